@@ -1,0 +1,108 @@
+//! Stable numeric error codes. They travel in WebSocket error frames and REST replies and never
+//! change meaning. Where Tencent IM documents a code for the same fault, Duet uses that number;
+//! Duet's own codes live in the 60000 range. `docs/protocol.md` lists them all.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A numeric error code. A newtype rather than an enum so that a client keeps working when a newer
+/// server sends a code it does not know.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ErrorCode(pub u32);
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $num:literal, $text:literal;)*) => {
+        impl ErrorCode {
+            $($(#[$doc])* pub const $name: ErrorCode = ErrorCode($num);)*
+
+            /// Every code this version defines, for documentation and tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),*];
+
+            /// A short, stable English description of the code.
+            pub fn description(self) -> &'static str {
+                match self.0 {
+                    $($num => $text,)*
+                    _ => "unknown error",
+                }
+            }
+
+            /// The constant's name, e.g. `USERSIG_EXPIRED`.
+            pub fn name(self) -> &'static str {
+                match self.0 {
+                    $($num => stringify!($name),)*
+                    _ => "UNKNOWN",
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The UserSig's `TLS.time + TLS.expire` is in the past.
+    USERSIG_EXPIRED = 70001, "UserSig expired";
+    /// The UserSig is not a well-formed ticket (encoding, compression or JSON).
+    USERSIG_MALFORMED = 70003, "UserSig malformed";
+    /// The UserSig's HMAC does not verify against the app's secret key.
+    USERSIG_BAD_SIGNATURE = 70009, "UserSig signature invalid";
+    /// The UserSig was issued for another identifier than the one signing in.
+    USERSIG_WRONG_IDENTIFIER = 70013, "UserSig identifier mismatch";
+    /// The UserSig was issued for another SDKAppID.
+    USERSIG_WRONG_APP = 70014, "UserSig SDKAppID mismatch";
+    /// The recipient (or named account) does not exist.
+    ACCOUNT_NOT_FOUND = 20003, "account not found";
+    /// The frame or body is not valid JSON or does not match the request's schema.
+    BAD_JSON = 90001, "malformed request";
+    /// A message body element is invalid (unknown kind, value out of range, bad URL, no elements).
+    BAD_MSG_BODY = 90002, "invalid message body";
+    /// The operation needs the app administrator.
+    ADMIN_REQUIRED = 90009, "administrator required";
+    /// The message body is over the configured size limit (12 KB by default).
+    BODY_TOO_LARGE = 93000, "message body too large";
+    /// A request other than login arrived before login succeeded.
+    NOT_LOGGED_IN = 60001, "not logged in";
+    /// A second login on a connection that is already signed in.
+    ALREADY_LOGGED_IN = 60002, "already logged in";
+    /// The frame is larger than the server accepts.
+    FRAME_TOO_LARGE = 60003, "frame too large";
+    /// Too many frames in a short time; the frame was dropped. Slow down and retry.
+    RATE_LIMITED = 60004, "rate limited";
+    /// The frame's `type` is not one this server knows.
+    UNKNOWN_REQUEST = 60005, "unknown request type";
+    /// An argument is out of its documented range (e.g. a page size, sending to oneself).
+    INVALID_ARGUMENT = 60006, "invalid argument";
+    /// The login names a protocol version this server does not speak.
+    UNSUPPORTED_VERSION = 60007, "unsupported protocol version";
+    /// The server is shutting down or overloaded; retry on another connection.
+    UNAVAILABLE = 60008, "service unavailable";
+    /// An internal fault; details are in the server's log, not on the wire.
+    INTERNAL = 60009, "internal error";
+}
+
+impl fmt::Debug for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.name(), self.0)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.0, self.description())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_described() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.0), "duplicate code {}", c.0);
+            assert_ne!(c.description(), "unknown error");
+        }
+        assert_eq!(ErrorCode(1).name(), "UNKNOWN");
+        assert_eq!(serde_json::to_string(&ErrorCode::BODY_TOO_LARGE).unwrap(), "93000");
+    }
+}

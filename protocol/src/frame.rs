@@ -1,0 +1,169 @@
+//! WebSocket frames at `/ws`: JSON text frames, one object each.
+//!
+//! A client sends [`ClientFrame`]s; each carries an `id` that the server echoes in the
+//! [`ServerFrame::Reply`] or [`ServerFrame::Error`] answering it. The server also sends pushes
+//! ([`ServerFrame::Sync`], [`ServerFrame::Kicked`]) that answer nothing. `docs/protocol.md` gives
+//! the sync algorithm built on these.
+
+use crate::element::Element;
+use crate::error::ErrorCode;
+use crate::ids::{DeviceId, MessageKey, Seq, UserId};
+use crate::message::{Conversation, Message, SyncEntry};
+use serde::{Deserialize, Serialize};
+
+/// A request from a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    /// Chosen by the client; echoed by the answer.
+    pub id: u64,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// Largest page a client may ask for in [`Request::Sync`] and [`Request::History`].
+pub const MAX_PAGE: u32 = 200;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Signs in. Must be the first request on a connection.
+    Login {
+        /// Must equal [`crate::PROTOCOL_VERSION`].
+        protocol: u32,
+        sdk_app_id: u64,
+        user_id: UserId,
+        user_sig: String,
+        device: DeviceId,
+    },
+    /// Sends a one-to-one message. `random` is the idempotency key (R2.3): resending the same
+    /// body with the same random to the same peer returns the first send's result and stores
+    /// and delivers nothing new.
+    Send {
+        to: UserId,
+        random: u32,
+        elements: Vec<Element>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cloud_custom_data: Option<String>,
+    },
+    /// Reads the caller's sync log after `after` (the client's cursor), up to `limit` entries.
+    Sync { after: Seq, limit: u32 },
+    /// Reads the caller's recent contacts, most recent first.
+    Conversations,
+    /// Reads one conversation's roaming history, newest first, strictly before `before`
+    /// (or from the newest message when absent).
+    History { peer: UserId, before: Option<MessageKey>, limit: u32 },
+    /// Marks the conversation with `peer` read; the caller's other devices are told.
+    MarkRead { peer: UserId },
+    /// Heartbeat; answered with [`Reply::Pong`].
+    Ping,
+    /// Signs out; the server answers, then closes the connection.
+    Logout,
+}
+
+/// A frame from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The success answer to request `id`.
+    Reply { id: u64, data: Reply },
+    /// The failure answer to request `id`, or (with no `id`) to a frame too broken to carry one.
+    Error {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        code: ErrorCode,
+        message: String,
+    },
+    /// A new entry in the signed-in user's sync log, pushed as soon as it is durable.
+    Sync { entry: SyncEntry },
+    /// This connection was replaced by a newer login with the same device id. The server closes
+    /// the connection after this frame; the client must not reconnect on its own.
+    Kicked { reason: String },
+}
+
+/// The data of a successful reply, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reply {
+    LoggedIn {
+        user_id: UserId,
+        server_time_ms: u64,
+        /// The newest sequence in the user's sync log (0 if empty).
+        latest_seq: Seq,
+        /// The user's own nickname and avatar.
+        nick: String,
+        avatar: String,
+    },
+    Sent {
+        message: Message,
+        /// The sequence of the message in the sender's own sync log.
+        seq: Seq,
+        /// True when this was a retry of a message already stored.
+        duplicate: bool,
+    },
+    SyncPage(SyncPage),
+    Conversations { conversations: Vec<Conversation> },
+    History {
+        /// Newest first.
+        messages: Vec<Message>,
+        /// True when no older message exists in the roaming store.
+        complete: bool,
+    },
+    MarkedRead { seq: Seq },
+    Pong { server_time_ms: u64 },
+    LoggedOut,
+}
+
+/// One page of a user's sync log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncPage {
+    /// Entries after the requested cursor, in sequence order.
+    pub entries: Vec<SyncEntry>,
+    /// Cursor for the next page: the last sequence this page covered.
+    pub next: Seq,
+    /// True when `next` is the newest sequence: the end-of-sync marker (R5.7).
+    pub complete: bool,
+    /// True when entries after the requested cursor were dropped from the offline cache (size
+    /// cap or expiry) before this read. The client must then refresh its conversation list and
+    /// fill the affected conversations from history (R5.8); nothing is lost, only not here.
+    pub gap: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::element::TextElem;
+
+    #[test]
+    fn request_json_shape() {
+        let frame = ClientFrame {
+            id: 7,
+            request: Request::Send {
+                to: UserId::parse("bob").unwrap(),
+                random: 99,
+                elements: vec![Element::Text(TextElem { text: "hi".into() })],
+                cloud_custom_data: None,
+            },
+        };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":7,"type":"send","to":"bob","random":99,"elements":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}"#
+        );
+        assert_eq!(serde_json::from_str::<ClientFrame>(&json).unwrap(), frame);
+        let ping: ClientFrame = serde_json::from_str(r#"{"id":1,"type":"ping"}"#).unwrap();
+        assert_eq!(ping.request, Request::Ping);
+    }
+
+    #[test]
+    fn reply_json_shape() {
+        let frame = ServerFrame::Reply { id: 3, data: Reply::Pong { server_time_ms: 5 } };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(json, r#"{"type":"reply","id":3,"data":{"kind":"pong","server_time_ms":5}}"#);
+        assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);
+        let err = ServerFrame::Error { id: None, code: ErrorCode::BAD_JSON, message: "x".into() };
+        assert_eq!(
+            serde_json::to_string(&err).unwrap(),
+            r#"{"type":"error","code":90001,"message":"x"}"#
+        );
+    }
+}

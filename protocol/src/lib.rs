@@ -1,0 +1,28 @@
+//! Duet's wire types, defined once and shared by the server, the browser SDK and the tools.
+//!
+//! Nothing here knows about tokio, SQLite or the browser: the crate builds for native targets and
+//! for `wasm32-unknown-unknown` alike.
+//!
+//! - [`ids`]: newtypes for user, device and message identifiers, with their validation rules.
+//! - [`element`]: the message element kinds of R1, in Tencent IM's `{MsgType, MsgContent}` shape.
+//! - [`message`]: a stored message, conversations and sync-log entries as clients see them.
+//! - [`frame`]: the WebSocket frames (`/ws`), client requests and server replies and pushes.
+//! - [`error`]: the stable numeric error codes that travel in error frames and REST replies.
+//! - [`limits`]: the validation a message passes before it is accepted.
+//!
+//! The protocol is described for humans in `docs/protocol.md`.
+
+pub mod element;
+pub mod error;
+pub mod frame;
+pub mod ids;
+pub mod limits;
+pub mod message;
+
+pub use element::Element;
+pub use error::ErrorCode;
+pub use ids::{DeviceId, MessageKey, Seq, UserId};
+pub use message::{Conversation, Message, SyncEntry, SyncEvent};
+
+/// The WebSocket protocol version this crate speaks; a login with another version is refused.
+pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,0 +1,68 @@
+//! Messages, sync-log entries and conversations as clients receive them.
+
+use crate::element::Element;
+use crate::ids::{MessageKey, Seq, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A stored one-to-one message. It is stored once and appears in both users' sync logs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub key: MessageKey,
+    pub from: UserId,
+    pub to: UserId,
+    /// Server time of acceptance, milliseconds since the Unix epoch.
+    pub time_ms: u64,
+    /// The sender's random (idempotency key, R2.3).
+    pub random: u32,
+    pub elements: Vec<Element>,
+    /// Opaque app data travelling with the message (Tencent's `CloudCustomData`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_custom_data: Option<String>,
+    /// The sender's nickname and avatar URL as they were when it was sent (R4.4); empty if unset.
+    #[serde(default)]
+    pub nick: String,
+    #[serde(default)]
+    pub avatar: String,
+}
+
+impl Message {
+    /// The other party of this message, seen from `me`.
+    pub fn peer_of(&self, me: &UserId) -> &UserId {
+        if &self.from == me { &self.to } else { &self.from }
+    }
+}
+
+/// One entry of a user's sync log: something that happened to the user's account, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncEntry {
+    pub seq: Seq,
+    #[serde(flatten)]
+    pub event: SyncEvent,
+}
+
+/// What a sync-log entry records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SyncEvent {
+    /// A message the user sent (from any of its devices) or received.
+    Message { message: Message },
+    /// The user read its conversation with `peer` up to and including `up_to` (on some device).
+    Read { peer: UserId, up_to: Option<MessageKey> },
+}
+
+/// One entry of a user's recent contacts (R5.1): the conversation with one peer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub peer: UserId,
+    /// The peer's current nickname and avatar URL; empty if unset.
+    #[serde(default)]
+    pub peer_nick: String,
+    #[serde(default)]
+    pub peer_avatar: String,
+    /// The newest message, if it is still in the roaming store.
+    pub last_message: Option<Message>,
+    /// Messages received from the peer since the user last marked the conversation read.
+    pub unread: u32,
+    /// Time of the last activity, milliseconds since the Unix epoch.
+    pub updated_ms: u64,
+}
