@@ -1,0 +1,2 @@
+//! Duet's chat server.
+pub mod storage;

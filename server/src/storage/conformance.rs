@@ -1,0 +1,292 @@
+//! One behaviour suite for every [`Storage`] backend. `storage_conformance!(make)` expands to the
+//! suite's tests for a backend, where `make(retention, listener)` opens a fresh store and
+//! returns it with whatever must outlive it (a temp dir).
+
+use super::*;
+use protocol::element::TextElem;
+use std::sync::Mutex;
+
+/// Records the change feed.
+#[derive(Default)]
+pub(crate) struct Recorder(Mutex<Vec<(UserId, SyncEntry)>>);
+
+impl CommitListener for Recorder {
+    fn committed(&self, entries: &[(UserId, Arc<SyncEntry>)]) {
+        let mut v = self.0.lock().unwrap();
+        v.extend(entries.iter().map(|(u, e)| (u.clone(), (**e).clone())));
+    }
+}
+
+impl Recorder {
+    pub(crate) fn take(&self) -> Vec<(UserId, SyncEntry)> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+pub(crate) fn uid(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u64) -> NewMessage {
+    NewMessage {
+        from: uid(from),
+        to: uid(to),
+        random,
+        elements: vec![Element::Text(TextElem { text: text.into() })],
+        cloud_custom_data: None,
+        now_ms,
+    }
+}
+
+pub(crate) fn text_of(m: &Message) -> &str {
+    match &m.elements[0] {
+        Element::Text(t) => &t.text,
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+pub(crate) const T0: u64 = 1_800_000_000_000;
+
+macro_rules! storage_conformance {
+    ($make:expr) => {
+        use crate::storage::conformance::*;
+        use crate::storage::*;
+        use protocol::SyncEvent;
+
+        async fn open(retention: Retention) -> (Arc<dyn Storage>, Arc<Recorder>, Box<dyn std::any::Any>) {
+            let rec = Arc::new(Recorder::default());
+            let (store, guard) = $make(retention, rec.clone() as Arc<dyn CommitListener>);
+            for u in ["alice", "bob", "carol"] {
+                store.ensure_user(&uid(u), T0).await.unwrap();
+            }
+            (store, rec, guard)
+        }
+
+        async fn send(s: &Arc<dyn Storage>, from: &str, to: &str, random: u32, text: &str, now: u64) -> Sent {
+            s.send(text_msg(from, to, random, text, now)).await.unwrap()
+        }
+
+        #[tokio::test]
+        async fn ensure_user_is_idempotent() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let a = s.ensure_user(&uid("dave"), T0).await.unwrap();
+            assert_eq!(a.latest_seq, Seq(0));
+            send(&s, "dave", "bob", 1, "hi", T0).await;
+            let again = s.ensure_user(&uid("dave"), T0).await.unwrap();
+            assert_eq!(again.latest_seq, Seq(1));
+        }
+
+        #[tokio::test]
+        async fn unknown_recipient_is_refused() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let err = s.send(text_msg("alice", "nobody", 1, "hi", T0)).await.unwrap_err();
+            assert!(matches!(err, StorageError::UnknownUser(u) if u.as_str() == "nobody"));
+            assert!(rec.take().is_empty());
+        }
+
+        #[tokio::test]
+        async fn a_message_lands_in_both_logs_and_the_feed() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let sent = send(&s, "alice", "bob", 7, "hello", T0).await;
+            assert!(!sent.duplicate);
+            assert_eq!(sent.sender_seq, Seq(1));
+            assert_eq!(sent.message.key.random, 7);
+            let feed = rec.take();
+            assert_eq!(feed.len(), 2);
+            assert_eq!(feed[0].0.as_str(), "bob");
+            assert_eq!(feed[1].0.as_str(), "alice");
+            for user in ["alice", "bob"] {
+                let page = s.sync(&uid(user), Seq(0), 10, T0).await.unwrap();
+                assert!(page.complete && !page.gap);
+                assert_eq!(page.next, Seq(1));
+                let SyncEvent::Message { message } = &page.entries[0].event else { panic!() };
+                assert_eq!(message, &sent.message);
+            }
+        }
+
+        #[tokio::test]
+        async fn retry_is_stored_once() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let first = send(&s, "alice", "bob", 42, "once", T0).await;
+            let retry = send(&s, "alice", "bob", 42, "once", T0 + 5).await;
+            assert!(retry.duplicate);
+            assert_eq!(retry.message, first.message);
+            assert_eq!(retry.sender_seq, first.sender_seq);
+            assert_eq!(rec.take().len(), 2);
+            // Same random, different content: a different message.
+            let other = send(&s, "alice", "bob", 42, "twice", T0).await;
+            assert!(!other.duplicate);
+            let page = s.history(&uid("bob"), &uid("alice"), None, 10, T0).await.unwrap();
+            assert_eq!(page.messages.len(), 2);
+        }
+
+        #[tokio::test]
+        async fn sync_pages_in_order() {
+            let (s, _, _g) = open(Retention::default()).await;
+            for i in 0..5 {
+                send(&s, "alice", "bob", i, &format!("m{i}"), T0 + i as u64).await;
+            }
+            let mut cursor = Seq(0);
+            let mut texts = Vec::new();
+            loop {
+                let page = s.sync(&uid("bob"), cursor, 2, T0).await.unwrap();
+                for e in &page.entries {
+                    assert!(e.seq > cursor);
+                    let SyncEvent::Message { message } = &e.event else { panic!() };
+                    texts.push(text_of(message).to_owned());
+                }
+                cursor = page.next;
+                if page.complete {
+                    break;
+                }
+                assert_eq!(page.entries.len(), 2);
+            }
+            assert_eq!(texts, ["m0", "m1", "m2", "m3", "m4"]);
+            assert_eq!(cursor, Seq(5));
+            let empty = s.sync(&uid("bob"), cursor, 2, T0).await.unwrap();
+            assert!(empty.complete && empty.entries.is_empty() && !empty.gap);
+        }
+
+        #[tokio::test]
+        async fn history_pages_newest_first() {
+            let (s, _, _g) = open(Retention::default()).await;
+            for i in 0..5u32 {
+                let (from, to) = if i % 2 == 0 { ("alice", "bob") } else { ("bob", "alice") };
+                send(&s, from, to, i, &format!("m{i}"), T0 + i as u64).await;
+            }
+            send(&s, "alice", "carol", 9, "other chat", T0).await;
+            let p1 = s.history(&uid("alice"), &uid("bob"), None, 3, T0).await.unwrap();
+            let t1: Vec<_> = p1.messages.iter().map(text_of).collect();
+            assert_eq!(t1, ["m4", "m3", "m2"]);
+            assert!(!p1.complete);
+            let before = p1.messages.last().unwrap().key;
+            let p2 = s.history(&uid("bob"), &uid("alice"), Some(before), 3, T0).await.unwrap();
+            let t2: Vec<_> = p2.messages.iter().map(text_of).collect();
+            assert_eq!(t2, ["m1", "m0"]);
+            assert!(p2.complete);
+            let none = s.history(&uid("bob"), &uid("carol"), None, 3, T0).await.unwrap();
+            assert!(none.messages.is_empty() && none.complete);
+        }
+
+        #[tokio::test]
+        async fn conversations_track_unread_and_read() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            send(&s, "alice", "bob", 1, "a1", T0).await;
+            send(&s, "carol", "bob", 2, "c1", T0 + 1).await;
+            let last = send(&s, "alice", "bob", 3, "a2", T0 + 2).await;
+            let convs = s.conversations(&uid("bob"), T0).await.unwrap();
+            let peers: Vec<_> = convs.iter().map(|c| (c.peer.as_str(), c.unread)).collect();
+            assert_eq!(peers, [("alice", 2), ("carol", 1)]);
+            assert_eq!(convs[0].last_message.as_ref().unwrap(), &last.message);
+            let mine = s.conversations(&uid("alice"), T0).await.unwrap();
+            assert_eq!(mine[0].unread, 0, "own messages are not unread");
+            rec.take();
+            let seq = s.mark_read(&uid("bob"), &uid("alice"), T0 + 3).await.unwrap();
+            let convs = s.conversations(&uid("bob"), T0).await.unwrap();
+            assert_eq!(convs.iter().find(|c| c.peer.as_str() == "alice").unwrap().unread, 0);
+            assert_eq!(convs.iter().find(|c| c.peer.as_str() == "carol").unwrap().unread, 1);
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1);
+            assert_eq!(feed[0].1.seq, seq);
+            assert_eq!(
+                feed[0].1.event,
+                SyncEvent::Read { peer: uid("alice"), up_to: Some(last.message.key) }
+            );
+            let page = s.sync(&uid("bob"), Seq(3), 10, T0).await.unwrap();
+            assert_eq!(page.entries, vec![feed[0].1.clone()]);
+        }
+
+        #[tokio::test]
+        async fn contacts_are_capped_least_recent_first() {
+            let retention = Retention { contacts_cap: 3, ..Retention::default() };
+            let (s, _, _g) = open(retention).await;
+            for (i, peer) in ["p1", "p2", "p3", "p4"].iter().enumerate() {
+                s.ensure_user(&uid(peer), T0).await.unwrap();
+                send(&s, peer, "alice", i as u32, "hi", T0 + i as u64).await;
+                if i == 2 {
+                    // p1 speaks again and so becomes more recent than p2.
+                    send(&s, "p1", "alice", 99, "again", T0 + 3).await;
+                }
+            }
+            let peers: Vec<_> = s.conversations(&uid("alice"), T0).await.unwrap().into_iter().map(|c| c.peer.to_string()).collect();
+            assert_eq!(peers, ["p4", "p1", "p3"]);
+        }
+
+        #[tokio::test]
+        async fn offline_cache_overflow_leaves_history_whole() {
+            // Room for about three short messages.
+            let retention = Retention { offline_bytes: 150, ..Retention::default() };
+            let (s, _, _g) = open(retention).await;
+            for i in 0..10u32 {
+                send(&s, "alice", "bob", i, &format!("message {i}"), T0 + i as u64).await;
+            }
+            let page = s.sync(&uid("bob"), Seq(0), 100, T0).await.unwrap();
+            assert!(page.gap, "entries were dropped, so the client must be told");
+            assert!(page.complete);
+            assert!(!page.entries.is_empty() && page.entries.len() < 10);
+            let SyncEvent::Message { message } = &page.entries.last().unwrap().event else { panic!() };
+            assert_eq!(text_of(message), "message 9");
+            let history = s.history(&uid("bob"), &uid("alice"), None, 100, T0).await.unwrap();
+            assert_eq!(history.messages.len(), 10);
+            assert!(history.complete);
+            // A client that is up to date sees no gap.
+            let page = s.sync(&uid("bob"), Seq(9), 100, T0).await.unwrap();
+            assert!(!page.gap);
+            assert_eq!(page.entries.len(), 1);
+        }
+
+        #[tokio::test]
+        async fn expiry_follows_the_clock() {
+            let (s, _, _g) = open(Retention::default()).await;
+            send(&s, "alice", "bob", 1, "old", T0).await;
+            let day = DAY_MS;
+            send(&s, "alice", "bob", 2, "new", T0 + 6 * day).await;
+            let later = T0 + 7 * day + 1;
+            let page = s.history(&uid("bob"), &uid("alice"), None, 10, later).await.unwrap();
+            assert_eq!(page.messages.iter().map(text_of).collect::<Vec<_>>(), ["new"]);
+            let sync = s.sync(&uid("bob"), Seq(0), 10, later).await.unwrap();
+            assert_eq!(sync.entries.len(), 1);
+            assert!(sync.gap);
+            let expired = s.expire(later).await.unwrap();
+            assert_eq!(expired, Expired { messages: 1, sync_entries: 2 });
+            assert_eq!(s.expire(later).await.unwrap(), Expired::default());
+            // Sequences keep growing after an expiry pass.
+            let next = send(&s, "alice", "bob", 3, "after", later).await;
+            assert_eq!(next.sender_seq, Seq(3));
+            let convs = s.conversations(&uid("bob"), later + 8 * day).await.unwrap();
+            assert_eq!(convs.len(), 1, "recent contacts outlive their messages");
+            assert!(convs[0].last_message.is_none());
+        }
+
+        #[tokio::test]
+        async fn message_time_never_goes_back() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let a = send(&s, "alice", "bob", 1, "a", T0 + 1000).await;
+            let b = send(&s, "alice", "bob", 2, "b", T0).await;
+            assert!(b.message.time_ms >= a.message.time_ms);
+            assert!(b.message.key.id > a.message.key.id);
+        }
+
+        #[tokio::test]
+        async fn closed_store_refuses_writes() {
+            let (s, _, _g) = open(Retention::default()).await;
+            s.close().await;
+            let err = s.send(text_msg("alice", "bob", 1, "late", T0)).await.unwrap_err();
+            assert!(matches!(err, StorageError::Closed));
+        }
+
+        #[tokio::test]
+        async fn queued_sends_commit_in_queue_order() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let pending: Vec<_> = (0..50u32).map(|i| s.send(text_msg("alice", "bob", i, &format!("{i}"), T0))).collect();
+            let mut seqs = Vec::new();
+            for p in pending.into_iter().rev() {
+                seqs.push(p.await.unwrap().sender_seq.0);
+            }
+            seqs.reverse();
+            assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
+        }
+    };
+}
+
+pub(crate) use storage_conformance;

@@ -1,0 +1,221 @@
+//! Durable state behind one trait, [`Storage`], so the chat logic does not know which database
+//! holds it. Two backends: [`memory::MemoryStorage`] (tests, ephemeral runs) and
+//! [`sqlite::SqliteStorage`] (the default, embedded, WAL, group commit). Both pass the one
+//! conformance suite in `conformance.rs`.
+//!
+//! The model (see ARCHITECTURE.md): a message is stored once and referenced from both users'
+//! sync logs. A sync log is a per-user sequence of entries; its retained tail is the user's
+//! offline cache (R5.2, bounded in bytes and age). Messages themselves form the roaming store
+//! (R5.3, bounded in age). Each user also has a capped recent-contacts list (R5.1).
+
+pub mod memory;
+pub mod sqlite;
+
+#[cfg(test)]
+mod conformance;
+
+use async_trait::async_trait;
+use protocol::frame::SyncPage;
+use protocol::{Conversation, Element, Message, MessageKey, Seq, SyncEntry, UserId};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// Storage faults. `UnknownUser` is the caller's; the rest are the server's.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("account {0} does not exist")]
+    UnknownUser(UserId),
+    #[error("storage is shut down")]
+    Closed,
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A queued operation's result. The operation is already queued when the future is created, so
+/// operations queued by one caller commit in the order they were queued, whenever the futures
+/// are awaited.
+pub type Pending<T> = Pin<Box<dyn Future<Output = StorageResult<T>> + Send + 'static>>;
+
+/// How long and how much is kept. Defaults are the mission's (R5.1–R5.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    /// Bytes of sync-log entries kept per user (the offline cache); oldest dropped first.
+    pub offline_bytes: u64,
+    /// Age after which a sync-log entry is dropped.
+    pub offline_ttl_ms: u64,
+    /// Age after which a message leaves the roaming store.
+    pub roaming_ttl_ms: u64,
+    /// Recent contacts kept per user; the least recently active is evicted.
+    pub contacts_cap: usize,
+}
+
+pub const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            offline_bytes: 30 * 1024,
+            offline_ttl_ms: 7 * DAY_MS,
+            roaming_ttl_ms: 7 * DAY_MS,
+            contacts_cap: 100,
+        }
+    }
+}
+
+impl Retention {
+    pub(crate) fn offline_cutoff(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_sub(self.offline_ttl_ms)
+    }
+    pub(crate) fn roaming_cutoff(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_sub(self.roaming_ttl_ms)
+    }
+}
+
+/// An account as the server needs it at sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: UserId,
+    pub nick: String,
+    pub avatar: String,
+    /// Newest sequence of the account's sync log (0 when nothing was ever appended).
+    pub latest_seq: Seq,
+}
+
+/// A message to store, already validated and permitted.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub from: UserId,
+    pub to: UserId,
+    pub random: u32,
+    pub elements: Vec<Element>,
+    pub cloud_custom_data: Option<String>,
+    /// The caller's clock; the store keeps message times monotonic, so it may use a later one.
+    pub now_ms: u64,
+}
+
+/// The result of storing a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub message: Message,
+    /// The message's sequence in the sender's sync log.
+    pub sender_seq: Seq,
+    /// True when this was a retry of an already stored message: nothing new was stored or
+    /// published.
+    pub duplicate: bool,
+}
+
+/// One page of history, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    /// True when nothing older is left in the roaming store.
+    pub complete: bool,
+}
+
+/// What an expiry pass removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Expired {
+    pub messages: u64,
+    pub sync_entries: u64,
+}
+
+/// Receives every sync-log entry once it is durable, in commit order. This is the server's
+/// change feed: the hub pushes these to connected devices.
+pub trait CommitListener: Send + Sync + 'static {
+    /// Called after each commit with the entries it appended, `(owner, entry)`. Must not block.
+    fn committed(&self, entries: &[(UserId, Arc<SyncEntry>)]);
+}
+
+/// A listener that drops everything, for storage used without connected clients.
+#[derive(Debug, Default)]
+pub struct NoListener;
+
+impl CommitListener for NoListener {
+    fn committed(&self, _: &[(UserId, Arc<SyncEntry>)]) {}
+}
+
+/// The server's durable state. Every method is safe to call concurrently.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Returns the account, creating it (empty profile) if it does not exist yet.
+    async fn ensure_user(&self, user: &UserId, now_ms: u64) -> StorageResult<Account>;
+
+    /// Queues a message. It is durable, appended to both users' sync logs and published to the
+    /// [`CommitListener`] before the returned future resolves. A message with the same sender,
+    /// recipient, random and content as a stored one is a retry: the stored one is returned
+    /// with `duplicate: true`. Fails with `UnknownUser` if the recipient does not exist.
+    fn send(&self, msg: NewMessage) -> Pending<Sent>;
+
+    /// Clears `owner`'s unread count with `peer` and appends a read entry to `owner`'s sync log
+    /// (so `owner`'s other devices learn of it). Returns that entry's sequence.
+    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64) -> Pending<Seq>;
+
+    /// Reads up to `limit` entries of `user`'s sync log after `after`.
+    async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64)
+    -> StorageResult<SyncPage>;
+
+    /// Reads `owner`'s recent contacts, most recently active first.
+    async fn conversations(&self, owner: &UserId, now_ms: u64) -> StorageResult<Vec<Conversation>>;
+
+    /// Reads up to `limit` messages between `owner` and `peer` older than `before` (newest when
+    /// absent), newest first.
+    async fn history(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<HistoryPage>;
+
+    /// Deletes what has outlived its retention at `now_ms`. Reads never return expired data
+    /// even before this runs; this reclaims the space.
+    async fn expire(&self, now_ms: u64) -> StorageResult<Expired>;
+
+    /// Finishes every queued write and refuses new ones.
+    async fn close(&self);
+}
+
+/// The key of a conversation between two users, the same from both sides.
+pub(crate) fn conv_key(a: &UserId, b: &UserId) -> String {
+    // '|' cannot appear in a user id, so the pair is unambiguous.
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    format!("{lo}|{hi}")
+}
+
+/// Offline-cache bytes charged for a read entry.
+pub(crate) const READ_ENTRY_BYTES: u64 = 32;
+
+/// Offline-cache bytes charged for a message: its serialized body and custom data.
+pub(crate) fn message_bytes(body_json: &str, cloud_custom_data: Option<&str>) -> u64 {
+    (body_json.len() + cloud_custom_data.map_or(0, str::len)) as u64
+}
+
+/// The key clients see for stored message `id`.
+pub(crate) fn message_key(id: u64, random: u32, time_ms: u64) -> MessageKey {
+    MessageKey { id, random, time_s: time_ms / 1000 }
+}
+
+/// Where a sync read ends, given the retained entries after the cursor that it scanned.
+///
+/// `scanned` is how many retained entries the read looked at (at most `limit`), `last` the
+/// sequence of the last of them.
+pub(crate) fn sync_bounds(
+    after: Seq,
+    latest: Seq,
+    first_retained: Seq,
+    scanned: usize,
+    limit: u32,
+    last: Option<Seq>,
+) -> (Seq, bool, bool) {
+    let gap = after < latest && after.0 + 1 < first_retained.0;
+    match last {
+        Some(last) if scanned >= limit as usize && last < latest => (last, false, gap),
+        _ => (latest, true, gap),
+    }
+}

@@ -1,0 +1,164 @@
+//! The default [`Storage`]: one SQLite file in WAL mode. Writes go through a single writer
+//! thread with group commit ([`writer`]); reads run on a small pool of read-only connections on
+//! tokio's blocking threads ([`read`]).
+
+mod read;
+mod rows;
+mod schema;
+mod writer;
+
+use super::*;
+use r2d2_sqlite::SqliteConnectionManager;
+use std::path::Path;
+use tokio::sync::{mpsc, oneshot};
+use writer::{Op, Writer};
+
+/// Read connections kept open; WAL lets them all read while the writer commits.
+const READERS: u32 = 4;
+
+pub struct SqliteStorage {
+    ops: mpsc::UnboundedSender<Op>,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    retention: Arc<Retention>,
+    writer: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating and migrating if needed) the database at `path` and starts its writer.
+    pub fn open(path: &Path, retention: Retention, listener: Arc<dyn CommitListener>) -> StorageResult<Self> {
+        let conn = schema::open_writer(path)?;
+        let writer = Writer::new(conn, retention.clone(), listener)?;
+        let (ops, rx) = mpsc::unbounded_channel();
+        let handle = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| StorageError::Database(format!("cannot start the writer thread: {e}")))?;
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(
+                r2d2_sqlite::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | r2d2_sqlite::rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_init(|c| c.execute_batch(schema::CONNECTION_PRAGMAS));
+        let readers = r2d2::Pool::builder().max_size(READERS).min_idle(Some(1)).build(manager)?;
+        Ok(Self {
+            ops,
+            readers,
+            retention: Arc::new(retention),
+            writer: std::sync::Mutex::new(Some(handle)),
+        })
+    }
+
+    /// Queues an op built around a fresh reply channel; the answer arrives after its commit.
+    fn queue<T: Send + 'static>(&self, op: impl FnOnce(oneshot::Sender<StorageResult<T>>) -> Op) -> Pending<T> {
+        let (tx, rx) = oneshot::channel();
+        let queued = self.ops.send(op(tx)).is_ok();
+        Box::pin(async move {
+            if !queued {
+                return Err(StorageError::Closed);
+            }
+            rx.await.unwrap_or(Err(StorageError::Closed))
+        })
+    }
+
+    /// Runs a read on a pooled connection on a blocking thread.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut r2d2_sqlite::rusqlite::Connection, &Retention) -> StorageResult<T> + Send + 'static,
+    ) -> StorageResult<T> {
+        let pool = self.readers.clone();
+        let retention = self.retention.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn, &retention)
+        })
+        .await
+        .map_err(|e| StorageError::Database(format!("read task failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn ensure_user(&self, user: &UserId, now_ms: u64) -> StorageResult<Account> {
+        let user = user.clone();
+        self.queue(|reply| Op::EnsureUser { user, now_ms, reply }).await
+    }
+
+    fn send(&self, msg: NewMessage) -> Pending<Sent> {
+        self.queue(|reply| Op::Send { msg, reply })
+    }
+
+    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64) -> Pending<Seq> {
+        let (owner, peer) = (owner.clone(), peer.clone());
+        self.queue(|reply| Op::MarkRead { owner, peer, now_ms, reply })
+    }
+
+    async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64) -> StorageResult<SyncPage> {
+        let user = user.clone();
+        self.read(move |c, r| read::sync(c, r, &user, after, limit, now_ms)).await
+    }
+
+    async fn conversations(&self, owner: &UserId, now_ms: u64) -> StorageResult<Vec<Conversation>> {
+        let owner = owner.clone();
+        self.read(move |c, r| read::conversations(c, r, &owner, now_ms)).await
+    }
+
+    async fn history(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<HistoryPage> {
+        let (owner, peer) = (owner.clone(), peer.clone());
+        self.read(move |c, r| read::history(c, r, &owner, &peer, before, limit, now_ms)).await
+    }
+
+    async fn expire(&self, now_ms: u64) -> StorageResult<Expired> {
+        self.queue(|reply| Op::Expire { now_ms, reply }).await
+    }
+
+    async fn close(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.ops.send(Op::Close { reply: tx }).is_ok() {
+            let _ = rx.await;
+        }
+        let handle = self.writer.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStorage;
+
+    fn make(retention: Retention, listener: Arc<dyn CommitListener>) -> (Arc<dyn Storage>, Box<dyn std::any::Any>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStorage::open(&dir.path().join("duet.db"), retention, listener).unwrap();
+        (Arc::new(store), Box::new(dir))
+    }
+
+    crate::storage::conformance::storage_conformance!(make);
+
+    #[tokio::test]
+    async fn reopen_keeps_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("duet.db");
+        let open = || SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener)).unwrap();
+        let s = open();
+        for u in ["alice", "bob"] {
+            s.ensure_user(&uid(u), T0).await.unwrap();
+        }
+        let sent = s.send(text_msg("alice", "bob", 1, "kept", T0)).await.unwrap();
+        s.close().await;
+        let s = open();
+        let page = s.sync(&uid("bob"), Seq(0), 10, T0).await.unwrap();
+        let SyncEvent::Message { message } = &page.entries[0].event else { panic!() };
+        assert_eq!(message, &sent.message);
+        let next = s.send(text_msg("alice", "bob", 2, "more", T0)).await.unwrap();
+        assert_eq!(next.sender_seq, Seq(2));
+        assert!(next.message.key.id > sent.message.key.id);
+    }
+}

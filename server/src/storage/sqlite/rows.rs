@@ -1,0 +1,55 @@
+//! Decoding of stored rows into wire types, shared by the writer and the readers.
+
+use crate::storage::{StorageError, message_key};
+use protocol::{Message, UserId};
+use r2d2_sqlite::rusqlite::{self, Row};
+
+/// The message columns every query selects, in the order [`message`] reads them.
+pub(super) const MESSAGE_COLUMNS: &str =
+    "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar";
+
+fn corrupt(e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(StorageError::Corrupt(e.to_string())))
+}
+
+pub(super) fn user_id(text: String) -> rusqlite::Result<UserId> {
+    UserId::parse(text).map_err(corrupt)
+}
+
+/// Reads a message from [`MESSAGE_COLUMNS`] starting at column `at`; `None` when the columns are
+/// NULL (a LEFT JOIN that found no message).
+pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Message>> {
+    let Some(id) = row.get::<_, Option<i64>>(at)? else { return Ok(None) };
+    let random: u32 = row.get(at + 3)?;
+    let time_ms: i64 = row.get(at + 4)?;
+    let body: String = row.get(at + 5)?;
+    Ok(Some(Message {
+        key: message_key(id as u64, random, time_ms as u64),
+        from: user_id(row.get(at + 1)?)?,
+        to: user_id(row.get(at + 2)?)?,
+        time_ms: time_ms as u64,
+        random,
+        elements: serde_json::from_str(&body).map_err(corrupt)?,
+        cloud_custom_data: row.get(at + 6)?,
+        nick: row.get(at + 7)?,
+        avatar: row.get(at + 8)?,
+    }))
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::ToSqlConversionFailure(inner) => match inner.downcast::<StorageError>() {
+                Ok(storage) => *storage,
+                Err(other) => StorageError::Database(other.to_string()),
+            },
+            e => StorageError::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for StorageError {
+    fn from(e: r2d2::Error) -> Self {
+        StorageError::Database(e.to_string())
+    }
+}

@@ -1,0 +1,34 @@
+//! Connection settings and numbered migrations. `PRAGMA user_version` records how many
+//! migrations a database has had; each runs once, in its own transaction, in order.
+
+use r2d2_sqlite::rusqlite::{Connection, Result};
+
+/// The migrations, in order. Append only: never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_init.sql")];
+
+/// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.
+pub(super) const CONNECTION_PRAGMAS: &str =
+    "PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;";
+
+/// Opens the writer connection: WAL so readers never block it, `synchronous = FULL` so a
+/// commit is on disk before anyone is told it happened.
+pub(super) fn open_writer(path: &std::path::Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.execute_batch(CONNECTION_PRAGMAS)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "applied database migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,513 @@
+//! The single writer: one thread owns the write connection and applies queued operations in
+//! batches, one transaction (one fsync) per batch — group commit. Results are held until the
+//! batch commits; then the committed sync entries go to the listener and the callers are
+//! answered. If the commit fails, every operation in the batch fails and nothing is published.
+//!
+//! The writer caches per-user counters (latest sequence, offline-cache bytes, contact count) so a
+//! message costs a few inserts, and folds each batch's conversation updates into one upsert per
+//! conversation.
+
+use super::rows::{self, MESSAGE_COLUMNS};
+use crate::storage::*;
+use protocol::SyncEvent;
+use r2d2_sqlite::rusqlite::{self, Connection, OptionalExtension, params};
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most operations in one transaction.
+const MAX_BATCH: usize = 2048;
+/// Users whose counters stay cached; past this the cache is emptied between batches.
+const MAX_CACHED_USERS: usize = 100_000;
+
+pub(super) enum Op {
+    EnsureUser { user: UserId, now_ms: u64, reply: oneshot::Sender<StorageResult<Account>> },
+    Send { msg: NewMessage, reply: oneshot::Sender<StorageResult<Sent>> },
+    MarkRead { owner: UserId, peer: UserId, now_ms: u64, reply: oneshot::Sender<StorageResult<Seq>> },
+    Expire { now_ms: u64, reply: oneshot::Sender<StorageResult<Expired>> },
+    /// Commit what came before, checkpoint the WAL and stop.
+    Close { reply: oneshot::Sender<()> },
+}
+
+/// An answer held until its batch commits.
+enum Answer {
+    Account(oneshot::Sender<StorageResult<Account>>, StorageResult<Account>),
+    Sent(oneshot::Sender<StorageResult<Sent>>, StorageResult<Sent>),
+    Seq(oneshot::Sender<StorageResult<Seq>>, StorageResult<Seq>),
+    Expired(oneshot::Sender<StorageResult<Expired>>, StorageResult<Expired>),
+}
+
+impl Answer {
+    /// Sends the answer, or `failure` in place of a success when the batch did not commit.
+    /// A caller that stopped waiting is no fault of ours, so send errors are ignored.
+    fn deliver(self, failure: Option<&str>) {
+        fn pick<T>(r: StorageResult<T>, failure: Option<&str>) -> StorageResult<T> {
+            match (r, failure) {
+                (Ok(_), Some(f)) => Err(StorageError::Database(f.to_owned())),
+                (r, _) => r,
+            }
+        }
+        match self {
+            Answer::Account(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Sent(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Seq(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Expired(tx, r) => drop(tx.send(pick(r, failure))),
+        }
+    }
+}
+
+struct UserState {
+    nick: String,
+    avatar: String,
+    latest: u64,
+    log_bytes: u64,
+    contacts: u64,
+    dirty: bool,
+}
+
+/// A conversation change, folded over a batch.
+#[derive(Default)]
+struct ConvDelta {
+    last_message_id: Option<u64>,
+    updated_ms: u64,
+    reset_unread: bool,
+    unread_add: u32,
+}
+
+#[derive(Default)]
+struct Batch {
+    answers: Vec<Answer>,
+    published: Vec<(UserId, Arc<SyncEntry>)>,
+    convs: HashMap<(UserId, UserId), ConvDelta>,
+}
+
+pub(super) struct Writer {
+    conn: Connection,
+    retention: Retention,
+    listener: Arc<dyn CommitListener>,
+    users: HashMap<UserId, UserState>,
+    last_time_ms: u64,
+}
+
+type Sql<T> = rusqlite::Result<T>;
+
+impl Writer {
+    pub(super) fn new(conn: Connection, retention: Retention, listener: Arc<dyn CommitListener>) -> Sql<Self> {
+        let last_time_ms: Option<i64> = conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get(0))?;
+        Ok(Self {
+            conn,
+            retention,
+            listener,
+            users: HashMap::new(),
+            last_time_ms: last_time_ms.unwrap_or(0) as u64,
+        })
+    }
+
+    /// Runs until a `Close` op arrives or every sender is gone.
+    pub(super) fn run(mut self, mut rx: mpsc::UnboundedReceiver<Op>) {
+        let mut close = None;
+        while close.is_none() {
+            let Some(first) = rx.blocking_recv() else { break };
+            let mut ops = vec![first];
+            while ops.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(op) => ops.push(op),
+                    Err(_) => break,
+                }
+            }
+            if let Some(at) = ops.iter().position(|op| matches!(op, Op::Close { .. })) {
+                // Ops queued after Close were queued after the caller asked to stop: refuse them.
+                for op in ops.drain(at + 1..) {
+                    refuse(op);
+                }
+                if let Some(Op::Close { reply }) = ops.pop() {
+                    close = Some(reply);
+                }
+            }
+            if !ops.is_empty() {
+                self.run_batch(ops);
+            }
+        }
+        if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+            tracing::warn!(error = %e, "WAL checkpoint at close failed");
+        }
+        rx.close();
+        while let Ok(op) = rx.try_recv() {
+            refuse(op);
+        }
+        if let Some(reply) = close {
+            let _ = reply.send(());
+        }
+    }
+
+    fn run_batch(&mut self, ops: Vec<Op>) {
+        let mut batch = Batch::default();
+        let outcome = self.apply_all(ops, &mut batch);
+        let failure = match outcome {
+            Ok(()) => {
+                self.listener.committed(&batch.published);
+                None
+            }
+            Err(e) => {
+                tracing::error!(error = %e, ops = batch.answers.len(), "write batch failed; rolled back");
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.reload();
+                Some(e.to_string())
+            }
+        };
+        for answer in batch.answers {
+            answer.deliver(failure.as_deref());
+        }
+        if self.users.len() > MAX_CACHED_USERS {
+            self.users.clear();
+        }
+    }
+
+    /// Forgets cached state, which after a rollback or a bulk delete may be stale.
+    fn reload(&mut self) {
+        self.users.clear();
+        if let Ok(Some(t)) = self.conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get::<_, Option<i64>>(0)) {
+            self.last_time_ms = t as u64;
+        }
+    }
+
+    fn apply_all(&mut self, ops: Vec<Op>, batch: &mut Batch) -> Sql<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut first_error = None;
+        for op in ops {
+            // After a database error the transaction is doomed: answer the rest without work.
+            let answer = match op {
+                Op::EnsureUser { user, now_ms, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.ensure_user(&user, now_ms));
+                    Answer::Account(reply, r)
+                }
+                Op::Send { msg, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.send(msg, batch));
+                    Answer::Sent(reply, r)
+                }
+                Op::MarkRead { owner, peer, now_ms, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.mark_read(&owner, &peer, now_ms, batch));
+                    Answer::Seq(reply, r)
+                }
+                Op::Expire { now_ms, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.expire(now_ms, batch));
+                    Answer::Expired(reply, r)
+                }
+                Op::Close { .. } => unreachable!("split off by run"),
+            };
+            batch.answers.push(answer);
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        self.flush(batch)?;
+        self.conn.execute_batch("COMMIT")
+    }
+
+    fn guard<T>(
+        &mut self,
+        first_error: &mut Option<rusqlite::Error>,
+        f: impl FnOnce(&mut Self) -> Sql<StorageResult<T>>,
+    ) -> StorageResult<T> {
+        if first_error.is_some() {
+            return Err(StorageError::Database("an earlier write in the batch failed".into()));
+        }
+        f(self).unwrap_or_else(|e| {
+            let msg = e.to_string();
+            *first_error = Some(e);
+            Err(StorageError::Database(msg))
+        })
+    }
+
+    /// The cached state of `user`, loaded on first use; `None` if the account does not exist.
+    fn user(&mut self, user: &UserId) -> Sql<Option<&mut UserState>> {
+        if !self.users.contains_key(user) {
+            let row = self
+                .conn
+                .prepare_cached("SELECT nick, avatar, latest_seq FROM users WHERE id = ?1")?
+                .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?)))
+                .optional()?;
+            let Some((nick, avatar, latest)) = row else { return Ok(None) };
+            let log_bytes: i64 = self
+                .conn
+                .prepare_cached("SELECT COALESCE(SUM(size), 0) FROM sync_log WHERE user = ?1")?
+                .query_row([user.as_str()], |r| r.get(0))?;
+            let contacts: i64 = self
+                .conn
+                .prepare_cached("SELECT COUNT(*) FROM conversations WHERE owner = ?1")?
+                .query_row([user.as_str()], |r| r.get(0))?;
+            self.users.insert(
+                user.clone(),
+                UserState {
+                    nick,
+                    avatar,
+                    latest: latest as u64,
+                    log_bytes: log_bytes as u64,
+                    contacts: contacts as u64,
+                    dirty: false,
+                },
+            );
+        }
+        Ok(self.users.get_mut(user))
+    }
+
+    fn ensure_user(&mut self, user: &UserId, now_ms: u64) -> Sql<StorageResult<Account>> {
+        if self.user(user)?.is_none() {
+            self.conn
+                .prepare_cached("INSERT INTO users (id, created_ms) VALUES (?1, ?2)")?
+                .execute(params![user.as_str(), now_ms as i64])?;
+        }
+        let u = self.user(user)?.expect("exists now");
+        Ok(Ok(Account {
+            id: user.clone(),
+            nick: u.nick.clone(),
+            avatar: u.avatar.clone(),
+            latest_seq: Seq(u.latest),
+        }))
+    }
+
+    /// Appends an entry to `user`'s log, returning its sequence.
+    fn append(&mut self, user: &UserId, time_ms: u64, size: u64, message_id: Option<u64>, event: Option<&str>) -> Sql<Seq> {
+        let u = self.user(user)?.expect("caller checked the account");
+        u.latest += 1;
+        u.log_bytes += size;
+        u.dirty = true;
+        let seq = u.latest;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_log (user, seq, time_ms, message_id, event, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![user.as_str(), seq as i64, time_ms as i64, message_id.map(|i| i as i64), event, size as i64])?;
+        Ok(Seq(seq))
+    }
+
+    fn find_retry(&mut self, msg: &NewMessage, body: &str) -> Sql<Option<Sent>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS}, m.sender_seq FROM messages m
+             WHERE m.sender = ?1 AND m.recipient = ?2 AND m.random = ?3 AND m.body = ?4
+               AND m.cloud_custom_data IS ?5"
+        ))?;
+        stmt.query_row(
+            params![msg.from.as_str(), msg.to.as_str(), msg.random, body, msg.cloud_custom_data],
+            |row| {
+                let message = rows::message(row, 0)?.expect("selected from messages");
+                let sender_seq = Seq(row.get::<_, i64>(9)? as u64);
+                Ok(Sent { message, sender_seq, duplicate: true })
+            },
+        )
+        .optional()
+    }
+
+    fn send(&mut self, msg: NewMessage, batch: &mut Batch) -> Sql<StorageResult<Sent>> {
+        for u in [&msg.to, &msg.from] {
+            if self.user(u)?.is_none() {
+                return Ok(Err(StorageError::UnknownUser(u.clone())));
+            }
+        }
+        let body = match serde_json::to_string(&msg.elements) {
+            Ok(b) => b,
+            Err(e) => return Ok(Err(StorageError::Corrupt(e.to_string()))),
+        };
+        if let Some(sent) = self.find_retry(&msg, &body)? {
+            return Ok(Ok(sent));
+        }
+        let time_ms = msg.now_ms.max(self.last_time_ms);
+        self.last_time_ms = time_ms;
+        let size = message_bytes(&body, msg.cloud_custom_data.as_deref());
+        let (nick, avatar, sender_seq) = {
+            let s = self.user(&msg.from)?.expect("checked above");
+            (s.nick.clone(), s.avatar.clone(), s.latest + 1)
+        };
+        self.conn
+            .prepare_cached(
+                "INSERT INTO messages (sender, recipient, conv, random, time_ms, body, cloud_custom_data,
+                                       nick, avatar, size, sender_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                msg.from.as_str(),
+                msg.to.as_str(),
+                conv_key(&msg.from, &msg.to),
+                msg.random,
+                time_ms as i64,
+                body,
+                msg.cloud_custom_data,
+                nick,
+                avatar,
+                size as i64,
+                sender_seq as i64,
+            ])?;
+        let id = self.conn.last_insert_rowid() as u64;
+        let recipient_seq = self.append(&msg.to, time_ms, size, Some(id), None)?;
+        let sender_seq = self.append(&msg.from, time_ms, size, Some(id), None)?;
+        let message = Message {
+            key: message_key(id, msg.random, time_ms),
+            from: msg.from,
+            to: msg.to,
+            time_ms,
+            random: msg.random,
+            elements: msg.elements,
+            cloud_custom_data: msg.cloud_custom_data,
+            nick,
+            avatar,
+        };
+        for (owner, peer, unread) in [(&message.to, &message.from, 1), (&message.from, &message.to, 0)] {
+            let d = batch.convs.entry((owner.clone(), peer.clone())).or_default();
+            d.last_message_id = Some(id);
+            d.updated_ms = time_ms;
+            d.unread_add += unread;
+        }
+        let event = SyncEvent::Message { message: message.clone() };
+        batch.published.push((message.to.clone(), Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() })));
+        batch.published.push((message.from.clone(), Arc::new(SyncEntry { seq: sender_seq, event })));
+        Ok(Ok(Sent { message, sender_seq, duplicate: false }))
+    }
+
+    fn mark_read(&mut self, owner: &UserId, peer: &UserId, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Seq>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        let key = (owner.clone(), peer.clone());
+        let pending = batch.convs.get(&key).and_then(|d| d.last_message_id);
+        let last_id = match pending {
+            Some(id) => Some(id as i64),
+            None => self
+                .conn
+                .prepare_cached("SELECT last_message_id FROM conversations WHERE owner = ?1 AND peer = ?2")?
+                .query_row([owner.as_str(), peer.as_str()], |r| r.get::<_, i64>(0))
+                .optional()?,
+        };
+        let up_to = match last_id {
+            Some(id) => self
+                .conn
+                .prepare_cached("SELECT random, time_ms FROM messages WHERE id = ?1")?
+                .query_row([id], |r| Ok(message_key(id as u64, r.get(0)?, r.get::<_, i64>(1)? as u64)))
+                .optional()?,
+            None => None,
+        };
+        let d = batch.convs.entry(key).or_default();
+        d.reset_unread = true;
+        d.unread_add = 0;
+        let event = SyncEvent::Read { peer: peer.clone(), up_to };
+        let json = serde_json::to_string(&event).expect("sync events serialize");
+        let time_ms = now_ms.max(self.last_time_ms);
+        let seq = self.append(owner, time_ms, READ_ENTRY_BYTES, None, Some(&json))?;
+        batch.published.push((owner.clone(), Arc::new(SyncEntry { seq, event })));
+        Ok(Ok(seq))
+    }
+
+    fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
+        // Counters cached for users touched earlier in this batch must reach the table first.
+        self.flush(batch)?;
+        let msg_cutoff = self.retention.roaming_cutoff(now_ms) as i64;
+        let log_cutoff = self.retention.offline_cutoff(now_ms) as i64;
+        // Message times never decrease with id, so the expired messages are an id prefix.
+        let first_kept: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM messages WHERE time_ms >= ?1 ORDER BY id LIMIT 1", [msg_cutoff], |r| r.get(0))
+            .optional()?;
+        let messages = match first_kept {
+            Some(id) => self.conn.execute("DELETE FROM messages WHERE id < ?1", [id])?,
+            None => self.conn.execute("DELETE FROM messages", [])?,
+        };
+        let sync_entries = self.conn.execute("DELETE FROM sync_log WHERE time_ms < ?1", [log_cutoff])?;
+        self.users.clear();
+        Ok(Ok(Expired { messages: messages as u64, sync_entries: sync_entries as u64 }))
+    }
+
+    /// Writes the batch's folded conversation changes and dirty counters, evicting contacts
+    /// over the cap and offline-cache entries over the byte budget.
+    fn flush(&mut self, batch: &mut Batch) -> Sql<()> {
+        for ((owner, peer), d) in batch.convs.drain() {
+            let changed = self
+                .conn
+                .prepare_cached(
+                    "UPDATE conversations SET
+                        last_message_id = COALESCE(?3, last_message_id),
+                        updated_ms = CASE WHEN ?3 IS NULL THEN updated_ms ELSE ?4 END,
+                        unread = (CASE WHEN ?5 THEN 0 ELSE unread END) + ?6
+                     WHERE owner = ?1 AND peer = ?2",
+                )?
+                .execute(params![
+                    owner.as_str(),
+                    peer.as_str(),
+                    d.last_message_id.map(|i| i as i64),
+                    d.updated_ms as i64,
+                    d.reset_unread,
+                    d.unread_add
+                ])?;
+            let Some(last_id) = d.last_message_id else { continue };
+            if changed > 0 {
+                continue;
+            }
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO conversations (owner, peer, last_message_id, unread, updated_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![owner.as_str(), peer.as_str(), last_id as i64, d.unread_add, d.updated_ms as i64])?;
+            let cap = self.retention.contacts_cap as u64;
+            let over_cap = {
+                let u = self.user(&owner)?.expect("conversations belong to known users");
+                u.contacts += 1;
+                u.contacts > cap
+            };
+            if over_cap {
+                self.user(&owner)?.expect("loaded above").contacts -= 1;
+                self.conn
+                    .prepare_cached(
+                        "DELETE FROM conversations WHERE owner = ?1 AND peer =
+                           (SELECT peer FROM conversations WHERE owner = ?1 ORDER BY last_message_id LIMIT 1)",
+                    )?
+                    .execute([owner.as_str()])?;
+            }
+        }
+        let cap = self.retention.offline_bytes;
+        let dirty: Vec<UserId> = self.users.iter().filter(|(_, u)| u.dirty).map(|(id, _)| id.clone()).collect();
+        for id in dirty {
+            let (latest, excess) = {
+                let u = self.users.get_mut(&id).expect("listed above");
+                u.dirty = false;
+                (u.latest, u.log_bytes.saturating_sub(cap))
+            };
+            self.conn
+                .prepare_cached("UPDATE users SET latest_seq = ?2 WHERE id = ?1")?
+                .execute(params![id.as_str(), latest as i64])?;
+            if excess > 0 {
+                let freed = self.evict_log(&id, excess)?;
+                self.users.get_mut(&id).expect("listed above").log_bytes -= freed;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the oldest log entries of `user` until at least `excess` bytes are freed.
+    fn evict_log(&mut self, user: &UserId, excess: u64) -> Sql<u64> {
+        let (mut freed, mut cut) = (0u64, None);
+        {
+            let mut stmt = self.conn.prepare_cached("SELECT seq, size FROM sync_log WHERE user = ?1 ORDER BY seq")?;
+            let mut rows = stmt.query([user.as_str()])?;
+            while freed < excess {
+                let Some(row) = rows.next()? else { break };
+                cut = Some(row.get::<_, i64>(0)?);
+                freed += row.get::<_, i64>(1)? as u64;
+            }
+        }
+        if let Some(cut) = cut {
+            self.conn
+                .prepare_cached("DELETE FROM sync_log WHERE user = ?1 AND seq <= ?2")?
+                .execute(params![user.as_str(), cut])?;
+        }
+        Ok(freed)
+    }
+}
+
+/// Answers an op that arrived after shutdown began.
+fn refuse(op: Op) {
+    match op {
+        Op::EnsureUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Send { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::MarkRead { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Expire { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Close { reply } => drop(reply.send(())),
+    }
+}
