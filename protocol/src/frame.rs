@@ -10,6 +10,7 @@ use crate::error::ErrorCode;
 use crate::ids::{DeviceId, MessageKey, Seq, UserId};
 use crate::message::{Conversation, Message, SyncEntry};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A request from a client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +61,10 @@ pub enum Request {
     Logout,
 }
 
+/// The `type` of every [`Request`], so a server can tell an unknown request from a malformed one.
+pub const REQUEST_TYPES: &[&str] =
+    &["login", "send", "sync", "conversations", "history", "mark_read", "ping", "logout"];
+
 /// A frame from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -73,8 +78,9 @@ pub enum ServerFrame {
         code: ErrorCode,
         message: String,
     },
-    /// A new entry in the signed-in user's sync log, pushed as soon as it is durable.
-    Sync { entry: SyncEntry },
+    /// A new entry in the signed-in user's sync log, pushed as soon as it is durable. (Shared
+    /// behind an `Arc` because one entry is pushed to each of the user's devices.)
+    Sync { entry: Arc<SyncEntry> },
     /// This connection was replaced by a newer login with the same device id. The server closes
     /// the connection after this frame; the client must not reconnect on its own.
     Kicked { reason: String },
@@ -152,6 +158,32 @@ mod tests {
         assert_eq!(serde_json::from_str::<ClientFrame>(&json).unwrap(), frame);
         let ping: ClientFrame = serde_json::from_str(r#"{"id":1,"type":"ping"}"#).unwrap();
         assert_eq!(ping.request, Request::Ping);
+    }
+
+    #[test]
+    fn request_types_are_complete() {
+        let user = UserId::parse("bob").unwrap();
+        let all = [
+            Request::Login {
+                protocol: 1,
+                sdk_app_id: 1,
+                user_id: user.clone(),
+                user_sig: String::new(),
+                device: DeviceId::parse("d").unwrap(),
+            },
+            Request::Send { to: user.clone(), random: 0, elements: vec![], cloud_custom_data: None },
+            Request::Sync { after: Seq(0), limit: 1 },
+            Request::Conversations,
+            Request::History { peer: user.clone(), before: None, limit: 1 },
+            Request::MarkRead { peer: user },
+            Request::Ping,
+            Request::Logout,
+        ];
+        let types: Vec<String> = all
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap()["type"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(types, REQUEST_TYPES);
     }
 
     #[test]

@@ -80,6 +80,12 @@ macro_rules! string_newtype_impls {
                 v.0
             }
         }
+        impl std::str::FromStr for $t {
+            type Err = InvalidId;
+            fn from_str(s: &str) -> Result<Self, InvalidId> {
+                Self::parse(s)
+            }
+        }
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)

@@ -1,2 +1,120 @@
 //! Duet's chat server.
+//!
+//! - [`run`] serves a bound listener until the shutdown token fires; the `duet-server` binary
+//!   only parses configuration and calls it.
+//! - [`chat`]: what a signed-in user may do, the one permission check point.
+//! - [`ws`]: the WebSocket protocol at `/ws`, one task per connection.
+//! - [`hub`]: the online devices and their push queues; the storage's change feed lands here.
+//! - [`storage`]: the `Storage` trait, with SQLite (default) and in-memory backends.
+//! - [`identity`], [`config`], [`clock`], [`error`]: app identity, settings, time, error codes.
+//!
+//! ARCHITECTURE.md draws the whole picture.
+
+pub mod chat;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod hub;
+pub mod identity;
 pub mod storage;
+pub mod ws;
+
+use axum::Router;
+use axum::routing::get;
+use chat::Chat;
+use clock::Clock;
+use config::{Config, StorageKind};
+use hub::Hub;
+use identity::AppIdentity;
+use std::sync::Arc;
+use storage::Storage;
+use storage::memory::MemoryStorage;
+use storage::sqlite::SqliteStorage;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// File name of the SQLite database inside the data dir.
+pub const DATABASE_FILE: &str = "duet.db";
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub chat: Arc<Chat>,
+    /// Fires when the server begins shutting down.
+    pub shutdown: CancellationToken,
+    /// Tracks connection tasks so shutdown can wait for them.
+    pub tracker: TaskTracker,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create data dir {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot open database {path}: {source}")]
+    Database { path: String, source: storage::StorageError },
+}
+
+/// Opens the storage named by `config` and builds the chat service around it.
+pub fn open(config: Config, identity: AppIdentity, clock: Arc<dyn Clock>) -> Result<Arc<Chat>, OpenError> {
+    let hub = Arc::new(Hub::default());
+    let storage: Arc<dyn Storage> = match config.storage {
+        StorageKind::Sqlite => {
+            let dir = &config.data_dir;
+            std::fs::create_dir_all(dir)
+                .map_err(|source| OpenError::DataDir { path: dir.display().to_string(), source })?;
+            let path = dir.join(DATABASE_FILE);
+            let store = SqliteStorage::open(&path, config.retention.clone(), hub.clone())
+                .map_err(|source| OpenError::Database { path: path.display().to_string(), source })?;
+            Arc::new(store)
+        }
+        StorageKind::Memory => Arc::new(MemoryStorage::new(config.retention.clone(), hub.clone())),
+    };
+    Ok(Arc::new(Chat::new(storage, hub, clock, config, identity)))
+}
+
+/// The HTTP routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/ws", get(ws::upgrade))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` fires, then closes every connection with a going-away frame, waits
+/// for in-progress requests, and flushes storage.
+pub async fn run(listener: TcpListener, chat: Arc<Chat>, shutdown: CancellationToken) -> std::io::Result<()> {
+    let tracker = TaskTracker::new();
+    let state = AppState { chat: chat.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
+    let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));
+    let served = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await;
+    shutdown.cancel();
+    tracker.close();
+    tracker.wait().await;
+    let _ = expiry.await;
+    chat.storage.close().await;
+    tracing::info!("server stopped");
+    served
+}
+
+/// Reclaims expired offline-cache entries and messages every `expiry_interval`.
+async fn expire_periodically(chat: Arc<Chat>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(chat.config.expiry_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match chat.storage.expire(chat.clock.now_ms()).await {
+            Ok(n) if n != storage::Expired::default() => {
+                tracing::info!(messages = n.messages, sync_entries = n.sync_entries, "expired old data")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "expiry pass failed"),
+        }
+    }
+}

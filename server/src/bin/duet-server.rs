@@ -1,1 +1,97 @@
-fn main() {}
+//! `duet-server`: reads configuration, binds, and runs the server until Ctrl-C or SIGTERM.
+
+use clap::Parser;
+use server::clock::{Clock, SystemClock};
+use server::config::{Args, Command};
+use server::identity::{AppIdentity, Origin};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let identity = AppIdentity::resolve(
+        &args.app.data_dir,
+        args.app.sdk_app_id,
+        args.app.secret_key.clone(),
+        args.app.admin.clone(),
+    );
+    let (identity, origin) = match identity {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("duet-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(Command::Usersig { user, expire }) = &args.command {
+        println!("{}", identity.signer().sign(user, *expire, SystemClock.now_s()));
+        return ExitCode::SUCCESS;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    if origin == Origin::Generated {
+        println!(
+            "Generated a new app identity, saved in {}:\n  SDKAppID:   {}\n  secret key: {}\n  admin:      {}\n\
+             Sign a development UserSig with: duet-server usersig --user alice\n\
+             (production backends sign with this key themselves, e.g. with Tencent's TLSSigAPIv2 libraries).",
+            args.app.data_dir.join(server::identity::FILE_NAME).display(),
+            identity.sdk_app_id,
+            identity.secret_key,
+            identity.admin,
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("duet-server: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args, identity)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::error::Error>> {
+    let sdk_app_id = identity.sdk_app_id;
+    let chat = server::open(args.config(), identity, Arc::new(SystemClock))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, sdk_app_id, data_dir = %args.app.data_dir.display(), "duet-server listening");
+    println!("Duet server on http://{addr} (WebSocket ws://{addr}/ws)");
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    server::run(listener, chat, shutdown).await?;
+    Ok(())
+}
+
+async fn cancel_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+    shutdown.cancel();
+}

@@ -1,0 +1,180 @@
+//! Server configuration: command-line flags, each with a `DUET_*` environment variable and a
+//! default. [`Config`] is what the library runs on; [`Args`] is how the binary fills it.
+
+use crate::storage::Retention;
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use protocol::UserId;
+use protocol::limits::Limits;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Limits of the WebSocket endpoint.
+#[derive(Debug, Clone)]
+pub struct WsConfig {
+    /// Largest text frame answered normally; a larger one gets a `FRAME_TOO_LARGE` error frame.
+    pub frame_max_bytes: usize,
+    /// Frames a connection may send per second on average, and in a burst.
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+    /// A connection that sends nothing (not even a ping) for this long is closed.
+    pub idle_timeout: Duration,
+    /// Pushes queued for one device before it counts as too slow and is disconnected (it then
+    /// resumes from its cursor; nothing is lost).
+    pub outbound_queue: usize,
+    /// Requests one connection may have in progress; reading pauses beyond it.
+    pub max_in_flight: usize,
+}
+
+impl Default for WsConfig {
+    fn default() -> Self {
+        Self {
+            frame_max_bytes: 64 * 1024,
+            rate_per_sec: 200,
+            rate_burst: 400,
+            idle_timeout: Duration::from_secs(90),
+            outbound_queue: 1024,
+            max_in_flight: 64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StorageKind {
+    /// Embedded SQLite in the data dir (durable).
+    Sqlite,
+    /// In memory; everything is lost at exit.
+    Memory,
+}
+
+/// Everything the server needs besides its identity.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub storage: StorageKind,
+    pub retention: Retention,
+    pub limits: Limits,
+    pub ws: WsConfig,
+    /// How often the background expiry pass runs.
+    pub expiry_interval: Duration,
+}
+
+impl Config {
+    /// Defaults with data in `data_dir`.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            storage: StorageKind::Sqlite,
+            retention: Retention::default(),
+            limits: Limits::default(),
+            ws: WsConfig::default(),
+            expiry_interval: Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "duet-server", version, about = "Duet one-to-one chat server")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Address to listen on.
+    #[arg(long, env = "DUET_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub tuning: TuningArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a UserSig for a user, signed with this server's app key (for development).
+    Usersig {
+        /// The user to sign for.
+        #[arg(long)]
+        user: String,
+        /// Validity in seconds.
+        #[arg(long, default_value_t = 7 * 24 * 3600)]
+        expire: u64,
+    },
+}
+
+/// The app's identity and where its data lives.
+#[derive(Debug, ClapArgs)]
+pub struct AppArgs {
+    /// Directory for the database and the generated app identity.
+    #[arg(long, env = "DUET_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// The app's SDKAppID (with DUET_SECRET_KEY; both unset: generated and kept in the data dir).
+    #[arg(long, env = "DUET_SDKAPPID", global = true)]
+    pub sdk_app_id: Option<u64>,
+    /// The app's secret key for UserSig signatures.
+    #[arg(long, env = "DUET_SECRET_KEY", hide_env_values = true, global = true)]
+    pub secret_key: Option<String>,
+    /// The administrator account.
+    #[arg(long, env = "DUET_ADMIN", default_value = "administrator", global = true)]
+    pub admin: UserId,
+}
+
+/// Limits and retention. Defaults are the mission's figures.
+#[derive(Debug, ClapArgs)]
+pub struct TuningArgs {
+    #[arg(long, env = "DUET_STORAGE", value_enum, default_value_t = StorageKind::Sqlite)]
+    pub storage: StorageKind,
+    /// Largest message body in bytes.
+    #[arg(long, env = "DUET_BODY_MAX_BYTES", default_value_t = 12 * 1024)]
+    pub body_max_bytes: usize,
+    /// Offline cache per user, in bytes.
+    #[arg(long, env = "DUET_OFFLINE_CACHE_BYTES", default_value_t = 30 * 1024)]
+    pub offline_cache_bytes: u64,
+    /// Offline cache retention in seconds.
+    #[arg(long, env = "DUET_OFFLINE_TTL_SECS", default_value_t = 7 * 24 * 3600)]
+    pub offline_ttl_secs: u64,
+    /// Roaming (history) retention in seconds.
+    #[arg(long, env = "DUET_ROAMING_TTL_SECS", default_value_t = 7 * 24 * 3600)]
+    pub roaming_ttl_secs: u64,
+    /// Recent contacts kept per user.
+    #[arg(long, env = "DUET_CONTACTS_CAP", default_value_t = 100)]
+    pub contacts_cap: usize,
+    /// Largest WebSocket text frame answered normally.
+    #[arg(long, env = "DUET_FRAME_MAX_BYTES", default_value_t = 64 * 1024)]
+    pub frame_max_bytes: usize,
+    /// Frames per second one connection may send (average).
+    #[arg(long, env = "DUET_WS_RATE", default_value_t = 200)]
+    pub ws_rate: u32,
+    /// Frames one connection may send in a burst.
+    #[arg(long, env = "DUET_WS_BURST", default_value_t = 400)]
+    pub ws_burst: u32,
+    /// Seconds of silence after which a connection is closed.
+    #[arg(long, env = "DUET_IDLE_TIMEOUT_SECS", default_value_t = 90)]
+    pub idle_timeout_secs: u64,
+    /// Seconds between expiry passes.
+    #[arg(long, env = "DUET_EXPIRY_INTERVAL_SECS", default_value_t = 300)]
+    pub expiry_interval_secs: u64,
+}
+
+impl Args {
+    pub fn config(&self) -> Config {
+        let t = &self.tuning;
+        Config {
+            data_dir: self.app.data_dir.clone(),
+            storage: t.storage,
+            retention: Retention {
+                offline_bytes: t.offline_cache_bytes,
+                offline_ttl_ms: t.offline_ttl_secs * 1000,
+                roaming_ttl_ms: t.roaming_ttl_secs * 1000,
+                contacts_cap: t.contacts_cap.max(1),
+            },
+            limits: Limits { body_max_bytes: t.body_max_bytes, ..Limits::default() },
+            ws: WsConfig {
+                frame_max_bytes: t.frame_max_bytes,
+                rate_per_sec: t.ws_rate.max(1),
+                rate_burst: t.ws_burst.max(1),
+                idle_timeout: Duration::from_secs(t.idle_timeout_secs.max(1)),
+                ..WsConfig::default()
+            },
+            expiry_interval: Duration::from_secs(t.expiry_interval_secs.max(1)),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The server's one error type at its edges: a stable [`ErrorCode`] and a message for the
+//! client. Internal faults are logged here and reach the client only as `INTERNAL`.
+
+use crate::storage::StorageError;
+use protocol::ErrorCode;
+use protocol::limits::Rejection;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ChatError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ChatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ChatError {}
+
+impl From<StorageError> for ChatError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::UnknownUser(u) => {
+                ChatError::new(ErrorCode::ACCOUNT_NOT_FOUND, format!("account {u} does not exist"))
+            }
+            StorageError::Closed => ChatError::new(ErrorCode::UNAVAILABLE, "server is shutting down"),
+            e => {
+                tracing::error!(error = %e, "storage failure");
+                ChatError::new(ErrorCode::INTERNAL, "internal error")
+            }
+        }
+    }
+}
+
+impl From<Rejection> for ChatError {
+    fn from(r: Rejection) -> Self {
+        ChatError::new(r.code, r.message)
+    }
+}
+
+impl From<usersig::UserSigError> for ChatError {
+    fn from(e: usersig::UserSigError) -> Self {
+        use usersig::UserSigError::*;
+        let code = match &e {
+            Malformed(_) => ErrorCode::USERSIG_MALFORMED,
+            WrongApp { .. } => ErrorCode::USERSIG_WRONG_APP,
+            WrongIdentifier { .. } => ErrorCode::USERSIG_WRONG_IDENTIFIER,
+            BadSignature => ErrorCode::USERSIG_BAD_SIGNATURE,
+            Expired { .. } => ErrorCode::USERSIG_EXPIRED,
+        };
+        ChatError::new(code, e.to_string())
+    }
+}

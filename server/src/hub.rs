@@ -1,0 +1,115 @@
+//! Who is online: every signed-in device of every user, each with its own bounded push queue.
+//! The hub is the storage's [`CommitListener`]: each committed sync entry is queued to every
+//! device of its owner (R4.2: including the sender's other devices). Queuing never blocks; a
+//! device whose queue is full is disconnected and resumes from its cursor when it reconnects,
+//! so a slow client costs only itself.
+
+use crate::storage::CommitListener;
+use dashmap::DashMap;
+use protocol::{DeviceId, SyncEntry, UserId};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Why the hub ended a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eviction {
+    /// A newer login with the same device id replaced it.
+    Replaced,
+    /// Its push queue overflowed.
+    TooSlow,
+}
+
+/// The connection's side of a registration.
+pub struct Registration {
+    pub conn_id: u64,
+    /// Sync entries to push, in commit order.
+    pub pushes: mpsc::Receiver<Arc<SyncEntry>>,
+    /// Cancelled when the hub ends the connection; read [`Registration::eviction`] for why.
+    pub evicted: CancellationToken,
+    reason: Arc<std::sync::OnceLock<Eviction>>,
+}
+
+impl Registration {
+    pub fn eviction(&self) -> Option<Eviction> {
+        self.reason.get().copied()
+    }
+}
+
+struct Device {
+    conn_id: u64,
+    device: DeviceId,
+    pushes: mpsc::Sender<Arc<SyncEntry>>,
+    evicted: CancellationToken,
+    reason: Arc<std::sync::OnceLock<Eviction>>,
+}
+
+impl Device {
+    fn evict(&self, why: Eviction) {
+        let _ = self.reason.set(why);
+        self.evicted.cancel();
+    }
+}
+
+#[derive(Default)]
+pub struct Hub {
+    online: DashMap<UserId, Vec<Device>>,
+    next_conn: AtomicU64,
+    connections: AtomicU64,
+}
+
+impl Hub {
+    /// Registers a signed-in device. An existing connection of the same user and device id is
+    /// evicted with [`Eviction::Replaced`].
+    pub fn register(&self, user: &UserId, device: DeviceId, queue: usize) -> Registration {
+        let conn_id = self.next_conn.fetch_add(1, Ordering::Relaxed) + 1;
+        let (tx, rx) = mpsc::channel(queue.max(1));
+        let evicted = CancellationToken::new();
+        let reason = Arc::new(std::sync::OnceLock::new());
+        let mut devices = self.online.entry(user.clone()).or_default();
+        devices.retain(|d| {
+            let same = d.device == device;
+            if same {
+                d.evict(Eviction::Replaced);
+            }
+            !same
+        });
+        devices.push(Device { conn_id, device, pushes: tx, evicted: evicted.clone(), reason: reason.clone() });
+        self.connections.fetch_add(1, Ordering::Relaxed);
+        Registration { conn_id, pushes: rx, evicted, reason }
+    }
+
+    /// Removes a connection when it ends. Unknown ids (already replaced) are ignored.
+    pub fn unregister(&self, user: &UserId, conn_id: u64) {
+        self.connections.fetch_sub(1, Ordering::Relaxed);
+        self.online.remove_if_mut(user, |_, devices| {
+            devices.retain(|d| d.conn_id != conn_id);
+            devices.is_empty()
+        });
+    }
+
+    /// Signed-in connections right now.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    /// Whether `user` has any device online.
+    pub fn is_online(&self, user: &UserId) -> bool {
+        self.online.contains_key(user)
+    }
+}
+
+impl CommitListener for Hub {
+    fn committed(&self, entries: &[(UserId, Arc<SyncEntry>)]) {
+        for (user, entry) in entries {
+            let Some(devices) = self.online.get(user) else { continue };
+            for d in devices.iter() {
+                if let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(entry.clone()) {
+                    tracing::warn!(user = %user, conn = d.conn_id, "push queue full; disconnecting the device");
+                    d.evict(Eviction::TooSlow);
+                }
+            }
+        }
+    }
+}

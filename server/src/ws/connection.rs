@@ -1,0 +1,289 @@
+//! One WebSocket connection: a single task that reads requests, runs them, writes their replies
+//! and the device's pushes, and closes the socket when the client, the hub or the server ends
+//! it. Generic over the socket so tests can drive it with an in-memory stream.
+//!
+//! Sends are queued to storage in frame order and awaited concurrently (up to
+//! `max_in_flight`), so one connection can pipeline many sends while keeping their order.
+
+use super::rate::TokenBucket;
+use crate::chat::{Chat, SendRequest};
+use crate::error::ChatError;
+use crate::hub::{Eviction, Registration};
+use axum::extract::ws::{CloseFrame, Message};
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use protocol::frame::{ClientFrame, REQUEST_TYPES, Reply, Request, ServerFrame};
+use protocol::{ErrorCode, PROTOCOL_VERSION, SyncEntry, UserId};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// Close codes; `docs/protocol.md` tells clients which ones to reconnect after.
+pub mod close_code {
+    pub const NORMAL: u16 = 1000;
+    pub const GOING_AWAY: u16 = 1001;
+    /// Replaced by a newer login of the same device: do not reconnect on your own.
+    pub const REPLACED: u16 = 4001;
+    /// Fell too far behind on pushes: reconnect and sync from your cursor.
+    pub const TOO_SLOW: u16 = 4002;
+}
+
+struct Session {
+    user: UserId,
+    reg: Registration,
+}
+
+struct Connection {
+    chat: Arc<Chat>,
+    session: Option<Session>,
+    bucket: TokenBucket,
+}
+
+/// What to do with a request once read.
+enum Step {
+    Answer(ServerFrame),
+    Later(BoxFuture<'static, ServerFrame>),
+    /// Answer, then close normally (logout).
+    AnswerAndClose(ServerFrame),
+}
+
+pub async fn serve<S>(mut socket: S, chat: Arc<Chat>, shutdown: CancellationToken)
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
+{
+    let ws = chat.config.ws.clone();
+    let mut conn = Connection { bucket: TokenBucket::new(ws.rate_per_sec, ws.rate_burst), session: None, chat };
+    let mut in_flight: FuturesUnordered<BoxFuture<'static, ServerFrame>> = FuturesUnordered::new();
+    let mut deadline = tokio::time::Instant::now() + ws.idle_timeout;
+    let (code, reason) = loop {
+        let evicted = conn.session.as_ref().map(|s| s.reg.evicted.clone());
+        let pushes = conn.session.as_mut().map(|s| &mut s.reg.pushes);
+        tokio::select! {
+            _ = shutdown.cancelled() => break (close_code::GOING_AWAY, "server shutting down"),
+            _ = cancelled(evicted) => break eviction_close(&conn),
+            entry = recv(pushes) => {
+                let Some(entry) = entry else { break eviction_close(&conn) };
+                if write_pushes(&mut socket, entry, &mut conn).await.is_err() {
+                    break (close_code::GOING_AWAY, "write failed");
+                }
+            }
+            Some(frame) = in_flight.next(), if !in_flight.is_empty() => {
+                if socket.send(encode(&frame)).await.is_err() {
+                    break (close_code::GOING_AWAY, "write failed");
+                }
+            }
+            incoming = socket.next(), if in_flight.len() < ws.max_in_flight => {
+                deadline = tokio::time::Instant::now() + ws.idle_timeout;
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Binary(_))) => {
+                        let frame = error_frame(None, ChatError::new(ErrorCode::BAD_JSON, "binary frames are not part of the protocol; send JSON text"));
+                        if socket.send(encode(&frame)).await.is_err() { break (close_code::GOING_AWAY, "write failed") }
+                        continue;
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None => break (close_code::NORMAL, "bye"),
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "websocket read failed");
+                        break (close_code::GOING_AWAY, "protocol error");
+                    }
+                };
+                let step = conn.on_text(text.as_str()).await;
+                let sent = match step {
+                    Step::Answer(frame) => socket.send(encode(&frame)).await,
+                    Step::Later(fut) => { in_flight.push(fut); Ok(()) }
+                    Step::AnswerAndClose(frame) => {
+                        while let Some(done) = in_flight.next().await {
+                            let _ = socket.feed(encode(&done)).await;
+                        }
+                        let _ = socket.send(encode(&frame)).await;
+                        break (close_code::NORMAL, "logged out");
+                    }
+                };
+                if sent.is_err() { break (close_code::GOING_AWAY, "write failed") }
+            }
+            _ = tokio::time::sleep_until(deadline) => break (close_code::GOING_AWAY, "idle timeout"),
+        }
+    };
+    // Requests already queued complete (their writes are durable either way); tell the client.
+    while let Some(done) = in_flight.next().await {
+        if socket.feed(encode(&done)).await.is_err() {
+            break;
+        }
+    }
+    if code == close_code::REPLACED {
+        let _ = socket.feed(encode(&ServerFrame::Kicked { reason: reason.to_owned() })).await;
+    }
+    let close = CloseFrame { code, reason: reason.into() };
+    let _ = socket.send(Message::Close(Some(close))).await;
+    if let Some(s) = conn.session {
+        conn.chat.hub.unregister(&s.user, s.reg.conn_id);
+    }
+}
+
+async fn recv(pushes: Option<&mut tokio::sync::mpsc::Receiver<Arc<SyncEntry>>>) -> Option<Arc<SyncEntry>> {
+    match pushes {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn cancelled(token: Option<CancellationToken>) {
+    match token {
+        Some(t) => t.cancelled_owned().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn eviction_close(conn: &Connection) -> (u16, &'static str) {
+    match conn.session.as_ref().and_then(|s| s.reg.eviction()) {
+        Some(Eviction::Replaced) => (close_code::REPLACED, "signed in elsewhere with the same device id"),
+        _ => (close_code::TOO_SLOW, "too far behind; reconnect and sync"),
+    }
+}
+
+/// Writes a push and any others already queued, with one flush.
+async fn write_pushes<S>(socket: &mut S, first: Arc<SyncEntry>, conn: &mut Connection) -> Result<(), axum::Error>
+where
+    S: Sink<Message, Error = axum::Error> + Unpin,
+{
+    socket.feed(encode(&ServerFrame::Sync { entry: first })).await?;
+    if let Some(s) = conn.session.as_mut() {
+        for _ in 0..64 {
+            let Ok(entry) = s.reg.pushes.try_recv() else { break };
+            socket.feed(encode(&ServerFrame::Sync { entry })).await?;
+        }
+    }
+    socket.flush().await
+}
+
+fn encode(frame: &ServerFrame) -> Message {
+    Message::Text(serde_json::to_string(frame).expect("server frames serialize").into())
+}
+
+fn error_frame(id: Option<u64>, e: ChatError) -> ServerFrame {
+    ServerFrame::Error { id, code: e.code, message: e.message }
+}
+
+fn reply(id: u64, data: Reply) -> ServerFrame {
+    ServerFrame::Reply { id, data }
+}
+
+/// The parts of a frame readable even when the whole does not parse.
+#[derive(Deserialize)]
+struct Envelope {
+    id: Option<u64>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// Says why a frame that failed to parse was refused, with its id when it has one.
+fn parse_failure(text: &str, err: serde_json::Error) -> ServerFrame {
+    let Ok(env) = serde_json::from_str::<Envelope>(text) else {
+        return error_frame(None, ChatError::new(ErrorCode::BAD_JSON, format!("not a JSON object: {err}")));
+    };
+    let e = match env.kind.as_deref() {
+        None => ChatError::new(ErrorCode::BAD_JSON, "frame has no \"type\""),
+        Some(k) if !REQUEST_TYPES.contains(&k) => {
+            ChatError::new(ErrorCode::UNKNOWN_REQUEST, format!("unknown request type {k:?}"))
+        }
+        Some(_) if env.id.is_none() => ChatError::new(ErrorCode::BAD_JSON, "frame has no numeric \"id\""),
+        Some(k) => ChatError::new(ErrorCode::BAD_JSON, format!("invalid {k:?} request: {err}")),
+    };
+    error_frame(env.id, e)
+}
+
+impl Connection {
+    async fn on_text(&mut self, text: &str) -> Step {
+        let limit = self.chat.config.ws.frame_max_bytes;
+        if text.len() > limit {
+            let id = serde_json::from_str::<Envelope>(text).ok().and_then(|e| e.id);
+            let msg = format!("frame is {} bytes; the limit is {limit}", text.len());
+            return Step::Answer(error_frame(id, ChatError::new(ErrorCode::FRAME_TOO_LARGE, msg)));
+        }
+        if !self.bucket.try_take(Instant::now()) {
+            let id = serde_json::from_str::<Envelope>(text).ok().and_then(|e| e.id);
+            let e = ChatError::new(ErrorCode::RATE_LIMITED, "too many frames; slow down and retry");
+            return Step::Answer(error_frame(id, e));
+        }
+        let frame: ClientFrame = match serde_json::from_str(text) {
+            Ok(f) => f,
+            Err(e) => return Step::Answer(parse_failure(text, e)),
+        };
+        let id = frame.id;
+        match self.dispatch(id, frame.request).await {
+            Ok(step) => step,
+            Err(e) => Step::Answer(error_frame(Some(id), e)),
+        }
+    }
+
+    async fn dispatch(&mut self, id: u64, request: Request) -> Result<Step, ChatError> {
+        if let Request::Login { protocol, sdk_app_id, user_id, user_sig, device } = request {
+            if self.session.is_some() {
+                return Err(ChatError::new(ErrorCode::ALREADY_LOGGED_IN, "this connection is already signed in"));
+            }
+            if protocol != PROTOCOL_VERSION {
+                return Err(ChatError::new(
+                    ErrorCode::UNSUPPORTED_VERSION,
+                    format!("protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"),
+                ));
+            }
+            let account = self.chat.login(sdk_app_id, &user_id, &user_sig).await?;
+            let reg = self.chat.hub.register(&user_id, device, self.chat.config.ws.outbound_queue);
+            self.session = Some(Session { user: user_id.clone(), reg });
+            return Ok(Step::Answer(reply(
+                id,
+                Reply::LoggedIn {
+                    user_id,
+                    server_time_ms: self.chat.clock.now_ms(),
+                    latest_seq: account.latest_seq,
+                    nick: account.nick,
+                    avatar: account.avatar,
+                },
+            )));
+        }
+        if let Request::Ping = request {
+            return Ok(Step::Answer(reply(id, Reply::Pong { server_time_ms: self.chat.clock.now_ms() })));
+        }
+        let Some(session) = &self.session else {
+            return Err(ChatError::new(ErrorCode::NOT_LOGGED_IN, "log in first"));
+        };
+        let me = session.user.clone();
+        let chat = self.chat.clone();
+        let later = |fut: BoxFuture<'static, Result<Reply, ChatError>>| {
+            Step::Later(Box::pin(async move {
+                match fut.await {
+                    Ok(data) => reply(id, data),
+                    Err(e) => error_frame(Some(id), e),
+                }
+            }))
+        };
+        Ok(match request {
+            Request::Login { .. } | Request::Ping => unreachable!("handled above"),
+            Request::Send { to, random, elements, cloud_custom_data } => {
+                let pending = chat.send(&me, SendRequest { to, random, elements, cloud_custom_data })?;
+                later(Box::pin(async move {
+                    let sent = pending.await?;
+                    Ok(Reply::Sent { message: sent.message, seq: sent.sender_seq, duplicate: sent.duplicate })
+                }))
+            }
+            Request::MarkRead { peer } => {
+                let pending = chat.mark_read(&me, &peer);
+                later(Box::pin(async move { Ok(Reply::MarkedRead { seq: pending.await? }) }))
+            }
+            Request::Sync { after, limit } => {
+                later(Box::pin(async move { Ok(Reply::SyncPage(chat.sync(&me, after, limit).await?)) }))
+            }
+            Request::Conversations => later(Box::pin(async move {
+                Ok(Reply::Conversations { conversations: chat.conversations(&me).await? })
+            })),
+            Request::History { peer, before, limit } => later(Box::pin(async move {
+                let page = chat.history(&me, &peer, before, limit).await?;
+                Ok(Reply::History { messages: page.messages, complete: page.complete })
+            })),
+            Request::Logout => Step::AnswerAndClose(reply(id, Reply::LoggedOut)),
+        })
+    }
+}

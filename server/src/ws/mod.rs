@@ -1,0 +1,31 @@
+//! The WebSocket endpoint at `/ws` (protocol in `docs/protocol.md`). The upgrade handler sets
+//! socket limits and hands the socket to [`connection::serve`], one task per connection.
+
+mod connection;
+mod rate;
+
+use crate::AppState;
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Response;
+
+/// Frames above the configured limit but below this many times it are read and answered with
+/// `FRAME_TOO_LARGE`; larger ones break the WebSocket protocol limit and close the connection.
+const HARD_LIMIT_FACTOR: usize = 16;
+
+/// Bytes read from the socket at a time. Small, because idle connections are the common case
+/// and this buffer is held for the connection's life.
+const READ_BUFFER: usize = 4 * 1024;
+
+/// Outgoing bytes gathered before a socket write, so a burst of pushes costs few system calls.
+const WRITE_BUFFER: usize = 4 * 1024;
+
+pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+    let hard = app.chat.config.ws.frame_max_bytes.saturating_mul(HARD_LIMIT_FACTOR);
+    let AppState { chat, shutdown, tracker } = app;
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_message_size(hard)
+        .max_frame_size(hard)
+        .on_upgrade(move |socket| tracker.track_future(connection::serve(socket, chat, shutdown)))
+}

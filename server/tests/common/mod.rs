@@ -1,0 +1,267 @@
+//! A real server on 127.0.0.1:0 with a temp data dir and a manual clock, and a WebSocket client
+//! that speaks the protocol, for the integration tests.
+#![allow(dead_code)] // each test binary uses a different part of this harness
+
+use futures_util::{SinkExt, StreamExt};
+use protocol::element::TextElem;
+use protocol::frame::{ClientFrame, Reply, Request, ServerFrame};
+use protocol::{DeviceId, Element, ErrorCode, Message, Seq, SyncEntry, SyncEvent, UserId};
+use server::chat::Chat;
+use server::clock::{Clock, ManualClock, SystemClock};
+use server::config::Config;
+use server::identity::AppIdentity;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
+
+pub const SDK_APP_ID: u64 = 1_400_000_042;
+pub const SECRET: &str = "test-secret-key";
+/// How long a test waits for something that should happen at once.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub fn uid(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+pub fn identity() -> AppIdentity {
+    AppIdentity { sdk_app_id: SDK_APP_ID, secret_key: SECRET.into(), admin: uid("administrator") }
+}
+
+pub fn text(s: &str) -> Vec<Element> {
+    vec![Element::Text(TextElem { text: s.into() })]
+}
+
+pub fn text_of(m: &Message) -> &str {
+    match &m.elements[0] {
+        Element::Text(t) => &t.text,
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub chat: Arc<Chat>,
+    pub clock: Arc<ManualClock>,
+    pub dir: TempDir,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tune: impl FnOnce(&mut Config)) -> Self {
+        Self::start_in(tempfile::tempdir().unwrap(), tune).await
+    }
+
+    /// Starts on an existing data dir (a restart).
+    pub async fn start_in(dir: TempDir, tune: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::new(dir.path().to_owned());
+        tune(&mut config);
+        let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
+        let chat = server::open(config, identity(), clock.clone()).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(server::run(listener, chat.clone(), shutdown.clone()));
+        Self { addr, chat, clock, dir, shutdown, task }
+    }
+
+    /// Shuts down gracefully and hands back the data dir.
+    pub async fn stop(self) -> TempDir {
+        self.shutdown.cancel();
+        tokio::time::timeout(WAIT, self.task).await.expect("shutdown in time").unwrap().unwrap();
+        self.dir
+    }
+
+    pub fn sig(&self, user: &str) -> String {
+        identity().signer().sign(user, 3600, self.clock.now_s())
+    }
+
+    /// A connected, not yet signed-in client.
+    pub async fn connect(&self) -> Client {
+        Client::connect(self.addr).await
+    }
+
+    /// A signed-in client on device `device`.
+    pub async fn login(&self, user: &str, device: &str) -> Client {
+        let mut c = self.connect().await;
+        let reply = c.login(user, &self.sig(user), device).await;
+        assert!(matches!(reply, ServerFrame::Reply { data: Reply::LoggedIn { .. }, .. }), "{reply:?}");
+        c
+    }
+}
+
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    pushes: VecDeque<Arc<SyncEntry>>,
+    pub user: Option<UserId>,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+        Self { ws, next_id: 0, pushes: VecDeque::new(), user: None }
+    }
+
+    pub async fn login(&mut self, user: &str, sig: &str, device: &str) -> ServerFrame {
+        self.user = Some(uid(user));
+        self.request(Request::Login {
+            protocol: protocol::PROTOCOL_VERSION,
+            sdk_app_id: SDK_APP_ID,
+            user_id: uid(user),
+            user_sig: sig.into(),
+            device: DeviceId::parse(device).unwrap(),
+        })
+        .await
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws.send(WsMessage::text(text)).await.unwrap();
+    }
+
+    /// The next frame that is not a sync push (pushes are kept for [`Client::push`]).
+    pub async fn answer(&mut self) -> ServerFrame {
+        loop {
+            match self.frame().await {
+                ServerFrame::Sync { entry } => self.pushes.push_back(entry),
+                other => return other,
+            }
+        }
+    }
+
+    /// The next server frame of any kind; panics on close or timeout.
+    pub async fn frame(&mut self) -> ServerFrame {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next()).await.expect("frame in time");
+            match msg.expect("socket open").expect("socket ok") {
+                WsMessage::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+                WsMessage::Close(c) => panic!("closed: {c:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Waits for the socket to close; returns the close code.
+    pub async fn closed(&mut self) -> u16 {
+        loop {
+            let msg = tokio::time::timeout(WAIT, self.ws.next()).await.expect("close in time");
+            match msg {
+                Some(Ok(WsMessage::Close(Some(c)))) => return c.code.into(),
+                Some(Ok(WsMessage::Text(t))) => {
+                    if let Ok(ServerFrame::Sync { entry }) = serde_json::from_str(t.as_str()) {
+                        self.pushes.push_back(entry);
+                    }
+                }
+                Some(Ok(_)) => continue,
+                _ => return 1006,
+            }
+        }
+    }
+
+    pub async fn request(&mut self, request: Request) -> ServerFrame {
+        self.next_id += 1;
+        let id = self.next_id;
+        let json = serde_json::to_string(&ClientFrame { id, request }).unwrap();
+        self.send_raw(&json).await;
+        let answer = self.answer().await;
+        match &answer {
+            ServerFrame::Reply { id: got, .. } | ServerFrame::Error { id: Some(got), .. } => {
+                assert_eq!(*got, id, "answer echoes the request id")
+            }
+            other => panic!("not an answer: {other:?}"),
+        }
+        answer
+    }
+
+    /// Sends and expects success.
+    pub async fn ok(&mut self, request: Request) -> Reply {
+        match self.request(request).await {
+            ServerFrame::Reply { data, .. } => data,
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    /// Sends and expects an error; returns its code.
+    pub async fn err(&mut self, request: Request) -> ErrorCode {
+        match self.request(request).await {
+            ServerFrame::Error { code, .. } => code,
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    pub async fn send_text(&mut self, to: &str, random: u32, body: &str) -> (Message, Seq, bool) {
+        let reply = self
+            .ok(Request::Send { to: uid(to), random, elements: text(body), cloud_custom_data: None })
+            .await;
+        let Reply::Sent { message, seq, duplicate } = reply else { panic!("{reply:?}") };
+        (message, seq, duplicate)
+    }
+
+    /// The next pushed sync entry.
+    pub async fn push(&mut self) -> Arc<SyncEntry> {
+        loop {
+            if let Some(e) = self.pushes.pop_front() {
+                return e;
+            }
+            match self.frame().await {
+                ServerFrame::Sync { entry } => return entry,
+                other => panic!("expected a push, got {other:?}"),
+            }
+        }
+    }
+
+    pub async fn push_message(&mut self) -> Message {
+        match &self.push().await.event {
+            SyncEvent::Message { message } => message.clone(),
+            other => panic!("expected a message push, got {other:?}"),
+        }
+    }
+
+    /// Syncs from `after` to the end; returns the entries, the final cursor and whether any
+    /// page reported a gap.
+    pub async fn sync_all(&mut self, mut after: Seq, page: u32) -> (Vec<SyncEntry>, Seq, bool) {
+        let (mut entries, mut gap) = (Vec::new(), false);
+        loop {
+            let Reply::SyncPage(p) = self.ok(Request::Sync { after, limit: page }).await else { panic!() };
+            gap |= p.gap;
+            entries.extend(p.entries);
+            after = p.next;
+            if p.complete {
+                return (entries, after, gap);
+            }
+        }
+    }
+
+    pub async fn history(&mut self, peer: &str, page: u32) -> Vec<Message> {
+        let (mut all, mut before) = (Vec::new(), None);
+        loop {
+            let reply = self.ok(Request::History { peer: uid(peer), before, limit: page }).await;
+            let Reply::History { messages, complete } = reply else { panic!("{reply:?}") };
+            before = messages.last().map(|m| m.key);
+            all.extend(messages);
+            if complete {
+                return all;
+            }
+        }
+    }
+}
+
+pub fn messages(entries: &[SyncEntry]) -> Vec<&Message> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            SyncEvent::Message { message } => Some(message),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,223 @@
+//! Online, offline, multi-device, history and retention flows over real WebSockets against a
+//! real server with SQLite in a temp dir.
+
+mod common;
+
+use common::*;
+use protocol::frame::{Reply, Request, ServerFrame};
+use protocol::{Seq, SyncEvent};
+use server::storage::DAY_MS;
+use std::time::Duration;
+
+#[tokio::test]
+async fn online_message_is_pushed_at_once() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web-1").await;
+    let mut alice = server.login("alice", "web-1").await;
+    let (sent, seq, duplicate) = alice.send_text("bob", 1, "hello bob").await;
+    assert!(!duplicate);
+    assert_eq!(seq, Seq(1));
+    let got = bob.push_message().await;
+    assert_eq!(got, sent);
+    assert_eq!(text_of(&got), "hello bob");
+    assert_eq!(got.from.as_str(), "alice");
+    // The sending device receives its own sync entry too, so its cursor stays contiguous.
+    let own = alice.push().await;
+    assert_eq!(own.seq, seq);
+}
+
+#[tokio::test]
+async fn offline_messages_arrive_at_login_in_order() {
+    let server = TestServer::start().await;
+    server.login("bob", "web-1").await; // creates the account
+    let mut alice = server.login("alice", "web-1").await;
+    let mut sent = Vec::new();
+    for i in 0..30 {
+        sent.push(alice.send_text("bob", i, &format!("offline {i}")).await.0);
+    }
+    let mut bob = server.connect().await;
+    let reply = bob.login("bob", &server.sig("bob"), "web-1").await;
+    let ServerFrame::Reply { data: Reply::LoggedIn { latest_seq, .. }, .. } = reply else { panic!("{reply:?}") };
+    assert_eq!(latest_seq, Seq(30));
+    let (entries, cursor, gap) = bob.sync_all(Seq(0), 7).await;
+    assert!(!gap);
+    assert_eq!(cursor, Seq(30));
+    let got: Vec<_> = messages(&entries).into_iter().cloned().collect();
+    assert_eq!(got, sent);
+    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else { panic!() };
+    assert_eq!(conversations.len(), 1);
+    assert_eq!(conversations[0].peer.as_str(), "alice");
+    assert_eq!(conversations[0].unread, 30);
+    assert_eq!(conversations[0].last_message.as_ref(), sent.last());
+}
+
+#[tokio::test]
+async fn every_device_sees_incoming_and_its_siblings_sends() {
+    let server = TestServer::start().await;
+    let mut bob1 = server.login("bob", "phone").await;
+    let mut bob2 = server.login("bob", "laptop").await;
+    let mut alice = server.login("alice", "web").await;
+    let (m, _, _) = alice.send_text("bob", 1, "to both").await;
+    assert_eq!(bob1.push_message().await, m);
+    assert_eq!(bob2.push_message().await, m);
+    let (reply, _, _) = bob1.send_text("alice", 2, "from the phone").await;
+    // The sender's own device gets its entry; the sibling device gets it as an outgoing message.
+    assert_eq!(bob1.push_message().await, reply);
+    let on_laptop = bob2.push_message().await;
+    assert_eq!(on_laptop, reply);
+    assert_eq!(on_laptop.from.as_str(), "bob");
+    alice.push_message().await; // alice's own entry for "to both"
+    assert_eq!(alice.push_message().await, reply);
+}
+
+#[tokio::test]
+async fn read_state_reaches_the_other_devices() {
+    let server = TestServer::start().await;
+    let mut bob1 = server.login("bob", "phone").await;
+    let mut bob2 = server.login("bob", "laptop").await;
+    let mut alice = server.login("alice", "web").await;
+    let (m, _, _) = alice.send_text("bob", 1, "read me").await;
+    bob1.push().await;
+    bob2.push().await;
+    let Reply::MarkedRead { seq } = bob1.ok(Request::MarkRead { peer: uid("alice") }).await else { panic!() };
+    let entry = bob2.push().await;
+    assert_eq!(entry.seq, seq);
+    assert_eq!(entry.event, SyncEvent::Read { peer: uid("alice"), up_to: Some(m.key) });
+    let Reply::Conversations { conversations } = bob2.ok(Request::Conversations).await else { panic!() };
+    assert_eq!(conversations[0].unread, 0);
+}
+
+#[tokio::test]
+async fn history_pages_back_through_roaming() {
+    let server = TestServer::start().await;
+    server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let mut sent = Vec::new();
+    for i in 0..25 {
+        sent.push(alice.send_text("bob", i, &format!("h{i}")).await.0);
+    }
+    let mut bob = server.login("bob", "web2").await;
+    let Reply::History { messages, complete } =
+        bob.ok(Request::History { peer: uid("alice"), before: None, limit: 10 }).await
+    else {
+        panic!()
+    };
+    assert!(!complete);
+    assert_eq!(text_of(&messages[0]), "h24");
+    let all = bob.history("alice", 10).await;
+    sent.reverse();
+    assert_eq!(all, sent);
+}
+
+#[tokio::test]
+async fn the_101st_contact_evicts_the_oldest() {
+    let server = TestServer::start().await;
+    server.login("target", "web").await;
+    for i in 0..101 {
+        let name = format!("user{i:03}");
+        let mut c = server.login(&name, "web").await;
+        c.send_text("target", 1, "hi").await;
+    }
+    let mut target = server.login("target", "web2").await;
+    let Reply::Conversations { conversations } = target.ok(Request::Conversations).await else { panic!() };
+    assert_eq!(conversations.len(), 100);
+    assert_eq!(conversations[0].peer.as_str(), "user100");
+    assert!(conversations.iter().all(|c| c.peer.as_str() != "user000"));
+    assert!(conversations.iter().any(|c| c.peer.as_str() == "user001"));
+}
+
+#[tokio::test]
+async fn offline_cache_overflow_is_found_through_history() {
+    let server = TestServer::start().await; // default 30 KB offline cache
+    server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let body = "x".repeat(1000);
+    for i in 0..60 {
+        alice.send_text("bob", i, &format!("{i:02}{body}")).await;
+    }
+    let mut bob = server.login("bob", "web2").await;
+    let (entries, cursor, gap) = bob.sync_all(Seq(0), 100).await;
+    assert!(gap, "the client is told that older entries left the offline cache");
+    assert_eq!(cursor, Seq(60));
+    let cached = messages(&entries);
+    assert!(cached.len() < 60 && cached.len() >= 25, "about 30 KB kept, got {}", cached.len());
+    assert!(text_of(cached.last().unwrap()).starts_with("59"));
+    let all = bob.history("alice", 20).await;
+    assert_eq!(all.len(), 60, "roaming still has every message");
+    assert!(text_of(all.last().unwrap()).starts_with("00"));
+}
+
+#[tokio::test]
+async fn seven_days_later_the_background_pass_has_expired_everything() {
+    let server = TestServer::start_with(|c| c.expiry_interval = Duration::from_millis(50)).await;
+    server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    alice.send_text("bob", 1, "ephemeral").await;
+    server.clock.advance_ms(6 * DAY_MS);
+    alice.send_text("bob", 2, "younger").await;
+    server.clock.advance_ms(DAY_MS + 1000);
+    // The first message is 7 days + 1 s old, the second one day old.
+    let db = server.dir.path().join(server::DATABASE_FILE);
+    let count = |sql: &str| {
+        let conn = r2d2_sqlite::rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while count("SELECT COUNT(*) FROM messages") != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "expiry pass did not run");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(count("SELECT COUNT(*) FROM sync_log"), 2, "one entry per side for the young message");
+    let mut bob = server.login("bob", "web2").await;
+    let history = bob.history("alice", 10).await;
+    assert_eq!(history.iter().map(text_of).collect::<Vec<_>>(), ["younger"]);
+}
+
+#[tokio::test]
+async fn a_retry_is_stored_and_delivered_once() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let (first, seq, dup) = alice.send_text("bob", 777, "only once").await;
+    assert!(!dup);
+    let (again, seq2, dup2) = alice.send_text("bob", 777, "only once").await;
+    assert!(dup2);
+    assert_eq!((again, seq2), (first.clone(), seq));
+    // A different message after the retry is the next thing bob sees: no second copy between.
+    alice.send_text("bob", 778, "next").await;
+    assert_eq!(bob.push_message().await, first);
+    assert_eq!(text_of(&bob.push_message().await), "next");
+    let (entries, _, _) = bob.sync_all(Seq(0), 50).await;
+    assert_eq!(messages(&entries).len(), 2);
+    assert_eq!(bob.history("alice", 50).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_second_login_of_one_device_replaces_the_first() {
+    let server = TestServer::start().await;
+    let mut old = server.login("bob", "web").await;
+    let _new = server.login("bob", "web").await;
+    match old.frame().await {
+        ServerFrame::Kicked { .. } => {}
+        other => panic!("expected kicked, got {other:?}"),
+    }
+    assert_eq!(old.closed().await, 4001);
+}
+
+#[tokio::test]
+async fn shutdown_says_going_away_and_restart_resumes() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let mut acked = Vec::new();
+    for i in 0..20 {
+        acked.push(alice.send_text("bob", i, &format!("keep {i}")).await.0);
+    }
+    let dir = server.stop().await;
+    assert_eq!(bob.closed().await, 1001);
+    let server = TestServer::start_in(dir, |_| {}).await;
+    let mut bob = server.login("bob", "web").await;
+    let (entries, _, _) = bob.sync_all(Seq(0), 100).await;
+    let got: Vec<_> = messages(&entries).into_iter().cloned().collect();
+    assert_eq!(got, acked);
+}
