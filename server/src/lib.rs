@@ -21,6 +21,7 @@ pub mod ws;
 
 use axum::Router;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use chat::Chat;
 use clock::Clock;
 use config::{Config, StorageKind};
@@ -88,6 +89,12 @@ pub async fn run(listener: TcpListener, chat: Arc<Chat>, shutdown: CancellationT
     let tracker = TaskTracker::new();
     let state = AppState { chat: chat.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
     let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));
+    // Small frames both ways: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .await;

@@ -109,7 +109,8 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(addr: SocketAddr) -> Self {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+        let url = format!("ws://{addr}/ws");
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await.unwrap();
         Self { ws, next_id: 0, pushes: VecDeque::new(), user: None }
     }
 
@@ -127,6 +128,10 @@ impl Client {
 
     pub async fn send_raw(&mut self, text: &str) {
         self.ws.send(WsMessage::text(text)).await.unwrap();
+    }
+
+    pub async fn send_raw_binary(&mut self, bytes: Vec<u8>) {
+        self.ws.send(WsMessage::binary(bytes)).await.unwrap();
     }
 
     /// The next frame that is not a sync push (pushes are kept for [`Client::push`]).
