@@ -1,4 +1,5 @@
--- Accounts. `latest_seq` is the newest sequence of the user's sync log.
+-- Accounts. The newest sequence of a user's sync log is its newest sync_log row; `latest_seq`
+-- is written only when rows are about to be deleted, so it is a floor for an emptied log.
 CREATE TABLE users (
     id          TEXT PRIMARY KEY,
     nick        TEXT NOT NULL DEFAULT '',
@@ -39,13 +40,14 @@ CREATE TABLE sync_log (
 ) WITHOUT ROWID;
 CREATE INDEX sync_log_by_time ON sync_log (time_ms);
 
--- Recent contacts. Activity order is `last_message_id` (commit order).
+-- Recent contacts: which conversations a user has and how far it has read each. The last
+-- message, the activity order and the unread count are derived from `messages` at read time,
+-- so sending a message writes no row here unless it starts a conversation.
 CREATE TABLE conversations (
-    owner            TEXT NOT NULL,
-    peer             TEXT NOT NULL,
-    last_message_id  INTEGER NOT NULL,
-    unread           INTEGER NOT NULL DEFAULT 0,
-    updated_ms       INTEGER NOT NULL,
+    owner        TEXT NOT NULL,
+    peer         TEXT NOT NULL,
+    conv         TEXT NOT NULL,
+    read_up_to   INTEGER NOT NULL,
+    created_ms   INTEGER NOT NULL,
     PRIMARY KEY (owner, peer)
 ) WITHOUT ROWID;
-CREATE INDEX conversations_by_activity ON conversations (owner, last_message_id);

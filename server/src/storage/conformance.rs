@@ -210,6 +210,11 @@ macro_rules! storage_conformance {
             }
             let peers: Vec<_> = s.conversations(&uid("alice"), T0).await.unwrap().into_iter().map(|c| c.peer.to_string()).collect();
             assert_eq!(peers, ["p4", "p1", "p3"]);
+            // p2 comes back: its conversation starts afresh, with only the new message unread.
+            send(&s, "p2", "alice", 100, "back", T0 + 10).await;
+            let convs = s.conversations(&uid("alice"), T0).await.unwrap();
+            let peers: Vec<_> = convs.iter().map(|c| (c.peer.as_str(), c.unread)).collect();
+            assert_eq!(peers, [("p2", 1), ("p4", 1), ("p1", 2)]);
         }
 
         #[tokio::test]
@@ -229,8 +234,14 @@ macro_rules! storage_conformance {
             let history = s.history(&uid("bob"), &uid("alice"), None, 100, T0).await.unwrap();
             assert_eq!(history.messages.len(), 10);
             assert!(history.complete);
+            // One message larger than the whole cache still stays as the newest entry.
+            let huge = "h".repeat(400);
+            send(&s, "carol", "bob", 1, &huge, T0 + 20).await;
+            let page = s.sync(&uid("bob"), Seq(5), 100, T0).await.unwrap();
+            assert_eq!(page.entries.len(), 1);
+            assert!(page.gap);
             // A client that is up to date sees no gap.
-            let page = s.sync(&uid("bob"), Seq(9), 100, T0).await.unwrap();
+            let page = s.sync(&uid("bob"), Seq(10), 100, T0).await.unwrap();
             assert!(!page.gap);
             assert_eq!(page.entries.len(), 1);
         }
@@ -253,9 +264,18 @@ macro_rules! storage_conformance {
             // Sequences keep growing after an expiry pass.
             let next = send(&s, "alice", "bob", 3, "after", later).await;
             assert_eq!(next.sender_seq, Seq(3));
-            let convs = s.conversations(&uid("bob"), later + 8 * day).await.unwrap();
+            let much_later = later + 8 * day;
+            let convs = s.conversations(&uid("bob"), much_later).await.unwrap();
             assert_eq!(convs.len(), 1, "recent contacts outlive their messages");
             assert!(convs[0].last_message.is_none());
+            assert_eq!(convs[0].unread, 0);
+            // Even a log emptied by expiry keeps counting from where it was.
+            s.expire(much_later).await.unwrap();
+            let empty = s.sync(&uid("bob"), Seq(0), 10, much_later).await.unwrap();
+            assert_eq!((empty.entries.len(), empty.next, empty.gap), (0, Seq(3), true));
+            assert_eq!(s.ensure_user(&uid("bob"), much_later).await.unwrap().latest_seq, Seq(3));
+            let next = send(&s, "alice", "bob", 4, "fresh", much_later).await;
+            assert_eq!(next.sender_seq, Seq(4));
         }
 
         #[tokio::test]

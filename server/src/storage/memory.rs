@@ -53,9 +53,9 @@ enum LogItem {
 }
 
 struct Contact {
-    last_message_id: u64,
-    unread: u32,
-    updated_ms: u64,
+    /// Messages with ids up to this one count as read.
+    read_up_to: u64,
+    created_ms: u64,
 }
 
 impl MemoryStorage {
@@ -106,23 +106,16 @@ impl MemoryStorage {
             avatar: sender.avatar.clone(),
         };
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
-        let cap = self.retention.contacts_cap;
         let offline_bytes = self.retention.offline_bytes;
-        let recipient_seq = {
-            let to = st.users.get_mut(&msg.to).expect("checked above");
-            let seq = to.append(time_ms, size, LogItem::Message(id), offline_bytes);
-            to.touch_contact(&msg.from, id, time_ms, 1, cap);
-            seq
-        };
-        let sender_seq = {
-            let from = st.users.get_mut(&msg.from).expect("checked above");
-            let seq = from.append(time_ms, size, LogItem::Message(id), offline_bytes);
-            from.touch_contact(&msg.to, id, time_ms, 0, cap);
-            seq
-        };
+        let recipient_seq = st.users.get_mut(&msg.to).expect("checked above").append(time_ms, size, LogItem::Message(id), offline_bytes);
+        let sender_seq = st.users.get_mut(&msg.from).expect("checked above").append(time_ms, size, LogItem::Message(id), offline_bytes);
         st.by_conv.entry(conv_key(&msg.from, &msg.to)).or_default().insert(id);
         st.by_random.entry(dedupe).or_default().push(id);
         st.messages.insert(id, Stored { message: message.clone(), body_json, sender_seq });
+        // A new conversation starts read up to just before its first message for the recipient.
+        let cap = self.retention.contacts_cap;
+        st.ensure_contact(&msg.to, &msg.from, id - 1, time_ms, cap);
+        st.ensure_contact(&msg.from, &msg.to, id, time_ms, cap);
         let event = SyncEvent::Message { message: message.clone() };
         self.listener.committed(&[
             (msg.to, Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() })),
@@ -133,19 +126,16 @@ impl MemoryStorage {
 
     fn mark_read_now(&self, owner: &UserId, peer: &UserId, now_ms: u64) -> StorageResult<Seq> {
         let mut st = self.lock()?;
-        let last_id = st
-            .users
-            .get(owner)
-            .ok_or_else(|| StorageError::UnknownUser(owner.clone()))?
-            .contacts
-            .get(peer)
-            .map(|c| c.last_message_id);
+        if !st.users.contains_key(owner) {
+            return Err(StorageError::UnknownUser(owner.clone()));
+        }
+        let last_id = st.last_id(&conv_key(owner, peer));
         let up_to = last_id.and_then(|id| st.messages.get(&id)).map(|s| s.message.key);
         let offline_bytes = self.retention.offline_bytes;
         let last_time_ms = st.last_time_ms;
         let user = st.users.get_mut(owner).expect("checked above");
-        if let Some(c) = user.contacts.get_mut(peer) {
-            c.unread = 0;
+        if let (Some(c), Some(id)) = (user.contacts.get_mut(peer), last_id) {
+            c.read_up_to = c.read_up_to.max(id);
         }
         let item = LogItem::Read { peer: peer.clone(), up_to };
         let seq = user.append(now_ms.max(last_time_ms), READ_ENTRY_BYTES, item, offline_bytes);
@@ -155,37 +145,46 @@ impl MemoryStorage {
     }
 }
 
+impl State {
+    /// The newest message id of a conversation, expired or not.
+    fn last_id(&self, conv: &str) -> Option<u64> {
+        self.by_conv.get(conv).and_then(|ids| ids.last().copied())
+    }
+
+    /// Adds `owner`'s conversation with `peer` if new, evicting the least recently active one
+    /// past the cap.
+    fn ensure_contact(&mut self, owner: &UserId, peer: &UserId, read_up_to: u64, now_ms: u64, cap: usize) {
+        let user = self.users.get_mut(owner).expect("caller checked the account");
+        if user.contacts.contains_key(peer) {
+            return;
+        }
+        user.contacts.insert(peer.clone(), Contact { read_up_to, created_ms: now_ms });
+        if user.contacts.len() <= cap {
+            return;
+        }
+        let user = &self.users[owner];
+        let oldest = user
+            .contacts
+            .iter()
+            .min_by_key(|(p, c)| (self.last_id(&conv_key(owner, p)).unwrap_or(0), c.created_ms))
+            .map(|(p, _)| p.clone())
+            .expect("over the cap, so not empty");
+        self.users.get_mut(owner).expect("present").contacts.remove(&oldest);
+    }
+}
+
 impl User {
     fn append(&mut self, time_ms: u64, size: u64, item: LogItem, cap_bytes: u64) -> Seq {
         self.latest += 1;
         let seq = Seq(self.latest);
         self.log.push_back(LogEntry { seq, time_ms, size, item });
         self.log_bytes += size;
-        while self.log_bytes > cap_bytes {
-            let Some(old) = self.log.pop_front() else { break };
+        // The newest entry always stays, as in the SQLite store.
+        while self.log_bytes > cap_bytes && self.log.len() > 1 {
+            let old = self.log.pop_front().expect("more than one entry");
             self.log_bytes -= old.size;
         }
         seq
-    }
-
-    fn touch_contact(&mut self, peer: &UserId, message_id: u64, time_ms: u64, unread: u32, cap: usize) {
-        let c = self.contacts.entry(peer.clone()).or_insert(Contact {
-            last_message_id: 0,
-            unread: 0,
-            updated_ms: 0,
-        });
-        c.last_message_id = message_id;
-        c.updated_ms = time_ms;
-        c.unread += unread;
-        if self.contacts.len() > cap {
-            let oldest = self
-                .contacts
-                .iter()
-                .min_by_key(|(_, c)| c.last_message_id)
-                .map(|(p, _)| p.clone())
-                .expect("over the cap, so not empty");
-            self.contacts.remove(&oldest);
-        }
     }
 }
 
@@ -244,23 +243,33 @@ impl Storage for MemoryStorage {
         let st = self.lock()?;
         let u = st.users.get(owner).ok_or_else(|| StorageError::UnknownUser(owner.clone()))?;
         let cutoff = self.retention.roaming_cutoff(now_ms);
-        let mut list: Vec<(&UserId, &Contact)> = u.contacts.iter().collect();
-        list.sort_by_key(|(_, c)| std::cmp::Reverse(c.last_message_id));
+        let mut list: Vec<(&UserId, &Contact, u64)> = u
+            .contacts
+            .iter()
+            .map(|(peer, c)| (peer, c, st.last_id(&conv_key(owner, peer)).unwrap_or(0)))
+            .collect();
+        list.sort_by_key(|&(_, c, last_id)| std::cmp::Reverse((last_id, c.created_ms)));
         Ok(list
             .into_iter()
-            .map(|(peer, c)| {
+            .map(|(peer, c, last_id)| {
                 let profile = st.users.get(peer);
+                let live = |id: &u64| st.messages.get(id).filter(|s| s.message.time_ms >= cutoff);
+                let last_message = live(&last_id).map(|s| s.message.clone());
+                let unread = st
+                    .by_conv
+                    .get(&conv_key(owner, peer))
+                    .into_iter()
+                    .flat_map(|ids| ids.range(c.read_up_to + 1..))
+                    .filter_map(live)
+                    .filter(|s| &s.message.from == peer)
+                    .count() as u32;
                 Conversation {
                     peer: peer.clone(),
                     peer_nick: profile.map(|p| p.nick.clone()).unwrap_or_default(),
                     peer_avatar: profile.map(|p| p.avatar.clone()).unwrap_or_default(),
-                    last_message: st
-                        .messages
-                        .get(&c.last_message_id)
-                        .filter(|s| s.message.time_ms >= cutoff)
-                        .map(|s| s.message.clone()),
-                    unread: c.unread,
-                    updated_ms: c.updated_ms,
+                    updated_ms: last_message.as_ref().map_or(c.created_ms, |m| m.time_ms),
+                    last_message,
+                    unread,
                 }
             })
             .collect())

@@ -7,12 +7,16 @@ use protocol::frame::SyncPage;
 use protocol::{Conversation, MessageKey, Seq, SyncEntry, SyncEvent, UserId};
 use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, params};
 
+/// The newest sequence of `user`'s log: its newest row, or the stored floor when the log is empty.
 fn latest_seq(conn: &Connection, user: &UserId) -> StorageResult<Seq> {
-    conn.prepare_cached("SELECT latest_seq FROM users WHERE id = ?1")?
-        .query_row([user.as_str()], |r| r.get::<_, i64>(0))
-        .optional()?
-        .map(|s| Seq(s as u64))
-        .ok_or_else(|| StorageError::UnknownUser(user.clone()))
+    conn.prepare_cached(
+        "SELECT MAX(latest_seq, COALESCE((SELECT MAX(seq) FROM sync_log WHERE user = ?1), 0))
+         FROM users WHERE id = ?1",
+    )?
+    .query_row([user.as_str()], |r| r.get::<_, i64>(0))
+    .optional()?
+    .map(|s| Seq(s as u64))
+    .ok_or_else(|| StorageError::UnknownUser(user.clone()))
 }
 
 pub(super) fn sync(
@@ -60,33 +64,58 @@ pub(super) fn sync(
 }
 
 pub(super) fn conversations(
-    conn: &Connection,
+    conn: &mut Connection,
     retention: &Retention,
     owner: &UserId,
     now_ms: u64,
 ) -> StorageResult<Vec<Conversation>> {
-    latest_seq(conn, owner)?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT c.peer, c.unread, c.updated_ms, u.nick, u.avatar, {MESSAGE_COLUMNS}
-         FROM conversations c
-         LEFT JOIN users u ON u.id = c.peer
-         LEFT JOIN messages m ON m.id = c.last_message_id AND m.time_ms >= ?2
-         WHERE c.owner = ?1 ORDER BY c.last_message_id DESC"
-    ))?;
+    let tx = conn.transaction()?;
+    latest_seq(&tx, owner)?;
     let cutoff = retention.roaming_cutoff(now_ms) as i64;
-    let list = stmt
-        .query_map(params![owner.as_str(), cutoff], |row| {
-            Ok(Conversation {
-                peer: rows::user_id(row.get(0)?)?,
-                unread: row.get(1)?,
-                updated_ms: row.get::<_, i64>(2)? as u64,
-                peer_nick: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                peer_avatar: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                last_message: rows::message(row, 5)?,
-            })
+    let mut list = tx
+        .prepare_cached(
+            "SELECT c.peer, c.read_up_to, c.created_ms, u.nick, u.avatar,
+                    (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv) AS last_id
+             FROM conversations c LEFT JOIN users u ON u.id = c.peer
+             WHERE c.owner = ?1",
+        )?
+        .query_map([owner.as_str()], |row| {
+            Ok((
+                rows::user_id(row.get(0)?)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                row.get::<_, Option<i64>>(5)?.unwrap_or(0),
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(list)
+    // Most recent activity first; conversations without messages by creation time.
+    list.sort_by_key(|&(_, _, created, _, _, last_id)| std::cmp::Reverse((last_id, created)));
+    let mut last_stmt = tx.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
+    ))?;
+    let mut unread_stmt = tx.prepare_cached(
+        "SELECT COUNT(*) FROM messages WHERE conv = ?1 AND id > ?2 AND sender = ?3 AND time_ms >= ?4",
+    )?;
+    let mut out = Vec::with_capacity(list.len());
+    for (peer, read_up_to, created_ms, peer_nick, peer_avatar, last_id) in list {
+        let last_message = last_stmt
+            .query_row(params![last_id, cutoff], |r| rows::message(r, 0))
+            .optional()?
+            .flatten();
+        let unread: u32 = unread_stmt
+            .query_row(params![conv_key(owner, &peer), read_up_to, peer.as_str(), cutoff], |r| r.get(0))?;
+        out.push(Conversation {
+            updated_ms: last_message.as_ref().map_or(created_ms as u64, |m| m.time_ms),
+            peer,
+            peer_nick,
+            peer_avatar,
+            last_message,
+            unread,
+        });
+    }
+    Ok(out)
 }
 
 pub(super) fn history(

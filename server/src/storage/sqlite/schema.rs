@@ -17,6 +17,7 @@ pub(super) fn open_writer(path: &std::path::Path) -> Result<Connection> {
     conn.execute_batch(CONNECTION_PRAGMAS)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
     migrate(&conn)?;
     Ok(conn)
 }

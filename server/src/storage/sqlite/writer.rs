@@ -3,15 +3,16 @@
 //! batch commits; then the committed sync entries go to the listener and the callers are
 //! answered. If the commit fails, every operation in the batch fails and nothing is published.
 //!
-//! The writer caches per-user counters (latest sequence, offline-cache bytes, contact count) so a
-//! message costs a few inserts, and folds each batch's conversation updates into one upsert per
-//! conversation.
+//! What a message writes is kept small, because each B-tree page a commit touches is a page the
+//! WAL must write: the message row, one sync-log row per user, and a conversation row only when
+//! the message starts a conversation. Per-user counters (latest sequence, offline-cache bytes,
+//! contact count) are cached here rather than stored per message.
 
 use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::*;
 use protocol::SyncEvent;
 use r2d2_sqlite::rusqlite::{self, Connection, OptionalExtension, params};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most operations in one transaction.
@@ -61,23 +62,14 @@ struct UserState {
     latest: u64,
     log_bytes: u64,
     contacts: u64,
-    dirty: bool,
-}
-
-/// A conversation change, folded over a batch.
-#[derive(Default)]
-struct ConvDelta {
-    last_message_id: Option<u64>,
-    updated_ms: u64,
-    reset_unread: bool,
-    unread_add: u32,
 }
 
 #[derive(Default)]
 struct Batch {
     answers: Vec<Answer>,
     published: Vec<(UserId, Arc<SyncEntry>)>,
-    convs: HashMap<(UserId, UserId), ConvDelta>,
+    /// Users whose offline cache went over its byte budget in this batch.
+    over_budget: HashSet<UserId>,
 }
 
 pub(super) struct Writer {
@@ -226,11 +218,12 @@ impl Writer {
                 .prepare_cached("SELECT nick, avatar, latest_seq FROM users WHERE id = ?1")?
                 .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?)))
                 .optional()?;
-            let Some((nick, avatar, latest)) = row else { return Ok(None) };
-            let log_bytes: i64 = self
+            let Some((nick, avatar, floor)) = row else { return Ok(None) };
+            let (log_bytes, newest): (i64, Option<i64>) = self
                 .conn
-                .prepare_cached("SELECT COALESCE(SUM(size), 0) FROM sync_log WHERE user = ?1")?
-                .query_row([user.as_str()], |r| r.get(0))?;
+                .prepare_cached("SELECT COALESCE(SUM(size), 0), MAX(seq) FROM sync_log WHERE user = ?1")?
+                .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let latest = newest.unwrap_or(0).max(floor);
             let contacts: i64 = self
                 .conn
                 .prepare_cached("SELECT COUNT(*) FROM conversations WHERE owner = ?1")?
@@ -243,7 +236,6 @@ impl Writer {
                     latest: latest as u64,
                     log_bytes: log_bytes as u64,
                     contacts: contacts as u64,
-                    dirty: false,
                 },
             );
         }
@@ -266,12 +258,23 @@ impl Writer {
     }
 
     /// Appends an entry to `user`'s log, returning its sequence.
-    fn append(&mut self, user: &UserId, time_ms: u64, size: u64, message_id: Option<u64>, event: Option<&str>) -> Sql<Seq> {
+    fn append(
+        &mut self,
+        batch: &mut Batch,
+        user: &UserId,
+        time_ms: u64,
+        size: u64,
+        message_id: Option<u64>,
+        event: Option<&str>,
+    ) -> Sql<Seq> {
+        let budget = self.retention.offline_bytes;
         let u = self.user(user)?.expect("caller checked the account");
         u.latest += 1;
         u.log_bytes += size;
-        u.dirty = true;
         let seq = u.latest;
+        if u.log_bytes > budget {
+            batch.over_budget.insert(user.clone());
+        }
         self.conn
             .prepare_cached(
                 "INSERT INTO sync_log (user, seq, time_ms, message_id, event, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -337,8 +340,12 @@ impl Writer {
                 sender_seq as i64,
             ])?;
         let id = self.conn.last_insert_rowid() as u64;
-        let recipient_seq = self.append(&msg.to, time_ms, size, Some(id), None)?;
-        let sender_seq = self.append(&msg.from, time_ms, size, Some(id), None)?;
+        let recipient_seq = self.append(batch, &msg.to, time_ms, size, Some(id), None)?;
+        let sender_seq = self.append(batch, &msg.from, time_ms, size, Some(id), None)?;
+        // A new conversation starts read up to just before its first message for the recipient.
+        let conv = conv_key(&msg.from, &msg.to);
+        self.ensure_conversation(&msg.to, &msg.from, &conv, id - 1, time_ms)?;
+        self.ensure_conversation(&msg.from, &msg.to, &conv, id, time_ms)?;
         let message = Message {
             key: message_key(id, msg.random, time_ms),
             from: msg.from,
@@ -350,53 +357,72 @@ impl Writer {
             nick,
             avatar,
         };
-        for (owner, peer, unread) in [(&message.to, &message.from, 1), (&message.from, &message.to, 0)] {
-            let d = batch.convs.entry((owner.clone(), peer.clone())).or_default();
-            d.last_message_id = Some(id);
-            d.updated_ms = time_ms;
-            d.unread_add += unread;
-        }
         let event = SyncEvent::Message { message: message.clone() };
         batch.published.push((message.to.clone(), Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() })));
         batch.published.push((message.from.clone(), Arc::new(SyncEntry { seq: sender_seq, event })));
         Ok(Ok(Sent { message, sender_seq, duplicate: false }))
     }
 
+    /// Adds `owner`'s conversation with `peer` if it is new, evicting the least recently
+    /// active one when that puts `owner` over the contacts cap.
+    fn ensure_conversation(&mut self, owner: &UserId, peer: &UserId, conv: &str, read_up_to: u64, now_ms: u64) -> Sql<()> {
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO conversations (owner, peer, conv, read_up_to, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (owner, peer) DO NOTHING",
+            )?
+            .execute(params![owner.as_str(), peer.as_str(), conv, read_up_to as i64, now_ms as i64])?;
+        if inserted == 0 {
+            return Ok(());
+        }
+        let cap = self.retention.contacts_cap as u64;
+        let u = self.user(owner)?.expect("conversations belong to known users");
+        u.contacts += 1;
+        if u.contacts <= cap {
+            return Ok(());
+        }
+        u.contacts -= 1;
+        self.conn
+            .prepare_cached(
+                "DELETE FROM conversations WHERE owner = ?1 AND peer = (
+                    SELECT c.peer FROM conversations c WHERE c.owner = ?1
+                    ORDER BY COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv), 0), c.created_ms
+                    LIMIT 1)",
+            )?
+            .execute([owner.as_str()])?;
+        Ok(())
+    }
+
     fn mark_read(&mut self, owner: &UserId, peer: &UserId, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Seq>> {
         if self.user(owner)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
-        let key = (owner.clone(), peer.clone());
-        let pending = batch.convs.get(&key).and_then(|d| d.last_message_id);
-        let last_id = match pending {
-            Some(id) => Some(id as i64),
-            None => self
-                .conn
-                .prepare_cached("SELECT last_message_id FROM conversations WHERE owner = ?1 AND peer = ?2")?
-                .query_row([owner.as_str(), peer.as_str()], |r| r.get::<_, i64>(0))
-                .optional()?,
-        };
-        let up_to = match last_id {
-            Some(id) => self
-                .conn
-                .prepare_cached("SELECT random, time_ms FROM messages WHERE id = ?1")?
-                .query_row([id], |r| Ok(message_key(id as u64, r.get(0)?, r.get::<_, i64>(1)? as u64)))
-                .optional()?,
-            None => None,
-        };
-        let d = batch.convs.entry(key).or_default();
-        d.reset_unread = true;
-        d.unread_add = 0;
+        let up_to = self
+            .conn
+            .prepare_cached(
+                "SELECT id, random, time_ms FROM messages WHERE conv = ?1 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row([conv_key(owner, peer)], |r| {
+                Ok(message_key(r.get::<_, i64>(0)? as u64, r.get(1)?, r.get::<_, i64>(2)? as u64))
+            })
+            .optional()?;
+        if let Some(key) = up_to {
+            self.conn
+                .prepare_cached(
+                    "UPDATE conversations SET read_up_to = MAX(read_up_to, ?3) WHERE owner = ?1 AND peer = ?2",
+                )?
+                .execute(params![owner.as_str(), peer.as_str(), key.id as i64])?;
+        }
         let event = SyncEvent::Read { peer: peer.clone(), up_to };
         let json = serde_json::to_string(&event).expect("sync events serialize");
         let time_ms = now_ms.max(self.last_time_ms);
-        let seq = self.append(owner, time_ms, READ_ENTRY_BYTES, None, Some(&json))?;
+        let seq = self.append(batch, owner, time_ms, READ_ENTRY_BYTES, None, Some(&json))?;
         batch.published.push((owner.clone(), Arc::new(SyncEntry { seq, event })));
         Ok(Ok(seq))
     }
 
     fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
-        // Counters cached for users touched earlier in this batch must reach the table first.
         self.flush(batch)?;
         let msg_cutoff = self.retention.roaming_cutoff(now_ms) as i64;
         let log_cutoff = self.retention.offline_cutoff(now_ms) as i64;
@@ -409,83 +435,42 @@ impl Writer {
             Some(id) => self.conn.execute("DELETE FROM messages WHERE id < ?1", [id])?,
             None => self.conn.execute("DELETE FROM messages", [])?,
         };
+        // A log about to lose its newest rows keeps its latest sequence in `users`.
+        self.conn.execute(
+            "UPDATE users SET latest_seq = (SELECT MAX(seq) FROM sync_log s WHERE s.user = users.id)
+             WHERE id IN (SELECT DISTINCT user FROM sync_log WHERE time_ms < ?1)",
+            [log_cutoff],
+        )?;
         let sync_entries = self.conn.execute("DELETE FROM sync_log WHERE time_ms < ?1", [log_cutoff])?;
         self.users.clear();
         Ok(Ok(Expired { messages: messages as u64, sync_entries: sync_entries as u64 }))
     }
 
-    /// Writes the batch's folded conversation changes and dirty counters, evicting contacts
-    /// over the cap and offline-cache entries over the byte budget.
+    /// Trims the offline cache of every user that went over its byte budget in the batch.
     fn flush(&mut self, batch: &mut Batch) -> Sql<()> {
-        for ((owner, peer), d) in batch.convs.drain() {
-            let changed = self
-                .conn
-                .prepare_cached(
-                    "UPDATE conversations SET
-                        last_message_id = COALESCE(?3, last_message_id),
-                        updated_ms = CASE WHEN ?3 IS NULL THEN updated_ms ELSE ?4 END,
-                        unread = (CASE WHEN ?5 THEN 0 ELSE unread END) + ?6
-                     WHERE owner = ?1 AND peer = ?2",
-                )?
-                .execute(params![
-                    owner.as_str(),
-                    peer.as_str(),
-                    d.last_message_id.map(|i| i as i64),
-                    d.updated_ms as i64,
-                    d.reset_unread,
-                    d.unread_add
-                ])?;
-            let Some(last_id) = d.last_message_id else { continue };
-            if changed > 0 {
-                continue;
-            }
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO conversations (owner, peer, last_message_id, unread, updated_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![owner.as_str(), peer.as_str(), last_id as i64, d.unread_add, d.updated_ms as i64])?;
-            let cap = self.retention.contacts_cap as u64;
-            let over_cap = {
-                let u = self.user(&owner)?.expect("conversations belong to known users");
-                u.contacts += 1;
-                u.contacts > cap
+        let budget = self.retention.offline_bytes;
+        for id in std::mem::take(&mut batch.over_budget) {
+            let (latest, excess) = match self.users.get(&id) {
+                Some(u) => (u.latest, u.log_bytes.saturating_sub(budget)),
+                None => continue,
             };
-            if over_cap {
-                self.user(&owner)?.expect("loaded above").contacts -= 1;
-                self.conn
-                    .prepare_cached(
-                        "DELETE FROM conversations WHERE owner = ?1 AND peer =
-                           (SELECT peer FROM conversations WHERE owner = ?1 ORDER BY last_message_id LIMIT 1)",
-                    )?
-                    .execute([owner.as_str()])?;
-            }
-        }
-        let cap = self.retention.offline_bytes;
-        let dirty: Vec<UserId> = self.users.iter().filter(|(_, u)| u.dirty).map(|(id, _)| id.clone()).collect();
-        for id in dirty {
-            let (latest, excess) = {
-                let u = self.users.get_mut(&id).expect("listed above");
-                u.dirty = false;
-                (u.latest, u.log_bytes.saturating_sub(cap))
-            };
-            self.conn
-                .prepare_cached("UPDATE users SET latest_seq = ?2 WHERE id = ?1")?
-                .execute(params![id.as_str(), latest as i64])?;
             if excess > 0 {
-                let freed = self.evict_log(&id, excess)?;
-                self.users.get_mut(&id).expect("listed above").log_bytes -= freed;
+                let freed = self.evict_log(&id, excess, latest)?;
+                self.users.get_mut(&id).expect("present above").log_bytes -= freed;
             }
         }
         Ok(())
     }
 
-    /// Drops the oldest log entries of `user` until at least `excess` bytes are freed.
-    fn evict_log(&mut self, user: &UserId, excess: u64) -> Sql<u64> {
+    /// Drops the oldest log entries of `user` until at least `excess` bytes are freed. The
+    /// newest entry (`latest`) always stays, so the log's newest sequence is never lost.
+    fn evict_log(&mut self, user: &UserId, excess: u64, latest: u64) -> Sql<u64> {
         let (mut freed, mut cut) = (0u64, None);
         {
-            let mut stmt = self.conn.prepare_cached("SELECT seq, size FROM sync_log WHERE user = ?1 ORDER BY seq")?;
-            let mut rows = stmt.query([user.as_str()])?;
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT seq, size FROM sync_log WHERE user = ?1 AND seq < ?2 ORDER BY seq")?;
+            let mut rows = stmt.query(params![user.as_str(), latest as i64])?;
             while freed < excess {
                 let Some(row) = rows.next()? else { break };
                 cut = Some(row.get::<_, i64>(0)?);
