@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::error::ChatError;
 use crate::hub::Hub;
 use crate::identity::AppIdentity;
-use crate::storage::{Account, HistoryPage, NewMessage, Pending, Sent, Storage};
+use crate::storage::{Account, HistoryPage, NewMessage, Origin, Pending, Sent, Storage};
 use protocol::frame::{MAX_PAGE, SyncPage};
 use protocol::{Conversation, Element, ErrorCode, MessageKey, Seq, UserId};
 use std::sync::Arc;
@@ -58,7 +58,7 @@ impl Chat {
 
     /// Validates and permits a send, then queues it. The returned future resolves once the
     /// message is durable and published.
-    pub fn send(&self, from: &UserId, req: SendRequest) -> Result<Pending<Sent>, ChatError> {
+    pub fn send(&self, from: &UserId, req: SendRequest, origin: Option<Origin>) -> Result<Pending<Sent>, ChatError> {
         self.config.limits.check_body(&req.elements)?;
         if let Some(data) = &req.cloud_custom_data
             && data.len() > self.config.limits.body_max_bytes
@@ -76,6 +76,7 @@ impl Chat {
             elements: req.elements,
             cloud_custom_data: req.cloud_custom_data,
             now_ms: self.clock.now_ms(),
+            origin,
         }))
     }
 
@@ -95,8 +96,8 @@ impl Chat {
         Ok(())
     }
 
-    pub fn mark_read(&self, owner: &UserId, peer: &UserId) -> Pending<Seq> {
-        self.storage.mark_read(owner, peer, self.clock.now_ms())
+    pub fn mark_read(&self, owner: &UserId, peer: &UserId, origin: Option<Origin>) -> Pending<Seq> {
+        self.storage.mark_read(owner, peer, self.clock.now_ms(), origin)
     }
 
     pub async fn sync(&self, user: &UserId, after: Seq, limit: u32) -> Result<SyncPage, ChatError> {

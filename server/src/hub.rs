@@ -1,10 +1,11 @@
 //! Who is online: every signed-in device of every user, each with its own bounded push queue.
 //! The hub is the storage's [`CommitListener`]: each committed sync entry is queued to every
-//! device of its owner (R4.2: including the sender's other devices). Queuing never blocks; a
+//! device of its owner (R4.2: including the sender's other devices), except the connection it
+//! came from, which has the entry's sequence in its reply already. Queuing never blocks; a
 //! device whose queue is full is disconnected and resumes from its cursor when it reconnects,
 //! so a slow client costs only itself.
 
-use crate::storage::CommitListener;
+use crate::storage::{CommitListener, Committed};
 use dashmap::DashMap;
 use protocol::{DeviceId, SyncEntry, UserId};
 use std::sync::Arc;
@@ -101,12 +102,15 @@ impl Hub {
 }
 
 impl CommitListener for Hub {
-    fn committed(&self, entries: &[(UserId, Arc<SyncEntry>)]) {
-        for (user, entry) in entries {
-            let Some(devices) = self.online.get(user) else { continue };
+    fn committed(&self, entries: &[Committed]) {
+        for c in entries {
+            let Some(devices) = self.online.get(&c.owner) else { continue };
             for d in devices.iter() {
-                if let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(entry.clone()) {
-                    tracing::warn!(user = %user, conn = d.conn_id, "push queue full; disconnecting the device");
+                if c.origin.is_some_and(|o| o.0 == d.conn_id) {
+                    continue;
+                }
+                if let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(c.entry.clone()) {
+                    tracing::warn!(user = %c.owner, conn = d.conn_id, "push queue full; disconnecting the device");
                     d.evict(Eviction::TooSlow);
                 }
             }

@@ -21,9 +21,12 @@ async fn online_message_is_pushed_at_once() {
     assert_eq!(got, sent);
     assert_eq!(text_of(&got), "hello bob");
     assert_eq!(got.from.as_str(), "alice");
-    // The sending device receives its own sync entry too, so its cursor stays contiguous.
-    let own = alice.push().await;
-    assert_eq!(own.seq, seq);
+    // The sending device is not sent its own entry back (its reply carried the sequence): the
+    // next thing alice's device receives is bob's answer.
+    let (answer, _, _) = bob.send_text("alice", 1, "hello alice").await;
+    let next = alice.push().await;
+    assert_eq!(next.seq, Seq(2));
+    assert_eq!(next.event, SyncEvent::Message { message: answer });
 }
 
 #[tokio::test]
@@ -60,13 +63,11 @@ async fn every_device_sees_incoming_and_its_siblings_sends() {
     let (m, _, _) = alice.send_text("bob", 1, "to both").await;
     assert_eq!(bob1.push_message().await, m);
     assert_eq!(bob2.push_message().await, m);
-    let (reply, _, _) = bob1.send_text("alice", 2, "from the phone").await;
-    // The sender's own device gets its entry; the sibling device gets it as an outgoing message.
-    assert_eq!(bob1.push_message().await, reply);
-    let on_laptop = bob2.push_message().await;
-    assert_eq!(on_laptop, reply);
-    assert_eq!(on_laptop.from.as_str(), "bob");
-    alice.push_message().await; // alice's own entry for "to both"
+    let (reply, seq, _) = bob1.send_text("alice", 2, "from the phone").await;
+    // The sibling device gets it as an outgoing message, with the sequence the sender was told.
+    let on_laptop = bob2.push().await;
+    assert_eq!(on_laptop.seq, seq);
+    assert_eq!(on_laptop.event, SyncEvent::Message { message: reply.clone() });
     assert_eq!(alice.push_message().await, reply);
 }
 

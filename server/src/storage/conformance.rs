@@ -8,17 +8,17 @@ use std::sync::Mutex;
 
 /// Records the change feed.
 #[derive(Default)]
-pub(crate) struct Recorder(Mutex<Vec<(UserId, SyncEntry)>>);
+pub(crate) struct Recorder(Mutex<Vec<(UserId, SyncEntry, Option<Origin>)>>);
 
 impl CommitListener for Recorder {
-    fn committed(&self, entries: &[(UserId, Arc<SyncEntry>)]) {
+    fn committed(&self, entries: &[Committed]) {
         let mut v = self.0.lock().unwrap();
-        v.extend(entries.iter().map(|(u, e)| (u.clone(), (**e).clone())));
+        v.extend(entries.iter().map(|c| (c.owner.clone(), (*c.entry).clone(), c.origin)));
     }
 }
 
 impl Recorder {
-    pub(crate) fn take(&self) -> Vec<(UserId, SyncEntry)> {
+    pub(crate) fn take(&self) -> Vec<(UserId, SyncEntry, Option<Origin>)> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
 }
@@ -35,6 +35,7 @@ pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u6
         elements: vec![Element::Text(TextElem { text: text.into() })],
         cloud_custom_data: None,
         now_ms,
+        origin: Some(Origin(9)),
     }
 }
 
@@ -93,8 +94,8 @@ macro_rules! storage_conformance {
             assert_eq!(sent.message.key.random, 7);
             let feed = rec.take();
             assert_eq!(feed.len(), 2);
-            assert_eq!(feed[0].0.as_str(), "bob");
-            assert_eq!(feed[1].0.as_str(), "alice");
+            assert_eq!((feed[0].0.as_str(), feed[0].2), ("bob", None));
+            assert_eq!((feed[1].0.as_str(), feed[1].2), ("alice", Some(Origin(9))), "the sender's entry names its origin");
             for user in ["alice", "bob"] {
                 let page = s.sync(&uid(user), Seq(0), 10, T0).await.unwrap();
                 assert!(page.complete && !page.gap);
@@ -181,13 +182,13 @@ macro_rules! storage_conformance {
             let mine = s.conversations(&uid("alice"), T0).await.unwrap();
             assert_eq!(mine[0].unread, 0, "own messages are not unread");
             rec.take();
-            let seq = s.mark_read(&uid("bob"), &uid("alice"), T0 + 3).await.unwrap();
+            let seq = s.mark_read(&uid("bob"), &uid("alice"), T0 + 3, Some(Origin(4))).await.unwrap();
             let convs = s.conversations(&uid("bob"), T0).await.unwrap();
             assert_eq!(convs.iter().find(|c| c.peer.as_str() == "alice").unwrap().unread, 0);
             assert_eq!(convs.iter().find(|c| c.peer.as_str() == "carol").unwrap().unread, 1);
             let feed = rec.take();
             assert_eq!(feed.len(), 1);
-            assert_eq!(feed[0].1.seq, seq);
+            assert_eq!((feed[0].1.seq, feed[0].2), (seq, Some(Origin(4))));
             assert_eq!(
                 feed[0].1.event,
                 SyncEvent::Read { peer: uid("alice"), up_to: Some(last.message.key) }

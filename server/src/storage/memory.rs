@@ -118,13 +118,17 @@ impl MemoryStorage {
         st.ensure_contact(&msg.from, &msg.to, id, time_ms, cap);
         let event = SyncEvent::Message { message: message.clone() };
         self.listener.committed(&[
-            (msg.to, Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() })),
-            (msg.from, Arc::new(SyncEntry { seq: sender_seq, event })),
+            Committed {
+                owner: msg.to,
+                entry: Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() }),
+                origin: None,
+            },
+            Committed { owner: msg.from, entry: Arc::new(SyncEntry { seq: sender_seq, event }), origin: msg.origin },
         ]);
         Ok(Sent { message, sender_seq, duplicate: false })
     }
 
-    fn mark_read_now(&self, owner: &UserId, peer: &UserId, now_ms: u64) -> StorageResult<Seq> {
+    fn mark_read_now(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> StorageResult<Seq> {
         let mut st = self.lock()?;
         if !st.users.contains_key(owner) {
             return Err(StorageError::UnknownUser(owner.clone()));
@@ -140,7 +144,7 @@ impl MemoryStorage {
         let item = LogItem::Read { peer: peer.clone(), up_to };
         let seq = user.append(now_ms.max(last_time_ms), READ_ENTRY_BYTES, item, offline_bytes);
         let event = SyncEvent::Read { peer: peer.clone(), up_to };
-        self.listener.committed(&[(owner.clone(), Arc::new(SyncEntry { seq, event }))]);
+        self.listener.committed(&[Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin }]);
         Ok(seq)
     }
 }
@@ -206,8 +210,8 @@ impl Storage for MemoryStorage {
         Box::pin(async move { result })
     }
 
-    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64) -> Pending<Seq> {
-        let result = self.mark_read_now(owner, peer, now_ms);
+    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> Pending<Seq> {
+        let result = self.mark_read_now(owner, peer, now_ms, origin);
         Box::pin(async move { result })
     }
 

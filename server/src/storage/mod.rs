@@ -86,6 +86,21 @@ pub struct Account {
     pub latest_seq: Seq,
 }
 
+/// The connection that caused a write. It travels to the change feed so that the listener need
+/// not push an entry back to the device that already has it from its reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Origin(pub u64);
+
+/// One committed sync-log entry, as the change feed carries it.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// Whose log the entry is in.
+    pub owner: UserId,
+    pub entry: Arc<SyncEntry>,
+    /// Set on an entry in the log of the user who acted, when a connection acted.
+    pub origin: Option<Origin>,
+}
+
 /// A message to store, already validated and permitted.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
@@ -96,6 +111,8 @@ pub struct NewMessage {
     pub cloud_custom_data: Option<String>,
     /// The caller's clock; the store keeps message times monotonic, so it may use a later one.
     pub now_ms: u64,
+    /// The sending connection, if any.
+    pub origin: Option<Origin>,
 }
 
 /// The result of storing a message.
@@ -127,8 +144,8 @@ pub struct Expired {
 /// Receives every sync-log entry once it is durable, in commit order. This is the server's
 /// change feed: the hub pushes these to connected devices.
 pub trait CommitListener: Send + Sync + 'static {
-    /// Called after each commit with the entries it appended, `(owner, entry)`. Must not block.
-    fn committed(&self, entries: &[(UserId, Arc<SyncEntry>)]);
+    /// Called after each commit with the entries it appended. Must not block.
+    fn committed(&self, entries: &[Committed]);
 }
 
 /// A listener that drops everything, for storage used without connected clients.
@@ -136,7 +153,7 @@ pub trait CommitListener: Send + Sync + 'static {
 pub struct NoListener;
 
 impl CommitListener for NoListener {
-    fn committed(&self, _: &[(UserId, Arc<SyncEntry>)]) {}
+    fn committed(&self, _: &[Committed]) {}
 }
 
 /// The server's durable state. Every method is safe to call concurrently.
@@ -153,7 +170,7 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Clears `owner`'s unread count with `peer` and appends a read entry to `owner`'s sync log
     /// (so `owner`'s other devices learn of it). Returns that entry's sequence.
-    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64) -> Pending<Seq>;
+    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> Pending<Seq>;
 
     /// Reads up to `limit` entries of `user`'s sync log after `after`.
     async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64)

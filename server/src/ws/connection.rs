@@ -9,6 +9,7 @@ use super::rate::TokenBucket;
 use crate::chat::{Chat, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Registration};
+use crate::storage::Origin;
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -251,6 +252,7 @@ impl Connection {
             return Err(ChatError::new(ErrorCode::NOT_LOGGED_IN, "log in first"));
         };
         let me = session.user.clone();
+        let origin = Some(Origin(session.reg.conn_id));
         let chat = self.chat.clone();
         let later = |fut: BoxFuture<'static, Result<Reply, ChatError>>| {
             Step::Later(Box::pin(async move {
@@ -263,14 +265,14 @@ impl Connection {
         Ok(match request {
             Request::Login { .. } | Request::Ping => unreachable!("handled above"),
             Request::Send { to, random, elements, cloud_custom_data } => {
-                let pending = chat.send(&me, SendRequest { to, random, elements, cloud_custom_data })?;
+                let pending = chat.send(&me, SendRequest { to, random, elements, cloud_custom_data }, origin)?;
                 later(Box::pin(async move {
                     let sent = pending.await?;
                     Ok(Reply::Sent { message: sent.message, seq: sent.sender_seq, duplicate: sent.duplicate })
                 }))
             }
             Request::MarkRead { peer } => {
-                let pending = chat.mark_read(&me, &peer);
+                let pending = chat.mark_read(&me, &peer, origin);
                 later(Box::pin(async move { Ok(Reply::MarkedRead { seq: pending.await? }) }))
             }
             Request::Sync { after, limit } => {

@@ -87,9 +87,9 @@ impl Storage for SqliteStorage {
         self.queue(|reply| Op::Send { msg, reply })
     }
 
-    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64) -> Pending<Seq> {
+    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> Pending<Seq> {
         let (owner, peer) = (owner.clone(), peer.clone());
-        self.queue(|reply| Op::MarkRead { owner, peer, now_ms, reply })
+        self.queue(|reply| Op::MarkRead { owner, peer, now_ms, origin, reply })
     }
 
     async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64) -> StorageResult<SyncPage> {

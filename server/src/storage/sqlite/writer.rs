@@ -23,7 +23,13 @@ const MAX_CACHED_USERS: usize = 100_000;
 pub(super) enum Op {
     EnsureUser { user: UserId, now_ms: u64, reply: oneshot::Sender<StorageResult<Account>> },
     Send { msg: NewMessage, reply: oneshot::Sender<StorageResult<Sent>> },
-    MarkRead { owner: UserId, peer: UserId, now_ms: u64, reply: oneshot::Sender<StorageResult<Seq>> },
+    MarkRead {
+        owner: UserId,
+        peer: UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+        reply: oneshot::Sender<StorageResult<Seq>>,
+    },
     Expire { now_ms: u64, reply: oneshot::Sender<StorageResult<Expired>> },
     /// Commit what came before, checkpoint the WAL and stop.
     Close { reply: oneshot::Sender<()> },
@@ -67,7 +73,7 @@ struct UserState {
 #[derive(Default)]
 struct Batch {
     answers: Vec<Answer>,
-    published: Vec<(UserId, Arc<SyncEntry>)>,
+    published: Vec<Committed>,
     /// Users whose offline cache went over its byte budget in this batch.
     over_budget: HashSet<UserId>,
 }
@@ -176,8 +182,8 @@ impl Writer {
                     let r = self.guard(&mut first_error, |w| w.send(msg, batch));
                     Answer::Sent(reply, r)
                 }
-                Op::MarkRead { owner, peer, now_ms, reply } => {
-                    let r = self.guard(&mut first_error, |w| w.mark_read(&owner, &peer, now_ms, batch));
+                Op::MarkRead { owner, peer, now_ms, origin, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.mark_read(&owner, &peer, now_ms, origin, batch));
                     Answer::Seq(reply, r)
                 }
                 Op::Expire { now_ms, reply } => {
@@ -358,8 +364,16 @@ impl Writer {
             avatar,
         };
         let event = SyncEvent::Message { message: message.clone() };
-        batch.published.push((message.to.clone(), Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() })));
-        batch.published.push((message.from.clone(), Arc::new(SyncEntry { seq: sender_seq, event })));
+        batch.published.push(Committed {
+            owner: message.to.clone(),
+            entry: Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() }),
+            origin: None,
+        });
+        batch.published.push(Committed {
+            owner: message.from.clone(),
+            entry: Arc::new(SyncEntry { seq: sender_seq, event }),
+            origin: msg.origin,
+        });
         Ok(Ok(Sent { message, sender_seq, duplicate: false }))
     }
 
@@ -394,7 +408,14 @@ impl Writer {
         Ok(())
     }
 
-    fn mark_read(&mut self, owner: &UserId, peer: &UserId, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Seq>> {
+    fn mark_read(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Seq>> {
         if self.user(owner)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
@@ -418,7 +439,7 @@ impl Writer {
         let json = serde_json::to_string(&event).expect("sync events serialize");
         let time_ms = now_ms.max(self.last_time_ms);
         let seq = self.append(batch, owner, time_ms, READ_ENTRY_BYTES, None, Some(&json))?;
-        batch.published.push((owner.clone(), Arc::new(SyncEntry { seq, event })));
+        batch.published.push(Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin });
         Ok(Ok(seq))
     }
 
