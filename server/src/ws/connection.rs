@@ -13,7 +13,7 @@ use crate::storage::Origin;
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, REQUEST_TYPES, Reply, Request, ServerFrame};
 use protocol::{ErrorCode, PROTOCOL_VERSION, SyncEntry, UserId};
 use serde::Deserialize;
@@ -71,7 +71,7 @@ where
                 }
             }
             Some(frame) = in_flight.next(), if !in_flight.is_empty() => {
-                if socket.send(encode(&frame)).await.is_err() {
+                if write_answers(&mut socket, frame, &mut in_flight).await.is_err() {
                     break (close_code::GOING_AWAY, "write failed");
                 }
             }
@@ -156,6 +156,22 @@ where
             let Ok(entry) = s.reg.pushes.try_recv() else { break };
             socket.feed(encode(&ServerFrame::Sync { entry })).await?;
         }
+    }
+    socket.flush().await
+}
+
+/// Writes an answer and any others already finished, with one flush.
+async fn write_answers<S>(
+    socket: &mut S,
+    first: ServerFrame,
+    in_flight: &mut FuturesUnordered<BoxFuture<'static, ServerFrame>>,
+) -> Result<(), axum::Error>
+where
+    S: Sink<Message, Error = axum::Error> + Unpin,
+{
+    socket.feed(encode(&first)).await?;
+    while let Some(Some(frame)) = in_flight.next().now_or_never() {
+        socket.feed(encode(&frame)).await?;
     }
     socket.flush().await
 }

@@ -83,6 +83,8 @@ pub(super) struct Writer {
     retention: Retention,
     listener: Arc<dyn CommitListener>,
     users: HashMap<UserId, UserState>,
+    /// Conversations known to exist, so a message in an ongoing chat costs no look-up.
+    conversations: HashSet<(UserId, UserId)>,
     last_time_ms: u64,
 }
 
@@ -96,6 +98,7 @@ impl Writer {
             retention,
             listener,
             users: HashMap::new(),
+            conversations: HashSet::new(),
             last_time_ms: last_time_ms.unwrap_or(0) as u64,
         })
     }
@@ -158,11 +161,15 @@ impl Writer {
         if self.users.len() > MAX_CACHED_USERS {
             self.users.clear();
         }
+        if self.conversations.len() > MAX_CACHED_USERS {
+            self.conversations.clear();
+        }
     }
 
     /// Forgets cached state, which after a rollback or a bulk delete may be stale.
     fn reload(&mut self) {
         self.users.clear();
+        self.conversations.clear();
         if let Ok(Some(t)) = self.conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get::<_, Option<i64>>(0)) {
             self.last_time_ms = t as u64;
         }
@@ -380,6 +387,10 @@ impl Writer {
     /// Adds `owner`'s conversation with `peer` if it is new, evicting the least recently
     /// active one when that puts `owner` over the contacts cap.
     fn ensure_conversation(&mut self, owner: &UserId, peer: &UserId, conv: &str, read_up_to: u64, now_ms: u64) -> Sql<()> {
+        let pair = (owner.clone(), peer.clone());
+        if self.conversations.contains(&pair) {
+            return Ok(());
+        }
         let inserted = self
             .conn
             .prepare_cached(
@@ -387,6 +398,7 @@ impl Writer {
                  ON CONFLICT (owner, peer) DO NOTHING",
             )?
             .execute(params![owner.as_str(), peer.as_str(), conv, read_up_to as i64, now_ms as i64])?;
+        self.conversations.insert(pair);
         if inserted == 0 {
             return Ok(());
         }
@@ -397,14 +409,17 @@ impl Writer {
             return Ok(());
         }
         u.contacts -= 1;
-        self.conn
+        let evicted: String = self
+            .conn
             .prepare_cached(
                 "DELETE FROM conversations WHERE owner = ?1 AND peer = (
                     SELECT c.peer FROM conversations c WHERE c.owner = ?1
                     ORDER BY COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv), 0), c.created_ms
-                    LIMIT 1)",
+                    LIMIT 1)
+                 RETURNING peer",
             )?
-            .execute([owner.as_str()])?;
+            .query_row([owner.as_str()], |r| r.get(0))?;
+        self.conversations.remove(&(owner.clone(), rows::user_id(evicted)?));
         Ok(())
     }
 
