@@ -2,6 +2,7 @@
 //! thread with group commit ([`writer`]); reads run on a small pool of read-only connections on
 //! tokio's blocking threads ([`read`]).
 
+mod checkpoint;
 mod read;
 mod rows;
 mod schema;
@@ -20,7 +21,7 @@ pub struct SqliteStorage {
     ops: mpsc::UnboundedSender<Op>,
     readers: r2d2::Pool<SqliteConnectionManager>,
     retention: Arc<Retention>,
-    writer: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+    threads: std::sync::Mutex<Option<(std::thread::JoinHandle<()>, checkpoint::Checkpointer)>>,
 }
 
 impl SqliteStorage {
@@ -33,6 +34,8 @@ impl SqliteStorage {
             .name("sqlite-writer".into())
             .spawn(move || writer.run(rx))
             .map_err(|e| StorageError::Database(format!("cannot start the writer thread: {e}")))?;
+        let checkpointer = checkpoint::Checkpointer::start(path)
+            .map_err(|e| StorageError::Database(format!("cannot start the checkpoint thread: {e}")))?;
         let manager = SqliteConnectionManager::file(path)
             .with_flags(
                 r2d2_sqlite::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -44,7 +47,7 @@ impl SqliteStorage {
             ops,
             readers,
             retention: Arc::new(retention),
-            writer: std::sync::Mutex::new(Some(handle)),
+            threads: std::sync::Mutex::new(Some((handle, checkpointer))),
         })
     }
 
@@ -123,9 +126,13 @@ impl Storage for SqliteStorage {
         if self.ops.send(Op::Close { reply: tx }).is_ok() {
             let _ = rx.await;
         }
-        let handle = self.writer.lock().ok().and_then(|mut h| h.take());
-        if let Some(handle) = handle {
-            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        let threads = self.threads.lock().ok().and_then(|mut t| t.take());
+        if let Some((writer, checkpointer)) = threads {
+            let _ = tokio::task::spawn_blocking(move || {
+                checkpointer.stop();
+                writer.join()
+            })
+            .await;
         }
     }
 }
