@@ -1,5 +1,7 @@
-//! `idle`: the server's resident memory per idle signed-in connection. Accounts are created
-//! first and the baseline taken after, so the figure is the connections' own cost.
+//! `idle`: the server's resident memory per idle signed-in connection: the growth of its RSS
+//! from before this run's accounts exist until they are all connected, divided by their number.
+//! It counts the accounts' own cost too (cache entries, database pages), so it errs high. Run
+//! it against a freshly started server so the baseline is not memory freed by an earlier run.
 
 use crate::client::{self, BoxError, Target};
 use crate::stats::Report;
@@ -16,11 +18,7 @@ pub async fn run(target: &Target, connections: usize, server_pid: Option<u32>) -
     };
     let prefix = client::run_prefix();
     let users: Vec<String> = (0..connections).map(|i| format!("{prefix}i{i}")).collect();
-    // Phase 1: create the accounts, then disconnect.
-    let _ = connect_all(target, &users).await?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
     let before = rss_bytes(pid)?;
-    // Phase 2: sign everyone in again and hold the connections.
     let began = Instant::now();
     let held = connect_all(target, &users).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -68,7 +66,10 @@ fn find_server() -> Result<u32, BoxError> {
     for entry in std::fs::read_dir("/proc")? {
         let entry = entry?;
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        if std::fs::read_to_string(entry.path().join("comm")).is_ok_and(|c| c.trim() == "duet-server") {
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).map(str::trim);
+        let exited = field("State:").is_some_and(|s| s.starts_with('Z'));
+        if field("Name:") == Some("duet-server") && !exited {
             found.push(pid);
         }
     }

@@ -24,6 +24,13 @@ fn main() -> ExitCode {
         }
     };
     if let Some(Command::Usersig { user, expire }) = &args.command {
+        if origin == Origin::Generated {
+            eprintln!(
+                "Generated a new app identity in {} (SDKAppID {}).",
+                args.app.data_dir.join(server::identity::FILE_NAME).display(),
+                identity.sdk_app_id
+            );
+        }
         println!("{}", identity.signer().sign(user, *expire, SystemClock.now_s()));
         return ExitCode::SUCCESS;
     }
@@ -63,16 +70,25 @@ fn main() -> ExitCode {
 async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::error::Error>> {
     let sdk_app_id = identity.sdk_app_id;
     let chat = server::open(args.config(), identity, Arc::new(SystemClock))?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let listener = bind(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, sdk_app_id, data_dir = %args.app.data_dir.display(), "duet-server listening");
     println!("Duet server on http://{addr} (WebSocket ws://{addr}/ws)");
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
-    server::run(listener, chat, shutdown).await?;
+    // On a worker thread rather than the main one, so the accept loop gets the same scheduling
+    // as the connections it feeds.
+    tokio::spawn(server::run(listener, chat, shutdown)).await??;
     Ok(())
+}
+
+/// Binds with a deep accept queue: a burst of clients reconnecting at once (after a restart, say)
+/// must not overflow it, or the kernel drops their handshakes and they wait a second to retry.
+fn bind(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 async fn cancel_on_signal(shutdown: CancellationToken) {
