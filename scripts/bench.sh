@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `npm run bench`: starts a release duet-server on a free port with a fresh data dir and runs
+# every duet-bench mode against it, printing one JSON line per mode (the figures in
+# BENCHMARKS.md). The rate limits are raised because the load generator is far faster than a
+# person; everything else runs with its defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+cargo build --release --quiet -p server -p bench
+export DUET_SDKAPPID=1400000000 DUET_SECRET_KEY="bench-$RANDOM$RANDOM" RUST_LOG=warn
+export DUET_WS_RATE=1000000 DUET_WS_BURST=1000000
+port=${DUET_BENCH_PORT:-18080}
+url="http://127.0.0.1:$port"
+data=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$data"' EXIT
+run_server() {
+  target/release/duet-server --listen "127.0.0.1:$port" --data-dir "$data" >/dev/null &
+  server=$!
+  for _ in $(seq 50); do curl -sf "$url/healthz" >/dev/null && return; sleep 0.1; done
+  echo "duet-server did not start" >&2; exit 1
+}
+run_server
+target/release/duet-bench idle --url "$url" --connections 10000 --server-pid "$server" --json | sed 's/^/idle 10000: /'
+target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --json | sed 's/^/online 100x1000: /'
+target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --rate 10000 --json | sed 's/^/online at 10000\/s: /'
+target/release/duet-bench offline --url "$url" --messages 10000 --json | sed 's/^/offline 10000: /'
+target/release/duet-bench history --url "$url" --messages 1000 --json | sed 's/^/history 1000: /'
