@@ -99,8 +99,12 @@ pub enum Reply {
         nick: String,
         avatar: String,
     },
+    /// The message is stored. The client has its content already; these are the server's
+    /// additions to it.
     Sent {
-        message: Message,
+        key: MessageKey,
+        /// Server time of acceptance, milliseconds since the Unix epoch.
+        time_ms: u64,
         /// The sequence of the message in the sender's own sync log.
         seq: Seq,
         /// True when this was a retry of a message already stored.

@@ -117,3 +117,53 @@ impl CommitListener for Hub {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Origin;
+    use protocol::{Seq, SyncEvent};
+
+    fn entry(owner: &UserId, seq: u64, origin: Option<Origin>) -> Committed {
+        let event = SyncEvent::Read { peer: UserId::parse("x").unwrap(), up_to: None };
+        Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq: Seq(seq), event }), origin }
+    }
+
+    #[test]
+    fn a_full_queue_evicts_only_that_device() {
+        let hub = Hub::default();
+        let bob = UserId::parse("bob").unwrap();
+        let slow = hub.register(&bob, DeviceId::parse("slow").unwrap(), 1);
+        let mut fast = hub.register(&bob, DeviceId::parse("fast").unwrap(), 8);
+        hub.committed(&[entry(&bob, 1, None), entry(&bob, 2, None)]);
+        assert!(slow.evicted.is_cancelled());
+        assert_eq!(slow.eviction(), Some(Eviction::TooSlow));
+        assert!(!fast.evicted.is_cancelled());
+        assert_eq!(fast.pushes.try_recv().unwrap().seq, Seq(1));
+        assert_eq!(fast.pushes.try_recv().unwrap().seq, Seq(2));
+    }
+
+    #[test]
+    fn the_origin_connection_is_skipped_and_others_of_the_user_are_not() {
+        let hub = Hub::default();
+        let bob = UserId::parse("bob").unwrap();
+        let mut phone = hub.register(&bob, DeviceId::parse("phone").unwrap(), 8);
+        let mut laptop = hub.register(&bob, DeviceId::parse("laptop").unwrap(), 8);
+        hub.committed(&[entry(&bob, 1, Some(Origin(phone.conn_id)))]);
+        assert!(phone.pushes.try_recv().is_err());
+        assert_eq!(laptop.pushes.try_recv().unwrap().seq, Seq(1));
+    }
+
+    #[test]
+    fn unregister_forgets_the_user_when_no_device_is_left() {
+        let hub = Hub::default();
+        let bob = UserId::parse("bob").unwrap();
+        let a = hub.register(&bob, DeviceId::parse("a").unwrap(), 1);
+        let replaced = hub.register(&bob, DeviceId::parse("a").unwrap(), 1);
+        assert_eq!(a.eviction(), Some(Eviction::Replaced));
+        hub.unregister(&bob, a.conn_id);
+        assert!(hub.is_online(&bob));
+        hub.unregister(&bob, replaced.conn_id);
+        assert!(!hub.is_online(&bob));
+    }
+}

@@ -222,3 +222,18 @@ async fn shutdown_says_going_away_and_restart_resumes() {
     let got: Vec<_> = messages(&entries).into_iter().cloned().collect();
     assert_eq!(got, acked);
 }
+
+#[tokio::test]
+async fn logout_answers_then_closes_normally() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    assert_eq!(bob.ok(Request::Logout).await, Reply::LoggedOut);
+    assert_eq!(bob.closed().await, 1000);
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_as_going_away() {
+    let server = TestServer::start_with(|c| c.ws.idle_timeout = Duration::from_millis(300)).await;
+    let mut bob = server.login("bob", "web").await;
+    assert_eq!(bob.closed().await, 1001);
+}

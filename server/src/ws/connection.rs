@@ -284,7 +284,12 @@ impl Connection {
                 let pending = chat.send(&me, SendRequest { to, random, elements, cloud_custom_data }, origin)?;
                 later(Box::pin(async move {
                     let sent = pending.await?;
-                    Ok(Reply::Sent { message: sent.message, seq: sent.sender_seq, duplicate: sent.duplicate })
+                    Ok(Reply::Sent {
+                        key: sent.message.key,
+                        time_ms: sent.message.time_ms,
+                        seq: sent.sender_seq,
+                        duplicate: sent.duplicate,
+                    })
                 }))
             }
             Request::MarkRead { peer } => {

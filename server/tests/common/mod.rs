@@ -204,11 +204,24 @@ impl Client {
         }
     }
 
+    /// Sends a text; returns the message as the recipient will see it, the sender's sequence
+    /// and whether it was a retry.
     pub async fn send_text(&mut self, to: &str, random: u32, body: &str) -> (Message, Seq, bool) {
-        let reply = self
-            .ok(Request::Send { to: uid(to), random, elements: text(body), cloud_custom_data: None })
-            .await;
-        let Reply::Sent { message, seq, duplicate } = reply else { panic!("{reply:?}") };
+        let elements = text(body);
+        let request = Request::Send { to: uid(to), random, elements: elements.clone(), cloud_custom_data: None };
+        let Reply::Sent { key, time_ms, seq, duplicate } = self.ok(request).await else { panic!() };
+        let from = self.user.clone().expect("signed in");
+        let message = Message {
+            key,
+            from,
+            to: uid(to),
+            time_ms,
+            random,
+            elements,
+            cloud_custom_data: None,
+            nick: String::new(),
+            avatar: String::new(),
+        };
         (message, seq, duplicate)
     }
 
