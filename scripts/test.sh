@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: every test of the workspace.
+# `npm test`: every test of the workspace, and a check that the crates the browser shares with
+# the server build for wasm32.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+cargo build --locked --quiet -p protocol -p usersig --target wasm32-unknown-unknown
 cargo test --workspace --locked
