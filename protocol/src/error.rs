@@ -51,12 +51,22 @@ codes! {
     USERSIG_WRONG_APP = 70014, "UserSig SDKAppID mismatch";
     /// The recipient (or named account) does not exist.
     ACCOUNT_NOT_FOUND = 20003, "account not found";
+    /// The recipient has blocked the sender; nothing was delivered.
+    BLOCKED = 20007, "sender is on the recipient's blacklist";
+    /// The app allows messages between friends only, and these two are not friends.
+    NOT_FRIENDS = 20009, "not friends";
+    /// The message to recall does not exist (or has expired).
+    MESSAGE_NOT_FOUND = 20022, "message not found";
+    /// The message was recalled already.
+    ALREADY_RECALLED = 20023, "message already recalled";
     /// The frame or body is not valid JSON or does not match the request's schema.
     BAD_JSON = 90001, "malformed request";
     /// A message body element is invalid (unknown kind, value out of range, bad URL, no elements).
     BAD_MSG_BODY = 90002, "invalid message body";
     /// The operation needs the app administrator.
     ADMIN_REQUIRED = 90009, "administrator required";
+    /// More recipients or users than one request may name (500).
+    TOO_MANY_ACCOUNTS = 90011, "too many accounts in one request";
     /// The message body is over the configured size limit (12 KB by default).
     BODY_TOO_LARGE = 93000, "message body too large";
     /// A request other than login arrived before login succeeded.

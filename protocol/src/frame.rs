@@ -8,7 +8,7 @@
 use crate::element::Element;
 use crate::error::ErrorCode;
 use crate::ids::{DeviceId, MessageKey, Seq, UserId};
-use crate::message::{Conversation, Message, SyncEntry};
+use crate::message::{Conversation, Message, Profile, Relation, RelationEntry, SyncEntry};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -55,6 +55,22 @@ pub enum Request {
     History { peer: UserId, before: Option<MessageKey>, limit: u32 },
     /// Marks the conversation with `peer` read; the caller's other devices are told.
     MarkRead { peer: UserId },
+    /// Adds users to the caller's friend list or blacklist. Friendship is added both ways, as
+    /// Tencent's `Add_Type_Both`; blocking is one way.
+    RelationAdd { relation: Relation, users: Vec<UserId> },
+    /// Removes users from the caller's friend list (both ways) or blacklist.
+    RelationRemove { relation: Relation, users: Vec<UserId> },
+    /// Reads the caller's friend list or blacklist.
+    RelationList { relation: Relation },
+    /// Changes the caller's nickname and/or avatar URL.
+    ProfileSet {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nick: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        avatar: Option<String>,
+    },
+    /// Reads profiles; unknown users are left out of the answer.
+    ProfileGet { users: Vec<UserId> },
     /// Heartbeat; answered with [`Reply::Pong`].
     Ping,
     /// Signs out; the server answers, then closes the connection.
@@ -62,8 +78,24 @@ pub enum Request {
 }
 
 /// The `type` of every [`Request`], so a server can tell an unknown request from a malformed one.
-pub const REQUEST_TYPES: &[&str] =
-    &["login", "send", "sync", "conversations", "history", "mark_read", "ping", "logout"];
+pub const REQUEST_TYPES: &[&str] = &[
+    "login",
+    "send",
+    "sync",
+    "conversations",
+    "history",
+    "mark_read",
+    "relation_add",
+    "relation_remove",
+    "relation_list",
+    "profile_set",
+    "profile_get",
+    "ping",
+    "logout",
+];
+
+/// Most users one relation or profile request may name.
+pub const MAX_USERS_PER_REQUEST: usize = 500;
 
 /// A frame from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,8 +151,21 @@ pub enum Reply {
         complete: bool,
     },
     MarkedRead { seq: Seq },
+    /// One result per requested user, in request order; `code` 0 is success.
+    RelationResults { results: Vec<UserResult> },
+    Relations { relation: Relation, entries: Vec<RelationEntry> },
+    Profiles { profiles: Vec<Profile> },
     Pong { server_time_ms: u64 },
     LoggedOut,
+}
+
+/// The outcome of a request for one of several users.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserResult {
+    pub user_id: UserId,
+    pub code: ErrorCode,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
 }
 
 /// One page of a user's sync log.
@@ -179,7 +224,12 @@ mod tests {
             Request::Sync { after: Seq(0), limit: 1 },
             Request::Conversations,
             Request::History { peer: user.clone(), before: None, limit: 1 },
-            Request::MarkRead { peer: user },
+            Request::MarkRead { peer: user.clone() },
+            Request::RelationAdd { relation: Relation::Friend, users: vec![] },
+            Request::RelationRemove { relation: Relation::Friend, users: vec![] },
+            Request::RelationList { relation: Relation::Blacklist },
+            Request::ProfileSet { nick: None, avatar: None },
+            Request::ProfileGet { users: vec![user] },
             Request::Ping,
             Request::Logout,
         ];

@@ -22,7 +22,7 @@ pub mod message;
 pub use element::Element;
 pub use error::ErrorCode;
 pub use ids::{DeviceId, MessageKey, Seq, UserId};
-pub use message::{Conversation, Message, SyncEntry, SyncEvent};
+pub use message::{Conversation, Message, Profile, Relation, RelationEntry, SyncEntry, SyncEvent};
 
 /// The WebSocket protocol version this crate speaks; a login with another version is refused.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -23,6 +23,9 @@ pub struct Message {
     pub nick: String,
     #[serde(default)]
     pub avatar: String,
+    /// True once the message was recalled; its elements are then empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recalled: bool,
 }
 
 impl Message {
@@ -48,6 +51,36 @@ pub enum SyncEvent {
     Message { message: Message },
     /// The user read its conversation with `peer` up to and including `up_to` (on some device).
     Read { peer: UserId, up_to: Option<MessageKey> },
+    /// A message between the user and `peer` was recalled: show it as recalled.
+    Recalled { peer: UserId, key: MessageKey },
+    /// The user's friend list or blacklist changed.
+    Relations { relation: Relation, added: Vec<UserId>, removed: Vec<UserId> },
+    /// The user's own profile changed.
+    Profile { nick: String, avatar: String },
+}
+
+/// A user's list of other users: friends (R3.3) or blocked users (R3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Friend,
+    Blacklist,
+}
+
+/// A user's public profile (R6.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user_id: UserId,
+    pub nick: String,
+    pub avatar: String,
+}
+
+/// One entry of a friend list or blacklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationEntry {
+    pub user_id: UserId,
+    /// When it was added, milliseconds since the Unix epoch.
+    pub since_ms: u64,
 }
 
 /// One entry of a user's recent contacts (R5.1): the conversation with one peer.

@@ -1,17 +1,29 @@
-//! The chat service: what a signed-in user may do, independent of transport. The WebSocket
-//! connection (and later the REST API) call these; every send passes [`Chat::send`], the one
-//! place where bodies are validated and permissions checked.
+//! The chat service: what a user (through the WebSocket) or the app's backend (through the REST
+//! API) may do, independent of transport. Every send passes [`Chat::send`], where bodies are
+//! validated and the permission check (R3) decides which relationship rules apply; the store
+//! then enforces those rules atomically with the write.
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ChatError;
-use crate::hub::Hub;
+use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
-use crate::storage::{Account, HistoryPage, NewMessage, Origin, Pending, Sent, Storage};
-use protocol::frame::{MAX_PAGE, SyncPage};
-use protocol::{Conversation, Element, ErrorCode, MessageKey, Seq, UserId};
+use crate::storage::{
+    Account, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate, RelationChange, SendChecks,
+    Sent, Storage, StorageResult,
+};
+use protocol::frame::{MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult};
+use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq, UserId};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use usersig::UserSigKey;
+
+/// Longest nickname and avatar URL, in bytes.
+pub const NICK_MAX_BYTES: usize = 100;
+pub const AVATAR_MAX_BYTES: usize = 500;
+
+/// The settings key under which the friends-only switch survives restarts.
+const FRIENDS_ONLY_KEY: &str = "friends_only";
 
 pub struct Chat {
     pub storage: Arc<dyn Storage>,
@@ -20,6 +32,7 @@ pub struct Chat {
     pub config: Config,
     pub identity: AppIdentity,
     signer: UserSigKey,
+    friends_only: AtomicBool,
 }
 
 /// A send as a user asks for it.
@@ -31,6 +44,24 @@ pub struct SendRequest {
     pub cloud_custom_data: Option<String>,
 }
 
+/// How a send is carried out; the defaults are those of a user's own send.
+#[derive(Debug, Clone, Copy)]
+pub struct SendOptions {
+    pub origin: Option<Origin>,
+    /// Also into the sender's own sync log (Tencent's `SyncOtherMachine` 1).
+    pub sync_sender: bool,
+    pub no_unread: bool,
+    pub no_last_msg: bool,
+    /// The app's backend asked to skip friend and blacklist checks.
+    pub skip_relation_check: bool,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        Self { origin: None, sync_sender: true, no_unread: false, no_last_msg: false, skip_relation_check: false }
+    }
+}
+
 impl Chat {
     pub fn new(
         storage: Arc<dyn Storage>,
@@ -40,12 +71,25 @@ impl Chat {
         identity: AppIdentity,
     ) -> Self {
         let signer = identity.signer();
-        Self { storage, hub, clock, config, identity, signer }
+        let friends_only = AtomicBool::new(config.friends_only);
+        Self { storage, hub, clock, config, identity, signer, friends_only }
     }
 
-    /// Checks a sign-in and returns the account, creating it on first sign-in as Tencent IM
-    /// does.
-    pub async fn login(&self, sdk_app_id: u64, user: &UserId, user_sig: &str) -> Result<Account, ChatError> {
+    /// Creates the administrator's account and loads settings changed at run time.
+    pub async fn prepare(&self) -> StorageResult<()> {
+        self.storage.ensure_user(&self.identity.admin, self.clock.now_ms()).await?;
+        if let Some(v) = self.storage.setting(FRIENDS_ONLY_KEY).await? {
+            self.friends_only.store(v == "1", Ordering::SeqCst);
+        }
+        Ok(())
+    }
+
+    pub fn is_admin(&self, user: &UserId) -> bool {
+        user == &self.identity.admin
+    }
+
+    /// Checks a UserSig for `user` against this app.
+    pub fn verify_user_sig(&self, sdk_app_id: u64, user: &UserId, user_sig: &str) -> Result<(), ChatError> {
         if sdk_app_id != self.identity.sdk_app_id {
             return Err(ChatError::new(
                 ErrorCode::USERSIG_WRONG_APP,
@@ -53,12 +97,19 @@ impl Chat {
             ));
         }
         self.signer.verify(user_sig, user.as_str(), self.clock.now_s())?;
+        Ok(())
+    }
+
+    /// Checks a sign-in and returns the account, creating it on first sign-in as Tencent IM
+    /// does.
+    pub async fn login(&self, sdk_app_id: u64, user: &UserId, user_sig: &str) -> Result<Account, ChatError> {
+        self.verify_user_sig(sdk_app_id, user, user_sig)?;
         Ok(self.storage.ensure_user(user, self.clock.now_ms()).await?)
     }
 
     /// Validates and permits a send, then queues it. The returned future resolves once the
     /// message is durable and published.
-    pub fn send(&self, from: &UserId, req: SendRequest, origin: Option<Origin>) -> Result<Pending<Sent>, ChatError> {
+    pub fn send(&self, from: &UserId, req: SendRequest, opts: SendOptions) -> Result<Pending<Sent>, ChatError> {
         self.config.limits.check_body(&req.elements)?;
         if let Some(data) = &req.cloud_custom_data
             && data.len() > self.config.limits.body_max_bytes
@@ -68,7 +119,7 @@ impl Chat {
                 format!("cloud_custom_data is {} bytes; the limit is {}", data.len(), self.config.limits.body_max_bytes),
             ));
         }
-        self.permit(from, &req)?;
+        let checks = self.permit(from, &req, &opts)?;
         Ok(self.storage.send(NewMessage {
             from: from.clone(),
             to: req.to,
@@ -76,23 +127,42 @@ impl Chat {
             elements: req.elements,
             cloud_custom_data: req.cloud_custom_data,
             now_ms: self.clock.now_ms(),
-            origin,
+            origin: opts.origin,
+            sync_sender: opts.sync_sender,
+            no_unread: opts.no_unread,
+            no_last_msg: opts.no_last_msg,
+            checks,
         }))
     }
 
-    /// The permission check every send passes (R3). Today: anyone may message anyone (R3.1),
-    /// nobody messages themselves, and only the administrator sends system notifications.
-    fn permit(&self, from: &UserId, req: &SendRequest) -> Result<(), ChatError> {
+    /// The permission check every send passes (R3): nobody messages themselves; only the
+    /// administrator sends system notifications; the administrator is never blocked (R3.2);
+    /// everyone else is subject to the recipient's blacklist (R3.4) and, when the app is
+    /// friends-only, to friendship (R3.3), unless the app's backend skips those on purpose.
+    fn permit(&self, from: &UserId, req: &SendRequest, opts: &SendOptions) -> Result<SendChecks, ChatError> {
         if from == &req.to {
             return Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, "cannot send a message to yourself"));
         }
-        let is_admin = from == &self.identity.admin;
-        if !is_admin && req.elements.iter().any(|e| matches!(e, Element::System(_))) {
-            return Err(ChatError::new(
-                ErrorCode::ADMIN_REQUIRED,
-                "only the administrator sends system notifications",
-            ));
+        if self.is_admin(from) {
+            return Ok(SendChecks::default());
         }
+        if req.elements.iter().any(|e| matches!(e, Element::System(_))) {
+            return Err(ChatError::new(ErrorCode::ADMIN_REQUIRED, "only the administrator sends system notifications"));
+        }
+        if opts.skip_relation_check {
+            return Ok(SendChecks::default());
+        }
+        Ok(SendChecks { blacklist: true, friends: self.friends_only() })
+    }
+
+    pub fn friends_only(&self) -> bool {
+        self.friends_only.load(Ordering::SeqCst)
+    }
+
+    /// Switches friends-only on or off; kept across restarts.
+    pub async fn set_friends_only(&self, on: bool) -> Result<(), ChatError> {
+        self.storage.set_setting(FRIENDS_ONLY_KEY, if on { "1" } else { "0" }).await?;
+        self.friends_only.store(on, Ordering::SeqCst);
         Ok(())
     }
 
@@ -109,24 +179,116 @@ impl Chat {
         Ok(self.storage.conversations(user, self.clock.now_ms()).await?)
     }
 
-    pub async fn history(
+    pub async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery) -> Result<HistoryPage, ChatError> {
+        check_page(query.limit)?;
+        Ok(self.storage.history(owner, peer, query, self.clock.now_ms()).await?)
+    }
+
+    /// Recalls a message (R6.2 withdraw); both users' devices are told.
+    pub async fn recall(&self, key: MessageKey) -> Result<Message, ChatError> {
+        Ok(self.storage.recall(key, self.clock.now_ms()).await?)
+    }
+
+    /// Adds or removes users on `owner`'s friend list or blacklist. Friend changes are mutual
+    /// unless `one_way`. One result per user, in order.
+    pub async fn change_relations(
         &self,
         owner: &UserId,
-        peer: &UserId,
-        before: Option<MessageKey>,
-        limit: u32,
-    ) -> Result<HistoryPage, ChatError> {
-        check_page(limit)?;
-        Ok(self.storage.history(owner, peer, before, limit, self.clock.now_ms()).await?)
+        relation: Relation,
+        users: Vec<UserId>,
+        add: bool,
+        one_way: bool,
+        origin: Option<Origin>,
+    ) -> Result<Vec<UserResult>, ChatError> {
+        check_user_count(users.len())?;
+        let (valid, to_self): (Vec<UserId>, Vec<UserId>) = users.iter().cloned().partition(|u| u != owner);
+        let change = RelationChange {
+            relation,
+            owner: owner.clone(),
+            peers: valid.clone(),
+            add,
+            both_ways: relation == Relation::Friend && !one_way,
+            now_ms: self.clock.now_ms(),
+            origin,
+        };
+        let mut stored = valid.into_iter().zip(self.storage.change_relations(change).await?);
+        let results = users
+            .into_iter()
+            .map(|user| {
+                if to_self.contains(&user) {
+                    let message = "a user cannot list itself".to_owned();
+                    return UserResult { user_id: user, code: ErrorCode::INVALID_ARGUMENT, message };
+                }
+                let (user, r) = stored.next().expect("one result per valid user");
+                match r {
+                    Ok(()) => UserResult { user_id: user, code: ErrorCode(0), message: String::new() },
+                    Err(e) => {
+                        let e = ChatError::from(e);
+                        UserResult { user_id: user, code: e.code, message: e.message }
+                    }
+                }
+            })
+            .collect();
+        Ok(results)
+    }
+
+    pub async fn relations(&self, owner: &UserId, relation: Relation) -> Result<Vec<RelationEntry>, ChatError> {
+        Ok(self.storage.relations(relation, owner).await?)
+    }
+
+    pub async fn check_relations(&self, owner: &UserId, relation: Relation, users: &[UserId]) -> Result<Vec<(bool, bool)>, ChatError> {
+        check_user_count(users.len())?;
+        Ok(self.storage.check_relations(relation, owner, users).await?)
+    }
+
+    /// Sets a profile (R6.3); `create` makes the account if needed (the REST import does).
+    pub async fn set_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, origin: Option<Origin>) -> Result<Account, ChatError> {
+        check_text("nickname", update.nick.as_deref(), NICK_MAX_BYTES)?;
+        check_text("avatar URL", update.avatar.as_deref(), AVATAR_MAX_BYTES)?;
+        Ok(self.storage.upsert_profile(user, update, create, self.clock.now_ms(), origin).await?)
+    }
+
+    pub async fn profiles(&self, users: &[UserId]) -> Result<Vec<Profile>, ChatError> {
+        check_user_count(users.len())?;
+        Ok(self.storage.profiles(users).await?)
+    }
+
+    /// Deletes an account and disconnects its devices. Returns whether it existed.
+    pub async fn delete_account(&self, user: &UserId) -> Result<bool, ChatError> {
+        if self.is_admin(user) {
+            return Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, "the administrator account cannot be deleted"));
+        }
+        let existed = self.storage.delete_user(user).await?;
+        self.hub.disconnect(user, Eviction::AccountDeleted);
+        Ok(existed)
     }
 }
 
 fn check_page(limit: u32) -> Result<(), ChatError> {
     if limit == 0 || limit > MAX_PAGE {
+        return Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("limit must be 1 to {MAX_PAGE}, got {limit}")));
+    }
+    Ok(())
+}
+
+fn check_user_count(n: usize) -> Result<(), ChatError> {
+    if n > MAX_USERS_PER_REQUEST {
         return Err(ChatError::new(
-            ErrorCode::INVALID_ARGUMENT,
-            format!("limit must be 1 to {MAX_PAGE}, got {limit}"),
+            ErrorCode::TOO_MANY_ACCOUNTS,
+            format!("at most {MAX_USERS_PER_REQUEST} accounts per request, got {n}"),
         ));
     }
     Ok(())
+}
+
+fn check_text(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatError> {
+    match value {
+        Some(v) if v.len() > max => {
+            Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{what} is {} bytes; the limit is {max}", v.len())))
+        }
+        Some(v) if v.chars().any(char::is_control) => {
+            Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{what} contains control characters")))
+        }
+        _ => Ok(()),
+    }
 }

@@ -57,6 +57,26 @@ pub struct Config {
     pub ws: WsConfig,
     /// How often the background expiry pass runs.
     pub expiry_interval: Duration,
+    /// Messages only between friends (R3.3), until the administrator changes it at run time.
+    pub friends_only: bool,
+    /// REST API limits.
+    pub rest: RestConfig,
+}
+
+/// Limits of the REST API.
+#[derive(Debug, Clone)]
+pub struct RestConfig {
+    /// Largest request body.
+    pub body_max_bytes: usize,
+    /// Requests per second for the whole app, on average and in a burst.
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+}
+
+impl Default for RestConfig {
+    fn default() -> Self {
+        Self { body_max_bytes: 1024 * 1024, rate_per_sec: 1000, rate_burst: 2000 }
+    }
 }
 
 impl Config {
@@ -69,6 +89,8 @@ impl Config {
             limits: Limits::default(),
             ws: WsConfig::default(),
             expiry_interval: Duration::from_secs(300),
+            friends_only: false,
+            rest: RestConfig::default(),
         }
     }
 }
@@ -152,6 +174,18 @@ pub struct TuningArgs {
     /// Seconds between expiry passes.
     #[arg(long, env = "DUET_EXPIRY_INTERVAL_SECS", default_value_t = 300)]
     pub expiry_interval_secs: u64,
+    /// Allow messages between friends only (the administrator can change it at run time).
+    #[arg(long, env = "DUET_FRIENDS_ONLY")]
+    pub friends_only: bool,
+    /// Largest REST request body in bytes.
+    #[arg(long, env = "DUET_REST_BODY_MAX_BYTES", default_value_t = 1024 * 1024)]
+    pub rest_body_max_bytes: usize,
+    /// REST requests per second for the app (average).
+    #[arg(long, env = "DUET_REST_RATE", default_value_t = 1000)]
+    pub rest_rate: u32,
+    /// REST requests in a burst.
+    #[arg(long, env = "DUET_REST_BURST", default_value_t = 2000)]
+    pub rest_burst: u32,
 }
 
 impl Args {
@@ -175,6 +209,12 @@ impl Args {
                 ..WsConfig::default()
             },
             expiry_interval: Duration::from_secs(t.expiry_interval_secs.max(1)),
+            friends_only: t.friends_only,
+            rest: RestConfig {
+                body_max_bytes: t.rest_body_max_bytes.max(1024),
+                rate_per_sec: t.rest_rate.max(1),
+                rate_burst: t.rest_burst.max(1),
+            },
         }
     }
 }

@@ -32,6 +32,16 @@ impl From<StorageError> for ChatError {
                 ChatError::new(ErrorCode::ACCOUNT_NOT_FOUND, format!("account {u} does not exist"))
             }
             StorageError::Closed => ChatError::new(ErrorCode::UNAVAILABLE, "server is shutting down"),
+            StorageError::Blocked => {
+                ChatError::new(ErrorCode::BLOCKED, "the recipient has blocked you; the message was not delivered")
+            }
+            StorageError::NotFriends => {
+                ChatError::new(ErrorCode::NOT_FRIENDS, "this app allows messages between friends only")
+            }
+            StorageError::MessageNotFound => ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, "no such message"),
+            StorageError::AlreadyRecalled => {
+                ChatError::new(ErrorCode::ALREADY_RECALLED, "the message was already recalled")
+            }
             e => {
                 tracing::error!(error = %e, "storage failure");
                 ChatError::new(ErrorCode::INTERNAL, "internal error")

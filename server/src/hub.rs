@@ -20,6 +20,8 @@ pub enum Eviction {
     Replaced,
     /// Its push queue overflowed.
     TooSlow,
+    /// The account was deleted.
+    AccountDeleted,
 }
 
 /// The connection's side of a registration.
@@ -88,6 +90,15 @@ impl Hub {
             devices.retain(|d| d.conn_id != conn_id);
             devices.is_empty()
         });
+    }
+
+    /// Ends every connection of `user`.
+    pub fn disconnect(&self, user: &UserId, why: Eviction) {
+        if let Some(devices) = self.online.get(user) {
+            for d in devices.iter() {
+                d.evict(why);
+            }
+        }
     }
 
     /// Signed-in connections right now.

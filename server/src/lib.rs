@@ -86,6 +86,9 @@ pub fn router(state: AppState) -> Router {
 /// Serves until `shutdown` fires, then closes every connection with a going-away frame, waits
 /// for in-progress requests, and flushes storage.
 pub async fn run(listener: TcpListener, chat: Arc<Chat>, shutdown: CancellationToken) -> std::io::Result<()> {
+    if let Err(e) = chat.prepare().await {
+        return Err(std::io::Error::other(format!("cannot prepare the app's data: {e}")));
+    }
     let tracker = TaskTracker::new();
     let state = AppState { chat: chat.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
     let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));

@@ -36,6 +36,10 @@ pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u6
         cloud_custom_data: None,
         now_ms,
         origin: Some(Origin(9)),
+        sync_sender: true,
+        no_unread: false,
+        no_last_msg: false,
+        checks: SendChecks { blacklist: true, friends: false },
     }
 }
 
@@ -117,7 +121,7 @@ macro_rules! storage_conformance {
             // Same random, different content: a different message.
             let other = send(&s, "alice", "bob", 42, "twice", T0).await;
             assert!(!other.duplicate);
-            let page = s.history(&uid("bob"), &uid("alice"), None, 10, T0).await.unwrap();
+            let page = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap();
             assert_eq!(page.messages.len(), 2);
         }
 
@@ -156,16 +160,16 @@ macro_rules! storage_conformance {
                 send(&s, from, to, i, &format!("m{i}"), T0 + i as u64).await;
             }
             send(&s, "alice", "carol", 9, "other chat", T0).await;
-            let p1 = s.history(&uid("alice"), &uid("bob"), None, 3, T0).await.unwrap();
+            let p1 = s.history(&uid("alice"), &uid("bob"), HistoryQuery::page(None, 3), T0).await.unwrap();
             let t1: Vec<_> = p1.messages.iter().map(text_of).collect();
             assert_eq!(t1, ["m4", "m3", "m2"]);
             assert!(!p1.complete);
             let before = p1.messages.last().unwrap().key;
-            let p2 = s.history(&uid("bob"), &uid("alice"), Some(before), 3, T0).await.unwrap();
+            let p2 = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(Some(before), 3), T0).await.unwrap();
             let t2: Vec<_> = p2.messages.iter().map(text_of).collect();
             assert_eq!(t2, ["m1", "m0"]);
             assert!(p2.complete);
-            let none = s.history(&uid("bob"), &uid("carol"), None, 3, T0).await.unwrap();
+            let none = s.history(&uid("bob"), &uid("carol"), HistoryQuery::page(None, 3), T0).await.unwrap();
             assert!(none.messages.is_empty() && none.complete);
         }
 
@@ -232,7 +236,7 @@ macro_rules! storage_conformance {
             assert!(!page.entries.is_empty() && page.entries.len() < 10);
             let SyncEvent::Message { message } = &page.entries.last().unwrap().event else { panic!() };
             assert_eq!(text_of(message), "message 9");
-            let history = s.history(&uid("bob"), &uid("alice"), None, 100, T0).await.unwrap();
+            let history = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 100), T0).await.unwrap();
             assert_eq!(history.messages.len(), 10);
             assert!(history.complete);
             // One message larger than the whole cache still stays as the newest entry.
@@ -254,7 +258,7 @@ macro_rules! storage_conformance {
             let day = DAY_MS;
             send(&s, "alice", "bob", 2, "new", T0 + 6 * day).await;
             let later = T0 + 7 * day + 1;
-            let page = s.history(&uid("bob"), &uid("alice"), None, 10, later).await.unwrap();
+            let page = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), later).await.unwrap();
             assert_eq!(page.messages.iter().map(text_of).collect::<Vec<_>>(), ["new"]);
             let sync = s.sync(&uid("bob"), Seq(0), 10, later).await.unwrap();
             assert_eq!(sync.entries.len(), 1);
@@ -294,6 +298,190 @@ macro_rules! storage_conformance {
             s.close().await;
             let err = s.send(text_msg("alice", "bob", 1, "late", T0)).await.unwrap_err();
             assert!(matches!(err, StorageError::Closed));
+        }
+
+        fn friends() -> Relation {
+            Relation::Friend
+        }
+
+        async fn relate(s: &Arc<dyn Storage>, relation: Relation, owner: &str, peers: &[&str], add: bool, both: bool) -> Vec<StorageResult<()>> {
+            let change = RelationChange {
+                relation,
+                owner: uid(owner),
+                peers: peers.iter().map(|p| uid(p)).collect(),
+                add,
+                both_ways: both,
+                now_ms: T0,
+                origin: None,
+            };
+            s.change_relations(change).await.unwrap()
+        }
+
+        #[tokio::test]
+        async fn the_blacklist_refuses_and_stores_nothing() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let r = relate(&s, Relation::Blacklist, "bob", &["alice", "nobody"], true, false).await;
+            assert!(r[0].is_ok());
+            assert!(matches!(&r[1], Err(StorageError::UnknownUser(u)) if u.as_str() == "nobody"));
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1);
+            assert_eq!(
+                feed[0].1.event,
+                SyncEvent::Relations { relation: Relation::Blacklist, added: vec![uid("alice")], removed: vec![] }
+            );
+            let err = s.send(text_msg("alice", "bob", 1, "hi", T0)).await.unwrap_err();
+            assert!(matches!(err, StorageError::Blocked));
+            assert!(rec.take().is_empty());
+            assert!(s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap().messages.is_empty());
+            assert!(s.conversations(&uid("bob"), T0).await.unwrap().is_empty());
+            // Blocking is one way: bob can still write to alice.
+            send(&s, "bob", "alice", 2, "you cannot answer", T0).await;
+            // Without the check (the administrator's sends), it goes through.
+            let mut unchecked = text_msg("alice", "bob", 3, "from the backend", T0);
+            unchecked.checks = SendChecks::default();
+            assert!(s.send(unchecked).await.is_ok());
+            relate(&s, Relation::Blacklist, "bob", &["alice"], false, false).await;
+            assert!(s.send(text_msg("alice", "bob", 4, "unblocked", T0)).await.is_ok());
+            assert!(s.relations(Relation::Blacklist, &uid("bob")).await.unwrap().is_empty());
+        }
+
+        #[tokio::test]
+        async fn friendship_is_mutual_when_both_ways() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let mut needs_friends = text_msg("alice", "bob", 1, "hi", T0);
+            needs_friends.checks.friends = true;
+            assert!(matches!(s.send(needs_friends.clone()).await.unwrap_err(), StorageError::NotFriends));
+            relate(&s, friends(), "alice", &["bob"], true, false).await;
+            assert!(matches!(s.send(needs_friends.clone()).await.unwrap_err(), StorageError::NotFriends), "one way is not enough");
+            assert_eq!(s.check_relations(friends(), &uid("alice"), &[uid("bob"), uid("carol")]).await.unwrap(), [(true, false), (false, false)]);
+            rec.take();
+            relate(&s, friends(), "alice", &["bob", "carol"], true, true).await;
+            let owners: Vec<_> = rec.take().into_iter().map(|(u, _, _)| u.to_string()).collect();
+            assert_eq!(owners, ["bob", "alice", "carol"], "bob gains alice, alice gains carol, carol gains alice");
+            assert!(s.send(needs_friends).await.is_ok());
+            let list: Vec<_> = s.relations(friends(), &uid("alice")).await.unwrap().into_iter().map(|e| e.user_id.to_string()).collect();
+            assert_eq!(list, ["bob", "carol"]);
+            relate(&s, friends(), "bob", &["alice"], false, true).await;
+            assert_eq!(s.check_relations(friends(), &uid("alice"), &[uid("bob")]).await.unwrap(), [(false, false)]);
+        }
+
+        #[tokio::test]
+        async fn messages_carry_the_profile_they_were_sent_with() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let update = |nick: &str| ProfileUpdate { nick: Some(nick.into()), avatar: Some(format!("https://x/{nick}.png")) };
+            s.upsert_profile(&uid("alice"), update("Alice"), false, T0, None).await.unwrap();
+            assert_eq!(rec.take()[0].1.event, SyncEvent::Profile { nick: "Alice".into(), avatar: "https://x/Alice.png".into() });
+            let first = send(&s, "alice", "bob", 1, "one", T0).await;
+            s.upsert_profile(&uid("alice"), update("Alicia"), false, T0, None).await.unwrap();
+            let second = send(&s, "alice", "bob", 2, "two", T0).await;
+            assert_eq!((first.message.nick.as_str(), first.message.avatar.as_str()), ("Alice", "https://x/Alice.png"));
+            assert_eq!(second.message.nick, "Alicia");
+            let history = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap();
+            assert_eq!(history.messages[1].nick, "Alice", "stored with the old nickname");
+            let partial = ProfileUpdate { nick: None, avatar: Some(String::new()) };
+            let account = s.upsert_profile(&uid("alice"), partial, false, T0, None).await.unwrap();
+            assert_eq!((account.nick.as_str(), account.avatar.as_str()), ("Alicia", ""));
+            assert!(matches!(
+                s.upsert_profile(&uid("zed"), update("Zed"), false, T0, None).await,
+                Err(StorageError::UnknownUser(_))
+            ));
+            s.upsert_profile(&uid("zed"), update("Zed"), true, T0, None).await.unwrap();
+            let profiles = s.profiles(&[uid("zed"), uid("ghost"), uid("bob")]).await.unwrap();
+            let names: Vec<_> = profiles.iter().map(|p| (p.user_id.as_str(), p.nick.as_str())).collect();
+            assert_eq!(names, [("zed", "Zed"), ("bob", "")]);
+        }
+
+        #[tokio::test]
+        async fn recall_marks_the_message_and_tells_both_sides() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let sent = send(&s, "alice", "bob", 1, "oops", T0).await;
+            rec.take();
+            let recalled = s.recall(sent.message.key, T0).await.unwrap();
+            assert!(recalled.recalled && recalled.elements.is_empty());
+            let feed = rec.take();
+            let owners: Vec<_> = feed.iter().map(|(u, e, _)| (u.to_string(), e.event.clone())).collect();
+            assert_eq!(
+                owners,
+                [
+                    ("alice".to_owned(), SyncEvent::Recalled { peer: uid("bob"), key: sent.message.key }),
+                    ("bob".to_owned(), SyncEvent::Recalled { peer: uid("alice"), key: sent.message.key }),
+                ]
+            );
+            assert!(matches!(s.recall(sent.message.key, T0).await, Err(StorageError::AlreadyRecalled)));
+            let mut wrong = sent.message.key;
+            wrong.random += 1;
+            assert!(matches!(s.recall(wrong, T0).await, Err(StorageError::MessageNotFound)));
+            let history = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap();
+            assert!(history.messages[0].recalled);
+            let convs = s.conversations(&uid("bob"), T0).await.unwrap();
+            assert_eq!(convs[0].unread, 0, "a recalled message is not unread");
+            let later = T0 + 8 * DAY_MS;
+            let old = send(&s, "alice", "bob", 2, "old", T0).await;
+            assert!(matches!(s.recall(old.message.key, later).await, Err(StorageError::MessageNotFound)));
+        }
+
+        #[tokio::test]
+        async fn send_controls_are_honoured() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            send(&s, "alice", "bob", 1, "counted", T0).await;
+            let mut quiet = text_msg("alice", "bob", 2, "quiet", T0);
+            quiet.no_unread = true;
+            quiet.no_last_msg = true;
+            quiet.sync_sender = false;
+            rec.take();
+            s.send(quiet).await.unwrap();
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1, "not in the sender's log");
+            assert_eq!(feed[0].0.as_str(), "bob");
+            let convs = s.conversations(&uid("bob"), T0).await.unwrap();
+            assert_eq!(convs[0].unread, 1);
+            assert_eq!(text_of(convs[0].last_message.as_ref().unwrap()), "counted");
+            let alice_log = s.sync(&uid("alice"), Seq(0), 10, T0).await.unwrap();
+            assert_eq!(alice_log.entries.len(), 1);
+        }
+
+        #[tokio::test]
+        async fn history_windows_and_export_pages() {
+            let (s, _, _g) = open(Retention::default()).await;
+            for i in 0..6u32 {
+                send(&s, "alice", if i % 2 == 0 { "bob" } else { "carol" }, i, &format!("m{i}"), T0 + i as u64 * 1000).await;
+            }
+            let window = HistoryQuery { before: None, limit: 10, min_time_ms: T0 + 1000, max_time_ms: T0 + 3000 };
+            let page = s.history(&uid("alice"), &uid("bob"), window, T0).await.unwrap();
+            assert_eq!(page.messages.iter().map(text_of).collect::<Vec<_>>(), ["m2"]);
+            let mut after = 0;
+            let mut seen = Vec::new();
+            loop {
+                let page = s.export(T0 + 1000, T0 + 4000, after, 2, T0).await.unwrap();
+                if page.is_empty() {
+                    break;
+                }
+                after = page.last().unwrap().key.id;
+                seen.extend(page.iter().map(|m| text_of(m).to_owned()));
+            }
+            assert_eq!(seen, ["m1", "m2", "m3", "m4"]);
+        }
+
+        #[tokio::test]
+        async fn deleting_an_account_keeps_the_others_history() {
+            let (s, _, _g) = open(Retention::default()).await;
+            send(&s, "alice", "bob", 1, "before", T0).await;
+            relate(&s, friends(), "alice", &["bob"], true, true).await;
+            assert!(s.delete_user(&uid("alice")).await.unwrap());
+            assert!(!s.delete_user(&uid("alice")).await.unwrap());
+            assert!(matches!(s.sync(&uid("alice"), Seq(0), 10, T0).await, Err(StorageError::UnknownUser(_))));
+            assert!(s.relations(friends(), &uid("bob")).await.unwrap().is_empty());
+            assert_eq!(s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap().messages.len(), 1);
+            assert!(matches!(s.send(text_msg("bob", "alice", 2, "gone?", T0)).await, Err(StorageError::UnknownUser(_))));
+        }
+
+        #[tokio::test]
+        async fn settings_are_kept() {
+            let (s, _, _g) = open(Retention::default()).await;
+            assert_eq!(s.setting("friends_only").await.unwrap(), None);
+            s.set_setting("friends_only", "1").await.unwrap();
+            s.set_setting("friends_only", "0").await.unwrap();
+            assert_eq!(s.setting("friends_only").await.unwrap().as_deref(), Some("0"));
         }
 
         #[tokio::test]

@@ -5,7 +5,7 @@
 use super::*;
 use protocol::SyncEvent;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 pub struct MemoryStorage {
     state: Mutex<State>,
@@ -19,6 +19,9 @@ struct State {
     messages: BTreeMap<u64, Stored>,
     by_conv: HashMap<String, BTreeSet<u64>>,
     by_random: HashMap<(UserId, UserId, u32), Vec<u64>>,
+    /// `(relation, owner)` → peer → since.
+    relations: HashMap<(Relation, UserId), BTreeMap<UserId, u64>>,
+    settings: HashMap<String, String>,
     next_id: u64,
     last_time_ms: u64,
     closed: bool,
@@ -28,6 +31,8 @@ struct Stored {
     message: Message,
     body_json: String,
     sender_seq: Seq,
+    no_unread: bool,
+    no_last_msg: bool,
 }
 
 #[derive(Default)]
@@ -49,7 +54,7 @@ struct LogEntry {
 
 enum LogItem {
     Message(u64),
-    Read { peer: UserId, up_to: Option<MessageKey> },
+    Event(SyncEvent),
 }
 
 struct Contact {
@@ -63,7 +68,7 @@ impl MemoryStorage {
         Self { state: Mutex::new(State::default()), retention, listener }
     }
 
-    fn lock(&self) -> StorageResult<std::sync::MutexGuard<'_, State>> {
+    fn lock(&self) -> StorageResult<MutexGuard<'_, State>> {
         let state = self.state.lock().map_err(|_| StorageError::Corrupt("lock poisoned".into()))?;
         if state.closed {
             return Err(StorageError::Closed);
@@ -71,29 +76,71 @@ impl MemoryStorage {
         Ok(state)
     }
 
-    fn send_now(&self, msg: NewMessage) -> StorageResult<Sent> {
-        let mut st = self.lock()?;
+    /// Runs a write and publishes what it appended, under the lock.
+    fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut State, &Retention, &mut Vec<Committed>) -> StorageResult<T>,
+    ) -> Pending<T> {
+        let result = self.lock().and_then(|mut st| {
+            let mut published = Vec::new();
+            let r = f(&mut st, &self.retention, &mut published)?;
+            self.listener.committed(&published);
+            Ok(r)
+        });
+        Box::pin(async move { result })
+    }
+}
+
+impl State {
+    fn user_mut(&mut self, user: &UserId) -> StorageResult<&mut User> {
+        self.users.get_mut(user).ok_or_else(|| StorageError::UnknownUser(user.clone()))
+    }
+
+    fn listed(&self, relation: Relation, owner: &UserId, peer: &UserId) -> bool {
+        self.relations.get(&(relation, owner.clone())).is_some_and(|m| m.contains_key(peer))
+    }
+
+    /// The newest message id of a conversation, expired or not.
+    fn last_id(&self, conv: &str) -> Option<u64> {
+        self.by_conv.get(conv).and_then(|ids| ids.last().copied())
+    }
+
+    /// Appends a non-message event to `owner`'s log.
+    fn event(&mut self, r: &Retention, out: &mut Vec<Committed>, owner: &UserId, event: SyncEvent, now_ms: u64, origin: Option<Origin>) -> StorageResult<Seq> {
+        let (_, size) = event_bytes(&event);
+        let time_ms = now_ms.max(self.last_time_ms);
+        let seq = self.user_mut(owner)?.append(time_ms, size, LogItem::Event(event.clone()), r.offline_bytes);
+        out.push(Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin });
+        Ok(seq)
+    }
+
+    fn send(&mut self, r: &Retention, out: &mut Vec<Committed>, msg: NewMessage) -> StorageResult<Sent> {
         for u in [&msg.to, &msg.from] {
-            if !st.users.contains_key(u) {
+            if !self.users.contains_key(u) {
                 return Err(StorageError::UnknownUser(u.clone()));
             }
         }
-        let body_json = serde_json::to_string(&msg.elements)
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        if msg.checks.blacklist && self.listed(Relation::Blacklist, &msg.to, &msg.from) {
+            return Err(StorageError::Blocked);
+        }
+        if msg.checks.friends
+            && !(self.listed(Relation::Friend, &msg.from, &msg.to) && self.listed(Relation::Friend, &msg.to, &msg.from))
+        {
+            return Err(StorageError::NotFriends);
+        }
+        let body_json = serde_json::to_string(&msg.elements).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let dedupe = (msg.from.clone(), msg.to.clone(), msg.random);
-        if let Some(ids) = st.by_random.get(&dedupe) {
-            for id in ids {
-                let s = &st.messages[id];
-                if s.body_json == body_json && s.message.cloud_custom_data == msg.cloud_custom_data {
-                    return Ok(Sent { message: s.message.clone(), sender_seq: s.sender_seq, duplicate: true });
-                }
+        for id in self.by_random.get(&dedupe).into_iter().flatten() {
+            let s = &self.messages[id];
+            if s.body_json == body_json && s.message.cloud_custom_data == msg.cloud_custom_data {
+                return Ok(Sent { message: s.message.clone(), sender_seq: s.sender_seq, duplicate: true });
             }
         }
-        st.next_id += 1;
-        let id = st.next_id;
-        let time_ms = msg.now_ms.max(st.last_time_ms);
-        st.last_time_ms = time_ms;
-        let sender = &st.users[&msg.from];
+        self.next_id += 1;
+        let id = self.next_id;
+        let time_ms = msg.now_ms.max(self.last_time_ms);
+        self.last_time_ms = time_ms;
+        let sender = &self.users[&msg.from];
         let message = Message {
             key: message_key(id, msg.random, time_ms),
             from: msg.from.clone(),
@@ -104,55 +151,35 @@ impl MemoryStorage {
             cloud_custom_data: msg.cloud_custom_data,
             nick: sender.nick.clone(),
             avatar: sender.avatar.clone(),
+            recalled: false,
         };
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
-        let offline_bytes = self.retention.offline_bytes;
-        let recipient_seq = st.users.get_mut(&msg.to).expect("checked above").append(time_ms, size, LogItem::Message(id), offline_bytes);
-        let sender_seq = st.users.get_mut(&msg.from).expect("checked above").append(time_ms, size, LogItem::Message(id), offline_bytes);
-        st.by_conv.entry(conv_key(&msg.from, &msg.to)).or_default().insert(id);
-        st.by_random.entry(dedupe).or_default().push(id);
-        st.messages.insert(id, Stored { message: message.clone(), body_json, sender_seq });
+        let recipient_seq = self.user_mut(&msg.to)?.append(time_ms, size, LogItem::Message(id), r.offline_bytes);
+        let sender_seq = if msg.sync_sender {
+            Some(self.user_mut(&msg.from)?.append(time_ms, size, LogItem::Message(id), r.offline_bytes))
+        } else {
+            None
+        };
+        self.by_conv.entry(conv_key(&msg.from, &msg.to)).or_default().insert(id);
+        self.by_random.entry(dedupe).or_default().push(id);
+        let stored_seq = sender_seq.unwrap_or_default();
+        self.messages.insert(
+            id,
+            Stored { message: message.clone(), body_json, sender_seq: stored_seq, no_unread: msg.no_unread, no_last_msg: msg.no_last_msg },
+        );
         // A new conversation starts read up to just before its first message for the recipient.
-        let cap = self.retention.contacts_cap;
-        st.ensure_contact(&msg.to, &msg.from, id - 1, time_ms, cap);
-        st.ensure_contact(&msg.from, &msg.to, id, time_ms, cap);
+        self.ensure_contact(&msg.to, &msg.from, id - 1, time_ms, r.contacts_cap);
+        self.ensure_contact(&msg.from, &msg.to, id, time_ms, r.contacts_cap);
         let event = SyncEvent::Message { message: message.clone() };
-        self.listener.committed(&[
-            Committed {
-                owner: msg.to,
-                entry: Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() }),
-                origin: None,
-            },
-            Committed { owner: msg.from, entry: Arc::new(SyncEntry { seq: sender_seq, event }), origin: msg.origin },
-        ]);
-        Ok(Sent { message, sender_seq, duplicate: false })
-    }
-
-    fn mark_read_now(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> StorageResult<Seq> {
-        let mut st = self.lock()?;
-        if !st.users.contains_key(owner) {
-            return Err(StorageError::UnknownUser(owner.clone()));
+        out.push(Committed {
+            owner: msg.to,
+            entry: Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() }),
+            origin: None,
+        });
+        if let Some(seq) = sender_seq {
+            out.push(Committed { owner: msg.from, entry: Arc::new(SyncEntry { seq, event }), origin: msg.origin });
         }
-        let last_id = st.last_id(&conv_key(owner, peer));
-        let up_to = last_id.and_then(|id| st.messages.get(&id)).map(|s| s.message.key);
-        let offline_bytes = self.retention.offline_bytes;
-        let last_time_ms = st.last_time_ms;
-        let user = st.users.get_mut(owner).expect("checked above");
-        if let (Some(c), Some(id)) = (user.contacts.get_mut(peer), last_id) {
-            c.read_up_to = c.read_up_to.max(id);
-        }
-        let item = LogItem::Read { peer: peer.clone(), up_to };
-        let seq = user.append(now_ms.max(last_time_ms), READ_ENTRY_BYTES, item, offline_bytes);
-        let event = SyncEvent::Read { peer: peer.clone(), up_to };
-        self.listener.committed(&[Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin }]);
-        Ok(seq)
-    }
-}
-
-impl State {
-    /// The newest message id of a conversation, expired or not.
-    fn last_id(&self, conv: &str) -> Option<u64> {
-        self.by_conv.get(conv).and_then(|ids| ids.last().copied())
+        Ok(Sent { message, sender_seq: stored_seq, duplicate: false })
     }
 
     /// Adds `owner`'s conversation with `peer` if new, evicting the least recently active one
@@ -175,6 +202,108 @@ impl State {
             .expect("over the cap, so not empty");
         self.users.get_mut(owner).expect("present").contacts.remove(&oldest);
     }
+
+    fn mark_read(&mut self, r: &Retention, out: &mut Vec<Committed>, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> StorageResult<Seq> {
+        self.user_mut(owner)?;
+        let last_id = self.last_id(&conv_key(owner, peer));
+        let up_to = last_id.and_then(|id| self.messages.get(&id)).map(|s| s.message.key);
+        if let (Some(c), Some(id)) = (self.user_mut(owner)?.contacts.get_mut(peer), last_id) {
+            c.read_up_to = c.read_up_to.max(id);
+        }
+        self.event(r, out, owner, SyncEvent::Read { peer: peer.clone(), up_to }, now_ms, origin)
+    }
+
+    fn recall(&mut self, r: &Retention, out: &mut Vec<Committed>, key: MessageKey, now_ms: u64) -> StorageResult<Message> {
+        let cutoff = r.roaming_cutoff(now_ms);
+        let stored = self
+            .messages
+            .get_mut(&key.id)
+            .filter(|s| s.message.key == key && s.message.time_ms >= cutoff)
+            .ok_or(StorageError::MessageNotFound)?;
+        if stored.message.recalled {
+            return Err(StorageError::AlreadyRecalled);
+        }
+        stored.message.recalled = true;
+        stored.message.elements.clear();
+        stored.message.cloud_custom_data = None;
+        stored.body_json = "[]".into();
+        let message = stored.message.clone();
+        for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {
+            if self.users.contains_key(owner) {
+                self.event(r, out, owner, SyncEvent::Recalled { peer: peer.clone(), key }, now_ms, None)?;
+            }
+        }
+        Ok(message)
+    }
+
+    fn upsert_profile(&mut self, r: &Retention, out: &mut Vec<Committed>, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> StorageResult<Account> {
+        if !self.users.contains_key(user) {
+            if !create {
+                return Err(StorageError::UnknownUser(user.clone()));
+            }
+            self.users.insert(user.clone(), User::default());
+        }
+        if update.nick.is_some() || update.avatar.is_some() {
+            let u = self.user_mut(user)?;
+            if let Some(nick) = update.nick {
+                u.nick = nick;
+            }
+            if let Some(avatar) = update.avatar {
+                u.avatar = avatar;
+            }
+            let event = SyncEvent::Profile { nick: u.nick.clone(), avatar: u.avatar.clone() };
+            self.event(r, out, user, event, now_ms, origin)?;
+        }
+        Ok(self.account(user))
+    }
+
+    fn account(&self, user: &UserId) -> Account {
+        let u = &self.users[user];
+        Account { id: user.clone(), nick: u.nick.clone(), avatar: u.avatar.clone(), latest_seq: Seq(u.latest) }
+    }
+
+    fn change_relations(&mut self, r: &Retention, out: &mut Vec<Committed>, change: RelationChange) -> StorageResult<Vec<StorageResult<()>>> {
+        let RelationChange { relation, owner, peers, add, both_ways, now_ms, origin } = change;
+        self.user_mut(&owner)?;
+        let (mut results, mut changed) = (Vec::with_capacity(peers.len()), Vec::<(UserId, UserId)>::new());
+        for peer in peers {
+            if !self.users.contains_key(&peer) {
+                results.push(Err(StorageError::UnknownUser(peer)));
+                continue;
+            }
+            let mut pairs = vec![(owner.clone(), peer.clone())];
+            if both_ways {
+                pairs.push((peer.clone(), owner.clone()));
+            }
+            for (a, b) in pairs {
+                let list = self.relations.entry((relation, a.clone())).or_default();
+                let did = if add {
+                    let new = !list.contains_key(&b);
+                    list.entry(b.clone()).or_insert(now_ms);
+                    new
+                } else {
+                    list.remove(&b).is_some()
+                };
+                if did {
+                    changed.push((a, b));
+                }
+            }
+            results.push(Ok(()));
+        }
+        let mut owners: Vec<UserId> = Vec::new();
+        for (a, _) in &changed {
+            if !owners.contains(a) {
+                owners.push(a.clone());
+            }
+        }
+        for a in owners {
+            let users: Vec<UserId> = changed.iter().filter(|(x, _)| *x == a).map(|(_, b)| b.clone()).collect();
+            let (added, removed) = if add { (users, Vec::new()) } else { (Vec::new(), users) };
+            let from_origin = if a == owner { origin } else { None };
+            self.event(r, out, &a, SyncEvent::Relations { relation, added, removed }, now_ms, from_origin)?;
+        }
+        Ok(results)
+    }
 }
 
 impl User {
@@ -196,23 +325,16 @@ impl User {
 impl Storage for MemoryStorage {
     async fn ensure_user(&self, user: &UserId, _now_ms: u64) -> StorageResult<Account> {
         let mut st = self.lock()?;
-        let u = st.users.entry(user.clone()).or_default();
-        Ok(Account {
-            id: user.clone(),
-            nick: u.nick.clone(),
-            avatar: u.avatar.clone(),
-            latest_seq: Seq(u.latest),
-        })
+        st.users.entry(user.clone()).or_default();
+        Ok(st.account(user))
     }
 
     fn send(&self, msg: NewMessage) -> Pending<Sent> {
-        let result = self.send_now(msg);
-        Box::pin(async move { result })
+        self.write(|st, r, out| st.send(r, out, msg))
     }
 
     fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> Pending<Seq> {
-        let result = self.mark_read_now(owner, peer, now_ms, origin);
-        Box::pin(async move { result })
+        self.write(|st, r, out| st.mark_read(r, out, owner, peer, now_ms, origin))
     }
 
     async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64) -> StorageResult<SyncPage> {
@@ -223,23 +345,20 @@ impl Storage for MemoryStorage {
         let latest = Seq(u.latest);
         let retained = || u.log.iter().filter(|e| e.time_ms >= log_cutoff);
         let first_retained = retained().next().map_or(Seq(u.latest + 1), |e| e.seq);
-        let scanned: Vec<&LogEntry> =
-            retained().filter(|e| e.seq > after).take(limit.max(1) as usize).collect();
+        let scanned: Vec<&LogEntry> = retained().filter(|e| e.seq > after).take(limit.max(1) as usize).collect();
         let mut entries = Vec::with_capacity(scanned.len());
         for e in &scanned {
             let event = match &e.item {
                 LogItem::Message(id) => match st.messages.get(id) {
-                    Some(s) if s.message.time_ms >= msg_cutoff => {
-                        SyncEvent::Message { message: s.message.clone() }
-                    }
+                    Some(s) if s.message.time_ms >= msg_cutoff => SyncEvent::Message { message: s.message.clone() },
                     _ => continue,
                 },
-                LogItem::Read { peer, up_to } => SyncEvent::Read { peer: peer.clone(), up_to: *up_to },
+                LogItem::Event(event) => event.clone(),
             };
             entries.push(SyncEntry { seq: e.seq, event });
         }
-        let (next, complete, gap) =
-            sync_bounds(after, latest, first_retained, scanned.len(), limit.max(1), scanned.last().map(|e| e.seq));
+        let last = scanned.last().map(|e| e.seq);
+        let (next, complete, gap) = sync_bounds(after, latest, first_retained, scanned.len(), limit.max(1), last);
         Ok(SyncPage { entries, next, complete, gap })
     }
 
@@ -247,25 +366,21 @@ impl Storage for MemoryStorage {
         let st = self.lock()?;
         let u = st.users.get(owner).ok_or_else(|| StorageError::UnknownUser(owner.clone()))?;
         let cutoff = self.retention.roaming_cutoff(now_ms);
-        let mut list: Vec<(&UserId, &Contact, u64)> = u
-            .contacts
-            .iter()
-            .map(|(peer, c)| (peer, c, st.last_id(&conv_key(owner, peer)).unwrap_or(0)))
-            .collect();
+        let conv_ids = |peer: &UserId| st.by_conv.get(&conv_key(owner, peer)).into_iter().flatten();
+        let last_shown =
+            |peer: &UserId| conv_ids(peer).rev().copied().find(|id| !st.messages[id].no_last_msg).unwrap_or(0);
+        let mut list: Vec<(&UserId, &Contact, u64)> = u.contacts.iter().map(|(p, c)| (p, c, last_shown(p))).collect();
         list.sort_by_key(|&(_, c, last_id)| std::cmp::Reverse((last_id, c.created_ms)));
+        let live = |id: &u64| st.messages.get(id).filter(|s| s.message.time_ms >= cutoff);
         Ok(list
             .into_iter()
             .map(|(peer, c, last_id)| {
                 let profile = st.users.get(peer);
-                let live = |id: &u64| st.messages.get(id).filter(|s| s.message.time_ms >= cutoff);
                 let last_message = live(&last_id).map(|s| s.message.clone());
-                let unread = st
-                    .by_conv
-                    .get(&conv_key(owner, peer))
-                    .into_iter()
-                    .flat_map(|ids| ids.range(c.read_up_to + 1..))
+                let unread = conv_ids(peer)
+                    .filter(|id| **id > c.read_up_to)
                     .filter_map(live)
-                    .filter(|s| &s.message.from == peer)
+                    .filter(|s| &s.message.from == peer && !s.no_unread && !s.message.recalled)
                     .count() as u32;
                 Conversation {
                     peer: peer.clone(),
@@ -279,28 +394,93 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
-    async fn history(
-        &self,
-        owner: &UserId,
-        peer: &UserId,
-        before: Option<MessageKey>,
-        limit: u32,
-        now_ms: u64,
-    ) -> StorageResult<HistoryPage> {
+    async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery, now_ms: u64) -> StorageResult<HistoryPage> {
         let st = self.lock()?;
-        let cutoff = self.retention.roaming_cutoff(now_ms);
-        let Some(ids) = st.by_conv.get(&conv_key(owner, peer)) else {
-            return Ok(HistoryPage { messages: Vec::new(), complete: true });
-        };
-        let upper = before.map_or(u64::MAX, |k| k.id);
-        let mut older = ids
-            .range(..upper)
-            .rev()
+        let min_time = self.retention.roaming_cutoff(now_ms).max(query.min_time_ms);
+        let upper = query.before.map_or(u64::MAX, |k| k.id);
+        let mut older = st
+            .by_conv
+            .get(&conv_key(owner, peer))
+            .into_iter()
+            .flat_map(|ids| ids.range(..upper).rev())
             .map(|id| &st.messages[id].message)
-            .take_while(|m| m.time_ms >= cutoff);
-        let messages: Vec<Message> = older.by_ref().take(limit.max(1) as usize).cloned().collect();
+            .filter(|m| m.time_ms <= query.max_time_ms)
+            .take_while(|m| m.time_ms >= min_time);
+        let messages: Vec<Message> = older.by_ref().take(query.limit.max(1) as usize).cloned().collect();
         let complete = older.next().is_none();
         Ok(HistoryPage { messages, complete })
+    }
+
+    async fn export(&self, min_ms: u64, max_ms: u64, after_id: u64, limit: u32, now_ms: u64) -> StorageResult<Vec<Message>> {
+        let st = self.lock()?;
+        let min_time = self.retention.roaming_cutoff(now_ms).max(min_ms);
+        Ok(st
+            .messages
+            .range(after_id.saturating_add(1)..)
+            .map(|(_, s)| &s.message)
+            .filter(|m| (min_time..=max_ms).contains(&m.time_ms))
+            .take(limit.max(1) as usize)
+            .cloned()
+            .collect())
+    }
+
+    fn recall(&self, key: MessageKey, now_ms: u64) -> Pending<Message> {
+        self.write(|st, r, out| st.recall(r, out, key, now_ms))
+    }
+
+    fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> Pending<Account> {
+        self.write(|st, r, out| st.upsert_profile(r, out, user, update, create, now_ms, origin))
+    }
+
+    async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>> {
+        let st = self.lock()?;
+        Ok(users
+            .iter()
+            .filter_map(|u| {
+                st.users.get(u).map(|p| Profile { user_id: u.clone(), nick: p.nick.clone(), avatar: p.avatar.clone() })
+            })
+            .collect())
+    }
+
+    async fn delete_user(&self, user: &UserId) -> StorageResult<bool> {
+        let mut st = self.lock()?;
+        let existed = st.users.remove(user).is_some();
+        st.relations.retain(|(_, owner), _| owner != user);
+        for list in st.relations.values_mut() {
+            list.remove(user);
+        }
+        Ok(existed)
+    }
+
+    fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>> {
+        self.write(|st, r, out| st.change_relations(r, out, change))
+    }
+
+    async fn relations(&self, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>> {
+        let st = self.lock()?;
+        let mut list: Vec<RelationEntry> = st
+            .relations
+            .get(&(relation, owner.clone()))
+            .into_iter()
+            .flatten()
+            .map(|(peer, since)| RelationEntry { user_id: peer.clone(), since_ms: *since })
+            .collect();
+        list.sort_by(|a, b| (a.since_ms, &a.user_id).cmp(&(b.since_ms, &b.user_id)));
+        Ok(list)
+    }
+
+    async fn check_relations(&self, relation: Relation, owner: &UserId, peers: &[UserId]) -> StorageResult<Vec<(bool, bool)>> {
+        let st = self.lock()?;
+        Ok(peers.iter().map(|p| (st.listed(relation, owner, p), st.listed(relation, p, owner))).collect())
+    }
+
+    async fn setting(&self, key: &str) -> StorageResult<Option<String>> {
+        Ok(self.lock()?.settings.get(key).cloned())
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {
+        self.lock()?.settings.insert(key.to_owned(), value.to_owned());
+        Ok(())
     }
 
     async fn expire(&self, now_ms: u64) -> StorageResult<Expired> {
@@ -311,8 +491,7 @@ impl Storage for MemoryStorage {
         let old: Vec<u64> =
             st.messages.iter().take_while(|(_, s)| s.message.time_ms < msg_cutoff).map(|(id, _)| *id).collect();
         for id in old {
-            let s = st.messages.remove(&id).expect("listed above");
-            let m = s.message;
+            let m = st.messages.remove(&id).expect("listed above").message;
             if let Some(set) = st.by_conv.get_mut(&conv_key(&m.from, &m.to)) {
                 set.remove(&id);
             }

@@ -16,7 +16,7 @@ mod conformance;
 
 use async_trait::async_trait;
 use protocol::frame::SyncPage;
-use protocol::{Conversation, Element, Message, MessageKey, Seq, SyncEntry, UserId};
+use protocol::{Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, SyncEntry, UserId};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -32,6 +32,14 @@ pub enum StorageError {
     Database(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("the recipient has blocked the sender")]
+    Blocked,
+    #[error("sender and recipient are not friends")]
+    NotFriends,
+    #[error("message not found")]
+    MessageNotFound,
+    #[error("message already recalled")]
+    AlreadyRecalled,
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
@@ -113,6 +121,63 @@ pub struct NewMessage {
     pub now_ms: u64,
     /// The sending connection, if any.
     pub origin: Option<Origin>,
+    /// Whether the message goes into the sender's own sync log (Tencent's `SyncOtherMachine`).
+    pub sync_sender: bool,
+    /// The message does not count as unread for the recipient (`SendMsgControl: NoUnread`).
+    pub no_unread: bool,
+    /// The message never becomes a conversation's last message (`NoLastMsg`).
+    pub no_last_msg: bool,
+    /// Relationship facts the store checks atomically with the write. Which ones apply is
+    /// decided by the chat service's permission check; the store only enforces them.
+    pub checks: SendChecks,
+}
+
+/// See [`NewMessage::checks`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendChecks {
+    /// Refuse with `Blocked` if the recipient's blacklist holds the sender.
+    pub blacklist: bool,
+    /// Refuse with `NotFriends` unless each lists the other as a friend.
+    pub friends: bool,
+}
+
+/// A profile change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileUpdate {
+    pub nick: Option<String>,
+    pub avatar: Option<String>,
+}
+
+/// A change to friend lists or blacklists.
+#[derive(Debug, Clone)]
+pub struct RelationChange {
+    pub relation: Relation,
+    pub owner: UserId,
+    pub peers: Vec<UserId>,
+    /// Add (true) or remove (false).
+    pub add: bool,
+    /// Also change each peer's list towards the owner (mutual friendship).
+    pub both_ways: bool,
+    pub now_ms: u64,
+    pub origin: Option<Origin>,
+}
+
+/// Which messages of a conversation a history read wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Only messages older than this one.
+    pub before: Option<MessageKey>,
+    pub limit: u32,
+    /// Only messages sent in this window, milliseconds since the Unix epoch, inclusive.
+    pub min_time_ms: u64,
+    pub max_time_ms: u64,
+}
+
+impl HistoryQuery {
+    /// The newest `limit` messages before `before`, at any time.
+    pub fn page(before: Option<MessageKey>, limit: u32) -> Self {
+        Self { before, limit, min_time_ms: 0, max_time_ms: u64::MAX }
+    }
 }
 
 /// The result of storing a message.
@@ -179,16 +244,47 @@ pub trait Storage: Send + Sync + 'static {
     /// Reads `owner`'s recent contacts, most recently active first.
     async fn conversations(&self, owner: &UserId, now_ms: u64) -> StorageResult<Vec<Conversation>>;
 
-    /// Reads up to `limit` messages between `owner` and `peer` older than `before` (newest when
-    /// absent), newest first.
-    async fn history(
-        &self,
-        owner: &UserId,
-        peer: &UserId,
-        before: Option<MessageKey>,
-        limit: u32,
-        now_ms: u64,
-    ) -> StorageResult<HistoryPage>;
+    /// Reads messages between `owner` and `peer` as `query` says, newest first.
+    async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery, now_ms: u64)
+    -> StorageResult<HistoryPage>;
+
+    /// Reads up to `limit` messages of the whole app sent in `min_ms..=max_ms` with ids above
+    /// `after_id`, oldest first: one page of a bulk export.
+    async fn export(&self, min_ms: u64, max_ms: u64, after_id: u64, limit: u32, now_ms: u64)
+    -> StorageResult<Vec<Message>>;
+
+    /// Recalls a message: its elements are cleared, it stays in history marked recalled, and
+    /// both users' logs get a `Recalled` entry. Fails with `MessageNotFound` (no such message,
+    /// or expired) or `AlreadyRecalled`.
+    fn recall(&self, key: MessageKey, now_ms: u64) -> Pending<Message>;
+
+    /// Changes a profile (creating the account first when `create`), and appends a `Profile`
+    /// entry to the user's log when anything was set. Fails with `UnknownUser` otherwise.
+    fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>)
+    -> Pending<Account>;
+
+    /// The profiles of those of `users` that exist, in request order.
+    async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>>;
+
+    /// Deletes an account with its sync log, conversations and relations. Messages it sent or
+    /// received stay in the other users' history. Returns whether it existed.
+    async fn delete_user(&self, user: &UserId) -> StorageResult<bool>;
+
+    /// Adds or removes relations; one result per peer, in order (`UnknownUser` for a peer that
+    /// does not exist). Each changed list's owner gets a `Relations` entry.
+    fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>>;
+
+    /// `owner`'s friend list or blacklist, oldest first.
+    async fn relations(&self, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>>;
+
+    /// For each peer: (does `owner` list it, does it list `owner`).
+    async fn check_relations(&self, relation: Relation, owner: &UserId, peers: &[UserId])
+    -> StorageResult<Vec<(bool, bool)>>;
+
+    /// A stored app setting.
+    async fn setting(&self, key: &str) -> StorageResult<Option<String>>;
+
+    async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()>;
 
     /// Deletes what has outlived its retention at `now_ms`. Reads never return expired data
     /// even before this runs; this reclaims the space.
@@ -198,6 +294,21 @@ pub trait Storage: Send + Sync + 'static {
     async fn close(&self);
 }
 
+/// Message flag bits, as stored.
+pub(crate) mod flags {
+    pub const RECALLED: i64 = 1;
+    pub const NO_UNREAD: i64 = 2;
+    pub const NO_LAST_MSG: i64 = 4;
+}
+
+/// The stored number of a relation.
+pub(crate) fn relation_code(r: Relation) -> i64 {
+    match r {
+        Relation::Friend => 1,
+        Relation::Blacklist => 2,
+    }
+}
+
 /// The key of a conversation between two users, the same from both sides.
 pub(crate) fn conv_key(a: &UserId, b: &UserId) -> String {
     // '|' cannot appear in a user id, so the pair is unambiguous.
@@ -205,8 +316,13 @@ pub(crate) fn conv_key(a: &UserId, b: &UserId) -> String {
     format!("{lo}|{hi}")
 }
 
-/// Offline-cache bytes charged for a read entry.
-pub(crate) const READ_ENTRY_BYTES: u64 = 32;
+/// An event entry as stored, and the offline-cache bytes it is charged: its JSON plus a fixed
+/// overhead for the row.
+pub(crate) fn event_bytes(event: &protocol::SyncEvent) -> (String, u64) {
+    let json = serde_json::to_string(event).expect("sync events serialize");
+    let size = 32 + json.len() as u64;
+    (json, size)
+}
 
 /// Offline-cache bytes charged for a message: its serialized body and custom data.
 pub(crate) fn message_bytes(body_json: &str, cloud_custom_data: Option<&str>) -> u64 {

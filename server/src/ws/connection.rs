@@ -6,16 +6,16 @@
 //! `max_in_flight`), so one connection can pipeline many sends while keeping their order.
 
 use super::rate::TokenBucket;
-use crate::chat::{Chat, SendRequest};
+use crate::chat::{Chat, SendOptions, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Registration};
-use crate::storage::Origin;
+use crate::storage::{HistoryQuery, Origin, ProfileUpdate};
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, REQUEST_TYPES, Reply, Request, ServerFrame};
-use protocol::{ErrorCode, PROTOCOL_VERSION, SyncEntry, UserId};
+use protocol::{ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,6 +29,8 @@ pub mod close_code {
     pub const REPLACED: u16 = 4001;
     /// Fell too far behind on pushes: reconnect and sync from your cursor.
     pub const TOO_SLOW: u16 = 4002;
+    /// The account was deleted by the app's backend: do not reconnect.
+    pub const ACCOUNT_DELETED: u16 = 4003;
 }
 
 struct Session {
@@ -141,7 +143,8 @@ async fn cancelled(token: Option<CancellationToken>) {
 fn eviction_close(conn: &Connection) -> (u16, &'static str) {
     match conn.session.as_ref().and_then(|s| s.reg.eviction()) {
         Some(Eviction::Replaced) => (close_code::REPLACED, "signed in elsewhere with the same device id"),
-        _ => (close_code::TOO_SLOW, "too far behind; reconnect and sync"),
+        Some(Eviction::AccountDeleted) => (close_code::ACCOUNT_DELETED, "the account was deleted"),
+        Some(Eviction::TooSlow) | None => (close_code::TOO_SLOW, "too far behind; reconnect and sync"),
     }
 }
 
@@ -174,6 +177,20 @@ where
         socket.feed(encode(&frame)).await?;
     }
     socket.flush().await
+}
+
+fn change_relations(
+    chat: Arc<Chat>,
+    me: UserId,
+    relation: Relation,
+    users: Vec<UserId>,
+    add: bool,
+    origin: Option<Origin>,
+) -> BoxFuture<'static, Result<Reply, ChatError>> {
+    Box::pin(async move {
+        let results = chat.change_relations(&me, relation, users, add, false, origin).await?;
+        Ok(Reply::RelationResults { results })
+    })
 }
 
 fn encode(frame: &ServerFrame) -> Message {
@@ -281,7 +298,8 @@ impl Connection {
         Ok(match request {
             Request::Login { .. } | Request::Ping => unreachable!("handled above"),
             Request::Send { to, random, elements, cloud_custom_data } => {
-                let pending = chat.send(&me, SendRequest { to, random, elements, cloud_custom_data }, origin)?;
+                let opts = SendOptions { origin, ..SendOptions::default() };
+                let pending = chat.send(&me, SendRequest { to, random, elements, cloud_custom_data }, opts)?;
                 later(Box::pin(async move {
                     let sent = pending.await?;
                     Ok(Reply::Sent {
@@ -303,8 +321,23 @@ impl Connection {
                 Ok(Reply::Conversations { conversations: chat.conversations(&me).await? })
             })),
             Request::History { peer, before, limit } => later(Box::pin(async move {
-                let page = chat.history(&me, &peer, before, limit).await?;
+                let page = chat.history(&me, &peer, HistoryQuery::page(before, limit)).await?;
                 Ok(Reply::History { messages: page.messages, complete: page.complete })
+            })),
+            Request::RelationAdd { relation, users } => later(change_relations(chat, me, relation, users, true, origin)),
+            Request::RelationRemove { relation, users } => {
+                later(change_relations(chat, me, relation, users, false, origin))
+            }
+            Request::RelationList { relation } => later(Box::pin(async move {
+                Ok(Reply::Relations { relation, entries: chat.relations(&me, relation).await? })
+            })),
+            Request::ProfileSet { nick, avatar } => later(Box::pin(async move {
+                let account = chat.set_profile(&me, ProfileUpdate { nick, avatar }, false, origin).await?;
+                let profile = Profile { user_id: account.id, nick: account.nick, avatar: account.avatar };
+                Ok(Reply::Profiles { profiles: vec![profile] })
+            })),
+            Request::ProfileGet { users } => later(Box::pin(async move {
+                Ok(Reply::Profiles { profiles: chat.profiles(&users).await? })
             })),
             Request::Logout => Step::AnswerAndClose(reply(id, Reply::LoggedOut)),
         })

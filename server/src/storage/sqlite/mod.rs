@@ -105,16 +105,56 @@ impl Storage for SqliteStorage {
         self.read(move |c, r| read::conversations(c, r, &owner, now_ms)).await
     }
 
-    async fn history(
-        &self,
-        owner: &UserId,
-        peer: &UserId,
-        before: Option<MessageKey>,
-        limit: u32,
-        now_ms: u64,
-    ) -> StorageResult<HistoryPage> {
+    async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery, now_ms: u64) -> StorageResult<HistoryPage> {
         let (owner, peer) = (owner.clone(), peer.clone());
-        self.read(move |c, r| read::history(c, r, &owner, &peer, before, limit, now_ms)).await
+        self.read(move |c, r| read::history(c, r, &owner, &peer, query, now_ms)).await
+    }
+
+    async fn export(&self, min_ms: u64, max_ms: u64, after_id: u64, limit: u32, now_ms: u64) -> StorageResult<Vec<Message>> {
+        self.read(move |c, r| read::export(c, r, min_ms, max_ms, after_id, limit, now_ms)).await
+    }
+
+    fn recall(&self, key: MessageKey, now_ms: u64) -> Pending<Message> {
+        self.queue(|reply| Op::Recall { key, now_ms, reply })
+    }
+
+    fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> Pending<Account> {
+        let user = user.clone();
+        self.queue(|reply| Op::Profile { user, update, create, now_ms, origin, reply })
+    }
+
+    async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>> {
+        let users = users.to_vec();
+        self.read(move |c, _| read::profiles(c, &users)).await
+    }
+
+    async fn delete_user(&self, user: &UserId) -> StorageResult<bool> {
+        let user = user.clone();
+        self.queue(|reply| Op::DeleteUser { user, reply }).await
+    }
+
+    fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>> {
+        self.queue(|reply| Op::Relations { change, reply })
+    }
+
+    async fn relations(&self, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>> {
+        let owner = owner.clone();
+        self.read(move |c, _| read::relations(c, relation, &owner)).await
+    }
+
+    async fn check_relations(&self, relation: Relation, owner: &UserId, peers: &[UserId]) -> StorageResult<Vec<(bool, bool)>> {
+        let (owner, peers) = (owner.clone(), peers.to_vec());
+        self.read(move |c, _| read::check_relations(c, relation, &owner, &peers)).await
+    }
+
+    async fn setting(&self, key: &str) -> StorageResult<Option<String>> {
+        let key = key.to_owned();
+        self.read(move |c, _| read::setting(c, &key)).await
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.queue(|reply| Op::SetSetting { key, value, reply }).await
     }
 
     async fn expire(&self, now_ms: u64) -> StorageResult<Expired> {

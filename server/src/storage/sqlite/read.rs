@@ -2,9 +2,11 @@
 //! consistent snapshot even while the writer commits.
 
 use super::rows::{self, MESSAGE_COLUMNS};
-use crate::storage::{HistoryPage, Retention, StorageError, StorageResult, conv_key, sync_bounds};
+use crate::storage::{
+    HistoryPage, HistoryQuery, Retention, StorageError, StorageResult, conv_key, flags, relation_code, sync_bounds,
+};
 use protocol::frame::SyncPage;
-use protocol::{Conversation, MessageKey, Seq, SyncEntry, SyncEvent, UserId};
+use protocol::{Conversation, Message, Profile, Relation, RelationEntry, Seq, SyncEntry, SyncEvent, UserId};
 use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, params};
 
 /// The newest sequence of `user`'s log: its newest row, or the stored floor when the log is empty.
@@ -73,12 +75,13 @@ pub(super) fn conversations(
     latest_seq(&tx, owner)?;
     let cutoff = retention.roaming_cutoff(now_ms) as i64;
     let mut list = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT c.peer, c.read_up_to, c.created_ms, u.nick, u.avatar,
-                    (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv) AS last_id
+                    (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0) AS last_id
              FROM conversations c LEFT JOIN users u ON u.id = c.peer
              WHERE c.owner = ?1",
-        )?
+            flags::NO_LAST_MSG
+        ))?
         .query_map([owner.as_str()], |row| {
             Ok((
                 rows::user_id(row.get(0)?)?,
@@ -95,9 +98,10 @@ pub(super) fn conversations(
     let mut last_stmt = tx.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
     ))?;
-    let mut unread_stmt = tx.prepare_cached(
-        "SELECT COUNT(*) FROM messages WHERE conv = ?1 AND id > ?2 AND sender = ?3 AND time_ms >= ?4",
-    )?;
+    let mut unread_stmt = tx.prepare_cached(&format!(
+        "SELECT COUNT(*) FROM messages WHERE conv = ?1 AND id > ?2 AND sender = ?3 AND time_ms >= ?4 AND flags & {} = 0",
+        flags::NO_UNREAD | flags::RECALLED
+    ))?;
     let mut out = Vec::with_capacity(list.len());
     for (peer, read_up_to, created_ms, peer_nick, peer_avatar, last_id) in list {
         let last_message = last_stmt
@@ -118,29 +122,96 @@ pub(super) fn conversations(
     Ok(out)
 }
 
+/// Clamps a time or id to SQLite's signed integers.
+fn sql_int(v: u64) -> i64 {
+    v.min(i64::MAX as u64) as i64
+}
+
 pub(super) fn history(
     conn: &Connection,
     retention: &Retention,
     owner: &UserId,
     peer: &UserId,
-    before: Option<MessageKey>,
-    limit: u32,
+    query: HistoryQuery,
     now_ms: u64,
 ) -> StorageResult<HistoryPage> {
-    let limit = limit.max(1) as usize;
-    let upper = before.map_or(i64::MAX, |k| k.id.min(i64::MAX as u64) as i64);
-    let cutoff = retention.roaming_cutoff(now_ms) as i64;
+    let limit = query.limit.max(1) as usize;
+    let upper = query.before.map_or(i64::MAX, |k| sql_int(k.id));
+    let min_time = sql_int(retention.roaming_cutoff(now_ms).max(query.min_time_ms));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m
-         WHERE m.conv = ?1 AND m.id < ?2 AND m.time_ms >= ?3
-         ORDER BY m.id DESC LIMIT ?4"
+         WHERE m.conv = ?1 AND m.id < ?2 AND m.time_ms >= ?3 AND m.time_ms <= ?4
+         ORDER BY m.id DESC LIMIT ?5"
     ))?;
+    let params = params![conv_key(owner, peer), upper, min_time, sql_int(query.max_time_ms), limit as i64 + 1];
     let mut messages = stmt
-        .query_map(params![conv_key(owner, peer), upper, cutoff, limit as i64 + 1], |row| {
-            rows::message(row, 0).map(|m| m.expect("selected from messages"))
-        })?
+        .query_map(params, |row| rows::message(row, 0).map(|m| m.expect("selected from messages")))?
         .collect::<Result<Vec<_>, _>>()?;
     let complete = messages.len() <= limit;
     messages.truncate(limit);
     Ok(HistoryPage { messages, complete })
+}
+
+pub(super) fn export(
+    conn: &Connection,
+    retention: &Retention,
+    min_ms: u64,
+    max_ms: u64,
+    after_id: u64,
+    limit: u32,
+    now_ms: u64,
+) -> StorageResult<Vec<Message>> {
+    let min_time = sql_int(retention.roaming_cutoff(now_ms).max(min_ms));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m
+         WHERE m.id > ?1 AND m.time_ms >= ?2 AND m.time_ms <= ?3 ORDER BY m.id LIMIT ?4"
+    ))?;
+    let list = stmt
+        .query_map(params![sql_int(after_id), min_time, sql_int(max_ms), limit.max(1)], |row| {
+            rows::message(row, 0).map(|m| m.expect("selected from messages"))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(list)
+}
+
+pub(super) fn profiles(conn: &Connection, users: &[UserId]) -> StorageResult<Vec<Profile>> {
+    let mut stmt = conn.prepare_cached("SELECT nick, avatar FROM users WHERE id = ?1")?;
+    let mut out = Vec::with_capacity(users.len());
+    for user in users {
+        let found = stmt.query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        if let Some((nick, avatar)) = found {
+            out.push(Profile { user_id: user.clone(), nick, avatar });
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn relations(conn: &Connection, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT peer, since_ms FROM relations WHERE relation = ?1 AND owner = ?2 ORDER BY since_ms, peer",
+    )?;
+    let list = stmt
+        .query_map(params![relation_code(relation), owner.as_str()], |r| {
+            Ok(RelationEntry { user_id: rows::user_id(r.get(0)?)?, since_ms: r.get::<_, i64>(1)? as u64 })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(list)
+}
+
+pub(super) fn check_relations(
+    conn: &Connection,
+    relation: Relation,
+    owner: &UserId,
+    peers: &[UserId],
+) -> StorageResult<Vec<(bool, bool)>> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?;
+    let code = relation_code(relation);
+    let mut listed = |a: &UserId, b: &UserId| -> StorageResult<bool> {
+        Ok(stmt.query_row(params![code, a.as_str(), b.as_str()], |_| Ok(())).optional()?.is_some())
+    };
+    peers.iter().map(|p| Ok((listed(owner, p)?, listed(p, owner)?))).collect()
+}
+
+pub(super) fn setting(conn: &Connection, key: &str) -> StorageResult<Option<String>> {
+    Ok(conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
 }

@@ -1,12 +1,15 @@
 //! Decoding of stored rows into wire types, shared by the writer and the readers.
 
-use crate::storage::{StorageError, message_key};
+use crate::storage::{StorageError, flags, message_key};
 use protocol::{Message, UserId};
 use r2d2_sqlite::rusqlite::{self, Row};
 
 /// The message columns every query selects, in the order [`message`] reads them.
 pub(super) const MESSAGE_COLUMNS: &str =
-    "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar";
+    "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags";
+
+/// How many columns [`MESSAGE_COLUMNS`] spans.
+pub(super) const MESSAGE_WIDTH: usize = 10;
 
 fn corrupt(e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(StorageError::Corrupt(e.to_string())))
@@ -33,6 +36,7 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Messa
         cloud_custom_data: row.get(at + 6)?,
         nick: row.get(at + 7)?,
         avatar: row.get(at + 8)?,
+        recalled: row.get::<_, i64>(at + 9)? & flags::RECALLED != 0,
     }))
 }
 

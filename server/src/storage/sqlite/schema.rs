@@ -4,7 +4,10 @@
 use r2d2_sqlite::rusqlite::{Connection, Result};
 
 /// The migrations, in order. Append only: never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/0001_init.sql"),
+    include_str!("../../../migrations/0002_relations_flags_settings.sql"),
+];
 
 /// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.
 pub(super) const CONNECTION_PRAGMAS: &str =

@@ -8,7 +8,7 @@
 //! the message starts a conversation. Per-user counters (latest sequence, offline-cache bytes,
 //! contact count) are cached here rather than stored per message.
 
-use super::rows::{self, MESSAGE_COLUMNS};
+use super::rows::{self, MESSAGE_COLUMNS, MESSAGE_WIDTH};
 use crate::storage::*;
 use protocol::SyncEvent;
 use r2d2_sqlite::rusqlite::{self, Connection, OptionalExtension, params};
@@ -31,6 +31,18 @@ pub(super) enum Op {
         reply: oneshot::Sender<StorageResult<Seq>>,
     },
     Expire { now_ms: u64, reply: oneshot::Sender<StorageResult<Expired>> },
+    Recall { key: MessageKey, now_ms: u64, reply: oneshot::Sender<StorageResult<Message>> },
+    Profile {
+        user: UserId,
+        update: ProfileUpdate,
+        create: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+        reply: oneshot::Sender<StorageResult<Account>>,
+    },
+    Relations { change: RelationChange, reply: oneshot::Sender<StorageResult<Vec<StorageResult<()>>>> },
+    DeleteUser { user: UserId, reply: oneshot::Sender<StorageResult<bool>> },
+    SetSetting { key: String, value: String, reply: oneshot::Sender<StorageResult<()>> },
     /// Commit what came before, checkpoint the WAL and stop.
     Close { reply: oneshot::Sender<()> },
 }
@@ -41,6 +53,10 @@ enum Answer {
     Sent(oneshot::Sender<StorageResult<Sent>>, StorageResult<Sent>),
     Seq(oneshot::Sender<StorageResult<Seq>>, StorageResult<Seq>),
     Expired(oneshot::Sender<StorageResult<Expired>>, StorageResult<Expired>),
+    Message(oneshot::Sender<StorageResult<Message>>, StorageResult<Message>),
+    Results(oneshot::Sender<StorageResult<Vec<StorageResult<()>>>>, StorageResult<Vec<StorageResult<()>>>),
+    Bool(oneshot::Sender<StorageResult<bool>>, StorageResult<bool>),
+    Unit(oneshot::Sender<StorageResult<()>>, StorageResult<()>),
 }
 
 impl Answer {
@@ -58,6 +74,10 @@ impl Answer {
             Answer::Sent(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Seq(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Expired(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Message(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Results(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Bool(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Unit(tx, r) => drop(tx.send(pick(r, failure))),
         }
     }
 }
@@ -197,6 +217,31 @@ impl Writer {
                     let r = self.guard(&mut first_error, |w| w.expire(now_ms, batch));
                     Answer::Expired(reply, r)
                 }
+                Op::Recall { key, now_ms, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.recall(key, now_ms, batch));
+                    Answer::Message(reply, r)
+                }
+                Op::Profile { user, update, create, now_ms, origin, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.upsert_profile(&user, update, create, now_ms, origin, batch));
+                    Answer::Account(reply, r)
+                }
+                Op::Relations { change, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.change_relations(change, batch));
+                    Answer::Results(reply, r)
+                }
+                Op::DeleteUser { user, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.delete_user(&user));
+                    Answer::Bool(reply, r)
+                }
+                Op::SetSetting { key, value, reply } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.conn
+                            .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
+                            .execute([&key, &value])?;
+                        Ok(Ok(()))
+                    });
+                    Answer::Unit(reply, r)
+                }
                 Op::Close { .. } => unreachable!("split off by run"),
             };
             batch.answers.push(answer);
@@ -306,7 +351,7 @@ impl Writer {
             params![msg.from.as_str(), msg.to.as_str(), msg.random, body, msg.cloud_custom_data],
             |row| {
                 let message = rows::message(row, 0)?.expect("selected from messages");
-                let sender_seq = Seq(row.get::<_, i64>(9)? as u64);
+                let sender_seq = Seq(row.get::<_, i64>(MESSAGE_WIDTH)? as u64);
                 Ok(Sent { message, sender_seq, duplicate: true })
             },
         )
@@ -318,6 +363,9 @@ impl Writer {
             if self.user(u)?.is_none() {
                 return Ok(Err(StorageError::UnknownUser(u.clone())));
             }
+        }
+        if let Some(refused) = self.refusal(&msg)? {
+            return Ok(Err(refused));
         }
         let body = match serde_json::to_string(&msg.elements) {
             Ok(b) => b,
@@ -331,13 +379,13 @@ impl Writer {
         let size = message_bytes(&body, msg.cloud_custom_data.as_deref());
         let (nick, avatar, sender_seq) = {
             let s = self.user(&msg.from)?.expect("checked above");
-            (s.nick.clone(), s.avatar.clone(), s.latest + 1)
+            (s.nick.clone(), s.avatar.clone(), if msg.sync_sender { s.latest + 1 } else { 0 })
         };
         self.conn
             .prepare_cached(
                 "INSERT INTO messages (sender, recipient, conv, random, time_ms, body, cloud_custom_data,
-                                       nick, avatar, size, sender_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                       nick, avatar, size, sender_seq, flags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 msg.from.as_str(),
@@ -351,10 +399,12 @@ impl Writer {
                 avatar,
                 size as i64,
                 sender_seq as i64,
+                (if msg.no_unread { flags::NO_UNREAD } else { 0 }) | (if msg.no_last_msg { flags::NO_LAST_MSG } else { 0 }),
             ])?;
         let id = self.conn.last_insert_rowid() as u64;
         let recipient_seq = self.append(batch, &msg.to, time_ms, size, Some(id), None)?;
-        let sender_seq = self.append(batch, &msg.from, time_ms, size, Some(id), None)?;
+        let sender_seq =
+            if msg.sync_sender { Some(self.append(batch, &msg.from, time_ms, size, Some(id), None)?) } else { None };
         // A new conversation starts read up to just before its first message for the recipient.
         let conv = conv_key(&msg.from, &msg.to);
         self.ensure_conversation(&msg.to, &msg.from, &conv, id - 1, time_ms)?;
@@ -369,6 +419,7 @@ impl Writer {
             cloud_custom_data: msg.cloud_custom_data,
             nick,
             avatar,
+            recalled: false,
         };
         let event = SyncEvent::Message { message: message.clone() };
         batch.published.push(Committed {
@@ -376,12 +427,14 @@ impl Writer {
             entry: Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() }),
             origin: None,
         });
-        batch.published.push(Committed {
-            owner: message.from.clone(),
-            entry: Arc::new(SyncEntry { seq: sender_seq, event }),
-            origin: msg.origin,
-        });
-        Ok(Ok(Sent { message, sender_seq, duplicate: false }))
+        if let Some(seq) = sender_seq {
+            batch.published.push(Committed {
+                owner: message.from.clone(),
+                entry: Arc::new(SyncEntry { seq, event }),
+                origin: msg.origin,
+            });
+        }
+        Ok(Ok(Sent { message, sender_seq: sender_seq.unwrap_or_default(), duplicate: false }))
     }
 
     /// Adds `owner`'s conversation with `peer` if it is new, evicting the least recently
@@ -450,12 +503,7 @@ impl Writer {
                 )?
                 .execute(params![owner.as_str(), peer.as_str(), key.id as i64])?;
         }
-        let event = SyncEvent::Read { peer: peer.clone(), up_to };
-        let json = serde_json::to_string(&event).expect("sync events serialize");
-        let time_ms = now_ms.max(self.last_time_ms);
-        let seq = self.append(batch, owner, time_ms, READ_ENTRY_BYTES, None, Some(&json))?;
-        batch.published.push(Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin });
-        Ok(Ok(seq))
+        Ok(Ok(self.publish(batch, owner, SyncEvent::Read { peer: peer.clone(), up_to }, now_ms, origin)?))
     }
 
     fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
@@ -480,6 +528,166 @@ impl Writer {
         let sync_entries = self.conn.execute("DELETE FROM sync_log WHERE time_ms < ?1", [log_cutoff])?;
         self.users.clear();
         Ok(Ok(Expired { messages: messages as u64, sync_entries: sync_entries as u64 }))
+    }
+
+    /// Why the relationship checks asked for refuse this send, if they do.
+    fn refusal(&mut self, msg: &NewMessage) -> Sql<Option<StorageError>> {
+        if msg.checks.blacklist && self.listed(Relation::Blacklist, &msg.to, &msg.from)? {
+            return Ok(Some(StorageError::Blocked));
+        }
+        if msg.checks.friends
+            && !(self.listed(Relation::Friend, &msg.from, &msg.to)? && self.listed(Relation::Friend, &msg.to, &msg.from)?)
+        {
+            return Ok(Some(StorageError::NotFriends));
+        }
+        Ok(None)
+    }
+
+    /// Whether `owner`'s list of `relation` holds `peer`.
+    fn listed(&self, relation: Relation, owner: &UserId, peer: &UserId) -> Sql<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
+            .query_row(params![relation_code(relation), owner.as_str(), peer.as_str()], |_| Ok(()))
+            .optional()
+            .map(|found| found.is_some())
+    }
+
+    /// Appends a non-message event to `owner`'s log and queues it for the change feed.
+    fn publish(&mut self, batch: &mut Batch, owner: &UserId, event: SyncEvent, now_ms: u64, origin: Option<Origin>) -> Sql<Seq> {
+        let (json, size) = event_bytes(&event);
+        let time_ms = now_ms.max(self.last_time_ms);
+        let seq = self.append(batch, owner, time_ms, size, None, Some(&json))?;
+        batch.published.push(Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin });
+        Ok(seq)
+    }
+
+    fn recall(&mut self, key: MessageKey, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Message>> {
+        let cutoff = self.retention.roaming_cutoff(now_ms) as i64;
+        let found = self
+            .conn
+            .prepare_cached(&format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"))?
+            .query_row(params![key.id as i64, cutoff], |r| rows::message(r, 0))
+            .optional()?
+            .flatten();
+        let Some(mut message) = found.filter(|m| m.key == key) else {
+            return Ok(Err(StorageError::MessageNotFound));
+        };
+        if message.recalled {
+            return Ok(Err(StorageError::AlreadyRecalled));
+        }
+        self.conn
+            .prepare_cached(
+                "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
+            )?
+            .execute(params![key.id as i64, flags::RECALLED])?;
+        message.recalled = true;
+        message.elements.clear();
+        message.cloud_custom_data = None;
+        for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {
+            if self.user(owner)?.is_some() {
+                self.publish(batch, owner, SyncEvent::Recalled { peer: peer.clone(), key }, now_ms, None)?;
+            }
+        }
+        Ok(Ok(message))
+    }
+
+    fn upsert_profile(
+        &mut self,
+        user: &UserId,
+        update: ProfileUpdate,
+        create: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Account>> {
+        if self.user(user)?.is_none() {
+            if !create {
+                return Ok(Err(StorageError::UnknownUser(user.clone())));
+            }
+            if let Err(e) = self.ensure_user(user, now_ms)? {
+                return Ok(Err(e));
+            }
+        }
+        if update.nick.is_some() || update.avatar.is_some() {
+            self.conn
+                .prepare_cached(
+                    "UPDATE users SET nick = COALESCE(?2, nick), avatar = COALESCE(?3, avatar) WHERE id = ?1",
+                )?
+                .execute(params![user.as_str(), update.nick, update.avatar])?;
+            let u = self.user(user)?.expect("exists");
+            if let Some(nick) = update.nick {
+                u.nick = nick;
+            }
+            if let Some(avatar) = update.avatar {
+                u.avatar = avatar;
+            }
+            let event = SyncEvent::Profile { nick: u.nick.clone(), avatar: u.avatar.clone() };
+            self.publish(batch, user, event, now_ms, origin)?;
+        }
+        self.ensure_user(user, now_ms)
+    }
+
+    fn change_relations(&mut self, change: RelationChange, batch: &mut Batch) -> Sql<StorageResult<Vec<StorageResult<()>>>> {
+        let RelationChange { relation, owner, peers, add, both_ways, now_ms, origin } = change;
+        if self.user(&owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner)));
+        }
+        let code = relation_code(relation);
+        let (mut results, mut changed) = (Vec::with_capacity(peers.len()), Vec::new());
+        for peer in peers {
+            if self.user(&peer)?.is_none() {
+                results.push(Err(StorageError::UnknownUser(peer)));
+                continue;
+            }
+            let mut pairs = vec![(owner.clone(), peer.clone())];
+            if both_ways {
+                pairs.push((peer.clone(), owner.clone()));
+            }
+            for (a, b) in pairs {
+                let n = if add {
+                    self.conn
+                        .prepare_cached(
+                            "INSERT INTO relations (relation, owner, peer, since_ms) VALUES (?1, ?2, ?3, ?4)
+                             ON CONFLICT DO NOTHING",
+                        )?
+                        .execute(params![code, a.as_str(), b.as_str(), now_ms as i64])?
+                } else {
+                    self.conn
+                        .prepare_cached("DELETE FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
+                        .execute(params![code, a.as_str(), b.as_str()])?
+                };
+                if n > 0 {
+                    changed.push((a, b));
+                }
+            }
+            results.push(Ok(()));
+        }
+        // One entry per list that changed, in the order first changed.
+        let mut owners: Vec<UserId> = Vec::new();
+        for (a, _) in &changed {
+            if !owners.contains(a) {
+                owners.push(a.clone());
+            }
+        }
+        for a in owners {
+            let users: Vec<UserId> = changed.iter().filter(|(x, _)| *x == a).map(|(_, b)| b.clone()).collect();
+            let (added, removed) = if add { (users, Vec::new()) } else { (Vec::new(), users) };
+            let from_origin = if a == owner { origin } else { None };
+            self.publish(batch, &a, SyncEvent::Relations { relation, added, removed }, now_ms, from_origin)?;
+        }
+        Ok(Ok(results))
+    }
+
+    fn delete_user(&mut self, user: &UserId) -> Sql<StorageResult<bool>> {
+        let existed = self.conn.prepare_cached("DELETE FROM users WHERE id = ?1")?.execute([user.as_str()])? > 0;
+        self.conn.prepare_cached("DELETE FROM sync_log WHERE user = ?1")?.execute([user.as_str()])?;
+        self.conn.prepare_cached("DELETE FROM conversations WHERE owner = ?1")?.execute([user.as_str()])?;
+        self.conn
+            .prepare_cached("DELETE FROM relations WHERE owner = ?1 OR peer = ?1")?
+            .execute([user.as_str()])?;
+        self.users.remove(user);
+        self.conversations.clear();
+        Ok(Ok(existed))
     }
 
     /// Trims the offline cache of every user that went over its byte budget in the batch.
@@ -529,6 +737,11 @@ fn refuse(op: Op) {
         Op::Send { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::MarkRead { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Expire { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Recall { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Profile { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Relations { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::DeleteUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::SetSetting { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Close { reply } => drop(reply.send(())),
     }
 }
