@@ -221,6 +221,7 @@ impl Client {
             cloud_custom_data: None,
             nick: String::new(),
             avatar: String::new(),
+            recalled: false,
         };
         (message, seq, duplicate)
     }
