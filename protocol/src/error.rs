@@ -73,8 +73,8 @@ codes! {
     NOT_LOGGED_IN = 60001, "not logged in";
     /// A second login on a connection that is already signed in.
     ALREADY_LOGGED_IN = 60002, "already logged in";
-    /// The frame is larger than the server accepts.
-    FRAME_TOO_LARGE = 60003, "frame too large";
+    /// The frame (or REST request body) is larger than the server accepts.
+    FRAME_TOO_LARGE = 60003, "frame or request too large";
     /// Too many frames in a short time; the frame was dropped. Slow down and retry.
     RATE_LIMITED = 60004, "rate limited";
     /// The frame's `type` is not one this server knows.
@@ -87,6 +87,9 @@ codes! {
     UNAVAILABLE = 60008, "service unavailable";
     /// An internal fault; details are in the server's log, not on the wire.
     INTERNAL = 60009, "internal error";
+    /// A REST URL parameter (`sdkappid`, `identifier`, `usersig`, `contenttype`) is missing or
+    /// malformed.
+    BAD_URL_PARAMETER = 60010, "missing or invalid URL parameter";
 }
 
 impl fmt::Debug for ErrorCode {

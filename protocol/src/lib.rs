@@ -17,6 +17,7 @@ pub mod error;
 pub mod frame;
 pub mod ids;
 pub mod limits;
+pub mod rest;
 pub mod message;
 
 pub use element::Element;

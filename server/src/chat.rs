@@ -184,9 +184,9 @@ impl Chat {
         Ok(self.storage.history(owner, peer, query, self.clock.now_ms()).await?)
     }
 
-    /// Recalls a message (R6.2 withdraw); both users' devices are told.
-    pub async fn recall(&self, key: MessageKey) -> Result<Message, ChatError> {
-        Ok(self.storage.recall(key, self.clock.now_ms()).await?)
+    /// Recalls a message from `from` to `to` (R6.2 withdraw); both users' devices are told.
+    pub async fn recall(&self, key: MessageKey, from: &UserId, to: &UserId) -> Result<Message, ChatError> {
+        Ok(self.storage.recall(key, from, to, self.clock.now_ms()).await?)
     }
 
     /// Adds or removes users on `owner`'s friend list or blacklist. Friend changes are mutual

@@ -4,6 +4,7 @@
 //!   only parses configuration and calls it.
 //! - [`chat`]: what a signed-in user may do, the one permission check point.
 //! - [`ws`]: the WebSocket protocol at `/ws`, one task per connection.
+//! - [`rest`]: the REST API at `/v4/<service>/<command>` for the app's backend.
 //! - [`hub`]: the online devices and their push queues; the storage's change feed lands here.
 //! - [`storage`]: the `Storage` trait, with SQLite (default) and in-memory backends.
 //! - [`identity`], [`config`], [`clock`], [`error`]: app identity, settings, time, error codes.
@@ -16,11 +17,13 @@ pub mod config;
 pub mod error;
 pub mod hub;
 pub mod identity;
+pub mod rate;
+pub mod rest;
 pub mod storage;
 pub mod ws;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use chat::Chat;
 use clock::Clock;
@@ -46,6 +49,16 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks connection tasks so shutdown can wait for them.
     pub tracker: TaskTracker,
+    /// The app-wide REST request budget.
+    pub rest_rate: Arc<std::sync::Mutex<rate::TokenBucket>>,
+}
+
+impl AppState {
+    pub fn new(chat: Arc<Chat>, shutdown: CancellationToken, tracker: TaskTracker) -> Self {
+        let r = &chat.config.rest;
+        let rest_rate = Arc::new(std::sync::Mutex::new(rate::TokenBucket::new(r.rate_per_sec, r.rate_burst)));
+        Self { chat, shutdown, tracker, rest_rate }
+    }
 }
 
 /// Why the server could not start.
@@ -80,6 +93,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/v4/{service}/{command}", post(rest::handle))
         .with_state(state)
 }
 
@@ -90,7 +104,7 @@ pub async fn run(listener: TcpListener, chat: Arc<Chat>, shutdown: CancellationT
         return Err(std::io::Error::other(format!("cannot prepare the app's data: {e}")));
     }
     let tracker = TaskTracker::new();
-    let state = AppState { chat: chat.clone(), shutdown: shutdown.clone(), tracker: tracker.clone() };
+    let state = AppState::new(chat.clone(), shutdown.clone(), tracker.clone());
     let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));
     // Small frames both ways: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
     let listener = listener.tap_io(|tcp| {

@@ -396,7 +396,11 @@ macro_rules! storage_conformance {
             let (s, rec, _g) = open(Retention::default()).await;
             let sent = send(&s, "alice", "bob", 1, "oops", T0).await;
             rec.take();
-            let recalled = s.recall(sent.message.key, T0).await.unwrap();
+            assert!(
+                matches!(s.recall(sent.message.key, &uid("bob"), &uid("alice"), T0).await, Err(StorageError::MessageNotFound)),
+                "the parties must match"
+            );
+            let recalled = s.recall(sent.message.key, &uid("alice"), &uid("bob"), T0).await.unwrap();
             assert!(recalled.recalled && recalled.elements.is_empty());
             let feed = rec.take();
             let owners: Vec<_> = feed.iter().map(|(u, e, _)| (u.to_string(), e.event.clone())).collect();
@@ -407,17 +411,18 @@ macro_rules! storage_conformance {
                     ("bob".to_owned(), SyncEvent::Recalled { peer: uid("alice"), key: sent.message.key }),
                 ]
             );
-            assert!(matches!(s.recall(sent.message.key, T0).await, Err(StorageError::AlreadyRecalled)));
+            let (a, b) = (uid("alice"), uid("bob"));
+            assert!(matches!(s.recall(sent.message.key, &a, &b, T0).await, Err(StorageError::AlreadyRecalled)));
             let mut wrong = sent.message.key;
             wrong.random += 1;
-            assert!(matches!(s.recall(wrong, T0).await, Err(StorageError::MessageNotFound)));
+            assert!(matches!(s.recall(wrong, &a, &b, T0).await, Err(StorageError::MessageNotFound)));
             let history = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap();
             assert!(history.messages[0].recalled);
             let convs = s.conversations(&uid("bob"), T0).await.unwrap();
             assert_eq!(convs[0].unread, 0, "a recalled message is not unread");
             let later = T0 + 8 * DAY_MS;
             let old = send(&s, "alice", "bob", 2, "old", T0).await;
-            assert!(matches!(s.recall(old.message.key, later).await, Err(StorageError::MessageNotFound)));
+            assert!(matches!(s.recall(old.message.key, &a, &b, later).await, Err(StorageError::MessageNotFound)));
         }
 
         #[tokio::test]

@@ -213,12 +213,13 @@ impl State {
         self.event(r, out, owner, SyncEvent::Read { peer: peer.clone(), up_to }, now_ms, origin)
     }
 
-    fn recall(&mut self, r: &Retention, out: &mut Vec<Committed>, key: MessageKey, now_ms: u64) -> StorageResult<Message> {
+    fn recall(&mut self, r: &Retention, out: &mut Vec<Committed>, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> StorageResult<Message> {
         let cutoff = r.roaming_cutoff(now_ms);
         let stored = self
             .messages
             .get_mut(&key.id)
             .filter(|s| s.message.key == key && s.message.time_ms >= cutoff)
+            .filter(|s| &s.message.from == from && &s.message.to == to)
             .ok_or(StorageError::MessageNotFound)?;
         if stored.message.recalled {
             return Err(StorageError::AlreadyRecalled);
@@ -424,8 +425,8 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
-    fn recall(&self, key: MessageKey, now_ms: u64) -> Pending<Message> {
-        self.write(|st, r, out| st.recall(r, out, key, now_ms))
+    fn recall(&self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> Pending<Message> {
+        self.write(|st, r, out| st.recall(r, out, key, from, to, now_ms))
     }
 
     fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> Pending<Account> {

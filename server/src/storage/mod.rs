@@ -253,10 +253,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn export(&self, min_ms: u64, max_ms: u64, after_id: u64, limit: u32, now_ms: u64)
     -> StorageResult<Vec<Message>>;
 
-    /// Recalls a message: its elements are cleared, it stays in history marked recalled, and
-    /// both users' logs get a `Recalled` entry. Fails with `MessageNotFound` (no such message,
-    /// or expired) or `AlreadyRecalled`.
-    fn recall(&self, key: MessageKey, now_ms: u64) -> Pending<Message>;
+    /// Recalls the message `key` between `from` and `to`: its elements are cleared, it stays in
+    /// history marked recalled, and both users' logs get a `Recalled` entry. Fails with
+    /// `MessageNotFound` (no such message between them, or expired) or `AlreadyRecalled`.
+    fn recall(&self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> Pending<Message>;
 
     /// Changes a profile (creating the account first when `create`), and appends a `Profile`
     /// entry to the user's log when anything was set. Fails with `UnknownUser` otherwise.

@@ -5,7 +5,7 @@
 //! Sends are queued to storage in frame order and awaited concurrently (up to
 //! `max_in_flight`), so one connection can pipeline many sends while keeping their order.
 
-use super::rate::TokenBucket;
+use crate::rate::TokenBucket;
 use crate::chat::{Chat, SendOptions, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Registration};

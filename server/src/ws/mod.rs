@@ -2,7 +2,7 @@
 //! socket limits and hands the socket to [`connection::serve`], one task per connection.
 
 mod connection;
-mod rate;
+
 
 use crate::AppState;
 use axum::extract::State;
@@ -22,7 +22,7 @@ const WRITE_BUFFER: usize = 4 * 1024;
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
     let hard = app.chat.config.ws.frame_max_bytes.saturating_mul(HARD_LIMIT_FACTOR);
-    let AppState { chat, shutdown, tracker } = app;
+    let AppState { chat, shutdown, tracker, .. } = app;
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(hard)

@@ -86,6 +86,24 @@ impl TestServer {
         identity().signer().sign(user, 3600, self.clock.now_s())
     }
 
+    /// Calls a REST command as the administrator; asserts HTTP 200 and returns the JSON reply.
+    pub async fn rest(&self, command: &str, body: serde_json::Value) -> serde_json::Value {
+        let sig = self.sig("administrator");
+        self.rest_raw(command, &format!("identifier=administrator&usersig={sig}"), body.to_string()).await
+    }
+
+    /// Calls a REST command with the given identity query and raw body.
+    pub async fn rest_raw(&self, command: &str, identity: &str, body: String) -> serde_json::Value {
+        let url = format!(
+            "http://{}/v4/{command}?sdkappid={SDK_APP_ID}&{identity}&random={}&contenttype=json",
+            self.addr,
+            rand_u32()
+        );
+        let response = reqwest::Client::new().post(url).body(body).send().await.expect("REST call");
+        assert_eq!(response.status(), 200, "REST answers are always HTTP 200");
+        response.json().await.expect("JSON reply")
+    }
+
     /// A connected, not yet signed-in client.
     pub async fn connect(&self) -> Client {
         Client::connect(self.addr).await
@@ -273,6 +291,16 @@ impl Client {
             }
         }
     }
+}
+
+pub fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::Instant::now()) as u32
+}
+
+/// The `ErrorCode` of a REST reply.
+pub fn code(reply: &serde_json::Value) -> u64 {
+    reply["ErrorCode"].as_u64().unwrap_or_else(|| panic!("no ErrorCode in {reply}"))
 }
 
 pub fn messages(entries: &[SyncEntry]) -> Vec<&Message> {

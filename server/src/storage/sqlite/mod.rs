@@ -114,8 +114,9 @@ impl Storage for SqliteStorage {
         self.read(move |c, r| read::export(c, r, min_ms, max_ms, after_id, limit, now_ms)).await
     }
 
-    fn recall(&self, key: MessageKey, now_ms: u64) -> Pending<Message> {
-        self.queue(|reply| Op::Recall { key, now_ms, reply })
+    fn recall(&self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> Pending<Message> {
+        let (from, to) = (from.clone(), to.clone());
+        self.queue(|reply| Op::Recall { key, from, to, now_ms, reply })
     }
 
     fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> Pending<Account> {

@@ -31,7 +31,7 @@ pub(super) enum Op {
         reply: oneshot::Sender<StorageResult<Seq>>,
     },
     Expire { now_ms: u64, reply: oneshot::Sender<StorageResult<Expired>> },
-    Recall { key: MessageKey, now_ms: u64, reply: oneshot::Sender<StorageResult<Message>> },
+    Recall { key: MessageKey, from: UserId, to: UserId, now_ms: u64, reply: oneshot::Sender<StorageResult<Message>> },
     Profile {
         user: UserId,
         update: ProfileUpdate,
@@ -217,8 +217,8 @@ impl Writer {
                     let r = self.guard(&mut first_error, |w| w.expire(now_ms, batch));
                     Answer::Expired(reply, r)
                 }
-                Op::Recall { key, now_ms, reply } => {
-                    let r = self.guard(&mut first_error, |w| w.recall(key, now_ms, batch));
+                Op::Recall { key, from, to, now_ms, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.recall(key, &from, &to, now_ms, batch));
                     Answer::Message(reply, r)
                 }
                 Op::Profile { user, update, create, now_ms, origin, reply } => {
@@ -561,7 +561,7 @@ impl Writer {
         Ok(seq)
     }
 
-    fn recall(&mut self, key: MessageKey, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Message>> {
+    fn recall(&mut self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Message>> {
         let cutoff = self.retention.roaming_cutoff(now_ms) as i64;
         let found = self
             .conn
@@ -569,7 +569,7 @@ impl Writer {
             .query_row(params![key.id as i64, cutoff], |r| rows::message(r, 0))
             .optional()?
             .flatten();
-        let Some(mut message) = found.filter(|m| m.key == key) else {
+        let Some(mut message) = found.filter(|m| m.key == key && &m.from == from && &m.to == to) else {
             return Ok(Err(StorageError::MessageNotFound));
         };
         if message.recalled {

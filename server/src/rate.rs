@@ -1,5 +1,5 @@
-//! A token bucket for one connection's incoming frames. Hand-written because it is owned by a
-//! single task: no atomics or shared clock, a few bytes per connection.
+//! A token bucket (per WebSocket connection, and one for the REST API). Hand-written because it
+//! is a few lines and a few bytes per connection: no shared clock, no atomics.
 
 use std::time::Instant;
 

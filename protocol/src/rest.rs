@@ -1,0 +1,577 @@
+//! REST API bodies (`POST /v4/<service>/<command>`), in Tencent IM's v4 shape and field names so
+//! that a backend written against Tencent's REST documentation works unchanged. Every reply is
+//! [`RestReply`]: the common status fields flattened with the command's own fields.
+//!
+//! Requests ignore fields they do not know (Tencent backends send optional extras); fields of
+//! the wrong type are refused.
+
+use crate::element::Element;
+use crate::error::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+/// `ActionStatus`, `ErrorCode`, `ErrorInfo`: present in every reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    #[serde(rename = "ActionStatus")]
+    pub action_status: String,
+    #[serde(rename = "ErrorCode")]
+    pub error_code: ErrorCode,
+    #[serde(rename = "ErrorInfo")]
+    pub error_info: String,
+}
+
+impl Status {
+    pub fn ok() -> Self {
+        Self { action_status: "OK".into(), error_code: ErrorCode(0), error_info: String::new() }
+    }
+
+    pub fn fail(code: ErrorCode, info: impl Into<String>) -> Self {
+        Self { action_status: "FAIL".into(), error_code: code, error_info: info.into() }
+    }
+}
+
+/// A reply: the status and the command's fields side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestReply<T> {
+    #[serde(flatten)]
+    pub status: Status,
+    #[serde(flatten)]
+    pub body: T,
+}
+
+/// A reply with no fields of its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Empty {}
+
+/// A per-account outcome, as several commands list them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountResult {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
+// ---- im_open_login_svc -------------------------------------------------------------------
+
+/// `im_open_login_svc/account_import`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AccountImport {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+    #[serde(rename = "Nick", default)]
+    pub nick: Option<String>,
+    #[serde(rename = "FaceUrl", default)]
+    pub face_url: Option<String>,
+}
+
+/// `im_open_login_svc/multiaccount_import`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MultiAccountImport {
+    #[serde(rename = "Accounts")]
+    pub accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultiAccountImportReply {
+    #[serde(rename = "FailAccounts")]
+    pub fail_accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct UserIdItem {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+}
+
+/// `im_open_login_svc/account_check`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AccountCheck {
+    #[serde(rename = "CheckItem")]
+    pub check_item: Vec<UserIdItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountCheckItem {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+    /// `Imported` or `NotImported`.
+    #[serde(rename = "AccountStatus")]
+    pub account_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountCheckReply {
+    #[serde(rename = "ResultItem")]
+    pub result_item: Vec<AccountCheckItem>,
+}
+
+/// `im_open_login_svc/account_delete`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AccountDelete {
+    #[serde(rename = "DeleteItem")]
+    pub delete_item: Vec<UserIdItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountDeleteItem {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountDeleteReply {
+    #[serde(rename = "ResultItem")]
+    pub result_item: Vec<AccountDeleteItem>,
+}
+
+// ---- openim ------------------------------------------------------------------------------
+
+/// `openim/sendmsg`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SendMsg {
+    /// 1 (default): also into the sender's message sync; 2: not.
+    #[serde(rename = "SyncOtherMachine", default)]
+    pub sync_other_machine: Option<u8>,
+    /// Absent: sent as the administrator. Present: sent as this user.
+    #[serde(rename = "From_Account", default)]
+    pub from_account: Option<String>,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgLifeTime", default)]
+    pub msg_life_time: Option<u32>,
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData", default)]
+    pub cloud_custom_data: Option<String>,
+    /// `NoUnread`, `NoLastMsg`, and Duet's `SkipRelationCheck`.
+    #[serde(rename = "SendMsgControl", default)]
+    pub send_msg_control: Vec<String>,
+    /// Offline push settings (title, text, payload), kept for offline push.
+    #[serde(rename = "OfflinePushInfo", default)]
+    pub offline_push_info: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendMsgReply {
+    /// Send time, Unix seconds.
+    #[serde(rename = "MsgTime")]
+    pub msg_time: u64,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+}
+
+/// `openim/batchsendmsg`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct BatchSendMsg {
+    #[serde(rename = "SyncOtherMachine", default)]
+    pub sync_other_machine: Option<u8>,
+    #[serde(rename = "From_Account", default)]
+    pub from_account: Option<String>,
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    #[serde(rename = "MsgLifeTime", default)]
+    pub msg_life_time: Option<u32>,
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData", default)]
+    pub cloud_custom_data: Option<String>,
+    #[serde(rename = "SendMsgControl", default)]
+    pub send_msg_control: Vec<String>,
+    #[serde(rename = "OfflinePushInfo", default)]
+    pub offline_push_info: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchError {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "ErrorCode")]
+    pub error_code: ErrorCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchKey {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchSendMsgReply {
+    /// The key of the first message stored (Tencent returns one key per batch).
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+    /// Recipients that did not get the message, with why.
+    #[serde(rename = "ErrorList")]
+    pub error_list: Vec<BatchError>,
+    /// Duet: every stored message's key, by recipient, for recall.
+    #[serde(rename = "MsgKeyList")]
+    pub msg_key_list: Vec<BatchKey>,
+}
+
+/// `openim/admin_getroammsg`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GetRoamMsg {
+    #[serde(rename = "Operator_Account")]
+    pub operator_account: String,
+    #[serde(rename = "Peer_Account")]
+    pub peer_account: String,
+    #[serde(rename = "MaxCnt")]
+    pub max_cnt: u32,
+    /// Unix seconds, inclusive.
+    #[serde(rename = "MinTime")]
+    pub min_time: u64,
+    #[serde(rename = "MaxTime")]
+    pub max_time: u64,
+    /// Continue before this message (the previous page's `LastMsgKey`).
+    #[serde(rename = "LastMsgKey", default)]
+    pub last_msg_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoamMsg {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgSeq")]
+    pub msg_seq: u64,
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    #[serde(rename = "MsgTimeStamp")]
+    pub msg_time_stamp: u64,
+    /// 0 normal, 3 recalled.
+    #[serde(rename = "MsgFlagBits")]
+    pub msg_flag_bits: u32,
+    #[serde(rename = "IsPeerRead")]
+    pub is_peer_read: u8,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData")]
+    pub cloud_custom_data: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GetRoamMsgReply {
+    /// 1 when no older message is left in the window.
+    #[serde(rename = "Complete")]
+    pub complete: u8,
+    #[serde(rename = "MsgCnt")]
+    pub msg_cnt: u32,
+    /// The oldest message of this page: pass as `MaxTime` and `LastMsgKey` to continue.
+    #[serde(rename = "LastMsgTime")]
+    pub last_msg_time: u64,
+    #[serde(rename = "LastMsgKey")]
+    pub last_msg_key: String,
+    /// Oldest first.
+    #[serde(rename = "MsgList")]
+    pub msg_list: Vec<RoamMsg>,
+}
+
+/// `openim/admin_msgwithdraw`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MsgWithdraw {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+}
+
+/// `openim/admin_set_msg_read`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SetMsgRead {
+    #[serde(rename = "Report_Account")]
+    pub report_account: String,
+    #[serde(rename = "Peer_Account")]
+    pub peer_account: String,
+}
+
+// ---- sns ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AddFriendItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+}
+
+/// `sns/friend_add`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendAdd {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "AddFriendItem")]
+    pub add_friend_item: Vec<AddFriendItem>,
+    /// `Add_Type_Both` (default) or `Add_Type_Single`.
+    #[serde(rename = "AddType", default)]
+    pub add_type: Option<String>,
+}
+
+/// `sns/friend_delete`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendDelete {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    /// `Delete_Type_Both` (default) or `Delete_Type_Single`.
+    #[serde(rename = "DeleteType", default)]
+    pub delete_type: Option<String>,
+}
+
+/// Replies listing one result per account, with the failures again in `Fail_Account`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultItemReply {
+    #[serde(rename = "ResultItem")]
+    pub result_item: Vec<AccountResult>,
+    #[serde(rename = "Fail_Account")]
+    pub fail_account: Vec<String>,
+}
+
+/// `sns/friend_get`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendGet {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "StartIndex", default)]
+    pub start_index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "ValueItem")]
+    pub value_item: Vec<TagValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendGetReply {
+    #[serde(rename = "UserDataItem")]
+    pub user_data_item: Vec<FriendItem>,
+    #[serde(rename = "FriendNum")]
+    pub friend_num: u32,
+    /// 1 when this page is the last.
+    #[serde(rename = "CompleteFlag")]
+    pub complete_flag: u8,
+    #[serde(rename = "NextStartIndex")]
+    pub next_start_index: u32,
+}
+
+/// `sns/friend_check` and `sns/black_list_check`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RelationCheck {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    /// `CheckResult_Type_Both`/`_Single` (friends), `BlackCheckResult_Type_Both`/`_Single`.
+    #[serde(rename = "CheckType", default)]
+    pub check_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationCheckItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "Relation")]
+    pub relation: String,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendCheckReply {
+    #[serde(rename = "InfoItem")]
+    pub info_item: Vec<RelationCheckItem>,
+    #[serde(rename = "Fail_Account")]
+    pub fail_account: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlackListCheckReply {
+    #[serde(rename = "BlackListCheckItem")]
+    pub black_list_check_item: Vec<RelationCheckItem>,
+    #[serde(rename = "Fail_Account")]
+    pub fail_account: Vec<String>,
+}
+
+/// `sns/black_list_add` and `sns/black_list_delete`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct BlackListChange {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+}
+
+/// `sns/black_list_get`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct BlackListGet {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "StartIndex", default)]
+    pub start_index: u32,
+    /// Page size; 0 or absent means 100.
+    #[serde(rename = "MaxLimited", default)]
+    pub max_limited: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlackListItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    /// Unix seconds.
+    #[serde(rename = "AddBlackTimeStamp")]
+    pub add_black_time_stamp: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlackListGetReply {
+    #[serde(rename = "BlackListItem")]
+    pub black_list_item: Vec<BlackListItem>,
+    /// Where the next page starts; 0 when this was the last.
+    #[serde(rename = "StartIndex")]
+    pub start_index: u32,
+}
+
+// ---- profile -----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TagValue {
+    #[serde(rename = "Tag")]
+    pub tag: String,
+    #[serde(rename = "Value")]
+    pub value: serde_json::Value,
+}
+
+pub const TAG_NICK: &str = "Tag_Profile_IM_Nick";
+pub const TAG_IMAGE: &str = "Tag_Profile_IM_Image";
+
+/// `profile/portrait_set`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PortraitSet {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "ProfileItem")]
+    pub profile_item: Vec<TagValue>,
+}
+
+/// `profile/portrait_get`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PortraitGet {
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    #[serde(rename = "TagList")]
+    pub tag_list: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserProfileItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "ProfileItem")]
+    pub profile_item: Vec<TagValue>,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortraitGetReply {
+    #[serde(rename = "UserProfileItem")]
+    pub user_profile_item: Vec<UserProfileItem>,
+    #[serde(rename = "Fail_Account")]
+    pub fail_account: Vec<String>,
+}
+
+// ---- Duet's own commands (service `duet`) -------------------------------------------------
+
+/// `duet/set_app_config` and the reply of `duet/get_app_config`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppConfig {
+    /// 1: messages between friends only (R3.3); 0: anyone may message anyone.
+    #[serde(rename = "FriendsOnly")]
+    pub friends_only: u8,
+}
+
+/// `duet/export_msgs`: every message of the app sent in a time window, streamed as
+/// newline-delimited JSON, one [`ExportedMsg`] per line, oldest first.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ExportMsgs {
+    /// Unix seconds, inclusive.
+    #[serde(rename = "MinTime")]
+    pub min_time: u64,
+    #[serde(rename = "MaxTime")]
+    pub max_time: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedMsg {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgTimeStamp")]
+    pub msg_time_stamp: u64,
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+    #[serde(rename = "MsgFlagBits")]
+    pub msg_flag_bits: u32,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData")]
+    pub cloud_custom_data: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_flattens_status() {
+        let reply = RestReply {
+            status: Status::ok(),
+            body: SendMsgReply { msg_time: 5, msg_key: "1_2_5".into() },
+        };
+        assert_eq!(
+            serde_json::to_string(&reply).unwrap(),
+            r#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","MsgTime":5,"MsgKey":"1_2_5"}"#
+        );
+    }
+
+    #[test]
+    fn sendmsg_parses_tencent_sample() {
+        let body = r#"{"SyncOtherMachine":2,"From_Account":"lumotuwe1","To_Account":"lumotuwe2","MsgLifeTime":60,
+            "MsgSeq":93847636,"MsgRandom":1287657,"ForbidCallbackControl":["ForbidBeforeSendMsgCallback"],
+            "SendMsgControl":["NoUnread"],"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi, beauty"}}],
+            "CloudCustomData":"your cloud custom data"}"#;
+        let m: SendMsg = serde_json::from_str(body).unwrap();
+        assert_eq!((m.sync_other_machine, m.msg_random, m.send_msg_control.len()), (Some(2), 1287657, 1));
+        assert!(serde_json::from_str::<SendMsg>(r#"{"To_Account":"a","MsgRandom":"x","MsgBody":[]}"#).is_err());
+    }
+}

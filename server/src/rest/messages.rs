@@ -1,0 +1,188 @@
+//! `openim`: sending (one and batch), roaming history, recall and read marks.
+
+use super::accounts::check_count;
+use super::{Outcome, account, ok, parse, parse_send};
+use crate::chat::{Chat, SendOptions, SendRequest};
+use crate::error::ChatError;
+use crate::storage::HistoryQuery;
+use axum::body::Bytes;
+use protocol::frame::MAX_PAGE;
+use protocol::rest::*;
+use protocol::{ErrorCode, Message, MessageKey, UserId};
+
+/// Longest `MsgLifeTime` Tencent accepts: 7 days.
+const MAX_LIFE_TIME_SECS: u32 = 7 * 24 * 3600;
+
+/// The send settings shared by `sendmsg` and `batchsendmsg`.
+struct Common {
+    from: UserId,
+    opts: SendOptions,
+}
+
+fn common(
+    chat: &Chat,
+    from_account: Option<&str>,
+    sync_other_machine: Option<u8>,
+    msg_life_time: Option<u32>,
+    controls: &[String],
+) -> Result<Common, ChatError> {
+    let from = match from_account {
+        Some(id) => account(id, "From_Account")?,
+        None => chat.identity.admin.clone(),
+    };
+    let sync_sender = match sync_other_machine {
+        None | Some(1) => true,
+        Some(2) => false,
+        Some(n) => return Err(invalid(format!("SyncOtherMachine must be 1 or 2, got {n}"))),
+    };
+    if msg_life_time.is_some_and(|t| t > MAX_LIFE_TIME_SECS) {
+        return Err(invalid(format!("MsgLifeTime must be at most {MAX_LIFE_TIME_SECS} seconds")));
+    }
+    let mut opts = SendOptions { sync_sender, ..SendOptions::default() };
+    for control in controls {
+        match control.as_str() {
+            "NoUnread" => opts.no_unread = true,
+            "NoLastMsg" => opts.no_last_msg = true,
+            // Duet: deliver regardless of friends-only and blacklists (Tencent's REST always does).
+            "SkipRelationCheck" => opts.skip_relation_check = true,
+            // Accepted for compatibility; notifications have no mute setting here.
+            "WithMuteNotifications" => {}
+            other => return Err(invalid(format!("unknown SendMsgControl value {other:?}"))),
+        }
+    }
+    Ok(Common { from, opts })
+}
+
+fn invalid(message: String) -> ChatError {
+    ChatError::new(ErrorCode::INVALID_ARGUMENT, message)
+}
+
+pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: SendMsg = parse_send(body)?;
+    let c = common(chat, req.from_account.as_deref(), req.sync_other_machine, req.msg_life_time, &req.send_msg_control)?;
+    let to = account(&req.to_account, "To_Account")?;
+    let request = SendRequest {
+        to,
+        random: req.msg_random,
+        elements: req.msg_body,
+        cloud_custom_data: req.cloud_custom_data,
+    };
+    let sent = chat.send(&c.from, request, c.opts)?.await?;
+    ok(SendMsgReply { msg_time: sent.message.time_ms / 1000, msg_key: sent.message.key.to_string() })
+}
+
+pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: BatchSendMsg = parse_send(body)?;
+    check_count(req.to_account.len())?;
+    let c = common(chat, req.from_account.as_deref(), req.sync_other_machine, req.msg_life_time, &req.send_msg_control)?;
+    // A body fault is the whole request's, not each recipient's.
+    chat.config.limits.check_body(&req.msg_body)?;
+    let mut error_list = Vec::new();
+    let mut pending = Vec::with_capacity(req.to_account.len());
+    for to_account in req.to_account {
+        let queued = account(&to_account, "To_Account").and_then(|to| {
+            let request = SendRequest {
+                to,
+                random: req.msg_random,
+                elements: req.msg_body.clone(),
+                cloud_custom_data: req.cloud_custom_data.clone(),
+            };
+            chat.send(&c.from, request, c.opts)
+        });
+        match queued {
+            Ok(p) => pending.push((to_account, p)),
+            Err(e) => error_list.push(BatchError { to_account, error_code: e.code }),
+        }
+    }
+    let mut msg_key_list = Vec::with_capacity(pending.len());
+    for (to_account, p) in pending {
+        match p.await {
+            Ok(sent) => msg_key_list.push(BatchKey { to_account, msg_key: sent.message.key.to_string() }),
+            Err(e) => error_list.push(BatchError { to_account, error_code: ChatError::from(e).code }),
+        }
+    }
+    let msg_key = msg_key_list.first().map(|k| k.msg_key.clone()).unwrap_or_default();
+    ok(BatchSendMsgReply { msg_key, error_list, msg_key_list })
+}
+
+pub(super) async fn roaming(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: GetRoamMsg = parse(body)?;
+    let operator = account(&req.operator_account, "Operator_Account")?;
+    let peer = account(&req.peer_account, "Peer_Account")?;
+    if req.max_cnt == 0 || req.max_cnt > MAX_PAGE {
+        return Err(invalid(format!("MaxCnt must be 1 to {MAX_PAGE}, got {}", req.max_cnt)));
+    }
+    if req.min_time > req.max_time {
+        return Err(invalid("MinTime is after MaxTime".into()));
+    }
+    let before = match req.last_msg_key.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(format!("LastMsgKey: {e}")))?),
+        None => None,
+    };
+    let query = HistoryQuery {
+        before,
+        limit: req.max_cnt,
+        min_time_ms: req.min_time.saturating_mul(1000),
+        max_time_ms: req.max_time.saturating_mul(1000).saturating_add(999),
+    };
+    let page = chat.history(&operator, &peer, query).await?;
+    let oldest = page.messages.last();
+    let reply = GetRoamMsgReply {
+        complete: u8::from(page.complete),
+        msg_cnt: page.messages.len() as u32,
+        last_msg_time: oldest.map_or(0, |m| m.time_ms / 1000),
+        last_msg_key: oldest.map(|m| m.key.to_string()).unwrap_or_default(),
+        msg_list: page.messages.iter().rev().map(roam_msg).collect(),
+    };
+    ok(reply)
+}
+
+/// Tencent's flag value for a recalled message.
+const FLAG_RECALLED: u32 = 3;
+
+fn roam_msg(m: &Message) -> RoamMsg {
+    RoamMsg {
+        from_account: m.from.to_string(),
+        to_account: m.to.to_string(),
+        msg_seq: m.key.id,
+        msg_random: m.random,
+        msg_time_stamp: m.time_ms / 1000,
+        msg_flag_bits: if m.recalled { FLAG_RECALLED } else { 0 },
+        is_peer_read: 0,
+        msg_key: m.key.to_string(),
+        msg_body: m.elements.clone(),
+        cloud_custom_data: m.cloud_custom_data.clone().unwrap_or_default(),
+    }
+}
+
+/// The export's line for a message.
+pub(super) fn exported(m: &Message) -> ExportedMsg {
+    ExportedMsg {
+        from_account: m.from.to_string(),
+        to_account: m.to.to_string(),
+        msg_time_stamp: m.time_ms / 1000,
+        msg_random: m.random,
+        msg_key: m.key.to_string(),
+        msg_flag_bits: if m.recalled { FLAG_RECALLED } else { 0 },
+        msg_body: m.elements.clone(),
+        cloud_custom_data: m.cloud_custom_data.clone().unwrap_or_default(),
+    }
+}
+
+pub(super) async fn withdraw(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: MsgWithdraw = parse(body)?;
+    let from = account(&req.from_account, "From_Account")?;
+    let to = account(&req.to_account, "To_Account")?;
+    let key = MessageKey::parse(&req.msg_key)
+        .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKey: {e}")))?;
+    chat.recall(key, &from, &to).await?;
+    ok(Empty {})
+}
+
+pub(super) async fn set_read(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: SetMsgRead = parse(body)?;
+    let reader = account(&req.report_account, "Report_Account")?;
+    let peer = account(&req.peer_account, "Peer_Account")?;
+    chat.mark_read(&reader, &peer, None).await?;
+    ok(Empty {})
+}

@@ -1,0 +1,139 @@
+//! The REST API for the app's backend (R6.2), in Tencent IM's v4 shape:
+//! `POST /v4/<service>/<command>?sdkappid=&identifier=&usersig=&random=&contenttype=json`
+//! with a JSON body. Every answer is HTTP 200 with `ActionStatus`, `ErrorCode` and `ErrorInfo`
+//! (bodies in `protocol::rest`); `docs/rest-api.md` lists the commands and codes.
+//!
+//! Every command needs the administrator's UserSig, as in Tencent IM. Commands live in one
+//! module per service: [`accounts`], [`messages`], [`relations`], [`profiles`], [`app`].
+
+mod accounts;
+mod app;
+mod messages;
+mod profiles;
+mod relations;
+
+use crate::AppState;
+use crate::error::ChatError;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use protocol::rest::{Empty, RestReply, Status};
+use protocol::{ErrorCode, UserId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// What a command returns: a typed reply, or a streamed body (the export).
+pub(crate) type Outcome = Result<Response, ChatError>;
+
+/// Answers one REST call.
+pub async fn handle(
+    State(app): State<AppState>,
+    Path((service, command)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    body: Body,
+) -> Response {
+    match run(&app, &service, &command, &params, body).await {
+        Ok(response) => response,
+        Err(e) => fail(e),
+    }
+}
+
+async fn run(app: &AppState, service: &str, command: &str, params: &HashMap<String, String>, body: Body) -> Outcome {
+    let allowed = app.rest_rate.lock().map(|mut b| b.try_take(Instant::now())).unwrap_or(false);
+    if !allowed {
+        return Err(ChatError::new(ErrorCode::RATE_LIMITED, "too many REST requests for this app; retry later"));
+    }
+    authenticate(app, params)?;
+    let limit = app.chat.config.rest.body_max_bytes;
+    let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ChatError::new(ErrorCode::FRAME_TOO_LARGE, format!("request body is over the {limit}-byte limit"))
+    })?;
+    let chat = &app.chat;
+    match (service, command) {
+        ("im_open_login_svc", "account_import") => accounts::import(chat, &body).await,
+        ("im_open_login_svc", "multiaccount_import") => accounts::import_many(chat, &body).await,
+        ("im_open_login_svc", "account_check") => accounts::check(chat, &body).await,
+        ("im_open_login_svc", "account_delete") => accounts::delete(chat, &body).await,
+        ("openim", "sendmsg") => messages::send(chat, &body).await,
+        ("openim", "batchsendmsg") => messages::batch_send(chat, &body).await,
+        ("openim", "admin_getroammsg") => messages::roaming(chat, &body).await,
+        ("openim", "admin_msgwithdraw") => messages::withdraw(chat, &body).await,
+        ("openim", "admin_set_msg_read") => messages::set_read(chat, &body).await,
+        ("sns", "friend_add") => relations::friend_add(chat, &body).await,
+        ("sns", "friend_delete") => relations::friend_delete(chat, &body).await,
+        ("sns", "friend_get") => relations::friend_get(chat, &body).await,
+        ("sns", "friend_check") => relations::friend_check(chat, &body).await,
+        ("sns", "black_list_add") => relations::black_list_change(chat, &body, true).await,
+        ("sns", "black_list_delete") => relations::black_list_change(chat, &body, false).await,
+        ("sns", "black_list_get") => relations::black_list_get(chat, &body).await,
+        ("sns", "black_list_check") => relations::black_list_check(chat, &body).await,
+        ("profile", "portrait_set") => profiles::set(chat, &body).await,
+        ("profile", "portrait_get") => profiles::get(chat, &body).await,
+        ("duet", "set_app_config") => app::set_config(chat, &body).await,
+        ("duet", "get_app_config") => app::get_config(chat).await,
+        ("duet", "export_msgs") => app::export(app.chat.clone(), &body).await,
+        _ => Err(ChatError::new(ErrorCode::UNKNOWN_REQUEST, format!("unknown command v4/{service}/{command}"))),
+    }
+}
+
+/// Checks the URL's identity: this app, a valid UserSig for `identifier`, and that
+/// `identifier` is the administrator.
+fn authenticate(app: &AppState, params: &HashMap<String, String>) -> Result<(), ChatError> {
+    let param = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ChatError::new(ErrorCode::BAD_URL_PARAMETER, format!("URL parameter {name} is missing")))
+    };
+    let sdk_app_id: u64 = param("sdkappid")?
+        .parse()
+        .map_err(|_| ChatError::new(ErrorCode::BAD_URL_PARAMETER, "URL parameter sdkappid is not a number"))?;
+    let identifier = UserId::parse(param("identifier")?.as_str())
+        .map_err(|e| ChatError::new(ErrorCode::BAD_URL_PARAMETER, format!("URL parameter identifier: {e}")))?;
+    let user_sig = param("usersig")?;
+    if let Some(ct) = params.get("contenttype")
+        && ct != "json"
+    {
+        return Err(ChatError::new(ErrorCode::BAD_URL_PARAMETER, format!("contenttype must be json, not {ct:?}")));
+    }
+    app.chat.verify_user_sig(sdk_app_id, &identifier, user_sig)?;
+    if !app.chat.is_admin(&identifier) {
+        return Err(ChatError::new(
+            ErrorCode::ADMIN_REQUIRED,
+            format!("{identifier} is not the app administrator; the REST API needs the administrator's UserSig"),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a request body; an empty body reads as `{}`.
+pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ChatError> {
+    let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
+    serde_json::from_slice(bytes).map_err(|e| ChatError::new(ErrorCode::BAD_JSON, format!("invalid request body: {e}")))
+}
+
+/// Parses a send request. A fault inside `MsgBody` is `BAD_MSG_BODY`, as Tencent reports it;
+/// any other is `BAD_JSON`.
+pub(crate) fn parse_send<T: DeserializeOwned>(body: &Bytes) -> Result<T, ChatError> {
+    let value: serde_json::Value = parse(body)?;
+    if let Some(msg_body) = value.get("MsgBody") {
+        serde_json::from_value::<Vec<protocol::Element>>(msg_body.clone())
+            .map_err(|e| ChatError::new(ErrorCode::BAD_MSG_BODY, format!("MsgBody: {e}")))?;
+    }
+    serde_json::from_value(value).map_err(|e| ChatError::new(ErrorCode::BAD_JSON, format!("invalid request body: {e}")))
+}
+
+/// Parses an account named in field `field`.
+pub(crate) fn account(id: &str, field: &str) -> Result<UserId, ChatError> {
+    UserId::parse(id).map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{field}: {e}")))
+}
+
+pub(crate) fn ok<T: Serialize>(body: T) -> Outcome {
+    Ok(axum::Json(RestReply { status: Status::ok(), body }).into_response())
+}
+
+fn fail(e: ChatError) -> Response {
+    axum::Json(RestReply { status: Status::fail(e.code, e.message), body: Empty {} }).into_response()
+}
