@@ -13,3 +13,9 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   echo "duet: installing the Rust wasm32-unknown-unknown target" >&2
   rustup target add wasm32-unknown-unknown >/dev/null
 fi
+
+# npm packages the tests use, installed from the lock file; skipped when already in place.
+if ! cmp -s package-lock.json node_modules/.duet-installed-lock 2>/dev/null; then
+  npm ci --no-audit --no-fund --silent
+  cp package-lock.json node_modules/.duet-installed-lock
+fi

@@ -1,0 +1,84 @@
+// A backend written from Tencent's REST documentation: it signs the administrator's UserSig with
+// Tencent's own Node signer (npm `tls-sig-api-v2`) and drives a real duet-server over HTTP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
+
+const SDKAPPID = 1400012345;
+const SECRET = 'node-e2e-secret-key';
+const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
+const server = process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server';
+
+let child;
+let base;
+let dataDir;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'duet-node-'));
+  child = spawn(server, ['--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+    env: { ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/Duet server on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
+  });
+});
+
+after(() => {
+  child?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(command, body, userSig = signer.genUserSig('administrator', 3600), identifier = 'administrator') {
+  const random = Math.floor(Math.random() * 4294967295);
+  const url = `${base}/v4/${command}?sdkappid=${SDKAPPID}&identifier=${identifier}&usersig=${encodeURIComponent(userSig)}&random=${random}&contenttype=json`;
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+test('a UserSig from tls-sig-api-v2 drives sendmsg end to end', async () => {
+  for (const UserID of ['alice', 'bob']) {
+    const r = await call('im_open_login_svc/account_import', { UserID, Nick: UserID.toUpperCase() });
+    assert.equal(r.ActionStatus, 'OK', JSON.stringify(r));
+  }
+  const sent = await call('openim/sendmsg', {
+    SyncOtherMachine: 1,
+    From_Account: 'alice',
+    To_Account: 'bob',
+    MsgRandom: 424242,
+    MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'signed in Node' } }],
+  });
+  assert.equal(sent.ActionStatus, 'OK', JSON.stringify(sent));
+  assert.equal(sent.ErrorCode, 0);
+  assert.match(sent.MsgKey, /^\d+_424242_\d+$/);
+
+  const now = Math.floor(Date.now() / 1000);
+  const roam = await call('openim/admin_getroammsg', {
+    Operator_Account: 'bob', Peer_Account: 'alice', MaxCnt: 10, MinTime: now - 60, MaxTime: now + 60,
+  });
+  assert.equal(roam.Complete, 1);
+  assert.equal(roam.MsgList.length, 1);
+  assert.equal(roam.MsgList[0].MsgKey, sent.MsgKey);
+  assert.equal(roam.MsgList[0].From_Account, 'alice');
+  assert.deepEqual(roam.MsgList[0].MsgBody, [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'signed in Node' } }]);
+});
+
+test('signatures from another key, and ordinary users, are refused', async () => {
+  const forged = new TLSSigAPIv2.Api(SDKAPPID, 'not-the-key').genUserSig('administrator', 3600);
+  const r = await call('im_open_login_svc/account_check', { CheckItem: [{ UserID: 'bob' }] }, forged);
+  assert.equal(r.ActionStatus, 'FAIL');
+  assert.equal(r.ErrorCode, 70009);
+  const user = await call('im_open_login_svc/account_check', { CheckItem: [] }, signer.genUserSig('bob', 3600), 'bob');
+  assert.equal(user.ErrorCode, 90009);
+});
