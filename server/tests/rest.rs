@@ -368,3 +368,17 @@ async fn the_sdk_manages_its_own_friends_blacklist_and_profile() {
     let r = server.rest("profile/portrait_get", json!({"To_Account": ["alice"], "TagList": ["Tag_Profile_IM_Nick"]})).await;
     assert_eq!(r["UserProfileItem"][0]["ProfileItem"][0]["Value"], "Alice");
 }
+
+#[tokio::test]
+async fn the_app_wide_rest_rate_is_enforced() {
+    let server = TestServer::start_with(|c| {
+        c.rest.rate_per_sec = 1;
+        c.rest.rate_burst = 3;
+    })
+    .await;
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        codes.push(code(&server.rest("duet/get_app_config", json!({})).await));
+    }
+    assert_eq!(codes, [0, 0, 0, 60004, 60004]);
+}
