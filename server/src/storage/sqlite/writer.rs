@@ -88,6 +88,8 @@ struct UserState {
     latest: u64,
     log_bytes: u64,
     contacts: u64,
+    /// Size of the user's blacklist, so the common case (empty) costs no look-up per message.
+    blocked: u64,
 }
 
 #[derive(Default)]
@@ -286,6 +288,10 @@ impl Writer {
                 .conn
                 .prepare_cached("SELECT COUNT(*) FROM conversations WHERE owner = ?1")?
                 .query_row([user.as_str()], |r| r.get(0))?;
+            let blocked: i64 = self
+                .conn
+                .prepare_cached("SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2")?
+                .query_row(params![relation_code(Relation::Blacklist), user.as_str()], |r| r.get(0))?;
             self.users.insert(
                 user.clone(),
                 UserState {
@@ -294,6 +300,7 @@ impl Writer {
                     latest: latest as u64,
                     log_bytes: log_bytes as u64,
                     contacts: contacts as u64,
+                    blocked: blocked as u64,
                 },
             );
         }
@@ -532,7 +539,8 @@ impl Writer {
 
     /// Why the relationship checks asked for refuse this send, if they do.
     fn refusal(&mut self, msg: &NewMessage) -> Sql<Option<StorageError>> {
-        if msg.checks.blacklist && self.listed(Relation::Blacklist, &msg.to, &msg.from)? {
+        let may_block = self.user(&msg.to)?.is_some_and(|u| u.blocked > 0);
+        if msg.checks.blacklist && may_block && self.listed(Relation::Blacklist, &msg.to, &msg.from)? {
             return Ok(Some(StorageError::Blocked));
         }
         if msg.checks.friends
@@ -657,6 +665,11 @@ impl Writer {
                         .execute(params![code, a.as_str(), b.as_str()])?
                 };
                 if n > 0 {
+                    if relation == Relation::Blacklist
+                        && let Some(u) = self.user(&a)?
+                    {
+                        u.blocked = if add { u.blocked + 1 } else { u.blocked.saturating_sub(1) };
+                    }
                     changed.push((a, b));
                 }
             }
@@ -685,7 +698,8 @@ impl Writer {
         self.conn
             .prepare_cached("DELETE FROM relations WHERE owner = ?1 OR peer = ?1")?
             .execute([user.as_str()])?;
-        self.users.remove(user);
+        // Other users' cached blacklist sizes may have counted this user: start afresh.
+        self.users.clear();
         self.conversations.clear();
         Ok(Ok(existed))
     }
