@@ -21,7 +21,7 @@ run_server() {
 }
 run_server
 target/release/duet-bench idle --url "$url" --connections 10000 --server-pid "$server" --json | sed 's/^/idle 10000: /'
-target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --json | sed 's/^/online 100x1000: /'
 target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --rate 10000 --json | sed 's/^/online at 10000\/s: /'
+target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --json | sed 's/^/online 100x1000: /'
 target/release/duet-bench offline --url "$url" --messages 10000 --json | sed 's/^/offline 10000: /'
 target/release/duet-bench history --url "$url" --messages 1000 --json | sed 's/^/history 1000: /'

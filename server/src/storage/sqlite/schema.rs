@@ -21,7 +21,7 @@ pub(super) fn open_writer(path: &std::path::Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     // Most checkpoint work runs on its own thread (`checkpoint.rs`); see there for this one.
-    conn.pragma_update(None, "wal_autocheckpoint", 32_768)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
     // A WAL that grew under load is cut back to this size once it starts over.
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     migrate(&conn)?;
