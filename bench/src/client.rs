@@ -28,15 +28,25 @@ impl Target {
     /// `url` is the server's base URL, `http://host:port` or `ws://host:port`.
     pub fn new(url: &str, sdk_app_id: u64, secret: &str) -> Self {
         let base = url.trim_end_matches('/');
-        let base = base.strip_prefix("http://").map(|r| format!("ws://{r}")).unwrap_or_else(|| {
-            base.strip_prefix("https://").map(|r| format!("wss://{r}")).unwrap_or_else(|| base.to_owned())
-        });
-        Self { ws_url: format!("{base}/ws"), sdk_app_id, key: UserSigKey::new(sdk_app_id, secret.as_bytes()) }
+        let base = base
+            .strip_prefix("http://")
+            .map(|r| format!("ws://{r}"))
+            .unwrap_or_else(|| {
+                base.strip_prefix("https://")
+                    .map(|r| format!("wss://{r}"))
+                    .unwrap_or_else(|| base.to_owned())
+            });
+        Self {
+            ws_url: format!("{base}/ws"),
+            sdk_app_id,
+            key: UserSigKey::new(sdk_app_id, secret.as_bytes()),
+        }
     }
 
     /// Connects and signs in as `user`; returns the socket halves.
     pub async fn login(&self, user: &str) -> Result<(Writer, Reader), BoxError> {
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(self.ws_url.as_str(), None, true).await?;
+        let (ws, _) =
+            tokio_tungstenite::connect_async_with_config(self.ws_url.as_str(), None, true).await?;
         let (mut tx, mut rx) = ws.split();
         let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
         let login = Request::Login {
@@ -48,7 +58,10 @@ impl Target {
         };
         send(&mut tx, 0, login).await?;
         match next_answer(&mut rx).await? {
-            ServerFrame::Reply { data: Reply::LoggedIn { .. }, .. } => Ok((tx, rx)),
+            ServerFrame::Reply {
+                data: Reply::LoggedIn { .. },
+                ..
+            } => Ok((tx, rx)),
             other => Err(format!("login as {user} failed: {other:?}").into()),
         }
     }
@@ -65,7 +78,9 @@ pub async fn next_frame(rx: &mut Reader) -> Result<ServerFrame, BoxError> {
     loop {
         match rx.next().await {
             Some(Ok(Message::Text(t))) => return Ok(serde_json::from_str(t.as_str())?),
-            Some(Ok(Message::Close(c))) => return Err(format!("server closed the socket: {c:?}").into()),
+            Some(Ok(Message::Close(c))) => {
+                return Err(format!("server closed the socket: {c:?}").into());
+            }
             Some(Ok(_)) => continue,
             Some(Err(e)) => return Err(e.into()),
             None => return Err("socket ended".into()),
@@ -84,7 +99,12 @@ pub async fn next_answer(rx: &mut Reader) -> Result<ServerFrame, BoxError> {
 }
 
 /// Sends one request and waits for its reply's data.
-pub async fn call(tx: &mut Writer, rx: &mut Reader, id: u64, request: Request) -> Result<Reply, BoxError> {
+pub async fn call(
+    tx: &mut Writer,
+    rx: &mut Reader,
+    id: u64,
+    request: Request,
+) -> Result<Reply, BoxError> {
     send(tx, id, request).await?;
     match next_answer(rx).await? {
         ServerFrame::Reply { id: got, data } if got == id => Ok(data),

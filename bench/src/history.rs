@@ -4,11 +4,16 @@
 use crate::client::{self, BoxError, Target};
 use crate::offline::fill;
 use crate::stats::Report;
-use protocol::frame::{Reply, Request};
 use protocol::UserId;
+use protocol::frame::{Reply, Request};
 use std::time::Instant;
 
-pub async fn run(target: &Target, messages: usize, page: u32, iterations: usize) -> Result<Report, BoxError> {
+pub async fn run(
+    target: &Target,
+    messages: usize,
+    page: u32,
+    iterations: usize,
+) -> Result<Report, BoxError> {
     let prefix = client::run_prefix();
     let (sender, reader) = (format!("{prefix}s"), format!("{prefix}r"));
     drop(target.login(&reader).await?);
@@ -23,8 +28,16 @@ pub async fn run(target: &Target, messages: usize, page: u32, iterations: usize)
         while got < messages {
             id += 1;
             let limit = page.min((messages - got) as u32);
-            let request = Request::History { peer: peer.clone(), before, limit };
-            let Reply::History { messages: list, complete } = client::call(&mut tx, &mut rx, id, request).await? else {
+            let request = Request::History {
+                peer: peer.clone(),
+                before,
+                limit,
+            };
+            let Reply::History {
+                messages: list,
+                complete,
+            } = client::call(&mut tx, &mut rx, id, request).await?
+            else {
                 return Err("history answered with something else".into());
             };
             got += list.len();

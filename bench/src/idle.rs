@@ -11,7 +11,11 @@ use tokio::task::JoinSet;
 /// Sign-ins in progress at once.
 const CONCURRENCY: usize = 200;
 
-pub async fn run(target: &Target, connections: usize, server_pid: Option<u32>) -> Result<Report, BoxError> {
+pub async fn run(
+    target: &Target,
+    connections: usize,
+    server_pid: Option<u32>,
+) -> Result<Report, BoxError> {
     let pid = match server_pid {
         Some(p) => p,
         None => find_server()?,
@@ -35,7 +39,10 @@ pub async fn run(target: &Target, connections: usize, server_pid: Option<u32>) -
     })
 }
 
-async fn connect_all(target: &Target, users: &[String]) -> Result<Vec<(client::Writer, client::Reader)>, BoxError> {
+async fn connect_all(
+    target: &Target,
+    users: &[String],
+) -> Result<Vec<(client::Writer, client::Reader)>, BoxError> {
     let mut held = Vec::with_capacity(users.len());
     for chunk in users.chunks(CONCURRENCY) {
         let mut set = JoinSet::new();
@@ -65,9 +72,18 @@ fn find_server() -> Result<u32, BoxError> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc")? {
         let entry = entry?;
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
-        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).map(str::trim);
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(str::trim)
+        };
         let exited = field("State:").is_some_and(|s| s.starts_with('Z'));
         if field("Name:") == Some("duet-server") && !exited {
             found.push(pid);

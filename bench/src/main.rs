@@ -74,25 +74,55 @@ enum Mode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (Some(app), Some(key)) = (cli.sdk_app_id, cli.secret_key.as_deref()) else {
-        eprintln!("duet-bench: set DUET_SDKAPPID and DUET_SECRET_KEY to the server's (or pass --sdk-app-id/--secret-key)");
+        eprintln!(
+            "duet-bench: set DUET_SDKAPPID and DUET_SECRET_KEY to the server's (or pass --sdk-app-id/--secret-key)"
+        );
         return ExitCode::FAILURE;
     };
     let target = client::Target::new(&cli.url, app, key);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.mode {
-            Mode::Online { pairs, messages, rate, window } => {
-                online::run(&target, online::Options { pairs, messages, rate, window }).await
+            Mode::Online {
+                pairs,
+                messages,
+                rate,
+                window,
+            } => {
+                online::run(
+                    &target,
+                    online::Options {
+                        pairs,
+                        messages,
+                        rate,
+                        window,
+                    },
+                )
+                .await
             }
             Mode::Offline { messages } => offline::run(&target, messages).await,
-            Mode::History { messages, page, iterations } => history::run(&target, messages, page, iterations).await,
-            Mode::Idle { connections, server_pid } => idle::run(&target, connections, server_pid).await,
+            Mode::History {
+                messages,
+                page,
+                iterations,
+            } => history::run(&target, messages, page, iterations).await,
+            Mode::Idle {
+                connections,
+                server_pid,
+            } => idle::run(&target, connections, server_pid).await,
         }
     });
     match result {
         Ok(report) => {
             report.print(cli.json);
-            if report.lost > 0 || report.duplicated > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS }
+            if report.lost > 0 || report.duplicated > 0 {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => {
             eprintln!("duet-bench: {e}");

@@ -20,7 +20,9 @@ pub async fn fill(target: &Target, from: &str, to: &str, count: usize) -> Result
             let request = Request::Send {
                 to: to.clone(),
                 random: i as u32,
-                elements: vec![Element::Text(TextElem { text: format!("waiting message {i}") })],
+                elements: vec![Element::Text(TextElem {
+                    text: format!("waiting message {i}"),
+                })],
                 cloud_custom_data: None,
             };
             client::send(&mut tx, i as u64 + 1, request).await?;
@@ -30,8 +32,13 @@ pub async fn fill(target: &Target, from: &str, to: &str, count: usize) -> Result
     let mut acked = 0;
     while acked < count {
         match client::next_frame(&mut rx).await? {
-            ServerFrame::Reply { data: Reply::Sent { .. }, .. } => acked += 1,
-            ServerFrame::Error { code, message, .. } => return Err(client::refused(code, &message)),
+            ServerFrame::Reply {
+                data: Reply::Sent { .. },
+                ..
+            } => acked += 1,
+            ServerFrame::Error { code, message, .. } => {
+                return Err(client::refused(code, &message));
+            }
             _ => {}
         }
     }
@@ -51,7 +58,9 @@ pub async fn run(target: &Target, messages: usize) -> Result<Report, BoxError> {
     let (mut after, mut gap, mut id) = (Seq(0), false, 0u64);
     loop {
         id += 1;
-        let Reply::SyncPage(page) = client::call(&mut tx, &mut rx, id, Request::Sync { after, limit: 200 }).await? else {
+        let Reply::SyncPage(page) =
+            client::call(&mut tx, &mut rx, id, Request::Sync { after, limit: 200 }).await?
+        else {
             return Err("sync answered with something else".into());
         };
         gap |= page.gap;
@@ -68,8 +77,16 @@ pub async fn run(target: &Target, messages: usize) -> Result<Report, BoxError> {
     let mut before = None;
     while gap && have.len() < messages {
         id += 1;
-        let request = Request::History { peer: UserId::parse(sender.clone())?, before, limit: 200 };
-        let Reply::History { messages: page, complete } = client::call(&mut tx, &mut rx, id, request).await? else {
+        let request = Request::History {
+            peer: UserId::parse(sender.clone())?,
+            before,
+            limit: 200,
+        };
+        let Reply::History {
+            messages: page,
+            complete,
+        } = client::call(&mut tx, &mut rx, id, request).await?
+        else {
             return Err("history answered with something else".into());
         };
         before = page.last().map(|m| m.key);

@@ -37,7 +37,9 @@ pub async fn run(target: &Target, opts: Options) -> Result<Report, BoxError> {
         let (_, rx) = target.login(&rname).await?;
         let from = UserId::parse(sname.clone())?;
         let (m, barrier) = (opts.messages, start.clone());
-        receivers.push(tokio::spawn(async move { receive(rx, from, m, epoch, barrier).await }));
+        receivers.push(tokio::spawn(async move {
+            receive(rx, from, m, epoch, barrier).await
+        }));
         let (tx, rx) = target.login(&sname).await?;
         let to = UserId::parse(rname)?;
         // Senders are spread evenly over one period, so a paced load arrives smoothly rather
@@ -47,7 +49,9 @@ pub async fn run(target: &Target, opts: Options) -> Result<Report, BoxError> {
             (period, period.mul_f64(p as f64 / opts.pairs as f64))
         });
         let (window, barrier) = (opts.window, start.clone());
-        senders.push(tokio::spawn(async move { send(tx, rx, to, m, pacing, window, epoch, barrier).await }));
+        senders.push(tokio::spawn(async move {
+            send(tx, rx, to, m, pacing, window, epoch, barrier).await
+        }));
     }
     start.wait().await;
     let began = Instant::now();
@@ -69,7 +73,11 @@ pub async fn run(target: &Target, opts: Options) -> Result<Report, BoxError> {
         delivered,
         lost: sent.saturating_sub(delivered),
         duplicated,
-        msgs_per_sec: if seconds > 0.0 { delivered as f64 / seconds } else { 0.0 },
+        msgs_per_sec: if seconds > 0.0 {
+            delivered as f64 / seconds
+        } else {
+            0.0
+        },
         seconds,
         ..Report::default()
     }
@@ -88,14 +96,21 @@ async fn send(
     start: Arc<Barrier>,
 ) -> Result<u64, BoxError> {
     // In paced mode the window only guards memory; the schedule sets the load.
-    let permits = Arc::new(Semaphore::new(if pacing.is_some() { 1 << 16 } else { window.max(1) }));
+    let permits = Arc::new(Semaphore::new(if pacing.is_some() {
+        1 << 16
+    } else {
+        window.max(1)
+    }));
     let acks = {
         let permits = permits.clone();
         tokio::spawn(async move {
             let mut acked = 0u64;
             while acked < messages as u64 {
                 match client::next_frame(&mut rx).await? {
-                    ServerFrame::Reply { data: Reply::Sent { .. }, .. } => {
+                    ServerFrame::Reply {
+                        data: Reply::Sent { .. },
+                        ..
+                    } => {
                         acked += 1;
                         permits.add_permits(1);
                     }
@@ -141,23 +156,35 @@ async fn receive(
 ) -> Result<Received, BoxError> {
     start.wait().await;
     let mut seen = vec![false; messages];
-    let mut got = Received { latencies_ms: Vec::with_capacity(messages), delivered: 0, duplicated: 0, last: Instant::now() };
+    let mut got = Received {
+        latencies_ms: Vec::with_capacity(messages),
+        delivered: 0,
+        duplicated: 0,
+        last: Instant::now(),
+    };
     let patience = Duration::from_secs(30);
     while got.delivered < messages as u64 {
         let frame = match tokio::time::timeout(patience, client::next_frame(&mut rx)).await {
             Ok(frame) => frame?,
             Err(_) => break, // nothing for 30 s: the rest is lost
         };
-        let ServerFrame::Sync { entry } = frame else { continue };
-        let SyncEvent::Message { message } = &entry.event else { continue };
+        let ServerFrame::Sync { entry } = frame else {
+            continue;
+        };
+        let SyncEvent::Message { message } = &entry.event else {
+            continue;
+        };
         if message.from != from {
             continue;
         }
-        let Some(Element::Text(t)) = message.elements.first() else { continue };
+        let Some(Element::Text(t)) = message.elements.first() else {
+            continue;
+        };
         let mut parts = t.text.split(' ');
-        let (Some(Ok(i)), Some(Ok(sent_ns))) =
-            (parts.next().map(str::parse::<usize>), parts.next().map(str::parse::<u128>))
-        else {
+        let (Some(Ok(i)), Some(Ok(sent_ns))) = (
+            parts.next().map(str::parse::<usize>),
+            parts.next().map(str::parse::<u128>),
+        ) else {
             continue;
         };
         let now = Instant::now();
@@ -171,7 +198,9 @@ async fn receive(
         got.latencies_ms.push(latency_ns as f64 / 1e6);
     }
     // Anything arriving shortly after the last expected message is a duplicate.
-    while let Ok(frame) = tokio::time::timeout(Duration::from_millis(300), client::next_frame(&mut rx)).await {
+    while let Ok(frame) =
+        tokio::time::timeout(Duration::from_millis(300), client::next_frame(&mut rx)).await
+    {
         if let ServerFrame::Sync { entry } = frame? {
             if matches!(&entry.event, SyncEvent::Message { message } if message.from == from) {
                 got.duplicated += 1;

@@ -31,13 +31,23 @@ impl Report {
 
     pub fn print(&self, json: bool) {
         if json {
-            println!("{}", serde_json::to_string(self).expect("report serializes"));
+            println!(
+                "{}",
+                serde_json::to_string(self).expect("report serializes")
+            );
             return;
         }
         println!(
             "sent {}  delivered {}  lost {}  duplicated {}\n{:.0} msgs/s over {:.3} s\nlatency p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms",
-            self.sent, self.delivered, self.lost, self.duplicated, self.msgs_per_sec, self.seconds,
-            self.p50_ms, self.p95_ms, self.p99_ms
+            self.sent,
+            self.delivered,
+            self.lost,
+            self.duplicated,
+            self.msgs_per_sec,
+            self.seconds,
+            self.p50_ms,
+            self.p95_ms,
+            self.p99_ms
         );
         if let Some(rss) = self.rss_per_conn_bytes {
             println!("server memory per idle connection: {rss} bytes");

@@ -187,7 +187,12 @@ impl Element {
             Element::Face(e) => 8 + e.data.len(),
             Element::Location(e) => 16 + e.desc.len(),
             Element::Image(e) => {
-                e.uuid.len() + 8 + e.image_info_array.iter().map(|i| 24 + i.url.len()).sum::<usize>()
+                e.uuid.len()
+                    + 8
+                    + e.image_info_array
+                        .iter()
+                        .map(|i| 24 + i.url.len())
+                        .sum::<usize>()
             }
             Element::Sound(e) => e.url.len() + e.uuid.len() + 16,
             Element::File(e) => e.url.len() + e.uuid.len() + e.file_name.len() + 8,
@@ -231,7 +236,11 @@ mod tests {
         let e: Element = serde_json::from_str(json).unwrap();
         assert_eq!(
             e,
-            Element::Location(LocationElem { desc: "Office".into(), latitude: 22.5, longitude: 113.9 })
+            Element::Location(LocationElem {
+                desc: "Office".into(),
+                latitude: 22.5,
+                longitude: 113.9
+            })
         );
         assert_eq!(serde_json::to_string(&e).unwrap(), json);
     }
@@ -240,7 +249,9 @@ mod tests {
     fn media_defaults_and_names() {
         let json = r#"{"MsgType":"TIMFileElem","MsgContent":{"Url":"https://x/f","FileSize":10,"FileName":"a.pdf"}}"#;
         let e: Element = serde_json::from_str(json).unwrap();
-        let Element::File(f) = &e else { panic!("not a file: {e:?}") };
+        let Element::File(f) = &e else {
+            panic!("not a file: {e:?}")
+        };
         assert_eq!(f.download_flag, 2);
         assert_eq!(e.type_name(), "TIMFileElem");
     }

@@ -116,6 +116,9 @@ mod tests {
             assert_ne!(c.description(), "unknown error");
         }
         assert_eq!(ErrorCode(1).name(), "UNKNOWN");
-        assert_eq!(serde_json::to_string(&ErrorCode::BODY_TOO_LARGE).unwrap(), "93000");
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::BODY_TOO_LARGE).unwrap(),
+            "93000"
+        );
     }
 }

@@ -52,14 +52,24 @@ pub enum Request {
     Conversations,
     /// Reads one conversation's roaming history, newest first, strictly before `before`
     /// (or from the newest message when absent).
-    History { peer: UserId, before: Option<MessageKey>, limit: u32 },
+    History {
+        peer: UserId,
+        before: Option<MessageKey>,
+        limit: u32,
+    },
     /// Marks the conversation with `peer` read; the caller's other devices are told.
     MarkRead { peer: UserId },
     /// Adds users to the caller's friend list or blacklist. Friendship is added both ways, as
     /// Tencent's `Add_Type_Both`; blocking is one way.
-    RelationAdd { relation: Relation, users: Vec<UserId> },
+    RelationAdd {
+        relation: Relation,
+        users: Vec<UserId>,
+    },
     /// Removes users from the caller's friend list (both ways) or blacklist.
-    RelationRemove { relation: Relation, users: Vec<UserId> },
+    RelationRemove {
+        relation: Relation,
+        users: Vec<UserId>,
+    },
     /// Reads the caller's friend list or blacklist.
     RelationList { relation: Relation },
     /// Changes the caller's nickname and/or avatar URL.
@@ -143,19 +153,32 @@ pub enum Reply {
         duplicate: bool,
     },
     SyncPage(SyncPage),
-    Conversations { conversations: Vec<Conversation> },
+    Conversations {
+        conversations: Vec<Conversation>,
+    },
     History {
         /// Newest first.
         messages: Vec<Message>,
         /// True when no older message exists in the roaming store.
         complete: bool,
     },
-    MarkedRead { seq: Seq },
+    MarkedRead {
+        seq: Seq,
+    },
     /// One result per requested user, in request order; `code` 0 is success.
-    RelationResults { results: Vec<UserResult> },
-    Relations { relation: Relation, entries: Vec<RelationEntry> },
-    Profiles { profiles: Vec<Profile> },
-    Pong { server_time_ms: u64 },
+    RelationResults {
+        results: Vec<UserResult>,
+    },
+    Relations {
+        relation: Relation,
+        entries: Vec<RelationEntry>,
+    },
+    Profiles {
+        profiles: Vec<Profile>,
+    },
+    Pong {
+        server_time_ms: u64,
+    },
     LoggedOut,
 }
 
@@ -220,33 +243,71 @@ mod tests {
                 user_sig: String::new(),
                 device: DeviceId::parse("d").unwrap(),
             },
-            Request::Send { to: user.clone(), random: 0, elements: vec![], cloud_custom_data: None },
-            Request::Sync { after: Seq(0), limit: 1 },
+            Request::Send {
+                to: user.clone(),
+                random: 0,
+                elements: vec![],
+                cloud_custom_data: None,
+            },
+            Request::Sync {
+                after: Seq(0),
+                limit: 1,
+            },
             Request::Conversations,
-            Request::History { peer: user.clone(), before: None, limit: 1 },
+            Request::History {
+                peer: user.clone(),
+                before: None,
+                limit: 1,
+            },
             Request::MarkRead { peer: user.clone() },
-            Request::RelationAdd { relation: Relation::Friend, users: vec![] },
-            Request::RelationRemove { relation: Relation::Friend, users: vec![] },
-            Request::RelationList { relation: Relation::Blacklist },
-            Request::ProfileSet { nick: None, avatar: None },
+            Request::RelationAdd {
+                relation: Relation::Friend,
+                users: vec![],
+            },
+            Request::RelationRemove {
+                relation: Relation::Friend,
+                users: vec![],
+            },
+            Request::RelationList {
+                relation: Relation::Blacklist,
+            },
+            Request::ProfileSet {
+                nick: None,
+                avatar: None,
+            },
             Request::ProfileGet { users: vec![user] },
             Request::Ping,
             Request::Logout,
         ];
         let types: Vec<String> = all
             .iter()
-            .map(|r| serde_json::to_value(r).unwrap()["type"].as_str().unwrap().to_owned())
+            .map(|r| {
+                serde_json::to_value(r).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
         assert_eq!(types, REQUEST_TYPES);
     }
 
     #[test]
     fn reply_json_shape() {
-        let frame = ServerFrame::Reply { id: 3, data: Reply::Pong { server_time_ms: 5 } };
+        let frame = ServerFrame::Reply {
+            id: 3,
+            data: Reply::Pong { server_time_ms: 5 },
+        };
         let json = serde_json::to_string(&frame).unwrap();
-        assert_eq!(json, r#"{"type":"reply","id":3,"data":{"kind":"pong","server_time_ms":5}}"#);
+        assert_eq!(
+            json,
+            r#"{"type":"reply","id":3,"data":{"kind":"pong","server_time_ms":5}}"#
+        );
         assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);
-        let err = ServerFrame::Error { id: None, code: ErrorCode::BAD_JSON, message: "x".into() };
+        let err = ServerFrame::Error {
+            id: None,
+            code: ErrorCode::BAD_JSON,
+            message: "x".into(),
+        };
         assert_eq!(
             serde_json::to_string(&err).unwrap(),
             r#"{"type":"error","code":90001,"message":"x"}"#

@@ -18,9 +18,15 @@ impl std::error::Error for InvalidId {}
 /// Checks the shared identifier rule: 1..=`max` bytes of ASCII letters, digits and `_ - . @`.
 fn check_id(kind: &str, s: &str, max: usize) -> Result<(), InvalidId> {
     if s.is_empty() || s.len() > max {
-        return Err(InvalidId(format!("{kind} must be 1 to {max} bytes, got {}", s.len())));
+        return Err(InvalidId(format!(
+            "{kind} must be 1 to {max} bytes, got {}",
+            s.len()
+        )));
     }
-    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "_-.@".contains(*c))) {
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_-.@".contains(*c)))
+    {
         return Err(InvalidId(format!(
             "{kind} may hold only ASCII letters, digits and _ - . @; found {c:?}"
         )));
@@ -115,7 +121,11 @@ pub struct MessageKey {
 
 impl MessageKey {
     pub fn parse(s: &str) -> Result<Self, InvalidId> {
-        let bad = || InvalidId(format!("message key {s:?} is not of the form seq_random_time"));
+        let bad = || {
+            InvalidId(format!(
+                "message key {s:?} is not of the form seq_random_time"
+            ))
+        };
         let mut parts = s.splitn(3, '_');
         let mut next = || parts.next().ok_or_else(bad);
         let id = next()?.parse().map_err(|_| bad())?;
@@ -183,7 +193,11 @@ mod tests {
 
     #[test]
     fn message_key_round_trip() {
-        let k = MessageKey { id: 42, random: 7, time_s: 1_700_000_000 };
+        let k = MessageKey {
+            id: 42,
+            random: 7,
+            time_s: 1_700_000_000,
+        };
         let json = serde_json::to_string(&k).unwrap();
         assert_eq!(json, "\"42_7_1700000000\"");
         assert_eq!(serde_json::from_str::<MessageKey>(&json).unwrap(), k);

@@ -17,8 +17,8 @@ pub mod error;
 pub mod frame;
 pub mod ids;
 pub mod limits;
-pub mod rest;
 pub mod message;
+pub mod rest;
 
 pub use element::Element;
 pub use error::ErrorCode;

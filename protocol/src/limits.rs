@@ -43,7 +43,10 @@ pub struct Rejection {
 }
 
 fn bad(message: String) -> Rejection {
-    Rejection { code: ErrorCode::BAD_MSG_BODY, message }
+    Rejection {
+        code: ErrorCode::BAD_MSG_BODY,
+        message,
+    }
 }
 
 /// Longest URL accepted in a media element.
@@ -54,18 +57,25 @@ fn check_url(what: &str, url: &str) -> Result<(), Rejection> {
         return Err(bad(format!("{what} is empty")));
     }
     if url.len() > URL_MAX_BYTES {
-        return Err(bad(format!("{what} is {} bytes; the limit is {URL_MAX_BYTES}", url.len())));
+        return Err(bad(format!(
+            "{what} is {} bytes; the limit is {URL_MAX_BYTES}",
+            url.len()
+        )));
     }
     let ok = url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
     if !ok || url.chars().any(char::is_control) {
-        return Err(bad(format!("{what} must be an http(s) URL or a server path, got {url:?}")));
+        return Err(bad(format!(
+            "{what} must be an http(s) URL or a server path, got {url:?}"
+        )));
     }
     Ok(())
 }
 
 fn check_size(what: &str, size: u64, max: u64) -> Result<(), Rejection> {
     if size > max {
-        return Err(bad(format!("{what} declares {size} bytes; the limit is {max}")));
+        return Err(bad(format!(
+            "{what} declares {size} bytes; the limit is {max}"
+        )));
     }
     Ok(())
 }
@@ -111,7 +121,10 @@ impl Limits {
                     return Err(bad(format!("latitude {} is outside -90..=90", l.latitude)));
                 }
                 if !(l.longitude.is_finite() && (-180.0..=180.0).contains(&l.longitude)) {
-                    return Err(bad(format!("longitude {} is outside -180..=180", l.longitude)));
+                    return Err(bad(format!(
+                        "longitude {} is outside -180..=180",
+                        l.longitude
+                    )));
                 }
                 Ok(())
             }
@@ -168,19 +181,31 @@ mod tests {
     #[test]
     fn body_limit_is_inclusive() {
         let limits = Limits::default();
-        assert_eq!(limits.check_body(&[text(&"a".repeat(12 * 1024))]), Ok(12 * 1024));
-        let err = limits.check_body(&[text(&"a".repeat(12 * 1024 + 1))]).unwrap_err();
+        assert_eq!(
+            limits.check_body(&[text(&"a".repeat(12 * 1024))]),
+            Ok(12 * 1024)
+        );
+        let err = limits
+            .check_body(&[text(&"a".repeat(12 * 1024 + 1))])
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::BODY_TOO_LARGE);
     }
 
     #[test]
     fn location_ranges() {
         let loc = |latitude, longitude| {
-            Element::Location(LocationElem { desc: String::new(), latitude, longitude })
+            Element::Location(LocationElem {
+                desc: String::new(),
+                latitude,
+                longitude,
+            })
         };
         let limits = Limits::default();
         assert!(limits.check_body(&[loc(90.0, -180.0)]).is_ok());
-        assert_eq!(limits.check_body(&[loc(90.5, 0.0)]).unwrap_err().code, ErrorCode::BAD_MSG_BODY);
+        assert_eq!(
+            limits.check_body(&[loc(90.5, 0.0)]).unwrap_err().code,
+            ErrorCode::BAD_MSG_BODY
+        );
         assert!(limits.check_body(&[loc(0.0, 181.0)]).is_err());
         assert!(limits.check_body(&[loc(f64::NAN, 0.0)]).is_err());
     }
@@ -200,7 +225,15 @@ mod tests {
             })
         };
         assert!(limits.check_body(&[file(100 * MB, "https://x/a")]).is_ok());
-        assert!(limits.check_body(&[file(100 * MB + 1, "https://x/a")]).is_err());
-        assert!(limits.check_body(&[file(1, "javascript:alert(1)")]).is_err());
+        assert!(
+            limits
+                .check_body(&[file(100 * MB + 1, "https://x/a")])
+                .is_err()
+        );
+        assert!(
+            limits
+                .check_body(&[file(1, "javascript:alert(1)")])
+                .is_err()
+        );
     }
 }

@@ -31,7 +31,11 @@ pub struct Message {
 impl Message {
     /// The other party of this message, seen from `me`.
     pub fn peer_of(&self, me: &UserId) -> &UserId {
-        if &self.from == me { &self.to } else { &self.from }
+        if &self.from == me {
+            &self.to
+        } else {
+            &self.from
+        }
     }
 }
 
@@ -50,11 +54,18 @@ pub enum SyncEvent {
     /// A message the user sent (from any of its devices) or received.
     Message { message: Message },
     /// The user read its conversation with `peer` up to and including `up_to` (on some device).
-    Read { peer: UserId, up_to: Option<MessageKey> },
+    Read {
+        peer: UserId,
+        up_to: Option<MessageKey>,
+    },
     /// A message between the user and `peer` was recalled: show it as recalled.
     Recalled { peer: UserId, key: MessageKey },
     /// The user's friend list or blacklist changed.
-    Relations { relation: Relation, added: Vec<UserId>, removed: Vec<UserId> },
+    Relations {
+        relation: Relation,
+        added: Vec<UserId>,
+        removed: Vec<UserId>,
+    },
     /// The user's own profile changed.
     Profile { nick: String, avatar: String },
 }

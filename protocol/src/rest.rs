@@ -22,11 +22,19 @@ pub struct Status {
 
 impl Status {
     pub fn ok() -> Self {
-        Self { action_status: "OK".into(), error_code: ErrorCode(0), error_info: String::new() }
+        Self {
+            action_status: "OK".into(),
+            error_code: ErrorCode(0),
+            error_info: String::new(),
+        }
     }
 
     pub fn fail(code: ErrorCode, info: impl Into<String>) -> Self {
-        Self { action_status: "FAIL".into(), error_code: code, error_info: info.into() }
+        Self {
+            action_status: "FAIL".into(),
+            error_code: code,
+            error_info: info.into(),
+        }
     }
 }
 
@@ -140,14 +148,30 @@ pub struct AccountDeleteReply {
 /// `openim/sendmsg`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct SendMsg {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(flatten)]
+    pub msg: MsgFields,
+}
+
+/// `openim/batchsendmsg`: `sendmsg` to up to 500 recipients.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct BatchSendMsg {
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    #[serde(flatten)]
+    pub msg: MsgFields,
+}
+
+/// The fields `sendmsg` and `batchsendmsg` share.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MsgFields {
     /// 1 (default): also into the sender's message sync; 2: not.
     #[serde(rename = "SyncOtherMachine", default)]
     pub sync_other_machine: Option<u8>,
     /// Absent: sent as the administrator. Present: sent as this user.
     #[serde(rename = "From_Account", default)]
     pub from_account: Option<String>,
-    #[serde(rename = "To_Account")]
-    pub to_account: String,
     #[serde(rename = "MsgLifeTime", default)]
     pub msg_life_time: Option<u32>,
     #[serde(rename = "MsgRandom")]
@@ -171,29 +195,6 @@ pub struct SendMsgReply {
     pub msg_time: u64,
     #[serde(rename = "MsgKey")]
     pub msg_key: String,
-}
-
-/// `openim/batchsendmsg`
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct BatchSendMsg {
-    #[serde(rename = "SyncOtherMachine", default)]
-    pub sync_other_machine: Option<u8>,
-    #[serde(rename = "From_Account", default)]
-    pub from_account: Option<String>,
-    #[serde(rename = "To_Account")]
-    pub to_account: Vec<String>,
-    #[serde(rename = "MsgLifeTime", default)]
-    pub msg_life_time: Option<u32>,
-    #[serde(rename = "MsgRandom")]
-    pub msg_random: u32,
-    #[serde(rename = "MsgBody")]
-    pub msg_body: Vec<Element>,
-    #[serde(rename = "CloudCustomData", default)]
-    pub cloud_custom_data: Option<String>,
-    #[serde(rename = "SendMsgControl", default)]
-    pub send_msg_control: Vec<String>,
-    #[serde(rename = "OfflinePushInfo", default)]
-    pub offline_push_info: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -556,7 +557,10 @@ mod tests {
     fn reply_flattens_status() {
         let reply = RestReply {
             status: Status::ok(),
-            body: SendMsgReply { msg_time: 5, msg_key: "1_2_5".into() },
+            body: SendMsgReply {
+                msg_time: 5,
+                msg_key: "1_2_5".into(),
+            },
         };
         assert_eq!(
             serde_json::to_string(&reply).unwrap(),
@@ -571,7 +575,17 @@ mod tests {
             "SendMsgControl":["NoUnread"],"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi, beauty"}}],
             "CloudCustomData":"your cloud custom data"}"#;
         let m: SendMsg = serde_json::from_str(body).unwrap();
-        assert_eq!((m.sync_other_machine, m.msg_random, m.send_msg_control.len()), (Some(2), 1287657, 1));
-        assert!(serde_json::from_str::<SendMsg>(r#"{"To_Account":"a","MsgRandom":"x","MsgBody":[]}"#).is_err());
+        assert_eq!(
+            (
+                m.msg.sync_other_machine,
+                m.msg.msg_random,
+                m.msg.send_msg_control.len()
+            ),
+            (Some(2), 1287657, 1)
+        );
+        assert!(
+            serde_json::from_str::<SendMsg>(r#"{"To_Account":"a","MsgRandom":"x","MsgBody":[]}"#)
+                .is_err()
+        );
     }
 }

@@ -9,11 +9,14 @@ use crate::error::ChatError;
 use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
 use crate::storage::{
-    Account, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate, RelationChange, SendChecks,
-    Sent, Storage, StorageResult,
+    Account, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate, RelationChange,
+    SendChecks, Sent, Storage, StorageResult,
 };
 use protocol::frame::{MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult};
-use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq, UserId};
+use protocol::{
+    Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
+    UserId,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use usersig::UserSigKey;
@@ -58,7 +61,13 @@ pub struct SendOptions {
 
 impl Default for SendOptions {
     fn default() -> Self {
-        Self { origin: None, sync_sender: true, no_unread: false, no_last_msg: false, skip_relation_check: false }
+        Self {
+            origin: None,
+            sync_sender: true,
+            no_unread: false,
+            no_last_msg: false,
+            skip_relation_check: false,
+        }
     }
 }
 
@@ -72,12 +81,22 @@ impl Chat {
     ) -> Self {
         let signer = identity.signer();
         let friends_only = AtomicBool::new(config.friends_only);
-        Self { storage, hub, clock, config, identity, signer, friends_only }
+        Self {
+            storage,
+            hub,
+            clock,
+            config,
+            identity,
+            signer,
+            friends_only,
+        }
     }
 
     /// Creates the administrator's account and loads settings changed at run time.
     pub async fn prepare(&self) -> StorageResult<()> {
-        self.storage.ensure_user(&self.identity.admin, self.clock.now_ms()).await?;
+        self.storage
+            .ensure_user(&self.identity.admin, self.clock.now_ms())
+            .await?;
         if let Some(v) = self.storage.setting(FRIENDS_ONLY_KEY).await? {
             self.friends_only.store(v == "1", Ordering::SeqCst);
         }
@@ -89,34 +108,57 @@ impl Chat {
     }
 
     /// Checks a UserSig for `user` against this app.
-    pub fn verify_user_sig(&self, sdk_app_id: u64, user: &UserId, user_sig: &str) -> Result<(), ChatError> {
+    pub fn verify_user_sig(
+        &self,
+        sdk_app_id: u64,
+        user: &UserId,
+        user_sig: &str,
+    ) -> Result<(), ChatError> {
         if sdk_app_id != self.identity.sdk_app_id {
             return Err(ChatError::new(
                 ErrorCode::USERSIG_WRONG_APP,
-                format!("this server serves SDKAppID {}, not {sdk_app_id}", self.identity.sdk_app_id),
+                format!(
+                    "this server serves SDKAppID {}, not {sdk_app_id}",
+                    self.identity.sdk_app_id
+                ),
             ));
         }
-        self.signer.verify(user_sig, user.as_str(), self.clock.now_s())?;
+        self.signer
+            .verify(user_sig, user.as_str(), self.clock.now_s())?;
         Ok(())
     }
 
     /// Checks a sign-in and returns the account, creating it on first sign-in as Tencent IM
     /// does.
-    pub async fn login(&self, sdk_app_id: u64, user: &UserId, user_sig: &str) -> Result<Account, ChatError> {
+    pub async fn login(
+        &self,
+        sdk_app_id: u64,
+        user: &UserId,
+        user_sig: &str,
+    ) -> Result<Account, ChatError> {
         self.verify_user_sig(sdk_app_id, user, user_sig)?;
         Ok(self.storage.ensure_user(user, self.clock.now_ms()).await?)
     }
 
     /// Validates and permits a send, then queues it. The returned future resolves once the
     /// message is durable and published.
-    pub fn send(&self, from: &UserId, req: SendRequest, opts: SendOptions) -> Result<Pending<Sent>, ChatError> {
+    pub fn send(
+        &self,
+        from: &UserId,
+        req: SendRequest,
+        opts: SendOptions,
+    ) -> Result<Pending<Sent>, ChatError> {
         self.config.limits.check_body(&req.elements)?;
         if let Some(data) = &req.cloud_custom_data
             && data.len() > self.config.limits.body_max_bytes
         {
             return Err(ChatError::new(
                 ErrorCode::BODY_TOO_LARGE,
-                format!("cloud_custom_data is {} bytes; the limit is {}", data.len(), self.config.limits.body_max_bytes),
+                format!(
+                    "cloud_custom_data is {} bytes; the limit is {}",
+                    data.len(),
+                    self.config.limits.body_max_bytes
+                ),
             ));
         }
         let checks = self.permit(from, &req, &opts)?;
@@ -139,20 +181,34 @@ impl Chat {
     /// administrator sends system notifications; the administrator is never blocked (R3.2);
     /// everyone else is subject to the recipient's blacklist (R3.4) and, when the app is
     /// friends-only, to friendship (R3.3), unless the app's backend skips those on purpose.
-    fn permit(&self, from: &UserId, req: &SendRequest, opts: &SendOptions) -> Result<SendChecks, ChatError> {
+    fn permit(
+        &self,
+        from: &UserId,
+        req: &SendRequest,
+        opts: &SendOptions,
+    ) -> Result<SendChecks, ChatError> {
         if from == &req.to {
-            return Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, "cannot send a message to yourself"));
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "cannot send a message to yourself",
+            ));
         }
         if self.is_admin(from) {
             return Ok(SendChecks::default());
         }
         if req.elements.iter().any(|e| matches!(e, Element::System(_))) {
-            return Err(ChatError::new(ErrorCode::ADMIN_REQUIRED, "only the administrator sends system notifications"));
+            return Err(ChatError::new(
+                ErrorCode::ADMIN_REQUIRED,
+                "only the administrator sends system notifications",
+            ));
         }
         if opts.skip_relation_check {
             return Ok(SendChecks::default());
         }
-        Ok(SendChecks { blacklist: true, friends: self.friends_only() })
+        Ok(SendChecks {
+            blacklist: true,
+            friends: self.friends_only(),
+        })
     }
 
     pub fn friends_only(&self) -> bool {
@@ -161,32 +217,57 @@ impl Chat {
 
     /// Switches friends-only on or off; kept across restarts.
     pub async fn set_friends_only(&self, on: bool) -> Result<(), ChatError> {
-        self.storage.set_setting(FRIENDS_ONLY_KEY, if on { "1" } else { "0" }).await?;
+        self.storage
+            .set_setting(FRIENDS_ONLY_KEY, if on { "1" } else { "0" })
+            .await?;
         self.friends_only.store(on, Ordering::SeqCst);
         Ok(())
     }
 
     pub fn mark_read(&self, owner: &UserId, peer: &UserId, origin: Option<Origin>) -> Pending<Seq> {
-        self.storage.mark_read(owner, peer, self.clock.now_ms(), origin)
+        self.storage
+            .mark_read(owner, peer, self.clock.now_ms(), origin)
     }
 
     pub async fn sync(&self, user: &UserId, after: Seq, limit: u32) -> Result<SyncPage, ChatError> {
         check_page(limit)?;
-        Ok(self.storage.sync(user, after, limit, self.clock.now_ms()).await?)
+        Ok(self
+            .storage
+            .sync(user, after, limit, self.clock.now_ms())
+            .await?)
     }
 
     pub async fn conversations(&self, user: &UserId) -> Result<Vec<Conversation>, ChatError> {
-        Ok(self.storage.conversations(user, self.clock.now_ms()).await?)
+        Ok(self
+            .storage
+            .conversations(user, self.clock.now_ms())
+            .await?)
     }
 
-    pub async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery) -> Result<HistoryPage, ChatError> {
+    pub async fn history(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        query: HistoryQuery,
+    ) -> Result<HistoryPage, ChatError> {
         check_page(query.limit)?;
-        Ok(self.storage.history(owner, peer, query, self.clock.now_ms()).await?)
+        Ok(self
+            .storage
+            .history(owner, peer, query, self.clock.now_ms())
+            .await?)
     }
 
     /// Recalls a message from `from` to `to` (R6.2 withdraw); both users' devices are told.
-    pub async fn recall(&self, key: MessageKey, from: &UserId, to: &UserId) -> Result<Message, ChatError> {
-        Ok(self.storage.recall(key, from, to, self.clock.now_ms()).await?)
+    pub async fn recall(
+        &self,
+        key: MessageKey,
+        from: &UserId,
+        to: &UserId,
+    ) -> Result<Message, ChatError> {
+        Ok(self
+            .storage
+            .recall(key, from, to, self.clock.now_ms())
+            .await?)
     }
 
     /// Adds or removes users on `owner`'s friend list or blacklist. Friend changes are mutual
@@ -201,7 +282,8 @@ impl Chat {
         origin: Option<Origin>,
     ) -> Result<Vec<UserResult>, ChatError> {
         check_user_count(users.len())?;
-        let (valid, to_self): (Vec<UserId>, Vec<UserId>) = users.iter().cloned().partition(|u| u != owner);
+        let (valid, to_self): (Vec<UserId>, Vec<UserId>) =
+            users.iter().cloned().partition(|u| u != owner);
         let change = RelationChange {
             relation,
             owner: owner.clone(),
@@ -211,20 +293,34 @@ impl Chat {
             now_ms: self.clock.now_ms(),
             origin,
         };
-        let mut stored = valid.into_iter().zip(self.storage.change_relations(change).await?);
+        let mut stored = valid
+            .into_iter()
+            .zip(self.storage.change_relations(change).await?);
         let results = users
             .into_iter()
             .map(|user| {
                 if to_self.contains(&user) {
                     let message = "a user cannot list itself".to_owned();
-                    return UserResult { user_id: user, code: ErrorCode::INVALID_ARGUMENT, message };
+                    return UserResult {
+                        user_id: user,
+                        code: ErrorCode::INVALID_ARGUMENT,
+                        message,
+                    };
                 }
                 let (user, r) = stored.next().expect("one result per valid user");
                 match r {
-                    Ok(()) => UserResult { user_id: user, code: ErrorCode(0), message: String::new() },
+                    Ok(()) => UserResult {
+                        user_id: user,
+                        code: ErrorCode(0),
+                        message: String::new(),
+                    },
                     Err(e) => {
                         let e = ChatError::from(e);
-                        UserResult { user_id: user, code: e.code, message: e.message }
+                        UserResult {
+                            user_id: user,
+                            code: e.code,
+                            message: e.message,
+                        }
                     }
                 }
             })
@@ -232,20 +328,38 @@ impl Chat {
         Ok(results)
     }
 
-    pub async fn relations(&self, owner: &UserId, relation: Relation) -> Result<Vec<RelationEntry>, ChatError> {
+    pub async fn relations(
+        &self,
+        owner: &UserId,
+        relation: Relation,
+    ) -> Result<Vec<RelationEntry>, ChatError> {
         Ok(self.storage.relations(relation, owner).await?)
     }
 
-    pub async fn check_relations(&self, owner: &UserId, relation: Relation, users: &[UserId]) -> Result<Vec<(bool, bool)>, ChatError> {
+    pub async fn check_relations(
+        &self,
+        owner: &UserId,
+        relation: Relation,
+        users: &[UserId],
+    ) -> Result<Vec<(bool, bool)>, ChatError> {
         check_user_count(users.len())?;
         Ok(self.storage.check_relations(relation, owner, users).await?)
     }
 
     /// Sets a profile (R6.3); `create` makes the account if needed (the REST import does).
-    pub async fn set_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, origin: Option<Origin>) -> Result<Account, ChatError> {
+    pub async fn set_profile(
+        &self,
+        user: &UserId,
+        update: ProfileUpdate,
+        create: bool,
+        origin: Option<Origin>,
+    ) -> Result<Account, ChatError> {
         check_text("nickname", update.nick.as_deref(), NICK_MAX_BYTES)?;
         check_text("avatar URL", update.avatar.as_deref(), AVATAR_MAX_BYTES)?;
-        Ok(self.storage.upsert_profile(user, update, create, self.clock.now_ms(), origin).await?)
+        Ok(self
+            .storage
+            .upsert_profile(user, update, create, self.clock.now_ms(), origin)
+            .await?)
     }
 
     pub async fn profiles(&self, users: &[UserId]) -> Result<Vec<Profile>, ChatError> {
@@ -256,7 +370,10 @@ impl Chat {
     /// Deletes an account and disconnects its devices. Returns whether it existed.
     pub async fn delete_account(&self, user: &UserId) -> Result<bool, ChatError> {
         if self.is_admin(user) {
-            return Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, "the administrator account cannot be deleted"));
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "the administrator account cannot be deleted",
+            ));
         }
         let existed = self.storage.delete_user(user).await?;
         self.hub.disconnect(user, Eviction::AccountDeleted);
@@ -266,7 +383,10 @@ impl Chat {
 
 fn check_page(limit: u32) -> Result<(), ChatError> {
     if limit == 0 || limit > MAX_PAGE {
-        return Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("limit must be 1 to {MAX_PAGE}, got {limit}")));
+        return Err(ChatError::new(
+            ErrorCode::INVALID_ARGUMENT,
+            format!("limit must be 1 to {MAX_PAGE}, got {limit}"),
+        ));
     }
     Ok(())
 }
@@ -283,12 +403,14 @@ fn check_user_count(n: usize) -> Result<(), ChatError> {
 
 fn check_text(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatError> {
     match value {
-        Some(v) if v.len() > max => {
-            Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{what} is {} bytes; the limit is {max}", v.len())))
-        }
-        Some(v) if v.chars().any(char::is_control) => {
-            Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{what} contains control characters")))
-        }
+        Some(v) if v.len() > max => Err(ChatError::new(
+            ErrorCode::INVALID_ARGUMENT,
+            format!("{what} is {} bytes; the limit is {max}", v.len()),
+        )),
+        Some(v) if v.chars().any(char::is_control) => Err(ChatError::new(
+            ErrorCode::INVALID_ARGUMENT,
+            format!("{what} contains control characters"),
+        )),
         _ => Ok(()),
     }
 }

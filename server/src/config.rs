@@ -75,7 +75,11 @@ pub struct RestConfig {
 
 impl Default for RestConfig {
     fn default() -> Self {
-        Self { body_max_bytes: 1024 * 1024, rate_per_sec: 1000, rate_burst: 2000 }
+        Self {
+            body_max_bytes: 1024 * 1024,
+            rate_per_sec: 1000,
+            rate_burst: 2000,
+        }
     }
 }
 
@@ -103,7 +107,12 @@ pub struct Args {
     #[command(flatten)]
     pub app: AppArgs,
     /// Address to listen on.
-    #[arg(long, env = "DUET_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "DUET_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
     #[command(flatten)]
     pub tuning: TuningArgs,
@@ -135,7 +144,12 @@ pub struct AppArgs {
     #[arg(long, env = "DUET_SECRET_KEY", hide_env_values = true, global = true)]
     pub secret_key: Option<String>,
     /// The administrator account.
-    #[arg(long, env = "DUET_ADMIN", default_value = "administrator", global = true)]
+    #[arg(
+        long,
+        env = "DUET_ADMIN",
+        default_value = "administrator",
+        global = true
+    )]
     pub admin: UserId,
 }
 
@@ -200,7 +214,10 @@ impl Args {
                 roaming_ttl_ms: t.roaming_ttl_secs * 1000,
                 contacts_cap: t.contacts_cap.max(1),
             },
-            limits: Limits { body_max_bytes: t.body_max_bytes, ..Limits::default() },
+            limits: Limits {
+                body_max_bytes: t.body_max_bytes,
+                ..Limits::default()
+            },
             ws: WsConfig {
                 frame_max_bytes: t.frame_max_bytes,
                 rate_per_sec: t.ws_rate.max(1),

@@ -13,7 +13,10 @@ pub struct ChatError {
 
 impl ChatError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -28,20 +31,28 @@ impl std::error::Error for ChatError {}
 impl From<StorageError> for ChatError {
     fn from(e: StorageError) -> Self {
         match e {
-            StorageError::UnknownUser(u) => {
-                ChatError::new(ErrorCode::ACCOUNT_NOT_FOUND, format!("account {u} does not exist"))
+            StorageError::UnknownUser(u) => ChatError::new(
+                ErrorCode::ACCOUNT_NOT_FOUND,
+                format!("account {u} does not exist"),
+            ),
+            StorageError::Closed => {
+                ChatError::new(ErrorCode::UNAVAILABLE, "server is shutting down")
             }
-            StorageError::Closed => ChatError::new(ErrorCode::UNAVAILABLE, "server is shutting down"),
-            StorageError::Blocked => {
-                ChatError::new(ErrorCode::BLOCKED, "the recipient has blocked you; the message was not delivered")
+            StorageError::Blocked => ChatError::new(
+                ErrorCode::BLOCKED,
+                "the recipient has blocked you; the message was not delivered",
+            ),
+            StorageError::NotFriends => ChatError::new(
+                ErrorCode::NOT_FRIENDS,
+                "this app allows messages between friends only",
+            ),
+            StorageError::MessageNotFound => {
+                ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, "no such message")
             }
-            StorageError::NotFriends => {
-                ChatError::new(ErrorCode::NOT_FRIENDS, "this app allows messages between friends only")
-            }
-            StorageError::MessageNotFound => ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, "no such message"),
-            StorageError::AlreadyRecalled => {
-                ChatError::new(ErrorCode::ALREADY_RECALLED, "the message was already recalled")
-            }
+            StorageError::AlreadyRecalled => ChatError::new(
+                ErrorCode::ALREADY_RECALLED,
+                "the message was already recalled",
+            ),
             e => {
                 tracing::error!(error = %e, "storage failure");
                 ChatError::new(ErrorCode::INTERNAL, "internal error")

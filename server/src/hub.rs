@@ -78,9 +78,20 @@ impl Hub {
             }
             !same
         });
-        devices.push(Device { conn_id, device, pushes: tx, evicted: evicted.clone(), reason: reason.clone() });
+        devices.push(Device {
+            conn_id,
+            device,
+            pushes: tx,
+            evicted: evicted.clone(),
+            reason: reason.clone(),
+        });
         self.connections.fetch_add(1, Ordering::Relaxed);
-        Registration { conn_id, pushes: rx, evicted, reason }
+        Registration {
+            conn_id,
+            pushes: rx,
+            evicted,
+            reason,
+        }
     }
 
     /// Removes a connection when it ends. Unknown ids (already replaced) are ignored.
@@ -115,12 +126,15 @@ impl Hub {
 impl CommitListener for Hub {
     fn committed(&self, entries: &[Committed]) {
         for c in entries {
-            let Some(devices) = self.online.get(&c.owner) else { continue };
+            let Some(devices) = self.online.get(&c.owner) else {
+                continue;
+            };
             for d in devices.iter() {
                 if c.origin.is_some_and(|o| o.0 == d.conn_id) {
                     continue;
                 }
-                if let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(c.entry.clone()) {
+                if let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(c.entry.clone())
+                {
                     tracing::warn!(user = %c.owner, conn = d.conn_id, "push queue full; disconnecting the device");
                     d.evict(Eviction::TooSlow);
                 }
@@ -136,8 +150,18 @@ mod tests {
     use protocol::{Seq, SyncEvent};
 
     fn entry(owner: &UserId, seq: u64, origin: Option<Origin>) -> Committed {
-        let event = SyncEvent::Read { peer: UserId::parse("x").unwrap(), up_to: None };
-        Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq: Seq(seq), event }), origin }
+        let event = SyncEvent::Read {
+            peer: UserId::parse("x").unwrap(),
+            up_to: None,
+        };
+        Committed {
+            owner: owner.clone(),
+            entry: Arc::new(SyncEntry {
+                seq: Seq(seq),
+                event,
+            }),
+            origin,
+        }
     }
 
     #[test]

@@ -39,9 +39,15 @@ pub enum IdentityError {
     #[error("secret key must not be empty")]
     EmptyKey,
     #[error("cannot read or write {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path} is not a valid identity file: {source}")]
-    Parse { path: String, source: serde_json::Error },
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
 }
 
 pub const FILE_NAME: &str = "app.json";
@@ -63,7 +69,14 @@ impl AppIdentity {
                 if secret_key.is_empty() {
                     return Err(IdentityError::EmptyKey);
                 }
-                Ok((Self { sdk_app_id, secret_key, admin }, Origin::Environment))
+                Ok((
+                    Self {
+                        sdk_app_id,
+                        secret_key,
+                        admin,
+                    },
+                    Origin::Environment,
+                ))
             }
             (None, None) => Self::load_or_create(data_dir, admin),
             _ => Err(IdentityError::Partial),
@@ -72,12 +85,25 @@ impl AppIdentity {
 
     fn load_or_create(data_dir: &Path, admin: UserId) -> Result<(Self, Origin), IdentityError> {
         let path = data_dir.join(FILE_NAME);
-        let io = |source| IdentityError::Io { path: path.display().to_string(), source };
+        let io = |source| IdentityError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let stored: StoredIdentity = serde_json::from_slice(&bytes)
-                    .map_err(|source| IdentityError::Parse { path: path.display().to_string(), source })?;
-                Ok((Self { sdk_app_id: stored.sdk_app_id, secret_key: stored.secret_key, admin }, Origin::Stored))
+                let stored: StoredIdentity =
+                    serde_json::from_slice(&bytes).map_err(|source| IdentityError::Parse {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                Ok((
+                    Self {
+                        sdk_app_id: stored.sdk_app_id,
+                        secret_key: stored.secret_key,
+                        admin,
+                    },
+                    Origin::Stored,
+                ))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut rng = rand::rng();
@@ -87,9 +113,16 @@ impl AppIdentity {
                     secret_key: key.iter().map(|b| format!("{b:02x}")).collect(),
                     admin,
                 };
-                let stored = StoredIdentity { sdk_app_id: identity.sdk_app_id, secret_key: identity.secret_key.clone() };
+                let stored = StoredIdentity {
+                    sdk_app_id: identity.sdk_app_id,
+                    secret_key: identity.secret_key.clone(),
+                };
                 std::fs::create_dir_all(data_dir).map_err(io)?;
-                write_private(&path, &serde_json::to_vec_pretty(&stored).expect("serializable")).map_err(io)?;
+                write_private(
+                    &path,
+                    &serde_json::to_vec_pretty(&stored).expect("serializable"),
+                )
+                .map_err(io)?;
                 Ok((identity, Origin::Generated))
             }
             Err(e) => Err(io(e)),
@@ -136,10 +169,14 @@ mod tests {
     #[test]
     fn environment_wins_and_must_be_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let (a, origin) = AppIdentity::resolve(dir.path(), Some(7), Some("k".into()), admin()).unwrap();
+        let (a, origin) =
+            AppIdentity::resolve(dir.path(), Some(7), Some("k".into()), admin()).unwrap();
         assert_eq!((a.sdk_app_id, origin), (7, Origin::Environment));
         assert!(!dir.path().join(FILE_NAME).exists());
-        assert!(matches!(AppIdentity::resolve(dir.path(), Some(7), None, admin()), Err(IdentityError::Partial)));
+        assert!(matches!(
+            AppIdentity::resolve(dir.path(), Some(7), None, admin()),
+            Err(IdentityError::Partial)
+        ));
         assert!(matches!(
             AppIdentity::resolve(dir.path(), Some(7), Some(String::new()), admin()),
             Err(IdentityError::EmptyKey)

@@ -56,8 +56,16 @@ pub struct AppState {
 impl AppState {
     pub fn new(chat: Arc<Chat>, shutdown: CancellationToken, tracker: TaskTracker) -> Self {
         let r = &chat.config.rest;
-        let rest_rate = Arc::new(std::sync::Mutex::new(rate::TokenBucket::new(r.rate_per_sec, r.rate_burst)));
-        Self { chat, shutdown, tracker, rest_rate }
+        let rest_rate = Arc::new(std::sync::Mutex::new(rate::TokenBucket::new(
+            r.rate_per_sec,
+            r.rate_burst,
+        )));
+        Self {
+            chat,
+            shutdown,
+            tracker,
+            rest_rate,
+        }
     }
 }
 
@@ -65,22 +73,38 @@ impl AppState {
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot create data dir {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open database {path}: {source}")]
-    Database { path: String, source: storage::StorageError },
+    Database {
+        path: String,
+        source: storage::StorageError,
+    },
 }
 
 /// Opens the storage named by `config` and builds the chat service around it.
-pub fn open(config: Config, identity: AppIdentity, clock: Arc<dyn Clock>) -> Result<Arc<Chat>, OpenError> {
+pub fn open(
+    config: Config,
+    identity: AppIdentity,
+    clock: Arc<dyn Clock>,
+) -> Result<Arc<Chat>, OpenError> {
     let hub = Arc::new(Hub::default());
     let storage: Arc<dyn Storage> = match config.storage {
         StorageKind::Sqlite => {
             let dir = &config.data_dir;
-            std::fs::create_dir_all(dir)
-                .map_err(|source| OpenError::DataDir { path: dir.display().to_string(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| OpenError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
             let path = dir.join(DATABASE_FILE);
-            let store = SqliteStorage::open(&path, config.retention.clone(), hub.clone())
-                .map_err(|source| OpenError::Database { path: path.display().to_string(), source })?;
+            let store = SqliteStorage::open(&path, config.retention.clone(), hub.clone()).map_err(
+                |source| OpenError::Database {
+                    path: path.display().to_string(),
+                    source,
+                },
+            )?;
             Arc::new(store)
         }
         StorageKind::Memory => Arc::new(MemoryStorage::new(config.retention.clone(), hub.clone())),
@@ -99,9 +123,15 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until `shutdown` fires, then closes every connection with a going-away frame, waits
 /// for in-progress requests, and flushes storage.
-pub async fn run(listener: TcpListener, chat: Arc<Chat>, shutdown: CancellationToken) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    chat: Arc<Chat>,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     if let Err(e) = chat.prepare().await {
-        return Err(std::io::Error::other(format!("cannot prepare the app's data: {e}")));
+        return Err(std::io::Error::other(format!(
+            "cannot prepare the app's data: {e}"
+        )));
     }
     let tracker = TaskTracker::new();
     let state = AppState::new(chat.clone(), shutdown.clone(), tracker.clone());
@@ -135,7 +165,11 @@ async fn expire_periodically(chat: Arc<Chat>, shutdown: CancellationToken) {
         }
         match chat.storage.expire(chat.clock.now_ms()).await {
             Ok(n) if n != storage::Expired::default() => {
-                tracing::info!(messages = n.messages, sync_entries = n.sync_entries, "expired old data")
+                tracing::info!(
+                    messages = n.messages,
+                    sync_entries = n.sync_entries,
+                    "expired old data"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "expiry pass failed"),

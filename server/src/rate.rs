@@ -13,7 +13,12 @@ pub struct TokenBucket {
 
 impl TokenBucket {
     pub fn new(per_sec: u32, burst: u32) -> Self {
-        Self { tokens: burst as f64, burst: burst as f64, per_sec: per_sec as f64, last: Instant::now() }
+        Self {
+            tokens: burst as f64,
+            burst: burst as f64,
+            per_sec: per_sec as f64,
+            last: Instant::now(),
+        }
     }
 
     /// Takes one token if there is one.

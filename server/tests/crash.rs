@@ -30,7 +30,14 @@ fn spawn(data_dir: &std::path::Path) -> (Child, SocketAddr) {
 }
 
 async fn login(addr: SocketAddr, user: &str) -> Client {
-    let sig = identity().signer().sign(user, 3600, std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs());
+    let sig = identity().signer().sign(
+        user,
+        3600,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    );
     let mut c = Client::connect(addr).await;
     c.login(user, &sig, "web").await;
     c

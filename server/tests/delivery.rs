@@ -40,14 +40,22 @@ async fn offline_messages_arrive_at_login_in_order() {
     }
     let mut bob = server.connect().await;
     let reply = bob.login("bob", &server.sig("bob"), "web-1").await;
-    let ServerFrame::Reply { data: Reply::LoggedIn { latest_seq, .. }, .. } = reply else { panic!("{reply:?}") };
+    let ServerFrame::Reply {
+        data: Reply::LoggedIn { latest_seq, .. },
+        ..
+    } = reply
+    else {
+        panic!("{reply:?}")
+    };
     assert_eq!(latest_seq, Seq(30));
     let (entries, cursor, gap) = bob.sync_all(Seq(0), 7).await;
     assert!(!gap);
     assert_eq!(cursor, Seq(30));
     let got: Vec<_> = messages(&entries).into_iter().cloned().collect();
     assert_eq!(got, sent);
-    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else { panic!() };
+    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
     assert_eq!(conversations.len(), 1);
     assert_eq!(conversations[0].peer.as_str(), "alice");
     assert_eq!(conversations[0].unread, 30);
@@ -67,7 +75,12 @@ async fn every_device_sees_incoming_and_its_siblings_sends() {
     // The sibling device gets it as an outgoing message, with the sequence the sender was told.
     let on_laptop = bob2.push().await;
     assert_eq!(on_laptop.seq, seq);
-    assert_eq!(on_laptop.event, SyncEvent::Message { message: reply.clone() });
+    assert_eq!(
+        on_laptop.event,
+        SyncEvent::Message {
+            message: reply.clone()
+        }
+    );
     assert_eq!(alice.push_message().await, reply);
 }
 
@@ -80,11 +93,21 @@ async fn read_state_reaches_the_other_devices() {
     let (m, _, _) = alice.send_text("bob", 1, "read me").await;
     bob1.push().await;
     bob2.push().await;
-    let Reply::MarkedRead { seq } = bob1.ok(Request::MarkRead { peer: uid("alice") }).await else { panic!() };
+    let Reply::MarkedRead { seq } = bob1.ok(Request::MarkRead { peer: uid("alice") }).await else {
+        panic!()
+    };
     let entry = bob2.push().await;
     assert_eq!(entry.seq, seq);
-    assert_eq!(entry.event, SyncEvent::Read { peer: uid("alice"), up_to: Some(m.key) });
-    let Reply::Conversations { conversations } = bob2.ok(Request::Conversations).await else { panic!() };
+    assert_eq!(
+        entry.event,
+        SyncEvent::Read {
+            peer: uid("alice"),
+            up_to: Some(m.key)
+        }
+    );
+    let Reply::Conversations { conversations } = bob2.ok(Request::Conversations).await else {
+        panic!()
+    };
     assert_eq!(conversations[0].unread, 0);
 }
 
@@ -98,8 +121,13 @@ async fn history_pages_back_through_roaming() {
         sent.push(alice.send_text("bob", i, &format!("h{i}")).await.0);
     }
     let mut bob = server.login("bob", "web2").await;
-    let Reply::History { messages, complete } =
-        bob.ok(Request::History { peer: uid("alice"), before: None, limit: 10 }).await
+    let Reply::History { messages, complete } = bob
+        .ok(Request::History {
+            peer: uid("alice"),
+            before: None,
+            limit: 10,
+        })
+        .await
     else {
         panic!()
     };
@@ -120,7 +148,9 @@ async fn the_101st_contact_evicts_the_oldest() {
         c.send_text("target", 1, "hi").await;
     }
     let mut target = server.login("target", "web2").await;
-    let Reply::Conversations { conversations } = target.ok(Request::Conversations).await else { panic!() };
+    let Reply::Conversations { conversations } = target.ok(Request::Conversations).await else {
+        panic!()
+    };
     assert_eq!(conversations.len(), 100);
     assert_eq!(conversations[0].peer.as_str(), "user100");
     assert!(conversations.iter().all(|c| c.peer.as_str() != "user000"));
@@ -138,10 +168,17 @@ async fn offline_cache_overflow_is_found_through_history() {
     }
     let mut bob = server.login("bob", "web2").await;
     let (entries, cursor, gap) = bob.sync_all(Seq(0), 100).await;
-    assert!(gap, "the client is told that older entries left the offline cache");
+    assert!(
+        gap,
+        "the client is told that older entries left the offline cache"
+    );
     assert_eq!(cursor, Seq(60));
     let cached = messages(&entries);
-    assert!(cached.len() < 60 && cached.len() >= 25, "about 30 KB kept, got {}", cached.len());
+    assert!(
+        cached.len() < 60 && cached.len() >= 25,
+        "about 30 KB kept, got {}",
+        cached.len()
+    );
     assert!(text_of(cached.last().unwrap()).starts_with("59"));
     let all = bob.history("alice", 20).await;
     assert_eq!(all.len(), 60, "roaming still has every message");
@@ -165,10 +202,17 @@ async fn seven_days_later_the_background_pass_has_expired_everything() {
     };
     let deadline = tokio::time::Instant::now() + WAIT;
     while count("SELECT COUNT(*) FROM messages") != 1 {
-        assert!(tokio::time::Instant::now() < deadline, "expiry pass did not run");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expiry pass did not run"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(count("SELECT COUNT(*) FROM sync_log"), 2, "one entry per side for the young message");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM sync_log"),
+        2,
+        "one entry per side for the young message"
+    );
     let mut bob = server.login("bob", "web2").await;
     let history = bob.history("alice", 10).await;
     assert_eq!(history.iter().map(text_of).collect::<Vec<_>>(), ["younger"]);

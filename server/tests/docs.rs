@@ -7,15 +7,24 @@ fn doc(name: &str) -> String {
 }
 
 /// Codes only the WebSocket protocol uses.
-const WEBSOCKET_ONLY: [ErrorCode; 3] =
-    [ErrorCode::NOT_LOGGED_IN, ErrorCode::ALREADY_LOGGED_IN, ErrorCode::UNSUPPORTED_VERSION];
+const WEBSOCKET_ONLY: [ErrorCode; 3] = [
+    ErrorCode::NOT_LOGGED_IN,
+    ErrorCode::ALREADY_LOGGED_IN,
+    ErrorCode::UNSUPPORTED_VERSION,
+];
 
 #[test]
 fn rest_doc_lists_every_rest_error_code() {
     let doc = doc("rest-api.md");
-    for code in ErrorCode::ALL.iter().filter(|c| !WEBSOCKET_ONLY.contains(c)) {
+    for code in ErrorCode::ALL
+        .iter()
+        .filter(|c| !WEBSOCKET_ONLY.contains(c))
+    {
         let row = format!("| {} | `{}` |", code.0, code.name());
-        assert!(doc.contains(&row), "docs/rest-api.md lacks the row for {code:?}");
+        assert!(
+            doc.contains(&row),
+            "docs/rest-api.md lacks the row for {code:?}"
+        );
     }
 }
 
@@ -24,6 +33,9 @@ fn protocol_doc_lists_every_error_code() {
     let doc = doc("protocol.md");
     for code in ErrorCode::ALL {
         let row = format!("| {} | `{}` |", code.0, code.name());
-        assert!(doc.contains(&row), "docs/protocol.md lacks the row for {code:?}");
+        assert!(
+            doc.contains(&row),
+            "docs/protocol.md lacks the row for {code:?}"
+        );
     }
 }

@@ -23,42 +23,104 @@ async fn every_identity_fault_has_its_code() {
     let body = || json!({"CheckItem": [{"UserID": "bob"}]}).to_string();
     let call = |identity: String| {
         let server = &server;
-        async move { code(&server.rest_raw("im_open_login_svc/account_check", &identity, body()).await) }
+        async move {
+            code(
+                &server
+                    .rest_raw("im_open_login_svc/account_check", &identity, body())
+                    .await,
+            )
+        }
     };
-    assert_eq!(call(format!("identifier=administrator&usersig={}", server.sig("administrator"))).await, 0);
-    assert_eq!(call("identifier=administrator".into()).await, 60010, "no usersig");
-    assert_eq!(call(format!("usersig={}", server.sig("administrator"))).await, 60010, "no identifier");
+    assert_eq!(
+        call(format!(
+            "identifier=administrator&usersig={}",
+            server.sig("administrator")
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        call("identifier=administrator".into()).await,
+        60010,
+        "no usersig"
+    );
+    assert_eq!(
+        call(format!("usersig={}", server.sig("administrator"))).await,
+        60010,
+        "no identifier"
+    );
     let expired = admin.sign("administrator", 60, now - 120);
-    assert_eq!(call(format!("identifier=administrator&usersig={expired}")).await, 70001);
-    assert_eq!(call("identifier=administrator&usersig=garbage".into()).await, 70003);
+    assert_eq!(
+        call(format!("identifier=administrator&usersig={expired}")).await,
+        70001
+    );
+    assert_eq!(
+        call("identifier=administrator&usersig=garbage".into()).await,
+        70003
+    );
     let forged = UserSigKey::new(SDK_APP_ID, "wrong key").sign("administrator", 60, now);
-    assert_eq!(call(format!("identifier=administrator&usersig={forged}")).await, 70009);
+    assert_eq!(
+        call(format!("identifier=administrator&usersig={forged}")).await,
+        70009
+    );
     let bobs = server.sig("bob");
-    assert_eq!(call(format!("identifier=administrator&usersig={bobs}")).await, 70013);
+    assert_eq!(
+        call(format!("identifier=administrator&usersig={bobs}")).await,
+        70013
+    );
     let other_app = UserSigKey::new(SDK_APP_ID + 1, SECRET).sign("administrator", 60, now);
-    assert_eq!(call(format!("identifier=administrator&usersig={other_app}")).await, 70014);
-    assert_eq!(call(format!("identifier=bob&usersig={bobs}")).await, 90009, "an ordinary user");
+    assert_eq!(
+        call(format!("identifier=administrator&usersig={other_app}")).await,
+        70014
+    );
+    assert_eq!(
+        call(format!("identifier=bob&usersig={bobs}")).await,
+        90009,
+        "an ordinary user"
+    );
 }
 
 #[tokio::test]
 async fn malformed_requests_fail_precisely_and_store_nothing() {
     let server = TestServer::start_with(|c| c.rest.body_max_bytes = 4096).await;
     server.login("bob", "web").await;
-    let admin = format!("identifier=administrator&usersig={}", server.sig("administrator"));
+    let admin = format!(
+        "identifier=administrator&usersig={}",
+        server.sig("administrator")
+    );
     let raw = |command: &'static str, body: String| {
         let (server, admin) = (&server, admin.clone());
         async move { server.rest_raw(command, &admin, body).await }
     };
     let r = raw("openim/sendmsg", "{not json".into()).await;
-    assert_eq!((r["ActionStatus"].as_str(), code(&r)), (Some("FAIL"), 90001));
-    assert!(r["ErrorInfo"].as_str().unwrap().contains("invalid request body"));
+    assert_eq!(
+        (r["ActionStatus"].as_str(), code(&r)),
+        (Some("FAIL"), 90001)
+    );
+    assert!(
+        r["ErrorInfo"]
+            .as_str()
+            .unwrap()
+            .contains("invalid request body")
+    );
     let wrong_type = json!({"To_Account": "bob", "MsgRandom": "seven", "MsgBody": text_body("x")});
-    assert_eq!(code(&raw("openim/sendmsg", wrong_type.to_string()).await), 90001);
+    assert_eq!(
+        code(&raw("openim/sendmsg", wrong_type.to_string()).await),
+        90001
+    );
     let bad_elem = json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMNopeElem", "MsgContent": {}}]});
-    assert_eq!(code(&raw("openim/sendmsg", bad_elem.to_string()).await), 90002);
-    let too_long = json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": text_body(&"a".repeat(3000))});
+    assert_eq!(
+        code(&raw("openim/sendmsg", bad_elem.to_string()).await),
+        90002
+    );
+    let too_long =
+        json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": text_body(&"a".repeat(3000))});
     let big = json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": text_body(&"a".repeat(5000))});
-    assert_eq!(code(&raw("openim/sendmsg", big.to_string()).await), 60003, "over the REST body limit");
+    assert_eq!(
+        code(&raw("openim/sendmsg", big.to_string()).await),
+        60003,
+        "over the REST body limit"
+    );
     let server2 = TestServer::start_with(|c| c.limits.body_max_bytes = 2048).await;
     server2.login("bob", "web").await;
     assert_eq!(code(&server2.rest("openim/sendmsg", too_long).await), 93000);
@@ -66,29 +128,67 @@ async fn malformed_requests_fail_precisely_and_store_nothing() {
     let loc = json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMLocationElem", "MsgContent": {"Desc": "x", "Latitude": 200.0, "Longitude": 0.0}}]});
     assert_eq!(code(&raw("openim/sendmsg", loc.to_string()).await), 90002);
     let unknown = json!({"To_Account": "nobody", "MsgRandom": 1, "MsgBody": text_body("x")});
-    assert_eq!(code(&raw("openim/sendmsg", unknown.to_string()).await), 20003);
+    assert_eq!(
+        code(&raw("openim/sendmsg", unknown.to_string()).await),
+        20003
+    );
     let mut bob = server.login("bob", "web2").await;
-    assert!(bob.history("administrator", 10).await.is_empty(), "nothing was stored");
+    assert!(
+        bob.history("administrator", 10).await.is_empty(),
+        "nothing was stored"
+    );
 }
 
 #[tokio::test]
 async fn accounts_are_imported_checked_and_deleted() {
     let server = TestServer::start().await;
-    let r = server.rest("im_open_login_svc/account_import", json!({"UserID": "carol", "Nick": "Carol", "FaceUrl": "https://x/c.png"})).await;
+    let r = server
+        .rest(
+            "im_open_login_svc/account_import",
+            json!({"UserID": "carol", "Nick": "Carol", "FaceUrl": "https://x/c.png"}),
+        )
+        .await;
     assert_eq!(code(&r), 0, "{r}");
-    let r = server.rest("im_open_login_svc/multiaccount_import", json!({"Accounts": ["dave", "erin", "bad id"]})).await;
+    let r = server
+        .rest(
+            "im_open_login_svc/multiaccount_import",
+            json!({"Accounts": ["dave", "erin", "bad id"]}),
+        )
+        .await;
     assert_eq!(r["FailAccounts"], json!(["bad id"]));
-    let r = server.rest("im_open_login_svc/account_check", json!({"CheckItem": [{"UserID": "carol"}, {"UserID": "zed"}]})).await;
+    let r = server
+        .rest(
+            "im_open_login_svc/account_check",
+            json!({"CheckItem": [{"UserID": "carol"}, {"UserID": "zed"}]}),
+        )
+        .await;
     assert_eq!(r["ResultItem"][0]["AccountStatus"], "Imported");
     assert_eq!(r["ResultItem"][1]["AccountStatus"], "NotImported");
     let r = server.rest("profile/portrait_get", json!({"To_Account": ["carol"], "TagList": ["Tag_Profile_IM_Nick", "Tag_Profile_IM_Image"]})).await;
-    assert_eq!(r["UserProfileItem"][0]["ProfileItem"], json!([{"Tag": "Tag_Profile_IM_Nick", "Value": "Carol"}, {"Tag": "Tag_Profile_IM_Image", "Value": "https://x/c.png"}]));
+    assert_eq!(
+        r["UserProfileItem"][0]["ProfileItem"],
+        json!([{"Tag": "Tag_Profile_IM_Nick", "Value": "Carol"}, {"Tag": "Tag_Profile_IM_Image", "Value": "https://x/c.png"}])
+    );
     let mut dave = server.login("dave", "web").await;
-    let r = server.rest("im_open_login_svc/account_delete", json!({"DeleteItem": [{"UserID": "dave"}, {"UserID": "zed"}]})).await;
+    let r = server
+        .rest(
+            "im_open_login_svc/account_delete",
+            json!({"DeleteItem": [{"UserID": "dave"}, {"UserID": "zed"}]}),
+        )
+        .await;
     assert_eq!(r["ResultItem"][0]["ResultCode"], 0);
     assert_eq!(r["ResultItem"][1]["ResultCode"], 20003);
-    assert_eq!(dave.closed().await, 4003, "the deleted account's devices are disconnected");
-    let r = server.rest("im_open_login_svc/account_check", json!({"CheckItem": [{"UserID": "dave"}]})).await;
+    assert_eq!(
+        dave.closed().await,
+        4003,
+        "the deleted account's devices are disconnected"
+    );
+    let r = server
+        .rest(
+            "im_open_login_svc/account_check",
+            json!({"CheckItem": [{"UserID": "dave"}]}),
+        )
+        .await;
     assert_eq!(r["ResultItem"][0]["AccountStatus"], "NotImported");
 }
 
@@ -100,10 +200,18 @@ async fn the_backend_sends_as_admin_as_a_user_and_as_the_system() {
     server.rest("profile/portrait_set", json!({"From_Account": "alice", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "Alice"}]})).await;
     alice.push().await; // her own profile entry
 
-    let r = server.rest("openim/sendmsg", json!({"To_Account": "bob", "MsgRandom": 11, "MsgBody": text_body("from the admin")})).await;
+    let r = server
+        .rest(
+            "openim/sendmsg",
+            json!({"To_Account": "bob", "MsgRandom": 11, "MsgBody": text_body("from the admin")}),
+        )
+        .await;
     assert_eq!(code(&r), 0, "{r}");
     let m = bob.push_message().await;
-    assert_eq!((m.from.as_str(), text_of(&m)), ("administrator", "from the admin"));
+    assert_eq!(
+        (m.from.as_str(), text_of(&m)),
+        ("administrator", "from the admin")
+    );
     assert_eq!(r["MsgKey"], m.key.to_string());
     assert_eq!(r["MsgTime"], m.time_ms / 1000);
     let first_key = r["MsgKey"].clone();
@@ -117,26 +225,58 @@ async fn the_backend_sends_as_admin_as_a_user_and_as_the_system() {
     // SyncOtherMachine 2: not into alice's own sync.
     server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 13, "SyncOtherMachine": 2, "MsgBody": text_body("quiet")})).await;
     assert_eq!(text_of(&bob.push_message().await), "quiet");
-    let Reply::SyncPage(page) = alice.ok(Request::Sync { after: Seq(2), limit: 10 }).await else { panic!() };
+    let Reply::SyncPage(page) = alice
+        .ok(Request::Sync {
+            after: Seq(2),
+            limit: 10,
+        })
+        .await
+    else {
+        panic!()
+    };
     assert!(page.entries.is_empty(), "{page:?}");
 
     // A system notification arrives as its own kind.
     let notice = json!([{"MsgType": "DuetSystemElem", "MsgContent": {"Text": "Maintenance at 2am", "Data": "banner:7"}}]);
-    let r = server.rest("openim/sendmsg", json!({"To_Account": "bob", "MsgRandom": 14, "MsgBody": notice})).await;
+    let r = server
+        .rest(
+            "openim/sendmsg",
+            json!({"To_Account": "bob", "MsgRandom": 14, "MsgBody": notice}),
+        )
+        .await;
     assert_eq!(code(&r), 0);
     let m = bob.push_message().await;
-    assert!(matches!(&m.elements[0], Element::System(s) if s.text == "Maintenance at 2am" && s.data == "banner:7"));
+    assert!(
+        matches!(&m.elements[0], Element::System(s) if s.text == "Maintenance at 2am" && s.data == "banner:7")
+    );
     let r = server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 15, "MsgBody": notice})).await;
-    assert_eq!(code(&r), 90009, "only the administrator sends system notifications");
+    assert_eq!(
+        code(&r),
+        90009,
+        "only the administrator sends system notifications"
+    );
 
     // NoUnread: delivered but not counted.
     server.rest("openim/sendmsg", json!({"To_Account": "bob", "MsgRandom": 16, "SendMsgControl": ["NoUnread"], "MsgBody": text_body("fyi")})).await;
     bob.push().await;
-    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else { panic!() };
-    let admin = conversations.iter().find(|c| c.peer.as_str() == "administrator").unwrap();
-    assert_eq!(admin.unread, 2, "the admin text and the notice, not the NoUnread one");
+    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
+    let admin = conversations
+        .iter()
+        .find(|c| c.peer.as_str() == "administrator")
+        .unwrap();
+    assert_eq!(
+        admin.unread, 2,
+        "the admin text and the notice, not the NoUnread one"
+    );
     // The same MsgRandom and body again is a retry: one message.
-    let again = server.rest("openim/sendmsg", json!({"To_Account": "bob", "MsgRandom": 11, "MsgBody": text_body("from the admin")})).await;
+    let again = server
+        .rest(
+            "openim/sendmsg",
+            json!({"To_Account": "bob", "MsgRandom": 11, "MsgBody": text_body("from the admin")}),
+        )
+        .await;
     assert_eq!(again["MsgKey"], first_key);
     assert_eq!(bob.history("administrator", 50).await.len(), 3);
 }
@@ -147,8 +287,18 @@ async fn batch_send_reports_each_failed_recipient() {
     for u in ["r1", "r2", "blocker"] {
         server.login(u, "web").await;
     }
-    server.rest("im_open_login_svc/account_import", json!({"UserID": "alice"})).await;
-    server.rest("sns/black_list_add", json!({"From_Account": "blocker", "To_Account": ["alice"]})).await;
+    server
+        .rest(
+            "im_open_login_svc/account_import",
+            json!({"UserID": "alice"}),
+        )
+        .await;
+    server
+        .rest(
+            "sns/black_list_add",
+            json!({"From_Account": "blocker", "To_Account": ["alice"]}),
+        )
+        .await;
     let r = server
         .rest("openim/batchsendmsg", json!({"From_Account": "alice", "To_Account": ["r1", "ghost", "blocker", "r2", "bad id"], "MsgRandom": 5, "MsgBody": text_body("hello all")}))
         .await;
@@ -157,7 +307,12 @@ async fn batch_send_reports_each_failed_recipient() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["To_Account"].as_str().unwrap().to_owned(), e["ErrorCode"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["To_Account"].as_str().unwrap().to_owned(),
+                e["ErrorCode"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert!(errors.contains(&("ghost".into(), 20003)), "{errors:?}");
     assert!(errors.contains(&("blocker".into(), 20007)), "{errors:?}");
@@ -167,7 +322,12 @@ async fn batch_send_reports_each_failed_recipient() {
     let mut r2 = server.login("r2", "web2").await;
     assert_eq!(r2.history("alice", 10).await.len(), 1);
     let many: Vec<String> = (0..501).map(|i| format!("u{i}")).collect();
-    let r = server.rest("openim/batchsendmsg", json!({"To_Account": many, "MsgRandom": 1, "MsgBody": text_body("x")})).await;
+    let r = server
+        .rest(
+            "openim/batchsendmsg",
+            json!({"To_Account": many, "MsgRandom": 1, "MsgBody": text_body("x")}),
+        )
+        .await;
     assert_eq!(code(&r), 90011);
 }
 
@@ -178,7 +338,14 @@ async fn roaming_pages_back_with_last_msg_key_until_complete() {
     let mut alice = server.login("alice", "web").await;
     let mut keys = Vec::new();
     for i in 0..25 {
-        keys.push(alice.send_text("bob", i, &format!("m{i}")).await.0.key.to_string());
+        keys.push(
+            alice
+                .send_text("bob", i, &format!("m{i}"))
+                .await
+                .0
+                .key
+                .to_string(),
+        );
     }
     let now = server.clock.now_s();
     let mut got = Vec::new();
@@ -190,7 +357,12 @@ async fn roaming_pages_back_with_last_msg_key_until_complete() {
         }
         let r = server.rest("openim/admin_getroammsg", body).await;
         assert_eq!(code(&r), 0, "{r}");
-        let page: Vec<String> = r["MsgList"].as_array().unwrap().iter().map(|m| m["MsgKey"].as_str().unwrap().to_owned()).collect();
+        let page: Vec<String> = r["MsgList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["MsgKey"].as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(r["MsgCnt"], page.len());
         assert_eq!(r["MsgList"][0]["From_Account"], "alice");
         got.splice(0..0, page);
@@ -215,18 +387,33 @@ async fn withdraw_reaches_both_sides_and_history_shows_it() {
     bob.push().await;
     alice2.push().await;
     let body = json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": m.key.to_string()});
-    assert_eq!(code(&server.rest("openim/admin_msgwithdraw", body.clone()).await), 0);
+    assert_eq!(
+        code(&server.rest("openim/admin_msgwithdraw", body.clone()).await),
+        0
+    );
     for c in [&mut bob, &mut alice, &mut alice2] {
         let e = c.push().await;
-        assert!(matches!(&e.event, SyncEvent::Recalled { key, .. } if *key == m.key), "{e:?}");
+        assert!(
+            matches!(&e.event, SyncEvent::Recalled { key, .. } if *key == m.key),
+            "{e:?}"
+        );
     }
     let h = bob.history("alice", 10).await;
     assert!(h[0].recalled && h[0].elements.is_empty());
-    assert_eq!(code(&server.rest("openim/admin_msgwithdraw", body).await), 20023);
+    assert_eq!(
+        code(&server.rest("openim/admin_msgwithdraw", body).await),
+        20023
+    );
     let wrong = json!({"From_Account": "bob", "To_Account": "alice", "MsgKey": m.key.to_string()});
-    assert_eq!(code(&server.rest("openim/admin_msgwithdraw", wrong).await), 20022);
+    assert_eq!(
+        code(&server.rest("openim/admin_msgwithdraw", wrong).await),
+        20022
+    );
     let garbage = json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": "nope"});
-    assert_eq!(code(&server.rest("openim/admin_msgwithdraw", garbage).await), 20022);
+    assert_eq!(
+        code(&server.rest("openim/admin_msgwithdraw", garbage).await),
+        20022
+    );
 }
 
 #[tokio::test]
@@ -236,10 +423,17 @@ async fn set_msg_read_clears_unread_on_the_readers_devices() {
     let mut alice = server.login("alice", "web").await;
     alice.send_text("bob", 1, "unread").await;
     bob.push().await;
-    let r = server.rest("openim/admin_set_msg_read", json!({"Report_Account": "bob", "Peer_Account": "alice"})).await;
+    let r = server
+        .rest(
+            "openim/admin_set_msg_read",
+            json!({"Report_Account": "bob", "Peer_Account": "alice"}),
+        )
+        .await;
     assert_eq!(code(&r), 0);
     assert!(matches!(bob.push().await.event, SyncEvent::Read { .. }));
-    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else { panic!() };
+    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
     assert_eq!(conversations[0].unread, 0);
 }
 
@@ -248,17 +442,44 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
     let server = TestServer::start().await;
     let mut bob = server.login("bob", "web").await;
     let mut alice = server.login("alice", "web").await;
-    let send = |to: &str, n: u32| Request::Send { to: uid(to), random: n, elements: text("hi"), cloud_custom_data: None };
-    assert_eq!(code(&server.rest("duet/set_app_config", json!({"FriendsOnly": 1})).await), 0);
-    assert_eq!(server.rest("duet/get_app_config", json!({})).await["FriendsOnly"], 1);
-    assert_eq!(alice.err(send("bob", 1)).await, protocol::ErrorCode::NOT_FRIENDS);
+    let send = |to: &str, n: u32| Request::Send {
+        to: uid(to),
+        random: n,
+        elements: text("hi"),
+        cloud_custom_data: None,
+    };
+    assert_eq!(
+        code(
+            &server
+                .rest("duet/set_app_config", json!({"FriendsOnly": 1}))
+                .await
+        ),
+        0
+    );
+    assert_eq!(
+        server.rest("duet/get_app_config", json!({})).await["FriendsOnly"],
+        1
+    );
+    assert_eq!(
+        alice.err(send("bob", 1)).await,
+        protocol::ErrorCode::NOT_FRIENDS
+    );
     let r = server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 2, "MsgBody": text_body("impersonated")})).await;
-    assert_eq!(code(&r), 20009, "an impersonated send is checked as the user");
+    assert_eq!(
+        code(&r),
+        20009,
+        "an impersonated send is checked as the user"
+    );
     let r = server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 3, "SendMsgControl": ["SkipRelationCheck"], "MsgBody": text_body("on purpose")})).await;
     assert_eq!(code(&r), 0, "the backend may skip the check on purpose");
     assert_eq!(text_of(&bob.push_message().await), "on purpose");
     alice.push().await;
-    let r = server.rest("openim/sendmsg", json!({"To_Account": "bob", "MsgRandom": 4, "MsgBody": text_body("admin")})).await;
+    let r = server
+        .rest(
+            "openim/sendmsg",
+            json!({"To_Account": "bob", "MsgRandom": 4, "MsgBody": text_body("admin")}),
+        )
+        .await;
     assert_eq!(code(&r), 0, "the administrator is never blocked");
     bob.push().await;
 
@@ -268,21 +489,40 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
     assert_eq!(r["Fail_Account"], json!(["ghost"]));
     let r = server.rest("sns/friend_check", json!({"From_Account": "alice", "To_Account": ["bob"], "CheckType": "CheckResult_Type_Both"})).await;
     assert_eq!(r["InfoItem"][0]["Relation"], "CheckResult_Type_BothWay");
-    let r = server.rest("sns/friend_get", json!({"From_Account": "bob"})).await;
+    let r = server
+        .rest("sns/friend_get", json!({"From_Account": "bob"}))
+        .await;
     assert_eq!(r["UserDataItem"][0]["To_Account"], "alice");
-    assert_eq!((r["FriendNum"].as_u64(), r["CompleteFlag"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (r["FriendNum"].as_u64(), r["CompleteFlag"].as_u64()),
+        (Some(1), Some(1))
+    );
     // Both got a friend-list entry.
     for c in [&mut alice, &mut bob] {
         let e = c.push().await;
-        assert!(matches!(&e.event, SyncEvent::Relations { relation: Relation::Friend, added, .. } if added.len() == 1), "{e:?}");
+        assert!(
+            matches!(&e.event, SyncEvent::Relations { relation: Relation::Friend, added, .. } if added.len() == 1),
+            "{e:?}"
+        );
     }
     alice.send_text("bob", 5, "now we are friends").await;
-    server.rest("sns/friend_delete", json!({"From_Account": "bob", "To_Account": ["alice"]})).await;
-    assert_eq!(alice.err(send("bob", 6)).await, protocol::ErrorCode::NOT_FRIENDS);
+    server
+        .rest(
+            "sns/friend_delete",
+            json!({"From_Account": "bob", "To_Account": ["alice"]}),
+        )
+        .await;
+    assert_eq!(
+        alice.err(send("bob", 6)).await,
+        protocol::ErrorCode::NOT_FRIENDS
+    );
     // The switch survives a restart.
     let dir = server.stop().await;
     let server = TestServer::start_in(dir, |_| {}).await;
-    assert_eq!(server.rest("duet/get_app_config", json!({})).await["FriendsOnly"], 1);
+    assert_eq!(
+        server.rest("duet/get_app_config", json!({})).await["FriendsOnly"],
+        1
+    );
 }
 
 #[tokio::test]
@@ -290,24 +530,61 @@ async fn a_blocked_sender_reaches_nobody_by_any_path() {
     let server = TestServer::start().await;
     let mut bob = server.login("bob", "web").await;
     let mut alice = server.login("alice", "web").await;
-    let r = server.rest("sns/black_list_add", json!({"From_Account": "bob", "To_Account": ["alice"]})).await;
+    let r = server
+        .rest(
+            "sns/black_list_add",
+            json!({"From_Account": "bob", "To_Account": ["alice"]}),
+        )
+        .await;
     assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
-    assert!(matches!(bob.push().await.event, SyncEvent::Relations { relation: Relation::Blacklist, .. }));
-    let send = Request::Send { to: uid("bob"), random: 1, elements: text("let me in"), cloud_custom_data: None };
+    assert!(matches!(
+        bob.push().await.event,
+        SyncEvent::Relations {
+            relation: Relation::Blacklist,
+            ..
+        }
+    ));
+    let send = Request::Send {
+        to: uid("bob"),
+        random: 1,
+        elements: text("let me in"),
+        cloud_custom_data: None,
+    };
     assert_eq!(alice.err(send).await, protocol::ErrorCode::BLOCKED);
     let r = server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 2, "MsgBody": text_body("via backend")})).await;
     assert_eq!(code(&r), 20007);
     // Blocking is one way.
     bob.send_text("alice", 3, "I can still write").await;
     let r = server.rest("sns/black_list_check", json!({"From_Account": "alice", "To_Account": ["bob"], "CheckType": "BlackCheckResult_Type_Both"})).await;
-    assert_eq!(r["BlackListCheckItem"][0]["Relation"], "BlackCheckResult_Type_BWithA");
-    let r = server.rest("sns/black_list_get", json!({"From_Account": "bob", "StartIndex": 0, "MaxLimited": 10})).await;
+    assert_eq!(
+        r["BlackListCheckItem"][0]["Relation"],
+        "BlackCheckResult_Type_BWithA"
+    );
+    let r = server
+        .rest(
+            "sns/black_list_get",
+            json!({"From_Account": "bob", "StartIndex": 0, "MaxLimited": 10}),
+        )
+        .await;
     assert_eq!(r["BlackListItem"][0]["To_Account"], "alice");
     // Nothing from alice reached bob's history or offline cache.
     let (entries, _, _) = bob.sync_all(Seq(0), 50).await;
-    assert!(messages(&entries).iter().all(|m| m.from.as_str() != "alice"));
-    assert_eq!(bob.history("alice", 50).await.len(), 1, "only bob's own message");
-    server.rest("sns/black_list_delete", json!({"From_Account": "bob", "To_Account": ["alice"]})).await;
+    assert!(
+        messages(&entries)
+            .iter()
+            .all(|m| m.from.as_str() != "alice")
+    );
+    assert_eq!(
+        bob.history("alice", 50).await.len(),
+        1,
+        "only bob's own message"
+    );
+    server
+        .rest(
+            "sns/black_list_delete",
+            json!({"From_Account": "bob", "To_Account": ["alice"]}),
+        )
+        .await;
     alice.send_text("bob", 4, "unblocked").await;
 }
 
@@ -326,14 +603,25 @@ async fn bulk_export_streams_every_message_of_the_window() {
         server.sig("administrator")
     );
     let body = json!({"MinTime": now - 60, "MaxTime": now + 60}).to_string();
-    let response = reqwest::Client::new().post(url).body(body).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(url)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["content-type"], "application/x-ndjson");
     let text = response.text().await.unwrap();
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 31);
     assert_eq!(lines[0]["MsgBody"][0]["MsgContent"]["Text"], "e0");
     assert_eq!(lines[29]["From_Account"], "alice");
-    assert_eq!(lines[30], json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "MsgCnt": 30}));
+    assert_eq!(
+        lines[30],
+        json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "MsgCnt": 30})
+    );
 }
 
 #[tokio::test]
@@ -342,30 +630,98 @@ async fn the_sdk_manages_its_own_friends_blacklist_and_profile() {
     server.login("bob", "web").await;
     let mut alice = server.login("alice", "phone").await;
     let mut alice2 = server.login("alice", "laptop").await;
-    let reply = alice.ok(Request::RelationAdd { relation: Relation::Friend, users: vec![uid("bob"), uid("ghost"), uid("alice")] }).await;
-    let Reply::RelationResults { results } = reply else { panic!() };
+    let reply = alice
+        .ok(Request::RelationAdd {
+            relation: Relation::Friend,
+            users: vec![uid("bob"), uid("ghost"), uid("alice")],
+        })
+        .await;
+    let Reply::RelationResults { results } = reply else {
+        panic!()
+    };
     let codes: Vec<u32> = results.iter().map(|r| r.code.0).collect();
     assert_eq!(codes, [0, 20003, 60006]);
-    assert!(matches!(alice2.push().await.event, SyncEvent::Relations { relation: Relation::Friend, .. }));
-    let Reply::Relations { entries, .. } = alice.ok(Request::RelationList { relation: Relation::Friend }).await else { panic!() };
-    assert_eq!(entries.iter().map(|e| e.user_id.as_str()).collect::<Vec<_>>(), ["bob"]);
-    alice.ok(Request::RelationAdd { relation: Relation::Blacklist, users: vec![uid("bob")] }).await;
-    let Reply::Relations { entries, .. } = alice2.ok(Request::RelationList { relation: Relation::Blacklist }).await else { panic!() };
+    assert!(matches!(
+        alice2.push().await.event,
+        SyncEvent::Relations {
+            relation: Relation::Friend,
+            ..
+        }
+    ));
+    let Reply::Relations { entries, .. } = alice
+        .ok(Request::RelationList {
+            relation: Relation::Friend,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| e.user_id.as_str())
+            .collect::<Vec<_>>(),
+        ["bob"]
+    );
+    alice
+        .ok(Request::RelationAdd {
+            relation: Relation::Blacklist,
+            users: vec![uid("bob")],
+        })
+        .await;
+    let Reply::Relations { entries, .. } = alice2
+        .ok(Request::RelationList {
+            relation: Relation::Blacklist,
+        })
+        .await
+    else {
+        panic!()
+    };
     assert_eq!(entries.len(), 1);
-    alice.ok(Request::RelationRemove { relation: Relation::Blacklist, users: vec![uid("bob")] }).await;
-    let reply = alice.ok(Request::ProfileSet { nick: Some("Alice".into()), avatar: Some("https://x/a.png".into()) }).await;
+    alice
+        .ok(Request::RelationRemove {
+            relation: Relation::Blacklist,
+            users: vec![uid("bob")],
+        })
+        .await;
+    let reply = alice
+        .ok(Request::ProfileSet {
+            nick: Some("Alice".into()),
+            avatar: Some("https://x/a.png".into()),
+        })
+        .await;
     assert!(matches!(reply, Reply::Profiles { ref profiles } if profiles[0].nick == "Alice"));
-    let Reply::Profiles { profiles } = alice2.ok(Request::ProfileGet { users: vec![uid("alice"), uid("ghost")] }).await else { panic!() };
+    let Reply::Profiles { profiles } = alice2
+        .ok(Request::ProfileGet {
+            users: vec![uid("alice"), uid("ghost")],
+        })
+        .await
+    else {
+        panic!()
+    };
     assert_eq!(profiles.len(), 1);
     assert_eq!(profiles[0].avatar, "https://x/a.png");
-    let long = alice.err(Request::ProfileSet { nick: Some("n".repeat(101)), avatar: None }).await;
+    let long = alice
+        .err(Request::ProfileSet {
+            nick: Some("n".repeat(101)),
+            avatar: None,
+        })
+        .await;
     assert_eq!(long, protocol::ErrorCode::INVALID_ARGUMENT);
     // A message sent now carries the new nickname (R4.4).
     let mut bob = server.login("bob", "web2").await;
     alice.send_text("bob", 1, "with my name").await;
     let m = bob.push_message().await;
-    assert_eq!((m.nick.as_str(), m.avatar.as_str()), ("Alice", "https://x/a.png"));
-    let r = server.rest("profile/portrait_get", json!({"To_Account": ["alice"], "TagList": ["Tag_Profile_IM_Nick"]})).await;
+    assert_eq!(
+        (m.nick.as_str(), m.avatar.as_str()),
+        ("Alice", "https://x/a.png")
+    );
+    let r = server
+        .rest(
+            "profile/portrait_get",
+            json!({"To_Account": ["alice"], "TagList": ["Tag_Profile_IM_Nick"]}),
+        )
+        .await;
     assert_eq!(r["UserProfileItem"][0]["ProfileItem"][0]["Value"], "Alice");
 }
 

@@ -9,8 +9,8 @@
 //! by `"TLS.userbuf:{userbuf}\n"` when a userbuf is present.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -72,13 +72,18 @@ pub struct UserSigKey {
 
 impl std::fmt::Debug for UserSigKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserSigKey").field("sdk_app_id", &self.sdk_app_id).finish_non_exhaustive()
+        f.debug_struct("UserSigKey")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .finish_non_exhaustive()
     }
 }
 
 impl UserSigKey {
     pub fn new(sdk_app_id: u64, secret_key: impl Into<Vec<u8>>) -> Self {
-        Self { sdk_app_id, key: secret_key.into() }
+        Self {
+            sdk_app_id,
+            key: secret_key.into(),
+        }
     }
 
     pub fn sdk_app_id(&self) -> u64 {
@@ -127,10 +132,18 @@ impl UserSigKey {
     ///
     /// Checks, in order: well-formedness, the app id, the identifier, the signature, the expiry;
     /// the first fault found is returned.
-    pub fn verify(&self, user_sig: &str, identifier: &str, now: u64) -> Result<Ticket, UserSigError> {
+    pub fn verify(
+        &self,
+        user_sig: &str,
+        identifier: &str,
+        now: u64,
+    ) -> Result<Ticket, UserSigError> {
         let (ticket, sig) = decode(user_sig)?;
         if ticket.sdk_app_id != self.sdk_app_id {
-            return Err(UserSigError::WrongApp { expected: self.sdk_app_id, got: ticket.sdk_app_id });
+            return Err(UserSigError::WrongApp {
+                expected: self.sdk_app_id,
+                got: ticket.sdk_app_id,
+            });
         }
         if ticket.identifier != identifier {
             return Err(UserSigError::WrongIdentifier {
@@ -138,9 +151,13 @@ impl UserSigKey {
                 got: ticket.identifier,
             });
         }
-        self.mac(&ticket).verify_slice(&sig).map_err(|_| UserSigError::BadSignature)?;
+        self.mac(&ticket)
+            .verify_slice(&sig)
+            .map_err(|_| UserSigError::BadSignature)?;
         if ticket.expires_at() < now {
-            return Err(UserSigError::Expired { expired_at: ticket.expires_at() });
+            return Err(UserSigError::Expired {
+                expired_at: ticket.expires_at(),
+            });
         }
         Ok(ticket)
     }
@@ -190,7 +207,9 @@ pub fn decode(user_sig: &str) -> Result<(Ticket, Vec<u8>), UserSigError> {
     if user_sig.is_empty() || user_sig.len() > 4096 {
         return Err(malformed("length must be 1 to 4096 bytes"));
     }
-    let compressed = LENIENT.decode(unescape(user_sig)).map_err(|_| malformed("not base64"))?;
+    let compressed = LENIENT
+        .decode(unescape(user_sig))
+        .map_err(|_| malformed("not base64"))?;
     let mut json = Vec::new();
     flate2::read::ZlibDecoder::new(compressed.as_slice())
         .take(MAX_TICKET_JSON + 1)
@@ -211,7 +230,10 @@ pub fn decode(user_sig: &str) -> Result<(Ticket, Vec<u8>), UserSigError> {
         sdk_app_id: number(&doc, "TLS.sdkappid")?,
         time: number(&doc, "TLS.time")?,
         expire: number(&doc, "TLS.expire")?,
-        userbuf: doc.get("TLS.userbuf").and_then(Value::as_str).map(str::to_owned),
+        userbuf: doc
+            .get("TLS.userbuf")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     };
     Ok((ticket, sig))
 }
@@ -231,7 +253,10 @@ mod tests {
         let sig = key().sign("alice", 3600, NOW);
         assert!(!sig.contains(['+', '/', '=']));
         let t = key().verify(&sig, "alice", NOW + 3600).unwrap();
-        assert_eq!((t.identifier.as_str(), t.time, t.expire), ("alice", NOW, 3600));
+        assert_eq!(
+            (t.identifier.as_str(), t.time, t.expire),
+            ("alice", NOW, 3600)
+        );
     }
 
     #[test]
@@ -239,15 +264,32 @@ mod tests {
         let sig = key().sign("alice", 3600, NOW);
         assert_eq!(
             key().verify(&sig, "alice", NOW + 3601),
-            Err(UserSigError::Expired { expired_at: NOW + 3600 })
+            Err(UserSigError::Expired {
+                expired_at: NOW + 3600
+            })
         );
-        assert!(matches!(key().verify(&sig, "bob", NOW), Err(UserSigError::WrongIdentifier { .. })));
+        assert!(matches!(
+            key().verify(&sig, "bob", NOW),
+            Err(UserSigError::WrongIdentifier { .. })
+        ));
         let other_app = UserSigKey::new(1_400_000_002, "secret");
-        assert!(matches!(other_app.verify(&sig, "alice", NOW), Err(UserSigError::WrongApp { .. })));
+        assert!(matches!(
+            other_app.verify(&sig, "alice", NOW),
+            Err(UserSigError::WrongApp { .. })
+        ));
         let other_key = UserSigKey::new(1_400_000_001, "not the secret");
-        assert_eq!(other_key.verify(&sig, "alice", NOW), Err(UserSigError::BadSignature));
-        assert!(matches!(key().verify("@@@", "alice", NOW), Err(UserSigError::Malformed(_))));
-        assert!(matches!(key().verify("", "alice", NOW), Err(UserSigError::Malformed(_))));
+        assert_eq!(
+            other_key.verify(&sig, "alice", NOW),
+            Err(UserSigError::BadSignature)
+        );
+        assert!(matches!(
+            key().verify("@@@", "alice", NOW),
+            Err(UserSigError::Malformed(_))
+        ));
+        assert!(matches!(
+            key().verify("", "alice", NOW),
+            Err(UserSigError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -262,6 +304,9 @@ mod tests {
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut z, doc.to_string().as_bytes()).unwrap();
         let forged = escape(&STANDARD.encode(z.finish().unwrap()));
-        assert_eq!(key().verify(&forged, "alice", NOW), Err(UserSigError::BadSignature));
+        assert_eq!(
+            key().verify(&forged, "alice", NOW),
+            Err(UserSigError::BadSignature)
+        );
     }
 }

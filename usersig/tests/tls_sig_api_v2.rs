@@ -22,21 +22,31 @@ fn fixture() -> Fixture {
 fn node_signed_ticket_verifies() {
     let f = fixture();
     let key = UserSigKey::new(f.sdk_app_id, f.secret_key.as_bytes());
-    let t = key.verify(&f.user_sig, &f.identifier, f.generated_at + 60).unwrap();
+    let t = key
+        .verify(&f.user_sig, &f.identifier, f.generated_at + 60)
+        .unwrap();
     assert_eq!(t.expire, f.expire);
     assert_eq!(t.sdk_app_id, f.sdk_app_id);
     let late = f.generated_at + f.expire + 1;
-    assert!(matches!(key.verify(&f.user_sig, &f.identifier, late), Err(UserSigError::Expired { .. })));
+    assert!(matches!(
+        key.verify(&f.user_sig, &f.identifier, late),
+        Err(UserSigError::Expired { .. })
+    ));
 }
 
 #[test]
 fn node_signed_ticket_with_userbuf_verifies() {
     let f = fixture();
     let key = UserSigKey::new(f.sdk_app_id, f.secret_key.as_bytes());
-    let t = key.verify(&f.user_sig_with_userbuf, "bob", f.generated_at).unwrap();
+    let t = key
+        .verify(&f.user_sig_with_userbuf, "bob", f.generated_at)
+        .unwrap();
     assert!(t.userbuf.is_some());
     let wrong = UserSigKey::new(f.sdk_app_id, "other");
-    assert_eq!(wrong.verify(&f.user_sig, &f.identifier, f.generated_at), Err(UserSigError::BadSignature));
+    assert_eq!(
+        wrong.verify(&f.user_sig, &f.identifier, f.generated_at),
+        Err(UserSigError::BadSignature)
+    );
 }
 
 #[test]

@@ -27,11 +27,17 @@ fn main() -> ExitCode {
         if origin == Origin::Generated {
             eprintln!(
                 "Generated a new app identity in {} (SDKAppID {}).",
-                args.app.data_dir.join(server::identity::FILE_NAME).display(),
+                args.app
+                    .data_dir
+                    .join(server::identity::FILE_NAME)
+                    .display(),
                 identity.sdk_app_id
             );
         }
-        println!("{}", identity.signer().sign(user, *expire, SystemClock.now_s()));
+        println!(
+            "{}",
+            identity.signer().sign(user, *expire, SystemClock.now_s())
+        );
         return ExitCode::SUCCESS;
     }
     tracing_subscriber::fmt()
@@ -45,13 +51,19 @@ fn main() -> ExitCode {
             "Generated a new app identity, saved in {}:\n  SDKAppID:   {}\n  secret key: {}\n  admin:      {}\n\
              Sign a development UserSig with: duet-server usersig --user alice\n\
              (production backends sign with this key themselves, e.g. with Tencent's TLSSigAPIv2 libraries).",
-            args.app.data_dir.join(server::identity::FILE_NAME).display(),
+            args.app
+                .data_dir
+                .join(server::identity::FILE_NAME)
+                .display(),
             identity.sdk_app_id,
             identity.secret_key,
             identity.admin,
         );
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("duet-server: cannot start the runtime: {e}");
@@ -70,7 +82,8 @@ fn main() -> ExitCode {
 async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::error::Error>> {
     let sdk_app_id = identity.sdk_app_id;
     let chat = server::open(args.config(), identity, Arc::new(SystemClock))?;
-    let listener = bind(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let listener =
+        bind(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, sdk_app_id, data_dir = %args.app.data_dir.display(), "duet-server listening");
     println!("Duet server on http://{addr} (WebSocket ws://{addr}/ws)");
@@ -85,7 +98,11 @@ async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::err
 /// Binds with a deep accept queue: a burst of clients reconnecting at once (after a restart, say)
 /// must not overflow it, or the kernel drops their handshakes and they wait a second to retry.
 fn bind(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
-    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(4096)

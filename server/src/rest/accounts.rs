@@ -11,7 +11,16 @@ use protocol::{ErrorCode, UserId};
 pub(super) async fn import(chat: &Chat, body: &Bytes) -> Outcome {
     let req: AccountImport = parse(body)?;
     let user = account(&req.user_id, "UserID")?;
-    chat.set_profile(&user, ProfileUpdate { nick: req.nick, avatar: req.face_url }, true, None).await?;
+    chat.set_profile(
+        &user,
+        ProfileUpdate {
+            nick: req.nick,
+            avatar: req.face_url,
+        },
+        true,
+        None,
+    )
+    .await?;
     ok(Empty {})
 }
 
@@ -21,7 +30,10 @@ pub(super) async fn import_many(chat: &Chat, body: &Bytes) -> Outcome {
     let mut fail_accounts = Vec::new();
     for id in req.accounts {
         let created = match UserId::parse(id.as_str()) {
-            Ok(user) => chat.set_profile(&user, ProfileUpdate::default(), true, None).await.is_ok(),
+            Ok(user) => chat
+                .set_profile(&user, ProfileUpdate::default(), true, None)
+                .await
+                .is_ok(),
             Err(_) => false,
         };
         if !created {
@@ -39,7 +51,11 @@ pub(super) async fn check(chat: &Chat, body: &Bytes) -> Outcome {
         let (code, info, status) = match UserId::parse(item.user_id.as_str()) {
             Ok(user) => {
                 let found = !chat.profiles(std::slice::from_ref(&user)).await?.is_empty();
-                (ErrorCode(0), String::new(), if found { "Imported" } else { "NotImported" })
+                (
+                    ErrorCode(0),
+                    String::new(),
+                    if found { "Imported" } else { "NotImported" },
+                )
             }
             Err(e) => (ErrorCode::INVALID_ARGUMENT, e.to_string(), "NotImported"),
         };
@@ -61,7 +77,10 @@ pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
         let outcome = match UserId::parse(item.user_id.as_str()) {
             Ok(user) => match chat.delete_account(&user).await {
                 Ok(true) => Ok(()),
-                Ok(false) => Err(ChatError::new(ErrorCode::ACCOUNT_NOT_FOUND, "no such account")),
+                Ok(false) => Err(ChatError::new(
+                    ErrorCode::ACCOUNT_NOT_FOUND,
+                    "no such account",
+                )),
                 Err(e) => Err(e),
             },
             Err(e) => Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, e.to_string())),
@@ -70,7 +89,11 @@ pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
             Ok(()) => (ErrorCode(0), String::new()),
             Err(e) => (e.code, e.message),
         };
-        result_item.push(AccountDeleteItem { user_id: item.user_id, result_code, result_info });
+        result_item.push(AccountDeleteItem {
+            user_id: item.user_id,
+            result_code,
+            result_info,
+        });
     }
     ok(AccountDeleteReply { result_item })
 }
@@ -79,7 +102,10 @@ pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
 pub(super) fn check_count(n: usize) -> Result<(), ChatError> {
     let max = protocol::frame::MAX_USERS_PER_REQUEST;
     if n > max {
-        return Err(ChatError::new(ErrorCode::TOO_MANY_ACCOUNTS, format!("at most {max} accounts per request, got {n}")));
+        return Err(ChatError::new(
+            ErrorCode::TOO_MANY_ACCOUNTS,
+            format!("at most {max} accounts per request, got {n}"),
+        ));
     }
     Ok(())
 }

@@ -19,27 +19,26 @@ struct Common {
     opts: SendOptions,
 }
 
-fn common(
-    chat: &Chat,
-    from_account: Option<&str>,
-    sync_other_machine: Option<u8>,
-    msg_life_time: Option<u32>,
-    controls: &[String],
-) -> Result<Common, ChatError> {
-    let from = match from_account {
+fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
+    let from = match msg.from_account.as_deref() {
         Some(id) => account(id, "From_Account")?,
         None => chat.identity.admin.clone(),
     };
-    let sync_sender = match sync_other_machine {
+    let sync_sender = match msg.sync_other_machine {
         None | Some(1) => true,
         Some(2) => false,
         Some(n) => return Err(invalid(format!("SyncOtherMachine must be 1 or 2, got {n}"))),
     };
-    if msg_life_time.is_some_and(|t| t > MAX_LIFE_TIME_SECS) {
-        return Err(invalid(format!("MsgLifeTime must be at most {MAX_LIFE_TIME_SECS} seconds")));
+    if msg.msg_life_time.is_some_and(|t| t > MAX_LIFE_TIME_SECS) {
+        return Err(invalid(format!(
+            "MsgLifeTime must be at most {MAX_LIFE_TIME_SECS} seconds"
+        )));
     }
-    let mut opts = SendOptions { sync_sender, ..SendOptions::default() };
-    for control in controls {
+    let mut opts = SendOptions {
+        sync_sender,
+        ..SendOptions::default()
+    };
+    for control in &msg.send_msg_control {
         match control.as_str() {
             "NoUnread" => opts.no_unread = true,
             "NoLastMsg" => opts.no_last_msg = true,
@@ -59,50 +58,69 @@ fn invalid(message: String) -> ChatError {
 
 pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
     let req: SendMsg = parse_send(body)?;
-    let c = common(chat, req.from_account.as_deref(), req.sync_other_machine, req.msg_life_time, &req.send_msg_control)?;
+    let c = common(chat, &req.msg)?;
     let to = account(&req.to_account, "To_Account")?;
     let request = SendRequest {
         to,
-        random: req.msg_random,
-        elements: req.msg_body,
-        cloud_custom_data: req.cloud_custom_data,
+        random: req.msg.msg_random,
+        elements: req.msg.msg_body,
+        cloud_custom_data: req.msg.cloud_custom_data,
     };
     let sent = chat.send(&c.from, request, c.opts)?.await?;
-    ok(SendMsgReply { msg_time: sent.message.time_ms / 1000, msg_key: sent.message.key.to_string() })
+    ok(SendMsgReply {
+        msg_time: sent.message.time_ms / 1000,
+        msg_key: sent.message.key.to_string(),
+    })
 }
 
 pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
     let req: BatchSendMsg = parse_send(body)?;
     check_count(req.to_account.len())?;
-    let c = common(chat, req.from_account.as_deref(), req.sync_other_machine, req.msg_life_time, &req.send_msg_control)?;
+    let c = common(chat, &req.msg)?;
     // A body fault is the whole request's, not each recipient's.
-    chat.config.limits.check_body(&req.msg_body)?;
+    chat.config.limits.check_body(&req.msg.msg_body)?;
     let mut error_list = Vec::new();
     let mut pending = Vec::with_capacity(req.to_account.len());
     for to_account in req.to_account {
         let queued = account(&to_account, "To_Account").and_then(|to| {
             let request = SendRequest {
                 to,
-                random: req.msg_random,
-                elements: req.msg_body.clone(),
-                cloud_custom_data: req.cloud_custom_data.clone(),
+                random: req.msg.msg_random,
+                elements: req.msg.msg_body.clone(),
+                cloud_custom_data: req.msg.cloud_custom_data.clone(),
             };
             chat.send(&c.from, request, c.opts)
         });
         match queued {
             Ok(p) => pending.push((to_account, p)),
-            Err(e) => error_list.push(BatchError { to_account, error_code: e.code }),
+            Err(e) => error_list.push(BatchError {
+                to_account,
+                error_code: e.code,
+            }),
         }
     }
     let mut msg_key_list = Vec::with_capacity(pending.len());
     for (to_account, p) in pending {
         match p.await {
-            Ok(sent) => msg_key_list.push(BatchKey { to_account, msg_key: sent.message.key.to_string() }),
-            Err(e) => error_list.push(BatchError { to_account, error_code: ChatError::from(e).code }),
+            Ok(sent) => msg_key_list.push(BatchKey {
+                to_account,
+                msg_key: sent.message.key.to_string(),
+            }),
+            Err(e) => error_list.push(BatchError {
+                to_account,
+                error_code: ChatError::from(e).code,
+            }),
         }
     }
-    let msg_key = msg_key_list.first().map(|k| k.msg_key.clone()).unwrap_or_default();
-    ok(BatchSendMsgReply { msg_key, error_list, msg_key_list })
+    let msg_key = msg_key_list
+        .first()
+        .map(|k| k.msg_key.clone())
+        .unwrap_or_default();
+    ok(BatchSendMsgReply {
+        msg_key,
+        error_list,
+        msg_key_list,
+    })
 }
 
 pub(super) async fn roaming(chat: &Chat, body: &Bytes) -> Outcome {
@@ -110,7 +128,10 @@ pub(super) async fn roaming(chat: &Chat, body: &Bytes) -> Outcome {
     let operator = account(&req.operator_account, "Operator_Account")?;
     let peer = account(&req.peer_account, "Peer_Account")?;
     if req.max_cnt == 0 || req.max_cnt > MAX_PAGE {
-        return Err(invalid(format!("MaxCnt must be 1 to {MAX_PAGE}, got {}", req.max_cnt)));
+        return Err(invalid(format!(
+            "MaxCnt must be 1 to {MAX_PAGE}, got {}",
+            req.max_cnt
+        )));
     }
     if req.min_time > req.max_time {
         return Err(invalid("MinTime is after MaxTime".into()));

@@ -40,15 +40,31 @@ pub async fn handle(
     }
 }
 
-async fn run(app: &AppState, service: &str, command: &str, params: &HashMap<String, String>, body: Body) -> Outcome {
-    let allowed = app.rest_rate.lock().map(|mut b| b.try_take(Instant::now())).unwrap_or(false);
+async fn run(
+    app: &AppState,
+    service: &str,
+    command: &str,
+    params: &HashMap<String, String>,
+    body: Body,
+) -> Outcome {
+    let allowed = app
+        .rest_rate
+        .lock()
+        .map(|mut b| b.try_take(Instant::now()))
+        .unwrap_or(false);
     if !allowed {
-        return Err(ChatError::new(ErrorCode::RATE_LIMITED, "too many REST requests for this app; retry later"));
+        return Err(ChatError::new(
+            ErrorCode::RATE_LIMITED,
+            "too many REST requests for this app; retry later",
+        ));
     }
     authenticate(app, params)?;
     let limit = app.chat.config.rest.body_max_bytes;
     let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ChatError::new(ErrorCode::FRAME_TOO_LARGE, format!("request body is over the {limit}-byte limit"))
+        ChatError::new(
+            ErrorCode::FRAME_TOO_LARGE,
+            format!("request body is over the {limit}-byte limit"),
+        )
     })?;
     let chat = &app.chat;
     match (service, command) {
@@ -74,7 +90,10 @@ async fn run(app: &AppState, service: &str, command: &str, params: &HashMap<Stri
         ("duet", "set_app_config") => app::set_config(chat, &body).await,
         ("duet", "get_app_config") => app::get_config(chat).await,
         ("duet", "export_msgs") => app::export(app.chat.clone(), &body).await,
-        _ => Err(ChatError::new(ErrorCode::UNKNOWN_REQUEST, format!("unknown command v4/{service}/{command}"))),
+        _ => Err(ChatError::new(
+            ErrorCode::UNKNOWN_REQUEST,
+            format!("unknown command v4/{service}/{command}"),
+        )),
     }
 }
 
@@ -82,27 +101,42 @@ async fn run(app: &AppState, service: &str, command: &str, params: &HashMap<Stri
 /// `identifier` is the administrator.
 fn authenticate(app: &AppState, params: &HashMap<String, String>) -> Result<(), ChatError> {
     let param = |name: &str| {
-        params
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| ChatError::new(ErrorCode::BAD_URL_PARAMETER, format!("URL parameter {name} is missing")))
+        params.get(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+            ChatError::new(
+                ErrorCode::BAD_URL_PARAMETER,
+                format!("URL parameter {name} is missing"),
+            )
+        })
     };
-    let sdk_app_id: u64 = param("sdkappid")?
-        .parse()
-        .map_err(|_| ChatError::new(ErrorCode::BAD_URL_PARAMETER, "URL parameter sdkappid is not a number"))?;
-    let identifier = UserId::parse(param("identifier")?.as_str())
-        .map_err(|e| ChatError::new(ErrorCode::BAD_URL_PARAMETER, format!("URL parameter identifier: {e}")))?;
+    let sdk_app_id: u64 = param("sdkappid")?.parse().map_err(|_| {
+        ChatError::new(
+            ErrorCode::BAD_URL_PARAMETER,
+            "URL parameter sdkappid is not a number",
+        )
+    })?;
+    let identifier = UserId::parse(param("identifier")?.as_str()).map_err(|e| {
+        ChatError::new(
+            ErrorCode::BAD_URL_PARAMETER,
+            format!("URL parameter identifier: {e}"),
+        )
+    })?;
     let user_sig = param("usersig")?;
     if let Some(ct) = params.get("contenttype")
         && ct != "json"
     {
-        return Err(ChatError::new(ErrorCode::BAD_URL_PARAMETER, format!("contenttype must be json, not {ct:?}")));
+        return Err(ChatError::new(
+            ErrorCode::BAD_URL_PARAMETER,
+            format!("contenttype must be json, not {ct:?}"),
+        ));
     }
-    app.chat.verify_user_sig(sdk_app_id, &identifier, user_sig)?;
+    app.chat
+        .verify_user_sig(sdk_app_id, &identifier, user_sig)?;
     if !app.chat.is_admin(&identifier) {
         return Err(ChatError::new(
             ErrorCode::ADMIN_REQUIRED,
-            format!("{identifier} is not the app administrator; the REST API needs the administrator's UserSig"),
+            format!(
+                "{identifier} is not the app administrator; the REST API needs the administrator's UserSig"
+            ),
         ));
     }
     Ok(())
@@ -110,8 +144,13 @@ fn authenticate(app: &AppState, params: &HashMap<String, String>) -> Result<(), 
 
 /// Parses a request body; an empty body reads as `{}`.
 pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ChatError> {
-    let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    serde_json::from_slice(bytes).map_err(|e| ChatError::new(ErrorCode::BAD_JSON, format!("invalid request body: {e}")))
+    let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(bytes)
+        .map_err(|e| ChatError::new(ErrorCode::BAD_JSON, format!("invalid request body: {e}")))
 }
 
 /// Parses a send request. A fault inside `MsgBody` is `BAD_MSG_BODY`, as Tencent reports it;
@@ -122,18 +161,28 @@ pub(crate) fn parse_send<T: DeserializeOwned>(body: &Bytes) -> Result<T, ChatErr
         serde_json::from_value::<Vec<protocol::Element>>(msg_body.clone())
             .map_err(|e| ChatError::new(ErrorCode::BAD_MSG_BODY, format!("MsgBody: {e}")))?;
     }
-    serde_json::from_value(value).map_err(|e| ChatError::new(ErrorCode::BAD_JSON, format!("invalid request body: {e}")))
+    serde_json::from_value(value)
+        .map_err(|e| ChatError::new(ErrorCode::BAD_JSON, format!("invalid request body: {e}")))
 }
 
 /// Parses an account named in field `field`.
 pub(crate) fn account(id: &str, field: &str) -> Result<UserId, ChatError> {
-    UserId::parse(id).map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{field}: {e}")))
+    UserId::parse(id)
+        .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{field}: {e}")))
 }
 
 pub(crate) fn ok<T: Serialize>(body: T) -> Outcome {
-    Ok(axum::Json(RestReply { status: Status::ok(), body }).into_response())
+    Ok(axum::Json(RestReply {
+        status: Status::ok(),
+        body,
+    })
+    .into_response())
 }
 
 fn fail(e: ChatError) -> Response {
-    axum::Json(RestReply { status: Status::fail(e.code, e.message), body: Empty {} }).into_response()
+    axum::Json(RestReply {
+        status: Status::fail(e.code, e.message),
+        body: Empty {},
+    })
+    .into_response()
 }

@@ -15,7 +15,10 @@ pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
     let mut update = ProfileUpdate::default();
     for item in req.profile_item {
         let value = item.value.as_str().map(str::to_owned).ok_or_else(|| {
-            ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("the Value of {} must be a string", item.tag))
+            ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!("the Value of {} must be a string", item.tag),
+            )
         })?;
         match item.tag.as_str() {
             TAG_NICK => update.nick = Some(value),
@@ -23,7 +26,9 @@ pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
             other => {
                 return Err(ChatError::new(
                     ErrorCode::INVALID_ARGUMENT,
-                    format!("profile tag {other:?} is not supported; use {TAG_NICK} or {TAG_IMAGE}"),
+                    format!(
+                        "profile tag {other:?} is not supported; use {TAG_NICK} or {TAG_IMAGE}"
+                    ),
                 ));
             }
         }
@@ -35,15 +40,26 @@ pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
 pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
     let req: PortraitGet = parse(body)?;
     check_count(req.to_account.len())?;
-    if let Some(tag) = req.tag_list.iter().find(|t| *t != TAG_NICK && *t != TAG_IMAGE) {
+    if let Some(tag) = req
+        .tag_list
+        .iter()
+        .find(|t| *t != TAG_NICK && *t != TAG_IMAGE)
+    {
         return Err(ChatError::new(
             ErrorCode::INVALID_ARGUMENT,
             format!("profile tag {tag:?} is not supported; use {TAG_NICK} or {TAG_IMAGE}"),
         ));
     }
-    let valid: Vec<UserId> = req.to_account.iter().filter_map(|a| UserId::parse(a.as_str()).ok()).collect();
+    let valid: Vec<UserId> = req
+        .to_account
+        .iter()
+        .filter_map(|a| UserId::parse(a.as_str()).ok())
+        .collect();
     let found = chat.profiles(&valid).await?;
-    let mut reply = PortraitGetReply { user_profile_item: Vec::new(), fail_account: Vec::new() };
+    let mut reply = PortraitGetReply {
+        user_profile_item: Vec::new(),
+        fail_account: Vec::new(),
+    };
     for to_account in req.to_account {
         match found.iter().find(|p| p.user_id.as_str() == to_account) {
             Some(p) => {
@@ -52,7 +68,10 @@ pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
                     .iter()
                     .map(|tag| {
                         let value = if tag == TAG_NICK { &p.nick } else { &p.avatar };
-                        TagValue { tag: tag.clone(), value: value.clone().into() }
+                        TagValue {
+                            tag: tag.clone(),
+                            value: value.clone().into(),
+                        }
                     })
                     .collect();
                 reply.user_profile_item.push(UserProfileItem {

@@ -22,11 +22,22 @@ async fn change(
 ) -> Result<ResultItemReply, ChatError> {
     let owner = account(from, "From_Account")?;
     check_count(accounts.len())?;
-    let parsed: Vec<Result<UserId, String>> =
-        accounts.iter().map(|a| UserId::parse(a.as_str()).map_err(|e| e.to_string())).collect();
-    let valid: Vec<UserId> = parsed.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
-    let mut stored = chat.change_relations(&owner, relation, valid, add, one_way, None).await?.into_iter();
-    let mut reply = ResultItemReply { result_item: Vec::new(), fail_account: Vec::new() };
+    let parsed: Vec<Result<UserId, String>> = accounts
+        .iter()
+        .map(|a| UserId::parse(a.as_str()).map_err(|e| e.to_string()))
+        .collect();
+    let valid: Vec<UserId> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok().cloned())
+        .collect();
+    let mut stored = chat
+        .change_relations(&owner, relation, valid, add, one_way, None)
+        .await?
+        .into_iter();
+    let mut reply = ResultItemReply {
+        result_item: Vec::new(),
+        fail_account: Vec::new(),
+    };
     for (to_account, p) in accounts.into_iter().zip(parsed) {
         let (result_code, result_info) = match p {
             Ok(_) => {
@@ -38,36 +49,86 @@ async fn change(
         if result_code != ErrorCode(0) {
             reply.fail_account.push(to_account.clone());
         }
-        reply.result_item.push(AccountResult { to_account, result_code, result_info });
+        reply.result_item.push(AccountResult {
+            to_account,
+            result_code,
+            result_info,
+        });
     }
     Ok(reply)
 }
 
-fn direction(value: Option<&str>, both: &str, single: &str, field: &str) -> Result<bool, ChatError> {
+fn direction(
+    value: Option<&str>,
+    both: &str,
+    single: &str,
+    field: &str,
+) -> Result<bool, ChatError> {
     match value {
         None => Ok(false),
         Some(v) if v == both => Ok(false),
         Some(v) if v == single => Ok(true),
-        Some(v) => Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{field} must be {both} or {single}, got {v:?}"))),
+        Some(v) => Err(ChatError::new(
+            ErrorCode::INVALID_ARGUMENT,
+            format!("{field} must be {both} or {single}, got {v:?}"),
+        )),
     }
 }
 
 pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendAdd = parse(body)?;
-    let one_way = direction(req.add_type.as_deref(), "Add_Type_Both", "Add_Type_Single", "AddType")?;
-    let accounts = req.add_friend_item.into_iter().map(|i| i.to_account).collect();
-    ok(change(chat, &req.from_account, Relation::Friend, accounts, true, one_way).await?)
+    let one_way = direction(
+        req.add_type.as_deref(),
+        "Add_Type_Both",
+        "Add_Type_Single",
+        "AddType",
+    )?;
+    let accounts = req
+        .add_friend_item
+        .into_iter()
+        .map(|i| i.to_account)
+        .collect();
+    ok(change(
+        chat,
+        &req.from_account,
+        Relation::Friend,
+        accounts,
+        true,
+        one_way,
+    )
+    .await?)
 }
 
 pub(super) async fn friend_delete(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendDelete = parse(body)?;
-    let one_way = direction(req.delete_type.as_deref(), "Delete_Type_Both", "Delete_Type_Single", "DeleteType")?;
-    ok(change(chat, &req.from_account, Relation::Friend, req.to_account, false, one_way).await?)
+    let one_way = direction(
+        req.delete_type.as_deref(),
+        "Delete_Type_Both",
+        "Delete_Type_Single",
+        "DeleteType",
+    )?;
+    ok(change(
+        chat,
+        &req.from_account,
+        Relation::Friend,
+        req.to_account,
+        false,
+        one_way,
+    )
+    .await?)
 }
 
 pub(super) async fn black_list_change(chat: &Chat, body: &Bytes, add: bool) -> Outcome {
     let req: BlackListChange = parse(body)?;
-    ok(change(chat, &req.from_account, Relation::Blacklist, req.to_account, add, true).await?)
+    ok(change(
+        chat,
+        &req.from_account,
+        Relation::Blacklist,
+        req.to_account,
+        add,
+        true,
+    )
+    .await?)
 }
 
 pub(super) async fn friend_get(chat: &Chat, body: &Bytes) -> Outcome {
@@ -78,7 +139,10 @@ pub(super) async fn friend_get(chat: &Chat, body: &Bytes) -> Outcome {
     let end = (start + PAGE).min(all.len());
     let user_data_item = all[start..end]
         .iter()
-        .map(|e| FriendItem { to_account: e.user_id.to_string(), value_item: Vec::new() })
+        .map(|e| FriendItem {
+            to_account: e.user_id.to_string(),
+            value_item: Vec::new(),
+        })
         .collect();
     ok(FriendGetReply {
         user_data_item,
@@ -92,20 +156,34 @@ pub(super) async fn black_list_get(chat: &Chat, body: &Bytes) -> Outcome {
     let req: BlackListGet = parse(body)?;
     let owner = account(&req.from_account, "From_Account")?;
     let all = chat.relations(&owner, Relation::Blacklist).await?;
-    let size = if req.max_limited == 0 { PAGE } else { (req.max_limited as usize).min(1000) };
+    let size = if req.max_limited == 0 {
+        PAGE
+    } else {
+        (req.max_limited as usize).min(1000)
+    };
     let start = (req.start_index as usize).min(all.len());
     let end = (start + size).min(all.len());
     let black_list_item = all[start..end]
         .iter()
-        .map(|e| BlackListItem { to_account: e.user_id.to_string(), add_black_time_stamp: e.since_ms / 1000 })
+        .map(|e| BlackListItem {
+            to_account: e.user_id.to_string(),
+            add_black_time_stamp: e.since_ms / 1000,
+        })
         .collect();
-    ok(BlackListGetReply { black_list_item, start_index: if end == all.len() { 0 } else { end as u32 } })
+    ok(BlackListGetReply {
+        black_list_item,
+        start_index: if end == all.len() { 0 } else { end as u32 },
+    })
 }
 
 /// The relation words of Tencent's check commands, for one prefix (`CheckResult_Type` for
 /// friends, `BlackCheckResult_Type` for blacklists).
 fn relation_word(prefix: &str, single: bool, a_with_b: bool, b_with_a: bool) -> String {
-    let none = if prefix == "CheckResult_Type" { "NoRelation" } else { "NO" };
+    let none = if prefix == "CheckResult_Type" {
+        "NoRelation"
+    } else {
+        "NO"
+    };
     let word = match (single, a_with_b, b_with_a) {
         (true, true, _) => "AWithB",
         (true, false, _) => none,
@@ -117,16 +195,28 @@ fn relation_word(prefix: &str, single: bool, a_with_b: bool, b_with_a: bool) -> 
     format!("{prefix}_{word}")
 }
 
-async fn check(chat: &Chat, req: RelationCheck, relation: Relation, prefix: &str) -> Result<(Vec<RelationCheckItem>, Vec<String>), ChatError> {
+async fn check(
+    chat: &Chat,
+    req: RelationCheck,
+    relation: Relation,
+    prefix: &str,
+) -> Result<(Vec<RelationCheckItem>, Vec<String>), ChatError> {
     let owner = account(&req.from_account, "From_Account")?;
-    let single = direction(req.check_type.as_deref(), &format!("{prefix}_Both"), &format!("{prefix}_Single"), "CheckType")?;
+    let single = direction(
+        req.check_type.as_deref(),
+        &format!("{prefix}_Both"),
+        &format!("{prefix}_Single"),
+        "CheckType",
+    )?;
     check_count(req.to_account.len())?;
     let mut items = Vec::with_capacity(req.to_account.len());
     let mut fail = Vec::new();
     for to_account in req.to_account {
         let item = match UserId::parse(to_account.as_str()) {
             Ok(peer) => {
-                let (a, b) = chat.check_relations(&owner, relation, std::slice::from_ref(&peer)).await?[0];
+                let (a, b) = chat
+                    .check_relations(&owner, relation, std::slice::from_ref(&peer))
+                    .await?[0];
                 RelationCheckItem {
                     relation: relation_word(prefix, single, a, b),
                     to_account,
@@ -152,13 +242,20 @@ async fn check(chat: &Chat, req: RelationCheck, relation: Relation, prefix: &str
 pub(super) async fn friend_check(chat: &Chat, body: &Bytes) -> Outcome {
     let req: RelationCheck = parse(body)?;
     let (info_item, fail_account) = check(chat, req, Relation::Friend, "CheckResult_Type").await?;
-    ok(FriendCheckReply { info_item, fail_account })
+    ok(FriendCheckReply {
+        info_item,
+        fail_account,
+    })
 }
 
 pub(super) async fn black_list_check(chat: &Chat, body: &Bytes) -> Outcome {
     let req: RelationCheck = parse(body)?;
-    let (black_list_check_item, fail_account) = check(chat, req, Relation::Blacklist, "BlackCheckResult_Type").await?;
-    ok(BlackListCheckReply { black_list_check_item, fail_account })
+    let (black_list_check_item, fail_account) =
+        check(chat, req, Relation::Blacklist, "BlackCheckResult_Type").await?;
+    ok(BlackListCheckReply {
+        black_list_check_item,
+        fail_account,
+    })
 }
 
 #[cfg(test)]
@@ -167,10 +264,25 @@ mod tests {
 
     #[test]
     fn tencent_relation_words() {
-        assert_eq!(relation_word("CheckResult_Type", false, true, true), "CheckResult_Type_BothWay");
-        assert_eq!(relation_word("CheckResult_Type", false, false, true), "CheckResult_Type_BWithA");
-        assert_eq!(relation_word("CheckResult_Type", true, false, true), "CheckResult_Type_NoRelation");
-        assert_eq!(relation_word("BlackCheckResult_Type", false, false, false), "BlackCheckResult_Type_NO");
-        assert_eq!(relation_word("BlackCheckResult_Type", true, true, false), "BlackCheckResult_Type_AWithB");
+        assert_eq!(
+            relation_word("CheckResult_Type", false, true, true),
+            "CheckResult_Type_BothWay"
+        );
+        assert_eq!(
+            relation_word("CheckResult_Type", false, false, true),
+            "CheckResult_Type_BWithA"
+        );
+        assert_eq!(
+            relation_word("CheckResult_Type", true, false, true),
+            "CheckResult_Type_NoRelation"
+        );
+        assert_eq!(
+            relation_word("BlackCheckResult_Type", false, false, false),
+            "BlackCheckResult_Type_NO"
+        );
+        assert_eq!(
+            relation_word("BlackCheckResult_Type", true, true, false),
+            "BlackCheckResult_Type_AWithB"
+        );
     }
 }

@@ -13,7 +13,11 @@ pub(crate) struct Recorder(Mutex<Vec<(UserId, SyncEntry, Option<Origin>)>>);
 impl CommitListener for Recorder {
     fn committed(&self, entries: &[Committed]) {
         let mut v = self.0.lock().unwrap();
-        v.extend(entries.iter().map(|c| (c.owner.clone(), (*c.entry).clone(), c.origin)));
+        v.extend(
+            entries
+                .iter()
+                .map(|c| (c.owner.clone(), (*c.entry).clone(), c.origin)),
+        );
     }
 }
 
@@ -39,7 +43,10 @@ pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u6
         sync_sender: true,
         no_unread: false,
         no_last_msg: false,
-        checks: SendChecks { blacklist: true, friends: false },
+        checks: SendChecks {
+            blacklist: true,
+            friends: false,
+        },
     }
 }
 

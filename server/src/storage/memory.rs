@@ -65,11 +65,18 @@ struct Contact {
 
 impl MemoryStorage {
     pub fn new(retention: Retention, listener: Arc<dyn CommitListener>) -> Self {
-        Self { state: Mutex::new(State::default()), retention, listener }
+        Self {
+            state: Mutex::new(State::default()),
+            retention,
+            listener,
+        }
     }
 
     fn lock(&self) -> StorageResult<MutexGuard<'_, State>> {
-        let state = self.state.lock().map_err(|_| StorageError::Corrupt("lock poisoned".into()))?;
+        let state = self
+            .state
+            .lock()
+            .map_err(|_| StorageError::Corrupt("lock poisoned".into()))?;
         if state.closed {
             return Err(StorageError::Closed);
         }
@@ -93,11 +100,15 @@ impl MemoryStorage {
 
 impl State {
     fn user_mut(&mut self, user: &UserId) -> StorageResult<&mut User> {
-        self.users.get_mut(user).ok_or_else(|| StorageError::UnknownUser(user.clone()))
+        self.users
+            .get_mut(user)
+            .ok_or_else(|| StorageError::UnknownUser(user.clone()))
     }
 
     fn listed(&self, relation: Relation, owner: &UserId, peer: &UserId) -> bool {
-        self.relations.get(&(relation, owner.clone())).is_some_and(|m| m.contains_key(peer))
+        self.relations
+            .get(&(relation, owner.clone()))
+            .is_some_and(|m| m.contains_key(peer))
     }
 
     /// The newest message id of a conversation, expired or not.
@@ -106,15 +117,37 @@ impl State {
     }
 
     /// Appends a non-message event to `owner`'s log.
-    fn event(&mut self, r: &Retention, out: &mut Vec<Committed>, owner: &UserId, event: SyncEvent, now_ms: u64, origin: Option<Origin>) -> StorageResult<Seq> {
+    fn event(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        owner: &UserId,
+        event: SyncEvent,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Seq> {
         let (_, size) = event_bytes(&event);
         let time_ms = now_ms.max(self.last_time_ms);
-        let seq = self.user_mut(owner)?.append(time_ms, size, LogItem::Event(event.clone()), r.offline_bytes);
-        out.push(Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin });
+        let seq = self.user_mut(owner)?.append(
+            time_ms,
+            size,
+            LogItem::Event(event.clone()),
+            r.offline_bytes,
+        );
+        out.push(Committed {
+            owner: owner.clone(),
+            entry: Arc::new(SyncEntry { seq, event }),
+            origin,
+        });
         Ok(seq)
     }
 
-    fn send(&mut self, r: &Retention, out: &mut Vec<Committed>, msg: NewMessage) -> StorageResult<Sent> {
+    fn send(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        msg: NewMessage,
+    ) -> StorageResult<Sent> {
         for u in [&msg.to, &msg.from] {
             if !self.users.contains_key(u) {
                 return Err(StorageError::UnknownUser(u.clone()));
@@ -124,16 +157,22 @@ impl State {
             return Err(StorageError::Blocked);
         }
         if msg.checks.friends
-            && !(self.listed(Relation::Friend, &msg.from, &msg.to) && self.listed(Relation::Friend, &msg.to, &msg.from))
+            && !(self.listed(Relation::Friend, &msg.from, &msg.to)
+                && self.listed(Relation::Friend, &msg.to, &msg.from))
         {
             return Err(StorageError::NotFriends);
         }
-        let body_json = serde_json::to_string(&msg.elements).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let body_json = serde_json::to_string(&msg.elements)
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let dedupe = (msg.from.clone(), msg.to.clone(), msg.random);
         for id in self.by_random.get(&dedupe).into_iter().flatten() {
             let s = &self.messages[id];
             if s.body_json == body_json && s.message.cloud_custom_data == msg.cloud_custom_data {
-                return Ok(Sent { message: s.message.clone(), sender_seq: s.sender_seq, duplicate: true });
+                return Ok(Sent {
+                    message: s.message.clone(),
+                    sender_seq: s.sender_seq,
+                    duplicate: true,
+                });
             }
         }
         self.next_id += 1;
@@ -154,42 +193,87 @@ impl State {
             recalled: false,
         };
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
-        let recipient_seq = self.user_mut(&msg.to)?.append(time_ms, size, LogItem::Message(id), r.offline_bytes);
+        let recipient_seq =
+            self.user_mut(&msg.to)?
+                .append(time_ms, size, LogItem::Message(id), r.offline_bytes);
         let sender_seq = if msg.sync_sender {
-            Some(self.user_mut(&msg.from)?.append(time_ms, size, LogItem::Message(id), r.offline_bytes))
+            Some(self.user_mut(&msg.from)?.append(
+                time_ms,
+                size,
+                LogItem::Message(id),
+                r.offline_bytes,
+            ))
         } else {
             None
         };
-        self.by_conv.entry(conv_key(&msg.from, &msg.to)).or_default().insert(id);
+        self.by_conv
+            .entry(conv_key(&msg.from, &msg.to))
+            .or_default()
+            .insert(id);
         self.by_random.entry(dedupe).or_default().push(id);
         let stored_seq = sender_seq.unwrap_or_default();
         self.messages.insert(
             id,
-            Stored { message: message.clone(), body_json, sender_seq: stored_seq, no_unread: msg.no_unread, no_last_msg: msg.no_last_msg },
+            Stored {
+                message: message.clone(),
+                body_json,
+                sender_seq: stored_seq,
+                no_unread: msg.no_unread,
+                no_last_msg: msg.no_last_msg,
+            },
         );
         // A new conversation starts read up to just before its first message for the recipient.
         self.ensure_contact(&msg.to, &msg.from, id - 1, time_ms, r.contacts_cap);
         self.ensure_contact(&msg.from, &msg.to, id, time_ms, r.contacts_cap);
-        let event = SyncEvent::Message { message: message.clone() };
+        let event = SyncEvent::Message {
+            message: message.clone(),
+        };
         out.push(Committed {
             owner: msg.to,
-            entry: Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() }),
+            entry: Arc::new(SyncEntry {
+                seq: recipient_seq,
+                event: event.clone(),
+            }),
             origin: None,
         });
         if let Some(seq) = sender_seq {
-            out.push(Committed { owner: msg.from, entry: Arc::new(SyncEntry { seq, event }), origin: msg.origin });
+            out.push(Committed {
+                owner: msg.from,
+                entry: Arc::new(SyncEntry { seq, event }),
+                origin: msg.origin,
+            });
         }
-        Ok(Sent { message, sender_seq: stored_seq, duplicate: false })
+        Ok(Sent {
+            message,
+            sender_seq: stored_seq,
+            duplicate: false,
+        })
     }
 
     /// Adds `owner`'s conversation with `peer` if new, evicting the least recently active one
     /// past the cap.
-    fn ensure_contact(&mut self, owner: &UserId, peer: &UserId, read_up_to: u64, now_ms: u64, cap: usize) {
-        let user = self.users.get_mut(owner).expect("caller checked the account");
+    fn ensure_contact(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        read_up_to: u64,
+        now_ms: u64,
+        cap: usize,
+    ) {
+        let user = self
+            .users
+            .get_mut(owner)
+            .expect("caller checked the account");
         if user.contacts.contains_key(peer) {
             return;
         }
-        user.contacts.insert(peer.clone(), Contact { read_up_to, created_ms: now_ms });
+        user.contacts.insert(
+            peer.clone(),
+            Contact {
+                read_up_to,
+                created_ms: now_ms,
+            },
+        );
         if user.contacts.len() <= cap {
             return;
         }
@@ -200,20 +284,52 @@ impl State {
             .min_by_key(|(p, c)| (self.last_id(&conv_key(owner, p)).unwrap_or(0), c.created_ms))
             .map(|(p, _)| p.clone())
             .expect("over the cap, so not empty");
-        self.users.get_mut(owner).expect("present").contacts.remove(&oldest);
+        self.users
+            .get_mut(owner)
+            .expect("present")
+            .contacts
+            .remove(&oldest);
     }
 
-    fn mark_read(&mut self, r: &Retention, out: &mut Vec<Committed>, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> StorageResult<Seq> {
+    fn mark_read(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        owner: &UserId,
+        peer: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Seq> {
         self.user_mut(owner)?;
         let last_id = self.last_id(&conv_key(owner, peer));
-        let up_to = last_id.and_then(|id| self.messages.get(&id)).map(|s| s.message.key);
+        let up_to = last_id
+            .and_then(|id| self.messages.get(&id))
+            .map(|s| s.message.key);
         if let (Some(c), Some(id)) = (self.user_mut(owner)?.contacts.get_mut(peer), last_id) {
             c.read_up_to = c.read_up_to.max(id);
         }
-        self.event(r, out, owner, SyncEvent::Read { peer: peer.clone(), up_to }, now_ms, origin)
+        self.event(
+            r,
+            out,
+            owner,
+            SyncEvent::Read {
+                peer: peer.clone(),
+                up_to,
+            },
+            now_ms,
+            origin,
+        )
     }
 
-    fn recall(&mut self, r: &Retention, out: &mut Vec<Committed>, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> StorageResult<Message> {
+    fn recall(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        key: MessageKey,
+        from: &UserId,
+        to: &UserId,
+        now_ms: u64,
+    ) -> StorageResult<Message> {
         let cutoff = r.roaming_cutoff(now_ms);
         let stored = self
             .messages
@@ -231,13 +347,33 @@ impl State {
         let message = stored.message.clone();
         for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {
             if self.users.contains_key(owner) {
-                self.event(r, out, owner, SyncEvent::Recalled { peer: peer.clone(), key }, now_ms, None)?;
+                self.event(
+                    r,
+                    out,
+                    owner,
+                    SyncEvent::Recalled {
+                        peer: peer.clone(),
+                        key,
+                    },
+                    now_ms,
+                    None,
+                )?;
             }
         }
         Ok(message)
     }
 
-    fn upsert_profile(&mut self, r: &Retention, out: &mut Vec<Committed>, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> StorageResult<Account> {
+    #[allow(clippy::too_many_arguments)] // the trait method's arguments plus the write context
+    fn upsert_profile(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        user: &UserId,
+        update: ProfileUpdate,
+        create: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Account> {
         if !self.users.contains_key(user) {
             if !create {
                 return Err(StorageError::UnknownUser(user.clone()));
@@ -252,7 +388,10 @@ impl State {
             if let Some(avatar) = update.avatar {
                 u.avatar = avatar;
             }
-            let event = SyncEvent::Profile { nick: u.nick.clone(), avatar: u.avatar.clone() };
+            let event = SyncEvent::Profile {
+                nick: u.nick.clone(),
+                avatar: u.avatar.clone(),
+            };
             self.event(r, out, user, event, now_ms, origin)?;
         }
         Ok(self.account(user))
@@ -260,14 +399,34 @@ impl State {
 
     fn account(&self, user: &UserId) -> Account {
         let u = &self.users[user];
-        Account { id: user.clone(), nick: u.nick.clone(), avatar: u.avatar.clone(), latest_seq: Seq(u.latest) }
+        Account {
+            id: user.clone(),
+            nick: u.nick.clone(),
+            avatar: u.avatar.clone(),
+            latest_seq: Seq(u.latest),
+        }
     }
 
-    fn change_relations(&mut self, r: &Retention, out: &mut Vec<Committed>, change: RelationChange) -> StorageResult<Vec<StorageResult<()>>> {
-        let RelationChange { relation, owner, peers, add, both_ways, now_ms, origin } = change;
-        self.user_mut(&owner)?;
-        let (mut results, mut changed) = (Vec::with_capacity(peers.len()), Vec::<(UserId, UserId)>::new());
-        for peer in peers {
+    fn change_relations(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        change: RelationChange,
+    ) -> StorageResult<Vec<StorageResult<()>>> {
+        let RelationChange {
+            relation,
+            ref owner,
+            add,
+            both_ways,
+            now_ms,
+            ..
+        } = change;
+        self.user_mut(owner)?;
+        let (mut results, mut changed) = (
+            Vec::with_capacity(change.peers.len()),
+            Vec::<(UserId, UserId)>::new(),
+        );
+        for peer in change.peers.iter().cloned() {
             if !self.users.contains_key(&peer) {
                 results.push(Err(StorageError::UnknownUser(peer)));
                 continue;
@@ -291,17 +450,8 @@ impl State {
             }
             results.push(Ok(()));
         }
-        let mut owners: Vec<UserId> = Vec::new();
-        for (a, _) in &changed {
-            if !owners.contains(a) {
-                owners.push(a.clone());
-            }
-        }
-        for a in owners {
-            let users: Vec<UserId> = changed.iter().filter(|(x, _)| *x == a).map(|(_, b)| b.clone()).collect();
-            let (added, removed) = if add { (users, Vec::new()) } else { (Vec::new(), users) };
-            let from_origin = if a == owner { origin } else { None };
-            self.event(r, out, &a, SyncEvent::Relations { relation, added, removed }, now_ms, from_origin)?;
+        for (a, event, origin) in relation_events(&change, &changed) {
+            self.event(r, out, &a, event, now_ms, origin)?;
         }
         Ok(results)
     }
@@ -311,7 +461,12 @@ impl User {
     fn append(&mut self, time_ms: u64, size: u64, item: LogItem, cap_bytes: u64) -> Seq {
         self.latest += 1;
         let seq = Seq(self.latest);
-        self.log.push_back(LogEntry { seq, time_ms, size, item });
+        self.log.push_back(LogEntry {
+            seq,
+            time_ms,
+            size,
+            item,
+        });
         self.log_bytes += size;
         // The newest entry always stays, as in the SQLite store.
         while self.log_bytes > cap_bytes && self.log.len() > 1 {
@@ -334,24 +489,44 @@ impl Storage for MemoryStorage {
         self.write(|st, r, out| st.send(r, out, msg))
     }
 
-    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> Pending<Seq> {
+    fn mark_read(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq> {
         self.write(|st, r, out| st.mark_read(r, out, owner, peer, now_ms, origin))
     }
 
-    async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64) -> StorageResult<SyncPage> {
+    async fn sync(
+        &self,
+        user: &UserId,
+        after: Seq,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<SyncPage> {
         let st = self.lock()?;
-        let u = st.users.get(user).ok_or_else(|| StorageError::UnknownUser(user.clone()))?;
+        let u = st
+            .users
+            .get(user)
+            .ok_or_else(|| StorageError::UnknownUser(user.clone()))?;
         let log_cutoff = self.retention.offline_cutoff(now_ms);
         let msg_cutoff = self.retention.roaming_cutoff(now_ms);
         let latest = Seq(u.latest);
         let retained = || u.log.iter().filter(|e| e.time_ms >= log_cutoff);
         let first_retained = retained().next().map_or(Seq(u.latest + 1), |e| e.seq);
-        let scanned: Vec<&LogEntry> = retained().filter(|e| e.seq > after).take(limit.max(1) as usize).collect();
+        let scanned: Vec<&LogEntry> = retained()
+            .filter(|e| e.seq > after)
+            .take(limit.max(1) as usize)
+            .collect();
         let mut entries = Vec::with_capacity(scanned.len());
         for e in &scanned {
             let event = match &e.item {
                 LogItem::Message(id) => match st.messages.get(id) {
-                    Some(s) if s.message.time_ms >= msg_cutoff => SyncEvent::Message { message: s.message.clone() },
+                    Some(s) if s.message.time_ms >= msg_cutoff => SyncEvent::Message {
+                        message: s.message.clone(),
+                    },
                     _ => continue,
                 },
                 LogItem::Event(event) => event.clone(),
@@ -359,18 +534,42 @@ impl Storage for MemoryStorage {
             entries.push(SyncEntry { seq: e.seq, event });
         }
         let last = scanned.last().map(|e| e.seq);
-        let (next, complete, gap) = sync_bounds(after, latest, first_retained, scanned.len(), limit.max(1), last);
-        Ok(SyncPage { entries, next, complete, gap })
+        let (next, complete, gap) = sync_bounds(
+            after,
+            latest,
+            first_retained,
+            scanned.len(),
+            limit.max(1),
+            last,
+        );
+        Ok(SyncPage {
+            entries,
+            next,
+            complete,
+            gap,
+        })
     }
 
     async fn conversations(&self, owner: &UserId, now_ms: u64) -> StorageResult<Vec<Conversation>> {
         let st = self.lock()?;
-        let u = st.users.get(owner).ok_or_else(|| StorageError::UnknownUser(owner.clone()))?;
+        let u = st
+            .users
+            .get(owner)
+            .ok_or_else(|| StorageError::UnknownUser(owner.clone()))?;
         let cutoff = self.retention.roaming_cutoff(now_ms);
         let conv_ids = |peer: &UserId| st.by_conv.get(&conv_key(owner, peer)).into_iter().flatten();
-        let last_shown =
-            |peer: &UserId| conv_ids(peer).rev().copied().find(|id| !st.messages[id].no_last_msg).unwrap_or(0);
-        let mut list: Vec<(&UserId, &Contact, u64)> = u.contacts.iter().map(|(p, c)| (p, c, last_shown(p))).collect();
+        let last_shown = |peer: &UserId| {
+            conv_ids(peer)
+                .rev()
+                .copied()
+                .find(|id| !st.messages[id].no_last_msg)
+                .unwrap_or(0)
+        };
+        let mut list: Vec<(&UserId, &Contact, u64)> = u
+            .contacts
+            .iter()
+            .map(|(p, c)| (p, c, last_shown(p)))
+            .collect();
         list.sort_by_key(|&(_, c, last_id)| std::cmp::Reverse((last_id, c.created_ms)));
         let live = |id: &u64| st.messages.get(id).filter(|s| s.message.time_ms >= cutoff);
         Ok(list
@@ -395,7 +594,13 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
-    async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery, now_ms: u64) -> StorageResult<HistoryPage> {
+    async fn history(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        query: HistoryQuery,
+        now_ms: u64,
+    ) -> StorageResult<HistoryPage> {
         let st = self.lock()?;
         let min_time = self.retention.roaming_cutoff(now_ms).max(query.min_time_ms);
         let upper = query.before.map_or(u64::MAX, |k| k.id);
@@ -407,12 +612,23 @@ impl Storage for MemoryStorage {
             .map(|id| &st.messages[id].message)
             .filter(|m| m.time_ms <= query.max_time_ms)
             .take_while(|m| m.time_ms >= min_time);
-        let messages: Vec<Message> = older.by_ref().take(query.limit.max(1) as usize).cloned().collect();
+        let messages: Vec<Message> = older
+            .by_ref()
+            .take(query.limit.max(1) as usize)
+            .cloned()
+            .collect();
         let complete = older.next().is_none();
         Ok(HistoryPage { messages, complete })
     }
 
-    async fn export(&self, min_ms: u64, max_ms: u64, after_id: u64, limit: u32, now_ms: u64) -> StorageResult<Vec<Message>> {
+    async fn export(
+        &self,
+        min_ms: u64,
+        max_ms: u64,
+        after_id: u64,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<Vec<Message>> {
         let st = self.lock()?;
         let min_time = self.retention.roaming_cutoff(now_ms).max(min_ms);
         Ok(st
@@ -429,7 +645,14 @@ impl Storage for MemoryStorage {
         self.write(|st, r, out| st.recall(r, out, key, from, to, now_ms))
     }
 
-    fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> Pending<Account> {
+    fn upsert_profile(
+        &self,
+        user: &UserId,
+        update: ProfileUpdate,
+        create: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Account> {
         self.write(|st, r, out| st.upsert_profile(r, out, user, update, create, now_ms, origin))
     }
 
@@ -438,7 +661,11 @@ impl Storage for MemoryStorage {
         Ok(users
             .iter()
             .filter_map(|u| {
-                st.users.get(u).map(|p| Profile { user_id: u.clone(), nick: p.nick.clone(), avatar: p.avatar.clone() })
+                st.users.get(u).map(|p| Profile {
+                    user_id: u.clone(),
+                    nick: p.nick.clone(),
+                    avatar: p.avatar.clone(),
+                })
             })
             .collect())
     }
@@ -457,22 +684,37 @@ impl Storage for MemoryStorage {
         self.write(|st, r, out| st.change_relations(r, out, change))
     }
 
-    async fn relations(&self, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>> {
+    async fn relations(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+    ) -> StorageResult<Vec<RelationEntry>> {
         let st = self.lock()?;
         let mut list: Vec<RelationEntry> = st
             .relations
             .get(&(relation, owner.clone()))
             .into_iter()
             .flatten()
-            .map(|(peer, since)| RelationEntry { user_id: peer.clone(), since_ms: *since })
+            .map(|(peer, since)| RelationEntry {
+                user_id: peer.clone(),
+                since_ms: *since,
+            })
             .collect();
         list.sort_by(|a, b| (a.since_ms, &a.user_id).cmp(&(b.since_ms, &b.user_id)));
         Ok(list)
     }
 
-    async fn check_relations(&self, relation: Relation, owner: &UserId, peers: &[UserId]) -> StorageResult<Vec<(bool, bool)>> {
+    async fn check_relations(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+        peers: &[UserId],
+    ) -> StorageResult<Vec<(bool, bool)>> {
         let st = self.lock()?;
-        Ok(peers.iter().map(|p| (st.listed(relation, owner, p), st.listed(relation, p, owner))).collect())
+        Ok(peers
+            .iter()
+            .map(|p| (st.listed(relation, owner, p), st.listed(relation, p, owner)))
+            .collect())
     }
 
     async fn setting(&self, key: &str) -> StorageResult<Option<String>> {
@@ -480,7 +722,9 @@ impl Storage for MemoryStorage {
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {
-        self.lock()?.settings.insert(key.to_owned(), value.to_owned());
+        self.lock()?
+            .settings
+            .insert(key.to_owned(), value.to_owned());
         Ok(())
     }
 
@@ -489,8 +733,12 @@ impl Storage for MemoryStorage {
         let msg_cutoff = self.retention.roaming_cutoff(now_ms);
         let log_cutoff = self.retention.offline_cutoff(now_ms);
         let mut expired = Expired::default();
-        let old: Vec<u64> =
-            st.messages.iter().take_while(|(_, s)| s.message.time_ms < msg_cutoff).map(|(id, _)| *id).collect();
+        let old: Vec<u64> = st
+            .messages
+            .iter()
+            .take_while(|(_, s)| s.message.time_ms < msg_cutoff)
+            .map(|(id, _)| *id)
+            .collect();
         for id in old {
             let m = st.messages.remove(&id).expect("listed above").message;
             if let Some(set) = st.by_conv.get_mut(&conv_key(&m.from, &m.to)) {
@@ -522,6 +770,9 @@ impl Storage for MemoryStorage {
 mod tests {
     use super::MemoryStorage;
     crate::storage::conformance::storage_conformance!(|retention, listener| {
-        (Arc::new(MemoryStorage::new(retention, listener)) as Arc<dyn Storage>, Box::new(()) as Box<dyn std::any::Any>)
+        (
+            Arc::new(MemoryStorage::new(retention, listener)) as Arc<dyn Storage>,
+            Box::new(()) as Box<dyn std::any::Any>,
+        )
     });
 }

@@ -16,7 +16,10 @@ mod conformance;
 
 use async_trait::async_trait;
 use protocol::frame::SyncPage;
-use protocol::{Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, SyncEntry, UserId};
+use protocol::{
+    Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, SyncEntry,
+    UserId,
+};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -176,7 +179,12 @@ pub struct HistoryQuery {
 impl HistoryQuery {
     /// The newest `limit` messages before `before`, at any time.
     pub fn page(before: Option<MessageKey>, limit: u32) -> Self {
-        Self { before, limit, min_time_ms: 0, max_time_ms: u64::MAX }
+        Self {
+            before,
+            limit,
+            min_time_ms: 0,
+            max_time_ms: u64::MAX,
+        }
     }
 }
 
@@ -235,23 +243,45 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Clears `owner`'s unread count with `peer` and appends a read entry to `owner`'s sync log
     /// (so `owner`'s other devices learn of it). Returns that entry's sequence.
-    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> Pending<Seq>;
+    fn mark_read(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq>;
 
     /// Reads up to `limit` entries of `user`'s sync log after `after`.
-    async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64)
-    -> StorageResult<SyncPage>;
+    async fn sync(
+        &self,
+        user: &UserId,
+        after: Seq,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<SyncPage>;
 
     /// Reads `owner`'s recent contacts, most recently active first.
     async fn conversations(&self, owner: &UserId, now_ms: u64) -> StorageResult<Vec<Conversation>>;
 
     /// Reads messages between `owner` and `peer` as `query` says, newest first.
-    async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery, now_ms: u64)
-    -> StorageResult<HistoryPage>;
+    async fn history(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        query: HistoryQuery,
+        now_ms: u64,
+    ) -> StorageResult<HistoryPage>;
 
     /// Reads up to `limit` messages of the whole app sent in `min_ms..=max_ms` with ids above
     /// `after_id`, oldest first: one page of a bulk export.
-    async fn export(&self, min_ms: u64, max_ms: u64, after_id: u64, limit: u32, now_ms: u64)
-    -> StorageResult<Vec<Message>>;
+    async fn export(
+        &self,
+        min_ms: u64,
+        max_ms: u64,
+        after_id: u64,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<Vec<Message>>;
 
     /// Recalls the message `key` between `from` and `to`: its elements are cleared, it stays in
     /// history marked recalled, and both users' logs get a `Recalled` entry. Fails with
@@ -260,8 +290,14 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Changes a profile (creating the account first when `create`), and appends a `Profile`
     /// entry to the user's log when anything was set. Fails with `UnknownUser` otherwise.
-    fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>)
-    -> Pending<Account>;
+    fn upsert_profile(
+        &self,
+        user: &UserId,
+        update: ProfileUpdate,
+        create: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Account>;
 
     /// The profiles of those of `users` that exist, in request order.
     async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>>;
@@ -275,11 +311,19 @@ pub trait Storage: Send + Sync + 'static {
     fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>>;
 
     /// `owner`'s friend list or blacklist, oldest first.
-    async fn relations(&self, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>>;
+    async fn relations(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+    ) -> StorageResult<Vec<RelationEntry>>;
 
     /// For each peer: (does `owner` list it, does it list `owner`).
-    async fn check_relations(&self, relation: Relation, owner: &UserId, peers: &[UserId])
-    -> StorageResult<Vec<(bool, bool)>>;
+    async fn check_relations(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+        peers: &[UserId],
+    ) -> StorageResult<Vec<(bool, bool)>>;
 
     /// A stored app setting.
     async fn setting(&self, key: &str) -> StorageResult<Option<String>>;
@@ -299,6 +343,50 @@ pub(crate) mod flags {
     pub const RECALLED: i64 = 1;
     pub const NO_UNREAD: i64 = 2;
     pub const NO_LAST_MSG: i64 = 4;
+}
+
+/// The `Relations` entries a relation change appends: one per list that changed, in the order
+/// the lists first changed. `changed` holds the `(owner, peer)` pairs actually added or removed;
+/// only the acting owner's entry carries the origin.
+pub(crate) fn relation_events(
+    change: &RelationChange,
+    changed: &[(UserId, UserId)],
+) -> Vec<(UserId, protocol::SyncEvent, Option<Origin>)> {
+    let mut owners: Vec<&UserId> = Vec::new();
+    for (a, _) in changed {
+        if !owners.contains(&a) {
+            owners.push(a);
+        }
+    }
+    owners
+        .into_iter()
+        .map(|a| {
+            let users: Vec<UserId> = changed
+                .iter()
+                .filter(|(x, _)| x == a)
+                .map(|(_, b)| b.clone())
+                .collect();
+            let (added, removed) = if change.add {
+                (users, Vec::new())
+            } else {
+                (Vec::new(), users)
+            };
+            let origin = if *a == change.owner {
+                change.origin
+            } else {
+                None
+            };
+            (
+                a.clone(),
+                protocol::SyncEvent::Relations {
+                    relation: change.relation,
+                    added,
+                    removed,
+                },
+                origin,
+            )
+        })
+        .collect()
 }
 
 /// The stored number of a relation.
@@ -331,7 +419,11 @@ pub(crate) fn message_bytes(body_json: &str, cloud_custom_data: Option<&str>) ->
 
 /// The key clients see for stored message `id`.
 pub(crate) fn message_key(id: u64, random: u32, time_ms: u64) -> MessageKey {
-    MessageKey { id, random, time_s: time_ms / 1000 }
+    MessageKey {
+        id,
+        random,
+        time_s: time_ms / 1000,
+    }
 }
 
 /// Where a sync read ends, given the retained entries after the cursor that it scanned.

@@ -5,10 +5,10 @@
 //! Sends are queued to storage in frame order and awaited concurrently (up to
 //! `max_in_flight`), so one connection can pipeline many sends while keeping their order.
 
-use crate::rate::TokenBucket;
 use crate::chat::{Chat, SendOptions, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Registration};
+use crate::rate::TokenBucket;
 use crate::storage::{HistoryQuery, Origin, ProfileUpdate};
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
@@ -54,10 +54,17 @@ enum Step {
 
 pub async fn serve<S>(mut socket: S, chat: Arc<Chat>, shutdown: CancellationToken)
 where
-    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
+    S: Stream<Item = Result<Message, axum::Error>>
+        + Sink<Message, Error = axum::Error>
+        + Unpin
+        + Send,
 {
     let ws = chat.config.ws.clone();
-    let mut conn = Connection { bucket: TokenBucket::new(ws.rate_per_sec, ws.rate_burst), session: None, chat };
+    let mut conn = Connection {
+        bucket: TokenBucket::new(ws.rate_per_sec, ws.rate_burst),
+        session: None,
+        chat,
+    };
     let mut in_flight: FuturesUnordered<BoxFuture<'static, ServerFrame>> = FuturesUnordered::new();
     let mut deadline = tokio::time::Instant::now() + ws.idle_timeout;
     let (code, reason) = loop {
@@ -117,16 +124,25 @@ where
         }
     }
     if code == close_code::REPLACED {
-        let _ = socket.feed(encode(&ServerFrame::Kicked { reason: reason.to_owned() })).await;
+        let _ = socket
+            .feed(encode(&ServerFrame::Kicked {
+                reason: reason.to_owned(),
+            }))
+            .await;
     }
-    let close = CloseFrame { code, reason: reason.into() };
+    let close = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
     let _ = socket.send(Message::Close(Some(close))).await;
     if let Some(s) = conn.session {
         conn.chat.hub.unregister(&s.user, s.reg.conn_id);
     }
 }
 
-async fn recv(pushes: Option<&mut tokio::sync::mpsc::Receiver<Arc<SyncEntry>>>) -> Option<Arc<SyncEntry>> {
+async fn recv(
+    pushes: Option<&mut tokio::sync::mpsc::Receiver<Arc<SyncEntry>>>,
+) -> Option<Arc<SyncEntry>> {
     match pushes {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -142,21 +158,34 @@ async fn cancelled(token: Option<CancellationToken>) {
 
 fn eviction_close(conn: &Connection) -> (u16, &'static str) {
     match conn.session.as_ref().and_then(|s| s.reg.eviction()) {
-        Some(Eviction::Replaced) => (close_code::REPLACED, "signed in elsewhere with the same device id"),
+        Some(Eviction::Replaced) => (
+            close_code::REPLACED,
+            "signed in elsewhere with the same device id",
+        ),
         Some(Eviction::AccountDeleted) => (close_code::ACCOUNT_DELETED, "the account was deleted"),
-        Some(Eviction::TooSlow) | None => (close_code::TOO_SLOW, "too far behind; reconnect and sync"),
+        Some(Eviction::TooSlow) | None => {
+            (close_code::TOO_SLOW, "too far behind; reconnect and sync")
+        }
     }
 }
 
 /// Writes a push and any others already queued, with one flush.
-async fn write_pushes<S>(socket: &mut S, first: Arc<SyncEntry>, conn: &mut Connection) -> Result<(), axum::Error>
+async fn write_pushes<S>(
+    socket: &mut S,
+    first: Arc<SyncEntry>,
+    conn: &mut Connection,
+) -> Result<(), axum::Error>
 where
     S: Sink<Message, Error = axum::Error> + Unpin,
 {
-    socket.feed(encode(&ServerFrame::Sync { entry: first })).await?;
+    socket
+        .feed(encode(&ServerFrame::Sync { entry: first }))
+        .await?;
     if let Some(s) = conn.session.as_mut() {
         for _ in 0..64 {
-            let Ok(entry) = s.reg.pushes.try_recv() else { break };
+            let Ok(entry) = s.reg.pushes.try_recv() else {
+                break;
+            };
             socket.feed(encode(&ServerFrame::Sync { entry })).await?;
         }
     }
@@ -188,17 +217,27 @@ fn change_relations(
     origin: Option<Origin>,
 ) -> BoxFuture<'static, Result<Reply, ChatError>> {
     Box::pin(async move {
-        let results = chat.change_relations(&me, relation, users, add, false, origin).await?;
+        let results = chat
+            .change_relations(&me, relation, users, add, false, origin)
+            .await?;
         Ok(Reply::RelationResults { results })
     })
 }
 
 fn encode(frame: &ServerFrame) -> Message {
-    Message::Text(serde_json::to_string(frame).expect("server frames serialize").into())
+    Message::Text(
+        serde_json::to_string(frame)
+            .expect("server frames serialize")
+            .into(),
+    )
 }
 
 fn error_frame(id: Option<u64>, e: ChatError) -> ServerFrame {
-    ServerFrame::Error { id, code: e.code, message: e.message }
+    ServerFrame::Error {
+        id,
+        code: e.code,
+        message: e.message,
+    }
 }
 
 fn reply(id: u64, data: Reply) -> ServerFrame {
@@ -216,14 +255,20 @@ struct Envelope {
 /// Says why a frame that failed to parse was refused, with its id when it has one.
 fn parse_failure(text: &str, err: serde_json::Error) -> ServerFrame {
     let Ok(env) = serde_json::from_str::<Envelope>(text) else {
-        return error_frame(None, ChatError::new(ErrorCode::BAD_JSON, format!("not a JSON object: {err}")));
+        return error_frame(
+            None,
+            ChatError::new(ErrorCode::BAD_JSON, format!("not a JSON object: {err}")),
+        );
     };
     let e = match env.kind.as_deref() {
         None => ChatError::new(ErrorCode::BAD_JSON, "frame has no \"type\""),
-        Some(k) if !REQUEST_TYPES.contains(&k) => {
-            ChatError::new(ErrorCode::UNKNOWN_REQUEST, format!("unknown request type {k:?}"))
+        Some(k) if !REQUEST_TYPES.contains(&k) => ChatError::new(
+            ErrorCode::UNKNOWN_REQUEST,
+            format!("unknown request type {k:?}"),
+        ),
+        Some(_) if env.id.is_none() => {
+            ChatError::new(ErrorCode::BAD_JSON, "frame has no numeric \"id\"")
         }
-        Some(_) if env.id.is_none() => ChatError::new(ErrorCode::BAD_JSON, "frame has no numeric \"id\""),
         Some(k) => ChatError::new(ErrorCode::BAD_JSON, format!("invalid {k:?} request: {err}")),
     };
     error_frame(env.id, e)
@@ -233,13 +278,23 @@ impl Connection {
     async fn on_text(&mut self, text: &str) -> Step {
         let limit = self.chat.config.ws.frame_max_bytes;
         if text.len() > limit {
-            let id = serde_json::from_str::<Envelope>(text).ok().and_then(|e| e.id);
+            let id = serde_json::from_str::<Envelope>(text)
+                .ok()
+                .and_then(|e| e.id);
             let msg = format!("frame is {} bytes; the limit is {limit}", text.len());
-            return Step::Answer(error_frame(id, ChatError::new(ErrorCode::FRAME_TOO_LARGE, msg)));
+            return Step::Answer(error_frame(
+                id,
+                ChatError::new(ErrorCode::FRAME_TOO_LARGE, msg),
+            ));
         }
         if !self.bucket.try_take(Instant::now()) {
-            let id = serde_json::from_str::<Envelope>(text).ok().and_then(|e| e.id);
-            let e = ChatError::new(ErrorCode::RATE_LIMITED, "too many frames; slow down and retry");
+            let id = serde_json::from_str::<Envelope>(text)
+                .ok()
+                .and_then(|e| e.id);
+            let e = ChatError::new(
+                ErrorCode::RATE_LIMITED,
+                "too many frames; slow down and retry",
+            );
             return Step::Answer(error_frame(id, e));
         }
         let frame: ClientFrame = match serde_json::from_str(text) {
@@ -254,19 +309,37 @@ impl Connection {
     }
 
     async fn dispatch(&mut self, id: u64, request: Request) -> Result<Step, ChatError> {
-        if let Request::Login { protocol, sdk_app_id, user_id, user_sig, device } = request {
+        if let Request::Login {
+            protocol,
+            sdk_app_id,
+            user_id,
+            user_sig,
+            device,
+        } = request
+        {
             if self.session.is_some() {
-                return Err(ChatError::new(ErrorCode::ALREADY_LOGGED_IN, "this connection is already signed in"));
+                return Err(ChatError::new(
+                    ErrorCode::ALREADY_LOGGED_IN,
+                    "this connection is already signed in",
+                ));
             }
             if protocol != PROTOCOL_VERSION {
                 return Err(ChatError::new(
                     ErrorCode::UNSUPPORTED_VERSION,
-                    format!("protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"),
+                    format!(
+                        "protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"
+                    ),
                 ));
             }
             let account = self.chat.login(sdk_app_id, &user_id, &user_sig).await?;
-            let reg = self.chat.hub.register(&user_id, device, self.chat.config.ws.outbound_queue);
-            self.session = Some(Session { user: user_id.clone(), reg });
+            let reg = self
+                .chat
+                .hub
+                .register(&user_id, device, self.chat.config.ws.outbound_queue);
+            self.session = Some(Session {
+                user: user_id.clone(),
+                reg,
+            });
             return Ok(Step::Answer(reply(
                 id,
                 Reply::LoggedIn {
@@ -279,7 +352,12 @@ impl Connection {
             )));
         }
         if let Request::Ping = request {
-            return Ok(Step::Answer(reply(id, Reply::Pong { server_time_ms: self.chat.clock.now_ms() })));
+            return Ok(Step::Answer(reply(
+                id,
+                Reply::Pong {
+                    server_time_ms: self.chat.clock.now_ms(),
+                },
+            )));
         }
         let Some(session) = &self.session else {
             return Err(ChatError::new(ErrorCode::NOT_LOGGED_IN, "log in first"));
@@ -297,9 +375,26 @@ impl Connection {
         };
         Ok(match request {
             Request::Login { .. } | Request::Ping => unreachable!("handled above"),
-            Request::Send { to, random, elements, cloud_custom_data } => {
-                let opts = SendOptions { origin, ..SendOptions::default() };
-                let pending = chat.send(&me, SendRequest { to, random, elements, cloud_custom_data }, opts)?;
+            Request::Send {
+                to,
+                random,
+                elements,
+                cloud_custom_data,
+            } => {
+                let opts = SendOptions {
+                    origin,
+                    ..SendOptions::default()
+                };
+                let pending = chat.send(
+                    &me,
+                    SendRequest {
+                        to,
+                        random,
+                        elements,
+                        cloud_custom_data,
+                    },
+                    opts,
+                )?;
                 later(Box::pin(async move {
                     let sent = pending.await?;
                     Ok(Reply::Sent {
@@ -312,32 +407,62 @@ impl Connection {
             }
             Request::MarkRead { peer } => {
                 let pending = chat.mark_read(&me, &peer, origin);
-                later(Box::pin(async move { Ok(Reply::MarkedRead { seq: pending.await? }) }))
+                later(Box::pin(async move {
+                    Ok(Reply::MarkedRead {
+                        seq: pending.await?,
+                    })
+                }))
             }
-            Request::Sync { after, limit } => {
-                later(Box::pin(async move { Ok(Reply::SyncPage(chat.sync(&me, after, limit).await?)) }))
-            }
+            Request::Sync { after, limit } => later(Box::pin(async move {
+                Ok(Reply::SyncPage(chat.sync(&me, after, limit).await?))
+            })),
             Request::Conversations => later(Box::pin(async move {
-                Ok(Reply::Conversations { conversations: chat.conversations(&me).await? })
+                Ok(Reply::Conversations {
+                    conversations: chat.conversations(&me).await?,
+                })
             })),
-            Request::History { peer, before, limit } => later(Box::pin(async move {
-                let page = chat.history(&me, &peer, HistoryQuery::page(before, limit)).await?;
-                Ok(Reply::History { messages: page.messages, complete: page.complete })
+            Request::History {
+                peer,
+                before,
+                limit,
+            } => later(Box::pin(async move {
+                let page = chat
+                    .history(&me, &peer, HistoryQuery::page(before, limit))
+                    .await?;
+                Ok(Reply::History {
+                    messages: page.messages,
+                    complete: page.complete,
+                })
             })),
-            Request::RelationAdd { relation, users } => later(change_relations(chat, me, relation, users, true, origin)),
+            Request::RelationAdd { relation, users } => {
+                later(change_relations(chat, me, relation, users, true, origin))
+            }
             Request::RelationRemove { relation, users } => {
                 later(change_relations(chat, me, relation, users, false, origin))
             }
             Request::RelationList { relation } => later(Box::pin(async move {
-                Ok(Reply::Relations { relation, entries: chat.relations(&me, relation).await? })
+                Ok(Reply::Relations {
+                    relation,
+                    entries: chat.relations(&me, relation).await?,
+                })
             })),
             Request::ProfileSet { nick, avatar } => later(Box::pin(async move {
-                let account = chat.set_profile(&me, ProfileUpdate { nick, avatar }, false, origin).await?;
-                let profile = Profile { user_id: account.id, nick: account.nick, avatar: account.avatar };
-                Ok(Reply::Profiles { profiles: vec![profile] })
+                let account = chat
+                    .set_profile(&me, ProfileUpdate { nick, avatar }, false, origin)
+                    .await?;
+                let profile = Profile {
+                    user_id: account.id,
+                    nick: account.nick,
+                    avatar: account.avatar,
+                };
+                Ok(Reply::Profiles {
+                    profiles: vec![profile],
+                })
             })),
             Request::ProfileGet { users } => later(Box::pin(async move {
-                Ok(Reply::Profiles { profiles: chat.profiles(&users).await? })
+                Ok(Reply::Profiles {
+                    profiles: chat.profiles(&users).await?,
+                })
             })),
             Request::Logout => Step::AnswerAndClose(reply(id, Reply::LoggedOut)),
         })

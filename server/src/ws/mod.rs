@@ -3,7 +3,6 @@
 
 mod connection;
 
-
 use crate::AppState;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
@@ -21,8 +20,18 @@ const READ_BUFFER: usize = 4 * 1024;
 const WRITE_BUFFER: usize = 4 * 1024;
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
-    let hard = app.chat.config.ws.frame_max_bytes.saturating_mul(HARD_LIMIT_FACTOR);
-    let AppState { chat, shutdown, tracker, .. } = app;
+    let hard = app
+        .chat
+        .config
+        .ws
+        .frame_max_bytes
+        .saturating_mul(HARD_LIMIT_FACTOR);
+    let AppState {
+        chat,
+        shutdown,
+        tracker,
+        ..
+    } = app;
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(hard)

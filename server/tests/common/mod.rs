@@ -30,7 +30,11 @@ pub fn uid(s: &str) -> UserId {
 }
 
 pub fn identity() -> AppIdentity {
-    AppIdentity { sdk_app_id: SDK_APP_ID, secret_key: SECRET.into(), admin: uid("administrator") }
+    AppIdentity {
+        sdk_app_id: SDK_APP_ID,
+        secret_key: SECRET.into(),
+        admin: uid("administrator"),
+    }
 }
 
 pub fn text(s: &str) -> Vec<Element> {
@@ -72,13 +76,24 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(server::run(listener, chat.clone(), shutdown.clone()));
-        Self { addr, chat, clock, dir, shutdown, task }
+        Self {
+            addr,
+            chat,
+            clock,
+            dir,
+            shutdown,
+            task,
+        }
     }
 
     /// Shuts down gracefully and hands back the data dir.
     pub async fn stop(self) -> TempDir {
         self.shutdown.cancel();
-        tokio::time::timeout(WAIT, self.task).await.expect("shutdown in time").unwrap().unwrap();
+        tokio::time::timeout(WAIT, self.task)
+            .await
+            .expect("shutdown in time")
+            .unwrap()
+            .unwrap();
         self.dir
     }
 
@@ -89,7 +104,12 @@ impl TestServer {
     /// Calls a REST command as the administrator; asserts HTTP 200 and returns the JSON reply.
     pub async fn rest(&self, command: &str, body: serde_json::Value) -> serde_json::Value {
         let sig = self.sig("administrator");
-        self.rest_raw(command, &format!("identifier=administrator&usersig={sig}"), body.to_string()).await
+        self.rest_raw(
+            command,
+            &format!("identifier=administrator&usersig={sig}"),
+            body.to_string(),
+        )
+        .await
     }
 
     /// Calls a REST command with the given identity query and raw body.
@@ -99,7 +119,12 @@ impl TestServer {
             self.addr,
             rand_u32()
         );
-        let response = reqwest::Client::new().post(url).body(body).send().await.expect("REST call");
+        let response = reqwest::Client::new()
+            .post(url)
+            .body(body)
+            .send()
+            .await
+            .expect("REST call");
         assert_eq!(response.status(), 200, "REST answers are always HTTP 200");
         response.json().await.expect("JSON reply")
     }
@@ -113,7 +138,16 @@ impl TestServer {
     pub async fn login(&self, user: &str, device: &str) -> Client {
         let mut c = self.connect().await;
         let reply = c.login(user, &self.sig(user), device).await;
-        assert!(matches!(reply, ServerFrame::Reply { data: Reply::LoggedIn { .. }, .. }), "{reply:?}");
+        assert!(
+            matches!(
+                reply,
+                ServerFrame::Reply {
+                    data: Reply::LoggedIn { .. },
+                    ..
+                }
+            ),
+            "{reply:?}"
+        );
         c
     }
 }
@@ -128,8 +162,15 @@ pub struct Client {
 impl Client {
     pub async fn connect(addr: SocketAddr) -> Self {
         let url = format!("ws://{addr}/ws");
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await.unwrap();
-        Self { ws, next_id: 0, pushes: VecDeque::new(), user: None }
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+            .await
+            .unwrap();
+        Self {
+            ws,
+            next_id: 0,
+            pushes: VecDeque::new(),
+            user: None,
+        }
     }
 
     pub async fn login(&mut self, user: &str, sig: &str, device: &str) -> ServerFrame {
@@ -165,7 +206,9 @@ impl Client {
     /// The next server frame of any kind; panics on close or timeout.
     pub async fn frame(&mut self) -> ServerFrame {
         loop {
-            let msg = tokio::time::timeout(WAIT, self.ws.next()).await.expect("frame in time");
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("frame in time");
             match msg.expect("socket open").expect("socket ok") {
                 WsMessage::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
                 WsMessage::Close(c) => panic!("closed: {c:?}"),
@@ -177,7 +220,9 @@ impl Client {
     /// Waits for the socket to close; returns the close code.
     pub async fn closed(&mut self) -> u16 {
         loop {
-            let msg = tokio::time::timeout(WAIT, self.ws.next()).await.expect("close in time");
+            let msg = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("close in time");
             match msg {
                 Some(Ok(WsMessage::Close(Some(c)))) => return c.code.into(),
                 Some(Ok(WsMessage::Text(t))) => {
@@ -226,8 +271,21 @@ impl Client {
     /// and whether it was a retry.
     pub async fn send_text(&mut self, to: &str, random: u32, body: &str) -> (Message, Seq, bool) {
         let elements = text(body);
-        let request = Request::Send { to: uid(to), random, elements: elements.clone(), cloud_custom_data: None };
-        let Reply::Sent { key, time_ms, seq, duplicate } = self.ok(request).await else { panic!() };
+        let request = Request::Send {
+            to: uid(to),
+            random,
+            elements: elements.clone(),
+            cloud_custom_data: None,
+        };
+        let Reply::Sent {
+            key,
+            time_ms,
+            seq,
+            duplicate,
+        } = self.ok(request).await
+        else {
+            panic!()
+        };
         let from = self.user.clone().expect("signed in");
         let message = Message {
             key,
@@ -246,14 +304,12 @@ impl Client {
 
     /// The next pushed sync entry.
     pub async fn push(&mut self) -> Arc<SyncEntry> {
-        loop {
-            if let Some(e) = self.pushes.pop_front() {
-                return e;
-            }
-            match self.frame().await {
-                ServerFrame::Sync { entry } => return entry,
-                other => panic!("expected a push, got {other:?}"),
-            }
+        if let Some(e) = self.pushes.pop_front() {
+            return e;
+        }
+        match self.frame().await {
+            ServerFrame::Sync { entry } => entry,
+            other => panic!("expected a push, got {other:?}"),
         }
     }
 
@@ -269,7 +325,9 @@ impl Client {
     pub async fn sync_all(&mut self, mut after: Seq, page: u32) -> (Vec<SyncEntry>, Seq, bool) {
         let (mut entries, mut gap) = (Vec::new(), false);
         loop {
-            let Reply::SyncPage(p) = self.ok(Request::Sync { after, limit: page }).await else { panic!() };
+            let Reply::SyncPage(p) = self.ok(Request::Sync { after, limit: page }).await else {
+                panic!()
+            };
             gap |= p.gap;
             entries.extend(p.entries);
             after = p.next;
@@ -282,8 +340,16 @@ impl Client {
     pub async fn history(&mut self, peer: &str, page: u32) -> Vec<Message> {
         let (mut all, mut before) = (Vec::new(), None);
         loop {
-            let reply = self.ok(Request::History { peer: uid(peer), before, limit: page }).await;
-            let Reply::History { messages, complete } = reply else { panic!("{reply:?}") };
+            let reply = self
+                .ok(Request::History {
+                    peer: uid(peer),
+                    before,
+                    limit: page,
+                })
+                .await;
+            let Reply::History { messages, complete } = reply else {
+                panic!("{reply:?}")
+            };
             before = messages.last().map(|m| m.key);
             all.extend(messages);
             if complete {
@@ -300,7 +366,9 @@ pub fn rand_u32() -> u32 {
 
 /// The `ErrorCode` of a REST reply.
 pub fn code(reply: &serde_json::Value) -> u64 {
-    reply["ErrorCode"].as_u64().unwrap_or_else(|| panic!("no ErrorCode in {reply}"))
+    reply["ErrorCode"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no ErrorCode in {reply}"))
 }
 
 pub fn messages(entries: &[SyncEntry]) -> Vec<&Message> {

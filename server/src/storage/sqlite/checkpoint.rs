@@ -22,19 +22,26 @@ impl Checkpointer {
     pub(super) fn start(path: &Path) -> std::io::Result<Self> {
         let path = path.to_owned();
         let (stop, stopped) = mpsc::channel::<()>();
-        let handle = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
-            let conn = match Connection::open(&path).and_then(|c| c.execute_batch(CONNECTION_PRAGMAS).map(|()| c)) {
-                Ok(c) => c,
-                Err(e) => return tracing::error!(error = %e, "checkpointer cannot open the database"),
-            };
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
-                // PASSIVE never waits for the writer or readers; what it cannot copy now waits
-                // for the next round.
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::warn!(error = %e, "checkpoint failed");
+        let handle = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                let conn = match Connection::open(&path)
+                    .and_then(|c| c.execute_batch(CONNECTION_PRAGMAS).map(|()| c))
+                {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return tracing::error!(error = %e, "checkpointer cannot open the database");
+                    }
+                };
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
+                    // PASSIVE never waits for the writer or readers; what it cannot copy now waits
+                    // for the next round.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(error = %e, "checkpoint failed");
+                    }
                 }
-            }
-        })?;
+            })?;
         Ok(Self { stop, handle })
     }
 

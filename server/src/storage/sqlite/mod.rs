@@ -26,7 +26,11 @@ pub struct SqliteStorage {
 
 impl SqliteStorage {
     /// Opens (creating and migrating if needed) the database at `path` and starts its writer.
-    pub fn open(path: &Path, retention: Retention, listener: Arc<dyn CommitListener>) -> StorageResult<Self> {
+    pub fn open(
+        path: &Path,
+        retention: Retention,
+        listener: Arc<dyn CommitListener>,
+    ) -> StorageResult<Self> {
         let conn = schema::open_writer(path)?;
         let writer = Writer::new(conn, retention.clone(), listener)?;
         let (ops, rx) = mpsc::unbounded_channel();
@@ -34,15 +38,19 @@ impl SqliteStorage {
             .name("sqlite-writer".into())
             .spawn(move || writer.run(rx))
             .map_err(|e| StorageError::Database(format!("cannot start the writer thread: {e}")))?;
-        let checkpointer = checkpoint::Checkpointer::start(path)
-            .map_err(|e| StorageError::Database(format!("cannot start the checkpoint thread: {e}")))?;
+        let checkpointer = checkpoint::Checkpointer::start(path).map_err(|e| {
+            StorageError::Database(format!("cannot start the checkpoint thread: {e}"))
+        })?;
         let manager = SqliteConnectionManager::file(path)
             .with_flags(
                 r2d2_sqlite::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                     | r2d2_sqlite::rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .with_init(|c| c.execute_batch(schema::CONNECTION_PRAGMAS));
-        let readers = r2d2::Pool::builder().max_size(READERS).min_idle(Some(1)).build(manager)?;
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(1))
+            .build(manager)?;
         Ok(Self {
             ops,
             readers,
@@ -52,7 +60,10 @@ impl SqliteStorage {
     }
 
     /// Queues an op built around a fresh reply channel; the answer arrives after its commit.
-    fn queue<T: Send + 'static>(&self, op: impl FnOnce(oneshot::Sender<StorageResult<T>>) -> Op) -> Pending<T> {
+    fn queue<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(oneshot::Sender<StorageResult<T>>) -> Op,
+    ) -> Pending<T> {
         let (tx, rx) = oneshot::channel();
         let queued = self.ops.send(op(tx)).is_ok();
         Box::pin(async move {
@@ -66,7 +77,9 @@ impl SqliteStorage {
     /// Runs a read on a pooled connection on a blocking thread.
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut r2d2_sqlite::rusqlite::Connection, &Retention) -> StorageResult<T> + Send + 'static,
+        f: impl FnOnce(&mut r2d2_sqlite::rusqlite::Connection, &Retention) -> StorageResult<T>
+        + Send
+        + 'static,
     ) -> StorageResult<T> {
         let pool = self.readers.clone();
         let retention = self.retention.clone();
@@ -83,45 +96,105 @@ impl SqliteStorage {
 impl Storage for SqliteStorage {
     async fn ensure_user(&self, user: &UserId, now_ms: u64) -> StorageResult<Account> {
         let user = user.clone();
-        self.queue(|reply| Op::EnsureUser { user, now_ms, reply }).await
+        self.queue(|reply| Op::EnsureUser {
+            user,
+            now_ms,
+            reply,
+        })
+        .await
     }
 
     fn send(&self, msg: NewMessage) -> Pending<Sent> {
         self.queue(|reply| Op::Send { msg, reply })
     }
 
-    fn mark_read(&self, owner: &UserId, peer: &UserId, now_ms: u64, origin: Option<Origin>) -> Pending<Seq> {
+    fn mark_read(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq> {
         let (owner, peer) = (owner.clone(), peer.clone());
-        self.queue(|reply| Op::MarkRead { owner, peer, now_ms, origin, reply })
+        self.queue(|reply| Op::MarkRead {
+            owner,
+            peer,
+            now_ms,
+            origin,
+            reply,
+        })
     }
 
-    async fn sync(&self, user: &UserId, after: Seq, limit: u32, now_ms: u64) -> StorageResult<SyncPage> {
+    async fn sync(
+        &self,
+        user: &UserId,
+        after: Seq,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<SyncPage> {
         let user = user.clone();
-        self.read(move |c, r| read::sync(c, r, &user, after, limit, now_ms)).await
+        self.read(move |c, r| read::sync(c, r, &user, after, limit, now_ms))
+            .await
     }
 
     async fn conversations(&self, owner: &UserId, now_ms: u64) -> StorageResult<Vec<Conversation>> {
         let owner = owner.clone();
-        self.read(move |c, r| read::conversations(c, r, &owner, now_ms)).await
+        self.read(move |c, r| read::conversations(c, r, &owner, now_ms))
+            .await
     }
 
-    async fn history(&self, owner: &UserId, peer: &UserId, query: HistoryQuery, now_ms: u64) -> StorageResult<HistoryPage> {
+    async fn history(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        query: HistoryQuery,
+        now_ms: u64,
+    ) -> StorageResult<HistoryPage> {
         let (owner, peer) = (owner.clone(), peer.clone());
-        self.read(move |c, r| read::history(c, r, &owner, &peer, query, now_ms)).await
+        self.read(move |c, r| read::history(c, r, &owner, &peer, query, now_ms))
+            .await
     }
 
-    async fn export(&self, min_ms: u64, max_ms: u64, after_id: u64, limit: u32, now_ms: u64) -> StorageResult<Vec<Message>> {
-        self.read(move |c, r| read::export(c, r, min_ms, max_ms, after_id, limit, now_ms)).await
+    async fn export(
+        &self,
+        min_ms: u64,
+        max_ms: u64,
+        after_id: u64,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<Vec<Message>> {
+        self.read(move |c, r| read::export(c, r, min_ms, max_ms, after_id, limit, now_ms))
+            .await
     }
 
     fn recall(&self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> Pending<Message> {
         let (from, to) = (from.clone(), to.clone());
-        self.queue(|reply| Op::Recall { key, from, to, now_ms, reply })
+        self.queue(|reply| Op::Recall {
+            key,
+            from,
+            to,
+            now_ms,
+            reply,
+        })
     }
 
-    fn upsert_profile(&self, user: &UserId, update: ProfileUpdate, create: bool, now_ms: u64, origin: Option<Origin>) -> Pending<Account> {
+    fn upsert_profile(
+        &self,
+        user: &UserId,
+        update: ProfileUpdate,
+        create: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Account> {
         let user = user.clone();
-        self.queue(|reply| Op::Profile { user, update, create, now_ms, origin, reply })
+        self.queue(|reply| Op::Profile {
+            user,
+            update,
+            create,
+            now_ms,
+            origin,
+            reply,
+        })
     }
 
     async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>> {
@@ -138,14 +211,25 @@ impl Storage for SqliteStorage {
         self.queue(|reply| Op::Relations { change, reply })
     }
 
-    async fn relations(&self, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>> {
+    async fn relations(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+    ) -> StorageResult<Vec<RelationEntry>> {
         let owner = owner.clone();
-        self.read(move |c, _| read::relations(c, relation, &owner)).await
+        self.read(move |c, _| read::relations(c, relation, &owner))
+            .await
     }
 
-    async fn check_relations(&self, relation: Relation, owner: &UserId, peers: &[UserId]) -> StorageResult<Vec<(bool, bool)>> {
+    async fn check_relations(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+        peers: &[UserId],
+    ) -> StorageResult<Vec<(bool, bool)>> {
         let (owner, peers) = (owner.clone(), peers.to_vec());
-        self.read(move |c, _| read::check_relations(c, relation, &owner, &peers)).await
+        self.read(move |c, _| read::check_relations(c, relation, &owner, &peers))
+            .await
     }
 
     async fn setting(&self, key: &str) -> StorageResult<Option<String>> {
@@ -155,7 +239,8 @@ impl Storage for SqliteStorage {
 
     async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {
         let (key, value) = (key.to_owned(), value.to_owned());
-        self.queue(|reply| Op::SetSetting { key, value, reply }).await
+        self.queue(|reply| Op::SetSetting { key, value, reply })
+            .await
     }
 
     async fn expire(&self, now_ms: u64) -> StorageResult<Expired> {
@@ -182,7 +267,10 @@ impl Storage for SqliteStorage {
 mod tests {
     use super::SqliteStorage;
 
-    fn make(retention: Retention, listener: Arc<dyn CommitListener>) -> (Arc<dyn Storage>, Box<dyn std::any::Any>) {
+    fn make(
+        retention: Retention,
+        listener: Arc<dyn CommitListener>,
+    ) -> (Arc<dyn Storage>, Box<dyn std::any::Any>) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStorage::open(&dir.path().join("duet.db"), retention, listener).unwrap();
         (Arc::new(store), Box::new(dir))
@@ -194,18 +282,27 @@ mod tests {
     async fn reopen_keeps_everything() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("duet.db");
-        let open = || SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener)).unwrap();
+        let open =
+            || SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener)).unwrap();
         let s = open();
         for u in ["alice", "bob"] {
             s.ensure_user(&uid(u), T0).await.unwrap();
         }
-        let sent = s.send(text_msg("alice", "bob", 1, "kept", T0)).await.unwrap();
+        let sent = s
+            .send(text_msg("alice", "bob", 1, "kept", T0))
+            .await
+            .unwrap();
         s.close().await;
         let s = open();
         let page = s.sync(&uid("bob"), Seq(0), 10, T0).await.unwrap();
-        let SyncEvent::Message { message } = &page.entries[0].event else { panic!() };
+        let SyncEvent::Message { message } = &page.entries[0].event else {
+            panic!()
+        };
         assert_eq!(message, &sent.message);
-        let next = s.send(text_msg("alice", "bob", 2, "more", T0)).await.unwrap();
+        let next = s
+            .send(text_msg("alice", "bob", 2, "more", T0))
+            .await
+            .unwrap();
         assert_eq!(next.sender_seq, Seq(2));
         assert!(next.message.key.id > sent.message.key.id);
     }

@@ -3,10 +3,13 @@
 
 use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::{
-    HistoryPage, HistoryQuery, Retention, StorageError, StorageResult, conv_key, flags, relation_code, sync_bounds,
+    HistoryPage, HistoryQuery, Retention, StorageError, StorageResult, conv_key, flags,
+    relation_code, sync_bounds,
 };
 use protocol::frame::SyncPage;
-use protocol::{Conversation, Message, Profile, Relation, RelationEntry, Seq, SyncEntry, SyncEvent, UserId};
+use protocol::{
+    Conversation, Message, Profile, Relation, RelationEntry, Seq, SyncEntry, SyncEvent, UserId,
+};
 use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, params};
 
 /// The newest sequence of `user`'s log: its newest row, or the stored floor when the log is empty.
@@ -62,7 +65,12 @@ pub(super) fn sync(
         entries.push(SyncEntry { seq, event });
     }
     let (next, complete, gap) = sync_bounds(after, latest, first_retained, scanned, limit, last);
-    Ok(SyncPage { entries, next, complete, gap })
+    Ok(SyncPage {
+        entries,
+        next,
+        complete,
+        gap,
+    })
 }
 
 pub(super) fn conversations(
@@ -108,10 +116,14 @@ pub(super) fn conversations(
             .query_row(params![last_id, cutoff], |r| rows::message(r, 0))
             .optional()?
             .flatten();
-        let unread: u32 = unread_stmt
-            .query_row(params![conv_key(owner, &peer), read_up_to, peer.as_str(), cutoff], |r| r.get(0))?;
+        let unread: u32 = unread_stmt.query_row(
+            params![conv_key(owner, &peer), read_up_to, peer.as_str(), cutoff],
+            |r| r.get(0),
+        )?;
         out.push(Conversation {
-            updated_ms: last_message.as_ref().map_or(created_ms as u64, |m| m.time_ms),
+            updated_ms: last_message
+                .as_ref()
+                .map_or(created_ms as u64, |m| m.time_ms),
             peer,
             peer_nick,
             peer_avatar,
@@ -143,9 +155,17 @@ pub(super) fn history(
          WHERE m.conv = ?1 AND m.id < ?2 AND m.time_ms >= ?3 AND m.time_ms <= ?4
          ORDER BY m.id DESC LIMIT ?5"
     ))?;
-    let params = params![conv_key(owner, peer), upper, min_time, sql_int(query.max_time_ms), limit as i64 + 1];
+    let params = params![
+        conv_key(owner, peer),
+        upper,
+        min_time,
+        sql_int(query.max_time_ms),
+        limit as i64 + 1
+    ];
     let mut messages = stmt
-        .query_map(params, |row| rows::message(row, 0).map(|m| m.expect("selected from messages")))?
+        .query_map(params, |row| {
+            rows::message(row, 0).map(|m| m.expect("selected from messages"))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     let complete = messages.len() <= limit;
     messages.truncate(limit);
@@ -167,9 +187,10 @@ pub(super) fn export(
          WHERE m.id > ?1 AND m.time_ms >= ?2 AND m.time_ms <= ?3 ORDER BY m.id LIMIT ?4"
     ))?;
     let list = stmt
-        .query_map(params![sql_int(after_id), min_time, sql_int(max_ms), limit.max(1)], |row| {
-            rows::message(row, 0).map(|m| m.expect("selected from messages"))
-        })?
+        .query_map(
+            params![sql_int(after_id), min_time, sql_int(max_ms), limit.max(1)],
+            |row| rows::message(row, 0).map(|m| m.expect("selected from messages")),
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(list)
 }
@@ -178,21 +199,34 @@ pub(super) fn profiles(conn: &Connection, users: &[UserId]) -> StorageResult<Vec
     let mut stmt = conn.prepare_cached("SELECT nick, avatar FROM users WHERE id = ?1")?;
     let mut out = Vec::with_capacity(users.len());
     for user in users {
-        let found = stmt.query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let found = stmt
+            .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         if let Some((nick, avatar)) = found {
-            out.push(Profile { user_id: user.clone(), nick, avatar });
+            out.push(Profile {
+                user_id: user.clone(),
+                nick,
+                avatar,
+            });
         }
     }
     Ok(out)
 }
 
-pub(super) fn relations(conn: &Connection, relation: Relation, owner: &UserId) -> StorageResult<Vec<RelationEntry>> {
+pub(super) fn relations(
+    conn: &Connection,
+    relation: Relation,
+    owner: &UserId,
+) -> StorageResult<Vec<RelationEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT peer, since_ms FROM relations WHERE relation = ?1 AND owner = ?2 ORDER BY since_ms, peer",
     )?;
     let list = stmt
         .query_map(params![relation_code(relation), owner.as_str()], |r| {
-            Ok(RelationEntry { user_id: rows::user_id(r.get(0)?)?, since_ms: r.get::<_, i64>(1)? as u64 })
+            Ok(RelationEntry {
+                user_id: rows::user_id(r.get(0)?)?,
+                since_ms: r.get::<_, i64>(1)? as u64,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(list)
@@ -204,14 +238,25 @@ pub(super) fn check_relations(
     owner: &UserId,
     peers: &[UserId],
 ) -> StorageResult<Vec<(bool, bool)>> {
-    let mut stmt = conn.prepare_cached("SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+    )?;
     let code = relation_code(relation);
     let mut listed = |a: &UserId, b: &UserId| -> StorageResult<bool> {
-        Ok(stmt.query_row(params![code, a.as_str(), b.as_str()], |_| Ok(())).optional()?.is_some())
+        Ok(stmt
+            .query_row(params![code, a.as_str(), b.as_str()], |_| Ok(()))
+            .optional()?
+            .is_some())
     };
-    peers.iter().map(|p| Ok((listed(owner, p)?, listed(p, owner)?))).collect()
+    peers
+        .iter()
+        .map(|p| Ok((listed(owner, p)?, listed(p, owner)?)))
+        .collect()
 }
 
 pub(super) fn setting(conn: &Connection, key: &str) -> StorageResult<Option<String>> {
-    Ok(conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
 }

@@ -5,8 +5,7 @@ use protocol::{Message, UserId};
 use r2d2_sqlite::rusqlite::{self, Row};
 
 /// The message columns every query selects, in the order [`message`] reads them.
-pub(super) const MESSAGE_COLUMNS: &str =
-    "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags";
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags";
 
 /// How many columns [`MESSAGE_COLUMNS`] spans.
 pub(super) const MESSAGE_WIDTH: usize = 10;
@@ -22,7 +21,9 @@ pub(super) fn user_id(text: String) -> rusqlite::Result<UserId> {
 /// Reads a message from [`MESSAGE_COLUMNS`] starting at column `at`; `None` when the columns are
 /// NULL (a LEFT JOIN that found no message).
 pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Message>> {
-    let Some(id) = row.get::<_, Option<i64>>(at)? else { return Ok(None) };
+    let Some(id) = row.get::<_, Option<i64>>(at)? else {
+        return Ok(None);
+    };
     let random: u32 = row.get(at + 3)?;
     let time_ms: i64 = row.get(at + 4)?;
     let body: String = row.get(at + 5)?;
@@ -43,10 +44,12 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Messa
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
         match e {
-            rusqlite::Error::ToSqlConversionFailure(inner) => match inner.downcast::<StorageError>() {
-                Ok(storage) => *storage,
-                Err(other) => StorageError::Database(other.to_string()),
-            },
+            rusqlite::Error::ToSqlConversionFailure(inner) => {
+                match inner.downcast::<StorageError>() {
+                    Ok(storage) => *storage,
+                    Err(other) => StorageError::Database(other.to_string()),
+                }
+            }
             e => StorageError::Database(e.to_string()),
         }
     }

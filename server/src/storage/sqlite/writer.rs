@@ -21,8 +21,15 @@ const MAX_BATCH: usize = 2048;
 const MAX_CACHED_USERS: usize = 100_000;
 
 pub(super) enum Op {
-    EnsureUser { user: UserId, now_ms: u64, reply: oneshot::Sender<StorageResult<Account>> },
-    Send { msg: NewMessage, reply: oneshot::Sender<StorageResult<Sent>> },
+    EnsureUser {
+        user: UserId,
+        now_ms: u64,
+        reply: oneshot::Sender<StorageResult<Account>>,
+    },
+    Send {
+        msg: NewMessage,
+        reply: oneshot::Sender<StorageResult<Sent>>,
+    },
     MarkRead {
         owner: UserId,
         peer: UserId,
@@ -30,8 +37,17 @@ pub(super) enum Op {
         origin: Option<Origin>,
         reply: oneshot::Sender<StorageResult<Seq>>,
     },
-    Expire { now_ms: u64, reply: oneshot::Sender<StorageResult<Expired>> },
-    Recall { key: MessageKey, from: UserId, to: UserId, now_ms: u64, reply: oneshot::Sender<StorageResult<Message>> },
+    Expire {
+        now_ms: u64,
+        reply: oneshot::Sender<StorageResult<Expired>>,
+    },
+    Recall {
+        key: MessageKey,
+        from: UserId,
+        to: UserId,
+        now_ms: u64,
+        reply: oneshot::Sender<StorageResult<Message>>,
+    },
     Profile {
         user: UserId,
         update: ProfileUpdate,
@@ -40,21 +56,43 @@ pub(super) enum Op {
         origin: Option<Origin>,
         reply: oneshot::Sender<StorageResult<Account>>,
     },
-    Relations { change: RelationChange, reply: oneshot::Sender<StorageResult<Vec<StorageResult<()>>>> },
-    DeleteUser { user: UserId, reply: oneshot::Sender<StorageResult<bool>> },
-    SetSetting { key: String, value: String, reply: oneshot::Sender<StorageResult<()>> },
+    Relations {
+        change: RelationChange,
+        reply: oneshot::Sender<StorageResult<Vec<StorageResult<()>>>>,
+    },
+    DeleteUser {
+        user: UserId,
+        reply: oneshot::Sender<StorageResult<bool>>,
+    },
+    SetSetting {
+        key: String,
+        value: String,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
     /// Commit what came before, checkpoint the WAL and stop.
     Close { reply: oneshot::Sender<()> },
 }
 
 /// An answer held until its batch commits.
 enum Answer {
-    Account(oneshot::Sender<StorageResult<Account>>, StorageResult<Account>),
+    Account(
+        oneshot::Sender<StorageResult<Account>>,
+        StorageResult<Account>,
+    ),
     Sent(oneshot::Sender<StorageResult<Sent>>, StorageResult<Sent>),
     Seq(oneshot::Sender<StorageResult<Seq>>, StorageResult<Seq>),
-    Expired(oneshot::Sender<StorageResult<Expired>>, StorageResult<Expired>),
-    Message(oneshot::Sender<StorageResult<Message>>, StorageResult<Message>),
-    Results(oneshot::Sender<StorageResult<Vec<StorageResult<()>>>>, StorageResult<Vec<StorageResult<()>>>),
+    Expired(
+        oneshot::Sender<StorageResult<Expired>>,
+        StorageResult<Expired>,
+    ),
+    Message(
+        oneshot::Sender<StorageResult<Message>>,
+        StorageResult<Message>,
+    ),
+    Results(
+        oneshot::Sender<StorageResult<Vec<StorageResult<()>>>>,
+        StorageResult<Vec<StorageResult<()>>>,
+    ),
     Bool(oneshot::Sender<StorageResult<bool>>, StorageResult<bool>),
     Unit(oneshot::Sender<StorageResult<()>>, StorageResult<()>),
 }
@@ -113,8 +151,13 @@ pub(super) struct Writer {
 type Sql<T> = rusqlite::Result<T>;
 
 impl Writer {
-    pub(super) fn new(conn: Connection, retention: Retention, listener: Arc<dyn CommitListener>) -> Sql<Self> {
-        let last_time_ms: Option<i64> = conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get(0))?;
+    pub(super) fn new(
+        conn: Connection,
+        retention: Retention,
+        listener: Arc<dyn CommitListener>,
+    ) -> Sql<Self> {
+        let last_time_ms: Option<i64> =
+            conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get(0))?;
         Ok(Self {
             conn,
             retention,
@@ -129,7 +172,9 @@ impl Writer {
     pub(super) fn run(mut self, mut rx: mpsc::UnboundedReceiver<Op>) {
         let mut close = None;
         while close.is_none() {
-            let Some(first) = rx.blocking_recv() else { break };
+            let Some(first) = rx.blocking_recv() else {
+                break;
+            };
             let mut ops = vec![first];
             while ops.len() < MAX_BATCH {
                 match rx.try_recv() {
@@ -192,7 +237,12 @@ impl Writer {
     fn reload(&mut self) {
         self.users.clear();
         self.conversations.clear();
-        if let Ok(Some(t)) = self.conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get::<_, Option<i64>>(0)) {
+        if let Ok(Some(t)) = self
+            .conn
+            .query_row("SELECT MAX(time_ms) FROM messages", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+        {
             self.last_time_ms = t as u64;
         }
     }
@@ -203,7 +253,11 @@ impl Writer {
         for op in ops {
             // After a database error the transaction is doomed: answer the rest without work.
             let answer = match op {
-                Op::EnsureUser { user, now_ms, reply } => {
+                Op::EnsureUser {
+                    user,
+                    now_ms,
+                    reply,
+                } => {
                     let r = self.guard(&mut first_error, |w| w.ensure_user(&user, now_ms));
                     Answer::Account(reply, r)
                 }
@@ -211,20 +265,45 @@ impl Writer {
                     let r = self.guard(&mut first_error, |w| w.send(msg, batch));
                     Answer::Sent(reply, r)
                 }
-                Op::MarkRead { owner, peer, now_ms, origin, reply } => {
-                    let r = self.guard(&mut first_error, |w| w.mark_read(&owner, &peer, now_ms, origin, batch));
+                Op::MarkRead {
+                    owner,
+                    peer,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.mark_read(&owner, &peer, now_ms, origin, batch)
+                    });
                     Answer::Seq(reply, r)
                 }
                 Op::Expire { now_ms, reply } => {
                     let r = self.guard(&mut first_error, |w| w.expire(now_ms, batch));
                     Answer::Expired(reply, r)
                 }
-                Op::Recall { key, from, to, now_ms, reply } => {
-                    let r = self.guard(&mut first_error, |w| w.recall(key, &from, &to, now_ms, batch));
+                Op::Recall {
+                    key,
+                    from,
+                    to,
+                    now_ms,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.recall(key, &from, &to, now_ms, batch)
+                    });
                     Answer::Message(reply, r)
                 }
-                Op::Profile { user, update, create, now_ms, origin, reply } => {
-                    let r = self.guard(&mut first_error, |w| w.upsert_profile(&user, update, create, now_ms, origin, batch));
+                Op::Profile {
+                    user,
+                    update,
+                    create,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.upsert_profile(&user, update, create, now_ms, origin, batch)
+                    });
                     Answer::Account(reply, r)
                 }
                 Op::Relations { change, reply } => {
@@ -261,7 +340,9 @@ impl Writer {
         f: impl FnOnce(&mut Self) -> Sql<StorageResult<T>>,
     ) -> StorageResult<T> {
         if first_error.is_some() {
-            return Err(StorageError::Database("an earlier write in the batch failed".into()));
+            return Err(StorageError::Database(
+                "an earlier write in the batch failed".into(),
+            ));
         }
         f(self).unwrap_or_else(|e| {
             let msg = e.to_string();
@@ -276,12 +357,18 @@ impl Writer {
             let row = self
                 .conn
                 .prepare_cached("SELECT nick, avatar, latest_seq FROM users WHERE id = ?1")?
-                .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?)))
+                .query_row([user.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?))
+                })
                 .optional()?;
-            let Some((nick, avatar, floor)) = row else { return Ok(None) };
+            let Some((nick, avatar, floor)) = row else {
+                return Ok(None);
+            };
             let (log_bytes, newest): (i64, Option<i64>) = self
                 .conn
-                .prepare_cached("SELECT COALESCE(SUM(size), 0), MAX(seq) FROM sync_log WHERE user = ?1")?
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(size), 0), MAX(seq) FROM sync_log WHERE user = ?1",
+                )?
                 .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
             let latest = newest.unwrap_or(0).max(floor);
             let contacts: i64 = self
@@ -290,8 +377,13 @@ impl Writer {
                 .query_row([user.as_str()], |r| r.get(0))?;
             let blocked: i64 = self
                 .conn
-                .prepare_cached("SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2")?
-                .query_row(params![relation_code(Relation::Blacklist), user.as_str()], |r| r.get(0))?;
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
+                )?
+                .query_row(
+                    params![relation_code(Relation::Blacklist), user.as_str()],
+                    |r| r.get(0),
+                )?;
             self.users.insert(
                 user.clone(),
                 UserState {
@@ -355,11 +447,21 @@ impl Writer {
                AND m.cloud_custom_data IS ?5"
         ))?;
         stmt.query_row(
-            params![msg.from.as_str(), msg.to.as_str(), msg.random, body, msg.cloud_custom_data],
+            params![
+                msg.from.as_str(),
+                msg.to.as_str(),
+                msg.random,
+                body,
+                msg.cloud_custom_data
+            ],
             |row| {
                 let message = rows::message(row, 0)?.expect("selected from messages");
                 let sender_seq = Seq(row.get::<_, i64>(MESSAGE_WIDTH)? as u64);
-                Ok(Sent { message, sender_seq, duplicate: true })
+                Ok(Sent {
+                    message,
+                    sender_seq,
+                    duplicate: true,
+                })
             },
         )
         .optional()
@@ -386,7 +488,11 @@ impl Writer {
         let size = message_bytes(&body, msg.cloud_custom_data.as_deref());
         let (nick, avatar, sender_seq) = {
             let s = self.user(&msg.from)?.expect("checked above");
-            (s.nick.clone(), s.avatar.clone(), if msg.sync_sender { s.latest + 1 } else { 0 })
+            (
+                s.nick.clone(),
+                s.avatar.clone(),
+                if msg.sync_sender { s.latest + 1 } else { 0 },
+            )
         };
         self.conn
             .prepare_cached(
@@ -410,8 +516,11 @@ impl Writer {
             ])?;
         let id = self.conn.last_insert_rowid() as u64;
         let recipient_seq = self.append(batch, &msg.to, time_ms, size, Some(id), None)?;
-        let sender_seq =
-            if msg.sync_sender { Some(self.append(batch, &msg.from, time_ms, size, Some(id), None)?) } else { None };
+        let sender_seq = if msg.sync_sender {
+            Some(self.append(batch, &msg.from, time_ms, size, Some(id), None)?)
+        } else {
+            None
+        };
         // A new conversation starts read up to just before its first message for the recipient.
         let conv = conv_key(&msg.from, &msg.to);
         self.ensure_conversation(&msg.to, &msg.from, &conv, id - 1, time_ms)?;
@@ -428,10 +537,15 @@ impl Writer {
             avatar,
             recalled: false,
         };
-        let event = SyncEvent::Message { message: message.clone() };
+        let event = SyncEvent::Message {
+            message: message.clone(),
+        };
         batch.published.push(Committed {
             owner: message.to.clone(),
-            entry: Arc::new(SyncEntry { seq: recipient_seq, event: event.clone() }),
+            entry: Arc::new(SyncEntry {
+                seq: recipient_seq,
+                event: event.clone(),
+            }),
             origin: None,
         });
         if let Some(seq) = sender_seq {
@@ -441,12 +555,23 @@ impl Writer {
                 origin: msg.origin,
             });
         }
-        Ok(Ok(Sent { message, sender_seq: sender_seq.unwrap_or_default(), duplicate: false }))
+        Ok(Ok(Sent {
+            message,
+            sender_seq: sender_seq.unwrap_or_default(),
+            duplicate: false,
+        }))
     }
 
     /// Adds `owner`'s conversation with `peer` if it is new, evicting the least recently
     /// active one when that puts `owner` over the contacts cap.
-    fn ensure_conversation(&mut self, owner: &UserId, peer: &UserId, conv: &str, read_up_to: u64, now_ms: u64) -> Sql<()> {
+    fn ensure_conversation(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        conv: &str,
+        read_up_to: u64,
+        now_ms: u64,
+    ) -> Sql<()> {
         let pair = (owner.clone(), peer.clone());
         if self.conversations.contains(&pair) {
             return Ok(());
@@ -463,7 +588,9 @@ impl Writer {
             return Ok(());
         }
         let cap = self.retention.contacts_cap as u64;
-        let u = self.user(owner)?.expect("conversations belong to known users");
+        let u = self
+            .user(owner)?
+            .expect("conversations belong to known users");
         u.contacts += 1;
         if u.contacts <= cap {
             return Ok(());
@@ -479,7 +606,8 @@ impl Writer {
                  RETURNING peer",
             )?
             .query_row([owner.as_str()], |r| r.get(0))?;
-        self.conversations.remove(&(owner.clone(), rows::user_id(evicted)?));
+        self.conversations
+            .remove(&(owner.clone(), rows::user_id(evicted)?));
         Ok(())
     }
 
@@ -500,7 +628,11 @@ impl Writer {
                 "SELECT id, random, time_ms FROM messages WHERE conv = ?1 ORDER BY id DESC LIMIT 1",
             )?
             .query_row([conv_key(owner, peer)], |r| {
-                Ok(message_key(r.get::<_, i64>(0)? as u64, r.get(1)?, r.get::<_, i64>(2)? as u64))
+                Ok(message_key(
+                    r.get::<_, i64>(0)? as u64,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                ))
             })
             .optional()?;
         if let Some(key) = up_to {
@@ -510,7 +642,16 @@ impl Writer {
                 )?
                 .execute(params![owner.as_str(), peer.as_str(), key.id as i64])?;
         }
-        Ok(Ok(self.publish(batch, owner, SyncEvent::Read { peer: peer.clone(), up_to }, now_ms, origin)?))
+        Ok(Ok(self.publish(
+            batch,
+            owner,
+            SyncEvent::Read {
+                peer: peer.clone(),
+                up_to,
+            },
+            now_ms,
+            origin,
+        )?))
     }
 
     fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
@@ -520,10 +661,16 @@ impl Writer {
         // Message times never decrease with id, so the expired messages are an id prefix.
         let first_kept: Option<i64> = self
             .conn
-            .query_row("SELECT id FROM messages WHERE time_ms >= ?1 ORDER BY id LIMIT 1", [msg_cutoff], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM messages WHERE time_ms >= ?1 ORDER BY id LIMIT 1",
+                [msg_cutoff],
+                |r| r.get(0),
+            )
             .optional()?;
         let messages = match first_kept {
-            Some(id) => self.conn.execute("DELETE FROM messages WHERE id < ?1", [id])?,
+            Some(id) => self
+                .conn
+                .execute("DELETE FROM messages WHERE id < ?1", [id])?,
             None => self.conn.execute("DELETE FROM messages", [])?,
         };
         // A log about to lose its newest rows keeps its latest sequence in `users`.
@@ -532,19 +679,28 @@ impl Writer {
              WHERE id IN (SELECT DISTINCT user FROM sync_log WHERE time_ms < ?1)",
             [log_cutoff],
         )?;
-        let sync_entries = self.conn.execute("DELETE FROM sync_log WHERE time_ms < ?1", [log_cutoff])?;
+        let sync_entries = self
+            .conn
+            .execute("DELETE FROM sync_log WHERE time_ms < ?1", [log_cutoff])?;
         self.users.clear();
-        Ok(Ok(Expired { messages: messages as u64, sync_entries: sync_entries as u64 }))
+        Ok(Ok(Expired {
+            messages: messages as u64,
+            sync_entries: sync_entries as u64,
+        }))
     }
 
     /// Why the relationship checks asked for refuse this send, if they do.
     fn refusal(&mut self, msg: &NewMessage) -> Sql<Option<StorageError>> {
         let may_block = self.user(&msg.to)?.is_some_and(|u| u.blocked > 0);
-        if msg.checks.blacklist && may_block && self.listed(Relation::Blacklist, &msg.to, &msg.from)? {
+        if msg.checks.blacklist
+            && may_block
+            && self.listed(Relation::Blacklist, &msg.to, &msg.from)?
+        {
             return Ok(Some(StorageError::Blocked));
         }
         if msg.checks.friends
-            && !(self.listed(Relation::Friend, &msg.from, &msg.to)? && self.listed(Relation::Friend, &msg.to, &msg.from)?)
+            && !(self.listed(Relation::Friend, &msg.from, &msg.to)?
+                && self.listed(Relation::Friend, &msg.to, &msg.from)?)
         {
             return Ok(Some(StorageError::NotFriends));
         }
@@ -554,30 +710,56 @@ impl Writer {
     /// Whether `owner`'s list of `relation` holds `peer`.
     fn listed(&self, relation: Relation, owner: &UserId, peer: &UserId) -> Sql<bool> {
         self.conn
-            .prepare_cached("SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
-            .query_row(params![relation_code(relation), owner.as_str(), peer.as_str()], |_| Ok(()))
+            .prepare_cached(
+                "SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            )?
+            .query_row(
+                params![relation_code(relation), owner.as_str(), peer.as_str()],
+                |_| Ok(()),
+            )
             .optional()
             .map(|found| found.is_some())
     }
 
     /// Appends a non-message event to `owner`'s log and queues it for the change feed.
-    fn publish(&mut self, batch: &mut Batch, owner: &UserId, event: SyncEvent, now_ms: u64, origin: Option<Origin>) -> Sql<Seq> {
+    fn publish(
+        &mut self,
+        batch: &mut Batch,
+        owner: &UserId,
+        event: SyncEvent,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Sql<Seq> {
         let (json, size) = event_bytes(&event);
         let time_ms = now_ms.max(self.last_time_ms);
         let seq = self.append(batch, owner, time_ms, size, None, Some(&json))?;
-        batch.published.push(Committed { owner: owner.clone(), entry: Arc::new(SyncEntry { seq, event }), origin });
+        batch.published.push(Committed {
+            owner: owner.clone(),
+            entry: Arc::new(SyncEntry { seq, event }),
+            origin,
+        });
         Ok(seq)
     }
 
-    fn recall(&mut self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Message>> {
+    fn recall(
+        &mut self,
+        key: MessageKey,
+        from: &UserId,
+        to: &UserId,
+        now_ms: u64,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Message>> {
         let cutoff = self.retention.roaming_cutoff(now_ms) as i64;
         let found = self
             .conn
-            .prepare_cached(&format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"))?
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
+            ))?
             .query_row(params![key.id as i64, cutoff], |r| rows::message(r, 0))
             .optional()?
             .flatten();
-        let Some(mut message) = found.filter(|m| m.key == key && &m.from == from && &m.to == to) else {
+        let Some(mut message) = found.filter(|m| m.key == key && &m.from == from && &m.to == to)
+        else {
             return Ok(Err(StorageError::MessageNotFound));
         };
         if message.recalled {
@@ -593,7 +775,16 @@ impl Writer {
         message.cloud_custom_data = None;
         for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {
             if self.user(owner)?.is_some() {
-                self.publish(batch, owner, SyncEvent::Recalled { peer: peer.clone(), key }, now_ms, None)?;
+                self.publish(
+                    batch,
+                    owner,
+                    SyncEvent::Recalled {
+                        peer: peer.clone(),
+                        key,
+                    },
+                    now_ms,
+                    None,
+                )?;
             }
         }
         Ok(Ok(message))
@@ -629,20 +820,34 @@ impl Writer {
             if let Some(avatar) = update.avatar {
                 u.avatar = avatar;
             }
-            let event = SyncEvent::Profile { nick: u.nick.clone(), avatar: u.avatar.clone() };
+            let event = SyncEvent::Profile {
+                nick: u.nick.clone(),
+                avatar: u.avatar.clone(),
+            };
             self.publish(batch, user, event, now_ms, origin)?;
         }
         self.ensure_user(user, now_ms)
     }
 
-    fn change_relations(&mut self, change: RelationChange, batch: &mut Batch) -> Sql<StorageResult<Vec<StorageResult<()>>>> {
-        let RelationChange { relation, owner, peers, add, both_ways, now_ms, origin } = change;
-        if self.user(&owner)?.is_none() {
-            return Ok(Err(StorageError::UnknownUser(owner)));
+    fn change_relations(
+        &mut self,
+        change: RelationChange,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Vec<StorageResult<()>>>> {
+        let RelationChange {
+            relation,
+            ref owner,
+            add,
+            both_ways,
+            now_ms,
+            ..
+        } = change;
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
         let code = relation_code(relation);
-        let (mut results, mut changed) = (Vec::with_capacity(peers.len()), Vec::new());
-        for peer in peers {
+        let (mut results, mut changed) = (Vec::with_capacity(change.peers.len()), Vec::new());
+        for peer in change.peers.iter().cloned() {
             if self.user(&peer)?.is_none() {
                 results.push(Err(StorageError::UnknownUser(peer)));
                 continue;
@@ -668,33 +873,35 @@ impl Writer {
                     if relation == Relation::Blacklist
                         && let Some(u) = self.user(&a)?
                     {
-                        u.blocked = if add { u.blocked + 1 } else { u.blocked.saturating_sub(1) };
+                        u.blocked = if add {
+                            u.blocked + 1
+                        } else {
+                            u.blocked.saturating_sub(1)
+                        };
                     }
                     changed.push((a, b));
                 }
             }
             results.push(Ok(()));
         }
-        // One entry per list that changed, in the order first changed.
-        let mut owners: Vec<UserId> = Vec::new();
-        for (a, _) in &changed {
-            if !owners.contains(a) {
-                owners.push(a.clone());
-            }
-        }
-        for a in owners {
-            let users: Vec<UserId> = changed.iter().filter(|(x, _)| *x == a).map(|(_, b)| b.clone()).collect();
-            let (added, removed) = if add { (users, Vec::new()) } else { (Vec::new(), users) };
-            let from_origin = if a == owner { origin } else { None };
-            self.publish(batch, &a, SyncEvent::Relations { relation, added, removed }, now_ms, from_origin)?;
+        for (a, event, origin) in relation_events(&change, &changed) {
+            self.publish(batch, &a, event, now_ms, origin)?;
         }
         Ok(Ok(results))
     }
 
     fn delete_user(&mut self, user: &UserId) -> Sql<StorageResult<bool>> {
-        let existed = self.conn.prepare_cached("DELETE FROM users WHERE id = ?1")?.execute([user.as_str()])? > 0;
-        self.conn.prepare_cached("DELETE FROM sync_log WHERE user = ?1")?.execute([user.as_str()])?;
-        self.conn.prepare_cached("DELETE FROM conversations WHERE owner = ?1")?.execute([user.as_str()])?;
+        let existed = self
+            .conn
+            .prepare_cached("DELETE FROM users WHERE id = ?1")?
+            .execute([user.as_str()])?
+            > 0;
+        self.conn
+            .prepare_cached("DELETE FROM sync_log WHERE user = ?1")?
+            .execute([user.as_str()])?;
+        self.conn
+            .prepare_cached("DELETE FROM conversations WHERE owner = ?1")?
+            .execute([user.as_str()])?;
         self.conn
             .prepare_cached("DELETE FROM relations WHERE owner = ?1 OR peer = ?1")?
             .execute([user.as_str()])?;
@@ -725,9 +932,9 @@ impl Writer {
     fn evict_log(&mut self, user: &UserId, excess: u64, latest: u64) -> Sql<u64> {
         let (mut freed, mut cut) = (0u64, None);
         {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT seq, size FROM sync_log WHERE user = ?1 AND seq < ?2 ORDER BY seq")?;
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT seq, size FROM sync_log WHERE user = ?1 AND seq < ?2 ORDER BY seq",
+            )?;
             let mut rows = stmt.query(params![user.as_str(), latest as i64])?;
             while freed < excess {
                 let Some(row) = rows.next()? else { break };
