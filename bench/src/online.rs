@@ -201,10 +201,10 @@ async fn receive(
     while let Ok(frame) =
         tokio::time::timeout(Duration::from_millis(300), client::next_frame(&mut rx)).await
     {
-        if let ServerFrame::Sync { entry } = frame? {
-            if matches!(&entry.event, SyncEvent::Message { message } if message.from == from) {
-                got.duplicated += 1;
-            }
+        if let ServerFrame::Sync { entry } = frame?
+            && matches!(&entry.event, SyncEvent::Message { message } if message.from == from)
+        {
+            got.duplicated += 1;
         }
     }
     Ok(got)
