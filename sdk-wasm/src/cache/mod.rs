@@ -1,0 +1,103 @@
+//! The SDK's local store. One [`Cache`] holds one user's data of one app, so two users signed in
+//! on one browser never see each other's messages.
+//!
+//! Messages are kept per conversation in server order (their key's number), which is also
+//! time order; unsent messages wait in the outbox, keyed by their random, so a message composed
+//! offline is sent once, with the same random, when the connection returns (R2.3).
+
+pub mod memory;
+
+#[cfg(target_arch = "wasm32")]
+pub mod indexeddb;
+
+#[cfg(test)]
+pub(crate) mod conformance;
+
+use async_trait::async_trait;
+use protocol::{Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Cache faults: the browser's storage refused or returned something unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CacheError {
+    #[error("local storage failed: {0}")]
+    Storage(String),
+    #[error("local data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+pub type CacheResult<T> = Result<T, CacheError>;
+
+/// Which app and user a cache belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Namespace {
+    pub sdk_app_id: u64,
+    pub user: UserId,
+}
+
+impl Namespace {
+    /// The name of this namespace's database.
+    pub fn database_name(&self) -> String {
+        format!("duet-{}-{}", self.sdk_app_id, self.user)
+    }
+}
+
+/// A message waiting to be sent (or to be acknowledged).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub to: UserId,
+    /// The idempotency key, kept for every retry.
+    pub random: u32,
+    pub elements: Vec<Element>,
+    pub cloud_custom_data: Option<String>,
+    /// When it was composed, milliseconds since the Unix epoch (local clock).
+    pub created_ms: u64,
+}
+
+/// The local store. Writes of one call are atomic: after a failure nothing of it is visible.
+#[async_trait(?Send)]
+pub trait Cache {
+    /// The last sync-log sequence applied (0 for a new cache).
+    async fn cursor(&self) -> CacheResult<Seq>;
+    async fn set_cursor(&self, seq: Seq) -> CacheResult<()>;
+
+    /// Stores messages, replacing any with the same key (a recall replaces the content).
+    /// `me` tells which side is the peer.
+    async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()>;
+    /// Up to `count` messages of the conversation with `peer` older than `before` (from the
+    /// newest when absent), newest first.
+    async fn messages(&self, peer: &UserId, before: Option<MessageKey>, count: u32) -> CacheResult<Vec<Message>>;
+    /// Removes one message from this device's store only.
+    async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()>;
+
+    /// Replaces the conversation list.
+    async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()>;
+    /// Adds or replaces conversations by peer.
+    async fn put_conversations(&self, list: &[Conversation]) -> CacheResult<()>;
+    /// All conversations, most recently active first.
+    async fn conversations(&self) -> CacheResult<Vec<Conversation>>;
+
+    async fn outbox_put(&self, item: &OutboxItem) -> CacheResult<()>;
+    async fn outbox_remove(&self, to: &UserId, random: u32) -> CacheResult<()>;
+    /// Unsent messages, oldest first.
+    async fn outbox(&self) -> CacheResult<Vec<OutboxItem>>;
+
+    async fn put_profiles(&self, profiles: &[Profile]) -> CacheResult<()>;
+    async fn profile(&self, user: &UserId) -> CacheResult<Option<Profile>>;
+
+    /// Replaces the friend list or blacklist.
+    async fn set_relations(&self, relation: Relation, entries: &[RelationEntry]) -> CacheResult<()>;
+    async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>>;
+}
+
+/// Most recently active first; ties by peer so the order is stable.
+pub(crate) fn sort_conversations(list: &mut [Conversation]) {
+    list.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms).then_with(|| a.peer.cmp(&b.peer)));
+}
+
+pub(crate) fn relation_name(r: Relation) -> &'static str {
+    match r {
+        Relation::Friend => "friend",
+        Relation::Blacklist => "blacklist",
+    }
+}

@@ -1,0 +1,12 @@
+//! Duet's browser SDK (npm package `duet-chat`).
+//!
+//! The core is plain Rust so it runs and is tested natively as well as in the browser:
+//!
+//! - [`cache`]: the local store (messages per conversation, recent contacts, the sync cursor,
+//!   the outbox of unsent messages, profiles, friend lists and blacklists), behind the
+//!   [`cache::Cache`] trait with an in-memory and an IndexedDB implementation and one
+//!   conformance suite for both.
+//!
+//! The sync engine, the connection and the JavaScript API build on these.
+
+pub mod cache;
