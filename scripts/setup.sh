@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
-# Checks (and, where it can, installs) what the build needs. Quiet when everything is there.
-# Sourced by the other scripts.
+# Checks and installs what the build and the tests need; quiet when everything is there.
+# Sourced by the other scripts. Versions are pinned: see ../shared/TOOLCHAIN.md for why.
 set -euo pipefail
+
+WASM_BINDGEN_VERSION=0.2.130
 
 if ! command -v cargo >/dev/null 2>&1; then
   echo "duet: cargo not found. Install Rust from https://rustup.rs, then run this again." >&2
   exit 1
 fi
 
-# The shared crates (and later the browser SDK) build for the browser.
+# The shared crates and the browser SDK build for the browser.
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   echo "duet: installing the Rust wasm32-unknown-unknown target" >&2
   rustup target add wasm32-unknown-unknown >/dev/null
+fi
+
+# wasm-bindgen's CLI must match the wasm-bindgen crate exactly (Cargo.toml pins it).
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  echo "duet: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)" >&2
+  cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# Browser tests run in Debian's Chromium through its ChromeDriver.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "duet: installing Chromium and ChromeDriver from Debian" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 # npm packages the tests use, installed from the lock file; skipped when already in place.

@@ -1,0 +1,241 @@
+//! The browser [`Cache`]: one IndexedDB database per app and user
+//! ([`Namespace::database_name`]), shared by every tab of that user on the origin.
+//!
+//! Keys are strings built so that IndexedDB's string order is the order we read in: a message's
+//! key is `{peer}|{key number, 20 digits}`, so one conversation is one contiguous key range in
+//! server order. (`|` never occurs in a user id.) Values are serde-serialized wire types.
+//!
+//! Schema versions: 1 creates every store. A later version adds its own step in `upgrade`.
+
+use super::*;
+use indexed_db_futures::KeyRange;
+use indexed_db_futures::cursor::CursorDirection;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+
+const SCHEMA_VERSION: u32 = 1;
+
+const META: &str = "meta";
+const MESSAGES: &str = "messages";
+const CONVERSATIONS: &str = "conversations";
+const OUTBOX: &str = "outbox";
+const PROFILES: &str = "profiles";
+const RELATIONS: &str = "relations";
+const STORES: [&str; 6] = [META, MESSAGES, CONVERSATIONS, OUTBOX, PROFILES, RELATIONS];
+
+const CURSOR_KEY: &str = "cursor";
+
+pub struct IndexedDbCache {
+    db: Database,
+}
+
+impl From<indexed_db_futures::error::Error> for CacheError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        CacheError::Storage(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for CacheError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        CacheError::Storage(e.to_string())
+    }
+}
+
+fn message_key(peer: &UserId, id: u64) -> String {
+    format!("{peer}|{id:020}")
+}
+
+fn outbox_key(to: &UserId, random: u32) -> String {
+    format!("{to}|{random}")
+}
+
+impl IndexedDbCache {
+    /// Opens (creating or upgrading) the namespace's database.
+    pub async fn open(ns: &Namespace) -> CacheResult<Self> {
+        let db = Database::open(&ns.database_name())
+            .with_version(SCHEMA_VERSION)
+            .with_on_upgrade_needed(|event, db| {
+                if event.old_version() < 1.0 {
+                    for name in STORES {
+                        db.create_object_store(name).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(Self { db })
+    }
+
+    /// Deletes the namespace's database (sign-out with "forget this device").
+    pub async fn delete(ns: &Namespace) -> CacheResult<()> {
+        Database::delete_by_name(&ns.database_name())?.await?;
+        Ok(())
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, store: &str, key: &str) -> CacheResult<Option<T>> {
+        let tx = self.db.transaction(store).build()?;
+        let value = tx.object_store(store)?.get(key.to_owned()).serde()?.await?;
+        Ok(value)
+    }
+
+    async fn put<T: serde::Serialize>(&self, store: &str, key: String, value: &T) -> CacheResult<()> {
+        let tx = self.db.transaction(store).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(store)?.put(value).with_key(key).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> CacheResult<Vec<T>> {
+        let tx = self.db.transaction(store).build()?;
+        let values = tx.object_store(store)?.get_all().serde()?.await?;
+        values.collect::<Result<Vec<T>, _>>().map_err(CacheError::from)
+    }
+}
+
+#[async_trait(?Send)]
+impl Cache for IndexedDbCache {
+    async fn cursor(&self) -> CacheResult<Seq> {
+        Ok(self.get::<Seq>(META, CURSOR_KEY).await?.unwrap_or_default())
+    }
+
+    async fn set_cursor(&self, seq: Seq) -> CacheResult<()> {
+        self.put(META, CURSOR_KEY.to_owned(), &seq).await
+    }
+
+    async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()> {
+        let tx = self.db.transaction(MESSAGES).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(MESSAGES)?;
+        for m in messages {
+            store.put(m).with_key(message_key(m.peer_of(me), m.key.id)).serde()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn messages(&self, peer: &UserId, before: Option<MessageKey>, count: u32) -> CacheResult<Vec<Message>> {
+        let tx = self.db.transaction(MESSAGES).build()?;
+        let store = tx.object_store(MESSAGES)?;
+        let lower = message_key(peer, 0);
+        let upper = message_key(peer, before.map_or(u64::MAX, |k| k.id));
+        let range = KeyRange::Bound(lower, false, upper, before.is_some());
+        let mut out = Vec::new();
+        let Some(mut cursor) =
+            store.open_cursor().with_query::<String, _>(range).with_direction(CursorDirection::Prev).await?
+        else {
+            return Ok(out);
+        };
+        while out.len() < count as usize {
+            match cursor.next_record_ser::<Message>().await? {
+                Some(m) => out.push(m),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()> {
+        let tx = self.db.transaction(MESSAGES).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(MESSAGES)?.delete(message_key(peer, key.id)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
+        let tx = self.db.transaction(CONVERSATIONS).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(CONVERSATIONS)?;
+        store.clear()?;
+        for c in list {
+            store.put(c).with_key(c.peer.to_string()).serde()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
+        let tx = self.db.transaction(CONVERSATIONS).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(CONVERSATIONS)?;
+        for c in list {
+            store.put(c).with_key(c.peer.to_string()).serde()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn conversations(&self) -> CacheResult<Vec<Conversation>> {
+        let mut list: Vec<Conversation> = self.all(CONVERSATIONS).await?;
+        sort_conversations(&mut list);
+        Ok(list)
+    }
+
+    async fn outbox_put(&self, item: &OutboxItem) -> CacheResult<()> {
+        self.put(OUTBOX, outbox_key(&item.to, item.random), item).await
+    }
+
+    async fn outbox_remove(&self, to: &UserId, random: u32) -> CacheResult<()> {
+        let tx = self.db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(OUTBOX)?.delete(outbox_key(to, random)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn outbox(&self) -> CacheResult<Vec<OutboxItem>> {
+        let mut list: Vec<OutboxItem> = self.all(OUTBOX).await?;
+        list.sort_by(|a, b| (a.created_ms, &a.to, a.random).cmp(&(b.created_ms, &b.to, b.random)));
+        Ok(list)
+    }
+
+    async fn put_profiles(&self, profiles: &[Profile]) -> CacheResult<()> {
+        let tx = self.db.transaction(PROFILES).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(PROFILES)?;
+        for p in profiles {
+            store.put(p).with_key(p.user_id.to_string()).serde()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn profile(&self, user: &UserId) -> CacheResult<Option<Profile>> {
+        self.get(PROFILES, user.as_str()).await
+    }
+
+    async fn set_relations(&self, relation: Relation, entries: &[RelationEntry]) -> CacheResult<()> {
+        self.put(RELATIONS, relation_name(relation).to_owned(), &entries.to_vec()).await
+    }
+
+    async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>> {
+        Ok(self.get(RELATIONS, relation_name(relation)).await?.unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    /// A fresh database per test: delete what an earlier run left, then open.
+    async fn open(name: &str) -> super::IndexedDbCache {
+        let ns = super::Namespace { sdk_app_id: 1, user: protocol::UserId::parse(format!("t-{name}")).unwrap() };
+        super::IndexedDbCache::delete(&ns).await.unwrap();
+        super::IndexedDbCache::open(&ns).await.unwrap()
+    }
+
+    crate::cache::conformance::cache_conformance!(wasm_bindgen_test, open);
+
+    #[wasm_bindgen_test]
+    async fn data_outlives_the_connection_and_namespaces_are_apart() {
+        use crate::cache::Cache;
+        let ns = |user: &str| super::Namespace { sdk_app_id: 1, user: protocol::UserId::parse(user).unwrap() };
+        for u in ["persist-a", "persist-b"] {
+            super::IndexedDbCache::delete(&ns(u)).await.unwrap();
+        }
+        let a = super::IndexedDbCache::open(&ns("persist-a")).await.unwrap();
+        a.set_cursor(protocol::Seq(9)).await.unwrap();
+        drop(a);
+        let again = super::IndexedDbCache::open(&ns("persist-a")).await.unwrap();
+        assert_eq!(again.cursor().await.unwrap(), protocol::Seq(9));
+        let b = super::IndexedDbCache::open(&ns("persist-b")).await.unwrap();
+        assert_eq!(b.cursor().await.unwrap(), protocol::Seq(0));
+    }
+}
