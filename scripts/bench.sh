@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+setup_rust
 cargo build --release --quiet -p server -p bench
 export DUET_SDKAPPID=1400000000 DUET_SECRET_KEY="bench-$RANDOM$RANDOM" RUST_LOG=warn
 export DUET_WS_RATE=1000000 DUET_WS_BURST=1000000

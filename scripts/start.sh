@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+setup_rust
 cargo build --release --quiet -p server --bin duet-server
 exec target/release/duet-server "$@"

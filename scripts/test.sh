@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+setup_rust
+setup_wasm
+setup_browser
+setup_npm
 cargo test --workspace --locked
 cargo build --locked --quiet -p server --bin duet-server
 node --test tests/node/
