@@ -47,9 +47,10 @@ fn main() -> ExitCode {
         )
         .init();
     if origin == Origin::Generated {
+        let me = std::env::args().next().unwrap_or_else(|| "duet-server".into());
         println!(
             "Generated a new app identity, saved in {}:\n  SDKAppID:   {}\n  secret key: {}\n  admin:      {}\n\
-             Sign a development UserSig with: duet-server usersig --user alice\n\
+             Sign a development UserSig with: {me} usersig --user alice\n\
              (production backends sign with this key themselves, e.g. with Tencent's TLSSigAPIv2 libraries).",
             args.app
                 .data_dir
