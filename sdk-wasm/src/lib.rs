@@ -7,6 +7,9 @@
 //!   [`cache::Cache`] trait with an in-memory and an IndexedDB implementation and one
 //!   conformance suite for both.
 //!
+//! - [`sequence`]: which sync-log entries this device has applied, the cursor, and holes.
+//!
 //! The sync engine, the connection and the JavaScript API build on these.
 
 pub mod cache;
+pub mod sequence;

@@ -11,7 +11,11 @@ pub(crate) fn uid(s: &str) -> UserId {
 
 pub(crate) fn msg(id: u64, from: &str, to: &str, text: &str) -> Message {
     Message {
-        key: MessageKey { id, random: id as u32 * 7, time_s: 1_800_000_000 + id },
+        key: MessageKey {
+            id,
+            random: id as u32 * 7,
+            time_s: 1_800_000_000 + id,
+        },
         from: uid(from),
         to: uid(to),
         time_ms: (1_800_000_000 + id) * 1000,
@@ -64,7 +68,11 @@ macro_rules! cache_conformance {
             let me = uid("me");
             let mut batch = Vec::new();
             for i in 1..=7u64 {
-                let (from, to) = if i % 2 == 0 { ("me", "bob") } else { ("bob", "me") };
+                let (from, to) = if i % 2 == 0 {
+                    ("me", "bob")
+                } else {
+                    ("bob", "me")
+                };
                 batch.push(msg(i * 10, from, to, &format!("b{i}")));
             }
             batch.push(msg(35, "carol", "me", "c1"));
@@ -73,12 +81,32 @@ macro_rules! cache_conformance {
             c.put_messages(&me, &batch[..3]).await.unwrap();
             let page = c.messages(&uid("bob"), None, 3).await.unwrap();
             assert_eq!(texts(&page), ["b7", "b6", "b5"]);
-            let next = c.messages(&uid("bob"), Some(page[2].key), 10).await.unwrap();
+            let next = c
+                .messages(&uid("bob"), Some(page[2].key), 10)
+                .await
+                .unwrap();
             assert_eq!(texts(&next), ["b4", "b3", "b2", "b1"]);
-            let before_first = MessageKey { id: 10, random: 0, time_s: 0 };
-            assert!(c.messages(&uid("bob"), Some(before_first), 10).await.unwrap().is_empty());
-            assert_eq!(texts(&c.messages(&uid("carol"), None, 10).await.unwrap()), ["c1"]);
-            assert!(c.messages(&uid("nobody"), None, 10).await.unwrap().is_empty());
+            let before_first = MessageKey {
+                id: 10,
+                random: 0,
+                time_s: 0,
+            };
+            assert!(
+                c.messages(&uid("bob"), Some(before_first), 10)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert_eq!(
+                texts(&c.messages(&uid("carol"), None, 10).await.unwrap()),
+                ["c1"]
+            );
+            assert!(
+                c.messages(&uid("nobody"), None, 10)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
         }
 
         #[$test]
@@ -86,7 +114,9 @@ macro_rules! cache_conformance {
             let c = $open("replace").await;
             let me = uid("me");
             let original = msg(5, "bob", "me", "oops");
-            c.put_messages(&me, &[original.clone(), msg(6, "bob", "me", "next")]).await.unwrap();
+            c.put_messages(&me, &[original.clone(), msg(6, "bob", "me", "next")])
+                .await
+                .unwrap();
             let mut recalled = original.clone();
             recalled.recalled = true;
             recalled.elements.clear();
@@ -95,19 +125,37 @@ macro_rules! cache_conformance {
             assert_eq!(page.len(), 2);
             assert_eq!(page[1], recalled);
             c.delete_message(&uid("bob"), original.key).await.unwrap();
-            assert_eq!(texts(&c.messages(&uid("bob"), None, 10).await.unwrap()), ["next"]);
+            assert_eq!(
+                texts(&c.messages(&uid("bob"), None, 10).await.unwrap()),
+                ["next"]
+            );
         }
 
         #[$test]
         async fn conversations_are_replaced_or_merged_and_sorted() {
             let c = $open("conversations").await;
-            c.set_conversations(&[conv("a", 10, 0), conv("b", 30, 2), conv("c", 20, 0)]).await.unwrap();
-            let peers = |l: Vec<protocol::Conversation>| l.into_iter().map(|c| (c.peer.to_string(), c.unread)).collect::<Vec<_>>();
-            assert_eq!(peers(c.conversations().await.unwrap()), [("b".into(), 2), ("c".into(), 0), ("a".into(), 0)]);
+            c.set_conversations(&[conv("a", 10, 0), conv("b", 30, 2), conv("c", 20, 0)])
+                .await
+                .unwrap();
+            let peers = |l: Vec<protocol::Conversation>| {
+                l.into_iter()
+                    .map(|c| (c.peer.to_string(), c.unread))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                peers(c.conversations().await.unwrap()),
+                [("b".into(), 2), ("c".into(), 0), ("a".into(), 0)]
+            );
             c.put_conversations(&[conv("a", 40, 1)]).await.unwrap();
-            assert_eq!(peers(c.conversations().await.unwrap())[0], ("a".to_owned(), 1));
+            assert_eq!(
+                peers(c.conversations().await.unwrap())[0],
+                ("a".to_owned(), 1)
+            );
             c.set_conversations(&[conv("d", 1, 0)]).await.unwrap();
-            assert_eq!(peers(c.conversations().await.unwrap()), [("d".to_owned(), 0)]);
+            assert_eq!(
+                peers(c.conversations().await.unwrap()),
+                [("d".to_owned(), 0)]
+            );
         }
 
         #[$test]
@@ -116,17 +164,24 @@ macro_rules! cache_conformance {
             let item = |to: &str, random: u32, created_ms: u64, text: &str| OutboxItem {
                 to: uid(to),
                 random,
-                elements: vec![protocol::Element::Text(protocol::element::TextElem { text: text.into() })],
+                elements: vec![protocol::Element::Text(protocol::element::TextElem {
+                    text: text.into(),
+                })],
                 cloud_custom_data: None,
                 created_ms,
             };
             c.outbox_put(&item("bob", 2, 200, "second")).await.unwrap();
             c.outbox_put(&item("bob", 1, 100, "first")).await.unwrap();
             c.outbox_put(&item("carol", 1, 300, "third")).await.unwrap();
-            c.outbox_put(&item("bob", 2, 200, "second, edited")).await.unwrap();
+            c.outbox_put(&item("bob", 2, 200, "second, edited"))
+                .await
+                .unwrap();
             let list = c.outbox().await.unwrap();
             let keys: Vec<_> = list.iter().map(|i| (i.to.to_string(), i.random)).collect();
-            assert_eq!(keys, [("bob".into(), 1), ("bob".into(), 2), ("carol".into(), 1)]);
+            assert_eq!(
+                keys,
+                [("bob".into(), 1), ("bob".into(), 2), ("carol".into(), 1)]
+            );
             assert_eq!(list[1], item("bob", 2, 200, "second, edited"));
             c.outbox_remove(&uid("bob"), 1).await.unwrap();
             c.outbox_remove(&uid("bob"), 99).await.unwrap();
@@ -136,11 +191,18 @@ macro_rules! cache_conformance {
         #[$test]
         async fn profiles_and_relations() {
             let c = $open("profiles").await;
-            let p = Profile { user_id: uid("bob"), nick: "Bob".into(), avatar: "https://x/b.png".into() };
-            c.put_profiles(&[p.clone()]).await.unwrap();
+            let p = Profile {
+                user_id: uid("bob"),
+                nick: "Bob".into(),
+                avatar: "https://x/b.png".into(),
+            };
+            c.put_profiles(std::slice::from_ref(&p)).await.unwrap();
             assert_eq!(c.profile(&uid("bob")).await.unwrap(), Some(p));
             assert_eq!(c.profile(&uid("zed")).await.unwrap(), None);
-            let friends = [RelationEntry { user_id: uid("bob"), since_ms: 5 }];
+            let friends = [RelationEntry {
+                user_id: uid("bob"),
+                since_ms: 5,
+            }];
             c.set_relations(Relation::Friend, &friends).await.unwrap();
             assert_eq!(c.relations(Relation::Friend).await.unwrap(), friends);
             assert!(c.relations(Relation::Blacklist).await.unwrap().is_empty());

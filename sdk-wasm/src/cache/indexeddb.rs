@@ -73,15 +73,32 @@ impl IndexedDbCache {
         Ok(())
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, store: &str, key: &str) -> CacheResult<Option<T>> {
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        store: &str,
+        key: &str,
+    ) -> CacheResult<Option<T>> {
         let tx = self.db.transaction(store).build()?;
         let value = tx.object_store(store)?.get(key.to_owned()).serde()?.await?;
         Ok(value)
     }
 
-    async fn put<T: serde::Serialize>(&self, store: &str, key: String, value: &T) -> CacheResult<()> {
-        let tx = self.db.transaction(store).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(store)?.put(value).with_key(key).serde()?.await?;
+    async fn put<T: serde::Serialize>(
+        &self,
+        store: &str,
+        key: String,
+        value: &T,
+    ) -> CacheResult<()> {
+        let tx = self
+            .db
+            .transaction(store)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(store)?
+            .put(value)
+            .with_key(key)
+            .serde()?
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -89,7 +106,9 @@ impl IndexedDbCache {
     async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> CacheResult<Vec<T>> {
         let tx = self.db.transaction(store).build()?;
         let values = tx.object_store(store)?.get_all().serde()?.await?;
-        values.collect::<Result<Vec<T>, _>>().map_err(CacheError::from)
+        values
+            .collect::<Result<Vec<T>, _>>()
+            .map_err(CacheError::from)
     }
 }
 
@@ -104,24 +123,39 @@ impl Cache for IndexedDbCache {
     }
 
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()> {
-        let tx = self.db.transaction(MESSAGES).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self
+            .db
+            .transaction(MESSAGES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         let store = tx.object_store(MESSAGES)?;
         for m in messages {
-            store.put(m).with_key(message_key(m.peer_of(me), m.key.id)).serde()?;
+            store
+                .put(m)
+                .with_key(message_key(m.peer_of(me), m.key.id))
+                .serde()?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    async fn messages(&self, peer: &UserId, before: Option<MessageKey>, count: u32) -> CacheResult<Vec<Message>> {
+    async fn messages(
+        &self,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        count: u32,
+    ) -> CacheResult<Vec<Message>> {
         let tx = self.db.transaction(MESSAGES).build()?;
         let store = tx.object_store(MESSAGES)?;
         let lower = message_key(peer, 0);
         let upper = message_key(peer, before.map_or(u64::MAX, |k| k.id));
         let range = KeyRange::Bound(lower, false, upper, before.is_some());
         let mut out = Vec::new();
-        let Some(mut cursor) =
-            store.open_cursor().with_query::<String, _>(range).with_direction(CursorDirection::Prev).await?
+        let Some(mut cursor) = store
+            .open_cursor()
+            .with_query::<String, _>(range)
+            .with_direction(CursorDirection::Prev)
+            .await?
         else {
             return Ok(out);
         };
@@ -135,14 +169,24 @@ impl Cache for IndexedDbCache {
     }
 
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()> {
-        let tx = self.db.transaction(MESSAGES).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(MESSAGES)?.delete(message_key(peer, key.id)).await?;
+        let tx = self
+            .db
+            .transaction(MESSAGES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(MESSAGES)?
+            .delete(message_key(peer, key.id))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
-        let tx = self.db.transaction(CONVERSATIONS).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self
+            .db
+            .transaction(CONVERSATIONS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         let store = tx.object_store(CONVERSATIONS)?;
         store.clear()?;
         for c in list {
@@ -153,7 +197,11 @@ impl Cache for IndexedDbCache {
     }
 
     async fn put_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
-        let tx = self.db.transaction(CONVERSATIONS).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self
+            .db
+            .transaction(CONVERSATIONS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         let store = tx.object_store(CONVERSATIONS)?;
         for c in list {
             store.put(c).with_key(c.peer.to_string()).serde()?;
@@ -169,12 +217,19 @@ impl Cache for IndexedDbCache {
     }
 
     async fn outbox_put(&self, item: &OutboxItem) -> CacheResult<()> {
-        self.put(OUTBOX, outbox_key(&item.to, item.random), item).await
+        self.put(OUTBOX, outbox_key(&item.to, item.random), item)
+            .await
     }
 
     async fn outbox_remove(&self, to: &UserId, random: u32) -> CacheResult<()> {
-        let tx = self.db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(OUTBOX)?.delete(outbox_key(to, random)).await?;
+        let tx = self
+            .db
+            .transaction(OUTBOX)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(OUTBOX)?
+            .delete(outbox_key(to, random))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -186,7 +241,11 @@ impl Cache for IndexedDbCache {
     }
 
     async fn put_profiles(&self, profiles: &[Profile]) -> CacheResult<()> {
-        let tx = self.db.transaction(PROFILES).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self
+            .db
+            .transaction(PROFILES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         let store = tx.object_store(PROFILES)?;
         for p in profiles {
             store.put(p).with_key(p.user_id.to_string()).serde()?;
@@ -199,12 +258,24 @@ impl Cache for IndexedDbCache {
         self.get(PROFILES, user.as_str()).await
     }
 
-    async fn set_relations(&self, relation: Relation, entries: &[RelationEntry]) -> CacheResult<()> {
-        self.put(RELATIONS, relation_name(relation).to_owned(), &entries.to_vec()).await
+    async fn set_relations(
+        &self,
+        relation: Relation,
+        entries: &[RelationEntry],
+    ) -> CacheResult<()> {
+        self.put(
+            RELATIONS,
+            relation_name(relation).to_owned(),
+            &entries.to_vec(),
+        )
+        .await
     }
 
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>> {
-        Ok(self.get(RELATIONS, relation_name(relation)).await?.unwrap_or_default())
+        Ok(self
+            .get(RELATIONS, relation_name(relation))
+            .await?
+            .unwrap_or_default())
     }
 }
 
@@ -216,7 +287,10 @@ mod tests {
 
     /// A fresh database per test: delete what an earlier run left, then open.
     async fn open(name: &str) -> super::IndexedDbCache {
-        let ns = super::Namespace { sdk_app_id: 1, user: protocol::UserId::parse(format!("t-{name}")).unwrap() };
+        let ns = super::Namespace {
+            sdk_app_id: 1,
+            user: protocol::UserId::parse(format!("t-{name}")).unwrap(),
+        };
         super::IndexedDbCache::delete(&ns).await.unwrap();
         super::IndexedDbCache::open(&ns).await.unwrap()
     }
@@ -226,7 +300,10 @@ mod tests {
     #[wasm_bindgen_test]
     async fn data_outlives_the_connection_and_namespaces_are_apart() {
         use crate::cache::Cache;
-        let ns = |user: &str| super::Namespace { sdk_app_id: 1, user: protocol::UserId::parse(user).unwrap() };
+        let ns = |user: &str| super::Namespace {
+            sdk_app_id: 1,
+            user: protocol::UserId::parse(user).unwrap(),
+        };
         for u in ["persist-a", "persist-b"] {
             super::IndexedDbCache::delete(&ns(u)).await.unwrap();
         }

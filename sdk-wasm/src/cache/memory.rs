@@ -35,12 +35,20 @@ impl Cache for MemoryCache {
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()> {
         let mut st = self.state.borrow_mut();
         for m in messages {
-            st.messages.entry(m.peer_of(me).clone()).or_default().insert(m.key.id, m.clone());
+            st.messages
+                .entry(m.peer_of(me).clone())
+                .or_default()
+                .insert(m.key.id, m.clone());
         }
         Ok(())
     }
 
-    async fn messages(&self, peer: &UserId, before: Option<MessageKey>, count: u32) -> CacheResult<Vec<Message>> {
+    async fn messages(
+        &self,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        count: u32,
+    ) -> CacheResult<Vec<Message>> {
         let st = self.state.borrow();
         let upper = before.map_or(u64::MAX, |k| k.id);
         Ok(st
@@ -75,20 +83,33 @@ impl Cache for MemoryCache {
     }
 
     async fn conversations(&self) -> CacheResult<Vec<Conversation>> {
-        let mut list: Vec<Conversation> = self.state.borrow().conversations.values().cloned().collect();
+        let mut list: Vec<Conversation> = self
+            .state
+            .borrow()
+            .conversations
+            .values()
+            .cloned()
+            .collect();
         sort_conversations(&mut list);
         Ok(list)
     }
 
     async fn outbox_put(&self, item: &OutboxItem) -> CacheResult<()> {
         let mut st = self.state.borrow_mut();
-        st.outbox.retain(|(_, to, random), _| !(to == &item.to && *random == item.random));
-        st.outbox.insert((item.created_ms, item.to.clone(), item.random), item.clone());
+        st.outbox
+            .retain(|(_, to, random), _| !(to == &item.to && *random == item.random));
+        st.outbox.insert(
+            (item.created_ms, item.to.clone(), item.random),
+            item.clone(),
+        );
         Ok(())
     }
 
     async fn outbox_remove(&self, to: &UserId, random: u32) -> CacheResult<()> {
-        self.state.borrow_mut().outbox.retain(|(_, t, r), _| !(t == to && *r == random));
+        self.state
+            .borrow_mut()
+            .outbox
+            .retain(|(_, t, r), _| !(t == to && *r == random));
         Ok(())
     }
 
@@ -108,13 +129,26 @@ impl Cache for MemoryCache {
         Ok(self.state.borrow().profiles.get(user).cloned())
     }
 
-    async fn set_relations(&self, relation: Relation, entries: &[RelationEntry]) -> CacheResult<()> {
-        self.state.borrow_mut().relations.insert(relation_name(relation), entries.to_vec());
+    async fn set_relations(
+        &self,
+        relation: Relation,
+        entries: &[RelationEntry],
+    ) -> CacheResult<()> {
+        self.state
+            .borrow_mut()
+            .relations
+            .insert(relation_name(relation), entries.to_vec());
         Ok(())
     }
 
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>> {
-        Ok(self.state.borrow().relations.get(relation_name(relation)).cloned().unwrap_or_default())
+        Ok(self
+            .state
+            .borrow()
+            .relations
+            .get(relation_name(relation))
+            .cloned()
+            .unwrap_or_default())
     }
 }
 

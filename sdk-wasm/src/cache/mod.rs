@@ -14,7 +14,9 @@ pub mod indexeddb;
 pub(crate) mod conformance;
 
 use async_trait::async_trait;
-use protocol::{Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, UserId};
+use protocol::{
+    Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 /// Cache faults: the browser's storage refused or returned something unreadable.
@@ -66,7 +68,12 @@ pub trait Cache {
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()>;
     /// Up to `count` messages of the conversation with `peer` older than `before` (from the
     /// newest when absent), newest first.
-    async fn messages(&self, peer: &UserId, before: Option<MessageKey>, count: u32) -> CacheResult<Vec<Message>>;
+    async fn messages(
+        &self,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        count: u32,
+    ) -> CacheResult<Vec<Message>>;
     /// Removes one message from this device's store only.
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()>;
 
@@ -86,13 +93,18 @@ pub trait Cache {
     async fn profile(&self, user: &UserId) -> CacheResult<Option<Profile>>;
 
     /// Replaces the friend list or blacklist.
-    async fn set_relations(&self, relation: Relation, entries: &[RelationEntry]) -> CacheResult<()>;
+    async fn set_relations(&self, relation: Relation, entries: &[RelationEntry])
+    -> CacheResult<()>;
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>>;
 }
 
 /// Most recently active first; ties by peer so the order is stable.
 pub(crate) fn sort_conversations(list: &mut [Conversation]) {
-    list.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms).then_with(|| a.peer.cmp(&b.peer)));
+    list.sort_by(|a, b| {
+        b.updated_ms
+            .cmp(&a.updated_ms)
+            .then_with(|| a.peer.cmp(&b.peer))
+    });
 }
 
 pub(crate) fn relation_name(r: Relation) -> &'static str {

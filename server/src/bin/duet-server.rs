@@ -47,7 +47,9 @@ fn main() -> ExitCode {
         )
         .init();
     if origin == Origin::Generated {
-        let me = std::env::args().next().unwrap_or_else(|| "duet-server".into());
+        let me = std::env::args()
+            .next()
+            .unwrap_or_else(|| "duet-server".into());
         println!(
             "Generated a new app identity, saved in {}:\n  SDKAppID:   {}\n  secret key: {}\n  admin:      {}\n\
              Sign a development UserSig with: {me} usersig --user alice\n\
