@@ -8,8 +8,13 @@
 //!   conformance suite for both.
 //!
 //! - [`sequence`]: which sync-log entries this device has applied, the cursor, and holes.
+//! - [`session`]: one signed-in connection: requests, pushes, the sync engine, the outbox.
+//! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
 //!
-//! The sync engine, the connection and the JavaScript API build on these.
+//! Reconnecting (a new session on the same cache) and the JavaScript API build on these.
 
 pub mod cache;
+pub mod error;
+pub mod event;
 pub mod sequence;
+pub mod session;

@@ -129,6 +129,17 @@ macro_rules! cache_conformance {
                 texts(&c.messages(&uid("bob"), None, 10).await.unwrap()),
                 ["next"]
             );
+            c.put_messages(&me, &[msg(9, "me", "carol", "c")])
+                .await
+                .unwrap();
+            c.clear_messages().await.unwrap();
+            assert!(c.messages(&uid("bob"), None, 10).await.unwrap().is_empty());
+            assert!(
+                c.messages(&uid("carol"), None, 10)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
         }
 
         #[$test]

@@ -181,6 +181,17 @@ impl Cache for IndexedDbCache {
         Ok(())
     }
 
+    async fn clear_messages(&self) -> CacheResult<()> {
+        let tx = self
+            .db
+            .transaction(MESSAGES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(MESSAGES)?.clear()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
         let tx = self
             .db

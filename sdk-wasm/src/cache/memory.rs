@@ -68,6 +68,11 @@ impl Cache for MemoryCache {
         Ok(())
     }
 
+    async fn clear_messages(&self) -> CacheResult<()> {
+        self.state.borrow_mut().messages.clear();
+        Ok(())
+    }
+
     async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
         let mut st = self.state.borrow_mut();
         st.conversations = list.iter().map(|c| (c.peer.clone(), c.clone())).collect();

@@ -76,6 +76,9 @@ pub trait Cache {
     ) -> CacheResult<Vec<Message>>;
     /// Removes one message from this device's store only.
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()>;
+    /// Removes every cached message (after the server reported a gap, so that the cache never
+    /// holds a hole; older pages come back from history when asked for).
+    async fn clear_messages(&self) -> CacheResult<()>;
 
     /// Replaces the conversation list.
     async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()>;

@@ -1,0 +1,43 @@
+//! The SDK's error: a numeric code and a message. Server refusals keep the server's code
+//! (`docs/protocol.md`); faults on this side have codes of their own, listed here.
+
+use protocol::ErrorCode;
+
+/// SDK-side codes, in a range the server never uses.
+pub mod codes {
+    use protocol::ErrorCode;
+    /// There is no connection to the server (offline, or not signed in).
+    pub const DISCONNECTED: ErrorCode = ErrorCode(61001);
+    /// The local cache failed.
+    pub const CACHE: ErrorCode = ErrorCode(61002);
+    /// The server sent something this SDK cannot read.
+    pub const PROTOCOL: ErrorCode = ErrorCode(61003);
+    /// The call is not valid in this state (e.g. login twice).
+    pub const STATE: ErrorCode = ErrorCode(61004);
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message} (code {})", code.0)]
+pub struct SdkError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl SdkError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn disconnected() -> Self {
+        Self::new(codes::DISCONNECTED, "not connected to the server")
+    }
+}
+
+impl From<crate::cache::CacheError> for SdkError {
+    fn from(e: crate::cache::CacheError) -> Self {
+        Self::new(codes::CACHE, e.to_string())
+    }
+}

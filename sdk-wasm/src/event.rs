@@ -1,0 +1,26 @@
+//! What the SDK tells the app, in the order it happens. The JavaScript layer maps these to
+//! Tencent-style event names (`MESSAGE_RECEIVED`, `SDK_READY`, …).
+
+use protocol::{Conversation, Message, MessageKey, Profile, Relation, UserId};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// New messages: received, or sent from another device of this user (R4.2).
+    MessageReceived(Vec<Message>),
+    /// A message that waited in the outbox reached the server.
+    MessageSent(Message),
+    /// A message was recalled.
+    MessageRevoked { peer: UserId, key: MessageKey },
+    /// The conversation list changed (new message, read state, sync).
+    ConversationListUpdated(Vec<Conversation>),
+    /// The user's own profile changed (on any device).
+    ProfileUpdated(Profile),
+    /// The friend list or blacklist changed; read it again.
+    RelationsUpdated(Relation),
+    /// The first sync after sign-in finished (R5.7).
+    SdkReady,
+    /// Another sign-in with the same device id replaced this one.
+    KickedOut,
+    /// The connection dropped; the SDK is not ready until it reconnects and syncs.
+    Disconnected,
+}

@@ -1,0 +1,576 @@
+//! One signed-in session over one connection: requests and their replies, the device's pushes,
+//! and the sync engine that keeps the [`Cache`] equal to the server's view (docs/protocol.md,
+//! "Sync").
+//!
+//! Three tasks run per session: a writer (frames out), a reader (frames in: replies complete
+//! their request, pushes are applied in order), and a syncer (catch-up from the cursor at start
+//! and whenever a hole appears). Everything is single-threaded (`Rc`), as in the browser.
+//!
+//! What a session guarantees: every entry of the user's sync log is applied to the cache once
+//! and announced once ([`SeqTracker`]); a send stays in the outbox until the server has it, and
+//! a retry uses the same random, so it is stored once (R2.3); after the server reports a gap the
+//! cached messages are dropped and later pages come from history, so no hole is ever shown.
+
+use crate::cache::{Cache, OutboxItem};
+use crate::error::{SdkError, codes};
+use crate::event::Event;
+use crate::sequence::SeqTracker;
+use futures_channel::{mpsc, oneshot};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use protocol::frame::{ClientFrame, Reply, Request, ServerFrame};
+use protocol::{
+    Conversation, DeviceId, Message, MessageKey, Profile, Relation, Seq, SyncEntry, SyncEvent,
+    UserId,
+};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+/// Entries read per sync request.
+const SYNC_PAGE: u32 = 200;
+
+/// Text frames to the server.
+pub type FrameSink = Pin<Box<dyn Sink<String, Error = SdkError>>>;
+/// Text frames from the server; ends when the connection closes.
+pub type FrameStream = Pin<Box<dyn Stream<Item = String>>>;
+
+/// Who signs in, and as which device.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub sdk_app_id: u64,
+    pub user_id: UserId,
+    pub user_sig: String,
+    pub device: DeviceId,
+}
+
+/// Runs a task on the local executor (the browser's, or tokio's `LocalSet` natively).
+fn spawn(task: impl Future<Output = ()> + 'static) {
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_futures::spawn_local(task);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        tokio::task::spawn_local(task);
+    }
+}
+
+pub struct Session<C: Cache + 'static> {
+    inner: Rc<Inner<C>>,
+}
+
+impl<C: Cache + 'static> Clone for Session<C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+struct Inner<C> {
+    me: UserId,
+    profile: RefCell<Profile>,
+    cache: Rc<C>,
+    tracker: RefCell<SeqTracker>,
+    out: mpsc::UnboundedSender<String>,
+    pending: RefCell<HashMap<u64, oneshot::Sender<Result<Reply, SdkError>>>>,
+    next_id: Cell<u64>,
+    events: mpsc::UnboundedSender<Event>,
+    wake_syncer: mpsc::UnboundedSender<()>,
+    connected: Cell<bool>,
+    ready: Cell<bool>,
+    /// Serializes [`Session::apply`]: the reader and the syncer both apply entries, and a
+    /// conversation's update must not interleave with another's.
+    applying: futures_util::lock::Mutex<()>,
+}
+
+impl<C: Cache + 'static> Session<C> {
+    /// Signs in over the given connection, then syncs from the cache's cursor and sends what
+    /// waits in the outbox. Events arrive on the returned receiver, in order; `SdkReady` marks
+    /// the end of the first sync.
+    pub async fn start(
+        sink: FrameSink,
+        stream: FrameStream,
+        cache: Rc<C>,
+        login: Login,
+    ) -> Result<(Self, mpsc::UnboundedReceiver<Event>), SdkError> {
+        let (out, out_rx) = mpsc::unbounded();
+        let (events, events_rx) = mpsc::unbounded();
+        let (wake_syncer, wake_rx) = mpsc::unbounded();
+        let cursor = cache.cursor().await?;
+        let inner = Rc::new(Inner {
+            me: login.user_id.clone(),
+            profile: RefCell::new(Profile {
+                user_id: login.user_id.clone(),
+                nick: String::new(),
+                avatar: String::new(),
+            }),
+            cache,
+            tracker: RefCell::new(SeqTracker::new(cursor)),
+            out,
+            pending: RefCell::new(HashMap::new()),
+            next_id: Cell::new(0),
+            events,
+            wake_syncer,
+            connected: Cell::new(true),
+            ready: Cell::new(false),
+            applying: futures_util::lock::Mutex::new(()),
+        });
+        let session = Session { inner };
+        spawn(write_frames(sink, out_rx));
+        spawn(session.clone().read_frames(stream));
+        let reply = session
+            .request(Request::Login {
+                protocol: protocol::PROTOCOL_VERSION,
+                sdk_app_id: login.sdk_app_id,
+                user_id: login.user_id,
+                user_sig: login.user_sig,
+                device: login.device,
+            })
+            .await?;
+        let Reply::LoggedIn { nick, avatar, .. } = reply else {
+            return Err(unexpected(&reply));
+        };
+        {
+            let mut p = session.inner.profile.borrow_mut();
+            p.nick = nick;
+            p.avatar = avatar;
+        }
+        spawn(session.clone().sync_loop(wake_rx));
+        Ok((session, events_rx))
+    }
+
+    pub fn user(&self) -> &UserId {
+        &self.inner.me
+    }
+
+    /// True once the first sync has finished and while the connection is up.
+    pub fn is_ready(&self) -> bool {
+        self.inner.ready.get() && self.inner.connected.get()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.inner.connected.get()
+    }
+
+    /// Sends a request and waits for its answer.
+    pub async fn request(&self, request: Request) -> Result<Reply, SdkError> {
+        if !self.inner.connected.get() {
+            return Err(SdkError::disconnected());
+        }
+        let id = self.inner.next_id.get() + 1;
+        self.inner.next_id.set(id);
+        let (tx, rx) = oneshot::channel();
+        self.inner.pending.borrow_mut().insert(id, tx);
+        let json = serde_json::to_string(&ClientFrame { id, request })
+            .map_err(|e| SdkError::new(codes::PROTOCOL, e.to_string()))?;
+        if self.inner.out.unbounded_send(json).is_err() {
+            self.inner.pending.borrow_mut().remove(&id);
+            return Err(SdkError::disconnected());
+        }
+        rx.await.unwrap_or_else(|_| Err(SdkError::disconnected()))
+    }
+
+    /// Sends a message. It is kept in the outbox first, so if the connection is lost it goes
+    /// out, once, when a later session starts. Resolves with the stored message; a refusal by
+    /// the server (blocked, not friends, too large, …) removes it from the outbox.
+    pub async fn send(&self, item: OutboxItem) -> Result<Message, SdkError> {
+        self.inner.cache.outbox_put(&item).await?;
+        self.deliver(item).await
+    }
+
+    async fn deliver(&self, item: OutboxItem) -> Result<Message, SdkError> {
+        let request = Request::Send {
+            to: item.to.clone(),
+            random: item.random,
+            elements: item.elements.clone(),
+            cloud_custom_data: item.cloud_custom_data.clone(),
+        };
+        let reply = match self.request(request).await {
+            Ok(reply) => reply,
+            Err(e) if e.code == codes::DISCONNECTED => return Err(e),
+            Err(refused) => {
+                self.inner
+                    .cache
+                    .outbox_remove(&item.to, item.random)
+                    .await?;
+                return Err(refused);
+            }
+        };
+        let Reply::Sent {
+            key, time_ms, seq, ..
+        } = reply
+        else {
+            return Err(unexpected(&reply));
+        };
+        let profile = self.inner.profile.borrow().clone();
+        let message = Message {
+            key,
+            from: self.inner.me.clone(),
+            to: item.to.clone(),
+            time_ms,
+            random: item.random,
+            elements: item.elements,
+            cloud_custom_data: item.cloud_custom_data,
+            nick: profile.nick,
+            avatar: profile.avatar,
+            recalled: false,
+        };
+        // The server does not push this entry back to this device: apply it from the reply.
+        let entry = SyncEntry {
+            seq,
+            event: SyncEvent::Message {
+                message: message.clone(),
+            },
+        };
+        self.apply(vec![entry], false).await?;
+        self.inner
+            .cache
+            .outbox_remove(&message.to, message.random)
+            .await?;
+        Ok(message)
+    }
+
+    /// Up to `count` messages with `peer` older than `before`, newest first, and whether
+    /// nothing older exists. From the cache when it has them all; otherwise from the server's
+    /// history (R5.8), which is then cached.
+    pub async fn messages(
+        &self,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        count: u32,
+    ) -> Result<(Vec<Message>, bool), SdkError> {
+        let cached = self.inner.cache.messages(peer, before, count).await?;
+        if cached.len() == count as usize || !self.is_connected() {
+            return Ok((cached, false));
+        }
+        let reply = self
+            .request(Request::History {
+                peer: peer.clone(),
+                before,
+                limit: count,
+            })
+            .await?;
+        let Reply::History { messages, complete } = reply else {
+            return Err(unexpected(&reply));
+        };
+        self.inner
+            .cache
+            .put_messages(&self.inner.me, &messages)
+            .await?;
+        Ok((messages, complete))
+    }
+
+    /// The cached conversation list, most recent first.
+    pub async fn conversations(&self) -> Result<Vec<Conversation>, SdkError> {
+        Ok(self.inner.cache.conversations().await?)
+    }
+
+    /// Marks the conversation with `peer` read, here and on the user's other devices.
+    pub async fn mark_read(&self, peer: &UserId) -> Result<(), SdkError> {
+        let reply = self
+            .request(Request::MarkRead { peer: peer.clone() })
+            .await?;
+        let Reply::MarkedRead { seq } = reply else {
+            return Err(unexpected(&reply));
+        };
+        let event = SyncEvent::Read {
+            peer: peer.clone(),
+            up_to: None,
+        };
+        self.apply(vec![SyncEntry { seq, event }], false).await
+    }
+
+    fn emit(&self, event: Event) {
+        // A dropped receiver means the app stopped listening; nothing to do.
+        let _ = self.inner.events.unbounded_send(event);
+    }
+
+    /// Reads frames until the connection ends, then fails what is still waiting.
+    async fn read_frames(self, mut stream: FrameStream) {
+        while let Some(text) = stream.next().await {
+            let frame = match serde_json::from_str::<ServerFrame>(&text) {
+                Ok(f) => f,
+                Err(_) => continue, // a newer server's frame kind: not for this SDK
+            };
+            match frame {
+                ServerFrame::Reply { id, data } => self.answer(id, Ok(data)),
+                ServerFrame::Error {
+                    id: Some(id),
+                    code,
+                    message,
+                } => self.answer(id, Err(SdkError::new(code, message))),
+                ServerFrame::Error { id: None, .. } => {}
+                ServerFrame::Sync { entry } => {
+                    if let Err(e) = self.on_push((*entry).clone()).await {
+                        tracing_error(&e);
+                    }
+                }
+                ServerFrame::Kicked { .. } => self.emit(Event::KickedOut),
+            }
+        }
+        self.inner.connected.set(false);
+        self.inner.ready.set(false);
+        for (_, waiting) in self.inner.pending.borrow_mut().drain() {
+            let _ = waiting.send(Err(SdkError::disconnected()));
+        }
+        self.inner.wake_syncer.close_channel();
+        self.emit(Event::Disconnected);
+    }
+
+    fn answer(&self, id: u64, result: Result<Reply, SdkError>) {
+        if let Some(waiting) = self.inner.pending.borrow_mut().remove(&id) {
+            let _ = waiting.send(result);
+        }
+    }
+
+    /// A pushed entry: applied at once (even during the first sync, which then skips it); if
+    /// it shows a hole, the syncer fills it.
+    async fn on_push(&self, entry: SyncEntry) -> Result<(), SdkError> {
+        self.apply(vec![entry], true).await?;
+        if self.inner.tracker.borrow().has_hole() {
+            let _ = self.inner.wake_syncer.unbounded_send(());
+        }
+        Ok(())
+    }
+
+    /// Catches up at start, then whenever woken, until the connection ends.
+    async fn sync_loop(self, mut wake: mpsc::UnboundedReceiver<()>) {
+        let first = self.catch_up(true).await;
+        match first {
+            Ok(()) => {
+                self.inner.ready.set(true);
+                self.emit(Event::SdkReady);
+                self.flush_outbox().await;
+            }
+            Err(e) => return tracing_error(&e),
+        }
+        while wake.next().await.is_some() {
+            while wake.try_recv().is_ok() {}
+            if let Err(e) = self.catch_up(false).await {
+                tracing_error(&e);
+            }
+        }
+    }
+
+    /// Reads the sync log from the cursor to its end (R5.5), then the conversation list when
+    /// it may have changed (R5.6).
+    async fn catch_up(&self, first: bool) -> Result<(), SdkError> {
+        let mut gap = false;
+        loop {
+            let after = self.inner.tracker.borrow().cursor();
+            let reply = self
+                .request(Request::Sync {
+                    after,
+                    limit: SYNC_PAGE,
+                })
+                .await?;
+            let Reply::SyncPage(page) = reply else {
+                return Err(unexpected(&reply));
+            };
+            if page.gap && !gap {
+                // Entries after our cursor left the server's offline cache: what we hold may
+                // now have a hole, so drop it; history refills it on demand (R5.8).
+                gap = true;
+                self.inner.cache.clear_messages().await?;
+            }
+            self.apply(page.entries, true).await?;
+            self.inner.tracker.borrow_mut().covered_to(page.next);
+            let cursor = self.inner.tracker.borrow().cursor();
+            self.inner.cache.set_cursor(cursor).await?;
+            if page.complete {
+                break;
+            }
+        }
+        if first || gap {
+            let reply = self.request(Request::Conversations).await?;
+            let Reply::Conversations { conversations } = reply else {
+                return Err(unexpected(&reply));
+            };
+            self.inner.cache.set_conversations(&conversations).await?;
+            self.emit(Event::ConversationListUpdated(conversations));
+        }
+        Ok(())
+    }
+
+    /// Sends, in order, what an earlier session left in the outbox.
+    async fn flush_outbox(&self) {
+        let waiting = match self.inner.cache.outbox().await {
+            Ok(w) => w,
+            Err(e) => return tracing_error(&e.into()),
+        };
+        for item in waiting {
+            match self.deliver(item).await {
+                Ok(message) => self.emit(Event::MessageSent(message)),
+                Err(e) if e.code == codes::DISCONNECTED => return,
+                Err(e) => tracing_error(&e),
+            }
+        }
+    }
+
+    /// Applies entries in order to the cache; announces the new ones when `announce`.
+    async fn apply(&self, entries: Vec<SyncEntry>, announce: bool) -> Result<(), SdkError> {
+        let _one_at_a_time = self.inner.applying.lock().await;
+        let cursor_before = self.inner.tracker.borrow().cursor();
+        let me = self.inner.me.clone();
+        let cache = &self.inner.cache;
+        let mut received = Vec::new();
+        let mut conversations_changed = false;
+        for entry in entries {
+            if !self.inner.tracker.borrow_mut().record(entry.seq) {
+                continue;
+            }
+            match entry.event {
+                SyncEvent::Message { message } => {
+                    cache
+                        .put_messages(&me, std::slice::from_ref(&message))
+                        .await?;
+                    self.touch_conversation(&message).await?;
+                    conversations_changed = true;
+                    received.push(message);
+                }
+                SyncEvent::Read { peer, .. } => {
+                    if let Some(mut c) = self.conversation(&peer).await? {
+                        c.unread = 0;
+                        cache.put_conversations(&[c]).await?;
+                        conversations_changed = true;
+                    }
+                }
+                SyncEvent::Recalled { peer, key } => {
+                    let found = cache.messages(&peer, Some(next_key(key)), 1).await?;
+                    if let Some(mut m) = found.into_iter().find(|m| m.key == key) {
+                        m.recalled = true;
+                        m.elements.clear();
+                        m.cloud_custom_data = None;
+                        cache.put_messages(&me, &[m]).await?;
+                    }
+                    if announce {
+                        self.emit(Event::MessageRevoked { peer, key });
+                    }
+                }
+                SyncEvent::Relations {
+                    relation,
+                    added,
+                    removed,
+                } => {
+                    let mut list = cache.relations(relation).await?;
+                    list.retain(|e| !removed.contains(&e.user_id) && !added.contains(&e.user_id));
+                    list.extend(added.into_iter().map(|user_id| protocol::RelationEntry {
+                        user_id,
+                        since_ms: 0,
+                    }));
+                    cache.set_relations(relation, &list).await?;
+                    if announce {
+                        self.emit(Event::RelationsUpdated(relation));
+                    }
+                }
+                SyncEvent::Profile { nick, avatar } => {
+                    let profile = Profile {
+                        user_id: me.clone(),
+                        nick,
+                        avatar,
+                    };
+                    *self.inner.profile.borrow_mut() = profile.clone();
+                    cache.put_profiles(std::slice::from_ref(&profile)).await?;
+                    if announce {
+                        self.emit(Event::ProfileUpdated(profile));
+                    }
+                }
+            }
+        }
+        // The cursor is stored with what it covers, so a later session resumes right after.
+        let cursor = self.inner.tracker.borrow().cursor();
+        if cursor != cursor_before {
+            cache.set_cursor(cursor).await?;
+        }
+        if announce && !received.is_empty() {
+            self.emit(Event::MessageReceived(received));
+        }
+        if conversations_changed {
+            self.emit(Event::ConversationListUpdated(cache.conversations().await?));
+        }
+        Ok(())
+    }
+
+    async fn conversation(&self, peer: &UserId) -> Result<Option<Conversation>, SdkError> {
+        let list = self.inner.cache.conversations().await?;
+        Ok(list.into_iter().find(|c| &c.peer == peer))
+    }
+
+    /// Puts a message at the head of its conversation, counting it unread when it came from
+    /// the peer.
+    async fn touch_conversation(&self, m: &Message) -> Result<(), SdkError> {
+        let peer = m.peer_of(&self.inner.me).clone();
+        let mut c = self
+            .conversation(&peer)
+            .await?
+            .unwrap_or_else(|| Conversation {
+                peer: peer.clone(),
+                peer_nick: String::new(),
+                peer_avatar: String::new(),
+                last_message: None,
+                unread: 0,
+                updated_ms: 0,
+            });
+        if c.last_message
+            .as_ref()
+            .is_none_or(|last| last.key.id <= m.key.id)
+        {
+            c.last_message = Some(m.clone());
+            c.updated_ms = m.time_ms;
+        }
+        if m.from == peer {
+            c.unread += 1;
+            c.peer_nick = m.nick.clone();
+            c.peer_avatar = m.avatar.clone();
+        }
+        self.inner.cache.put_conversations(&[c]).await?;
+        Ok(())
+    }
+
+    /// Reads the user's friend list or blacklist from the server into the cache.
+    pub async fn refresh_relations(&self, relation: Relation) -> Result<(), SdkError> {
+        let reply = self.request(Request::RelationList { relation }).await?;
+        let Reply::Relations { entries, .. } = reply else {
+            return Err(unexpected(&reply));
+        };
+        self.inner.cache.set_relations(relation, &entries).await?;
+        Ok(())
+    }
+}
+
+/// The key just after `key` in server order, as an exclusive upper bound that includes `key`.
+fn next_key(key: MessageKey) -> MessageKey {
+    MessageKey {
+        id: key.id + 1,
+        ..key
+    }
+}
+
+async fn write_frames(mut sink: FrameSink, mut frames: mpsc::UnboundedReceiver<String>) {
+    while let Some(frame) = frames.next().await {
+        if sink.send(frame).await.is_err() {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+fn unexpected(reply: &Reply) -> SdkError {
+    SdkError::new(codes::PROTOCOL, format!("unexpected reply: {reply:?}"))
+}
+
+/// Background faults have no caller to return to; they are logged to the console.
+fn tracing_error(e: &SdkError) {
+    #[cfg(target_arch = "wasm32")]
+    web_sys::console::error_1(&format!("duet-chat: {e}").into());
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("duet-chat: {e}");
+}
+
+/// The cursor a session has applied up to (for tests and diagnostics).
+impl<C: Cache + 'static> Session<C> {
+    pub fn cursor(&self) -> Seq {
+        self.inner.tracker.borrow().cursor()
+    }
+}

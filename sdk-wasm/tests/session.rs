@@ -1,0 +1,433 @@
+//! The SDK's session against a real server over real WebSockets, natively: the offline flow
+//! (R5), live delivery, multi-device (R4.2), gaps filled from history (R5.8), reconnect with
+//! nothing lost or duplicated, and the outbox (R2.3).
+#![cfg(not(target_arch = "wasm32"))]
+
+use duet_chat::cache::memory::MemoryCache;
+use duet_chat::cache::{Cache, OutboxItem};
+use duet_chat::error::{SdkError, codes};
+use duet_chat::event::Event;
+use duet_chat::session::{FrameSink, FrameStream, Login, Session};
+use futures_channel::mpsc::UnboundedReceiver;
+use futures_util::{SinkExt, StreamExt, future};
+use protocol::element::TextElem;
+use protocol::{DeviceId, Element, ErrorCode, Message, UserId};
+use server::clock::{Clock, SystemClock};
+use server::config::Config;
+use server::identity::AppIdentity;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_util::sync::CancellationToken;
+
+const APP: u64 = 1_400_000_777;
+const KEY: &str = "sdk-test-key";
+const WAIT: Duration = Duration::from_secs(10);
+
+fn uid(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+struct Server {
+    addr: SocketAddr,
+    dir: TempDir,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(dir: TempDir, tune: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::new(dir.path().to_owned());
+        tune(&mut config);
+        let identity = AppIdentity {
+            sdk_app_id: APP,
+            secret_key: KEY.into(),
+            admin: uid("administrator"),
+        };
+        let chat = server::open(config, identity, Arc::new(SystemClock)).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(server::run(listener, chat, shutdown.clone()));
+        Self {
+            addr,
+            dir,
+            shutdown,
+            task,
+        }
+    }
+
+    async fn stop(self) -> TempDir {
+        self.shutdown.cancel();
+        self.task.await.unwrap().unwrap();
+        self.dir
+    }
+
+    /// A session for `user` on `device`, over a fresh connection, on `cache`.
+    async fn session(
+        &self,
+        user: &str,
+        device: &str,
+        cache: Rc<MemoryCache>,
+    ) -> Result<(Session<MemoryCache>, UnboundedReceiver<Event>), SdkError> {
+        let url = format!("ws://{}/ws", self.addr);
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let (sink, stream) = ws.split();
+        let sink: FrameSink = Box::pin(
+            sink.sink_map_err(|e| SdkError::new(codes::DISCONNECTED, e.to_string()))
+                .with(|s: String| future::ok::<_, SdkError>(WsMessage::text(s))),
+        );
+        let stream: FrameStream = Box::pin(
+            stream
+                .take_while(|m| future::ready(matches!(m, Ok(m) if !m.is_close())))
+                .filter_map(|m| {
+                    future::ready(
+                        m.ok()
+                            .and_then(|m| m.into_text().ok())
+                            .map(|t| t.to_string()),
+                    )
+                }),
+        );
+        let user_sig = usersig::UserSigKey::new(APP, KEY).sign(user, 3600, SystemClock.now_s());
+        let login = Login {
+            sdk_app_id: APP,
+            user_id: uid(user),
+            user_sig,
+            device: DeviceId::parse(device).unwrap(),
+        };
+        Session::start(sink, stream, cache, login).await
+    }
+}
+
+fn outgoing(to: &str, random: u32, text: &str) -> OutboxItem {
+    OutboxItem {
+        to: uid(to),
+        random,
+        elements: vec![Element::Text(TextElem { text: text.into() })],
+        cloud_custom_data: None,
+        created_ms: 1_800_000_000_000 + random as u64,
+    }
+}
+
+fn text_of(m: &Message) -> &str {
+    match &m.elements[0] {
+        Element::Text(t) => &t.text,
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+/// Waits for the next event the predicate picks, skipping others; returns it.
+async fn until(
+    events: &mut UnboundedReceiver<Event>,
+    mut pick: impl FnMut(&Event) -> bool,
+) -> Event {
+    loop {
+        let e = tokio::time::timeout(WAIT, events.next())
+            .await
+            .expect("event in time")
+            .expect("events open");
+        if pick(&e) {
+            return e;
+        }
+    }
+}
+
+/// Messages announced until `SdkReady`.
+async fn received_until_ready(events: &mut UnboundedReceiver<Event>) -> Vec<Message> {
+    let mut got = Vec::new();
+    loop {
+        match until(events, |_| true).await {
+            Event::MessageReceived(list) => got.extend(list),
+            Event::SdkReady => return got,
+            _ => {}
+        }
+    }
+}
+
+/// Runs a test body on a single-threaded runtime with a `LocalSet`, as in the browser.
+fn local<F: std::future::Future<Output = ()>>(body: impl FnOnce() -> F) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tokio::task::LocalSet::new().block_on(&rt, body());
+}
+
+#[test]
+fn offline_messages_arrive_in_order_then_the_list_then_ready() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let (bob, _) = server.session("bob", "tab1", Rc::default()).await.unwrap();
+        drop(bob);
+        let (alice, mut alice_events) = server
+            .session("alice", "tab1", Rc::default())
+            .await
+            .unwrap();
+        until(&mut alice_events, |e| *e == Event::SdkReady).await;
+        for i in 0..30 {
+            alice
+                .send(outgoing("bob", i, &format!("m{i}")))
+                .await
+                .unwrap();
+        }
+        let cache = Rc::new(MemoryCache::default());
+        let (bob, mut events) = server.session("bob", "tab2", cache.clone()).await.unwrap();
+        let mut order = Vec::new();
+        let mut got = Vec::new();
+        loop {
+            match until(&mut events, |_| true).await {
+                Event::MessageReceived(list) => {
+                    order.push("messages");
+                    got.extend(list);
+                }
+                Event::ConversationListUpdated(list) if list.iter().any(|c| c.unread == 30) => {
+                    order.push("list")
+                }
+                Event::SdkReady => break,
+                _ => {}
+            }
+        }
+        assert_eq!(
+            got.iter().map(text_of).collect::<Vec<_>>(),
+            (0..30).map(|i| format!("m{i}")).collect::<Vec<_>>()
+        );
+        assert_eq!(order.first(), Some(&"messages"));
+        assert_eq!(
+            order.last(),
+            Some(&"list"),
+            "the server's list comes after the messages, before ready"
+        );
+        assert!(bob.is_ready());
+        let (page, complete) = bob.messages(&uid("alice"), None, 20).await.unwrap();
+        assert_eq!(text_of(&page[0]), "m29");
+        assert!(!complete);
+        assert_eq!(cache.cursor().await.unwrap(), bob.cursor());
+    });
+}
+
+#[test]
+fn live_messages_reach_the_peer_and_the_senders_other_devices_once() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let (alice, mut a) = server
+            .session("alice", "tab1", Rc::default())
+            .await
+            .unwrap();
+        let (bob1, mut b1) = server.session("bob", "phone", Rc::default()).await.unwrap();
+        let (_bob2, mut b2) = server
+            .session("bob", "laptop", Rc::default())
+            .await
+            .unwrap();
+        for events in [&mut a, &mut b1, &mut b2] {
+            until(events, |e| *e == Event::SdkReady).await;
+        }
+        let sent = alice.send(outgoing("bob", 1, "hello")).await.unwrap();
+        for events in [&mut b1, &mut b2] {
+            let Event::MessageReceived(list) =
+                until(events, |e| matches!(e, Event::MessageReceived(_))).await
+            else {
+                unreachable!()
+            };
+            assert_eq!(list, vec![sent.clone()]);
+        }
+        let reply = bob1
+            .send(outgoing("alice", 2, "hi from the phone"))
+            .await
+            .unwrap();
+        let Event::MessageReceived(on_laptop) =
+            until(&mut b2, |e| matches!(e, Event::MessageReceived(_))).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            on_laptop,
+            vec![reply.clone()],
+            "the sibling device sees the outgoing message"
+        );
+        assert_eq!(on_laptop[0].from.as_str(), "bob");
+        let Event::MessageReceived(at_alice) =
+            until(&mut a, |e| matches!(e, Event::MessageReceived(_))).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(at_alice, vec![reply]);
+        // Nothing was announced twice.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        while let Ok(e) = b1.try_recv() {
+            assert!(
+                !matches!(e, Event::MessageReceived(_)),
+                "bob's phone announced its own send: {e:?}"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_gap_is_filled_from_history_without_holes() {
+    local(|| async {
+        // Room for about ten of these messages in bob's offline cache.
+        let server = Server::start(tempfile::tempdir().unwrap(), |c| {
+            c.retention.offline_bytes = 2000
+        })
+        .await;
+        let cache = Rc::new(MemoryCache::default());
+        let (bob, mut events) = server.session("bob", "tab", cache.clone()).await.unwrap();
+        until(&mut events, |e| *e == Event::SdkReady).await;
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        until(&mut a, |e| *e == Event::SdkReady).await;
+        alice
+            .send(outgoing("bob", 1000, "before the gap"))
+            .await
+            .unwrap();
+        until(&mut events, |e| matches!(e, Event::MessageReceived(_))).await;
+        drop(bob);
+        let body = "x".repeat(150);
+        for i in 0..40 {
+            alice
+                .send(outgoing("bob", i, &format!("{i:02} {body}")))
+                .await
+                .unwrap();
+        }
+        let (bob, mut events) = server.session("bob", "tab", cache.clone()).await.unwrap();
+        let synced = received_until_ready(&mut events).await;
+        assert!(
+            synced.len() < 40,
+            "only the offline cache's share arrives by sync ({})",
+            synced.len()
+        );
+        let mut all = Vec::new();
+        let mut before = None;
+        loop {
+            let (page, complete) = bob.messages(&uid("alice"), before, 15).await.unwrap();
+            before = page.last().map(|m| m.key);
+            all.extend(page);
+            if complete || before.is_none() {
+                break;
+            }
+        }
+        let texts: Vec<&str> = all.iter().map(text_of).collect();
+        assert_eq!(texts.len(), 41, "every message, once: {texts:?}");
+        assert_eq!(texts[40], "before the gap");
+        assert!(texts[0].starts_with("39 "));
+        let mut keys: Vec<u64> = all.iter().map(|m| m.key.id).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), 41);
+    });
+}
+
+#[test]
+fn after_a_restart_the_session_resumes_without_loss_or_duplicates() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let cache = Rc::new(MemoryCache::default());
+        let (bob, mut events) = server.session("bob", "tab", cache.clone()).await.unwrap();
+        until(&mut events, |e| *e == Event::SdkReady).await;
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        until(&mut a, |e| *e == Event::SdkReady).await;
+        for i in 0..3 {
+            alice
+                .send(outgoing("bob", i, &format!("early {i}")))
+                .await
+                .unwrap();
+        }
+        let mut seen = 0;
+        while seen < 3 {
+            if let Event::MessageReceived(list) =
+                until(&mut events, |e| matches!(e, Event::MessageReceived(_))).await
+            {
+                seen += list.len();
+            }
+        }
+        let dir = server.stop().await;
+        until(&mut events, |e| *e == Event::Disconnected).await;
+        assert!(!bob.is_connected());
+        let err = bob
+            .send(outgoing("alice", 77, "written offline"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, codes::DISCONNECTED);
+        assert_eq!(cache.outbox().await.unwrap().len(), 1, "kept for later");
+
+        let server = Server::start(dir, |_| {}).await;
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        until(&mut a, |e| *e == Event::SdkReady).await;
+        for i in 3..6 {
+            alice
+                .send(outgoing("bob", i, &format!("late {i}")))
+                .await
+                .unwrap();
+        }
+        let (bob, mut events) = server.session("bob", "tab", cache.clone()).await.unwrap();
+        let synced = received_until_ready(&mut events).await;
+        assert_eq!(
+            synced.iter().map(text_of).collect::<Vec<_>>(),
+            ["late 3", "late 4", "late 5"]
+        );
+        let Event::MessageSent(m) =
+            until(&mut events, |e| matches!(e, Event::MessageSent(_))).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(text_of(&m), "written offline");
+        assert!(cache.outbox().await.unwrap().is_empty());
+        let Event::MessageReceived(list) =
+            until(&mut a, |e| matches!(e, Event::MessageReceived(_))).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(text_of(&list[0]), "written offline");
+        let (history, _) = bob.messages(&uid("alice"), None, 50).await.unwrap();
+        assert_eq!(
+            history.len(),
+            7,
+            "3 early, 3 late, 1 from the outbox, each once"
+        );
+    });
+}
+
+#[test]
+fn refusals_come_back_with_the_servers_code() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let cache = Rc::new(MemoryCache::default());
+        let (alice, mut a) = server.session("alice", "tab", cache.clone()).await.unwrap();
+        until(&mut a, |e| *e == Event::SdkReady).await;
+        let err = alice
+            .send(outgoing("nobody", 1, "hello?"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ACCOUNT_NOT_FOUND);
+        assert!(
+            cache.outbox().await.unwrap().is_empty(),
+            "a refused message is not retried"
+        );
+        let bad = Login {
+            sdk_app_id: APP,
+            user_id: uid("alice"),
+            user_sig: "forged".into(),
+            device: DeviceId::parse("tab").unwrap(),
+        };
+        let url = format!("ws://{}/ws", server.addr);
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let (sink, stream) = ws.split();
+        let sink: FrameSink = Box::pin(
+            sink.sink_map_err(|e| SdkError::new(codes::DISCONNECTED, e.to_string()))
+                .with(|s: String| future::ok::<_, SdkError>(WsMessage::text(s))),
+        );
+        let stream: FrameStream = Box::pin(stream.filter_map(|m| {
+            future::ready(
+                m.ok()
+                    .and_then(|m| m.into_text().ok())
+                    .map(|t| t.to_string()),
+            )
+        }));
+        let err = Session::start(sink, stream, Rc::new(MemoryCache::default()), bad)
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(err.code, ErrorCode::USERSIG_MALFORMED);
+    });
+}
