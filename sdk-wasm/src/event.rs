@@ -23,4 +23,7 @@ pub enum Event {
     KickedOut,
     /// The connection dropped; the SDK is not ready until it reconnects and syncs.
     Disconnected,
+    /// A fault the app did not call for (e.g. a reconnect refused because the UserSig
+    /// expired): the SDK stopped reconnecting.
+    Error(crate::error::SdkError),
 }

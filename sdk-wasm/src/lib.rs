@@ -9,12 +9,15 @@
 //!
 //! - [`sequence`]: which sync-log entries this device has applied, the cursor, and holes.
 //! - [`session`]: one signed-in connection: requests, pushes, the sync engine, the outbox.
+//! - [`client`]: sign-in and reconnect with backoff, resuming from the cached cursor.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
 //!
-//! Reconnecting (a new session on the same cache) and the JavaScript API build on these.
+//! The JavaScript API builds on these.
 
 pub mod cache;
+pub mod client;
 pub mod error;
 pub mod event;
+mod runtime;
 pub mod sequence;
 pub mod session;

@@ -14,6 +14,7 @@
 use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
 use crate::event::Event;
+use crate::runtime::spawn;
 use crate::sequence::SeqTracker;
 use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -24,7 +25,6 @@ use protocol::{
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
@@ -43,16 +43,6 @@ pub struct Login {
     pub user_id: UserId,
     pub user_sig: String,
     pub device: DeviceId,
-}
-
-/// Runs a task on the local executor (the browser's, or tokio's `LocalSet` natively).
-fn spawn(task: impl Future<Output = ()> + 'static) {
-    #[cfg(target_arch = "wasm32")]
-    wasm_bindgen_futures::spawn_local(task);
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        tokio::task::spawn_local(task);
-    }
 }
 
 pub struct Session<C: Cache + 'static> {

@@ -5,6 +5,7 @@
 
 use duet_chat::cache::memory::MemoryCache;
 use duet_chat::cache::{Cache, OutboxItem};
+use duet_chat::client::{Backoff, Client, Connector};
 use duet_chat::error::{SdkError, codes};
 use duet_chat::event::Event;
 use duet_chat::session::{FrameSink, FrameStream, Login, Session};
@@ -40,6 +41,11 @@ struct Server {
 
 impl Server {
     async fn start(dir: TempDir, tune: impl FnOnce(&mut Config)) -> Self {
+        Self::start_at("127.0.0.1:0".parse().unwrap(), dir, tune).await
+    }
+
+    /// Starts on a given address (a restart on the same port, as clients reconnect to it).
+    async fn start_at(at: SocketAddr, dir: TempDir, tune: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::new(dir.path().to_owned());
         tune(&mut config);
         let identity = AppIdentity {
@@ -48,7 +54,7 @@ impl Server {
             admin: uid("administrator"),
         };
         let chat = server::open(config, identity, Arc::new(SystemClock)).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(at).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(server::run(listener, chat, shutdown.clone()));
@@ -73,32 +79,51 @@ impl Server {
         device: &str,
         cache: Rc<MemoryCache>,
     ) -> Result<(Session<MemoryCache>, UnboundedReceiver<Event>), SdkError> {
-        let url = format!("ws://{}/ws", self.addr);
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let (sink, stream) = ws.split();
-        let sink: FrameSink = Box::pin(
-            sink.sink_map_err(|e| SdkError::new(codes::DISCONNECTED, e.to_string()))
-                .with(|s: String| future::ok::<_, SdkError>(WsMessage::text(s))),
-        );
-        let stream: FrameStream = Box::pin(
-            stream
-                .take_while(|m| future::ready(matches!(m, Ok(m) if !m.is_close())))
-                .filter_map(|m| {
-                    future::ready(
-                        m.ok()
-                            .and_then(|m| m.into_text().ok())
-                            .map(|t| t.to_string()),
-                    )
-                }),
-        );
-        let user_sig = usersig::UserSigKey::new(APP, KEY).sign(user, 3600, SystemClock.now_s());
-        let login = Login {
-            sdk_app_id: APP,
-            user_id: uid(user),
-            user_sig,
-            device: DeviceId::parse(device).unwrap(),
-        };
-        Session::start(sink, stream, cache, login).await
+        let (sink, stream) = connect(self.addr).await?;
+        Session::start(sink, stream, cache, login(user, device)).await
+    }
+}
+
+fn login(user: &str, device: &str) -> Login {
+    let user_sig = usersig::UserSigKey::new(APP, KEY).sign(user, 3600, SystemClock.now_s());
+    let device = DeviceId::parse(device).unwrap();
+    Login {
+        sdk_app_id: APP,
+        user_id: uid(user),
+        user_sig,
+        device,
+    }
+}
+
+/// A WebSocket to the server as the SDK's frame sink and stream.
+async fn connect(addr: SocketAddr) -> Result<(FrameSink, FrameStream), SdkError> {
+    let url = format!("ws://{addr}/ws");
+    let (ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .map_err(|e| SdkError::new(codes::DISCONNECTED, e.to_string()))?;
+    let (sink, stream) = ws.split();
+    let sink: FrameSink = Box::pin(
+        sink.sink_map_err(|e| SdkError::new(codes::DISCONNECTED, e.to_string()))
+            .with(|s: String| future::ok::<_, SdkError>(WsMessage::text(s))),
+    );
+    let text = |m: WsMessage| m.into_text().ok().map(|t| t.to_string());
+    let stream: FrameStream = Box::pin(
+        stream
+            .take_while(|m| future::ready(matches!(m, Ok(m) if !m.is_close())))
+            .filter_map(move |m| future::ready(m.ok().and_then(text))),
+    );
+    Ok((sink, stream))
+}
+
+struct TestConnector(SocketAddr);
+
+type Connecting = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(FrameSink, FrameStream), SdkError>>>,
+>;
+
+impl Connector for TestConnector {
+    fn connect(&self) -> Connecting {
+        Box::pin(connect(self.0))
     }
 }
 
@@ -410,24 +435,65 @@ fn refusals_come_back_with_the_servers_code() {
             user_sig: "forged".into(),
             device: DeviceId::parse("tab").unwrap(),
         };
-        let url = format!("ws://{}/ws", server.addr);
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let (sink, stream) = ws.split();
-        let sink: FrameSink = Box::pin(
-            sink.sink_map_err(|e| SdkError::new(codes::DISCONNECTED, e.to_string()))
-                .with(|s: String| future::ok::<_, SdkError>(WsMessage::text(s))),
-        );
-        let stream: FrameStream = Box::pin(stream.filter_map(|m| {
-            future::ready(
-                m.ok()
-                    .and_then(|m| m.into_text().ok())
-                    .map(|t| t.to_string()),
-            )
-        }));
+        let (sink, stream) = connect(server.addr).await.unwrap();
         let err = Session::start(sink, stream, Rc::new(MemoryCache::default()), bad)
             .await
             .err()
             .unwrap();
         assert_eq!(err.code, ErrorCode::USERSIG_MALFORMED);
+    });
+}
+
+#[test]
+fn the_client_reconnects_by_itself_and_resumes() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let addr = server.addr;
+        let (tx, mut events) = futures_channel::mpsc::unbounded();
+        let listener: duet_chat::client::Listener = Rc::new(move |e| {
+            let _ = tx.unbounded_send(e);
+        });
+        let backoff = Backoff {
+            first_ms: 50,
+            max_ms: 200,
+        };
+        let cache = Rc::new(MemoryCache::default());
+        let client = Client::new(
+            Box::new(TestConnector(addr)),
+            cache.clone(),
+            listener,
+            backoff,
+        );
+        client.login(login("bob", "tab")).await.unwrap();
+        until(&mut events, |e| *e == Event::SdkReady).await;
+        assert!(client.is_ready());
+
+        let dir = server.stop().await;
+        until(&mut events, |e| *e == Event::Disconnected).await;
+        assert!(!client.is_ready());
+        let server = Server::start_at(addr, dir, |_| {}).await;
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        until(&mut a, |e| *e == Event::SdkReady).await;
+        alice
+            .send(outgoing("bob", 9, "while you were away"))
+            .await
+            .unwrap();
+        let got = received_until_ready(&mut events).await;
+        assert_eq!(
+            got.iter().map(text_of).collect::<Vec<_>>(),
+            ["while you were away"]
+        );
+        assert!(client.is_ready());
+        alice.send(outgoing("bob", 10, "live again")).await.unwrap();
+        let Event::MessageReceived(list) =
+            until(&mut events, |e| matches!(e, Event::MessageReceived(_))).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(text_of(&list[0]), "live again");
+        client.logout().await;
+        until(&mut events, |e| *e == Event::Disconnected).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(client.session().is_none(), "no reconnect after logout");
     });
 }

@@ -1,0 +1,32 @@
+//! The few things that differ between the browser and native runs: spawning a local task,
+//! sleeping, and a random number. Everything else in the SDK is the same code on both.
+
+use std::future::Future;
+
+/// Runs a task on the local executor (the browser's, or tokio's `LocalSet` natively).
+pub(crate) fn spawn(task: impl Future<Output = ()> + 'static) {
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_futures::spawn_local(task);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        tokio::task::spawn_local(task);
+    }
+}
+
+pub(crate) async fn sleep_ms(ms: u32) {
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+    #[cfg(not(target_arch = "wasm32"))]
+    tokio::time::sleep(std::time::Duration::from_millis(ms.into())).await;
+}
+
+/// A random number in 0..1 (for jitter and message randoms; not for secrets).
+pub(crate) fn unit_random() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Math::random();
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::hash::{BuildHasher, RandomState};
+        RandomState::new().hash_one(std::time::SystemTime::now()) as f64 / u64::MAX as f64
+    }
+}
