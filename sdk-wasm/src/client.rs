@@ -13,9 +13,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+/// A connection being opened: the frame sink and stream once it is up.
+pub type Connecting = Pin<Box<dyn Future<Output = Result<(FrameSink, FrameStream), SdkError>>>>;
+
 /// Opens a connection to the server (a WebSocket in the browser).
 pub trait Connector {
-    fn connect(&self) -> Pin<Box<dyn Future<Output = Result<(FrameSink, FrameStream), SdkError>>>>;
+    fn connect(&self) -> Connecting;
 }
 
 /// Receives every event, in order.

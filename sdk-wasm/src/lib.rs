@@ -21,3 +21,5 @@ pub mod event;
 mod runtime;
 pub mod sequence;
 pub mod session;
+#[cfg(target_arch = "wasm32")]
+pub mod websocket;

@@ -5,7 +5,7 @@
 
 use duet_chat::cache::memory::MemoryCache;
 use duet_chat::cache::{Cache, OutboxItem};
-use duet_chat::client::{Backoff, Client, Connector};
+use duet_chat::client::{Backoff, Client, Connecting, Connector};
 use duet_chat::error::{SdkError, codes};
 use duet_chat::event::Event;
 use duet_chat::session::{FrameSink, FrameStream, Login, Session};
@@ -116,10 +116,6 @@ async fn connect(addr: SocketAddr) -> Result<(FrameSink, FrameStream), SdkError>
 }
 
 struct TestConnector(SocketAddr);
-
-type Connecting = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<(FrameSink, FrameStream), SdkError>>>,
->;
 
 impl Connector for TestConnector {
     fn connect(&self) -> Connecting {

@@ -67,7 +67,8 @@ impl IndexedDbCache {
         Ok(Self { db })
     }
 
-    /// Deletes the namespace's database (sign-out with "forget this device").
+    /// Deletes the namespace's database (sign-out with "forget this device"). The browser
+    /// completes it only once every open connection to that database is closed.
     pub async fn delete(ns: &Namespace) -> CacheResult<()> {
         Database::delete_by_name(&ns.database_name())?.await?;
         Ok(())
