@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the workspace natively; the Node tests that drive the built server
-# as a backend would; and the browser SDK's tests in headless Chromium (real IndexedDB, real
-# WebSockets to a real server started here).
+# as a backend would and load the built npm package in a page in headless Chromium; and the
+# browser SDK's own tests in headless Chromium (real IndexedDB, real WebSockets to a real
+# server started here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -11,7 +12,8 @@ setup_browser
 setup_npm
 cargo test --workspace --locked
 cargo build --locked --quiet -p server --bin duet-server
-node --test tests/node/
+bash scripts/build-sdk.sh
+node --test tests/node/ tests/browser/
 
 # A server for the browser tests, on a free port with a throwaway data dir.
 data=$(mktemp -d)

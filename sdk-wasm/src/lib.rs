@@ -12,12 +12,14 @@
 //! - [`client`]: sign-in and reconnect with backoff, resuming from the cached cursor.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
 //!
-//! The JavaScript API builds on these.
+//! - [`js`] (browser only): the JavaScript API, a thin `#[wasm_bindgen]` layer over these.
 
 pub mod cache;
 pub mod client;
 pub mod error;
 pub mod event;
+#[cfg(target_arch = "wasm32")]
+pub mod js;
 mod runtime;
 pub mod sequence;
 pub mod session;

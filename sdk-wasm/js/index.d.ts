@@ -1,0 +1,137 @@
+// Type declarations for duet-chat.
+
+export type ConversationID = string; // "C2C" + the peer's user id
+
+export interface CreateOptions {
+  SDKAppID: number;
+  /** The server's base URL: `ws://host:port` or `wss://host` (`http(s)://` also accepted). */
+  server: string;
+}
+
+export interface Result<T> {
+  code: 0;
+  data: T;
+}
+
+/** A failed call rejects with an `Error` carrying the numeric code (see the package README). */
+export interface DuetError extends Error {
+  code: number;
+}
+
+export type MessageType =
+  | 'TIMTextElem'
+  | 'TIMFaceElem'
+  | 'TIMLocationElem'
+  | 'TIMCustomElem'
+  | 'TIMImageElem'
+  | 'TIMSoundElem'
+  | 'TIMFileElem'
+  | 'TIMVideoFileElem'
+  | 'DuetSystemElem';
+
+export interface TextPayload { text: string }
+export interface FacePayload { index: number; data: string }
+export interface LocationPayload { description: string; longitude: number; latitude: number }
+export interface CustomPayload { data: string; description: string; extension: string }
+export interface SystemPayload { text: string; data: string }
+
+export interface Message {
+  ID: string;
+  type: MessageType;
+  payload: TextPayload | FacePayload | LocationPayload | CustomPayload | SystemPayload | Record<string, unknown>;
+  conversationID: ConversationID;
+  conversationType: 'C2C';
+  from: string;
+  to: string;
+  flow: 'in' | 'out';
+  /** Seconds since the Unix epoch. */
+  time: number;
+  sequence: number;
+  random: number;
+  status: 'unSend' | 'success' | 'fail';
+  isRead: boolean;
+  isPeerRead: boolean;
+  isRevoked: boolean;
+  nick: string;
+  avatar: string;
+  cloudCustomData: string;
+}
+
+export interface Conversation {
+  conversationID: ConversationID;
+  type: 'C2C';
+  unreadCount: number;
+  lastMessage: Message | null;
+  userProfile: { userID: string; nick: string; avatar: string };
+  updatedTime: number;
+}
+
+export interface CreateMessageOptions<P> {
+  to: string;
+  payload: P;
+  cloudCustomData?: string;
+}
+
+export interface EventObject<T> {
+  name: string;
+  data: T;
+}
+
+export interface Chat {
+  on(event: string, handler: (event: EventObject<any>) => void): void;
+  off(event: string, handler: (event: EventObject<any>) => void): void;
+  login(options: { userID: string; userSig: string }): Promise<Result<{}>>;
+  logout(): Promise<Result<{}>>;
+  destroy(): Promise<Result<{}>>;
+  isReady(): boolean;
+  createTextMessage(options: CreateMessageOptions<TextPayload>): Message;
+  createFaceMessage(options: CreateMessageOptions<{ index: number; data?: string }>): Message;
+  createLocationMessage(options: CreateMessageOptions<LocationPayload>): Message;
+  createCustomMessage(options: CreateMessageOptions<Partial<CustomPayload>>): Message;
+  sendMessage(message: Message): Promise<Result<{ message: Message }>>;
+  getMessageList(options: {
+    conversationID: ConversationID;
+    nextReqMessageID?: string;
+    count?: number;
+  }): Promise<Result<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>>;
+  getConversationList(): Promise<Result<{ conversationList: Conversation[] }>>;
+  setMessageRead(options: { conversationID: ConversationID }): Promise<Result<{}>>;
+}
+
+export declare const EVENT: {
+  readonly SDK_READY: 'sdkStateReady';
+  readonly SDK_NOT_READY: 'sdkStateNotReady';
+  readonly MESSAGE_RECEIVED: 'onMessageReceived';
+  readonly MESSAGE_MODIFIED: 'onMessageModified';
+  readonly MESSAGE_REVOKED: 'onMessageRevoked';
+  readonly CONVERSATION_LIST_UPDATED: 'onConversationListUpdated';
+  readonly TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated';
+  readonly PROFILE_UPDATED: 'onProfileUpdated';
+  readonly FRIEND_LIST_UPDATED: 'onFriendListUpdated';
+  readonly BLACKLIST_UPDATED: 'blacklistUpdated';
+  readonly KICKED_OUT: 'kickedOut';
+  readonly NET_STATE_CHANGE: 'netStateChange';
+  readonly ERROR: 'error';
+};
+
+export declare const TYPES: {
+  readonly MSG_TEXT: 'TIMTextElem';
+  readonly MSG_FACE: 'TIMFaceElem';
+  readonly MSG_LOCATION: 'TIMLocationElem';
+  readonly MSG_CUSTOM: 'TIMCustomElem';
+  readonly MSG_IMAGE: 'TIMImageElem';
+  readonly MSG_AUDIO: 'TIMSoundElem';
+  readonly MSG_FILE: 'TIMFileElem';
+  readonly MSG_VIDEO: 'TIMVideoFileElem';
+  readonly MSG_SYSTEM: 'DuetSystemElem';
+  readonly CONV_C2C: 'C2C';
+};
+
+export declare function create(options: CreateOptions): Promise<Chat>;
+
+declare const DuetChat: {
+  create: typeof create;
+  EVENT: typeof EVENT;
+  TYPES: typeof TYPES;
+};
+export default DuetChat;

@@ -1,0 +1,612 @@
+//! The JavaScript API: a thin `#[wasm_bindgen]` layer over [`Client`], shaped like Tencent's
+//! web SDK (`@tencentcloud/chat`) so its users feel at home. `js/index.js` wraps it as the
+//! package's default export `DuetChat` with `create`, `EVENT` and `TYPES`.
+//!
+//! Promises resolve with `{ code: 0, data }` and reject with an `Error` carrying a numeric
+//! `code` (the server's codes, or the SDK's in [`crate::error::codes`]).
+
+use crate::cache::indexeddb::IndexedDbCache;
+use crate::cache::{Cache, Namespace, OutboxItem};
+use crate::client::{Backoff, Client, Listener};
+use crate::error::{SdkError, codes};
+use crate::event::Event;
+use crate::session::Login;
+use crate::websocket::WebSocketConnector;
+use js_sys::{Function, Promise};
+use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
+use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// Event names, as Tencent's web SDK spells them.
+pub mod event_names {
+    pub const SDK_READY: &str = "sdkStateReady";
+    pub const SDK_NOT_READY: &str = "sdkStateNotReady";
+    pub const MESSAGE_RECEIVED: &str = "onMessageReceived";
+    pub const MESSAGE_MODIFIED: &str = "onMessageModified";
+    pub const MESSAGE_REVOKED: &str = "onMessageRevoked";
+    pub const CONVERSATION_LIST_UPDATED: &str = "onConversationListUpdated";
+    pub const TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: &str = "onTotalUnreadMessageCountUpdated";
+    pub const PROFILE_UPDATED: &str = "onProfileUpdated";
+    pub const FRIEND_LIST_UPDATED: &str = "onFriendListUpdated";
+    pub const BLACKLIST_UPDATED: &str = "blacklistUpdated";
+    pub const KICKED_OUT: &str = "kickedOut";
+    pub const NET_STATE_CHANGE: &str = "netStateChange";
+    pub const ERROR: &str = "error";
+}
+
+/// The `EVENT` and `TYPES` constants of the package.
+#[wasm_bindgen(js_name = constants)]
+pub fn constants() -> JsValue {
+    use event_names::*;
+    let value = json!({
+        "EVENT": {
+            "SDK_READY": SDK_READY, "SDK_NOT_READY": SDK_NOT_READY,
+            "MESSAGE_RECEIVED": MESSAGE_RECEIVED, "MESSAGE_MODIFIED": MESSAGE_MODIFIED,
+            "MESSAGE_REVOKED": MESSAGE_REVOKED, "CONVERSATION_LIST_UPDATED": CONVERSATION_LIST_UPDATED,
+            "TOTAL_UNREAD_MESSAGE_COUNT_UPDATED": TOTAL_UNREAD_MESSAGE_COUNT_UPDATED,
+            "PROFILE_UPDATED": PROFILE_UPDATED, "FRIEND_LIST_UPDATED": FRIEND_LIST_UPDATED,
+            "BLACKLIST_UPDATED": BLACKLIST_UPDATED, "KICKED_OUT": KICKED_OUT,
+            "NET_STATE_CHANGE": NET_STATE_CHANGE, "ERROR": ERROR,
+        },
+        "TYPES": {
+            "MSG_TEXT": "TIMTextElem", "MSG_FACE": "TIMFaceElem", "MSG_LOCATION": "TIMLocationElem",
+            "MSG_CUSTOM": "TIMCustomElem", "MSG_IMAGE": "TIMImageElem", "MSG_AUDIO": "TIMSoundElem",
+            "MSG_FILE": "TIMFileElem", "MSG_VIDEO": "TIMVideoFileElem", "MSG_SYSTEM": "DuetSystemElem",
+            "CONV_C2C": "C2C",
+        },
+    });
+    to_js(&value)
+}
+
+#[derive(Deserialize)]
+struct CreateOptions {
+    #[serde(rename = "SDKAppID")]
+    sdk_app_id: u64,
+    server: String,
+}
+
+#[derive(Deserialize)]
+struct LoginOptions {
+    #[serde(rename = "userID")]
+    user_id: String,
+    #[serde(rename = "userSig")]
+    user_sig: String,
+}
+
+type Handlers = Rc<RefCell<HashMap<String, Vec<Function>>>>;
+
+/// One SDK instance (`DuetChat.create(...)`).
+#[wasm_bindgen]
+pub struct Chat {
+    state: Rc<State>,
+}
+
+struct State {
+    sdk_app_id: u64,
+    server: String,
+    handlers: Handlers,
+    client: RefCell<Option<Client<IndexedDbCache>>>,
+    me: RefCell<Option<UserId>>,
+}
+
+fn sdk_error(e: SdkError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &JsValue::from(e.code.0));
+    err.into()
+}
+
+fn invalid(message: impl Into<String>) -> JsValue {
+    sdk_error(SdkError::new(ErrorCode::INVALID_ARGUMENT, message))
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+fn ok(data: Value) -> Result<JsValue, JsValue> {
+    Ok(to_js(&json!({ "code": 0, "data": data })))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("invalid {what}: {e}")))
+}
+
+/// A message as the app sees it: Tencent's message object.
+fn js_message(m: &Message, me: &UserId, status: &str) -> Value {
+    let peer = m.peer_of(me);
+    let (kind, payload) = match m.elements.first() {
+        Some(e) => (e.type_name(), js_payload(e)),
+        None => ("TIMTextElem", json!({ "text": "" })),
+    };
+    json!({
+        "ID": m.key.to_string(),
+        "type": kind,
+        "payload": payload,
+        "conversationID": format!("C2C{peer}"),
+        "conversationType": "C2C",
+        "from": m.from,
+        "to": m.to,
+        "flow": if &m.from == me { "out" } else { "in" },
+        "time": m.time_ms / 1000,
+        "sequence": m.key.id,
+        "random": m.random,
+        "status": status,
+        "isRead": &m.from == me,
+        "isPeerRead": false,
+        "isRevoked": m.recalled,
+        "nick": m.nick,
+        "avatar": m.avatar,
+        "cloudCustomData": m.cloud_custom_data.clone().unwrap_or_default(),
+        "elements": m.elements,
+    })
+}
+
+fn js_payload(e: &Element) -> Value {
+    match e {
+        Element::Text(t) => json!({ "text": t.text }),
+        Element::Face(f) => json!({ "index": f.index, "data": f.data }),
+        Element::Location(l) => {
+            json!({ "description": l.desc, "longitude": l.longitude, "latitude": l.latitude })
+        }
+        Element::Custom(c) => json!({ "data": c.data, "description": c.desc, "extension": c.ext }),
+        Element::System(s) => json!({ "text": s.text, "data": s.data }),
+        other => serde_json::to_value(other).unwrap_or(Value::Null)["MsgContent"].clone(),
+    }
+}
+
+fn js_conversation(c: &Conversation, me: &UserId) -> Value {
+    json!({
+        "conversationID": format!("C2C{}", c.peer),
+        "type": "C2C",
+        "unreadCount": c.unread,
+        "lastMessage": c.last_message.as_ref().map(|m| js_message(m, me, "success")),
+        "userProfile": { "userID": c.peer, "nick": c.peer_nick, "avatar": c.peer_avatar },
+        "updatedTime": c.updated_ms / 1000,
+    })
+}
+
+fn peer_of_conversation(id: &str) -> Result<UserId, JsValue> {
+    let peer = id
+        .strip_prefix("C2C")
+        .ok_or_else(|| invalid(format!("conversationID {id:?} is not a C2C conversation")))?;
+    UserId::parse(peer).map_err(|e| invalid(e.to_string()))
+}
+
+fn random_u32() -> u32 {
+    (js_sys::Math::random() * 4_294_967_295.0) as u32
+}
+
+impl State {
+    fn emit(&self, name: &str, data: Value) {
+        let handlers = self
+            .handlers
+            .borrow()
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
+        let event = to_js(&json!({ "name": name, "data": data }));
+        for h in handlers {
+            let _ = h.call1(&JsValue::NULL, &event);
+        }
+    }
+
+    fn on_event(&self, event: Event) {
+        use event_names::*;
+        let Some(me) = self.me.borrow().clone() else {
+            return;
+        };
+        match event {
+            Event::MessageReceived(list) => {
+                let msgs: Vec<Value> = list.iter().map(|m| js_message(m, &me, "success")).collect();
+                self.emit(MESSAGE_RECEIVED, Value::Array(msgs));
+            }
+            Event::MessageSent(m) => self.emit(MESSAGE_MODIFIED, json!([js_message(&m, &me, "success")])),
+            Event::MessageRevoked { peer, key } => self.emit(
+                MESSAGE_REVOKED,
+                json!([{ "ID": key.to_string(), "conversationID": format!("C2C{peer}"), "isRevoked": true }]),
+            ),
+            Event::ConversationListUpdated(list) => {
+                let total: u32 = list.iter().map(|c| c.unread).sum();
+                let convs: Vec<Value> = list.iter().map(|c| js_conversation(c, &me)).collect();
+                self.emit(CONVERSATION_LIST_UPDATED, Value::Array(convs));
+                self.emit(TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, json!(total));
+            }
+            Event::ProfileUpdated(p) => self.emit(PROFILE_UPDATED, json!([p])),
+            Event::RelationsUpdated(protocol::Relation::Friend) => self.emit(FRIEND_LIST_UPDATED, json!([])),
+            Event::RelationsUpdated(protocol::Relation::Blacklist) => self.emit(BLACKLIST_UPDATED, json!([])),
+            Event::SdkReady => {
+                self.emit(NET_STATE_CHANGE, json!({ "state": "connected" }));
+                self.emit(SDK_READY, Value::Null);
+            }
+            Event::KickedOut => self.emit(KICKED_OUT, json!({ "type": "multipleDevice" })),
+            Event::Disconnected => {
+                self.emit(NET_STATE_CHANGE, json!({ "state": "disconnected" }));
+                self.emit(SDK_NOT_READY, Value::Null);
+            }
+            Event::Error(e) => self.emit(ERROR, json!({ "code": e.code.0, "message": e.message })),
+        }
+    }
+
+    fn client(&self) -> Result<Client<IndexedDbCache>, JsValue> {
+        self.client
+            .borrow()
+            .clone()
+            .ok_or_else(|| sdk_error(SdkError::new(codes::STATE, "log in first")))
+    }
+
+    fn me(&self) -> Result<UserId, JsValue> {
+        self.me
+            .borrow()
+            .clone()
+            .ok_or_else(|| sdk_error(SdkError::new(codes::STATE, "log in first")))
+    }
+}
+
+#[wasm_bindgen]
+impl Chat {
+    /// `new Chat({ SDKAppID, server })`; `DuetChat.create` calls this.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Chat, JsValue> {
+        let o: CreateOptions = from_js(options, "options: expected { SDKAppID, server }")?;
+        Ok(Chat {
+            state: Rc::new(State {
+                sdk_app_id: o.sdk_app_id,
+                server: o.server,
+                handlers: Rc::default(),
+                client: RefCell::new(None),
+                me: RefCell::new(None),
+            }),
+        })
+    }
+
+    pub fn on(&self, event: String, handler: Function) {
+        self.state
+            .handlers
+            .borrow_mut()
+            .entry(event)
+            .or_default()
+            .push(handler);
+    }
+
+    pub fn off(&self, event: String, handler: Function) {
+        if let Some(list) = self.state.handlers.borrow_mut().get_mut(&event) {
+            list.retain(|h| h != &handler);
+        }
+    }
+
+    /// `login({ userID, userSig })`. Resolves when the server accepted the sign-in; offline
+    /// messages then arrive as `MESSAGE_RECEIVED`, followed by `SDK_READY`.
+    pub fn login(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let o: LoginOptions = from_js(options, "login options: expected { userID, userSig }")?;
+            let user = UserId::parse(o.user_id).map_err(|e| invalid(e.to_string()))?;
+            if state.client.borrow().is_some() {
+                return Err(sdk_error(SdkError::new(
+                    codes::STATE,
+                    "already logged in; call logout first",
+                )));
+            }
+            let ns = Namespace {
+                sdk_app_id: state.sdk_app_id,
+                user: user.clone(),
+            };
+            let cache = Rc::new(
+                IndexedDbCache::open(&ns)
+                    .await
+                    .map_err(|e| sdk_error(e.into()))?,
+            );
+            let weak = Rc::downgrade(&state);
+            let listener: Listener = Rc::new(move |e| {
+                if let Some(s) = weak.upgrade() {
+                    s.on_event(e);
+                }
+            });
+            let connector = Box::new(WebSocketConnector::new(&state.server));
+            let client = Client::new(connector, cache, listener, Backoff::default());
+            *state.me.borrow_mut() = Some(user.clone());
+            let device =
+                DeviceId::parse(format!("web-{:08x}", random_u32())).expect("valid device id");
+            let login = Login {
+                sdk_app_id: state.sdk_app_id,
+                user_id: user,
+                user_sig: o.user_sig,
+                device,
+            };
+            if let Err(e) = client.login(login).await {
+                state.me.borrow_mut().take();
+                return Err(sdk_error(e));
+            }
+            *state.client.borrow_mut() = Some(client);
+            ok(json!({}))
+        })
+    }
+
+    /// Signs out; the cached history stays for the next sign-in.
+    pub fn logout(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let client = state.client.borrow_mut().take();
+            if let Some(c) = client {
+                c.logout().await;
+            }
+            state.me.borrow_mut().take();
+            ok(json!({}))
+        })
+    }
+
+    /// Signs out and forgets every listener.
+    pub fn destroy(&self) -> Promise {
+        self.state.handlers.borrow_mut().clear();
+        self.logout()
+    }
+
+    #[wasm_bindgen(js_name = isReady)]
+    pub fn is_ready(&self) -> bool {
+        self.state
+            .client
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.is_ready())
+    }
+
+    fn create(
+        &self,
+        to: JsValue,
+        element: Element,
+        cloud_custom_data: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let me = self.state.me()?;
+        let to: String = from_js(to, "to")?;
+        let to = UserId::parse(to).map_err(|e| invalid(e.to_string()))?;
+        let random = random_u32();
+        let now_ms = js_sys::Date::now() as u64;
+        let m = Message {
+            key: MessageKey {
+                id: 0,
+                random,
+                time_s: now_ms / 1000,
+            },
+            from: me.clone(),
+            to,
+            time_ms: now_ms,
+            random,
+            elements: vec![element],
+            cloud_custom_data,
+            nick: String::new(),
+            avatar: String::new(),
+            recalled: false,
+        };
+        let mut v = js_message(&m, &me, "unSend");
+        v["ID"] = json!(format!("local-{random}-{now_ms}"));
+        Ok(to_js(&v))
+    }
+
+    /// `createTextMessage({ to, payload: { text } })`
+    #[wasm_bindgen(js_name = createTextMessage)]
+    pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            text: String,
+        }
+        let (to, p, ccd) = options_of::<P>(options)?;
+        self.create(to, Element::Text(TextElem { text: p.text }), ccd)
+    }
+
+    /// `createFaceMessage({ to, payload: { index, data } })`
+    #[wasm_bindgen(js_name = createFaceMessage)]
+    pub fn create_face_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            index: i64,
+            #[serde(default)]
+            data: String,
+        }
+        let (to, p, ccd) = options_of::<P>(options)?;
+        self.create(
+            to,
+            Element::Face(FaceElem {
+                index: p.index,
+                data: p.data,
+            }),
+            ccd,
+        )
+    }
+
+    /// `createLocationMessage({ to, payload: { description, longitude, latitude } })`
+    #[wasm_bindgen(js_name = createLocationMessage)]
+    pub fn create_location_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            #[serde(default)]
+            description: String,
+            longitude: f64,
+            latitude: f64,
+        }
+        let (to, p, ccd) = options_of::<P>(options)?;
+        let e = LocationElem {
+            desc: p.description,
+            latitude: p.latitude,
+            longitude: p.longitude,
+        };
+        self.create(to, Element::Location(e), ccd)
+    }
+
+    /// `createCustomMessage({ to, payload: { data, description, extension } })`
+    #[wasm_bindgen(js_name = createCustomMessage)]
+    pub fn create_custom_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            #[serde(default)]
+            data: String,
+            #[serde(default)]
+            description: String,
+            #[serde(default)]
+            extension: String,
+        }
+        let (to, p, ccd) = options_of::<P>(options)?;
+        let e = CustomElem {
+            data: p.data,
+            desc: p.description,
+            ext: p.extension,
+            sound: String::new(),
+        };
+        self.create(to, Element::Custom(e), ccd)
+    }
+
+    /// `sendMessage(message)`: resolves `{ code: 0, data: { message } }` once the server has it.
+    /// Offline, the message waits in the outbox and the promise rejects with code 61001; it is
+    /// sent, once, after reconnecting (`MESSAGE_MODIFIED` then reports it sent).
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, message: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct Outgoing {
+                to: String,
+                random: u32,
+                elements: Vec<Element>,
+                #[serde(rename = "cloudCustomData", default)]
+                cloud_custom_data: String,
+            }
+            let o: Outgoing = from_js(message, "message: use one made by a create…Message method")?;
+            let me = state.me()?;
+            let client = state.client()?;
+            let item = OutboxItem {
+                to: UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?,
+                random: o.random,
+                elements: o.elements,
+                cloud_custom_data: Some(o.cloud_custom_data).filter(|c| !c.is_empty()),
+                created_ms: js_sys::Date::now() as u64,
+            };
+            let result = match client.session() {
+                Some(session) => session.send(item).await,
+                None => {
+                    client
+                        .cache()
+                        .outbox_put(&item)
+                        .await
+                        .map_err(|e| sdk_error(e.into()))?;
+                    Err(SdkError::disconnected())
+                }
+            };
+            let sent = result.map_err(sdk_error)?;
+            ok(json!({ "message": js_message(&sent, &me, "success") }))
+        })
+    }
+
+    /// `getMessageList({ conversationID, nextReqMessageID?, count? })` resolves
+    /// `{ messageList (oldest first), nextReqMessageID, isCompleted }`.
+    #[wasm_bindgen(js_name = getMessageList)]
+    pub fn get_message_list(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                #[serde(rename = "conversationID")]
+                conversation_id: String,
+                #[serde(rename = "nextReqMessageID", default)]
+                next: Option<String>,
+                #[serde(default = "fifteen")]
+                count: u32,
+            }
+            fn fifteen() -> u32 {
+                15
+            }
+            let o: O = from_js(
+                options,
+                "options: expected { conversationID, nextReqMessageID?, count? }",
+            )?;
+            let me = state.me()?;
+            let peer = peer_of_conversation(&o.conversation_id)?;
+            let before = match o.next.as_deref().filter(|s| !s.is_empty()) {
+                Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(e.to_string()))?),
+                None => None,
+            };
+            let count = o.count.clamp(1, 100);
+            let client = state.client()?;
+            let (mut list, complete) = match client.session() {
+                Some(s) => s.messages(&peer, before, count).await.map_err(sdk_error)?,
+                None => {
+                    let cached = client
+                        .cache()
+                        .messages(&peer, before, count)
+                        .await
+                        .map_err(|e| sdk_error(e.into()))?;
+                    (cached, false)
+                }
+            };
+            let next = list.last().map(|m| m.key.to_string());
+            list.reverse();
+            let message_list: Vec<Value> =
+                list.iter().map(|m| js_message(m, &me, "success")).collect();
+            ok(json!({
+                "messageList": message_list,
+                "nextReqMessageID": next.unwrap_or_default(),
+                "isCompleted": complete || message_list.len() < count as usize,
+            }))
+        })
+    }
+
+    /// `getConversationList()` resolves `{ conversationList }`, most recent first.
+    #[wasm_bindgen(js_name = getConversationList)]
+    pub fn get_conversation_list(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let me = state.me()?;
+            let client = state.client()?;
+            let list = client
+                .cache()
+                .conversations()
+                .await
+                .map_err(|e| sdk_error(e.into()))?;
+            let convs: Vec<Value> = list.iter().map(|c| js_conversation(c, &me)).collect();
+            ok(json!({ "conversationList": convs }))
+        })
+    }
+
+    /// `setMessageRead({ conversationID })`: clears the unread count here and on the user's
+    /// other devices.
+    #[wasm_bindgen(js_name = setMessageRead)]
+    pub fn set_message_read(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                #[serde(rename = "conversationID")]
+                conversation_id: String,
+            }
+            let o: O = from_js(options, "options: expected { conversationID }")?;
+            let peer = peer_of_conversation(&o.conversation_id)?;
+            let session = state
+                .client()?
+                .session()
+                .ok_or_else(|| sdk_error(SdkError::disconnected()))?;
+            session.mark_read(&peer).await.map_err(sdk_error)?;
+            ok(json!({}))
+        })
+    }
+}
+
+/// Reads `{ to, payload, cloudCustomData? }`.
+fn options_of<P: serde::de::DeserializeOwned>(
+    options: JsValue,
+) -> Result<(JsValue, P, Option<String>), JsValue> {
+    #[derive(Deserialize)]
+    struct O<P> {
+        to: String,
+        payload: P,
+        #[serde(rename = "cloudCustomData", default)]
+        cloud_custom_data: Option<String>,
+    }
+    let o: O<P> = from_js(options, "options: expected { to, payload }")?;
+    Ok((JsValue::from(o.to), o.payload, o.cloud_custom_data))
+}

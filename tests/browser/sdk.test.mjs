@@ -1,0 +1,162 @@
+// The built npm package (sdk-wasm/pkg) used as an app would use it: a plain page imports
+// `index.js`, in headless Chromium, against a real duet-server. UserSigs are signed here with
+// Tencent's own Node signer, as an app backend would.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
+
+const SDKAPPID = 1400023456;
+const SECRET = 'browser-package-key';
+const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
+const PKG = 'sdk-wasm/pkg';
+const run = Date.now() % 1e9;
+
+let server, dataDir, wsUrl, pages, browser, page;
+
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
+
+before(async () => {
+  assert.ok(existsSync(join(PKG, 'index.js')), 'build the package first: scripts/build-sdk.sh');
+  dataDir = mkdtempSync(join(tmpdir(), 'duet-browser-'));
+  server = spawn(process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server', ['--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+    env: { ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const addr = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (c) => {
+      out += c;
+      const m = out.match(/Duet server on http:\/\/(\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
+  });
+  wsUrl = `ws://${addr}`;
+  // A static server for the page and the package, as any web server would serve them.
+  pages = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end('<!doctype html><title>duet-chat test</title>');
+    }
+    const file = normalize(join(PKG, path.replace(/^\/pkg\//, '')));
+    if (!path.startsWith('/pkg/') || !file.startsWith(PKG) || !existsSync(file)) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise((r) => pages.listen(0, '127.0.0.1', r));
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+  page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${pages.address().port}/`);
+});
+
+after(async () => {
+  await browser?.close();
+  pages?.close();
+  server?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const sig = (user) => signer.genUserSig(user, 3600);
+
+test('two users chat live through the package', async () => {
+  const alice = `alice-${run}`, bob = `bob-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const ready = (chat) => new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    const a = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const b = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const bReady = ready(b);
+    await b.login({ userID: bob, userSig: bobSig });
+    await bReady;
+    const aReady = ready(a);
+    await a.login({ userID: alice, userSig: aliceSig });
+    await aReady;
+    const received = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
+    const msg = a.createTextMessage({ to: bob, payload: { text: 'hello from the package' } });
+    const sent = await a.sendMessage(msg);
+    const data = await received;
+    const list = await b.getMessageList({ conversationID: `C2C${alice}` });
+    const convs = await b.getConversationList();
+    await a.logout();
+    await b.logout();
+    return { created: msg, sent, data, list, convs, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+
+  assert.equal(got.created.status, 'unSend');
+  assert.equal(got.sent.code, 0);
+  assert.equal(got.sent.data.message.status, 'success');
+  assert.equal(got.sent.data.message.flow, 'out');
+  assert.equal(got.data.length, 1);
+  const m = got.data[0];
+  assert.equal(m.type, got.types.MSG_TEXT);
+  assert.deepEqual(m.payload, { text: 'hello from the package' });
+  assert.equal(m.flow, 'in');
+  assert.equal(m.from, alice);
+  assert.equal(m.conversationID, `C2C${alice}`);
+  assert.equal(m.ID, got.sent.data.message.ID);
+  assert.equal(got.list.data.messageList.length, 1);
+  assert.equal(got.list.data.isCompleted, true);
+  assert.equal(got.convs.data.conversationList[0].unreadCount, 1);
+  assert.equal(got.events.MESSAGE_RECEIVED, 'onMessageReceived');
+  assert.equal(got.isReady, false);
+});
+
+test('offline messages arrive before SDK_READY, in order, and history pages back', async () => {
+  const alice = `alice2-${run}`, bob = `bob2-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const open = async (user, userSig) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const log = [];
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, () => { log.push('ready'); r(); }));
+      chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => log.push(...data.map((m) => m.payload.text)));
+      await chat.login({ userID: user, userSig });
+      await ready;
+      return { chat, log };
+    };
+    const b1 = await open(bob, bobSig);
+    await b1.chat.logout();
+    const a = await open(alice, aliceSig);
+    for (let i = 0; i < 25; i++) {
+      await a.chat.sendMessage(a.chat.createTextMessage({ to: bob, payload: { text: `m${i}` } }));
+    }
+    const b = await open(bob, bobSig);
+    const first = await b.chat.getMessageList({ conversationID: `C2C${alice}`, count: 10 });
+    const second = await b.chat.getMessageList({ conversationID: `C2C${alice}`, count: 10, nextReqMessageID: first.data.nextReqMessageID });
+    const unknown = await a.chat.sendMessage(a.chat.createTextMessage({ to: `nobody-${bob}`, payload: { text: 'x' } }))
+      .then(() => null, (e) => ({ code: e.code, message: e.message }));
+    await a.chat.logout();
+    await b.chat.logout();
+    const badLogin = await (await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl }))
+      .login({ userID: bob, userSig: 'not-a-usersig' })
+      .then(() => null, (e) => e.code);
+    return {
+      log: b.log,
+      first: first.data.messageList.map((m) => m.payload.text),
+      second: second.data.messageList.map((m) => m.payload.text),
+      unknown,
+      badLogin,
+    };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+
+  const expected = Array.from({ length: 25 }, (_, i) => `m${i}`);
+  assert.deepEqual(got.log, [...expected, 'ready']);
+  assert.deepEqual(got.first, expected.slice(15));
+  assert.deepEqual(got.second, expected.slice(5, 15));
+  assert.equal(got.unknown.code, 20003);
+  assert.equal(got.badLogin, 70003);
+});
