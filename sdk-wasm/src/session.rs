@@ -502,13 +502,17 @@ impl<C: Cache + 'static> Session<C> {
                 unread: 0,
                 updated_ms: 0,
             });
+        // Only a message newer than the conversation's last one changes it: another tab sharing
+        // the cache may have applied this one already, and must not count it unread twice.
+        // (Older ones arrive only during a sync, which ends with the server's list.)
         if c.last_message
             .as_ref()
-            .is_none_or(|last| last.key.id <= m.key.id)
+            .is_some_and(|last| last.key.id >= m.key.id)
         {
-            c.last_message = Some(m.clone());
-            c.updated_ms = m.time_ms;
+            return Ok(());
         }
+        c.last_message = Some(m.clone());
+        c.updated_ms = m.time_ms;
         if m.from == peer {
             c.unread += 1;
             c.peer_nick = m.nick.clone();

@@ -493,3 +493,47 @@ fn the_client_reconnects_by_itself_and_resumes() {
         assert!(client.session().is_none(), "no reconnect after logout");
     });
 }
+
+#[test]
+fn two_tabs_sharing_one_cache_count_each_message_once() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let shared = Rc::new(MemoryCache::default());
+        let (_tab1, mut t1) = server.session("bob", "tab1", shared.clone()).await.unwrap();
+        let (_tab2, mut t2) = server.session("bob", "tab2", shared.clone()).await.unwrap();
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        for events in [&mut t1, &mut t2, &mut a] {
+            until(events, |e| *e == Event::SdkReady).await;
+        }
+        for i in 0..3 {
+            alice
+                .send(outgoing("bob", i, &format!("t{i}")))
+                .await
+                .unwrap();
+        }
+        for events in [&mut t1, &mut t2] {
+            let mut got = 0;
+            while got < 3 {
+                if let Event::MessageReceived(list) =
+                    until(events, |e| matches!(e, Event::MessageReceived(_))).await
+                {
+                    got += list.len();
+                }
+            }
+            assert_eq!(got, 3, "each tab's UI hears every message once");
+        }
+        let conversations = shared.conversations().await.unwrap();
+        assert_eq!(
+            conversations[0].unread, 3,
+            "not 6: both tabs applied the same messages"
+        );
+        assert_eq!(
+            shared
+                .messages(&uid("alice"), None, 10)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+    });
+}

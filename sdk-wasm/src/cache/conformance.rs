@@ -60,6 +60,8 @@ macro_rules! cache_conformance {
             assert_eq!(c.cursor().await.unwrap(), Seq(0));
             c.set_cursor(Seq(42)).await.unwrap();
             assert_eq!(c.cursor().await.unwrap(), Seq(42));
+            c.set_cursor(Seq(40)).await.unwrap();
+            assert_eq!(c.cursor().await.unwrap(), Seq(42), "never moves back");
         }
 
         #[$test]

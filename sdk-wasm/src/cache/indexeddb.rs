@@ -120,7 +120,19 @@ impl Cache for IndexedDbCache {
     }
 
     async fn set_cursor(&self, seq: Seq) -> CacheResult<()> {
-        self.put(META, CURSOR_KEY.to_owned(), &seq).await
+        // Read and raise in one transaction: another tab may have moved it meanwhile.
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(META)?;
+        let current: Option<Seq> = store.get(CURSOR_KEY.to_owned()).serde()?.await?;
+        if current.is_none_or(|c| c < seq) {
+            store.put(&seq).with_key(CURSOR_KEY.to_owned()).serde()?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()> {

@@ -28,7 +28,8 @@ impl Cache for MemoryCache {
     }
 
     async fn set_cursor(&self, seq: Seq) -> CacheResult<()> {
-        self.state.borrow_mut().cursor = seq;
+        let mut st = self.state.borrow_mut();
+        st.cursor = st.cursor.max(seq);
         Ok(())
     }
 

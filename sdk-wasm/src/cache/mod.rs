@@ -61,6 +61,8 @@ pub struct OutboxItem {
 pub trait Cache {
     /// The last sync-log sequence applied (0 for a new cache).
     async fn cursor(&self) -> CacheResult<Seq>;
+    /// Raises the stored cursor to `seq`; a lower value is ignored, so tabs sharing the cache
+    /// never move it back.
     async fn set_cursor(&self, seq: Seq) -> CacheResult<()>;
 
     /// Stores messages, replacing any with the same key (a recall replaces the content).
