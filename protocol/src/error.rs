@@ -59,6 +59,8 @@ codes! {
     MESSAGE_NOT_FOUND = 20022, "message not found";
     /// The message was recalled already.
     ALREADY_RECALLED = 20023, "message already recalled";
+    /// The message is older than the recall window (2 minutes by default).
+    RECALL_TIME_LIMIT = 20016, "recall time limit exceeded";
     /// The frame or body is not valid JSON or does not match the request's schema.
     BAD_JSON = 90001, "malformed request";
     /// A message body element is invalid (unknown kind, value out of range, bad URL, no elements).

@@ -59,6 +59,9 @@ pub enum Request {
     },
     /// Marks the conversation with `peer` read; the caller's other devices are told.
     MarkRead { peer: UserId },
+    /// Recalls a message the caller sent to `peer`, within the server's recall window. Both
+    /// users' devices get a `recalled` entry.
+    Recall { peer: UserId, key: MessageKey },
     /// Adds users to the caller's friend list or blacklist. Friendship is added both ways, as
     /// Tencent's `Add_Type_Both`; blocking is one way.
     RelationAdd {
@@ -95,6 +98,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "conversations",
     "history",
     "mark_read",
+    "recall",
     "relation_add",
     "relation_remove",
     "relation_list",
@@ -164,6 +168,9 @@ pub enum Reply {
     },
     MarkedRead {
         seq: Seq,
+    },
+    Recalled {
+        key: MessageKey,
     },
     /// One result per requested user, in request order; `code` 0 is success.
     RelationResults {
@@ -260,6 +267,14 @@ mod tests {
                 limit: 1,
             },
             Request::MarkRead { peer: user.clone() },
+            Request::Recall {
+                peer: user.clone(),
+                key: MessageKey {
+                    id: 1,
+                    random: 2,
+                    time_s: 3,
+                },
+            },
             Request::RelationAdd {
                 relation: Relation::Friend,
                 users: vec![],

@@ -96,6 +96,31 @@ export interface Chat {
   }): Promise<Result<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>>;
   getConversationList(): Promise<Result<{ conversationList: Conversation[] }>>;
   setMessageRead(options: { conversationID: ConversationID }): Promise<Result<{}>>;
+  resendMessage(message: Message): Promise<Result<{ message: Message }>>;
+  revokeMessage(message: Message): Promise<Result<{ message: { ID: string; isRevoked: true } }>>;
+  /** Removes messages from this device's cache only. */
+  deleteMessage(messages: Message[]): Promise<Result<{}>>;
+  getTotalUnreadMessageCount(): number;
+  getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
+  getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
+  updateMyProfile(options: { nick?: string; avatar?: string }): Promise<Result<Profile>>;
+  getFriendList(): Promise<Result<{ userID: string }[]>>;
+  addFriend(options: { to: string }): Promise<Result<RelationChange>>;
+  deleteFriend(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
+  getBlacklist(): Promise<Result<string[]>>;
+  addToBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
+  removeFromBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
+}
+
+export interface Profile {
+  userID: string;
+  nick: string;
+  avatar: string;
+}
+
+export interface RelationChange {
+  successUserIDList: string[];
+  failureUserIDList: { userID: string; code: number; message: string }[];
 }
 
 export declare const EVENT: {

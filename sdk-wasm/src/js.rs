@@ -14,7 +14,8 @@ use crate::session::Login;
 use crate::websocket::WebSocketConnector;
 use js_sys::{Function, Promise};
 use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
-use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, UserId};
+use protocol::frame::{Reply, Request, UserResult};
+use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, Relation, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::cell::RefCell;
@@ -93,6 +94,8 @@ struct State {
     handlers: Handlers,
     client: RefCell<Option<Client<IndexedDbCache>>>,
     me: RefCell<Option<UserId>>,
+    /// Total unread over all conversations, as of the last conversation-list update.
+    total_unread: std::cell::Cell<u32>,
 }
 
 fn sdk_error(e: SdkError) -> JsValue {
@@ -215,6 +218,7 @@ impl State {
             ),
             Event::ConversationListUpdated(list) => {
                 let total: u32 = list.iter().map(|c| c.unread).sum();
+                self.total_unread.set(total);
                 let convs: Vec<Value> = list.iter().map(|c| js_conversation(c, &me)).collect();
                 self.emit(CONVERSATION_LIST_UPDATED, Value::Array(convs));
                 self.emit(TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, json!(total));
@@ -242,6 +246,16 @@ impl State {
             .ok_or_else(|| sdk_error(SdkError::new(codes::STATE, "log in first")))
     }
 
+    fn session(&self) -> Result<crate::session::Session<IndexedDbCache>, JsValue> {
+        self.client()?
+            .session()
+            .ok_or_else(|| sdk_error(SdkError::disconnected()))
+    }
+
+    async fn request(&self, request: Request) -> Result<Reply, JsValue> {
+        self.session()?.request(request).await.map_err(sdk_error)
+    }
+
     fn me(&self) -> Result<UserId, JsValue> {
         self.me
             .borrow()
@@ -263,6 +277,7 @@ impl Chat {
                 handlers: Rc::default(),
                 client: RefCell::new(None),
                 me: RefCell::new(None),
+                total_unread: std::cell::Cell::new(0),
             }),
         })
     }
@@ -541,7 +556,9 @@ impl Chat {
                         .messages(&peer, before, count)
                         .await
                         .map_err(|e| sdk_error(e.into()))?;
-                    (cached, false)
+                    // Offline, the cache is all there is.
+                    let complete = cached.len() < count as usize;
+                    (cached, complete)
                 }
             };
             let next = list.last().map(|m| m.key.to_string());
@@ -551,7 +568,7 @@ impl Chat {
             ok(json!({
                 "messageList": message_list,
                 "nextReqMessageID": next.unwrap_or_default(),
-                "isCompleted": complete || message_list.len() < count as usize,
+                "isCompleted": complete,
             }))
         })
     }
@@ -594,6 +611,257 @@ impl Chat {
             ok(json!({}))
         })
     }
+}
+
+#[wasm_bindgen]
+impl Chat {
+    /// `resendMessage(message)`: sends a failed message again with the same random, so the
+    /// server stores it once even if the first attempt had reached it.
+    #[wasm_bindgen(js_name = resendMessage)]
+    pub fn resend_message(&self, message: JsValue) -> Promise {
+        self.send_message(message)
+    }
+
+    /// `revokeMessage(message)`: recalls your own message (within the server's recall window).
+    #[wasm_bindgen(js_name = revokeMessage)]
+    pub fn revoke_message(&self, message: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (peer, key) = message_ref(message)?;
+            state.request(Request::Recall { peer, key }).await?;
+            ok(json!({ "message": { "ID": key.to_string(), "isRevoked": true } }))
+        })
+    }
+
+    /// `deleteMessage([messages])`: removes messages from this device's cache only.
+    #[wasm_bindgen(js_name = deleteMessage)]
+    pub fn delete_message(&self, messages: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let list: Vec<JsValue> = js_sys::Array::from(&messages).iter().collect();
+            let cache = state.client()?.cache().clone();
+            for m in list {
+                let (peer, key) = message_ref(m)?;
+                cache
+                    .delete_message(&peer, key)
+                    .await
+                    .map_err(|e| sdk_error(e.into()))?;
+            }
+            ok(json!({}))
+        })
+    }
+
+    /// `getTotalUnreadMessageCount()`: unread messages over all conversations.
+    #[wasm_bindgen(js_name = getTotalUnreadMessageCount)]
+    pub fn get_total_unread_message_count(&self) -> u32 {
+        self.state.total_unread.get()
+    }
+
+    /// `getConversationProfile(conversationID)` resolves `{ conversation }`.
+    #[wasm_bindgen(js_name = getConversationProfile)]
+    pub fn get_conversation_profile(&self, conversation_id: String) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let me = state.me()?;
+            let peer = peer_of_conversation(&conversation_id)?;
+            let list = state
+                .client()?
+                .cache()
+                .conversations()
+                .await
+                .map_err(|e| sdk_error(e.into()))?;
+            let found = list
+                .iter()
+                .find(|c| c.peer == peer)
+                .ok_or_else(|| invalid(format!("no conversation {conversation_id}")))?;
+            ok(json!({ "conversation": js_conversation(found, &me) }))
+        })
+    }
+
+    /// `getUserProfile({ userIDList })` resolves `[{ userID, nick, avatar }]`.
+    #[wasm_bindgen(js_name = getUserProfile)]
+    pub fn get_user_profile(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let users = user_list(options)?;
+            let Reply::Profiles { profiles } = state.request(Request::ProfileGet { users }).await?
+            else {
+                return Err(sdk_error(SdkError::new(
+                    codes::PROTOCOL,
+                    "unexpected reply",
+                )));
+            };
+            let list: Vec<Value> = profiles
+                .iter()
+                .map(|p| json!({ "userID": p.user_id, "nick": p.nick, "avatar": p.avatar }))
+                .collect();
+            ok(Value::Array(list))
+        })
+    }
+
+    /// `updateMyProfile({ nick?, avatar? })`
+    #[wasm_bindgen(js_name = updateMyProfile)]
+    pub fn update_my_profile(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                nick: Option<String>,
+                avatar: Option<String>,
+            }
+            let o: O = from_js(options, "options: expected { nick?, avatar? }")?;
+            let Reply::Profiles { profiles } = state
+                .request(Request::ProfileSet {
+                    nick: o.nick,
+                    avatar: o.avatar,
+                })
+                .await?
+            else {
+                return Err(sdk_error(SdkError::new(
+                    codes::PROTOCOL,
+                    "unexpected reply",
+                )));
+            };
+            ok(json!(profiles.first().map(
+                |p| json!({ "userID": p.user_id, "nick": p.nick, "avatar": p.avatar })
+            )))
+        })
+    }
+
+    /// `getFriendList()` resolves `[{ userID }]`.
+    #[wasm_bindgen(js_name = getFriendList)]
+    pub fn get_friend_list(&self) -> Promise {
+        self.list(Relation::Friend)
+    }
+
+    /// `getBlacklist()` resolves `[userID]`, as Tencent's does.
+    #[wasm_bindgen(js_name = getBlacklist)]
+    pub fn get_blacklist(&self) -> Promise {
+        self.list(Relation::Blacklist)
+    }
+
+    /// `addFriend({ to })`: friendship both ways (Tencent's `Add_Type_Both`).
+    #[wasm_bindgen(js_name = addFriend)]
+    pub fn add_friend(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                to: String,
+            }
+            let o: O = from_js(options, "options: expected { to }")?;
+            let user = UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?;
+            change(state, Relation::Friend, vec![user], true).await
+        })
+    }
+
+    /// `deleteFriend({ userIDList })`
+    #[wasm_bindgen(js_name = deleteFriend)]
+    pub fn delete_friend(&self, options: JsValue) -> Promise {
+        self.change_list(Relation::Friend, options, false)
+    }
+
+    /// `addToBlacklist({ userIDList })`
+    #[wasm_bindgen(js_name = addToBlacklist)]
+    pub fn add_to_blacklist(&self, options: JsValue) -> Promise {
+        self.change_list(Relation::Blacklist, options, true)
+    }
+
+    /// `removeFromBlacklist({ userIDList })`
+    #[wasm_bindgen(js_name = removeFromBlacklist)]
+    pub fn remove_from_blacklist(&self, options: JsValue) -> Promise {
+        self.change_list(Relation::Blacklist, options, false)
+    }
+}
+
+impl Chat {
+    fn list(&self, relation: Relation) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let Reply::Relations { entries, .. } =
+                state.request(Request::RelationList { relation }).await?
+            else {
+                return Err(sdk_error(SdkError::new(
+                    codes::PROTOCOL,
+                    "unexpected reply",
+                )));
+            };
+            state
+                .client()?
+                .cache()
+                .set_relations(relation, &entries)
+                .await
+                .map_err(|e| sdk_error(e.into()))?;
+            let list: Vec<Value> = match relation {
+                Relation::Friend => entries
+                    .iter()
+                    .map(|e| json!({ "userID": e.user_id }))
+                    .collect(),
+                Relation::Blacklist => entries.iter().map(|e| json!(e.user_id)).collect(),
+            };
+            ok(Value::Array(list))
+        })
+    }
+
+    fn change_list(&self, relation: Relation, options: JsValue, add: bool) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move { change(state, relation, user_list(options)?, add).await })
+    }
+}
+
+/// Adds or removes users; resolves `{ successUserIDList, failureUserIDList: [{ userID, code, message }] }`.
+async fn change(
+    state: Rc<State>,
+    relation: Relation,
+    users: Vec<UserId>,
+    add: bool,
+) -> Result<JsValue, JsValue> {
+    let request = if add {
+        Request::RelationAdd { relation, users }
+    } else {
+        Request::RelationRemove { relation, users }
+    };
+    let Reply::RelationResults { results } = state.request(request).await? else {
+        return Err(sdk_error(SdkError::new(
+            codes::PROTOCOL,
+            "unexpected reply",
+        )));
+    };
+    let (ok_list, failed): (Vec<UserResult>, Vec<UserResult>) =
+        results.into_iter().partition(|r| r.code.0 == 0);
+    ok(json!({
+        "successUserIDList": ok_list.iter().map(|r| r.user_id.to_string()).collect::<Vec<_>>(),
+        "failureUserIDList": failed.iter().map(|r| json!({ "userID": r.user_id, "code": r.code.0, "message": r.message })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Reads `{ userIDList: [...] }`.
+fn user_list(options: JsValue) -> Result<Vec<UserId>, JsValue> {
+    #[derive(Deserialize)]
+    struct O {
+        #[serde(rename = "userIDList")]
+        user_id_list: Vec<String>,
+    }
+    let o: O = from_js(options, "options: expected { userIDList }")?;
+    o.user_id_list
+        .into_iter()
+        .map(|u| UserId::parse(u).map_err(|e| invalid(e.to_string())))
+        .collect()
+}
+
+/// The peer and key of a message object the SDK made.
+fn message_ref(message: JsValue) -> Result<(UserId, MessageKey), JsValue> {
+    #[derive(Deserialize)]
+    struct M {
+        #[serde(rename = "ID")]
+        id: String,
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    }
+    let m: M = from_js(message, "message: use one the SDK returned")?;
+    let key =
+        MessageKey::parse(&m.id).map_err(|_| invalid("this message has not been sent yet"))?;
+    Ok((peer_of_conversation(&m.conversation_id)?, key))
 }
 
 /// Reads `{ to, payload, cloudCustomData? }`.

@@ -231,8 +231,13 @@ impl<C: Cache + 'static> Session<C> {
         count: u32,
     ) -> Result<(Vec<Message>, bool), SdkError> {
         let cached = self.inner.cache.messages(peer, before, count).await?;
-        if cached.len() == count as usize || !self.is_connected() {
+        if cached.len() == count as usize {
             return Ok((cached, false));
+        }
+        if !self.is_connected() {
+            // Offline, the cache is all there is.
+            let complete = cached.len() < count as usize;
+            return Ok((cached, complete));
         }
         let reply = self
             .request(Request::History {
@@ -248,7 +253,9 @@ impl<C: Cache + 'static> Session<C> {
             .cache
             .put_messages(&self.inner.me, &messages)
             .await?;
-        Ok((messages, complete))
+        // Read the page back from the cache: it leaves out what this device deleted.
+        let page = self.inner.cache.messages(peer, before, count).await?;
+        Ok((page, complete))
     }
 
     /// The cached conversation list, most recent first.

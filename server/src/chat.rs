@@ -270,6 +270,30 @@ impl Chat {
             .await?)
     }
 
+    /// A user recalls a message it sent to `peer`, within the recall window.
+    pub async fn recall_own(
+        &self,
+        me: &UserId,
+        peer: &UserId,
+        key: MessageKey,
+    ) -> Result<Message, ChatError> {
+        let age_ms = self
+            .clock
+            .now_ms()
+            .saturating_sub(key.time_s.saturating_mul(1000));
+        let window = self.config.recall_window;
+        if age_ms > window.as_millis() as u64 + 999 {
+            return Err(ChatError::new(
+                ErrorCode::RECALL_TIME_LIMIT,
+                format!(
+                    "messages can be recalled for {} seconds after sending",
+                    window.as_secs()
+                ),
+            ));
+        }
+        self.recall(key, me, peer).await
+    }
+
     /// Adds or removes users on `owner`'s friend list or blacklist. Friend changes are mutual
     /// unless `one_way`. One result per user, in order.
     pub async fn change_relations(

@@ -59,6 +59,8 @@ pub struct Config {
     pub expiry_interval: Duration,
     /// Messages only between friends (R3.3), until the administrator changes it at run time.
     pub friends_only: bool,
+    /// How long after sending a user may recall a message (the administrator always may).
+    pub recall_window: Duration,
     /// REST API limits.
     pub rest: RestConfig,
 }
@@ -94,6 +96,7 @@ impl Config {
             ws: WsConfig::default(),
             expiry_interval: Duration::from_secs(300),
             friends_only: false,
+            recall_window: Duration::from_secs(120),
             rest: RestConfig::default(),
         }
     }
@@ -191,6 +194,9 @@ pub struct TuningArgs {
     /// Allow messages between friends only (the administrator can change it at run time).
     #[arg(long, env = "DUET_FRIENDS_ONLY")]
     pub friends_only: bool,
+    /// Seconds after sending during which a user may recall a message.
+    #[arg(long, env = "DUET_RECALL_WINDOW_SECS", default_value_t = 120)]
+    pub recall_window_secs: u64,
     /// Largest REST request body in bytes.
     #[arg(long, env = "DUET_REST_BODY_MAX_BYTES", default_value_t = 1024 * 1024)]
     pub rest_body_max_bytes: usize,
@@ -227,6 +233,7 @@ impl Args {
             },
             expiry_interval: Duration::from_secs(t.expiry_interval_secs.max(1)),
             friends_only: t.friends_only,
+            recall_window: Duration::from_secs(t.recall_window_secs),
             rest: RestConfig {
                 body_max_bytes: t.rest_body_max_bytes.max(1024),
                 rate_per_sec: t.rest_rate.max(1),

@@ -281,3 +281,49 @@ async fn a_silent_connection_is_closed_as_going_away() {
     let mut bob = server.login("bob", "web").await;
     assert_eq!(bob.closed().await, 1001);
 }
+
+#[tokio::test]
+async fn a_user_recalls_its_own_message_within_the_window() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let (m, _, _) = alice.send_text("bob", 1, "oops").await;
+    bob.push().await;
+    let recall = |key| Request::Recall {
+        peer: uid("bob"),
+        key,
+    };
+    let not_hers = bob
+        .err(Request::Recall {
+            peer: uid("alice"),
+            key: m.key,
+        })
+        .await;
+    assert_eq!(
+        not_hers,
+        protocol::ErrorCode::MESSAGE_NOT_FOUND,
+        "only the sender recalls"
+    );
+    assert_eq!(
+        alice.ok(recall(m.key)).await,
+        Reply::Recalled { key: m.key }
+    );
+    let e = bob.push().await;
+    assert_eq!(
+        e.event,
+        SyncEvent::Recalled {
+            peer: uid("alice"),
+            key: m.key
+        }
+    );
+    assert_eq!(
+        alice.err(recall(m.key)).await,
+        protocol::ErrorCode::ALREADY_RECALLED
+    );
+    let (late, _, _) = alice.send_text("bob", 2, "too late to take back").await;
+    server.clock.advance_ms(121_000);
+    assert_eq!(
+        alice.err(recall(late.key)).await,
+        protocol::ErrorCode::RECALL_TIME_LIMIT
+    );
+}

@@ -160,3 +160,64 @@ test('offline messages arrive before SDK_READY, in order, and history pages back
   assert.equal(got.unknown.code, 20003);
   assert.equal(got.badLogin, 70003);
 });
+
+test('recall, blacklist, friends, profiles and unread counts through the package', async () => {
+  const alice = `alice3-${run}`, bob = `bob3-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const open = async (user, userSig) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: user, userSig });
+      await ready;
+      return chat;
+    };
+    const next = (chat, event) => new Promise((r) => {
+      const h = ({ data }) => { chat.off(event, h); r(data); };
+      chat.on(event, h);
+    });
+    const b = await open(bob, bobSig);
+    const a = await open(alice, aliceSig);
+    await a.updateMyProfile({ nick: 'Alice A.', avatar: 'https://example.com/a.png' });
+    let arriving = next(b, DuetChat.EVENT.MESSAGE_RECEIVED);
+    const { data: { message: sent } } = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'oops' } }));
+    const [received] = await arriving;
+    const unreadAfterOne = b.getTotalUnreadMessageCount();
+    const revokedAtBob = next(b, DuetChat.EVENT.MESSAGE_REVOKED);
+    await a.revokeMessage(sent);
+    const revoked = await revokedAtBob;
+    const history = await b.getMessageList({ conversationID: `C2C${alice}` });
+    await b.setMessageRead({ conversationID: `C2C${alice}` });
+    await new Promise((r) => setTimeout(r, 100));
+    const unreadAfterRead = b.getTotalUnreadMessageCount();
+    await b.addToBlacklist({ userIDList: [alice] });
+    const blocked = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'let me in' } }))
+      .then(() => null, (e) => e.code);
+    const blacklist = await b.getBlacklist();
+    await b.removeFromBlacklist({ userIDList: [alice] });
+    const friend = await a.addFriend({ to: bob });
+    const friends = await b.getFriendList();
+    const profiles = await b.getUserProfile({ userIDList: [alice] });
+    await b.deleteMessage(history.data.messageList);
+    const afterDelete = await b.getMessageList({ conversationID: `C2C${alice}` });
+    await a.logout();
+    await b.logout();
+    return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked,
+      blacklist: blacklist.data, friend: friend.data, friends: friends.data, profiles: profiles.data,
+      afterDelete: afterDelete.data.messageList };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+
+  assert.equal(got.received.nick, 'Alice A.', 'the sender profile travels with the message');
+  assert.equal(got.received.avatar, 'https://example.com/a.png');
+  assert.equal(got.unreadAfterOne, 1);
+  assert.equal(got.revoked[0].ID, got.received.ID);
+  assert.equal(got.history.length, 1);
+  assert.equal(got.history[0].isRevoked, true);
+  assert.equal(got.unreadAfterRead, 0);
+  assert.equal(got.blocked, 20007);
+  assert.deepEqual(got.blacklist, [alice]);
+  assert.deepEqual(got.friend.successUserIDList, [bob]);
+  assert.deepEqual(got.friends, [{ userID: alice }]);
+  assert.equal(got.profiles[0].nick, 'Alice A.');
+  assert.equal(got.afterDelete.length, 0, 'a message deleted on this device does not come back from history');
+});

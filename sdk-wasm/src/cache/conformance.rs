@@ -131,6 +131,14 @@ macro_rules! cache_conformance {
                 texts(&c.messages(&uid("bob"), None, 10).await.unwrap()),
                 ["next"]
             );
+            c.put_messages(&me, std::slice::from_ref(&original))
+                .await
+                .unwrap();
+            assert_eq!(
+                texts(&c.messages(&uid("bob"), None, 10).await.unwrap()),
+                ["next"],
+                "a message deleted here is not stored again"
+            );
             c.put_messages(&me, &[msg(9, "me", "carol", "c")])
                 .await
                 .unwrap();

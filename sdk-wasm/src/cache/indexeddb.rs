@@ -5,7 +5,9 @@
 //! key is `{peer}|{key number, 20 digits}`, so one conversation is one contiguous key range in
 //! server order. (`|` never occurs in a user id.) Values are serde-serialized wire types.
 //!
-//! Schema versions: 1 creates every store. A later version adds its own step in `upgrade`.
+//! Schema versions: 1 creates the first stores; 2 adds `deleted` (messages deleted on this
+//! device). Opening runs every step above the database's version, so any older database
+//! upgrades in place.
 
 use super::*;
 use indexed_db_futures::KeyRange;
@@ -14,7 +16,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 
 const META: &str = "meta";
 const MESSAGES: &str = "messages";
@@ -22,12 +24,15 @@ const CONVERSATIONS: &str = "conversations";
 const OUTBOX: &str = "outbox";
 const PROFILES: &str = "profiles";
 const RELATIONS: &str = "relations";
-const STORES: [&str; 6] = [META, MESSAGES, CONVERSATIONS, OUTBOX, PROFILES, RELATIONS];
+const DELETED: &str = "deleted";
+const STORES_V1: [&str; 6] = [META, MESSAGES, CONVERSATIONS, OUTBOX, PROFILES, RELATIONS];
 
 const CURSOR_KEY: &str = "cursor";
 
 pub struct IndexedDbCache {
     db: Database,
+    /// The `deleted` store, read once at open: deletions are rare, messages stored often.
+    deleted: std::cell::RefCell<std::collections::HashSet<u64>>,
 }
 
 impl From<indexed_db_futures::error::Error> for CacheError {
@@ -57,14 +62,23 @@ impl IndexedDbCache {
             .with_version(SCHEMA_VERSION)
             .with_on_upgrade_needed(|event, db| {
                 if event.old_version() < 1.0 {
-                    for name in STORES {
+                    for name in STORES_V1 {
                         db.create_object_store(name).build()?;
                     }
+                }
+                if event.old_version() < 2.0 {
+                    db.create_object_store(DELETED).build()?;
                 }
                 Ok(())
             })
             .await?;
-        Ok(Self { db })
+        let cache = Self {
+            db,
+            deleted: Default::default(),
+        };
+        let ids: Vec<u64> = cache.all(DELETED).await?;
+        cache.deleted.borrow_mut().extend(ids);
+        Ok(cache)
     }
 
     /// Deletes the namespace's database (sign-out with "forget this device"). The browser
@@ -142,7 +156,8 @@ impl Cache for IndexedDbCache {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let store = tx.object_store(MESSAGES)?;
-        for m in messages {
+        let deleted = self.deleted.borrow();
+        for m in messages.iter().filter(|m| !deleted.contains(&m.key.id)) {
             store
                 .put(m)
                 .with_key(message_key(m.peer_of(me), m.key.id))
@@ -184,13 +199,18 @@ impl Cache for IndexedDbCache {
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()> {
         let tx = self
             .db
-            .transaction(MESSAGES)
+            .transaction([MESSAGES, DELETED])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         tx.object_store(MESSAGES)?
             .delete(message_key(peer, key.id))
             .await?;
+        tx.object_store(DELETED)?
+            .put(&key.id)
+            .with_key(format!("{:020}", key.id))
+            .serde()?;
         tx.commit().await?;
+        self.deleted.borrow_mut().insert(key.id);
         Ok(())
     }
 
@@ -320,6 +340,61 @@ mod tests {
     }
 
     crate::cache::conformance::cache_conformance!(wasm_bindgen_test, open);
+
+    #[wasm_bindgen_test]
+    async fn a_version_1_database_upgrades_in_place() {
+        use super::*;
+        let ns = Namespace {
+            sdk_app_id: 1,
+            user: UserId::parse("upgrade").unwrap(),
+        };
+        IndexedDbCache::delete(&ns).await.unwrap();
+        // What version 1 of this cache created, with a cursor in it.
+        let v1 = Database::open(&ns.database_name())
+            .with_version(1u32)
+            .with_on_upgrade_needed(|_, db| {
+                for name in STORES_V1 {
+                    db.create_object_store(name).build()?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let tx = v1
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        tx.object_store(META)
+            .unwrap()
+            .put(&Seq(7))
+            .with_key(CURSOR_KEY.to_owned())
+            .serde()
+            .unwrap();
+        tx.commit().await.unwrap();
+        v1.close();
+        let cache = IndexedDbCache::open(&ns).await.unwrap();
+        assert_eq!(
+            cache.cursor().await.unwrap(),
+            Seq(7),
+            "kept across the upgrade"
+        );
+        let me = UserId::parse("me").unwrap();
+        let m = crate::cache::conformance::msg(3, "bob", "me", "x");
+        cache
+            .put_messages(&me, std::slice::from_ref(&m))
+            .await
+            .unwrap();
+        cache.delete_message(&m.from, m.key).await.unwrap();
+        cache.put_messages(&me, &[m]).await.unwrap();
+        assert!(
+            cache
+                .messages(&UserId::parse("bob").unwrap(), None, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     #[wasm_bindgen_test]
     async fn data_outlives_the_connection_and_namespaces_are_apart() {

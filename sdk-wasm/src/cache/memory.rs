@@ -15,6 +15,8 @@ struct State {
     /// peer → key number → message.
     messages: HashMap<UserId, BTreeMap<u64, Message>>,
     conversations: HashMap<UserId, Conversation>,
+    /// Key numbers of messages deleted on this device.
+    deleted: std::collections::HashSet<u64>,
     /// (created, to, random) keeps the outbox in composition order.
     outbox: BTreeMap<(u64, UserId, u32), OutboxItem>,
     profiles: HashMap<UserId, Profile>,
@@ -35,7 +37,11 @@ impl Cache for MemoryCache {
 
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()> {
         let mut st = self.state.borrow_mut();
-        for m in messages {
+        for m in messages
+            .iter()
+            .filter(|m| !st.deleted.contains(&m.key.id))
+            .collect::<Vec<_>>()
+        {
             st.messages
                 .entry(m.peer_of(me).clone())
                 .or_default()
@@ -63,7 +69,9 @@ impl Cache for MemoryCache {
     }
 
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()> {
-        if let Some(m) = self.state.borrow_mut().messages.get_mut(peer) {
+        let mut st = self.state.borrow_mut();
+        st.deleted.insert(key.id);
+        if let Some(m) = st.messages.get_mut(peer) {
             m.remove(&key.id);
         }
         Ok(())

@@ -65,8 +65,8 @@ pub trait Cache {
     /// never move it back.
     async fn set_cursor(&self, seq: Seq) -> CacheResult<()>;
 
-    /// Stores messages, replacing any with the same key (a recall replaces the content).
-    /// `me` tells which side is the peer.
+    /// Stores messages, replacing any with the same key (a recall replaces the content);
+    /// messages deleted on this device stay deleted. `me` tells which side is the peer.
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()>;
     /// Up to `count` messages of the conversation with `peer` older than `before` (from the
     /// newest when absent), newest first.
@@ -76,7 +76,8 @@ pub trait Cache {
         before: Option<MessageKey>,
         count: u32,
     ) -> CacheResult<Vec<Message>>;
-    /// Removes one message from this device's store only.
+    /// Removes one message from this device's store only, for good: it is not stored again
+    /// when history or sync brings it back.
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()>;
     /// Removes every cached message (after the server reported a gap, so that the cache never
     /// holds a hole; older pages come back from history when asked for).

@@ -405,6 +405,10 @@ impl Connection {
                     })
                 }))
             }
+            Request::Recall { peer, key } => later(Box::pin(async move {
+                chat.recall_own(&me, &peer, key).await?;
+                Ok(Reply::Recalled { key })
+            })),
             Request::MarkRead { peer } => {
                 let pending = chat.mark_read(&me, &peer, origin);
                 later(Box::pin(async move {
