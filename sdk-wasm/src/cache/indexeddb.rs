@@ -156,12 +156,15 @@ impl Cache for IndexedDbCache {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let store = tx.object_store(MESSAGES)?;
-        let deleted = self.deleted.borrow();
-        for m in messages.iter().filter(|m| !deleted.contains(&m.key.id)) {
-            store
-                .put(m)
-                .with_key(message_key(m.peer_of(me), m.key.id))
-                .serde()?;
+        {
+            // Requests are queued synchronously; the borrow ends before the commit is awaited.
+            let deleted = self.deleted.borrow();
+            for m in messages.iter().filter(|m| !deleted.contains(&m.key.id)) {
+                store
+                    .put(m)
+                    .with_key(message_key(m.peer_of(me), m.key.id))
+                    .serde()?;
+            }
         }
         tx.commit().await?;
         Ok(())
