@@ -480,11 +480,18 @@ impl<C: Cache + 'static> Session<C> {
         if cursor != cursor_before {
             cache.set_cursor(cursor).await?;
         }
+        // Read everything first, then announce with no await in between: when the app hears
+        // of new messages, the conversation list and unread counts already include them.
+        let conversations = if conversations_changed {
+            Some(cache.conversations().await?)
+        } else {
+            None
+        };
         if announce && !received.is_empty() {
             self.emit(Event::MessageReceived(received));
         }
-        if conversations_changed {
-            self.emit(Event::ConversationListUpdated(cache.conversations().await?));
+        if let Some(list) = conversations {
+            self.emit(Event::ConversationListUpdated(list));
         }
         Ok(())
     }
