@@ -406,44 +406,58 @@ impl<C: Cache + 'static> Session<C> {
     }
 
     /// Applies entries in order to the cache; announces the new ones when `announce`.
+    ///
+    /// A page of entries costs a handful of cache transactions, not a few per entry: messages
+    /// are stored together, conversation changes are folded in memory and written once, and
+    /// the cursor is stored once.
     async fn apply(&self, entries: Vec<SyncEntry>, announce: bool) -> Result<(), SdkError> {
         let _one_at_a_time = self.inner.applying.lock().await;
-        let cursor_before = self.inner.tracker.borrow().cursor();
         let me = self.inner.me.clone();
         let cache = &self.inner.cache;
-        let mut received = Vec::new();
-        let mut conversations_changed = false;
-        for entry in entries {
-            if !self.inner.tracker.borrow_mut().record(entry.seq) {
-                continue;
-            }
+        let fresh: Vec<SyncEntry> = {
+            let mut tracker = self.inner.tracker.borrow_mut();
+            entries
+                .into_iter()
+                .filter(|e| tracker.record(e.seq))
+                .collect()
+        };
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let mut messages: Vec<Message> = Vec::new();
+        let mut conversations: Option<HashMap<UserId, Conversation>> = None;
+        let mut changed_conversations = false;
+        let mut later_events = Vec::new();
+        for entry in fresh {
             match entry.event {
                 SyncEvent::Message { message } => {
-                    cache
-                        .put_messages(&me, std::slice::from_ref(&message))
-                        .await?;
-                    self.touch_conversation(&message).await?;
-                    conversations_changed = true;
-                    received.push(message);
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    changed_conversations |= touch_conversation(convs, &me, &message);
+                    messages.push(message);
                 }
                 SyncEvent::Read { peer, .. } => {
-                    if let Some(mut c) = self.conversation(&peer).await? {
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    if let Some(c) = convs.get_mut(&peer) {
                         c.unread = 0;
-                        cache.put_conversations(&[c]).await?;
-                        conversations_changed = true;
+                        changed_conversations = true;
                     }
                 }
                 SyncEvent::Recalled { peer, key } => {
-                    let found = cache.messages(&peer, Some(next_key(key)), 1).await?;
-                    if let Some(mut m) = found.into_iter().find(|m| m.key == key) {
+                    let recall = |m: &mut Message| {
                         m.recalled = true;
                         m.elements.clear();
                         m.cloud_custom_data = None;
-                        cache.put_messages(&me, &[m]).await?;
+                    };
+                    if let Some(m) = messages.iter_mut().find(|m| m.key == key) {
+                        recall(m);
+                    } else {
+                        let found = cache.messages(&peer, Some(next_key(key)), 1).await?;
+                        if let Some(mut m) = found.into_iter().find(|m| m.key == key) {
+                            recall(&mut m);
+                            cache.put_messages(&me, &[m]).await?;
+                        }
                     }
-                    if announce {
-                        self.emit(Event::MessageRevoked { peer, key });
-                    }
+                    later_events.push(Event::MessageRevoked { peer, key });
                 }
                 SyncEvent::Relations {
                     relation,
@@ -457,9 +471,7 @@ impl<C: Cache + 'static> Session<C> {
                         since_ms: 0,
                     }));
                     cache.set_relations(relation, &list).await?;
-                    if announce {
-                        self.emit(Event::RelationsUpdated(relation));
-                    }
+                    later_events.push(Event::RelationsUpdated(relation));
                 }
                 SyncEvent::Profile { nick, avatar } => {
                     let profile = Profile {
@@ -469,71 +481,51 @@ impl<C: Cache + 'static> Session<C> {
                     };
                     *self.inner.profile.borrow_mut() = profile.clone();
                     cache.put_profiles(std::slice::from_ref(&profile)).await?;
-                    if announce {
-                        self.emit(Event::ProfileUpdated(profile));
-                    }
+                    later_events.push(Event::ProfileUpdated(profile));
                 }
             }
         }
+        if !messages.is_empty() {
+            cache.put_messages(&me, &messages).await?;
+        }
+        if changed_conversations && let Some(convs) = &conversations {
+            let list: Vec<Conversation> = convs.values().cloned().collect();
+            cache.put_conversations(&list).await?;
+        }
         // The cursor is stored with what it covers, so a later session resumes right after.
         let cursor = self.inner.tracker.borrow().cursor();
-        if cursor != cursor_before {
-            cache.set_cursor(cursor).await?;
-        }
+        cache.set_cursor(cursor).await?;
         // Read everything first, then announce with no await in between: when the app hears
         // of new messages, the conversation list and unread counts already include them.
-        let conversations = if conversations_changed {
+        let list = if changed_conversations {
             Some(cache.conversations().await?)
         } else {
             None
         };
-        if announce && !received.is_empty() {
-            self.emit(Event::MessageReceived(received));
+        if announce {
+            if !messages.is_empty() {
+                self.emit(Event::MessageReceived(messages));
+            }
+            for e in later_events {
+                self.emit(e);
+            }
         }
-        if let Some(list) = conversations {
+        if let Some(list) = list {
             self.emit(Event::ConversationListUpdated(list));
         }
         Ok(())
     }
 
-    async fn conversation(&self, peer: &UserId) -> Result<Option<Conversation>, SdkError> {
-        let list = self.inner.cache.conversations().await?;
-        Ok(list.into_iter().find(|c| &c.peer == peer))
-    }
-
-    /// Puts a message at the head of its conversation, counting it unread when it came from
-    /// the peer.
-    async fn touch_conversation(&self, m: &Message) -> Result<(), SdkError> {
-        let peer = m.peer_of(&self.inner.me).clone();
-        let mut c = self
-            .conversation(&peer)
-            .await?
-            .unwrap_or_else(|| Conversation {
-                peer: peer.clone(),
-                peer_nick: String::new(),
-                peer_avatar: String::new(),
-                last_message: None,
-                unread: 0,
-                updated_ms: 0,
-            });
-        // Only a message newer than the conversation's last one changes it: another tab sharing
-        // the cache may have applied this one already, and must not count it unread twice.
-        // (Older ones arrive only during a sync, which ends with the server's list.)
-        if c.last_message
-            .as_ref()
-            .is_some_and(|last| last.key.id >= m.key.id)
-        {
-            return Ok(());
+    /// The cached conversations by peer, read once per [`Session::apply`].
+    async fn conversations_map<'a>(
+        &self,
+        slot: &'a mut Option<HashMap<UserId, Conversation>>,
+    ) -> Result<&'a mut HashMap<UserId, Conversation>, SdkError> {
+        if slot.is_none() {
+            let list = self.inner.cache.conversations().await?;
+            *slot = Some(list.into_iter().map(|c| (c.peer.clone(), c)).collect());
         }
-        c.last_message = Some(m.clone());
-        c.updated_ms = m.time_ms;
-        if m.from == peer {
-            c.unread += 1;
-            c.peer_nick = m.nick.clone();
-            c.peer_avatar = m.avatar.clone();
-        }
-        self.inner.cache.put_conversations(&[c]).await?;
-        Ok(())
+        Ok(slot.as_mut().expect("filled above"))
     }
 
     /// Reads the user's friend list or blacklist from the server into the cache.
@@ -545,6 +537,37 @@ impl<C: Cache + 'static> Session<C> {
         self.inner.cache.set_relations(relation, &entries).await?;
         Ok(())
     }
+}
+
+/// Puts a message at the head of its conversation, counting it unread when it came from the
+/// peer. Only a message newer than the conversation's last one changes it: another tab sharing
+/// the cache may have applied this one already, and must not count it unread twice. (Older
+/// ones arrive only during a sync, which ends with the server's list.) Returns whether anything
+/// changed.
+fn touch_conversation(convs: &mut HashMap<UserId, Conversation>, me: &UserId, m: &Message) -> bool {
+    let peer = m.peer_of(me).clone();
+    let c = convs.entry(peer.clone()).or_insert_with(|| Conversation {
+        peer: peer.clone(),
+        peer_nick: String::new(),
+        peer_avatar: String::new(),
+        last_message: None,
+        unread: 0,
+        updated_ms: 0,
+    });
+    if c.last_message
+        .as_ref()
+        .is_some_and(|last| last.key.id >= m.key.id)
+    {
+        return false;
+    }
+    c.last_message = Some(m.clone());
+    c.updated_ms = m.time_ms;
+    if m.from == peer {
+        c.unread += 1;
+        c.peer_nick = m.nick.clone();
+        c.peer_avatar = m.avatar.clone();
+    }
+    true
 }
 
 /// The key just after `key` in server order, as an exclusive upper bound that includes `key`.

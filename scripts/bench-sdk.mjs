@@ -1,0 +1,117 @@
+// `npm run bench:sdk`: the browser SDK in headless Chromium against a release duet-server.
+// 10,000 messages wait for a signed-out user; the page signs in and we time the sync into
+// IndexedDB (login → SDK_READY), then getMessageList of 20 from the cache, and read the page's
+// JS heap. The server keeps 16 MB of offline cache per user here so that all 10,000 arrive by
+// sync (with the default 30 KB, the rest come from history on demand). Prints one JSON line.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
+
+const SDKAPPID = 1400099999;
+const SECRET = `bench-sdk-${Date.now()}`;
+const MESSAGES = Number(process.env.DUET_BENCH_MESSAGES ?? 10000);
+const PKG = 'sdk-wasm/pkg';
+const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+const dataDir = mkdtempSync(join(tmpdir(), 'duet-bench-sdk-'));
+const server = spawn('target/release/duet-server', ['--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  env: {
+    ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn',
+    DUET_OFFLINE_CACHE_BYTES: String(16 * 1024 * 1024), DUET_REST_RATE: '1000000', DUET_REST_BURST: '1000000',
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const addr = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (c) => {
+    out += c;
+    const m = out.match(/Duet server on http:\/\/(\S+)/);
+    if (m) resolve(m[1]);
+  });
+  server.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
+});
+
+async function rest(command, body) {
+  const sig = signer.genUserSig('administrator', 3600);
+  const url = `http://${addr}/v4/${command}?sdkappid=${SDKAPPID}&identifier=administrator&usersig=${sig}&random=1&contenttype=json`;
+  const r = await (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json();
+  if (r.ErrorCode !== 0) throw new Error(`${command}: ${JSON.stringify(r)}`);
+  return r;
+}
+
+const pages = createServer((req, res) => {
+  const path = new URL(req.url, 'http://x').pathname;
+  if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>');
+  const file = normalize(join(PKG, path.replace(/^\/pkg\//, '')));
+  if (!file.startsWith(PKG) || !existsSync(file)) return res.writeHead(404).end();
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+});
+await new Promise((r) => pages.listen(0, '127.0.0.1', r));
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--no-first-run', '--disable-sync', '--disable-quic', '--enable-precise-memory-info'],
+});
+
+try {
+  await rest('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
+  process.stderr.write(`filling ${MESSAGES} messages… `);
+  const fillStart = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < MESSAGES) {
+      const i = next++;
+      await rest('openim/sendmsg', {
+        From_Account: 'alice', To_Account: 'bob', MsgRandom: i,
+        MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: `offline message number ${i}` } }],
+      });
+    }
+  }));
+  process.stderr.write(`${((performance.now() - fillStart) / 1000).toFixed(1)} s\n`);
+
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${pages.address().port}/`);
+  const result = await page.evaluate(async ({ wsUrl, SDKAPPID, sig, MESSAGES }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const heapBefore = performance.memory?.usedJSHeapSize ?? 0;
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    let received = 0;
+    chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => { received += data.length; });
+    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    const t0 = performance.now();
+    await chat.login({ userID: 'bob', userSig: sig });
+    await ready;
+    const syncMs = performance.now() - t0;
+    const samples = [];
+    let nextReqMessageID;
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      const { data } = await chat.getMessageList({ conversationID: 'C2Calice', count: 20, nextReqMessageID });
+      samples.push(performance.now() - t);
+      nextReqMessageID = data.nextReqMessageID;
+    }
+    samples.sort((a, b) => a - b);
+    const heapAfter = performance.memory?.usedJSHeapSize ?? 0;
+    const total = chat.getTotalUnreadMessageCount();
+    await chat.logout();
+    return { syncMs, received, total, getMessageListMedianMs: samples[10], getMessageListP95Ms: samples[18], heapDelta: heapAfter - heapBefore, expected: MESSAGES };
+  }, { wsUrl: `ws://${addr}`, SDKAPPID, sig: signer.genUserSig('bob', 3600), MESSAGES });
+  if (result.received !== MESSAGES || result.total !== MESSAGES) throw new Error(`incomplete: ${JSON.stringify(result)}`);
+  console.log(JSON.stringify({
+    messages: MESSAGES,
+    sync_seconds: +(result.syncMs / 1000).toFixed(3),
+    get_message_list_20_median_ms: +result.getMessageListMedianMs.toFixed(2),
+    get_message_list_20_p95_ms: +result.getMessageListP95Ms.toFixed(2),
+    js_heap_growth_bytes: result.heapDelta,
+  }));
+} finally {
+  await browser.close();
+  pages.close();
+  server.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+}
