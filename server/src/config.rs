@@ -51,6 +51,8 @@ pub enum StorageKind {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// Static files served at `/` (the web client and the SDK package).
+    pub www_dir: PathBuf,
     pub storage: StorageKind,
     pub retention: Retention,
     pub limits: Limits,
@@ -90,6 +92,7 @@ impl Config {
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
             data_dir,
+            www_dir: PathBuf::from("www"),
             storage: StorageKind::Sqlite,
             retention: Retention::default(),
             limits: Limits::default(),
@@ -140,6 +143,9 @@ pub struct AppArgs {
     /// Directory for the database and the generated app identity.
     #[arg(long, env = "DUET_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+    /// Directory of static files served at `/` (the web client).
+    #[arg(long, env = "DUET_WWW_DIR", default_value = "www", global = true)]
+    pub www_dir: PathBuf,
     /// The app's SDKAppID (with DUET_SECRET_KEY; both unset: generated and kept in the data dir).
     #[arg(long, env = "DUET_SDKAPPID", global = true)]
     pub sdk_app_id: Option<u64>,
@@ -213,6 +219,7 @@ impl Args {
         let t = &self.tuning;
         Config {
             data_dir: self.app.data_dir.clone(),
+            www_dir: self.app.www_dir.clone(),
             storage: t.storage,
             retention: Retention {
                 offline_bytes: t.offline_cache_bytes,

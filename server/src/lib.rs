@@ -5,6 +5,7 @@
 //! - [`chat`]: what a signed-in user may do, the one permission check point.
 //! - [`ws`]: the WebSocket protocol at `/ws`, one task per connection.
 //! - [`rest`]: the REST API at `/v4/<service>/<command>` for the app's backend.
+//! - [`www`]: the web client's static files at `/`.
 //! - [`hub`]: the online devices and their push queues; the storage's change feed lands here.
 //! - [`storage`]: the `Storage` trait, with SQLite (default) and in-memory backends.
 //! - [`identity`], [`config`], [`clock`], [`error`]: app identity, settings, time, error codes.
@@ -21,6 +22,7 @@ pub mod rate;
 pub mod rest;
 pub mod storage;
 pub mod ws;
+pub mod www;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -112,13 +114,24 @@ pub fn open(
     Ok(Arc::new(Chat::new(storage, hub, clock, config, identity)))
 }
 
-/// The HTTP routes.
+/// The HTTP routes: the WebSocket, the REST API, and the web client's static files.
 pub fn router(state: AppState) -> Router {
+    let www = www::service(&state.chat.config.www_dir);
     Router::new()
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/v4/{service}/{command}", post(rest::handle))
+        .route("/duet/config", get(client_config))
+        .fallback_service(www)
         .with_state(state)
+}
+
+/// What a web client needs to know to connect: the app's SDKAppID (public, as in any app
+/// that embeds it).
+async fn client_config(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "SDKAppID": app.chat.identity.sdk_app_id }))
 }
 
 /// Serves until `shutdown` fires, then closes every connection with a going-away frame, waits

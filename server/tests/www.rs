@@ -1,0 +1,58 @@
+//! The web client's static files: content types, safety headers, no escaping the directory,
+//! and the client configuration.
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn static_files_are_served_with_safe_headers() {
+    let www = tempfile::tempdir().unwrap();
+    std::fs::write(
+        www.path().join("index.html"),
+        "<!doctype html><title>x</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(www.path().join("sdk")).unwrap();
+    std::fs::write(www.path().join("sdk/duet_chat_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(www.path().join("sdk/index.js"), "export default 1;").unwrap();
+    let dir = www.path().to_owned();
+    let server = TestServer::start_with(move |c| c.www_dir = dir).await;
+    let get = |path: &str| reqwest::get(format!("http://{}{path}", server.addr));
+
+    let page = get("/").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(
+        get("/sdk/duet_chat_bg.wasm").await.unwrap().headers()["content-type"],
+        "application/wasm"
+    );
+    assert!(
+        get("/sdk/index.js").await.unwrap().headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(get("/missing.js").await.unwrap().status(), 404);
+    assert_eq!(
+        get("/%2e%2e/Cargo.toml").await.unwrap().status(),
+        404,
+        "no way out of www"
+    );
+    let config: serde_json::Value = get("/duet/config").await.unwrap().json().await.unwrap();
+    assert_eq!(config["SDKAppID"], SDK_APP_ID);
+}
