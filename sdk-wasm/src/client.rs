@@ -60,6 +60,8 @@ struct ClientInner<C: Cache + 'static> {
     listener: Listener,
     backoff: Backoff,
     session: RefCell<Option<Session<C>>>,
+    /// What this client has applied; kept across reconnects, dropped at logout.
+    progress: RefCell<Option<crate::session::Progress>>,
     /// Bumped by logout: a reconnect loop from an older sign-in stops when it sees a change.
     generation: Cell<u64>,
 }
@@ -86,6 +88,7 @@ impl<C: Cache + 'static> Client<C> {
                 listener,
                 backoff,
                 session: RefCell::new(None),
+                progress: RefCell::new(None),
                 generation: Cell::new(0),
             }),
         }
@@ -111,6 +114,7 @@ impl<C: Cache + 'static> Client<C> {
     /// sign-in of the same user.
     pub async fn logout(&self) {
         self.inner.generation.set(self.inner.generation.get() + 1);
+        self.inner.progress.borrow_mut().take();
         let session = self.inner.session.borrow_mut().take();
         if let Some(s) = session {
             let _ = s.request(protocol::frame::Request::Logout).await;
@@ -139,7 +143,15 @@ impl<C: Cache + 'static> Client<C> {
         login: &Login,
     ) -> Result<(Session<C>, futures_channel::mpsc::UnboundedReceiver<Event>), SdkError> {
         let (sink, stream) = self.inner.connector.connect().await?;
-        Session::start(sink, stream, self.inner.cache.clone(), login.clone()).await
+        let cache = self.inner.cache.clone();
+        // A reconnect continues from what this client applied, not from the shared cache.
+        let progress = self.inner.progress.borrow().clone();
+        let (session, events) = match progress {
+            Some(p) => Session::resume(sink, stream, cache, login.clone(), p).await?,
+            None => Session::start(sink, stream, cache, login.clone()).await?,
+        };
+        *self.inner.progress.borrow_mut() = Some(session.progress());
+        Ok((session, events))
     }
 
     /// Forwards a session's events to the app; on a dropped connection, reconnects.

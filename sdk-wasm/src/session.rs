@@ -31,6 +31,9 @@ use std::rc::Rc;
 /// Entries read per sync request.
 const SYNC_PAGE: u32 = 200;
 
+/// Which sync-log entries a client has applied, carried from one session to the next.
+pub type Progress = Rc<RefCell<SeqTracker>>;
+
 /// Text frames to the server.
 pub type FrameSink = Pin<Box<dyn Sink<String, Error = SdkError>>>;
 /// Text frames from the server; ends when the connection closes.
@@ -61,7 +64,8 @@ struct Inner<C> {
     me: UserId,
     profile: RefCell<Profile>,
     cache: Rc<C>,
-    tracker: RefCell<SeqTracker>,
+    /// Shared with later sessions of the same client (see [`Session::resume`]).
+    tracker: Progress,
     out: mpsc::UnboundedSender<String>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Result<Reply, SdkError>>>>,
     next_id: Cell<u64>,
@@ -84,10 +88,23 @@ impl<C: Cache + 'static> Session<C> {
         cache: Rc<C>,
         login: Login,
     ) -> Result<(Self, mpsc::UnboundedReceiver<Event>), SdkError> {
+        let progress = Rc::new(RefCell::new(SeqTracker::new(cache.cursor().await?)));
+        Self::resume(sink, stream, cache, login, progress).await
+    }
+
+    /// Like [`Session::start`], continuing from an earlier session's progress. A client does
+    /// this on reconnect: the cache's cursor may be ahead, moved by another tab sharing the
+    /// cache, and starting from it would hide from this tab what arrived while it was away.
+    pub async fn resume(
+        sink: FrameSink,
+        stream: FrameStream,
+        cache: Rc<C>,
+        login: Login,
+        progress: Progress,
+    ) -> Result<(Self, mpsc::UnboundedReceiver<Event>), SdkError> {
         let (out, out_rx) = mpsc::unbounded();
         let (events, events_rx) = mpsc::unbounded();
         let (wake_syncer, wake_rx) = mpsc::unbounded();
-        let cursor = cache.cursor().await?;
         let inner = Rc::new(Inner {
             me: login.user_id.clone(),
             profile: RefCell::new(Profile {
@@ -96,7 +113,7 @@ impl<C: Cache + 'static> Session<C> {
                 avatar: String::new(),
             }),
             cache,
-            tracker: RefCell::new(SeqTracker::new(cursor)),
+            tracker: progress,
             out,
             pending: RefCell::new(HashMap::new()),
             next_id: Cell::new(0),
@@ -128,6 +145,11 @@ impl<C: Cache + 'static> Session<C> {
         }
         spawn(session.clone().sync_loop(wake_rx));
         Ok((session, events_rx))
+    }
+
+    /// What this session has applied, for a later session of the same client to continue from.
+    pub fn progress(&self) -> Progress {
+        self.inner.tracker.clone()
     }
 
     pub fn user(&self) -> &UserId {

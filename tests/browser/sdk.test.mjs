@@ -24,19 +24,7 @@ const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 
 before(async () => {
   assert.ok(existsSync(join(PKG, 'index.js')), 'build the package first: scripts/build-sdk.sh');
   dataDir = mkdtempSync(join(tmpdir(), 'duet-browser-'));
-  server = spawn(process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server', ['--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-    env: { ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const addr = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (c) => {
-      out += c;
-      const m = out.match(/Duet server on http:\/\/(\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
-  });
+  const addr = await startServer('127.0.0.1:0');
   wsUrl = `ws://${addr}`;
   // A static server for the page and the package, as any web server would serve them.
   pages = createServer((req, res) => {
@@ -71,6 +59,29 @@ after(async () => {
 });
 
 const sig = (user) => signer.genUserSig(user, 3600);
+
+/** Starts duet-server on `listen` with the test's data dir; resolves its address. */
+async function startServer(listen) {
+  server = spawn(process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server', ['--listen', listen, '--data-dir', dataDir], {
+    env: { ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const started = server;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    started.stdout.on('data', (c) => {
+      out += c;
+      const m = out.match(/Duet server on http:\/\/(\S+)/);
+      if (m) resolve(m[1]);
+    });
+    started.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
+  });
+}
+
+async function stopServer() {
+  const stopping = server;
+  await new Promise((r) => { stopping.once('exit', r); stopping.kill('SIGTERM'); });
+}
 
 test('two users chat live through the package', async () => {
   const alice = `alice-${run}`, bob = `bob-${run}`;
@@ -220,4 +231,82 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.friends, [{ userID: alice }]);
   assert.equal(got.profiles[0].nick, 'Alice A.');
   assert.equal(got.afterDelete.length, 0, 'a message deleted on this device does not come back from history');
+});
+
+test('a restart of the server loses and repeats nothing; the outbox goes out after it', async () => {
+  const alice = `alice4-${run}`, bob = `bob4-${run}`;
+  const addr = wsUrl.slice('ws://'.length);
+  // Two devices of bob (two tabs) and alice, all in this page.
+  await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const open = async (user, userSig) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const state = { chat, received: [], modified: [], ready: 0 };
+      chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => state.received.push(...data.map((m) => m.payload.text)));
+      chat.on(DuetChat.EVENT.MESSAGE_MODIFIED, ({ data }) => state.modified.push(...data.map((m) => m.payload.text)));
+      const first = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, () => { state.ready += 1; r(); }));
+      await chat.login({ userID: user, userSig });
+      await first;
+      return state;
+    };
+    window.t = { a: await open(alice, aliceSig), b1: await open(bob, bobSig), b2: await open(bob, bobSig) };
+    await window.t.a.chat.sendMessage(window.t.a.chat.createTextMessage({ to: bob, payload: { text: 'before' } }));
+    await window.t.b1.chat.sendMessage(window.t.b1.chat.createTextMessage({ to: alice, payload: { text: 'from tab 1' } }));
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  await page.waitForFunction(() => window.t.b1.received.length === 1 && window.t.b2.received.length === 2);
+
+  await stopServer();
+  await page.waitForFunction(() => !window.t.a.chat.isReady() && !window.t.b1.chat.isReady());
+  const offline = await page.evaluate(async (bob) => {
+    const msg = window.t.a.chat.createTextMessage({ to: bob, payload: { text: 'written offline' } });
+    return window.t.a.chat.sendMessage(msg).then(() => null, (e) => e.code);
+  }, bob);
+  assert.equal(offline, 61001, 'offline: the send waits in the outbox');
+  await startServer(addr);
+  await page.waitForFunction(() => window.t.a.ready === 2 && window.t.b1.ready === 2 && window.t.b2.ready === 2, null, { timeout: 60000 });
+  await page.waitForFunction(() => window.t.b1.received.includes('written offline'), null, { timeout: 20000 })
+    .catch(async (e) => { console.error(JSON.stringify(await page.evaluate(() => ({ a: window.t.a, b1: window.t.b1 })))); throw e; });
+  const got = await page.evaluate(() => ({
+    b1: window.t.b1.received, b2: window.t.b2.received, a: window.t.a.received, modified: window.t.a.modified,
+  }));
+  assert.deepEqual(got.b1, ['before', 'written offline'], 'each message once, in order');
+  assert.deepEqual(got.b2, ['before', 'from tab 1', 'written offline'], 'the other tab sees its sibling\'s send');
+  assert.deepEqual(got.a, ['from tab 1']);
+  assert.deepEqual(got.modified, ['written offline'], 'the outbox message is reported sent');
+});
+
+test('after a reload, history shows from the cache without asking the server', async () => {
+  const alice = `alice5-${run}`, bob = `bob5-${run}`;
+  const script = async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig, send }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const open = async (user, userSig) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: user, userSig });
+      await ready;
+      return chat;
+    };
+    if (send) {
+      const b = await open(bob, bobSig);
+      const a = await open(alice, aliceSig);
+      for (let i = 0; i < 5; i++) await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: `h${i}` } }));
+      await new Promise((r) => setTimeout(r, 200));
+      await a.logout();
+      await b.logout();
+      return null;
+    }
+    const b = await open(bob, bobSig);
+    const { data } = await b.getMessageList({ conversationID: `C2C${alice}`, count: 5 });
+    await b.logout();
+    return data.messageList.map((m) => m.payload.text);
+  };
+  const args = { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) };
+  await page.evaluate(script, { ...args, send: true });
+  await page.reload();
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const texts = await page.evaluate(script, { ...args, send: false });
+  assert.deepEqual(texts, ['h0', 'h1', 'h2', 'h3', 'h4']);
+  assert.ok(sent.some((f) => f.includes('"type":"login"')), 'the WebSocket frames were observed');
+  assert.ok(!sent.some((f) => f.includes('"type":"history"')), 'no history request: the page came from IndexedDB');
 });
