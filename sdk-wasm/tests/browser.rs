@@ -44,36 +44,35 @@ struct Device {
     events: UnboundedReceiver<Event>,
 }
 
-async fn sign_in(user: &UserId, device: &str) -> Device {
+/// Signs `user` in on `device` and returns before the first sync finishes.
+async fn connect(user: &UserId, device: &str) -> Device {
     let (app_id, key) = app();
-    let cache = Rc::new(
-        IndexedDbCache::open(&Namespace {
-            sdk_app_id: app_id,
-            user: user.clone(),
-        })
-        .await
-        .unwrap(),
-    );
+    let ns = Namespace {
+        sdk_app_id: app_id,
+        user: user.clone(),
+    };
+    let cache = Rc::new(IndexedDbCache::open(&ns).await.unwrap());
     let (tx, events) = unbounded();
     let listener: Listener = Rc::new(move |e| {
         let _ = tx.unbounded_send(e);
     });
-    let client = Client::new(
-        Box::new(WebSocketConnector::new(server())),
-        cache,
-        listener,
-        Backoff::default(),
-    );
+    let connector = Box::new(WebSocketConnector::new(server()));
+    let client = Client::new(connector, cache, listener, Backoff::default());
     let now = (js_sys::Date::now() / 1000.0) as u64;
     let user_sig = usersig::UserSigKey::new(app_id, key).sign(user.as_str(), 3600, now);
+    let device = DeviceId::parse(device).unwrap();
     let login = Login {
         sdk_app_id: app_id,
         user_id: user.clone(),
         user_sig,
-        device: DeviceId::parse(device).unwrap(),
+        device,
     };
     client.login(login).await.unwrap();
-    let mut device = Device { client, events };
+    Device { client, events }
+}
+
+async fn sign_in(user: &UserId, device: &str) -> Device {
+    let mut device = connect(user, device).await;
     device.until(|e| *e == Event::SdkReady).await;
     device
 }
@@ -169,35 +168,7 @@ async fn offline_messages_arrive_at_login_and_survive_a_reload() {
 
 /// Signs in and collects the messages announced before `SdkReady`.
 async fn sign_in_collecting(user: &UserId) -> (Device, Vec<Message>) {
-    let (app_id, key) = app();
-    let cache = Rc::new(
-        IndexedDbCache::open(&Namespace {
-            sdk_app_id: app_id,
-            user: user.clone(),
-        })
-        .await
-        .unwrap(),
-    );
-    let (tx, events) = unbounded();
-    let listener: Listener = Rc::new(move |e| {
-        let _ = tx.unbounded_send(e);
-    });
-    let client = Client::new(
-        Box::new(WebSocketConnector::new(server())),
-        cache,
-        listener,
-        Backoff::default(),
-    );
-    let now = (js_sys::Date::now() / 1000.0) as u64;
-    let user_sig = usersig::UserSigKey::new(app_id, key).sign(user.as_str(), 3600, now);
-    let login = Login {
-        sdk_app_id: app_id,
-        user_id: user.clone(),
-        user_sig,
-        device: DeviceId::parse("tab2").unwrap(),
-    };
-    client.login(login).await.unwrap();
-    let mut device = Device { client, events };
+    let mut device = connect(user, "tab2").await;
     let mut got = Vec::new();
     loop {
         match device.until(|_| true).await {

@@ -2,38 +2,26 @@
 // two people sign in with UserSigs and chat through the form; text stays text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, cpSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
+import { startServer } from '../support/server.mjs';
 
 const SDKAPPID = 1400034567;
 const SECRET = 'playground-key';
 const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
 const run = Date.now() % 1e9;
-let server, dir, base, browser;
+let server, www, base, browser;
 
 before(async () => {
   assert.ok(existsSync('sdk-wasm/pkg/index.js'), 'build the package first: scripts/build-sdk.sh');
-  dir = mkdtempSync(join(tmpdir(), 'duet-playground-'));
-  cpSync('www', join(dir, 'www'), { recursive: true });
-  cpSync('sdk-wasm/pkg', join(dir, 'www', 'sdk'), { recursive: true });
-  server = spawn(process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server',
-    ['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'), '--www-dir', join(dir, 'www')], {
-      env: { ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (c) => {
-      out += c;
-      const m = out.match(/Duet server on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
-  });
+  www = mkdtempSync(join(tmpdir(), 'duet-www-'));
+  cpSync('www', www, { recursive: true });
+  cpSync('sdk-wasm/pkg', join(www, 'sdk'), { recursive: true });
+  server = await startServer({ sdkAppId: SDKAPPID, secret: SECRET, args: ['--www-dir', www] });
+  base = server.base;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
@@ -43,8 +31,8 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
+  if (www) rmSync(www, { recursive: true, force: true });
 });
 
 async function signIn(user) {

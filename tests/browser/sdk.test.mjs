@@ -3,13 +3,12 @@
 // Tencent's own Node signer, as an app backend would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, extname, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
+import { startServer } from '../support/server.mjs';
 
 const SDKAPPID = 1400023456;
 const SECRET = 'browser-package-key';
@@ -17,15 +16,14 @@ const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
 const PKG = 'sdk-wasm/pkg';
 const run = Date.now() % 1e9;
 
-let server, dataDir, wsUrl, pages, browser, page;
+let server, wsUrl, pages, browser, page;
 
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 
 before(async () => {
   assert.ok(existsSync(join(PKG, 'index.js')), 'build the package first: scripts/build-sdk.sh');
-  dataDir = mkdtempSync(join(tmpdir(), 'duet-browser-'));
-  const addr = await startServer('127.0.0.1:0');
-  wsUrl = `ws://${addr}`;
+  server = await startServer({ sdkAppId: SDKAPPID, secret: SECRET });
+  wsUrl = server.ws;
   // A static server for the page and the package, as any web server would serve them.
   pages = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
@@ -54,34 +52,10 @@ before(async () => {
 after(async () => {
   await browser?.close();
   pages?.close();
-  server?.kill();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const sig = (user) => signer.genUserSig(user, 3600);
-
-/** Starts duet-server on `listen` with the test's data dir; resolves its address. */
-async function startServer(listen) {
-  server = spawn(process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server', ['--listen', listen, '--data-dir', dataDir], {
-    env: { ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const started = server;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    started.stdout.on('data', (c) => {
-      out += c;
-      const m = out.match(/Duet server on http:\/\/(\S+)/);
-      if (m) resolve(m[1]);
-    });
-    started.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
-  });
-}
-
-async function stopServer() {
-  const stopping = server;
-  await new Promise((r) => { stopping.once('exit', r); stopping.kill('SIGTERM'); });
-}
 
 test('two users chat live through the package', async () => {
   const alice = `alice-${run}`, bob = `bob-${run}`;
@@ -235,7 +209,6 @@ test('recall, blacklist, friends, profiles and unread counts through the package
 
 test('a restart of the server loses and repeats nothing; the outbox goes out after it', async () => {
   const alice = `alice4-${run}`, bob = `bob4-${run}`;
-  const addr = wsUrl.slice('ws://'.length);
   // Two devices of bob (two tabs) and alice, all in this page.
   await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
@@ -255,14 +228,14 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
   await page.waitForFunction(() => window.t.b1.received.length === 1 && window.t.b2.received.length === 2);
 
-  await stopServer();
+  await server.pause();
   await page.waitForFunction(() => !window.t.a.chat.isReady() && !window.t.b1.chat.isReady());
   const offline = await page.evaluate(async (bob) => {
     const msg = window.t.a.chat.createTextMessage({ to: bob, payload: { text: 'written offline' } });
     return window.t.a.chat.sendMessage(msg).then(() => null, (e) => e.code);
   }, bob);
   assert.equal(offline, 61001, 'offline: the send waits in the outbox');
-  await startServer(addr);
+  await server.resume();
   await page.waitForFunction(() => window.t.a.ready === 2 && window.t.b1.ready === 2 && window.t.b2.ready === 2, null, { timeout: 60000 });
   await page.waitForFunction(() => window.t.b1.received.includes('written offline'), null, { timeout: 20000 })
     .catch(async (e) => { console.error(JSON.stringify(await page.evaluate(() => ({ a: window.t.a, b1: window.t.b1 })))); throw e; });

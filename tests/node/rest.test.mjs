@@ -2,42 +2,22 @@
 // Tencent's own Node signer (npm `tls-sig-api-v2`) and drives a real duet-server over HTTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
+import { startServer } from '../support/server.mjs';
 
 const SDKAPPID = 1400012345;
 const SECRET = 'node-e2e-secret-key';
 const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
-const server = process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server';
 
-let child;
+let server;
 let base;
-let dataDir;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'duet-node-'));
-  child = spawn(server, ['--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-    env: { ...process.env, DUET_SDKAPPID: String(SDKAPPID), DUET_SECRET_KEY: SECRET, RUST_LOG: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/Duet server on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
-  });
+  server = await startServer({ sdkAppId: SDKAPPID, secret: SECRET });
+  base = server.base;
 });
 
-after(() => {
-  child?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => server?.stop());
 
 async function call(command, body, userSig = signer.genUserSig('administrator', 3600), identifier = 'administrator') {
   const random = Math.floor(Math.random() * 4294967295);

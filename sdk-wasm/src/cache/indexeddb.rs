@@ -118,6 +118,29 @@ impl IndexedDbCache {
         Ok(())
     }
 
+    /// Stores every `(key, value)` in one transaction, after emptying the store when `replace`.
+    async fn put_each<'a, T: serde::Serialize + 'a>(
+        &self,
+        store: &str,
+        items: impl Iterator<Item = (String, &'a T)>,
+        replace: bool,
+    ) -> CacheResult<()> {
+        let tx = self
+            .db
+            .transaction(store)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let object_store = tx.object_store(store)?;
+        if replace {
+            object_store.clear()?;
+        }
+        for (key, value) in items {
+            object_store.put(value).with_key(key).serde()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> CacheResult<Vec<T>> {
         let tx = self.db.transaction(store).build()?;
         let values = tx.object_store(store)?.get_all().serde()?.await?;
@@ -229,32 +252,13 @@ impl Cache for IndexedDbCache {
     }
 
     async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(CONVERSATIONS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(CONVERSATIONS)?;
-        store.clear()?;
-        for c in list {
-            store.put(c).with_key(c.peer.to_string()).serde()?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let keyed = list.iter().map(|c| (c.peer.to_string(), c));
+        self.put_each(CONVERSATIONS, keyed, true).await
     }
 
     async fn put_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(CONVERSATIONS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(CONVERSATIONS)?;
-        for c in list {
-            store.put(c).with_key(c.peer.to_string()).serde()?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let keyed = list.iter().map(|c| (c.peer.to_string(), c));
+        self.put_each(CONVERSATIONS, keyed, false).await
     }
 
     async fn conversations(&self) -> CacheResult<Vec<Conversation>> {
@@ -288,17 +292,8 @@ impl Cache for IndexedDbCache {
     }
 
     async fn put_profiles(&self, profiles: &[Profile]) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(PROFILES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(PROFILES)?;
-        for p in profiles {
-            store.put(p).with_key(p.user_id.to_string()).serde()?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let keyed = profiles.iter().map(|p| (p.user_id.to_string(), p));
+        self.put_each(PROFILES, keyed, false).await
     }
 
     async fn profile(&self, user: &UserId) -> CacheResult<Option<Profile>> {
