@@ -77,9 +77,27 @@ export interface EventObject<T> {
   data: T;
 }
 
+/** Each event's `data`, by event name (the values of `EVENT`). */
+export interface EventMap {
+  sdkStateReady: null;
+  sdkStateNotReady: null;
+  onMessageReceived: Message[];
+  /** Messages whose state changed, e.g. an outbox message that reached the server. */
+  onMessageModified: Message[];
+  onMessageRevoked: { ID: string; conversationID: ConversationID; isRevoked: true }[];
+  onConversationListUpdated: Conversation[];
+  onTotalUnreadMessageCountUpdated: number;
+  onProfileUpdated: Profile[];
+  onFriendListUpdated: [];
+  blacklistUpdated: [];
+  kickedOut: { type: 'multipleDevice' };
+  netStateChange: { state: 'connected' | 'disconnected' };
+  error: { code: number; message: string };
+}
+
 export interface Chat {
-  on(event: string, handler: (event: EventObject<any>) => void): void;
-  off(event: string, handler: (event: EventObject<any>) => void): void;
+  on<K extends keyof EventMap>(event: K, handler: (event: EventObject<EventMap[K]>) => void): void;
+  off<K extends keyof EventMap>(event: K, handler: (event: EventObject<EventMap[K]>) => void): void;
   login(options: { userID: string; userSig: string }): Promise<Result<{}>>;
   logout(): Promise<Result<{}>>;
   destroy(): Promise<Result<{}>>;

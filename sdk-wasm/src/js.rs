@@ -223,7 +223,10 @@ impl State {
                 self.emit(CONVERSATION_LIST_UPDATED, Value::Array(convs));
                 self.emit(TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, json!(total));
             }
-            Event::ProfileUpdated(p) => self.emit(PROFILE_UPDATED, json!([p])),
+            Event::ProfileUpdated(p) => self.emit(
+                PROFILE_UPDATED,
+                json!([{ "userID": p.user_id, "nick": p.nick, "avatar": p.avatar }]),
+            ),
             Event::RelationsUpdated(protocol::Relation::Friend) => self.emit(FRIEND_LIST_UPDATED, json!([])),
             Event::RelationsUpdated(protocol::Relation::Blacklist) => self.emit(BLACKLIST_UPDATED, json!([])),
             Event::SdkReady => {

@@ -283,3 +283,42 @@ test('after a reload, history shows from the cache without asking the server', a
   assert.ok(sent.some((f) => f.includes('"type":"login"')), 'the WebSocket frames were observed');
   assert.ok(!sent.some((f) => f.includes('"type":"history"')), 'no history request: the page came from IndexedDB');
 });
+
+test('messages that overflowed the offline cache come back through getMessageList', async () => {
+  const alice = `alice6-${run}`, bob = `bob6-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const open = async (user, userSig, log) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      if (log) chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => log.push(...data));
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: user, userSig });
+      await ready;
+      return chat;
+    };
+    await (await open(bob, bobSig)).logout();
+    const a = await open(alice, aliceSig);
+    const filler = 'x'.repeat(200);
+    // About 60 KB: twice the server's default 30 KB offline cache.
+    for (let i = 0; i < 250; i++) {
+      await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: `${String(i).padStart(3, '0')} ${filler}` } }));
+    }
+    await a.logout();
+    const synced = [];
+    const b = await open(bob, bobSig, synced);
+    const all = [];
+    let nextReqMessageID, isCompleted = false, pages = 0;
+    while (!isCompleted && pages < 50) {
+      const { data } = await b.getMessageList({ conversationID: `C2C${alice}`, count: 30, nextReqMessageID });
+      all.unshift(...data.messageList.map((m) => m.payload.text.slice(0, 3)));
+      ({ nextReqMessageID, isCompleted } = data);
+      pages += 1;
+    }
+    const convs = await b.getConversationList();
+    await b.logout();
+    return { synced: synced.length, all, unread: convs.data.conversationList[0].unreadCount };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.ok(got.synced > 0 && got.synced < 250, `the offline cache held part of them (${got.synced})`);
+  assert.deepEqual(got.all, Array.from({ length: 250 }, (_, i) => String(i).padStart(3, '0')), 'every message once, in order');
+  assert.equal(got.unread, 250, "the server's unread count covers them all");
+});
