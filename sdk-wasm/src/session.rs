@@ -362,7 +362,13 @@ impl<C: Cache + 'static> Session<C> {
                 self.emit(Event::SdkReady);
                 self.flush_outbox().await;
             }
-            Err(e) => return tracing_error(&e),
+            // Without its first sync the session is of no use: tell the app why. (A lost
+            // connection is reported as `Disconnected` and retried by the client.)
+            Err(e) if e.code == codes::DISCONNECTED => return,
+            Err(e) => {
+                tracing_error(&e);
+                return self.emit(Event::Error(e));
+            }
         }
         while wake.next().await.is_some() {
             while wake.try_recv().is_ok() {}
