@@ -382,16 +382,7 @@ impl State {
         }
         if update.nick.is_some() || update.avatar.is_some() {
             let u = self.user_mut(user)?;
-            if let Some(nick) = update.nick {
-                u.nick = nick;
-            }
-            if let Some(avatar) = update.avatar {
-                u.avatar = avatar;
-            }
-            let event = SyncEvent::Profile {
-                nick: u.nick.clone(),
-                avatar: u.avatar.clone(),
-            };
+            let event = update.apply_to(&mut u.nick, &mut u.avatar);
             self.event(r, out, user, event, now_ms, origin)?;
         }
         Ok(self.account(user))

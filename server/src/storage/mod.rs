@@ -151,6 +151,23 @@ pub struct ProfileUpdate {
     pub avatar: Option<String>,
 }
 
+impl ProfileUpdate {
+    /// Applies the change to a stored nickname and avatar; returns the entry that announces
+    /// the resulting profile to the user's devices.
+    pub(crate) fn apply_to(self, nick: &mut String, avatar: &mut String) -> protocol::SyncEvent {
+        if let Some(n) = self.nick {
+            *nick = n;
+        }
+        if let Some(a) = self.avatar {
+            *avatar = a;
+        }
+        protocol::SyncEvent::Profile {
+            nick: nick.clone(),
+            avatar: avatar.clone(),
+        }
+    }
+}
+
 /// A change to friend lists or blacklists.
 #[derive(Debug, Clone)]
 pub struct RelationChange {

@@ -814,16 +814,7 @@ impl Writer {
                 )?
                 .execute(params![user.as_str(), update.nick, update.avatar])?;
             let u = self.user(user)?.expect("exists");
-            if let Some(nick) = update.nick {
-                u.nick = nick;
-            }
-            if let Some(avatar) = update.avatar {
-                u.avatar = avatar;
-            }
-            let event = SyncEvent::Profile {
-                nick: u.nick.clone(),
-                avatar: u.avatar.clone(),
-            };
+            let event = update.apply_to(&mut u.nick, &mut u.avatar);
             self.publish(batch, user, event, now_ms, origin)?;
         }
         self.ensure_user(user, now_ms)
