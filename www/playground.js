@@ -4,7 +4,20 @@ import DuetChat from './sdk/index.js';
 
 const $ = (id) => document.getElementById(id);
 const status = (text) => { $('status').textContent = text; };
-const { SDKAppID } = await (await fetch('/duet/config')).json();
+const { SDKAppID, devUserSig } = await (await fetch('/duet/config')).json();
+if (devUserSig) {
+  // Development server: it signs UserSigs itself, so the field may stay empty.
+  $('signin').elements.sig.required = false;
+  $('signin').elements.sig.placeholder = 'leave empty: the development server signs one';
+}
+
+async function userSigFor(user, given) {
+  if (given || !devUserSig) return given;
+  const r = await fetch('/duet/dev/usersig', { method: 'POST', body: JSON.stringify({ userID: user }) });
+  const body = await r.json();
+  if (!r.ok) throw Object.assign(new Error(body.error), { code: r.status });
+  return body.userSig;
+}
 const server = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
 let chat;
 
@@ -25,7 +38,8 @@ $('signin').addEventListener('submit', async (e) => {
   chat.on(DuetChat.EVENT.KICKED_OUT, () => status('Signed in elsewhere'));
   try {
     status('Signing in…');
-    await chat.login({ userID: form.get('user'), userSig: form.get('sig') });
+    const userSig = await userSigFor(form.get('user'), form.get('sig'));
+    await chat.login({ userID: form.get('user'), userSig });
     $('signin').hidden = true;
     $('chat').hidden = false;
   } catch (err) {

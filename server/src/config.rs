@@ -65,6 +65,9 @@ pub struct Config {
     pub recall_window: Duration,
     /// REST API limits.
     pub rest: RestConfig,
+    /// Serve `POST /duet/dev/usersig`, which signs a UserSig for anyone who asks. For local
+    /// development only: with it, anybody can sign in as anybody.
+    pub dev_usersig: bool,
 }
 
 /// Limits of the REST API.
@@ -101,6 +104,7 @@ impl Config {
             friends_only: false,
             recall_window: Duration::from_secs(120),
             rest: RestConfig::default(),
+            dev_usersig: false,
         }
     }
 }
@@ -200,6 +204,9 @@ pub struct TuningArgs {
     /// Allow messages between friends only (the administrator can change it at run time).
     #[arg(long, env = "DUET_FRIENDS_ONLY")]
     pub friends_only: bool,
+    /// DEVELOPMENT ONLY: serve POST /duet/dev/usersig, which signs a UserSig for any user.
+    #[arg(long, env = "DUET_DEV_USERSIG")]
+    pub dev_usersig: bool,
     /// Seconds after sending during which a user may recall a message.
     #[arg(long, env = "DUET_RECALL_WINDOW_SECS", default_value_t = 120)]
     pub recall_window_secs: u64,
@@ -241,6 +248,7 @@ impl Args {
             expiry_interval: Duration::from_secs(t.expiry_interval_secs.max(1)),
             friends_only: t.friends_only,
             recall_window: Duration::from_secs(t.recall_window_secs),
+            dev_usersig: t.dev_usersig,
             rest: RestConfig {
                 body_max_bytes: t.rest_body_max_bytes.max(1024),
                 rate_per_sec: t.rest_rate.max(1),

@@ -121,17 +121,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/v4/{service}/{command}", post(rest::handle))
-        .route("/duet/config", get(client_config))
+        .route("/duet/config", get(www::client_config))
+        .route("/duet/dev/usersig", post(www::dev_usersig))
         .fallback_service(www)
         .with_state(state)
-}
-
-/// What a web client needs to know to connect: the app's SDKAppID (public, as in any app
-/// that embeds it).
-async fn client_config(
-    axum::extract::State(app): axum::extract::State<AppState>,
-) -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({ "SDKAppID": app.chat.identity.sdk_app_id }))
 }
 
 /// Serves until `shutdown` fires, then closes every connection with a going-away frame, waits

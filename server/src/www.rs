@@ -1,9 +1,15 @@
-//! The web client's static files (`www/`, `DUET_WWW_DIR`), served at `/` with content types by
-//! file extension (`.wasm` as `application/wasm`, which browsers require to compile it
+//! What the web client needs from the server: its configuration (`/duet/config`), in
+//! development a UserSig for anyone (`/duet/dev/usersig`, off unless `DUET_DEV_USERSIG`), and
+//! its static files (`www/`, `DUET_WWW_DIR`), served at `/` with content types by file extension (`.wasm` as `application/wasm`, which browsers require to compile it
 //! streaming), `X-Content-Type-Options: nosniff`, and a Content-Security-Policy that allows the
 //! page's own scripts and WebAssembly, WebSockets to this server, and nothing else.
 
-use axum::http::{HeaderName, HeaderValue, header};
+use crate::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use protocol::UserId;
+use serde_json::{Value, json};
 use std::path::Path;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
@@ -28,4 +34,50 @@ pub fn service(dir: &Path) -> Headed<ServeDir> {
         HeaderName::from_static("content-security-policy"),
         HeaderValue::from_static(CSP),
     )
+}
+
+/// What a web client needs to connect: the app's SDKAppID (public, as in any app that embeds
+/// it), and whether the development UserSig endpoint is on.
+pub async fn client_config(State(app): State<AppState>) -> Json<Value> {
+    Json(
+        json!({ "SDKAppID": app.chat.identity.sdk_app_id, "devUserSig": app.chat.config.dev_usersig }),
+    )
+}
+
+/// Validity of a development UserSig.
+const DEV_USERSIG_SECS: u64 = 24 * 3600;
+
+/// `POST /duet/dev/usersig {"userID"}` → `{"userSig"}`: signs for anyone, so it exists only
+/// when the server was started with `--dev-usersig` (`npm start` does). Production backends
+/// sign UserSigs themselves with the secret key.
+pub async fn dev_usersig(
+    State(app): State<AppState>,
+    body: axum::body::Bytes,
+) -> (StatusCode, Json<Value>) {
+    if !app.chat.config.dev_usersig {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "the development UserSig endpoint is off" })),
+        );
+    }
+    let user = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("userID").and_then(Value::as_str).map(str::to_owned))
+        .ok_or_else(|| "expected {\"userID\": \"…\"}".to_owned())
+        .and_then(|u| UserId::parse(u).map_err(|e| e.to_string()));
+    match user {
+        Ok(user) => {
+            let now = app.chat.clock.now_s();
+            let sig = app
+                .chat
+                .identity
+                .signer()
+                .sign(user.as_str(), DEV_USERSIG_SECS, now);
+            (
+                StatusCode::OK,
+                Json(json!({ "userID": user, "userSig": sig })),
+            )
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({ "error": e }))),
+    }
 }

@@ -56,3 +56,47 @@ async fn static_files_are_served_with_safe_headers() {
     let config: serde_json::Value = get("/duet/config").await.unwrap().json().await.unwrap();
     assert_eq!(config["SDKAppID"], SDK_APP_ID);
 }
+
+#[tokio::test]
+async fn the_development_usersig_endpoint_is_off_unless_asked_for() {
+    let url = |s: &TestServer| format!("http://{}/duet/dev/usersig", s.addr);
+    let client = reqwest::Client::new();
+    let off = TestServer::start().await;
+    let r = client
+        .post(url(&off))
+        .body(r#"{"userID":"alice"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let config: serde_json::Value = reqwest::get(format!("http://{}/duet/config", off.addr))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["devUserSig"], false);
+
+    let on = TestServer::start_with(|c| c.dev_usersig = true).await;
+    let r = client
+        .post(url(&on))
+        .body(r#"{"userID":"alice"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let sig = body["userSig"].as_str().unwrap();
+    let mut alice = on.connect().await;
+    assert!(matches!(
+        alice.login("alice", sig, "web").await,
+        protocol::frame::ServerFrame::Reply { .. }
+    ));
+    let bad = client
+        .post(url(&on))
+        .body(r#"{"userID":"no spaces"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}

@@ -84,6 +84,9 @@ fn main() -> ExitCode {
 
 async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::error::Error>> {
     let sdk_app_id = identity.sdk_app_id;
+    if args.tuning.dev_usersig {
+        tracing::warn!("development UserSig endpoint is on: anyone can sign in as anyone");
+    }
     let chat = server::open(args.config(), identity, Arc::new(SystemClock))?;
     let listener =
         bind(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
