@@ -46,6 +46,7 @@ async function signIn(user, { devSig = false } = {}) {
   if (!devSig) await page.getByLabel('UserSig').fill(signer.genUserSig(user, 3600));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText(`Signed in as ${user}`).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sign in' }).isVisible(), false, 'the sign-in form goes away');
   return { page, errors };
 }
 
