@@ -29,6 +29,14 @@ pub struct Message {
 }
 
 impl Message {
+    /// Marks the message recalled and drops its content: a recalled message keeps its place in
+    /// history but carries no elements or custom data, on the server and on every device.
+    pub fn recall(&mut self) {
+        self.recalled = true;
+        self.elements.clear();
+        self.cloud_custom_data = None;
+    }
+
     /// The other party of this message, seen from `me`.
     pub fn peer_of(&self, me: &UserId) -> &UserId {
         if &self.from == me {

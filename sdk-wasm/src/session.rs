@@ -471,17 +471,12 @@ impl<C: Cache + 'static> Session<C> {
                     }
                 }
                 SyncEvent::Recalled { peer, key } => {
-                    let recall = |m: &mut Message| {
-                        m.recalled = true;
-                        m.elements.clear();
-                        m.cloud_custom_data = None;
-                    };
                     if let Some(m) = messages.iter_mut().find(|m| m.key == key) {
-                        recall(m);
+                        m.recall();
                     } else {
                         let found = cache.messages(&peer, Some(next_key(key)), 1).await?;
                         if let Some(mut m) = found.into_iter().find(|m| m.key == key) {
-                            recall(&mut m);
+                            m.recall();
                             cache.put_messages(&me, &[m]).await?;
                         }
                     }

@@ -120,8 +120,7 @@ macro_rules! cache_conformance {
                 .await
                 .unwrap();
             let mut recalled = original.clone();
-            recalled.recalled = true;
-            recalled.elements.clear();
+            recalled.recall();
             c.put_messages(&me, &[recalled.clone()]).await.unwrap();
             let page = c.messages(&uid("bob"), None, 10).await.unwrap();
             assert_eq!(page.len(), 2);

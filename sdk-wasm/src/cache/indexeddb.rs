@@ -104,18 +104,8 @@ impl IndexedDbCache {
         key: String,
         value: &T,
     ) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(store)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(store)?
-            .put(value)
-            .with_key(key)
-            .serde()?
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.put_each(store, std::iter::once((key, value)), false)
+            .await
     }
 
     /// Stores every `(key, value)` in one transaction, after emptying the store when `replace`.

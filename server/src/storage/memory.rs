@@ -340,9 +340,7 @@ impl State {
         if stored.message.recalled {
             return Err(StorageError::AlreadyRecalled);
         }
-        stored.message.recalled = true;
-        stored.message.elements.clear();
-        stored.message.cloud_custom_data = None;
+        stored.message.recall();
         stored.body_json = "[]".into();
         let message = stored.message.clone();
         for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {

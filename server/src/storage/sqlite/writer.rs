@@ -770,9 +770,7 @@ impl Writer {
                 "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
             )?
             .execute(params![key.id as i64, flags::RECALLED])?;
-        message.recalled = true;
-        message.elements.clear();
-        message.cloud_custom_data = None;
+        message.recall();
         for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {
             if self.user(owner)?.is_some() {
                 self.publish(
