@@ -9,13 +9,7 @@ setup_rust
 setup_wasm
 setup_npm
 cargo build --locked --quiet --profile wasm-release --target wasm32-unknown-unknown -p sdk-wasm
-rm -rf sdk-wasm/pkg
-wasm-bindgen --target web --out-dir sdk-wasm/pkg --out-name duet_chat \
-  target/wasm32-unknown-unknown/wasm-release/duet_chat.wasm
-# npm's binaryen (Debian's is too old and breaks the module); features as the Rust target emits.
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-  sdk-wasm/pkg/duet_chat_bg.wasm -o sdk-wasm/pkg/duet_chat_bg.wasm
+build_web_module target/wasm32-unknown-unknown/wasm-release/duet_chat.wasm sdk-wasm/pkg duet_chat
 cp sdk-wasm/js/index.js sdk-wasm/js/index.d.ts sdk-wasm/js/package.json sdk-wasm/README.md sdk-wasm/pkg/
 printf 'duet-chat: wasm %s bytes gzipped, JS %s bytes gzipped\n' \
   "$(gzip -9c sdk-wasm/pkg/duet_chat_bg.wasm | wc -c)" \

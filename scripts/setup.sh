@@ -25,14 +25,16 @@ setup_wasm() {
   fi
 }
 
-# Browser tests run in Debian's Chromium through its ChromeDriver.
+# Browser tests run in Debian's Chromium through its ChromeDriver; the emoji font lets the
+# demo's screenshots show faces as people see them.
 setup_browser() {
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    echo "duet: installing Chromium and ChromeDriver from Debian" >&2
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] ||
+    [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+    echo "duet: installing Chromium, ChromeDriver and an emoji font from Debian" >&2
     local sudo_cmd=""
     [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null
   fi
 }
 
@@ -42,4 +44,17 @@ setup_npm() {
     npm ci --no-audit --no-fund --silent
     cp package-lock.json node_modules/.duet-installed-lock
   fi
+}
+
+# Makes a browser module of a crate built for wasm32 with the wasm-release profile:
+# wasm-bindgen's ES module glue, then npm binaryen's wasm-opt -Oz (Debian's is too old and
+# breaks the module), with the features the Rust target emits.
+#   build_web_module <built wasm file> <out dir> <out name>
+build_web_module() {
+  local wasm=$1 out=$2 name=$3
+  rm -rf "$out"
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 }

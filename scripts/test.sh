@@ -13,6 +13,7 @@ setup_npm
 cargo test --workspace --locked
 cargo build --locked --quiet -p server --bin duet-server
 bash scripts/build-sdk.sh
+bash scripts/build-demo.sh
 node --test tests/node/ tests/browser/
 
 # A server for the browser tests, on a free port with a throwaway data dir.

@@ -3,11 +3,12 @@
 //! cache's cursor, so nothing is lost or announced twice. It stops on logout, or when another
 //! sign-in of the same device replaced it (`KickedOut`).
 
-use crate::cache::Cache;
+use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
 use crate::event::Event;
 use crate::session::{FrameSink, FrameStream, Login, Session};
 use futures_util::StreamExt;
+use protocol::{Message, MessageKey, UserId};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -128,6 +129,35 @@ impl<C: Cache + 'static> Client<C> {
             .borrow()
             .clone()
             .filter(|s| s.is_connected())
+    }
+
+    /// Sends a message, or when there is no connection keeps it in the outbox, from which it
+    /// goes out once after reconnecting (then `MessageSent` reports it) and fails with
+    /// [`codes::DISCONNECTED`]. A refusal by the server has the server's code.
+    pub async fn send(&self, item: OutboxItem) -> Result<Message, SdkError> {
+        match self.session() {
+            Some(session) => session.send(item).await,
+            None => {
+                self.inner.cache.outbox_put(&item).await?;
+                Err(SdkError::disconnected())
+            }
+        }
+    }
+
+    /// Up to `count` messages with `peer` older than `before`, newest first, and whether
+    /// nothing older exists: see [`Session::messages`]. Offline, from the cache alone.
+    pub async fn messages(
+        &self,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        count: u32,
+    ) -> Result<(Vec<Message>, bool), SdkError> {
+        if let Some(session) = self.session() {
+            return session.messages(peer, before, count).await;
+        }
+        let cached = self.inner.cache.messages(peer, before, count).await?;
+        let complete = cached.len() < count as usize;
+        Ok((cached, complete))
     }
 
     pub fn cache(&self) -> &Rc<C> {

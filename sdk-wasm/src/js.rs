@@ -385,26 +385,16 @@ impl Chat {
         let me = self.state.me()?;
         let to: String = from_js(to, "to")?;
         let to = UserId::parse(to).map_err(|e| invalid(e.to_string()))?;
-        let random = random_u32();
-        let now_ms = js_sys::Date::now() as u64;
-        let m = Message {
-            key: MessageKey {
-                id: 0,
-                random,
-                time_s: now_ms / 1000,
-            },
-            from: me.clone(),
+        let item = OutboxItem {
             to,
-            time_ms: now_ms,
-            random,
+            random: random_u32(),
             elements: vec![element],
             cloud_custom_data,
-            nick: String::new(),
-            avatar: String::new(),
-            recalled: false,
+            created_ms: js_sys::Date::now() as u64,
         };
+        let m = item.preview(&me);
         let mut v = js_message(&m, &me, "unSend");
-        v["ID"] = json!(format!("local-{random}-{now_ms}"));
+        v["ID"] = json!(format!("local-{}-{}", m.random, m.time_ms));
         Ok(to_js(&v))
     }
 
@@ -505,17 +495,7 @@ impl Chat {
                 cloud_custom_data: Some(o.cloud_custom_data).filter(|c| !c.is_empty()),
                 created_ms: js_sys::Date::now() as u64,
             };
-            let result = match client.session() {
-                Some(session) => session.send(item).await,
-                None => {
-                    client
-                        .cache()
-                        .outbox_put(&item)
-                        .await
-                        .map_err(|e| sdk_error(e.into()))?;
-                    Err(SdkError::disconnected())
-                }
-            };
+            let result = client.send(item).await;
             let sent = result.map_err(sdk_error)?;
             ok(json!({ "message": js_message(&sent, &me, "success") }))
         })
@@ -551,19 +531,10 @@ impl Chat {
             };
             let count = o.count.clamp(1, 100);
             let client = state.client()?;
-            let (mut list, complete) = match client.session() {
-                Some(s) => s.messages(&peer, before, count).await.map_err(sdk_error)?,
-                None => {
-                    let cached = client
-                        .cache()
-                        .messages(&peer, before, count)
-                        .await
-                        .map_err(|e| sdk_error(e.into()))?;
-                    // Offline, the cache is all there is.
-                    let complete = cached.len() < count as usize;
-                    (cached, complete)
-                }
-            };
+            let (mut list, complete) = client
+                .messages(&peer, before, count)
+                .await
+                .map_err(sdk_error)?;
             let next = list.last().map(|m| m.key.to_string());
             list.reverse();
             let message_list: Vec<Value> =

@@ -12,13 +12,14 @@
 //! - [`client`]: sign-in and reconnect with backoff, resuming from the cached cursor.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
 //!
-//! - [`js`] (browser only): the JavaScript API, a thin `#[wasm_bindgen]` layer over these.
+//! - [`js`] (browser only, feature `js`): the JavaScript API, a thin `#[wasm_bindgen]` layer
+//!   over these. Rust apps use [`client::Client`] directly.
 
 pub mod cache;
 pub mod client;
 pub mod error;
 pub mod event;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
 mod runtime;
 pub mod sequence;

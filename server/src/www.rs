@@ -1,7 +1,8 @@
 //! What the web client needs from the server: its configuration (`/duet/config`), in
 //! development a UserSig for anyone (`/duet/dev/usersig`, off unless `DUET_DEV_USERSIG`), and
-//! its static files (`www/`, `DUET_WWW_DIR`), served at `/` with content types by file extension (`.wasm` as `application/wasm`, which browsers require to compile it
-//! streaming), `X-Content-Type-Options: nosniff`, and a Content-Security-Policy that allows the
+//! its static files (`www/`, `DUET_WWW_DIR`), served at `/` with content types by file
+//! extension (`.wasm` as `application/wasm`, which browsers require to compile it streaming),
+//! `Cache-Control: no-cache`, `X-Content-Type-Options: nosniff`, and a Content-Security-Policy that allows the
 //! page's own scripts and WebAssembly, WebSockets to this server, and nothing else.
 
 use crate::AppState;
@@ -20,12 +21,22 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     connect-src 'self' ws: wss:; img-src 'self' https: data: blob:; media-src 'self' https: blob:; \
     style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-type Headed<S> = SetResponseHeader<SetResponseHeader<S, HeaderValue>, HeaderValue>;
+type Headed<S> = SetResponseHeader<
+    SetResponseHeader<SetResponseHeader<S, HeaderValue>, HeaderValue>,
+    HeaderValue,
+>;
 
 pub fn service(dir: &Path) -> Headed<ServeDir> {
     let files = ServeDir::new(dir);
-    let nosniff = SetResponseHeader::overriding(
+    // File names carry no version, so browsers revalidate each time (a cheap 304 through
+    // Last-Modified) and never run a stale app against a newer server.
+    let revalidate = SetResponseHeader::overriding(
         files,
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    let nosniff = SetResponseHeader::overriding(
+        revalidate,
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );

@@ -29,6 +29,11 @@ async fn static_files_are_served_with_safe_headers() {
             .starts_with("text/html")
     );
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert!(
+        page.headers().contains_key("last-modified"),
+        "revalidation needs a validator"
+    );
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .unwrap()

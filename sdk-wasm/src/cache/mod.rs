@@ -56,6 +56,29 @@ pub struct OutboxItem {
     pub created_ms: u64,
 }
 
+impl OutboxItem {
+    /// How the message looks before the server has it: key number 0 (not yet assigned), the
+    /// local composing time, and no sender profile.
+    pub fn preview(&self, from: &UserId) -> Message {
+        Message {
+            key: MessageKey {
+                id: 0,
+                random: self.random,
+                time_s: self.created_ms / 1000,
+            },
+            from: from.clone(),
+            to: self.to.clone(),
+            time_ms: self.created_ms,
+            random: self.random,
+            elements: self.elements.clone(),
+            cloud_custom_data: self.cloud_custom_data.clone(),
+            nick: String::new(),
+            avatar: String::new(),
+            recalled: false,
+        }
+    }
+}
+
 /// The local store. Writes of one call are atomic: after a failure nothing of it is visible.
 #[async_trait(?Send)]
 pub trait Cache {

@@ -1,0 +1,56 @@
+//! The connection banner (connecting, syncing until SDK_READY, offline and reconnecting), the
+//! kicked-out notice, and the notice of the last problem.
+
+use super::app::AppState;
+use crate::sdk::Sdk;
+use crate::state::{Action, Net};
+use yew::prelude::*;
+
+#[component]
+pub fn Banner() -> Html {
+    let state = use_context::<AppState>().expect("state context");
+    let sdk = use_context::<Sdk>().expect("sdk context");
+    let dismiss = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Notice(None)))
+    };
+    let notice = state.notice.clone().map(|text| {
+        html! {
+            <div class="notice" role="alert">
+                <span>{ text }</span>
+                <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
+            </div>
+        }
+    });
+    if state.kicked {
+        let again = Callback::from(move |_| sdk.sign_out());
+        return html! {
+            <>
+                <div class="banner kicked" role="alert">
+                    <span>{ "You were signed out: this account signed in again in another window with this tab's device." }</span>
+                    <button type="button" onclick={again}>{ "Sign in again" }</button>
+                </div>
+                { notice }
+            </>
+        };
+    }
+    let status = match state.net {
+        Net::Connecting => Some(("connecting", "Connecting…")),
+        Net::Syncing => Some(("syncing", "Syncing messages…")),
+        Net::Offline => Some((
+            "offline",
+            "Offline — reconnecting… Messages you send now go out when the connection is back.",
+        )),
+        Net::Ready => None,
+    };
+    html! {
+        <>
+            <div class="banner-slot" role="status">
+                if let Some((class, text)) = status {
+                    <div class={classes!("banner", class)}>{ text }</div>
+                }
+            </div>
+            { notice }
+        </>
+    }
+}

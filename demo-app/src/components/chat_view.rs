@@ -1,0 +1,164 @@
+//! The open conversation: header with the peer and their friend/block buttons, the message log
+//! (older pages load when scrolled to the top, without the view jumping), and the composer.
+//! Incoming messages are marked read while the chat is open.
+
+use super::app::AppState;
+use super::avatar::Avatar;
+use super::composer::Composer;
+use super::message_item::MessageItem;
+use crate::sdk::Sdk;
+use crate::state::Net;
+use protocol::Relation;
+use std::cell::Cell;
+use std::rc::Rc;
+use web_sys::Element;
+use yew::prelude::*;
+
+/// Within this many pixels of the top, the next older page loads.
+const LOAD_MARGIN: i32 = 48;
+/// Within this many pixels of the bottom, new messages keep the log scrolled down.
+const STICK_MARGIN: i32 = 64;
+
+#[component]
+pub fn ChatView() -> Html {
+    let state = use_context::<AppState>().expect("state context");
+    let sdk = use_context::<Sdk>().expect("sdk context");
+    let log = use_node_ref();
+    // The log's height before an older page was added, to keep what is in view in place.
+    let height_before = use_mut_ref(|| None::<i32>);
+    let stick = use_mut_ref(|| Rc::new(Cell::new(true)));
+    let Some(chat) = state.chat.clone() else {
+        return html! {};
+    };
+    let me = state.me.clone().expect("signed in");
+    let conversation = state.open_conversation().cloned();
+    let unread = conversation.as_ref().map_or(0, |c| c.unread);
+
+    // Mark read while open, once the connection is up.
+    {
+        let (sdk, peer) = (sdk.clone(), chat.peer.clone());
+        use_effect_with(
+            (peer, unread, state.net == Net::Ready),
+            move |(peer, unread, ready)| {
+                if *unread > 0 && *ready {
+                    sdk.mark_read(peer.clone());
+                }
+            },
+        );
+    }
+
+    // After each render: keep the view steady when older messages were added above, stay at
+    // the bottom for new ones, and fetch more when the page does not fill the log.
+    {
+        let (log, height_before, stick, sdk) = (
+            log.clone(),
+            height_before.clone(),
+            stick.clone(),
+            sdk.clone(),
+        );
+        let first = chat.messages.first().map(|s| s.message.key);
+        let last = chat
+            .messages
+            .last()
+            .map(|s| (s.message.key, s.message.random));
+        let more = (!chat.complete && !chat.loading).then(|| (chat.peer.clone(), first));
+        use_effect_with((first, last, chat.loading, chat.complete), move |_| {
+            let Some(el) = log.cast::<Element>() else {
+                return;
+            };
+            if let Some(before) = height_before.borrow_mut().take() {
+                el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
+            } else if stick.borrow().get() {
+                el.set_scroll_top(el.scroll_height());
+            }
+            if el.scroll_height() <= el.client_height()
+                && let Some((peer, Some(first))) = more
+            {
+                *height_before.borrow_mut() = Some(el.scroll_height());
+                sdk.load_older(peer, first);
+            }
+        });
+    }
+
+    let onscroll = {
+        let (log, height_before, stick, sdk) = (
+            log.clone(),
+            height_before.clone(),
+            stick.clone(),
+            sdk.clone(),
+        );
+        let first = chat.messages.first().map(|s| s.message.key);
+        let can_load = !chat.complete && !chat.loading;
+        let peer = chat.peer.clone();
+        Callback::from(move |_: Event| {
+            let Some(el) = log.cast::<Element>() else {
+                return;
+            };
+            stick
+                .borrow()
+                .set(el.scroll_height() - el.scroll_top() - el.client_height() < STICK_MARGIN);
+            if can_load
+                && el.scroll_top() < LOAD_MARGIN
+                && height_before.borrow().is_none()
+                && let Some(first) = first
+            {
+                *height_before.borrow_mut() = Some(el.scroll_height());
+                sdk.load_older(peer.clone(), first);
+            }
+        })
+    };
+
+    let peer = chat.peer.clone();
+    let nick = conversation
+        .as_ref()
+        .map(|c| c.peer_nick.clone())
+        .unwrap_or_default();
+    let avatar = conversation
+        .as_ref()
+        .map(|c| c.peer_avatar.clone())
+        .unwrap_or_default();
+    let title = if nick.is_empty() {
+        peer.to_string()
+    } else {
+        format!("{nick} ({peer})")
+    };
+    let is_friend = state.friends.contains(&peer);
+    let is_blocked = state.blacklist.contains(&peer);
+    let relation_button = |relation: Relation,
+                           on: bool,
+                           add_label: String,
+                           remove_label: String| {
+        let (sdk, peer) = (sdk.clone(), peer.clone());
+        let onclick = Callback::from(move |_| sdk.change_relation(relation, peer.clone(), !on));
+        html! { <button type="button" {onclick}>{ if on { remove_label } else { add_label } }</button> }
+    };
+    let back = {
+        let sdk = sdk.clone();
+        Callback::from(move |_| sdk.close())
+    };
+    let items = chat.messages.iter().map(|s| {
+        html! { <MessageItem key={format!("{}-{}", s.message.from, s.message.random)} shown={s.clone()} me={me.clone()} peer={peer.clone()} /> }
+    });
+    html! {
+        <section class="chat" aria-label={format!("Chat with {title}")}>
+            <header class="chat-head">
+                <button type="button" class="back" onclick={back} aria-label="Back to conversations">{ "←" }</button>
+                <Avatar name={if nick.is_empty() { peer.to_string() } else { nick.clone() }} url={avatar} />
+                <h2>{ title.clone() }</h2>
+                <div class="actions">
+                    { relation_button(Relation::Friend, is_friend, "Add friend".into(), "Remove friend".into()) }
+                    { relation_button(Relation::Blacklist, is_blocked, format!("Block {peer}"), format!("Unblock {peer}")) }
+                </div>
+            </header>
+            <div class="log" role="log" aria-label="Messages" aria-busy={chat.loading.to_string()} ref={log} {onscroll}>
+                if chat.loading {
+                    <p class="loading" role="status">{ "Loading older messages…" }</p>
+                } else if chat.complete {
+                    <p class="start">{ "This is the beginning of your conversation." }</p>
+                }
+                { for items }
+            </div>
+            <Composer peer={peer.clone()} />
+        </section>
+    }
+}

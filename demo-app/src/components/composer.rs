@@ -1,0 +1,161 @@
+//! The composer: text (Enter sends), an emoji picker from the app's set, and senders for a
+//! location and the app's cards (red packet, rock-paper-scissors). Offline, a message waits in
+//! the outbox, shown as waiting, and goes out on reconnect.
+
+use super::app::Emojis;
+use crate::content::{Card, Hand, parse_money};
+use crate::sdk::Sdk;
+use protocol::element::{FaceElem, LocationElem, TextElem};
+use protocol::{Element, UserId};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub peer: UserId,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tray {
+    None,
+    Emoji,
+    Location,
+    RedPacket,
+}
+
+fn value(r: &NodeRef) -> String {
+    r.cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn Composer(props: &Props) -> Html {
+    let sdk = use_context::<Sdk>().expect("sdk context");
+    let emojis = use_context::<Emojis>().expect("emoji context");
+    let tray = use_state(|| Tray::None);
+    let error = use_state(|| None::<String>);
+    let text = use_node_ref();
+    let (place, lat, lon) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let (amount, greeting) = (use_node_ref(), use_node_ref());
+
+    let send = {
+        let (sdk, peer, tray, error) =
+            (sdk.clone(), props.peer.clone(), tray.clone(), error.clone());
+        Callback::from(move |element: Element| {
+            error.set(None);
+            tray.set(Tray::None);
+            sdk.send(peer.clone(), element);
+        })
+    };
+    let on_text = {
+        let (send, text) = (send.clone(), text.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(input) = text.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let body = input.value();
+            if body.trim().is_empty() {
+                return;
+            }
+            input.set_value("");
+            send.emit(Element::Text(TextElem { text: body }));
+        })
+    };
+    let toggle = |which: Tray| {
+        let tray = tray.clone();
+        Callback::from(move |_| tray.set(if *tray == which { Tray::None } else { which }))
+    };
+    let faces = emojis.0.iter().map(|e| {
+        let send = send.clone();
+        let face = FaceElem { index: e.index, data: e.name.clone() };
+        let onclick = Callback::from(move |_| send.emit(Element::Face(face.clone())));
+        html! { <button type="button" class="face" aria-label={e.name.clone()} title={e.name.clone()} {onclick}>{ e.symbol.clone() }</button> }
+    });
+    let on_location = {
+        let (send, error) = (send.clone(), error.clone());
+        let (place, lat, lon) = (place.clone(), lat.clone(), lon.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (la, lo) = (
+                value(&lat).trim().parse::<f64>(),
+                value(&lon).trim().parse::<f64>(),
+            );
+            match (la, lo) {
+                (Ok(latitude), Ok(longitude))
+                    if latitude.abs() <= 90.0 && longitude.abs() <= 180.0 =>
+                {
+                    send.emit(Element::Location(LocationElem {
+                        desc: value(&place),
+                        latitude,
+                        longitude,
+                    }))
+                }
+                _ => error.set(Some(
+                    "Latitude must be between -90 and 90, longitude between -180 and 180.".into(),
+                )),
+            }
+        })
+    };
+    let on_red_packet = {
+        let (send, error) = (send.clone(), error.clone());
+        let (amount, greeting) = (amount.clone(), greeting.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match parse_money(&value(&amount)) {
+                Some(amount_cents) => {
+                    let card = Card::RedPacket {
+                        amount_cents,
+                        greeting: value(&greeting),
+                    };
+                    send.emit(Element::Custom(card.to_element()))
+                }
+                None => error.set(Some("Enter an amount such as 8.88.".into())),
+            }
+        })
+    };
+    let on_rps = {
+        let send = send.clone();
+        Callback::from(move |_| {
+            let hand = Hand::ALL[(js_sys::Math::random() * 3.0) as usize % 3];
+            send.emit(Element::Custom(
+                Card::RockPaperScissors { hand }.to_element(),
+            ))
+        })
+    };
+    let expanded = |which: Tray| (*tray == which).to_string();
+    html! {
+        <div class="composer">
+            if *tray == Tray::Emoji {
+                <div class="tray faces" role="group" aria-label="Emoji">{ for faces }</div>
+            }
+            if *tray == Tray::Location {
+                <form class="tray" onsubmit={on_location} aria-label="Share a location">
+                    <label>{ "Place" }<input ref={place} placeholder="Café Central" /></label>
+                    <label>{ "Latitude" }<input ref={lat} inputmode="decimal" required=true placeholder="48.2104" /></label>
+                    <label>{ "Longitude" }<input ref={lon} inputmode="decimal" required=true placeholder="16.3656" /></label>
+                    <button type="submit">{ "Send location" }</button>
+                </form>
+            }
+            if *tray == Tray::RedPacket {
+                <form class="tray" onsubmit={on_red_packet} aria-label="Send a red packet">
+                    <label>{ "Amount" }<input ref={amount} inputmode="decimal" required=true placeholder="8.88" /></label>
+                    <label>{ "Greeting" }<input ref={greeting} placeholder="Best wishes" /></label>
+                    <button type="submit">{ "Send red packet" }</button>
+                </form>
+            }
+            if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
+            <div class="tools">
+                <button type="button" aria-label="Emoji" aria-expanded={expanded(Tray::Emoji)} onclick={toggle(Tray::Emoji)}>{ "😊" }</button>
+                <button type="button" aria-label="Location" aria-expanded={expanded(Tray::Location)} onclick={toggle(Tray::Location)}>{ "📍" }</button>
+                <button type="button" aria-label="Red packet" aria-expanded={expanded(Tray::RedPacket)} onclick={toggle(Tray::RedPacket)}>{ "🧧" }</button>
+                <button type="button" aria-label="Rock-paper-scissors" onclick={on_rps}>{ "✊" }</button>
+            </div>
+            <form class="text" onsubmit={on_text}>
+                <input ref={text} aria-label="Message" placeholder="Message" autocomplete="off" enterkeyhint="send" />
+                <button type="submit">{ "Send" }</button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,205 @@
+//! One message in the chat log, rendered for what it is: text with clickable links (always as
+//! text, never as HTML), a face from the app's emoji set, a location with a map link, the
+//! app's cards, media, a centred system notice, or "message recalled". Own messages show their
+//! status, with Resend when sending failed and Recall once sent.
+
+use super::app::Emojis;
+use super::avatar::Avatar;
+use super::time::Time;
+use crate::content::{Card, Segment, find_face, money, segments};
+use crate::sdk::Sdk;
+use crate::state::{Shown, Status};
+use protocol::element::{CustomElem, ImageElem, LocationElem, image_type};
+use protocol::{Element, UserId};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub shown: Shown,
+    pub me: UserId,
+    pub peer: UserId,
+}
+
+#[component]
+pub fn MessageItem(props: &Props) -> Html {
+    let sdk = use_context::<Sdk>().expect("sdk context");
+    let emojis = use_context::<Emojis>().expect("emoji context");
+    let m = &props.shown.message;
+    if let Some(Element::System(s)) = m.elements.first() {
+        return html! {
+            <div class="msg system" role="note" aria-label="System notice">
+                <span class="label">{ "Notice" }</span>
+                <p>{ s.text.clone() }</p>
+                <Time ms={m.time_ms} />
+            </div>
+        };
+    }
+    let out = m.from == props.me;
+    if m.recalled {
+        let who = if out {
+            "You recalled a message".to_owned()
+        } else {
+            format!(
+                "{} recalled a message",
+                display_name(m.nick.as_str(), &m.from)
+            )
+        };
+        return html! { <div class="msg recalled"><p>{ who }</p></div> };
+    }
+    let name = display_name(&m.nick, &m.from);
+    let content = match m.elements.first() {
+        Some(Element::Text(t)) => text(&t.text),
+        Some(Element::Face(f)) => match find_face(&emojis.0, f.index, &f.data) {
+            Some(e) => {
+                html! { <span class="face" role="img" aria-label={e.name.clone()} title={e.name.clone()}>{ e.symbol.clone() }</span> }
+            }
+            None => html! { <span class="face unknown">{ format!("[face {}]", f.data) }</span> },
+        },
+        Some(Element::Location(l)) => location(l),
+        Some(Element::Custom(c)) => custom(c),
+        Some(Element::Image(i)) => image(i),
+        Some(Element::Sound(s)) => html! {
+            <div class="audio">
+                <audio controls=true preload="none" src={s.url.clone()} aria-label="Voice message"></audio>
+                <span class="meta">{ format!("{} s", s.second) }</span>
+            </div>
+        },
+        Some(Element::File(f)) => html! {
+            <div class="card file">
+                <span class="icon" aria-hidden="true">{ "📄" }</span>
+                <span class="name">{ f.file_name.clone() }</span>
+                <span class="meta">{ size(f.file_size) }</span>
+                <a href={f.url.clone()} download={f.file_name.clone()} rel="noopener">{ "Download" }</a>
+            </div>
+        },
+        Some(Element::Video(v)) => html! {
+            <video class="video" controls=true preload="none" src={v.video_url.clone()} poster={v.thumb_url.clone()}
+                width={v.thumb_width.min(320).to_string()} aria-label={format!("Video, {} s", v.video_second)}></video>
+        },
+        Some(Element::System(_)) | None => html! {},
+    };
+    let status = out.then(|| status(&sdk, &props.shown, &props.peer));
+    html! {
+        <div class={classes!("msg", if out { "out" } else { "in" })}>
+            <Avatar name={name.clone()} url={m.avatar.clone()} />
+            <div class="bubble">
+                <div class="meta"><span class="from">{ name }</span>{ " " }<Time ms={m.time_ms} /></div>
+                <div class="content">{ content }</div>
+                { status }
+            </div>
+        </div>
+    }
+}
+
+fn display_name(nick: &str, id: &UserId) -> String {
+    if nick.is_empty() {
+        id.to_string()
+    } else {
+        nick.to_owned()
+    }
+}
+
+fn text(text: &str) -> Html {
+    let parts = segments(text).into_iter().map(|s| match s {
+        Segment::Text(t) => html! { { t } },
+        Segment::Link(url) => html! {
+            <a href={url.to_owned()} target="_blank" rel="noopener noreferrer nofollow">{ url }</a>
+        },
+    });
+    html! { <p class="text">{ for parts }</p> }
+}
+
+fn location(l: &LocationElem) -> Html {
+    let map = format!(
+        "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}",
+        lat = l.latitude,
+        lon = l.longitude
+    );
+    html! {
+        <div class="card location">
+            <span class="icon" aria-hidden="true">{ "📍" }</span>
+            <strong>{ if l.desc.is_empty() { "Location".to_owned() } else { l.desc.clone() } }</strong>
+            <span class="meta">{ format!("{:.5}, {:.5}", l.latitude, l.longitude) }</span>
+            <a href={map} target="_blank" rel="noopener noreferrer">{ "Open map" }</a>
+        </div>
+    }
+}
+
+fn custom(c: &CustomElem) -> Html {
+    match Card::parse(c) {
+        Some(Card::RedPacket {
+            amount_cents,
+            greeting,
+        }) => html! {
+            <div class="card red-packet" role="group" aria-label="Red packet">
+                <span class="icon" aria-hidden="true">{ "🧧" }</span>
+                <strong>{ "Red packet" }</strong>
+                <span class="amount">{ money(amount_cents) }</span>
+                <span>{ greeting }</span>
+            </div>
+        },
+        Some(Card::RockPaperScissors { hand }) => html! {
+            <div class="card rps" role="group" aria-label="Rock-paper-scissors">
+                <span class="icon" aria-hidden="true">{ hand.symbol() }</span>
+                <strong>{ "Rock-paper-scissors" }</strong>
+                <span>{ format!("threw {}", hand.name()) }</span>
+            </div>
+        },
+        None => html! {
+            <div class="card custom">
+                <strong>{ "Custom message" }</strong>
+                <span>{ if c.desc.is_empty() { c.data.clone() } else { c.desc.clone() } }</span>
+            </div>
+        },
+    }
+}
+
+fn image(i: &ImageElem) -> Html {
+    let find = |kind: u8| i.image_info_array.iter().find(|x| x.kind == kind);
+    let Some(thumb) = find(image_type::THUMB)
+        .or_else(|| find(image_type::LARGE))
+        .or_else(|| find(image_type::ORIGINAL))
+    else {
+        return html! { <span>{ "[image]" }</span> };
+    };
+    let full = find(image_type::ORIGINAL).unwrap_or(thumb);
+    html! {
+        <a class="image" href={full.url.clone()} target="_blank" rel="noopener" title="Open full size">
+            <img src={thumb.url.clone()} width={thumb.width.to_string()} height={thumb.height.to_string()}
+                alt={format!("Image, {}×{}", full.width, full.height)} loading="lazy" />
+        </a>
+    }
+}
+
+/// Bytes as "1.2 MB".
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.0} KB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+fn status(sdk: &Sdk, shown: &Shown, peer: &UserId) -> Html {
+    match &shown.status {
+        Status::Sending => html! { <p class="status">{ "Sending…" }</p> },
+        Status::Queued => html! { <p class="status pending">{ "Waiting for connection" }</p> },
+        Status::Sent => {
+            let (sdk, peer, key) = (sdk.clone(), peer.clone(), shown.message.key);
+            let recall = Callback::from(move |_| sdk.recall(peer.clone(), key));
+            html! {
+                <p class="status sent">{ "Sent" }
+                    <button type="button" class="link" onclick={recall}>{ "Recall" }</button>
+                </p>
+            }
+        }
+        Status::Failed { reason, .. } => {
+            let resend = shown.outgoing.clone().map(|item| {
+                let sdk = sdk.clone();
+                let onclick = Callback::from(move |_| sdk.resend(item.clone()));
+                html! { <button type="button" class="link" {onclick}>{ "Resend" }</button> }
+            });
+            html! { <p class="status failed" role="alert">{ reason.clone() }{ resend }</p> }
+        }
+    }
+}

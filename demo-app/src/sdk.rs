@@ -1,0 +1,507 @@
+//! The SDK client as the components use it (a Yew context): sign-in and out, and every call the
+//! app makes, each run as a task whose outcome is dispatched as an [`Action`]. SDK events are
+//! turned into actions here too, so the state has one way in.
+//!
+//! A tab is a device: its device id and sign-in live in `sessionStorage`, so a reload resumes the
+//! same sign-in (showing the cached conversations and history at once, before the server
+//! answers) and another tab can sign in as someone else.
+
+use crate::content::refusal;
+use crate::state::{Action, Net, State, Status};
+use duet_chat::cache::indexeddb::IndexedDbCache;
+use duet_chat::cache::{Cache, Namespace, OutboxItem};
+use duet_chat::client::{Backoff, Client, Listener};
+use duet_chat::error::{SdkError, codes};
+use duet_chat::event::Event;
+use duet_chat::session::Login;
+use duet_chat::websocket::WebSocketConnector;
+use protocol::frame::{Reply, Request};
+use protocol::{DeviceId, Element, MessageKey, Relation, UserId};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::{Rc, Weak};
+use yew::UseReducerDispatcher;
+
+/// Messages per history page.
+const PAGE: u32 = 20;
+
+/// What the server tells a web client (`GET /duet/config`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ServerConfig {
+    #[serde(rename = "SDKAppID")]
+    pub sdk_app_id: u64,
+    /// The development UserSig endpoint is on: no UserSig needs to be typed.
+    #[serde(rename = "devUserSig")]
+    pub dev_usersig: bool,
+}
+
+#[derive(Clone)]
+pub struct Sdk {
+    inner: Rc<Inner>,
+}
+
+impl PartialEq for Sdk {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+struct Inner {
+    config: ServerConfig,
+    dispatch: UseReducerDispatcher<State>,
+    client: RefCell<Option<Client<IndexedDbCache>>>,
+    me: RefCell<Option<UserId>>,
+}
+
+/// What `sessionStorage` keeps for a reload.
+mod saved {
+    const USER: &str = "duet.user";
+    const SIG: &str = "duet.usersig";
+    const DEVICE: &str = "duet.device";
+    const OPEN: &str = "duet.open";
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    fn get(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok().flatten()
+    }
+
+    fn set(key: &str, value: Option<&str>) {
+        if let Some(s) = storage() {
+            let _ = match value {
+                Some(v) => s.set_item(key, v),
+                None => s.remove_item(key),
+            };
+        }
+    }
+
+    pub fn sign_in() -> Option<(String, String)> {
+        Some((get(USER)?, get(SIG)?))
+    }
+
+    pub fn set_sign_in(value: Option<(&str, &str)>) {
+        set(USER, value.map(|v| v.0));
+        set(SIG, value.map(|v| v.1));
+        if value.is_none() {
+            set(OPEN, None);
+        }
+    }
+
+    /// This tab's device id, made once.
+    pub fn device() -> String {
+        get(DEVICE).unwrap_or_else(|| {
+            let id = format!("web-{:08x}", (js_sys::Math::random() * 4e9) as u32);
+            set(DEVICE, Some(&id));
+            id
+        })
+    }
+
+    pub fn open() -> Option<String> {
+        get(OPEN)
+    }
+
+    pub fn set_open(peer: Option<&str>) {
+        set(OPEN, peer);
+    }
+}
+
+fn spawn(task: impl Future<Output = ()> + 'static) {
+    wasm_bindgen_futures::spawn_local(task);
+}
+
+fn server_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Fetches the server's configuration.
+pub async fn load_config() -> Result<ServerConfig, String> {
+    let response = gloo_net::http::Request::get("/duet/config")
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach the server: {e}"))?;
+    response
+        .json()
+        .await
+        .map_err(|e| format!("unexpected configuration: {e}"))
+}
+
+/// Asks the development endpoint for a UserSig.
+async fn dev_usersig(user: &str) -> Result<String, String> {
+    #[derive(Deserialize)]
+    struct Reply {
+        #[serde(rename = "userSig")]
+        user_sig: Option<String>,
+        error: Option<String>,
+    }
+    let response = gloo_net::http::Request::post("/duet/dev/usersig")
+        .json(&serde_json::json!({ "userID": user }))
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach the server: {e}"))?;
+    let reply: Reply = response.json().await.map_err(|e| e.to_string())?;
+    reply
+        .user_sig
+        .ok_or_else(|| reply.error.unwrap_or_else(|| "no UserSig".to_owned()))
+}
+
+impl Sdk {
+    pub fn new(config: ServerConfig, dispatch: UseReducerDispatcher<State>) -> Self {
+        Self {
+            inner: Rc::new(Inner {
+                config,
+                dispatch,
+                client: RefCell::new(None),
+                me: RefCell::new(None),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    fn dispatch(&self, action: Action) {
+        self.inner.dispatch.dispatch(action);
+    }
+
+    fn notice(&self, text: impl Into<String>) {
+        self.dispatch(Action::Notice(Some(text.into())));
+    }
+
+    fn client(&self) -> Option<Client<IndexedDbCache>> {
+        self.inner.client.borrow().clone()
+    }
+
+    fn me(&self) -> Option<UserId> {
+        self.inner.me.borrow().clone()
+    }
+
+    /// Signs in with a UserSig, or without one when the development endpoint is on. Resolves
+    /// with a message for the sign-in form when it fails.
+    pub async fn sign_in(&self, user: String, user_sig: Option<String>) -> Result<(), String> {
+        let user = UserId::parse(user.trim()).map_err(|e| e.to_string())?;
+        let sig = match user_sig.filter(|s| !s.trim().is_empty()) {
+            Some(sig) => sig.trim().to_owned(),
+            None if self.inner.config.dev_usersig => dev_usersig(user.as_str()).await?,
+            None => return Err("Enter the UserSig your backend signed for this user.".into()),
+        };
+        self.start(user, sig, true).await
+    }
+
+    /// Resumes the sign-in this tab had before a reload, if any.
+    pub fn resume(&self) {
+        let Some((user, sig)) = saved::sign_in() else {
+            return;
+        };
+        let Ok(user) = UserId::parse(user) else {
+            return;
+        };
+        let sdk = self.clone();
+        spawn(async move {
+            if let Err(e) = sdk.start(user, sig, false).await {
+                sdk.notice(e);
+            }
+        });
+    }
+
+    /// Opens the user's cache and shows what it holds, then signs in, retrying while the
+    /// server cannot be reached. `fresh`: a sign-in from the form, which reports a refusal
+    /// instead of showing the app.
+    async fn start(&self, user: UserId, sig: String, fresh: bool) -> Result<(), String> {
+        if self.client().is_some() {
+            return Err("Already signed in.".into());
+        }
+        let ns = Namespace {
+            sdk_app_id: self.inner.config.sdk_app_id,
+            user: user.clone(),
+        };
+        let cache = Rc::new(
+            IndexedDbCache::open(&ns)
+                .await
+                .map_err(|e| format!("This browser's storage is not available: {e}"))?,
+        );
+        let weak = Rc::downgrade(&self.inner);
+        let listener: Listener = Rc::new(move |event| {
+            if let Some(inner) = Weak::upgrade(&weak) {
+                Sdk { inner }.on_event(event);
+            }
+        });
+        let connector = Box::new(WebSocketConnector::new(&server_url()));
+        let client = Client::new(connector, cache.clone(), listener, Backoff::default());
+        let login = Login {
+            sdk_app_id: self.inner.config.sdk_app_id,
+            user_id: user.clone(),
+            user_sig: sig.clone(),
+            device: DeviceId::parse(saved::device()).map_err(|e| e.to_string())?,
+        };
+        if !fresh {
+            // A reload: show the cache before the network answers.
+            self.show_signed_in(&user, &client).await;
+        }
+        let mut attempt = 0;
+        loop {
+            match client.login(login.clone()).await {
+                Ok(()) => break,
+                Err(e) if e.code == codes::DISCONNECTED => {
+                    if fresh {
+                        return Err(format!("Cannot reach the server: {}", e.message));
+                    }
+                    self.dispatch(Action::Net(Net::Offline));
+                    let delay = Backoff::default().delay_ms(attempt, js_sys::Math::random());
+                    gloo_timers::future::TimeoutFuture::new(delay).await;
+                    if self.me().as_ref() != Some(&user) {
+                        return Ok(()); // signed out meanwhile
+                    }
+                    attempt += 1;
+                }
+                Err(e) => {
+                    if !fresh {
+                        self.sign_out_locally();
+                    }
+                    return Err(format!(
+                        "Sign-in refused: {} (code {})",
+                        e.message, e.code.0
+                    ));
+                }
+            }
+        }
+        saved::set_sign_in(Some((user.as_str(), &sig)));
+        if fresh {
+            self.show_signed_in(&user, &client).await;
+        }
+        self.dispatch(Action::Net(Net::Syncing));
+        Ok(())
+    }
+
+    /// Shows the signed-in app from the cache: conversations, and the chat open before a
+    /// reload.
+    async fn show_signed_in(&self, user: &UserId, client: &Client<IndexedDbCache>) {
+        *self.inner.me.borrow_mut() = Some(user.clone());
+        *self.inner.client.borrow_mut() = Some(client.clone());
+        self.dispatch(Action::SignedIn(user.clone()));
+        if let Ok(list) = client.cache().conversations().await {
+            self.dispatch(Action::Conversations(list));
+        }
+        if let Some(peer) = saved::open().and_then(|p| UserId::parse(p).ok()) {
+            self.open(peer);
+        }
+    }
+
+    pub fn sign_out(&self) {
+        let client = self.inner.client.borrow_mut().take();
+        self.sign_out_locally();
+        if let Some(client) = client {
+            spawn(async move { client.logout().await });
+        }
+    }
+
+    fn sign_out_locally(&self) {
+        self.inner.client.borrow_mut().take();
+        self.inner.me.borrow_mut().take();
+        saved::set_sign_in(None);
+        self.dispatch(Action::SignedOut);
+    }
+
+    fn on_event(&self, event: Event) {
+        match event {
+            Event::MessageReceived(list) => self.dispatch(Action::Received(list)),
+            Event::MessageSent(m) => self.dispatch(Action::Sent(m)),
+            Event::MessageRevoked { peer, key } => self.dispatch(Action::Revoked { peer, key }),
+            Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
+            Event::ProfileUpdated(p) => self.dispatch(Action::Profile(p)),
+            Event::RelationsUpdated(relation) => self.refresh_relation(relation),
+            Event::SdkReady => {
+                self.dispatch(Action::Net(Net::Ready));
+                self.refresh_relation(Relation::Friend);
+                self.refresh_relation(Relation::Blacklist);
+                self.refresh_profile();
+            }
+            Event::KickedOut => {
+                self.inner.client.borrow_mut().take();
+                saved::set_sign_in(None);
+                self.dispatch(Action::Kicked);
+            }
+            Event::Disconnected => self.dispatch(Action::Net(Net::Offline)),
+            Event::Error(e) => self.notice(format!("{} (code {})", e.message, e.code.0)),
+        }
+    }
+
+    /// Runs a request on the current session; a failure becomes the notice.
+    fn request(&self, request: Request, then: impl FnOnce(&Sdk, Reply) + 'static) {
+        let sdk = self.clone();
+        spawn(async move {
+            let result = match sdk.client().and_then(|c| c.session()) {
+                Some(session) => session.request(request).await,
+                None => Err(SdkError::disconnected()),
+            };
+            match result {
+                Ok(reply) => then(&sdk, reply),
+                Err(e) => sdk.notice(format!("{} (code {})", e.message, e.code.0)),
+            }
+        });
+    }
+
+    fn refresh_relation(&self, relation: Relation) {
+        self.request(Request::RelationList { relation }, move |sdk, reply| {
+            if let Reply::Relations { entries, .. } = reply {
+                let users = entries.into_iter().map(|e| e.user_id).collect();
+                sdk.dispatch(Action::Relations { relation, users });
+            }
+        });
+    }
+
+    fn refresh_profile(&self) {
+        let Some(me) = self.me() else { return };
+        self.request(Request::ProfileGet { users: vec![me] }, |sdk, reply| {
+            if let Reply::Profiles { profiles } = reply {
+                profiles
+                    .into_iter()
+                    .for_each(|p| sdk.dispatch(Action::Profile(p)));
+            }
+        });
+    }
+
+    /// Adds or removes a friend or a blocked user; a per-user refusal becomes the notice.
+    pub fn change_relation(&self, relation: Relation, user: UserId, add: bool) {
+        let users = vec![user];
+        let request = if add {
+            Request::RelationAdd { relation, users }
+        } else {
+            Request::RelationRemove { relation, users }
+        };
+        self.request(request, move |sdk, reply| {
+            if let Reply::RelationResults { results } = reply {
+                for r in results.iter().filter(|r| r.code.0 != 0) {
+                    sdk.notice(format!("{}: {} (code {})", r.user_id, r.message, r.code.0));
+                }
+            }
+            sdk.refresh_relation(relation);
+        });
+    }
+
+    pub fn set_profile(&self, nick: String, avatar: String) {
+        let request = Request::ProfileSet {
+            nick: Some(nick),
+            avatar: Some(avatar),
+        };
+        self.request(request, |sdk, reply| {
+            if let Reply::Profiles { profiles } = reply {
+                profiles
+                    .into_iter()
+                    .for_each(|p| sdk.dispatch(Action::Profile(p)));
+            }
+        });
+    }
+
+    /// Opens the chat with `peer`: its newest page (from the cache, or history when the cache
+    /// has less), and what waits in the outbox for it.
+    pub fn open(&self, peer: UserId) {
+        saved::set_open(Some(peer.as_str()));
+        self.dispatch(Action::Open(peer.clone()));
+        let Some(client) = self.client() else { return };
+        let sdk = self.clone();
+        spawn(async move {
+            sdk.load_page(&client, peer, None).await;
+            if let Ok(outbox) = client.cache().outbox().await {
+                let queued = outbox.into_iter().map(|i| (i, Status::Queued)).collect();
+                sdk.dispatch(Action::Unsent(queued));
+            }
+        });
+    }
+
+    pub fn close(&self) {
+        saved::set_open(None);
+        self.dispatch(Action::Close);
+    }
+
+    /// Loads the page of the chat with `peer` older than `before`.
+    pub fn load_older(&self, peer: UserId, before: MessageKey) {
+        let Some(client) = self.client() else { return };
+        self.dispatch(Action::LoadingOlder);
+        let sdk = self.clone();
+        spawn(async move { sdk.load_page(&client, peer, Some(before)).await });
+    }
+
+    async fn load_page(
+        &self,
+        client: &Client<IndexedDbCache>,
+        peer: UserId,
+        before: Option<MessageKey>,
+    ) {
+        match client.messages(&peer, before, PAGE).await {
+            Ok((messages, complete)) => self.dispatch(Action::Page {
+                peer,
+                messages,
+                complete,
+            }),
+            Err(e) => {
+                // Leave the chat usable; the next scroll retries.
+                self.dispatch(Action::Page {
+                    peer,
+                    messages: Vec::new(),
+                    complete: false,
+                });
+                self.notice(format!(
+                    "Could not load messages: {} (code {})",
+                    e.message, e.code.0
+                ));
+            }
+        }
+    }
+
+    pub fn mark_read(&self, peer: UserId) {
+        let Some(session) = self.client().and_then(|c| c.session()) else {
+            return;
+        };
+        spawn(async move {
+            // Best effort: the next message or visit marks it again.
+            let _ = session.mark_read(&peer).await;
+        });
+    }
+
+    /// Sends a message to `to`; it shows at once as sending.
+    pub fn send(&self, to: UserId, element: Element) {
+        let item = OutboxItem {
+            to,
+            random: (js_sys::Math::random() * 4_294_967_295.0) as u32,
+            elements: vec![element],
+            cloud_custom_data: None,
+            created_ms: js_sys::Date::now() as u64,
+        };
+        self.resend(item);
+    }
+
+    /// Sends a message again with its random, so the server stores it once.
+    pub fn resend(&self, item: OutboxItem) {
+        let Some(client) = self.client() else { return };
+        self.dispatch(Action::Unsent(vec![(item.clone(), Status::Sending)]));
+        let sdk = self.clone();
+        spawn(async move {
+            let (to, random) = (item.to.clone(), item.random);
+            let status = match client.send(item).await {
+                Ok(m) => return sdk.dispatch(Action::Sent(m)),
+                Err(e) if e.code == codes::DISCONNECTED => Status::Queued,
+                Err(e) => Status::Failed {
+                    reason: refusal(e.code, to.as_str(), &e.message),
+                    code: e.code,
+                },
+            };
+            sdk.dispatch(Action::Status { to, random, status });
+        });
+    }
+
+    /// Recalls an own message.
+    pub fn recall(&self, peer: UserId, key: MessageKey) {
+        let revoked = (peer.clone(), key);
+        self.request(Request::Recall { peer, key }, move |sdk, _| {
+            let (peer, key) = revoked;
+            sdk.dispatch(Action::Revoked { peer, key });
+        });
+    }
+}

@@ -1,0 +1,373 @@
+//! The app's whole state and the one place it changes ([`State::apply`]): SDK events and user
+//! actions become [`Action`]s. Plain Rust, so its rules are tested natively: a message is shown
+//! once however often it arrives (push, history page, own send), in server order, with unsent
+//! ones last.
+
+use duet_chat::cache::OutboxItem;
+use protocol::{Conversation, ErrorCode, Message, MessageKey, Profile, Relation, UserId};
+
+/// The connection, as the banner tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Net {
+    #[default]
+    Connecting,
+    /// Signed in; the first sync is running (until `SDK_READY`).
+    Syncing,
+    Ready,
+    /// The connection dropped or could not be made; the SDK retries.
+    Offline,
+}
+
+/// Where an own message is on its way to the peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Sending,
+    /// In the outbox while offline; goes out on reconnect.
+    Queued,
+    Sent,
+    /// Refused by the server, or the send failed: shown with the reason and a Resend button.
+    Failed {
+        code: ErrorCode,
+        reason: String,
+    },
+}
+
+/// A message as the chat view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub message: Message,
+    pub status: Status,
+    /// What to send again, while the server does not have it.
+    pub outgoing: Option<OutboxItem>,
+}
+
+impl Shown {
+    fn is_same(&self, m: &Message) -> bool {
+        self.message.from == m.from && self.message.random == m.random
+    }
+}
+
+/// The open conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chat {
+    pub peer: UserId,
+    /// Oldest first; unsent messages (key number 0) last.
+    pub messages: Vec<Shown>,
+    /// Nothing older exists.
+    pub complete: bool,
+    /// A page is being loaded.
+    pub loading: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Panel {
+    #[default]
+    Chats,
+    People,
+    Profile,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct State {
+    /// Signed in as; `None` shows the sign-in form.
+    pub me: Option<UserId>,
+    pub net: Net,
+    /// Another sign-in of this device replaced this one: the app stopped.
+    pub kicked: bool,
+    pub conversations: Vec<Conversation>,
+    pub chat: Option<Chat>,
+    pub friends: Vec<UserId>,
+    pub blacklist: Vec<UserId>,
+    pub profile: Option<Profile>,
+    pub panel: Panel,
+    /// A problem to show until dismissed.
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    SignedIn(UserId),
+    SignedOut,
+    Kicked,
+    Net(Net),
+    Conversations(Vec<Conversation>),
+    Open(UserId),
+    Close,
+    LoadingOlder,
+    /// A page of the open chat's history, newest first (as the SDK returns it), and whether
+    /// nothing older exists.
+    Page {
+        peer: UserId,
+        messages: Vec<Message>,
+        complete: bool,
+    },
+    /// Messages this user composed and that the server does not have yet (from the outbox).
+    Unsent(Vec<(OutboxItem, Status)>),
+    Received(Vec<Message>),
+    Sent(Message),
+    Status {
+        to: UserId,
+        random: u32,
+        status: Status,
+    },
+    Revoked {
+        peer: UserId,
+        key: MessageKey,
+    },
+    Relations {
+        relation: Relation,
+        users: Vec<UserId>,
+    },
+    Profile(Profile),
+    Show(Panel),
+    Notice(Option<String>),
+}
+
+impl State {
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::SignedIn(me) => {
+                *self = State {
+                    me: Some(me),
+                    ..State::default()
+                }
+            }
+            Action::SignedOut => *self = State::default(),
+            Action::Kicked => self.kicked = true,
+            Action::Net(net) => self.net = net,
+            Action::Conversations(list) => self.conversations = list,
+            Action::Open(peer) => {
+                self.panel = Panel::Chats;
+                if self.chat.as_ref().is_none_or(|c| c.peer != peer) {
+                    self.chat = Some(Chat {
+                        peer,
+                        messages: Vec::new(),
+                        complete: false,
+                        loading: true,
+                    });
+                }
+            }
+            Action::Close => self.chat = None,
+            Action::LoadingOlder => {
+                if let Some(chat) = &mut self.chat {
+                    chat.loading = true;
+                }
+            }
+            Action::Page {
+                peer,
+                messages,
+                complete,
+            } => {
+                if let Some(chat) = self.chat.as_mut().filter(|c| c.peer == peer) {
+                    chat.loading = false;
+                    chat.complete = complete;
+                    for m in messages {
+                        chat.upsert(m, Status::Sent, None);
+                    }
+                }
+            }
+            Action::Unsent(items) => {
+                let Some(me) = self.me.clone() else { return };
+                if let Some(chat) = &mut self.chat {
+                    let peer = chat.peer.clone();
+                    for (item, status) in items.into_iter().filter(|(i, _)| i.to == peer) {
+                        chat.upsert(item.preview(&me), status, Some(item));
+                    }
+                }
+            }
+            Action::Received(list) => {
+                let Some(me) = self.me.clone() else { return };
+                if let Some(chat) = &mut self.chat {
+                    let peer = chat.peer.clone();
+                    for m in list.into_iter().filter(|m| m.peer_of(&me) == &peer) {
+                        chat.upsert(m, Status::Sent, None);
+                    }
+                }
+            }
+            Action::Sent(m) => {
+                if let Some(chat) = self.chat.as_mut().filter(|c| c.peer == m.to) {
+                    chat.upsert(m, Status::Sent, None);
+                }
+            }
+            Action::Status { to, random, status } => {
+                let chat = self.chat.as_mut().filter(|c| c.peer == to);
+                if let Some(shown) = chat.and_then(|c| {
+                    c.messages
+                        .iter_mut()
+                        .find(|s| s.message.random == random && s.message.key.id == 0)
+                }) {
+                    shown.status = status;
+                }
+            }
+            Action::Revoked { peer, key } => {
+                if let Some(chat) = self.chat.as_mut().filter(|c| c.peer == peer)
+                    && let Some(shown) = chat.messages.iter_mut().find(|s| s.message.key == key)
+                {
+                    shown.message.recall();
+                }
+            }
+            Action::Relations { relation, users } => match relation {
+                Relation::Friend => self.friends = users,
+                Relation::Blacklist => self.blacklist = users,
+            },
+            Action::Profile(p) => {
+                if self.me.as_ref() == Some(&p.user_id) {
+                    self.profile = Some(p);
+                }
+            }
+            Action::Show(panel) => self.panel = panel,
+            Action::Notice(notice) => self.notice = notice,
+        }
+    }
+
+    /// The open chat's conversation entry (unread count, peer profile), if it has one.
+    pub fn open_conversation(&self) -> Option<&Conversation> {
+        let peer = &self.chat.as_ref()?.peer;
+        self.conversations.iter().find(|c| &c.peer == peer)
+    }
+}
+
+impl Chat {
+    /// Adds a message or replaces the one it is (same sender and random: the server's copy of
+    /// an own unsent message, a recalled version, a page that overlaps), keeping the order.
+    fn upsert(&mut self, m: Message, status: Status, outgoing: Option<OutboxItem>) {
+        match self.messages.iter_mut().find(|s| s.is_same(&m)) {
+            // A message the server has is not turned back into an unsent one.
+            Some(shown) if shown.message.key.id != 0 && m.key.id == 0 => {}
+            Some(shown) => {
+                *shown = Shown {
+                    message: m,
+                    status,
+                    outgoing,
+                }
+            }
+            None => self.messages.push(Shown {
+                message: m,
+                status,
+                outgoing,
+            }),
+        }
+        // Stable: unsent messages keep the order they were composed in.
+        self.messages
+            .sort_by_key(|s| (s.message.key.id == 0, s.message.key.id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::Element;
+    use protocol::element::TextElem;
+
+    fn user(s: &str) -> UserId {
+        UserId::parse(s).unwrap()
+    }
+
+    fn msg(from: &str, to: &str, id: u64, random: u32) -> Message {
+        Message {
+            key: MessageKey {
+                id,
+                random,
+                time_s: 1,
+            },
+            from: user(from),
+            to: user(to),
+            time_ms: 1000 + id,
+            random,
+            elements: vec![Element::Text(TextElem {
+                text: format!("m{id}"),
+            })],
+            cloud_custom_data: None,
+            nick: String::new(),
+            avatar: String::new(),
+            recalled: false,
+        }
+    }
+
+    fn open(me: &str, peer: &str) -> State {
+        let mut s = State::default();
+        s.apply(Action::SignedIn(user(me)));
+        s.apply(Action::Open(user(peer)));
+        s
+    }
+
+    fn ids(s: &State) -> Vec<u64> {
+        let chat = s.chat.as_ref().unwrap();
+        chat.messages.iter().map(|m| m.message.key.id).collect()
+    }
+
+    #[test]
+    fn pages_and_pushes_merge_in_order_without_duplicates() {
+        let mut s = open("alice", "bob");
+        s.apply(Action::Page {
+            peer: user("bob"),
+            messages: vec![msg("bob", "alice", 5, 5), msg("alice", "bob", 4, 4)],
+            complete: false,
+        });
+        s.apply(Action::Received(vec![
+            msg("bob", "alice", 6, 6),
+            msg("bob", "alice", 5, 5),
+        ]));
+        s.apply(Action::Page {
+            peer: user("bob"),
+            messages: vec![msg("alice", "bob", 4, 4), msg("bob", "alice", 2, 2)],
+            complete: true,
+        });
+        // Another conversation's message stays out.
+        s.apply(Action::Received(vec![msg("carol", "alice", 7, 7)]));
+        assert_eq!(ids(&s), vec![2, 4, 5, 6]);
+        assert!(s.chat.as_ref().unwrap().complete);
+        assert!(!s.chat.as_ref().unwrap().loading);
+    }
+
+    #[test]
+    fn an_own_message_goes_from_sending_to_sent_once() {
+        let mut s = open("alice", "bob");
+        let item = OutboxItem {
+            to: user("bob"),
+            random: 42,
+            elements: vec![],
+            cloud_custom_data: None,
+            created_ms: 5000,
+        };
+        s.apply(Action::Unsent(vec![(item.clone(), Status::Sending)]));
+        s.apply(Action::Received(vec![msg("bob", "alice", 3, 3)]));
+        assert_eq!(ids(&s), vec![3, 0], "unsent messages stay last");
+        s.apply(Action::Status {
+            to: user("bob"),
+            random: 42,
+            status: Status::Queued,
+        });
+        assert_eq!(s.chat.as_ref().unwrap().messages[1].status, Status::Queued);
+        s.apply(Action::Sent(msg("alice", "bob", 9, 42)));
+        // A late copy of the unsent version does not undo it.
+        s.apply(Action::Unsent(vec![(item, Status::Queued)]));
+        let chat = s.chat.as_ref().unwrap();
+        assert_eq!(ids(&s), vec![3, 9]);
+        assert_eq!(chat.messages[1].status, Status::Sent);
+        assert_eq!(chat.messages[1].outgoing, None);
+    }
+
+    #[test]
+    fn recall_replaces_the_content() {
+        let mut s = open("alice", "bob");
+        let m = msg("bob", "alice", 3, 3);
+        s.apply(Action::Received(vec![m.clone()]));
+        s.apply(Action::Revoked {
+            peer: user("bob"),
+            key: m.key,
+        });
+        let shown = &s.chat.as_ref().unwrap().messages[0].message;
+        assert!(shown.recalled);
+    }
+
+    #[test]
+    fn signing_in_as_someone_else_forgets_everything() {
+        let mut s = open("alice", "bob");
+        s.apply(Action::Notice(Some("x".into())));
+        s.apply(Action::SignedIn(user("carol")));
+        assert_eq!(s.chat, None);
+        assert_eq!(s.notice, None);
+        assert_eq!(s.me, Some(user("carol")));
+    }
+}

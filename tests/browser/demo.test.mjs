@@ -1,0 +1,299 @@
+// The demo web client (demo-app, built into www/app) served by duet-server itself, driven as
+// people use it: each person is a browser context, signing in through the development UserSig
+// endpoint as `npm start` runs it. Screenshots of the main screens go to tests/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
+import { startServer } from '../support/server.mjs';
+
+const SDKAPPID = 1400034567;
+const SECRET = 'demo-app-key';
+const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
+const ARTIFACTS = 'tests/artifacts';
+const run = Date.now() % 1e9;
+let server, browser;
+
+before(async () => {
+  assert.ok(existsSync('www/app/app.js'), 'build the demo first: scripts/build-demo.sh');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer({ sdkAppId: SDKAPPID, secret: SECRET, args: ['--www-dir', 'www', '--dev-usersig'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A person with their own browser profile (a device), signed in as `user`. */
+async function person(user, { width = 1100, height = 720 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.base);
+  await page.getByLabel('User ID').fill(user);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await ready(page);
+  return { page, context, errors, user };
+}
+
+/** Waits until the first sync finished (the banner is gone). */
+async function ready(page) {
+  await page.locator('.banner').waitFor({ state: 'detached', timeout: 20_000 });
+}
+
+const nav = (page) => page.getByRole('navigation', { name: 'Conversations' });
+const log = (page) => page.getByRole('log', { name: 'Messages' });
+
+async function startChat(page, peer) {
+  await page.getByLabel('Chat with').fill(peer);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await log(page).waitFor();
+}
+
+async function send(page, text) {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${ARTIFACTS}/demo-${name}.png` });
+}
+
+/** The administrator's REST call, as an app backend makes it. */
+async function rest(command, body) {
+  const sig = encodeURIComponent(signer.genUserSig('administrator', 3600));
+  const random = Math.floor(Math.random() * 4294967295);
+  const url = `${server.base}/v4/${command}?sdkappid=${SDKAPPID}&identifier=administrator&usersig=${sig}&random=${random}&contenttype=json`;
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  const json = await res.json();
+  assert.equal(json.ActionStatus, 'OK', JSON.stringify(json));
+  return json;
+}
+
+test('two people chat live; hostile text stays text and links are links', async () => {
+  const alice = await person(`alice-${run}`);
+  const bob = await person(`bob-${run}`);
+  await shot(alice.page, 'empty');
+  await startChat(alice.page, bob.user);
+  await send(alice.page, 'Hi Bob! See https://example.org/docs.');
+  await log(alice.page).getByText('Sent', { exact: false }).first().waitFor();
+
+  // Bob sees the conversation appear with an unread badge, then the message.
+  const entry = nav(bob.page).getByRole('button', { name: new RegExp(alice.user) });
+  await nav(bob.page).getByRole('button', { name: new RegExp(`${alice.user}.*1 unread`) }).waitFor();
+  await entry.click();
+  await log(bob.page).getByText('Hi Bob! See').waitFor();
+  const link = log(bob.page).getByRole('link', { name: 'https://example.org/docs' });
+  assert.equal(await link.getAttribute('href'), 'https://example.org/docs');
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
+  // Opening the chat marked it read.
+  await entry.locator('.badge').waitFor({ state: 'detached' });
+
+  const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>';
+  await send(bob.page, hostile);
+  await log(alice.page).getByText(hostile).waitFor();
+  assert.equal(await alice.page.evaluate(() => window.pwned), undefined, 'message text is never run as HTML');
+  assert.equal(await log(alice.page).locator('img:not(.avatar)').count(), 0);
+
+  // Bubbles: own on the right (out), the peer's on the left (in), with the sender's name.
+  const mine = log(alice.page).locator('.msg.out', { hasText: 'Hi Bob!' });
+  const theirs = log(alice.page).locator('.msg.in', { hasText: hostile });
+  assert.equal(await mine.count(), 1);
+  assert.equal(await theirs.locator('.from').textContent(), bob.user);
+  await shot(alice.page, 'chat');
+  await shot(bob.page, 'chat-bob');
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('offline messages arrive at sign-in with the unread badge', async () => {
+  const alice = await person(`alice2-${run}`);
+  let bob = await person(`bob2-${run}`);
+  await startChat(bob.page, alice.user);
+  await send(bob.page, 'I will be away');
+  await log(bob.page).getByText('Sent').first().waitFor();
+  await bob.context.close();
+
+  await startChat(alice.page, bob.user);
+  for (const n of [1, 2, 3]) {
+    await send(alice.page, `while you were out ${n}`);
+  }
+  await log(alice.page).locator('.status.sent').nth(2).waitFor();
+
+  bob = await person(bob.user);
+  const entry = nav(bob.page).getByRole('button', { name: new RegExp(alice.user) });
+  await entry.getByText('while you were out 3').waitFor();
+  assert.equal((await entry.locator('.badge').textContent()).trim(), '3 unread');
+  await shot(bob.page, 'unread');
+  await entry.click();
+  for (const n of [1, 2, 3]) await log(bob.page).getByText(`while you were out ${n}`).waitFor();
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('one person on two devices sees their own messages on both', async () => {
+  const user = `alice3-${run}`, peer = `bob3-${run}`;
+  await rest('im_open_login_svc/account_import', { UserID: peer });
+  const phone = await person(user, { width: 390, height: 760 });
+  const laptop = await person(user);
+  await startChat(laptop.page, peer);
+  await send(laptop.page, 'sent from the laptop');
+  const entry = nav(phone.page).getByRole('button', { name: new RegExp(peer) });
+  await entry.click();
+  const mine = log(phone.page).locator('.msg.out', { hasText: 'sent from the laptop' });
+  await mine.waitFor();
+  // On a phone the chat replaces the list; Back returns to it.
+  assert.equal(await nav(phone.page).isVisible(), false);
+  await shot(phone.page, 'phone-chat');
+  await phone.page.getByRole('button', { name: 'Back to conversations' }).click();
+  await nav(phone.page).waitFor();
+  assert.deepEqual([...phone.errors, ...laptop.errors], []);
+  await phone.context.close();
+  await laptop.context.close();
+});
+
+test('a blocked sender sees the refusal in plain words and can resend after unblocking', async () => {
+  const alice = await person(`alice4-${run}`);
+  const bob = await person(`bob4-${run}`);
+  await bob.page.getByRole('button', { name: 'People' }).click();
+  await bob.page.getByLabel('Block user').fill(alice.user);
+  await bob.page.getByRole('button', { name: 'Block', exact: true }).click();
+  await bob.page.getByRole('button', { name: `Unblock ${alice.user}` }).waitFor();
+  await shot(bob.page, 'people');
+
+  await startChat(alice.page, bob.user);
+  await send(alice.page, 'can you hear me?');
+  await log(alice.page).getByText(`Not delivered: ${bob.user} has blocked you.`).waitFor();
+
+  await bob.page.getByRole('button', { name: `Unblock ${alice.user}` }).click();
+  await bob.page.getByText('Nobody is blocked.').waitFor();
+  await log(alice.page).getByRole('button', { name: 'Resend' }).click();
+  await log(alice.page).locator('.status.sent').waitFor();
+  await bob.page.getByRole('button', { name: 'Chats' }).click();
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+  await log(bob.page).getByText('can you hear me?').waitFor();
+  assert.equal(await log(bob.page).getByText('can you hear me?').count(), 1, 'stored once');
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('a system notification from the REST API shows as a notice, faces, cards and locations as what they are', async () => {
+  const alice = await person(`alice5-${run}`);
+  const bob = await person(`bob5-${run}`);
+  await rest('openim/sendmsg', {
+    To_Account: bob.user, MsgRandom: 77,
+    MsgBody: [{ MsgType: 'DuetSystemElem', MsgContent: { Text: 'Maintenance tonight at 2:00', Data: 'maintenance' } }],
+  });
+  await startChat(alice.page, bob.user);
+  await alice.page.getByRole('button', { name: 'Emoji' }).click();
+  await alice.page.getByRole('button', { name: 'party' }).click();
+  await alice.page.getByRole('button', { name: 'Red packet' }).click();
+  await alice.page.getByLabel('Amount').fill('8.88');
+  await alice.page.getByLabel('Greeting').fill('Happy new year');
+  await alice.page.getByRole('button', { name: 'Send red packet' }).click();
+  await alice.page.getByRole('button', { name: 'Location' }).click();
+  await alice.page.getByLabel('Place').fill('Café Central');
+  await alice.page.getByLabel('Latitude').fill('48.2104');
+  await alice.page.getByLabel('Longitude').fill('16.3656');
+  await alice.page.getByRole('button', { name: 'Send location' }).click();
+  await alice.page.getByRole('button', { name: 'Rock-paper-scissors' }).click();
+  await log(alice.page).locator('.status.sent').nth(3).waitFor();
+
+  const admin = nav(bob.page).getByRole('button', { name: /administrator/ });
+  await admin.click();
+  const notice = log(bob.page).getByRole('note', { name: 'System notice' });
+  await notice.getByText('Maintenance tonight at 2:00').waitFor();
+  assert.equal(await log(bob.page).locator('.msg.in, .msg.out').count(), 0, 'a notice is not a bubble');
+
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+  await log(bob.page).getByRole('img', { name: 'party' }).waitFor();
+  const packet = log(bob.page).getByRole('group', { name: 'Red packet' });
+  await packet.getByText('8.88').waitFor();
+  await packet.getByText('Happy new year').waitFor();
+  await log(bob.page).getByRole('group', { name: 'Rock-paper-scissors' }).waitFor();
+  const map = log(bob.page).getByRole('link', { name: 'Open map' });
+  assert.match(await map.getAttribute('href'), /openstreetmap\.org\/\?mlat=48\.2104&mlon=16\.3656/);
+  await log(bob.page).getByText('Café Central').waitFor();
+  await shot(bob.page, 'types');
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('a reload shows the cached history before the server answers', async () => {
+  const alice = await person(`alice6-${run}`);
+  const peer = `bob6-${run}`;
+  await rest('im_open_login_svc/account_import', { UserID: peer });
+  await startChat(alice.page, peer);
+  await send(alice.page, 'kept on this device');
+  await log(alice.page).locator('.status.sent').waitFor();
+  // The server never answers this page's WebSocket from now on.
+  await alice.page.routeWebSocket(/\/ws$/, () => {});
+  await alice.page.reload();
+  await log(alice.page).getByText('kept on this device').waitFor();
+  await nav(alice.page).getByRole('button', { name: new RegExp(peer) }).waitFor();
+  assert.equal(await alice.page.getByRole('button', { name: 'Sign out' }).isVisible(), true);
+  assert.deepEqual(alice.errors, []);
+  await alice.context.close();
+});
+
+test('a message sent while the server is down waits and goes out on reconnect', async () => {
+  const alice = await person(`alice7-${run}`);
+  const bob = await person(`bob7-${run}`);
+  await startChat(alice.page, bob.user);
+  await server.pause();
+  await alice.page.getByText('Offline — reconnecting').waitFor();
+  await send(alice.page, 'sent while offline');
+  await log(alice.page).getByText('Waiting for connection').waitFor();
+  await server.resume();
+  await log(alice.page).locator('.msg.out .status.sent').waitFor({ timeout: 40_000 });
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click({ timeout: 40_000 });
+  await log(bob.page).getByText('sent while offline').waitFor();
+  assert.equal(await log(bob.page).getByText('sent while offline').count(), 1);
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('scrolling up loads older pages from history without jumping', async () => {
+  const alice = `alice8-${run}`, carol = `carol8-${run}`;
+  await rest('im_open_login_svc/multiaccount_import', { Accounts: [alice, carol] });
+  for (let i = 1; i <= 45; i++) {
+    await rest('openim/sendmsg', {
+      From_Account: alice, To_Account: carol, MsgRandom: 1000 + i, SyncOtherMachine: 2,
+      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: `history ${i}` } }],
+    });
+  }
+  // Alice never synced these: her device has none cached, so pages come from history.
+  const a = await person(alice);
+  await startChat(a.page, carol);
+  await log(a.page).getByText('history 45').waitFor();
+  const l = log(a.page);
+  for (let round = 0; round < 5 && !(await l.getByText('This is the beginning').isVisible()); round++) {
+    const first = l.locator('.msg').first();
+    const firstText = await first.textContent();
+    await l.evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+    await l.getByText('This is the beginning').or(l.locator('.msg').first().filter({ hasNotText: firstText })).first().waitFor();
+    // What was at the top is still in view: the view did not jump to the new top.
+    const box = await l.locator('.msg', { hasText: firstText }).boundingBox();
+    const view = await l.boundingBox();
+    assert.ok(box.y >= view.y - box.height && box.y <= view.y + view.height, 'the old first message stays in view');
+  }
+  await l.getByText('This is the beginning').waitFor();
+  for (const i of [1, 20, 45]) assert.equal(await l.getByText(`history ${i}`, { exact: true }).count(), 1);
+  assert.equal(await l.locator('.msg').count(), 45);
+  assert.deepEqual(a.errors, []);
+  await a.context.close();
+});
