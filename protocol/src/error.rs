@@ -71,6 +71,17 @@ codes! {
     TOO_MANY_ACCOUNTS = 90011, "too many accounts in one request";
     /// The message body is over the configured size limit (12 KB by default).
     BODY_TOO_LARGE = 93000, "message body too large";
+    /// An upload is larger than its kind allows (images and audio 28 MB, files and video
+    /// 100 MB by default).
+    MEDIA_TOO_LARGE = 94001, "upload larger than its kind allows";
+    /// The uploaded bytes are not what the kind says (an image that does not decode, a video
+    /// that is not one), or the kind is unknown.
+    MEDIA_TYPE_MISMATCH = 94002, "upload content does not match its kind";
+    /// The image's dimensions or decoded size are beyond the server's limits (a decompression
+    /// bomb), so it was not processed.
+    MEDIA_IMAGE_TOO_BIG = 94003, "image dimensions too large";
+    /// No media with that id (never uploaded, or expired).
+    MEDIA_NOT_FOUND = 94004, "media not found";
     /// A request other than login arrived before login succeeded.
     NOT_LOGGED_IN = 60001, "not logged in";
     /// A second login on a connection that is already signed in.

@@ -9,6 +9,7 @@
 //! - [`frame`]: the WebSocket frames (`/ws`), client requests and server replies and pushes.
 //! - [`error`]: the stable numeric error codes that travel in error frames and REST replies.
 //! - [`limits`]: the validation a message passes before it is accepted.
+//! - [`media`]: media upload kinds, limits and the upload answer.
 //!
 //! The protocol is described for humans in `docs/protocol.md`.
 
@@ -17,6 +18,7 @@ pub mod error;
 pub mod frame;
 pub mod ids;
 pub mod limits;
+pub mod media;
 pub mod message;
 pub mod rest;
 

@@ -4,6 +4,7 @@
 
 use crate::element::{Element, image_type};
 use crate::error::ErrorCode;
+use crate::media::MAX_MEDIA_SECONDS;
 
 const MB: u64 = 1024 * 1024;
 
@@ -80,6 +81,16 @@ fn check_size(what: &str, size: u64, max: u64) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// A declared duration must be plausible: at least a second, at most [`MAX_MEDIA_SECONDS`].
+fn check_seconds(what: &str, seconds: u32) -> Result<(), Rejection> {
+    if !(1..=MAX_MEDIA_SECONDS).contains(&seconds) {
+        return Err(bad(format!(
+            "{what} is {seconds}; it must be 1 to {MAX_MEDIA_SECONDS}"
+        )));
+    }
+    Ok(())
+}
+
 impl Limits {
     /// Checks a message body. On success returns its payload size in bytes (what counts
     /// against [`Limits::body_max_bytes`]).
@@ -146,6 +157,7 @@ impl Limits {
             }
             Element::Sound(s) => {
                 check_url("sound Url", &s.url)?;
+                check_seconds("sound Second", s.second)?;
                 check_size("sound", s.size, self.audio_max_bytes)
             }
             Element::File(f) => {
@@ -158,6 +170,7 @@ impl Limits {
             Element::Video(v) => {
                 check_url("VideoUrl", &v.video_url)?;
                 check_url("ThumbUrl", &v.thumb_url)?;
+                check_seconds("VideoSecond", v.video_second)?;
                 check_size("video", v.video_size, self.video_max_bytes)?;
                 check_size("video cover", v.thumb_size, self.image_max_bytes)
             }

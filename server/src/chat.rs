@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::error::ChatError;
 use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
+use crate::media::store::MediaStore;
 use crate::storage::{
     Account, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate, RelationChange,
     SendChecks, Sent, Storage, StorageResult,
@@ -30,6 +31,8 @@ const FRIENDS_ONLY_KEY: &str = "friends_only";
 
 pub struct Chat {
     pub storage: Arc<dyn Storage>,
+    /// Uploaded media files.
+    pub media: Arc<dyn MediaStore>,
     pub hub: Arc<Hub>,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
@@ -74,6 +77,7 @@ impl Default for SendOptions {
 impl Chat {
     pub fn new(
         storage: Arc<dyn Storage>,
+        media: Arc<dyn MediaStore>,
         hub: Arc<Hub>,
         clock: Arc<dyn Clock>,
         config: Config,
@@ -83,6 +87,7 @@ impl Chat {
         let friends_only = AtomicBool::new(config.friends_only);
         Self {
             storage,
+            media,
             hub,
             clock,
             config,

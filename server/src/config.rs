@@ -68,6 +68,36 @@ pub struct Config {
     /// Serve `POST /duet/dev/usersig`, which signs a UserSig for anyone who asks. For local
     /// development only: with it, anybody can sign in as anybody.
     pub dev_usersig: bool,
+    /// Uploaded media (sizes are in `limits`).
+    pub media: MediaConfig,
+}
+
+/// Where uploaded media lives, how long it is kept, and how download URLs begin.
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// `None`: `media/` in the data dir.
+    pub dir: Option<PathBuf>,
+    /// `None`: as long as roaming history.
+    pub ttl: Option<Duration>,
+    /// The base of download URLs (`https://chat.example.com`); `None`: the upload request's
+    /// host.
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    pub fn media_dir(&self) -> PathBuf {
+        self.media
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("media"))
+    }
+
+    /// How long media is kept after its last upload.
+    pub fn media_ttl_ms(&self) -> u64 {
+        self.media
+            .ttl
+            .map_or(self.retention.roaming_ttl_ms, |t| t.as_millis() as u64)
+    }
 }
 
 /// Limits of the REST API.
@@ -105,6 +135,11 @@ impl Config {
             recall_window: Duration::from_secs(120),
             rest: RestConfig::default(),
             dev_usersig: false,
+            media: MediaConfig {
+                dir: None,
+                ttl: None,
+                public_url: None,
+            },
         }
     }
 }
@@ -174,6 +209,28 @@ pub struct TuningArgs {
     /// Largest message body in bytes.
     #[arg(long, env = "DUET_BODY_MAX_BYTES", default_value_t = 12 * 1024)]
     pub body_max_bytes: usize,
+    /// Largest image upload in bytes (R1.4).
+    #[arg(long, env = "DUET_IMAGE_MAX_BYTES", default_value_t = Limits::default().image_max_bytes)]
+    pub image_max_bytes: u64,
+    /// Largest audio upload in bytes (R1.5).
+    #[arg(long, env = "DUET_AUDIO_MAX_BYTES", default_value_t = Limits::default().audio_max_bytes)]
+    pub audio_max_bytes: u64,
+    /// Largest file upload in bytes (R1.6).
+    #[arg(long, env = "DUET_FILE_MAX_BYTES", default_value_t = Limits::default().file_max_bytes)]
+    pub file_max_bytes: u64,
+    /// Largest video upload in bytes (R1.7).
+    #[arg(long, env = "DUET_VIDEO_MAX_BYTES", default_value_t = Limits::default().video_max_bytes)]
+    pub video_max_bytes: u64,
+    /// Where uploaded media is kept [default: media/ in the data dir].
+    #[arg(long, env = "DUET_MEDIA_DIR")]
+    pub media_dir: Option<PathBuf>,
+    /// Seconds media is kept after upload [default: the roaming retention].
+    #[arg(long, env = "DUET_MEDIA_TTL_SECS")]
+    pub media_ttl_secs: Option<u64>,
+    /// Base of media download URLs, e.g. https://chat.example.com [default: the uploader's
+    /// Host header].
+    #[arg(long, env = "DUET_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Offline cache per user, in bytes.
     #[arg(long, env = "DUET_OFFLINE_CACHE_BYTES", default_value_t = 30 * 1024)]
     pub offline_cache_bytes: u64,
@@ -236,6 +293,10 @@ impl Args {
             },
             limits: Limits {
                 body_max_bytes: t.body_max_bytes,
+                image_max_bytes: t.image_max_bytes,
+                audio_max_bytes: t.audio_max_bytes,
+                file_max_bytes: t.file_max_bytes,
+                video_max_bytes: t.video_max_bytes,
                 ..Limits::default()
             },
             ws: WsConfig {
@@ -249,6 +310,11 @@ impl Args {
             friends_only: t.friends_only,
             recall_window: Duration::from_secs(t.recall_window_secs),
             dev_usersig: t.dev_usersig,
+            media: MediaConfig {
+                dir: t.media_dir.clone(),
+                ttl: t.media_ttl_secs.map(Duration::from_secs),
+                public_url: t.public_url.clone(),
+            },
             rest: RestConfig {
                 body_max_bytes: t.rest_body_max_bytes.max(1024),
                 rate_per_sec: t.rest_rate.max(1),

@@ -6,6 +6,7 @@
 //! - [`ws`]: the WebSocket protocol at `/ws`, one task per connection.
 //! - [`rest`]: the REST API at `/v4/<service>/<command>` for the app's backend.
 //! - [`www`]: the web client's static files at `/`.
+//! - [`media`]: media uploads at `/media` and their downloads, kept in a `MediaStore`.
 //! - [`hub`]: the online devices and their push queues; the storage's change feed lands here.
 //! - [`storage`]: the `Storage` trait, with SQLite (default) and in-memory backends.
 //! - [`identity`], [`config`], [`clock`], [`error`]: app identity, settings, time, error codes.
@@ -18,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod hub;
 pub mod identity;
+pub mod media;
 pub mod rate;
 pub mod rest;
 pub mod storage;
@@ -25,6 +27,7 @@ pub mod ws;
 pub mod www;
 
 use axum::Router;
+use axum::http::{HeaderName, Method, header};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use chat::Chat;
@@ -32,6 +35,7 @@ use clock::Clock;
 use config::{Config, StorageKind};
 use hub::Hub;
 use identity::AppIdentity;
+use media::store::DiskStore;
 use std::sync::Arc;
 use storage::Storage;
 use storage::memory::MemoryStorage;
@@ -39,6 +43,7 @@ use storage::sqlite::SqliteStorage;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::cors::{Any, CorsLayer};
 
 /// File name of the SQLite database inside the data dir.
 pub const DATABASE_FILE: &str = "duet.db";
@@ -79,6 +84,11 @@ pub enum OpenError {
         path: String,
         source: std::io::Error,
     },
+    #[error("cannot open media dir {path}: {source}")]
+    Media {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open database {path}: {source}")]
     Database {
         path: String,
@@ -111,13 +121,43 @@ pub fn open(
         }
         StorageKind::Memory => Arc::new(MemoryStorage::new(config.retention.clone(), hub.clone())),
     };
-    Ok(Arc::new(Chat::new(storage, hub, clock, config, identity)))
+    let media_dir = config.media_dir();
+    let media = DiskStore::open(&media_dir).map_err(|source| OpenError::Media {
+        path: media_dir.display().to_string(),
+        source,
+    })?;
+    Ok(Arc::new(Chat::new(
+        storage,
+        Arc::new(media),
+        hub,
+        clock,
+        config,
+        identity,
+    )))
 }
 
 /// The HTTP routes: the WebSocket, the REST API, and the web client's static files.
 pub fn router(state: AppState) -> Router {
     let www = www::service(&state.chat.config.www_dir);
+    // Media is uploaded by apps on any origin (authenticated by header, never by cookie) and
+    // shown anywhere.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::RANGE,
+            HeaderName::from_static("x-duet-user"),
+            HeaderName::from_static("x-duet-usersig"),
+        ])
+        .expose_headers([header::CONTENT_RANGE, header::ETAG]);
+    let media = Router::new()
+        .route("/media", post(media::upload))
+        .route("/media/{uuid}", get(media::download))
+        .route("/media/{uuid}/{name}", get(media::download_named))
+        .layer(cors);
     Router::new()
+        .merge(media)
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/v4/{service}/{command}", post(rest::handle))
@@ -160,7 +200,7 @@ pub async fn run(
     served
 }
 
-/// Reclaims expired offline-cache entries and messages every `expiry_interval`.
+/// Reclaims expired offline-cache entries, messages and media every `expiry_interval`.
 async fn expire_periodically(chat: Arc<Chat>, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(chat.config.expiry_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -179,6 +219,15 @@ async fn expire_periodically(chat: Arc<Chat>, shutdown: CancellationToken) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "expiry pass failed"),
+        }
+        let before = chat
+            .clock
+            .now_ms()
+            .saturating_sub(chat.config.media_ttl_ms());
+        match chat.media.expire(before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "expired old media"),
+            Err(e) => tracing::warn!(error = %e, "media expiry pass failed"),
         }
     }
 }

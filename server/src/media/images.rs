@@ -1,0 +1,128 @@
+//! Image renditions, as Tencent IM makes them: the original, a large one (longest edge ≤ 720
+//! px) and a thumbnail (≤ 198 px); a rendition that would not be smaller is the original.
+//!
+//! Decoding runs under limits on dimensions and memory, so a small file that expands to a huge
+//! bitmap (a decompression bomb) is refused before it is decoded.
+
+use image::{DynamicImage, ImageFormat, ImageReader};
+use protocol::media::{LARGE_EDGE, THUMB_EDGE};
+use std::io::Cursor;
+
+/// Largest width or height decoded, and the most memory one decode may take.
+pub const MAX_EDGE: u32 = 16_384;
+pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ImageError {
+    #[error("the image is too large to process: {0}")]
+    TooBig(String),
+    #[error("the image cannot be decoded: {0}")]
+    Undecodable(String),
+}
+
+/// A smaller copy; `bytes` is `None` when the original is small enough to serve as it.
+#[derive(Debug)]
+pub struct Rendition {
+    pub bytes: Option<Vec<u8>>,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug)]
+pub struct Renditions {
+    pub width: u32,
+    pub height: u32,
+    pub large: Rendition,
+    pub thumb: Rendition,
+}
+
+fn limits() -> image::Limits {
+    let mut l = image::Limits::default();
+    l.max_image_width = Some(MAX_EDGE);
+    l.max_image_height = Some(MAX_EDGE);
+    l.max_alloc = Some(MAX_DECODE_BYTES);
+    l
+}
+
+fn classify(e: image::ImageError) -> ImageError {
+    match e {
+        image::ImageError::Limits(l) => ImageError::TooBig(l.to_string()),
+        other => ImageError::Undecodable(other.to_string()),
+    }
+}
+
+/// Decodes `bytes` and makes the large and thumbnail renditions.
+pub fn renditions(bytes: &[u8]) -> Result<Renditions, ImageError> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImageError::Undecodable(e.to_string()))?;
+    reader.limits(limits());
+    let img = reader.decode().map_err(classify)?;
+    Ok(Renditions {
+        width: img.width(),
+        height: img.height(),
+        large: shrink(&img, LARGE_EDGE)?,
+        thumb: shrink(&img, THUMB_EDGE)?,
+    })
+}
+
+/// A copy whose longest edge is at most `edge`: JPEG, or PNG when the image has transparency.
+fn shrink(img: &DynamicImage, edge: u32) -> Result<Rendition, ImageError> {
+    if img.width().max(img.height()) <= edge {
+        return Ok(Rendition {
+            bytes: None,
+            width: img.width(),
+            height: img.height(),
+        });
+    }
+    let small = img.thumbnail(edge, edge);
+    let mut out = Cursor::new(Vec::new());
+    let written = if small.color().has_alpha() {
+        small.write_to(&mut out, ImageFormat::Png)
+    } else {
+        DynamicImage::ImageRgb8(small.to_rgb8()).write_to(&mut out, ImageFormat::Jpeg)
+    };
+    written.map_err(|e| ImageError::Undecodable(e.to_string()))?;
+    Ok(Rendition {
+        bytes: Some(out.into_inner()),
+        width: small.width(),
+        height: small.height(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::new(width, height));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn renditions_keep_the_aspect_ratio_within_their_edge() {
+        let r = renditions(&png(1600, 900)).unwrap();
+        assert_eq!((r.width, r.height), (1600, 900));
+        assert_eq!((r.large.width, r.large.height), (720, 405));
+        assert_eq!((r.thumb.width, r.thumb.height), (198, 111));
+        let large = image::load_from_memory(r.large.bytes.as_ref().unwrap()).unwrap();
+        assert_eq!((large.width(), large.height()), (720, 405));
+    }
+
+    #[test]
+    fn small_images_are_their_own_renditions() {
+        let r = renditions(&png(100, 50)).unwrap();
+        assert!(r.large.bytes.is_none() && r.thumb.bytes.is_none());
+        assert_eq!((r.thumb.width, r.thumb.height), (100, 50));
+    }
+
+    #[test]
+    fn what_is_not_an_image_is_refused() {
+        assert!(matches!(
+            renditions(b"\x89PNG\r\n\x1a\nnot really"),
+            Err(ImageError::Undecodable(_))
+        ));
+    }
+}
