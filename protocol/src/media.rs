@@ -82,3 +82,132 @@ pub const THUMB_EDGE: u32 = 198;
 /// Longest voice message or video, in seconds; the duration a client declares must be within
 /// 1 and this.
 pub const MAX_MEDIA_SECONDS: u32 = 3 * 3600;
+
+/// Tencent's `Download_Flag` for a URL downloadable as it is.
+const DOWNLOADABLE: u32 = 2;
+
+/// The message element for an upload. `second` is the duration of audio and video; `cover` is
+/// a video's uploaded cover image. Fails when an image answer lacks its renditions or a video
+/// lacks its cover.
+pub fn element(
+    kind: MediaKind,
+    upload: &Uploaded,
+    second: u32,
+    cover: Option<&Uploaded>,
+) -> Result<crate::Element, String> {
+    use crate::element::*;
+    Ok(match kind {
+        MediaKind::Image => {
+            let image = upload
+                .image
+                .clone()
+                .ok_or("the upload has no image renditions")?;
+            Element::Image(ImageElem {
+                uuid: upload.uuid.clone(),
+                image_format: image.image_format,
+                image_info_array: image.image_info_array,
+            })
+        }
+        MediaKind::Audio => Element::Sound(SoundElem {
+            url: upload.url.clone(),
+            uuid: upload.uuid.clone(),
+            size: upload.size,
+            second,
+            download_flag: DOWNLOADABLE,
+        }),
+        MediaKind::File => Element::File(FileElem {
+            url: upload.url.clone(),
+            uuid: upload.uuid.clone(),
+            file_size: upload.size,
+            file_name: upload.file_name.clone(),
+            download_flag: DOWNLOADABLE,
+        }),
+        MediaKind::Video => {
+            let cover = cover.ok_or("a video needs a cover image")?;
+            let thumb = cover
+                .image
+                .as_ref()
+                .and_then(|i| {
+                    i.image_info_array
+                        .iter()
+                        .find(|x| x.kind == image_type::ORIGINAL)
+                })
+                .ok_or("the cover upload is not an image")?;
+            Element::Video(VideoElem {
+                video_url: upload.url.clone(),
+                video_uuid: upload.uuid.clone(),
+                video_size: upload.size,
+                video_second: second,
+                video_format: upload
+                    .content_type
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                video_download_flag: DOWNLOADABLE,
+                thumb_url: thumb.url.clone(),
+                thumb_uuid: cover.uuid.clone(),
+                thumb_size: thumb.size,
+                thumb_width: thumb.width,
+                thumb_height: thumb.height,
+                thumb_format: cover
+                    .content_type
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                thumb_download_flag: DOWNLOADABLE,
+            })
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Element;
+    use crate::element::image_type;
+    use crate::limits::Limits;
+
+    fn uploaded(content_type: &str, image: Option<UploadedImage>) -> Uploaded {
+        Uploaded {
+            uuid: "u".into(),
+            url: "http://h/media/u/x".into(),
+            size: 10,
+            content_type: content_type.into(),
+            file_name: "x".into(),
+            image,
+        }
+    }
+
+    #[test]
+    fn elements_from_uploads_pass_the_body_checks() {
+        let info = |kind| ImageInfo {
+            kind,
+            size: 10,
+            width: 4,
+            height: 3,
+            url: "http://h/media/u/x".into(),
+        };
+        let image = UploadedImage {
+            image_format: 3,
+            image_info_array: vec![info(image_type::ORIGINAL), info(image_type::THUMB)],
+        };
+        let cover = uploaded("image/jpeg", Some(image.clone()));
+        let limits = Limits::default();
+        for (kind, up) in [
+            (MediaKind::Image, uploaded("image/png", Some(image))),
+            (MediaKind::Audio, uploaded("audio/mpeg", None)),
+            (MediaKind::File, uploaded("application/octet-stream", None)),
+            (MediaKind::Video, uploaded("video/webm", None)),
+        ] {
+            let e = element(kind, &up, 3, Some(&cover)).unwrap();
+            limits.check_body(std::slice::from_ref(&e)).unwrap();
+            if let Element::Video(v) = e {
+                assert_eq!((v.video_format.as_str(), v.thumb_width), ("webm", 4));
+            }
+        }
+        assert!(element(MediaKind::Video, &uploaded("video/mp4", None), 3, None).is_err());
+        assert!(element(MediaKind::Image, &uploaded("image/png", None), 0, None).is_err());
+    }
+}

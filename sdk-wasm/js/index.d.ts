@@ -34,11 +34,34 @@ export interface FacePayload { index: number; data: string }
 export interface LocationPayload { description: string; longitude: number; latitude: number }
 export interface CustomPayload { data: string; description: string; extension: string }
 export interface SystemPayload { text: string; data: string }
+export interface ImageInfo {
+  /** 1 original, 2 large (≤ 720 px), 3 thumbnail (≤ 198 px). */
+  type: 1 | 2 | 3;
+  url: string;
+  width: number;
+  height: number;
+  size: number;
+}
+export interface ImagePayload { uuid: string; imageFormat: number; imageInfoArray: ImageInfo[] }
+export interface AudioPayload { url: string; uuid: string; size: number; second: number; downloadFlag: number }
+export interface FilePayload { fileUrl: string; uuid: string; fileName: string; fileSize: number; downloadFlag: number }
+export interface VideoPayload {
+  videoUrl: string; videoUUID: string; videoSize: number; videoSecond: number; videoFormat: string;
+  thumbUrl: string; thumbUUID: string; thumbSize: number; thumbWidth: number; thumbHeight: number;
+}
+/** A `File`, a `Blob`, or an `<input type=file>` with a file chosen. */
+export type MediaSource = File | Blob | HTMLInputElement;
+export interface MediaMessageOptions<P> extends CreateMessageOptions<P> {
+  /** Upload progress, 0 to 1, while `sendMessage` uploads the file. */
+  onProgress?: (fraction: number) => void;
+}
 
 export interface Message {
   ID: string;
   type: MessageType;
-  payload: TextPayload | FacePayload | LocationPayload | CustomPayload | SystemPayload | Record<string, unknown>;
+  payload:
+    | TextPayload | FacePayload | LocationPayload | CustomPayload | SystemPayload
+    | ImagePayload | AudioPayload | FilePayload | VideoPayload;
   conversationID: ConversationID;
   conversationType: 'C2C';
   from: string;
@@ -106,6 +129,16 @@ export interface Chat {
   createFaceMessage(options: CreateMessageOptions<{ index: number; data?: string }>): Message;
   createLocationMessage(options: CreateMessageOptions<LocationPayload>): Message;
   createCustomMessage(options: CreateMessageOptions<Partial<CustomPayload>>): Message;
+  /** Images up to 28 MB (larger throws code 94001); renditions are made by the server. */
+  createImageMessage(options: MediaMessageOptions<{ file: MediaSource }>): Message;
+  /** Voice up to 28 MB; `second` when the duration cannot be read from the file. */
+  createAudioMessage(options: MediaMessageOptions<{ file: MediaSource; second?: number }>): Message;
+  /** Files up to 100 MB, downloaded as attachments. */
+  createFileMessage(options: MediaMessageOptions<{ file: MediaSource }>): Message;
+  /** Videos up to 100 MB; the duration and a cover frame are taken in the browser. */
+  createVideoMessage(options: MediaMessageOptions<{ file: MediaSource }>): Message;
+  /** Stops a media message's upload: its `sendMessage` rejects with code 61006. */
+  cancelUploadMessage(message: Message): Result<{}>;
   sendMessage(message: Message): Promise<Result<{ message: Message }>>;
   getMessageList(options: {
     conversationID: ConversationID;

@@ -14,6 +14,10 @@ pub mod codes {
     pub const PROTOCOL: ErrorCode = ErrorCode(61003);
     /// The call is not valid in this state (e.g. login twice).
     pub const STATE: ErrorCode = ErrorCode(61004);
+    /// A media upload did not reach the server (network failure); the message can be resent.
+    pub const UPLOAD_FAILED: ErrorCode = ErrorCode(61005);
+    /// The app cancelled a media upload; the message can be resent.
+    pub const UPLOAD_CANCELLED: ErrorCode = ErrorCode(61006);
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -11,10 +11,12 @@ use crate::client::{Backoff, Client, Listener};
 use crate::error::{SdkError, codes};
 use crate::event::Event;
 use crate::session::Login;
+use crate::upload::{self, Cancel, MediaFile, Progress, Target};
 use crate::websocket::WebSocketConnector;
 use js_sys::{Function, Promise};
 use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
 use protocol::frame::{Reply, Request, UserResult};
+use protocol::media::MediaKind;
 use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, Relation, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -96,6 +98,21 @@ struct State {
     me: RefCell<Option<UserId>>,
     /// Total unread over all conversations, as of the last conversation-list update.
     total_unread: std::cell::Cell<u32>,
+    /// The signed-in user's UserSig, for media uploads.
+    user_sig: RefCell<Option<String>>,
+    /// Media messages created and not yet sent, by their local ID: `sendMessage` uploads the
+    /// file, `cancelUploadMessage` stops it, a failed one stays here to be sent again.
+    media: RefCell<HashMap<String, PendingMedia>>,
+}
+
+/// A media message waiting for `sendMessage`.
+struct PendingMedia {
+    to: UserId,
+    random: u32,
+    file: MediaFile,
+    cloud_custom_data: Option<String>,
+    on_progress: Option<Function>,
+    cancel: Cancel,
 }
 
 fn sdk_error(e: SdkError) -> JsValue {
@@ -161,7 +178,27 @@ fn js_payload(e: &Element) -> Value {
         }
         Element::Custom(c) => json!({ "data": c.data, "description": c.desc, "extension": c.ext }),
         Element::System(s) => json!({ "text": s.text, "data": s.data }),
-        other => serde_json::to_value(other).unwrap_or(Value::Null)["MsgContent"].clone(),
+        Element::Image(i) => json!({
+            "uuid": i.uuid,
+            "imageFormat": i.image_format,
+            "imageInfoArray": i.image_info_array.iter().map(|x| json!({
+                "type": x.kind, "size": x.size, "width": x.width, "height": x.height, "url": x.url,
+            })).collect::<Vec<_>>(),
+        }),
+        Element::Sound(a) => json!({
+            "url": a.url, "uuid": a.uuid, "size": a.size, "second": a.second,
+            "downloadFlag": a.download_flag,
+        }),
+        Element::File(f) => json!({
+            "fileUrl": f.url, "uuid": f.uuid, "fileName": f.file_name, "fileSize": f.file_size,
+            "downloadFlag": f.download_flag,
+        }),
+        Element::Video(v) => json!({
+            "videoUrl": v.video_url, "videoUUID": v.video_uuid, "videoSize": v.video_size,
+            "videoSecond": v.video_second, "videoFormat": v.video_format,
+            "thumbUrl": v.thumb_url, "thumbUUID": v.thumb_uuid, "thumbSize": v.thumb_size,
+            "thumbWidth": v.thumb_width, "thumbHeight": v.thumb_height,
+        }),
     }
 }
 
@@ -281,6 +318,8 @@ impl Chat {
                 client: RefCell::new(None),
                 me: RefCell::new(None),
                 total_unread: std::cell::Cell::new(0),
+                user_sig: RefCell::new(None),
+                media: RefCell::new(HashMap::new()),
             }),
         })
     }
@@ -331,6 +370,7 @@ impl Chat {
             let connector = Box::new(WebSocketConnector::new(&state.server));
             let client = Client::new(connector, cache, listener, Backoff::default());
             *state.me.borrow_mut() = Some(user.clone());
+            *state.user_sig.borrow_mut() = Some(o.user_sig.clone());
             let device =
                 DeviceId::parse(format!("web-{:08x}", random_u32())).expect("valid device id");
             let login = Login {
@@ -472,11 +512,20 @@ impl Chat {
 
     /// `sendMessage(message)`: resolves `{ code: 0, data: { message } }` once the server has it.
     /// Offline, the message waits in the outbox and the promise rejects with code 61001; it is
-    /// sent, once, after reconnecting (`MESSAGE_MODIFIED` then reports it sent).
+    /// sent, once, after reconnecting (`MESSAGE_MODIFIED` then reports it sent). A media message
+    /// is uploaded first, calling its `onProgress`; a failed or cancelled upload rejects and
+    /// the message can be sent again.
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, message: JsValue) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
+            let id = js_sys::Reflect::get(&message, &"ID".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            if state.media.borrow().contains_key(&id) {
+                return send_media(state, id).await;
+            }
             #[derive(Deserialize)]
             struct Outgoing {
                 to: String,
@@ -594,6 +643,48 @@ impl Chat {
     #[wasm_bindgen(js_name = resendMessage)]
     pub fn resend_message(&self, message: JsValue) -> Promise {
         self.send_message(message)
+    }
+
+    /// `createImageMessage({ to, payload: { file }, onProgress? })`: `file` is a `File`, a
+    /// `Blob` or an `<input type=file>`. Throws code 94001 for a file over 28 MB.
+    #[wasm_bindgen(js_name = createImageMessage)]
+    pub fn create_image_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::Image)
+    }
+
+    /// `createAudioMessage({ to, payload: { file, second? }, onProgress? })`: the duration is
+    /// read from the file unless `second` gives it.
+    #[wasm_bindgen(js_name = createAudioMessage)]
+    pub fn create_audio_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::Audio)
+    }
+
+    /// `createFileMessage({ to, payload: { file }, onProgress? })` (up to 100 MB).
+    #[wasm_bindgen(js_name = createFileMessage)]
+    pub fn create_file_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::File)
+    }
+
+    /// `createVideoMessage({ to, payload: { file }, onProgress? })`: the duration and a cover
+    /// frame are taken from the video in the browser.
+    #[wasm_bindgen(js_name = createVideoMessage)]
+    pub fn create_video_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::Video)
+    }
+
+    /// `cancelUploadMessage(message)`: stops a media message's upload; its `sendMessage`
+    /// rejects with code 61006 and it can be sent again.
+    #[wasm_bindgen(js_name = cancelUploadMessage)]
+    pub fn cancel_upload_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
+        let id = js_sys::Reflect::get(&message, &"ID".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        match self.state.media.borrow().get(&id) {
+            Some(p) => p.cancel.cancel(),
+            None => return Err(invalid("no upload in progress for this message")),
+        }
+        ok(json!({}))
     }
 
     /// `revokeMessage(message)`: recalls your own message (within the server's recall window).
@@ -749,6 +840,60 @@ impl Chat {
 }
 
 impl Chat {
+    fn create_media(&self, options: JsValue, kind: MediaKind) -> Result<JsValue, JsValue> {
+        let me = self.state.me()?;
+        let get =
+            |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let to = get(&options, "to")
+            .as_string()
+            .ok_or_else(|| invalid("options: expected { to, payload: { file } }"))?;
+        let to = UserId::parse(to).map_err(|e| invalid(e.to_string()))?;
+        let payload = get(&options, "payload");
+        let (blob, name) = file_of(&get(&payload, "file"))?;
+        let second = get(&payload, "second").as_f64().map(|s| s.ceil() as u32);
+        let file = MediaFile {
+            kind,
+            blob,
+            name,
+            second,
+        };
+        file.check().map_err(sdk_error)?;
+        let on_progress = get(&options, "onProgress").dyn_into::<Function>().ok();
+        let cloud_custom_data = get(&options, "cloudCustomData").as_string();
+        let random = random_u32();
+        let created_ms = js_sys::Date::now() as u64;
+        let preview = OutboxItem {
+            to: to.clone(),
+            random,
+            elements: vec![],
+            cloud_custom_data: cloud_custom_data.clone(),
+            created_ms,
+        }
+        .preview(&me);
+        let id = format!("local-{random}-{created_ms}");
+        let mut v = js_message(&preview, &me, "unSend");
+        v["ID"] = json!(id);
+        v["type"] = json!(match kind {
+            MediaKind::Image => "TIMImageElem",
+            MediaKind::Audio => "TIMSoundElem",
+            MediaKind::File => "TIMFileElem",
+            MediaKind::Video => "TIMVideoFileElem",
+        });
+        v["payload"] = json!({ "fileName": file.name, "fileSize": file.blob.size() as u64 });
+        self.state.media.borrow_mut().insert(
+            id,
+            PendingMedia {
+                to,
+                random,
+                file,
+                cloud_custom_data,
+                on_progress,
+                cancel: Cancel::default(),
+            },
+        );
+        Ok(to_js(&v))
+    }
+
     fn list(&self, relation: Relation) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
@@ -781,6 +926,81 @@ impl Chat {
         let state = self.state.clone();
         future_to_promise(async move { change(state, relation, user_list(options)?, add).await })
     }
+}
+
+/// The blob and file name of a `File`, a `Blob`, or an `<input type=file>` with a file chosen.
+fn file_of(value: &JsValue) -> Result<(web_sys::Blob, String), JsValue> {
+    if let Some(input) = value.dyn_ref::<web_sys::HtmlInputElement>() {
+        let file = input
+            .files()
+            .and_then(|f| f.get(0))
+            .ok_or_else(|| invalid("payload.file: the input has no file chosen"))?;
+        let name = file.name();
+        return Ok((file.into(), name));
+    }
+    if let Some(file) = value.dyn_ref::<web_sys::File>() {
+        return Ok((file.clone().into(), file.name()));
+    }
+    if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+        return Ok((blob.clone(), "file".to_owned()));
+    }
+    Err(invalid(
+        "payload.file must be a File, a Blob or an <input type=file>",
+    ))
+}
+
+/// Uploads a pending media message and sends it.
+async fn send_media(state: Rc<State>, id: String) -> Result<JsValue, JsValue> {
+    let me = state.me()?;
+    let client = state.client()?;
+    let (file, on_progress, cancel, to, random, cloud_custom_data) = {
+        let media = state.media.borrow();
+        let p = media.get(&id).expect("checked by the caller");
+        let cancel = Cancel::default();
+        (
+            p.file.clone(),
+            p.on_progress.clone(),
+            cancel,
+            p.to.clone(),
+            p.random,
+            p.cloud_custom_data.clone(),
+        )
+    };
+    if let Some(p) = state.media.borrow_mut().get_mut(&id) {
+        p.cancel = cancel.clone();
+    }
+    let target = Target {
+        server: state.server.clone(),
+        user: me.clone(),
+        user_sig: state.user_sig.borrow().clone().unwrap_or_default(),
+    };
+    let progress: Progress = Rc::new(move |percent| {
+        if let Some(f) = &on_progress {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from(f64::from(percent) / 100.0));
+        }
+    });
+    let element = upload::media_element(&target, &file, progress, &cancel)
+        .await
+        .map_err(sdk_error)?;
+    let item = OutboxItem {
+        to,
+        random,
+        elements: vec![element],
+        cloud_custom_data,
+        created_ms: js_sys::Date::now() as u64,
+    };
+    let result = client.send(item).await;
+    // Sent, or in the outbox to go out on reconnect: it is an ordinary message from here on. A
+    // refusal keeps it, to be sent again.
+    if result.is_ok()
+        || result
+            .as_ref()
+            .is_err_and(|e| e.code == codes::DISCONNECTED)
+    {
+        state.media.borrow_mut().remove(&id);
+    }
+    let sent = result.map_err(sdk_error)?;
+    ok(json!({ "message": js_message(&sent, &me, "success") }))
 }
 
 /// Adds or removes users; resolves `{ successUserIDList, failureUserIDList: [{ userID, code, message }] }`.

@@ -11,6 +11,8 @@
 //! - [`session`]: one signed-in connection: requests, pushes, the sync engine, the outbox.
 //! - [`client`]: sign-in and reconnect with backoff, resuming from the cached cursor.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
+//! - [`upload`] (browser only): media files to message elements (limits, duration, video
+//!   cover, upload with progress and cancel).
 //!
 //! - [`js`] (browser only, feature `js`): the JavaScript API, a thin `#[wasm_bindgen]` layer
 //!   over these. Rust apps use [`client::Client`] directly.
@@ -24,5 +26,7 @@ pub mod js;
 mod runtime;
 pub mod sequence;
 pub mod session;
+#[cfg(target_arch = "wasm32")]
+pub mod upload;
 #[cfg(target_arch = "wasm32")]
 pub mod websocket;

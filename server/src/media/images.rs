@@ -66,7 +66,7 @@ pub fn renditions(bytes: &[u8]) -> Result<Renditions, ImageError> {
     })
 }
 
-/// A copy whose longest edge is at most `edge`: JPEG, or PNG when the image has transparency.
+/// A copy whose longest edge is at most `edge`: JPEG, or PNG when it has transparent pixels.
 fn shrink(img: &DynamicImage, edge: u32) -> Result<Rendition, ImageError> {
     if img.width().max(img.height()) <= edge {
         return Ok(Rendition {
@@ -77,7 +77,8 @@ fn shrink(img: &DynamicImage, edge: u32) -> Result<Rendition, ImageError> {
     }
     let small = img.thumbnail(edge, edge);
     let mut out = Cursor::new(Vec::new());
-    let written = if small.color().has_alpha() {
+    let transparent = small.color().has_alpha() && small.to_rgba8().pixels().any(|p| p[3] < 255);
+    let written = if transparent {
         small.write_to(&mut out, ImageFormat::Png)
     } else {
         DynamicImage::ImageRgb8(small.to_rgb8()).write_to(&mut out, ImageFormat::Jpeg)
@@ -109,6 +110,23 @@ mod tests {
         assert_eq!((r.thumb.width, r.thumb.height), (198, 111));
         let large = image::load_from_memory(r.large.bytes.as_ref().unwrap()).unwrap();
         assert_eq!((large.width(), large.height()), (720, 405));
+    }
+
+    #[test]
+    fn renditions_are_png_only_when_transparent() {
+        let encode = |img: DynamicImage| {
+            let mut out = Cursor::new(Vec::new());
+            img.write_to(&mut out, ImageFormat::Png).unwrap();
+            out.into_inner()
+        };
+        let opaque = image::RgbaImage::from_pixel(800, 400, image::Rgba([1, 2, 3, 255]));
+        let clear = image::RgbaImage::from_pixel(800, 400, image::Rgba([1, 2, 3, 0]));
+        let format = |img| {
+            let r = renditions(&encode(DynamicImage::ImageRgba8(img))).unwrap();
+            image::guess_format(&r.thumb.bytes.unwrap()).unwrap()
+        };
+        assert_eq!(format(opaque), ImageFormat::Jpeg);
+        assert_eq!(format(clear), ImageFormat::Png);
     }
 
     #[test]
