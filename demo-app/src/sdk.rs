@@ -14,11 +14,13 @@ use duet_chat::client::{Backoff, Client, Listener};
 use duet_chat::error::{SdkError, codes};
 use duet_chat::event::Event;
 use duet_chat::session::Login;
+use duet_chat::upload::{self, Cancel, MediaFile, Progress, Target};
 use duet_chat::websocket::WebSocketConnector;
 use protocol::frame::{Reply, Request};
 use protocol::{DeviceId, Element, MessageKey, Relation, UserId};
 use serde::Deserialize;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 use yew::UseReducerDispatcher;
@@ -52,6 +54,10 @@ struct Inner {
     dispatch: UseReducerDispatcher<State>,
     client: RefCell<Option<Client<IndexedDbCache>>>,
     me: RefCell<Option<UserId>>,
+    /// The signed-in user's UserSig, for media uploads.
+    user_sig: RefCell<Option<String>>,
+    /// Media messages not yet uploaded, by random: what to upload, and how to stop it.
+    media: RefCell<HashMap<u32, (MediaFile, Cancel)>>,
 }
 
 /// What `sessionStorage` keeps for a reload.
@@ -108,6 +114,16 @@ mod saved {
     }
 }
 
+fn new_item(to: UserId, elements: Vec<Element>) -> OutboxItem {
+    OutboxItem {
+        to,
+        random: (js_sys::Math::random() * 4_294_967_295.0) as u32,
+        elements,
+        cloud_custom_data: None,
+        created_ms: js_sys::Date::now() as u64,
+    }
+}
+
 fn spawn(task: impl Future<Output = ()> + 'static) {
     wasm_bindgen_futures::spawn_local(task);
 }
@@ -158,6 +174,8 @@ impl Sdk {
                 dispatch,
                 client: RefCell::new(None),
                 me: RefCell::new(None),
+                user_sig: RefCell::new(None),
+                media: RefCell::new(HashMap::new()),
             }),
         }
     }
@@ -240,6 +258,7 @@ impl Sdk {
             user_sig: sig.clone(),
             device: DeviceId::parse(saved::device()).map_err(|e| e.to_string())?,
         };
+        *self.inner.user_sig.borrow_mut() = Some(sig.clone());
         if !fresh {
             // A reload: show the cache before the network answers.
             self.show_signed_in(&user, &client).await;
@@ -272,6 +291,7 @@ impl Sdk {
             }
         }
         saved::set_sign_in(Some((user.as_str(), &sig)));
+        *self.inner.user_sig.borrow_mut() = Some(sig);
         if fresh {
             self.show_signed_in(&user, &client).await;
         }
@@ -304,6 +324,10 @@ impl Sdk {
     fn sign_out_locally(&self) {
         self.inner.client.borrow_mut().take();
         self.inner.me.borrow_mut().take();
+        self.inner.user_sig.borrow_mut().take();
+        for (_, (_, cancel)) in self.inner.media.borrow_mut().drain() {
+            cancel.cancel();
+        }
         saved::set_sign_in(None);
         self.dispatch(Action::SignedOut);
     }
@@ -467,14 +491,94 @@ impl Sdk {
 
     /// Sends a message to `to`; it shows at once as sending.
     pub fn send(&self, to: UserId, element: Element) {
-        let item = OutboxItem {
-            to,
-            random: (js_sys::Math::random() * 4_294_967_295.0) as u32,
-            elements: vec![element],
-            cloud_custom_data: None,
-            created_ms: js_sys::Date::now() as u64,
+        self.resend(new_item(to, vec![element]));
+    }
+
+    /// Sends a file as an image, voice, file or video message: it shows at once with its
+    /// upload progress, then is sent like any message.
+    pub fn send_file(&self, to: UserId, file: MediaFile) {
+        let item = new_item(to, Vec::new());
+        self.inner
+            .media
+            .borrow_mut()
+            .insert(item.random, (file, Cancel::default()));
+        self.upload_then_send(item);
+    }
+
+    /// Stops a media message's upload; it can be sent again.
+    pub fn cancel_upload(&self, random: u32) {
+        if let Some((_, cancel)) = self.inner.media.borrow().get(&random) {
+            cancel.cancel();
+        }
+    }
+
+    /// Sends again a message that failed: a media message is uploaded again first.
+    pub fn retry(&self, item: OutboxItem) {
+        if self.inner.media.borrow().contains_key(&item.random) {
+            self.upload_then_send(item);
+        } else {
+            self.resend(item);
+        }
+    }
+
+    fn upload_then_send(&self, mut item: OutboxItem) {
+        let (Some(me), Some(user_sig)) = (self.me(), self.inner.user_sig.borrow().clone()) else {
+            return;
         };
-        self.resend(item);
+        let Some((file, _)) = self.inner.media.borrow().get(&item.random).cloned() else {
+            return;
+        };
+        let cancel = Cancel::default();
+        if let Some(entry) = self.inner.media.borrow_mut().get_mut(&item.random) {
+            entry.1 = cancel.clone();
+        }
+        let (to, random, name) = (item.to.clone(), item.random, file.name.clone());
+        let uploading = move |percent| Status::Uploading {
+            percent,
+            name: name.clone(),
+        };
+        self.dispatch(Action::Unsent(vec![(item.clone(), uploading(0))]));
+        let last = Rc::new(std::cell::Cell::new(0));
+        let progress: Progress = {
+            let (sdk, to) = (self.clone(), to.clone());
+            Rc::new(move |percent| {
+                if percent != last.replace(percent) {
+                    let status = uploading(percent);
+                    sdk.dispatch(Action::Status {
+                        to: to.clone(),
+                        random,
+                        status,
+                    });
+                }
+            })
+        };
+        let target = Target {
+            server: server_url(),
+            user: me,
+            user_sig,
+        };
+        let sdk = self.clone();
+        spawn(async move {
+            match upload::media_element(&target, &file, progress, &cancel).await {
+                Ok(element) => {
+                    sdk.inner.media.borrow_mut().remove(&random);
+                    item.elements = vec![element];
+                    sdk.resend(item);
+                }
+                Err(e) => {
+                    let reason = format!(
+                        "{}: {}",
+                        file.name,
+                        refusal(e.code, to.as_str(), &e.message)
+                    );
+                    let status = Status::Failed {
+                        code: e.code,
+                        reason,
+                    };
+                    sdk.dispatch(Action::Status { to, random, status });
+                }
+            }
+        });
     }
 
     /// Sends a message again with its random, so the server stores it once.

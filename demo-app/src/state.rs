@@ -21,6 +21,11 @@ pub enum Net {
 /// Where an own message is on its way to the peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
+    /// A media file going up (percent), before the message itself is sent.
+    Uploading {
+        percent: u32,
+        name: String,
+    },
     Sending,
     /// In the outbox while offline; goes out on reconnect.
     Queued,

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
 import { startServer } from '../support/server.mjs';
@@ -66,6 +67,30 @@ async function send(page, text) {
 
 async function shot(page, name) {
   await page.screenshot({ path: `${ARTIFACTS}/demo-${name}.png` });
+}
+
+/** A `width` × `height` PNG of horizontal colour bands. */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(Buffer.from([0]), Buffer.alloc(width * 3, (y * 3) % 256));
+  }
+  return Buffer.concat([
+    Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** The administrator's REST call, as an app backend makes it. */
@@ -296,4 +321,35 @@ test('scrolling up loads older pages from history without jumping', async () => 
   assert.equal(await l.locator('.msg').count(), 45);
   assert.deepEqual(a.errors, []);
   await a.context.close();
+});
+
+test('a photo and a file sent by one person show as a thumbnail and a file card to the other', async () => {
+  const alice = await person(`alice9-${run}`);
+  const bob = await person(`bob9-${run}`);
+  await startChat(alice.page, bob.user);
+  const attach = alice.page.getByLabel('Attach a file');
+  await attach.setInputFiles({ name: 'beach.png', mimeType: 'image/png', buffer: png(1200, 800) });
+  await log(alice.page).locator('.msg.out .status.sent').waitFor();
+  const report = Buffer.alloc(300 * 1024, 'duet report ');
+  await attach.setInputFiles({ name: 'Q3 report.pdf', mimeType: 'application/pdf', buffer: report });
+  await log(alice.page).locator('.msg.out .status.sent').nth(1).waitFor();
+
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+  const image = log(bob.page).getByRole('img', { name: 'Image, 1200×800' });
+  await image.waitFor();
+  assert.equal(await image.getAttribute('width'), '198');
+  assert.equal(await image.getAttribute('height'), '132');
+  await bob.page.waitForFunction(() => [...document.querySelectorAll('.image img')].every((i) => i.complete && i.naturalWidth === 198));
+  const full = log(bob.page).getByRole('link', { name: /Image, 1200×800/ });
+  assert.match(await full.getAttribute('href'), /\/media\/[0-9a-f]{64}\/beach\.png$/);
+  const card = log(bob.page).locator('.card.file');
+  await card.getByText('Q3 report.pdf').waitFor();
+  await card.getByText('300 KB').waitFor();
+  const download = card.getByRole('link', { name: 'Download' });
+  const [file] = await Promise.all([bob.page.waitForEvent('download'), download.click()]);
+  assert.equal(file.suggestedFilename(), 'Q3 report.pdf');
+  await shot(bob.page, 'media');
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
 });

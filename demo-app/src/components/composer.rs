@@ -1,14 +1,28 @@
 //! The composer: text (Enter sends), an emoji picker from the app's set, and senders for a
-//! location and the app's cards (red packet, rock-paper-scissors). Offline, a message waits in
+//! location and the app's cards (red packet, rock-paper-scissors), and an attach button for
+//! photos, voice clips, videos and files (sent with upload progress). Offline, a message waits in
 //! the outbox, shown as waiting, and goes out on reconnect.
 
 use super::app::Emojis;
 use crate::content::{Card, Hand, parse_money};
 use crate::sdk::Sdk;
+use duet_chat::upload::MediaFile;
 use protocol::element::{FaceElem, LocationElem, TextElem};
+use protocol::media::MediaKind;
 use protocol::{Element, UserId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+/// What a chosen file is sent as, from the type the browser reports (the server checks the
+/// bytes whatever this says).
+fn kind_of(mime: &str) -> MediaKind {
+    match mime {
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/bmp" => MediaKind::Image,
+        m if m.starts_with("audio/") => MediaKind::Audio,
+        m if m.starts_with("video/") => MediaKind::Video,
+        _ => MediaKind::File,
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -124,6 +138,31 @@ pub fn Composer(props: &Props) -> Html {
             ))
         })
     };
+    let on_attach = {
+        let (sdk, peer, error) = (sdk.clone(), props.peer.clone(), error.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let media = MediaFile {
+                kind: kind_of(&file.type_()),
+                name: file.name(),
+                blob: file.into(),
+                second: None,
+            };
+            match media.check() {
+                Ok(()) => {
+                    error.set(None);
+                    sdk.send_file(peer.clone(), media);
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        })
+    };
     let expanded = |which: Tray| (*tray == which).to_string();
     html! {
         <div class="composer">
@@ -151,6 +190,10 @@ pub fn Composer(props: &Props) -> Html {
                 <button type="button" aria-label="Location" aria-expanded={expanded(Tray::Location)} onclick={toggle(Tray::Location)}>{ "📍" }</button>
                 <button type="button" aria-label="Red packet" aria-expanded={expanded(Tray::RedPacket)} onclick={toggle(Tray::RedPacket)}>{ "🧧" }</button>
                 <button type="button" aria-label="Rock-paper-scissors" onclick={on_rps}>{ "✊" }</button>
+                <label class="attach" title="Attach a photo, voice clip, video or file">
+                    <span aria-hidden="true">{ "📎" }</span>
+                    <input type="file" class="sr-only" aria-label="Attach a file" onchange={on_attach} />
+                </label>
             </div>
             <form class="text" onsubmit={on_text}>
                 <input ref={text} aria-label="Message" placeholder="Message" autocomplete="off" enterkeyhint="send" />

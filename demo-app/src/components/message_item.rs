@@ -182,6 +182,17 @@ fn size(bytes: u64) -> String {
 
 fn status(sdk: &Sdk, shown: &Shown, peer: &UserId) -> Html {
     match &shown.status {
+        Status::Uploading { percent, name } => {
+            let (sdk, random) = (sdk.clone(), shown.message.random);
+            let cancel = Callback::from(move |_| sdk.cancel_upload(random));
+            html! {
+                <div class="status uploading">
+                    <span>{ format!("Uploading {name}… {percent}%") }</span>
+                    <progress max="100" value={percent.to_string()} aria-label={format!("Uploading {name}")}></progress>
+                    <button type="button" class="link" onclick={cancel}>{ "Cancel" }</button>
+                </div>
+            }
+        }
         Status::Sending => html! { <p class="status">{ "Sending…" }</p> },
         Status::Queued => html! { <p class="status pending">{ "Waiting for connection" }</p> },
         Status::Sent => {
@@ -196,7 +207,7 @@ fn status(sdk: &Sdk, shown: &Shown, peer: &UserId) -> Html {
         Status::Failed { reason, .. } => {
             let resend = shown.outgoing.clone().map(|item| {
                 let sdk = sdk.clone();
-                let onclick = Callback::from(move |_| sdk.resend(item.clone()));
+                let onclick = Callback::from(move |_| sdk.retry(item.clone()));
                 html! { <button type="button" class="link" {onclick}>{ "Resend" }</button> }
             });
             html! { <p class="status failed" role="alert">{ reason.clone() }{ resend }</p> }
