@@ -26,3 +26,4 @@ target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --rate
 target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --json | sed 's/^/online 100x1000: /'
 target/release/duet-bench offline --url "$url" --messages 10000 --json | sed 's/^/offline 10000: /'
 target/release/duet-bench history --url "$url" --messages 1000 --json | sed 's/^/history 1000: /'
+target/release/duet-bench media --url "$url" --megabytes 100 --server-pid "$server" --json | sed 's/^/media 100 MB: /'

@@ -20,6 +20,8 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Clone)]
 pub struct Target {
     pub ws_url: String,
+    /// `http://host:port`, for the HTTP endpoints (media).
+    pub http_url: String,
     pub sdk_app_id: u64,
     pub key: UserSigKey,
 }
@@ -36,8 +38,14 @@ impl Target {
                     .map(|r| format!("wss://{r}"))
                     .unwrap_or_else(|| base.to_owned())
             });
+        let http = base
+            .strip_prefix("ws://")
+            .map(|r| format!("http://{r}"))
+            .or_else(|| base.strip_prefix("wss://").map(|r| format!("https://{r}")))
+            .unwrap_or_else(|| base.clone());
         Self {
             ws_url: format!("{base}/ws"),
+            http_url: http,
             sdk_app_id,
             key: UserSigKey::new(sdk_app_id, secret.as_bytes()),
         }

@@ -57,7 +57,7 @@ async fn connect_all(
     Ok(held)
 }
 
-fn rss_bytes(pid: u32) -> Result<u64, BoxError> {
+pub(crate) fn rss_bytes(pid: u32) -> Result<u64, BoxError> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kb: u64 = status
         .lines()
@@ -68,7 +68,7 @@ fn rss_bytes(pid: u32) -> Result<u64, BoxError> {
 }
 
 /// The one running `duet-server` process on this machine.
-fn find_server() -> Result<u32, BoxError> {
+pub(crate) fn find_server() -> Result<u32, BoxError> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc")? {
         let entry = entry?;

@@ -7,6 +7,7 @@
 mod client;
 mod history;
 mod idle;
+mod media;
 mod offline;
 mod online;
 mod stats;
@@ -61,6 +62,14 @@ enum Mode {
         #[arg(long, default_value_t = 20)]
         iterations: usize,
     },
+    /// Uploading and downloading one large file; the server's memory while it streams.
+    Media {
+        #[arg(long, default_value_t = 100)]
+        megabytes: u64,
+        /// The server's process id (default: the one process named duet-server).
+        #[arg(long)]
+        server_pid: Option<u32>,
+    },
     /// Server memory per idle signed-in connection.
     Idle {
         #[arg(long, default_value_t = 10_000)]
@@ -113,6 +122,10 @@ fn main() -> ExitCode {
                 connections,
                 server_pid,
             } => idle::run(&target, connections, server_pid).await,
+            Mode::Media {
+                megabytes,
+                server_pid,
+            } => media::run(&target, megabytes, server_pid).await,
         }
     });
     match result {

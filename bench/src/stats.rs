@@ -15,6 +15,13 @@ pub struct Report {
     pub seconds: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_per_conn_bytes: Option<u64>,
+    /// Media: transfer rates in MB/s, and the server's largest RSS growth during them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload_mb_per_sec: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download_mb_per_sec: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_growth_bytes: Option<u64>,
 }
 
 impl Report {
@@ -51,6 +58,12 @@ impl Report {
         );
         if let Some(rss) = self.rss_per_conn_bytes {
             println!("server memory per idle connection: {rss} bytes");
+        }
+        if let (Some(up), Some(down)) = (self.upload_mb_per_sec, self.download_mb_per_sec) {
+            println!("upload {up:.0} MB/s  download {down:.0} MB/s");
+        }
+        if let Some(rss) = self.rss_growth_bytes {
+            println!("server memory growth during transfers: {rss} bytes");
         }
     }
 }

@@ -329,7 +329,8 @@ async fn serve(app: &AppState, uuid: &str, name: Option<&str>, headers: &HeaderM
     if let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await {
         return media_fail(e.into());
     }
-    let stream = tokio_util::io::ReaderStream::new(file.take(len));
+    // 256 KB reads: the default 4 KB makes downloads CPU-bound at a fraction of disk speed.
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
     response
         .status(status)
         .header(header::CONTENT_LENGTH, len)
