@@ -337,6 +337,8 @@ impl Sdk {
             Event::MessageReceived(list) => self.dispatch(Action::Received(list)),
             Event::MessageSent(m) => self.dispatch(Action::Sent(m)),
             Event::MessageRevoked { peer, key } => self.dispatch(Action::Revoked { peer, key }),
+            // The conversation list that follows carries it.
+            Event::MessageReadByPeer { .. } => {}
             Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
             Event::ProfileUpdated(p) => self.dispatch(Action::Profile(p)),
             Event::RelationsUpdated(relation) => self.refresh_relation(relation),

@@ -66,6 +66,9 @@ pub enum SyncEvent {
         peer: UserId,
         up_to: Option<MessageKey>,
     },
+    /// `peer` read the conversation with the user up to and including `up_to`: the user's
+    /// messages up to there are read by the peer (read receipts).
+    PeerRead { peer: UserId, up_to: MessageKey },
     /// A message between the user and `peer` was recalled: show it as recalled.
     Recalled { peer: UserId, key: MessageKey },
     /// The user's friend list or blacklist changed.
@@ -115,6 +118,10 @@ pub struct Conversation {
     pub last_message: Option<Message>,
     /// Messages received from the peer since the user last marked the conversation read.
     pub unread: u32,
+    /// The peer has read the conversation up to this message number (`MessageKey::id`): the
+    /// user's messages with a number up to it are read. 0: nothing read yet.
+    #[serde(default)]
+    pub peer_read_up_to: u64,
     /// Time of the last activity, milliseconds since the Unix epoch.
     pub updated_ms: u64,
 }

@@ -108,6 +108,8 @@ export interface EventMap {
   /** Messages whose state changed, e.g. an outbox message that reached the server. */
   onMessageModified: Message[];
   onMessageRevoked: { ID: string; conversationID: ConversationID; isRevoked: true }[];
+  /** The peer read your messages in the conversation up to and including `ID`. */
+  onMessageReadByPeer: { ID: string; conversationID: ConversationID; isPeerRead: true }[];
   onConversationListUpdated: Conversation[];
   onTotalUnreadMessageCountUpdated: number;
   onProfileUpdated: Profile[];

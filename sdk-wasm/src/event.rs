@@ -9,6 +9,8 @@ pub enum Event {
     MessageReceived(Vec<Message>),
     /// A message that waited in the outbox reached the server.
     MessageSent(Message),
+    /// The peer read the conversation up to `up_to`: the user's messages up to it are read.
+    MessageReadByPeer { peer: UserId, up_to: MessageKey },
     /// A message was recalled.
     MessageRevoked { peer: UserId, key: MessageKey },
     /// The conversation list changed (new message, read state, sync).

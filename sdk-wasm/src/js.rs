@@ -33,6 +33,7 @@ pub mod event_names {
     pub const MESSAGE_RECEIVED: &str = "onMessageReceived";
     pub const MESSAGE_MODIFIED: &str = "onMessageModified";
     pub const MESSAGE_REVOKED: &str = "onMessageRevoked";
+    pub const MESSAGE_READ_BY_PEER: &str = "onMessageReadByPeer";
     pub const CONVERSATION_LIST_UPDATED: &str = "onConversationListUpdated";
     pub const TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: &str = "onTotalUnreadMessageCountUpdated";
     pub const PROFILE_UPDATED: &str = "onProfileUpdated";
@@ -51,7 +52,8 @@ pub fn constants() -> JsValue {
         "EVENT": {
             "SDK_READY": SDK_READY, "SDK_NOT_READY": SDK_NOT_READY,
             "MESSAGE_RECEIVED": MESSAGE_RECEIVED, "MESSAGE_MODIFIED": MESSAGE_MODIFIED,
-            "MESSAGE_REVOKED": MESSAGE_REVOKED, "CONVERSATION_LIST_UPDATED": CONVERSATION_LIST_UPDATED,
+            "MESSAGE_REVOKED": MESSAGE_REVOKED, "MESSAGE_READ_BY_PEER": MESSAGE_READ_BY_PEER,
+            "CONVERSATION_LIST_UPDATED": CONVERSATION_LIST_UPDATED,
             "TOTAL_UNREAD_MESSAGE_COUNT_UPDATED": TOTAL_UNREAD_MESSAGE_COUNT_UPDATED,
             "PROFILE_UPDATED": PROFILE_UPDATED, "FRIEND_LIST_UPDATED": FRIEND_LIST_UPDATED,
             "BLACKLIST_UPDATED": BLACKLIST_UPDATED, "KICKED_OUT": KICKED_OUT,
@@ -252,6 +254,10 @@ impl State {
             Event::MessageRevoked { peer, key } => self.emit(
                 MESSAGE_REVOKED,
                 json!([{ "ID": key.to_string(), "conversationID": format!("C2C{peer}"), "isRevoked": true }]),
+            ),
+            Event::MessageReadByPeer { peer, up_to } => self.emit(
+                MESSAGE_READ_BY_PEER,
+                json!([{ "conversationID": format!("C2C{peer}"), "ID": up_to.to_string(), "isPeerRead": true }]),
             ),
             Event::ConversationListUpdated(list) => {
                 let total: u32 = list.iter().map(|c| c.unread).sum();
@@ -586,8 +592,22 @@ impl Chat {
                 .map_err(sdk_error)?;
             let next = list.last().map(|m| m.key.to_string());
             list.reverse();
-            let message_list: Vec<Value> =
-                list.iter().map(|m| js_message(m, &me, "success")).collect();
+            let peer_read = client
+                .cache()
+                .conversations()
+                .await
+                .map_err(|e| sdk_error(e.into()))?
+                .into_iter()
+                .find(|c| c.peer == peer)
+                .map_or(0, |c| c.peer_read_up_to);
+            let message_list: Vec<Value> = list
+                .iter()
+                .map(|m| {
+                    let mut v = js_message(m, &me, "success");
+                    v["isPeerRead"] = json!(m.from == me && m.key.id <= peer_read);
+                    v
+                })
+                .collect();
             ok(json!({
                 "messageList": message_list,
                 "nextReqMessageID": next.unwrap_or_default(),

@@ -470,6 +470,16 @@ impl<C: Cache + 'static> Session<C> {
                         changed_conversations = true;
                     }
                 }
+                SyncEvent::PeerRead { peer, up_to } => {
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    if let Some(c) = convs.get_mut(&peer)
+                        && c.peer_read_up_to < up_to.id
+                    {
+                        c.peer_read_up_to = up_to.id;
+                        changed_conversations = true;
+                    }
+                    later_events.push(Event::MessageReadByPeer { peer, up_to });
+                }
                 SyncEvent::Recalled { peer, key } => {
                     if let Some(m) = messages.iter_mut().find(|m| m.key == key) {
                         m.recall();
@@ -576,6 +586,7 @@ fn touch_conversation(convs: &mut HashMap<UserId, Conversation>, me: &UserId, m:
         last_message: None,
         unread: 0,
         updated_ms: 0,
+        peer_read_up_to: 0,
     });
     if c.last_message
         .as_ref()

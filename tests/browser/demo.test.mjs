@@ -120,8 +120,9 @@ test('two people chat live; hostile text stays text and links are links', async 
   const link = log(bob.page).getByRole('link', { name: 'https://example.org/docs' });
   assert.equal(await link.getAttribute('href'), 'https://example.org/docs');
   assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
-  // Opening the chat marked it read.
+  // Opening the chat marked it read, and alice sees the read receipt.
   await entry.locator('.badge').waitFor({ state: 'detached' });
+  await log(alice.page).locator('.msg.out', { hasText: 'Hi Bob!' }).locator('.status.read').getByText('Read').waitFor();
 
   const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>';
   await send(bob.page, hostile);

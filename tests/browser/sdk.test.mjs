@@ -76,9 +76,13 @@ test('two users chat live through the package', async () => {
     const data = await received;
     const list = await b.getMessageList({ conversationID: `C2C${alice}` });
     const convs = await b.getConversationList();
+    const readByPeer = new Promise((r) => a.on(DuetChat.EVENT.MESSAGE_READ_BY_PEER, ({ data }) => r(data)));
+    await b.setMessageRead({ conversationID: `C2C${alice}` });
+    const receipt = await readByPeer;
+    const mine = await a.getMessageList({ conversationID: `C2C${bob}` });
     await a.logout();
     await b.logout();
-    return { created: msg, sent, data, list, convs, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
+    return { created: msg, sent, data, list, convs, receipt, mine, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
   assert.equal(got.created.status, 'unSend');
@@ -97,6 +101,8 @@ test('two users chat live through the package', async () => {
   assert.equal(got.list.data.isCompleted, true);
   assert.equal(got.convs.data.conversationList[0].unreadCount, 1);
   assert.equal(got.events.MESSAGE_RECEIVED, 'onMessageReceived');
+  assert.deepEqual(got.receipt, [{ conversationID: `C2C${bob}`, ID: got.sent.data.message.ID, isPeerRead: true }]);
+  assert.equal(got.mine.data.messageList[0].isPeerRead, true);
   assert.equal(got.isReady, false);
 });
 

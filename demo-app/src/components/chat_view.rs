@@ -33,6 +33,7 @@ pub fn ChatView() -> Html {
     let me = state.me.clone().expect("signed in");
     let conversation = state.open_conversation().cloned();
     let unread = conversation.as_ref().map_or(0, |c| c.unread);
+    let peer_read_up_to = conversation.as_ref().map_or(0, |c| c.peer_read_up_to);
 
     // Mark read while open, once the connection is up.
     {
@@ -137,7 +138,7 @@ pub fn ChatView() -> Html {
         Callback::from(move |_| sdk.close())
     };
     let items = chat.messages.iter().map(|s| {
-        html! { <MessageItem key={format!("{}-{}", s.message.from, s.message.random)} shown={s.clone()} me={me.clone()} peer={peer.clone()} /> }
+        html! { <MessageItem key={format!("{}-{}", s.message.from, s.message.random)} shown={s.clone()} me={me.clone()} peer={peer.clone()} {peer_read_up_to} /> }
     });
     html! {
         <section class="chat" aria-label={format!("Chat with {title}")}>

@@ -18,6 +18,8 @@ pub struct Props {
     pub shown: Shown,
     pub me: UserId,
     pub peer: UserId,
+    /// The peer has read up to this message number.
+    pub peer_read_up_to: u64,
 }
 
 #[component]
@@ -78,7 +80,8 @@ pub fn MessageItem(props: &Props) -> Html {
         },
         Some(Element::System(_)) | None => html! {},
     };
-    let status = out.then(|| status(&sdk, &props.shown, &props.peer));
+    let read = m.key.id != 0 && m.key.id <= props.peer_read_up_to;
+    let status = out.then(|| status(&sdk, &props.shown, &props.peer, read));
     html! {
         <div class={classes!("msg", if out { "out" } else { "in" })}>
             <Avatar name={name.clone()} url={m.avatar.clone()} />
@@ -180,7 +183,7 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn status(sdk: &Sdk, shown: &Shown, peer: &UserId) -> Html {
+fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool) -> Html {
     match &shown.status {
         Status::Uploading { percent, name } => {
             let (sdk, random) = (sdk.clone(), shown.message.random);
@@ -199,7 +202,7 @@ fn status(sdk: &Sdk, shown: &Shown, peer: &UserId) -> Html {
             let (sdk, peer, key) = (sdk.clone(), peer.clone(), shown.message.key);
             let recall = Callback::from(move |_| sdk.recall(peer.clone(), key));
             html! {
-                <p class="status sent">{ "Sent" }
+                <p class={classes!("status", "sent", read.then_some("read"))}>{ if read { "Read" } else { "Sent" } }
                     <button type="button" class="link" onclick={recall}>{ "Recall" }</button>
                 </p>
             }

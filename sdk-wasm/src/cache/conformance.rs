@@ -36,6 +36,7 @@ pub(crate) fn conv(peer: &str, updated_ms: u64, unread: u32) -> Conversation {
         last_message: None,
         unread,
         updated_ms,
+        peer_read_up_to: 0,
     }
 }
 

@@ -198,14 +198,22 @@ macro_rules! storage_conformance {
             assert_eq!(convs.iter().find(|c| c.peer.as_str() == "alice").unwrap().unread, 0);
             assert_eq!(convs.iter().find(|c| c.peer.as_str() == "carol").unwrap().unread, 1);
             let feed = rec.take();
-            assert_eq!(feed.len(), 1);
-            assert_eq!((feed[0].1.seq, feed[0].2), (seq, Some(Origin(4))));
-            assert_eq!(
-                feed[0].1.event,
-                SyncEvent::Read { peer: uid("alice"), up_to: Some(last.message.key) }
-            );
+            assert_eq!(feed.len(), 2, "bob's devices and alice's (read receipt)");
+            let of = |user: &str| feed.iter().find(|f| f.0.as_str() == user).unwrap();
+            let bob = of("bob");
+            assert_eq!((bob.1.seq, bob.2), (seq, Some(Origin(4))));
+            assert_eq!(bob.1.event, SyncEvent::Read { peer: uid("alice"), up_to: Some(last.message.key) });
+            let alice = of("alice");
+            assert_eq!(alice.1.event, SyncEvent::PeerRead { peer: uid("bob"), up_to: last.message.key });
+            assert_eq!(alice.2, None, "every device of alice hears of it");
             let page = s.sync(&uid("bob"), Seq(3), 10, T0).await.unwrap();
-            assert_eq!(page.entries, vec![feed[0].1.clone()]);
+            assert_eq!(page.entries, vec![bob.1.clone()]);
+            let mine = s.conversations(&uid("alice"), T0).await.unwrap();
+            assert_eq!(mine[0].peer_read_up_to, last.message.key.id);
+            let reply = send(&s, "bob", "alice", 4, "b1", T0 + 4).await;
+            let theirs = s.conversations(&uid("bob"), T0).await.unwrap();
+            let with_alice = theirs.iter().find(|c| c.peer.as_str() == "alice").unwrap();
+            assert!(with_alice.peer_read_up_to < reply.message.key.id, "alice has not read b1 yet");
         }
 
         #[tokio::test]

@@ -308,6 +308,17 @@ impl State {
         if let (Some(c), Some(id)) = (self.user_mut(owner)?.contacts.get_mut(peer), last_id) {
             c.read_up_to = c.read_up_to.max(id);
         }
+        // The peer's devices learn that their messages were read (read receipts).
+        if let Some(key) = up_to
+            && peer != owner
+            && self.users.contains_key(peer)
+        {
+            let event = SyncEvent::PeerRead {
+                peer: owner.clone(),
+                up_to: key,
+            };
+            self.event(r, out, peer, event, now_ms, None)?;
+        }
         self.event(
             r,
             out,
@@ -565,6 +576,9 @@ impl Storage for MemoryStorage {
             .into_iter()
             .map(|(peer, c, last_id)| {
                 let profile = st.users.get(peer);
+                let peer_read_up_to = profile
+                    .and_then(|p| p.contacts.get(owner))
+                    .map_or(0, |c| c.read_up_to);
                 let last_message = live(&last_id).map(|s| s.message.clone());
                 let unread = conv_ids(peer)
                     .filter(|id| **id > c.read_up_to)
@@ -578,6 +592,7 @@ impl Storage for MemoryStorage {
                     updated_ms: last_message.as_ref().map_or(c.created_ms, |m| m.time_ms),
                     last_message,
                     unread,
+                    peer_read_up_to,
                 }
             })
             .collect())

@@ -85,8 +85,10 @@ pub(super) fn conversations(
     let mut list = tx
         .prepare_cached(&format!(
             "SELECT c.peer, c.read_up_to, c.created_ms, u.nick, u.avatar,
-                    (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0) AS last_id
+                    (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0) AS last_id,
+                    p.read_up_to
              FROM conversations c LEFT JOIN users u ON u.id = c.peer
+                  LEFT JOIN conversations p ON p.owner = c.peer AND p.peer = c.owner
              WHERE c.owner = ?1",
             flags::NO_LAST_MSG
         ))?
@@ -98,11 +100,12 @@ pub(super) fn conversations(
                 row.get::<_, Option<String>>(3)?.unwrap_or_default(),
                 row.get::<_, Option<String>>(4)?.unwrap_or_default(),
                 row.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                row.get::<_, Option<i64>>(6)?.unwrap_or(0),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     // Most recent activity first; conversations without messages by creation time.
-    list.sort_by_key(|&(_, _, created, _, _, last_id)| std::cmp::Reverse((last_id, created)));
+    list.sort_by_key(|&(_, _, created, _, _, last_id, _)| std::cmp::Reverse((last_id, created)));
     let mut last_stmt = tx.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
     ))?;
@@ -111,7 +114,7 @@ pub(super) fn conversations(
         flags::NO_UNREAD | flags::RECALLED
     ))?;
     let mut out = Vec::with_capacity(list.len());
-    for (peer, read_up_to, created_ms, peer_nick, peer_avatar, last_id) in list {
+    for (peer, read_up_to, created_ms, peer_nick, peer_avatar, last_id, peer_read) in list {
         let last_message = last_stmt
             .query_row(params![last_id, cutoff], |r| rows::message(r, 0))
             .optional()?
@@ -129,6 +132,7 @@ pub(super) fn conversations(
             peer_avatar,
             last_message,
             unread,
+            peer_read_up_to: peer_read as u64,
         });
     }
     Ok(out)

@@ -641,6 +641,14 @@ impl Writer {
                     "UPDATE conversations SET read_up_to = MAX(read_up_to, ?3) WHERE owner = ?1 AND peer = ?2",
                 )?
                 .execute(params![owner.as_str(), peer.as_str(), key.id as i64])?;
+            // The peer's devices learn that their messages were read (read receipts).
+            if peer != owner && self.user(peer)?.is_some() {
+                let event = SyncEvent::PeerRead {
+                    peer: owner.clone(),
+                    up_to: key,
+                };
+                self.publish(batch, peer, event, now_ms, None)?;
+            }
         }
         Ok(Ok(self.publish(
             batch,
