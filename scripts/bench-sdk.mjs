@@ -4,19 +4,16 @@
 // JS heap. The server keeps 16 MB of offline cache per user here so that all 10,000 arrive by
 // sync (with the default 30 KB, the rest come from history on demand). Prints one JSON line.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, extname, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { launchChromium, servePackage } from '../tests/support/browser.mjs';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
 
 const SDKAPPID = 1400099999;
 const SECRET = `bench-sdk-${Date.now()}`;
 const MESSAGES = Number(process.env.DUET_BENCH_MESSAGES ?? 10000);
-const PKG = 'sdk-wasm/pkg';
 const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'duet-bench-sdk-'));
 const server = spawn('target/release/duet-server', ['--listen', '127.0.0.1:0', '--data-dir', dataDir], {
@@ -44,19 +41,8 @@ async function rest(command, body) {
   return r;
 }
 
-const pages = createServer((req, res) => {
-  const path = new URL(req.url, 'http://x').pathname;
-  if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>');
-  const file = normalize(join(PKG, path.replace(/^\/pkg\//, '')));
-  if (!file.startsWith(PKG) || !existsSync(file)) return res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-});
-await new Promise((r) => pages.listen(0, '127.0.0.1', r));
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--enable-precise-memory-info'],
-});
+const pages = await servePackage('<!doctype html><title>bench</title>');
+const browser = await launchChromium(['--enable-precise-memory-info']);
 
 try {
   await rest('im_open_login_svc/multiaccount_import', { Accounts: ['alice', 'bob'] });
@@ -75,7 +61,7 @@ try {
   process.stderr.write(`${((performance.now() - fillStart) / 1000).toFixed(1)} s\n`);
 
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${pages.address().port}/`);
+  await page.goto(pages.url);
   const result = await page.evaluate(async ({ wsUrl, SDKAPPID, sig, MESSAGES }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
     const heapBefore = performance.memory?.usedJSHeapSize ?? 0;

@@ -155,9 +155,7 @@ impl<C: Cache + 'static> Client<C> {
         if let Some(session) = self.session() {
             return session.messages(peer, before, count).await;
         }
-        let cached = self.inner.cache.messages(peer, before, count).await?;
-        let complete = cached.len() < count as usize;
-        Ok((cached, complete))
+        Ok(crate::cache::offline_page(&*self.inner.cache, peer, before, count).await?)
     }
 
     pub fn cache(&self) -> &Rc<C> {

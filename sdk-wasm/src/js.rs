@@ -100,6 +100,9 @@ struct State {
     me: RefCell<Option<UserId>>,
     /// Total unread over all conversations, as of the last conversation-list update.
     total_unread: std::cell::Cell<u32>,
+    /// How far each peer has read (`Conversation::peer_read_up_to`), as of the last
+    /// conversation-list update; `None` until first needed or updated.
+    peer_read: RefCell<Option<HashMap<UserId, u64>>>,
     /// The signed-in user's UserSig, for media uploads.
     user_sig: RefCell<Option<String>>,
     /// Media messages created and not yet sent, by their local ID: `sendMessage` uploads the
@@ -215,6 +218,12 @@ fn js_conversation(c: &Conversation, me: &UserId) -> Value {
     })
 }
 
+fn read_marks(list: &[Conversation]) -> HashMap<UserId, u64> {
+    list.iter()
+        .map(|c| (c.peer.clone(), c.peer_read_up_to))
+        .collect()
+}
+
 fn peer_of_conversation(id: &str) -> Result<UserId, JsValue> {
     let peer = id
         .strip_prefix("C2C")
@@ -262,6 +271,7 @@ impl State {
             Event::ConversationListUpdated(list) => {
                 let total: u32 = list.iter().map(|c| c.unread).sum();
                 self.total_unread.set(total);
+                *self.peer_read.borrow_mut() = Some(read_marks(&list));
                 let convs: Vec<Value> = list.iter().map(|c| js_conversation(c, &me)).collect();
                 self.emit(CONVERSATION_LIST_UPDATED, Value::Array(convs));
                 self.emit(TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, json!(total));
@@ -324,6 +334,7 @@ impl Chat {
                 client: RefCell::new(None),
                 me: RefCell::new(None),
                 total_unread: std::cell::Cell::new(0),
+                peer_read: RefCell::new(None),
                 user_sig: RefCell::new(None),
                 media: RefCell::new(HashMap::new()),
             }),
@@ -403,6 +414,11 @@ impl Chat {
                 c.logout().await;
             }
             state.me.borrow_mut().take();
+            state.peer_read.borrow_mut().take();
+            state.user_sig.borrow_mut().take();
+            for (_, pending) in state.media.borrow_mut().drain() {
+                pending.cancel.cancel();
+            }
             ok(json!({}))
         })
     }
@@ -592,14 +608,20 @@ impl Chat {
                 .map_err(sdk_error)?;
             let next = list.last().map(|m| m.key.to_string());
             list.reverse();
-            let peer_read = client
-                .cache()
-                .conversations()
-                .await
-                .map_err(|e| sdk_error(e.into()))?
-                .into_iter()
-                .find(|c| c.peer == peer)
-                .map_or(0, |c| c.peer_read_up_to);
+            if state.peer_read.borrow().is_none() {
+                let list = client
+                    .cache()
+                    .conversations()
+                    .await
+                    .map_err(|e| sdk_error(e.into()))?;
+                *state.peer_read.borrow_mut() = Some(read_marks(&list));
+            }
+            let peer_read = state
+                .peer_read
+                .borrow()
+                .as_ref()
+                .and_then(|m| m.get(&peer).copied())
+                .unwrap_or(0);
             let message_list: Vec<Value> = list
                 .iter()
                 .map(|m| {

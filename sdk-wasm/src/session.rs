@@ -252,14 +252,12 @@ impl<C: Cache + 'static> Session<C> {
         before: Option<MessageKey>,
         count: u32,
     ) -> Result<(Vec<Message>, bool), SdkError> {
+        if !self.is_connected() {
+            return Ok(crate::cache::offline_page(&*self.inner.cache, peer, before, count).await?);
+        }
         let cached = self.inner.cache.messages(peer, before, count).await?;
         if cached.len() == count as usize {
             return Ok((cached, false));
-        }
-        if !self.is_connected() {
-            // Offline, the cache is all there is.
-            let complete = cached.len() < count as usize;
-            return Ok((cached, complete));
         }
         let reply = self
             .request(Request::History {

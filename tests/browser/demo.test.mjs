@@ -5,9 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
 import { startServer } from '../support/server.mjs';
+import { launchChromium } from '../support/browser.mjs';
 
 const SDKAPPID = 1400034567;
 const SECRET = 'demo-app-key';
@@ -20,11 +20,7 @@ before(async () => {
   assert.ok(existsSync('www/app/app.js'), 'build the demo first: scripts/build-demo.sh');
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer({ sdkAppId: SDKAPPID, secret: SECRET, args: ['--www-dir', 'www', '--dev-usersig'] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -4,47 +4,22 @@
 // recorded in the page with its cover taken by the SDK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
-import { join, extname, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
 import { startServer } from '../support/server.mjs';
+import { launchChromium, servePackage } from '../support/browser.mjs';
 
 const SDKAPPID = 1400045678;
 const SECRET = 'media-key';
 const signer = new TLSSigAPIv2.Api(SDKAPPID, SECRET);
-const PKG = 'sdk-wasm/pkg';
 const run = Date.now() % 1e9;
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
 let server, pages, browser, page;
 
 before(async () => {
-  assert.ok(existsSync(join(PKG, 'index.js')), 'build the package first: scripts/build-sdk.sh');
   server = await startServer({ sdkAppId: SDKAPPID, secret: SECRET });
-  pages = createServer((req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      return res.end('<!doctype html><title>duet-chat media</title><input type=file id=pick>');
-    }
-    const file = normalize(join(PKG, path.replace(/^\/pkg\//, '')));
-    if (!path.startsWith('/pkg/') || !file.startsWith(PKG) || !existsSync(file)) {
-      res.writeHead(404);
-      return res.end();
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise((r) => pages.listen(0, '127.0.0.1', r));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
-      '--autoplay-policy=no-user-gesture-required'],
-  });
+  pages = await servePackage('<!doctype html><title>duet-chat media</title>');
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${pages.address().port}/`);
+  await page.goto(pages.url);
 });
 
 after(async () => {

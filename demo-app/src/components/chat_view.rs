@@ -9,8 +9,8 @@ use super::message_item::MessageItem;
 use crate::sdk::Sdk;
 use crate::state::Net;
 use protocol::Relation;
-use std::cell::Cell;
-use std::rc::Rc;
+use protocol::{MessageKey, UserId};
+use std::cell::RefCell;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -19,14 +19,30 @@ const LOAD_MARGIN: i32 = 48;
 /// Within this many pixels of the bottom, new messages keep the log scrolled down.
 const STICK_MARGIN: i32 = 64;
 
+/// Where the log is scrolled, kept across renders.
+struct Scroll {
+    /// The log's height before an older page was asked for, to keep what is in view in place
+    /// when it lands above.
+    height_before: Option<i32>,
+    /// The log was at the bottom: new messages keep it there.
+    stick: bool,
+}
+
+/// Asks for the page before `first`, remembering the log's height.
+fn load_older(el: &Element, scroll: &RefCell<Scroll>, sdk: &Sdk, peer: UserId, first: MessageKey) {
+    scroll.borrow_mut().height_before = Some(el.scroll_height());
+    sdk.load_older(peer, first);
+}
+
 #[component]
 pub fn ChatView() -> Html {
     let state = use_context::<AppState>().expect("state context");
     let sdk = use_context::<Sdk>().expect("sdk context");
     let log = use_node_ref();
-    // The log's height before an older page was added, to keep what is in view in place.
-    let height_before = use_mut_ref(|| None::<i32>);
-    let stick = use_mut_ref(|| Rc::new(Cell::new(true)));
+    let scroll = use_mut_ref(|| Scroll {
+        height_before: None,
+        stick: true,
+    });
     let Some(chat) = state.chat.clone() else {
         return html! {};
     };
@@ -51,60 +67,52 @@ pub fn ChatView() -> Html {
     // After each render: keep the view steady when older messages were added above, stay at
     // the bottom for new ones, and fetch more when the page does not fill the log.
     {
-        let (log, height_before, stick, sdk) = (
-            log.clone(),
-            height_before.clone(),
-            stick.clone(),
-            sdk.clone(),
-        );
+        let (log, scroll, sdk) = (log.clone(), scroll.clone(), sdk.clone());
         let first = chat.messages.first().map(|s| s.message.key);
         let last = chat
             .messages
             .last()
             .map(|s| (s.message.key, s.message.random));
-        let more = (!chat.complete && !chat.loading).then(|| (chat.peer.clone(), first));
-        use_effect_with((first, last, chat.loading, chat.complete), move |_| {
+        let more = (!chat.complete && !chat.loading).then(|| chat.peer.clone());
+        use_effect_with((first, last, chat.loading, chat.complete), move |deps| {
             let Some(el) = log.cast::<Element>() else {
                 return;
             };
-            if let Some(before) = height_before.borrow_mut().take() {
+            // Once the page is in (not while its loading line shows).
+            let loading = deps.2;
+            let before = if loading {
+                None
+            } else {
+                scroll.borrow_mut().height_before.take()
+            };
+            if let Some(before) = before {
                 el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
-            } else if stick.borrow().get() {
+            } else if scroll.borrow().stick && !loading {
                 el.set_scroll_top(el.scroll_height());
             }
             if el.scroll_height() <= el.client_height()
-                && let Some((peer, Some(first))) = more
+                && let (Some(peer), Some(first)) = (more, first)
             {
-                *height_before.borrow_mut() = Some(el.scroll_height());
-                sdk.load_older(peer, first);
+                load_older(&el, &scroll, &sdk, peer, first);
             }
         });
     }
 
     let onscroll = {
-        let (log, height_before, stick, sdk) = (
-            log.clone(),
-            height_before.clone(),
-            stick.clone(),
-            sdk.clone(),
-        );
+        let (log, scroll, sdk) = (log.clone(), scroll.clone(), sdk.clone());
         let first = chat.messages.first().map(|s| s.message.key);
-        let can_load = !chat.complete && !chat.loading;
-        let peer = chat.peer.clone();
+        let more = (!chat.complete && !chat.loading).then(|| chat.peer.clone());
         Callback::from(move |_: Event| {
             let Some(el) = log.cast::<Element>() else {
                 return;
             };
-            stick
-                .borrow()
-                .set(el.scroll_height() - el.scroll_top() - el.client_height() < STICK_MARGIN);
-            if can_load
-                && el.scroll_top() < LOAD_MARGIN
-                && height_before.borrow().is_none()
-                && let Some(first) = first
+            scroll.borrow_mut().stick =
+                el.scroll_height() - el.scroll_top() - el.client_height() < STICK_MARGIN;
+            if el.scroll_top() < LOAD_MARGIN
+                && scroll.borrow().height_before.is_none()
+                && let (Some(peer), Some(first)) = (more.clone(), first)
             {
-                *height_before.borrow_mut() = Some(el.scroll_height());
-                sdk.load_older(peer.clone(), first);
+                load_older(&el, &scroll, &sdk, peer, first);
             }
         })
     };

@@ -4,6 +4,7 @@
 //! the outbox, shown as waiting, and goes out on reconnect.
 
 use super::app::Emojis;
+use super::input_value;
 use crate::content::{Card, Hand, parse_money};
 use crate::sdk::Sdk;
 use duet_chat::upload::MediaFile;
@@ -35,12 +36,6 @@ enum Tray {
     Emoji,
     Location,
     RedPacket,
-}
-
-fn value(r: &NodeRef) -> String {
-    r.cast::<HtmlInputElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
 }
 
 #[component]
@@ -93,15 +88,15 @@ pub fn Composer(props: &Props) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (la, lo) = (
-                value(&lat).trim().parse::<f64>(),
-                value(&lon).trim().parse::<f64>(),
+                input_value(&lat).trim().parse::<f64>(),
+                input_value(&lon).trim().parse::<f64>(),
             );
             match (la, lo) {
                 (Ok(latitude), Ok(longitude))
                     if latitude.abs() <= 90.0 && longitude.abs() <= 180.0 =>
                 {
                     send.emit(Element::Location(LocationElem {
-                        desc: value(&place),
+                        desc: input_value(&place),
                         latitude,
                         longitude,
                     }))
@@ -117,11 +112,11 @@ pub fn Composer(props: &Props) -> Html {
         let (amount, greeting) = (amount.clone(), greeting.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match parse_money(&value(&amount)) {
+            match parse_money(&input_value(&amount)) {
                 Some(amount_cents) => {
                     let card = Card::RedPacket {
                         amount_cents,
-                        greeting: value(&greeting),
+                        greeting: input_value(&greeting),
                     };
                     send.emit(Element::Custom(card.to_element()))
                 }

@@ -3,11 +3,11 @@
 
 use super::app::AppState;
 use super::avatar::Avatar;
+use super::take_user_id;
 use super::time::Time;
 use crate::content::preview;
 use crate::sdk::Sdk;
 use protocol::{Conversation, UserId};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[component]
@@ -20,16 +20,8 @@ pub fn ConversationList() -> Html {
         let (sdk, peer_input, error) = (sdk.clone(), peer_input.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(input) = peer_input.cast::<HtmlInputElement>() else {
-                return;
-            };
-            match UserId::parse(input.value().trim()) {
-                Ok(peer) => {
-                    error.set(None);
-                    input.set_value("");
-                    sdk.open(peer);
-                }
-                Err(e) => error.set(Some(e.to_string())),
+            if let Some(peer) = take_user_id(&peer_input, &error) {
+                sdk.open(peer);
             }
         })
     };

@@ -12,3 +12,31 @@ pub mod people;
 pub mod profile_form;
 pub mod sign_in;
 pub mod time;
+
+use protocol::UserId;
+use web_sys::HtmlInputElement;
+use yew::{NodeRef, UseStateHandle};
+
+/// The text in an input.
+pub fn input_value(input: &NodeRef) -> String {
+    input
+        .cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// The user id typed into `input`: clears the field and the error, or shows why it is not one.
+pub fn take_user_id(input: &NodeRef, error: &UseStateHandle<Option<String>>) -> Option<UserId> {
+    let el = input.cast::<HtmlInputElement>()?;
+    match UserId::parse(el.value().trim()) {
+        Ok(user) => {
+            error.set(None);
+            el.set_value("");
+            Some(user)
+        }
+        Err(e) => {
+            error.set(Some(e.to_string()));
+            None
+        }
+    }
+}

@@ -1,9 +1,9 @@
 //! Friends and blocked users: add and remove either, and open a chat with a friend.
 
 use super::app::AppState;
+use super::take_user_id;
 use crate::sdk::Sdk;
 use protocol::{Relation, UserId};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[component]
@@ -49,16 +49,8 @@ fn RelationList(props: &ListProps) -> Html {
         let (sdk, input, error) = (sdk.clone(), input.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(el) = input.cast::<HtmlInputElement>() else {
-                return;
-            };
-            match UserId::parse(el.value().trim()) {
-                Ok(user) => {
-                    error.set(None);
-                    el.set_value("");
-                    sdk.change_relation(relation, user, true);
-                }
-                Err(e) => error.set(Some(e.to_string())),
+            if let Some(user) = take_user_id(&input, &error) {
+                sdk.change_relation(relation, user, true);
             }
         })
     };

@@ -1,8 +1,8 @@
 //! Editing one's own nickname and avatar URL; peers see them on new messages (R4.4).
 
 use super::app::AppState;
+use super::input_value;
 use crate::sdk::Sdk;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[component]
@@ -16,14 +16,9 @@ pub fn ProfileForm() -> Html {
         let (nick, avatar, saved) = (nick.clone(), avatar.clone(), saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let value = |r: &NodeRef| {
-                r.cast::<HtmlInputElement>()
-                    .map(|i| i.value())
-                    .unwrap_or_default()
-            };
             sdk.set_profile(
-                value(&nick).trim().to_owned(),
-                value(&avatar).trim().to_owned(),
+                input_value(&nick).trim().to_owned(),
+                input_value(&avatar).trim().to_owned(),
             );
             saved.set(true);
         })

@@ -1,8 +1,8 @@
 //! The sign-in form: a user id, and a UserSig unless the server's development endpoint signs
 //! one (`npm start` turns it on; production backends sign UserSigs themselves).
 
+use super::input_value;
 use crate::sdk::Sdk;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[component]
@@ -23,12 +23,7 @@ pub fn SignIn() -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let value = |r: &NodeRef| {
-                r.cast::<HtmlInputElement>()
-                    .map(|i| i.value())
-                    .unwrap_or_default()
-            };
-            let (id, sig) = (value(&user), value(&sig));
+            let (id, sig) = (input_value(&user), input_value(&sig));
             let (sdk, error, busy) = (sdk.clone(), error.clone(), busy.clone());
             busy.set(true);
             error.set(None);

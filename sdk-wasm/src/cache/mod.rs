@@ -127,6 +127,19 @@ pub trait Cache {
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>>;
 }
 
+/// A page of history from the cache alone, as when offline: newest first, and complete when
+/// the cache holds fewer than `count` (it is all there is to show).
+pub(crate) async fn offline_page<C: Cache + ?Sized>(
+    cache: &C,
+    peer: &UserId,
+    before: Option<MessageKey>,
+    count: u32,
+) -> CacheResult<(Vec<Message>, bool)> {
+    let cached = cache.messages(peer, before, count).await?;
+    let complete = cached.len() < count as usize;
+    Ok((cached, complete))
+}
+
 /// Most recently active first; ties by peer so the order is stable.
 pub(crate) fn sort_conversations(list: &mut [Conversation]) {
     list.sort_by(|a, b| {
