@@ -541,34 +541,21 @@ impl Chat {
     pub fn send_message(&self, message: JsValue) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let id = js_sys::Reflect::get(&message, &"ID".into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            if state.media.borrow().contains_key(&id) {
-                return send_media(state, id).await;
-            }
-            #[derive(Deserialize)]
-            struct Outgoing {
-                to: String,
-                random: u32,
-                elements: Vec<Element>,
-                #[serde(rename = "cloudCustomData", default)]
-                cloud_custom_data: String,
-            }
-            let o: Outgoing = from_js(message, "message: use one made by a create…Message method")?;
-            let me = state.me()?;
-            let client = state.client()?;
-            let item = OutboxItem {
-                to: UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?,
-                random: o.random,
-                elements: o.elements,
-                cloud_custom_data: Some(o.cloud_custom_data).filter(|c| !c.is_empty()),
-                created_ms: js_sys::Date::now() as u64,
+            let result = send(state, message.clone()).await;
+            // As Tencent's SDK does, the app's message object tells how it went; one waiting
+            // in the outbox stays unsent.
+            let status = match &result {
+                Ok(_) => "success",
+                Err(e)
+                    if js_sys::Reflect::get(e, &"code".into()).ok()
+                        == Some(JsValue::from(codes::DISCONNECTED.0)) =>
+                {
+                    "unSend"
+                }
+                Err(_) => "fail",
             };
-            let result = client.send(item).await;
-            let sent = result.map_err(sdk_error)?;
-            ok(json!({ "message": js_message(&sent, &me, "success") }))
+            let _ = js_sys::Reflect::set(&message, &"status".into(), &status.into());
+            result
         })
     }
 
@@ -968,6 +955,38 @@ impl Chat {
         let state = self.state.clone();
         future_to_promise(async move { change(state, relation, user_list(options)?, add).await })
     }
+}
+
+/// Sends a message object made by a `create…Message` method.
+async fn send(state: Rc<State>, message: JsValue) -> Result<JsValue, JsValue> {
+    let id = js_sys::Reflect::get(&message, &"ID".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    if state.media.borrow().contains_key(&id) {
+        return send_media(state, id).await;
+    }
+    #[derive(Deserialize)]
+    struct Outgoing {
+        to: String,
+        random: u32,
+        elements: Vec<Element>,
+        #[serde(rename = "cloudCustomData", default)]
+        cloud_custom_data: String,
+    }
+    let o: Outgoing = from_js(message, "message: use one made by a create…Message method")?;
+    let me = state.me()?;
+    let client = state.client()?;
+    let item = OutboxItem {
+        to: UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?,
+        random: o.random,
+        elements: o.elements,
+        cloud_custom_data: Some(o.cloud_custom_data).filter(|c| !c.is_empty()),
+        created_ms: js_sys::Date::now() as u64,
+    };
+    let result = client.send(item).await;
+    let sent = result.map_err(sdk_error)?;
+    ok(json!({ "message": js_message(&sent, &me, "success") }))
 }
 
 /// The blob and file name of a `File`, a `Blob`, or an `<input type=file>` with a file chosen.

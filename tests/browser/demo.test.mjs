@@ -350,3 +350,33 @@ test('a photo and a file sent by one person show as a thumbnail and a file card 
   await alice.context.close();
   await bob.context.close();
 });
+
+test('a nickname set in the profile reaches the peer; a second tab with the same session takes over', async () => {
+  const alice = await person(`alice10-${run}`);
+  const bob = await person(`bob10-${run}`);
+  await alice.page.getByRole('button', { name: 'Profile' }).click();
+  await alice.page.getByLabel('Nickname').fill('Alice Liddell');
+  await alice.page.getByRole('button', { name: 'Save profile' }).click();
+  await alice.page.getByText('Saved.').waitFor();
+  await shot(alice.page, 'profile');
+  await alice.page.locator('.top .me').getByText('Alice Liddell').waitFor();
+  await alice.page.getByRole('button', { name: 'Chats' }).click();
+  await startChat(alice.page, bob.user);
+  await send(alice.page, 'now with a name');
+  await nav(bob.page).getByRole('button', { name: /Alice Liddell/ }).click();
+  await log(bob.page).locator('.msg.in', { hasText: 'now with a name' }).locator('.from').getByText('Alice Liddell').waitFor();
+
+  // A tab opened from this one inherits its session (sessionStorage) and device: the new tab
+  // signs in, and the first one is told it was replaced.
+  const [second] = await Promise.all([
+    alice.context.waitForEvent('page'),
+    alice.page.evaluate(() => window.open('/')),
+  ]);
+  await second.getByRole('button', { name: 'Sign out' }).waitFor();
+  await alice.page.getByRole('alert').getByText('You were signed out').waitFor();
+  await alice.page.getByRole('button', { name: 'Sign in again' }).click();
+  await alice.page.getByLabel('User ID').waitFor();
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});

@@ -70,8 +70,14 @@ test('an image goes up with progress and arrives with its renditions', async () 
     ctx.putImageData(noise, 0, 0);
     const blob = await canvas.convertToBlob({ type: 'image/png' });
     const file = new File([blob], 'sunset.png', { type: 'image/png' });
+    // As a page takes it from the user: an <input type=file> with the file chosen.
+    const input = document.createElement('input');
+    input.type = 'file';
+    const chosen = new DataTransfer();
+    chosen.items.add(file);
+    input.files = chosen.files;
     const progress = [];
-    const msg = a.chat.createImageMessage({ to: bob, payload: { file }, onProgress: (p) => progress.push(p) });
+    const msg = a.chat.createImageMessage({ to: bob, payload: { file: input }, onProgress: (p) => progress.push(p) });
     const sent = await a.chat.sendMessage(msg);
     const m = await window.until(() => b.received.find((x) => x.type === 'TIMImageElem'));
     const list = await b.chat.getMessageList({ conversationID: `C2C${alice}` });
@@ -114,13 +120,16 @@ test('files too large are refused before uploading; cancel and resend work', asy
       onProgress: () => { if (!cancelled) { cancelled = true; a.chat.cancelUploadMessage(msg); } },
     });
     const first = await a.chat.sendMessage(msg).then(() => null, (e) => e.code);
+    const statusAfterCancel = msg.status;
     const second = await a.chat.sendMessage(msg);
     const m = await window.until(() => b.received.find((x) => x.type === 'TIMFileElem'));
-    return { tooBig, notImage, first, second: second.data.message.status, m, count: b.received.filter((x) => x.type === 'TIMFileElem').length };
+    return { tooBig, notImage, first, statusAfterCancel, status: msg.status, second: second.data.message.status, m, count: b.received.filter((x) => x.type === 'TIMFileElem').length };
   }, { bob });
   assert.equal(got.tooBig, 94001);
   assert.equal(got.notImage, 94002);
   assert.equal(got.first, 61006);
+  assert.equal(got.statusAfterCancel, 'fail');
+  assert.equal(got.status, 'success');
   assert.equal(got.second, 'success');
   assert.equal(got.m.payload.fileName, 'report 2026.bin');
   assert.equal(got.m.payload.fileSize, 20 * 1024 * 1024);

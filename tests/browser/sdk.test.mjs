@@ -47,6 +47,7 @@ test('two users chat live through the package', async () => {
     await aReady;
     const received = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
     const msg = a.createTextMessage({ to: bob, payload: { text: 'hello from the package' } });
+    const created = { ...msg };
     const sent = await a.sendMessage(msg);
     const data = await received;
     const list = await b.getMessageList({ conversationID: `C2C${alice}` });
@@ -57,10 +58,11 @@ test('two users chat live through the package', async () => {
     const mine = await a.getMessageList({ conversationID: `C2C${bob}` });
     await a.logout();
     await b.logout();
-    return { created: msg, sent, data, list, convs, receipt, mine, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
+    return { created, after: msg.status, sent, data, list, convs, receipt, mine, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
   assert.equal(got.created.status, 'unSend');
+  assert.equal(got.after, 'success', "the app's message object is updated");
   assert.equal(got.sent.code, 0);
   assert.equal(got.sent.data.message.status, 'success');
   assert.equal(got.sent.data.message.flow, 'out');
