@@ -380,3 +380,54 @@ test('a nickname set in the profile reaches the peer; a second tab with the same
   await alice.context.close();
   await bob.context.close();
 });
+
+test('friends-only: strangers are refused in plain words until they become friends', async () => {
+  const alice = await person(`alice11-${run}`);
+  const bob = await person(`bob11-${run}`);
+  await rest('duet/set_app_config', { FriendsOnly: 1 });
+  try {
+    await startChat(alice.page, bob.user);
+    await send(alice.page, 'hello stranger');
+    await log(alice.page).getByText(`Not delivered: you and ${bob.user} are not friends`).waitFor();
+    await alice.page.getByRole('button', { name: 'Add friend' }).click();
+    await alice.page.getByRole('button', { name: 'Remove friend' }).waitFor();
+    await log(alice.page).getByRole('button', { name: 'Resend' }).click();
+    await log(alice.page).locator('.msg.out .status.sent').waitFor();
+    await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+    await log(bob.page).getByText('hello stranger').waitFor();
+  } finally {
+    await rest('duet/set_app_config', { FriendsOnly: 0 });
+  }
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('an attachment shows its upload progress while it goes up', async () => {
+  const alice = await person(`alice12-${run}`);
+  const peer = `bob12-${run}`;
+  await rest('im_open_login_svc/account_import', { UserID: peer });
+  await startChat(alice.page, peer);
+  // A slow uplink (256 KB/s) so the upload takes a few seconds.
+  const cdp = await alice.context.newCDPSession(alice.page);
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024,
+  });
+  const buffer = Buffer.alloc(1024 * 1024, 'slow upload ');
+  await alice.page.getByLabel('Attach a file').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer });
+  const bar = log(alice.page).getByRole('progressbar', { name: 'Uploading big.bin' });
+  await bar.waitFor();
+  await alice.page.waitForFunction(() => {
+    const p = document.querySelector('.status.uploading progress');
+    return p && p.value > 0 && p.value < 100;
+  });
+  await shot(alice.page, 'uploading');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+  });
+  await log(alice.page).locator('.msg.out .status.sent').waitFor({ timeout: 30_000 });
+  assert.equal(await bar.count(), 0, 'the bar goes when the upload is done');
+  await log(alice.page).locator('.card.file').getByText('big.bin').waitFor();
+  assert.deepEqual(alice.errors, []);
+  await alice.context.close();
+});
