@@ -51,7 +51,7 @@ pub enum StorageKind {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
-    /// Static files served at `/` (the web client and the SDK package).
+    /// Static files served at `/` (the demo web client).
     pub www_dir: PathBuf,
     pub storage: StorageKind,
     pub retention: Retention,
