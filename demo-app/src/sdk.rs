@@ -258,10 +258,9 @@ impl Sdk {
             user_sig: sig.clone(),
             device: DeviceId::parse(saved::device()).map_err(|e| e.to_string())?,
         };
-        *self.inner.user_sig.borrow_mut() = Some(sig.clone());
         if !fresh {
             // A reload: show the cache before the network answers.
-            self.show_signed_in(&user, &client).await;
+            self.show_signed_in(&user, &sig, &client).await;
         }
         let mut attempt = 0;
         loop {
@@ -291,9 +290,8 @@ impl Sdk {
             }
         }
         saved::set_sign_in(Some((user.as_str(), &sig)));
-        *self.inner.user_sig.borrow_mut() = Some(sig);
         if fresh {
-            self.show_signed_in(&user, &client).await;
+            self.show_signed_in(&user, &sig, &client).await;
         }
         self.dispatch(Action::Net(Net::Syncing));
         Ok(())
@@ -301,8 +299,9 @@ impl Sdk {
 
     /// Shows the signed-in app from the cache: conversations, and the chat open before a
     /// reload.
-    async fn show_signed_in(&self, user: &UserId, client: &Client<IndexedDbCache>) {
+    async fn show_signed_in(&self, user: &UserId, sig: &str, client: &Client<IndexedDbCache>) {
         *self.inner.me.borrow_mut() = Some(user.clone());
+        *self.inner.user_sig.borrow_mut() = Some(sig.to_owned());
         *self.inner.client.borrow_mut() = Some(client.clone());
         self.dispatch(Action::SignedIn(user.clone()));
         if let Ok(list) = client.cache().conversations().await {
@@ -573,10 +572,7 @@ impl Sdk {
                         file.name,
                         refusal(e.code, to.as_str(), &e.message)
                     );
-                    let status = Status::Failed {
-                        code: e.code,
-                        reason,
-                    };
+                    let status = Status::Failed { reason };
                     sdk.dispatch(Action::Status { to, random, status });
                 }
             }
@@ -595,7 +591,6 @@ impl Sdk {
                 Err(e) if e.code == codes::DISCONNECTED => Status::Queued,
                 Err(e) => Status::Failed {
                     reason: refusal(e.code, to.as_str(), &e.message),
-                    code: e.code,
                 },
             };
             sdk.dispatch(Action::Status { to, random, status });

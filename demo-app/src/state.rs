@@ -4,7 +4,7 @@
 //! ones last.
 
 use duet_chat::cache::OutboxItem;
-use protocol::{Conversation, ErrorCode, Message, MessageKey, Profile, Relation, UserId};
+use protocol::{Conversation, Message, MessageKey, Profile, Relation, UserId};
 
 /// The connection, as the banner tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,7 +32,6 @@ pub enum Status {
     Sent,
     /// Refused by the server, or the send failed: shown with the reason and a Resend button.
     Failed {
-        code: ErrorCode,
         reason: String,
     },
 }

@@ -138,28 +138,27 @@ pub fn element(
                 video_uuid: upload.uuid.clone(),
                 video_size: upload.size,
                 video_second: second,
-                video_format: upload
-                    .content_type
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
+                video_format: subtype(&upload.content_type),
                 video_download_flag: DOWNLOADABLE,
                 thumb_url: thumb.url.clone(),
                 thumb_uuid: cover.uuid.clone(),
                 thumb_size: thumb.size,
                 thumb_width: thumb.width,
                 thumb_height: thumb.height,
-                thumb_format: cover
-                    .content_type
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
+                thumb_format: subtype(&cover.content_type),
                 thumb_download_flag: DOWNLOADABLE,
             })
         }
     })
+}
+
+/// `webm` of `video/webm`: the format name Tencent's elements carry.
+fn subtype(content_type: &str) -> String {
+    content_type
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(test)]

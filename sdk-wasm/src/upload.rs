@@ -245,7 +245,7 @@ async fn event(target: &web_sys::EventTarget, name: &str) -> Result<(), SdkError
     }
 }
 
-fn media_element_for(tag: &str, blob: &Blob) -> Result<(HtmlMediaElement, String), SdkError> {
+fn load_media(tag: &str, blob: &Blob) -> Result<(HtmlMediaElement, String), SdkError> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| SdkError::new(codes::STATE, "no document"))?;
@@ -285,7 +285,7 @@ async fn seconds(file: &MediaFile, tag: &str) -> Result<u32, SdkError> {
     if let Some(s) = file.second.filter(|s| (1..=MAX_MEDIA_SECONDS).contains(s)) {
         return Ok(s);
     }
-    let (el, url) = media_element_for(tag, &file.blob)?;
+    let (el, url) = load_media(tag, &file.blob)?;
     let found = match event(&el, "loadedmetadata").await {
         Ok(()) => duration(&el).await,
         Err(e) => {
@@ -304,7 +304,7 @@ async fn seconds(file: &MediaFile, tag: &str) -> Result<u32, SdkError> {
 
 /// A video's duration and a JPEG of an early frame (its cover).
 async fn video_probe(blob: &Blob) -> Result<(u32, Blob), SdkError> {
-    let (el, url) = media_element_for("video", blob)?;
+    let (el, url) = load_media("video", blob)?;
     let result = async {
         event(&el, "loadeddata").await?;
         let length = duration(&el).await.ok_or_else(|| {

@@ -207,7 +207,7 @@ fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool) -> Html {
                 </p>
             }
         }
-        Status::Failed { reason, .. } => {
+        Status::Failed { reason } => {
             let resend = shown.outgoing.clone().map(|item| {
                 let sdk = sdk.clone();
                 let onclick = Callback::from(move |_| sdk.retry(item.clone()));
