@@ -55,6 +55,10 @@ codes! {
     BLOCKED = 20007, "sender is on the recipient's blacklist";
     /// The app allows messages between friends only, and these two are not friends.
     NOT_FRIENDS = 20009, "not friends";
+    /// The other user has blacklisted this one, so no friend relation can be made with them.
+    BLOCKED_BY_PEER = 30525, "you are on the other user's blacklist";
+    /// The friend list or blacklist is full (3,000 friends, 1,000 blocked users).
+    RELATION_LIST_FULL = 30010, "friend list or blacklist full";
     /// The message to recall does not exist (or has expired).
     MESSAGE_NOT_FOUND = 20022, "message not found";
     /// The message was recalled already.
@@ -67,7 +71,7 @@ codes! {
     BAD_MSG_BODY = 90002, "invalid message body";
     /// The operation needs the app administrator.
     ADMIN_REQUIRED = 90009, "administrator required";
-    /// More recipients or users than one request may name (500).
+    /// More recipients or users than one request may name (100).
     TOO_MANY_ACCOUNTS = 90011, "too many accounts in one request";
     /// The message body is over the configured size limit (12 KB by default).
     BODY_TOO_LARGE = 93000, "message body too large";
@@ -100,6 +104,10 @@ codes! {
     UNAVAILABLE = 60008, "service unavailable";
     /// An internal fault; details are in the server's log, not on the wire.
     INTERNAL = 60009, "internal error";
+    /// The answer would be larger than the server sends in one reply (32 MB); ask for less.
+    ANSWER_TOO_LARGE = 60011, "answer too large";
+    /// The server's write queue is full; nothing was done. Retry shortly.
+    OVERLOADED = 60012, "server overloaded";
     /// A REST URL parameter (`sdkappid`, `identifier`, `usersig`, `contenttype`) is missing or
     /// malformed.
     BAD_URL_PARAMETER = 60010, "missing or invalid URL parameter";

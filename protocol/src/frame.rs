@@ -108,8 +108,12 @@ pub const REQUEST_TYPES: &[&str] = &[
     "logout",
 ];
 
-/// Most users one relation or profile request may name.
-pub const MAX_USERS_PER_REQUEST: usize = 500;
+/// Largest answer the server sends in one reply or REST response body; a larger one is refused
+/// with `ANSWER_TOO_LARGE`, so no request can make the server build an unbounded answer.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// Most users one relation or profile request may name (100, as in Tencent IM).
+pub const MAX_USERS_PER_REQUEST: usize = 100;
 
 /// A frame from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,6 +170,7 @@ pub enum Reply {
         /// True when no older message exists in the roaming store.
         complete: bool,
     },
+    /// `seq` is the new `read` entry's, or 0 when nothing was unread and nothing was written.
     MarkedRead {
         seq: Seq,
     },

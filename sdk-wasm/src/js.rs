@@ -834,7 +834,8 @@ impl Chat {
         self.list(Relation::Blacklist)
     }
 
-    /// `addFriend({ to })`: friendship both ways (Tencent's `Add_Type_Both`).
+    /// `addFriend({ to })`: adds `to` to this user's friend list. It is a request: friends-only
+    /// apps count the friendship once `to` adds this user back.
     #[wasm_bindgen(js_name = addFriend)]
     pub fn add_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();

@@ -291,6 +291,17 @@ impl<C: Cache + 'static> Session<C> {
         let Reply::MarkedRead { seq } = reply else {
             return Err(unexpected(&reply));
         };
+        if seq == Seq(0) {
+            // Nothing was unread on the server; only this cache may still count some.
+            let cache = &self.inner.cache;
+            let mut list = cache.conversations().await?;
+            if let Some(c) = list.iter_mut().find(|c| &c.peer == peer && c.unread > 0) {
+                c.unread = 0;
+                cache.put_conversations(std::slice::from_ref(c)).await?;
+                self.emit(Event::ConversationListUpdated(cache.conversations().await?));
+            }
+            return Ok(());
+        }
         let event = SyncEvent::Read {
             peer: peer.clone(),
             up_to: None,

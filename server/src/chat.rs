@@ -420,11 +420,17 @@ fn check_page(limit: u32) -> Result<(), ChatError> {
     Ok(())
 }
 
-fn check_user_count(n: usize) -> Result<(), ChatError> {
-    if n > MAX_USERS_PER_REQUEST {
+/// Refuses a request naming more than [`MAX_USERS_PER_REQUEST`] accounts.
+pub(crate) fn check_user_count(n: usize) -> Result<(), ChatError> {
+    check_count(n, MAX_USERS_PER_REQUEST)
+}
+
+/// Refuses a request naming more than `max` accounts.
+pub(crate) fn check_count(n: usize, max: usize) -> Result<(), ChatError> {
+    if n > max {
         return Err(ChatError::new(
             ErrorCode::TOO_MANY_ACCOUNTS,
-            format!("at most {MAX_USERS_PER_REQUEST} accounts per request, got {n}"),
+            format!("at most {max} accounts per request, got {n}"),
         ));
     }
     Ok(())

@@ -1,7 +1,9 @@
 //! Server configuration: command-line flags, each with a `DUET_*` environment variable and a
 //! default. [`Config`] is what the library runs on; [`Args`] is how the binary fills it.
 
+use crate::serve::ServeLimits;
 use crate::storage::Retention;
+use clap::builder::BoolishValueParser;
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use protocol::UserId;
 use protocol::limits::Limits;
@@ -24,6 +26,13 @@ pub struct WsConfig {
     pub outbound_queue: usize,
     /// Requests one connection may have in progress; reading pauses beyond it.
     pub max_in_flight: usize,
+    /// A connection not signed in within this long is closed, however much it pings.
+    pub login_timeout: Duration,
+    /// A write to a client that does not read for this long ends the connection (it resumes
+    /// from its cursor when it returns).
+    pub write_timeout: Duration,
+    /// Devices one user may have signed in at once; a new one replaces the oldest.
+    pub max_devices: usize,
 }
 
 impl Default for WsConfig {
@@ -35,6 +44,9 @@ impl Default for WsConfig {
             idle_timeout: Duration::from_secs(90),
             outbound_queue: 1024,
             max_in_flight: 64,
+            login_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            max_devices: 16,
         }
     }
 }
@@ -70,6 +82,8 @@ pub struct Config {
     pub dev_usersig: bool,
     /// Uploaded media (sizes are in `limits`).
     pub media: MediaConfig,
+    /// What the HTTP loop bounds: connections, header deadline, drain at shutdown.
+    pub http: ServeLimits,
 }
 
 /// Where uploaded media lives, how long it is kept, and how download URLs begin.
@@ -139,6 +153,11 @@ impl Config {
                 dir: None,
                 ttl: None,
                 public_url: None,
+            },
+            http: ServeLimits {
+                max_connections: 10_000,
+                header_timeout: Duration::from_secs(10),
+                drain_timeout: Duration::from_secs(10),
             },
         }
     }
@@ -255,15 +274,28 @@ pub struct TuningArgs {
     /// Seconds of silence after which a connection is closed.
     #[arg(long, env = "DUET_IDLE_TIMEOUT_SECS", default_value_t = 90)]
     pub idle_timeout_secs: u64,
+    /// Seconds a new WebSocket has to sign in.
+    #[arg(long, env = "DUET_LOGIN_TIMEOUT_SECS", default_value_t = 10)]
+    pub login_timeout_secs: u64,
+    /// Seconds a write to a client may wait for it to read.
+    #[arg(long, env = "DUET_WRITE_TIMEOUT_SECS", default_value_t = 10)]
+    pub write_timeout_secs: u64,
+    /// Devices (connections) one user may have signed in at once.
+    #[arg(long, env = "DUET_MAX_DEVICES", default_value_t = 16)]
+    pub max_devices: usize,
     /// Seconds between expiry passes.
     #[arg(long, env = "DUET_EXPIRY_INTERVAL_SECS", default_value_t = 300)]
     pub expiry_interval_secs: u64,
     /// Allow messages between friends only (the administrator can change it at run time).
-    #[arg(long, env = "DUET_FRIENDS_ONLY")]
+    #[arg(long, env = "DUET_FRIENDS_ONLY", value_parser = BoolishValueParser::new())]
     pub friends_only: bool,
-    /// DEVELOPMENT ONLY: serve POST /duet/dev/usersig, which signs a UserSig for any user.
-    #[arg(long, env = "DUET_DEV_USERSIG")]
+    /// DEVELOPMENT ONLY: serve POST /duet/dev/usersig, which signs a UserSig for any user but
+    /// the administrator. The server then listens on loopback addresses only.
+    #[arg(long, env = "DUET_DEV_USERSIG", value_parser = BoolishValueParser::new())]
     pub dev_usersig: bool,
+    /// With --dev-usersig, allow a non-loopback listen address anyway (a shared test box).
+    #[arg(long, env = "DUET_DEV_USERSIG_ANY_ADDRESS", value_parser = BoolishValueParser::new())]
+    pub dev_usersig_any_address: bool,
     /// Seconds after sending during which a user may recall a message.
     #[arg(long, env = "DUET_RECALL_WINDOW_SECS", default_value_t = 120)]
     pub recall_window_secs: u64,
@@ -273,6 +305,13 @@ pub struct TuningArgs {
     /// REST requests per second for the app (average).
     #[arg(long, env = "DUET_REST_RATE", default_value_t = 1000)]
     pub rest_rate: u32,
+    /// Connections open at once (WebSockets included); the excess gets 503 and is closed.
+    /// Lowered at start to what the open-file limit allows.
+    #[arg(long, env = "DUET_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Seconds a client has to send an HTTP request's headers.
+    #[arg(long, env = "DUET_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
     /// REST requests in a burst.
     #[arg(long, env = "DUET_REST_BURST", default_value_t = 2000)]
     pub rest_burst: u32,
@@ -304,6 +343,9 @@ impl Args {
                 rate_per_sec: t.ws_rate.max(1),
                 rate_burst: t.ws_burst.max(1),
                 idle_timeout: Duration::from_secs(t.idle_timeout_secs.max(1)),
+                login_timeout: Duration::from_secs(t.login_timeout_secs.max(1)),
+                write_timeout: Duration::from_secs(t.write_timeout_secs.max(1)),
+                max_devices: t.max_devices.max(1),
                 ..WsConfig::default()
             },
             expiry_interval: Duration::from_secs(t.expiry_interval_secs.max(1)),
@@ -314,6 +356,11 @@ impl Args {
                 dir: t.media_dir.clone(),
                 ttl: t.media_ttl_secs.map(Duration::from_secs),
                 public_url: t.public_url.clone(),
+            },
+            http: ServeLimits {
+                max_connections: t.max_connections.max(1),
+                header_timeout: Duration::from_secs(t.header_timeout_secs.max(1)),
+                ..Config::new(PathBuf::new()).http
             },
             rest: RestConfig {
                 body_max_bytes: t.rest_body_max_bytes.max(1024),

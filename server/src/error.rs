@@ -46,6 +46,18 @@ impl From<StorageError> for ChatError {
                 ErrorCode::NOT_FRIENDS,
                 "this app allows messages between friends only",
             ),
+            StorageError::BlockedByPeer => ChatError::new(
+                ErrorCode::BLOCKED_BY_PEER,
+                "this user has blocked you; no friend relation can be made",
+            ),
+            StorageError::ListFull => ChatError::new(
+                ErrorCode::RELATION_LIST_FULL,
+                format!(
+                    "a friend list holds at most {} users and a blacklist {}",
+                    crate::storage::MAX_FRIENDS,
+                    crate::storage::MAX_BLOCKED
+                ),
+            ),
             StorageError::MessageNotFound => {
                 ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, "no such message")
             }

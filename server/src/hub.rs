@@ -64,8 +64,15 @@ pub struct Hub {
 
 impl Hub {
     /// Registers a signed-in device. An existing connection of the same user and device id is
-    /// evicted with [`Eviction::Replaced`].
-    pub fn register(&self, user: &UserId, device: DeviceId, queue: usize) -> Registration {
+    /// evicted with [`Eviction::Replaced`], and so is the user's oldest connection when the user
+    /// already has `max_devices`.
+    pub fn register(
+        &self,
+        user: &UserId,
+        device: DeviceId,
+        queue: usize,
+        max_devices: usize,
+    ) -> Registration {
         let conn_id = self.next_conn.fetch_add(1, Ordering::Relaxed) + 1;
         let (tx, rx) = mpsc::channel(queue.max(1));
         let evicted = CancellationToken::new();
@@ -78,6 +85,9 @@ impl Hub {
             }
             !same
         });
+        while devices.len() >= max_devices.max(1) {
+            devices.remove(0).evict(Eviction::Replaced);
+        }
         devices.push(Device {
             conn_id,
             device,
@@ -119,26 +129,32 @@ impl Hub {
 
     /// Whether `user` has any device online.
     pub fn is_online(&self, user: &UserId) -> bool {
-        self.online.contains_key(user)
+        self.online.get(user).is_some_and(|d| !d.is_empty())
     }
 }
 
 impl CommitListener for Hub {
+    /// A device whose queue is full is evicted and forgotten at once, so it is neither queued
+    /// to nor warned about again while its connection winds down.
     fn committed(&self, entries: &[Committed]) {
         for c in entries {
-            let Some(devices) = self.online.get(&c.owner) else {
+            let Some(mut devices) = self.online.get_mut(&c.owner) else {
                 continue;
             };
-            for d in devices.iter() {
+            devices.retain(|d| {
                 if c.origin.is_some_and(|o| o.0 == d.conn_id) {
-                    continue;
+                    return true;
                 }
-                if let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(c.entry.clone())
-                {
-                    tracing::warn!(user = %c.owner, conn = d.conn_id, "push queue full; disconnecting the device");
-                    d.evict(Eviction::TooSlow);
+                match d.pushes.try_send(c.entry.clone()) {
+                    Ok(()) => true,
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        tracing::warn!(user = %c.owner, conn = d.conn_id, "push queue full; disconnecting the device");
+                        d.evict(Eviction::TooSlow);
+                        false
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => false,
                 }
-            }
+            });
         }
     }
 }
@@ -168,11 +184,17 @@ mod tests {
     fn a_full_queue_evicts_only_that_device() {
         let hub = Hub::default();
         let bob = UserId::parse("bob").unwrap();
-        let slow = hub.register(&bob, DeviceId::parse("slow").unwrap(), 1);
-        let mut fast = hub.register(&bob, DeviceId::parse("fast").unwrap(), 8);
+        let slow = hub.register(&bob, DeviceId::parse("slow").unwrap(), 1, 8);
+        let mut fast = hub.register(&bob, DeviceId::parse("fast").unwrap(), 8, 8);
         hub.committed(&[entry(&bob, 1, None), entry(&bob, 2, None)]);
         assert!(slow.evicted.is_cancelled());
         assert_eq!(slow.eviction(), Some(Eviction::TooSlow));
+        hub.committed(&[entry(&bob, 3, None)]);
+        assert_eq!(
+            hub.online.get(&bob).unwrap().len(),
+            1,
+            "the evicted device is forgotten"
+        );
         assert!(!fast.evicted.is_cancelled());
         assert_eq!(fast.pushes.try_recv().unwrap().seq, Seq(1));
         assert_eq!(fast.pushes.try_recv().unwrap().seq, Seq(2));
@@ -182,19 +204,32 @@ mod tests {
     fn the_origin_connection_is_skipped_and_others_of_the_user_are_not() {
         let hub = Hub::default();
         let bob = UserId::parse("bob").unwrap();
-        let mut phone = hub.register(&bob, DeviceId::parse("phone").unwrap(), 8);
-        let mut laptop = hub.register(&bob, DeviceId::parse("laptop").unwrap(), 8);
+        let mut phone = hub.register(&bob, DeviceId::parse("phone").unwrap(), 8, 8);
+        let mut laptop = hub.register(&bob, DeviceId::parse("laptop").unwrap(), 8, 8);
         hub.committed(&[entry(&bob, 1, Some(Origin(phone.conn_id)))]);
         assert!(phone.pushes.try_recv().is_err());
         assert_eq!(laptop.pushes.try_recv().unwrap().seq, Seq(1));
     }
 
     #[test]
+    fn a_device_past_the_cap_replaces_the_oldest() {
+        let hub = Hub::default();
+        let bob = UserId::parse("bob").unwrap();
+        let regs: Vec<_> = (0..3)
+            .map(|i| hub.register(&bob, DeviceId::parse(format!("d{i}")).unwrap(), 1, 2))
+            .collect();
+        assert_eq!(regs[0].eviction(), Some(Eviction::Replaced));
+        assert_eq!(regs[1].eviction(), None);
+        assert_eq!(regs[2].eviction(), None);
+        assert_eq!(hub.online.get(&bob).unwrap().len(), 2);
+    }
+
+    #[test]
     fn unregister_forgets_the_user_when_no_device_is_left() {
         let hub = Hub::default();
         let bob = UserId::parse("bob").unwrap();
-        let a = hub.register(&bob, DeviceId::parse("a").unwrap(), 1);
-        let replaced = hub.register(&bob, DeviceId::parse("a").unwrap(), 1);
+        let a = hub.register(&bob, DeviceId::parse("a").unwrap(), 1, 8);
+        let replaced = hub.register(&bob, DeviceId::parse("a").unwrap(), 1, 8);
         assert_eq!(a.eviction(), Some(Eviction::Replaced));
         hub.unregister(&bob, a.conn_id);
         assert!(hub.is_online(&bob));

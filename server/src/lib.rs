@@ -1,7 +1,7 @@
 //! Duet's chat server.
 //!
 //! - [`run`] serves a bound listener until the shutdown token fires; the `duet-server` binary
-//!   only parses configuration and calls it.
+//!   only parses configuration and calls it. [`serve`] is the HTTP loop under it.
 //! - [`chat`]: what a signed-in user may do, the one permission check point.
 //! - [`ws`]: the WebSocket protocol at `/ws`, one task per connection.
 //! - [`rest`]: the REST API at `/v4/<service>/<command>` for the app's backend.
@@ -22,6 +22,7 @@ pub mod identity;
 pub mod media;
 pub mod rate;
 pub mod rest;
+pub mod serve;
 pub mod storage;
 pub mod ws;
 pub mod www;
@@ -29,7 +30,6 @@ pub mod www;
 use axum::Router;
 use axum::http::{HeaderName, Method, header};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use chat::Chat;
 use clock::Clock;
 use config::{Config, StorageKind};
@@ -182,22 +182,21 @@ pub async fn run(
     let tracker = TaskTracker::new();
     let state = AppState::new(chat.clone(), shutdown.clone(), tracker.clone());
     let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));
-    // Small frames both ways: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
-    let served = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await;
+    let limits = chat.config.http.clone();
+    serve::serve(listener, router(state), limits.clone(), shutdown.clone()).await;
     shutdown.cancel();
     tracker.close();
-    tracker.wait().await;
+    // Each WebSocket task closes its socket within the write timeout; this bounds the rest.
+    if tokio::time::timeout(limits.drain_timeout, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("WebSocket connections still open at shutdown were dropped");
+    }
     let _ = expiry.await;
     chat.storage.close().await;
     tracing::info!("server stopped");
-    served
+    Ok(())
 }
 
 /// Reclaims expired offline-cache entries, messages and media every `expiry_interval`.

@@ -58,9 +58,10 @@ pub async fn client_config(State(app): State<AppState>) -> Json<Value> {
 /// Validity of a development UserSig.
 const DEV_USERSIG_SECS: u64 = 24 * 3600;
 
-/// `POST /duet/dev/usersig {"userID"}` → `{"userSig"}`: signs for anyone, so it exists only
-/// when the server was started with `--dev-usersig` (`npm start` does). Production backends
-/// sign UserSigs themselves with the secret key.
+/// `POST /duet/dev/usersig {"userID"}` → `{"userSig"}`: signs for any user but the
+/// administrator, so it exists only when the server was started with `--dev-usersig` (`npm
+/// start` does), which also keeps the server on a loopback address. Production backends sign
+/// UserSigs themselves with the secret key.
 pub async fn dev_usersig(
     State(app): State<AppState>,
     body: axum::body::Bytes,
@@ -77,6 +78,10 @@ pub async fn dev_usersig(
         .ok_or_else(|| "expected {\"userID\": \"…\"}".to_owned())
         .and_then(|u| UserId::parse(u).map_err(|e| e.to_string()));
     match user {
+        Ok(user) if app.chat.is_admin(&user) => (
+            StatusCode::FORBIDDEN,
+            Json(json!({ "error": "the development endpoint never signs for the administrator" })),
+        ),
         Ok(user) => {
             let now = app.chat.clock.now_s();
             let sig = app

@@ -391,9 +391,14 @@ test('friends-only: strangers are refused in plain words until they become frien
     await log(alice.page).getByText(`Not delivered: you and ${bob.user} are not friends`).waitFor();
     await alice.page.getByRole('button', { name: 'Add friend' }).click();
     await alice.page.getByRole('button', { name: 'Remove friend' }).waitFor();
+    // A friend add is a request: until bob adds alice back, they are not friends.
+    await log(alice.page).getByRole('button', { name: 'Resend' }).click();
+    await log(alice.page).getByText(`Not delivered: you and ${bob.user} are not friends`).waitFor();
+    await startChat(bob.page, alice.user);
+    await bob.page.getByRole('button', { name: 'Add friend' }).click();
+    await bob.page.getByRole('button', { name: 'Remove friend' }).waitFor();
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();
     await log(alice.page).locator('.msg.out .status.sent').waitFor();
-    await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
     await log(bob.page).getByText('hello stranger').waitFor();
   } finally {
     await rest('duet/set_app_config', { FriendsOnly: 0 });

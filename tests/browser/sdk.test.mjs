@@ -164,14 +164,16 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const blacklist = await b.getBlacklist();
     await b.removeFromBlacklist({ userIDList: [alice] });
     const friend = await a.addFriend({ to: bob });
-    const friends = await b.getFriendList();
+    const friends = await a.getFriendList();
+    const bobsFriends = await b.getFriendList();
     const profiles = await b.getUserProfile({ userIDList: [alice] });
     await b.deleteMessage(history.data.messageList);
     const afterDelete = await b.getMessageList({ conversationID: `C2C${alice}` });
     await a.logout();
     await b.logout();
     return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked,
-      blacklist: blacklist.data, friend: friend.data, friends: friends.data, profiles: profiles.data,
+      blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
+      profiles: profiles.data,
       afterDelete: afterDelete.data.messageList };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
@@ -185,7 +187,8 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.equal(got.blocked, 20007);
   assert.deepEqual(got.blacklist, [alice]);
   assert.deepEqual(got.friend.successUserIDList, [bob]);
-  assert.deepEqual(got.friends, [{ userID: alice }]);
+  assert.deepEqual(got.friends, [{ userID: bob }]);
+  assert.deepEqual(got.bobsFriends, [], 'a friend add is one-way: bob accepts by adding alice back');
   assert.equal(got.profiles[0].nick, 'Alice A.');
   assert.equal(got.afterDelete.length, 0, 'a message deleted on this device does not come back from history');
 });

@@ -85,9 +85,19 @@ fn main() -> ExitCode {
 async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::error::Error>> {
     let sdk_app_id = identity.sdk_app_id;
     if args.tuning.dev_usersig {
-        tracing::warn!("development UserSig endpoint is on: anyone can sign in as anyone");
+        if !args.listen.ip().is_loopback() && !args.tuning.dev_usersig_any_address {
+            return Err(format!(
+                "--dev-usersig lets anyone sign in as any user, so it listens on loopback only; \
+                 {} is not (add --dev-usersig-any-address to insist)",
+                args.listen
+            )
+            .into());
+        }
+        tracing::warn!("development UserSig endpoint is on: anyone can sign in as any user");
     }
-    let chat = server::open(args.config(), identity, Arc::new(SystemClock))?;
+    let mut config = args.config();
+    fit_connections_to_file_limit(&mut config);
+    let chat = server::open(config, identity, Arc::new(SystemClock))?;
     let listener =
         bind(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
@@ -99,6 +109,38 @@ async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::err
     // as the connections it feeds.
     tokio::spawn(server::run(listener, chat, shutdown)).await??;
     Ok(())
+}
+
+/// File descriptors kept for what is not a connection: the database, media files, logs.
+const RESERVED_FILES: u64 = 256;
+
+/// Raises the soft open-file limit to the hard one, and lowers the connection cap to what the
+/// limit leaves, so that at the cap the server refuses new connections cleanly instead of
+/// failing to open files (or to accept at all).
+fn fit_connections_to_file_limit(config: &mut server::config::Config) {
+    let limit = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read or raise the open-file limit");
+            return;
+        }
+    };
+    let fit = limit.saturating_sub(RESERVED_FILES).max(1);
+    let cap = &mut config.http.max_connections;
+    if *cap as u64 > fit {
+        tracing::warn!(
+            open_files = limit,
+            max_connections = fit,
+            "the open-file limit allows fewer connections than configured; raise `ulimit -n`"
+        );
+        *cap = fit as usize;
+    } else {
+        tracing::info!(
+            open_files = limit,
+            max_connections = *cap,
+            "open-file limit"
+        );
+    }
 }
 
 /// Binds with a deep accept queue: a burst of clients reconnecting at once (after a restart, say)

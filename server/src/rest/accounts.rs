@@ -1,7 +1,7 @@
 //! `im_open_login_svc`: account import, check and delete.
 
 use super::{Outcome, account, ok, parse};
-use crate::chat::Chat;
+use crate::chat::{Chat, check_user_count};
 use crate::error::ChatError;
 use crate::storage::ProfileUpdate;
 use axum::body::Bytes;
@@ -26,7 +26,7 @@ pub(super) async fn import(chat: &Chat, body: &Bytes) -> Outcome {
 
 pub(super) async fn import_many(chat: &Chat, body: &Bytes) -> Outcome {
     let req: MultiAccountImport = parse(body)?;
-    check_count(req.accounts.len())?;
+    check_user_count(req.accounts.len())?;
     let mut fail_accounts = Vec::new();
     for id in req.accounts {
         let created = match UserId::parse(id.as_str()) {
@@ -45,7 +45,7 @@ pub(super) async fn import_many(chat: &Chat, body: &Bytes) -> Outcome {
 
 pub(super) async fn check(chat: &Chat, body: &Bytes) -> Outcome {
     let req: AccountCheck = parse(body)?;
-    check_count(req.check_item.len())?;
+    check_user_count(req.check_item.len())?;
     let mut result_item = Vec::with_capacity(req.check_item.len());
     for item in req.check_item {
         let (code, info, status) = match UserId::parse(item.user_id.as_str()) {
@@ -71,7 +71,7 @@ pub(super) async fn check(chat: &Chat, body: &Bytes) -> Outcome {
 
 pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
     let req: AccountDelete = parse(body)?;
-    check_count(req.delete_item.len())?;
+    check_user_count(req.delete_item.len())?;
     let mut result_item = Vec::with_capacity(req.delete_item.len());
     for item in req.delete_item {
         let outcome = match UserId::parse(item.user_id.as_str()) {
@@ -96,16 +96,4 @@ pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
         });
     }
     ok(AccountDeleteReply { result_item })
-}
-
-/// Tencent caps these lists at 100; Duet takes up to 500 like its other list commands.
-pub(super) fn check_count(n: usize) -> Result<(), ChatError> {
-    let max = protocol::frame::MAX_USERS_PER_REQUEST;
-    if n > max {
-        return Err(ChatError::new(
-            ErrorCode::TOO_MANY_ACCOUNTS,
-            format!("at most {max} accounts per request, got {n}"),
-        ));
-    }
-    Ok(())
 }

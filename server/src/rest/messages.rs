@@ -1,14 +1,16 @@
 //! `openim`: sending (one and batch), roaming history, recall and read marks.
 
-use super::accounts::check_count;
 use super::{Outcome, account, ok, parse, parse_send};
-use crate::chat::{Chat, SendOptions, SendRequest};
+use crate::chat::{Chat, SendOptions, SendRequest, check_count};
 use crate::error::ChatError;
 use crate::storage::HistoryQuery;
 use axum::body::Bytes;
 use protocol::frame::MAX_PAGE;
 use protocol::rest::*;
 use protocol::{ErrorCode, Message, MessageKey, UserId};
+
+/// Most recipients of one `batchsendmsg`, as in Tencent IM.
+const BATCH_SEND_MAX: usize = 500;
 
 /// Longest `MsgLifeTime` Tencent accepts: 7 days.
 const MAX_LIFE_TIME_SECS: u32 = 7 * 24 * 3600;
@@ -75,7 +77,7 @@ pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
 
 pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
     let req: BatchSendMsg = parse_send(body)?;
-    check_count(req.to_account.len())?;
+    check_count(req.to_account.len(), BATCH_SEND_MAX)?;
     let c = common(chat, &req.msg)?;
     // A body fault is the whole request's, not each recipient's.
     chat.config.limits.check_body(&req.msg.msg_body)?;

@@ -17,6 +17,7 @@ use crate::error::ChatError;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use protocol::frame::MAX_ANSWER_BYTES;
 use protocol::rest::{Empty, RestReply, Status};
 use protocol::{ErrorCode, UserId};
 use serde::Serialize;
@@ -171,12 +172,25 @@ pub(crate) fn account(id: &str, field: &str) -> Result<UserId, ChatError> {
         .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{field}: {e}")))
 }
 
+/// A successful answer, unless it would be over [`MAX_ANSWER_BYTES`].
 pub(crate) fn ok<T: Serialize>(body: T) -> Outcome {
-    Ok(axum::Json(RestReply {
+    let reply = RestReply {
         status: Status::ok(),
         body,
-    })
-    .into_response())
+    };
+    let bytes = serde_json::to_vec(&reply)
+        .map_err(|e| ChatError::new(ErrorCode::INTERNAL, format!("answer: {e}")))?;
+    if bytes.len() > MAX_ANSWER_BYTES {
+        return Err(ChatError::new(
+            ErrorCode::ANSWER_TOO_LARGE,
+            format!("the answer would be over {MAX_ANSWER_BYTES} bytes; ask for less"),
+        ));
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response())
 }
 
 fn fail(e: ChatError) -> Response {

@@ -1,8 +1,8 @@
 //! `profile`: nickname and avatar (R6.3).
 
-use super::accounts::check_count;
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
+use crate::chat::check_user_count;
 use crate::error::ChatError;
 use crate::storage::ProfileUpdate;
 use axum::body::Bytes;
@@ -38,8 +38,17 @@ pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
 }
 
 pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
-    let req: PortraitGet = parse(body)?;
-    check_count(req.to_account.len())?;
+    let mut req: PortraitGet = parse(body)?;
+    check_user_count(req.to_account.len())?;
+    // Each tag is answered once, however often it is asked for.
+    let mut seen = Vec::new();
+    req.tag_list.retain(|t| {
+        let new = !seen.contains(t);
+        if new {
+            seen.push(t.clone());
+        }
+        new
+    });
     if let Some(tag) = req
         .tag_list
         .iter()

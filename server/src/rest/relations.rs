@@ -1,8 +1,8 @@
 //! `sns`: friend lists and blacklists (R3.3, R3.4).
 
-use super::accounts::check_count;
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
+use crate::chat::check_user_count;
 use crate::error::ChatError;
 use axum::body::Bytes;
 use protocol::rest::*;
@@ -21,7 +21,7 @@ async fn change(
     one_way: bool,
 ) -> Result<ResultItemReply, ChatError> {
     let owner = account(from, "From_Account")?;
-    check_count(accounts.len())?;
+    check_user_count(accounts.len())?;
     let parsed: Vec<Result<UserId, String>> = accounts
         .iter()
         .map(|a| UserId::parse(a.as_str()).map_err(|e| e.to_string()))
@@ -208,7 +208,7 @@ async fn check(
         &format!("{prefix}_Single"),
         "CheckType",
     )?;
-    check_count(req.to_account.len())?;
+    check_user_count(req.to_account.len())?;
     let mut items = Vec::with_capacity(req.to_account.len());
     let mut fail = Vec::new();
     for to_account in req.to_account {

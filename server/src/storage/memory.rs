@@ -301,35 +301,32 @@ impl State {
         origin: Option<Origin>,
     ) -> StorageResult<Seq> {
         self.user_mut(owner)?;
-        let last_id = self.last_id(&conv_key(owner, peer));
-        let up_to = last_id
-            .and_then(|id| self.messages.get(&id))
-            .map(|s| s.message.key);
-        if let (Some(c), Some(id)) = (self.user_mut(owner)?.contacts.get_mut(peer), last_id) {
-            c.read_up_to = c.read_up_to.max(id);
+        let Some(last_id) = self.last_id(&conv_key(owner, peer)) else {
+            return Ok(Seq(0));
+        };
+        let moved = match self.user_mut(owner)?.contacts.get_mut(peer) {
+            Some(c) if c.read_up_to < last_id => {
+                c.read_up_to = last_id;
+                true
+            }
+            _ => false,
+        };
+        if !moved {
+            return Ok(Seq(0));
         }
-        // The peer's devices learn that their messages were read (read receipts).
-        if let Some(key) = up_to
-            && peer != owner
-            && self.users.contains_key(peer)
-        {
+        let up_to = self.messages[&last_id].message.key;
+        if self.users.contains_key(peer) && !self.listed(Relation::Blacklist, peer, owner) {
             let event = SyncEvent::PeerRead {
                 peer: owner.clone(),
-                up_to: key,
+                up_to,
             };
             self.event(r, out, peer, event, now_ms, None)?;
         }
-        self.event(
-            r,
-            out,
-            owner,
-            SyncEvent::Read {
-                peer: peer.clone(),
-                up_to,
-            },
-            now_ms,
-            origin,
-        )
+        let event = SyncEvent::Read {
+            peer: peer.clone(),
+            up_to: Some(up_to),
+        };
+        self.event(r, out, owner, event, now_ms, origin)
     }
 
     fn recall(
@@ -434,6 +431,24 @@ impl State {
             let mut pairs = vec![(owner.clone(), peer.clone())];
             if both_ways {
                 pairs.push((peer.clone(), owner.clone()));
+            }
+            let refused = if add {
+                pairs
+                    .iter()
+                    .filter(|(a, b)| !self.listed(relation, a, b))
+                    .find_map(|(a, b)| {
+                        let len = self
+                            .relations
+                            .get(&(relation, a.clone()))
+                            .map_or(0, BTreeMap::len);
+                        add_refusal(relation, self.listed(Relation::Blacklist, b, a), len)
+                    })
+            } else {
+                None
+            };
+            if let Some(e) = refused {
+                results.push(Err(e));
+                continue;
             }
             for (a, b) in pairs {
                 let list = self.relations.entry((relation, a.clone())).or_default();

@@ -39,6 +39,12 @@ pub enum StorageError {
     Blocked,
     #[error("sender and recipient are not friends")]
     NotFriends,
+    /// A friend add towards a user whose blacklist holds the one who would be added.
+    #[error("the other user has blacklisted this one")]
+    BlockedByPeer,
+    /// The list already holds as many users as [`MAX_FRIENDS`] or [`MAX_BLOCKED`] allow.
+    #[error("the list is full")]
+    ListFull,
     #[error("message not found")]
     MessageNotFound,
     #[error("message already recalled")]
@@ -258,8 +264,10 @@ pub trait Storage: Send + Sync + 'static {
     /// with `duplicate: true`. Fails with `UnknownUser` if the recipient does not exist.
     fn send(&self, msg: NewMessage) -> Pending<Sent>;
 
-    /// Clears `owner`'s unread count with `peer` and appends a read entry to `owner`'s sync log
-    /// (so `owner`'s other devices learn of it). Returns that entry's sequence.
+    /// Clears `owner`'s unread count with `peer`. When that moves the read position, appends a
+    /// read entry to `owner`'s sync log (so `owner`'s other devices learn of it) and, unless
+    /// `peer` has blacklisted `owner`, a peer-read entry to `peer`'s (a read receipt). Returns
+    /// the read entry's sequence, or 0 when nothing changed and nothing was written.
     fn mark_read(
         &self,
         owner: &UserId,
@@ -406,6 +414,33 @@ pub(crate) fn relation_events(
         .collect()
 }
 
+/// Most users on one friend list, as in Tencent IM.
+pub const MAX_FRIENDS: usize = 3000;
+/// Most users on one blacklist, as in Tencent IM.
+pub const MAX_BLOCKED: usize = 1000;
+
+/// How many users a list of `relation` may hold.
+pub(crate) fn relation_cap(relation: Relation) -> usize {
+    match relation {
+        Relation::Friend => MAX_FRIENDS,
+        Relation::Blacklist => MAX_BLOCKED,
+    }
+}
+
+/// Why adding `b` to `a`'s list of `relation` is refused, given whether `b` blacklists `a` and
+/// how long `a`'s list is. A blocked user can make no friend relation with the blocker, in
+/// either direction; blocking back is always allowed, since it only restricts.
+pub(crate) fn add_refusal(
+    relation: Relation,
+    b_blocks_a: bool,
+    a_list_len: usize,
+) -> Option<StorageError> {
+    if relation == Relation::Friend && b_blocks_a {
+        return Some(StorageError::BlockedByPeer);
+    }
+    (a_list_len >= relation_cap(relation)).then_some(StorageError::ListFull)
+}
+
 /// The stored number of a relation.
 pub(crate) fn relation_code(r: Relation) -> i64 {
     match r {
@@ -422,10 +457,15 @@ pub(crate) fn conv_key(a: &UserId, b: &UserId) -> String {
 }
 
 /// An event entry as stored, and the offline-cache bytes it is charged: its JSON plus a fixed
-/// overhead for the row.
+/// overhead for the row. Read marks are charged nothing: the offline cache is a budget for
+/// messages, and read marks are written only when a conversation's read position moves, so
+/// there are never more of them than messages.
 pub(crate) fn event_bytes(event: &protocol::SyncEvent) -> (String, u64) {
     let json = serde_json::to_string(event).expect("sync events serialize");
-    let size = 32 + json.len() as u64;
+    let size = match event {
+        protocol::SyncEvent::Read { .. } | protocol::SyncEvent::PeerRead { .. } => 0,
+        _ => 32 + json.len() as u64,
+    };
     (json, size)
 }
 

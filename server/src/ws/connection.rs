@@ -14,7 +14,7 @@ use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
-use protocol::frame::{ClientFrame, REQUEST_TYPES, Reply, Request, ServerFrame};
+use protocol::frame::{ClientFrame, MAX_ANSWER_BYTES, REQUEST_TYPES, Reply, Request, ServerFrame};
 use protocol::{ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -25,6 +25,10 @@ use tokio_util::sync::CancellationToken;
 pub mod close_code {
     pub const NORMAL: u16 = 1000;
     pub const GOING_AWAY: u16 = 1001;
+    /// Not signed in within the login deadline.
+    pub const POLICY: u16 = 1008;
+    /// A frame over the hard size limit (16 × the frame limit).
+    pub const TOO_BIG: u16 = 1009;
     /// Replaced by a newer login of the same device: do not reconnect on your own.
     pub const REPLACED: u16 = 4001;
     /// Fell too far behind on pushes: reconnect and sync from your cursor.
@@ -67,77 +71,111 @@ where
     };
     let mut in_flight: FuturesUnordered<BoxFuture<'static, ServerFrame>> = FuturesUnordered::new();
     let mut deadline = tokio::time::Instant::now() + ws.idle_timeout;
+    let login_deadline = tokio::time::Instant::now() + ws.login_timeout;
+    // Every write is bounded: a client that stops reading loses its connection, not our memory.
+    let write = ws.write_timeout;
     let (code, reason) = loop {
         let evicted = conn.session.as_ref().map(|s| s.reg.evicted.clone());
+        let signed_in = conn.session.is_some();
         let pushes = conn.session.as_mut().map(|s| &mut s.reg.pushes);
         tokio::select! {
             _ = shutdown.cancelled() => break (close_code::GOING_AWAY, "server shutting down"),
             _ = cancelled(evicted) => break eviction_close(&conn),
             entry = recv(pushes) => {
                 let Some(entry) = entry else { break eviction_close(&conn) };
-                if write_pushes(&mut socket, entry, &mut conn).await.is_err() {
+                if timed(write, write_pushes(&mut socket, entry, &mut conn)).await.is_err() {
                     break (close_code::GOING_AWAY, "write failed");
                 }
             }
             Some(frame) = in_flight.next(), if !in_flight.is_empty() => {
-                if write_answers(&mut socket, frame, &mut in_flight).await.is_err() {
+                if timed(write, write_answers(&mut socket, frame, &mut in_flight)).await.is_err() {
                     break (close_code::GOING_AWAY, "write failed");
                 }
             }
             incoming = socket.next(), if in_flight.len() < ws.max_in_flight => {
                 deadline = tokio::time::Instant::now() + ws.idle_timeout;
-                let text = match incoming {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Binary(_))) => {
-                        let frame = error_frame(None, ChatError::new(ErrorCode::BAD_JSON, "binary frames are not part of the protocol; send JSON text"));
-                        if socket.send(encode(&frame)).await.is_err() { break (close_code::GOING_AWAY, "write failed") }
-                        continue;
-                    }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None => break (close_code::NORMAL, "bye"),
-                    Some(Err(e)) => {
-                        tracing::debug!(error = %e, "websocket read failed");
-                        break (close_code::GOING_AWAY, "protocol error");
-                    }
+                let message = match incoming {
+                    Some(Ok(m)) => m,
+                    None => break (close_code::NORMAL, "bye"),
+                    Some(Err(e)) => break read_failure(e),
                 };
-                let step = conn.on_text(text.as_str()).await;
+                if matches!(message, Message::Close(_)) {
+                    break (close_code::NORMAL, "bye");
+                }
+                // Every frame costs a token, whatever its kind or size.
+                let allowed = conn.bucket.try_take(Instant::now());
+                let step = match message {
+                    Message::Text(text) => conn.on_text(text.as_str(), allowed).await,
+                    Message::Binary(_) if allowed => Step::Answer(error_frame(None, ChatError::new(ErrorCode::BAD_JSON, "binary frames are not part of the protocol; send JSON text"))),
+                    _ => continue,
+                };
                 let sent = match step {
-                    Step::Answer(frame) => socket.send(encode(&frame)).await,
+                    Step::Answer(frame) => timed(write, socket.send(encode(&frame))).await,
                     Step::Later(fut) => { in_flight.push(fut); Ok(()) }
                     Step::AnswerAndClose(frame) => {
-                        while let Some(done) = in_flight.next().await {
-                            let _ = socket.feed(encode(&done)).await;
+                        let answered = timed(write, async {
+                            while let Some(done) = in_flight.next().await {
+                                socket.feed(encode(&done)).await?;
+                            }
+                            socket.send(encode(&frame)).await
+                        });
+                        if answered.await.is_err() {
+                            break (close_code::GOING_AWAY, "write failed");
                         }
-                        let _ = socket.send(encode(&frame)).await;
                         break (close_code::NORMAL, "logged out");
                     }
                 };
                 if sent.is_err() { break (close_code::GOING_AWAY, "write failed") }
             }
+            _ = tokio::time::sleep_until(login_deadline), if !signed_in => {
+                break (close_code::POLICY, "not signed in in time");
+            }
             _ = tokio::time::sleep_until(deadline) => break (close_code::GOING_AWAY, "idle timeout"),
         }
     };
-    // Requests already queued complete (their writes are durable either way); tell the client.
-    while let Some(done) = in_flight.next().await {
-        if socket.feed(encode(&done)).await.is_err() {
-            break;
-        }
-    }
-    if code == close_code::REPLACED {
-        let _ = socket
-            .feed(encode(&ServerFrame::Kicked {
-                reason: reason.to_owned(),
-            }))
-            .await;
-    }
-    let close = CloseFrame {
-        code,
-        reason: reason.into(),
-    };
-    let _ = socket.send(Message::Close(Some(close))).await;
-    if let Some(s) = conn.session {
+    if let Some(s) = &conn.session {
         conn.chat.hub.unregister(&s.user, s.reg.conn_id);
     }
+    // Requests already queued complete (their writes are durable either way); tell the client,
+    // as far as it reads within the write timeout.
+    let _ = timed(write, async {
+        while let Some(done) = in_flight.next().await {
+            socket.feed(encode(&done)).await?;
+        }
+        if code == close_code::REPLACED {
+            socket
+                .feed(encode(&ServerFrame::Kicked {
+                    reason: reason.to_owned(),
+                }))
+                .await?;
+        }
+        let close = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        socket.send(Message::Close(Some(close))).await
+    })
+    .await;
+}
+
+/// Runs a socket write, failing it when the client has not taken it within `limit`.
+async fn timed(
+    limit: std::time::Duration,
+    write: impl std::future::Future<Output = Result<(), axum::Error>>,
+) -> Result<(), axum::Error> {
+    tokio::time::timeout(limit, write)
+        .await
+        .unwrap_or_else(|_| Err(axum::Error::new("the client did not read in time")))
+}
+
+/// The close for a socket that could not be read: 1009 for a frame over the hard size limit.
+fn read_failure(e: axum::Error) -> (u16, &'static str) {
+    let inner = e.into_inner();
+    if let Some(tungstenite::Error::Capacity(_)) = inner.downcast_ref::<tungstenite::Error>() {
+        return (close_code::TOO_BIG, "frame too large");
+    }
+    tracing::debug!(error = %inner, "websocket read failed");
+    (close_code::GOING_AWAY, "protocol error")
 }
 
 async fn recv(
@@ -208,6 +246,8 @@ where
     socket.flush().await
 }
 
+/// A user changes only its own lists: a friend add is one-way, and friends-only counts a
+/// friendship only once each user has added the other (a request and its acceptance).
 fn change_relations(
     chat: Arc<Chat>,
     me: UserId,
@@ -218,18 +258,25 @@ fn change_relations(
 ) -> BoxFuture<'static, Result<Reply, ChatError>> {
     Box::pin(async move {
         let results = chat
-            .change_relations(&me, relation, users, add, false, origin)
+            .change_relations(&me, relation, users, add, true, origin)
             .await?;
         Ok(Reply::RelationResults { results })
     })
 }
 
+/// A frame as sent; a reply over [`MAX_ANSWER_BYTES`] becomes an `ANSWER_TOO_LARGE` error.
 fn encode(frame: &ServerFrame) -> Message {
-    Message::Text(
-        serde_json::to_string(frame)
-            .expect("server frames serialize")
-            .into(),
-    )
+    let text = serde_json::to_string(frame).expect("server frames serialize");
+    if text.len() > MAX_ANSWER_BYTES
+        && let ServerFrame::Reply { id, .. } = frame
+    {
+        let e = ChatError::new(
+            ErrorCode::ANSWER_TOO_LARGE,
+            format!("the answer would be over {MAX_ANSWER_BYTES} bytes; ask for less"),
+        );
+        return encode(&error_frame(Some(*id), e));
+    }
+    Message::Text(text.into())
 }
 
 fn error_frame(id: Option<u64>, e: ChatError) -> ServerFrame {
@@ -275,7 +322,18 @@ fn parse_failure(text: &str, err: serde_json::Error) -> ServerFrame {
 }
 
 impl Connection {
-    async fn on_text(&mut self, text: &str) -> Step {
+    /// Handles a text frame; `allowed` says whether the rate limit let it through.
+    async fn on_text(&mut self, text: &str, allowed: bool) -> Step {
+        if !allowed {
+            let id = serde_json::from_str::<Envelope>(text)
+                .ok()
+                .and_then(|e| e.id);
+            let e = ChatError::new(
+                ErrorCode::RATE_LIMITED,
+                "too many frames; slow down and retry",
+            );
+            return Step::Answer(error_frame(id, e));
+        }
         let limit = self.chat.config.ws.frame_max_bytes;
         if text.len() > limit {
             let id = serde_json::from_str::<Envelope>(text)
@@ -286,16 +344,6 @@ impl Connection {
                 id,
                 ChatError::new(ErrorCode::FRAME_TOO_LARGE, msg),
             ));
-        }
-        if !self.bucket.try_take(Instant::now()) {
-            let id = serde_json::from_str::<Envelope>(text)
-                .ok()
-                .and_then(|e| e.id);
-            let e = ChatError::new(
-                ErrorCode::RATE_LIMITED,
-                "too many frames; slow down and retry",
-            );
-            return Step::Answer(error_frame(id, e));
         }
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(f) => f,
@@ -332,10 +380,11 @@ impl Connection {
                 ));
             }
             let account = self.chat.login(sdk_app_id, &user_id, &user_sig).await?;
+            let ws = &self.chat.config.ws;
             let reg = self
                 .chat
                 .hub
-                .register(&user_id, device, self.chat.config.ws.outbound_queue);
+                .register(&user_id, device, ws.outbound_queue, ws.max_devices);
             self.session = Some(Session {
                 user: user_id.clone(),
                 reg,

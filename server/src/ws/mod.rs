@@ -4,6 +4,8 @@
 mod connection;
 
 use crate::AppState;
+use crate::serve::ConnectionSlot;
+use axum::Extension;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
@@ -19,7 +21,12 @@ const READ_BUFFER: usize = 4 * 1024;
 /// Outgoing bytes gathered before a socket write, so a burst of pushes costs few system calls.
 const WRITE_BUFFER: usize = 4 * 1024;
 
-pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+/// Upgrades to a WebSocket, which keeps its connection's slot under the cap while it lives.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(app): State<AppState>,
+    slot: Option<Extension<ConnectionSlot>>,
+) -> Response {
     let hard = app
         .chat
         .config
@@ -36,5 +43,10 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Respo
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(hard)
         .max_frame_size(hard)
-        .on_upgrade(move |socket| tracker.track_future(connection::serve(socket, chat, shutdown)))
+        .on_upgrade(move |socket| {
+            tracker.track_future(async move {
+                connection::serve(socket, chat, shutdown).await;
+                drop(slot);
+            })
+        })
 }

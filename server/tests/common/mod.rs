@@ -302,6 +302,17 @@ impl Client {
         (message, seq, duplicate)
     }
 
+    /// Sends a text that the server must refuse; returns the refusal's code.
+    pub async fn send_text_err(&mut self, to: &str, random: u32, body: &str) -> ErrorCode {
+        self.err(Request::Send {
+            to: uid(to),
+            random,
+            elements: text(body),
+            cloud_custom_data: None,
+        })
+        .await
+    }
+
     /// The next pushed sync entry.
     pub async fn push(&mut self) -> Arc<SyncEntry> {
         if let Some(e) = self.pushes.pop_front() {

@@ -622,7 +622,7 @@ impl Writer {
         if self.user(owner)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
-        let up_to = self
+        let last = self
             .conn
             .prepare_cached(
                 "SELECT id, random, time_ms FROM messages WHERE conv = ?1 ORDER BY id DESC LIMIT 1",
@@ -635,31 +635,31 @@ impl Writer {
                 ))
             })
             .optional()?;
-        if let Some(key) = up_to {
-            self.conn
-                .prepare_cached(
-                    "UPDATE conversations SET read_up_to = MAX(read_up_to, ?3) WHERE owner = ?1 AND peer = ?2",
-                )?
-                .execute(params![owner.as_str(), peer.as_str(), key.id as i64])?;
-            // The peer's devices learn that their messages were read (read receipts).
-            if peer != owner && self.user(peer)?.is_some() {
-                let event = SyncEvent::PeerRead {
-                    peer: owner.clone(),
-                    up_to: key,
-                };
-                self.publish(batch, peer, event, now_ms, None)?;
-            }
+        let Some(up_to) = last else {
+            return Ok(Ok(Seq(0)));
+        };
+        let moved = self
+            .conn
+            .prepare_cached(
+                "UPDATE conversations SET read_up_to = ?3 WHERE owner = ?1 AND peer = ?2 AND read_up_to < ?3",
+            )?
+            .execute(params![owner.as_str(), peer.as_str(), up_to.id as i64])?
+            > 0;
+        if !moved {
+            return Ok(Ok(Seq(0)));
         }
-        Ok(Ok(self.publish(
-            batch,
-            owner,
-            SyncEvent::Read {
-                peer: peer.clone(),
+        if self.user(peer)?.is_some() && !self.listed(Relation::Blacklist, peer, owner)? {
+            let event = SyncEvent::PeerRead {
+                peer: owner.clone(),
                 up_to,
-            },
-            now_ms,
-            origin,
-        )?))
+            };
+            self.publish(batch, peer, event, now_ms, None)?;
+        }
+        let event = SyncEvent::Read {
+            peer: peer.clone(),
+            up_to: Some(up_to),
+        };
+        Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
     }
 
     fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
@@ -853,6 +853,10 @@ impl Writer {
             if both_ways {
                 pairs.push((peer.clone(), owner.clone()));
             }
+            if add && let Some(e) = self.add_refusal(relation, &pairs)? {
+                results.push(Err(e));
+                continue;
+            }
             for (a, b) in pairs {
                 let n = if add {
                     self.conn
@@ -885,6 +889,30 @@ impl Writer {
             self.publish(batch, &a, event, now_ms, origin)?;
         }
         Ok(Ok(results))
+    }
+
+    /// Why adding these `(owner, peer)` pairs to lists of `relation` is refused, if it is.
+    fn add_refusal(
+        &self,
+        relation: Relation,
+        pairs: &[(UserId, UserId)],
+    ) -> Sql<Option<StorageError>> {
+        for (a, b) in pairs {
+            if self.listed(relation, a, b)? {
+                continue;
+            }
+            let len: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
+                )?
+                .query_row(params![relation_code(relation), a.as_str()], |r| r.get(0))?;
+            let blocks = self.listed(Relation::Blacklist, b, a)?;
+            if let Some(e) = add_refusal(relation, blocks, len as usize) {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
     }
 
     fn delete_user(&mut self, user: &UserId) -> Sql<StorageResult<bool>> {

@@ -1,0 +1,128 @@
+//! The HTTP server loop. Hand-written over hyper rather than `axum::serve` because that gives
+//! no way to bound what a connection may hold: here connections are capped (the excess gets a
+//! `503` and is closed), request headers must arrive within a deadline (a half-sent request
+//! cannot hold a connection open), and shutdown waits a bounded time for requests in progress.
+//!
+//! Each request carries the peer's address ([`ConnectInfo`], for per-source rate limits) and
+//! the connection's [`ConnectionSlot`], which a WebSocket keeps for as long as it lives, so
+//! upgraded connections count against the cap too.
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+/// What the loop bounds.
+#[derive(Debug, Clone)]
+pub struct ServeLimits {
+    /// Connections open at once, WebSockets included.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers, from the connection's start or from
+    /// the end of the previous request.
+    pub header_timeout: Duration,
+    /// Time HTTP requests still in progress get to finish once shutdown begins.
+    pub drain_timeout: Duration,
+}
+
+/// A connection's place under the cap, released when the last holder drops it.
+#[derive(Debug, Clone)]
+pub struct ConnectionSlot {
+    _held: Arc<OwnedSemaphorePermit>,
+}
+
+/// The answer to a connection over the cap, written without reading the request.
+const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\
+Content-Type: text/plain\r\nRetry-After: 1\r\nContent-Length: 36\r\n\r\n\
+the server is at its connection cap\n";
+
+/// Serves `router` on `listener` until `shutdown` fires, then stops accepting and gives HTTP
+/// requests in progress `drain_timeout` to finish. WebSockets are closed by their own tasks.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ServeLimits,
+    shutdown: CancellationToken,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let refused = Arc::new(AtomicU64::new(0));
+    loop {
+        let (stream, addr) = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors, most likely: wait for some to close.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            if refused.fetch_add(1, Ordering::Relaxed) % 1000 == 0 {
+                tracing::warn!(
+                    cap = limits.max_connections,
+                    refused = refused.load(Ordering::Relaxed),
+                    "connection cap reached; refusing connections (logged every 1000)"
+                );
+            }
+            tokio::spawn(refuse(stream));
+            continue;
+        };
+        // Small frames both ways: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+        let slot = ConnectionSlot {
+            _held: Arc::new(permit),
+        };
+        let app = router.clone();
+        let service = tower::service_fn(move |mut request: axum::http::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(addr));
+            request.extensions_mut().insert(slot.clone());
+            app.clone().oneshot(request)
+        });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::trace!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("HTTP requests still in progress at shutdown were cut off");
+    }
+}
+
+/// Tells a connection over the cap so, briefly, and closes it.
+async fn refuse(mut stream: TcpStream) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(OVER_CAPACITY).await?;
+        stream.shutdown().await
+    })
+    .await;
+}

@@ -1,0 +1,180 @@
+//! What one user can do to another: friend relations need both sides, a blocked user can make
+//! none, and read receipts neither flood a peer's sync log nor push its messages out of the
+//! offline cache.
+
+mod common;
+
+use common::*;
+use protocol::frame::{Reply, Request};
+use protocol::{ErrorCode, Relation, Seq, SyncEvent};
+
+async fn add(client: &mut Client, relation: Relation, user: &str) -> ErrorCode {
+    let Reply::RelationResults { results } = client
+        .ok(Request::RelationAdd {
+            relation,
+            users: vec![uid(user)],
+        })
+        .await
+    else {
+        panic!("relation_add answers relation_results")
+    };
+    results[0].code
+}
+
+async fn friends_of(client: &mut Client) -> Vec<String> {
+    let Reply::Relations { entries, .. } = client
+        .ok(Request::RelationList {
+            relation: Relation::Friend,
+        })
+        .await
+    else {
+        panic!("relation_list answers relations")
+    };
+    entries.into_iter().map(|e| e.user_id.to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_friend_add_is_a_request_until_the_other_side_adds_back() {
+    let server = TestServer::start_with(|c| c.friends_only = true).await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    assert_eq!(
+        alice.send_text_err("bob", 1, "hi").await,
+        ErrorCode::NOT_FRIENDS
+    );
+    assert_eq!(add(&mut alice, Relation::Friend, "bob").await, ErrorCode(0));
+    assert_eq!(friends_of(&mut alice).await, ["bob"]);
+    assert!(friends_of(&mut bob).await.is_empty(), "bob's list is his");
+    assert_eq!(
+        alice.send_text_err("bob", 1, "hi").await,
+        ErrorCode::NOT_FRIENDS,
+        "a one-way add does not satisfy friends-only"
+    );
+    assert_eq!(add(&mut bob, Relation::Friend, "alice").await, ErrorCode(0));
+    alice.send_text("bob", 1, "hi").await;
+    let (entries, _, _) = bob.sync_all(Seq(0), 200).await;
+    let relation_entries: Vec<_> = entries
+        .iter()
+        .filter(|e| matches!(e.event, SyncEvent::Relations { .. }))
+        .collect();
+    assert_eq!(relation_entries.len(), 1, "bob's own add only: {entries:?}");
+}
+
+#[tokio::test]
+async fn a_blocked_user_can_make_no_friend_relation_with_the_blocker() {
+    let server = TestServer::start_with(|c| c.friends_only = true).await;
+    let mut bob = server.login("bob", "web").await;
+    let mut mallory = server.login("mallory", "web").await;
+    assert_eq!(
+        add(&mut bob, Relation::Blacklist, "mallory").await,
+        ErrorCode(0)
+    );
+    assert_eq!(
+        add(&mut mallory, Relation::Friend, "bob").await,
+        ErrorCode::BLOCKED_BY_PEER
+    );
+    assert!(friends_of(&mut mallory).await.is_empty());
+    assert_eq!(
+        mallory.send_text_err("bob", 1, "let me in").await,
+        ErrorCode::BLOCKED
+    );
+    // Blocking back only restricts, so it stays allowed.
+    assert_eq!(
+        add(&mut mallory, Relation::Blacklist, "bob").await,
+        ErrorCode(0)
+    );
+    // Nor can the administrator make the blocked user a friend of the blocker.
+    let reply = server
+        .rest(
+            "sns/friend_add",
+            serde_json::json!({"From_Account": "mallory", "AddFriendItem": [{"To_Account": "bob"}]}),
+        )
+        .await;
+    assert_eq!(
+        reply["ResultItem"][0]["ResultCode"],
+        ErrorCode::BLOCKED_BY_PEER.0
+    );
+}
+
+#[tokio::test]
+async fn read_marks_are_written_only_when_the_read_position_moves() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    alice.send_text("bob", 1, "one").await;
+    bob.push().await;
+    let Reply::MarkedRead { seq } = bob.ok(Request::MarkRead { peer: uid("alice") }).await else {
+        panic!()
+    };
+    assert!(seq > Seq(0));
+    assert!(matches!(
+        alice.push().await.event,
+        SyncEvent::PeerRead { .. }
+    ));
+    for _ in 0..50 {
+        let Reply::MarkedRead { seq } = bob.ok(Request::MarkRead { peer: uid("alice") }).await
+        else {
+            panic!()
+        };
+        assert_eq!(seq, Seq(0), "nothing new to read: nothing written");
+    }
+    let (entries, _, _) = alice.sync_all(Seq(0), 200).await;
+    let receipts = entries
+        .iter()
+        .filter(|e| matches!(e.event, SyncEvent::PeerRead { .. }))
+        .count();
+    assert_eq!(receipts, 1);
+}
+
+#[tokio::test]
+async fn a_blocked_reader_writes_nothing_into_the_blockers_log_nor_evicts_its_messages() {
+    let server = TestServer::start_with(|c| c.retention.offline_bytes = 2_000).await;
+    let mut bob = server.login("bob", "web").await;
+    let mut mallory = server.login("mallory", "web").await;
+    // Bob writes to mallory, then blocks her; she keeps "reading" his messages.
+    let (kept, _, _) = bob.send_text("mallory", 1, "before the block").await;
+    add(&mut bob, Relation::Blacklist, "mallory").await;
+    for i in 0..20u32 {
+        bob.send_text("mallory", 100 + i, &format!("m{i}")).await;
+        mallory.ok(Request::MarkRead { peer: uid("bob") }).await;
+    }
+    let (entries, _, gap) = bob.sync_all(Seq(0), 200).await;
+    assert!(
+        entries
+            .iter()
+            .all(|e| !matches!(e.event, SyncEvent::PeerRead { .. })),
+        "no receipts from a blocked user"
+    );
+    assert!(!gap);
+    assert!(messages(&entries).iter().any(|m| m.key == kept.key));
+}
+
+#[tokio::test]
+async fn read_receipts_do_not_push_messages_out_of_the_offline_cache() {
+    // Room for about ten messages; the chat below writes 30 read receipts besides them.
+    let server = TestServer::start_with(|c| c.retention.offline_bytes = 1_000).await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let mut sent = Vec::new();
+    for i in 0..30u32 {
+        let (m, _, _) = bob.send_text("alice", i, &format!("b{i}")).await;
+        alice.ok(Request::MarkRead { peer: uid("bob") }).await;
+        sent.push(m);
+    }
+    let mut carol = server.login("carol", "web").await;
+    let (first, _, _) = carol.send_text("bob", 1, "while bob was away").await;
+    drop(bob);
+    let mut bob = server.login("bob", "web2").await;
+    let (entries, _, _) = bob.sync_all(Seq(0), 200).await;
+    let kept = messages(&entries);
+    assert!(kept.iter().any(|m| m.key == first.key));
+    let sizes: u64 = kept
+        .iter()
+        .map(|m| serde_json::to_string(&m.elements).unwrap().len() as u64)
+        .sum();
+    assert!(
+        sizes > 1_000 - 200,
+        "messages fill the cache ({sizes} bytes of 1000), not read receipts"
+    );
+    drop(sent);
+}
