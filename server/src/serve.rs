@@ -10,9 +10,8 @@
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +20,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 /// What the loop bounds.
@@ -55,10 +55,11 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    let connections = TaskTracker::new();
+    // HTTP/1.1 only (WebSockets upgrade from it): its header deadline runs from the first
+    // moment of a connection, where HTTP/2 detection would first wait for bytes unbounded.
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
     let refused = Arc::new(AtomicU64::new(0));
@@ -76,7 +77,7 @@ pub async fn serve(
             },
         };
         let Ok(permit) = slots.clone().try_acquire_owned() else {
-            if refused.fetch_add(1, Ordering::Relaxed) % 1000 == 0 {
+            if refused.fetch_add(1, Ordering::Relaxed).is_multiple_of(1000) {
                 tracing::warn!(
                     cap = limits.max_connections,
                     refused = refused.load(Ordering::Relaxed),
@@ -100,17 +101,26 @@ pub async fn serve(
             app.clone().oneshot(request)
         });
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+            .with_upgrades();
+        let stop = shutdown.clone();
+        connections.spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                _ = stop.cancelled() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::trace!(error = %e, "connection ended with an error");
             }
         });
     }
     drop(listener);
-    if tokio::time::timeout(limits.drain_timeout, graceful.shutdown())
+    connections.close();
+    if tokio::time::timeout(limits.drain_timeout, connections.wait())
         .await
         .is_err()
     {
