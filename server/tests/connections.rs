@@ -96,6 +96,7 @@ async fn connections_past_the_cap_get_503_and_the_server_stays_healthy() {
 async fn a_client_that_stops_reading_does_not_hold_up_shutdown() {
     let server = TestServer::start_with(|c| {
         c.ws.write_timeout = Duration::from_millis(500);
+        c.ws.rate_burst = 10_000;
         c.http.drain_timeout = Duration::from_secs(2);
     })
     .await;
