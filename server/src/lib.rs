@@ -56,22 +56,18 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks connection tasks so shutdown can wait for them.
     pub tracker: TaskTracker,
-    /// The app-wide REST request budget.
-    pub rest_rate: Arc<std::sync::Mutex<rate::TokenBucket>>,
+    /// The REST API's rate limits.
+    pub rest_limits: Arc<rest::RestLimits>,
 }
 
 impl AppState {
     pub fn new(chat: Arc<Chat>, shutdown: CancellationToken, tracker: TaskTracker) -> Self {
-        let r = &chat.config.rest;
-        let rest_rate = Arc::new(std::sync::Mutex::new(rate::TokenBucket::new(
-            r.rate_per_sec,
-            r.rate_burst,
-        )));
+        let rest_limits = Arc::new(rest::RestLimits::new(&chat.config.rest));
         Self {
             chat,
             shutdown,
             tracker,
-            rest_rate,
+            rest_limits,
         }
     }
 }

@@ -1,6 +1,10 @@
-//! A token bucket (per WebSocket connection, and one for the REST API). Hand-written because it
-//! is a few lines and a few bytes per connection: no shared clock, no atomics.
+//! Token buckets: one per WebSocket connection, one for the app's REST budget, and one per
+//! client address for REST requests and for failed REST authentications ([`KeyedBuckets`]).
+//! Hand-written because it is a few lines and a few bytes per connection: no shared clock, no
+//! atomics.
 
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::time::Instant;
 
 #[derive(Debug)]
@@ -35,6 +39,54 @@ impl TokenBucket {
     }
 }
 
+impl TokenBucket {
+    /// Whether the bucket has refilled to its burst: its owner has been quiet, and forgetting
+    /// the bucket loses nothing.
+    fn is_full(&mut self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens + elapsed * self.per_sec >= self.burst
+    }
+}
+
+/// One bucket per key (a client address), at most `max_keys` of them. Keys whose buckets have
+/// refilled are forgotten when room is needed; when every bucket is in use, a new key is let
+/// through unmetered rather than locked out, since these buckets only shield a shared budget.
+#[derive(Debug)]
+pub struct KeyedBuckets<K> {
+    buckets: HashMap<K, TokenBucket>,
+    per_sec: u32,
+    burst: u32,
+    max_keys: usize,
+}
+
+impl<K: Eq + Hash + Clone> KeyedBuckets<K> {
+    pub fn new(per_sec: u32, burst: u32, max_keys: usize) -> Self {
+        Self {
+            buckets: HashMap::new(),
+            per_sec,
+            burst,
+            max_keys,
+        }
+    }
+
+    /// Takes one token from `key`'s bucket if there is one.
+    pub fn try_take(&mut self, key: &K, now: Instant) -> bool {
+        if !self.buckets.contains_key(key) {
+            if self.buckets.len() >= self.max_keys {
+                self.buckets.retain(|_, b| !b.is_full(now));
+            }
+            if self.buckets.len() >= self.max_keys {
+                return true;
+            }
+            self.buckets
+                .insert(key.clone(), TokenBucket::new(self.per_sec, self.burst));
+        }
+        self.buckets
+            .get_mut(key)
+            .is_some_and(|b| b.try_take(now))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +103,20 @@ mod tests {
         // Refill stops at the burst size.
         let later = t0 + Duration::from_secs(60);
         assert_eq!((0..10).filter(|_| b.try_take(later)).count(), 3);
+    }
+
+    #[test]
+    fn keys_have_their_own_buckets_and_quiet_ones_make_room() {
+        let t0 = Instant::now();
+        let mut keys = KeyedBuckets::new(1, 2, 2);
+        assert!(keys.try_take(&"a", t0) && keys.try_take(&"a", t0));
+        assert!(!keys.try_take(&"a", t0), "a's bucket is empty");
+        assert!(keys.try_take(&"b", t0), "b is metered apart");
+        // Both buckets are in use: a third key is let through, unmetered.
+        assert!((0..5).all(|_| keys.try_take(&"c", t0)));
+        // Once a and b have refilled, c gets a bucket of its own.
+        let later = t0 + Duration::from_secs(5);
+        assert!(keys.try_take(&"c", later) && keys.try_take(&"c", later));
+        assert!(!keys.try_take(&"c", later));
     }
 }

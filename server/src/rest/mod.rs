@@ -15,7 +15,10 @@ mod relations;
 use crate::AppState;
 use crate::error::ChatError;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use crate::config::RestConfig;
+use crate::rate::{KeyedBuckets, TokenBucket};
+use axum::Extension;
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use protocol::frame::MAX_ANSWER_BYTES;
 use protocol::rest::{Empty, RestReply, Status};
@@ -23,19 +26,65 @@ use protocol::{ErrorCode, UserId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// What a command returns: a typed reply, or a streamed body (the export).
 pub(crate) type Outcome = Result<Response, ChatError>;
+
+/// Failed authentications one client address may make per second, and in a burst.
+const FAILURES_PER_SEC: u32 = 10;
+const FAILURE_BURST: u32 = 20;
+/// Client addresses metered at once.
+const MAX_SOURCES: usize = 10_000;
+
+/// The REST API's rate limits. Every request spends from its client address's bucket; a failed
+/// authentication also from that address's smaller bucket of failures, and once that is empty
+/// the address's failures are answered `RATE_LIMITED`. Only authenticated requests spend the
+/// app's budget, so no one without the administrator's UserSig can use it up.
+pub struct RestLimits {
+    app: Mutex<TokenBucket>,
+    sources: Mutex<KeyedBuckets<IpAddr>>,
+    failures: Mutex<KeyedBuckets<IpAddr>>,
+}
+
+impl RestLimits {
+    pub fn new(config: &RestConfig) -> Self {
+        let (rate, burst) = (config.rate_per_sec, config.rate_burst);
+        Self {
+            app: Mutex::new(TokenBucket::new(rate, burst)),
+            sources: Mutex::new(KeyedBuckets::new(rate, burst, MAX_SOURCES)),
+            failures: Mutex::new(KeyedBuckets::new(
+                FAILURES_PER_SEC,
+                FAILURE_BURST,
+                MAX_SOURCES,
+            )),
+        }
+    }
+
+    fn take(bucket: &Mutex<KeyedBuckets<IpAddr>>, source: IpAddr) -> bool {
+        bucket
+            .lock()
+            .map(|mut b| b.try_take(&source, Instant::now()))
+            .unwrap_or(false)
+    }
+}
+
+fn rate_limited(message: &str) -> ChatError {
+    ChatError::new(ErrorCode::RATE_LIMITED, message)
+}
 
 /// Answers one REST call.
 pub async fn handle(
     State(app): State<AppState>,
     Path((service, command)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Body,
 ) -> Response {
-    match run(&app, &service, &command, &params, body).await {
+    let source = peer.map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.0.ip());
+    match run(&app, source, &service, &command, &params, body).await {
         Ok(response) => response,
         Err(e) => fail(e),
     }
@@ -43,23 +92,36 @@ pub async fn handle(
 
 async fn run(
     app: &AppState,
+    source: IpAddr,
     service: &str,
     command: &str,
     params: &HashMap<String, String>,
     body: Body,
 ) -> Outcome {
-    let allowed = app
-        .rest_rate
+    let limits = &app.rest_limits;
+    if !RestLimits::take(&limits.sources, source) {
+        return Err(rate_limited(
+            "too many REST requests from this address; retry later",
+        ));
+    }
+    if let Err(e) = authenticate(app, params) {
+        if !RestLimits::take(&limits.failures, source) {
+            return Err(rate_limited(
+                "too many failed authentications from this address; retry later",
+            ));
+        }
+        return Err(e);
+    }
+    let allowed = limits
+        .app
         .lock()
         .map(|mut b| b.try_take(Instant::now()))
         .unwrap_or(false);
     if !allowed {
-        return Err(ChatError::new(
-            ErrorCode::RATE_LIMITED,
+        return Err(rate_limited(
             "too many REST requests for this app; retry later",
         ));
     }
-    authenticate(app, params)?;
     let limit = app.chat.config.rest.body_max_bytes;
     let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ChatError::new(
