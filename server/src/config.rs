@@ -96,6 +96,8 @@ pub struct MediaConfig {
     /// The base of download URLs (`https://chat.example.com`); `None`: the upload request's
     /// host.
     pub public_url: Option<String>,
+    /// Most pixels (width × height) of an image the server decodes for renditions.
+    pub image_max_pixels: u64,
 }
 
 impl Config {
@@ -153,6 +155,7 @@ impl Config {
                 dir: None,
                 ttl: None,
                 public_url: None,
+                image_max_pixels: 40_000_000,
             },
             http: ServeLimits {
                 max_connections: 10_000,
@@ -240,6 +243,9 @@ pub struct TuningArgs {
     /// Largest video upload in bytes (R1.7).
     #[arg(long, env = "DUET_VIDEO_MAX_BYTES", default_value_t = Limits::default().video_max_bytes)]
     pub video_max_bytes: u64,
+    /// Most pixels (width × height) of an uploaded image; larger ones are refused (94003).
+    #[arg(long, env = "DUET_IMAGE_MAX_PIXELS", default_value_t = 40_000_000)]
+    pub image_max_pixels: u64,
     /// Where uploaded media is kept [default: media/ in the data dir].
     #[arg(long, env = "DUET_MEDIA_DIR")]
     pub media_dir: Option<PathBuf>,
@@ -356,6 +362,7 @@ impl Args {
                 dir: t.media_dir.clone(),
                 ttl: t.media_ttl_secs.map(Duration::from_secs),
                 public_url: t.public_url.clone(),
+                image_max_pixels: t.image_max_pixels.max(1),
             },
             http: ServeLimits {
                 max_connections: t.max_connections.max(1),

@@ -303,6 +303,38 @@ async fn decompression_bombs_are_refused_and_not_kept() {
     assert_eq!(count_files(&server.dir.path().join("media")), 0);
 }
 
+/// Resident memory of this process (the server runs in it), in bytes.
+fn rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+#[tokio::test]
+async fn bombs_within_the_side_limit_are_refused_by_pixel_count_without_decoding() {
+    let server = TestServer::start().await;
+    let up = Upload {
+        server: &server,
+        user: "alice",
+    };
+    // 12000 × 12000 is within 16384 a side, but 144 million pixels (432 MB decoded).
+    let bomb = png_declaring(12_000, 12_000);
+    let before = rss();
+    let uploads = (0..3).map(|i| up.send("image", "bomb.png", [bomb.clone(), vec![i]].concat()));
+    for (status, body) in futures_util::future::join_all(uploads).await {
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["ErrorCode"], ErrorCode::MEDIA_IMAGE_TOO_BIG.0);
+        assert!(body["ErrorInfo"].as_str().unwrap().contains("12000×12000"));
+    }
+    let grown = rss().saturating_sub(before);
+    assert!(grown < 64 << 20, "RSS grew by {} MB", grown >> 20);
+    assert_eq!(count_files(&server.dir.path().join("media")), 0);
+}
+
 #[tokio::test]
 async fn downloads_serve_ranges_and_revalidate_by_etag() {
     let server = TestServer::start().await;

@@ -1,16 +1,23 @@
 //! Image renditions, as Tencent IM makes them: the original, a large one (longest edge ≤ 720
 //! px) and a thumbnail (≤ 198 px); a rendition that would not be smaller is the original.
 //!
-//! Decoding runs under limits on dimensions and memory, so a small file that expands to a huge
-//! bitmap (a decompression bomb) is refused before it is decoded.
+//! The dimensions are read from the header first, and an image of more pixels than the limit
+//! is refused before anything is decoded, so a small file that would expand to a huge bitmap
+//! (a decompression bomb) costs nothing. Decoding then runs under a memory limit that follows
+//! from the pixel count, at most two decodes at a time.
 
 use image::{DynamicImage, ImageFormat, ImageReader};
 use protocol::media::{LARGE_EDGE, THUMB_EDGE};
 use std::io::Cursor;
 
-/// Largest width or height decoded, and the most memory one decode may take.
+/// Largest width or height decoded.
 pub const MAX_EDGE: u32 = 16_384;
-pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+/// Bytes a decoded pixel may take (16-bit RGBA), which bounds one decode's memory by its
+/// pixel count.
+const MAX_BYTES_PER_PIXEL: u64 = 8;
+/// Images decoded at once across the server; an upload past that waits its turn, so a burst
+/// of large images costs time, not memory.
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImageError {
@@ -36,11 +43,11 @@ pub struct Renditions {
     pub thumb: Rendition,
 }
 
-fn limits() -> image::Limits {
+fn limits(max_pixels: u64) -> image::Limits {
     let mut l = image::Limits::default();
     l.max_image_width = Some(MAX_EDGE);
     l.max_image_height = Some(MAX_EDGE);
-    l.max_alloc = Some(MAX_DECODE_BYTES);
+    l.max_alloc = Some(max_pixels.saturating_mul(MAX_BYTES_PER_PIXEL));
     l
 }
 
@@ -51,12 +58,34 @@ fn classify(e: image::ImageError) -> ImageError {
     }
 }
 
-/// Decodes `bytes` and makes the large and thumbnail renditions.
-pub fn renditions(bytes: &[u8]) -> Result<Renditions, ImageError> {
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
+/// Decodes `bytes` on a blocking thread, at most two at a time, and makes the renditions.
+pub async fn renditions_async(bytes: Vec<u8>, max_pixels: u64) -> Result<Renditions, ImageError> {
+    let _turn = DECODES
+        .acquire()
+        .await
         .map_err(|e| ImageError::Undecodable(e.to_string()))?;
-    reader.limits(limits());
+    tokio::task::spawn_blocking(move || renditions(&bytes, max_pixels))
+        .await
+        .map_err(|e| ImageError::Undecodable(e.to_string()))?
+}
+
+/// Reads the dimensions from the header and refuses an image of more than `max_pixels` before
+/// decoding anything; then decodes it and makes the large and thumbnail renditions.
+pub fn renditions(bytes: &[u8], max_pixels: u64) -> Result<Renditions, ImageError> {
+    let reader = || {
+        ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| ImageError::Undecodable(e.to_string()))
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(classify)?;
+    let pixels = u64::from(width) * u64::from(height);
+    if width > MAX_EDGE || height > MAX_EDGE || pixels > max_pixels {
+        return Err(ImageError::TooBig(format!(
+            "{width}×{height} pixels; the limit is {max_pixels} pixels, at most {MAX_EDGE} a side"
+        )));
+    }
+    let mut reader = reader()?;
+    reader.limits(limits(max_pixels));
     let img = reader.decode().map_err(classify)?;
     Ok(Renditions {
         width: img.width(),
@@ -95,6 +124,17 @@ fn shrink(img: &DynamicImage, edge: u32) -> Result<Rendition, ImageError> {
 mod tests {
     use super::*;
 
+    const TEST_MAX: u64 = 40_000_000;
+
+    #[test]
+    fn images_over_the_pixel_limit_are_refused_from_the_header() {
+        assert!(matches!(
+            renditions(&png(300, 200), 300 * 200 - 1),
+            Err(ImageError::TooBig(_))
+        ));
+        assert!(renditions(&png(300, 200), 300 * 200).is_ok());
+    }
+
     fn png(width: u32, height: u32) -> Vec<u8> {
         let img = DynamicImage::ImageRgb8(image::RgbImage::new(width, height));
         let mut out = Cursor::new(Vec::new());
@@ -104,7 +144,7 @@ mod tests {
 
     #[test]
     fn renditions_keep_the_aspect_ratio_within_their_edge() {
-        let r = renditions(&png(1600, 900)).unwrap();
+        let r = renditions(&png(1600, 900), TEST_MAX).unwrap();
         assert_eq!((r.width, r.height), (1600, 900));
         assert_eq!((r.large.width, r.large.height), (720, 405));
         assert_eq!((r.thumb.width, r.thumb.height), (198, 111));
@@ -122,7 +162,7 @@ mod tests {
         let opaque = image::RgbaImage::from_pixel(800, 400, image::Rgba([1, 2, 3, 255]));
         let clear = image::RgbaImage::from_pixel(800, 400, image::Rgba([1, 2, 3, 0]));
         let format = |img| {
-            let r = renditions(&encode(DynamicImage::ImageRgba8(img))).unwrap();
+            let r = renditions(&encode(DynamicImage::ImageRgba8(img)), TEST_MAX).unwrap();
             image::guess_format(&r.thumb.bytes.unwrap()).unwrap()
         };
         assert_eq!(format(opaque), ImageFormat::Jpeg);
@@ -131,7 +171,7 @@ mod tests {
 
     #[test]
     fn small_images_are_their_own_renditions() {
-        let r = renditions(&png(100, 50)).unwrap();
+        let r = renditions(&png(100, 50), TEST_MAX).unwrap();
         assert!(r.large.bytes.is_none() && r.thumb.bytes.is_none());
         assert_eq!((r.thumb.width, r.thumb.height), (100, 50));
     }
@@ -139,7 +179,7 @@ mod tests {
     #[test]
     fn what_is_not_an_image_is_refused() {
         assert!(matches!(
-            renditions(b"\x89PNG\r\n\x1a\nnot really"),
+            renditions(b"\x89PNG\r\n\x1a\nnot really", TEST_MAX),
             Err(ImageError::Undecodable(_))
         ));
     }

@@ -179,14 +179,13 @@ async fn image_renditions(
     file.read_to_end(&mut bytes)
         .await
         .map_err(|e| media_fail(e.into()))?;
-    let made = tokio::task::spawn_blocking(move || images::renditions(&bytes))
+    let made = images::renditions_async(bytes, app.chat.config.media.image_max_pixels)
         .await
-        .map_err(|e| media_fail(MediaError::Io(std::io::Error::other(e))))?
         .map_err(|e| match e {
             images::ImageError::TooBig(m) => fail(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::MEDIA_IMAGE_TOO_BIG,
-                format!("{m}; at most {} pixels a side", images::MAX_EDGE),
+                format!("the image is too large to process: {m}"),
             ),
             images::ImageError::Undecodable(m) => fail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
