@@ -347,7 +347,7 @@ impl Sdk {
                 self.refresh_relation(Relation::Blacklist);
                 self.refresh_profile();
             }
-            Event::KickedOut => {
+            Event::KickedOut(_) => {
                 self.inner.client.borrow_mut().take();
                 saved::set_sign_in(None);
                 self.dispatch(Action::Kicked);

@@ -108,6 +108,10 @@ codes! {
     ANSWER_TOO_LARGE = 60011, "answer too large";
     /// The server's write queue is full; nothing was done. Retry shortly.
     OVERLOADED = 60012, "server overloaded";
+    /// The UserSig's `TLS.time` is more than 5 minutes ahead of the server's clock.
+    USERSIG_FROM_FUTURE = 60013, "UserSig issued in the future";
+    /// The UserSig was issued before the account was deleted; sign a new one.
+    USERSIG_REVOKED = 60014, "UserSig issued before the account was deleted";
     /// A REST URL parameter (`sdkappid`, `identifier`, `usersig`, `contenttype`) is missing or
     /// malformed.
     BAD_URL_PARAMETER = 60010, "missing or invalid URL parameter";

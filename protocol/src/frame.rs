@@ -131,9 +131,24 @@ pub enum ServerFrame {
     /// A new entry in the signed-in user's sync log, pushed as soon as it is durable. (Shared
     /// behind an `Arc` because one entry is pushed to each of the user's devices.)
     Sync { entry: Arc<SyncEntry> },
-    /// This connection was replaced by a newer login with the same device id. The server closes
-    /// the connection after this frame; the client must not reconnect on its own.
-    Kicked { reason: String },
+    /// The server ends this connection for good, for `cause`, and closes it after this frame;
+    /// the client must not reconnect on its own.
+    Kicked {
+        reason: String,
+        #[serde(default)]
+        cause: KickCause,
+    },
+}
+
+/// Why the server ended a connection for good.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KickCause {
+    /// A newer sign-in of the same device, or of one device too many, replaced it (close 4001).
+    #[default]
+    SignedInElsewhere,
+    /// The app's backend deleted the account (close 4003).
+    AccountDeleted,
 }
 
 /// The data of a successful reply, tagged by `kind`.

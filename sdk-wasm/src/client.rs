@@ -192,7 +192,7 @@ impl<C: Cache + 'static> Client<C> {
         loop {
             let mut kicked = false;
             while let Some(event) = events.next().await {
-                kicked |= event == Event::KickedOut;
+                kicked |= matches!(event, Event::KickedOut(_));
                 let ended = event == Event::Disconnected;
                 (self.inner.listener)(event);
                 if ended {

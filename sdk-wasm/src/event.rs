@@ -1,6 +1,7 @@
 //! What the SDK tells the app, in the order it happens. The JavaScript layer maps these to
 //! Tencent-style event names (`MESSAGE_RECEIVED`, `SDK_READY`, …).
 
+use protocol::frame::KickCause;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +22,9 @@ pub enum Event {
     RelationsUpdated(Relation),
     /// The first sync after sign-in finished (R5.7).
     SdkReady,
-    /// Another sign-in with the same device id replaced this one.
-    KickedOut,
+    /// The server ended the session for good: another sign-in replaced it, or the account was
+    /// deleted. The client does not reconnect.
+    KickedOut(KickCause),
     /// The connection dropped; the SDK is not ready until it reconnects and syncs.
     Disconnected,
     /// A fault the app did not call for (e.g. a reconnect refused because the UserSig

@@ -15,7 +15,7 @@ use crate::upload::{self, Cancel, MediaFile, Progress, Target};
 use crate::websocket::WebSocketConnector;
 use js_sys::{Function, Promise};
 use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
-use protocol::frame::{Reply, Request, UserResult};
+use protocol::frame::{KickCause, Reply, Request, UserResult};
 use protocol::media::MediaKind;
 use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, Relation, UserId};
 use serde::{Deserialize, Serialize};
@@ -286,7 +286,13 @@ impl State {
                 self.emit(NET_STATE_CHANGE, json!({ "state": "connected" }));
                 self.emit(SDK_READY, Value::Null);
             }
-            Event::KickedOut => self.emit(KICKED_OUT, json!({ "type": "multipleDevice" })),
+            Event::KickedOut(cause) => {
+                let kind = match cause {
+                    KickCause::SignedInElsewhere => "multipleDevice",
+                    KickCause::AccountDeleted => "REST_API_Kick",
+                };
+                self.emit(KICKED_OUT, json!({ "type": kind }))
+            }
             Event::Disconnected => {
                 self.emit(NET_STATE_CHANGE, json!({ "state": "disconnected" }));
                 self.emit(SDK_NOT_READY, Value::Null);

@@ -334,7 +334,7 @@ impl<C: Cache + 'static> Session<C> {
                         tracing_error(&e);
                     }
                 }
-                ServerFrame::Kicked { .. } => self.emit(Event::KickedOut),
+                ServerFrame::Kicked { cause, .. } => self.emit(Event::KickedOut(cause)),
             }
         }
         self.inner.connected.set(false);

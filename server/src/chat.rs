@@ -10,16 +10,18 @@ use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::{
-    Account, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate, RelationChange,
-    SendChecks, Sent, Storage, StorageResult,
+    Account, Deletion, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate,
+    RelationChange, SendChecks, Sent, Storage, StorageResult,
 };
 use protocol::frame::{MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult};
 use protocol::{
     Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
     UserId,
 };
-use std::sync::Arc;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use usersig::UserSigKey;
 
 /// Longest nickname and avatar URL, in bytes.
@@ -39,6 +41,20 @@ pub struct Chat {
     pub identity: AppIdentity,
     signer: UserSigKey,
     friends_only: AtomicBool,
+    /// Fingerprints of the UserSigs users signed in with lately, for [`Deletion::sigs`].
+    recent_sigs: Mutex<HashMap<UserId, Vec<u64>>>,
+}
+
+/// UserSigs remembered per user, and users remembered, for [`Deletion::sigs`]. Past the
+/// second cap the memory starts over: a UserSig issued a second or more before a deletion is
+/// refused by its time anyway.
+const SIGS_KEPT_PER_USER: usize = 8;
+const SIGS_USERS_KEPT: usize = 100_000;
+
+/// A UserSig's fingerprint: the first 8 bytes of its SHA-256.
+fn fingerprint(user_sig: &str) -> u64 {
+    let digest = Sha256::digest(user_sig.as_bytes());
+    u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
 /// A send as a user asks for it.
@@ -94,6 +110,7 @@ impl Chat {
             identity,
             signer,
             friends_only,
+            recent_sigs: Mutex::new(HashMap::new()),
         }
     }
 
@@ -118,7 +135,7 @@ impl Chat {
         sdk_app_id: u64,
         user: &UserId,
         user_sig: &str,
-    ) -> Result<(), ChatError> {
+    ) -> Result<usersig::Ticket, ChatError> {
         if sdk_app_id != self.identity.sdk_app_id {
             return Err(ChatError::new(
                 ErrorCode::USERSIG_WRONG_APP,
@@ -128,8 +145,42 @@ impl Chat {
                 ),
             ));
         }
-        self.signer
-            .verify(user_sig, user.as_str(), self.clock.now_s())?;
+        Ok(self
+            .signer
+            .verify(user_sig, user.as_str(), self.clock.now_s())?)
+    }
+
+    /// Checks a user's UserSig: valid for this app, and not issued before the account was last
+    /// deleted. A ticket's time has whole seconds, so one issued in the second of the deletion
+    /// is refused only if the account had signed in with it.
+    pub async fn authenticate(
+        &self,
+        sdk_app_id: u64,
+        user: &UserId,
+        user_sig: &str,
+    ) -> Result<(), ChatError> {
+        let ticket = self.verify_user_sig(sdk_app_id, user, user_sig)?;
+        let fingerprint = fingerprint(user_sig);
+        if let Some(d) = self.storage.deletion(user).await?
+            && (ticket.time < d.deleted_ms / 1000 || d.sigs.contains(&fingerprint))
+        {
+            return Err(ChatError::new(
+                ErrorCode::USERSIG_REVOKED,
+                "this UserSig was issued before the account was deleted; sign a new one",
+            ));
+        }
+        if let Ok(mut recent) = self.recent_sigs.lock() {
+            if recent.len() >= SIGS_USERS_KEPT && !recent.contains_key(user) {
+                recent.clear();
+            }
+            let sigs = recent.entry(user.clone()).or_default();
+            if !sigs.contains(&fingerprint) {
+                if sigs.len() >= SIGS_KEPT_PER_USER {
+                    sigs.remove(0);
+                }
+                sigs.push(fingerprint);
+            }
+        }
         Ok(())
     }
 
@@ -141,7 +192,7 @@ impl Chat {
         user: &UserId,
         user_sig: &str,
     ) -> Result<Account, ChatError> {
-        self.verify_user_sig(sdk_app_id, user, user_sig)?;
+        self.authenticate(sdk_app_id, user, user_sig).await?;
         Ok(self.storage.ensure_user(user, self.clock.now_ms()).await?)
     }
 
@@ -404,7 +455,17 @@ impl Chat {
                 "the administrator account cannot be deleted",
             ));
         }
-        let existed = self.storage.delete_user(user).await?;
+        let sigs = self
+            .recent_sigs
+            .lock()
+            .ok()
+            .and_then(|mut recent| recent.remove(user))
+            .unwrap_or_default();
+        let deletion = Deletion {
+            deleted_ms: self.clock.now_ms(),
+            sigs,
+        };
+        let existed = self.storage.delete_user(user, deletion).await?;
         self.hub.disconnect(user, Eviction::AccountDeleted);
         Ok(existed)
     }

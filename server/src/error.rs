@@ -88,6 +88,7 @@ impl From<usersig::UserSigError> for ChatError {
             WrongIdentifier { .. } => ErrorCode::USERSIG_WRONG_IDENTIFIER,
             BadSignature => ErrorCode::USERSIG_BAD_SIGNATURE,
             Expired { .. } => ErrorCode::USERSIG_EXPIRED,
+            IssuedInFuture { .. } => ErrorCode::USERSIG_FROM_FUTURE,
         };
         ChatError::new(code, e.to_string())
     }

@@ -81,9 +81,7 @@ impl<K: Eq + Hash + Clone> KeyedBuckets<K> {
             self.buckets
                 .insert(key.clone(), TokenBucket::new(self.per_sec, self.burst));
         }
-        self.buckets
-            .get_mut(key)
-            .is_some_and(|b| b.try_take(now))
+        self.buckets.get_mut(key).is_some_and(|b| b.try_take(now))
     }
 }
 

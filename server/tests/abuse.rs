@@ -43,13 +43,17 @@ async fn bad_signatures_from_elsewhere_do_not_spend_the_apps_budget() {
     let forged = "identifier=administrator&usersig=eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1NS80oy0zLBwoYGZlC54pTsxIKCzJRUJSsDAyNDIzMzS0tTQyMDU3NzEzMzAyMDAwOlWgC-tA-5";
     let mut codes = Vec::new();
     for _ in 0..60 {
-        let reply = rest_from(&server, "127.0.0.2", "profile/portrait_get", forged, json!({})).await;
+        let reply = rest_from(
+            &server,
+            "127.0.0.2",
+            "profile/portrait_get",
+            forged,
+            json!({}),
+        )
+        .await;
         codes.push(code(&reply));
     }
-    assert!(
-        codes.iter().all(|c| *c != 0),
-        "no forged request succeeds"
-    );
+    assert!(codes.iter().all(|c| *c != 0), "no forged request succeeds");
     assert_eq!(
         codes.last(),
         Some(&(ErrorCode::RATE_LIMITED.0 as u64)),

@@ -39,7 +39,8 @@ async fn a_socket_that_never_signs_in_is_closed_however_much_it_pings() {
 
 #[tokio::test]
 async fn half_sent_requests_and_silent_connections_are_closed() {
-    let server = TestServer::start_with(|c| c.http.header_timeout = Duration::from_millis(500)).await;
+    let server =
+        TestServer::start_with(|c| c.http.header_timeout = Duration::from_millis(500)).await;
     let mut silent = TcpStream::connect(server.addr).await.unwrap();
     let mut half = TcpStream::connect(server.addr).await.unwrap();
     half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
@@ -64,7 +65,10 @@ async fn connections_past_the_cap_get_503_and_the_server_stays_healthy() {
     let bob = server.login("bob", "web").await;
     let alice = server.login("alice", "web").await;
     let mut third = TcpStream::connect(server.addr).await.unwrap();
-    third.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
     let mut head = [0u8; 64];
     let n = third.read(&mut head).await.unwrap();
     assert!(String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"));

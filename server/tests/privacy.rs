@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use protocol::frame::{Reply, Request};
 use protocol::{ErrorCode, Relation, Seq, SyncEvent};
+use server::clock::Clock;
 
 async fn add(client: &mut Client, relation: Relation, user: &str) -> ErrorCode {
     let Reply::RelationResults { results } = client
@@ -177,4 +178,73 @@ async fn read_receipts_do_not_push_messages_out_of_the_offline_cache() {
         "messages fill the cache ({sizes} bytes of 1000), not read receipts"
     );
     drop(sent);
+}
+
+#[tokio::test]
+async fn a_deleted_account_stays_deleted_and_a_new_one_starts_empty() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let old_sig = server.sig("alice");
+    let mut alice = server.connect().await;
+    alice.login("alice", &old_sig, "web").await;
+    let (secret, _, _) = bob.send_text("alice", 1, "before the deletion").await;
+    alice.push().await;
+    let r = server
+        .rest(
+            "im_open_login_svc/account_delete",
+            serde_json::json!({"DeleteItem": [{"UserID": "alice"}]}),
+        )
+        .await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0);
+    // The device is told why, then closed for good.
+    let kicked = loop {
+        match alice.frame().await {
+            protocol::frame::ServerFrame::Kicked { cause, .. } => break cause,
+            protocol::frame::ServerFrame::Sync { .. } => continue,
+            other => panic!("expected the kick, got {other:?}"),
+        }
+    };
+    assert_eq!(kicked, protocol::frame::KickCause::AccountDeleted);
+    assert_eq!(alice.closed().await, 4003);
+
+    // The UserSig it signed in with no longer does, even in the same second.
+    let mut again = server.connect().await;
+    let refused = again.login("alice", &old_sig, "web").await;
+    assert!(
+        matches!(refused, protocol::frame::ServerFrame::Error { code, .. } if code == ErrorCode::USERSIG_REVOKED),
+        "{refused:?}"
+    );
+    // So does any UserSig issued a second or more before the deletion.
+    server.clock.advance_ms(2_000);
+    let older = identity()
+        .signer()
+        .sign("alice", 3600, server.clock.now_s() - 3);
+    let mut older_client = server.connect().await;
+    let refused = older_client.login("alice", &older, "web").await;
+    assert!(
+        matches!(refused, protocol::frame::ServerFrame::Error { code, .. } if code == ErrorCode::USERSIG_REVOKED)
+    );
+
+    // A new UserSig makes a new, empty account.
+    let mut alice = server.login("alice", "web").await;
+    let (entries, _, _) = alice.sync_all(Seq(0), 200).await;
+    assert!(messages(&entries).is_empty(), "{entries:?}");
+    let Reply::Conversations { conversations } = alice.ok(Request::Conversations).await else {
+        panic!()
+    };
+    assert!(conversations.is_empty());
+    assert!(
+        alice.history("bob", 50).await.is_empty(),
+        "the old history is gone"
+    );
+    assert!(
+        bob.history("alice", 50)
+            .await
+            .iter()
+            .any(|m| m.key == secret.key),
+        "bob keeps his copy"
+    );
+    let (fresh, _, _) = bob.send_text("alice", 2, "welcome back").await;
+    assert_eq!(alice.push_message().await.key, fresh.key);
+    assert_eq!(alice.history("bob", 50).await.len(), 1);
 }

@@ -41,7 +41,14 @@ pub enum UserSigError {
     BadSignature,
     #[error("UserSig expired at {expired_at} (Unix seconds)")]
     Expired { expired_at: u64 },
+    #[error(
+        "UserSig was issued at {issued_at} (Unix seconds), more than {MAX_CLOCK_SKEW_SECS} s from now; check the signing clock"
+    )]
+    IssuedInFuture { issued_at: u64 },
 }
+
+/// How far ahead of this clock a ticket's issue time may be, for clocks that differ a little.
+pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
 
 /// The verified content of a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,8 +137,8 @@ impl UserSigKey {
 
     /// Verifies `user_sig` for a sign-in as `identifier` at time `now` (Unix seconds).
     ///
-    /// Checks, in order: well-formedness, the app id, the identifier, the signature, the expiry;
-    /// the first fault found is returned.
+    /// Checks, in order: well-formedness, the app id, the identifier, the signature, the expiry,
+    /// an issue time beyond [`MAX_CLOCK_SKEW_SECS`] ahead; the first fault found is returned.
     pub fn verify(
         &self,
         user_sig: &str,
@@ -157,6 +164,11 @@ impl UserSigKey {
         if ticket.expires_at() < now {
             return Err(UserSigError::Expired {
                 expired_at: ticket.expires_at(),
+            });
+        }
+        if ticket.time > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+            return Err(UserSigError::IssuedInFuture {
+                issued_at: ticket.time,
             });
         }
         Ok(ticket)
@@ -290,6 +302,15 @@ mod tests {
             key().verify("", "alice", NOW),
             Err(UserSigError::Malformed(_))
         ));
+        let ahead = key().sign("alice", 3600, NOW + MAX_CLOCK_SKEW_SECS + 1);
+        assert_eq!(
+            key().verify(&ahead, "alice", NOW),
+            Err(UserSigError::IssuedInFuture {
+                issued_at: NOW + MAX_CLOCK_SKEW_SECS + 1
+            })
+        );
+        let slightly = key().sign("alice", 3600, NOW + MAX_CLOCK_SKEW_SECS);
+        assert!(key().verify(&slightly, "alice", NOW).is_ok());
     }
 
     #[test]

@@ -113,7 +113,10 @@ pub async fn upload(
             "send the uploader's X-Duet-User and X-Duet-UserSig headers",
         );
     };
-    if let Err(e) = chat.verify_user_sig(chat.identity.sdk_app_id, &user, sig) {
+    if let Err(e) = chat
+        .authenticate(chat.identity.sdk_app_id, &user, sig)
+        .await
+    {
         return fail(StatusCode::UNAUTHORIZED, e.code, e.message);
     }
     let Some(kind) = query.get("kind").and_then(|k| MediaKind::parse(k)) else {

@@ -13,11 +13,11 @@ mod profiles;
 mod relations;
 
 use crate::AppState;
-use crate::error::ChatError;
-use axum::body::{Body, Bytes};
 use crate::config::RestConfig;
+use crate::error::ChatError;
 use crate::rate::{KeyedBuckets, TokenBucket};
 use axum::Extension;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use protocol::frame::MAX_ANSWER_BYTES;

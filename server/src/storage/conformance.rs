@@ -487,12 +487,29 @@ macro_rules! storage_conformance {
             let (s, _, _g) = open(Retention::default()).await;
             send(&s, "alice", "bob", 1, "before", T0).await;
             relate(&s, friends(), "alice", &["bob"], true, true).await;
-            assert!(s.delete_user(&uid("alice")).await.unwrap());
-            assert!(!s.delete_user(&uid("alice")).await.unwrap());
+            send(&s, "bob", "alice", 9, "to alice", T0).await;
+            let latest = s.ensure_user(&uid("alice"), T0).await.unwrap().latest_seq;
+            assert!(latest > Seq(0));
+            let deletion = Deletion { deleted_ms: T0, sigs: vec![7, 8] };
+            assert_eq!(s.deletion(&uid("alice")).await.unwrap(), None);
+            assert!(s.delete_user(&uid("alice"), deletion.clone()).await.unwrap());
+            assert!(!s.delete_user(&uid("alice"), deletion.clone()).await.unwrap());
+            assert_eq!(s.deletion(&uid("alice")).await.unwrap(), Some(deletion));
             assert!(matches!(s.sync(&uid("alice"), Seq(0), 10, T0).await, Err(StorageError::UnknownUser(_))));
             assert!(s.relations(friends(), &uid("bob")).await.unwrap().is_empty());
-            assert_eq!(s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap().messages.len(), 1);
+            assert_eq!(s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap().messages.len(), 2);
             assert!(matches!(s.send(text_msg("bob", "alice", 2, "gone?", T0)).await, Err(StorageError::UnknownUser(_))));
+            // A new account of the same name: empty, with none of the old history, and its log
+            // goes on from where the deleted one's ended.
+            let again = s.ensure_user(&uid("alice"), T0).await.unwrap();
+            assert!(again.latest_seq >= latest, "{again:?}");
+            assert!(s.sync(&uid("alice"), Seq(0), 10, T0).await.unwrap().entries.is_empty());
+            assert!(s.conversations(&uid("alice"), T0).await.unwrap().is_empty());
+            assert!(s.history(&uid("alice"), &uid("bob"), HistoryQuery::page(None, 10), T0).await.unwrap().messages.is_empty());
+            send(&s, "bob", "alice", 3, "hello again", T0).await;
+            let page = s.history(&uid("alice"), &uid("bob"), HistoryQuery::page(None, 10), T0).await.unwrap();
+            assert_eq!(page.messages.iter().map(text_of).collect::<Vec<_>>(), ["hello again"]);
+            assert_eq!(s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0).await.unwrap().messages.len(), 3);
         }
 
         #[tokio::test]

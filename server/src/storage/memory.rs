@@ -22,6 +22,8 @@ struct State {
     /// `(relation, owner)` → peer → since.
     relations: HashMap<(Relation, UserId), BTreeMap<UserId, u64>>,
     settings: HashMap<String, String>,
+    /// Deleted accounts, with the sequence their logs had reached.
+    deleted: HashMap<UserId, (Deletion, u64)>,
     next_id: u64,
     last_time_ms: u64,
     closed: bool,
@@ -43,6 +45,8 @@ struct User {
     log: VecDeque<LogEntry>,
     log_bytes: u64,
     contacts: HashMap<UserId, Contact>,
+    /// Messages with ids up to this one predate the account and are not its history.
+    history_from: u64,
 }
 
 struct LogEntry {
@@ -99,6 +103,24 @@ impl MemoryStorage {
 }
 
 impl State {
+    /// Creates `user` if it does not exist: empty, with only messages from now on as its
+    /// history, continuing the sequence of a deleted account of the same name.
+    fn create_user(&mut self, user: &UserId) {
+        if self.users.contains_key(user) {
+            return;
+        }
+        let latest = self.deleted.get(user).map_or(0, |(_, seq)| *seq);
+        let history_from = self.next_id;
+        self.users.insert(
+            user.clone(),
+            User {
+                latest,
+                history_from,
+                ..User::default()
+            },
+        );
+    }
+
     fn user_mut(&mut self, user: &UserId) -> StorageResult<&mut User> {
         self.users
             .get_mut(user)
@@ -384,7 +406,7 @@ impl State {
             if !create {
                 return Err(StorageError::UnknownUser(user.clone()));
             }
-            self.users.insert(user.clone(), User::default());
+            self.create_user(user);
         }
         if update.nick.is_some() || update.avatar.is_some() {
             let u = self.user_mut(user)?;
@@ -496,7 +518,7 @@ impl User {
 impl Storage for MemoryStorage {
     async fn ensure_user(&self, user: &UserId, _now_ms: u64) -> StorageResult<Account> {
         let mut st = self.lock()?;
-        st.users.entry(user.clone()).or_default();
+        st.create_user(user);
         Ok(st.account(user))
     }
 
@@ -623,11 +645,13 @@ impl Storage for MemoryStorage {
         let st = self.lock()?;
         let min_time = self.retention.roaming_cutoff(now_ms).max(query.min_time_ms);
         let upper = query.before.map_or(u64::MAX, |k| k.id);
+        let from = st.users.get(owner).map_or(0, |u| u.history_from);
         let mut older = st
             .by_conv
             .get(&conv_key(owner, peer))
             .into_iter()
             .flat_map(|ids| ids.range(..upper).rev())
+            .take_while(|id| **id > from)
             .map(|id| &st.messages[id].message)
             .filter(|m| m.time_ms <= query.max_time_ms)
             .take_while(|m| m.time_ms >= min_time);
@@ -689,14 +713,24 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
-    async fn delete_user(&self, user: &UserId) -> StorageResult<bool> {
+    async fn delete_user(&self, user: &UserId, deletion: Deletion) -> StorageResult<bool> {
         let mut st = self.lock()?;
-        let existed = st.users.remove(user).is_some();
+        let removed = st.users.remove(user);
+        let existed = removed.is_some();
+        let latest = removed
+            .map(|u| u.latest)
+            .or_else(|| st.deleted.get(user).map(|(_, seq)| *seq))
+            .unwrap_or(0);
+        st.deleted.insert(user.clone(), (deletion, latest));
         st.relations.retain(|(_, owner), _| owner != user);
         for list in st.relations.values_mut() {
             list.remove(user);
         }
         Ok(existed)
+    }
+
+    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Deletion>> {
+        Ok(self.lock()?.deleted.get(user).map(|(d, _)| d.clone()))
     }
 
     fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>> {

@@ -150,6 +150,15 @@ pub struct SendChecks {
     pub friends: bool,
 }
 
+/// The record an account deletion leaves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deletion {
+    pub deleted_ms: u64,
+    /// Fingerprints of the UserSigs the account had signed in with (see `Chat`), which stay
+    /// refused even when issued in the second of the deletion.
+    pub sigs: Vec<u64>,
+}
+
 /// A profile change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileUpdate {
@@ -327,9 +336,15 @@ pub trait Storage: Send + Sync + 'static {
     /// The profiles of those of `users` that exist, in request order.
     async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>>;
 
-    /// Deletes an account with its sync log, conversations and relations. Messages it sent or
-    /// received stay in the other users' history. Returns whether it existed.
-    async fn delete_user(&self, user: &UserId) -> StorageResult<bool>;
+    /// Deletes an account with its sync log (the offline cache), conversations and relations,
+    /// and records the deletion ([`Deletion`]) so that UserSigs issued before it no longer sign
+    /// in. Messages it sent or received stay in the other users' history, but an account of
+    /// the same name created later never sees them, and continues the deleted one's sequence
+    /// numbers so no device's cursor is ahead of it. Returns whether it existed.
+    async fn delete_user(&self, user: &UserId, deletion: Deletion) -> StorageResult<bool>;
+
+    /// The last deletion of an account of this name, if there was one.
+    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Deletion>>;
 
     /// Adds or removes relations; one result per peer, in order (`UnknownUser` for a peer that
     /// does not exist). Each changed list's owner gets a `Relations` entry.

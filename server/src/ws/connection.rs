@@ -14,7 +14,9 @@ use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
-use protocol::frame::{ClientFrame, MAX_ANSWER_BYTES, REQUEST_TYPES, Reply, Request, ServerFrame};
+use protocol::frame::{
+    ClientFrame, KickCause, MAX_ANSWER_BYTES, REQUEST_TYPES, Reply, Request, ServerFrame,
+};
 use protocol::{ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -142,11 +144,15 @@ where
         while let Some(done) = in_flight.next().await {
             socket.feed(encode(&done)).await?;
         }
-        if code == close_code::REPLACED {
+        let cause = match code {
+            close_code::REPLACED => Some(KickCause::SignedInElsewhere),
+            close_code::ACCOUNT_DELETED => Some(KickCause::AccountDeleted),
+            _ => None,
+        };
+        if let Some(cause) = cause {
+            let reason = reason.to_owned();
             socket
-                .feed(encode(&ServerFrame::Kicked {
-                    reason: reason.to_owned(),
-                }))
+                .feed(encode(&ServerFrame::Kicked { reason, cause }))
                 .await?;
         }
         let close = CloseFrame {

@@ -202,9 +202,19 @@ impl Storage for SqliteStorage {
         self.read(move |c, _| read::profiles(c, &users)).await
     }
 
-    async fn delete_user(&self, user: &UserId) -> StorageResult<bool> {
+    async fn delete_user(&self, user: &UserId, deletion: Deletion) -> StorageResult<bool> {
         let user = user.clone();
-        self.queue(|reply| Op::DeleteUser { user, reply }).await
+        self.queue(|reply| Op::DeleteUser {
+            user,
+            deletion,
+            reply,
+        })
+        .await
+    }
+
+    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Deletion>> {
+        let user = user.clone();
+        self.read(move |c, _| read::deletion(c, &user)).await
     }
 
     fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>> {

@@ -157,6 +157,7 @@ pub(super) fn history(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m
          WHERE m.conv = ?1 AND m.id < ?2 AND m.time_ms >= ?3 AND m.time_ms <= ?4
+           AND m.id > COALESCE((SELECT history_from FROM users WHERE id = ?6), 0)
          ORDER BY m.id DESC LIMIT ?5"
     ))?;
     let params = params![
@@ -164,7 +165,8 @@ pub(super) fn history(
         upper,
         min_time,
         sql_int(query.max_time_ms),
-        limit as i64 + 1
+        limit as i64 + 1,
+        owner.as_str()
     ];
     let mut messages = stmt
         .query_map(params, |row| {
@@ -174,6 +176,20 @@ pub(super) fn history(
     let complete = messages.len() <= limit;
     messages.truncate(limit);
     Ok(HistoryPage { messages, complete })
+}
+
+pub(super) fn deletion(
+    conn: &Connection,
+    user: &UserId,
+) -> StorageResult<Option<crate::storage::Deletion>> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached("SELECT deleted_ms, sigs FROM deleted_accounts WHERE id = ?1")?
+        .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.map(|(deleted_ms, sigs)| crate::storage::Deletion {
+        deleted_ms: deleted_ms as u64,
+        sigs: sigs.split(',').filter_map(|s| s.parse().ok()).collect(),
+    }))
 }
 
 pub(super) fn export(

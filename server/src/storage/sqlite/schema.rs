@@ -7,6 +7,7 @@ use r2d2_sqlite::rusqlite::{Connection, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_init.sql"),
     include_str!("../../../migrations/0002_relations_flags_settings.sql"),
+    include_str!("../../../migrations/0003_deleted_accounts.sql"),
 ];
 
 /// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.

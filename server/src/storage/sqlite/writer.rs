@@ -62,6 +62,7 @@ pub(super) enum Op {
     },
     DeleteUser {
         user: UserId,
+        deletion: Deletion,
         reply: oneshot::Sender<StorageResult<bool>>,
     },
     SetSetting {
@@ -310,8 +311,12 @@ impl Writer {
                     let r = self.guard(&mut first_error, |w| w.change_relations(change, batch));
                     Answer::Results(reply, r)
                 }
-                Op::DeleteUser { user, reply } => {
-                    let r = self.guard(&mut first_error, |w| w.delete_user(&user));
+                Op::DeleteUser {
+                    user,
+                    deletion,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| w.delete_user(&user, deletion));
                     Answer::Bool(reply, r)
                 }
                 Op::SetSetting { key, value, reply } => {
@@ -401,8 +406,13 @@ impl Writer {
 
     fn ensure_user(&mut self, user: &UserId, now_ms: u64) -> Sql<StorageResult<Account>> {
         if self.user(user)?.is_none() {
+            // Only messages from now on are its history; a deleted namesake's sequence goes on.
             self.conn
-                .prepare_cached("INSERT INTO users (id, created_ms) VALUES (?1, ?2)")?
+                .prepare_cached(
+                    "INSERT INTO users (id, created_ms, history_from, latest_seq) VALUES (?1, ?2,
+                        (SELECT COALESCE(MAX(id), 0) FROM messages),
+                        COALESCE((SELECT latest_seq FROM deleted_accounts WHERE id = ?1), 0))",
+                )?
                 .execute(params![user.as_str(), now_ms as i64])?;
         }
         let u = self.user(user)?.expect("exists now");
@@ -915,7 +925,22 @@ impl Writer {
         Ok(None)
     }
 
-    fn delete_user(&mut self, user: &UserId) -> Sql<StorageResult<bool>> {
+    fn delete_user(&mut self, user: &UserId, deletion: Deletion) -> Sql<StorageResult<bool>> {
+        let latest = match self.user(user)? {
+            Some(u) => u.latest as i64,
+            None => self
+                .conn
+                .prepare_cached("SELECT latest_seq FROM deleted_accounts WHERE id = ?1")?
+                .query_row([user.as_str()], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0),
+        };
+        let sigs: Vec<String> = deletion.sigs.iter().map(u64::to_string).collect();
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO deleted_accounts (id, deleted_ms, latest_seq, sigs) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![user.as_str(), deletion.deleted_ms as i64, latest, sigs.join(",")])?;
         let existed = self
             .conn
             .prepare_cached("DELETE FROM users WHERE id = ?1")?
