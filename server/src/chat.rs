@@ -436,6 +436,9 @@ impl Chat {
     ) -> Result<Account, ChatError> {
         check_text("nickname", update.nick.as_deref(), NICK_MAX_BYTES)?;
         check_text("avatar URL", update.avatar.as_deref(), AVATAR_MAX_BYTES)?;
+        if let Some(url) = update.avatar.as_deref() {
+            check_avatar_url(url)?;
+        }
         Ok(self
             .storage
             .upsert_profile(user, update, create, self.clock.now_ms(), origin)
@@ -497,6 +500,31 @@ pub(crate) fn check_count(n: usize, max: usize) -> Result<(), ChatError> {
     Ok(())
 }
 
+/// An avatar is shown by every client of the app, so it must be a picture and nothing else:
+/// empty (none), an `http(s)://` URL with a host, or a path on this server (`/…`, but not
+/// `//…` or `/\…`, which browsers read as another host).
+fn check_avatar_url(url: &str) -> Result<(), ChatError> {
+    let lower = url.to_ascii_lowercase();
+    let with_host = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))
+        .is_some_and(|rest| {
+            rest.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
+        });
+    let server_path = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+    if url.is_empty()
+        || ((with_host || server_path) && !url.contains('\\') && !url.contains(char::is_whitespace))
+    {
+        return Ok(());
+    }
+    Err(ChatError::new(
+        ErrorCode::INVALID_ARGUMENT,
+        "the avatar URL must be an http(s) URL or a path on this server",
+    ))
+}
+
 fn check_text(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatError> {
     match value {
         Some(v) if v.len() > max => Err(ChatError::new(
@@ -508,5 +536,33 @@ fn check_text(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatErr
             format!("{what} contains control characters"),
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_avatar_url;
+
+    #[test]
+    fn avatars_are_web_pictures_only() {
+        for ok in [
+            "",
+            "https://cdn.example.com/a.png",
+            "HTTP://x.org/a",
+            "/media/abc/a.png",
+        ] {
+            assert!(check_avatar_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example/a.png",
+            "/\\evil.example/a.png",
+            "data:image/svg+xml,<svg/>",
+            "https:///path",
+            "https://a.example/a b.png",
+            "https://a.example\\@evil/",
+        ] {
+            assert!(check_avatar_url(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -98,6 +98,11 @@ pub struct MediaConfig {
     pub public_url: Option<String>,
     /// Most pixels (width × height) of an image the server decodes for renditions.
     pub image_max_pixels: u64,
+    /// Uploads one user may start per second on average, and in a burst.
+    pub uploads_per_sec: u32,
+    pub upload_burst: u32,
+    /// Bytes one user may upload per hour (also the most in a burst).
+    pub upload_bytes_per_hour: u64,
 }
 
 impl Config {
@@ -156,6 +161,9 @@ impl Config {
                 ttl: None,
                 public_url: None,
                 image_max_pixels: 40_000_000,
+                uploads_per_sec: 1,
+                upload_burst: 20,
+                upload_bytes_per_hour: 2 << 30,
             },
             http: ServeLimits {
                 max_connections: 10_000,
@@ -246,6 +254,15 @@ pub struct TuningArgs {
     /// Most pixels (width × height) of an uploaded image; larger ones are refused (94003).
     #[arg(long, env = "DUET_IMAGE_MAX_PIXELS", default_value_t = 40_000_000)]
     pub image_max_pixels: u64,
+    /// Uploads one user may start per second, on average.
+    #[arg(long, env = "DUET_UPLOAD_RATE", default_value_t = 1)]
+    pub upload_rate: u32,
+    /// Uploads one user may start in a burst.
+    #[arg(long, env = "DUET_UPLOAD_BURST", default_value_t = 20)]
+    pub upload_burst: u32,
+    /// Bytes one user may upload per hour.
+    #[arg(long, env = "DUET_UPLOAD_BYTES_PER_HOUR", default_value_t = 2 << 30)]
+    pub upload_bytes_per_hour: u64,
     /// Where uploaded media is kept [default: media/ in the data dir].
     #[arg(long, env = "DUET_MEDIA_DIR")]
     pub media_dir: Option<PathBuf>,
@@ -363,6 +380,9 @@ impl Args {
                 ttl: t.media_ttl_secs.map(Duration::from_secs),
                 public_url: t.public_url.clone(),
                 image_max_pixels: t.image_max_pixels.max(1),
+                uploads_per_sec: t.upload_rate.max(1),
+                upload_burst: t.upload_burst.max(1),
+                upload_bytes_per_hour: t.upload_bytes_per_hour.max(1),
             },
             http: ServeLimits {
                 max_connections: t.max_connections.max(1),

@@ -58,16 +58,20 @@ pub struct AppState {
     pub tracker: TaskTracker,
     /// The REST API's rate limits.
     pub rest_limits: Arc<rest::RestLimits>,
+    /// Each user's upload budget.
+    pub upload_limits: Arc<media::UploadLimits>,
 }
 
 impl AppState {
     pub fn new(chat: Arc<Chat>, shutdown: CancellationToken, tracker: TaskTracker) -> Self {
         let rest_limits = Arc::new(rest::RestLimits::new(&chat.config.rest));
+        let upload_limits = Arc::new(media::UploadLimits::new(&chat.config.media));
         Self {
             chat,
             shutdown,
             tracker,
             rest_limits,
+            upload_limits,
         }
     }
 }

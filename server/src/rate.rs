@@ -27,15 +27,25 @@ impl TokenBucket {
 
     /// Takes one token if there is one.
     pub fn try_take(&mut self, now: Instant) -> bool {
+        self.try_take_n(1, now)
+    }
+
+    /// Takes `n` tokens if there are that many.
+    pub fn try_take_n(&mut self, n: u64, now: Instant) -> bool {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.per_sec).min(self.burst);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.tokens >= n as f64 {
+            self.tokens -= n as f64;
             true
         } else {
             false
         }
+    }
+
+    /// Returns `n` tokens taken but not used.
+    pub fn give_back(&mut self, n: u64) {
+        self.tokens = (self.tokens + n as f64).min(self.burst);
     }
 }
 
@@ -71,6 +81,18 @@ impl<K: Eq + Hash + Clone> KeyedBuckets<K> {
 
     /// Takes one token from `key`'s bucket if there is one.
     pub fn try_take(&mut self, key: &K, now: Instant) -> bool {
+        self.try_take_n(key, 1, now)
+    }
+
+    /// Returns `n` tokens to `key`'s bucket.
+    pub fn give_back(&mut self, key: &K, n: u64) {
+        if let Some(b) = self.buckets.get_mut(key) {
+            b.give_back(n);
+        }
+    }
+
+    /// Takes `n` tokens from `key`'s bucket if it has that many.
+    pub fn try_take_n(&mut self, key: &K, n: u64, now: Instant) -> bool {
         if !self.buckets.contains_key(key) {
             if self.buckets.len() >= self.max_keys {
                 self.buckets.retain(|_, b| !b.is_full(now));
@@ -81,7 +103,9 @@ impl<K: Eq + Hash + Clone> KeyedBuckets<K> {
             self.buckets
                 .insert(key.clone(), TokenBucket::new(self.per_sec, self.burst));
         }
-        self.buckets.get_mut(key).is_some_and(|b| b.try_take(now))
+        self.buckets
+            .get_mut(key)
+            .is_some_and(|b| b.try_take_n(n, now))
     }
 }
 

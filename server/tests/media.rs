@@ -465,3 +465,44 @@ async fn rest_sendmsg_carries_media_elements_with_backend_urls() {
 fn rand_u32() -> u32 {
     rand::random()
 }
+
+#[tokio::test]
+async fn each_user_has_an_upload_rate_and_volume() {
+    let server = TestServer::start_with(|c| {
+        c.media.upload_burst = 10;
+        c.media.upload_bytes_per_hour = 5 << 20;
+    })
+    .await;
+    let alice = Upload {
+        server: &server,
+        user: "alice",
+    };
+    let mut statuses = Vec::new();
+    for i in 0..15u8 {
+        let (status, body) = alice.send("file", "f.bin", vec![i; 1000]).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(body["ErrorCode"], ErrorCode::RATE_LIMITED.0);
+        }
+        statuses.push(status);
+    }
+    let accepted = statuses.iter().filter(|s| s.is_success()).count();
+    assert!((10..=11).contains(&accepted), "{statuses:?}");
+    // The volume: 5 MB an hour, whatever the count.
+    let bob = Upload {
+        server: &server,
+        user: "bob",
+    };
+    let (first, _) = bob.send("file", "big.bin", vec![1; 3 << 20]).await;
+    assert_eq!(first, StatusCode::OK);
+    let (second, body) = bob.send("file", "big2.bin", vec![2; 3 << 20]).await;
+    assert_eq!(second, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    // Others are not held back by them.
+    let carol = Upload {
+        server: &server,
+        user: "carol",
+    };
+    assert_eq!(
+        carol.send("file", "c.bin", vec![3; 10]).await.0,
+        StatusCode::OK
+    );
+}

@@ -17,6 +17,8 @@ pub mod sniff;
 pub mod store;
 
 use crate::AppState;
+use crate::config::MediaConfig;
+use crate::rate::KeyedBuckets;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -29,6 +31,8 @@ use protocol::media::{MediaKind, Uploaded, UploadedImage};
 use protocol::{ErrorCode, UserId};
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
 use store::{MediaError, Stored};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
@@ -75,17 +79,81 @@ fn media_fail(e: MediaError) -> Response {
     }
 }
 
+/// Users whose upload budgets are tracked at once.
+const MAX_UPLOADERS: usize = 100_000;
+
+/// Each user's upload budget: how many uploads it may start, and how many bytes it may upload
+/// per hour. An upload reserves its declared size (or its kind's limit, when undeclared) and
+/// gives back what it did not use.
+pub struct UploadLimits {
+    count: Mutex<KeyedBuckets<UserId>>,
+    bytes: Mutex<KeyedBuckets<UserId>>,
+}
+
+impl UploadLimits {
+    pub fn new(config: &MediaConfig) -> Self {
+        let per_hour = config.upload_bytes_per_hour.min(u64::from(u32::MAX));
+        Self {
+            count: Mutex::new(KeyedBuckets::new(
+                config.uploads_per_sec,
+                config.upload_burst,
+                MAX_UPLOADERS,
+            )),
+            bytes: Mutex::new(KeyedBuckets::new(
+                (per_hour / 3600).max(1) as u32,
+                per_hour as u32,
+                MAX_UPLOADERS,
+            )),
+        }
+    }
+
+    /// Starts an upload of up to `reserve` bytes, or says why not.
+    fn start(&self, user: &UserId, reserve: u64) -> Result<(), &'static str> {
+        let now = Instant::now();
+        let counted = self.count.lock().is_ok_and(|mut b| b.try_take(user, now));
+        if !counted {
+            return Err("too many uploads; retry in a moment");
+        }
+        let reserved = self
+            .bytes
+            .lock()
+            .is_ok_and(|mut b| b.try_take_n(user, reserve, now));
+        if !reserved {
+            return Err("this user's upload volume for the hour is used up; retry later");
+        }
+        Ok(())
+    }
+
+    /// Gives back the part of a reservation an upload did not use.
+    fn finish(&self, user: &UserId, unused: u64) {
+        if let Ok(mut b) = self.bytes.lock() {
+            b.give_back(user, unused);
+        }
+    }
+}
+
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The base of download URLs: the configured public URL, else this request's host.
+/// The base of download URLs: the configured public URL (set it in production), else this
+/// request's host, with the scheme a proxy names in `X-Forwarded-Proto` when that is `http` or
+/// `https`. A host that is not a plain host name or address is replaced by `localhost`.
 fn public_base(app: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &app.chat.config.media.public_url {
         return url.trim_end_matches('/').to_owned();
     }
-    let proto = header_str(headers, "x-forwarded-proto").unwrap_or("http");
-    let host = header_str(headers, "host").unwrap_or("localhost");
+    let proto = match header_str(headers, "x-forwarded-proto").map(str::trim) {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    let host = header_str(headers, "host")
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
     format!("{proto}://{host}")
 }
 
@@ -131,11 +199,19 @@ pub async fn upload(
     if declared.is_some_and(|len| len > max) {
         return media_fail(MediaError::TooLarge { max });
     }
+    let reserve = declared.unwrap_or(max);
+    if let Err(why) = app.upload_limits.start(&user, reserve) {
+        return fail(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RATE_LIMITED, why);
+    }
     let file_name = sniff::safe_file_name(query.get("name").map_or("", String::as_str));
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let now = chat.clock.now_ms();
     let sniffer = move |head: &[u8]| sniff::content_type(kind, head);
-    let stored = match chat.media.put(Box::pin(stream), max, &sniffer, now).await {
+    let put = chat.media.put(Box::pin(stream), max, &sniffer, now).await;
+    let used = put.as_ref().map_or(0, |s| s.meta.size);
+    app.upload_limits
+        .finish(&user, reserve.saturating_sub(used));
+    let stored = match put {
         Ok(s) => s,
         Err(e) => return media_fail(e),
     };

@@ -61,11 +61,16 @@ pub fn tencent_image_format(content_type: &str) -> u32 {
 /// The file name to store and serve: the last path part, without control characters or
 /// characters that mean something to a shell, a path or a header; at most 200 bytes; "file" if
 /// nothing is left.
+/// Characters that reorder text, with which `invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 pub fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !"\"*:<>?|%#;".contains(*c))
+        .filter(|c| !c.is_control() && !is_bidi_control(*c) && !"\"*:<>?|%#;".contains(*c))
         .collect();
     let mut trimmed = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
     while trimmed.len() > 200 {
@@ -112,5 +117,7 @@ mod tests {
         assert_eq!(safe_file_name(".."), "file");
         assert_eq!(safe_file_name("résumé 2026.pdf"), "résumé 2026.pdf");
         assert!(safe_file_name(&"é".repeat(300)).len() <= 200);
+        assert_eq!(safe_file_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(safe_file_name("a\u{2066}b\u{200F}.txt"), "ab.txt");
     }
 }

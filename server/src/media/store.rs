@@ -101,6 +101,11 @@ pub fn valid_uuid(uuid: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Makes a directory's entries (a rename into it) durable.
+async fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    tokio::fs::File::open(dir).await?.sync_all().await
+}
+
 impl DiskStore {
     pub fn open(dir: &Path) -> std::io::Result<Self> {
         let tmp = dir.join("tmp");
@@ -123,12 +128,18 @@ impl DiskStore {
         self.object(uuid).with_extension("json")
     }
 
+    /// Writes the metadata durably: the file's bytes, then its name in the directory, which
+    /// also holds the object renamed in just before.
     async fn write_meta(&self, uuid: &str, meta: &Meta) -> std::io::Result<()> {
         let json = serde_json::to_vec(meta).expect("meta serializes");
         let path = self.meta_path(uuid);
         let tmp = path.with_extension("json.tmp");
-        tokio::fs::write(&tmp, json).await?;
-        tokio::fs::rename(tmp, path).await
+        let mut file = tokio::fs::File::create(&tmp).await?;
+        file.write_all(&json).await?;
+        file.sync_all().await?;
+        drop(file);
+        tokio::fs::rename(tmp, &path).await?;
+        sync_dir(path.parent().expect("objects have a parent")).await
     }
 
     async fn read_meta(&self, uuid: &str) -> std::io::Result<Option<Meta>> {
