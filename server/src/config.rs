@@ -84,6 +84,9 @@ pub struct Config {
     pub media: MediaConfig,
     /// What the HTTP loop bounds: connections, header deadline, drain at shutdown.
     pub http: ServeLimits,
+    /// Origins besides this server's that the web client may show images and media from
+    /// (`https://cdn.example.com`), in its Content-Security-Policy.
+    pub csp_media_hosts: Vec<String>,
 }
 
 /// Where uploaded media lives, how long it is kept, and how download URLs begin.
@@ -165,8 +168,9 @@ impl Config {
                 upload_burst: 20,
                 upload_bytes_per_hour: 2 << 30,
             },
+            csp_media_hosts: Vec::new(),
             http: ServeLimits {
-                max_connections: 10_000,
+                max_connections: 100_000,
                 header_timeout: Duration::from_secs(10),
                 drain_timeout: Duration::from_secs(10),
             },
@@ -218,9 +222,13 @@ pub struct AppArgs {
     /// The app's SDKAppID (with DUET_SECRET_KEY; both unset: generated and kept in the data dir).
     #[arg(long, env = "DUET_SDKAPPID", global = true)]
     pub sdk_app_id: Option<u64>,
-    /// The app's secret key for UserSig signatures.
-    #[arg(long, env = "DUET_SECRET_KEY", hide_env_values = true, global = true)]
+    /// The app's secret key for UserSig signatures, from DUET_SECRET_KEY only: a command-line
+    /// value would show in `ps` to every user of the machine.
+    #[arg(skip = std::env::var("DUET_SECRET_KEY").ok().filter(|k| !k.is_empty()))]
     pub secret_key: Option<String>,
+    /// A file holding the app's secret key (instead of DUET_SECRET_KEY).
+    #[arg(long, env = "DUET_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
     /// The administrator account.
     #[arg(
         long,
@@ -229,6 +237,22 @@ pub struct AppArgs {
         global = true
     )]
     pub admin: UserId,
+}
+
+impl AppArgs {
+    /// The secret key from `DUET_SECRET_KEY` or `--secret-key-file`, if either is set.
+    pub fn secret_key(&self) -> Result<Option<String>, String> {
+        match (&self.secret_key, &self.secret_key_file) {
+            (Some(_), Some(_)) => {
+                Err("set DUET_SECRET_KEY or --secret-key-file, not both".to_owned())
+            }
+            (Some(key), None) => Ok(Some(key.clone())),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map(|k| Some(k.trim().to_owned()))
+                .map_err(|e| format!("cannot read the secret key from {}: {e}", path.display())),
+            (None, None) => Ok(None),
+        }
+    }
 }
 
 /// Limits and retention. Defaults are the mission's figures.
@@ -273,6 +297,10 @@ pub struct TuningArgs {
     /// Host header].
     #[arg(long, env = "DUET_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Origins the web client may also show images and media from, space-separated
+    /// (e.g. "https://cdn.example.com"); the origin of DUET_PUBLIC_URL is added by itself.
+    #[arg(long, env = "DUET_CSP_MEDIA_HOSTS", default_value = "")]
+    pub csp_media_hosts: String,
     /// Offline cache per user, in bytes.
     #[arg(long, env = "DUET_OFFLINE_CACHE_BYTES", default_value_t = 30 * 1024)]
     pub offline_cache_bytes: u64,
@@ -330,7 +358,7 @@ pub struct TuningArgs {
     pub rest_rate: u32,
     /// Connections open at once (WebSockets included); the excess gets 503 and is closed.
     /// Lowered at start to what the open-file limit allows.
-    #[arg(long, env = "DUET_MAX_CONNECTIONS", default_value_t = 10_000)]
+    #[arg(long, env = "DUET_MAX_CONNECTIONS", default_value_t = 100_000)]
     pub max_connections: usize,
     /// Seconds a client has to send an HTTP request's headers.
     #[arg(long, env = "DUET_HEADER_TIMEOUT_SECS", default_value_t = 10)]
@@ -384,6 +412,7 @@ impl Args {
                 upload_burst: t.upload_burst.max(1),
                 upload_bytes_per_hour: t.upload_bytes_per_hour.max(1),
             },
+            csp_media_hosts: csp_hosts(&t.csp_media_hosts, t.public_url.as_deref()),
             http: ServeLimits {
                 max_connections: t.max_connections.max(1),
                 header_timeout: Duration::from_secs(t.header_timeout_secs.max(1)),
@@ -396,4 +425,27 @@ impl Args {
             },
         }
     }
+}
+
+/// The origins of a space- or comma-separated list, and of the public URL, as a policy may name
+/// them; anything else (a quote, a semicolon, a path) is left out.
+fn csp_hosts(list: &str, public_url: Option<&str>) -> Vec<String> {
+    let origin = |url: &str| {
+        let (scheme, rest) = url.split_once("://")?;
+        let host = rest.split('/').next()?;
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '*')
+                })
+        };
+        (matches!(scheme, "http" | "https") && plain(host)).then(|| format!("{scheme}://{host}"))
+    };
+    let mut hosts: Vec<String> = list
+        .split([' ', ','])
+        .chain(public_url)
+        .filter_map(origin)
+        .collect();
+    hosts.dedup();
+    hosts
 }

@@ -38,6 +38,10 @@ impl From<StorageError> for ChatError {
             StorageError::Closed => {
                 ChatError::new(ErrorCode::UNAVAILABLE, "server is shutting down")
             }
+            StorageError::Overloaded => ChatError::new(
+                ErrorCode::OVERLOADED,
+                "the server is overloaded; nothing was done; retry shortly",
+            ),
             StorageError::Blocked => ChatError::new(
                 ErrorCode::BLOCKED,
                 "the recipient has blocked you; the message was not delivered",

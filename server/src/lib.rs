@@ -156,6 +156,12 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{uuid}", get(media::download))
         .route("/media/{uuid}/{name}", get(media::download_named))
         .layer(cors);
+    let pages = Router::new()
+        .fallback_service(www)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            www::with_csp,
+        ));
     Router::new()
         .merge(media)
         .route("/ws", get(ws::upgrade))
@@ -163,7 +169,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v4/{service}/{command}", post(rest::handle))
         .route("/duet/config", get(www::client_config))
         .route("/duet/dev/usersig", post(www::dev_usersig))
-        .fallback_service(www)
+        .merge(pages)
         .with_state(state)
 }
 

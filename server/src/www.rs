@@ -2,29 +2,26 @@
 //! development a UserSig for anyone (`/duet/dev/usersig`, off unless `DUET_DEV_USERSIG`), and
 //! its static files (`www/`, `DUET_WWW_DIR`), served at `/` with content types by file
 //! extension (`.wasm` as `application/wasm`, which browsers require to compile it streaming),
-//! `Cache-Control: no-cache`, `X-Content-Type-Options: nosniff`, and a Content-Security-Policy that allows the
-//! page's own scripts and WebAssembly, WebSockets to this server, and nothing else.
+//! `Cache-Control: no-cache`, `X-Content-Type-Options: nosniff`, and a Content-Security-Policy
+//! ([`csp`]) that allows the page's own scripts and WebAssembly, connections to this server,
+//! and images from it and the configured media hosts.
 
 use crate::AppState;
 use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use protocol::UserId;
 use serde_json::{Value, json};
 use std::path::Path;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
 
-/// The page may run its own scripts and wasm, talk to this server (HTTP and WebSocket), show
-/// images from anywhere over HTTPS, and nothing else; no framing.
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-    connect-src 'self' ws: wss:; img-src 'self' https: data: blob:; media-src 'self' https: blob:; \
-    style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// The header [`with_csp`] sets.
+const CSP_HEADER: &str = "content-security-policy";
 
-type Headed<S> = SetResponseHeader<
-    SetResponseHeader<SetResponseHeader<S, HeaderValue>, HeaderValue>,
-    HeaderValue,
->;
+type Headed<S> = SetResponseHeader<SetResponseHeader<S, HeaderValue>, HeaderValue>;
 
 pub fn service(dir: &Path) -> Headed<ServeDir> {
     let files = ServeDir::new(dir);
@@ -35,16 +32,53 @@ pub fn service(dir: &Path) -> Headed<ServeDir> {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache"),
     );
-    let nosniff = SetResponseHeader::overriding(
+    SetResponseHeader::overriding(
         revalidate,
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
-    );
-    SetResponseHeader::overriding(
-        nosniff,
-        HeaderName::from_static("content-security-policy"),
-        HeaderValue::from_static(CSP),
     )
+}
+
+/// The request's `Host` when it is a plain host name or address (with a port), as a URL or a
+/// policy may carry it.
+pub(crate) fn request_host(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+}
+
+/// The web client's Content-Security-Policy: its own scripts and WebAssembly; HTTP and
+/// WebSockets to the origin it was loaded from, and nowhere else; images and media from there,
+/// from `data:`/`blob:` (previews), and from `media_hosts` (`DUET_CSP_MEDIA_HOSTS`, plus the
+/// origin of `DUET_PUBLIC_URL`); no plugins, no framing.
+pub fn csp(host: Option<&str>, media_hosts: &[String]) -> String {
+    let sockets = host.map_or(String::new(), |h| format!(" ws://{h} wss://{h}"));
+    let media = media_hosts
+        .iter()
+        .fold(String::new(), |all, h| all + " " + h);
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'{sockets}; \
+         img-src 'self' data: blob:{media}; media-src 'self' blob:{media}; \
+         style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// Sets [`csp`] on the web client's responses.
+pub async fn with_csp(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request_host(request.headers()).map(str::to_owned);
+    let mut response = next.run(request).await;
+    let policy = csp(host.as_deref(), &app.chat.config.csp_media_hosts);
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(CSP_HEADER), value);
+    }
+    response
 }
 
 /// What a web client needs to connect: the app's SDKAppID (public, as in any app that embeds
@@ -95,5 +129,22 @@ pub async fn dev_usersig(
             )
         }
         Err(e) => (StatusCode::BAD_REQUEST, Json(json!({ "error": e }))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csp;
+
+    #[test]
+    fn the_policy_names_only_this_origin_and_the_configured_hosts() {
+        let p = csp(
+            Some("chat.example.com"),
+            &["https://cdn.example.com".into()],
+        );
+        assert!(p.contains("connect-src 'self' ws://chat.example.com wss://chat.example.com;"));
+        assert!(p.contains("img-src 'self' data: blob: https://cdn.example.com;"));
+        assert!(!p.contains("https:;") && !p.contains(" ws: "));
+        assert!(csp(None, &[]).contains("connect-src 'self';"));
     }
 }

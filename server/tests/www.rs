@@ -42,6 +42,15 @@ async fn static_files_are_served_with_safe_headers() {
         csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
         "{csp}"
     );
+    let addr = server.addr;
+    assert!(
+        csp.contains(&format!("connect-src 'self' ws://{addr} wss://{addr};")),
+        "WebSockets to this server only: {csp}"
+    );
+    assert!(
+        !csp.contains("https:;") && !csp.contains(" https: "),
+        "{csp}"
+    );
     assert_eq!(
         get("/sdk/duet_chat_bg.wasm").await.unwrap().headers()["content-type"],
         "application/wasm"

@@ -10,10 +10,17 @@ use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let secret_key = match args.app.secret_key() {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("duet-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let identity = AppIdentity::resolve(
         &args.app.data_dir,
         args.app.sdk_app_id,
-        args.app.secret_key.clone(),
+        secret_key,
         args.app.admin.clone(),
     );
     let (identity, origin) = match identity {

@@ -147,13 +147,7 @@ fn public_base(app: &AppState, headers: &HeaderMap) -> String {
         Some(p) if p.eq_ignore_ascii_case("https") => "https",
         _ => "http",
     };
-    let host = header_str(headers, "host")
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
+    let host = crate::www::request_host(headers).unwrap_or("localhost");
     format!("{proto}://{host}")
 }
 

@@ -31,6 +31,9 @@ pub enum StorageError {
     UnknownUser(UserId),
     #[error("storage is shut down")]
     Closed,
+    /// The write queue is full: the disk is not keeping up. Nothing was written.
+    #[error("the write queue is full")]
+    Overloaded,
     #[error("database error: {0}")]
     Database(String),
     #[error("stored data is corrupt: {0}")]

@@ -14,11 +14,15 @@ use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
 use writer::{Op, Writer};
 
+/// Writes waiting for the writer at most; past this a write is refused with `Overloaded`.
+/// About a second of the writer's throughput, so a refusal means the disk cannot keep up.
+const MAX_QUEUED_WRITES: usize = 65_536;
+
 /// Read connections kept open; WAL lets them all read while the writer commits.
 const READERS: u32 = 4;
 
 pub struct SqliteStorage {
-    ops: mpsc::UnboundedSender<Op>,
+    ops: mpsc::Sender<Op>,
     readers: r2d2::Pool<SqliteConnectionManager>,
     retention: Arc<Retention>,
     threads: std::sync::Mutex<Option<(std::thread::JoinHandle<()>, checkpoint::Checkpointer)>>,
@@ -31,9 +35,19 @@ impl SqliteStorage {
         retention: Retention,
         listener: Arc<dyn CommitListener>,
     ) -> StorageResult<Self> {
+        Self::open_with_queue(path, retention, listener, MAX_QUEUED_WRITES)
+    }
+
+    /// [`SqliteStorage::open`] with room for `max_queued` writes waiting.
+    fn open_with_queue(
+        path: &Path,
+        retention: Retention,
+        listener: Arc<dyn CommitListener>,
+        max_queued: usize,
+    ) -> StorageResult<Self> {
         let conn = schema::open_writer(path)?;
         let writer = Writer::new(conn, retention.clone(), listener)?;
-        let (ops, rx) = mpsc::unbounded_channel();
+        let (ops, rx) = mpsc::channel(max_queued);
         let handle = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || writer.run(rx))
@@ -60,16 +74,18 @@ impl SqliteStorage {
     }
 
     /// Queues an op built around a fresh reply channel; the answer arrives after its commit.
+    /// A full queue refuses the op at once (`Overloaded`) rather than growing without bound.
     fn queue<T: Send + 'static>(
         &self,
         op: impl FnOnce(oneshot::Sender<StorageResult<T>>) -> Op,
     ) -> Pending<T> {
         let (tx, rx) = oneshot::channel();
-        let queued = self.ops.send(op(tx)).is_ok();
+        let queued = self.ops.try_send(op(tx)).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => StorageError::Overloaded,
+            mpsc::error::TrySendError::Closed(_) => StorageError::Closed,
+        });
         Box::pin(async move {
-            if !queued {
-                return Err(StorageError::Closed);
-            }
+            queued?;
             rx.await.unwrap_or(Err(StorageError::Closed))
         })
     }
@@ -259,7 +275,7 @@ impl Storage for SqliteStorage {
 
     async fn close(&self) {
         let (tx, rx) = oneshot::channel();
-        if self.ops.send(Op::Close { reply: tx }).is_ok() {
+        if self.ops.send(Op::Close { reply: tx }).await.is_ok() {
             let _ = rx.await;
         }
         let threads = self.threads.lock().ok().and_then(|mut t| t.take());
@@ -287,6 +303,33 @@ mod tests {
     }
 
     crate::storage::conformance::storage_conformance!(make);
+
+    #[tokio::test]
+    async fn a_full_write_queue_refuses_at_once_and_loses_nothing_it_took() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("duet.db");
+        let s =
+            SqliteStorage::open_with_queue(&path, Retention::default(), Arc::new(NoListener), 4)
+                .unwrap();
+        for u in ["alice", "bob"] {
+            s.ensure_user(&uid(u), T0).await.unwrap();
+        }
+        let pending: Vec<_> = (0..500u32)
+            .map(|i| s.send(text_msg("alice", "bob", i, "burst", T0)))
+            .collect();
+        let mut taken = 0;
+        let mut refused = 0;
+        for p in pending {
+            match p.await {
+                Ok(_) => taken += 1,
+                Err(StorageError::Overloaded) => refused += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(refused > 0, "500 writes at once overflow a queue of 4");
+        let page = s.sync(&uid("bob"), Seq(0), 1000, T0).await.unwrap();
+        assert_eq!(page.entries.len(), taken, "every write it took is stored");
+    }
 
     #[tokio::test]
     async fn reopen_keeps_everything() {

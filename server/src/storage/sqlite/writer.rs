@@ -170,7 +170,7 @@ impl Writer {
     }
 
     /// Runs until a `Close` op arrives or every sender is gone.
-    pub(super) fn run(mut self, mut rx: mpsc::UnboundedReceiver<Op>) {
+    pub(super) fn run(mut self, mut rx: mpsc::Receiver<Op>) {
         let mut close = None;
         while close.is_none() {
             let Some(first) = rx.blocking_recv() else {
