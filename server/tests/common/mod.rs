@@ -302,6 +302,34 @@ impl Client {
         (message, seq, duplicate)
     }
 
+    /// Sends a request and waits for its answer, keeping pushes; `None` when the connection
+    /// fails first (the server was killed, say).
+    pub async fn try_request(&mut self, request: Request) -> Option<ServerFrame> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let json = serde_json::to_string(&ClientFrame { id, request }).unwrap();
+        self.ws.send(WsMessage::text(json)).await.ok()?;
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next()).await.ok()??.ok()?;
+            let WsMessage::Text(text) = message else {
+                if message.is_close() {
+                    return None;
+                }
+                continue;
+            };
+            match serde_json::from_str::<ServerFrame>(text.as_str()).ok()? {
+                ServerFrame::Sync { entry } => self.pushes.push_back(entry),
+                frame @ (ServerFrame::Reply { id: got, .. }
+                | ServerFrame::Error { id: Some(got), .. })
+                    if got == id =>
+                {
+                    return Some(frame);
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Sends a text that the server must refuse; returns the refusal's code.
     pub async fn send_text_err(&mut self, to: &str, random: u32, body: &str) -> ErrorCode {
         self.err(Request::Send {
