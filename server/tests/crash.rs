@@ -101,7 +101,11 @@ async fn try_send(c: &mut Client, sent: &Sent) -> Option<MessageKey> {
 
 /// One sender under load until the connection breaks: what it had acknowledged, and the send
 /// that was in flight.
-async fn send_until_killed(addr: SocketAddr, name: String, round: u32) -> (Vec<(Sent, MessageKey)>, Sent) {
+async fn send_until_killed(
+    addr: SocketAddr,
+    name: String,
+    round: u32,
+) -> (Vec<(Sent, MessageKey)>, Sent) {
     let mut c = login(addr, &name, "load").await;
     let mut acked = Vec::new();
     for i in 0.. {
@@ -159,7 +163,9 @@ async fn every_acknowledged_message_survives_sigkill_under_load_exactly_once() {
             acked.extend(done);
             // The client retries what it had not heard back about, as the SDK's outbox does.
             let mut c = login(server.addr, &in_flight.from, "load").await;
-            try_send(&mut c, &in_flight).await.expect("the retry is answered");
+            try_send(&mut c, &in_flight)
+                .await
+                .expect("the retry is answered");
             retried.push(in_flight);
         }
         server.kill();
@@ -171,10 +177,16 @@ async fn every_acknowledged_message_survives_sigkill_under_load_exactly_once() {
     let mut by_random: HashMap<(String, u32), usize> = HashMap::new();
     for (sent, key) in &stored {
         *by_key.entry(*key).or_default() += 1;
-        *by_random.entry((sent.from.clone(), sent.random)).or_default() += 1;
+        *by_random
+            .entry((sent.from.clone(), sent.random))
+            .or_default() += 1;
     }
     for (sent, key) in &acked {
-        assert_eq!(by_key.get(key), Some(&1), "acknowledged {sent:?} is stored once");
+        assert_eq!(
+            by_key.get(key),
+            Some(&1),
+            "acknowledged {sent:?} is stored once"
+        );
         let found = stored.iter().find(|(_, k)| k == key).unwrap();
         assert_eq!(&found.0, sent, "with the content that was sent");
     }
@@ -185,7 +197,11 @@ async fn every_acknowledged_message_survives_sigkill_under_load_exactly_once() {
             "the retry of {sent:?} is stored exactly once"
         );
     }
-    assert_eq!(stored.len(), acked.len() + retried.len(), "nothing else is stored");
+    assert_eq!(
+        stored.len(),
+        acked.len() + retried.len(),
+        "nothing else is stored"
+    );
     server.kill();
 }
 
@@ -232,7 +248,11 @@ async fn a_hundred_reconnects_and_a_restart_mid_sync_lose_and_repeat_nothing() {
     let (entries, next) = bob_syncs(addr, cursor, 7).await;
     seen.extend(sent_of(&entries));
     cursor = next;
-    assert_eq!(seen, *written.lock().unwrap(), "every message once, in order");
+    assert_eq!(
+        seen,
+        *written.lock().unwrap(),
+        "every message once, in order"
+    );
 
     // Bob is away while 300 more arrive; the server dies after his second page.
     let mut alice = login(addr, "alice0", "writer").await;
@@ -248,7 +268,13 @@ async fn a_hundred_reconnects_and_a_restart_mid_sync_lose_and_repeat_nothing() {
     }
     let mut bob = login(addr, "bob", "phone").await;
     for _ in 0..2 {
-        let Reply::SyncPage(page) = bob.ok(Request::Sync { after: cursor, limit: 50 }).await else {
+        let Reply::SyncPage(page) = bob
+            .ok(Request::Sync {
+                after: cursor,
+                limit: 50,
+            })
+            .await
+        else {
             panic!()
         };
         seen.extend(sent_of(&page.entries));
@@ -260,6 +286,9 @@ async fn a_hundred_reconnects_and_a_restart_mid_sync_lose_and_repeat_nothing() {
     seen.extend(sent_of(&entries));
     let mut expected = written.lock().unwrap().clone();
     expected.extend(more);
-    assert_eq!(seen, expected, "the sync resumes after the restart: nothing lost or repeated");
+    assert_eq!(
+        seen, expected,
+        "the sync resumes after the restart: nothing lost or repeated"
+    );
     server.kill();
 }

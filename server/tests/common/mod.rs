@@ -310,7 +310,10 @@ impl Client {
         let json = serde_json::to_string(&ClientFrame { id, request }).unwrap();
         self.ws.send(WsMessage::text(json)).await.ok()?;
         loop {
-            let message = tokio::time::timeout(WAIT, self.ws.next()).await.ok()??.ok()?;
+            let message = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
             let WsMessage::Text(text) = message else {
                 if message.is_close() {
                     return None;
