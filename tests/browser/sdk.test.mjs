@@ -308,3 +308,90 @@ test('messages that overflowed the offline cache come back through getMessageLis
   assert.deepEqual(got.all, Array.from({ length: 250 }, (_, i) => String(i).padStart(3, '0')), 'every message once, in order');
   assert.equal(got.unread, 250, "the server's unread count covers them all");
 });
+
+/** One conversation's history on the server, oldest first: [{ id, text }]. */
+async function serverHistory(owner, peer) {
+  const all = [];
+  let maxTime = Math.floor(Date.now() / 1000) + 60;
+  let lastKey;
+  for (;;) {
+    const url = `${server.base}/v4/openim/admin_getroammsg?sdkappid=${SDKAPPID}&identifier=administrator`
+      + `&usersig=${sig('administrator')}&random=1&contenttype=json`;
+    const body = { Operator_Account: owner, Peer_Account: peer, MaxCnt: 200, MinTime: 0, MaxTime: maxTime, LastMsgKey: lastKey };
+    const reply = await (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json();
+    assert.equal(reply.ErrorCode, 0, JSON.stringify(reply));
+    all.unshift(...reply.MsgList.map((m) => ({ id: Number(m.MsgKey.split('_')[0]), text: m.MsgBody[0].MsgContent.Text })));
+    if (reply.Complete === 1) return all;
+    maxTime = reply.LastMsgTime;
+    lastKey = reply.LastMsgKey;
+  }
+}
+
+test('after server crashes mid-send and reconnects, every cache holds exactly the server\'s history', async () => {
+  const alice = `alice7-${run}`, bob = `bob7-${run}`;
+  await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const open = async (user, userSig) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const first = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: user, userSig });
+      await first;
+      return chat;
+    };
+    window.c = { a: await open(alice, aliceSig), b1: await open(bob, bobSig), b2: await open(bob, bobSig) };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+
+  const rounds = 3, perRound = 15;
+  for (let round = 0; round < rounds; round++) {
+    // Both sides write at once; the server is killed while sends are in flight.
+    await page.evaluate(({ alice, bob, round, perRound }) => {
+      for (let i = 0; i < perRound; i++) {
+        const { a, b1 } = window.c;
+        a.sendMessage(a.createTextMessage({ to: bob, payload: { text: `a${round}.${i}` } })).catch(() => {});
+        b1.sendMessage(b1.createTextMessage({ to: alice, payload: { text: `b${round}.${i}` } })).catch(() => {});
+      }
+    }, { alice, bob, round, perRound });
+    await new Promise((r) => setTimeout(r, 20 * round));
+    await server.crash();
+    await server.resume();
+  }
+
+  // The outboxes deliver everything once the clients are back.
+  const expected = rounds * perRound * 2;
+  let history = [];
+  for (let waited = 0; history.length < expected; waited += 250) {
+    assert.ok(waited < 60000, `the server has ${history.length} of ${expected} messages`);
+    await new Promise((r) => setTimeout(r, 250));
+    history = await serverHistory(bob, alice);
+  }
+  const texts = history.map((m) => m.text);
+  assert.equal(new Set(texts).size, expected, 'no message is stored twice');
+  assert.deepEqual(await serverHistory(alice, bob), history, 'both sides have one history');
+
+  // Each user's IndexedDB (bob's tabs share one) holds exactly those messages: no gap, no extra.
+  const cached = (user, peer) => page.evaluate(({ name, peer }) => new Promise((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const keys = db.transaction('messages').objectStore('messages').getAllKeys();
+      keys.onerror = () => reject(keys.error);
+      keys.onsuccess = () => {
+        db.close();
+        resolve(keys.result.filter((k) => k.startsWith(`${peer}|`)).map((k) => Number(k.split('|')[1])));
+      };
+    };
+  }), { name: `duet-${SDKAPPID}-${user}`, peer });
+  const ids = history.map((m) => m.id);
+  for (const [user, peer] of [[alice, bob], [bob, alice]]) {
+    let got = [];
+    for (let waited = 0; got.length < ids.length && waited < 20000; waited += 250) {
+      await new Promise((r) => setTimeout(r, 250));
+      got = await cached(user, peer);
+    }
+    assert.deepEqual(got, ids, `${user}'s cache holds the server's history exactly`);
+  }
+  await page.evaluate(async () => {
+    for (const chat of Object.values(window.c)) await chat.logout();
+  });
+});

@@ -1,5 +1,5 @@
 // Starts a real duet-server for the Node tests: a free port, a throwaway data dir, the given
-// app identity. Resolves { addr, base, ws, pause(), resume(), stop() }.
+// app identity. Resolves { addr, base, ws, pause(), crash(), resume(), stop() }.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,10 +26,10 @@ export async function startServer({ sdkAppId, secret, args = [], env = {} }) {
       started.on('exit', (code) => reject(new Error(`duet-server exited with ${code}`)));
     });
   };
-  const stopChild = () => new Promise((r) => {
-    if (child.exitCode !== null) return r();
+  const stopChild = (signal = 'SIGTERM') => new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
     child.once('exit', r);
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
   const addr = await launch('127.0.0.1:0');
   return {
@@ -37,7 +37,9 @@ export async function startServer({ sdkAppId, secret, args = [], env = {} }) {
     base: `http://${addr}`,
     ws: `ws://${addr}`,
     /** Stops the server gracefully, keeping its data. */
-    pause: stopChild,
+    pause: () => stopChild(),
+    /** Kills the server with SIGKILL: no shutdown, no flush. */
+    crash: () => stopChild('SIGKILL'),
     /** Starts it again on the same address and data. */
     resume: () => launch(addr),
     async stop() {
