@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 /// Why the hub ended a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Eviction {
-    /// A newer login with the same device id replaced it.
+    /// A newer login with the same device id, or one past the device cap, replaced it.
     Replaced,
     /// Its push queue overflowed.
     TooSlow,

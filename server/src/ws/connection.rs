@@ -204,7 +204,7 @@ fn eviction_close(conn: &Connection) -> (u16, &'static str) {
     match conn.session.as_ref().and_then(|s| s.reg.eviction()) {
         Some(Eviction::Replaced) => (
             close_code::REPLACED,
-            "signed in elsewhere with the same device id",
+            "replaced by a newer sign-in (the same device, or one device too many)",
         ),
         Some(Eviction::AccountDeleted) => (close_code::ACCOUNT_DELETED, "the account was deleted"),
         Some(Eviction::TooSlow) | None => {
