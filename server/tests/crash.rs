@@ -9,54 +9,20 @@ use common::*;
 use protocol::frame::{Reply, Request, ServerFrame};
 use protocol::{MessageKey, Seq, SyncEntry};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn spawn(data_dir: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_duet-server"))
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("DUET_SDKAPPID", SDK_APP_ID.to_string())
-            .env("DUET_SECRET_KEY", SECRET)
-            .env("DUET_WS_RATE", "100000")
-            .env("DUET_WS_BURST", "100000")
-            // Room for every message in bob's log, so the checks below read what devices sync.
-            .env("DUET_OFFLINE_CACHE_BYTES", "1000000000")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("duet-server starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("server printed its address").unwrap();
-            if let Some(rest) = line.strip_prefix("Duet server on http://") {
-                break rest.split_whitespace().next().unwrap().parse().unwrap();
-            }
-        };
-        Self { child, addr }
-    }
-
-    /// SIGKILL: no shutdown, no checkpoint, no flush.
-    fn kill(self) {
-        drop(self);
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The binary with room for every message in bob's log, so the checks below read what
+/// devices sync, and no rate limit on the load.
+fn spawn(data_dir: &std::path::Path) -> BinaryServer {
+    let env = [
+        ("DUET_WS_RATE", "100000"),
+        ("DUET_WS_BURST", "100000"),
+        ("DUET_OFFLINE_CACHE_BYTES", "1000000000"),
+    ];
+    BinaryServer::spawn(data_dir, &[], &env).expect("duet-server listens")
 }
 
 fn now_s() -> u64 {
@@ -149,14 +115,14 @@ async fn every_acknowledged_message_survives_sigkill_under_load_exactly_once() {
     let mut acked: Vec<(Sent, MessageKey)> = Vec::new();
     let mut retried: Vec<Sent> = Vec::new();
     for round in 0..3 {
-        let server = Server::spawn(dir.path());
+        let server = spawn(dir.path());
         login(server.addr, "bob", "reader").await;
         let senders: Vec<_> = (0..4)
             .map(|i| tokio::spawn(send_until_killed(server.addr, format!("alice{i}"), round)))
             .collect();
         tokio::time::sleep(Duration::from_millis(400)).await;
         server.kill();
-        let server = Server::spawn(dir.path());
+        let server = spawn(dir.path());
         for sender in senders {
             let (done, in_flight) = sender.await.unwrap();
             assert!(!done.is_empty(), "the load ran before the kill");
@@ -170,7 +136,7 @@ async fn every_acknowledged_message_survives_sigkill_under_load_exactly_once() {
         }
         server.kill();
     }
-    let server = Server::spawn(dir.path());
+    let server = spawn(dir.path());
     let (entries, _) = bob_syncs(server.addr, Seq(0), 200).await;
     let stored = sent_of(&entries);
     let mut by_key: HashMap<MessageKey, usize> = HashMap::new();
@@ -208,7 +174,7 @@ async fn every_acknowledged_message_survives_sigkill_under_load_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_reconnects_and_a_restart_mid_sync_lose_and_repeat_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::spawn(dir.path());
+    let server = spawn(dir.path());
     let addr = server.addr;
     login(addr, "bob", "reader").await;
     let mut alice = login(addr, "alice0", "writer").await;
@@ -281,7 +247,7 @@ async fn a_hundred_reconnects_and_a_restart_mid_sync_lose_and_repeat_nothing() {
         cursor = page.next;
     }
     server.kill();
-    let server = Server::spawn(dir.path());
+    let server = spawn(dir.path());
     let (entries, _) = bob_syncs(server.addr, cursor, 50).await;
     seen.extend(sent_of(&entries));
     let mut expected = written.lock().unwrap().clone();

@@ -506,3 +506,28 @@ async fn each_user_has_an_upload_rate_and_volume() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn download_urls_take_only_http_or_https_from_a_proxy() {
+    let server = TestServer::start().await;
+    let up = Upload {
+        server: &server,
+        user: "alice",
+    };
+    let send = |proto: &'static str| {
+        up.request("file", "a.bin")
+            .header("x-forwarded-proto", proto)
+            .body(vec![1u8; 10])
+            .send()
+    };
+    let url = |r: Value| r["url"].as_str().unwrap().to_owned();
+    let hostile = send("javascript:alert(1)//")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(url(hostile).starts_with("http://127.0.0.1:"));
+    let https = send("https").await.unwrap().json().await.unwrap();
+    assert!(url(https).starts_with("https://127.0.0.1:"));
+}

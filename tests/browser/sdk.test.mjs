@@ -309,17 +309,23 @@ test('messages that overflowed the offline cache come back through getMessageLis
   assert.equal(got.unread, 250, "the server's unread count covers them all");
 });
 
+/** A REST call as the app's backend makes it; asserts success. */
+async function rest(command, body) {
+  const url = `${server.base}/v4/${command}?sdkappid=${SDKAPPID}&identifier=administrator`
+    + `&usersig=${sig('administrator')}&random=1&contenttype=json`;
+  const reply = await (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json();
+  assert.equal(reply.ErrorCode, 0, JSON.stringify(reply));
+  return reply;
+}
+
 /** One conversation's history on the server, oldest first: [{ id, text }]. */
 async function serverHistory(owner, peer) {
   const all = [];
   let maxTime = Math.floor(Date.now() / 1000) + 60;
   let lastKey;
   for (;;) {
-    const url = `${server.base}/v4/openim/admin_getroammsg?sdkappid=${SDKAPPID}&identifier=administrator`
-      + `&usersig=${sig('administrator')}&random=1&contenttype=json`;
     const body = { Operator_Account: owner, Peer_Account: peer, MaxCnt: 200, MinTime: 0, MaxTime: maxTime, LastMsgKey: lastKey };
-    const reply = await (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json();
-    assert.equal(reply.ErrorCode, 0, JSON.stringify(reply));
+    const reply = await rest('openim/admin_getroammsg', body);
     all.unshift(...reply.MsgList.map((m) => ({ id: Number(m.MsgKey.split('_')[0]), text: m.MsgBody[0].MsgContent.Text })));
     if (reply.Complete === 1) return all;
     maxTime = reply.LastMsgTime;
@@ -394,4 +400,32 @@ test('after server crashes mid-send and reconnects, every cache holds exactly th
   await page.evaluate(async () => {
     for (const chat of Object.values(window.c)) await chat.logout();
   });
+});
+
+test('a deleted account is kicked out for good, and its old UserSig no longer signs in', async () => {
+  const carol = `carol8-${run}`;
+  const carolSig = sig(carol);
+  await page.evaluate(async ({ wsUrl, SDKAPPID, carol, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    window.k = { chat, kicked: [], states: [] };
+    chat.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => window.k.kicked.push(data.type));
+    chat.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => window.k.states.push(data.state));
+    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    await chat.login({ userID: carol, userSig: carolSig });
+    await ready;
+  }, { wsUrl, SDKAPPID, carol, carolSig });
+  await rest('im_open_login_svc/account_delete', { DeleteItem: [{ UserID: carol }] });
+  await page.waitForFunction(() => window.k.kicked.length === 1);
+  const kickedAt = await page.evaluate(() => window.k.states.length);
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = await page.evaluate(() => ({ kicked: window.k.kicked, states: window.k.states }));
+  assert.deepEqual(after.kicked, ['REST_API_Kick']);
+  assert.ok(!after.states.slice(kickedAt).includes('connected'), `no reconnect: ${after.states}`);
+  const code = await page.evaluate(async ({ wsUrl, SDKAPPID, carol, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    return chat.login({ userID: carol, userSig: carolSig }).then(() => 0, (e) => e.code);
+  }, { wsUrl, SDKAPPID, carol, carolSig });
+  assert.equal(code, 60014, 'a UserSig from before the deletion is refused');
 });

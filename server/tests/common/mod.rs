@@ -422,3 +422,66 @@ pub fn messages(entries: &[SyncEntry]) -> Vec<&Message> {
         })
         .collect()
 }
+
+/// The real `duet-server` binary, started on `127.0.0.1:0` (unless `env` sets `DUET_LISTEN`)
+/// with this harness's identity, and killed with SIGKILL when dropped.
+pub struct BinaryServer {
+    child: std::process::Child,
+    pub addr: SocketAddr,
+}
+
+impl BinaryServer {
+    /// Starts the binary on `data_dir` with extra flags and environment. Fails with what it
+    /// printed when it exits instead of listening.
+    pub fn spawn(
+        data_dir: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self, String> {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_duet-server"))
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(args)
+            .env("DUET_LISTEN", "127.0.0.1:0")
+            .env("DUET_SDKAPPID", SDK_APP_ID.to_string())
+            .env("DUET_SECRET_KEY", SECRET)
+            .env("RUST_LOG", "error")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("duet-server starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut printed = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("Duet server on http://") {
+                let addr = rest.split_whitespace().next().unwrap().parse().unwrap();
+                return Ok(Self { child, addr });
+            }
+            printed += &line;
+        }
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut printed)
+            .unwrap();
+        let _ = child.wait();
+        Err(printed)
+    }
+
+    /// SIGKILL: no shutdown, no checkpoint, no flush.
+    pub fn kill(self) {
+        drop(self);
+    }
+}
+
+impl Drop for BinaryServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
