@@ -14,7 +14,6 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -62,7 +61,8 @@ pub async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    let refused = Arc::new(AtomicU64::new(0));
+    // Warnings that could repeat thousands of times a second are logged once in many.
+    let (mut refused, mut failed_accepts) = (0u64, 0u64);
     loop {
         let (stream, addr) = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -70,17 +70,21 @@ pub async fn serve(
                 Ok(pair) => pair,
                 Err(e) => {
                     // Out of file descriptors, most likely: wait for some to close.
-                    tracing::warn!(error = %e, "accept failed");
+                    failed_accepts += 1;
+                    if failed_accepts % 100 == 1 {
+                        tracing::warn!(error = %e, failed = failed_accepts, "accept failed (logged every 100)");
+                    }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
             },
         };
         let Ok(permit) = slots.clone().try_acquire_owned() else {
-            if refused.fetch_add(1, Ordering::Relaxed).is_multiple_of(1000) {
+            refused += 1;
+            if refused % 1000 == 1 {
                 tracing::warn!(
                     cap = limits.max_connections,
-                    refused = refused.load(Ordering::Relaxed),
+                    refused,
                     "connection cap reached; refusing connections (logged every 1000)"
                 );
             }
