@@ -25,6 +25,42 @@ setup_wasm() {
   fi
 }
 
+# wasm-pack runs the SDK's browser tests (`wasm-pack test`), as testers run them; pinned, and
+# told never to download (it uses the wasm-bindgen CLI above).
+WASM_PACK_VERSION=0.15.1
+setup_wasm_pack() {
+  if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
+    echo "duet: installing wasm-pack $WASM_PACK_VERSION (a few minutes, once)" >&2
+    cargo install --quiet --locked wasm-pack --version "$WASM_PACK_VERSION"
+  fi
+}
+
+# Starts target/debug/duet-server on a free port with a throwaway data dir and key, for the
+# SDK's browser tests, and exports what they read: DUET_TEST_SERVER, DUET_TEST_SDKAPPID and
+# DUET_TEST_SECRET_KEY. Sets test_server (its pid) and test_server_data (its dir); the caller
+# stops it with stop_test_server.
+start_test_server() {
+  test_server_data=$(mktemp -d)
+  export DUET_TEST_SDKAPPID=1400054321 DUET_TEST_SECRET_KEY="browser-$RANDOM$RANDOM"
+  DUET_SDKAPPID=$DUET_TEST_SDKAPPID DUET_SECRET_KEY=$DUET_TEST_SECRET_KEY RUST_LOG=warn \
+    target/debug/duet-server --listen 127.0.0.1:0 --data-dir "$test_server_data" >"$test_server_data/out.log" 2>&1 &
+  test_server=$!
+  local addr=""
+  for _ in $(seq 100); do
+    addr=$(sed -n 's|^Duet server on http://\([^ ]*\).*|\1|p' "$test_server_data/out.log")
+    [ -n "$addr" ] && break
+    sleep 0.1
+  done
+  [ -n "$addr" ] || { echo "duet-server did not start:" >&2; cat "$test_server_data/out.log" >&2; exit 1; }
+  export DUET_TEST_SERVER="ws://$addr"
+}
+
+stop_test_server() {
+  kill "$test_server" 2>/dev/null || true
+  wait "$test_server" 2>/dev/null || true
+  rm -rf "$test_server_data"
+}
+
 # Browser tests run in Debian's Chromium through its ChromeDriver; the emoji font lets the
 # demo's screenshots show faces as people see them.
 setup_browser() {

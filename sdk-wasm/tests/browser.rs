@@ -1,6 +1,7 @@
-//! The SDK in a real browser (headless Chromium): real WebSockets to a real `duet-server`
-//! started by `scripts/test.sh`, and real IndexedDB. The server's address and the app's key come
-//! from that script at build time.
+//! The SDK in a real browser (headless Chromium): real WebSockets to a real `duet-server`, and
+//! real IndexedDB. The server's address and the app's key are read at build time from
+//! `DUET_TEST_SERVER`, `DUET_TEST_SDKAPPID` and `DUET_TEST_SECRET_KEY`, which `npm test` sets
+//! and `npm run test:server` prints for a tester's `wasm-pack test`.
 #![cfg(target_arch = "wasm32")]
 // A missing setting fails these tests at run time with a message, rather than failing the
 // build of every other browser test.
@@ -22,14 +23,15 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn server() -> &'static str {
-    option_env!("DUET_TEST_SERVER").expect("run through scripts/test.sh, which starts the server")
+    option_env!("DUET_TEST_SERVER")
+        .expect("start a test server with `npm run test:server` and export what it prints")
 }
 
 fn app() -> (u64, &'static str) {
-    let id = option_env!("DUET_TEST_SDKAPPID").expect("set by scripts/test.sh");
+    let id = option_env!("DUET_TEST_SDKAPPID").expect("printed by `npm run test:server`");
     (
         id.parse().unwrap(),
-        option_env!("DUET_TEST_SECRET_KEY").expect("set by scripts/test.sh"),
+        option_env!("DUET_TEST_SECRET_KEY").expect("printed by `npm run test:server`"),
     )
 }
 
