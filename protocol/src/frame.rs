@@ -163,6 +163,10 @@ pub enum Reply {
         /// The user's own nickname and avatar.
         nick: String,
         avatar: String,
+        /// When this account was created. A device holding data of an account of the same
+        /// name created at another time (deleted since, and made anew) must drop that data.
+        #[serde(default)]
+        account_created_ms: u64,
     },
     /// The message is stored. The client has its content already; these are the server's
     /// additions to it.

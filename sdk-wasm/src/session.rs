@@ -18,7 +18,7 @@ use crate::runtime::spawn;
 use crate::sequence::SeqTracker;
 use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use protocol::frame::{ClientFrame, Reply, Request, ServerFrame};
+use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame};
 use protocol::{
     Conversation, DeviceId, Message, MessageKey, Profile, Relation, Seq, SyncEntry, SyncEvent,
     UserId,
@@ -135,9 +135,21 @@ impl<C: Cache + 'static> Session<C> {
                 device: login.device,
             })
             .await?;
-        let Reply::LoggedIn { nick, avatar, .. } = reply else {
+        let Reply::LoggedIn {
+            nick,
+            avatar,
+            account_created_ms,
+            ..
+        } = reply
+        else {
             return Err(unexpected(&reply));
         };
+        // The cache holds another account of this name (deleted since) or predates the stamp:
+        // none of it may show, and the sync starts over.
+        if session.inner.cache.account().await? != account_created_ms {
+            session.inner.cache.reset(account_created_ms).await?;
+            *session.inner.tracker.borrow_mut() = SeqTracker::new(Seq(0));
+        }
         {
             let mut p = session.inner.profile.borrow_mut();
             p.nick = nick;
@@ -334,7 +346,15 @@ impl<C: Cache + 'static> Session<C> {
                         tracing_error(&e);
                     }
                 }
-                ServerFrame::Kicked { cause, .. } => self.emit(Event::KickedOut(cause)),
+                ServerFrame::Kicked { cause, .. } => {
+                    // A deleted account's data is gone from this device too.
+                    if cause == KickCause::AccountDeleted
+                        && let Err(e) = self.inner.cache.reset(0).await
+                    {
+                        tracing_error(&e.into());
+                    }
+                    self.emit(Event::KickedOut(cause))
+                }
             }
         }
         self.inner.connected.set(false);

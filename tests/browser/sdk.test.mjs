@@ -402,30 +402,69 @@ test('after server crashes mid-send and reconnects, every cache holds exactly th
   });
 });
 
-test('a deleted account is kicked out for good, and its old UserSig no longer signs in', async () => {
-  const carol = `carol8-${run}`;
-  const carolSig = sig(carol);
-  await page.evaluate(async ({ wsUrl, SDKAPPID, carol, carolSig }) => {
+/** The keys of a user's cached messages, read from its IndexedDB database in the page. */
+const cachedKeys = (user) => page.evaluate(({ name }) => new Promise((resolve, reject) => {
+  const open = indexedDB.open(name);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const keys = db.transaction('messages').objectStore('messages').getAllKeys();
+    keys.onerror = () => reject(keys.error);
+    keys.onsuccess = () => { db.close(); resolve(keys.result); };
+  };
+}), { name: `duet-${SDKAPPID}-${user}` });
+
+test('a deleted account is kicked out for good, its data leaves the device, and its old UserSig no longer signs in', async () => {
+  const carol = `carol8-${run}`, erin = `erin8-${run}`, dave = `dave8-${run}`;
+  const carolSig = sig(carol), erinSig = sig(erin);
+  await page.evaluate(async ({ wsUrl, SDKAPPID, carol, carolSig, erin, erinSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-    window.k = { chat, kicked: [], states: [] };
-    chat.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => window.k.kicked.push(data.type));
-    chat.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => window.k.states.push(data.state));
-    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
-    await chat.login({ userID: carol, userSig: carolSig });
-    await ready;
-  }, { wsUrl, SDKAPPID, carol, carolSig });
-  await rest('im_open_login_svc/account_delete', { DeleteItem: [{ UserID: carol }] });
+    const open = async (user, userSig) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: user, userSig });
+      await ready;
+      return chat;
+    };
+    window.k = { kicked: [], states: [], received: 0 };
+    window.k.carol = await open(carol, carolSig);
+    window.k.carol.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => window.k.kicked.push(data.type));
+    window.k.carol.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => window.k.states.push(data.state));
+    window.k.erin = await open(erin, erinSig);
+    for (const chat of [window.k.carol, window.k.erin]) {
+      chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => { window.k.received += data.length; });
+    }
+  }, { wsUrl, SDKAPPID, carol, carolSig, erin, erinSig });
+  await rest('im_open_login_svc/account_import', { UserID: dave });
+  for (const to of [carol, erin]) {
+    await rest('openim/sendmsg', { From_Account: dave, To_Account: to, MsgRandom: 1, SyncOtherMachine: 2,
+      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: `secret for ${to}` } }] });
+  }
+  await page.waitForFunction(() => window.k.received === 2);
+  assert.equal((await cachedKeys(carol)).length, 1);
+  // Erin's device is away when her account is deleted; carol's is online.
+  await page.evaluate(() => window.k.erin.logout());
+  await rest('im_open_login_svc/account_delete', { DeleteItem: [{ UserID: carol }, { UserID: erin }] });
   await page.waitForFunction(() => window.k.kicked.length === 1);
   const kickedAt = await page.evaluate(() => window.k.states.length);
   await new Promise((r) => setTimeout(r, 3000));
   const after = await page.evaluate(() => ({ kicked: window.k.kicked, states: window.k.states }));
   assert.deepEqual(after.kicked, ['REST_API_Kick']);
   assert.ok(!after.states.slice(kickedAt).includes('connected'), `no reconnect: ${after.states}`);
-  const code = await page.evaluate(async ({ wsUrl, SDKAPPID, carol, carolSig }) => {
+  assert.deepEqual(await cachedKeys(carol), [], 'the online device forgot the deleted account');
+  const relogin = await page.evaluate(async ({ wsUrl, SDKAPPID, erin, oldSig, newSig, dave }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
     const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-    return chat.login({ userID: carol, userSig: carolSig }).then(() => 0, (e) => e.code);
-  }, { wsUrl, SDKAPPID, carol, carolSig });
-  assert.equal(code, 60014, 'a UserSig from before the deletion is refused');
+    const refused = await chat.login({ userID: erin, userSig: oldSig }).then(() => 0, (e) => e.code);
+    const again = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const ready = new Promise((r) => again.on(DuetChat.EVENT.SDK_READY, r));
+    await again.login({ userID: erin, userSig: newSig });
+    await ready;
+    const list = await again.getMessageList({ conversationID: `C2C${dave}` });
+    await again.logout();
+    return { refused, shown: list.data.messageList.length };
+  }, { wsUrl, SDKAPPID, erin, oldSig: erinSig, newSig: signer.genUserSig(erin, 7200), dave });
+  assert.equal(relogin.refused, 60014, 'a UserSig from before the deletion is refused');
+  assert.equal(relogin.shown, 0, 'the new account sees nothing of the old one, here or on the server');
+  assert.deepEqual(await cachedKeys(erin), [], 'the away device dropped the old account\'s cache');
 });

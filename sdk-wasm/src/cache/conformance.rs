@@ -66,6 +66,47 @@ macro_rules! cache_conformance {
         }
 
         #[$test]
+        async fn a_reset_forgets_everything_of_the_deleted_account() {
+            let c = $open("reset").await;
+            assert_eq!(c.account().await.unwrap(), 0);
+            let me = uid("me");
+            c.put_messages(
+                &me,
+                &[msg(1, "bob", "me", "old"), msg(2, "me", "bob", "older")],
+            )
+            .await
+            .unwrap();
+            c.delete_message(&uid("bob"), msg(2, "me", "bob", "").key)
+                .await
+                .unwrap();
+            c.set_conversations(&[conv("bob", 1, 1)]).await.unwrap();
+            c.set_relations(
+                Relation::Friend,
+                &[RelationEntry {
+                    user_id: uid("bob"),
+                    since_ms: 1,
+                }],
+            )
+            .await
+            .unwrap();
+            c.set_cursor(Seq(9)).await.unwrap();
+            c.reset(1_700_000_000_000).await.unwrap();
+            assert_eq!(c.account().await.unwrap(), 1_700_000_000_000);
+            assert_eq!(c.cursor().await.unwrap(), Seq(0));
+            assert!(c.messages(&uid("bob"), None, 10).await.unwrap().is_empty());
+            assert!(c.conversations().await.unwrap().is_empty());
+            assert!(c.relations(Relation::Friend).await.unwrap().is_empty());
+            // What was deleted on the old account's device may arrive for the new one.
+            c.put_messages(&me, &[msg(2, "me", "bob", "new")])
+                .await
+                .unwrap();
+            assert_eq!(
+                texts(&c.messages(&uid("bob"), None, 10).await.unwrap()),
+                ["new"]
+            );
+        }
+
+        #[$test]
         async fn messages_page_newest_first_per_peer() {
             let c = $open("messages").await;
             let me = uid("me");

@@ -28,6 +28,16 @@ const DELETED: &str = "deleted";
 const STORES_V1: [&str; 6] = [META, MESSAGES, CONVERSATIONS, OUTBOX, PROFILES, RELATIONS];
 
 const CURSOR_KEY: &str = "cursor";
+const ACCOUNT_KEY: &str = "account";
+const ALL_STORES: [&str; 7] = [
+    META,
+    MESSAGES,
+    CONVERSATIONS,
+    OUTBOX,
+    PROFILES,
+    RELATIONS,
+    DELETED,
+];
 
 pub struct IndexedDbCache {
     db: Database,
@@ -159,6 +169,31 @@ impl Cache for IndexedDbCache {
             store.put(&seq).with_key(CURSOR_KEY.to_owned()).serde()?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn account(&self) -> CacheResult<u64> {
+        Ok(self
+            .get::<u64>(META, ACCOUNT_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn reset(&self, account: u64) -> CacheResult<()> {
+        let tx = self
+            .db
+            .transaction(ALL_STORES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        for store in ALL_STORES {
+            tx.object_store(store)?.clear()?;
+        }
+        tx.object_store(META)?
+            .put(&account)
+            .with_key(ACCOUNT_KEY.to_owned())
+            .serde()?;
+        tx.commit().await?;
+        self.deleted.borrow_mut().clear();
         Ok(())
     }
 

@@ -12,6 +12,7 @@ pub struct MemoryCache {
 #[derive(Default)]
 struct State {
     cursor: Seq,
+    account: u64,
     /// peer → key number → message.
     messages: HashMap<UserId, BTreeMap<u64, Message>>,
     conversations: HashMap<UserId, Conversation>,
@@ -32,6 +33,18 @@ impl Cache for MemoryCache {
     async fn set_cursor(&self, seq: Seq) -> CacheResult<()> {
         let mut st = self.state.borrow_mut();
         st.cursor = st.cursor.max(seq);
+        Ok(())
+    }
+
+    async fn account(&self) -> CacheResult<u64> {
+        Ok(self.state.borrow().account)
+    }
+
+    async fn reset(&self, account: u64) -> CacheResult<()> {
+        *self.state.borrow_mut() = State {
+            account,
+            ..State::default()
+        };
         Ok(())
     }
 

@@ -88,6 +88,12 @@ pub trait Cache {
     /// never move it back.
     async fn set_cursor(&self, seq: Seq) -> CacheResult<()>;
 
+    /// The creation time of the account whose data this is (0 for a new cache).
+    async fn account(&self) -> CacheResult<u64>;
+    /// Forgets everything (messages, conversations, outbox, profiles, lists, deletions, the
+    /// cursor) and marks the cache as `account`'s: the account it held was deleted.
+    async fn reset(&self, account: u64) -> CacheResult<()>;
+
     /// Stores messages, replacing any with the same key (a recall replaces the content);
     /// messages deleted on this device stay deleted. `me` tells which side is the peer.
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()>;

@@ -47,6 +47,7 @@ struct User {
     contacts: HashMap<UserId, Contact>,
     /// Messages with ids up to this one predate the account and are not its history.
     history_from: u64,
+    created_ms: u64,
 }
 
 struct LogEntry {
@@ -105,7 +106,7 @@ impl MemoryStorage {
 impl State {
     /// Creates `user` if it does not exist: empty, with only messages from now on as its
     /// history, continuing the sequence of a deleted account of the same name.
-    fn create_user(&mut self, user: &UserId) {
+    fn create_user(&mut self, user: &UserId, now_ms: u64) {
         if self.users.contains_key(user) {
             return;
         }
@@ -116,6 +117,7 @@ impl State {
             User {
                 latest,
                 history_from,
+                created_ms: now_ms,
                 ..User::default()
             },
         );
@@ -406,7 +408,7 @@ impl State {
             if !create {
                 return Err(StorageError::UnknownUser(user.clone()));
             }
-            self.create_user(user);
+            self.create_user(user, now_ms);
         }
         if update.nick.is_some() || update.avatar.is_some() {
             let u = self.user_mut(user)?;
@@ -423,6 +425,7 @@ impl State {
             nick: u.nick.clone(),
             avatar: u.avatar.clone(),
             latest_seq: Seq(u.latest),
+            created_ms: u.created_ms,
         }
     }
 
@@ -516,9 +519,9 @@ impl User {
 
 #[async_trait]
 impl Storage for MemoryStorage {
-    async fn ensure_user(&self, user: &UserId, _now_ms: u64) -> StorageResult<Account> {
+    async fn ensure_user(&self, user: &UserId, now_ms: u64) -> StorageResult<Account> {
         let mut st = self.lock()?;
-        st.create_user(user);
+        st.create_user(user, now_ms);
         Ok(st.account(user))
     }
 

@@ -104,6 +104,8 @@ pub struct Account {
     pub avatar: String,
     /// Newest sequence of the account's sync log (0 when nothing was ever appended).
     pub latest_seq: Seq,
+    /// When the account was created.
+    pub created_ms: u64,
 }
 
 /// The connection that caused a write. It travels to the change feed so that the listener need

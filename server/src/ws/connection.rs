@@ -403,6 +403,7 @@ impl Connection {
                     latest_seq: account.latest_seq,
                     nick: account.nick,
                     avatar: account.avatar,
+                    account_created_ms: account.created_ms,
                 },
             )));
         }

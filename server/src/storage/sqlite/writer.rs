@@ -124,6 +124,7 @@ impl Answer {
 struct UserState {
     nick: String,
     avatar: String,
+    created_ms: u64,
     latest: u64,
     log_bytes: u64,
     contacts: u64,
@@ -361,12 +362,19 @@ impl Writer {
         if !self.users.contains_key(user) {
             let row = self
                 .conn
-                .prepare_cached("SELECT nick, avatar, latest_seq FROM users WHERE id = ?1")?
+                .prepare_cached(
+                    "SELECT nick, avatar, latest_seq, created_ms FROM users WHERE id = ?1",
+                )?
                 .query_row([user.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
                 })
                 .optional()?;
-            let Some((nick, avatar, floor)) = row else {
+            let Some((nick, avatar, floor, created_ms)) = row else {
                 return Ok(None);
             };
             let (log_bytes, newest): (i64, Option<i64>) = self
@@ -394,6 +402,7 @@ impl Writer {
                 UserState {
                     nick,
                     avatar,
+                    created_ms: created_ms as u64,
                     latest: latest as u64,
                     log_bytes: log_bytes as u64,
                     contacts: contacts as u64,
@@ -421,6 +430,7 @@ impl Writer {
             nick: u.nick.clone(),
             avatar: u.avatar.clone(),
             latest_seq: Seq(u.latest),
+            created_ms: u.created_ms,
         }))
     }
 
