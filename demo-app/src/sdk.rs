@@ -347,10 +347,10 @@ impl Sdk {
                 self.refresh_relation(Relation::Blacklist);
                 self.refresh_profile();
             }
-            Event::KickedOut(_) => {
+            Event::KickedOut(cause) => {
                 self.inner.client.borrow_mut().take();
                 saved::set_sign_in(None);
-                self.dispatch(Action::Kicked);
+                self.dispatch(Action::Kicked(cause));
             }
             Event::Disconnected => self.dispatch(Action::Net(Net::Offline)),
             Event::Error(e) => self.notice(format!("{} (code {})", e.message, e.code.0)),

@@ -4,6 +4,7 @@
 //! ones last.
 
 use duet_chat::cache::OutboxItem;
+use protocol::frame::KickCause;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, UserId};
 
 /// The connection, as the banner tells it.
@@ -76,8 +77,9 @@ pub struct State {
     /// Signed in as; `None` shows the sign-in form.
     pub me: Option<UserId>,
     pub net: Net,
-    /// Another sign-in of this device replaced this one: the app stopped.
-    pub kicked: bool,
+    /// The server ended the session for good (another sign-in, or the account was deleted):
+    /// the app stopped.
+    pub kicked: Option<KickCause>,
     pub conversations: Vec<Conversation>,
     pub chat: Option<Chat>,
     pub friends: Vec<UserId>,
@@ -92,7 +94,7 @@ pub struct State {
 pub enum Action {
     SignedIn(UserId),
     SignedOut,
-    Kicked,
+    Kicked(KickCause),
     Net(Net),
     Conversations(Vec<Conversation>),
     Open(UserId),
@@ -137,7 +139,7 @@ impl State {
                 }
             }
             Action::SignedOut => *self = State::default(),
-            Action::Kicked => self.kicked = true,
+            Action::Kicked(cause) => self.kicked = Some(cause),
             Action::Net(net) => self.net = net,
             Action::Conversations(list) => self.conversations = list,
             Action::Open(peer) => {

@@ -4,6 +4,7 @@
 use super::app::AppState;
 use crate::sdk::Sdk;
 use crate::state::{Action, Net};
+use protocol::frame::KickCause;
 use yew::prelude::*;
 
 #[component]
@@ -22,12 +23,20 @@ pub fn Banner() -> Html {
             </div>
         }
     });
-    if state.kicked {
+    if let Some(cause) = state.kicked {
         let again = Callback::from(move |_| sdk.sign_out());
+        let why = match cause {
+            KickCause::SignedInElsewhere => {
+                "You were signed out: this account signed in again in another window with this tab's device."
+            }
+            KickCause::AccountDeleted => {
+                "You were signed out: this account was deleted, and what this browser kept of it is gone."
+            }
+        };
         return html! {
             <>
                 <div class="banner kicked" role="alert">
-                    <span>{ "You were signed out: this account signed in again in another window with this tab's device." }</span>
+                    <span>{ why }</span>
                     <button type="button" onclick={again}>{ "Sign in again" }</button>
                 </div>
                 { notice }
