@@ -115,7 +115,7 @@ export interface EventMap {
   onProfileUpdated: Profile[];
   onFriendListUpdated: [];
   blacklistUpdated: [];
-  kickedOut: { type: 'multipleDevice' };
+  kickedOut: { type: 'multipleDevice' | 'REST_API_Kick' };
   netStateChange: { state: 'connected' | 'disconnected' };
   error: { code: number; message: string };
 }
@@ -203,6 +203,13 @@ export declare const TYPES: {
   readonly MSG_VIDEO: 'TIMVideoFileElem';
   readonly MSG_SYSTEM: 'DuetSystemElem';
   readonly CONV_C2C: 'C2C';
+  /** `KICKED_OUT`'s `type`: another sign-in replaced this one. */
+  readonly KICKED_OUT_MULT_DEVICE: 'multipleDevice';
+  /** `KICKED_OUT`'s `type`: the app's backend deleted the account. */
+  readonly KICKED_OUT_REST_API: 'REST_API_Kick';
+  /** `NET_STATE_CHANGE`'s `state`. */
+  readonly NET_STATE_CONNECTED: 'connected';
+  readonly NET_STATE_DISCONNECTED: 'disconnected';
 };
 
 export declare function create(options: CreateOptions): Promise<Chat>;

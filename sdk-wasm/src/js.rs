@@ -44,10 +44,19 @@ pub mod event_names {
     pub const ERROR: &str = "error";
 }
 
+/// Values of `KICKED_OUT`'s `type` and `NET_STATE_CHANGE`'s `state`, as in Tencent's `TYPES`.
+mod type_values {
+    pub const KICKED_OUT_MULT_DEVICE: &str = "multipleDevice";
+    pub const KICKED_OUT_REST_API: &str = "REST_API_Kick";
+    pub const NET_STATE_CONNECTED: &str = "connected";
+    pub const NET_STATE_DISCONNECTED: &str = "disconnected";
+}
+
 /// The `EVENT` and `TYPES` constants of the package.
 #[wasm_bindgen(js_name = constants)]
 pub fn constants() -> JsValue {
     use event_names::*;
+    use type_values::*;
     let value = json!({
         "EVENT": {
             "SDK_READY": SDK_READY, "SDK_NOT_READY": SDK_NOT_READY,
@@ -64,6 +73,8 @@ pub fn constants() -> JsValue {
             "MSG_CUSTOM": "TIMCustomElem", "MSG_IMAGE": "TIMImageElem", "MSG_AUDIO": "TIMSoundElem",
             "MSG_FILE": "TIMFileElem", "MSG_VIDEO": "TIMVideoFileElem", "MSG_SYSTEM": "DuetSystemElem",
             "CONV_C2C": "C2C",
+            "KICKED_OUT_MULT_DEVICE": KICKED_OUT_MULT_DEVICE, "KICKED_OUT_REST_API": KICKED_OUT_REST_API,
+            "NET_STATE_CONNECTED": NET_STATE_CONNECTED, "NET_STATE_DISCONNECTED": NET_STATE_DISCONNECTED,
         },
     });
     to_js(&value)
@@ -283,18 +294,21 @@ impl State {
             Event::RelationsUpdated(protocol::Relation::Friend) => self.emit(FRIEND_LIST_UPDATED, json!([])),
             Event::RelationsUpdated(protocol::Relation::Blacklist) => self.emit(BLACKLIST_UPDATED, json!([])),
             Event::SdkReady => {
-                self.emit(NET_STATE_CHANGE, json!({ "state": "connected" }));
+                self.emit(NET_STATE_CHANGE, json!({ "state": type_values::NET_STATE_CONNECTED }));
                 self.emit(SDK_READY, Value::Null);
             }
             Event::KickedOut(cause) => {
                 let kind = match cause {
-                    KickCause::SignedInElsewhere => "multipleDevice",
-                    KickCause::AccountDeleted => "REST_API_Kick",
+                    KickCause::SignedInElsewhere => type_values::KICKED_OUT_MULT_DEVICE,
+                    KickCause::AccountDeleted => type_values::KICKED_OUT_REST_API,
                 };
                 self.emit(KICKED_OUT, json!({ "type": kind }))
             }
             Event::Disconnected => {
-                self.emit(NET_STATE_CHANGE, json!({ "state": "disconnected" }));
+                self.emit(
+                    NET_STATE_CHANGE,
+                    json!({ "state": type_values::NET_STATE_DISCONNECTED }),
+                );
                 self.emit(SDK_NOT_READY, Value::Null);
             }
             Event::Error(e) => self.emit(ERROR, json!({ "code": e.code.0, "message": e.message })),

@@ -450,6 +450,7 @@ test('a deleted account is kicked out for good, its data leaves the device, and 
   await new Promise((r) => setTimeout(r, 3000));
   const after = await page.evaluate(() => ({ kicked: window.k.kicked, states: window.k.states }));
   assert.deepEqual(after.kicked, ['REST_API_Kick']);
+  assert.equal(await page.evaluate(async () => (await import('/pkg/index.js')).default.TYPES.KICKED_OUT_REST_API), 'REST_API_Kick');
   assert.ok(!after.states.slice(kickedAt).includes('connected'), `no reconnect: ${after.states}`);
   assert.deepEqual(await cachedKeys(carol), [], 'the online device forgot the deleted account');
   const relogin = await page.evaluate(async ({ wsUrl, SDKAPPID, erin, oldSig, newSig, dave }) => {
