@@ -91,6 +91,8 @@ export interface Conversation {
 
 export interface CreateMessageOptions<P> {
   to: string;
+  /** Duet is one-to-one: `TYPES.CONV_C2C`, the only value (it may be left out). */
+  conversationType?: 'C2C';
   payload: P;
   cloudCustomData?: string;
 }
@@ -182,6 +184,7 @@ export declare const EVENT: {
   readonly MESSAGE_RECEIVED: 'onMessageReceived';
   readonly MESSAGE_MODIFIED: 'onMessageModified';
   readonly MESSAGE_REVOKED: 'onMessageRevoked';
+  readonly MESSAGE_READ_BY_PEER: 'onMessageReadByPeer';
   readonly CONVERSATION_LIST_UPDATED: 'onConversationListUpdated';
   readonly TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated';
   readonly PROFILE_UPDATED: 'onProfileUpdated';

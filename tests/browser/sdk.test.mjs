@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
+import ts from 'typescript';
+import { readFileSync } from 'node:fs';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, servePackage } from '../support/browser.mjs';
 
@@ -468,4 +470,36 @@ test('a deleted account is kicked out for good, its data leaves the device, and 
   assert.equal(relogin.refused, 60014, 'a UserSig from before the deletion is refused');
   assert.equal(relogin.shown, 0, 'the new account sees nothing of the old one, here or on the server');
   assert.deepEqual(await cachedKeys(erin), [], 'the away device dropped the old account\'s cache');
+});
+
+/** Member names of the declarations in index.d.ts: `EVENT`, `TYPES` and the `Chat` interface. */
+function declared() {
+  const file = ts.createSourceFile('index.d.ts', readFileSync('sdk-wasm/pkg/index.d.ts', 'utf8'), ts.ScriptTarget.Latest);
+  const found = {};
+  const names = (members) => members.map((m) => m.name.getText(file)).sort();
+  for (const node of file.statements) {
+    if (ts.isVariableStatement(node)) {
+      for (const d of node.declarationList.declarations) found[d.name.getText(file)] = names(d.type.members);
+    } else if (ts.isInterfaceDeclaration(node) && node.name.text === 'Chat') {
+      found.Chat = [...new Set(names(node.members))];
+    }
+  }
+  return found;
+}
+
+test('every event, constant and method the package has is declared in index.d.ts, and no more', async () => {
+  const runtime = await page.evaluate(async () => {
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
+    // wasm-bindgen's own members of every exported class, not part of the API.
+    const internal = new Set(['constructor', 'free', '__destroy_into_raw']);
+    return {
+      EVENT: Object.keys(DuetChat.EVENT).sort(),
+      TYPES: Object.keys(DuetChat.TYPES).sort(),
+      Chat: Object.getOwnPropertyNames(Chat.prototype).filter((n) => !internal.has(n)).sort(),
+    };
+  });
+  const types = declared();
+  assert.deepEqual(types.EVENT, runtime.EVENT);
+  assert.deepEqual(types.TYPES, runtime.TYPES);
+  assert.deepEqual(types.Chat, runtime.Chat);
 });

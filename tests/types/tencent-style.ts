@@ -1,0 +1,75 @@
+// Typed use of duet-chat written the way Tencent's web SDK documentation writes it, only the
+// import renamed: a port from @tencentcloud/chat must type-check under `tsc --strict` unchanged.
+import TencentCloudChat from 'duet-chat';
+import type { Conversation, EventObject, Message } from 'duet-chat';
+
+export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLInputElement): Promise<void> {
+  const chat = await TencentCloudChat.create({ SDKAppID: 1400000000, server: 'wss://chat.example.com' });
+
+  const onSdkReady = (_event: EventObject<null>) => {
+    console.log('ready');
+  };
+  const onMessageReceived = (event: EventObject<Message[]>) => {
+    const messageList = event.data;
+    messageList.forEach((message) => {
+      if (message.type === TencentCloudChat.TYPES.MSG_TEXT) {
+        console.log(message.from, message.payload, message.isRead);
+      }
+    });
+  };
+  chat.on(TencentCloudChat.EVENT.SDK_READY, onSdkReady);
+  chat.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);
+  chat.on(TencentCloudChat.EVENT.CONVERSATION_LIST_UPDATED, (event) => {
+    const list: Conversation[] = event.data;
+    console.log(list.map((c) => c.conversationID));
+  });
+  chat.on(TencentCloudChat.EVENT.KICKED_OUT, (event) => {
+    if (event.data.type === TencentCloudChat.TYPES.KICKED_OUT_REST_API) {
+      console.log('the account was deleted');
+    }
+  });
+  chat.on(TencentCloudChat.EVENT.NET_STATE_CHANGE, (event) => {
+    console.log(event.data.state === TencentCloudChat.TYPES.NET_STATE_CONNECTED);
+  });
+
+  await chat.login({ userID: 'user0', userSig });
+
+  const message = chat.createTextMessage({
+    to: 'user1',
+    conversationType: TencentCloudChat.TYPES.CONV_C2C,
+    payload: { text: 'Hello world!' },
+  });
+  const imResponse = await chat.sendMessage(message);
+  console.log(imResponse.data.message.ID);
+
+  const image = chat.createImageMessage({
+    to: 'user1',
+    conversationType: TencentCloudChat.TYPES.CONV_C2C,
+    payload: { file: fileInput },
+    onProgress: (event: number) => console.log('file uploading:', event),
+  });
+  await chat.sendMessage(image).catch((error: { code: number }) => console.warn(error.code));
+
+  const custom = chat.createCustomMessage({
+    to: 'user1',
+    conversationType: TencentCloudChat.TYPES.CONV_C2C,
+    payload: { data: 'dice', description: String(4), extension: '' },
+  });
+  await chat.sendMessage(custom);
+
+  const list = await chat.getMessageList({ conversationID: 'C2Cuser1' });
+  const { messageList, nextReqMessageID, isCompleted } = list.data;
+  if (!isCompleted) {
+    await chat.getMessageList({ conversationID: 'C2Cuser1', nextReqMessageID });
+  }
+  await chat.revokeMessage(messageList[0]);
+  await chat.setMessageRead({ conversationID: 'C2Cuser1' });
+  const conversations = await chat.getConversationList();
+  console.log(conversations.data.conversationList.length, chat.getTotalUnreadMessageCount());
+  const profiles = await chat.getUserProfile({ userIDList: ['user1'] });
+  console.log(profiles.data[0].nick);
+  await chat.updateMyProfile({ nick: 'me', avatar: 'https://example.com/me.png' });
+  await chat.addToBlacklist({ userIDList: ['user2'] });
+  chat.off(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);
+  await chat.logout();
+}
