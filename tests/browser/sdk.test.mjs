@@ -5,9 +5,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
 import ts from 'typescript';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startServer } from '../support/server.mjs';
-import { launchChromium, servePackage } from '../support/browser.mjs';
+import { launchChromium, serveDir, servePackage } from '../support/browser.mjs';
 
 const SDKAPPID = 1400023456;
 const SECRET = 'browser-package-key';
@@ -502,4 +505,48 @@ test('every event, constant and method the package has is declared in index.d.ts
   assert.deepEqual(types.EVENT, runtime.EVENT);
   assert.deepEqual(types.TYPES, runtime.TYPES);
   assert.deepEqual(types.Chat, runtime.Chat);
+});
+
+test('installed from `npm pack` into a Vite project, the package builds with Vite\'s defaults and chats', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'duet-vite-'));
+  const alice = `alice9-${run}`, bob = `bob9-${run}`;
+  try {
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: 'sdk-wasm/pkg' });
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vite-app', private: true, type: 'module' }));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title><script type="module" src="/main.js"></script>');
+    // The app as an app developer writes it: the package's default export, nothing configured.
+    writeFileSync(join(dir, 'main.js'), `import DuetChat from 'duet-chat';
+window.chatAs = async (SDKAppID, server, userID, userSig) => {
+  const chat = await DuetChat.create({ SDKAppID, server });
+  const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+  await chat.login({ userID, userSig });
+  await ready;
+  return chat;
+};`);
+    execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', `./${tarball}`], { cwd: dir });
+    execFileSync(process.execPath, [resolve('node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: dir });
+    const app = await serveDir(join(dir, 'dist'));
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(app.url);
+      await tab.waitForFunction(() => typeof window.chatAs === 'function');
+      const got = await tab.evaluate(async ({ SDKAPPID, wsUrl, alice, bob, aliceSig, bobSig }) => {
+        const b = await window.chatAs(SDKAPPID, wsUrl, bob, bobSig);
+        const a = await window.chatAs(SDKAPPID, wsUrl, alice, aliceSig);
+        const arrived = new Promise((r) => b.on('onMessageReceived', ({ data }) => r(data[0].payload.text)));
+        await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'built with Vite' } }));
+        const text = await arrived;
+        await a.logout();
+        await b.logout();
+        return text;
+      }, { SDKAPPID, wsUrl, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+      assert.equal(got, 'built with Vite');
+    } finally {
+      await tab.close();
+      app.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

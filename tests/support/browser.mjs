@@ -14,21 +14,40 @@ export function launchChromium(args = []) {
 }
 
 const PKG = 'sdk-wasm/pkg';
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
+};
 
 /**
- * Serves `html` at `/` and the package under `/pkg/` on 127.0.0.1 and a free port. Resolves
- * `{ url, close() }`.
+ * Serves what `lookup(path)` finds — `{ html }`, `{ file }`, or null for 404 — on 127.0.0.1 and
+ * a free port. Resolves `{ url, close() }`.
  */
-export async function servePackage(html) {
-  if (!existsSync(join(PKG, 'index.js'))) throw new Error('build the package first: scripts/build-sdk.sh');
+async function serveFiles(lookup) {
   const server = createServer((req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    const file = normalize(join(PKG, path.replace(/^\/pkg\//, '')));
-    if (!path.startsWith('/pkg/') || !file.startsWith(PKG) || !existsSync(file)) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    const found = lookup(new URL(req.url, 'http://x').pathname);
+    if (found?.html !== undefined) return res.writeHead(200, { 'content-type': 'text/html' }).end(found.html);
+    if (!found?.file || !existsSync(found.file)) return res.writeHead(404).end();
+    const type = TYPES[extname(found.file)] ?? 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type }).end(readFileSync(found.file));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+/** Serves `html` at `/` and the package under `/pkg/`. */
+export async function servePackage(html) {
+  if (!existsSync(join(PKG, 'index.js'))) throw new Error('build the package first: scripts/build-sdk.sh');
+  return serveFiles((path) => {
+    if (path === '/') return { html };
+    const file = normalize(join(PKG, path.replace(/^\/pkg\//, '')));
+    return path.startsWith('/pkg/') && file.startsWith(PKG) ? { file } : null;
+  });
+}
+
+/** Serves a built web app's directory (`index.html` at `/`), as its web server would. */
+export function serveDir(dir) {
+  return serveFiles((path) => {
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    return file.startsWith(dir) ? { file } : null;
+  });
 }
