@@ -353,6 +353,8 @@ impl Sdk {
                 self.dispatch(Action::Kicked(cause));
             }
             Event::Disconnected => self.dispatch(Action::Net(Net::Offline)),
+            // The offline banner already says the app is reconnecting.
+            Event::Reconnecting => {}
             Event::Error(e) => self.notice(format!("{} (code {})", e.message, e.code.0)),
         }
     }

@@ -149,6 +149,8 @@ pub enum KickCause {
     SignedInElsewhere,
     /// The app's backend deleted the account (close 4003).
     AccountDeleted,
+    /// The UserSig the session signed in with expired (close 4004); sign in with a new one.
+    UserSigExpired,
 }
 
 /// The data of a successful reply, tagged by `kind`.

@@ -117,8 +117,8 @@ export interface EventMap {
   onProfileUpdated: Profile[];
   onFriendListUpdated: [];
   blacklistUpdated: [];
-  kickedOut: { type: 'multipleDevice' | 'REST_API_Kick' };
-  netStateChange: { state: 'connected' | 'disconnected' };
+  kickedOut: { type: 'multipleDevice' | 'REST_API_Kick' | 'userSigExpired' };
+  netStateChange: { state: 'connected' | 'connecting' | 'disconnected' };
   error: { code: number; message: string };
 }
 
@@ -210,8 +210,11 @@ export declare const TYPES: {
   readonly KICKED_OUT_MULT_DEVICE: 'multipleDevice';
   /** `KICKED_OUT`'s `type`: the app's backend deleted the account. */
   readonly KICKED_OUT_REST_API: 'REST_API_Kick';
+  /** `KICKED_OUT`'s `type`: the UserSig expired; sign in again with a new one. */
+  readonly KICKED_OUT_USERSIG_EXPIRED: 'userSigExpired';
   /** `NET_STATE_CHANGE`'s `state`. */
   readonly NET_STATE_CONNECTED: 'connected';
+  readonly NET_STATE_CONNECTING: 'connecting';
   readonly NET_STATE_DISCONNECTED: 'disconnected';
 };
 

@@ -214,6 +214,7 @@ impl<C: Cache + 'static> Client<C> {
                 if self.inner.generation.get() != generation {
                     return;
                 }
+                (self.inner.listener)(Event::Reconnecting);
                 match self.open(&login).await {
                     Ok((session, events)) => {
                         *self.inner.session.borrow_mut() = Some(session);

@@ -27,6 +27,8 @@ pub enum Event {
     KickedOut(KickCause),
     /// The connection dropped; the SDK is not ready until it reconnects and syncs.
     Disconnected,
+    /// The SDK is connecting again after a dropped connection.
+    Reconnecting,
     /// A fault the app did not call for (e.g. a reconnect refused because the UserSig
     /// expired): the SDK stopped reconnecting.
     Error(crate::error::SdkError),

@@ -48,6 +48,8 @@ pub mod event_names {
 mod type_values {
     pub const KICKED_OUT_MULT_DEVICE: &str = "multipleDevice";
     pub const KICKED_OUT_REST_API: &str = "REST_API_Kick";
+    pub const KICKED_OUT_USERSIG_EXPIRED: &str = "userSigExpired";
+    pub const NET_STATE_CONNECTING: &str = "connecting";
     pub const NET_STATE_CONNECTED: &str = "connected";
     pub const NET_STATE_DISCONNECTED: &str = "disconnected";
 }
@@ -74,7 +76,9 @@ pub fn constants() -> JsValue {
             "MSG_FILE": "TIMFileElem", "MSG_VIDEO": "TIMVideoFileElem", "MSG_SYSTEM": "DuetSystemElem",
             "CONV_C2C": "C2C",
             "KICKED_OUT_MULT_DEVICE": KICKED_OUT_MULT_DEVICE, "KICKED_OUT_REST_API": KICKED_OUT_REST_API,
-            "NET_STATE_CONNECTED": NET_STATE_CONNECTED, "NET_STATE_DISCONNECTED": NET_STATE_DISCONNECTED,
+            "KICKED_OUT_USERSIG_EXPIRED": KICKED_OUT_USERSIG_EXPIRED,
+            "NET_STATE_CONNECTED": NET_STATE_CONNECTED, "NET_STATE_CONNECTING": NET_STATE_CONNECTING,
+            "NET_STATE_DISCONNECTED": NET_STATE_DISCONNECTED,
         },
     });
     to_js(&value)
@@ -301,6 +305,7 @@ impl State {
                 let kind = match cause {
                     KickCause::SignedInElsewhere => type_values::KICKED_OUT_MULT_DEVICE,
                     KickCause::AccountDeleted => type_values::KICKED_OUT_REST_API,
+                    KickCause::UserSigExpired => type_values::KICKED_OUT_USERSIG_EXPIRED,
                 };
                 self.emit(KICKED_OUT, json!({ "type": kind }))
             }
@@ -311,6 +316,10 @@ impl State {
                 );
                 self.emit(SDK_NOT_READY, Value::Null);
             }
+            Event::Reconnecting => self.emit(
+                NET_STATE_CHANGE,
+                json!({ "state": type_values::NET_STATE_CONNECTING }),
+            ),
             Event::Error(e) => self.emit(ERROR, json!({ "code": e.code.0, "message": e.message })),
         }
     }

@@ -158,7 +158,7 @@ impl Chat {
         sdk_app_id: u64,
         user: &UserId,
         user_sig: &str,
-    ) -> Result<(), ChatError> {
+    ) -> Result<usersig::Ticket, ChatError> {
         let ticket = self.verify_user_sig(sdk_app_id, user, user_sig)?;
         let fingerprint = fingerprint(user_sig);
         if let Some(d) = self.storage.deletion(user).await?
@@ -181,19 +181,23 @@ impl Chat {
                 sigs.push(fingerprint);
             }
         }
-        Ok(())
+        Ok(ticket)
     }
 
     /// Checks a sign-in and returns the account, creating it on first sign-in as Tencent IM
-    /// does.
+    /// does, and how many seconds from now the UserSig stays valid.
     pub async fn login(
         &self,
         sdk_app_id: u64,
         user: &UserId,
         user_sig: &str,
-    ) -> Result<Account, ChatError> {
-        self.authenticate(sdk_app_id, user, user_sig).await?;
-        Ok(self.storage.ensure_user(user, self.clock.now_ms()).await?)
+    ) -> Result<(Account, u64), ChatError> {
+        let ticket = self.authenticate(sdk_app_id, user, user_sig).await?;
+        let account = self.storage.ensure_user(user, self.clock.now_ms()).await?;
+        Ok((
+            account,
+            ticket.expires_at().saturating_sub(self.clock.now_s()),
+        ))
     }
 
     /// Validates and permits a send, then queues it. The returned future resolves once the

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use protocol::ErrorCode;
 use protocol::frame::{Reply, Request, ServerFrame};
+use server::clock::Clock;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -162,4 +163,23 @@ async fn binary_and_oversized_frames_spend_the_rate_budget_too() {
         ]
     );
     assert_eq!(c.err(Request::Ping).await, ErrorCode::RATE_LIMITED);
+}
+
+#[tokio::test]
+async fn a_session_ends_when_its_usersig_expires() {
+    let server = TestServer::start().await;
+    let mut bob = server.connect().await;
+    let sig = identity().signer().sign("bob", 1, server.clock.now_s());
+    bob.login("bob", &sig, "web").await;
+    let started = Instant::now();
+    let kicked = loop {
+        match bob.frame().await {
+            ServerFrame::Kicked { cause, .. } => break cause,
+            ServerFrame::Sync { .. } => continue,
+            other => panic!("expected the kick, got {other:?}"),
+        }
+    };
+    assert_eq!(kicked, protocol::frame::KickCause::UserSigExpired);
+    assert_eq!(bob.closed().await, 4004);
+    assert!(started.elapsed() < Duration::from_secs(5));
 }

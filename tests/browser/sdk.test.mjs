@@ -205,7 +205,8 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
     const { default: DuetChat } = await import('/pkg/index.js');
     const open = async (user, userSig) => {
       const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-      const state = { chat, received: [], modified: [], ready: 0 };
+      const state = { chat, received: [], modified: [], ready: 0, net: [] };
+      chat.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => state.net.push(data.state));
       chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => state.received.push(...data.map((m) => m.payload.text)));
       chat.on(DuetChat.EVENT.MESSAGE_MODIFIED, ({ data }) => state.modified.push(...data.map((m) => m.payload.text)));
       const first = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, () => { state.ready += 1; r(); }));
@@ -232,7 +233,12 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
     .catch(async (e) => { console.error(JSON.stringify(await page.evaluate(() => ({ a: window.t.a, b1: window.t.b1 })))); throw e; });
   const got = await page.evaluate(() => ({
     b1: window.t.b1.received, b2: window.t.b2.received, a: window.t.a.received, modified: window.t.a.modified,
+    net: window.t.a.net,
   }));
+  const dropped = got.net.indexOf('disconnected');
+  assert.ok(dropped >= 0 && got.net.indexOf('connecting', dropped) > dropped
+    && got.net.lastIndexOf('connected') > got.net.indexOf('connecting', dropped),
+  `NET_STATE_CHANGE goes disconnected, connecting, connected: ${got.net}`);
   assert.deepEqual(got.b1, ['before', 'written offline'], 'each message once, in order');
   assert.deepEqual(got.b2, ['before', 'from tab 1', 'written offline'], 'the other tab sees its sibling\'s send');
   assert.deepEqual(got.a, ['from tab 1']);
@@ -549,4 +555,22 @@ window.chatAs = async (SDKAppID, server, userID, userSig) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a session whose UserSig expires is kicked out with userSigExpired and does not reconnect', async () => {
+  const frank = `frank10-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, frank, userSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const kicked = new Promise((r) => chat.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => r(data.type)));
+    const states = [];
+    chat.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => states.push(data.state));
+    await chat.login({ userID: frank, userSig });
+    const type = await kicked;
+    await new Promise((r) => setTimeout(r, 1500));
+    return { type, expected: DuetChat.TYPES.KICKED_OUT_USERSIG_EXPIRED, states };
+  }, { wsUrl, SDKAPPID, frank, userSig: signer.genUserSig(frank, 2) });
+  assert.equal(got.type, got.expected);
+  assert.equal(got.type, 'userSigExpired');
+  assert.ok(!got.states.slice(got.states.indexOf('disconnected')).includes('connecting'), `${got.states}`);
 });

@@ -32,6 +32,7 @@ pub fn Banner() -> Html {
             KickCause::AccountDeleted => {
                 "You were signed out: this account was deleted, and what this browser kept of it is gone."
             }
+            KickCause::UserSigExpired => "You were signed out: your sign-in expired.",
         };
         return html! {
             <>

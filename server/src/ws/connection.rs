@@ -20,7 +20,7 @@ use protocol::frame::{
 use protocol::{ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
 use serde::Deserialize;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// Close codes; `docs/protocol.md` tells clients which ones to reconnect after.
@@ -37,11 +37,16 @@ pub mod close_code {
     pub const TOO_SLOW: u16 = 4002;
     /// The account was deleted by the app's backend: do not reconnect.
     pub const ACCOUNT_DELETED: u16 = 4003;
+    /// The UserSig the session signed in with expired: sign in again with a new one.
+    pub const USERSIG_EXPIRED: u16 = 4004;
 }
 
 struct Session {
     user: UserId,
     reg: Registration,
+    /// When the UserSig it signed in with expires: the session ends then (4004). `None` for
+    /// one valid beyond what a clock can count.
+    expires: Option<tokio::time::Instant>,
 }
 
 struct Connection {
@@ -79,6 +84,7 @@ where
     let (code, reason) = loop {
         let evicted = conn.session.as_ref().map(|s| s.reg.evicted.clone());
         let signed_in = conn.session.is_some();
+        let expires = conn.session.as_ref().and_then(|s| s.expires);
         let pushes = conn.session.as_mut().map(|s| &mut s.reg.pushes);
         tokio::select! {
             _ = shutdown.cancelled() => break (close_code::GOING_AWAY, "server shutting down"),
@@ -132,6 +138,7 @@ where
             _ = tokio::time::sleep_until(login_deadline), if !signed_in => {
                 break (close_code::POLICY, "not signed in in time");
             }
+            _ = sleep_until(expires) => break (close_code::USERSIG_EXPIRED, "the UserSig expired"),
             _ = tokio::time::sleep_until(deadline) => break (close_code::GOING_AWAY, "idle timeout"),
         }
     };
@@ -147,6 +154,7 @@ where
         let cause = match code {
             close_code::REPLACED => Some(KickCause::SignedInElsewhere),
             close_code::ACCOUNT_DELETED => Some(KickCause::AccountDeleted),
+            close_code::USERSIG_EXPIRED => Some(KickCause::UserSigExpired),
             _ => None,
         };
         if let Some(cause) = cause {
@@ -189,6 +197,14 @@ async fn recv(
 ) -> Option<Arc<SyncEntry>> {
     match pushes {
         Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until `at`, or forever when there is no deadline.
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
 }
@@ -385,15 +401,17 @@ impl Connection {
                     ),
                 ));
             }
-            let account = self.chat.login(sdk_app_id, &user_id, &user_sig).await?;
+            let (account, valid_s) = self.chat.login(sdk_app_id, &user_id, &user_sig).await?;
             let ws = &self.chat.config.ws;
             let reg = self
                 .chat
                 .hub
                 .register(&user_id, device, ws.outbound_queue, ws.max_devices);
+            let expires = tokio::time::Instant::now().checked_add(Duration::from_secs(valid_s));
             self.session = Some(Session {
                 user: user_id.clone(),
                 reg,
+                expires,
             });
             return Ok(Step::Answer(reply(
                 id,
