@@ -122,6 +122,10 @@ pub struct Conversation {
     /// user's messages with a number up to it are read. 0: nothing read yet.
     #[serde(default)]
     pub peer_read_up_to: u64,
+    /// The user has read the conversation up to this message number: the peer's messages with
+    /// a number up to it are read. 0: nothing read yet.
+    #[serde(default)]
+    pub read_up_to: u64,
     /// Time of the last activity, milliseconds since the Unix epoch.
     pub updated_ms: u64,
 }

@@ -115,9 +115,9 @@ struct State {
     me: RefCell<Option<UserId>>,
     /// Total unread over all conversations, as of the last conversation-list update.
     total_unread: std::cell::Cell<u32>,
-    /// How far each peer has read (`Conversation::peer_read_up_to`), as of the last
+    /// How far this user and each peer have read each conversation, as of the last
     /// conversation-list update; `None` until first needed or updated.
-    peer_read: RefCell<Option<HashMap<UserId, u64>>>,
+    read_marks: RefCell<Option<HashMap<UserId, ReadMarks>>>,
     /// The signed-in user's UserSig, for media uploads.
     user_sig: RefCell<Option<String>>,
     /// Media messages created and not yet sent, by their local ID: `sendMessage` uploads the
@@ -233,9 +233,22 @@ fn js_conversation(c: &Conversation, me: &UserId) -> Value {
     })
 }
 
-fn read_marks(list: &[Conversation]) -> HashMap<UserId, u64> {
+/// How far a conversation is read: by this user (`mine`) and by the peer.
+#[derive(Clone, Copy, Default)]
+struct ReadMarks {
+    mine: u64,
+    peer: u64,
+}
+
+fn read_marks(list: &[Conversation]) -> HashMap<UserId, ReadMarks> {
     list.iter()
-        .map(|c| (c.peer.clone(), c.peer_read_up_to))
+        .map(|c| {
+            let marks = ReadMarks {
+                mine: c.read_up_to,
+                peer: c.peer_read_up_to,
+            };
+            (c.peer.clone(), marks)
+        })
         .collect()
 }
 
@@ -286,7 +299,7 @@ impl State {
             Event::ConversationListUpdated(list) => {
                 let total: u32 = list.iter().map(|c| c.unread).sum();
                 self.total_unread.set(total);
-                *self.peer_read.borrow_mut() = Some(read_marks(&list));
+                *self.read_marks.borrow_mut() = Some(read_marks(&list));
                 let convs: Vec<Value> = list.iter().map(|c| js_conversation(c, &me)).collect();
                 self.emit(CONVERSATION_LIST_UPDATED, Value::Array(convs));
                 self.emit(TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, json!(total));
@@ -363,7 +376,7 @@ impl Chat {
                 client: RefCell::new(None),
                 me: RefCell::new(None),
                 total_unread: std::cell::Cell::new(0),
-                peer_read: RefCell::new(None),
+                read_marks: RefCell::new(None),
                 user_sig: RefCell::new(None),
                 media: RefCell::new(HashMap::new()),
             }),
@@ -443,7 +456,7 @@ impl Chat {
                 c.logout().await;
             }
             state.me.borrow_mut().take();
-            state.peer_read.borrow_mut().take();
+            state.read_marks.borrow_mut().take();
             state.user_sig.borrow_mut().take();
             for (_, pending) in state.media.borrow_mut().drain() {
                 pending.cancel.cancel();
@@ -624,25 +637,26 @@ impl Chat {
                 .map_err(sdk_error)?;
             let next = list.last().map(|m| m.key.to_string());
             list.reverse();
-            if state.peer_read.borrow().is_none() {
+            if state.read_marks.borrow().is_none() {
                 let list = client
                     .cache()
                     .conversations()
                     .await
                     .map_err(|e| sdk_error(e.into()))?;
-                *state.peer_read.borrow_mut() = Some(read_marks(&list));
+                *state.read_marks.borrow_mut() = Some(read_marks(&list));
             }
-            let peer_read = state
-                .peer_read
+            let marks = state
+                .read_marks
                 .borrow()
                 .as_ref()
                 .and_then(|m| m.get(&peer).copied())
-                .unwrap_or(0);
+                .unwrap_or_default();
             let message_list: Vec<Value> = list
                 .iter()
                 .map(|m| {
                     let mut v = js_message(m, &me, "success");
-                    v["isPeerRead"] = json!(m.from == me && m.key.id <= peer_read);
+                    v["isPeerRead"] = json!(m.from == me && m.key.id <= marks.peer);
+                    v["isRead"] = json!(m.from == me || m.key.id <= marks.mine);
                     v
                 })
                 .collect();

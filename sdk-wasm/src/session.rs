@@ -308,7 +308,7 @@ impl<C: Cache + 'static> Session<C> {
             let cache = &self.inner.cache;
             let mut list = cache.conversations().await?;
             if let Some(c) = list.iter_mut().find(|c| &c.peer == peer && c.unread > 0) {
-                c.unread = 0;
+                mark_read_up_to(c, None);
                 cache.put_conversations(std::slice::from_ref(c)).await?;
                 self.emit(Event::ConversationListUpdated(cache.conversations().await?));
             }
@@ -492,10 +492,10 @@ impl<C: Cache + 'static> Session<C> {
                     changed_conversations |= touch_conversation(convs, &me, &message);
                     messages.push(message);
                 }
-                SyncEvent::Read { peer, .. } => {
+                SyncEvent::Read { peer, up_to } => {
                     let convs = self.conversations_map(&mut conversations).await?;
                     if let Some(c) = convs.get_mut(&peer) {
-                        c.unread = 0;
+                        mark_read_up_to(c, up_to);
                         changed_conversations = true;
                     }
                 }
@@ -616,6 +616,7 @@ fn touch_conversation(convs: &mut HashMap<UserId, Conversation>, me: &UserId, m:
         unread: 0,
         updated_ms: 0,
         peer_read_up_to: 0,
+        read_up_to: 0,
     });
     if c.last_message
         .as_ref()
@@ -631,6 +632,16 @@ fn touch_conversation(convs: &mut HashMap<UserId, Conversation>, me: &UserId, m:
         c.peer_avatar = m.avatar.clone();
     }
     true
+}
+
+/// Marks a conversation read up to `up_to`, or up to its last message when the mark names none
+/// (this device's own mark, applied before the server's entry arrives).
+fn mark_read_up_to(c: &mut Conversation, up_to: Option<MessageKey>) {
+    c.unread = 0;
+    let last = c.last_message.as_ref().map(|m| m.key);
+    if let Some(key) = up_to.or(last) {
+        c.read_up_to = c.read_up_to.max(key.id);
+    }
 }
 
 /// The key just after `key` in server order, as an exclusive upper bound that includes `key`.

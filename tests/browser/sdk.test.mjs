@@ -163,6 +163,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     await b.setMessageRead({ conversationID: `C2C${alice}` });
     await new Promise((r) => setTimeout(r, 100));
     const unreadAfterRead = b.getTotalUnreadMessageCount();
+    const afterRead = await b.getMessageList({ conversationID: `C2C${alice}` });
     await b.addToBlacklist({ userIDList: [alice] });
     const blocked = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'let me in' } }))
       .then(() => null, (e) => e.code);
@@ -177,6 +178,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     await a.logout();
     await b.logout();
     return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked,
+      readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
       profiles: profiles.data,
       afterDelete: afterDelete.data.messageList };
@@ -189,6 +191,8 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.equal(got.history.length, 1);
   assert.equal(got.history[0].isRevoked, true);
   assert.equal(got.unreadAfterRead, 0);
+  assert.deepEqual(got.readBefore, [false], 'an incoming message is unread until its conversation is read');
+  assert.deepEqual(got.readAfter, [true], 'and read after');
   assert.equal(got.blocked, 20007);
   assert.deepEqual(got.blacklist, [alice]);
   assert.deepEqual(got.friend.successUserIDList, [bob]);

@@ -37,6 +37,7 @@ pub(crate) fn conv(peer: &str, updated_ms: u64, unread: u32) -> Conversation {
         unread,
         updated_ms,
         peer_read_up_to: 0,
+        read_up_to: 0,
     }
 }
 

@@ -633,6 +633,7 @@ impl Storage for MemoryStorage {
                     last_message,
                     unread,
                     peer_read_up_to,
+                    read_up_to: c.read_up_to,
                 }
             })
             .collect())

@@ -133,6 +133,7 @@ pub(super) fn conversations(
             last_message,
             unread,
             peer_read_up_to: peer_read as u64,
+            read_up_to: read_up_to as u64,
         });
     }
     Ok(out)
