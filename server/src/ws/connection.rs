@@ -19,6 +19,7 @@ use protocol::frame::{
 };
 use protocol::{ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
 use serde::Deserialize;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -79,12 +80,13 @@ where
     let mut in_flight: FuturesUnordered<BoxFuture<'static, ServerFrame>> = FuturesUnordered::new();
     let mut deadline = tokio::time::Instant::now() + ws.idle_timeout;
     let login_deadline = tokio::time::Instant::now() + ws.login_timeout;
+    // Set once signed in, and registered with the timer once, not on every turn of the loop.
+    let mut expiry: Option<Pin<Box<tokio::time::Sleep>>> = None;
     // Every write is bounded: a client that stops reading loses its connection, not our memory.
     let write = ws.write_timeout;
     let (code, reason) = loop {
         let evicted = conn.session.as_ref().map(|s| s.reg.evicted.clone());
         let signed_in = conn.session.is_some();
-        let expires = conn.session.as_ref().and_then(|s| s.expires);
         let pushes = conn.session.as_mut().map(|s| &mut s.reg.pushes);
         tokio::select! {
             _ = shutdown.cancelled() => break (close_code::GOING_AWAY, "server shutting down"),
@@ -113,7 +115,14 @@ where
                 // Every frame costs a token, whatever its kind or size.
                 let allowed = conn.bucket.try_take(Instant::now());
                 let step = match message {
-                    Message::Text(text) => conn.on_text(text.as_str(), allowed).await,
+                    Message::Text(text) => {
+                        let step = conn.on_text(text.as_str(), allowed).await;
+                        if expiry.is_none() {
+                            let expires = conn.session.as_ref().and_then(|s| s.expires);
+                            expiry = expires.map(|at| Box::pin(tokio::time::sleep_until(at)));
+                        }
+                        step
+                    }
                     Message::Binary(_) if allowed => Step::Answer(error_frame(None, ChatError::new(ErrorCode::BAD_JSON, "binary frames are not part of the protocol; send JSON text"))),
                     _ => continue,
                 };
@@ -138,7 +147,7 @@ where
             _ = tokio::time::sleep_until(login_deadline), if !signed_in => {
                 break (close_code::POLICY, "not signed in in time");
             }
-            _ = sleep_until(expires) => break (close_code::USERSIG_EXPIRED, "the UserSig expired"),
+            _ = until(expiry.as_mut()) => break (close_code::USERSIG_EXPIRED, "the UserSig expired"),
             _ = tokio::time::sleep_until(deadline) => break (close_code::GOING_AWAY, "idle timeout"),
         }
     };
@@ -201,10 +210,10 @@ async fn recv(
     }
 }
 
-/// Sleeps until `at`, or forever when there is no deadline.
-async fn sleep_until(at: Option<tokio::time::Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
+/// Waits for `sleep`, or forever when there is none.
+async fn until(sleep: Option<&mut Pin<Box<tokio::time::Sleep>>>) {
+    match sleep {
+        Some(sleep) => sleep.await,
         None => std::future::pending().await,
     }
 }
