@@ -340,7 +340,10 @@ impl Sdk {
             Event::MessageReadByPeer { .. } => {}
             Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
             Event::ProfileUpdated(p) => self.dispatch(Action::Profile(p)),
-            Event::RelationsUpdated(relation) => self.refresh_relation(relation),
+            Event::RelationsUpdated(relation, list) => {
+                let users = list.into_iter().map(|e| e.user_id).collect();
+                self.dispatch(Action::Relations { relation, users });
+            }
             Event::SdkReady => {
                 self.dispatch(Action::Net(Net::Ready));
                 self.refresh_relation(Relation::Friend);
@@ -396,19 +399,20 @@ impl Sdk {
 
     /// Adds or removes a friend or a blocked user; a per-user refusal becomes the notice.
     pub fn change_relation(&self, relation: Relation, user: UserId, add: bool) {
-        let users = vec![user];
-        let request = if add {
-            Request::RelationAdd { relation, users }
-        } else {
-            Request::RelationRemove { relation, users }
-        };
-        self.request(request, move |sdk, reply| {
-            if let Reply::RelationResults { results } = reply {
-                for r in results.iter().filter(|r| r.code.0 != 0) {
-                    sdk.notice(format!("{}: {} (code {})", r.user_id, r.message, r.code.0));
+        let sdk = self.clone();
+        spawn(async move {
+            let result = match sdk.client().and_then(|c| c.session()) {
+                Some(session) => session.change_relations(relation, vec![user], add).await,
+                None => Err(SdkError::disconnected()),
+            };
+            match result {
+                Ok(results) => {
+                    for r in results.iter().filter(|r| r.code.0 != 0) {
+                        sdk.notice(format!("{}: {} (code {})", r.user_id, r.message, r.code.0));
+                    }
                 }
+                Err(e) => sdk.notice(format!("{} (code {})", e.message, e.code.0)),
             }
-            sdk.refresh_relation(relation);
         });
     }
 

@@ -115,8 +115,10 @@ export interface EventMap {
   onConversationListUpdated: Conversation[];
   onTotalUnreadMessageCountUpdated: number;
   onProfileUpdated: Profile[];
-  onFriendListUpdated: [];
-  blacklistUpdated: [];
+  /** The whole friend list after a change on this device or another. */
+  onFriendListUpdated: { userID: string }[];
+  /** The whole blacklist after a change on this device or another. */
+  blacklistUpdated: string[];
   kickedOut: { type: 'multipleDevice' | 'REST_API_Kick' | 'userSigExpired' };
   netStateChange: { state: 'connected' | 'connecting' | 'disconnected' };
   error: { code: number; message: string };

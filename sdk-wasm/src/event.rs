@@ -2,7 +2,7 @@
 //! Tencent-style event names (`MESSAGE_RECEIVED`, `SDK_READY`, …).
 
 use protocol::frame::KickCause;
-use protocol::{Conversation, Message, MessageKey, Profile, Relation, UserId};
+use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEntry, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -18,8 +18,8 @@ pub enum Event {
     ConversationListUpdated(Vec<Conversation>),
     /// The user's own profile changed (on any device).
     ProfileUpdated(Profile),
-    /// The friend list or blacklist changed; read it again.
-    RelationsUpdated(Relation),
+    /// The friend list or blacklist changed (on this device or another); the whole list now.
+    RelationsUpdated(Relation, Vec<RelationEntry>),
     /// The first sync after sign-in finished (R5.7).
     SdkReady,
     /// The server ended the session for good: another sign-in replaced it, or the account was

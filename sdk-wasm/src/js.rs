@@ -308,8 +308,13 @@ impl State {
                 PROFILE_UPDATED,
                 json!([{ "userID": p.user_id, "nick": p.nick, "avatar": p.avatar }]),
             ),
-            Event::RelationsUpdated(protocol::Relation::Friend) => self.emit(FRIEND_LIST_UPDATED, json!([])),
-            Event::RelationsUpdated(protocol::Relation::Blacklist) => self.emit(BLACKLIST_UPDATED, json!([])),
+            Event::RelationsUpdated(relation, list) => {
+                let name = match relation {
+                    Relation::Friend => FRIEND_LIST_UPDATED,
+                    Relation::Blacklist => BLACKLIST_UPDATED,
+                };
+                self.emit(name, relation_list(relation, &list))
+            }
             Event::SdkReady => {
                 self.emit(NET_STATE_CHANGE, json!({ "state": type_values::NET_STATE_CONNECTED }));
                 self.emit(SDK_READY, Value::Null);
@@ -984,14 +989,7 @@ impl Chat {
                 .set_relations(relation, &entries)
                 .await
                 .map_err(|e| sdk_error(e.into()))?;
-            let list: Vec<Value> = match relation {
-                Relation::Friend => entries
-                    .iter()
-                    .map(|e| json!({ "userID": e.user_id }))
-                    .collect(),
-                Relation::Blacklist => entries.iter().map(|e| json!(e.user_id)).collect(),
-            };
-            ok(Value::Array(list))
+            ok(relation_list(relation, &entries))
         })
     }
 
@@ -1115,23 +1113,26 @@ async fn change(
     users: Vec<UserId>,
     add: bool,
 ) -> Result<JsValue, JsValue> {
-    let request = if add {
-        Request::RelationAdd { relation, users }
-    } else {
-        Request::RelationRemove { relation, users }
-    };
-    let Reply::RelationResults { results } = state.request(request).await? else {
-        return Err(sdk_error(SdkError::new(
-            codes::PROTOCOL,
-            "unexpected reply",
-        )));
-    };
+    let results = state
+        .session()?
+        .change_relations(relation, users, add)
+        .await
+        .map_err(sdk_error)?;
     let (ok_list, failed): (Vec<UserResult>, Vec<UserResult>) =
         results.into_iter().partition(|r| r.code.0 == 0);
     ok(json!({
         "successUserIDList": ok_list.iter().map(|r| r.user_id.to_string()).collect::<Vec<_>>(),
         "failureUserIDList": failed.iter().map(|r| json!({ "userID": r.user_id, "code": r.code.0, "message": r.message })).collect::<Vec<_>>(),
     }))
+}
+
+/// A friend list (`[{ userID }]`) or blacklist (`[userID]`) as Tencent's SDK shows it.
+fn relation_list(relation: Relation, entries: &[protocol::RelationEntry]) -> Value {
+    let list = entries.iter().map(|e| match relation {
+        Relation::Friend => json!({ "userID": e.user_id }),
+        Relation::Blacklist => json!(e.user_id),
+    });
+    Value::Array(list.collect())
 }
 
 /// Reads `{ userIDList: [...] }`.

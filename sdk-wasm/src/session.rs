@@ -18,7 +18,7 @@ use crate::runtime::spawn;
 use crate::sequence::SeqTracker;
 use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame};
+use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
 use protocol::{
     Conversation, DeviceId, Message, MessageKey, Profile, Relation, Seq, SyncEntry, SyncEvent,
     UserId,
@@ -526,14 +526,8 @@ impl<C: Cache + 'static> Session<C> {
                     added,
                     removed,
                 } => {
-                    let mut list = cache.relations(relation).await?;
-                    list.retain(|e| !removed.contains(&e.user_id) && !added.contains(&e.user_id));
-                    list.extend(added.into_iter().map(|user_id| protocol::RelationEntry {
-                        user_id,
-                        since_ms: 0,
-                    }));
-                    cache.set_relations(relation, &list).await?;
-                    later_events.push(Event::RelationsUpdated(relation));
+                    let list = self.update_relations(relation, added, removed).await?;
+                    later_events.push(Event::RelationsUpdated(relation, list));
                 }
                 SyncEvent::Profile { nick, avatar } => {
                     let profile = Profile {
@@ -590,14 +584,60 @@ impl<C: Cache + 'static> Session<C> {
         Ok(slot.as_mut().expect("filled above"))
     }
 
-    /// Reads the user's friend list or blacklist from the server into the cache.
-    pub async fn refresh_relations(&self, relation: Relation) -> Result<(), SdkError> {
-        let reply = self.request(Request::RelationList { relation }).await?;
-        let Reply::Relations { entries, .. } = reply else {
+    /// Adds (`add`) or removes users on this user's friend list or blacklist. The cache follows
+    /// and `RelationsUpdated` reports the new list, as it does for a change made on another
+    /// device. One result per user, in order; `code` 0 is success.
+    pub async fn change_relations(
+        &self,
+        relation: Relation,
+        users: Vec<UserId>,
+        add: bool,
+    ) -> Result<Vec<UserResult>, SdkError> {
+        let request = if add {
+            Request::RelationAdd { relation, users }
+        } else {
+            Request::RelationRemove { relation, users }
+        };
+        let reply = self.request(request).await?;
+        let Reply::RelationResults { results } = reply else {
             return Err(unexpected(&reply));
         };
-        self.inner.cache.set_relations(relation, &entries).await?;
-        Ok(())
+        let changed: Vec<UserId> = results
+            .iter()
+            .filter(|r| r.code.0 == 0)
+            .map(|r| r.user_id.clone())
+            .collect();
+        if !changed.is_empty() {
+            let list = {
+                let _one_at_a_time = self.inner.applying.lock().await;
+                let (added, removed) = if add {
+                    (changed, Vec::new())
+                } else {
+                    (Vec::new(), changed)
+                };
+                self.update_relations(relation, added, removed).await?
+            };
+            self.emit(Event::RelationsUpdated(relation, list));
+        }
+        Ok(results)
+    }
+
+    /// Applies a change to the cached friend list or blacklist; returns the list after it.
+    async fn update_relations(
+        &self,
+        relation: Relation,
+        added: Vec<UserId>,
+        removed: Vec<UserId>,
+    ) -> Result<Vec<protocol::RelationEntry>, SdkError> {
+        let cache = &self.inner.cache;
+        let mut list = cache.relations(relation).await?;
+        list.retain(|e| !removed.contains(&e.user_id) && !added.contains(&e.user_id));
+        list.extend(added.into_iter().map(|user_id| protocol::RelationEntry {
+            user_id,
+            since_ms: 0,
+        }));
+        cache.set_relations(relation, &list).await?;
+        Ok(list)
     }
 }
 

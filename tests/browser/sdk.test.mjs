@@ -164,12 +164,16 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     await new Promise((r) => setTimeout(r, 100));
     const unreadAfterRead = b.getTotalUnreadMessageCount();
     const afterRead = await b.getMessageList({ conversationID: `C2C${alice}` });
+    const blockedEvent = next(b, DuetChat.EVENT.BLACKLIST_UPDATED);
     await b.addToBlacklist({ userIDList: [alice] });
+    const blacklistEvent = await blockedEvent;
     const blocked = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'let me in' } }))
       .then(() => null, (e) => e.code);
     const blacklist = await b.getBlacklist();
     await b.removeFromBlacklist({ userIDList: [alice] });
+    const friendEvent = next(a, DuetChat.EVENT.FRIEND_LIST_UPDATED);
     const friend = await a.addFriend({ to: bob });
+    const friendsEvent = await friendEvent;
     const friends = await a.getFriendList();
     const bobsFriends = await b.getFriendList();
     const profiles = await b.getUserProfile({ userIDList: [alice] });
@@ -178,6 +182,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     await a.logout();
     await b.logout();
     return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked,
+      blacklistEvent, friendsEvent,
       readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
       profiles: profiles.data,
@@ -195,6 +200,8 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.readAfter, [true], 'and read after');
   assert.equal(got.blocked, 20007);
   assert.deepEqual(got.blacklist, [alice]);
+  assert.deepEqual(got.blacklistEvent, [alice], 'BLACKLIST_UPDATED carries the list');
+  assert.deepEqual(got.friendsEvent, [{ userID: bob }], 'FRIEND_LIST_UPDATED carries the list, on the acting device too');
   assert.deepEqual(got.friend.successUserIDList, [bob]);
   assert.deepEqual(got.friends, [{ userID: bob }]);
   assert.deepEqual(got.bobsFriends, [], 'a friend add is one-way: bob accepts by adding alice back');
