@@ -335,7 +335,7 @@ impl Sdk {
         match event {
             Event::MessageReceived(list) => self.dispatch(Action::Received(list)),
             Event::MessageSent(m) => self.dispatch(Action::Sent(m)),
-            Event::MessageRevoked { peer, key } => self.dispatch(Action::Revoked { peer, key }),
+            Event::MessageRevoked { peer, key, .. } => self.dispatch(Action::Revoked { peer, key }),
             // The conversation list that follows carries it.
             Event::MessageReadByPeer { .. } => {}
             Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),

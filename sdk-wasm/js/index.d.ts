@@ -109,9 +109,12 @@ export interface EventMap {
   onMessageReceived: Message[];
   /** Messages whose state changed, e.g. an outbox message that reached the server. */
   onMessageModified: Message[];
-  onMessageRevoked: { ID: string; conversationID: ConversationID; isRevoked: true }[];
-  /** The peer read your messages in the conversation up to and including `ID`. */
-  onMessageReadByPeer: { ID: string; conversationID: ConversationID; isPeerRead: true }[];
+  /** The recalled messages (content removed); only `ID` and `conversationID` when this browser
+   * does not hold the message. */
+  onMessageRevoked: (Message | { ID: string; conversationID: ConversationID; isRevoked: true })[];
+  /** Your messages the peer has now read, newest first (up to 100 this browser holds); when it
+   * holds none, the newest read message's `ID` and `conversationID`. */
+  onMessageReadByPeer: (Message | { ID: string; conversationID: ConversationID; isPeerRead: true })[];
   onConversationListUpdated: Conversation[];
   onTotalUnreadMessageCountUpdated: number;
   onProfileUpdated: Profile[];

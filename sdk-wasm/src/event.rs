@@ -4,6 +4,9 @@
 use protocol::frame::KickCause;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEntry, UserId};
 
+/// Most messages one [`Event::MessageReadByPeer`] lists.
+pub const READ_BY_PEER_MAX: u32 = 100;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// New messages: received, or sent from another device of this user (R4.2).
@@ -11,9 +14,20 @@ pub enum Event {
     /// A message that waited in the outbox reached the server.
     MessageSent(Message),
     /// The peer read the conversation up to `up_to`: the user's messages up to it are read.
-    MessageReadByPeer { peer: UserId, up_to: MessageKey },
+    /// `messages` are those of the user's messages this device holds that became read, newest
+    /// first (at most [`READ_BY_PEER_MAX`]).
+    MessageReadByPeer {
+        peer: UserId,
+        up_to: MessageKey,
+        messages: Vec<Message>,
+    },
     /// A message was recalled.
-    MessageRevoked { peer: UserId, key: MessageKey },
+    /// `message` is the recalled message, content removed, when this device holds it.
+    MessageRevoked {
+        peer: UserId,
+        key: MessageKey,
+        message: Option<Message>,
+    },
     /// The conversation list changed (new message, read state, sync).
     ConversationListUpdated(Vec<Conversation>),
     /// The user's own profile changed (on any device).

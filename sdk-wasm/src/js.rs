@@ -287,15 +287,37 @@ impl State {
                 let msgs: Vec<Value> = list.iter().map(|m| js_message(m, &me, "success")).collect();
                 self.emit(MESSAGE_RECEIVED, Value::Array(msgs));
             }
-            Event::MessageSent(m) => self.emit(MESSAGE_MODIFIED, json!([js_message(&m, &me, "success")])),
-            Event::MessageRevoked { peer, key } => self.emit(
-                MESSAGE_REVOKED,
-                json!([{ "ID": key.to_string(), "conversationID": format!("C2C{peer}"), "isRevoked": true }]),
-            ),
-            Event::MessageReadByPeer { peer, up_to } => self.emit(
-                MESSAGE_READ_BY_PEER,
-                json!([{ "conversationID": format!("C2C{peer}"), "ID": up_to.to_string(), "isPeerRead": true }]),
-            ),
+            Event::MessageSent(m) => {
+                self.emit(MESSAGE_MODIFIED, json!([js_message(&m, &me, "success")]))
+            }
+            // Message objects, as Tencent's SDK gives them; when this device holds none of the
+            // messages concerned, the ID and conversation, which is all there is to say.
+            Event::MessageRevoked { peer, key, message } => {
+                let data = match message {
+                    Some(m) => json!([js_message(&m, &me, "success")]),
+                    None => {
+                        json!([{ "ID": key.to_string(), "conversationID": format!("C2C{peer}"), "isRevoked": true }])
+                    }
+                };
+                self.emit(MESSAGE_REVOKED, data)
+            }
+            Event::MessageReadByPeer {
+                peer,
+                up_to,
+                messages,
+            } => {
+                let data = if messages.is_empty() {
+                    json!([{ "conversationID": format!("C2C{peer}"), "ID": up_to.to_string(), "isPeerRead": true }])
+                } else {
+                    let list = messages.iter().map(|m| {
+                        let mut v = js_message(m, &me, "success");
+                        v["isPeerRead"] = json!(true);
+                        v
+                    });
+                    Value::Array(list.collect())
+                };
+                self.emit(MESSAGE_READ_BY_PEER, data)
+            }
             Event::ConversationListUpdated(list) => {
                 let total: u32 = list.iter().map(|c| c.unread).sum();
                 self.total_unread.set(total);
@@ -316,7 +338,10 @@ impl State {
                 self.emit(name, relation_list(relation, &list))
             }
             Event::SdkReady => {
-                self.emit(NET_STATE_CHANGE, json!({ "state": type_values::NET_STATE_CONNECTED }));
+                self.emit(
+                    NET_STATE_CHANGE,
+                    json!({ "state": type_values::NET_STATE_CONNECTED }),
+                );
                 self.emit(SDK_READY, Value::Null);
             }
             Event::KickedOut(cause) => {

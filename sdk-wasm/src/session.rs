@@ -501,25 +501,53 @@ impl<C: Cache + 'static> Session<C> {
                 }
                 SyncEvent::PeerRead { peer, up_to } => {
                     let convs = self.conversations_map(&mut conversations).await?;
+                    let mut read_before = up_to.id;
                     if let Some(c) = convs.get_mut(&peer)
                         && c.peer_read_up_to < up_to.id
                     {
+                        read_before = c.peer_read_up_to;
                         c.peer_read_up_to = up_to.id;
                         changed_conversations = true;
                     }
-                    later_events.push(Event::MessageReadByPeer { peer, up_to });
+                    let newly_read = |m: &Message| {
+                        m.from == me && m.key.id > read_before && m.key.id <= up_to.id
+                    };
+                    let cached = cache
+                        .messages(&peer, Some(next_key(up_to)), crate::event::READ_BY_PEER_MAX)
+                        .await?;
+                    let mut read: Vec<Message> = messages
+                        .iter()
+                        .filter(|m| {
+                            m.peer_of(&me) == &peer && !cached.iter().any(|c| c.key == m.key)
+                        })
+                        .chain(cached.iter())
+                        .filter(|m| newly_read(m))
+                        .cloned()
+                        .collect();
+                    read.sort_by_key(|m| std::cmp::Reverse(m.key.id));
+                    read.truncate(crate::event::READ_BY_PEER_MAX as usize);
+                    later_events.push(Event::MessageReadByPeer {
+                        peer,
+                        up_to,
+                        messages: read,
+                    });
                 }
                 SyncEvent::Recalled { peer, key } => {
-                    if let Some(m) = messages.iter_mut().find(|m| m.key == key) {
+                    let message = if let Some(m) = messages.iter_mut().find(|m| m.key == key) {
                         m.recall();
+                        Some(m.clone())
                     } else {
                         let found = cache.messages(&peer, Some(next_key(key)), 1).await?;
-                        if let Some(mut m) = found.into_iter().find(|m| m.key == key) {
-                            m.recall();
-                            cache.put_messages(&me, &[m]).await?;
+                        match found.into_iter().find(|m| m.key == key) {
+                            Some(mut m) => {
+                                m.recall();
+                                cache.put_messages(&me, std::slice::from_ref(&m)).await?;
+                                Some(m)
+                            }
+                            None => None,
                         }
-                    }
-                    later_events.push(Event::MessageRevoked { peer, key });
+                    };
+                    later_events.push(Event::MessageRevoked { peer, key, message });
                 }
                 SyncEvent::Relations {
                     relation,

@@ -83,7 +83,11 @@ test('two users chat live through the package', async () => {
   assert.equal(got.list.data.isCompleted, true);
   assert.equal(got.convs.data.conversationList[0].unreadCount, 1);
   assert.equal(got.events.MESSAGE_RECEIVED, 'onMessageReceived');
-  assert.deepEqual(got.receipt, [{ conversationID: `C2C${bob}`, ID: got.sent.data.message.ID, isPeerRead: true }]);
+  assert.equal(got.receipt.length, 1, 'MESSAGE_READ_BY_PEER carries the messages read');
+  assert.equal(got.receipt[0].ID, got.sent.data.message.ID);
+  assert.equal(got.receipt[0].isPeerRead, true);
+  assert.equal(got.receipt[0].flow, 'out');
+  assert.equal(got.receipt[0].conversationID, `C2C${bob}`);
   assert.equal(got.mine.data.messageList[0].isPeerRead, true);
   assert.equal(got.isReady, false);
 });
@@ -193,6 +197,8 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.equal(got.received.avatar, 'https://example.com/a.png');
   assert.equal(got.unreadAfterOne, 1);
   assert.equal(got.revoked[0].ID, got.received.ID);
+  assert.equal(got.revoked[0].isRevoked, true);
+  assert.equal(got.revoked[0].from, alice, 'MESSAGE_REVOKED carries the message object');
   assert.equal(got.history.length, 1);
   assert.equal(got.history[0].isRevoked, true);
   assert.equal(got.unreadAfterRead, 0);
