@@ -18,6 +18,9 @@ pub mod codes {
     pub const UPLOAD_FAILED: ErrorCode = ErrorCode(61005);
     /// The app cancelled a media upload; the message can be resent.
     pub const UPLOAD_CANCELLED: ErrorCode = ErrorCode(61006);
+    /// The server did not answer a request in time. A send that timed out stays in the outbox
+    /// and goes out again (once) after reconnecting.
+    pub const TIMEOUT: ErrorCode = ErrorCode(61007);
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

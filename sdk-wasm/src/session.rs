@@ -192,7 +192,22 @@ impl<C: Cache + 'static> Session<C> {
             self.inner.pending.borrow_mut().remove(&id);
             return Err(SdkError::disconnected());
         }
-        rx.await.unwrap_or_else(|_| Err(SdkError::disconnected()))
+        let timeout = Box::pin(crate::runtime::sleep_ms(REQUEST_TIMEOUT_MS));
+        match futures_util::future::select(rx, timeout).await {
+            futures_util::future::Either::Left((answer, _)) => {
+                answer.unwrap_or_else(|_| Err(SdkError::disconnected()))
+            }
+            futures_util::future::Either::Right(_) => {
+                self.inner.pending.borrow_mut().remove(&id);
+                Err(SdkError::new(
+                    codes::TIMEOUT,
+                    format!(
+                        "the server did not answer in {} s",
+                        REQUEST_TIMEOUT_MS / 1000
+                    ),
+                ))
+            }
+        }
     }
 
     /// Sends a message. It is kept in the outbox first, so if the connection is lost it goes
@@ -212,7 +227,9 @@ impl<C: Cache + 'static> Session<C> {
         };
         let reply = match self.request(request).await {
             Ok(reply) => reply,
-            Err(e) if e.code == codes::DISCONNECTED => return Err(e),
+            // It may have reached the server: keep it for the retry, which the server
+            // recognises by its random.
+            Err(e) if e.code == codes::DISCONNECTED || e.code == codes::TIMEOUT => return Err(e),
             Err(refused) => {
                 self.inner
                     .cache
@@ -331,7 +348,15 @@ impl<C: Cache + 'static> Session<C> {
         while let Some(text) = stream.next().await {
             let frame = match serde_json::from_str::<ServerFrame>(&text) {
                 Ok(f) => f,
-                Err(_) => continue, // a newer server's frame kind: not for this SDK
+                Err(e) => {
+                    // An answer that does not parse fails its request; any other frame is a
+                    // newer server's kind, not for this SDK.
+                    if let Some(id) = unreadable_answer(&text) {
+                        let message = format!("the server's answer could not be read: {e}");
+                        self.answer(id, Err(SdkError::new(codes::PROTOCOL, message)));
+                    }
+                    continue;
+                }
             };
             match frame {
                 ServerFrame::Reply { id, data } => self.answer(id, Ok(data)),
@@ -702,6 +727,23 @@ fn touch_conversation(convs: &mut HashMap<UserId, Conversation>, me: &UserId, m:
     true
 }
 
+/// How long a request waits for its answer.
+const REQUEST_TIMEOUT_MS: u32 = 30_000;
+
+/// The id of an answer (`reply` or `error` with an `id`) in a frame that does not parse whole.
+fn unreadable_answer(text: &str) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        id: Option<u64>,
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    }
+    let env: Envelope = serde_json::from_str(text).ok()?;
+    matches!(env.kind.as_deref(), Some("reply" | "error"))
+        .then_some(env.id)
+        .flatten()
+}
+
 /// Marks a conversation read up to `up_to`, or up to its last message when the mark names none
 /// (this device's own mark, applied before the server's entry arrives).
 fn mark_read_up_to(c: &mut Conversation, up_to: Option<MessageKey>) {
@@ -745,5 +787,25 @@ fn tracing_error(e: &SdkError) {
 impl<C: Cache + 'static> Session<C> {
     pub fn cursor(&self) -> Seq {
         self.inner.tracker.borrow().cursor()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unreadable_answer;
+
+    #[test]
+    fn only_answers_with_an_id_are_failed_when_unreadable() {
+        assert_eq!(
+            unreadable_answer(r#"{"type":"reply","id":7,"data":{"kind":"??"}}"#),
+            Some(7)
+        );
+        assert_eq!(
+            unreadable_answer(r#"{"type":"error","id":3,"code":"x"}"#),
+            Some(3)
+        );
+        assert_eq!(unreadable_answer(r#"{"type":"typing","id":9}"#), None);
+        assert_eq!(unreadable_answer(r#"{"type":"reply"}"#), None);
+        assert_eq!(unreadable_answer("not json"), None);
     }
 }
