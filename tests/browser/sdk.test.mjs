@@ -26,6 +26,17 @@ before(async () => {
   pages = await servePackage('<!doctype html><title>duet-chat test</title>');
   browser = await launchChromium();
   page = await browser.newPage();
+  // In every load of the page: a signed-in, synced instance of the package.
+  await page.addInitScript(() => {
+    window.signIn = async (SDKAppID, server, userID, userSig) => {
+      const { default: DuetChat } = await import('/pkg/index.js');
+      const chat = await DuetChat.create({ SDKAppID, server });
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID, userSig });
+      await ready;
+      return chat;
+    };
+  });
   await page.goto(pages.url);
 });
 
@@ -361,17 +372,22 @@ async function serverHistory(owner, peer) {
   }
 }
 
+/** The keys of a user's cached messages, read from its IndexedDB database in the page. */
+const cachedKeys = (user) => page.evaluate(({ name }) => new Promise((resolve, reject) => {
+  const open = indexedDB.open(name);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const keys = db.transaction('messages').objectStore('messages').getAllKeys();
+    keys.onerror = () => reject(keys.error);
+    keys.onsuccess = () => { db.close(); resolve(keys.result); };
+  };
+}), { name: `duet-${SDKAPPID}-${user}` });
+
 test('after server crashes mid-send and reconnects, every cache holds exactly the server\'s history', async () => {
   const alice = `alice7-${run}`, bob = `bob7-${run}`;
   await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const open = async (user, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-      const first = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
-      await chat.login({ userID: user, userSig });
-      await first;
-      return chat;
-    };
+    const open = (user, userSig) => window.signIn(SDKAPPID, wsUrl, user, userSig);
     window.c = { a: await open(alice, aliceSig), b1: await open(bob, bobSig), b2: await open(bob, bobSig) };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
@@ -403,19 +419,8 @@ test('after server crashes mid-send and reconnects, every cache holds exactly th
   assert.deepEqual(await serverHistory(alice, bob), history, 'both sides have one history');
 
   // Each user's IndexedDB (bob's tabs share one) holds exactly those messages: no gap, no extra.
-  const cached = (user, peer) => page.evaluate(({ name, peer }) => new Promise((resolve, reject) => {
-    const open = indexedDB.open(name);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const keys = db.transaction('messages').objectStore('messages').getAllKeys();
-      keys.onerror = () => reject(keys.error);
-      keys.onsuccess = () => {
-        db.close();
-        resolve(keys.result.filter((k) => k.startsWith(`${peer}|`)).map((k) => Number(k.split('|')[1])));
-      };
-    };
-  }), { name: `duet-${SDKAPPID}-${user}`, peer });
+  const cached = async (user, peer) => (await cachedKeys(user))
+    .filter((k) => k.startsWith(`${peer}|`)).map((k) => Number(k.split('|')[1]));
   const ids = history.map((m) => m.id);
   for (const [user, peer] of [[alice, bob], [bob, alice]]) {
     let got = [];
@@ -430,30 +435,13 @@ test('after server crashes mid-send and reconnects, every cache holds exactly th
   });
 });
 
-/** The keys of a user's cached messages, read from its IndexedDB database in the page. */
-const cachedKeys = (user) => page.evaluate(({ name }) => new Promise((resolve, reject) => {
-  const open = indexedDB.open(name);
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const db = open.result;
-    const keys = db.transaction('messages').objectStore('messages').getAllKeys();
-    keys.onerror = () => reject(keys.error);
-    keys.onsuccess = () => { db.close(); resolve(keys.result); };
-  };
-}), { name: `duet-${SDKAPPID}-${user}` });
 
 test('a deleted account is kicked out for good, its data leaves the device, and its old UserSig no longer signs in', async () => {
   const carol = `carol8-${run}`, erin = `erin8-${run}`, dave = `dave8-${run}`;
   const carolSig = sig(carol), erinSig = sig(erin);
   await page.evaluate(async ({ wsUrl, SDKAPPID, carol, carolSig, erin, erinSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
-    const open = async (user, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
-      await chat.login({ userID: user, userSig });
-      await ready;
-      return chat;
-    };
+    const open = (user, userSig) => window.signIn(SDKAPPID, wsUrl, user, userSig);
     window.k = { kicked: [], states: [], received: 0 };
     window.k.carol = await open(carol, carolSig);
     window.k.carol.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => window.k.kicked.push(data.type));
