@@ -1,0 +1,18 @@
+// The npm package's size budget: wasm plus JS, gzipped at level 9, as `scripts/build-sdk.sh`
+// reports it. Deterministic for a given build, unlike a timing, so it can fail a run. The
+// budget only moves down: lower it when the package shrinks (BENCHMARKS.md has the history).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+/** Bytes, gzipped: wasm plus JS. */
+const BUDGET = 270_000;
+
+const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
+
+test(`the package stays within its size budget (${BUDGET} bytes gzipped)`, () => {
+  const wasm = gzipped('duet_chat_bg.wasm');
+  const js = gzipped('duet_chat.js', 'index.js');
+  assert.ok(wasm + js <= BUDGET, `wasm ${wasm} + JS ${js} = ${wasm + js} bytes gzipped, over the ${BUDGET}-byte budget`);
+});
