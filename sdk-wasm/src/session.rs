@@ -526,35 +526,23 @@ impl<C: Cache + 'static> Session<C> {
                 }
                 SyncEvent::PeerRead { peer, up_to } => {
                     let convs = self.conversations_map(&mut conversations).await?;
-                    let mut read_before = up_to.id;
-                    if let Some(c) = convs.get_mut(&peer)
-                        && c.peer_read_up_to < up_to.id
-                    {
-                        read_before = c.peer_read_up_to;
-                        c.peer_read_up_to = up_to.id;
-                        changed_conversations = true;
-                    }
-                    let newly_read = |m: &Message| {
-                        m.from == me && m.key.id > read_before && m.key.id <= up_to.id
+                    let read_before = match convs.get_mut(&peer) {
+                        Some(c) if c.peer_read_up_to < up_to.id => {
+                            let before = c.peer_read_up_to;
+                            c.peer_read_up_to = up_to.id;
+                            changed_conversations = true;
+                            Some(before)
+                        }
+                        _ => None,
                     };
-                    let cached = cache
-                        .messages(&peer, Some(next_key(up_to)), crate::event::READ_BY_PEER_MAX)
-                        .await?;
-                    let mut read: Vec<Message> = messages
-                        .iter()
-                        .filter(|m| {
-                            m.peer_of(&me) == &peer && !cached.iter().any(|c| c.key == m.key)
-                        })
-                        .chain(cached.iter())
-                        .filter(|m| newly_read(m))
-                        .cloned()
-                        .collect();
-                    read.sort_by_key(|m| std::cmp::Reverse(m.key.id));
-                    read.truncate(crate::event::READ_BY_PEER_MAX as usize);
+                    let messages = match read_before {
+                        Some(after) => self.newly_read(&peer, after, up_to, &messages).await?,
+                        None => Vec::new(),
+                    };
                     later_events.push(Event::MessageReadByPeer {
                         peer,
                         up_to,
-                        messages: read,
+                        messages,
                     });
                 }
                 SyncEvent::Recalled { peer, key } => {
@@ -623,6 +611,35 @@ impl<C: Cache + 'static> Session<C> {
             self.emit(Event::ConversationListUpdated(list));
         }
         Ok(())
+    }
+
+    /// This user's messages to `peer` numbered after `after` and up to `up_to`, newest first
+    /// (at most [`crate::event::READ_BY_PEER_MAX`]): from the cache, and from `pending`, a
+    /// page being applied whose messages are not stored yet.
+    async fn newly_read(
+        &self,
+        peer: &UserId,
+        after: u64,
+        up_to: MessageKey,
+        pending: &[Message],
+    ) -> Result<Vec<Message>, SdkError> {
+        let me = &self.inner.me;
+        let cached = self
+            .inner
+            .cache
+            .messages(peer, Some(next_key(up_to)), crate::event::READ_BY_PEER_MAX)
+            .await?;
+        let fresh = pending
+            .iter()
+            .filter(|m| m.peer_of(me) == peer && !cached.iter().any(|c| c.key == m.key));
+        let mut read: Vec<Message> = fresh
+            .chain(cached.iter())
+            .filter(|m| &m.from == me && m.key.id > after && m.key.id <= up_to.id)
+            .cloned()
+            .collect();
+        read.sort_by_key(|m| std::cmp::Reverse(m.key.id));
+        read.truncate(crate::event::READ_BY_PEER_MAX as usize);
+        Ok(read)
     }
 
     /// The cached conversations by peer, read once per [`Session::apply`].

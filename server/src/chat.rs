@@ -506,7 +506,7 @@ pub(crate) fn check_count(n: usize, max: usize) -> Result<(), ChatError> {
 
 /// An avatar is shown by every client of the app, so it must be a picture and nothing else:
 /// empty (none), an `http(s)://` URL with a host, or a path on this server (`/…`, but not
-/// `//…` or `/\…`, which browsers read as another host).
+/// `//…` or anything with `\`: browsers read `//` and `/\` as another host).
 fn check_avatar_url(url: &str) -> Result<(), ChatError> {
     let lower = url.to_ascii_lowercase();
     let with_host = ["https://", "http://"]
@@ -517,7 +517,7 @@ fn check_avatar_url(url: &str) -> Result<(), ChatError> {
                 .next()
                 .is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
         });
-    let server_path = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+    let server_path = url.starts_with('/') && !url.starts_with("//");
     if url.is_empty()
         || ((with_host || server_path) && !url.contains('\\') && !url.contains(char::is_whitespace))
     {
