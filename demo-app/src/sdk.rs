@@ -1,6 +1,7 @@
-//! The SDK client as the components use it (a Yew context): sign-in and out, and every call the
-//! app makes, each run as a task whose outcome is dispatched as an [`Action`]. SDK events are
-//! turned into actions here too, so the state has one way in.
+//! The SDK client as the components use it (a Yew context): each call the app makes runs the
+//! SDK core's ([`Client`]) as a task whose outcome is dispatched as an [`Action`]. SDK events
+//! are turned into actions here too, so the state has one way in. The behaviour (sign-in retry,
+//! uploads, the outbox, relations, profiles) is the core's; this only shows it.
 //!
 //! A tab is a device: its device id and sign-in live in `sessionStorage`, so a reload resumes the
 //! same sign-in (showing the cached conversations and history at once, before the server
@@ -8,19 +9,16 @@
 
 use crate::content::refusal;
 use crate::state::{Action, Net, State, Status};
+use duet_chat::cache::OutboxItem;
 use duet_chat::cache::indexeddb::IndexedDbCache;
-use duet_chat::cache::{Cache, Namespace, OutboxItem};
-use duet_chat::client::{Backoff, Client, Listener};
+use duet_chat::client::{Client, Listener};
 use duet_chat::error::{SdkError, codes};
 use duet_chat::event::Event;
 use duet_chat::session::Login;
-use duet_chat::upload::{self, Cancel, MediaFile, Progress, Target};
-use duet_chat::websocket::WebSocketConnector;
-use protocol::frame::{Reply, Request};
+use duet_chat::upload::{MediaFile, Progress};
 use protocol::{DeviceId, Element, MessageKey, Relation, UserId};
 use serde::Deserialize;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 use yew::UseReducerDispatcher;
@@ -53,11 +51,6 @@ struct Inner {
     config: ServerConfig,
     dispatch: UseReducerDispatcher<State>,
     client: RefCell<Option<Client<IndexedDbCache>>>,
-    me: RefCell<Option<UserId>>,
-    /// The signed-in user's UserSig, for media uploads.
-    user_sig: RefCell<Option<String>>,
-    /// Media messages not yet uploaded, by random: what to upload, and how to stop it.
-    media: RefCell<HashMap<u32, (MediaFile, Cancel)>>,
 }
 
 /// What `sessionStorage` keeps for a reload.
@@ -114,16 +107,6 @@ mod saved {
     }
 }
 
-fn new_item(to: UserId, elements: Vec<Element>) -> OutboxItem {
-    OutboxItem {
-        to,
-        random: (js_sys::Math::random() * 4_294_967_295.0) as u32,
-        elements,
-        cloud_custom_data: None,
-        created_ms: js_sys::Date::now() as u64,
-    }
-}
-
 fn spawn(task: impl Future<Output = ()> + 'static) {
     wasm_bindgen_futures::spawn_local(task);
 }
@@ -173,9 +156,6 @@ impl Sdk {
                 config,
                 dispatch,
                 client: RefCell::new(None),
-                me: RefCell::new(None),
-                user_sig: RefCell::new(None),
-                media: RefCell::new(HashMap::new()),
             }),
         }
     }
@@ -196,8 +176,21 @@ impl Sdk {
         self.inner.client.borrow().clone()
     }
 
-    fn me(&self) -> Option<UserId> {
-        self.inner.me.borrow().clone()
+    /// Runs `call` on the client when signed in; its failure becomes the notice.
+    fn call<T: 'static, F: Future<Output = Result<T, SdkError>> + 'static>(
+        &self,
+        call: impl FnOnce(Client<IndexedDbCache>) -> F,
+        then: impl FnOnce(&Sdk, T) + 'static,
+    ) {
+        let Some(client) = self.client() else { return };
+        let sdk = self.clone();
+        let call = call(client);
+        spawn(async move {
+            match call.await {
+                Ok(value) => then(&sdk, value),
+                Err(e) => sdk.notice(format!("{} (code {})", e.message, e.code.0)),
+            }
+        });
     }
 
     /// Signs in with a UserSig, or without one when the development endpoint is on. Resolves
@@ -228,70 +221,45 @@ impl Sdk {
         });
     }
 
-    /// Opens the user's cache and shows what it holds, then signs in, retrying while the
-    /// server cannot be reached. `fresh`: a sign-in from the form, which reports a refusal
-    /// instead of showing the app.
+    /// Opens the user's cache and shows what it holds, then signs in; after a reload the
+    /// client keeps trying while the server cannot be reached. `fresh`: a sign-in from the
+    /// form, which reports a refusal instead of showing the app.
     async fn start(&self, user: UserId, sig: String, fresh: bool) -> Result<(), String> {
         if self.client().is_some() {
             return Err("Already signed in.".into());
         }
-        let ns = Namespace {
-            sdk_app_id: self.inner.config.sdk_app_id,
-            user: user.clone(),
-        };
-        let cache = Rc::new(
-            IndexedDbCache::open(&ns)
-                .await
-                .map_err(|e| format!("This browser's storage is not available: {e}"))?,
-        );
         let weak = Rc::downgrade(&self.inner);
         let listener: Listener = Rc::new(move |event| {
             if let Some(inner) = Weak::upgrade(&weak) {
                 Sdk { inner }.on_event(event);
             }
         });
-        let connector = Box::new(WebSocketConnector::new(&server_url()));
-        let client = Client::new(connector, cache.clone(), listener, Backoff::default());
+        let client = Client::browser(self.inner.config.sdk_app_id, &server_url(), &user, listener)
+            .await
+            .map_err(|e| format!("This browser's storage is not available: {}", e.message))?;
         let login = Login {
             sdk_app_id: self.inner.config.sdk_app_id,
             user_id: user.clone(),
             user_sig: sig.clone(),
             device: DeviceId::parse(saved::device()).map_err(|e| e.to_string())?,
         };
-        if !fresh {
+        let signed_in = if fresh {
+            client.login(login).await.map_err(|e| match e.code {
+                codes::DISCONNECTED => format!("Cannot reach the server: {}", e.message),
+                _ => format!("Sign-in refused: {} (code {})", e.message, e.code.0),
+            })
+        } else {
             // A reload: show the cache before the network answers.
-            self.show_signed_in(&user, &sig, &client).await;
-        }
-        let mut attempt = 0;
-        loop {
-            match client.login(login.clone()).await {
-                Ok(()) => break,
-                Err(e) if e.code == codes::DISCONNECTED => {
-                    if fresh {
-                        return Err(format!("Cannot reach the server: {}", e.message));
-                    }
-                    self.dispatch(Action::Net(Net::Offline));
-                    let delay = Backoff::default().delay_ms(attempt, js_sys::Math::random());
-                    gloo_timers::future::TimeoutFuture::new(delay).await;
-                    if self.me().as_ref() != Some(&user) {
-                        return Ok(()); // signed out meanwhile
-                    }
-                    attempt += 1;
-                }
-                Err(e) => {
-                    if !fresh {
-                        self.sign_out_locally();
-                    }
-                    return Err(format!(
-                        "Sign-in refused: {} (code {})",
-                        e.message, e.code.0
-                    ));
-                }
-            }
-        }
+            self.show_signed_in(&user, &client).await;
+            client.login_when_reachable(login).await.map_err(|e| {
+                self.sign_out_locally();
+                format!("Sign-in refused: {} (code {})", e.message, e.code.0)
+            })
+        };
+        signed_in?;
         saved::set_sign_in(Some((user.as_str(), &sig)));
         if fresh {
-            self.show_signed_in(&user, &sig, &client).await;
+            self.show_signed_in(&user, &client).await;
         }
         self.dispatch(Action::Net(Net::Syncing));
         Ok(())
@@ -299,12 +267,10 @@ impl Sdk {
 
     /// Shows the signed-in app from the cache: conversations, and the chat open before a
     /// reload.
-    async fn show_signed_in(&self, user: &UserId, sig: &str, client: &Client<IndexedDbCache>) {
-        *self.inner.me.borrow_mut() = Some(user.clone());
-        *self.inner.user_sig.borrow_mut() = Some(sig.to_owned());
+    async fn show_signed_in(&self, user: &UserId, client: &Client<IndexedDbCache>) {
         *self.inner.client.borrow_mut() = Some(client.clone());
         self.dispatch(Action::SignedIn(user.clone()));
-        if let Ok(list) = client.cache().conversations().await {
+        if let Ok(list) = client.conversations().await {
             self.dispatch(Action::Conversations(list));
         }
         if let Some(peer) = saved::open().and_then(|p| UserId::parse(p).ok()) {
@@ -322,11 +288,6 @@ impl Sdk {
 
     fn sign_out_locally(&self) {
         self.inner.client.borrow_mut().take();
-        self.inner.me.borrow_mut().take();
-        self.inner.user_sig.borrow_mut().take();
-        for (_, (_, cancel)) in self.inner.media.borrow_mut().drain() {
-            cancel.cancel();
-        }
         saved::set_sign_in(None);
         self.dispatch(Action::SignedOut);
     }
@@ -335,6 +296,11 @@ impl Sdk {
         match event {
             Event::MessageReceived(list) => self.dispatch(Action::Received(list)),
             Event::MessageSent(m) => self.dispatch(Action::Sent(m)),
+            Event::SendFailed { to, random, error } => {
+                let reason = refusal(error.code, to.as_str(), &error.message);
+                let status = Status::Failed { reason };
+                self.dispatch(Action::Status { to, random, status });
+            }
             Event::MessageRevoked { peer, key, .. } => self.dispatch(Action::Revoked { peer, key }),
             // The conversation list that follows carries it.
             Event::MessageReadByPeer { .. } => {}
@@ -362,72 +328,47 @@ impl Sdk {
         }
     }
 
-    /// Runs a request on the current session; a failure becomes the notice.
-    fn request(&self, request: Request, then: impl FnOnce(&Sdk, Reply) + 'static) {
-        let sdk = self.clone();
-        spawn(async move {
-            let result = match sdk.client().and_then(|c| c.session()) {
-                Some(session) => session.request(request).await,
-                None => Err(SdkError::disconnected()),
-            };
-            match result {
-                Ok(reply) => then(&sdk, reply),
-                Err(e) => sdk.notice(format!("{} (code {})", e.message, e.code.0)),
-            }
-        });
-    }
-
     fn refresh_relation(&self, relation: Relation) {
-        self.request(Request::RelationList { relation }, move |sdk, reply| {
-            if let Reply::Relations { entries, .. } = reply {
+        self.call(
+            move |c| async move { c.relations(relation).await },
+            move |sdk, entries| {
                 let users = entries.into_iter().map(|e| e.user_id).collect();
                 sdk.dispatch(Action::Relations { relation, users });
-            }
-        });
+            },
+        );
     }
 
     fn refresh_profile(&self) {
-        let Some(me) = self.me() else { return };
-        self.request(Request::ProfileGet { users: vec![me] }, |sdk, reply| {
-            if let Reply::Profiles { profiles } = reply {
+        let Some(me) = self.client().and_then(|c| c.me()) else {
+            return;
+        };
+        self.call(
+            |c| async move { c.profiles(vec![me]).await },
+            |sdk, profiles| {
                 profiles
                     .into_iter()
-                    .for_each(|p| sdk.dispatch(Action::Profile(p)));
-            }
-        });
+                    .for_each(|p| sdk.dispatch(Action::Profile(p)))
+            },
+        );
     }
 
     /// Adds or removes a friend or a blocked user; a per-user refusal becomes the notice.
     pub fn change_relation(&self, relation: Relation, user: UserId, add: bool) {
-        let sdk = self.clone();
-        spawn(async move {
-            let result = match sdk.client().and_then(|c| c.session()) {
-                Some(session) => session.change_relations(relation, vec![user], add).await,
-                None => Err(SdkError::disconnected()),
-            };
-            match result {
-                Ok(results) => {
-                    for r in results.iter().filter(|r| r.code.0 != 0) {
-                        sdk.notice(format!("{}: {} (code {})", r.user_id, r.message, r.code.0));
-                    }
+        self.call(
+            move |c| async move { c.change_relations(relation, vec![user], add).await },
+            |sdk, results| {
+                for r in results.iter().filter(|r| r.code.0 != 0) {
+                    sdk.notice(format!("{}: {} (code {})", r.user_id, r.message, r.code.0));
                 }
-                Err(e) => sdk.notice(format!("{} (code {})", e.message, e.code.0)),
-            }
-        });
+            },
+        );
     }
 
     pub fn set_profile(&self, nick: String, avatar: String) {
-        let request = Request::ProfileSet {
-            nick: Some(nick),
-            avatar: Some(avatar),
-        };
-        self.request(request, |sdk, reply| {
-            if let Reply::Profiles { profiles } = reply {
-                profiles
-                    .into_iter()
-                    .for_each(|p| sdk.dispatch(Action::Profile(p)));
-            }
-        });
+        self.call(
+            |c| async move { c.set_profile(Some(nick), Some(avatar)).await },
+            |sdk, p| sdk.dispatch(Action::Profile(p)),
+        );
     }
 
     /// Opens the chat with `peer`: its newest page (from the cache, or history when the cache
@@ -439,7 +380,7 @@ impl Sdk {
         let sdk = self.clone();
         spawn(async move {
             sdk.load_page(&client, peer, None).await;
-            if let Ok(outbox) = client.cache().outbox().await {
+            if let Ok(outbox) = client.outbox().await {
                 let queued = outbox.into_iter().map(|i| (i, Status::Queued)).collect();
                 sdk.dispatch(Action::Unsent(queued));
             }
@@ -487,117 +428,93 @@ impl Sdk {
     }
 
     pub fn mark_read(&self, peer: UserId) {
-        let Some(session) = self.client().and_then(|c| c.session()) else {
-            return;
-        };
-        spawn(async move {
-            // Best effort: the next message or visit marks it again.
-            let _ = session.mark_read(&peer).await;
-        });
+        let Some(client) = self.client() else { return };
+        // Best effort: the next message or visit marks it again.
+        spawn(async move { drop(client.mark_read(&peer).await) });
     }
 
     /// Sends a message to `to`; it shows at once as sending.
     pub fn send(&self, to: UserId, element: Element) {
-        self.resend(new_item(to, vec![element]));
+        if let Some(client) = self.client() {
+            self.resend(client.draft(to, vec![element], None));
+        }
     }
 
     /// Sends a file as an image, voice, file or video message: it shows at once with its
     /// upload progress, then is sent like any message.
     pub fn send_file(&self, to: UserId, file: MediaFile) {
-        let item = new_item(to, Vec::new());
-        self.inner
-            .media
-            .borrow_mut()
-            .insert(item.random, (file, Cancel::default()));
-        self.upload_then_send(item);
-    }
-
-    /// Stops a media message's upload; it can be sent again.
-    pub fn cancel_upload(&self, random: u32) {
-        if let Some((_, cancel)) = self.inner.media.borrow().get(&random) {
-            cancel.cancel();
-        }
-    }
-
-    /// Sends again a message that failed: a media message is uploaded again first.
-    pub fn retry(&self, item: OutboxItem) {
-        if self.inner.media.borrow().contains_key(&item.random) {
-            self.upload_then_send(item);
-        } else {
-            self.resend(item);
-        }
-    }
-
-    fn upload_then_send(&self, mut item: OutboxItem) {
-        let (Some(me), Some(user_sig)) = (self.me(), self.inner.user_sig.borrow().clone()) else {
-            return;
-        };
-        let Some((file, _)) = self.inner.media.borrow().get(&item.random).cloned() else {
-            return;
-        };
-        let cancel = Cancel::default();
-        if let Some(entry) = self.inner.media.borrow_mut().get_mut(&item.random) {
-            entry.1 = cancel.clone();
-        }
-        let (to, random, name) = (item.to.clone(), item.random, file.name.clone());
+        let Some(client) = self.client() else { return };
+        let name = file.name.clone();
         let uploading = move |percent| Status::Uploading {
             percent,
             name: name.clone(),
         };
-        self.dispatch(Action::Unsent(vec![(item.clone(), uploading(0))]));
-        let last = Rc::new(std::cell::Cell::new(0));
+        let last = Rc::new(std::cell::Cell::new(u32::MAX));
+        let sdk = self.clone();
+        let target = Rc::new(RefCell::new(None::<(UserId, u32)>));
         let progress: Progress = {
-            let (sdk, to) = (self.clone(), to.clone());
+            let (target, uploading) = (target.clone(), uploading.clone());
             Rc::new(move |percent| {
-                if percent != last.replace(percent) {
+                if percent != last.replace(percent)
+                    && let Some((to, random)) = target.borrow().clone()
+                {
                     let status = uploading(percent);
-                    sdk.dispatch(Action::Status {
-                        to: to.clone(),
-                        random,
-                        status,
-                    });
+                    sdk.dispatch(Action::Status { to, random, status });
                 }
             })
         };
-        let target = Target {
-            server: server_url(),
-            user: me,
-            user_sig,
-        };
-        let sdk = self.clone();
-        spawn(async move {
-            match upload::media_element(&target, &file, progress, &cancel).await {
-                Ok(element) => {
-                    sdk.inner.media.borrow_mut().remove(&random);
-                    item.elements = vec![element];
-                    sdk.resend(item);
-                }
-                Err(e) => {
-                    let reason = format!(
-                        "{}: {}",
-                        file.name,
-                        refusal(e.code, to.as_str(), &e.message)
-                    );
-                    let status = Status::Failed { reason };
-                    sdk.dispatch(Action::Status { to, random, status });
-                }
+        match client.draft_media(to, file, None, progress) {
+            Ok(item) => {
+                *target.borrow_mut() = Some((item.to.clone(), item.random));
+                self.dispatch(Action::Unsent(vec![(item.clone(), uploading(0))]));
+                self.deliver(client, item);
             }
-        });
+            Err(e) => self.notice(format!("{} (code {})", e.message, e.code.0)),
+        }
     }
 
-    /// Sends a message again with its random, so the server stores it once.
-    pub fn resend(&self, item: OutboxItem) {
+    /// Stops a media message's upload; it can be sent again.
+    pub fn cancel_upload(&self, random: u32) {
+        if let Some(client) = self.client() {
+            client.cancel_upload(random);
+        }
+    }
+
+    /// Sends again a message that failed (a media message uploads again if it had not been),
+    /// with its random, so the server stores it once.
+    pub fn retry(&self, item: OutboxItem) {
+        self.resend(item);
+    }
+
+    fn resend(&self, item: OutboxItem) {
         let Some(client) = self.client() else { return };
-        self.dispatch(Action::Unsent(vec![(item.clone(), Status::Sending)]));
+        // Offline it waits in the outbox and goes out on reconnect.
+        let status = match client.session() {
+            Some(_) => Status::Sending,
+            None => Status::Queued,
+        };
+        self.dispatch(Action::Unsent(vec![(item.clone(), status)]));
+        self.deliver(client, item);
+    }
+
+    /// Sends `item`; the outcome updates the message shown.
+    fn deliver(&self, client: Client<IndexedDbCache>, item: OutboxItem) {
         let sdk = self.clone();
         spawn(async move {
             let (to, random) = (item.to.clone(), item.random);
+            let file = client.media_file(random).map(|f| f.name);
             let status = match client.send(item).await {
                 Ok(m) => return sdk.dispatch(Action::Sent(m)),
                 Err(e) if e.code == codes::DISCONNECTED => Status::Queued,
-                Err(e) => Status::Failed {
-                    reason: refusal(e.code, to.as_str(), &e.message),
-                },
+                Err(e) => {
+                    let reason = refusal(e.code, to.as_str(), &e.message);
+                    Status::Failed {
+                        reason: match file {
+                            Some(name) => format!("{name}: {reason}"),
+                            None => reason,
+                        },
+                    }
+                }
             };
             sdk.dispatch(Action::Status { to, random, status });
         });
@@ -605,10 +522,10 @@ impl Sdk {
 
     /// Recalls an own message.
     pub fn recall(&self, peer: UserId, key: MessageKey) {
-        let revoked = (peer.clone(), key);
-        self.request(Request::Recall { peer, key }, move |sdk, _| {
-            let (peer, key) = revoked;
-            sdk.dispatch(Action::Revoked { peer, key });
-        });
+        let revoked = peer.clone();
+        self.call(
+            move |c| async move { c.recall(&peer, key).await },
+            move |sdk, ()| sdk.dispatch(Action::Revoked { peer: revoked, key }),
+        );
     }
 }

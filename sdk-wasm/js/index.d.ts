@@ -107,7 +107,8 @@ export interface EventMap {
   sdkStateReady: null;
   sdkStateNotReady: null;
   onMessageReceived: Message[];
-  /** Messages whose state changed, e.g. an outbox message that reached the server. */
+  /** Messages whose content changed after they were sent. A send's outcome is not an event:
+   * `sendMessage`'s promise reports it, as in Tencent's SDK. */
   onMessageModified: Message[];
   /** The recalled messages (content removed); only `ID` and `conversationID` when this browser
    * does not hold the message. */
@@ -148,6 +149,9 @@ export interface Chat {
   createVideoMessage(options: MediaMessageOptions<{ file: MediaSource }>): Message;
   /** Stops a media message's upload: its `sendMessage` rejects with code 61006. */
   cancelUploadMessage(message: Message): Result<{}>;
+  /** Sends `message` and resolves with that same object, updated in place (`status`, `ID`,
+   * `time`, `sequence`). Offline, it waits in the outbox (`status` `unSend`) and resolves once
+   * it has gone out after reconnecting; `logout` meanwhile rejects it with code 61001. */
   sendMessage(message: Message): Promise<Result<{ message: Message }>>;
   getMessageList(options: {
     conversationID: ConversationID;
@@ -157,7 +161,8 @@ export interface Chat {
   getConversationList(): Promise<Result<{ conversationList: Conversation[] }>>;
   setMessageRead(options: { conversationID: ConversationID }): Promise<Result<{}>>;
   resendMessage(message: Message): Promise<Result<{ message: Message }>>;
-  revokeMessage(message: Message): Promise<Result<{ message: { ID: string; isRevoked: true } }>>;
+  /** Recalls `message` (the object the app holds, updated in place: `isRevoked`). */
+  revokeMessage(message: Message): Promise<Result<{ message: Message }>>;
   /** Removes messages from this device's cache only. */
   deleteMessage(messages: Message[]): Promise<Result<{}>>;
   getTotalUnreadMessageCount(): number;

@@ -11,8 +11,16 @@ pub const READ_BY_PEER_MAX: u32 = 100;
 pub enum Event {
     /// New messages: received, or sent from another device of this user (R4.2).
     MessageReceived(Vec<Message>),
-    /// A message that waited in the outbox reached the server.
+    /// A message that waited in the outbox reached the server. (A send the app is awaiting
+    /// resolves instead; see [`crate::client::Client::send`].)
     MessageSent(Message),
+    /// The server refused a message that waited in the outbox (blocked, not friends, …); it
+    /// left the outbox. (A send the app is awaiting fails instead.)
+    SendFailed {
+        to: UserId,
+        random: u32,
+        error: crate::error::SdkError,
+    },
     /// The peer read the conversation up to `up_to`: the user's messages up to it are read.
     /// `messages` are those of the user's messages this device holds that became read, newest
     /// first (at most [`READ_BY_PEER_MAX`]).

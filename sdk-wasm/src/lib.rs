@@ -9,13 +9,15 @@
 //!
 //! - [`sequence`]: which sync-log entries this device has applied, the cursor, and holes.
 //! - [`session`]: one signed-in connection: requests, pushes, the sync engine, the outbox.
-//! - [`client`]: sign-in and reconnect with backoff, resuming from the cached cursor.
+//! - [`client`]: the SDK's one API: sign-in and reconnect with backoff, messages (drafts,
+//!   send with the outbox, media, history, read, recall, delete), conversations, friends,
+//!   blacklist, profiles and the event stream.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
 //! - [`upload`] (browser only): media files to message elements (limits, duration, video
 //!   cover, upload with progress and cancel).
 //!
 //! - [`js`] (browser only, feature `js`): the JavaScript API, a thin `#[wasm_bindgen]` layer
-//!   over these. Rust apps use [`client::Client`] directly.
+//!   over [`client::Client`], which Rust apps (the demo) use directly.
 
 pub mod cache;
 pub mod client;

@@ -20,8 +20,8 @@ use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
 use protocol::{
-    Conversation, DeviceId, Message, MessageKey, Profile, Relation, Seq, SyncEntry, SyncEvent,
-    UserId,
+    Conversation, DeviceId, Message, MessageKey, Profile, Relation, RelationEntry, Seq, SyncEntry,
+    SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -142,7 +142,7 @@ impl<C: Cache + 'static> Session<C> {
             ..
         } = reply
         else {
-            return Err(unexpected(&reply));
+            return Err(unexpected());
         };
         // The cache holds another account of this name (deleted since) or predates the stamp:
         // none of it may show, and the sync starts over.
@@ -242,7 +242,7 @@ impl<C: Cache + 'static> Session<C> {
             key, time_ms, seq, ..
         } = reply
         else {
-            return Err(unexpected(&reply));
+            return Err(unexpected());
         };
         let profile = self.inner.profile.borrow().clone();
         let message = Message {
@@ -296,7 +296,7 @@ impl<C: Cache + 'static> Session<C> {
             })
             .await?;
         let Reply::History { messages, complete } = reply else {
-            return Err(unexpected(&reply));
+            return Err(unexpected());
         };
         self.inner
             .cache
@@ -318,7 +318,7 @@ impl<C: Cache + 'static> Session<C> {
             .request(Request::MarkRead { peer: peer.clone() })
             .await?;
         let Reply::MarkedRead { seq } = reply else {
-            return Err(unexpected(&reply));
+            return Err(unexpected());
         };
         if seq == Seq(0) {
             // Nothing was unread on the server; only this cache may still count some.
@@ -445,7 +445,7 @@ impl<C: Cache + 'static> Session<C> {
                 })
                 .await?;
             let Reply::SyncPage(page) = reply else {
-                return Err(unexpected(&reply));
+                return Err(unexpected());
             };
             if page.gap && !gap {
                 // Entries after our cursor left the server's offline cache: what we hold may
@@ -464,7 +464,7 @@ impl<C: Cache + 'static> Session<C> {
         if first || gap {
             let reply = self.request(Request::Conversations).await?;
             let Reply::Conversations { conversations } = reply else {
-                return Err(unexpected(&reply));
+                return Err(unexpected());
             };
             self.inner.cache.set_conversations(&conversations).await?;
             self.emit(Event::ConversationListUpdated(conversations));
@@ -479,10 +479,11 @@ impl<C: Cache + 'static> Session<C> {
             Err(e) => return tracing_error(&e.into()),
         };
         for item in waiting {
+            let (to, random) = (item.to.clone(), item.random);
             match self.deliver(item).await {
                 Ok(message) => self.emit(Event::MessageSent(message)),
-                Err(e) if e.code == codes::DISCONNECTED => return,
-                Err(e) => tracing_error(&e),
+                Err(e) if e.code == codes::DISCONNECTED || e.code == codes::TIMEOUT => return,
+                Err(error) => self.emit(Event::SendFailed { to, random, error }),
             }
         }
     }
@@ -654,6 +655,62 @@ impl<C: Cache + 'static> Session<C> {
         Ok(slot.as_mut().expect("filled above"))
     }
 
+    /// Recalls this user's message `key` to `peer`. The server's `recalled` entry then updates
+    /// the cache and announces it on every device of both users.
+    pub async fn recall(&self, peer: &UserId, key: MessageKey) -> Result<(), SdkError> {
+        let request = Request::Recall {
+            peer: peer.clone(),
+            key,
+        };
+        match self.request(request).await? {
+            Reply::Recalled { .. } => Ok(()),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// The profiles of `users` (unknown users are left out), cached for offline display.
+    pub async fn profiles(&self, users: Vec<UserId>) -> Result<Vec<Profile>, SdkError> {
+        let reply = self.request(Request::ProfileGet { users }).await?;
+        let Reply::Profiles { profiles } = reply else {
+            return Err(unexpected());
+        };
+        self.inner.cache.put_profiles(&profiles).await?;
+        Ok(profiles)
+    }
+
+    /// Changes this user's nickname and/or avatar; resolves with the profile after the change.
+    /// The user's other devices hear of it as `ProfileUpdated`.
+    pub async fn set_profile(
+        &self,
+        nick: Option<String>,
+        avatar: Option<String>,
+    ) -> Result<Profile, SdkError> {
+        let reply = self.request(Request::ProfileSet { nick, avatar }).await?;
+        let Reply::Profiles { profiles } = reply else {
+            return Err(unexpected());
+        };
+        let profile = profiles
+            .into_iter()
+            .next()
+            .ok_or_else(|| SdkError::new(codes::PROTOCOL, "the profile answer is empty"))?;
+        *self.inner.profile.borrow_mut() = profile.clone();
+        self.inner
+            .cache
+            .put_profiles(std::slice::from_ref(&profile))
+            .await?;
+        Ok(profile)
+    }
+
+    /// This user's friend list or blacklist as the server holds it; the cache follows.
+    pub async fn relations(&self, relation: Relation) -> Result<Vec<RelationEntry>, SdkError> {
+        let reply = self.request(Request::RelationList { relation }).await?;
+        let Reply::Relations { entries, .. } = reply else {
+            return Err(unexpected());
+        };
+        self.inner.cache.set_relations(relation, &entries).await?;
+        Ok(entries)
+    }
+
     /// Adds (`add`) or removes users on this user's friend list or blacklist. The cache follows
     /// and `RelationsUpdated` reports the new list, as it does for a change made on another
     /// device. One result per user, in order; `code` 0 is success.
@@ -670,7 +727,7 @@ impl<C: Cache + 'static> Session<C> {
         };
         let reply = self.request(request).await?;
         let Reply::RelationResults { results } = reply else {
-            return Err(unexpected(&reply));
+            return Err(unexpected());
         };
         let changed: Vec<UserId> = results
             .iter()
@@ -698,11 +755,11 @@ impl<C: Cache + 'static> Session<C> {
         relation: Relation,
         added: Vec<UserId>,
         removed: Vec<UserId>,
-    ) -> Result<Vec<protocol::RelationEntry>, SdkError> {
+    ) -> Result<Vec<RelationEntry>, SdkError> {
         let cache = &self.inner.cache;
         let mut list = cache.relations(relation).await?;
         list.retain(|e| !removed.contains(&e.user_id) && !added.contains(&e.user_id));
-        list.extend(added.into_iter().map(|user_id| protocol::RelationEntry {
+        list.extend(added.into_iter().map(|user_id| RelationEntry {
             user_id,
             since_ms: 0,
         }));
@@ -788,8 +845,13 @@ async fn write_frames(mut sink: FrameSink, mut frames: mpsc::UnboundedReceiver<S
     let _ = sink.close().await;
 }
 
-fn unexpected(reply: &Reply) -> SdkError {
-    SdkError::new(codes::PROTOCOL, format!("unexpected reply: {reply:?}"))
+/// A reply of the wrong kind for its request. (Not printed: formatting every reply type
+/// would cost the package more than the message is worth.)
+fn unexpected() -> SdkError {
+    SdkError::new(
+        codes::PROTOCOL,
+        "the server's answer does not fit the request",
+    )
 }
 
 /// Background faults have no caller to return to; they are logged to the console.

@@ -72,12 +72,17 @@ test('two users chat live through the package', async () => {
     await b.setMessageRead({ conversationID: `C2C${alice}` });
     const receipt = await readByPeer;
     const mine = await a.getMessageList({ conversationID: `C2C${bob}` });
+    const inPlace = { same: sent.data.message === msg, id: msg.ID, sequence: msg.sequence };
+    const revoked = await a.revokeMessage(msg).then((r) => ({ code: r.code, same: r.data.message === msg, isRevoked: msg.isRevoked }));
     await a.logout();
     await b.logout();
-    return { created, after: msg.status, sent, data, list, convs, receipt, mine, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
+    return { created, after: msg.status, sent, data, list, convs, receipt, mine, inPlace, revoked, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
   assert.equal(got.created.status, 'unSend');
+  assert.equal(got.inPlace.same, true, 'sendMessage resolves with the app\'s own object');
+  assert.ok(got.inPlace.sequence > 0 && got.inPlace.id === got.sent.data.message.ID);
+  assert.deepEqual(got.revoked, { code: 0, same: true, isRevoked: true }, 'revokeMessage works on the object the app created');
   assert.equal(got.after, 'success', "the app's message object is updated");
   assert.equal(got.sent.code, 0);
   assert.equal(got.sent.data.message.status, 'success');
@@ -252,16 +257,21 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
   await page.waitForFunction(() => !window.t.a.chat.isReady() && !window.t.b1.chat.isReady());
   const offline = await page.evaluate(async (bob) => {
     const msg = window.t.a.chat.createTextMessage({ to: bob, payload: { text: 'written offline' } });
-    return window.t.a.chat.sendMessage(msg).then(() => null, (e) => e.code);
+    window.t.offline = { msg, id: msg.ID };
+    window.t.a.chat.sendMessage(msg).then((r) => { window.t.offline.sent = r.data.message; }, (e) => { window.t.offline.error = e.code; });
+    await new Promise((r) => setTimeout(r, 300));
+    return { status: msg.status, settled: 'sent' in window.t.offline || 'error' in window.t.offline };
   }, bob);
-  assert.equal(offline, 61001, 'offline: the send waits in the outbox');
+  assert.deepEqual(offline, { status: 'unSend', settled: false }, 'offline: the send waits in the outbox');
   await server.resume();
   await page.waitForFunction(() => window.t.a.ready === 2 && window.t.b1.ready === 2 && window.t.b2.ready === 2, null, { timeout: 60000 });
   await page.waitForFunction(() => window.t.b1.received.includes('written offline'), null, { timeout: 20000 })
     .catch(async (e) => { console.error(JSON.stringify(await page.evaluate(() => ({ a: window.t.a, b1: window.t.b1 })))); throw e; });
+  await page.waitForFunction(() => window.t.offline.sent || window.t.offline.error);
   const got = await page.evaluate(() => ({
     b1: window.t.b1.received, b2: window.t.b2.received, a: window.t.a.received, modified: window.t.a.modified,
     net: window.t.a.net,
+    offline: { same: window.t.offline.sent === window.t.offline.msg, status: window.t.offline.msg.status, error: window.t.offline.error },
   }));
   const dropped = got.net.indexOf('disconnected');
   assert.ok(dropped >= 0 && got.net.indexOf('connecting', dropped) > dropped
@@ -270,7 +280,9 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
   assert.deepEqual(got.b1, ['before', 'written offline'], 'each message once, in order');
   assert.deepEqual(got.b2, ['before', 'from tab 1', 'written offline'], 'the other tab sees its sibling\'s send');
   assert.deepEqual(got.a, ['from tab 1']);
-  assert.deepEqual(got.modified, ['written offline'], 'the outbox message is reported sent');
+  assert.deepEqual(got.offline, { same: true, status: 'success', error: undefined },
+    'the offline send resolves once the outbox delivers it, with the app\'s own object, now sent');
+  assert.deepEqual(got.modified, [], 'MESSAGE_MODIFIED is for changed messages, not for a send');
 });
 
 test('after a reload, history shows from the cache without asking the server', async () => {

@@ -3,7 +3,10 @@
 //!
 //! Keys are strings built so that IndexedDB's string order is the order we read in: a message's
 //! key is `{peer}|{key number, 20 digits}`, so one conversation is one contiguous key range in
-//! server order. (`|` never occurs in a user id.) Values are serde-serialized wire types.
+//! server order. (`|` never occurs in a user id.) Values are the wire types as JSON text: one
+//! serialization path in the SDK (serde_json, as on the wire), and a string is the cheapest value
+//! for IndexedDB to clone. Values that older versions stored as objects still read (see
+//! [`decode`]).
 //!
 //! Schema versions: 1 creates the first stores; 2 adds `deleted` (messages deleted on this
 //! device). Opening runs every step above the database's version, so any older database
@@ -15,6 +18,7 @@ use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use wasm_bindgen::JsValue;
 
 const SCHEMA_VERSION: u32 = 2;
 
@@ -55,6 +59,26 @@ impl From<indexed_db_futures::error::OpenDbError> for CacheError {
     fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
         CacheError::Storage(e.to_string())
     }
+}
+
+/// A value as stored: its JSON text.
+fn encode<T: serde::Serialize>(value: &T) -> CacheResult<JsValue> {
+    serde_json::to_string(value)
+        .map(JsValue::from)
+        .map_err(|e| CacheError::Storage(e.to_string()))
+}
+
+/// A stored value: JSON text, or a plain object or number stored by an older version of this
+/// cache, read through its JSON form.
+fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> CacheResult<T> {
+    let text = match value.as_string() {
+        Some(text) => text,
+        None => js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| CacheError::Storage("a stored value is not JSON".into()))?,
+    };
+    serde_json::from_str(&text).map_err(|e| CacheError::Storage(e.to_string()))
 }
 
 fn message_key(peer: &UserId, id: u64) -> String {
@@ -104,8 +128,12 @@ impl IndexedDbCache {
         key: &str,
     ) -> CacheResult<Option<T>> {
         let tx = self.db.transaction(store).build()?;
-        let value = tx.object_store(store)?.get(key.to_owned()).serde()?.await?;
-        Ok(value)
+        let value: Option<JsValue> = tx
+            .object_store(store)?
+            .get(key.to_owned())
+            .primitive()?
+            .await?;
+        value.map(decode).transpose()
     }
 
     async fn put<T: serde::Serialize>(
@@ -135,7 +163,7 @@ impl IndexedDbCache {
             object_store.clear()?;
         }
         for (key, value) in items {
-            object_store.put(value).with_key(key).serde()?;
+            object_store.put(encode(value)?).with_key(key).primitive()?;
         }
         tx.commit().await?;
         Ok(())
@@ -143,10 +171,12 @@ impl IndexedDbCache {
 
     async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> CacheResult<Vec<T>> {
         let tx = self.db.transaction(store).build()?;
-        let values = tx.object_store(store)?.get_all().serde()?.await?;
-        values
-            .collect::<Result<Vec<T>, _>>()
-            .map_err(CacheError::from)
+        let values = tx
+            .object_store(store)?
+            .get_all::<JsValue>()
+            .primitive()?
+            .await?;
+        values.map(|v| decode(v?)).collect()
     }
 }
 
@@ -164,9 +194,13 @@ impl Cache for IndexedDbCache {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let store = tx.object_store(META)?;
-        let current: Option<Seq> = store.get(CURSOR_KEY.to_owned()).serde()?.await?;
+        let current: Option<JsValue> = store.get(CURSOR_KEY.to_owned()).primitive()?.await?;
+        let current: Option<Seq> = current.map(decode).transpose()?;
         if current.is_none_or(|c| c < seq) {
-            store.put(&seq).with_key(CURSOR_KEY.to_owned()).serde()?;
+            store
+                .put(encode(&seq)?)
+                .with_key(CURSOR_KEY.to_owned())
+                .primitive()?;
         }
         tx.commit().await?;
         Ok(())
@@ -189,9 +223,9 @@ impl Cache for IndexedDbCache {
             tx.object_store(store)?.clear()?;
         }
         tx.object_store(META)?
-            .put(&account)
+            .put(encode(&account)?)
             .with_key(ACCOUNT_KEY.to_owned())
-            .serde()?;
+            .primitive()?;
         tx.commit().await?;
         self.deleted.borrow_mut().clear();
         Ok(())
@@ -209,9 +243,9 @@ impl Cache for IndexedDbCache {
             let deleted = self.deleted.borrow();
             for m in messages.iter().filter(|m| !deleted.contains(&m.key.id)) {
                 store
-                    .put(m)
+                    .put(encode(m)?)
                     .with_key(message_key(m.peer_of(me), m.key.id))
-                    .serde()?;
+                    .primitive()?;
             }
         }
         tx.commit().await?;
@@ -239,8 +273,8 @@ impl Cache for IndexedDbCache {
             return Ok(out);
         };
         while out.len() < count as usize {
-            match cursor.next_record_ser::<Message>().await? {
-                Some(m) => out.push(m),
+            match cursor.next_record::<JsValue>().await? {
+                Some(m) => out.push(decode(m)?),
                 None => break,
             }
         }
@@ -257,9 +291,9 @@ impl Cache for IndexedDbCache {
             .delete(message_key(peer, key.id))
             .await?;
         tx.object_store(DELETED)?
-            .put(&key.id)
+            .put(encode(&key.id)?)
             .with_key(format!("{:020}", key.id))
-            .serde()?;
+            .primitive()?;
         tx.commit().await?;
         self.deleted.borrow_mut().insert(key.id);
         Ok(())
@@ -390,9 +424,9 @@ mod tests {
             .unwrap();
         tx.object_store(META)
             .unwrap()
-            .put(&Seq(7))
+            .put(JsValue::from(7))
             .with_key(CURSOR_KEY.to_owned())
-            .serde()
+            .primitive()
             .unwrap();
         tx.commit().await.unwrap();
         v1.close();

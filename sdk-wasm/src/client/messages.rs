@@ -1,0 +1,285 @@
+//! Messages and conversations: drafts, sending (with the outbox and media uploads), history,
+//! read state, recall and deletion.
+
+use super::Client;
+use crate::cache::{Cache, OutboxItem};
+use crate::error::{SdkError, codes};
+use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, UserId};
+use std::collections::HashMap;
+
+/// How far a conversation is read: by this user (`mine`) and by the peer, as key numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadMarks {
+    pub mine: u64,
+    pub peer: u64,
+}
+
+impl ReadMarks {
+    /// Whether `m` counts as read by this user (`me`): own messages always do.
+    pub fn is_read(&self, m: &Message, me: &UserId) -> bool {
+        &m.from == me || m.key.id <= self.mine
+    }
+
+    /// Whether the peer has read `m`, one of this user's messages.
+    pub fn is_peer_read(&self, m: &Message, me: &UserId) -> bool {
+        &m.from == me && m.key.id <= self.peer
+    }
+}
+
+/// Unread counts and read marks, as of one conversation list.
+pub(super) struct ReadState {
+    total_unread: u32,
+    marks: HashMap<UserId, ReadMarks>,
+}
+
+impl ReadState {
+    pub(super) fn of(list: &[Conversation]) -> Self {
+        let marks = list.iter().map(|c| {
+            let marks = ReadMarks {
+                mine: c.read_up_to,
+                peer: c.peer_read_up_to,
+            };
+            (c.peer.clone(), marks)
+        });
+        Self {
+            total_unread: list.iter().map(|c| c.unread).sum(),
+            marks: marks.collect(),
+        }
+    }
+}
+
+/// A media message created and not yet uploaded: the file, who hears of the upload's
+/// progress, and how to stop it.
+#[cfg(target_arch = "wasm32")]
+pub(super) struct MediaDraft {
+    file: crate::upload::MediaFile,
+    progress: crate::upload::Progress,
+    pub(super) cancel: crate::upload::Cancel,
+    /// The uploaded file's element, once uploaded: a refused send is retried without
+    /// uploading again.
+    uploaded: Option<Element>,
+}
+
+fn random_u32() -> u32 {
+    (crate::runtime::unit_random() * f64::from(u32::MAX)) as u32
+}
+
+fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now() as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+impl<C: Cache + 'static> Client<C> {
+    /// A new message to `to`, not yet sent. Its random, fixed here, makes every later attempt
+    /// to send it the same message to the server.
+    pub fn draft(
+        &self,
+        to: UserId,
+        elements: Vec<Element>,
+        cloud_custom_data: Option<String>,
+    ) -> OutboxItem {
+        OutboxItem {
+            to,
+            random: random_u32(),
+            elements,
+            cloud_custom_data,
+            created_ms: now_ms(),
+        }
+    }
+
+    /// Sends a message. Resolves with the stored message once the server has it; a refusal
+    /// (blocked, not friends, too large, …) fails with the server's code, and the message can
+    /// be sent again as it is. Without a connection (or when the server does not answer in
+    /// time) the message waits in the outbox, and this resolves when it goes out after
+    /// reconnecting; logging out first fails it with [`codes::DISCONNECTED`], the message still
+    /// in the outbox. A media draft is uploaded first.
+    pub async fn send(&self, item: OutboxItem) -> Result<Message, SdkError> {
+        #[cfg(target_arch = "wasm32")]
+        let item = self.with_media(item).await?;
+        if item.elements.is_empty() {
+            return Err(SdkError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "a message needs content",
+            ));
+        }
+        let waiting = (item.to.clone(), item.random);
+        let (tx, rx) = futures_channel::oneshot::channel();
+        self.inner.waiting.borrow_mut().insert(waiting.clone(), tx);
+        let result = match self.session() {
+            Some(session) => session.send(item).await,
+            None => match self.inner.cache.outbox_put(&item).await {
+                Ok(()) => Err(SdkError::disconnected()),
+                Err(e) => Err(e.into()),
+            },
+        };
+        let queued =
+            matches!(&result, Err(e) if e.code == codes::DISCONNECTED || e.code == codes::TIMEOUT);
+        // Sent or in the outbox, a media message needs its file no more.
+        #[cfg(target_arch = "wasm32")]
+        if queued || result.is_ok() {
+            self.inner.media.borrow_mut().remove(&waiting.1);
+        }
+        if queued {
+            return rx.await.unwrap_or_else(|_| Err(SdkError::disconnected()));
+        }
+        self.inner.waiting.borrow_mut().remove(&waiting);
+        result
+    }
+
+    /// What waits in the outbox, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, SdkError> {
+        Ok(self.inner.cache.outbox().await?)
+    }
+
+    /// Up to `count` messages with `peer` older than `before`, newest first, and whether
+    /// nothing older exists: see [`crate::session::Session::messages`]. Offline, from the
+    /// cache alone.
+    pub async fn messages(
+        &self,
+        peer: &UserId,
+        before: Option<MessageKey>,
+        count: u32,
+    ) -> Result<(Vec<Message>, bool), SdkError> {
+        match self.session() {
+            Some(session) => session.messages(peer, before, count).await,
+            None => Ok(crate::cache::offline_page(&*self.inner.cache, peer, before, count).await?),
+        }
+    }
+
+    /// The conversation list, most recent first (from the cache, kept current by the sync).
+    pub async fn conversations(&self) -> Result<Vec<Conversation>, SdkError> {
+        Ok(self.inner.cache.conversations().await?)
+    }
+
+    /// Unread messages over all conversations, as of the last conversation list.
+    pub fn total_unread(&self) -> u32 {
+        self.inner
+            .read
+            .borrow()
+            .as_ref()
+            .map_or(0, |r| r.total_unread)
+    }
+
+    /// How far the conversation with `peer` is read, by this user and by the peer.
+    pub async fn read_marks(&self, peer: &UserId) -> Result<ReadMarks, SdkError> {
+        if self.inner.read.borrow().is_none() {
+            let list = self.inner.cache.conversations().await?;
+            *self.inner.read.borrow_mut() = Some(ReadState::of(&list));
+        }
+        let read = self.inner.read.borrow();
+        Ok(read
+            .as_ref()
+            .and_then(|r| r.marks.get(peer).copied())
+            .unwrap_or_default())
+    }
+
+    /// Marks the conversation with `peer` read, here and on the user's other devices.
+    pub async fn mark_read(&self, peer: &UserId) -> Result<(), SdkError> {
+        self.connected()?.mark_read(peer).await
+    }
+
+    /// Recalls this user's message `key` to `peer` (within the server's recall window).
+    pub async fn recall(&self, peer: &UserId, key: MessageKey) -> Result<(), SdkError> {
+        self.connected()?.recall(peer, key).await
+    }
+
+    /// Deletes messages with `peer` from this device's cache.
+    pub async fn delete_messages(
+        &self,
+        peer: &UserId,
+        keys: &[MessageKey],
+    ) -> Result<(), SdkError> {
+        for key in keys {
+            self.inner.cache.delete_message(peer, *key).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl<C: Cache + 'static> Client<C> {
+    /// A new image, voice, file or video message to `to`: `file` is checked against the
+    /// limits here, and uploaded when the message is sent, calling `progress` with whole
+    /// percents.
+    pub fn draft_media(
+        &self,
+        to: UserId,
+        file: crate::upload::MediaFile,
+        cloud_custom_data: Option<String>,
+        progress: crate::upload::Progress,
+    ) -> Result<OutboxItem, SdkError> {
+        file.check()?;
+        let item = self.draft(to, Vec::new(), cloud_custom_data);
+        let draft = MediaDraft {
+            file,
+            progress,
+            cancel: Default::default(),
+            uploaded: None,
+        };
+        self.inner.media.borrow_mut().insert(item.random, draft);
+        Ok(item)
+    }
+
+    /// The media file of a draft, when it has one.
+    pub fn media_file(&self, random: u32) -> Option<crate::upload::MediaFile> {
+        self.inner
+            .media
+            .borrow()
+            .get(&random)
+            .map(|d| d.file.clone())
+    }
+
+    /// Stops the upload of media draft `random`; its send fails with
+    /// [`codes::UPLOAD_CANCELLED`] and it can be sent again. False when none is under way.
+    pub fn cancel_upload(&self, random: u32) -> bool {
+        match self.inner.media.borrow().get(&random) {
+            Some(d) => {
+                d.cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The draft with its media uploaded, when it is a media draft.
+    async fn with_media(&self, mut item: OutboxItem) -> Result<OutboxItem, SdkError> {
+        if !item.elements.is_empty() {
+            return Ok(item);
+        }
+        let (file, progress, cancel) = {
+            let mut media = self.inner.media.borrow_mut();
+            let Some(draft) = media.get_mut(&item.random) else {
+                return Ok(item);
+            };
+            if let Some(element) = &draft.uploaded {
+                item.elements = vec![element.clone()];
+                return Ok(item);
+            }
+            draft.cancel = Default::default();
+            (
+                draft.file.clone(),
+                draft.progress.clone(),
+                draft.cancel.clone(),
+            )
+        };
+        let target = {
+            let login = self.inner.login.borrow();
+            let login = login.as_ref().ok_or_else(SdkError::disconnected)?;
+            crate::upload::Target {
+                server: self.inner.upload_server.clone(),
+                user: login.user_id.clone(),
+                user_sig: login.user_sig.clone(),
+            }
+        };
+        let element = crate::upload::media_element(&target, &file, progress, &cancel).await?;
+        if let Some(draft) = self.inner.media.borrow_mut().get_mut(&item.random) {
+            draft.uploaded = Some(element.clone());
+        }
+        item.elements = vec![element];
+        Ok(item)
+    }
+}

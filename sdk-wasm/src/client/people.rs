@@ -1,0 +1,45 @@
+//! Friends, blacklist and profiles.
+
+use super::Client;
+use crate::cache::Cache;
+use crate::error::SdkError;
+use protocol::frame::UserResult;
+use protocol::{Profile, Relation, RelationEntry, UserId};
+
+impl<C: Cache + 'static> Client<C> {
+    /// This user's friend list or blacklist, from the server (the cache follows); offline,
+    /// from the cache.
+    pub async fn relations(&self, relation: Relation) -> Result<Vec<RelationEntry>, SdkError> {
+        match self.session() {
+            Some(session) => session.relations(relation).await,
+            None => Ok(self.inner.cache.relations(relation).await?),
+        }
+    }
+
+    /// Adds (`add`) or removes users on this user's friend list or blacklist; one result per
+    /// user, in order, `code` 0 being success. `RelationsUpdated` then reports the new list.
+    pub async fn change_relations(
+        &self,
+        relation: Relation,
+        users: Vec<UserId>,
+        add: bool,
+    ) -> Result<Vec<UserResult>, SdkError> {
+        self.connected()?
+            .change_relations(relation, users, add)
+            .await
+    }
+
+    /// The profiles of `users`; unknown users are left out.
+    pub async fn profiles(&self, users: Vec<UserId>) -> Result<Vec<Profile>, SdkError> {
+        self.connected()?.profiles(users).await
+    }
+
+    /// Changes this user's nickname and/or avatar; resolves with the new profile.
+    pub async fn set_profile(
+        &self,
+        nick: Option<String>,
+        avatar: Option<String>,
+    ) -> Result<Profile, SdkError> {
+        self.connected()?.set_profile(nick, avatar).await
+    }
+}

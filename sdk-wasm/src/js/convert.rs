@@ -1,0 +1,70 @@
+//! Values across the boundary, through JSON: serde_json is the SDK's one serialization path
+//! (the wire, the cache and here), and the browser's own `JSON.parse` / `JSON.stringify` do
+//! the JavaScript side.
+
+use crate::error::SdkError;
+use js_sys::JSON;
+use protocol::ErrorCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A Rust value as a plain JavaScript value.
+pub(super) fn to_js<T: Serialize>(value: &T) -> JsValue {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| JSON::parse(&text).ok())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// A JavaScript value (options from the app) as `T`; `what` names it in the error.
+pub(super) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+    let text = JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| invalid(format!("invalid {what}")))?;
+    serde_json::from_str(&text).map_err(|e| invalid(format!("invalid {what}: {e}")))
+}
+
+/// A field of a JavaScript object, `undefined` when absent (for what JSON cannot carry: files,
+/// functions, the app's own objects).
+pub(super) fn field(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// An `Error` with the SDK's numeric `code`, as promises reject.
+pub(super) fn sdk_error(e: SdkError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &JsValue::from(e.code.0));
+    err.into()
+}
+
+pub(super) fn invalid(message: impl Into<String>) -> JsValue {
+    sdk_error(SdkError::new(ErrorCode::INVALID_ARGUMENT, message))
+}
+
+/// The numeric `code` of a rejection made by [`sdk_error`].
+pub(super) fn code_of(error: &JsValue) -> Option<u32> {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .and_then(|e| field(e, "code").as_f64())
+        .map(|c| c as u32)
+}
+
+/// `{ code: 0, data }`, as every promise resolves.
+pub(super) fn ok<T: Serialize>(data: T) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Answer<T> {
+        code: u32,
+        data: T,
+    }
+    Ok(to_js(&Answer { code: 0, data }))
+}
+
+/// `{ code: 0, data }` around a value that is already JavaScript (the app's own message object).
+pub(super) fn ok_value(data: JsValue) -> Result<JsValue, JsValue> {
+    let answer = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&answer, &"code".into(), &JsValue::from(0));
+    let _ = js_sys::Reflect::set(&answer, &"data".into(), &data);
+    Ok(answer.into())
+}

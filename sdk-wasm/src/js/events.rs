@@ -1,0 +1,248 @@
+//! The package's `EVENT` and `TYPES`, and the SDK's events as the app hears them.
+
+use super::convert::to_js;
+use super::shapes::{ConversationId, JsMessage, JsProfile, RelationList, Status};
+use crate::client::ReadMarks;
+use crate::event::Event;
+use protocol::frame::KickCause;
+use protocol::{Relation, UserId};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Event names, as Tencent's web SDK spells them.
+#[derive(Serialize)]
+#[allow(non_snake_case)]
+struct EventNames {
+    SDK_READY: &'static str,
+    SDK_NOT_READY: &'static str,
+    MESSAGE_RECEIVED: &'static str,
+    MESSAGE_MODIFIED: &'static str,
+    MESSAGE_REVOKED: &'static str,
+    MESSAGE_READ_BY_PEER: &'static str,
+    CONVERSATION_LIST_UPDATED: &'static str,
+    TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: &'static str,
+    PROFILE_UPDATED: &'static str,
+    FRIEND_LIST_UPDATED: &'static str,
+    BLACKLIST_UPDATED: &'static str,
+    KICKED_OUT: &'static str,
+    NET_STATE_CHANGE: &'static str,
+    ERROR: &'static str,
+}
+
+const EVENT: EventNames = EventNames {
+    SDK_READY: "sdkStateReady",
+    SDK_NOT_READY: "sdkStateNotReady",
+    MESSAGE_RECEIVED: "onMessageReceived",
+    MESSAGE_MODIFIED: "onMessageModified",
+    MESSAGE_REVOKED: "onMessageRevoked",
+    MESSAGE_READ_BY_PEER: "onMessageReadByPeer",
+    CONVERSATION_LIST_UPDATED: "onConversationListUpdated",
+    TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: "onTotalUnreadMessageCountUpdated",
+    PROFILE_UPDATED: "onProfileUpdated",
+    FRIEND_LIST_UPDATED: "onFriendListUpdated",
+    BLACKLIST_UPDATED: "blacklistUpdated",
+    KICKED_OUT: "kickedOut",
+    NET_STATE_CHANGE: "netStateChange",
+    ERROR: "error",
+};
+
+/// Message types, the conversation type, and the values of `KICKED_OUT`'s `type` and
+/// `NET_STATE_CHANGE`'s `state`, as in Tencent's `TYPES`.
+#[derive(Serialize)]
+#[allow(non_snake_case)]
+struct Types {
+    MSG_TEXT: &'static str,
+    MSG_FACE: &'static str,
+    MSG_LOCATION: &'static str,
+    MSG_CUSTOM: &'static str,
+    MSG_IMAGE: &'static str,
+    MSG_AUDIO: &'static str,
+    MSG_FILE: &'static str,
+    MSG_VIDEO: &'static str,
+    MSG_SYSTEM: &'static str,
+    CONV_C2C: &'static str,
+    KICKED_OUT_MULT_DEVICE: &'static str,
+    KICKED_OUT_REST_API: &'static str,
+    KICKED_OUT_USERSIG_EXPIRED: &'static str,
+    NET_STATE_CONNECTED: &'static str,
+    NET_STATE_CONNECTING: &'static str,
+    NET_STATE_DISCONNECTED: &'static str,
+}
+
+const TYPES: Types = Types {
+    MSG_TEXT: "TIMTextElem",
+    MSG_FACE: "TIMFaceElem",
+    MSG_LOCATION: "TIMLocationElem",
+    MSG_CUSTOM: "TIMCustomElem",
+    MSG_IMAGE: "TIMImageElem",
+    MSG_AUDIO: "TIMSoundElem",
+    MSG_FILE: "TIMFileElem",
+    MSG_VIDEO: "TIMVideoFileElem",
+    MSG_SYSTEM: "DuetSystemElem",
+    CONV_C2C: "C2C",
+    KICKED_OUT_MULT_DEVICE: "multipleDevice",
+    KICKED_OUT_REST_API: "REST_API_Kick",
+    KICKED_OUT_USERSIG_EXPIRED: "userSigExpired",
+    NET_STATE_CONNECTED: "connected",
+    NET_STATE_CONNECTING: "connecting",
+    NET_STATE_DISCONNECTED: "disconnected",
+};
+
+/// The `EVENT` and `TYPES` constants of the package.
+#[wasm_bindgen(js_name = constants)]
+pub fn constants() -> JsValue {
+    #[derive(Serialize)]
+    #[allow(non_snake_case)]
+    struct Constants {
+        EVENT: EventNames,
+        TYPES: Types,
+    }
+    to_js(&Constants { EVENT, TYPES })
+}
+
+/// What an event's `data` is for the app's listeners: an event name and its payload.
+pub(super) struct Emit(pub &'static str, pub JsValue);
+
+/// The app's events for one SDK event. `total_unread` is the unread count after it.
+pub(super) fn emits(event: Event, me: &UserId, total_unread: u32) -> Vec<Emit> {
+    let messages = |list: &[protocol::Message], marks: ReadMarks| -> JsValue {
+        let list: Vec<JsMessage> = list
+            .iter()
+            .map(|m| JsMessage::new(m, me, marks, Status::Success))
+            .collect();
+        to_js(&list)
+    };
+    let net = |state: &'static str| {
+        #[derive(Serialize)]
+        struct Net {
+            state: &'static str,
+        }
+        Emit(EVENT.NET_STATE_CHANGE, to_js(&Net { state }))
+    };
+    match event {
+        // Sent from another device of this user, or from this one's outbox with no send
+        // awaiting it (an earlier page's): the user's own message, new to the app.
+        Event::MessageReceived(list) => {
+            vec![Emit(
+                EVENT.MESSAGE_RECEIVED,
+                messages(&list, ReadMarks::default()),
+            )]
+        }
+        Event::MessageSent(m) => vec![Emit(
+            EVENT.MESSAGE_RECEIVED,
+            messages(std::slice::from_ref(&m), ReadMarks::default()),
+        )],
+        // Message objects, as Tencent's SDK gives them; when this device holds none of the
+        // messages concerned, the ID and conversation, which is all there is to say.
+        Event::MessageRevoked { peer, key, message } => {
+            let data = match message {
+                Some(m) => messages(std::slice::from_ref(&m), ReadMarks::default()),
+                None => to_js(&[Reference {
+                    id: key.to_string(),
+                    conversation_id: ConversationId(peer),
+                    is_revoked: Some(true),
+                    is_peer_read: None,
+                }]),
+            };
+            vec![Emit(EVENT.MESSAGE_REVOKED, data)]
+        }
+        Event::MessageReadByPeer {
+            peer,
+            up_to,
+            messages: list,
+        } => {
+            let data = if list.is_empty() {
+                to_js(&[Reference {
+                    id: up_to.to_string(),
+                    conversation_id: ConversationId(peer),
+                    is_revoked: None,
+                    is_peer_read: Some(true),
+                }])
+            } else {
+                let marks = ReadMarks {
+                    mine: 0,
+                    peer: up_to.id,
+                };
+                messages(&list, marks)
+            };
+            vec![Emit(EVENT.MESSAGE_READ_BY_PEER, data)]
+        }
+        Event::ConversationListUpdated(list) => {
+            let convs: Vec<_> = list
+                .iter()
+                .map(|c| super::shapes::JsConversation::new(c, me))
+                .collect();
+            vec![
+                Emit(EVENT.CONVERSATION_LIST_UPDATED, to_js(&convs)),
+                Emit(
+                    EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED,
+                    JsValue::from(total_unread),
+                ),
+            ]
+        }
+        Event::ProfileUpdated(p) => {
+            vec![Emit(EVENT.PROFILE_UPDATED, to_js(&[JsProfile::from(&p)]))]
+        }
+        Event::RelationsUpdated(relation, list) => {
+            let name = match relation {
+                Relation::Friend => EVENT.FRIEND_LIST_UPDATED,
+                Relation::Blacklist => EVENT.BLACKLIST_UPDATED,
+            };
+            vec![Emit(name, to_js(&RelationList::new(relation, &list)))]
+        }
+        Event::SdkReady => vec![
+            net(TYPES.NET_STATE_CONNECTED),
+            Emit(EVENT.SDK_READY, JsValue::NULL),
+        ],
+        Event::KickedOut(cause) => {
+            #[derive(Serialize)]
+            struct Kicked {
+                #[serde(rename = "type")]
+                kind: &'static str,
+            }
+            let kind = match cause {
+                KickCause::SignedInElsewhere => TYPES.KICKED_OUT_MULT_DEVICE,
+                KickCause::AccountDeleted => TYPES.KICKED_OUT_REST_API,
+                KickCause::UserSigExpired => TYPES.KICKED_OUT_USERSIG_EXPIRED,
+            };
+            vec![Emit(EVENT.KICKED_OUT, to_js(&Kicked { kind }))]
+        }
+        Event::Disconnected => vec![
+            net(TYPES.NET_STATE_DISCONNECTED),
+            Emit(EVENT.SDK_NOT_READY, JsValue::NULL),
+        ],
+        Event::Reconnecting => vec![net(TYPES.NET_STATE_CONNECTING)],
+        Event::SendFailed { error, .. } | Event::Error(error) => {
+            vec![Emit(EVENT.ERROR, to_js(&ErrorData::from(&error)))]
+        }
+    }
+}
+
+/// A message named by ID, when the device holds no copy of it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Reference {
+    #[serde(rename = "ID")]
+    id: String,
+    #[serde(rename = "conversationID")]
+    conversation_id: ConversationId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_revoked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_peer_read: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct ErrorData<'a> {
+    code: u32,
+    message: &'a str,
+}
+
+impl<'a> From<&'a crate::error::SdkError> for ErrorData<'a> {
+    fn from(e: &'a crate::error::SdkError) -> Self {
+        Self {
+            code: e.code.0,
+            message: &e.message,
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! Messages and conversations: `create…Message`, `sendMessage`, history, read state, recall
+//! and deletion.
+//!
+//! A message object the app holds is the message: `sendMessage` reads the draft from it and,
+//! once sent, updates that same object in place (`status`, `ID`, `time`, `sequence`, the
+//! uploaded media's `payload`) and resolves with it, so the app can keep using it, for
+//! `revokeMessage` among others.
+
+use super::convert::{code_of, field, from_js, invalid, ok, ok_value, sdk_error, to_js};
+use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, Status};
+use super::{Chat, Empty, State};
+use crate::cache::OutboxItem;
+use crate::client::ReadMarks;
+use crate::error::codes;
+use crate::upload::{MediaFile, Progress};
+use js_sys::{Function, Promise};
+use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
+use protocol::media::MediaKind;
+use protocol::{Element, MessageKey, UserId};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// `{ to, payload, cloudCustomData? }`, the options of every `create…Message`.
+#[derive(Deserialize)]
+struct CreateOptions<P> {
+    to: String,
+    payload: P,
+    #[serde(rename = "cloudCustomData", default)]
+    cloud_custom_data: Option<String>,
+}
+
+impl<P: serde::de::DeserializeOwned> CreateOptions<P> {
+    fn read(options: &JsValue) -> Result<(UserId, P, Option<String>), JsValue> {
+        let o: Self = from_js(options, "options: expected { to, payload }")?;
+        let to = UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?;
+        Ok((to, o.payload, o.cloud_custom_data.filter(|c| !c.is_empty())))
+    }
+}
+
+/// The draft a message object made by `create…Message` carries.
+#[derive(Deserialize)]
+struct Draft {
+    to: String,
+    random: u32,
+    #[serde(default)]
+    elements: Vec<Element>,
+    #[serde(rename = "cloudCustomData", default)]
+    cloud_custom_data: String,
+    /// Seconds since the Unix epoch, when it was made.
+    #[serde(default)]
+    time: u64,
+}
+
+impl Draft {
+    fn read(message: &JsValue) -> Result<OutboxItem, JsValue> {
+        let d: Draft = from_js(message, "message: use one made by a create…Message method")?;
+        Ok(OutboxItem {
+            to: UserId::parse(d.to).map_err(|e| invalid(e.to_string()))?,
+            random: d.random,
+            elements: d.elements,
+            cloud_custom_data: Some(d.cloud_custom_data).filter(|c| !c.is_empty()),
+            created_ms: d.time * 1000,
+        })
+    }
+}
+
+/// The conversation and key of a message object the SDK made, once sent.
+fn message_ref(message: &JsValue) -> Result<(UserId, MessageKey), JsValue> {
+    #[derive(Deserialize)]
+    struct M {
+        #[serde(rename = "ID")]
+        id: String,
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    }
+    let m: M = from_js(message, "message: use one the SDK returned")?;
+    let key =
+        MessageKey::parse(&m.id).map_err(|_| invalid("this message has not been sent yet"))?;
+    let peer = ConversationId::parse(&m.conversation_id)
+        .map_err(invalid)?
+        .0;
+    Ok((peer, key))
+}
+
+/// Reads `{ conversationID }`.
+fn conversation_of(options: &JsValue) -> Result<UserId, JsValue> {
+    #[derive(Deserialize)]
+    struct O {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    }
+    let o: O = from_js(options, "options: expected { conversationID }")?;
+    Ok(ConversationId::parse(&o.conversation_id)
+        .map_err(invalid)?
+        .0)
+}
+
+/// Sets one field of the app's object.
+fn set(object: &JsValue, name: &str, value: impl Into<JsValue>) {
+    let _ = js_sys::Reflect::set(object, &name.into(), &value.into());
+}
+
+impl Chat {
+    /// The object of a new message with `element`.
+    fn create(
+        &self,
+        options: &JsValue,
+        element: impl FnOnce(&JsValue) -> Result<Element, JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let (client, me) = self.state.signed_in()?;
+        let (to, _, ccd) = CreateOptions::<serde::de::IgnoredAny>::read(options)?;
+        let element = element(&field(options, "payload"))?;
+        let item = client.draft(to, vec![element], ccd);
+        let preview = item.preview(&me);
+        Ok(to_js(&JsMessage::new(
+            &preview,
+            &me,
+            ReadMarks::default(),
+            Status::Unsent,
+        )))
+    }
+
+    fn create_media(&self, options: JsValue, kind: MediaKind) -> Result<JsValue, JsValue> {
+        let (client, me) = self.state.signed_in()?;
+        let (to, _, ccd) = CreateOptions::<serde::de::IgnoredAny>::read(&options)?;
+        let payload = field(&options, "payload");
+        let (blob, name) = file_of(&field(&payload, "file"))?;
+        let second = field(&payload, "second").as_f64().map(|s| s.ceil() as u32);
+        let file = MediaFile {
+            kind,
+            blob,
+            name,
+            second,
+        };
+        let on_progress = field(&options, "onProgress").dyn_into::<Function>().ok();
+        let progress: Progress = Rc::new(move |percent| {
+            if let Some(f) = &on_progress {
+                let _ = f.call1(&JsValue::NULL, &JsValue::from(f64::from(percent) / 100.0));
+            }
+        });
+        let (file_name, file_size) = (file.name.clone(), file.blob.size() as u64);
+        let item = client
+            .draft_media(to, file, ccd, progress)
+            .map_err(sdk_error)?;
+        let preview = item.preview(&me);
+        let mut message = JsMessage::new(&preview, &me, ReadMarks::default(), Status::Unsent);
+        message.kind = match kind {
+            MediaKind::Image => "TIMImageElem",
+            MediaKind::Audio => "TIMSoundElem",
+            MediaKind::File => "TIMFileElem",
+            MediaKind::Video => "TIMVideoFileElem",
+        };
+        message.payload = Payload::Upload {
+            file_name: &file_name,
+            file_size,
+        };
+        Ok(to_js(&message))
+    }
+}
+
+/// The element of `createTextMessage` … `createCustomMessage`, from its `payload`.
+fn element_of<P: serde::de::DeserializeOwned>(
+    payload: &JsValue,
+    make: impl FnOnce(P) -> Element,
+) -> Result<Element, JsValue> {
+    Ok(make(from_js(payload, "payload")?))
+}
+
+#[wasm_bindgen]
+impl Chat {
+    /// `createTextMessage({ to, payload: { text } })`
+    #[wasm_bindgen(js_name = createTextMessage)]
+    pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            text: String,
+        }
+        self.create(&options, |p| {
+            element_of(p, |p: P| Element::Text(TextElem { text: p.text }))
+        })
+    }
+
+    /// `createFaceMessage({ to, payload: { index, data } })`
+    #[wasm_bindgen(js_name = createFaceMessage)]
+    pub fn create_face_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            index: i64,
+            #[serde(default)]
+            data: String,
+        }
+        self.create(&options, |p| {
+            element_of(p, |p: P| {
+                Element::Face(FaceElem {
+                    index: p.index,
+                    data: p.data,
+                })
+            })
+        })
+    }
+
+    /// `createLocationMessage({ to, payload: { description, longitude, latitude } })`
+    #[wasm_bindgen(js_name = createLocationMessage)]
+    pub fn create_location_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            #[serde(default)]
+            description: String,
+            longitude: f64,
+            latitude: f64,
+        }
+        self.create(&options, |p| {
+            element_of(p, |p: P| {
+                Element::Location(LocationElem {
+                    desc: p.description,
+                    latitude: p.latitude,
+                    longitude: p.longitude,
+                })
+            })
+        })
+    }
+
+    /// `createCustomMessage({ to, payload: { data, description, extension } })`
+    #[wasm_bindgen(js_name = createCustomMessage)]
+    pub fn create_custom_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct P {
+            #[serde(default)]
+            data: String,
+            #[serde(default)]
+            description: String,
+            #[serde(default)]
+            extension: String,
+        }
+        self.create(&options, |p| {
+            element_of(p, |p: P| {
+                Element::Custom(CustomElem {
+                    data: p.data,
+                    desc: p.description,
+                    ext: p.extension,
+                    sound: String::new(),
+                })
+            })
+        })
+    }
+
+    /// `createImageMessage({ to, payload: { file }, onProgress? })`: `file` is a `File`, a
+    /// `Blob` or an `<input type=file>`. Throws code 94001 for a file over 28 MB.
+    #[wasm_bindgen(js_name = createImageMessage)]
+    pub fn create_image_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::Image)
+    }
+
+    /// `createAudioMessage({ to, payload: { file, second? }, onProgress? })`: the duration is
+    /// read from the file unless `second` gives it.
+    #[wasm_bindgen(js_name = createAudioMessage)]
+    pub fn create_audio_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::Audio)
+    }
+
+    /// `createFileMessage({ to, payload: { file }, onProgress? })` (up to 100 MB).
+    #[wasm_bindgen(js_name = createFileMessage)]
+    pub fn create_file_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::File)
+    }
+
+    /// `createVideoMessage({ to, payload: { file }, onProgress? })`: the duration and a cover
+    /// frame are taken from the video in the browser.
+    #[wasm_bindgen(js_name = createVideoMessage)]
+    pub fn create_video_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        self.create_media(options, MediaKind::Video)
+    }
+
+    /// `sendMessage(message)`: resolves `{ code: 0, data: { message } }` once the server has
+    /// it, `message` being the app's object, updated in place. Without a connection it waits
+    /// in the outbox (`status` stays `unSend`) and resolves when it goes out after
+    /// reconnecting; a logout meanwhile rejects it with code 61001. A media message is uploaded
+    /// first, calling its `onProgress`; a refused, failed or cancelled one rejects (`status`
+    /// `fail`) and can be sent again.
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, message: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let result = send(&state, &message).await;
+            if let Err(e) = &result {
+                let status = match code_of(e) {
+                    Some(c) if c == codes::DISCONNECTED.0 => Status::Unsent,
+                    _ => Status::Fail,
+                };
+                set(&message, "status", to_js(&status));
+            }
+            result
+        })
+    }
+
+    /// `resendMessage(message)`: sends a failed message again with the same random, so the
+    /// server stores it once even if the first attempt had reached it.
+    #[wasm_bindgen(js_name = resendMessage)]
+    pub fn resend_message(&self, message: JsValue) -> Promise {
+        self.send_message(message)
+    }
+
+    /// `cancelUploadMessage(message)`: stops a media message's upload; its `sendMessage`
+    /// rejects with code 61006 and it can be sent again.
+    #[wasm_bindgen(js_name = cancelUploadMessage)]
+    pub fn cancel_upload_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.state.client()?;
+        let random = field(&message, "random").as_f64().unwrap_or(-1.0);
+        if !(random >= 0.0 && client.cancel_upload(random as u32)) {
+            return Err(invalid("no upload in progress for this message"));
+        }
+        ok(Empty {})
+    }
+
+    /// `revokeMessage(message)`: recalls your own message (within the server's recall window);
+    /// resolves with the message object, now `isRevoked`.
+    #[wasm_bindgen(js_name = revokeMessage)]
+    pub fn revoke_message(&self, message: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (peer, key) = message_ref(&message)?;
+            state
+                .client()?
+                .recall(&peer, key)
+                .await
+                .map_err(sdk_error)?;
+            set(&message, "isRevoked", true);
+            ok_value(with_message(&message))
+        })
+    }
+
+    /// `deleteMessage([messages])`: removes messages from this device's cache only.
+    #[wasm_bindgen(js_name = deleteMessage)]
+    pub fn delete_message(&self, messages: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let client = state.client()?;
+            for m in js_sys::Array::from(&messages).iter() {
+                let (peer, key) = message_ref(&m)?;
+                client
+                    .delete_messages(&peer, &[key])
+                    .await
+                    .map_err(sdk_error)?;
+            }
+            ok(Empty {})
+        })
+    }
+
+    /// `getMessageList({ conversationID, nextReqMessageID?, count? })` resolves
+    /// `{ messageList (oldest first), nextReqMessageID, isCompleted }`.
+    #[wasm_bindgen(js_name = getMessageList)]
+    pub fn get_message_list(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                #[serde(rename = "conversationID")]
+                conversation_id: String,
+                #[serde(rename = "nextReqMessageID", default)]
+                next: Option<String>,
+                #[serde(default = "fifteen")]
+                count: u32,
+            }
+            fn fifteen() -> u32 {
+                15
+            }
+            let o: O = from_js(
+                &options,
+                "options: expected { conversationID, nextReqMessageID?, count? }",
+            )?;
+            let (client, me) = state.signed_in()?;
+            let peer = ConversationId::parse(&o.conversation_id)
+                .map_err(invalid)?
+                .0;
+            let before = match o.next.as_deref().filter(|s| !s.is_empty()) {
+                Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(e.to_string()))?),
+                None => None,
+            };
+            let (mut list, complete) = client
+                .messages(&peer, before, o.count.clamp(1, 100))
+                .await
+                .map_err(sdk_error)?;
+            let next = list.last().map(|m| m.key.to_string()).unwrap_or_default();
+            list.reverse();
+            let marks = client.read_marks(&peer).await.map_err(sdk_error)?;
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Page<'a> {
+                message_list: Vec<JsMessage<'a>>,
+                #[serde(rename = "nextReqMessageID")]
+                next_req_message_id: String,
+                is_completed: bool,
+            }
+            ok(Page {
+                message_list: list
+                    .iter()
+                    .map(|m| JsMessage::new(m, &me, marks, Status::Success))
+                    .collect(),
+                next_req_message_id: next,
+                is_completed: complete,
+            })
+        })
+    }
+
+    /// `getConversationList()` resolves `{ conversationList }`, most recent first.
+    #[wasm_bindgen(js_name = getConversationList)]
+    pub fn get_conversation_list(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (client, me) = state.signed_in()?;
+            let list = client.conversations().await.map_err(sdk_error)?;
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct List<'a> {
+                conversation_list: Vec<JsConversation<'a>>,
+            }
+            ok(List {
+                conversation_list: list.iter().map(|c| JsConversation::new(c, &me)).collect(),
+            })
+        })
+    }
+
+    /// `getConversationProfile(conversationID)` resolves `{ conversation }`.
+    #[wasm_bindgen(js_name = getConversationProfile)]
+    pub fn get_conversation_profile(&self, conversation_id: String) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (client, me) = state.signed_in()?;
+            let peer = ConversationId::parse(&conversation_id).map_err(invalid)?.0;
+            let list = client.conversations().await.map_err(sdk_error)?;
+            let found = list
+                .iter()
+                .find(|c| c.peer == peer)
+                .ok_or_else(|| invalid(format!("no conversation {conversation_id}")))?;
+            #[derive(Serialize)]
+            struct One<'a> {
+                conversation: JsConversation<'a>,
+            }
+            ok(One {
+                conversation: JsConversation::new(found, &me),
+            })
+        })
+    }
+
+    /// `setMessageRead({ conversationID })`: clears the unread count here and on the user's
+    /// other devices.
+    #[wasm_bindgen(js_name = setMessageRead)]
+    pub fn set_message_read(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let peer = conversation_of(&options)?;
+            state.client()?.mark_read(&peer).await.map_err(sdk_error)?;
+            ok(Empty {})
+        })
+    }
+
+    /// `getTotalUnreadMessageCount()`: unread messages over all conversations.
+    #[wasm_bindgen(js_name = getTotalUnreadMessageCount)]
+    pub fn get_total_unread_message_count(&self) -> u32 {
+        self.state
+            .client
+            .borrow()
+            .as_ref()
+            .map_or(0, |c| c.total_unread())
+    }
+}
+
+/// Sends the app's message object and updates it in place.
+async fn send(state: &Rc<State>, message: &JsValue) -> Result<JsValue, JsValue> {
+    let (client, me) = state.signed_in()?;
+    let item = Draft::read(message)?;
+    let sent = client.send(item).await.map_err(sdk_error)?;
+    let marks = ReadMarks::default();
+    let fresh = to_js(&JsMessage::new(&sent, &me, marks, Status::Success));
+    let target: &js_sys::Object = message.unchecked_ref();
+    js_sys::Object::assign(target, fresh.unchecked_ref::<js_sys::Object>());
+    ok_value(with_message(message))
+}
+
+/// `{ message }` around the app's own object.
+fn with_message(message: &JsValue) -> JsValue {
+    let data = js_sys::Object::new();
+    set(&data, "message", message.clone());
+    data.into()
+}
+
+/// The blob and file name of a `File`, a `Blob` or an `<input type=file>` with a file chosen.
+fn file_of(value: &JsValue) -> Result<(web_sys::Blob, String), JsValue> {
+    if let Some(input) = value.dyn_ref::<web_sys::HtmlInputElement>() {
+        let file = input
+            .files()
+            .and_then(|f| f.get(0))
+            .ok_or_else(|| invalid("payload.file: the input has no file chosen"))?;
+        let name = file.name();
+        return Ok((file.into(), name));
+    }
+    if let Some(file) = value.dyn_ref::<web_sys::File>() {
+        return Ok((file.clone().into(), file.name()));
+    }
+    if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+        return Ok((blob.clone(), "file".to_owned()));
+    }
+    Err(invalid(
+        "payload.file must be a File, a Blob or an <input type=file>",
+    ))
+}

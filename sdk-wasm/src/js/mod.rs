@@ -1,0 +1,201 @@
+//! The JavaScript API: a thin `#[wasm_bindgen]` binding of [`Client`], shaped like Tencent's
+//! web SDK (`@tencentcloud/chat`) so its users feel at home. `js/index.js` wraps it as the
+//! package's default export `DuetChat` with `create`, `EVENT` and `TYPES`.
+//!
+//! Promises resolve with `{ code: 0, data }` and reject with an `Error` carrying a numeric
+//! `code` (the server's codes, or the SDK's in [`crate::error::codes`]). Behaviour lives in the
+//! client; this layer reads the app's arguments and shapes the answers ([`shapes`]).
+
+mod convert;
+mod events;
+mod messages;
+mod people;
+mod shapes;
+
+use crate::cache::indexeddb::IndexedDbCache;
+use crate::client::{Client, Listener};
+use crate::error::{SdkError, codes};
+use crate::event::Event;
+use crate::session::Login;
+use convert::{from_js, invalid, ok, sdk_error};
+use js_sys::{Function, Promise};
+use protocol::{DeviceId, UserId};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// One SDK instance (`DuetChat.create(...)`).
+#[wasm_bindgen]
+pub struct Chat {
+    state: Rc<State>,
+}
+
+struct State {
+    sdk_app_id: u64,
+    server: String,
+    handlers: RefCell<HashMap<String, Vec<Function>>>,
+    client: RefCell<Option<Client<IndexedDbCache>>>,
+}
+
+impl State {
+    fn client(&self) -> Result<Client<IndexedDbCache>, JsValue> {
+        self.client
+            .borrow()
+            .clone()
+            .ok_or_else(|| sdk_error(SdkError::new(codes::STATE, "log in first")))
+    }
+
+    /// The client and its signed-in user.
+    fn signed_in(&self) -> Result<(Client<IndexedDbCache>, UserId), JsValue> {
+        let client = self.client()?;
+        let me = client
+            .me()
+            .ok_or_else(|| sdk_error(SdkError::new(codes::STATE, "log in first")))?;
+        Ok((client, me))
+    }
+
+    fn on_event(&self, event: Event) {
+        let Ok((client, me)) = self.signed_in() else {
+            return;
+        };
+        for events::Emit(name, data) in events::emits(event, &me, client.total_unread()) {
+            let handlers = self
+                .handlers
+                .borrow()
+                .get(name)
+                .cloned()
+                .unwrap_or_default();
+            let event = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&event, &"name".into(), &name.into());
+            let _ = js_sys::Reflect::set(&event, &"data".into(), &data);
+            for h in handlers {
+                let _ = h.call1(&JsValue::NULL, &event);
+            }
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Chat {
+    /// `new Chat({ SDKAppID, server })`; `DuetChat.create` calls this.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Chat, JsValue> {
+        #[derive(Deserialize)]
+        struct Options {
+            #[serde(rename = "SDKAppID")]
+            sdk_app_id: u64,
+            server: String,
+        }
+        let o: Options = from_js(&options, "options: expected { SDKAppID, server }")?;
+        Ok(Chat {
+            state: Rc::new(State {
+                sdk_app_id: o.sdk_app_id,
+                server: o.server,
+                handlers: RefCell::default(),
+                client: RefCell::new(None),
+            }),
+        })
+    }
+
+    pub fn on(&self, event: String, handler: Function) {
+        self.state
+            .handlers
+            .borrow_mut()
+            .entry(event)
+            .or_default()
+            .push(handler);
+    }
+
+    pub fn off(&self, event: String, handler: Function) {
+        if let Some(list) = self.state.handlers.borrow_mut().get_mut(&event) {
+            list.retain(|h| h != &handler);
+        }
+    }
+
+    /// `login({ userID, userSig })`. Resolves when the server accepted the sign-in; offline
+    /// messages then arrive as `MESSAGE_RECEIVED`, followed by `SDK_READY`.
+    pub fn login(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct Options {
+                #[serde(rename = "userID")]
+                user_id: String,
+                #[serde(rename = "userSig")]
+                user_sig: String,
+            }
+            let o: Options = from_js(&options, "login options: expected { userID, userSig }")?;
+            let user = UserId::parse(o.user_id).map_err(|e| invalid(e.to_string()))?;
+            // (A client kicked out by the server has no user and is replaced.)
+            if state
+                .client
+                .borrow()
+                .as_ref()
+                .is_some_and(|c| c.me().is_some())
+            {
+                return Err(sdk_error(SdkError::new(
+                    codes::STATE,
+                    "already logged in; call logout first",
+                )));
+            }
+            let weak = Rc::downgrade(&state);
+            let listener: Listener = Rc::new(move |e| {
+                if let Some(s) = weak.upgrade() {
+                    s.on_event(e);
+                }
+            });
+            let client = Client::browser(state.sdk_app_id, &state.server, &user, listener)
+                .await
+                .map_err(sdk_error)?;
+            let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+            let device = DeviceId::parse(format!("web-{random:08x}")).expect("valid device id");
+            let login = Login {
+                sdk_app_id: state.sdk_app_id,
+                user_id: user,
+                user_sig: o.user_sig,
+                device,
+            };
+            // Held before the sign-in ends, so that the events it starts reach the app.
+            *state.client.borrow_mut() = Some(client.clone());
+            if let Err(e) = client.login(login).await {
+                state.client.borrow_mut().take();
+                return Err(sdk_error(e));
+            }
+            ok(Empty {})
+        })
+    }
+
+    /// Signs out; the cached history stays for the next sign-in.
+    pub fn logout(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let client = state.client.borrow_mut().take();
+            if let Some(c) = client {
+                c.logout().await;
+            }
+            ok(Empty {})
+        })
+    }
+
+    /// Signs out and forgets every listener.
+    pub fn destroy(&self) -> Promise {
+        self.state.handlers.borrow_mut().clear();
+        self.logout()
+    }
+
+    #[wasm_bindgen(js_name = isReady)]
+    pub fn is_ready(&self) -> bool {
+        self.state
+            .client
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.is_ready())
+    }
+}
+
+/// `{}`: the data of an answer with nothing to say.
+#[derive(serde::Serialize)]
+struct Empty {}

@@ -1,0 +1,168 @@
+//! Profiles, friends and the blacklist.
+
+use super::convert::{from_js, invalid, ok, sdk_error};
+use super::shapes::{JsProfile, RelationList};
+use super::{Chat, State};
+use js_sys::Promise;
+use protocol::frame::UserResult;
+use protocol::{Relation, UserId};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// Reads `{ userIDList: [...] }`.
+fn user_list(options: &JsValue) -> Result<Vec<UserId>, JsValue> {
+    #[derive(Deserialize)]
+    struct O {
+        #[serde(rename = "userIDList")]
+        user_id_list: Vec<String>,
+    }
+    let o: O = from_js(options, "options: expected { userIDList }")?;
+    o.user_id_list
+        .into_iter()
+        .map(|u| UserId::parse(u).map_err(|e| invalid(e.to_string())))
+        .collect()
+}
+
+/// Adds or removes users; resolves `{ successUserIDList, failureUserIDList: [{ userID, code,
+/// message }] }`.
+async fn change(
+    state: Rc<State>,
+    relation: Relation,
+    users: Vec<UserId>,
+    add: bool,
+) -> Result<JsValue, JsValue> {
+    let results = state
+        .client()?
+        .change_relations(relation, users, add)
+        .await
+        .map_err(sdk_error)?;
+    #[derive(Serialize)]
+    struct Failure<'a> {
+        #[serde(rename = "userID")]
+        user_id: &'a UserId,
+        code: u32,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Outcome<'a> {
+        #[serde(rename = "successUserIDList")]
+        success: Vec<&'a UserId>,
+        #[serde(rename = "failureUserIDList")]
+        failure: Vec<Failure<'a>>,
+    }
+    let (done, failed): (Vec<&UserResult>, Vec<&UserResult>) =
+        results.iter().partition(|r| r.code.0 == 0);
+    ok(Outcome {
+        success: done.iter().map(|r| &r.user_id).collect(),
+        failure: failed
+            .iter()
+            .map(|r| Failure {
+                user_id: &r.user_id,
+                code: r.code.0,
+                message: &r.message,
+            })
+            .collect(),
+    })
+}
+
+impl Chat {
+    fn list(&self, relation: Relation) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let entries = state
+                .client()?
+                .relations(relation)
+                .await
+                .map_err(sdk_error)?;
+            ok(RelationList::new(relation, &entries))
+        })
+    }
+
+    fn change_list(&self, relation: Relation, options: JsValue, add: bool) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move { change(state, relation, user_list(&options)?, add).await })
+    }
+}
+
+#[wasm_bindgen]
+impl Chat {
+    /// `getUserProfile({ userIDList })` resolves `[{ userID, nick, avatar }]`.
+    #[wasm_bindgen(js_name = getUserProfile)]
+    pub fn get_user_profile(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let users = user_list(&options)?;
+            let profiles = state.client()?.profiles(users).await.map_err(sdk_error)?;
+            ok(profiles.iter().map(JsProfile::from).collect::<Vec<_>>())
+        })
+    }
+
+    /// `updateMyProfile({ nick?, avatar? })` resolves the profile after the change.
+    #[wasm_bindgen(js_name = updateMyProfile)]
+    pub fn update_my_profile(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                nick: Option<String>,
+                avatar: Option<String>,
+            }
+            let o: O = from_js(&options, "options: expected { nick?, avatar? }")?;
+            let client = state.client()?;
+            let profile = client
+                .set_profile(o.nick, o.avatar)
+                .await
+                .map_err(sdk_error)?;
+            ok(JsProfile::from(&profile))
+        })
+    }
+
+    /// `getFriendList()` resolves `[{ userID }]`.
+    #[wasm_bindgen(js_name = getFriendList)]
+    pub fn get_friend_list(&self) -> Promise {
+        self.list(Relation::Friend)
+    }
+
+    /// `getBlacklist()` resolves `[userID]`, as Tencent's does.
+    #[wasm_bindgen(js_name = getBlacklist)]
+    pub fn get_blacklist(&self) -> Promise {
+        self.list(Relation::Blacklist)
+    }
+
+    /// `addFriend({ to })`: adds `to` to this user's friend list. It is a request: friends-only
+    /// apps count the friendship once `to` adds this user back.
+    #[wasm_bindgen(js_name = addFriend)]
+    pub fn add_friend(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                to: String,
+            }
+            let o: O = from_js(&options, "options: expected { to }")?;
+            let user = UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?;
+            change(state, Relation::Friend, vec![user], true).await
+        })
+    }
+
+    /// `deleteFriend({ userIDList })`
+    #[wasm_bindgen(js_name = deleteFriend)]
+    pub fn delete_friend(&self, options: JsValue) -> Promise {
+        self.change_list(Relation::Friend, options, false)
+    }
+
+    /// `addToBlacklist({ userIDList })`
+    #[wasm_bindgen(js_name = addToBlacklist)]
+    pub fn add_to_blacklist(&self, options: JsValue) -> Promise {
+        self.change_list(Relation::Blacklist, options, true)
+    }
+
+    /// `removeFromBlacklist({ userIDList })`
+    #[wasm_bindgen(js_name = removeFromBlacklist)]
+    pub fn remove_from_blacklist(&self, options: JsValue) -> Promise {
+        self.change_list(Relation::Blacklist, options, false)
+    }
+}

@@ -1,0 +1,336 @@
+//! The objects the app sees, in the shape of Tencent's web SDK: message, conversation, profile
+//! and the friend list and blacklist. Typed here, turned into JavaScript by
+//! [`super::convert::to_js`].
+
+use crate::client::ReadMarks;
+use protocol::{Conversation, Element, Message, Profile, Relation, RelationEntry, UserId};
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// A one-to-one conversation's ID: `C2C` and the peer's user ID, as in Tencent's SDK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationId(pub UserId);
+
+impl ConversationId {
+    const PREFIX: &'static str = "C2C";
+
+    pub fn parse(id: &str) -> Result<Self, String> {
+        let peer = id
+            .strip_prefix(Self::PREFIX)
+            .ok_or_else(|| format!("conversationID {id:?} is not a C2C conversation"))?;
+        UserId::parse(peer).map(Self).map_err(|e| e.to_string())
+    }
+}
+
+impl fmt::Display for ConversationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Self::PREFIX, self.0)
+    }
+}
+
+impl Serialize for ConversationId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Where a message stands, as Tencent's `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    #[serde(rename = "unSend")]
+    Unsent,
+    #[serde(rename = "success")]
+    Success,
+    #[serde(rename = "fail")]
+    Fail,
+}
+
+/// A message object.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsMessage<'a> {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub payload: Payload<'a>,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: ConversationId,
+    pub conversation_type: &'static str,
+    pub from: &'a UserId,
+    pub to: &'a UserId,
+    pub flow: &'static str,
+    /// Seconds since the Unix epoch.
+    pub time: u64,
+    pub sequence: u64,
+    pub random: u32,
+    pub status: Status,
+    pub is_read: bool,
+    pub is_peer_read: bool,
+    pub is_revoked: bool,
+    pub nick: &'a str,
+    pub avatar: &'a str,
+    pub cloud_custom_data: &'a str,
+    /// The elements in the REST API's shape, for apps that read them directly.
+    pub elements: &'a [Element],
+}
+
+impl<'a> JsMessage<'a> {
+    /// `m` as `me` sees it; `marks` tell what is read.
+    pub fn new(m: &'a Message, me: &UserId, marks: ReadMarks, status: Status) -> Self {
+        let peer = m.peer_of(me).clone();
+        let (kind, payload) = match m.elements.first() {
+            Some(e) => (e.type_name(), Payload::of(e)),
+            None => ("TIMTextElem", Payload::Text { text: "" }),
+        };
+        Self {
+            id: if m.key.id == 0 {
+                format!("local-{}-{}", m.random, m.time_ms)
+            } else {
+                m.key.to_string()
+            },
+            kind,
+            payload,
+            conversation_id: ConversationId(peer),
+            conversation_type: "C2C",
+            from: &m.from,
+            to: &m.to,
+            flow: if &m.from == me { "out" } else { "in" },
+            time: m.time_ms / 1000,
+            sequence: m.key.id,
+            random: m.random,
+            status,
+            is_read: marks.is_read(m, me),
+            is_peer_read: marks.is_peer_read(m, me),
+            is_revoked: m.recalled,
+            nick: &m.nick,
+            avatar: &m.avatar,
+            cloud_custom_data: m.cloud_custom_data.as_deref().unwrap_or_default(),
+            elements: &m.elements,
+        }
+    }
+}
+
+/// A message's `payload`, by type, with Tencent's field names.
+#[derive(Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+pub enum Payload<'a> {
+    Text {
+        text: &'a str,
+    },
+    Face {
+        index: i64,
+        data: &'a str,
+    },
+    Location {
+        description: &'a str,
+        longitude: f64,
+        latitude: f64,
+    },
+    Custom {
+        data: &'a str,
+        description: &'a str,
+        extension: &'a str,
+    },
+    System {
+        text: &'a str,
+        data: &'a str,
+    },
+    Image {
+        uuid: &'a str,
+        image_format: u32,
+        image_info_array: Vec<ImageInfo<'a>>,
+    },
+    Sound {
+        url: &'a str,
+        uuid: &'a str,
+        size: u64,
+        second: u32,
+        download_flag: u32,
+    },
+    File {
+        file_url: &'a str,
+        uuid: &'a str,
+        file_name: &'a str,
+        file_size: u64,
+        download_flag: u32,
+    },
+    Video {
+        video_url: &'a str,
+        #[serde(rename = "videoUUID")]
+        video_uuid: &'a str,
+        video_size: u64,
+        video_second: u32,
+        video_format: &'a str,
+        thumb_url: &'a str,
+        #[serde(rename = "thumbUUID")]
+        thumb_uuid: &'a str,
+        thumb_size: u64,
+        thumb_width: u32,
+        thumb_height: u32,
+    },
+    /// A media message before its upload: the file chosen.
+    Upload {
+        file_name: &'a str,
+        file_size: u64,
+    },
+}
+
+#[derive(Serialize)]
+pub struct ImageInfo<'a> {
+    #[serde(rename = "type")]
+    kind: u8,
+    size: u64,
+    width: u32,
+    height: u32,
+    url: &'a str,
+}
+
+impl<'a> Payload<'a> {
+    fn of(e: &'a Element) -> Self {
+        match e {
+            Element::Text(t) => Payload::Text { text: &t.text },
+            Element::Face(f) => Payload::Face {
+                index: f.index,
+                data: &f.data,
+            },
+            Element::Location(l) => Payload::Location {
+                description: &l.desc,
+                longitude: l.longitude,
+                latitude: l.latitude,
+            },
+            Element::Custom(c) => Payload::Custom {
+                data: &c.data,
+                description: &c.desc,
+                extension: &c.ext,
+            },
+            Element::System(s) => Payload::System {
+                text: &s.text,
+                data: &s.data,
+            },
+            Element::Image(i) => Payload::Image {
+                uuid: &i.uuid,
+                image_format: i.image_format,
+                image_info_array: i
+                    .image_info_array
+                    .iter()
+                    .map(|x| ImageInfo {
+                        kind: x.kind,
+                        size: x.size,
+                        width: x.width,
+                        height: x.height,
+                        url: &x.url,
+                    })
+                    .collect(),
+            },
+            Element::Sound(a) => Payload::Sound {
+                url: &a.url,
+                uuid: &a.uuid,
+                size: a.size,
+                second: a.second,
+                download_flag: a.download_flag,
+            },
+            Element::File(f) => Payload::File {
+                file_url: &f.url,
+                uuid: &f.uuid,
+                file_name: &f.file_name,
+                file_size: f.file_size,
+                download_flag: f.download_flag,
+            },
+            Element::Video(v) => Payload::Video {
+                video_url: &v.video_url,
+                video_uuid: &v.video_uuid,
+                video_size: v.video_size,
+                video_second: v.video_second,
+                video_format: &v.video_format,
+                thumb_url: &v.thumb_url,
+                thumb_uuid: &v.thumb_uuid,
+                thumb_size: v.thumb_size,
+                thumb_width: v.thumb_width,
+                thumb_height: v.thumb_height,
+            },
+        }
+    }
+}
+
+/// A user's profile.
+#[derive(Serialize)]
+pub struct JsProfile<'a> {
+    #[serde(rename = "userID")]
+    pub user_id: &'a UserId,
+    pub nick: &'a str,
+    pub avatar: &'a str,
+}
+
+impl<'a> From<&'a Profile> for JsProfile<'a> {
+    fn from(p: &'a Profile) -> Self {
+        Self {
+            user_id: &p.user_id,
+            nick: &p.nick,
+            avatar: &p.avatar,
+        }
+    }
+}
+
+/// A conversation object.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsConversation<'a> {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: ConversationId,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub unread_count: u32,
+    pub last_message: Option<JsMessage<'a>>,
+    pub user_profile: JsProfile<'a>,
+    /// Seconds since the Unix epoch.
+    pub updated_time: u64,
+}
+
+impl<'a> JsConversation<'a> {
+    pub fn new(c: &'a Conversation, me: &UserId) -> Self {
+        let marks = ReadMarks {
+            mine: c.read_up_to,
+            peer: c.peer_read_up_to,
+        };
+        Self {
+            conversation_id: ConversationId(c.peer.clone()),
+            kind: "C2C",
+            unread_count: c.unread,
+            last_message: c
+                .last_message
+                .as_ref()
+                .map(|m| JsMessage::new(m, me, marks, Status::Success)),
+            user_profile: JsProfile {
+                user_id: &c.peer,
+                nick: &c.peer_nick,
+                avatar: &c.peer_avatar,
+            },
+            updated_time: c.updated_ms / 1000,
+        }
+    }
+}
+
+/// A friend list (`[{ userID }]`) or a blacklist (`[userID]`), as Tencent's SDK gives them.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum RelationList<'a> {
+    Friends(Vec<Friend<'a>>),
+    Blocked(Vec<&'a UserId>),
+}
+
+#[derive(Serialize)]
+pub struct Friend<'a> {
+    #[serde(rename = "userID")]
+    user_id: &'a UserId,
+}
+
+impl<'a> RelationList<'a> {
+    pub fn new(relation: Relation, entries: &'a [RelationEntry]) -> Self {
+        let users = entries.iter().map(|e| &e.user_id);
+        match relation {
+            Relation::Friend => Self::Friends(users.map(|user_id| Friend { user_id }).collect()),
+            Relation::Blacklist => Self::Blocked(users.collect()),
+        }
+    }
+}
