@@ -24,6 +24,8 @@ pub async fn fill(target: &Target, from: &str, to: &str, count: usize) -> Result
                     text: format!("waiting message {i}"),
                 })],
                 cloud_custom_data: None,
+                online_only: false,
+                offline_push_info: None,
             };
             client::send(&mut tx, i as u64 + 1, request).await?;
         }

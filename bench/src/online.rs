@@ -140,6 +140,8 @@ async fn send(
             random: i as u32,
             elements: vec![Element::Text(TextElem { text })],
             cloud_custom_data: None,
+            online_only: false,
+            offline_push_info: None,
         };
         client::send(&mut tx, i as u64 + 1, request).await?;
     }

@@ -302,6 +302,7 @@ impl Sdk {
                 self.dispatch(Action::Status { to, random, status });
             }
             Event::MessageRevoked { peer, key, .. } => self.dispatch(Action::Revoked { peer, key }),
+            Event::MessagesDeleted { peer, keys } => self.dispatch(Action::Deleted { peer, keys }),
             // The conversation list that follows carries it.
             Event::MessageReadByPeer { .. } => {}
             Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
@@ -518,6 +519,14 @@ impl Sdk {
             };
             sdk.dispatch(Action::Status { to, random, status });
         });
+    }
+
+    /// Deletes a message from this user's history on all its devices (the peer keeps it).
+    pub fn delete(&self, peer: UserId, key: MessageKey) {
+        self.call(
+            move |c| async move { c.delete_messages(&peer, &[key]).await },
+            |_, ()| {}, // `MessagesDeleted` takes it off every device's view, this one's too
+        );
     }
 
     /// Recalls an own message.

@@ -120,6 +120,11 @@ pub enum Action {
         peer: UserId,
         key: MessageKey,
     },
+    /// This user deleted these messages (on any of its devices).
+    Deleted {
+        peer: UserId,
+        keys: Vec<MessageKey>,
+    },
     Relations {
         relation: Relation,
         users: Vec<UserId>,
@@ -210,6 +215,11 @@ impl State {
                     && let Some(shown) = chat.messages.iter_mut().find(|s| s.message.key == key)
                 {
                     shown.message.recall();
+                }
+            }
+            Action::Deleted { peer, keys } => {
+                if let Some(chat) = self.chat.as_mut().filter(|c| c.peer == peer) {
+                    chat.messages.retain(|s| !keys.contains(&s.message.key));
                 }
             }
             Action::Relations { relation, users } => match relation {
@@ -335,6 +345,7 @@ mod tests {
             elements: vec![],
             cloud_custom_data: None,
             created_ms: 5000,
+            offline_push_info: None,
         };
         s.apply(Action::Unsent(vec![(item.clone(), Status::Sending)]));
         s.apply(Action::Received(vec![msg("bob", "alice", 3, 3)]));

@@ -9,6 +9,7 @@ use crate::element::Element;
 use crate::error::ErrorCode;
 use crate::ids::{DeviceId, MessageKey, Seq, UserId};
 use crate::message::{Conversation, Message, Profile, Relation, RelationEntry, SyncEntry};
+use crate::push::OfflinePushInfo;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -45,6 +46,13 @@ pub enum Request {
         elements: Vec<Element>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cloud_custom_data: Option<String>,
+        /// Online only (Tencent's `onlineUserOnly`): delivered to the devices online now and
+        /// not stored, pushed or counted unread. It reaches them as a `sync` push with `seq` 0.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        online_only: bool,
+        /// How to notify the recipient when no device of theirs is online.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offline_push_info: Option<Box<OfflinePushInfo>>,
     },
     /// Reads the caller's sync log after `after` (the client's cursor), up to `limit` entries.
     Sync { after: Seq, limit: u32 },
@@ -62,6 +70,10 @@ pub enum Request {
     /// Recalls a message the caller sent to `peer`, within the server's recall window. Both
     /// users' devices get a `recalled` entry.
     Recall { peer: UserId, key: MessageKey },
+    /// Deletes messages of the conversation with `peer` from the caller's history, on all of
+    /// its devices (a `deleted` entry tells the others); the peer keeps its copy. At most
+    /// [`MAX_DELETE_PER_REQUEST`] keys, every one a message between the two.
+    DeleteMessages { peer: UserId, keys: Vec<MessageKey> },
     /// Adds users to the caller's friend list or blacklist. Friendship is added both ways, as
     /// Tencent's `Add_Type_Both`; blocking is one way.
     RelationAdd {
@@ -99,6 +111,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "history",
     "mark_read",
     "recall",
+    "delete_messages",
     "relation_add",
     "relation_remove",
     "relation_list",
@@ -111,6 +124,9 @@ pub const REQUEST_TYPES: &[&str] = &[
 /// Largest answer the server sends in one reply or REST response body; a larger one is refused
 /// with `ANSWER_TOO_LARGE`, so no request can make the server build an unbounded answer.
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// Most messages one [`Request::DeleteMessages`] may name (30, as Tencent's `deleteMessage`).
+pub const MAX_DELETE_PER_REQUEST: usize = 30;
 
 /// Most users one relation or profile request may name (100, as in Tencent IM).
 pub const MAX_USERS_PER_REQUEST: usize = 100;
@@ -198,6 +214,10 @@ pub enum Reply {
     Recalled {
         key: MessageKey,
     },
+    /// `seq` is the `deleted` entry's in the caller's log.
+    Deleted {
+        seq: Seq,
+    },
     /// One result per requested user, in request order; `code` 0 is success.
     RelationResults {
         results: Vec<UserResult>,
@@ -253,6 +273,8 @@ mod tests {
                 random: 99,
                 elements: vec![Element::Text(TextElem { text: "hi".into() })],
                 cloud_custom_data: None,
+                online_only: false,
+                offline_push_info: None,
             },
         };
         let json = serde_json::to_string(&frame).unwrap();
@@ -281,6 +303,8 @@ mod tests {
                 random: 0,
                 elements: vec![],
                 cloud_custom_data: None,
+                online_only: false,
+                offline_push_info: None,
             },
             Request::Sync {
                 after: Seq(0),
@@ -300,6 +324,10 @@ mod tests {
                     random: 2,
                     time_s: 3,
                 },
+            },
+            Request::DeleteMessages {
+                peer: user.clone(),
+                keys: vec![],
             },
             Request::RelationAdd {
                 relation: Relation::Friend,

@@ -10,6 +10,7 @@
 //! - [`error`]: the stable numeric error codes that travel in error frames and REST replies.
 //! - [`limits`]: the validation a message passes before it is accepted.
 //! - [`media`]: media upload kinds, limits and the upload answer.
+//! - [`push`]: a message's offline push settings (Tencent's `OfflinePushInfo`).
 //!
 //! The protocol is described for humans in `docs/protocol.md`.
 
@@ -20,6 +21,7 @@ pub mod ids;
 pub mod limits;
 pub mod media;
 pub mod message;
+pub mod push;
 pub mod rest;
 
 pub use element::Element;

@@ -71,6 +71,9 @@ pub enum SyncEvent {
     PeerRead { peer: UserId, up_to: MessageKey },
     /// A message between the user and `peer` was recalled: show it as recalled.
     Recalled { peer: UserId, key: MessageKey },
+    /// The user deleted these messages of its conversation with `peer` (on some device): they
+    /// leave its history.
+    Deleted { peer: UserId, keys: Vec<MessageKey> },
     /// The user's friend list or blacklist changed.
     Relations {
         relation: Relation,

@@ -183,9 +183,9 @@ pub struct MsgFields {
     /// `NoUnread`, `NoLastMsg`, and Duet's `SkipRelationCheck`.
     #[serde(rename = "SendMsgControl", default)]
     pub send_msg_control: Vec<String>,
-    /// Offline push settings (title, text, payload), kept for offline push.
+    /// How to notify a recipient with no device online.
     #[serde(rename = "OfflinePushInfo", default)]
-    pub offline_push_info: Option<serde_json::Value>,
+    pub offline_push_info: Option<crate::push::OfflinePushInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -56,6 +56,31 @@ export interface MediaMessageOptions<P> extends CreateMessageOptions<P> {
   onProgress?: (fraction: number) => void;
 }
 
+/** How a recipient with no device online is notified (Tencent's web `OfflinePushInfo`). */
+export interface OfflinePushInfo {
+  /** Do not push this message. */
+  disablePush?: boolean;
+  /** Accepted for compatibility; there is no VoIP push. */
+  disableVoipPush?: boolean;
+  /** The notification's title (up to 1024 bytes); by default the sender's nickname. */
+  title?: string;
+  /** The notification's text (up to 1024 bytes); by default made from the message. */
+  description?: string;
+  /** Passed through to the device (up to 1024 bytes). */
+  extension?: string;
+  /** On iOS, leave the app's badge as it is. */
+  ignoreIOSBadge?: boolean;
+  /** The notification channel on OPPO phones (Android 8 and later). */
+  androidOPPOChannelID?: string;
+}
+
+export interface SendMessageOptions {
+  /** Deliver to the devices online now only: not stored, pushed or counted unread. Fails with
+   * 61001 without a connection. */
+  onlineUserOnly?: boolean;
+  offlinePushInfo?: OfflinePushInfo;
+}
+
 export interface Message {
   ID: string;
   type: MessageType;
@@ -152,7 +177,7 @@ export interface Chat {
   /** Sends `message` and resolves with that same object, updated in place (`status`, `ID`,
    * `time`, `sequence`). Offline, it waits in the outbox (`status` `unSend`) and resolves once
    * it has gone out after reconnecting; `logout` meanwhile rejects it with code 61001. */
-  sendMessage(message: Message): Promise<Result<{ message: Message }>>;
+  sendMessage(message: Message, options?: SendMessageOptions): Promise<Result<{ message: Message }>>;
   getMessageList(options: {
     conversationID: ConversationID;
     nextReqMessageID?: string;

@@ -36,6 +36,8 @@ pub enum Event {
         key: MessageKey,
         message: Option<Message>,
     },
+    /// This user deleted these messages (on this device or another): they left its history.
+    MessagesDeleted { peer: UserId, keys: Vec<MessageKey> },
     /// The conversation list changed (new message, read state, sync).
     ConversationListUpdated(Vec<Conversation>),
     /// The user's own profile changed (on any device).

@@ -218,26 +218,53 @@ impl<C: Cache + 'static> Session<C> {
         self.deliver(item).await
     }
 
+    /// Sends a message to the devices online now, kept nowhere (not in the outbox, the cache
+    /// or the server's history): without a connection it fails with [`codes::DISCONNECTED`].
+    pub async fn send_online(&self, item: OutboxItem) -> Result<Message, SdkError> {
+        let (_, message) = self.submit(item, true).await?;
+        Ok(message)
+    }
+
     async fn deliver(&self, item: OutboxItem) -> Result<Message, SdkError> {
+        let (to, random) = (item.to.clone(), item.random);
+        let (seq, message) = match self.submit(item, false).await {
+            Ok(sent) => sent,
+            // It may have reached the server: keep it for the retry, which the server
+            // recognises by its random.
+            Err(e) if e.code == codes::DISCONNECTED || e.code == codes::TIMEOUT => return Err(e),
+            Err(refused) => {
+                self.inner.cache.outbox_remove(&to, random).await?;
+                return Err(refused);
+            }
+        };
+        // The server does not push this entry back to this device: apply it from the reply.
+        let entry = SyncEntry {
+            seq,
+            event: SyncEvent::Message {
+                message: message.clone(),
+            },
+        };
+        self.apply(vec![entry], false).await?;
+        self.inner.cache.outbox_remove(&to, random).await?;
+        Ok(message)
+    }
+
+    /// Sends `item` and makes the message the server stored (or delivered, `online_only`)
+    /// from the reply; with the sequence of its entry in this user's log.
+    async fn submit(
+        &self,
+        item: OutboxItem,
+        online_only: bool,
+    ) -> Result<(Seq, Message), SdkError> {
         let request = Request::Send {
             to: item.to.clone(),
             random: item.random,
             elements: item.elements.clone(),
             cloud_custom_data: item.cloud_custom_data.clone(),
+            online_only,
+            offline_push_info: item.offline_push_info.map(Box::new),
         };
-        let reply = match self.request(request).await {
-            Ok(reply) => reply,
-            // It may have reached the server: keep it for the retry, which the server
-            // recognises by its random.
-            Err(e) if e.code == codes::DISCONNECTED || e.code == codes::TIMEOUT => return Err(e),
-            Err(refused) => {
-                self.inner
-                    .cache
-                    .outbox_remove(&item.to, item.random)
-                    .await?;
-                return Err(refused);
-            }
-        };
+        let reply = self.request(request).await?;
         let Reply::Sent {
             key, time_ms, seq, ..
         } = reply
@@ -248,7 +275,7 @@ impl<C: Cache + 'static> Session<C> {
         let message = Message {
             key,
             from: self.inner.me.clone(),
-            to: item.to.clone(),
+            to: item.to,
             time_ms,
             random: item.random,
             elements: item.elements,
@@ -257,19 +284,7 @@ impl<C: Cache + 'static> Session<C> {
             avatar: profile.avatar,
             recalled: false,
         };
-        // The server does not push this entry back to this device: apply it from the reply.
-        let entry = SyncEntry {
-            seq,
-            event: SyncEvent::Message {
-                message: message.clone(),
-            },
-        };
-        self.apply(vec![entry], false).await?;
-        self.inner
-            .cache
-            .outbox_remove(&message.to, message.random)
-            .await?;
-        Ok(message)
+        Ok((seq, message))
     }
 
     /// Up to `count` messages with `peer` older than `before`, newest first, and whether
@@ -281,9 +296,6 @@ impl<C: Cache + 'static> Session<C> {
         before: Option<MessageKey>,
         count: u32,
     ) -> Result<(Vec<Message>, bool), SdkError> {
-        if !self.is_connected() {
-            return Ok(crate::cache::offline_page(&*self.inner.cache, peer, before, count).await?);
-        }
         let cached = self.inner.cache.messages(peer, before, count).await?;
         if cached.len() == count as usize {
             return Ok((cached, false));
@@ -398,8 +410,15 @@ impl<C: Cache + 'static> Session<C> {
     }
 
     /// A pushed entry: applied at once (even during the first sync, which then skips it); if
-    /// it shows a hole, the syncer fills it.
+    /// it shows a hole, the syncer fills it. An online-only message is only announced.
     async fn on_push(&self, entry: SyncEntry) -> Result<(), SdkError> {
+        // Sequence 0: an online-only message, in no log; shown, never stored.
+        if entry.seq == Seq(0) {
+            if let SyncEvent::Message { message } = entry.event {
+                self.emit(Event::MessageReceived(vec![message]));
+            }
+            return Ok(());
+        }
         self.apply(vec![entry], true).await?;
         if self.inner.tracker.borrow().has_hole() {
             let _ = self.inner.wake_syncer.unbounded_send(());
@@ -563,6 +582,31 @@ impl<C: Cache + 'static> Session<C> {
                     };
                     later_events.push(Event::MessageRevoked { peer, key, message });
                 }
+                SyncEvent::Deleted { peer, keys } => {
+                    messages.retain(|m| !keys.contains(&m.key));
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    let mut unread_gone = 0;
+                    for key in &keys {
+                        let found = cache.messages(&peer, Some(next_key(*key)), 1).await?;
+                        let read_up_to = convs.get(&peer).map_or(0, |c| c.read_up_to);
+                        unread_gone += found
+                            .iter()
+                            .filter(|m| m.key == *key && m.from == peer && m.key.id > read_up_to)
+                            .count() as u32;
+                        cache.delete_message(&peer, *key).await?;
+                    }
+                    if let Some(c) = convs.get_mut(&peer) {
+                        c.unread = c.unread.saturating_sub(unread_gone);
+                        if c.last_message
+                            .as_ref()
+                            .is_some_and(|m| keys.contains(&m.key))
+                        {
+                            c.last_message = cache.messages(&peer, None, 1).await?.pop();
+                        }
+                        changed_conversations = true;
+                    }
+                    later_events.push(Event::MessagesDeleted { peer, keys });
+                }
                 SyncEvent::Relations {
                     relation,
                     added,
@@ -666,6 +710,29 @@ impl<C: Cache + 'static> Session<C> {
             Reply::Recalled { .. } => Ok(()),
             _ => Err(unexpected()),
         }
+    }
+
+    /// Deletes messages with `peer` from this user's history on the server and on all of its
+    /// devices (at most [`protocol::frame::MAX_DELETE_PER_REQUEST`]).
+    pub async fn delete_messages(
+        &self,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+    ) -> Result<(), SdkError> {
+        let request = Request::DeleteMessages {
+            peer: peer.clone(),
+            keys: keys.clone(),
+        };
+        let reply = self.request(request).await?;
+        let Reply::Deleted { seq } = reply else {
+            return Err(unexpected());
+        };
+        let event = SyncEvent::Deleted {
+            peer: peer.clone(),
+            keys,
+        };
+        // Announced here too (`MessagesDeleted`), as on the user's other devices.
+        self.apply(vec![SyncEntry { seq, event }], true).await
     }
 
     /// The profiles of `users` (unknown users are left out), cached for offline display.

@@ -103,6 +103,7 @@ impl Device {
             elements: vec![Element::Text(TextElem { text: text.into() })],
             cloud_custom_data: None,
             created_ms: js_sys::Date::now() as u64,
+            offline_push_info: None,
         };
         self.client
             .session()

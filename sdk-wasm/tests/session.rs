@@ -130,6 +130,7 @@ fn outgoing(to: &str, random: u32, text: &str) -> OutboxItem {
         elements: vec![Element::Text(TextElem { text: text.into() })],
         cloud_custom_data: None,
         created_ms: 1_800_000_000_000 + random as u64,
+        offline_push_info: None,
     }
 }
 

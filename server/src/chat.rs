@@ -10,13 +10,16 @@ use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::{
-    Account, Deletion, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate,
-    RelationChange, SendChecks, Sent, Storage, StorageResult,
+    Account, CommitListener, Committed, Deletion, HistoryPage, HistoryQuery, NewMessage, Origin,
+    Pending, ProfileUpdate, RelationChange, SendChecks, Sent, Storage, StorageError, StorageResult,
 };
-use protocol::frame::{MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult};
+use protocol::frame::{
+    MAX_DELETE_PER_REQUEST, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult,
+};
+use protocol::push::OfflinePushInfo;
 use protocol::{
     Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
-    UserId,
+    SyncEntry, SyncEvent, UserId,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -64,6 +67,8 @@ pub struct SendRequest {
     pub random: u32,
     pub elements: Vec<Element>,
     pub cloud_custom_data: Option<String>,
+    /// Checked here; the offline push service reads it.
+    pub offline_push_info: Option<OfflinePushInfo>,
 }
 
 /// How a send is carried out; the defaults are those of a user's own send.
@@ -76,6 +81,8 @@ pub struct SendOptions {
     pub no_last_msg: bool,
     /// The app's backend asked to skip friend and blacklist checks.
     pub skip_relation_check: bool,
+    /// Delivered to the devices online now, and neither stored nor counted unread.
+    pub online_only: bool,
 }
 
 impl Default for SendOptions {
@@ -86,6 +93,7 @@ impl Default for SendOptions {
             no_unread: false,
             no_last_msg: false,
             skip_relation_check: false,
+            online_only: false,
         }
     }
 }
@@ -221,7 +229,14 @@ impl Chat {
                 ),
             ));
         }
+        if let Some(info) = &req.offline_push_info {
+            info.check()
+                .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, e))?;
+        }
         let checks = self.permit(from, &req, &opts)?;
+        if opts.online_only {
+            return Ok(self.send_online(from, req, checks, opts.origin));
+        }
         Ok(self.storage.send(NewMessage {
             from: from.clone(),
             to: req.to,
@@ -235,6 +250,84 @@ impl Chat {
             no_last_msg: opts.no_last_msg,
             checks,
         }))
+    }
+
+    /// Delivers an online-only message to the devices of both users online now (the sender's
+    /// others), after the same permission checks as a stored one. It is in no log: it reaches
+    /// them as a sync entry with sequence 0, and its key has number 0.
+    fn send_online(
+        &self,
+        from: &UserId,
+        req: SendRequest,
+        checks: SendChecks,
+        origin: Option<Origin>,
+    ) -> Pending<Sent> {
+        let (storage, hub) = (self.storage.clone(), self.hub.clone());
+        let (from, now_ms) = (from.clone(), self.clock.now_ms());
+        Box::pin(async move {
+            let mut profiles = storage.profiles(&[from.clone(), req.to.clone()]).await?;
+            if !profiles.iter().any(|p| p.user_id == req.to) {
+                return Err(StorageError::UnknownUser(req.to));
+            }
+            let listed = async |relation, owner: &UserId, peer: &UserId| {
+                let list = storage.relations(relation, owner).await?;
+                StorageResult::Ok(list.iter().any(|e| &e.user_id == peer))
+            };
+            if checks.blacklist && listed(Relation::Blacklist, &req.to, &from).await? {
+                return Err(StorageError::Blocked);
+            }
+            if checks.friends
+                && !(listed(Relation::Friend, &from, &req.to).await?
+                    && listed(Relation::Friend, &req.to, &from).await?)
+            {
+                return Err(StorageError::NotFriends);
+            }
+            profiles.retain(|p| p.user_id == from);
+            let sender = profiles.pop().unwrap_or(Profile {
+                user_id: from.clone(),
+                nick: String::new(),
+                avatar: String::new(),
+            });
+            let message = Message {
+                key: MessageKey {
+                    id: 0,
+                    random: req.random,
+                    time_s: now_ms / 1000,
+                },
+                from: from.clone(),
+                to: req.to.clone(),
+                time_ms: now_ms,
+                random: req.random,
+                elements: req.elements,
+                cloud_custom_data: req.cloud_custom_data,
+                nick: sender.nick,
+                avatar: sender.avatar,
+                recalled: false,
+            };
+            let entry = Arc::new(SyncEntry {
+                seq: Seq(0),
+                event: SyncEvent::Message {
+                    message: message.clone(),
+                },
+            });
+            hub.committed(&[
+                Committed {
+                    owner: req.to,
+                    entry: entry.clone(),
+                    origin: None,
+                },
+                Committed {
+                    owner: from,
+                    entry,
+                    origin,
+                },
+            ]);
+            Ok(Sent {
+                message,
+                sender_seq: Seq(0),
+                duplicate: false,
+            })
+        })
     }
 
     /// The permission check every send passes (R3): nobody messages themselves; only the
@@ -287,6 +380,29 @@ impl Chat {
     pub fn mark_read(&self, owner: &UserId, peer: &UserId, origin: Option<Origin>) -> Pending<Seq> {
         self.storage
             .mark_read(owner, peer, self.clock.now_ms(), origin)
+    }
+
+    /// Deletes messages of `owner`'s conversation with `peer` from `owner`'s history on all
+    /// its devices (1 to [`MAX_DELETE_PER_REQUEST`] of them; the peer keeps its copy).
+    pub fn delete_messages(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+        origin: Option<Origin>,
+    ) -> Result<Pending<Seq>, ChatError> {
+        if keys.is_empty() || keys.len() > MAX_DELETE_PER_REQUEST {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!(
+                    "delete 1 to {MAX_DELETE_PER_REQUEST} messages per request, got {}",
+                    keys.len()
+                ),
+            ));
+        }
+        Ok(self
+            .storage
+            .delete_messages(owner, peer, keys, self.clock.now_ms(), origin))
     }
 
     pub async fn sync(&self, user: &UserId, after: Seq, limit: u32) -> Result<SyncPage, ChatError> {

@@ -174,6 +174,8 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
         random: 1,
         elements,
         cloud_custom_data: None,
+        online_only: false,
+        offline_push_info: None,
     };
     assert_eq!(
         alice.err(send("nobody", text("hi"))).await,
@@ -215,6 +217,8 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
         random: 1,
         elements: text("hi"),
         cloud_custom_data: Some("c".repeat(13 * 1024)),
+        online_only: false,
+        offline_push_info: None,
     };
     assert_eq!(alice.err(big_custom).await, ErrorCode::BODY_TOO_LARGE);
     assert_eq!(

@@ -55,6 +55,8 @@ async fn try_send(c: &mut Client, sent: &Sent) -> Option<MessageKey> {
         random: sent.random,
         elements: text(&sent.text),
         cloud_custom_data: None,
+        online_only: false,
+        offline_push_info: None,
     };
     match c.try_request(request).await? {
         ServerFrame::Reply {

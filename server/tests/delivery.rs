@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use protocol::frame::{Reply, Request, ServerFrame};
-use protocol::{Seq, SyncEvent};
+use protocol::{Relation, Seq, SyncEvent};
 use server::storage::DAY_MS;
 use std::time::Duration;
 
@@ -326,4 +326,162 @@ async fn a_user_recalls_its_own_message_within_the_window() {
         alice.err(recall(late.key)).await,
         protocol::ErrorCode::RECALL_TIME_LIMIT
     );
+}
+
+#[tokio::test]
+async fn a_user_deletes_messages_from_its_history_on_all_its_devices() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut bob_phone = server.login("bob", "phone").await;
+    let mut alice = server.login("alice", "web").await;
+    let (one, _, _) = alice.send_text("bob", 1, "one").await;
+    let (two, _, _) = alice.send_text("bob", 2, "two").await;
+    for _ in 0..2 {
+        bob.push().await;
+        bob_phone.push().await;
+    }
+    let delete = |keys| Request::DeleteMessages {
+        peer: uid("alice"),
+        keys,
+    };
+    let mut alien = one.key;
+    alien.id += 1000;
+    assert_eq!(
+        bob.err(delete(vec![one.key, alien])).await,
+        protocol::ErrorCode::MESSAGE_NOT_FOUND,
+        "a key that is not a message between them refuses the request"
+    );
+    assert_eq!(
+        bob.err(delete(Vec::new())).await,
+        protocol::ErrorCode::INVALID_ARGUMENT
+    );
+    assert_eq!(
+        bob.err(delete(vec![one.key; 31])).await,
+        protocol::ErrorCode::INVALID_ARGUMENT,
+        "at most 30 per request"
+    );
+    let Reply::Deleted { seq } = bob.ok(delete(vec![one.key])).await else {
+        panic!("expected deleted")
+    };
+    let e = bob_phone.push().await;
+    assert_eq!(e.seq, seq);
+    assert_eq!(
+        e.event,
+        SyncEvent::Deleted {
+            peer: uid("alice"),
+            keys: vec![one.key]
+        }
+    );
+    let history = |peer: &str| Request::History {
+        peer: uid(peer),
+        before: None,
+        limit: 10,
+    };
+    let Reply::History { messages, .. } = bob.ok(history("alice")).await else {
+        panic!()
+    };
+    assert_eq!(
+        messages.iter().map(|m| m.key).collect::<Vec<_>>(),
+        [two.key]
+    );
+    let Reply::History { messages, .. } = alice.ok(history("bob")).await else {
+        panic!()
+    };
+    assert_eq!(messages.len(), 2, "the peer keeps its copy");
+}
+
+#[tokio::test]
+async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhere() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let mut alice_phone = server.login("alice", "phone").await;
+    let online = |to: &str, random, body: &str| Request::Send {
+        to: uid(to),
+        random,
+        elements: text(body),
+        cloud_custom_data: None,
+        online_only: true,
+        offline_push_info: None,
+    };
+    let Reply::Sent { key, seq, .. } = alice.ok(online("bob", 1, "typing…")).await else {
+        panic!("expected sent")
+    };
+    assert_eq!((key.id, seq), (0, Seq(0)), "in no log, numbered 0");
+    for device in [&mut bob, &mut alice_phone] {
+        let e = device.push().await;
+        assert_eq!(e.seq, Seq(0));
+        let SyncEvent::Message { message } = &e.event else {
+            panic!("expected a message")
+        };
+        assert_eq!((message.key, message.from.as_str()), (key, "alice"));
+    }
+    let Reply::History { messages, .. } = bob
+        .ok(Request::History {
+            peer: uid("alice"),
+            before: None,
+            limit: 10,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert!(messages.is_empty(), "not in history");
+    let (entries, _, _) = bob.sync_all(Seq(0), 100).await;
+    assert!(entries.is_empty(), "not in the sync log");
+    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
+    assert!(conversations.iter().all(|c| c.unread == 0));
+
+    // Carol is offline: nothing waits for her.
+    server
+        .rest(
+            "im_open_login_svc/account_import",
+            serde_json::json!({ "UserID": "carol" }),
+        )
+        .await;
+    alice.ok(online("carol", 2, "are you there?")).await;
+    let mut carol = server.login("carol", "web").await;
+    let (entries, _, _) = carol.sync_all(Seq(0), 100).await;
+    assert!(
+        entries.is_empty(),
+        "an online-only message is not kept for later"
+    );
+
+    // The same rules as any message, and the push settings are checked.
+    bob.ok(Request::RelationAdd {
+        relation: Relation::Blacklist,
+        users: vec![uid("alice")],
+    })
+    .await;
+    assert_eq!(
+        alice.err(online("bob", 3, "let me in")).await,
+        protocol::ErrorCode::BLOCKED
+    );
+    let too_long = protocol::push::OfflinePushInfo {
+        desc: "x".repeat(protocol::push::PUSH_TEXT_MAX_BYTES + 1),
+        ..Default::default()
+    };
+    let code = alice
+        .err(Request::Send {
+            to: uid("carol"),
+            random: 4,
+            elements: text("hi"),
+            cloud_custom_data: None,
+            online_only: false,
+            offline_push_info: Some(Box::new(too_long)),
+        })
+        .await;
+    assert_eq!(code, protocol::ErrorCode::INVALID_ARGUMENT);
+
+    // The REST API's `MsgLifeTime` 0 is the same.
+    let body = serde_json::json!({
+        "To_Account": "carol", "MsgRandom": 5, "MsgLifeTime": 0,
+        "MsgBody": [{ "MsgType": "TIMTextElem", "MsgContent": { "Text": "from the backend" } }],
+    });
+    assert_eq!(server.rest("openim/sendmsg", body).await["ErrorCode"], 0);
+    assert_eq!(carol.push().await.seq, Seq(0));
+    let (entries, _, _) = carol.sync_all(Seq(0), 100).await;
+    assert!(entries.is_empty());
 }

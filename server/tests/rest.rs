@@ -447,6 +447,8 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
         random: n,
         elements: text("hi"),
         cloud_custom_data: None,
+        online_only: false,
+        offline_push_info: None,
     };
     assert_eq!(
         code(
@@ -549,6 +551,8 @@ async fn a_blocked_sender_reaches_nobody_by_any_path() {
         random: 1,
         elements: text("let me in"),
         cloud_custom_data: None,
+        online_only: false,
+        offline_push_info: None,
     };
     assert_eq!(alice.err(send).await, protocol::ErrorCode::BLOCKED);
     let r = server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 2, "MsgBody": text_body("via backend")})).await;

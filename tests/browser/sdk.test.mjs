@@ -228,7 +228,100 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.friends, [{ userID: bob }]);
   assert.deepEqual(got.bobsFriends, [], 'a friend add is one-way: bob accepts by adding alice back');
   assert.equal(got.profiles[0].nick, 'Alice A.');
-  assert.equal(got.afterDelete.length, 0, 'a message deleted on this device does not come back from history');
+  assert.equal(got.afterDelete.length, 0, 'a deleted message does not come back from history');
+});
+
+test('deleteMessage removes messages from the user\'s history on every device; the peer keeps them', async () => {
+  const alice = `alice-del-${run}`, bob = `bob-del-${run}`;
+  const texts = (r) => r.data.messageList.map((m) => m.payload.text);
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b1 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const conv = `C2C${alice}`;
+    for (const text of ['one', 'two', 'three']) {
+      await a.sendMessage(a.createTextMessage({ to: bob, payload: { text } }));
+    }
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    await until(async () => (await b2.getMessageList({ conversationID: conv })).data.messageList.length === 3);
+    const list = (await b1.getMessageList({ conversationID: conv })).data.messageList;
+    const alien = await b1.deleteMessage([{ ...list[2], ID: `999999999_1_1` }]).then(() => null, (e) => e.code);
+    const mixed = await b1.deleteMessage([list[0], { ...list[1], conversationID: 'C2Csomeone-else' }]).then(() => null, (e) => e.code);
+    const deleted = await b1.deleteMessage(list.slice(0, 2));
+    await until(async () => (await b2.getMessageList({ conversationID: conv })).data.messageList.length === 1);
+    const out = {
+      alien, mixed, code: deleted.code,
+      b1: await b1.getMessageList({ conversationID: conv }),
+      b2: await b2.getMessageList({ conversationID: conv }),
+      a: await a.getMessageList({ conversationID: `C2C${bob}` }),
+    };
+    for (const chat of [a, b1, b2]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.equal(got.alien, 20022, 'a message not of this conversation is refused');
+  assert.equal(got.mixed, 60006, 'one conversation per call');
+  assert.equal(got.code, 0);
+  assert.deepEqual(texts(got.b1), ['three']);
+  assert.deepEqual(texts(got.b2), ['three'], 'the other device of the user follows');
+  assert.deepEqual(texts(got.a), ['one', 'two', 'three'], 'the peer keeps its copy');
+
+  // A new device (its own IndexedDB) gets the history from the server: without them.
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await fresh.goto(pages.url);
+  const again = await fresh.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    await chat.login({ userID: bob, userSig: bobSig });
+    await ready;
+    const list = await chat.getMessageList({ conversationID: `C2C${alice}` });
+    const convs = await chat.getConversationList();
+    await chat.logout();
+    return { list, last: convs.data.conversationList[0].lastMessage.payload.text };
+  }, { wsUrl, SDKAPPID, alice, bob, bobSig: sig(bob) });
+  await context.close();
+  assert.deepEqual(texts(again.list), ['three'], 'the server\'s history leaves them out');
+  assert.equal(again.last, 'three');
+});
+
+test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
+  const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, sigs.alice);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, sigs.bob);
+    const arriving = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
+    const typing = a.createCustomMessage({ to: bob, payload: { data: 'typing' } });
+    const sent = await a.sendMessage(typing, { onlineUserOnly: true });
+    const [received] = await arriving;
+    await new Promise((r) => setTimeout(r, 200));
+    const bobsList = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList;
+    const alicesList = (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList;
+    const unread = b.getTotalUnreadMessageCount();
+    // Carol is not online: the message is not kept for her.
+    const c0 = await window.signIn(SDKAPPID, wsUrl, carol, sigs.carol);
+    await c0.logout();
+    await a.sendMessage(a.createTextMessage({ to: carol, payload: { text: 'now or never' } }), { onlineUserOnly: true });
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, sigs.carol);
+    const carolsList = (await c.getMessageList({ conversationID: `C2C${alice}` })).data.messageList;
+    const push = { title: 'Alice', description: 'A new message', extension: '{"k":1}', ignoreIOSBadge: true, androidOPPOChannelID: 'chat' };
+    const withPush = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'pushed' } }), { offlinePushInfo: push });
+    const tooLong = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'x' } }),
+      { offlinePushInfo: { description: 'x'.repeat(1025) } }).then(() => null, (e) => ({ code: e.code, message: e.message }));
+    for (const chat of [a, b, c]) await chat.logout();
+    return { sent: sent.data.message, received, bobsList, alicesList, unread, carolsList, withPush: withPush.code, tooLong };
+  }, { wsUrl, SDKAPPID, alice, bob, carol, sigs: { alice: sig(alice), bob: sig(bob), carol: sig(carol) } });
+  assert.equal(got.sent.status, 'success');
+  assert.equal(got.received.payload.data, 'typing');
+  assert.equal(got.received.ID, got.sent.ID, 'one ID on both sides');
+  assert.deepEqual(got.bobsList, [], 'not stored by the recipient');
+  assert.deepEqual(got.alicesList, [], 'nor by the sender');
+  assert.equal(got.unread, 0, 'not counted unread');
+  assert.deepEqual(got.carolsList, [], 'not kept for a user who was offline');
+  assert.equal(got.withPush, 0);
+  assert.equal(got.tooLong.code, 60006, 'the server checks offlinePushInfo');
+  assert.match(got.tooLong.message, /Desc/);
 });
 
 test('a restart of the server loses and repeats nothing; the outbox goes out after it', async () => {

@@ -55,7 +55,12 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
     conversationType: TencentCloudChat.TYPES.CONV_C2C,
     payload: { data: 'dice', description: String(4), extension: '' },
   });
-  await chat.sendMessage(custom);
+  await chat.sendMessage(custom, {
+    onlineUserOnly: false,
+    offlinePushInfo: { disablePush: false, title: 'New message', description: 'A dice roll', extension: '{}', ignoreIOSBadge: true, androidOPPOChannelID: 'chat' },
+  });
+  const typing = chat.createCustomMessage({ to: 'user1', payload: { data: 'typing' } });
+  await chat.sendMessage(typing, { onlineUserOnly: true });
 
   const list = await chat.getMessageList({ conversationID: 'C2Cuser1' });
   const { messageList, nextReqMessageID, isCompleted } = list.data;

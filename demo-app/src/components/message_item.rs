@@ -199,11 +199,19 @@ fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool) -> Html {
         Status::Sending => html! { <p class="status">{ "Sending…" }</p> },
         Status::Queued => html! { <p class="status pending">{ "Waiting for connection" }</p> },
         Status::Sent => {
-            let (sdk, peer, key) = (sdk.clone(), peer.clone(), shown.message.key);
-            let recall = Callback::from(move |_| sdk.recall(peer.clone(), key));
+            let key = shown.message.key;
+            let recall = {
+                let (sdk, peer) = (sdk.clone(), peer.clone());
+                Callback::from(move |_| sdk.recall(peer.clone(), key))
+            };
+            let delete = {
+                let (sdk, peer) = (sdk.clone(), peer.clone());
+                Callback::from(move |_| sdk.delete(peer.clone(), key))
+            };
             html! {
                 <p class={classes!("status", "sent", read.then_some("read"))}>{ if read { "Read" } else { "Sent" } }
                     <button type="button" class="link" onclick={recall}>{ "Recall" }</button>
+                    <button type="button" class="link" onclick={delete} title="Delete from your devices">{ "Delete" }</button>
                 </p>
             }
         }

@@ -232,6 +232,7 @@ macro_rules! cache_conformance {
                 })],
                 cloud_custom_data: None,
                 created_ms,
+                offline_push_info: None,
             };
             c.outbox_put(&item("bob", 2, 200, "second")).await.unwrap();
             c.outbox_put(&item("bob", 1, 100, "first")).await.unwrap();

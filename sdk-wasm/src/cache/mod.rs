@@ -14,6 +14,7 @@ pub mod indexeddb;
 pub(crate) mod conformance;
 
 use async_trait::async_trait;
+use protocol::push::OfflinePushInfo;
 use protocol::{
     Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, UserId,
 };
@@ -54,6 +55,9 @@ pub struct OutboxItem {
     pub cloud_custom_data: Option<String>,
     /// When it was composed, milliseconds since the Unix epoch (local clock).
     pub created_ms: u64,
+    /// How to notify a recipient with no device online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline_push_info: Option<OfflinePushInfo>,
 }
 
 impl OutboxItem {
@@ -131,19 +135,6 @@ pub trait Cache {
     async fn set_relations(&self, relation: Relation, entries: &[RelationEntry])
     -> CacheResult<()>;
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>>;
-}
-
-/// A page of history from the cache alone, as when offline: newest first, and complete when
-/// the cache holds fewer than `count` (it is all there is to show).
-pub(crate) async fn offline_page<C: Cache + ?Sized>(
-    cache: &C,
-    peer: &UserId,
-    before: Option<MessageKey>,
-    count: u32,
-) -> CacheResult<(Vec<Message>, bool)> {
-    let cached = cache.messages(peer, before, count).await?;
-    let complete = cached.len() < count as usize;
-    Ok((cached, complete))
 }
 
 /// Most recently active first; ties by peer so the order is stable.

@@ -88,6 +88,7 @@ impl<C: Cache + 'static> Client<C> {
             elements,
             cloud_custom_data,
             created_ms: now_ms(),
+            offline_push_info: None,
         }
     }
 
@@ -98,14 +99,7 @@ impl<C: Cache + 'static> Client<C> {
     /// reconnecting; logging out first fails it with [`codes::DISCONNECTED`], the message still
     /// in the outbox. A media draft is uploaded first.
     pub async fn send(&self, item: OutboxItem) -> Result<Message, SdkError> {
-        #[cfg(target_arch = "wasm32")]
-        let item = self.with_media(item).await?;
-        if item.elements.is_empty() {
-            return Err(SdkError::new(
-                ErrorCode::INVALID_ARGUMENT,
-                "a message needs content",
-            ));
-        }
+        let item = self.ready_to_send(item).await?;
         let waiting = (item.to.clone(), item.random);
         let (tx, rx) = futures_channel::oneshot::channel();
         self.inner.waiting.borrow_mut().insert(waiting.clone(), tx);
@@ -119,9 +113,8 @@ impl<C: Cache + 'static> Client<C> {
         let queued =
             matches!(&result, Err(e) if e.code == codes::DISCONNECTED || e.code == codes::TIMEOUT);
         // Sent or in the outbox, a media message needs its file no more.
-        #[cfg(target_arch = "wasm32")]
         if queued || result.is_ok() {
-            self.inner.media.borrow_mut().remove(&waiting.1);
+            self.forget_media(waiting.1);
         }
         if queued {
             return rx.await.unwrap_or_else(|_| Err(SdkError::disconnected()));
@@ -130,24 +123,60 @@ impl<C: Cache + 'static> Client<C> {
         result
     }
 
+    /// Sends a message to the devices of both users online now (Tencent's `onlineUserOnly`):
+    /// it is not stored anywhere, not pushed and not counted unread, and fails with
+    /// [`codes::DISCONNECTED`] without a connection. A media draft is uploaded first.
+    pub async fn send_online(&self, item: OutboxItem) -> Result<Message, SdkError> {
+        let item = self.ready_to_send(item).await?;
+        let random = item.random;
+        let sent = self.connected()?.send_online(item).await?;
+        self.forget_media(random);
+        Ok(sent)
+    }
+
+    /// The draft with its content: a media draft's file uploaded.
+    async fn ready_to_send(&self, item: OutboxItem) -> Result<OutboxItem, SdkError> {
+        #[cfg(target_arch = "wasm32")]
+        let item = self.with_media(item).await?;
+        if item.elements.is_empty() {
+            return Err(SdkError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "a message needs content",
+            ));
+        }
+        Ok(item)
+    }
+
+    /// Drops what a media draft kept for its upload, once the message is on its way.
+    fn forget_media(&self, _random: u32) {
+        #[cfg(target_arch = "wasm32")]
+        self.inner.media.borrow_mut().remove(&_random);
+    }
+
     /// What waits in the outbox, oldest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxItem>, SdkError> {
         Ok(self.inner.cache.outbox().await?)
     }
 
     /// Up to `count` messages with `peer` older than `before`, newest first, and whether
-    /// nothing older exists: see [`crate::session::Session::messages`]. Offline, from the
-    /// cache alone.
+    /// nothing older exists: see [`crate::session::Session::messages`]. Offline (or when the
+    /// connection drops meanwhile), from the cache alone.
     pub async fn messages(
         &self,
         peer: &UserId,
         before: Option<MessageKey>,
         count: u32,
     ) -> Result<(Vec<Message>, bool), SdkError> {
-        match self.session() {
-            Some(session) => session.messages(peer, before, count).await,
-            None => Ok(crate::cache::offline_page(&*self.inner.cache, peer, before, count).await?),
+        if let Some(session) = self.session() {
+            match session.messages(peer, before, count).await {
+                Err(e) if e.code == codes::DISCONNECTED => {} // dropped meanwhile
+                answer => return answer,
+            }
         }
+        // Offline, the cache is all there is to show: complete when it holds fewer.
+        let cached = self.inner.cache.messages(peer, before, count).await?;
+        let complete = cached.len() < count as usize;
+        Ok((cached, complete))
     }
 
     /// The conversation list, most recent first (from the cache, kept current by the sync).
@@ -187,14 +216,17 @@ impl<C: Cache + 'static> Client<C> {
         self.connected()?.recall(peer, key).await
     }
 
-    /// Deletes messages with `peer` from this device's cache.
+    /// Deletes messages with `peer` from this user's history, on the server and on all of its
+    /// devices (the peer keeps its copy); any number, sent in requests of the server's
+    /// largest size.
     pub async fn delete_messages(
         &self,
         peer: &UserId,
         keys: &[MessageKey],
     ) -> Result<(), SdkError> {
-        for key in keys {
-            self.inner.cache.delete_message(peer, *key).await?;
+        let session = self.connected()?;
+        for chunk in keys.chunks(protocol::frame::MAX_DELETE_PER_REQUEST) {
+            session.delete_messages(peer, chunk.to_vec()).await?;
         }
         Ok(())
     }

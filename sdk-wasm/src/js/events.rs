@@ -167,6 +167,8 @@ pub(super) fn emits(event: Event, me: &UserId, total_unread: u32) -> Vec<Emit> {
             };
             vec![Emit(EVENT.MESSAGE_READ_BY_PEER, data)]
         }
+        // Tencent's SDK has no event for it: the conversation list that follows shows it.
+        Event::MessagesDeleted { .. } => Vec::new(),
         Event::ConversationListUpdated(list) => {
             let convs: Vec<_> = list
                 .iter()

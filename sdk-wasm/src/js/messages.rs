@@ -16,6 +16,7 @@ use crate::upload::{MediaFile, Progress};
 use js_sys::{Function, Promise};
 use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
 use protocol::media::MediaKind;
+use protocol::push::OfflinePushInfo;
 use protocol::{Element, MessageKey, UserId};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -54,7 +55,7 @@ struct Draft {
 }
 
 impl Draft {
-    fn read(message: &JsValue) -> Result<OutboxItem, JsValue> {
+    fn read(message: &JsValue, push: Option<OfflinePushInfo>) -> Result<OutboxItem, JsValue> {
         let d: Draft = from_js(message, "message: use one made by a create…Message method")?;
         Ok(OutboxItem {
             to: UserId::parse(d.to).map_err(|e| invalid(e.to_string()))?,
@@ -62,7 +63,52 @@ impl Draft {
             elements: d.elements,
             cloud_custom_data: Some(d.cloud_custom_data).filter(|c| !c.is_empty()),
             created_ms: d.time * 1000,
+            offline_push_info: push,
         })
+    }
+}
+
+/// `sendMessage`'s options, as in Tencent's SDK.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SendOptions {
+    /// Delivered to the devices online now only: not stored, pushed or counted unread.
+    #[serde(default)]
+    online_user_only: bool,
+    #[serde(default)]
+    offline_push_info: Option<PushOptions>,
+}
+
+/// Tencent's web `OfflinePushInfo`, turned into its REST shape for the server.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PushOptions {
+    #[serde(default)]
+    disable_push: bool,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    extension: String,
+    #[serde(rename = "ignoreIOSBadge", default)]
+    ignore_ios_badge: bool,
+    #[serde(rename = "androidOPPOChannelID", default)]
+    android_oppo_channel_id: String,
+}
+
+impl From<PushOptions> for OfflinePushInfo {
+    fn from(o: PushOptions) -> Self {
+        let mut info = OfflinePushInfo {
+            push_flag: u8::from(o.disable_push),
+            title: o.title,
+            desc: o.description,
+            ext: o.extension,
+            ..OfflinePushInfo::default()
+        };
+        info.apns.badge_mode = u8::from(o.ignore_ios_badge);
+        info.android.oppo_channel_id = o.android_oppo_channel_id;
+        info
     }
 }
 
@@ -273,17 +319,20 @@ impl Chat {
         self.create_media(options, MediaKind::Video)
     }
 
-    /// `sendMessage(message)`: resolves `{ code: 0, data: { message } }` once the server has
-    /// it, `message` being the app's object, updated in place. Without a connection it waits
+    /// `sendMessage(message, options?)`: resolves `{ code: 0, data: { message } }` once the
+    /// server has it, `message` being the app's object, updated in place. `options`:
+    /// `onlineUserOnly` (to the devices online now; not stored, pushed or counted unread; fails
+    /// with 61001 offline) and `offlinePushInfo` (how a recipient with no device online is
+    /// notified). Without a connection it waits
     /// in the outbox (`status` stays `unSend`) and resolves when it goes out after
     /// reconnecting; a logout meanwhile rejects it with code 61001. A media message is uploaded
     /// first, calling its `onProgress`; a refused, failed or cancelled one rejects (`status`
     /// `fail`) and can be sent again.
     #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, message: JsValue) -> Promise {
+    pub fn send_message(&self, message: JsValue, options: JsValue) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let result = send(&state, &message).await;
+            let result = send(&state, &message, &options).await;
             if let Err(e) = &result {
                 let status = match code_of(e) {
                     Some(c) if c == codes::DISCONNECTED.0 => Status::Unsent,
@@ -299,7 +348,7 @@ impl Chat {
     /// server stores it once even if the first attempt had reached it.
     #[wasm_bindgen(js_name = resendMessage)]
     pub fn resend_message(&self, message: JsValue) -> Promise {
-        self.send_message(message)
+        self.send_message(message, JsValue::UNDEFINED)
     }
 
     /// `cancelUploadMessage(message)`: stops a media message's upload; its `sendMessage`
@@ -331,19 +380,30 @@ impl Chat {
         })
     }
 
-    /// `deleteMessage([messages])`: removes messages from this device's cache only.
+    /// `deleteMessage([messages])`: deletes messages of one conversation from this user's
+    /// history, on the server and on all of its devices; the peer keeps its copy.
     #[wasm_bindgen(js_name = deleteMessage)]
     pub fn delete_message(&self, messages: JsValue) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
             let client = state.client()?;
-            for m in js_sys::Array::from(&messages).iter() {
-                let (peer, key) = message_ref(&m)?;
-                client
-                    .delete_messages(&peer, &[key])
-                    .await
-                    .map_err(sdk_error)?;
+            let refs = js_sys::Array::from(&messages)
+                .iter()
+                .map(|m| message_ref(&m))
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some((peer, _)) = refs.first() else {
+                return Err(invalid("deleteMessage: expected a list of messages"));
+            };
+            if refs.iter().any(|(p, _)| p != peer) {
+                return Err(invalid(
+                    "deleteMessage: the messages must be of one conversation",
+                ));
             }
+            let keys: Vec<MessageKey> = refs.iter().map(|(_, k)| *k).collect();
+            client
+                .delete_messages(peer, &keys)
+                .await
+                .map_err(sdk_error)?;
             ok(Empty {})
         })
     }
@@ -468,10 +528,20 @@ impl Chat {
 }
 
 /// Sends the app's message object and updates it in place.
-async fn send(state: &Rc<State>, message: &JsValue) -> Result<JsValue, JsValue> {
+async fn send(state: &Rc<State>, message: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
     let (client, me) = state.signed_in()?;
-    let item = Draft::read(message)?;
-    let sent = client.send(item).await.map_err(sdk_error)?;
+    let options: SendOptions = if options.is_undefined() || options.is_null() {
+        SendOptions::default()
+    } else {
+        from_js(options, "sendMessage options")?
+    };
+    let push = options.offline_push_info.map(OfflinePushInfo::from);
+    let item = Draft::read(message, push)?;
+    let sent = match options.online_user_only {
+        true => client.send_online(item).await,
+        false => client.send(item).await,
+    }
+    .map_err(sdk_error)?;
     let marks = ReadMarks::default();
     let fresh = to_js(&JsMessage::new(&sent, &me, marks, Status::Success));
     let target: &js_sys::Object = message.unchecked_ref();

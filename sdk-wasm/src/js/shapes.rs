@@ -84,7 +84,8 @@ impl<'a> JsMessage<'a> {
             None => ("TIMTextElem", Payload::Text { text: "" }),
         };
         Self {
-            id: if m.key.id == 0 {
+            // A draft has no key yet; an online-only message has one numbered 0.
+            id: if status == Status::Unsent {
                 format!("local-{}-{}", m.random, m.time_ms)
             } else {
                 m.key.to_string()

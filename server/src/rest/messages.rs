@@ -38,6 +38,8 @@ fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
     }
     let mut opts = SendOptions {
         sync_sender,
+        // Tencent's `MsgLifeTime` 0: to the recipient's devices online now, kept nowhere.
+        online_only: msg.msg_life_time == Some(0),
         ..SendOptions::default()
     };
     for control in &msg.send_msg_control {
@@ -67,6 +69,7 @@ pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
         random: req.msg.msg_random,
         elements: req.msg.msg_body,
         cloud_custom_data: req.msg.cloud_custom_data,
+        offline_push_info: req.msg.offline_push_info,
     };
     let sent = chat.send(&c.from, request, c.opts)?.await?;
     ok(SendMsgReply {
@@ -90,6 +93,7 @@ pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
                 random: req.msg.msg_random,
                 elements: req.msg.msg_body.clone(),
                 cloud_custom_data: req.msg.cloud_custom_data.clone(),
+                offline_push_info: req.msg.offline_push_info.clone(),
             };
             chat.send(&c.from, request, c.opts)
         });

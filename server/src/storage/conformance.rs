@@ -441,6 +441,48 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn deleted_messages_leave_the_owners_history_only() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let (a, b) = (uid("alice"), uid("bob"));
+            let first = send(&s, "alice", "bob", 1, "first", T0).await;
+            let second = send(&s, "bob", "alice", 2, "second", T0 + 1).await;
+            let other = send(&s, "carol", "alice", 3, "elsewhere", T0 + 2).await;
+            rec.take();
+            assert!(
+                matches!(
+                    s.delete_messages(&a, &b, vec![second.message.key, other.message.key], T0, None).await,
+                    Err(StorageError::MessageNotFound)
+                ),
+                "a message of another conversation is refused, and nothing is deleted"
+            );
+            let mut wrong = first.message.key;
+            wrong.random += 1;
+            assert!(matches!(s.delete_messages(&a, &b, vec![wrong], T0, None).await, Err(StorageError::MessageNotFound)));
+            let mut absent = first.message.key;
+            absent.id += 1000;
+            assert!(matches!(s.delete_messages(&a, &b, vec![absent], T0, None).await, Err(StorageError::MessageNotFound)));
+            assert!(rec.take().is_empty(), "a refused delete writes nothing");
+            let seq = s
+                .delete_messages(&a, &b, vec![second.message.key], T0 + 3, Some(Origin(7)))
+                .await
+                .unwrap();
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1, "only the owner's log gets an entry");
+            assert_eq!(feed[0].0, a);
+            assert_eq!(feed[0].1.seq, seq);
+            assert_eq!(feed[0].1.event, SyncEvent::Deleted { peer: b.clone(), keys: vec![second.message.key] });
+            let mine = s.history(&a, &b, HistoryQuery::page(None, 10), T0).await.unwrap();
+            assert_eq!(mine.messages.iter().map(text_of).collect::<Vec<_>>(), ["first"]);
+            let theirs = s.history(&b, &a, HistoryQuery::page(None, 10), T0).await.unwrap();
+            assert_eq!(theirs.messages.len(), 2, "the peer keeps its copy");
+            let convs = s.conversations(&a, T0).await.unwrap();
+            let with_bob = convs.iter().find(|c| c.peer == b).unwrap();
+            assert_eq!(with_bob.unread, 0, "a deleted message is not unread");
+            assert_eq!(with_bob.last_message.as_ref().map(text_of), Some("first"));
+            s.delete_messages(&a, &b, vec![second.message.key], T0, None).await.unwrap();
+        }
+
+        #[tokio::test]
         async fn send_controls_are_honoured() {
             let (s, rec, _g) = open(Retention::default()).await;
             send(&s, "alice", "bob", 1, "counted", T0).await;

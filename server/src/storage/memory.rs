@@ -4,7 +4,7 @@
 
 use super::*;
 use protocol::SyncEvent;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 pub struct MemoryStorage {
@@ -48,6 +48,8 @@ struct User {
     /// Messages with ids up to this one predate the account and are not its history.
     history_from: u64,
     created_ms: u64,
+    /// Messages this user deleted from its history.
+    hidden: HashSet<u64>,
 }
 
 struct LogEntry {
@@ -353,6 +355,38 @@ impl State {
         self.event(r, out, owner, event, now_ms, origin)
     }
 
+    #[allow(clippy::too_many_arguments)] // the trait method's arguments plus the write context
+    fn delete_messages(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        owner: &UserId,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Seq> {
+        self.user_mut(owner)?;
+        let between = |k: &MessageKey| {
+            self.messages.get(&k.id).is_some_and(|s| {
+                s.message.key == *k
+                    && s.message.peer_of(owner) == peer
+                    && (&s.message.from == owner || &s.message.to == owner)
+            })
+        };
+        if !keys.iter().all(between) {
+            return Err(StorageError::MessageNotFound);
+        }
+        self.user_mut(owner)?
+            .hidden
+            .extend(keys.iter().map(|k| k.id));
+        let event = SyncEvent::Deleted {
+            peer: peer.clone(),
+            keys,
+        };
+        self.event(r, out, owner, event, now_ms, origin)
+    }
+
     fn recall(
         &mut self,
         r: &Retention,
@@ -598,11 +632,12 @@ impl Storage for MemoryStorage {
             .ok_or_else(|| StorageError::UnknownUser(owner.clone()))?;
         let cutoff = self.retention.roaming_cutoff(now_ms);
         let conv_ids = |peer: &UserId| st.by_conv.get(&conv_key(owner, peer)).into_iter().flatten();
+        let shown = |id: &u64| !u.hidden.contains(id);
         let last_shown = |peer: &UserId| {
             conv_ids(peer)
                 .rev()
                 .copied()
-                .find(|id| !st.messages[id].no_last_msg)
+                .find(|id| !st.messages[id].no_last_msg && shown(id))
                 .unwrap_or(0)
         };
         let mut list: Vec<(&UserId, &Contact, u64)> = u
@@ -621,7 +656,7 @@ impl Storage for MemoryStorage {
                     .map_or(0, |c| c.read_up_to);
                 let last_message = live(&last_id).map(|s| s.message.clone());
                 let unread = conv_ids(peer)
-                    .filter(|id| **id > c.read_up_to)
+                    .filter(|id| **id > c.read_up_to && shown(id))
                     .filter_map(live)
                     .filter(|s| &s.message.from == peer && !s.no_unread && !s.message.recalled)
                     .count() as u32;
@@ -649,13 +684,16 @@ impl Storage for MemoryStorage {
         let st = self.lock()?;
         let min_time = self.retention.roaming_cutoff(now_ms).max(query.min_time_ms);
         let upper = query.before.map_or(u64::MAX, |k| k.id);
-        let from = st.users.get(owner).map_or(0, |u| u.history_from);
+        let user = st.users.get(owner);
+        let from = user.map_or(0, |u| u.history_from);
+        let hidden = |id: &u64| user.is_some_and(|u| u.hidden.contains(id));
         let mut older = st
             .by_conv
             .get(&conv_key(owner, peer))
             .into_iter()
             .flat_map(|ids| ids.range(..upper).rev())
             .take_while(|id| **id > from)
+            .filter(|id| !hidden(id))
             .map(|id| &st.messages[id].message)
             .filter(|m| m.time_ms <= query.max_time_ms)
             .take_while(|m| m.time_ms >= min_time);
@@ -690,6 +728,17 @@ impl Storage for MemoryStorage {
 
     fn recall(&self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> Pending<Message> {
         self.write(|st, r, out| st.recall(r, out, key, from, to, now_ms))
+    }
+
+    fn delete_messages(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq> {
+        self.write(|st, r, out| st.delete_messages(r, out, owner, peer, keys, now_ms, origin))
     }
 
     fn upsert_profile(

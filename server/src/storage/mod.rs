@@ -290,6 +290,19 @@ pub trait Storage: Send + Sync + 'static {
         origin: Option<Origin>,
     ) -> Pending<Seq>;
 
+    /// Deletes the messages `keys` of the conversation between `owner` and `peer` from
+    /// `owner`'s history, conversation and unread count (the peer keeps them), and appends a
+    /// `Deleted` entry to `owner`'s sync log; returns its sequence. Fails with
+    /// `MessageNotFound`, deleting nothing, when a key is not a message between the two.
+    fn delete_messages(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq>;
+
     /// Reads up to `limit` entries of `user`'s sync log after `after`.
     async fn sync(
         &self,

@@ -463,9 +463,12 @@ impl Connection {
                 random,
                 elements,
                 cloud_custom_data,
+                online_only,
+                offline_push_info,
             } => {
                 let opts = SendOptions {
                     origin,
+                    online_only,
                     ..SendOptions::default()
                 };
                 let pending = chat.send(
@@ -475,6 +478,7 @@ impl Connection {
                         random,
                         elements,
                         cloud_custom_data,
+                        offline_push_info: offline_push_info.map(|info| *info),
                     },
                     opts,
                 )?;
@@ -492,6 +496,14 @@ impl Connection {
                 chat.recall_own(&me, &peer, key).await?;
                 Ok(Reply::Recalled { key })
             })),
+            Request::DeleteMessages { peer, keys } => {
+                let pending = chat.delete_messages(&me, &peer, keys, origin)?;
+                later(Box::pin(async move {
+                    Ok(Reply::Deleted {
+                        seq: pending.await?,
+                    })
+                }))
+            }
             Request::MarkRead { peer } => {
                 let pending = chat.mark_read(&me, &peer, origin);
                 later(Box::pin(async move {

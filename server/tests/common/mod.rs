@@ -276,6 +276,8 @@ impl Client {
             random,
             elements: elements.clone(),
             cloud_custom_data: None,
+            online_only: false,
+            offline_push_info: None,
         };
         let Reply::Sent {
             key,
@@ -340,6 +342,8 @@ impl Client {
             random,
             elements: text(body),
             cloud_custom_data: None,
+            online_only: false,
+            offline_push_info: None,
         })
         .await
     }

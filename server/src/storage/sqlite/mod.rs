@@ -141,6 +141,25 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn delete_messages(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq> {
+        let (owner, peer) = (owner.clone(), peer.clone());
+        self.queue(|reply| Op::DeleteMessages {
+            owner,
+            peer,
+            keys,
+            now_ms,
+            origin,
+            reply,
+        })
+    }
+
     async fn sync(
         &self,
         user: &UserId,

@@ -85,7 +85,9 @@ pub(super) fn conversations(
     let mut list = tx
         .prepare_cached(&format!(
             "SELECT c.peer, c.read_up_to, c.created_ms, u.nick, u.avatar,
-                    (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0) AS last_id,
+                    (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0
+                        AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                                        WHERE h.owner = c.owner AND h.message_id = m.id)) AS last_id,
                     p.read_up_to
              FROM conversations c LEFT JOIN users u ON u.id = c.peer
                   LEFT JOIN conversations p ON p.owner = c.peer AND p.peer = c.owner
@@ -110,7 +112,8 @@ pub(super) fn conversations(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
     ))?;
     let mut unread_stmt = tx.prepare_cached(&format!(
-        "SELECT COUNT(*) FROM messages WHERE conv = ?1 AND id > ?2 AND sender = ?3 AND time_ms >= ?4 AND flags & {} = 0",
+        "SELECT COUNT(*) FROM messages m WHERE conv = ?1 AND id > ?2 AND sender = ?3 AND time_ms >= ?4 AND flags & {} = 0
+           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.owner = ?5 AND h.message_id = m.id)",
         flags::NO_UNREAD | flags::RECALLED
     ))?;
     let mut out = Vec::with_capacity(list.len());
@@ -120,7 +123,13 @@ pub(super) fn conversations(
             .optional()?
             .flatten();
         let unread: u32 = unread_stmt.query_row(
-            params![conv_key(owner, &peer), read_up_to, peer.as_str(), cutoff],
+            params![
+                conv_key(owner, &peer),
+                read_up_to,
+                peer.as_str(),
+                cutoff,
+                owner.as_str()
+            ],
             |r| r.get(0),
         )?;
         out.push(Conversation {
@@ -159,6 +168,7 @@ pub(super) fn history(
         "SELECT {MESSAGE_COLUMNS} FROM messages m
          WHERE m.conv = ?1 AND m.id < ?2 AND m.time_ms >= ?3 AND m.time_ms <= ?4
            AND m.id > COALESCE((SELECT history_from FROM users WHERE id = ?6), 0)
+           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.owner = ?6 AND h.message_id = m.id)
          ORDER BY m.id DESC LIMIT ?5"
     ))?;
     let params = params![

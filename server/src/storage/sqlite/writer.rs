@@ -37,6 +37,14 @@ pub(super) enum Op {
         origin: Option<Origin>,
         reply: oneshot::Sender<StorageResult<Seq>>,
     },
+    DeleteMessages {
+        owner: UserId,
+        peer: UserId,
+        keys: Vec<MessageKey>,
+        now_ms: u64,
+        origin: Option<Origin>,
+        reply: oneshot::Sender<StorageResult<Seq>>,
+    },
     Expire {
         now_ms: u64,
         reply: oneshot::Sender<StorageResult<Expired>>,
@@ -276,6 +284,19 @@ impl Writer {
                 } => {
                     let r = self.guard(&mut first_error, |w| {
                         w.mark_read(&owner, &peer, now_ms, origin, batch)
+                    });
+                    Answer::Seq(reply, r)
+                }
+                Op::DeleteMessages {
+                    owner,
+                    peer,
+                    keys,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.delete_messages(&owner, &peer, keys, now_ms, origin, batch)
                     });
                     Answer::Seq(reply, r)
                 }
@@ -682,6 +703,45 @@ impl Writer {
         Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
     }
 
+    fn delete_messages(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Seq>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        let conv = conv_key(owner, peer);
+        for key in &keys {
+            let found = self
+                .conn
+                .prepare_cached("SELECT random, time_ms FROM messages WHERE id = ?1 AND conv = ?2")?
+                .query_row(params![key.id as i64, conv], |r| {
+                    Ok(message_key(key.id, r.get(0)?, r.get::<_, i64>(1)? as u64))
+                })
+                .optional()?;
+            if found != Some(*key) {
+                return Ok(Err(StorageError::MessageNotFound));
+            }
+        }
+        for key in &keys {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO hidden_messages (owner, message_id) VALUES (?1, ?2)",
+                )?
+                .execute(params![owner.as_str(), key.id as i64])?;
+        }
+        let event = SyncEvent::Deleted {
+            peer: peer.clone(),
+            keys,
+        };
+        Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
+    }
+
     fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
         self.flush(batch)?;
         let msg_cutoff = self.retention.roaming_cutoff(now_ms) as i64;
@@ -963,6 +1023,9 @@ impl Writer {
             .prepare_cached("DELETE FROM conversations WHERE owner = ?1")?
             .execute([user.as_str()])?;
         self.conn
+            .prepare_cached("DELETE FROM hidden_messages WHERE owner = ?1")?
+            .execute([user.as_str()])?;
+        self.conn
             .prepare_cached("DELETE FROM relations WHERE owner = ?1 OR peer = ?1")?
             .execute([user.as_str()])?;
         // Other users' cached blacklist sizes may have counted this user: start afresh.
@@ -1017,6 +1080,7 @@ fn refuse(op: Op) {
         Op::EnsureUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Send { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::MarkRead { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::DeleteMessages { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Expire { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Recall { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Profile { reply, .. } => drop(reply.send(Err(StorageError::Closed))),

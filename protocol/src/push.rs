@@ -1,0 +1,141 @@
+//! Offline push settings of a message: Tencent IM's `OfflinePushInfo`, in its REST shape, as the
+//! REST API's `sendmsg` and the SDK's `sendMessage(msg, { offlinePushInfo })` give it. The push
+//! service reads it when the recipient has no device online.
+
+use serde::{Deserialize, Serialize};
+
+/// Longest `Title`, `Desc`, `Ext` or vendor field, in bytes.
+pub const PUSH_TEXT_MAX_BYTES: usize = 1024;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflinePushInfo {
+    /// 0: push (the default); 1: do not push this message.
+    #[serde(rename = "PushFlag", default)]
+    pub push_flag: u8,
+    /// The notification's title; empty: the sender's nickname.
+    #[serde(rename = "Title", default)]
+    pub title: String,
+    /// The notification's text; empty: made from the message.
+    #[serde(rename = "Desc", default)]
+    pub desc: String,
+    /// App data passed through to the device.
+    #[serde(rename = "Ext", default)]
+    pub ext: String,
+    #[serde(rename = "AndroidInfo", default)]
+    pub android: AndroidPushInfo,
+    #[serde(rename = "ApnsInfo", default)]
+    pub apns: ApnsPushInfo,
+}
+
+/// Android vendors' settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AndroidPushInfo {
+    #[serde(rename = "Sound", default)]
+    pub sound: String,
+    #[serde(rename = "HuaWeiChannelID", default)]
+    pub huawei_channel_id: String,
+    #[serde(rename = "XiaoMiChannelID", default)]
+    pub xiaomi_channel_id: String,
+    #[serde(rename = "OPPOChannelID", default)]
+    pub oppo_channel_id: String,
+    #[serde(rename = "GoogleChannelID", default)]
+    pub google_channel_id: String,
+    /// vivo's message class: 0 operational, 1 system.
+    #[serde(rename = "VIVOClassification", default)]
+    pub vivo_classification: u8,
+}
+
+/// Apple's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApnsPushInfo {
+    #[serde(rename = "Sound", default)]
+    pub sound: String,
+    /// 0: the badge counts this message; 1: it leaves the badge as it is.
+    #[serde(rename = "BadgeMode", default)]
+    pub badge_mode: u8,
+    #[serde(rename = "Title", default)]
+    pub title: String,
+    #[serde(rename = "SubTitle", default)]
+    pub sub_title: String,
+}
+
+impl OfflinePushInfo {
+    /// Whether the sender turned the push off.
+    pub fn disabled(&self) -> bool {
+        self.push_flag == 1
+    }
+
+    /// Checks the flags and that no text is longer than [`PUSH_TEXT_MAX_BYTES`]; the error names
+    /// the field.
+    pub fn check(&self) -> Result<(), String> {
+        let flags = [
+            ("PushFlag", self.push_flag),
+            ("ApnsInfo.BadgeMode", self.apns.badge_mode),
+            (
+                "AndroidInfo.VIVOClassification",
+                self.android.vivo_classification,
+            ),
+        ];
+        if let Some((name, value)) = flags.iter().find(|(_, v)| *v > 1) {
+            return Err(format!(
+                "OfflinePushInfo.{name} must be 0 or 1, got {value}"
+            ));
+        }
+        let texts = [
+            ("Title", &self.title),
+            ("Desc", &self.desc),
+            ("Ext", &self.ext),
+            ("AndroidInfo.Sound", &self.android.sound),
+            (
+                "AndroidInfo.HuaWeiChannelID",
+                &self.android.huawei_channel_id,
+            ),
+            (
+                "AndroidInfo.XiaoMiChannelID",
+                &self.android.xiaomi_channel_id,
+            ),
+            ("AndroidInfo.OPPOChannelID", &self.android.oppo_channel_id),
+            (
+                "AndroidInfo.GoogleChannelID",
+                &self.android.google_channel_id,
+            ),
+            ("ApnsInfo.Sound", &self.apns.sound),
+            ("ApnsInfo.Title", &self.apns.title),
+            ("ApnsInfo.SubTitle", &self.apns.sub_title),
+        ];
+        match texts.iter().find(|(_, t)| t.len() > PUSH_TEXT_MAX_BYTES) {
+            Some((name, t)) => Err(format!(
+                "OfflinePushInfo.{name} is {} bytes; the limit is {PUSH_TEXT_MAX_BYTES}",
+                t.len()
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_tencents_shape_and_checks_it() {
+        let info: OfflinePushInfo = serde_json::from_str(
+            r#"{"PushFlag":0,"Title":"t","Desc":"d","Ext":"{}","AndroidInfo":{"OPPOChannelID":"c"},
+                "ApnsInfo":{"BadgeMode":1,"Sound":"a.mp3"},"Unknown":1}"#,
+        )
+        .unwrap();
+        assert_eq!(info.android.oppo_channel_id, "c");
+        assert_eq!(info.apns.badge_mode, 1);
+        assert!(info.check().is_ok() && !info.disabled());
+        let long = OfflinePushInfo {
+            desc: "x".repeat(PUSH_TEXT_MAX_BYTES + 1),
+            ..OfflinePushInfo::default()
+        };
+        assert!(long.check().unwrap_err().contains("Desc"));
+        let flag = OfflinePushInfo {
+            push_flag: 2,
+            ..OfflinePushInfo::default()
+        };
+        assert!(flag.check().unwrap_err().contains("PushFlag"));
+    }
+}
