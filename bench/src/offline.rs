@@ -26,6 +26,7 @@ pub async fn fill(target: &Target, from: &str, to: &str, count: usize) -> Result
                 cloud_custom_data: None,
                 online_only: false,
                 offline_push_info: None,
+                client_time_s: 0,
             };
             client::send(&mut tx, i as u64 + 1, request).await?;
         }

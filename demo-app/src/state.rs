@@ -289,6 +289,7 @@ mod tests {
             from: user(from),
             to: user(to),
             time_ms: 1000 + id,
+            client_time_s: 1,
             random,
             elements: vec![Element::Text(TextElem {
                 text: format!("m{id}"),

@@ -46,6 +46,10 @@ pub enum Request {
         elements: Vec<Element>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cloud_custom_data: Option<String>,
+        /// When it was composed, by the sender's clock (seconds); see [`Message::client_time_s`].
+        /// Kept as given, up to 2^53 − 1; 0: the server's time is used.
+        #[serde(default, skip_serializing_if = "crate::is_zero")]
+        client_time_s: u64,
         /// Online only (Tencent's `onlineUserOnly`): delivered to the devices online now and
         /// not stored, pushed or counted unread. It reaches them as a `sync` push with `seq` 0.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -275,6 +279,7 @@ mod tests {
                 cloud_custom_data: None,
                 online_only: false,
                 offline_push_info: None,
+                client_time_s: 0,
             },
         };
         let json = serde_json::to_string(&frame).unwrap();
@@ -305,6 +310,7 @@ mod tests {
                 cloud_custom_data: None,
                 online_only: false,
                 offline_push_info: None,
+                client_time_s: 0,
             },
             Request::Sync {
                 after: Seq(0),

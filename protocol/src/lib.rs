@@ -29,5 +29,10 @@ pub use error::ErrorCode;
 pub use ids::{DeviceId, MessageKey, Seq, UserId};
 pub use message::{Conversation, Message, Profile, Relation, RelationEntry, SyncEntry, SyncEvent};
 
+/// For `skip_serializing_if`: a number left out when 0, its default.
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The WebSocket protocol version this crate speaks; a login with another version is refused.
 pub const PROTOCOL_VERSION: u32 = 1;

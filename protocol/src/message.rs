@@ -12,6 +12,11 @@ pub struct Message {
     pub to: UserId,
     /// Server time of acceptance, milliseconds since the Unix epoch.
     pub time_ms: u64,
+    /// When the sender composed it, by the sender's clock, seconds since the Unix epoch (0:
+    /// unknown). With `from` and `random` it names the message from the moment it is composed
+    /// ([`Message::id`]).
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub client_time_s: u64,
     /// The sender's random (idempotency key, R2.3).
     pub random: u32,
     pub elements: Vec<Element>,
@@ -29,6 +34,16 @@ pub struct Message {
 }
 
 impl Message {
+    /// The message's ID, the same on every device from the moment it is composed, before the
+    /// server has numbered it: `{from}-{client_time_s}-{random}`; the key (`seq_random_time`)
+    /// for a message stored without a client time.
+    pub fn id(&self) -> String {
+        match self.client_time_s {
+            0 => self.key.to_string(),
+            t => format!("{}-{t}-{}", self.from, self.random),
+        }
+    }
+
     /// Marks the message recalled and drops its content: a recalled message keeps its place in
     /// history but carries no elements or custom data, on the server and on every device.
     pub fn recall(&mut self) {
@@ -131,4 +146,44 @@ pub struct Conversation {
     pub read_up_to: u64,
     /// Time of the last activity, milliseconds since the Unix epoch.
     pub updated_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_named_by_sender_composing_time_and_random() {
+        let mut m = Message {
+            key: MessageKey {
+                id: 0,
+                random: 7,
+                time_s: 1_800_000_000,
+            },
+            from: UserId::parse("alice").unwrap(),
+            to: UserId::parse("bob").unwrap(),
+            time_ms: 1_800_000_000_500,
+            client_time_s: 1_799_999_999,
+            random: 7,
+            elements: Vec::new(),
+            cloud_custom_data: None,
+            nick: String::new(),
+            avatar: String::new(),
+            recalled: false,
+        };
+        let composed = m.id();
+        assert_eq!(composed, "alice-1799999999-7");
+        m.key.id = 42;
+        assert_eq!(
+            m.id(),
+            composed,
+            "numbering by the server does not change it"
+        );
+        m.client_time_s = 0;
+        assert_eq!(
+            m.id(),
+            "42_7_1800000000",
+            "stored without a composing time: the key"
+        );
+    }
 }

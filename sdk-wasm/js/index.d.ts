@@ -82,6 +82,7 @@ export interface SendMessageOptions {
 }
 
 export interface Message {
+  /** `{from}-{clientTime}-{random}`: the same from `create…Message` on, on every device. */
   ID: string;
   type: MessageType;
   payload:
@@ -92,8 +93,11 @@ export interface Message {
   from: string;
   to: string;
   flow: 'in' | 'out';
-  /** Seconds since the Unix epoch. */
+  /** Seconds since the Unix epoch: the server's time once sent, the composing time before. */
   time: number;
+  /** When it was composed, by the sender's clock (seconds). */
+  clientTime: number;
+  /** The server's number for it; 0 until sent (and for an online-only message). */
   sequence: number;
   random: number;
   status: 'unSend' | 'success' | 'fail';

@@ -262,6 +262,7 @@ impl<C: Cache + 'static> Session<C> {
             elements: item.elements.clone(),
             cloud_custom_data: item.cloud_custom_data.clone(),
             online_only,
+            client_time_s: item.created_ms / 1000,
             offline_push_info: item.offline_push_info.map(Box::new),
         };
         let reply = self.request(request).await?;
@@ -277,6 +278,7 @@ impl<C: Cache + 'static> Session<C> {
             from: self.inner.me.clone(),
             to: item.to,
             time_ms,
+            client_time_s: item.created_ms / 1000,
             random: item.random,
             elements: item.elements,
             cloud_custom_data: item.cloud_custom_data,

@@ -67,6 +67,8 @@ pub struct SendRequest {
     pub random: u32,
     pub elements: Vec<Element>,
     pub cloud_custom_data: Option<String>,
+    /// When the sender composed it (seconds); 0 when it does not say (REST).
+    pub client_time_s: u64,
     /// Checked here; the offline push service reads it.
     pub offline_push_info: Option<OfflinePushInfo>,
 }
@@ -233,9 +235,11 @@ impl Chat {
             info.check()
                 .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, e))?;
         }
+        let now_ms = self.clock.now_ms();
+        let client_time_s = composed_at(req.client_time_s, now_ms)?;
         let checks = self.permit(from, &req, &opts)?;
         if opts.online_only {
-            return Ok(self.send_online(from, req, checks, opts.origin));
+            return Ok(self.send_online(from, req, checks, opts.origin, client_time_s));
         }
         Ok(self.storage.send(NewMessage {
             from: from.clone(),
@@ -243,7 +247,8 @@ impl Chat {
             random: req.random,
             elements: req.elements,
             cloud_custom_data: req.cloud_custom_data,
-            now_ms: self.clock.now_ms(),
+            client_time_s,
+            now_ms,
             origin: opts.origin,
             sync_sender: opts.sync_sender,
             no_unread: opts.no_unread,
@@ -261,6 +266,7 @@ impl Chat {
         req: SendRequest,
         checks: SendChecks,
         origin: Option<Origin>,
+        client_time_s: u64,
     ) -> Pending<Sent> {
         let (storage, hub) = (self.storage.clone(), self.hub.clone());
         let (from, now_ms) = (from.clone(), self.clock.now_ms());
@@ -297,6 +303,7 @@ impl Chat {
                 from: from.clone(),
                 to: req.to.clone(),
                 time_ms: now_ms,
+                client_time_s,
                 random: req.random,
                 elements: req.elements,
                 cloud_custom_data: req.cloud_custom_data,
@@ -591,6 +598,21 @@ impl Chat {
         let existed = self.storage.delete_user(user, deletion).await?;
         self.hub.disconnect(user, Eviction::AccountDeleted);
         Ok(existed)
+    }
+}
+
+/// The composing time a message keeps: the sender's as given, even by a wrong clock, since the
+/// sender has already named the message with it; the server's when it gave none. It must be a
+/// whole number JavaScript holds exactly.
+fn composed_at(claimed_s: u64, now_ms: u64) -> Result<u64, ChatError> {
+    const JS_SAFE_MAX: u64 = (1 << 53) - 1;
+    match claimed_s {
+        0 => Ok(now_ms / 1000),
+        t if t > JS_SAFE_MAX => Err(ChatError::new(
+            ErrorCode::INVALID_ARGUMENT,
+            format!("client_time_s must be at most {JS_SAFE_MAX}, got {t}"),
+        )),
+        t => Ok(t),
     }
 }
 

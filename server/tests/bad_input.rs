@@ -176,6 +176,7 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
         cloud_custom_data: None,
         online_only: false,
         offline_push_info: None,
+        client_time_s: 0,
     };
     assert_eq!(
         alice.err(send("nobody", text("hi"))).await,
@@ -219,6 +220,7 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
         cloud_custom_data: Some("c".repeat(13 * 1024)),
         online_only: false,
         offline_push_info: None,
+        client_time_s: 0,
     };
     assert_eq!(alice.err(big_custom).await, ErrorCode::BODY_TOO_LARGE);
     assert_eq!(

@@ -57,6 +57,7 @@ async fn try_send(c: &mut Client, sent: &Sent) -> Option<MessageKey> {
         cloud_custom_data: None,
         online_only: false,
         offline_push_info: None,
+        client_time_s: 0,
     };
     match c.try_request(request).await? {
         ServerFrame::Reply {

@@ -403,6 +403,7 @@ async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhe
         cloud_custom_data: None,
         online_only: true,
         offline_push_info: None,
+        client_time_s: 0,
     };
     let Reply::Sent { key, seq, .. } = alice.ok(online("bob", 1, "typing…")).await else {
         panic!("expected sent")
@@ -471,6 +472,7 @@ async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhe
             cloud_custom_data: None,
             online_only: false,
             offline_push_info: Some(Box::new(too_long)),
+            client_time_s: 0,
         })
         .await;
     assert_eq!(code, protocol::ErrorCode::INVALID_ARGUMENT);
@@ -484,4 +486,31 @@ async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhe
     assert_eq!(carol.push().await.seq, Seq(0));
     let (entries, _, _) = carol.sync_all(Seq(0), 100).await;
     assert!(entries.is_empty());
+}
+
+#[tokio::test]
+async fn the_composing_time_is_kept_as_the_sender_gave_it() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    let send = |random, client_time_s| Request::Send {
+        to: uid("bob"),
+        random,
+        elements: text("hi"),
+        cloud_custom_data: None,
+        client_time_s,
+        online_only: false,
+        offline_push_info: None,
+    };
+    alice.ok(send(1, 1_000)).await;
+    let m = bob.push_message().await;
+    assert_eq!(
+        m.client_time_s, 1_000,
+        "even from a wrong clock: it names the message"
+    );
+    assert_eq!(m.id(), "alice-1000-1");
+    assert_eq!(
+        alice.err(send(2, 1 << 53)).await,
+        protocol::ErrorCode::INVALID_ARGUMENT
+    );
 }

@@ -449,6 +449,7 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
         cloud_custom_data: None,
         online_only: false,
         offline_push_info: None,
+        client_time_s: 0,
     };
     assert_eq!(
         code(
@@ -553,6 +554,7 @@ async fn a_blocked_sender_reaches_nobody_by_any_path() {
         cloud_custom_data: None,
         online_only: false,
         offline_push_info: None,
+        client_time_s: 0,
     };
     assert_eq!(alice.err(send).await, protocol::ErrorCode::BLOCKED);
     let r = server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 2, "MsgBody": text_body("via backend")})).await;

@@ -81,7 +81,9 @@ test('two users chat live through the package', async () => {
 
   assert.equal(got.created.status, 'unSend');
   assert.equal(got.inPlace.same, true, 'sendMessage resolves with the app\'s own object');
+  assert.equal(got.inPlace.id, got.created.ID, 'the message keeps the ID it was created with');
   assert.ok(got.inPlace.sequence > 0 && got.inPlace.id === got.sent.data.message.ID);
+  assert.equal(got.created.ID, `${alice}-${got.created.clientTime}-${got.created.random}`);
   assert.deepEqual(got.revoked, { code: 0, same: true, isRevoked: true }, 'revokeMessage works on the object the app created');
   assert.equal(got.after, 'success', "the app's message object is updated");
   assert.equal(got.sent.code, 0);
@@ -245,7 +247,7 @@ test('deleteMessage removes messages from the user\'s history on every device; t
     const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
     await until(async () => (await b2.getMessageList({ conversationID: conv })).data.messageList.length === 3);
     const list = (await b1.getMessageList({ conversationID: conv })).data.messageList;
-    const alien = await b1.deleteMessage([{ ...list[2], ID: `999999999_1_1` }]).then(() => null, (e) => e.code);
+    const alien = await b1.deleteMessage([{ ...list[2], sequence: 999999999 }]).then(() => null, (e) => e.code);
     const mixed = await b1.deleteMessage([list[0], { ...list[1], conversationID: 'C2Csomeone-else' }]).then(() => null, (e) => e.code);
     const deleted = await b1.deleteMessage(list.slice(0, 2));
     await until(async () => (await b2.getMessageList({ conversationID: conv })).data.messageList.length === 1);

@@ -19,6 +19,7 @@ pub(crate) fn msg(id: u64, from: &str, to: &str, text: &str) -> Message {
         from: uid(from),
         to: uid(to),
         time_ms: (1_800_000_000 + id) * 1000,
+        client_time_s: 1_800_000_000 + id,
         random: id as u32 * 7,
         elements: vec![Element::Text(TextElem { text: text.into() })],
         cloud_custom_data: None,

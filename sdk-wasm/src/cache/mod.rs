@@ -73,6 +73,7 @@ impl OutboxItem {
             from: from.clone(),
             to: self.to.clone(),
             time_ms: self.created_ms,
+            client_time_s: self.created_ms / 1000,
             random: self.random,
             elements: self.elements.clone(),
             cloud_custom_data: self.cloud_custom_data.clone(),

@@ -49,9 +49,9 @@ struct Draft {
     elements: Vec<Element>,
     #[serde(rename = "cloudCustomData", default)]
     cloud_custom_data: String,
-    /// Seconds since the Unix epoch, when it was made.
-    #[serde(default)]
-    time: u64,
+    /// When it was made, seconds since the Unix epoch (part of its ID).
+    #[serde(rename = "clientTime", default)]
+    client_time: u64,
 }
 
 impl Draft {
@@ -62,7 +62,7 @@ impl Draft {
             random: d.random,
             elements: d.elements,
             cloud_custom_data: Some(d.cloud_custom_data).filter(|c| !c.is_empty()),
-            created_ms: d.time * 1000,
+            created_ms: d.client_time * 1000,
             offline_push_info: push,
         })
     }
@@ -112,18 +112,33 @@ impl From<PushOptions> for OfflinePushInfo {
     }
 }
 
-/// The conversation and key of a message object the SDK made, once sent.
+/// The conversation and server key of a message object the SDK made, once sent: from its
+/// `sequence`, `random` and (server) `time`, or an `ID` that is a key (`seq_random_time`).
 fn message_ref(message: &JsValue) -> Result<(UserId, MessageKey), JsValue> {
     #[derive(Deserialize)]
     struct M {
-        #[serde(rename = "ID")]
+        #[serde(rename = "ID", default)]
         id: String,
         #[serde(rename = "conversationID")]
         conversation_id: String,
+        #[serde(default)]
+        sequence: u64,
+        #[serde(default)]
+        random: u32,
+        #[serde(default)]
+        time: u64,
     }
     let m: M = from_js(message, "message: use one the SDK returned")?;
-    let key =
-        MessageKey::parse(&m.id).map_err(|_| invalid("this message has not been sent yet"))?;
+    let key = match m.sequence {
+        0 => MessageKey::parse(&m.id).map_err(|_| {
+            invalid("this message is not stored on the server (not sent yet, or online only)")
+        })?,
+        id => MessageKey {
+            id,
+            random: m.random,
+            time_s: m.time,
+        },
+    };
     let peer = ConversationId::parse(&m.conversation_id)
         .map_err(invalid)?
         .0;

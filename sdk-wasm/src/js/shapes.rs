@@ -60,8 +60,10 @@ pub struct JsMessage<'a> {
     pub from: &'a UserId,
     pub to: &'a UserId,
     pub flow: &'static str,
-    /// Seconds since the Unix epoch.
+    /// Seconds since the Unix epoch: the server's time once sent, the composing time before.
     pub time: u64,
+    /// When it was composed, by the sender's clock (seconds).
+    pub client_time: u64,
     pub sequence: u64,
     pub random: u32,
     pub status: Status,
@@ -84,12 +86,7 @@ impl<'a> JsMessage<'a> {
             None => ("TIMTextElem", Payload::Text { text: "" }),
         };
         Self {
-            // A draft has no key yet; an online-only message has one numbered 0.
-            id: if status == Status::Unsent {
-                format!("local-{}-{}", m.random, m.time_ms)
-            } else {
-                m.key.to_string()
-            },
+            id: m.id(),
             kind,
             payload,
             conversation_id: ConversationId(peer),
@@ -98,6 +95,7 @@ impl<'a> JsMessage<'a> {
             to: &m.to,
             flow: if &m.from == me { "out" } else { "in" },
             time: m.time_ms / 1000,
+            client_time: m.client_time_s,
             sequence: m.key.id,
             random: m.random,
             status,

@@ -69,6 +69,7 @@ pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
         random: req.msg.msg_random,
         elements: req.msg.msg_body,
         cloud_custom_data: req.msg.cloud_custom_data,
+        client_time_s: 0,
         offline_push_info: req.msg.offline_push_info,
     };
     let sent = chat.send(&c.from, request, c.opts)?.await?;
@@ -93,6 +94,7 @@ pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
                 random: req.msg.msg_random,
                 elements: req.msg.msg_body.clone(),
                 cloud_custom_data: req.msg.cloud_custom_data.clone(),
+                client_time_s: 0,
                 offline_push_info: req.msg.offline_push_info.clone(),
             };
             chat.send(&c.from, request, c.opts)

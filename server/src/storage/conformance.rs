@@ -38,6 +38,7 @@ pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u6
         random,
         elements: vec![Element::Text(TextElem { text: text.into() })],
         cloud_custom_data: None,
+        client_time_s: now_ms / 1000 - 1,
         now_ms,
         origin: Some(Origin(9)),
         sync_sender: true,
@@ -473,6 +474,7 @@ macro_rules! storage_conformance {
             assert_eq!(feed[0].1.event, SyncEvent::Deleted { peer: b.clone(), keys: vec![second.message.key] });
             let mine = s.history(&a, &b, HistoryQuery::page(None, 10), T0).await.unwrap();
             assert_eq!(mine.messages.iter().map(text_of).collect::<Vec<_>>(), ["first"]);
+            assert_eq!(mine.messages[0].client_time_s, T0 / 1000 - 1, "the composing time is kept");
             let theirs = s.history(&b, &a, HistoryQuery::page(None, 10), T0).await.unwrap();
             assert_eq!(theirs.messages.len(), 2, "the peer keeps its copy");
             let convs = s.conversations(&a, T0).await.unwrap();

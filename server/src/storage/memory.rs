@@ -211,6 +211,7 @@ impl State {
             from: msg.from.clone(),
             to: msg.to.clone(),
             time_ms,
+            client_time_s: msg.client_time_s,
             random: msg.random,
             elements: msg.elements,
             cloud_custom_data: msg.cloud_custom_data,

@@ -131,6 +131,8 @@ pub struct NewMessage {
     pub random: u32,
     pub elements: Vec<Element>,
     pub cloud_custom_data: Option<String>,
+    /// When the sender composed it (seconds, never 0 here).
+    pub client_time_s: u64,
     /// The caller's clock; the store keeps message times monotonic, so it may use a later one.
     pub now_ms: u64,
     /// The sending connection, if any.

@@ -463,6 +463,7 @@ impl Connection {
                 random,
                 elements,
                 cloud_custom_data,
+                client_time_s,
                 online_only,
                 offline_push_info,
             } => {
@@ -478,6 +479,7 @@ impl Connection {
                         random,
                         elements,
                         cloud_custom_data,
+                        client_time_s,
                         offline_push_info: offline_push_info.map(|info| *info),
                     },
                     opts,

@@ -278,6 +278,7 @@ impl Client {
             cloud_custom_data: None,
             online_only: false,
             offline_push_info: None,
+            client_time_s: 0,
         };
         let Reply::Sent {
             key,
@@ -294,6 +295,8 @@ impl Client {
             from,
             to: uid(to),
             time_ms,
+            // No composing time was sent: the server's is kept.
+            client_time_s: time_ms / 1000,
             random,
             elements,
             cloud_custom_data: None,
@@ -344,6 +347,7 @@ impl Client {
             cloud_custom_data: None,
             online_only: false,
             offline_push_info: None,
+            client_time_s: 0,
         })
         .await
     }

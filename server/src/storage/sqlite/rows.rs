@@ -5,10 +5,10 @@ use protocol::{Message, UserId};
 use r2d2_sqlite::rusqlite::{self, Row};
 
 /// The message columns every query selects, in the order [`message`] reads them.
-pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags";
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time";
 
 /// How many columns [`MESSAGE_COLUMNS`] spans.
-pub(super) const MESSAGE_WIDTH: usize = 10;
+pub(super) const MESSAGE_WIDTH: usize = 11;
 
 fn corrupt(e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(StorageError::Corrupt(e.to_string())))
@@ -32,6 +32,7 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Messa
         from: user_id(row.get(at + 1)?)?,
         to: user_id(row.get(at + 2)?)?,
         time_ms: time_ms as u64,
+        client_time_s: row.get::<_, i64>(at + 10)? as u64,
         random,
         elements: serde_json::from_str(&body).map_err(corrupt)?,
         cloud_custom_data: row.get(at + 6)?,

@@ -538,8 +538,8 @@ impl Writer {
         self.conn
             .prepare_cached(
                 "INSERT INTO messages (sender, recipient, conv, random, time_ms, body, cloud_custom_data,
-                                       nick, avatar, size, sender_seq, flags)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                       nick, avatar, size, sender_seq, flags, client_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 msg.from.as_str(),
@@ -554,6 +554,7 @@ impl Writer {
                 size as i64,
                 sender_seq as i64,
                 (if msg.no_unread { flags::NO_UNREAD } else { 0 }) | (if msg.no_last_msg { flags::NO_LAST_MSG } else { 0 }),
+                msg.client_time_s as i64,
             ])?;
         let id = self.conn.last_insert_rowid() as u64;
         let recipient_seq = self.append(batch, &msg.to, time_ms, size, Some(id), None)?;
@@ -571,6 +572,7 @@ impl Writer {
             from: msg.from,
             to: msg.to,
             time_ms,
+            client_time_s: msg.client_time_s,
             random: msg.random,
             elements: msg.elements,
             cloud_custom_data: msg.cloud_custom_data,
