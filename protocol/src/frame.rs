@@ -135,8 +135,8 @@ pub const MAX_DELETE_PER_REQUEST: usize = 30;
 /// Most users one relation or profile request may name (100, as in Tencent IM).
 pub const MAX_USERS_PER_REQUEST: usize = 100;
 
-/// A frame from the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A frame from the server. (Decoded by hand: [`crate::decode`].)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// The success answer to request `id`.
@@ -173,8 +173,8 @@ pub enum KickCause {
     UserSigExpired,
 }
 
-/// The data of a successful reply, tagged by `kind`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The data of a successful reply, tagged by `kind`. (Decoded by hand: [`crate::decode`].)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reply {
     LoggedIn {

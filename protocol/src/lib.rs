@@ -6,6 +6,7 @@
 //! - [`ids`]: newtypes for user, device and message identifiers, with their validation rules.
 //! - [`element`]: the message element kinds of R1, in Tencent IM's `{MsgType, MsgContent}` shape.
 //! - [`message`]: a stored message, conversations and sync-log entries as clients see them.
+//! - `decode`: one-pass decoders for the tagged frames and sync entries clients read.
 //! - [`frame`]: the WebSocket frames (`/ws`), client requests and server replies and pushes.
 //! - [`error`]: the stable numeric error codes that travel in error frames and REST replies.
 //! - [`limits`]: the validation a message passes before it is accepted.
@@ -14,6 +15,7 @@
 //!
 //! The protocol is described for humans in `docs/protocol.md`.
 
+mod decode;
 pub mod element;
 pub mod error;
 pub mod frame;

@@ -63,15 +63,16 @@ impl Message {
 }
 
 /// One entry of a user's sync log: something that happened to the user's account, in order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// (Decoded by hand: [`crate::decode`].)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SyncEntry {
     pub seq: Seq,
     #[serde(flatten)]
     pub event: SyncEvent,
 }
 
-/// What a sync-log entry records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What a sync-log entry records. (Decoded by hand: [`crate::decode`].)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SyncEvent {
     /// A message the user sent (from any of its devices) or received.

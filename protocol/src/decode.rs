@@ -1,0 +1,487 @@
+//! One-pass decoders for the tagged types a client reads: [`ServerFrame`], [`Reply`],
+//! [`SyncEntry`] and [`SyncEvent`]. Their encoders are serde's derived ones; these read the same
+//! JSON.
+//!
+//! Why by hand: serde's derived decoder for an internally tagged or flattened type first copies
+//! the whole object into an intermediate tree, then decodes every field from that tree, so every
+//! type inside (messages, elements, conversations…) is compiled twice, once from the tree and
+//! once from JSON. In the browser SDK that was a third of the module. Here each object is read
+//! once into a plain struct holding every field any of its variants has, and the variant its tag
+//! names is built from that. The tests round-trip every variant through the derived encoder.
+
+use crate::error::ErrorCode;
+use crate::frame::{KickCause, Reply, ServerFrame, SyncPage, UserResult};
+use crate::ids::{MessageKey, Seq, UserId};
+use crate::message::{
+    Conversation, Message, Profile, Relation, RelationEntry, SyncEntry, SyncEvent,
+};
+use serde::Deserialize;
+use serde::de::{Deserializer, Error};
+use std::sync::Arc;
+
+/// Takes a field a variant needs, or fails naming it.
+fn need<T, E: Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(field))
+}
+
+/// Every field of a sync entry (and of a friend-list entry, which shares the `entries` list of
+/// a reply with sync entries).
+#[derive(Deserialize)]
+struct FlatEntry {
+    seq: Option<Seq>,
+    kind: Option<EventKind>,
+    message: Option<Message>,
+    peer: Option<UserId>,
+    up_to: Option<MessageKey>,
+    key: Option<MessageKey>,
+    keys: Option<Vec<MessageKey>>,
+    relation: Option<Relation>,
+    added: Option<Vec<UserId>>,
+    removed: Option<Vec<UserId>>,
+    nick: Option<String>,
+    avatar: Option<String>,
+    user_id: Option<UserId>,
+    since_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventKind {
+    Message,
+    Read,
+    PeerRead,
+    Recalled,
+    Deleted,
+    Relations,
+    Profile,
+}
+
+impl FlatEntry {
+    fn event<E: Error>(self) -> Result<SyncEvent, E> {
+        Ok(match need(self.kind, "kind")? {
+            EventKind::Message => SyncEvent::Message {
+                message: need(self.message, "message")?,
+            },
+            EventKind::Read => SyncEvent::Read {
+                peer: need(self.peer, "peer")?,
+                up_to: self.up_to,
+            },
+            EventKind::PeerRead => SyncEvent::PeerRead {
+                peer: need(self.peer, "peer")?,
+                up_to: need(self.up_to, "up_to")?,
+            },
+            EventKind::Recalled => SyncEvent::Recalled {
+                peer: need(self.peer, "peer")?,
+                key: need(self.key, "key")?,
+            },
+            EventKind::Deleted => SyncEvent::Deleted {
+                peer: need(self.peer, "peer")?,
+                keys: need(self.keys, "keys")?,
+            },
+            EventKind::Relations => SyncEvent::Relations {
+                relation: need(self.relation, "relation")?,
+                added: need(self.added, "added")?,
+                removed: need(self.removed, "removed")?,
+            },
+            EventKind::Profile => SyncEvent::Profile {
+                nick: need(self.nick, "nick")?,
+                avatar: need(self.avatar, "avatar")?,
+            },
+        })
+    }
+
+    fn sync_entry<E: Error>(mut self) -> Result<SyncEntry, E> {
+        let seq = need(self.seq.take(), "seq")?;
+        Ok(SyncEntry {
+            seq,
+            event: self.event()?,
+        })
+    }
+
+    fn relation_entry<E: Error>(self) -> Result<RelationEntry, E> {
+        Ok(RelationEntry {
+            user_id: need(self.user_id, "user_id")?,
+            since_ms: need(self.since_ms, "since_ms")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SyncEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FlatEntry::deserialize(d)?.event()
+    }
+}
+
+impl<'de> Deserialize<'de> for SyncEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FlatEntry::deserialize(d)?.sync_entry()
+    }
+}
+
+/// Every field of a reply's `data`.
+#[derive(Deserialize)]
+struct FlatReply {
+    kind: ReplyKind,
+    user_id: Option<UserId>,
+    server_time_ms: Option<u64>,
+    latest_seq: Option<Seq>,
+    nick: Option<String>,
+    avatar: Option<String>,
+    account_created_ms: Option<u64>,
+    key: Option<MessageKey>,
+    time_ms: Option<u64>,
+    seq: Option<Seq>,
+    duplicate: Option<bool>,
+    entries: Option<Vec<FlatEntry>>,
+    next: Option<Seq>,
+    complete: Option<bool>,
+    gap: Option<bool>,
+    conversations: Option<Vec<Conversation>>,
+    messages: Option<Vec<Message>>,
+    results: Option<Vec<UserResult>>,
+    relation: Option<Relation>,
+    profiles: Option<Vec<Profile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ReplyKind {
+    LoggedIn,
+    Sent,
+    SyncPage,
+    Conversations,
+    History,
+    MarkedRead,
+    Recalled,
+    Deleted,
+    RelationResults,
+    Relations,
+    Profiles,
+    Pong,
+    LoggedOut,
+}
+
+impl FlatReply {
+    fn reply<E: Error>(self) -> Result<Reply, E> {
+        let entries = self.entries;
+        Ok(match self.kind {
+            ReplyKind::LoggedIn => Reply::LoggedIn {
+                user_id: need(self.user_id, "user_id")?,
+                server_time_ms: need(self.server_time_ms, "server_time_ms")?,
+                latest_seq: need(self.latest_seq, "latest_seq")?,
+                nick: need(self.nick, "nick")?,
+                avatar: need(self.avatar, "avatar")?,
+                account_created_ms: self.account_created_ms.unwrap_or_default(),
+            },
+            ReplyKind::Sent => Reply::Sent {
+                key: need(self.key, "key")?,
+                time_ms: need(self.time_ms, "time_ms")?,
+                seq: need(self.seq, "seq")?,
+                duplicate: need(self.duplicate, "duplicate")?,
+            },
+            ReplyKind::SyncPage => Reply::SyncPage(SyncPage {
+                entries: need(entries, "entries")?
+                    .into_iter()
+                    .map(FlatEntry::sync_entry)
+                    .collect::<Result<_, E>>()?,
+                next: need(self.next, "next")?,
+                complete: need(self.complete, "complete")?,
+                gap: need(self.gap, "gap")?,
+            }),
+            ReplyKind::Conversations => Reply::Conversations {
+                conversations: need(self.conversations, "conversations")?,
+            },
+            ReplyKind::History => Reply::History {
+                messages: need(self.messages, "messages")?,
+                complete: need(self.complete, "complete")?,
+            },
+            ReplyKind::MarkedRead => Reply::MarkedRead {
+                seq: need(self.seq, "seq")?,
+            },
+            ReplyKind::Recalled => Reply::Recalled {
+                key: need(self.key, "key")?,
+            },
+            ReplyKind::Deleted => Reply::Deleted {
+                seq: need(self.seq, "seq")?,
+            },
+            ReplyKind::RelationResults => Reply::RelationResults {
+                results: need(self.results, "results")?,
+            },
+            ReplyKind::Relations => Reply::Relations {
+                relation: need(self.relation, "relation")?,
+                entries: need(entries, "entries")?
+                    .into_iter()
+                    .map(FlatEntry::relation_entry)
+                    .collect::<Result<_, E>>()?,
+            },
+            ReplyKind::Profiles => Reply::Profiles {
+                profiles: need(self.profiles, "profiles")?,
+            },
+            ReplyKind::Pong => Reply::Pong {
+                server_time_ms: need(self.server_time_ms, "server_time_ms")?,
+            },
+            ReplyKind::LoggedOut => Reply::LoggedOut,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Reply {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FlatReply::deserialize(d)?.reply()
+    }
+}
+
+/// Every field of a server frame.
+#[derive(Deserialize)]
+struct FlatFrame {
+    #[serde(rename = "type")]
+    kind: FrameKind,
+    id: Option<u64>,
+    data: Option<FlatReply>,
+    code: Option<ErrorCode>,
+    message: Option<String>,
+    entry: Option<FlatEntry>,
+    reason: Option<String>,
+    cause: Option<KickCause>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FrameKind {
+    Reply,
+    Error,
+    Sync,
+    Kicked,
+}
+
+impl<'de> Deserialize<'de> for ServerFrame {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = FlatFrame::deserialize(d)?;
+        Ok(match f.kind {
+            FrameKind::Reply => ServerFrame::Reply {
+                id: need(f.id, "id")?,
+                data: need(f.data, "data")?.reply()?,
+            },
+            FrameKind::Error => ServerFrame::Error {
+                id: f.id,
+                code: need(f.code, "code")?,
+                message: need(f.message, "message")?,
+            },
+            FrameKind::Sync => ServerFrame::Sync {
+                entry: Arc::new(need(f.entry, "entry")?.sync_entry()?),
+            },
+            FrameKind::Kicked => ServerFrame::Kicked {
+                reason: need(f.reason, "reason")?,
+                cause: f.cause.unwrap_or_default(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::element::{Element, TextElem};
+
+    fn uid(s: &str) -> UserId {
+        UserId::parse(s).unwrap()
+    }
+
+    fn key(id: u64) -> MessageKey {
+        MessageKey {
+            id,
+            random: 7,
+            time_s: 1_800_000_000,
+        }
+    }
+
+    fn message() -> Message {
+        Message {
+            key: key(3),
+            from: uid("alice"),
+            to: uid("bob"),
+            time_ms: 1_800_000_000_123,
+            client_time_s: 1_800_000_000,
+            random: 7,
+            elements: vec![Element::Text(TextElem { text: "hi".into() })],
+            cloud_custom_data: Some("c".into()),
+            nick: "A".into(),
+            avatar: String::new(),
+            recalled: false,
+        }
+    }
+
+    fn events() -> Vec<SyncEvent> {
+        vec![
+            SyncEvent::Message { message: message() },
+            SyncEvent::Read {
+                peer: uid("bob"),
+                up_to: None,
+            },
+            SyncEvent::Read {
+                peer: uid("bob"),
+                up_to: Some(key(4)),
+            },
+            SyncEvent::PeerRead {
+                peer: uid("bob"),
+                up_to: key(5),
+            },
+            SyncEvent::Recalled {
+                peer: uid("bob"),
+                key: key(6),
+            },
+            SyncEvent::Deleted {
+                peer: uid("bob"),
+                keys: vec![key(1), key(2)],
+            },
+            SyncEvent::Relations {
+                relation: Relation::Blacklist,
+                added: vec![uid("carol")],
+                removed: vec![],
+            },
+            SyncEvent::Profile {
+                nick: "N".into(),
+                avatar: "/a.png".into(),
+            },
+        ]
+    }
+
+    fn round_trip<
+        T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    >(
+        value: T,
+    ) {
+        let json = serde_json::to_string(&value).unwrap();
+        let back: T = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        assert_eq!(back, value, "{json}");
+    }
+
+    #[test]
+    fn every_frame_reads_back_as_written() {
+        let entries: Vec<SyncEntry> = events()
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| SyncEntry {
+                seq: Seq(i as u64 + 1),
+                event,
+            })
+            .collect();
+        for e in &entries {
+            round_trip(e.event.clone());
+            round_trip(e.clone());
+            round_trip(ServerFrame::Sync {
+                entry: Arc::new(e.clone()),
+            });
+        }
+        let replies = vec![
+            Reply::LoggedIn {
+                user_id: uid("bob"),
+                server_time_ms: 1,
+                latest_seq: Seq(2),
+                nick: "B".into(),
+                avatar: String::new(),
+                account_created_ms: 3,
+            },
+            Reply::Sent {
+                key: key(1),
+                time_ms: 2,
+                seq: Seq(3),
+                duplicate: true,
+            },
+            Reply::SyncPage(SyncPage {
+                entries,
+                next: Seq(8),
+                complete: false,
+                gap: true,
+            }),
+            Reply::Conversations {
+                conversations: vec![Conversation {
+                    peer: uid("alice"),
+                    peer_nick: "A".into(),
+                    peer_avatar: String::new(),
+                    last_message: Some(message()),
+                    unread: 2,
+                    peer_read_up_to: 1,
+                    read_up_to: 2,
+                    updated_ms: 3,
+                }],
+            },
+            Reply::History {
+                messages: vec![message()],
+                complete: true,
+            },
+            Reply::MarkedRead { seq: Seq(4) },
+            Reply::Recalled { key: key(2) },
+            Reply::Deleted { seq: Seq(5) },
+            Reply::RelationResults {
+                results: vec![UserResult {
+                    user_id: uid("x"),
+                    code: ErrorCode(30525),
+                    message: "no".into(),
+                }],
+            },
+            Reply::Relations {
+                relation: Relation::Friend,
+                entries: vec![RelationEntry {
+                    user_id: uid("carol"),
+                    since_ms: 9,
+                }],
+            },
+            Reply::Profiles {
+                profiles: vec![Profile {
+                    user_id: uid("bob"),
+                    nick: "B".into(),
+                    avatar: String::new(),
+                }],
+            },
+            Reply::Pong { server_time_ms: 6 },
+            Reply::LoggedOut,
+        ];
+        for (id, data) in replies.into_iter().enumerate() {
+            round_trip(data.clone());
+            round_trip(ServerFrame::Reply {
+                id: id as u64,
+                data,
+            });
+        }
+        round_trip(ServerFrame::Error {
+            id: None,
+            code: ErrorCode(60006),
+            message: "bad".into(),
+        });
+        round_trip(ServerFrame::Kicked {
+            reason: "r".into(),
+            cause: KickCause::UserSigExpired,
+        });
+    }
+
+    #[test]
+    fn fields_come_in_any_order_and_missing_ones_are_named() {
+        let frame: ServerFrame = serde_json::from_str(
+            r#"{"data":{"seq":4,"kind":"marked_read"},"id":2,"type":"reply"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            frame,
+            ServerFrame::Reply {
+                id: 2,
+                data: Reply::MarkedRead { seq: Seq(4) }
+            }
+        );
+        let kicked: ServerFrame =
+            serde_json::from_str(r#"{"type":"kicked","reason":"x"}"#).unwrap();
+        assert!(matches!(
+            kicked,
+            ServerFrame::Kicked {
+                cause: KickCause::SignedInElsewhere,
+                ..
+            }
+        ));
+        let e = serde_json::from_str::<ServerFrame>(
+            r#"{"type":"reply","id":1,"data":{"kind":"sent"}}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("missing field `key`"), "{e}");
+        assert!(serde_json::from_str::<ServerFrame>(r#"{"type":"typing","id":1}"#).is_err());
+    }
+}
