@@ -686,3 +686,30 @@ test('a session whose UserSig expires is kicked out with userSigExpired and does
   assert.equal(got.type, 'userSigExpired');
   assert.ok(!got.states.slice(got.states.indexOf('disconnected')).includes('connecting'), `${got.states}`);
 });
+
+test('with one device per user, a second sign-in kicks the first out with multipleDevice', async () => {
+  const single = await startServer({ sdkAppId: SDKAPPID, secret: SECRET, env: { DUET_MAX_DEVICES: '1' } });
+  try {
+    const gina = `gina-${run}`;
+    const got = await page.evaluate(async ({ wsUrl, SDKAPPID, gina, userSig }) => {
+      const { default: DuetChat } = await import('/pkg/index.js');
+      const first = await window.signIn(SDKAPPID, wsUrl, gina, userSig);
+      const kicked = new Promise((r) => first.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => r(data.type)));
+      const states = [];
+      first.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => states.push(data.state));
+      const second = await window.signIn(SDKAPPID, wsUrl, gina, userSig);
+      const type = await kicked;
+      await new Promise((r) => setTimeout(r, 1500));
+      const out = { type, expected: DuetChat.TYPES.KICKED_OUT_MULT_DEVICE, states, firstReady: first.isReady(), secondReady: second.isReady() };
+      await second.logout();
+      return out;
+    }, { wsUrl: single.ws, SDKAPPID, gina, userSig: sig(gina) });
+    assert.equal(got.type, got.expected);
+    assert.equal(got.type, 'multipleDevice');
+    assert.equal(got.firstReady, false, 'the first instance stays signed out');
+    assert.ok(!got.states.includes('connecting'), `it does not reconnect: ${got.states}`);
+    assert.equal(got.secondReady, true);
+  } finally {
+    await single.stop();
+  }
+});
