@@ -372,21 +372,12 @@ async fn a_user_deletes_messages_from_its_history_on_all_its_devices() {
             keys: vec![one.key]
         }
     );
-    let history = |peer: &str| Request::History {
-        peer: uid(peer),
-        before: None,
-        limit: 10,
-    };
-    let Reply::History { messages, .. } = bob.ok(history("alice")).await else {
-        panic!()
-    };
+    let messages = bob.history("alice", 10).await;
     assert_eq!(
         messages.iter().map(|m| m.key).collect::<Vec<_>>(),
         [two.key]
     );
-    let Reply::History { messages, .. } = alice.ok(history("bob")).await else {
-        panic!()
-    };
+    let messages = alice.history("bob", 10).await;
     assert_eq!(messages.len(), 2, "the peer keeps its copy");
 }
 
@@ -417,16 +408,7 @@ async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhe
         };
         assert_eq!((message.key, message.from.as_str()), (key, "alice"));
     }
-    let Reply::History { messages, .. } = bob
-        .ok(Request::History {
-            peer: uid("alice"),
-            before: None,
-            limit: 10,
-        })
-        .await
-    else {
-        panic!()
-    };
+    let messages = bob.history("alice", 10).await;
     assert!(messages.is_empty(), "not in history");
     let (entries, _, _) = bob.sync_all(Seq(0), 100).await;
     assert!(entries.is_empty(), "not in the sync log");
