@@ -141,6 +141,7 @@ struct FlatReply {
     results: Option<Vec<UserResult>>,
     relation: Option<Relation>,
     profiles: Option<Vec<Profile>>,
+    registered: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -158,6 +159,7 @@ enum ReplyKind {
     Relations,
     Profiles,
     Pong,
+    PushRegistration,
     LoggedOut,
 }
 
@@ -219,6 +221,9 @@ impl FlatReply {
             },
             ReplyKind::Pong => Reply::Pong {
                 server_time_ms: need(self.server_time_ms, "server_time_ms")?,
+            },
+            ReplyKind::PushRegistration => Reply::PushRegistration {
+                registered: need(self.registered, "registered")?,
             },
             ReplyKind::LoggedOut => Reply::LoggedOut,
         })
@@ -435,6 +440,7 @@ mod tests {
                 }],
             },
             Reply::Pong { server_time_ms: 6 },
+            Reply::PushRegistration { registered: true },
             Reply::LoggedOut,
         ];
         for (id, data) in replies.into_iter().enumerate() {

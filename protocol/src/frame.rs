@@ -9,7 +9,7 @@ use crate::element::Element;
 use crate::error::ErrorCode;
 use crate::ids::{DeviceId, MessageKey, Seq, UserId};
 use crate::message::{Conversation, Message, Profile, Relation, RelationEntry, SyncEntry};
-use crate::push::OfflinePushInfo;
+use crate::push::{OfflinePushInfo, Vendor};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -100,6 +100,11 @@ pub enum Request {
     },
     /// Reads profiles; unknown users are left out of the answer.
     ProfileGet { users: Vec<UserId> },
+    /// Registers this device's push token with `vendor` (replacing one it had there), for
+    /// messages that arrive while none of the user's devices is online.
+    PushRegister { vendor: Vendor, token: String },
+    /// Removes this device's push registration with `vendor`.
+    PushUnregister { vendor: Vendor },
     /// Heartbeat; answered with [`Reply::Pong`].
     Ping,
     /// Signs out; the server answers, then closes the connection.
@@ -121,6 +126,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "relation_list",
     "profile_set",
     "profile_get",
+    "push_register",
+    "push_unregister",
     "ping",
     "logout",
 ];
@@ -235,6 +242,10 @@ pub enum Reply {
     },
     Pong {
         server_time_ms: u64,
+    },
+    /// The answer to `push_register` (true) and `push_unregister` (whether there was one).
+    PushRegistration {
+        registered: bool,
     },
     LoggedOut,
 }
@@ -351,6 +362,13 @@ mod tests {
                 avatar: None,
             },
             Request::ProfileGet { users: vec![user] },
+            Request::PushRegister {
+                vendor: Vendor::Webpush,
+                token: String::new(),
+            },
+            Request::PushUnregister {
+                vendor: Vendor::Apns,
+            },
             Request::Ping,
             Request::Logout,
         ];

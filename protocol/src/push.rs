@@ -1,11 +1,84 @@
-//! Offline push settings of a message: Tencent IM's `OfflinePushInfo`, in its REST shape, as the
-//! REST API's `sendmsg` and the SDK's `sendMessage(msg, { offlinePushInfo })` give it. The push
-//! service reads it when the recipient has no device online.
+//! Offline push: the services a device registers with, and a message's push settings (Tencent
+//! IM's `OfflinePushInfo`, in its REST shape, as the REST API's `sendmsg` and the SDK's
+//! `sendMessage(msg, { offlinePushInfo })` give it). The server pushes a message to every
+//! registration of a recipient who has no device online.
 
 use serde::{Deserialize, Serialize};
 
 /// Longest `Title`, `Desc`, `Ext` or vendor field, in bytes.
 pub const PUSH_TEXT_MAX_BYTES: usize = 1024;
+
+/// Longest push token, in bytes (a Web Push subscription's JSON included).
+pub const PUSH_TOKEN_MAX_BYTES: usize = 4096;
+
+/// A push service a device registers its token with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    /// Browsers (RFC 8030); the token is the `PushSubscription` as JSON.
+    Webpush,
+    Apns,
+    Fcm,
+    Huawei,
+    Xiaomi,
+    Oppo,
+    Vivo,
+    Meizu,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 8] = [
+        Vendor::Webpush,
+        Vendor::Apns,
+        Vendor::Fcm,
+        Vendor::Huawei,
+        Vendor::Xiaomi,
+        Vendor::Oppo,
+        Vendor::Vivo,
+        Vendor::Meizu,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Webpush => "webpush",
+            Vendor::Apns => "apns",
+            Vendor::Fcm => "fcm",
+            Vendor::Huawei => "huawei",
+            Vendor::Xiaomi => "xiaomi",
+            Vendor::Oppo => "oppo",
+            Vendor::Vivo => "vivo",
+            Vendor::Meizu => "meizu",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+}
+
+/// A browser's push subscription (`PushSubscription.toJSON()`): the token of a `webpush`
+/// registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebPushSubscription {
+    /// The push service's URL for this subscription (`https://`).
+    pub endpoint: String,
+    pub keys: WebPushKeys,
+}
+
+/// The subscription's keys, base64url: its P-256 public key and its 16-byte auth secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebPushKeys {
+    pub p256dh: String,
+    pub auth: String,
+}
+
+/// `GET /duet/push/vapid`: the server's VAPID public key (base64url, uncompressed P-256), for
+/// `pushManager.subscribe({ applicationServerKey })`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VapidKey {
+    #[serde(rename = "publicKey")]
+    pub public_key: String,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfflinePushInfo {

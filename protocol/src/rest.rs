@@ -589,3 +589,16 @@ mod tests {
         );
     }
 }
+
+/// `duet/push_register` and `duet/push_unregister` (without `Token`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PushRegister {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "DeviceID")]
+    pub device_id: String,
+    #[serde(rename = "Vendor")]
+    pub vendor: crate::push::Vendor,
+    #[serde(rename = "Token", default)]
+    pub token: Option<String>,
+}

@@ -9,14 +9,18 @@ use crate::error::ChatError;
 use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
+use crate::push::webpush::{Target, Vapid};
 use crate::storage::{
     Account, CommitListener, Committed, Deletion, HistoryPage, HistoryQuery, NewMessage, Origin,
-    Pending, ProfileUpdate, RelationChange, SendChecks, Sent, Storage, StorageError, StorageResult,
+    Pending, ProfileUpdate, PushRegistration, PushSettings, RelationChange, SendChecks, Sent,
+    Storage, StorageError, StorageResult,
 };
+use protocol::DeviceId;
 use protocol::frame::{
     MAX_DELETE_PER_REQUEST, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult,
 };
 use protocol::push::OfflinePushInfo;
+use protocol::push::{PUSH_TOKEN_MAX_BYTES, Vendor};
 use protocol::{
     Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
     SyncEntry, SyncEvent, UserId,
@@ -25,6 +29,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
 use usersig::UserSigKey;
 
 /// Longest nickname and avatar URL, in bytes.
@@ -46,6 +51,10 @@ pub struct Chat {
     friends_only: AtomicBool,
     /// Fingerprints of the UserSigs users signed in with lately, for [`Deletion::sigs`].
     recent_sigs: Mutex<HashMap<UserId, Vec<u64>>>,
+    /// The server's Web Push identity.
+    pub vapid: Vapid,
+    /// Woken when a stored message queued a push, so it goes out at once.
+    pub push_wake: Arc<Notify>,
 }
 
 /// UserSigs remembered per user, and users remembered, for [`Deletion::sigs`]. Past the
@@ -108,6 +117,7 @@ impl Chat {
         clock: Arc<dyn Clock>,
         config: Config,
         identity: AppIdentity,
+        vapid: Vapid,
     ) -> Self {
         let signer = identity.signer();
         let friends_only = AtomicBool::new(config.friends_only);
@@ -121,6 +131,8 @@ impl Chat {
             signer,
             friends_only,
             recent_sigs: Mutex::new(HashMap::new()),
+            vapid,
+            push_wake: Arc::new(Notify::new()),
         }
     }
 
@@ -241,7 +253,15 @@ impl Chat {
         if opts.online_only {
             return Ok(self.send_online(from, req, checks, opts.origin, client_time_s));
         }
-        Ok(self.storage.send(NewMessage {
+        // Queued with the message when no device of the recipient is online; the worker looks
+        // again before sending.
+        let push = (!self.hub.is_online(&req.to)
+            && !req.offline_push_info.as_ref().is_some_and(|i| i.disabled()))
+        .then(|| PushSettings {
+            info: req.offline_push_info.clone(),
+        });
+        let wake = push.is_some().then(|| self.push_wake.clone());
+        let pending = self.storage.send(NewMessage {
             from: from.clone(),
             to: req.to,
             random: req.random,
@@ -254,7 +274,16 @@ impl Chat {
             no_unread: opts.no_unread,
             no_last_msg: opts.no_last_msg,
             checks,
-        }))
+            push,
+        });
+        Ok(match wake {
+            Some(wake) => Box::pin(async move {
+                let sent = pending.await;
+                wake.notify_one();
+                sent
+            }),
+            None => pending,
+        })
     }
 
     /// Delivers an online-only message to the devices of both users online now (the sender's
@@ -410,6 +439,47 @@ impl Chat {
         Ok(self
             .storage
             .delete_messages(owner, peer, keys, self.clock.now_ms(), origin))
+    }
+
+    /// Registers `user`'s `device` with a push service. The token is checked: at most
+    /// [`PUSH_TOKEN_MAX_BYTES`], and for `webpush` a usable `PushSubscription`.
+    pub async fn push_register(
+        &self,
+        user: &UserId,
+        device: DeviceId,
+        vendor: Vendor,
+        token: String,
+    ) -> Result<(), ChatError> {
+        let invalid = |m: String| ChatError::new(ErrorCode::INVALID_ARGUMENT, m);
+        if token.is_empty() || token.len() > PUSH_TOKEN_MAX_BYTES {
+            return Err(invalid(format!(
+                "a push token is 1 to {PUSH_TOKEN_MAX_BYTES} bytes, got {}",
+                token.len()
+            )));
+        }
+        if vendor == Vendor::Webpush {
+            Target::parse(&token).map_err(invalid)?;
+        }
+        let registration = PushRegistration {
+            device,
+            vendor,
+            token,
+        };
+        Ok(self
+            .storage
+            .push_register(user, registration, self.clock.now_ms())
+            .await?)
+    }
+
+    /// Removes `device`'s registration with `vendor` (all of the device's when `None`);
+    /// whether there was one.
+    pub async fn push_unregister(
+        &self,
+        user: &UserId,
+        device: &DeviceId,
+        vendor: Option<Vendor>,
+    ) -> Result<bool, ChatError> {
+        Ok(self.storage.push_unregister(user, device, vendor).await?)
     }
 
     pub async fn sync(&self, user: &UserId, after: Seq, limit: u32) -> Result<SyncPage, ChatError> {

@@ -20,6 +20,7 @@ pub mod error;
 pub mod hub;
 pub mod identity;
 pub mod media;
+pub mod push;
 pub mod rate;
 pub mod rest;
 pub mod serve;
@@ -94,6 +95,11 @@ pub enum OpenError {
         path: String,
         source: storage::StorageError,
     },
+    #[error("cannot load or make the VAPID key in {path}: {source}")]
+    Vapid {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Opens the storage named by `config` and builds the chat service around it.
@@ -126,6 +132,11 @@ pub fn open(
         path: media_dir.display().to_string(),
         source,
     })?;
+    let vapid = push::webpush::Vapid::load_or_create(&config.data_dir, &config.push_subject)
+        .map_err(|source| OpenError::Vapid {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
     Ok(Arc::new(Chat::new(
         storage,
         Arc::new(media),
@@ -133,6 +144,7 @@ pub fn open(
         clock,
         config,
         identity,
+        vapid,
     )))
 }
 
@@ -168,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/v4/{service}/{command}", post(rest::handle))
         .route("/duet/config", get(www::client_config))
+        .route("/duet/push/vapid", get(www::vapid_key))
         .route("/duet/dev/usersig", post(www::dev_usersig))
         .merge(pages)
         .with_state(state)
@@ -188,6 +201,7 @@ pub async fn run(
     let tracker = TaskTracker::new();
     let state = AppState::new(chat.clone(), shutdown.clone(), tracker.clone());
     let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));
+    let pushes = tokio::spawn(push::run(chat.clone(), shutdown.clone()));
     let limits = chat.config.http.clone();
     serve::serve(listener, router(state), limits.clone(), shutdown.clone()).await;
     shutdown.cancel();
@@ -200,6 +214,7 @@ pub async fn run(
         tracing::warn!("WebSocket connections still open at shutdown were dropped");
     }
     let _ = expiry.await;
+    let _ = pushes.await;
     chat.storage.close().await;
     tracing::info!("server stopped");
     Ok(())

@@ -132,6 +132,14 @@ pub async fn dev_usersig(
     }
 }
 
+/// `GET /duet/push/vapid` → `{"publicKey"}`: the server's VAPID public key, which a browser
+/// subscribes with (`pushManager.subscribe({ applicationServerKey })`).
+pub async fn vapid_key(State(state): State<AppState>) -> axum::Json<protocol::push::VapidKey> {
+    axum::Json(protocol::push::VapidKey {
+        public_key: state.chat.vapid.public_key().to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::csp;

@@ -10,6 +10,7 @@ mod accounts;
 mod app;
 mod messages;
 mod profiles;
+mod push;
 mod relations;
 
 use crate::AppState;
@@ -153,6 +154,8 @@ async fn run(
         ("duet", "set_app_config") => app::set_config(chat, &body).await,
         ("duet", "get_app_config") => app::get_config(chat).await,
         ("duet", "export_msgs") => app::export(app.chat.clone(), &body).await,
+        ("duet", "push_register") => push::register(chat, &body).await,
+        ("duet", "push_unregister") => push::unregister(chat, &body).await,
         _ => Err(ChatError::new(
             ErrorCode::UNKNOWN_REQUEST,
             format!("unknown command v4/{service}/{command}"),

@@ -48,6 +48,7 @@ pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u6
             blacklist: true,
             friends: false,
         },
+        push: None,
     }
 }
 
@@ -482,6 +483,53 @@ macro_rules! storage_conformance {
             assert_eq!(with_bob.unread, 0, "a deleted message is not unread");
             assert_eq!(with_bob.last_message.as_ref().map(text_of), Some("first"));
             s.delete_messages(&a, &b, vec![second.message.key], T0, None).await.unwrap();
+        }
+
+        #[tokio::test]
+        async fn pushes_are_queued_with_their_message_and_registrations_kept_per_device() {
+            let (s, _rec, _g) = open(Retention::default()).await;
+            let b = uid("bob");
+            let device = |d: &str| protocol::DeviceId::parse(d).unwrap();
+            let reg = |d: &str, vendor, token: &str| PushRegistration {
+                device: device(d),
+                vendor,
+                token: token.into(),
+            };
+            send(&s, "alice", "bob", 1, "hello", T0).await;
+            assert!(
+                matches!(s.push_register(&uid("ghost"), reg("p", Vendor::Apns, "t"), T0).await, Err(StorageError::UnknownUser(_)))
+            );
+            s.push_register(&b, reg("phone", Vendor::Apns, "old"), T0).await.unwrap();
+            s.push_register(&b, reg("phone", Vendor::Apns, "new"), T0 + 1).await.unwrap();
+            s.push_register(&b, reg("web", Vendor::Webpush, "w"), T0 + 2).await.unwrap();
+            let regs = s.push_registrations(&b).await.unwrap();
+            assert_eq!(regs, [reg("phone", Vendor::Apns, "new"), reg("web", Vendor::Webpush, "w")]);
+
+            let mut msg = text_msg("alice", "bob", 2, "while away", T0 + 3);
+            msg.push = Some(PushSettings { info: None });
+            let sent = s.send(msg.clone()).await.unwrap();
+            s.send(msg).await.unwrap(); // a retry queues nothing more
+            let due = s.push_due(T0 + 3, 10).await.unwrap();
+            assert_eq!(due.len(), 1);
+            assert_eq!((due[0].user.as_str(), due[0].attempts), ("bob", 0));
+            assert_eq!(due[0].message.as_ref().map(|m| m.key), Some(sent.message.key));
+            assert!(s.push_due(T0 + 2, 10).await.unwrap().is_empty(), "not due before its message");
+            s.push_settle(Vec::new(), vec![(due[0].id, T0 + 60_000)]).await.unwrap();
+            assert!(s.push_due(T0 + 59_999, 10).await.unwrap().is_empty(), "put off");
+            let again = s.push_due(T0 + 60_000, 10).await.unwrap();
+            assert_eq!(again[0].attempts, 1);
+            s.push_settle(vec![again[0].id], Vec::new()).await.unwrap();
+            assert!(s.push_due(u64::MAX / 2, 10).await.unwrap().is_empty(), "done");
+
+            assert!(s.push_unregister(&b, &device("phone"), Some(Vendor::Apns)).await.unwrap());
+            assert!(!s.push_unregister(&b, &device("phone"), None).await.unwrap());
+            assert_eq!(s.push_registrations(&b).await.unwrap().len(), 1);
+            let mut queued = text_msg("alice", "bob", 3, "x", T0 + 4);
+            queued.push = Some(PushSettings::default());
+            s.send(queued).await.unwrap();
+            s.delete_user(&b, Deletion { deleted_ms: T0 + 5, sigs: Vec::new() }).await.unwrap();
+            assert!(s.push_registrations(&b).await.unwrap().is_empty(), "gone with the account");
+            assert!(s.push_due(u64::MAX / 2, 10).await.unwrap().is_empty());
         }
 
         #[tokio::test]

@@ -27,6 +27,9 @@ struct State {
     next_id: u64,
     last_time_ms: u64,
     closed: bool,
+    /// Queued pushes by id, in queuing order.
+    push_jobs: BTreeMap<u64, QueuedPush>,
+    next_push_id: u64,
 }
 
 struct Stored {
@@ -50,6 +53,17 @@ struct User {
     created_ms: u64,
     /// Messages this user deleted from its history.
     hidden: HashSet<u64>,
+    /// Push registrations, oldest first.
+    pushes: Vec<PushRegistration>,
+}
+
+/// A queued push.
+struct QueuedPush {
+    user: UserId,
+    message_id: u64,
+    settings: PushSettings,
+    attempts: u32,
+    due_ms: u64,
 }
 
 struct LogEntry {
@@ -238,6 +252,17 @@ impl State {
             .or_default()
             .insert(id);
         self.by_random.entry(dedupe).or_default().push(id);
+        if let Some(settings) = msg.push.clone() {
+            self.next_push_id += 1;
+            let job = QueuedPush {
+                user: msg.to.clone(),
+                message_id: id,
+                settings,
+                attempts: 0,
+                due_ms: time_ms,
+            };
+            self.push_jobs.insert(self.next_push_id, job);
+        }
         let stored_seq = sender_seq.unwrap_or_default();
         self.messages.insert(
             id,
@@ -776,6 +801,7 @@ impl Storage for MemoryStorage {
             .or_else(|| st.deleted.get(user).map(|(_, seq)| *seq))
             .unwrap_or(0);
         st.deleted.insert(user.clone(), (deletion, latest));
+        st.push_jobs.retain(|_, j| &j.user != user);
         st.relations.retain(|(_, owner), _| owner != user);
         for list in st.relations.values_mut() {
             list.remove(user);
@@ -826,6 +852,83 @@ impl Storage for MemoryStorage {
 
     async fn setting(&self, key: &str) -> StorageResult<Option<String>> {
         Ok(self.lock()?.settings.get(key).cloned())
+    }
+
+    async fn push_register(
+        &self,
+        user: &UserId,
+        registration: PushRegistration,
+        _now_ms: u64,
+    ) -> StorageResult<()> {
+        let mut st = self.lock()?;
+        let u = st.user_mut(user)?;
+        u.pushes
+            .retain(|r| (&r.device, r.vendor) != (&registration.device, registration.vendor));
+        u.pushes.push(registration);
+        let over = u.pushes.len().saturating_sub(MAX_PUSH_REGISTRATIONS);
+        u.pushes.drain(..over);
+        Ok(())
+    }
+
+    async fn push_unregister(
+        &self,
+        user: &UserId,
+        device: &DeviceId,
+        vendor: Option<Vendor>,
+    ) -> StorageResult<bool> {
+        let mut st = self.lock()?;
+        let Some(u) = st.users.get_mut(user) else {
+            return Ok(false);
+        };
+        let before = u.pushes.len();
+        u.pushes
+            .retain(|r| !(&r.device == device && vendor.is_none_or(|v| v == r.vendor)));
+        Ok(u.pushes.len() < before)
+    }
+
+    async fn push_registrations(&self, user: &UserId) -> StorageResult<Vec<PushRegistration>> {
+        Ok(self
+            .lock()?
+            .users
+            .get(user)
+            .map(|u| u.pushes.clone())
+            .unwrap_or_default())
+    }
+
+    async fn push_due(&self, now_ms: u64, limit: u32) -> StorageResult<Vec<PushJob>> {
+        let st = self.lock()?;
+        let cutoff = self.retention.roaming_cutoff(now_ms);
+        Ok(st
+            .push_jobs
+            .iter()
+            .filter(|(_, j)| j.due_ms <= now_ms)
+            .take(limit as usize)
+            .map(|(id, j)| PushJob {
+                id: *id,
+                user: j.user.clone(),
+                message: st
+                    .messages
+                    .get(&j.message_id)
+                    .filter(|s| s.message.time_ms >= cutoff)
+                    .map(|s| s.message.clone()),
+                settings: j.settings.clone(),
+                attempts: j.attempts,
+            })
+            .collect())
+    }
+
+    async fn push_settle(&self, done: Vec<u64>, retry: Vec<(u64, u64)>) -> StorageResult<()> {
+        let mut st = self.lock()?;
+        for id in done {
+            st.push_jobs.remove(&id);
+        }
+        for (id, due_ms) in retry {
+            if let Some(j) = st.push_jobs.get_mut(&id) {
+                j.attempts += 1;
+                j.due_ms = due_ms;
+            }
+        }
+        Ok(())
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {

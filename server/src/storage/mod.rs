@@ -16,9 +16,10 @@ mod conformance;
 
 use async_trait::async_trait;
 use protocol::frame::SyncPage;
+use protocol::push::{OfflinePushInfo, Vendor};
 use protocol::{
-    Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, SyncEntry,
-    UserId,
+    Conversation, DeviceId, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
+    SyncEntry, UserId,
 };
 use std::future::Future;
 use std::pin::Pin;
@@ -146,6 +147,37 @@ pub struct NewMessage {
     /// Relationship facts the store checks atomically with the write. Which ones apply is
     /// decided by the chat service's permission check; the store only enforces them.
     pub checks: SendChecks,
+    /// Queue a push to the recipient with the message, in the same transaction: no device of
+    /// theirs was online. (A retry of a stored message queues nothing.)
+    pub push: Option<PushSettings>,
+}
+
+/// What a queued push carries besides its message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PushSettings {
+    pub info: Option<OfflinePushInfo>,
+}
+
+/// A device's registration with a push service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushRegistration {
+    pub device: DeviceId,
+    pub vendor: Vendor,
+    pub token: String,
+}
+
+/// Most push registrations a user keeps; registering another drops the oldest.
+pub const MAX_PUSH_REGISTRATIONS: usize = 32;
+
+/// A queued push: to `user`, about `message` (`None` when the message has expired since).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushJob {
+    pub id: u64,
+    pub user: UserId,
+    pub message: Option<Message>,
+    pub settings: PushSettings,
+    /// Failed attempts so far.
+    pub attempts: u32,
 }
 
 /// See [`NewMessage::checks`].
@@ -384,6 +416,34 @@ pub trait Storage: Send + Sync + 'static {
         owner: &UserId,
         peers: &[UserId],
     ) -> StorageResult<Vec<(bool, bool)>>;
+
+    /// Registers `user`'s device with a push service, replacing that device's registration
+    /// there; past [`MAX_PUSH_REGISTRATIONS`] the oldest goes. Fails with `UnknownUser`.
+    async fn push_register(
+        &self,
+        user: &UserId,
+        registration: PushRegistration,
+        now_ms: u64,
+    ) -> StorageResult<()>;
+
+    /// Removes `device`'s registration with `vendor`, or all of the device's when `None`;
+    /// returns whether there was any.
+    async fn push_unregister(
+        &self,
+        user: &UserId,
+        device: &DeviceId,
+        vendor: Option<Vendor>,
+    ) -> StorageResult<bool>;
+
+    /// `user`'s push registrations, oldest first.
+    async fn push_registrations(&self, user: &UserId) -> StorageResult<Vec<PushRegistration>>;
+
+    /// Up to `limit` queued pushes due at `now_ms`, oldest first.
+    async fn push_due(&self, now_ms: u64, limit: u32) -> StorageResult<Vec<PushJob>>;
+
+    /// Removes the pushes `done`, and puts each of `retry` off until its time with one more
+    /// failed attempt counted.
+    async fn push_settle(&self, done: Vec<u64>, retry: Vec<(u64, u64)>) -> StorageResult<()>;
 
     /// A stored app setting.
     async fn setting(&self, key: &str) -> StorageResult<Option<String>>;

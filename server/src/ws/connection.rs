@@ -17,7 +17,7 @@ use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{
     ClientFrame, KickCause, MAX_ANSWER_BYTES, REQUEST_TYPES, Reply, Request, ServerFrame,
 };
-use protocol::{ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
+use protocol::{DeviceId, ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
 use serde::Deserialize;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -44,6 +44,8 @@ pub mod close_code {
 
 struct Session {
     user: UserId,
+    /// The device it signed in as (push registrations are per device).
+    device: DeviceId,
     reg: Registration,
     /// When the UserSig it signed in with expires: the session ends then (4004). `None` for
     /// one valid beyond what a clock can count.
@@ -412,12 +414,14 @@ impl Connection {
             }
             let (account, valid_s) = self.chat.login(sdk_app_id, &user_id, &user_sig).await?;
             let ws = &self.chat.config.ws;
+            let device_id = device.clone();
             let reg = self
                 .chat
                 .hub
                 .register(&user_id, device, ws.outbound_queue, ws.max_devices);
             let expires = tokio::time::Instant::now().checked_add(Duration::from_secs(valid_s));
             self.session = Some(Session {
+                device: device_id,
                 user: user_id.clone(),
                 reg,
                 expires,
@@ -565,7 +569,25 @@ impl Connection {
                     profiles: chat.profiles(&users).await?,
                 })
             })),
-            Request::Logout => Step::AnswerAndClose(reply(id, Reply::LoggedOut)),
+            // Signed out, the device wants no pushes for this user.
+            Request::Logout => {
+                chat.push_unregister(&me, &session.device, None).await?;
+                Step::AnswerAndClose(reply(id, Reply::LoggedOut))
+            }
+            Request::PushRegister { vendor, token } => {
+                let device = session.device.clone();
+                later(Box::pin(async move {
+                    chat.push_register(&me, device, vendor, token).await?;
+                    Ok(Reply::PushRegistration { registered: true })
+                }))
+            }
+            Request::PushUnregister { vendor } => {
+                let device = session.device.clone();
+                later(Box::pin(async move {
+                    let registered = chat.push_unregister(&me, &device, Some(vendor)).await?;
+                    Ok(Reply::PushRegistration { registered })
+                }))
+            }
         })
     }
 }

@@ -121,7 +121,10 @@ impl Storage for SqliteStorage {
     }
 
     fn send(&self, msg: NewMessage) -> Pending<Sent> {
-        self.queue(|reply| Op::Send { msg, reply })
+        self.queue(|reply| Op::Send {
+            msg: Box::new(msg),
+            reply,
+        })
     }
 
     fn mark_read(
@@ -280,6 +283,54 @@ impl Storage for SqliteStorage {
     async fn setting(&self, key: &str) -> StorageResult<Option<String>> {
         let key = key.to_owned();
         self.read(move |c, _| read::setting(c, &key)).await
+    }
+
+    async fn push_register(
+        &self,
+        user: &UserId,
+        registration: PushRegistration,
+        now_ms: u64,
+    ) -> StorageResult<()> {
+        let user = user.clone();
+        self.queue(|reply| Op::PushRegister {
+            user,
+            registration,
+            now_ms,
+            reply,
+        })
+        .await
+    }
+
+    async fn push_unregister(
+        &self,
+        user: &UserId,
+        device: &DeviceId,
+        vendor: Option<Vendor>,
+    ) -> StorageResult<bool> {
+        let (user, device) = (user.clone(), device.clone());
+        self.queue(|reply| Op::PushUnregister {
+            user,
+            device,
+            vendor,
+            reply,
+        })
+        .await
+    }
+
+    async fn push_registrations(&self, user: &UserId) -> StorageResult<Vec<PushRegistration>> {
+        let user = user.clone();
+        self.read(move |c, _| read::push_registrations(c, &user))
+            .await
+    }
+
+    async fn push_due(&self, now_ms: u64, limit: u32) -> StorageResult<Vec<PushJob>> {
+        self.read(move |c, r| read::push_due(c, r, now_ms, limit))
+            .await
+    }
+
+    async fn push_settle(&self, done: Vec<u64>, retry: Vec<(u64, u64)>) -> StorageResult<()> {
+        self.queue(|reply| Op::PushSettle { done, retry, reply })
+            .await
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {

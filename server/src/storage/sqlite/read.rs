@@ -3,12 +3,14 @@
 
 use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::{
-    HistoryPage, HistoryQuery, Retention, StorageError, StorageResult, conv_key, flags,
-    relation_code, sync_bounds,
+    HistoryPage, HistoryQuery, PushJob, PushRegistration, PushSettings, Retention, StorageError,
+    StorageResult, conv_key, flags, relation_code, sync_bounds,
 };
 use protocol::frame::SyncPage;
+use protocol::push::Vendor;
 use protocol::{
-    Conversation, Message, Profile, Relation, RelationEntry, Seq, SyncEntry, SyncEvent, UserId,
+    Conversation, DeviceId, Message, Profile, Relation, RelationEntry, Seq, SyncEntry, SyncEvent,
+    UserId,
 };
 use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, params};
 
@@ -290,4 +292,71 @@ pub(super) fn setting(conn: &Connection, key: &str) -> StorageResult<Option<Stri
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
         .optional()?)
+}
+
+pub(super) fn push_registrations(
+    conn: &Connection,
+    user: &UserId,
+) -> StorageResult<Vec<PushRegistration>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT device, vendor, token FROM push_registrations WHERE user = ?1 ORDER BY created_ms",
+    )?;
+    let rows = stmt.query_map([user.as_str()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (device, vendor, token) = row?;
+        let (Ok(device), Some(vendor)) = (DeviceId::parse(device), Vendor::parse(&vendor)) else {
+            return Err(StorageError::Corrupt(format!(
+                "push registration of {user}"
+            )));
+        };
+        out.push(PushRegistration {
+            device,
+            vendor,
+            token,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn push_due(
+    conn: &Connection,
+    retention: &Retention,
+    now_ms: u64,
+    limit: u32,
+) -> StorageResult<Vec<PushJob>> {
+    let cutoff = retention.roaming_cutoff(now_ms) as i64;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT j.id, j.user, j.info, j.attempts, {MESSAGE_COLUMNS}
+         FROM push_jobs j LEFT JOIN messages m ON m.id = j.message_id AND m.time_ms >= ?3
+         WHERE j.due_ms <= ?1 ORDER BY j.due_ms, j.id LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![sql_int(now_ms), limit as i64, cutoff], |r| {
+        let info: Option<String> = r.get(2)?;
+        Ok((
+            r.get::<_, i64>(0)? as u64,
+            rows::user_id(r.get(1)?)?,
+            info,
+            r.get::<_, i64>(3)? as u32,
+            rows::message(r, 4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, user, info, attempts, message) = row?;
+        let info = info
+            .map(|i| serde_json::from_str(&i))
+            .transpose()
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        out.push(PushJob {
+            id,
+            user,
+            message,
+            settings: PushSettings { info },
+            attempts,
+        });
+    }
+    Ok(out)
 }

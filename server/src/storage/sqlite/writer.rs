@@ -27,7 +27,7 @@ pub(super) enum Op {
         reply: oneshot::Sender<StorageResult<Account>>,
     },
     Send {
-        msg: NewMessage,
+        msg: Box<NewMessage>,
         reply: oneshot::Sender<StorageResult<Sent>>,
     },
     MarkRead {
@@ -76,6 +76,23 @@ pub(super) enum Op {
     SetSetting {
         key: String,
         value: String,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
+    PushRegister {
+        user: UserId,
+        registration: PushRegistration,
+        now_ms: u64,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
+    PushUnregister {
+        user: UserId,
+        device: DeviceId,
+        vendor: Option<Vendor>,
+        reply: oneshot::Sender<StorageResult<bool>>,
+    },
+    PushSettle {
+        done: Vec<u64>,
+        retry: Vec<(u64, u64)>,
         reply: oneshot::Sender<StorageResult<()>>,
     },
     /// Commit what came before, checkpoint the WAL and stop.
@@ -272,7 +289,7 @@ impl Writer {
                     Answer::Account(reply, r)
                 }
                 Op::Send { msg, reply } => {
-                    let r = self.guard(&mut first_error, |w| w.send(msg, batch));
+                    let r = self.guard(&mut first_error, |w| w.send(*msg, batch));
                     Answer::Sent(reply, r)
                 }
                 Op::MarkRead {
@@ -340,6 +357,53 @@ impl Writer {
                 } => {
                     let r = self.guard(&mut first_error, |w| w.delete_user(&user, deletion));
                     Answer::Bool(reply, r)
+                }
+                Op::PushRegister {
+                    user,
+                    registration,
+                    now_ms,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.push_register(&user, &registration, now_ms)
+                    });
+                    Answer::Unit(reply, r)
+                }
+                Op::PushUnregister {
+                    user,
+                    device,
+                    vendor,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        let vendor = vendor.map(Vendor::as_str);
+                        let removed = w
+                            .conn
+                            .prepare_cached(
+                                "DELETE FROM push_registrations WHERE user = ?1 AND device = ?2 AND (?3 IS NULL OR vendor = ?3)",
+                            )?
+                            .execute(params![user.as_str(), device.as_str(), vendor])?;
+                        Ok(Ok(removed > 0))
+                    });
+                    Answer::Bool(reply, r)
+                }
+                Op::PushSettle { done, retry, reply } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        for id in &done {
+                            w.conn
+                                .prepare_cached("DELETE FROM push_jobs WHERE id = ?1")?
+                                .execute([*id as i64])?;
+                        }
+                        for (id, due_ms) in &retry {
+                            w.conn
+                                .prepare_cached(
+                                    "UPDATE push_jobs SET attempts = attempts + 1, due_ms = ?2 WHERE id = ?1",
+                                )?
+                                .execute([*id as i64, *due_ms as i64])?;
+                        }
+                        Ok(Ok(()))
+                    });
+                    Answer::Unit(reply, r)
                 }
                 Op::SetSetting { key, value, reply } => {
                     let r = self.guard(&mut first_error, |w| {
@@ -557,6 +621,20 @@ impl Writer {
                 msg.client_time_s as i64,
             ])?;
         let id = self.conn.last_insert_rowid() as u64;
+        if let Some(push) = &msg.push {
+            let info = push
+                .info
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StorageError::Corrupt(e.to_string()))
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO push_jobs (user, message_id, info, due_ms) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![msg.to.as_str(), id as i64, info, time_ms as i64])?;
+        }
         let recipient_seq = self.append(batch, &msg.to, time_ms, size, Some(id), None)?;
         let sender_seq = if msg.sync_sender {
             Some(self.append(batch, &msg.from, time_ms, size, Some(id), None)?)
@@ -742,6 +820,38 @@ impl Writer {
             keys,
         };
         Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
+    }
+
+    fn push_register(
+        &mut self,
+        user: &UserId,
+        registration: &PushRegistration,
+        now_ms: u64,
+    ) -> Sql<StorageResult<()>> {
+        if self.user(user)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(user.clone())));
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO push_registrations (user, device, vendor, token, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user, device, vendor) DO UPDATE SET token = ?4, created_ms = ?5",
+            )?
+            .execute(params![
+                user.as_str(),
+                registration.device.as_str(),
+                registration.vendor.as_str(),
+                registration.token,
+                now_ms as i64
+            ])?;
+        // Past the cap, the oldest registrations go.
+        self.conn
+            .prepare_cached(
+                "DELETE FROM push_registrations WHERE user = ?1 AND (device, vendor) IN (
+                     SELECT device, vendor FROM push_registrations WHERE user = ?1
+                     ORDER BY created_ms DESC LIMIT -1 OFFSET ?2)",
+            )?
+            .execute(params![user.as_str(), MAX_PUSH_REGISTRATIONS as i64])?;
+        Ok(Ok(()))
     }
 
     fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
@@ -1028,6 +1138,12 @@ impl Writer {
             .prepare_cached("DELETE FROM hidden_messages WHERE owner = ?1")?
             .execute([user.as_str()])?;
         self.conn
+            .prepare_cached("DELETE FROM push_registrations WHERE user = ?1")?
+            .execute([user.as_str()])?;
+        self.conn
+            .prepare_cached("DELETE FROM push_jobs WHERE user = ?1")?
+            .execute([user.as_str()])?;
+        self.conn
             .prepare_cached("DELETE FROM relations WHERE owner = ?1 OR peer = ?1")?
             .execute([user.as_str()])?;
         // Other users' cached blacklist sizes may have counted this user: start afresh.
@@ -1089,6 +1205,9 @@ fn refuse(op: Op) {
         Op::Relations { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::DeleteUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::SetSetting { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::PushUnregister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::PushSettle { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Close { reply } => drop(reply.send(())),
     }
 }

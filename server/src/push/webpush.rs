@@ -1,0 +1,174 @@
+//! Web Push (RFC 8030) to browsers: the payload encrypted for the subscription (`aes128gcm`,
+//! RFC 8291) and the request signed with the server's VAPID key (RFC 8292). The key pair is
+//! made at first start and kept in the data dir, so subscriptions outlive restarts.
+
+use super::Delivery;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey};
+use protocol::push::WebPushSubscription;
+use std::path::Path;
+use std::time::Duration;
+
+/// How long a push service keeps a message for an offline browser (the `TTL` header).
+const TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// How long the VAPID JWT is valid (RFC 8292 allows at most 24 hours).
+const JWT_VALID_SECS: u64 = 12 * 3600;
+
+/// The server's VAPID identity.
+pub struct Vapid {
+    key: SigningKey,
+    /// The public key, base64url of the uncompressed point: what browsers subscribe with.
+    public: String,
+    /// `sub` claim: how the push service can reach the operator (`mailto:` or `https:`).
+    subject: String,
+}
+
+impl Vapid {
+    /// Loads the key pair from `vapid.key` in `dir`, making it (readable by the owner only)
+    /// when there is none.
+    pub fn load_or_create(dir: &Path, subject: &str) -> std::io::Result<Self> {
+        let path = dir.join("vapid.key");
+        let key = match std::fs::read(&path) {
+            Ok(bytes) => SigningKey::from_slice(&bytes).map_err(|e| {
+                std::io::Error::other(format!("{} is not a P-256 key: {e}", path.display()))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir)?;
+                let key = SigningKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+                write_private(&path, &key.to_bytes())?;
+                key
+            }
+            Err(e) => return Err(e),
+        };
+        let public = B64.encode(key.verifying_key().to_encoded_point(false).as_bytes());
+        Ok(Self {
+            key,
+            public,
+            subject: subject.to_owned(),
+        })
+    }
+
+    pub fn public_key(&self) -> &str {
+        &self.public
+    }
+
+    /// `Authorization: vapid t=<JWT>, k=<public key>` for a push to `endpoint`.
+    fn authorization(&self, endpoint: &reqwest::Url, now_s: u64) -> String {
+        let audience = endpoint.origin().ascii_serialization();
+        let header = B64.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
+        let claims = serde_json::json!({
+            "aud": audience,
+            "exp": now_s + JWT_VALID_SECS,
+            "sub": self.subject,
+        });
+        let claims = B64.encode(claims.to_string());
+        let signed = format!("{header}.{claims}");
+        let signature: Signature = self.key.sign(signed.as_bytes());
+        let token = format!("{signed}.{}", B64.encode(signature.to_bytes()));
+        format!("vapid t={token}, k={}", self.public)
+    }
+
+    /// Sends `payload` (JSON) to the browser of `subscription` (a registration's token).
+    pub async fn send(
+        &self,
+        http: &reqwest::Client,
+        subscription: &str,
+        payload: &[u8],
+        now_s: u64,
+    ) -> Delivery {
+        let target = match Target::parse(subscription) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "a stored Web Push subscription is unusable; dropping it");
+                return Delivery::Gone;
+            }
+        };
+        let body = match web_push_native::encrypt(payload.to_vec(), &target.p256dh, &target.auth) {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::warn!(error = %e, "Web Push encryption failed");
+                return Delivery::Gone;
+            }
+        };
+        let request = http
+            .post(target.endpoint.clone())
+            .header("TTL", TTL.as_secs())
+            .header("Content-Encoding", "aes128gcm")
+            .header("Content-Type", "application/octet-stream")
+            .header("Urgency", "high")
+            .header("Authorization", self.authorization(&target.endpoint, now_s))
+            .body(body);
+        match request.send().await {
+            Ok(r) if r.status().is_success() => Delivery::Sent,
+            // The subscription expired or was withdrawn (RFC 8030 §7.3).
+            Ok(r) if matches!(r.status().as_u16(), 404 | 410) => Delivery::Gone,
+            Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => Delivery::Retry,
+            Ok(r) => {
+                tracing::warn!(status = %r.status(), "the push service refused a Web Push");
+                Delivery::Refused
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "Web Push request failed");
+                Delivery::Retry
+            }
+        }
+    }
+}
+
+/// Writes a secret readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// A subscription, checked and decoded.
+pub struct Target {
+    endpoint: reqwest::Url,
+    p256dh: p256::PublicKey,
+    auth: web_push_native::Auth,
+}
+
+impl Target {
+    /// Reads a `webpush` token: the `PushSubscription` JSON. The endpoint must be `https://`
+    /// (`http://` only on a loopback address, for local push services in development and
+    /// tests), the keys a P-256 point and a 16-byte secret.
+    pub fn parse(token: &str) -> Result<Self, String> {
+        let sub: WebPushSubscription = serde_json::from_str(token)
+            .map_err(|e| format!("a webpush Token is a PushSubscription as JSON: {e}"))?;
+        let endpoint = reqwest::Url::parse(&sub.endpoint)
+            .map_err(|e| format!("endpoint is not a URL: {e}"))?;
+        let host = endpoint.host_str().unwrap_or_default();
+        let loopback = host == "localhost"
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if !(endpoint.scheme() == "https" || endpoint.scheme() == "http" && loopback) {
+            return Err("endpoint must be an https:// URL".into());
+        }
+        let p256dh = B64
+            .decode(sub.keys.p256dh.trim_end_matches('='))
+            .ok()
+            .and_then(|k| p256::PublicKey::from_sec1_bytes(&k).ok())
+            .ok_or("keys.p256dh is not a base64url P-256 public key")?;
+        let auth = B64
+            .decode(sub.keys.auth.trim_end_matches('='))
+            .ok()
+            .filter(|a| a.len() == 16)
+            .ok_or("keys.auth is not a base64url 16-byte secret")?;
+        Ok(Self {
+            endpoint,
+            p256dh,
+            auth: web_push_native::Auth::clone_from_slice(&auth),
+        })
+    }
+}
