@@ -74,6 +74,9 @@ export interface OfflinePushInfo {
   androidOPPOChannelID?: string;
 }
 
+/** A push service a device registers with. */
+export type PushVendor = 'webpush' | 'apns' | 'fcm' | 'huawei' | 'xiaomi' | 'oppo' | 'vivo' | 'meizu';
+
 export interface SendMessageOptions {
   /** Deliver to the devices online now only: not stored, pushed or counted unread. Fails with
    * 61001 without a connection. */
@@ -198,6 +201,11 @@ export interface Chat {
   getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
   updateMyProfile(options: { nick?: string; avatar?: string }): Promise<Result<Profile>>;
+  /** Registers this device for offline push: a browser's `PushSubscription` (vendor
+   * `webpush`, the default; subscribe with the key from `GET /duet/push/vapid`) or a phone
+   * vendor's device token. A logout ends the device's registrations. */
+  registerPush(options: { vendor?: PushVendor; token: string | PushSubscription }): Promise<Result<{}>>;
+  unregisterPush(options?: { vendor?: PushVendor }): Promise<Result<{}>>;
   getFriendList(): Promise<Result<{ userID: string }[]>>;
   addFriend(options: { to: string }): Promise<Result<RelationChange>>;
   deleteFriend(options: { userIDList: string[] }): Promise<Result<RelationChange>>;

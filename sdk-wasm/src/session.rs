@@ -19,6 +19,7 @@ use crate::sequence::SeqTracker;
 use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
+use protocol::push::Vendor;
 use protocol::{
     Conversation, DeviceId, Message, MessageKey, Profile, Relation, RelationEntry, Seq, SyncEntry,
     SyncEvent, UserId,
@@ -735,6 +736,23 @@ impl<C: Cache + 'static> Session<C> {
         };
         // Announced here too (`MessagesDeleted`), as on the user's other devices.
         self.apply(vec![SyncEntry { seq, event }], true).await
+    }
+
+    /// Registers this device's push token with `vendor` (`Some`), or removes its registration
+    /// there (`None`); whether the device is registered after.
+    pub async fn push_registration(
+        &self,
+        vendor: Vendor,
+        token: Option<String>,
+    ) -> Result<bool, SdkError> {
+        let request = match token {
+            Some(token) => Request::PushRegister { vendor, token },
+            None => Request::PushUnregister { vendor },
+        };
+        match self.request(request).await? {
+            Reply::PushRegistration { registered } => Ok(registered),
+            _ => Err(unexpected()),
+        }
     }
 
     /// The profiles of `users` (unknown users are left out), cached for offline display.

@@ -50,6 +50,10 @@ impl PushService {
             .push_back((id.to_owned(), status));
     }
 
+    fn answer_normally(&self) {
+        self.answers.lock().unwrap().clear();
+    }
+
     fn received(&self) -> Received {
         self.received.lock().unwrap().clone()
     }
@@ -160,7 +164,11 @@ impl Browser {
 }
 
 async fn vapid_key(server: &TestServer) -> String {
-    let url = format!("http://{}/duet/push/vapid", server.addr);
+    vapid_key_at(server.addr).await
+}
+
+async fn vapid_key_at(addr: SocketAddr) -> String {
+    let url = format!("http://{addr}/duet/push/vapid");
     let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
     v["publicKey"].as_str().unwrap().to_owned()
 }
@@ -332,4 +340,51 @@ async fn registrations_are_checked_and_leave_with_logout() {
     );
     let r = register(&server, "nobody", "d", &browser.token()).await;
     assert_ne!(r["ErrorCode"], 0, "no registration for an unknown account");
+}
+
+#[tokio::test]
+async fn a_push_queued_before_a_crash_goes_out_once_after_the_restart() {
+    let (service, service_addr) = PushService::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let login = |addr: SocketAddr, user: &'static str| async move {
+        let now_s = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut c = Client::connect(addr).await;
+        c.login(user, &identity().signer().sign(user, 3600, now_s), "web")
+            .await;
+        c
+    };
+    let server = BinaryServer::spawn(dir.path(), &[], &[]).expect("duet-server listens");
+    let browser = Browser::new(service_addr, "crash");
+    let mut bob = login(server.addr, "bob").await;
+    let register = Request::PushRegister {
+        vendor: Vendor::Webpush,
+        token: browser.token(),
+    };
+    bob.ok(register).await;
+    drop(bob); // offline, still registered
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The push service is down until the server has been killed.
+    for _ in 0..20 {
+        service.answer("crash", 503);
+    }
+    let mut alice = login(server.addr, "alice").await;
+    alice.send_text("bob", 1, "sent just before the crash").await;
+    server.kill();
+
+    service.answer_normally();
+    let server = BinaryServer::spawn(dir.path(), &[], &[]).expect("duet-server restarts");
+    let key = vapid_key_at(server.addr).await;
+    let got = service.expect(1).await;
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let note = browser.open(&got[0].1, &got[0].2, &key, now_s);
+    assert_eq!(note["body"], "sent just before the crash");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(service.received().len(), 1, "exactly once");
+    drop(server);
 }

@@ -713,3 +713,57 @@ test('with one device per user, a second sign-in kicks the first out with multip
     await single.stop();
   }
 });
+
+test('registerPush: a device that left without logging out gets a Web Push for a message while away', async () => {
+  const { createServer } = await import('node:http');
+  const received = [];
+  const push = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ url: req.url, headers: req.headers, bytes: Buffer.concat(chunks).length });
+      res.writeHead(201).end();
+    });
+  });
+  await new Promise((r) => push.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${push.address().port}/push/hana`;
+  try {
+    const hana = `hana-${run}`, ivan = `ivan-${run}`;
+    const { publicKey } = await (await fetch(`${server.base}/duet/push/vapid`)).json();
+    // A subscription as a browser makes one: a P-256 public key and a 16-byte auth secret.
+    const { generateKeyPairSync, randomBytes } = await import('node:crypto');
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+    const subscription = { endpoint, keys: { p256dh: point.toString('base64url'), auth: randomBytes(16).toString('base64url') } };
+    const context = await browser.newContext();
+    const away = await context.newPage();
+    await away.goto(pages.url);
+    const registered = await away.evaluate(async ({ wsUrl, SDKAPPID, hana, userSig, subscription }) => {
+      const { default: DuetChat } = await import('/pkg/index.js');
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: hana, userSig });
+      await ready;
+      const bad = await chat.registerPush({ token: { endpoint: 'ftp://x', keys: {} } }).then(() => null, (e) => e.code);
+      const ok = await chat.registerPush({ token: subscription });
+      return { bad, ok: ok.code };
+    }, { wsUrl, SDKAPPID, hana, userSig: sig(hana), subscription });
+    assert.deepEqual(registered, { bad: 60006, ok: 0 });
+    await context.close(); // the tab is gone; no logout
+    await new Promise((r) => setTimeout(r, 300));
+    await page.evaluate(async ({ wsUrl, SDKAPPID, ivan, hana, userSig }) => {
+      const chat = await window.signIn(SDKAPPID, wsUrl, ivan, userSig);
+      await chat.sendMessage(chat.createTextMessage({ to: hana, payload: { text: 'while you were away' } }));
+      await chat.logout();
+    }, { wsUrl, SDKAPPID, ivan, hana, userSig: sig(ivan) });
+    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(received.length, 1, 'one push');
+    const [got] = received;
+    assert.equal(got.url, '/push/hana');
+    assert.equal(got.headers['content-encoding'], 'aes128gcm');
+    assert.ok(got.headers.authorization.startsWith('vapid t=') && got.headers.authorization.endsWith(`k=${publicKey}`));
+    assert.ok(got.bytes > 86, 'an encrypted body (header, key and tag included)');
+  } finally {
+    push.close();
+  }
+});

@@ -59,6 +59,11 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
     onlineUserOnly: false,
     offlinePushInfo: { disablePush: false, title: 'New message', description: 'A dice roll', extension: '{}', ignoreIOSBadge: true, androidOPPOChannelID: 'chat' },
   });
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: 'BP…' });
+  await chat.registerPush({ token: subscription });
+  await chat.registerPush({ vendor: 'apns', token: 'device-token' });
+  await chat.unregisterPush({ vendor: 'apns' });
   const typing = chat.createCustomMessage({ to: 'user1', payload: { data: 'typing' } });
   await chat.sendMessage(typing, { onlineUserOnly: true });
 

@@ -4,6 +4,7 @@ use super::Client;
 use crate::cache::Cache;
 use crate::error::SdkError;
 use protocol::frame::UserResult;
+use protocol::push::Vendor;
 use protocol::{Profile, Relation, RelationEntry, UserId};
 
 impl<C: Cache + 'static> Client<C> {
@@ -32,6 +33,22 @@ impl<C: Cache + 'static> Client<C> {
     /// The profiles of `users`; unknown users are left out.
     pub async fn profiles(&self, users: Vec<UserId>) -> Result<Vec<Profile>, SdkError> {
         self.connected()?.profiles(users).await
+    }
+
+    /// Registers this device's push token with `vendor`, for messages that arrive while none
+    /// of the user's devices is online (a Web Push subscription as JSON for `webpush`). A
+    /// logout ends the device's registrations.
+    pub async fn register_push(&self, vendor: Vendor, token: String) -> Result<(), SdkError> {
+        self.connected()?
+            .push_registration(vendor, Some(token))
+            .await
+            .map(drop)
+    }
+
+    /// Removes this device's push registration with `vendor`; whether there was one.
+    pub async fn unregister_push(&self, vendor: Vendor) -> Result<bool, SdkError> {
+        let registered = self.connected()?.push_registration(vendor, None).await?;
+        Ok(registered)
     }
 
     /// Changes this user's nickname and/or avatar; resolves with the new profile.

@@ -1,15 +1,27 @@
 //! Profiles, friends and the blacklist.
 
-use super::convert::{from_js, invalid, ok, sdk_error};
+use super::convert::{field, from_js, invalid, ok, sdk_error};
 use super::shapes::{JsProfile, RelationList};
 use super::{Chat, State};
 use js_sys::Promise;
 use protocol::frame::UserResult;
+use protocol::push::Vendor;
 use protocol::{Relation, UserId};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
+
+fn webpush() -> Vendor {
+    Vendor::Webpush
+}
+
+/// `registerPush`'s options besides `token` (a string, or a `PushSubscription`, read as is).
+#[derive(Deserialize)]
+struct PushOptions {
+    #[serde(default = "webpush")]
+    vendor: Vendor,
+}
 
 /// Reads `{ userIDList: [...] }`.
 fn user_list(options: &JsValue) -> Result<Vec<UserId>, JsValue> {
@@ -117,6 +129,52 @@ impl Chat {
                 .await
                 .map_err(sdk_error)?;
             ok(JsProfile::from(&profile))
+        })
+    }
+
+    /// `registerPush({ vendor?, token })`: registers this device for offline push. `vendor`
+    /// is `webpush` (the default; `token` a `PushSubscription`, or its JSON) or a phone
+    /// vendor's name with its device token. A logout ends the device's registrations.
+    #[wasm_bindgen(js_name = registerPush)]
+    pub fn register_push(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let o: PushOptions = from_js(&options, "options: expected { vendor?, token }")?;
+            let token = field(&options, "token");
+            let token = match token.as_string() {
+                Some(token) => token,
+                None => js_sys::JSON::stringify(&token)
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .ok_or_else(|| invalid("token: a string or a PushSubscription"))?,
+            };
+            state
+                .client()?
+                .register_push(o.vendor, token)
+                .await
+                .map_err(sdk_error)?;
+            ok(super::Empty {})
+        })
+    }
+
+    /// `unregisterPush({ vendor? })`: stops offline push to this device.
+    #[wasm_bindgen(js_name = unregisterPush)]
+    pub fn unregister_push(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                #[serde(default = "webpush")]
+                vendor: Vendor,
+            }
+            let o: O = if options.is_undefined() {
+                O { vendor: Vendor::Webpush }
+            } else {
+                from_js(&options, "options: expected { vendor? }")?
+            };
+            let client = state.client()?;
+            client.unregister_push(o.vendor).await.map_err(sdk_error)?;
+            ok(super::Empty {})
         })
     }
 
