@@ -315,6 +315,7 @@ impl Sdk {
                 self.dispatch(Action::Net(Net::Ready));
                 self.refresh_relation(Relation::Friend);
                 self.refresh_relation(Relation::Blacklist);
+                self.refresh_relation(Relation::Muted);
                 self.refresh_profile();
             }
             Event::KickedOut(cause) => {

@@ -84,6 +84,8 @@ pub struct State {
     pub chat: Option<Chat>,
     pub friends: Vec<UserId>,
     pub blacklist: Vec<UserId>,
+    /// Peers whose messages come without a push notification.
+    pub muted: Vec<UserId>,
     pub profile: Option<Profile>,
     pub panel: Panel,
     /// A problem to show until dismissed.
@@ -225,6 +227,7 @@ impl State {
             Action::Relations { relation, users } => match relation {
                 Relation::Friend => self.friends = users,
                 Relation::Blacklist => self.blacklist = users,
+                Relation::Muted => self.muted = users,
             },
             Action::Profile(p) => {
                 if self.me.as_ref() == Some(&p.user_id) {

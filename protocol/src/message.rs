@@ -106,6 +106,8 @@ pub enum SyncEvent {
 pub enum Relation {
     Friend,
     Blacklist,
+    /// Peers whose messages the user gets without a push notification (muted conversations).
+    Muted,
 }
 
 /// A user's public profile (R6.3).

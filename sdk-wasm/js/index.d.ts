@@ -201,6 +201,12 @@ export interface Chat {
   getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
   updateMyProfile(options: { nick?: string; avatar?: string }): Promise<Result<Profile>>;
+  /** Mutes (`TYPES.MSG_REMIND_ACPT_NOT_NOTE`: messages come, without a push notification) or
+   * unmutes (`TYPES.MSG_REMIND_ACPT_AND_NOTE`) conversations, on all of this user's devices. */
+  setMessageRemindType(options: {
+    userIDList: string[];
+    messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify';
+  }): Promise<Result<{ successUserIDList: string[]; failureUserIDList: { userID: string; code: number; message: string }[] }>>;
   /** Registers this device for offline push: a browser's `PushSubscription` (vendor
    * `webpush`, the default; subscribe with the key from `GET /duet/push/vapid`) or a phone
    * vendor's device token. A logout ends the device's registrations. */
@@ -263,6 +269,10 @@ export declare const TYPES: {
   readonly NET_STATE_CONNECTED: 'connected';
   readonly NET_STATE_CONNECTING: 'connecting';
   readonly NET_STATE_DISCONNECTED: 'disconnected';
+  readonly MSG_REMIND_ACPT_AND_NOTE: 'AcceptAndNotify';
+  readonly MSG_REMIND_ACPT_NOT_NOTE: 'AcceptNotNotify';
+  /** Not supported: `setMessageRemindType` refuses it (60006). */
+  readonly MSG_REMIND_DISCARD: 'Discard';
 };
 
 export declare function create(options: CreateOptions): Promise<Chat>;

@@ -238,6 +238,26 @@ async fn an_offline_user_gets_one_web_push_and_an_online_one_none() {
     alice.ok(online_only).await;
     service.expect(1).await;
 
+    // Not from a peer bob muted (on another device: the list is his, on every device).
+    let mut bob = server.login("bob", "tablet").await;
+    bob.ok(Request::RelationAdd {
+        relation: protocol::Relation::Muted,
+        users: vec![uid("alice")],
+    })
+    .await;
+    drop(bob);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    alice.send_text("bob", 6, "muted").await;
+    service.expect(1).await;
+    let mut bob = server.login("bob", "tablet").await;
+    bob.ok(Request::RelationRemove {
+        relation: protocol::Relation::Muted,
+        users: vec![uid("alice")],
+    })
+    .await;
+    drop(bob);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
     // The sender's title and text.
     let info = OfflinePushInfo {
         title: "Alice says".into(),
@@ -371,7 +391,9 @@ async fn a_push_queued_before_a_crash_goes_out_once_after_the_restart() {
         service.answer("crash", 503);
     }
     let mut alice = login(server.addr, "alice").await;
-    alice.send_text("bob", 1, "sent just before the crash").await;
+    alice
+        .send_text("bob", 1, "sent just before the crash")
+        .await;
     server.kill();
 
     service.answer_normally();

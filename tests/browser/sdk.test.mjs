@@ -714,7 +714,7 @@ test('with one device per user, a second sign-in kicks the first out with multip
   }
 });
 
-test('registerPush: a device that left without logging out gets a Web Push for a message while away', async () => {
+test('registerPush: a device that left without logging out gets a Web Push for a message while away, unless muted', async () => {
   const { createServer } = await import('node:http');
   const received = [];
   const push = createServer((req, res) => {
@@ -735,27 +735,45 @@ test('registerPush: a device that left without logging out gets a Web Push for a
     const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
     const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
     const subscription = { endpoint, keys: { p256dh: point.toString('base64url'), auth: randomBytes(16).toString('base64url') } };
-    const context = await browser.newContext();
-    const away = await context.newPage();
-    await away.goto(pages.url);
-    const registered = await away.evaluate(async ({ wsUrl, SDKAPPID, hana, userSig, subscription }) => {
-      const { default: DuetChat } = await import('/pkg/index.js');
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
-      await chat.login({ userID: hana, userSig });
-      await ready;
-      const bad = await chat.registerPush({ token: { endpoint: 'ftp://x', keys: {} } }).then(() => null, (e) => e.code);
-      const ok = await chat.registerPush({ token: subscription });
-      return { bad, ok: ok.code };
-    }, { wsUrl, SDKAPPID, hana, userSig: sig(hana), subscription });
-    assert.deepEqual(registered, { bad: 60006, ok: 0 });
-    await context.close(); // the tab is gone; no logout
-    await new Promise((r) => setTimeout(r, 300));
-    await page.evaluate(async ({ wsUrl, SDKAPPID, ivan, hana, userSig }) => {
+    // Hana's tab: does `act`, then goes away without logging out.
+    const inHanasTab = async (act) => {
+      const context = await browser.newContext();
+      const away = await context.newPage();
+      await away.goto(pages.url);
+      const got = await away.evaluate(async ({ wsUrl, SDKAPPID, hana, ivan, userSig, subscription, act }) => {
+        const { default: DuetChat } = await import('/pkg/index.js');
+        const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+        const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+        await chat.login({ userID: hana, userSig });
+        await ready;
+        const remind = (type) => chat.setMessageRemindType({ userIDList: [ivan], messageRemindType: DuetChat.TYPES[type] });
+        if (act === 'register') {
+          const bad = await chat.registerPush({ token: { endpoint: 'ftp://x', keys: {} } }).then(() => null, (e) => e.code);
+          const ok = await chat.registerPush({ token: subscription });
+          const muted = await remind('MSG_REMIND_ACPT_NOT_NOTE');
+          const discard = await remind('MSG_REMIND_DISCARD').then(() => null, (e) => e.code);
+          return { bad, ok: ok.code, muted: muted.data.successUserIDList, discard };
+        }
+        return (await remind('MSG_REMIND_ACPT_AND_NOTE')).data.successUserIDList;
+      }, { wsUrl, SDKAPPID, hana, ivan, userSig: sig(hana), subscription, act });
+      await context.close(); // the tab is gone; no logout
+      await new Promise((r) => setTimeout(r, 300));
+      return got;
+    };
+    const ivanSends = (text) => page.evaluate(async ({ wsUrl, SDKAPPID, ivan, hana, userSig, text }) => {
       const chat = await window.signIn(SDKAPPID, wsUrl, ivan, userSig);
-      await chat.sendMessage(chat.createTextMessage({ to: hana, payload: { text: 'while you were away' } }));
+      await chat.sendMessage(chat.createTextMessage({ to: hana, payload: { text } }));
       await chat.logout();
-    }, { wsUrl, SDKAPPID, ivan, hana, userSig: sig(ivan) });
+    }, { wsUrl, SDKAPPID, ivan, hana, userSig: sig(ivan), text });
+    await page.evaluate(async ({ wsUrl, SDKAPPID, ivan, userSig }) => {
+      await (await window.signIn(SDKAPPID, wsUrl, ivan, userSig)).logout(); // ivan's account
+    }, { wsUrl, SDKAPPID, ivan, userSig: sig(ivan) });
+    assert.deepEqual(await inHanasTab('register'), { bad: 60006, ok: 0, muted: [ivan], discard: 60006 });
+    await ivanSends('while muted');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(received.length, 0, 'a muted conversation is not pushed');
+    assert.deepEqual(await inHanasTab('unmute'), [ivan]);
+    await ivanSends('while you were away');
     for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(received.length, 1, 'one push');
     const [got] = received;

@@ -133,6 +133,7 @@ pub fn ChatView() -> Html {
     };
     let is_friend = state.friends.contains(&peer);
     let is_blocked = state.blacklist.contains(&peer);
+    let is_muted = state.muted.contains(&peer);
     let relation_button = |relation: Relation,
                            on: bool,
                            add_label: String,
@@ -157,6 +158,7 @@ pub fn ChatView() -> Html {
                 <div class="actions">
                     { relation_button(Relation::Friend, is_friend, "Add friend".into(), "Remove friend".into()) }
                     { relation_button(Relation::Blacklist, is_blocked, format!("Block {peer}"), format!("Unblock {peer}")) }
+                    { relation_button(Relation::Muted, is_muted, "Mute".into(), "Unmute".into()) }
                 </div>
             </header>
             <div class="log" role="log" aria-label="Messages" aria-busy={chat.loading.to_string()} ref={log} {onscroll}>

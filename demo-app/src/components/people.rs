@@ -13,6 +13,7 @@ pub fn People() -> Html {
         <section class="people" aria-label="People">
             <RelationList relation={Relation::Friend} users={state.friends.clone()} />
             <RelationList relation={Relation::Blacklist} users={state.blacklist.clone()} />
+            <RelationList relation={Relation::Muted} users={state.muted.clone()} />
         </section>
     }
 }
@@ -43,6 +44,13 @@ fn RelationList(props: &ListProps) -> Html {
             "Block",
             "Unblock",
             "Nobody is blocked.",
+        ),
+        Relation::Muted => (
+            "Muted (no notifications)",
+            "Mute user",
+            "Mute",
+            "Unmute",
+            "Nobody is muted.",
         ),
     };
     let onsubmit = {

@@ -151,5 +151,6 @@ pub(crate) fn relation_name(r: Relation) -> &'static str {
     match r {
         Relation::Friend => "friend",
         Relation::Blacklist => "blacklist",
+        Relation::Muted => "muted",
     }
 }

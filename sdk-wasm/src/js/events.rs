@@ -46,8 +46,8 @@ const EVENT: EventNames = EventNames {
     ERROR: "error",
 };
 
-/// Message types, the conversation type, and the values of `KICKED_OUT`'s `type` and
-/// `NET_STATE_CHANGE`'s `state`, as in Tencent's `TYPES`.
+/// Message types, the conversation type, the values of `KICKED_OUT`'s `type` and
+/// `NET_STATE_CHANGE`'s `state`, and the message remind types, as in Tencent's `TYPES`.
 #[derive(Serialize)]
 #[allow(non_snake_case)]
 struct Types {
@@ -67,6 +67,9 @@ struct Types {
     NET_STATE_CONNECTED: &'static str,
     NET_STATE_CONNECTING: &'static str,
     NET_STATE_DISCONNECTED: &'static str,
+    MSG_REMIND_ACPT_AND_NOTE: &'static str,
+    MSG_REMIND_ACPT_NOT_NOTE: &'static str,
+    MSG_REMIND_DISCARD: &'static str,
 }
 
 const TYPES: Types = Types {
@@ -86,7 +89,14 @@ const TYPES: Types = Types {
     NET_STATE_CONNECTED: "connected",
     NET_STATE_CONNECTING: "connecting",
     NET_STATE_DISCONNECTED: "disconnected",
+    MSG_REMIND_ACPT_AND_NOTE: REMIND_NOTIFY,
+    MSG_REMIND_ACPT_NOT_NOTE: REMIND_SILENT,
+    MSG_REMIND_DISCARD: "Discard",
 };
+
+/// `setMessageRemindType`'s values that Duet has: notify, or receive without a notification.
+pub(super) const REMIND_NOTIFY: &str = "AcceptAndNotify";
+pub(super) const REMIND_SILENT: &str = "AcceptNotNotify";
 
 /// The `EVENT` and `TYPES` constants of the package.
 #[wasm_bindgen(js_name = constants)]
@@ -189,6 +199,8 @@ pub(super) fn emits(event: Event, me: &UserId, total_unread: u32) -> Vec<Emit> {
             let name = match relation {
                 Relation::Friend => EVENT.FRIEND_LIST_UPDATED,
                 Relation::Blacklist => EVENT.BLACKLIST_UPDATED,
+                // Tencent's SDK has no event for it.
+                Relation::Muted => return Vec::new(),
             };
             vec![Emit(name, to_js(&RelationList::new(relation, &list)))]
         }

@@ -132,6 +132,35 @@ impl Chat {
         })
     }
 
+    /// `setMessageRemindType({ userIDList, messageRemindType })`: `AcceptNotNotify` mutes the
+    /// conversations with these users (their messages come without a push notification),
+    /// `AcceptAndNotify` unmutes them; on all of this user's devices. `Discard` is refused.
+    #[wasm_bindgen(js_name = setMessageRemindType)]
+    pub fn set_message_remind_type(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                #[serde(rename = "messageRemindType")]
+                remind: String,
+            }
+            let o: O = from_js(
+                &options,
+                "options: expected { userIDList, messageRemindType }",
+            )?;
+            let mute = match o.remind.as_str() {
+                super::events::REMIND_SILENT => true,
+                super::events::REMIND_NOTIFY => false,
+                other => {
+                    return Err(invalid(format!(
+                        "messageRemindType {other:?}: use AcceptAndNotify or AcceptNotNotify"
+                    )));
+                }
+            };
+            change(state, Relation::Muted, user_list(&options)?, mute).await
+        })
+    }
+
     /// `registerPush({ vendor?, token })`: registers this device for offline push. `vendor`
     /// is `webpush` (the default; `token` a `PushSubscription`, or its JSON) or a phone
     /// vendor's name with its device token. A logout ends the device's registrations.
@@ -168,7 +197,9 @@ impl Chat {
                 vendor: Vendor,
             }
             let o: O = if options.is_undefined() {
-                O { vendor: Vendor::Webpush }
+                O {
+                    vendor: Vendor::Webpush,
+                }
             } else {
                 from_js(&options, "options: expected { vendor? }")?
             };

@@ -310,7 +310,8 @@ impl<'a> JsConversation<'a> {
     }
 }
 
-/// A friend list (`[{ userID }]`) or a blacklist (`[userID]`), as Tencent's SDK gives them.
+/// A friend list (`[{ userID }]`) or a blacklist or muted list (`[userID]`), as Tencent's SDK
+/// gives them.
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum RelationList<'a> {
@@ -329,7 +330,7 @@ impl<'a> RelationList<'a> {
         let users = entries.iter().map(|e| &e.user_id);
         match relation {
             Relation::Friend => Self::Friends(users.map(|user_id| Friend { user_id }).collect()),
-            Relation::Blacklist => Self::Blocked(users.collect()),
+            Relation::Blacklist | Relation::Muted => Self::Blocked(users.collect()),
         }
     }
 }

@@ -2,8 +2,9 @@
 //! push in the same transaction ([`crate::storage::NewMessage::push`]), so an acknowledged
 //! message's push survives a crash. The worker here takes the queued pushes that are due,
 //! collapses a burst to one user into one notification about the newest message, and sends it
-//! to every registration the user has; a token the push service reports gone is dropped, a
-//! failure that may pass is retried with backoff.
+//! to every registration the user has, unless the user muted the sender (the `muted` relation,
+//! synced across the user's devices like its other lists); a token the push service reports
+//! gone is dropped, a failure that may pass is retried with backoff.
 //!
 //! Vendors with an adapter: Web Push ([`webpush`]). Registrations with another vendor are kept
 //! and skipped until theirs is added.
@@ -14,8 +15,8 @@ pub mod webpush;
 use crate::chat::Chat;
 use crate::storage::{PushJob, StorageResult};
 use notification::Notification;
-use protocol::UserId;
 use protocol::push::Vendor;
+use protocol::{Relation, UserId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -127,6 +128,13 @@ impl Worker {
         let Some((message, settings)) = newest else {
             return Ok(Delivery::Sent); // expired or recalled since: nothing to say
         };
+        // A muted conversation gets its messages without a notification.
+        let muted = storage
+            .check_relations(Relation::Muted, user, std::slice::from_ref(&message.from))
+            .await?;
+        if muted.first().is_some_and(|(mutes, _)| *mutes) {
+            return Ok(Delivery::Sent);
+        }
         let registrations = storage.push_registrations(user).await?;
         if registrations.is_empty() {
             return Ok(Delivery::Sent);

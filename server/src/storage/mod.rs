@@ -518,7 +518,7 @@ pub const MAX_BLOCKED: usize = 1000;
 pub(crate) fn relation_cap(relation: Relation) -> usize {
     match relation {
         Relation::Friend => MAX_FRIENDS,
-        Relation::Blacklist => MAX_BLOCKED,
+        Relation::Blacklist | Relation::Muted => MAX_BLOCKED,
     }
 }
 
@@ -541,6 +541,7 @@ pub(crate) fn relation_code(r: Relation) -> i64 {
     match r {
         Relation::Friend => 1,
         Relation::Blacklist => 2,
+        Relation::Muted => 3,
     }
 }
 
