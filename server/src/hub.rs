@@ -58,6 +58,10 @@ impl Device {
 #[derive(Default)]
 pub struct Hub {
     online: DashMap<UserId, Vec<Device>>,
+    /// Signed-in connections per user, for [`Hub::is_online`]: every send asks, so it has a
+    /// map of its own that only sign-in and sign-out write, apart from the pushes that lock
+    /// `online` for each committed entry.
+    present: DashMap<UserId, usize>,
     next_conn: AtomicU64,
     connections: AtomicU64,
 }
@@ -96,6 +100,7 @@ impl Hub {
             reason: reason.clone(),
         });
         self.connections.fetch_add(1, Ordering::Relaxed);
+        *self.present.entry(user.clone()).or_default() += 1;
         Registration {
             conn_id,
             pushes: rx,
@@ -107,6 +112,10 @@ impl Hub {
     /// Removes a connection when it ends. Unknown ids (already replaced) are ignored.
     pub fn unregister(&self, user: &UserId, conn_id: u64) {
         self.connections.fetch_sub(1, Ordering::Relaxed);
+        self.present.remove_if_mut(user, |_, n| {
+            *n -= 1;
+            *n == 0
+        });
         self.online.remove_if_mut(user, |_, devices| {
             devices.retain(|d| d.conn_id != conn_id);
             devices.is_empty()
@@ -127,9 +136,9 @@ impl Hub {
         self.connections.load(Ordering::Relaxed)
     }
 
-    /// Whether `user` has any device online.
+    /// Whether `user` has any device signed in.
     pub fn is_online(&self, user: &UserId) -> bool {
-        self.online.get(user).is_some_and(|d| !d.is_empty())
+        self.present.contains_key(user)
     }
 }
 
