@@ -21,6 +21,8 @@ use serde::Deserialize;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use yew::UseReducerDispatcher;
 
 /// Messages per history page.
@@ -205,8 +207,16 @@ impl Sdk {
         self.start(user, sig, true).await
     }
 
-    /// Resumes the sign-in this tab had before a reload, if any.
+    /// Resumes the sign-in this tab had before a reload, if any; a notification's `?open=peer`
+    /// opens that chat.
     pub fn resume(&self) {
+        let search = web_sys::window().and_then(|w| w.location().search().ok());
+        if let Some(peer) = search.as_deref().and_then(|s| s.strip_prefix("?open=")) {
+            let peer = js_sys::decode_uri_component(peer)
+                .ok()
+                .and_then(|p| p.as_string());
+            saved::set_open(peer.as_deref());
+        }
         let Some((user, sig)) = saved::sign_in() else {
             return;
         };
@@ -528,6 +538,64 @@ impl Sdk {
             move |c| async move { c.delete_messages(&peer, &[key]).await },
             |_, ()| {}, // `MessagesDeleted` takes it off every device's view, this one's too
         );
+    }
+
+    /// Turns on notifications for this browser: asks for permission, registers the service
+    /// worker (`/sw.js`), subscribes with the server's VAPID key and registers the
+    /// subscription for offline push. Resolves with a line for the profile panel.
+    pub async fn enable_notifications(&self) -> Result<String, String> {
+        let client = self.client().ok_or("Sign in first.")?;
+        let window = web_sys::window().ok_or("No window.")?;
+        let failed = |what: &str, e: wasm_bindgen::JsValue| {
+            let reason = js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| format!("{e:?}"));
+            format!("{what}: {reason}")
+        };
+        let granted = JsFuture::from(
+            web_sys::Notification::request_permission()
+                .map_err(|e| failed("Notifications are not available here", e))?,
+        )
+        .await
+        .map_err(|e| failed("Notifications are not available here", e))?;
+        if granted.as_string().as_deref() != Some("granted") {
+            return Err(
+                "Notifications are blocked for this site in the browser's settings.".into(),
+            );
+        }
+        let registration = JsFuture::from(window.navigator().service_worker().register("/sw.js"))
+            .await
+            .map_err(|e| failed("The service worker did not start", e))?;
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        let key: protocol::push::VapidKey = gloo_net::http::Request::get("/duet/push/vapid")
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let options = web_sys::PushSubscriptionOptionsInit::new();
+        options.set_user_visible_only(true);
+        options.set_application_server_key(&key.public_key.into());
+        let push_manager = registration
+            .push_manager()
+            .map_err(|e| failed("Push is not available here", e))?;
+        let subscribing = push_manager
+            .subscribe_with_options(&options)
+            .map_err(|e| failed("Push is not available here", e))?;
+        let subscription = JsFuture::from(subscribing)
+            .await
+            .map_err(|e| failed("The browser's push service refused", e))?;
+        let token = js_sys::JSON::stringify(&subscription)
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or("The subscription could not be read.")?;
+        client
+            .register_push(protocol::push::Vendor::Webpush, token)
+            .await
+            .map_err(|e| format!("{} (code {})", e.message, e.code.0))?;
+        Ok("Notifications are on for this browser.".into())
     }
 
     /// Recalls an own message.

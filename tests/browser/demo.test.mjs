@@ -436,3 +436,38 @@ test('an attachment shows its upload progress while it goes up', async () => {
   assert.deepEqual(alice.errors, []);
   await alice.context.close();
 });
+
+test('notifications: the service worker shows a pushed message and the profile panel offers them', async () => {
+  const kim = await person(`kim-${run}`);
+  await kim.context.grantPermissions(['notifications'], { origin: server.base });
+  await kim.page.getByRole('button', { name: 'Profile' }).click();
+  await kim.page.getByRole('button', { name: 'Enable notifications' }).click();
+  // This machine reaches no browser push service: the attempt ends in a plain-words answer.
+  const answer = kim.page.locator('.profile [role=alert], .profile [role=status]').last();
+  await answer.waitFor({ timeout: 20_000 });
+  assert.match(await answer.innerText(), /Notifications are on|push service|Push is not available|not available/);
+
+  // A push as the server sends it, delivered to the service worker through DevTools.
+  const cdp = await kim.context.newCDPSession(kim.page);
+  const registered = new Promise((resolve) => cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    const r = registrations.find((x) => x.scopeURL.startsWith(server.base) && !x.isDeleted);
+    if (r) resolve(r.registrationId);
+  }));
+  await cdp.send('ServiceWorker.enable');
+  await kim.page.evaluate(async () => { await navigator.serviceWorker.register('/sw.js'); await navigator.serviceWorker.ready; });
+  const registrationId = await registered;
+  const note = { title: 'Lee', body: 'see you at 8', badge: 1, conversationID: 'C2Clee', ID: 'lee-1-2', ext: '' };
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.base, registrationId, data: JSON.stringify(note) });
+  const shown = await kim.page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    for (let i = 0; i < 50; i++) {
+      const list = await reg.getNotifications();
+      if (list.length) return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return [];
+  });
+  assert.deepEqual(shown, [{ title: 'Lee', body: 'see you at 8', tag: 'C2Clee' }]);
+  assert.deepEqual(kim.errors, []);
+  await kim.context.close();
+});

@@ -14,6 +14,16 @@ pub fn ProfileForm() -> Html {
     let nick = use_state(String::new);
     let avatar = use_state(String::new);
     let saved = use_state(|| false);
+    let notifications = use_state(|| None::<Result<String, String>>);
+    let enable = {
+        let (sdk, notifications) = (sdk.clone(), notifications.clone());
+        Callback::from(move |_| {
+            let (sdk, notifications) = (sdk.clone(), notifications.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                notifications.set(Some(sdk.enable_notifications().await));
+            });
+        })
+    };
     {
         let (nick, avatar) = (nick.clone(), avatar.clone());
         use_effect_with(profile.clone(), move |profile| {
@@ -49,6 +59,16 @@ pub fn ProfileForm() -> Html {
                 <button type="submit">{ "Save profile" }</button>
                 if *saved && profile.is_some() { <p role="status">{ "Saved." }</p> }
             </form>
+            <h2>{ "Notifications" }</h2>
+            <p>{ "Get a notification here when a message arrives while Duet is closed." }</p>
+            <button type="button" onclick={enable}>{ "Enable notifications" }</button>
+            {
+                match &*notifications {
+                    Some(Ok(text)) => html! { <p role="status">{ text.clone() }</p> },
+                    Some(Err(text)) => html! { <p role="alert" class="failed">{ text.clone() }</p> },
+                    None => html! {},
+                }
+            }
         </section>
     }
 }
