@@ -119,6 +119,8 @@ export interface Conversation {
   lastMessage: Message | null;
   userProfile: { userID: string; nick: string; avatar: string };
   updatedTime: number;
+  /** `AcceptNotNotify` when muted with `setMessageRemindType`, else `AcceptAndNotify`. */
+  messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify';
 }
 
 export interface CreateMessageOptions<P> {

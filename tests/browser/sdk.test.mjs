@@ -754,7 +754,15 @@ test('registerPush: a device that left without logging out gets a Web Push for a
           const discard = await remind('MSG_REMIND_DISCARD').then(() => null, (e) => e.code);
           return { bad, ok: ok.code, muted: muted.data.successUserIDList, discard };
         }
-        return (await remind('MSG_REMIND_ACPT_AND_NOTE')).data.successUserIDList;
+        // This fresh device learns the muted list from the server once synced.
+        const remindType = async () => (await chat.getConversationList()).data.conversationList
+          .find((c) => c.conversationID === `C2C${ivan}`)?.messageRemindType;
+        for (let i = 0; i < 40 && (await remindType()) !== DuetChat.TYPES.MSG_REMIND_ACPT_NOT_NOTE; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const before = await remindType();
+        const unmuted = (await remind('MSG_REMIND_ACPT_AND_NOTE')).data.successUserIDList;
+        return { before, unmuted, after: await remindType() };
       }, { wsUrl, SDKAPPID, hana, ivan, userSig: sig(hana), subscription, act });
       await context.close(); // the tab is gone; no logout
       await new Promise((r) => setTimeout(r, 300));
@@ -772,7 +780,8 @@ test('registerPush: a device that left without logging out gets a Web Push for a
     await ivanSends('while muted');
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(received.length, 0, 'a muted conversation is not pushed');
-    assert.deepEqual(await inHanasTab('unmute'), [ivan]);
+    assert.deepEqual(await inHanasTab('unmute'), { before: 'AcceptNotNotify', unmuted: [ivan], after: 'AcceptAndNotify' },
+      'conversations carry their messageRemindType');
     await ivanSends('while you were away');
     for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(received.length, 1, 'one push');

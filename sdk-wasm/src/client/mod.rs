@@ -18,7 +18,7 @@ use crate::event::Event;
 use crate::session::{FrameSink, FrameStream, Login, Session};
 use futures_channel::oneshot;
 use futures_util::StreamExt;
-use protocol::{Message, UserId};
+use protocol::{Message, Relation, UserId};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
@@ -85,6 +85,9 @@ struct ClientInner<C: Cache + 'static> {
     waiting: RefCell<HashMap<(UserId, u32), Settle>>,
     /// Unread counts and read marks as of the last conversation list.
     read: RefCell<Option<messages::ReadState>>,
+    /// The peers this user muted, as of the last list heard of (from the server at each
+    /// `SdkReady`, then from changes on any device).
+    muted: RefCell<std::collections::HashSet<UserId>>,
     /// Media messages not yet uploaded, by random.
     #[cfg(target_arch = "wasm32")]
     media: RefCell<HashMap<u32, messages::MediaDraft>>,
@@ -144,6 +147,7 @@ impl<C: Cache + 'static> Client<C> {
                 login: RefCell::new(None),
                 waiting: RefCell::new(HashMap::new()),
                 read: RefCell::new(None),
+                muted: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]
                 media: RefCell::new(HashMap::new()),
                 #[cfg(target_arch = "wasm32")]
@@ -234,6 +238,7 @@ impl<C: Cache + 'static> Client<C> {
         self.inner.login.borrow_mut().take();
         self.inner.waiting.borrow_mut().clear();
         self.inner.read.borrow_mut().take();
+        self.inner.muted.borrow_mut().clear();
         #[cfg(target_arch = "wasm32")]
         for (_, draft) in self.inner.media.borrow_mut().drain() {
             draft.cancel.cancel();
@@ -356,6 +361,20 @@ impl<C: Cache + 'static> Client<C> {
                 *self.inner.read.borrow_mut() = Some(messages::ReadState::of(&list));
                 Some(Event::ConversationListUpdated(list))
             }
+            Event::RelationsUpdated(Relation::Muted, list) => {
+                self.set_muted(&list);
+                Some(Event::RelationsUpdated(Relation::Muted, list))
+            }
+            // Synced: the muted list as the server has it, for conversations' remind types.
+            Event::SdkReady => {
+                let client = self.clone();
+                crate::runtime::spawn(async move {
+                    if let Ok(list) = client.relations(Relation::Muted).await {
+                        client.set_muted(&list);
+                    }
+                });
+                Some(Event::SdkReady)
+            }
             Event::MessageSent(m) => match self.settle(&m.to, m.random, Ok(m.clone())) {
                 true => None,
                 false => Some(Event::MessageSent(m)),
@@ -380,6 +399,15 @@ impl<C: Cache + 'static> Client<C> {
             }
             other => Some(other),
         }
+    }
+
+    fn set_muted(&self, list: &[protocol::RelationEntry]) {
+        *self.inner.muted.borrow_mut() = list.iter().map(|e| e.user_id.clone()).collect();
+    }
+
+    /// Whether this user muted `peer` (its messages come without a push notification).
+    pub fn is_muted(&self, peer: &UserId) -> bool {
+        self.inner.muted.borrow().contains(peer)
     }
 
     /// Settles the send awaiting the message `random` to `to`, if one is; returns whether one was.

@@ -114,7 +114,12 @@ pub fn constants() -> JsValue {
 pub(super) struct Emit(pub &'static str, pub JsValue);
 
 /// The app's events for one SDK event. `total_unread` is the unread count after it.
-pub(super) fn emits(event: Event, me: &UserId, total_unread: u32) -> Vec<Emit> {
+pub(super) fn emits(
+    event: Event,
+    me: &UserId,
+    total_unread: u32,
+    muted: impl Fn(&UserId) -> bool,
+) -> Vec<Emit> {
     let messages = |list: &[protocol::Message], marks: ReadMarks| -> JsValue {
         let list: Vec<JsMessage> = list
             .iter()
@@ -182,7 +187,7 @@ pub(super) fn emits(event: Event, me: &UserId, total_unread: u32) -> Vec<Emit> {
         Event::ConversationListUpdated(list) => {
             let convs: Vec<_> = list
                 .iter()
-                .map(|c| super::shapes::JsConversation::new(c, me))
+                .map(|c| super::shapes::JsConversation::new(c, me, muted(&c.peer)))
                 .collect();
             vec![
                 Emit(EVENT.CONVERSATION_LIST_UPDATED, to_js(&convs)),

@@ -492,7 +492,10 @@ impl Chat {
                 conversation_list: Vec<JsConversation<'a>>,
             }
             ok(List {
-                conversation_list: list.iter().map(|c| JsConversation::new(c, &me)).collect(),
+                conversation_list: list
+                    .iter()
+                    .map(|c| JsConversation::new(c, &me, client.is_muted(&c.peer)))
+                    .collect(),
             })
         })
     }
@@ -514,7 +517,7 @@ impl Chat {
                 conversation: JsConversation<'a>,
             }
             ok(One {
-                conversation: JsConversation::new(found, &me),
+                conversation: JsConversation::new(found, &me, client.is_muted(&peer)),
             })
         })
     }

@@ -61,7 +61,8 @@ impl State {
         let Ok((client, me)) = self.signed_in() else {
             return;
         };
-        for events::Emit(name, data) in events::emits(event, &me, client.total_unread()) {
+        let emits = events::emits(event, &me, client.total_unread(), |p| client.is_muted(p));
+        for events::Emit(name, data) in emits {
             let handlers = self
                 .handlers
                 .borrow()

@@ -284,10 +284,12 @@ pub struct JsConversation<'a> {
     pub user_profile: JsProfile<'a>,
     /// Seconds since the Unix epoch.
     pub updated_time: u64,
+    /// `AcceptNotNotify` when muted (`setMessageRemindType`), else `AcceptAndNotify`.
+    pub message_remind_type: &'static str,
 }
 
 impl<'a> JsConversation<'a> {
-    pub fn new(c: &'a Conversation, me: &UserId) -> Self {
+    pub fn new(c: &'a Conversation, me: &UserId, muted: bool) -> Self {
         let marks = ReadMarks {
             mine: c.read_up_to,
             peer: c.peer_read_up_to,
@@ -306,6 +308,10 @@ impl<'a> JsConversation<'a> {
                 avatar: &c.peer_avatar,
             },
             updated_time: c.updated_ms / 1000,
+            message_remind_type: match muted {
+                true => super::events::REMIND_SILENT,
+                false => super::events::REMIND_NOTIFY,
+            },
         }
     }
 }
