@@ -1128,24 +1128,16 @@ impl Writer {
             .prepare_cached("DELETE FROM users WHERE id = ?1")?
             .execute([user.as_str()])?
             > 0;
-        self.conn
-            .prepare_cached("DELETE FROM sync_log WHERE user = ?1")?
-            .execute([user.as_str()])?;
-        self.conn
-            .prepare_cached("DELETE FROM conversations WHERE owner = ?1")?
-            .execute([user.as_str()])?;
-        self.conn
-            .prepare_cached("DELETE FROM hidden_messages WHERE owner = ?1")?
-            .execute([user.as_str()])?;
-        self.conn
-            .prepare_cached("DELETE FROM push_registrations WHERE user = ?1")?
-            .execute([user.as_str()])?;
-        self.conn
-            .prepare_cached("DELETE FROM push_jobs WHERE user = ?1")?
-            .execute([user.as_str()])?;
-        self.conn
-            .prepare_cached("DELETE FROM relations WHERE owner = ?1 OR peer = ?1")?
-            .execute([user.as_str()])?;
+        for sql in [
+            "DELETE FROM sync_log WHERE user = ?1",
+            "DELETE FROM conversations WHERE owner = ?1",
+            "DELETE FROM hidden_messages WHERE owner = ?1",
+            "DELETE FROM push_registrations WHERE user = ?1",
+            "DELETE FROM push_jobs WHERE user = ?1",
+            "DELETE FROM relations WHERE owner = ?1 OR peer = ?1",
+        ] {
+            self.conn.prepare_cached(sql)?.execute([user.as_str()])?;
+        }
         // Other users' cached blacklist sizes may have counted this user: start afresh.
         self.users.clear();
         self.conversations.clear();
