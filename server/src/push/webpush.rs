@@ -17,6 +17,17 @@ const TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long the VAPID JWT is valid (RFC 8292 allows at most 24 hours).
 const JWT_VALID_SECS: u64 = 12 * 3600;
 
+/// The browsers' push services (Chrome and Edge, Firefox, Windows, Safari): the only hosts a
+/// subscription's endpoint may name, so that a registration cannot make the server post to an
+/// address of the operator's own network.
+const PUSH_SERVICE_DOMAINS: [&str; 5] = [
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "push.services.mozilla.com",
+    "notify.windows.com",
+    "push.apple.com",
+];
+
 /// The server's VAPID identity.
 pub struct Vapid {
     key: SigningKey,
@@ -138,9 +149,10 @@ pub struct Target {
 }
 
 impl Target {
-    /// Reads a `webpush` token: the `PushSubscription` JSON. The endpoint must be `https://`
-    /// (`http://` only on a loopback address, for local push services in development and
-    /// tests), the keys a P-256 point and a 16-byte secret.
+    /// Reads a `webpush` token: the `PushSubscription` JSON. The endpoint must be `https://` on
+    /// a browser's push service ([`PUSH_SERVICE_DOMAINS`]; any scheme and port on a loopback
+    /// address, for local push services in development and tests), the keys a P-256 point and
+    /// a 16-byte secret.
     pub fn parse(token: &str) -> Result<Self, String> {
         let sub: WebPushSubscription = serde_json::from_str(token)
             .map_err(|e| format!("a webpush Token is a PushSubscription as JSON: {e}"))?;
@@ -152,8 +164,16 @@ impl Target {
                 .trim_matches(['[', ']'])
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback());
-        if !(endpoint.scheme() == "https" || endpoint.scheme() == "http" && loopback) {
-            return Err("endpoint must be an https:// URL".into());
+        let push_service = PUSH_SERVICE_DOMAINS
+            .iter()
+            .any(|d| host == *d || host.strip_suffix(d).is_some_and(|h| h.ends_with('.')));
+        if !(loopback && matches!(endpoint.scheme(), "http" | "https")
+            || endpoint.scheme() == "https" && push_service)
+        {
+            return Err(format!(
+                "endpoint must be an https:// URL of a browser's push service ({})",
+                PUSH_SERVICE_DOMAINS.join(", ")
+            ));
         }
         let p256dh = B64
             .decode(sub.keys.p256dh.trim_end_matches('='))
@@ -170,5 +190,41 @@ impl Target {
             p256dh,
             auth: web_push_native::Auth::clone_from_slice(&auth),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    fn token(endpoint: &str) -> String {
+        // A valid P-256 point (the generator) and a 16-byte secret.
+        let p256dh = "BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU";
+        format!(
+            r#"{{"endpoint":"{endpoint}","keys":{{"p256dh":"{p256dh}","auth":"AAAAAAAAAAAAAAAAAAAAAA"}}}}"#
+        )
+    }
+
+    #[test]
+    fn only_browsers_push_services_or_loopback() {
+        for ok in [
+            "https://fcm.googleapis.com/fcm/send/abc",
+            "https://updates.push.services.mozilla.com/wpush/v2/abc",
+            "https://wns2-by3p.notify.windows.com/w/?token=abc",
+            "https://web.push.apple.com/abc",
+            "http://127.0.0.1:9000/push/abc",
+            "http://[::1]:9000/push/abc",
+        ] {
+            assert!(Target::parse(&token(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://fcm.googleapis.com/fcm/send/abc",
+            "https://intranet.example.com/admin",
+            "https://evilfcm.googleapis.com.example.com/x",
+            "https://10.0.0.1/x",
+            "ftp://127.0.0.1/x",
+        ] {
+            assert!(Target::parse(&token(bad)).is_err(), "{bad}");
+        }
     }
 }
