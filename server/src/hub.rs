@@ -161,7 +161,15 @@ impl CommitListener for Hub {
                         d.evict(Eviction::TooSlow);
                         false
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => false,
+                    // Its connection is gone without signing out (its task ended abnormally):
+                    // it no longer counts as online either.
+                    Err(mpsc::error::TrySendError::Closed(_)) => {
+                        self.present.remove_if_mut(&c.owner, |_, n| {
+                            *n -= 1;
+                            *n == 0
+                        });
+                        false
+                    }
                 }
             });
         }
@@ -231,6 +239,17 @@ mod tests {
         assert_eq!(regs[1].eviction(), None);
         assert_eq!(regs[2].eviction(), None);
         assert_eq!(hub.online.get(&bob).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_connection_gone_without_signing_out_stops_counting_as_online() {
+        let hub = Hub::default();
+        let bob = UserId::parse("bob").unwrap();
+        let reg = hub.register(&bob, DeviceId::parse("a").unwrap(), 4, 8);
+        assert!(hub.is_online(&bob));
+        drop(reg); // its task ended without unregistering
+        hub.committed(&[entry(&bob, 1, None)]);
+        assert!(!hub.is_online(&bob));
     }
 
     #[test]
