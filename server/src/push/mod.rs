@@ -14,6 +14,7 @@ pub mod webpush;
 
 use crate::chat::Chat;
 use crate::storage::{PushJob, StorageResult};
+use futures_util::StreamExt;
 use notification::Notification;
 use protocol::push::Vendor;
 use protocol::{Relation, UserId};
@@ -30,6 +31,8 @@ const POLL: Duration = Duration::from_secs(1);
 const MAX_ATTEMPTS: u32 = 8;
 /// How long one request to a push service may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Users whose pushes are sent at once.
+const PARALLEL: usize = 16;
 
 /// What became of a push to one registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,10 +91,21 @@ impl Worker {
             for job in jobs {
                 by_user.entry(job.user.clone()).or_default().push(job);
             }
+            // Users are served side by side, so one slow push service delays only its own.
+            let outcomes: Vec<(Vec<PushJob>, StorageResult<Delivery>)> =
+                futures_util::stream::iter(by_user)
+                    .map(|(user, jobs)| async move {
+                        let outcome = self.deliver(&user, &jobs).await;
+                        (jobs, outcome)
+                    })
+                    .buffer_unordered(PARALLEL)
+                    .collect()
+                    .await;
             let (mut done, mut retry) = (Vec::new(), Vec::new());
-            for (user, jobs) in by_user {
+            for (jobs, outcome) in outcomes {
+                let user = &jobs[0].user;
                 let ids = jobs.iter().map(|j| j.id);
-                match self.deliver(&user, &jobs).await? {
+                match outcome? {
                     Delivery::Retry => {
                         let attempts = jobs.iter().map(|j| j.attempts).max().unwrap_or(0);
                         if attempts + 1 >= MAX_ATTEMPTS {
