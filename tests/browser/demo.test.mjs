@@ -457,16 +457,22 @@ test('notifications: the service worker shows a pushed message and the profile p
   await kim.page.evaluate(async () => { await navigator.serviceWorker.register('/sw.js'); await navigator.serviceWorker.ready; });
   const registrationId = await registered;
   const note = { title: 'Lee', body: 'see you at 8', badge: 1, conversationID: 'C2Clee', ID: 'lee-1-2', ext: '' };
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.base, registrationId, data: JSON.stringify(note) });
-  const shown = await kim.page.evaluate(async () => {
+  const notifications = () => kim.page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 10; i++) {
       const list = await reg.getNotifications();
       if (list.length) return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
       await new Promise((r) => setTimeout(r, 100));
     }
     return [];
   });
+  // A push that reaches a worker still starting up is dropped, as a browser's would be: the
+  // push service delivers again until one is shown.
+  let shown = [];
+  for (let attempt = 0; attempt < 20 && shown.length === 0; attempt++) {
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.base, registrationId, data: JSON.stringify(note) });
+    shown = await notifications();
+  }
   assert.deepEqual(shown, [{ title: 'Lee', body: 'see you at 8', tag: 'C2Clee' }]);
   assert.deepEqual(kim.errors, []);
   await kim.context.close();
