@@ -9,7 +9,6 @@ use crate::error::ChatError;
 use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
-use crate::push::webpush::{Target, Vapid};
 use crate::storage::{
     Account, CommitListener, Committed, Deletion, HistoryPage, HistoryQuery, NewMessage, Origin,
     Pending, ProfileUpdate, PushRegistration, PushSettings, RelationChange, SendChecks, Sent,
@@ -20,7 +19,7 @@ use protocol::frame::{
     MAX_DELETE_PER_REQUEST, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult,
 };
 use protocol::push::OfflinePushInfo;
-use protocol::push::{PUSH_TOKEN_MAX_BYTES, Vendor};
+use protocol::push::Vendor;
 use protocol::{
     Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
     SyncEntry, SyncEvent, UserId,
@@ -52,7 +51,8 @@ pub struct Chat {
     /// Fingerprints of the UserSigs users signed in with lately, for [`Deletion::sigs`].
     recent_sigs: Mutex<HashMap<UserId, Vec<u64>>>,
     /// The server's Web Push identity.
-    pub vapid: Vapid,
+    /// The configured push services.
+    pub push: crate::push::Services,
     /// Woken when a stored message queued a push, so it goes out at once.
     pub push_wake: Arc<Notify>,
 }
@@ -117,7 +117,7 @@ impl Chat {
         clock: Arc<dyn Clock>,
         config: Config,
         identity: AppIdentity,
-        vapid: Vapid,
+        push: crate::push::Services,
     ) -> Self {
         let signer = identity.signer();
         let friends_only = AtomicBool::new(config.friends_only);
@@ -131,7 +131,7 @@ impl Chat {
             signer,
             friends_only,
             recent_sigs: Mutex::new(HashMap::new()),
-            vapid,
+            push,
             push_wake: Arc::new(Notify::new()),
         }
     }
@@ -441,8 +441,8 @@ impl Chat {
             .delete_messages(owner, peer, keys, self.clock.now_ms(), origin))
     }
 
-    /// Registers `user`'s `device` with a push service. The token is checked: at most
-    /// [`PUSH_TOKEN_MAX_BYTES`], and for `webpush` a usable `PushSubscription`.
+    /// Registers `user`'s `device` with a push service, its token checked
+    /// ([`crate::push::check_token`]).
     pub async fn push_register(
         &self,
         user: &UserId,
@@ -450,16 +450,8 @@ impl Chat {
         vendor: Vendor,
         token: String,
     ) -> Result<(), ChatError> {
-        let invalid = |m: String| ChatError::new(ErrorCode::INVALID_ARGUMENT, m);
-        if token.is_empty() || token.len() > PUSH_TOKEN_MAX_BYTES {
-            return Err(invalid(format!(
-                "a push token is 1 to {PUSH_TOKEN_MAX_BYTES} bytes, got {}",
-                token.len()
-            )));
-        }
-        if vendor == Vendor::Webpush {
-            Target::parse(&token).map_err(invalid)?;
-        }
+        crate::push::check_token(vendor, &token)
+            .map_err(|m| ChatError::new(ErrorCode::INVALID_ARGUMENT, m))?;
         let registration = PushRegistration {
             device,
             vendor,

@@ -1,6 +1,7 @@
 //! Server configuration: command-line flags, each with a `DUET_*` environment variable and a
 //! default. [`Config`] is what the library runs on; [`Args`] is how the binary fills it.
 
+pub use crate::push::config::PushConfig;
 use crate::serve::ServeLimits;
 use crate::storage::Retention;
 use clap::builder::BoolishValueParser;
@@ -59,9 +60,6 @@ pub enum StorageKind {
     Memory,
 }
 
-/// The VAPID subject unless configured: push services accept any `mailto:`.
-pub const DEFAULT_PUSH_SUBJECT: &str = "mailto:push@duet.invalid";
-
 /// Everything the server needs besides its identity.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -90,9 +88,8 @@ pub struct Config {
     /// Origins besides this server's that the web client may show images and media from
     /// (`https://cdn.example.com`), in its Content-Security-Policy.
     pub csp_media_hosts: Vec<String>,
-    /// How push services can reach the operator: the VAPID `sub` claim (`mailto:` or
-    /// `https:`).
-    pub push_subject: String,
+    /// Offline push: the vendors' credentials and URLs, the VAPID subject.
+    pub push: PushConfig,
 }
 
 /// Where uploaded media lives, how long it is kept, and how download URLs begin.
@@ -175,7 +172,7 @@ impl Config {
                 upload_bytes_per_hour: 2 << 30,
             },
             csp_media_hosts: Vec::new(),
-            push_subject: DEFAULT_PUSH_SUBJECT.to_owned(),
+            push: PushConfig::default(),
             http: ServeLimits {
                 max_connections: 100_000,
                 header_timeout: Duration::from_secs(10),
@@ -202,6 +199,8 @@ pub struct Args {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub tuning: TuningArgs,
+    #[command(flatten)]
+    pub push: PushConfig,
 }
 
 #[derive(Debug, Subcommand)]
@@ -308,9 +307,6 @@ pub struct TuningArgs {
     /// (e.g. "https://cdn.example.com"); the origin of DUET_PUBLIC_URL is added by itself.
     #[arg(long, env = "DUET_CSP_MEDIA_HOSTS", default_value = "")]
     pub csp_media_hosts: String,
-    /// How push services can reach you (the VAPID subject of Web Push): a mailto: or https: URL.
-    #[arg(long, env = "DUET_PUSH_VAPID_SUBJECT", default_value = DEFAULT_PUSH_SUBJECT)]
-    pub push_vapid_subject: String,
     /// Offline cache per user, in bytes.
     #[arg(long, env = "DUET_OFFLINE_CACHE_BYTES", default_value_t = 30 * 1024)]
     pub offline_cache_bytes: u64,
@@ -423,7 +419,7 @@ impl Args {
                 upload_bytes_per_hour: t.upload_bytes_per_hour.max(1),
             },
             csp_media_hosts: csp_hosts(&t.csp_media_hosts, t.public_url.as_deref()),
-            push_subject: t.push_vapid_subject.clone(),
+            push: self.push.clone(),
             http: ServeLimits {
                 max_connections: t.max_connections.max(1),
                 header_timeout: Duration::from_secs(t.header_timeout_secs.max(1)),

@@ -95,11 +95,8 @@ pub enum OpenError {
         path: String,
         source: storage::StorageError,
     },
-    #[error("cannot load or make the VAPID key in {path}: {source}")]
-    Vapid {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("offline push: {0}")]
+    Push(String),
 }
 
 /// Opens the storage named by `config` and builds the chat service around it.
@@ -132,11 +129,7 @@ pub fn open(
         path: media_dir.display().to_string(),
         source,
     })?;
-    let vapid = push::webpush::Vapid::load_or_create(&config.data_dir, &config.push_subject)
-        .map_err(|source| OpenError::Vapid {
-            path: config.data_dir.display().to_string(),
-            source,
-        })?;
+    let push = push::Services::new(&config.push, &config.data_dir).map_err(OpenError::Push)?;
     Ok(Arc::new(Chat::new(
         storage,
         Arc::new(media),
@@ -144,7 +137,7 @@ pub fn open(
         clock,
         config,
         identity,
-        vapid,
+        push,
     )))
 }
 

@@ -136,7 +136,7 @@ pub async fn dev_usersig(
 /// subscribes with (`pushManager.subscribe({ applicationServerKey })`).
 pub async fn vapid_key(State(state): State<AppState>) -> axum::Json<protocol::push::VapidKey> {
     axum::Json(protocol::push::VapidKey {
-        public_key: state.chat.vapid.public_key().to_owned(),
+        public_key: state.chat.push.vapid_public_key().to_owned(),
     })
 }
 

@@ -6,22 +6,36 @@
 //! synced across the user's devices like its other lists); a token the push service reports
 //! gone is dropped, a failure that may pass is retried with backoff.
 //!
-//! Vendors with an adapter: Web Push ([`webpush`]). Registrations with another vendor are kept
-//! and skipped until theirs is added.
+//! Each vendor has an adapter that makes that vendor's request: Web Push ([`webpush`]), APNs,
+//! FCM, Huawei, Xiaomi, OPPO, vivo and Meizu. A vendor without credentials is skipped; its
+//! registrations are kept for when it is configured.
 
+mod apns;
+pub mod config;
+mod fcm;
+mod http;
+mod huawei;
+mod meizu;
 mod notification;
+mod oppo;
+mod vivo;
 pub mod webpush;
+mod xiaomi;
 
 use crate::chat::Chat;
 use crate::storage::{PushJob, StorageResult};
+use async_trait::async_trait;
+use config::{PushConfig, all_or_none, base_url};
 use futures_util::StreamExt;
 use notification::Notification;
-use protocol::push::Vendor;
+use protocol::push::{OfflinePushInfo, Vendor};
 use protocol::{Relation, UserId};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use webpush::WebPush;
 
 /// Queued pushes read per pass.
 const BATCH: u32 = 100;
@@ -46,6 +60,217 @@ pub enum Delivery {
     Retry,
 }
 
+/// One push to one registration.
+pub struct Outgoing<'a> {
+    /// The registration's token: a device token, or a Web Push subscription.
+    pub token: &'a str,
+    pub note: &'a Notification,
+    /// The sender's settings, vendor fields included (default when it gave none).
+    pub info: &'a OfflinePushInfo,
+    pub now_ms: u64,
+}
+
+/// A push service: makes its vendor's request and says what became of it.
+#[async_trait]
+pub trait Adapter: Send + Sync {
+    async fn send(&self, push: &Outgoing<'_>) -> Delivery;
+}
+
+/// The configured push services, by vendor.
+pub struct Services {
+    vapid_public_key: String,
+    adapters: BTreeMap<Vendor, Box<dyn Adapter>>,
+}
+
+impl Services {
+    /// The services `config` has credentials for, and always Web Push (its VAPID key is made
+    /// in `data_dir` at first start). Logs one line per vendor left out.
+    pub fn new(config: &PushConfig, data_dir: &Path) -> Result<Self, String> {
+        let client = || {
+            reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .connect_timeout(REQUEST_TIMEOUT / 2)
+        };
+        let http = client()
+            .build()
+            .map_err(|e| format!("no HTTP client for offline push: {e}"))?;
+        let webpush = WebPush::load_or_create(http.clone(), data_dir, config.vapid_subject())
+            .map_err(|e| format!("cannot keep the VAPID key in {}: {e}", data_dir.display()))?;
+        let mut adapters: BTreeMap<Vendor, Box<dyn Adapter>> = BTreeMap::new();
+        let vapid_public_key = webpush.public_key().to_owned();
+        adapters.insert(Vendor::Webpush, Box::new(webpush));
+        let c = config;
+        let apns = all_or_none(
+            "APNs",
+            [
+                (
+                    "DUET_PUSH_APNS_KEY_FILE",
+                    c.push_apns_key_file.as_ref().and_then(|p| p.to_str()),
+                ),
+                ("DUET_PUSH_APNS_KEY_ID", c.push_apns_key_id.as_deref()),
+                ("DUET_PUSH_APNS_TEAM_ID", c.push_apns_team_id.as_deref()),
+                ("DUET_PUSH_APNS_TOPIC", c.push_apns_topic.as_deref()),
+            ],
+        )?;
+        if let Some([file, key_id, team_id, topic]) = apns {
+            let pem = std::fs::read(&file)
+                .map_err(|e| format!("cannot read the APNs key {file}: {e}"))?;
+            // Apple's service speaks HTTP/2 only.
+            let http = client()
+                .http2_prior_knowledge()
+                .build()
+                .map_err(|e| format!("no HTTP/2 client for APNs: {e}"))?;
+            let url = base_url(c.push_apns_url.as_ref(), apns::DEFAULT_URL);
+            let apns = apns::Apns::new(http, url, &pem, key_id, team_id, topic)?;
+            adapters.insert(Vendor::Apns, Box::new(apns));
+        }
+        if let Some(file) = &c.push_fcm_service_account_file {
+            let json = std::fs::read(file).map_err(|e| {
+                format!(
+                    "cannot read the FCM service account {}: {e}",
+                    file.display()
+                )
+            })?;
+            let url = base_url(c.push_fcm_url.as_ref(), fcm::DEFAULT_URL);
+            adapters.insert(
+                Vendor::Fcm,
+                Box::new(fcm::Fcm::new(http.clone(), url, &json)?),
+            );
+        }
+        let huawei = all_or_none(
+            "Huawei",
+            [
+                ("DUET_PUSH_HUAWEI_APP_ID", c.push_huawei_app_id.as_deref()),
+                (
+                    "DUET_PUSH_HUAWEI_APP_SECRET",
+                    c.push_huawei_app_secret.as_deref(),
+                ),
+            ],
+        )?;
+        if let Some([app_id, secret]) = huawei {
+            let url = base_url(c.push_huawei_url.as_ref(), huawei::DEFAULT_URL);
+            let auth = base_url(c.push_huawei_auth_url.as_ref(), huawei::DEFAULT_AUTH_URL);
+            let huawei = huawei::Huawei::new(http.clone(), url, auth, app_id, secret);
+            adapters.insert(Vendor::Huawei, Box::new(huawei));
+        }
+        let xiaomi = all_or_none(
+            "Xiaomi",
+            [
+                (
+                    "DUET_PUSH_XIAOMI_APP_SECRET",
+                    c.push_xiaomi_app_secret.as_deref(),
+                ),
+                ("DUET_PUSH_XIAOMI_PACKAGE", c.push_xiaomi_package.as_deref()),
+            ],
+        )?;
+        if let Some([secret, package]) = xiaomi {
+            let url = base_url(c.push_xiaomi_url.as_ref(), xiaomi::DEFAULT_URL);
+            let xiaomi = xiaomi::Xiaomi::new(http.clone(), url, secret, package);
+            adapters.insert(Vendor::Xiaomi, Box::new(xiaomi));
+        }
+        let oppo = all_or_none(
+            "OPPO",
+            [
+                ("DUET_PUSH_OPPO_APP_KEY", c.push_oppo_app_key.as_deref()),
+                (
+                    "DUET_PUSH_OPPO_MASTER_SECRET",
+                    c.push_oppo_master_secret.as_deref(),
+                ),
+            ],
+        )?;
+        if let Some([key, secret]) = oppo {
+            let url = base_url(c.push_oppo_url.as_ref(), oppo::DEFAULT_URL);
+            adapters.insert(
+                Vendor::Oppo,
+                Box::new(oppo::Oppo::new(http.clone(), url, key, secret)),
+            );
+        }
+        let vivo = all_or_none(
+            "vivo",
+            [
+                ("DUET_PUSH_VIVO_APP_ID", c.push_vivo_app_id.as_deref()),
+                ("DUET_PUSH_VIVO_APP_KEY", c.push_vivo_app_key.as_deref()),
+                (
+                    "DUET_PUSH_VIVO_APP_SECRET",
+                    c.push_vivo_app_secret.as_deref(),
+                ),
+            ],
+        )?;
+        if let Some([id, key, secret]) = vivo {
+            let url = base_url(c.push_vivo_url.as_ref(), vivo::DEFAULT_URL);
+            let vivo = vivo::Vivo::new(http.clone(), url, id, key, secret);
+            adapters.insert(Vendor::Vivo, Box::new(vivo));
+        }
+        let meizu = all_or_none(
+            "Meizu",
+            [
+                ("DUET_PUSH_MEIZU_APP_ID", c.push_meizu_app_id.as_deref()),
+                (
+                    "DUET_PUSH_MEIZU_APP_SECRET",
+                    c.push_meizu_app_secret.as_deref(),
+                ),
+            ],
+        )?;
+        if let Some([id, secret]) = meizu {
+            let url = base_url(c.push_meizu_url.as_ref(), meizu::DEFAULT_URL);
+            adapters.insert(
+                Vendor::Meizu,
+                Box::new(meizu::Meizu::new(http, url, id, secret)),
+            );
+        }
+        for vendor in Vendor::ALL.iter().filter(|v| !adapters.contains_key(v)) {
+            tracing::info!(
+                vendor = vendor.as_str(),
+                "push vendor not configured: its registrations are kept, nothing is sent to it \
+                 (see DUET_PUSH_{}_* in the README)",
+                vendor.as_str().to_uppercase()
+            );
+        }
+        Ok(Self {
+            vapid_public_key,
+            adapters,
+        })
+    }
+
+    /// The VAPID public key browsers subscribe with.
+    pub fn vapid_public_key(&self) -> &str {
+        &self.vapid_public_key
+    }
+}
+
+/// Checks a registration's token before it is kept: at most [`PUSH_TOKEN_MAX_BYTES`]; for
+/// `webpush` a usable `PushSubscription`, for APNs a hex device token, for the others the
+/// characters their tokens use.
+///
+/// [`PUSH_TOKEN_MAX_BYTES`]: protocol::push::PUSH_TOKEN_MAX_BYTES
+pub fn check_token(vendor: Vendor, token: &str) -> Result<(), String> {
+    use protocol::push::PUSH_TOKEN_MAX_BYTES;
+    if token.is_empty() || token.len() > PUSH_TOKEN_MAX_BYTES {
+        return Err(format!(
+            "a push token is 1 to {PUSH_TOKEN_MAX_BYTES} bytes, got {}",
+            token.len()
+        ));
+    }
+    match vendor {
+        Vendor::Webpush => webpush::Target::parse(token).map(|_| ()),
+        // It goes into the request's path.
+        Vendor::Apns if token.len() <= 200 && token.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(())
+        }
+        Vendor::Apns => Err("an APNs device token is up to 200 hex digits".to_owned()),
+        _ if token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:=+/-".contains(&b)) =>
+        {
+            Ok(())
+        }
+        other => Err(format!(
+            "a {} token is letters, digits and . _ : = + / - only",
+            other.as_str()
+        )),
+    }
+}
+
 /// The delay before retry `attempt` (0-based): 2 s doubling to 10 minutes.
 fn backoff(attempt: u32) -> Duration {
     Duration::from_secs((2u64 << attempt.min(16)).min(600))
@@ -53,20 +278,11 @@ fn backoff(attempt: u32) -> Duration {
 
 struct Worker {
     chat: Arc<Chat>,
-    http: reqwest::Client,
 }
 
 /// Runs the push worker until `shutdown`.
 pub async fn run(chat: Arc<Chat>, shutdown: CancellationToken) {
-    let http = match reqwest::Client::builder()
-        .timeout(REQUEST_TIMEOUT)
-        .connect_timeout(REQUEST_TIMEOUT / 2)
-        .build()
-    {
-        Ok(http) => http,
-        Err(e) => return tracing::error!(error = %e, "no HTTP client for offline push"),
-    };
-    let worker = Worker { chat, http };
+    let worker = Worker { chat };
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -161,24 +377,19 @@ impl Worker {
             .map(|c| c.unread)
             .sum();
         let note = Notification::new(message, settings.info.as_ref(), jobs.len(), badge);
-        let payload = serde_json::to_vec(&note).expect("a notification serializes");
+        let info = settings.info.clone().unwrap_or_default();
         let (mut sent, mut retry) = (false, false);
         for r in registrations {
-            let outcome = match r.vendor {
-                Vendor::Webpush => {
-                    let vapid = &self.chat.vapid;
-                    vapid
-                        .send(&self.http, &r.token, &payload, now_ms / 1000)
-                        .await
-                }
-                other => {
-                    tracing::debug!(
-                        vendor = other.as_str(),
-                        "no adapter for this push vendor yet"
-                    );
-                    continue;
-                }
+            let Some(adapter) = self.chat.push.adapters.get(&r.vendor) else {
+                continue; // not configured: said once at start
             };
+            let push = Outgoing {
+                token: &r.token,
+                note: &note,
+                info: &info,
+                now_ms,
+            };
+            let outcome = adapter.send(&push).await;
             match outcome {
                 Delivery::Sent => sent = true,
                 Delivery::Retry => retry = true,

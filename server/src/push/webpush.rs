@@ -2,11 +2,13 @@
 //! RFC 8291) and the request signed with the server's VAPID key (RFC 8292). The key pair is
 //! made at first start and kept in the data dir, so subscriptions outlive restarts.
 
-use super::Delivery;
+use super::http::exchange;
+use super::{Adapter, Delivery, Outgoing};
+use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
+use p256::ecdsa::SigningKey;
+use p256::pkcs8::EncodePrivateKey;
 use protocol::push::WebPushSubscription;
 use std::path::Path;
 use std::time::Duration;
@@ -28,19 +30,24 @@ const PUSH_SERVICE_DOMAINS: [&str; 5] = [
     "push.apple.com",
 ];
 
-/// The server's VAPID identity.
-pub struct Vapid {
-    key: SigningKey,
+/// The server's VAPID identity, and the Web Push adapter that signs with it.
+pub struct WebPush {
+    http: reqwest::Client,
+    key: jsonwebtoken::EncodingKey,
     /// The public key, base64url of the uncompressed point: what browsers subscribe with.
     public: String,
     /// `sub` claim: how the push service can reach the operator (`mailto:` or `https:`).
     subject: String,
 }
 
-impl Vapid {
+impl WebPush {
     /// Loads the key pair from `vapid.key` in `dir`, making it (readable by the owner only)
     /// when there is none.
-    pub fn load_or_create(dir: &Path, subject: &str) -> std::io::Result<Self> {
+    pub fn load_or_create(
+        http: reqwest::Client,
+        dir: &Path,
+        subject: &str,
+    ) -> std::io::Result<Self> {
         let path = dir.join("vapid.key");
         let key = match std::fs::read(&path) {
             Ok(bytes) => SigningKey::from_slice(&bytes).map_err(|e| {
@@ -55,8 +62,10 @@ impl Vapid {
             Err(e) => return Err(e),
         };
         let public = B64.encode(key.verifying_key().to_encoded_point(false).as_bytes());
+        let der = key.to_pkcs8_der().map_err(std::io::Error::other)?;
         Ok(Self {
-            key,
+            http,
+            key: jsonwebtoken::EncodingKey::from_ec_der(der.as_bytes()),
             public,
             subject: subject.to_owned(),
         })
@@ -67,63 +76,65 @@ impl Vapid {
     }
 
     /// `Authorization: vapid t=<JWT>, k=<public key>` for a push to `endpoint`.
-    fn authorization(&self, endpoint: &reqwest::Url, now_s: u64) -> String {
-        let audience = endpoint.origin().ascii_serialization();
-        let header = B64.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
+    fn authorization(&self, endpoint: &reqwest::Url, now_s: u64) -> Result<String, Delivery> {
         let claims = serde_json::json!({
-            "aud": audience,
+            "aud": endpoint.origin().ascii_serialization(),
             "exp": now_s + JWT_VALID_SECS,
             "sub": self.subject,
         });
-        let claims = B64.encode(claims.to_string());
-        let signed = format!("{header}.{claims}");
-        let signature: Signature = self.key.sign(signed.as_bytes());
-        let token = format!("{signed}.{}", B64.encode(signature.to_bytes()));
-        format!("vapid t={token}, k={}", self.public)
+        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        let token = jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| {
+            tracing::warn!(error = %e, "cannot sign the VAPID token");
+            Delivery::Retry
+        })?;
+        Ok(format!("vapid t={token}, k={}", self.public))
     }
+}
 
-    /// Sends `payload` (JSON) to the browser of `subscription` (a registration's token).
-    pub async fn send(
-        &self,
-        http: &reqwest::Client,
-        subscription: &str,
-        payload: &[u8],
-        now_s: u64,
-    ) -> Delivery {
-        let target = match Target::parse(subscription) {
+#[async_trait]
+impl Adapter for WebPush {
+    /// Sends the notification (JSON) to the browser of `push.token`, a `PushSubscription`.
+    async fn send(&self, push: &Outgoing<'_>) -> Delivery {
+        let target = match Target::parse(push.token) {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(error = %e, "a stored Web Push subscription is unusable; dropping it");
                 return Delivery::Gone;
             }
         };
-        let body = match web_push_native::encrypt(payload.to_vec(), &target.p256dh, &target.auth) {
+        let payload = serde_json::to_vec(push.note).expect("a notification serializes");
+        let body = match web_push_native::encrypt(payload, &target.p256dh, &target.auth) {
             Ok(body) => body,
             Err(e) => {
                 tracing::warn!(error = %e, "Web Push encryption failed");
                 return Delivery::Gone;
             }
         };
-        let request = http
+        let authorization = match self.authorization(&target.endpoint, push.now_ms / 1000) {
+            Ok(a) => a,
+            Err(delivery) => return delivery,
+        };
+        let request = self
+            .http
             .post(target.endpoint.clone())
             .header("TTL", TTL.as_secs())
             .header("Content-Encoding", "aes128gcm")
             .header("Content-Type", "application/octet-stream")
             .header("Urgency", "high")
-            .header("Authorization", self.authorization(&target.endpoint, now_s))
+            .header("Authorization", authorization)
             .body(body);
-        match request.send().await {
-            Ok(r) if r.status().is_success() => Delivery::Sent,
+        let answer = match exchange("webpush", request).await {
+            Ok(answer) => answer,
+            Err(delivery) => return delivery,
+        };
+        match answer.status.as_u16() {
+            200..=299 => Delivery::Sent,
             // The subscription expired or was withdrawn (RFC 8030 §7.3).
-            Ok(r) if matches!(r.status().as_u16(), 404 | 410) => Delivery::Gone,
-            Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => Delivery::Retry,
-            Ok(r) => {
-                tracing::warn!(status = %r.status(), "the push service refused a Web Push");
+            404 | 410 => Delivery::Gone,
+            _ if answer.transient() => Delivery::Retry,
+            status => {
+                tracing::warn!(status, "the push service refused a Web Push");
                 Delivery::Refused
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "Web Push request failed");
-                Delivery::Retry
             }
         }
     }
