@@ -474,6 +474,28 @@ test('notifications: the service worker shows a pushed message and the profile p
     shown = await notifications();
   }
   assert.deepEqual(shown, [{ title: 'Lee', body: 'see you at 8', tag: 'C2Clee' }]);
+  // Headless Chromium has no desktop to show it on: the notification the worker showed, as
+  // the browser reports it, is drawn over the page for the README's screenshot.
+  await kim.page.reload();
+  await ready(kim.page);
+  await kim.page.evaluate(({ n, origin }) => {
+    const card = document.createElement('div');
+    card.setAttribute('aria-hidden', 'true');
+    card.style.cssText = 'position:fixed;top:64px;right:16px;width:360px;padding:14px 16px;'
+      + 'background:#fff;color:#202124;border-radius:10px;box-shadow:0 4px 18px rgba(0,0,0,.28);'
+      + 'font:14px system-ui,sans-serif;z-index:99999';
+    const line = (text, css) => {
+      const el = document.createElement('div');
+      el.textContent = text;
+      el.style.cssText = css;
+      card.append(el);
+    };
+    line(`Chromium · ${new URL(origin).host}`, 'font-size:12px;color:#5f6368;margin-bottom:6px');
+    line(n.title, 'font-weight:600;margin-bottom:2px');
+    line(n.body, '');
+    document.body.append(card);
+  }, { n: shown[0], origin: server.base });
+  await shot(kim.page, 'notification');
   assert.deepEqual(kim.errors, []);
   await kim.context.close();
 });
