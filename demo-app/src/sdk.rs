@@ -21,8 +21,6 @@ use serde::Deserialize;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::{Rc, Weak};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use yew::UseReducerDispatcher;
 
 /// Messages per history page.
@@ -540,61 +538,17 @@ impl Sdk {
         );
     }
 
-    /// Turns on notifications for this browser: asks for permission, registers the service
-    /// worker (`/sw.js`), subscribes with the server's VAPID key and registers the
-    /// subscription for offline push. Resolves with a line for the profile panel.
+    /// Turns on notifications for this browser (the SDK asks for permission, registers
+    /// `/sw.js` and subscribes). Resolves with a line for the profile panel.
     pub async fn enable_notifications(&self) -> Result<String, String> {
         let client = self.client().ok_or("Sign in first.")?;
-        let window = web_sys::window().ok_or("No window.")?;
-        let failed = |what: &str, e: wasm_bindgen::JsValue| {
-            let reason = js_sys::Reflect::get(&e, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_else(|| format!("{e:?}"));
-            format!("{what}: {reason}")
-        };
-        let granted = JsFuture::from(
-            web_sys::Notification::request_permission()
-                .map_err(|e| failed("Notifications are not available here", e))?,
-        )
-        .await
-        .map_err(|e| failed("Notifications are not available here", e))?;
-        if granted.as_string().as_deref() != Some("granted") {
-            return Err(
-                "Notifications are blocked for this site in the browser's settings.".into(),
-            );
-        }
-        let registration = JsFuture::from(window.navigator().service_worker().register("/sw.js"))
-            .await
-            .map_err(|e| failed("The service worker did not start", e))?;
-        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
-        let key: protocol::push::VapidKey = gloo_net::http::Request::get("/duet/push/vapid")
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
-        let options = web_sys::PushSubscriptionOptionsInit::new();
-        options.set_user_visible_only(true);
-        options.set_application_server_key(&key.public_key.into());
-        let push_manager = registration
-            .push_manager()
-            .map_err(|e| failed("Push is not available here", e))?;
-        let subscribing = push_manager
-            .subscribe_with_options(&options)
-            .map_err(|e| failed("Push is not available here", e))?;
-        let subscription = JsFuture::from(subscribing)
-            .await
-            .map_err(|e| failed("The browser's push service refused", e))?;
-        let token = js_sys::JSON::stringify(&subscription)
-            .ok()
-            .and_then(|t| t.as_string())
-            .ok_or("The subscription could not be read.")?;
-        client
-            .register_push(protocol::push::Vendor::Webpush, token)
-            .await
-            .map_err(|e| format!("{} (code {})", e.message, e.code.0))?;
+        client.enable_web_push("/sw.js").await.map_err(|e| {
+            let mut line = e.message;
+            if let Some(first) = line.get(..1) {
+                line.replace_range(..1, &first.to_uppercase());
+            }
+            format!("{line}.")
+        })?;
         Ok("Notifications are on for this browser.".into())
     }
 

@@ -211,8 +211,13 @@ export interface Chat {
   }): Promise<Result<{ successUserIDList: string[]; failureUserIDList: { userID: string; code: number; message: string }[] }>>;
   /** Registers this device for offline push: a browser's `PushSubscription` (vendor
    * `webpush`, the default; subscribe with the key from `GET /duet/push/vapid`) or a phone
-   * vendor's device token. A logout ends the device's registrations. */
+   * vendor's device token. Without a token the SDK does the browser's part itself: asks for
+   * permission, registers the service worker at `serviceWorkerPath` (default `/sw.js`; it
+   * shows the notifications, see docs/push.md), subscribes with the server's VAPID key and
+   * registers the subscription; fails with 61008 when notifications are blocked or the
+   * browser has no push service. A logout ends the device's registrations. */
   registerPush(options: { vendor?: PushVendor; token: string | PushSubscription }): Promise<Result<{}>>;
+  registerPush(options?: { serviceWorkerPath?: string }): Promise<Result<{}>>;
   unregisterPush(options?: { vendor?: PushVendor }): Promise<Result<{}>>;
   getFriendList(): Promise<Result<{ userID: string }[]>>;
   addFriend(options: { to: string }): Promise<Result<RelationChange>>;

@@ -21,6 +21,9 @@ pub mod codes {
     /// The server did not answer a request in time. A send that timed out stays in the outbox
     /// and goes out again (once) after reconnecting.
     pub const TIMEOUT: ErrorCode = ErrorCode(61007);
+    /// Web Push cannot be turned on here: notifications blocked, no service worker or no push
+    /// service in this browser.
+    pub const PUSH_UNAVAILABLE: ErrorCode = ErrorCode(61008);
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -31,4 +31,6 @@ pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod upload;
 #[cfg(target_arch = "wasm32")]
+pub mod webpush;
+#[cfg(target_arch = "wasm32")]
 pub mod websocket;

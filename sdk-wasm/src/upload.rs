@@ -127,7 +127,8 @@ pub async fn media_element(
         .map_err(|e| SdkError::new(codes::PROTOCOL, e))
 }
 
-fn http_base(server: &str) -> String {
+/// The HTTP base URL of a server given as `ws(s)://` or `http(s)://`.
+pub(crate) fn http_base(server: &str) -> String {
     let base = server.trim_end_matches('/');
     if let Some(rest) = base.strip_prefix("ws://") {
         format!("http://{rest}")

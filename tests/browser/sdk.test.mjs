@@ -714,6 +714,36 @@ test('with one device per user, a second sign-in kicks the first out with multip
   }
 });
 
+test('registerPush() without a token subscribes the browser itself, and says in 61008 why it cannot', async () => {
+  const jo = `jo-${run}`;
+  const attempt = async (grant, serviceWorkerPath) => {
+    const context = await browser.newContext();
+    if (grant) await context.grantPermissions(['notifications'], { origin: pages.url.replace(/\/$/, '') });
+    const tab = await context.newPage();
+    await tab.goto(pages.url);
+    const got = await tab.evaluate(async ({ wsUrl, SDKAPPID, jo, userSig, serviceWorkerPath }) => {
+      const { default: DuetChat } = await import('/pkg/index.js');
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const signedOut = await chat.registerPush().then(() => null, (e) => e.code);
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: jo, userSig });
+      await ready;
+      const failed = await chat.registerPush({ serviceWorkerPath }).then(() => null, (e) => ({ code: e.code, message: e.message }));
+      await chat.logout();
+      return { signedOut, failed };
+    }, { wsUrl, SDKAPPID, jo, userSig: sig(jo), serviceWorkerPath });
+    await context.close();
+    return got;
+  };
+  const denied = await attempt(false, '/sw.js');
+  assert.notEqual(denied.signedOut, null, 'signed out: refused');
+  assert.equal(denied.failed.code, 61008);
+  assert.match(denied.failed.message, /blocked/);
+  const noWorker = await attempt(true, '/no-such-worker.js');
+  assert.equal(noWorker.failed.code, 61008);
+  assert.match(noWorker.failed.message, /service worker did not start/);
+});
+
 test('registerPush: a device that left without logging out gets a Web Push for a message while away, unless muted', async () => {
   const { createServer } = await import('node:http');
   const received = [];

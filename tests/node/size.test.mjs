@@ -1,13 +1,15 @@
 // The npm package's size budget: wasm plus JS, gzipped at level 9, as `scripts/build-sdk.sh`
 // reports it. Deterministic for a given build, unlike a timing, so it can fail a run. The
 // budget only moves down: lower it when the package shrinks (BENCHMARKS.md has the history).
+// It moved up once, by 3 KB, for a feature: `registerPush()` subscribing the browser itself
+// (the Push API's, the service worker's and fetch's bindings, and the code that drives them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 255_000;
+const BUDGET = 258_000;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

@@ -45,6 +45,16 @@ impl<C: Cache + 'static> Client<C> {
             .map(drop)
     }
 
+    /// Turns on Web Push for this browser: asks for permission to notify, registers the
+    /// service worker at `worker_path` (which shows the notifications), subscribes with the
+    /// server's VAPID key, and registers the subscription.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn enable_web_push(&self, worker_path: &str) -> Result<(), SdkError> {
+        self.connected()?;
+        let token = crate::webpush::subscribe(&self.inner.upload_server, worker_path).await?;
+        self.register_push(Vendor::Webpush, token).await
+    }
+
     /// Removes this device's push registration with `vendor`; whether there was one.
     pub async fn unregister_push(&self, vendor: Vendor) -> Result<bool, SdkError> {
         let registered = self.connected()?.push_registration(vendor, None).await?;

@@ -21,6 +21,13 @@ fn webpush() -> Vendor {
 struct PushOptions {
     #[serde(default = "webpush")]
     vendor: Vendor,
+    /// Without a `token`: the service worker the SDK registers and subscribes with.
+    #[serde(rename = "serviceWorkerPath", default = "service_worker_path")]
+    service_worker_path: String,
+}
+
+fn service_worker_path() -> String {
+    "/sw.js".into()
 }
 
 /// Reads `{ userIDList: [...] }`.
@@ -163,13 +170,31 @@ impl Chat {
 
     /// `registerPush({ vendor?, token })`: registers this device for offline push. `vendor`
     /// is `webpush` (the default; `token` a `PushSubscription`, or its JSON) or a phone
-    /// vendor's name with its device token. A logout ends the device's registrations.
+    /// vendor's name with its device token. `registerPush({ serviceWorkerPath? })`, without a
+    /// token: the SDK asks for permission, registers the service worker (default `/sw.js`),
+    /// subscribes with the server's VAPID key and registers the subscription. A logout ends
+    /// the device's registrations.
     #[wasm_bindgen(js_name = registerPush)]
     pub fn register_push(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let o: PushOptions = from_js(&options, "options: expected { vendor?, token }")?;
+            let o: PushOptions = if options.is_undefined() {
+                PushOptions {
+                    vendor: Vendor::Webpush,
+                    service_worker_path: service_worker_path(),
+                }
+            } else {
+                from_js(&options, "options: expected { vendor?, token }")?
+            };
             let token = field(&options, "token");
+            let client = state.client()?;
+            if token.is_undefined() && o.vendor == Vendor::Webpush {
+                client
+                    .enable_web_push(&o.service_worker_path)
+                    .await
+                    .map_err(sdk_error)?;
+                return ok(super::Empty {});
+            }
             let token = match token.as_string() {
                 Some(token) => token,
                 None => js_sys::JSON::stringify(&token)
@@ -177,15 +202,13 @@ impl Chat {
                     .and_then(|t| t.as_string())
                     .ok_or_else(|| invalid("token: a string or a PushSubscription"))?,
             };
-            state
-                .client()?
+            client
                 .register_push(o.vendor, token)
                 .await
                 .map_err(sdk_error)?;
             ok(super::Empty {})
         })
     }
-
     /// `unregisterPush({ vendor? })`: stops offline push to this device.
     #[wasm_bindgen(js_name = unregisterPush)]
     pub fn unregister_push(&self, options: JsValue) -> Promise {
