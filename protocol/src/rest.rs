@@ -67,7 +67,8 @@ pub struct AccountResult {
 /// `im_open_login_svc/account_import`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct AccountImport {
-    #[serde(rename = "UserID")]
+    /// `Identifier` in Tencent's older documentation, still sent by many backends.
+    #[serde(rename = "UserID", alias = "Identifier")]
     pub user_id: String,
     #[serde(rename = "Nick", default)]
     pub nick: Option<String>,
@@ -547,6 +548,96 @@ pub struct ExportedMsg {
     pub msg_body: Vec<Element>,
     #[serde(rename = "CloudCustomData")]
     pub cloud_custom_data: String,
+}
+
+// ---- openim: state and unread counts -----------------------------------------------------
+
+/// `openim/querystate`: whether accounts are online.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct QueryState {
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    /// 1: list each signed-in device in `Detail`.
+    #[serde(rename = "IsNeedDetail", default)]
+    pub is_need_detail: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryStateReply {
+    #[serde(rename = "QueryResult")]
+    pub query_result: Vec<AccountState>,
+    /// Accounts that could not be queried (unknown, or not a valid ID).
+    #[serde(rename = "ErrorList", default, skip_serializing_if = "Vec::is_empty")]
+    pub error_list: Vec<AccountError>,
+}
+
+/// One account's state: `Online` (a device is connected), `PushOnline` (none is, and offline
+/// push reaches a registered device), or `Offline`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountState {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "Status")]
+    pub status: String,
+    #[serde(rename = "Detail", default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Vec<DeviceState>>,
+}
+
+/// A signed-in device: `Platform` is the device ID it signed in with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceState {
+    #[serde(rename = "Platform")]
+    pub platform: String,
+    #[serde(rename = "Status")]
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountError {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "ErrorCode")]
+    pub error_code: ErrorCode,
+}
+
+/// `openim/get_c2c_unread_msg_num`: a user's unread one-to-one messages, in all and per peer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct C2cUnread {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "Peer_Account", default)]
+    pub peer_account: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct C2cUnreadReply {
+    #[serde(rename = "AllC2CUnreadMsgNum")]
+    pub all: u64,
+    /// One per `Peer_Account` asked about; absent when none was.
+    #[serde(
+        rename = "C2CUnreadMsgNumList",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub per_peer: Vec<PeerUnread>,
+    #[serde(rename = "ErrorList", default, skip_serializing_if = "Vec::is_empty")]
+    pub error_list: Vec<PeerError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerUnread {
+    #[serde(rename = "Peer_Account")]
+    pub peer_account: String,
+    #[serde(rename = "C2CUnreadMsgNum")]
+    pub unread: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerError {
+    #[serde(rename = "Peer_Account")]
+    pub peer_account: String,
+    #[serde(rename = "ErrorCode")]
+    pub error_code: ErrorCode,
 }
 
 #[cfg(test)]

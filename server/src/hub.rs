@@ -136,6 +136,14 @@ impl Hub {
         self.connections.load(Ordering::Relaxed)
     }
 
+    /// The devices `user` has signed in right now.
+    pub fn devices(&self, user: &UserId) -> Vec<DeviceId> {
+        self.online
+            .get(user)
+            .map(|devices| devices.iter().map(|d| d.device.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// Whether `user` has any device signed in.
     pub fn is_online(&self, user: &UserId) -> bool {
         self.present.contains_key(user)

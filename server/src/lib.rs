@@ -171,7 +171,12 @@ pub fn router(state: AppState) -> Router {
         .merge(media)
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/v4/{service}/{command}", post(rest::handle))
+        // Some client libraries send read-only commands as GET with the JSON body; Tencent
+        // answers those as it answers POST.
+        .route(
+            "/v4/{service}/{command}",
+            post(rest::handle).get(rest::handle),
+        )
         .route("/duet/config", get(www::client_config))
         .route("/duet/push/vapid", get(www::vapid_key))
         .route("/duet/dev/usersig", post(www::dev_usersig))

@@ -744,3 +744,123 @@ async fn the_app_wide_rest_rate_is_enforced() {
     }
     assert_eq!(codes, [0, 0, 0, 60004, 60004]);
 }
+
+#[tokio::test]
+async fn querystate_tells_online_push_online_offline_and_unknown_accounts() {
+    let server = TestServer::start().await;
+    for user in ["away", "pushed"] {
+        server.login(user, "x").await.ok(Request::Logout).await;
+    }
+    let token = "8f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081";
+    let r = server
+        .rest(
+            "duet/push_register",
+            json!({"From_Account": "pushed", "DeviceID": "phone", "Vendor": "apns", "Token": token}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let _here = server.login("here", "tablet").await;
+    let r = server
+        .rest(
+            "openim/querystate",
+            json!({"IsNeedDetail": 1, "To_Account": ["here", "away", "pushed", "ghost", "bad id!"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(
+        r["QueryResult"],
+        json!([
+            {"To_Account": "here", "Status": "Online", "Detail": [{"Platform": "tablet", "Status": "Online"}]},
+            {"To_Account": "away", "Status": "Offline", "Detail": []},
+            {"To_Account": "pushed", "Status": "PushOnline", "Detail": []},
+        ])
+    );
+    assert_eq!(
+        r["ErrorList"],
+        json!([{"To_Account": "bad id!", "ErrorCode": 60006}, {"To_Account": "ghost", "ErrorCode": 20003}])
+    );
+    // Without IsNeedDetail, no Detail.
+    let r = server
+        .rest("openim/querystate", json!({"To_Account": ["here"]}))
+        .await;
+    assert_eq!(
+        r["QueryResult"],
+        json!([{"To_Account": "here", "Status": "Online"}])
+    );
+}
+
+#[tokio::test]
+async fn get_c2c_unread_msg_num_counts_per_peer_and_in_all() {
+    let server = TestServer::start().await;
+    server.login("reader", "x").await.ok(Request::Logout).await;
+    for (from, n) in [("ann", 2), ("ben", 1)] {
+        let mut c = server.login(from, "web").await;
+        for i in 0..n {
+            c.send_text("reader", 10 + i, "unread").await;
+        }
+    }
+    let r = server
+        .rest(
+            "openim/get_c2c_unread_msg_num",
+            json!({"To_Account": "reader", "Peer_Account": ["ann", "ben", "cat"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(r["AllC2CUnreadMsgNum"], 3);
+    assert_eq!(
+        r["C2CUnreadMsgNumList"],
+        json!([
+            {"Peer_Account": "ann", "C2CUnreadMsgNum": 2},
+            {"Peer_Account": "ben", "C2CUnreadMsgNum": 1},
+            {"Peer_Account": "cat", "C2CUnreadMsgNum": 0},
+        ])
+    );
+    let mut reader = server.login("reader", "web").await;
+    reader.ok(Request::MarkRead { peer: uid("ann") }).await;
+    let r = server
+        .rest(
+            "openim/get_c2c_unread_msg_num",
+            json!({"To_Account": "reader"}),
+        )
+        .await;
+    assert_eq!(
+        (
+            r["AllC2CUnreadMsgNum"].as_u64(),
+            r.get("C2CUnreadMsgNumList")
+        ),
+        (Some(1), None)
+    );
+    let r = server
+        .rest(
+            "openim/get_c2c_unread_msg_num",
+            json!({"To_Account": "nobody"}),
+        )
+        .await;
+    assert_eq!(code(&r), 20003, "{r}");
+}
+
+#[tokio::test]
+async fn tencents_older_shapes_work_too_identifier_and_get_with_a_body() {
+    let server = TestServer::start().await;
+    let r = server
+        .rest(
+            "im_open_login_svc/account_import",
+            json!({"Identifier": "legacy", "Nick": "Old"}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let sig = server.sig("administrator");
+    let url = format!(
+        "http://{}/v4/im_open_login_svc/account_check?sdkappid={SDK_APP_ID}&identifier=administrator&usersig={sig}&random=1&contenttype=json",
+        server.addr
+    );
+    let response = reqwest::Client::new()
+        .get(url)
+        .body(json!({"CheckItem": [{"UserID": "legacy"}]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let r: Value = response.json().await.unwrap();
+    assert_eq!(r["ResultItem"][0]["AccountStatus"], "Imported", "{r}");
+}

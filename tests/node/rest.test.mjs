@@ -62,3 +62,42 @@ test('signatures from another key, and ordinary users, are refused', async () =>
   const user = await call('im_open_login_svc/account_check', { CheckItem: [] }, signer.genUserSig('bob', 3600), 'bob');
   assert.equal(user.ErrorCode, 90009);
 });
+
+test("the README's REST example works as written on a fresh server", async () => {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## The REST API (your backend)'));
+  const block = section.match(/```sh\n([\s\S]*?)```/)[1];
+  // A fresh server as `npm start` runs one: its identity generated into ./data.
+  const cwd = mkdtempSync(join(tmpdir(), 'duet-readme-'));
+  const bin = resolve(process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server');
+  const child = spawn(bin, ['--listen', '127.0.0.1:0'], { cwd, env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const addr = await new Promise((ok, fail) => {
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+        const m = out.match(/Duet server on http:\/\/(\S+)/);
+        if (m) ok(m[1]);
+      });
+      child.on('exit', (code) => fail(new Error(`duet-server exited with ${code}`)));
+    });
+    // Only the address and where the binary is differ from the README.
+    const script = block.replaceAll('127.0.0.1:8080', addr).replaceAll('target/release/duet-server', bin);
+    const lines = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd, encoding: 'utf8' })
+      .split(/(?<=\})(?=\{)|\n/).filter((l) => l.trim());
+    const expected = block.split('\n').filter((l) => l.startsWith('# {')).map((l) => JSON.parse(l.slice(2)));
+    assert.equal(lines.length, expected.length, lines.join('\n'));
+    lines.forEach((line, i) => {
+      const got = JSON.parse(line);
+      assert.equal(got.ErrorCode, 0, line);
+      assert.deepEqual(Object.keys(got).sort(), Object.keys(expected[i]).sort(), line);
+    });
+  } finally {
+    child.kill();
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});

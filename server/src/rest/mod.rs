@@ -4,7 +4,8 @@
 //! (bodies in `protocol::rest`); `docs/rest-api.md` lists the commands and codes.
 //!
 //! Every command needs the administrator's UserSig, as in Tencent IM. Commands live in one
-//! module per service: [`accounts`], [`messages`], [`relations`], [`profiles`], [`app`].
+//! module per service: [`accounts`], [`messages`], [`state`], [`relations`], [`profiles`],
+//! [`app`], [`push`].
 
 mod accounts;
 mod app;
@@ -12,6 +13,7 @@ mod messages;
 mod profiles;
 mod push;
 mod relations;
+mod state;
 
 use crate::AppState;
 use crate::config::RestConfig;
@@ -141,6 +143,8 @@ async fn run(
         ("openim", "admin_getroammsg") => messages::roaming(chat, &body).await,
         ("openim", "admin_msgwithdraw") => messages::withdraw(chat, &body).await,
         ("openim", "admin_set_msg_read") => messages::set_read(chat, &body).await,
+        ("openim", "querystate") => state::query_state(chat, &body).await,
+        ("openim", "get_c2c_unread_msg_num") => state::c2c_unread(chat, &body).await,
         ("sns", "friend_add") => relations::friend_add(chat, &body).await,
         ("sns", "friend_delete") => relations::friend_delete(chat, &body).await,
         ("sns", "friend_get") => relations::friend_get(chat, &body).await,
