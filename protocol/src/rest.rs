@@ -640,6 +640,62 @@ pub struct PeerError {
     pub error_code: ErrorCode,
 }
 
+// ---- recentcontact -----------------------------------------------------------------------
+
+/// `recentcontact/get_list`: a user's conversations, newest first, a page at a time. The
+/// first call gives 0 everywhere; a next page passes back the reply's `TimeStamp` and
+/// `StartIndex` (a cursor: the last conversation's time in milliseconds, and how many of that
+/// time were given).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RecentContacts {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "TimeStamp", default)]
+    pub time_stamp: u64,
+    #[serde(rename = "StartIndex", default)]
+    pub start_index: u32,
+    #[serde(rename = "TopTimeStamp", default)]
+    pub top_time_stamp: u64,
+    #[serde(rename = "TopStartIndex", default)]
+    pub top_start_index: u32,
+    #[serde(rename = "AssistFlags", default)]
+    pub assist_flags: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentContactsReply {
+    #[serde(rename = "SessionItem")]
+    pub session_item: Vec<SessionItem>,
+    /// 1: this is the last page.
+    #[serde(rename = "CompleteFlag")]
+    pub complete_flag: u8,
+    #[serde(rename = "TimeStamp")]
+    pub time_stamp: u64,
+    #[serde(rename = "StartIndex")]
+    pub start_index: u32,
+    /// Duet has no pinned conversations: always 0.
+    #[serde(rename = "TopTimeStamp")]
+    pub top_time_stamp: u64,
+    #[serde(rename = "TopStartIndex")]
+    pub top_start_index: u32,
+}
+
+/// One conversation: `Type` 1 (one-to-one), the peer, the time of its last message (seconds),
+/// and the user's unread messages in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionItem {
+    #[serde(rename = "Type")]
+    pub kind: u8,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgTimeStamp")]
+    pub msg_time_stamp: u64,
+    #[serde(rename = "TopFlag")]
+    pub top_flag: u8,
+    #[serde(rename = "C2CUnreadMsgNum")]
+    pub unread: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -864,3 +864,69 @@ async fn tencents_older_shapes_work_too_identifier_and_get_with_a_body() {
     let r: Value = response.json().await.unwrap();
     assert_eq!(r["ResultItem"][0]["AccountStatus"], "Imported", "{r}");
 }
+
+#[tokio::test]
+async fn recentcontact_get_list_pages_the_conversations_newest_first() {
+    let server = TestServer::start_with(|c| c.retention.contacts_cap = 200).await;
+    let peers: Vec<String> = (0..101).map(|i| format!("p{i:03}")).collect();
+    for chunk in peers.chunks(100) {
+        let r = server
+            .rest(
+                "im_open_login_svc/multiaccount_import",
+                json!({"Accounts": chunk}),
+            )
+            .await;
+        assert_eq!(code(&r), 0, "{r}");
+    }
+    server.login("hub", "x").await.ok(Request::Logout).await;
+    let r = server
+        .rest(
+            "openim/batchsendmsg",
+            json!({"From_Account": "hub", "To_Account": peers, "MsgRandom": 1, "MsgBody": text_body("hi all")}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    server.clock.advance_ms(2_000);
+    let mut p100 = server.login("p100", "web").await;
+    p100.send_text("hub", 2, "answer").await;
+
+    let list = |time_stamp: u64, start: u64| {
+        server.rest(
+            "recentcontact/get_list",
+            json!({"From_Account": "hub", "TimeStamp": time_stamp, "StartIndex": start,
+                   "TopTimeStamp": 0, "TopStartIndex": 0, "AssistFlags": 15}),
+        )
+    };
+    let first = list(0, 0).await;
+    assert_eq!(code(&first), 0, "{first}");
+    let items = first["SessionItem"].as_array().unwrap();
+    assert_eq!(
+        (items.len(), first["CompleteFlag"].as_u64()),
+        (100, Some(0))
+    );
+    assert_eq!(
+        items[0],
+        json!({"Type": 1, "To_Account": "p100", "MsgTimeStamp": server.clock.now_s(),
+               "TopFlag": 0, "C2CUnreadMsgNum": 1}),
+        "the newest conversation first"
+    );
+    assert_eq!(items[1]["To_Account"], "p000");
+    // A conversation active after the first page waits for a new first page.
+    server.clock.advance_ms(2_000);
+    p100.send_text("hub", 3, "again").await;
+    let second = list(
+        first["TimeStamp"].as_u64().unwrap(),
+        first["StartIndex"].as_u64().unwrap(),
+    )
+    .await;
+    assert_eq!(second["CompleteFlag"], 1, "{second}");
+    assert_eq!(
+        second["SessionItem"],
+        json!([{"Type": 1, "To_Account": "p099",
+        "MsgTimeStamp": server.clock.now_s() - 4, "TopFlag": 0, "C2CUnreadMsgNum": 0}])
+    );
+    let r = server
+        .rest("recentcontact/get_list", json!({"From_Account": "nobody"}))
+        .await;
+    assert_eq!(code(&r), 20003, "{r}");
+}

@@ -4,11 +4,12 @@
 //! (bodies in `protocol::rest`); `docs/rest-api.md` lists the commands and codes.
 //!
 //! Every command needs the administrator's UserSig, as in Tencent IM. Commands live in one
-//! module per service: [`accounts`], [`messages`], [`state`], [`relations`], [`profiles`],
-//! [`app`], [`push`].
+//! module per service: [`accounts`], [`messages`], [`state`], [`contacts`], [`relations`],
+//! [`profiles`], [`app`], [`push`].
 
 mod accounts;
 mod app;
+mod contacts;
 mod messages;
 mod profiles;
 mod push;
@@ -145,6 +146,7 @@ async fn run(
         ("openim", "admin_set_msg_read") => messages::set_read(chat, &body).await,
         ("openim", "querystate") => state::query_state(chat, &body).await,
         ("openim", "get_c2c_unread_msg_num") => state::c2c_unread(chat, &body).await,
+        ("recentcontact", "get_list") => contacts::get_list(chat, &body).await,
         ("sns", "friend_add") => relations::friend_add(chat, &body).await,
         ("sns", "friend_delete") => relations::friend_delete(chat, &body).await,
         ("sns", "friend_get") => relations::friend_get(chat, &body).await,

@@ -1,0 +1,67 @@
+//! `recentcontact`: a user's conversations, as Tencent's conversation list commands give them.
+
+use super::{Outcome, account, ok, parse};
+use crate::chat::Chat;
+use crate::error::ChatError;
+use axum::body::Bytes;
+use protocol::ErrorCode;
+use protocol::rest::*;
+
+/// Conversations in one page, as Tencent pages them.
+const PAGE: usize = 100;
+
+/// `recentcontact/get_list`. `TimeStamp` and `StartIndex` of a reply are a cursor, passed
+/// back as given for the next page: the last conversation's time (milliseconds) and how many
+/// conversations of exactly that time were given. A conversation active since the first page
+/// waits for a new first page; none is given twice.
+pub(super) async fn get_list(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: RecentContacts = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    if chat.profiles(std::slice::from_ref(&user)).await?.is_empty() {
+        return Err(ChatError::new(
+            ErrorCode::ACCOUNT_NOT_FOUND,
+            format!("account {user} does not exist"),
+        ));
+    }
+    let mut list = chat.conversations(&user).await?;
+    list.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms).then(a.peer.cmp(&b.peer)));
+    let (after_ms, skip_equal) = (req.time_stamp, req.start_index as usize);
+    let mut equal = 0;
+    list.retain(|c| match req.time_stamp {
+        0 => true,
+        _ if c.updated_ms < after_ms => true,
+        _ if c.updated_ms == after_ms => {
+            equal += 1;
+            equal > skip_equal
+        }
+        _ => false,
+    });
+    let complete = list.len() <= PAGE;
+    list.truncate(PAGE);
+    let last_ms = list.last().map_or(after_ms, |c| c.updated_ms);
+    let mut given_at_last = list.iter().filter(|c| c.updated_ms == last_ms).count();
+    if last_ms == after_ms && after_ms != 0 {
+        given_at_last += skip_equal;
+    }
+    let session_item = list
+        .iter()
+        .map(|c| SessionItem {
+            kind: 1,
+            to_account: c.peer.to_string(),
+            msg_time_stamp: c
+                .last_message
+                .as_ref()
+                .map_or(c.updated_ms / 1000, |m| m.time_ms / 1000),
+            top_flag: 0,
+            unread: c.unread,
+        })
+        .collect();
+    ok(RecentContactsReply {
+        session_item,
+        complete_flag: u8::from(complete),
+        time_stamp: last_ms,
+        start_index: given_at_last as u32,
+        top_time_stamp: 0,
+        top_start_index: 0,
+    })
+}
