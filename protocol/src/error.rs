@@ -110,8 +110,9 @@ codes! {
     OVERLOADED = 60012, "server overloaded";
     /// The UserSig's `TLS.time` is more than 5 minutes ahead of the server's clock.
     USERSIG_FROM_FUTURE = 60013, "UserSig issued in the future";
-    /// The UserSig was issued before the account was deleted; sign a new one.
-    USERSIG_REVOKED = 60014, "UserSig issued before the account was deleted";
+    /// The UserSig was issued before the account was deleted or kicked out by the app's
+    /// backend; sign a new one.
+    USERSIG_REVOKED = 60014, "UserSig issued before the account was deleted or kicked out";
     /// A REST URL parameter (`sdkappid`, `identifier`, `usersig`, `contenttype`) is missing or
     /// malformed.
     BAD_URL_PARAMETER = 60010, "missing or invalid URL parameter";

@@ -178,6 +178,9 @@ pub enum KickCause {
     AccountDeleted,
     /// The UserSig the session signed in with expired (close 4004); sign in with a new one.
     UserSigExpired,
+    /// The app's backend kicked the user out (close 4005): UserSigs issued before it no longer
+    /// sign in; the account and its data stay.
+    KickedByBackend,
 }
 
 /// The data of a successful reply, tagged by `kind`. (Decoded by hand: [`crate::decode`].)

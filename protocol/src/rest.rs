@@ -121,6 +121,13 @@ pub struct AccountCheckReply {
     pub result_item: Vec<AccountCheckItem>,
 }
 
+/// `im_open_login_svc/kick`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Kick {
+    #[serde(rename = "UserID", alias = "Identifier")]
+    pub user_id: String,
+}
+
 /// `im_open_login_svc/account_delete`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct AccountDelete {

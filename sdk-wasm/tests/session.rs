@@ -468,13 +468,22 @@ fn the_client_reconnects_by_itself_and_resumes() {
         let dir = server.stop().await;
         until(&mut events, |e| *e == Event::Disconnected).await;
         assert!(!client.is_ready());
-        let server = Server::start_at(addr, dir, |_| {}).await;
-        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        // While bob's client cannot reach it, alice writes to the same data on another address.
+        let elsewhere = Server::start(dir, |_| {}).await;
+        let (alice, mut a) = elsewhere
+            .session("alice", "tab", Rc::default())
+            .await
+            .unwrap();
         until(&mut a, |e| *e == Event::SdkReady).await;
         alice
             .send(outgoing("bob", 9, "while you were away"))
             .await
             .unwrap();
+        drop(alice);
+        let dir = elsewhere.stop().await;
+        let server = Server::start_at(addr, dir, |_| {}).await;
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        until(&mut a, |e| *e == Event::SdkReady).await;
         let got = received_until_ready(&mut events).await;
         assert_eq!(
             got.iter().map(text_of).collect::<Vec<_>>(),

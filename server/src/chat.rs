@@ -10,8 +10,8 @@ use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::{
-    Account, CommitListener, Committed, Deletion, HistoryPage, HistoryQuery, NewMessage, Origin,
-    Pending, ProfileUpdate, PushRegistration, PushSettings, RelationChange, SendChecks, Sent,
+    Account, CommitListener, Committed, HistoryPage, HistoryQuery, NewMessage, Origin, Pending,
+    ProfileUpdate, PushRegistration, PushSettings, RelationChange, Revocation, SendChecks, Sent,
     Storage, StorageError, StorageResult,
 };
 use protocol::DeviceId;
@@ -48,7 +48,7 @@ pub struct Chat {
     pub identity: AppIdentity,
     signer: UserSigKey,
     friends_only: AtomicBool,
-    /// Fingerprints of the UserSigs users signed in with lately, for [`Deletion::sigs`].
+    /// Fingerprints of the UserSigs users signed in with lately, for [`Revocation::sigs`].
     recent_sigs: Mutex<HashMap<UserId, Vec<u64>>>,
     /// The server's Web Push identity.
     /// The configured push services.
@@ -57,7 +57,7 @@ pub struct Chat {
     pub push_wake: Arc<Notify>,
 }
 
-/// UserSigs remembered per user, and users remembered, for [`Deletion::sigs`]. Past the
+/// UserSigs remembered per user, and users remembered, for [`Revocation::sigs`]. Past the
 /// second cap the memory starts over: a UserSig issued a second or more before a deletion is
 /// refused by its time anyway.
 const SIGS_KEPT_PER_USER: usize = 8;
@@ -183,12 +183,20 @@ impl Chat {
     ) -> Result<usersig::Ticket, ChatError> {
         let ticket = self.verify_user_sig(sdk_app_id, user, user_sig)?;
         let fingerprint = fingerprint(user_sig);
-        if let Some(d) = self.storage.deletion(user).await?
-            && (ticket.time < d.deleted_ms / 1000 || d.sigs.contains(&fingerprint))
-        {
+        let revoked = |r: &Option<Revocation>| {
+            r.as_ref()
+                .is_some_and(|r| ticket.time < r.at_ms / 1000 || r.sigs.contains(&fingerprint))
+        };
+        if revoked(&self.storage.deletion(user).await?) {
             return Err(ChatError::new(
                 ErrorCode::USERSIG_REVOKED,
                 "this UserSig was issued before the account was deleted; sign a new one",
+            ));
+        }
+        if revoked(&self.storage.kick(user).await?) {
+            return Err(ChatError::new(
+                ErrorCode::USERSIG_REVOKED,
+                "this UserSig was issued before the app's backend kicked the user out; sign a new one",
             ));
         }
         if let Ok(mut recent) = self.recent_sigs.lock() {
@@ -647,19 +655,48 @@ impl Chat {
                 "the administrator account cannot be deleted",
             ));
         }
+        let existed = self
+            .storage
+            .delete_user(user, self.revocation(user))
+            .await?;
+        self.hub.disconnect(user, Eviction::AccountDeleted);
+        Ok(existed)
+    }
+
+    /// Kicks `user` out (Tencent's `kick`): every device is disconnected (close 4005) and the
+    /// UserSigs issued so far no longer sign in. The account and its data stay.
+    pub async fn kick(&self, user: &UserId) -> Result<(), ChatError> {
+        if self
+            .storage
+            .profiles(std::slice::from_ref(user))
+            .await?
+            .is_empty()
+        {
+            return Err(ChatError::new(
+                ErrorCode::ACCOUNT_NOT_FOUND,
+                format!("account {user} does not exist"),
+            ));
+        }
+        self.storage
+            .revoke_sigs(user, self.revocation(user))
+            .await?;
+        self.hub.disconnect(user, Eviction::Kicked);
+        Ok(())
+    }
+
+    /// Refuses `user`'s UserSigs from now on: those issued before now, and those it signed in
+    /// with lately (a UserSig's time has whole seconds).
+    fn revocation(&self, user: &UserId) -> Revocation {
         let sigs = self
             .recent_sigs
             .lock()
             .ok()
             .and_then(|mut recent| recent.remove(user))
             .unwrap_or_default();
-        let deletion = Deletion {
-            deleted_ms: self.clock.now_ms(),
+        Revocation {
+            at_ms: self.clock.now_ms(),
             sigs,
-        };
-        let existed = self.storage.delete_user(user, deletion).await?;
-        self.hub.disconnect(user, Eviction::AccountDeleted);
-        Ok(existed)
+        }
     }
 }
 

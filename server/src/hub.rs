@@ -22,6 +22,8 @@ pub enum Eviction {
     TooSlow,
     /// The account was deleted.
     AccountDeleted,
+    /// The app's backend kicked the user out.
+    Kicked,
 }
 
 /// The connection's side of a registration.

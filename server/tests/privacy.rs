@@ -248,3 +248,55 @@ async fn a_deleted_account_stays_deleted_and_a_new_one_starts_empty() {
     assert_eq!(alice.push_message().await.key, fresh.key);
     assert_eq!(alice.history("bob", 50).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_kicked_user_is_signed_out_everywhere_and_its_old_usersigs_refused_but_its_data_stays() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let old_sig = server.sig("alice");
+    let mut alice = server.connect().await;
+    alice.login("alice", &old_sig, "web").await;
+    bob.send_text("alice", 1, "before the kick").await;
+    alice.push().await;
+    // Tencent's older field name, as many backends still send it.
+    let r = server
+        .rest(
+            "im_open_login_svc/kick",
+            serde_json::json!({"Identifier": "alice"}),
+        )
+        .await;
+    assert_eq!(r["ErrorCode"], 0, "{r}");
+    let kicked = loop {
+        match alice.frame().await {
+            protocol::frame::ServerFrame::Kicked { cause, .. } => break cause,
+            protocol::frame::ServerFrame::Sync { .. } => continue,
+            other => panic!("expected the kick, got {other:?}"),
+        }
+    };
+    assert_eq!(kicked, protocol::frame::KickCause::KickedByBackend);
+    assert_eq!(alice.closed().await, 4005);
+    let mut again = server.connect().await;
+    let refused = again.login("alice", &old_sig, "web").await;
+    assert!(
+        matches!(refused, protocol::frame::ServerFrame::Error { code, .. } if code == ErrorCode::USERSIG_REVOKED),
+        "{refused:?}"
+    );
+    // A UserSig signed after the kick signs in, to the same account with its messages.
+    server.clock.advance_ms(1_000);
+    let mut alice = server.login("alice", "web").await;
+    let page = alice
+        .ok(protocol::frame::Request::History {
+            peer: uid("bob"),
+            before: None,
+            limit: 10,
+        })
+        .await;
+    assert!(format!("{page:?}").contains("before the kick"), "{page:?}");
+    let r = server
+        .rest(
+            "im_open_login_svc/kick",
+            serde_json::json!({"UserID": "nobody"}),
+        )
+        .await;
+    assert_eq!(r["ErrorCode"], 20003, "{r}");
+}

@@ -33,6 +33,7 @@ pub fn Banner() -> Html {
                 "You were signed out: this account was deleted, and what this browser kept of it is gone."
             }
             KickCause::UserSigExpired => "You were signed out: your sign-in expired.",
+            KickCause::KickedByBackend => "You were signed out by the app's administrator.",
         };
         return html! {
             <>

@@ -223,6 +223,7 @@ pub(super) fn emits(
                 KickCause::SignedInElsewhere => TYPES.KICKED_OUT_MULT_DEVICE,
                 KickCause::AccountDeleted => TYPES.KICKED_OUT_REST_API,
                 KickCause::UserSigExpired => TYPES.KICKED_OUT_USERSIG_EXPIRED,
+                KickCause::KickedByBackend => TYPES.KICKED_OUT_REST_API,
             };
             vec![Emit(EVENT.KICKED_OUT, to_js(&Kicked { kind }))]
         }

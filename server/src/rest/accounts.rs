@@ -1,4 +1,4 @@
-//! `im_open_login_svc`: account import, check and delete.
+//! `im_open_login_svc`: account import, check, delete, and kick.
 
 use super::{Outcome, account, ok, parse};
 use crate::chat::{Chat, check_user_count};
@@ -67,6 +67,12 @@ pub(super) async fn check(chat: &Chat, body: &Bytes) -> Outcome {
         });
     }
     ok(AccountCheckReply { result_item })
+}
+
+pub(super) async fn kick(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: Kick = parse(body)?;
+    chat.kick(&account(&req.user_id, "UserID")?).await?;
+    ok(Empty {})
 }
 
 pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {

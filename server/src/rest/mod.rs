@@ -139,6 +139,7 @@ async fn run(
         ("im_open_login_svc", "multiaccount_import") => accounts::import_many(chat, &body).await,
         ("im_open_login_svc", "account_check") => accounts::check(chat, &body).await,
         ("im_open_login_svc", "account_delete") => accounts::delete(chat, &body).await,
+        ("im_open_login_svc", "kick") => accounts::kick(chat, &body).await,
         ("openim", "sendmsg") => messages::send(chat, &body).await,
         ("openim", "batchsendmsg") => messages::batch_send(chat, &body).await,
         ("openim", "admin_getroammsg") => messages::roaming(chat, &body).await,

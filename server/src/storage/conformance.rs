@@ -527,7 +527,7 @@ macro_rules! storage_conformance {
             let mut queued = text_msg("alice", "bob", 3, "x", T0 + 4);
             queued.push = Some(PushSettings::default());
             s.send(queued).await.unwrap();
-            s.delete_user(&b, Deletion { deleted_ms: T0 + 5, sigs: Vec::new() }).await.unwrap();
+            s.delete_user(&b, Revocation { at_ms: T0 + 5, sigs: Vec::new() }).await.unwrap();
             assert!(s.push_registrations(&b).await.unwrap().is_empty(), "gone with the account");
             assert!(s.push_due(u64::MAX / 2, 10).await.unwrap().is_empty());
         }
@@ -575,6 +575,21 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn a_kick_is_kept_and_replaced_by_the_next() {
+            let (s, _, _g) = open(Retention::default()).await;
+            s.ensure_user(&uid("alice"), T0).await.unwrap();
+            assert_eq!(s.kick(&uid("alice")).await.unwrap(), None);
+            let first = Revocation { at_ms: T0, sigs: vec![1] };
+            s.revoke_sigs(&uid("alice"), first.clone()).await.unwrap();
+            assert_eq!(s.kick(&uid("alice")).await.unwrap(), Some(first));
+            let second = Revocation { at_ms: T0 + 9, sigs: vec![2, 3] };
+            s.revoke_sigs(&uid("alice"), second.clone()).await.unwrap();
+            assert_eq!(s.kick(&uid("alice")).await.unwrap(), Some(second));
+            assert_eq!(s.kick(&uid("bob")).await.unwrap(), None);
+            assert!(s.ensure_user(&uid("alice"), T0).await.unwrap().latest_seq == Seq(0), "the account stays");
+        }
+
+        #[tokio::test]
         async fn deleting_an_account_keeps_the_others_history() {
             let (s, _, _g) = open(Retention::default()).await;
             send(&s, "alice", "bob", 1, "before", T0).await;
@@ -582,7 +597,7 @@ macro_rules! storage_conformance {
             send(&s, "bob", "alice", 9, "to alice", T0).await;
             let latest = s.ensure_user(&uid("alice"), T0).await.unwrap().latest_seq;
             assert!(latest > Seq(0));
-            let deletion = Deletion { deleted_ms: T0, sigs: vec![7, 8] };
+            let deletion = Revocation { at_ms: T0, sigs: vec![7, 8] };
             assert_eq!(s.deletion(&uid("alice")).await.unwrap(), None);
             assert!(s.delete_user(&uid("alice"), deletion.clone()).await.unwrap());
             assert!(!s.delete_user(&uid("alice"), deletion.clone()).await.unwrap());

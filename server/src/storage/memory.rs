@@ -23,7 +23,9 @@ struct State {
     relations: HashMap<(Relation, UserId), BTreeMap<UserId, u64>>,
     settings: HashMap<String, String>,
     /// Deleted accounts, with the sequence their logs had reached.
-    deleted: HashMap<UserId, (Deletion, u64)>,
+    deleted: HashMap<UserId, (Revocation, u64)>,
+    /// The last kick of each account kicked out.
+    kicks: HashMap<UserId, Revocation>,
     next_id: u64,
     last_time_ms: u64,
     closed: bool,
@@ -792,7 +794,7 @@ impl Storage for MemoryStorage {
             .collect())
     }
 
-    async fn delete_user(&self, user: &UserId, deletion: Deletion) -> StorageResult<bool> {
+    async fn delete_user(&self, user: &UserId, deletion: Revocation) -> StorageResult<bool> {
         let mut st = self.lock()?;
         let removed = st.users.remove(user);
         let existed = removed.is_some();
@@ -809,8 +811,17 @@ impl Storage for MemoryStorage {
         Ok(existed)
     }
 
-    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Deletion>> {
+    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Revocation>> {
         Ok(self.lock()?.deleted.get(user).map(|(d, _)| d.clone()))
+    }
+
+    async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {
+        self.lock()?.kicks.insert(user.clone(), kick);
+        Ok(())
+    }
+
+    async fn kick(&self, user: &UserId) -> StorageResult<Option<Revocation>> {
+        Ok(self.lock()?.kicks.get(user).cloned())
     }
 
     fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>> {

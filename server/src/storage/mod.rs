@@ -189,12 +189,12 @@ pub struct SendChecks {
     pub friends: bool,
 }
 
-/// The record an account deletion leaves.
+/// UserSigs of an account refused from a moment on, as an account deletion or a kick by the
+/// app's backend leaves them: those issued before `at_ms`, and those the account had signed
+/// in with (fingerprints, see `Chat`), which stay refused even when issued in that second.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Deletion {
-    pub deleted_ms: u64,
-    /// Fingerprints of the UserSigs the account had signed in with (see `Chat`), which stay
-    /// refused even when issued in the second of the deletion.
+pub struct Revocation {
+    pub at_ms: u64,
     pub sigs: Vec<u64>,
 }
 
@@ -389,14 +389,21 @@ pub trait Storage: Send + Sync + 'static {
     async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>>;
 
     /// Deletes an account with its sync log (the offline cache), conversations and relations,
-    /// and records the deletion ([`Deletion`]) so that UserSigs issued before it no longer sign
-    /// in. Messages it sent or received stay in the other users' history, but an account of
+    /// and records the deletion ([`Revocation`]) so that UserSigs issued before it no longer
+    /// sign in. Messages it sent or received stay in the other users' history, but an account of
     /// the same name created later never sees them, and continues the deleted one's sequence
     /// numbers so no device's cursor is ahead of it. Returns whether it existed.
-    async fn delete_user(&self, user: &UserId, deletion: Deletion) -> StorageResult<bool>;
+    async fn delete_user(&self, user: &UserId, deletion: Revocation) -> StorageResult<bool>;
 
     /// The last deletion of an account of this name, if there was one.
-    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Deletion>>;
+    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Revocation>>;
+
+    /// Records that the app's backend kicked `user` out: its UserSigs so far no longer sign in
+    /// (replacing an earlier kick's record).
+    async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()>;
+
+    /// The last kick of `user`, if there was one.
+    async fn kick(&self, user: &UserId) -> StorageResult<Option<Revocation>>;
 
     /// Adds or removes relations; one result per peer, in order (`UnknownUser` for a peer that
     /// does not exist). Each changed list's owner gets a `Relations` entry.

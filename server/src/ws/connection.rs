@@ -40,6 +40,8 @@ pub mod close_code {
     pub const ACCOUNT_DELETED: u16 = 4003;
     /// The UserSig the session signed in with expired: sign in again with a new one.
     pub const USERSIG_EXPIRED: u16 = 4004;
+    /// The app's backend kicked the user out: sign in again only with a new UserSig.
+    pub const KICKED: u16 = 4005;
 }
 
 struct Session {
@@ -166,6 +168,7 @@ where
             close_code::REPLACED => Some(KickCause::SignedInElsewhere),
             close_code::ACCOUNT_DELETED => Some(KickCause::AccountDeleted),
             close_code::USERSIG_EXPIRED => Some(KickCause::UserSigExpired),
+            close_code::KICKED => Some(KickCause::KickedByBackend),
             _ => None,
         };
         if let Some(cause) = cause {
@@ -234,6 +237,7 @@ fn eviction_close(conn: &Connection) -> (u16, &'static str) {
             "replaced by a newer sign-in (the same device, or one device too many)",
         ),
         Some(Eviction::AccountDeleted) => (close_code::ACCOUNT_DELETED, "the account was deleted"),
+        Some(Eviction::Kicked) => (close_code::KICKED, "kicked out by the app's backend"),
         Some(Eviction::TooSlow) | None => {
             (close_code::TOO_SLOW, "too far behind; reconnect and sync")
         }

@@ -240,7 +240,7 @@ impl Storage for SqliteStorage {
         self.read(move |c, _| read::profiles(c, &users)).await
     }
 
-    async fn delete_user(&self, user: &UserId, deletion: Deletion) -> StorageResult<bool> {
+    async fn delete_user(&self, user: &UserId, deletion: Revocation) -> StorageResult<bool> {
         let user = user.clone();
         self.queue(|reply| Op::DeleteUser {
             user,
@@ -250,9 +250,19 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Deletion>> {
+    async fn deletion(&self, user: &UserId) -> StorageResult<Option<Revocation>> {
         let user = user.clone();
         self.read(move |c, _| read::deletion(c, &user)).await
+    }
+
+    async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {
+        let user = user.clone();
+        self.queue(|reply| Op::Kick { user, kick, reply }).await
+    }
+
+    async fn kick(&self, user: &UserId) -> StorageResult<Option<Revocation>> {
+        let user = user.clone();
+        self.read(move |c, _| read::kick(c, &user)).await
     }
 
     fn change_relations(&self, change: RelationChange) -> Pending<Vec<StorageResult<()>>> {

@@ -194,13 +194,37 @@ pub(super) fn history(
 pub(super) fn deletion(
     conn: &Connection,
     user: &UserId,
-) -> StorageResult<Option<crate::storage::Deletion>> {
+) -> StorageResult<Option<crate::storage::Revocation>> {
+    revocation(
+        conn,
+        "SELECT deleted_ms, sigs FROM deleted_accounts WHERE id = ?1",
+        user,
+    )
+}
+
+pub(super) fn kick(
+    conn: &Connection,
+    user: &UserId,
+) -> StorageResult<Option<crate::storage::Revocation>> {
+    revocation(
+        conn,
+        "SELECT kicked_ms, sigs FROM kicks WHERE id = ?1",
+        user,
+    )
+}
+
+/// A revocation row: its time and its comma-separated fingerprints.
+fn revocation(
+    conn: &Connection,
+    sql: &str,
+    user: &UserId,
+) -> StorageResult<Option<crate::storage::Revocation>> {
     let row: Option<(i64, String)> = conn
-        .prepare_cached("SELECT deleted_ms, sigs FROM deleted_accounts WHERE id = ?1")?
+        .prepare_cached(sql)?
         .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    Ok(row.map(|(deleted_ms, sigs)| crate::storage::Deletion {
-        deleted_ms: deleted_ms as u64,
+    Ok(row.map(|(at_ms, sigs)| crate::storage::Revocation {
+        at_ms: at_ms as u64,
         sigs: sigs.split(',').filter_map(|s| s.parse().ok()).collect(),
     }))
 }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0004_hidden_messages.sql"),
     include_str!("../../../migrations/0005_client_time.sql"),
     include_str!("../../../migrations/0006_push.sql"),
+    include_str!("../../../migrations/0007_kicks.sql"),
 ];
 
 /// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.

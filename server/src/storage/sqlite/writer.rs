@@ -70,12 +70,17 @@ pub(super) enum Op {
     },
     DeleteUser {
         user: UserId,
-        deletion: Deletion,
+        deletion: Revocation,
         reply: oneshot::Sender<StorageResult<bool>>,
     },
     SetSetting {
         key: String,
         value: String,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
+    Kick {
+        user: UserId,
+        kick: Revocation,
         reply: oneshot::Sender<StorageResult<()>>,
     },
     PushRegister {
@@ -410,6 +415,16 @@ impl Writer {
                         w.conn
                             .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
                             .execute([&key, &value])?;
+                        Ok(Ok(()))
+                    });
+                    Answer::Unit(reply, r)
+                }
+                Op::Kick { user, kick, reply } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        let sigs: Vec<String> = kick.sigs.iter().map(u64::to_string).collect();
+                        w.conn
+                            .prepare_cached("INSERT OR REPLACE INTO kicks (id, kicked_ms, sigs) VALUES (?1, ?2, ?3)")?
+                            .execute(params![user.as_str(), kick.at_ms as i64, sigs.join(",")])?;
                         Ok(Ok(()))
                     });
                     Answer::Unit(reply, r)
@@ -1107,7 +1122,7 @@ impl Writer {
         Ok(None)
     }
 
-    fn delete_user(&mut self, user: &UserId, deletion: Deletion) -> Sql<StorageResult<bool>> {
+    fn delete_user(&mut self, user: &UserId, deletion: Revocation) -> Sql<StorageResult<bool>> {
         let latest = match self.user(user)? {
             Some(u) => u.latest as i64,
             None => self
@@ -1122,7 +1137,7 @@ impl Writer {
             .prepare_cached(
                 "INSERT OR REPLACE INTO deleted_accounts (id, deleted_ms, latest_seq, sigs) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![user.as_str(), deletion.deleted_ms as i64, latest, sigs.join(",")])?;
+            .execute(params![user.as_str(), deletion.at_ms as i64, latest, sigs.join(",")])?;
         let existed = self
             .conn
             .prepare_cached("DELETE FROM users WHERE id = ?1")?
@@ -1197,6 +1212,7 @@ fn refuse(op: Op) {
         Op::Relations { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::DeleteUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::SetSetting { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Kick { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushUnregister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushSettle { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
