@@ -90,6 +90,8 @@ pub struct Config {
     pub csp_media_hosts: Vec<String>,
     /// Offline push: the vendors' credentials and URLs, the VAPID subject.
     pub push: PushConfig,
+    /// The app's own profile tags (`Tag_Profile_Custom_*`) the REST API takes.
+    pub profile_custom_tags: Vec<String>,
 }
 
 /// Where uploaded media lives, how long it is kept, and how download URLs begin.
@@ -173,6 +175,7 @@ impl Config {
             },
             csp_media_hosts: Vec::new(),
             push: PushConfig::default(),
+            profile_custom_tags: Vec::new(),
             http: ServeLimits {
                 max_connections: 100_000,
                 header_timeout: Duration::from_secs(10),
@@ -307,6 +310,10 @@ pub struct TuningArgs {
     /// (e.g. "https://cdn.example.com"); the origin of DUET_PUBLIC_URL is added by itself.
     #[arg(long, env = "DUET_CSP_MEDIA_HOSTS", default_value = "")]
     pub csp_media_hosts: String,
+    /// The app's own profile tags that portrait_set and portrait_get take, space- or
+    /// comma-separated (e.g. "Tag_Profile_Custom_Hobby Tag_Profile_Custom_City").
+    #[arg(long, env = "DUET_PROFILE_CUSTOM_TAGS", default_value = "")]
+    pub profile_custom_tags: String,
     /// Offline cache per user, in bytes.
     #[arg(long, env = "DUET_OFFLINE_CACHE_BYTES", default_value_t = 30 * 1024)]
     pub offline_cache_bytes: u64,
@@ -420,6 +427,15 @@ impl Args {
             },
             csp_media_hosts: csp_hosts(&t.csp_media_hosts, t.public_url.as_deref()),
             push: self.push.clone(),
+            profile_custom_tags: t
+                .profile_custom_tags
+                .split([' ', ','])
+                .filter(|t| {
+                    t.starts_with(crate::rest::CUSTOM_PROFILE_PREFIX)
+                        && t.len() > crate::rest::CUSTOM_PROFILE_PREFIX.len()
+                })
+                .map(str::to_owned)
+                .collect(),
             http: ServeLimits {
                 max_connections: t.max_connections.max(1),
                 header_timeout: Duration::from_secs(t.header_timeout_secs.max(1)),

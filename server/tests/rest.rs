@@ -930,3 +930,118 @@ async fn recentcontact_get_list_pages_the_conversations_newest_first() {
         .await;
     assert_eq!(code(&r), 20003, "{r}");
 }
+
+#[tokio::test]
+async fn portrait_get_and_set_take_tencents_standard_tags_and_allowed_custom_ones() {
+    let server =
+        TestServer::start_with(|c| c.profile_custom_tags = vec!["Tag_Profile_Custom_Hobby".into()])
+            .await;
+    server.login("pat", "x").await.ok(Request::Logout).await;
+    let standard = [
+        "Tag_Profile_IM_Nick",
+        "Tag_Profile_IM_Gender",
+        "Tag_Profile_IM_BirthDay",
+        "Tag_Profile_IM_Location",
+        "Tag_Profile_IM_SelfSignature",
+        "Tag_Profile_IM_AllowType",
+        "Tag_Profile_IM_Language",
+        "Tag_Profile_IM_Image",
+        "Tag_Profile_IM_MsgSettings",
+        "Tag_Profile_IM_AdminForbidType",
+        "Tag_Profile_IM_Level",
+        "Tag_Profile_IM_Role",
+        "Tag_Profile_Custom_Hobby",
+    ];
+    let get = || {
+        server.rest(
+            "profile/portrait_get",
+            json!({"To_Account": ["pat"], "TagList": standard}),
+        )
+    };
+    // Unset fields read as Tencent's defaults.
+    let r = get().await;
+    assert_eq!(code(&r), 0, "{r}");
+    let values = |r: &Value| -> Vec<Value> {
+        r["UserProfileItem"][0]["ProfileItem"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["Value"].clone())
+            .collect()
+    };
+    assert_eq!(
+        values(&r),
+        [
+            json!(""),
+            json!("Gender_Type_Unknown"),
+            json!(0),
+            json!(""),
+            json!(""),
+            json!("AllowType_Type_NeedConfirm"),
+            json!(0),
+            json!(""),
+            json!(0),
+            json!("AdminForbid_Type_None"),
+            json!(0),
+            json!(0),
+            json!("")
+        ]
+    );
+    let set = |items: Value| {
+        server.rest(
+            "profile/portrait_set",
+            json!({"From_Account": "pat", "ProfileItem": items}),
+        )
+    };
+    let r = set(json!([
+        {"Tag": "Tag_Profile_IM_Nick", "Value": "Pat"},
+        {"Tag": "Tag_Profile_IM_Gender", "Value": "Gender_Type_Female"},
+        {"Tag": "Tag_Profile_IM_BirthDay", "Value": 19900214},
+        {"Tag": "Tag_Profile_IM_SelfSignature", "Value": "hello"},
+        {"Tag": "Tag_Profile_IM_Level", "Value": 3},
+        {"Tag": "Tag_Profile_Custom_Hobby", "Value": "chess"},
+    ]))
+    .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let r = get().await;
+    assert_eq!(
+        values(&r),
+        [
+            json!("Pat"),
+            json!("Gender_Type_Female"),
+            json!(19900214),
+            json!(""),
+            json!("hello"),
+            json!("AllowType_Type_NeedConfirm"),
+            json!(0),
+            json!(""),
+            json!(0),
+            json!("AdminForbid_Type_None"),
+            json!(3),
+            json!(0),
+            json!("chess")
+        ]
+    );
+    // A bad value, a tag Duet does not act on yet, or one not allowed: refused, nothing kept.
+    for bad in [
+        json!([{"Tag": "Tag_Profile_IM_Nick", "Value": "Changed"}, {"Tag": "Tag_Profile_IM_Gender", "Value": "Male"}]),
+        json!([{"Tag": "Tag_Profile_IM_AllowType", "Value": "AllowType_Type_AllowAny"}]),
+        json!([{"Tag": "Tag_Profile_Custom_Secret", "Value": "x"}]),
+        json!([{"Tag": "Tag_Profile_IM_BirthDay", "Value": -1}]),
+    ] {
+        let r = set(bad.clone()).await;
+        assert_eq!(code(&r), 60006, "{bad}: {r}");
+    }
+    assert_eq!(
+        values(&get().await)[0],
+        json!("Pat"),
+        "nothing of a refused set is kept"
+    );
+    let r = server
+        .rest(
+            "profile/portrait_get",
+            json!({"To_Account": ["pat"], "TagList": ["Tag_Profile_Custom_Secret"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 60006, "{r}");
+}

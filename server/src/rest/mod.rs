@@ -11,6 +11,7 @@ mod accounts;
 mod app;
 mod contacts;
 mod messages;
+mod profile_fields;
 mod profiles;
 mod push;
 mod relations;
@@ -33,6 +34,8 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
+
+pub use profile_fields::CUSTOM_PREFIX as CUSTOM_PROFILE_PREFIX;
 
 /// What a command returns: a typed reply, or a streamed body (the export).
 pub(crate) type Outcome = Result<Response, ChatError>;

@@ -1,5 +1,7 @@
-//! `profile`: nickname and avatar (R6.3).
+//! `profile`: nickname, avatar (R6.3), and Tencent's other profile fields
+//! ([`super::profile_fields`]).
 
+use super::profile_fields::ProfileFields;
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
 use crate::chat::check_user_count;
@@ -9,31 +11,38 @@ use axum::body::Bytes;
 use protocol::rest::*;
 use protocol::{ErrorCode, UserId};
 
+fn fields(chat: &Chat) -> ProfileFields<'_> {
+    ProfileFields {
+        custom: &chat.config.profile_custom_tags,
+    }
+}
+
 pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
     let req: PortraitSet = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
+    let fields = fields(chat);
     let mut update = ProfileUpdate::default();
+    let mut tags = Vec::new();
+    // Everything is checked before anything is kept.
     for item in req.profile_item {
-        let value = item.value.as_str().map(str::to_owned).ok_or_else(|| {
-            ChatError::new(
-                ErrorCode::INVALID_ARGUMENT,
-                format!("the Value of {} must be a string", item.tag),
-            )
-        })?;
-        match item.tag.as_str() {
-            TAG_NICK => update.nick = Some(value),
-            TAG_IMAGE => update.avatar = Some(value),
-            other => {
-                return Err(ChatError::new(
+        let text = || {
+            item.value.as_str().map(str::to_owned).ok_or_else(|| {
+                ChatError::new(
                     ErrorCode::INVALID_ARGUMENT,
-                    format!(
-                        "profile tag {other:?} is not supported; use {TAG_NICK} or {TAG_IMAGE}"
-                    ),
-                ));
-            }
+                    format!("the Value of {} must be a string", item.tag),
+                )
+            })
+        };
+        match item.tag.as_str() {
+            TAG_NICK => update.nick = Some(text()?),
+            TAG_IMAGE => update.avatar = Some(text()?),
+            tag => tags.push((tag.to_owned(), fields.check(tag, &item.value)?)),
         }
     }
     chat.set_profile(&user, update, false, None).await?;
+    if !tags.is_empty() {
+        chat.storage.set_profile_tags(&user, tags).await?;
+    }
     ok(Empty {})
 }
 
@@ -49,15 +58,13 @@ pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
         }
         new
     });
-    if let Some(tag) = req
+    let fields = fields(chat);
+    for tag in req
         .tag_list
         .iter()
-        .find(|t| *t != TAG_NICK && *t != TAG_IMAGE)
+        .filter(|t| *t != TAG_NICK && *t != TAG_IMAGE)
     {
-        return Err(ChatError::new(
-            ErrorCode::INVALID_ARGUMENT,
-            format!("profile tag {tag:?} is not supported; use {TAG_NICK} or {TAG_IMAGE}"),
-        ));
+        fields.check_readable(tag)?;
     }
     let valid: Vec<UserId> = req
         .to_account
@@ -65,6 +72,7 @@ pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
         .filter_map(|a| UserId::parse(a.as_str()).ok())
         .collect();
     let found = chat.profiles(&valid).await?;
+    let set = chat.storage.profile_tags(&valid).await?;
     let mut reply = PortraitGetReply {
         user_profile_item: Vec::new(),
         fail_account: Vec::new(),
@@ -76,10 +84,18 @@ pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
                     .tag_list
                     .iter()
                     .map(|tag| {
-                        let value = if tag == TAG_NICK { &p.nick } else { &p.avatar };
+                        let value = match tag.as_str() {
+                            TAG_NICK => p.nick.clone().into(),
+                            TAG_IMAGE => p.avatar.clone().into(),
+                            _ => set
+                                .iter()
+                                .find(|(u, t, _)| u == &p.user_id && t == tag)
+                                .and_then(|(_, _, v)| serde_json::from_str(v).ok())
+                                .unwrap_or_else(|| fields.default(tag)),
+                        };
                         TagValue {
                             tag: tag.clone(),
-                            value: value.clone().into(),
+                            value,
                         }
                     })
                     .collect();

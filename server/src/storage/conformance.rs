@@ -575,6 +575,29 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn profile_tags_are_kept_per_user_and_leave_with_the_account() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let tag = |t: &str, v: &str| (t.to_owned(), v.to_owned());
+            assert!(matches!(
+                s.set_profile_tags(&uid("ghost"), vec![tag("Tag_Profile_IM_Level", "1")]).await,
+                Err(StorageError::UnknownUser(_))
+            ));
+            s.ensure_user(&uid("alice"), T0).await.unwrap();
+            s.ensure_user(&uid("bob"), T0).await.unwrap();
+            s.set_profile_tags(&uid("alice"), vec![tag("Tag_Profile_IM_Level", "1"), tag("Tag_Profile_IM_Gender", "\"Gender_Type_Male\"")]).await.unwrap();
+            s.set_profile_tags(&uid("alice"), vec![tag("Tag_Profile_IM_Level", "2")]).await.unwrap();
+            s.set_profile_tags(&uid("bob"), vec![tag("Tag_Profile_IM_Role", "5")]).await.unwrap();
+            let got = s.profile_tags(&[uid("alice"), uid("bob")]).await.unwrap();
+            assert_eq!(got, vec![
+                (uid("alice"), "Tag_Profile_IM_Gender".to_owned(), "\"Gender_Type_Male\"".to_owned()),
+                (uid("alice"), "Tag_Profile_IM_Level".to_owned(), "2".to_owned()),
+                (uid("bob"), "Tag_Profile_IM_Role".to_owned(), "5".to_owned()),
+            ]);
+            s.delete_user(&uid("alice"), Revocation::default()).await.unwrap();
+            assert_eq!(s.profile_tags(&[uid("alice")]).await.unwrap(), vec![]);
+        }
+
+        #[tokio::test]
         async fn a_kick_is_kept_and_replaced_by_the_next() {
             let (s, _, _g) = open(Retention::default()).await;
             s.ensure_user(&uid("alice"), T0).await.unwrap();

@@ -26,6 +26,8 @@ struct State {
     deleted: HashMap<UserId, (Revocation, u64)>,
     /// The last kick of each account kicked out.
     kicks: HashMap<UserId, Revocation>,
+    /// Profile fields besides nickname and avatar: user → tag → JSON value.
+    profile_tags: HashMap<UserId, BTreeMap<String, String>>,
     next_id: u64,
     last_time_ms: u64,
     closed: bool,
@@ -804,6 +806,7 @@ impl Storage for MemoryStorage {
             .unwrap_or(0);
         st.deleted.insert(user.clone(), (deletion, latest));
         st.push_jobs.retain(|_, j| &j.user != user);
+        st.profile_tags.remove(user);
         st.relations.retain(|(_, owner), _| owner != user);
         for list in st.relations.values_mut() {
             list.remove(user);
@@ -813,6 +816,35 @@ impl Storage for MemoryStorage {
 
     async fn deletion(&self, user: &UserId) -> StorageResult<Option<Revocation>> {
         Ok(self.lock()?.deleted.get(user).map(|(d, _)| d.clone()))
+    }
+
+    async fn set_profile_tags(
+        &self,
+        user: &UserId,
+        tags: Vec<(String, String)>,
+    ) -> StorageResult<()> {
+        let mut st = self.lock()?;
+        if !st.users.contains_key(user) {
+            return Err(StorageError::UnknownUser(user.clone()));
+        }
+        st.profile_tags
+            .entry(user.clone())
+            .or_default()
+            .extend(tags);
+        Ok(())
+    }
+
+    async fn profile_tags(&self, users: &[UserId]) -> StorageResult<Vec<(UserId, String, String)>> {
+        let st = self.lock()?;
+        Ok(users
+            .iter()
+            .flat_map(|u| {
+                st.profile_tags.get(u).into_iter().flat_map(move |tags| {
+                    tags.iter()
+                        .map(move |(t, v)| (u.clone(), t.clone(), v.clone()))
+                })
+            })
+            .collect())
     }
 
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {

@@ -398,6 +398,17 @@ pub trait Storage: Send + Sync + 'static {
     /// The last deletion of an account of this name, if there was one.
     async fn deletion(&self, user: &UserId) -> StorageResult<Option<Revocation>>;
 
+    /// Sets profile fields besides the nickname and avatar, by tag, each value JSON text. The
+    /// account must exist.
+    async fn set_profile_tags(
+        &self,
+        user: &UserId,
+        tags: Vec<(String, String)>,
+    ) -> StorageResult<()>;
+
+    /// The profile fields set for `users`, as (user, tag, JSON value).
+    async fn profile_tags(&self, users: &[UserId]) -> StorageResult<Vec<(UserId, String, String)>>;
+
     /// Records that the app's backend kicked `user` out: its UserSigs so far no longer sign in
     /// (replacing an earlier kick's record).
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()>;

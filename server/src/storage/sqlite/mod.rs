@@ -255,6 +255,21 @@ impl Storage for SqliteStorage {
         self.read(move |c, _| read::deletion(c, &user)).await
     }
 
+    async fn set_profile_tags(
+        &self,
+        user: &UserId,
+        tags: Vec<(String, String)>,
+    ) -> StorageResult<()> {
+        let user = user.clone();
+        self.queue(|reply| Op::ProfileTags { user, tags, reply })
+            .await
+    }
+
+    async fn profile_tags(&self, users: &[UserId]) -> StorageResult<Vec<(UserId, String, String)>> {
+        let users = users.to_vec();
+        self.read(move |c, _| read::profile_tags(c, &users)).await
+    }
+
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {
         let user = user.clone();
         self.queue(|reply| Op::Kick { user, kick, reply }).await

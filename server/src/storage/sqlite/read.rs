@@ -202,6 +202,23 @@ pub(super) fn deletion(
     )
 }
 
+pub(super) fn profile_tags(
+    conn: &Connection,
+    users: &[UserId],
+) -> StorageResult<Vec<(UserId, String, String)>> {
+    let mut statement =
+        conn.prepare_cached("SELECT tag, value FROM profile_tags WHERE user = ?1 ORDER BY tag")?;
+    let mut out = Vec::new();
+    for user in users {
+        let rows = statement.query_map([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (tag, value) = row?;
+            out.push((user.clone(), tag, value));
+        }
+    }
+    Ok(out)
+}
+
 pub(super) fn kick(
     conn: &Connection,
     user: &UserId,

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0005_client_time.sql"),
     include_str!("../../../migrations/0006_push.sql"),
     include_str!("../../../migrations/0007_kicks.sql"),
+    include_str!("../../../migrations/0008_profile_tags.sql"),
 ];
 
 /// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.

@@ -83,6 +83,11 @@ pub(super) enum Op {
         kick: Revocation,
         reply: oneshot::Sender<StorageResult<()>>,
     },
+    ProfileTags {
+        user: UserId,
+        tags: Vec<(String, String)>,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
     PushRegister {
         user: UserId,
         registration: PushRegistration,
@@ -427,6 +432,10 @@ impl Writer {
                             .execute(params![user.as_str(), kick.at_ms as i64, sigs.join(",")])?;
                         Ok(Ok(()))
                     });
+                    Answer::Unit(reply, r)
+                }
+                Op::ProfileTags { user, tags, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.set_profile_tags(&user, tags));
                     Answer::Unit(reply, r)
                 }
                 Op::Close { .. } => unreachable!("split off by run"),
@@ -1122,6 +1131,24 @@ impl Writer {
         Ok(None)
     }
 
+    fn set_profile_tags(
+        &mut self,
+        user: &UserId,
+        tags: Vec<(String, String)>,
+    ) -> Sql<StorageResult<()>> {
+        if self.user(user)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(user.clone())));
+        }
+        let mut upsert = self.conn.prepare_cached(
+            "INSERT INTO profile_tags (user, tag, value) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (user, tag) DO UPDATE SET value = ?3",
+        )?;
+        for (tag, value) in tags {
+            upsert.execute(params![user.as_str(), tag, value])?;
+        }
+        Ok(Ok(()))
+    }
+
     fn delete_user(&mut self, user: &UserId, deletion: Revocation) -> Sql<StorageResult<bool>> {
         let latest = match self.user(user)? {
             Some(u) => u.latest as i64,
@@ -1149,6 +1176,7 @@ impl Writer {
             "DELETE FROM hidden_messages WHERE owner = ?1",
             "DELETE FROM push_registrations WHERE user = ?1",
             "DELETE FROM push_jobs WHERE user = ?1",
+            "DELETE FROM profile_tags WHERE user = ?1",
             "DELETE FROM relations WHERE owner = ?1 OR peer = ?1",
         ] {
             self.conn.prepare_cached(sql)?.execute([user.as_str()])?;
@@ -1213,6 +1241,7 @@ fn refuse(op: Op) {
         Op::DeleteUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::SetSetting { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Kick { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::ProfileTags { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushUnregister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushSettle { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
