@@ -386,6 +386,51 @@ pub struct FriendGetReply {
     pub next_start_index: u32,
 }
 
+/// `sns/friend_delete_all`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendDeleteAll {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    /// `Delete_Type_Both` (default) or `Delete_Type_Single`.
+    #[serde(rename = "DeleteType", default)]
+    pub delete_type: Option<String>,
+}
+
+/// `sns/friend_get_list`: chosen friends, with chosen profile and friendship fields.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendGetList {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    #[serde(rename = "TagList", default)]
+    pub tag_list: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendGetListReply {
+    #[serde(rename = "InfoItem")]
+    pub info_item: Vec<FriendInfoItem>,
+    #[serde(rename = "Fail_Account")]
+    pub fail_account: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendInfoItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(
+        rename = "SnsProfileItem",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub sns_profile_item: Vec<TagValue>,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
 /// `sns/friend_check` and `sns/black_list_check`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RelationCheck {

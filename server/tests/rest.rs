@@ -1045,3 +1045,67 @@ async fn portrait_get_and_set_take_tencents_standard_tags_and_allowed_custom_one
         .await;
     assert_eq!(code(&r), 60006, "{r}");
 }
+
+#[tokio::test]
+async fn friend_get_list_answers_chosen_fields_and_friend_delete_all_empties_the_list() {
+    let server = TestServer::start().await;
+    let r = server
+        .rest(
+            "im_open_login_svc/multiaccount_import",
+            json!({"Accounts": ["fay", "gus", "hal", "ivy"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    server
+        .rest(
+            "profile/portrait_set",
+            json!({"From_Account": "gus", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "Gus"}]}),
+        )
+        .await;
+    let r = server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "fay", "AddFriendItem": [{"To_Account": "gus"}, {"To_Account": "hal"}], "AddType": "Add_Type_Both"}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let r = server
+        .rest(
+            "sns/friend_get_list",
+            json!({"From_Account": "fay", "To_Account": ["gus", "ivy"],
+                   "TagList": ["Tag_Profile_IM_Nick", "Tag_SNS_IM_AddTime", "Tag_SNS_IM_Remark", "Tag_SNS_IM_Group"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(
+        r["InfoItem"][0],
+        json!({"To_Account": "gus", "ResultCode": 0, "ResultInfo": "", "SnsProfileItem": [
+            {"Tag": "Tag_Profile_IM_Nick", "Value": "Gus"},
+            {"Tag": "Tag_SNS_IM_AddTime", "Value": server.clock.now_s()},
+            {"Tag": "Tag_SNS_IM_Remark", "Value": ""},
+            {"Tag": "Tag_SNS_IM_Group", "Value": []},
+        ]})
+    );
+    assert_eq!(
+        r["InfoItem"][1]["ResultCode"], 20009,
+        "ivy is no friend: {r}"
+    );
+    assert_eq!(r["Fail_Account"], json!(["ivy"]));
+
+    let r = server
+        .rest(
+            "sns/friend_delete_all",
+            json!({"From_Account": "fay", "DeleteType": "Delete_Type_Both"}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    for (owner, friend) in [("fay", "gus"), ("gus", "fay"), ("hal", "fay")] {
+        let r = server
+            .rest("sns/friend_check", json!({"From_Account": owner, "To_Account": [friend], "CheckType": "CheckResult_Type_Single"}))
+            .await;
+        assert_eq!(
+            r["InfoItem"][0]["Relation"], "CheckResult_Type_NoRelation",
+            "{owner} → {friend}: {r}"
+        );
+    }
+}

@@ -154,6 +154,8 @@ async fn run(
         ("sns", "friend_add") => relations::friend_add(chat, &body).await,
         ("sns", "friend_delete") => relations::friend_delete(chat, &body).await,
         ("sns", "friend_get") => relations::friend_get(chat, &body).await,
+        ("sns", "friend_get_list") => relations::friend_get_list(chat, &body).await,
+        ("sns", "friend_delete_all") => relations::friend_delete_all(chat, &body).await,
         ("sns", "friend_check") => relations::friend_check(chat, &body).await,
         ("sns", "black_list_add") => relations::black_list_change(chat, &body, true).await,
         ("sns", "black_list_delete") => relations::black_list_change(chat, &body, false).await,

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use protocol::rest::*;
 use protocol::{ErrorCode, UserId};
 
-fn fields(chat: &Chat) -> ProfileFields<'_> {
+pub(super) fn fields(chat: &Chat) -> ProfileFields<'_> {
     ProfileFields {
         custom: &chat.config.profile_custom_tags,
     }
@@ -46,6 +46,45 @@ pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
     ok(Empty {})
 }
 
+/// `tags` of each of `users` that exists, in order: nickname, avatar, and the other fields
+/// as set or their defaults. A tag that is not known fails the whole request.
+pub(super) async fn values(
+    chat: &Chat,
+    users: &[UserId],
+    tags: &[String],
+) -> Result<Vec<(UserId, Vec<TagValue>)>, ChatError> {
+    let fields = fields(chat);
+    for tag in tags.iter().filter(|t| *t != TAG_NICK && *t != TAG_IMAGE) {
+        fields.check_readable(tag)?;
+    }
+    let found = chat.profiles(users).await?;
+    let set = chat.storage.profile_tags(users).await?;
+    Ok(found
+        .into_iter()
+        .map(|p| {
+            let items = tags
+                .iter()
+                .map(|tag| {
+                    let value = match tag.as_str() {
+                        TAG_NICK => p.nick.clone().into(),
+                        TAG_IMAGE => p.avatar.clone().into(),
+                        _ => set
+                            .iter()
+                            .find(|(u, t, _)| u == &p.user_id && t == tag)
+                            .and_then(|(_, _, v)| serde_json::from_str(v).ok())
+                            .unwrap_or_else(|| fields.default(tag)),
+                    };
+                    TagValue {
+                        tag: tag.clone(),
+                        value,
+                    }
+                })
+                .collect();
+            (p.user_id, items)
+        })
+        .collect())
+}
+
 pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
     let mut req: PortraitGet = parse(body)?;
     check_user_count(req.to_account.len())?;
@@ -58,54 +97,24 @@ pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
         }
         new
     });
-    let fields = fields(chat);
-    for tag in req
-        .tag_list
-        .iter()
-        .filter(|t| *t != TAG_NICK && *t != TAG_IMAGE)
-    {
-        fields.check_readable(tag)?;
-    }
     let valid: Vec<UserId> = req
         .to_account
         .iter()
         .filter_map(|a| UserId::parse(a.as_str()).ok())
         .collect();
-    let found = chat.profiles(&valid).await?;
-    let set = chat.storage.profile_tags(&valid).await?;
+    let found = values(chat, &valid, &req.tag_list).await?;
     let mut reply = PortraitGetReply {
         user_profile_item: Vec::new(),
         fail_account: Vec::new(),
     };
     for to_account in req.to_account {
-        match found.iter().find(|p| p.user_id.as_str() == to_account) {
-            Some(p) => {
-                let profile_item = req
-                    .tag_list
-                    .iter()
-                    .map(|tag| {
-                        let value = match tag.as_str() {
-                            TAG_NICK => p.nick.clone().into(),
-                            TAG_IMAGE => p.avatar.clone().into(),
-                            _ => set
-                                .iter()
-                                .find(|(u, t, _)| u == &p.user_id && t == tag)
-                                .and_then(|(_, _, v)| serde_json::from_str(v).ok())
-                                .unwrap_or_else(|| fields.default(tag)),
-                        };
-                        TagValue {
-                            tag: tag.clone(),
-                            value,
-                        }
-                    })
-                    .collect();
-                reply.user_profile_item.push(UserProfileItem {
-                    to_account,
-                    profile_item,
-                    result_code: ErrorCode(0),
-                    result_info: String::new(),
-                });
-            }
+        match found.iter().find(|(u, _)| u.as_str() == to_account) {
+            Some((_, items)) => reply.user_profile_item.push(UserProfileItem {
+                to_account,
+                profile_item: items.clone(),
+                result_code: ErrorCode(0),
+                result_info: String::new(),
+            }),
             None => {
                 reply.fail_account.push(to_account.clone());
                 reply.user_profile_item.push(UserProfileItem {

@@ -152,6 +152,105 @@ pub(super) async fn friend_get(chat: &Chat, body: &Bytes) -> Outcome {
     })
 }
 
+pub(super) async fn friend_delete_all(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: FriendDeleteAll = parse(body)?;
+    let one_way = direction(
+        req.delete_type.as_deref(),
+        "Delete_Type_Both",
+        "Delete_Type_Single",
+        "DeleteType",
+    )?;
+    let owner = account(&req.from_account, "From_Account")?;
+    let friends = chat.relations(&owner, Relation::Friend).await?;
+    // In requests of the size one may name.
+    for chunk in friends.chunks(PAGE) {
+        let peers = chunk.iter().map(|e| e.user_id.clone()).collect();
+        chat.change_relations(&owner, Relation::Friend, peers, false, one_way, None)
+            .await?;
+    }
+    ok(Empty {})
+}
+
+/// When the friendship was made, as `friend_get_list` answers it.
+const SNS_ADD_TIME: &str = "Tag_SNS_IM_AddTime";
+
+/// The friendship fields Duet keeps no value for yet (remarks, groups, how it was added):
+/// what they read as.
+fn sns_unset(tag: &str) -> Option<serde_json::Value> {
+    match tag {
+        "Tag_SNS_IM_Remark" | "Tag_SNS_IM_AddSource" | "Tag_SNS_IM_AddWording" => Some("".into()),
+        "Tag_SNS_IM_Group" => Some(serde_json::Value::Array(Vec::new())),
+        _ => None,
+    }
+}
+
+pub(super) async fn friend_get_list(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: FriendGetList = parse(body)?;
+    let owner = account(&req.from_account, "From_Account")?;
+    check_user_count(req.to_account.len())?;
+    let profile_tags: Vec<String> = req
+        .tag_list
+        .iter()
+        .filter(|t| *t != SNS_ADD_TIME && sns_unset(t).is_none())
+        .cloned()
+        .collect();
+    let friends = chat.relations(&owner, Relation::Friend).await?;
+    let asked: Vec<UserId> = req
+        .to_account
+        .iter()
+        .filter_map(|a| UserId::parse(a.as_str()).ok())
+        .filter(|u| friends.iter().any(|f| &f.user_id == u))
+        .collect();
+    let profiles = super::profiles::values(chat, &asked, &profile_tags).await?;
+    let mut reply = FriendGetListReply {
+        info_item: Vec::new(),
+        fail_account: Vec::new(),
+    };
+    for to_account in req.to_account {
+        let friend = friends.iter().find(|f| f.user_id.as_str() == to_account);
+        let Some(friend) = friend else {
+            reply.fail_account.push(to_account.clone());
+            reply.info_item.push(FriendInfoItem {
+                to_account,
+                sns_profile_item: Vec::new(),
+                result_code: ErrorCode::NOT_FRIENDS,
+                result_info: "not on the friend list".into(),
+            });
+            continue;
+        };
+        let mut profile = profiles
+            .iter()
+            .find(|(u, _)| u == &friend.user_id)
+            .map(|(_, items)| items.clone())
+            .unwrap_or_default();
+        let sns_profile_item = req
+            .tag_list
+            .iter()
+            .map(|tag| {
+                let value = if tag == SNS_ADD_TIME {
+                    (friend.since_ms / 1000).into()
+                } else if let Some(unset) = sns_unset(tag) {
+                    unset
+                } else {
+                    let at = profile.iter().position(|i: &TagValue| &i.tag == tag);
+                    at.map(|i| profile.swap_remove(i).value).unwrap_or_default()
+                };
+                TagValue {
+                    tag: tag.clone(),
+                    value,
+                }
+            })
+            .collect();
+        reply.info_item.push(FriendInfoItem {
+            to_account,
+            sns_profile_item,
+            result_code: ErrorCode(0),
+            result_info: String::new(),
+        });
+    }
+    ok(reply)
+}
+
 pub(super) async fn black_list_get(chat: &Chat, body: &Bytes) -> Outcome {
     let req: BlackListGet = parse(body)?;
     let owner = account(&req.from_account, "From_Account")?;
