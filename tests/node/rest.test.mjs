@@ -63,16 +63,17 @@ test('signatures from another key, and ordinary users, are refused', async () =>
   assert.equal(user.ErrorCode, 90009);
 });
 
-test("the README's REST example works as written on a fresh server", async () => {
+/**
+ * Runs a shell `script` from the docs against a fresh server as `npm start` runs one (its
+ * identity generated into ./data), changing only the server's address and where the binary
+ * is. Resolves the script's output lines.
+ */
+async function runAsWritten(script) {
   const { spawn, execFileSync } = await import('node:child_process');
-  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join, resolve } = await import('node:path');
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## The REST API (your backend)'));
-  const block = section.match(/```sh\n([\s\S]*?)```/)[1];
-  // A fresh server as `npm start` runs one: its identity generated into ./data.
-  const cwd = mkdtempSync(join(tmpdir(), 'duet-readme-'));
+  const cwd = mkdtempSync(join(tmpdir(), 'duet-docs-'));
   const bin = resolve(process.env.DUET_SERVER_BIN ?? 'target/debug/duet-server');
   const child = spawn(bin, ['--listen', '127.0.0.1:0'], { cwd, env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
@@ -85,19 +86,40 @@ test("the README's REST example works as written on a fresh server", async () =>
       });
       child.on('exit', (code) => fail(new Error(`duet-server exited with ${code}`)));
     });
-    // Only the address and where the binary is differ from the README.
-    const script = block.replaceAll('127.0.0.1:8080', addr).replaceAll('target/release/duet-server', bin);
-    const lines = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd, encoding: 'utf8' })
+    const local = script.replaceAll('127.0.0.1:8080', addr).replaceAll('target/release/duet-server', bin);
+    return execFileSync('bash', ['-euo', 'pipefail', '-c', local], { cwd, encoding: 'utf8' })
       .split(/(?<=\})(?=\{)|\n/).filter((l) => l.trim());
-    const expected = block.split('\n').filter((l) => l.startsWith('# {')).map((l) => JSON.parse(l.slice(2)));
-    assert.equal(lines.length, expected.length, lines.join('\n'));
-    lines.forEach((line, i) => {
-      const got = JSON.parse(line);
-      assert.equal(got.ErrorCode, 0, line);
-      assert.deepEqual(Object.keys(got).sort(), Object.keys(expected[i]).sort(), line);
-    });
   } finally {
     child.kill();
     rmSync(cwd, { recursive: true, force: true });
   }
+}
+
+/** The ```sh blocks of a Markdown text. */
+const shellBlocks = (markdown) => [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+test("the README's REST example works as written on a fresh server", async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync('README.md', 'utf8');
+  const [block] = shellBlocks(readme.slice(readme.indexOf('## The REST API (your backend)')));
+  const lines = await runAsWritten(block);
+  const expected = block.split('\n').filter((l) => l.startsWith('# {')).map((l) => JSON.parse(l.slice(2)));
+  assert.equal(lines.length, expected.length, lines.join('\n'));
+  lines.forEach((line, i) => {
+    const got = JSON.parse(line);
+    assert.equal(got.ErrorCode, 0, line);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(expected[i]).sort(), line);
+  });
+});
+
+test("every example of docs/rest-api.md works as written, in order, on a fresh server", async () => {
+  const { readFileSync } = await import('node:fs');
+  // The media upload needs a file of the reader's own; the media tests cover it.
+  const blocks = shellBlocks(readFileSync('docs/rest-api.md', 'utf8')).filter((b) => !b.includes('/media?'));
+  const calls = blocks.join('\n').split('\n').filter((l) => l.startsWith('api ')).length;
+  const lines = await runAsWritten(blocks.join('\n'));
+  const answers = lines.map((l) => JSON.parse(l)).filter((a) => 'ActionStatus' in a);
+  assert.ok(calls >= 30, `the docs show every command (${calls} calls)`);
+  assert.equal(answers.length, calls, lines.join('\n'));
+  for (const a of answers) assert.equal(a.ErrorCode, 0, JSON.stringify(a));
 });
