@@ -217,10 +217,24 @@ struct Profile {
     badge: bool,
 }
 
-/// The scenario every vendor goes through.
-async fn scenario(standin: &StandIn, server: &TestServer, p: Profile) {
-    let vendor = p.vendor;
+/// The scenario every vendor goes through: `router` serves as the vendor's stand-in (`key`:
+/// the public key its JWTs verify with), and a server that `configure` points at it pushes.
+async fn scenario(
+    router: Router<StandIn>,
+    key: Option<jsonwebtoken::DecodingKey>,
+    configure: impl FnOnce(&mut PushConfig, String),
+    p: Profile,
+) {
+    let (standin, addr) = StandIn::start(router).await;
+    if let Some(key) = key {
+        standin.key.set(key).ok();
+    }
+    let server =
+        TestServer::start_with(|c: &mut Config| configure(&mut c.push, format!("http://{addr}")))
+            .await;
     standin.clock.set(server.clock.clone()).ok();
+    let (standin, server) = (&standin, &server);
+    let vendor = p.vendor;
     server.login("bob", "x").await.ok(Request::Logout).await; // makes the account
     let r = server
         .rest(
@@ -295,10 +309,6 @@ async fn scenario(standin: &StandIn, server: &TestServer, p: Profile) {
     assert!(regs.is_empty(), "{vendor}: the invalid token is dropped");
     alice.send_text("bob", 8, "nobody listens").await;
     standin.expect(0).await;
-}
-
-async fn server_with(tune: impl FnOnce(&mut PushConfig)) -> TestServer {
-    TestServer::start_with(|config: &mut Config| tune(&mut config.push)).await
 }
 
 // --- APNs ---------------------------------------------------------------------------------
@@ -386,21 +396,15 @@ async fn apns() {
         key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
     )
     .unwrap();
-
-    let (standin, addr) =
-        StandIn::start(Router::new().route("/3/device/{device}", post(apns_push))).await;
-    standin
-        .key
-        .set(jsonwebtoken::DecodingKey::from_ec_pem(public.as_bytes()).unwrap())
-        .ok();
-    let server = server_with(|p| {
+    let router = Router::new().route("/3/device/{device}", post(apns_push));
+    let key = jsonwebtoken::DecodingKey::from_ec_pem(public.as_bytes()).unwrap();
+    let configure = |p: &mut PushConfig, url| {
         p.push_apns_key_file = Some(key_file.clone());
         p.push_apns_key_id = Some(APNS_KEY_ID.into());
         p.push_apns_team_id = Some(APNS_TEAM.into());
         p.push_apns_topic = Some(APNS_TOPIC.into());
-        p.push_apns_url = Some(format!("http://{addr}"));
-    })
-    .await;
+        p.push_apns_url = Some(url);
+    };
     // A provider token is used for 50 minutes.
     let apns = Profile {
         vendor: "apns",
@@ -408,7 +412,7 @@ async fn apns() {
         auth_life: Some(Duration::from_secs(50 * 60)),
         badge: true,
     };
-    scenario(&standin, &server, apns).await;
+    scenario(router, Some(key), configure, apns).await;
 }
 
 // --- FCM ----------------------------------------------------------------------------------
@@ -546,33 +550,26 @@ async fn fcm() {
     let router = Router::new()
         .route("/token", post(fcm_token))
         .route("/v1/projects/{project}/messages:send", post(fcm_send));
-    let (standin, addr) = StandIn::start(router).await;
-    standin
-        .key
-        .set(jsonwebtoken::DecodingKey::from_rsa_der(
-            key.public_key().as_ref(),
-        ))
-        .ok();
+    let public = jsonwebtoken::DecodingKey::from_rsa_der(key.public_key().as_ref());
     let dir = tempfile::tempdir().unwrap();
     let account = dir.path().join("service-account.json");
-    let json = serde_json::json!({
-        "type": "service_account", "project_id": FCM_PROJECT, "private_key_id": "key-1",
-        "private_key": private, "client_email": FCM_CLIENT, "client_id": "1",
-        "token_uri": format!("http://{addr}/token"),
-    });
-    std::fs::write(&account, json.to_string()).unwrap();
-    let server = server_with(|p| {
+    let configure = |p: &mut PushConfig, url: String| {
+        let json = serde_json::json!({
+            "type": "service_account", "project_id": FCM_PROJECT, "private_key_id": "key-1",
+            "private_key": private, "client_email": FCM_CLIENT, "client_id": "1",
+            "token_uri": format!("{url}/token"),
+        });
+        std::fs::write(&account, json.to_string()).unwrap();
         p.push_fcm_service_account_file = Some(account.clone());
-        p.push_fcm_url = Some(format!("http://{addr}"));
-    })
-    .await;
+        p.push_fcm_url = Some(url);
+    };
     let fcm = Profile {
         vendor: "fcm",
         token: FCM_DEVICE,
         auth_life: Some(Duration::from_secs(3599)),
         badge: true,
     };
-    scenario(&standin, &server, fcm).await;
+    scenario(router, Some(public), configure, fcm).await;
 }
 
 // --- Huawei -------------------------------------------------------------------------------
@@ -656,21 +653,19 @@ async fn huawei() {
     let router = Router::new()
         .route("/oauth2/v3/token", post(huawei_token))
         .route("/v1/{app}/messages:send", post(huawei_send));
-    let (standin, addr) = StandIn::start(router).await;
-    let server = server_with(|p| {
+    let configure = |p: &mut PushConfig, url: String| {
         p.push_huawei_app_id = Some(HUAWEI_APP.into());
         p.push_huawei_app_secret = Some(HUAWEI_SECRET.into());
-        p.push_huawei_url = Some(format!("http://{addr}"));
-        p.push_huawei_auth_url = Some(format!("http://{addr}"));
-    })
-    .await;
+        p.push_huawei_auth_url = Some(url.clone());
+        p.push_huawei_url = Some(url);
+    };
     let huawei = Profile {
         vendor: "huawei",
         token: HUAWEI_DEVICE,
         auth_life: Some(Duration::from_secs(3600)),
         badge: true,
     };
-    scenario(&standin, &server, huawei).await;
+    scenario(router, None, configure, huawei).await;
 }
 
 // --- Xiaomi -------------------------------------------------------------------------------
@@ -732,20 +727,18 @@ async fn xiaomi_send(
 #[tokio::test]
 async fn xiaomi() {
     let router = Router::new().route("/v3/message/regid", post(xiaomi_send));
-    let (standin, addr) = StandIn::start(router).await;
-    let server = server_with(|p| {
+    let configure = |p: &mut PushConfig, url| {
         p.push_xiaomi_app_secret = Some(XIAOMI_SECRET.into());
         p.push_xiaomi_package = Some(XIAOMI_PACKAGE.into());
-        p.push_xiaomi_url = Some(format!("http://{addr}"));
-    })
-    .await;
+        p.push_xiaomi_url = Some(url);
+    };
     let xiaomi = Profile {
         vendor: "xiaomi",
         token: XIAOMI_DEVICE,
         auth_life: None,
         badge: false,
     };
-    scenario(&standin, &server, xiaomi).await;
+    scenario(router, None, configure, xiaomi).await;
 }
 
 // --- OPPO ---------------------------------------------------------------------------------
@@ -841,20 +834,18 @@ async fn oppo() {
             "/server/v1/message/notification/unicast",
             post(oppo_unicast),
         );
-    let (standin, addr) = StandIn::start(router).await;
-    let server = server_with(|p| {
+    let configure = |p: &mut PushConfig, url| {
         p.push_oppo_app_key = Some(OPPO_KEY.into());
         p.push_oppo_master_secret = Some(OPPO_MASTER.into());
-        p.push_oppo_url = Some(format!("http://{addr}"));
-    })
-    .await;
+        p.push_oppo_url = Some(url);
+    };
     let oppo = Profile {
         vendor: "oppo",
         token: OPPO_DEVICE,
         auth_life: Some(Duration::from_secs(24 * 3600)),
         badge: false,
     };
-    scenario(&standin, &server, oppo).await;
+    scenario(router, None, configure, oppo).await;
 }
 
 // --- vivo ---------------------------------------------------------------------------------
@@ -946,21 +937,19 @@ async fn vivo() {
     let router = Router::new()
         .route("/message/auth", post(vivo_auth))
         .route("/message/send", post(vivo_send));
-    let (standin, addr) = StandIn::start(router).await;
-    let server = server_with(|p| {
+    let configure = |p: &mut PushConfig, url| {
         p.push_vivo_app_id = Some(VIVO_ID.into());
         p.push_vivo_app_key = Some(VIVO_KEY.into());
         p.push_vivo_app_secret = Some(VIVO_SECRET.into());
-        p.push_vivo_url = Some(format!("http://{addr}"));
-    })
-    .await;
+        p.push_vivo_url = Some(url);
+    };
     let vivo = Profile {
         vendor: "vivo",
         token: VIVO_DEVICE,
         auth_life: Some(Duration::from_secs(24 * 3600)),
         badge: false,
     };
-    scenario(&standin, &server, vivo).await;
+    scenario(router, None, configure, vivo).await;
 }
 
 // --- Meizu --------------------------------------------------------------------------------
@@ -1023,20 +1012,18 @@ async fn meizu() {
         "/garcia/api/server/push/varnished/pushByPushId",
         post(meizu_push),
     );
-    let (standin, addr) = StandIn::start(router).await;
-    let server = server_with(|p| {
+    let configure = |p: &mut PushConfig, url| {
         p.push_meizu_app_id = Some(MEIZU_ID.into());
         p.push_meizu_app_secret = Some(MEIZU_SECRET.into());
-        p.push_meizu_url = Some(format!("http://{addr}"));
-    })
-    .await;
+        p.push_meizu_url = Some(url);
+    };
     let meizu = Profile {
         vendor: "meizu",
         token: MEIZU_DEVICE,
         auth_life: None,
         badge: false,
     };
-    scenario(&standin, &server, meizu).await;
+    scenario(router, None, configure, meizu).await;
 }
 
 #[tokio::test]

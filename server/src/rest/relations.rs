@@ -75,6 +75,16 @@ fn direction(
     }
 }
 
+/// Whether a `DeleteType` removes the friendship one way only.
+fn delete_one_way(value: Option<&str>) -> Result<bool, ChatError> {
+    direction(
+        value,
+        "Delete_Type_Both",
+        "Delete_Type_Single",
+        "DeleteType",
+    )
+}
+
 pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendAdd = parse(body)?;
     let one_way = direction(
@@ -101,12 +111,7 @@ pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
 
 pub(super) async fn friend_delete(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendDelete = parse(body)?;
-    let one_way = direction(
-        req.delete_type.as_deref(),
-        "Delete_Type_Both",
-        "Delete_Type_Single",
-        "DeleteType",
-    )?;
+    let one_way = delete_one_way(req.delete_type.as_deref())?;
     ok(change(
         chat,
         &req.from_account,
@@ -154,12 +159,7 @@ pub(super) async fn friend_get(chat: &Chat, body: &Bytes) -> Outcome {
 
 pub(super) async fn friend_delete_all(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendDeleteAll = parse(body)?;
-    let one_way = direction(
-        req.delete_type.as_deref(),
-        "Delete_Type_Both",
-        "Delete_Type_Single",
-        "DeleteType",
-    )?;
+    let one_way = delete_one_way(req.delete_type.as_deref())?;
     let owner = account(&req.from_account, "From_Account")?;
     let friends = chat.relations(&owner, Relation::Friend).await?;
     // In requests of the size one may name.
