@@ -335,6 +335,49 @@ pub struct FriendAdd {
     pub add_type: Option<String>,
 }
 
+/// `sns/friend_import`: friendships brought from another system, one way, with their fields.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendImport {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "AddFriendItem")]
+    pub add_friend_item: Vec<ImportFriendItem>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ImportFriendItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "Remark", default)]
+    pub remark: Option<String>,
+    #[serde(rename = "GroupName", default)]
+    pub group_name: Option<Vec<String>>,
+    #[serde(rename = "AddSource")]
+    pub add_source: String,
+    #[serde(rename = "AddWording", default)]
+    pub add_wording: Option<String>,
+    /// When the friendship was made (Unix seconds); now when absent.
+    #[serde(rename = "AddTime", default)]
+    pub add_time: Option<u64>,
+}
+
+/// `sns/friend_update`: the remark and groups of friendships.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendUpdate {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "UpdateItem")]
+    pub update_item: Vec<FriendUpdateItem>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FriendUpdateItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "SnsItem")]
+    pub sns_item: Vec<TagValue>,
+}
+
 /// `sns/friend_delete`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct FriendDelete {

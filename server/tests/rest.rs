@@ -1109,3 +1109,99 @@ async fn friend_get_list_answers_chosen_fields_and_friend_delete_all_empties_the
         );
     }
 }
+
+#[tokio::test]
+async fn friend_import_and_friend_update_keep_remarks_and_groups_until_the_friendship_ends() {
+    let server = TestServer::start().await;
+    let r = server
+        .rest(
+            "im_open_login_svc/multiaccount_import",
+            json!({"Accounts": ["kim", "lou", "max"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    // As Tencent's docs write it: one way, with the fields of the old system.
+    let r = server
+        .rest(
+            "sns/friend_import",
+            json!({"From_Account": "kim", "AddFriendItem": [
+                {"To_Account": "lou", "Remark": "Lou from work", "RemarkTime": 1600000000,
+                 "GroupName": ["work"], "AddSource": "AddSource_Type_Import",
+                 "AddWording": "hi", "AddTime": 1600000000},
+                {"To_Account": "max", "AddSource": "Web"},
+                {"To_Account": "ghost", "AddSource": "AddSource_Type_Import"},
+            ]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let codes: Vec<i64> = r["ResultItem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ResultCode"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [0, 60006, 20003], "{r}");
+    let r = server
+        .rest(
+            "sns/friend_update",
+            json!({"From_Account": "kim", "UpdateItem": [
+                {"To_Account": "lou", "SnsItem": [{"Tag": "Tag_SNS_IM_Remark", "Value": "Lou"},
+                                                  {"Tag": "Tag_SNS_IM_Group", "Value": ["work", "chess"]}]},
+                {"To_Account": "max", "SnsItem": [{"Tag": "Tag_SNS_IM_Remark", "Value": "Max"}]},
+            ]}),
+        )
+        .await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    assert_eq!(
+        r["ResultItem"][1]["ResultCode"], 20009,
+        "max is no friend: {r}"
+    );
+    let r = server
+        .rest(
+            "sns/friend_get",
+            json!({"From_Account": "kim", "StartIndex": 0}),
+        )
+        .await;
+    assert_eq!(
+        r["UserDataItem"],
+        json!([{"To_Account": "lou", "ValueItem": [
+            {"Tag": "Tag_SNS_IM_AddSource", "Value": "AddSource_Type_Import"},
+            {"Tag": "Tag_SNS_IM_AddWording", "Value": "hi"},
+            {"Tag": "Tag_SNS_IM_AddTime", "Value": 1600000000},
+            {"Tag": "Tag_SNS_IM_Remark", "Value": "Lou"},
+            {"Tag": "Tag_SNS_IM_Group", "Value": ["work", "chess"]},
+        ]}]),
+        "{r}"
+    );
+    let r = server
+        .rest(
+            "sns/friend_get_list",
+            json!({"From_Account": "kim", "To_Account": ["lou"], "TagList": ["Tag_SNS_IM_Remark"]}),
+        )
+        .await;
+    assert_eq!(r["InfoItem"][0]["SnsProfileItem"][0]["Value"], "Lou", "{r}");
+    // The fields leave with the friendship.
+    server
+        .rest(
+            "sns/friend_delete",
+            json!({"From_Account": "kim", "To_Account": ["lou"], "DeleteType": "Delete_Type_Single"}),
+        )
+        .await;
+    server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "kim", "AddFriendItem": [{"To_Account": "lou"}], "AddType": "Add_Type_Single"}),
+        )
+        .await;
+    let r = server
+        .rest(
+            "sns/friend_get_list",
+            json!({"From_Account": "kim", "To_Account": ["lou"], "TagList": ["Tag_SNS_IM_Remark", "Tag_SNS_IM_Group"]}),
+        )
+        .await;
+    assert_eq!(
+        r["InfoItem"][0]["SnsProfileItem"],
+        json!([{"Tag": "Tag_SNS_IM_Remark", "Value": ""}, {"Tag": "Tag_SNS_IM_Group", "Value": []}]),
+        "{r}"
+    );
+}

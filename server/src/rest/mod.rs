@@ -10,6 +10,7 @@
 mod accounts;
 mod app;
 mod contacts;
+mod friend_fields;
 mod messages;
 mod profile_fields;
 mod profiles;
@@ -156,6 +157,8 @@ async fn run(
         ("sns", "friend_get") => relations::friend_get(chat, &body).await,
         ("sns", "friend_get_list") => relations::friend_get_list(chat, &body).await,
         ("sns", "friend_delete_all") => relations::friend_delete_all(chat, &body).await,
+        ("sns", "friend_update") => relations::friend_update(chat, &body).await,
+        ("sns", "friend_import") => relations::friend_import(chat, &body).await,
         ("sns", "friend_check") => relations::friend_check(chat, &body).await,
         ("sns", "black_list_add") => relations::black_list_change(chat, &body, true).await,
         ("sns", "black_list_delete") => relations::black_list_change(chat, &body, false).await,

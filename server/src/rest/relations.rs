@@ -1,5 +1,6 @@
 //! `sns`: friend lists and blacklists (R3.3, R3.4).
 
+use super::friend_fields::{self, is_friend_field};
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
 use crate::chat::check_user_count;
@@ -34,28 +35,24 @@ async fn change(
         .change_relations(&owner, relation, valid, add, one_way, None)
         .await?
         .into_iter();
-    let mut reply = ResultItemReply {
-        result_item: Vec::new(),
-        fail_account: Vec::new(),
-    };
-    for (to_account, p) in accounts.into_iter().zip(parsed) {
-        let (result_code, result_info) = match p {
-            Ok(_) => {
-                let r = stored.next().expect("one result per valid account");
-                (r.code, r.message)
-            }
-            Err(e) => (ErrorCode::INVALID_ARGUMENT, e),
-        };
-        if result_code != ErrorCode(0) {
-            reply.fail_account.push(to_account.clone());
-        }
-        reply.result_item.push(AccountResult {
-            to_account,
-            result_code,
-            result_info,
-        });
-    }
-    Ok(reply)
+    let items = accounts
+        .into_iter()
+        .zip(parsed)
+        .map(|(to_account, p)| {
+            let result = match p {
+                Ok(_) => {
+                    let r = stored.next().expect("one result per valid account");
+                    match r.code {
+                        ErrorCode(0) => Ok(()),
+                        code => Err(ChatError::new(code, r.message)),
+                    }
+                }
+                Err(e) => Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, e)),
+            };
+            (to_account, result)
+        })
+        .collect();
+    Ok(results(items))
 }
 
 fn direction(
@@ -140,13 +137,30 @@ pub(super) async fn friend_get(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendGet = parse(body)?;
     let owner = account(&req.from_account, "From_Account")?;
     let all = chat.relations(&owner, Relation::Friend).await?;
+    let kept = chat.storage.friend_fields(&owner).await?;
     let start = (req.start_index as usize).min(all.len());
     let end = (start + PAGE).min(all.len());
     let user_data_item = all[start..end]
         .iter()
-        .map(|e| FriendItem {
-            to_account: e.user_id.to_string(),
-            value_item: Vec::new(),
+        .map(|e| {
+            let fields = kept.iter().find(|(p, _)| p == &e.user_id).map(|(_, f)| f);
+            let value_item = [
+                friend_fields::ADD_SOURCE,
+                friend_fields::ADD_WORDING,
+                friend_fields::ADD_TIME,
+                friend_fields::REMARK,
+                friend_fields::GROUP,
+            ]
+            .into_iter()
+            .map(|tag| TagValue {
+                tag: tag.to_owned(),
+                value: friend_fields::read(tag, fields, e.since_ms),
+            })
+            .collect();
+            FriendItem {
+                to_account: e.user_id.to_string(),
+                value_item,
+            }
         })
         .collect();
     ok(FriendGetReply {
@@ -171,19 +185,6 @@ pub(super) async fn friend_delete_all(chat: &Chat, body: &Bytes) -> Outcome {
     ok(Empty {})
 }
 
-/// When the friendship was made, as `friend_get_list` answers it.
-const SNS_ADD_TIME: &str = "Tag_SNS_IM_AddTime";
-
-/// The friendship fields Duet keeps no value for yet (remarks, groups, how it was added):
-/// what they read as.
-fn sns_unset(tag: &str) -> Option<serde_json::Value> {
-    match tag {
-        "Tag_SNS_IM_Remark" | "Tag_SNS_IM_AddSource" | "Tag_SNS_IM_AddWording" => Some("".into()),
-        "Tag_SNS_IM_Group" => Some(serde_json::Value::Array(Vec::new())),
-        _ => None,
-    }
-}
-
 pub(super) async fn friend_get_list(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendGetList = parse(body)?;
     let owner = account(&req.from_account, "From_Account")?;
@@ -191,9 +192,10 @@ pub(super) async fn friend_get_list(chat: &Chat, body: &Bytes) -> Outcome {
     let profile_tags: Vec<String> = req
         .tag_list
         .iter()
-        .filter(|t| *t != SNS_ADD_TIME && sns_unset(t).is_none())
+        .filter(|t| !is_friend_field(t))
         .cloned()
         .collect();
+    let kept = chat.storage.friend_fields(&owner).await?;
     let friends = chat.relations(&owner, Relation::Friend).await?;
     let asked: Vec<UserId> = req
         .to_account
@@ -227,10 +229,9 @@ pub(super) async fn friend_get_list(chat: &Chat, body: &Bytes) -> Outcome {
             .tag_list
             .iter()
             .map(|tag| {
-                let value = if tag == SNS_ADD_TIME {
-                    (friend.since_ms / 1000).into()
-                } else if let Some(unset) = sns_unset(tag) {
-                    unset
+                let value = if is_friend_field(tag) {
+                    let fields = kept.iter().find(|(p, _)| p == &friend.user_id);
+                    friend_fields::read(tag, fields.map(|(_, f)| f), friend.since_ms)
                 } else {
                     let at = profile.iter().position(|i: &TagValue| &i.tag == tag);
                     at.map(|i| profile.swap_remove(i).value).unwrap_or_default()
@@ -249,6 +250,117 @@ pub(super) async fn friend_get_list(chat: &Chat, body: &Bytes) -> Outcome {
         });
     }
     ok(reply)
+}
+
+/// One result per account, with the failures again in `Fail_Account`.
+fn results(items: Vec<(String, Result<(), ChatError>)>) -> ResultItemReply {
+    let mut reply = ResultItemReply {
+        result_item: Vec::new(),
+        fail_account: Vec::new(),
+    };
+    for (to_account, result) in items {
+        let (result_code, result_info) = match result {
+            Ok(()) => (ErrorCode(0), String::new()),
+            Err(e) => {
+                reply.fail_account.push(to_account.clone());
+                (e.code, e.message)
+            }
+        };
+        reply.result_item.push(AccountResult {
+            to_account,
+            result_code,
+            result_info,
+        });
+    }
+    reply
+}
+
+fn not_friends(peer: &UserId) -> ChatError {
+    ChatError::new(
+        ErrorCode::NOT_FRIENDS,
+        format!("{peer} is not on the friend list"),
+    )
+}
+
+pub(super) async fn friend_update(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: FriendUpdate = parse(body)?;
+    let owner = account(&req.from_account, "From_Account")?;
+    check_user_count(req.update_item.len())?;
+    let mut items = Vec::with_capacity(req.update_item.len());
+    for item in req.update_item {
+        let result = async {
+            let peer = account(&item.to_account, "To_Account")?;
+            let fields = item
+                .sns_item
+                .iter()
+                .map(|f| {
+                    Ok((
+                        f.tag.clone(),
+                        friend_fields::check(&f.tag, &f.value, false)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, ChatError>>()?;
+            match chat
+                .storage
+                .set_friend_fields(&owner, &peer, fields)
+                .await?
+            {
+                true => Ok(()),
+                false => Err(not_friends(&peer)),
+            }
+        }
+        .await;
+        items.push((item.to_account, result));
+    }
+    ok(results(items))
+}
+
+pub(super) async fn friend_import(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: FriendImport = parse(body)?;
+    let owner = account(&req.from_account, "From_Account")?;
+    check_user_count(req.add_friend_item.len())?;
+    let mut items = Vec::with_capacity(req.add_friend_item.len());
+    for item in req.add_friend_item {
+        let result = async {
+            let peer = account(&item.to_account, "To_Account")?;
+            let given = [
+                (friend_fields::REMARK, item.remark.map(Into::into)),
+                (friend_fields::GROUP, item.group_name.map(Into::into)),
+                (friend_fields::ADD_SOURCE, Some(item.add_source.into())),
+                (friend_fields::ADD_WORDING, item.add_wording.map(Into::into)),
+                (friend_fields::ADD_TIME, item.add_time.map(Into::into)),
+            ];
+            let fields = given
+                .into_iter()
+                .filter_map(|(tag, value)| value.map(|v: serde_json::Value| (tag, v)))
+                .map(|(tag, v)| Ok((tag.to_owned(), friend_fields::check(tag, &v, true)?)))
+                .collect::<Result<Vec<_>, ChatError>>()?;
+            let added = chat
+                .change_relations(
+                    &owner,
+                    Relation::Friend,
+                    vec![peer.clone()],
+                    true,
+                    true,
+                    None,
+                )
+                .await?;
+            if let Some(refused) = added.into_iter().find(|r| r.code != ErrorCode(0)) {
+                return Err(ChatError::new(refused.code, refused.message));
+            }
+            match chat
+                .storage
+                .set_friend_fields(&owner, &peer, fields)
+                .await?
+            {
+                true => Ok(()),
+                false => Err(not_friends(&peer)),
+            }
+        }
+        .await;
+        items.push((item.to_account, result));
+    }
+    ok(results(items))
 }
 
 pub(super) async fn black_list_get(chat: &Chat, body: &Bytes) -> Outcome {

@@ -598,6 +598,30 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn friend_fields_are_kept_per_friendship_and_leave_with_it() {
+            let (s, _, _g) = open(Retention::default()).await;
+            for u in ["alice", "bob", "carol"] {
+                s.ensure_user(&uid(u), T0).await.unwrap();
+            }
+            let field = |t: &str, v: &str| (t.to_owned(), v.to_owned());
+            assert!(!s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Remark", "\"B\"")]).await.unwrap(), "not friends yet");
+            relate(&s, friends(), "alice", &["bob", "carol"], true, false).await;
+            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Remark", "\"B\"")]).await.unwrap());
+            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Group", "[\"g\"]")]).await.unwrap());
+            assert!(s.set_friend_fields(&uid("alice"), &uid("carol"), vec![field("Tag_SNS_IM_Remark", "\"C\"")]).await.unwrap());
+            let got = s.friend_fields(&uid("alice")).await.unwrap();
+            assert_eq!(got.len(), 2);
+            assert_eq!(got[0].0, uid("bob"));
+            assert_eq!(got[0].1.get("Tag_SNS_IM_Remark").map(String::as_str), Some("\"B\""));
+            assert_eq!(got[0].1.get("Tag_SNS_IM_Group").map(String::as_str), Some("[\"g\"]"));
+            assert!(s.friend_fields(&uid("bob")).await.unwrap().is_empty(), "the owner's own");
+            relate(&s, friends(), "alice", &["bob"], false, false).await;
+            relate(&s, friends(), "alice", &["bob"], true, false).await;
+            s.delete_user(&uid("carol"), Revocation::default()).await.unwrap();
+            assert!(s.friend_fields(&uid("alice")).await.unwrap().is_empty(), "gone with the friendship and the account");
+        }
+
+        #[tokio::test]
         async fn a_kick_is_kept_and_replaced_by_the_next() {
             let (s, _, _g) = open(Retention::default()).await;
             s.ensure_user(&uid("alice"), T0).await.unwrap();

@@ -28,6 +28,8 @@ struct State {
     kicks: HashMap<UserId, Revocation>,
     /// Profile fields besides nickname and avatar: user → tag → JSON value.
     profile_tags: HashMap<UserId, BTreeMap<String, String>>,
+    /// Friendships' own fields: (owner, peer) → tag → JSON value.
+    friend_fields: HashMap<(UserId, UserId), BTreeMap<String, String>>,
     next_id: u64,
     last_time_ms: u64,
     closed: bool,
@@ -548,6 +550,9 @@ impl State {
                 } else {
                     list.remove(&b).is_some()
                 };
+                if did && !add && relation == Relation::Friend {
+                    self.friend_fields.remove(&(a.clone(), b.clone()));
+                }
                 if did {
                     changed.push((a, b));
                 }
@@ -807,6 +812,8 @@ impl Storage for MemoryStorage {
         st.deleted.insert(user.clone(), (deletion, latest));
         st.push_jobs.retain(|_, j| &j.user != user);
         st.profile_tags.remove(user);
+        st.friend_fields
+            .retain(|(owner, peer), _| owner != user && peer != user);
         st.relations.retain(|(_, owner), _| owner != user);
         for list in st.relations.values_mut() {
             list.remove(user);
@@ -845,6 +852,38 @@ impl Storage for MemoryStorage {
                 })
             })
             .collect())
+    }
+
+    async fn set_friend_fields(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        fields: Vec<(String, String)>,
+    ) -> StorageResult<bool> {
+        let mut st = self.lock()?;
+        if !st.listed(Relation::Friend, owner, peer) {
+            return Ok(false);
+        }
+        st.friend_fields
+            .entry((owner.clone(), peer.clone()))
+            .or_default()
+            .extend(fields);
+        Ok(true)
+    }
+
+    async fn friend_fields(
+        &self,
+        owner: &UserId,
+    ) -> StorageResult<Vec<(UserId, BTreeMap<String, String>)>> {
+        let st = self.lock()?;
+        let mut out: Vec<(UserId, BTreeMap<String, String>)> = st
+            .friend_fields
+            .iter()
+            .filter(|((o, _), _)| o == owner)
+            .map(|((_, peer), fields)| (peer.clone(), fields.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {

@@ -21,6 +21,7 @@ use protocol::{
     Conversation, DeviceId, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
     SyncEntry, UserId,
 };
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -408,6 +409,22 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The profile fields set for `users`, as (user, tag, JSON value).
     async fn profile_tags(&self, users: &[UserId]) -> StorageResult<Vec<(UserId, String, String)>>;
+
+    /// Sets fields of `owner`'s friendship with `peer` (remark, groups…), by tag, each value
+    /// JSON text, kept beside those set before. They leave with the friendship. Whether
+    /// `owner` lists `peer` as a friend (nothing is set when not).
+    async fn set_friend_fields(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        fields: Vec<(String, String)>,
+    ) -> StorageResult<bool>;
+
+    /// The fields of `owner`'s friendships that have any, by peer.
+    async fn friend_fields(
+        &self,
+        owner: &UserId,
+    ) -> StorageResult<Vec<(UserId, BTreeMap<String, String>)>>;
 
     /// Records that the app's backend kicked `user` out: its UserSigs so far no longer sign in
     /// (replacing an earlier kick's record).

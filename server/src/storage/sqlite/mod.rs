@@ -270,6 +270,30 @@ impl Storage for SqliteStorage {
         self.read(move |c, _| read::profile_tags(c, &users)).await
     }
 
+    async fn set_friend_fields(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        fields: Vec<(String, String)>,
+    ) -> StorageResult<bool> {
+        let (owner, peer) = (owner.clone(), peer.clone());
+        self.queue(|reply| Op::FriendFields {
+            owner,
+            peer,
+            fields,
+            reply,
+        })
+        .await
+    }
+
+    async fn friend_fields(
+        &self,
+        owner: &UserId,
+    ) -> StorageResult<Vec<(UserId, BTreeMap<String, String>)>> {
+        let owner = owner.clone();
+        self.read(move |c, _| read::friend_fields(c, &owner)).await
+    }
+
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {
         let user = user.clone();
         self.queue(|reply| Op::Kick { user, kick, reply }).await

@@ -306,6 +306,25 @@ pub(super) fn relations(
     Ok(list)
 }
 
+pub(super) fn friend_fields(
+    conn: &Connection,
+    owner: &UserId,
+) -> StorageResult<Vec<(UserId, std::collections::BTreeMap<String, String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT peer, fields FROM relations WHERE relation = ?1 AND owner = ?2 AND fields != '' ORDER BY peer",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![relation_code(Relation::Friend), owner.as_str()],
+            |r| Ok((rows::user_id(r.get(0)?)?, r.get::<_, String>(1)?)),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(peer, fields)| (peer, rows::fields_from_text(&fields)))
+        .collect())
+}
+
 pub(super) fn check_relations(
     conn: &Connection,
     relation: Relation,

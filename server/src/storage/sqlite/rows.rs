@@ -61,3 +61,27 @@ impl From<r2d2::Error> for StorageError {
         StorageError::Database(e.to_string())
     }
 }
+
+/// A friendship's fields as kept in its row: a JSON object of tag → value ('' for none).
+pub(super) fn fields_to_text(fields: &std::collections::BTreeMap<String, String>) -> String {
+    let object: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(tag, value)| {
+            let value = serde_json::from_str(value).unwrap_or(serde_json::Value::Null);
+            (tag.clone(), value)
+        })
+        .collect();
+    serde_json::Value::Object(object).to_string()
+}
+
+/// The fields of a row's text (tag → JSON value text); none for '' or text that is not an
+/// object.
+pub(super) fn fields_from_text(text: &str) -> std::collections::BTreeMap<String, String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(object)) => object
+            .into_iter()
+            .map(|(t, v)| (t, v.to_string()))
+            .collect(),
+        _ => Default::default(),
+    }
+}

@@ -88,6 +88,12 @@ pub(super) enum Op {
         tags: Vec<(String, String)>,
         reply: oneshot::Sender<StorageResult<()>>,
     },
+    FriendFields {
+        owner: UserId,
+        peer: UserId,
+        fields: Vec<(String, String)>,
+        reply: oneshot::Sender<StorageResult<bool>>,
+    },
     PushRegister {
         user: UserId,
         registration: PushRegistration,
@@ -437,6 +443,17 @@ impl Writer {
                 Op::ProfileTags { user, tags, reply } => {
                     let r = self.guard(&mut first_error, |w| w.set_profile_tags(&user, tags));
                     Answer::Unit(reply, r)
+                }
+                Op::FriendFields {
+                    owner,
+                    peer,
+                    fields,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.set_friend_fields(&owner, &peer, fields)
+                    });
+                    Answer::Bool(reply, r)
                 }
                 Op::Close { .. } => unreachable!("split off by run"),
             };
@@ -1149,6 +1166,38 @@ impl Writer {
         Ok(Ok(()))
     }
 
+    fn set_friend_fields(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        fields: Vec<(String, String)>,
+    ) -> Sql<StorageResult<bool>> {
+        let code = relation_code(Relation::Friend);
+        let kept: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT fields FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            )?
+            .query_row(params![code, owner.as_str(), peer.as_str()], |r| r.get(0))
+            .optional()?;
+        let Some(kept) = kept else {
+            return Ok(Ok(false));
+        };
+        let mut all = rows::fields_from_text(&kept);
+        all.extend(fields);
+        self.conn
+            .prepare_cached(
+                "UPDATE relations SET fields = ?4 WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            )?
+            .execute(params![
+                code,
+                owner.as_str(),
+                peer.as_str(),
+                rows::fields_to_text(&all)
+            ])?;
+        Ok(Ok(true))
+    }
+
     fn delete_user(&mut self, user: &UserId, deletion: Revocation) -> Sql<StorageResult<bool>> {
         let latest = match self.user(user)? {
             Some(u) => u.latest as i64,
@@ -1242,6 +1291,7 @@ fn refuse(op: Op) {
         Op::SetSetting { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Kick { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::ProfileTags { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::FriendFields { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushUnregister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushSettle { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
