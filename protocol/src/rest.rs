@@ -321,6 +321,16 @@ pub struct SetMsgRead {
 pub struct AddFriendItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
+    /// The friendship's fields on `From_Account`'s side.
+    #[serde(rename = "Remark", default)]
+    pub remark: Option<String>,
+    /// One group at add time (`friend_update` sets several).
+    #[serde(rename = "GroupName", default)]
+    pub group_name: Option<String>,
+    #[serde(rename = "AddSource", default)]
+    pub add_source: Option<String>,
+    #[serde(rename = "AddWording", default)]
+    pub add_wording: Option<String>,
 }
 
 /// `sns/friend_add`

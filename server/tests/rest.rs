@@ -1205,3 +1205,61 @@ async fn friend_import_and_friend_update_keep_remarks_and_groups_until_the_frien
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn friend_add_keeps_the_remark_group_source_and_greeting_tencents_complete_form_gives() {
+    let server = TestServer::start().await;
+    server
+        .rest(
+            "im_open_login_svc/multiaccount_import",
+            json!({"Accounts": ["id", "id1"]}),
+        )
+        .await;
+    // Tencent's documented "complete form", as written.
+    let r = server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "id", "AddFriendItem": [{"To_Account": "id1", "Remark": "remark1",
+                   "GroupName": "同学", "AddSource": "AddSource_Type_XXXXXXXX", "AddWording": "I'm Test1"}],
+                   "AddType": "Add_Type_Both", "ForceAddFlags": 1}),
+        )
+        .await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    let r = server
+        .rest(
+            "sns/friend_get_list",
+            json!({"From_Account": "id", "To_Account": ["id1"], "TagList": [
+                "Tag_SNS_IM_Remark", "Tag_SNS_IM_Group", "Tag_SNS_IM_AddSource", "Tag_SNS_IM_AddWording"]}),
+        )
+        .await;
+    let values: Vec<Value> = r["InfoItem"][0]["SnsProfileItem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["Value"].clone())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            json!("remark1"),
+            json!(["同学"]),
+            json!("AddSource_Type_XXXXXXXX"),
+            json!("I'm Test1")
+        ]
+    );
+    // The other side's friendship has none of the adder's fields.
+    let r = server
+        .rest(
+            "sns/friend_get_list",
+            json!({"From_Account": "id1", "To_Account": ["id"], "TagList": ["Tag_SNS_IM_Remark"]}),
+        )
+        .await;
+    assert_eq!(r["InfoItem"][0]["SnsProfileItem"][0]["Value"], "", "{r}");
+    let r = server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "id", "AddFriendItem": [{"To_Account": "id1", "AddSource": "Web"}]}),
+        )
+        .await;
+    assert_eq!(code(&r), 60006, "a source without Tencent's prefix: {r}");
+}

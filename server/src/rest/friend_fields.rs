@@ -31,8 +31,8 @@ fn invalid(message: String) -> ChatError {
 }
 
 /// Checks a value to keep for `tag`; its JSON text. `friend_update` may set the remark and the
-/// groups; an import also how and when the friendship was made.
-pub fn check(tag: &str, value: &Value, importing: bool) -> Result<String, ChatError> {
+/// groups; adding or importing a friend also how (and, importing, when) it was made.
+pub fn check(tag: &str, value: &Value, adding: bool) -> Result<String, ChatError> {
     let text = |max: usize| value.as_str().is_some_and(|s| s.len() <= max);
     let ok = match tag {
         REMARK => text(REMARK_MAX_BYTES),
@@ -43,12 +43,12 @@ pub fn check(tag: &str, value: &Value, importing: bool) -> Result<String, ChatEr
                         .is_some_and(|g| !g.is_empty() && g.len() <= GROUP_MAX_BYTES)
                 })
         }),
-        ADD_SOURCE if importing => value.as_str().is_some_and(|s| {
+        ADD_SOURCE if adding => value.as_str().is_some_and(|s| {
             s.strip_prefix(ADD_SOURCE_PREFIX)
                 .is_some_and(|k| !k.is_empty() && k.len() <= ADD_SOURCE_KEYWORD_MAX_BYTES)
         }),
-        ADD_WORDING if importing => text(ADD_WORDING_MAX_BYTES),
-        ADD_TIME if importing => value.as_u64().is_some(),
+        ADD_WORDING if adding => text(ADD_WORDING_MAX_BYTES),
+        ADD_TIME if adding => value.as_u64().is_some(),
         _ => {
             return Err(invalid(format!(
                 "{tag} cannot be set here: friend_update sets {REMARK} and {GROUP}"
@@ -77,6 +77,27 @@ pub fn read(tag: &str, fields: Option<&BTreeMap<String, String>>, since_ms: u64)
         GROUP => Value::Array(Vec::new()),
         _ => "".into(),
     }
+}
+
+/// The fields given with a friend as it is added (`friend_add`, `friend_import`), checked.
+pub fn given(
+    remark: Option<String>,
+    groups: Option<Value>,
+    add_source: Option<String>,
+    add_wording: Option<String>,
+    add_time: Option<u64>,
+) -> Result<Vec<(String, String)>, ChatError> {
+    [
+        (REMARK, remark.map(Value::from)),
+        (GROUP, groups),
+        (ADD_SOURCE, add_source.map(Value::from)),
+        (ADD_WORDING, add_wording.map(Value::from)),
+        (ADD_TIME, add_time.map(Value::from)),
+    ]
+    .into_iter()
+    .filter_map(|(tag, value)| value.map(|v| (tag, v)))
+    .map(|(tag, v)| Ok((tag.to_owned(), check(tag, &v, true)?)))
+    .collect()
 }
 
 #[cfg(test)]

@@ -90,12 +90,26 @@ pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
         "Add_Type_Single",
         "AddType",
     )?;
+    // Each friendship's fields on the adder's side, checked before anything is added.
+    let mut fields = Vec::with_capacity(req.add_friend_item.len());
+    for item in &req.add_friend_item {
+        let groups = item.group_name.clone().map(|g| vec![g].into());
+        let given = friend_fields::given(
+            item.remark.clone(),
+            groups,
+            item.add_source.clone(),
+            item.add_wording.clone(),
+            None,
+        )
+        .map_err(|e| ChatError::new(e.code, format!("{}: {}", item.to_account, e.message)))?;
+        fields.push(given);
+    }
     let accounts = req
         .add_friend_item
         .into_iter()
         .map(|i| i.to_account)
         .collect();
-    ok(change(
+    let reply = change(
         chat,
         &req.from_account,
         Relation::Friend,
@@ -103,7 +117,17 @@ pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
         true,
         one_way,
     )
-    .await?)
+    .await?;
+    let owner = account(&req.from_account, "From_Account")?;
+    for (item, fields) in reply.result_item.iter().zip(fields) {
+        if item.result_code == ErrorCode(0) && !fields.is_empty() {
+            let peer = account(&item.to_account, "To_Account")?;
+            chat.storage
+                .set_friend_fields(&owner, &peer, fields)
+                .await?;
+        }
+    }
+    ok(reply)
 }
 
 pub(super) async fn friend_delete(chat: &Chat, body: &Bytes) -> Outcome {
@@ -323,18 +347,13 @@ pub(super) async fn friend_import(chat: &Chat, body: &Bytes) -> Outcome {
     for item in req.add_friend_item {
         let result = async {
             let peer = account(&item.to_account, "To_Account")?;
-            let given = [
-                (friend_fields::REMARK, item.remark.map(Into::into)),
-                (friend_fields::GROUP, item.group_name.map(Into::into)),
-                (friend_fields::ADD_SOURCE, Some(item.add_source.into())),
-                (friend_fields::ADD_WORDING, item.add_wording.map(Into::into)),
-                (friend_fields::ADD_TIME, item.add_time.map(Into::into)),
-            ];
-            let fields = given
-                .into_iter()
-                .filter_map(|(tag, value)| value.map(|v: serde_json::Value| (tag, v)))
-                .map(|(tag, v)| Ok((tag.to_owned(), friend_fields::check(tag, &v, true)?)))
-                .collect::<Result<Vec<_>, ChatError>>()?;
+            let fields = friend_fields::given(
+                item.remark,
+                item.group_name.map(Into::into),
+                Some(item.add_source),
+                item.add_wording,
+                item.add_time,
+            )?;
             let added = chat
                 .change_relations(
                     &owner,
