@@ -388,6 +388,78 @@ pub struct FriendUpdateItem {
     pub sns_item: Vec<TagValue>,
 }
 
+/// `sns/group_add`: new friend groups, and friends to put in them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GroupAdd {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "GroupName")]
+    pub group_name: Vec<String>,
+    #[serde(rename = "To_Account", default)]
+    pub to_account: Vec<String>,
+}
+
+/// `sns/group_delete`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GroupDelete {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "GroupName")]
+    pub group_name: Vec<String>,
+}
+
+/// `sns/group_get`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GroupGet {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    /// `Need_Friend_Type_Yes`: list each group's friends.
+    #[serde(rename = "NeedFriend", default)]
+    pub need_friend: Option<String>,
+    #[serde(rename = "LastSequence", default)]
+    pub last_sequence: u64,
+    /// Only these groups; all when absent.
+    #[serde(rename = "GroupName", default)]
+    pub group_name: Option<Vec<String>>,
+}
+
+/// A reply that carries the friend groups' sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupChangeReply {
+    #[serde(rename = "ResultItem", default, skip_serializing_if = "Vec::is_empty")]
+    pub result_item: Vec<AccountResult>,
+    #[serde(
+        rename = "Fail_Account",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub fail_account: Vec<String>,
+    #[serde(rename = "CurrentSequence")]
+    pub current_sequence: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupGetReply {
+    #[serde(rename = "ResultItem")]
+    pub result_item: Vec<FriendGroup>,
+    #[serde(rename = "CurrentSequence")]
+    pub current_sequence: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendGroup {
+    #[serde(rename = "GroupName")]
+    pub group_name: String,
+    #[serde(rename = "FriendNumber")]
+    pub friend_number: u32,
+    #[serde(
+        rename = "To_Account",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to_account: Option<Vec<String>>,
+}
+
 /// `sns/friend_delete`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct FriendDelete {

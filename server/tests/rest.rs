@@ -1263,3 +1263,99 @@ async fn friend_add_keeps_the_remark_group_source_and_greeting_tencents_complete
         .await;
     assert_eq!(code(&r), 60006, "a source without Tencent's prefix: {r}");
 }
+
+#[tokio::test]
+async fn friend_groups_are_made_filled_listed_and_deleted() {
+    let server = TestServer::start().await;
+    server
+        .rest(
+            "im_open_login_svc/multiaccount_import",
+            json!({"Accounts": ["ann", "bo", "cy", "dee"]}),
+        )
+        .await;
+    server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "ann", "AddFriendItem": [{"To_Account": "bo"}, {"To_Account": "cy"}]}),
+        )
+        .await;
+    let r = server
+        .rest(
+            "sns/group_add",
+            json!({"From_Account": "ann", "GroupName": ["work", "chess"], "To_Account": ["bo", "dee"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    assert_eq!(
+        r["ResultItem"][1]["ResultCode"], 20009,
+        "dee is no friend: {r}"
+    );
+    assert!(r["CurrentSequence"].as_u64().unwrap() > 0);
+    // A group named by friend_update is made too.
+    server
+        .rest(
+            "sns/friend_update",
+            json!({"From_Account": "ann", "UpdateItem": [{"To_Account": "cy",
+                   "SnsItem": [{"Tag": "Tag_SNS_IM_Group", "Value": ["family", "chess"]}]}]}),
+        )
+        .await;
+    let get = || {
+        server.rest(
+            "sns/group_get",
+            json!({"From_Account": "ann", "NeedFriend": "Need_Friend_Type_Yes", "LastSequence": 0}),
+        )
+    };
+    let r = get().await;
+    assert_eq!(
+        r["ResultItem"],
+        json!([
+            {"GroupName": "chess", "FriendNumber": 2, "To_Account": ["bo", "cy"]},
+            {"GroupName": "family", "FriendNumber": 1, "To_Account": ["cy"]},
+            {"GroupName": "work", "FriendNumber": 1, "To_Account": ["bo"]},
+        ]),
+        "{r}"
+    );
+    let r = server
+        .rest(
+            "sns/group_delete",
+            json!({"From_Account": "ann", "GroupName": ["chess"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let r = get().await;
+    let names: Vec<&str> = r["ResultItem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["GroupName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["family", "work"]);
+    let r = server
+        .rest(
+            "sns/friend_get_list",
+            json!({"From_Account": "ann", "To_Account": ["cy"], "TagList": ["Tag_SNS_IM_Group"]}),
+        )
+        .await;
+    assert_eq!(
+        r["InfoItem"][0]["SnsProfileItem"][0]["Value"],
+        json!(["family"]),
+        "{r}"
+    );
+    let r = server
+        .rest(
+            "sns/group_delete",
+            json!({"From_Account": "ann", "GroupName": ["nope"]}),
+        )
+        .await;
+    assert_eq!(code(&r), 60006, "{r}");
+    // Two groups are left; 31 more would make 33.
+    let many: Vec<String> = (0..31).map(|i| format!("g{i}")).collect();
+    let r = server
+        .rest(
+            "sns/group_add",
+            json!({"From_Account": "ann", "GroupName": many}),
+        )
+        .await;
+    assert_eq!(code(&r), 30010, "at most 32 groups: {r}");
+}

@@ -11,6 +11,7 @@ mod accounts;
 mod app;
 mod contacts;
 mod friend_fields;
+mod friend_groups;
 mod messages;
 mod profile_fields;
 mod profiles;
@@ -159,6 +160,9 @@ async fn run(
         ("sns", "friend_delete_all") => relations::friend_delete_all(chat, &body).await,
         ("sns", "friend_update") => relations::friend_update(chat, &body).await,
         ("sns", "friend_import") => relations::friend_import(chat, &body).await,
+        ("sns", "group_add") => friend_groups::add(chat, &body).await,
+        ("sns", "group_delete") => friend_groups::delete(chat, &body).await,
+        ("sns", "group_get") => friend_groups::get(chat, &body).await,
         ("sns", "friend_check") => relations::friend_check(chat, &body).await,
         ("sns", "black_list_add") => relations::black_list_change(chat, &body, true).await,
         ("sns", "black_list_delete") => relations::black_list_change(chat, &body, false).await,

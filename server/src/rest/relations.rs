@@ -122,6 +122,7 @@ pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
     for (item, fields) in reply.result_item.iter().zip(fields) {
         if item.result_code == ErrorCode(0) && !fields.is_empty() {
             let peer = account(&item.to_account, "To_Account")?;
+            super::friend_groups::make_named(chat, &owner, &fields).await?;
             chat.storage
                 .set_friend_fields(&owner, &peer, fields)
                 .await?;
@@ -277,7 +278,7 @@ pub(super) async fn friend_get_list(chat: &Chat, body: &Bytes) -> Outcome {
 }
 
 /// One result per account, with the failures again in `Fail_Account`.
-fn results(items: Vec<(String, Result<(), ChatError>)>) -> ResultItemReply {
+pub(super) fn results(items: Vec<(String, Result<(), ChatError>)>) -> ResultItemReply {
     let mut reply = ResultItemReply {
         result_item: Vec::new(),
         fail_account: Vec::new(),
@@ -324,6 +325,7 @@ pub(super) async fn friend_update(chat: &Chat, body: &Bytes) -> Outcome {
                     ))
                 })
                 .collect::<Result<Vec<_>, ChatError>>()?;
+            super::friend_groups::make_named(chat, &owner, &fields).await?;
             match chat
                 .storage
                 .set_friend_fields(&owner, &peer, fields)
@@ -367,6 +369,7 @@ pub(super) async fn friend_import(chat: &Chat, body: &Bytes) -> Outcome {
             if let Some(refused) = added.into_iter().find(|r| r.code != ErrorCode(0)) {
                 return Err(ChatError::new(refused.code, refused.message));
             }
+            super::friend_groups::make_named(chat, &owner, &fields).await?;
             match chat
                 .storage
                 .set_friend_fields(&owner, &peer, fields)

@@ -622,6 +622,25 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn a_removed_friend_group_leaves_the_friendships_that_named_it() {
+            let (s, _, _g) = open(Retention::default()).await;
+            for u in ["alice", "bob"] {
+                s.ensure_user(&uid(u), T0).await.unwrap();
+            }
+            assert!(matches!(s.change_friend_groups(&uid("ghost"), vec!["a".into()], vec![]).await, Err(StorageError::UnknownUser(_))));
+            relate(&s, friends(), "alice", &["bob"], true, false).await;
+            s.change_friend_groups(&uid("alice"), vec!["work".into(), "chess".into()], vec![]).await.unwrap();
+            s.set_friend_fields(&uid("alice"), &uid("bob"), vec![("Tag_SNS_IM_Group".into(), "[\"chess\",\"work\"]".into())]).await.unwrap();
+            assert_eq!(s.friend_groups(&uid("alice")).await.unwrap(), ["chess", "work"]);
+            s.change_friend_groups(&uid("alice"), vec![], vec!["chess".into()]).await.unwrap();
+            assert_eq!(s.friend_groups(&uid("alice")).await.unwrap(), ["work"]);
+            let fields = s.friend_fields(&uid("alice")).await.unwrap();
+            assert_eq!(fields[0].1.get("Tag_SNS_IM_Group").map(String::as_str), Some("[\"work\"]"));
+            s.delete_user(&uid("alice"), Revocation::default()).await.unwrap();
+            assert!(s.friend_groups(&uid("alice")).await.unwrap().is_empty());
+        }
+
+        #[tokio::test]
         async fn a_kick_is_kept_and_replaced_by_the_next() {
             let (s, _, _g) = open(Retention::default()).await;
             s.ensure_user(&uid("alice"), T0).await.unwrap();

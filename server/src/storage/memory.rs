@@ -30,6 +30,8 @@ struct State {
     profile_tags: HashMap<UserId, BTreeMap<String, String>>,
     /// Friendships' own fields: (owner, peer) → tag → JSON value.
     friend_fields: HashMap<(UserId, UserId), BTreeMap<String, String>>,
+    /// Each user's friend groups.
+    friend_groups: HashMap<UserId, BTreeSet<String>>,
     next_id: u64,
     last_time_ms: u64,
     closed: bool,
@@ -812,6 +814,7 @@ impl Storage for MemoryStorage {
         st.deleted.insert(user.clone(), (deletion, latest));
         st.push_jobs.retain(|_, j| &j.user != user);
         st.profile_tags.remove(user);
+        st.friend_groups.remove(user);
         st.friend_fields
             .retain(|(owner, peer), _| owner != user && peer != user);
         st.relations.retain(|(_, owner), _| owner != user);
@@ -884,6 +887,38 @@ impl Storage for MemoryStorage {
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
+    }
+
+    async fn friend_groups(&self, owner: &UserId) -> StorageResult<Vec<String>> {
+        let st = self.lock()?;
+        Ok(st
+            .friend_groups
+            .get(owner)
+            .map(|g| g.iter().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    async fn change_friend_groups(
+        &self,
+        owner: &UserId,
+        add: Vec<String>,
+        remove: Vec<String>,
+    ) -> StorageResult<()> {
+        let mut st = self.lock()?;
+        if !st.users.contains_key(owner) {
+            return Err(StorageError::UnknownUser(owner.clone()));
+        }
+        let groups = st.friend_groups.entry(owner.clone()).or_default();
+        groups.extend(add);
+        for name in &remove {
+            groups.remove(name);
+        }
+        for ((o, _), fields) in st.friend_fields.iter_mut() {
+            if o == owner {
+                super::leave_groups(fields, &remove);
+            }
+        }
+        Ok(())
     }
 
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {

@@ -426,6 +426,18 @@ pub trait Storage: Send + Sync + 'static {
         owner: &UserId,
     ) -> StorageResult<Vec<(UserId, BTreeMap<String, String>)>>;
 
+    /// `owner`'s friend groups, by name.
+    async fn friend_groups(&self, owner: &UserId) -> StorageResult<Vec<String>>;
+
+    /// Adds and removes `owner`'s friend groups (names checked by the caller). A removed group
+    /// also leaves every friendship's `Tag_SNS_IM_Group` field.
+    async fn change_friend_groups(
+        &self,
+        owner: &UserId,
+        add: Vec<String>,
+        remove: Vec<String>,
+    ) -> StorageResult<()>;
+
     /// Records that the app's backend kicked `user` out: its UserSigs so far no longer sign in
     /// (replacing an earlier kick's record).
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()>;
@@ -631,4 +643,24 @@ pub(crate) fn sync_bounds(
         Some(last) if scanned >= limit as usize && last < latest => (last, false, gap),
         _ => (latest, true, gap),
     }
+}
+
+/// Takes `groups` out of a friendship's `Tag_SNS_IM_Group` field; whether it changed.
+pub(crate) fn leave_groups(
+    fields: &mut std::collections::BTreeMap<String, String>,
+    groups: &[String],
+) -> bool {
+    let Some(text) = fields.get_mut("Tag_SNS_IM_Group") else {
+        return false;
+    };
+    let Ok(mut names) = serde_json::from_str::<Vec<String>>(text) else {
+        return false;
+    };
+    let before = names.len();
+    names.retain(|n| !groups.contains(n));
+    if names.len() == before {
+        return false;
+    }
+    *text = serde_json::Value::from(names).to_string();
+    true
 }

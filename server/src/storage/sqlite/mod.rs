@@ -294,6 +294,27 @@ impl Storage for SqliteStorage {
         self.read(move |c, _| read::friend_fields(c, &owner)).await
     }
 
+    async fn friend_groups(&self, owner: &UserId) -> StorageResult<Vec<String>> {
+        let owner = owner.clone();
+        self.read(move |c, _| read::friend_groups(c, &owner)).await
+    }
+
+    async fn change_friend_groups(
+        &self,
+        owner: &UserId,
+        add: Vec<String>,
+        remove: Vec<String>,
+    ) -> StorageResult<()> {
+        let owner = owner.clone();
+        self.queue(|reply| Op::FriendGroups {
+            owner,
+            add,
+            remove,
+            reply,
+        })
+        .await
+    }
+
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {
         let user = user.clone();
         self.queue(|reply| Op::Kick { user, kick, reply }).await

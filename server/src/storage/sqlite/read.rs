@@ -325,6 +325,15 @@ pub(super) fn friend_fields(
         .collect())
 }
 
+pub(super) fn friend_groups(conn: &Connection, owner: &UserId) -> StorageResult<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT name FROM friend_groups WHERE owner = ?1 ORDER BY name")?;
+    let names = stmt
+        .query_map([owner.as_str()], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(names)
+}
+
 pub(super) fn check_relations(
     conn: &Connection,
     relation: Relation,

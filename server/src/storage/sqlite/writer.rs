@@ -94,6 +94,12 @@ pub(super) enum Op {
         fields: Vec<(String, String)>,
         reply: oneshot::Sender<StorageResult<bool>>,
     },
+    FriendGroups {
+        owner: UserId,
+        add: Vec<String>,
+        remove: Vec<String>,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
     PushRegister {
         user: UserId,
         registration: PushRegistration,
@@ -454,6 +460,17 @@ impl Writer {
                         w.set_friend_fields(&owner, &peer, fields)
                     });
                     Answer::Bool(reply, r)
+                }
+                Op::FriendGroups {
+                    owner,
+                    add,
+                    remove,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.change_friend_groups(&owner, add, remove)
+                    });
+                    Answer::Unit(reply, r)
                 }
                 Op::Close { .. } => unreachable!("split off by run"),
             };
@@ -1198,6 +1215,46 @@ impl Writer {
         Ok(Ok(true))
     }
 
+    fn change_friend_groups(
+        &mut self,
+        owner: &UserId,
+        add: Vec<String>,
+        remove: Vec<String>,
+    ) -> Sql<StorageResult<()>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        for name in &add {
+            self.conn
+                .prepare_cached("INSERT INTO friend_groups (owner, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+                .execute(params![owner.as_str(), name])?;
+        }
+        if remove.is_empty() {
+            return Ok(Ok(()));
+        }
+        for name in &remove {
+            self.conn
+                .prepare_cached("DELETE FROM friend_groups WHERE owner = ?1 AND name = ?2")?
+                .execute(params![owner.as_str(), name])?;
+        }
+        // The removed groups leave the friendships that named them.
+        let code = relation_code(Relation::Friend);
+        let rows: Vec<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT peer, fields FROM relations WHERE relation = ?1 AND owner = ?2 AND fields != ''")?
+            .query_map(params![code, owner.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (peer, text) in rows {
+            let mut fields = rows::fields_from_text(&text);
+            if leave_groups(&mut fields, &remove) {
+                self.conn
+                    .prepare_cached("UPDATE relations SET fields = ?4 WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
+                    .execute(params![code, owner.as_str(), peer, rows::fields_to_text(&fields)])?;
+            }
+        }
+        Ok(Ok(()))
+    }
+
     fn delete_user(&mut self, user: &UserId, deletion: Revocation) -> Sql<StorageResult<bool>> {
         let latest = match self.user(user)? {
             Some(u) => u.latest as i64,
@@ -1226,6 +1283,7 @@ impl Writer {
             "DELETE FROM push_registrations WHERE user = ?1",
             "DELETE FROM push_jobs WHERE user = ?1",
             "DELETE FROM profile_tags WHERE user = ?1",
+            "DELETE FROM friend_groups WHERE owner = ?1",
             "DELETE FROM relations WHERE owner = ?1 OR peer = ?1",
         ] {
             self.conn.prepare_cached(sql)?.execute([user.as_str()])?;
@@ -1292,6 +1350,7 @@ fn refuse(op: Op) {
         Op::Kick { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::ProfileTags { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::FriendFields { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::FriendGroups { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushUnregister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushSettle { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
