@@ -57,6 +57,8 @@ codes! {
     NOT_FRIENDS = 20009, "not friends";
     /// The other user has blacklisted this one, so no friend relation can be made with them.
     BLOCKED_BY_PEER = 30525, "you are on the other user's blacklist";
+    /// The other user's `AllowType` is `AllowType_Type_DenyAny`: it accepts no friend requests.
+    FRIEND_DENY_ANY = 30516, "the other user accepts no friend requests";
     /// The friend list or blacklist is full (3,000 friends, 1,000 blocked users).
     RELATION_LIST_FULL = 30010, "friend list or blacklist full";
     /// The message to recall does not exist (or has expired).

@@ -63,6 +63,12 @@ pub struct Chat {
 const SIGS_KEPT_PER_USER: usize = 8;
 const SIGS_USERS_KEPT: usize = 100_000;
 
+/// The profile tag that decides what a friend request does, and its values besides the
+/// default `AllowType_Type_NeedConfirm`.
+const TAG_ALLOW_TYPE: &str = "Tag_Profile_IM_AllowType";
+const ALLOW_ANY: &str = "AllowType_Type_AllowAny";
+const ALLOW_DENY_ANY: &str = "AllowType_Type_DenyAny";
+
 /// A UserSig's fingerprint: the first 8 bytes of its SHA-256.
 fn fingerprint(user_sig: &str) -> u64 {
     let digest = Sha256::digest(user_sig.as_bytes());
@@ -561,48 +567,84 @@ impl Chat {
         check_user_count(users.len())?;
         let (valid, to_self): (Vec<UserId>, Vec<UserId>) =
             users.iter().cloned().partition(|u| u != owner);
-        let change = RelationChange {
-            relation,
-            owner: owner.clone(),
-            peers: valid.clone(),
-            add,
-            both_ways: relation == Relation::Friend && !one_way,
-            now_ms: self.clock.now_ms(),
-            origin,
+        // A user's own friend request follows the peer's AllowType, as in Tencent IM: DenyAny
+        // refuses it, AllowAny makes the friendship both ways at once, NeedConfirm (the
+        // default) lists the peer until the peer adds back. The backend's adds are made.
+        let allow = if relation == Relation::Friend && add && origin.is_some() {
+            self.allow_types(&valid).await?
+        } else {
+            HashMap::new()
         };
-        let mut stored = valid
+        let (denied, valid): (Vec<UserId>, Vec<UserId>) = valid
             .into_iter()
-            .zip(self.storage.change_relations(change).await?);
+            .partition(|u| allow.get(u).map(String::as_str) == Some(ALLOW_DENY_ANY));
+        let (at_once, valid): (Vec<UserId>, Vec<UserId>) = valid
+            .into_iter()
+            .partition(|u| allow.get(u).map(String::as_str) == Some(ALLOW_ANY));
+        // By user: a user named twice gets the same answer twice.
+        let mut stored: HashMap<UserId, Result<(), ChatError>> = HashMap::new();
+        let both = relation == Relation::Friend && !one_way;
+        for (peers, both_ways) in [(valid, both), (at_once, true)] {
+            if peers.is_empty() {
+                continue;
+            }
+            let change = RelationChange {
+                relation,
+                owner: owner.clone(),
+                peers: peers.clone(),
+                add,
+                both_ways,
+                now_ms: self.clock.now_ms(),
+                origin,
+            };
+            let results = self.storage.change_relations(change).await?;
+            stored.extend(
+                peers
+                    .into_iter()
+                    .zip(results.into_iter().map(|r| r.map_err(ChatError::from))),
+            );
+        }
         let results = users
             .into_iter()
             .map(|user| {
-                if to_self.contains(&user) {
-                    let message = "a user cannot list itself".to_owned();
-                    return UserResult {
-                        user_id: user,
-                        code: ErrorCode::INVALID_ARGUMENT,
-                        message,
-                    };
-                }
-                let (user, r) = stored.next().expect("one result per valid user");
-                match r {
-                    Ok(()) => UserResult {
-                        user_id: user,
-                        code: ErrorCode(0),
-                        message: String::new(),
-                    },
-                    Err(e) => {
-                        let e = ChatError::from(e);
-                        UserResult {
-                            user_id: user,
-                            code: e.code,
-                            message: e.message,
-                        }
+                let refusal = if to_self.contains(&user) {
+                    Some((
+                        ErrorCode::INVALID_ARGUMENT,
+                        "a user cannot list itself".to_owned(),
+                    ))
+                } else if denied.contains(&user) {
+                    Some((
+                        ErrorCode::FRIEND_DENY_ANY,
+                        format!("{user} accepts no friend requests"),
+                    ))
+                } else {
+                    match stored.get(&user) {
+                        Some(Ok(())) => None,
+                        Some(Err(e)) => Some((e.code, e.message.clone())),
+                        None => Some((ErrorCode::INTERNAL, "no answer from storage".to_owned())),
                     }
+                };
+                let (code, message) = refusal.unwrap_or((ErrorCode(0), String::new()));
+                UserResult {
+                    user_id: user,
+                    code,
+                    message,
                 }
             })
             .collect();
         Ok(results)
+    }
+
+    /// The `Tag_Profile_IM_AllowType` of those of `users` who set one.
+    async fn allow_types(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, ChatError> {
+        Ok(self
+            .storage
+            .profile_tags(users)
+            .await?
+            .into_iter()
+            .filter(|(_, tag, _)| tag == TAG_ALLOW_TYPE)
+            .filter_map(|(user, _, value)| Some((user, serde_json::from_str(&value).ok()?)))
+            .collect())
     }
 
     pub async fn relations(

@@ -1025,7 +1025,7 @@ async fn portrait_get_and_set_take_tencents_standard_tags_and_allowed_custom_one
     // A bad value, a tag Duet does not act on yet, or one not allowed: refused, nothing kept.
     for bad in [
         json!([{"Tag": "Tag_Profile_IM_Nick", "Value": "Changed"}, {"Tag": "Tag_Profile_IM_Gender", "Value": "Male"}]),
-        json!([{"Tag": "Tag_Profile_IM_AllowType", "Value": "AllowType_Type_AllowAny"}]),
+        json!([{"Tag": "Tag_Profile_IM_AdminForbidType", "Value": "AdminForbid_Type_SendOut"}]),
         json!([{"Tag": "Tag_Profile_Custom_Secret", "Value": "x"}]),
         json!([{"Tag": "Tag_Profile_IM_BirthDay", "Value": -1}]),
     ] {
@@ -1358,4 +1358,67 @@ async fn friend_groups_are_made_filled_listed_and_deleted() {
         )
         .await;
     assert_eq!(code(&r), 30010, "at most 32 groups: {r}");
+}
+
+#[tokio::test]
+async fn a_users_friend_request_follows_the_peers_allow_type() {
+    let server = TestServer::start().await;
+    for (user, allow) in [
+        ("deny", Some("AllowType_Type_DenyAny")),
+        ("open", Some("AllowType_Type_AllowAny")),
+        ("asks", None),
+    ] {
+        server.login(user, "x").await.ok(Request::Logout).await;
+        if let Some(allow) = allow {
+            let r = server
+                .rest(
+                    "profile/portrait_set",
+                    json!({"From_Account": user, "ProfileItem": [{"Tag": "Tag_Profile_IM_AllowType", "Value": allow}]}),
+                )
+                .await;
+            assert_eq!(code(&r), 0, "{r}");
+        }
+    }
+    let mut me = server.login("me", "web").await;
+    let reply = me
+        .ok(Request::RelationAdd {
+            relation: Relation::Friend,
+            users: vec![uid("deny"), uid("open"), uid("asks")],
+        })
+        .await;
+    let Reply::RelationResults { results } = reply else {
+        panic!("{reply:?}")
+    };
+    let codes: Vec<u32> = results.iter().map(|r| r.code.0).collect();
+    assert_eq!(codes, [30516, 0, 0], "{results:?}");
+    let check = |owner: &str, peer: &str| {
+        server.rest(
+            "sns/friend_check",
+            json!({"From_Account": owner, "To_Account": [peer], "CheckType": "CheckResult_Type_Both"}),
+        )
+    };
+    let relation = |r: Value| r["InfoItem"][0]["Relation"].as_str().unwrap().to_owned();
+    assert_eq!(
+        relation(check("me", "open").await),
+        "CheckResult_Type_BothWay",
+        "AllowAny: friends at once"
+    );
+    assert_eq!(
+        relation(check("me", "asks").await),
+        "CheckResult_Type_AWithB",
+        "NeedConfirm: until asks adds back"
+    );
+    assert_eq!(
+        relation(check("me", "deny").await),
+        "CheckResult_Type_NoRelation",
+        "DenyAny: nothing"
+    );
+    // The backend's own adds are made whatever the AllowType.
+    let r = server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "me", "AddFriendItem": [{"To_Account": "deny"}], "AddType": "Add_Type_Both"}),
+        )
+        .await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
 }

@@ -56,10 +56,18 @@ const FIELDS: [(&str, Kind); 10] = [
             default: "",
         },
     ),
-    // Friend requests follow Duet's rule (a request the other accepts by adding back).
+    // What a friend request to this user does (`Chat::change_relations`).
     (
         "Tag_Profile_IM_AllowType",
-        Kind::Fixed("AllowType_Type_NeedConfirm"),
+        Kind::Text {
+            max_bytes: 32,
+            one_of: &[
+                "AllowType_Type_NeedConfirm",
+                "AllowType_Type_AllowAny",
+                "AllowType_Type_DenyAny",
+            ],
+            default: "AllowType_Type_NeedConfirm",
+        },
     ),
     ("Tag_Profile_IM_Language", Kind::Number),
     ("Tag_Profile_IM_MsgSettings", Kind::Number),
@@ -166,7 +174,13 @@ mod tests {
                 "Tag_Profile_IM_AllowType",
                 &"AllowType_Type_AllowAny".into()
             )
-            .is_err()
+            .is_ok()
+        );
+        let send_out = "AdminForbid_Type_SendOut".into();
+        assert!(
+            f.check("Tag_Profile_IM_AdminForbidType", &send_out)
+                .is_err(),
+            "read only"
         );
         assert!(f.check("Tag_Profile_Custom_Hobby", &"chess".into()).is_ok());
         assert!(f.check("Tag_Profile_Custom_Other", &"x".into()).is_err());
