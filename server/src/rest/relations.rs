@@ -122,10 +122,7 @@ pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
     for (item, fields) in reply.result_item.iter().zip(fields) {
         if item.result_code == ErrorCode(0) && !fields.is_empty() {
             let peer = account(&item.to_account, "To_Account")?;
-            super::friend_groups::make_named(chat, &owner, &fields).await?;
-            chat.storage
-                .set_friend_fields(&owner, &peer, fields)
-                .await?;
+            keep_fields(chat, &owner, &peer, fields).await?;
         }
     }
     ok(reply)
@@ -307,6 +304,21 @@ fn not_friends(peer: &UserId) -> ChatError {
     )
 }
 
+/// Keeps checked fields of `owner`'s friendship with `peer`, making the friend groups they
+/// name.
+async fn keep_fields(
+    chat: &Chat,
+    owner: &UserId,
+    peer: &UserId,
+    fields: Vec<(String, String)>,
+) -> Result<(), ChatError> {
+    super::friend_groups::make_named(chat, owner, &fields).await?;
+    match chat.storage.set_friend_fields(owner, peer, fields).await? {
+        true => Ok(()),
+        false => Err(not_friends(peer)),
+    }
+}
+
 pub(super) async fn friend_update(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendUpdate = parse(body)?;
     let owner = account(&req.from_account, "From_Account")?;
@@ -325,15 +337,7 @@ pub(super) async fn friend_update(chat: &Chat, body: &Bytes) -> Outcome {
                     ))
                 })
                 .collect::<Result<Vec<_>, ChatError>>()?;
-            super::friend_groups::make_named(chat, &owner, &fields).await?;
-            match chat
-                .storage
-                .set_friend_fields(&owner, &peer, fields)
-                .await?
-            {
-                true => Ok(()),
-                false => Err(not_friends(&peer)),
-            }
+            keep_fields(chat, &owner, &peer, fields).await
         }
         .await;
         items.push((item.to_account, result));
@@ -369,15 +373,7 @@ pub(super) async fn friend_import(chat: &Chat, body: &Bytes) -> Outcome {
             if let Some(refused) = added.into_iter().find(|r| r.code != ErrorCode(0)) {
                 return Err(ChatError::new(refused.code, refused.message));
             }
-            super::friend_groups::make_named(chat, &owner, &fields).await?;
-            match chat
-                .storage
-                .set_friend_fields(&owner, &peer, fields)
-                .await?
-            {
-                true => Ok(()),
-                false => Err(not_friends(&peer)),
-            }
+            keep_fields(chat, &owner, &peer, fields).await
         }
         .await;
         items.push((item.to_account, result));
