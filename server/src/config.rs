@@ -311,7 +311,7 @@ pub struct TuningArgs {
     #[arg(long, env = "DUET_CSP_MEDIA_HOSTS", default_value = "")]
     pub csp_media_hosts: String,
     /// The app's own profile tags that portrait_set and portrait_get take, space- or
-    /// comma-separated (e.g. "Tag_Profile_Custom_Hobby Tag_Profile_Custom_City").
+    /// comma-separated, with or without their prefix (e.g. "Tag_Profile_Custom_Hobby City").
     #[arg(long, env = "DUET_PROFILE_CUSTOM_TAGS", default_value = "")]
     pub profile_custom_tags: String,
     /// Offline cache per user, in bytes.
@@ -427,15 +427,7 @@ impl Args {
             },
             csp_media_hosts: csp_hosts(&t.csp_media_hosts, t.public_url.as_deref()),
             push: self.push.clone(),
-            profile_custom_tags: t
-                .profile_custom_tags
-                .split([' ', ','])
-                .filter(|t| {
-                    t.starts_with(crate::rest::CUSTOM_PROFILE_PREFIX)
-                        && t.len() > crate::rest::CUSTOM_PROFILE_PREFIX.len()
-                })
-                .map(str::to_owned)
-                .collect(),
+            profile_custom_tags: crate::rest::custom_profile_tags(&t.profile_custom_tags),
             http: ServeLimits {
                 max_connections: t.max_connections.max(1),
                 header_timeout: Duration::from_secs(t.header_timeout_secs.max(1)),

@@ -37,7 +37,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub use profile_fields::CUSTOM_PREFIX as CUSTOM_PROFILE_PREFIX;
+pub use profile_fields::custom_tags as custom_profile_tags;
 
 /// What a command returns: a typed reply, or a streamed body (the export).
 pub(crate) type Outcome = Result<Response, ChatError>;

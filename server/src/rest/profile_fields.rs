@@ -12,6 +12,20 @@ pub const CUSTOM_MAX_BYTES: usize = 500;
 /// Prefix of the app's own profile tags.
 pub const CUSTOM_PREFIX: &str = "Tag_Profile_Custom_";
 
+/// The app's custom tags from a space- or comma-separated list; a name given without
+/// [`CUSTOM_PREFIX`] gets it, so "Hobby" and "Tag_Profile_Custom_Hobby" are the same tag.
+pub fn custom_tags(list: &str) -> Vec<String> {
+    let mut tags: Vec<String> = list
+        .split([' ', ','])
+        .map(|t| t.strip_prefix(CUSTOM_PREFIX).unwrap_or(t))
+        .filter(|name| !name.is_empty())
+        .map(|name| format!("{CUSTOM_PREFIX}{name}"))
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
 /// What a field holds.
 enum Kind {
     /// Text of at most `max_bytes`, or one of `one_of` when that is not empty.
@@ -148,6 +162,15 @@ impl ProfileFields<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custom_tags_are_named_with_or_without_their_prefix() {
+        assert_eq!(
+            custom_tags("Hobby, Tag_Profile_Custom_City  Hobby"),
+            ["Tag_Profile_Custom_City", "Tag_Profile_Custom_Hobby"]
+        );
+        assert!(custom_tags(" , Tag_Profile_Custom_").is_empty());
+    }
 
     #[test]
     fn standard_and_allowed_custom_fields_are_checked() {
