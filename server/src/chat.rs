@@ -50,8 +50,7 @@ pub struct Chat {
     friends_only: AtomicBool,
     /// Fingerprints of the UserSigs users signed in with lately, for [`Revocation::sigs`].
     recent_sigs: Mutex<HashMap<UserId, Vec<u64>>>,
-    /// The server's Web Push identity.
-    /// The configured push services.
+    /// The configured push services (Web Push's VAPID key among them).
     pub push: crate::push::Services,
     /// Woken when a stored message queued a push, so it goes out at once.
     pub push_wake: Arc<Notify>,
