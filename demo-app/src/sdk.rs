@@ -16,7 +16,7 @@ use duet_chat::error::{SdkError, codes};
 use duet_chat::event::Event;
 use duet_chat::session::Login;
 use duet_chat::upload::{MediaFile, Progress};
-use protocol::{DeviceId, Element, MessageKey, Relation, UserId};
+use protocol::{DeviceId, Element, ErrorCode, MessageKey, Relation, UserId};
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::future::Future;
@@ -319,11 +319,16 @@ impl Sdk {
                 let users = list.into_iter().map(|e| e.user_id).collect();
                 self.dispatch(Action::Relations { relation, users });
             }
+            Event::FriendApplicationsUpdated(all) => self.dispatch(Action::Applications(all)),
             Event::SdkReady => {
                 self.dispatch(Action::Net(Net::Ready));
                 self.refresh_relation(Relation::Friend);
                 self.refresh_relation(Relation::Blacklist);
                 self.refresh_relation(Relation::Muted);
+                self.call(
+                    |c| async move { c.friend_applications().await },
+                    |sdk, all| sdk.dispatch(Action::Applications(all)),
+                );
                 self.refresh_profile();
             }
             Event::KickedOut(cause) => {
@@ -368,9 +373,32 @@ impl Sdk {
             move |c| async move { c.change_relations(relation, vec![user], add).await },
             |sdk, results| {
                 for r in results.iter().filter(|r| r.code.0 != 0) {
-                    sdk.notice(format!("{}: {} (code {})", r.user_id, r.message, r.code.0));
+                    match r.code {
+                        ErrorCode::FRIEND_APPLICATION_PENDING => {
+                            sdk.notice(format!("Friend request sent to {}", r.user_id))
+                        }
+                        code => {
+                            sdk.notice(format!("{}: {} (code {})", r.user_id, r.message, code.0))
+                        }
+                    }
                 }
             },
+        );
+    }
+
+    /// Accepts a friend request (the friendship is made both ways) or refuses it.
+    pub fn answer_request(&self, user: UserId, accept: bool) {
+        self.call(
+            move |c| async move {
+                match accept {
+                    true => c.accept_application(user, true, Default::default()).await,
+                    false => c
+                        .change_relations(Relation::ApplicationReceived, vec![user], false)
+                        .await
+                        .map(drop),
+                }
+            },
+            |_, ()| {},
         );
     }
 

@@ -4,6 +4,7 @@
 //! ones last.
 
 use duet_chat::cache::OutboxItem;
+use duet_chat::event::Applications;
 use protocol::frame::KickCause;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, UserId};
 
@@ -86,6 +87,8 @@ pub struct State {
     pub blacklist: Vec<UserId>,
     /// Peers whose messages come without a push notification.
     pub muted: Vec<UserId>,
+    /// Friend requests to this user, and its own that wait for an answer.
+    pub applications: Applications,
     pub profile: Option<Profile>,
     pub panel: Panel,
     /// A problem to show until dismissed.
@@ -127,6 +130,7 @@ pub enum Action {
         peer: UserId,
         keys: Vec<MessageKey>,
     },
+    Applications(Applications),
     Relations {
         relation: Relation,
         users: Vec<UserId>,
@@ -228,7 +232,10 @@ impl State {
                 Relation::Friend => self.friends = users,
                 Relation::Blacklist => self.blacklist = users,
                 Relation::Muted => self.muted = users,
+                // They come whole, with their wording, as `Applications`.
+                Relation::ApplicationSent | Relation::ApplicationReceived => {}
             },
+            Action::Applications(all) => self.applications = all,
             Action::Profile(p) => {
                 if self.me.as_ref() == Some(&p.user_id) {
                     self.profile = Some(p);

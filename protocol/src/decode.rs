@@ -13,7 +13,7 @@ use crate::error::ErrorCode;
 use crate::frame::{KickCause, Reply, ServerFrame, SyncPage, UserResult};
 use crate::ids::{MessageKey, Seq, UserId};
 use crate::message::{
-    Conversation, Message, Profile, Relation, RelationEntry, SyncEntry, SyncEvent,
+    Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry, SyncEvent,
 };
 use serde::Deserialize;
 use serde::de::{Deserializer, Error};
@@ -42,6 +42,7 @@ struct FlatEntry {
     avatar: Option<String>,
     user_id: Option<UserId>,
     since_ms: Option<u64>,
+    fields: Option<RelationFields>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +83,7 @@ impl FlatEntry {
                 relation: need(self.relation, "relation")?,
                 added: need(self.added, "added")?,
                 removed: need(self.removed, "removed")?,
+                fields: self.fields.unwrap_or_default(),
             },
             EventKind::Profile => SyncEvent::Profile {
                 nick: need(self.nick, "nick")?,
@@ -102,6 +104,7 @@ impl FlatEntry {
         Ok(RelationEntry {
             user_id: need(self.user_id, "user_id")?,
             since_ms: need(self.since_ms, "since_ms")?,
+            fields: self.fields.unwrap_or_default(),
         })
     }
 }
@@ -343,6 +346,17 @@ mod tests {
                 relation: Relation::Blacklist,
                 added: vec![uid("carol")],
                 removed: vec![],
+                fields: RelationFields::default(),
+            },
+            SyncEvent::Relations {
+                relation: Relation::ApplicationReceived,
+                added: vec![uid("dave")],
+                removed: vec![],
+                fields: RelationFields {
+                    wording: "hi, it's Dave".into(),
+                    source: "AddSource_Type_Web".into(),
+                    ..RelationFields::default()
+                },
             },
             SyncEvent::Profile {
                 nick: "N".into(),
@@ -427,10 +441,21 @@ mod tests {
             },
             Reply::Relations {
                 relation: Relation::Friend,
-                entries: vec![RelationEntry {
-                    user_id: uid("carol"),
-                    since_ms: 9,
-                }],
+                entries: vec![
+                    RelationEntry {
+                        user_id: uid("carol"),
+                        since_ms: 9,
+                        fields: RelationFields::default(),
+                    },
+                    RelationEntry {
+                        user_id: uid("dave"),
+                        since_ms: 10,
+                        fields: RelationFields {
+                            remark: "Dave from work".into(),
+                            ..RelationFields::default()
+                        },
+                    },
+                ],
             },
             Reply::Profiles {
                 profiles: vec![Profile {

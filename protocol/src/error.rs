@@ -59,6 +59,11 @@ codes! {
     BLOCKED_BY_PEER = 30525, "you are on the other user's blacklist";
     /// The other user's `AllowType` is `AllowType_Type_DenyAny`: it accepts no friend requests.
     FRIEND_DENY_ANY = 30516, "the other user accepts no friend requests";
+    /// The friend application was sent: the other user's `AllowType` is
+    /// `AllowType_Type_NeedConfirm`, so the friendship waits for it to accept.
+    FRIEND_APPLICATION_PENDING = 30539, "friend application sent, waiting for the other user";
+    /// The user is not on the list the request needs it on (not a friend, no application).
+    RELATION_INVALID = 30001, "not on the list";
     /// The friend list or blacklist is full (3,000 friends, 1,000 blocked users).
     RELATION_LIST_FULL = 30010, "friend list or blacklist full";
     /// The message to recall does not exist (or has expired).

@@ -8,7 +8,9 @@
 use crate::element::Element;
 use crate::error::ErrorCode;
 use crate::ids::{DeviceId, MessageKey, Seq, UserId};
-use crate::message::{Conversation, Message, Profile, Relation, RelationEntry, SyncEntry};
+use crate::message::{
+    Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry,
+};
 use crate::push::{OfflinePushInfo, Vendor};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -78,18 +80,40 @@ pub enum Request {
     /// its devices (a `deleted` entry tells the others); the peer keeps its copy. At most
     /// [`MAX_DELETE_PER_REQUEST`] keys, every one a message between the two.
     DeleteMessages { peer: UserId, keys: Vec<MessageKey> },
-    /// Adds users to the caller's friend list or blacklist. Friendship is added both ways, as
-    /// Tencent's `Add_Type_Both`; blocking is one way.
+    /// Adds users to one of the caller's lists; `fields` go with each new entry. Blocking and
+    /// muting are one way. A friend request follows each peer's `AllowType`: `AllowAny` makes
+    /// the friendship both ways at once, `DenyAny` refuses it (30516), `NeedConfirm` (the
+    /// default) sends a friend application and answers 30539, unless the peer had applied to
+    /// the caller, which makes the friendship at once.
     RelationAdd {
         relation: Relation,
         users: Vec<UserId>,
+        #[serde(default, skip_serializing_if = "RelationFields::is_empty")]
+        fields: RelationFields,
     },
-    /// Removes users from the caller's friend list (both ways) or blacklist.
+    /// Removes users from one of the caller's lists: a friendship both ways, an application
+    /// (refused or withdrawn) on both sides.
     RelationRemove {
         relation: Relation,
         users: Vec<UserId>,
     },
-    /// Reads the caller's friend list or blacklist.
+    /// Sets the non-empty `fields` of an entry on one of the caller's lists (a friend's
+    /// remark); 30001 when `user` is not on it.
+    RelationUpdate {
+        relation: Relation,
+        user: UserId,
+        fields: RelationFields,
+    },
+    /// Accepts `user`'s friend application: `user` lists the caller as a friend, and the
+    /// caller lists `user` too when `both` (Tencent's `Agree_And_Add`). `fields` (a remark) go
+    /// with the caller's new entry. 30001 when `user` has not applied.
+    ApplicationAccept {
+        user: UserId,
+        both: bool,
+        #[serde(default, skip_serializing_if = "RelationFields::is_empty")]
+        fields: RelationFields,
+    },
+    /// Reads one of the caller's lists.
     RelationList { relation: Relation },
     /// Changes the caller's nickname and/or avatar URL.
     ProfileSet {
@@ -123,6 +147,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "delete_messages",
     "relation_add",
     "relation_remove",
+    "relation_update",
+    "application_accept",
     "relation_list",
     "profile_set",
     "profile_get",
@@ -352,10 +378,21 @@ mod tests {
             Request::RelationAdd {
                 relation: Relation::Friend,
                 users: vec![],
+                fields: RelationFields::default(),
             },
             Request::RelationRemove {
                 relation: Relation::Friend,
                 users: vec![],
+            },
+            Request::RelationUpdate {
+                relation: Relation::Friend,
+                user: user.clone(),
+                fields: RelationFields::default(),
+            },
+            Request::ApplicationAccept {
+                user: user.clone(),
+                both: true,
+                fields: RelationFields::default(),
             },
             Request::RelationList {
                 relation: Relation::Blacklist,

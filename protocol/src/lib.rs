@@ -29,7 +29,9 @@ pub mod rest;
 pub use element::Element;
 pub use error::ErrorCode;
 pub use ids::{DeviceId, MessageKey, Seq, UserId};
-pub use message::{Conversation, Message, Profile, Relation, RelationEntry, SyncEntry, SyncEvent};
+pub use message::{
+    Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry, SyncEvent,
+};
 
 /// For `skip_serializing_if`: a number left out when 0, its default.
 fn is_zero(n: &u64) -> bool {

@@ -90,11 +90,15 @@ pub enum SyncEvent {
     /// The user deleted these messages of its conversation with `peer` (on some device): they
     /// leave its history.
     Deleted { peer: UserId, keys: Vec<MessageKey> },
-    /// The user's friend list or blacklist changed.
+    /// One of the user's lists changed (friends, blacklist, muted peers, friend applications).
     Relations {
         relation: Relation,
         added: Vec<UserId>,
         removed: Vec<UserId>,
+        /// What the added (or updated) entries now carry: a friend's remark, an application's
+        /// wording and source.
+        #[serde(default, skip_serializing_if = "RelationFields::is_empty")]
+        fields: RelationFields,
     },
     /// The user's own profile changed.
     Profile { nick: String, avatar: String },
@@ -108,6 +112,89 @@ pub enum Relation {
     Blacklist,
     /// Peers whose messages the user gets without a push notification (muted conversations).
     Muted,
+    /// Users the user asked to be friends with, who have not answered yet (their `AllowType`
+    /// is `AllowType_Type_NeedConfirm`).
+    ApplicationSent,
+    /// Users who asked the user to be friends, waiting for its answer.
+    ApplicationReceived,
+}
+
+impl Relation {
+    /// The list a two-way change writes on the peer's side: friendship is mutual, and an
+    /// application sent by one user is one received by the other.
+    pub fn mirror(self) -> Relation {
+        match self {
+            Relation::ApplicationSent => Relation::ApplicationReceived,
+            Relation::ApplicationReceived => Relation::ApplicationSent,
+            other => other,
+        }
+    }
+
+    /// Friend applications, sent or received.
+    pub fn is_application(self) -> bool {
+        matches!(
+            self,
+            Relation::ApplicationSent | Relation::ApplicationReceived
+        )
+    }
+}
+
+/// What a list entry carries besides the user, in Tencent's friendship fields: the remark the
+/// owner gave a friend (`Tag_SNS_IM_Remark`), and the wording and source of a friend
+/// application (`Tag_SNS_IM_AddWording`, `Tag_SNS_IM_AddSource`). Empty: unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationFields {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub remark: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub wording: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+}
+
+impl RelationFields {
+    pub const REMARK_TAG: &str = "Tag_SNS_IM_Remark";
+    pub const WORDING_TAG: &str = "Tag_SNS_IM_AddWording";
+    pub const SOURCE_TAG: &str = "Tag_SNS_IM_AddSource";
+
+    pub fn is_empty(&self) -> bool {
+        self.remark.is_empty() && self.wording.is_empty() && self.source.is_empty()
+    }
+
+    /// The set fields as Tencent's tags with JSON text values, as a server keeps them.
+    pub fn to_tags(&self) -> Vec<(String, String)> {
+        [
+            (Self::REMARK_TAG, &self.remark),
+            (Self::WORDING_TAG, &self.wording),
+            (Self::SOURCE_TAG, &self.source),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(tag, v)| {
+            (
+                tag.to_owned(),
+                serde_json::Value::from(v.as_str()).to_string(),
+            )
+        })
+        .collect()
+    }
+
+    /// The fields among kept tags (tag, JSON text); others are ignored.
+    pub fn from_tags<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> Self {
+        let mut fields = Self::default();
+        for (tag, value) in tags {
+            let slot = match tag.as_str() {
+                Self::REMARK_TAG => &mut fields.remark,
+                Self::WORDING_TAG => &mut fields.wording,
+                Self::SOURCE_TAG => &mut fields.source,
+                _ => continue,
+            };
+            if let Ok(text) = serde_json::from_str::<String>(value) {
+                *slot = text;
+            }
+        }
+        fields
+    }
 }
 
 /// A user's public profile (R6.3).
@@ -118,12 +205,14 @@ pub struct Profile {
     pub avatar: String,
 }
 
-/// One entry of a friend list or blacklist.
+/// One entry of a friend list, blacklist or application list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelationEntry {
     pub user_id: UserId,
     /// When it was added, milliseconds since the Unix epoch.
     pub since_ms: u64,
+    #[serde(default, skip_serializing_if = "RelationFields::is_empty")]
+    pub fields: RelationFields,
 }
 
 /// One entry of a user's recent contacts (R5.1): the conversation with one peer.

@@ -154,7 +154,9 @@ export interface EventMap {
   onTotalUnreadMessageCountUpdated: number;
   onProfileUpdated: Profile[];
   /** The whole friend list after a change on this device or another. */
-  onFriendListUpdated: { userID: string }[];
+  onFriendListUpdated: Friend[];
+  /** All friend applications, to and from this user, after one came or went. */
+  onFriendApplicationListUpdated: FriendApplicationList;
   /** The whole blacklist after a change on this device or another. */
   blacklistUpdated: string[];
   kickedOut: { type: 'multipleDevice' | 'REST_API_Kick' | 'userSigExpired' };
@@ -219,8 +221,23 @@ export interface Chat {
   registerPush(options: { vendor?: PushVendor; token: string | PushSubscription }): Promise<Result<{}>>;
   registerPush(options?: { serviceWorkerPath?: string }): Promise<Result<{}>>;
   unregisterPush(options?: { vendor?: PushVendor }): Promise<Result<{}>>;
-  getFriendList(): Promise<Result<{ userID: string }[]>>;
-  addFriend(options: { to: string }): Promise<Result<RelationChange>>;
+  getFriendList(): Promise<Result<Friend[]>>;
+  /** Asks `to` to be friends, following `to`'s `AllowType`: `code` 0 when the friendship was
+   * made (`to` lets anyone add it, or had asked you first), 30539 when `to` must accept the
+   * application. Fails when `to` refuses all requests (30516) or has blocked you (30525). */
+  addFriend(options: { to: string; remark?: string; wording?: string; source?: string }): Promise<Result<{ userID: string; code: number; message: string }>>;
+  /** Sets the remark you give a friend, on all your devices; 30001 when not a friend. */
+  updateFriend(options: { userID: string; remark: string }): Promise<Result<{}>>;
+  getFriendApplicationList(): Promise<Result<FriendApplicationList>>;
+  /** `type` `TYPES.SNS_APPLICATION_AGREE_AND_ADD` (the default) makes the friendship both
+   * ways, `TYPES.SNS_APPLICATION_AGREE` only on the applicant's side; `remark` goes with your
+   * new friend. 30001 when `userID` has not applied. */
+  acceptFriendApplication(options: { userID: string; remark?: string; type?: typeof TYPES.SNS_APPLICATION_AGREE | typeof TYPES.SNS_APPLICATION_AGREE_AND_ADD }): Promise<Result<{}>>;
+  /** The application leaves both users' lists. */
+  refuseFriendApplication(options: { userID: string }): Promise<Result<{}>>;
+  /** Drops an application to you (`SNS_APPLICATION_SENT_TO_ME`) or withdraws yours
+   * (`SNS_APPLICATION_SENT_BY_ME`), from both users' lists. */
+  deleteFriendApplication(options: { userID: string; type: ApplicationType }): Promise<Result<{}>>;
   deleteFriend(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
   getBlacklist(): Promise<Result<string[]>>;
   addToBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
@@ -231,6 +248,30 @@ export interface Profile {
   userID: string;
   nick: string;
   avatar: string;
+}
+
+export interface Friend {
+  userID: string;
+  /** The remark you gave this friend; empty when none. */
+  remark: string;
+}
+
+export type ApplicationType = typeof TYPES.SNS_APPLICATION_SENT_TO_ME | typeof TYPES.SNS_APPLICATION_SENT_BY_ME;
+
+export interface FriendApplication {
+  userID: string;
+  type: ApplicationType;
+  /** When it was made, seconds since the Unix epoch. */
+  time: number;
+  wording: string;
+  source: string;
+}
+
+export interface FriendApplicationList {
+  /** Applications to you first, then yours. */
+  applicationList: FriendApplication[];
+  /** How many are to you. */
+  unreadCount: number;
 }
 
 export interface RelationChange {
@@ -249,6 +290,7 @@ export declare const EVENT: {
   readonly TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated';
   readonly PROFILE_UPDATED: 'onProfileUpdated';
   readonly FRIEND_LIST_UPDATED: 'onFriendListUpdated';
+  readonly FRIEND_APPLICATION_LIST_UPDATED: 'onFriendApplicationListUpdated';
   readonly BLACKLIST_UPDATED: 'blacklistUpdated';
   readonly KICKED_OUT: 'kickedOut';
   readonly NET_STATE_CHANGE: 'netStateChange';
@@ -280,6 +322,12 @@ export declare const TYPES: {
   readonly MSG_REMIND_ACPT_NOT_NOTE: 'AcceptNotNotify';
   /** Not supported: `setMessageRemindType` refuses it (60006). */
   readonly MSG_REMIND_DISCARD: 'Discard';
+  /** A friend application's `type`: to you, or yours. */
+  readonly SNS_APPLICATION_SENT_TO_ME: 'Pendency_Type_ComeIn';
+  readonly SNS_APPLICATION_SENT_BY_ME: 'Pendency_Type_SendOut';
+  /** `acceptFriendApplication`'s `type`. */
+  readonly SNS_APPLICATION_AGREE: 'Response_Action_Agree';
+  readonly SNS_APPLICATION_AGREE_AND_ADD: 'Response_Action_AgreeAndAdd';
 };
 
 export declare function create(options: CreateOptions): Promise<Chat>;

@@ -7,6 +7,13 @@ use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEnt
 /// Most messages one [`Event::MessageReadByPeer`] lists.
 pub const READ_BY_PEER_MAX: u32 = 100;
 
+/// The friend applications waiting for an answer: to the user, and from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Applications {
+    pub received: Vec<RelationEntry>,
+    pub sent: Vec<RelationEntry>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// New messages: received, or sent from another device of this user (R4.2).
@@ -42,8 +49,11 @@ pub enum Event {
     ConversationListUpdated(Vec<Conversation>),
     /// The user's own profile changed (on any device).
     ProfileUpdated(Profile),
-    /// The friend list or blacklist changed (on this device or another); the whole list now.
+    /// One of the user's lists changed (on this device or another); the whole list now.
     RelationsUpdated(Relation, Vec<RelationEntry>),
+    /// Friend applications to or from the user came or went (on this device or another);
+    /// all of them now.
+    FriendApplicationsUpdated(Applications),
     /// The first sync after sign-in finished (R5.7).
     SdkReady,
     /// The server ended the session for good: another sign-in replaced it, or the account was

@@ -1,5 +1,5 @@
 //! The few things that differ between the browser and native runs: spawning a local task,
-//! sleeping, and a random number. Everything else in the SDK is the same code on both.
+//! sleeping, the clock and a random number. Everything else in the SDK is the same code on both.
 
 use std::future::Future;
 
@@ -29,4 +29,14 @@ pub(crate) fn unit_random() -> f64 {
         use std::hash::{BuildHasher, RandomState};
         RandomState::new().hash_one(std::time::SystemTime::now()) as f64 / u64::MAX as f64
     }
+}
+
+/// This device's clock, milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now() as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

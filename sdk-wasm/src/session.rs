@@ -21,8 +21,8 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
 use protocol::push::Vendor;
 use protocol::{
-    Conversation, DeviceId, Message, MessageKey, Profile, Relation, RelationEntry, Seq, SyncEntry,
-    SyncEvent, UserId,
+    Conversation, DeviceId, Message, MessageKey, Profile, Relation, RelationEntry, RelationFields,
+    Seq, SyncEntry, SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -614,8 +614,11 @@ impl<C: Cache + 'static> Session<C> {
                     relation,
                     added,
                     removed,
+                    fields,
                 } => {
-                    let list = self.update_relations(relation, added, removed).await?;
+                    let list = self
+                        .update_relations(relation, added, removed, fields)
+                        .await?;
                     later_events.push(Event::RelationsUpdated(relation, list));
                 }
                 SyncEvent::Profile { nick, avatar } => {
@@ -798,17 +801,23 @@ impl<C: Cache + 'static> Session<C> {
         Ok(entries)
     }
 
-    /// Adds (`add`) or removes users on this user's friend list or blacklist. The cache follows
-    /// and `RelationsUpdated` reports the new list, as it does for a change made on another
-    /// device. One result per user, in order; `code` 0 is success.
+    /// Adds (`add`, with `fields`) or removes users on one of this user's lists. The cache
+    /// follows and `RelationsUpdated` reports the new list, as it does for a change made on
+    /// another device. One result per user, in order; `code` 0 is success. (A friend request
+    /// that became an application answers 30539; the server's `relations` entry brings it.)
     pub async fn change_relations(
         &self,
         relation: Relation,
         users: Vec<UserId>,
         add: bool,
+        fields: RelationFields,
     ) -> Result<Vec<UserResult>, SdkError> {
         let request = if add {
-            Request::RelationAdd { relation, users }
+            Request::RelationAdd {
+                relation,
+                users,
+                fields: fields.clone(),
+            }
         } else {
             Request::RelationRemove { relation, users }
         };
@@ -829,27 +838,63 @@ impl<C: Cache + 'static> Session<C> {
                 } else {
                     (Vec::new(), changed)
                 };
-                self.update_relations(relation, added, removed).await?
+                self.update_relations(relation, added, removed, fields)
+                    .await?
             };
             self.emit(Event::RelationsUpdated(relation, list));
         }
         Ok(results)
     }
 
-    /// Applies a change to the cached friend list or blacklist; returns the list after it.
+    /// A request about one user of this user's lists (`relation_update`,
+    /// `application_accept`); a refusal fails it. The server's `relations` entries bring the
+    /// change to this device and the others.
+    pub async fn relation_request(&self, request: Request) -> Result<(), SdkError> {
+        let Reply::RelationResults { results } = self.request(request).await? else {
+            return Err(unexpected());
+        };
+        match results.into_iter().next() {
+            Some(r) if r.code.0 == 0 => Ok(()),
+            Some(r) => Err(SdkError::new(r.code, r.message)),
+            None => Err(unexpected()),
+        }
+    }
+
+    /// Applies a change to one of the cached lists: the added users carry `fields` (those
+    /// already listed keep the rest of theirs); returns the list after it.
     async fn update_relations(
         &self,
         relation: Relation,
         added: Vec<UserId>,
         removed: Vec<UserId>,
+        fields: RelationFields,
     ) -> Result<Vec<RelationEntry>, SdkError> {
         let cache = &self.inner.cache;
         let mut list = cache.relations(relation).await?;
-        list.retain(|e| !removed.contains(&e.user_id) && !added.contains(&e.user_id));
-        list.extend(added.into_iter().map(|user_id| RelationEntry {
-            user_id,
-            since_ms: 0,
-        }));
+        list.retain(|e| !removed.contains(&e.user_id));
+        for user_id in added {
+            let at = match list.iter().position(|e| e.user_id == user_id) {
+                Some(at) => at,
+                None => {
+                    list.push(RelationEntry {
+                        user_id,
+                        since_ms: crate::runtime::now_ms(),
+                        fields: RelationFields::default(),
+                    });
+                    list.len() - 1
+                }
+            };
+            let kept = &mut list[at].fields;
+            for (slot, new) in [
+                (&mut kept.remark, &fields.remark),
+                (&mut kept.wording, &fields.wording),
+                (&mut kept.source, &fields.source),
+            ] {
+                if !new.is_empty() {
+                    slot.clone_from(new);
+                }
+            }
+        }
         cache.set_relations(relation, &list).await?;
         Ok(list)
     }

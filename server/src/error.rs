@@ -57,11 +57,15 @@ impl From<StorageError> for ChatError {
             StorageError::ListFull => ChatError::new(
                 ErrorCode::RELATION_LIST_FULL,
                 format!(
-                    "a friend list holds at most {} users and a blacklist {}",
+                    "a friend list holds at most {} users, a blacklist {} and the friend applications {}",
                     crate::storage::MAX_FRIENDS,
-                    crate::storage::MAX_BLOCKED
+                    crate::storage::MAX_BLOCKED,
+                    crate::storage::MAX_APPLICATIONS
                 ),
             ),
+            StorageError::NotListed => {
+                ChatError::new(ErrorCode::RELATION_INVALID, "the user is not on the list")
+            }
             StorageError::MessageNotFound => {
                 ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, "no such message")
             }

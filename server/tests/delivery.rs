@@ -436,6 +436,7 @@ async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhe
     bob.ok(Request::RelationAdd {
         relation: Relation::Blacklist,
         users: vec![uid("alice")],
+        fields: Default::default(),
     })
     .await;
     assert_eq!(

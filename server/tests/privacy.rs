@@ -14,6 +14,7 @@ async fn add(client: &mut Client, relation: Relation, user: &str) -> ErrorCode {
         .ok(Request::RelationAdd {
             relation,
             users: vec![uid(user)],
+            fields: Default::default(),
         })
         .await
     else {
@@ -35,7 +36,7 @@ async fn friends_of(client: &mut Client) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_friend_add_is_a_request_until_the_other_side_adds_back() {
+async fn a_friend_add_is_an_application_until_the_other_side_adds_back() {
     let server = TestServer::start_with(|c| c.friends_only = true).await;
     let mut bob = server.login("bob", "web").await;
     let mut alice = server.login("alice", "web").await;
@@ -43,22 +44,45 @@ async fn a_friend_add_is_a_request_until_the_other_side_adds_back() {
         alice.send_text_err("bob", 1, "hi").await,
         ErrorCode::NOT_FRIENDS
     );
-    assert_eq!(add(&mut alice, Relation::Friend, "bob").await, ErrorCode(0));
-    assert_eq!(friends_of(&mut alice).await, ["bob"]);
+    assert_eq!(
+        add(&mut alice, Relation::Friend, "bob").await,
+        ErrorCode::FRIEND_APPLICATION_PENDING
+    );
+    assert!(
+        friends_of(&mut alice).await.is_empty(),
+        "asked, not yet friends"
+    );
     assert!(friends_of(&mut bob).await.is_empty(), "bob's list is his");
     assert_eq!(
         alice.send_text_err("bob", 1, "hi").await,
         ErrorCode::NOT_FRIENDS,
-        "a one-way add does not satisfy friends-only"
+        "an application does not satisfy friends-only"
     );
     assert_eq!(add(&mut bob, Relation::Friend, "alice").await, ErrorCode(0));
+    assert_eq!(friends_of(&mut alice).await, ["bob"]);
     alice.send_text("bob", 1, "hi").await;
     let (entries, _, _) = bob.sync_all(Seq(0), 200).await;
-    let relation_entries: Vec<_> = entries
+    let changes: Vec<_> = entries
         .iter()
-        .filter(|e| matches!(e.event, SyncEvent::Relations { .. }))
+        .filter_map(|e| match &e.event {
+            SyncEvent::Relations {
+                relation,
+                added,
+                removed,
+                ..
+            } => Some((*relation, added.len(), removed.len())),
+            _ => None,
+        })
         .collect();
-    assert_eq!(relation_entries.len(), 1, "bob's own add only: {entries:?}");
+    assert_eq!(
+        changes,
+        [
+            (Relation::ApplicationReceived, 1, 0),
+            (Relation::Friend, 1, 0),
+            (Relation::ApplicationReceived, 0, 1)
+        ],
+        "asked, became friends by adding back, the application closed"
+    );
 }
 
 #[tokio::test]

@@ -243,6 +243,7 @@ async fn an_offline_user_gets_one_web_push_and_an_online_one_none() {
     bob.ok(Request::RelationAdd {
         relation: protocol::Relation::Muted,
         users: vec![uid("alice")],
+        fields: Default::default(),
     })
     .await;
     drop(bob);

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use protocol::frame::{Reply, Request};
-use protocol::{Element, Relation, Seq, SyncEvent};
+use protocol::{Element, Relation, RelationFields, Seq, SyncEvent};
 use serde_json::{Value, json};
 use server::clock::Clock;
 use usersig::UserSigKey;
@@ -640,23 +640,24 @@ async fn the_sdk_manages_its_own_friends_blacklist_and_profile() {
         .ok(Request::RelationAdd {
             relation: Relation::Friend,
             users: vec![uid("bob"), uid("ghost"), uid("alice")],
+            fields: Default::default(),
         })
         .await;
     let Reply::RelationResults { results } = reply else {
         panic!()
     };
     let codes: Vec<u32> = results.iter().map(|r| r.code.0).collect();
-    assert_eq!(codes, [0, 20003, 60006]);
+    assert_eq!(codes, [30539, 20003, 60006], "bob is asked first");
     assert!(matches!(
         alice2.push().await.event,
         SyncEvent::Relations {
-            relation: Relation::Friend,
+            relation: Relation::ApplicationSent,
             ..
         }
     ));
     let Reply::Relations { entries, .. } = alice
         .ok(Request::RelationList {
-            relation: Relation::Friend,
+            relation: Relation::ApplicationSent,
         })
         .await
     else {
@@ -673,6 +674,7 @@ async fn the_sdk_manages_its_own_friends_blacklist_and_profile() {
         .ok(Request::RelationAdd {
             relation: Relation::Blacklist,
             users: vec![uid("bob")],
+            fields: Default::default(),
         })
         .await;
     let Reply::Relations { entries, .. } = alice2
@@ -1087,7 +1089,7 @@ async fn friend_get_list_answers_chosen_fields_and_friend_delete_all_empties_the
         ]})
     );
     assert_eq!(
-        r["InfoItem"][1]["ResultCode"], 20009,
+        r["InfoItem"][1]["ResultCode"], 30001,
         "ivy is no friend: {r}"
     );
     assert_eq!(r["Fail_Account"], json!(["ivy"]));
@@ -1153,7 +1155,7 @@ async fn friend_import_and_friend_update_keep_remarks_and_groups_until_the_frien
         .await;
     assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
     assert_eq!(
-        r["ResultItem"][1]["ResultCode"], 20009,
+        r["ResultItem"][1]["ResultCode"], 30001,
         "max is no friend: {r}"
     );
     let r = server
@@ -1288,7 +1290,7 @@ async fn friend_groups_are_made_filled_listed_and_deleted() {
     assert_eq!(code(&r), 0, "{r}");
     assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
     assert_eq!(
-        r["ResultItem"][1]["ResultCode"], 20009,
+        r["ResultItem"][1]["ResultCode"], 30001,
         "dee is no friend: {r}"
     );
     assert!(r["CurrentSequence"].as_u64().unwrap() > 0);
@@ -1380,17 +1382,23 @@ async fn a_users_friend_request_follows_the_peers_allow_type() {
         }
     }
     let mut me = server.login("me", "web").await;
+    let hello = RelationFields {
+        wording: "hello from me".into(),
+        source: "AddSource_Type_Web".into(),
+        ..RelationFields::default()
+    };
     let reply = me
         .ok(Request::RelationAdd {
             relation: Relation::Friend,
             users: vec![uid("deny"), uid("open"), uid("asks")],
+            fields: hello.clone(),
         })
         .await;
     let Reply::RelationResults { results } = reply else {
         panic!("{reply:?}")
     };
     let codes: Vec<u32> = results.iter().map(|r| r.code.0).collect();
-    assert_eq!(codes, [30516, 0, 0], "{results:?}");
+    assert_eq!(codes, [30516, 0, 30539], "{results:?}");
     let check = |owner: &str, peer: &str| {
         server.rest(
             "sns/friend_check",
@@ -1405,14 +1413,144 @@ async fn a_users_friend_request_follows_the_peers_allow_type() {
     );
     assert_eq!(
         relation(check("me", "asks").await),
-        "CheckResult_Type_AWithB",
-        "NeedConfirm: until asks adds back"
+        "CheckResult_Type_NoRelation",
+        "NeedConfirm: an application, no friendship yet"
     );
     assert_eq!(
         relation(check("me", "deny").await),
         "CheckResult_Type_NoRelation",
         "DenyAny: nothing"
     );
+
+    // The application reaches the peer with its wording, on a device signed in now or later.
+    let mut asks = server.login("asks", "phone").await;
+    let list = |relation| Request::RelationList { relation };
+    let Reply::Relations { entries, .. } = asks.ok(list(Relation::ApplicationReceived)).await
+    else {
+        panic!()
+    };
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0].user_id.as_str(), &entries[0].fields),
+        ("me", &hello)
+    );
+    // Nobody makes an application appear on another's list but by asking.
+    let forged = Request::RelationAdd {
+        relation: Relation::ApplicationReceived,
+        users: vec![uid("open")],
+        fields: RelationFields::default(),
+    };
+    assert_eq!(asks.err(forged).await.0, 60006);
+    let accept = |user: &str, both| Request::ApplicationAccept {
+        user: uid(user),
+        both,
+        fields: RelationFields {
+            remark: "my friend".into(),
+            ..RelationFields::default()
+        },
+    };
+    assert_eq!(
+        asks.err(accept("open", true)).await.0,
+        30001,
+        "open never asked"
+    );
+    let Reply::RelationResults { results } = asks.ok(accept("me", true)).await else {
+        panic!()
+    };
+    assert_eq!(results[0].code.0, 0);
+    assert_eq!(
+        relation(check("me", "asks").await),
+        "CheckResult_Type_BothWay"
+    );
+    let Reply::Relations { entries, .. } = asks.ok(list(Relation::Friend)).await else {
+        panic!()
+    };
+    assert_eq!(
+        entries[0].fields.remark, "my friend",
+        "the remark goes with the new entry"
+    );
+    for (user, relation) in [
+        ("me", Relation::ApplicationSent),
+        ("asks", Relation::ApplicationReceived),
+    ] {
+        let Reply::Relations { entries, .. } =
+            server.login(user, "x").await.ok(list(relation)).await
+        else {
+            panic!()
+        };
+        assert!(
+            entries.is_empty(),
+            "the application is gone from {user}'s list"
+        );
+    }
+
+    // A request to a user who had asked first accepts that application.
+    let mut late = server.login("late", "x").await;
+    let ask_me = Request::RelationAdd {
+        relation: Relation::Friend,
+        users: vec![uid("me")],
+        fields: RelationFields::default(),
+    };
+    let Reply::RelationResults { results } = late.ok(ask_me).await else {
+        panic!()
+    };
+    assert_eq!(results[0].code.0, 30539);
+    let Reply::RelationResults { results } = me
+        .ok(Request::RelationAdd {
+            relation: Relation::Friend,
+            users: vec![uid("late")],
+            fields: RelationFields::default(),
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!(results[0].code.0, 0);
+    assert_eq!(
+        relation(check("me", "late").await),
+        "CheckResult_Type_BothWay"
+    );
+
+    // Refusing takes the application off both lists; it can be asked again.
+    let ask_open = Request::RelationAdd {
+        relation: Relation::Friend,
+        users: vec![uid("asks")],
+        fields: RelationFields::default(),
+    };
+    let mut deny = server.login("deny", "x").await;
+    let Reply::RelationResults { results } = deny.ok(ask_open).await else {
+        panic!()
+    };
+    assert_eq!(results[0].code.0, 30539);
+    asks.ok(Request::RelationRemove {
+        relation: Relation::ApplicationReceived,
+        users: vec![uid("deny")],
+    })
+    .await;
+    let Reply::Relations { entries, .. } = deny.ok(list(Relation::ApplicationSent)).await else {
+        panic!()
+    };
+    assert!(entries.is_empty(), "refused");
+
+    // A remark is set on a friend only.
+    let remark = |user: &str| Request::RelationUpdate {
+        relation: Relation::Friend,
+        user: uid(user),
+        fields: RelationFields {
+            remark: "Open O.".into(),
+            ..RelationFields::default()
+        },
+    };
+    me.ok(remark("open")).await;
+    assert_eq!(me.err(remark("deny")).await.0, 30001);
+    let Reply::Relations { entries, .. } = me.ok(list(Relation::Friend)).await else {
+        panic!()
+    };
+    let open = entries
+        .iter()
+        .find(|e| e.user_id.as_str() == "open")
+        .unwrap();
+    assert_eq!(open.fields.remark, "Open O.");
     // The backend's own adds are made whatever the AllowType.
     let r = server
         .rest(

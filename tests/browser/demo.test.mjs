@@ -390,13 +390,14 @@ test('friends-only: strangers are refused in plain words until they become frien
     await send(alice.page, 'hello stranger');
     await log(alice.page).getByText(`Not delivered: you and ${bob.user} are not friends`).waitFor();
     await alice.page.getByRole('button', { name: 'Add friend' }).click();
-    await alice.page.getByRole('button', { name: 'Remove friend' }).waitFor();
-    // A friend add is a request: until bob adds alice back, they are not friends.
+    await alice.page.getByRole('button', { name: 'Friend request sent' }).waitFor();
+    // A friend add is a request: until bob accepts it, they are not friends.
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();
     await log(alice.page).getByText(`Not delivered: you and ${bob.user} are not friends`).waitFor();
-    await startChat(bob.page, alice.user);
-    await bob.page.getByRole('button', { name: 'Add friend' }).click();
-    await bob.page.getByRole('button', { name: 'Remove friend' }).waitFor();
+    await bob.page.getByRole('button', { name: 'People' }).click();
+    await bob.page.getByRole('button', { name: `Accept ${alice.user}` }).click();
+    await alice.page.getByRole('button', { name: 'Remove friend' }).waitFor();
+    await bob.page.getByRole('button', { name: `Chat with ${alice.user}` }).click();
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();
     await log(alice.page).locator('.msg.out .status.sent').waitFor();
     await log(bob.page).getByText('hello stranger').waitFor();

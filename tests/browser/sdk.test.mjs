@@ -167,8 +167,8 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       await ready;
       return chat;
     };
-    const next = (chat, event) => new Promise((r) => {
-      const h = ({ data }) => { chat.off(event, h); r(data); };
+    const next = (chat, event, until = () => true) => new Promise((r) => {
+      const h = ({ data }) => { if (until(data)) { chat.off(event, h); r(data); } };
       chat.on(event, h);
     });
     const b = await open(bob, bobSig);
@@ -193,10 +193,21 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       .then(() => null, (e) => e.code);
     const blacklist = await b.getBlacklist();
     await b.removeFromBlacklist({ userIDList: [alice] });
+    // Bob's AllowType is the default, NeedConfirm: alice's request is an application.
+    const applied = next(b, DuetChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED);
+    const friend = await a.addFriend({ to: bob, wording: 'Hi Bob, it is Alice', source: 'AddSource_Type_Web' });
+    const applicationEvent = await applied;
+    const bobsApplications = await b.getFriendApplicationList();
+    const alicesApplications = await a.getFriendApplicationList();
+    const friendsBefore = await a.getFriendList();
+    const wrongAccept = await a.acceptFriendApplication({ userID: bob }).then(() => null, (e) => e.code);
     const friendEvent = next(a, DuetChat.EVENT.FRIEND_LIST_UPDATED);
-    const friend = await a.addFriend({ to: bob });
+    const answered = next(a, DuetChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED, (d) => d.applicationList.length === 0);
+    await b.acceptFriendApplication({ userID: alice, remark: 'Alice from work', type: DuetChat.TYPES.SNS_APPLICATION_AGREE_AND_ADD });
     const friendsEvent = await friendEvent;
+    const applicationsAfter = await answered;
     const friends = await a.getFriendList();
+    await b.updateFriend({ userID: alice, remark: 'Alice A.' });
     const bobsFriends = await b.getFriendList();
     const profiles = await b.getUserProfile({ userIDList: [alice] });
     await b.deleteMessage(history.data.messageList);
@@ -204,7 +215,8 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     await a.logout();
     await b.logout();
     return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked,
-      blacklistEvent, friendsEvent,
+      blacklistEvent, friendsEvent, applicationEvent, bobsApplications: bobsApplications.data,
+      alicesApplications: alicesApplications.data, friendsBefore: friendsBefore.data, wrongAccept, applicationsAfter,
       readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
       profiles: profiles.data,
@@ -225,10 +237,21 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.equal(got.blocked, 20007);
   assert.deepEqual(got.blacklist, [alice]);
   assert.deepEqual(got.blacklistEvent, [alice], 'BLACKLIST_UPDATED carries the list');
-  assert.deepEqual(got.friendsEvent, [{ userID: bob }], 'FRIEND_LIST_UPDATED carries the list, on the acting device too');
-  assert.deepEqual(got.friend.successUserIDList, [bob]);
-  assert.deepEqual(got.friends, [{ userID: bob }]);
-  assert.deepEqual(got.bobsFriends, [], 'a friend add is one-way: bob accepts by adding alice back');
+  assert.equal(got.friend.code, 30539, 'addFriend resolves with 30539: the application waits for bob');
+  const toBob = { userID: alice, type: 'Pendency_Type_ComeIn', wording: 'Hi Bob, it is Alice', source: 'AddSource_Type_Web' };
+  const { time, ...event } = got.applicationEvent.applicationList[0];
+  assert.ok(time > 1_700_000_000, `the application's time in seconds: ${time}`);
+  assert.deepEqual(event, toBob, 'FRIEND_APPLICATION_LIST_UPDATED brings the application to bob');
+  assert.equal(got.applicationEvent.unreadCount, 1);
+  assert.deepEqual(got.bobsApplications.applicationList.map(({ time, ...a }) => a), [toBob]);
+  assert.deepEqual(got.alicesApplications.applicationList.map((a) => [a.userID, a.type]), [[bob, 'Pendency_Type_SendOut']]);
+  assert.equal(got.alicesApplications.unreadCount, 0);
+  assert.deepEqual(got.friendsBefore, [], 'no friendship before bob accepts');
+  assert.equal(got.wrongAccept, 30001, 'only the one asked can accept');
+  assert.deepEqual(got.friendsEvent, [{ userID: bob, remark: '' }], 'FRIEND_LIST_UPDATED carries the list when bob accepts');
+  assert.deepEqual(got.applicationsAfter, { applicationList: [], unreadCount: 0 }, 'the accepted application is gone');
+  assert.deepEqual(got.friends, [{ userID: bob, remark: '' }]);
+  assert.deepEqual(got.bobsFriends, [{ userID: alice, remark: 'Alice A.' }], 'accepted with a remark, then updated');
   assert.equal(got.profiles[0].nick, 'Alice A.');
   assert.equal(got.afterDelete.length, 0, 'a deleted message does not come back from history');
 });

@@ -80,6 +80,24 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   console.log(profiles.data[0].nick);
   await chat.updateMyProfile({ nick: 'me', avatar: 'https://example.com/me.png' });
   await chat.addToBlacklist({ userIDList: ['user2'] });
+  const added = await chat.addFriend({ to: 'user3', source: 'AddSource_Type_Web', wording: 'Hi!', remark: 'Three' });
+  if (added.data.code === 30539) console.log('waiting for user3');
+  chat.on(TencentCloudChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED, (event) => {
+    const { applicationList, unreadCount } = event.data;
+    console.log(unreadCount, applicationList.filter((a) => a.type === TencentCloudChat.TYPES.SNS_APPLICATION_SENT_TO_ME));
+  });
+  const applications = await chat.getFriendApplicationList();
+  for (const application of applications.data.applicationList) {
+    if (application.type === TencentCloudChat.TYPES.SNS_APPLICATION_SENT_TO_ME) {
+      await chat.acceptFriendApplication({ userID: application.userID, remark: 'New friend', type: TencentCloudChat.TYPES.SNS_APPLICATION_AGREE_AND_ADD });
+    } else {
+      await chat.deleteFriendApplication({ userID: application.userID, type: TencentCloudChat.TYPES.SNS_APPLICATION_SENT_BY_ME });
+    }
+  }
+  await chat.refuseFriendApplication({ userID: 'user4' });
+  await chat.updateFriend({ userID: 'user3', remark: 'Old friend' });
+  const friends = await chat.getFriendList();
+  console.log(friends.data.map((f) => f.remark || f.userID));
   chat.off(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);
   await chat.logout();
 }

@@ -132,6 +132,11 @@ pub fn ChatView() -> Html {
         format!("{nick} ({peer})")
     };
     let is_friend = state.friends.contains(&peer);
+    let asked = |list: &[protocol::RelationEntry]| list.iter().any(|e| e.user_id == peer);
+    let (requested, requests_me) = (
+        asked(&state.applications.sent),
+        asked(&state.applications.received),
+    );
     let is_blocked = state.blacklist.contains(&peer);
     let is_muted = state.muted.contains(&peer);
     let relation_button = |relation: Relation,
@@ -156,7 +161,11 @@ pub fn ChatView() -> Html {
                 <Avatar name={if nick.is_empty() { peer.to_string() } else { nick.clone() }} url={avatar} />
                 <h2>{ title.clone() }</h2>
                 <div class="actions">
-                    { relation_button(Relation::Friend, is_friend, "Add friend".into(), "Remove friend".into()) }
+                    if requested && !is_friend {
+                        <button type="button" disabled=true>{ "Friend request sent" }</button>
+                    } else {
+                        { relation_button(Relation::Friend, is_friend, if requests_me { "Accept friend request".into() } else { "Add friend".into() }, "Remove friend".into()) }
+                    }
                     { relation_button(Relation::Blacklist, is_blocked, format!("Block {peer}"), format!("Unblock {peer}")) }
                     { relation_button(Relation::Muted, is_muted, "Mute".into(), "Unmute".into()) }
                 </div>

@@ -1,4 +1,5 @@
-//! Friends and blocked users: add and remove either, and open a chat with a friend.
+//! Friends and blocked users: add and remove either, open a chat with a friend, and answer
+//! friend requests.
 
 use super::app::AppState;
 use super::take_user_id;
@@ -11,10 +12,56 @@ pub fn People() -> Html {
     let state = use_context::<AppState>().expect("state context");
     html! {
         <section class="people" aria-label="People">
+            <Requests />
             <RelationList relation={Relation::Friend} users={state.friends.clone()} />
             <RelationList relation={Relation::Blacklist} users={state.blacklist.clone()} />
             <RelationList relation={Relation::Muted} users={state.muted.clone()} />
         </section>
+    }
+}
+
+/// Friend requests to this user, to accept or refuse, and its own waiting for an answer, to
+/// withdraw.
+#[component]
+fn Requests() -> Html {
+    let state = use_context::<AppState>().expect("state context");
+    let sdk = use_context::<Sdk>().expect("sdk context");
+    let all = &state.applications;
+    if all.received.is_empty() && all.sent.is_empty() {
+        return html! {};
+    }
+    let received = all.received.iter().map(|e| {
+        let user = e.user_id.clone();
+        let answer = |accept: bool| {
+            let (sdk, user) = (sdk.clone(), user.clone());
+            Callback::from(move |_| sdk.answer_request(user.clone(), accept))
+        };
+        html! {
+            <li>
+                <span class="who">{ user.to_string() }</span>
+                if !e.fields.wording.is_empty() { <q class="wording">{ e.fields.wording.clone() }</q> }
+                <button type="button" onclick={answer(true)} aria-label={format!("Accept {user}")}>{ "Accept" }</button>
+                <button type="button" onclick={answer(false)} aria-label={format!("Refuse {user}")}>{ "Refuse" }</button>
+            </li>
+        }
+    });
+    let sent = all.sent.iter().map(|e| {
+        let (sdk, user) = (sdk.clone(), e.user_id.clone());
+        let who = user.clone();
+        let withdraw =
+            Callback::from(move |_| sdk.change_relation(Relation::ApplicationSent, who.clone(), false));
+        html! {
+            <li>
+                <span class="who">{ format!("Waiting for {user}") }</span>
+                <button type="button" onclick={withdraw} aria-label={format!("Withdraw the request to {user}")}>{ "Withdraw" }</button>
+            </li>
+        }
+    });
+    html! {
+        <div class="relation requests">
+            <h2>{ "Friend requests" }</h2>
+            <ul>{ for received }{ for sent }</ul>
+        </div>
     }
 }
 
@@ -45,7 +92,7 @@ fn RelationList(props: &ListProps) -> Html {
             "Unblock",
             "Nobody is blocked.",
         ),
-        Relation::Muted => (
+        Relation::Muted | Relation::ApplicationSent | Relation::ApplicationReceived => (
             "Muted (no notifications)",
             "Mute user",
             "Mute",

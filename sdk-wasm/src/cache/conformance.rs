@@ -87,6 +87,7 @@ macro_rules! cache_conformance {
                 &[RelationEntry {
                     user_id: uid("bob"),
                     since_ms: 1,
+                    fields: Default::default(),
                 }],
             )
             .await
@@ -267,6 +268,10 @@ macro_rules! cache_conformance {
             let friends = [RelationEntry {
                 user_id: uid("bob"),
                 since_ms: 5,
+                fields: protocol::RelationFields {
+                    remark: "Bobby".into(),
+                    ..Default::default()
+                },
             }];
             c.set_relations(Relation::Friend, &friends).await.unwrap();
             assert_eq!(c.relations(Relation::Friend).await.unwrap(), friends);

@@ -152,5 +152,7 @@ pub(crate) fn relation_name(r: Relation) -> &'static str {
         Relation::Friend => "friend",
         Relation::Blacklist => "blacklist",
         Relation::Muted => "muted",
+        Relation::ApplicationSent => "application_sent",
+        Relation::ApplicationReceived => "application_received",
     }
 }

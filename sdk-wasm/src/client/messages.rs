@@ -64,15 +64,6 @@ fn random_u32() -> u32 {
     (crate::runtime::unit_random() * f64::from(u32::MAX)) as u32
 }
 
-fn now_ms() -> u64 {
-    #[cfg(target_arch = "wasm32")]
-    return js_sys::Date::now() as u64;
-    #[cfg(not(target_arch = "wasm32"))]
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 impl<C: Cache + 'static> Client<C> {
     /// A new message to `to`, not yet sent. Its random, fixed here, makes every later attempt
     /// to send it the same message to the server.
@@ -87,7 +78,7 @@ impl<C: Cache + 'static> Client<C> {
             random: random_u32(),
             elements,
             cloud_custom_data,
-            created_ms: now_ms(),
+            created_ms: crate::runtime::now_ms(),
             offline_push_info: None,
         }
     }

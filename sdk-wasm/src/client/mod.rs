@@ -365,6 +365,21 @@ impl<C: Cache + 'static> Client<C> {
                 self.set_muted(&list);
                 Some(Event::RelationsUpdated(Relation::Muted, list))
             }
+            // Either application list: the app hears of both, as they are cached now.
+            Event::RelationsUpdated(relation, _) if relation.is_application() => {
+                let client = self.clone();
+                crate::runtime::spawn(async move {
+                    let cache = &client.inner.cache;
+                    if let (Ok(received), Ok(sent)) = (
+                        cache.relations(Relation::ApplicationReceived).await,
+                        cache.relations(Relation::ApplicationSent).await,
+                    ) {
+                        let all = crate::event::Applications { received, sent };
+                        (client.inner.listener)(Event::FriendApplicationsUpdated(all));
+                    }
+                });
+                None
+            }
             // Synced: the muted list as the server has it, for conversations' remind types.
             Event::SdkReady => {
                 let client = self.clone();

@@ -3,9 +3,11 @@
 use super::Client;
 use crate::cache::Cache;
 use crate::error::SdkError;
-use protocol::frame::UserResult;
+use crate::error::codes;
+use crate::event::Applications;
+use protocol::frame::{Request, UserResult};
 use protocol::push::Vendor;
-use protocol::{Profile, Relation, RelationEntry, UserId};
+use protocol::{Profile, Relation, RelationEntry, RelationFields, UserId};
 
 impl<C: Cache + 'static> Client<C> {
     /// This user's friend list or blacklist, from the server (the cache follows); offline,
@@ -17,8 +19,9 @@ impl<C: Cache + 'static> Client<C> {
         }
     }
 
-    /// Adds (`add`) or removes users on this user's friend list or blacklist; one result per
-    /// user, in order, `code` 0 being success. `RelationsUpdated` then reports the new list.
+    /// Adds (`add`) or removes users on one of this user's lists; one result per user, in
+    /// order, `code` 0 being success. `RelationsUpdated` then reports the new list. Removing
+    /// from an application list refuses (received) or withdraws (sent) the applications.
     pub async fn change_relations(
         &self,
         relation: Relation,
@@ -26,8 +29,65 @@ impl<C: Cache + 'static> Client<C> {
         add: bool,
     ) -> Result<Vec<UserResult>, SdkError> {
         self.connected()?
-            .change_relations(relation, users, add)
+            .change_relations(relation, users, add, RelationFields::default())
             .await
+    }
+
+    /// Asks `user` to be friends (Tencent's `addFriend`), with a remark for it and the
+    /// application's wording and source. The result's code is 0 when the friendship was made,
+    /// 30539 when it waits for `user` to accept the application.
+    pub async fn request_friend(
+        &self,
+        user: UserId,
+        fields: RelationFields,
+    ) -> Result<UserResult, SdkError> {
+        let results = self
+            .connected()?
+            .change_relations(Relation::Friend, vec![user], true, fields)
+            .await?;
+        results
+            .into_iter()
+            .next()
+            .ok_or_else(|| SdkError::new(codes::PROTOCOL, "the answer names no user"))
+    }
+
+    /// Accepts `user`'s friend application; with `both`, this user lists `user` as a friend
+    /// too, with `fields` (a remark). `FriendApplicationsUpdated` and `RelationsUpdated`
+    /// follow.
+    pub async fn accept_application(
+        &self,
+        user: UserId,
+        both: bool,
+        fields: RelationFields,
+    ) -> Result<(), SdkError> {
+        self.connected()?
+            .relation_request(Request::ApplicationAccept { user, both, fields })
+            .await
+    }
+
+    /// Sets `user`'s remark on this user's friend list, on all of its devices.
+    pub async fn update_friend(
+        &self,
+        user: UserId,
+        fields: RelationFields,
+    ) -> Result<(), SdkError> {
+        let relation = Relation::Friend;
+        self.connected()?
+            .relation_request(Request::RelationUpdate {
+                relation,
+                user,
+                fields,
+            })
+            .await
+    }
+
+    /// The friend applications waiting for an answer, from the server (the cache follows);
+    /// offline, from the cache.
+    pub async fn friend_applications(&self) -> Result<Applications, SdkError> {
+        Ok(Applications {
+            received: self.relations(Relation::ApplicationReceived).await?,
+            sent: self.relations(Relation::ApplicationSent).await?,
+        })
     }
 
     /// The profiles of `users`; unknown users are left out.

@@ -1,7 +1,7 @@
 //! The package's `EVENT` and `TYPES`, and the SDK's events as the app hears them.
 
 use super::convert::to_js;
-use super::shapes::{ConversationId, JsMessage, JsProfile, RelationList, Status};
+use super::shapes::{ApplicationList, ConversationId, JsMessage, JsProfile, RelationList, Status};
 use crate::client::ReadMarks;
 use crate::event::Event;
 use protocol::frame::KickCause;
@@ -23,6 +23,7 @@ struct EventNames {
     TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: &'static str,
     PROFILE_UPDATED: &'static str,
     FRIEND_LIST_UPDATED: &'static str,
+    FRIEND_APPLICATION_LIST_UPDATED: &'static str,
     BLACKLIST_UPDATED: &'static str,
     KICKED_OUT: &'static str,
     NET_STATE_CHANGE: &'static str,
@@ -40,6 +41,7 @@ const EVENT: EventNames = EventNames {
     TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: "onTotalUnreadMessageCountUpdated",
     PROFILE_UPDATED: "onProfileUpdated",
     FRIEND_LIST_UPDATED: "onFriendListUpdated",
+    FRIEND_APPLICATION_LIST_UPDATED: "onFriendApplicationListUpdated",
     BLACKLIST_UPDATED: "blacklistUpdated",
     KICKED_OUT: "kickedOut",
     NET_STATE_CHANGE: "netStateChange",
@@ -70,6 +72,10 @@ struct Types {
     MSG_REMIND_ACPT_AND_NOTE: &'static str,
     MSG_REMIND_ACPT_NOT_NOTE: &'static str,
     MSG_REMIND_DISCARD: &'static str,
+    SNS_APPLICATION_SENT_TO_ME: &'static str,
+    SNS_APPLICATION_SENT_BY_ME: &'static str,
+    SNS_APPLICATION_AGREE: &'static str,
+    SNS_APPLICATION_AGREE_AND_ADD: &'static str,
 }
 
 const TYPES: Types = Types {
@@ -92,7 +98,19 @@ const TYPES: Types = Types {
     MSG_REMIND_ACPT_AND_NOTE: REMIND_NOTIFY,
     MSG_REMIND_ACPT_NOT_NOTE: REMIND_SILENT,
     MSG_REMIND_DISCARD: "Discard",
+    SNS_APPLICATION_SENT_TO_ME: APPLICATION_TO_ME,
+    SNS_APPLICATION_SENT_BY_ME: APPLICATION_BY_ME,
+    SNS_APPLICATION_AGREE: AGREE,
+    SNS_APPLICATION_AGREE_AND_ADD: AGREE_AND_ADD,
 };
+
+/// A friend application's `type`: to this user, or from it.
+pub(super) const APPLICATION_TO_ME: &str = "Pendency_Type_ComeIn";
+pub(super) const APPLICATION_BY_ME: &str = "Pendency_Type_SendOut";
+/// `acceptFriendApplication`'s `type`: the applicant lists this user as a friend, and with
+/// `AGREE_AND_ADD` this user lists the applicant too.
+pub(super) const AGREE: &str = "Response_Action_Agree";
+pub(super) const AGREE_AND_ADD: &str = "Response_Action_AgreeAndAdd";
 
 /// `setMessageRemindType`'s values that Duet has: notify, or receive without a notification.
 pub(super) const REMIND_NOTIFY: &str = "AcceptAndNotify";
@@ -204,11 +222,16 @@ pub(super) fn emits(
             let name = match relation {
                 Relation::Friend => EVENT.FRIEND_LIST_UPDATED,
                 Relation::Blacklist => EVENT.BLACKLIST_UPDATED,
-                // Tencent's SDK has no event for it.
-                Relation::Muted => return Vec::new(),
+                // Tencent's SDK has no event for it; applications come as
+                // `FriendApplicationsUpdated`.
+                _ => return Vec::new(),
             };
             vec![Emit(name, to_js(&RelationList::new(relation, &list)))]
         }
+        Event::FriendApplicationsUpdated(all) => vec![Emit(
+            EVENT.FRIEND_APPLICATION_LIST_UPDATED,
+            to_js(&ApplicationList::new(&all)),
+        )],
         Event::SdkReady => vec![
             net(TYPES.NET_STATE_CONNECTED),
             Emit(EVENT.SDK_READY, JsValue::NULL),

@@ -1,12 +1,13 @@
 //! Profiles, friends and the blacklist.
 
 use super::convert::{field, from_js, invalid, ok, sdk_error};
-use super::shapes::{JsProfile, RelationList};
+use super::shapes::{ApplicationList, JsProfile, RelationList};
 use super::{Chat, State};
+use crate::error::SdkError;
 use js_sys::Promise;
 use protocol::frame::UserResult;
 use protocol::push::Vendor;
-use protocol::{Relation, UserId};
+use protocol::{ErrorCode, Relation, RelationFields, UserId};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -87,7 +88,78 @@ async fn change(
     })
 }
 
+/// `{ userID, remark?, type? }`, the options of the calls about one friend or application.
+#[derive(Deserialize)]
+struct UserOptions {
+    #[serde(rename = "userID")]
+    user_id: String,
+    #[serde(default)]
+    remark: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+impl UserOptions {
+    fn read(self) -> Result<(UserId, RelationFields), JsValue> {
+        let user = UserId::parse(self.user_id).map_err(|e| invalid(e.to_string()))?;
+        let fields = RelationFields {
+            remark: self.remark,
+            ..RelationFields::default()
+        };
+        Ok((user, fields))
+    }
+}
+
+/// `{ userID, code, message }`: one user's outcome.
+#[derive(Serialize)]
+struct UserOutcome<'a> {
+    #[serde(rename = "userID")]
+    user_id: &'a UserId,
+    code: u32,
+    message: &'a str,
+}
+
+impl<'a> From<&'a UserResult> for UserOutcome<'a> {
+    fn from(r: &'a UserResult) -> Self {
+        UserOutcome {
+            user_id: &r.user_id,
+            code: r.code.0,
+            message: &r.message,
+        }
+    }
+}
+
 impl Chat {
+    /// Refuses, drops or withdraws a friend application: of the kind `kind` names
+    /// (`SNS_APPLICATION_SENT_TO_ME` or `SNS_APPLICATION_SENT_BY_ME`), or the options' `type`.
+    fn close_application(&self, options: JsValue, kind: Option<&'static str>) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let o: UserOptions = from_js(&options, "options: expected { userID, type? }")?;
+            let relation = match kind.or(o.kind.as_deref()) {
+                Some(super::events::APPLICATION_TO_ME) => Relation::ApplicationReceived,
+                Some(super::events::APPLICATION_BY_ME) => Relation::ApplicationSent,
+                _ => {
+                    return Err(invalid(
+                        "type: TYPES.SNS_APPLICATION_SENT_TO_ME or SNS_APPLICATION_SENT_BY_ME",
+                    ));
+                }
+            };
+            let (user, _) = o.read()?;
+            let results = state
+                .client()?
+                .change_relations(relation, vec![user], false)
+                .await
+                .map_err(sdk_error)?;
+            match results.first() {
+                Some(r) if r.code.0 != 0 => {
+                    Err(sdk_error(SdkError::new(r.code, r.message.clone())))
+                }
+                _ => ok(super::Empty {}),
+            }
+        })
+    }
+
     fn list(&self, relation: Relation) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
@@ -244,8 +316,10 @@ impl Chat {
         self.list(Relation::Blacklist)
     }
 
-    /// `addFriend({ to })`: adds `to` to this user's friend list. It is a request: friends-only
-    /// apps count the friendship once `to` adds this user back.
+    /// `addFriend({ to, remark?, wording?, source? })`: asks `to` to be friends. Resolves
+    /// `{ userID, code, message }`: code 0 when the friendship was made (`to` lets anyone add
+    /// it, or had asked this user first), 30539 when `to` must accept the application; fails
+    /// when `to` refuses all requests (30516) or has blocked this user (30525).
     #[wasm_bindgen(js_name = addFriend)]
     pub fn add_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
@@ -253,11 +327,103 @@ impl Chat {
             #[derive(Deserialize)]
             struct O {
                 to: String,
+                #[serde(default)]
+                remark: String,
+                #[serde(default)]
+                wording: String,
+                #[serde(default)]
+                source: String,
             }
-            let o: O = from_js(&options, "options: expected { to }")?;
+            let o: O = from_js(
+                &options,
+                "options: expected { to, remark?, wording?, source? }",
+            )?;
             let user = UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?;
-            change(state, Relation::Friend, vec![user], true).await
+            let fields = RelationFields {
+                remark: o.remark,
+                wording: o.wording,
+                source: o.source,
+            };
+            let client = state.client()?;
+            let r = client
+                .request_friend(user, fields)
+                .await
+                .map_err(sdk_error)?;
+            match r.code {
+                ErrorCode(0) | ErrorCode::FRIEND_APPLICATION_PENDING => ok(UserOutcome::from(&r)),
+                code => Err(sdk_error(SdkError::new(code, r.message))),
+            }
         })
+    }
+
+    /// `updateFriend({ userID, remark })`: the remark this user gives a friend, on all of its
+    /// devices.
+    #[wasm_bindgen(js_name = updateFriend)]
+    pub fn update_friend(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let o: UserOptions = from_js(&options, "options: expected { userID, remark }")?;
+            let (user, fields) = o.read()?;
+            state
+                .client()?
+                .update_friend(user, fields)
+                .await
+                .map_err(sdk_error)?;
+            ok(super::Empty {})
+        })
+    }
+
+    /// `getFriendApplicationList()` resolves `{ applicationList: [{ userID, type, time,
+    /// wording, source }], unreadCount }`.
+    #[wasm_bindgen(js_name = getFriendApplicationList)]
+    pub fn get_friend_application_list(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let client = state.client()?;
+            let all = client.friend_applications().await.map_err(sdk_error)?;
+            ok(ApplicationList::new(&all))
+        })
+    }
+
+    /// `acceptFriendApplication({ userID, remark?, type? })`: `type`
+    /// `TYPES.SNS_APPLICATION_AGREE_AND_ADD` (the default) makes the friendship both ways,
+    /// `TYPES.SNS_APPLICATION_AGREE` only on the applicant's side.
+    #[wasm_bindgen(js_name = acceptFriendApplication)]
+    pub fn accept_friend_application(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let o: UserOptions = from_js(&options, "options: expected { userID, remark?, type? }")?;
+            let both = match o.kind.as_deref() {
+                None | Some(super::events::AGREE_AND_ADD) => true,
+                Some(super::events::AGREE) => false,
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "type {other:?}: use TYPES.SNS_APPLICATION_AGREE or SNS_APPLICATION_AGREE_AND_ADD"
+                    )));
+                }
+            };
+            let (user, fields) = o.read()?;
+            let client = state.client()?;
+            client
+                .accept_application(user, both, fields)
+                .await
+                .map_err(sdk_error)?;
+            ok(super::Empty {})
+        })
+    }
+
+    /// `refuseFriendApplication({ userID })`: the application leaves both users' lists.
+    #[wasm_bindgen(js_name = refuseFriendApplication)]
+    pub fn refuse_friend_application(&self, options: JsValue) -> Promise {
+        self.close_application(options, Some(super::events::APPLICATION_TO_ME))
+    }
+
+    /// `deleteFriendApplication({ userID, type })`: `type` `TYPES.SNS_APPLICATION_SENT_TO_ME`
+    /// drops an application to this user, `SNS_APPLICATION_SENT_BY_ME` withdraws one of its
+    /// own; from both users' lists.
+    #[wasm_bindgen(js_name = deleteFriendApplication)]
+    pub fn delete_friend_application(&self, options: JsValue) -> Promise {
+        self.close_application(options, None)
     }
 
     /// `deleteFriend({ userIDList })`

@@ -3,6 +3,7 @@
 //! [`super::convert::to_js`].
 
 use crate::client::ReadMarks;
+use crate::event::Applications;
 use protocol::{Conversation, Element, Message, Profile, Relation, RelationEntry, UserId};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -316,8 +317,8 @@ impl<'a> JsConversation<'a> {
     }
 }
 
-/// A friend list (`[{ userID }]`) or a blacklist or muted list (`[userID]`), as Tencent's SDK
-/// gives them.
+/// A friend list (`[{ userID, remark }]`) or a blacklist or muted list (`[userID]`), as
+/// Tencent's SDK gives them.
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum RelationList<'a> {
@@ -329,14 +330,70 @@ pub enum RelationList<'a> {
 pub struct Friend<'a> {
     #[serde(rename = "userID")]
     user_id: &'a UserId,
+    remark: &'a str,
 }
 
 impl<'a> RelationList<'a> {
     pub fn new(relation: Relation, entries: &'a [RelationEntry]) -> Self {
-        let users = entries.iter().map(|e| &e.user_id);
         match relation {
-            Relation::Friend => Self::Friends(users.map(|user_id| Friend { user_id }).collect()),
-            Relation::Blacklist | Relation::Muted => Self::Blocked(users.collect()),
+            Relation::Friend => Self::Friends(
+                entries
+                    .iter()
+                    .map(|e| Friend {
+                        user_id: &e.user_id,
+                        remark: &e.fields.remark,
+                    })
+                    .collect(),
+            ),
+            _ => Self::Blocked(entries.iter().map(|e| &e.user_id).collect()),
+        }
+    }
+}
+
+/// `getFriendApplicationList()`'s answer and `FRIEND_APPLICATION_LIST_UPDATED`'s payload:
+/// `{ applicationList: [{ userID, type, time, wording, source }], unreadCount }`, the
+/// applications to this user first. `unreadCount` counts those.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationList<'a> {
+    application_list: Vec<Application<'a>>,
+    unread_count: usize,
+}
+
+#[derive(Serialize)]
+struct Application<'a> {
+    #[serde(rename = "userID")]
+    user_id: &'a UserId,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// Seconds since the Unix epoch.
+    time: u64,
+    wording: &'a str,
+    source: &'a str,
+}
+
+impl<'a> ApplicationList<'a> {
+    pub fn new(all: &'a Applications) -> Self {
+        let received = all
+            .received
+            .iter()
+            .map(|e| (e, super::events::APPLICATION_TO_ME));
+        let sent = all
+            .sent
+            .iter()
+            .map(|e| (e, super::events::APPLICATION_BY_ME));
+        Self {
+            application_list: received
+                .chain(sent)
+                .map(|(e, kind)| Application {
+                    user_id: &e.user_id,
+                    kind,
+                    time: e.since_ms / 1000,
+                    wording: &e.fields.wording,
+                    source: &e.fields.source,
+                })
+                .collect(),
+            unread_count: all.received.len(),
         }
     }
 }

@@ -1,9 +1,9 @@
 //! `sns` friend groups: `group_add`, `group_delete`, `group_get`. A group is the owner's; its
 //! members are the friendships whose `Tag_SNS_IM_Group` names it.
 
-use super::friend_fields::{self, GROUP};
 use super::relations::results;
 use super::{Outcome, account, ok, parse};
+use crate::chat::friend_fields::{self, GROUP};
 use crate::chat::{Chat, check_user_count};
 use crate::error::ChatError;
 use axum::body::Bytes;
@@ -83,7 +83,7 @@ pub(super) async fn add(chat: &Chat, body: &Bytes) -> Outcome {
             let peer = account(&to_account, "To_Account")?;
             let Some((_, groups)) = members.iter().find(|(p, _)| p == &peer) else {
                 return Err(ChatError::new(
-                    ErrorCode::NOT_FRIENDS,
+                    ErrorCode::RELATION_INVALID,
                     format!("{peer} is not on the friend list"),
                 ));
             };

@@ -10,7 +10,6 @@
 mod accounts;
 mod app;
 mod contacts;
-mod friend_fields;
 mod friend_groups;
 mod messages;
 mod profile_fields;

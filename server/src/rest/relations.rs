@@ -1,9 +1,9 @@
 //! `sns`: friend lists and blacklists (R3.3, R3.4).
 
-use super::friend_fields::{self, is_friend_field};
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
 use crate::chat::check_user_count;
+use crate::chat::friend_fields::{self, is_friend_field};
 use crate::error::ChatError;
 use axum::body::Bytes;
 use protocol::rest::*;
@@ -237,7 +237,7 @@ pub(super) async fn friend_get_list(chat: &Chat, body: &Bytes) -> Outcome {
             reply.info_item.push(FriendInfoItem {
                 to_account,
                 sns_profile_item: Vec::new(),
-                result_code: ErrorCode::NOT_FRIENDS,
+                result_code: ErrorCode::RELATION_INVALID,
                 result_info: "not on the friend list".into(),
             });
             continue;
@@ -299,7 +299,7 @@ pub(super) fn results(items: Vec<(String, Result<(), ChatError>)>) -> ResultItem
 
 fn not_friends(peer: &UserId) -> ChatError {
     ChatError::new(
-        ErrorCode::NOT_FRIENDS,
+        ErrorCode::RELATION_INVALID,
         format!("{peer} is not on the friend list"),
     )
 }

@@ -65,7 +65,7 @@ macro_rules! storage_conformance {
     ($make:expr) => {
         use crate::storage::conformance::*;
         use crate::storage::*;
-        use protocol::SyncEvent;
+        use protocol::{RelationFields, SyncEvent};
 
         async fn open(retention: Retention) -> (Arc<dyn Storage>, Arc<Recorder>, Box<dyn std::any::Any>) {
             let rec = Arc::new(Recorder::default());
@@ -328,10 +328,57 @@ macro_rules! storage_conformance {
                 peers: peers.iter().map(|p| uid(p)).collect(),
                 add,
                 both_ways: both,
+                existing_only: false,
+                fields: Vec::new(),
                 now_ms: T0,
                 origin: None,
             };
             s.change_relations(change).await.unwrap()
+        }
+
+        #[tokio::test]
+        async fn an_application_is_listed_on_both_sides_with_its_fields() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let wording = RelationFields { wording: "hi, it's alice".into(), source: "AddSource_Type_Web".into(), ..RelationFields::default() };
+            let apply = RelationChange {
+                relation: Relation::ApplicationSent,
+                owner: uid("alice"),
+                peers: vec![uid("bob")],
+                add: true,
+                both_ways: true,
+                existing_only: false,
+                fields: wording.to_tags(),
+                now_ms: T0,
+                origin: None,
+            };
+            assert!(s.change_relations(apply.clone()).await.unwrap()[0].is_ok());
+            let sent = s.relations(Relation::ApplicationSent, &uid("alice")).await.unwrap();
+            let received = s.relations(Relation::ApplicationReceived, &uid("bob")).await.unwrap();
+            assert_eq!((sent[0].user_id.as_str(), &sent[0].fields), ("bob", &wording));
+            assert_eq!((received[0].user_id.as_str(), &received[0].fields), ("alice", &wording));
+            let feed: Vec<_> = rec.take().into_iter().map(|(u, e, _)| (u.to_string(), e.event)).collect();
+            assert_eq!(feed[1], ("bob".to_owned(), SyncEvent::Relations { relation: Relation::ApplicationReceived, added: vec![uid("alice")], removed: vec![], fields: wording.clone() }));
+            assert!(s.relations(Relation::Friend, &uid("alice")).await.unwrap().is_empty(), "an application is no friendship");
+
+            // An update changes only what is listed, and says so to the owner's devices.
+            let remark = RelationFields { remark: "Bob B.".into(), ..RelationFields::default() };
+            let update = RelationChange { relation: Relation::Friend, existing_only: true, fields: remark.to_tags(), ..apply.clone() };
+            assert!(matches!(s.change_relations(update.clone()).await.unwrap()[0], Err(StorageError::NotListed)));
+            assert!(s.relations(Relation::Friend, &uid("alice")).await.unwrap().is_empty(), "an update adds nothing");
+            relate(&s, Relation::Friend, "alice", &["bob"], true, true).await;
+            rec.take();
+            assert!(s.change_relations(RelationChange { both_ways: false, ..update }).await.unwrap()[0].is_ok());
+            assert_eq!(s.relations(Relation::Friend, &uid("alice")).await.unwrap()[0].fields, remark);
+            assert!(s.relations(Relation::Friend, &uid("bob")).await.unwrap()[0].fields.is_empty(), "a remark is its owner's");
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1);
+            assert_eq!(feed[0].1.event, SyncEvent::Relations { relation: Relation::Friend, added: vec![uid("bob")], removed: vec![], fields: remark });
+
+            // Removing it from one side removes it from both.
+            let close = RelationChange { relation: Relation::ApplicationReceived, owner: uid("bob"), peers: vec![uid("alice")], add: false, fields: Vec::new(), ..apply };
+            assert!(s.change_relations(close).await.unwrap()[0].is_ok());
+            assert!(s.relations(Relation::ApplicationSent, &uid("alice")).await.unwrap().is_empty());
+            assert!(s.relations(Relation::ApplicationReceived, &uid("bob")).await.unwrap().is_empty());
         }
 
         #[tokio::test]
@@ -344,7 +391,7 @@ macro_rules! storage_conformance {
             assert_eq!(feed.len(), 1);
             assert_eq!(
                 feed[0].1.event,
-                SyncEvent::Relations { relation: Relation::Blacklist, added: vec![uid("alice")], removed: vec![] }
+                SyncEvent::Relations { relation: Relation::Blacklist, added: vec![uid("alice")], removed: vec![], fields: RelationFields::default() }
             );
             let err = s.send(text_msg("alice", "bob", 1, "hi", T0)).await.unwrap_err();
             assert!(matches!(err, StorageError::Blocked));

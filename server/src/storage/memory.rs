@@ -3,7 +3,7 @@
 //! the listener while it is held, so the change feed is in commit order.
 
 use super::*;
-use protocol::SyncEvent;
+use protocol::{RelationFields, SyncEvent};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
@@ -28,8 +28,9 @@ struct State {
     kicks: HashMap<UserId, Revocation>,
     /// Profile fields besides nickname and avatar: user → tag → JSON value.
     profile_tags: HashMap<UserId, BTreeMap<String, String>>,
-    /// Friendships' own fields: (owner, peer) → tag → JSON value.
-    friend_fields: HashMap<(UserId, UserId), BTreeMap<String, String>>,
+    /// List entries' own fields (a friend's remark, an application's wording): (kind, owner,
+    /// peer) → tag → JSON value.
+    relation_fields: HashMap<(Relation, UserId, UserId), BTreeMap<String, String>>,
     /// Each user's friend groups.
     friend_groups: HashMap<UserId, BTreeSet<String>>,
     next_id: u64,
@@ -503,38 +504,30 @@ impl State {
         out: &mut Vec<Committed>,
         change: RelationChange,
     ) -> StorageResult<Vec<StorageResult<()>>> {
-        let RelationChange {
-            relation,
-            ref owner,
-            add,
-            both_ways,
-            now_ms,
-            ..
-        } = change;
-        self.user_mut(owner)?;
-        let (mut results, mut changed) = (
-            Vec::with_capacity(change.peers.len()),
-            Vec::<(UserId, UserId)>::new(),
-        );
+        let (add, now_ms) = (change.add, change.now_ms);
+        self.user_mut(&change.owner)?;
+        let (mut results, mut changed) = (Vec::with_capacity(change.peers.len()), Vec::new());
         for peer in change.peers.iter().cloned() {
             if !self.users.contains_key(&peer) {
                 results.push(Err(StorageError::UnknownUser(peer)));
                 continue;
             }
-            let mut pairs = vec![(owner.clone(), peer.clone())];
-            if both_ways {
-                pairs.push((peer.clone(), owner.clone()));
-            }
-            let refused = if add {
+            let pairs = change.pairs(&peer);
+            let refused = if change.existing_only {
                 pairs
                     .iter()
-                    .filter(|(a, b)| !self.listed(relation, a, b))
-                    .find_map(|(a, b)| {
+                    .any(|(k, a, b)| !self.listed(*k, a, b))
+                    .then_some(StorageError::NotListed)
+            } else if add {
+                pairs
+                    .iter()
+                    .filter(|(k, a, b)| !self.listed(*k, a, b))
+                    .find_map(|(k, a, b)| {
                         let len = self
                             .relations
-                            .get(&(relation, a.clone()))
+                            .get(&(*k, a.clone()))
                             .map_or(0, BTreeMap::len);
-                        add_refusal(relation, self.listed(Relation::Blacklist, b, a), len)
+                        add_refusal(*k, self.listed(Relation::Blacklist, b, a), len)
                     })
             } else {
                 None
@@ -543,20 +536,27 @@ impl State {
                 results.push(Err(e));
                 continue;
             }
-            for (a, b) in pairs {
-                let list = self.relations.entry((relation, a.clone())).or_default();
+            for (k, a, b) in pairs {
+                let list = self.relations.entry((k, a.clone())).or_default();
+                let fields = change.fields_for(k, &a);
                 let did = if add {
                     let new = !list.contains_key(&b);
                     list.entry(b.clone()).or_insert(now_ms);
-                    new
+                    if !fields.is_empty() {
+                        self.relation_fields
+                            .entry((k, a.clone(), b.clone()))
+                            .or_default()
+                            .extend(fields.iter().cloned());
+                    }
+                    new || !fields.is_empty()
                 } else {
                     list.remove(&b).is_some()
                 };
-                if did && !add && relation == Relation::Friend {
-                    self.friend_fields.remove(&(a.clone(), b.clone()));
+                if did && !add {
+                    self.relation_fields.remove(&(k, a.clone(), b.clone()));
                 }
                 if did {
-                    changed.push((a, b));
+                    changed.push((k, a, b));
                 }
             }
             results.push(Ok(()));
@@ -815,8 +815,8 @@ impl Storage for MemoryStorage {
         st.push_jobs.retain(|_, j| &j.user != user);
         st.profile_tags.remove(user);
         st.friend_groups.remove(user);
-        st.friend_fields
-            .retain(|(owner, peer), _| owner != user && peer != user);
+        st.relation_fields
+            .retain(|(_, owner, peer), _| owner != user && peer != user);
         st.relations.retain(|(_, owner), _| owner != user);
         for list in st.relations.values_mut() {
             list.remove(user);
@@ -867,8 +867,8 @@ impl Storage for MemoryStorage {
         if !st.listed(Relation::Friend, owner, peer) {
             return Ok(false);
         }
-        st.friend_fields
-            .entry((owner.clone(), peer.clone()))
+        st.relation_fields
+            .entry((Relation::Friend, owner.clone(), peer.clone()))
             .or_default()
             .extend(fields);
         Ok(true)
@@ -880,10 +880,10 @@ impl Storage for MemoryStorage {
     ) -> StorageResult<Vec<(UserId, BTreeMap<String, String>)>> {
         let st = self.lock()?;
         let mut out: Vec<(UserId, BTreeMap<String, String>)> = st
-            .friend_fields
+            .relation_fields
             .iter()
-            .filter(|((o, _), _)| o == owner)
-            .map(|((_, peer), fields)| (peer.clone(), fields.clone()))
+            .filter(|((k, o, _), _)| *k == Relation::Friend && o == owner)
+            .map(|((_, _, peer), fields)| (peer.clone(), fields.clone()))
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
@@ -913,8 +913,8 @@ impl Storage for MemoryStorage {
         for name in &remove {
             groups.remove(name);
         }
-        for ((o, _), fields) in st.friend_fields.iter_mut() {
-            if o == owner {
+        for ((k, o, _), fields) in st.relation_fields.iter_mut() {
+            if *k == Relation::Friend && o == owner {
                 super::leave_groups(fields, &remove);
             }
         }
@@ -948,6 +948,11 @@ impl Storage for MemoryStorage {
             .map(|(peer, since)| RelationEntry {
                 user_id: peer.clone(),
                 since_ms: *since,
+                fields: st
+                    .relation_fields
+                    .get(&(relation, owner.clone(), peer.clone()))
+                    .map(RelationFields::from_tags)
+                    .unwrap_or_default(),
             })
             .collect();
         list.sort_by(|a, b| (a.since_ms, &a.user_id).cmp(&(b.since_ms, &b.user_id)));

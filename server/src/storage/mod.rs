@@ -54,6 +54,9 @@ pub enum StorageError {
     MessageNotFound,
     #[error("message already recalled")]
     AlreadyRecalled,
+    /// An update of a list entry that is not on the list.
+    #[error("not on the list")]
+    NotListed,
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
@@ -231,10 +234,36 @@ pub struct RelationChange {
     pub peers: Vec<UserId>,
     /// Add (true) or remove (false).
     pub add: bool,
-    /// Also change each peer's list towards the owner (mutual friendship).
+    /// Also change each peer's list towards the owner, of the mirror kind
+    /// ([`Relation::mirror`]): mutual friendship, an application on both sides.
     pub both_ways: bool,
+    /// Only entries already listed change (their fields); others answer `NotListed`.
+    pub existing_only: bool,
+    /// Fields (tag, JSON text) kept with the owner's added entries, merged into those kept
+    /// before; for applications, also with the peer's (the wording is the applicant's).
+    pub fields: Vec<(String, String)>,
     pub now_ms: u64,
     pub origin: Option<Origin>,
+}
+
+impl RelationChange {
+    /// The (list kind, owner, peer) entries this change touches for `peer`.
+    pub(crate) fn pairs(&self, peer: &UserId) -> Vec<(Relation, UserId, UserId)> {
+        let mut pairs = vec![(self.relation, self.owner.clone(), peer.clone())];
+        if self.both_ways {
+            pairs.push((self.relation.mirror(), peer.clone(), self.owner.clone()));
+        }
+        pairs
+    }
+
+    /// The fields kept with `owner`'s entry of kind `relation`.
+    pub(crate) fn fields_for(&self, relation: Relation, owner: &UserId) -> &[(String, String)] {
+        if owner == &self.owner || relation.is_application() {
+            &self.fields
+        } else {
+            &[]
+        }
+    }
 }
 
 /// Which messages of a conversation a history read wants.
@@ -513,30 +542,34 @@ pub(crate) mod flags {
 }
 
 /// The `Relations` entries a relation change appends: one per list that changed, in the order
-/// the lists first changed. `changed` holds the `(owner, peer)` pairs actually added or removed;
+/// the lists first changed. `changed` holds the `(kind, owner, peer)` entries actually added,
+/// updated or removed;
 /// only the acting owner's entry carries the origin.
 pub(crate) fn relation_events(
     change: &RelationChange,
-    changed: &[(UserId, UserId)],
+    changed: &[(Relation, UserId, UserId)],
 ) -> Vec<(UserId, protocol::SyncEvent, Option<Origin>)> {
-    let mut owners: Vec<&UserId> = Vec::new();
-    for (a, _) in changed {
-        if !owners.contains(&a) {
-            owners.push(a);
+    let mut lists: Vec<(Relation, &UserId)> = Vec::new();
+    for (relation, a, _) in changed {
+        if !lists.contains(&(*relation, a)) {
+            lists.push((*relation, a));
         }
     }
-    owners
+    lists
         .into_iter()
-        .map(|a| {
+        .map(|(relation, a)| {
             let users: Vec<UserId> = changed
                 .iter()
-                .filter(|(x, _)| x == a)
-                .map(|(_, b)| b.clone())
+                .filter(|(r, x, _)| *r == relation && x == a)
+                .map(|(_, _, b)| b.clone())
                 .collect();
-            let (added, removed) = if change.add {
-                (users, Vec::new())
+            let (added, removed, fields) = if change.add {
+                let fields = protocol::RelationFields::from_tags(
+                    change.fields_for(relation, a).iter().map(|(t, v)| (t, v)),
+                );
+                (users, Vec::new(), fields)
             } else {
-                (Vec::new(), users)
+                (Vec::new(), users, protocol::RelationFields::default())
             };
             let origin = if *a == change.owner {
                 change.origin
@@ -546,9 +579,10 @@ pub(crate) fn relation_events(
             (
                 a.clone(),
                 protocol::SyncEvent::Relations {
-                    relation: change.relation,
+                    relation,
                     added,
                     removed,
+                    fields,
                 },
                 origin,
             )
@@ -560,12 +594,15 @@ pub(crate) fn relation_events(
 pub const MAX_FRIENDS: usize = 3000;
 /// Most users on one blacklist, as in Tencent IM.
 pub const MAX_BLOCKED: usize = 1000;
+/// Most friend applications one user has waiting, sent or received.
+pub const MAX_APPLICATIONS: usize = 1000;
 
 /// How many users a list of `relation` may hold.
 pub(crate) fn relation_cap(relation: Relation) -> usize {
     match relation {
         Relation::Friend => MAX_FRIENDS,
         Relation::Blacklist | Relation::Muted => MAX_BLOCKED,
+        Relation::ApplicationSent | Relation::ApplicationReceived => MAX_APPLICATIONS,
     }
 }
 
@@ -577,7 +614,7 @@ pub(crate) fn add_refusal(
     b_blocks_a: bool,
     a_list_len: usize,
 ) -> Option<StorageError> {
-    if relation == Relation::Friend && b_blocks_a {
+    if (relation == Relation::Friend || relation.is_application()) && b_blocks_a {
         return Some(StorageError::BlockedByPeer);
     }
     (a_list_len >= relation_cap(relation)).then_some(StorageError::ListFull)
@@ -589,6 +626,8 @@ pub(crate) fn relation_code(r: Relation) -> i64 {
         Relation::Friend => 1,
         Relation::Blacklist => 2,
         Relation::Muted => 3,
+        Relation::ApplicationSent => 4,
+        Relation::ApplicationReceived => 5,
     }
 }
 

@@ -301,6 +301,14 @@ fn change_relations(
     })
 }
 
+/// The refusal of a list change that the list's kind does not take from its owner.
+fn not_here(relation: Relation) -> ChatError {
+    ChatError::new(
+        ErrorCode::INVALID_ARGUMENT,
+        format!("{relation:?} lists do not take this change"),
+    )
+}
+
 /// A frame as sent; a reply over [`MAX_ANSWER_BYTES`] becomes an `ANSWER_TOO_LARGE` error.
 fn encode(frame: &ServerFrame) -> Message {
     let text = serde_json::to_string(frame).expect("server frames serialize");
@@ -543,9 +551,40 @@ impl Connection {
                     complete: page.complete,
                 })
             })),
-            Request::RelationAdd { relation, users } => {
-                later(change_relations(chat, me, relation, users, true, origin))
+            Request::RelationAdd {
+                relation: Relation::Friend,
+                users,
+                fields,
+            } => later(Box::pin(async move {
+                let results = chat.request_friends(&me, users, &fields).await?;
+                Ok(Reply::RelationResults { results })
+            })),
+            // An application is made by asking for a friend, and only the peer accepts it.
+            Request::RelationAdd { relation, .. } if relation.is_application() => {
+                Step::Answer(error_frame(Some(id), not_here(relation)))
             }
+            Request::RelationAdd {
+                relation, users, ..
+            } => later(change_relations(chat, me, relation, users, true, origin)),
+            Request::RelationUpdate { relation, .. } if relation != Relation::Friend => {
+                Step::Answer(error_frame(Some(id), not_here(relation)))
+            }
+            Request::RelationUpdate {
+                relation,
+                user,
+                fields,
+            } => later(Box::pin(async move {
+                let result = chat.update_relation(&me, relation, user, &fields).await?;
+                Ok(Reply::RelationResults {
+                    results: vec![result],
+                })
+            })),
+            Request::ApplicationAccept { user, both, fields } => later(Box::pin(async move {
+                let result = chat.accept_application(&me, user, both, &fields).await?;
+                Ok(Reply::RelationResults {
+                    results: vec![result],
+                })
+            })),
             Request::RelationRemove { relation, users } => {
                 later(change_relations(chat, me, relation, users, false, origin))
             }

@@ -9,8 +9,8 @@ use crate::storage::{
 use protocol::frame::SyncPage;
 use protocol::push::Vendor;
 use protocol::{
-    Conversation, DeviceId, Message, Profile, Relation, RelationEntry, Seq, SyncEntry, SyncEvent,
-    UserId,
+    Conversation, DeviceId, Message, Profile, Relation, RelationEntry, RelationFields, Seq,
+    SyncEntry, SyncEvent, UserId,
 };
 use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, params};
 
@@ -293,13 +293,14 @@ pub(super) fn relations(
     owner: &UserId,
 ) -> StorageResult<Vec<RelationEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT peer, since_ms FROM relations WHERE relation = ?1 AND owner = ?2 ORDER BY since_ms, peer",
+        "SELECT peer, since_ms, fields FROM relations WHERE relation = ?1 AND owner = ?2 ORDER BY since_ms, peer",
     )?;
     let list = stmt
         .query_map(params![relation_code(relation), owner.as_str()], |r| {
             Ok(RelationEntry {
                 user_id: rows::user_id(r.get(0)?)?,
                 since_ms: r.get::<_, i64>(1)? as u64,
+                fields: RelationFields::from_tags(&rows::fields_from_text(&r.get::<_, String>(2)?)),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

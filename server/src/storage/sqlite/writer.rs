@@ -1081,47 +1081,54 @@ impl Writer {
         change: RelationChange,
         batch: &mut Batch,
     ) -> Sql<StorageResult<Vec<StorageResult<()>>>> {
-        let RelationChange {
-            relation,
-            ref owner,
-            add,
-            both_ways,
-            now_ms,
-            ..
-        } = change;
-        if self.user(owner)?.is_none() {
-            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        let (add, now_ms) = (change.add, change.now_ms);
+        if self.user(&change.owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(change.owner.clone())));
         }
-        let code = relation_code(relation);
         let (mut results, mut changed) = (Vec::with_capacity(change.peers.len()), Vec::new());
         for peer in change.peers.iter().cloned() {
             if self.user(&peer)?.is_none() {
                 results.push(Err(StorageError::UnknownUser(peer)));
                 continue;
             }
-            let mut pairs = vec![(owner.clone(), peer.clone())];
-            if both_ways {
-                pairs.push((peer.clone(), owner.clone()));
-            }
-            if add && let Some(e) = self.add_refusal(relation, &pairs)? {
+            let pairs = change.pairs(&peer);
+            let refusal = if change.existing_only {
+                let mut missing = false;
+                for (k, a, b) in &pairs {
+                    missing |= !self.listed(*k, a, b)?;
+                }
+                missing.then_some(StorageError::NotListed)
+            } else if add {
+                self.add_refusal(&pairs)?
+            } else {
+                None
+            };
+            if let Some(e) = refusal {
                 results.push(Err(e));
                 continue;
             }
-            for (a, b) in pairs {
+            for (k, a, b) in pairs {
+                let code = relation_code(k);
+                let fields = change.fields_for(k, &a);
                 let n = if add {
-                    self.conn
+                    let new = self
+                        .conn
                         .prepare_cached(
                             "INSERT INTO relations (relation, owner, peer, since_ms) VALUES (?1, ?2, ?3, ?4)
                              ON CONFLICT DO NOTHING",
                         )?
-                        .execute(params![code, a.as_str(), b.as_str(), now_ms as i64])?
+                        .execute(params![code, a.as_str(), b.as_str(), now_ms as i64])?;
+                    if !fields.is_empty() {
+                        self.merge_fields(k, &a, &b, fields.to_vec())?;
+                    }
+                    new + usize::from(!fields.is_empty())
                 } else {
                     self.conn
                         .prepare_cached("DELETE FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
                         .execute(params![code, a.as_str(), b.as_str()])?
                 };
                 if n > 0 {
-                    if relation == Relation::Blacklist
+                    if k == Relation::Blacklist
                         && let Some(u) = self.user(&a)?
                     {
                         u.blocked = if add {
@@ -1130,7 +1137,7 @@ impl Writer {
                             u.blocked.saturating_sub(1)
                         };
                     }
-                    changed.push((a, b));
+                    changed.push((k, a, b));
                 }
             }
             results.push(Ok(()));
@@ -1141,13 +1148,9 @@ impl Writer {
         Ok(Ok(results))
     }
 
-    /// Why adding these `(owner, peer)` pairs to lists of `relation` is refused, if it is.
-    fn add_refusal(
-        &self,
-        relation: Relation,
-        pairs: &[(UserId, UserId)],
-    ) -> Sql<Option<StorageError>> {
-        for (a, b) in pairs {
+    /// Why adding these `(kind, owner, peer)` entries is refused, if it is.
+    fn add_refusal(&self, pairs: &[(Relation, UserId, UserId)]) -> Sql<Option<StorageError>> {
+        for &(relation, ref a, ref b) in pairs {
             if self.listed(relation, a, b)? {
                 continue;
             }
@@ -1189,7 +1192,24 @@ impl Writer {
         peer: &UserId,
         fields: Vec<(String, String)>,
     ) -> Sql<StorageResult<bool>> {
-        let code = relation_code(Relation::Friend);
+        Ok(Ok(self.merge_fields(
+            Relation::Friend,
+            owner,
+            peer,
+            fields,
+        )?))
+    }
+
+    /// Merges `fields` into those kept with `owner`'s entry of `peer` on its list of
+    /// `relation`; whether the entry exists (nothing is kept when not).
+    fn merge_fields(
+        &mut self,
+        relation: Relation,
+        owner: &UserId,
+        peer: &UserId,
+        fields: Vec<(String, String)>,
+    ) -> Sql<bool> {
+        let code = relation_code(relation);
         let kept: Option<String> = self
             .conn
             .prepare_cached(
@@ -1198,7 +1218,7 @@ impl Writer {
             .query_row(params![code, owner.as_str(), peer.as_str()], |r| r.get(0))
             .optional()?;
         let Some(kept) = kept else {
-            return Ok(Ok(false));
+            return Ok(false);
         };
         let mut all = rows::fields_from_text(&kept);
         all.extend(fields);
@@ -1212,7 +1232,7 @@ impl Writer {
                 peer.as_str(),
                 rows::fields_to_text(&all)
             ])?;
-        Ok(Ok(true))
+        Ok(true)
     }
 
     fn change_friend_groups(

@@ -3,6 +3,9 @@
 //! validated and the permission check (R3) decides which relationship rules apply; the store
 //! then enforces those rules atomically with the write.
 
+pub mod friend_fields;
+mod relations;
+
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ChatError;
@@ -11,18 +14,16 @@ use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::{
     Account, CommitListener, Committed, HistoryPage, HistoryQuery, NewMessage, Origin, Pending,
-    ProfileUpdate, PushRegistration, PushSettings, RelationChange, Revocation, SendChecks, Sent,
-    Storage, StorageError, StorageResult,
+    ProfileUpdate, PushRegistration, PushSettings, Revocation, SendChecks, Sent, Storage,
+    StorageError, StorageResult,
 };
 use protocol::DeviceId;
-use protocol::frame::{
-    MAX_DELETE_PER_REQUEST, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage, UserResult,
-};
+use protocol::frame::{MAX_DELETE_PER_REQUEST, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage};
 use protocol::push::OfflinePushInfo;
 use protocol::push::Vendor;
 use protocol::{
-    Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
-    SyncEntry, SyncEvent, UserId,
+    Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, Seq, SyncEntry,
+    SyncEvent, UserId,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -61,12 +62,6 @@ pub struct Chat {
 /// refused by its time anyway.
 const SIGS_KEPT_PER_USER: usize = 8;
 const SIGS_USERS_KEPT: usize = 100_000;
-
-/// The profile tag that decides what a friend request does, and its values besides the
-/// default `AllowType_Type_NeedConfirm`.
-const TAG_ALLOW_TYPE: &str = "Tag_Profile_IM_AllowType";
-const ALLOW_ANY: &str = "AllowType_Type_AllowAny";
-const ALLOW_DENY_ANY: &str = "AllowType_Type_DenyAny";
 
 /// A UserSig's fingerprint: the first 8 bytes of its SHA-256.
 fn fingerprint(user_sig: &str) -> u64 {
@@ -550,118 +545,6 @@ impl Chat {
             ));
         }
         self.recall(key, me, peer).await
-    }
-
-    /// Adds or removes users on `owner`'s friend list or blacklist. Friend changes are mutual
-    /// unless `one_way`. One result per user, in order.
-    pub async fn change_relations(
-        &self,
-        owner: &UserId,
-        relation: Relation,
-        users: Vec<UserId>,
-        add: bool,
-        one_way: bool,
-        origin: Option<Origin>,
-    ) -> Result<Vec<UserResult>, ChatError> {
-        check_user_count(users.len())?;
-        let (valid, to_self): (Vec<UserId>, Vec<UserId>) =
-            users.iter().cloned().partition(|u| u != owner);
-        // A user's own friend request follows the peer's AllowType, as in Tencent IM: DenyAny
-        // refuses it, AllowAny makes the friendship both ways at once, NeedConfirm (the
-        // default) lists the peer until the peer adds back. The backend's adds are made.
-        let allow = if relation == Relation::Friend && add && origin.is_some() {
-            self.allow_types(&valid).await?
-        } else {
-            HashMap::new()
-        };
-        let (denied, valid): (Vec<UserId>, Vec<UserId>) = valid
-            .into_iter()
-            .partition(|u| allow.get(u).map(String::as_str) == Some(ALLOW_DENY_ANY));
-        let (at_once, valid): (Vec<UserId>, Vec<UserId>) = valid
-            .into_iter()
-            .partition(|u| allow.get(u).map(String::as_str) == Some(ALLOW_ANY));
-        // By user: a user named twice gets the same answer twice.
-        let mut stored: HashMap<UserId, Result<(), ChatError>> = HashMap::new();
-        let both = relation == Relation::Friend && !one_way;
-        for (peers, both_ways) in [(valid, both), (at_once, true)] {
-            if peers.is_empty() {
-                continue;
-            }
-            let change = RelationChange {
-                relation,
-                owner: owner.clone(),
-                peers: peers.clone(),
-                add,
-                both_ways,
-                now_ms: self.clock.now_ms(),
-                origin,
-            };
-            let results = self.storage.change_relations(change).await?;
-            stored.extend(
-                peers
-                    .into_iter()
-                    .zip(results.into_iter().map(|r| r.map_err(ChatError::from))),
-            );
-        }
-        let results = users
-            .into_iter()
-            .map(|user| {
-                let refusal = if to_self.contains(&user) {
-                    Some((
-                        ErrorCode::INVALID_ARGUMENT,
-                        "a user cannot list itself".to_owned(),
-                    ))
-                } else if denied.contains(&user) {
-                    Some((
-                        ErrorCode::FRIEND_DENY_ANY,
-                        format!("{user} accepts no friend requests"),
-                    ))
-                } else {
-                    match stored.get(&user) {
-                        Some(Ok(())) => None,
-                        Some(Err(e)) => Some((e.code, e.message.clone())),
-                        None => Some((ErrorCode::INTERNAL, "no answer from storage".to_owned())),
-                    }
-                };
-                let (code, message) = refusal.unwrap_or((ErrorCode(0), String::new()));
-                UserResult {
-                    user_id: user,
-                    code,
-                    message,
-                }
-            })
-            .collect();
-        Ok(results)
-    }
-
-    /// The `Tag_Profile_IM_AllowType` of those of `users` who set one.
-    async fn allow_types(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, ChatError> {
-        Ok(self
-            .storage
-            .profile_tags(users)
-            .await?
-            .into_iter()
-            .filter(|(_, tag, _)| tag == TAG_ALLOW_TYPE)
-            .filter_map(|(user, _, value)| Some((user, serde_json::from_str(&value).ok()?)))
-            .collect())
-    }
-
-    pub async fn relations(
-        &self,
-        owner: &UserId,
-        relation: Relation,
-    ) -> Result<Vec<RelationEntry>, ChatError> {
-        Ok(self.storage.relations(relation, owner).await?)
-    }
-
-    pub async fn check_relations(
-        &self,
-        owner: &UserId,
-        relation: Relation,
-        users: &[UserId],
-    ) -> Result<Vec<(bool, bool)>, ChatError> {
-        check_user_count(users.len())?;
-        Ok(self.storage.check_relations(relation, owner, users).await?)
     }
 
     /// Sets a profile (R6.3); `create` makes the account if needed (the REST import does).

@@ -1,0 +1,332 @@
+//! A user's lists of other users: friends, the blacklist, muted peers and friend applications;
+//! how a friend request follows the peer's `AllowType`, as in Tencent IM.
+
+use super::{Chat, check_user_count, friend_fields};
+use crate::error::ChatError;
+use crate::storage::{Origin, RelationChange};
+use protocol::frame::UserResult;
+use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, UserId};
+use std::collections::HashMap;
+
+/// The profile tag that decides what a friend request does, and its values besides the
+/// default `AllowType_Type_NeedConfirm`.
+const TAG_ALLOW_TYPE: &str = "Tag_Profile_IM_AllowType";
+const ALLOW_ANY: &str = "AllowType_Type_AllowAny";
+const ALLOW_DENY_ANY: &str = "AllowType_Type_DenyAny";
+
+/// Each user's outcome of one change.
+type Outcomes = HashMap<UserId, Result<(), ChatError>>;
+
+impl Chat {
+    /// Adds or removes users on one of `owner`'s lists, as the app's backend or a user's list
+    /// change asks: friendship is mutual unless `one_way`, an application changes on both
+    /// sides. One result per user, in order.
+    pub async fn change_relations(
+        &self,
+        owner: &UserId,
+        relation: Relation,
+        users: Vec<UserId>,
+        add: bool,
+        one_way: bool,
+        origin: Option<Origin>,
+    ) -> Result<Vec<UserResult>, ChatError> {
+        check_user_count(users.len())?;
+        let peers = others(owner, &users);
+        let both_ways = (relation == Relation::Friend && !one_way) || relation.is_application();
+        let change = self.change(relation, owner, peers, add, origin);
+        let outcomes = self
+            .apply(RelationChange {
+                both_ways,
+                ..change
+            })
+            .await?;
+        Ok(results(owner, users, &outcomes))
+    }
+
+    /// A user's own friend request (Tencent's `addFriend`). It follows each peer's
+    /// `AllowType`: `DenyAny` refuses it (30516); `AllowAny` makes the friendship both ways at
+    /// once, as does a request to a user who had applied to `me` (it accepts that application)
+    /// or is a friend both ways already; `NeedConfirm`, the default, sends a friend
+    /// application, answered 30539 (pending) until the peer accepts or refuses it. `fields`
+    /// (remark, wording, source) go with `me`'s entry and the application.
+    ///
+    /// Its entries go to every device of both users, the asking one too: a request changes
+    /// several lists, and a device that applied the later changes before the skipped earlier
+    /// ones would undo them.
+    pub async fn request_friends(
+        &self,
+        me: &UserId,
+        users: Vec<UserId>,
+        fields: &RelationFields,
+    ) -> Result<Vec<UserResult>, ChatError> {
+        let origin = None;
+        check_user_count(users.len())?;
+        let tags = checked_tags(fields)?;
+        let peers = others(me, &users);
+        let allow = self.allow_types(&peers).await?;
+        let applied = self
+            .storage
+            .check_relations(Relation::ApplicationReceived, me, &peers)
+            .await?;
+        let friends = self
+            .storage
+            .check_relations(Relation::Friend, me, &peers)
+            .await?;
+        let (mut at_once, mut accepting, mut asking) = (Vec::new(), Vec::new(), Vec::new());
+        let mut outcomes = Outcomes::new();
+        for ((peer, (applied, _)), (listed, lists_me)) in
+            peers.into_iter().zip(applied).zip(friends)
+        {
+            match allow.get(&peer).map(String::as_str) {
+                _ if applied => accepting.push(peer),
+                _ if listed && lists_me => at_once.push(peer),
+                Some(ALLOW_DENY_ANY) => {
+                    let e = ChatError::new(
+                        ErrorCode::FRIEND_DENY_ANY,
+                        format!("{peer} accepts no friend requests"),
+                    );
+                    outcomes.insert(peer, Err(e));
+                }
+                Some(ALLOW_ANY) => at_once.push(peer),
+                _ => asking.push(peer),
+            }
+        }
+        at_once.extend(accepting.iter().cloned());
+        let friendship = RelationChange {
+            both_ways: true,
+            fields: tags.clone(),
+            ..self.change(Relation::Friend, me, at_once, true, origin)
+        };
+        outcomes.extend(self.apply(friendship).await?);
+        self.close_applications(me, accepting, origin).await?;
+        let application = RelationChange {
+            both_ways: true,
+            fields: tags,
+            ..self.change(Relation::ApplicationSent, me, asking.clone(), true, origin)
+        };
+        let mut sent = self.apply(application).await?;
+        for peer in asking {
+            let result = match sent.remove(&peer) {
+                Some(Ok(())) => Err(ChatError::new(
+                    ErrorCode::FRIEND_APPLICATION_PENDING,
+                    format!("friend application sent; waiting for {peer} to accept it"),
+                )),
+                other => other.unwrap_or_else(|| Err(no_answer())),
+            };
+            outcomes.insert(peer, result);
+        }
+        Ok(results(me, users, &outcomes))
+    }
+
+    /// Accepts `applicant`'s friend application to `me` (Tencent's
+    /// `acceptFriendApplication`): `applicant` lists `me` as a friend, and `me` lists
+    /// `applicant` too when `both` (`fields`, a remark, going with that entry). The
+    /// application then leaves both users' lists. 30001 when there is none. (Its entries go
+    /// to every device, as [`Chat::request_friends`]'s do.)
+    pub async fn accept_application(
+        &self,
+        me: &UserId,
+        applicant: UserId,
+        both: bool,
+        fields: &RelationFields,
+    ) -> Result<UserResult, ChatError> {
+        let origin = None;
+        let tags = checked_tags(fields)?;
+        let pending = self
+            .storage
+            .check_relations(
+                Relation::ApplicationReceived,
+                me,
+                std::slice::from_ref(&applicant),
+            )
+            .await?;
+        if !pending.first().is_some_and(|(applied, _)| *applied) {
+            return Err(ChatError::new(
+                ErrorCode::RELATION_INVALID,
+                format!("{applicant} has not applied to be friends"),
+            ));
+        }
+        let change = if both {
+            RelationChange {
+                both_ways: true,
+                fields: tags,
+                ..self.change(Relation::Friend, me, vec![applicant.clone()], true, origin)
+            }
+        } else {
+            self.change(Relation::Friend, &applicant, vec![me.clone()], true, None)
+        };
+        let peer = if both { &applicant } else { me };
+        let outcome = self.apply(change).await?.remove(peer);
+        if let Some(Err(e)) = outcome {
+            return Err(e);
+        }
+        self.close_applications(me, vec![applicant.clone()], origin)
+            .await?;
+        Ok(UserResult {
+            user_id: applicant,
+            code: ErrorCode(0),
+            message: String::new(),
+        })
+    }
+
+    /// Sets the non-empty `fields` of `user`'s entry on `me`'s list of `relation` (Tencent's
+    /// `updateFriend`); every device of `me` hears of it, the asking one too. 30001 when
+    /// `user` is not on it.
+    pub async fn update_relation(
+        &self,
+        me: &UserId,
+        relation: Relation,
+        user: UserId,
+        fields: &RelationFields,
+    ) -> Result<UserResult, ChatError> {
+        let origin = None;
+        let tags = checked_tags(fields)?;
+        let change = RelationChange {
+            existing_only: true,
+            fields: tags,
+            ..self.change(relation, me, vec![user.clone()], true, origin)
+        };
+        match self.apply(change).await?.remove(&user) {
+            Some(Ok(())) => Ok(UserResult {
+                user_id: user,
+                code: ErrorCode(0),
+                message: String::new(),
+            }),
+            Some(Err(e)) => Err(e),
+            None => Err(no_answer()),
+        }
+    }
+
+    pub async fn relations(
+        &self,
+        owner: &UserId,
+        relation: Relation,
+    ) -> Result<Vec<RelationEntry>, ChatError> {
+        Ok(self.storage.relations(relation, owner).await?)
+    }
+
+    pub async fn check_relations(
+        &self,
+        owner: &UserId,
+        relation: Relation,
+        users: &[UserId],
+    ) -> Result<Vec<(bool, bool)>, ChatError> {
+        check_user_count(users.len())?;
+        Ok(self.storage.check_relations(relation, owner, users).await?)
+    }
+
+    /// A one-way change of `owner`'s list, no fields, made now.
+    fn change(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+        peers: Vec<UserId>,
+        add: bool,
+        origin: Option<Origin>,
+    ) -> RelationChange {
+        RelationChange {
+            relation,
+            owner: owner.clone(),
+            peers,
+            add,
+            both_ways: false,
+            existing_only: false,
+            fields: Vec::new(),
+            now_ms: self.clock.now_ms(),
+            origin,
+        }
+    }
+
+    /// Stores a change; each peer's outcome.
+    async fn apply(&self, change: RelationChange) -> Result<Outcomes, ChatError> {
+        if change.peers.is_empty() {
+            return Ok(Outcomes::new());
+        }
+        let peers = change.peers.clone();
+        let stored = self.storage.change_relations(change).await?;
+        Ok(peers
+            .into_iter()
+            .zip(stored.into_iter().map(|r| r.map_err(ChatError::from)))
+            .collect())
+    }
+
+    /// Removes the applications these users sent `me`, from both sides.
+    async fn close_applications(
+        &self,
+        me: &UserId,
+        applicants: Vec<UserId>,
+        origin: Option<Origin>,
+    ) -> Result<(), ChatError> {
+        let change = RelationChange {
+            both_ways: true,
+            ..self.change(Relation::ApplicationReceived, me, applicants, false, origin)
+        };
+        self.apply(change).await.map(drop)
+    }
+
+    /// The `Tag_Profile_IM_AllowType` of those of `users` who set one.
+    async fn allow_types(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, ChatError> {
+        Ok(self
+            .storage
+            .profile_tags(users)
+            .await?
+            .into_iter()
+            .filter(|(_, tag, _)| tag == TAG_ALLOW_TYPE)
+            .filter_map(|(user, _, value)| Some((user, serde_json::from_str(&value).ok()?)))
+            .collect())
+    }
+}
+
+/// `users` other than `owner`, each once: a user cannot list itself.
+fn others(owner: &UserId, users: &[UserId]) -> Vec<UserId> {
+    let mut peers: Vec<UserId> = Vec::with_capacity(users.len());
+    for u in users {
+        if u != owner && !peers.contains(u) {
+            peers.push(u.clone());
+        }
+    }
+    peers
+}
+
+/// The fields as kept tags, each checked against Tencent's limits.
+fn checked_tags(fields: &RelationFields) -> Result<Vec<(String, String)>, ChatError> {
+    let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    friend_fields::given(
+        text(&fields.remark),
+        None,
+        text(&fields.source),
+        text(&fields.wording),
+        None,
+    )
+}
+
+fn no_answer() -> ChatError {
+    ChatError::new(ErrorCode::INTERNAL, "no answer from storage")
+}
+
+/// One result per requested user, in request order (a user named twice gets the same answer
+/// twice); `owner` itself is refused.
+fn results(owner: &UserId, users: Vec<UserId>, outcomes: &Outcomes) -> Vec<UserResult> {
+    users
+        .into_iter()
+        .map(|user| {
+            let (code, message) = if &user == owner {
+                (
+                    ErrorCode::INVALID_ARGUMENT,
+                    "a user cannot list itself".to_owned(),
+                )
+            } else {
+                match outcomes.get(&user) {
+                    Some(Ok(())) => (ErrorCode(0), String::new()),
+                    Some(Err(e)) => (e.code, e.message.clone()),
+                    None => (ErrorCode::INTERNAL, "no answer from storage".to_owned()),
+                }
+            };
+            UserResult {
+                user_id: user,
+                code,
+                message,
+            }
+        })
+        .collect()
+}
