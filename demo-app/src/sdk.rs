@@ -16,7 +16,7 @@ use duet_chat::error::{SdkError, codes};
 use duet_chat::event::Event;
 use duet_chat::session::Login;
 use duet_chat::upload::{MediaFile, Progress};
-use protocol::{DeviceId, Element, ErrorCode, MessageKey, Relation, UserId};
+use protocol::{DeviceId, Element, ErrorCode, MessageKey, ProfileDetails, Relation, UserId};
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::future::Future;
@@ -315,9 +315,8 @@ impl Sdk {
             Event::MessageReadByPeer { .. } => {}
             Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
             Event::ProfileUpdated(p) => self.dispatch(Action::Profile(p)),
-            Event::RelationsUpdated(relation, list) => {
-                let users = list.into_iter().map(|e| e.user_id).collect();
-                self.dispatch(Action::Relations { relation, users });
+            Event::RelationsUpdated(relation, entries) => {
+                self.dispatch(Action::Relations { relation, entries })
             }
             Event::FriendApplicationsUpdated(all) => self.dispatch(Action::Applications(all)),
             Event::SdkReady => {
@@ -346,10 +345,7 @@ impl Sdk {
     fn refresh_relation(&self, relation: Relation) {
         self.call(
             move |c| async move { c.relations(relation).await },
-            move |sdk, entries| {
-                let users = entries.into_iter().map(|e| e.user_id).collect();
-                sdk.dispatch(Action::Relations { relation, users });
-            },
+            move |sdk, entries| sdk.dispatch(Action::Relations { relation, entries }),
         );
     }
 
@@ -386,6 +382,18 @@ impl Sdk {
         );
     }
 
+    /// Sets the remark that names a friend here and on this user's other devices.
+    pub fn update_friend(&self, user: UserId, remark: String) {
+        let fields = protocol::RelationFields {
+            remark,
+            ..Default::default()
+        };
+        self.call(
+            move |c| async move { c.update_friend(user, fields).await },
+            |_, ()| {},
+        );
+    }
+
     /// Accepts a friend request (the friendship is made both ways) or refuses it.
     pub fn answer_request(&self, user: UserId, accept: bool) {
         self.call(
@@ -402,9 +410,9 @@ impl Sdk {
         );
     }
 
-    pub fn set_profile(&self, nick: String, avatar: String) {
+    pub fn set_profile(&self, nick: String, avatar: String, details: ProfileDetails) {
         self.call(
-            |c| async move { c.set_profile(Some(nick), Some(avatar)).await },
+            |c| async move { c.set_profile(Some(nick), Some(avatar), details).await },
             |sdk, p| sdk.dispatch(Action::Profile(p)),
         );
     }

@@ -6,7 +6,7 @@
 use duet_chat::cache::OutboxItem;
 use duet_chat::event::Applications;
 use protocol::frame::KickCause;
-use protocol::{Conversation, Message, MessageKey, Profile, Relation, UserId};
+use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEntry, UserId};
 
 /// The connection, as the banner tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -83,10 +83,11 @@ pub struct State {
     pub kicked: Option<KickCause>,
     pub conversations: Vec<Conversation>,
     pub chat: Option<Chat>,
-    pub friends: Vec<UserId>,
-    pub blacklist: Vec<UserId>,
+    /// Friends, with the remarks this user gave them.
+    pub friends: Vec<RelationEntry>,
+    pub blacklist: Vec<RelationEntry>,
     /// Peers whose messages come without a push notification.
-    pub muted: Vec<UserId>,
+    pub muted: Vec<RelationEntry>,
     /// Friend requests to this user, and its own that wait for an answer.
     pub applications: Applications,
     pub profile: Option<Profile>,
@@ -133,7 +134,7 @@ pub enum Action {
     Applications(Applications),
     Relations {
         relation: Relation,
-        users: Vec<UserId>,
+        entries: Vec<RelationEntry>,
     },
     Profile(Profile),
     Show(Panel),
@@ -228,10 +229,10 @@ impl State {
                     chat.messages.retain(|s| !keys.contains(&s.message.key));
                 }
             }
-            Action::Relations { relation, users } => match relation {
-                Relation::Friend => self.friends = users,
-                Relation::Blacklist => self.blacklist = users,
-                Relation::Muted => self.muted = users,
+            Action::Relations { relation, entries } => match relation {
+                Relation::Friend => self.friends = entries,
+                Relation::Blacklist => self.blacklist = entries,
+                Relation::Muted => self.muted = entries,
                 // They come whole, with their wording, as `Applications`.
                 Relation::ApplicationSent | Relation::ApplicationReceived => {}
             },
@@ -397,5 +398,18 @@ mod tests {
         assert_eq!(s.chat, None);
         assert_eq!(s.notice, None);
         assert_eq!(s.me, Some(user("carol")));
+    }
+}
+
+/// Whether `user` is on a list.
+pub fn listed(list: &[RelationEntry], user: &UserId) -> bool {
+    list.iter().any(|e| &e.user_id == user)
+}
+
+/// How the app names a friend: the remark this user gave it, with its ID; else the ID.
+pub fn friend_name(friends: &[RelationEntry], user: &UserId) -> String {
+    match friends.iter().find(|e| &e.user_id == user) {
+        Some(e) if !e.fields.remark.is_empty() => format!("{} ({user})", e.fields.remark),
+        _ => user.to_string(),
     }
 }

@@ -462,6 +462,11 @@ mod tests {
                     user_id: uid("bob"),
                     nick: "B".into(),
                     avatar: String::new(),
+                    details: crate::ProfileDetails {
+                        gender: Some("Gender_Type_Male".into()),
+                        level: Some(3),
+                        ..Default::default()
+                    },
                 }],
             },
             Reply::Pong { server_time_ms: 6 },

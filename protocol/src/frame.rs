@@ -9,7 +9,8 @@ use crate::element::Element;
 use crate::error::ErrorCode;
 use crate::ids::{DeviceId, MessageKey, Seq, UserId};
 use crate::message::{
-    Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry,
+    Conversation, Message, Profile, ProfileDetails, Relation, RelationEntry, RelationFields,
+    SyncEntry,
 };
 use crate::push::{OfflinePushInfo, Vendor};
 use serde::{Deserialize, Serialize};
@@ -115,12 +116,15 @@ pub enum Request {
     },
     /// Reads one of the caller's lists.
     RelationList { relation: Relation },
-    /// Changes the caller's nickname and/or avatar URL.
+    /// Changes the caller's nickname, avatar URL and the other profile fields given; the
+    /// others stay as they are.
     ProfileSet {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         nick: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         avatar: Option<String>,
+        #[serde(default, skip_serializing_if = "ProfileDetails::is_empty")]
+        details: ProfileDetails,
     },
     /// Reads profiles; unknown users are left out of the answer.
     ProfileGet { users: Vec<UserId> },
@@ -400,6 +404,7 @@ mod tests {
             Request::ProfileSet {
                 nick: None,
                 avatar: None,
+                details: ProfileDetails::default(),
             },
             Request::ProfileGet { users: vec![user] },
             Request::PushRegister {

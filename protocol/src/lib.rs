@@ -30,7 +30,8 @@ pub use element::Element;
 pub use error::ErrorCode;
 pub use ids::{DeviceId, MessageKey, Seq, UserId};
 pub use message::{
-    Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry, SyncEvent,
+    Conversation, CustomField, Message, Profile, ProfileDetails, Relation, RelationEntry,
+    RelationFields, SyncEntry, SyncEvent,
 };
 
 /// For `skip_serializing_if`: a number left out when 0, its default.

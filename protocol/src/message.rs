@@ -203,6 +203,126 @@ pub struct Profile {
     pub user_id: UserId,
     pub nick: String,
     pub avatar: String,
+    /// The fields besides these two that are set.
+    #[serde(default, skip_serializing_if = "ProfileDetails::is_empty")]
+    pub details: ProfileDetails,
+}
+
+/// Tencent's standard profile fields besides the nickname and avatar, and the app's custom
+/// ones. `None` (or absent): unset, which reads as Tencent's default; in a change, left as it
+/// is. The server checks each value as the REST API's `portrait_set` does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileDetails {
+    /// `Gender_Type_Unknown`, `Gender_Type_Female` or `Gender_Type_Male`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// As the app writes it, e.g. 19900101.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_signature: Option<String>,
+    /// What a friend request to this user does: `AllowType_Type_NeedConfirm`,
+    /// `AllowType_Type_AllowAny` or `AllowType_Type_DenyAny`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_settings: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<u32>,
+    /// The app's own fields (`Tag_Profile_Custom_*`), text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom: Vec<CustomField>,
+}
+
+/// One of the app's own profile fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomField {
+    /// The tag, `Tag_Profile_Custom_` and the field's name.
+    pub key: String,
+    pub value: String,
+}
+
+impl ProfileDetails {
+    const TEXTS: [&str; 4] = [
+        "Tag_Profile_IM_Gender",
+        "Tag_Profile_IM_Location",
+        "Tag_Profile_IM_SelfSignature",
+        "Tag_Profile_IM_AllowType",
+    ];
+    const NUMBERS: [&str; 5] = [
+        "Tag_Profile_IM_BirthDay",
+        "Tag_Profile_IM_Language",
+        "Tag_Profile_IM_MsgSettings",
+        "Tag_Profile_IM_Level",
+        "Tag_Profile_IM_Role",
+    ];
+
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    fn texts(&mut self) -> [&mut Option<String>; 4] {
+        [
+            &mut self.gender,
+            &mut self.location,
+            &mut self.self_signature,
+            &mut self.allow_type,
+        ]
+    }
+
+    fn numbers(&mut self) -> [&mut Option<u32>; 5] {
+        [
+            &mut self.birthday,
+            &mut self.language,
+            &mut self.message_settings,
+            &mut self.level,
+            &mut self.role,
+        ]
+    }
+
+    /// The set fields as Tencent's tags with JSON values, as `portrait_set` takes them.
+    pub fn to_tags(mut self) -> Vec<(String, serde_json::Value)> {
+        let mut tags = Vec::new();
+        for (tag, v) in Self::TEXTS.iter().zip(self.texts()) {
+            tags.extend(v.take().map(|v| (tag.to_string(), v.into())));
+        }
+        for (tag, v) in Self::NUMBERS.iter().zip(self.numbers()) {
+            tags.extend(v.take().map(|v| (tag.to_string(), v.into())));
+        }
+        tags.extend(self.custom.into_iter().map(|c| (c.key, c.value.into())));
+        tags
+    }
+
+    /// The fields among kept tags (tag, JSON text); a custom number reads as its digits.
+    pub fn from_tags<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut details = Self::default();
+        for (tag, text) in tags {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+                continue;
+            };
+            if let Some(at) = Self::TEXTS.iter().position(|t| *t == tag) {
+                *details.texts()[at] = value.as_str().map(str::to_owned);
+            } else if let Some(at) = Self::NUMBERS.iter().position(|t| *t == tag) {
+                *details.numbers()[at] = value.as_u64().and_then(|n| u32::try_from(n).ok());
+            } else if tag.starts_with("Tag_Profile_Custom_") {
+                let value = match value {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                details.custom.push(CustomField {
+                    key: tag.to_owned(),
+                    value,
+                });
+            }
+        }
+        details
+    }
 }
 
 /// One entry of a friend list, blacklist or application list.
@@ -243,6 +363,40 @@ pub struct Conversation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profile_details_are_tencents_tags() {
+        let details = ProfileDetails {
+            gender: Some("Gender_Type_Female".into()),
+            birthday: Some(19_900_101),
+            self_signature: Some("hi".into()),
+            role: Some(0),
+            custom: vec![CustomField {
+                key: "Tag_Profile_Custom_City".into(),
+                value: "Lyon".into(),
+            }],
+            ..ProfileDetails::default()
+        };
+        let tags = details.clone().to_tags();
+        assert_eq!(tags.len(), 5);
+        assert!(tags.contains(&("Tag_Profile_IM_BirthDay".into(), 19_900_101.into())));
+        let kept: Vec<(String, String)> = tags
+            .into_iter()
+            .map(|(t, v)| (t, v.to_string()))
+            .chain([("Tag_Profile_Custom_Age".into(), "42".into())])
+            .collect();
+        let mut back =
+            ProfileDetails::from_tags(kept.iter().map(|(t, v)| (t.as_str(), v.as_str())));
+        assert_eq!(
+            back.custom.pop(),
+            Some(CustomField {
+                key: "Tag_Profile_Custom_Age".into(),
+                value: "42".into()
+            }),
+            "a number set through REST reads as its digits"
+        );
+        assert_eq!(back, details);
+    }
 
     #[test]
     fn a_message_is_named_by_sender_composing_time_and_random() {

@@ -204,7 +204,7 @@ export interface Chat {
   getTotalUnreadMessageCount(): number;
   getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
-  updateMyProfile(options: { nick?: string; avatar?: string }): Promise<Result<Profile>>;
+  updateMyProfile(options: ProfileChange): Promise<Result<Profile>>;
   /** Mutes (`TYPES.MSG_REMIND_ACPT_NOT_NOTE`: messages come, without a push notification) or
    * unmutes (`TYPES.MSG_REMIND_ACPT_AND_NOTE`) conversations, on all of this user's devices. */
   setMessageRemindType(options: {
@@ -248,6 +248,42 @@ export interface Profile {
   userID: string;
   nick: string;
   avatar: string;
+  gender: 'Gender_Type_Unknown' | 'Gender_Type_Female' | 'Gender_Type_Male';
+  /** As the app writes it, e.g. 19900101; 0 when unset. */
+  birthday: number;
+  location: string;
+  selfSignature: string;
+  /** What a friend request to this user does. */
+  allowType: AllowType;
+  language: number;
+  messageSettings: number;
+  adminForbidType: 'AdminForbid_Type_None';
+  level: number;
+  role: number;
+  /** The app's own fields, `Tag_Profile_Custom_*` as the server's `DUET_PROFILE_CUSTOM_TAGS` allows. */
+  profileCustomField: { key: string; value: string }[];
+}
+
+export type AllowType = 'AllowType_Type_NeedConfirm' | 'AllowType_Type_AllowAny' | 'AllowType_Type_DenyAny';
+
+/** `updateMyProfile`'s options: the fields to change; the others stay as they are. One refused
+ * value (60006) changes nothing. */
+export interface ProfileChange {
+  nick?: string;
+  /** Empty, an `http(s)://` URL, or a `/path` on the server. */
+  avatar?: string;
+  gender?: Profile['gender'];
+  birthday?: number;
+  /** At most 64 bytes. */
+  location?: string;
+  /** At most 500 bytes. */
+  selfSignature?: string;
+  allowType?: AllowType;
+  language?: number;
+  messageSettings?: number;
+  level?: number;
+  role?: number;
+  profileCustomField?: { key: string; value: string }[];
 }
 
 export interface Friend {
@@ -328,6 +364,14 @@ export declare const TYPES: {
   /** `acceptFriendApplication`'s `type`. */
   readonly SNS_APPLICATION_AGREE: 'Response_Action_Agree';
   readonly SNS_APPLICATION_AGREE_AND_ADD: 'Response_Action_AgreeAndAdd';
+  /** `Profile`'s `gender`. */
+  readonly GENDER_UNKNOWN: 'Gender_Type_Unknown';
+  readonly GENDER_FEMALE: 'Gender_Type_Female';
+  readonly GENDER_MALE: 'Gender_Type_Male';
+  /** `Profile`'s `allowType`: what a friend request to the user does. */
+  readonly ALLOW_TYPE_NEED_CONFIRM: 'AllowType_Type_NeedConfirm';
+  readonly ALLOW_TYPE_ALLOW_ANY: 'AllowType_Type_AllowAny';
+  readonly ALLOW_TYPE_DENY_ANY: 'AllowType_Type_DenyAny';
 };
 
 export declare function create(options: CreateOptions): Promise<Chat>;

@@ -21,8 +21,8 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
 use protocol::push::Vendor;
 use protocol::{
-    Conversation, DeviceId, Message, MessageKey, Profile, Relation, RelationEntry, RelationFields,
-    Seq, SyncEntry, SyncEvent, UserId,
+    Conversation, DeviceId, Message, MessageKey, Profile, ProfileDetails, Relation, RelationEntry,
+    RelationFields, Seq, SyncEntry, SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -112,6 +112,7 @@ impl<C: Cache + 'static> Session<C> {
                 user_id: login.user_id.clone(),
                 nick: String::new(),
                 avatar: String::new(),
+                details: ProfileDetails::default(),
             }),
             cache,
             tracker: progress,
@@ -626,6 +627,7 @@ impl<C: Cache + 'static> Session<C> {
                         user_id: me.clone(),
                         nick,
                         avatar,
+                        details: self.inner.profile.borrow().details.clone(),
                     };
                     *self.inner.profile.borrow_mut() = profile.clone();
                     cache.put_profiles(std::slice::from_ref(&profile)).await?;
@@ -768,14 +770,21 @@ impl<C: Cache + 'static> Session<C> {
         Ok(profiles)
     }
 
-    /// Changes this user's nickname and/or avatar; resolves with the profile after the change.
-    /// The user's other devices hear of it as `ProfileUpdated`.
+    /// Changes this user's nickname, avatar and the other profile fields given; resolves with
+    /// the profile after the change. The user's other devices hear of a new nickname or
+    /// avatar as `ProfileUpdated`.
     pub async fn set_profile(
         &self,
         nick: Option<String>,
         avatar: Option<String>,
+        details: ProfileDetails,
     ) -> Result<Profile, SdkError> {
-        let reply = self.request(Request::ProfileSet { nick, avatar }).await?;
+        let request = Request::ProfileSet {
+            nick,
+            avatar,
+            details,
+        };
+        let reply = self.request(request).await?;
         let Reply::Profiles { profiles } = reply else {
             return Err(unexpected());
         };

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use protocol::frame::{Reply, Request};
-use protocol::{Element, Relation, RelationFields, Seq, SyncEvent};
+use protocol::{Element, ProfileDetails, Relation, RelationFields, Seq, SyncEvent};
 use serde_json::{Value, json};
 use server::clock::Clock;
 use usersig::UserSigKey;
@@ -696,9 +696,22 @@ async fn the_sdk_manages_its_own_friends_blacklist_and_profile() {
         .ok(Request::ProfileSet {
             nick: Some("Alice".into()),
             avatar: Some("https://x/a.png".into()),
+            details: ProfileDetails {
+                gender: Some("Gender_Type_Female".into()),
+                self_signature: Some("Hello!".into()),
+                birthday: Some(19_900_101),
+                ..ProfileDetails::default()
+            },
         })
         .await;
     assert!(matches!(reply, Reply::Profiles { ref profiles } if profiles[0].nick == "Alice"));
+    let Reply::Profiles { profiles } = reply else {
+        panic!()
+    };
+    assert_eq!(
+        profiles[0].details.self_signature.as_deref(),
+        Some("Hello!")
+    );
     let Reply::Profiles { profiles } = alice2
         .ok(Request::ProfileGet {
             users: vec![uid("alice"), uid("ghost")],
@@ -709,13 +722,42 @@ async fn the_sdk_manages_its_own_friends_blacklist_and_profile() {
     };
     assert_eq!(profiles.len(), 1);
     assert_eq!(profiles[0].avatar, "https://x/a.png");
+    assert_eq!(
+        profiles[0].details.gender.as_deref(),
+        Some("Gender_Type_Female")
+    );
+    assert_eq!(profiles[0].details.birthday, Some(19_900_101));
     let long = alice
         .err(Request::ProfileSet {
             nick: Some("n".repeat(101)),
             avatar: None,
+            details: ProfileDetails::default(),
         })
         .await;
     assert_eq!(long, protocol::ErrorCode::INVALID_ARGUMENT);
+    // A field out of its range, or an unknown custom one, changes nothing at all.
+    for details in [
+        ProfileDetails {
+            gender: Some("Male".into()),
+            ..ProfileDetails::default()
+        },
+        ProfileDetails {
+            custom: vec![protocol::CustomField {
+                key: "Tag_Profile_Custom_Unknown".into(),
+                value: "x".into(),
+            }],
+            ..ProfileDetails::default()
+        },
+    ] {
+        let refused = alice
+            .err(Request::ProfileSet {
+                nick: Some("Changed".into()),
+                avatar: None,
+                details,
+            })
+            .await;
+        assert_eq!(refused, protocol::ErrorCode::INVALID_ARGUMENT);
+    }
     // A message sent now carries the new nickname (R4.4).
     let mut bob = server.login("bob", "web2").await;
     alice.send_text("bob", 1, "with my name").await;
@@ -727,10 +769,17 @@ async fn the_sdk_manages_its_own_friends_blacklist_and_profile() {
     let r = server
         .rest(
             "profile/portrait_get",
-            json!({"To_Account": ["alice"], "TagList": ["Tag_Profile_IM_Nick"]}),
+            json!({"To_Account": ["alice"], "TagList": ["Tag_Profile_IM_Nick", "Tag_Profile_IM_SelfSignature"]}),
         )
         .await;
-    assert_eq!(r["UserProfileItem"][0]["ProfileItem"][0]["Value"], "Alice");
+    assert_eq!(
+        r["UserProfileItem"][0]["ProfileItem"][0]["Value"], "Alice",
+        "the refused change left the nickname"
+    );
+    assert_eq!(
+        r["UserProfileItem"][0]["ProfileItem"][1]["Value"], "Hello!",
+        "the SDK's fields are the REST API's"
+    );
 }
 
 #[tokio::test]

@@ -397,7 +397,12 @@ test('friends-only: strangers are refused in plain words until they become frien
     await bob.page.getByRole('button', { name: 'People' }).click();
     await bob.page.getByRole('button', { name: `Accept ${alice.user}` }).click();
     await alice.page.getByRole('button', { name: 'Remove friend' }).waitFor();
+    // A remark names the friend in the list and in the chat.
+    bob.page.once('dialog', (dialog) => dialog.accept('Alice from work'));
+    await bob.page.getByRole('button', { name: `Set a remark for ${alice.user}` }).click();
+    await bob.page.getByText(`Alice from work (${alice.user})`).waitFor();
     await bob.page.getByRole('button', { name: `Chat with ${alice.user}` }).click();
+    await bob.page.getByRole('heading', { name: `Alice from work (${alice.user})` }).waitFor();
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();
     await log(alice.page).locator('.msg.out .status.sent').waitFor();
     await log(bob.page).getByText('hello stranger').waitFor();

@@ -173,7 +173,9 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     });
     const b = await open(bob, bobSig);
     const a = await open(alice, aliceSig);
-    await a.updateMyProfile({ nick: 'Alice A.', avatar: 'https://example.com/a.png' });
+    const mine = await a.updateMyProfile({ nick: 'Alice A.', avatar: 'https://example.com/a.png',
+      gender: DuetChat.TYPES.GENDER_FEMALE, selfSignature: 'Hello from Lyon', birthday: 19900101 });
+    const refusedProfile = await a.updateMyProfile({ nick: 'Not me', gender: 'Female' }).then(() => null, (e) => e.code);
     let arriving = next(b, DuetChat.EVENT.MESSAGE_RECEIVED);
     const { data: { message: sent } } = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'oops' } }));
     const [received] = await arriving;
@@ -219,7 +221,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       alicesApplications: alicesApplications.data, friendsBefore: friendsBefore.data, wrongAccept, applicationsAfter,
       readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
-      profiles: profiles.data,
+      profiles: profiles.data, mine: mine.data, refusedProfile,
       afterDelete: afterDelete.data.messageList };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
@@ -252,7 +254,12 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.applicationsAfter, { applicationList: [], unreadCount: 0 }, 'the accepted application is gone');
   assert.deepEqual(got.friends, [{ userID: bob, remark: '' }]);
   assert.deepEqual(got.bobsFriends, [{ userID: alice, remark: 'Alice A.' }], 'accepted with a remark, then updated');
-  assert.equal(got.profiles[0].nick, 'Alice A.');
+  assert.equal(got.profiles[0].nick, 'Alice A.', 'a refused profile change changes nothing');
+  assert.equal(got.refusedProfile, 60006);
+  for (const p of [got.mine, got.profiles[0]]) {
+    assert.deepEqual([p.gender, p.selfSignature, p.birthday, p.allowType, p.level],
+      ['Gender_Type_Female', 'Hello from Lyon', 19900101, 'AllowType_Type_NeedConfirm', 0]);
+  }
   assert.equal(got.afterDelete.length, 0, 'a deleted message does not come back from history');
 });
 

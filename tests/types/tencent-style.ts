@@ -79,6 +79,14 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   const profiles = await chat.getUserProfile({ userIDList: ['user1'] });
   console.log(profiles.data[0].nick);
   await chat.updateMyProfile({ nick: 'me', avatar: 'https://example.com/me.png' });
+  const mine = await chat.updateMyProfile({
+    gender: TencentCloudChat.TYPES.GENDER_MALE,
+    selfSignature: 'Hello',
+    allowType: TencentCloudChat.TYPES.ALLOW_TYPE_ALLOW_ANY,
+    birthday: 19900101,
+    profileCustomField: [{ key: 'Tag_Profile_Custom_Hobby', value: 'chess' }],
+  });
+  console.log(mine.data.gender === TencentCloudChat.TYPES.GENDER_MALE, mine.data.selfSignature, mine.data.profileCustomField[0]?.value);
   await chat.addToBlacklist({ userIDList: ['user2'] });
   const added = await chat.addFriend({ to: 'user3', source: 'AddSource_Type_Web', wording: 'Hi!', remark: 'Three' });
   if (added.data.code === 30539) console.log('waiting for user3');

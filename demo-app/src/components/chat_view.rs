@@ -7,7 +7,7 @@ use super::avatar::Avatar;
 use super::composer::Composer;
 use super::message_item::MessageItem;
 use crate::sdk::Sdk;
-use crate::state::Net;
+use crate::state::{Net, friend_name, listed};
 use protocol::Relation;
 use protocol::{MessageKey, UserId};
 use std::cell::RefCell;
@@ -126,19 +126,21 @@ pub fn ChatView() -> Html {
         .as_ref()
         .map(|c| c.peer_avatar.clone())
         .unwrap_or_default();
-    let title = if nick.is_empty() {
-        peer.to_string()
+    // The remark this user gave a friend names it; else its nickname; else its ID.
+    let named = friend_name(&state.friends, &peer);
+    let title = if named != peer.as_str() || nick.is_empty() {
+        named
     } else {
         format!("{nick} ({peer})")
     };
-    let is_friend = state.friends.contains(&peer);
+    let is_friend = listed(&state.friends, &peer);
     let asked = |list: &[protocol::RelationEntry]| list.iter().any(|e| e.user_id == peer);
     let (requested, requests_me) = (
         asked(&state.applications.sent),
         asked(&state.applications.received),
     );
-    let is_blocked = state.blacklist.contains(&peer);
-    let is_muted = state.muted.contains(&peer);
+    let is_blocked = listed(&state.blacklist, &peer);
+    let is_muted = listed(&state.muted, &peer);
     let relation_button = |relation: Relation,
                            on: bool,
                            add_label: String,

@@ -4,7 +4,8 @@
 use super::app::AppState;
 use super::take_user_id;
 use crate::sdk::Sdk;
-use protocol::{Relation, UserId};
+use crate::state::friend_name;
+use protocol::{Relation, RelationEntry};
 use yew::prelude::*;
 
 #[component]
@@ -13,9 +14,9 @@ pub fn People() -> Html {
     html! {
         <section class="people" aria-label="People">
             <Requests />
-            <RelationList relation={Relation::Friend} users={state.friends.clone()} />
-            <RelationList relation={Relation::Blacklist} users={state.blacklist.clone()} />
-            <RelationList relation={Relation::Muted} users={state.muted.clone()} />
+            <RelationList relation={Relation::Friend} entries={state.friends.clone()} />
+            <RelationList relation={Relation::Blacklist} entries={state.blacklist.clone()} />
+            <RelationList relation={Relation::Muted} entries={state.muted.clone()} />
         </section>
     }
 }
@@ -68,7 +69,7 @@ fn Requests() -> Html {
 #[derive(Properties, PartialEq)]
 struct ListProps {
     relation: Relation,
-    users: Vec<UserId>,
+    entries: Vec<RelationEntry>,
 }
 
 #[component]
@@ -109,16 +110,27 @@ fn RelationList(props: &ListProps) -> Html {
             }
         })
     };
-    let rows = props.users.iter().map(|user| {
+    let rows = props.entries.iter().map(|entry| {
+        let user = &entry.user_id;
         let (sdk_remove, who) = (sdk.clone(), user.clone());
         let on_remove = Callback::from(move |_| sdk_remove.change_relation(relation, who.clone(), false));
         let (sdk_chat, who) = (sdk.clone(), user.clone());
         let on_chat = Callback::from(move |_| sdk_chat.open(who.clone()));
+        let (sdk_remark, who, kept) = (sdk.clone(), user.clone(), entry.fields.remark.clone());
+        let on_remark = Callback::from(move |_| {
+            let asked = web_sys::window()
+                .and_then(|w| w.prompt_with_message_and_default(&format!("Remark for {who}"), &kept).ok())
+                .flatten();
+            if let Some(remark) = asked {
+                sdk_remark.update_friend(who.clone(), remark.trim().to_owned());
+            }
+        });
         html! {
             <li>
-                <span class="who">{ user.to_string() }</span>
+                <span class="who">{ friend_name(&props.entries, user) }</span>
                 if relation == Relation::Friend {
                     <button type="button" onclick={on_chat} aria-label={format!("Chat with {user}")}>{ "Chat" }</button>
+                    <button type="button" onclick={on_remark} aria-label={format!("Set a remark for {user}")}>{ "Remark" }</button>
                 }
                 <button type="button" onclick={on_remove} aria-label={format!("{remove} {user}")}>{ remove }</button>
             </li>
@@ -132,7 +144,7 @@ fn RelationList(props: &ListProps) -> Html {
                 <button type="submit">{ add }</button>
             </form>
             if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
-            if props.users.is_empty() { <p class="empty">{ empty }</p> }
+            if props.entries.is_empty() { <p class="empty">{ empty }</p> }
             <ul>{ for rows }</ul>
         </div>
     }

@@ -1,9 +1,14 @@
-//! Editing one's own nickname and avatar URL; peers see them on new messages (R4.4).
+//! Editing one's own profile: nickname and avatar URL (peers see them on new messages, R4.4),
+//! a few words about oneself, and who may add one as a friend.
 
 use super::app::AppState;
 use crate::sdk::Sdk;
-use web_sys::HtmlInputElement;
+use protocol::ProfileDetails;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+/// Tencent's default `AllowType`: a friend request waits for an answer.
+const NEED_CONFIRM: &str = "AllowType_Type_NeedConfirm";
 
 #[component]
 pub fn ProfileForm() -> Html {
@@ -13,6 +18,8 @@ pub fn ProfileForm() -> Html {
     // The fields, filled from the stored profile whenever it arrives or changes.
     let nick = use_state(String::new);
     let avatar = use_state(String::new);
+    let signature = use_state(String::new);
+    let allow_type = use_state(|| NEED_CONFIRM.to_owned());
     let saved = use_state(|| false);
     let notifications = use_state(|| None::<Result<String, String>>);
     let enable = {
@@ -26,20 +33,42 @@ pub fn ProfileForm() -> Html {
     };
     {
         let (nick, avatar) = (nick.clone(), avatar.clone());
+        let (signature, allow_type) = (signature.clone(), allow_type.clone());
         use_effect_with(profile.clone(), move |profile| {
             if let Some(p) = profile {
                 nick.set(p.nick.clone());
                 avatar.set(p.avatar.clone());
+                signature.set(p.details.self_signature.clone().unwrap_or_default());
+                let allow = p.details.allow_type.as_deref().unwrap_or(NEED_CONFIRM);
+                allow_type.set(allow.to_owned());
             }
         });
     }
     let onsubmit = {
         let (nick, avatar, saved) = (nick.clone(), avatar.clone(), saved.clone());
+        let (signature, allow_type) = (signature.clone(), allow_type.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            sdk.set_profile(nick.trim().to_owned(), avatar.trim().to_owned());
+            let details = ProfileDetails {
+                self_signature: Some(signature.trim().to_owned()),
+                allow_type: Some((*allow_type).clone()),
+                ..ProfileDetails::default()
+            };
+            sdk.set_profile(nick.trim().to_owned(), avatar.trim().to_owned(), details);
             saved.set(true);
         })
+    };
+    let choose = {
+        let (allow_type, saved) = (allow_type.clone(), saved.clone());
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                allow_type.set(select.value());
+                saved.set(false);
+            }
+        })
+    };
+    let option = |value: &'static str, label: &'static str| {
+        html! { <option {value} selected={*allow_type == value}>{ label }</option> }
     };
     let edit = |field: &UseStateHandle<String>| {
         let (field, saved) = (field.clone(), saved.clone());
@@ -56,6 +85,14 @@ pub fn ProfileForm() -> Html {
             <form {onsubmit}>
                 <label>{ "Nickname" }<input value={(*nick).clone()} maxlength="64" oninput={edit(&nick)} /></label>
                 <label>{ "Avatar URL" }<input type="url" value={(*avatar).clone()} placeholder="https://…" oninput={edit(&avatar)} /></label>
+                <label>{ "About me" }<input value={(*signature).clone()} maxlength="500" oninput={edit(&signature)} /></label>
+                <label>{ "Friend requests" }
+                    <select onchange={choose}>
+                        { option(NEED_CONFIRM, "Ask me first") }
+                        { option("AllowType_Type_AllowAny", "Accept everyone") }
+                        { option("AllowType_Type_DenyAny", "Refuse everyone") }
+                    </select>
+                </label>
                 <button type="submit">{ "Save profile" }</button>
                 if *saved && profile.is_some() { <p role="status">{ "Saved." }</p> }
             </form>

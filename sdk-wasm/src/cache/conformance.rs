@@ -261,6 +261,10 @@ macro_rules! cache_conformance {
                 user_id: uid("bob"),
                 nick: "Bob".into(),
                 avatar: "https://x/b.png".into(),
+                details: protocol::ProfileDetails {
+                    location: Some("Lyon".into()),
+                    ..Default::default()
+                },
             };
             c.put_profiles(std::slice::from_ref(&p)).await.unwrap();
             assert_eq!(c.profile(&uid("bob")).await.unwrap(), Some(p));

@@ -7,7 +7,7 @@ use crate::error::codes;
 use crate::event::Applications;
 use protocol::frame::{Request, UserResult};
 use protocol::push::Vendor;
-use protocol::{Profile, Relation, RelationEntry, RelationFields, UserId};
+use protocol::{Profile, ProfileDetails, Relation, RelationEntry, RelationFields, UserId};
 
 impl<C: Cache + 'static> Client<C> {
     /// This user's friend list or blacklist, from the server (the cache follows); offline,
@@ -121,12 +121,15 @@ impl<C: Cache + 'static> Client<C> {
         Ok(registered)
     }
 
-    /// Changes this user's nickname and/or avatar; resolves with the new profile.
+    /// Changes this user's nickname, avatar and the other profile fields given (Tencent's
+    /// gender, birthday, location, signature, `AllowType`… and the app's custom fields);
+    /// resolves with the new profile.
     pub async fn set_profile(
         &self,
         nick: Option<String>,
         avatar: Option<String>,
+        details: ProfileDetails,
     ) -> Result<Profile, SdkError> {
-        self.connected()?.set_profile(nick, avatar).await
+        self.connected()?.set_profile(nick, avatar, details).await
     }
 }

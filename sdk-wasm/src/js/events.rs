@@ -76,6 +76,12 @@ struct Types {
     SNS_APPLICATION_SENT_BY_ME: &'static str,
     SNS_APPLICATION_AGREE: &'static str,
     SNS_APPLICATION_AGREE_AND_ADD: &'static str,
+    GENDER_UNKNOWN: &'static str,
+    GENDER_FEMALE: &'static str,
+    GENDER_MALE: &'static str,
+    ALLOW_TYPE_NEED_CONFIRM: &'static str,
+    ALLOW_TYPE_ALLOW_ANY: &'static str,
+    ALLOW_TYPE_DENY_ANY: &'static str,
 }
 
 const TYPES: Types = Types {
@@ -102,6 +108,12 @@ const TYPES: Types = Types {
     SNS_APPLICATION_SENT_BY_ME: APPLICATION_BY_ME,
     SNS_APPLICATION_AGREE: AGREE,
     SNS_APPLICATION_AGREE_AND_ADD: AGREE_AND_ADD,
+    GENDER_UNKNOWN: super::shapes::GENDER_UNKNOWN,
+    GENDER_FEMALE: "Gender_Type_Female",
+    GENDER_MALE: "Gender_Type_Male",
+    ALLOW_TYPE_NEED_CONFIRM: super::shapes::NEED_CONFIRM,
+    ALLOW_TYPE_ALLOW_ANY: "AllowType_Type_AllowAny",
+    ALLOW_TYPE_DENY_ANY: "AllowType_Type_DenyAny",
 };
 
 /// A friend application's `type`: to this user, or from it.

@@ -7,7 +7,7 @@ use crate::error::SdkError;
 use js_sys::Promise;
 use protocol::frame::UserResult;
 use protocol::push::Vendor;
-use protocol::{ErrorCode, Relation, RelationFields, UserId};
+use protocol::{CustomField, ErrorCode, ProfileDetails, Relation, RelationFields, UserId};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -191,20 +191,46 @@ impl Chat {
         })
     }
 
-    /// `updateMyProfile({ nick?, avatar? })` resolves the profile after the change.
+    /// `updateMyProfile({ nick?, avatar?, gender?, birthday?, location?, selfSignature?,
+    /// allowType?, language?, messageSettings?, level?, role?, profileCustomField? })`
+    /// resolves the profile after the change; the fields left out stay as they are.
     #[wasm_bindgen(js_name = updateMyProfile)]
     pub fn update_my_profile(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
             #[derive(Deserialize)]
+            #[serde(rename_all = "camelCase")]
             struct O {
                 nick: Option<String>,
                 avatar: Option<String>,
+                gender: Option<String>,
+                birthday: Option<u32>,
+                location: Option<String>,
+                self_signature: Option<String>,
+                allow_type: Option<String>,
+                language: Option<u32>,
+                message_settings: Option<u32>,
+                level: Option<u32>,
+                role: Option<u32>,
+                #[serde(default)]
+                profile_custom_field: Vec<CustomField>,
             }
-            let o: O = from_js(&options, "options: expected { nick?, avatar? }")?;
+            let o: O = from_js(&options, "options: expected { nick?, avatar?, gender?, … }")?;
+            let details = ProfileDetails {
+                gender: o.gender,
+                birthday: o.birthday,
+                location: o.location,
+                self_signature: o.self_signature,
+                allow_type: o.allow_type,
+                language: o.language,
+                message_settings: o.message_settings,
+                level: o.level,
+                role: o.role,
+                custom: o.profile_custom_field,
+            };
             let client = state.client()?;
             let profile = client
-                .set_profile(o.nick, o.avatar)
+                .set_profile(o.nick, o.avatar, details)
                 .await
                 .map_err(sdk_error)?;
             ok(JsProfile::from(&profile))

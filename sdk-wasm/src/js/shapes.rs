@@ -4,7 +4,10 @@
 
 use crate::client::ReadMarks;
 use crate::event::Applications;
-use protocol::{Conversation, Element, Message, Profile, Relation, RelationEntry, UserId};
+use protocol::{
+    Conversation, CustomField, Element, Message, Profile, ProfileDetails, Relation, RelationEntry,
+    UserId,
+};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -253,22 +256,73 @@ impl<'a> Payload<'a> {
     }
 }
 
-/// A user's profile.
+/// A user's profile, in Tencent's fields; unset ones read as Tencent's defaults.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsProfile<'a> {
     #[serde(rename = "userID")]
     pub user_id: &'a UserId,
     pub nick: &'a str,
     pub avatar: &'a str,
+    gender: &'a str,
+    birthday: u32,
+    location: &'a str,
+    self_signature: &'a str,
+    allow_type: &'a str,
+    language: u32,
+    message_settings: u32,
+    admin_forbid_type: &'static str,
+    level: u32,
+    role: u32,
+    profile_custom_field: &'a [CustomField],
+}
+
+/// What an unset gender and `AllowType` read as (Tencent's defaults).
+pub(super) const GENDER_UNKNOWN: &str = "Gender_Type_Unknown";
+pub(super) const NEED_CONFIRM: &str = "AllowType_Type_NeedConfirm";
+
+/// The details of a profile known only by its nickname and avatar (a conversation's peer).
+static NO_DETAILS: ProfileDetails = ProfileDetails {
+    gender: None,
+    birthday: None,
+    location: None,
+    self_signature: None,
+    allow_type: None,
+    language: None,
+    message_settings: None,
+    level: None,
+    role: None,
+    custom: Vec::new(),
+};
+
+impl<'a> JsProfile<'a> {
+    pub fn new(user_id: &'a UserId, nick: &'a str, avatar: &'a str, d: &'a ProfileDetails) -> Self {
+        let number = |n: Option<u32>| n.unwrap_or(0);
+        Self {
+            user_id,
+            nick,
+            avatar,
+            gender: d.gender.as_deref().unwrap_or(GENDER_UNKNOWN),
+            birthday: number(d.birthday),
+            location: d.location.as_deref().unwrap_or(""),
+            self_signature: d.self_signature.as_deref().unwrap_or(""),
+            allow_type: d
+                .allow_type
+                .as_deref()
+                .unwrap_or("AllowType_Type_NeedConfirm"),
+            language: number(d.language),
+            message_settings: number(d.message_settings),
+            admin_forbid_type: "AdminForbid_Type_None",
+            level: number(d.level),
+            role: number(d.role),
+            profile_custom_field: &d.custom,
+        }
+    }
 }
 
 impl<'a> From<&'a Profile> for JsProfile<'a> {
     fn from(p: &'a Profile) -> Self {
-        Self {
-            user_id: &p.user_id,
-            nick: &p.nick,
-            avatar: &p.avatar,
-        }
+        Self::new(&p.user_id, &p.nick, &p.avatar, &p.details)
     }
 }
 
@@ -303,11 +357,7 @@ impl<'a> JsConversation<'a> {
                 .last_message
                 .as_ref()
                 .map(|m| JsMessage::new(m, me, marks, Status::Success)),
-            user_profile: JsProfile {
-                user_id: &c.peer,
-                nick: &c.peer_nick,
-                avatar: &c.peer_avatar,
-            },
+            user_profile: JsProfile::new(&c.peer, &c.peer_nick, &c.peer_avatar, &NO_DETAILS),
             updated_time: c.updated_ms / 1000,
             message_remind_type: match muted {
                 true => super::events::REMIND_SILENT,

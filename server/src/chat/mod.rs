@@ -4,6 +4,8 @@
 //! then enforces those rules atomically with the write.
 
 pub mod friend_fields;
+pub mod profile_fields;
+mod profiles;
 mod relations;
 
 use crate::clock::Clock;
@@ -330,6 +332,7 @@ impl Chat {
                 user_id: from.clone(),
                 nick: String::new(),
                 avatar: String::new(),
+                details: Default::default(),
             });
             let message = Message {
                 key: MessageKey {

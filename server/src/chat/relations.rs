@@ -169,9 +169,9 @@ impl Chat {
         })
     }
 
-    /// Sets the non-empty `fields` of `user`'s entry on `me`'s list of `relation` (Tencent's
-    /// `updateFriend`); every device of `me` hears of it, the asking one too. 30001 when
-    /// `user` is not on it.
+    /// Sets the remark of `user`'s entry on `me`'s list of `relation` (Tencent's
+    /// `updateFriend`; an empty one clears it) and the other `fields` given; every device of
+    /// `me` hears of it, the asking one too. 30001 when `user` is not on it.
     pub async fn update_relation(
         &self,
         me: &UserId,
@@ -180,7 +180,11 @@ impl Chat {
         fields: &RelationFields,
     ) -> Result<UserResult, ChatError> {
         let origin = None;
-        let tags = checked_tags(fields)?;
+        let mut tags = checked_tags(fields)?;
+        if fields.remark.is_empty() {
+            // An empty remark clears the one set before.
+            tags.push((RelationFields::REMARK_TAG.to_owned(), "\"\"".to_owned()));
+        }
         let change = RelationChange {
             existing_only: true,
             fields: tags,

@@ -12,7 +12,6 @@ mod app;
 mod contacts;
 mod friend_groups;
 mod messages;
-mod profile_fields;
 mod profiles;
 mod push;
 mod relations;
@@ -36,7 +35,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub use profile_fields::custom_tags as custom_profile_tags;
+pub use crate::chat::profile_fields::custom_tags as custom_profile_tags;
 
 /// What a command returns: a typed reply, or a streamed body (the export).
 pub(crate) type Outcome = Result<Response, ChatError>;

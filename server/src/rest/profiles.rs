@@ -1,7 +1,6 @@
 //! `profile`: nickname, avatar (R6.3), and Tencent's other profile fields
-//! ([`super::profile_fields`]).
+//! ([`crate::chat::profile_fields`]).
 
-use super::profile_fields::ProfileFields;
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
 use crate::chat::check_user_count;
@@ -11,16 +10,10 @@ use axum::body::Bytes;
 use protocol::rest::*;
 use protocol::{ErrorCode, UserId};
 
-pub(super) fn fields(chat: &Chat) -> ProfileFields<'_> {
-    ProfileFields {
-        custom: &chat.config.profile_custom_tags,
-    }
-}
-
 pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
     let req: PortraitSet = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
-    let fields = fields(chat);
+    let fields = chat.profile_fields();
     let mut update = ProfileUpdate::default();
     let mut tags = Vec::new();
     // Everything is checked before anything is kept.
@@ -53,7 +46,7 @@ pub(super) async fn values(
     users: &[UserId],
     tags: &[String],
 ) -> Result<Vec<(UserId, Vec<TagValue>)>, ChatError> {
-    let fields = fields(chat);
+    let fields = chat.profile_fields();
     for tag in tags.iter().filter(|t| *t != TAG_NICK && *t != TAG_IMAGE) {
         fields.check_readable(tag)?;
     }

@@ -798,6 +798,7 @@ impl Storage for MemoryStorage {
                     user_id: u.clone(),
                     nick: p.nick.clone(),
                     avatar: p.avatar.clone(),
+                    details: Default::default(),
                 })
             })
             .collect())

@@ -415,7 +415,8 @@ pub trait Storage: Send + Sync + 'static {
         origin: Option<Origin>,
     ) -> Pending<Account>;
 
-    /// The profiles of those of `users` that exist, in request order.
+    /// The nicknames and avatars of those of `users` that exist, in request order (the other
+    /// fields are [`Storage::profile_tags`]).
     async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>>;
 
     /// Deletes an account with its sync log (the offline cache), conversations and relations,

@@ -17,7 +17,7 @@ use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{
     ClientFrame, KickCause, MAX_ANSWER_BYTES, REQUEST_TYPES, Reply, Request, ServerFrame,
 };
-use protocol::{DeviceId, ErrorCode, PROTOCOL_VERSION, Profile, Relation, SyncEntry, UserId};
+use protocol::{DeviceId, ErrorCode, PROTOCOL_VERSION, Relation, SyncEntry, UserId};
 use serde::Deserialize;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -594,22 +594,25 @@ impl Connection {
                     entries: chat.relations(&me, relation).await?,
                 })
             })),
-            Request::ProfileSet { nick, avatar } => later(Box::pin(async move {
-                let account = chat
-                    .set_profile(&me, ProfileUpdate { nick, avatar }, false, origin)
-                    .await?;
-                let profile = Profile {
-                    user_id: account.id,
-                    nick: account.nick,
-                    avatar: account.avatar,
-                };
+            Request::ProfileSet {
+                nick,
+                avatar,
+                details,
+            } => later(Box::pin(async move {
+                // Everything is checked before anything is kept.
+                let tags = chat.checked_profile_tags(details)?;
+                if nick.is_some() || avatar.is_some() {
+                    let update = ProfileUpdate { nick, avatar };
+                    chat.set_profile(&me, update, false, origin).await?;
+                }
+                chat.keep_profile_tags(&me, tags).await?;
                 Ok(Reply::Profiles {
-                    profiles: vec![profile],
+                    profiles: chat.full_profiles(std::slice::from_ref(&me)).await?,
                 })
             })),
             Request::ProfileGet { users } => later(Box::pin(async move {
                 Ok(Reply::Profiles {
-                    profiles: chat.profiles(&users).await?,
+                    profiles: chat.full_profiles(&users).await?,
                 })
             })),
             // Signed out, the device wants no pushes for this user.

@@ -281,6 +281,7 @@ pub(super) fn profiles(conn: &Connection, users: &[UserId]) -> StorageResult<Vec
                 user_id: user.clone(),
                 nick,
                 avatar,
+                details: Default::default(),
             });
         }
     }

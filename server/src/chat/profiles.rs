@@ -1,0 +1,54 @@
+//! A user's profile fields besides the nickname and avatar, as users set and read them over
+//! the WebSocket; the REST API's `portrait_set` and `portrait_get` keep them by the same rules
+//! ([`super::profile_fields`]).
+
+use super::profile_fields::ProfileFields;
+use super::{Chat, check_user_count};
+use crate::error::ChatError;
+use protocol::{Profile, ProfileDetails, UserId};
+
+impl Chat {
+    /// The rules of profile fields, with this app's custom tags.
+    pub fn profile_fields(&self) -> ProfileFields<'_> {
+        ProfileFields {
+            custom: &self.config.profile_custom_tags,
+        }
+    }
+
+    /// The given fields as tags to keep, each checked; the first refused one fails them all.
+    pub fn checked_profile_tags(
+        &self,
+        details: ProfileDetails,
+    ) -> Result<Vec<(String, String)>, ChatError> {
+        let rules = self.profile_fields();
+        details
+            .to_tags()
+            .into_iter()
+            .map(|(tag, value)| Ok((tag.clone(), rules.check(&tag, &value)?)))
+            .collect()
+    }
+
+    /// Keeps checked profile fields ([`Chat::checked_profile_tags`]).
+    pub async fn keep_profile_tags(
+        &self,
+        user: &UserId,
+        tags: Vec<(String, String)>,
+    ) -> Result<(), ChatError> {
+        if !tags.is_empty() {
+            self.storage.set_profile_tags(user, tags).await?;
+        }
+        Ok(())
+    }
+
+    /// The profiles of those of `users` that exist, in order, with every field set.
+    pub async fn full_profiles(&self, users: &[UserId]) -> Result<Vec<Profile>, ChatError> {
+        check_user_count(users.len())?;
+        let mut profiles = self.storage.profiles(users).await?;
+        let tags = self.storage.profile_tags(users).await?;
+        for p in &mut profiles {
+            let own = tags.iter().filter(|(u, _, _)| u == &p.user_id);
+            p.details = ProfileDetails::from_tags(own.map(|(_, t, v)| (t.as_str(), v.as_str())));
+        }
+        Ok(profiles)
+    }
+}
