@@ -10,7 +10,7 @@
 //! names is built from that. The tests round-trip every variant through the derived encoder.
 
 use crate::error::ErrorCode;
-use crate::frame::{KickCause, Reply, ServerFrame, SyncPage, UserResult};
+use crate::frame::{FriendGroup, KickCause, Reply, ServerFrame, SyncPage, UserResult};
 use crate::ids::{MessageKey, Seq, UserId};
 use crate::message::{
     Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry, SyncEvent,
@@ -144,6 +144,7 @@ struct FlatReply {
     results: Option<Vec<UserResult>>,
     relation: Option<Relation>,
     profiles: Option<Vec<Profile>>,
+    groups: Option<Vec<FriendGroup>>,
     registered: Option<bool>,
 }
 
@@ -161,6 +162,7 @@ enum ReplyKind {
     RelationResults,
     Relations,
     Profiles,
+    FriendGroups,
     Pong,
     PushRegistration,
     LoggedOut,
@@ -224,6 +226,9 @@ impl FlatReply {
             },
             ReplyKind::Pong => Reply::Pong {
                 server_time_ms: need(self.server_time_ms, "server_time_ms")?,
+            },
+            ReplyKind::FriendGroups => Reply::FriendGroups {
+                groups: need(self.groups, "groups")?,
             },
             ReplyKind::PushRegistration => Reply::PushRegistration {
                 registered: need(self.registered, "registered")?,
@@ -470,6 +475,12 @@ mod tests {
                 }],
             },
             Reply::Pong { server_time_ms: 6 },
+            Reply::FriendGroups {
+                groups: vec![FriendGroup {
+                    name: "work".into(),
+                    users: vec![uid("carol")],
+                }],
+            },
             Reply::PushRegistration { registered: true },
             Reply::LoggedOut,
         ];

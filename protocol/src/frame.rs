@@ -116,6 +116,16 @@ pub enum Request {
     },
     /// Reads one of the caller's lists.
     RelationList { relation: Relation },
+    /// Reads the caller's friend groups (Tencent's `getFriendGroupList`).
+    FriendGroupList,
+    /// With `add`, makes the group `name` if it is new and puts the friends `users` in it;
+    /// without, takes `users` out of it, or deletes the group when `users` is empty. One
+    /// result per user (30001 for one who is not a friend).
+    FriendGroupChange {
+        name: String,
+        add: bool,
+        users: Vec<UserId>,
+    },
     /// Changes the caller's nickname, avatar URL and the other profile fields given; the
     /// others stay as they are.
     ProfileSet {
@@ -154,6 +164,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "relation_update",
     "application_accept",
     "relation_list",
+    "friend_group_list",
+    "friend_group_change",
     "profile_set",
     "profile_get",
     "push_register",
@@ -273,6 +285,9 @@ pub enum Reply {
     Profiles {
         profiles: Vec<Profile>,
     },
+    FriendGroups {
+        groups: Vec<FriendGroup>,
+    },
     Pong {
         server_time_ms: u64,
     },
@@ -281,6 +296,13 @@ pub enum Reply {
         registered: bool,
     },
     LoggedOut,
+}
+
+/// One of a user's friend groups: its name and the friends in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendGroup {
+    pub name: String,
+    pub users: Vec<UserId>,
 }
 
 /// The outcome of a request for one of several users.
@@ -400,6 +422,12 @@ mod tests {
             },
             Request::RelationList {
                 relation: Relation::Blacklist,
+            },
+            Request::FriendGroupList,
+            Request::FriendGroupChange {
+                name: "work".into(),
+                add: true,
+                users: vec![],
             },
             Request::ProfileSet {
                 nick: None,

@@ -229,6 +229,14 @@ export interface Chat {
   /** Sets the remark you give a friend, on all your devices; 30001 when not a friend. */
   updateFriend(options: { userID: string; remark: string }): Promise<Result<{}>>;
   getFriendApplicationList(): Promise<Result<FriendApplicationList>>;
+  getFriendGroupList(): Promise<Result<FriendGroup[]>>;
+  /** Makes the group (at most 32; 30010) and puts the friends in it; `failureUserIDList` holds
+   * those who could not join (30001: not a friend). */
+  createFriendGroup(options: { name: string; userIDList: string[] }): Promise<Result<FriendGroupChange>>;
+  addToFriendGroup(options: { name: string; userIDList: string[] }): Promise<Result<FriendGroupChange>>;
+  removeFromFriendGroup(options: { name: string; userIDList: string[] }): Promise<Result<FriendGroupChange>>;
+  /** The group goes; its friends stay friends. 60006 when there is no such group. */
+  deleteFriendGroup(options: { name: string }): Promise<Result<FriendGroupChange>>;
   /** `type` `TYPES.SNS_APPLICATION_AGREE_AND_ADD` (the default) makes the friendship both
    * ways, `TYPES.SNS_APPLICATION_AGREE` only on the applicant's side; `remark` goes with your
    * new friend. 30001 when `userID` has not applied. */
@@ -290,6 +298,19 @@ export interface Friend {
   userID: string;
   /** The remark you gave this friend; empty when none. */
   remark: string;
+}
+
+export interface FriendGroup {
+  /** At most 30 bytes. */
+  name: string;
+  count: number;
+  userIDList: string[];
+}
+
+export interface FriendGroupChange {
+  /** The group after the change; null once deleted. */
+  friendGroup: FriendGroup | null;
+  failureUserIDList: { userID: string; code: number; message: string }[];
 }
 
 export type ApplicationType = typeof TYPES.SNS_APPLICATION_SENT_TO_ME | typeof TYPES.SNS_APPLICATION_SENT_BY_ME;

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use protocol::frame::{Reply, Request};
+use protocol::frame::{Reply, Request, ServerFrame};
 use protocol::{Element, ProfileDetails, Relation, RelationFields, Seq, SyncEvent};
 use serde_json::{Value, json};
 use server::clock::Clock;
@@ -1608,4 +1608,77 @@ async fn a_users_friend_request_follows_the_peers_allow_type() {
         )
         .await;
     assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+}
+
+#[tokio::test]
+async fn a_user_keeps_friend_groups_over_the_websocket_as_the_rest_api_sees_them() {
+    let server = TestServer::start().await;
+    for user in ["bob", "carol"] {
+        server.login(user, "x").await.ok(Request::Logout).await;
+    }
+    let mut ann = server.login("ann", "web").await;
+    let r = server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "ann", "AddFriendItem": [{"To_Account": "bob"}, {"To_Account": "carol"}], "AddType": "Add_Type_Both"}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let change = |name: &str, add, users: &[&str]| Request::FriendGroupChange {
+        name: name.into(),
+        add,
+        users: users.iter().map(|u| uid(u)).collect(),
+    };
+    let Reply::RelationResults { results } = ann.ok(change("work", true, &["bob", "dave"])).await
+    else {
+        panic!()
+    };
+    let codes: Vec<u32> = results.iter().map(|r| r.code.0).collect();
+    assert_eq!(codes, [0, 30001], "dave is no friend");
+    ann.ok(change("chess", true, &["bob", "carol"])).await;
+    assert_eq!(
+        friend_groups(&mut ann).await,
+        [
+            (
+                "chess".to_owned(),
+                vec!["bob".to_owned(), "carol".to_owned()]
+            ),
+            ("work".to_owned(), vec!["bob".to_owned()])
+        ]
+    );
+    ann.ok(change("chess", false, &["bob"])).await;
+    ann.ok(change("work", false, &[])).await;
+    assert_eq!(
+        friend_groups(&mut ann).await,
+        [("chess".to_owned(), vec!["carol".to_owned()])]
+    );
+    let r = server
+        .rest(
+            "sns/group_get",
+            json!({"From_Account": "ann", "NeedFriend": "Need_Friend_Type_Yes"}),
+        )
+        .await;
+    assert_eq!(r["ResultItem"][0]["GroupName"], "chess", "{r}");
+    assert_eq!(r["ResultItem"][0]["To_Account"], json!(["carol"]));
+    assert_eq!(ann.err(change("nope", false, &[])).await.0, 60006);
+    let many = (0..40).map(|i| change(&format!("g{i}"), true, &[]));
+    let mut last = 0;
+    for request in many {
+        if let Some(ServerFrame::Error { code, .. }) = ann.try_request(request).await {
+            last = code.0;
+            break;
+        }
+    }
+    assert_eq!(last, 30010, "at most 32 groups");
+}
+
+/// A user's friend groups as (name, members) over the WebSocket.
+async fn friend_groups(client: &mut Client) -> Vec<(String, Vec<String>)> {
+    let Reply::FriendGroups { groups } = client.ok(Request::FriendGroupList).await else {
+        panic!("friend_group_list answers friend_groups")
+    };
+    groups
+        .into_iter()
+        .map(|g| (g.name, g.users.iter().map(|u| u.to_string()).collect()))
+        .collect()
 }

@@ -211,6 +211,11 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const friends = await a.getFriendList();
     await b.updateFriend({ userID: alice, remark: 'Alice A.' });
     const bobsFriends = await b.getFriendList();
+    const created = await b.createFriendGroup({ name: 'work', userIDList: [alice, 'not-a-friend'] });
+    const groups = await b.getFriendGroupList();
+    const removed = await b.removeFromFriendGroup({ name: 'work', userIDList: [alice] });
+    await b.deleteFriendGroup({ name: 'work' });
+    const groupsAfter = await b.getFriendGroupList();
     const profiles = await b.getUserProfile({ userIDList: [alice] });
     await b.deleteMessage(history.data.messageList);
     const afterDelete = await b.getMessageList({ conversationID: `C2C${alice}` });
@@ -222,6 +227,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
       profiles: profiles.data, mine: mine.data, refusedProfile,
+      created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
       afterDelete: afterDelete.data.messageList };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
@@ -254,6 +260,11 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.applicationsAfter, { applicationList: [], unreadCount: 0 }, 'the accepted application is gone');
   assert.deepEqual(got.friends, [{ userID: bob, remark: '' }]);
   assert.deepEqual(got.bobsFriends, [{ userID: alice, remark: 'Alice A.' }], 'accepted with a remark, then updated');
+  assert.deepEqual(got.created.friendGroup, { name: 'work', count: 1, userIDList: [alice] });
+  assert.deepEqual(got.created.failureUserIDList.map((f) => [f.userID, f.code]), [['not-a-friend', 30001]]);
+  assert.deepEqual(got.groups, [{ name: 'work', count: 1, userIDList: [alice] }]);
+  assert.deepEqual(got.removed.friendGroup, { name: 'work', count: 0, userIDList: [] });
+  assert.deepEqual(got.groupsAfter, [], 'deleted');
   assert.equal(got.profiles[0].nick, 'Alice A.', 'a refused profile change changes nothing');
   assert.equal(got.refusedProfile, 60006);
   for (const p of [got.mine, got.profiles[0]]) {

@@ -104,6 +104,13 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   }
   await chat.refuseFriendApplication({ userID: 'user4' });
   await chat.updateFriend({ userID: 'user3', remark: 'Old friend' });
+  const created = await chat.createFriendGroup({ name: 'work', userIDList: ['user3'] });
+  console.log(created.data.friendGroup?.count, created.data.failureUserIDList.map((f) => f.code));
+  await chat.addToFriendGroup({ name: 'work', userIDList: ['user5'] });
+  await chat.removeFromFriendGroup({ name: 'work', userIDList: ['user5'] });
+  const groups = await chat.getFriendGroupList();
+  console.log(groups.data.map((g) => `${g.name}: ${g.userIDList.join(', ')}`));
+  await chat.deleteFriendGroup({ name: 'work' });
   const friends = await chat.getFriendList();
   console.log(friends.data.map((f) => f.remark || f.userID));
   chat.off(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);

@@ -5,7 +5,7 @@ use crate::cache::Cache;
 use crate::error::SdkError;
 use crate::error::codes;
 use crate::event::Applications;
-use protocol::frame::{Request, UserResult};
+use protocol::frame::{FriendGroup, Reply, Request, UserResult};
 use protocol::push::Vendor;
 use protocol::{Profile, ProfileDetails, Relation, RelationEntry, RelationFields, UserId};
 
@@ -79,6 +79,44 @@ impl<C: Cache + 'static> Client<C> {
                 fields,
             })
             .await
+    }
+
+    /// This user's friend groups, from the server.
+    pub async fn friend_groups(&self) -> Result<Vec<FriendGroup>, SdkError> {
+        match self.connected()?.request(Request::FriendGroupList).await? {
+            Reply::FriendGroups { groups } => Ok(groups),
+            _ => Err(SdkError::new(
+                codes::PROTOCOL,
+                "the answer is not the friend groups",
+            )),
+        }
+    }
+
+    /// With `add`, makes the group `name` if it is new and puts the friends `users` in it;
+    /// without, takes them out of it, or deletes it when `users` is empty. One result per
+    /// user, in order (30001 for one who is not a friend); then the group as it is now, if it
+    /// still exists.
+    pub async fn change_friend_group(
+        &self,
+        name: String,
+        add: bool,
+        users: Vec<UserId>,
+    ) -> Result<(Vec<UserResult>, Option<FriendGroup>), SdkError> {
+        let session = self.connected()?;
+        let request = Request::FriendGroupChange {
+            name: name.clone(),
+            add,
+            users,
+        };
+        let Reply::RelationResults { results } = session.request(request).await? else {
+            return Err(SdkError::new(codes::PROTOCOL, "the answer has no results"));
+        };
+        let group = self
+            .friend_groups()
+            .await?
+            .into_iter()
+            .find(|g| g.name == name);
+        Ok((results, group))
     }
 
     /// The friend applications waiting for an answer, from the server (the cache follows);

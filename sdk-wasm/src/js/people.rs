@@ -5,7 +5,7 @@ use super::shapes::{ApplicationList, JsProfile, RelationList};
 use super::{Chat, State};
 use crate::error::SdkError;
 use js_sys::Promise;
-use protocol::frame::UserResult;
+use protocol::frame::{FriendGroup, UserResult};
 use protocol::push::Vendor;
 use protocol::{CustomField, ErrorCode, ProfileDetails, Relation, RelationFields, UserId};
 use serde::{Deserialize, Serialize};
@@ -110,6 +110,25 @@ impl UserOptions {
     }
 }
 
+/// A friend group: `{ name, count, userIDList }`.
+#[derive(Serialize)]
+struct JsFriendGroup<'a> {
+    name: &'a str,
+    count: usize,
+    #[serde(rename = "userIDList")]
+    user_id_list: &'a [UserId],
+}
+
+impl<'a> From<&'a FriendGroup> for JsFriendGroup<'a> {
+    fn from(g: &'a FriendGroup) -> Self {
+        JsFriendGroup {
+            name: &g.name,
+            count: g.users.len(),
+            user_id_list: &g.users,
+        }
+    }
+}
+
 /// `{ userID, code, message }`: one user's outcome.
 #[derive(Serialize)]
 struct UserOutcome<'a> {
@@ -157,6 +176,46 @@ impl Chat {
                 }
                 _ => ok(super::Empty {}),
             }
+        })
+    }
+
+    /// Changes a friend group as [`crate::client::Client::change_friend_group`] does; reads
+    /// `{ name, userIDList? }` (deleting the group when removing without a list).
+    fn change_group(&self, options: JsValue, add: bool) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            struct O {
+                name: String,
+                #[serde(rename = "userIDList", default)]
+                user_id_list: Vec<String>,
+            }
+            let o: O = from_js(&options, "options: expected { name, userIDList? }")?;
+            let users = o
+                .user_id_list
+                .into_iter()
+                .map(|u| UserId::parse(u).map_err(|e| invalid(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let client = state.client()?;
+            let (results, group) = client
+                .change_friend_group(o.name, add, users)
+                .await
+                .map_err(sdk_error)?;
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Changed<'a> {
+                friend_group: Option<JsFriendGroup<'a>>,
+                #[serde(rename = "failureUserIDList")]
+                failure: Vec<UserOutcome<'a>>,
+            }
+            ok(Changed {
+                friend_group: group.as_ref().map(JsFriendGroup::from),
+                failure: results
+                    .iter()
+                    .filter(|r| r.code.0 != 0)
+                    .map(UserOutcome::from)
+                    .collect(),
+            })
         })
     }
 
@@ -397,6 +456,41 @@ impl Chat {
                 .map_err(sdk_error)?;
             ok(super::Empty {})
         })
+    }
+
+    /// `getFriendGroupList()` resolves `[{ name, count, userIDList }]`.
+    #[wasm_bindgen(js_name = getFriendGroupList)]
+    pub fn get_friend_group_list(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let groups = state.client()?.friend_groups().await.map_err(sdk_error)?;
+            ok(groups.iter().map(JsFriendGroup::from).collect::<Vec<_>>())
+        })
+    }
+
+    /// `createFriendGroup({ name, userIDList })` and `addToFriendGroup({ name, userIDList })`
+    /// resolve `{ friendGroup, failureUserIDList }`: the group after the change, and the users
+    /// that could not join it (30001: not a friend).
+    #[wasm_bindgen(js_name = createFriendGroup)]
+    pub fn create_friend_group(&self, options: JsValue) -> Promise {
+        self.change_group(options, true)
+    }
+
+    #[wasm_bindgen(js_name = addToFriendGroup)]
+    pub fn add_to_friend_group(&self, options: JsValue) -> Promise {
+        self.change_group(options, true)
+    }
+
+    /// `removeFromFriendGroup({ name, userIDList })` resolves as `addToFriendGroup` does.
+    #[wasm_bindgen(js_name = removeFromFriendGroup)]
+    pub fn remove_from_friend_group(&self, options: JsValue) -> Promise {
+        self.change_group(options, false)
+    }
+
+    /// `deleteFriendGroup({ name })`: the group goes; its friends stay friends.
+    #[wasm_bindgen(js_name = deleteFriendGroup)]
+    pub fn delete_friend_group(&self, options: JsValue) -> Promise {
+        self.change_group(options, false)
     }
 
     /// `getFriendApplicationList()` resolves `{ applicationList: [{ userID, type, time,

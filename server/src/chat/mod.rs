@@ -4,6 +4,7 @@
 //! then enforces those rules atomically with the write.
 
 pub mod friend_fields;
+mod friend_groups;
 pub mod profile_fields;
 mod profiles;
 mod relations;

@@ -312,7 +312,12 @@ async fn keep_fields(
     peer: &UserId,
     fields: Vec<(String, String)>,
 ) -> Result<(), ChatError> {
-    super::friend_groups::make_named(chat, owner, &fields).await?;
+    let named = fields
+        .iter()
+        .filter(|(tag, _)| tag == friend_fields::GROUP)
+        .flat_map(|(_, v)| serde_json::from_str::<Vec<String>>(v).unwrap_or_default())
+        .collect();
+    chat.make_friend_groups(owner, named).await?;
     match chat.storage.set_friend_fields(owner, peer, fields).await? {
         true => Ok(()),
         false => Err(not_friends(peer)),

@@ -579,6 +579,15 @@ impl Connection {
                     results: vec![result],
                 })
             })),
+            Request::FriendGroupList => later(Box::pin(async move {
+                Ok(Reply::FriendGroups {
+                    groups: chat.friend_groups(&me).await?,
+                })
+            })),
+            Request::FriendGroupChange { name, add, users } => later(Box::pin(async move {
+                let results = chat.change_friend_group(&me, name, add, users).await?;
+                Ok(Reply::RelationResults { results })
+            })),
             Request::ApplicationAccept { user, both, fields } => later(Box::pin(async move {
                 let result = chat.accept_application(&me, user, both, &fields).await?;
                 Ok(Reply::RelationResults {
