@@ -35,6 +35,7 @@ struct FlatEntry {
     up_to: Option<MessageKey>,
     key: Option<MessageKey>,
     keys: Option<Vec<MessageKey>>,
+    history: Option<bool>,
     relation: Option<Relation>,
     added: Option<Vec<UserId>>,
     removed: Option<Vec<UserId>>,
@@ -53,6 +54,7 @@ enum EventKind {
     PeerRead,
     Recalled,
     Deleted,
+    ConversationDeleted,
     Relations,
     Profile,
 }
@@ -78,6 +80,10 @@ impl FlatEntry {
             EventKind::Deleted => SyncEvent::Deleted {
                 peer: need(self.peer, "peer")?,
                 keys: need(self.keys, "keys")?,
+            },
+            EventKind::ConversationDeleted => SyncEvent::ConversationDeleted {
+                peer: need(self.peer, "peer")?,
+                history: need(self.history, "history")?,
             },
             EventKind::Relations => SyncEvent::Relations {
                 relation: need(self.relation, "relation")?,
@@ -346,6 +352,10 @@ mod tests {
             SyncEvent::Deleted {
                 peer: uid("bob"),
                 keys: vec![key(1), key(2)],
+            },
+            SyncEvent::ConversationDeleted {
+                peer: uid("carol"),
+                history: true,
             },
             SyncEvent::Relations {
                 relation: Relation::Blacklist,

@@ -81,6 +81,11 @@ pub enum Request {
     /// its devices (a `deleted` entry tells the others); the peer keeps its copy. At most
     /// [`MAX_DELETE_PER_REQUEST`] keys, every one a message between the two.
     DeleteMessages { peer: UserId, keys: Vec<MessageKey> },
+    /// Deletes the conversation with `peer` from the caller's list, on all of its devices (a
+    /// `conversation_deleted` entry tells them), until a newer message comes; with `history`,
+    /// its messages so far leave the caller's history too. The peer keeps its copy and its
+    /// read receipts. Answered with [`Reply::Deleted`].
+    ConversationDelete { peer: UserId, history: bool },
     /// Adds users to one of the caller's lists; `fields` go with each new entry. Blocking and
     /// muting are one way. A friend request follows each peer's `AllowType`: `AllowAny` makes
     /// the friendship both ways at once, `DenyAny` refuses it (30516), `NeedConfirm` (the
@@ -159,6 +164,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "mark_read",
     "recall",
     "delete_messages",
+    "conversation_delete",
     "relation_add",
     "relation_remove",
     "relation_update",
@@ -400,6 +406,10 @@ mod tests {
             Request::DeleteMessages {
                 peer: user.clone(),
                 keys: vec![],
+            },
+            Request::ConversationDelete {
+                peer: user.clone(),
+                history: true,
             },
             Request::RelationAdd {
                 relation: Relation::Friend,

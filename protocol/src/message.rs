@@ -90,6 +90,9 @@ pub enum SyncEvent {
     /// The user deleted these messages of its conversation with `peer` (on some device): they
     /// leave its history.
     Deleted { peer: UserId, keys: Vec<MessageKey> },
+    /// The user deleted its conversation with `peer` (on some device): it leaves the list
+    /// until a newer message comes, and with `history` its messages so far leave the history.
+    ConversationDeleted { peer: UserId, history: bool },
     /// One of the user's lists changed (friends, blacklist, muted peers, friend applications).
     Relations {
         relation: Relation,

@@ -839,6 +839,21 @@ pub struct RecentContacts {
     pub assist_flags: u32,
 }
 
+/// `recentcontact/delete`: deletes one conversation from a user's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentContactDelete {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    /// 1: a one-to-one conversation (the only kind Duet has).
+    #[serde(rename = "Type")]
+    pub kind: u8,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    /// 1: its messages leave the user's history too.
+    #[serde(rename = "ClearRamble", default)]
+    pub clear_ramble: u8,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecentContactsReply {
     #[serde(rename = "SessionItem")]

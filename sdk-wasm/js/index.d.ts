@@ -202,6 +202,9 @@ export interface Chat {
   /** Removes messages from this device's cache only. */
   deleteMessage(messages: Message[]): Promise<Result<{}>>;
   getTotalUnreadMessageCount(): number;
+  /** The conversations leave your list on all your devices until a newer message comes, with
+   * their messages unless `clearHistoryMessage` is false; the peer keeps its copy. */
+  deleteConversation(options: string | { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<Result<{ conversationIDList: string[] }>>;
   getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
   updateMyProfile(options: ProfileChange): Promise<Result<Profile>>;

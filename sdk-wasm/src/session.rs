@@ -533,6 +533,8 @@ impl<C: Cache + 'static> Session<C> {
         let mut messages: Vec<Message> = Vec::new();
         let mut conversations: Option<HashMap<UserId, Conversation>> = None;
         let mut changed_conversations = false;
+        // A conversation left the list: the cached list is replaced, not added to.
+        let mut removed_conversation = false;
         let mut later_events = Vec::new();
         for entry in fresh {
             match entry.event {
@@ -611,6 +613,23 @@ impl<C: Cache + 'static> Session<C> {
                     }
                     later_events.push(Event::MessagesDeleted { peer, keys });
                 }
+                SyncEvent::ConversationDeleted { peer, history } => {
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    removed_conversation |= convs.remove(&peer).is_some();
+                    changed_conversations |= removed_conversation;
+                    if history {
+                        messages.retain(|m| m.peer_of(&me) != &peer);
+                        loop {
+                            let page = cache.messages(&peer, None, 200).await?;
+                            if page.is_empty() {
+                                break;
+                            }
+                            for m in page {
+                                cache.delete_message(&peer, m.key).await?;
+                            }
+                        }
+                    }
+                }
                 SyncEvent::Relations {
                     relation,
                     added,
@@ -640,7 +659,10 @@ impl<C: Cache + 'static> Session<C> {
         }
         if changed_conversations && let Some(convs) = &conversations {
             let list: Vec<Conversation> = convs.values().cloned().collect();
-            cache.put_conversations(&list).await?;
+            match removed_conversation {
+                true => cache.set_conversations(&list).await?,
+                false => cache.put_conversations(&list).await?,
+            }
         }
         // The cursor is stored with what it covers, so a later session resumes right after.
         let cursor = self.inner.tracker.borrow().cursor();
@@ -740,6 +762,24 @@ impl<C: Cache + 'static> Session<C> {
             keys,
         };
         // Announced here too (`MessagesDeleted`), as on the user's other devices.
+        self.apply(vec![SyncEntry { seq, event }], true).await
+    }
+
+    /// Deletes the conversation with `peer` from this user's list, on every device, until a
+    /// newer message comes; with `history`, its messages leave this user's history (here and
+    /// on the server). The peer keeps its copy.
+    pub async fn delete_conversation(&self, peer: &UserId, history: bool) -> Result<(), SdkError> {
+        let request = Request::ConversationDelete {
+            peer: peer.clone(),
+            history,
+        };
+        let Reply::Deleted { seq } = self.request(request).await? else {
+            return Err(unexpected());
+        };
+        let event = SyncEvent::ConversationDeleted {
+            peer: peer.clone(),
+            history,
+        };
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
 

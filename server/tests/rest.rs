@@ -1682,3 +1682,61 @@ async fn friend_groups(client: &mut Client) -> Vec<(String, Vec<String>)> {
         .map(|g| (g.name, g.users.iter().map(|u| u.to_string()).collect()))
         .collect()
 }
+
+#[tokio::test]
+async fn a_conversation_deleted_through_rest_leaves_every_device_of_its_user() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice", "web").await;
+    let mut bob = server.login("bob", "phone").await;
+    alice.send_text("bob", 1, "hello").await;
+    bob.push().await;
+    let delete = |body: Value| server.rest("recentcontact/delete", body);
+    let r = delete(json!({"From_Account": "bob", "Type": 2, "To_Account": "alice"})).await;
+    assert_eq!(code(&r), 60006, "{r}");
+    let r = delete(json!({"From_Account": "ghost", "Type": 1, "To_Account": "alice"})).await;
+    assert_eq!(code(&r), 20003, "{r}");
+    let r =
+        delete(json!({"From_Account": "bob", "Type": 1, "To_Account": "alice", "ClearRamble": 1}))
+            .await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(
+        bob.push().await.event,
+        SyncEvent::ConversationDeleted {
+            peer: uid("alice"),
+            history: true
+        }
+    );
+    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
+    assert!(conversations.is_empty());
+    assert!(bob.history("alice", 10).await.is_empty());
+    assert_eq!(alice.history("bob", 10).await.len(), 1, "alice keeps hers");
+    // Over the WebSocket, the same, answered with the entry's sequence.
+    alice.send_text("bob", 2, "again").await;
+    bob.push().await;
+    let Reply::Deleted { seq } = bob
+        .ok(Request::ConversationDelete {
+            peer: uid("alice"),
+            history: false,
+        })
+        .await
+    else {
+        panic!()
+    };
+    assert!(seq > Seq(0));
+    assert_eq!(
+        bob.history("alice", 10).await.len(),
+        1,
+        "without history, it stays"
+    );
+    assert_eq!(
+        bob.err(Request::ConversationDelete {
+            peer: uid("bob"),
+            history: false
+        })
+        .await
+        .0,
+        60006
+    );
+}

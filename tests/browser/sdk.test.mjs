@@ -328,6 +328,41 @@ test('deleteMessage removes messages from the user\'s history on every device; t
   assert.equal(again.last, 'three');
 });
 
+test('deleteConversation takes the conversation off every device of the user until a newer message', async () => {
+  const alice = `alice-dc-${run}`, bob = `bob-dc-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b1 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const conv = `C2C${alice}`;
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const ids = async (chat) => (await chat.getConversationList()).data.conversationList.map((c) => c.conversationID);
+    await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'one' } }));
+    await until(async () => (await ids(b2)).includes(conv));
+    const deleted = await b1.deleteConversation(conv);
+    await until(async () => !(await ids(b2)).includes(conv));
+    const out = {
+      deleted: deleted.data, b1: await ids(b1), b2: await ids(b2), unread: b2.getTotalUnreadMessageCount(),
+      history: (await b1.getMessageList({ conversationID: conv })).data.messageList.length,
+      a: await ids(a),
+    };
+    await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'two' } }));
+    await until(async () => (await ids(b2)).includes(conv));
+    out.back = await ids(b2);
+    out.backHistory = (await b2.getMessageList({ conversationID: conv })).data.messageList.map((m) => m.payload.text);
+    for (const chat of [a, b1, b2]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual(got.deleted, { conversationIDList: [`C2C${alice}`] });
+  assert.deepEqual(got.b1, [], 'gone on the deleting device');
+  assert.deepEqual(got.b2, [], 'and on the other');
+  assert.equal(got.unread, 0);
+  assert.equal(got.history, 0, 'its messages went with it');
+  assert.deepEqual(got.a, [`C2C${bob}`], 'the peer keeps its conversation');
+  assert.deepEqual(got.back, [`C2C${alice}`], 'a newer message brings it back');
+  assert.deepEqual(got.backHistory, ['two']);
+});
+
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
   const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {

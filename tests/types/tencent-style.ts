@@ -75,6 +75,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   await chat.revokeMessage(messageList[0]);
   await chat.setMessageRead({ conversationID: 'C2Cuser1' });
   const conversations = await chat.getConversationList();
+  await chat.deleteConversation('C2Cuser9');
+  await chat.deleteConversation({ conversationIDList: ['C2Cuser8'], clearHistoryMessage: false });
   console.log(conversations.data.conversationList.length, chat.getTotalUnreadMessageCount());
   const profiles = await chat.getUserProfile({ userIDList: ['user1'] });
   console.log(profiles.data[0].nick);

@@ -221,6 +221,13 @@ impl<C: Cache + 'static> Client<C> {
         }
         Ok(())
     }
+
+    /// Deletes the conversation with `peer` from this user's list on all of its devices, until
+    /// a newer message comes; with `history`, its messages leave this user's history too (the
+    /// peer keeps its copy). `ConversationListUpdated` follows.
+    pub async fn delete_conversation(&self, peer: &UserId, history: bool) -> Result<(), SdkError> {
+        self.connected()?.delete_conversation(peer, history).await
+    }
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -522,6 +522,64 @@ impl Chat {
         })
     }
 
+    /// `deleteConversation(conversationID)` or `deleteConversation({ conversationIDList,
+    /// clearHistoryMessage? })`: the conversations leave this user's list on all of its
+    /// devices until a newer message comes, with their messages unless `clearHistoryMessage`
+    /// is false (the peer keeps its copy). Resolves `{ conversationIDList }`.
+    #[wasm_bindgen(js_name = deleteConversation)]
+    pub fn delete_conversation(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            #[derive(Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct O {
+                #[serde(rename = "conversationIDList")]
+                conversation_id_list: Vec<String>,
+                #[serde(default = "yes")]
+                clear_history_message: bool,
+            }
+            fn yes() -> bool {
+                true
+            }
+            let o = match options.as_string() {
+                Some(id) => O {
+                    conversation_id_list: vec![id],
+                    clear_history_message: true,
+                },
+                None => from_js(
+                    &options,
+                    "expected a conversationID or { conversationIDList, clearHistoryMessage? }",
+                )?,
+            };
+            if o.conversation_id_list.len() > protocol::frame::MAX_USERS_PER_REQUEST {
+                return Err(invalid(format!(
+                    "at most {} conversations at once",
+                    protocol::frame::MAX_USERS_PER_REQUEST
+                )));
+            }
+            let peers = o
+                .conversation_id_list
+                .iter()
+                .map(|id| ConversationId::parse(id).map(|c| c.0).map_err(invalid))
+                .collect::<Result<Vec<_>, _>>()?;
+            let client = state.client()?;
+            for peer in &peers {
+                client
+                    .delete_conversation(peer, o.clear_history_message)
+                    .await
+                    .map_err(sdk_error)?;
+            }
+            #[derive(Serialize)]
+            struct Deleted {
+                #[serde(rename = "conversationIDList")]
+                conversation_id_list: Vec<String>,
+            }
+            ok(Deleted {
+                conversation_id_list: o.conversation_id_list,
+            })
+        })
+    }
+
     /// `setMessageRead({ conversationID })`: clears the unread count here and on the user's
     /// other devices.
     #[wasm_bindgen(js_name = setMessageRead)]

@@ -453,6 +453,27 @@ impl Chat {
             .delete_messages(owner, peer, keys, self.clock.now_ms(), origin))
     }
 
+    /// Deletes the conversation with `peer` from `owner`'s list (and, with `history`, its
+    /// messages so far from `owner`'s history); [`Storage::delete_conversation`].
+    pub fn delete_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        history: bool,
+        origin: Option<Origin>,
+    ) -> Result<Pending<Seq>, ChatError> {
+        if owner == peer {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "a user has no conversation with itself",
+            ));
+        }
+        let now_ms = self.clock.now_ms();
+        Ok(self
+            .storage
+            .delete_conversation(owner, peer, history, now_ms, origin))
+    }
+
     /// Registers `user`'s `device` with a push service, its token checked
     /// ([`crate::push::check_token`]).
     pub async fn push_register(

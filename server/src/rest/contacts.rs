@@ -65,3 +65,31 @@ pub(super) async fn get_list(chat: &Chat, body: &Bytes) -> Outcome {
         top_start_index: 0,
     })
 }
+
+/// `recentcontact/delete`: the conversation leaves the user's list on all of its devices until
+/// a newer message comes; with `ClearRamble` 1 its messages leave the user's history too. The
+/// other user keeps its conversation.
+pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: RecentContactDelete = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    let peer = account(&req.to_account, "To_Account")?;
+    let history = match (req.kind, req.clear_ramble) {
+        (1, 0) => false,
+        (1, 1) => true,
+        (1, other) => {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!("ClearRamble must be 0 or 1, got {other}"),
+            ));
+        }
+        (other, _) => {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!("Type must be 1 (one-to-one; Duet has no groups), got {other}"),
+            ));
+        }
+    };
+    chat.delete_conversation(&user, &peer, history, None)?
+        .await?;
+    ok(Empty {})
+}

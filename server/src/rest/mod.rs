@@ -151,6 +151,7 @@ async fn run(
         ("openim", "querystate") => state::query_state(chat, &body).await,
         ("openim", "get_c2c_unread_msg_num") => state::c2c_unread(chat, &body).await,
         ("recentcontact", "get_list") => contacts::get_list(chat, &body).await,
+        ("recentcontact", "delete") => contacts::delete(chat, &body).await,
         ("sns", "friend_add") => relations::friend_add(chat, &body).await,
         ("sns", "friend_delete") => relations::friend_delete(chat, &body).await,
         ("sns", "friend_get") => relations::friend_get(chat, &body).await,

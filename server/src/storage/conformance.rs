@@ -337,6 +337,41 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn a_deleted_conversation_leaves_the_list_until_a_newer_message() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            send(&s, "alice", "bob", 1, "one", T0).await;
+            send(&s, "alice", "bob", 2, "two", T0).await;
+            let listed = |s: Arc<dyn Storage>, user: &'static str| async move {
+                s.conversations(&uid(user), T0).await.unwrap().into_iter().map(|c| (c.peer.to_string(), c.unread)).collect::<Vec<_>>()
+            };
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 2)]);
+            rec.take();
+            let seq = s.delete_conversation(&uid("bob"), &uid("alice"), false, T0, None).await.unwrap();
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1);
+            assert_eq!((feed[0].1.seq, &feed[0].1.event), (seq, &SyncEvent::ConversationDeleted { peer: uid("alice"), history: false }));
+            assert!(listed(s.clone(), "bob").await.is_empty());
+            assert_eq!(listed(s.clone(), "alice").await, [("bob".to_owned(), 0)], "the peer keeps its conversation");
+            let page = |s: Arc<dyn Storage>, owner: &'static str, peer: &'static str| async move {
+                s.history(&uid(owner), &uid(peer), HistoryQuery::page(None, 10), T0).await.unwrap().messages.len()
+            };
+            assert_eq!(page(s.clone(), "bob", "alice").await, 2, "without history, the messages stay");
+            // A newer message brings it back, counting only itself unread.
+            send(&s, "alice", "bob", 3, "three", T0).await;
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 1)]);
+            s.delete_conversation(&uid("bob"), &uid("alice"), true, T0, None).await.unwrap();
+            assert!(listed(s.clone(), "bob").await.is_empty());
+            assert_eq!(page(s.clone(), "bob", "alice").await, 0, "with history, the messages go");
+            assert_eq!(page(s.clone(), "alice", "bob").await, 3, "from the deleting user's history only");
+            // Deleting a conversation never had is harmless.
+            assert!(s.delete_conversation(&uid("bob"), &uid("carol"), true, T0, None).await.is_ok());
+            assert!(matches!(
+                s.delete_conversation(&uid("nobody"), &uid("carol"), true, T0, None).await,
+                Err(StorageError::UnknownUser(_))
+            ));
+        }
+
+        #[tokio::test]
         async fn an_application_is_listed_on_both_sides_with_its_fields() {
             let (s, rec, _g) = open(Retention::default()).await;
             let wording = RelationFields { wording: "hi, it's alice".into(), source: "AddSource_Type_Web".into(), ..RelationFields::default() };

@@ -91,6 +91,9 @@ struct Contact {
     /// Messages with ids up to this one count as read.
     read_up_to: u64,
     created_ms: u64,
+    /// The user deleted the conversation when this was the newest message id (0: never): it
+    /// stays out of the list, and the messages up to it do not count, until a newer one.
+    deleted_up_to: u64,
 }
 
 impl MemoryStorage {
@@ -333,6 +336,7 @@ impl State {
             Contact {
                 read_up_to,
                 created_ms: now_ms,
+                deleted_up_to: 0,
             },
         );
         if user.contacts.len() <= cap {
@@ -418,6 +422,40 @@ impl State {
         let event = SyncEvent::Deleted {
             peer: peer.clone(),
             keys,
+        };
+        self.event(r, out, owner, event, now_ms, origin)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the trait method's arguments plus the write context
+    fn delete_conversation(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        owner: &UserId,
+        peer: &UserId,
+        history: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Seq> {
+        let up_to = self.next_id;
+        let ids: Vec<u64> = match history {
+            true => self
+                .by_conv
+                .get(&conv_key(owner, peer))
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect(),
+            false => Vec::new(),
+        };
+        let user = self.user_mut(owner)?;
+        if let Some(c) = user.contacts.get_mut(peer) {
+            c.deleted_up_to = up_to;
+        }
+        user.hidden.extend(ids);
+        let event = SyncEvent::ConversationDeleted {
+            peer: peer.clone(),
+            history,
         };
         self.event(r, out, owner, event, now_ms, origin)
     }
@@ -681,6 +719,7 @@ impl Storage for MemoryStorage {
             .contacts
             .iter()
             .map(|(p, c)| (p, c, last_shown(p)))
+            .filter(|(_, c, last_id)| c.deleted_up_to == 0 || *last_id > c.deleted_up_to)
             .collect();
         list.sort_by_key(|&(_, c, last_id)| std::cmp::Reverse((last_id, c.created_ms)));
         let live = |id: &u64| st.messages.get(id).filter(|s| s.message.time_ms >= cutoff);
@@ -692,8 +731,9 @@ impl Storage for MemoryStorage {
                     .and_then(|p| p.contacts.get(owner))
                     .map_or(0, |c| c.read_up_to);
                 let last_message = live(&last_id).map(|s| s.message.clone());
+                let read_up_to = c.read_up_to.max(c.deleted_up_to);
                 let unread = conv_ids(peer)
-                    .filter(|id| **id > c.read_up_to && shown(id))
+                    .filter(|id| **id > read_up_to && shown(id))
                     .filter_map(live)
                     .filter(|s| &s.message.from == peer && !s.no_unread && !s.message.recalled)
                     .count() as u32;
@@ -705,7 +745,7 @@ impl Storage for MemoryStorage {
                     last_message,
                     unread,
                     peer_read_up_to,
-                    read_up_to: c.read_up_to,
+                    read_up_to,
                 }
             })
             .collect())
@@ -776,6 +816,19 @@ impl Storage for MemoryStorage {
         origin: Option<Origin>,
     ) -> Pending<Seq> {
         self.write(|st, r, out| st.delete_messages(r, out, owner, peer, keys, now_ms, origin))
+    }
+
+    fn delete_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        history: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq> {
+        self.write(|st, r, out| {
+            st.delete_conversation(r, out, owner, peer, history, now_ms, origin)
+        })
     }
 
     fn upsert_profile(

@@ -367,6 +367,20 @@ pub trait Storage: Send + Sync + 'static {
         origin: Option<Origin>,
     ) -> Pending<Seq>;
 
+    /// Deletes the conversation with `peer` from `owner`'s list: it leaves the list, and its
+    /// messages so far count neither as its last message nor as unread, until a newer message
+    /// comes (the peer's list and read receipts are untouched). With `history`, those messages
+    /// also leave `owner`'s history. Appends a `ConversationDeleted` entry to `owner`'s log;
+    /// returns its sequence.
+    fn delete_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        history: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq>;
+
     /// Reads up to `limit` entries of `user`'s sync log after `after`.
     async fn sync(
         &self,

@@ -522,6 +522,14 @@ impl Connection {
                     })
                 }))
             }
+            Request::ConversationDelete { peer, history } => {
+                let pending = chat.delete_conversation(&me, &peer, history, origin)?;
+                later(Box::pin(async move {
+                    Ok(Reply::Deleted {
+                        seq: pending.await?,
+                    })
+                }))
+            }
             Request::MarkRead { peer } => {
                 let pending = chat.mark_read(&me, &peer, origin);
                 later(Box::pin(async move {

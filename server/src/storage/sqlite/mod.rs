@@ -163,6 +163,25 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn delete_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        history: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<Seq> {
+        let (owner, peer) = (owner.clone(), peer.clone());
+        self.queue(|reply| Op::DeleteConversation {
+            owner,
+            peer,
+            history,
+            now_ms,
+            origin,
+            reply,
+        })
+    }
+
     async fn sync(
         &self,
         user: &UserId,

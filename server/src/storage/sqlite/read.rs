@@ -86,14 +86,14 @@ pub(super) fn conversations(
     let cutoff = retention.roaming_cutoff(now_ms) as i64;
     let mut list = tx
         .prepare_cached(&format!(
-            "SELECT c.peer, c.read_up_to, c.created_ms, u.nick, u.avatar,
+            "SELECT c.peer, MAX(c.read_up_to, c.deleted_up_to), c.created_ms, u.nick, u.avatar,
                     (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0
                         AND NOT EXISTS (SELECT 1 FROM hidden_messages h
                                         WHERE h.owner = c.owner AND h.message_id = m.id)) AS last_id,
                     p.read_up_to
              FROM conversations c LEFT JOIN users u ON u.id = c.peer
                   LEFT JOIN conversations p ON p.owner = c.peer AND p.peer = c.owner
-             WHERE c.owner = ?1",
+             WHERE c.owner = ?1 AND (c.deleted_up_to = 0 OR last_id > c.deleted_up_to)",
             flags::NO_LAST_MSG
         ))?
         .query_map([owner.as_str()], |row| {

@@ -45,6 +45,14 @@ pub(super) enum Op {
         origin: Option<Origin>,
         reply: oneshot::Sender<StorageResult<Seq>>,
     },
+    DeleteConversation {
+        owner: UserId,
+        peer: UserId,
+        history: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+        reply: oneshot::Sender<StorageResult<Seq>>,
+    },
     Expire {
         now_ms: u64,
         reply: oneshot::Sender<StorageResult<Expired>>,
@@ -336,6 +344,19 @@ impl Writer {
                 } => {
                     let r = self.guard(&mut first_error, |w| {
                         w.delete_messages(&owner, &peer, keys, now_ms, origin, batch)
+                    });
+                    Answer::Seq(reply, r)
+                }
+                Op::DeleteConversation {
+                    owner,
+                    peer,
+                    history,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.delete_conversation(&owner, &peer, history, now_ms, origin, batch)
                     });
                     Answer::Seq(reply, r)
                 }
@@ -880,6 +901,44 @@ impl Writer {
         Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
     }
 
+    fn delete_conversation(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        history: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Seq>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        let conv = conv_key(owner, peer);
+        // Every message so far: any later one has a larger id.
+        let up_to: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM messages")?
+            .query_row([], |r| r.get(0))?;
+        self.conn
+            .prepare_cached(
+                "UPDATE conversations SET deleted_up_to = ?3 WHERE owner = ?1 AND peer = ?2",
+            )?
+            .execute(params![owner.as_str(), peer.as_str(), up_to])?;
+        if history {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO hidden_messages (owner, message_id)
+                     SELECT ?1, id FROM messages WHERE conv = ?2",
+                )?
+                .execute(params![owner.as_str(), conv])?;
+        }
+        let event = SyncEvent::ConversationDeleted {
+            peer: peer.clone(),
+            history,
+        };
+        Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
+    }
+
     fn push_register(
         &mut self,
         user: &UserId,
@@ -1361,6 +1420,7 @@ fn refuse(op: Op) {
         Op::Send { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::MarkRead { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::DeleteMessages { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::DeleteConversation { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Expire { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Recall { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Profile { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
