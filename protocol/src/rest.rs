@@ -196,6 +196,30 @@ pub struct MsgFields {
     pub offline_push_info: Option<crate::push::OfflinePushInfo>,
 }
 
+/// `openim/importmsg`: a message from an earlier system, stored at its own time.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ImportMsg {
+    /// 1: counts as unread for the recipient (a recent message); 2: history, read.
+    #[serde(rename = "SyncFromOldSystem")]
+    pub sync_from_old_system: u8,
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    /// When it was sent, Unix seconds.
+    #[serde(rename = "MsgTimeStamp")]
+    pub msg_time_stamp: u64,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData", default)]
+    pub cloud_custom_data: Option<String>,
+    /// Accepted for compatibility: Duet has no message extensions.
+    #[serde(rename = "SupportMessageExtension", default)]
+    pub support_message_extension: Option<u8>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendMsgReply {
     /// Send time, Unix seconds.

@@ -63,6 +63,14 @@ impl From<StorageError> for ChatError {
                     crate::storage::MAX_APPLICATIONS
                 ),
             ),
+            StorageError::OutOfOrder { newest_ms } => ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!(
+                    "the message is older than the newest one stored ({} s): import history \
+                     oldest first, before the users chat here",
+                    newest_ms / 1000
+                ),
+            ),
             StorageError::NotListed => {
                 ChatError::new(ErrorCode::RELATION_INVALID, "the user is not on the list")
             }

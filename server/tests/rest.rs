@@ -1740,3 +1740,62 @@ async fn a_conversation_deleted_through_rest_leaves_every_device_of_its_user() {
         60006
     );
 }
+
+#[tokio::test]
+async fn importmsg_stores_old_messages_at_their_time_oldest_first() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    server.login("alice", "web").await.ok(Request::Logout).await;
+    let now_s = server.chat.clock.now_ms() / 1000;
+    let import = |random: u32, time_s: u64, sync: u8, text: &str| {
+        server.rest(
+            "openim/importmsg",
+            json!({"SyncFromOldSystem": sync, "From_Account": "alice", "To_Account": "bob",
+                   "MsgRandom": random, "MsgTimeStamp": time_s, "MsgBody": text_body(text)}),
+        )
+    };
+    assert_eq!(code(&import(1, now_s - 3600, 2, "an hour ago").await), 0);
+    assert_eq!(code(&import(2, now_s - 60, 1, "a minute ago").await), 0);
+    assert_eq!(
+        code(&import(2, now_s - 60, 1, "a minute ago").await),
+        0,
+        "again: the same message"
+    );
+    let r = import(3, now_s - 1800, 2, "too late").await;
+    assert_eq!(code(&r), 60006, "older than the newest: {r}");
+    assert!(
+        r["ErrorInfo"].as_str().unwrap().contains("oldest first"),
+        "{r}"
+    );
+    assert_eq!(code(&import(4, now_s + 3600, 2, "future").await), 60006);
+    assert_eq!(
+        code(&import(5, now_s - 8 * 86_400, 2, "expired").await),
+        60006
+    );
+    assert_eq!(code(&import(6, now_s, 3, "bad kind").await), 60006);
+    let history = bob.history("alice", 10).await;
+    let got: Vec<(u64, String)> = history
+        .iter()
+        .map(|m| {
+            let Element::Text(t) = &m.elements[0] else {
+                panic!()
+            };
+            (m.time_ms / 1000, t.text.clone())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (now_s - 60, "a minute ago".to_owned()),
+            (now_s - 3600, "an hour ago".to_owned())
+        ],
+        "at their own times, newest first"
+    );
+    let Reply::Conversations { conversations } = bob.ok(Request::Conversations).await else {
+        panic!()
+    };
+    assert_eq!(
+        conversations[0].unread, 1,
+        "SyncFromOldSystem 1 counts, 2 does not"
+    );
+}

@@ -97,6 +97,9 @@ pub struct SendOptions {
     pub skip_relation_check: bool,
     /// Delivered to the devices online now, and neither stored nor counted unread.
     pub online_only: bool,
+    /// Imported from an earlier system (`importmsg`) with its own time, milliseconds since the
+    /// Unix epoch: stored at exactly that time, never pushed.
+    pub imported_ms: Option<u64>,
 }
 
 impl Default for SendOptions {
@@ -108,6 +111,7 @@ impl Default for SendOptions {
             no_last_msg: false,
             skip_relation_check: false,
             online_only: false,
+            imported_ms: None,
         }
     }
 }
@@ -258,7 +262,7 @@ impl Chat {
             info.check()
                 .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, e))?;
         }
-        let now_ms = self.clock.now_ms();
+        let now_ms = opts.imported_ms.unwrap_or_else(|| self.clock.now_ms());
         let client_time_s = composed_at(req.client_time_s, now_ms)?;
         let checks = self.permit(from, &req, &opts)?;
         if opts.online_only {
@@ -266,7 +270,8 @@ impl Chat {
         }
         // Queued with the message when no device of the recipient is online; the worker looks
         // again before sending.
-        let push = (!self.hub.is_online(&req.to)
+        let push = (opts.imported_ms.is_none()
+            && !self.hub.is_online(&req.to)
             && !req.offline_push_info.as_ref().is_some_and(|i| i.disabled()))
         .then(|| PushSettings {
             info: req.offline_push_info.clone(),
@@ -286,6 +291,7 @@ impl Chat {
             no_last_msg: opts.no_last_msg,
             checks,
             push,
+            exact_time: opts.imported_ms.is_some(),
         });
         Ok(match wake {
             Some(wake) => Box::pin(async move {

@@ -79,6 +79,59 @@ pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
     })
 }
 
+/// `importmsg`: a message from the app's earlier system, stored at its own time in both
+/// users' history (and their devices' sync), never pushed and never refused by the
+/// relationship rules. `SyncFromOldSystem` 1 counts it unread for the recipient, 2 does not.
+/// Message times never decrease with their order in Duet's store, so history is imported
+/// oldest first and before the users chat here; an older one is refused with 60006, as is one
+/// from the future or older than the roaming retention (it would be gone at once).
+pub(super) async fn import(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: ImportMsg = parse_send(body)?;
+    let from = account(&req.from_account, "From_Account")?;
+    let to = account(&req.to_account, "To_Account")?;
+    let no_unread = match req.sync_from_old_system {
+        1 => false,
+        2 => true,
+        n => {
+            return Err(invalid(format!(
+                "SyncFromOldSystem must be 1 or 2, got {n}"
+            )));
+        }
+    };
+    let now_ms = chat.clock.now_ms();
+    let time_ms = req.msg_time_stamp.saturating_mul(1000);
+    if time_ms > now_ms {
+        return Err(invalid(format!(
+            "MsgTimeStamp {} is in the future",
+            req.msg_time_stamp
+        )));
+    }
+    if time_ms < now_ms.saturating_sub(chat.config.retention.roaming_ttl_ms) {
+        return Err(invalid(format!(
+            "MsgTimeStamp {} is older than the roaming retention ({} days): the message would \
+             be gone at once",
+            req.msg_time_stamp,
+            chat.config.retention.roaming_ttl_ms / 86_400_000
+        )));
+    }
+    let request = SendRequest {
+        to,
+        random: req.msg_random,
+        elements: req.msg_body,
+        cloud_custom_data: req.cloud_custom_data,
+        client_time_s: req.msg_time_stamp,
+        offline_push_info: None,
+    };
+    let opts = SendOptions {
+        no_unread,
+        skip_relation_check: true,
+        imported_ms: Some(time_ms),
+        ..SendOptions::default()
+    };
+    chat.send(&from, request, opts)?.await?;
+    ok(Empty {})
+}
+
 pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
     let req: BatchSendMsg = parse_send(body)?;
     check_count(req.to_account.len(), BATCH_SEND_MAX)?;

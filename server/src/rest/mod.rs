@@ -144,6 +144,7 @@ async fn run(
         ("im_open_login_svc", "account_delete") => accounts::delete(chat, &body).await,
         ("im_open_login_svc", "kick") => accounts::kick(chat, &body).await,
         ("openim", "sendmsg") => messages::send(chat, &body).await,
+        ("openim", "importmsg") => messages::import(chat, &body).await,
         ("openim", "batchsendmsg") => messages::batch_send(chat, &body).await,
         ("openim", "admin_getroammsg") => messages::roaming(chat, &body).await,
         ("openim", "admin_msgwithdraw") => messages::withdraw(chat, &body).await,

@@ -33,6 +33,7 @@ pub(crate) fn uid(s: &str) -> UserId {
 
 pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u64) -> NewMessage {
     NewMessage {
+        exact_time: false,
         from: uid(from),
         to: uid(to),
         random,
@@ -334,6 +335,19 @@ macro_rules! storage_conformance {
                 origin: None,
             };
             s.change_relations(change).await.unwrap()
+        }
+
+        #[tokio::test]
+        async fn an_imported_message_keeps_its_second_or_is_refused() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let imported = |random, now_ms| NewMessage { exact_time: true, ..text_msg("alice", "bob", random, "old", now_ms) };
+            let sent = s.send(imported(1, T0 + 5_400)).await.unwrap();
+            assert_eq!(sent.message.time_ms, T0 + 5_400);
+            // Within the same second it is kept in order; before it, refused.
+            assert_eq!(s.send(imported(2, T0 + 5_100)).await.unwrap().message.time_ms, T0 + 5_400);
+            assert!(matches!(s.send(imported(3, T0 + 4_999)).await, Err(StorageError::OutOfOrder { newest_ms }) if newest_ms == T0 + 5_400));
+            // A plain send with a clock behind is moved up, not refused.
+            assert_eq!(send(&s, "alice", "bob", 4, "now", T0).await.message.time_ms, T0 + 5_400);
         }
 
         #[tokio::test]

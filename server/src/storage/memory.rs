@@ -227,9 +227,9 @@ impl State {
                 });
             }
         }
+        let time_ms = message_time(&msg, self.last_time_ms)?;
         self.next_id += 1;
         let id = self.next_id;
-        let time_ms = msg.now_ms.max(self.last_time_ms);
         self.last_time_ms = time_ms;
         let sender = &self.users[&msg.from];
         let message = Message {

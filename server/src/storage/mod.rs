@@ -54,6 +54,9 @@ pub enum StorageError {
     MessageNotFound,
     #[error("message already recalled")]
     AlreadyRecalled,
+    /// An imported message older than the newest stored one.
+    #[error("the message is older than the newest stored one ({newest_ms} ms)")]
+    OutOfOrder { newest_ms: u64 },
     /// An update of a list entry that is not on the list.
     #[error("not on the list")]
     NotListed,
@@ -154,6 +157,20 @@ pub struct NewMessage {
     /// Queue a push to the recipient with the message, in the same transaction: no device of
     /// theirs was online. (A retry of a stored message queues nothing.)
     pub push: Option<PushSettings>,
+    /// An imported message (`importmsg`): stored in the second of `now_ms`, or refused with
+    /// `OutOfOrder` when that is before the newest stored message's ([`message_time`]).
+    pub exact_time: bool,
+}
+
+/// The time a new message is stored at: `now_ms`, or the newest stored message's time when the
+/// caller's clock is behind it, since message times never decrease with their numbers (history
+/// pages and expiry rely on it). An imported message keeps its second (the precision it is
+/// given in), or is refused when that is before the newest stored message's.
+pub(crate) fn message_time(msg: &NewMessage, newest_ms: u64) -> StorageResult<u64> {
+    if msg.exact_time && msg.now_ms / 1000 < newest_ms / 1000 {
+        return Err(StorageError::OutOfOrder { newest_ms });
+    }
+    Ok(msg.now_ms.max(newest_ms))
 }
 
 /// What a queued push carries besides its message.

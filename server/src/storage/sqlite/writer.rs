@@ -667,7 +667,10 @@ impl Writer {
         if let Some(sent) = self.find_retry(&msg, &body)? {
             return Ok(Ok(sent));
         }
-        let time_ms = msg.now_ms.max(self.last_time_ms);
+        let time_ms = match message_time(&msg, self.last_time_ms) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
         self.last_time_ms = time_ms;
         let size = message_bytes(&body, msg.cloud_custom_data.as_deref());
         let (nick, avatar, sender_seq) = {
