@@ -77,20 +77,8 @@ impl Chat {
         check_user_count(users.len())?;
         friend_fields::check(GROUP, &Value::from(names.clone()), false)?;
         self.make_friend_groups(owner, names.clone()).await?;
-        let members = self.memberships(owner).await?;
-        let mut results = Vec::with_capacity(users.len());
-        for peer in users {
-            let result = match members.iter().find(|(p, _)| p == peer) {
-                Some((_, groups)) => {
-                    let mut groups = groups.clone();
-                    groups.extend(names.iter().cloned());
-                    self.set_groups(owner, peer, groups).await
-                }
-                None => Err(not_friend(peer)),
-            };
-            results.push(result);
-        }
-        Ok(results)
+        self.regroup(owner, users, |groups| groups.extend(names.iter().cloned()))
+            .await
     }
 
     /// Takes `users` out of the group `name`; one result per user, in order.
@@ -101,13 +89,26 @@ impl Chat {
         users: &[UserId],
     ) -> Result<Vec<Result<(), ChatError>>, ChatError> {
         check_user_count(users.len())?;
+        self.regroup(owner, users, |groups| groups.retain(|g| g != name))
+            .await
+    }
+
+    /// Changes the groups of `owner`'s friendship with each of `users`; one result per user,
+    /// in order (30001 for one who is not a friend).
+    async fn regroup(
+        &self,
+        owner: &UserId,
+        users: &[UserId],
+        change: impl Fn(&mut Vec<String>),
+    ) -> Result<Vec<Result<(), ChatError>>, ChatError> {
         let members = self.memberships(owner).await?;
         let mut results = Vec::with_capacity(users.len());
         for peer in users {
             let result = match members.iter().find(|(p, _)| p == peer) {
                 Some((_, groups)) => {
-                    let kept = groups.iter().filter(|g| *g != name).cloned().collect();
-                    self.set_groups(owner, peer, kept).await
+                    let mut groups = groups.clone();
+                    change(&mut groups);
+                    self.set_groups(owner, peer, groups).await
                 }
                 None => Err(not_friend(peer)),
             };

@@ -162,11 +162,7 @@ impl Chat {
         }
         self.close_applications(me, vec![applicant.clone()], origin)
             .await?;
-        Ok(UserResult {
-            user_id: applicant,
-            code: ErrorCode(0),
-            message: String::new(),
-        })
+        Ok(done(applicant))
     }
 
     /// Sets the remark of `user`'s entry on `me`'s list of `relation` (Tencent's
@@ -191,11 +187,7 @@ impl Chat {
             ..self.change(relation, me, vec![user.clone()], true, origin)
         };
         match self.apply(change).await?.remove(&user) {
-            Some(Ok(())) => Ok(UserResult {
-                user_id: user,
-                code: ErrorCode(0),
-                message: String::new(),
-            }),
+            Some(Ok(())) => Ok(done(user)),
             Some(Err(e)) => Err(e),
             None => Err(no_answer()),
         }
@@ -302,6 +294,15 @@ fn checked_tags(fields: &RelationFields) -> Result<Vec<(String, String)>, ChatEr
         text(&fields.wording),
         None,
     )
+}
+
+/// A user's success.
+fn done(user_id: UserId) -> UserResult {
+    UserResult {
+        user_id,
+        code: ErrorCode(0),
+        message: String::new(),
+    }
 }
 
 fn no_answer() -> ChatError {
