@@ -639,7 +639,9 @@ impl<C: Cache + 'static> Session<C> {
                     let list = self
                         .update_relations(relation, added, removed, fields)
                         .await?;
-                    later_events.push(Event::RelationsUpdated(relation, list));
+                    if let Some(list) = list {
+                        later_events.push(Event::RelationsUpdated(relation, list));
+                    }
                 }
                 SyncEvent::Profile { nick, avatar } => {
                     let profile = Profile {
@@ -890,7 +892,9 @@ impl<C: Cache + 'static> Session<C> {
                 self.update_relations(relation, added, removed, fields)
                     .await?
             };
-            self.emit(Event::RelationsUpdated(relation, list));
+            if let Some(list) = list {
+                self.emit(Event::RelationsUpdated(relation, list));
+            }
         }
         Ok(results)
     }
@@ -910,16 +914,19 @@ impl<C: Cache + 'static> Session<C> {
     }
 
     /// Applies a change to one of the cached lists: the added users carry `fields` (those
-    /// already listed keep the rest of theirs); returns the list after it.
+    /// already listed keep the rest of theirs). Returns the list after it, or `None` when it
+    /// was applied already: this device applies its own changes when the server answers, and
+    /// the server's entry for them arrives here too.
     async fn update_relations(
         &self,
         relation: Relation,
         added: Vec<UserId>,
         removed: Vec<UserId>,
         fields: RelationFields,
-    ) -> Result<Vec<RelationEntry>, SdkError> {
+    ) -> Result<Option<Vec<RelationEntry>>, SdkError> {
         let cache = &self.inner.cache;
-        let mut list = cache.relations(relation).await?;
+        let before = cache.relations(relation).await?;
+        let mut list = before.clone();
         list.retain(|e| !removed.contains(&e.user_id));
         for user_id in added {
             let at = match list.iter().position(|e| e.user_id == user_id) {
@@ -944,8 +951,11 @@ impl<C: Cache + 'static> Session<C> {
                 }
             }
         }
+        if list == before {
+            return Ok(None);
+        }
         cache.set_relations(relation, &list).await?;
-        Ok(list)
+        Ok(Some(list))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{Chat, check_user_count, friend_fields};
 use crate::error::ChatError;
-use crate::storage::{Origin, RelationChange};
+use crate::storage::RelationChange;
 use protocol::frame::UserResult;
 use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, UserId};
 use std::collections::HashMap;
@@ -28,12 +28,11 @@ impl Chat {
         users: Vec<UserId>,
         add: bool,
         one_way: bool,
-        origin: Option<Origin>,
     ) -> Result<Vec<UserResult>, ChatError> {
         check_user_count(users.len())?;
         let peers = others(owner, &users);
         let both_ways = (relation == Relation::Friend && !one_way) || relation.is_application();
-        let change = self.change(relation, owner, peers, add, origin);
+        let change = self.change(relation, owner, peers, add);
         let outcomes = self
             .apply(RelationChange {
                 both_ways,
@@ -49,17 +48,12 @@ impl Chat {
     /// or is a friend both ways already; `NeedConfirm`, the default, sends a friend
     /// application, answered 30539 (pending) until the peer accepts or refuses it. `fields`
     /// (remark, wording, source) go with `me`'s entry and the application.
-    ///
-    /// Its entries go to every device of both users, the asking one too: a request changes
-    /// several lists, and a device that applied the later changes before the skipped earlier
-    /// ones would undo them.
     pub async fn request_friends(
         &self,
         me: &UserId,
         users: Vec<UserId>,
         fields: &RelationFields,
     ) -> Result<Vec<UserResult>, ChatError> {
-        let origin = None;
         check_user_count(users.len())?;
         let tags = checked_tags(fields)?;
         let peers = others(me, &users);
@@ -95,14 +89,14 @@ impl Chat {
         let friendship = RelationChange {
             both_ways: true,
             fields: tags.clone(),
-            ..self.change(Relation::Friend, me, at_once, true, origin)
+            ..self.change(Relation::Friend, me, at_once, true)
         };
         outcomes.extend(self.apply(friendship).await?);
-        self.close_applications(me, accepting, origin).await?;
+        self.close_applications(me, accepting).await?;
         let application = RelationChange {
             both_ways: true,
             fields: tags,
-            ..self.change(Relation::ApplicationSent, me, asking.clone(), true, origin)
+            ..self.change(Relation::ApplicationSent, me, asking.clone(), true)
         };
         let mut sent = self.apply(application).await?;
         for peer in asking {
@@ -121,8 +115,7 @@ impl Chat {
     /// Accepts `applicant`'s friend application to `me` (Tencent's
     /// `acceptFriendApplication`): `applicant` lists `me` as a friend, and `me` lists
     /// `applicant` too when `both` (`fields`, a remark, going with that entry). The
-    /// application then leaves both users' lists. 30001 when there is none. (Its entries go
-    /// to every device, as [`Chat::request_friends`]'s do.)
+    /// application then leaves both users' lists. 30001 when there is none.
     pub async fn accept_application(
         &self,
         me: &UserId,
@@ -130,7 +123,6 @@ impl Chat {
         both: bool,
         fields: &RelationFields,
     ) -> Result<UserResult, ChatError> {
-        let origin = None;
         let tags = checked_tags(fields)?;
         let pending = self
             .storage
@@ -150,24 +142,23 @@ impl Chat {
             RelationChange {
                 both_ways: true,
                 fields: tags,
-                ..self.change(Relation::Friend, me, vec![applicant.clone()], true, origin)
+                ..self.change(Relation::Friend, me, vec![applicant.clone()], true)
             }
         } else {
-            self.change(Relation::Friend, &applicant, vec![me.clone()], true, None)
+            self.change(Relation::Friend, &applicant, vec![me.clone()], true)
         };
         let peer = if both { &applicant } else { me };
         let outcome = self.apply(change).await?.remove(peer);
         if let Some(Err(e)) = outcome {
             return Err(e);
         }
-        self.close_applications(me, vec![applicant.clone()], origin)
-            .await?;
+        self.close_applications(me, vec![applicant.clone()]).await?;
         Ok(done(applicant))
     }
 
     /// Sets the remark of `user`'s entry on `me`'s list of `relation` (Tencent's
     /// `updateFriend`; an empty one clears it) and the other `fields` given; every device of
-    /// `me` hears of it, the asking one too. 30001 when `user` is not on it.
+    /// `me` hears of it. 30001 when `user` is not on it.
     pub async fn update_relation(
         &self,
         me: &UserId,
@@ -175,7 +166,6 @@ impl Chat {
         user: UserId,
         fields: &RelationFields,
     ) -> Result<UserResult, ChatError> {
-        let origin = None;
         let mut tags = checked_tags(fields)?;
         if fields.remark.is_empty() {
             // An empty remark clears the one set before.
@@ -184,7 +174,7 @@ impl Chat {
         let change = RelationChange {
             existing_only: true,
             fields: tags,
-            ..self.change(relation, me, vec![user.clone()], true, origin)
+            ..self.change(relation, me, vec![user.clone()], true)
         };
         match self.apply(change).await?.remove(&user) {
             Some(Ok(())) => Ok(done(user)),
@@ -211,14 +201,15 @@ impl Chat {
         Ok(self.storage.check_relations(relation, owner, users).await?)
     }
 
-    /// A one-way change of `owner`'s list, no fields, made now.
+    /// A one-way change of `owner`'s list, no fields, made now. Its entries go to every device
+    /// of the users (no origin is skipped): a change of several lists applied out of order on
+    /// a device would undo itself.
     fn change(
         &self,
         relation: Relation,
         owner: &UserId,
         peers: Vec<UserId>,
         add: bool,
-        origin: Option<Origin>,
     ) -> RelationChange {
         RelationChange {
             relation,
@@ -229,7 +220,7 @@ impl Chat {
             existing_only: false,
             fields: Vec::new(),
             now_ms: self.clock.now_ms(),
-            origin,
+            origin: None,
         }
     }
 
@@ -251,11 +242,10 @@ impl Chat {
         &self,
         me: &UserId,
         applicants: Vec<UserId>,
-        origin: Option<Origin>,
     ) -> Result<(), ChatError> {
         let change = RelationChange {
             both_ways: true,
-            ..self.change(Relation::ApplicationReceived, me, applicants, false, origin)
+            ..self.change(Relation::ApplicationReceived, me, applicants, false)
         };
         self.apply(change).await.map(drop)
     }

@@ -32,7 +32,7 @@ async fn change(
         .filter_map(|p| p.as_ref().ok().cloned())
         .collect();
     let mut stored = chat
-        .change_relations(&owner, relation, valid, add, one_way, None)
+        .change_relations(&owner, relation, valid, add, one_way)
         .await?
         .into_iter();
     let items = accounts
@@ -201,7 +201,7 @@ pub(super) async fn friend_delete_all(chat: &Chat, body: &Bytes) -> Outcome {
     // In requests of the size one may name.
     for chunk in friends.chunks(PAGE) {
         let peers = chunk.iter().map(|e| e.user_id.clone()).collect();
-        chat.change_relations(&owner, Relation::Friend, peers, false, one_way, None)
+        chat.change_relations(&owner, Relation::Friend, peers, false, one_way)
             .await?;
     }
     ok(Empty {})
@@ -366,14 +366,7 @@ pub(super) async fn friend_import(chat: &Chat, body: &Bytes) -> Outcome {
                 item.add_time,
             )?;
             let added = chat
-                .change_relations(
-                    &owner,
-                    Relation::Friend,
-                    vec![peer.clone()],
-                    true,
-                    true,
-                    None,
-                )
+                .change_relations(&owner, Relation::Friend, vec![peer.clone()], true, true)
                 .await?;
             if let Some(refused) = added.into_iter().find(|r| r.code != ErrorCode(0)) {
                 return Err(ChatError::new(refused.code, refused.message));

@@ -285,17 +285,19 @@ where
 
 /// A user changes only its own lists: a friend add is one-way, and friends-only counts a
 /// friendship only once each user has added the other (a request and its acceptance).
+/// A user's change of its own lists. Its entries go to every device of the user, the asking
+/// one too: the answer carries no sequence, so a device skipped here would have a hole in its
+/// log, and could apply a later change before the skipped one.
 fn change_relations(
     chat: Arc<Chat>,
     me: UserId,
     relation: Relation,
     users: Vec<UserId>,
     add: bool,
-    origin: Option<Origin>,
 ) -> BoxFuture<'static, Result<Reply, ChatError>> {
     Box::pin(async move {
         let results = chat
-            .change_relations(&me, relation, users, add, true, origin)
+            .change_relations(&me, relation, users, add, true)
             .await?;
         Ok(Reply::RelationResults { results })
     })
@@ -573,7 +575,7 @@ impl Connection {
             }
             Request::RelationAdd {
                 relation, users, ..
-            } => later(change_relations(chat, me, relation, users, true, origin)),
+            } => later(change_relations(chat, me, relation, users, true)),
             Request::RelationUpdate { relation, .. } if relation != Relation::Friend => {
                 Step::Answer(error_frame(Some(id), not_here(relation)))
             }
@@ -603,7 +605,7 @@ impl Connection {
                 })
             })),
             Request::RelationRemove { relation, users } => {
-                later(change_relations(chat, me, relation, users, false, origin))
+                later(change_relations(chat, me, relation, users, false))
             }
             Request::RelationList { relation } => later(Box::pin(async move {
                 Ok(Reply::Relations {
