@@ -1799,3 +1799,48 @@ async fn importmsg_stores_old_messages_at_their_time_oldest_first() {
         "SyncFromOldSystem 1 counts, 2 does not"
     );
 }
+
+#[tokio::test]
+async fn adding_what_is_listed_or_removing_what_is_not_answers_30001() {
+    let server = TestServer::start().await;
+    for user in ["ann", "bob"] {
+        server.login(user, "x").await.ok(Request::Logout).await;
+    }
+    let item_code = |r: &Value| r["ResultItem"][0]["ResultCode"].as_u64().unwrap();
+    let add = json!({"From_Account": "ann", "AddFriendItem": [{"To_Account": "bob"}], "ForceAddFlags": 1});
+    assert_eq!(
+        item_code(&server.rest("sns/friend_add", add.clone()).await),
+        0
+    );
+    let again = server.rest("sns/friend_add", add).await;
+    assert_eq!(item_code(&again), 30001, "already a friend: {again}");
+    assert_eq!(again["Fail_Account"], json!(["bob"]));
+    let delete =
+        json!({"From_Account": "ann", "To_Account": ["bob"], "DeleteType": "Delete_Type_Both"});
+    assert_eq!(
+        item_code(&server.rest("sns/friend_delete", delete.clone()).await),
+        0
+    );
+    assert_eq!(
+        item_code(&server.rest("sns/friend_delete", delete).await),
+        30001,
+        "no longer a friend"
+    );
+    let block = json!({"From_Account": "ann", "To_Account": ["bob"]});
+    assert_eq!(
+        item_code(&server.rest("sns/black_list_add", block.clone()).await),
+        0
+    );
+    assert_eq!(
+        item_code(&server.rest("sns/black_list_add", block.clone()).await),
+        30001
+    );
+    assert_eq!(
+        item_code(&server.rest("sns/black_list_delete", block.clone()).await),
+        0
+    );
+    assert_eq!(
+        item_code(&server.rest("sns/black_list_delete", block).await),
+        30001
+    );
+}

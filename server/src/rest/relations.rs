@@ -12,7 +12,9 @@ use protocol::{ErrorCode, Relation, UserId};
 /// Friend lists and blacklists are paged 100 entries at a time.
 const PAGE: usize = 100;
 
-/// Changes `from`'s list for each account; one result per account, in request order.
+/// Changes `from`'s list for each account; one result per account, in request order. As in
+/// Tencent IM, adding an account already on the list, or removing one that is not, answers
+/// 30001 for it.
 async fn change(
     chat: &Chat,
     from: &str,
@@ -23,9 +25,26 @@ async fn change(
 ) -> Result<ResultItemReply, ChatError> {
     let owner = account(from, "From_Account")?;
     check_user_count(accounts.len())?;
-    let parsed: Vec<Result<UserId, String>> = accounts
+    let named: Vec<UserId> = accounts
         .iter()
-        .map(|a| UserId::parse(a.as_str()).map_err(|e| e.to_string()))
+        .filter_map(|a| UserId::parse(a.as_str()).ok())
+        .collect();
+    let listed = chat.check_relations(&owner, relation, &named).await?;
+    let parsed: Vec<Result<UserId, ChatError>> = accounts
+        .iter()
+        .map(|a| {
+            let user = account(a, "To_Account")?;
+            let on_list = named
+                .iter()
+                .zip(&listed)
+                .any(|(u, (owner_lists, _))| u == &user && *owner_lists);
+            let refusal = match (add, on_list) {
+                (true, true) => format!("{user} is already on the list"),
+                (false, false) => format!("{user} is not on the list"),
+                _ => return Ok(user),
+            };
+            Err(ChatError::new(ErrorCode::RELATION_INVALID, refusal))
+        })
         .collect();
     let valid: Vec<UserId> = parsed
         .iter()
@@ -39,16 +58,13 @@ async fn change(
         .into_iter()
         .zip(parsed)
         .map(|(to_account, p)| {
-            let result = match p {
-                Ok(_) => {
-                    let r = stored.next().expect("one result per valid account");
-                    match r.code {
-                        ErrorCode(0) => Ok(()),
-                        code => Err(ChatError::new(code, r.message)),
-                    }
+            let result = p.and_then(|_| {
+                let r = stored.next().expect("one result per valid account");
+                match r.code {
+                    ErrorCode(0) => Ok(()),
+                    code => Err(ChatError::new(code, r.message)),
                 }
-                Err(e) => Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, e)),
-            };
+            });
             (to_account, result)
         })
         .collect();
