@@ -367,6 +367,10 @@ pub struct FriendAdd {
     /// `Add_Type_Both` (default) or `Add_Type_Single`.
     #[serde(rename = "AddType", default)]
     pub add_type: Option<String>,
+    /// 1: made whatever the other user's `AllowType`; 0 (default): as that user's own request
+    /// would be (an application when it is `AllowType_Type_NeedConfirm`).
+    #[serde(rename = "ForceAddFlags", default)]
+    pub force_add_flags: Option<u8>,
 }
 
 /// `sns/friend_import`: friendships brought from another system, one way, with their fields.

@@ -486,7 +486,7 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
     assert_eq!(code(&r), 0, "the administrator is never blocked");
     bob.push().await;
 
-    let r = server.rest("sns/friend_add", json!({"From_Account": "alice", "AddFriendItem": [{"To_Account": "bob"}, {"To_Account": "ghost"}]})).await;
+    let r = server.rest("sns/friend_add", json!({"ForceAddFlags": 1, "From_Account": "alice", "AddFriendItem": [{"To_Account": "bob"}, {"To_Account": "ghost"}]})).await;
     assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
     assert_eq!(r["ResultItem"][1]["ResultCode"], 20003);
     assert_eq!(r["Fail_Account"], json!(["ghost"]));
@@ -1116,7 +1116,7 @@ async fn friend_get_list_answers_chosen_fields_and_friend_delete_all_empties_the
     let r = server
         .rest(
             "sns/friend_add",
-            json!({"From_Account": "fay", "AddFriendItem": [{"To_Account": "gus"}, {"To_Account": "hal"}], "AddType": "Add_Type_Both"}),
+            json!({"ForceAddFlags": 1, "From_Account": "fay", "AddFriendItem": [{"To_Account": "gus"}, {"To_Account": "hal"}], "AddType": "Add_Type_Both"}),
         )
         .await;
     assert_eq!(code(&r), 0, "{r}");
@@ -1241,7 +1241,7 @@ async fn friend_import_and_friend_update_keep_remarks_and_groups_until_the_frien
     server
         .rest(
             "sns/friend_add",
-            json!({"From_Account": "kim", "AddFriendItem": [{"To_Account": "lou"}], "AddType": "Add_Type_Single"}),
+            json!({"ForceAddFlags": 1, "From_Account": "kim", "AddFriendItem": [{"To_Account": "lou"}], "AddType": "Add_Type_Single"}),
         )
         .await;
     let r = server
@@ -1309,7 +1309,7 @@ async fn friend_add_keeps_the_remark_group_source_and_greeting_tencents_complete
     let r = server
         .rest(
             "sns/friend_add",
-            json!({"From_Account": "id", "AddFriendItem": [{"To_Account": "id1", "AddSource": "Web"}]}),
+            json!({"ForceAddFlags": 1, "From_Account": "id", "AddFriendItem": [{"To_Account": "id1", "AddSource": "Web"}]}),
         )
         .await;
     assert_eq!(code(&r), 60006, "a source without Tencent's prefix: {r}");
@@ -1327,7 +1327,7 @@ async fn friend_groups_are_made_filled_listed_and_deleted() {
     server
         .rest(
             "sns/friend_add",
-            json!({"From_Account": "ann", "AddFriendItem": [{"To_Account": "bo"}, {"To_Account": "cy"}]}),
+            json!({"ForceAddFlags": 1, "From_Account": "ann", "AddFriendItem": [{"To_Account": "bo"}, {"To_Account": "cy"}]}),
         )
         .await;
     let r = server
@@ -1600,11 +1600,27 @@ async fn a_users_friend_request_follows_the_peers_allow_type() {
         .find(|e| e.user_id.as_str() == "open")
         .unwrap();
     assert_eq!(open.fields.remark, "Open O.");
-    // The backend's own adds are made whatever the AllowType.
+    // A backend's add without ForceAddFlags is the user's own request…
     let r = server
         .rest(
             "sns/friend_add",
-            json!({"From_Account": "me", "AddFriendItem": [{"To_Account": "deny"}], "AddType": "Add_Type_Both"}),
+            json!({"From_Account": "late", "AddFriendItem": [{"To_Account": "deny"}, {"To_Account": "asks", "AddWording": "hi from late"}, {"To_Account": "open"}]}),
+        )
+        .await;
+    let codes: Vec<u64> = (0..3)
+        .map(|i| r["ResultItem"][i]["ResultCode"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, [30516, 30539, 0], "{r}");
+    let Reply::Relations { entries, .. } = asks.ok(list(Relation::ApplicationReceived)).await
+    else {
+        panic!()
+    };
+    assert_eq!(entries[0].fields.wording, "hi from late");
+    // …and with ForceAddFlags 1 it is made whatever the AllowType.
+    let r = server
+        .rest(
+            "sns/friend_add",
+            json!({"ForceAddFlags": 1, "From_Account": "me", "AddFriendItem": [{"To_Account": "deny"}], "AddType": "Add_Type_Both"}),
         )
         .await;
     assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
@@ -1620,7 +1636,7 @@ async fn a_user_keeps_friend_groups_over_the_websocket_as_the_rest_api_sees_them
     let r = server
         .rest(
             "sns/friend_add",
-            json!({"From_Account": "ann", "AddFriendItem": [{"To_Account": "bob"}, {"To_Account": "carol"}], "AddType": "Add_Type_Both"}),
+            json!({"ForceAddFlags": 1, "From_Account": "ann", "AddFriendItem": [{"To_Account": "bob"}, {"To_Account": "carol"}], "AddType": "Add_Type_Both"}),
         )
         .await;
     assert_eq!(code(&r), 0, "{r}");
@@ -1815,8 +1831,7 @@ async fn adding_what_is_listed_or_removing_what_is_not_answers_30001() {
     let again = server.rest("sns/friend_add", add).await;
     assert_eq!(item_code(&again), 30001, "already a friend: {again}");
     assert_eq!(again["Fail_Account"], json!(["bob"]));
-    let delete =
-        json!({"From_Account": "ann", "To_Account": ["bob"], "DeleteType": "Delete_Type_Both"});
+    let delete = json!({"ForceAddFlags": 1, "From_Account": "ann", "To_Account": ["bob"], "DeleteType": "Delete_Type_Both"});
     assert_eq!(
         item_code(&server.rest("sns/friend_delete", delete.clone()).await),
         0

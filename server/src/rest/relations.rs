@@ -100,6 +100,16 @@ fn delete_one_way(value: Option<&str>) -> Result<bool, ChatError> {
 
 pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
     let req: FriendAdd = parse(body)?;
+    match req.force_add_flags {
+        Some(1) => {}
+        None | Some(0) => return ok(ask_friends(chat, req).await?),
+        Some(n) => {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!("ForceAddFlags must be 0 or 1, got {n}"),
+            ));
+        }
+    }
     let one_way = direction(
         req.add_type.as_deref(),
         "Add_Type_Both",
@@ -142,6 +152,48 @@ pub(super) async fn friend_add(chat: &Chat, body: &Bytes) -> Outcome {
         }
     }
     ok(reply)
+}
+
+/// `friend_add` without `ForceAddFlags` 1: each item as `From_Account`'s own request, which
+/// follows the other user's `AllowType` ([`Chat::request_friends`]): 30539 when it became an
+/// application, 30516 when refused, 0 when the friendship was made (its group is kept then).
+async fn ask_friends(chat: &Chat, req: FriendAdd) -> Result<ResultItemReply, ChatError> {
+    let owner = account(&req.from_account, "From_Account")?;
+    check_user_count(req.add_friend_item.len())?;
+    let mut items = Vec::with_capacity(req.add_friend_item.len());
+    for item in req.add_friend_item {
+        let result = async {
+            let peer = account(&item.to_account, "To_Account")?;
+            let listed = chat
+                .check_relations(&owner, Relation::Friend, std::slice::from_ref(&peer))
+                .await?;
+            if listed.first().is_some_and(|(owner_lists, _)| *owner_lists) {
+                return Err(ChatError::new(
+                    ErrorCode::RELATION_INVALID,
+                    format!("{peer} is already on the list"),
+                ));
+            }
+            let fields = protocol::RelationFields {
+                remark: item.remark.unwrap_or_default(),
+                wording: item.add_wording.unwrap_or_default(),
+                source: item.add_source.unwrap_or_default(),
+            };
+            let asked = chat
+                .request_friends(&owner, vec![peer.clone()], &fields)
+                .await?;
+            if let Some(r) = asked.into_iter().find(|r| r.code != ErrorCode(0)) {
+                return Err(ChatError::new(r.code, r.message));
+            }
+            if let Some(group) = item.group_name {
+                let tags = friend_fields::given(None, Some(vec![group].into()), None, None, None)?;
+                keep_fields(chat, &owner, &peer, tags).await?;
+            }
+            Ok(())
+        }
+        .await;
+        items.push((item.to_account, result));
+    }
+    Ok(results(items))
 }
 
 pub(super) async fn friend_delete(chat: &Chat, body: &Bytes) -> Outcome {
