@@ -438,6 +438,16 @@ impl Sdk {
         self.dispatch(Action::Close);
     }
 
+    /// Deletes the chat with `peer`, with its messages, from this user's list on all of its
+    /// devices, and closes it.
+    pub fn delete_conversation(&self, peer: UserId) {
+        self.close();
+        self.call(
+            move |c| async move { c.delete_conversation(&peer, true).await },
+            |_, ()| {},
+        );
+    }
+
     /// Loads the page of the chat with `peer` older than `before`.
     pub fn load_older(&self, peer: UserId, before: MessageKey) {
         let Some(client) = self.client() else { return };

@@ -406,6 +406,12 @@ test('friends-only: strangers are refused in plain words until they become frien
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();
     await log(alice.page).locator('.msg.out .status.sent').waitFor();
     await log(bob.page).getByText('hello stranger').waitFor();
+    // Deleting the chat takes it off bob's list; alice keeps hers.
+    const conversations = (page) => page.getByRole('navigation', { name: 'Conversations' });
+    await conversations(bob.page).getByText(alice.user).first().waitFor();
+    await bob.page.getByRole('button', { name: `Delete the chat with ${alice.user}` }).click();
+    await conversations(bob.page).getByText(alice.user).first().waitFor({ state: 'detached' });
+    await conversations(alice.page).getByText(bob.user).waitFor();
   } finally {
     await rest('duet/set_app_config', { FriendsOnly: 0 });
   }

@@ -153,6 +153,10 @@ pub fn ChatView() -> Html {
         let sdk = sdk.clone();
         Callback::from(move |_| sdk.close())
     };
+    let delete = {
+        let (sdk, peer) = (sdk.clone(), peer.clone());
+        Callback::from(move |_| sdk.delete_conversation(peer.clone()))
+    };
     let items = chat.messages.iter().map(|s| {
         html! { <MessageItem key={format!("{}-{}", s.message.from, s.message.random)} shown={s.clone()} me={me.clone()} peer={peer.clone()} {peer_read_up_to} /> }
     });
@@ -170,6 +174,7 @@ pub fn ChatView() -> Html {
                     }
                     { relation_button(Relation::Blacklist, is_blocked, format!("Block {peer}"), format!("Unblock {peer}")) }
                     { relation_button(Relation::Muted, is_muted, "Mute".into(), "Unmute".into()) }
+                    <button type="button" onclick={delete} aria-label={format!("Delete the chat with {peer}")}>{ "Delete chat" }</button>
                 </div>
             </header>
             <div class="log" role="log" aria-label="Messages" aria-busy={chat.loading.to_string()} ref={log} {onscroll}>
