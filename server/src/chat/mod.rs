@@ -578,13 +578,14 @@ impl Chat {
         self.recall(key, me, peer).await
     }
 
-    /// Sets a profile (R6.3); `create` makes the account if needed (the REST import does).
+    /// Sets a profile (R6.3); `create` makes the account if needed (the REST import does). The
+    /// `profile` entry reaches every device of the user, the asking one too: the answer
+    /// carries no sequence.
     pub async fn set_profile(
         &self,
         user: &UserId,
         update: ProfileUpdate,
         create: bool,
-        origin: Option<Origin>,
     ) -> Result<Account, ChatError> {
         check_text("nickname", update.nick.as_deref(), NICK_MAX_BYTES)?;
         check_text("avatar URL", update.avatar.as_deref(), AVATAR_MAX_BYTES)?;
@@ -593,7 +594,7 @@ impl Chat {
         }
         Ok(self
             .storage
-            .upsert_profile(user, update, create, self.clock.now_ms(), origin)
+            .upsert_profile(user, update, create, self.clock.now_ms(), None)
             .await?)
     }
 

@@ -18,7 +18,6 @@ pub(super) async fn import(chat: &Chat, body: &Bytes) -> Outcome {
             avatar: req.face_url,
         },
         true,
-        None,
     )
     .await?;
     ok(Empty {})
@@ -31,7 +30,7 @@ pub(super) async fn import_many(chat: &Chat, body: &Bytes) -> Outcome {
     for id in req.accounts {
         let created = match UserId::parse(id.as_str()) {
             Ok(user) => chat
-                .set_profile(&user, ProfileUpdate::default(), true, None)
+                .set_profile(&user, ProfileUpdate::default(), true)
                 .await
                 .is_ok(),
             Err(_) => false,

@@ -32,7 +32,7 @@ pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
             tag => tags.push((tag.to_owned(), fields.check(tag, &item.value)?)),
         }
     }
-    chat.set_profile(&user, update, false, None).await?;
+    chat.set_profile(&user, update, false).await?;
     if !tags.is_empty() {
         chat.storage.set_profile_tags(&user, tags).await?;
     }

@@ -622,7 +622,7 @@ impl Connection {
                 let tags = chat.checked_profile_tags(details)?;
                 if nick.is_some() || avatar.is_some() {
                     let update = ProfileUpdate { nick, avatar };
-                    chat.set_profile(&me, update, false, origin).await?;
+                    chat.set_profile(&me, update, false).await?;
                 }
                 chat.keep_profile_tags(&me, tags).await?;
                 Ok(Reply::Profiles {
