@@ -93,12 +93,20 @@ fn RelationList(props: &ListProps) -> Html {
             "Unblock",
             "Nobody is blocked.",
         ),
-        Relation::Muted | Relation::ApplicationSent | Relation::ApplicationReceived => (
+        Relation::Muted => (
             "Muted (no notifications)",
             "Mute user",
             "Mute",
             "Unmute",
             "Nobody is muted.",
+        ),
+        // Shown by `Requests`, with their answers; listed plainly here they would read so.
+        Relation::ApplicationSent | Relation::ApplicationReceived => (
+            "Friend requests",
+            "Ask user",
+            "Ask",
+            "Withdraw",
+            "No friend requests.",
         ),
     };
     let onsubmit = {

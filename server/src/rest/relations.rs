@@ -6,6 +6,7 @@ use crate::chat::check_user_count;
 use crate::chat::friend_fields::{self, is_friend_field};
 use crate::error::ChatError;
 use axum::body::Bytes;
+use protocol::frame::UserResult;
 use protocol::rest::*;
 use protocol::{ErrorCode, Relation, UserId};
 
@@ -38,12 +39,10 @@ async fn change(
                 .iter()
                 .zip(&listed)
                 .any(|(u, (owner_lists, _))| u == &user && *owner_lists);
-            let refusal = match (add, on_list) {
-                (true, true) => format!("{user} is already on the list"),
-                (false, false) => format!("{user} is not on the list"),
-                _ => return Ok(user),
-            };
-            Err(ChatError::new(ErrorCode::RELATION_INVALID, refusal))
+            match on_list == add {
+                true => Err(list_state(&user, on_list)),
+                false => Ok(user),
+            }
         })
         .collect();
     let valid: Vec<UserId> = parsed
@@ -168,10 +167,7 @@ async fn ask_friends(chat: &Chat, req: FriendAdd) -> Result<ResultItemReply, Cha
                 .check_relations(&owner, Relation::Friend, std::slice::from_ref(&peer))
                 .await?;
             if listed.first().is_some_and(|(owner_lists, _)| *owner_lists) {
-                return Err(ChatError::new(
-                    ErrorCode::RELATION_INVALID,
-                    format!("{peer} is already on the list"),
-                ));
+                return Err(list_state(&peer, true));
             }
             let fields = protocol::RelationFields {
                 remark: item.remark.unwrap_or_default(),
@@ -181,9 +177,7 @@ async fn ask_friends(chat: &Chat, req: FriendAdd) -> Result<ResultItemReply, Cha
             let asked = chat
                 .request_friends(&owner, vec![peer.clone()], &fields)
                 .await?;
-            if let Some(r) = asked.into_iter().find(|r| r.code != ErrorCode(0)) {
-                return Err(ChatError::new(r.code, r.message));
-            }
+            first_refusal(asked)?;
             if let Some(group) = item.group_name {
                 let tags = friend_fields::given(None, Some(vec![group].into()), None, None, None)?;
                 keep_fields(chat, &owner, &peer, tags).await?;
@@ -365,6 +359,24 @@ pub(super) fn results(items: Vec<(String, Result<(), ChatError>)>) -> ResultItem
     reply
 }
 
+/// Tencent's 30001 for a change that does not fit the list: adding `user`, who is on it
+/// (`listed`), or removing `user`, who is not.
+fn list_state(user: &UserId, listed: bool) -> ChatError {
+    let state = if listed { "already" } else { "not" };
+    ChatError::new(
+        ErrorCode::RELATION_INVALID,
+        format!("{user} is {state} on the list"),
+    )
+}
+
+/// The first refused result of a change for one user, as the request's error.
+fn first_refusal(results: Vec<UserResult>) -> Result<(), ChatError> {
+    match results.into_iter().find(|r| r.code != ErrorCode(0)) {
+        Some(r) => Err(ChatError::new(r.code, r.message)),
+        None => Ok(()),
+    }
+}
+
 fn not_friends(peer: &UserId) -> ChatError {
     ChatError::new(
         ErrorCode::RELATION_INVALID,
@@ -436,9 +448,7 @@ pub(super) async fn friend_import(chat: &Chat, body: &Bytes) -> Outcome {
             let added = chat
                 .change_relations(&owner, Relation::Friend, vec![peer.clone()], true, true)
                 .await?;
-            if let Some(refused) = added.into_iter().find(|r| r.code != ErrorCode(0)) {
-                return Err(ChatError::new(refused.code, refused.message));
-            }
+            first_refusal(added)?;
             keep_fields(chat, &owner, &peer, fields).await
         }
         .await;
