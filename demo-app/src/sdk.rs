@@ -16,7 +16,10 @@ use duet_chat::error::{SdkError, codes};
 use duet_chat::event::Event;
 use duet_chat::session::Login;
 use duet_chat::upload::{MediaFile, Progress};
-use protocol::{DeviceId, Element, ErrorCode, MessageKey, ProfileDetails, Relation, UserId};
+use protocol::element::TextElem;
+use protocol::{
+    DeviceId, Element, ErrorCode, Message, MessageKey, ProfileDetails, Relation, UserId,
+};
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::future::Future;
@@ -311,6 +314,7 @@ impl Sdk {
             }
             Event::MessageRevoked { peer, key, .. } => self.dispatch(Action::Revoked { peer, key }),
             Event::MessagesDeleted { peer, keys } => self.dispatch(Action::Deleted { peer, keys }),
+            Event::MessageModified(m) => self.dispatch(Action::Modified(m)),
             // The conversation list that follows carries it.
             Event::MessageReadByPeer { .. } => {}
             Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
@@ -596,6 +600,20 @@ impl Sdk {
             format!("{line}.")
         })?;
         Ok("Notifications are on for this browser.".into())
+    }
+
+    /// Edits an own text message to `text`, from the version shown.
+    pub fn edit(&self, peer: UserId, message: &Message, text: String) {
+        let (key, version) = (message.key, message.version);
+        let mut elements = message.elements.clone();
+        if let Some(first) = elements.first_mut() {
+            *first = Element::Text(TextElem { text });
+        }
+        let data = message.cloud_custom_data.clone().unwrap_or_default();
+        self.call(
+            move |c| async move { c.modify(&peer, key, version, Some(elements), data).await },
+            |sdk, m| sdk.dispatch(Action::Modified(m)),
+        );
     }
 
     /// Recalls an own message.

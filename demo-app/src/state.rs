@@ -126,6 +126,8 @@ pub enum Action {
         peer: UserId,
         key: MessageKey,
     },
+    /// A message was edited (on any device of either user): its newest version.
+    Modified(Message),
     /// This user deleted these messages (on any of its devices).
     Deleted {
         peer: UserId,
@@ -224,6 +226,19 @@ impl State {
                     shown.message.recall();
                 }
             }
+            Action::Modified(message) => {
+                let Some(me) = &self.me else { return };
+                let peer = message.peer_of(me).clone();
+                if let Some(chat) = self.chat.as_mut().filter(|c| c.peer == peer)
+                    && let Some(shown) = chat
+                        .messages
+                        .iter_mut()
+                        .find(|s| s.message.key == message.key)
+                    && shown.message.version <= message.version
+                {
+                    shown.message = message;
+                }
+            }
             Action::Deleted { peer, keys } => {
                 if let Some(chat) = self.chat.as_mut().filter(|c| c.peer == peer) {
                     chat.messages.retain(|s| !keys.contains(&s.message.key));
@@ -280,6 +295,19 @@ impl Chat {
     }
 }
 
+/// Whether `user` is on a list.
+pub fn listed(list: &[RelationEntry], user: &UserId) -> bool {
+    list.iter().any(|e| &e.user_id == user)
+}
+
+/// How the app names a friend: the remark this user gave it, with its ID; else the ID.
+pub fn friend_name(friends: &[RelationEntry], user: &UserId) -> String {
+    match friends.iter().find(|e| &e.user_id == user) {
+        Some(e) if !e.fields.remark.is_empty() => format!("{} ({user})", e.fields.remark),
+        _ => user.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +337,8 @@ mod tests {
             nick: String::new(),
             avatar: String::new(),
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         }
     }
 
@@ -391,6 +421,22 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_replaces_the_message_unless_it_is_older_than_the_one_shown() {
+        let mut s = open("alice", "bob");
+        let m = msg("alice", "bob", 3, 3);
+        s.apply(Action::Received(vec![m.clone()]));
+        let edited = |version| Message {
+            version,
+            edited_ms: 5_000,
+            ..m.clone()
+        };
+        s.apply(Action::Modified(edited(2)));
+        s.apply(Action::Modified(edited(1)));
+        let shown = &s.chat.as_ref().unwrap().messages[0].message;
+        assert_eq!((shown.version, shown.edited_ms), (2, 5_000));
+    }
+
+    #[test]
     fn signing_in_as_someone_else_forgets_everything() {
         let mut s = open("alice", "bob");
         s.apply(Action::Notice(Some("x".into())));
@@ -398,18 +444,5 @@ mod tests {
         assert_eq!(s.chat, None);
         assert_eq!(s.notice, None);
         assert_eq!(s.me, Some(user("carol")));
-    }
-}
-
-/// Whether `user` is on a list.
-pub fn listed(list: &[RelationEntry], user: &UserId) -> bool {
-    list.iter().any(|e| &e.user_id == user)
-}
-
-/// How the app names a friend: the remark this user gave it, with its ID; else the ID.
-pub fn friend_name(friends: &[RelationEntry], user: &UserId) -> String {
-    match friends.iter().find(|e| &e.user_id == user) {
-        Some(e) if !e.fields.remark.is_empty() => format!("{} ({user})", e.fields.remark),
-        _ => user.to_string(),
     }
 }

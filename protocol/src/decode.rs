@@ -53,6 +53,7 @@ enum EventKind {
     Read,
     PeerRead,
     Recalled,
+    Edited,
     Deleted,
     ConversationDeleted,
     Relations,
@@ -76,6 +77,9 @@ impl FlatEntry {
             EventKind::Recalled => SyncEvent::Recalled {
                 peer: need(self.peer, "peer")?,
                 key: need(self.key, "key")?,
+            },
+            EventKind::Edited => SyncEvent::Edited {
+                message: need(self.message, "message")?,
             },
             EventKind::Deleted => SyncEvent::Deleted {
                 peer: need(self.peer, "peer")?,
@@ -147,6 +151,7 @@ struct FlatReply {
     gap: Option<bool>,
     conversations: Option<Vec<Conversation>>,
     messages: Option<Vec<Message>>,
+    message: Option<Message>,
     results: Option<Vec<UserResult>>,
     relation: Option<Relation>,
     profiles: Option<Vec<Profile>>,
@@ -164,6 +169,7 @@ enum ReplyKind {
     History,
     MarkedRead,
     Recalled,
+    Edited,
     Deleted,
     RelationResults,
     Relations,
@@ -213,6 +219,9 @@ impl FlatReply {
             },
             ReplyKind::Recalled => Reply::Recalled {
                 key: need(self.key, "key")?,
+            },
+            ReplyKind::Edited => Reply::Edited {
+                message: need(self.message, "message")?,
             },
             ReplyKind::Deleted => Reply::Deleted {
                 seq: need(self.seq, "seq")?,
@@ -327,6 +336,16 @@ mod tests {
             nick: "A".into(),
             avatar: String::new(),
             recalled: false,
+            version: 0,
+            edited_ms: 0,
+        }
+    }
+
+    fn edited() -> Message {
+        Message {
+            version: 2,
+            edited_ms: 1_800_000_001_000,
+            ..message()
         }
     }
 
@@ -349,6 +368,7 @@ mod tests {
                 peer: uid("bob"),
                 key: key(6),
             },
+            SyncEvent::Edited { message: edited() },
             SyncEvent::Deleted {
                 peer: uid("bob"),
                 keys: vec![key(1), key(2)],
@@ -446,6 +466,7 @@ mod tests {
             },
             Reply::MarkedRead { seq: Seq(4) },
             Reply::Recalled { key: key(2) },
+            Reply::Edited { message: edited() },
             Reply::Deleted { seq: Seq(5) },
             Reply::RelationResults {
                 results: vec![UserResult {

@@ -210,6 +210,16 @@ impl Element {
         }
     }
 
+    /// Whether a sent message's element of this kind may be edited (Tencent's `modifyMessage`
+    /// rule): text, face, location and custom content is the sender's words; media and system
+    /// notices are not rewritten after the fact.
+    pub fn is_editable(&self) -> bool {
+        matches!(
+            self,
+            Element::Text(_) | Element::Face(_) | Element::Location(_) | Element::Custom(_)
+        )
+    }
+
     /// The Tencent `MsgType` name of this element.
     pub fn type_name(&self) -> &'static str {
         match self {

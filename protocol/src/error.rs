@@ -72,6 +72,12 @@ codes! {
     ALREADY_RECALLED = 20023, "message already recalled";
     /// The message is older than the recall window (2 minutes by default).
     RECALL_TIME_LIMIT = 20016, "recall time limit exceeded";
+    /// The message was edited since the version the edit was made from; nothing was changed.
+    /// Its newest version reaches the editor's devices as an `edited` entry.
+    EDIT_CONFLICT = 2480, "the message was edited since; edit its newest version";
+    /// The edit is not allowed: the message's content is media or a system notice, or the
+    /// editor is not its sender (the recipient may change only `cloud_custom_data`).
+    MESSAGE_NOT_EDITABLE = 60015, "this message or part of it cannot be edited";
     /// The frame or body is not valid JSON or does not match the request's schema.
     BAD_JSON = 90001, "malformed request";
     /// A message body element is invalid (unknown kind, value out of range, bad URL, no elements).

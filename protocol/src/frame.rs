@@ -77,6 +77,22 @@ pub enum Request {
     /// Recalls a message the caller sent to `peer`, within the server's recall window. Both
     /// users' devices get a `recalled` entry.
     Recall { peer: UserId, key: MessageKey },
+    /// Edits a message between the caller and `peer` (Tencent's `modifyMessage`): `elements`
+    /// replace its content (the sender only; text, face, location and custom elements only)
+    /// and `cloud_custom_data` replaces its custom data (either user; empty clears it). At
+    /// least one of them is given. `version` is the message's version the edit was made from;
+    /// when it was edited since, nothing changes and the answer is `EDIT_CONFLICT` (2480).
+    /// Both users' devices get an `edited` entry.
+    Edit {
+        peer: UserId,
+        key: MessageKey,
+        #[serde(default)]
+        version: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        elements: Option<Vec<Element>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cloud_custom_data: Option<String>,
+    },
     /// Deletes messages of the conversation with `peer` from the caller's history, on all of
     /// its devices (a `deleted` entry tells the others); the peer keeps its copy. At most
     /// [`MAX_DELETE_PER_REQUEST`] keys, every one a message between the two.
@@ -163,6 +179,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "history",
     "mark_read",
     "recall",
+    "edit",
     "delete_messages",
     "conversation_delete",
     "relation_add",
@@ -275,6 +292,10 @@ pub enum Reply {
     },
     Recalled {
         key: MessageKey,
+    },
+    /// The message as edited, with its new version.
+    Edited {
+        message: Message,
     },
     /// `seq` is the `deleted` entry's in the caller's log.
     Deleted {
@@ -402,6 +423,17 @@ mod tests {
                     random: 2,
                     time_s: 3,
                 },
+            },
+            Request::Edit {
+                peer: user.clone(),
+                key: MessageKey {
+                    id: 1,
+                    random: 2,
+                    time_s: 3,
+                },
+                version: 0,
+                elements: None,
+                cloud_custom_data: Some(String::new()),
             },
             Request::DeleteMessages {
                 peer: user.clone(),

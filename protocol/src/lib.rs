@@ -35,8 +35,8 @@ pub use message::{
 };
 
 /// For `skip_serializing_if`: a number left out when 0, its default.
-fn is_zero(n: &u64) -> bool {
-    *n == 0
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
 }
 
 /// The WebSocket protocol version this crate speaks; a login with another version is refused.

@@ -31,6 +31,13 @@ pub struct Message {
     /// True once the message was recalled; its elements are then empty.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub recalled: bool,
+    /// How many times the message was edited (0: never). An edit names the version it was made
+    /// from, so that two edits from the same version do not silently overwrite each other.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub version: u32,
+    /// Server time of the last edit, milliseconds since the Unix epoch (0: never edited).
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub edited_ms: u64,
 }
 
 impl Message {
@@ -87,6 +94,9 @@ pub enum SyncEvent {
     PeerRead { peer: UserId, up_to: MessageKey },
     /// A message between the user and `peer` was recalled: show it as recalled.
     Recalled { peer: UserId, key: MessageKey },
+    /// A message between the user and its peer was edited: `message` is as it is now (its
+    /// newest version, or recalled when it was recalled since).
+    Edited { message: Message },
     /// The user deleted these messages of its conversation with `peer` (on some device): they
     /// leave its history.
     Deleted { peer: UserId, keys: Vec<MessageKey> },
@@ -419,6 +429,8 @@ mod tests {
             nick: String::new(),
             avatar: String::new(),
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         };
         let composed = m.id();
         assert_eq!(composed, "alice-1799999999-7");

@@ -330,6 +330,26 @@ pub struct MsgWithdraw {
     pub msg_key: String,
 }
 
+/// `openim/modify_c2c_msg`: overwrites a stored message's `MsgBody`, `CloudCustomData` or
+/// both (at least one is given).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ModifyC2cMsg {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+    #[serde(rename = "MsgBody", default, skip_serializing_if = "Option::is_none")]
+    pub msg_body: Option<Vec<Element>>,
+    #[serde(
+        rename = "CloudCustomData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cloud_custom_data: Option<String>,
+}
+
 /// `openim/admin_set_msg_read`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct SetMsgRead {

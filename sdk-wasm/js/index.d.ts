@@ -107,6 +107,10 @@ export interface Message {
   isRead: boolean;
   isPeerRead: boolean;
   isRevoked: boolean;
+  /** How many times it was edited (0: never); `modifyMessage` edits from this version. */
+  version: number;
+  /** When it was last edited, seconds since the Unix epoch (0: never edited). */
+  modifiedTime: number;
   nick: string;
   avatar: string;
   cloudCustomData: string;
@@ -141,8 +145,9 @@ export interface EventMap {
   sdkStateReady: null;
   sdkStateNotReady: null;
   onMessageReceived: Message[];
-  /** Messages whose content changed after they were sent. A send's outcome is not an event:
-   * `sendMessage`'s promise reports it, as in Tencent's SDK. */
+  /** Messages edited (`modifyMessage`, or the backend's `modify_c2c_msg`) on any device of
+   * either user: their newest version. A send's outcome is not an event: `sendMessage`'s
+   * promise reports it, as in Tencent's SDK. */
   onMessageModified: Message[];
   /** The recalled messages (content removed); only `ID` and `conversationID` when this browser
    * does not hold the message. */
@@ -199,7 +204,14 @@ export interface Chat {
   resendMessage(message: Message): Promise<Result<{ message: Message }>>;
   /** Recalls `message` (the object the app holds, updated in place: `isRevoked`). */
   revokeMessage(message: Message): Promise<Result<{ message: Message }>>;
-  /** Removes messages from this device's cache only. */
+  /** Edits a sent message changed in place: the `payload` of your own text, face, location or
+   * custom message, and the `cloudCustomData` of any message in the conversation. Resolves
+   * with the same object, updated (`version`, `modifiedTime`); both users' devices hear
+   * `MESSAGE_MODIFIED`. Rejects with code 2480 when it was edited since its `version`, 60015
+   * for content that cannot be edited (media, or the peer's words). */
+  modifyMessage(message: Message): Promise<Result<{ message: Message }>>;
+  /** Deletes messages of one conversation from your history on the server and on all your
+   * devices; the peer keeps its copy. */
   deleteMessage(messages: Message[]): Promise<Result<{}>>;
   getTotalUnreadMessageCount(): number;
   /** The conversations leave your list on all your devices until a newer message comes, with

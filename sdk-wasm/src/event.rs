@@ -43,6 +43,8 @@ pub enum Event {
         key: MessageKey,
         message: Option<Message>,
     },
+    /// A message was edited (on any device of either user): this is its newest version.
+    MessageModified(Message),
     /// This user deleted these messages (on this device or another): they left its history.
     MessagesDeleted { peer: UserId, keys: Vec<MessageKey> },
     /// The conversation list changed (new message, read state, sync).

@@ -21,8 +21,8 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
 use protocol::push::Vendor;
 use protocol::{
-    Conversation, DeviceId, Message, MessageKey, Profile, ProfileDetails, Relation, RelationEntry,
-    RelationFields, Seq, SyncEntry, SyncEvent, UserId,
+    Conversation, DeviceId, Element, Message, MessageKey, Profile, ProfileDetails, Relation,
+    RelationEntry, RelationFields, Seq, SyncEntry, SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -287,6 +287,8 @@ impl<C: Cache + 'static> Session<C> {
             nick: profile.nick,
             avatar: profile.avatar,
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         };
         Ok((seq, message))
     }
@@ -576,8 +578,7 @@ impl<C: Cache + 'static> Session<C> {
                         m.recall();
                         Some(m.clone())
                     } else {
-                        let found = cache.messages(&peer, Some(next_key(key)), 1).await?;
-                        match found.into_iter().find(|m| m.key == key) {
+                        match self.held_message(&peer, key).await? {
                             Some(mut m) => {
                                 m.recall();
                                 cache.put_messages(&me, std::slice::from_ref(&m)).await?;
@@ -587,6 +588,26 @@ impl<C: Cache + 'static> Session<C> {
                         }
                     };
                     later_events.push(Event::MessageRevoked { peer, key, message });
+                }
+                SyncEvent::Edited { message } => {
+                    let peer = message.peer_of(&me).clone();
+                    if let Some(m) = messages.iter_mut().find(|m| m.key == message.key) {
+                        *m = message.clone();
+                    } else if self.held_message(&peer, message.key).await?.is_some() {
+                        cache
+                            .put_messages(&me, std::slice::from_ref(&message))
+                            .await?;
+                    }
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    if let Some(c) = convs.get_mut(&peer)
+                        && c.last_message
+                            .as_ref()
+                            .is_some_and(|m| m.key == message.key)
+                    {
+                        c.last_message = Some(message.clone());
+                        changed_conversations = true;
+                    }
+                    later_events.push(Event::MessageModified(message));
                 }
                 SyncEvent::Deleted { peer, keys } => {
                     messages.retain(|m| !keys.contains(&m.key));
@@ -742,6 +763,52 @@ impl<C: Cache + 'static> Session<C> {
             Reply::Recalled { .. } => Ok(()),
             _ => Err(unexpected()),
         }
+    }
+
+    /// The message `key` with `peer`, when this device holds it.
+    pub async fn held_message(
+        &self,
+        peer: &UserId,
+        key: MessageKey,
+    ) -> Result<Option<Message>, SdkError> {
+        let found = self
+            .inner
+            .cache
+            .messages(peer, Some(next_key(key)), 1)
+            .await?;
+        Ok(found.into_iter().find(|m| m.key == key))
+    }
+
+    /// Edits the message `key` with `peer`, made from its `version`: new `elements`, new
+    /// custom data (empty clears it), or both. The server's `edited` entry then updates every
+    /// device of both users; this one's cache is updated at once, so the answer and the cache
+    /// agree.
+    pub async fn edit(
+        &self,
+        peer: &UserId,
+        key: MessageKey,
+        version: u32,
+        elements: Option<Vec<Element>>,
+        cloud_custom_data: Option<String>,
+    ) -> Result<Message, SdkError> {
+        let request = Request::Edit {
+            peer: peer.clone(),
+            key,
+            version,
+            elements,
+            cloud_custom_data,
+        };
+        let Reply::Edited { message } = self.request(request).await? else {
+            return Err(unexpected());
+        };
+        if self.held_message(peer, key).await?.is_some() {
+            let me = &self.inner.me;
+            self.inner
+                .cache
+                .put_messages(me, std::slice::from_ref(&message))
+                .await?;
+        }
+        Ok(message)
     }
 
     /// Deletes messages with `peer` from this user's history on the server and on all of its

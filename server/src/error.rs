@@ -81,6 +81,11 @@ impl From<StorageError> for ChatError {
                 ErrorCode::ALREADY_RECALLED,
                 "the message was already recalled",
             ),
+            StorageError::EditConflict { version } => ChatError::new(
+                ErrorCode::EDIT_CONFLICT,
+                format!("the message was edited since: it is at version {version}; edit that"),
+            ),
+            StorageError::NotEditable(why) => ChatError::new(ErrorCode::MESSAGE_NOT_EDITABLE, why),
             e => {
                 tracing::error!(error = %e, "storage failure");
                 ChatError::new(ErrorCode::INTERNAL, "internal error")

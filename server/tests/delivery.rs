@@ -497,3 +497,75 @@ async fn the_composing_time_is_kept_as_the_sender_gave_it() {
         protocol::ErrorCode::INVALID_ARGUMENT
     );
 }
+
+#[tokio::test]
+async fn an_edit_reaches_every_device_of_both_users_and_an_offline_one_catches_up() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "phone").await;
+    let mut alice2 = server.login("alice", "laptop").await;
+    let (m, _, _) = alice.send_text("bob", 1, "see you at 5").await;
+    bob.push().await;
+    alice2.push().await;
+    let edit = |version, text: &str| Request::Edit {
+        peer: uid("bob"),
+        key: m.key,
+        version,
+        elements: Some(common::text(text)),
+        cloud_custom_data: None,
+    };
+    let Reply::Edited { message } = alice.ok(edit(0, "see you at 6")).await else {
+        panic!("not an edit answer")
+    };
+    assert_eq!((text_of(&message), message.version), ("see you at 6", 1));
+    for c in [&mut bob, &mut alice, &mut alice2] {
+        let e = c.push().await;
+        assert_eq!(
+            e.event,
+            SyncEvent::Edited {
+                message: message.clone()
+            }
+        );
+    }
+    // An edit from the version before loses: nothing changes and nobody hears of it.
+    assert_eq!(alice2.err(edit(0, "see you at 7")).await.0, 2480);
+    // The recipient sets custom data (a reply count, say) but cannot change the words.
+    let by_bob = |elements, data: &str| Request::Edit {
+        peer: uid("alice"),
+        key: m.key,
+        version: 1,
+        elements,
+        cloud_custom_data: Some(data.into()),
+    };
+    assert_eq!(
+        bob.err(by_bob(Some(common::text("no")), "x")).await.0,
+        60015
+    );
+    let Reply::Edited { message } = bob.ok(by_bob(None, "{\"replies\":1}")).await else {
+        panic!("not an edit answer")
+    };
+    assert_eq!(text_of(&message), "see you at 6");
+    // A device that was away catches up from its cursor and sees the newest version only.
+    let mut alice3 = server.login("alice", "tablet").await;
+    let (entries, _, _) = alice3.sync_all(Seq(0), 10).await;
+    let versions: Vec<_> = entries
+        .iter()
+        .map(|e| match &e.event {
+            SyncEvent::Message { message } | SyncEvent::Edited { message } => {
+                (message.version, text_of(message).to_owned())
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(versions, vec![(2, "see you at 6".to_owned()); 3]);
+    // Nobody edits a conversation it is not in.
+    let mut carol = server.login("carol", "web").await;
+    let stranger = Request::Edit {
+        peer: uid("bob"),
+        key: m.key,
+        version: 2,
+        elements: None,
+        cloud_custom_data: Some("x".into()),
+    };
+    assert_eq!(carol.err(stranger).await.0, 20022);
+}

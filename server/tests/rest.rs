@@ -417,6 +417,96 @@ async fn withdraw_reaches_both_sides_and_history_shows_it() {
 }
 
 #[tokio::test]
+async fn modify_c2c_msg_overwrites_the_body_as_tencent_documents_it() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "phone").await;
+    let (m, _, _) = alice.send_text("bob", 1, "helo").await;
+    bob.push().await;
+    // Tencent's three request shapes: the body, the custom data, both.
+    let key = m.key.to_string();
+    let bodies = [
+        json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key,
+               "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hello"}}]}),
+        json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key,
+               "CloudCustomData": "your cloud custom data"}),
+        json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key,
+               "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hello!"}}],
+               "CloudCustomData": "both"}),
+    ];
+    for (i, body) in bodies.into_iter().enumerate() {
+        let r = server.rest("openim/modify_c2c_msg", body).await;
+        assert_eq!(code(&r), 0, "{r}");
+        for c in [&mut bob, &mut alice] {
+            let e = c.push().await;
+            let SyncEvent::Edited { message } = &e.event else {
+                panic!("{e:?}")
+            };
+            assert_eq!(message.version, i as u32 + 1);
+        }
+    }
+    let h = bob.history("alice", 10).await;
+    assert_eq!(text_of(&h[0]), "hello!");
+    assert_eq!(h[0].cloud_custom_data.as_deref(), Some("both"));
+    assert!(h[0].edited_ms >= h[0].time_ms);
+    let roam = server
+        .rest("openim/admin_getroammsg", json!({"Operator_Account": "bob", "Peer_Account": "alice", "MaxCnt": 10, "MinTime": 0, "MaxTime": 4_000_000_000u64}))
+        .await;
+    assert_eq!(
+        roam["MsgList"][0]["MsgBody"][0]["MsgContent"]["Text"],
+        "hello!"
+    );
+    // Refusals: reversed accounts, an unknown key, no change named, a media body, bad JSON in
+    // MsgBody, a recalled message.
+    let cases = [
+        (
+            json!({"From_Account": "bob", "To_Account": "alice", "MsgKey": key, "CloudCustomData": "x"}),
+            20022,
+        ),
+        (
+            json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": "1_2_3", "CloudCustomData": "x"}),
+            20022,
+        ),
+        (
+            json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key}),
+            60006,
+        ),
+        (
+            json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key,
+                "MsgBody": [{"MsgType": "TIMFileElem", "MsgContent": {"Url": "https://x/f", "FileSize": 1, "FileName": "f"}}]}),
+            60015,
+        ),
+        (
+            json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key,
+                "MsgBody": [{"MsgType": "TIMNopeElem", "MsgContent": {}}]}),
+            90002,
+        ),
+        (
+            json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key,
+                "CloudCustomData": "x".repeat(13_000)}),
+            93000,
+        ),
+    ];
+    for (body, want) in cases {
+        assert_eq!(
+            code(&server.rest("openim/modify_c2c_msg", body.clone()).await),
+            want,
+            "{body}"
+        );
+    }
+    let withdraw = json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key});
+    assert_eq!(
+        code(&server.rest("openim/admin_msgwithdraw", withdraw).await),
+        0
+    );
+    let after = json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key, "CloudCustomData": "x"});
+    assert_eq!(
+        code(&server.rest("openim/modify_c2c_msg", after).await),
+        20023
+    );
+}
+
+#[tokio::test]
 async fn set_msg_read_clears_unread_on_the_readers_devices() {
     let server = TestServer::start().await;
     let mut bob = server.login("bob", "web").await;

@@ -185,6 +185,31 @@ test('one person on two devices sees their own messages on both', async () => {
   await laptop.context.close();
 });
 
+test('an edited message shows its new words and an "edited" mark to both people, on every device', async () => {
+  const alice = await person(`alice-ed-${run}`);
+  const laptop = await person(alice.user);
+  const bob = await person(`bob-ed-${run}`);
+  await startChat(alice.page, bob.user);
+  await send(alice.page, 'see you at 5');
+  const mine = log(alice.page).locator('.msg.out', { hasText: 'see you at 5' });
+  await mine.locator('.status.sent').waitFor();
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+  await log(bob.page).getByText('see you at 5').waitFor();
+  assert.equal(await log(bob.page).getByRole('button', { name: 'Edit' }).count(), 0, 'only your own messages offer Edit');
+  alice.page.once('dialog', (dialog) => dialog.accept('see you at 6'));
+  await mine.getByRole('button', { name: 'Edit' }).click();
+  for (const page of [alice.page, bob.page]) {
+    const edited = log(page).locator('.msg', { hasText: 'see you at 6' });
+    await edited.locator('.edited').waitFor();
+    assert.equal(await log(page).getByText('see you at 5').count(), 0);
+  }
+  await nav(laptop.page).getByRole('button', { name: new RegExp(bob.user) }).click();
+  await log(laptop.page).locator('.msg.out', { hasText: 'see you at 6' }).locator('.edited').waitFor();
+  await shot(bob.page, 'edited');
+  assert.deepEqual([...alice.errors, ...laptop.errors, ...bob.errors], []);
+  for (const p of [alice, laptop, bob]) await p.context.close();
+});
+
 test('a blocked sender sees the refusal in plain words and can resend after unblocking', async () => {
   const alice = await person(`alice4-${run}`);
   const bob = await person(`bob4-${run}`);

@@ -274,6 +274,67 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.equal(got.afterDelete.length, 0, 'a deleted message does not come back from history');
 });
 
+test('modifyMessage edits a sent message on every device of both users, and a stale edit gets 2480', async () => {
+  const alice = `alice-edit-${run}`, bob = `bob-edit-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const heard = { a: [], a2: [], b: [] };
+    a.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a.push(...e.data));
+    a2.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a2.push(...e.data));
+    b.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.b.push(...e.data));
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const list = async (chat, peer) => (await chat.getMessageList({ conversationID: `C2C${peer}` })).data.messageList;
+    const msg = a.createTextMessage({ to: bob, conversationType: DuetChat.TYPES.CONV_C2C, payload: { text: 'see you at 5' } });
+    await a.sendMessage(msg);
+    await until(async () => (await list(b, alice)).length === 1 && (await list(a2, bob)).length === 1);
+    const stale = (await list(a2, bob))[0];
+
+    msg.payload.text = 'see you at 6';
+    const edited = await a.modifyMessage(msg);
+    const answer = { code: edited.code, same: edited.data.message === msg, version: msg.version, modified: msg.modifiedTime > 0, text: msg.payload.text, ID: msg.ID };
+    await until(() => heard.b.length >= 1 && heard.a2.length >= 1 && heard.a.length >= 1);
+    const onB = (await list(b, alice))[0];
+    const seenOnB = { text: onB.payload.text, version: onB.version, modified: onB.modifiedTime > 0 };
+    const lastOnB = (await b.getConversationList()).data.conversationList[0].lastMessage.payload.text;
+
+    stale.payload.text = 'see you at 7';
+    const conflict = await a2.modifyMessage(stale).then(() => 0, (e) => e.code);
+    // The recipient may not change the words, only the custom data (a reply's link, say).
+    const words = await b.modifyMessage({ ...onB, payload: { text: 'at 8 then' } }).then(() => 0, (e) => e.code);
+    await a2.logout();
+    onB.cloudCustomData = JSON.stringify({ messageReply: { messageID: 'x', version: 1 } });
+    const data = await b.modifyMessage(onB);
+    await until(() => heard.a.length >= 2);
+    // A device that was away catches up: its cache holds the newest version.
+    a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const back = (await list(a2, bob))[0];
+    const out = {
+      answer, conflict, words, dataVersion: data.data.message.version,
+      heard: Object.fromEntries(Object.entries(heard).map(([k, v]) => [k, v.map((m) => [m.ID, m.version, m.payload.text])])),
+      onB: seenOnB,
+      lastOnB,
+      aLast: heard.a.at(-1).cloudCustomData,
+      back: { text: back.payload.text, version: back.version, data: back.cloudCustomData },
+    };
+    for (const chat of [a, a2, b]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual(got.answer, { code: 0, same: true, version: 1, modified: true, text: 'see you at 6', ID: got.answer.ID });
+  for (const device of ['a', 'a2', 'b']) {
+    assert.deepEqual(got.heard[device][0], [got.answer.ID, 1, 'see you at 6'], `${device} hears MESSAGE_MODIFIED with the same ID`);
+  }
+  assert.deepEqual(got.onB, { text: 'see you at 6', version: 1, modified: true }, 'the peer\'s history holds the new version');
+  assert.equal(got.lastOnB, 'see you at 6', 'and so does its conversation list');
+  assert.equal(got.conflict, 2480, 'an edit of an old version is refused');
+  assert.equal(got.words, 60015, 'only the sender changes the words');
+  assert.equal(got.dataVersion, 2);
+  assert.match(got.aLast, /messageReply/, 'the sender hears the recipient\'s custom-data edit');
+  assert.deepEqual(got.back, { text: 'see you at 6', version: 2, data: got.aLast }, 'a device that was away catches up');
+});
+
 test('deleteMessage removes messages from the user\'s history on every device; the peer keeps them', async () => {
   const alice = `alice-del-${run}`, bob = `bob-del-${run}`;
   const texts = (r) => r.data.messageList.map((m) => m.payload.text);

@@ -72,6 +72,20 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   if (!isCompleted) {
     await chat.getMessageList({ conversationID: 'C2Cuser1', nextReqMessageID });
   }
+  const edited = messageList[0];
+  if (edited.type === TencentCloudChat.TYPES.MSG_TEXT) {
+    edited.payload = { text: 'Hello Tencent' };
+  }
+  edited.cloudCustomData = JSON.stringify({ messageReply: { messageID: messageList[1].ID } });
+  chat.on(TencentCloudChat.EVENT.MESSAGE_MODIFIED, (event) => {
+    console.log(event.data[0].version, event.data[0].modifiedTime);
+  });
+  try {
+    const { message } = (await chat.modifyMessage(edited)).data;
+    console.log(message.version);
+  } catch (error) {
+    if ((error as { code: number }).code === 2480) console.log('edited elsewhere first');
+  }
   await chat.revokeMessage(messageList[0]);
   await chat.setMessageRead({ conversationID: 'C2Cuser1' });
   const conversations = await chat.getConversationList();

@@ -1,7 +1,8 @@
 //! One message in the chat log, rendered for what it is: text with clickable links (always as
 //! text, never as HTML), a face from the app's emoji set, a location with a map link, the
 //! app's cards, media, a centred system notice, or "message recalled". Own messages show their
-//! status, with Resend when sending failed and Recall once sent.
+//! status, with Resend when sending failed and Edit (text) and Recall once sent; an edited
+//! message says so.
 
 use super::app::Emojis;
 use super::avatar::Avatar;
@@ -86,7 +87,11 @@ pub fn MessageItem(props: &Props) -> Html {
         <div class={classes!("msg", if out { "out" } else { "in" })}>
             <Avatar name={name.clone()} url={m.avatar.clone()} />
             <div class="bubble">
-                <div class="meta"><span class="from">{ name }</span>{ " " }<Time ms={m.time_ms} /></div>
+                <div class="meta"><span class="from">{ name }</span>{ " " }<Time ms={m.time_ms} />
+                    if m.edited_ms > 0 {
+                        <span class="edited" title="This message was edited">{ " · edited" }</span>
+                    }
+                </div>
                 <div class="content">{ content }</div>
                 { status }
             </div>
@@ -208,8 +213,29 @@ fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool) -> Html {
                 let (sdk, peer) = (sdk.clone(), peer.clone());
                 Callback::from(move |_| sdk.delete(peer.clone(), key))
             };
+            let edit = match shown.message.elements.first() {
+                Some(Element::Text(t)) => {
+                    let (sdk, peer, m) = (sdk.clone(), peer.clone(), shown.message.clone());
+                    let current = t.text.clone();
+                    let onclick = Callback::from(move |_| {
+                        let text = web_sys::window().and_then(|w| {
+                            w.prompt_with_message_and_default("Edit your message", &current)
+                                .ok()
+                        });
+                        if let Some(text) = text
+                            .flatten()
+                            .filter(|t| !t.trim().is_empty() && *t != current)
+                        {
+                            sdk.edit(peer.clone(), &m, text);
+                        }
+                    });
+                    html! { <button type="button" class="link" {onclick}>{ "Edit" }</button> }
+                }
+                _ => html! {},
+            };
             html! {
                 <p class={classes!("status", "sent", read.then_some("read"))}>{ if read { "Read" } else { "Sent" } }
+                    { edit }
                     <button type="button" class="link" onclick={recall}>{ "Recall" }</button>
                     <button type="button" class="link" onclick={delete} title="Delete from your devices">{ "Delete" }</button>
                 </p>

@@ -26,6 +26,8 @@ pub(crate) fn msg(id: u64, from: &str, to: &str, text: &str) -> Message {
         nick: String::new(),
         avatar: String::new(),
         recalled: false,
+        version: 0,
+        edited_ms: 0,
     }
 }
 

@@ -80,6 +80,8 @@ impl OutboxItem {
             nick: String::new(),
             avatar: String::new(),
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Messages and conversations: drafts, sending (with the outbox and media uploads), history,
-//! read state, recall and deletion.
+//! read state, edits, recall and deletion.
 
 use super::Client;
 use crate::cache::{Cache, OutboxItem};
@@ -205,6 +205,37 @@ impl<C: Cache + 'static> Client<C> {
     /// Recalls this user's message `key` to `peer` (within the server's recall window).
     pub async fn recall(&self, peer: &UserId, key: MessageKey) -> Result<(), SdkError> {
         self.connected()?.recall(peer, key).await
+    }
+
+    /// Edits the message `key` with `peer` as Tencent's `modifyMessage` does: `elements` and
+    /// `cloud_custom_data` (empty: none) are the message as the app now wants it, made from
+    /// its `version`. Only the parts that differ from the copy this device holds go to the
+    /// server (all of them when it holds none), so the recipient can change the custom data of
+    /// a message whose words only the sender may change. Resolves with the message as it is
+    /// now; nothing is sent when nothing changed. Fails with 2480 when it was edited since
+    /// `version`: its newest version arrives as [`crate::event::Event::MessageModified`].
+    pub async fn modify(
+        &self,
+        peer: &UserId,
+        key: MessageKey,
+        version: u32,
+        elements: Option<Vec<Element>>,
+        cloud_custom_data: String,
+    ) -> Result<Message, SdkError> {
+        let session = self.connected()?;
+        let held = session.held_message(peer, key).await?;
+        let (elements, data) = match &held {
+            Some(m) => (
+                elements.filter(|e| e != &m.elements),
+                Some(cloud_custom_data)
+                    .filter(|d| d.as_str() != m.cloud_custom_data.as_deref().unwrap_or_default()),
+            ),
+            None => (elements, Some(cloud_custom_data)),
+        };
+        match (held, &elements, &data) {
+            (Some(m), None, None) => Ok(m),
+            _ => session.edit(peer, key, version, elements, data).await,
+        }
     }
 
     /// Deletes messages with `peer` from this user's history, on the server and on all of its

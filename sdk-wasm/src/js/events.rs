@@ -212,6 +212,10 @@ pub(super) fn emits(
             };
             vec![Emit(EVENT.MESSAGE_READ_BY_PEER, data)]
         }
+        Event::MessageModified(m) => vec![Emit(
+            EVENT.MESSAGE_MODIFIED,
+            messages(std::slice::from_ref(&m), ReadMarks::default()),
+        )],
         // Tencent's SDK has no event for it: the conversation list that follows shows it.
         Event::MessagesDeleted { .. } => Vec::new(),
         Event::ConversationListUpdated(list) => {

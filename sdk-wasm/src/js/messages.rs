@@ -164,15 +164,12 @@ fn set(object: &JsValue, name: &str, value: impl Into<JsValue>) {
 }
 
 impl Chat {
-    /// The object of a new message with `element`.
-    fn create(
-        &self,
-        options: &JsValue,
-        element: impl FnOnce(&JsValue) -> Result<Element, JsValue>,
-    ) -> Result<JsValue, JsValue> {
+    /// The object of a new message of type `kind` (text, face, location or custom).
+    fn create(&self, options: &JsValue, kind: &str) -> Result<JsValue, JsValue> {
         let (client, me) = self.state.signed_in()?;
         let (to, _, ccd) = CreateOptions::<serde::de::IgnoredAny>::read(options)?;
-        let element = element(&field(options, "payload"))?;
+        let element = element_of(kind, &field(options, "payload"))
+            .ok_or_else(|| invalid(format!("{kind} is not made from a payload")))??;
         let item = client.draft(to, vec![element], ccd);
         let preview = item.preview(&me);
         Ok(to_js(&JsMessage::new(
@@ -221,90 +218,98 @@ impl Chat {
     }
 }
 
-/// The element of `createTextMessage` … `createCustomMessage`, from its `payload`.
-fn element_of<P: serde::de::DeserializeOwned>(
-    payload: &JsValue,
-    make: impl FnOnce(P) -> Element,
-) -> Result<Element, JsValue> {
-    Ok(make(from_js(payload, "payload")?))
+/// The element of a text, face, location or custom message from its `payload`, in Tencent's
+/// field names: what `createTextMessage` … `createCustomMessage` take and `modifyMessage`
+/// reads back from the message object. `None` for the other types.
+fn element_of(kind: &str, payload: &JsValue) -> Option<Result<Element, JsValue>> {
+    #[derive(Deserialize)]
+    struct Text {
+        text: String,
+    }
+    #[derive(Deserialize)]
+    struct Face {
+        index: i64,
+        #[serde(default)]
+        data: String,
+    }
+    #[derive(Deserialize)]
+    struct Location {
+        #[serde(default)]
+        description: String,
+        longitude: f64,
+        latitude: f64,
+    }
+    #[derive(Deserialize)]
+    struct Custom {
+        #[serde(default)]
+        data: String,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        extension: String,
+    }
+    fn read<P: serde::de::DeserializeOwned>(
+        payload: &JsValue,
+        make: impl FnOnce(P) -> Element,
+    ) -> Result<Element, JsValue> {
+        Ok(make(from_js(payload, "payload")?))
+    }
+    Some(match kind {
+        MSG_TEXT => read(payload, |p: Text| Element::Text(TextElem { text: p.text })),
+        MSG_FACE => read(payload, |p: Face| {
+            Element::Face(FaceElem {
+                index: p.index,
+                data: p.data,
+            })
+        }),
+        MSG_LOCATION => read(payload, |p: Location| {
+            Element::Location(LocationElem {
+                desc: p.description,
+                latitude: p.latitude,
+                longitude: p.longitude,
+            })
+        }),
+        MSG_CUSTOM => read(payload, |p: Custom| {
+            Element::Custom(CustomElem {
+                data: p.data,
+                desc: p.description,
+                ext: p.extension,
+                sound: String::new(),
+            })
+        }),
+        _ => return None,
+    })
 }
+
+const MSG_TEXT: &str = "TIMTextElem";
+const MSG_FACE: &str = "TIMFaceElem";
+const MSG_LOCATION: &str = "TIMLocationElem";
+const MSG_CUSTOM: &str = "TIMCustomElem";
 
 #[wasm_bindgen]
 impl Chat {
     /// `createTextMessage({ to, payload: { text } })`
     #[wasm_bindgen(js_name = createTextMessage)]
     pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        #[derive(Deserialize)]
-        struct P {
-            text: String,
-        }
-        self.create(&options, |p| {
-            element_of(p, |p: P| Element::Text(TextElem { text: p.text }))
-        })
+        self.create(&options, MSG_TEXT)
     }
 
     /// `createFaceMessage({ to, payload: { index, data } })`
     #[wasm_bindgen(js_name = createFaceMessage)]
     pub fn create_face_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        #[derive(Deserialize)]
-        struct P {
-            index: i64,
-            #[serde(default)]
-            data: String,
-        }
-        self.create(&options, |p| {
-            element_of(p, |p: P| {
-                Element::Face(FaceElem {
-                    index: p.index,
-                    data: p.data,
-                })
-            })
-        })
+        self.create(&options, MSG_FACE)
     }
 
     /// `createLocationMessage({ to, payload: { description, longitude, latitude } })`
     #[wasm_bindgen(js_name = createLocationMessage)]
     pub fn create_location_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        #[derive(Deserialize)]
-        struct P {
-            #[serde(default)]
-            description: String,
-            longitude: f64,
-            latitude: f64,
-        }
-        self.create(&options, |p| {
-            element_of(p, |p: P| {
-                Element::Location(LocationElem {
-                    desc: p.description,
-                    latitude: p.latitude,
-                    longitude: p.longitude,
-                })
-            })
-        })
+        self.create(&options, MSG_LOCATION)
     }
 
     /// `createCustomMessage({ to, payload: { data, description, extension } })`
     #[wasm_bindgen(js_name = createCustomMessage)]
     pub fn create_custom_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        #[derive(Deserialize)]
-        struct P {
-            #[serde(default)]
-            data: String,
-            #[serde(default)]
-            description: String,
-            #[serde(default)]
-            extension: String,
-        }
-        self.create(&options, |p| {
-            element_of(p, |p: P| {
-                Element::Custom(CustomElem {
-                    data: p.data,
-                    desc: p.description,
-                    ext: p.extension,
-                    sound: String::new(),
-                })
-            })
-        })
+        self.create(&options, MSG_CUSTOM)
     }
 
     /// `createImageMessage({ to, payload: { file }, onProgress? })`: `file` is a `File`, a
@@ -391,6 +396,54 @@ impl Chat {
                 .await
                 .map_err(sdk_error)?;
             set(&message, "isRevoked", true);
+            ok_value(with_message(&message))
+        })
+    }
+
+    /// `modifyMessage(message)`: edits a sent message the app has changed in place, as in
+    /// Tencent's SDK: the `payload` of a text, face, location or custom message (your own
+    /// only) and the `cloudCustomData` of any (yours or the peer's). Resolves with the same
+    /// object, updated (`version`, `modifiedTime`); every device of both users hears
+    /// `MESSAGE_MODIFIED`. Rejects with 2480 when the message was edited since the object's
+    /// `version` (the newer version comes as `MESSAGE_MODIFIED`).
+    #[wasm_bindgen(js_name = modifyMessage)]
+    pub fn modify_message(&self, message: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (client, me) = state.signed_in()?;
+            let (peer, key) = message_ref(&message)?;
+            #[derive(Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Edit {
+                #[serde(rename = "type")]
+                kind: String,
+                #[serde(default)]
+                version: u32,
+                #[serde(default)]
+                cloud_custom_data: String,
+                #[serde(default)]
+                elements: Vec<Element>,
+            }
+            let edit: Edit = from_js(&message, "message: use one the SDK returned")?;
+            // The payload is the first element; any others stay as they are.
+            let elements = element_of(&edit.kind, &field(&message, "payload"))
+                .transpose()?
+                .map(|first| {
+                    let mut all = edit.elements;
+                    match all.first_mut() {
+                        Some(slot) => *slot = first,
+                        None => all.push(first),
+                    }
+                    all
+                });
+            let edited = client
+                .modify(&peer, key, edit.version, elements, edit.cloud_custom_data)
+                .await
+                .map_err(sdk_error)?;
+            let marks = client.read_marks(&peer).await.map_err(sdk_error)?;
+            let fresh = to_js(&JsMessage::new(&edited, &me, marks, Status::Success));
+            let target: &js_sys::Object = message.unchecked_ref();
+            js_sys::Object::assign(target, fresh.unchecked_ref::<js_sys::Object>());
             ok_value(with_message(&message))
         })
     }

@@ -74,6 +74,10 @@ pub struct JsMessage<'a> {
     pub is_read: bool,
     pub is_peer_read: bool,
     pub is_revoked: bool,
+    /// How many times it was edited (0: never); `modifyMessage` edits from this version.
+    pub version: u32,
+    /// When it was last edited, seconds since the Unix epoch (0: never).
+    pub modified_time: u64,
     pub nick: &'a str,
     pub avatar: &'a str,
     pub cloud_custom_data: &'a str,
@@ -106,6 +110,8 @@ impl<'a> JsMessage<'a> {
             is_read: marks.is_read(m, me),
             is_peer_read: marks.is_peer_read(m, me),
             is_revoked: m.recalled,
+            version: m.version,
+            modified_time: m.edited_ms / 1000,
             nick: &m.nick,
             avatar: &m.avatar,
             cloud_custom_data: m.cloud_custom_data.as_deref().unwrap_or_default(),

@@ -3,6 +3,8 @@
 //! validated and the permission check (R3) decides which relationship rules apply; the store
 //! then enforces those rules atomically with the write.
 
+mod edits;
+pub use edits::EditContent;
 pub mod friend_fields;
 mod friend_groups;
 pub mod profile_fields;
@@ -246,18 +248,7 @@ impl Chat {
         opts: SendOptions,
     ) -> Result<Pending<Sent>, ChatError> {
         self.config.limits.check_body(&req.elements)?;
-        if let Some(data) = &req.cloud_custom_data
-            && data.len() > self.config.limits.body_max_bytes
-        {
-            return Err(ChatError::new(
-                ErrorCode::BODY_TOO_LARGE,
-                format!(
-                    "cloud_custom_data is {} bytes; the limit is {}",
-                    data.len(),
-                    self.config.limits.body_max_bytes
-                ),
-            ));
-        }
+        self.check_custom_data(req.cloud_custom_data.as_deref())?;
         if let Some(info) = &req.offline_push_info {
             info.check()
                 .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, e))?;
@@ -301,6 +292,21 @@ impl Chat {
             }),
             None => pending,
         })
+    }
+
+    /// A message's custom data is bounded like its body.
+    fn check_custom_data(&self, data: Option<&str>) -> Result<(), ChatError> {
+        let max = self.config.limits.body_max_bytes;
+        match data {
+            Some(data) if data.len() > max => Err(ChatError::new(
+                ErrorCode::BODY_TOO_LARGE,
+                format!(
+                    "cloud_custom_data is {} bytes; the limit is {max}",
+                    data.len()
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Delivers an online-only message to the devices of both users online now (the sender's
@@ -357,6 +363,8 @@ impl Chat {
                 nick: sender.nick,
                 avatar: sender.avatar,
                 recalled: false,
+                version: 0,
+                edited_ms: 0,
             };
             let entry = Arc::new(SyncEntry {
                 seq: Seq(0),

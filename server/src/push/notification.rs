@@ -105,6 +105,8 @@ mod tests {
             nick: nick.into(),
             avatar: String::new(),
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         }
     }
 

@@ -1,7 +1,7 @@
-//! `openim`: sending (one and batch), roaming history, recall and read marks.
+//! `openim`: sending (one and batch), roaming history, recall, edits and read marks.
 
 use super::{Outcome, account, ok, parse, parse_send};
-use crate::chat::{Chat, SendOptions, SendRequest, check_count};
+use crate::chat::{Chat, EditContent, SendOptions, SendRequest, check_count};
 use crate::error::ChatError;
 use crate::storage::HistoryQuery;
 use axum::body::Bytes;
@@ -258,6 +258,20 @@ pub(super) async fn withdraw(chat: &Chat, body: &Bytes) -> Outcome {
     let key = MessageKey::parse(&req.msg_key)
         .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKey: {e}")))?;
     chat.recall(key, &from, &to).await?;
+    ok(Empty {})
+}
+
+pub(super) async fn modify(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: ModifyC2cMsg = parse_send(body)?;
+    let from = account(&req.from_account, "From_Account")?;
+    let to = account(&req.to_account, "To_Account")?;
+    let key = MessageKey::parse(&req.msg_key)
+        .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKey: {e}")))?;
+    let content = EditContent {
+        elements: req.msg_body,
+        cloud_custom_data: req.cloud_custom_data,
+    };
+    chat.edit_as_admin(&from, &to, key, content).await?;
     ok(Empty {})
 }
 

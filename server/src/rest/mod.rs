@@ -148,6 +148,7 @@ async fn run(
         ("openim", "batchsendmsg") => messages::batch_send(chat, &body).await,
         ("openim", "admin_getroammsg") => messages::roaming(chat, &body).await,
         ("openim", "admin_msgwithdraw") => messages::withdraw(chat, &body).await,
+        ("openim", "modify_c2c_msg") => messages::modify(chat, &body).await,
         ("openim", "admin_set_msg_read") => messages::set_read(chat, &body).await,
         ("openim", "querystate") => state::query_state(chat, &body).await,
         ("openim", "get_c2c_unread_msg_num") => state::c2c_unread(chat, &body).await,

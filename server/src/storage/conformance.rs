@@ -539,6 +539,66 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn an_edit_reaches_both_logs_and_history_keeps_the_newest_version() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let sent = send(&s, "alice", "bob", 1, "helo", T0).await;
+            rec.take();
+            let edit = |editor: &str, peer: &str, version: u32, text: Option<&str>, data: Option<&str>| MessageEdit {
+                key: sent.message.key,
+                editor: uid(editor),
+                peer: uid(peer),
+                admin: false,
+                base_version: version,
+                elements: text.map(|t| vec![Element::Text(protocol::element::TextElem { text: t.into() })]),
+                cloud_custom_data: data.map(str::to_owned),
+                now_ms: T0 + 5_000,
+            };
+            let edited = s.edit(edit("alice", "bob", 0, Some("hello"), None)).await.unwrap();
+            assert_eq!((text_of(&edited), edited.version, edited.edited_ms), ("hello", 1, T0 + 5_000));
+            let feed = rec.take();
+            let owners: Vec<_> = feed.iter().map(|(u, e, o)| (u.as_str(), e.event.clone(), *o)).collect();
+            let event = SyncEvent::Edited { message: edited.clone() };
+            assert_eq!(owners, [("alice", event.clone(), None), ("bob", event, None)]);
+            // A second edit from the old version changes nothing.
+            let stale = s.edit(edit("alice", "bob", 0, Some("hullo"), None)).await;
+            assert!(matches!(stale, Err(StorageError::EditConflict { version: 1 })));
+            assert!(rec.take().is_empty());
+            // The recipient may set custom data, not the words.
+            let words = s.edit(edit("bob", "alice", 1, Some("mine now"), None)).await;
+            assert!(matches!(words, Err(StorageError::NotEditable(_))));
+            let data = s.edit(edit("bob", "alice", 1, None, Some("{\"reply\":1}"))).await.unwrap();
+            assert_eq!((data.version, data.cloud_custom_data.as_deref()), (2, Some("{\"reply\":1}")));
+            assert!(matches!(s.edit(edit("carol", "bob", 2, None, Some("x"))).await, Err(StorageError::MessageNotFound)));
+            // Sync and history read the newest version, in every entry that names the message.
+            let history = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0 + 6_000).await.unwrap();
+            assert_eq!(history.messages, std::slice::from_ref(&data));
+            let page = s.sync(&uid("bob"), Seq(0), 10, T0 + 6_000).await.unwrap();
+            let events: Vec<_> = page.entries.iter().map(|e| e.event.clone()).collect();
+            assert_eq!(
+                events,
+                [
+                    SyncEvent::Message { message: data.clone() },
+                    SyncEvent::Edited { message: data.clone() },
+                    SyncEvent::Edited { message: data.clone() },
+                ]
+            );
+            // Once recalled, the log holds no edited words, and nothing more is edited.
+            s.recall(sent.message.key, &uid("alice"), &uid("bob"), T0 + 7_000).await.unwrap();
+            let page = s.sync(&uid("alice"), Seq(0), 10, T0 + 7_000).await.unwrap();
+            assert!(page.entries.iter().all(|e| match &e.event {
+                SyncEvent::Message { message } | SyncEvent::Edited { message } => message.recalled && message.elements.is_empty(),
+                _ => true,
+            }));
+            assert!(matches!(s.edit(edit("alice", "bob", 2, Some("x"), None)).await, Err(StorageError::AlreadyRecalled)));
+            // The backend edits whatever the version, naming sender then recipient.
+            let other = send(&s, "alice", "bob", 2, "draft", T0).await;
+            let admin = MessageEdit { key: other.message.key, admin: true, base_version: 7, ..edit("alice", "bob", 0, Some("final"), None) };
+            assert_eq!(text_of(&s.edit(admin.clone()).await.unwrap()), "final");
+            let reversed = MessageEdit { editor: uid("bob"), peer: uid("alice"), ..admin };
+            assert!(matches!(s.edit(reversed).await, Err(StorageError::MessageNotFound)));
+        }
+
+        #[tokio::test]
         async fn deleted_messages_leave_the_owners_history_only() {
             let (s, rec, _g) = open(Retention::default()).await;
             let (a, b) = (uid("alice"), uid("bob"));

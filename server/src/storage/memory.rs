@@ -84,7 +84,9 @@ struct LogEntry {
 
 enum LogItem {
     Message(u64),
-    Event(SyncEvent),
+    /// An edit of the message: read with its newest version.
+    Edited(u64),
+    Event(Box<SyncEvent>),
 }
 
 struct Contact {
@@ -183,7 +185,7 @@ impl State {
         let seq = self.user_mut(owner)?.append(
             time_ms,
             size,
-            LogItem::Event(event.clone()),
+            LogItem::Event(Box::new(event.clone())),
             r.offline_bytes,
         );
         out.push(Committed {
@@ -244,6 +246,8 @@ impl State {
             nick: sender.nick.clone(),
             avatar: sender.avatar.clone(),
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         };
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
         let recipient_seq =
@@ -500,6 +504,46 @@ impl State {
         Ok(message)
     }
 
+    fn edit(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        edit: &MessageEdit,
+    ) -> StorageResult<Message> {
+        let cutoff = r.roaming_cutoff(edit.now_ms);
+        let stored = self
+            .messages
+            .get_mut(&edit.key.id)
+            .filter(|s| s.message.time_ms >= cutoff && edit.names(&s.message))
+            .ok_or(StorageError::MessageNotFound)?;
+        let mut message = stored.message.clone();
+        edit.apply_to(&mut message)?;
+        let body_json = serde_json::to_string(&message.elements)
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
+        stored.message = message.clone();
+        stored.body_json = body_json;
+        let time_ms = edit.now_ms.max(self.last_time_ms);
+        for owner in [&message.from, &message.to] {
+            let Some(user) = self.users.get_mut(owner) else {
+                continue;
+            };
+            let item = LogItem::Edited(edit.key.id);
+            let seq = user.append(time_ms, size, item, r.offline_bytes);
+            out.push(Committed {
+                owner: owner.clone(),
+                entry: Arc::new(SyncEntry {
+                    seq,
+                    event: SyncEvent::Edited {
+                        message: message.clone(),
+                    },
+                }),
+                origin: None,
+            });
+        }
+        Ok(message)
+    }
+
     #[allow(clippy::too_many_arguments)] // the trait method's arguments plus the write context
     fn upsert_profile(
         &mut self,
@@ -672,13 +716,17 @@ impl Storage for MemoryStorage {
         let mut entries = Vec::with_capacity(scanned.len());
         for e in &scanned {
             let event = match &e.item {
-                LogItem::Message(id) => match st.messages.get(id) {
-                    Some(s) if s.message.time_ms >= msg_cutoff => SyncEvent::Message {
-                        message: s.message.clone(),
-                    },
+                LogItem::Message(id) | LogItem::Edited(id) => match st.messages.get(id) {
+                    Some(s) if s.message.time_ms >= msg_cutoff => {
+                        let message = s.message.clone();
+                        match e.item {
+                            LogItem::Message(_) => SyncEvent::Message { message },
+                            _ => SyncEvent::Edited { message },
+                        }
+                    }
                     _ => continue,
                 },
-                LogItem::Event(event) => event.clone(),
+                LogItem::Event(event) => (**event).clone(),
             };
             entries.push(SyncEntry { seq: e.seq, event });
         }
@@ -805,6 +853,10 @@ impl Storage for MemoryStorage {
 
     fn recall(&self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> Pending<Message> {
         self.write(|st, r, out| st.recall(r, out, key, from, to, now_ms))
+    }
+
+    fn edit(&self, edit: MessageEdit) -> Pending<Message> {
+        self.write(|st, r, out| st.edit(r, out, &edit))
     }
 
     fn delete_messages(

@@ -8,6 +8,7 @@
 //! offline cache (R5.2, bounded in bytes and age). Messages themselves form the roaming store
 //! (R5.3, bounded in age). Each user also has a capped recent-contacts list (R5.1).
 
+mod edit;
 pub mod memory;
 pub mod sqlite;
 
@@ -25,6 +26,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+
+pub use edit::MessageEdit;
 
 /// Storage faults. `UnknownUser` is the caller's; the rest are the server's.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,12 @@ pub enum StorageError {
     MessageNotFound,
     #[error("message already recalled")]
     AlreadyRecalled,
+    /// An edit made from an older version than the stored one (now `version`).
+    #[error("the message was edited since (it is at version {version})")]
+    EditConflict { version: u32 },
+    /// An edit the rules do not allow; the text says which rule.
+    #[error("{0}")]
+    NotEditable(&'static str),
     /// An imported message older than the newest stored one.
     #[error("the message is older than the newest stored one ({newest_ms} ms)")]
     OutOfOrder { newest_ms: u64 },
@@ -434,6 +443,11 @@ pub trait Storage: Send + Sync + 'static {
     /// history marked recalled, and both users' logs get a `Recalled` entry. Fails with
     /// `MessageNotFound` (no such message between them, or expired) or `AlreadyRecalled`.
     fn recall(&self, key: MessageKey, from: &UserId, to: &UserId, now_ms: u64) -> Pending<Message>;
+
+    /// Edits a stored message as [`MessageEdit`] says, and appends an `Edited` entry to both
+    /// users' logs. Fails with `MessageNotFound` (no such message between them, or expired),
+    /// `AlreadyRecalled`, `EditConflict` or `NotEditable`.
+    fn edit(&self, edit: MessageEdit) -> Pending<Message>;
 
     /// Changes a profile (creating the account first when `create`), and appends a `Profile`
     /// entry to the user's log when anything was set. Fails with `UnknownUser` otherwise.

@@ -5,7 +5,7 @@
 //! Sends are queued to storage in frame order and awaited concurrently (up to
 //! `max_in_flight`), so one connection can pipeline many sends while keeping their order.
 
-use crate::chat::{Chat, SendOptions, SendRequest};
+use crate::chat::{Chat, EditContent, SendOptions, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Registration};
 use crate::rate::TokenBucket;
@@ -515,6 +515,20 @@ impl Connection {
             Request::Recall { peer, key } => later(Box::pin(async move {
                 chat.recall_own(&me, &peer, key).await?;
                 Ok(Reply::Recalled { key })
+            })),
+            Request::Edit {
+                peer,
+                key,
+                version,
+                elements,
+                cloud_custom_data,
+            } => later(Box::pin(async move {
+                let content = EditContent {
+                    elements,
+                    cloud_custom_data,
+                };
+                let message = chat.edit(&me, &peer, key, version, content).await?;
+                Ok(Reply::Edited { message })
             })),
             Request::DeleteMessages { peer, keys } => {
                 let pending = chat.delete_messages(&me, &peer, keys, origin)?;

@@ -303,6 +303,8 @@ impl Client {
             nick: String::new(),
             avatar: String::new(),
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         };
         (message, seq, duplicate)
     }

@@ -235,6 +235,10 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn edit(&self, edit: MessageEdit) -> Pending<Message> {
+        self.queue(|reply| Op::Edit { edit, reply })
+    }
+
     fn upsert_profile(
         &self,
         user: &UserId,

@@ -44,7 +44,7 @@ pub(super) fn sync(
     let first_retained = first_retained.map_or(Seq(latest.0 + 1), |s| Seq(s as u64));
     let limit = limit.max(1);
     let mut stmt = tx.prepare_cached(&format!(
-        "SELECT s.seq, s.event, {MESSAGE_COLUMNS} FROM sync_log s
+        "SELECT s.seq, s.event, s.message_id IS NOT NULL, {MESSAGE_COLUMNS} FROM sync_log s
          LEFT JOIN messages m ON m.id = s.message_id
          WHERE s.user = ?1 AND s.seq > ?2 AND s.time_ms >= ?3
          ORDER BY s.seq LIMIT ?4"
@@ -55,14 +55,23 @@ pub(super) fn sync(
         scanned += 1;
         let seq = Seq(row.get::<_, i64>(0)? as u64);
         last = Some(seq);
-        let event = match row.get::<_, Option<String>>(1)? {
-            Some(json) => serde_json::from_str::<SyncEvent>(&json)
+        let event = match (row.get::<_, Option<String>>(1)?, row.get::<_, bool>(2)?) {
+            (Some(json), false) => serde_json::from_str::<SyncEvent>(&json)
                 .map_err(|e| StorageError::Corrupt(format!("sync event: {e}")))?,
-            None => match rows::message(row, 2)? {
-                Some(message) if message.time_ms >= msg_cutoff => SyncEvent::Message { message },
+            (event, true) => match rows::message(row, 3)? {
+                Some(message) if message.time_ms >= msg_cutoff => match event {
+                    None => SyncEvent::Message { message },
+                    Some(_) => SyncEvent::Edited { message },
+                },
                 // The message left the roaming store before its log entry expired.
                 _ => continue,
             },
+            (None, false) => {
+                return Err(StorageError::Corrupt(format!(
+                    "sync entry {} is empty",
+                    seq.0
+                )));
+            }
         };
         entries.push(SyncEntry { seq, event });
     }

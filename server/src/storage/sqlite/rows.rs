@@ -5,10 +5,14 @@ use protocol::{Message, UserId};
 use r2d2_sqlite::rusqlite::{self, Row};
 
 /// The message columns every query selects, in the order [`message`] reads them.
-pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time";
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time, m.version, m.edited_ms";
+
+/// The `event` of a sync-log row that records an edit of its `message_id`: the entry is read
+/// as an `edited` one carrying the message as it is then, so no old content lingers in the log.
+pub(super) const EDITED_EVENT: &str = r#"{"kind":"edited"}"#;
 
 /// How many columns [`MESSAGE_COLUMNS`] spans.
-pub(super) const MESSAGE_WIDTH: usize = 11;
+pub(super) const MESSAGE_WIDTH: usize = 13;
 
 fn corrupt(e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(StorageError::Corrupt(e.to_string())))
@@ -39,6 +43,8 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Messa
         nick: row.get(at + 7)?,
         avatar: row.get(at + 8)?,
         recalled: row.get::<_, i64>(at + 9)? & flags::RECALLED != 0,
+        version: row.get(at + 11)?,
+        edited_ms: row.get::<_, i64>(at + 12)? as u64,
     }))
 }
 

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0009_friend_fields.sql"),
     include_str!("../../../migrations/0010_friend_groups.sql"),
     include_str!("../../../migrations/0011_conversation_deletion.sql"),
+    include_str!("../../../migrations/0012_message_edits.sql"),
 ];
 
 /// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.

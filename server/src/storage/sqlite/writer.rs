@@ -64,6 +64,10 @@ pub(super) enum Op {
         now_ms: u64,
         reply: oneshot::Sender<StorageResult<Message>>,
     },
+    Edit {
+        edit: MessageEdit,
+        reply: oneshot::Sender<StorageResult<Message>>,
+    },
     Profile {
         user: UserId,
         update: ProfileUpdate,
@@ -374,6 +378,10 @@ impl Writer {
                     let r = self.guard(&mut first_error, |w| {
                         w.recall(key, &from, &to, now_ms, batch)
                     });
+                    Answer::Message(reply, r)
+                }
+                Op::Edit { edit, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.edit(&edit, batch));
                     Answer::Message(reply, r)
                 }
                 Op::Profile {
@@ -739,6 +747,8 @@ impl Writer {
             nick,
             avatar,
             recalled: false,
+            version: 0,
+            edited_ms: 0,
         };
         let event = SyncEvent::Message {
             message: message.clone(),
@@ -1061,6 +1071,20 @@ impl Writer {
         Ok(seq)
     }
 
+    /// The stored message `key`, while it is in the roaming store.
+    fn stored_message(&mut self, key: MessageKey, now_ms: u64) -> Sql<Option<Message>> {
+        let cutoff = self.retention.roaming_cutoff(now_ms) as i64;
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
+            ))?
+            .query_row(params![key.id as i64, cutoff], |r| rows::message(r, 0))
+            .optional()?
+            .flatten()
+            .filter(|m| m.key == key))
+    }
+
     fn recall(
         &mut self,
         key: MessageKey,
@@ -1069,17 +1093,8 @@ impl Writer {
         now_ms: u64,
         batch: &mut Batch,
     ) -> Sql<StorageResult<Message>> {
-        let cutoff = self.retention.roaming_cutoff(now_ms) as i64;
-        let found = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
-            ))?
-            .query_row(params![key.id as i64, cutoff], |r| rows::message(r, 0))
-            .optional()?
-            .flatten();
-        let Some(mut message) = found.filter(|m| m.key == key && &m.from == from && &m.to == to)
-        else {
+        let found = self.stored_message(key, now_ms)?;
+        let Some(mut message) = found.filter(|m| &m.from == from && &m.to == to) else {
             return Ok(Err(StorageError::MessageNotFound));
         };
         if message.recalled {
@@ -1104,6 +1119,50 @@ impl Writer {
                     None,
                 )?;
             }
+        }
+        Ok(Ok(message))
+    }
+
+    fn edit(&mut self, edit: &MessageEdit, batch: &mut Batch) -> Sql<StorageResult<Message>> {
+        let found = self.stored_message(edit.key, edit.now_ms)?;
+        let Some(mut message) = found.filter(|m| edit.names(m)) else {
+            return Ok(Err(StorageError::MessageNotFound));
+        };
+        if let Err(e) = edit.apply_to(&mut message) {
+            return Ok(Err(e));
+        }
+        let body = serde_json::to_string(&message.elements).expect("elements serialize");
+        let size = message_bytes(&body, message.cloud_custom_data.as_deref());
+        self.conn
+            .prepare_cached(
+                "UPDATE messages SET body = ?2, cloud_custom_data = ?3, size = ?4, version = ?5, edited_ms = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                edit.key.id as i64,
+                body,
+                message.cloud_custom_data,
+                size as i64,
+                message.version,
+                message.edited_ms as i64,
+            ])?;
+        let time_ms = edit.now_ms.max(self.last_time_ms);
+        for owner in [&message.from, &message.to] {
+            if self.user(owner)?.is_none() {
+                continue;
+            }
+            let id = Some(edit.key.id);
+            let seq = self.append(batch, owner, time_ms, size, id, Some(rows::EDITED_EVENT))?;
+            batch.published.push(Committed {
+                owner: owner.clone(),
+                entry: Arc::new(SyncEntry {
+                    seq,
+                    event: SyncEvent::Edited {
+                        message: message.clone(),
+                    },
+                }),
+                origin: None,
+            });
         }
         Ok(Ok(message))
     }
@@ -1426,6 +1485,7 @@ fn refuse(op: Op) {
         Op::DeleteConversation { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Expire { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Recall { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Edit { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Profile { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Relations { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::DeleteUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
