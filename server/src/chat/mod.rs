@@ -17,19 +17,17 @@ use crate::error::ChatError;
 use crate::hub::{Eviction, Hub};
 use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
+use crate::storage::rules::{Lookup, message_entries};
 use crate::storage::{
-    Account, CommitListener, Committed, HistoryPage, HistoryQuery, NewMessage, Origin, Pending,
-    ProfileUpdate, PushRegistration, PushSettings, Revocation, SendChecks, Sent, Storage,
-    StorageError, StorageResult,
+    Account, CommitListener, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate,
+    PushRegistration, PushSettings, Revocation, SendChecks, Sent, Storage, StorageError,
+    StorageResult,
 };
 use protocol::DeviceId;
 use protocol::frame::{MAX_DELETE_PER_REQUEST, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage};
 use protocol::push::OfflinePushInfo;
 use protocol::push::Vendor;
-use protocol::{
-    Conversation, Element, ErrorCode, Message, MessageKey, Profile, Relation, Seq, SyncEntry,
-    SyncEvent, UserId,
-};
+use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Seq, UserId};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -327,18 +325,19 @@ impl Chat {
             if !profiles.iter().any(|p| p.user_id == req.to) {
                 return Err(StorageError::UnknownUser(req.to));
             }
-            let listed = async |relation, owner: &UserId, peer: &UserId| {
-                let list = storage.relations(relation, owner).await?;
-                StorageResult::Ok(list.iter().any(|e| &e.user_id == peer))
-            };
-            if checks.blacklist && listed(Relation::Blacklist, &req.to, &from).await? {
-                return Err(StorageError::Blocked);
+            let mut found = Vec::new();
+            for lookup in checks.lookups(&from, &req.to) {
+                let list = storage.relations(lookup.0, &lookup.1).await?;
+                if list.iter().any(|e| e.user_id == lookup.2) {
+                    found.push(lookup);
+                }
             }
-            if checks.friends
-                && !(listed(Relation::Friend, &from, &req.to).await?
-                    && listed(Relation::Friend, &req.to, &from).await?)
-            {
-                return Err(StorageError::NotFriends);
+            let listed = |relation, owner: &UserId, peer: &UserId| {
+                let hit = |(r, o, p): &Lookup| *r == relation && o == owner && p == peer;
+                StorageResult::Ok(found.iter().any(hit))
+            };
+            if let Some(refused) = checks.refusal(&from, &req.to, listed)? {
+                return Err(refused);
             }
             profiles.retain(|p| p.user_id == from);
             let sender = profiles.pop().unwrap_or(Profile {
@@ -366,24 +365,8 @@ impl Chat {
                 version: 0,
                 edited_ms: 0,
             };
-            let entry = Arc::new(SyncEntry {
-                seq: Seq(0),
-                event: SyncEvent::Message {
-                    message: message.clone(),
-                },
-            });
-            hub.committed(&[
-                Committed {
-                    owner: req.to,
-                    entry: entry.clone(),
-                    origin: None,
-                },
-                Committed {
-                    owner: from,
-                    entry,
-                    origin,
-                },
-            ]);
+            // In no log: sequence 0 on both sides.
+            hub.committed(&message_entries(&message, Seq(0), Some(Seq(0)), origin));
             Ok(Sent {
                 message,
                 sender_seq: Seq(0),

@@ -207,14 +207,10 @@ impl State {
                 return Err(StorageError::UnknownUser(u.clone()));
             }
         }
-        if msg.checks.blacklist && self.listed(Relation::Blacklist, &msg.to, &msg.from) {
-            return Err(StorageError::Blocked);
-        }
-        if msg.checks.friends
-            && !(self.listed(Relation::Friend, &msg.from, &msg.to)
-                && self.listed(Relation::Friend, &msg.to, &msg.from))
-        {
-            return Err(StorageError::NotFriends);
+        let listed =
+            |r, owner: &UserId, peer: &UserId| StorageResult::Ok(self.listed(r, owner, peer));
+        if let Some(refused) = msg.checks.refusal(&msg.from, &msg.to, listed)? {
+            return Err(refused);
         }
         let body_json = serde_json::to_string(&msg.elements)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
@@ -293,24 +289,12 @@ impl State {
         // A new conversation starts read up to just before its first message for the recipient.
         self.ensure_contact(&msg.to, &msg.from, id - 1, time_ms, r.contacts_cap);
         self.ensure_contact(&msg.from, &msg.to, id, time_ms, r.contacts_cap);
-        let event = SyncEvent::Message {
-            message: message.clone(),
-        };
-        out.push(Committed {
-            owner: msg.to,
-            entry: Arc::new(SyncEntry {
-                seq: recipient_seq,
-                event: event.clone(),
-            }),
-            origin: None,
-        });
-        if let Some(seq) = sender_seq {
-            out.push(Committed {
-                owner: msg.from,
-                entry: Arc::new(SyncEntry { seq, event }),
-                origin: msg.origin,
-            });
-        }
+        out.extend(rules::message_entries(
+            &message,
+            recipient_seq,
+            sender_seq,
+            msg.origin,
+        ));
         Ok(Sent {
             message,
             sender_seq: stored_seq,
@@ -478,27 +462,13 @@ impl State {
             .messages
             .get_mut(&key.id)
             .filter(|s| s.message.key == key && s.message.time_ms >= cutoff)
-            .filter(|s| &s.message.from == from && &s.message.to == to)
             .ok_or(StorageError::MessageNotFound)?;
-        if stored.message.recalled {
-            return Err(StorageError::AlreadyRecalled);
-        }
-        stored.message.recall();
+        rules::recall(&mut stored.message, from, to)?;
         stored.body_json = "[]".into();
         let message = stored.message.clone();
-        for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {
-            if self.users.contains_key(owner) {
-                self.event(
-                    r,
-                    out,
-                    owner,
-                    SyncEvent::Recalled {
-                        peer: peer.clone(),
-                        key,
-                    },
-                    now_ms,
-                    None,
-                )?;
+        for (owner, event) in rules::recall_events(&message) {
+            if self.users.contains_key(&owner) {
+                self.event(r, out, &owner, event, now_ms, None)?;
             }
         }
         Ok(message)

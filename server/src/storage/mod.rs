@@ -10,6 +10,7 @@
 
 mod edit;
 pub mod memory;
+pub(crate) mod rules;
 pub mod sqlite;
 
 #[cfg(test)]

@@ -665,7 +665,13 @@ impl Writer {
                 return Ok(Err(StorageError::UnknownUser(u.clone())));
             }
         }
-        if let Some(refused) = self.refusal(&msg)? {
+        // A user who never blocked anyone has no blacklist to look in.
+        let may_block = self.user(&msg.to)?.is_some_and(|u| u.blocked > 0);
+        let listed = |relation, owner: &UserId, peer: &UserId| match relation {
+            Relation::Blacklist if !may_block => Ok(false),
+            _ => self.listed(relation, owner, peer),
+        };
+        if let Some(refused) = msg.checks.refusal(&msg.from, &msg.to, listed)? {
             return Ok(Err(refused));
         }
         let body = match serde_json::to_string(&msg.elements) {
@@ -750,24 +756,12 @@ impl Writer {
             version: 0,
             edited_ms: 0,
         };
-        let event = SyncEvent::Message {
-            message: message.clone(),
-        };
-        batch.published.push(Committed {
-            owner: message.to.clone(),
-            entry: Arc::new(SyncEntry {
-                seq: recipient_seq,
-                event: event.clone(),
-            }),
-            origin: None,
-        });
-        if let Some(seq) = sender_seq {
-            batch.published.push(Committed {
-                owner: message.from.clone(),
-                entry: Arc::new(SyncEntry { seq, event }),
-                origin: msg.origin,
-            });
-        }
+        batch.published.extend(rules::message_entries(
+            &message,
+            recipient_seq,
+            sender_seq,
+            msg.origin,
+        ));
         Ok(Ok(Sent {
             message,
             sender_seq: sender_seq.unwrap_or_default(),
@@ -1019,24 +1013,6 @@ impl Writer {
         }))
     }
 
-    /// Why the relationship checks asked for refuse this send, if they do.
-    fn refusal(&mut self, msg: &NewMessage) -> Sql<Option<StorageError>> {
-        let may_block = self.user(&msg.to)?.is_some_and(|u| u.blocked > 0);
-        if msg.checks.blacklist
-            && may_block
-            && self.listed(Relation::Blacklist, &msg.to, &msg.from)?
-        {
-            return Ok(Some(StorageError::Blocked));
-        }
-        if msg.checks.friends
-            && !(self.listed(Relation::Friend, &msg.from, &msg.to)?
-                && self.listed(Relation::Friend, &msg.to, &msg.from)?)
-        {
-            return Ok(Some(StorageError::NotFriends));
-        }
-        Ok(None)
-    }
-
     /// Whether `owner`'s list of `relation` holds `peer`.
     fn listed(&self, relation: Relation, owner: &UserId, peer: &UserId) -> Sql<bool> {
         self.conn
@@ -1093,31 +1069,20 @@ impl Writer {
         now_ms: u64,
         batch: &mut Batch,
     ) -> Sql<StorageResult<Message>> {
-        let found = self.stored_message(key, now_ms)?;
-        let Some(mut message) = found.filter(|m| &m.from == from && &m.to == to) else {
+        let Some(mut message) = self.stored_message(key, now_ms)? else {
             return Ok(Err(StorageError::MessageNotFound));
         };
-        if message.recalled {
-            return Ok(Err(StorageError::AlreadyRecalled));
+        if let Err(e) = rules::recall(&mut message, from, to) {
+            return Ok(Err(e));
         }
         self.conn
             .prepare_cached(
                 "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
             )?
             .execute(params![key.id as i64, flags::RECALLED])?;
-        message.recall();
-        for (owner, peer) in [(&message.from, &message.to), (&message.to, &message.from)] {
-            if self.user(owner)?.is_some() {
-                self.publish(
-                    batch,
-                    owner,
-                    SyncEvent::Recalled {
-                        peer: peer.clone(),
-                        key,
-                    },
-                    now_ms,
-                    None,
-                )?;
+        for (owner, event) in rules::recall_events(&message) {
+            if self.user(&owner)?.is_some() {
+                self.publish(batch, &owner, event, now_ms, None)?;
             }
         }
         Ok(Ok(message))

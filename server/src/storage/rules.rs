@@ -1,0 +1,102 @@
+//! The rules every storage backend applies the same way, kept here once so that a backend
+//! differs from another only in how it stores: which sends are refused, which sync entries a
+//! message and a recall make, and when a recall applies. (Edits: [`super::MessageEdit`].)
+
+use super::{Committed, Origin, SendChecks, StorageError, StorageResult};
+use protocol::{Message, MessageKey, Relation, Seq, SyncEntry, SyncEvent, UserId};
+use std::sync::Arc;
+
+/// A list entry a send's checks look up: whether `owner`'s list of `relation` holds `peer`.
+pub(crate) type Lookup = (Relation, UserId, UserId);
+
+impl SendChecks {
+    /// The list entries [`SendChecks::refusal`] reads for a send from `from` to `to`, for a
+    /// caller that must fetch them first.
+    pub(crate) fn lookups(&self, from: &UserId, to: &UserId) -> Vec<Lookup> {
+        let mut needed = Vec::new();
+        if self.blacklist {
+            needed.push((Relation::Blacklist, to.clone(), from.clone()));
+        }
+        if self.friends {
+            needed.push((Relation::Friend, from.clone(), to.clone()));
+            needed.push((Relation::Friend, to.clone(), from.clone()));
+        }
+        needed
+    }
+
+    /// Why a send from `from` to `to` is refused, if it is: the recipient's blacklist holds
+    /// the sender (`Blocked`), or the app is friends-only and the two do not each list the
+    /// other (`NotFriends`). `listed` answers the lookups [`SendChecks::lookups`] names.
+    pub(crate) fn refusal<E>(
+        &self,
+        from: &UserId,
+        to: &UserId,
+        mut listed: impl FnMut(Relation, &UserId, &UserId) -> Result<bool, E>,
+    ) -> Result<Option<StorageError>, E> {
+        if self.blacklist && listed(Relation::Blacklist, to, from)? {
+            return Ok(Some(StorageError::Blocked));
+        }
+        if self.friends
+            && !(listed(Relation::Friend, from, to)? && listed(Relation::Friend, to, from)?)
+        {
+            return Ok(Some(StorageError::NotFriends));
+        }
+        Ok(None)
+    }
+}
+
+/// The change feed's entries for a new message: in the recipient's log at `recipient_seq`, and
+/// in the sender's at `sender_seq` when its other devices get it, marked with the connection
+/// that sent it.
+pub(crate) fn message_entries(
+    message: &Message,
+    recipient_seq: Seq,
+    sender_seq: Option<Seq>,
+    origin: Option<Origin>,
+) -> Vec<Committed> {
+    let event = SyncEvent::Message {
+        message: message.clone(),
+    };
+    let mut entries = vec![Committed {
+        owner: message.to.clone(),
+        entry: Arc::new(SyncEntry {
+            seq: recipient_seq,
+            event: event.clone(),
+        }),
+        origin: None,
+    }];
+    if let Some(seq) = sender_seq {
+        entries.push(Committed {
+            owner: message.from.clone(),
+            entry: Arc::new(SyncEntry { seq, event }),
+            origin,
+        });
+    }
+    entries
+}
+
+/// Recalls the stored `message` found by its key, when it is the one from `from` to `to` and
+/// not recalled yet: its content goes, it keeps its place.
+pub(crate) fn recall(message: &mut Message, from: &UserId, to: &UserId) -> StorageResult<()> {
+    if &message.from != from || &message.to != to {
+        return Err(StorageError::MessageNotFound);
+    }
+    if message.recalled {
+        return Err(StorageError::AlreadyRecalled);
+    }
+    message.recall();
+    Ok(())
+}
+
+/// The `Recalled` entries a recall of `message` appends: one in each user's log, naming the
+/// other user.
+pub(crate) fn recall_events(message: &Message) -> [(UserId, SyncEvent); 2] {
+    let event = |peer: &UserId, key: MessageKey| SyncEvent::Recalled {
+        peer: peer.clone(),
+        key,
+    };
+    [
+        (message.from.clone(), event(&message.to, message.key)),
+        (message.to.clone(), event(&message.from, message.key)),
+    ]
+}
