@@ -1,0 +1,445 @@
+//! The writer's message operations: sending (with the idempotent retry and the conversation
+//! rows a first message makes), read marks, deletion from one's history, recall, edits, and
+//! expiry of what outlived its retention.
+
+use super::*;
+
+impl Writer {
+    pub(super) fn find_retry(&mut self, msg: &NewMessage, body: &str) -> Sql<Option<Sent>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS}, m.sender_seq FROM messages m
+             WHERE m.sender = ?1 AND m.recipient = ?2 AND m.random = ?3 AND m.body = ?4
+               AND m.cloud_custom_data IS ?5"
+        ))?;
+        stmt.query_row(
+            params![
+                msg.from.as_str(),
+                msg.to.as_str(),
+                msg.random,
+                body,
+                msg.cloud_custom_data
+            ],
+            |row| {
+                let message = rows::message(row, 0)?.expect("selected from messages");
+                let sender_seq = Seq(row.get::<_, i64>(MESSAGE_WIDTH)? as u64);
+                Ok(Sent {
+                    message,
+                    sender_seq,
+                    duplicate: true,
+                })
+            },
+        )
+        .optional()
+    }
+
+    pub(super) fn send(&mut self, msg: NewMessage, batch: &mut Batch) -> Sql<StorageResult<Sent>> {
+        for u in [&msg.to, &msg.from] {
+            if self.user(u)?.is_none() {
+                return Ok(Err(StorageError::UnknownUser(u.clone())));
+            }
+        }
+        // A user who never blocked anyone has no blacklist to look in.
+        let may_block = self.user(&msg.to)?.is_some_and(|u| u.blocked > 0);
+        let listed = |relation, owner: &UserId, peer: &UserId| match relation {
+            Relation::Blacklist if !may_block => Ok(false),
+            _ => self.listed(relation, owner, peer),
+        };
+        if let Some(refused) = msg.checks.refusal(&msg.from, &msg.to, listed)? {
+            return Ok(Err(refused));
+        }
+        let body = match serde_json::to_string(&msg.elements) {
+            Ok(b) => b,
+            Err(e) => return Ok(Err(StorageError::Corrupt(e.to_string()))),
+        };
+        if let Some(sent) = self.find_retry(&msg, &body)? {
+            return Ok(Ok(sent));
+        }
+        let time_ms = match message_time(&msg, self.last_time_ms) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
+        self.last_time_ms = time_ms;
+        let size = message_bytes(&body, msg.cloud_custom_data.as_deref());
+        let (nick, avatar, sender_seq) = {
+            let s = self.user(&msg.from)?.expect("checked above");
+            (
+                s.nick.clone(),
+                s.avatar.clone(),
+                if msg.sync_sender { s.latest + 1 } else { 0 },
+            )
+        };
+        self.conn
+            .prepare_cached(
+                "INSERT INTO messages (sender, recipient, conv, random, time_ms, body, cloud_custom_data,
+                                       nick, avatar, size, sender_seq, flags, client_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                msg.from.as_str(),
+                msg.to.as_str(),
+                conv_key(&msg.from, &msg.to),
+                msg.random,
+                time_ms as i64,
+                body,
+                msg.cloud_custom_data,
+                nick,
+                avatar,
+                size as i64,
+                sender_seq as i64,
+                (if msg.no_unread { flags::NO_UNREAD } else { 0 }) | (if msg.no_last_msg { flags::NO_LAST_MSG } else { 0 }),
+                msg.client_time_s as i64,
+            ])?;
+        let id = self.conn.last_insert_rowid() as u64;
+        if let Some(push) = &msg.push {
+            let info = push
+                .info
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StorageError::Corrupt(e.to_string()))
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO push_jobs (user, message_id, info, due_ms) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![msg.to.as_str(), id as i64, info, time_ms as i64])?;
+        }
+        let recipient_seq = self.append(batch, &msg.to, time_ms, size, Some(id), None)?;
+        let sender_seq = if msg.sync_sender {
+            Some(self.append(batch, &msg.from, time_ms, size, Some(id), None)?)
+        } else {
+            None
+        };
+        // A new conversation starts read up to just before its first message for the recipient.
+        let conv = conv_key(&msg.from, &msg.to);
+        self.ensure_conversation(&msg.to, &msg.from, &conv, id - 1, time_ms)?;
+        self.ensure_conversation(&msg.from, &msg.to, &conv, id, time_ms)?;
+        let message = Message {
+            key: message_key(id, msg.random, time_ms),
+            from: msg.from,
+            to: msg.to,
+            time_ms,
+            client_time_s: msg.client_time_s,
+            random: msg.random,
+            elements: msg.elements,
+            cloud_custom_data: msg.cloud_custom_data,
+            nick,
+            avatar,
+            recalled: false,
+            version: 0,
+            edited_ms: 0,
+        };
+        batch.published.extend(rules::message_entries(
+            &message,
+            recipient_seq,
+            sender_seq,
+            msg.origin,
+        ));
+        Ok(Ok(Sent {
+            message,
+            sender_seq: sender_seq.unwrap_or_default(),
+            duplicate: false,
+        }))
+    }
+
+    /// Adds `owner`'s conversation with `peer` if it is new, evicting the least recently
+    /// active one when that puts `owner` over the contacts cap.
+    pub(super) fn ensure_conversation(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        conv: &str,
+        read_up_to: u64,
+        now_ms: u64,
+    ) -> Sql<()> {
+        let pair = (owner.clone(), peer.clone());
+        if self.conversations.contains(&pair) {
+            return Ok(());
+        }
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO conversations (owner, peer, conv, read_up_to, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (owner, peer) DO NOTHING",
+            )?
+            .execute(params![owner.as_str(), peer.as_str(), conv, read_up_to as i64, now_ms as i64])?;
+        self.conversations.insert(pair);
+        if inserted == 0 {
+            return Ok(());
+        }
+        let cap = self.retention.contacts_cap as u64;
+        let u = self
+            .user(owner)?
+            .expect("conversations belong to known users");
+        u.contacts += 1;
+        if u.contacts <= cap {
+            return Ok(());
+        }
+        u.contacts -= 1;
+        let evicted: String = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM conversations WHERE owner = ?1 AND peer = (
+                    SELECT c.peer FROM conversations c WHERE c.owner = ?1
+                    ORDER BY COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv), 0), c.created_ms
+                    LIMIT 1)
+                 RETURNING peer",
+            )?
+            .query_row([owner.as_str()], |r| r.get(0))?;
+        self.conversations
+            .remove(&(owner.clone(), rows::user_id(evicted)?));
+        Ok(())
+    }
+
+    pub(super) fn mark_read(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Seq>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        let last = self
+            .conn
+            .prepare_cached(
+                "SELECT id, random, time_ms FROM messages WHERE conv = ?1 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row([conv_key(owner, peer)], |r| {
+                Ok(message_key(
+                    r.get::<_, i64>(0)? as u64,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                ))
+            })
+            .optional()?;
+        let Some(up_to) = last else {
+            return Ok(Ok(Seq(0)));
+        };
+        let moved = self
+            .conn
+            .prepare_cached(
+                "UPDATE conversations SET read_up_to = ?3 WHERE owner = ?1 AND peer = ?2 AND read_up_to < ?3",
+            )?
+            .execute(params![owner.as_str(), peer.as_str(), up_to.id as i64])?
+            > 0;
+        if !moved {
+            return Ok(Ok(Seq(0)));
+        }
+        if self.user(peer)?.is_some() && !self.listed(Relation::Blacklist, peer, owner)? {
+            let event = SyncEvent::PeerRead {
+                peer: owner.clone(),
+                up_to,
+            };
+            self.publish(batch, peer, event, now_ms, None)?;
+        }
+        let event = SyncEvent::Read {
+            peer: peer.clone(),
+            up_to: Some(up_to),
+        };
+        Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
+    }
+
+    pub(super) fn delete_messages(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Seq>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        let conv = conv_key(owner, peer);
+        for key in &keys {
+            let found = self
+                .conn
+                .prepare_cached("SELECT random, time_ms FROM messages WHERE id = ?1 AND conv = ?2")?
+                .query_row(params![key.id as i64, conv], |r| {
+                    Ok(message_key(key.id, r.get(0)?, r.get::<_, i64>(1)? as u64))
+                })
+                .optional()?;
+            if found != Some(*key) {
+                return Ok(Err(StorageError::MessageNotFound));
+            }
+        }
+        for key in &keys {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO hidden_messages (owner, message_id) VALUES (?1, ?2)",
+                )?
+                .execute(params![owner.as_str(), key.id as i64])?;
+        }
+        let event = SyncEvent::Deleted {
+            peer: peer.clone(),
+            keys,
+        };
+        Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
+    }
+
+    pub(super) fn delete_conversation(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        history: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Seq>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        let conv = conv_key(owner, peer);
+        // Every message so far: any later one has a larger id.
+        let up_to: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM messages")?
+            .query_row([], |r| r.get(0))?;
+        self.conn
+            .prepare_cached(
+                "UPDATE conversations SET deleted_up_to = ?3 WHERE owner = ?1 AND peer = ?2",
+            )?
+            .execute(params![owner.as_str(), peer.as_str(), up_to])?;
+        if history {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO hidden_messages (owner, message_id)
+                     SELECT ?1, id FROM messages WHERE conv = ?2",
+                )?
+                .execute(params![owner.as_str(), conv])?;
+        }
+        let event = SyncEvent::ConversationDeleted {
+            peer: peer.clone(),
+            history,
+        };
+        Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
+    }
+
+    pub(super) fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
+        self.flush(batch)?;
+        let msg_cutoff = self.retention.roaming_cutoff(now_ms) as i64;
+        let log_cutoff = self.retention.offline_cutoff(now_ms) as i64;
+        // Message times never decrease with id, so the expired messages are an id prefix.
+        let first_kept: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM messages WHERE time_ms >= ?1 ORDER BY id LIMIT 1",
+                [msg_cutoff],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let messages = match first_kept {
+            Some(id) => self
+                .conn
+                .execute("DELETE FROM messages WHERE id < ?1", [id])?,
+            None => self.conn.execute("DELETE FROM messages", [])?,
+        };
+        // A log about to lose its newest rows keeps its latest sequence in `users`.
+        self.conn.execute(
+            "UPDATE users SET latest_seq = (SELECT MAX(seq) FROM sync_log s WHERE s.user = users.id)
+             WHERE id IN (SELECT DISTINCT user FROM sync_log WHERE time_ms < ?1)",
+            [log_cutoff],
+        )?;
+        let sync_entries = self
+            .conn
+            .execute("DELETE FROM sync_log WHERE time_ms < ?1", [log_cutoff])?;
+        self.users.clear();
+        Ok(Ok(Expired {
+            messages: messages as u64,
+            sync_entries: sync_entries as u64,
+        }))
+    }
+
+    /// The stored message `key`, while it is in the roaming store.
+    pub(super) fn stored_message(&mut self, key: MessageKey, now_ms: u64) -> Sql<Option<Message>> {
+        let cutoff = self.retention.roaming_cutoff(now_ms) as i64;
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
+            ))?
+            .query_row(params![key.id as i64, cutoff], |r| rows::message(r, 0))
+            .optional()?
+            .flatten()
+            .filter(|m| m.key == key))
+    }
+
+    pub(super) fn recall(
+        &mut self,
+        key: MessageKey,
+        from: &UserId,
+        to: &UserId,
+        now_ms: u64,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Message>> {
+        let Some(mut message) = self.stored_message(key, now_ms)? else {
+            return Ok(Err(StorageError::MessageNotFound));
+        };
+        if let Err(e) = rules::recall(&mut message, from, to) {
+            return Ok(Err(e));
+        }
+        self.conn
+            .prepare_cached(
+                "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
+            )?
+            .execute(params![key.id as i64, flags::RECALLED])?;
+        for (owner, event) in rules::recall_events(&message) {
+            if self.user(&owner)?.is_some() {
+                self.publish(batch, &owner, event, now_ms, None)?;
+            }
+        }
+        Ok(Ok(message))
+    }
+
+    pub(super) fn edit(
+        &mut self,
+        edit: &MessageEdit,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Message>> {
+        let found = self.stored_message(edit.key, edit.now_ms)?;
+        let Some(mut message) = found.filter(|m| edit.names(m)) else {
+            return Ok(Err(StorageError::MessageNotFound));
+        };
+        if let Err(e) = edit.apply_to(&mut message) {
+            return Ok(Err(e));
+        }
+        let body = serde_json::to_string(&message.elements).expect("elements serialize");
+        let size = message_bytes(&body, message.cloud_custom_data.as_deref());
+        self.conn
+            .prepare_cached(
+                "UPDATE messages SET body = ?2, cloud_custom_data = ?3, size = ?4, version = ?5, edited_ms = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                edit.key.id as i64,
+                body,
+                message.cloud_custom_data,
+                size as i64,
+                message.version,
+                message.edited_ms as i64,
+            ])?;
+        let time_ms = edit.now_ms.max(self.last_time_ms);
+        for owner in [&message.from, &message.to] {
+            if self.user(owner)?.is_none() {
+                continue;
+            }
+            let id = Some(edit.key.id);
+            let seq = self.append(batch, owner, time_ms, size, id, Some(rows::EDITED_EVENT))?;
+            batch.published.push(Committed {
+                owner: owner.clone(),
+                entry: Arc::new(SyncEntry {
+                    seq,
+                    event: SyncEvent::Edited {
+                        message: message.clone(),
+                    },
+                }),
+                origin: None,
+            });
+        }
+        Ok(Ok(message))
+    }
+}

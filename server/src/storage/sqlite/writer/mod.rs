@@ -1,0 +1,566 @@
+//! The single writer: one thread owns the write connection and applies queued operations in
+//! batches, one transaction (one fsync) per batch — group commit. Results are held until the
+//! batch commits; then the committed sync entries go to the listener and the callers are
+//! answered. If the commit fails, every operation in the batch fails and nothing is published.
+//!
+//! What a message writes is kept small, because each B-tree page a commit touches is a page the
+//! WAL must write: the message row, one sync-log row per user, and a conversation row only when
+//! the message starts a conversation. Per-user counters (latest sequence, offline-cache bytes,
+//! contact count) are cached here rather than stored per message.
+
+mod messages;
+mod ops;
+mod people;
+
+pub(super) use ops::Op;
+use ops::refuse;
+
+use super::rows::{self, MESSAGE_COLUMNS, MESSAGE_WIDTH};
+use crate::storage::*;
+use protocol::SyncEvent;
+use r2d2_sqlite::rusqlite::{self, Connection, OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most operations in one transaction.
+const MAX_BATCH: usize = 2048;
+/// Users whose counters stay cached; past this the cache is emptied between batches.
+const MAX_CACHED_USERS: usize = 100_000;
+
+/// An answer held until its batch commits.
+enum Answer {
+    Account(
+        oneshot::Sender<StorageResult<Account>>,
+        StorageResult<Account>,
+    ),
+    Sent(oneshot::Sender<StorageResult<Sent>>, StorageResult<Sent>),
+    Seq(oneshot::Sender<StorageResult<Seq>>, StorageResult<Seq>),
+    Expired(
+        oneshot::Sender<StorageResult<Expired>>,
+        StorageResult<Expired>,
+    ),
+    Message(
+        oneshot::Sender<StorageResult<Message>>,
+        StorageResult<Message>,
+    ),
+    Results(
+        oneshot::Sender<StorageResult<Vec<StorageResult<()>>>>,
+        StorageResult<Vec<StorageResult<()>>>,
+    ),
+    Bool(oneshot::Sender<StorageResult<bool>>, StorageResult<bool>),
+    Unit(oneshot::Sender<StorageResult<()>>, StorageResult<()>),
+}
+
+impl Answer {
+    /// Sends the answer, or `failure` in place of a success when the batch did not commit.
+    /// A caller that stopped waiting is no fault of ours, so send errors are ignored.
+    fn deliver(self, failure: Option<&str>) {
+        fn pick<T>(r: StorageResult<T>, failure: Option<&str>) -> StorageResult<T> {
+            match (r, failure) {
+                (Ok(_), Some(f)) => Err(StorageError::Database(f.to_owned())),
+                (r, _) => r,
+            }
+        }
+        match self {
+            Answer::Account(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Sent(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Seq(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Expired(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Message(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Results(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Bool(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Unit(tx, r) => drop(tx.send(pick(r, failure))),
+        }
+    }
+}
+
+struct UserState {
+    nick: String,
+    avatar: String,
+    created_ms: u64,
+    latest: u64,
+    log_bytes: u64,
+    contacts: u64,
+    /// Size of the user's blacklist, so the common case (empty) costs no look-up per message.
+    blocked: u64,
+}
+
+#[derive(Default)]
+struct Batch {
+    answers: Vec<Answer>,
+    published: Vec<Committed>,
+    /// Users whose offline cache went over its byte budget in this batch.
+    over_budget: HashSet<UserId>,
+}
+
+pub(super) struct Writer {
+    conn: Connection,
+    retention: Retention,
+    listener: Arc<dyn CommitListener>,
+    users: HashMap<UserId, UserState>,
+    /// Conversations known to exist, so a message in an ongoing chat costs no look-up.
+    conversations: HashSet<(UserId, UserId)>,
+    last_time_ms: u64,
+}
+
+type Sql<T> = rusqlite::Result<T>;
+
+impl Writer {
+    pub(super) fn new(
+        conn: Connection,
+        retention: Retention,
+        listener: Arc<dyn CommitListener>,
+    ) -> Sql<Self> {
+        let last_time_ms: Option<i64> =
+            conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get(0))?;
+        Ok(Self {
+            conn,
+            retention,
+            listener,
+            users: HashMap::new(),
+            conversations: HashSet::new(),
+            last_time_ms: last_time_ms.unwrap_or(0) as u64,
+        })
+    }
+
+    /// Runs until a `Close` op arrives or every sender is gone.
+    pub(super) fn run(mut self, mut rx: mpsc::Receiver<Op>) {
+        let mut close = None;
+        while close.is_none() {
+            let Some(first) = rx.blocking_recv() else {
+                break;
+            };
+            let mut ops = vec![first];
+            while ops.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(op) => ops.push(op),
+                    Err(_) => break,
+                }
+            }
+            if let Some(at) = ops.iter().position(|op| matches!(op, Op::Close { .. })) {
+                // Ops queued after Close were queued after the caller asked to stop: refuse them.
+                for op in ops.drain(at + 1..) {
+                    refuse(op);
+                }
+                if let Some(Op::Close { reply }) = ops.pop() {
+                    close = Some(reply);
+                }
+            }
+            if !ops.is_empty() {
+                self.run_batch(ops);
+            }
+        }
+        if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+            tracing::warn!(error = %e, "WAL checkpoint at close failed");
+        }
+        rx.close();
+        while let Ok(op) = rx.try_recv() {
+            refuse(op);
+        }
+        if let Some(reply) = close {
+            let _ = reply.send(());
+        }
+    }
+
+    fn run_batch(&mut self, ops: Vec<Op>) {
+        let mut batch = Batch::default();
+        let outcome = self.apply_all(ops, &mut batch);
+        let failure = match outcome {
+            Ok(()) => {
+                self.listener.committed(&batch.published);
+                None
+            }
+            Err(e) => {
+                tracing::error!(error = %e, ops = batch.answers.len(), "write batch failed; rolled back");
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.reload();
+                Some(e.to_string())
+            }
+        };
+        for answer in batch.answers {
+            answer.deliver(failure.as_deref());
+        }
+        if self.users.len() > MAX_CACHED_USERS {
+            self.users.clear();
+        }
+        if self.conversations.len() > MAX_CACHED_USERS {
+            self.conversations.clear();
+        }
+    }
+
+    /// Forgets cached state, which after a rollback or a bulk delete may be stale.
+    fn reload(&mut self) {
+        self.users.clear();
+        self.conversations.clear();
+        if let Ok(Some(t)) = self
+            .conn
+            .query_row("SELECT MAX(time_ms) FROM messages", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+        {
+            self.last_time_ms = t as u64;
+        }
+    }
+
+    fn apply_all(&mut self, ops: Vec<Op>, batch: &mut Batch) -> Sql<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut first_error = None;
+        for op in ops {
+            // After a database error the transaction is doomed: answer the rest without work.
+            let answer = match op {
+                Op::EnsureUser {
+                    user,
+                    now_ms,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| w.ensure_user(&user, now_ms));
+                    Answer::Account(reply, r)
+                }
+                Op::Send { msg, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.send(*msg, batch));
+                    Answer::Sent(reply, r)
+                }
+                Op::MarkRead {
+                    owner,
+                    peer,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.mark_read(&owner, &peer, now_ms, origin, batch)
+                    });
+                    Answer::Seq(reply, r)
+                }
+                Op::DeleteMessages {
+                    owner,
+                    peer,
+                    keys,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.delete_messages(&owner, &peer, keys, now_ms, origin, batch)
+                    });
+                    Answer::Seq(reply, r)
+                }
+                Op::DeleteConversation {
+                    owner,
+                    peer,
+                    history,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.delete_conversation(&owner, &peer, history, now_ms, origin, batch)
+                    });
+                    Answer::Seq(reply, r)
+                }
+                Op::Expire { now_ms, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.expire(now_ms, batch));
+                    Answer::Expired(reply, r)
+                }
+                Op::Recall {
+                    key,
+                    from,
+                    to,
+                    now_ms,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.recall(key, &from, &to, now_ms, batch)
+                    });
+                    Answer::Message(reply, r)
+                }
+                Op::Edit { edit, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.edit(&edit, batch));
+                    Answer::Message(reply, r)
+                }
+                Op::Profile {
+                    user,
+                    update,
+                    create,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.upsert_profile(&user, update, create, now_ms, origin, batch)
+                    });
+                    Answer::Account(reply, r)
+                }
+                Op::Relations { change, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.change_relations(change, batch));
+                    Answer::Results(reply, r)
+                }
+                Op::DeleteUser {
+                    user,
+                    deletion,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| w.delete_user(&user, deletion));
+                    Answer::Bool(reply, r)
+                }
+                Op::PushRegister {
+                    user,
+                    registration,
+                    now_ms,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.push_register(&user, &registration, now_ms)
+                    });
+                    Answer::Unit(reply, r)
+                }
+                Op::PushUnregister {
+                    user,
+                    device,
+                    vendor,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        let vendor = vendor.map(Vendor::as_str);
+                        let removed = w
+                            .conn
+                            .prepare_cached(
+                                "DELETE FROM push_registrations WHERE user = ?1 AND device = ?2 AND (?3 IS NULL OR vendor = ?3)",
+                            )?
+                            .execute(params![user.as_str(), device.as_str(), vendor])?;
+                        Ok(Ok(removed > 0))
+                    });
+                    Answer::Bool(reply, r)
+                }
+                Op::PushSettle { done, retry, reply } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        for id in &done {
+                            w.conn
+                                .prepare_cached("DELETE FROM push_jobs WHERE id = ?1")?
+                                .execute([*id as i64])?;
+                        }
+                        for (id, due_ms) in &retry {
+                            w.conn
+                                .prepare_cached(
+                                    "UPDATE push_jobs SET attempts = attempts + 1, due_ms = ?2 WHERE id = ?1",
+                                )?
+                                .execute([*id as i64, *due_ms as i64])?;
+                        }
+                        Ok(Ok(()))
+                    });
+                    Answer::Unit(reply, r)
+                }
+                Op::SetSetting { key, value, reply } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.conn
+                            .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
+                            .execute([&key, &value])?;
+                        Ok(Ok(()))
+                    });
+                    Answer::Unit(reply, r)
+                }
+                Op::Kick { user, kick, reply } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        let sigs: Vec<String> = kick.sigs.iter().map(u64::to_string).collect();
+                        w.conn
+                            .prepare_cached("INSERT OR REPLACE INTO kicks (id, kicked_ms, sigs) VALUES (?1, ?2, ?3)")?
+                            .execute(params![user.as_str(), kick.at_ms as i64, sigs.join(",")])?;
+                        Ok(Ok(()))
+                    });
+                    Answer::Unit(reply, r)
+                }
+                Op::ProfileTags { user, tags, reply } => {
+                    let r = self.guard(&mut first_error, |w| w.set_profile_tags(&user, tags));
+                    Answer::Unit(reply, r)
+                }
+                Op::FriendFields {
+                    owner,
+                    peer,
+                    fields,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.set_friend_fields(&owner, &peer, fields)
+                    });
+                    Answer::Bool(reply, r)
+                }
+                Op::FriendGroups {
+                    owner,
+                    add,
+                    remove,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.change_friend_groups(&owner, add, remove)
+                    });
+                    Answer::Unit(reply, r)
+                }
+                Op::Close { .. } => unreachable!("split off by run"),
+            };
+            batch.answers.push(answer);
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        self.flush(batch)?;
+        self.conn.execute_batch("COMMIT")
+    }
+
+    fn guard<T>(
+        &mut self,
+        first_error: &mut Option<rusqlite::Error>,
+        f: impl FnOnce(&mut Self) -> Sql<StorageResult<T>>,
+    ) -> StorageResult<T> {
+        if first_error.is_some() {
+            return Err(StorageError::Database(
+                "an earlier write in the batch failed".into(),
+            ));
+        }
+        f(self).unwrap_or_else(|e| {
+            let msg = e.to_string();
+            *first_error = Some(e);
+            Err(StorageError::Database(msg))
+        })
+    }
+
+    /// The cached state of `user`, loaded on first use; `None` if the account does not exist.
+    fn user(&mut self, user: &UserId) -> Sql<Option<&mut UserState>> {
+        if !self.users.contains_key(user) {
+            let row = self
+                .conn
+                .prepare_cached(
+                    "SELECT nick, avatar, latest_seq, created_ms FROM users WHERE id = ?1",
+                )?
+                .query_row([user.as_str()], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })
+                .optional()?;
+            let Some((nick, avatar, floor, created_ms)) = row else {
+                return Ok(None);
+            };
+            let (log_bytes, newest): (i64, Option<i64>) = self
+                .conn
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(size), 0), MAX(seq) FROM sync_log WHERE user = ?1",
+                )?
+                .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let latest = newest.unwrap_or(0).max(floor);
+            let contacts: i64 = self
+                .conn
+                .prepare_cached("SELECT COUNT(*) FROM conversations WHERE owner = ?1")?
+                .query_row([user.as_str()], |r| r.get(0))?;
+            let blocked: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
+                )?
+                .query_row(
+                    params![relation_code(Relation::Blacklist), user.as_str()],
+                    |r| r.get(0),
+                )?;
+            self.users.insert(
+                user.clone(),
+                UserState {
+                    nick,
+                    avatar,
+                    created_ms: created_ms as u64,
+                    latest: latest as u64,
+                    log_bytes: log_bytes as u64,
+                    contacts: contacts as u64,
+                    blocked: blocked as u64,
+                },
+            );
+        }
+        Ok(self.users.get_mut(user))
+    }
+
+    /// Appends an entry to `user`'s log, returning its sequence.
+    fn append(
+        &mut self,
+        batch: &mut Batch,
+        user: &UserId,
+        time_ms: u64,
+        size: u64,
+        message_id: Option<u64>,
+        event: Option<&str>,
+    ) -> Sql<Seq> {
+        let budget = self.retention.offline_bytes;
+        let u = self.user(user)?.expect("caller checked the account");
+        u.latest += 1;
+        u.log_bytes += size;
+        let seq = u.latest;
+        if u.log_bytes > budget {
+            batch.over_budget.insert(user.clone());
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_log (user, seq, time_ms, message_id, event, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![user.as_str(), seq as i64, time_ms as i64, message_id.map(|i| i as i64), event, size as i64])?;
+        Ok(Seq(seq))
+    }
+
+    /// Appends a non-message event to `owner`'s log and queues it for the change feed.
+    fn publish(
+        &mut self,
+        batch: &mut Batch,
+        owner: &UserId,
+        event: SyncEvent,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Sql<Seq> {
+        let (json, size) = event_bytes(&event);
+        let time_ms = now_ms.max(self.last_time_ms);
+        let seq = self.append(batch, owner, time_ms, size, None, Some(&json))?;
+        batch.published.push(Committed {
+            owner: owner.clone(),
+            entry: Arc::new(SyncEntry { seq, event }),
+            origin,
+        });
+        Ok(seq)
+    }
+
+    /// Trims the offline cache of every user that went over its byte budget in the batch.
+    fn flush(&mut self, batch: &mut Batch) -> Sql<()> {
+        let budget = self.retention.offline_bytes;
+        for id in std::mem::take(&mut batch.over_budget) {
+            let (latest, excess) = match self.users.get(&id) {
+                Some(u) => (u.latest, u.log_bytes.saturating_sub(budget)),
+                None => continue,
+            };
+            if excess > 0 {
+                let freed = self.evict_log(&id, excess, latest)?;
+                self.users.get_mut(&id).expect("present above").log_bytes -= freed;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the oldest log entries of `user` until at least `excess` bytes are freed. The
+    /// newest entry (`latest`) always stays, so the log's newest sequence is never lost.
+    fn evict_log(&mut self, user: &UserId, excess: u64, latest: u64) -> Sql<u64> {
+        let (mut freed, mut cut) = (0u64, None);
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT seq, size FROM sync_log WHERE user = ?1 AND seq < ?2 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![user.as_str(), latest as i64])?;
+            while freed < excess {
+                let Some(row) = rows.next()? else { break };
+                cut = Some(row.get::<_, i64>(0)?);
+                freed += row.get::<_, i64>(1)? as u64;
+            }
+        }
+        if let Some(cut) = cut {
+            self.conn
+                .prepare_cached("DELETE FROM sync_log WHERE user = ?1 AND seq <= ?2")?
+                .execute(params![user.as_str(), cut])?;
+        }
+        Ok(freed)
+    }
+}

@@ -1,0 +1,353 @@
+//! The writer's account operations: accounts and profiles, the users' lists (friends,
+//! blacklist, muted peers, friend applications) with their fields and friend groups, push
+//! registrations, and account deletion.
+
+use super::*;
+
+impl Writer {
+    pub(super) fn ensure_user(
+        &mut self,
+        user: &UserId,
+        now_ms: u64,
+    ) -> Sql<StorageResult<Account>> {
+        if self.user(user)?.is_none() {
+            // Only messages from now on are its history; a deleted namesake's sequence goes on.
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO users (id, created_ms, history_from, latest_seq) VALUES (?1, ?2,
+                        (SELECT COALESCE(MAX(id), 0) FROM messages),
+                        COALESCE((SELECT latest_seq FROM deleted_accounts WHERE id = ?1), 0))",
+                )?
+                .execute(params![user.as_str(), now_ms as i64])?;
+        }
+        let u = self.user(user)?.expect("exists now");
+        Ok(Ok(Account {
+            id: user.clone(),
+            nick: u.nick.clone(),
+            avatar: u.avatar.clone(),
+            latest_seq: Seq(u.latest),
+            created_ms: u.created_ms,
+        }))
+    }
+
+    pub(super) fn push_register(
+        &mut self,
+        user: &UserId,
+        registration: &PushRegistration,
+        now_ms: u64,
+    ) -> Sql<StorageResult<()>> {
+        if self.user(user)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(user.clone())));
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO push_registrations (user, device, vendor, token, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user, device, vendor) DO UPDATE SET token = ?4, created_ms = ?5",
+            )?
+            .execute(params![
+                user.as_str(),
+                registration.device.as_str(),
+                registration.vendor.as_str(),
+                registration.token,
+                now_ms as i64
+            ])?;
+        // Past the cap, the oldest registrations go.
+        self.conn
+            .prepare_cached(
+                "DELETE FROM push_registrations WHERE user = ?1 AND (device, vendor) IN (
+                     SELECT device, vendor FROM push_registrations WHERE user = ?1
+                     ORDER BY created_ms DESC LIMIT -1 OFFSET ?2)",
+            )?
+            .execute(params![user.as_str(), MAX_PUSH_REGISTRATIONS as i64])?;
+        Ok(Ok(()))
+    }
+
+    /// Whether `owner`'s list of `relation` holds `peer`.
+    pub(super) fn listed(&self, relation: Relation, owner: &UserId, peer: &UserId) -> Sql<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            )?
+            .query_row(
+                params![relation_code(relation), owner.as_str(), peer.as_str()],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+    }
+
+    pub(super) fn upsert_profile(
+        &mut self,
+        user: &UserId,
+        update: ProfileUpdate,
+        create: bool,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Account>> {
+        if self.user(user)?.is_none() {
+            if !create {
+                return Ok(Err(StorageError::UnknownUser(user.clone())));
+            }
+            if let Err(e) = self.ensure_user(user, now_ms)? {
+                return Ok(Err(e));
+            }
+        }
+        if update.nick.is_some() || update.avatar.is_some() {
+            self.conn
+                .prepare_cached(
+                    "UPDATE users SET nick = COALESCE(?2, nick), avatar = COALESCE(?3, avatar) WHERE id = ?1",
+                )?
+                .execute(params![user.as_str(), update.nick, update.avatar])?;
+            let u = self.user(user)?.expect("exists");
+            let event = update.apply_to(&mut u.nick, &mut u.avatar);
+            self.publish(batch, user, event, now_ms, origin)?;
+        }
+        self.ensure_user(user, now_ms)
+    }
+
+    pub(super) fn change_relations(
+        &mut self,
+        change: RelationChange,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Vec<StorageResult<()>>>> {
+        let (add, now_ms) = (change.add, change.now_ms);
+        if self.user(&change.owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(change.owner.clone())));
+        }
+        let (mut results, mut changed) = (Vec::with_capacity(change.peers.len()), Vec::new());
+        for peer in change.peers.iter().cloned() {
+            if self.user(&peer)?.is_none() {
+                results.push(Err(StorageError::UnknownUser(peer)));
+                continue;
+            }
+            let pairs = change.pairs(&peer);
+            let refusal = if change.existing_only {
+                let mut missing = false;
+                for (k, a, b) in &pairs {
+                    missing |= !self.listed(*k, a, b)?;
+                }
+                missing.then_some(StorageError::NotListed)
+            } else if add {
+                self.add_refusal(&pairs)?
+            } else {
+                None
+            };
+            if let Some(e) = refusal {
+                results.push(Err(e));
+                continue;
+            }
+            for (k, a, b) in pairs {
+                let code = relation_code(k);
+                let fields = change.fields_for(k, &a);
+                let n = if add {
+                    let new = self
+                        .conn
+                        .prepare_cached(
+                            "INSERT INTO relations (relation, owner, peer, since_ms) VALUES (?1, ?2, ?3, ?4)
+                             ON CONFLICT DO NOTHING",
+                        )?
+                        .execute(params![code, a.as_str(), b.as_str(), now_ms as i64])?;
+                    if !fields.is_empty() {
+                        self.merge_fields(k, &a, &b, fields.to_vec())?;
+                    }
+                    new + usize::from(!fields.is_empty())
+                } else {
+                    self.conn
+                        .prepare_cached("DELETE FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
+                        .execute(params![code, a.as_str(), b.as_str()])?
+                };
+                if n > 0 {
+                    if k == Relation::Blacklist
+                        && let Some(u) = self.user(&a)?
+                    {
+                        u.blocked = if add {
+                            u.blocked + 1
+                        } else {
+                            u.blocked.saturating_sub(1)
+                        };
+                    }
+                    changed.push((k, a, b));
+                }
+            }
+            results.push(Ok(()));
+        }
+        for (a, event, origin) in relation_events(&change, &changed) {
+            self.publish(batch, &a, event, now_ms, origin)?;
+        }
+        Ok(Ok(results))
+    }
+
+    /// Why adding these `(kind, owner, peer)` entries is refused, if it is.
+    pub(super) fn add_refusal(
+        &self,
+        pairs: &[(Relation, UserId, UserId)],
+    ) -> Sql<Option<StorageError>> {
+        for &(relation, ref a, ref b) in pairs {
+            if self.listed(relation, a, b)? {
+                continue;
+            }
+            let len: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
+                )?
+                .query_row(params![relation_code(relation), a.as_str()], |r| r.get(0))?;
+            let blocks = self.listed(Relation::Blacklist, b, a)?;
+            if let Some(e) = add_refusal(relation, blocks, len as usize) {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) fn set_profile_tags(
+        &mut self,
+        user: &UserId,
+        tags: Vec<(String, String)>,
+    ) -> Sql<StorageResult<()>> {
+        if self.user(user)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(user.clone())));
+        }
+        let mut upsert = self.conn.prepare_cached(
+            "INSERT INTO profile_tags (user, tag, value) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (user, tag) DO UPDATE SET value = ?3",
+        )?;
+        for (tag, value) in tags {
+            upsert.execute(params![user.as_str(), tag, value])?;
+        }
+        Ok(Ok(()))
+    }
+
+    pub(super) fn set_friend_fields(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        fields: Vec<(String, String)>,
+    ) -> Sql<StorageResult<bool>> {
+        Ok(Ok(self.merge_fields(
+            Relation::Friend,
+            owner,
+            peer,
+            fields,
+        )?))
+    }
+
+    /// Merges `fields` into those kept with `owner`'s entry of `peer` on its list of
+    /// `relation`; whether the entry exists (nothing is kept when not).
+    pub(super) fn merge_fields(
+        &mut self,
+        relation: Relation,
+        owner: &UserId,
+        peer: &UserId,
+        fields: Vec<(String, String)>,
+    ) -> Sql<bool> {
+        let code = relation_code(relation);
+        let kept: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT fields FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            )?
+            .query_row(params![code, owner.as_str(), peer.as_str()], |r| r.get(0))
+            .optional()?;
+        let Some(kept) = kept else {
+            return Ok(false);
+        };
+        let mut all = rows::fields_from_text(&kept);
+        all.extend(fields);
+        self.conn
+            .prepare_cached(
+                "UPDATE relations SET fields = ?4 WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            )?
+            .execute(params![
+                code,
+                owner.as_str(),
+                peer.as_str(),
+                rows::fields_to_text(&all)
+            ])?;
+        Ok(true)
+    }
+
+    pub(super) fn change_friend_groups(
+        &mut self,
+        owner: &UserId,
+        add: Vec<String>,
+        remove: Vec<String>,
+    ) -> Sql<StorageResult<()>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        for name in &add {
+            self.conn
+                .prepare_cached("INSERT INTO friend_groups (owner, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+                .execute(params![owner.as_str(), name])?;
+        }
+        if remove.is_empty() {
+            return Ok(Ok(()));
+        }
+        for name in &remove {
+            self.conn
+                .prepare_cached("DELETE FROM friend_groups WHERE owner = ?1 AND name = ?2")?
+                .execute(params![owner.as_str(), name])?;
+        }
+        // The removed groups leave the friendships that named them.
+        let code = relation_code(Relation::Friend);
+        let rows: Vec<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT peer, fields FROM relations WHERE relation = ?1 AND owner = ?2 AND fields != ''")?
+            .query_map(params![code, owner.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (peer, text) in rows {
+            let mut fields = rows::fields_from_text(&text);
+            if leave_groups(&mut fields, &remove) {
+                self.conn
+                    .prepare_cached("UPDATE relations SET fields = ?4 WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
+                    .execute(params![code, owner.as_str(), peer, rows::fields_to_text(&fields)])?;
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    pub(super) fn delete_user(
+        &mut self,
+        user: &UserId,
+        deletion: Revocation,
+    ) -> Sql<StorageResult<bool>> {
+        let latest = match self.user(user)? {
+            Some(u) => u.latest as i64,
+            None => self
+                .conn
+                .prepare_cached("SELECT latest_seq FROM deleted_accounts WHERE id = ?1")?
+                .query_row([user.as_str()], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0),
+        };
+        let sigs: Vec<String> = deletion.sigs.iter().map(u64::to_string).collect();
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO deleted_accounts (id, deleted_ms, latest_seq, sigs) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![user.as_str(), deletion.at_ms as i64, latest, sigs.join(",")])?;
+        let existed = self
+            .conn
+            .prepare_cached("DELETE FROM users WHERE id = ?1")?
+            .execute([user.as_str()])?
+            > 0;
+        for sql in [
+            "DELETE FROM sync_log WHERE user = ?1",
+            "DELETE FROM conversations WHERE owner = ?1",
+            "DELETE FROM hidden_messages WHERE owner = ?1",
+            "DELETE FROM push_registrations WHERE user = ?1",
+            "DELETE FROM push_jobs WHERE user = ?1",
+            "DELETE FROM profile_tags WHERE user = ?1",
+            "DELETE FROM friend_groups WHERE owner = ?1",
+            "DELETE FROM relations WHERE owner = ?1 OR peer = ?1",
+        ] {
+            self.conn.prepare_cached(sql)?.execute([user.as_str()])?;
+        }
+        // Other users' cached blacklist sizes may have counted this user: start afresh.
+        self.users.clear();
+        self.conversations.clear();
+        Ok(Ok(existed))
+    }
+}
