@@ -44,6 +44,8 @@ struct FlatEntry {
     user_id: Option<UserId>,
     since_ms: Option<u64>,
     fields: Option<RelationFields>,
+    pinned: Option<bool>,
+    draft: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -55,6 +57,7 @@ enum EventKind {
     Recalled,
     Edited,
     Deleted,
+    ConversationState,
     ConversationDeleted,
     Relations,
     Profile,
@@ -84,6 +87,11 @@ impl FlatEntry {
             EventKind::Deleted => SyncEvent::Deleted {
                 peer: need(self.peer, "peer")?,
                 keys: need(self.keys, "keys")?,
+            },
+            EventKind::ConversationState => SyncEvent::ConversationState {
+                peer: need(self.peer, "peer")?,
+                pinned: need(self.pinned, "pinned")?,
+                draft: need(self.draft, "draft")?,
             },
             EventKind::ConversationDeleted => SyncEvent::ConversationDeleted {
                 peer: need(self.peer, "peer")?,
@@ -157,6 +165,8 @@ struct FlatReply {
     profiles: Option<Vec<Profile>>,
     groups: Option<Vec<FriendGroup>>,
     registered: Option<bool>,
+    pinned: Option<bool>,
+    draft: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +180,7 @@ enum ReplyKind {
     MarkedRead,
     Recalled,
     Edited,
+    ConversationState,
     Deleted,
     RelationResults,
     Relations,
@@ -222,6 +233,11 @@ impl FlatReply {
             },
             ReplyKind::Edited => Reply::Edited {
                 message: need(self.message, "message")?,
+            },
+            ReplyKind::ConversationState => Reply::ConversationState {
+                seq: need(self.seq, "seq")?,
+                pinned: need(self.pinned, "pinned")?,
+                draft: need(self.draft, "draft")?,
             },
             ReplyKind::Deleted => Reply::Deleted {
                 seq: need(self.seq, "seq")?,
@@ -373,6 +389,11 @@ mod tests {
                 peer: uid("bob"),
                 keys: vec![key(1), key(2)],
             },
+            SyncEvent::ConversationState {
+                peer: uid("carol"),
+                pinned: true,
+                draft: "half a thought".into(),
+            },
             SyncEvent::ConversationDeleted {
                 peer: uid("carol"),
                 history: true,
@@ -458,6 +479,9 @@ mod tests {
                     peer_read_up_to: 1,
                     read_up_to: 2,
                     updated_ms: 3,
+                    pinned: true,
+                    draft: "so".into(),
+                    state_seq: Seq(4),
                 }],
             },
             Reply::History {
@@ -467,6 +491,11 @@ mod tests {
             Reply::MarkedRead { seq: Seq(4) },
             Reply::Recalled { key: key(2) },
             Reply::Edited { message: edited() },
+            Reply::ConversationState {
+                seq: Seq(6),
+                pinned: false,
+                draft: String::new(),
+            },
             Reply::Deleted { seq: Seq(5) },
             Reply::RelationResults {
                 results: vec![UserResult {

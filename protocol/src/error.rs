@@ -78,6 +78,9 @@ codes! {
     /// The edit is not allowed: the message's content is media or a system notice, or the
     /// editor is not its sender (the recipient may change only `cloud_custom_data`).
     MESSAGE_NOT_EDITABLE = 60015, "this message or part of it cannot be edited";
+    /// The user has no conversation with that peer (no message between them yet, or it was
+    /// evicted from the recent contacts).
+    CONVERSATION_NOT_FOUND = 60016, "no such conversation";
     /// The frame or body is not valid JSON or does not match the request's schema.
     BAD_JSON = 90001, "malformed request";
     /// A message body element is invalid (unknown kind, value out of range, bad URL, no elements).

@@ -102,6 +102,17 @@ pub enum Request {
     /// its messages so far leave the caller's history too. The peer keeps its copy and its
     /// read receipts. Answered with [`Reply::Deleted`].
     ConversationDelete { peer: UserId, history: bool },
+    /// Pins or unpins the caller's conversation with `peer`, or sets its draft (at most
+    /// [`MAX_DRAFT_BYTES`]; empty clears it), or both: the state is kept for all of the
+    /// caller's devices, which get a `conversation_state` entry. 60016 when there is no such
+    /// conversation.
+    ConversationSet {
+        peer: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pinned: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draft: Option<String>,
+    },
     /// Adds users to one of the caller's lists; `fields` go with each new entry. Blocking and
     /// muting are one way. A friend request follows each peer's `AllowType`: `AllowAny` makes
     /// the friendship both ways at once, `DenyAny` refuses it (30516), `NeedConfirm` (the
@@ -182,6 +193,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "edit",
     "delete_messages",
     "conversation_delete",
+    "conversation_set",
     "relation_add",
     "relation_remove",
     "relation_update",
@@ -203,6 +215,9 @@ pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
 /// Most messages one [`Request::DeleteMessages`] may name (30, as Tencent's `deleteMessage`).
 pub const MAX_DELETE_PER_REQUEST: usize = 30;
+
+/// Longest draft a conversation keeps, in bytes of UTF-8.
+pub const MAX_DRAFT_BYTES: usize = 2048;
 
 /// Most users one relation or profile request may name (100, as in Tencent IM).
 pub const MAX_USERS_PER_REQUEST: usize = 100;
@@ -296,6 +311,13 @@ pub enum Reply {
     /// The message as edited, with its new version.
     Edited {
         message: Message,
+    },
+    /// The conversation's state after a `conversation_set`, and the sequence of the
+    /// `conversation_state` entry that recorded it.
+    ConversationState {
+        seq: Seq,
+        pinned: bool,
+        draft: String,
     },
     /// `seq` is the `deleted` entry's in the caller's log.
     Deleted {
@@ -442,6 +464,11 @@ mod tests {
             Request::ConversationDelete {
                 peer: user.clone(),
                 history: true,
+            },
+            Request::ConversationSet {
+                peer: user.clone(),
+                pinned: Some(true),
+                draft: None,
             },
             Request::RelationAdd {
                 relation: Relation::Friend,

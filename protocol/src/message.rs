@@ -100,6 +100,13 @@ pub enum SyncEvent {
     /// The user deleted these messages of its conversation with `peer` (on some device): they
     /// leave its history.
     Deleted { peer: UserId, keys: Vec<MessageKey> },
+    /// The user pinned or unpinned its conversation with `peer`, or changed its draft there (on
+    /// some device): its state is now this.
+    ConversationState {
+        peer: UserId,
+        pinned: bool,
+        draft: String,
+    },
     /// The user deleted its conversation with `peer` (on some device): it leaves the list
     /// until a newer message comes, and with `history` its messages so far leave the history.
     ConversationDeleted { peer: UserId, history: bool },
@@ -371,6 +378,25 @@ pub struct Conversation {
     pub read_up_to: u64,
     /// Time of the last activity, milliseconds since the Unix epoch.
     pub updated_ms: u64,
+    /// The user pinned it: it comes first in the list (on every device of the user).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
+    /// The text the user was composing in it, kept for all of the user's devices.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub draft: String,
+    /// The sequence of the user's `conversation_state` entry that set `pinned` and `draft` (0:
+    /// none). A device applies such an entry only when it is newer, so an older one applied
+    /// late never undoes a newer one.
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub state_seq: Seq,
+}
+
+impl Conversation {
+    /// Puts pinned conversations first, keeping the order of each part (a stable sort): how
+    /// every list of conversations is ordered, on the server and on devices.
+    pub fn pinned_first(list: &mut [Conversation]) {
+        list.sort_by_key(|c| !c.pinned);
+    }
 }
 
 #[cfg(test)]

@@ -71,6 +71,10 @@ impl From<StorageError> for ChatError {
                     newest_ms / 1000
                 ),
             ),
+            StorageError::NoConversation => ChatError::new(
+                ErrorCode::CONVERSATION_NOT_FOUND,
+                "there is no conversation with this user yet: it starts with a message",
+            ),
             StorageError::NotListed => {
                 ChatError::new(ErrorCode::RELATION_INVALID, "the user is not on the list")
             }

@@ -569,3 +569,55 @@ async fn an_edit_reaches_every_device_of_both_users_and_an_offline_one_catches_u
     };
     assert_eq!(carol.err(stranger).await.0, 20022);
 }
+
+#[tokio::test]
+async fn pin_and_draft_reach_every_device_of_the_user_only() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "phone").await;
+    let mut alice2 = server.login("alice", "laptop").await;
+    alice.send_text("bob", 1, "hi").await;
+    bob.push().await;
+    alice2.push().await;
+    let set = |pinned, draft: Option<&str>| Request::ConversationSet {
+        peer: uid("bob"),
+        pinned,
+        draft: draft.map(str::to_owned),
+    };
+    let Reply::ConversationState { seq, pinned, draft } =
+        alice.ok(set(Some(true), Some("and also"))).await
+    else {
+        panic!("not a state answer")
+    };
+    assert!(pinned && draft == "and also");
+    let e = alice2.push().await;
+    assert_eq!(e.seq, seq);
+    assert_eq!(
+        e.event,
+        SyncEvent::ConversationState {
+            peer: uid("bob"),
+            pinned: true,
+            draft: "and also".into()
+        }
+    );
+    let Reply::Conversations { conversations } = alice2.ok(Request::Conversations).await else {
+        panic!("not conversations")
+    };
+    assert!(conversations[0].pinned && conversations[0].state_seq == seq);
+    // Bounded, and only for a conversation that exists; bob hears nothing of it.
+    assert_eq!(alice.err(set(None, Some(&"x".repeat(2049)))).await.0, 60006);
+    assert_eq!(alice.err(set(None, None)).await.0, 60006);
+    let stranger = Request::ConversationSet {
+        peer: uid("carol"),
+        pinned: Some(true),
+        draft: None,
+    };
+    assert_eq!(alice.err(stranger).await.0, 60016);
+    assert!(bob.try_request(Request::Ping).await.is_some_and(|f| matches!(
+        f,
+        ServerFrame::Reply {
+            data: Reply::Pong { .. },
+            ..
+        }
+    )));
+}

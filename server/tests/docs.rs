@@ -7,7 +7,8 @@ fn doc(name: &str) -> String {
 }
 
 /// Codes only the WebSocket protocol uses.
-const WEBSOCKET_ONLY: [ErrorCode; 4] = [
+const WEBSOCKET_ONLY: [ErrorCode; 5] = [
+    ErrorCode::CONVERSATION_NOT_FOUND,
     ErrorCode::EDIT_CONFLICT,
     ErrorCode::NOT_LOGGED_IN,
     ErrorCode::ALREADY_LOGGED_IN,

@@ -19,12 +19,14 @@ use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::rules::{Lookup, message_entries};
 use crate::storage::{
-    Account, CommitListener, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate,
+    Account, CommitListener, ConversationChange, ConversationState, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate,
     PushRegistration, PushSettings, Revocation, SendChecks, Sent, Storage, StorageError,
     StorageResult,
 };
 use protocol::DeviceId;
-use protocol::frame::{MAX_DELETE_PER_REQUEST, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage};
+use protocol::frame::{
+    MAX_DELETE_PER_REQUEST, MAX_DRAFT_BYTES, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage,
+};
 use protocol::push::OfflinePushInfo;
 use protocol::push::Vendor;
 use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Seq, UserId};
@@ -469,6 +471,34 @@ impl Chat {
         Ok(self
             .storage
             .delete_conversation(owner, peer, history, now_ms, origin))
+    }
+
+    /// Pins or unpins `owner`'s conversation with `peer`, or sets its draft (at most
+    /// [`MAX_DRAFT_BYTES`]); [`Storage::set_conversation`].
+    pub fn set_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        change: ConversationChange,
+        origin: Option<Origin>,
+    ) -> Result<Pending<ConversationState>, ChatError> {
+        if change.pinned.is_none() && change.draft.is_none() {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "a conversation change sets pinned, the draft or both; it named neither",
+            ));
+        }
+        // A draft is text being written: line breaks and tabs are its own; only its size is bounded.
+        if let Some(draft) = change.draft.as_deref().filter(|d| d.len() > MAX_DRAFT_BYTES) {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!("the draft is {} bytes; the limit is {MAX_DRAFT_BYTES}", draft.len()),
+            ));
+        }
+        let now_ms = self.clock.now_ms();
+        Ok(self
+            .storage
+            .set_conversation(owner, peer, change, now_ms, origin))
     }
 
     /// Registers `user`'s `device` with a push service, its token checked

@@ -599,6 +599,33 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn a_pinned_conversation_comes_first_and_its_state_reaches_the_owners_log() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let (a, b, c) = (uid("alice"), uid("bob"), uid("carol"));
+            send(&s, "bob", "alice", 1, "older", T0).await;
+            send(&s, "carol", "alice", 2, "newer", T0 + 1).await;
+            rec.take();
+            let pin = ConversationChange { pinned: Some(true), draft: Some("line one\nline two".into()) };
+            let (seq, pinned, draft) = s.set_conversation(&a, &b, pin, T0 + 2, Some(Origin(3))).await.unwrap();
+            assert_eq!((pinned, draft.as_str()), (true, "line one\nline two"));
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1, "the owner's log only");
+            let event = SyncEvent::ConversationState { peer: b.clone(), pinned: true, draft: draft.clone() };
+            assert_eq!(feed[0], (a.clone(), SyncEntry { seq, event }, Some(Origin(3))));
+            let list = s.conversations(&a, T0 + 3).await.unwrap();
+            let order: Vec<_> = list.iter().map(|c| (c.peer.as_str(), c.pinned, c.state_seq)).collect();
+            assert_eq!(order, [("bob", true, seq), ("carol", false, Seq(0))], "pinned first, then by activity");
+            assert_eq!(list[0].draft, draft);
+            // Changing one part keeps the other; the peer's own state is untouched.
+            let unpin = ConversationChange { pinned: Some(false), draft: None };
+            let (later, pinned, kept) = s.set_conversation(&a, &b, unpin, T0 + 4, None).await.unwrap();
+            assert!(later > seq && !pinned && kept == draft);
+            assert!(s.conversations(&b, T0 + 4).await.unwrap().iter().all(|c| !c.pinned && c.draft.is_empty()));
+            let none = ConversationChange { pinned: Some(true), draft: None };
+            assert!(matches!(s.set_conversation(&b, &c, none, T0, None).await, Err(StorageError::NoConversation)));
+        }
+
+        #[tokio::test]
         async fn deleted_messages_leave_the_owners_history_only() {
             let (s, rec, _g) = open(Retention::default()).await;
             let (a, b) = (uid("alice"), uid("bob"));

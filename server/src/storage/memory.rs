@@ -96,6 +96,10 @@ struct Contact {
     /// The user deleted the conversation when this was the newest message id (0: never): it
     /// stays out of the list, and the messages up to it do not count, until a newer one.
     deleted_up_to: u64,
+    pinned: bool,
+    draft: String,
+    /// The sequence of the entry that set `pinned` and `draft`.
+    state_seq: Seq,
 }
 
 impl MemoryStorage {
@@ -325,6 +329,9 @@ impl State {
                 read_up_to,
                 created_ms: now_ms,
                 deleted_up_to: 0,
+                pinned: false,
+                draft: String::new(),
+                state_seq: Seq(0),
             },
         );
         if user.contacts.len() <= cap {
@@ -446,6 +453,31 @@ impl State {
             history,
         };
         self.event(r, out, owner, event, now_ms, origin)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the trait method's arguments plus the write context
+    fn set_conversation(
+        &mut self,
+        r: &Retention,
+        out: &mut Vec<Committed>,
+        owner: &UserId,
+        peer: &UserId,
+        change: &ConversationChange,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<ConversationState> {
+        let user = self.user_mut(owner)?;
+        let c = user
+            .contacts
+            .get_mut(peer)
+            .ok_or(StorageError::NoConversation)?;
+        let event = change.apply(peer, &mut c.pinned, &mut c.draft);
+        let state = (c.pinned, c.draft.clone());
+        let seq = self.event(r, out, owner, event, now_ms, origin)?;
+        if let Some(c) = self.user_mut(owner)?.contacts.get_mut(peer) {
+            c.state_seq = seq;
+        }
+        Ok((seq, state.0, state.1))
     }
 
     fn recall(
@@ -764,9 +796,16 @@ impl Storage for MemoryStorage {
                     unread,
                     peer_read_up_to,
                     read_up_to,
+                    pinned: c.pinned,
+                    draft: c.draft.clone(),
+                    state_seq: c.state_seq,
                 }
             })
-            .collect())
+            .collect::<Vec<_>>())
+        .map(|mut list| {
+            Conversation::pinned_first(&mut list);
+            list
+        })
     }
 
     async fn history(
@@ -851,6 +890,17 @@ impl Storage for MemoryStorage {
         self.write(|st, r, out| {
             st.delete_conversation(r, out, owner, peer, history, now_ms, origin)
         })
+    }
+
+    fn set_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        change: ConversationChange,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<ConversationState> {
+        self.write(|st, r, out| st.set_conversation(r, out, owner, peer, &change, now_ms, origin))
     }
 
     fn upsert_profile(

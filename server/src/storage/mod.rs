@@ -29,6 +29,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use edit::MessageEdit;
+pub use rules::ConversationChange;
 
 /// Storage faults. `UnknownUser` is the caller's; the rest are the server's.
 #[derive(Debug, thiserror::Error)]
@@ -67,12 +68,19 @@ pub enum StorageError {
     /// An imported message older than the newest stored one.
     #[error("the message is older than the newest stored one ({newest_ms} ms)")]
     OutOfOrder { newest_ms: u64 },
+    /// A change of a conversation the user does not have.
+    #[error("no such conversation")]
+    NoConversation,
     /// An update of a list entry that is not on the list.
     #[error("not on the list")]
     NotListed,
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A conversation's state after a change: the sequence of the entry that recorded it, whether
+/// it is pinned, its draft.
+pub type ConversationState = (Seq, bool, String);
 
 /// A queued operation's result. The operation is already queued when the future is created, so
 /// operations queued by one caller commit in the order they were queued, whenever the futures
@@ -407,6 +415,19 @@ pub trait Storage: Send + Sync + 'static {
         now_ms: u64,
         origin: Option<Origin>,
     ) -> Pending<Seq>;
+
+    /// Pins or unpins `owner`'s conversation with `peer` or sets its draft, as `change` says,
+    /// and appends a `ConversationState` entry with the whole state to `owner`'s log. Returns
+    /// the entry's sequence and the state. Fails with `NoConversation` when `owner` has no
+    /// conversation with `peer`.
+    fn set_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        change: ConversationChange,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<ConversationState>;
 
     /// Reads up to `limit` entries of `user`'s sync log after `after`.
     async fn sync(

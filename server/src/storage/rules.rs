@@ -1,6 +1,7 @@
 //! The rules every storage backend applies the same way, kept here once so that a backend
 //! differs from another only in how it stores: which sends are refused, which sync entries a
-//! message and a recall make, and when a recall applies. (Edits: [`super::MessageEdit`].)
+//! message and a recall make, when a recall applies, and how a conversation's state changes.
+//! (Edits: [`super::MessageEdit`].)
 
 use super::{Committed, Origin, SendChecks, StorageError, StorageResult};
 use protocol::{Message, MessageKey, Relation, Seq, SyncEntry, SyncEvent, UserId};
@@ -73,6 +74,32 @@ pub(crate) fn message_entries(
         });
     }
     entries
+}
+
+/// A change of a user's conversation state: pinned or not, the draft (empty: none); `None`
+/// leaves a part as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationChange {
+    pub pinned: Option<bool>,
+    pub draft: Option<String>,
+}
+
+impl ConversationChange {
+    /// Applies the change to a conversation's stored state and returns the entry that records
+    /// the whole state, for the owner's log.
+    pub(crate) fn apply(&self, peer: &UserId, pinned: &mut bool, draft: &mut String) -> SyncEvent {
+        if let Some(p) = self.pinned {
+            *pinned = p;
+        }
+        if let Some(d) = &self.draft {
+            d.clone_into(draft);
+        }
+        SyncEvent::ConversationState {
+            peer: peer.clone(),
+            pinned: *pinned,
+            draft: draft.clone(),
+        }
+    }
 }
 
 /// Recalls the stored `message` found by its key, when it is the one from `from` to `to` and

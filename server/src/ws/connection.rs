@@ -9,7 +9,7 @@ use crate::chat::{Chat, EditContent, SendOptions, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Registration};
 use crate::rate::TokenBucket;
-use crate::storage::{HistoryQuery, Origin, ProfileUpdate};
+use crate::storage::{ConversationChange, HistoryQuery, Origin, ProfileUpdate};
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -544,6 +544,18 @@ impl Connection {
                     Ok(Reply::Deleted {
                         seq: pending.await?,
                     })
+                }))
+            }
+            Request::ConversationSet {
+                peer,
+                pinned,
+                draft,
+            } => {
+                let change = ConversationChange { pinned, draft };
+                let pending = chat.set_conversation(&me, &peer, change, origin)?;
+                later(Box::pin(async move {
+                    let (seq, pinned, draft) = pending.await?;
+                    Ok(Reply::ConversationState { seq, pinned, draft })
                 }))
             }
             Request::MarkRead { peer } => {

@@ -182,6 +182,25 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn set_conversation(
+        &self,
+        owner: &UserId,
+        peer: &UserId,
+        change: ConversationChange,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> Pending<ConversationState> {
+        let (owner, peer) = (owner.clone(), peer.clone());
+        self.queue(|reply| Op::SetConversation {
+            owner,
+            peer,
+            change,
+            now_ms,
+            origin,
+            reply,
+        })
+    }
+
     async fn sync(
         &self,
         user: &UserId,

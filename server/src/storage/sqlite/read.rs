@@ -99,7 +99,7 @@ pub(super) fn conversations(
                     (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0
                         AND NOT EXISTS (SELECT 1 FROM hidden_messages h
                                         WHERE h.owner = c.owner AND h.message_id = m.id)) AS last_id,
-                    p.read_up_to
+                    p.read_up_to, c.pinned, c.draft, c.state_seq
              FROM conversations c LEFT JOIN users u ON u.id = c.peer
                   LEFT JOIN conversations p ON p.owner = c.peer AND p.peer = c.owner
              WHERE c.owner = ?1 AND (c.deleted_up_to = 0 OR last_id > c.deleted_up_to)",
@@ -114,11 +114,16 @@ pub(super) fn conversations(
                 row.get::<_, Option<String>>(4)?.unwrap_or_default(),
                 row.get::<_, Option<i64>>(5)?.unwrap_or(0),
                 row.get::<_, Option<i64>>(6)?.unwrap_or(0),
+                (
+                    row.get::<_, bool>(7)?,
+                    row.get::<_, String>(8)?,
+                    Seq(row.get::<_, i64>(9)? as u64),
+                ),
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     // Most recent activity first; conversations without messages by creation time.
-    list.sort_by_key(|&(_, _, created, _, _, last_id, _)| std::cmp::Reverse((last_id, created)));
+    list.sort_by_key(|&(_, _, created, _, _, last_id, _, _)| std::cmp::Reverse((last_id, created)));
     let mut last_stmt = tx.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
     ))?;
@@ -128,7 +133,7 @@ pub(super) fn conversations(
         flags::NO_UNREAD | flags::RECALLED
     ))?;
     let mut out = Vec::with_capacity(list.len());
-    for (peer, read_up_to, created_ms, peer_nick, peer_avatar, last_id, peer_read) in list {
+    for (peer, read_up_to, created_ms, peer_nick, peer_avatar, last_id, peer_read, state) in list {
         let last_message = last_stmt
             .query_row(params![last_id, cutoff], |r| rows::message(r, 0))
             .optional()?
@@ -154,8 +159,12 @@ pub(super) fn conversations(
             unread,
             peer_read_up_to: peer_read as u64,
             read_up_to: read_up_to as u64,
+            pinned: state.0,
+            draft: state.1,
+            state_seq: state.2,
         });
     }
+    Conversation::pinned_first(&mut out);
     Ok(out)
 }
 

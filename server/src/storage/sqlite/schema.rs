@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0010_friend_groups.sql"),
     include_str!("../../../migrations/0011_conversation_deletion.sql"),
     include_str!("../../../migrations/0012_message_edits.sql"),
+    include_str!("../../../migrations/0013_conversation_state.sql"),
 ];
 
 /// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.

@@ -319,6 +319,38 @@ impl Writer {
         Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
     }
 
+    pub(super) fn set_conversation(
+        &mut self,
+        owner: &UserId,
+        peer: &UserId,
+        change: &ConversationChange,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<ConversationState>> {
+        let found = self
+            .conn
+            .prepare_cached("SELECT pinned, draft FROM conversations WHERE owner = ?1 AND peer = ?2")?
+            .query_row(params![owner.as_str(), peer.as_str()], |r| {
+                Ok((r.get::<_, bool>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?;
+        let Some((mut pinned, mut draft)) = found else {
+            return Ok(Err(StorageError::NoConversation));
+        };
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        let event = change.apply(peer, &mut pinned, &mut draft);
+        let seq = self.publish(batch, owner, event, now_ms, origin)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE conversations SET pinned = ?3, draft = ?4, state_seq = ?5 WHERE owner = ?1 AND peer = ?2",
+            )?
+            .execute(params![owner.as_str(), peer.as_str(), pinned, draft, seq.0 as i64])?;
+        Ok(Ok((seq, pinned, draft)))
+    }
+
     pub(super) fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {
         self.flush(batch)?;
         let msg_cutoff = self.retention.roaming_cutoff(now_ms) as i64;

@@ -48,6 +48,7 @@ enum Answer {
         StorageResult<Vec<StorageResult<()>>>,
     ),
     Bool(oneshot::Sender<StorageResult<bool>>, StorageResult<bool>),
+    State(oneshot::Sender<StorageResult<ConversationState>>, StorageResult<ConversationState>),
     Unit(oneshot::Sender<StorageResult<()>>, StorageResult<()>),
 }
 
@@ -65,6 +66,7 @@ impl Answer {
             Answer::Account(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Sent(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Seq(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::State(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Expired(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Message(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Results(tx, r) => drop(tx.send(pick(r, failure))),
@@ -257,6 +259,19 @@ impl Writer {
                         w.delete_conversation(&owner, &peer, history, now_ms, origin, batch)
                     });
                     Answer::Seq(reply, r)
+                }
+                Op::SetConversation {
+                    owner,
+                    peer,
+                    change,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.set_conversation(&owner, &peer, &change, now_ms, origin, batch)
+                    });
+                    Answer::State(reply, r)
                 }
                 Op::Expire { now_ms, reply } => {
                     let r = self.guard(&mut first_error, |w| w.expire(now_ms, batch));

@@ -37,6 +37,14 @@ pub(in crate::storage::sqlite) enum Op {
         origin: Option<Origin>,
         reply: oneshot::Sender<StorageResult<Seq>>,
     },
+    SetConversation {
+        owner: UserId,
+        peer: UserId,
+        change: ConversationChange,
+        now_ms: u64,
+        origin: Option<Origin>,
+        reply: oneshot::Sender<StorageResult<ConversationState>>,
+    },
     Expire {
         now_ms: u64,
         reply: oneshot::Sender<StorageResult<Expired>>,
@@ -126,6 +134,7 @@ pub(super) fn refuse(op: Op) {
         Op::DeleteMessages { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::DeleteConversation { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Expire { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::SetConversation { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Recall { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Edit { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Profile { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
