@@ -125,6 +125,10 @@ export interface Conversation {
   updatedTime: number;
   /** `AcceptNotNotify` when muted with `setMessageRemindType`, else `AcceptAndNotify`. */
   messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify';
+  /** Pinned with `pinConversation`: first in the list, on all your devices. */
+  isPinned: boolean;
+  /** The text being written, kept with `setConversationDraft` for all your devices. */
+  draftText: string;
 }
 
 export interface CreateMessageOptions<P> {
@@ -218,6 +222,12 @@ export interface Chat {
    * their messages unless `clearHistoryMessage` is false; the peer keeps its copy. */
   deleteConversation(options: string | { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<Result<{ conversationIDList: string[] }>>;
   getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
+  /** Pins the conversation (first in the list) or unpins it, on all your devices. Code 60016
+   * when there is no conversation with that user yet (it starts with a message). */
+  pinConversation(options: { conversationID: ConversationID; isPinned: boolean }): Promise<Result<{ conversationID: ConversationID }>>;
+  /** Keeps the text being written for all your devices (at most 2,048 bytes); an empty text
+   * clears it, and so does sending a message in the conversation. */
+  setConversationDraft(options: { conversationID: ConversationID; draftText: string }): Promise<Result<{ conversationID: ConversationID }>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
   updateMyProfile(options: ProfileChange): Promise<Result<Profile>>;
   /** Mutes (`TYPES.MSG_REMIND_ACPT_NOT_NOTE`: messages come, without a push notification) or

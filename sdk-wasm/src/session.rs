@@ -634,6 +634,17 @@ impl<C: Cache + 'static> Session<C> {
                     }
                     later_events.push(Event::MessagesDeleted { peer, keys });
                 }
+                SyncEvent::ConversationState {
+                    peer,
+                    pinned,
+                    draft,
+                } => {
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    if let Some(c) = convs.get_mut(&peer).filter(|c| c.state_seq < entry.seq) {
+                        (c.pinned, c.draft, c.state_seq) = (pinned, draft, entry.seq);
+                        changed_conversations = true;
+                    }
+                }
                 SyncEvent::ConversationDeleted { peer, history } => {
                     let convs = self.conversations_map(&mut conversations).await?;
                     removed_conversation |= convs.remove(&peer).is_some();
@@ -831,6 +842,30 @@ impl<C: Cache + 'static> Session<C> {
             keys,
         };
         // Announced here too (`MessagesDeleted`), as on the user's other devices.
+        self.apply(vec![SyncEntry { seq, event }], true).await
+    }
+
+    /// Pins or unpins the conversation with `peer`, or sets its draft (empty clears it), for
+    /// every device of this user; `ConversationListUpdated` follows here as there.
+    pub async fn set_conversation(
+        &self,
+        peer: &UserId,
+        pinned: Option<bool>,
+        draft: Option<String>,
+    ) -> Result<(), SdkError> {
+        let request = Request::ConversationSet {
+            peer: peer.clone(),
+            pinned,
+            draft,
+        };
+        let Reply::ConversationState { seq, pinned, draft } = self.request(request).await? else {
+            return Err(unexpected());
+        };
+        let event = SyncEvent::ConversationState {
+            peer: peer.clone(),
+            pinned,
+            draft,
+        };
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
 
@@ -1042,6 +1077,9 @@ fn touch_conversation(convs: &mut HashMap<UserId, Conversation>, me: &UserId, m:
         updated_ms: 0,
         peer_read_up_to: 0,
         read_up_to: 0,
+        pinned: false,
+        draft: String::new(),
+        state_seq: Seq(0),
     });
     if c.last_message
         .as_ref()

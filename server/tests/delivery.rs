@@ -613,11 +613,15 @@ async fn pin_and_draft_reach_every_device_of_the_user_only() {
         draft: None,
     };
     assert_eq!(alice.err(stranger).await.0, 60016);
-    assert!(bob.try_request(Request::Ping).await.is_some_and(|f| matches!(
-        f,
-        ServerFrame::Reply {
-            data: Reply::Pong { .. },
-            ..
-        }
-    )));
+    assert!(
+        bob.try_request(Request::Ping)
+            .await
+            .is_some_and(|f| matches!(
+                f,
+                ServerFrame::Reply {
+                    data: Reply::Pong { .. },
+                    ..
+                }
+            ))
+    );
 }

@@ -335,6 +335,56 @@ test('modifyMessage edits a sent message on every device of both users, and a st
   assert.deepEqual(got.back, { text: 'see you at 6', version: 2, data: got.aLast }, 'a device that was away catches up');
 });
 
+test('pinConversation and setConversationDraft reach every device of the user; sending clears the draft', async () => {
+  const alice = `alice-pin-${run}`, bob = `bob-pin-${run}`, carol = `carol-pin-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const list = async (chat) => (await chat.getConversationList()).data.conversationList
+      .map((x) => [x.conversationID, x.isPinned, x.draftText]);
+    await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'from bob, first' } }));
+    await c.sendMessage(c.createTextMessage({ to: alice, payload: { text: 'from carol, later' } }));
+    await until(async () => (await list(a2)).length === 2);
+    const before = await list(a2);
+    let heard = 0;
+    a2.on(DuetChat.EVENT.CONVERSATION_LIST_UPDATED, () => { heard += 1; });
+    const pinned = await a1.pinConversation({ conversationID: `C2C${bob}`, isPinned: true });
+    const drafted = await a1.setConversationDraft({ conversationID: `C2C${bob}`, draftText: 'half a\nthought' });
+    const onA1 = await list(a1);
+    await until(async () => (await list(a2))[0][2] === 'half a\nthought');
+    const onA2 = await list(a2);
+    const stranger = await a1.pinConversation({ conversationID: 'C2Cnobody-here', isPinned: true }).then(() => 0, (e) => e.code);
+    const tooLong = await a1.setConversationDraft({ conversationID: `C2C${bob}`, draftText: 'x'.repeat(2049) }).then(() => 0, (e) => e.code);
+    // A device that was away gets the state at sign-in; sending from it clears the draft everywhere.
+    await a2.logout();
+    a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const afterSignIn = await list(a2);
+    await a2.sendMessage(a2.createTextMessage({ to: bob, payload: { text: 'the whole thought' } }));
+    await until(async () => (await list(a1))[0][2] === '');
+    const cleared = { a1: await list(a1), a2: await list(a2) };
+    const onB = await list(b);
+    for (const chat of [a1, a2, b, c]) await chat.logout();
+    return { before, pinned: pinned.data, drafted: drafted.data, onA1, onA2, heard, stranger, tooLong, afterSignIn, cleared, onB };
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
+  const [B, C] = [`C2C${bob}`, `C2C${carol}`];
+  assert.deepEqual(got.before, [[C, false, ''], [B, false, '']], 'most recent first');
+  assert.deepEqual(got.pinned, { conversationID: B });
+  assert.deepEqual(got.drafted, { conversationID: B });
+  assert.deepEqual(got.onA1, [[B, true, 'half a\nthought'], [C, false, '']], 'pinned first, at once on the device that pinned');
+  assert.deepEqual(got.onA2, got.onA1, 'and on the user\'s other device');
+  assert.ok(got.heard >= 1, 'which hears CONVERSATION_LIST_UPDATED');
+  assert.equal(got.stranger, 60016);
+  assert.equal(got.tooLong, 60006);
+  assert.deepEqual(got.afterSignIn, got.onA1, 'a device that was away gets the state');
+  assert.deepEqual(got.cleared.a1, [[B, true, ''], [C, false, '']], 'sending there cleared the draft on every device');
+  assert.deepEqual(got.cleared.a2, got.cleared.a1);
+  assert.ok(got.onB.every(([, isPinned, draft]) => !isPinned && draft === ''), 'the peer learns nothing');
+});
+
 test('deleteMessage removes messages from the user\'s history on every device; the peer keeps them', async () => {
   const alice = `alice-del-${run}`, bob = `bob-del-${run}`;
   const texts = (r) => r.data.messageList.map((m) => m.payload.text);

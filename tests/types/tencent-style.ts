@@ -89,6 +89,10 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   await chat.revokeMessage(messageList[0]);
   await chat.setMessageRead({ conversationID: 'C2Cuser1' });
   const conversations = await chat.getConversationList();
+  await chat.pinConversation({ conversationID: 'C2Cuser1', isPinned: true });
+  await chat.setConversationDraft({ conversationID: 'C2Cuser1', draftText: 'see you' });
+  const first = conversations.data.conversationList[0];
+  if (first.isPinned) console.log(first.draftText);
   await chat.deleteConversation('C2Cuser9');
   await chat.deleteConversation({ conversationIDList: ['C2Cuser8'], clearHistoryMessage: false });
   console.log(conversations.data.conversationList.length, chat.getTotalUnreadMessageCount());

@@ -41,6 +41,9 @@ pub(crate) fn conv(peer: &str, updated_ms: u64, unread: u32) -> Conversation {
         updated_ms,
         peer_read_up_to: 0,
         read_up_to: 0,
+        pinned: false,
+        draft: String::new(),
+        state_seq: protocol::Seq(0),
     }
 }
 
@@ -217,6 +220,16 @@ macro_rules! cache_conformance {
             assert_eq!(
                 peers(c.conversations().await.unwrap())[0],
                 ("a".to_owned(), 1)
+            );
+            // A pinned conversation comes first, however old.
+            let pinned = protocol::Conversation {
+                pinned: true,
+                ..conv("c", 5, 0)
+            };
+            c.put_conversations(&[pinned]).await.unwrap();
+            assert_eq!(
+                peers(c.conversations().await.unwrap()),
+                [("c".into(), 0), ("a".into(), 1), ("b".into(), 2)]
             );
             c.set_conversations(&[conv("d", 1, 0)]).await.unwrap();
             assert_eq!(

@@ -5,7 +5,7 @@ use super::Client;
 use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
 use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, UserId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How far a conversation is read: by this user (`mine`) and by the peer, as key numbers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -26,10 +26,12 @@ impl ReadMarks {
     }
 }
 
-/// Unread counts and read marks, as of one conversation list.
+/// Unread counts, read marks and which conversations hold a draft, as of one conversation
+/// list.
 pub(super) struct ReadState {
     total_unread: u32,
     marks: HashMap<UserId, ReadMarks>,
+    drafts: HashSet<UserId>,
 }
 
 impl ReadState {
@@ -44,6 +46,11 @@ impl ReadState {
         Self {
             total_unread: list.iter().map(|c| c.unread).sum(),
             marks: marks.collect(),
+            drafts: list
+                .iter()
+                .filter(|c| !c.draft.is_empty())
+                .map(|c| c.peer.clone())
+                .collect(),
         }
     }
 }
@@ -111,7 +118,35 @@ impl<C: Cache + 'static> Client<C> {
             return rx.await.unwrap_or_else(|_| Err(SdkError::disconnected()));
         }
         self.inner.waiting.borrow_mut().remove(&waiting);
+        if result.is_ok() && self.has_draft(&waiting.0) {
+            // What was being written there is sent: its draft goes, on every device.
+            self.set_conversation(&waiting.0, None, Some(String::new()))
+                .await?;
+        }
         result
+    }
+
+    /// Whether the conversation with `peer` holds a draft, as of the last conversation list.
+    fn has_draft(&self, peer: &UserId) -> bool {
+        self.inner
+            .read
+            .borrow()
+            .as_ref()
+            .is_some_and(|r| r.drafts.contains(peer))
+    }
+
+    /// Pins or unpins the conversation with `peer` (`pinned`), or keeps `draft` as the text
+    /// being written in it (empty: none), for every device of this user. Pinned conversations
+    /// come first in the list; a draft is cleared when a message is sent there.
+    pub async fn set_conversation(
+        &self,
+        peer: &UserId,
+        pinned: Option<bool>,
+        draft: Option<String>,
+    ) -> Result<(), SdkError> {
+        self.connected()?
+            .set_conversation(peer, pinned, draft)
+            .await
     }
 
     /// Sends a message to the devices of both users online now (Tencent's `onlineUserOnly`):

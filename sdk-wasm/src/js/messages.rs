@@ -145,6 +145,56 @@ fn message_ref(message: &JsValue) -> Result<(UserId, MessageKey), JsValue> {
     Ok((peer, key))
 }
 
+/// `pinConversation` (`draft` false) and `setConversationDraft` (`draft` true): one function,
+/// so the package carries one bridge for both.
+async fn change_conversation(
+    state: Rc<State>,
+    options: JsValue,
+    draft: bool,
+) -> Result<JsValue, JsValue> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct O {
+        #[serde(default)]
+        is_pinned: Option<bool>,
+        #[serde(default)]
+        draft_text: Option<String>,
+    }
+    let peer = conversation_of(&options)?;
+    let o: O = from_js(&options, "options")?;
+    let (pinned, text) = match draft {
+        false => (
+            Some(
+                o.is_pinned
+                    .ok_or_else(|| invalid("options: isPinned is missing"))?,
+            ),
+            None,
+        ),
+        true => (None, Some(o.draft_text.unwrap_or_default())),
+    };
+    let client = state.client()?;
+    client
+        .set_conversation(&peer, pinned, text)
+        .await
+        .map_err(sdk_error)?;
+    ok(Changed::new(peer))
+}
+
+/// `{ conversationID }`, as a conversation change resolves.
+#[derive(Serialize)]
+struct Changed {
+    #[serde(rename = "conversationID")]
+    conversation_id: ConversationId,
+}
+
+impl Changed {
+    fn new(peer: UserId) -> Self {
+        Self {
+            conversation_id: ConversationId(peer),
+        }
+    }
+}
+
 /// Reads `{ conversationID }`.
 fn conversation_of(options: &JsValue) -> Result<UserId, JsValue> {
     #[derive(Deserialize)]
@@ -573,6 +623,22 @@ impl Chat {
                 conversation: JsConversation::new(found, &me, client.is_muted(&peer)),
             })
         })
+    }
+
+    /// `pinConversation({ conversationID, isPinned })`: pins the conversation (first in the
+    /// list) or unpins it, on all of this user's devices. Resolves `{ conversationID }`.
+    #[wasm_bindgen(js_name = pinConversation)]
+    pub fn pin_conversation(&self, options: JsValue) -> Promise {
+        future_to_promise(change_conversation(self.state.clone(), options, false))
+    }
+
+    /// `setConversationDraft({ conversationID, draftText })`: keeps the text being written in
+    /// the conversation for all of this user's devices (Tencent keeps it on one); an empty
+    /// text clears it, and sending a message there clears it too. Resolves
+    /// `{ conversationID }`.
+    #[wasm_bindgen(js_name = setConversationDraft)]
+    pub fn set_conversation_draft(&self, options: JsValue) -> Promise {
+        future_to_promise(change_conversation(self.state.clone(), options, true))
     }
 
     /// `deleteConversation(conversationID)` or `deleteConversation({ conversationIDList,

@@ -347,6 +347,10 @@ pub struct JsConversation<'a> {
     pub updated_time: u64,
     /// `AcceptNotNotify` when muted (`setMessageRemindType`), else `AcceptAndNotify`.
     pub message_remind_type: &'static str,
+    /// Pinned with `pinConversation`: first in the list, on every device.
+    pub is_pinned: bool,
+    /// The text being written, kept with `setConversationDraft` for every device.
+    pub draft_text: &'a str,
 }
 
 impl<'a> JsConversation<'a> {
@@ -369,6 +373,8 @@ impl<'a> JsConversation<'a> {
                 true => super::events::REMIND_SILENT,
                 false => super::events::REMIND_NOTIFY,
             },
+            is_pinned: c.pinned,
+            draft_text: &c.draft,
         }
     }
 }

@@ -19,9 +19,9 @@ use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::rules::{Lookup, message_entries};
 use crate::storage::{
-    Account, CommitListener, ConversationChange, ConversationState, HistoryPage, HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate,
-    PushRegistration, PushSettings, Revocation, SendChecks, Sent, Storage, StorageError,
-    StorageResult,
+    Account, CommitListener, ConversationChange, ConversationState, HistoryPage, HistoryQuery,
+    NewMessage, Origin, Pending, ProfileUpdate, PushRegistration, PushSettings, Revocation,
+    SendChecks, Sent, Storage, StorageError, StorageResult,
 };
 use protocol::DeviceId;
 use protocol::frame::{
@@ -489,10 +489,17 @@ impl Chat {
             ));
         }
         // A draft is text being written: line breaks and tabs are its own; only its size is bounded.
-        if let Some(draft) = change.draft.as_deref().filter(|d| d.len() > MAX_DRAFT_BYTES) {
+        if let Some(draft) = change
+            .draft
+            .as_deref()
+            .filter(|d| d.len() > MAX_DRAFT_BYTES)
+        {
             return Err(ChatError::new(
                 ErrorCode::INVALID_ARGUMENT,
-                format!("the draft is {} bytes; the limit is {MAX_DRAFT_BYTES}", draft.len()),
+                format!(
+                    "the draft is {} bytes; the limit is {MAX_DRAFT_BYTES}",
+                    draft.len()
+                ),
             ));
         }
         let now_ms = self.clock.now_ms();

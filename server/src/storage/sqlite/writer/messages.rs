@@ -330,7 +330,9 @@ impl Writer {
     ) -> Sql<StorageResult<ConversationState>> {
         let found = self
             .conn
-            .prepare_cached("SELECT pinned, draft FROM conversations WHERE owner = ?1 AND peer = ?2")?
+            .prepare_cached(
+                "SELECT pinned, draft FROM conversations WHERE owner = ?1 AND peer = ?2",
+            )?
             .query_row(params![owner.as_str(), peer.as_str()], |r| {
                 Ok((r.get::<_, bool>(0)?, r.get::<_, String>(1)?))
             })

@@ -48,7 +48,10 @@ enum Answer {
         StorageResult<Vec<StorageResult<()>>>,
     ),
     Bool(oneshot::Sender<StorageResult<bool>>, StorageResult<bool>),
-    State(oneshot::Sender<StorageResult<ConversationState>>, StorageResult<ConversationState>),
+    State(
+        oneshot::Sender<StorageResult<ConversationState>>,
+        StorageResult<ConversationState>,
+    ),
     Unit(oneshot::Sender<StorageResult<()>>, StorageResult<()>),
 }
 
