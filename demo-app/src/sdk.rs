@@ -616,6 +616,22 @@ impl Sdk {
         );
     }
 
+    /// Pins the conversation with `peer` to the top of the list, or unpins it, on every device.
+    pub fn pin(&self, peer: UserId, pinned: bool) {
+        self.call(
+            move |c| async move { c.set_conversation(&peer, Some(pinned), None).await },
+            |_, ()| {}, // the conversation list that follows shows it
+        );
+    }
+
+    /// Keeps what is being written to `peer` for the user's other devices.
+    pub fn save_draft(&self, peer: UserId, text: String) {
+        self.call(
+            move |c| async move { c.set_conversation(&peer, None, Some(text)).await },
+            |_, ()| {},
+        );
+    }
+
     /// Recalls an own message.
     pub fn recall(&self, peer: UserId, key: MessageKey) {
         let revoked = peer.clone();

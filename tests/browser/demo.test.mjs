@@ -210,6 +210,42 @@ test('an edited message shows its new words and an "edited" mark to both people,
   for (const p of [alice, laptop, bob]) await p.context.close();
 });
 
+test('a pinned chat stays on top and a draft follows the person to their other device', async () => {
+  const laptop = await person(`alice-pin-${run}`);
+  const phone = await person(laptop.user, { width: 390, height: 760 });
+  const bob = await person(`bob-pin-${run}`);
+  const carol = await person(`carol-pin-${run}`);
+  for (const [from, text] of [[bob, 'from bob'], [carol, 'from carol']]) {
+    await startChat(from.page, laptop.user);
+    await send(from.page, text);
+    await log(from.page).locator('.msg.out .status.sent').waitFor();
+  }
+  const entries = (page) => nav(page).locator('.entry .who');
+  await nav(laptop.page).getByText('from carol').waitFor();
+  assert.match(await entries(laptop.page).first().textContent(), /carol/, 'most recent first');
+  await nav(laptop.page).getByRole('button', { name: `Pin the chat with ${bob.user}` }).click();
+  for (const page of [laptop.page, phone.page]) {
+    await nav(page).getByRole('button', { name: `Pin the chat with ${bob.user}`, pressed: true }).waitFor();
+    assert.match(await entries(page).first().textContent(), /bob/, 'the pinned chat comes first');
+  }
+  await shot(laptop.page, 'pinned');
+  // What the laptop was writing shows on the phone when it opens the chat.
+  await nav(laptop.page).getByRole('button', { name: new RegExp(`^.*${bob.user}.*from bob`) }).click();
+  await laptop.page.getByLabel('Message', { exact: true }).fill('half a thought');
+  await nav(laptop.page).getByRole('button', { name: new RegExp(carol.user) }).first().click();
+  await nav(phone.page).getByText('Draft: half a thought').waitFor();
+  await nav(phone.page).getByRole('button', { name: new RegExp(`${bob.user}.*half a thought`) }).click();
+  const field = phone.page.getByLabel('Message', { exact: true });
+  await phone.page.waitForFunction(() => document.querySelector('input[aria-label="Message"]')?.value === 'half a thought');
+  await shot(phone.page, 'draft');
+  await field.fill('the whole thought');
+  await field.press('Enter');
+  await log(bob.page).getByText('the whole thought').waitFor();
+  await nav(laptop.page).getByText('Draft: half a thought').waitFor({ state: 'detached' });
+  assert.deepEqual([...laptop.errors, ...phone.errors, ...bob.errors, ...carol.errors], []);
+  for (const p of [laptop, phone, bob, carol]) await p.context.close();
+});
+
 test('a blocked sender sees the refusal in plain words and can resend after unblocking', async () => {
   const alice = await person(`alice4-${run}`);
   const bob = await person(`bob4-${run}`);

@@ -118,6 +118,11 @@ pub fn ChatView() -> Html {
     };
 
     let peer = chat.peer.clone();
+    let draft = state
+        .conversations
+        .iter()
+        .find(|c| c.peer == peer)
+        .map(|c| c.draft.clone());
     let nick = conversation
         .as_ref()
         .map(|c| c.peer_nick.clone())
@@ -185,7 +190,7 @@ pub fn ChatView() -> Html {
                 }
                 { for items }
             </div>
-            <Composer peer={peer.clone()} />
+            <Composer peer={peer.clone()} {draft} />
         </section>
     }
 }

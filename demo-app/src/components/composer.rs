@@ -1,7 +1,9 @@
 //! The composer: text (Enter sends), an emoji picker from the app's set, and senders for a
 //! location and the app's cards (red packet, rock-paper-scissors), and an attach button for
 //! photos, voice clips, videos and files (sent with upload progress). Offline, a message waits in
-//! the outbox, shown as waiting, and goes out on reconnect.
+//! the outbox, shown as waiting, and goes out on reconnect. What is being written is kept as the
+//! conversation's draft when the field loses focus, and shows again when the conversation is
+//! opened, on any of the user's devices.
 
 use super::app::Emojis;
 use super::input_value;
@@ -28,6 +30,9 @@ fn kind_of(mime: &str) -> MediaKind {
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub peer: UserId,
+    /// The conversation's draft, as last saved on any device; `None` when there is no
+    /// conversation yet (nothing to keep a draft in).
+    pub draft: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -45,6 +50,27 @@ pub fn Composer(props: &Props) -> Html {
     let tray = use_state(|| Tray::None);
     let error = use_state(|| None::<String>);
     let text = use_node_ref();
+    // Opening a conversation shows its draft.
+    {
+        let (text, draft) = (text.clone(), props.draft.clone().unwrap_or_default());
+        use_effect_with(props.peer.clone(), move |_| {
+            if let Some(input) = text.cast::<HtmlInputElement>() {
+                input.set_value(&draft);
+            }
+        });
+    }
+    let on_blur = {
+        let (sdk, peer, saved) = (sdk.clone(), props.peer.clone(), props.draft.clone());
+        Callback::from(move |e: FocusEvent| {
+            let (Some(saved), Some(input)) = (&saved, e.target_dyn_into::<HtmlInputElement>())
+            else {
+                return;
+            };
+            if input.value() != *saved {
+                sdk.save_draft(peer.clone(), input.value());
+            }
+        })
+    };
     let (place, lat, lon) = (use_node_ref(), use_node_ref(), use_node_ref());
     let (amount, greeting) = (use_node_ref(), use_node_ref());
 
@@ -191,7 +217,7 @@ pub fn Composer(props: &Props) -> Html {
                 </label>
             </div>
             <form class="text" onsubmit={on_text}>
-                <input ref={text} aria-label="Message" placeholder="Message" autocomplete="off" enterkeyhint="send" />
+                <input ref={text} aria-label="Message" placeholder="Message" autocomplete="off" enterkeyhint="send" onblur={on_blur} />
                 <button type="submit">{ "Send" }</button>
             </form>
         </div>

@@ -1,5 +1,6 @@
-//! The conversation list (recent contacts): peer picture and name, last message preview, time
-//! and unread badge, most recent first, updated live; and a form to start a chat by user id.
+//! The conversation list (recent contacts): peer picture and name, last message preview (or
+//! the draft being written), time and unread badge, pinned ones first, then most recent first,
+//! updated live; a pin toggle on each; and a form to start a chat by user id.
 
 use super::app::AppState;
 use super::avatar::Avatar;
@@ -65,8 +66,12 @@ fn Entry(props: &EntryProps) -> Html {
         (c.peer_nick.clone(), format!("{} ({})", c.peer_nick, c.peer))
     };
     let onclick = {
-        let peer = c.peer.clone();
+        let (sdk, peer) = (sdk.clone(), c.peer.clone());
         Callback::from(move |_| sdk.open(peer.clone()))
+    };
+    let on_pin = {
+        let (peer, pinned) = (c.peer.clone(), c.pinned);
+        Callback::from(move |_| sdk.pin(peer.clone(), !pinned))
     };
     let last = c.last_message.as_ref().map(|m| {
         let mine = props.me.as_ref() == Some(&m.from);
@@ -79,10 +84,18 @@ fn Entry(props: &EntryProps) -> Html {
                 <Avatar name={shown} url={c.peer_avatar.clone()} />
                 <span class="who">{ name }</span>
                 if let Some(m) = &c.last_message { <span class="when"><Time ms={m.time_ms} /></span> }
-                <span class="last">{ last.unwrap_or_default() }</span>
+                if c.draft.is_empty() {
+                    <span class="last">{ last.unwrap_or_default() }</span>
+                } else {
+                    <span class="last"><span class="draft">{ "Draft: " }</span>{ c.draft.clone() }</span>
+                }
                 if c.unread > 0 {
                     <span class="badge" title="unread">{ c.unread.to_string() }<span class="sr-only">{ " unread" }</span></span>
                 }
+            </button>
+            <button type="button" class="pin" aria-pressed={c.pinned.to_string()} onclick={on_pin}
+                aria-label={format!("Pin the chat with {}", c.peer)} title={if c.pinned { "Unpin" } else { "Pin to the top" }}>
+                { "📌" }
             </button>
         </li>
     }
