@@ -54,6 +54,8 @@ struct Inner {
     config: ServerConfig,
     dispatch: UseReducerDispatcher<State>,
     client: RefCell<Option<Client<IndexedDbCache>>>,
+    /// The number of the last typing signal heard.
+    typing_signals: std::cell::Cell<u64>,
 }
 
 /// What `sessionStorage` keeps for a reload.
@@ -159,6 +161,7 @@ impl Sdk {
                 config,
                 dispatch,
                 client: RefCell::new(None),
+                typing_signals: Default::default(),
             }),
         }
     }
@@ -315,6 +318,25 @@ impl Sdk {
             Event::MessageRevoked { peer, key, .. } => self.dispatch(Action::Revoked { peer, key }),
             Event::MessagesDeleted { peer, keys } => self.dispatch(Action::Deleted { peer, keys }),
             Event::MessageModified(m) => self.dispatch(Action::Modified(m)),
+            Event::Typing {
+                peer,
+                typing: false,
+            } => self.dispatch(Action::Typing { peer, signal: None }),
+            Event::Typing { peer, typing: true } => {
+                let signal = self.inner.typing_signals.get() + 1;
+                self.inner.typing_signals.set(signal);
+                self.dispatch(Action::Typing {
+                    peer: peer.clone(),
+                    signal: Some(signal),
+                });
+                // No news for twice the sender's interval: it stopped, or left.
+                let sdk = self.clone();
+                let over = (2 * duet_chat::typing::THROTTLE_MS) as u32;
+                spawn(async move {
+                    gloo_timers::future::TimeoutFuture::new(over).await;
+                    sdk.dispatch(Action::TypingOver { peer, signal });
+                });
+            }
             // The conversation list that follows carries it.
             Event::MessageReadByPeer { .. } => {}
             Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
@@ -613,6 +635,14 @@ impl Sdk {
         self.call(
             move |c| async move { c.modify(&peer, key, version, Some(elements), data).await },
             |sdk, m| sdk.dispatch(Action::Modified(m)),
+        );
+    }
+
+    /// Tells `peer` this user is typing (the SDK sends it at most every few seconds).
+    pub fn typing(&self, peer: UserId) {
+        self.call(
+            move |c| async move { c.send_typing(&peer, true).await },
+            |_, ()| {},
         );
     }
 

@@ -94,12 +94,24 @@ pub struct State {
     pub panel: Panel,
     /// A problem to show until dismissed.
     pub notice: Option<String>,
+    /// The peer typing to this user now, with the number of the signal that said so.
+    pub typing: Option<(UserId, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     SignedIn(UserId),
     SignedOut,
+    /// `peer` is typing (signal `Some(number)`) or stopped (`None`).
+    Typing {
+        peer: UserId,
+        signal: Option<u64>,
+    },
+    /// Typing signal `number` from `peer` is too old: the indicator goes unless a newer came.
+    TypingOver {
+        peer: UserId,
+        signal: u64,
+    },
     Kicked(KickCause),
     Net(Net),
     Conversations(Vec<Conversation>),
@@ -195,8 +207,24 @@ impl State {
                     }
                 }
             }
+            Action::Typing { peer, signal } => {
+                self.typing = signal.map(|n| (peer, n));
+            }
+            Action::TypingOver { peer, signal } => {
+                if self.typing == Some((peer, signal)) {
+                    self.typing = None;
+                }
+            }
             Action::Received(list) => {
                 let Some(me) = self.me.clone() else { return };
+                // A message from the peer ends its typing.
+                if self
+                    .typing
+                    .as_ref()
+                    .is_some_and(|(peer, _)| list.iter().any(|m| &m.from == peer))
+                {
+                    self.typing = None;
+                }
                 if let Some(chat) = &mut self.chat {
                     let peer = chat.peer.clone();
                     for m in list.into_iter().filter(|m| m.peer_of(&me) == &peer) {

@@ -159,6 +159,9 @@ export interface EventMap {
   /** Your messages the peer has now read, newest first (up to 100 this browser holds); when it
    * holds none, the newest read message's `ID` and `conversationID`. */
   onMessageReadByPeer: (Message | { ID: string; conversationID: ConversationID; isPeerRead: true })[];
+  /** A peer started or stopped typing to you. Clear the indicator yourself after 6 seconds
+   * without a new one, and when a message from the peer arrives. */
+  onTypingStatusUpdated: { conversationID: ConversationID; userID: string; typing: boolean };
   onConversationListUpdated: Conversation[];
   onTotalUnreadMessageCountUpdated: number;
   onProfileUpdated: Profile[];
@@ -227,6 +230,10 @@ export interface Chat {
   pinConversation(options: { conversationID: ConversationID; isPinned: boolean }): Promise<Result<{ conversationID: ConversationID }>>;
   /** Keeps the text being written for all your devices (at most 2,048 bytes); an empty text
    * clears it, and so does sending a message in the conversation. */
+  /** Tells the peer you are typing (`typing` true, the default) or stopped: call it on every
+   * keystroke, it goes out at most every 3 seconds per conversation, to the devices online
+   * now, stored nowhere (TUIKit's `user_typing_status`, so TUIKit clients see it too). */
+  sendTypingStatus(options: { conversationID: ConversationID; typing?: boolean }): Promise<Result<{ conversationID: ConversationID }>>;
   setConversationDraft(options: { conversationID: ConversationID; draftText: string }): Promise<Result<{ conversationID: ConversationID }>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
   updateMyProfile(options: ProfileChange): Promise<Result<Profile>>;
@@ -368,6 +375,7 @@ export declare const EVENT: {
   readonly MESSAGE_MODIFIED: 'onMessageModified';
   readonly MESSAGE_REVOKED: 'onMessageRevoked';
   readonly MESSAGE_READ_BY_PEER: 'onMessageReadByPeer';
+  readonly TYPING_STATUS_UPDATED: 'onTypingStatusUpdated';
   readonly CONVERSATION_LIST_UPDATED: 'onConversationListUpdated';
   readonly TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated';
   readonly PROFILE_UPDATED: 'onProfileUpdated';

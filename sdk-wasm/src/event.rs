@@ -45,6 +45,10 @@ pub enum Event {
     },
     /// A message was edited (on any device of either user): this is its newest version.
     MessageModified(Message),
+    /// `peer` started (`typing`) or stopped typing to this user. Nothing says when a typing
+    /// peer was cut off: an indicator should clear by itself after twice
+    /// [`crate::typing::THROTTLE_MS`] without a new one, and when a message from `peer` comes.
+    Typing { peer: UserId, typing: bool },
     /// This user deleted these messages (on this device or another): they left its history.
     MessagesDeleted { peer: UserId, keys: Vec<MessageKey> },
     /// The conversation list changed (new message, read state, sync).

@@ -13,6 +13,7 @@
 //!   send with the outbox, media, history, read, recall, delete), conversations, friends,
 //!   blacklist, profiles and the event stream.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
+//! - [`typing`]: typing indicators in TUIKit's shape.
 //! - [`upload`] (browser only): media files to message elements (limits, duration, video
 //!   cover, upload with progress and cancel).
 //!
@@ -28,6 +29,7 @@ pub mod js;
 mod runtime;
 pub mod sequence;
 pub mod session;
+pub mod typing;
 #[cfg(target_arch = "wasm32")]
 pub mod upload;
 #[cfg(target_arch = "wasm32")]

@@ -421,7 +421,15 @@ impl<C: Cache + 'static> Session<C> {
         // Sequence 0: an online-only message, in no log; shown, never stored.
         if entry.seq == Seq(0) {
             if let SyncEvent::Message { message } = entry.event {
-                self.emit(Event::MessageReceived(vec![message]));
+                match crate::typing::status(&message) {
+                    // The user's own typing, heard on its other devices: nothing to show.
+                    Some(_) if message.from == self.inner.me => {}
+                    Some(typing) => self.emit(Event::Typing {
+                        peer: message.from,
+                        typing,
+                    }),
+                    None => self.emit(Event::MessageReceived(vec![message])),
+                }
             }
             return Ok(());
         }

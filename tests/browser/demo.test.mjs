@@ -223,9 +223,9 @@ test('a pinned chat stays on top and a draft follows the person to their other d
   const entries = (page) => nav(page).locator('.entry .who');
   await nav(laptop.page).getByText('from carol').waitFor();
   assert.match(await entries(laptop.page).first().textContent(), /carol/, 'most recent first');
-  await nav(laptop.page).getByRole('button', { name: `Pin the chat with ${bob.user}` }).click();
+  await nav(laptop.page).getByRole('checkbox', { name: `Pin ${bob.user}` }).check();
   for (const page of [laptop.page, phone.page]) {
-    await nav(page).getByRole('button', { name: `Pin the chat with ${bob.user}`, pressed: true }).waitFor();
+    await nav(page).getByRole('checkbox', { name: `Pin ${bob.user}`, checked: true }).waitFor();
     assert.match(await entries(page).first().textContent(), /bob/, 'the pinned chat comes first');
   }
   await shot(laptop.page, 'pinned');
@@ -244,6 +244,23 @@ test('a pinned chat stays on top and a draft follows the person to their other d
   await nav(laptop.page).getByText('Draft: half a thought').waitFor({ state: 'detached' });
   assert.deepEqual([...laptop.errors, ...phone.errors, ...bob.errors, ...carol.errors], []);
   for (const p of [laptop, phone, bob, carol]) await p.context.close();
+});
+
+test('the header says "typing…" while the other person types, until their message comes', async () => {
+  const alice = await person(`alice-ty-${run}`);
+  const bob = await person(`bob-ty-${run}`);
+  await startChat(bob.page, alice.user);
+  await startChat(alice.page, bob.user);
+  await alice.page.getByLabel('Message', { exact: true }).pressSequentially('on my way', { delay: 20 });
+  const typing = bob.page.getByRole('status').filter({ hasText: 'typing…' });
+  await typing.waitFor();
+  await shot(bob.page, 'typing');
+  await alice.page.getByLabel('Message', { exact: true }).press('Enter');
+  await log(bob.page).getByText('on my way').waitFor();
+  await typing.waitFor({ state: 'detached' });
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
 });
 
 test('a blocked sender sees the refusal in plain words and can resend after unblocking', async () => {

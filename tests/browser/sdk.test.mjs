@@ -385,6 +385,49 @@ test('pinConversation and setConversationDraft reach every device of the user; s
   assert.ok(got.onB.every(([, isPinned, draft]) => !isPinned && draft === ''), 'the peer learns nothing');
 });
 
+test('sendTypingStatus reaches the peer\'s devices as TYPING_STATUS_UPDATED, throttled, never as a message, never past a blacklist', async () => {
+  const alice = `alice-typ-${run}`, bob = `bob-typ-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const heard = { a2: [], b: [] , messages: 0 };
+    a2.on(DuetChat.EVENT.TYPING_STATUS_UPDATED, (e) => heard.a2.push(e.data));
+    b.on(DuetChat.EVENT.TYPING_STATUS_UPDATED, (e) => heard.b.push(e.data));
+    for (const chat of [a2, b]) chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, () => { heard.messages += 1; });
+    const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    const conv = { conversationID: `C2C${bob}` };
+    const first = await a1.sendTypingStatus(conv);
+    for (let i = 0; i < 5; i++) await a1.sendTypingStatus(conv); // within 3 s: not sent again
+    await wait(500);
+    const whileTyping = heard.b.length;
+    await a1.sendTypingStatus({ ...conv, typing: false });
+    await wait(500);
+    const stopped = heard.b.at(-1);
+    await b.addToBlacklist({ userIDList: [alice] });
+    await wait(3100);
+    const blocked = await a1.sendTypingStatus(conv).then((r) => r.code, (e) => e.code);
+    await wait(800);
+    const out = {
+      first: first.data, whileTyping, stopped, blocked, afterBlock: heard.b.length, a2: heard.a2.length,
+      firstHeard: heard.b[0], messages: heard.messages,
+      history: (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList.length,
+    };
+    for (const chat of [a1, a2, b]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual(got.first, { conversationID: `C2C${bob}` });
+  assert.deepEqual(got.firstHeard, { conversationID: `C2C${alice}`, userID: alice, typing: true });
+  assert.equal(got.whileTyping, 1, 'six calls in a row went out once');
+  assert.deepEqual(got.stopped, { conversationID: `C2C${alice}`, userID: alice, typing: false });
+  assert.equal(got.blocked, 0, 'a blocked typer is not told');
+  assert.equal(got.afterBlock, 2, 'and the one who blocked hears nothing');
+  assert.equal(got.a2, 0, 'the typer\'s own other device shows nothing');
+  assert.equal(got.messages, 0, 'no message event');
+  assert.equal(got.history, 0, 'nothing stored');
+});
+
 test('deleteMessage removes messages from the user\'s history on every device; the peer keeps them', async () => {
   const alice = `alice-del-${run}`, bob = `bob-del-${run}`;
   const texts = (r) => r.data.messageList.map((m) => m.payload.text);

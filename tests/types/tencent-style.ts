@@ -89,6 +89,11 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   await chat.revokeMessage(messageList[0]);
   await chat.setMessageRead({ conversationID: 'C2Cuser1' });
   const conversations = await chat.getConversationList();
+  chat.on(TencentCloudChat.EVENT.TYPING_STATUS_UPDATED, (event) => {
+    if (event.data.typing) console.log(`${event.data.userID} is typing in ${event.data.conversationID}`);
+  });
+  await chat.sendTypingStatus({ conversationID: 'C2Cuser1' });
+  await chat.sendTypingStatus({ conversationID: 'C2Cuser1', typing: false });
   await chat.pinConversation({ conversationID: 'C2Cuser1', isPinned: true });
   await chat.setConversationDraft({ conversationID: 'C2Cuser1', draftText: 'see you' });
   const first = conversations.data.conversationList[0];

@@ -170,7 +170,11 @@ pub fn ChatView() -> Html {
             <header class="chat-head">
                 <button type="button" class="back" onclick={back} aria-label="Back to conversations">{ "←" }</button>
                 <Avatar name={if nick.is_empty() { peer.to_string() } else { nick.clone() }} url={avatar} />
-                <h2>{ title.clone() }</h2>
+                <h2>{ title.clone() }
+                    if state.typing.as_ref().is_some_and(|(who, _)| who == &peer) {
+                        <span class="typing" role="status">{ " typing…" }</span>
+                    }
+                </h2>
                 <div class="actions">
                     if requested && !is_friend {
                         <button type="button" disabled=true>{ "Friend request sent" }</button>

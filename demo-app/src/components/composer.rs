@@ -59,6 +59,10 @@ pub fn Composer(props: &Props) -> Html {
             }
         });
     }
+    let on_input = {
+        let (sdk, peer) = (sdk.clone(), props.peer.clone());
+        Callback::from(move |_: InputEvent| sdk.typing(peer.clone()))
+    };
     let on_blur = {
         let (sdk, peer, saved) = (sdk.clone(), props.peer.clone(), props.draft.clone());
         Callback::from(move |e: FocusEvent| {
@@ -217,7 +221,7 @@ pub fn Composer(props: &Props) -> Html {
                 </label>
             </div>
             <form class="text" onsubmit={on_text}>
-                <input ref={text} aria-label="Message" placeholder="Message" autocomplete="off" enterkeyhint="send" onblur={on_blur} />
+                <input ref={text} aria-label="Message" placeholder="Message" autocomplete="off" enterkeyhint="send" onblur={on_blur} oninput={on_input} />
                 <button type="submit">{ "Send" }</button>
             </form>
         </div>

@@ -71,7 +71,7 @@ fn Entry(props: &EntryProps) -> Html {
     };
     let on_pin = {
         let (peer, pinned) = (c.peer.clone(), c.pinned);
-        Callback::from(move |_| sdk.pin(peer.clone(), !pinned))
+        Callback::from(move |_: Event| sdk.pin(peer.clone(), !pinned))
     };
     let last = c.last_message.as_ref().map(|m| {
         let mine = props.me.as_ref() == Some(&m.from);
@@ -93,10 +93,9 @@ fn Entry(props: &EntryProps) -> Html {
                     <span class="badge" title="unread">{ c.unread.to_string() }<span class="sr-only">{ " unread" }</span></span>
                 }
             </button>
-            <button type="button" class="pin" aria-pressed={c.pinned.to_string()} onclick={on_pin}
-                aria-label={format!("Pin the chat with {}", c.peer)} title={if c.pinned { "Unpin" } else { "Pin to the top" }}>
-                { "📌" }
-            </button>
+            // A checkbox, not a button: the entry is the conversation's one button.
+            <input type="checkbox" class="pin" checked={c.pinned} onchange={on_pin}
+                aria-label={format!("Pin {}", c.peer)} title={if c.pinned { "Unpin" } else { "Pin to the top" }} />
         </li>
     }
 }

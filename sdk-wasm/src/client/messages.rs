@@ -160,6 +160,30 @@ impl<C: Cache + 'static> Client<C> {
         Ok(sent)
     }
 
+    /// Tells `peer`'s devices online now that this user is typing (`true`), at most once every
+    /// [`crate::typing::THROTTLE_MS`] per peer (calls in between do nothing), or that it stopped
+    /// (only after saying it was typing). Kept nowhere. A refusal (blocked, not friends) is
+    /// not reported: typing is no way to learn about the peer's lists.
+    pub async fn send_typing(&self, peer: &UserId, typing: bool) -> Result<(), SdkError> {
+        let now = crate::runtime::now_ms();
+        {
+            let mut sent = self.inner.typing.borrow_mut();
+            match (typing, sent.get(peer)) {
+                (true, Some(last)) if now.saturating_sub(*last) < crate::typing::THROTTLE_MS => {
+                    return Ok(());
+                }
+                (false, None) => return Ok(()),
+                (true, _) => drop(sent.insert(peer.clone(), now)),
+                (false, Some(_)) => drop(sent.remove(peer)),
+            }
+        }
+        let item = self.draft(peer.clone(), vec![crate::typing::element(typing)], None);
+        match self.connected()?.send_online(item).await {
+            Err(e) if e.code == codes::DISCONNECTED || e.code == codes::TIMEOUT => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// The draft with its content: a media draft's file uploaded.
     async fn ready_to_send(&self, item: OutboxItem) -> Result<OutboxItem, SdkError> {
         #[cfg(target_arch = "wasm32")]

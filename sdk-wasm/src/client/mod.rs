@@ -88,6 +88,8 @@ struct ClientInner<C: Cache + 'static> {
     /// The peers this user muted, as of the last list heard of (from the server at each
     /// `SdkReady`, then from changes on any device).
     muted: RefCell<std::collections::HashSet<UserId>>,
+    /// When this user last told each peer it was typing ([`crate::runtime::now_ms`]).
+    typing: RefCell<HashMap<UserId, u64>>,
     /// Media messages not yet uploaded, by random.
     #[cfg(target_arch = "wasm32")]
     media: RefCell<HashMap<u32, messages::MediaDraft>>,
@@ -148,6 +150,7 @@ impl<C: Cache + 'static> Client<C> {
                 waiting: RefCell::new(HashMap::new()),
                 read: RefCell::new(None),
                 muted: RefCell::default(),
+                typing: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]
                 media: RefCell::new(HashMap::new()),
                 #[cfg(target_arch = "wasm32")]

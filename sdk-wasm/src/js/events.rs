@@ -19,6 +19,7 @@ struct EventNames {
     MESSAGE_MODIFIED: &'static str,
     MESSAGE_REVOKED: &'static str,
     MESSAGE_READ_BY_PEER: &'static str,
+    TYPING_STATUS_UPDATED: &'static str,
     CONVERSATION_LIST_UPDATED: &'static str,
     TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: &'static str,
     PROFILE_UPDATED: &'static str,
@@ -37,6 +38,7 @@ const EVENT: EventNames = EventNames {
     MESSAGE_MODIFIED: "onMessageModified",
     MESSAGE_REVOKED: "onMessageRevoked",
     MESSAGE_READ_BY_PEER: "onMessageReadByPeer",
+    TYPING_STATUS_UPDATED: "onTypingStatusUpdated",
     CONVERSATION_LIST_UPDATED: "onConversationListUpdated",
     TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: "onTotalUnreadMessageCountUpdated",
     PROFILE_UPDATED: "onProfileUpdated",
@@ -216,6 +218,22 @@ pub(super) fn emits(
             EVENT.MESSAGE_MODIFIED,
             messages(std::slice::from_ref(&m), ReadMarks::default()),
         )],
+        Event::Typing { peer, typing } => {
+            #[derive(Serialize)]
+            struct Typing<'a> {
+                #[serde(rename = "conversationID")]
+                conversation_id: ConversationId,
+                #[serde(rename = "userID")]
+                user_id: &'a UserId,
+                typing: bool,
+            }
+            let data = Typing {
+                conversation_id: ConversationId(peer.clone()),
+                user_id: &peer,
+                typing,
+            };
+            vec![Emit(EVENT.TYPING_STATUS_UPDATED, to_js(&data))]
+        }
         // Tencent's SDK has no event for it: the conversation list that follows shows it.
         Event::MessagesDeleted { .. } => Vec::new(),
         Event::ConversationListUpdated(list) => {

@@ -625,6 +625,22 @@ impl Chat {
         })
     }
 
+    /// `sendTypingStatus({ conversationID, typing? })`: tells the peer's devices online now
+    /// that you are typing (`typing` true, the default) or stopped, as TUIKit does (an
+    /// online-only custom message the SDK hides; the peer hears `TYPING_STATUS_UPDATED`). Call
+    /// it on every keystroke: it goes out at most every 3 seconds per conversation.
+    #[wasm_bindgen(js_name = sendTypingStatus)]
+    pub fn send_typing_status(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let peer = conversation_of(&options)?;
+            let typing = field(&options, "typing").as_bool().unwrap_or(true);
+            let client = state.client()?;
+            client.send_typing(&peer, typing).await.map_err(sdk_error)?;
+            ok(Changed::new(peer))
+        })
+    }
+
     /// `pinConversation({ conversationID, isPinned })`: pins the conversation (first in the
     /// list) or unpins it, on all of this user's devices. Resolves `{ conversationID }`.
     #[wasm_bindgen(js_name = pinConversation)]
