@@ -516,9 +516,9 @@ impl Sdk {
     }
 
     /// Sends a message to `to`; it shows at once as sending.
-    pub fn send(&self, to: UserId, element: Element) {
+    pub fn send(&self, to: UserId, element: Element, cloud_custom_data: Option<String>) {
         if let Some(client) = self.client() {
-            self.resend(client.draft(to, vec![element], None));
+            self.resend(client.draft(to, vec![element], cloud_custom_data));
         }
     }
 
@@ -636,6 +636,11 @@ impl Sdk {
             move |c| async move { c.modify(&peer, key, version, Some(elements), data).await },
             |sdk, m| sdk.dispatch(Action::Modified(m)),
         );
+    }
+
+    /// Makes the next message in the open chat a reply quoting `message` (or no reply).
+    pub fn reply_to(&self, message: Option<Message>) {
+        self.dispatch(Action::ReplyTo(message));
     }
 
     /// Tells `peer` this user is typing (the SDK sends it at most every few seconds).

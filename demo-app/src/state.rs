@@ -96,12 +96,16 @@ pub struct State {
     pub notice: Option<String>,
     /// The peer typing to this user now, with the number of the signal that said so.
     pub typing: Option<(UserId, u64)>,
+    /// The message the next one sent in the open chat replies to.
+    pub replying: Option<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     SignedIn(UserId),
     SignedOut,
+    /// The next message sent in the open chat quotes this one (or, with `None`, nothing).
+    ReplyTo(Option<Message>),
     /// `peer` is typing (signal `Some(number)`) or stopped (`None`).
     Typing {
         peer: UserId,
@@ -168,9 +172,11 @@ impl State {
             Action::Kicked(cause) => self.kicked = Some(cause),
             Action::Net(net) => self.net = net,
             Action::Conversations(list) => self.conversations = list,
+            Action::ReplyTo(message) => self.replying = message,
             Action::Open(peer) => {
                 self.panel = Panel::Chats;
                 if self.chat.as_ref().is_none_or(|c| c.peer != peer) {
+                    self.replying = None;
                     self.chat = Some(Chat {
                         peer,
                         messages: Vec::new(),

@@ -13,7 +13,7 @@
 //!   send with the outbox, media, history, read, recall, delete), conversations, friends,
 //!   blacklist, profiles and the event stream.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
-//! - [`typing`]: typing indicators in TUIKit's shape.
+//! - [`typing`], [`reply`]: typing indicators and quoting replies, in TUIKit's shapes.
 //! - [`upload`] (browser only): media files to message elements (limits, duration, video
 //!   cover, upload with progress and cancel).
 //!
@@ -26,6 +26,7 @@ pub mod error;
 pub mod event;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+pub mod reply;
 mod runtime;
 pub mod sequence;
 pub mod session;

@@ -1038,27 +1038,15 @@ impl<C: Cache + 'static> Session<C> {
         let before = cache.relations(relation).await?;
         let mut list = before.clone();
         list.retain(|e| !removed.contains(&e.user_id));
+        // Each added entry with its fields as they now are, a cleared remark included.
         for user_id in added {
-            let at = match list.iter().position(|e| e.user_id == user_id) {
-                Some(at) => at,
-                None => {
-                    list.push(RelationEntry {
-                        user_id,
-                        since_ms: crate::runtime::now_ms(),
-                        fields: RelationFields::default(),
-                    });
-                    list.len() - 1
-                }
-            };
-            let kept = &mut list[at].fields;
-            for (slot, new) in [
-                (&mut kept.remark, &fields.remark),
-                (&mut kept.wording, &fields.wording),
-                (&mut kept.source, &fields.source),
-            ] {
-                if !new.is_empty() {
-                    slot.clone_from(new);
-                }
+            match list.iter_mut().find(|e| e.user_id == user_id) {
+                Some(e) => e.fields.clone_from(&fields),
+                None => list.push(RelationEntry {
+                    user_id,
+                    since_ms: crate::runtime::now_ms(),
+                    fields: fields.clone(),
+                }),
             }
         }
         if list == before {

@@ -263,6 +263,41 @@ test('the header says "typing…" while the other person types, until their mess
   await bob.context.close();
 });
 
+test('a reply quotes the message as TUIKit does, and the quote jumps to it', async () => {
+  const alice = await person(`alice-re-${run}`);
+  const bob = await person(`bob-re-${run}`);
+  await startChat(alice.page, bob.user);
+  await send(alice.page, 'where are you?');
+  await send(alice.page, 'and when?');
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+  const original = log(bob.page).locator('.msg.in', { hasText: 'where are you?' });
+  await original.getByRole('button', { name: 'Reply' }).click();
+  await bob.page.getByRole('status').filter({ hasText: `Replying to ${alice.user}` }).waitFor();
+  await send(bob.page, 'at the station');
+  await bob.page.getByRole('status').filter({ hasText: 'Replying to' }).waitFor({ state: 'detached' });
+  const quote = log(alice.page).locator('.msg.in', { hasText: 'at the station' })
+    .getByRole('button', { name: `Reply to ${alice.user}: where are you?. Show that message` });
+  await quote.waitFor();
+  await shot(alice.page, 'reply');
+  await quote.click();
+  const focused = await alice.page.evaluate(() => document.activeElement?.textContent ?? '');
+  assert.match(focused, /where are you\?/, 'the quote brings the quoted message into focus');
+  // Stored in TUIKit's shape, for Tencent clients to show.
+  const now = Math.floor(Date.now() / 1000);
+  const roam = await rest('openim/admin_getroammsg', { Operator_Account: alice.user, Peer_Account: bob.user, MaxCnt: 10, MinTime: now - 600, MaxTime: now + 60 });
+  const reply = roam.MsgList.find((m) => m.From_Account === bob.user);
+  const quoted = roam.MsgList.find((m) => m.MsgBody[0].MsgContent.Text === 'where are you?');
+  const { messageReply } = JSON.parse(reply.CloudCustomData);
+  assert.equal(messageReply.messageAbstract, 'where are you?');
+  assert.equal(messageReply.messageSender, alice.user);
+  assert.equal(messageReply.messageType, 1);
+  assert.equal(messageReply.version, 1);
+  assert.equal(messageReply.messageSequence, quoted.MsgSeq);
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
 test('a blocked sender sees the refusal in plain words and can resend after unblocking', async () => {
   const alice = await person(`alice4-${run}`);
   const bob = await person(`bob4-${run}`);

@@ -211,6 +211,14 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const friends = await a.getFriendList();
     await b.updateFriend({ userID: alice, remark: 'Alice A.' });
     const bobsFriends = await b.getFriendList();
+    // Clearing the remark reaches the cached list (of this device, as of every other).
+    await b.updateFriend({ userID: alice, remark: '' });
+    let remarkAfterClear;
+    for (let i = 0; i < 100; i++) {
+      remarkAfterClear = (await b.getFriendList()).data[0].remark;
+      if (remarkAfterClear === '') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const created = await b.createFriendGroup({ name: 'work', userIDList: [alice, 'not-a-friend'] });
     const groups = await b.getFriendGroupList();
     const removed = await b.removeFromFriendGroup({ name: 'work', userIDList: [alice] });
@@ -226,7 +234,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       alicesApplications: alicesApplications.data, friendsBefore: friendsBefore.data, wrongAccept, applicationsAfter,
       readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
-      profiles: profiles.data, mine: mine.data, refusedProfile,
+      profiles: profiles.data, mine: mine.data, refusedProfile, remarkAfterClear,
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
       afterDelete: afterDelete.data.messageList };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
@@ -260,6 +268,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.applicationsAfter, { applicationList: [], unreadCount: 0 }, 'the accepted application is gone');
   assert.deepEqual(got.friends, [{ userID: bob, remark: '' }]);
   assert.deepEqual(got.bobsFriends, [{ userID: alice, remark: 'Alice A.' }], 'accepted with a remark, then updated');
+  assert.equal(got.remarkAfterClear, '', 'a cleared remark leaves the cached list');
   assert.deepEqual(got.created.friendGroup, { name: 'work', count: 1, userIDList: [alice] });
   assert.deepEqual(got.created.failureUserIDList.map((f) => [f.userID, f.code]), [['not-a-friend', 30001]]);
   assert.deepEqual(got.groups, [{ name: 'work', count: 1, userIDList: [alice] }]);

@@ -6,6 +6,7 @@ use super::app::AppState;
 use super::avatar::Avatar;
 use super::composer::Composer;
 use super::message_item::MessageItem;
+use super::message_item::display_name;
 use crate::sdk::Sdk;
 use crate::state::{Net, friend_name, listed};
 use protocol::Relation;
@@ -118,11 +119,11 @@ pub fn ChatView() -> Html {
     };
 
     let peer = chat.peer.clone();
-    let draft = state
-        .conversations
-        .iter()
-        .find(|c| c.peer == peer)
-        .map(|c| c.draft.clone());
+    let draft = conversation.as_ref().map(|c| c.draft.clone());
+    let replying = state.replying.clone().map(|m| {
+        let sender = display_name(&m.nick, &m.from);
+        (m, sender)
+    });
     let nick = conversation
         .as_ref()
         .map(|c| c.peer_nick.clone())
@@ -194,7 +195,7 @@ pub fn ChatView() -> Html {
                 }
                 { for items }
             </div>
-            <Composer peer={peer.clone()} {draft} />
+            <Composer peer={peer.clone()} {draft} {replying} />
         </section>
     }
 }

@@ -9,10 +9,11 @@ use super::app::Emojis;
 use super::input_value;
 use crate::content::{Card, Hand, parse_money};
 use crate::sdk::Sdk;
+use duet_chat::reply::Quote;
 use duet_chat::upload::MediaFile;
 use protocol::element::{FaceElem, LocationElem, TextElem};
 use protocol::media::MediaKind;
-use protocol::{Element, UserId};
+use protocol::{Element, Message, UserId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -33,6 +34,8 @@ pub struct Props {
     /// The conversation's draft, as last saved on any device; `None` when there is no
     /// conversation yet (nothing to keep a draft in).
     pub draft: Option<String>,
+    /// The message the next one replies to, with the name its sender is shown by.
+    pub replying: Option<(Message, String)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -81,11 +84,22 @@ pub fn Composer(props: &Props) -> Html {
     let send = {
         let (sdk, peer, tray, error) =
             (sdk.clone(), props.peer.clone(), tray.clone(), error.clone());
+        let quote = props
+            .replying
+            .as_ref()
+            .map(|(m, sender)| Quote::of(m, sender).to_custom_data());
         Callback::from(move |element: Element| {
             error.set(None);
             tray.set(Tray::None);
-            sdk.send(peer.clone(), element);
+            sdk.send(peer.clone(), element, quote.clone());
+            if quote.is_some() {
+                sdk.reply_to(None);
+            }
         })
+    };
+    let cancel_reply = {
+        let sdk = sdk.clone();
+        Callback::from(move |_| sdk.reply_to(None))
     };
     let on_text = {
         let (send, text) = (send.clone(), text.clone());
@@ -210,6 +224,12 @@ pub fn Composer(props: &Props) -> Html {
                 </form>
             }
             if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
+            if let Some((m, sender)) = &props.replying {
+                <div class="replying" role="status">
+                    <span>{ format!("Replying to {sender}: ") }<q>{ Quote::of(m, sender).message_abstract }</q></span>
+                    <button type="button" class="link" onclick={cancel_reply}>{ "Cancel reply" }</button>
+                </div>
+            }
             <div class="tools">
                 <button type="button" aria-label="Emoji" aria-expanded={expanded(Tray::Emoji)} onclick={toggle(Tray::Emoji)}>{ "😊" }</button>
                 <button type="button" aria-label="Location" aria-expanded={expanded(Tray::Location)} onclick={toggle(Tray::Location)}>{ "📍" }</button>

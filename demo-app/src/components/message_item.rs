@@ -10,8 +10,10 @@ use super::time::Time;
 use crate::content::{Card, Segment, find_face, money, segments};
 use crate::sdk::Sdk;
 use crate::state::{Shown, Status};
+use duet_chat::reply::Quote;
 use protocol::element::{CustomElem, ImageElem, LocationElem, image_type};
 use protocol::{Element, UserId};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -83,14 +85,33 @@ pub fn MessageItem(props: &Props) -> Html {
     };
     let read = m.key.id != 0 && m.key.id <= props.peer_read_up_to;
     let status = out.then(|| status(&sdk, &props.shown, &props.peer, read));
+    let quote = Quote::from_custom_data(m.cloud_custom_data.as_deref()).map(|q| {
+        let target = anchor(&q.message_id);
+        let jump = Callback::from(move |_| show(&target));
+        html! {
+            <button type="button" class="quote" onclick={jump}
+                aria-label={format!("Reply to {}: {}. Show that message", q.message_sender, q.message_abstract)}>
+                <span class="from">{ q.message_sender.clone() }</span>
+                <span class="abstract">{ q.message_abstract.clone() }</span>
+            </button>
+        }
+    });
+    // Sent messages can be replied to.
+    let reply = (m.key.id != 0).then(|| {
+        let (sdk, message) = (sdk.clone(), m.clone());
+        let onclick = Callback::from(move |_| sdk.reply_to(Some(message.clone())));
+        html! { <button type="button" class="link reply" {onclick}>{ "Reply" }</button> }
+    });
     html! {
-        <div class={classes!("msg", if out { "out" } else { "in" })}>
+        <div class={classes!("msg", if out { "out" } else { "in" })} id={anchor(&m.id())} tabindex="-1">
             <Avatar name={name.clone()} url={m.avatar.clone()} />
             <div class="bubble">
+                { quote }
                 <div class="meta"><span class="from">{ name }</span>{ " " }<Time ms={m.time_ms} />
                     if m.edited_ms > 0 {
                         <span class="edited" title="This message was edited">{ " · edited" }</span>
                     }
+                    { reply }
                 </div>
                 <div class="content">{ content }</div>
                 { status }
@@ -99,7 +120,27 @@ pub fn MessageItem(props: &Props) -> Html {
     }
 }
 
-fn display_name(nick: &str, id: &UserId) -> String {
+/// The element ID of the message with `id` in the chat log.
+fn anchor(id: &str) -> String {
+    format!("msg-{id}")
+}
+
+/// Brings the message with element ID `anchor` into view and focus, when it is loaded.
+fn show(anchor: &str) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(anchor))
+    else {
+        return;
+    };
+    el.scroll_into_view();
+    if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+        let _ = el.focus();
+    }
+}
+
+/// How a message's sender is named: its nickname when it had one, else its ID.
+pub fn display_name(nick: &str, id: &UserId) -> String {
     if nick.is_empty() {
         id.to_string()
     } else {

@@ -416,12 +416,24 @@ macro_rules! storage_conformance {
             assert!(s.relations(Relation::Friend, &uid("alice")).await.unwrap().is_empty(), "an update adds nothing");
             relate(&s, Relation::Friend, "alice", &["bob"], true, true).await;
             rec.take();
-            assert!(s.change_relations(RelationChange { both_ways: false, ..update }).await.unwrap()[0].is_ok());
+            assert!(s.change_relations(RelationChange { both_ways: false, ..update.clone() }).await.unwrap()[0].is_ok());
             assert_eq!(s.relations(Relation::Friend, &uid("alice")).await.unwrap()[0].fields, remark);
             assert!(s.relations(Relation::Friend, &uid("bob")).await.unwrap()[0].fields.is_empty(), "a remark is its owner's");
             let feed = rec.take();
             assert_eq!(feed.len(), 1);
-            assert_eq!(feed[0].1.event, SyncEvent::Relations { relation: Relation::Friend, added: vec![uid("bob")], removed: vec![], fields: remark });
+            assert_eq!(feed[0].1.event, SyncEvent::Relations { relation: Relation::Friend, added: vec![uid("bob")], removed: vec![], fields: remark.clone() });
+            // The entry says what the entry now carries: an update of another tag keeps the
+            // remark in it, and clearing the remark says it is gone.
+            let custom = vec![("Tag_SNS_Custom_Team".to_owned(), "\"red\"".to_owned())];
+            let one_way = RelationChange { both_ways: false, ..update };
+            s.change_relations(RelationChange { fields: custom, ..one_way.clone() }).await.unwrap();
+            let cleared = vec![(RelationFields::REMARK_TAG.to_owned(), "\"\"".to_owned())];
+            s.change_relations(RelationChange { fields: cleared, ..one_way }).await.unwrap();
+            let fields: Vec<_> = rec.take().into_iter().map(|(_, e, _)| match e.event {
+                SyncEvent::Relations { fields, .. } => fields,
+                other => panic!("{other:?}"),
+            }).collect();
+            assert_eq!(fields, [remark, RelationFields::default()]);
 
             // Removing it from one side removes it from both.
             let close = RelationChange { relation: Relation::ApplicationReceived, owner: uid("bob"), peers: vec![uid("alice")], add: false, fields: Vec::new(), ..apply };

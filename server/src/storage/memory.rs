@@ -532,16 +532,7 @@ impl State {
             };
             let item = LogItem::Edited(edit.key.id);
             let seq = user.append(time_ms, size, item, r.offline_bytes);
-            out.push(Committed {
-                owner: owner.clone(),
-                entry: Arc::new(SyncEntry {
-                    seq,
-                    event: SyncEvent::Edited {
-                        message: message.clone(),
-                    },
-                }),
-                origin: None,
-            });
+            out.push(rules::edited_entry(owner, seq, &message));
         }
         Ok(message)
     }
@@ -640,7 +631,9 @@ impl State {
                     self.relation_fields.remove(&(k, a.clone(), b.clone()));
                 }
                 if did {
-                    changed.push((k, a, b));
+                    let kept = self.relation_fields.get(&(k, a.clone(), b.clone()));
+                    let now = RelationFields::from_tags(kept.into_iter().flatten());
+                    changed.push((k, a, b, now));
                 }
             }
             results.push(Ok(()));

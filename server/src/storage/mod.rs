@@ -609,35 +609,33 @@ pub(crate) mod flags {
     pub const NO_LAST_MSG: i64 = 4;
 }
 
-/// The `Relations` entries a relation change appends: one per list that changed, in the order
-/// the lists first changed. `changed` holds the `(kind, owner, peer)` entries actually added,
-/// updated or removed;
-/// only the acting owner's entry carries the origin.
+/// An entry a relation change actually added, updated or removed: `(kind, owner, peer)` and,
+/// when added or updated, everything the entry now carries.
+pub(crate) type ChangedEntry = (Relation, UserId, UserId, protocol::RelationFields);
+
+/// The `Relations` entries a relation change appends: one per list that changed and per set of
+/// fields its changed entries now carry (so an update that cleared a remark says so), in the
+/// order the lists first changed. Only the acting owner's entry carries the origin.
 pub(crate) fn relation_events(
     change: &RelationChange,
-    changed: &[(Relation, UserId, UserId)],
+    changed: &[ChangedEntry],
 ) -> Vec<(UserId, protocol::SyncEvent, Option<Origin>)> {
-    let mut lists: Vec<(Relation, &UserId)> = Vec::new();
-    for (relation, a, _) in changed {
-        if !lists.contains(&(*relation, a)) {
-            lists.push((*relation, a));
+    let mut groups: Vec<(Relation, &UserId, &protocol::RelationFields, Vec<UserId>)> = Vec::new();
+    for (relation, a, b, fields) in changed {
+        match groups
+            .iter_mut()
+            .find(|(r, o, f, _)| r == relation && *o == a && *f == fields)
+        {
+            Some(group) => group.3.push(b.clone()),
+            None => groups.push((*relation, a, fields, vec![b.clone()])),
         }
     }
-    lists
+    groups
         .into_iter()
-        .map(|(relation, a)| {
-            let users: Vec<UserId> = changed
-                .iter()
-                .filter(|(r, x, _)| *r == relation && x == a)
-                .map(|(_, _, b)| b.clone())
-                .collect();
-            let (added, removed, fields) = if change.add {
-                let fields = protocol::RelationFields::from_tags(
-                    change.fields_for(relation, a).iter().map(|(t, v)| (t, v)),
-                );
-                (users, Vec::new(), fields)
-            } else {
-                (Vec::new(), users, protocol::RelationFields::default())
+        .map(|(relation, a, fields, users)| {
+            let (added, removed, fields) = match change.add {
+                true => (users, Vec::new(), fields.clone()),
+                false => (Vec::new(), users, protocol::RelationFields::default()),
             };
             let origin = if *a == change.owner {
                 change.origin

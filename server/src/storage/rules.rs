@@ -102,6 +102,21 @@ impl ConversationChange {
     }
 }
 
+/// The change feed's entry for an edit of `message`, at `seq` in `owner`'s log (sent to every
+/// device of both users, the editing one too).
+pub(crate) fn edited_entry(owner: &UserId, seq: Seq, message: &Message) -> Committed {
+    Committed {
+        owner: owner.clone(),
+        entry: Arc::new(SyncEntry {
+            seq,
+            event: SyncEvent::Edited {
+                message: message.clone(),
+            },
+        }),
+        origin: None,
+    }
+}
+
 /// Recalls the stored `message` found by its key, when it is the one from `from` to `to` and
 /// not recalled yet: its content goes, it keeps its place.
 pub(crate) fn recall(message: &mut Message, from: &UserId, to: &UserId) -> StorageResult<()> {

@@ -463,16 +463,9 @@ impl Writer {
             }
             let id = Some(edit.key.id);
             let seq = self.append(batch, owner, time_ms, size, id, Some(rows::EDITED_EVENT))?;
-            batch.published.push(Committed {
-                owner: owner.clone(),
-                entry: Arc::new(SyncEntry {
-                    seq,
-                    event: SyncEvent::Edited {
-                        message: message.clone(),
-                    },
-                }),
-                origin: None,
-            });
+            batch
+                .published
+                .push(rules::edited_entry(owner, seq, &message));
         }
         Ok(Ok(message))
     }

@@ -3,6 +3,7 @@
 //! registrations, and account deletion.
 
 use super::*;
+use protocol::RelationFields;
 
 impl Writer {
     pub(super) fn ensure_user(
@@ -139,6 +140,7 @@ impl Writer {
             }
             for (k, a, b) in pairs {
                 let code = relation_code(k);
+                let mut now = RelationFields::default();
                 let fields = change.fields_for(k, &a);
                 let n = if add {
                     let new = self
@@ -151,6 +153,7 @@ impl Writer {
                     if !fields.is_empty() {
                         self.merge_fields(k, &a, &b, fields.to_vec())?;
                     }
+                    now = self.entry_fields(k, &a, &b)?;
                     new + usize::from(!fields.is_empty())
                 } else {
                     self.conn
@@ -167,7 +170,7 @@ impl Writer {
                             u.blocked.saturating_sub(1)
                         };
                     }
-                    changed.push((k, a, b));
+                    changed.push((k, a, b, now));
                 }
             }
             results.push(Ok(()));
@@ -235,6 +238,27 @@ impl Writer {
 
     /// Merges `fields` into those kept with `owner`'s entry of `peer` on its list of
     /// `relation`; whether the entry exists (nothing is kept when not).
+    /// What the entry on `owner`'s list of `relation` for `peer` carries (none when absent).
+    fn entry_fields(
+        &mut self,
+        relation: Relation,
+        owner: &UserId,
+        peer: &UserId,
+    ) -> Sql<RelationFields> {
+        let kept: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT fields FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            )?
+            .query_row(
+                params![relation_code(relation), owner.as_str(), peer.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let tags = rows::fields_from_text(kept.as_deref().unwrap_or_default());
+        Ok(RelationFields::from_tags(&tags))
+    }
+
     pub(super) fn merge_fields(
         &mut self,
         relation: Relation,
