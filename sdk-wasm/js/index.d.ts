@@ -214,7 +214,8 @@ export interface Chat {
   /** Edits a sent message changed in place: the `payload` of your own text, face, location or
    * custom message, and the `cloudCustomData` of any message in the conversation. Resolves
    * with the same object, updated (`version`, `modifiedTime`); both users' devices hear
-   * `MESSAGE_MODIFIED`. Rejects with code 2480 when it was edited since its `version`, 60015
+   * `MESSAGE_MODIFIED`. Rejects with code 2480 when it was edited since its `version` (the
+   * error's `data.message` is then the newest version, when this browser holds it), 60015
    * for content that cannot be edited (media, or the peer's words). */
   modifyMessage(message: Message): Promise<Result<{ message: Message }>>;
   /** Deletes messages of one conversation from your history on the server and on all your

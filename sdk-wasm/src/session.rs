@@ -21,8 +21,8 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
 use protocol::push::Vendor;
 use protocol::{
-    Conversation, DeviceId, Element, Message, MessageKey, Profile, ProfileDetails, Relation,
-    RelationEntry, RelationFields, Seq, SyncEntry, SyncEvent, UserId,
+    Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, Profile, ProfileDetails,
+    Relation, RelationEntry, RelationFields, Seq, SyncEntry, SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -798,6 +798,27 @@ impl<C: Cache + 'static> Session<C> {
         Ok(found.into_iter().find(|m| m.key == key))
     }
 
+    /// Replaces the cached copy of the message `key` with `peer`, when this device holds one,
+    /// by the server's.
+    async fn refresh_message(&self, peer: &UserId, key: MessageKey) -> Result<(), SdkError> {
+        if self.held_message(peer, key).await?.is_none() {
+            return Ok(());
+        }
+        let request = Request::History {
+            peer: peer.clone(),
+            before: Some(next_key(key)),
+            limit: 1,
+        };
+        if let Reply::History { messages, .. } = self.request(request).await? {
+            let stored: Vec<Message> = messages.into_iter().filter(|m| m.key == key).collect();
+            self.inner
+                .cache
+                .put_messages(&self.inner.me, &stored)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Edits the message `key` with `peer`, made from its `version`: new `elements`, new
     /// custom data (empty clears it), or both. The server's `edited` entry then updates every
     /// device of both users; this one's cache is updated at once, so the answer and the cache
@@ -817,8 +838,15 @@ impl<C: Cache + 'static> Session<C> {
             elements,
             cloud_custom_data,
         };
-        let Reply::Edited { message } = self.request(request).await? else {
-            return Err(unexpected());
+        let message = match self.request(request).await {
+            Ok(Reply::Edited { message }) => message,
+            Ok(_) => return Err(unexpected()),
+            Err(e) if e.code == ErrorCode::EDIT_CONFLICT => {
+                // Keep the newest version at hand for the app, as Tencent's SDK gives it.
+                self.refresh_message(peer, key).await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
         };
         if self.held_message(peer, key).await?.is_some() {
             let me = &self.inner.me;

@@ -310,7 +310,7 @@ test('modifyMessage edits a sent message on every device of both users, and a st
     const lastOnB = (await b.getConversationList()).data.conversationList[0].lastMessage.payload.text;
 
     stale.payload.text = 'see you at 7';
-    const conflict = await a2.modifyMessage(stale).then(() => 0, (e) => e.code);
+    const conflict = await a2.modifyMessage(stale).then(() => 0, (e) => [e.code, e.data?.message?.payload.text, e.data?.message?.version]);
     // The recipient may not change the words, only the custom data (a reply's link, say).
     const words = await b.modifyMessage({ ...onB, payload: { text: 'at 8 then' } }).then(() => 0, (e) => e.code);
     await a2.logout();
@@ -337,7 +337,7 @@ test('modifyMessage edits a sent message on every device of both users, and a st
   }
   assert.deepEqual(got.onB, { text: 'see you at 6', version: 1, modified: true }, 'the peer\'s history holds the new version');
   assert.equal(got.lastOnB, 'see you at 6', 'and so does its conversation list');
-  assert.equal(got.conflict, 2480, 'an edit of an old version is refused');
+  assert.deepEqual(got.conflict, [2480, 'see you at 6', 1], 'an edit of an old version is refused, with the newest version in data.message');
   assert.equal(got.words, 60015, 'only the sender changes the words');
   assert.equal(got.dataVersion, 2);
   assert.match(got.aLast, /messageReply/, 'the sender hears the recipient\'s custom-data edit');

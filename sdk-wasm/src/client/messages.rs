@@ -297,6 +297,16 @@ impl<C: Cache + 'static> Client<C> {
         }
     }
 
+    /// The message `key` with `peer`, when this device holds it: after an edit refused with
+    /// 2480, its newest version.
+    pub async fn held_message(
+        &self,
+        peer: &UserId,
+        key: MessageKey,
+    ) -> Result<Option<Message>, SdkError> {
+        Ok(self.connected()?.held_message(peer, key).await?)
+    }
+
     /// Deletes messages with `peer` from this user's history, on the server and on all of its
     /// devices (the peer keeps its copy); any number, sent in requests of the server's
     /// largest size.

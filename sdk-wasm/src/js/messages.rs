@@ -486,10 +486,25 @@ impl Chat {
                     }
                     all
                 });
-            let edited = client
+            let edited = match client
                 .modify(&peer, key, edit.version, elements, edit.cloud_custom_data)
                 .await
-                .map_err(sdk_error)?;
+            {
+                Ok(m) => m,
+                Err(e) => {
+                    let conflict = e.code == protocol::ErrorCode::EDIT_CONFLICT;
+                    let error = sdk_error(e);
+                    // As in Tencent's SDK: `data.message` is the newest version.
+                    if conflict && let Ok(Some(newest)) = client.held_message(&peer, key).await {
+                        let marks = client.read_marks(&peer).await.unwrap_or_default();
+                        let newest = to_js(&JsMessage::new(&newest, &me, marks, Status::Success));
+                        let data = js_sys::Object::new();
+                        set(&data, "message", newest);
+                        set(&error, "data", data);
+                    }
+                    return Err(error);
+                }
+            };
             let marks = client.read_marks(&peer).await.map_err(sdk_error)?;
             let fresh = to_js(&JsMessage::new(&edited, &me, marks, Status::Success));
             let target: &js_sys::Object = message.unchecked_ref();
