@@ -304,7 +304,7 @@ impl<C: Cache + 'static> Client<C> {
         peer: &UserId,
         key: MessageKey,
     ) -> Result<Option<Message>, SdkError> {
-        Ok(self.connected()?.held_message(peer, key).await?)
+        self.connected()?.held_message(peer, key).await
     }
 
     /// Deletes messages with `peer` from this user's history, on the server and on all of its
