@@ -268,7 +268,7 @@ impl State {
                         .messages
                         .iter_mut()
                         .find(|s| s.message.key == message.key)
-                    && shown.message.version <= message.version
+                    && shown.message.superseded_by(&message)
                 {
                     shown.message = message;
                 }
@@ -455,7 +455,7 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_replaces_the_message_unless_it_is_older_than_the_one_shown() {
+    fn an_edit_replaces_the_message_unless_it_superseded_by_the_one_shown() {
         let mut s = open("alice", "bob");
         let m = msg("alice", "bob", 3, 3);
         s.apply(Action::Received(vec![m.clone()]));

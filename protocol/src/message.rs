@@ -59,6 +59,13 @@ impl Message {
         self.cloud_custom_data = None;
     }
 
+    /// Whether `other`, a copy of this message heard later, may replace this one: it is not an
+    /// older version, and this one is not recalled. So an edit heard late (an answer that
+    /// arrives after the next edit's entry, say) never undoes a later edit or a recall.
+    pub fn superseded_by(&self, other: &Message) -> bool {
+        !self.recalled && (self.version, self.edited_ms) <= (other.version, other.edited_ms)
+    }
+
     /// The other party of this message, seen from `me`.
     pub fn peer_of(&self, me: &UserId) -> &UserId {
         if &self.from == me {
@@ -402,6 +409,34 @@ impl Conversation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_later_copy_replaces_an_older_version_never_a_recall() {
+        let user = |s| UserId::parse(s).unwrap();
+        let v = |version, recalled| Message {
+            key: MessageKey {
+                id: 1,
+                random: 2,
+                time_s: 3,
+            },
+            from: user("alice"),
+            to: user("bob"),
+            time_ms: 3_000,
+            client_time_s: 0,
+            random: 2,
+            elements: vec![],
+            cloud_custom_data: None,
+            nick: String::new(),
+            avatar: String::new(),
+            recalled,
+            version,
+            edited_ms: u64::from(version) * 1_000,
+        };
+        assert!(v(1, false).superseded_by(&v(2, false)));
+        assert!(v(1, false).superseded_by(&v(1, true)));
+        assert!(!v(2, false).superseded_by(&v(1, false)));
+        assert!(!v(1, true).superseded_by(&v(2, false)));
+    }
 
     #[test]
     fn profile_details_are_tencents_tags() {

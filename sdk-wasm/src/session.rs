@@ -600,8 +600,14 @@ impl<C: Cache + 'static> Session<C> {
                 SyncEvent::Edited { message } => {
                     let peer = message.peer_of(&me).clone();
                     if let Some(m) = messages.iter_mut().find(|m| m.key == message.key) {
-                        *m = message.clone();
-                    } else if self.held_message(&peer, message.key).await?.is_some() {
+                        if m.superseded_by(&message) {
+                            *m = message.clone();
+                        }
+                    } else if self
+                        .held_message(&peer, message.key)
+                        .await?
+                        .is_some_and(|held| held.superseded_by(&message))
+                    {
                         cache
                             .put_messages(&me, std::slice::from_ref(&message))
                             .await?;
@@ -848,7 +854,11 @@ impl<C: Cache + 'static> Session<C> {
             }
             Err(e) => return Err(e),
         };
-        if self.held_message(peer, key).await?.is_some() {
+        if self
+            .held_message(peer, key)
+            .await?
+            .is_some_and(|held| held.superseded_by(&message))
+        {
             let me = &self.inner.me;
             self.inner
                 .cache

@@ -119,9 +119,11 @@ impl<C: Cache + 'static> Client<C> {
         }
         self.inner.waiting.borrow_mut().remove(&waiting);
         if result.is_ok() && self.has_draft(&waiting.0) {
-            // What was being written there is sent: its draft goes, on every device.
-            self.set_conversation(&waiting.0, None, Some(String::new()))
-                .await?;
+            // What was being written there is sent: its draft goes, on every device. The send
+            // succeeded whatever becomes of this; a draft that stays is shown, not lost.
+            let _ = self
+                .set_conversation(&waiting.0, None, Some(String::new()))
+                .await;
         }
         result
     }
@@ -168,6 +170,9 @@ impl<C: Cache + 'static> Client<C> {
         let now = crate::runtime::now_ms();
         {
             let mut sent = self.inner.typing.borrow_mut();
+            // A peer's indicator clears by itself after twice the interval: older entries
+            // need no "stopped" and go, so the map holds only the peers typed to lately.
+            sent.retain(|_, last| now.saturating_sub(*last) < 2 * crate::typing::THROTTLE_MS);
             match (typing, sent.get(peer)) {
                 (true, Some(last)) if now.saturating_sub(*last) < crate::typing::THROTTLE_MS => {
                     return Ok(());
