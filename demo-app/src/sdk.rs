@@ -28,6 +28,8 @@ use yew::UseReducerDispatcher;
 
 /// Messages per history page.
 const PAGE: u32 = 20;
+/// Messages a search shows.
+const SEARCH_PAGE: u32 = 50;
 
 /// What the server tells a web client (`GET /duet/config`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -56,6 +58,8 @@ struct Inner {
     client: RefCell<Option<Client<IndexedDbCache>>>,
     /// The number of the last typing signal heard.
     typing_signals: std::cell::Cell<u64>,
+    /// The peers whose presence this tab follows (the SDK follows them again on reconnect).
+    followed: RefCell<std::collections::HashSet<UserId>>,
 }
 
 /// What `sessionStorage` keeps for a reload.
@@ -162,6 +166,7 @@ impl Sdk {
                 dispatch,
                 client: RefCell::new(None),
                 typing_signals: Default::default(),
+                followed: Default::default(),
             }),
         }
     }
@@ -302,6 +307,7 @@ impl Sdk {
 
     fn sign_out_locally(&self) {
         self.inner.client.borrow_mut().take();
+        self.inner.followed.borrow_mut().clear();
         saved::set_sign_in(None);
         self.dispatch(Action::SignedOut);
     }
@@ -317,7 +323,11 @@ impl Sdk {
             }
             Event::MessageRevoked { peer, key, .. } => self.dispatch(Action::Revoked { peer, key }),
             Event::MessagesDeleted { peer, keys } => self.dispatch(Action::Deleted { peer, keys }),
-            Event::MessageModified(m) => self.dispatch(Action::Modified(m)),
+            // The message with its reactions now: shown as an edit is.
+            Event::MessageModified(m) | Event::ReactionsUpdated(m) => {
+                self.dispatch(Action::Modified(m))
+            }
+            Event::UserStatusUpdated(status) => self.dispatch(Action::Statuses(vec![status])),
             Event::Typing {
                 peer,
                 typing: false,
@@ -339,7 +349,10 @@ impl Sdk {
             }
             // The conversation list that follows carries it.
             Event::MessageReadByPeer { .. } => {}
-            Event::ConversationListUpdated(list) => self.dispatch(Action::Conversations(list)),
+            Event::ConversationListUpdated(list) => {
+                self.follow(list.iter().map(|c| c.peer.clone()).collect());
+                self.dispatch(Action::Conversations(list))
+            }
             Event::ProfileUpdated(p) => self.dispatch(Action::Profile(p)),
             Event::RelationsUpdated(relation, entries) => {
                 self.dispatch(Action::Relations { relation, entries })
@@ -355,6 +368,13 @@ impl Sdk {
                     |sdk, all| sdk.dispatch(Action::Applications(all)),
                 );
                 self.refresh_profile();
+                // This user's own status says whether it hid its presence.
+                if let Some(me) = self.client().and_then(|c| c.me()) {
+                    self.call(
+                        |c| async move { c.statuses(vec![me]).await },
+                        |sdk, list| sdk.dispatch(Action::Statuses(list)),
+                    );
+                }
             }
             Event::KickedOut(cause) => {
                 self.inner.client.borrow_mut().take();
@@ -665,6 +685,108 @@ impl Sdk {
             move |c| async move { c.set_conversation(&peer, None, Some(text)).await },
             |_, ()| {},
         );
+    }
+
+    /// Follows the presence of those of `peers` not followed yet (as many as the server
+    /// allows a connection), for the dots on their pictures.
+    fn follow(&self, peers: Vec<UserId>) {
+        let new: Vec<UserId> = {
+            let mut followed = self.inner.followed.borrow_mut();
+            let room = protocol::presence::MAX_STATUS_SUBSCRIPTIONS.saturating_sub(followed.len());
+            let new: Vec<UserId> = peers
+                .into_iter()
+                .filter(|p| !followed.contains(p))
+                .take(room)
+                .collect();
+            followed.extend(new.iter().cloned());
+            new
+        };
+        if new.is_empty() || self.client().is_none_or(|c| c.session().is_none()) {
+            // Offline: the next conversation list after reconnecting tries again.
+            self.inner
+                .followed
+                .borrow_mut()
+                .retain(|p| !new.contains(p));
+            return;
+        }
+        let retry = new.clone();
+        let sdk = self.clone();
+        let Some(client) = self.client() else { return };
+        spawn(async move {
+            match client.follow_statuses(new, true).await {
+                Ok(list) => sdk.dispatch(Action::Statuses(list)),
+                Err(_) => sdk
+                    .inner
+                    .followed
+                    .borrow_mut()
+                    .retain(|p| !retry.contains(p)),
+            }
+        });
+    }
+
+    /// Hides this user's presence from everyone, or shows it again.
+    pub fn hide_status(&self, hidden: bool) {
+        let Some(me) = self.client().and_then(|c| c.me()) else {
+            return;
+        };
+        self.call(
+            move |c| async move {
+                c.hide_status(hidden).await?;
+                c.statuses(vec![me]).await
+            },
+            |sdk, list| sdk.dispatch(Action::Statuses(list)),
+        );
+    }
+
+    /// Adds (`add`) or takes back this user's reaction `emoji` on a message with `peer`.
+    pub fn react(&self, peer: UserId, key: MessageKey, emoji: String, add: bool) {
+        self.call(
+            move |c| async move { c.react(&peer, key, emoji, add).await },
+            |_, _| {}, // `ReactionsUpdated` shows it on every device, this one too
+        );
+    }
+
+    /// Searches this user's messages for `words`: all of its history on the server, or what
+    /// this device holds while offline.
+    pub fn search(&self, words: String) {
+        let Some(client) = self.client() else { return };
+        self.dispatch(Action::Search(Some(words.clone())));
+        let sdk = self.clone();
+        spawn(async move {
+            let query = protocol::search::SearchQuery {
+                keywords: words
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .take(5)
+                    .collect(),
+                match_all: true,
+                ..Default::default()
+            };
+            let found = match client.session() {
+                Some(_) => client.search_cloud(&query, 0, SEARCH_PAGE).await,
+                None => client.search_local(&query, 0, SEARCH_PAGE).await,
+            };
+            match found {
+                Ok((messages, _)) => sdk.dispatch(Action::Found { words, messages }),
+                Err(e) => {
+                    sdk.dispatch(Action::Search(None));
+                    sdk.notice(format!("{} (code {})", e.message, e.code.0));
+                }
+            }
+        });
+    }
+
+    /// Opens the chat a found message is in, and brings it into view.
+    pub fn jump_to(&self, message: &Message) {
+        let Some(me) = self.client().and_then(|c| c.me()) else {
+            return;
+        };
+        let peer = message.peer_of(&me).clone();
+        self.open(peer.clone());
+        self.dispatch(Action::JumpTo {
+            peer,
+            key: message.key,
+        });
     }
 
     /// Recalls an own message.

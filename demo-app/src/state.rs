@@ -6,6 +6,7 @@
 use duet_chat::cache::OutboxItem;
 use duet_chat::event::Applications;
 use protocol::frame::KickCause;
+use protocol::presence::UserStatus;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEntry, UserId};
 
 /// The connection, as the banner tells it.
@@ -71,6 +72,7 @@ pub enum Panel {
     Chats,
     People,
     Profile,
+    Search,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -98,6 +100,20 @@ pub struct State {
     pub typing: Option<(UserId, u64)>,
     /// The message the next one sent in the open chat replies to.
     pub replying: Option<Message>,
+    /// The presence of the peers this user follows, as last heard.
+    pub statuses: Vec<UserStatus>,
+    /// The last message search and what it found.
+    pub search: Option<Search>,
+    /// A message of the open chat to bring into view once it is loaded.
+    pub jump: Option<MessageKey>,
+}
+
+/// A message search: the words asked for, and the messages found (newest first) once the
+/// answer came.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Search {
+    pub words: String,
+    pub found: Option<Vec<Message>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +173,22 @@ pub enum Action {
     Profile(Profile),
     Show(Panel),
     Notice(Option<String>),
+    /// Users' presence now.
+    Statuses(Vec<UserStatus>),
+    /// A search for these words started (or, with `None`, the results were closed).
+    Search(Option<String>),
+    /// What the search for `words` found.
+    Found {
+        words: String,
+        messages: Vec<Message>,
+    },
+    /// Opens the chat with `peer` and brings the message `key` into view.
+    JumpTo {
+        peer: UserId,
+        key: MessageKey,
+    },
+    /// The message to jump to is in view (or cannot be found).
+    Jumped,
 }
 
 impl State {
@@ -293,7 +325,29 @@ impl State {
             }
             Action::Show(panel) => self.panel = panel,
             Action::Notice(notice) => self.notice = notice,
+            Action::Statuses(list) => {
+                for status in list {
+                    self.statuses.retain(|s| s.user_id != status.user_id);
+                    self.statuses.push(status);
+                }
+            }
+            Action::Search(words) => self.search = words.map(|words| Search { words, found: None }),
+            Action::Found { words, messages } => {
+                if let Some(search) = self.search.as_mut().filter(|s| s.words == words) {
+                    search.found = Some(messages);
+                }
+            }
+            Action::JumpTo { peer, key } => {
+                self.apply(Action::Open(peer));
+                self.jump = Some(key);
+            }
+            Action::Jumped => self.jump = None,
         }
+    }
+
+    /// The presence of `user` as last heard, if it was.
+    pub fn status_of(&self, user: &UserId) -> Option<&UserStatus> {
+        self.statuses.iter().find(|s| &s.user_id == user)
     }
 
     /// The open chat's conversation entry (unread count, peer profile), if it has one.
@@ -373,6 +427,7 @@ mod tests {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         }
     }
 
@@ -462,6 +517,7 @@ mod tests {
         let edited = |version| Message {
             version,
             edited_ms: 5_000,
+            reactions: Vec::new(),
             ..m.clone()
         };
         s.apply(Action::Modified(edited(2)));
@@ -478,5 +534,37 @@ mod tests {
         assert_eq!(s.chat, None);
         assert_eq!(s.notice, None);
         assert_eq!(s.me, Some(user("carol")));
+    }
+
+    #[test]
+    fn statuses_replace_by_user_and_a_jump_opens_the_chat() {
+        use protocol::presence::Presence;
+        let mut s = open("alice", "bob");
+        let status = |who: &str, presence| UserStatus {
+            user_id: user(who),
+            presence,
+            last_seen_ms: 0,
+            hidden: false,
+        };
+        s.apply(Action::Statuses(vec![status("bob", Presence::Online)]));
+        s.apply(Action::Statuses(vec![status("bob", Presence::Offline)]));
+        assert_eq!(s.statuses, vec![status("bob", Presence::Offline)]);
+        let key = msg("carol", "alice", 3, 3).key;
+        s.apply(Action::JumpTo {
+            peer: user("carol"),
+            key,
+        });
+        assert_eq!(s.chat.as_ref().unwrap().peer, user("carol"));
+        assert_eq!(s.jump, Some(key));
+        s.apply(Action::Search(Some("hi".into())));
+        s.apply(Action::Found {
+            words: "other".into(),
+            messages: vec![],
+        });
+        assert_eq!(
+            s.search.as_ref().unwrap().found,
+            None,
+            "a late answer to another search"
+        );
     }
 }

@@ -15,6 +15,7 @@ use crate::ids::{MessageKey, Seq, UserId};
 use crate::message::{
     Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry, SyncEvent,
 };
+use crate::presence::UserStatus;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error};
 use std::sync::Arc;
@@ -46,6 +47,7 @@ struct FlatEntry {
     fields: Option<RelationFields>,
     pinned: Option<bool>,
     draft: Option<String>,
+    status: Option<UserStatus>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +58,8 @@ enum EventKind {
     PeerRead,
     Recalled,
     Edited,
+    Reacted,
+    Status,
     Deleted,
     ConversationState,
     ConversationDeleted,
@@ -83,6 +87,12 @@ impl FlatEntry {
             },
             EventKind::Edited => SyncEvent::Edited {
                 message: need(self.message, "message")?,
+            },
+            EventKind::Reacted => SyncEvent::Reacted {
+                message: need(self.message, "message")?,
+            },
+            EventKind::Status => SyncEvent::Status {
+                status: need(self.status, "status")?,
             },
             EventKind::Deleted => SyncEvent::Deleted {
                 peer: need(self.peer, "peer")?,
@@ -167,6 +177,8 @@ struct FlatReply {
     registered: Option<bool>,
     pinned: Option<bool>,
     draft: Option<String>,
+    statuses: Option<Vec<UserStatus>>,
+    hidden: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +192,10 @@ enum ReplyKind {
     MarkedRead,
     Recalled,
     Edited,
+    Reacted,
+    SearchResults,
+    Statuses,
+    StatusHidden,
     ConversationState,
     Deleted,
     RelationResults,
@@ -232,7 +248,20 @@ impl FlatReply {
                 key: need(self.key, "key")?,
             },
             ReplyKind::Edited => Reply::Edited {
-                message: need(self.message, "message")?,
+                message: Box::new(need(self.message, "message")?),
+            },
+            ReplyKind::Reacted => Reply::Reacted {
+                message: Box::new(need(self.message, "message")?),
+            },
+            ReplyKind::SearchResults => Reply::SearchResults {
+                messages: need(self.messages, "messages")?,
+                next: need(self.next.map(|s| s.0), "next")?,
+            },
+            ReplyKind::Statuses => Reply::Statuses {
+                statuses: need(self.statuses, "statuses")?,
+            },
+            ReplyKind::StatusHidden => Reply::StatusHidden {
+                hidden: need(self.hidden, "hidden")?,
             },
             ReplyKind::ConversationState => Reply::ConversationState {
                 seq: need(self.seq, "seq")?,
@@ -354,6 +383,17 @@ mod tests {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
+        }
+    }
+
+    fn reacted() -> Message {
+        Message {
+            reactions: vec![crate::reaction::Reaction {
+                id: "👍".into(),
+                users: vec![uid("alice"), uid("bob")],
+            }],
+            ..message()
         }
     }
 
@@ -385,6 +425,15 @@ mod tests {
                 key: key(6),
             },
             SyncEvent::Edited { message: edited() },
+            SyncEvent::Reacted { message: reacted() },
+            SyncEvent::Status {
+                status: UserStatus {
+                    user_id: uid("carol"),
+                    presence: crate::presence::Presence::Offline,
+                    last_seen_ms: 1_800_000_000_000,
+                    hidden: true,
+                },
+            },
             SyncEvent::Deleted {
                 peer: uid("bob"),
                 keys: vec![key(1), key(2)],
@@ -490,7 +539,20 @@ mod tests {
             },
             Reply::MarkedRead { seq: Seq(4) },
             Reply::Recalled { key: key(2) },
-            Reply::Edited { message: edited() },
+            Reply::Edited {
+                message: Box::new(edited()),
+            },
+            Reply::Reacted {
+                message: Box::new(reacted()),
+            },
+            Reply::SearchResults {
+                messages: vec![message()],
+                next: 3,
+            },
+            Reply::Statuses {
+                statuses: vec![UserStatus::unknown(uid("dave"))],
+            },
+            Reply::StatusHidden { hidden: true },
             Reply::ConversationState {
                 seq: Seq(6),
                 pinned: false,

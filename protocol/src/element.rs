@@ -220,6 +220,21 @@ impl Element {
         )
     }
 
+    /// The words a search looks in: a text, a location's description, a file's name, a custom
+    /// element's description and extension (not its data, which is the app's machine-readable
+    /// payload), a notice's text. Media carries none.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        let (a, b): (&str, &str) = match self {
+            Element::Text(e) => (&e.text, ""),
+            Element::Location(e) => (&e.desc, ""),
+            Element::File(e) => (&e.file_name, ""),
+            Element::Custom(e) => (&e.desc, &e.ext),
+            Element::System(e) => (&e.text, ""),
+            _ => ("", ""),
+        };
+        [a, b].into_iter().filter(|w| !w.is_empty())
+    }
+
     /// The Tencent `MsgType` name of this element.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -81,6 +81,13 @@ codes! {
     /// The user has no conversation with that peer (no message between them yet, or it was
     /// evicted from the recent contacts).
     CONVERSATION_NOT_FOUND = 60016, "no such conversation";
+    /// The message already carries as many different reactions as one may
+    /// ([`crate::reaction::MAX_REACTIONS_PER_MESSAGE`]); Tencent's number.
+    REACTION_LIMIT = 23005, "the message has as many reactions as it may";
+    /// The user has reacted to the message with this reaction already; Tencent's number.
+    REACTION_EXISTS = 23007, "you reacted with this already";
+    /// The user has not reacted to the message with this reaction, so there is none to remove.
+    REACTION_NOT_FOUND = 23008, "you have not reacted with this";
     /// The frame or body is not valid JSON or does not match the request's schema.
     BAD_JSON = 90001, "malformed request";
     /// A message body element is invalid (unknown kind, value out of range, bad URL, no elements).

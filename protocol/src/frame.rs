@@ -12,7 +12,9 @@ use crate::message::{
     Conversation, Message, Profile, ProfileDetails, Relation, RelationEntry, RelationFields,
     SyncEntry,
 };
+use crate::presence::UserStatus;
 use crate::push::{OfflinePushInfo, Vendor};
+use crate::search::SearchQuery;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -93,6 +95,34 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cloud_custom_data: Option<String>,
     },
+    /// Adds (`add`) or removes the caller's reaction `reaction` on a message between the
+    /// caller and `peer` (Tencent's `addMessageReaction` and `removeMessageReaction`). Both
+    /// users' devices get a `reacted` entry. Refused when the peer has blacklisted the caller
+    /// (20007), and with 23005, 23007 or 23008 as [`crate::reaction::change`] says.
+    React {
+        peer: UserId,
+        key: MessageKey,
+        reaction: String,
+        add: bool,
+    },
+    /// Searches the caller's roaming history (Tencent's `searchCloudMessages`): the messages
+    /// `query` finds, newest first, numbered below `before` (0: from the newest), at most
+    /// `limit` ([`crate::search::MAX_SEARCH_PAGE`]). Answered with [`Reply::SearchResults`].
+    Search {
+        query: SearchQuery,
+        #[serde(default, skip_serializing_if = "crate::is_zero")]
+        before: u64,
+        limit: u32,
+    },
+    /// Reads the presence of `users` as the caller may see it (Tencent's `getUserStatus`).
+    StatusGet { users: Vec<UserId> },
+    /// Follows (`subscribe`) or stops following the presence of `users` on this connection
+    /// (Tencent's `subscribeUserStatus`): each change reaches it as a `status` push. At most
+    /// [`crate::presence::MAX_STATUS_SUBSCRIPTIONS`] users at a time. Answered with their
+    /// presence now (none when unsubscribing).
+    StatusSubscribe { users: Vec<UserId>, subscribe: bool },
+    /// Hides the caller's presence from everyone (`hidden`), or shows it again.
+    StatusHide { hidden: bool },
     /// Deletes messages of the conversation with `peer` from the caller's history, on all of
     /// its devices (a `deleted` entry tells the others); the peer keeps its copy. At most
     /// [`MAX_DELETE_PER_REQUEST`] keys, every one a message between the two.
@@ -191,6 +221,11 @@ pub const REQUEST_TYPES: &[&str] = &[
     "mark_read",
     "recall",
     "edit",
+    "react",
+    "search",
+    "status_get",
+    "status_subscribe",
+    "status_hide",
     "delete_messages",
     "conversation_delete",
     "conversation_set",
@@ -308,9 +343,27 @@ pub enum Reply {
     Recalled {
         key: MessageKey,
     },
-    /// The message as edited, with its new version.
+    /// The message as edited, with its new version. (Boxed: a message is the largest answer.)
     Edited {
-        message: Message,
+        message: Box<Message>,
+    },
+    /// The message after a reaction was added or removed.
+    Reacted {
+        message: Box<Message>,
+    },
+    /// One page of a search, newest first. `next` is the `before` of the next page, 0 when
+    /// nothing more is found.
+    SearchResults {
+        messages: Vec<Message>,
+        next: u64,
+    },
+    /// Users' presence as the caller may see it, in request order.
+    Statuses {
+        statuses: Vec<UserStatus>,
+    },
+    /// Whether the caller's presence is now hidden.
+    StatusHidden {
+        hidden: bool,
     },
     /// The conversation's state after a `conversation_set`, and the sequence of the
     /// `conversation_state` entry that recorded it.
@@ -457,6 +510,27 @@ mod tests {
                 elements: None,
                 cloud_custom_data: Some(String::new()),
             },
+            Request::React {
+                peer: user.clone(),
+                key: MessageKey {
+                    id: 1,
+                    random: 2,
+                    time_s: 3,
+                },
+                reaction: "👍".into(),
+                add: true,
+            },
+            Request::Search {
+                query: SearchQuery::default(),
+                before: 0,
+                limit: 20,
+            },
+            Request::StatusGet { users: vec![] },
+            Request::StatusSubscribe {
+                users: vec![],
+                subscribe: true,
+            },
+            Request::StatusHide { hidden: true },
             Request::DeleteMessages {
                 peer: user.clone(),
                 keys: vec![],

@@ -12,6 +12,9 @@
 //! - [`limits`]: the validation a message passes before it is accepted.
 //! - [`media`]: media upload kinds, limits and the upload answer.
 //! - [`push`]: a message's offline push settings (Tencent's `OfflinePushInfo`).
+//! - [`reaction`]: reactions on a message and the rule for adding and removing them.
+//! - [`search`]: what a message search may ask and which messages it finds.
+//! - [`presence`]: whether a user is online, as another user may see it.
 //!
 //! The protocol is described for humans in `docs/protocol.md`.
 
@@ -23,8 +26,11 @@ pub mod ids;
 pub mod limits;
 pub mod media;
 pub mod message;
+pub mod presence;
 pub mod push;
+pub mod reaction;
 pub mod rest;
+pub mod search;
 
 pub use element::Element;
 pub use error::ErrorCode;

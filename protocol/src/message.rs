@@ -2,6 +2,8 @@
 
 use crate::element::Element;
 use crate::ids::{MessageKey, Seq, UserId};
+use crate::presence::UserStatus;
+use crate::reaction::Reaction;
 use serde::{Deserialize, Serialize};
 
 /// A stored one-to-one message. It is stored once and appears in both users' sync logs.
@@ -38,6 +40,10 @@ pub struct Message {
     /// Server time of the last edit, milliseconds since the Unix epoch (0: never edited).
     #[serde(default, skip_serializing_if = "crate::is_zero")]
     pub edited_ms: u64,
+    /// The reactions on the message, in the order they were first added
+    /// ([`crate::reaction::change`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
 }
 
 impl Message {
@@ -57,6 +63,7 @@ impl Message {
         self.recalled = true;
         self.elements.clear();
         self.cloud_custom_data = None;
+        self.reactions.clear();
     }
 
     /// Whether `other`, a copy of this message heard later, may replace this one: it is not an
@@ -104,6 +111,13 @@ pub enum SyncEvent {
     /// A message between the user and its peer was edited: `message` is as it is now (its
     /// newest version, or recalled when it was recalled since).
     Edited { message: Message },
+    /// Someone added or removed a reaction on a message between the user and its peer:
+    /// `message` is as it is now, with its reactions.
+    Reacted { message: Message },
+    /// A user whose presence one of the user's devices follows (`status_subscribe`) came
+    /// online or went offline, or hid or showed its presence. Pushed with sequence 0 to the
+    /// following devices only; never in the log.
+    Status { status: UserStatus },
     /// The user deleted these messages of its conversation with `peer` (on some device): they
     /// leave its history.
     Deleted { peer: UserId, keys: Vec<MessageKey> },
@@ -431,6 +445,7 @@ mod tests {
             recalled,
             version,
             edited_ms: u64::from(version) * 1_000,
+            reactions: Vec::new(),
         };
         assert!(v(1, false).superseded_by(&v(2, false)));
         assert!(v(1, false).superseded_by(&v(1, true)));
@@ -492,6 +507,7 @@ mod tests {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         };
         let composed = m.id();
         assert_eq!(composed, "alice-1799999999-7");

@@ -153,6 +153,11 @@ export interface EventMap {
    * either user: their newest version. A send's outcome is not an event: `sendMessage`'s
    * promise reports it, as in Tencent's SDK. */
   onMessageModified: Message[];
+  /** A reaction was added to or removed from a message, on any device of either user. */
+  onMessageReactionsUpdated: MessageReactions;
+  /** A user whose presence you follow (`subscribeUserStatus`) came online, went offline or hid
+   * it; also, after a reconnect, each one's presence then. */
+  onUserStatusUpdated: UserStatus[];
   /** The recalled messages (content removed); only `ID` and `conversationID` when this browser
    * does not hold the message. */
   onMessageRevoked: (Message | { ID: string; conversationID: ConversationID; isRevoked: true })[];
@@ -229,13 +234,36 @@ export interface Chat {
   /** Pins the conversation (first in the list) or unpins it, on all your devices. Code 60016
    * when there is no conversation with that user yet (it starts with a message). */
   pinConversation(options: { conversationID: ConversationID; isPinned: boolean }): Promise<Result<{ conversationID: ConversationID }>>;
-  /** Keeps the text being written for all your devices (at most 2,048 bytes); an empty text
-   * clears it, and so does sending a message in the conversation. */
   /** Tells the peer you are typing (`typing` true, the default) or stopped: call it on every
    * keystroke, it goes out at most every 3 seconds per conversation, to the devices online
    * now, stored nowhere (TUIKit's `user_typing_status`, so TUIKit clients see it too). */
   sendTypingStatus(options: { conversationID: ConversationID; typing?: boolean }): Promise<Result<{ conversationID: ConversationID }>>;
+  /** Keeps the text being written for all your devices (at most 2,048 bytes); an empty text
+   * clears it, and so does sending a message in the conversation. */
   setConversationDraft(options: { conversationID: ConversationID; draftText: string }): Promise<Result<{ conversationID: ConversationID }>>;
+  /** Adds your reaction (an emoji, or an ID your app maps to one; at most 64 bytes) to a sent
+   * message; both users' devices hear `MESSAGE_REACTIONS_UPDATED`. Rejects with 23007 when you
+   * reacted so already, 23005 when the message has 20 reactions, 20007 when the peer
+   * blacklisted you. */
+  addMessageReaction(message: Message, reactionID: string): Promise<Result<{}>>;
+  /** Takes your reaction back; 23008 when you had none. */
+  removeMessageReaction(message: Message, reactionID: string): Promise<Result<{}>>;
+  /** The reactions of messages, as this browser holds them (kept current by sync). */
+  getMessageReactions(options: { messageList: Message[]; maxUserCountPerReaction?: number }): Promise<Result<{ resultList: MessageReactions[] }>>;
+  /** Searches the messages this browser holds, offline too. */
+  searchLocalMessages(options: SearchOptions): Promise<Result<SearchResult>>;
+  /** Searches all of your roaming history on the server (2 searches a second, in bursts of
+   * 10; code 60004 past that). */
+  searchCloudMessages(options: SearchOptions): Promise<Result<SearchResult>>;
+  /** Users' presence as you may see it: `USER_STATUS_UNKNOWN` where the user hid it, has
+   * blacklisted you, is not your friend in a friends-only app, or does not exist. */
+  getUserStatus(options: { userIDList: string[] }): Promise<Result<UserStatusList>>;
+  /** `USER_STATUS_UPDATED` tells of each change of these users' presence (at most 200 at a
+   * time), across reconnects until logout. Resolves with their presence now. */
+  subscribeUserStatus(options: { userIDList: string[] }): Promise<Result<UserStatusList>>;
+  unsubscribeUserStatus(options: { userIDList: string[] }): Promise<Result<UserStatusList>>;
+  /** Hides your presence from everyone (they see `USER_STATUS_UNKNOWN`), or shows it again. */
+  setSelfStatusHidden(hidden: boolean): Promise<Result<{}>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
   updateMyProfile(options: ProfileChange): Promise<Result<Profile>>;
   /** Mutes (`TYPES.MSG_REMIND_ACPT_NOT_NOTE`: messages come, without a push notification) or
@@ -283,6 +311,62 @@ export interface Chat {
   getBlacklist(): Promise<Result<string[]>>;
   addToBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
   removeFromBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
+}
+
+export interface ReactionInfo {
+  reactionID: string;
+  totalUserCount: number;
+  /** Up to `maxUserCountPerReaction` of the users; `nick` and `avatar` are the sender's as the
+   * message carries them, empty for the other user. */
+  partialUserList: { userID: string; nick: string; avatar: string }[];
+  reactedByMyself: boolean;
+}
+
+export interface MessageReactions {
+  messageID: string;
+  conversationID: ConversationID;
+  reactionList: ReactionInfo[];
+}
+
+export interface SearchOptions {
+  /** At most 5 keywords of at most 100 bytes, compared without regard to case. A search names
+   * keywords, message types or both. */
+  keywordList?: string[];
+  keywordListMatchType?: typeof TYPES.KEYWORD_LIST_MATCH_TYPE_OR | typeof TYPES.KEYWORD_LIST_MATCH_TYPE_AND;
+  senderUserIDList?: string[];
+  messageTypeList?: MessageType[];
+  conversationID?: ConversationID;
+  /** The newest time searched, seconds since the Unix epoch (0: now). */
+  timePosition?: number;
+  /** How far back from `timePosition`, in seconds (0: all the way). */
+  timePeriod?: number;
+  /** 1 to 100; 20 when left out. */
+  count?: number;
+  /** The last answer's `cursor`, for the next page. */
+  cursor?: string;
+}
+
+export interface SearchResult {
+  /** Newest first, grouped by conversation in the order their newest result comes. */
+  searchResultList: { conversationID: ConversationID; messageCount: number; messageList: Message[] }[];
+  /** For the next page; '' when nothing more is found. */
+  cursor: string;
+}
+
+export type UserStatusType = typeof TYPES.USER_STATUS_UNKNOWN | typeof TYPES.USER_STATUS_ONLINE | typeof TYPES.USER_STATUS_OFFLINE;
+
+export interface UserStatus {
+  userID: string;
+  statusType: UserStatusType;
+  customStatus: string;
+  /** When the user's last device went offline, seconds since the Unix epoch (0: unknown, or
+   * online now). */
+  lastSeenTime: number;
+}
+
+export interface UserStatusList {
+  successUserList: UserStatus[];
+  failureUserList: never[];
 }
 
 export interface Profile {
@@ -374,6 +458,8 @@ export declare const EVENT: {
   readonly SDK_NOT_READY: 'sdkStateNotReady';
   readonly MESSAGE_RECEIVED: 'onMessageReceived';
   readonly MESSAGE_MODIFIED: 'onMessageModified';
+  readonly MESSAGE_REACTIONS_UPDATED: 'onMessageReactionsUpdated';
+  readonly USER_STATUS_UPDATED: 'onUserStatusUpdated';
   readonly MESSAGE_REVOKED: 'onMessageRevoked';
   readonly MESSAGE_READ_BY_PEER: 'onMessageReadByPeer';
   readonly TYPING_STATUS_UPDATED: 'onTypingStatusUpdated';
@@ -427,6 +513,13 @@ export declare const TYPES: {
   readonly ALLOW_TYPE_NEED_CONFIRM: 'AllowType_Type_NeedConfirm';
   readonly ALLOW_TYPE_ALLOW_ANY: 'AllowType_Type_AllowAny';
   readonly ALLOW_TYPE_DENY_ANY: 'AllowType_Type_DenyAny';
+  /** `UserStatus`'s `statusType`. */
+  readonly USER_STATUS_UNKNOWN: 0;
+  readonly USER_STATUS_ONLINE: 1;
+  readonly USER_STATUS_OFFLINE: 2;
+  /** `keywordListMatchType`: any keyword (the default), or all of them. */
+  readonly KEYWORD_LIST_MATCH_TYPE_OR: 0;
+  readonly KEYWORD_LIST_MATCH_TYPE_AND: 1;
 };
 
 export declare function create(options: CreateOptions): Promise<Chat>;

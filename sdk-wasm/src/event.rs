@@ -2,6 +2,7 @@
 //! Tencent-style event names (`MESSAGE_RECEIVED`, `SDK_READY`, …).
 
 use protocol::frame::KickCause;
+use protocol::presence::UserStatus;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEntry, UserId};
 
 /// Most messages one [`Event::MessageReadByPeer`] lists.
@@ -45,6 +46,11 @@ pub enum Event {
     },
     /// A message was edited (on any device of either user): this is its newest version.
     MessageModified(Message),
+    /// Someone added or removed a reaction on a message: this is the message with its
+    /// reactions now.
+    ReactionsUpdated(Message),
+    /// A user whose presence this device follows came online, went offline, or hid it.
+    UserStatusUpdated(UserStatus),
     /// `peer` started (`typing`) or stopped typing to this user. Nothing says when a typing
     /// peer was cut off: an indicator should clear by itself after twice
     /// [`crate::typing::THROTTLE_MS`] without a new one, and when a message from `peer` comes.

@@ -127,6 +127,7 @@ mod tests {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         };
         let quote = Quote::of(&message, "Alice");
         assert_eq!(quote.message_abstract.chars().count(), 100);

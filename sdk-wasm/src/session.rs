@@ -19,7 +19,9 @@ use crate::sequence::SeqTracker;
 use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
+use protocol::presence::UserStatus;
 use protocol::push::Vendor;
+use protocol::search::SearchQuery;
 use protocol::{
     Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, Profile, ProfileDetails,
     Relation, RelationEntry, RelationFields, Seq, SyncEntry, SyncEvent, UserId,
@@ -289,6 +291,7 @@ impl<C: Cache + 'static> Session<C> {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         };
         Ok((seq, message))
     }
@@ -420,7 +423,9 @@ impl<C: Cache + 'static> Session<C> {
     async fn on_push(&self, entry: SyncEntry) -> Result<(), SdkError> {
         // Sequence 0: an online-only message, in no log; shown, never stored.
         if entry.seq == Seq(0) {
-            if let SyncEvent::Message { message } = entry.event {
+            if let SyncEvent::Status { status } = entry.event {
+                self.emit(Event::UserStatusUpdated(status));
+            } else if let SyncEvent::Message { message } = entry.event {
                 match crate::typing::status(&message) {
                     // The user's own typing, heard on its other devices: nothing to show.
                     Some(_) if message.from == self.inner.me => {}
@@ -547,7 +552,12 @@ impl<C: Cache + 'static> Session<C> {
         let mut removed_conversation = false;
         let mut later_events = Vec::new();
         for entry in fresh {
-            match entry.event {
+            // A reaction changes a message as an edit does; only what the app hears differs.
+            let (event, reacted) = match entry.event {
+                SyncEvent::Reacted { message } => (SyncEvent::Edited { message }, true),
+                event => (event, false),
+            };
+            match event {
                 SyncEvent::Message { message } => {
                     let convs = self.conversations_map(&mut conversations).await?;
                     changed_conversations |= touch_conversation(convs, &me, &message);
@@ -621,7 +631,10 @@ impl<C: Cache + 'static> Session<C> {
                         c.last_message = Some(message.clone());
                         changed_conversations = true;
                     }
-                    later_events.push(Event::MessageModified(message));
+                    later_events.push(match reacted {
+                        true => Event::ReactionsUpdated(message),
+                        false => Event::MessageModified(message),
+                    });
                 }
                 SyncEvent::Deleted { peer, keys } => {
                     messages.retain(|m| !keys.contains(&m.key));
@@ -689,6 +702,9 @@ impl<C: Cache + 'static> Session<C> {
                         later_events.push(Event::RelationsUpdated(relation, list));
                     }
                 }
+                // Reactions are read as edits above; a status comes with sequence 0 only
+                // ([`Self::on_push`]), never in a log.
+                SyncEvent::Reacted { .. } | SyncEvent::Status { .. } => {}
                 SyncEvent::Profile { nick, avatar } => {
                     let profile = Profile {
                         user_id: me.clone(),
@@ -845,7 +861,7 @@ impl<C: Cache + 'static> Session<C> {
             cloud_custom_data,
         };
         let message = match self.request(request).await {
-            Ok(Reply::Edited { message }) => message,
+            Ok(Reply::Edited { message }) => *message,
             Ok(_) => return Err(unexpected()),
             Err(e) if e.code == ErrorCode::EDIT_CONFLICT => {
                 // Keep the newest version at hand for the app, as Tencent's SDK gives it.
@@ -866,6 +882,73 @@ impl<C: Cache + 'static> Session<C> {
                 .await?;
         }
         Ok(message)
+    }
+
+    /// Adds (`add`) or removes this user's reaction `id` on the message `key` with `peer`.
+    /// Resolves with the message as the server has it then; the cache and the app learn of it
+    /// from the `reacted` entry every device of both users gets, in log order, so an answer
+    /// that arrives after a newer reaction never undoes it.
+    pub async fn react(
+        &self,
+        peer: &UserId,
+        key: MessageKey,
+        id: String,
+        add: bool,
+    ) -> Result<Message, SdkError> {
+        let request = Request::React {
+            peer: peer.clone(),
+            key,
+            reaction: id,
+            add,
+        };
+        match self.request(request).await? {
+            Reply::Reacted { message } => Ok(*message),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// One page of the server's search of this user's history: the messages found, newest
+    /// first, and the `before` of the next page (0: none).
+    pub async fn search(
+        &self,
+        query: SearchQuery,
+        before: u64,
+        limit: u32,
+    ) -> Result<(Vec<Message>, u64), SdkError> {
+        let request = Request::Search {
+            query,
+            before,
+            limit,
+        };
+        match self.request(request).await? {
+            Reply::SearchResults { messages, next } => Ok((messages, next)),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// The presence of `users` as this user may see it; with `follow`, this connection also
+    /// follows them (`Some(true)`) or stops (`Some(false)`).
+    pub async fn statuses(
+        &self,
+        users: Vec<UserId>,
+        follow: Option<bool>,
+    ) -> Result<Vec<UserStatus>, SdkError> {
+        let request = match follow {
+            None => Request::StatusGet { users },
+            Some(subscribe) => Request::StatusSubscribe { users, subscribe },
+        };
+        match self.request(request).await? {
+            Reply::Statuses { statuses } => Ok(statuses),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// Hides this user's presence from everyone, or shows it again.
+    pub async fn hide_status(&self, hidden: bool) -> Result<(), SdkError> {
+        match self.request(Request::StatusHide { hidden }).await? {
+            Reply::StatusHidden { .. } => Ok(()),
+            _ => Err(unexpected()),
+        }
     }
 
     /// Deletes messages with `peer` from this user's history on the server and on all of its

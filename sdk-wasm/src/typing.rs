@@ -88,6 +88,7 @@ mod tests {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         }
     }
 

@@ -146,6 +146,20 @@ impl Hub {
             .unwrap_or_default()
     }
 
+    /// Queues an entry that is in no log (sequence 0) to one connection of `user`, if it is
+    /// still signed in; a full queue evicts it, as for logged entries.
+    pub fn push_to(&self, user: &UserId, conn_id: u64, entry: Arc<SyncEntry>) {
+        let Some(devices) = self.online.get(user) else {
+            return;
+        };
+        if let Some(d) = devices.iter().find(|d| d.conn_id == conn_id)
+            && let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(entry)
+        {
+            tracing::warn!(%user, conn = conn_id, "push queue full; disconnecting the device");
+            d.evict(Eviction::TooSlow);
+        }
+    }
+
     /// Whether `user` has any device signed in.
     pub fn is_online(&self, user: &UserId) -> bool {
         self.present.contains_key(user)

@@ -17,6 +17,7 @@ pub mod chat;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod followers;
 pub mod hub;
 pub mod identity;
 pub mod media;

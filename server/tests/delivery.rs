@@ -523,7 +523,7 @@ async fn an_edit_reaches_every_device_of_both_users_and_an_offline_one_catches_u
         assert_eq!(
             e.event,
             SyncEvent::Edited {
-                message: message.clone()
+                message: (*message).clone()
             }
         );
     }

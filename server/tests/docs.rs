@@ -7,8 +7,11 @@ fn doc(name: &str) -> String {
 }
 
 /// Codes only the WebSocket protocol uses.
-const WEBSOCKET_ONLY: [ErrorCode; 5] = [
+const WEBSOCKET_ONLY: [ErrorCode; 8] = [
     ErrorCode::CONVERSATION_NOT_FOUND,
+    ErrorCode::REACTION_LIMIT,
+    ErrorCode::REACTION_EXISTS,
+    ErrorCode::REACTION_NOT_FOUND,
     ErrorCode::EDIT_CONFLICT,
     ErrorCode::NOT_LOGGED_IN,
     ErrorCode::ALREADY_LOGGED_IN,

@@ -300,6 +300,70 @@ test('a reply quotes the message as TUIKit does, and the quote jumps to it', asy
   await bob.context.close();
 });
 
+test('reactions under a bubble, presence dots, and a search whose result opens the chat at the message', async () => {
+  const alice = await person(`alice-fx-${run}`);
+  const bob = await person(`bob-fx-${run}`);
+  await startChat(alice.page, bob.user);
+  await send(alice.page, 'the quarterly figures are in');
+  await log(alice.page).locator('.msg.out .status.sent').waitFor();
+  // Presence: bob is online for alice, as a dot on his picture and a word in the header.
+  await nav(alice.page).locator('.entry .presence.online').waitFor();
+  await alice.page.locator('.chat-head .presence-text', { hasText: 'online' }).waitFor();
+
+  // Bob reacts from the keyboard: the React button opens the picker, a choice closes it.
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+  const onBob = log(bob.page).locator('.msg.in', { hasText: 'quarterly' });
+  await onBob.getByRole('button', { name: 'React', exact: true }).focus();
+  await bob.page.keyboard.press('Enter');
+  await onBob.getByRole('group', { name: 'Pick a reaction' }).waitFor();
+  await onBob.getByRole('button', { name: 'React with 🎉' }).focus();
+  await bob.page.keyboard.press('Enter');
+  await onBob.getByRole('button', { name: '🎉 1, yours: take it back' }).waitFor();
+  const onAlice = log(alice.page).locator('.msg.out', { hasText: 'quarterly' });
+  await onAlice.getByRole('button', { name: '🎉 1: react with it too' }).click();
+  await onBob.getByRole('button', { name: '🎉 2, yours: take it back', pressed: true }).waitFor();
+  await onAlice.getByRole('button', { name: '🎉 2, yours: take it back' }).waitFor();
+
+  // Many messages later, a new device of alice finds the message and opens the chat at it.
+  for (let i = 0; i < 30; i++) {
+    await rest('openim/sendmsg', {
+      From_Account: bob.user, To_Account: alice.user, MsgRandom: 9000 + i, SyncOtherMachine: 1,
+      MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: `later ${i}` } }],
+    });
+  }
+  await log(alice.page).getByText('later 29').waitFor();
+  const laptop = await person(alice.user);
+  await laptop.page.getByRole('button', { name: 'Search', exact: true }).click();
+  await laptop.page.getByLabel('Search messages').fill('QUARTERLY figures');
+  await laptop.page.getByLabel('Search messages').press('Enter');
+  const result = laptop.page.getByRole('list', { name: 'Search results' })
+    .getByRole('button', { name: `Show the message from ${alice.user} in the chat with ${bob.user}: the quarterly figures are in` });
+  await result.waitFor();
+  await shot(laptop.page, 'search');
+  await result.click();
+  await laptop.page.waitForFunction(() => /quarterly/.test(document.activeElement?.textContent ?? ''), null, { timeout: 20_000 });
+  const focused = log(laptop.page).locator('.msg:focus');
+  await focused.getByRole('button', { name: '🎉 2, yours: take it back' }).waitFor();
+  await shot(laptop.page, 'reactions');
+  await laptop.page.getByRole('button', { name: 'Search', exact: true }).click();
+  await laptop.page.getByLabel('Search messages').fill('nothing like this');
+  await laptop.page.getByLabel('Search messages').press('Enter');
+  await laptop.page.getByRole('status').filter({ hasText: 'Nothing found for “nothing like this”.' }).waitFor();
+
+  // Bob hides his presence in the profile panel: alice's dot goes; then he leaves.
+  await bob.page.getByRole('button', { name: 'Profile', exact: true }).click();
+  await bob.page.getByLabel('Hide when I am online and when I was last seen').check();
+  await nav(alice.page).locator('.entry .presence').waitFor({ state: 'detached' });
+  await bob.page.getByLabel('Hide when I am online and when I was last seen').uncheck();
+  await nav(alice.page).locator('.entry .presence.online').waitFor();
+  await shot(alice.page, 'presence');
+  await bob.context.close();
+  await nav(alice.page).locator('.entry .presence.offline').waitFor();
+  await alice.page.locator('.chat-head .presence-text', { hasText: 'last seen' }).waitFor();
+  assert.deepEqual([...alice.errors, ...laptop.errors, ...bob.errors], []);
+  for (const p of [alice, laptop]) await p.context.close();
+});
+
 test('a blocked sender sees the refusal in plain words and can resend after unblocking', async () => {
   const alice = await person(`alice4-${run}`);
   const bob = await person(`bob4-${run}`);

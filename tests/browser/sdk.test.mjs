@@ -437,6 +437,177 @@ test('sendTypingStatus reaches the peer\'s devices as TYPING_STATUS_UPDATED, thr
   assert.equal(got.history, 0, 'nothing stored');
 });
 
+test('reactions: add and remove reach every device of both users, stay in history, and are bounded', async () => {
+  const alice = `alice-react-${run}`, bob = `bob-react-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const heard = { a: [], a2: [], b: [] };
+    for (const [name, chat] of [['a', a], ['a2', a2], ['b', b]]) {
+      chat.on(DuetChat.EVENT.MESSAGE_REACTIONS_UPDATED, (e) => heard[name].push(e.data));
+    }
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const list = async (chat, peer) => (await chat.getMessageList({ conversationID: `C2C${peer}` })).data.messageList;
+    const msg = a.createTextMessage({ to: bob, payload: { text: 'we shipped it' } });
+    await a.sendMessage(msg);
+    await until(async () => (await list(b, alice)).length === 1);
+    const onB = (await list(b, alice))[0];
+    const added = await b.addMessageReaction(onB, '🎉');
+    await a.addMessageReaction(msg, '🎉');
+    await a.addMessageReaction(msg, '👍');
+    await until(() => heard.a2.length >= 3 && heard.b.length >= 3);
+    const again = await b.addMessageReaction(onB, '🎉').then(() => 0, (e) => e.code);
+    const none = await b.removeMessageReaction(onB, '👍').then(() => 0, (e) => e.code);
+    const tooLong = await b.addMessageReaction(onB, 'x'.repeat(65)).then(() => 0, (e) => e.code);
+    let limit = 0;
+    for (let i = 0; i < 19 && !limit; i++) limit = await b.addMessageReaction(onB, `r${i}`).then(() => 0, (e) => e.code);
+    await a.removeMessageReaction(msg, '👍');
+    await until(() => heard.b.at(-1)?.reactionList.every((r) => r.reactionID !== '👍'));
+    const forB = await b.getMessageReactions({ messageList: [onB], maxUserCountPerReaction: 1 });
+    // A device that was away reads them in its history.
+    await a2.logout();
+    a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const back = await a2.getMessageReactions({ messageList: [(await list(a2, bob))[0]] });
+    const out = {
+      added: added.code, again, none, tooLong, limit,
+      first: heard.a2[0],
+      forB: forB.data.resultList[0],
+      back: back.data.resultList[0].reactionList.map((r) => [r.reactionID, r.totalUserCount, r.reactedByMyself]),
+      ID: msg.ID,
+    };
+    for (const chat of [a, a2, b]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.equal(got.added, 0);
+  assert.deepEqual(got.first, {
+    messageID: got.ID, conversationID: `C2C${bob}`,
+    reactionList: [{ reactionID: '🎉', totalUserCount: 1, partialUserList: [{ userID: bob, nick: '', avatar: '' }], reactedByMyself: false }],
+  }, 'the sender\'s other device hears the peer\'s reaction');
+  assert.equal(got.again, 23007);
+  assert.equal(got.none, 23008);
+  assert.equal(got.tooLong, 60006);
+  assert.equal(got.limit, 23005, 'a message holds 20 reactions');
+  const party = got.forB.reactionList[0];
+  assert.deepEqual([party.reactionID, party.totalUserCount, party.partialUserList.length, party.reactedByMyself], ['🎉', 2, 1, true]);
+  assert.ok(!got.forB.reactionList.some((r) => r.reactionID === '👍'), 'a removed reaction is gone');
+  assert.deepEqual(got.back[0], ['🎉', 2, true], 'a device that was away has them');
+});
+
+test('searchLocalMessages and searchCloudMessages find the same messages, paged, and bound their input', async () => {
+  const alice = `alice-find-${run}`, bob = `bob-find-${run}`, carol = `carol-find-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    for (const [from, to, text] of [[b, alice, 'Lunch at noon?'], [a, bob, 'lunch sounds good'], [c, alice, 'LUNCH tomorrow instead'], [b, carol, 'lunch without alice']]) {
+      await from.sendMessage(from.createTextMessage({ to, payload: { text } }));
+    }
+    await a.sendMessage(a.createCustomMessage({ to: carol, payload: { data: '{}', description: 'a lunch voucher', extension: '' } }));
+    const texts = (r) => r.data.searchResultList.flatMap((g) => g.messageList.map((m) => m.payload.text ?? m.payload.description));
+    await until(async () => (await a.getConversationList()).data.conversationList.length === 2);
+    const both = async (options) => {
+      const local = await a.searchLocalMessages(options);
+      const cloud = await a.searchCloudMessages(options);
+      return { local: texts(local), cloud: texts(cloud), cursor: [local.data.cursor, cloud.data.cursor], groups: cloud.data.searchResultList.map((g) => [g.conversationID, g.messageCount]) };
+    };
+    const all = await both({ keywordList: ['lunch'] });
+    const page1 = await both({ keywordList: ['lunch'], count: 2 });
+    const page2 = await both({ keywordList: ['lunch'], count: 2, cursor: page1.cursor[1] });
+    const withBob = await both({ keywordList: ['LUNCH'], conversationID: `C2C${bob}` });
+    const customs = await both({ keywordList: ['voucher'], messageTypeList: [DuetChat.TYPES.MSG_CUSTOM] });
+    const every = await both({ keywordList: ['lunch', 'noon'], keywordListMatchType: DuetChat.TYPES.KEYWORD_LIST_MATCH_TYPE_AND });
+    const fromCarol = await both({ messageTypeList: [DuetChat.TYPES.MSG_TEXT], senderUserIDList: [carol] });
+    const refused = [];
+    for (const options of [{}, { keywordList: ['x'.repeat(101)] }, { keywordList: ['a', 'b', 'c', 'd', 'e', 'f'] }, { keywordList: ['x'], count: 101 }, { keywordList: ['x'], messageTypeList: ['TIMNoSuchElem'] }]) {
+      refused.push([
+        await a.searchLocalMessages(options).then(() => 0, (e) => e.code),
+        await a.searchCloudMessages(options).then(() => 0, (e) => e.code),
+      ]);
+    }
+    // Offline, the local search still answers.
+    await a.logout();
+    const a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const cached = texts(await a2.searchLocalMessages({ keywordList: ['lunch'] }));
+    for (const chat of [a2, b, c]) await chat.logout();
+    return { all, page1, page2, withBob, customs, every, fromCarol, refused, cached };
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
+  const newestFirst = ['a lunch voucher', 'LUNCH tomorrow instead', 'lunch sounds good', 'Lunch at noon?'];
+  assert.deepEqual(got.all.cloud, newestFirst, 'alice\'s own, case-blind, newest first, custom descriptions too');
+  assert.deepEqual(got.all.local, got.all.cloud, 'the cache finds what the server finds');
+  assert.deepEqual(got.all.groups, [[`C2C${carol}`, 2], [`C2C${bob}`, 2]]);
+  assert.deepEqual(got.page1.cloud, newestFirst.slice(0, 2));
+  assert.deepEqual(got.page1.local, got.page1.cloud);
+  assert.ok(got.page1.cursor.every((c) => c !== ''));
+  assert.deepEqual(got.page2.cloud, newestFirst.slice(2));
+  assert.deepEqual(got.page2.local, got.page2.cloud);
+  assert.deepEqual(got.page2.cursor, ['', ''], 'the last page says so');
+  assert.deepEqual(got.withBob.cloud, ['lunch sounds good', 'Lunch at noon?']);
+  assert.deepEqual(got.withBob.local, got.withBob.cloud);
+  assert.deepEqual(got.customs.cloud, ['a lunch voucher']);
+  assert.deepEqual(got.customs.local, got.customs.cloud);
+  assert.deepEqual(got.every.cloud, ['Lunch at noon?']);
+  assert.deepEqual(got.every.local, got.every.cloud);
+  assert.deepEqual(got.fromCarol.cloud, ['LUNCH tomorrow instead']);
+  assert.deepEqual(got.fromCarol.local, got.fromCarol.cloud);
+  assert.deepEqual(got.refused, Array(5).fill([60006, 60006]), 'empty, long, too many keywords, a big page, an unknown type');
+  assert.deepEqual(got.cached, newestFirst, 'the cache keeps answering after a new sign-in');
+});
+
+test('presence: getUserStatus and subscribeUserStatus tell online, offline and last seen, and nothing to the blocked or when hidden', async () => {
+  const alice = `alice-pres-${run}`, bob = `bob-pres-${run}`, carol = `carol-pres-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    let b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    const heard = { a: [], c: [] };
+    a.on(DuetChat.EVENT.USER_STATUS_UPDATED, (e) => heard.a.push(...e.data));
+    c.on(DuetChat.EVENT.USER_STATUS_UPDATED, (e) => heard.c.push(...e.data));
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const types = (r) => r.data.successUserList.map((s) => [s.userID, s.statusType]);
+    const now = types(await a.getUserStatus({ userIDList: [bob, 'nobody-here'] }));
+    const subscribed = types(await a.subscribeUserStatus({ userIDList: [bob] }));
+    await b.logout();
+    await until(() => heard.a.length >= 1);
+    const away = heard.a.at(-1);
+    b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    await until(() => heard.a.length >= 2);
+    const back = heard.a.at(-1);
+    await b.setSelfStatusHidden(true);
+    await until(() => heard.a.length >= 3);
+    const hidden = [heard.a.at(-1).statusType, types(await a.getUserStatus({ userIDList: [bob] }))[0][1]];
+    await b.setSelfStatusHidden(false);
+    await until(() => heard.a.length >= 4);
+    // Blocked by bob, carol learns nothing, not even that she is blocked.
+    await b.addToBlacklist({ userIDList: [carol] });
+    const blocked = types(await c.getUserStatus({ userIDList: [bob] }));
+    await c.subscribeUserStatus({ userIDList: [bob] });
+    await b.logout();
+    await until(() => heard.a.length >= 5 && heard.c.length >= 1);
+    const out = {
+      now, subscribed, away: [away.userID, away.statusType, away.lastSeenTime > 0], back: [back.statusType, back.lastSeenTime],
+      hidden, shown: heard.a[3].statusType, blocked, toCarol: heard.c.map((s) => s.statusType),
+      unsub: (await a.unsubscribeUserStatus({ userIDList: [bob] })).code,
+    };
+    for (const chat of [a, c]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
+  const [ONLINE, OFFLINE, UNKNOWN] = [1, 2, 0];
+  assert.deepEqual(got.now, [[bob, ONLINE], ['nobody-here', UNKNOWN]]);
+  assert.deepEqual(got.subscribed, [[bob, ONLINE]]);
+  assert.deepEqual(got.away, [bob, OFFLINE, true], 'a follower hears the user go, with when it was last seen');
+  assert.deepEqual(got.back, [ONLINE, 0], 'and come back');
+  assert.deepEqual(got.hidden, [UNKNOWN, UNKNOWN], 'hidden: unknown to others');
+  assert.equal(got.shown, ONLINE);
+  assert.deepEqual(got.blocked, [[bob, UNKNOWN]], 'the blocked user gets what a stranger to a missing user gets');
+  assert.deepEqual(got.toCarol, [UNKNOWN], 'and hears no change');
+  assert.equal(got.unsub, 0);
+});
+
 test('deleteMessage removes messages from the user\'s history on every device; the peer keeps them', async () => {
   const alice = `alice-del-${run}`, bob = `bob-del-${run}`;
   const texts = (r) => r.data.messageList.map((m) => m.payload.text);

@@ -138,6 +138,34 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   await chat.deleteFriendGroup({ name: 'work' });
   const friends = await chat.getFriendList();
   console.log(friends.data.map((f) => f.remark || f.userID));
+  const [newest] = (await chat.getMessageList({ conversationID: 'C2Cuser1' })).data.messageList;
+  if (newest) {
+    await chat.addMessageReaction(newest, '👍');
+    await chat.removeMessageReaction(newest, '👍');
+    const reactions = await chat.getMessageReactions({ messageList: [newest], maxUserCountPerReaction: 5 });
+    for (const { messageID, reactionList } of reactions.data.resultList) {
+      console.log(messageID, reactionList.map((r) => `${r.reactionID} ${r.totalUserCount} ${r.reactedByMyself}`));
+    }
+  }
+  chat.on(TencentCloudChat.EVENT.MESSAGE_REACTIONS_UPDATED, (event) => {
+    console.log(event.data.messageID, event.data.reactionList[0]?.partialUserList[0]?.userID);
+  });
+  const found = await chat.searchCloudMessages({
+    keywordList: ['hello', 'world'],
+    keywordListMatchType: TencentCloudChat.TYPES.KEYWORD_LIST_MATCH_TYPE_AND,
+    messageTypeList: [TencentCloudChat.TYPES.MSG_TEXT],
+    conversationID: 'C2Cuser1',
+  });
+  for (const result of found.data.searchResultList) console.log(result.conversationID, result.messageCount, result.messageList[0]?.ID);
+  if (found.data.cursor) await chat.searchLocalMessages({ keywordList: ['hello'], cursor: found.data.cursor, count: 50 });
+  const statuses = await chat.getUserStatus({ userIDList: ['user1'] });
+  console.log(statuses.data.successUserList.map((s) => s.statusType === TencentCloudChat.TYPES.USER_STATUS_ONLINE));
+  await chat.subscribeUserStatus({ userIDList: ['user1'] });
+  chat.on(TencentCloudChat.EVENT.USER_STATUS_UPDATED, (event) => {
+    for (const s of event.data) console.log(s.userID, s.statusType, s.lastSeenTime);
+  });
+  await chat.unsubscribeUserStatus({ userIDList: ['user1'] });
+  await chat.setSelfStatusHidden(true);
   chat.off(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);
   await chat.logout();
 }

@@ -6,6 +6,7 @@ use super::chat_view::ChatView;
 use super::conversation_list::ConversationList;
 use super::people::People;
 use super::profile_form::ProfileForm;
+use super::search::Search;
 use super::sign_in::SignIn;
 use crate::content::Emoji;
 use crate::sdk::{Sdk, load_config};
@@ -107,6 +108,7 @@ fn Main() -> Html {
     let content = match state.panel {
         Panel::People => html! { <People /> },
         Panel::Profile => html! { <ProfileForm /> },
+        Panel::Search => html! { <Search /> },
         Panel::Chats if state.chat.is_some() => html! { <ChatView /> },
         Panel::Chats => html! {
             <section class="placeholder"><p>{ "Pick a conversation, or start one by user ID." }</p></section>
@@ -130,6 +132,7 @@ fn Main() -> Html {
                     <button type="button" aria-pressed={pressed(Panel::Chats)} onclick={show(Panel::Chats)}>{ "Chats" }</button>
                     <button type="button" aria-pressed={pressed(Panel::People)} onclick={show(Panel::People)}>{ "People" }</button>
                     <button type="button" aria-pressed={pressed(Panel::Profile)} onclick={show(Panel::Profile)}>{ "Profile" }</button>
+                    <button type="button" aria-pressed={pressed(Panel::Search)} onclick={show(Panel::Search)}>{ "Search" }</button>
                     <button type="button" onclick={sign_out}>{ "Sign out" }</button>
                 </div>
             </header>

@@ -5,11 +5,12 @@
 use super::app::AppState;
 use super::avatar::Avatar;
 use super::composer::Composer;
-use super::message_item::MessageItem;
-use super::message_item::display_name;
+use super::message_item::{MessageItem, anchor, display_name, show};
+use super::time::Time;
 use crate::sdk::Sdk;
-use crate::state::{Net, friend_name, listed};
+use crate::state::{Action, Net, friend_name, listed};
 use protocol::Relation;
+use protocol::presence::Presence;
 use protocol::{MessageKey, UserId};
 use std::cell::RefCell;
 use web_sys::Element;
@@ -99,6 +100,36 @@ pub fn ChatView() -> Html {
         });
     }
 
+    // A message to show (a search result): once loaded, into view and focus; until then,
+    // older pages load.
+    {
+        let (log, scroll, sdk, state) = (log.clone(), scroll.clone(), sdk.clone(), state.clone());
+        let first = chat.messages.first().map(|s| s.message.key);
+        let target = state.jump.map(|key| {
+            let found = chat.messages.iter().find(|s| s.message.key == key);
+            (key, found.map(|s| s.message.id()))
+        });
+        let more = (!chat.complete && !chat.loading).then(|| chat.peer.clone());
+        let done = chat.complete && !chat.loading;
+        use_effect_with((target, first, chat.loading), move |(target, first, _)| {
+            let Some((_, found)) = target else { return };
+            match found {
+                Some(id) => {
+                    scroll.borrow_mut().stick = false;
+                    show(&anchor(id));
+                    state.dispatch(Action::Jumped);
+                }
+                None => match (log.cast::<Element>(), more, first) {
+                    (Some(el), Some(peer), Some(first)) => {
+                        load_older(&el, &scroll, &sdk, peer, *first)
+                    }
+                    _ if done => state.dispatch(Action::Jumped),
+                    _ => {}
+                },
+            }
+        });
+    }
+
     let onscroll = {
         let (log, scroll, sdk) = (log.clone(), scroll.clone(), sdk.clone());
         let first = chat.messages.first().map(|s| s.message.key);
@@ -163,6 +194,16 @@ pub fn ChatView() -> Html {
         let (sdk, peer) = (sdk.clone(), peer.clone());
         Callback::from(move |_| sdk.delete_conversation(peer.clone()))
     };
+    let presence = state.status_of(&peer).cloned();
+    let presence_line = match &presence {
+        Some(s) if s.presence == Presence::Online => {
+            html! { <span class="presence-text">{ " online" }</span> }
+        }
+        Some(s) if s.presence == Presence::Offline && s.last_seen_ms > 0 => html! {
+            <span class="presence-text">{ " last seen " }<Time ms={s.last_seen_ms} /></span>
+        },
+        _ => html! {},
+    };
     let items = chat.messages.iter().map(|s| {
         html! { <MessageItem key={format!("{}-{}", s.message.from, s.message.random)} shown={s.clone()} me={me.clone()} peer={peer.clone()} {peer_read_up_to} /> }
     });
@@ -170,8 +211,9 @@ pub fn ChatView() -> Html {
         <section class="chat" aria-label={format!("Chat with {title}")}>
             <header class="chat-head">
                 <button type="button" class="back" onclick={back} aria-label="Back to conversations">{ "←" }</button>
-                <Avatar name={if nick.is_empty() { peer.to_string() } else { nick.clone() }} url={avatar} />
+                <Avatar name={if nick.is_empty() { peer.to_string() } else { nick.clone() }} url={avatar} presence={presence.map(|s| s.presence)} />
                 <h2>{ title.clone() }
+                    { presence_line }
                     if state.typing.as_ref().is_some_and(|(who, _)| who == &peer) {
                         <span class="typing" role="status">{ " typing…" }</span>
                     }

@@ -1,6 +1,7 @@
 //! The conversation list (recent contacts): peer picture and name, last message preview (or
 //! the draft being written), time and unread badge, pinned ones first, then most recent first,
-//! updated live; a pin toggle on each; and a form to start a chat by user id.
+//! updated live, with a dot for the peer's presence; a pin toggle on each; and a form to start
+//! a chat by user id.
 
 use super::app::AppState;
 use super::avatar::Avatar;
@@ -8,6 +9,7 @@ use super::take_user_id;
 use super::time::Time;
 use crate::content::preview;
 use crate::sdk::Sdk;
+use protocol::presence::Presence;
 use protocol::{Conversation, UserId};
 use yew::prelude::*;
 
@@ -30,7 +32,8 @@ pub fn ConversationList() -> Html {
     let me = state.me.clone();
     let entries = state.conversations.iter().map(|c| {
         let current = open_peer.as_ref() == Some(&c.peer);
-        html! { <Entry conversation={c.clone()} {current} me={me.clone()} /> }
+        let presence = state.status_of(&c.peer).map(|s| s.presence);
+        html! { <Entry conversation={c.clone()} {current} me={me.clone()} {presence} /> }
     });
     html! {
         <nav class="conversations" aria-label="Conversations">
@@ -54,6 +57,7 @@ struct EntryProps {
     conversation: Conversation,
     current: bool,
     me: Option<UserId>,
+    presence: Option<Presence>,
 }
 
 #[component]
@@ -81,7 +85,7 @@ fn Entry(props: &EntryProps) -> Html {
         <li>
             <button type="button" class={classes!("entry", props.current.then_some("current"))}
                 aria-current={props.current.then_some("true")} {onclick}>
-                <Avatar name={shown} url={c.peer_avatar.clone()} />
+                <Avatar name={shown} url={c.peer_avatar.clone()} presence={props.presence} />
                 <span class="who">{ name }</span>
                 if let Some(m) = &c.last_message { <span class="when"><Time ms={m.time_ms} /></span> }
                 if c.draft.is_empty() {

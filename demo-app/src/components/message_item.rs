@@ -2,10 +2,11 @@
 //! text, never as HTML), a face from the app's emoji set, a location with a map link, the
 //! app's cards, media, a centred system notice, or "message recalled". Own messages show their
 //! status, with Resend when sending failed and Edit (text) and Recall once sent; an edited
-//! message says so.
+//! message says so. Sent messages can be replied to and reacted to.
 
 use super::app::Emojis;
 use super::avatar::Avatar;
+use super::reactions::Reactions;
 use super::time::Time;
 use crate::content::{Card, Segment, find_face, money, segments};
 use crate::sdk::Sdk;
@@ -29,6 +30,7 @@ pub struct Props {
 pub fn MessageItem(props: &Props) -> Html {
     let sdk = use_context::<Sdk>().expect("sdk context");
     let emojis = use_context::<Emojis>().expect("emoji context");
+    let picking = use_state(|| false);
     let m = &props.shown.message;
     if let Some(Element::System(s)) = m.elements.first() {
         return html! {
@@ -87,7 +89,9 @@ pub fn MessageItem(props: &Props) -> Html {
     let status = out.then(|| status(&sdk, &props.shown, &props.peer, read));
     let quote = Quote::from_custom_data(m.cloud_custom_data.as_deref()).map(|q| {
         let target = anchor(&q.message_id);
-        let jump = Callback::from(move |_| show(&target));
+        let jump = Callback::from(move |_| {
+            show(&target);
+        });
         html! {
             <button type="button" class="quote" onclick={jump}
                 aria-label={format!("Reply to {}: {}. Show that message", q.message_sender, q.message_abstract)}>
@@ -96,12 +100,25 @@ pub fn MessageItem(props: &Props) -> Html {
             </button>
         }
     });
-    // Sent messages can be replied to.
+    // Sent messages can be replied to and reacted to.
     let reply = (m.key.id != 0).then(|| {
         let (sdk, message) = (sdk.clone(), m.clone());
         let onclick = Callback::from(move |_| sdk.reply_to(Some(message.clone())));
-        html! { <button type="button" class="link reply" {onclick}>{ "Reply" }</button> }
+        let react = {
+            let picking = picking.clone();
+            Callback::from(move |_| picking.set(!*picking))
+        };
+        html! {
+            <>
+                <button type="button" class="link reply" {onclick}>{ "Reply" }</button>
+                <button type="button" class="link reply" aria-expanded={picking.to_string()} onclick={react}>{ "React" }</button>
+            </>
+        }
     });
+    let done = {
+        let picking = picking.clone();
+        Callback::from(move |()| picking.set(false))
+    };
     html! {
         <div class={classes!("msg", if out { "out" } else { "in" })} id={anchor(&m.id())} tabindex="-1">
             <Avatar name={name.clone()} url={m.avatar.clone()} />
@@ -114,6 +131,9 @@ pub fn MessageItem(props: &Props) -> Html {
                     { reply }
                 </div>
                 <div class="content">{ content }</div>
+                if m.key.id != 0 {
+                    <Reactions message={m.clone()} me={props.me.clone()} peer={props.peer.clone()} picking={*picking} {done} />
+                }
                 { status }
             </div>
         </div>
@@ -121,22 +141,24 @@ pub fn MessageItem(props: &Props) -> Html {
 }
 
 /// The element ID of the message with `id` in the chat log.
-fn anchor(id: &str) -> String {
+pub fn anchor(id: &str) -> String {
     format!("msg-{id}")
 }
 
-/// Brings the message with element ID `anchor` into view and focus, when it is loaded.
-fn show(anchor: &str) {
+/// Brings the message with element ID `anchor` into view and focus, when it is loaded;
+/// whether it is.
+pub fn show(anchor: &str) -> bool {
     let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(anchor))
     else {
-        return;
+        return false;
     };
     el.scroll_into_view();
     if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
         let _ = el.focus();
     }
+    true
 }
 
 /// How a message's sender is named: its nickname when it had one, else its ID.

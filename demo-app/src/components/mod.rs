@@ -10,6 +10,8 @@ pub mod conversation_list;
 pub mod message_item;
 pub mod people;
 pub mod profile_form;
+pub mod reactions;
+pub mod search;
 pub mod sign_in;
 pub mod time;
 

@@ -1,5 +1,6 @@
 //! Editing one's own profile: nickname and avatar URL (peers see them on new messages, R4.4),
-//! a few words about oneself, and who may add one as a friend.
+//! a few words about oneself, who may add one as a friend, and whether others see when one is
+//! online.
 
 use super::app::AppState;
 use crate::sdk::Sdk;
@@ -45,6 +46,7 @@ pub fn ProfileForm() -> Html {
         });
     }
     let onsubmit = {
+        let sdk = sdk.clone();
         let (nick, avatar, saved) = (nick.clone(), avatar.clone(), saved.clone());
         let (signature, allow_type) = (signature.clone(), allow_type.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -79,6 +81,18 @@ pub fn ProfileForm() -> Html {
             }
         })
     };
+    let hidden = state
+        .me
+        .as_ref()
+        .and_then(|me| state.status_of(me))
+        .is_some_and(|s| s.hidden);
+    let hide = {
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                sdk.hide_status(input.checked());
+            }
+        })
+    };
     html! {
         <section class="profile" aria-label="Profile">
             <h2>{ "Your profile" }</h2>
@@ -96,6 +110,11 @@ pub fn ProfileForm() -> Html {
                 <button type="submit">{ "Save profile" }</button>
                 if *saved && profile.is_some() { <p role="status">{ "Saved." }</p> }
             </form>
+            <h2>{ "Privacy" }</h2>
+            <label class="check">
+                <input type="checkbox" checked={hidden} onchange={hide} />
+                { "Hide when I am online and when I was last seen" }
+            </label>
             <h2>{ "Notifications" }</h2>
             <p>{ "Get a notification here when a message arrives while Duet is closed." }</p>
             <button type="button" onclick={enable}>{ "Enable notifications" }</button>

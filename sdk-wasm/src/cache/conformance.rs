@@ -28,6 +28,7 @@ pub(crate) fn msg(id: u64, from: &str, to: &str, text: &str) -> Message {
         recalled: false,
         version: 0,
         edited_ms: 0,
+        reactions: Vec::new(),
     }
 }
 

@@ -81,6 +81,9 @@ fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> CacheResult<T> {
     serde_json::from_str(&text).map_err(|e| CacheError::Storage(e.to_string()))
 }
 
+/// Messages one `getAll` of [`Cache::scan_messages`] reads.
+const SCAN_BATCH: u32 = 1000;
+
 fn message_key(peer: &UserId, id: u64) -> String {
     format!("{peer}|{id:020}")
 }
@@ -279,6 +282,47 @@ impl Cache for IndexedDbCache {
             }
         }
         Ok(out)
+    }
+
+    /// Reads in batches of [`SCAN_BATCH`] with `getAll`, each in its own transaction, which is
+    /// many times faster than a cursor's round trip per message; a batch starts after the key
+    /// of the last message of the one before.
+    async fn scan_messages(
+        &self,
+        me: &UserId,
+        peer: Option<&UserId>,
+        visit: &mut dyn FnMut(Message),
+    ) -> CacheResult<()> {
+        let upper = peer.map(|p| message_key(p, u64::MAX));
+        let mut after: Option<String> = None;
+        loop {
+            let range = match (after.take(), &upper, peer) {
+                (Some(last), Some(upper), _) => KeyRange::Bound(last, true, upper.clone(), false),
+                (Some(last), None, _) => KeyRange::LowerBound(last, true),
+                (None, Some(upper), Some(p)) => {
+                    KeyRange::Bound(message_key(p, 0), false, upper.clone(), false)
+                }
+                (None, _, _) => KeyRange::LowerBound(String::new(), false),
+            };
+            let tx = self.db.transaction(MESSAGES).build()?;
+            let batch = tx
+                .object_store(MESSAGES)?
+                .get_all::<JsValue>()
+                .with_query::<String, _>(range)
+                .with_limit(SCAN_BATCH)
+                .primitive()?
+                .await?;
+            let mut read = 0;
+            for value in batch {
+                let message: Message = decode(value?)?;
+                read += 1;
+                after = Some(message_key(message.peer_of(me), message.key.id));
+                visit(message);
+            }
+            if read < SCAN_BATCH {
+                return Ok(());
+            }
+        }
     }
 
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()> {

@@ -81,6 +81,23 @@ impl Cache for MemoryCache {
             .collect())
     }
 
+    async fn scan_messages(
+        &self,
+        _me: &UserId,
+        peer: Option<&UserId>,
+        visit: &mut dyn FnMut(Message),
+    ) -> CacheResult<()> {
+        let st = self.state.borrow();
+        let conversations = st
+            .messages
+            .iter()
+            .filter(|(p, _)| peer.is_none_or(|want| want == *p));
+        for (_, messages) in conversations {
+            messages.values().cloned().for_each(&mut *visit);
+        }
+        Ok(())
+    }
+
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()> {
         let mut st = self.state.borrow_mut();
         st.deleted.insert(key.id);

@@ -82,6 +82,7 @@ impl OutboxItem {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         }
     }
 }
@@ -112,6 +113,15 @@ pub trait Cache {
         before: Option<MessageKey>,
         count: u32,
     ) -> CacheResult<Vec<Message>>;
+    /// Calls `visit` with every cached message, of the conversation with `peer` only when
+    /// given, in no promised order: what a local search reads. `me` tells which side of a
+    /// message is the peer.
+    async fn scan_messages(
+        &self,
+        me: &UserId,
+        peer: Option<&UserId>,
+        visit: &mut dyn FnMut(Message),
+    ) -> CacheResult<()>;
     /// Removes one message from this device's store only, for good: it is not stored again
     /// when history or sync brings it back.
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()>;

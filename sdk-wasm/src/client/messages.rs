@@ -302,6 +302,21 @@ impl<C: Cache + 'static> Client<C> {
         }
     }
 
+    /// Adds (`add`) or removes this user's reaction `id` (an emoji) on the message `key` with
+    /// `peer`; resolves with the message as the server has it then. Every device of both users
+    /// hears [`crate::event::Event::ReactionsUpdated`].
+    pub async fn react(
+        &self,
+        peer: &UserId,
+        key: MessageKey,
+        id: String,
+        add: bool,
+    ) -> Result<Message, SdkError> {
+        protocol::reaction::check_id(&id)
+            .map_err(|why| SdkError::new(ErrorCode::INVALID_ARGUMENT, why))?;
+        self.connected()?.react(peer, key, id, add).await
+    }
+
     /// The message `key` with `peer`, when this device holds it: after an edit refused with
     /// 2480, its newest version.
     pub async fn held_message(

@@ -9,6 +9,7 @@
 
 mod messages;
 mod people;
+mod search;
 
 pub use messages::ReadMarks;
 
@@ -88,6 +89,8 @@ struct ClientInner<C: Cache + 'static> {
     /// The peers this user muted, as of the last list heard of (from the server at each
     /// `SdkReady`, then from changes on any device).
     muted: RefCell<std::collections::HashSet<UserId>>,
+    /// The users whose presence this client follows: followed again on each new connection.
+    followed: RefCell<std::collections::BTreeSet<UserId>>,
     /// When this user last told each peer it was typing ([`crate::runtime::now_ms`]).
     typing: RefCell<HashMap<UserId, u64>>,
     /// Media messages not yet uploaded, by random.
@@ -151,6 +154,7 @@ impl<C: Cache + 'static> Client<C> {
                 read: RefCell::new(None),
                 muted: RefCell::default(),
                 typing: RefCell::default(),
+                followed: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]
                 media: RefCell::new(HashMap::new()),
                 #[cfg(target_arch = "wasm32")]
@@ -242,6 +246,7 @@ impl<C: Cache + 'static> Client<C> {
         self.inner.waiting.borrow_mut().clear();
         self.inner.read.borrow_mut().take();
         self.inner.muted.borrow_mut().clear();
+        self.inner.followed.borrow_mut().clear();
         #[cfg(target_arch = "wasm32")]
         for (_, draft) in self.inner.media.borrow_mut().drain() {
             draft.cancel.cancel();
@@ -340,7 +345,8 @@ impl<C: Cache + 'static> Client<C> {
                 (self.inner.listener)(Event::Reconnecting);
                 match self.open(&login).await {
                     Ok((session, events)) => {
-                        *self.inner.session.borrow_mut() = Some(session);
+                        *self.inner.session.borrow_mut() = Some(session.clone());
+                        crate::runtime::spawn(self.clone().follow_again(session));
                         break events;
                     }
                     // A refused sign-in (expired UserSig, …) will not pass by retrying.

@@ -1,4 +1,4 @@
-//! Friends, blacklist and profiles.
+//! Friends, blacklist, profiles and presence.
 
 use super::Client;
 use crate::cache::Cache;
@@ -6,6 +6,7 @@ use crate::error::SdkError;
 use crate::error::codes;
 use crate::event::Applications;
 use protocol::frame::{FriendGroup, Reply, Request, UserResult};
+use protocol::presence::UserStatus;
 use protocol::push::Vendor;
 use protocol::{Profile, ProfileDetails, Relation, RelationEntry, RelationFields, UserId};
 
@@ -169,5 +170,51 @@ impl<C: Cache + 'static> Client<C> {
         details: ProfileDetails,
     ) -> Result<Profile, SdkError> {
         self.connected()?.set_profile(nick, avatar, details).await
+    }
+
+    /// The presence of `users` as this user may see it (unknown where it may not).
+    pub async fn statuses(&self, users: Vec<UserId>) -> Result<Vec<UserStatus>, SdkError> {
+        self.connected()?.statuses(users, None).await
+    }
+
+    /// Follows the presence of `users` (`follow`), each change arriving as
+    /// [`crate::event::Event::UserStatusUpdated`], or stops following them; resolves with
+    /// their presence now when following. Kept across reconnects until logout.
+    pub async fn follow_statuses(
+        &self,
+        users: Vec<UserId>,
+        follow: bool,
+    ) -> Result<Vec<UserStatus>, SdkError> {
+        let statuses = self
+            .connected()?
+            .statuses(users.clone(), Some(follow))
+            .await?;
+        let mut followed = self.inner.followed.borrow_mut();
+        match follow {
+            true => followed.extend(users),
+            false => users.iter().for_each(|u| {
+                followed.remove(u);
+            }),
+        }
+        Ok(statuses)
+    }
+
+    /// On a new connection: follows again what this client followed, and tells the app of
+    /// each one's presence now, which may have changed while the connection was down.
+    pub(super) async fn follow_again(self, session: crate::session::Session<C>) {
+        let users: Vec<UserId> = self.inner.followed.borrow().iter().cloned().collect();
+        if users.is_empty() {
+            return;
+        }
+        if let Ok(statuses) = session.statuses(users, Some(true)).await {
+            for status in statuses {
+                (self.inner.listener)(crate::event::Event::UserStatusUpdated(status));
+            }
+        }
+    }
+
+    /// Hides this user's presence from everyone, or shows it again.
+    pub async fn hide_status(&self, hidden: bool) -> Result<(), SdkError> {
+        self.connected()?.hide_status(hidden).await
     }
 }

@@ -1,7 +1,10 @@
 //! The package's `EVENT` and `TYPES`, and the SDK's events as the app hears them.
 
 use super::convert::to_js;
-use super::shapes::{ApplicationList, ConversationId, JsMessage, JsProfile, RelationList, Status};
+use super::shapes::{
+    ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsUserStatus,
+    RelationList, Status,
+};
 use crate::client::ReadMarks;
 use crate::event::Event;
 use protocol::frame::KickCause;
@@ -17,6 +20,8 @@ struct EventNames {
     SDK_NOT_READY: &'static str,
     MESSAGE_RECEIVED: &'static str,
     MESSAGE_MODIFIED: &'static str,
+    MESSAGE_REACTIONS_UPDATED: &'static str,
+    USER_STATUS_UPDATED: &'static str,
     MESSAGE_REVOKED: &'static str,
     MESSAGE_READ_BY_PEER: &'static str,
     TYPING_STATUS_UPDATED: &'static str,
@@ -36,6 +41,8 @@ const EVENT: EventNames = EventNames {
     SDK_NOT_READY: "sdkStateNotReady",
     MESSAGE_RECEIVED: "onMessageReceived",
     MESSAGE_MODIFIED: "onMessageModified",
+    MESSAGE_REACTIONS_UPDATED: "onMessageReactionsUpdated",
+    USER_STATUS_UPDATED: "onUserStatusUpdated",
     MESSAGE_REVOKED: "onMessageRevoked",
     MESSAGE_READ_BY_PEER: "onMessageReadByPeer",
     TYPING_STATUS_UPDATED: "onTypingStatusUpdated",
@@ -84,6 +91,11 @@ struct Types {
     ALLOW_TYPE_NEED_CONFIRM: &'static str,
     ALLOW_TYPE_ALLOW_ANY: &'static str,
     ALLOW_TYPE_DENY_ANY: &'static str,
+    USER_STATUS_UNKNOWN: u8,
+    USER_STATUS_ONLINE: u8,
+    USER_STATUS_OFFLINE: u8,
+    KEYWORD_LIST_MATCH_TYPE_OR: u8,
+    KEYWORD_LIST_MATCH_TYPE_AND: u8,
 }
 
 const TYPES: Types = Types {
@@ -116,6 +128,11 @@ const TYPES: Types = Types {
     ALLOW_TYPE_NEED_CONFIRM: super::shapes::NEED_CONFIRM,
     ALLOW_TYPE_ALLOW_ANY: "AllowType_Type_AllowAny",
     ALLOW_TYPE_DENY_ANY: "AllowType_Type_DenyAny",
+    USER_STATUS_UNKNOWN: super::shapes::STATUS_UNKNOWN,
+    USER_STATUS_ONLINE: super::shapes::STATUS_ONLINE,
+    USER_STATUS_OFFLINE: super::shapes::STATUS_OFFLINE,
+    KEYWORD_LIST_MATCH_TYPE_OR: super::search::MATCH_ANY,
+    KEYWORD_LIST_MATCH_TYPE_AND: super::search::MATCH_ALL,
 };
 
 /// A friend application's `type`: to this user, or from it.
@@ -218,6 +235,14 @@ pub(super) fn emits(
             EVENT.MESSAGE_MODIFIED,
             messages(std::slice::from_ref(&m), ReadMarks::default()),
         )],
+        Event::ReactionsUpdated(m) => {
+            let data = JsMessageReactions::new(&m, me, usize::MAX);
+            vec![Emit(EVENT.MESSAGE_REACTIONS_UPDATED, to_js(&data))]
+        }
+        Event::UserStatusUpdated(status) => {
+            let data = [JsUserStatus::from(&status)];
+            vec![Emit(EVENT.USER_STATUS_UPDATED, to_js(&data))]
+        }
         Event::Typing { peer, typing } => {
             #[derive(Serialize)]
             struct Typing<'a> {

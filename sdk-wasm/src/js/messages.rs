@@ -114,7 +114,7 @@ impl From<PushOptions> for OfflinePushInfo {
 
 /// The conversation and server key of a message object the SDK made, once sent: from its
 /// `sequence`, `random` and (server) `time`, or an `ID` that is a key (`seq_random_time`).
-fn message_ref(message: &JsValue) -> Result<(UserId, MessageKey), JsValue> {
+pub(super) fn message_ref(message: &JsValue) -> Result<(UserId, MessageKey), JsValue> {
     #[derive(Deserialize)]
     struct M {
         #[serde(rename = "ID", default)]

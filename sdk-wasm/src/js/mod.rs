@@ -10,6 +10,8 @@ mod convert;
 mod events;
 mod messages;
 mod people;
+mod reactions;
+mod search;
 mod shapes;
 
 use crate::cache::indexeddb::IndexedDbCache;

@@ -1,7 +1,7 @@
-//! Profiles, friends and the blacklist.
+//! Profiles, friends, the blacklist and presence.
 
 use super::convert::{field, from_js, invalid, ok, sdk_error};
-use super::shapes::{ApplicationList, JsProfile, RelationList};
+use super::shapes::{ApplicationList, JsProfile, JsUserStatus, RelationList};
 use super::{Chat, State};
 use crate::error::SdkError;
 use js_sys::Promise;
@@ -562,5 +562,72 @@ impl Chat {
     #[wasm_bindgen(js_name = removeFromBlacklist)]
     pub fn remove_from_blacklist(&self, options: JsValue) -> Promise {
         self.change_list(Relation::Blacklist, options, false)
+    }
+}
+
+/// `{ successUserList, failureUserList }` of a presence call.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Statuses<'a> {
+    success_user_list: Vec<JsUserStatus<'a>>,
+    failure_user_list: [(); 0],
+}
+
+async fn statuses(
+    state: Rc<State>,
+    options: JsValue,
+    follow: Option<bool>,
+) -> Result<JsValue, JsValue> {
+    let users = user_list(&options)?;
+    let client = state.client()?;
+    let found = match follow {
+        None => client.statuses(users).await,
+        Some(follow) => client.follow_statuses(users, follow).await,
+    }
+    .map_err(sdk_error)?;
+    ok(Statuses {
+        success_user_list: found.iter().map(JsUserStatus::from).collect(),
+        failure_user_list: [],
+    })
+}
+
+#[wasm_bindgen]
+impl Chat {
+    /// `getUserStatus({ userIDList })` resolves `{ successUserList: [{ userID, statusType,
+    /// customStatus, lastSeenTime }], failureUserList }`. `statusType` is
+    /// `TYPES.USER_STATUS_ONLINE` or `_OFFLINE`, or `_UNKNOWN` where you may not see it (the
+    /// user hid it, blacklisted you, or is no friend of yours in a friends-only app).
+    #[wasm_bindgen(js_name = getUserStatus)]
+    pub fn get_user_status(&self, options: JsValue) -> Promise {
+        future_to_promise(statuses(self.state.clone(), options, None))
+    }
+
+    /// `subscribeUserStatus({ userIDList })`: `USER_STATUS_UPDATED` tells of each change of
+    /// these users' presence (at most 200 at a time), across reconnects until logout. Resolves
+    /// like `getUserStatus`, with their presence now.
+    #[wasm_bindgen(js_name = subscribeUserStatus)]
+    pub fn subscribe_user_status(&self, options: JsValue) -> Promise {
+        future_to_promise(statuses(self.state.clone(), options, Some(true)))
+    }
+
+    /// `unsubscribeUserStatus({ userIDList })`: stops telling of these users' presence.
+    #[wasm_bindgen(js_name = unsubscribeUserStatus)]
+    pub fn unsubscribe_user_status(&self, options: JsValue) -> Promise {
+        future_to_promise(statuses(self.state.clone(), options, Some(false)))
+    }
+
+    /// `setSelfStatusHidden(hidden)`: hides your presence from everyone (they see
+    /// `USER_STATUS_UNKNOWN`), or shows it again.
+    #[wasm_bindgen(js_name = setSelfStatusHidden)]
+    pub fn set_self_status_hidden(&self, hidden: bool) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            state
+                .client()?
+                .hide_status(hidden)
+                .await
+                .map_err(sdk_error)?;
+            ok(super::Empty {})
+        })
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::client::ReadMarks;
 use crate::event::Applications;
+use protocol::presence::{Presence, UserStatus};
 use protocol::{
     Conversation, CustomField, Element, Message, Profile, ProfileDetails, Relation, RelationEntry,
     UserId,
@@ -456,6 +457,108 @@ impl<'a> ApplicationList<'a> {
                 })
                 .collect(),
             unread_count: all.received.len(),
+        }
+    }
+}
+
+/// One reaction on a message, as Tencent's `ReactionInfo`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsReaction<'a> {
+    #[serde(rename = "reactionID")]
+    pub reaction_id: &'a str,
+    pub total_user_count: usize,
+    pub partial_user_list: Vec<JsReactionUser<'a>>,
+    pub reacted_by_myself: bool,
+}
+
+/// A user who reacted: its nickname and avatar as the message knows them (the sender's), empty
+/// for the other user (read its profile with `getUserProfile`).
+#[derive(Serialize)]
+pub struct JsReactionUser<'a> {
+    #[serde(rename = "userID")]
+    pub user_id: &'a UserId,
+    pub nick: &'a str,
+    pub avatar: &'a str,
+}
+
+impl<'a> JsReaction<'a> {
+    /// The reactions of `m` as `me` sees them, each with at most `max_users` users.
+    pub fn list(m: &'a Message, me: &UserId, max_users: usize) -> Vec<Self> {
+        m.reactions
+            .iter()
+            .map(|r| JsReaction {
+                reaction_id: &r.id,
+                total_user_count: r.users.len(),
+                partial_user_list: r
+                    .users
+                    .iter()
+                    .take(max_users)
+                    .map(|u| {
+                        let sender = u == &m.from;
+                        JsReactionUser {
+                            user_id: u,
+                            nick: if sender { &m.nick } else { "" },
+                            avatar: if sender { &m.avatar } else { "" },
+                        }
+                    })
+                    .collect(),
+                reacted_by_myself: r.users.contains(me),
+            })
+            .collect()
+    }
+}
+
+/// A message's reactions: `MESSAGE_REACTIONS_UPDATED`'s data, and an entry of
+/// `getMessageReactions`' `resultList`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsMessageReactions<'a> {
+    #[serde(rename = "messageID")]
+    pub message_id: String,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: ConversationId,
+    pub reaction_list: Vec<JsReaction<'a>>,
+}
+
+impl<'a> JsMessageReactions<'a> {
+    pub fn new(m: &'a Message, me: &UserId, max_users: usize) -> Self {
+        Self {
+            message_id: m.id(),
+            conversation_id: ConversationId(m.peer_of(me).clone()),
+            reaction_list: JsReaction::list(m, me, max_users),
+        }
+    }
+}
+
+/// Tencent's `statusType` values.
+pub const STATUS_UNKNOWN: u8 = 0;
+pub const STATUS_ONLINE: u8 = 1;
+pub const STATUS_OFFLINE: u8 = 2;
+
+/// A user's presence, as Tencent's `UserStatus`, with when it was last seen.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsUserStatus<'a> {
+    #[serde(rename = "userID")]
+    pub user_id: &'a UserId,
+    pub status_type: u8,
+    pub custom_status: &'static str,
+    /// When its last device went offline, seconds since the Unix epoch (0: unknown, or online).
+    pub last_seen_time: u64,
+}
+
+impl<'a> From<&'a UserStatus> for JsUserStatus<'a> {
+    fn from(s: &'a UserStatus) -> Self {
+        Self {
+            user_id: &s.user_id,
+            status_type: match s.presence {
+                Presence::Unknown => STATUS_UNKNOWN,
+                Presence::Online => STATUS_ONLINE,
+                Presence::Offline => STATUS_OFFLINE,
+            },
+            custom_status: "",
+            last_seen_time: s.last_seen_ms / 1000,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::Chat;
 use crate::error::ChatError;
-use crate::storage::MessageEdit;
+use crate::storage::{EditChange, MessageEdit};
 use protocol::{Element, ErrorCode, Message, MessageKey, UserId};
 
 /// What an edit changes: new content, new custom data, or both.
@@ -63,9 +63,11 @@ impl Chat {
             editor: editor.clone(),
             peer: peer.clone(),
             admin,
-            base_version,
-            elements: content.elements,
-            cloud_custom_data: content.cloud_custom_data,
+            change: EditChange::Content {
+                base_version,
+                elements: content.elements,
+                cloud_custom_data: content.cloud_custom_data,
+            },
             now_ms: self.clock.now_ms(),
         };
         Ok(self.storage.edit(edit).await?)

@@ -7,8 +7,10 @@ mod edits;
 pub use edits::EditContent;
 pub mod friend_fields;
 mod friend_groups;
+mod presence;
 pub mod profile_fields;
 mod profiles;
+mod reactions;
 mod relations;
 
 use crate::clock::Clock;
@@ -60,6 +62,8 @@ pub struct Chat {
     pub push: crate::push::Services,
     /// Woken when a stored message queued a push, so it goes out at once.
     pub push_wake: Arc<Notify>,
+    /// The connections following users' presence.
+    followers: crate::followers::Followers,
 }
 
 /// UserSigs remembered per user, and users remembered, for [`Revocation::sigs`]. Past the
@@ -142,6 +146,7 @@ impl Chat {
             recent_sigs: Mutex::new(HashMap::new()),
             push,
             push_wake: Arc::new(Notify::new()),
+            followers: Default::default(),
         }
     }
 
@@ -366,6 +371,7 @@ impl Chat {
                 recalled: false,
                 version: 0,
                 edited_ms: 0,
+                reactions: Vec::new(),
             };
             // In no log: sequence 0 on both sides.
             hub.committed(&message_entries(&message, Seq(0), Some(Seq(0)), origin));
@@ -409,6 +415,34 @@ impl Chat {
             blacklist: true,
             friends: self.friends_only(),
         })
+    }
+
+    /// Forgets what a connection that ended followed.
+    pub fn forget_connection(&self, conn: u64) {
+        self.followers.forget(conn);
+    }
+
+    /// Up to `limit` of `user`'s messages that `query` finds, numbered below `before` (0:
+    /// from the newest), newest first, and the `before` of the next page (0: none).
+    pub async fn search(
+        &self,
+        user: &UserId,
+        query: &protocol::search::SearchQuery,
+        before: u64,
+        limit: u32,
+    ) -> Result<(Vec<Message>, u64), ChatError> {
+        query
+            .check()
+            .map_err(|why| ChatError::new(ErrorCode::INVALID_ARGUMENT, why))?;
+        let max = protocol::search::MAX_SEARCH_PAGE;
+        if limit == 0 || limit > max {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!("a search page holds 1 to {max} messages"),
+            ));
+        }
+        let now = self.clock.now_ms();
+        Ok(self.storage.search(user, query, before, limit, now).await?)
     }
 
     pub fn friends_only(&self) -> bool {

@@ -560,9 +560,11 @@ macro_rules! storage_conformance {
                 editor: uid(editor),
                 peer: uid(peer),
                 admin: false,
-                base_version: version,
-                elements: text.map(|t| vec![Element::Text(protocol::element::TextElem { text: t.into() })]),
-                cloud_custom_data: data.map(str::to_owned),
+                change: EditChange::Content {
+                    base_version: version,
+                    elements: text.map(|t| vec![Element::Text(protocol::element::TextElem { text: t.into() })]),
+                    cloud_custom_data: data.map(str::to_owned),
+                },
                 now_ms: T0 + 5_000,
             };
             let edited = s.edit(edit("alice", "bob", 0, Some("hello"), None)).await.unwrap();
@@ -604,10 +606,124 @@ macro_rules! storage_conformance {
             assert!(matches!(s.edit(edit("alice", "bob", 2, Some("x"), None)).await, Err(StorageError::AlreadyRecalled)));
             // The backend edits whatever the version, naming sender then recipient.
             let other = send(&s, "alice", "bob", 2, "draft", T0).await;
-            let admin = MessageEdit { key: other.message.key, admin: true, base_version: 7, ..edit("alice", "bob", 0, Some("final"), None) };
+            let admin = MessageEdit { key: other.message.key, admin: true, ..edit("alice", "bob", 7, Some("final"), None) };
             assert_eq!(text_of(&s.edit(admin.clone()).await.unwrap()), "final");
             let reversed = MessageEdit { editor: uid("bob"), peer: uid("alice"), ..admin };
             assert!(matches!(s.edit(reversed).await, Err(StorageError::MessageNotFound)));
+        }
+
+        #[tokio::test]
+        async fn reactions_reach_both_logs_and_stay_with_the_message() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let sent = send(&s, "alice", "bob", 1, "lunch?", T0).await;
+            rec.take();
+            let react = |user: &str, peer: &str, id: &str, add: bool| MessageEdit {
+                key: sent.message.key,
+                editor: uid(user),
+                peer: uid(peer),
+                admin: false,
+                change: EditChange::Reaction { id: id.into(), add },
+                now_ms: T0 + 1_000,
+            };
+            s.edit(react("bob", "alice", "👍", true)).await.unwrap();
+            let both = s.edit(react("alice", "bob", "👍", true)).await.unwrap();
+            assert_eq!(both.reactions[0].users, vec![uid("bob"), uid("alice")]);
+            assert_eq!(both.version, 0, "a reaction is not an edit");
+            let feed = rec.take();
+            let event = SyncEvent::Reacted { message: both.clone() };
+            let last: Vec<_> = feed[2..].iter().map(|(u, e, _)| (u.as_str(), e.event.clone())).collect();
+            assert_eq!(last, [("alice", event.clone()), ("bob", event)]);
+            let again = s.edit(react("bob", "alice", "👍", true)).await;
+            assert!(matches!(again, Err(StorageError::Reaction(protocol::ErrorCode::REACTION_EXISTS))));
+            let none = s.edit(react("bob", "alice", "🎉", false)).await;
+            assert!(matches!(none, Err(StorageError::Reaction(protocol::ErrorCode::REACTION_NOT_FOUND))));
+            let after = s.edit(react("bob", "alice", "👍", false)).await.unwrap();
+            assert_eq!(after.reactions[0].users, vec![uid("alice")]);
+            // History and every log entry that names the message read it as it is now.
+            let history = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0 + 2_000).await.unwrap();
+            assert_eq!(history.messages, std::slice::from_ref(&after));
+            let page = s.sync(&uid("bob"), Seq(0), 10, T0 + 2_000).await.unwrap();
+            let kinds: Vec<_> = page.entries.iter().map(|e| match &e.event {
+                SyncEvent::Message { message } => ("message", message == &after),
+                SyncEvent::Reacted { message } => ("reacted", message == &after),
+                other => panic!("{other:?}"),
+            }).collect();
+            assert_eq!(kinds, [("message", true), ("reacted", true), ("reacted", true), ("reacted", true)]);
+            // Nobody else reacts to it.
+            let stranger = s.edit(react("carol", "alice", "👍", true)).await;
+            assert!(matches!(stranger, Err(StorageError::MessageNotFound)));
+        }
+
+        #[tokio::test]
+        async fn search_finds_the_owners_messages_newest_first_in_pages() {
+            use protocol::search::SearchQuery;
+            let (s, _, _g) = open(Retention::default()).await;
+            let a = uid("alice");
+            let mut ids = Vec::new();
+            for (i, (from, to, text)) in [
+                ("alice", "bob", "Pizza tonight?"),
+                ("bob", "alice", "pizza is fine"),
+                ("carol", "alice", "pizza party at mine"),
+                ("bob", "carol", "pizza without alice"),
+                ("alice", "carol", "ok"),
+                ("bob", "alice", "see you"),
+            ].into_iter().enumerate() {
+                ids.push(send(&s, from, to, i as u32 + 1, text, T0 + i as u64 * 1_000).await.message.key);
+            }
+            let query = |f: &dyn Fn(&mut SearchQuery)| { let mut q = SearchQuery::default(); f(&mut q); q };
+            let found = |q: SearchQuery, before: u64, limit: u32| {
+                let s = s.clone();
+                let a = a.clone();
+                async move {
+                    let (messages, next) = s.search(&a, &q, before, limit, T0 + 10_000).await.unwrap();
+                    (messages.iter().map(|m| m.key).collect::<Vec<_>>(), next)
+                }
+            };
+            let pizza = query(&|q| q.keywords = vec!["PIZZA".into()]);
+            assert_eq!(found(pizza.clone(), 0, 10).await, (vec![ids[2], ids[1], ids[0]], 0), "case-blind, the owner's only, newest first");
+            let (first, next) = found(pizza.clone(), 0, 2).await;
+            assert_eq!((first, next), (vec![ids[2], ids[1]], ids[1].id));
+            assert_eq!(found(pizza.clone(), next, 2).await, (vec![ids[0]], 0));
+            let with_bob = query(&|q| { q.keywords = vec!["pizza".into()]; q.peer = Some(uid("bob")); });
+            assert_eq!(found(with_bob, 0, 10).await.0, vec![ids[1], ids[0]]);
+            let short = query(&|q| { q.keywords = vec!["ok".into(), "yo".into()]; });
+            assert_eq!(found(short, 0, 10).await.0, vec![ids[5], ids[4]], "keywords under three characters");
+            let all = query(&|q| { q.keywords = vec!["pizza".into(), "fine".into()]; q.match_all = true; });
+            assert_eq!(found(all, 0, 10).await.0, vec![ids[1]]);
+            let mixed = query(&|q| { q.keywords = vec!["party".into(), "ok".into()]; q.match_all = true; });
+            assert!(found(mixed, 0, 10).await.0.is_empty());
+            let from_bob = query(&|q| { q.kinds = vec!["TIMTextElem".into()]; q.senders = vec![uid("bob")]; q.min_time_ms = T0 + 1_000; q.max_time_ms = T0 + 4_000; });
+            assert_eq!(found(from_bob, 0, 10).await.0, vec![ids[1]]);
+            let images = query(&|q| q.kinds = vec!["TIMImageElem".into()]);
+            assert!(found(images, 0, 10).await.0.is_empty());
+            // An edit is found by its new words only; a recalled or deleted message is not found.
+            let edit = MessageEdit {
+                key: ids[0],
+                editor: a.clone(),
+                peer: uid("bob"),
+                admin: false,
+                change: EditChange::Content {
+                    base_version: 0,
+                    elements: Some(vec![Element::Text(protocol::element::TextElem { text: "sushi tonight?".into() })]),
+                    cloud_custom_data: None,
+                },
+                now_ms: T0 + 7_000,
+            };
+            s.edit(edit).await.unwrap();
+            assert_eq!(found(pizza.clone(), 0, 10).await.0, vec![ids[2], ids[1]]);
+            let sushi = query(&|q| q.keywords = vec!["sushi".into()]);
+            assert_eq!(found(sushi, 0, 10).await.0, vec![ids[0]]);
+            s.recall(ids[2], &uid("carol"), &a, T0 + 8_000).await.unwrap();
+            s.delete_messages(&a, &uid("bob"), vec![ids[1]], T0 + 8_000, None).await.unwrap();
+            assert!(found(pizza.clone(), 0, 10).await.0.is_empty());
+            let bob = s.search(&uid("bob"), &pizza, 0, 10, T0 + 10_000).await.unwrap().0;
+            assert_eq!(bob.iter().map(|m| m.key).collect::<Vec<_>>(), vec![ids[3], ids[1]], "the peer keeps its copy");
+            // Any script, inside words, under three characters or over.
+            let lunch = send(&s, "bob", "alice", 9, "我们吃午饭吧 Lunchtime", T0 + 9_000).await.message.key;
+            for word in ["午饭", "吃午饭", "lunch", "CHTI"] {
+                let q = query(&|q| q.keywords = vec![word.into()]);
+                assert_eq!(found(q, 0, 10).await.0, vec![lunch], "{word}");
+            }
         }
 
         #[tokio::test]

@@ -1,10 +1,11 @@
-//! Editing a stored message (Tencent's `modifyMessage` and `modify_c2c_msg`): who may change
-//! what, and how a version is checked. Every backend finds the message, applies
-//! [`MessageEdit::apply_to`], stores the result and appends an `Edited` entry to both users'
-//! logs that names the message, so a reader always gets its newest version.
+//! Changing a stored message: editing it (Tencent's `modifyMessage` and `modify_c2c_msg`), with
+//! who may change what and how a version is checked, and reacting to it. Every backend finds
+//! the message, applies [`MessageEdit::apply_to`], stores the result and appends an entry to
+//! both users' logs that names the message ([`ChangeKind`]), so a reader always gets it as it
+//! is now.
 
 use super::{StorageError, StorageResult};
-use protocol::{Element, Message, MessageKey, UserId};
+use protocol::{Element, Message, MessageKey, SyncEvent, UserId};
 
 /// A change to a stored message.
 #[derive(Debug, Clone)]
@@ -17,13 +18,39 @@ pub struct MessageEdit {
     /// The app's backend edits: any message from `editor` to `peer`, content included, with no
     /// version check (`base_version` is ignored).
     pub admin: bool,
-    /// The version the editor saw.
-    pub base_version: u32,
-    /// New content, replacing the old.
-    pub elements: Option<Vec<Element>>,
-    /// New custom data; empty clears it.
-    pub cloud_custom_data: Option<String>,
+    pub change: EditChange,
     pub now_ms: u64,
+}
+
+/// What a [`MessageEdit`] changes.
+#[derive(Debug, Clone)]
+pub enum EditChange {
+    /// New content, or new custom data (empty clears it), or both, made from `base_version`.
+    Content {
+        base_version: u32,
+        elements: Option<Vec<Element>>,
+        cloud_custom_data: Option<String>,
+    },
+    /// The editor adds (`add`) or removes its reaction `id` ([`protocol::reaction::change`]);
+    /// the version stays, since a reaction is not the sender's words.
+    Reaction { id: String, add: bool },
+}
+
+/// The kind of a log entry that names a changed message: how it is read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Edited,
+    Reacted,
+}
+
+impl ChangeKind {
+    /// The entry as a reader gets it: with the message as it is now.
+    pub(crate) fn event(self, message: Message) -> SyncEvent {
+        match self {
+            ChangeKind::Edited => SyncEvent::Edited { message },
+            ChangeKind::Reacted => SyncEvent::Reacted { message },
+        }
+    }
 }
 
 impl MessageEdit {
@@ -34,18 +61,37 @@ impl MessageEdit {
         message.key == self.key && (ordered || (reversed && !self.admin))
     }
 
-    /// Checks the edit against the stored `message` and applies it: the new version, the edit
-    /// time, and the new content. The caller has checked [`Self::names`].
+    /// The kind of entry this change appends.
+    pub(crate) fn kind(&self) -> ChangeKind {
+        match self.change {
+            EditChange::Content { .. } => ChangeKind::Edited,
+            EditChange::Reaction { .. } => ChangeKind::Reacted,
+        }
+    }
+
+    /// Checks the change against the stored `message` and applies it: for an edit, the new
+    /// version, the edit time and the new content. The caller has checked [`Self::names`].
     pub(crate) fn apply_to(&self, message: &mut Message) -> StorageResult<()> {
         if message.recalled {
             return Err(StorageError::AlreadyRecalled);
         }
-        if !self.admin && message.version != self.base_version {
+        let (base_version, elements, cloud_custom_data) = match &self.change {
+            EditChange::Content {
+                base_version,
+                elements,
+                cloud_custom_data,
+            } => (*base_version, elements, cloud_custom_data),
+            EditChange::Reaction { id, add } => {
+                return protocol::reaction::change(&mut message.reactions, id, &self.editor, *add)
+                    .map_err(StorageError::Reaction);
+            }
+        };
+        if !self.admin && message.version != base_version {
             return Err(StorageError::EditConflict {
                 version: message.version,
             });
         }
-        if let Some(elements) = &self.elements {
+        if let Some(elements) = elements {
             if !self.admin && message.from != self.editor {
                 return Err(StorageError::NotEditable(
                     "only its sender changes a message's content; the recipient may change its cloud_custom_data",
@@ -63,7 +109,7 @@ impl MessageEdit {
             }
             message.elements = elements.clone();
         }
-        if let Some(data) = &self.cloud_custom_data {
+        if let Some(data) = cloud_custom_data {
             message.cloud_custom_data = (!data.is_empty()).then(|| data.clone());
         }
         message.version += 1;
@@ -104,6 +150,15 @@ mod tests {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
+        }
+    }
+
+    fn content(elements: Option<Vec<Element>>, data: Option<&str>) -> EditChange {
+        EditChange::Content {
+            base_version: 0,
+            elements,
+            cloud_custom_data: data.map(str::to_owned),
         }
     }
 
@@ -113,9 +168,7 @@ mod tests {
             editor: uid(editor),
             peer: uid(peer),
             admin: false,
-            base_version: 0,
-            elements: Some(vec![text("new")]),
-            cloud_custom_data: None,
+            change: content(Some(vec![text("new")]), None),
             now_ms: 9_000,
         }
     }
@@ -149,8 +202,7 @@ mod tests {
             Err(StorageError::NotEditable(_))
         ));
         let data_only = MessageEdit {
-            elements: None,
-            cloud_custom_data: Some(String::new()),
+            change: content(None, Some("")),
             ..e
         };
         data_only.apply_to(&mut m).unwrap();
@@ -171,7 +223,7 @@ mod tests {
             Err(StorageError::NotEditable(_))
         ));
         let to_media = MessageEdit {
-            elements: Some(vec![image]),
+            change: content(Some(vec![image]), None),
             ..e.clone()
         };
         assert!(matches!(
@@ -191,5 +243,32 @@ mod tests {
             ..edit("bob", "alice")
         };
         assert!(!admin.names(&message(vec![])));
+    }
+
+    #[test]
+    fn either_user_reacts_without_moving_the_version() {
+        let mut m = message(vec![text("old")]);
+        let react = |user: &str, peer: &str, add: bool| MessageEdit {
+            change: EditChange::Reaction {
+                id: "👍".into(),
+                add,
+            },
+            ..edit(user, peer)
+        };
+        react("bob", "alice", true).apply_to(&mut m).unwrap();
+        react("alice", "bob", true).apply_to(&mut m).unwrap();
+        assert_eq!(m.reactions[0].users, vec![uid("bob"), uid("alice")]);
+        assert_eq!((m.version, m.edited_ms), (0, 0));
+        assert!(matches!(
+            react("bob", "alice", true).apply_to(&mut m),
+            Err(StorageError::Reaction(protocol::ErrorCode::REACTION_EXISTS))
+        ));
+        assert_eq!(react("bob", "alice", true).kind(), ChangeKind::Reacted);
+        m.recall();
+        assert!(m.reactions.is_empty());
+        assert!(matches!(
+            react("bob", "alice", false).apply_to(&mut m),
+            Err(StorageError::AlreadyRecalled)
+        ));
     }
 }

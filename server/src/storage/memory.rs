@@ -84,8 +84,8 @@ struct LogEntry {
 
 enum LogItem {
     Message(u64),
-    /// An edit of the message: read with its newest version.
-    Edited(u64),
+    /// An edit of or a reaction to the message: read as it is now.
+    Changed(u64, ChangeKind),
     Event(Box<SyncEvent>),
 }
 
@@ -248,6 +248,7 @@ impl State {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         };
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
         let recipient_seq =
@@ -530,9 +531,9 @@ impl State {
             let Some(user) = self.users.get_mut(owner) else {
                 continue;
             };
-            let item = LogItem::Edited(edit.key.id);
+            let item = LogItem::Changed(edit.key.id, edit.kind());
             let seq = user.append(time_ms, size, item, r.offline_bytes);
-            out.push(rules::edited_entry(owner, seq, &message));
+            out.push(rules::changed_entry(owner, seq, edit.kind(), &message));
         }
         Ok(message)
     }
@@ -711,12 +712,12 @@ impl Storage for MemoryStorage {
         let mut entries = Vec::with_capacity(scanned.len());
         for e in &scanned {
             let event = match &e.item {
-                LogItem::Message(id) | LogItem::Edited(id) => match st.messages.get(id) {
+                LogItem::Message(id) | LogItem::Changed(id, _) => match st.messages.get(id) {
                     Some(s) if s.message.time_ms >= msg_cutoff => {
                         let message = s.message.clone();
                         match e.item {
-                            LogItem::Message(_) => SyncEvent::Message { message },
-                            _ => SyncEvent::Edited { message },
+                            LogItem::Changed(_, kind) => kind.event(message),
+                            _ => SyncEvent::Message { message },
                         }
                     }
                     _ => continue,
@@ -831,6 +832,35 @@ impl Storage for MemoryStorage {
             .collect();
         let complete = older.next().is_none();
         Ok(HistoryPage { messages, complete })
+    }
+
+    async fn search(
+        &self,
+        owner: &UserId,
+        query: &SearchQuery,
+        before: u64,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<(Vec<Message>, u64)> {
+        let st = self.lock()?;
+        let cutoff = self.retention.roaming_cutoff(now_ms);
+        let user = st.users.get(owner);
+        let from = user.map_or(0, |u| u.history_from);
+        let visible = |id: &u64| *id > from && !user.is_some_and(|u| u.hidden.contains(id));
+        let keywords = query.folded_keywords();
+        let upper = if before == 0 { u64::MAX } else { before };
+        let found = st
+            .messages
+            .range(..upper)
+            .rev()
+            .filter(|(id, _)| visible(id))
+            .map(|(_, s)| &s.message)
+            .take_while(|m| m.time_ms >= cutoff)
+            .filter(|m| (&m.from == owner || &m.to == owner) && query.matches(owner, m, &keywords))
+            .take(limit.max(1) as usize + 1)
+            .cloned()
+            .collect();
+        Ok(protocol::search::page(found, limit))
     }
 
     async fn export(

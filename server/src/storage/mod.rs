@@ -19,6 +19,7 @@ mod conformance;
 use async_trait::async_trait;
 use protocol::frame::SyncPage;
 use protocol::push::{OfflinePushInfo, Vendor};
+use protocol::search::SearchQuery;
 use protocol::{
     Conversation, DeviceId, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
     SyncEntry, UserId,
@@ -28,7 +29,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use edit::MessageEdit;
+pub use edit::{ChangeKind, EditChange, MessageEdit};
 pub use rules::ConversationChange;
 
 /// Storage faults. `UnknownUser` is the caller's; the rest are the server's.
@@ -62,6 +63,9 @@ pub enum StorageError {
     /// An edit made from an older version than the stored one (now `version`).
     #[error("the message was edited since (it is at version {version})")]
     EditConflict { version: u32 },
+    /// A reaction change [`protocol::reaction::change`] refused, with its code.
+    #[error("{}", .0.description())]
+    Reaction(protocol::ErrorCode),
     /// An edit the rules do not allow; the text says which rule.
     #[error("{0}")]
     NotEditable(&'static str),
@@ -449,6 +453,18 @@ pub trait Storage: Send + Sync + 'static {
         query: HistoryQuery,
         now_ms: u64,
     ) -> StorageResult<HistoryPage>;
+
+    /// Up to `limit` of the messages in `owner`'s history (not deleted from it, in the roaming
+    /// store) that `query` finds ([`SearchQuery::matches`]), numbered below `before` (0: any),
+    /// newest first; and the `before` of the next page, 0 when there is none.
+    async fn search(
+        &self,
+        owner: &UserId,
+        query: &SearchQuery,
+        before: u64,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<(Vec<Message>, u64)>;
 
     /// Reads up to `limit` messages of the whole app sent in `min_ms..=max_ms` with ids above
     /// `after_id`, oldest first: one page of a bulk export.

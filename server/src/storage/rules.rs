@@ -3,7 +3,7 @@
 //! message and a recall make, when a recall applies, and how a conversation's state changes.
 //! (Edits: [`super::MessageEdit`].)
 
-use super::{Committed, Origin, SendChecks, StorageError, StorageResult};
+use super::{ChangeKind, Committed, Origin, SendChecks, StorageError, StorageResult};
 use protocol::{Message, MessageKey, Relation, Seq, SyncEntry, SyncEvent, UserId};
 use std::sync::Arc;
 
@@ -102,16 +102,19 @@ impl ConversationChange {
     }
 }
 
-/// The change feed's entry for an edit of `message`, at `seq` in `owner`'s log (sent to every
-/// device of both users, the editing one too).
-pub(crate) fn edited_entry(owner: &UserId, seq: Seq, message: &Message) -> Committed {
+/// The change feed's entry for an edit of or a reaction to `message`, at `seq` in `owner`'s
+/// log (sent to every device of both users, the changing one too).
+pub(crate) fn changed_entry(
+    owner: &UserId,
+    seq: Seq,
+    kind: ChangeKind,
+    message: &Message,
+) -> Committed {
     Committed {
         owner: owner.clone(),
         entry: Arc::new(SyncEntry {
             seq,
-            event: SyncEvent::Edited {
-                message: message.clone(),
-            },
+            event: kind.event(message.clone()),
         }),
         origin: None,
     }

@@ -58,7 +58,13 @@ struct Connection {
     chat: Arc<Chat>,
     session: Option<Session>,
     bucket: TokenBucket,
+    /// Searches cost the store more than other requests: they have a budget of their own.
+    searches: TokenBucket,
 }
+
+/// Searches a connection may make per second, and in a burst.
+pub const SEARCHES_PER_SEC: u32 = 2;
+pub const SEARCH_BURST: u32 = 10;
 
 /// What to do with a request once read.
 enum Step {
@@ -78,6 +84,7 @@ where
     let ws = chat.config.ws.clone();
     let mut conn = Connection {
         bucket: TokenBucket::new(ws.rate_per_sec, ws.rate_burst),
+        searches: TokenBucket::new(SEARCHES_PER_SEC, SEARCH_BURST),
         session: None,
         chat,
     };
@@ -157,6 +164,8 @@ where
     };
     if let Some(s) = &conn.session {
         conn.chat.hub.unregister(&s.user, s.reg.conn_id);
+        conn.chat.forget_connection(s.reg.conn_id);
+        announce(conn.chat.clone(), s.user.clone());
     }
     // Requests already queued complete (their writes are durable either way); tell the client,
     // as far as it reads within the write timeout.
@@ -184,6 +193,16 @@ where
         socket.send(Message::Close(Some(close))).await
     })
     .await;
+}
+
+/// Tells `user`'s presence followers that a device of it came or went, off the connection's
+/// path.
+fn announce(chat: Arc<Chat>, user: UserId) {
+    tokio::spawn(async move {
+        if let Err(e) = chat.tell_presence(&user, false).await {
+            tracing::warn!(%user, error = %e.message, "presence not told");
+        }
+    });
 }
 
 /// Runs a socket write, failing it when the client has not taken it within `limit`.
@@ -440,6 +459,7 @@ impl Connection {
                 reg,
                 expires,
             });
+            announce(self.chat.clone(), user_id.clone());
             return Ok(Step::Answer(reply(
                 id,
                 Reply::LoggedIn {
@@ -528,7 +548,52 @@ impl Connection {
                     cloud_custom_data,
                 };
                 let message = chat.edit(&me, &peer, key, version, content).await?;
-                Ok(Reply::Edited { message })
+                Ok(Reply::Edited {
+                    message: Box::new(message),
+                })
+            })),
+            Request::React {
+                peer,
+                key,
+                reaction,
+                add,
+            } => later(Box::pin(async move {
+                let message = chat.react(&me, &peer, key, reaction, add).await?;
+                Ok(Reply::Reacted {
+                    message: Box::new(message),
+                })
+            })),
+            Request::Search {
+                query,
+                before,
+                limit,
+            } => {
+                if !self.searches.try_take(Instant::now()) {
+                    return Err(ChatError::new(
+                        ErrorCode::RATE_LIMITED,
+                        format!("at most {SEARCHES_PER_SEC} searches a second; retry shortly"),
+                    ));
+                }
+                later(Box::pin(async move {
+                    let (messages, next) = chat.search(&me, &query, before, limit).await?;
+                    Ok(Reply::SearchResults { messages, next })
+                }))
+            }
+            Request::StatusGet { users } => later(Box::pin(async move {
+                Ok(Reply::Statuses {
+                    statuses: chat.statuses(&me, &users).await?,
+                })
+            })),
+            Request::StatusSubscribe { users, subscribe } => {
+                let conn = session.reg.conn_id;
+                later(Box::pin(async move {
+                    let statuses = chat.subscribe_statuses(&me, conn, users, subscribe).await?;
+                    Ok(Reply::Statuses { statuses })
+                }))
+            }
+            Request::StatusHide { hidden } => later(Box::pin(async move {
+                chat.hide_status(&me, hidden).await?;
+                Ok(Reply::StatusHidden { hidden })
             })),
             Request::DeleteMessages { peer, keys } => {
                 let pending = chat.delete_messages(&me, &peer, keys, origin)?;

@@ -305,6 +305,7 @@ impl Client {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         };
         (message, seq, duplicate)
     }

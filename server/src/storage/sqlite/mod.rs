@@ -6,6 +6,7 @@ mod checkpoint;
 mod read;
 mod rows;
 mod schema;
+mod search;
 mod writer;
 
 use super::*;
@@ -228,6 +229,19 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<HistoryPage> {
         let (owner, peer) = (owner.clone(), peer.clone());
         self.read(move |c, r| read::history(c, r, &owner, &peer, query, now_ms))
+            .await
+    }
+
+    async fn search(
+        &self,
+        owner: &UserId,
+        query: &SearchQuery,
+        before: u64,
+        limit: u32,
+        now_ms: u64,
+    ) -> StorageResult<(Vec<Message>, u64)> {
+        let (owner, query) = (owner.clone(), query.clone());
+        self.read(move |c, r| search::search(c, r, &owner, &query, before, limit, now_ms))
             .await
     }
 

@@ -61,7 +61,7 @@ pub(super) fn sync(
             (event, true) => match rows::message(row, 3)? {
                 Some(message) if message.time_ms >= msg_cutoff => match event {
                     None => SyncEvent::Message { message },
-                    Some(_) => SyncEvent::Edited { message },
+                    Some(event) => rows::change_kind(&event).event(message),
                 },
                 // The message left the roaming store before its log entry expired.
                 _ => continue,

@@ -1,18 +1,44 @@
 //! Decoding of stored rows into wire types, shared by the writer and the readers.
 
-use crate::storage::{StorageError, flags, message_key};
+use crate::storage::{ChangeKind, StorageError, flags, message_key};
+use protocol::reaction::Reaction;
 use protocol::{Message, UserId};
 use r2d2_sqlite::rusqlite::{self, Row};
 
 /// The message columns every query selects, in the order [`message`] reads them.
-pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time, m.version, m.edited_ms";
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time, m.version, m.edited_ms, m.reactions";
 
-/// The `event` of a sync-log row that records an edit of its `message_id`: the entry is read
-/// as an `edited` one carrying the message as it is then, so no old content lingers in the log.
-pub(super) const EDITED_EVENT: &str = r#"{"kind":"edited"}"#;
+/// The `event` of a sync-log row that records a change of its `message_id`: the entry is read
+/// as an `edited` or `reacted` one carrying the message as it is then, so no old content
+/// lingers in the log.
+pub(super) fn change_event(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Edited => r#"{"kind":"edited"}"#,
+        ChangeKind::Reacted => r#"{"kind":"reacted"}"#,
+    }
+}
+
+/// The kind of change a sync-log row with a message and an `event` records.
+pub(super) fn change_kind(event: &str) -> ChangeKind {
+    match event == change_event(ChangeKind::Reacted) {
+        true => ChangeKind::Reacted,
+        false => ChangeKind::Edited,
+    }
+}
 
 /// How many columns [`MESSAGE_COLUMNS`] spans.
-pub(super) const MESSAGE_WIDTH: usize = 13;
+pub(super) const MESSAGE_WIDTH: usize = 14;
+
+/// A message's reactions as stored: a JSON array, NULL when there are none.
+pub(super) fn reactions_text(reactions: &[Reaction]) -> Option<String> {
+    (!reactions.is_empty()).then(|| serde_json::to_string(reactions).expect("reactions serialize"))
+}
+
+fn reactions(text: Option<String>) -> rusqlite::Result<Vec<Reaction>> {
+    text.map_or(Ok(Vec::new()), |t| {
+        serde_json::from_str(&t).map_err(corrupt)
+    })
+}
 
 fn corrupt(e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(StorageError::Corrupt(e.to_string())))
@@ -45,6 +71,7 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Messa
         recalled: row.get::<_, i64>(at + 9)? & flags::RECALLED != 0,
         version: row.get(at + 11)?,
         edited_ms: row.get::<_, i64>(at + 12)? as u64,
+        reactions: reactions(row.get(at + 13)?)?,
     }))
 }
 

@@ -128,7 +128,9 @@ impl Writer {
             recalled: false,
             version: 0,
             edited_ms: 0,
+            reactions: Vec::new(),
         };
+        search::index(&self.conn, &message)?;
         batch.published.extend(rules::message_entries(
             &message,
             recipient_seq,
@@ -372,6 +374,7 @@ impl Writer {
                 .execute("DELETE FROM messages WHERE id < ?1", [id])?,
             None => self.conn.execute("DELETE FROM messages", [])?,
         };
+        search::unindex_below(&self.conn, first_kept)?;
         // A log about to lose its newest rows keeps its latest sequence in `users`.
         self.conn.execute(
             "UPDATE users SET latest_seq = (SELECT MAX(seq) FROM sync_log s WHERE s.user = users.id)
@@ -421,6 +424,7 @@ impl Writer {
                 "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
             )?
             .execute(params![key.id as i64, flags::RECALLED])?;
+        search::unindex(&self.conn, key.id)?;
         for (owner, event) in rules::recall_events(&message) {
             if self.user(&owner)?.is_some() {
                 self.publish(batch, &owner, event, now_ms, None)?;
@@ -445,7 +449,8 @@ impl Writer {
         let size = message_bytes(&body, message.cloud_custom_data.as_deref());
         self.conn
             .prepare_cached(
-                "UPDATE messages SET body = ?2, cloud_custom_data = ?3, size = ?4, version = ?5, edited_ms = ?6
+                "UPDATE messages SET body = ?2, cloud_custom_data = ?3, size = ?4, version = ?5, edited_ms = ?6,
+                                     reactions = ?7
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -455,17 +460,23 @@ impl Writer {
                 size as i64,
                 message.version,
                 message.edited_ms as i64,
+                rows::reactions_text(&message.reactions),
             ])?;
+        let kind = edit.kind();
+        if kind == ChangeKind::Edited {
+            search::index(&self.conn, &message)?;
+        }
         let time_ms = edit.now_ms.max(self.last_time_ms);
+        let event = Some(rows::change_event(kind));
         for owner in [&message.from, &message.to] {
             if self.user(owner)?.is_none() {
                 continue;
             }
             let id = Some(edit.key.id);
-            let seq = self.append(batch, owner, time_ms, size, id, Some(rows::EDITED_EVENT))?;
+            let seq = self.append(batch, owner, time_ms, size, id, event)?;
             batch
                 .published
-                .push(rules::edited_entry(owner, seq, &message));
+                .push(rules::changed_entry(owner, seq, kind, &message));
         }
         Ok(Ok(message))
     }

@@ -16,6 +16,7 @@ pub(super) use ops::Op;
 use ops::refuse;
 
 use super::rows::{self, MESSAGE_COLUMNS, MESSAGE_WIDTH};
+use super::search;
 use crate::storage::*;
 use protocol::SyncEvent;
 use r2d2_sqlite::rusqlite::{self, Connection, OptionalExtension, params};

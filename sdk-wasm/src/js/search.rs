@@ -1,0 +1,165 @@
+//! `searchLocalMessages` (this device's cache) and `searchCloudMessages` (the user's roaming
+//! history on the server), with one set of options and one answer shape.
+
+use super::convert::{from_js, invalid, ok, sdk_error};
+use super::shapes::{ConversationId, JsMessage, Status};
+use super::{Chat, State};
+use js_sys::Promise;
+use protocol::UserId;
+use protocol::search::SearchQuery;
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// `KEYWORD_LIST_MATCH_TYPE_OR` and `_AND`, as in Tencent's `TYPES`.
+pub(super) const MATCH_ANY: u8 = 0;
+pub(super) const MATCH_ALL: u8 = 1;
+
+/// A search's options, in Tencent's names.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    #[serde(default)]
+    keyword_list: Vec<String>,
+    /// [`MATCH_ANY`] (the default) or [`MATCH_ALL`].
+    #[serde(default)]
+    keyword_list_match_type: u8,
+    #[serde(rename = "senderUserIDList", default)]
+    sender_user_id_list: Vec<String>,
+    /// `TYPES.MSG_TEXT` …
+    #[serde(default)]
+    message_type_list: Vec<String>,
+    #[serde(rename = "conversationID", default)]
+    conversation_id: Option<String>,
+    /// The newest time searched, seconds since the Unix epoch (0: now).
+    #[serde(default)]
+    time_position: u64,
+    /// How far back from `timePosition`, in seconds (0: all the way).
+    #[serde(default)]
+    time_period: u64,
+    #[serde(default = "twenty")]
+    count: u32,
+    /// The answer's `cursor`, for the next page ('' or absent: the first).
+    #[serde(default)]
+    cursor: String,
+}
+
+fn twenty() -> u32 {
+    20
+}
+
+impl Options {
+    fn query(self) -> Result<(SearchQuery, u64, u32), JsValue> {
+        let user = |u: String| UserId::parse(u).map_err(|e| invalid(e.to_string()));
+        let peer = match self.conversation_id.filter(|c| !c.is_empty()) {
+            Some(id) => Some(ConversationId::parse(&id).map_err(invalid)?.0),
+            None => None,
+        };
+        let max_time_ms = self.time_position.saturating_mul(1000);
+        let min_time_ms = match self.time_period {
+            0 => 0,
+            period => {
+                let newest = if max_time_ms == 0 {
+                    crate::runtime::now_ms()
+                } else {
+                    max_time_ms
+                };
+                newest.saturating_sub(period.saturating_mul(1000))
+            }
+        };
+        let query = SearchQuery {
+            keywords: self.keyword_list,
+            match_all: self.keyword_list_match_type == MATCH_ALL,
+            peer,
+            kinds: self.message_type_list,
+            senders: self
+                .sender_user_id_list
+                .into_iter()
+                .map(user)
+                .collect::<Result<_, _>>()?,
+            min_time_ms,
+            max_time_ms,
+        };
+        let before = match self.cursor.as_str() {
+            "" => 0,
+            c => c
+                .parse()
+                .map_err(|_| invalid("cursor: use the one the last answer gave"))?,
+        };
+        Ok((query, before, self.count))
+    }
+}
+
+#[wasm_bindgen]
+impl Chat {
+    /// `searchLocalMessages(options)`: searches the messages this device holds, offline too.
+    /// Options: `keywordList`, `keywordListMatchType` (`TYPES.KEYWORD_LIST_MATCH_TYPE_OR`, the
+    /// default, or `_AND`), `senderUserIDList`, `messageTypeList`, `conversationID`,
+    /// `timePosition` and `timePeriod` (seconds), `count` (1–100, default 20) and `cursor`.
+    /// Resolves `{ searchResultList: [{ conversationID, messageCount, messageList }],
+    /// cursor }`, newest first; `cursor` is '' when nothing more is found.
+    #[wasm_bindgen(js_name = searchLocalMessages)]
+    pub fn search_local_messages(&self, options: JsValue) -> Promise {
+        future_to_promise(search(self.state.clone(), options, false))
+    }
+
+    /// `searchCloudMessages(options)`: the same search over all of your roaming history on the
+    /// server (2 searches a second, in bursts of 10).
+    #[wasm_bindgen(js_name = searchCloudMessages)]
+    pub fn search_cloud_messages(&self, options: JsValue) -> Promise {
+        future_to_promise(search(self.state.clone(), options, true))
+    }
+}
+
+/// One conversation's part of a page of results.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Group<'a> {
+    #[serde(rename = "conversationID")]
+    conversation_id: ConversationId,
+    message_count: usize,
+    message_list: Vec<JsMessage<'a>>,
+}
+
+async fn search(state: Rc<State>, options: JsValue, cloud: bool) -> Result<JsValue, JsValue> {
+    let o: Options = from_js(&options, "options: expected { keywordList, … }")?;
+    let (query, before, count) = o.query()?;
+    let (client, me) = state.signed_in()?;
+    let (found, next) = match cloud {
+        true => client.search_cloud(&query, before, count).await,
+        false => client.search_local(&query, before, count).await,
+    }
+    .map_err(sdk_error)?;
+    let mut groups: Vec<Group> = Vec::new();
+    for m in &found {
+        let peer = m.peer_of(&me);
+        let marks = client.read_marks(peer).await.unwrap_or_default();
+        let message = JsMessage::new(m, &me, marks, Status::Success);
+        match groups.iter_mut().find(|g| &g.conversation_id.0 == peer) {
+            Some(g) => g.message_list.push(message),
+            None => groups.push(Group {
+                conversation_id: ConversationId(peer.clone()),
+                message_count: 0,
+                message_list: vec![message],
+            }),
+        }
+    }
+    for g in &mut groups {
+        g.message_count = g.message_list.len();
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Page<'a> {
+        search_result_list: Vec<Group<'a>>,
+        cursor: String,
+    }
+    ok(Page {
+        search_result_list: groups,
+        cursor: if next == 0 {
+            String::new()
+        } else {
+            next.to_string()
+        },
+    })
+}
