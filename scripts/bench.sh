@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # `npm run bench`: starts a release duet-server on a free port with a fresh data dir and runs
 # every duet-bench mode against it, printing one JSON line per mode (the figures in
-# BENCHMARKS.md). The rate limits are raised because the load generator is far faster than a
-# person; everything else runs with its defaults.
+# BENCHMARKS.md). The rate limits (frames and searches) are raised because the load generator is
+# far faster than a person; everything else runs with its defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 setup_rust
 cargo build --release --quiet -p server -p bench
 export DUET_SDKAPPID=1400000000 DUET_SECRET_KEY="bench-$RANDOM$RANDOM" RUST_LOG=warn
-export DUET_WS_RATE=1000000 DUET_WS_BURST=1000000
+export DUET_WS_RATE=1000000 DUET_WS_BURST=1000000 DUET_SEARCH_RATE=1000000 DUET_SEARCH_BURST=1000000
 port=${DUET_BENCH_PORT:-18080}
 url="http://127.0.0.1:$port"
 data=$(mktemp -d)
@@ -26,4 +26,5 @@ target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --rate
 target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --json | sed 's/^/online 100x1000: /'
 target/release/duet-bench offline --url "$url" --messages 10000 --json | sed 's/^/offline 10000: /'
 target/release/duet-bench history --url "$url" --messages 1000 --json | sed 's/^/history 1000: /'
+target/release/duet-bench search --url "$url" --messages 100000 --json | sed 's/^/search 100000: /'
 target/release/duet-bench media --url "$url" --megabytes 100 --server-pid "$server" --json | sed 's/^/media 100 MB: /'

@@ -10,6 +10,7 @@ mod idle;
 mod media;
 mod offline;
 mod online;
+mod search;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -61,6 +62,17 @@ enum Mode {
         page: u32,
         #[arg(long, default_value_t = 20)]
         iterations: usize,
+    },
+    /// Searching one user's roaming history of many messages (the server must allow the
+    /// search rate: `DUET_SEARCH_RATE`, `DUET_SEARCH_BURST`).
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+        /// Seconds to wait before the second round, for the server to index the messages.
+        #[arg(long, default_value_t = 10)]
+        settle: u64,
     },
     /// Uploading and downloading one large file; the server's memory while it streams.
     Media {
@@ -118,6 +130,11 @@ fn main() -> ExitCode {
                 page,
                 iterations,
             } => history::run(&target, messages, page, iterations).await,
+            Mode::Search {
+                messages,
+                iterations,
+                settle,
+            } => search::run(&target, messages, iterations, settle).await,
             Mode::Idle {
                 connections,
                 server_pid,

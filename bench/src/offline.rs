@@ -13,6 +13,17 @@ use std::time::Instant;
 /// Sends `count` messages from `from` to `to` as fast as the socket takes them, waiting for
 /// every ack. The server must allow that rate (`DUET_WS_RATE`, `DUET_WS_BURST`).
 pub async fn fill(target: &Target, from: &str, to: &str, count: usize) -> Result<(), BoxError> {
+    fill_with(target, from, to, count, |i| format!("waiting message {i}")).await
+}
+
+/// [`fill`], with message `i` saying `text(i)`.
+pub async fn fill_with(
+    target: &Target,
+    from: &str,
+    to: &str,
+    count: usize,
+    text: impl Fn(usize) -> String + Send + 'static,
+) -> Result<(), BoxError> {
     let (mut tx, mut rx) = target.login(from).await?;
     let to = UserId::parse(to)?;
     let writer = tokio::spawn(async move {
@@ -20,9 +31,7 @@ pub async fn fill(target: &Target, from: &str, to: &str, count: usize) -> Result
             let request = Request::Send {
                 to: to.clone(),
                 random: i as u32,
-                elements: vec![Element::Text(TextElem {
-                    text: format!("waiting message {i}"),
-                })],
+                elements: vec![Element::Text(TextElem { text: text(i) })],
                 cloud_custom_data: None,
                 online_only: false,
                 offline_push_info: None,

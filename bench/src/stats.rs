@@ -22,6 +22,22 @@ pub struct Report {
     pub download_mb_per_sec: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_growth_bytes: Option<u64>,
+    /// Search: each query's results on the first page and its latency, once the server has
+    /// indexed the messages, and right after they were stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub searches: Option<Vec<SearchFigure>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub searches_unindexed: Option<Vec<SearchFigure>>,
+}
+
+/// One search query's figures.
+#[derive(Debug, Serialize)]
+pub struct SearchFigure {
+    pub query: &'static str,
+    /// Messages on the first page (at most 20).
+    pub found: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
 }
 
 impl Report {
@@ -64,6 +80,18 @@ impl Report {
         }
         if let Some(rss) = self.rss_growth_bytes {
             println!("server memory growth during transfers: {rss} bytes");
+        }
+        let lists = [
+            ("right after storing", &self.searches_unindexed),
+            ("indexed", &self.searches),
+        ];
+        for (when, list) in lists {
+            for s in list.iter().flat_map(|l| l.iter()) {
+                println!(
+                    "search ({when}) {}: {} found, p50 {:.2} ms  p99 {:.2} ms",
+                    s.query, s.found, s.p50_ms, s.p99_ms
+                );
+            }
         }
     }
 }

@@ -7,6 +7,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Every element's Tencent `MsgType` name ([`Element::type_name`]).
+pub const TYPE_NAMES: [&str; 9] = [
+    "TIMTextElem",
+    "TIMFaceElem",
+    "TIMLocationElem",
+    "TIMImageElem",
+    "TIMSoundElem",
+    "TIMFileElem",
+    "TIMVideoFileElem",
+    "TIMCustomElem",
+    "DuetSystemElem",
+];
+
 /// One element of a message body. A message holds one or more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "MsgType", content = "MsgContent")]

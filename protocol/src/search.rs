@@ -3,7 +3,7 @@
 //! search and the server's in-memory store apply [`SearchQuery::matches`]; the SQLite store
 //! finds the same messages through its full-text index.
 
-use crate::element::Element;
+use crate::element::{Element, TYPE_NAMES};
 use crate::ids::UserId;
 use crate::message::Message;
 use serde::{Deserialize, Serialize};
@@ -17,19 +17,6 @@ pub const MAX_FILTER_ITEMS: usize = 20;
 /// Largest page of results.
 pub const MAX_SEARCH_PAGE: u32 = 100;
 
-/// The Tencent `MsgType` names a query may filter on.
-pub const KINDS: [&str; 9] = [
-    "TIMTextElem",
-    "TIMFaceElem",
-    "TIMLocationElem",
-    "TIMImageElem",
-    "TIMSoundElem",
-    "TIMFileElem",
-    "TIMVideoFileElem",
-    "TIMCustomElem",
-    "DuetSystemElem",
-];
-
 /// Which messages a search finds: those of the searching user's conversations (with `peer`
 /// only, when given) that are not recalled and that pass every filter given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +29,7 @@ pub struct SearchQuery {
     pub match_all: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<UserId>,
-    /// Messages with an element of one of these kinds ([`KINDS`]); empty: any kind.
+    /// Messages with an element of one of these kinds ([`TYPE_NAMES`]); empty: any kind.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<String>,
     /// Messages from one of these users; empty: from anyone.
@@ -79,10 +66,31 @@ impl SearchQuery {
         if self.kinds.len() > MAX_FILTER_ITEMS || self.senders.len() > MAX_FILTER_ITEMS {
             return Err(format!("at most {MAX_FILTER_ITEMS} kinds and senders"));
         }
-        if let Some(k) = self.kinds.iter().find(|k| !KINDS.contains(&k.as_str())) {
+        if let Some(k) = self
+            .kinds
+            .iter()
+            .find(|k| !TYPE_NAMES.contains(&k.as_str()))
+        {
             return Err(format!("unknown message kind {k:?}"));
         }
         Ok(())
+    }
+
+    /// Text that the JSON of every message this query finds holds, in lower case, to skip the
+    /// others without decoding them: the keywords (all of them, or any, as the query asks), or
+    /// the kinds' `"MsgType":"…"` (any). `None` when it cannot say: a keyword holding a quote,
+    /// a backslash or a control character, which JSON writes escaped.
+    pub fn needles(&self) -> Option<(Vec<String>, bool)> {
+        let escaped = |k: &String| k.chars().any(|c| c == '"' || c == '\\' || c.is_control());
+        if !self.keywords.is_empty() {
+            let folded = self.folded_keywords();
+            return (!folded.iter().any(escaped)).then_some((folded, self.match_all));
+        }
+        let kinds = self
+            .kinds
+            .iter()
+            .map(|k| format!("\"msgtype\":\"{}\"", k.to_lowercase()));
+        (!self.kinds.is_empty()).then(|| (kinds.collect(), false))
     }
 
     /// The keywords as they are compared: in lower case.
@@ -227,6 +235,46 @@ mod tests {
         let mut recalled = hello.clone();
         recalled.recall();
         assert!(!finds(&world, &recalled));
+    }
+
+    #[test]
+    fn a_found_message_s_json_holds_the_needles() {
+        let me = uid("alice");
+        let m = message("bob", "alice", 5_000, vec![text("Grüße aus Wien")]);
+        let json = serde_json::to_string(&m).unwrap().to_lowercase();
+        for q in [
+            SearchQuery {
+                keywords: vec!["GRÜSSE".into(), "wien".into()],
+                match_all: true,
+                ..SearchQuery::default()
+            },
+            SearchQuery {
+                keywords: vec!["nothing".into(), "aus w".into()],
+                ..SearchQuery::default()
+            },
+            SearchQuery {
+                kinds: vec!["TIMFileElem".into(), "TIMTextElem".into()],
+                ..SearchQuery::default()
+            },
+        ] {
+            let (needles, all) = q.needles().unwrap();
+            let holds = |n: &String| json.contains(n.as_str());
+            let prefiltered = if all {
+                needles.iter().all(holds)
+            } else {
+                needles.iter().any(holds)
+            };
+            assert_eq!(
+                q.matches(&me, &m, &q.folded_keywords()),
+                prefiltered,
+                "{q:?}"
+            );
+        }
+        let quoted = SearchQuery {
+            keywords: vec!["say \"hi\"".into()],
+            ..SearchQuery::default()
+        };
+        assert_eq!(quoted.needles(), None, "a quote is escaped in JSON");
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub struct WsConfig {
     /// Frames a connection may send per second on average, and in a burst.
     pub rate_per_sec: u32,
     pub rate_burst: u32,
+    /// Searches a connection may make per second on average, and in a burst: a search costs
+    /// the store more than other requests, so it has a budget of its own.
+    pub search_per_sec: u32,
+    pub search_burst: u32,
     /// A connection that sends nothing (not even a ping) for this long is closed.
     pub idle_timeout: Duration,
     /// Pushes queued for one device before it counts as too slow and is disconnected (it then
@@ -42,6 +46,8 @@ impl Default for WsConfig {
             frame_max_bytes: 64 * 1024,
             rate_per_sec: 200,
             rate_burst: 400,
+            search_per_sec: 2,
+            search_burst: 10,
             idle_timeout: Duration::from_secs(90),
             outbound_queue: 1024,
             max_in_flight: 64,
@@ -335,6 +341,12 @@ pub struct TuningArgs {
     /// Frames one connection may send in a burst.
     #[arg(long, env = "DUET_WS_BURST", default_value_t = 400)]
     pub ws_burst: u32,
+    /// Message searches per second one connection may make (average).
+    #[arg(long, env = "DUET_SEARCH_RATE", default_value_t = 2)]
+    pub search_rate: u32,
+    /// Message searches one connection may make in a burst.
+    #[arg(long, env = "DUET_SEARCH_BURST", default_value_t = 10)]
+    pub search_burst: u32,
     /// Seconds of silence after which a connection is closed.
     #[arg(long, env = "DUET_IDLE_TIMEOUT_SECS", default_value_t = 90)]
     pub idle_timeout_secs: u64,
@@ -406,6 +418,8 @@ impl Args {
                 frame_max_bytes: t.frame_max_bytes,
                 rate_per_sec: t.ws_rate.max(1),
                 rate_burst: t.ws_burst.max(1),
+                search_per_sec: t.search_rate.max(1),
+                search_burst: t.search_burst.max(1),
                 idle_timeout: Duration::from_secs(t.idle_timeout_secs.max(1)),
                 login_timeout: Duration::from_secs(t.login_timeout_secs.max(1)),
                 write_timeout: Duration::from_secs(t.write_timeout_secs.max(1)),

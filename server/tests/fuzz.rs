@@ -143,20 +143,7 @@ fn frame() -> impl Strategy<Value = String> {
 /// An element: a known or unknown `MsgType` over content with the fields Tencent uses.
 fn element() -> impl Strategy<Value = Value> {
     let types = prop_oneof![
-        prop::sample::select(
-            &[
-                "TIMTextElem",
-                "TIMFaceElem",
-                "TIMLocationElem",
-                "TIMImageElem",
-                "TIMSoundElem",
-                "TIMFileElem",
-                "TIMVideoFileElem",
-                "TIMCustomElem",
-                "DuetSystemElem",
-            ][..]
-        )
-        .prop_map(str::to_owned),
+        prop::sample::select(&protocol::element::TYPE_NAMES[..]).prop_map(str::to_owned),
         ".{0,12}"
     ];
     const CONTENT: &[&str] = &[

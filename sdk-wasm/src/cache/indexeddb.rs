@@ -18,7 +18,7 @@ use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 const SCHEMA_VERSION: u32 = 2;
 
@@ -82,7 +82,7 @@ fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> CacheResult<T> {
 }
 
 /// Messages one `getAll` of [`Cache::scan_messages`] reads.
-const SCAN_BATCH: u32 = 1000;
+const SCAN_BATCH: u32 = 2000;
 
 fn message_key(peer: &UserId, id: u64) -> String {
     format!("{peer}|{id:020}")
@@ -286,13 +286,29 @@ impl Cache for IndexedDbCache {
 
     /// Reads in batches of [`SCAN_BATCH`] with `getAll`, each in its own transaction, which is
     /// many times faster than a cursor's round trip per message; a batch starts after the key
-    /// of the last message of the one before.
+    /// of the last message of the one before. The needles are looked for by the browser in
+    /// the stored JSON text, so a message that cannot be wanted is never copied into the module
+    /// or decoded.
     async fn scan_messages(
         &self,
         me: &UserId,
         peer: Option<&UserId>,
+        needles: Option<&(Vec<String>, bool)>,
         visit: &mut dyn FnMut(Message),
     ) -> CacheResult<()> {
+        let wanted = |value: &JsValue| {
+            let (Some((list, all)), Some(text)) = (needles, value.dyn_ref::<js_sys::JsString>())
+            else {
+                return true;
+            };
+            let text = text.to_lower_case();
+            let holds = |n: &String| text.includes(n, 0);
+            if *all {
+                list.iter().all(holds)
+            } else {
+                list.iter().any(holds)
+            }
+        };
         let upper = peer.map(|p| message_key(p, u64::MAX));
         let mut after: Option<String> = None;
         loop {
@@ -312,12 +328,20 @@ impl Cache for IndexedDbCache {
                 .with_limit(SCAN_BATCH)
                 .primitive()?
                 .await?;
-            let mut read = 0;
-            for value in batch {
-                let message: Message = decode(value?)?;
-                read += 1;
+            let batch: Vec<JsValue> = batch.collect::<Result<_, _>>()?;
+            let read = batch.len() as u32;
+            let last = batch.len().saturating_sub(1);
+            for (i, value) in batch.into_iter().enumerate() {
+                let take = wanted(&value);
+                // The last one is decoded whatever it holds: the next batch starts after its key.
+                if !take && i != last {
+                    continue;
+                }
+                let message: Message = decode(value)?;
                 after = Some(message_key(message.peer_of(me), message.key.id));
-                visit(message);
+                if take {
+                    visit(message);
+                }
             }
             if read < SCAN_BATCH {
                 return Ok(());

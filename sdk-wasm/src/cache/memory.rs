@@ -85,6 +85,7 @@ impl Cache for MemoryCache {
         &self,
         _me: &UserId,
         peer: Option<&UserId>,
+        _needles: Option<&(Vec<String>, bool)>,
         visit: &mut dyn FnMut(Message),
     ) -> CacheResult<()> {
         let st = self.state.borrow();

@@ -115,11 +115,14 @@ pub trait Cache {
     ) -> CacheResult<Vec<Message>>;
     /// Calls `visit` with every cached message, of the conversation with `peer` only when
     /// given, in no promised order: what a local search reads. `me` tells which side of a
-    /// message is the peer.
+    /// message is the peer. With `needles` (`SearchQuery::needles`), a store that keeps
+    /// messages as JSON may skip, undecoded, those whose JSON in lower case holds not all (or
+    /// not any) of them.
     async fn scan_messages(
         &self,
         me: &UserId,
         peer: Option<&UserId>,
+        needles: Option<&(Vec<String>, bool)>,
         visit: &mut dyn FnMut(Message),
     ) -> CacheResult<()>;
     /// Removes one message from this device's store only, for good: it is not stored again

@@ -69,9 +69,10 @@ impl<C: Cache + 'static> Client<C> {
                 }
             }
         };
+        let needles = query.needles();
         self.inner
             .cache
-            .scan_messages(&me, query.peer.as_ref(), &mut visit)
+            .scan_messages(&me, query.peer.as_ref(), needles.as_ref(), &mut visit)
             .await?;
         let newest_first: Vec<Message> = found
             .into_sorted_vec()

@@ -62,10 +62,6 @@ struct Connection {
     searches: TokenBucket,
 }
 
-/// Searches a connection may make per second, and in a burst.
-pub const SEARCHES_PER_SEC: u32 = 2;
-pub const SEARCH_BURST: u32 = 10;
-
 /// What to do with a request once read.
 enum Step {
     Answer(ServerFrame),
@@ -84,7 +80,7 @@ where
     let ws = chat.config.ws.clone();
     let mut conn = Connection {
         bucket: TokenBucket::new(ws.rate_per_sec, ws.rate_burst),
-        searches: TokenBucket::new(SEARCHES_PER_SEC, SEARCH_BURST),
+        searches: TokenBucket::new(ws.search_per_sec, ws.search_burst),
         session: None,
         chat,
     };
@@ -571,7 +567,10 @@ impl Connection {
                 if !self.searches.try_take(Instant::now()) {
                     return Err(ChatError::new(
                         ErrorCode::RATE_LIMITED,
-                        format!("at most {SEARCHES_PER_SEC} searches a second; retry shortly"),
+                        format!(
+                            "at most {} searches a second; retry shortly",
+                            self.chat.config.ws.search_per_sec
+                        ),
                     ));
                 }
                 later(Box::pin(async move {

@@ -500,6 +500,125 @@ mod tests {
 
     crate::storage::conformance::storage_conformance!(make);
 
+    /// How far the writer has indexed, read as a search reads it.
+    async fn indexed_up_to(s: &SqliteStorage) -> u64 {
+        s.read(|c, _| Ok(super::search::progress(c)?))
+            .await
+            .unwrap()
+    }
+
+    /// What each of `queries` finds of alice's messages.
+    async fn alice_finds(
+        s: &SqliteStorage,
+        queries: &[protocol::search::SearchQuery],
+    ) -> Vec<Vec<MessageKey>> {
+        let mut all = Vec::new();
+        for q in queries {
+            let (found, _) = s.search(&uid("alice"), q, 0, 10, T0 + 10).await.unwrap();
+            all.push(found.iter().map(|m| m.key).collect());
+        }
+        all
+    }
+
+    /// A search finds the same before the writer indexes the messages (reading them from
+    /// `messages`) and after (from the index), and the index follows edits and recalls.
+    #[tokio::test]
+    async fn search_finds_the_same_before_and_after_indexing() {
+        use protocol::search::SearchQuery;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("duet.db");
+        let s = SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener)).unwrap();
+        for u in ["alice", "bob", "carol"] {
+            s.ensure_user(&uid(u), T0).await.unwrap();
+        }
+        let mut keys = Vec::new();
+        for (i, (from, to, text)) in [
+            ("bob", "alice", "Pizza tonight? ok"),
+            ("alice", "bob", "pizza it is"),
+            ("carol", "alice", "no pizza for me"),
+            ("bob", "carol", "pizza without alice"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let m = text_msg(from, to, i as u32, text, T0 + i as u64);
+            keys.push(s.send(m).await.unwrap().message.key);
+        }
+        let queries = [
+            SearchQuery {
+                keywords: vec!["PIZZA".into()],
+                ..SearchQuery::default()
+            },
+            SearchQuery {
+                keywords: vec!["ok".into(), "pizza".into()],
+                match_all: true,
+                ..SearchQuery::default()
+            },
+            SearchQuery {
+                keywords: vec!["pizza".into()],
+                peer: Some(uid("bob")),
+                kinds: vec!["TIMTextElem".into()],
+                senders: vec![uid("alice")],
+                ..SearchQuery::default()
+            },
+            SearchQuery {
+                kinds: vec!["TIMImageElem".into()],
+                ..SearchQuery::default()
+            },
+        ];
+        let before = alice_finds(&s, &queries).await;
+        assert_eq!(
+            before,
+            vec![
+                vec![keys[2], keys[1], keys[0]],
+                vec![keys[0]],
+                vec![keys[1]],
+                vec![]
+            ]
+        );
+        // Idle, the writer indexes everything; the answers stay the same.
+        for _ in 0..100 {
+            if indexed_up_to(&s).await >= keys[3].id {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(indexed_up_to(&s).await, keys[3].id);
+        assert_eq!(alice_finds(&s, &queries).await, before);
+        // Indexed messages edited or recalled are found by what they say now.
+        let edit = MessageEdit {
+            key: keys[1],
+            editor: uid("alice"),
+            peer: uid("bob"),
+            admin: false,
+            change: EditChange::Content {
+                base_version: 0,
+                elements: Some(vec![Element::Text(protocol::element::TextElem {
+                    text: "sushi it is".into(),
+                })]),
+                cloud_custom_data: None,
+            },
+            now_ms: T0 + 20,
+        };
+        s.edit(edit).await.unwrap();
+        s.recall(keys[2], &uid("carol"), &uid("alice"), T0 + 20)
+            .await
+            .unwrap();
+        assert_eq!(alice_finds(&s, &queries).await[0], vec![keys[0]]);
+        let sushi = SearchQuery {
+            keywords: vec!["sushi".into()],
+            ..SearchQuery::default()
+        };
+        let (found, _) = s
+            .search(&uid("alice"), &sushi, 0, 10, T0 + 30)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|m| m.key).collect::<Vec<_>>(),
+            vec![keys[1]]
+        );
+    }
+
     #[tokio::test]
     async fn a_full_write_queue_refuses_at_once_and_loses_nothing_it_took() {
         let dir = tempfile::tempdir().unwrap();

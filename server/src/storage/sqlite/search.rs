@@ -1,24 +1,41 @@
-//! The full-text index behind message search (`message_search`, migration 0014): what a
-//! message's row holds, keeping it in step with sends, edits, recalls and expiry, and the query
-//! that finds what [`SearchQuery::matches`] finds.
+//! The full-text index behind message search (`message_search`, migration 0014), kept behind
+//! the send path: the writer indexes messages in chunks when it is idle ([`index_after`]), up
+//! to a watermark (`search_progress.indexed_up_to`), and a search reads the messages above the
+//! watermark from `messages` and matches them here with [`SearchQuery::matches`], so it finds
+//! every message whether or not it is indexed yet. Edits, recalls and expiry of indexed
+//! messages update the index as they happen.
 
 use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::{Retention, StorageResult, flags};
 use protocol::search::{SearchQuery, search_text};
 use protocol::{Message, UserId};
-use r2d2_sqlite::rusqlite::{Connection, Result, params, params_from_iter, types::Value};
+use r2d2_sqlite::rusqlite::{
+    Connection, OptionalExtension, Result, params, params_from_iter, types::Value,
+};
+
+/// Messages indexed in one transaction: the writer takes new operations between chunks, so a
+/// write waits for at most one chunk.
+const CHUNK: u32 = 256;
+
+/// How far messages are indexed: every message numbered up to this is in the index (unless
+/// recalled or expired).
+pub(super) fn progress(conn: &Connection) -> Result<u64> {
+    conn.query_row(
+        "SELECT indexed_up_to FROM search_progress WHERE id = 1",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|v| v as u64)
+}
 
 /// Writes (or rewrites) `message`'s row in the index.
 pub(super) fn index(conn: &Connection, message: &Message) -> Result<()> {
-    let mut kinds: Vec<&str> = message.elements.iter().map(|e| e.type_name()).collect();
-    kinds.dedup();
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO message_search (rowid, text, kinds, users) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO message_search (rowid, text, users) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![
         message.key.id as i64,
         search_text(message).to_lowercase(),
-        kinds.join(" "),
         format!("|{}|{}|", message.from, message.to),
     ])?;
     Ok(())
@@ -31,7 +48,8 @@ pub(super) fn unindex(conn: &Connection, id: u64) -> Result<()> {
     Ok(())
 }
 
-/// Takes the messages numbered below `first_kept` out of the index (expired).
+/// Takes the messages numbered below `first_kept` out of the index (expired; all when none is
+/// kept).
 pub(super) fn unindex_below(conn: &Connection, first_kept: Option<i64>) -> Result<()> {
     conn.execute(
         "DELETE FROM message_search WHERE rowid < ?1",
@@ -40,23 +58,27 @@ pub(super) fn unindex_below(conn: &Connection, first_kept: Option<i64>) -> Resul
     Ok(())
 }
 
-/// Indexes every message not recalled, for a database whose messages were stored before the
-/// index existed; runs once, inside the migration that makes it.
-pub(super) fn index_existing(conn: &Connection) -> Result<()> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.flags & {} = 0",
-        flags::RECALLED
+/// Indexes up to [`CHUNK`] messages numbered above `indexed_up_to` (all of them up to `newest`
+/// when none are left), in the caller's transaction, and records the new watermark, which it
+/// returns.
+pub(super) fn index_after(conn: &Connection, indexed_up_to: u64, newest: u64) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id > ?1 ORDER BY m.id LIMIT ?2"
     ))?;
-    let mut found = stmt.query([])?;
-    let mut indexed = 0u64;
+    let mut found = stmt.query(params![indexed_up_to as i64, CHUNK])?;
+    let (mut last, mut read) = (indexed_up_to, 0);
     while let Some(row) = found.next()? {
-        if let Some(message) = rows::message(row, 0)? {
+        let message = rows::message(row, 0)?.expect("selected from messages");
+        if !message.recalled {
             index(conn, &message)?;
-            indexed += 1;
         }
+        last = message.key.id;
+        read += 1;
     }
-    tracing::info!(messages = indexed, "indexed stored messages for search");
-    Ok(())
+    let watermark = if read < CHUNK { newest.max(last) } else { last };
+    conn.prepare_cached("UPDATE search_progress SET indexed_up_to = ?1 WHERE id = 1")?
+        .execute([watermark as i64])?;
+    Ok(watermark)
 }
 
 /// A phrase of an FTS5 query: in double quotes, a quote inside doubled.
@@ -78,11 +100,21 @@ fn indexable(keyword: &str) -> bool {
     keyword.chars().count() >= 3
 }
 
+/// What bounds both parts of a search: whose messages, below which number, since when.
+struct Scope<'a> {
+    owner: &'a UserId,
+    query: &'a SearchQuery,
+    /// Only messages numbered below this.
+    upper: i64,
+    /// The roaming store's cutoff, or the query's own start when later.
+    min_time: i64,
+}
+
 /// Up to `limit` of `owner`'s messages that `query` finds, numbered below `before` (0: any),
-/// newest first, and the `before` of the next page (0: none).
-#[allow(clippy::too_many_arguments)] // a query's parts, each a bound of the same read
+/// newest first, and the `before` of the next page (0: none): the messages not indexed yet,
+/// then the index.
 pub(super) fn search(
-    conn: &Connection,
+    conn: &mut Connection,
     retention: &Retention,
     owner: &UserId,
     query: &SearchQuery,
@@ -90,14 +122,79 @@ pub(super) fn search(
     limit: u32,
     now_ms: u64,
 ) -> StorageResult<(Vec<Message>, u64)> {
+    // One snapshot: the watermark and the index agree.
+    let tx = conn.transaction()?;
+    let watermark = progress(&tx)?;
+    let scope = Scope {
+        owner,
+        query,
+        upper: if before == 0 { i64::MAX } else { before as i64 },
+        min_time: retention.roaming_cutoff(now_ms).max(query.min_time_ms) as i64,
+    };
+    let wanted = limit.max(1) as usize + 1;
+    let mut found = unindexed(&tx, &scope, watermark, wanted)?;
+    if found.len() < wanted {
+        let upper = scope.upper.min(watermark as i64 + 1);
+        let scope = Scope { upper, ..scope };
+        found.extend(indexed(&tx, &scope, wanted - found.len())?);
+    }
+    Ok(protocol::search::page(found, limit))
+}
+
+/// The part of a query both reads share: the owner's messages in its history, below the page's
+/// bound, in the time window.
+const OWNED: &str = "(m.sender = ?1 OR m.recipient = ?1)
+           AND m.id < ?2 AND m.time_ms >= ?3 AND m.time_ms <= ?4
+           AND m.id > COALESCE((SELECT history_from FROM users WHERE id = ?1), 0)
+           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.owner = ?1 AND h.message_id = m.id)";
+
+fn owned_values(scope: &Scope<'_>) -> Vec<Value> {
+    let max_time = match scope.query.max_time_ms {
+        0 => i64::MAX,
+        t => t.min(i64::MAX as u64) as i64,
+    };
+    vec![
+        Value::Text(scope.owner.to_string()),
+        Value::Integer(scope.upper),
+        Value::Integer(scope.min_time),
+        Value::Integer(max_time),
+    ]
+}
+
+/// Up to `wanted` of the owner's messages above the watermark that the query finds, newest
+/// first, matched here as the in-memory store matches them.
+fn unindexed(
+    conn: &Connection,
+    scope: &Scope<'_>,
+    watermark: u64,
+    wanted: usize,
+) -> Result<Vec<Message>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id > ?5 AND {OWNED} ORDER BY m.id DESC"
+    ))?;
+    let mut values = owned_values(scope);
+    values.push(Value::Integer(watermark as i64));
+    let mut rows = stmt.query(params_from_iter(values))?;
+    let keywords = scope.query.folded_keywords();
+    let mut found = Vec::new();
+    while found.len() < wanted
+        && let Some(row) = rows.next()?
+    {
+        let message = rows::message(row, 0)?.expect("selected from messages");
+        if scope.query.matches(scope.owner, &message, &keywords) {
+            found.push(message);
+        }
+    }
+    Ok(found)
+}
+
+/// Up to `wanted` of the owner's indexed messages that the query finds, newest first.
+fn indexed(conn: &Connection, scope: &Scope<'_>, wanted: usize) -> Result<Vec<Message>> {
+    let query = scope.query;
     let keywords = query.folded_keywords();
-    let mut fts = vec![phrase("users", &format!("|{owner}|"))];
+    let mut fts = vec![phrase("users", &format!("|{}|", scope.owner))];
     if let Some(peer) = &query.peer {
         fts.push(phrase("users", &format!("|{peer}|")));
-    }
-    if !query.kinds.is_empty() {
-        let kinds: Vec<String> = query.kinds.iter().map(|k| phrase("kinds", k)).collect();
-        fts.push(format!("({})", kinds.join(" OR ")));
     }
     let mut likes = Vec::new();
     if query.match_all {
@@ -107,7 +204,7 @@ pub(super) fn search(
                 false => likes.push(like(k)),
             }
         }
-    } else if keywords.iter().all(|k| indexable(k)) && !keywords.is_empty() {
+    } else if !keywords.is_empty() && keywords.iter().all(|k| indexable(k)) {
         let any: Vec<String> = keywords.iter().map(|k| phrase("text", k)).collect();
         fts.push(format!("({})", any.join(" OR ")));
     } else {
@@ -117,50 +214,48 @@ pub(super) fn search(
         0 => String::new(),
         n => {
             let joiner = if query.match_all { " AND " } else { " OR " };
-            let each = vec!["s.text LIKE ? ESCAPE '\\'"; n];
-            format!("AND ({})", each.join(joiner))
+            format!(
+                "AND ({})",
+                vec!["s.text LIKE ? ESCAPE '\\'"; n].join(joiner)
+            )
         }
     };
     let senders_sql = match query.senders.len() {
         0 => String::new(),
         n => format!("AND m.sender IN ({})", vec!["?"; n].join(", ")),
     };
+    let kinds_sql = match query.kinds.len() {
+        0 => String::new(),
+        n => format!(
+            "AND EXISTS (SELECT 1 FROM json_each(m.body) e
+                         WHERE json_extract(e.value, '$.MsgType') IN ({}))",
+            vec!["?"; n].join(", ")
+        ),
+    };
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM message_search s JOIN messages m ON m.id = s.rowid
-         WHERE message_search MATCH ? AND s.rowid < ?
-           AND m.time_ms >= ? AND m.time_ms <= ? AND m.flags & {recalled} = 0
-           AND (m.sender = ? OR m.recipient = ?) -- the index's `users` narrows; this decides
-           AND m.id > COALESCE((SELECT history_from FROM users WHERE id = ?), 0)
-           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.owner = ? AND h.message_id = m.id)
-           {like_sql} {senders_sql}
-         ORDER BY s.rowid DESC LIMIT ?",
+         WHERE message_search MATCH ?5 AND s.rowid < ?2 AND m.flags & {recalled} = 0
+           AND {OWNED} {like_sql} {senders_sql} {kinds_sql}
+         ORDER BY s.rowid DESC LIMIT {wanted}",
         recalled = flags::RECALLED,
     );
-    let upper = if before == 0 { i64::MAX } else { before as i64 };
-    let min_time = retention.roaming_cutoff(now_ms).max(query.min_time_ms) as i64;
-    let max_time = match query.max_time_ms {
-        0 => i64::MAX,
-        t => t.min(i64::MAX as u64) as i64,
-    };
-    let me = || Value::Text(owner.to_string());
-    let mut values = vec![
-        Value::Text(fts.join(" AND ")),
-        Value::Integer(upper),
-        Value::Integer(min_time),
-        Value::Integer(max_time),
-        me(),
-        me(),
-        me(),
-        me(),
-    ];
+    let mut values = owned_values(scope);
+    values.push(Value::Text(fts.join(" AND ")));
     values.extend(likes);
     values.extend(query.senders.iter().map(|s| Value::Text(s.to_string())));
-    values.push(Value::Integer(i64::from(limit.max(1)) + 1));
+    values.extend(query.kinds.iter().map(|k| Value::Text(k.clone())));
     let mut stmt = conn.prepare(&sql)?;
-    let found = stmt
-        .query_map(params_from_iter(values), |row| {
-            rows::message(row, 0).map(|m| m.expect("selected from messages"))
-        })?
-        .collect::<Result<Vec<_>>>()?;
-    Ok(protocol::search::page(found, limit))
+    stmt.query_map(params_from_iter(values), |row| {
+        rows::message(row, 0).map(|m| m.expect("selected from messages"))
+    })?
+    .collect()
+}
+
+/// The newest message number, for the writer's watermark.
+pub(super) fn newest(conn: &Connection) -> Result<u64> {
+    let id: Option<i64> = conn
+        .query_row("SELECT MAX(id) FROM messages", [], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(id.unwrap_or(0) as u64)
 }

@@ -130,7 +130,7 @@ impl Writer {
             edited_ms: 0,
             reactions: Vec::new(),
         };
-        search::index(&self.conn, &message)?;
+        self.newest_id = id;
         batch.published.extend(rules::message_entries(
             &message,
             recipient_seq,
@@ -424,7 +424,9 @@ impl Writer {
                 "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
             )?
             .execute(params![key.id as i64, flags::RECALLED])?;
-        search::unindex(&self.conn, key.id)?;
+        if key.id <= self.indexed_up_to {
+            search::unindex(&self.conn, key.id)?;
+        }
         for (owner, event) in rules::recall_events(&message) {
             if self.user(&owner)?.is_some() {
                 self.publish(batch, &owner, event, now_ms, None)?;
@@ -463,7 +465,7 @@ impl Writer {
                 rows::reactions_text(&message.reactions),
             ])?;
         let kind = edit.kind();
-        if kind == ChangeKind::Edited {
+        if kind == ChangeKind::Edited && edit.key.id <= self.indexed_up_to {
             search::index(&self.conn, &message)?;
         }
         let time_ms = edit.now_ms.max(self.last_time_ms);

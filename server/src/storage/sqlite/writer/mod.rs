@@ -27,6 +27,11 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 2048;
 /// Users whose counters stay cached; past this the cache is emptied between batches.
 const MAX_CACHED_USERS: usize = 100_000;
+/// The search index is written when no operation has come for this long ([`search`]).
+const INDEX_WHEN_IDLE_FOR: std::time::Duration = std::time::Duration::from_millis(50);
+/// Messages left unindexed at most: past this, the writer indexes between batches, busy or
+/// not, so that a search never reads more than this many messages outside the index.
+const MAX_UNINDEXED: u64 = 200_000;
 
 /// An answer held until its batch commits.
 enum Answer {
@@ -107,6 +112,9 @@ pub(super) struct Writer {
     /// Conversations known to exist, so a message in an ongoing chat costs no look-up.
     conversations: HashSet<(UserId, UserId)>,
     last_time_ms: u64,
+    /// The newest message's number, and how far the search index has got.
+    newest_id: u64,
+    indexed_up_to: u64,
 }
 
 type Sql<T> = rusqlite::Result<T>;
@@ -119,6 +127,7 @@ impl Writer {
     ) -> Sql<Self> {
         let last_time_ms: Option<i64> =
             conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get(0))?;
+        let (newest_id, indexed_up_to) = (search::newest(&conn)?, search::progress(&conn)?);
         Ok(Self {
             conn,
             retention,
@@ -126,14 +135,44 @@ impl Writer {
             users: HashMap::new(),
             conversations: HashSet::new(),
             last_time_ms: last_time_ms.unwrap_or(0) as u64,
+            newest_id,
+            indexed_up_to,
         })
     }
 
-    /// Runs until a `Close` op arrives or every sender is gone.
+    /// Runs until a `Close` op arrives or every sender is gone. When nothing has come for a
+    /// while, indexes messages for search, a chunk at a time.
     pub(super) fn run(mut self, mut rx: mpsc::Receiver<Op>) {
+        // Only to wait for an operation with a time limit.
+        let clock = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a timer for the writer thread");
         let mut close = None;
+        // Idle since the last chunk was indexed: the next one goes at once.
+        let mut indexing = false;
         while close.is_none() {
-            let Some(first) = rx.blocking_recv() else {
+            let next = match rx.try_recv() {
+                Ok(op) => Some(op),
+                Err(mpsc::error::TryRecvError::Disconnected) => None,
+                Err(mpsc::error::TryRecvError::Empty) if self.unindexed() > 0 && indexing => {
+                    self.index_chunk();
+                    continue;
+                }
+                Err(mpsc::error::TryRecvError::Empty) if self.unindexed() > 0 => {
+                    let wait = async { tokio::time::timeout(INDEX_WHEN_IDLE_FOR, rx.recv()).await };
+                    match clock.block_on(wait) {
+                        Ok(op) => op,
+                        Err(_idle) => {
+                            indexing = true;
+                            continue;
+                        }
+                    }
+                }
+                Err(mpsc::error::TryRecvError::Empty) => rx.blocking_recv(),
+            };
+            indexing = false;
+            let Some(first) = next else {
                 break;
             };
             let mut ops = vec![first];
@@ -154,6 +193,9 @@ impl Writer {
             }
             if !ops.is_empty() {
                 self.run_batch(ops);
+            }
+            if self.unindexed() >= MAX_UNINDEXED {
+                self.index_chunk();
             }
         }
         if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
@@ -191,6 +233,34 @@ impl Writer {
         }
         if self.conversations.len() > MAX_CACHED_USERS {
             self.conversations.clear();
+        }
+    }
+
+    /// Messages not in the search index yet.
+    fn unindexed(&self) -> u64 {
+        self.newest_id.saturating_sub(self.indexed_up_to)
+    }
+
+    /// Indexes the next chunk of messages for search, in a transaction of its own. It need not
+    /// be on disk before anyone is told (nobody is; the index and its watermark are lost or kept
+    /// together), so it commits without waiting for the disk; the next durable commit syncs it.
+    fn index_chunk(&mut self) {
+        let chunk = |w: &mut Self| -> Sql<u64> {
+            w.conn
+                .execute_batch("PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE")?;
+            let watermark = search::index_after(&w.conn, w.indexed_up_to, w.newest_id)?;
+            w.conn.execute_batch("COMMIT")?;
+            Ok(watermark)
+        };
+        match chunk(self) {
+            Ok(watermark) => self.indexed_up_to = watermark,
+            Err(e) => {
+                tracing::warn!(error = %e, "search indexing failed; it is tried again later");
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+        }
+        if let Err(e) = self.conn.execute_batch("PRAGMA synchronous = FULL") {
+            tracing::error!(error = %e, "cannot restore synchronous = FULL");
         }
     }
 
