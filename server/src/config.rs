@@ -206,10 +206,27 @@ pub struct Args {
         global = true
     )]
     pub listen: SocketAddr,
+    /// How log lines are written: `text` for people, `json` (one object a line) for a log
+    /// pipeline. Either way no UserSig or secret key is ever logged.
+    #[arg(
+        long,
+        env = "DUET_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub tuning: TuningArgs,
     #[command(flatten)]
     pub push: PushConfig,
+}
+
+/// See [`Args::log_format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

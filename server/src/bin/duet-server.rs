@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use server::clock::{Clock, SystemClock};
-use server::config::{Args, Command};
+use server::config::{Args, Command, LogFormat};
 use server::identity::{AppIdentity, Origin};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -47,13 +47,21 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
-    if origin == Origin::Generated {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match args.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
+    if origin == Origin::Generated && args.log_format == LogFormat::Json {
+        // A log pipeline keeps what it reads: say where the key is, never the key.
+        tracing::warn!(
+            sdk_app_id = identity.sdk_app_id,
+            file = %args.app.data_dir.join(server::identity::FILE_NAME).display(),
+            "generated a new app identity; its secret key is in the file"
+        );
+    } else if origin == Origin::Generated {
         let me = std::env::args()
             .next()
             .unwrap_or_else(|| "duet-server".into());

@@ -33,7 +33,9 @@ use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+use tracing::Instrument;
 
 pub use crate::chat::profile_fields::custom_tags as custom_profile_tags;
 
@@ -91,11 +93,26 @@ pub async fn handle(
     body: Body,
 ) -> Response {
     let source = peer.map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.0.ip());
-    match run(&app, source, &service, &command, &params, body).await {
+    // Every line this call logs names it; its URL parameters (the UserSig among them) are not
+    // logged.
+    let request = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
+    let span = tracing::info_span!("rest", request, %service, %command);
+    let call = async {
+        let outcome = run(&app, source, &service, &command, &params, body).await;
+        match &outcome {
+            Ok(_) => tracing::debug!("answered"),
+            Err(e) => tracing::debug!(code = e.code.0, "refused"),
+        }
+        outcome
+    };
+    match call.instrument(span).await {
         Ok(response) => response,
         Err(e) => fail(e),
     }
 }
+
+/// REST calls since start, which numbers them in the logs.
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
 
 async fn run(
     app: &AppState,

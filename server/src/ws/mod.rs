@@ -9,6 +9,11 @@ use axum::Extension;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tracing::Instrument;
+
+/// WebSocket connections accepted since start, which numbers them in the logs.
+static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
 
 /// Frames above the configured limit but below this many times it are read and answered with
 /// `FRAME_TOO_LARGE`; larger ones break the WebSocket protocol limit and close the connection.
@@ -44,9 +49,15 @@ pub async fn upgrade(
         .max_message_size(hard)
         .max_frame_size(hard)
         .on_upgrade(move |socket| {
-            tracker.track_future(async move {
-                connection::serve(socket, chat, shutdown).await;
-                drop(slot);
-            })
+            // Every line this connection logs names it.
+            let conn = CONNECTIONS.fetch_add(1, Ordering::Relaxed) + 1;
+            let span = tracing::info_span!("ws", conn);
+            tracker.track_future(
+                async move {
+                    connection::serve(socket, chat, shutdown).await;
+                    drop(slot);
+                }
+                .instrument(span),
+            )
         })
 }

@@ -439,6 +439,9 @@ pub fn messages(entries: &[SyncEntry]) -> Vec<&Message> {
 pub struct BinaryServer {
     child: std::process::Child,
     pub addr: SocketAddr,
+    /// What it printed after it started listening, stdout and stderr, read as it comes (so a
+    /// chatty log never fills the pipe and stalls it).
+    pub output: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl BinaryServer {
@@ -466,13 +469,32 @@ impl BinaryServer {
             .expect("duet-server starts");
         let stdout = child.stdout.take().unwrap();
         let mut printed = String::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 0 {
             if let Some(rest) = line.strip_prefix("Duet server on http://") {
                 let addr = rest.split_whitespace().next().unwrap().parse().unwrap();
-                return Ok(Self { child, addr });
+                let output = std::sync::Arc::new(std::sync::Mutex::new(printed));
+                let collect = |source: Box<dyn BufRead + Send>| {
+                    let output = output.clone();
+                    std::thread::spawn(move || {
+                        for line in source.lines().map_while(Result::ok) {
+                            let mut all = output.lock().unwrap();
+                            all.push_str(&line);
+                            all.push('\n');
+                        }
+                    });
+                };
+                collect(Box::new(reader));
+                collect(Box::new(BufReader::new(child.stderr.take().unwrap())));
+                return Ok(Self {
+                    child,
+                    addr,
+                    output,
+                });
             }
             printed += &line;
+            line.clear();
         }
         child
             .stderr
