@@ -94,18 +94,25 @@ async fn presence_is_told_to_followers_and_withheld_from_the_blocked_and_when_hi
     );
     bob.ok(Request::StatusHide { hidden: false }).await;
     assert_eq!(status_push(&mut alice).await.presence, Presence::Online);
-    // Blocked by bob, carol learns nothing: the same answer as for no such user.
-    block(&mut bob, "carol").await;
-    assert_eq!(
-        presence(&statuses(&mut carol, &["bob"]).await),
-        [Presence::Unknown]
-    );
+    // Blocked by bob, carol learns nothing: the same answer as for no such user. Following him
+    // already, she is told at once that his presence is unknown to her now.
     carol
         .ok(Request::StatusSubscribe {
             users: vec![uid("bob")],
             subscribe: true,
         })
         .await;
+    block(&mut bob, "carol").await;
+    assert_eq!(
+        status_push(&mut carol).await,
+        UserStatus::unknown(uid("bob"))
+    );
+    assert_eq!(
+        presence(&statuses(&mut carol, &["bob"]).await),
+        [Presence::Unknown]
+    );
+    let still = status_push(&mut alice).await;
+    assert_eq!(still.presence, Presence::Online, "alice still sees him");
     drop(bob);
     assert_eq!(status_push(&mut alice).await.presence, Presence::Offline);
     assert_eq!(

@@ -230,7 +230,22 @@ impl Chat {
             return Ok(Outcomes::new());
         }
         let peers = change.peers.clone();
+        // Whose presence others may now see differently: a blacklist's owner's, and with a
+        // friendship both users' (friends-only apps show presence between friends only).
+        let mut seen_anew = match change.relation {
+            Relation::Blacklist => vec![change.owner.clone()],
+            Relation::Friend => vec![change.owner.clone()],
+            _ => Vec::new(),
+        };
+        if change.relation == Relation::Friend && self.friends_only() {
+            seen_anew.extend(peers.iter().cloned());
+        }
         let stored = self.storage.change_relations(change).await?;
+        for user in &seen_anew {
+            if let Err(e) = self.tell_presence(user, true).await {
+                tracing::warn!(%user, error = %e.message, "presence not told");
+            }
+        }
         Ok(peers
             .into_iter()
             .zip(stored.into_iter().map(|r| r.map_err(ChatError::from)))
