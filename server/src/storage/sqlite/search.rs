@@ -9,9 +9,7 @@ use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::{Retention, StorageResult, flags};
 use protocol::search::{SearchQuery, search_text};
 use protocol::{Message, UserId};
-use r2d2_sqlite::rusqlite::{
-    Connection, OptionalExtension, Result, params, params_from_iter, types::Value,
-};
+use r2d2_sqlite::rusqlite::{Connection, Result, params, params_from_iter, types::Value};
 
 /// Messages indexed in one transaction: the writer takes new operations between chunks, so a
 /// write waits for at most one chunk.
@@ -253,9 +251,8 @@ fn indexed(conn: &Connection, scope: &Scope<'_>, wanted: usize) -> Result<Vec<Me
 
 /// The newest message number, for the writer's watermark.
 pub(super) fn newest(conn: &Connection) -> Result<u64> {
-    let id: Option<i64> = conn
-        .query_row("SELECT MAX(id) FROM messages", [], |r| r.get(0))
-        .optional()?
-        .flatten();
-    Ok(id.unwrap_or(0) as u64)
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM messages", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|id| id as u64)
 }

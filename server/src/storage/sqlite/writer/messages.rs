@@ -297,10 +297,7 @@ impl Writer {
         }
         let conv = conv_key(owner, peer);
         // Every message so far: any later one has a larger id.
-        let up_to: i64 = self
-            .conn
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM messages")?
-            .query_row([], |r| r.get(0))?;
+        let up_to = self.newest_id as i64;
         self.conn
             .prepare_cached(
                 "UPDATE conversations SET deleted_up_to = ?3 WHERE owner = ?1 AND peer = ?2",

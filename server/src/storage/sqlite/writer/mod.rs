@@ -264,7 +264,8 @@ impl Writer {
         }
     }
 
-    /// Forgets cached state, which after a rollback or a bulk delete may be stale.
+    /// Forgets cached state, which after a rollback or a bulk delete may be stale, and reads
+    /// again the times and numbers it keeps.
     fn reload(&mut self) {
         self.users.clear();
         self.conversations.clear();
@@ -275,6 +276,11 @@ impl Writer {
             })
         {
             self.last_time_ms = t as u64;
+        }
+        // A rolled-back send's number is free again: the next message may take it, and it must
+        // not count as indexed.
+        if let Ok(newest) = search::newest(&self.conn) {
+            self.newest_id = newest;
         }
     }
 
