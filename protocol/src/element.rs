@@ -22,6 +22,7 @@ pub const TYPE_NAMES: [&str; 9] = [
 
 /// One element of a message body. A message holds one or more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "MsgType", content = "MsgContent")]
 pub enum Element {
     /// R1.1 plain text.
@@ -55,12 +56,14 @@ pub enum Element {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct TextElem {
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct FaceElem {
     pub index: i64,
@@ -69,6 +72,7 @@ pub struct FaceElem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct LocationElem {
     #[serde(default)]
@@ -87,6 +91,7 @@ pub mod image_type {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct ImageElem {
     #[serde(rename = "UUID", default)]
@@ -98,6 +103,7 @@ pub struct ImageElem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct ImageInfo {
     /// One of [`image_type`].
@@ -111,6 +117,7 @@ pub struct ImageInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct SoundElem {
     pub url: String,
@@ -124,6 +131,7 @@ pub struct SoundElem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct FileElem {
     pub url: String,
@@ -136,6 +144,7 @@ pub struct FileElem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct VideoElem {
     pub video_url: String,
@@ -169,6 +178,7 @@ fn download_flag() -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomElem {
     #[serde(default)]
@@ -182,6 +192,7 @@ pub struct CustomElem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct SystemElem {
     /// The notice shown to the user.

@@ -8,6 +8,7 @@ use std::fmt;
 /// A numeric error code. A newtype rather than an enum so that a client keeps working when a newer
 /// server sends a code it does not know.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ErrorCode(pub u32);
 

@@ -13,6 +13,7 @@ pub const PUSH_TOKEN_MAX_BYTES: usize = 4096;
 
 /// A push service a device registers its token with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Vendor {
     /// Browsers (RFC 8030); the token is the `PushSubscription` as JSON.
@@ -59,6 +60,7 @@ impl Vendor {
 /// A browser's push subscription (`PushSubscription.toJSON()`): the token of a `webpush`
 /// registration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WebPushSubscription {
     /// The push service's URL for this subscription (`https://`).
     pub endpoint: String,
@@ -67,6 +69,7 @@ pub struct WebPushSubscription {
 
 /// The subscription's keys, base64url: its P-256 public key and its 16-byte auth secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WebPushKeys {
     pub p256dh: String,
     pub auth: String,
@@ -75,12 +78,14 @@ pub struct WebPushKeys {
 /// `GET /duet/push/vapid`: the server's VAPID public key (base64url, uncompressed P-256), for
 /// `pushManager.subscribe({ applicationServerKey })`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VapidKey {
     #[serde(rename = "publicKey")]
     pub public_key: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OfflinePushInfo {
     /// 0: push (the default); 1: do not push this message.
     #[serde(rename = "PushFlag", default)]
@@ -102,6 +107,7 @@ pub struct OfflinePushInfo {
 
 /// Android vendors' settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AndroidPushInfo {
     #[serde(rename = "Sound", default)]
     pub sound: String,
@@ -120,6 +126,7 @@ pub struct AndroidPushInfo {
 
 /// Apple's settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApnsPushInfo {
     #[serde(rename = "Sound", default)]
     pub sound: String,

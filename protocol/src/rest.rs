@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// `ActionStatus`, `ErrorCode`, `ErrorInfo`: present in every reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Status {
     #[serde(rename = "ActionStatus")]
     pub action_status: String,
@@ -40,6 +41,7 @@ impl Status {
 
 /// A reply: the status and the command's fields side by side.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 pub struct RestReply<T> {
     #[serde(flatten)]
     pub status: Status,
@@ -49,10 +51,12 @@ pub struct RestReply<T> {
 
 /// A reply with no fields of its own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Empty {}
 
 /// A per-account outcome, as several commands list them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountResult {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -66,6 +70,7 @@ pub struct AccountResult {
 
 /// `im_open_login_svc/account_import`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountImport {
     /// `Identifier` in Tencent's older documentation, still sent by many backends.
     #[serde(rename = "UserID", alias = "Identifier")]
@@ -78,18 +83,21 @@ pub struct AccountImport {
 
 /// `im_open_login_svc/multiaccount_import`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MultiAccountImport {
     #[serde(rename = "Accounts")]
     pub accounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MultiAccountImportReply {
     #[serde(rename = "FailAccounts")]
     pub fail_accounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserIdItem {
     #[serde(rename = "UserID")]
     pub user_id: String,
@@ -97,12 +105,14 @@ pub struct UserIdItem {
 
 /// `im_open_login_svc/account_check`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountCheck {
     #[serde(rename = "CheckItem")]
     pub check_item: Vec<UserIdItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountCheckItem {
     #[serde(rename = "UserID")]
     pub user_id: String,
@@ -116,6 +126,7 @@ pub struct AccountCheckItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountCheckReply {
     #[serde(rename = "ResultItem")]
     pub result_item: Vec<AccountCheckItem>,
@@ -123,6 +134,7 @@ pub struct AccountCheckReply {
 
 /// `im_open_login_svc/kick`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Kick {
     #[serde(rename = "UserID", alias = "Identifier")]
     pub user_id: String,
@@ -130,12 +142,14 @@ pub struct Kick {
 
 /// `im_open_login_svc/account_delete`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountDelete {
     #[serde(rename = "DeleteItem")]
     pub delete_item: Vec<UserIdItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountDeleteItem {
     #[serde(rename = "UserID")]
     pub user_id: String,
@@ -146,6 +160,7 @@ pub struct AccountDeleteItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountDeleteReply {
     #[serde(rename = "ResultItem")]
     pub result_item: Vec<AccountDeleteItem>,
@@ -155,6 +170,7 @@ pub struct AccountDeleteReply {
 
 /// `openim/sendmsg`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SendMsg {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -164,6 +180,7 @@ pub struct SendMsg {
 
 /// `openim/batchsendmsg`: `sendmsg` to up to 500 recipients.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BatchSendMsg {
     #[serde(rename = "To_Account")]
     pub to_account: Vec<String>,
@@ -173,6 +190,7 @@ pub struct BatchSendMsg {
 
 /// The fields `sendmsg` and `batchsendmsg` share.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MsgFields {
     /// 1 (default): also into the sender's message sync; 2: not.
     #[serde(rename = "SyncOtherMachine", default)]
@@ -198,6 +216,7 @@ pub struct MsgFields {
 
 /// `openim/importmsg`: a message from an earlier system, stored at its own time.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportMsg {
     /// 1: counts as unread for the recipient (a recent message); 2: history, read.
     #[serde(rename = "SyncFromOldSystem")]
@@ -221,6 +240,7 @@ pub struct ImportMsg {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SendMsgReply {
     /// Send time, Unix seconds.
     #[serde(rename = "MsgTime")]
@@ -230,6 +250,7 @@ pub struct SendMsgReply {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BatchError {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -238,6 +259,7 @@ pub struct BatchError {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BatchKey {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -246,6 +268,7 @@ pub struct BatchKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BatchSendMsgReply {
     /// The key of the first message stored (Tencent returns one key per batch).
     #[serde(rename = "MsgKey")]
@@ -260,6 +283,7 @@ pub struct BatchSendMsgReply {
 
 /// `openim/admin_getroammsg`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GetRoamMsg {
     #[serde(rename = "Operator_Account")]
     pub operator_account: String,
@@ -278,6 +302,7 @@ pub struct GetRoamMsg {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoamMsg {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -303,6 +328,7 @@ pub struct RoamMsg {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GetRoamMsgReply {
     /// 1 when no older message is left in the window.
     #[serde(rename = "Complete")]
@@ -321,6 +347,7 @@ pub struct GetRoamMsgReply {
 
 /// `openim/admin_msgwithdraw`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MsgWithdraw {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -333,6 +360,7 @@ pub struct MsgWithdraw {
 /// `openim/modify_c2c_msg`: overwrites a stored message's `MsgBody`, `CloudCustomData` or
 /// both (at least one is given).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ModifyC2cMsg {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -352,6 +380,7 @@ pub struct ModifyC2cMsg {
 
 /// `openim/admin_set_msg_read`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SetMsgRead {
     #[serde(rename = "Report_Account")]
     pub report_account: String,
@@ -362,6 +391,7 @@ pub struct SetMsgRead {
 // ---- sns ---------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddFriendItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -379,6 +409,7 @@ pub struct AddFriendItem {
 
 /// `sns/friend_add`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendAdd {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -395,6 +426,7 @@ pub struct FriendAdd {
 
 /// `sns/friend_import`: friendships brought from another system, one way, with their fields.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendImport {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -403,6 +435,7 @@ pub struct FriendImport {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportFriendItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -421,6 +454,7 @@ pub struct ImportFriendItem {
 
 /// `sns/friend_update`: the remark and groups of friendships.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendUpdate {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -429,6 +463,7 @@ pub struct FriendUpdate {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendUpdateItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -438,6 +473,7 @@ pub struct FriendUpdateItem {
 
 /// `sns/group_add`: new friend groups, and friends to put in them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupAdd {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -449,6 +485,7 @@ pub struct GroupAdd {
 
 /// `sns/group_delete`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupDelete {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -458,6 +495,7 @@ pub struct GroupDelete {
 
 /// `sns/group_get`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupGet {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -473,6 +511,7 @@ pub struct GroupGet {
 
 /// A reply that carries the friend groups' sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupChangeReply {
     #[serde(rename = "ResultItem", default, skip_serializing_if = "Vec::is_empty")]
     pub result_item: Vec<AccountResult>,
@@ -487,6 +526,7 @@ pub struct GroupChangeReply {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupGetReply {
     #[serde(rename = "ResultItem")]
     pub result_item: Vec<FriendGroup>,
@@ -495,6 +535,7 @@ pub struct GroupGetReply {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendGroup {
     #[serde(rename = "GroupName")]
     pub group_name: String,
@@ -510,6 +551,7 @@ pub struct FriendGroup {
 
 /// `sns/friend_delete`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendDelete {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -522,6 +564,7 @@ pub struct FriendDelete {
 
 /// Replies listing one result per account, with the failures again in `Fail_Account`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResultItemReply {
     #[serde(rename = "ResultItem")]
     pub result_item: Vec<AccountResult>,
@@ -531,6 +574,7 @@ pub struct ResultItemReply {
 
 /// `sns/friend_get`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendGet {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -539,6 +583,7 @@ pub struct FriendGet {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -547,6 +592,7 @@ pub struct FriendItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendGetReply {
     #[serde(rename = "UserDataItem")]
     pub user_data_item: Vec<FriendItem>,
@@ -561,6 +607,7 @@ pub struct FriendGetReply {
 
 /// `sns/friend_delete_all`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendDeleteAll {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -571,6 +618,7 @@ pub struct FriendDeleteAll {
 
 /// `sns/friend_get_list`: chosen friends, with chosen profile and friendship fields.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendGetList {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -581,6 +629,7 @@ pub struct FriendGetList {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendGetListReply {
     #[serde(rename = "InfoItem")]
     pub info_item: Vec<FriendInfoItem>,
@@ -589,6 +638,7 @@ pub struct FriendGetListReply {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendInfoItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -606,6 +656,7 @@ pub struct FriendInfoItem {
 
 /// `sns/friend_check` and `sns/black_list_check`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RelationCheck {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -617,6 +668,7 @@ pub struct RelationCheck {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RelationCheckItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -629,6 +681,7 @@ pub struct RelationCheckItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FriendCheckReply {
     #[serde(rename = "InfoItem")]
     pub info_item: Vec<RelationCheckItem>,
@@ -637,6 +690,7 @@ pub struct FriendCheckReply {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlackListCheckReply {
     #[serde(rename = "BlackListCheckItem")]
     pub black_list_check_item: Vec<RelationCheckItem>,
@@ -646,6 +700,7 @@ pub struct BlackListCheckReply {
 
 /// `sns/black_list_add` and `sns/black_list_delete`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlackListChange {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -655,6 +710,7 @@ pub struct BlackListChange {
 
 /// `sns/black_list_get`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlackListGet {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -666,6 +722,7 @@ pub struct BlackListGet {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlackListItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -675,6 +732,7 @@ pub struct BlackListItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlackListGetReply {
     #[serde(rename = "BlackListItem")]
     pub black_list_item: Vec<BlackListItem>,
@@ -686,6 +744,7 @@ pub struct BlackListGetReply {
 // ---- profile -----------------------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TagValue {
     #[serde(rename = "Tag")]
     pub tag: String,
@@ -698,6 +757,7 @@ pub const TAG_IMAGE: &str = "Tag_Profile_IM_Image";
 
 /// `profile/portrait_set`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PortraitSet {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -707,6 +767,7 @@ pub struct PortraitSet {
 
 /// `profile/portrait_get`
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PortraitGet {
     #[serde(rename = "To_Account")]
     pub to_account: Vec<String>,
@@ -715,6 +776,7 @@ pub struct PortraitGet {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserProfileItem {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -727,6 +789,7 @@ pub struct UserProfileItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PortraitGetReply {
     #[serde(rename = "UserProfileItem")]
     pub user_profile_item: Vec<UserProfileItem>,
@@ -738,15 +801,112 @@ pub struct PortraitGetReply {
 
 /// `duet/set_app_config` and the reply of `duet/get_app_config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AppConfig {
     /// 1: messages between friends only (R3.3); 0: anyone may message anyone.
     #[serde(rename = "FriendsOnly")]
     pub friends_only: u8,
 }
 
+/// `duet/account_list`: the app's accounts in ID order, a page at a time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AccountList {
+    /// The first account of the page (from the previous page's `Next`); none: from the start.
+    #[serde(rename = "Next", default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// Accounts on the page, 1 to [`MAX_ACCOUNT_PAGE`]; default 100.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// Most accounts one `duet/account_list` page returns.
+pub const MAX_ACCOUNT_PAGE: u32 = 1000;
+
+/// One account, as `duet/account_list` and `duet/account_get` describe it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AccountInfo {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+    #[serde(rename = "Nick")]
+    pub nick: String,
+    #[serde(rename = "FaceUrl")]
+    pub face_url: String,
+    /// Unix seconds.
+    #[serde(rename = "CreateTime")]
+    pub create_time: u64,
+    /// The newest sequence of the account's sync log: where an up-to-date device's cursor is.
+    #[serde(rename = "LatestSeq")]
+    pub latest_seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AccountListReply {
+    #[serde(rename = "Accounts")]
+    pub accounts: Vec<AccountInfo>,
+    /// Where the next page starts; absent on the last page.
+    #[serde(rename = "Next", default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// `duet/account_get`: one account, its signed-in devices and its push registrations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AccountGet {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AccountGetReply {
+    #[serde(rename = "Account")]
+    pub account: AccountInfo,
+    /// The device IDs signed in on this server now.
+    #[serde(rename = "OnlineDevices")]
+    pub online_devices: Vec<String>,
+    #[serde(rename = "PushRegistrations")]
+    pub push_registrations: Vec<PushRegistrationInfo>,
+}
+
+/// A device's registration with a push vendor (its token is not shown).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushRegistrationInfo {
+    #[serde(rename = "Device")]
+    pub device: String,
+    #[serde(rename = "Vendor")]
+    pub vendor: String,
+}
+
+/// The reply of `duet/expire`: what the expiry pass removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ExpireReply {
+    #[serde(rename = "Messages")]
+    pub messages: u64,
+    #[serde(rename = "SyncEntries")]
+    pub sync_entries: u64,
+    #[serde(rename = "MediaFiles")]
+    pub media_files: u64,
+}
+
+/// The reply of `duet/vacuum`: the database's size before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VacuumReply {
+    #[serde(rename = "BytesBefore")]
+    pub bytes_before: u64,
+    #[serde(rename = "BytesAfter")]
+    pub bytes_after: u64,
+}
+
 /// `duet/export_msgs`: every message of the app sent in a time window, streamed as
 /// newline-delimited JSON, one [`ExportedMsg`] per line, oldest first.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExportMsgs {
     /// Unix seconds, inclusive.
     #[serde(rename = "MinTime")]
@@ -756,6 +916,7 @@ pub struct ExportMsgs {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExportedMsg {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -779,6 +940,7 @@ pub struct ExportedMsg {
 
 /// `openim/querystate`: whether accounts are online.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueryState {
     #[serde(rename = "To_Account")]
     pub to_account: Vec<String>,
@@ -788,6 +950,7 @@ pub struct QueryState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueryStateReply {
     #[serde(rename = "QueryResult")]
     pub query_result: Vec<AccountState>,
@@ -799,6 +962,7 @@ pub struct QueryStateReply {
 /// One account's state: `Online` (a device is connected), `PushOnline` (none is, and offline
 /// push reaches a registered device), or `Offline`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountState {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -810,6 +974,7 @@ pub struct AccountState {
 
 /// A signed-in device: `Platform` is the device ID it signed in with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeviceState {
     #[serde(rename = "Platform")]
     pub platform: String,
@@ -818,6 +983,7 @@ pub struct DeviceState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountError {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -827,6 +993,7 @@ pub struct AccountError {
 
 /// `openim/get_c2c_unread_msg_num`: a user's unread one-to-one messages, in all and per peer.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct C2cUnread {
     #[serde(rename = "To_Account")]
     pub to_account: String,
@@ -835,6 +1002,7 @@ pub struct C2cUnread {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct C2cUnreadReply {
     #[serde(rename = "AllC2CUnreadMsgNum")]
     pub all: u64,
@@ -850,6 +1018,7 @@ pub struct C2cUnreadReply {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PeerUnread {
     #[serde(rename = "Peer_Account")]
     pub peer_account: String,
@@ -858,6 +1027,7 @@ pub struct PeerUnread {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PeerError {
     #[serde(rename = "Peer_Account")]
     pub peer_account: String,
@@ -872,6 +1042,7 @@ pub struct PeerError {
 /// `StartIndex` (a cursor: the last conversation's time in milliseconds, and how many of that
 /// time were given).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecentContacts {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -889,6 +1060,7 @@ pub struct RecentContacts {
 
 /// `recentcontact/delete`: deletes one conversation from a user's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecentContactDelete {
     #[serde(rename = "From_Account")]
     pub from_account: String,
@@ -903,6 +1075,7 @@ pub struct RecentContactDelete {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecentContactsReply {
     #[serde(rename = "SessionItem")]
     pub session_item: Vec<SessionItem>,
@@ -923,6 +1096,7 @@ pub struct RecentContactsReply {
 /// One conversation: `Type` 1 (one-to-one), the peer, the time of its last message (seconds),
 /// and the user's unread messages in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionItem {
     #[serde(rename = "Type")]
     pub kind: u8,
@@ -979,6 +1153,7 @@ mod tests {
 
 /// `duet/push_register` and `duet/push_unregister` (without `Token`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PushRegister {
     #[serde(rename = "From_Account")]
     pub from_account: String,

@@ -216,6 +216,10 @@ pub struct Args {
         global = true
     )]
     pub log_format: LogFormat,
+    /// Address to serve Prometheus metrics on, at /metrics (e.g. 127.0.0.1:9100); no metrics
+    /// when unset. Its own address, so that it can stay off the public network.
+    #[arg(long, env = "DUET_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub tuning: TuningArgs,
     #[command(flatten)]
@@ -239,6 +243,32 @@ pub enum Command {
         /// Validity in seconds.
         #[arg(long, default_value_t = 7 * 24 * 3600)]
         expire: u64,
+    },
+    /// Copy the data dir (database, identity, media) into one archive file, safely while a
+    /// server runs on it.
+    Backup {
+        /// The archive to write; it must not exist. It holds the app's secret key.
+        #[arg(long)]
+        to: PathBuf,
+        /// Where the server keeps media, when not in the data dir.
+        #[arg(long, env = "DUET_MEDIA_DIR")]
+        media_dir: Option<PathBuf>,
+    },
+    /// Administer accounts and data: over REST on a running server (--server), or directly on
+    /// a data dir no server is running on.
+    Admin {
+        /// A running server's base URL, e.g. http://127.0.0.1:8080; the command is signed with
+        /// the administrator's UserSig from this app's identity.
+        #[arg(long, env = "DUET_ADMIN_SERVER")]
+        server: Option<String>,
+        #[command(subcommand)]
+        action: crate::admin::Action,
+    },
+    /// Bring a backup back as a new data dir (given with --data-dir; new or empty).
+    Restore {
+        /// The archive `backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
     },
 }
 

@@ -10,6 +10,7 @@ use dashmap::DashMap;
 use protocol::{DeviceId, SyncEntry, UserId};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -26,11 +27,18 @@ pub enum Eviction {
     Kicked,
 }
 
+/// A sync entry queued to a device, with the moment it was committed (or, for an entry in no
+/// log, queued), which the commit-to-push latency is measured from.
+pub struct Queued {
+    pub entry: Arc<SyncEntry>,
+    pub at: Instant,
+}
+
 /// The connection's side of a registration.
 pub struct Registration {
     pub conn_id: u64,
     /// Sync entries to push, in commit order.
-    pub pushes: mpsc::Receiver<Arc<SyncEntry>>,
+    pub pushes: mpsc::Receiver<Queued>,
     /// Cancelled when the hub ends the connection; read [`Registration::eviction`] for why.
     pub evicted: CancellationToken,
     reason: Arc<std::sync::OnceLock<Eviction>>,
@@ -45,7 +53,7 @@ impl Registration {
 struct Device {
     conn_id: u64,
     device: DeviceId,
-    pushes: mpsc::Sender<Arc<SyncEntry>>,
+    pushes: mpsc::Sender<Queued>,
     evicted: CancellationToken,
     reason: Arc<std::sync::OnceLock<Eviction>>,
 }
@@ -138,6 +146,11 @@ impl Hub {
         self.connections.load(Ordering::Relaxed)
     }
 
+    /// Users with a device signed in right now.
+    pub fn users(&self) -> u64 {
+        self.present.len() as u64
+    }
+
     /// The devices `user` has signed in right now.
     pub fn devices(&self, user: &UserId) -> Vec<DeviceId> {
         self.online
@@ -153,9 +166,13 @@ impl Hub {
             return;
         };
         if let Some(d) = devices.iter().find(|d| d.conn_id == conn_id)
-            && let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(entry)
+            && let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(Queued {
+                entry,
+                at: Instant::now(),
+            })
         {
             tracing::warn!(%user, conn = conn_id, "push queue full; disconnecting the device");
+            crate::metrics::queue_eviction();
             d.evict(Eviction::TooSlow);
         }
     }
@@ -170,6 +187,7 @@ impl CommitListener for Hub {
     /// A device whose queue is full is evicted and forgotten at once, so it is neither queued
     /// to nor warned about again while its connection winds down.
     fn committed(&self, entries: &[Committed]) {
+        let at = Instant::now();
         for c in entries {
             let Some(mut devices) = self.online.get_mut(&c.owner) else {
                 continue;
@@ -178,10 +196,15 @@ impl CommitListener for Hub {
                 if c.origin.is_some_and(|o| o.0 == d.conn_id) {
                     return true;
                 }
-                match d.pushes.try_send(c.entry.clone()) {
+                let queued = Queued {
+                    entry: c.entry.clone(),
+                    at,
+                };
+                match d.pushes.try_send(queued) {
                     Ok(()) => true,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         tracing::warn!(user = %c.owner, conn = d.conn_id, "push queue full; disconnecting the device");
+                        crate::metrics::queue_eviction();
                         d.evict(Eviction::TooSlow);
                         false
                     }
@@ -237,8 +260,8 @@ mod tests {
             "the evicted device is forgotten"
         );
         assert!(!fast.evicted.is_cancelled());
-        assert_eq!(fast.pushes.try_recv().unwrap().seq, Seq(1));
-        assert_eq!(fast.pushes.try_recv().unwrap().seq, Seq(2));
+        assert_eq!(fast.pushes.try_recv().unwrap().entry.seq, Seq(1));
+        assert_eq!(fast.pushes.try_recv().unwrap().entry.seq, Seq(2));
     }
 
     #[test]
@@ -249,7 +272,7 @@ mod tests {
         let mut laptop = hub.register(&bob, DeviceId::parse("laptop").unwrap(), 8, 8);
         hub.committed(&[entry(&bob, 1, Some(Origin(phone.conn_id)))]);
         assert!(phone.pushes.try_recv().is_err());
-        assert_eq!(laptop.pushes.try_recv().unwrap().seq, Seq(1));
+        assert_eq!(laptop.pushes.try_recv().unwrap().entry.seq, Seq(1));
     }
 
     #[test]

@@ -7,12 +7,17 @@
 //! - [`rest`]: the REST API at `/v4/<service>/<command>` for the app's backend.
 //! - [`www`]: the web client's static files at `/`.
 //! - [`media`]: media uploads at `/media` and their downloads, kept in a `MediaStore`.
+//! - [`metrics`]: Prometheus metrics, served on their own address.
 //! - [`hub`]: the online devices and their push queues; the storage's change feed lands here.
 //! - [`storage`]: the `Storage` trait, with SQLite (default) and in-memory backends.
+//! - [`admin`]: the administrator's commands (`duet-server admin`), over REST or in-process.
+//! - [`backup`]: online backup of a data dir, and its restore.
 //! - [`identity`], [`config`], [`clock`], [`error`]: app identity, settings, time, error codes.
 //!
 //! ARCHITECTURE.md draws the whole picture.
 
+pub mod admin;
+pub mod backup;
 pub mod chat;
 pub mod clock;
 pub mod config;
@@ -21,6 +26,7 @@ pub mod followers;
 pub mod hub;
 pub mod identity;
 pub mod media;
+pub mod metrics;
 pub mod push;
 pub mod rate;
 pub mod rest;
@@ -178,6 +184,7 @@ pub fn router(state: AppState) -> Router {
             "/v4/{service}/{command}",
             post(rest::handle).get(rest::handle),
         )
+        .route("/v4/openapi.json", get(rest::openapi::serve))
         .route("/duet/config", get(www::client_config))
         .route("/duet/push/vapid", get(www::vapid_key))
         .route("/duet/dev/usersig", post(www::dev_usersig))
@@ -228,25 +235,7 @@ async fn expire_periodically(chat: Arc<Chat>, shutdown: CancellationToken) {
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        match chat.storage.expire(chat.clock.now_ms()).await {
-            Ok(n) if n != storage::Expired::default() => {
-                tracing::info!(
-                    messages = n.messages,
-                    sync_entries = n.sync_entries,
-                    "expired old data"
-                )
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "expiry pass failed"),
-        }
-        let before = chat
-            .clock
-            .now_ms()
-            .saturating_sub(chat.config.media_ttl_ms());
-        match chat.media.expire(before).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(files = n, "expired old media"),
-            Err(e) => tracing::warn!(error = %e, "media expiry pass failed"),
-        }
+        // Failures are logged by the pass, and the next one tries again.
+        let _ = chat.expire_now().await;
     }
 }

@@ -52,6 +52,19 @@ fn the_development_endpoint_keeps_to_loopback() {
     assert!(refused.err().unwrap().contains("loopback"));
     let insisted = BinaryServer::spawn(dir.path(), &["--dev-usersig-any-address"], &anywhere);
     assert!(insisted.is_ok(), "{:?}", insisted.err());
+    // One server per data dir: this one stops before the next starts.
+    drop(insisted);
     let local = BinaryServer::spawn(dir.path(), &[], &[("DUET_DEV_USERSIG", "1")]);
     assert!(local.is_ok(), "{:?}", local.err());
+}
+
+#[test]
+fn a_second_server_on_a_data_dir_in_use_is_refused() {
+    let dir = data();
+    let first = BinaryServer::spawn(dir.path(), &[], &[]).unwrap();
+    let second = BinaryServer::spawn(dir.path(), &[], &[]);
+    let why = second.err().expect("refused");
+    assert!(why.contains("in use by another process"), "{why}");
+    drop(first);
+    BinaryServer::spawn(dir.path(), &[], &[]).expect("free once the first has stopped");
 }

@@ -10,6 +10,20 @@ use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // These work on files only, and must not make an identity in the data dir.
+    match &args.command {
+        Some(Command::Backup { to, media_dir }) => {
+            let made =
+                server::backup::backup(&args.app.data_dir, media_dir.as_deref(), to, &mut say);
+            return finish(made, &format!("backed up to {}", to.display()));
+        }
+        Some(Command::Restore { from }) => {
+            let restored = server::backup::restore(from, &args.app.data_dir, &mut say);
+            let done = format!("restored into {}", args.app.data_dir.display());
+            return finish(restored, &done);
+        }
+        _ => {}
+    }
     let secret_key = match args.app.secret_key() {
         Ok(key) => key,
         Err(e) => {
@@ -17,12 +31,30 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if matches!(args.command, Some(Command::Admin { .. }))
+        && secret_key.is_none()
+        && !args
+            .app
+            .data_dir
+            .join(server::identity::FILE_NAME)
+            .is_file()
+    {
+        eprintln!(
+            "duet-server: no app identity in {}: set DUET_SDKAPPID and DUET_SECRET_KEY, or point \
+             --data-dir at the server's data dir",
+            args.app.data_dir.display()
+        );
+        return ExitCode::FAILURE;
+    }
     let identity = AppIdentity::resolve(
         &args.app.data_dir,
         args.app.sdk_app_id,
         secret_key,
         args.app.admin.clone(),
     );
+    if let Some(Command::Admin { server, action }) = &args.command {
+        return admin(&args, identity, server.as_deref(), action.clone());
+    }
     let (identity, origin) = match identity {
         Ok(found) => found,
         Err(e) => {
@@ -113,17 +145,120 @@ async fn serve(args: Args, identity: AppIdentity) -> Result<(), Box<dyn std::err
     let mut config = args.config();
     fit_connections_to_file_limit(&mut config);
     let chat = server::open(config, identity, Arc::new(SystemClock))?;
+    let shutdown = CancellationToken::new();
+    if let Some(addr) = args.metrics_listen {
+        let handle = server::metrics::install()?;
+        let listener = bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, "metrics at /metrics");
+        println!("Metrics on http://{addr}/metrics");
+        let hub = chat.hub.clone();
+        tokio::spawn(server::metrics::serve(
+            listener,
+            handle,
+            hub,
+            shutdown.clone(),
+        ));
+    }
     let listener =
         bind(args.listen).map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, sdk_app_id, data_dir = %args.app.data_dir.display(), "duet-server listening");
     println!("Duet server on http://{addr} (WebSocket ws://{addr}/ws)");
-    let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     // On a worker thread rather than the main one, so the accept loop gets the same scheduling
     // as the connections it feeds.
     tokio::spawn(server::run(listener, chat, shutdown)).await??;
     Ok(())
+}
+
+/// Runs an admin command on a running server, or on the data dir in this process.
+fn admin(
+    args: &Args,
+    identity: Result<(AppIdentity, Origin), server::identity::IdentityError>,
+    url: Option<&str>,
+    action: server::admin::Action,
+) -> ExitCode {
+    let identity = match identity {
+        Ok((identity, _)) => identity,
+        Err(e) => {
+            eprintln!("duet-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("duet-server: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let done = runtime.block_on(async {
+        let target = match url {
+            Some(url) => {
+                let admin = identity.admin.clone();
+                let sig = identity
+                    .signer()
+                    .sign(admin.as_str(), 3600, SystemClock.now_s());
+                server::admin::Target::server(url, admin, sig, identity.sdk_app_id)
+            }
+            None => {
+                let database = args.app.data_dir.join(server::DATABASE_FILE);
+                if !database.is_file() {
+                    return Err(format!(
+                        "{} holds no database; give --data-dir, or --server for a running server",
+                        args.app.data_dir.display()
+                    ));
+                }
+                let chat = server::open(args.config(), identity, Arc::new(SystemClock))
+                    .map_err(|e| format!("{e} (use --server URL while a server runs on it)"))?;
+                chat.prepare().await.map_err(|e| e.to_string())?;
+                server::admin::Target::Local(chat)
+            }
+        };
+        let ran = server::admin::run(&target, action, &mut std::io::stdout().lock()).await;
+        if let server::admin::Target::Local(chat) = &target {
+            chat.storage.close().await;
+        }
+        ran.map_err(|e| e.to_string())
+    });
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("duet-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Progress of a long command, on stderr so that stdout stays for results.
+fn say(step: &str) {
+    eprintln!("duet-server: {step}");
+}
+
+fn finish(
+    outcome: Result<server::backup::Manifest, server::backup::BackupError>,
+    done: &str,
+) -> ExitCode {
+    match outcome {
+        Ok(manifest) => {
+            println!(
+                "{done}: database {} bytes, {} media files ({} bytes), {} other files",
+                manifest.database_bytes,
+                manifest.media_files,
+                manifest.media_bytes,
+                manifest.other_files
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("duet-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// File descriptors kept for what is not a connection: the database, media files, logs.

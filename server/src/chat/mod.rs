@@ -21,9 +21,9 @@ use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::rules::{Lookup, message_entries};
 use crate::storage::{
-    Account, CommitListener, ConversationChange, ConversationState, HistoryPage, HistoryQuery,
-    NewMessage, Origin, Pending, ProfileUpdate, PushRegistration, PushSettings, Revocation,
-    SendChecks, Sent, Storage, StorageError, StorageResult,
+    Account, CommitListener, ConversationChange, ConversationState, Expired, HistoryPage,
+    HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate, PushRegistration, PushSettings,
+    Revocation, SendChecks, Sent, Storage, StorageError, StorageResult,
 };
 use protocol::DeviceId;
 use protocol::frame::{
@@ -38,6 +38,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 use usersig::UserSigKey;
+
+/// What one expiry pass removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryPass {
+    pub store: Expired,
+    pub media_files: u64,
+}
+
+/// A send under way: resolves once the message is durable and published, or refused.
+pub type Sending = futures_util::future::BoxFuture<'static, Result<Sent, ChatError>>;
 
 /// Longest nickname and avatar URL, in bytes.
 pub const NICK_MAX_BYTES: usize = 100;
@@ -245,8 +255,33 @@ impl Chat {
     }
 
     /// Validates and permits a send, then queues it. The returned future resolves once the
-    /// message is durable and published.
+    /// message is durable and published. Either way the outcome is counted in the metrics.
     pub fn send(
+        &self,
+        from: &UserId,
+        req: SendRequest,
+        opts: SendOptions,
+    ) -> Result<Sending, ChatError> {
+        let pending = self.send_checked(from, req, opts).inspect_err(|e| {
+            crate::metrics::message_refused(e.code);
+        })?;
+        let accepted = std::time::Instant::now();
+        Ok(Box::pin(async move {
+            match pending.await {
+                Ok(sent) => {
+                    crate::metrics::message_accepted(accepted.elapsed());
+                    Ok(sent)
+                }
+                Err(e) => {
+                    let e = ChatError::from(e);
+                    crate::metrics::message_refused(e.code);
+                    Err(e)
+                }
+            }
+        }))
+    }
+
+    fn send_checked(
         &self,
         from: &UserId,
         req: SendRequest,
@@ -575,12 +610,52 @@ impl Chat {
         Ok(self.storage.push_unregister(user, device, vendor).await?)
     }
 
+    /// One expiry pass: the store, then media. Both run whatever the other did; the first
+    /// failure is the answer. The server runs one every `expiry_interval`; the administrator
+    /// may ask for one at any time.
+    pub async fn expire_now(&self) -> Result<ExpiryPass, ChatError> {
+        let store = self.storage.expire(self.clock.now_ms()).await;
+        match &store {
+            Ok(n) => {
+                crate::metrics::expiry_pass(n.messages, n.sync_entries);
+                if *n != Expired::default() {
+                    tracing::info!(
+                        messages = n.messages,
+                        sync_entries = n.sync_entries,
+                        "expired old data"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "expiry pass failed"),
+        }
+        let before = self
+            .clock
+            .now_ms()
+            .saturating_sub(self.config.media_ttl_ms());
+        let media = self.media.expire(before).await.map(|n| n as u64);
+        match &media {
+            Ok(n) => {
+                crate::metrics::media_expired(*n);
+                if *n > 0 {
+                    tracing::info!(files = n, "expired old media");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "media expiry pass failed"),
+        }
+        Ok(ExpiryPass {
+            store: store?,
+            media_files: media.map_err(|e| ChatError::new(ErrorCode::INTERNAL, e.to_string()))?,
+        })
+    }
+
     pub async fn sync(&self, user: &UserId, after: Seq, limit: u32) -> Result<SyncPage, ChatError> {
         check_page(limit)?;
-        Ok(self
+        let page = self
             .storage
             .sync(user, after, limit, self.clock.now_ms())
-            .await?)
+            .await?;
+        crate::metrics::sync_served(page.entries.len());
+        Ok(page)
     }
 
     pub async fn conversations(&self, user: &UserId) -> Result<Vec<Conversation>, ChatError> {

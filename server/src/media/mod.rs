@@ -224,6 +224,7 @@ pub async fn upload(
         None
     };
     tracing::debug!(%user, kind = kind.as_str(), size = stored.meta.size, "media stored");
+    crate::metrics::media_uploaded(stored.meta.size);
     Json(Uploaded {
         url: download_url(&base, &stored.uuid, &file_name),
         uuid: stored.uuid,
@@ -403,6 +404,7 @@ async fn serve(app: &AppState, uuid: &str, name: Option<&str>, headers: &HeaderM
     }
     // 256 KB reads: the default 4 KB makes downloads CPU-bound at a fraction of disk speed.
     let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
+    crate::metrics::media_served(len);
     response
         .status(status)
         .header(header::CONTENT_LENGTH, len)

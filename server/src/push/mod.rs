@@ -60,6 +60,17 @@ pub enum Delivery {
     Retry,
 }
 
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Gone => "gone",
+            Delivery::Refused => "refused",
+            Delivery::Retry => "retry",
+        }
+    }
+}
+
 /// One push to one registration.
 pub struct Outgoing<'a> {
     /// The registration's token: a device token, or a Web Push subscription.
@@ -390,6 +401,7 @@ impl Worker {
                 now_ms,
             };
             let outcome = adapter.send(&push).await;
+            crate::metrics::push_attempt(r.vendor.as_str(), outcome.as_str());
             match outcome {
                 Delivery::Sent => sent = true,
                 Delivery::Retry => retry = true,

@@ -169,7 +169,7 @@ pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
             }),
             Err(e) => error_list.push(BatchError {
                 to_account,
-                error_code: ChatError::from(e).code,
+                error_code: e.code,
             }),
         }
     }

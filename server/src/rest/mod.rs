@@ -5,19 +5,23 @@
 //!
 //! Every command needs the administrator's UserSig, as in Tencent IM. Commands live in one
 //! module per service: [`accounts`], [`messages`], [`state`], [`contacts`], [`relations`],
-//! [`profiles`], [`app`], [`push`].
+//! [`profiles`], [`app`], [`push`], [`admin`].
 
 mod accounts;
+mod admin;
 mod app;
+mod commands;
 mod contacts;
 mod friend_groups;
 mod messages;
+pub mod openapi;
 mod profiles;
 mod push;
 mod relations;
 mod state;
 
 use crate::AppState;
+use crate::chat::Chat;
 use crate::config::RestConfig;
 use crate::error::ChatError;
 use crate::rate::{KeyedBuckets, TokenBucket};
@@ -32,12 +36,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tracing::Instrument;
 
 pub use crate::chat::profile_fields::custom_tags as custom_profile_tags;
+use commands::command_name;
+pub use commands::{COMMANDS, CommandInfo};
 
 /// What a command returns: a typed reply, or a streamed body (the export).
 pub(crate) type Outcome = Result<Response, ChatError>;
@@ -97,18 +103,25 @@ pub async fn handle(
     // logged.
     let request = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
     let span = tracing::info_span!("rest", request, %service, %command);
+    let name = command_name(&service, &command);
     let call = async {
-        let outcome = run(&app, source, &service, &command, &params, body).await;
+        let known = name.ok_or_else(|| {
+            ChatError::new(
+                ErrorCode::UNKNOWN_REQUEST,
+                format!("unknown command v4/{service}/{command}"),
+            )
+        });
+        let outcome = run(&app, source, known, &params, body).await;
         match &outcome {
             Ok(_) => tracing::debug!("answered"),
             Err(e) => tracing::debug!(code = e.code.0, "refused"),
         }
         outcome
     };
-    match call.instrument(span).await {
-        Ok(response) => response,
-        Err(e) => fail(e),
-    }
+    let outcome = call.instrument(span).await;
+    let code = outcome.as_ref().err().map_or(ErrorCode(0), |e| e.code);
+    crate::metrics::rest_call(name.unwrap_or("unknown"), code);
+    outcome.unwrap_or_else(fail)
 }
 
 /// REST calls since start, which numbers them in the logs.
@@ -117,8 +130,7 @@ static REQUESTS: AtomicU64 = AtomicU64::new(0);
 async fn run(
     app: &AppState,
     source: IpAddr,
-    service: &str,
-    command: &str,
+    name: Result<&str, ChatError>,
     params: &HashMap<String, String>,
     body: Body,
 ) -> Outcome {
@@ -153,49 +165,58 @@ async fn run(
             format!("request body is over the {limit}-byte limit"),
         )
     })?;
-    let chat = &app.chat;
-    match (service, command) {
-        ("im_open_login_svc", "account_import") => accounts::import(chat, &body).await,
-        ("im_open_login_svc", "multiaccount_import") => accounts::import_many(chat, &body).await,
-        ("im_open_login_svc", "account_check") => accounts::check(chat, &body).await,
-        ("im_open_login_svc", "account_delete") => accounts::delete(chat, &body).await,
-        ("im_open_login_svc", "kick") => accounts::kick(chat, &body).await,
-        ("openim", "sendmsg") => messages::send(chat, &body).await,
-        ("openim", "importmsg") => messages::import(chat, &body).await,
-        ("openim", "batchsendmsg") => messages::batch_send(chat, &body).await,
-        ("openim", "admin_getroammsg") => messages::roaming(chat, &body).await,
-        ("openim", "admin_msgwithdraw") => messages::withdraw(chat, &body).await,
-        ("openim", "modify_c2c_msg") => messages::modify(chat, &body).await,
-        ("openim", "admin_set_msg_read") => messages::set_read(chat, &body).await,
-        ("openim", "querystate") => state::query_state(chat, &body).await,
-        ("openim", "get_c2c_unread_msg_num") => state::c2c_unread(chat, &body).await,
-        ("recentcontact", "get_list") => contacts::get_list(chat, &body).await,
-        ("recentcontact", "delete") => contacts::delete(chat, &body).await,
-        ("sns", "friend_add") => relations::friend_add(chat, &body).await,
-        ("sns", "friend_delete") => relations::friend_delete(chat, &body).await,
-        ("sns", "friend_get") => relations::friend_get(chat, &body).await,
-        ("sns", "friend_get_list") => relations::friend_get_list(chat, &body).await,
-        ("sns", "friend_delete_all") => relations::friend_delete_all(chat, &body).await,
-        ("sns", "friend_update") => relations::friend_update(chat, &body).await,
-        ("sns", "friend_import") => relations::friend_import(chat, &body).await,
-        ("sns", "group_add") => friend_groups::add(chat, &body).await,
-        ("sns", "group_delete") => friend_groups::delete(chat, &body).await,
-        ("sns", "group_get") => friend_groups::get(chat, &body).await,
-        ("sns", "friend_check") => relations::friend_check(chat, &body).await,
-        ("sns", "black_list_add") => relations::black_list_change(chat, &body, true).await,
-        ("sns", "black_list_delete") => relations::black_list_change(chat, &body, false).await,
-        ("sns", "black_list_get") => relations::black_list_get(chat, &body).await,
-        ("sns", "black_list_check") => relations::black_list_check(chat, &body).await,
-        ("profile", "portrait_set") => profiles::set(chat, &body).await,
-        ("profile", "portrait_get") => profiles::get(chat, &body).await,
-        ("duet", "set_app_config") => app::set_config(chat, &body).await,
-        ("duet", "get_app_config") => app::get_config(chat).await,
-        ("duet", "export_msgs") => app::export(app.chat.clone(), &body).await,
-        ("duet", "push_register") => push::register(chat, &body).await,
-        ("duet", "push_unregister") => push::unregister(chat, &body).await,
+    dispatch(&app.chat, name?, &body).await
+}
+
+/// Runs the command named `name` (`service/command`) on an authenticated, bounded body. The
+/// admin CLI calls this in-process when it works on a data dir directly.
+pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
+    match name {
+        "im_open_login_svc/account_import" => accounts::import(chat, body).await,
+        "im_open_login_svc/multiaccount_import" => accounts::import_many(chat, body).await,
+        "im_open_login_svc/account_check" => accounts::check(chat, body).await,
+        "im_open_login_svc/account_delete" => accounts::delete(chat, body).await,
+        "im_open_login_svc/kick" => accounts::kick(chat, body).await,
+        "openim/sendmsg" => messages::send(chat, body).await,
+        "openim/importmsg" => messages::import(chat, body).await,
+        "openim/batchsendmsg" => messages::batch_send(chat, body).await,
+        "openim/admin_getroammsg" => messages::roaming(chat, body).await,
+        "openim/admin_msgwithdraw" => messages::withdraw(chat, body).await,
+        "openim/modify_c2c_msg" => messages::modify(chat, body).await,
+        "openim/admin_set_msg_read" => messages::set_read(chat, body).await,
+        "openim/querystate" => state::query_state(chat, body).await,
+        "openim/get_c2c_unread_msg_num" => state::c2c_unread(chat, body).await,
+        "recentcontact/get_list" => contacts::get_list(chat, body).await,
+        "recentcontact/delete" => contacts::delete(chat, body).await,
+        "sns/friend_add" => relations::friend_add(chat, body).await,
+        "sns/friend_delete" => relations::friend_delete(chat, body).await,
+        "sns/friend_get" => relations::friend_get(chat, body).await,
+        "sns/friend_get_list" => relations::friend_get_list(chat, body).await,
+        "sns/friend_delete_all" => relations::friend_delete_all(chat, body).await,
+        "sns/friend_update" => relations::friend_update(chat, body).await,
+        "sns/friend_import" => relations::friend_import(chat, body).await,
+        "sns/group_add" => friend_groups::add(chat, body).await,
+        "sns/group_delete" => friend_groups::delete(chat, body).await,
+        "sns/group_get" => friend_groups::get(chat, body).await,
+        "sns/friend_check" => relations::friend_check(chat, body).await,
+        "sns/black_list_add" => relations::black_list_change(chat, body, true).await,
+        "sns/black_list_delete" => relations::black_list_change(chat, body, false).await,
+        "sns/black_list_get" => relations::black_list_get(chat, body).await,
+        "sns/black_list_check" => relations::black_list_check(chat, body).await,
+        "profile/portrait_set" => profiles::set(chat, body).await,
+        "profile/portrait_get" => profiles::get(chat, body).await,
+        "duet/set_app_config" => app::set_config(chat, body).await,
+        "duet/get_app_config" => app::get_config(chat).await,
+        "duet/export_msgs" => app::export(chat.clone(), body).await,
+        "duet/push_register" => push::register(chat, body).await,
+        "duet/push_unregister" => push::unregister(chat, body).await,
+        "duet/account_list" => admin::account_list(chat, body).await,
+        "duet/account_get" => admin::account_get(chat, body).await,
+        "duet/expire" => admin::expire(chat).await,
+        "duet/vacuum" => admin::vacuum(chat).await,
         _ => Err(ChatError::new(
             ErrorCode::UNKNOWN_REQUEST,
-            format!("unknown command v4/{service}/{command}"),
+            format!("unknown command v4/{name}"),
         )),
     }
 }

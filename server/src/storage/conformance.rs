@@ -92,6 +92,34 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn accounts_page_in_id_order_with_their_newest_sequence() {
+            let (s, _, _g) = open(Retention::default()).await;
+            s.ensure_user(&uid("dave"), T0).await.unwrap();
+            send(&s, "dave", "bob", 1, "hi", T0).await;
+            let mut all = Vec::new();
+            let mut from = None;
+            loop {
+                let mut page = s.accounts(from.as_ref(), 3).await.unwrap();
+                assert!(page.len() <= 3);
+                from = (page.len() == 3).then(|| page.pop().unwrap().id);
+                all.extend(page);
+                if from.is_none() {
+                    break;
+                }
+            }
+            let only = s.accounts(Some(&uid("dave")), 1).await.unwrap();
+            assert_eq!(only[0].id, uid("dave"));
+            let ids: Vec<&str> = all.iter().map(|a| a.id.as_str()).collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert_eq!(ids, sorted);
+            assert!(ids.contains(&"alice") && ids.contains(&"bob") && ids.contains(&"dave"));
+            let dave = all.iter().find(|a| a.id.as_str() == "dave").unwrap();
+            assert_eq!(dave.latest_seq, Seq(1));
+            assert_eq!(dave.created_ms, T0);
+        }
+
+        #[tokio::test]
         async fn unknown_recipient_is_refused() {
             let (s, rec, _g) = open(Retention::default()).await;
             let err = s.send(text_msg("alice", "nobody", 1, "hi", T0)).await.unwrap_err();

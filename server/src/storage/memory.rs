@@ -993,6 +993,21 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
+    async fn accounts(&self, from: Option<&UserId>, limit: u32) -> StorageResult<Vec<Account>> {
+        let st = self.lock()?;
+        let mut ids: Vec<&UserId> = st
+            .users
+            .keys()
+            .filter(|u| from.is_none_or(|f| *u >= f))
+            .collect();
+        ids.sort_unstable();
+        Ok(ids
+            .into_iter()
+            .take(limit as usize)
+            .map(|u| st.account(u))
+            .collect())
+    }
+
     async fn profile_tags(&self, users: &[UserId]) -> StorageResult<Vec<(UserId, String, String)>> {
         let st = self.lock()?;
         Ok(users
@@ -1207,6 +1222,11 @@ impl Storage for MemoryStorage {
             .settings
             .insert(key.to_owned(), value.to_owned());
         Ok(())
+    }
+
+    /// Memory gives freed space back as it frees it.
+    async fn vacuum(&self) -> StorageResult<Vacuumed> {
+        Ok(Vacuumed::default())
     }
 
     async fn expire(&self, now_ms: u64) -> StorageResult<Expired> {

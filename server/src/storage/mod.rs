@@ -354,6 +354,13 @@ pub struct Expired {
     pub sync_entries: u64,
 }
 
+/// The store's size before and after [`Storage::vacuum`], in bytes (0 when it keeps no file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Vacuumed {
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+}
+
 /// Receives every sync-log entry once it is durable, in commit order. This is the server's
 /// change feed: the hub pushes these to connected devices.
 pub trait CommitListener: Send + Sync + 'static {
@@ -502,6 +509,10 @@ pub trait Storage: Send + Sync + 'static {
     /// fields are [`Storage::profile_tags`]).
     async fn profiles(&self, users: &[UserId]) -> StorageResult<Vec<Profile>>;
 
+    /// Up to `limit` accounts in ID order, from `from` on (the administrator's listing, a page
+    /// at a time).
+    async fn accounts(&self, from: Option<&UserId>, limit: u32) -> StorageResult<Vec<Account>>;
+
     /// Deletes an account with its sync log (the offline cache), conversations and relations,
     /// and records the deletion ([`Revocation`]) so that UserSigs issued before it no longer
     /// sign in. Messages it sent or received stay in the other users' history, but an account of
@@ -613,6 +624,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Deletes what has outlived its retention at `now_ms`. Reads never return expired data
     /// even before this runs; this reclaims the space.
     async fn expire(&self, now_ms: u64) -> StorageResult<Expired>;
+
+    /// Gives the space that deleted data left back to the file system. Writes wait while it
+    /// runs, so it is the administrator's to ask for, never automatic.
+    async fn vacuum(&self) -> StorageResult<Vacuumed>;
 
     /// Finishes every queued write and refuses new ones.
     async fn close(&self);

@@ -7,7 +7,7 @@
 
 use crate::chat::{Chat, EditContent, SendOptions, SendRequest};
 use crate::error::ChatError;
-use crate::hub::{Eviction, Registration};
+use crate::hub::{Eviction, Queued, Registration};
 use crate::rate::TokenBucket;
 use crate::storage::{ConversationChange, HistoryQuery, Origin, ProfileUpdate};
 use axum::extract::ws::{CloseFrame, Message};
@@ -17,7 +17,7 @@ use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{
     ClientFrame, KickCause, MAX_ANSWER_BYTES, REQUEST_TYPES, Reply, Request, ServerFrame,
 };
-use protocol::{DeviceId, ErrorCode, PROTOCOL_VERSION, Relation, SyncEntry, UserId};
+use protocol::{DeviceId, ErrorCode, PROTOCOL_VERSION, Relation, SyncEvent, UserId};
 use serde::Deserialize;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -163,6 +163,7 @@ where
         conn.chat.forget_connection(s.reg.conn_id);
         announce(conn.chat.clone(), s.user.clone());
     }
+    crate::metrics::ws_closed(code);
     // Requests already queued complete (their writes are durable either way); tell the client,
     // as far as it reads within the write timeout.
     let _ = timed(write, async {
@@ -221,9 +222,7 @@ fn read_failure(e: axum::Error) -> (u16, &'static str) {
     (close_code::GOING_AWAY, "protocol error")
 }
 
-async fn recv(
-    pushes: Option<&mut tokio::sync::mpsc::Receiver<Arc<SyncEntry>>>,
-) -> Option<Arc<SyncEntry>> {
+async fn recv(pushes: Option<&mut tokio::sync::mpsc::Receiver<Queued>>) -> Option<Queued> {
     match pushes {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -262,24 +261,33 @@ fn eviction_close(conn: &Connection) -> (u16, &'static str) {
 /// Writes a push and any others already queued, with one flush.
 async fn write_pushes<S>(
     socket: &mut S,
-    first: Arc<SyncEntry>,
+    first: Queued,
     conn: &mut Connection,
 ) -> Result<(), axum::Error>
 where
     S: Sink<Message, Error = axum::Error> + Unpin,
 {
-    socket
-        .feed(encode(&ServerFrame::Sync { entry: first }))
-        .await?;
+    write_push(socket, first).await?;
     if let Some(s) = conn.session.as_mut() {
         for _ in 0..64 {
-            let Ok(entry) = s.reg.pushes.try_recv() else {
+            let Ok(queued) = s.reg.pushes.try_recv() else {
                 break;
             };
-            socket.feed(encode(&ServerFrame::Sync { entry })).await?;
+            write_push(socket, queued).await?;
         }
     }
     socket.flush().await
+}
+
+async fn write_push<S>(socket: &mut S, queued: Queued) -> Result<(), axum::Error>
+where
+    S: Sink<Message, Error = axum::Error> + Unpin,
+{
+    let is_message = matches!(queued.entry.event, SyncEvent::Message { .. });
+    let entry = queued.entry;
+    socket.feed(encode(&ServerFrame::Sync { entry })).await?;
+    crate::metrics::pushed(is_message, queued.at.elapsed());
+    Ok(())
 }
 
 /// Writes an answer and any others already finished, with one flush.

@@ -27,6 +27,32 @@ pub struct SqliteStorage {
     readers: r2d2::Pool<SqliteConnectionManager>,
     retention: Arc<Retention>,
     threads: std::sync::Mutex<Option<(std::thread::JoinHandle<()>, checkpoint::Checkpointer)>>,
+    /// The exclusive lock on `<database>.lock`, held until [`Storage::close`]: one writer per
+    /// database, so a second server, or the admin CLI, on a data dir in use is refused rather
+    /// than left to corrupt the writer's cached counters.
+    lock: std::sync::Mutex<Option<std::fs::File>>,
+}
+
+/// Takes the database's exclusive lock, or says who holds it.
+fn lock(path: &Path) -> StorageResult<std::fs::File> {
+    let lock_path = path.with_extension("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| StorageError::Database(format!("{}: {e}", lock_path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StorageError::Database(format!(
+            "{} is in use by another process (a duet-server running on this data dir?)",
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(StorageError::Database(format!(
+            "cannot lock {}: {e}",
+            lock_path.display()
+        ))),
+    }
 }
 
 impl SqliteStorage {
@@ -46,6 +72,7 @@ impl SqliteStorage {
         listener: Arc<dyn CommitListener>,
         max_queued: usize,
     ) -> StorageResult<Self> {
+        let lock = lock(path)?;
         let conn = schema::open_writer(path)?;
         let writer = Writer::new(conn, retention.clone(), listener)?;
         let (ops, rx) = mpsc::channel(max_queued);
@@ -71,6 +98,7 @@ impl SqliteStorage {
             readers,
             retention: Arc::new(retention),
             threads: std::sync::Mutex::new(Some((handle, checkpointer))),
+            lock: std::sync::Mutex::new(Some(lock)),
         })
     }
 
@@ -296,6 +324,12 @@ impl Storage for SqliteStorage {
         self.read(move |c, _| read::profiles(c, &users)).await
     }
 
+    async fn accounts(&self, from: Option<&UserId>, limit: u32) -> StorageResult<Vec<Account>> {
+        let from = from.cloned();
+        self.read(move |c, _| read::accounts(c, from.as_ref(), limit))
+            .await
+    }
+
     async fn delete_user(&self, user: &UserId, deletion: Revocation) -> StorageResult<bool> {
         let user = user.clone();
         self.queue(|reply| Op::DeleteUser {
@@ -469,6 +503,10 @@ impl Storage for SqliteStorage {
         self.queue(|reply| Op::Expire { now_ms, reply }).await
     }
 
+    async fn vacuum(&self) -> StorageResult<Vacuumed> {
+        self.queue(|reply| Op::Vacuum { reply }).await
+    }
+
     async fn close(&self) {
         let (tx, rx) = oneshot::channel();
         if self.ops.send(Op::Close { reply: tx }).await.is_ok() {
@@ -481,6 +519,9 @@ impl Storage for SqliteStorage {
                 writer.join()
             })
             .await;
+        }
+        if let Ok(mut lock) = self.lock.lock() {
+            lock.take();
         }
     }
 }
@@ -644,6 +685,20 @@ mod tests {
         assert!(refused > 0, "500 writes at once overflow a queue of 4");
         let page = s.sync(&uid("bob"), Seq(0), 1000, T0).await.unwrap();
         assert_eq!(page.entries.len(), taken, "every write it took is stored");
+    }
+
+    #[tokio::test]
+    async fn a_database_in_use_cannot_be_opened_again_until_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("duet.db");
+        let open = || SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener));
+        let s = open().unwrap();
+        let Err(StorageError::Database(why)) = open() else {
+            panic!("opened twice")
+        };
+        assert!(why.contains("in use"), "{why}");
+        s.close().await;
+        open().unwrap().close().await;
     }
 
     #[tokio::test]

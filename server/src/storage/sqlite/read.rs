@@ -3,8 +3,8 @@
 
 use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::{
-    HistoryPage, HistoryQuery, PushJob, PushRegistration, PushSettings, Retention, StorageError,
-    StorageResult, conv_key, flags, relation_code, sync_bounds,
+    Account, HistoryPage, HistoryQuery, PushJob, PushRegistration, PushSettings, Retention,
+    StorageError, StorageResult, conv_key, flags, relation_code, sync_bounds,
 };
 use protocol::frame::SyncPage;
 use protocol::push::Vendor;
@@ -304,6 +304,31 @@ pub(super) fn profiles(conn: &Connection, users: &[UserId]) -> StorageResult<Vec
         }
     }
     Ok(out)
+}
+
+/// The newest sequence of an account's log is its newest row, or the floor kept in `users` for
+/// a log emptied by expiry.
+pub(super) fn accounts(
+    conn: &Connection,
+    from: Option<&UserId>,
+    limit: u32,
+) -> StorageResult<Vec<Account>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, nick, avatar, created_ms,
+                MAX(latest_seq, COALESCE((SELECT MAX(seq) FROM sync_log WHERE user = users.id), 0))
+         FROM users WHERE id >= ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let from = from.map_or("", UserId::as_str);
+    let rows = stmt.query_map(params![from, limit], |r| {
+        Ok(Account {
+            id: rows::user_id(r.get(0)?)?,
+            nick: r.get(1)?,
+            avatar: r.get(2)?,
+            created_ms: r.get::<_, i64>(3)? as u64,
+            latest_seq: Seq(r.get::<_, i64>(4)? as u64),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub(super) fn relations(

@@ -191,8 +191,16 @@ impl Writer {
                     close = Some(reply);
                 }
             }
+            let vacuums: Vec<Op> = ops
+                .extract_if(.., |op| matches!(op, Op::Vacuum { .. }))
+                .collect();
             if !ops.is_empty() {
                 self.run_batch(ops);
+            }
+            for op in vacuums {
+                if let Op::Vacuum { reply } = op {
+                    let _ = reply.send(self.vacuum().map_err(StorageError::from));
+                }
             }
             if self.unindexed() >= MAX_UNINDEXED {
                 self.index_chunk();
@@ -210,7 +218,24 @@ impl Writer {
         }
     }
 
+    /// Rewrites the database without its free pages. Messages keep their ids (`INTEGER
+    /// PRIMARY KEY`), and so does the search index, so nothing cached here goes stale.
+    fn vacuum(&mut self) -> Sql<Vacuumed> {
+        let size = |conn: &Connection| -> Sql<u64> {
+            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            Ok((pages * page) as u64)
+        };
+        let bytes_before = size(&self.conn)?;
+        self.conn.execute_batch("VACUUM")?;
+        Ok(Vacuumed {
+            bytes_before,
+            bytes_after: size(&self.conn)?,
+        })
+    }
+
     fn run_batch(&mut self, ops: Vec<Op>) {
+        crate::metrics::commit_batch(ops.len());
         let mut batch = Batch::default();
         let outcome = self.apply_all(ops, &mut batch);
         let failure = match outcome {
@@ -490,7 +515,7 @@ impl Writer {
                     });
                     Answer::Unit(reply, r)
                 }
-                Op::Close { .. } => unreachable!("split off by run"),
+                Op::Close { .. } | Op::Vacuum { .. } => unreachable!("split off by run"),
             };
             batch.answers.push(answer);
         }

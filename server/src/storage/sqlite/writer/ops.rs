@@ -122,7 +122,13 @@ pub(in crate::storage::sqlite) enum Op {
         reply: oneshot::Sender<StorageResult<()>>,
     },
     /// Commit what came before, checkpoint the WAL and stop.
-    Close { reply: oneshot::Sender<()> },
+    /// Runs alone, between batches: `VACUUM` cannot run inside a transaction.
+    Vacuum {
+        reply: oneshot::Sender<StorageResult<Vacuumed>>,
+    },
+    Close {
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// Answers an op that arrived after shutdown began.
@@ -148,6 +154,7 @@ pub(super) fn refuse(op: Op) {
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushUnregister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushSettle { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Vacuum { reply } => drop(reply.send(Err(StorageError::Closed))),
         Op::Close { reply } => drop(reply.send(())),
     }
 }

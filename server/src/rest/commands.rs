@@ -1,0 +1,311 @@
+//! Every REST command the router answers: its name, what it does, and the types of its body
+//! and answer. The router looks commands up here, the metrics name calls by these names, and
+//! the OpenAPI description (`/v4/openapi.json`) is made from this table, so a command cannot
+//! be answered without being described.
+
+use protocol::rest::*;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+/// Makes a type's schema, registering the types it names.
+type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// One REST command.
+pub struct CommandInfo {
+    /// `service/command`, as in the URL after `/v4/`.
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub(super) request: SchemaFn,
+    pub(super) reply: Reply,
+}
+
+/// What a command answers with.
+pub(super) enum Reply {
+    /// A JSON object: the status fields beside the command's own.
+    Json(SchemaFn),
+    /// Newline-delimited JSON, one of these objects a line, then a status line.
+    Lines(SchemaFn),
+}
+
+fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+const fn c(
+    name: &'static str,
+    summary: &'static str,
+    request: SchemaFn,
+    reply: SchemaFn,
+) -> CommandInfo {
+    CommandInfo {
+        name,
+        summary,
+        request,
+        reply: Reply::Json(reply),
+    }
+}
+
+/// The answer with only the status fields.
+type Done = RestReply<Empty>;
+
+pub const COMMANDS: &[CommandInfo] = &[
+    c(
+        "im_open_login_svc/account_import",
+        "Create an account, or update its nickname and avatar",
+        schema::<AccountImport>,
+        schema::<Done>,
+    ),
+    c(
+        "im_open_login_svc/multiaccount_import",
+        "Create accounts",
+        schema::<MultiAccountImport>,
+        schema::<RestReply<MultiAccountImportReply>>,
+    ),
+    c(
+        "im_open_login_svc/account_check",
+        "Say which accounts exist",
+        schema::<AccountCheck>,
+        schema::<RestReply<AccountCheckReply>>,
+    ),
+    c(
+        "im_open_login_svc/account_delete",
+        "Delete accounts",
+        schema::<AccountDelete>,
+        schema::<RestReply<AccountDeleteReply>>,
+    ),
+    c(
+        "im_open_login_svc/kick",
+        "Sign a user out everywhere and refuse its earlier UserSigs",
+        schema::<Kick>,
+        schema::<Done>,
+    ),
+    c(
+        "openim/sendmsg",
+        "Send a message, as the administrator or as a user",
+        schema::<SendMsg>,
+        schema::<RestReply<SendMsgReply>>,
+    ),
+    c(
+        "openim/importmsg",
+        "Import a message from an earlier system at its own time",
+        schema::<ImportMsg>,
+        schema::<Done>,
+    ),
+    c(
+        "openim/batchsendmsg",
+        "Send one message to many users",
+        schema::<BatchSendMsg>,
+        schema::<RestReply<BatchSendMsgReply>>,
+    ),
+    c(
+        "openim/admin_getroammsg",
+        "Read the history between two users, a page at a time",
+        schema::<GetRoamMsg>,
+        schema::<RestReply<GetRoamMsgReply>>,
+    ),
+    c(
+        "openim/admin_msgwithdraw",
+        "Recall a message",
+        schema::<MsgWithdraw>,
+        schema::<Done>,
+    ),
+    c(
+        "openim/modify_c2c_msg",
+        "Change a sent message's body or custom data",
+        schema::<ModifyC2cMsg>,
+        schema::<Done>,
+    ),
+    c(
+        "openim/admin_set_msg_read",
+        "Mark a conversation read for a user",
+        schema::<SetMsgRead>,
+        schema::<Done>,
+    ),
+    c(
+        "openim/querystate",
+        "Say whether users are online, and on which devices",
+        schema::<QueryState>,
+        schema::<RestReply<QueryStateReply>>,
+    ),
+    c(
+        "openim/get_c2c_unread_msg_num",
+        "A user's unread messages, in all and per peer",
+        schema::<C2cUnread>,
+        schema::<RestReply<C2cUnreadReply>>,
+    ),
+    c(
+        "recentcontact/get_list",
+        "A user's conversations, a page at a time",
+        schema::<RecentContacts>,
+        schema::<RestReply<RecentContactsReply>>,
+    ),
+    c(
+        "recentcontact/delete",
+        "Delete a conversation from a user's list",
+        schema::<RecentContactDelete>,
+        schema::<Done>,
+    ),
+    c(
+        "sns/friend_add",
+        "Add friends",
+        schema::<FriendAdd>,
+        schema::<RestReply<ResultItemReply>>,
+    ),
+    c(
+        "sns/friend_delete",
+        "Remove friends",
+        schema::<FriendDelete>,
+        schema::<RestReply<ResultItemReply>>,
+    ),
+    c(
+        "sns/friend_get",
+        "Read chosen friends with their fields",
+        schema::<FriendGet>,
+        schema::<RestReply<FriendGetReply>>,
+    ),
+    c(
+        "sns/friend_get_list",
+        "Read a friend list, a page at a time",
+        schema::<FriendGetList>,
+        schema::<RestReply<FriendGetListReply>>,
+    ),
+    c(
+        "sns/friend_delete_all",
+        "Empty a friend list",
+        schema::<FriendDeleteAll>,
+        schema::<Done>,
+    ),
+    c(
+        "sns/friend_update",
+        "Change friends' remarks, groups and custom fields",
+        schema::<FriendUpdate>,
+        schema::<RestReply<ResultItemReply>>,
+    ),
+    c(
+        "sns/friend_import",
+        "Import friendships with their fields",
+        schema::<FriendImport>,
+        schema::<RestReply<ResultItemReply>>,
+    ),
+    c(
+        "sns/group_add",
+        "Create friend groups, optionally with members",
+        schema::<GroupAdd>,
+        schema::<RestReply<GroupChangeReply>>,
+    ),
+    c(
+        "sns/group_delete",
+        "Delete friend groups",
+        schema::<GroupDelete>,
+        schema::<RestReply<GroupChangeReply>>,
+    ),
+    c(
+        "sns/group_get",
+        "Read friend groups",
+        schema::<GroupGet>,
+        schema::<RestReply<GroupGetReply>>,
+    ),
+    c(
+        "sns/friend_check",
+        "Check friendships, one way or both",
+        schema::<RelationCheck>,
+        schema::<RestReply<FriendCheckReply>>,
+    ),
+    c(
+        "sns/black_list_add",
+        "Blacklist users",
+        schema::<BlackListChange>,
+        schema::<RestReply<ResultItemReply>>,
+    ),
+    c(
+        "sns/black_list_delete",
+        "Take users off a blacklist",
+        schema::<BlackListChange>,
+        schema::<RestReply<ResultItemReply>>,
+    ),
+    c(
+        "sns/black_list_get",
+        "Read a blacklist, a page at a time",
+        schema::<BlackListGet>,
+        schema::<RestReply<BlackListGetReply>>,
+    ),
+    c(
+        "sns/black_list_check",
+        "Check blacklists, one way or both",
+        schema::<RelationCheck>,
+        schema::<RestReply<BlackListCheckReply>>,
+    ),
+    c(
+        "profile/portrait_set",
+        "Set a user's profile fields",
+        schema::<PortraitSet>,
+        schema::<Done>,
+    ),
+    c(
+        "profile/portrait_get",
+        "Read users' profile fields",
+        schema::<PortraitGet>,
+        schema::<RestReply<PortraitGetReply>>,
+    ),
+    c(
+        "duet/set_app_config",
+        "Turn friends-only messaging on or off",
+        schema::<AppConfig>,
+        schema::<Done>,
+    ),
+    c(
+        "duet/get_app_config",
+        "Read the app's settings",
+        schema::<Empty>,
+        schema::<RestReply<AppConfig>>,
+    ),
+    CommandInfo {
+        name: "duet/export_msgs",
+        summary: "Export every message sent in a time window, as JSON lines",
+        request: schema::<ExportMsgs>,
+        reply: Reply::Lines(schema::<ExportedMsg>),
+    },
+    c(
+        "duet/push_register",
+        "Register a user's device with a push service",
+        schema::<PushRegister>,
+        schema::<Done>,
+    ),
+    c(
+        "duet/push_unregister",
+        "Remove a device's push registration",
+        schema::<PushRegister>,
+        schema::<Done>,
+    ),
+    c(
+        "duet/account_list",
+        "List accounts in ID order, a page at a time",
+        schema::<AccountList>,
+        schema::<RestReply<AccountListReply>>,
+    ),
+    c(
+        "duet/account_get",
+        "An account, its devices online and its push registrations",
+        schema::<AccountGet>,
+        schema::<RestReply<AccountGetReply>>,
+    ),
+    c(
+        "duet/expire",
+        "Run an expiry pass now",
+        schema::<Empty>,
+        schema::<RestReply<ExpireReply>>,
+    ),
+    c(
+        "duet/vacuum",
+        "Give deleted data's space back to the file system",
+        schema::<Empty>,
+        schema::<RestReply<VacuumReply>>,
+    ),
+];
+
+/// The command's name as [`COMMANDS`] holds it, if the router knows it.
+pub(super) fn command_name(service: &str, command: &str) -> Option<&'static str> {
+    COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .find(|name| name.split_once('/') == Some((service, command)))
+}
