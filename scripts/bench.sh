@@ -2,7 +2,7 @@
 # `npm run bench`: starts a release duet-server on a free port with a fresh data dir and runs
 # every duet-bench mode against it, printing one JSON line per mode (the figures in
 # BENCHMARKS.md). The rate limits (frames and searches) are raised because the load generator is
-# far faster than a person; everything else runs with its defaults.
+# far faster than a person; everything else runs with its defaults, and metrics are recorded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -10,6 +10,8 @@ setup_rust
 cargo build --release --quiet -p server -p bench
 export DUET_SDKAPPID=1400000000 DUET_SECRET_KEY="bench-$RANDOM$RANDOM" RUST_LOG=warn
 export DUET_WS_RATE=1000000 DUET_WS_BURST=1000000 DUET_SEARCH_RATE=1000000 DUET_SEARCH_BURST=1000000
+# Metrics on, as in production: the figures include what recording them costs.
+export DUET_METRICS_LISTEN=127.0.0.1:0
 port=${DUET_BENCH_PORT:-18080}
 url="http://127.0.0.1:$port"
 data=$(mktemp -d)

@@ -27,8 +27,10 @@ pub enum Eviction {
     Kicked,
 }
 
-/// A sync entry queued to a device, with the moment it was committed (or, for an entry in no
-/// log, queued), which the commit-to-push latency is measured from.
+/// A sync entry queued to devices, with the moment it was committed (or, for an entry in no
+/// log, queued), which the commit-to-push latency is measured from. One is shared by every
+/// device it goes to, and queues hold a pointer to it, so an idle device's queue costs no
+/// more for the timestamp.
 pub struct Queued {
     pub entry: Arc<SyncEntry>,
     pub at: Instant,
@@ -38,7 +40,7 @@ pub struct Queued {
 pub struct Registration {
     pub conn_id: u64,
     /// Sync entries to push, in commit order.
-    pub pushes: mpsc::Receiver<Queued>,
+    pub pushes: mpsc::Receiver<Arc<Queued>>,
     /// Cancelled when the hub ends the connection; read [`Registration::eviction`] for why.
     pub evicted: CancellationToken,
     reason: Arc<std::sync::OnceLock<Eviction>>,
@@ -53,7 +55,7 @@ impl Registration {
 struct Device {
     conn_id: u64,
     device: DeviceId,
-    pushes: mpsc::Sender<Queued>,
+    pushes: mpsc::Sender<Arc<Queued>>,
     evicted: CancellationToken,
     reason: Arc<std::sync::OnceLock<Eviction>>,
 }
@@ -166,10 +168,10 @@ impl Hub {
             return;
         };
         if let Some(d) = devices.iter().find(|d| d.conn_id == conn_id)
-            && let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(Queued {
+            && let Err(mpsc::error::TrySendError::Full(_)) = d.pushes.try_send(Arc::new(Queued {
                 entry,
                 at: Instant::now(),
-            })
+            }))
         {
             tracing::warn!(%user, conn = conn_id, "push queue full; disconnecting the device");
             crate::metrics::queue_eviction();
@@ -192,15 +194,15 @@ impl CommitListener for Hub {
             let Some(mut devices) = self.online.get_mut(&c.owner) else {
                 continue;
             };
+            let queued = Arc::new(Queued {
+                entry: c.entry.clone(),
+                at,
+            });
             devices.retain(|d| {
                 if c.origin.is_some_and(|o| o.0 == d.conn_id) {
                     return true;
                 }
-                let queued = Queued {
-                    entry: c.entry.clone(),
-                    at,
-                };
-                match d.pushes.try_send(queued) {
+                match d.pushes.try_send(queued.clone()) {
                     Ok(()) => true,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         tracing::warn!(user = %c.owner, conn = d.conn_id, "push queue full; disconnecting the device");

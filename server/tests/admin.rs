@@ -5,35 +5,9 @@ mod common;
 
 use common::*;
 use protocol::ErrorCode;
-use protocol::frame::{Reply, ServerFrame};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-fn sign(user: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    identity().signer().sign(user, 3600, now)
-}
-
-async fn signed_in(server: &BinaryServer, user: &str) -> Client {
-    let mut client = Client::connect(server.addr).await;
-    let reply = client.login(user, &sign(user), "phone").await;
-    assert!(
-        matches!(
-            reply,
-            ServerFrame::Reply {
-                data: Reply::LoggedIn { .. },
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
-    client
-}
 
 /// Runs `duet-server admin …` on `dir` (and `server`, if given); returns the JSON lines it
 /// printed, or what it said on failure.
@@ -70,9 +44,9 @@ async fn every_admin_command_works_over_rest_and_on_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
     let server = BinaryServer::spawn(dir.path(), &[], &[]).unwrap();
     let over_rest = |args: &[&str]| admin(dir.path(), Some(&server), &[], args);
-    let mut alice = signed_in(&server, "alice").await;
-    let mut bob = signed_in(&server, "bob").await;
-    drop(signed_in(&server, "carol").await);
+    let mut alice = server.login("alice", "phone").await;
+    let mut bob = server.login("bob", "phone").await;
+    drop(server.login("carol", "phone").await);
     let mut keys = Vec::new();
     for i in 1..=5 {
         let (message, seq, _) = alice.send_text("bob", i, &format!("note {i}")).await;

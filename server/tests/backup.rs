@@ -6,39 +6,13 @@ mod common;
 
 use common::*;
 use protocol::MessageKey;
-use protocol::frame::{Reply, ServerFrame};
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const SENDERS: usize = 4;
-
-fn sign(user: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    identity().signer().sign(user, 3600, now)
-}
-
-async fn signed_in(server: &BinaryServer, user: &str) -> Client {
-    let mut client = Client::connect(server.addr).await;
-    let reply = client.login(user, &sign(user), "web").await;
-    assert!(
-        matches!(
-            reply,
-            ServerFrame::Reply {
-                data: Reply::LoggedIn { .. },
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
-    client
-}
 
 fn duet(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_duet-server"))
@@ -83,8 +57,8 @@ async fn a_backup_under_load_restores_every_acknowledged_message() {
     let before: Arc<Mutex<Vec<(usize, MessageKey)>>> = Arc::default();
     let mut senders = Vec::new();
     for i in 0..SENDERS {
-        drop(signed_in(&server, &format!("reader{i}")).await);
-        let mut client = signed_in(&server, &format!("sender{i}")).await;
+        drop(server.login(&format!("reader{i}"), "web").await);
+        let mut client = server.login(&format!("sender{i}"), "web").await;
         let (started, stop, before) = (backup_started.clone(), stop.clone(), before.clone());
         senders.push(tokio::spawn(async move {
             let mut sent = 0u32;
@@ -135,7 +109,7 @@ async fn a_backup_under_load_restores_every_acknowledged_message() {
         assert_eq!(mode & 0o077, 0, "the archive holds the secret key");
     }
     // The live server is still fine after it.
-    let mut late = signed_in(&server, "late").await;
+    let mut late = server.login("late", "web").await;
     late.send_text("sender0", 1, "still here").await;
     server.kill();
 
@@ -164,7 +138,7 @@ async fn a_backup_under_load_restores_every_acknowledged_message() {
 
     let server = BinaryServer::spawn(&restored, &[], &[]).unwrap();
     for i in 0..SENDERS {
-        let mut client = signed_in(&server, &format!("sender{i}")).await;
+        let mut client = server.login(&format!("sender{i}"), "web").await;
         let kept: HashSet<MessageKey> = client
             .history(&format!("reader{i}"), 100)
             .await

@@ -5,16 +5,7 @@
 mod common;
 
 use common::*;
-use protocol::frame::{Reply, ServerFrame};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-fn sign(user: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    identity().signer().sign(user, 3600, now)
-}
+use protocol::frame::ServerFrame;
 
 #[tokio::test]
 async fn json_logs_name_their_connection_and_hold_no_usersig_or_key() {
@@ -22,18 +13,7 @@ async fn json_logs_name_their_connection_and_hold_no_usersig_or_key() {
     let env = [("DUET_LOG_FORMAT", "json"), ("RUST_LOG", "debug")];
     let server = BinaryServer::spawn(dir.path(), &[], &env).unwrap();
     let (alice_sig, admin_sig) = (sign("alice"), sign("administrator"));
-    let mut alice = Client::connect(server.addr).await;
-    let reply = alice.login("alice", &alice_sig, "web").await;
-    assert!(
-        matches!(
-            reply,
-            ServerFrame::Reply {
-                data: Reply::LoggedIn { .. },
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
+    let mut alice = Client::signed_in(server.addr, "alice", &alice_sig, "web").await;
     // A refused sign-in (alice's UserSig offered for bob), and a refused send.
     let mut mallory = Client::connect(server.addr).await;
     let refused = mallory.login("bob", &alice_sig, "web").await;

@@ -4,33 +4,7 @@
 mod common;
 
 use common::*;
-use protocol::frame::{Reply, ServerFrame};
 use protocol::{ErrorCode, Seq};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-fn sign(user: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    identity().signer().sign(user, 3600, now)
-}
-
-async fn signed_in(server: &BinaryServer, user: &str) -> Client {
-    let mut client = Client::connect(server.addr).await;
-    let reply = client.login(user, &sign(user), "web").await;
-    assert!(
-        matches!(
-            reply,
-            ServerFrame::Reply {
-                data: Reply::LoggedIn { .. },
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
-    client
-}
 
 /// The value of the sample `series` (name and labels as exposed), if it is there.
 fn sample(exposition: &str, series: &str) -> Option<f64> {
@@ -80,8 +54,8 @@ async fn metrics_count_sends_pushes_syncs_rest_calls_and_closes() {
         .to_owned();
     let url = format!("http://{metrics_addr}/metrics");
 
-    let mut alice = signed_in(&server, "alice").await;
-    let mut bob = signed_in(&server, "bob").await;
+    let mut alice = server.login("alice", "web").await;
+    let mut bob = server.login("bob", "web").await;
     for random in 1..=3 {
         alice.send_text("bob", random, "hello").await;
         bob.push_message().await;
@@ -103,7 +77,7 @@ async fn metrics_count_sends_pushes_syncs_rest_calls_and_closes() {
     let unknown = rest(&server, "openim/no_such_command", "{}").await;
     assert_eq!(code(&unknown), u64::from(ErrorCode::UNKNOWN_REQUEST.0));
     // A device replaced by a newer sign-in of the same device id is closed with 4001.
-    let _bob_again = signed_in(&server, "bob").await;
+    let _bob_again = server.login("bob", "web").await;
     assert_eq!(bob.closed().await, 4001);
 
     let exposition = scrape(&url).await;

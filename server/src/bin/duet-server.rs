@@ -110,15 +110,8 @@ fn main() -> ExitCode {
             identity.admin,
         );
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("duet-server: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
     };
     match runtime.block_on(serve(args, identity)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -186,15 +179,8 @@ fn admin(
             return ExitCode::FAILURE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("duet-server: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
     };
     let done = runtime.block_on(async {
         let target = match url {
@@ -232,6 +218,14 @@ fn admin(
             ExitCode::FAILURE
         }
     }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .inspect_err(|e| eprintln!("duet-server: cannot start the runtime: {e}"))
+        .ok()
 }
 
 /// Progress of a long command, on stderr so that stdout stays for results.

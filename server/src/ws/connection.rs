@@ -222,7 +222,9 @@ fn read_failure(e: axum::Error) -> (u16, &'static str) {
     (close_code::GOING_AWAY, "protocol error")
 }
 
-async fn recv(pushes: Option<&mut tokio::sync::mpsc::Receiver<Queued>>) -> Option<Queued> {
+async fn recv(
+    pushes: Option<&mut tokio::sync::mpsc::Receiver<Arc<Queued>>>,
+) -> Option<Arc<Queued>> {
     match pushes {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -261,7 +263,7 @@ fn eviction_close(conn: &Connection) -> (u16, &'static str) {
 /// Writes a push and any others already queued, with one flush.
 async fn write_pushes<S>(
     socket: &mut S,
-    first: Queued,
+    first: Arc<Queued>,
     conn: &mut Connection,
 ) -> Result<(), axum::Error>
 where
@@ -279,12 +281,12 @@ where
     socket.flush().await
 }
 
-async fn write_push<S>(socket: &mut S, queued: Queued) -> Result<(), axum::Error>
+async fn write_push<S>(socket: &mut S, queued: Arc<Queued>) -> Result<(), axum::Error>
 where
     S: Sink<Message, Error = axum::Error> + Unpin,
 {
     let is_message = matches!(queued.entry.event, SyncEvent::Message { .. });
-    let entry = queued.entry;
+    let entry = queued.entry.clone();
     socket.feed(encode(&ServerFrame::Sync { entry })).await?;
     crate::metrics::pushed(is_message, queued.at.elapsed());
     Ok(())

@@ -136,20 +136,14 @@ impl TestServer {
 
     /// A signed-in client on device `device`.
     pub async fn login(&self, user: &str, device: &str) -> Client {
-        let mut c = self.connect().await;
-        let reply = c.login(user, &self.sig(user), device).await;
-        assert!(
-            matches!(
-                reply,
-                ServerFrame::Reply {
-                    data: Reply::LoggedIn { .. },
-                    ..
-                }
-            ),
-            "{reply:?}"
-        );
-        c
+        Client::signed_in(self.addr, user, &self.sig(user), device).await
     }
+}
+
+/// A UserSig of the test identity for `user`, valid for an hour from now (for a server on the
+/// system clock, such as a [`BinaryServer`]).
+pub fn sign(user: &str) -> String {
+    identity().signer().sign(user, 3600, SystemClock.now_s())
 }
 
 pub struct Client {
@@ -171,6 +165,23 @@ impl Client {
             pushes: VecDeque::new(),
             user: None,
         }
+    }
+
+    /// Connects and signs in; asserts that the sign-in succeeded.
+    pub async fn signed_in(addr: SocketAddr, user: &str, sig: &str, device: &str) -> Client {
+        let mut c = Client::connect(addr).await;
+        let reply = c.login(user, sig, device).await;
+        assert!(
+            matches!(
+                reply,
+                ServerFrame::Reply {
+                    data: Reply::LoggedIn { .. },
+                    ..
+                }
+            ),
+            "{reply:?}"
+        );
+        c
     }
 
     pub async fn login(&mut self, user: &str, sig: &str, device: &str) -> ServerFrame {
@@ -507,6 +518,11 @@ impl BinaryServer {
     }
 
     /// SIGKILL: no shutdown, no checkpoint, no flush.
+    /// A client signed in on device `device`.
+    pub async fn login(&self, user: &str, device: &str) -> Client {
+        Client::signed_in(self.addr, user, &sign(user), device).await
+    }
+
     pub fn kill(self) {
         drop(self);
     }
