@@ -67,6 +67,8 @@ codes! {
     RELATION_INVALID = 30001, "not on the list";
     /// The friend list or blacklist is full (3,000 friends, 1,000 blocked users).
     RELATION_LIST_FULL = 30010, "friend list or blacklist full";
+    /// The sender is muted by the administrator (`openconfigsvr/setnospeaking`).
+    MUTED = 20012, "the sender is muted";
     /// The message to recall does not exist (or has expired).
     MESSAGE_NOT_FOUND = 20022, "message not found";
     /// The message was recalled already.

@@ -797,6 +797,41 @@ pub struct PortraitGetReply {
     pub fail_account: Vec<String>,
 }
 
+// ---- openconfigsvr: global mute ------------------------------------------------------------
+
+/// `openconfigsvr/setnospeaking`: mute an account. Each period is in seconds from now: 0 lifts
+/// the mute, 4294967295 makes it permanent; at least one must be given.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SetNoSpeaking {
+    #[serde(rename = "Set_Account")]
+    pub set_account: String,
+    /// One-to-one messages: refused with 20012 while it lasts.
+    #[serde(rename = "C2CmsgNospeakingTime", default)]
+    pub c2c_msg_nospeaking_time: Option<u32>,
+    /// Group messages: kept and reported; Duet has no groups.
+    #[serde(rename = "GroupmsgNospeakingTime", default)]
+    pub group_msg_nospeaking_time: Option<u32>,
+}
+
+/// `openconfigsvr/getnospeaking`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GetNoSpeaking {
+    #[serde(rename = "Get_Account")]
+    pub get_account: String,
+}
+
+/// The seconds left of each mute: 0 none, 4294967295 permanent.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GetNoSpeakingReply {
+    #[serde(rename = "C2CmsgNospeakingTime")]
+    pub c2c_msg_nospeaking_time: u64,
+    #[serde(rename = "GroupmsgNospeakingTime")]
+    pub group_msg_nospeaking_time: u64,
+}
+
 // ---- Duet's own commands (service `duet`) -------------------------------------------------
 
 /// `duet/set_app_config` and the reply of `duet/get_app_config`.

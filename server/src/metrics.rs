@@ -5,15 +5,17 @@
 //! are the only places that record them, and `docs/operations.md` lists them all (a test keeps
 //! the two in step). Recording goes through the `metrics` facade: until [`install`] sets the
 //! Prometheus recorder (the binary does when metrics are on) every call is a no-op, so the
-//! library and its tests pay nothing. Label values come from closed sets (error codes, close
-//! codes, known REST commands, vendors), never from user input, so no series can multiply.
+//! library and its tests pay nothing. The metrics each message touches are looked up once, at
+//! install, and recorded through their handles; the rest are looked up as they come. Label
+//! values come from closed sets (error codes, close codes, known REST commands, vendors), never
+//! from user input, so no series can multiply.
 
 use crate::hub::Hub;
 use crate::serve::ServeLimits;
-use metrics::{counter, gauge, histogram};
+use metrics::{Counter, Histogram, counter, gauge, histogram};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
 use protocol::ErrorCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -154,6 +156,18 @@ const SIZES: &[f64] = &[
 /// scrapes.
 pub const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
+/// The metrics every message records, looked up once.
+struct PerMessage {
+    accepted: Counter,
+    send_commit: Histogram,
+    delivered: Counter,
+    commit_push: Histogram,
+    batch: Histogram,
+}
+
+/// Set by [`install`]; empty while metrics are off, which makes recording a no-op.
+static PER_MESSAGE: OnceLock<PerMessage> = OnceLock::new();
+
 /// Installs the Prometheus recorder for this process and describes every metric. Call once,
 /// before the server starts; the handle renders the exposition and needs
 /// [`PrometheusHandle::run_upkeep`] every [`UPKEEP_EVERY`].
@@ -169,28 +183,41 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
             Kind::Histogram => metrics::describe_histogram!(m.name, m.help),
         }
     }
+    let _ = PER_MESSAGE.set(PerMessage {
+        accepted: counter!(ACCEPTED),
+        send_commit: histogram!(SEND_COMMIT),
+        delivered: counter!(DELIVERED),
+        commit_push: histogram!(COMMIT_PUSH),
+        batch: histogram!(BATCH),
+    });
     Ok(handle)
 }
 
 pub fn message_accepted(took: Duration) {
-    counter!(ACCEPTED).increment(1);
-    histogram!(SEND_COMMIT).record(took);
+    if let Some(m) = PER_MESSAGE.get() {
+        m.accepted.increment(1);
+        m.send_commit.record(took);
+    }
 }
 
 pub fn message_refused(code: ErrorCode) {
     counter!(REFUSED, "code" => code.0.to_string()).increment(1);
 }
 
-/// A pushed entry went out to a device's socket, `waited` after its commit.
-pub fn pushed(is_message: bool, waited: Duration) {
-    if is_message {
-        counter!(DELIVERED).increment(1);
+/// A pushed entry went out to a device's socket; it was committed at `committed`.
+pub fn pushed(is_message: bool, committed: std::time::Instant) {
+    if let Some(m) = PER_MESSAGE.get() {
+        if is_message {
+            m.delivered.increment(1);
+        }
+        m.commit_push.record(committed.elapsed());
     }
-    histogram!(COMMIT_PUSH).record(waited);
 }
 
 pub fn commit_batch(writes: usize) {
-    histogram!(BATCH).record(writes as f64);
+    if let Some(m) = PER_MESSAGE.get() {
+        m.batch.record(writes as f64);
+    }
 }
 
 /// The online counts, set when metrics are read rather than on every sign-in.

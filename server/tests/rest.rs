@@ -1949,3 +1949,138 @@ async fn adding_what_is_listed_or_removing_what_is_not_answers_30001() {
         30001
     );
 }
+
+/// `openconfigsvr/setnospeaking` and `getnospeaking`: a muted user's sends are refused with
+/// 20012 until the mute ends, by the WebSocket and by the backend sending as it; the mute
+/// survives a restart; lifting it, or deleting the account, ends it.
+#[tokio::test]
+async fn a_muted_user_sends_nothing_until_the_mute_ends() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice", "web").await;
+    server.login("bob", "web").await;
+    let mute = |body: Value| server.rest("openconfigsvr/setnospeaking", body);
+    let left = |user: &str| {
+        server.rest(
+            "openconfigsvr/getnospeaking",
+            json!({ "Get_Account": user }),
+        )
+    };
+    let r = mute(json!({"Set_Account": "alice", "C2CmsgNospeakingTime": 60})).await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(
+        alice.send_text_err("bob", 1, "let me speak").await,
+        protocol::ErrorCode::MUTED
+    );
+    let as_alice = server
+        .rest(
+            "openim/sendmsg",
+            json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 2, "MsgBody": text_body("via the backend")}),
+        )
+        .await;
+    assert_eq!(code(&as_alice), 20012, "{as_alice}");
+    // Imported history still comes in, and the administrator is never muted.
+    let imported = server
+        .rest(
+            "openim/importmsg",
+            json!({"SyncFromOldSystem": 1, "From_Account": "alice", "To_Account": "bob", "MsgRandom": 4, "MsgTimeStamp": server.clock.now_s() - 10, "MsgBody": text_body("old")}),
+        )
+        .await;
+    assert_eq!(code(&imported), 0, "{imported}");
+    let from_admin = server
+        .rest(
+            "openim/sendmsg",
+            json!({"To_Account": "alice", "MsgRandom": 3, "MsgBody": text_body("from the admin")}),
+        )
+        .await;
+    assert_eq!(code(&from_admin), 0, "{from_admin}");
+    let r = left("alice").await;
+    assert_eq!(r["C2CmsgNospeakingTime"], 60, "{r}");
+    assert_eq!(r["GroupmsgNospeakingTime"], 0, "{r}");
+
+    // Ten seconds on, ten fewer left; at the end, alice speaks again.
+    server.clock.advance_ms(10_000);
+    assert_eq!(left("alice").await["C2CmsgNospeakingTime"], 50);
+    server.clock.advance_ms(50_000);
+    assert_eq!(left("alice").await["C2CmsgNospeakingTime"], 0);
+    alice.send_text("bob", 5, "back").await;
+
+    // For good, kept across a restart. A group mute alone changes nothing for one-to-one.
+    mute(json!({"Set_Account": "alice", "C2CmsgNospeakingTime": 4294967295u32})).await;
+    drop(alice);
+    let dir = server.stop().await;
+    let server = TestServer::start_in(dir, |_| {}).await;
+    let r = server
+        .rest(
+            "openconfigsvr/getnospeaking",
+            json!({"Get_Account": "alice"}),
+        )
+        .await;
+    assert_eq!(r["C2CmsgNospeakingTime"], 4294967295u32, "{r}");
+    let mut alice = server.login("alice", "web").await;
+    assert_eq!(
+        alice.send_text_err("bob", 6, "still?").await,
+        protocol::ErrorCode::MUTED
+    );
+    server
+        .rest(
+            "openconfigsvr/setnospeaking",
+            json!({"Set_Account": "bob", "GroupmsgNospeakingTime": 7200}),
+        )
+        .await;
+    let mut bob = server.login("bob", "web").await;
+    bob.send_text("alice", 7, "groups are not a thing here")
+        .await;
+    let r = server
+        .rest("openconfigsvr/getnospeaking", json!({"Get_Account": "bob"}))
+        .await;
+    assert_eq!(r["GroupmsgNospeakingTime"], 7200, "{r}");
+
+    // Lifted with 0.
+    server
+        .rest(
+            "openconfigsvr/setnospeaking",
+            json!({"Set_Account": "alice", "C2CmsgNospeakingTime": 0}),
+        )
+        .await;
+    alice.send_text("bob", 8, "free").await;
+
+    // Faults: nothing to set, no such account, the administrator.
+    for (body, expected) in [
+        (json!({"Set_Account": "alice"}), 60006),
+        (
+            json!({"Set_Account": "nobody", "C2CmsgNospeakingTime": 5}),
+            20003,
+        ),
+        (
+            json!({"Set_Account": "administrator", "C2CmsgNospeakingTime": 5}),
+            60006,
+        ),
+        (
+            json!({"Set_Account": "alice", "C2CmsgNospeakingTime": -1}),
+            90001,
+        ),
+    ] {
+        let r = server
+            .rest("openconfigsvr/setnospeaking", body.clone())
+            .await;
+        assert_eq!(code(&r), expected, "{body}: {r}");
+    }
+
+    // A deleted account's mute goes with it.
+    server
+        .rest(
+            "openconfigsvr/setnospeaking",
+            json!({"Set_Account": "bob", "C2CmsgNospeakingTime": 600}),
+        )
+        .await;
+    server
+        .rest(
+            "im_open_login_svc/account_delete",
+            json!({"DeleteItem": [{"UserID": "bob"}]}),
+        )
+        .await;
+    // A UserSig signed after the deletion signs the new account in.
+    server.clock.advance_ms(2_000);
+    let mut bob = server.login("bob", "web2").await;
+    bob.send_text("alice", 9, "a new bob").await;
+}

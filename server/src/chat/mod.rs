@@ -7,6 +7,7 @@ mod edits;
 pub use edits::EditContent;
 pub mod friend_fields;
 mod friend_groups;
+pub mod mutes;
 mod presence;
 pub mod profile_fields;
 mod profiles;
@@ -66,6 +67,8 @@ pub struct Chat {
     pub identity: AppIdentity,
     signer: UserSigKey,
     friends_only: AtomicBool,
+    /// Who may not send for now (`openconfigsvr/setnospeaking`).
+    mutes: mutes::Mutes,
     /// Fingerprints of the UserSigs users signed in with lately, for [`Revocation::sigs`].
     recent_sigs: Mutex<HashMap<UserId, Vec<u64>>>,
     /// The configured push services (Web Push's VAPID key among them).
@@ -153,6 +156,7 @@ impl Chat {
             identity,
             signer,
             friends_only,
+            mutes: mutes::Mutes::default(),
             recent_sigs: Mutex::new(HashMap::new()),
             push,
             push_wake: Arc::new(Notify::new()),
@@ -168,7 +172,10 @@ impl Chat {
         if let Some(v) = self.storage.setting(FRIENDS_ONLY_KEY).await? {
             self.friends_only.store(v == "1", Ordering::SeqCst);
         }
-        Ok(())
+        self.mutes
+            .load(self.storage.as_ref())
+            .await
+            .map_err(|e| StorageError::Corrupt(e.message))
     }
 
     pub fn is_admin(&self, user: &UserId) -> bool {
@@ -420,8 +427,9 @@ impl Chat {
 
     /// The permission check every send passes (R3): nobody messages themselves; only the
     /// administrator sends system notifications; the administrator is never blocked (R3.2);
-    /// everyone else is subject to the recipient's blacklist (R3.4) and, when the app is
-    /// friends-only, to friendship (R3.3), unless the app's backend skips those on purpose.
+    /// a muted user sends nothing but imported history; everyone else is subject to the
+    /// recipient's blacklist (R3.4) and, when the app is friends-only, to friendship (R3.3),
+    /// unless the app's backend skips those on purpose.
     fn permit(
         &self,
         from: &UserId,
@@ -442,6 +450,9 @@ impl Chat {
                 ErrorCode::ADMIN_REQUIRED,
                 "only the administrator sends system notifications",
             ));
+        }
+        if opts.imported_ms.is_none() {
+            self.mutes.check_send(from, self.clock.now_ms())?;
         }
         if opts.skip_relation_check {
             return Ok(SendChecks::default());
@@ -753,7 +764,52 @@ impl Chat {
             .delete_user(user, self.revocation(user))
             .await?;
         self.hub.disconnect(user, Eviction::AccountDeleted);
+        // A new account of the same ID starts unmuted.
+        let (storage, now) = (self.storage.as_ref(), self.clock.now_ms());
+        self.mutes.set(storage, user, None, now).await?;
         Ok(existed)
+    }
+
+    /// Mutes `user` for these many seconds from now (`mutes::FOREVER_S`: for good; 0 lifts
+    /// it; `None` leaves that mute as it is).
+    pub async fn set_mute(
+        &self,
+        user: &UserId,
+        c2c_s: Option<u32>,
+        group_s: Option<u32>,
+    ) -> Result<(), ChatError> {
+        if self.is_admin(user) {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "the administrator cannot be muted",
+            ));
+        }
+        self.require_account(user).await?;
+        let (storage, now) = (self.storage.as_ref(), self.clock.now_ms());
+        self.mutes
+            .set(storage, user, Some((c2c_s, group_s)), now)
+            .await
+    }
+
+    /// The seconds left of `user`'s one-to-one and group mutes.
+    pub async fn mute_left(&self, user: &UserId) -> Result<(u64, u64), ChatError> {
+        self.require_account(user).await?;
+        let (mute, now) = (self.mutes.get(user), self.clock.now_ms());
+        Ok((
+            mutes::seconds_left(mute.c2c_until_ms, now),
+            mutes::seconds_left(mute.group_until_ms, now),
+        ))
+    }
+
+    /// Fails with 20003 unless `user` has an account.
+    pub async fn require_account(&self, user: &UserId) -> Result<(), ChatError> {
+        if self.profiles(std::slice::from_ref(user)).await?.is_empty() {
+            return Err(ChatError::new(
+                ErrorCode::ACCOUNT_NOT_FOUND,
+                format!("account {user} does not exist"),
+            ));
+        }
+        Ok(())
     }
 
     /// Kicks `user` out (Tencent's `kick`): every device is disconnected (close 4005) and the

@@ -247,6 +247,18 @@ pub const COMMANDS: &[CommandInfo] = &[
         schema::<RestReply<PortraitGetReply>>,
     ),
     c(
+        "openconfigsvr/setnospeaking",
+        "Mute a user: no one-to-one messages for a while, or for good",
+        schema::<SetNoSpeaking>,
+        schema::<Done>,
+    ),
+    c(
+        "openconfigsvr/getnospeaking",
+        "The seconds left of a user's mutes",
+        schema::<GetNoSpeaking>,
+        schema::<RestReply<GetNoSpeakingReply>>,
+    ),
+    c(
         "duet/set_app_config",
         "Turn friends-only messaging on or off",
         schema::<AppConfig>,

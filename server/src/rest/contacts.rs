@@ -17,12 +17,7 @@ const PAGE: usize = 100;
 pub(super) async fn get_list(chat: &Chat, body: &Bytes) -> Outcome {
     let req: RecentContacts = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
-    if chat.profiles(std::slice::from_ref(&user)).await?.is_empty() {
-        return Err(ChatError::new(
-            ErrorCode::ACCOUNT_NOT_FOUND,
-            format!("account {user} does not exist"),
-        ));
-    }
+    chat.require_account(&user).await?;
     let mut list = chat.conversations(&user).await?;
     list.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms).then(a.peer.cmp(&b.peer)));
     let (after_ms, skip_equal) = (req.time_stamp, req.start_index as usize);

@@ -5,12 +5,13 @@
 //!
 //! Every command needs the administrator's UserSig, as in Tencent IM. Commands live in one
 //! module per service: [`accounts`], [`messages`], [`state`], [`contacts`], [`relations`],
-//! [`profiles`], [`app`], [`push`], [`admin`].
+//! [`profiles`], [`config`], [`app`], [`push`], [`admin`].
 
 mod accounts;
 mod admin;
 mod app;
 mod commands;
+mod config;
 mod contacts;
 mod friend_groups;
 mod messages;
@@ -205,6 +206,8 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
         "sns/black_list_check" => relations::black_list_check(chat, body).await,
         "profile/portrait_set" => profiles::set(chat, body).await,
         "profile/portrait_get" => profiles::get(chat, body).await,
+        "openconfigsvr/setnospeaking" => config::set_no_speaking(chat, body).await,
+        "openconfigsvr/getnospeaking" => config::get_no_speaking(chat, body).await,
         "duet/set_app_config" => app::set_config(chat, body).await,
         "duet/get_app_config" => app::get_config(chat).await,
         "duet/export_msgs" => app::export(chat.clone(), body).await,

@@ -3,7 +3,6 @@
 
 use super::{Outcome, account, ok, parse};
 use crate::chat::{Chat, check_user_count};
-use crate::error::ChatError;
 use axum::body::Bytes;
 use protocol::rest::*;
 use protocol::{ErrorCode, UserId};
@@ -70,12 +69,7 @@ pub(super) async fn c2c_unread(chat: &Chat, body: &Bytes) -> Outcome {
     let req: C2cUnread = parse(body)?;
     check_user_count(req.peer_account.len())?;
     let user = account(&req.to_account, "To_Account")?;
-    if chat.profiles(std::slice::from_ref(&user)).await?.is_empty() {
-        return Err(ChatError::new(
-            ErrorCode::ACCOUNT_NOT_FOUND,
-            format!("account {user} does not exist"),
-        ));
-    }
+    chat.require_account(&user).await?;
     let conversations = chat.conversations(&user).await?;
     let unread_with = |peer: &UserId| {
         conversations

@@ -288,7 +288,7 @@ where
     let is_message = matches!(queued.entry.event, SyncEvent::Message { .. });
     let entry = queued.entry.clone();
     socket.feed(encode(&ServerFrame::Sync { entry })).await?;
-    crate::metrics::pushed(is_message, queued.at.elapsed());
+    crate::metrics::pushed(is_message, queued.at);
     Ok(())
 }
 
