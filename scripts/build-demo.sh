@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 setup_rust
 setup_wasm
+setup_wasm_nightly
 setup_npm
-cargo build --locked --quiet --profile wasm-release --target wasm32-unknown-unknown -p demo-app
+build_wasm_release demo-app
 build_web_module target/wasm32-unknown-unknown/wasm-release/demo-app.wasm www/app app
 printf 'demo-app: wasm %s bytes gzipped, JS %s bytes gzipped\n' \
   "$(gzip -9c www/app/app_bg.wasm | wc -c)" "$(gzip -9c www/app/app.js | wc -c)"

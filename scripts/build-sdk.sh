@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 setup_rust
 setup_wasm
+setup_wasm_nightly
 setup_npm
-cargo build --locked --quiet --profile wasm-release --target wasm32-unknown-unknown -p sdk-wasm
+build_wasm_release sdk-wasm
 build_web_module target/wasm32-unknown-unknown/wasm-release/duet_chat.wasm sdk-wasm/pkg duet_chat
 cp sdk-wasm/js/index.js sdk-wasm/js/index.d.ts sdk-wasm/js/package.json sdk-wasm/README.md sdk-wasm/pkg/
 printf 'duet-chat: wasm %s bytes gzipped, JS %s bytes gzipped\n' \
