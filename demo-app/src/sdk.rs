@@ -358,6 +358,8 @@ impl Sdk {
                 self.dispatch(Action::Relations { relation, entries })
             }
             Event::FriendApplicationsUpdated(all) => self.dispatch(Action::Applications(all)),
+            // The demo shows no friend groups.
+            Event::FriendGroupsChanged | Event::FriendGroupsUpdated(_) => {}
             Event::SdkReady => {
                 self.dispatch(Action::Net(Net::Ready));
                 self.refresh_relation(Relation::Friend);

@@ -65,6 +65,7 @@ enum EventKind {
     ConversationDeleted,
     Relations,
     Profile,
+    FriendGroups,
 }
 
 impl FlatEntry {
@@ -117,6 +118,7 @@ impl FlatEntry {
                 nick: need(self.nick, "nick")?,
                 avatar: need(self.avatar, "avatar")?,
             },
+            EventKind::FriendGroups => SyncEvent::FriendGroups,
         })
     }
 
@@ -467,6 +469,7 @@ mod tests {
                 nick: "N".into(),
                 avatar: "/a.png".into(),
             },
+            SyncEvent::FriendGroups,
         ]
     }
 

@@ -143,6 +143,10 @@ pub enum SyncEvent {
     },
     /// The user's own profile changed.
     Profile { nick: String, avatar: String },
+    /// The user's friend groups changed (on some device, or by the app's backend): a group
+    /// was made or deleted, or friends joined or left one. Devices read the groups again
+    /// (`friend_group_list`): they hold no copy to patch.
+    FriendGroups,
 }
 
 /// A user's list of other users: friends (R3.3) or blocked users (R3.4).

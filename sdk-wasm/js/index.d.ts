@@ -174,6 +174,9 @@ export interface EventMap {
   onFriendListUpdated: Friend[];
   /** All friend applications, to and from this user, after one came or went. */
   onFriendApplicationListUpdated: FriendApplicationList;
+  /** All friend groups after one was made, deleted or changed, on this device, another, or by
+   * the app's backend. */
+  onFriendGroupListUpdated: FriendGroup[];
   /** The whole blacklist after a change on this device or another. */
   blacklistUpdated: string[];
   kickedOut: { type: 'multipleDevice' | 'REST_API_Kick' | 'userSigExpired' };
@@ -468,6 +471,7 @@ export declare const EVENT: {
   readonly PROFILE_UPDATED: 'onProfileUpdated';
   readonly FRIEND_LIST_UPDATED: 'onFriendListUpdated';
   readonly FRIEND_APPLICATION_LIST_UPDATED: 'onFriendApplicationListUpdated';
+  readonly FRIEND_GROUP_LIST_UPDATED: 'onFriendGroupListUpdated';
   readonly BLACKLIST_UPDATED: 'blacklistUpdated';
   readonly KICKED_OUT: 'kickedOut';
   readonly NET_STATE_CHANGE: 'netStateChange';

@@ -1,7 +1,7 @@
 //! What the SDK tells the app, in the order it happens. The JavaScript layer maps these to
 //! Tencent-style event names (`MESSAGE_RECEIVED`, `SDK_READY`, …).
 
-use protocol::frame::KickCause;
+use protocol::frame::{FriendGroup, KickCause};
 use protocol::presence::UserStatus;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEntry, UserId};
 
@@ -63,6 +63,12 @@ pub enum Event {
     ProfileUpdated(Profile),
     /// One of the user's lists changed (on this device or another); the whole list now.
     RelationsUpdated(Relation, Vec<RelationEntry>),
+    /// The user's friend groups changed (on this device, another, or by the app's backend).
+    /// The session reports it; the client reads the groups and reports
+    /// [`Event::FriendGroupsUpdated`] instead, so the app never hears this one.
+    FriendGroupsChanged,
+    /// The user's friend groups as the server holds them now, after a change.
+    FriendGroupsUpdated(Vec<FriendGroup>),
     /// Friend applications to or from the user came or went (on this device or another);
     /// all of them now.
     FriendApplicationsUpdated(Applications),

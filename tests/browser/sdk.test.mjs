@@ -394,6 +394,89 @@ test('pinConversation and setConversationDraft reach every device of the user; s
   assert.ok(got.onB.every(([, isPinned, draft]) => !isPinned && draft === ''), 'the peer learns nothing');
 });
 
+test('FRIEND_GROUP_LIST_UPDATED brings the groups to every device of the user after a change on any of them, or by the backend', async () => {
+  const alice = `alice-groups-${run}`, bob = `bob-groups-${run}`, carol = `carol-groups-${run}`;
+  await rest('im_open_login_svc/multiaccount_import', { Accounts: [alice, bob, carol] });
+  await rest('sns/friend_add', { From_Account: alice, AddFriendItem: [{ To_Account: bob }, { To_Account: carol }], ForceAddFlags: 1 });
+  const args = { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice) };
+  // alice's devices in the page: each records every list it hears, from before it signs in.
+  await page.evaluate(() => {
+    window.groups = { heard: {}, chats: {} };
+    window.groups.device = async (name, { wsUrl, SDKAPPID, alice, aliceSig }) => {
+      const { default: DuetChat } = await import('/pkg/index.js');
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      window.groups.heard[name] = [];
+      chat.on(DuetChat.EVENT.FRIEND_GROUP_LIST_UPDATED, (e) => window.groups.heard[name].push(
+        e.data.map((x) => [x.name, x.count, [...x.userIDList].sort()])));
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID: alice, userSig: aliceSig });
+      await ready;
+      window.groups.chats[name] = chat;
+      return chat;
+    };
+    // Waits until each of `devices` last heard `expected`; returns all they heard.
+    window.groups.until = async (devices, expected) => {
+      const now = () => devices.every((d) => JSON.stringify(window.groups.heard[d].at(-1)) === JSON.stringify(expected));
+      for (let i = 0; i < 100 && !now(); i++) await new Promise((r) => setTimeout(r, 50));
+      return window.groups.heard;
+    };
+  });
+
+  const work = ['work', 1, [bob]];
+  let heard = await page.evaluate(async (a) => {
+    const { device, until } = window.groups;
+    const a1 = await device('a1', a);
+    await device('a2', a);
+    await a1.createFriendGroup({ name: 'work', userIDList: [a.bob] });
+    return until(['a1', 'a2'], a.expected);
+  }, { ...args, expected: [work] });
+  assert.deepEqual(heard.a1.at(-1), [work], 'the device that made the group hears it');
+  assert.deepEqual(heard.a2.at(-1), [work], 'and so does the user\'s other device');
+
+  const both = ['work', 2, [bob, carol].sort()];
+  heard = await page.evaluate(async (a) => {
+    await window.groups.chats.a2.addToFriendGroup({ name: 'work', userIDList: [a.carol] });
+    return window.groups.until(['a1', 'a2'], a.expected);
+  }, { ...args, expected: [both] });
+  assert.deepEqual(heard.a1.at(-1), [both], 'a friend put in a group on another device');
+
+  await rest('sns/group_add', { From_Account: alice, GroupName: ['family'], To_Account: [bob] });
+  const withFamily = [['family', 1, [bob]], both];
+  heard = await page.evaluate((expected) => window.groups.until(['a1', 'a2'], expected), withFamily);
+  assert.deepEqual(heard.a1.at(-1), withFamily, 'a group the backend made');
+  assert.deepEqual(heard.a2.at(-1), withFamily);
+
+  // A browser that was away (both tabs share its cache, so both sign out) hears the groups as
+  // they are when it signs in again.
+  await page.evaluate(async () => { for (const chat of Object.values(window.groups.chats)) await chat.logout(); });
+  await rest('sns/group_delete', { From_Account: alice, GroupName: ['work'] });
+  heard = await page.evaluate(async (a) => {
+    await window.groups.device('a2', a);
+    const heard = await window.groups.until(['a2'], a.expected);
+    await window.groups.device('a1', a);
+    return heard;
+  }, { ...args, expected: [['family', 1, [bob]]] });
+  assert.deepEqual(heard.a2.at(-1), [['family', 1, [bob]]], 'the groups after the backend deleted one, at sign-in');
+
+  // A remark is no group change, and neither is one that was refused.
+  const before = { a1: heard.a1.length, a2: heard.a2.length };
+  heard = await page.evaluate(async ({ bob, nobody }) => {
+    const { chats, heard } = window.groups;
+    await chats.a1.updateFriend({ userID: bob, remark: 'B' });
+    const refused = await chats.a1.addToFriendGroup({ name: 'family', userIDList: [nobody] });
+    // After the message reaches a2, anything logged before it has too.
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const arrived = new Promise((r) => chats.a2.on(DuetChat.EVENT.MESSAGE_RECEIVED, r));
+    await chats.a1.sendMessage(chats.a1.createTextMessage({ to: bob, payload: { text: 'after' } }));
+    await arrived;
+    await new Promise((r) => setTimeout(r, 300));
+    for (const chat of Object.values(chats)) await chat.logout();
+    return { ...heard, refused: refused.data.friendGroup?.count };
+  }, { bob, nobody: `nobody-${run}` });
+  assert.equal(heard.refused, 1, 'the stranger is not in the group');
+  assert.deepEqual({ a1: heard.a1.length, a2: heard.a2.length }, before, 'no event for a remark or a change that failed');
+});
+
 test('sendTypingStatus reaches the peer\'s devices as TYPING_STATUS_UPDATED, throttled, never as a message, never past a blacklist', async () => {
   const alice = `alice-typ-${run}`, bob = `bob-typ-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {

@@ -89,6 +89,9 @@ struct ClientInner<C: Cache + 'static> {
     /// The peers this user muted, as of the last list heard of (from the server at each
     /// `SdkReady`, then from changes on any device).
     muted: RefCell<std::collections::HashSet<UserId>>,
+    /// The friend groups changed during a sync that came before `SdkReady`, when they cannot
+    /// be read yet: they are read, and announced, at `SdkReady`.
+    groups_changed: Cell<bool>,
     /// The users whose presence this client follows: followed again on each new connection.
     followed: RefCell<std::collections::BTreeSet<UserId>>,
     /// When this user last told each peer it was typing ([`crate::runtime::now_ms`]).
@@ -154,6 +157,7 @@ impl<C: Cache + 'static> Client<C> {
                 read: RefCell::new(None),
                 muted: RefCell::default(),
                 typing: RefCell::default(),
+                groups_changed: Cell::default(),
                 followed: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]
                 media: RefCell::new(HashMap::new()),
@@ -247,6 +251,7 @@ impl<C: Cache + 'static> Client<C> {
         self.inner.read.borrow_mut().take();
         self.inner.muted.borrow_mut().clear();
         self.inner.followed.borrow_mut().clear();
+        self.inner.groups_changed.set(false);
         #[cfg(target_arch = "wasm32")]
         for (_, draft) in self.inner.media.borrow_mut().drain() {
             draft.cancel.cancel();
@@ -361,6 +366,17 @@ impl<C: Cache + 'static> Client<C> {
         }
     }
 
+    /// Reads the friend groups as the server holds them (nothing caches them) and announces
+    /// them. Should the read fail, the app has heard nothing and reads them when it next asks.
+    fn announce_friend_groups(&self) {
+        let client = self.clone();
+        crate::runtime::spawn(async move {
+            if let Ok(groups) = client.friend_groups().await {
+                (client.inner.listener)(Event::FriendGroupsUpdated(groups));
+            }
+        });
+    }
+
     /// Keeps the client's own state current with an event before the app hears it: unread
     /// counts and read marks follow the conversation list, and an outbox message that went
     /// out (or was refused) settles the send awaiting it instead of being announced.
@@ -373,6 +389,13 @@ impl<C: Cache + 'static> Client<C> {
             Event::RelationsUpdated(Relation::Muted, list) => {
                 self.set_muted(&list);
                 Some(Event::RelationsUpdated(Relation::Muted, list))
+            }
+            Event::FriendGroupsChanged => {
+                match self.is_ready() {
+                    true => self.announce_friend_groups(),
+                    false => self.inner.groups_changed.set(true),
+                }
+                None
             }
             // Either application list: the app hears of both, as they are cached now.
             Event::RelationsUpdated(relation, _) if relation.is_application() => {
@@ -397,6 +420,9 @@ impl<C: Cache + 'static> Client<C> {
                         client.set_muted(&list);
                     }
                 });
+                if self.inner.groups_changed.take() {
+                    self.announce_friend_groups();
+                }
                 Some(Event::SdkReady)
             }
             Event::MessageSent(m) => match self.settle(&m.to, m.random, Ok(m.clone())) {

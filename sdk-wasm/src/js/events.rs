@@ -5,6 +5,7 @@ use super::shapes::{
     ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsUserStatus,
     RelationList, Status,
 };
+use super::people::JsFriendGroup;
 use crate::client::ReadMarks;
 use crate::event::Event;
 use protocol::frame::KickCause;
@@ -30,6 +31,7 @@ struct EventNames {
     PROFILE_UPDATED: &'static str,
     FRIEND_LIST_UPDATED: &'static str,
     FRIEND_APPLICATION_LIST_UPDATED: &'static str,
+    FRIEND_GROUP_LIST_UPDATED: &'static str,
     BLACKLIST_UPDATED: &'static str,
     KICKED_OUT: &'static str,
     NET_STATE_CHANGE: &'static str,
@@ -51,6 +53,7 @@ const EVENT: EventNames = EventNames {
     PROFILE_UPDATED: "onProfileUpdated",
     FRIEND_LIST_UPDATED: "onFriendListUpdated",
     FRIEND_APPLICATION_LIST_UPDATED: "onFriendApplicationListUpdated",
+    FRIEND_GROUP_LIST_UPDATED: "onFriendGroupListUpdated",
     BLACKLIST_UPDATED: "blacklistUpdated",
     KICKED_OUT: "kickedOut",
     NET_STATE_CHANGE: "netStateChange",
@@ -286,6 +289,12 @@ pub(super) fn emits(
                 _ => return Vec::new(),
             };
             vec![Emit(name, to_js(&RelationList::new(relation, &list)))]
+        }
+        // The client answers it with `FriendGroupsUpdated`.
+        Event::FriendGroupsChanged => Vec::new(),
+        Event::FriendGroupsUpdated(groups) => {
+            let groups: Vec<JsFriendGroup> = groups.iter().map(JsFriendGroup::from).collect();
+            vec![Emit(EVENT.FRIEND_GROUP_LIST_UPDATED, to_js(&groups))]
         }
         Event::FriendApplicationsUpdated(all) => vec![Emit(
             EVENT.FRIEND_APPLICATION_LIST_UPDATED,

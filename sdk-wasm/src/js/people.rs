@@ -112,7 +112,7 @@ impl UserOptions {
 
 /// A friend group: `{ name, count, userIDList }`.
 #[derive(Serialize)]
-struct JsFriendGroup<'a> {
+pub(super) struct JsFriendGroup<'a> {
     name: &'a str,
     count: usize,
     #[serde(rename = "userIDList")]

@@ -134,7 +134,7 @@ impl Chat {
         }
         Ok(self
             .storage
-            .change_friend_groups(owner, Vec::new(), names)
+            .change_friend_groups(owner, Vec::new(), names, self.clock.now_ms())
             .await?)
     }
 
@@ -148,7 +148,11 @@ impl Chat {
             return Ok(());
         }
         let mut all = self.storage.friend_groups(owner).await?;
-        all.extend(names.iter().cloned());
+        let new: Vec<String> = names.into_iter().filter(|n| !all.contains(n)).collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        all.extend(new.iter().cloned());
         all.sort();
         all.dedup();
         if all.len() > GROUPS_MAX {
@@ -159,7 +163,7 @@ impl Chat {
         }
         Ok(self
             .storage
-            .change_friend_groups(owner, names, Vec::new())
+            .change_friend_groups(owner, new, Vec::new(), self.clock.now_ms())
             .await?)
     }
 
@@ -189,7 +193,8 @@ impl Chat {
         groups.dedup();
         let value = friend_fields::check(GROUP, &Value::from(groups), false)?;
         let field = vec![(GROUP.to_owned(), value)];
-        match self.storage.set_friend_fields(owner, peer, field).await? {
+        let now_ms = self.clock.now_ms();
+        match self.storage.set_friend_fields(owner, peer, field, now_ms).await? {
             true => Ok(()),
             false => Err(not_friend(peer)),
         }

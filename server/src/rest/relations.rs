@@ -398,7 +398,8 @@ async fn keep_fields(
         .flat_map(|(_, v)| serde_json::from_str::<Vec<String>>(v).unwrap_or_default())
         .collect();
     chat.make_friend_groups(owner, named).await?;
-    match chat.storage.set_friend_fields(owner, peer, fields).await? {
+    let now_ms = chat.clock.now_ms();
+    match chat.storage.set_friend_fields(owner, peer, fields, now_ms).await? {
         true => Ok(()),
         false => Err(not_friends(peer)),
     }

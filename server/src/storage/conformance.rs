@@ -943,11 +943,11 @@ macro_rules! storage_conformance {
                 s.ensure_user(&uid(u), T0).await.unwrap();
             }
             let field = |t: &str, v: &str| (t.to_owned(), v.to_owned());
-            assert!(!s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Remark", "\"B\"")]).await.unwrap(), "not friends yet");
+            assert!(!s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Remark", "\"B\"")], T0).await.unwrap(), "not friends yet");
             relate(&s, friends(), "alice", &["bob", "carol"], true, false).await;
-            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Remark", "\"B\"")]).await.unwrap());
-            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Group", "[\"g\"]")]).await.unwrap());
-            assert!(s.set_friend_fields(&uid("alice"), &uid("carol"), vec![field("Tag_SNS_IM_Remark", "\"C\"")]).await.unwrap());
+            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Remark", "\"B\"")], T0).await.unwrap());
+            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![field("Tag_SNS_IM_Group", "[\"g\"]")], T0).await.unwrap());
+            assert!(s.set_friend_fields(&uid("alice"), &uid("carol"), vec![field("Tag_SNS_IM_Remark", "\"C\"")], T0).await.unwrap());
             let got = s.friend_fields(&uid("alice")).await.unwrap();
             assert_eq!(got.len(), 2);
             assert_eq!(got[0].0, uid("bob"));
@@ -966,17 +966,43 @@ macro_rules! storage_conformance {
             for u in ["alice", "bob"] {
                 s.ensure_user(&uid(u), T0).await.unwrap();
             }
-            assert!(matches!(s.change_friend_groups(&uid("ghost"), vec!["a".into()], vec![]).await, Err(StorageError::UnknownUser(_))));
+            assert!(matches!(s.change_friend_groups(&uid("ghost"), vec!["a".into()], vec![], T0).await, Err(StorageError::UnknownUser(_))));
             relate(&s, friends(), "alice", &["bob"], true, false).await;
-            s.change_friend_groups(&uid("alice"), vec!["work".into(), "chess".into()], vec![]).await.unwrap();
-            s.set_friend_fields(&uid("alice"), &uid("bob"), vec![("Tag_SNS_IM_Group".into(), "[\"chess\",\"work\"]".into())]).await.unwrap();
+            s.change_friend_groups(&uid("alice"), vec!["work".into(), "chess".into()], vec![], T0).await.unwrap();
+            s.set_friend_fields(&uid("alice"), &uid("bob"), vec![("Tag_SNS_IM_Group".into(), "[\"chess\",\"work\"]".into())], T0).await.unwrap();
             assert_eq!(s.friend_groups(&uid("alice")).await.unwrap(), ["chess", "work"]);
-            s.change_friend_groups(&uid("alice"), vec![], vec!["chess".into()]).await.unwrap();
+            s.change_friend_groups(&uid("alice"), vec![], vec!["chess".into()], T0).await.unwrap();
             assert_eq!(s.friend_groups(&uid("alice")).await.unwrap(), ["work"]);
             let fields = s.friend_fields(&uid("alice")).await.unwrap();
             assert_eq!(fields[0].1.get("Tag_SNS_IM_Group").map(String::as_str), Some("[\"work\"]"));
             s.delete_user(&uid("alice"), Revocation::default()).await.unwrap();
             assert!(s.friend_groups(&uid("alice")).await.unwrap().is_empty());
+        }
+
+        #[tokio::test]
+        async fn friend_group_changes_reach_the_owners_devices_through_its_log() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            relate(&s, friends(), "alice", &["bob"], true, true).await;
+            rec.take();
+            let logged = |rec: &Recorder| -> Vec<(String, SyncEvent)> {
+                rec.take().into_iter().map(|(owner, entry, _)| (owner.to_string(), entry.event)).collect()
+            };
+            let groups = |owner: &str| vec![(owner.to_owned(), SyncEvent::FriendGroups)];
+            s.change_friend_groups(&uid("alice"), vec!["work".into()], vec![], T0).await.unwrap();
+            assert_eq!(logged(&rec), groups("alice"), "a group made");
+            let group = ("Tag_SNS_IM_Group".to_owned(), "[\"work\"]".to_owned());
+            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![group.clone()], T0).await.unwrap());
+            assert_eq!(logged(&rec), groups("alice"), "a friend put in it");
+            let remark = ("Tag_SNS_IM_Remark".to_owned(), "\"B\"".to_owned());
+            assert!(s.set_friend_fields(&uid("alice"), &uid("bob"), vec![remark], T0).await.unwrap());
+            assert_eq!(logged(&rec), vec![], "a remark is no group change");
+            assert!(!s.set_friend_fields(&uid("alice"), &uid("carol"), vec![group], T0).await.unwrap());
+            assert_eq!(logged(&rec), vec![], "not a friend: nothing changed");
+            s.change_friend_groups(&uid("alice"), vec![], vec!["work".into()], T0).await.unwrap();
+            assert_eq!(logged(&rec), groups("alice"), "a group deleted");
+            let page = s.sync(&uid("alice"), Seq(0), 100, T0).await.unwrap();
+            let kept = page.entries.iter().filter(|e| e.event == SyncEvent::FriendGroups).count();
+            assert_eq!(kept, 3, "in the log for devices that were away");
         }
 
         #[tokio::test]

@@ -1026,16 +1026,23 @@ impl Storage for MemoryStorage {
         owner: &UserId,
         peer: &UserId,
         fields: Vec<(String, String)>,
+        now_ms: u64,
     ) -> StorageResult<bool> {
-        let mut st = self.lock()?;
-        if !st.listed(Relation::Friend, owner, peer) {
-            return Ok(false);
-        }
-        st.relation_fields
-            .entry((Relation::Friend, owner.clone(), peer.clone()))
-            .or_default()
-            .extend(fields);
-        Ok(true)
+        self.write(|st, r, out| {
+            if !st.listed(Relation::Friend, owner, peer) {
+                return Ok(false);
+            }
+            let regroups = rules::regroups(&fields);
+            st.relation_fields
+                .entry((Relation::Friend, owner.clone(), peer.clone()))
+                .or_default()
+                .extend(fields);
+            if regroups {
+                st.event(r, out, owner, SyncEvent::FriendGroups, now_ms, None)?;
+            }
+            Ok(true)
+        })
+        .await
     }
 
     async fn friend_fields(
@@ -1067,22 +1074,29 @@ impl Storage for MemoryStorage {
         owner: &UserId,
         add: Vec<String>,
         remove: Vec<String>,
+        now_ms: u64,
     ) -> StorageResult<()> {
-        let mut st = self.lock()?;
-        if !st.users.contains_key(owner) {
-            return Err(StorageError::UnknownUser(owner.clone()));
-        }
-        let groups = st.friend_groups.entry(owner.clone()).or_default();
-        groups.extend(add);
-        for name in &remove {
-            groups.remove(name);
-        }
-        for ((k, o, _), fields) in st.relation_fields.iter_mut() {
-            if *k == Relation::Friend && o == owner {
-                super::leave_groups(fields, &remove);
+        self.write(|st, r, out| {
+            if !st.users.contains_key(owner) {
+                return Err(StorageError::UnknownUser(owner.clone()));
             }
-        }
-        Ok(())
+            let changes = rules::groups_change(&add, &remove);
+            let groups = st.friend_groups.entry(owner.clone()).or_default();
+            groups.extend(add);
+            for name in &remove {
+                groups.remove(name);
+            }
+            for ((k, o, _), fields) in st.relation_fields.iter_mut() {
+                if *k == Relation::Friend && o == owner {
+                    super::leave_groups(fields, &remove);
+                }
+            }
+            if changes {
+                st.event(r, out, owner, SyncEvent::FriendGroups, now_ms, None)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {

@@ -536,12 +536,14 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Sets fields of `owner`'s friendship with `peer` (remark, groups…), by tag, each value
     /// JSON text, kept beside those set before. They leave with the friendship. Whether
-    /// `owner` lists `peer` as a friend (nothing is set when not).
+    /// `owner` lists `peer` as a friend (nothing is set when not). Setting the groups
+    /// (`Tag_SNS_IM_Group`) logs a `friend_groups` entry for `owner`'s devices.
     async fn set_friend_fields(
         &self,
         owner: &UserId,
         peer: &UserId,
         fields: Vec<(String, String)>,
+        now_ms: u64,
     ) -> StorageResult<bool>;
 
     /// The fields of `owner`'s friendships that have any, by peer.
@@ -554,12 +556,14 @@ pub trait Storage: Send + Sync + 'static {
     async fn friend_groups(&self, owner: &UserId) -> StorageResult<Vec<String>>;
 
     /// Adds and removes `owner`'s friend groups (names checked by the caller). A removed group
-    /// also leaves every friendship's `Tag_SNS_IM_Group` field.
+    /// also leaves every friendship's `Tag_SNS_IM_Group` field. A change logs a
+    /// `friend_groups` entry for `owner`'s devices.
     async fn change_friend_groups(
         &self,
         owner: &UserId,
         add: Vec<String>,
         remove: Vec<String>,
+        now_ms: u64,
     ) -> StorageResult<()>;
 
     /// Records that the app's backend kicked `user` out: its UserSigs so far no longer sign in
@@ -781,12 +785,14 @@ pub(crate) fn sync_bounds(
     }
 }
 
+use crate::chat::friend_fields::GROUP;
+
 /// Takes `groups` out of a friendship's `Tag_SNS_IM_Group` field; whether it changed.
 pub(crate) fn leave_groups(
     fields: &mut std::collections::BTreeMap<String, String>,
     groups: &[String],
 ) -> bool {
-    let Some(text) = fields.get_mut("Tag_SNS_IM_Group") else {
+    let Some(text) = fields.get_mut(GROUP) else {
         return false;
     };
     let Ok(mut names) = serde_json::from_str::<Vec<String>>(text) else {

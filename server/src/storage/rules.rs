@@ -46,6 +46,17 @@ impl SendChecks {
     }
 }
 
+/// Whether setting these fields of a friendship changes the owner's friend groups, so that
+/// its devices must read them again.
+pub(crate) fn regroups(fields: &[(String, String)]) -> bool {
+    fields.iter().any(|(tag, _)| tag == crate::chat::friend_fields::GROUP)
+}
+
+/// Whether a change of the friend groups themselves changes anything.
+pub(crate) fn groups_change(add: &[String], remove: &[String]) -> bool {
+    !(add.is_empty() && remove.is_empty())
+}
+
 /// The change feed's entries for a new message: in the recipient's log at `recipient_seq`, and
 /// in the sender's at `sender_seq` when its other devices get it, marked with the connection
 /// that sent it.

@@ -365,12 +365,14 @@ impl Storage for SqliteStorage {
         owner: &UserId,
         peer: &UserId,
         fields: Vec<(String, String)>,
+        now_ms: u64,
     ) -> StorageResult<bool> {
         let (owner, peer) = (owner.clone(), peer.clone());
         self.queue(|reply| Op::FriendFields {
             owner,
             peer,
             fields,
+            now_ms,
             reply,
         })
         .await
@@ -394,12 +396,14 @@ impl Storage for SqliteStorage {
         owner: &UserId,
         add: Vec<String>,
         remove: Vec<String>,
+        now_ms: u64,
     ) -> StorageResult<()> {
         let owner = owner.clone();
         self.queue(|reply| Op::FriendGroups {
             owner,
             add,
             remove,
+            now_ms,
             reply,
         })
         .await

@@ -497,10 +497,11 @@ impl Writer {
                     owner,
                     peer,
                     fields,
+                    now_ms,
                     reply,
                 } => {
                     let r = self.guard(&mut first_error, |w| {
-                        w.set_friend_fields(&owner, &peer, fields)
+                        w.set_friend_fields(&owner, &peer, fields, now_ms, batch)
                     });
                     Answer::Bool(reply, r)
                 }
@@ -508,10 +509,11 @@ impl Writer {
                     owner,
                     add,
                     remove,
+                    now_ms,
                     reply,
                 } => {
                     let r = self.guard(&mut first_error, |w| {
-                        w.change_friend_groups(&owner, add, remove)
+                        w.change_friend_groups(&owner, add, remove, now_ms, batch)
                     });
                     Answer::Unit(reply, r)
                 }

@@ -96,12 +96,14 @@ pub(in crate::storage::sqlite) enum Op {
         owner: UserId,
         peer: UserId,
         fields: Vec<(String, String)>,
+        now_ms: u64,
         reply: oneshot::Sender<StorageResult<bool>>,
     },
     FriendGroups {
         owner: UserId,
         add: Vec<String>,
         remove: Vec<String>,
+        now_ms: u64,
         reply: oneshot::Sender<StorageResult<()>>,
     },
     PushRegister {

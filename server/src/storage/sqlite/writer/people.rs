@@ -227,13 +227,15 @@ impl Writer {
         owner: &UserId,
         peer: &UserId,
         fields: Vec<(String, String)>,
+        now_ms: u64,
+        batch: &mut Batch,
     ) -> Sql<StorageResult<bool>> {
-        Ok(Ok(self.merge_fields(
-            Relation::Friend,
-            owner,
-            peer,
-            fields,
-        )?))
+        let regroups = rules::regroups(&fields);
+        let friends = self.merge_fields(Relation::Friend, owner, peer, fields)?;
+        if friends && regroups {
+            self.publish(batch, owner, SyncEvent::FriendGroups, now_ms, None)?;
+        }
+        Ok(Ok(friends))
     }
 
     /// Merges `fields` into those kept with `owner`'s entry of `peer` on its list of
@@ -297,9 +299,14 @@ impl Writer {
         owner: &UserId,
         add: Vec<String>,
         remove: Vec<String>,
+        now_ms: u64,
+        batch: &mut Batch,
     ) -> Sql<StorageResult<()>> {
         if self.user(owner)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        if rules::groups_change(&add, &remove) {
+            self.publish(batch, owner, SyncEvent::FriendGroups, now_ms, None)?;
         }
         for name in &add {
             self.conn
