@@ -52,6 +52,8 @@ codes! {
     USERSIG_WRONG_APP = 70014, "UserSig SDKAppID mismatch";
     /// The recipient (or named account) does not exist.
     ACCOUNT_NOT_FOUND = 20003, "account not found";
+    /// An account asked about by `query_online_status` does not exist (Tencent's code there).
+    QUERIED_ACCOUNT_NOT_FOUND = 70107, "the queried account does not exist";
     /// The recipient has blocked the sender; nothing was delivered.
     BLOCKED = 20007, "sender is on the recipient's blacklist";
     /// The app allows messages between friends only, and these two are not friends.

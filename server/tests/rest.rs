@@ -887,7 +887,7 @@ async fn the_app_wide_rest_rate_is_enforced() {
 }
 
 #[tokio::test]
-async fn querystate_tells_online_push_online_offline_and_unknown_accounts() {
+async fn query_online_status_tells_online_push_online_offline_and_unknown_accounts() {
     let server = TestServer::start().await;
     for user in ["away", "pushed"] {
         server.login(user, "x").await.ok(Request::Logout).await;
@@ -903,7 +903,7 @@ async fn querystate_tells_online_push_online_offline_and_unknown_accounts() {
     let _here = server.login("here", "tablet").await;
     let r = server
         .rest(
-            "openim/querystate",
+            "openim/query_online_status",
             json!({"IsNeedDetail": 1, "To_Account": ["here", "away", "pushed", "ghost", "bad id!"]}),
         )
         .await;
@@ -918,9 +918,9 @@ async fn querystate_tells_online_push_online_offline_and_unknown_accounts() {
     );
     assert_eq!(
         r["ErrorList"],
-        json!([{"To_Account": "bad id!", "ErrorCode": 60006}, {"To_Account": "ghost", "ErrorCode": 20003}])
+        json!([{"To_Account": "bad id!", "ErrorCode": 60006}, {"To_Account": "ghost", "ErrorCode": 70107}])
     );
-    // Without IsNeedDetail, no Detail.
+    // Without IsNeedDetail, no Detail; the former name answers the same.
     let r = server
         .rest("openim/querystate", json!({"To_Account": ["here"]}))
         .await;
@@ -928,6 +928,18 @@ async fn querystate_tells_online_push_online_offline_and_unknown_accounts() {
         r["QueryResult"],
         json!([{"To_Account": "here", "Status": "Online"}])
     );
+    // As many accounts as Tencent answers for, and no more.
+    let many: Vec<String> = (0..500).map(|i| format!("u{i}")).collect();
+    let r = server
+        .rest("openim/query_online_status", json!({"To_Account": many}))
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(r["ErrorList"].as_array().map(Vec::len), Some(500), "each unknown");
+    let too_many: Vec<String> = (0..501).map(|i| format!("u{i}")).collect();
+    let r = server
+        .rest("openim/query_online_status", json!({"To_Account": too_many}))
+        .await;
+    assert_ne!(code(&r), 0, "{r}");
 }
 
 #[tokio::test]

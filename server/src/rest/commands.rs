@@ -121,8 +121,14 @@ pub const COMMANDS: &[CommandInfo] = &[
         schema::<Done>,
     ),
     c(
-        "openim/querystate",
+        "openim/query_online_status",
         "Say whether users are online, and on which devices",
+        schema::<QueryState>,
+        schema::<RestReply<QueryStateReply>>,
+    ),
+    c(
+        "openim/querystate",
+        "The former name of query_online_status, which older backends call",
         schema::<QueryState>,
         schema::<RestReply<QueryStateReply>>,
     ),

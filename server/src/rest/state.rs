@@ -1,15 +1,19 @@
 //! `openim` reads about users rather than messages: whether they are online
-//! (`querystate`) and how many messages they have not read (`get_c2c_unread_msg_num`).
+//! (`query_online_status`, formerly `querystate`) and how many messages they have not read
+//! (`get_c2c_unread_msg_num`).
 
 use super::{Outcome, account, ok, parse};
-use crate::chat::{Chat, check_user_count};
+use crate::chat::{Chat, check_count, check_user_count};
 use axum::body::Bytes;
 use protocol::rest::*;
 use protocol::{ErrorCode, UserId};
 
+/// Accounts one `query_online_status` asks about, as many as Tencent answers.
+const QUERY_STATE_MAX: usize = 500;
+
 pub(super) async fn query_state(chat: &Chat, body: &Bytes) -> Outcome {
     let req: QueryState = parse(body)?;
-    check_user_count(req.to_account.len())?;
+    check_count(req.to_account.len(), QUERY_STATE_MAX)?;
     let mut reply = QueryStateReply {
         query_result: Vec::new(),
         error_list: Vec::new(),
@@ -25,7 +29,9 @@ pub(super) async fn query_state(chat: &Chat, body: &Bytes) -> Outcome {
         }
     }
     let users: Vec<UserId> = valid.iter().map(|(_, u)| u.clone()).collect();
+    // Bounded above by QUERY_STATE_MAX, past the per-request count `Chat::profiles` keeps.
     let known: Vec<UserId> = chat
+        .storage
         .profiles(&users)
         .await?
         .into_iter()
@@ -35,7 +41,7 @@ pub(super) async fn query_state(chat: &Chat, body: &Bytes) -> Outcome {
         if !known.contains(&user) {
             reply.error_list.push(AccountError {
                 to_account: id,
-                error_code: ErrorCode::ACCOUNT_NOT_FOUND,
+                error_code: ErrorCode::QUERIED_ACCOUNT_NOT_FOUND,
             });
             continue;
         }
