@@ -357,6 +357,19 @@ pub struct MsgWithdraw {
     pub msg_key: String,
 }
 
+/// `openim/delete_c2c_msg_ramble`: deletes messages from one user's history only (every device
+/// of `Operator_Account`; the peer keeps its copy).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeleteC2cMsgRamble {
+    #[serde(rename = "Operator_Account")]
+    pub operator_account: String,
+    #[serde(rename = "Peer_Account")]
+    pub peer_account: String,
+    #[serde(rename = "MsgKeyList")]
+    pub msg_key_list: Vec<String>,
+}
+
 /// `openim/modify_c2c_msg`: overwrites a stored message's `MsgBody`, `CloudCustomData` or
 /// both (at least one is given).
 #[derive(Debug, Clone, Deserialize, Serialize)]

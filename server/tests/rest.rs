@@ -417,6 +417,72 @@ async fn withdraw_reaches_both_sides_and_history_shows_it() {
 }
 
 #[tokio::test]
+async fn delete_c2c_msg_ramble_takes_messages_out_of_one_users_history_on_every_device() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice", "phone").await;
+    let mut alice2 = server.login("alice", "laptop").await;
+    let mut bob = server.login("bob", "web").await;
+    let (first, _, _) = alice.send_text("bob", 1, "keep").await;
+    let (second, _, _) = alice.send_text("bob", 2, "forget").await;
+    for _ in 0..2 {
+        bob.push().await;
+        alice2.push().await;
+    }
+    let delete = |keys: Vec<String>| {
+        server.rest(
+            "openim/delete_c2c_msg_ramble",
+            json!({"Operator_Account": "alice", "Peer_Account": "bob", "MsgKeyList": keys}),
+        )
+    };
+    let r = delete(vec![second.key.to_string()]).await;
+    assert_eq!(code(&r), 0, "{r}");
+    for c in [&mut alice, &mut alice2] {
+        let e = c.push().await;
+        assert_eq!(
+            e.event,
+            SyncEvent::Deleted {
+                peer: uid("bob"),
+                keys: vec![second.key]
+            },
+            "every device of the operator hears it"
+        );
+    }
+    let texts = |h: Vec<protocol::Message>| h.iter().map(|m| m.key).collect::<Vec<_>>();
+    assert_eq!(
+        texts(alice.history("bob", 10).await),
+        [first.key],
+        "gone from alice's history"
+    );
+    assert_eq!(
+        texts(bob.history("alice", 10).await).len(),
+        2,
+        "bob keeps his copy"
+    );
+    // A malformed key, one of another conversation, too many, or none: nothing deleted.
+    let _carol = server.login("carol", "web").await;
+    let (other, _, _) = alice.send_text("carol", 3, "elsewhere").await;
+    alice2.push().await;
+    for keys in [
+        vec!["nope".to_owned()],
+        vec![first.key.to_string(), other.key.to_string()],
+    ] {
+        assert_eq!(code(&delete(keys).await), 20022);
+    }
+    assert_eq!(code(&delete(vec![first.key.to_string(); 31]).await), 60006);
+    assert_eq!(code(&delete(vec![]).await), 60006);
+    assert_eq!(
+        texts(alice.history("bob", 10).await),
+        [first.key],
+        "the refused requests deleted nothing"
+    );
+    let ghost = json!({"Operator_Account": "ghost", "Peer_Account": "bob", "MsgKeyList": [first.key.to_string()]});
+    assert_ne!(
+        code(&server.rest("openim/delete_c2c_msg_ramble", ghost).await),
+        0
+    );
+}
+
+#[tokio::test]
 async fn modify_c2c_msg_overwrites_the_body_as_tencent_documents_it() {
     let server = TestServer::start().await;
     let mut bob = server.login("bob", "web").await;
@@ -934,10 +1000,17 @@ async fn query_online_status_tells_online_push_online_offline_and_unknown_accoun
         .rest("openim/query_online_status", json!({"To_Account": many}))
         .await;
     assert_eq!(code(&r), 0, "{r}");
-    assert_eq!(r["ErrorList"].as_array().map(Vec::len), Some(500), "each unknown");
+    assert_eq!(
+        r["ErrorList"].as_array().map(Vec::len),
+        Some(500),
+        "each unknown"
+    );
     let too_many: Vec<String> = (0..501).map(|i| format!("u{i}")).collect();
     let r = server
-        .rest("openim/query_online_status", json!({"To_Account": too_many}))
+        .rest(
+            "openim/query_online_status",
+            json!({"To_Account": too_many}),
+        )
         .await;
     assert_ne!(code(&r), 0, "{r}");
 }

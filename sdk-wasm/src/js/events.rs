@@ -1,11 +1,11 @@
 //! The package's `EVENT` and `TYPES`, and the SDK's events as the app hears them.
 
 use super::convert::to_js;
+use super::people::JsFriendGroup;
 use super::shapes::{
     ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsUserStatus,
     RelationList, Status,
 };
-use super::people::JsFriendGroup;
 use crate::client::ReadMarks;
 use crate::event::Event;
 use protocol::frame::KickCause;

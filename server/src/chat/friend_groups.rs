@@ -194,7 +194,11 @@ impl Chat {
         let value = friend_fields::check(GROUP, &Value::from(groups), false)?;
         let field = vec![(GROUP.to_owned(), value)];
         let now_ms = self.clock.now_ms();
-        match self.storage.set_friend_fields(owner, peer, field, now_ms).await? {
+        match self
+            .storage
+            .set_friend_fields(owner, peer, field, now_ms)
+            .await?
+        {
             true => Ok(()),
             false => Err(not_friend(peer)),
         }

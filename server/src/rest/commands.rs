@@ -109,6 +109,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         schema::<Done>,
     ),
     c(
+        "openim/delete_c2c_msg_ramble",
+        "Delete messages from one user's history only",
+        schema::<DeleteC2cMsgRamble>,
+        schema::<Done>,
+    ),
+    c(
         "openim/modify_c2c_msg",
         "Change a sent message's body or custom data",
         schema::<ModifyC2cMsg>,

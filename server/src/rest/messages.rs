@@ -261,6 +261,20 @@ pub(super) async fn withdraw(chat: &Chat, body: &Bytes) -> Outcome {
     ok(Empty {})
 }
 
+pub(super) async fn delete_ramble(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: DeleteC2cMsgRamble = parse(body)?;
+    let owner = account(&req.operator_account, "Operator_Account")?;
+    let peer = account(&req.peer_account, "Peer_Account")?;
+    let keys = req
+        .msg_key_list
+        .iter()
+        .map(|k| MessageKey::parse(k))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKeyList: {e}")))?;
+    chat.delete_messages(&owner, &peer, keys, None)?.await?;
+    ok(Empty {})
+}
+
 pub(super) async fn modify(chat: &Chat, body: &Bytes) -> Outcome {
     let req: ModifyC2cMsg = parse_send(body)?;
     let from = account(&req.from_account, "From_Account")?;

@@ -184,6 +184,7 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
         "openim/admin_getroammsg" => messages::roaming(chat, body).await,
         "openim/admin_msgwithdraw" => messages::withdraw(chat, body).await,
         "openim/modify_c2c_msg" => messages::modify(chat, body).await,
+        "openim/delete_c2c_msg_ramble" => messages::delete_ramble(chat, body).await,
         "openim/admin_set_msg_read" => messages::set_read(chat, body).await,
         "openim/query_online_status" | "openim/querystate" => state::query_state(chat, body).await,
         "openim/get_c2c_unread_msg_num" => state::c2c_unread(chat, body).await,

@@ -399,7 +399,11 @@ async fn keep_fields(
         .collect();
     chat.make_friend_groups(owner, named).await?;
     let now_ms = chat.clock.now_ms();
-    match chat.storage.set_friend_fields(owner, peer, fields, now_ms).await? {
+    match chat
+        .storage
+        .set_friend_fields(owner, peer, fields, now_ms)
+        .await?
+    {
         true => Ok(()),
         false => Err(not_friends(peer)),
     }

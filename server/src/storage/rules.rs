@@ -49,7 +49,9 @@ impl SendChecks {
 /// Whether setting these fields of a friendship changes the owner's friend groups, so that
 /// its devices must read them again.
 pub(crate) fn regroups(fields: &[(String, String)]) -> bool {
-    fields.iter().any(|(tag, _)| tag == crate::chat::friend_fields::GROUP)
+    fields
+        .iter()
+        .any(|(tag, _)| tag == crate::chat::friend_fields::GROUP)
 }
 
 /// Whether a change of the friend groups themselves changes anything.
