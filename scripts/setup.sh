@@ -103,13 +103,17 @@ setup_npm() {
 }
 
 # Makes a browser module of a crate built for wasm32 with the wasm-release profile:
-# wasm-bindgen's ES module glue, then npm binaryen's wasm-opt -Oz (Debian's is too old and
-# breaks the module), with the features the Rust target emits.
+# wasm-bindgen's ES module glue, minified by esbuild (export names and the
+# `new URL(…, import.meta.url)` that bundlers follow to the wasm are kept), then npm
+# binaryen's wasm-opt -Oz (Debian's is too old and breaks the module), with the features the
+# Rust target emits.
 #   build_web_module <built wasm file> <out dir> <out name>
 build_web_module() {
   local wasm=$1 out=$2 name=$3
   rm -rf "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
+  node_modules/.bin/esbuild "$out/$name.js" --minify --format=esm --log-level=warning \
+    --allow-overwrite --outfile="$out/$name.js"
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
