@@ -66,6 +66,8 @@ enum EventKind {
     Relations,
     Profile,
     FriendGroups,
+    #[serde(other)]
+    Unknown,
 }
 
 impl FlatEntry {
@@ -119,6 +121,7 @@ impl FlatEntry {
                 avatar: need(self.avatar, "avatar")?,
             },
             EventKind::FriendGroups => SyncEvent::FriendGroups,
+            EventKind::Unknown => SyncEvent::Unknown,
         })
     }
 
@@ -655,5 +658,38 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("missing field `key`"), "{e}");
         assert!(serde_json::from_str::<ServerFrame>(r#"{"type":"typing","id":1}"#).is_err());
+    }
+
+    #[test]
+    fn an_entry_of_a_newer_kind_reads_as_unknown_with_its_sequence() {
+        let pushed: ServerFrame = serde_json::from_str(
+            r#"{"type":"sync","entry":{"seq":7,"kind":"from_the_future","extra":{"a":[1]}}}"#,
+        )
+        .unwrap();
+        let ServerFrame::Sync { entry } = pushed else {
+            panic!("{pushed:?}")
+        };
+        assert_eq!((entry.seq, &entry.event), (Seq(7), &SyncEvent::Unknown));
+        // In a page among known entries, so that a sync does not stick on it.
+        let page: ServerFrame = serde_json::from_str(
+            r#"{"type":"reply","id":3,"data":{"kind":"sync_page","entries":[
+                {"seq":1,"kind":"from_the_future"},
+                {"seq":2,"kind":"profile","nick":"N","avatar":""}],
+                "next":2,"complete":true,"gap":false}}"#,
+        )
+        .unwrap();
+        let ServerFrame::Reply {
+            data: Reply::SyncPage(page),
+            ..
+        } = page
+        else {
+            panic!("{page:?}")
+        };
+        assert_eq!(page.entries[0].event, SyncEvent::Unknown);
+        assert!(matches!(page.entries[1].event, SyncEvent::Profile { .. }));
+        round_trip(SyncEntry {
+            seq: Seq(9),
+            event: SyncEvent::Unknown,
+        });
     }
 }

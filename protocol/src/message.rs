@@ -147,6 +147,11 @@ pub enum SyncEvent {
     /// was made or deleted, or friends joined or left one. Devices read the groups again
     /// (`friend_group_list`): they hold no copy to patch.
     FriendGroups,
+    /// An entry of a kind this build does not know, from a newer version. A client skips it;
+    /// its sequence still counts, so the cursor moves past it and sync never sticks on it.
+    /// Nothing makes one: it is what reading such an entry gives (and, written again,
+    /// `{"kind": "unknown"}`, which reads back as itself).
+    Unknown,
 }
 
 /// A user's list of other users: friends (R3.3) or blocked users (R3.4).

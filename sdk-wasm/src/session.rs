@@ -716,6 +716,8 @@ impl<C: Cache + 'static> Session<C> {
                     cache.put_profiles(std::slice::from_ref(&profile)).await?;
                     later_events.push(Event::ProfileUpdated(profile));
                 }
+                // A newer server's kind: its sequence is applied, nothing else.
+                SyncEvent::Unknown => {}
                 // Once for a page however many changes it holds: the groups are read again.
                 SyncEvent::FriendGroups => {
                     if !later_events.contains(&Event::FriendGroupsChanged) {
