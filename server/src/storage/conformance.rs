@@ -1003,6 +1003,22 @@ macro_rules! storage_conformance {
             let page = s.sync(&uid("alice"), Seq(0), 100, T0).await.unwrap();
             let kept = page.entries.iter().filter(|e| e.event == SyncEvent::FriendGroups).count();
             assert_eq!(kept, 3, "in the log for devices that were away");
+            // A friendship that ends takes its place in groups with it: each side that had it in
+            // a group hears of it, once, beside the list change.
+            s.change_friend_groups(&uid("alice"), vec!["chess".into()], vec![], T0).await.unwrap();
+            s.set_friend_fields(&uid("alice"), &uid("bob"), vec![("Tag_SNS_IM_Group".into(), "[\"chess\"]".into())], T0).await.unwrap();
+            rec.take();
+            relate(&s, friends(), "alice", &["bob"], false, true).await;
+            let groups_changed: Vec<String> = logged(&rec)
+                .into_iter()
+                .filter(|(_, e)| *e == SyncEvent::FriendGroups)
+                .map(|(owner, _)| owner)
+                .collect();
+            assert_eq!(groups_changed, ["alice"], "bob had alice in no group");
+            relate(&s, friends(), "alice", &["bob"], true, true).await;
+            rec.take();
+            relate(&s, friends(), "alice", &["bob"], false, true).await;
+            assert!(logged(&rec).iter().all(|(_, e)| *e != SyncEvent::FriendGroups), "a friendship in no group");
         }
 
         #[tokio::test]

@@ -583,6 +583,8 @@ impl State {
         let (add, now_ms) = (change.add, change.now_ms);
         self.user_mut(&change.owner)?;
         let (mut results, mut changed) = (Vec::with_capacity(change.peers.len()), Vec::new());
+        // Owners whose ended friendships were in friend groups.
+        let mut regrouped: Vec<UserId> = Vec::new();
         for peer in change.peers.iter().cloned() {
             if !self.users.contains_key(&peer) {
                 results.push(Err(StorageError::UnknownUser(peer)));
@@ -629,7 +631,10 @@ impl State {
                     list.remove(&b).is_some()
                 };
                 if did && !add {
-                    self.relation_fields.remove(&(k, a.clone(), b.clone()));
+                    let kept = self.relation_fields.remove(&(k, a.clone(), b.clone()));
+                    if k == Relation::Friend && kept.as_ref().is_some_and(rules::in_groups) {
+                        regrouped.push(a.clone());
+                    }
                 }
                 if did {
                     let kept = self.relation_fields.get(&(k, a.clone(), b.clone()));
@@ -641,6 +646,11 @@ impl State {
         }
         for (a, event, origin) in relation_events(&change, &changed) {
             self.event(r, out, &a, event, now_ms, origin)?;
+        }
+        regrouped.sort();
+        regrouped.dedup();
+        for owner in regrouped {
+            self.event(r, out, &owner, SyncEvent::FriendGroups, now_ms, None)?;
         }
         Ok(results)
     }

@@ -54,6 +54,14 @@ pub(crate) fn regroups(fields: &[(String, String)]) -> bool {
         .any(|(tag, _)| tag == crate::chat::friend_fields::GROUP)
 }
 
+/// Whether a friendship with these fields is in any friend group: when it ends, the groups
+/// it was in change too.
+pub(crate) fn in_groups(fields: &std::collections::BTreeMap<String, String>) -> bool {
+    fields
+        .get(crate::chat::friend_fields::GROUP)
+        .is_some_and(|names| !matches!(names.trim(), "" | "[]"))
+}
+
 /// Whether a change of the friend groups themselves changes anything.
 pub(crate) fn groups_change(add: &[String], remove: &[String]) -> bool {
     !(add.is_empty() && remove.is_empty())

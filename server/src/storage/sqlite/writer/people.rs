@@ -117,6 +117,8 @@ impl Writer {
             return Ok(Err(StorageError::UnknownUser(change.owner.clone())));
         }
         let (mut results, mut changed) = (Vec::with_capacity(change.peers.len()), Vec::new());
+        // Owners whose ended friendships were in friend groups.
+        let mut regrouped: Vec<UserId> = Vec::new();
         for peer in change.peers.iter().cloned() {
             if self.user(&peer)?.is_none() {
                 results.push(Err(StorageError::UnknownUser(peer)));
@@ -156,6 +158,9 @@ impl Writer {
                     now = self.entry_fields(k, &a, &b)?;
                     new + usize::from(!fields.is_empty())
                 } else {
+                    if k == Relation::Friend && rules::in_groups(&self.kept_fields(k, &a, &b)?) {
+                        regrouped.push(a.clone());
+                    }
                     self.conn
                         .prepare_cached("DELETE FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
                         .execute(params![code, a.as_str(), b.as_str()])?
@@ -177,6 +182,11 @@ impl Writer {
         }
         for (a, event, origin) in relation_events(&change, &changed) {
             self.publish(batch, &a, event, now_ms, origin)?;
+        }
+        regrouped.sort();
+        regrouped.dedup();
+        for owner in regrouped {
+            self.publish(batch, &owner, SyncEvent::FriendGroups, now_ms, None)?;
         }
         Ok(Ok(results))
     }
@@ -247,6 +257,19 @@ impl Writer {
         owner: &UserId,
         peer: &UserId,
     ) -> Sql<RelationFields> {
+        Ok(RelationFields::from_tags(
+            &self.kept_fields(relation, owner, peer)?,
+        ))
+    }
+
+    /// Every field kept with the entry on `owner`'s list of `relation` for `peer`, by tag
+    /// (none when absent).
+    fn kept_fields(
+        &self,
+        relation: Relation,
+        owner: &UserId,
+        peer: &UserId,
+    ) -> Sql<std::collections::BTreeMap<String, String>> {
         let kept: Option<String> = self
             .conn
             .prepare_cached(
@@ -257,8 +280,7 @@ impl Writer {
                 |r| r.get(0),
             )
             .optional()?;
-        let tags = rows::fields_from_text(kept.as_deref().unwrap_or_default());
-        Ok(RelationFields::from_tags(&tags))
+        Ok(rows::fields_from_text(kept.as_deref().unwrap_or_default()))
     }
 
     pub(super) fn merge_fields(
