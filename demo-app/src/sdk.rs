@@ -324,7 +324,7 @@ impl Sdk {
             Event::MessageRevoked { peer, key, .. } => self.dispatch(Action::Revoked { peer, key }),
             Event::MessagesDeleted { peer, keys } => self.dispatch(Action::Deleted { peer, keys }),
             // The message with its reactions now: shown as an edit is.
-            Event::MessageModified(m) | Event::ReactionsUpdated(m) => {
+            Event::MessageModified(m) | Event::ReactionsUpdated(m, _) => {
                 self.dispatch(Action::Modified(m))
             }
             Event::UserStatusUpdated(status) => self.dispatch(Action::Statuses(vec![status])),

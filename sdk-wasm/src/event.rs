@@ -48,7 +48,9 @@ pub enum Event {
     MessageModified(Message),
     /// Someone added or removed a reaction on a message: this is the message with its
     /// reactions now.
-    ReactionsUpdated(Message),
+    /// `reactors`: who reacted, with the nickname and avatar this device knows for each
+    /// ([`crate::session::Session::reactors`]).
+    ReactionsUpdated(Message, Vec<Profile>),
     /// A user whose presence this device follows came online, went offline, or hid it.
     UserStatusUpdated(UserStatus),
     /// `peer` started (`typing`) or stopped typing to this user. Nothing says when a typing

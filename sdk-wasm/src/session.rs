@@ -632,7 +632,10 @@ impl<C: Cache + 'static> Session<C> {
                         changed_conversations = true;
                     }
                     later_events.push(match reacted {
-                        true => Event::ReactionsUpdated(message),
+                        true => {
+                            let reactors = self.reactors(&message, convs.get(&peer)).await?;
+                            Event::ReactionsUpdated(message, reactors)
+                        }
                         false => Event::MessageModified(message),
                     });
                 }
@@ -1042,6 +1045,43 @@ impl<C: Cache + 'static> Session<C> {
     }
 
     /// The profiles of `users` (unknown users are left out), cached for offline display.
+    /// Who reacted to `m`, each with the nickname and avatar this device knows without asking
+    /// the server: this user's own, a profile read before (`getUserProfile`), the peer's as
+    /// the conversation list has it, or the sender's as the message carries it; empty when
+    /// none of these knows. `conversation` is the conversation `m` is in, when at hand.
+    pub async fn reactors(
+        &self,
+        m: &Message,
+        conversation: Option<&Conversation>,
+    ) -> Result<Vec<Profile>, SdkError> {
+        let mut users: Vec<&UserId> = m.reactions.iter().flat_map(|r| &r.users).collect();
+        users.sort();
+        users.dedup();
+        let mut reactors = Vec::with_capacity(users.len());
+        for user in users {
+            let own = self.inner.profile.borrow().clone();
+            let known = match user == &own.user_id {
+                true => Some(own),
+                false => self.inner.cache.profile(user).await?,
+            };
+            let (nick, avatar) = match known {
+                Some(p) => (p.nick, p.avatar),
+                None => match conversation.filter(|c| &c.peer == user && !c.peer_nick.is_empty()) {
+                    Some(c) => (c.peer_nick.clone(), c.peer_avatar.clone()),
+                    None if user == &m.from => (m.nick.clone(), m.avatar.clone()),
+                    None => Default::default(),
+                },
+            };
+            reactors.push(Profile {
+                user_id: user.clone(),
+                nick,
+                avatar,
+                details: Default::default(),
+            });
+        }
+        Ok(reactors)
+    }
+
     pub async fn profiles(&self, users: Vec<UserId>) -> Result<Vec<Profile>, SdkError> {
         let reply = self.request(Request::ProfileGet { users }).await?;
         let Reply::Profiles { profiles } = reply else {

@@ -533,6 +533,10 @@ test('reactions: add and remove reach every device of both users, stay in histor
     }
     const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
     const list = async (chat, peer) => (await chat.getMessageList({ conversationID: `C2C${peer}` })).data.messageList;
+    // Reactions name who reacted as the device knows them: its user, a profile it read, the sender.
+    await a.updateMyProfile({ nick: 'Alice', avatar: 'https://example.com/alice.png' });
+    await b.updateMyProfile({ nick: 'Bob', avatar: 'https://example.com/bob.png' });
+    await a2.getUserProfile({ userIDList: [bob] });
     const msg = a.createTextMessage({ to: bob, payload: { text: 'we shipped it' } });
     await a.sendMessage(msg);
     await until(async () => (await list(b, alice)).length === 1);
@@ -549,6 +553,7 @@ test('reactions: add and remove reach every device of both users, stay in histor
     await a.removeMessageReaction(msg, '👍');
     await until(() => heard.b.at(-1)?.reactionList.every((r) => r.reactionID !== '👍'));
     const forB = await b.getMessageReactions({ messageList: [onB], maxUserCountPerReaction: 1 });
+    const allForB = await b.getMessageReactions({ messageList: [onB] });
     // A device that was away reads them in its history.
     await a2.logout();
     a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
@@ -557,6 +562,7 @@ test('reactions: add and remove reach every device of both users, stay in histor
       added: added.code, again, none, tooLong, limit,
       first: heard.a2[0],
       forB: forB.data.resultList[0],
+      namedForB: allForB.data.resultList[0].reactionList[0].partialUserList,
       back: back.data.resultList[0].reactionList.map((r) => [r.reactionID, r.totalUserCount, r.reactedByMyself]),
       ID: msg.ID,
     };
@@ -566,8 +572,8 @@ test('reactions: add and remove reach every device of both users, stay in histor
   assert.equal(got.added, 0);
   assert.deepEqual(got.first, {
     messageID: got.ID, conversationID: `C2C${bob}`,
-    reactionList: [{ reactionID: '🎉', totalUserCount: 1, partialUserList: [{ userID: bob, nick: '', avatar: '' }], reactedByMyself: false }],
-  }, 'the sender\'s other device hears the peer\'s reaction');
+    reactionList: [{ reactionID: '🎉', totalUserCount: 1, partialUserList: [{ userID: bob, nick: 'Bob', avatar: 'https://example.com/bob.png' }], reactedByMyself: false }],
+  }, 'the sender\'s other device hears the peer\'s reaction, with the profile it read');
   assert.equal(got.again, 23007);
   assert.equal(got.none, 23008);
   assert.equal(got.tooLong, 60006);
@@ -575,6 +581,9 @@ test('reactions: add and remove reach every device of both users, stay in histor
   const party = got.forB.reactionList[0];
   assert.deepEqual([party.reactionID, party.totalUserCount, party.partialUserList.length, party.reactedByMyself], ['🎉', 2, 1, true]);
   assert.ok(!got.forB.reactionList.some((r) => r.reactionID === '👍'), 'a removed reaction is gone');
+  assert.deepEqual(new Set(got.namedForB.map((u) => `${u.userID}:${u.nick}:${u.avatar}`)), new Set([
+    `${alice}:Alice:https://example.com/alice.png`, `${bob}:Bob:https://example.com/bob.png`,
+  ]), 'the peer\'s device names the sender from the message and itself from its own profile');
   assert.deepEqual(got.back[0], ['🎉', 2, true], 'a device that was away has them');
 });
 

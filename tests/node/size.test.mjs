@@ -1,15 +1,15 @@
 // The npm package's size budget: wasm plus JS, gzipped at level 9, as `scripts/build-sdk.sh`
 // reports it. Deterministic for a given build, unlike a timing, so it can fail a run. The
 // budget only moves down: lower it when the package shrinks (BENCHMARKS.md has the history).
-// It has moved up for features only, each recorded there: the last, by 1 KB, for
-// FRIEND_GROUP_LIST_UPDATED.
+// It has moved up for features only, each recorded there: the last, by 3 KB, for reactions
+// that name who reacted (partialUserList's nick and avatar).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 299_000;
+const BUDGET = 302_000;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

@@ -4,7 +4,7 @@
 use super::Client;
 use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
-use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, UserId};
+use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, UserId};
 use std::collections::{HashMap, HashSet};
 
 /// How far a conversation is read: by this user (`mine`) and by the peer, as key numbers.
@@ -315,6 +315,16 @@ impl<C: Cache + 'static> Client<C> {
         protocol::reaction::check_id(&id)
             .map_err(|why| SdkError::new(ErrorCode::INVALID_ARGUMENT, why))?;
         self.connected()?.react(peer, key, id, add).await
+    }
+
+    /// Who reacted to `m`, with the nickname and avatar this device knows for each
+    /// ([`crate::session::Session::reactors`]).
+    pub async fn reactors(&self, m: &Message) -> Result<Vec<Profile>, SdkError> {
+        let session = self.connected()?;
+        let me = self.me().ok_or_else(SdkError::disconnected)?;
+        let conversations = self.inner.cache.conversations().await?;
+        let conversation = conversations.iter().find(|c| &c.peer == m.peer_of(&me));
+        session.reactors(m, conversation).await
     }
 
     /// The message `key` with `peer`, when this device holds it: after an edit refused with

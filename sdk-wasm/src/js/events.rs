@@ -238,8 +238,8 @@ pub(super) fn emits(
             EVENT.MESSAGE_MODIFIED,
             messages(std::slice::from_ref(&m), ReadMarks::default()),
         )],
-        Event::ReactionsUpdated(m) => {
-            let data = JsMessageReactions::new(&m, me, usize::MAX);
+        Event::ReactionsUpdated(m, reactors) => {
+            let data = JsMessageReactions::new(&m, me, usize::MAX, &reactors);
             vec![Emit(EVENT.MESSAGE_REACTIONS_UPDATED, to_js(&data))]
         }
         Event::UserStatusUpdated(status) => {

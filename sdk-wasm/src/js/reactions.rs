@@ -58,7 +58,8 @@ impl Chat {
             for message in list.iter() {
                 let (peer, key) = message_ref(&message)?;
                 if let Some(m) = client.held_message(&peer, key).await.map_err(sdk_error)? {
-                    held.push(m);
+                    let reactors = client.reactors(&m).await.map_err(sdk_error)?;
+                    held.push((m, reactors));
                 }
             }
             #[derive(Serialize)]
@@ -69,7 +70,7 @@ impl Chat {
             ok(Result {
                 result_list: held
                     .iter()
-                    .map(|m| JsMessageReactions::new(m, &me, max_users))
+                    .map(|(m, reactors)| JsMessageReactions::new(m, &me, max_users, reactors))
                     .collect(),
             })
         })

@@ -472,8 +472,8 @@ pub struct JsReaction<'a> {
     pub reacted_by_myself: bool,
 }
 
-/// A user who reacted: its nickname and avatar as the message knows them (the sender's), empty
-/// for the other user (read its profile with `getUserProfile`).
+/// A user who reacted, with the nickname and avatar the device knows for it (empty when it
+/// knows none: `getUserProfile` reads them).
 #[derive(Serialize)]
 pub struct JsReactionUser<'a> {
     #[serde(rename = "userID")]
@@ -483,8 +483,14 @@ pub struct JsReactionUser<'a> {
 }
 
 impl<'a> JsReaction<'a> {
-    /// The reactions of `m` as `me` sees them, each with at most `max_users` users.
-    pub fn list(m: &'a Message, me: &UserId, max_users: usize) -> Vec<Self> {
+    /// The reactions of `m` as `me` sees them, each with at most `max_users` users, named as
+    /// `reactors` has them.
+    pub fn list(
+        m: &'a Message,
+        me: &UserId,
+        max_users: usize,
+        reactors: &'a [Profile],
+    ) -> Vec<Self> {
         m.reactions
             .iter()
             .map(|r| JsReaction {
@@ -495,11 +501,11 @@ impl<'a> JsReaction<'a> {
                     .iter()
                     .take(max_users)
                     .map(|u| {
-                        let sender = u == &m.from;
+                        let known = reactors.iter().find(|p| &p.user_id == u);
                         JsReactionUser {
                             user_id: u,
-                            nick: if sender { &m.nick } else { "" },
-                            avatar: if sender { &m.avatar } else { "" },
+                            nick: known.map_or("", |p| p.nick.as_str()),
+                            avatar: known.map_or("", |p| p.avatar.as_str()),
                         }
                     })
                     .collect(),
@@ -522,11 +528,11 @@ pub struct JsMessageReactions<'a> {
 }
 
 impl<'a> JsMessageReactions<'a> {
-    pub fn new(m: &'a Message, me: &UserId, max_users: usize) -> Self {
+    pub fn new(m: &'a Message, me: &UserId, max_users: usize, reactors: &'a [Profile]) -> Self {
         Self {
             message_id: m.id(),
             conversation_id: ConversationId(m.peer_of(me).clone()),
-            reaction_list: JsReaction::list(m, me, max_users),
+            reaction_list: JsReaction::list(m, me, max_users, reactors),
         }
     }
 }
