@@ -319,8 +319,9 @@ export interface Chat {
 export interface ReactionInfo {
   reactionID: string;
   totalUserCount: number;
-  /** Up to `maxUserCountPerReaction` of the users; `nick` and `avatar` are the sender's as the
-   * message carries them, empty for the other user. */
+  /** Up to `maxUserCountPerReaction` of the users, with `nick` and `avatar` as this browser
+   * knows them (you, a profile `getUserProfile` read, the conversation list, the message's
+   * sender); empty strings when it knows none. */
   partialUserList: { userID: string; nick: string; avatar: string }[];
   reactedByMyself: boolean;
 }
