@@ -1044,7 +1044,6 @@ impl<C: Cache + 'static> Session<C> {
         }
     }
 
-    /// The profiles of `users` (unknown users are left out), cached for offline display.
     /// Who reacted to `m`, each with the nickname and avatar this device knows without asking
     /// the server: this user's own, a profile read before (`getUserProfile`), the peer's as
     /// the conversation list has it, or the sender's as the message carries it; empty when
@@ -1057,11 +1056,11 @@ impl<C: Cache + 'static> Session<C> {
         let mut users: Vec<&UserId> = m.reactions.iter().flat_map(|r| &r.users).collect();
         users.sort();
         users.dedup();
+        let own = self.inner.profile.borrow().clone();
         let mut reactors = Vec::with_capacity(users.len());
         for user in users {
-            let own = self.inner.profile.borrow().clone();
             let known = match user == &own.user_id {
-                true => Some(own),
+                true => Some(own.clone()),
                 false => self.inner.cache.profile(user).await?,
             };
             let (nick, avatar) = match known {
@@ -1082,6 +1081,7 @@ impl<C: Cache + 'static> Session<C> {
         Ok(reactors)
     }
 
+    /// The profiles of `users` (unknown users are left out), cached for offline display.
     pub async fn profiles(&self, users: Vec<UserId>) -> Result<Vec<Profile>, SdkError> {
         let reply = self.request(Request::ProfileGet { users }).await?;
         let Reply::Profiles { profiles } = reply else {

@@ -317,14 +317,18 @@ impl<C: Cache + 'static> Client<C> {
         self.connected()?.react(peer, key, id, add).await
     }
 
-    /// Who reacted to `m`, with the nickname and avatar this device knows for each
-    /// ([`crate::session::Session::reactors`]).
-    pub async fn reactors(&self, m: &Message) -> Result<Vec<Profile>, SdkError> {
+    /// Who reacted to each of `messages`, with the nickname and avatar this device knows for
+    /// each user ([`crate::session::Session::reactors`]).
+    pub async fn reactors(&self, messages: &[Message]) -> Result<Vec<Vec<Profile>>, SdkError> {
         let session = self.connected()?;
         let me = self.me().ok_or_else(SdkError::disconnected)?;
         let conversations = self.inner.cache.conversations().await?;
-        let conversation = conversations.iter().find(|c| &c.peer == m.peer_of(&me));
-        session.reactors(m, conversation).await
+        let mut all = Vec::with_capacity(messages.len());
+        for m in messages {
+            let conversation = conversations.iter().find(|c| &c.peer == m.peer_of(&me));
+            all.push(session.reactors(m, conversation).await?);
+        }
+        Ok(all)
     }
 
     /// The message `key` with `peer`, when this device holds it: after an edit refused with

@@ -58,10 +58,10 @@ impl Chat {
             for message in list.iter() {
                 let (peer, key) = message_ref(&message)?;
                 if let Some(m) = client.held_message(&peer, key).await.map_err(sdk_error)? {
-                    let reactors = client.reactors(&m).await.map_err(sdk_error)?;
-                    held.push((m, reactors));
+                    held.push(m);
                 }
             }
+            let reactors = client.reactors(&held).await.map_err(sdk_error)?;
             #[derive(Serialize)]
             #[serde(rename_all = "camelCase")]
             struct Result<'a> {
@@ -70,6 +70,7 @@ impl Chat {
             ok(Result {
                 result_list: held
                     .iter()
+                    .zip(&reactors)
                     .map(|(m, reactors)| JsMessageReactions::new(m, &me, max_users, reactors))
                     .collect(),
             })

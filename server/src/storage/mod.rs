@@ -785,14 +785,12 @@ pub(crate) fn sync_bounds(
     }
 }
 
-use crate::chat::friend_fields::GROUP;
-
 /// Takes `groups` out of a friendship's `Tag_SNS_IM_Group` field; whether it changed.
 pub(crate) fn leave_groups(
     fields: &mut std::collections::BTreeMap<String, String>,
     groups: &[String],
 ) -> bool {
-    let Some(text) = fields.get_mut(GROUP) else {
+    let Some(text) = fields.get_mut(crate::chat::friend_fields::GROUP) else {
         return false;
     };
     let Ok(mut names) = serde_json::from_str::<Vec<String>>(text) else {
