@@ -1,6 +1,6 @@
 //! One-pass decoders for the tagged types a client reads: [`ServerFrame`], [`Reply`],
-//! [`SyncEntry`] and [`SyncEvent`]. Their encoders are serde's derived ones; these read the same
-//! JSON.
+//! [`SyncEntry`], [`SyncEvent`] and [`Element`]. Their encoders are serde's derived ones; these
+//! read the same JSON.
 //!
 //! Why by hand: serde's derived decoder for an internally tagged or flattened type first copies
 //! the whole object into an intermediate tree, then decodes every field from that tree, so every
@@ -9,6 +9,10 @@
 //! once into a plain struct holding every field any of its variants has, and the variant its tag
 //! names is built from that. The tests round-trip every variant through the derived encoder.
 
+use crate::element::{
+    CustomElem, Element, FaceElem, FileElem, ImageElem, ImageInfo, LocationElem, SoundElem,
+    SystemElem, TextElem, VideoElem, download_flag,
+};
 use crate::error::ErrorCode;
 use crate::frame::{FriendGroup, KickCause, Reply, ServerFrame, SyncPage, UserResult};
 use crate::ids::{MessageKey, Seq, UserId};
@@ -356,6 +360,147 @@ impl<'de> Deserialize<'de> for ServerFrame {
     }
 }
 
+/// A message element: `{"MsgType": …, "MsgContent": {…}}`, the two in either order.
+#[derive(Deserialize)]
+struct FlatElement {
+    #[serde(rename = "MsgType")]
+    kind: ElementKind,
+    #[serde(rename = "MsgContent")]
+    content: FlatContent,
+}
+
+#[derive(Deserialize)]
+enum ElementKind {
+    #[serde(rename = "TIMTextElem")]
+    Text,
+    #[serde(rename = "TIMFaceElem")]
+    Face,
+    #[serde(rename = "TIMLocationElem")]
+    Location,
+    #[serde(rename = "TIMImageElem")]
+    Image,
+    #[serde(rename = "TIMSoundElem")]
+    Sound,
+    #[serde(rename = "TIMFileElem")]
+    File,
+    #[serde(rename = "TIMVideoFileElem")]
+    Video,
+    #[serde(rename = "TIMCustomElem")]
+    Custom,
+    #[serde(rename = "DuetSystemElem")]
+    System,
+}
+
+/// Every field of every element kind's `MsgContent` (a name two kinds share has one type).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct FlatContent {
+    text: Option<String>,
+    index: Option<i64>,
+    data: Option<String>,
+    desc: Option<String>,
+    ext: Option<String>,
+    sound: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    #[serde(rename = "UUID")]
+    uuid: Option<String>,
+    image_format: Option<u32>,
+    image_info_array: Option<Vec<ImageInfo>>,
+    url: Option<String>,
+    size: Option<u64>,
+    second: Option<u32>,
+    #[serde(rename = "Download_Flag")]
+    download_flag: Option<u32>,
+    file_size: Option<u64>,
+    file_name: Option<String>,
+    video_url: Option<String>,
+    #[serde(rename = "VideoUUID")]
+    video_uuid: Option<String>,
+    video_size: Option<u64>,
+    video_second: Option<u32>,
+    video_format: Option<String>,
+    video_download_flag: Option<u32>,
+    thumb_url: Option<String>,
+    #[serde(rename = "ThumbUUID")]
+    thumb_uuid: Option<String>,
+    thumb_size: Option<u64>,
+    thumb_width: Option<u32>,
+    thumb_height: Option<u32>,
+    thumb_format: Option<String>,
+    thumb_download_flag: Option<u32>,
+}
+
+impl FlatElement {
+    fn element<E: Error>(self) -> Result<Element, E> {
+        let c = self.content;
+        Ok(match self.kind {
+            ElementKind::Text => Element::Text(TextElem {
+                text: need(c.text, "Text")?,
+            }),
+            ElementKind::Face => Element::Face(FaceElem {
+                index: need(c.index, "Index")?,
+                data: c.data.unwrap_or_default(),
+            }),
+            ElementKind::Location => Element::Location(LocationElem {
+                desc: c.desc.unwrap_or_default(),
+                latitude: need(c.latitude, "Latitude")?,
+                longitude: need(c.longitude, "Longitude")?,
+            }),
+            ElementKind::Image => Element::Image(ImageElem {
+                uuid: c.uuid.unwrap_or_default(),
+                image_format: c.image_format.unwrap_or_default(),
+                image_info_array: need(c.image_info_array, "ImageInfoArray")?,
+            }),
+            ElementKind::Sound => Element::Sound(SoundElem {
+                url: need(c.url, "Url")?,
+                uuid: c.uuid.unwrap_or_default(),
+                size: need(c.size, "Size")?,
+                second: need(c.second, "Second")?,
+                download_flag: c.download_flag.unwrap_or_else(download_flag),
+            }),
+            ElementKind::File => Element::File(FileElem {
+                url: need(c.url, "Url")?,
+                uuid: c.uuid.unwrap_or_default(),
+                file_size: need(c.file_size, "FileSize")?,
+                file_name: need(c.file_name, "FileName")?,
+                download_flag: c.download_flag.unwrap_or_else(download_flag),
+            }),
+            ElementKind::Video => Element::Video(VideoElem {
+                video_url: need(c.video_url, "VideoUrl")?,
+                video_uuid: c.video_uuid.unwrap_or_default(),
+                video_size: need(c.video_size, "VideoSize")?,
+                video_second: need(c.video_second, "VideoSecond")?,
+                video_format: c.video_format.unwrap_or_default(),
+                video_download_flag: c.video_download_flag.unwrap_or_else(download_flag),
+                thumb_url: need(c.thumb_url, "ThumbUrl")?,
+                thumb_uuid: c.thumb_uuid.unwrap_or_default(),
+                thumb_size: c.thumb_size.unwrap_or_default(),
+                thumb_width: c.thumb_width.unwrap_or_default(),
+                thumb_height: c.thumb_height.unwrap_or_default(),
+                thumb_format: c.thumb_format.unwrap_or_default(),
+                thumb_download_flag: c.thumb_download_flag.unwrap_or_else(download_flag),
+            }),
+            ElementKind::Custom => Element::Custom(CustomElem {
+                data: c.data.unwrap_or_default(),
+                desc: c.desc.unwrap_or_default(),
+                ext: c.ext.unwrap_or_default(),
+                sound: c.sound.unwrap_or_default(),
+            }),
+            ElementKind::System => Element::System(SystemElem {
+                text: need(c.text, "Text")?,
+                data: c.data.unwrap_or_default(),
+            }),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Element {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FlatElement::deserialize(d)?.element()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -691,5 +836,97 @@ mod tests {
             seq: Seq(9),
             event: SyncEvent::Unknown,
         });
+    }
+
+    #[test]
+    fn every_element_kind_reads_back_as_written() {
+        use crate::element::*;
+        let info = ImageInfo {
+            kind: image_type::THUMB,
+            size: 10,
+            width: 4,
+            height: 3,
+            url: "https://x/t".into(),
+        };
+        let elements = [
+            Element::Text(TextElem { text: "hi".into() }),
+            Element::Face(FaceElem {
+                index: -1,
+                data: "d".into(),
+            }),
+            Element::Location(LocationElem {
+                desc: "Office".into(),
+                latitude: 22.5,
+                longitude: -113.9,
+            }),
+            Element::Image(ImageElem {
+                uuid: "u".into(),
+                image_format: 3,
+                image_info_array: vec![info],
+            }),
+            Element::Sound(SoundElem {
+                url: "https://x/s".into(),
+                uuid: "u".into(),
+                size: 9,
+                second: 2,
+                download_flag: 1,
+            }),
+            Element::File(FileElem {
+                url: "https://x/f".into(),
+                uuid: "u".into(),
+                file_size: 8,
+                file_name: "a.pdf".into(),
+                download_flag: 2,
+            }),
+            Element::Video(VideoElem {
+                video_url: "https://x/v".into(),
+                video_uuid: "v".into(),
+                video_size: 7,
+                video_second: 6,
+                video_format: "mp4".into(),
+                video_download_flag: 1,
+                thumb_url: "https://x/c".into(),
+                thumb_uuid: "c".into(),
+                thumb_size: 5,
+                thumb_width: 4,
+                thumb_height: 3,
+                thumb_format: "jpg".into(),
+                thumb_download_flag: 0,
+            }),
+            Element::Custom(CustomElem {
+                data: "d".into(),
+                desc: "e".into(),
+                ext: "x".into(),
+                sound: "s".into(),
+            }),
+            Element::System(SystemElem {
+                text: "t".into(),
+                data: "d".into(),
+            }),
+        ];
+        assert_eq!(elements.len(), TYPE_NAMES.len());
+        for e in elements {
+            round_trip(e);
+        }
+    }
+
+    #[test]
+    fn element_content_may_come_first_and_defaults_fill_in() {
+        let e: Element = serde_json::from_str(
+            r#"{"MsgContent":{"VideoUrl":"https://x/v","VideoSize":1,"VideoSecond":2,"ThumbUrl":"https://x/c"},"MsgType":"TIMVideoFileElem"}"#,
+        )
+        .unwrap();
+        let Element::Video(v) = e else {
+            panic!("not a video: {e:?}")
+        };
+        assert_eq!((v.video_download_flag, v.thumb_download_flag), (2, 2));
+        assert_eq!((v.thumb_size, v.video_format.as_str()), (0, ""));
+        let e = serde_json::from_str::<Element>(
+            r#"{"MsgType":"TIMSoundElem","MsgContent":{"Url":"https://x/s","Size":1}}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("missing field `Second`"), "{e}");
+        let e = serde_json::from_str::<Element>(r#"{"MsgType":"TIMTextElem"}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `MsgContent`"), "{e}");
     }
 }

@@ -21,7 +21,9 @@ pub const TYPE_NAMES: [&str; 9] = [
 ];
 
 /// One element of a message body. A message holds one or more.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Read by a one-pass decoder (`decode.rs`) rather than serde's derived one, which copies the
+/// content into an intermediate tree whenever `MsgContent` comes before `MsgType`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "MsgType", content = "MsgContent")]
 pub enum Element {
@@ -55,14 +57,14 @@ pub enum Element {
     System(SystemElem),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct TextElem {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct FaceElem {
@@ -71,7 +73,7 @@ pub struct FaceElem {
     pub data: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct LocationElem {
@@ -90,7 +92,7 @@ pub mod image_type {
     pub const THUMB: u8 = 3;
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct ImageElem {
@@ -116,7 +118,7 @@ pub struct ImageInfo {
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct SoundElem {
@@ -130,7 +132,7 @@ pub struct SoundElem {
     pub download_flag: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct FileElem {
@@ -143,7 +145,7 @@ pub struct FileElem {
     pub download_flag: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct VideoElem {
@@ -173,11 +175,11 @@ pub struct VideoElem {
 }
 
 /// Tencent's `Download_Flag` 2: the URL is downloadable as is.
-fn download_flag() -> u32 {
+pub(crate) fn download_flag() -> u32 {
     2
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomElem {
@@ -191,7 +193,7 @@ pub struct CustomElem {
     pub sound: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct SystemElem {
