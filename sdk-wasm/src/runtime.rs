@@ -6,11 +6,17 @@ use std::future::Future;
 /// Runs a task on the local executor (the browser's, or tokio's `LocalSet` natively).
 pub(crate) fn spawn(task: impl Future<Output = ()> + 'static) {
     #[cfg(target_arch = "wasm32")]
-    wasm_bindgen_futures::spawn_local(task);
+    spawn_boxed(Box::pin(task));
     #[cfg(not(target_arch = "wasm32"))]
     {
         tokio::task::spawn_local(task);
     }
+}
+
+/// The executor's task wrapper compiled once, for every task, rather than once per task type.
+#[cfg(target_arch = "wasm32")]
+fn spawn_boxed(task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(task);
 }
 
 pub(crate) async fn sleep_ms(ms: u32) {

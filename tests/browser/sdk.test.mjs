@@ -1110,6 +1110,56 @@ function declared() {
   return found;
 }
 
+test('wrong arguments reject with 60006 naming the field, and leave the instance usable', async () => {
+  const alice = `args-a-${run}`, bob = `args-b-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig, bob, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    await (await window.signIn(SDKAPPID, wsUrl, bob, bobSig)).logout();
+    const failure = (f) => Promise.resolve().then(f).then(() => null, (e) => ({ code: e.code, message: e.message }));
+    const noServer = await failure(() => DuetChat.create({ SDKAppID: SDKAPPID }));
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const noSig = await failure(() => chat.login({ userID: alice }));
+    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    await chat.login({ userID: alice, userSig: aliceSig });
+    await ready;
+    const result = {
+      noServer,
+      noSig,
+      noText: await failure(() => chat.createTextMessage({ to: bob, payload: { data: 'x' } })),
+      noTo: await failure(() => chat.createFaceMessage({ payload: { index: 1 } })),
+      badIndex: await failure(() => chat.createFaceMessage({ to: bob, payload: { index: 'one' } })),
+      badCount: await failure(() => chat.getMessageList({ conversationID: `C2C${bob}`, count: 'ten' })),
+      noConversation: await failure(() => chat.setMessageRead({})),
+      noPin: await failure(() => chat.pinConversation({ conversationID: `C2C${bob}` })),
+      badUser: await failure(() => chat.getUserProfile({ userIDList: [''] })),
+      noName: await failure(() => chat.createFriendGroup({ userIDList: [bob] })),
+      notAMessage: await failure(() => chat.revokeMessage({ ID: 'nope' })),
+    };
+    const msg = chat.createLocationMessage({ to: bob, payload: { description: 'here', longitude: 2.35, latitude: 48.85 } });
+    result.sent = (await chat.sendMessage(msg, { onlineUserOnly: false })).data.message.payload;
+    await chat.logout();
+    return result;
+  }, { wsUrl, SDKAPPID, alice, aliceSig: sig(alice), bob, bobSig: sig(bob) });
+  const expect = {
+    noServer: /server is missing/,
+    noSig: /userSig is missing/,
+    noText: /payload: text is missing/,
+    noTo: /to is missing/,
+    badIndex: /invalid payload: invalid type: string "one"/,
+    badCount: /invalid type: string "ten"/,
+    noConversation: /conversationID is missing/,
+    noPin: /isPinned is missing/,
+    badUser: /user/i,
+    noName: /name is missing/,
+    notAMessage: /conversationID is missing/,
+  };
+  for (const [call, pattern] of Object.entries(expect)) {
+    assert.equal(got[call]?.code, 60006, `${call}: ${JSON.stringify(got[call])}`);
+    assert.match(got[call].message, pattern, call);
+  }
+  assert.deepEqual(got.sent, { description: 'here', longitude: 2.35, latitude: 48.85 });
+});
+
 test('every event, constant and method the package has is declared in index.d.ts, and no more', async () => {
   const runtime = await page.evaluate(async () => {
     const { default: DuetChat, Chat } = await import('/pkg/index.js');

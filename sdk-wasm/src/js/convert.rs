@@ -3,11 +3,23 @@
 //! the JavaScript side.
 
 use crate::error::SdkError;
-use js_sys::JSON;
+use js_sys::{JSON, Promise};
 use protocol::ErrorCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::{JsCast, JsValue};
+
+/// The promise of an answer, for the app.
+pub(super) fn promise(answer: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    boxed_promise(Box::pin(answer))
+}
+
+/// The promise machinery compiled once, for every call, rather than once per call's future.
+fn boxed_promise(answer: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
+    wasm_bindgen_futures::future_to_promise(answer)
+}
 
 /// A Rust value as a plain JavaScript value.
 pub(super) fn to_js<T: Serialize>(value: &T) -> JsValue {
@@ -53,12 +65,7 @@ pub(super) fn code_of(error: &JsValue) -> Option<u32> {
 
 /// `{ code: 0, data }`, as every promise resolves.
 pub(super) fn ok<T: Serialize>(data: T) -> Result<JsValue, JsValue> {
-    #[derive(Serialize)]
-    struct Answer<T> {
-        code: u32,
-        data: T,
-    }
-    Ok(to_js(&Answer { code: 0, data }))
+    ok_value(to_js(&data))
 }
 
 /// `{ code: 0, data }` around a value that is already JavaScript (the app's own message object).

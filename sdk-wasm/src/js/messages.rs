@@ -6,7 +6,8 @@
 //! uploaded media's `payload`) and resolves with it, so the app can keep using it, for
 //! `revokeMessage` among others.
 
-use super::convert::{code_of, field, from_js, invalid, ok, ok_value, sdk_error, to_js};
+use super::args::{Args, PushInfo, required, user_id};
+use super::convert::{code_of, field, invalid, ok, ok_value, promise, sdk_error, to_js};
 use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, Status};
 use super::{Chat, Empty, State};
 use crate::cache::OutboxItem;
@@ -18,87 +19,35 @@ use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
 use protocol::media::MediaKind;
 use protocol::push::OfflinePushInfo;
 use protocol::{Element, MessageKey, UserId};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-/// `{ to, payload, cloudCustomData? }`, the options of every `create…Message`.
-#[derive(Deserialize)]
-struct CreateOptions<P> {
-    to: String,
-    payload: P,
-    #[serde(rename = "cloudCustomData", default)]
-    cloud_custom_data: Option<String>,
-}
-
-impl<P: serde::de::DeserializeOwned> CreateOptions<P> {
-    fn read(options: &JsValue) -> Result<(UserId, P, Option<String>), JsValue> {
-        let o: Self = from_js(options, "options: expected { to, payload }")?;
-        let to = UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?;
-        Ok((to, o.payload, o.cloud_custom_data.filter(|c| !c.is_empty())))
-    }
+/// The recipient and `cloudCustomData` of `{ to, payload, cloudCustomData? }`, the options of
+/// every `create…Message`.
+fn create_options(options: &JsValue) -> Result<(UserId, Option<String>), JsValue> {
+    let o = Args::read(options, "options: expected { to, payload }")?;
+    let to = user_id(required(o.to, "options: to")?)?;
+    Ok((to, o.cloud_custom_data.filter(|c| !c.is_empty())))
 }
 
 /// The draft a message object made by `create…Message` carries.
-#[derive(Deserialize)]
-struct Draft {
-    to: String,
-    random: u32,
-    #[serde(default)]
-    elements: Vec<Element>,
-    #[serde(rename = "cloudCustomData", default)]
-    cloud_custom_data: String,
-    /// When it was made, seconds since the Unix epoch (part of its ID).
-    #[serde(rename = "clientTime", default)]
-    client_time: u64,
-}
-
-impl Draft {
-    fn read(message: &JsValue, push: Option<OfflinePushInfo>) -> Result<OutboxItem, JsValue> {
-        let d: Draft = from_js(message, "message: use one made by a create…Message method")?;
-        Ok(OutboxItem {
-            to: UserId::parse(d.to).map_err(|e| invalid(e.to_string()))?,
-            random: d.random,
-            elements: d.elements,
-            cloud_custom_data: Some(d.cloud_custom_data).filter(|c| !c.is_empty()),
-            created_ms: d.client_time * 1000,
-            offline_push_info: push,
-        })
-    }
-}
-
-/// `sendMessage`'s options, as in Tencent's SDK.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct SendOptions {
-    /// Delivered to the devices online now only: not stored, pushed or counted unread.
-    #[serde(default)]
-    online_user_only: bool,
-    #[serde(default)]
-    offline_push_info: Option<PushOptions>,
+fn draft_of(message: &JsValue, push: Option<OfflinePushInfo>) -> Result<OutboxItem, JsValue> {
+    const WHAT: &str = "message: use one made by a create…Message method";
+    let d = Args::read(message, WHAT)?;
+    Ok(OutboxItem {
+        to: user_id(required(d.to, "message: to")?)?,
+        random: required(d.random, "message: random")?,
+        elements: d.elements.unwrap_or_default(),
+        cloud_custom_data: d.cloud_custom_data.filter(|c| !c.is_empty()),
+        created_ms: d.client_time.unwrap_or_default() * 1000,
+        offline_push_info: push,
+    })
 }
 
 /// Tencent's web `OfflinePushInfo`, turned into its REST shape for the server.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PushOptions {
-    #[serde(default)]
-    disable_push: bool,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    extension: String,
-    #[serde(rename = "ignoreIOSBadge", default)]
-    ignore_ios_badge: bool,
-    #[serde(rename = "androidOPPOChannelID", default)]
-    android_oppo_channel_id: String,
-}
-
-impl From<PushOptions> for OfflinePushInfo {
-    fn from(o: PushOptions) -> Self {
+impl From<PushInfo> for OfflinePushInfo {
+    fn from(o: PushInfo) -> Self {
         let mut info = OfflinePushInfo {
             push_flag: u8::from(o.disable_push),
             title: o.title,
@@ -115,33 +64,24 @@ impl From<PushOptions> for OfflinePushInfo {
 /// The conversation and server key of a message object the SDK made, once sent: from its
 /// `sequence`, `random` and (server) `time`, or an `ID` that is a key (`seq_random_time`).
 pub(super) fn message_ref(message: &JsValue) -> Result<(UserId, MessageKey), JsValue> {
-    #[derive(Deserialize)]
-    struct M {
-        #[serde(rename = "ID", default)]
-        id: String,
-        #[serde(rename = "conversationID")]
-        conversation_id: String,
-        #[serde(default)]
-        sequence: u64,
-        #[serde(default)]
-        random: u32,
-        #[serde(default)]
-        time: u64,
-    }
-    let m: M = from_js(message, "message: use one the SDK returned")?;
-    let key = match m.sequence {
-        0 => MessageKey::parse(&m.id).map_err(|_| {
+    let m = Args::read(message, "message: use one the SDK returned")?;
+    message_key(&m)
+}
+
+/// [`message_ref`] of a message object already read.
+fn message_key(m: &Args) -> Result<(UserId, MessageKey), JsValue> {
+    let conversation = required(m.conversation_id.as_deref(), "message: conversationID")?;
+    let key = match m.sequence.unwrap_or_default() {
+        0 => MessageKey::parse(m.id.as_deref().unwrap_or_default()).map_err(|_| {
             invalid("this message is not stored on the server (not sent yet, or online only)")
         })?,
         id => MessageKey {
             id,
-            random: m.random,
-            time_s: m.time,
+            random: m.random.unwrap_or_default(),
+            time_s: m.time.unwrap_or_default(),
         },
     };
-    let peer = ConversationId::parse(&m.conversation_id)
-        .map_err(invalid)?
-        .0;
+    let peer = ConversationId::parse(conversation).map_err(invalid)?.0;
     Ok((peer, key))
 }
 
@@ -152,24 +92,10 @@ async fn change_conversation(
     options: JsValue,
     draft: bool,
 ) -> Result<JsValue, JsValue> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct O {
-        #[serde(default)]
-        is_pinned: Option<bool>,
-        #[serde(default)]
-        draft_text: Option<String>,
-    }
-    let peer = conversation_of(&options)?;
-    let o: O = from_js(&options, "options")?;
+    let o = Args::read(&options, "options: expected { conversationID, … }")?;
+    let peer = conversation_in(&o)?;
     let (pinned, text) = match draft {
-        false => (
-            Some(
-                o.is_pinned
-                    .ok_or_else(|| invalid("options: isPinned is missing"))?,
-            ),
-            None,
-        ),
+        false => (Some(required(o.is_pinned, "options: isPinned")?), None),
         true => (None, Some(o.draft_text.unwrap_or_default())),
     };
     let client = state.client()?;
@@ -197,15 +123,16 @@ impl Changed {
 
 /// Reads `{ conversationID }`.
 fn conversation_of(options: &JsValue) -> Result<UserId, JsValue> {
-    #[derive(Deserialize)]
-    struct O {
-        #[serde(rename = "conversationID")]
-        conversation_id: String,
-    }
-    let o: O = from_js(options, "options: expected { conversationID }")?;
-    Ok(ConversationId::parse(&o.conversation_id)
-        .map_err(invalid)?
-        .0)
+    conversation_in(&Args::read(
+        options,
+        "options: expected { conversationID }",
+    )?)
+}
+
+/// The peer of the `conversationID` of options already read.
+fn conversation_in(o: &Args) -> Result<UserId, JsValue> {
+    let id = required(o.conversation_id.as_deref(), "options: conversationID")?;
+    Ok(ConversationId::parse(id).map_err(invalid)?.0)
 }
 
 /// Sets one field of the app's object.
@@ -217,7 +144,7 @@ impl Chat {
     /// The object of a new message of type `kind` (text, face, location or custom).
     fn create(&self, options: &JsValue, kind: &str) -> Result<JsValue, JsValue> {
         let (client, me) = self.state.signed_in()?;
-        let (to, _, ccd) = CreateOptions::<serde::de::IgnoredAny>::read(options)?;
+        let (to, ccd) = create_options(options)?;
         let element = element_of(kind, &field(options, "payload"))
             .ok_or_else(|| invalid(format!("{kind} is not made from a payload")))??;
         let item = client.draft(to, vec![element], ccd);
@@ -232,7 +159,7 @@ impl Chat {
 
     fn create_media(&self, options: JsValue, kind: MediaKind) -> Result<JsValue, JsValue> {
         let (client, me) = self.state.signed_in()?;
-        let (to, _, ccd) = CreateOptions::<serde::de::IgnoredAny>::read(&options)?;
+        let (to, ccd) = create_options(&options)?;
         let payload = field(&options, "payload");
         let (blob, name) = file_of(&field(&payload, "file"))?;
         let second = field(&payload, "second").as_f64().map(|s| s.ceil() as u32);
@@ -272,63 +199,36 @@ impl Chat {
 /// field names: what `createTextMessage` … `createCustomMessage` take and `modifyMessage`
 /// reads back from the message object. `None` for the other types.
 fn element_of(kind: &str, payload: &JsValue) -> Option<Result<Element, JsValue>> {
-    #[derive(Deserialize)]
-    struct Text {
-        text: String,
-    }
-    #[derive(Deserialize)]
-    struct Face {
-        index: i64,
-        #[serde(default)]
-        data: String,
-    }
-    #[derive(Deserialize)]
-    struct Location {
-        #[serde(default)]
-        description: String,
-        longitude: f64,
-        latitude: f64,
-    }
-    #[derive(Deserialize)]
-    struct Custom {
-        #[serde(default)]
-        data: String,
-        #[serde(default)]
-        description: String,
-        #[serde(default)]
-        extension: String,
-    }
-    fn read<P: serde::de::DeserializeOwned>(
-        payload: &JsValue,
-        make: impl FnOnce(P) -> Element,
-    ) -> Result<Element, JsValue> {
-        Ok(make(from_js(payload, "payload")?))
-    }
-    Some(match kind {
-        MSG_TEXT => read(payload, |p: Text| Element::Text(TextElem { text: p.text })),
-        MSG_FACE => read(payload, |p: Face| {
-            Element::Face(FaceElem {
-                index: p.index,
-                data: p.data,
-            })
-        }),
-        MSG_LOCATION => read(payload, |p: Location| {
-            Element::Location(LocationElem {
-                desc: p.description,
-                latitude: p.latitude,
-                longitude: p.longitude,
-            })
-        }),
-        MSG_CUSTOM => read(payload, |p: Custom| {
-            Element::Custom(CustomElem {
-                data: p.data,
-                desc: p.description,
-                ext: p.extension,
+    let make: fn(Args) -> Result<Element, JsValue> = match kind {
+        MSG_TEXT => |p| {
+            Ok(Element::Text(TextElem {
+                text: required(p.text, "payload: text")?,
+            }))
+        },
+        MSG_FACE => |p| {
+            Ok(Element::Face(FaceElem {
+                index: required(p.index, "payload: index")?,
+                data: p.data.unwrap_or_default(),
+            }))
+        },
+        MSG_LOCATION => |p| {
+            Ok(Element::Location(LocationElem {
+                desc: p.description.unwrap_or_default(),
+                latitude: required(p.latitude, "payload: latitude")?,
+                longitude: required(p.longitude, "payload: longitude")?,
+            }))
+        },
+        MSG_CUSTOM => |p| {
+            Ok(Element::Custom(CustomElem {
+                data: p.data.unwrap_or_default(),
+                desc: p.description.unwrap_or_default(),
+                ext: p.extension.unwrap_or_default(),
                 sound: String::new(),
-            })
-        }),
+            }))
+        },
         _ => return None,
-    })
+    };
+    Some(Args::read(payload, "payload").and_then(make))
 }
 
 const MSG_TEXT: &str = "TIMTextElem";
@@ -401,7 +301,7 @@ impl Chat {
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, message: JsValue, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let result = send(&state, &message, &options).await;
             if let Err(e) = &result {
                 let status = match code_of(e) {
@@ -438,7 +338,7 @@ impl Chat {
     #[wasm_bindgen(js_name = revokeMessage)]
     pub fn revoke_message(&self, message: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let (peer, key) = message_ref(&message)?;
             state
                 .client()?
@@ -459,27 +359,16 @@ impl Chat {
     #[wasm_bindgen(js_name = modifyMessage)]
     pub fn modify_message(&self, message: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let (client, me) = state.signed_in()?;
-            let (peer, key) = message_ref(&message)?;
-            #[derive(Deserialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Edit {
-                #[serde(rename = "type")]
-                kind: String,
-                #[serde(default)]
-                version: u32,
-                #[serde(default)]
-                cloud_custom_data: String,
-                #[serde(default)]
-                elements: Vec<Element>,
-            }
-            let edit: Edit = from_js(&message, "message: use one the SDK returned")?;
+            let edit = Args::read(&message, "message: use one the SDK returned")?;
+            let (peer, key) = message_key(&edit)?;
+            let kind = required(edit.kind, "message: type")?;
             // The payload is the first element; any others stay as they are.
-            let elements = element_of(&edit.kind, &field(&message, "payload"))
+            let elements = element_of(&kind, &field(&message, "payload"))
                 .transpose()?
                 .map(|first| {
-                    let mut all = edit.elements;
+                    let mut all = edit.elements.unwrap_or_default();
                     match all.first_mut() {
                         Some(slot) => *slot = first,
                         None => all.push(first),
@@ -487,7 +376,13 @@ impl Chat {
                     all
                 });
             let edited = match client
-                .modify(&peer, key, edit.version, elements, edit.cloud_custom_data)
+                .modify(
+                    &peer,
+                    key,
+                    edit.version.unwrap_or_default(),
+                    elements,
+                    edit.cloud_custom_data.unwrap_or_default(),
+                )
                 .await
             {
                 Ok(m) => m,
@@ -518,7 +413,7 @@ impl Chat {
     #[wasm_bindgen(js_name = deleteMessage)]
     pub fn delete_message(&self, messages: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let client = state.client()?;
             let refs = js_sys::Array::from(&messages)
                 .iter()
@@ -546,33 +441,19 @@ impl Chat {
     #[wasm_bindgen(js_name = getMessageList)]
     pub fn get_message_list(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            struct O {
-                #[serde(rename = "conversationID")]
-                conversation_id: String,
-                #[serde(rename = "nextReqMessageID", default)]
-                next: Option<String>,
-                #[serde(default = "fifteen")]
-                count: u32,
-            }
-            fn fifteen() -> u32 {
-                15
-            }
-            let o: O = from_js(
+        promise(async move {
+            let o = Args::read(
                 &options,
                 "options: expected { conversationID, nextReqMessageID?, count? }",
             )?;
             let (client, me) = state.signed_in()?;
-            let peer = ConversationId::parse(&o.conversation_id)
-                .map_err(invalid)?
-                .0;
-            let before = match o.next.as_deref().filter(|s| !s.is_empty()) {
+            let peer = conversation_in(&o)?;
+            let before = match o.next_req_message_id.as_deref().filter(|s| !s.is_empty()) {
                 Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(e.to_string()))?),
                 None => None,
             };
             let (mut list, complete) = client
-                .messages(&peer, before, o.count.clamp(1, 100))
+                .messages(&peer, before, o.count.unwrap_or(15).clamp(1, 100))
                 .await
                 .map_err(sdk_error)?;
             let next = list.last().map(|m| m.key.to_string()).unwrap_or_default();
@@ -601,7 +482,7 @@ impl Chat {
     #[wasm_bindgen(js_name = getConversationList)]
     pub fn get_conversation_list(&self) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let (client, me) = state.signed_in()?;
             let list = client.conversations().await.map_err(sdk_error)?;
             #[derive(Serialize)]
@@ -622,7 +503,7 @@ impl Chat {
     #[wasm_bindgen(js_name = getConversationProfile)]
     pub fn get_conversation_profile(&self, conversation_id: String) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let (client, me) = state.signed_in()?;
             let peer = ConversationId::parse(&conversation_id).map_err(invalid)?.0;
             let list = client.conversations().await.map_err(sdk_error)?;
@@ -647,7 +528,7 @@ impl Chat {
     #[wasm_bindgen(js_name = sendTypingStatus)]
     pub fn send_typing_status(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let peer = conversation_of(&options)?;
             let typing = field(&options, "typing").as_bool().unwrap_or(true);
             let client = state.client()?;
@@ -660,7 +541,7 @@ impl Chat {
     /// list) or unpins it, on all of this user's devices. Resolves `{ conversationID }`.
     #[wasm_bindgen(js_name = pinConversation)]
     pub fn pin_conversation(&self, options: JsValue) -> Promise {
-        future_to_promise(change_conversation(self.state.clone(), options, false))
+        promise(change_conversation(self.state.clone(), options, false))
     }
 
     /// `setConversationDraft({ conversationID, draftText })`: keeps the text being written in
@@ -669,7 +550,7 @@ impl Chat {
     /// `{ conversationID }`.
     #[wasm_bindgen(js_name = setConversationDraft)]
     pub fn set_conversation_draft(&self, options: JsValue) -> Promise {
-        future_to_promise(change_conversation(self.state.clone(), options, true))
+        promise(change_conversation(self.state.clone(), options, true))
     }
 
     /// `deleteConversation(conversationID)` or `deleteConversation({ conversationIDList,
@@ -679,43 +560,32 @@ impl Chat {
     #[wasm_bindgen(js_name = deleteConversation)]
     pub fn delete_conversation(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            #[serde(rename_all = "camelCase")]
-            struct O {
-                #[serde(rename = "conversationIDList")]
-                conversation_id_list: Vec<String>,
-                #[serde(default = "yes")]
-                clear_history_message: bool,
-            }
-            fn yes() -> bool {
-                true
-            }
-            let o = match options.as_string() {
-                Some(id) => O {
-                    conversation_id_list: vec![id],
-                    clear_history_message: true,
-                },
-                None => from_js(
-                    &options,
-                    "expected a conversationID or { conversationIDList, clearHistoryMessage? }",
-                )?,
+        promise(async move {
+            let (ids, clear_history) = match options.as_string() {
+                Some(id) => (vec![id], true),
+                None => {
+                    let o = Args::read(
+                        &options,
+                        "expected a conversationID or { conversationIDList, clearHistoryMessage? }",
+                    )?;
+                    let ids = required(o.conversation_id_list, "options: conversationIDList")?;
+                    (ids, o.clear_history_message.unwrap_or(true))
+                }
             };
-            if o.conversation_id_list.len() > protocol::frame::MAX_USERS_PER_REQUEST {
+            if ids.len() > protocol::frame::MAX_USERS_PER_REQUEST {
                 return Err(invalid(format!(
                     "at most {} conversations at once",
                     protocol::frame::MAX_USERS_PER_REQUEST
                 )));
             }
-            let peers = o
-                .conversation_id_list
+            let peers = ids
                 .iter()
                 .map(|id| ConversationId::parse(id).map(|c| c.0).map_err(invalid))
                 .collect::<Result<Vec<_>, _>>()?;
             let client = state.client()?;
             for peer in &peers {
                 client
-                    .delete_conversation(peer, o.clear_history_message)
+                    .delete_conversation(peer, clear_history)
                     .await
                     .map_err(sdk_error)?;
             }
@@ -725,7 +595,7 @@ impl Chat {
                 conversation_id_list: Vec<String>,
             }
             ok(Deleted {
-                conversation_id_list: o.conversation_id_list,
+                conversation_id_list: ids,
             })
         })
     }
@@ -735,7 +605,7 @@ impl Chat {
     #[wasm_bindgen(js_name = setMessageRead)]
     pub fn set_message_read(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let peer = conversation_of(&options)?;
             state.client()?.mark_read(&peer).await.map_err(sdk_error)?;
             ok(Empty {})
@@ -756,14 +626,13 @@ impl Chat {
 /// Sends the app's message object and updates it in place.
 async fn send(state: &Rc<State>, message: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
     let (client, me) = state.signed_in()?;
-    let options: SendOptions = if options.is_undefined() || options.is_null() {
-        SendOptions::default()
-    } else {
-        from_js(options, "sendMessage options")?
+    let options = match options.is_undefined() || options.is_null() {
+        true => Args::default(),
+        false => Args::read(options, "sendMessage options")?,
     };
     let push = options.offline_push_info.map(OfflinePushInfo::from);
-    let item = Draft::read(message, push)?;
-    let sent = match options.online_user_only {
+    let item = draft_of(message, push)?;
+    let sent = match options.online_user_only.unwrap_or_default() {
         true => client.send_online(item).await,
         false => client.send(item).await,
     }

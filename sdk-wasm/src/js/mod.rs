@@ -6,6 +6,7 @@
 //! `code` (the server's codes, or the SDK's in [`crate::error::codes`]). Behaviour lives in the
 //! client; this layer reads the app's arguments and shapes the answers ([`shapes`]).
 
+mod args;
 mod convert;
 mod events;
 mod messages;
@@ -19,15 +20,14 @@ use crate::client::{Client, Listener};
 use crate::error::{SdkError, codes};
 use crate::event::Event;
 use crate::session::Login;
-use convert::{from_js, invalid, ok, sdk_error};
+use args::{Args, required, user_id};
+use convert::{ok, promise, sdk_error};
 use js_sys::{Function, Promise};
 use protocol::{DeviceId, UserId};
-use serde::Deserialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// One SDK instance (`DuetChat.create(...)`).
 #[wasm_bindgen]
@@ -86,17 +86,11 @@ impl Chat {
     /// `new Chat({ SDKAppID, server })`; `DuetChat.create` calls this.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Chat, JsValue> {
-        #[derive(Deserialize)]
-        struct Options {
-            #[serde(rename = "SDKAppID")]
-            sdk_app_id: u64,
-            server: String,
-        }
-        let o: Options = from_js(&options, "options: expected { SDKAppID, server }")?;
+        let o = Args::read(&options, "options: expected { SDKAppID, server }")?;
         Ok(Chat {
             state: Rc::new(State {
-                sdk_app_id: o.sdk_app_id,
-                server: o.server,
+                sdk_app_id: required(o.sdk_app_id, "options: SDKAppID")?,
+                server: required(o.server, "options: server")?,
                 handlers: RefCell::default(),
                 client: RefCell::new(None),
             }),
@@ -122,16 +116,10 @@ impl Chat {
     /// messages then arrive as `MESSAGE_RECEIVED`, followed by `SDK_READY`.
     pub fn login(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            struct Options {
-                #[serde(rename = "userID")]
-                user_id: String,
-                #[serde(rename = "userSig")]
-                user_sig: String,
-            }
-            let o: Options = from_js(&options, "login options: expected { userID, userSig }")?;
-            let user = UserId::parse(o.user_id).map_err(|e| invalid(e.to_string()))?;
+        promise(async move {
+            let o = Args::read(&options, "login options: expected { userID, userSig }")?;
+            let user = user_id(required(o.user_id, "login options: userID")?)?;
+            let user_sig = required(o.user_sig, "login options: userSig")?;
             // (A client kicked out by the server has no user and is replaced.)
             if state
                 .client
@@ -158,7 +146,7 @@ impl Chat {
             let login = Login {
                 sdk_app_id: state.sdk_app_id,
                 user_id: user,
-                user_sig: o.user_sig,
+                user_sig,
                 device,
             };
             // Held before the sign-in ends, so that the events it starts reach the app.
@@ -174,7 +162,7 @@ impl Chat {
     /// Signs out; the cached history stays for the next sign-in.
     pub fn logout(&self) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let client = state.client.borrow_mut().take();
             if let Some(c) = client {
                 c.logout().await;

@@ -1,48 +1,29 @@
 //! Profiles, friends, the blacklist and presence.
 
-use super::convert::{field, from_js, invalid, ok, sdk_error};
+use super::args::{Args, required, user_id, user_ids};
+use super::convert::{field, invalid, ok, promise, sdk_error};
 use super::shapes::{ApplicationList, JsProfile, JsUserStatus, RelationList};
 use super::{Chat, State};
 use crate::error::SdkError;
 use js_sys::Promise;
 use protocol::frame::{FriendGroup, UserResult};
 use protocol::push::Vendor;
-use protocol::{CustomField, ErrorCode, ProfileDetails, Relation, RelationFields, UserId};
-use serde::{Deserialize, Serialize};
+use protocol::{ErrorCode, ProfileDetails, Relation, RelationFields, UserId};
+use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
-
-fn webpush() -> Vendor {
-    Vendor::Webpush
-}
-
-/// `registerPush`'s options besides `token` (a string, or a `PushSubscription`, read as is).
-#[derive(Deserialize)]
-struct PushOptions {
-    #[serde(default = "webpush")]
-    vendor: Vendor,
-    /// Without a `token`: the service worker the SDK registers and subscribes with.
-    #[serde(rename = "serviceWorkerPath", default = "service_worker_path")]
-    service_worker_path: String,
-}
-
-fn service_worker_path() -> String {
-    "/sw.js".into()
-}
 
 /// Reads `{ userIDList: [...] }`.
 fn user_list(options: &JsValue) -> Result<Vec<UserId>, JsValue> {
-    #[derive(Deserialize)]
-    struct O {
-        #[serde(rename = "userIDList")]
-        user_id_list: Vec<String>,
+    Args::read(options, "options: expected { userIDList }")?.users()
+}
+
+/// The options of `registerPush` and `unregisterPush`: `{}` when the app passed none.
+fn push_options(options: &JsValue, what: &str) -> Result<Args, JsValue> {
+    match options.is_undefined() {
+        true => Ok(Args::default()),
+        false => Args::read(options, what),
     }
-    let o: O = from_js(options, "options: expected { userIDList }")?;
-    o.user_id_list
-        .into_iter()
-        .map(|u| UserId::parse(u).map_err(|e| invalid(e.to_string())))
-        .collect()
 }
 
 /// Adds or removes users; resolves `{ successUserIDList, failureUserIDList: [{ userID, code,
@@ -88,26 +69,15 @@ async fn change(
     })
 }
 
-/// `{ userID, remark?, type? }`, the options of the calls about one friend or application.
-#[derive(Deserialize)]
-struct UserOptions {
-    #[serde(rename = "userID")]
-    user_id: String,
-    #[serde(default)]
-    remark: String,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-}
-
-impl UserOptions {
-    fn read(self) -> Result<(UserId, RelationFields), JsValue> {
-        let user = UserId::parse(self.user_id).map_err(|e| invalid(e.to_string()))?;
-        let fields = RelationFields {
-            remark: self.remark,
-            ..RelationFields::default()
-        };
-        Ok((user, fields))
-    }
+/// The user and remark of `{ userID, remark?, type? }`, the options of the calls about one
+/// friend or application.
+fn friend_of(o: Args) -> Result<(UserId, RelationFields), JsValue> {
+    let user = user_id(required(o.user_id, "options: userID")?)?;
+    let fields = RelationFields {
+        remark: o.remark.unwrap_or_default(),
+        ..RelationFields::default()
+    };
+    Ok((user, fields))
 }
 
 /// A friend group: `{ name, count, userIDList }`.
@@ -153,8 +123,8 @@ impl Chat {
     /// (`SNS_APPLICATION_SENT_TO_ME` or `SNS_APPLICATION_SENT_BY_ME`), or the options' `type`.
     fn close_application(&self, options: JsValue, kind: Option<&'static str>) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            let o: UserOptions = from_js(&options, "options: expected { userID, type? }")?;
+        promise(async move {
+            let o = Args::read(&options, "options: expected { userID, type? }")?;
             let relation = match kind.or(o.kind.as_deref()) {
                 Some(super::events::APPLICATION_TO_ME) => Relation::ApplicationReceived,
                 Some(super::events::APPLICATION_BY_ME) => Relation::ApplicationSent,
@@ -164,7 +134,7 @@ impl Chat {
                     ));
                 }
             };
-            let (user, _) = o.read()?;
+            let (user, _) = friend_of(o)?;
             let results = state
                 .client()?
                 .change_relations(relation, vec![user], false)
@@ -183,22 +153,13 @@ impl Chat {
     /// `{ name, userIDList? }` (deleting the group when removing without a list).
     fn change_group(&self, options: JsValue, add: bool) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            struct O {
-                name: String,
-                #[serde(rename = "userIDList", default)]
-                user_id_list: Vec<String>,
-            }
-            let o: O = from_js(&options, "options: expected { name, userIDList? }")?;
-            let users = o
-                .user_id_list
-                .into_iter()
-                .map(|u| UserId::parse(u).map_err(|e| invalid(e.to_string())))
-                .collect::<Result<Vec<_>, _>>()?;
+        promise(async move {
+            let o = Args::read(&options, "options: expected { name, userIDList? }")?;
+            let name = required(o.name, "options: name")?;
+            let users = user_ids(o.user_id_list.unwrap_or_default())?;
             let client = state.client()?;
             let (results, group) = client
-                .change_friend_group(o.name, add, users)
+                .change_friend_group(name, add, users)
                 .await
                 .map_err(sdk_error)?;
             #[derive(Serialize)]
@@ -221,7 +182,7 @@ impl Chat {
 
     fn list(&self, relation: Relation) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let entries = state
                 .client()?
                 .relations(relation)
@@ -233,7 +194,7 @@ impl Chat {
 
     fn change_list(&self, relation: Relation, options: JsValue, add: bool) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move { change(state, relation, user_list(&options)?, add).await })
+        promise(async move { change(state, relation, user_list(&options)?, add).await })
     }
 }
 
@@ -243,7 +204,7 @@ impl Chat {
     #[wasm_bindgen(js_name = getUserProfile)]
     pub fn get_user_profile(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let users = user_list(&options)?;
             let profiles = state.client()?.profiles(users).await.map_err(sdk_error)?;
             ok(profiles.iter().map(JsProfile::from).collect::<Vec<_>>())
@@ -256,25 +217,8 @@ impl Chat {
     #[wasm_bindgen(js_name = updateMyProfile)]
     pub fn update_my_profile(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            #[serde(rename_all = "camelCase")]
-            struct O {
-                nick: Option<String>,
-                avatar: Option<String>,
-                gender: Option<String>,
-                birthday: Option<u32>,
-                location: Option<String>,
-                self_signature: Option<String>,
-                allow_type: Option<String>,
-                language: Option<u32>,
-                message_settings: Option<u32>,
-                level: Option<u32>,
-                role: Option<u32>,
-                #[serde(default)]
-                profile_custom_field: Vec<CustomField>,
-            }
-            let o: O = from_js(&options, "options: expected { nick?, avatar?, gender?, … }")?;
+        promise(async move {
+            let o = Args::read(&options, "options: expected { nick?, avatar?, gender?, … }")?;
             let details = ProfileDetails {
                 gender: o.gender,
                 birthday: o.birthday,
@@ -285,7 +229,7 @@ impl Chat {
                 message_settings: o.message_settings,
                 level: o.level,
                 role: o.role,
-                custom: o.profile_custom_field,
+                custom: o.profile_custom_field.unwrap_or_default(),
             };
             let client = state.client()?;
             let profile = client
@@ -302,17 +246,13 @@ impl Chat {
     #[wasm_bindgen(js_name = setMessageRemindType)]
     pub fn set_message_remind_type(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            struct O {
-                #[serde(rename = "messageRemindType")]
-                remind: String,
-            }
-            let o: O = from_js(
+        promise(async move {
+            let mut o = Args::read(
                 &options,
                 "options: expected { userIDList, messageRemindType }",
             )?;
-            let mute = match o.remind.as_str() {
+            let remind = required(o.message_remind_type.take(), "options: messageRemindType")?;
+            let mute = match remind.as_str() {
                 super::events::REMIND_SILENT => true,
                 super::events::REMIND_NOTIFY => false,
                 other => {
@@ -321,7 +261,7 @@ impl Chat {
                     )));
                 }
             };
-            change(state, Relation::Muted, user_list(&options)?, mute).await
+            change(state, Relation::Muted, o.users()?, mute).await
         })
     }
 
@@ -334,22 +274,15 @@ impl Chat {
     #[wasm_bindgen(js_name = registerPush)]
     pub fn register_push(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            let o: PushOptions = if options.is_undefined() {
-                PushOptions {
-                    vendor: Vendor::Webpush,
-                    service_worker_path: service_worker_path(),
-                }
-            } else {
-                from_js(&options, "options: expected { vendor?, token }")?
-            };
+        promise(async move {
+            let o = push_options(&options, "options: expected { vendor?, token }")?;
+            let vendor = o.vendor.unwrap_or(Vendor::Webpush);
             let token = field(&options, "token");
             let client = state.client()?;
-            if token.is_undefined() && o.vendor == Vendor::Webpush {
-                client
-                    .enable_web_push(&o.service_worker_path)
-                    .await
-                    .map_err(sdk_error)?;
+            if token.is_undefined() && vendor == Vendor::Webpush {
+                // Without a token: the service worker the SDK registers and subscribes with.
+                let worker = o.service_worker_path.as_deref().unwrap_or("/sw.js");
+                client.enable_web_push(worker).await.map_err(sdk_error)?;
                 return ok(super::Empty {});
             }
             let token = match token.as_string() {
@@ -360,7 +293,7 @@ impl Chat {
                     .ok_or_else(|| invalid("token: a string or a PushSubscription"))?,
             };
             client
-                .register_push(o.vendor, token)
+                .register_push(vendor, token)
                 .await
                 .map_err(sdk_error)?;
             ok(super::Empty {})
@@ -370,21 +303,11 @@ impl Chat {
     #[wasm_bindgen(js_name = unregisterPush)]
     pub fn unregister_push(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            struct O {
-                #[serde(default = "webpush")]
-                vendor: Vendor,
-            }
-            let o: O = if options.is_undefined() {
-                O {
-                    vendor: Vendor::Webpush,
-                }
-            } else {
-                from_js(&options, "options: expected { vendor? }")?
-            };
+        promise(async move {
+            let o = push_options(&options, "options: expected { vendor? }")?;
             let client = state.client()?;
-            client.unregister_push(o.vendor).await.map_err(sdk_error)?;
+            let vendor = o.vendor.unwrap_or(Vendor::Webpush);
+            client.unregister_push(vendor).await.map_err(sdk_error)?;
             ok(super::Empty {})
         })
     }
@@ -408,26 +331,16 @@ impl Chat {
     #[wasm_bindgen(js_name = addFriend)]
     pub fn add_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            #[derive(Deserialize)]
-            struct O {
-                to: String,
-                #[serde(default)]
-                remark: String,
-                #[serde(default)]
-                wording: String,
-                #[serde(default)]
-                source: String,
-            }
-            let o: O = from_js(
+        promise(async move {
+            let o = Args::read(
                 &options,
                 "options: expected { to, remark?, wording?, source? }",
             )?;
-            let user = UserId::parse(o.to).map_err(|e| invalid(e.to_string()))?;
+            let user = user_id(required(o.to, "options: to")?)?;
             let fields = RelationFields {
-                remark: o.remark,
-                wording: o.wording,
-                source: o.source,
+                remark: o.remark.unwrap_or_default(),
+                wording: o.wording.unwrap_or_default(),
+                source: o.source.unwrap_or_default(),
             };
             let client = state.client()?;
             let r = client
@@ -446,9 +359,9 @@ impl Chat {
     #[wasm_bindgen(js_name = updateFriend)]
     pub fn update_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            let o: UserOptions = from_js(&options, "options: expected { userID, remark }")?;
-            let (user, fields) = o.read()?;
+        promise(async move {
+            let o = Args::read(&options, "options: expected { userID, remark }")?;
+            let (user, fields) = friend_of(o)?;
             state
                 .client()?
                 .update_friend(user, fields)
@@ -462,7 +375,7 @@ impl Chat {
     #[wasm_bindgen(js_name = getFriendGroupList)]
     pub fn get_friend_group_list(&self) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let groups = state.client()?.friend_groups().await.map_err(sdk_error)?;
             ok(groups.iter().map(JsFriendGroup::from).collect::<Vec<_>>())
         })
@@ -498,7 +411,7 @@ impl Chat {
     #[wasm_bindgen(js_name = getFriendApplicationList)]
     pub fn get_friend_application_list(&self) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let client = state.client()?;
             let all = client.friend_applications().await.map_err(sdk_error)?;
             ok(ApplicationList::new(&all))
@@ -511,8 +424,8 @@ impl Chat {
     #[wasm_bindgen(js_name = acceptFriendApplication)]
     pub fn accept_friend_application(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
-            let o: UserOptions = from_js(&options, "options: expected { userID, remark?, type? }")?;
+        promise(async move {
+            let o = Args::read(&options, "options: expected { userID, remark?, type? }")?;
             let both = match o.kind.as_deref() {
                 None | Some(super::events::AGREE_AND_ADD) => true,
                 Some(super::events::AGREE) => false,
@@ -522,7 +435,7 @@ impl Chat {
                     )));
                 }
             };
-            let (user, fields) = o.read()?;
+            let (user, fields) = friend_of(o)?;
             let client = state.client()?;
             client
                 .accept_application(user, both, fields)
@@ -599,7 +512,7 @@ impl Chat {
     /// user hid it, blacklisted you, or is no friend of yours in a friends-only app).
     #[wasm_bindgen(js_name = getUserStatus)]
     pub fn get_user_status(&self, options: JsValue) -> Promise {
-        future_to_promise(statuses(self.state.clone(), options, None))
+        promise(statuses(self.state.clone(), options, None))
     }
 
     /// `subscribeUserStatus({ userIDList })`: `USER_STATUS_UPDATED` tells of each change of
@@ -607,13 +520,13 @@ impl Chat {
     /// like `getUserStatus`, with their presence now.
     #[wasm_bindgen(js_name = subscribeUserStatus)]
     pub fn subscribe_user_status(&self, options: JsValue) -> Promise {
-        future_to_promise(statuses(self.state.clone(), options, Some(true)))
+        promise(statuses(self.state.clone(), options, Some(true)))
     }
 
     /// `unsubscribeUserStatus({ userIDList })`: stops telling of these users' presence.
     #[wasm_bindgen(js_name = unsubscribeUserStatus)]
     pub fn unsubscribe_user_status(&self, options: JsValue) -> Promise {
-        future_to_promise(statuses(self.state.clone(), options, Some(false)))
+        promise(statuses(self.state.clone(), options, Some(false)))
     }
 
     /// `setSelfStatusHidden(hidden)`: hides your presence from everyone (they see
@@ -621,7 +534,7 @@ impl Chat {
     #[wasm_bindgen(js_name = setSelfStatusHidden)]
     pub fn set_self_status_hidden(&self, hidden: bool) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             state
                 .client()?
                 .hide_status(hidden)

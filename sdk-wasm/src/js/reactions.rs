@@ -1,7 +1,7 @@
 //! Reactions on messages: `addMessageReaction`, `removeMessageReaction`,
 //! `getMessageReactions`, in Tencent's shapes.
 
-use super::convert::{field, invalid, ok, sdk_error};
+use super::convert::{field, invalid, ok, promise, sdk_error};
 use super::messages::message_ref;
 use super::shapes::JsMessageReactions;
 use super::{Chat, Empty, State};
@@ -9,7 +9,6 @@ use js_sys::Promise;
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// Users listed per reaction when the app does not say (Tencent's default).
 const DEFAULT_USERS_PER_REACTION: usize = 10;
@@ -24,14 +23,14 @@ impl Chat {
     /// the message has 20 reactions, 20007 when the peer blacklisted you.
     #[wasm_bindgen(js_name = addMessageReaction)]
     pub fn add_message_reaction(&self, message: JsValue, reaction_id: String) -> Promise {
-        future_to_promise(react(self.state.clone(), message, reaction_id, true))
+        promise(react(self.state.clone(), message, reaction_id, true))
     }
 
     /// `removeMessageReaction(message, reactionID)`: takes your reaction back; 23008 when you
     /// had none.
     #[wasm_bindgen(js_name = removeMessageReaction)]
     pub fn remove_message_reaction(&self, message: JsValue, reaction_id: String) -> Promise {
-        future_to_promise(react(self.state.clone(), message, reaction_id, false))
+        promise(react(self.state.clone(), message, reaction_id, false))
     }
 
     /// `getMessageReactions({ messageList, maxUserCountPerReaction? })` resolves
@@ -41,7 +40,7 @@ impl Chat {
     #[wasm_bindgen(js_name = getMessageReactions)]
     pub fn get_message_reactions(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise(async move {
             let list = field(&options, "messageList");
             if !js_sys::Array::is_array(&list) {
                 return Err(invalid("options: expected { messageList }"));

@@ -1,94 +1,54 @@
 //! `searchLocalMessages` (this device's cache) and `searchCloudMessages` (the user's roaming
 //! history on the server), with one set of options and one answer shape.
 
-use super::convert::{from_js, invalid, ok, sdk_error};
+use super::args::{Args, user_ids};
+use super::convert::{invalid, ok, promise, sdk_error};
 use super::shapes::{ConversationId, JsMessage, Status};
 use super::{Chat, State};
 use js_sys::Promise;
-use protocol::UserId;
 use protocol::search::SearchQuery;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// `KEYWORD_LIST_MATCH_TYPE_OR` and `_AND`, as in Tencent's `TYPES`.
 pub(super) const MATCH_ANY: u8 = 0;
 pub(super) const MATCH_ALL: u8 = 1;
 
-/// A search's options, in Tencent's names.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    #[serde(default)]
-    keyword_list: Vec<String>,
-    /// [`MATCH_ANY`] (the default) or [`MATCH_ALL`].
-    #[serde(default)]
-    keyword_list_match_type: u8,
-    #[serde(rename = "senderUserIDList", default)]
-    sender_user_id_list: Vec<String>,
-    /// `TYPES.MSG_TEXT` …
-    #[serde(default)]
-    message_type_list: Vec<String>,
-    #[serde(rename = "conversationID", default)]
-    conversation_id: Option<String>,
-    /// The newest time searched, seconds since the Unix epoch (0: now).
-    #[serde(default)]
-    time_position: u64,
-    /// How far back from `timePosition`, in seconds (0: all the way).
-    #[serde(default)]
-    time_period: u64,
-    #[serde(default = "twenty")]
-    count: u32,
-    /// The answer's `cursor`, for the next page ('' or absent: the first).
-    #[serde(default)]
-    cursor: String,
-}
-
-fn twenty() -> u32 {
-    20
-}
-
-impl Options {
-    fn query(self) -> Result<(SearchQuery, u64, u32), JsValue> {
-        let user = |u: String| UserId::parse(u).map_err(|e| invalid(e.to_string()));
-        let peer = match self.conversation_id.filter(|c| !c.is_empty()) {
-            Some(id) => Some(ConversationId::parse(&id).map_err(invalid)?.0),
-            None => None,
-        };
-        let max_time_ms = self.time_position.saturating_mul(1000);
-        let min_time_ms = match self.time_period {
-            0 => 0,
-            period => {
-                let newest = if max_time_ms == 0 {
-                    crate::runtime::now_ms()
-                } else {
-                    max_time_ms
-                };
-                newest.saturating_sub(period.saturating_mul(1000))
-            }
-        };
-        let query = SearchQuery {
-            keywords: self.keyword_list,
-            match_all: self.keyword_list_match_type == MATCH_ALL,
-            peer,
-            kinds: self.message_type_list,
-            senders: self
-                .sender_user_id_list
-                .into_iter()
-                .map(user)
-                .collect::<Result<_, _>>()?,
-            min_time_ms,
-            max_time_ms,
-        };
-        let before = match self.cursor.as_str() {
-            "" => 0,
-            c => c
-                .parse()
-                .map_err(|_| invalid("cursor: use the one the last answer gave"))?,
-        };
-        Ok((query, before, self.count))
-    }
+/// A search's query, page position and page size, from its options in Tencent's names.
+fn query_of(o: Args) -> Result<(SearchQuery, u64, u32), JsValue> {
+    let peer = match o.conversation_id.filter(|c| !c.is_empty()) {
+        Some(id) => Some(ConversationId::parse(&id).map_err(invalid)?.0),
+        None => None,
+    };
+    let max_time_ms = o.time_position.unwrap_or_default().saturating_mul(1000);
+    let min_time_ms = match o.time_period.unwrap_or_default() {
+        0 => 0,
+        period => {
+            let newest = if max_time_ms == 0 {
+                crate::runtime::now_ms()
+            } else {
+                max_time_ms
+            };
+            newest.saturating_sub(period.saturating_mul(1000))
+        }
+    };
+    let query = SearchQuery {
+        keywords: o.keyword_list.unwrap_or_default(),
+        match_all: o.keyword_list_match_type == Some(MATCH_ALL),
+        peer,
+        kinds: o.message_type_list.unwrap_or_default(),
+        senders: user_ids(o.sender_user_id_list.unwrap_or_default())?,
+        min_time_ms,
+        max_time_ms,
+    };
+    let before = match o.cursor.as_deref().unwrap_or_default() {
+        "" => 0,
+        c => c
+            .parse()
+            .map_err(|_| invalid("cursor: use the one the last answer gave"))?,
+    };
+    Ok((query, before, o.count.unwrap_or(20)))
 }
 
 #[wasm_bindgen]
@@ -101,14 +61,14 @@ impl Chat {
     /// cursor }`, newest first; `cursor` is '' when nothing more is found.
     #[wasm_bindgen(js_name = searchLocalMessages)]
     pub fn search_local_messages(&self, options: JsValue) -> Promise {
-        future_to_promise(search(self.state.clone(), options, false))
+        promise(search(self.state.clone(), options, false))
     }
 
     /// `searchCloudMessages(options)`: the same search over all of your roaming history on the
     /// server (2 searches a second, in bursts of 10).
     #[wasm_bindgen(js_name = searchCloudMessages)]
     pub fn search_cloud_messages(&self, options: JsValue) -> Promise {
-        future_to_promise(search(self.state.clone(), options, true))
+        promise(search(self.state.clone(), options, true))
     }
 }
 
@@ -123,8 +83,8 @@ struct Group<'a> {
 }
 
 async fn search(state: Rc<State>, options: JsValue, cloud: bool) -> Result<JsValue, JsValue> {
-    let o: Options = from_js(&options, "options: expected { keywordList, … }")?;
-    let (query, before, count) = o.query()?;
+    let o = Args::read(&options, "options: expected { keywordList, … }")?;
+    let (query, before, count) = query_of(o)?;
     let (client, me) = state.signed_in()?;
     let (found, next) = match cloud {
         true => client.search_cloud(&query, before, count).await,
