@@ -2,6 +2,10 @@
 //! [`SyncEntry`], [`SyncEvent`] and [`Element`]. Their encoders are serde's derived ones; these
 //! read the same JSON.
 //!
+//! Enums of unit variants (kinds, relations, causes, vendors) are read by name through one
+//! string visitor and a table (`by_name!`) rather than serde's derived visitor per enum, which
+//! also reads forms JSON never uses here.
+//!
 //! Why by hand: serde's derived decoder for an internally tagged or flattened type first copies
 //! the whole object into an intermediate tree, then decodes every field from that tree, so every
 //! type inside (messages, elements, conversations…) is compiled twice, once from the tree and
@@ -19,15 +23,90 @@ use crate::ids::{MessageKey, Seq, UserId};
 use crate::message::{
     Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry, SyncEvent,
 };
-use crate::presence::UserStatus;
+use crate::presence::{Presence, UserStatus};
+use crate::push::Vendor;
 use serde::Deserialize;
-use serde::de::{Deserializer, Error};
+use serde::de::{Deserializer, Error, Visitor};
+use std::fmt;
 use std::sync::Arc;
 
 /// Takes a field a variant needs, or fails naming it.
 fn need<T, E: Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(field))
 }
+
+/// Reads a variant's name and gives its place in `names`, or `names.len()` for a name not
+/// there when the enum has a catch-all (`other`).
+fn variant_index<'de, D: Deserializer<'de>>(
+    d: D,
+    names: &'static [&'static str],
+    other: bool,
+) -> Result<usize, D::Error> {
+    struct Name {
+        names: &'static [&'static str],
+        other: bool,
+    }
+    impl Visitor<'_> for Name {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a variant name")
+        }
+        fn visit_str<E: Error>(self, s: &str) -> Result<usize, E> {
+            match self.names.iter().position(|n| *n == s) {
+                Some(i) => Ok(i),
+                None if self.other => Ok(self.names.len()),
+                None => Err(E::unknown_variant(s, self.names)),
+            }
+        }
+    }
+    d.deserialize_str(Name { names, other })
+}
+
+/// `Deserialize` for an enum of unit variants, from their names: those its derived `Serialize`
+/// writes (the tests read every variant back), and optionally a catch-all for any other name.
+macro_rules! by_name {
+    ($ty:ty { $($variant:expr => $name:literal,)+ } $(other $other:expr)?) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                const NAMES: &[&str] = &[$($name),+];
+                const VALUES: &[$ty] = &[$($variant,)+ $($other)?];
+                Ok(VALUES[variant_index(d, NAMES, VALUES.len() > NAMES.len())?])
+            }
+        }
+    };
+}
+
+by_name!(Relation {
+    Relation::Friend => "friend",
+    Relation::Blacklist => "blacklist",
+    Relation::Muted => "muted",
+    Relation::ApplicationSent => "application_sent",
+    Relation::ApplicationReceived => "application_received",
+});
+
+by_name!(KickCause {
+    KickCause::SignedInElsewhere => "signed_in_elsewhere",
+    KickCause::AccountDeleted => "account_deleted",
+    KickCause::UserSigExpired => "user_sig_expired",
+    KickCause::KickedByBackend => "kicked_by_backend",
+});
+
+by_name!(Presence {
+    Presence::Unknown => "unknown",
+    Presence::Online => "online",
+    Presence::Offline => "offline",
+});
+
+by_name!(Vendor {
+    Vendor::Webpush => "webpush",
+    Vendor::Apns => "apns",
+    Vendor::Fcm => "fcm",
+    Vendor::Huawei => "huawei",
+    Vendor::Xiaomi => "xiaomi",
+    Vendor::Oppo => "oppo",
+    Vendor::Vivo => "vivo",
+    Vendor::Meizu => "meizu",
+});
 
 /// Every field of a sync entry (and of a friend-list entry, which shares the `entries` list of
 /// a reply with sync entries).
@@ -54,8 +133,7 @@ struct FlatEntry {
     status: Option<UserStatus>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum EventKind {
     Message,
     Read,
@@ -70,9 +148,24 @@ enum EventKind {
     Relations,
     Profile,
     FriendGroups,
-    #[serde(other)]
     Unknown,
 }
+
+by_name!(EventKind {
+    EventKind::Message => "message",
+    EventKind::Read => "read",
+    EventKind::PeerRead => "peer_read",
+    EventKind::Recalled => "recalled",
+    EventKind::Edited => "edited",
+    EventKind::Reacted => "reacted",
+    EventKind::Status => "status",
+    EventKind::Deleted => "deleted",
+    EventKind::ConversationState => "conversation_state",
+    EventKind::ConversationDeleted => "conversation_deleted",
+    EventKind::Relations => "relations",
+    EventKind::Profile => "profile",
+    EventKind::FriendGroups => "friend_groups",
+} other EventKind::Unknown);
 
 impl FlatEntry {
     fn event<E: Error>(self) -> Result<SyncEvent, E> {
@@ -190,8 +283,7 @@ struct FlatReply {
     hidden: Option<bool>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum ReplyKind {
     LoggedIn,
     Sent,
@@ -215,6 +307,30 @@ enum ReplyKind {
     PushRegistration,
     LoggedOut,
 }
+
+by_name!(ReplyKind {
+    ReplyKind::LoggedIn => "logged_in",
+    ReplyKind::Sent => "sent",
+    ReplyKind::SyncPage => "sync_page",
+    ReplyKind::Conversations => "conversations",
+    ReplyKind::History => "history",
+    ReplyKind::MarkedRead => "marked_read",
+    ReplyKind::Recalled => "recalled",
+    ReplyKind::Edited => "edited",
+    ReplyKind::Reacted => "reacted",
+    ReplyKind::SearchResults => "search_results",
+    ReplyKind::Statuses => "statuses",
+    ReplyKind::StatusHidden => "status_hidden",
+    ReplyKind::ConversationState => "conversation_state",
+    ReplyKind::Deleted => "deleted",
+    ReplyKind::RelationResults => "relation_results",
+    ReplyKind::Relations => "relations",
+    ReplyKind::Profiles => "profiles",
+    ReplyKind::FriendGroups => "friend_groups",
+    ReplyKind::Pong => "pong",
+    ReplyKind::PushRegistration => "push_registration",
+    ReplyKind::LoggedOut => "logged_out",
+});
 
 impl FlatReply {
     fn reply<E: Error>(self) -> Result<Reply, E> {
@@ -327,14 +443,20 @@ struct FlatFrame {
     cause: Option<KickCause>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum FrameKind {
     Reply,
     Error,
     Sync,
     Kicked,
 }
+
+by_name!(FrameKind {
+    FrameKind::Reply => "reply",
+    FrameKind::Error => "error",
+    FrameKind::Sync => "sync",
+    FrameKind::Kicked => "kicked",
+});
 
 impl<'de> Deserialize<'de> for ServerFrame {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -369,27 +491,30 @@ struct FlatElement {
     content: FlatContent,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Copy)]
 enum ElementKind {
-    #[serde(rename = "TIMTextElem")]
     Text,
-    #[serde(rename = "TIMFaceElem")]
     Face,
-    #[serde(rename = "TIMLocationElem")]
     Location,
-    #[serde(rename = "TIMImageElem")]
     Image,
-    #[serde(rename = "TIMSoundElem")]
     Sound,
-    #[serde(rename = "TIMFileElem")]
     File,
-    #[serde(rename = "TIMVideoFileElem")]
     Video,
-    #[serde(rename = "TIMCustomElem")]
     Custom,
-    #[serde(rename = "DuetSystemElem")]
     System,
 }
+
+by_name!(ElementKind {
+    ElementKind::Text => "TIMTextElem",
+    ElementKind::Face => "TIMFaceElem",
+    ElementKind::Location => "TIMLocationElem",
+    ElementKind::Image => "TIMImageElem",
+    ElementKind::Sound => "TIMSoundElem",
+    ElementKind::File => "TIMFileElem",
+    ElementKind::Video => "TIMVideoFileElem",
+    ElementKind::Custom => "TIMCustomElem",
+    ElementKind::System => "DuetSystemElem",
+});
 
 /// Every field of every element kind's `MsgContent` (a name two kinds share has one type).
 #[derive(Deserialize)]
@@ -928,5 +1053,39 @@ mod tests {
         assert!(e.to_string().contains("missing field `Second`"), "{e}");
         let e = serde_json::from_str::<Element>(r#"{"MsgType":"TIMTextElem"}"#).unwrap_err();
         assert!(e.to_string().contains("missing field `MsgContent`"), "{e}");
+    }
+
+    #[test]
+    fn enums_read_back_by_the_names_they_are_written_with() {
+        for r in [
+            Relation::Friend,
+            Relation::Blacklist,
+            Relation::Muted,
+            Relation::ApplicationSent,
+            Relation::ApplicationReceived,
+        ] {
+            round_trip(r);
+        }
+        for c in [
+            KickCause::SignedInElsewhere,
+            KickCause::AccountDeleted,
+            KickCause::UserSigExpired,
+            KickCause::KickedByBackend,
+        ] {
+            round_trip(c);
+        }
+        for p in [Presence::Unknown, Presence::Online, Presence::Offline] {
+            round_trip(p);
+        }
+        for v in Vendor::ALL {
+            round_trip(v);
+        }
+        let e = serde_json::from_str::<Relation>(r#""enemy""#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown variant `enemy`, expected one of `friend`"),
+            "{e}"
+        );
+        assert!(serde_json::from_str::<Vendor>("3").is_err());
     }
 }

@@ -283,7 +283,8 @@ pub enum ServerFrame {
 }
 
 /// Why the server ended a connection for good.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by name (`decode.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KickCause {
     /// A newer sign-in of the same device, or of one device too many, replaced it (close 4001).

@@ -155,7 +155,8 @@ pub enum SyncEvent {
 }
 
 /// A user's list of other users: friends (R3.3) or blocked users (R3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Read by name (`decode.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     Friend,

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_STATUS_SUBSCRIPTIONS: usize = 200;
 
 /// What is known of a user's presence.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by name (`decode.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// Not to be told: hidden by the user, withheld by a relationship, or no such user.

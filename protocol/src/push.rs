@@ -12,7 +12,8 @@ pub const PUSH_TEXT_MAX_BYTES: usize = 1024;
 pub const PUSH_TOKEN_MAX_BYTES: usize = 4096;
 
 /// A push service a device registers its token with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Read by name (`decode.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Vendor {
