@@ -184,9 +184,13 @@ pub fn preview(m: &Message) -> String {
             .map(|card| card.description())
             .unwrap_or_else(|| format!("[Custom] {}", c.desc)),
         Some(Element::System(s)) => s.text.clone(),
+        Some(Element::Unknown(_)) => UNSUPPORTED.to_owned(),
         None => String::new(),
     }
 }
+
+/// What a message of a kind this app does not know (from a newer server) shows.
+pub const UNSUPPORTED: &str = "[This message needs a newer version of the app]";
 
 /// Why a send was refused, in words for the person who sent it.
 pub fn refusal(code: ErrorCode, peer: &str, server_message: &str) -> String {

@@ -15,7 +15,7 @@
 
 use crate::element::{
     CustomElem, Element, FaceElem, FileElem, ImageElem, ImageInfo, LocationElem, SoundElem,
-    SystemElem, TextElem, VideoElem, download_flag,
+    SystemElem, TextElem, UnknownElem, VideoElem, download_flag,
 };
 use crate::error::ErrorCode;
 use crate::frame::{FriendGroup, KickCause, Reply, ServerFrame, SyncPage, UserResult};
@@ -486,37 +486,13 @@ impl<'de> Deserialize<'de> for ServerFrame {
 #[derive(Deserialize)]
 struct FlatElement {
     #[serde(rename = "MsgType")]
-    kind: ElementKind,
+    kind: String,
     #[serde(rename = "MsgContent")]
     content: FlatContent,
 }
 
-#[derive(Clone, Copy)]
-enum ElementKind {
-    Text,
-    Face,
-    Location,
-    Image,
-    Sound,
-    File,
-    Video,
-    Custom,
-    System,
-}
-
-by_name!(ElementKind {
-    ElementKind::Text => "TIMTextElem",
-    ElementKind::Face => "TIMFaceElem",
-    ElementKind::Location => "TIMLocationElem",
-    ElementKind::Image => "TIMImageElem",
-    ElementKind::Sound => "TIMSoundElem",
-    ElementKind::File => "TIMFileElem",
-    ElementKind::Video => "TIMVideoFileElem",
-    ElementKind::Custom => "TIMCustomElem",
-    ElementKind::System => "DuetSystemElem",
-});
-
-/// Every field of every element kind's `MsgContent` (a name two kinds share has one type).
+/// Every field of every element kind's `MsgContent` (a name two kinds share has one type; an
+/// unknown kind's content is read through it too, so its fields of those names must have it).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct FlatContent {
@@ -559,39 +535,39 @@ struct FlatContent {
 impl FlatElement {
     fn element<E: Error>(self) -> Result<Element, E> {
         let c = self.content;
-        Ok(match self.kind {
-            ElementKind::Text => Element::Text(TextElem {
+        Ok(match self.kind.as_str() {
+            "TIMTextElem" => Element::Text(TextElem {
                 text: need(c.text, "Text")?,
             }),
-            ElementKind::Face => Element::Face(FaceElem {
+            "TIMFaceElem" => Element::Face(FaceElem {
                 index: need(c.index, "Index")?,
                 data: c.data.unwrap_or_default(),
             }),
-            ElementKind::Location => Element::Location(LocationElem {
+            "TIMLocationElem" => Element::Location(LocationElem {
                 desc: c.desc.unwrap_or_default(),
                 latitude: need(c.latitude, "Latitude")?,
                 longitude: need(c.longitude, "Longitude")?,
             }),
-            ElementKind::Image => Element::Image(ImageElem {
+            "TIMImageElem" => Element::Image(ImageElem {
                 uuid: c.uuid.unwrap_or_default(),
                 image_format: c.image_format.unwrap_or_default(),
                 image_info_array: need(c.image_info_array, "ImageInfoArray")?,
             }),
-            ElementKind::Sound => Element::Sound(SoundElem {
+            "TIMSoundElem" => Element::Sound(SoundElem {
                 url: need(c.url, "Url")?,
                 uuid: c.uuid.unwrap_or_default(),
                 size: need(c.size, "Size")?,
                 second: need(c.second, "Second")?,
                 download_flag: c.download_flag.unwrap_or_else(download_flag),
             }),
-            ElementKind::File => Element::File(FileElem {
+            "TIMFileElem" => Element::File(FileElem {
                 url: need(c.url, "Url")?,
                 uuid: c.uuid.unwrap_or_default(),
                 file_size: need(c.file_size, "FileSize")?,
                 file_name: need(c.file_name, "FileName")?,
                 download_flag: c.download_flag.unwrap_or_else(download_flag),
             }),
-            ElementKind::Video => Element::Video(VideoElem {
+            "TIMVideoFileElem" => Element::Video(VideoElem {
                 video_url: need(c.video_url, "VideoUrl")?,
                 video_uuid: c.video_uuid.unwrap_or_default(),
                 video_size: need(c.video_size, "VideoSize")?,
@@ -606,16 +582,17 @@ impl FlatElement {
                 thumb_format: c.thumb_format.unwrap_or_default(),
                 thumb_download_flag: c.thumb_download_flag.unwrap_or_else(download_flag),
             }),
-            ElementKind::Custom => Element::Custom(CustomElem {
+            "TIMCustomElem" => Element::Custom(CustomElem {
                 data: c.data.unwrap_or_default(),
                 desc: c.desc.unwrap_or_default(),
                 ext: c.ext.unwrap_or_default(),
                 sound: c.sound.unwrap_or_default(),
             }),
-            ElementKind::System => Element::System(SystemElem {
+            "DuetSystemElem" => Element::System(SystemElem {
                 text: need(c.text, "Text")?,
                 data: c.data.unwrap_or_default(),
             }),
+            _ => Element::Unknown(UnknownElem { kind: self.kind }),
         })
     }
 }
@@ -1087,5 +1064,44 @@ mod tests {
             "{e}"
         );
         assert!(serde_json::from_str::<Vendor>("3").is_err());
+    }
+
+    #[test]
+    fn a_message_with_an_element_of_a_newer_kind_still_reads() {
+        use crate::element::UnknownElem;
+        let newer = Message {
+            elements: vec![
+                Element::Unknown(UnknownElem {
+                    kind: "TIMMergerElem".into(),
+                }),
+                Element::Text(TextElem { text: "hi".into() }),
+            ],
+            ..message()
+        };
+        round_trip(SyncEvent::Message {
+            message: newer.clone(),
+        });
+        // As a newer server writes it: content this build has no fields for.
+        let reply = serde_json::to_string(&ServerFrame::Reply {
+            id: 4,
+            data: Reply::History {
+                messages: vec![newer.clone()],
+                complete: true,
+            },
+        })
+        .unwrap()
+        .replace(
+            r#""MsgContent":{}"#,
+            r#""MsgContent":{"Title":"Chat","MessageList":[{"a":1}],"Compatible":{"x":[]}}"#,
+        );
+        let read: ServerFrame = serde_json::from_str(&reply).unwrap();
+        let ServerFrame::Reply {
+            data: Reply::History { messages, .. },
+            ..
+        } = read
+        else {
+            panic!("not a history reply: {read:?}")
+        };
+        assert_eq!(messages, vec![newer]);
     }
 }

@@ -55,6 +55,12 @@ pub enum Element {
     /// a notice, not as a user's words.
     #[serde(rename = "DuetSystemElem")]
     System(SystemElem),
+    /// An element of a kind this build does not know, from a newer server. A client shows it as
+    /// unsupported rather than failing to read its message, and the history and sync page
+    /// around it; the server refuses one in anything it is sent ([`crate::limits`]).
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    Unknown(UnknownElem),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -193,6 +199,25 @@ pub struct CustomElem {
     pub sound: String,
 }
 
+/// See [`Element::Unknown`]: its `MsgType`; its content is not kept. It is written as
+/// `{"MsgType": kind, "MsgContent": {}}`, which reads back as itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownElem {
+    pub kind: String,
+}
+
+impl Serialize for UnknownElem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("MsgType", &self.kind)?;
+        #[derive(Serialize)]
+        struct Nothing {}
+        map.serialize_entry("MsgContent", &Nothing {})?;
+        map.end()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
@@ -233,6 +258,7 @@ impl Element {
             }
             Element::Custom(e) => e.data.len() + e.desc.len() + e.ext.len() + e.sound.len(),
             Element::System(e) => e.text.len() + e.data.len(),
+            Element::Unknown(e) => e.kind.len(),
         }
     }
 
@@ -262,7 +288,7 @@ impl Element {
     }
 
     /// The Tencent `MsgType` name of this element.
-    pub fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &str {
         match self {
             Element::Text(_) => "TIMTextElem",
             Element::Face(_) => "TIMFaceElem",
@@ -273,6 +299,7 @@ impl Element {
             Element::Video(_) => "TIMVideoFileElem",
             Element::Custom(_) => "TIMCustomElem",
             Element::System(_) => "DuetSystemElem",
+            Element::Unknown(e) => &e.kind,
         }
     }
 }
@@ -308,8 +335,18 @@ mod tests {
     }
 
     #[test]
-    fn unknown_kind_is_an_error() {
-        let json = r#"{"MsgType":"TIMNopeElem","MsgContent":{}}"#;
-        assert!(serde_json::from_str::<Element>(json).is_err());
+    fn an_unknown_kind_reads_as_unknown_and_writes_back_as_read() {
+        let json = r#"{"MsgType":"TIMNewElem","MsgContent":{"Whatever":[1,{"x":null}]}}"#;
+        let e: Element = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            e,
+            Element::Unknown(UnknownElem {
+                kind: "TIMNewElem".into()
+            })
+        );
+        assert_eq!(e.type_name(), "TIMNewElem");
+        let written = serde_json::to_string(&e).unwrap();
+        assert_eq!(written, r#"{"MsgType":"TIMNewElem","MsgContent":{}}"#);
+        assert_eq!(serde_json::from_str::<Element>(&written).unwrap(), e);
     }
 }

@@ -177,6 +177,10 @@ impl Limits {
             Element::System(s) if s.text.is_empty() && s.data.is_empty() => {
                 Err(bad("a system notification needs Text or Data".into()))
             }
+            Element::Unknown(_) => Err(bad(format!(
+                "MsgType must be one of {}",
+                crate::element::TYPE_NAMES.join(", ")
+            ))),
             _ => Ok(()),
         }
     }

@@ -87,10 +87,14 @@ export interface SendMessageOptions {
 export interface Message {
   /** `{from}-{clientTime}-{random}`: the same from `create…Message` on, on every device. */
   ID: string;
-  type: MessageType;
+  /**
+   * One of `MessageType`, or the `MsgType` of a kind this SDK does not know (from a newer
+   * server), whose `payload` is then `{}`: show it as unsupported.
+   */
+  type: MessageType | (string & {});
   payload:
     | TextPayload | FacePayload | LocationPayload | CustomPayload | SystemPayload
-    | ImagePayload | AudioPayload | FilePayload | VideoPayload;
+    | ImagePayload | AudioPayload | FilePayload | VideoPayload | Record<string, never>;
   conversationID: ConversationID;
   conversationType: 'C2C';
   from: string;

@@ -70,6 +70,7 @@ impl Quote {
             ),
             Some(Element::Face(_)) => (8, "[Face]"),
             Some(Element::System(s)) => (1, s.text.as_str()),
+            Some(Element::Unknown(_)) => (1, "[Message]"),
             None => (1, ""),
         };
         Self {

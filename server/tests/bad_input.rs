@@ -50,9 +50,11 @@ async fn malformed_frames_get_codes_and_the_connection_survives() {
         .await,
         (Some(8), ErrorCode::BAD_JSON)
     );
+    // Well-formed JSON, but a body with an element kind the server does not know (as the REST
+    // API answers).
     assert_eq!(
         error_of(&mut c, r#"{"id":9,"type":"send","to":"bob","random":1,"elements":[{"MsgType":"TIMNopeElem","MsgContent":{}}]}"#).await,
-        (Some(9), ErrorCode::BAD_JSON)
+        (Some(9), ErrorCode::BAD_MSG_BODY)
     );
     assert_eq!(
         error_of(&mut c, r#"{"type":"ping"}"#).await,

@@ -8,7 +8,7 @@ use super::app::Emojis;
 use super::avatar::Avatar;
 use super::reactions::Reactions;
 use super::time::Time;
-use crate::content::{Card, Segment, find_face, money, segments};
+use crate::content::{Card, Segment, UNSUPPORTED, find_face, money, segments};
 use crate::sdk::Sdk;
 use crate::state::{Shown, Status};
 use duet_chat::reply::Quote;
@@ -82,6 +82,9 @@ pub fn MessageItem(props: &Props) -> Html {
         Some(Element::Video(v)) => html! {
             <video class="video" controls=true preload="none" src={v.video_url.clone()} poster={v.thumb_url.clone()}
                 width={v.thumb_width.min(320).to_string()} aria-label={format!("Video, {} s", v.video_second)}></video>
+        },
+        Some(Element::Unknown(_)) => html! {
+            <p class="unsupported">{ UNSUPPORTED }</p>
         },
         Some(Element::System(_)) | None => html! {},
     };

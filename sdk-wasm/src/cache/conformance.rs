@@ -203,6 +203,25 @@ macro_rules! cache_conformance {
         }
 
         #[$test]
+        async fn a_message_with_an_element_of_a_newer_kind_is_kept_as_it_came() {
+            let c = $open("newer-kind").await;
+            let mut newer = msg(3, "bob", "me", "caption");
+            newer.elements.insert(
+                0,
+                protocol::Element::Unknown(protocol::element::UnknownElem {
+                    kind: "TIMMergerElem".into(),
+                }),
+            );
+            c.put_messages(&uid("me"), std::slice::from_ref(&newer))
+                .await
+                .unwrap();
+            assert_eq!(
+                c.messages(&uid("bob"), None, 10).await.unwrap(),
+                vec![newer]
+            );
+        }
+
+        #[$test]
         async fn conversations_are_replaced_or_merged_and_sorted() {
             let c = $open("conversations").await;
             c.set_conversations(&[conv("a", 10, 0), conv("b", 30, 2), conv("c", 20, 0)])

@@ -57,7 +57,7 @@ pub struct JsMessage<'a> {
     #[serde(rename = "ID")]
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: &'a str,
     pub payload: Payload<'a>,
     #[serde(rename = "conversationID")]
     pub conversation_id: ConversationId,
@@ -184,6 +184,8 @@ pub enum Payload<'a> {
         file_name: &'a str,
         file_size: u64,
     },
+    /// An element of a kind this SDK does not know (`type` is its `MsgType`): `{}`.
+    Unsupported {},
 }
 
 #[derive(Serialize)]
@@ -247,6 +249,7 @@ impl<'a> Payload<'a> {
                 file_size: f.file_size,
                 download_flag: f.download_flag,
             },
+            Element::Unknown(_) => Payload::Unsupported {},
             Element::Video(v) => Payload::Video {
                 video_url: &v.video_url,
                 video_uuid: &v.video_uuid,

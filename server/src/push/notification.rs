@@ -71,7 +71,7 @@ fn summary(elements: &[Element]) -> String {
         Some(Element::Face(_)) => "[Sticker]".into(),
         Some(Element::Custom(c)) if !c.desc.is_empty() => clip(&c.desc),
         Some(Element::Custom(_)) => "[Custom message]".into(),
-        None => "[Message]".into(),
+        Some(Element::Unknown(_)) | None => "[Message]".into(),
     }
 }
 
