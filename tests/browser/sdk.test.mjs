@@ -1134,6 +1134,10 @@ test('wrong arguments reject with 60006 naming the field, and leave the instance
       badUser: await failure(() => chat.getUserProfile({ userIDList: [''] })),
       noName: await failure(() => chat.createFriendGroup({ userIDList: [bob] })),
       notAMessage: await failure(() => chat.revokeMessage({ ID: 'nope' })),
+      notAnObject: await failure(() => chat.getMessageList('C2Cbob')),
+      badVendor: await failure(() => chat.registerPush({ vendor: 'carrier-pigeon', token: 't' })),
+      badPush: await failure(() => chat.sendMessage(
+        chat.createTextMessage({ to: bob, payload: { text: 'x' } }), { offlinePushInfo: { disablePush: 'yes' } })),
     };
     const msg = chat.createLocationMessage({ to: bob, payload: { description: 'here', longitude: 2.35, latitude: 48.85 } });
     result.sent = (await chat.sendMessage(msg, { onlineUserOnly: false })).data.message.payload;
@@ -1141,17 +1145,20 @@ test('wrong arguments reject with 60006 naming the field, and leave the instance
     return result;
   }, { wsUrl, SDKAPPID, alice, aliceSig: sig(alice), bob, bobSig: sig(bob) });
   const expect = {
-    noServer: /server is missing/,
-    noSig: /userSig is missing/,
-    noText: /payload: text is missing/,
-    noTo: /to is missing/,
-    badIndex: /invalid payload: invalid type: string "one"/,
-    badCount: /invalid type: string "ten"/,
-    noConversation: /conversationID is missing/,
-    noPin: /isPinned is missing/,
+    noServer: /^options\.server is missing$/,
+    noSig: /^login options\.userSig is missing$/,
+    noText: /^payload\.text is missing$/,
+    noTo: /^options\.to is missing$/,
+    badIndex: /^payload\.index must be a whole number/,
+    badCount: /^options\.count must be a whole number from 0 to 4294967295$/,
+    noConversation: /^options\.conversationID is missing$/,
+    noPin: /^options\.isPinned is missing$/,
     badUser: /user/i,
-    noName: /name is missing/,
-    notAMessage: /conversationID is missing/,
+    noName: /^options\.name is missing$/,
+    notAMessage: /^message\.conversationID is missing$/,
+    notAnObject: /^options: expected an object$/,
+    badVendor: /^options\.vendor "carrier-pigeon": use one of webpush, apns/,
+    badPush: /^offlinePushInfo\.disablePush must be true or false$/,
   };
   for (const [call, pattern] of Object.entries(expect)) {
     assert.equal(got[call]?.code, 60006, `${call}: ${JSON.stringify(got[call])}`);

@@ -1,142 +1,159 @@
-//! The app's arguments: every field that any call's options, a message payload or a message
-//! object the SDK made can have, by its name in Tencent's SDK, read into one struct. Each call
-//! takes the fields it needs and names a missing one ([`required`]).
+//! The app's arguments: a call's options, a message payload or a message object the SDK made,
+//! read field by field from the JavaScript object, each call taking the fields it needs. A
+//! missing or mistyped field is named in the error (`options.userID is missing`, code 60006).
 //!
-//! Why one struct: serde compiles its JSON reader into every type it reads, so some thirty small
-//! option types carried some thirty readers. A name two calls share has one type here.
+//! Why not serde: serde compiles a JSON reader into every type it reads, so some thirty option
+//! types carried some thirty readers, and each call went through `JSON.stringify` first. Here
+//! a field is one `Reflect.get` and a check of its type; only the fields that hold protocol
+//! types (a message's `elements`, a profile's custom fields) go through their serde decoders.
 
 use super::convert::{from_js, invalid};
-use protocol::push::Vendor;
-use protocol::{CustomField, Element, UserId};
-use serde::Deserialize;
+use protocol::UserId;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// Numbers a JavaScript number holds exactly: ±(2⁵³ − 1).
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// The app's object, and its name in errors (`options`, `message`, `payload`, …).
 pub(super) struct Args {
-    // `create` and `login`.
-    #[serde(rename = "SDKAppID")]
-    pub sdk_app_id: Option<u64>,
-    pub server: Option<String>,
-    #[serde(rename = "userID")]
-    pub user_id: Option<String>,
-    pub user_sig: Option<String>,
-
-    // Friends, the blacklist, friend groups, presence and push.
-    #[serde(rename = "userIDList")]
-    pub user_id_list: Option<Vec<String>>,
-    pub to: Option<String>,
-    pub remark: Option<String>,
-    pub wording: Option<String>,
-    pub source: Option<String>,
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub message_remind_type: Option<String>,
-    pub vendor: Option<Vendor>,
-    pub service_worker_path: Option<String>,
-
-    // `updateMyProfile`.
-    pub nick: Option<String>,
-    pub avatar: Option<String>,
-    pub gender: Option<String>,
-    pub birthday: Option<u32>,
-    pub location: Option<String>,
-    pub self_signature: Option<String>,
-    pub allow_type: Option<String>,
-    pub language: Option<u32>,
-    pub message_settings: Option<u32>,
-    pub level: Option<u32>,
-    pub role: Option<u32>,
-    pub profile_custom_field: Option<Vec<CustomField>>,
-
-    // Conversations and history.
-    #[serde(rename = "conversationID")]
-    pub conversation_id: Option<String>,
-    #[serde(rename = "conversationIDList")]
-    pub conversation_id_list: Option<Vec<String>>,
-    pub clear_history_message: Option<bool>,
-    pub is_pinned: Option<bool>,
-    pub draft_text: Option<String>,
-    #[serde(rename = "nextReqMessageID")]
-    pub next_req_message_id: Option<String>,
-    pub count: Option<u32>,
-
-    // Message objects.
-    #[serde(rename = "ID")]
-    pub id: Option<String>,
-    pub sequence: Option<u64>,
-    pub random: Option<u32>,
-    pub time: Option<u64>,
-    /// When the message was made, seconds since the Unix epoch (part of its ID).
-    pub client_time: Option<u64>,
-    pub version: Option<u32>,
-    pub cloud_custom_data: Option<String>,
-    pub elements: Option<Vec<Element>>,
-
-    // Payloads of text, face, location and custom messages.
-    pub text: Option<String>,
-    pub index: Option<i64>,
-    pub data: Option<String>,
-    pub description: Option<String>,
-    pub extension: Option<String>,
-    pub longitude: Option<f64>,
-    pub latitude: Option<f64>,
-
-    // `sendMessage`.
-    /// Delivered to the devices online now only: not stored, pushed or counted unread.
-    pub online_user_only: Option<bool>,
-    pub offline_push_info: Option<PushInfo>,
-
-    // Searches.
-    pub keyword_list: Option<Vec<String>>,
-    /// `TYPES.KEYWORD_LIST_MATCH_TYPE_OR` (the default) or `_AND`.
-    pub keyword_list_match_type: Option<u8>,
-    #[serde(rename = "senderUserIDList")]
-    pub sender_user_id_list: Option<Vec<String>>,
-    /// `TYPES.MSG_TEXT` …
-    pub message_type_list: Option<Vec<String>>,
-    /// The newest time searched, seconds since the Unix epoch (0: now).
-    pub time_position: Option<u64>,
-    /// How far back from `timePosition`, in seconds (0: all the way).
-    pub time_period: Option<u64>,
-    /// The answer's `cursor`, for the next page ('' or absent: the first).
-    pub cursor: Option<String>,
-}
-
-/// Tencent's web `OfflinePushInfo` (`sendMessage`'s option).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct PushInfo {
-    #[serde(default)]
-    pub disable_push: bool,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub extension: String,
-    #[serde(rename = "ignoreIOSBadge", default)]
-    pub ignore_ios_badge: bool,
-    #[serde(rename = "androidOPPOChannelID", default)]
-    pub android_oppo_channel_id: String,
+    object: JsValue,
+    what: &'static str,
 }
 
 impl Args {
-    /// Reads the app's object; `what` says what was expected, for the error.
-    pub(super) fn read(value: &JsValue, what: &str) -> Result<Args, JsValue> {
-        from_js(value, what)
+    /// `value`, which must be an object.
+    pub(super) fn read(value: &JsValue, what: &'static str) -> Result<Args, JsValue> {
+        if !value.is_object() {
+            return Err(invalid(format!("{what}: expected an object")));
+        }
+        Ok(Args {
+            object: value.clone(),
+            what,
+        })
+    }
+
+    /// `value`, or no fields when the app passed `undefined` or `null` (optional options).
+    pub(super) fn read_optional(value: &JsValue, what: &'static str) -> Result<Args, JsValue> {
+        match value.is_undefined() || value.is_null() {
+            true => Ok(Args {
+                object: JsValue::UNDEFINED,
+                what,
+            }),
+            false => Args::read(value, what),
+        }
+    }
+
+    /// The field, `None` when absent, `undefined` or `null`.
+    fn get(&self, name: &str) -> Option<JsValue> {
+        if !self.object.is_object() {
+            return None;
+        }
+        let value = js_sys::Reflect::get(&self.object, &JsValue::from_str(name)).ok()?;
+        (!value.is_undefined() && !value.is_null()).then_some(value)
+    }
+
+    fn wrong(&self, name: &str, expected: &str) -> JsValue {
+        invalid(format!("{}.{name} must be {expected}", self.what))
+    }
+
+    /// A field the call cannot do without.
+    pub(super) fn need<T>(&self, value: Option<T>, name: &str) -> Result<T, JsValue> {
+        value.ok_or_else(|| invalid(format!("{}.{name} is missing", self.what)))
+    }
+
+    pub(super) fn string(&self, name: &str) -> Result<Option<String>, JsValue> {
+        self.get(name)
+            .map(|v| v.as_string().ok_or_else(|| self.wrong(name, "a string")))
+            .transpose()
+    }
+
+    pub(super) fn bool(&self, name: &str) -> Result<Option<bool>, JsValue> {
+        self.get(name)
+            .map(|v| v.as_bool().ok_or_else(|| self.wrong(name, "true or false")))
+            .transpose()
+    }
+
+    /// A finite number.
+    pub(super) fn number(&self, name: &str) -> Result<Option<f64>, JsValue> {
+        self.get(name)
+            .map(|v| {
+                v.as_f64()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| self.wrong(name, "a number"))
+            })
+            .transpose()
+    }
+
+    /// A whole number from `min` to `max`.
+    fn whole(&self, name: &str, min: f64, max: f64) -> Result<Option<f64>, JsValue> {
+        self.get(name)
+            .map(|v| {
+                v.as_f64()
+                    .filter(|n| n.fract() == 0.0 && (min..=max).contains(n))
+                    .ok_or_else(|| self.wrong(name, &format!("a whole number from {min} to {max}")))
+            })
+            .transpose()
+    }
+
+    pub(super) fn u8(&self, name: &str) -> Result<Option<u8>, JsValue> {
+        Ok(self.whole(name, 0.0, u8::MAX.into())?.map(|n| n as u8))
+    }
+
+    pub(super) fn u32(&self, name: &str) -> Result<Option<u32>, JsValue> {
+        Ok(self.whole(name, 0.0, u32::MAX.into())?.map(|n| n as u32))
+    }
+
+    pub(super) fn u64(&self, name: &str) -> Result<Option<u64>, JsValue> {
+        Ok(self.whole(name, 0.0, MAX_SAFE)?.map(|n| n as u64))
+    }
+
+    pub(super) fn i64(&self, name: &str) -> Result<Option<i64>, JsValue> {
+        Ok(self.whole(name, -MAX_SAFE, MAX_SAFE)?.map(|n| n as i64))
+    }
+
+    /// A list of strings.
+    pub(super) fn strings(&self, name: &str) -> Result<Option<Vec<String>>, JsValue> {
+        let Some(value) = self.get(name) else {
+            return Ok(None);
+        };
+        if !js_sys::Array::is_array(&value) {
+            return Err(self.wrong(name, "a list of strings"));
+        }
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|v| {
+                v.as_string()
+                    .ok_or_else(|| self.wrong(name, "a list of strings"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Some)
+    }
+
+    /// A field of a protocol type (a message's `elements`, a profile's custom fields), through
+    /// its serde decoder.
+    pub(super) fn decoded<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        what: &str,
+    ) -> Result<Option<T>, JsValue> {
+        self.get(name).map(|v| from_js(&v, what)).transpose()
+    }
+
+    /// A field that is an object of its own (`offlinePushInfo`).
+    pub(super) fn object(&self, name: &'static str) -> Result<Option<Args>, JsValue> {
+        self.get(name).map(|v| Args::read(&v, name)).transpose()
+    }
+
+    /// A user ID the call cannot do without, checked.
+    pub(super) fn user(&self, name: &str) -> Result<UserId, JsValue> {
+        user_id(self.need(self.string(name)?, name)?)
     }
 
     /// `userIDList`, each checked.
-    pub(super) fn users(self) -> Result<Vec<UserId>, JsValue> {
-        user_ids(required(self.user_id_list, "options: userIDList")?)
+    pub(super) fn users(&self) -> Result<Vec<UserId>, JsValue> {
+        user_ids(self.need(self.strings("userIDList")?, "userIDList")?)
     }
-}
-
-/// A field the call cannot do without; `what` names it (`"options: userID"`).
-pub(super) fn required<T>(value: Option<T>, what: &str) -> Result<T, JsValue> {
-    value.ok_or_else(|| invalid(format!("{what} is missing")))
 }
 
 /// A user ID the app gave, checked.

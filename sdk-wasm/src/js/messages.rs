@@ -6,7 +6,7 @@
 //! uploaded media's `payload`) and resolves with it, so the app can keep using it, for
 //! `revokeMessage` among others.
 
-use super::args::{Args, PushInfo, required, user_id};
+use super::args::Args;
 use super::convert::{code_of, field, invalid, ok, ok_value, promise, sdk_error, to_js};
 use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, Status};
 use super::{Chat, Empty, State};
@@ -26,62 +26,66 @@ use wasm_bindgen::prelude::*;
 /// The recipient and `cloudCustomData` of `{ to, payload, cloudCustomData? }`, the options of
 /// every `create…Message`.
 fn create_options(options: &JsValue) -> Result<(UserId, Option<String>), JsValue> {
-    let o = Args::read(options, "options: expected { to, payload }")?;
-    let to = user_id(required(o.to, "options: to")?)?;
-    Ok((to, o.cloud_custom_data.filter(|c| !c.is_empty())))
+    let o = Args::read(options, "options")?;
+    let ccd = o.string("cloudCustomData")?.filter(|c| !c.is_empty());
+    Ok((o.user("to")?, ccd))
 }
 
 /// The draft a message object made by `create…Message` carries.
 fn draft_of(message: &JsValue, push: Option<OfflinePushInfo>) -> Result<OutboxItem, JsValue> {
-    const WHAT: &str = "message: use one made by a create…Message method";
-    let d = Args::read(message, WHAT)?;
+    let d = Args::read(message, "message")?;
     Ok(OutboxItem {
-        to: user_id(required(d.to, "message: to")?)?,
-        random: required(d.random, "message: random")?,
-        elements: d.elements.unwrap_or_default(),
-        cloud_custom_data: d.cloud_custom_data.filter(|c| !c.is_empty()),
-        created_ms: d.client_time.unwrap_or_default() * 1000,
+        to: d.user("to")?,
+        random: d.need(d.u32("random")?, "random")?,
+        elements: elements_of(&d)?,
+        cloud_custom_data: d.string("cloudCustomData")?.filter(|c| !c.is_empty()),
+        created_ms: d.u64("clientTime")?.unwrap_or_default() * 1000,
         offline_push_info: push,
     })
 }
 
-/// Tencent's web `OfflinePushInfo`, turned into its REST shape for the server.
-impl From<PushInfo> for OfflinePushInfo {
-    fn from(o: PushInfo) -> Self {
-        let mut info = OfflinePushInfo {
-            push_flag: u8::from(o.disable_push),
-            title: o.title,
-            desc: o.description,
-            ext: o.extension,
-            ..OfflinePushInfo::default()
-        };
-        info.apns.badge_mode = u8::from(o.ignore_ios_badge);
-        info.android.oppo_channel_id = o.android_oppo_channel_id;
-        info
-    }
+/// The `elements` of a message object the SDK made.
+fn elements_of(message: &Args) -> Result<Vec<Element>, JsValue> {
+    Ok(message
+        .decoded("elements", "message.elements")?
+        .unwrap_or_default())
+}
+
+/// Tencent's web `OfflinePushInfo` (`sendMessage`'s option), in its REST shape for the server.
+fn push_info(o: &Args) -> Result<OfflinePushInfo, JsValue> {
+    let text = |name| Ok::<_, JsValue>(o.string(name)?.unwrap_or_default());
+    let flag = |name| Ok::<_, JsValue>(u8::from(o.bool(name)?.unwrap_or_default()));
+    let mut info = OfflinePushInfo {
+        push_flag: flag("disablePush")?,
+        title: text("title")?,
+        desc: text("description")?,
+        ext: text("extension")?,
+        ..OfflinePushInfo::default()
+    };
+    info.apns.badge_mode = flag("ignoreIOSBadge")?;
+    info.android.oppo_channel_id = text("androidOPPOChannelID")?;
+    Ok(info)
 }
 
 /// The conversation and server key of a message object the SDK made, once sent: from its
 /// `sequence`, `random` and (server) `time`, or an `ID` that is a key (`seq_random_time`).
 pub(super) fn message_ref(message: &JsValue) -> Result<(UserId, MessageKey), JsValue> {
-    let m = Args::read(message, "message: use one the SDK returned")?;
-    message_key(&m)
+    message_key(&Args::read(message, "message")?)
 }
 
 /// [`message_ref`] of a message object already read.
 fn message_key(m: &Args) -> Result<(UserId, MessageKey), JsValue> {
-    let conversation = required(m.conversation_id.as_deref(), "message: conversationID")?;
-    let key = match m.sequence.unwrap_or_default() {
-        0 => MessageKey::parse(m.id.as_deref().unwrap_or_default()).map_err(|_| {
+    let peer = conversation_in(m)?;
+    let key = match m.u64("sequence")?.unwrap_or_default() {
+        0 => MessageKey::parse(&m.string("ID")?.unwrap_or_default()).map_err(|_| {
             invalid("this message is not stored on the server (not sent yet, or online only)")
         })?,
         id => MessageKey {
             id,
-            random: m.random.unwrap_or_default(),
-            time_s: m.time.unwrap_or_default(),
+            random: m.u32("random")?.unwrap_or_default(),
+            time_s: m.u64("time")?.unwrap_or_default(),
         },
     };
-    let peer = ConversationId::parse(conversation).map_err(invalid)?.0;
     Ok((peer, key))
 }
 
@@ -92,11 +96,11 @@ async fn change_conversation(
     options: JsValue,
     draft: bool,
 ) -> Result<JsValue, JsValue> {
-    let o = Args::read(&options, "options: expected { conversationID, … }")?;
+    let o = Args::read(&options, "options")?;
     let peer = conversation_in(&o)?;
     let (pinned, text) = match draft {
-        false => (Some(required(o.is_pinned, "options: isPinned")?), None),
-        true => (None, Some(o.draft_text.unwrap_or_default())),
+        false => (Some(o.need(o.bool("isPinned")?, "isPinned")?), None),
+        true => (None, Some(o.string("draftText")?.unwrap_or_default())),
     };
     let client = state.client()?;
     client
@@ -123,16 +127,13 @@ impl Changed {
 
 /// Reads `{ conversationID }`.
 fn conversation_of(options: &JsValue) -> Result<UserId, JsValue> {
-    conversation_in(&Args::read(
-        options,
-        "options: expected { conversationID }",
-    )?)
+    conversation_in(&Args::read(options, "options")?)
 }
 
-/// The peer of the `conversationID` of options already read.
+/// The peer of the `conversationID` of options or a message object already read.
 fn conversation_in(o: &Args) -> Result<UserId, JsValue> {
-    let id = required(o.conversation_id.as_deref(), "options: conversationID")?;
-    Ok(ConversationId::parse(id).map_err(invalid)?.0)
+    let id = o.need(o.string("conversationID")?, "conversationID")?;
+    Ok(ConversationId::parse(&id).map_err(invalid)?.0)
 }
 
 /// Sets one field of the app's object.
@@ -199,36 +200,36 @@ impl Chat {
 /// field names: what `createTextMessage` … `createCustomMessage` take and `modifyMessage`
 /// reads back from the message object. `None` for the other types.
 fn element_of(kind: &str, payload: &JsValue) -> Option<Result<Element, JsValue>> {
-    let make: fn(Args) -> Result<Element, JsValue> = match kind {
+    let make: fn(&Args) -> Result<Element, JsValue> = match kind {
         MSG_TEXT => |p| {
             Ok(Element::Text(TextElem {
-                text: required(p.text, "payload: text")?,
+                text: p.need(p.string("text")?, "text")?,
             }))
         },
         MSG_FACE => |p| {
             Ok(Element::Face(FaceElem {
-                index: required(p.index, "payload: index")?,
-                data: p.data.unwrap_or_default(),
+                index: p.need(p.i64("index")?, "index")?,
+                data: p.string("data")?.unwrap_or_default(),
             }))
         },
         MSG_LOCATION => |p| {
             Ok(Element::Location(LocationElem {
-                desc: p.description.unwrap_or_default(),
-                latitude: required(p.latitude, "payload: latitude")?,
-                longitude: required(p.longitude, "payload: longitude")?,
+                desc: p.string("description")?.unwrap_or_default(),
+                latitude: p.need(p.number("latitude")?, "latitude")?,
+                longitude: p.need(p.number("longitude")?, "longitude")?,
             }))
         },
         MSG_CUSTOM => |p| {
             Ok(Element::Custom(CustomElem {
-                data: p.data.unwrap_or_default(),
-                desc: p.description.unwrap_or_default(),
-                ext: p.extension.unwrap_or_default(),
+                data: p.string("data")?.unwrap_or_default(),
+                desc: p.string("description")?.unwrap_or_default(),
+                ext: p.string("extension")?.unwrap_or_default(),
                 sound: String::new(),
             }))
         },
         _ => return None,
     };
-    Some(Args::read(payload, "payload").and_then(make))
+    Some(Args::read(payload, "payload").and_then(|p| make(&p)))
 }
 
 const MSG_TEXT: &str = "TIMTextElem";
@@ -361,27 +362,28 @@ impl Chat {
         let state = self.state.clone();
         promise(async move {
             let (client, me) = state.signed_in()?;
-            let edit = Args::read(&message, "message: use one the SDK returned")?;
+            let edit = Args::read(&message, "message")?;
             let (peer, key) = message_key(&edit)?;
-            let kind = required(edit.kind, "message: type")?;
+            let kind = edit.need(edit.string("type")?, "type")?;
             // The payload is the first element; any others stay as they are.
-            let elements = element_of(&kind, &field(&message, "payload"))
-                .transpose()?
-                .map(|first| {
-                    let mut all = edit.elements.unwrap_or_default();
+            let elements = match element_of(&kind, &field(&message, "payload")).transpose()? {
+                Some(first) => {
+                    let mut all = elements_of(&edit)?;
                     match all.first_mut() {
                         Some(slot) => *slot = first,
                         None => all.push(first),
                     }
-                    all
-                });
+                    Some(all)
+                }
+                None => None,
+            };
             let edited = match client
                 .modify(
                     &peer,
                     key,
-                    edit.version.unwrap_or_default(),
+                    edit.u32("version")?.unwrap_or_default(),
                     elements,
-                    edit.cloud_custom_data.unwrap_or_default(),
+                    edit.string("cloudCustomData")?.unwrap_or_default(),
                 )
                 .await
             {
@@ -442,18 +444,16 @@ impl Chat {
     pub fn get_message_list(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(
-                &options,
-                "options: expected { conversationID, nextReqMessageID?, count? }",
-            )?;
+            let o = Args::read(&options, "options")?;
             let (client, me) = state.signed_in()?;
             let peer = conversation_in(&o)?;
-            let before = match o.next_req_message_id.as_deref().filter(|s| !s.is_empty()) {
+            let next = o.string("nextReqMessageID")?;
+            let before = match next.as_deref().filter(|s| !s.is_empty()) {
                 Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(e.to_string()))?),
                 None => None,
             };
             let (mut list, complete) = client
-                .messages(&peer, before, o.count.unwrap_or(15).clamp(1, 100))
+                .messages(&peer, before, o.u32("count")?.unwrap_or(15).clamp(1, 100))
                 .await
                 .map_err(sdk_error)?;
             let next = list.last().map(|m| m.key.to_string()).unwrap_or_default();
@@ -564,12 +564,9 @@ impl Chat {
             let (ids, clear_history) = match options.as_string() {
                 Some(id) => (vec![id], true),
                 None => {
-                    let o = Args::read(
-                        &options,
-                        "expected a conversationID or { conversationIDList, clearHistoryMessage? }",
-                    )?;
-                    let ids = required(o.conversation_id_list, "options: conversationIDList")?;
-                    (ids, o.clear_history_message.unwrap_or(true))
+                    let o = Args::read(&options, "options")?;
+                    let ids = o.need(o.strings("conversationIDList")?, "conversationIDList")?;
+                    (ids, o.bool("clearHistoryMessage")?.unwrap_or(true))
                 }
             };
             if ids.len() > protocol::frame::MAX_USERS_PER_REQUEST {
@@ -626,13 +623,13 @@ impl Chat {
 /// Sends the app's message object and updates it in place.
 async fn send(state: &Rc<State>, message: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
     let (client, me) = state.signed_in()?;
-    let options = match options.is_undefined() || options.is_null() {
-        true => Args::default(),
-        false => Args::read(options, "sendMessage options")?,
+    let options = Args::read_optional(options, "sendMessage options")?;
+    let push = match options.object("offlinePushInfo")? {
+        Some(info) => Some(push_info(&info)?),
+        None => None,
     };
-    let push = options.offline_push_info.map(OfflinePushInfo::from);
     let item = draft_of(message, push)?;
-    let sent = match options.online_user_only.unwrap_or_default() {
+    let sent = match options.bool("onlineUserOnly")?.unwrap_or_default() {
         true => client.send_online(item).await,
         false => client.send(item).await,
     }

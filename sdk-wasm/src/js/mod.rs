@@ -20,7 +20,7 @@ use crate::client::{Client, Listener};
 use crate::error::{SdkError, codes};
 use crate::event::Event;
 use crate::session::Login;
-use args::{Args, required, user_id};
+use args::Args;
 use convert::{ok, promise, sdk_error};
 use js_sys::{Function, Promise};
 use protocol::{DeviceId, UserId};
@@ -86,11 +86,11 @@ impl Chat {
     /// `new Chat({ SDKAppID, server })`; `DuetChat.create` calls this.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Chat, JsValue> {
-        let o = Args::read(&options, "options: expected { SDKAppID, server }")?;
+        let o = Args::read(&options, "options")?;
         Ok(Chat {
             state: Rc::new(State {
-                sdk_app_id: required(o.sdk_app_id, "options: SDKAppID")?,
-                server: required(o.server, "options: server")?,
+                sdk_app_id: o.need(o.u64("SDKAppID")?, "SDKAppID")?,
+                server: o.need(o.string("server")?, "server")?,
                 handlers: RefCell::default(),
                 client: RefCell::new(None),
             }),
@@ -117,9 +117,9 @@ impl Chat {
     pub fn login(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(&options, "login options: expected { userID, userSig }")?;
-            let user = user_id(required(o.user_id, "login options: userID")?)?;
-            let user_sig = required(o.user_sig, "login options: userSig")?;
+            let o = Args::read(&options, "login options")?;
+            let user = o.user("userID")?;
+            let user_sig = o.need(o.string("userSig")?, "userSig")?;
             // (A client kicked out by the server has no user and is replaced.)
             if state
                 .client

@@ -1,6 +1,6 @@
 //! Profiles, friends, the blacklist and presence.
 
-use super::args::{Args, required, user_id, user_ids};
+use super::args::{Args, user_ids};
 use super::convert::{field, invalid, ok, promise, sdk_error};
 use super::shapes::{ApplicationList, JsProfile, JsUserStatus, RelationList};
 use super::{Chat, State};
@@ -15,15 +15,7 @@ use wasm_bindgen::prelude::*;
 
 /// Reads `{ userIDList: [...] }`.
 fn user_list(options: &JsValue) -> Result<Vec<UserId>, JsValue> {
-    Args::read(options, "options: expected { userIDList }")?.users()
-}
-
-/// The options of `registerPush` and `unregisterPush`: `{}` when the app passed none.
-fn push_options(options: &JsValue, what: &str) -> Result<Args, JsValue> {
-    match options.is_undefined() {
-        true => Ok(Args::default()),
-        false => Args::read(options, what),
-    }
+    Args::read(options, "options")?.users()
 }
 
 /// Adds or removes users; resolves `{ successUserIDList, failureUserIDList: [{ userID, code,
@@ -69,12 +61,26 @@ async fn change(
     })
 }
 
+/// The push service of `registerPush`'s and `unregisterPush`'s options: `webpush` unless
+/// `vendor` names another.
+fn vendor_of(o: &Args) -> Result<Vendor, JsValue> {
+    match o.string("vendor")? {
+        None => Ok(Vendor::Webpush),
+        Some(name) => Vendor::parse(&name).ok_or_else(|| {
+            invalid(format!(
+                "options.vendor {name:?}: use one of {}",
+                Vendor::ALL.map(Vendor::as_str).join(", ")
+            ))
+        }),
+    }
+}
+
 /// The user and remark of `{ userID, remark?, type? }`, the options of the calls about one
 /// friend or application.
-fn friend_of(o: Args) -> Result<(UserId, RelationFields), JsValue> {
-    let user = user_id(required(o.user_id, "options: userID")?)?;
+fn friend_of(o: &Args) -> Result<(UserId, RelationFields), JsValue> {
+    let user = o.user("userID")?;
     let fields = RelationFields {
-        remark: o.remark.unwrap_or_default(),
+        remark: o.string("remark")?.unwrap_or_default(),
         ..RelationFields::default()
     };
     Ok((user, fields))
@@ -124,8 +130,12 @@ impl Chat {
     fn close_application(&self, options: JsValue, kind: Option<&'static str>) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(&options, "options: expected { userID, type? }")?;
-            let relation = match kind.or(o.kind.as_deref()) {
+            let o = Args::read(&options, "options")?;
+            let kind = match kind {
+                Some(kind) => Some(kind.to_owned()),
+                None => o.string("type")?,
+            };
+            let relation = match kind.as_deref() {
                 Some(super::events::APPLICATION_TO_ME) => Relation::ApplicationReceived,
                 Some(super::events::APPLICATION_BY_ME) => Relation::ApplicationSent,
                 _ => {
@@ -134,7 +144,7 @@ impl Chat {
                     ));
                 }
             };
-            let (user, _) = friend_of(o)?;
+            let (user, _) = friend_of(&o)?;
             let results = state
                 .client()?
                 .change_relations(relation, vec![user], false)
@@ -154,9 +164,9 @@ impl Chat {
     fn change_group(&self, options: JsValue, add: bool) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(&options, "options: expected { name, userIDList? }")?;
-            let name = required(o.name, "options: name")?;
-            let users = user_ids(o.user_id_list.unwrap_or_default())?;
+            let o = Args::read(&options, "options")?;
+            let name = o.need(o.string("name")?, "name")?;
+            let users = user_ids(o.strings("userIDList")?.unwrap_or_default())?;
             let client = state.client()?;
             let (results, group) = client
                 .change_friend_group(name, add, users)
@@ -218,22 +228,24 @@ impl Chat {
     pub fn update_my_profile(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(&options, "options: expected { nick?, avatar?, gender?, … }")?;
+            let o = Args::read(&options, "options")?;
             let details = ProfileDetails {
-                gender: o.gender,
-                birthday: o.birthday,
-                location: o.location,
-                self_signature: o.self_signature,
-                allow_type: o.allow_type,
-                language: o.language,
-                message_settings: o.message_settings,
-                level: o.level,
-                role: o.role,
-                custom: o.profile_custom_field.unwrap_or_default(),
+                gender: o.string("gender")?,
+                birthday: o.u32("birthday")?,
+                location: o.string("location")?,
+                self_signature: o.string("selfSignature")?,
+                allow_type: o.string("allowType")?,
+                language: o.u32("language")?,
+                message_settings: o.u32("messageSettings")?,
+                level: o.u32("level")?,
+                role: o.u32("role")?,
+                custom: o
+                    .decoded("profileCustomField", "options.profileCustomField")?
+                    .unwrap_or_default(),
             };
             let client = state.client()?;
             let profile = client
-                .set_profile(o.nick, o.avatar, details)
+                .set_profile(o.string("nick")?, o.string("avatar")?, details)
                 .await
                 .map_err(sdk_error)?;
             ok(JsProfile::from(&profile))
@@ -247,11 +259,8 @@ impl Chat {
     pub fn set_message_remind_type(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let mut o = Args::read(
-                &options,
-                "options: expected { userIDList, messageRemindType }",
-            )?;
-            let remind = required(o.message_remind_type.take(), "options: messageRemindType")?;
+            let o = Args::read(&options, "options")?;
+            let remind = o.need(o.string("messageRemindType")?, "messageRemindType")?;
             let mute = match remind.as_str() {
                 super::events::REMIND_SILENT => true,
                 super::events::REMIND_NOTIFY => false,
@@ -275,13 +284,14 @@ impl Chat {
     pub fn register_push(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = push_options(&options, "options: expected { vendor?, token }")?;
-            let vendor = o.vendor.unwrap_or(Vendor::Webpush);
+            let o = Args::read_optional(&options, "options")?;
+            let vendor = vendor_of(&o)?;
             let token = field(&options, "token");
             let client = state.client()?;
             if token.is_undefined() && vendor == Vendor::Webpush {
                 // Without a token: the service worker the SDK registers and subscribes with.
-                let worker = o.service_worker_path.as_deref().unwrap_or("/sw.js");
+                let worker = o.string("serviceWorkerPath")?;
+                let worker = worker.as_deref().unwrap_or("/sw.js");
                 client.enable_web_push(worker).await.map_err(sdk_error)?;
                 return ok(super::Empty {});
             }
@@ -304,9 +314,9 @@ impl Chat {
     pub fn unregister_push(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = push_options(&options, "options: expected { vendor? }")?;
+            let o = Args::read_optional(&options, "options")?;
             let client = state.client()?;
-            let vendor = o.vendor.unwrap_or(Vendor::Webpush);
+            let vendor = vendor_of(&o)?;
             client.unregister_push(vendor).await.map_err(sdk_error)?;
             ok(super::Empty {})
         })
@@ -332,15 +342,12 @@ impl Chat {
     pub fn add_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(
-                &options,
-                "options: expected { to, remark?, wording?, source? }",
-            )?;
-            let user = user_id(required(o.to, "options: to")?)?;
+            let o = Args::read(&options, "options")?;
+            let user = o.user("to")?;
             let fields = RelationFields {
-                remark: o.remark.unwrap_or_default(),
-                wording: o.wording.unwrap_or_default(),
-                source: o.source.unwrap_or_default(),
+                remark: o.string("remark")?.unwrap_or_default(),
+                wording: o.string("wording")?.unwrap_or_default(),
+                source: o.string("source")?.unwrap_or_default(),
             };
             let client = state.client()?;
             let r = client
@@ -360,8 +367,8 @@ impl Chat {
     pub fn update_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(&options, "options: expected { userID, remark }")?;
-            let (user, fields) = friend_of(o)?;
+            let o = Args::read(&options, "options")?;
+            let (user, fields) = friend_of(&o)?;
             state
                 .client()?
                 .update_friend(user, fields)
@@ -425,8 +432,8 @@ impl Chat {
     pub fn accept_friend_application(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let o = Args::read(&options, "options: expected { userID, remark?, type? }")?;
-            let both = match o.kind.as_deref() {
+            let o = Args::read(&options, "options")?;
+            let both = match o.string("type")?.as_deref() {
                 None | Some(super::events::AGREE_AND_ADD) => true,
                 Some(super::events::AGREE) => false,
                 Some(other) => {
@@ -435,7 +442,7 @@ impl Chat {
                     )));
                 }
             };
-            let (user, fields) = friend_of(o)?;
+            let (user, fields) = friend_of(&o)?;
             let client = state.client()?;
             client
                 .accept_application(user, both, fields)

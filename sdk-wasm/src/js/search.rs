@@ -16,13 +16,18 @@ pub(super) const MATCH_ANY: u8 = 0;
 pub(super) const MATCH_ALL: u8 = 1;
 
 /// A search's query, page position and page size, from its options in Tencent's names.
-fn query_of(o: Args) -> Result<(SearchQuery, u64, u32), JsValue> {
-    let peer = match o.conversation_id.filter(|c| !c.is_empty()) {
+fn query_of(o: &Args) -> Result<(SearchQuery, u64, u32), JsValue> {
+    let peer = match o.string("conversationID")?.filter(|c| !c.is_empty()) {
         Some(id) => Some(ConversationId::parse(&id).map_err(invalid)?.0),
         None => None,
     };
-    let max_time_ms = o.time_position.unwrap_or_default().saturating_mul(1000);
-    let min_time_ms = match o.time_period.unwrap_or_default() {
+    // The newest time searched, seconds since the Unix epoch (0: now), and how far back from
+    // it, in seconds (0: all the way).
+    let max_time_ms = o
+        .u64("timePosition")?
+        .unwrap_or_default()
+        .saturating_mul(1000);
+    let min_time_ms = match o.u64("timePeriod")?.unwrap_or_default() {
         0 => 0,
         period => {
             let newest = if max_time_ms == 0 {
@@ -34,21 +39,22 @@ fn query_of(o: Args) -> Result<(SearchQuery, u64, u32), JsValue> {
         }
     };
     let query = SearchQuery {
-        keywords: o.keyword_list.unwrap_or_default(),
-        match_all: o.keyword_list_match_type == Some(MATCH_ALL),
+        keywords: o.strings("keywordList")?.unwrap_or_default(),
+        match_all: o.u8("keywordListMatchType")? == Some(MATCH_ALL),
         peer,
-        kinds: o.message_type_list.unwrap_or_default(),
-        senders: user_ids(o.sender_user_id_list.unwrap_or_default())?,
+        kinds: o.strings("messageTypeList")?.unwrap_or_default(),
+        senders: user_ids(o.strings("senderUserIDList")?.unwrap_or_default())?,
         min_time_ms,
         max_time_ms,
     };
-    let before = match o.cursor.as_deref().unwrap_or_default() {
+    // The answer's `cursor`, for the next page ('' or absent: the first).
+    let before = match o.string("cursor")?.as_deref().unwrap_or_default() {
         "" => 0,
         c => c
             .parse()
             .map_err(|_| invalid("cursor: use the one the last answer gave"))?,
     };
-    Ok((query, before, o.count.unwrap_or(20)))
+    Ok((query, before, o.u32("count")?.unwrap_or(20)))
 }
 
 #[wasm_bindgen]
@@ -83,8 +89,7 @@ struct Group<'a> {
 }
 
 async fn search(state: Rc<State>, options: JsValue, cloud: bool) -> Result<JsValue, JsValue> {
-    let o = Args::read(&options, "options: expected { keywordList, … }")?;
-    let (query, before, count) = query_of(o)?;
+    let (query, before, count) = query_of(&Args::read(&options, "options")?)?;
     let (client, me) = state.signed_in()?;
     let (found, next) = match cloud {
         true => client.search_cloud(&query, before, count).await,
