@@ -97,16 +97,11 @@ by_name!(Presence {
     Presence::Offline => "offline",
 });
 
-by_name!(Vendor {
-    Vendor::Webpush => "webpush",
-    Vendor::Apns => "apns",
-    Vendor::Fcm => "fcm",
-    Vendor::Huawei => "huawei",
-    Vendor::Xiaomi => "xiaomi",
-    Vendor::Oppo => "oppo",
-    Vendor::Vivo => "vivo",
-    Vendor::Meizu => "meizu",
-});
+impl<'de> Deserialize<'de> for Vendor {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vendor::ALL[variant_index(d, &Vendor::NAMES, false)?])
+    }
+}
 
 /// Every field of a sync entry (and of a friend-list entry, which shares the `entries` list of
 /// a reply with sync entries).
@@ -1056,6 +1051,8 @@ mod tests {
         }
         for v in Vendor::ALL {
             round_trip(v);
+            let name = serde_json::to_string(&v).unwrap();
+            assert_eq!(name, format!("{:?}", v.as_str()), "as_str of {v:?}");
         }
         let e = serde_json::from_str::<Relation>(r#""enemy""#).unwrap_err();
         assert!(

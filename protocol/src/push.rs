@@ -40,17 +40,13 @@ impl Vendor {
         Vendor::Meizu,
     ];
 
+    /// Each vendor's name, in the order of [`Vendor::ALL`] (and of the variants).
+    pub const NAMES: [&'static str; 8] = [
+        "webpush", "apns", "fcm", "huawei", "xiaomi", "oppo", "vivo", "meizu",
+    ];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Webpush => "webpush",
-            Vendor::Apns => "apns",
-            Vendor::Fcm => "fcm",
-            Vendor::Huawei => "huawei",
-            Vendor::Xiaomi => "xiaomi",
-            Vendor::Oppo => "oppo",
-            Vendor::Vivo => "vivo",
-            Vendor::Meizu => "meizu",
-        }
+        Vendor::NAMES[self as usize]
     }
 
     pub fn parse(name: &str) -> Option<Vendor> {

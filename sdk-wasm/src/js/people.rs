@@ -69,7 +69,7 @@ fn vendor_of(o: &Args) -> Result<Vendor, JsValue> {
         Some(name) => Vendor::parse(&name).ok_or_else(|| {
             invalid(format!(
                 "options.vendor {name:?}: use one of {}",
-                Vendor::ALL.map(Vendor::as_str).join(", ")
+                Vendor::NAMES.join(", ")
             ))
         }),
     }
