@@ -3,8 +3,8 @@
 //! read the same JSON.
 //!
 //! Enums of unit variants (kinds, relations, causes, vendors) are read by name through one
-//! string visitor and a table (`by_name!`) rather than serde's derived visitor per enum, which
-//! also reads forms JSON never uses here.
+//! string visitor and a table of their names (`by_name!`, or `Vendor::NAMES`) rather than
+//! serde's derived visitor per enum, which also reads forms JSON never uses here.
 //!
 //! Why by hand: serde's derived decoder for an internally tagged or flattened type first copies
 //! the whole object into an intermediate tree, then decodes every field from that tree, so every
