@@ -81,6 +81,52 @@ stop_test_server() {
   rm -rf "$test_server_data"
 }
 
+# PostgreSQL for the tests of the PostgreSQL backend: Debian's server, installed when missing.
+# Sets pg_bin to its programs' directory.
+setup_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+    echo "duet: installing PostgreSQL from Debian" >&2
+    local sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+}
+
+# A port nothing listens on now.
+free_port() {
+  node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"
+}
+
+# Starts a throwaway PostgreSQL cluster in a temp dir on a free port (as the `postgres` user
+# when run as root, since PostgreSQL refuses to run as root) and exports
+# DUET_TEST_POSTGRES_URL. Tests make their own databases in it. The caller stops it with
+# stop_test_postgres.
+start_test_postgres() {
+  test_pg_dir=$(mktemp -d)
+  test_pg_as=()
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$test_pg_dir"
+    test_pg_as=(runuser -u postgres --)
+  fi
+  local port
+  port=$(free_port)
+  "${test_pg_as[@]}" "$pg_bin/initdb" -D "$test_pg_dir/data" -U duet -A trust -E UTF8 --no-sync \
+    >"$test_pg_dir/initdb.log" 2>&1 || { cat "$test_pg_dir/initdb.log" >&2; exit 1; }
+  "${test_pg_as[@]}" "$pg_bin/pg_ctl" -D "$test_pg_dir/data" -l "$test_pg_dir/server.log" -w \
+    -o "-p $port -k $test_pg_dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off" \
+    start >/dev/null || { cat "$test_pg_dir/server.log" >&2; exit 1; }
+  export DUET_TEST_POSTGRES_URL="postgres://duet@127.0.0.1:$port/postgres"
+}
+
+stop_test_postgres() {
+  [ -n "${test_pg_dir:-}" ] || return 0
+  "${test_pg_as[@]}" "$pg_bin/pg_ctl" -D "$test_pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$test_pg_dir"
+}
+
 # Browser tests run in Debian's Chromium through its ChromeDriver; the emoji font lets the
 # demo's screenshots show faces as people see them.
 setup_browser() {

@@ -11,6 +11,9 @@ setup_wasm
 setup_wasm_pack
 setup_browser
 setup_npm
+setup_postgres
+start_test_postgres
+trap stop_test_postgres EXIT
 cargo test --workspace --locked
 cargo build --locked --quiet -p server --bin duet-server
 bash scripts/build-sdk.sh
@@ -20,6 +23,6 @@ node --test tests/node/ tests/browser/
 # The SDK's own browser tests, the way the README tells testers to run them, against a server
 # started here.
 start_test_server
-trap stop_test_server EXIT
+trap 'stop_test_server; stop_test_postgres' EXIT
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
   wasm-pack test --headless --chrome --mode no-install sdk-wasm

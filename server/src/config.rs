@@ -62,6 +62,8 @@ impl Default for WsConfig {
 pub enum StorageKind {
     /// Embedded SQLite in the data dir (durable).
     Sqlite,
+    /// A PostgreSQL database (`DUET_DATABASE_URL`) that several nodes may share (durable).
+    Postgres,
     /// In memory; everything is lost at exit.
     Memory,
 }
@@ -73,6 +75,8 @@ pub struct Config {
     /// Static files served at `/` (the demo web client).
     pub www_dir: PathBuf,
     pub storage: StorageKind,
+    /// The PostgreSQL database, a `postgres://` URL, when `storage` is `Postgres`.
+    pub database_url: Option<String>,
     pub retention: Retention,
     pub limits: Limits,
     pub ws: WsConfig,
@@ -162,6 +166,7 @@ impl Config {
             data_dir,
             www_dir: PathBuf::from("www"),
             storage: StorageKind::Sqlite,
+            database_url: None,
             retention: Retention::default(),
             limits: Limits::default(),
             ws: WsConfig::default(),
@@ -322,6 +327,10 @@ impl AppArgs {
 pub struct TuningArgs {
     #[arg(long, env = "DUET_STORAGE", value_enum, default_value_t = StorageKind::Sqlite)]
     pub storage: StorageKind,
+    /// The PostgreSQL database for `--storage postgres`, e.g.
+    /// `postgres://duet:secret@db.internal:5432/duet`.
+    #[arg(long, env = "DUET_DATABASE_URL", required_if_eq("storage", "postgres"))]
+    pub database_url: Option<String>,
     /// Largest message body in bytes.
     #[arg(long, env = "DUET_BODY_MAX_BYTES", default_value_t = 12 * 1024)]
     pub body_max_bytes: usize,
@@ -447,6 +456,7 @@ impl Args {
             data_dir: self.app.data_dir.clone(),
             www_dir: self.app.www_dir.clone(),
             storage: t.storage,
+            database_url: t.database_url.clone(),
             retention: Retention {
                 offline_bytes: t.offline_cache_bytes,
                 offline_ttl_ms: t.offline_ttl_secs * 1000,

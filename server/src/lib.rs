@@ -9,7 +9,7 @@
 //! - [`media`]: media uploads at `/media` and their downloads, kept in a `MediaStore`.
 //! - [`metrics`]: Prometheus metrics, served on their own address.
 //! - [`hub`]: the online devices and their push queues; the storage's change feed lands here.
-//! - [`storage`]: the `Storage` trait, with SQLite (default) and in-memory backends.
+//! - [`storage`]: the `Storage` trait, with SQLite (default), PostgreSQL and in-memory backends.
 //! - [`admin`]: the administrator's commands (`duet-server admin`), over REST or in-process.
 //! - [`backup`]: online backup of a data dir, and its restore.
 //! - [`identity`], [`config`], [`clock`], [`error`]: app identity, settings, time, error codes.
@@ -47,7 +47,7 @@ use media::store::DiskStore;
 use std::sync::Arc;
 use storage::Storage;
 use storage::memory::MemoryStorage;
-use storage::sqlite::SqliteStorage;
+use storage::sql::SqlStorage;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -106,6 +106,20 @@ pub enum OpenError {
     Push(String),
 }
 
+/// A database URL as it may be shown in errors and logs: without its password.
+fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if scheme + 3 < at => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Opens the storage named by `config` and builds the chat service around it.
 pub fn open(
     config: Config,
@@ -121,12 +135,20 @@ pub fn open(
                 source,
             })?;
             let path = dir.join(DATABASE_FILE);
-            let store = SqliteStorage::open(&path, config.retention.clone(), hub.clone()).map_err(
-                |source| OpenError::Database {
+            let store = SqlStorage::open_sqlite(&path, config.retention.clone(), hub.clone())
+                .map_err(|source| OpenError::Database {
                     path: path.display().to_string(),
                     source,
-                },
-            )?;
+                })?;
+            Arc::new(store)
+        }
+        StorageKind::Postgres => {
+            let url = config.database_url.as_deref().unwrap_or_default();
+            let store = SqlStorage::open_postgres(url, config.retention.clone(), hub.clone())
+                .map_err(|source| OpenError::Database {
+                    path: redact_password(url),
+                    source,
+                })?;
             Arc::new(store)
         }
         StorageKind::Memory => Arc::new(MemoryStorage::new(config.retention.clone(), hub.clone())),

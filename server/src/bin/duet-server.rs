@@ -11,6 +11,18 @@ use tokio_util::sync::CancellationToken;
 fn main() -> ExitCode {
     let args = Args::parse();
     // These work on files only, and must not make an identity in the data dir.
+    if matches!(
+        args.command,
+        Some(Command::Backup { .. } | Command::Restore { .. })
+    ) && args.tuning.storage == server::config::StorageKind::Postgres
+    {
+        eprintln!(
+            "duet-server: backup and restore copy the SQLite database file; with \
+             DUET_STORAGE=postgres, back the database up with pg_dump and the media directory \
+             with your file backups (docs/deploy.md)"
+        );
+        return ExitCode::FAILURE;
+    }
     match &args.command {
         Some(Command::Backup { to, media_dir }) => {
             let made =

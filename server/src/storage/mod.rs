@@ -1,7 +1,7 @@
 //! Durable state behind one trait, [`Storage`], so the chat logic does not know which database
-//! holds it. Two backends: [`memory::MemoryStorage`] (tests, ephemeral runs) and
-//! [`sqlite::SqliteStorage`] (the default, embedded, WAL, group commit). Both pass the one
-//! conformance suite in `conformance.rs`.
+//! holds it. Backends: [`memory::MemoryStorage`] (tests, ephemeral runs) and
+//! [`sql::SqlStorage`] on SQLite (the default: embedded, WAL, group commit) or PostgreSQL
+//! (several nodes on one database). All pass the one conformance suite in `conformance.rs`.
 //!
 //! The model (see ARCHITECTURE.md): a message is stored once and referenced from both users'
 //! sync logs. A sync log is a per-user sequence of entries; its retained tail is the user's
@@ -11,7 +11,7 @@
 mod edit;
 pub mod memory;
 pub(crate) mod rules;
-pub mod sqlite;
+pub mod sql;
 
 #[cfg(test)]
 mod conformance;

@@ -15,11 +15,11 @@ mod people;
 pub(super) use ops::Op;
 use ops::refuse;
 
+use super::db::{Db, Engine, Sql, SqlError};
 use super::rows::{self, MESSAGE_COLUMNS, MESSAGE_WIDTH};
 use super::search;
 use crate::storage::*;
 use protocol::SyncEvent;
-use r2d2_sqlite::rusqlite::{self, Connection, OptionalExtension, params};
 use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
@@ -105,7 +105,7 @@ struct Batch {
 }
 
 pub(super) struct Writer {
-    conn: Connection,
+    db: Db,
     retention: Retention,
     listener: Arc<dyn CommitListener>,
     users: HashMap<UserId, UserState>,
@@ -115,29 +115,32 @@ pub(super) struct Writer {
     /// The newest message's number, and how far the search index has got.
     newest_id: u64,
     indexed_up_to: u64,
+    /// On PostgreSQL, the cluster's write epoch after this writer's last commit: when the next
+    /// batch finds it moved by more than its own step, another node wrote in between and the
+    /// cached state is read again ([`Writer::begin`]).
+    epoch: Option<i64>,
 }
-
-type Sql<T> = rusqlite::Result<T>;
 
 impl Writer {
     pub(super) fn new(
-        conn: Connection,
+        db: Db,
         retention: Retention,
         listener: Arc<dyn CommitListener>,
     ) -> Sql<Self> {
-        let last_time_ms: Option<i64> =
-            conn.query_row("SELECT MAX(time_ms) FROM messages", [], |r| r.get(0))?;
-        let (newest_id, indexed_up_to) = (search::newest(&conn)?, search::progress(&conn)?);
-        Ok(Self {
-            conn,
+        let mut writer = Self {
+            db,
             retention,
             listener,
             users: HashMap::new(),
             conversations: HashSet::new(),
-            last_time_ms: last_time_ms.unwrap_or(0) as u64,
-            newest_id,
-            indexed_up_to,
-        })
+            last_time_ms: 0,
+            newest_id: 0,
+            indexed_up_to: 0,
+            epoch: None,
+        };
+        writer.reload();
+        writer.indexed_up_to = search::progress(&writer.db)?;
+        Ok(writer)
     }
 
     /// Runs until a `Close` op arrives or every sender is gone. When nothing has come for a
@@ -206,7 +209,9 @@ impl Writer {
                 self.index_chunk();
             }
         }
-        if let Err(e) = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+        if self.db.engine() == Engine::Sqlite
+            && let Err(e) = self.db.batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        {
             tracing::warn!(error = %e, "WAL checkpoint at close failed");
         }
         rx.close();
@@ -221,16 +226,18 @@ impl Writer {
     /// Rewrites the database without its free pages. Messages keep their ids (`INTEGER
     /// PRIMARY KEY`), and so does the search index, so nothing cached here goes stale.
     fn vacuum(&mut self) -> Sql<Vacuumed> {
-        let size = |conn: &Connection| -> Sql<u64> {
-            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-            let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-            Ok((pages * page) as u64)
+        let size_sql = match self.db.engine() {
+            Engine::Sqlite => {
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+            }
+            Engine::Postgres => "SELECT pg_database_size(current_database())",
         };
-        let bytes_before = size(&self.conn)?;
-        self.conn.execute_batch("VACUUM")?;
+        let size = |db: &Db| -> Sql<u64> { Ok(db.one(size_sql, &[], |r| r.get::<i64>(0))? as u64) };
+        let bytes_before = size(&self.db)?;
+        self.db.batch("VACUUM")?;
         Ok(Vacuumed {
             bytes_before,
-            bytes_after: size(&self.conn)?,
+            bytes_after: size(&self.db)?,
         })
     }
 
@@ -245,7 +252,8 @@ impl Writer {
             }
             Err(e) => {
                 tracing::error!(error = %e, ops = batch.answers.len(), "write batch failed; rolled back");
-                let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = self.db.batch("ROLLBACK");
+                self.epoch = None;
                 self.reload();
                 Some(e.to_string())
             }
@@ -261,9 +269,12 @@ impl Writer {
         }
     }
 
-    /// Messages not in the search index yet.
+    /// Messages not in the search index yet (PostgreSQL keeps none: a search reads them all).
     fn unindexed(&self) -> u64 {
-        self.newest_id.saturating_sub(self.indexed_up_to)
+        match self.db.engine() {
+            Engine::Sqlite => self.newest_id.saturating_sub(self.indexed_up_to),
+            Engine::Postgres => 0,
+        }
     }
 
     /// Indexes the next chunk of messages for search, in a transaction of its own. It need not
@@ -271,20 +282,19 @@ impl Writer {
     /// together), so it commits without waiting for the disk; the next durable commit syncs it.
     fn index_chunk(&mut self) {
         let chunk = |w: &mut Self| -> Sql<u64> {
-            w.conn
-                .execute_batch("PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE")?;
-            let watermark = search::index_after(&w.conn, w.indexed_up_to, w.newest_id)?;
-            w.conn.execute_batch("COMMIT")?;
+            w.db.batch("PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE")?;
+            let watermark = search::index_after(&w.db, w.indexed_up_to, w.newest_id)?;
+            w.db.batch("COMMIT")?;
             Ok(watermark)
         };
         match chunk(self) {
             Ok(watermark) => self.indexed_up_to = watermark,
             Err(e) => {
                 tracing::warn!(error = %e, "search indexing failed; it is tried again later");
-                let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = self.db.batch("ROLLBACK");
             }
         }
-        if let Err(e) = self.conn.execute_batch("PRAGMA synchronous = FULL") {
+        if let Err(e) = self.db.batch("PRAGMA synchronous = FULL") {
             tracing::error!(error = %e, "cannot restore synchronous = FULL");
         }
     }
@@ -294,23 +304,46 @@ impl Writer {
     fn reload(&mut self) {
         self.users.clear();
         self.conversations.clear();
-        if let Ok(Some(t)) = self
-            .conn
-            .query_row("SELECT MAX(time_ms) FROM messages", [], |r| {
-                r.get::<_, Option<i64>>(0)
-            })
-        {
+        if let Ok(Some(t)) = self.db.one("SELECT MAX(time_ms) FROM messages", &[], |r| {
+            r.get::<Option<i64>>(0)
+        }) {
             self.last_time_ms = t as u64;
         }
         // A rolled-back send's number is free again: the next message may take it, and it must
         // not count as indexed.
-        if let Ok(newest) = search::newest(&self.conn) {
+        if let Ok(newest) = search::newest(&self.db) {
             self.newest_id = newest;
         }
     }
 
+    /// Opens a batch's transaction. On SQLite the file lock makes this the only writer. On
+    /// PostgreSQL every node's writer first takes the one row of `write_epoch`, so batches
+    /// commit one at a time across the cluster, in one order: per-user sequences stay gapless,
+    /// message numbers and times grow together, and a retry finds the message it repeats,
+    /// whichever node stored it. Each batch moves the epoch by one; a writer that finds it moved
+    /// further since its own last batch knows others wrote, and drops what it cached.
+    fn begin(&mut self) -> Sql<()> {
+        match self.db.engine() {
+            Engine::Sqlite => self.db.batch("BEGIN IMMEDIATE"),
+            Engine::Postgres => {
+                self.db.revive()?;
+                self.db.batch("BEGIN")?;
+                let epoch = self.db.one(
+                    "UPDATE write_epoch SET epoch = epoch + 1 RETURNING epoch",
+                    &[],
+                    |r| r.get::<i64>(0),
+                )?;
+                if self.epoch.is_none_or(|mine| mine + 1 != epoch) {
+                    self.reload();
+                }
+                self.epoch = Some(epoch);
+                Ok(())
+            }
+        }
+    }
+
     fn apply_all(&mut self, ops: Vec<Op>, batch: &mut Batch) -> Sql<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.begin()?;
         let mut first_error = None;
         for op in ops {
             // After a database error the transaction is doomed: answer the rest without work.
@@ -442,12 +475,10 @@ impl Writer {
                 } => {
                     let r = self.guard(&mut first_error, |w| {
                         let vendor = vendor.map(Vendor::as_str);
-                        let removed = w
-                            .conn
-                            .prepare_cached(
-                                "DELETE FROM push_registrations WHERE user = ?1 AND device = ?2 AND (?3 IS NULL OR vendor = ?3)",
-                            )?
-                            .execute(params![user.as_str(), device.as_str(), vendor])?;
+                        let removed = w.db.exec(
+                            r#"DELETE FROM push_registrations WHERE "user" = ?1 AND device = ?2 AND (CAST(?3 AS TEXT) IS NULL OR vendor = ?3)"#,
+                            &[&user.as_str(), &device.as_str(), &vendor],
+                        )?;
                         Ok(Ok(removed > 0))
                     });
                     Answer::Bool(reply, r)
@@ -455,16 +486,13 @@ impl Writer {
                 Op::PushSettle { done, retry, reply } => {
                     let r = self.guard(&mut first_error, |w| {
                         for id in &done {
-                            w.conn
-                                .prepare_cached("DELETE FROM push_jobs WHERE id = ?1")?
-                                .execute([*id as i64])?;
+                            w.db.exec("DELETE FROM push_jobs WHERE id = ?1", &[&(*id as i64)])?;
                         }
                         for (id, due_ms) in &retry {
-                            w.conn
-                                .prepare_cached(
-                                    "UPDATE push_jobs SET attempts = attempts + 1, due_ms = ?2 WHERE id = ?1",
-                                )?
-                                .execute([*id as i64, *due_ms as i64])?;
+                            w.db.exec(
+                                "UPDATE push_jobs SET attempts = attempts + 1, due_ms = ?2 WHERE id = ?1",
+                                &[&(*id as i64), &(*due_ms as i64)],
+                            )?;
                         }
                         Ok(Ok(()))
                     });
@@ -472,9 +500,10 @@ impl Writer {
                 }
                 Op::SetSetting { key, value, reply } => {
                     let r = self.guard(&mut first_error, |w| {
-                        w.conn
-                            .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
-                            .execute([&key, &value])?;
+                        w.db.exec(
+                            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                            &[&key, &value],
+                        )?;
                         Ok(Ok(()))
                     });
                     Answer::Unit(reply, r)
@@ -482,9 +511,11 @@ impl Writer {
                 Op::Kick { user, kick, reply } => {
                     let r = self.guard(&mut first_error, |w| {
                         let sigs: Vec<String> = kick.sigs.iter().map(u64::to_string).collect();
-                        w.conn
-                            .prepare_cached("INSERT OR REPLACE INTO kicks (id, kicked_ms, sigs) VALUES (?1, ?2, ?3)")?
-                            .execute(params![user.as_str(), kick.at_ms as i64, sigs.join(",")])?;
+                        w.db.exec(
+                            "INSERT INTO kicks (id, kicked_ms, sigs) VALUES (?1, ?2, ?3)
+                             ON CONFLICT (id) DO UPDATE SET kicked_ms = ?2, sigs = ?3",
+                            &[&user.as_str(), &(kick.at_ms as i64), &sigs.join(",")],
+                        )?;
                         Ok(Ok(()))
                     });
                     Answer::Unit(reply, r)
@@ -525,12 +556,12 @@ impl Writer {
             return Err(e);
         }
         self.flush(batch)?;
-        self.conn.execute_batch("COMMIT")
+        self.db.batch("COMMIT")
     }
 
     fn guard<T>(
         &mut self,
-        first_error: &mut Option<rusqlite::Error>,
+        first_error: &mut Option<SqlError>,
         f: impl FnOnce(&mut Self) -> Sql<StorageResult<T>>,
     ) -> StorageResult<T> {
         if first_error.is_some() {
@@ -548,43 +579,37 @@ impl Writer {
     /// The cached state of `user`, loaded on first use; `None` if the account does not exist.
     fn user(&mut self, user: &UserId) -> Sql<Option<&mut UserState>> {
         if !self.users.contains_key(user) {
-            let row = self
-                .conn
-                .prepare_cached(
-                    "SELECT nick, avatar, latest_seq, created_ms FROM users WHERE id = ?1",
-                )?
-                .query_row([user.as_str()], |r| {
+            let row = self.db.row(
+                "SELECT nick, avatar, latest_seq, created_ms FROM users WHERE id = ?1",
+                &[&user.as_str()],
+                |r| {
                     Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
+                        r.get::<String>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<i64>(2)?,
+                        r.get::<i64>(3)?,
                     ))
-                })
-                .optional()?;
+                },
+            )?;
             let Some((nick, avatar, floor, created_ms)) = row else {
                 return Ok(None);
             };
-            let (log_bytes, newest): (i64, Option<i64>) = self
-                .conn
-                .prepare_cached(
-                    "SELECT COALESCE(SUM(size), 0), MAX(seq) FROM sync_log WHERE user = ?1",
-                )?
-                .query_row([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (log_bytes, newest) = self.db.one(
+                r#"SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), MAX(seq) FROM sync_log WHERE "user" = ?1"#,
+                &[&user.as_str()],
+                |r| Ok((r.get::<i64>(0)?, r.get::<Option<i64>>(1)?)),
+            )?;
             let latest = newest.unwrap_or(0).max(floor);
-            let contacts: i64 = self
-                .conn
-                .prepare_cached("SELECT COUNT(*) FROM conversations WHERE owner = ?1")?
-                .query_row([user.as_str()], |r| r.get(0))?;
-            let blocked: i64 = self
-                .conn
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
-                )?
-                .query_row(
-                    params![relation_code(Relation::Blacklist), user.as_str()],
-                    |r| r.get(0),
-                )?;
+            let contacts = self.db.one(
+                "SELECT COUNT(*) FROM conversations WHERE owner = ?1",
+                &[&user.as_str()],
+                |r| r.get::<i64>(0),
+            )?;
+            let blocked = self.db.one(
+                "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
+                &[&relation_code(Relation::Blacklist), &user.as_str()],
+                |r| r.get::<i64>(0),
+            )?;
             self.users.insert(
                 user.clone(),
                 UserState {
@@ -619,11 +644,10 @@ impl Writer {
         if u.log_bytes > budget {
             batch.over_budget.insert(user.clone());
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sync_log (user, seq, time_ms, message_id, event, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![user.as_str(), seq as i64, time_ms as i64, message_id.map(|i| i as i64), event, size as i64])?;
+        self.db.exec(
+            r#"INSERT INTO sync_log ("user", seq, time_ms, message_id, event, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"#,
+            &[&user.as_str(), &(seq as i64), &(time_ms as i64), &message_id.map(|i| i as i64), &event, &(size as i64)],
+        )?;
         Ok(Seq(seq))
     }
 
@@ -667,21 +691,20 @@ impl Writer {
     /// newest entry (`latest`) always stays, so the log's newest sequence is never lost.
     fn evict_log(&mut self, user: &UserId, excess: u64, latest: u64) -> Sql<u64> {
         let (mut freed, mut cut) = (0u64, None);
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT seq, size FROM sync_log WHERE user = ?1 AND seq < ?2 ORDER BY seq",
-            )?;
-            let mut rows = stmt.query(params![user.as_str(), latest as i64])?;
-            while freed < excess {
-                let Some(row) = rows.next()? else { break };
-                cut = Some(row.get::<_, i64>(0)?);
-                freed += row.get::<_, i64>(1)? as u64;
-            }
-        }
+        self.db.each(
+            r#"SELECT seq, size FROM sync_log WHERE "user" = ?1 AND seq < ?2 ORDER BY seq"#,
+            &[&user.as_str(), &(latest as i64)],
+            |row| {
+                cut = Some(row.get::<i64>(0)?);
+                freed += row.get::<i64>(1)? as u64;
+                Ok(freed < excess)
+            },
+        )?;
         if let Some(cut) = cut {
-            self.conn
-                .prepare_cached("DELETE FROM sync_log WHERE user = ?1 AND seq <= ?2")?
-                .execute(params![user.as_str(), cut])?;
+            self.db.exec(
+                r#"DELETE FROM sync_log WHERE "user" = ?1 AND seq <= ?2"#,
+                &[&user.as_str(), &cut],
+            )?;
         }
         Ok(freed)
     }

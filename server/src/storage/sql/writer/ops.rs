@@ -4,7 +4,7 @@
 use crate::storage::*;
 use tokio::sync::oneshot;
 
-pub(in crate::storage::sqlite) enum Op {
+pub(in crate::storage::sql) enum Op {
     EnsureUser {
         user: UserId,
         now_ms: u64,

@@ -13,13 +13,12 @@ impl Writer {
     ) -> Sql<StorageResult<Account>> {
         if self.user(user)?.is_none() {
             // Only messages from now on are its history; a deleted namesake's sequence goes on.
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO users (id, created_ms, history_from, latest_seq) VALUES (?1, ?2,
-                        (SELECT COALESCE(MAX(id), 0) FROM messages),
-                        COALESCE((SELECT latest_seq FROM deleted_accounts WHERE id = ?1), 0))",
-                )?
-                .execute(params![user.as_str(), now_ms as i64])?;
+            self.db.exec(
+                "INSERT INTO users (id, created_ms, history_from, latest_seq) VALUES (?1, ?2,
+                    (SELECT COALESCE(MAX(id), 0) FROM messages),
+                    COALESCE((SELECT latest_seq FROM deleted_accounts WHERE id = ?1), 0))",
+                &[&user.as_str(), &(now_ms as i64)],
+            )?;
         }
         let u = self.user(user)?.expect("exists now");
         Ok(Ok(Account {
@@ -40,40 +39,35 @@ impl Writer {
         if self.user(user)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(user.clone())));
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO push_registrations (user, device, vendor, token, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (user, device, vendor) DO UPDATE SET token = ?4, created_ms = ?5",
-            )?
-            .execute(params![
-                user.as_str(),
-                registration.device.as_str(),
-                registration.vendor.as_str(),
-                registration.token,
-                now_ms as i64
-            ])?;
-        // Past the cap, the oldest registrations go.
-        self.conn
-            .prepare_cached(
-                "DELETE FROM push_registrations WHERE user = ?1 AND (device, vendor) IN (
-                     SELECT device, vendor FROM push_registrations WHERE user = ?1
-                     ORDER BY created_ms DESC LIMIT -1 OFFSET ?2)",
-            )?
-            .execute(params![user.as_str(), MAX_PUSH_REGISTRATIONS as i64])?;
+        self.db.exec(
+            r#"INSERT INTO push_registrations ("user", device, vendor, token, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+               ON CONFLICT ("user", device, vendor) DO UPDATE SET token = ?4, created_ms = ?5"#,
+            &[
+                &user.as_str(),
+                &registration.device.as_str(),
+                &registration.vendor.as_str(),
+                &registration.token,
+                &(now_ms as i64),
+            ],
+        )?;
+        // Past the cap, the oldest registrations go (one insert adds at most one).
+        self.db.exec(
+            r#"DELETE FROM push_registrations WHERE "user" = ?1 AND (device, vendor) IN (
+                   SELECT device, vendor FROM push_registrations WHERE "user" = ?1
+                   ORDER BY created_ms DESC LIMIT 1 OFFSET ?2)"#,
+            &[&user.as_str(), &(MAX_PUSH_REGISTRATIONS as i64)],
+        )?;
         Ok(Ok(()))
     }
 
     /// Whether `owner`'s list of `relation` holds `peer`.
     pub(super) fn listed(&self, relation: Relation, owner: &UserId, peer: &UserId) -> Sql<bool> {
-        self.conn
-            .prepare_cached(
+        self.db
+            .row(
                 "SELECT 1 FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
-            )?
-            .query_row(
-                params![relation_code(relation), owner.as_str(), peer.as_str()],
+                &[&relation_code(relation), &owner.as_str(), &peer.as_str()],
                 |_| Ok(()),
             )
-            .optional()
             .map(|found| found.is_some())
     }
 
@@ -95,11 +89,10 @@ impl Writer {
             }
         }
         if update.nick.is_some() || update.avatar.is_some() {
-            self.conn
-                .prepare_cached(
-                    "UPDATE users SET nick = COALESCE(?2, nick), avatar = COALESCE(?3, avatar) WHERE id = ?1",
-                )?
-                .execute(params![user.as_str(), update.nick, update.avatar])?;
+            self.db.exec(
+                "UPDATE users SET nick = COALESCE(?2, nick), avatar = COALESCE(?3, avatar) WHERE id = ?1",
+                &[&user.as_str(), &update.nick, &update.avatar],
+            )?;
             let u = self.user(user)?.expect("exists");
             let event = update.apply_to(&mut u.nick, &mut u.avatar);
             self.publish(batch, user, event, now_ms, origin)?;
@@ -145,25 +138,24 @@ impl Writer {
                 let mut now = RelationFields::default();
                 let fields = change.fields_for(k, &a);
                 let n = if add {
-                    let new = self
-                        .conn
-                        .prepare_cached(
-                            "INSERT INTO relations (relation, owner, peer, since_ms) VALUES (?1, ?2, ?3, ?4)
-                             ON CONFLICT DO NOTHING",
-                        )?
-                        .execute(params![code, a.as_str(), b.as_str(), now_ms as i64])?;
+                    let new = self.db.exec(
+                        "INSERT INTO relations (relation, owner, peer, since_ms) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT DO NOTHING",
+                        &[&code, &a.as_str(), &b.as_str(), &(now_ms as i64)],
+                    )?;
                     if !fields.is_empty() {
                         self.merge_fields(k, &a, &b, fields.to_vec())?;
                     }
                     now = self.entry_fields(k, &a, &b)?;
-                    new + usize::from(!fields.is_empty())
+                    new + u64::from(!fields.is_empty())
                 } else {
                     if k == Relation::Friend && rules::in_groups(&self.kept_fields(k, &a, &b)?) {
                         regrouped.push(a.clone());
                     }
-                    self.conn
-                        .prepare_cached("DELETE FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
-                        .execute(params![code, a.as_str(), b.as_str()])?
+                    self.db.exec(
+                        "DELETE FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+                        &[&code, &a.as_str(), &b.as_str()],
+                    )?
                 };
                 if n > 0 {
                     if k == Relation::Blacklist
@@ -200,12 +192,11 @@ impl Writer {
             if self.listed(relation, a, b)? {
                 continue;
             }
-            let len: i64 = self
-                .conn
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
-                )?
-                .query_row(params![relation_code(relation), a.as_str()], |r| r.get(0))?;
+            let len = self.db.one(
+                "SELECT COUNT(*) FROM relations WHERE relation = ?1 AND owner = ?2",
+                &[&relation_code(relation), &a.as_str()],
+                |r| r.get::<i64>(0),
+            )?;
             let blocks = self.listed(Relation::Blacklist, b, a)?;
             if let Some(e) = add_refusal(relation, blocks, len as usize) {
                 return Ok(Some(e));
@@ -222,12 +213,12 @@ impl Writer {
         if self.user(user)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(user.clone())));
         }
-        let mut upsert = self.conn.prepare_cached(
-            "INSERT INTO profile_tags (user, tag, value) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (user, tag) DO UPDATE SET value = ?3",
-        )?;
         for (tag, value) in tags {
-            upsert.execute(params![user.as_str(), tag, value])?;
+            self.db.exec(
+                r#"INSERT INTO profile_tags ("user", tag, value) VALUES (?1, ?2, ?3)
+                   ON CONFLICT ("user", tag) DO UPDATE SET value = ?3"#,
+                &[&user.as_str(), &tag, &value],
+            )?;
         }
         Ok(Ok(()))
     }
@@ -270,17 +261,17 @@ impl Writer {
         owner: &UserId,
         peer: &UserId,
     ) -> Sql<std::collections::BTreeMap<String, String>> {
-        let kept: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT fields FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
-            )?
-            .query_row(
-                params![relation_code(relation), owner.as_str(), peer.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let kept = self.kept_text(relation, owner, peer)?;
         Ok(rows::fields_from_text(kept.as_deref().unwrap_or_default()))
+    }
+
+    /// The text of the fields kept with an entry, if the entry exists.
+    fn kept_text(&self, relation: Relation, owner: &UserId, peer: &UserId) -> Sql<Option<String>> {
+        self.db.row(
+            "SELECT fields FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            &[&relation_code(relation), &owner.as_str(), &peer.as_str()],
+            |r| r.get::<String>(0),
+        )
     }
 
     pub(super) fn merge_fields(
@@ -290,30 +281,27 @@ impl Writer {
         peer: &UserId,
         fields: Vec<(String, String)>,
     ) -> Sql<bool> {
-        let code = relation_code(relation);
-        let kept: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT fields FROM relations WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
-            )?
-            .query_row(params![code, owner.as_str(), peer.as_str()], |r| r.get(0))
-            .optional()?;
-        let Some(kept) = kept else {
+        let Some(kept) = self.kept_text(relation, owner, peer)? else {
             return Ok(false);
         };
         let mut all = rows::fields_from_text(&kept);
         all.extend(fields);
-        self.conn
-            .prepare_cached(
-                "UPDATE relations SET fields = ?4 WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
-            )?
-            .execute(params![
-                code,
-                owner.as_str(),
-                peer.as_str(),
-                rows::fields_to_text(&all)
-            ])?;
+        self.set_fields(relation_code(relation), owner, peer.as_str(), &all)?;
         Ok(true)
+    }
+
+    /// Replaces the fields kept with an entry.
+    fn set_fields(
+        &self,
+        code: i64,
+        owner: &UserId,
+        peer: &str,
+        fields: &std::collections::BTreeMap<String, String>,
+    ) -> Sql<u64> {
+        self.db.exec(
+            "UPDATE relations SET fields = ?4 WHERE relation = ?1 AND owner = ?2 AND peer = ?3",
+            &[&code, &owner.as_str(), &peer, &rows::fields_to_text(fields)],
+        )
     }
 
     pub(super) fn change_friend_groups(
@@ -331,31 +319,31 @@ impl Writer {
             self.publish(batch, owner, SyncEvent::FriendGroups, now_ms, None)?;
         }
         for name in &add {
-            self.conn
-                .prepare_cached("INSERT INTO friend_groups (owner, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-                .execute(params![owner.as_str(), name])?;
+            self.db.exec(
+                "INSERT INTO friend_groups (owner, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[&owner.as_str(), name],
+            )?;
         }
         if remove.is_empty() {
             return Ok(Ok(()));
         }
         for name in &remove {
-            self.conn
-                .prepare_cached("DELETE FROM friend_groups WHERE owner = ?1 AND name = ?2")?
-                .execute(params![owner.as_str(), name])?;
+            self.db.exec(
+                "DELETE FROM friend_groups WHERE owner = ?1 AND name = ?2",
+                &[&owner.as_str(), name],
+            )?;
         }
         // The removed groups leave the friendships that named them.
         let code = relation_code(Relation::Friend);
-        let rows: Vec<(String, String)> = self
-            .conn
-            .prepare_cached("SELECT peer, fields FROM relations WHERE relation = ?1 AND owner = ?2 AND fields != ''")?
-            .query_map(params![code, owner.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let rows = self.db.rows(
+            "SELECT peer, fields FROM relations WHERE relation = ?1 AND owner = ?2 AND fields != ''",
+            &[&code, &owner.as_str()],
+            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+        )?;
         for (peer, text) in rows {
             let mut fields = rows::fields_from_text(&text);
             if leave_groups(&mut fields, &remove) {
-                self.conn
-                    .prepare_cached("UPDATE relations SET fields = ?4 WHERE relation = ?1 AND owner = ?2 AND peer = ?3")?
-                    .execute(params![code, owner.as_str(), peer, rows::fields_to_text(&fields)])?;
+                self.set_fields(code, owner, &peer, &fields)?;
             }
         }
         Ok(Ok(()))
@@ -369,34 +357,35 @@ impl Writer {
         let latest = match self.user(user)? {
             Some(u) => u.latest as i64,
             None => self
-                .conn
-                .prepare_cached("SELECT latest_seq FROM deleted_accounts WHERE id = ?1")?
-                .query_row([user.as_str()], |r| r.get(0))
-                .optional()?
+                .db
+                .row(
+                    "SELECT latest_seq FROM deleted_accounts WHERE id = ?1",
+                    &[&user.as_str()],
+                    |r| r.get::<i64>(0),
+                )?
                 .unwrap_or(0),
         };
         let sigs: Vec<String> = deletion.sigs.iter().map(u64::to_string).collect();
-        self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO deleted_accounts (id, deleted_ms, latest_seq, sigs) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![user.as_str(), deletion.at_ms as i64, latest, sigs.join(",")])?;
+        self.db.exec(
+            "INSERT INTO deleted_accounts (id, deleted_ms, latest_seq, sigs) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET deleted_ms = ?2, latest_seq = ?3, sigs = ?4",
+            &[&user.as_str(), &(deletion.at_ms as i64), &latest, &sigs.join(",")],
+        )?;
         let existed = self
-            .conn
-            .prepare_cached("DELETE FROM users WHERE id = ?1")?
-            .execute([user.as_str()])?
+            .db
+            .exec("DELETE FROM users WHERE id = ?1", &[&user.as_str()])?
             > 0;
         for sql in [
-            "DELETE FROM sync_log WHERE user = ?1",
+            r#"DELETE FROM sync_log WHERE "user" = ?1"#,
             "DELETE FROM conversations WHERE owner = ?1",
             "DELETE FROM hidden_messages WHERE owner = ?1",
-            "DELETE FROM push_registrations WHERE user = ?1",
-            "DELETE FROM push_jobs WHERE user = ?1",
-            "DELETE FROM profile_tags WHERE user = ?1",
+            r#"DELETE FROM push_registrations WHERE "user" = ?1"#,
+            r#"DELETE FROM push_jobs WHERE "user" = ?1"#,
+            r#"DELETE FROM profile_tags WHERE "user" = ?1"#,
             "DELETE FROM friend_groups WHERE owner = ?1",
             "DELETE FROM relations WHERE owner = ?1 OR peer = ?1",
         ] {
-            self.conn.prepare_cached(sql)?.execute([user.as_str()])?;
+            self.db.exec(sql, &[&user.as_str()])?;
         }
         // Other users' cached blacklist sizes may have counted this user: start afresh.
         self.users.clear();

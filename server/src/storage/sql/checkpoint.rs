@@ -3,7 +3,7 @@
 //! runs when the WAL is long, because only a checkpoint right after a commit catches the WAL
 //! fully copied and lets it start over; by then this thread has copied nearly all of it.
 
-use super::schema::CONNECTION_PRAGMAS;
+use super::sqlite_schema::CONNECTION_PRAGMAS;
 use r2d2_sqlite::rusqlite::Connection;
 use std::path::Path;
 use std::sync::mpsc;

@@ -4,12 +4,17 @@
 //! watermark from `messages` and matches them here with [`SearchQuery::matches`], so it finds
 //! every message whether or not it is indexed yet. Edits, recalls and expiry of indexed
 //! messages update the index as they happen.
+//!
+//! The index is SQLite's FTS5. On PostgreSQL nothing is indexed (the watermark stays at 0), so
+//! a search reads the owner's messages by the `messages_by_sender` and `messages_by_recipient`
+//! indexes and matches each.
 
+use super::db::{Db, Engine, Row, Sql};
 use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::{Retention, StorageResult, flags};
 use protocol::search::{SearchQuery, search_text};
 use protocol::{Message, UserId};
-use r2d2_sqlite::rusqlite::{Connection, Result, params, params_from_iter, types::Value};
+use r2d2_sqlite::rusqlite::{Connection, params_from_iter, types::Value};
 
 /// Messages indexed in one transaction: the writer takes new operations between chunks, so a
 /// write waits for at most one chunk.
@@ -17,65 +22,71 @@ const CHUNK: u32 = 256;
 
 /// How far messages are indexed: every message numbered up to this is in the index (unless
 /// recalled or expired).
-pub(super) fn progress(conn: &Connection) -> Result<u64> {
-    conn.query_row(
+pub(super) fn progress(db: &Db) -> Sql<u64> {
+    db.one(
         "SELECT indexed_up_to FROM search_progress WHERE id = 1",
-        [],
-        |r| r.get::<_, i64>(0),
+        &[],
+        |r| r.get::<i64>(0),
     )
     .map(|v| v as u64)
 }
 
 /// Writes (or rewrites) `message`'s row in the index.
-pub(super) fn index(conn: &Connection, message: &Message) -> Result<()> {
-    conn.prepare_cached(
+pub(super) fn index(db: &Db, message: &Message) -> Sql<()> {
+    db.exec(
         "INSERT OR REPLACE INTO message_search (rowid, text, users) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![
-        message.key.id as i64,
-        search_text(message).to_lowercase(),
-        format!("|{}|{}|", message.from, message.to),
-    ])?;
+        &[
+            &(message.key.id as i64),
+            &search_text(message).to_lowercase(),
+            &format!("|{}|{}|", message.from, message.to),
+        ],
+    )?;
     Ok(())
 }
 
 /// Takes message `id` out of the index (recalled).
-pub(super) fn unindex(conn: &Connection, id: u64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM message_search WHERE rowid = ?1")?
-        .execute([id as i64])?;
+pub(super) fn unindex(db: &Db, id: u64) -> Sql<()> {
+    db.exec(
+        "DELETE FROM message_search WHERE rowid = ?1",
+        &[&(id as i64)],
+    )?;
     Ok(())
 }
 
 /// Takes the messages numbered below `first_kept` out of the index (expired; all when none is
 /// kept).
-pub(super) fn unindex_below(conn: &Connection, first_kept: Option<i64>) -> Result<()> {
-    conn.execute(
-        "DELETE FROM message_search WHERE rowid < ?1",
-        [first_kept.unwrap_or(i64::MAX)],
-    )?;
+pub(super) fn unindex_below(db: &Db, first_kept: Option<i64>) -> Sql<()> {
+    if db.engine() == Engine::Sqlite {
+        db.exec(
+            "DELETE FROM message_search WHERE rowid < ?1",
+            &[&first_kept.unwrap_or(i64::MAX)],
+        )?;
+    }
     Ok(())
 }
 
 /// Indexes up to [`CHUNK`] messages numbered above `indexed_up_to` (all of them up to `newest`
 /// when none are left), in the caller's transaction, and records the new watermark, which it
 /// returns.
-pub(super) fn index_after(conn: &Connection, indexed_up_to: u64, newest: u64) -> Result<u64> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id > ?1 ORDER BY m.id LIMIT ?2"
-    ))?;
-    let mut found = stmt.query(params![indexed_up_to as i64, CHUNK])?;
-    let (mut last, mut read) = (indexed_up_to, 0);
-    while let Some(row) = found.next()? {
-        let message = rows::message(row, 0)?.expect("selected from messages");
-        if !message.recalled {
-            index(conn, &message)?;
-        }
-        last = message.key.id;
-        read += 1;
+pub(super) fn index_after(db: &Db, indexed_up_to: u64, newest: u64) -> Sql<u64> {
+    let found = db.rows(
+        &format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id > ?1 ORDER BY m.id LIMIT ?2"),
+        &[&(indexed_up_to as i64), &i64::from(CHUNK)],
+        |row| Ok(rows::message(row, 0)?.expect("selected from messages")),
+    )?;
+    for message in found.iter().filter(|m| !m.recalled) {
+        index(db, message)?;
     }
-    let watermark = if read < CHUNK { newest.max(last) } else { last };
-    conn.prepare_cached("UPDATE search_progress SET indexed_up_to = ?1 WHERE id = 1")?
-        .execute([watermark as i64])?;
+    let last = found.last().map_or(indexed_up_to, |m| m.key.id);
+    let watermark = if found.len() < CHUNK as usize {
+        newest.max(last)
+    } else {
+        last
+    };
+    db.exec(
+        "UPDATE search_progress SET indexed_up_to = ?1 WHERE id = 1",
+        &[&(watermark as i64)],
+    )?;
     Ok(watermark)
 }
 
@@ -112,7 +123,7 @@ struct Scope<'a> {
 /// newest first, and the `before` of the next page (0: none): the messages not indexed yet,
 /// then the index.
 pub(super) fn search(
-    conn: &mut Connection,
+    db: &Db,
     retention: &Retention,
     owner: &UserId,
     query: &SearchQuery,
@@ -121,8 +132,8 @@ pub(super) fn search(
     now_ms: u64,
 ) -> StorageResult<(Vec<Message>, u64)> {
     // One snapshot: the watermark and the index agree.
-    let tx = conn.transaction()?;
-    let watermark = progress(&tx)?;
+    let _snapshot = db.snapshot()?;
+    let watermark = progress(db)?;
     let scope = Scope {
         owner,
         query,
@@ -130,11 +141,13 @@ pub(super) fn search(
         min_time: retention.roaming_cutoff(now_ms).max(query.min_time_ms) as i64,
     };
     let wanted = limit.max(1) as usize + 1;
-    let mut found = unindexed(&tx, &scope, watermark, wanted)?;
-    if found.len() < wanted {
+    let mut found = unindexed(db, &scope, watermark, wanted)?;
+    if found.len() < wanted
+        && let Some(conn) = db.sqlite()
+    {
         let upper = scope.upper.min(watermark as i64 + 1);
         let scope = Scope { upper, ..scope };
-        found.extend(indexed(&tx, &scope, wanted - found.len())?);
+        found.extend(indexed(conn, &scope, wanted - found.len())?);
     }
     Ok(protocol::search::page(found, limit))
 }
@@ -146,48 +159,46 @@ const OWNED: &str = "(m.sender = ?1 OR m.recipient = ?1)
            AND m.id > COALESCE((SELECT history_from FROM users WHERE id = ?1), 0)
            AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.owner = ?1 AND h.message_id = m.id)";
 
-fn owned_values(scope: &Scope<'_>) -> Vec<Value> {
-    let max_time = match scope.query.max_time_ms {
-        0 => i64::MAX,
-        t => t.min(i64::MAX as u64) as i64,
-    };
-    vec![
-        Value::Text(scope.owner.to_string()),
-        Value::Integer(scope.upper),
-        Value::Integer(scope.min_time),
-        Value::Integer(max_time),
-    ]
+impl Scope<'_> {
+    /// The latest time the query wants.
+    fn max_time(&self) -> i64 {
+        match self.query.max_time_ms {
+            0 => i64::MAX,
+            t => t.min(i64::MAX as u64) as i64,
+        }
+    }
 }
 
 /// Up to `wanted` of the owner's messages above the watermark that the query finds, newest
 /// first, matched here as the in-memory store matches them.
-fn unindexed(
-    conn: &Connection,
-    scope: &Scope<'_>,
-    watermark: u64,
-    wanted: usize,
-) -> Result<Vec<Message>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id > ?5 AND {OWNED} ORDER BY m.id DESC"
-    ))?;
-    let mut values = owned_values(scope);
-    values.push(Value::Integer(watermark as i64));
-    let mut rows = stmt.query(params_from_iter(values))?;
+fn unindexed(db: &Db, scope: &Scope<'_>, watermark: u64, wanted: usize) -> Sql<Vec<Message>> {
     let keywords = scope.query.folded_keywords();
     let mut found = Vec::new();
-    while found.len() < wanted
-        && let Some(row) = rows.next()?
-    {
-        let message = rows::message(row, 0)?.expect("selected from messages");
-        if scope.query.matches(scope.owner, &message, &keywords) {
-            found.push(message);
-        }
-    }
+    db.each(
+        &format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id > ?5 AND {OWNED} ORDER BY m.id DESC"
+        ),
+        &[
+            &scope.owner.as_str(),
+            &scope.upper,
+            &scope.min_time,
+            &scope.max_time(),
+            &(watermark as i64),
+        ],
+        |row| {
+            let message = rows::message(row, 0)?.expect("selected from messages");
+            if scope.query.matches(scope.owner, &message, &keywords) {
+                found.push(message);
+            }
+            Ok(found.len() < wanted)
+        },
+    )?;
     Ok(found)
 }
 
-/// Up to `wanted` of the owner's indexed messages that the query finds, newest first.
-fn indexed(conn: &Connection, scope: &Scope<'_>, wanted: usize) -> Result<Vec<Message>> {
+/// Up to `wanted` of the owner's indexed messages that the query finds, newest first: SQLite's
+/// full-text query, built for this search.
+fn indexed(conn: &Connection, scope: &Scope<'_>, wanted: usize) -> Sql<Vec<Message>> {
     let query = scope.query;
     let keywords = query.folded_keywords();
     let mut fts = vec![phrase("users", &format!("|{}|", scope.owner))];
@@ -237,22 +248,29 @@ fn indexed(conn: &Connection, scope: &Scope<'_>, wanted: usize) -> Result<Vec<Me
          ORDER BY s.rowid DESC LIMIT {wanted}",
         recalled = flags::RECALLED,
     );
-    let mut values = owned_values(scope);
-    values.push(Value::Text(fts.join(" AND ")));
+    let mut values = vec![
+        Value::Text(scope.owner.to_string()),
+        Value::Integer(scope.upper),
+        Value::Integer(scope.min_time),
+        Value::Integer(scope.max_time()),
+        Value::Text(fts.join(" AND ")),
+    ];
     values.extend(likes);
     values.extend(query.senders.iter().map(|s| Value::Text(s.to_string())));
     values.extend(query.kinds.iter().map(|k| Value::Text(k.clone())));
     let mut stmt = conn.prepare(&sql)?;
-    stmt.query_map(params_from_iter(values), |row| {
-        rows::message(row, 0).map(|m| m.expect("selected from messages"))
-    })?
-    .collect()
+    let mut rows = stmt.query(params_from_iter(values))?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        found.push(rows::message(&Row::Sqlite(row), 0)?.expect("selected from messages"));
+    }
+    Ok(found)
 }
 
 /// The newest message number, for the writer's watermark.
-pub(super) fn newest(conn: &Connection) -> Result<u64> {
-    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM messages", [], |r| {
-        r.get::<_, i64>(0)
+pub(super) fn newest(db: &Db) -> Sql<u64> {
+    db.one("SELECT COALESCE(MAX(id), 0) FROM messages", &[], |r| {
+        r.get::<i64>(0)
     })
     .map(|id| id as u64)
 }

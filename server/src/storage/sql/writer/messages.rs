@@ -6,22 +6,22 @@ use super::*;
 
 impl Writer {
     pub(super) fn find_retry(&mut self, msg: &NewMessage, body: &str) -> Sql<Option<Sent>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS}, m.sender_seq FROM messages m
-             WHERE m.sender = ?1 AND m.recipient = ?2 AND m.random = ?3 AND m.body = ?4
-               AND m.cloud_custom_data IS ?5"
-        ))?;
-        stmt.query_row(
-            params![
-                msg.from.as_str(),
-                msg.to.as_str(),
-                msg.random,
-                body,
-                msg.cloud_custom_data
+        self.db.row(
+            &format!(
+                "SELECT {MESSAGE_COLUMNS}, m.sender_seq FROM messages m
+                 WHERE m.sender = ?1 AND m.recipient = ?2 AND m.random = ?3 AND m.body = ?4
+                   AND m.cloud_custom_data IS NOT DISTINCT FROM ?5"
+            ),
+            &[
+                &msg.from.as_str(),
+                &msg.to.as_str(),
+                &i64::from(msg.random),
+                &body,
+                &msg.cloud_custom_data,
             ],
             |row| {
                 let message = rows::message(row, 0)?.expect("selected from messages");
-                let sender_seq = Seq(row.get::<_, i64>(MESSAGE_WIDTH)? as u64);
+                let sender_seq = Seq(row.get::<i64>(MESSAGE_WIDTH)? as u64);
                 Ok(Sent {
                     message,
                     sender_seq,
@@ -29,7 +29,6 @@ impl Writer {
                 })
             },
         )
-        .optional()
     }
 
     pub(super) fn send(&mut self, msg: NewMessage, batch: &mut Batch) -> Sql<StorageResult<Sent>> {
@@ -68,41 +67,45 @@ impl Writer {
                 if msg.sync_sender { s.latest + 1 } else { 0 },
             )
         };
-        self.conn
-            .prepare_cached(
-                "INSERT INTO messages (sender, recipient, conv, random, time_ms, body, cloud_custom_data,
-                                       nick, avatar, size, sender_seq, flags, client_time)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
-                msg.from.as_str(),
-                msg.to.as_str(),
-                conv_key(&msg.from, &msg.to),
-                msg.random,
-                time_ms as i64,
-                body,
-                msg.cloud_custom_data,
-                nick,
-                avatar,
-                size as i64,
-                sender_seq as i64,
-                (if msg.no_unread { flags::NO_UNREAD } else { 0 }) | (if msg.no_last_msg { flags::NO_LAST_MSG } else { 0 }),
-                msg.client_time_s as i64,
-            ])?;
-        let id = self.conn.last_insert_rowid() as u64;
+        let flags = (if msg.no_unread { flags::NO_UNREAD } else { 0 })
+            | (if msg.no_last_msg {
+                flags::NO_LAST_MSG
+            } else {
+                0
+            });
+        let id = self.db.one(
+            "INSERT INTO messages (sender, recipient, conv, random, time_ms, body, cloud_custom_data,
+                                   nick, avatar, size, sender_seq, flags, client_time)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             RETURNING id",
+            &[
+                &msg.from.as_str(),
+                &msg.to.as_str(),
+                &conv_key(&msg.from, &msg.to),
+                &i64::from(msg.random),
+                &(time_ms as i64),
+                &body,
+                &msg.cloud_custom_data,
+                &nick,
+                &avatar,
+                &(size as i64),
+                &(sender_seq as i64),
+                &flags,
+                &(msg.client_time_s as i64),
+            ],
+            |r| r.get::<i64>(0),
+        )? as u64;
         if let Some(push) = &msg.push {
             let info = push
                 .info
                 .as_ref()
                 .map(serde_json::to_string)
                 .transpose()
-                .map_err(|e| StorageError::Corrupt(e.to_string()))
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO push_jobs (user, message_id, info, due_ms) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![msg.to.as_str(), id as i64, info, time_ms as i64])?;
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            self.db.exec(
+                r#"INSERT INTO push_jobs ("user", message_id, info, due_ms) VALUES (?1, ?2, ?3, ?4)"#,
+                &[&msg.to.as_str(), &(id as i64), &info, &(time_ms as i64)],
+            )?;
         }
         let recipient_seq = self.append(batch, &msg.to, time_ms, size, Some(id), None)?;
         let sender_seq = if msg.sync_sender {
@@ -158,13 +161,11 @@ impl Writer {
         if self.conversations.contains(&pair) {
             return Ok(());
         }
-        let inserted = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO conversations (owner, peer, conv, read_up_to, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (owner, peer) DO NOTHING",
-            )?
-            .execute(params![owner.as_str(), peer.as_str(), conv, read_up_to as i64, now_ms as i64])?;
+        let inserted = self.db.exec(
+            "INSERT INTO conversations (owner, peer, conv, read_up_to, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (owner, peer) DO NOTHING",
+            &[&owner.as_str(), &peer.as_str(), &conv, &(read_up_to as i64), &(now_ms as i64)],
+        )?;
         self.conversations.insert(pair);
         if inserted == 0 {
             return Ok(());
@@ -178,16 +179,15 @@ impl Writer {
             return Ok(());
         }
         u.contacts -= 1;
-        let evicted: String = self
-            .conn
-            .prepare_cached(
-                "DELETE FROM conversations WHERE owner = ?1 AND peer = (
-                    SELECT c.peer FROM conversations c WHERE c.owner = ?1
-                    ORDER BY COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv), 0), c.created_ms
-                    LIMIT 1)
-                 RETURNING peer",
-            )?
-            .query_row([owner.as_str()], |r| r.get(0))?;
+        let evicted = self.db.one(
+            "DELETE FROM conversations WHERE owner = ?1 AND peer = (
+                SELECT c.peer FROM conversations c WHERE c.owner = ?1
+                ORDER BY COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv), 0), c.created_ms
+                LIMIT 1)
+             RETURNING peer",
+            &[&owner.as_str()],
+            |r| r.get::<String>(0),
+        )?;
         self.conversations
             .remove(&(owner.clone(), rows::user_id(evicted)?));
         Ok(())
@@ -204,29 +204,24 @@ impl Writer {
         if self.user(owner)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
-        let last = self
-            .conn
-            .prepare_cached(
-                "SELECT id, random, time_ms FROM messages WHERE conv = ?1 ORDER BY id DESC LIMIT 1",
-            )?
-            .query_row([conv_key(owner, peer)], |r| {
+        let last = self.db.row(
+            "SELECT id, random, time_ms FROM messages WHERE conv = ?1 ORDER BY id DESC LIMIT 1",
+            &[&conv_key(owner, peer)],
+            |r| {
                 Ok(message_key(
-                    r.get::<_, i64>(0)? as u64,
-                    r.get(1)?,
-                    r.get::<_, i64>(2)? as u64,
+                    r.get::<i64>(0)? as u64,
+                    r.get::<i64>(1)? as u32,
+                    r.get::<i64>(2)? as u64,
                 ))
-            })
-            .optional()?;
+            },
+        )?;
         let Some(up_to) = last else {
             return Ok(Ok(Seq(0)));
         };
-        let moved = self
-            .conn
-            .prepare_cached(
-                "UPDATE conversations SET read_up_to = ?3 WHERE owner = ?1 AND peer = ?2 AND read_up_to < ?3",
-            )?
-            .execute(params![owner.as_str(), peer.as_str(), up_to.id as i64])?
-            > 0;
+        let moved = self.db.exec(
+            "UPDATE conversations SET read_up_to = ?3 WHERE owner = ?1 AND peer = ?2 AND read_up_to < ?3",
+            &[&owner.as_str(), &peer.as_str(), &(up_to.id as i64)],
+        )? > 0;
         if !moved {
             return Ok(Ok(Seq(0)));
         }
@@ -258,23 +253,26 @@ impl Writer {
         }
         let conv = conv_key(owner, peer);
         for key in &keys {
-            let found = self
-                .conn
-                .prepare_cached("SELECT random, time_ms FROM messages WHERE id = ?1 AND conv = ?2")?
-                .query_row(params![key.id as i64, conv], |r| {
-                    Ok(message_key(key.id, r.get(0)?, r.get::<_, i64>(1)? as u64))
-                })
-                .optional()?;
+            let found = self.db.row(
+                "SELECT random, time_ms FROM messages WHERE id = ?1 AND conv = ?2",
+                &[&(key.id as i64), &conv],
+                |r| {
+                    Ok(message_key(
+                        key.id,
+                        r.get::<i64>(0)? as u32,
+                        r.get::<i64>(1)? as u64,
+                    ))
+                },
+            )?;
             if found != Some(*key) {
                 return Ok(Err(StorageError::MessageNotFound));
             }
         }
         for key in &keys {
-            self.conn
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO hidden_messages (owner, message_id) VALUES (?1, ?2)",
-                )?
-                .execute(params![owner.as_str(), key.id as i64])?;
+            self.db.exec(
+                "INSERT INTO hidden_messages (owner, message_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[&owner.as_str(), &(key.id as i64)],
+            )?;
         }
         let event = SyncEvent::Deleted {
             peer: peer.clone(),
@@ -298,18 +296,17 @@ impl Writer {
         let conv = conv_key(owner, peer);
         // Every message so far: any later one has a larger id.
         let up_to = self.newest_id as i64;
-        self.conn
-            .prepare_cached(
-                "UPDATE conversations SET deleted_up_to = ?3 WHERE owner = ?1 AND peer = ?2",
-            )?
-            .execute(params![owner.as_str(), peer.as_str(), up_to])?;
+        self.db.exec(
+            "UPDATE conversations SET deleted_up_to = ?3 WHERE owner = ?1 AND peer = ?2",
+            &[&owner.as_str(), &peer.as_str(), &up_to],
+        )?;
         if history {
-            self.conn
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO hidden_messages (owner, message_id)
-                     SELECT ?1, id FROM messages WHERE conv = ?2",
-                )?
-                .execute(params![owner.as_str(), conv])?;
+            self.db.exec(
+                "INSERT INTO hidden_messages (owner, message_id)
+                 SELECT CAST(?1 AS TEXT), id FROM messages WHERE conv = ?2
+                 ON CONFLICT DO NOTHING",
+                &[&owner.as_str(), &conv],
+            )?;
         }
         let event = SyncEvent::ConversationDeleted {
             peer: peer.clone(),
@@ -327,15 +324,11 @@ impl Writer {
         origin: Option<Origin>,
         batch: &mut Batch,
     ) -> Sql<StorageResult<ConversationState>> {
-        let found = self
-            .conn
-            .prepare_cached(
-                "SELECT pinned, draft FROM conversations WHERE owner = ?1 AND peer = ?2",
-            )?
-            .query_row(params![owner.as_str(), peer.as_str()], |r| {
-                Ok((r.get::<_, bool>(0)?, r.get::<_, String>(1)?))
-            })
-            .optional()?;
+        let found = self.db.row(
+            "SELECT pinned, draft FROM conversations WHERE owner = ?1 AND peer = ?2",
+            &[&owner.as_str(), &peer.as_str()],
+            |r| Ok((r.get::<bool>(0)?, r.get::<String>(1)?)),
+        )?;
         let Some((mut pinned, mut draft)) = found else {
             return Ok(Err(StorageError::NoConversation));
         };
@@ -344,11 +337,10 @@ impl Writer {
         }
         let event = change.apply(peer, &mut pinned, &mut draft);
         let seq = self.publish(batch, owner, event, now_ms, origin)?;
-        self.conn
-            .prepare_cached(
-                "UPDATE conversations SET pinned = ?3, draft = ?4, state_seq = ?5 WHERE owner = ?1 AND peer = ?2",
-            )?
-            .execute(params![owner.as_str(), peer.as_str(), pinned, draft, seq.0 as i64])?;
+        self.db.exec(
+            "UPDATE conversations SET pinned = ?3, draft = ?4, state_seq = ?5 WHERE owner = ?1 AND peer = ?2",
+            &[&owner.as_str(), &peer.as_str(), &pinned, &draft, &(seq.0 as i64)],
+        )?;
         Ok(Ok((seq, pinned, draft)))
     }
 
@@ -357,34 +349,29 @@ impl Writer {
         let msg_cutoff = self.retention.roaming_cutoff(now_ms) as i64;
         let log_cutoff = self.retention.offline_cutoff(now_ms) as i64;
         // Message times never decrease with id, so the expired messages are an id prefix.
-        let first_kept: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT id FROM messages WHERE time_ms >= ?1 ORDER BY id LIMIT 1",
-                [msg_cutoff],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let messages = match first_kept {
-            Some(id) => self
-                .conn
-                .execute("DELETE FROM messages WHERE id < ?1", [id])?,
-            None => self.conn.execute("DELETE FROM messages", [])?,
-        };
-        search::unindex_below(&self.conn, first_kept)?;
+        let first_kept = self.db.row(
+            "SELECT id FROM messages WHERE time_ms >= ?1 ORDER BY id LIMIT 1",
+            &[&msg_cutoff],
+            |r| r.get::<i64>(0),
+        )?;
+        let messages = self.db.exec(
+            "DELETE FROM messages WHERE id < ?1",
+            &[&first_kept.unwrap_or(i64::MAX)],
+        )?;
+        search::unindex_below(&self.db, first_kept)?;
         // A log about to lose its newest rows keeps its latest sequence in `users`.
-        self.conn.execute(
-            "UPDATE users SET latest_seq = (SELECT MAX(seq) FROM sync_log s WHERE s.user = users.id)
-             WHERE id IN (SELECT DISTINCT user FROM sync_log WHERE time_ms < ?1)",
-            [log_cutoff],
+        self.db.exec(
+            r#"UPDATE users SET latest_seq = (SELECT MAX(seq) FROM sync_log s WHERE s."user" = users.id)
+               WHERE id IN (SELECT DISTINCT "user" FROM sync_log WHERE time_ms < ?1)"#,
+            &[&log_cutoff],
         )?;
         let sync_entries = self
-            .conn
-            .execute("DELETE FROM sync_log WHERE time_ms < ?1", [log_cutoff])?;
+            .db
+            .exec("DELETE FROM sync_log WHERE time_ms < ?1", &[&log_cutoff])?;
         self.users.clear();
         Ok(Ok(Expired {
-            messages: messages as u64,
-            sync_entries: sync_entries as u64,
+            messages,
+            sync_entries,
         }))
     }
 
@@ -392,12 +379,14 @@ impl Writer {
     pub(super) fn stored_message(&mut self, key: MessageKey, now_ms: u64) -> Sql<Option<Message>> {
         let cutoff = self.retention.roaming_cutoff(now_ms) as i64;
         Ok(self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
-            ))?
-            .query_row(params![key.id as i64, cutoff], |r| rows::message(r, 0))
-            .optional()?
+            .db
+            .row(
+                &format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2"
+                ),
+                &[&(key.id as i64), &cutoff],
+                |r| rows::message(r, 0),
+            )?
             .flatten()
             .filter(|m| m.key == key))
     }
@@ -416,13 +405,12 @@ impl Writer {
         if let Err(e) = rules::recall(&mut message, from, to) {
             return Ok(Err(e));
         }
-        self.conn
-            .prepare_cached(
-                "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
-            )?
-            .execute(params![key.id as i64, flags::RECALLED])?;
+        self.db.exec(
+            "UPDATE messages SET flags = flags | ?2, body = '[]', cloud_custom_data = NULL WHERE id = ?1",
+            &[&(key.id as i64), &flags::RECALLED],
+        )?;
         if key.id <= self.indexed_up_to {
-            search::unindex(&self.conn, key.id)?;
+            search::unindex(&self.db, key.id)?;
         }
         for (owner, event) in rules::recall_events(&message) {
             if self.user(&owner)?.is_some() {
@@ -446,24 +434,23 @@ impl Writer {
         }
         let body = serde_json::to_string(&message.elements).expect("elements serialize");
         let size = message_bytes(&body, message.cloud_custom_data.as_deref());
-        self.conn
-            .prepare_cached(
-                "UPDATE messages SET body = ?2, cloud_custom_data = ?3, size = ?4, version = ?5, edited_ms = ?6,
-                                     reactions = ?7
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                edit.key.id as i64,
-                body,
-                message.cloud_custom_data,
-                size as i64,
-                message.version,
-                message.edited_ms as i64,
-                rows::reactions_text(&message.reactions),
-            ])?;
+        self.db.exec(
+            "UPDATE messages SET body = ?2, cloud_custom_data = ?3, size = ?4, version = ?5, edited_ms = ?6,
+                                 reactions = ?7
+             WHERE id = ?1",
+            &[
+                &(edit.key.id as i64),
+                &body,
+                &message.cloud_custom_data,
+                &(size as i64),
+                &i64::from(message.version),
+                &(message.edited_ms as i64),
+                &rows::reactions_text(&message.reactions),
+            ],
+        )?;
         let kind = edit.kind();
         if kind == ChangeKind::Edited && edit.key.id <= self.indexed_up_to {
-            search::index(&self.conn, &message)?;
+            search::index(&self.db, &message)?;
         }
         let time_ms = edit.now_ms.max(self.last_time_ms);
         let event = Some(rows::change_event(kind));

@@ -1,9 +1,9 @@
 //! Decoding of stored rows into wire types, shared by the writer and the readers.
 
+use super::db::{Row, Sql, SqlError};
 use crate::storage::{ChangeKind, StorageError, flags, message_key};
 use protocol::reaction::Reaction;
 use protocol::{Message, UserId};
-use r2d2_sqlite::rusqlite::{self, Row};
 
 /// The message columns every query selects, in the order [`message`] reads them.
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time, m.version, m.edited_ms, m.reactions";
@@ -34,27 +34,27 @@ pub(super) fn reactions_text(reactions: &[Reaction]) -> Option<String> {
     (!reactions.is_empty()).then(|| serde_json::to_string(reactions).expect("reactions serialize"))
 }
 
-fn reactions(text: Option<String>) -> rusqlite::Result<Vec<Reaction>> {
+fn reactions(text: Option<String>) -> Sql<Vec<Reaction>> {
     text.map_or(Ok(Vec::new()), |t| {
         serde_json::from_str(&t).map_err(corrupt)
     })
 }
 
-fn corrupt(e: impl std::fmt::Display) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(Box::new(StorageError::Corrupt(e.to_string())))
+fn corrupt(e: impl std::fmt::Display) -> SqlError {
+    SqlError::Storage(StorageError::Corrupt(e.to_string()))
 }
 
-pub(super) fn user_id(text: String) -> rusqlite::Result<UserId> {
+pub(super) fn user_id(text: String) -> Sql<UserId> {
     UserId::parse(text).map_err(corrupt)
 }
 
 /// Reads a message from [`MESSAGE_COLUMNS`] starting at column `at`; `None` when the columns are
 /// NULL (a LEFT JOIN that found no message).
-pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Message>> {
-    let Some(id) = row.get::<_, Option<i64>>(at)? else {
+pub(super) fn message(row: &Row<'_>, at: usize) -> Sql<Option<Message>> {
+    let Some(id) = row.get::<Option<i64>>(at)? else {
         return Ok(None);
     };
-    let random: u32 = row.get(at + 3)?;
+    let random = row.get::<i64>(at + 3)? as u32;
     let time_ms: i64 = row.get(at + 4)?;
     let body: String = row.get(at + 5)?;
     Ok(Some(Message {
@@ -62,31 +62,17 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Messa
         from: user_id(row.get(at + 1)?)?,
         to: user_id(row.get(at + 2)?)?,
         time_ms: time_ms as u64,
-        client_time_s: row.get::<_, i64>(at + 10)? as u64,
+        client_time_s: row.get::<i64>(at + 10)? as u64,
         random,
         elements: serde_json::from_str(&body).map_err(corrupt)?,
         cloud_custom_data: row.get(at + 6)?,
         nick: row.get(at + 7)?,
         avatar: row.get(at + 8)?,
-        recalled: row.get::<_, i64>(at + 9)? & flags::RECALLED != 0,
-        version: row.get(at + 11)?,
-        edited_ms: row.get::<_, i64>(at + 12)? as u64,
+        recalled: row.get::<i64>(at + 9)? & flags::RECALLED != 0,
+        version: row.get::<i64>(at + 11)? as u32,
+        edited_ms: row.get::<i64>(at + 12)? as u64,
         reactions: reactions(row.get(at + 13)?)?,
     }))
-}
-
-impl From<rusqlite::Error> for StorageError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e {
-            rusqlite::Error::ToSqlConversionFailure(inner) => {
-                match inner.downcast::<StorageError>() {
-                    Ok(storage) => *storage,
-                    Err(other) => StorageError::Database(other.to_string()),
-                }
-            }
-            e => StorageError::Database(e.to_string()),
-        }
-    }
 }
 
 impl From<r2d2::Error> for StorageError {

@@ -1,16 +1,25 @@
-//! The default [`Storage`]: one SQLite file in WAL mode. Writes go through a single writer
-//! thread with group commit ([`writer`]); reads run on a small pool of read-only connections on
-//! tokio's blocking threads ([`read`]).
+//! The SQL backends: SQLite, the default (one embedded file in WAL mode), and PostgreSQL, for
+//! several server nodes sharing one database. Both run the same code over one connection type
+//! ([`db::Db`]): writes go through a single writer thread with group commit ([`writer`]), reads
+//! run on a small pool of connections on tokio's blocking threads ([`read`]). They differ in how
+//! they open, in what guards the single writer (a file lock; a row lock per batch, see
+//! [`writer::Writer`]), and in search (SQLite keeps a full-text index, [`search`]).
 
 mod checkpoint;
+mod db;
+mod postgres_schema;
+#[cfg(test)]
+pub(crate) mod postgres_tests;
 mod read;
 mod rows;
-mod schema;
 mod search;
+mod sqlite_schema;
 mod writer;
 
 use super::*;
+use db::{Db, PgConn, PgManager};
 use r2d2_sqlite::SqliteConnectionManager;
+use std::cell::RefCell;
 use std::path::Path;
 use tokio::sync::{mpsc, oneshot};
 use writer::{Op, Writer};
@@ -22,14 +31,37 @@ const MAX_QUEUED_WRITES: usize = 65_536;
 /// Read connections kept open; WAL lets them all read while the writer commits.
 const READERS: u32 = 4;
 
-pub struct SqliteStorage {
+/// How long a PostgreSQL reader waits for a pooled connection before the read fails.
+const READER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The readers' pool, of either engine.
+enum Readers {
+    Sqlite(r2d2::Pool<SqliteConnectionManager>),
+    Postgres(r2d2::Pool<PgManager>),
+}
+
+impl Readers {
+    fn get(&self) -> StorageResult<Db> {
+        Ok(match self {
+            Readers::Sqlite(pool) => Db::Sqlite(Box::new(pool.get()?)),
+            Readers::Postgres(pool) => Db::Postgres(RefCell::new(Box::new(pool.get()?))),
+        })
+    }
+}
+
+pub struct SqlStorage {
     ops: mpsc::Sender<Op>,
-    readers: r2d2::Pool<SqliteConnectionManager>,
+    readers: Arc<Readers>,
     retention: Arc<Retention>,
-    threads: std::sync::Mutex<Option<(std::thread::JoinHandle<()>, checkpoint::Checkpointer)>>,
-    /// The exclusive lock on `<database>.lock`, held until [`Storage::close`]: one writer per
-    /// database, so a second server, or the admin CLI, on a data dir in use is refused rather
-    /// than left to corrupt the writer's cached counters.
+    threads: std::sync::Mutex<
+        Option<(
+            std::thread::JoinHandle<()>,
+            Option<checkpoint::Checkpointer>,
+        )>,
+    >,
+    /// SQLite's exclusive lock on `<database>.lock`, held until [`Storage::close`]: one writer
+    /// per database, so a second server, or the admin CLI, on a data dir in use is refused
+    /// rather than left to corrupt the writer's cached counters.
     lock: std::sync::Mutex<Option<std::fs::File>>,
 }
 
@@ -55,31 +87,62 @@ fn lock(path: &Path) -> StorageResult<std::fs::File> {
     }
 }
 
-impl SqliteStorage {
-    /// Opens (creating and migrating if needed) the database at `path` and starts its writer.
-    pub fn open(
+/// Starts the writer thread on the connection `open` makes there, with room for `max_queued`
+/// writes waiting; returns once the writer is ready, or with why it is not. The connection is
+/// made on the writer's thread because PostgreSQL's blocking client may not run on an async
+/// runtime's thread, where a server opens its storage.
+fn start_writer(
+    open: impl FnOnce() -> StorageResult<Db> + Send + 'static,
+    retention: &Retention,
+    listener: Arc<dyn CommitListener>,
+    max_queued: usize,
+) -> StorageResult<(mpsc::Sender<Op>, std::thread::JoinHandle<()>)> {
+    let retention = retention.clone();
+    let (ready, started) = std::sync::mpsc::sync_channel(1);
+    let (ops, rx) = mpsc::channel(max_queued);
+    let handle = std::thread::Builder::new()
+        .name("sql-writer".into())
+        .spawn(
+            move || match open().and_then(|db| Ok(Writer::new(db, retention, listener)?)) {
+                Ok(writer) => {
+                    let _ = ready.send(Ok(()));
+                    writer.run(rx);
+                }
+                Err(e) => drop(ready.send(Err(e))),
+            },
+        )
+        .map_err(|e| StorageError::Database(format!("cannot start the writer thread: {e}")))?;
+    started
+        .recv()
+        .unwrap_or_else(|_| Err(StorageError::Database("the writer thread stopped".into())))?;
+    Ok((ops, handle))
+}
+
+impl SqlStorage {
+    /// Opens (creating and migrating if needed) the SQLite database at `path` and starts its
+    /// writer.
+    pub fn open_sqlite(
         path: &Path,
         retention: Retention,
         listener: Arc<dyn CommitListener>,
     ) -> StorageResult<Self> {
-        Self::open_with_queue(path, retention, listener, MAX_QUEUED_WRITES)
+        Self::open_sqlite_with_queue(path, retention, listener, MAX_QUEUED_WRITES)
     }
 
-    /// [`SqliteStorage::open`] with room for `max_queued` writes waiting.
-    fn open_with_queue(
+    /// [`SqlStorage::open_sqlite`] with room for `max_queued` writes waiting.
+    fn open_sqlite_with_queue(
         path: &Path,
         retention: Retention,
         listener: Arc<dyn CommitListener>,
         max_queued: usize,
     ) -> StorageResult<Self> {
         let lock = lock(path)?;
-        let conn = schema::open_writer(path)?;
-        let writer = Writer::new(conn, retention.clone(), listener)?;
-        let (ops, rx) = mpsc::channel(max_queued);
-        let handle = std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || writer.run(rx))
-            .map_err(|e| StorageError::Database(format!("cannot start the writer thread: {e}")))?;
+        let at = path.to_owned();
+        let open = move || {
+            let conn = sqlite_schema::open_writer(&at).map_err(db::SqlError::from)?;
+            Ok(Db::Sqlite(Box::new(Box::new(conn))))
+        };
+        let (ops, handle) = start_writer(open, &retention, listener, max_queued)?;
         let checkpointer = checkpoint::Checkpointer::start(path).map_err(|e| {
             StorageError::Database(format!("cannot start the checkpoint thread: {e}"))
         })?;
@@ -88,17 +151,49 @@ impl SqliteStorage {
                 r2d2_sqlite::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                     | r2d2_sqlite::rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
-            .with_init(|c| c.execute_batch(schema::CONNECTION_PRAGMAS));
+            .with_init(|c| c.execute_batch(sqlite_schema::CONNECTION_PRAGMAS));
         let readers = r2d2::Pool::builder()
             .max_size(READERS)
             .min_idle(Some(1))
             .build(manager)?;
         Ok(Self {
             ops,
-            readers,
+            readers: Arc::new(Readers::Sqlite(readers)),
             retention: Arc::new(retention),
-            threads: std::sync::Mutex::new(Some((handle, checkpointer))),
+            threads: std::sync::Mutex::new(Some((handle, Some(checkpointer)))),
             lock: std::sync::Mutex::new(Some(lock)),
+        })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (a `postgres://` URL), creating or
+    /// migrating its tables if needed, and starts this node's writer. Any number of nodes may
+    /// open the same database: their writers take turns ([`writer::Writer`]).
+    pub fn open_postgres(
+        url: &str,
+        retention: Retention,
+        listener: Arc<dyn CommitListener>,
+    ) -> StorageResult<Self> {
+        let at = url.to_owned();
+        let open = move || {
+            let conn = PgConn::connect(&at).map_err(db::SqlError::from)?;
+            let db = Db::Postgres(RefCell::new(Box::new(Box::new(conn))));
+            postgres_schema::migrate(&db)?;
+            Ok(db)
+        };
+        let (ops, handle) = start_writer(open, &retention, listener, MAX_QUEUED_WRITES)?;
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(1))
+            .connection_timeout(READER_WAIT)
+            .build(PgManager {
+                url: url.to_owned(),
+            })?;
+        Ok(Self {
+            ops,
+            readers: Arc::new(Readers::Postgres(readers)),
+            retention: Arc::new(retention),
+            threads: std::sync::Mutex::new(Some((handle, None))),
+            lock: std::sync::Mutex::new(None),
         })
     }
 
@@ -122,15 +217,13 @@ impl SqliteStorage {
     /// Runs a read on a pooled connection on a blocking thread.
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut r2d2_sqlite::rusqlite::Connection, &Retention) -> StorageResult<T>
-        + Send
-        + 'static,
+        f: impl FnOnce(&Db, &Retention) -> StorageResult<T> + Send + 'static,
     ) -> StorageResult<T> {
-        let pool = self.readers.clone();
+        let readers = self.readers.clone();
         let retention = self.retention.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn, &retention)
+            let db = readers.get()?;
+            f(&db, &retention)
         })
         .await
         .map_err(|e| StorageError::Database(format!("read task failed: {e}")))?
@@ -138,7 +231,7 @@ impl SqliteStorage {
 }
 
 #[async_trait]
-impl Storage for SqliteStorage {
+impl Storage for SqlStorage {
     async fn ensure_user(&self, user: &UserId, now_ms: u64) -> StorageResult<Account> {
         let user = user.clone();
         self.queue(|reply| Op::EnsureUser {
@@ -519,7 +612,9 @@ impl Storage for SqliteStorage {
         let threads = self.threads.lock().ok().and_then(|mut t| t.take());
         if let Some((writer, checkpointer)) = threads {
             let _ = tokio::task::spawn_blocking(move || {
-                checkpointer.stop();
+                if let Some(checkpointer) = checkpointer {
+                    checkpointer.stop();
+                }
                 writer.join()
             })
             .await;
@@ -532,29 +627,30 @@ impl Storage for SqliteStorage {
 
 #[cfg(test)]
 mod tests {
-    use super::SqliteStorage;
+    use super::SqlStorage;
 
     fn make(
         retention: Retention,
         listener: Arc<dyn CommitListener>,
     ) -> (Arc<dyn Storage>, Box<dyn std::any::Any>) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStorage::open(&dir.path().join("duet.db"), retention, listener).unwrap();
+        let store =
+            SqlStorage::open_sqlite(&dir.path().join("duet.db"), retention, listener).unwrap();
         (Arc::new(store), Box::new(dir))
     }
 
     crate::storage::conformance::storage_conformance!(make);
 
     /// How far the writer has indexed, read as a search reads it.
-    async fn indexed_up_to(s: &SqliteStorage) -> u64 {
-        s.read(|c, _| Ok(super::search::progress(c)?))
+    async fn indexed_up_to(s: &SqlStorage) -> u64 {
+        s.read(|db, _| Ok(super::search::progress(db)?))
             .await
             .unwrap()
     }
 
     /// What each of `queries` finds of alice's messages.
     async fn alice_finds(
-        s: &SqliteStorage,
+        s: &SqlStorage,
         queries: &[protocol::search::SearchQuery],
     ) -> Vec<Vec<MessageKey>> {
         let mut all = Vec::new();
@@ -572,7 +668,7 @@ mod tests {
         use protocol::search::SearchQuery;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("duet.db");
-        let s = SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener)).unwrap();
+        let s = SqlStorage::open_sqlite(&path, Retention::default(), Arc::new(NoListener)).unwrap();
         for u in ["alice", "bob", "carol"] {
             s.ensure_user(&uid(u), T0).await.unwrap();
         }
@@ -668,9 +764,13 @@ mod tests {
     async fn a_full_write_queue_refuses_at_once_and_loses_nothing_it_took() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("duet.db");
-        let s =
-            SqliteStorage::open_with_queue(&path, Retention::default(), Arc::new(NoListener), 4)
-                .unwrap();
+        let s = SqlStorage::open_sqlite_with_queue(
+            &path,
+            Retention::default(),
+            Arc::new(NoListener),
+            4,
+        )
+        .unwrap();
         for u in ["alice", "bob"] {
             s.ensure_user(&uid(u), T0).await.unwrap();
         }
@@ -695,7 +795,7 @@ mod tests {
     async fn a_database_in_use_cannot_be_opened_again_until_closed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("duet.db");
-        let open = || SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener));
+        let open = || SqlStorage::open_sqlite(&path, Retention::default(), Arc::new(NoListener));
         let s = open().unwrap();
         let Err(StorageError::Database(why)) = open() else {
             panic!("opened twice")
@@ -710,7 +810,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("duet.db");
         let open =
-            || SqliteStorage::open(&path, Retention::default(), Arc::new(NoListener)).unwrap();
+            || SqlStorage::open_sqlite(&path, Retention::default(), Arc::new(NoListener)).unwrap();
         let s = open();
         for u in ["alice", "bob"] {
             s.ensure_user(&uid(u), T0).await.unwrap();
