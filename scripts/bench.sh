@@ -15,7 +15,14 @@ export DUET_METRICS_LISTEN=127.0.0.1:0
 port=${DUET_BENCH_PORT:-18080}
 url="http://127.0.0.1:$port"
 data=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$data"' EXIT
+cluster_pids=()
+cleanup() {
+  kill "$server" "${cluster_pids[@]}" 2>/dev/null || true
+  wait "$server" "${cluster_pids[@]}" 2>/dev/null || true
+  rm -rf "$data"
+  stop_test_postgres
+}
+trap cleanup EXIT
 run_server() {
   target/release/duet-server --listen "127.0.0.1:$port" --data-dir "$data" >/dev/null &
   server=$!
@@ -30,3 +37,30 @@ target/release/duet-bench offline --url "$url" --messages 10000 --json | sed 's/
 target/release/duet-bench history --url "$url" --messages 1000 --json | sed 's/^/history 1000: /'
 target/release/duet-bench search --url "$url" --messages 100000 --json | sed 's/^/search 100000: /'
 target/release/duet-bench media --url "$url" --megabytes 100 --server-pid "$server" --json | sed 's/^/media 100 MB: /'
+
+# Two nodes on one PostgreSQL (durable: fsync on) and one NATS, on this same machine; the
+# online and offline runs put every message's sender and receiver on different nodes.
+kill "$server"; wait "$server" 2>/dev/null || true
+setup_postgres
+setup_nats
+start_test_postgres durable
+nats_port=$(free_port)
+"$DUET_TEST_NATS_SERVER" -a 127.0.0.1 -p "$nats_port" >/dev/null 2>&1 &
+cluster_pids+=($!)
+nodes=()
+for i in 1 2; do
+  node_port=$((port + i))
+  mkdir -p "$data/node$i"
+  DUET_STORAGE=postgres DUET_DATABASE_URL="$DUET_TEST_POSTGRES_URL" \
+    DUET_NATS_URL="nats://127.0.0.1:$nats_port" DUET_METRICS_LISTEN=127.0.0.1:0 \
+    target/release/duet-server --listen "127.0.0.1:$node_port" --data-dir "$data/node$i" >/dev/null &
+  cluster_pids+=($!)
+  nodes+=("http://127.0.0.1:$node_port")
+done
+for node in "${nodes[@]}"; do
+  for _ in $(seq 100); do curl -sf "$node/healthz" >/dev/null && break; sleep 0.1; done
+done
+both="${nodes[0]},${nodes[1]}"
+target/release/duet-bench online --url "$both" --pairs 100 --messages 1000 --json | sed 's/^/cluster online 100x1000: /'
+target/release/duet-bench online --url "$both" --pairs 100 --messages 1000 --rate 5000 --json | sed 's/^/cluster online at 5000\/s: /'
+target/release/duet-bench offline --url "$both" --messages 10000 --json | sed 's/^/cluster offline 10000: /'

@@ -95,6 +95,21 @@ setup_postgres() {
   fi
 }
 
+# NATS for the cluster tests: Debian's nats-server, installed when missing. The tests start
+# their own servers; DUET_TEST_NATS_SERVER tells them where the program is (Debian puts it in
+# /usr/sbin, which may not be on the PATH).
+setup_nats() {
+  if [ ! -x /usr/sbin/nats-server ] && ! command -v nats-server >/dev/null; then
+    echo "duet: installing nats-server from Debian" >&2
+    local sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nats-server >/dev/null
+  fi
+  DUET_TEST_NATS_SERVER=$(command -v nats-server || echo /usr/sbin/nats-server)
+  export DUET_TEST_NATS_SERVER
+}
+
 # A port nothing listens on now.
 free_port() {
   node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"
@@ -102,9 +117,12 @@ free_port() {
 
 # Starts a throwaway PostgreSQL cluster in a temp dir on a free port (as the `postgres` user
 # when run as root, since PostgreSQL refuses to run as root) and exports
-# DUET_TEST_POSTGRES_URL. Tests make their own databases in it. The caller stops it with
+# DUET_TEST_POSTGRES_URL. Tests make their own databases in it. For tests it skips fsync;
+# `start_test_postgres durable` keeps it, as the benchmark needs. The caller stops it with
 # stop_test_postgres.
 start_test_postgres() {
+  local fsync="-c fsync=off"
+  [ "${1:-}" = durable ] && fsync=
   test_pg_dir=$(mktemp -d)
   test_pg_as=()
   if [ "$(id -u)" -eq 0 ]; then
@@ -116,7 +134,7 @@ start_test_postgres() {
   "${test_pg_as[@]}" "$pg_bin/initdb" -D "$test_pg_dir/data" -U duet -A trust -E UTF8 --no-sync \
     >"$test_pg_dir/initdb.log" 2>&1 || { cat "$test_pg_dir/initdb.log" >&2; exit 1; }
   "${test_pg_as[@]}" "$pg_bin/pg_ctl" -D "$test_pg_dir/data" -l "$test_pg_dir/server.log" -w \
-    -o "-p $port -k $test_pg_dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off" \
+    -o "-p $port -k $test_pg_dir -c listen_addresses=127.0.0.1 -c max_connections=400 $fsync" \
     start >/dev/null || { cat "$test_pg_dir/server.log" >&2; exit 1; }
   export DUET_TEST_POSTGRES_URL="postgres://duet@127.0.0.1:$port/postgres"
 }

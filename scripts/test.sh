@@ -12,6 +12,7 @@ setup_wasm_pack
 setup_browser
 setup_npm
 setup_postgres
+setup_nats
 start_test_postgres
 trap stop_test_postgres EXIT
 cargo test --workspace --locked

@@ -21,9 +21,16 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     mode: Mode,
-    /// The server's base URL.
-    #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
-    url: String,
+    /// The server's base URL; for a cluster, each node's, comma-separated. The `online` and
+    /// `offline` modes spread their users over the nodes so that every message crosses from
+    /// one node to another; the other modes use the first.
+    #[arg(
+        long,
+        global = true,
+        value_delimiter = ',',
+        default_value = "http://127.0.0.1:8080"
+    )]
+    url: Vec<String>,
     /// Print one JSON object instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -100,7 +107,12 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     };
-    let target = client::Target::new(&cli.url, app, key);
+    let targets: Vec<client::Target> = cli
+        .url
+        .iter()
+        .map(|url| client::Target::new(url, app, key))
+        .collect();
+    let target = &targets[0];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -114,7 +126,7 @@ fn main() -> ExitCode {
                 window,
             } => {
                 online::run(
-                    &target,
+                    &targets,
                     online::Options {
                         pairs,
                         messages,
@@ -124,25 +136,25 @@ fn main() -> ExitCode {
                 )
                 .await
             }
-            Mode::Offline { messages } => offline::run(&target, messages).await,
+            Mode::Offline { messages } => offline::run(&targets, messages).await,
             Mode::History {
                 messages,
                 page,
                 iterations,
-            } => history::run(&target, messages, page, iterations).await,
+            } => history::run(target, messages, page, iterations).await,
             Mode::Search {
                 messages,
                 iterations,
                 settle,
-            } => search::run(&target, messages, iterations, settle).await,
+            } => search::run(target, messages, iterations, settle).await,
             Mode::Idle {
                 connections,
                 server_pid,
-            } => idle::run(&target, connections, server_pid).await,
+            } => idle::run(target, connections, server_pid).await,
             Mode::Media {
                 megabytes,
                 server_pid,
-            } => media::run(&target, megabytes, server_pid).await,
+            } => media::run(target, megabytes, server_pid).await,
         }
     });
     match result {

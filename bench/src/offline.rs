@@ -58,14 +58,17 @@ pub async fn fill_with(
     Ok(())
 }
 
-pub async fn run(target: &Target, messages: usize) -> Result<Report, BoxError> {
+/// Runs on the nodes `targets`: the messages are sent through the first, and the receiver
+/// signs in on the last.
+pub async fn run(targets: &[Target], messages: usize) -> Result<Report, BoxError> {
     let prefix = client::run_prefix();
     let (sender, receiver) = (format!("{prefix}s"), format!("{prefix}r"));
-    drop(target.login(&receiver).await?); // creates the account, then goes offline
-    fill(target, &sender, &receiver, messages).await?;
+    let (first, last) = (&targets[0], &targets[targets.len() - 1]);
+    drop(first.login(&receiver).await?); // creates the account, then goes offline
+    fill(first, &sender, &receiver, messages).await?;
 
     let began = Instant::now();
-    let (mut tx, mut rx) = target.login(&receiver).await?;
+    let (mut tx, mut rx) = last.login(&receiver).await?;
     let mut have: HashSet<MessageKey> = HashSet::with_capacity(messages);
     let (mut after, mut gap, mut id) = (Seq(0), false, 0u64);
     loop {

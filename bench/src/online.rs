@@ -26,7 +26,9 @@ struct Received {
     last: Instant,
 }
 
-pub async fn run(target: &Target, opts: Options) -> Result<Report, BoxError> {
+/// Runs on the nodes `targets`: pair `p`'s receiver signs in on node `p`, its sender on the
+/// next, so with several nodes every message crosses from one to another.
+pub async fn run(targets: &[Target], opts: Options) -> Result<Report, BoxError> {
     let prefix = client::run_prefix();
     let epoch = Instant::now();
     let start = Arc::new(Barrier::new(opts.pairs * 2 + 1));
@@ -34,13 +36,13 @@ pub async fn run(target: &Target, opts: Options) -> Result<Report, BoxError> {
     let mut senders = Vec::new();
     for p in 0..opts.pairs {
         let (rname, sname) = (format!("{prefix}r{p}"), format!("{prefix}s{p}"));
-        let (_, rx) = target.login(&rname).await?;
+        let (_, rx) = targets[p % targets.len()].login(&rname).await?;
         let from = UserId::parse(sname.clone())?;
         let (m, barrier) = (opts.messages, start.clone());
         receivers.push(tokio::spawn(async move {
             receive(rx, from, m, epoch, barrier).await
         }));
-        let (tx, rx) = target.login(&sname).await?;
+        let (tx, rx) = targets[(p + 1) % targets.len()].login(&sname).await?;
         let to = UserId::parse(rname)?;
         // Senders are spread evenly over one period, so a paced load arrives smoothly rather
         // than in synchronized bursts.

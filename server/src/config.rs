@@ -77,6 +77,8 @@ pub struct Config {
     pub storage: StorageKind,
     /// The PostgreSQL database, a `postgres://` URL, when `storage` is `Postgres`.
     pub database_url: Option<String>,
+    /// The NATS server that joins this node to the others on the same database.
+    pub nats_url: Option<String>,
     pub retention: Retention,
     pub limits: Limits,
     pub ws: WsConfig,
@@ -167,6 +169,7 @@ impl Config {
             www_dir: PathBuf::from("www"),
             storage: StorageKind::Sqlite,
             database_url: None,
+            nats_url: None,
             retention: Retention::default(),
             limits: Limits::default(),
             ws: WsConfig::default(),
@@ -331,6 +334,10 @@ pub struct TuningArgs {
     /// `postgres://duet:secret@db.internal:5432/duet`.
     #[arg(long, env = "DUET_DATABASE_URL", required_if_eq("storage", "postgres"))]
     pub database_url: Option<String>,
+    /// The NATS server that joins the nodes sharing one PostgreSQL database, e.g.
+    /// `nats://127.0.0.1:4222`. Needed when more than one node runs.
+    #[arg(long, env = "DUET_NATS_URL")]
+    pub nats_url: Option<String>,
     /// Largest message body in bytes.
     #[arg(long, env = "DUET_BODY_MAX_BYTES", default_value_t = 12 * 1024)]
     pub body_max_bytes: usize,
@@ -457,6 +464,7 @@ impl Args {
             www_dir: self.app.www_dir.clone(),
             storage: t.storage,
             database_url: t.database_url.clone(),
+            nats_url: t.nats_url.clone(),
             retention: Retention {
                 offline_bytes: t.offline_cache_bytes,
                 offline_ttl_ms: t.offline_ttl_secs * 1000,

@@ -4,18 +4,24 @@
 //! came from, which has the entry's sequence in its reply already. Queuing never blocks; a
 //! device whose queue is full is disconnected and resumes from its cursor when it reconnects,
 //! so a slow client costs only itself.
+//!
+//! In a cluster ([`crate::cluster`]) the hub also tells the other nodes what they must know
+//! (entries committed here, who signed in or out here, whom to disconnect), and keeps what they
+//! told it of their own signed-in devices, so that "is this user online?" has one answer.
 
 use crate::storage::{CommitListener, Committed};
 use dashmap::DashMap;
 use protocol::{DeviceId, SyncEntry, UserId};
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// Why the hub ended a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Eviction {
     /// A newer login with the same device id, or one past the device cap, replaced it.
     Replaced,
@@ -67,6 +73,35 @@ impl Device {
     }
 }
 
+/// What the hub tells the other nodes of a cluster.
+#[derive(Debug)]
+pub enum Outbound {
+    /// Entries committed (or, at sequence 0, queued) on this node.
+    Entries(Vec<Committed>),
+    /// The user's devices signed in here changed: read them and say which they are now.
+    Presence(UserId),
+    /// A device signed in here: the same device signed in elsewhere is replaced.
+    SignedIn(UserId, DeviceId),
+    /// Every device of the user is to be disconnected.
+    Disconnect(UserId, Eviction),
+    /// An app setting changed; the others read the settings again.
+    Settings,
+}
+
+/// Most messages waiting for the cluster's publisher; past this they are dropped (a device
+/// fills the hole from its cursor at the next entry) and counted.
+pub const MAX_OUTBOUND: usize = 65_536;
+
+/// How long another node's word that a user is signed in there holds without being repeated
+/// ([`crate::cluster`] repeats it well within this), so a node that died stops counting.
+pub const REMOTE_PRESENCE_TTL: Duration = Duration::from_secs(30);
+
+/// The devices of a user that another node said are signed in there, and when it said so.
+struct Remote {
+    devices: Vec<DeviceId>,
+    at: Instant,
+}
+
 #[derive(Default)]
 pub struct Hub {
     online: DashMap<UserId, Vec<Device>>,
@@ -76,6 +111,10 @@ pub struct Hub {
     present: DashMap<UserId, usize>,
     next_conn: AtomicU64,
     connections: AtomicU64,
+    /// The cluster's publisher, when this node is one of several.
+    cluster: OnceLock<mpsc::Sender<Outbound>>,
+    /// Users signed in on other nodes: user → node → its devices there.
+    remote: DashMap<UserId, HashMap<u64, Remote>>,
 }
 
 impl Hub {
@@ -93,6 +132,7 @@ impl Hub {
         let (tx, rx) = mpsc::channel(queue.max(1));
         let evicted = CancellationToken::new();
         let reason = Arc::new(std::sync::OnceLock::new());
+        let device_for_cluster = device.clone();
         let mut devices = self.online.entry(user.clone()).or_default();
         devices.retain(|d| {
             let same = d.device == device;
@@ -113,6 +153,9 @@ impl Hub {
         });
         self.connections.fetch_add(1, Ordering::Relaxed);
         *self.present.entry(user.clone()).or_default() += 1;
+        drop(devices);
+        self.tell(Outbound::SignedIn(user.clone(), device_for_cluster));
+        self.tell(Outbound::Presence(user.clone()));
         Registration {
             conn_id,
             pushes: rx,
@@ -132,15 +175,124 @@ impl Hub {
             devices.retain(|d| d.conn_id != conn_id);
             devices.is_empty()
         });
+        self.tell(Outbound::Presence(user.clone()));
     }
 
-    /// Ends every connection of `user`.
+    /// Ends every connection of `user`, on every node.
     pub fn disconnect(&self, user: &UserId, why: Eviction) {
+        self.disconnect_here(user, why);
+        self.tell(Outbound::Disconnect(user.clone(), why));
+    }
+
+    /// Ends every connection of `user` on this node.
+    pub fn disconnect_here(&self, user: &UserId, why: Eviction) {
         if let Some(devices) = self.online.get(user) {
             for d in devices.iter() {
                 d.evict(why);
             }
         }
+    }
+
+    /// Ends this node's connection of `user`'s `device`, which signed in on another node.
+    pub fn replace_here(&self, user: &UserId, device: &DeviceId) {
+        if let Some(devices) = self.online.get(user) {
+            for d in devices.iter().filter(|d| &d.device == device) {
+                d.evict(Eviction::Replaced);
+            }
+        }
+    }
+
+    /// Has the hub tell the other nodes through `publisher` from now on.
+    pub fn join_cluster(&self, publisher: mpsc::Sender<Outbound>) {
+        let _ = self.cluster.set(publisher);
+    }
+
+    /// Hands news to the cluster's publisher, if there is one. Never blocks: when the
+    /// publisher is this far behind, the news is dropped.
+    pub fn tell(&self, news: Outbound) {
+        let Some(publisher) = self.cluster.get() else {
+            return;
+        };
+        if let Err(mpsc::error::TrySendError::Full(news)) = publisher.try_send(news) {
+            tracing::warn!(
+                ?news,
+                "cluster publisher is behind; dropping news for the other nodes"
+            );
+            crate::metrics::cluster_dropped();
+        }
+    }
+
+    /// The devices of `user` signed in on this node.
+    pub fn devices_here(&self, user: &UserId) -> Vec<DeviceId> {
+        self.online
+            .get(user)
+            .map(|devices| devices.iter().map(|d| d.device.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every user signed in on this node, with its devices.
+    pub fn users_here(&self) -> Vec<(UserId, Vec<DeviceId>)> {
+        self.online
+            .iter()
+            .map(|e| {
+                (
+                    e.key().clone(),
+                    e.value().iter().map(|d| d.device.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Records that node `node` has these devices of `user` signed in (none: it has none).
+    /// Returns whether that changed whether the user is online anywhere else.
+    pub fn set_remote(&self, node: u64, user: &UserId, devices: Vec<DeviceId>) -> bool {
+        let before = self.online_elsewhere(user);
+        if devices.is_empty() {
+            self.remote.remove_if_mut(user, |_, nodes| {
+                nodes.remove(&node);
+                nodes.is_empty()
+            });
+        } else {
+            let at = Instant::now();
+            self.remote
+                .entry(user.clone())
+                .or_default()
+                .insert(node, Remote { devices, at });
+        }
+        before != self.online_elsewhere(user)
+    }
+
+    /// Forgets every user node `node` said it had (it is stopping); returns those who are no
+    /// longer online anywhere else.
+    pub fn forget_node(&self, node: u64) -> Vec<UserId> {
+        let mut gone = Vec::new();
+        self.remote.retain(|user, nodes| {
+            if nodes.remove(&node).is_some() && nodes.is_empty() {
+                gone.push(user.clone());
+            }
+            !nodes.is_empty()
+        });
+        gone
+    }
+
+    /// Forgets what other nodes said longer ago than [`REMOTE_PRESENCE_TTL`] and did not
+    /// repeat; returns the users who are no longer online anywhere else.
+    pub fn expire_remote(&self) -> Vec<UserId> {
+        let mut gone = Vec::new();
+        self.remote.retain(|user, nodes| {
+            nodes.retain(|_, r| r.at.elapsed() < REMOTE_PRESENCE_TTL);
+            if nodes.is_empty() {
+                gone.push(user.clone());
+            }
+            !nodes.is_empty()
+        });
+        gone
+    }
+
+    fn online_elsewhere(&self, user: &UserId) -> bool {
+        self.remote
+            .get(user)
+            .is_some_and(|nodes| nodes.values().any(|r| r.at.elapsed() < REMOTE_PRESENCE_TTL))
     }
 
     /// Signed-in connections right now.
@@ -153,12 +305,16 @@ impl Hub {
         self.present.len() as u64
     }
 
-    /// The devices `user` has signed in right now.
+    /// The devices `user` has signed in right now, on any node.
     pub fn devices(&self, user: &UserId) -> Vec<DeviceId> {
-        self.online
-            .get(user)
-            .map(|devices| devices.iter().map(|d| d.device.clone()).collect())
-            .unwrap_or_default()
+        let mut devices = self.devices_here(user);
+        if let Some(nodes) = self.remote.get(user) {
+            let live = nodes
+                .values()
+                .filter(|r| r.at.elapsed() < REMOTE_PRESENCE_TTL);
+            devices.extend(live.flat_map(|r| r.devices.iter().cloned()));
+        }
+        devices
     }
 
     /// Queues an entry that is in no log (sequence 0) to one connection of `user`, if it is
@@ -179,16 +335,15 @@ impl Hub {
         }
     }
 
-    /// Whether `user` has any device signed in.
+    /// Whether `user` has any device signed in, on any node.
     pub fn is_online(&self, user: &UserId) -> bool {
-        self.present.contains_key(user)
+        self.present.contains_key(user) || self.online_elsewhere(user)
     }
-}
 
-impl CommitListener for Hub {
+    /// Queues entries committed on another node to this node's devices of their owners.
     /// A device whose queue is full is evicted and forgotten at once, so it is neither queued
     /// to nor warned about again while its connection winds down.
-    fn committed(&self, entries: &[Committed]) {
+    pub fn deliver(&self, entries: &[Committed]) {
         let at = Instant::now();
         for c in entries {
             let Some(mut devices) = self.online.get_mut(&c.owner) else {
@@ -221,6 +376,17 @@ impl CommitListener for Hub {
                     }
                 }
             });
+        }
+    }
+}
+
+impl CommitListener for Hub {
+    /// Queues the entries to this node's devices of their owners, and hands them to the other
+    /// nodes for theirs.
+    fn committed(&self, entries: &[Committed]) {
+        self.deliver(entries);
+        if self.cluster.get().is_some() && !entries.is_empty() {
+            self.tell(Outbound::Entries(entries.to_vec()));
         }
     }
 }

@@ -9,6 +9,7 @@
 //! - [`media`]: media uploads at `/media` and their downloads, kept in a `MediaStore`.
 //! - [`metrics`]: Prometheus metrics, served on their own address.
 //! - [`hub`]: the online devices and their push queues; the storage's change feed lands here.
+//! - [`cluster`]: several nodes on one PostgreSQL database, joined by NATS.
 //! - [`storage`]: the `Storage` trait, with SQLite (default), PostgreSQL and in-memory backends.
 //! - [`admin`]: the administrator's commands (`duet-server admin`), over REST or in-process.
 //! - [`backup`]: online backup of a data dir, and its restore.
@@ -20,6 +21,7 @@ pub mod admin;
 pub mod backup;
 pub mod chat;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod followers;
@@ -226,6 +228,14 @@ pub async fn run(
             "cannot prepare the app's data: {e}"
         )));
     }
+    let cluster = match &chat.config.nats_url {
+        Some(url) => Some(
+            cluster::join(url, chat.clone(), shutdown.clone())
+                .await
+                .map_err(std::io::Error::other)?,
+        ),
+        None => None,
+    };
     let tracker = TaskTracker::new();
     let state = AppState::new(chat.clone(), shutdown.clone(), tracker.clone());
     let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));
@@ -243,6 +253,9 @@ pub async fn run(
     }
     let _ = expiry.await;
     let _ = pushes.await;
+    if let Some(cluster) = cluster {
+        let _ = cluster.await;
+    }
     chat.storage.close().await;
     tracing::info!("server stopped");
     Ok(())
@@ -256,6 +269,15 @@ async fn expire_periodically(chat: Arc<Chat>, shutdown: CancellationToken) {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
+        }
+        // On a shared database one node at a time expires what all share.
+        match chat.storage.lead(storage::Lease::Expiry).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this node runs expiry");
+                continue;
+            }
         }
         // Failures are logged by the pass, and the next one tries again.
         let _ = chat.expire_now().await;

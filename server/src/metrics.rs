@@ -46,6 +46,8 @@ const USERS: &str = "duet_signed_in_users";
 const SYNC_REQUESTS: &str = "duet_sync_requests_total";
 const SYNC_ENTRIES: &str = "duet_sync_entries_served_total";
 const EVICTIONS: &str = "duet_queue_evictions_total";
+const CLUSTER_DROPPED: &str = "duet_cluster_dropped_total";
+const CLUSTER_RECEIVED: &str = "duet_cluster_received_total";
 const CLOSES: &str = "duet_ws_closes_total";
 const REST: &str = "duet_rest_requests_total";
 const MEDIA: &str = "duet_media_bytes_total";
@@ -109,6 +111,16 @@ pub const ALL: &[Metric] = &[
         name: EVICTIONS,
         kind: Kind::Counter,
         help: "Devices disconnected because their push queue was full (they resume from their cursor).",
+    },
+    Metric {
+        name: CLUSTER_DROPPED,
+        kind: Kind::Counter,
+        help: "News for the other nodes dropped because the NATS publisher was behind (devices fill holes from their cursor).",
+    },
+    Metric {
+        name: CLUSTER_RECEIVED,
+        kind: Kind::Counter,
+        help: "Messages received from the other nodes over NATS.",
     },
     Metric {
         name: CLOSES,
@@ -233,6 +245,14 @@ pub fn sync_served(entries: usize) {
 
 pub fn queue_eviction() {
     counter!(EVICTIONS).increment(1);
+}
+
+pub fn cluster_dropped() {
+    counter!(CLUSTER_DROPPED).increment(1);
+}
+
+pub fn cluster_received() {
+    counter!(CLUSTER_RECEIVED).increment(1);
 }
 
 pub fn ws_closed(code: u16) {

@@ -169,6 +169,11 @@ impl Chat {
         self.storage
             .ensure_user(&self.identity.admin, self.clock.now_ms())
             .await?;
+        self.load_settings().await
+    }
+
+    /// Reads the settings changed at run time (here, or on another node of a cluster).
+    pub async fn load_settings(&self) -> StorageResult<()> {
         if let Some(v) = self.storage.setting(FRIENDS_ONLY_KEY).await? {
             self.friends_only.store(v == "1", Ordering::SeqCst);
         }
@@ -501,6 +506,7 @@ impl Chat {
             .set_setting(FRIENDS_ONLY_KEY, if on { "1" } else { "0" })
             .await?;
         self.friends_only.store(on, Ordering::SeqCst);
+        self.hub.tell(crate::hub::Outbound::Settings);
         Ok(())
     }
 
@@ -767,6 +773,7 @@ impl Chat {
         // A new account of the same ID starts unmuted.
         let (storage, now) = (self.storage.as_ref(), self.clock.now_ms());
         self.mutes.set(storage, user, None, now).await?;
+        self.hub.tell(crate::hub::Outbound::Settings);
         Ok(existed)
     }
 
@@ -788,7 +795,9 @@ impl Chat {
         let (storage, now) = (self.storage.as_ref(), self.clock.now_ms());
         self.mutes
             .set(storage, user, Some((c2c_s, group_s)), now)
-            .await
+            .await?;
+        self.hub.tell(crate::hub::Outbound::Settings);
+        Ok(())
     }
 
     /// The seconds left of `user`'s one-to-one and group mutes.

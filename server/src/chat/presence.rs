@@ -100,6 +100,18 @@ impl Chat {
                 .set_profile_tags(user, vec![(LAST_SEEN_TAG.to_owned(), now)])
                 .await?;
         }
+        self.tell_followers(user, online, force).await
+    }
+
+    /// Tells this node's followers of `user` that it is now `online` or not (or, with `force`,
+    /// its status whatever it was). Another node's sign-in or sign-out comes here directly: the
+    /// node where it happened keeps the last-seen time.
+    pub async fn tell_followers(
+        &self,
+        user: &UserId,
+        online: bool,
+        force: bool,
+    ) -> Result<(), ChatError> {
         let followers = self.followers.to_tell(user, online, force);
         if followers.is_empty() {
             return Ok(());

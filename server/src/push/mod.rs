@@ -300,6 +300,15 @@ pub async fn run(chat: Arc<Chat>, shutdown: CancellationToken) {
             _ = worker.chat.push_wake.notified() => {}
             _ = tokio::time::sleep(POLL) => {}
         }
+        // On a shared database one node at a time sends the queued pushes, so none goes twice.
+        match worker.chat.storage.lead(crate::storage::Lease::Push).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this node sends pushes");
+                continue;
+            }
+        }
         if let Err(e) = worker.drain().await {
             tracing::warn!(error = %e, "offline push pass failed");
         }

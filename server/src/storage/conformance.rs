@@ -163,6 +163,36 @@ macro_rules! storage_conformance {
             assert_eq!(page.messages.len(), 2);
         }
 
+        /// Sends queued together (one batch, where the store batches), with retries among them
+        /// and a recall between a send and its retry: each retry finds what it repeats as it
+        /// is at that moment.
+        #[tokio::test]
+        async fn retries_queued_together_are_stored_once() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let stored = send(&s, "alice", "bob", 7, "before", T0).await;
+            let queued = [
+                s.send(text_msg("alice", "bob", 1, "one", T0 + 1)),
+                s.send(text_msg("alice", "bob", 1, "one", T0 + 2)),
+                s.send(text_msg("alice", "bob", 7, "before", T0 + 3)),
+                s.send(text_msg("alice", "bob", 1, "not the same", T0 + 4)),
+            ];
+            let recall = s.recall(stored.message.key, &uid("alice"), &uid("bob"), T0 + 5);
+            let after_recall = s.send(text_msg("alice", "bob", 7, "before", T0 + 6));
+            let mut results = Vec::new();
+            for q in queued {
+                results.push(q.await.unwrap());
+            }
+            recall.await.unwrap();
+            assert!(!after_recall.await.unwrap().duplicate, "the recalled message no longer matches");
+            let (first, retry, old_retry, other) = (&results[0], &results[1], &results[2], &results[3]);
+            assert!(!first.duplicate && retry.duplicate && old_retry.duplicate && !other.duplicate);
+            assert_eq!(retry.message, first.message);
+            assert_eq!(old_retry.message, stored.message);
+            assert_ne!(other.message.key, first.message.key);
+            let page = s.history(&uid("bob"), &uid("alice"), HistoryQuery::page(None, 10), T0 + 10).await.unwrap();
+            assert_eq!(page.messages.len(), 4, "before (recalled), one, not the same, and the send after the recall");
+        }
+
         #[tokio::test]
         async fn sync_pages_in_order() {
             let (s, _, _g) = open(Retention::default()).await;

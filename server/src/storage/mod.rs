@@ -633,8 +633,23 @@ pub trait Storage: Send + Sync + 'static {
     /// runs, so it is the administrator's to ask for, never automatic.
     async fn vacuum(&self) -> StorageResult<Vacuumed>;
 
+    /// Whether this node is the one to run `task` now. A store that only one node opens
+    /// answers yes; a shared database answers yes to one node at a time, until that node stops.
+    async fn lead(&self, _task: Lease) -> StorageResult<bool> {
+        Ok(true)
+    }
+
     /// Finishes every queued write and refuses new ones.
     async fn close(&self);
+}
+
+/// Background work that one node at a time runs on a shared database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lease {
+    /// Deleting what outlived its retention, and old media.
+    Expiry,
+    /// Sending queued offline pushes.
+    Push,
 }
 
 /// Message flag bits, as stored.

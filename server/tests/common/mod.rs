@@ -41,6 +41,19 @@ pub fn text(s: &str) -> Vec<Element> {
     vec![Element::Text(TextElem { text: s.into() })]
 }
 
+/// A plain text send request.
+pub fn send_request(to: &str, random: u32, body: &str) -> Request {
+    Request::Send {
+        to: uid(to),
+        random,
+        elements: text(body),
+        cloud_custom_data: None,
+        online_only: false,
+        offline_push_info: None,
+        client_time_s: 0,
+    }
+}
+
 pub fn text_of(m: &Message) -> &str {
     match &m.elements[0] {
         Element::Text(t) => &t.text,
@@ -114,19 +127,7 @@ impl TestServer {
 
     /// Calls a REST command with the given identity query and raw body.
     pub async fn rest_raw(&self, command: &str, identity: &str, body: String) -> serde_json::Value {
-        let url = format!(
-            "http://{}/v4/{command}?sdkappid={SDK_APP_ID}&{identity}&random={}&contenttype=json",
-            self.addr,
-            rand_u32()
-        );
-        let response = reqwest::Client::new()
-            .post(url)
-            .body(body)
-            .send()
-            .await
-            .expect("REST call");
-        assert_eq!(response.status(), 200, "REST answers are always HTTP 200");
-        response.json().await.expect("JSON reply")
+        rest_at(self.addr, command, identity, body).await
     }
 
     /// A connected, not yet signed-in client.
@@ -138,6 +139,28 @@ impl TestServer {
     pub async fn login(&self, user: &str, device: &str) -> Client {
         Client::signed_in(self.addr, user, &self.sig(user), device).await
     }
+}
+
+/// Calls a REST command on the server at `addr` with the given identity query and raw body;
+/// asserts HTTP 200 and returns the JSON reply.
+pub async fn rest_at(
+    addr: SocketAddr,
+    command: &str,
+    identity: &str,
+    body: String,
+) -> serde_json::Value {
+    let url = format!(
+        "http://{addr}/v4/{command}?sdkappid={SDK_APP_ID}&{identity}&random={}&contenttype=json",
+        rand_u32()
+    );
+    let response = reqwest::Client::new()
+        .post(url)
+        .body(body)
+        .send()
+        .await
+        .expect("REST call");
+    assert_eq!(response.status(), 200, "REST answers are always HTTP 200");
+    response.json().await.expect("JSON reply")
 }
 
 /// A UserSig of the test identity for `user`, valid for an hour from now (for a server on the
@@ -210,6 +233,25 @@ impl Client {
             match self.frame().await {
                 ServerFrame::Sync { entry } => self.pushes.push_back(entry),
                 other => return other,
+            }
+        }
+    }
+
+    /// The next frame, pushes first; `None` when the socket closes or breaks, or nothing comes
+    /// for [`WAIT`].
+    pub async fn try_frame(&mut self) -> Option<ServerFrame> {
+        if let Some(entry) = self.pushes.pop_front() {
+            return Some(ServerFrame::Sync { entry });
+        }
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
+            match message {
+                WsMessage::Text(t) => return serde_json::from_str(t.as_str()).ok(),
+                WsMessage::Close(_) => return None,
+                _ => continue,
             }
         }
     }
@@ -354,16 +396,7 @@ impl Client {
 
     /// Sends a text that the server must refuse; returns the refusal's code.
     pub async fn send_text_err(&mut self, to: &str, random: u32, body: &str) -> ErrorCode {
-        self.err(Request::Send {
-            to: uid(to),
-            random,
-            elements: text(body),
-            cloud_custom_data: None,
-            online_only: false,
-            offline_push_info: None,
-            client_time_s: 0,
-        })
-        .await
+        self.err(send_request(to, random, body)).await
     }
 
     /// The next pushed sync entry.
@@ -525,6 +558,107 @@ impl BinaryServer {
 
     pub fn kill(self) {
         drop(self);
+    }
+
+    /// SIGTERM, the way a supervisor stops it; whether it exited within [`WAIT`].
+    pub fn terminate(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "SIGTERM sent");
+        let started = std::time::Instant::now();
+        while started.elapsed() < WAIT {
+            if self.child.try_wait().unwrap().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    /// Calls a REST command as the administrator; asserts HTTP 200 and returns the JSON reply.
+    pub async fn rest(&self, command: &str, body: serde_json::Value) -> serde_json::Value {
+        let identity = format!("identifier=administrator&usersig={}", sign("administrator"));
+        rest_at(self.addr, command, &identity, body.to_string()).await
+    }
+}
+
+/// A new, empty database in the PostgreSQL cluster that `DUET_TEST_POSTGRES_URL` names
+/// (`npm test` starts one; `npm run test:server` starts one and prints what to export).
+pub fn fresh_database() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let base = std::env::var("DUET_TEST_POSTGRES_URL").expect(
+        "DUET_TEST_POSTGRES_URL is not set: `npm test` starts PostgreSQL for these tests, \
+         and `npm run test:server` starts one and prints what to export",
+    );
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("duet_it_{}_{n}", std::process::id());
+    server::storage::sql::create_database(&base, &name).expect("a test database")
+}
+
+/// A `nats-server` of the test's own on a free port (JetStream off: the cluster uses core
+/// NATS), killed when dropped. `DUET_TEST_NATS_SERVER` names the program when it is not on
+/// the PATH (Debian puts it in /usr/sbin).
+pub struct Nats {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Nats {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(port)
+    }
+
+    /// Starts on `port`, waiting until it accepts connections.
+    pub fn start_on(port: u16) -> Self {
+        let program = std::env::var("DUET_TEST_NATS_SERVER").unwrap_or_else(|_| {
+            ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+                .into_iter()
+                .find(|p| std::path::Path::new(p).exists())
+                .unwrap_or("nats-server")
+                .to_owned()
+        });
+        let child = std::process::Command::new(&program)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program} (npm test installs it): {e}"));
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < WAIT, "nats-server listens on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGKILL.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGKILL, then a new server on the same port.
+    pub fn restart(&mut self) {
+        self.kill();
+        *self = Self::start_on(self.port);
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -185,10 +185,7 @@ impl Db {
     /// Runs a statement; returns how many rows it changed.
     pub(crate) fn exec(&self, sql: &str, params: &[&dyn Param]) -> Sql<u64> {
         match self {
-            Db::Sqlite(c) => {
-                let params: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| *p as _).collect();
-                Ok(c.prepare_cached(sql)?.execute(&params[..])? as u64)
-            }
+            Db::Sqlite(c) => Ok(c.prepare_cached(sql)?.execute(sqlite_params(params))? as u64),
             Db::Postgres(c) => {
                 let mut c = c.borrow_mut();
                 let statement = c.statement(sql)?;
@@ -196,6 +193,18 @@ impl Db {
                     params.iter().map(|p| *p as _).collect();
                 Ok(c.client().execute(&statement, &params)?)
             }
+        }
+    }
+
+    /// Runs an `INSERT` of one row into a table keyed by `id` and returns the new row's `id`
+    /// (SQLite's rowid, read without `RETURNING`, which makes SQLite buffer the result).
+    pub(crate) fn insert(&self, sql: &str, params: &[&dyn Param]) -> Sql<i64> {
+        match self {
+            Db::Sqlite(c) => {
+                c.prepare_cached(sql)?.execute(sqlite_params(params))?;
+                Ok(c.last_insert_rowid())
+            }
+            Db::Postgres(_) => self.one(&format!("{sql} RETURNING id"), params, |r| r.get(0)),
         }
     }
 
@@ -208,9 +217,8 @@ impl Db {
     ) -> Sql<()> {
         match self {
             Db::Sqlite(c) => {
-                let params: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| *p as _).collect();
                 let mut statement = c.prepare_cached(sql)?;
-                let mut rows = statement.query(&params[..])?;
+                let mut rows = statement.query(sqlite_params(params))?;
                 while let Some(row) = rows.next()? {
                     if !f(&Row::Sqlite(row))? {
                         break;
@@ -311,6 +319,13 @@ impl Drop for Snapshot<'_> {
             tracing::warn!(error = %e, "ending a read transaction failed");
         }
     }
+}
+
+/// Parameters as rusqlite takes them, without collecting them.
+fn sqlite_params<'a>(
+    params: &'a [&'a dyn Param],
+) -> rusqlite::ParamsFromIter<impl Iterator<Item = &'a dyn rusqlite::ToSql>> {
+    rusqlite::params_from_iter(params.iter().map(|p| *p as &dyn rusqlite::ToSql))
 }
 
 /// Connections for the PostgreSQL readers' pool, each keeping its prepared statements.

@@ -63,6 +63,46 @@ pub struct SqlStorage {
     /// per database, so a second server, or the admin CLI, on a data dir in use is refused
     /// rather than left to corrupt the writer's cached counters.
     lock: std::sync::Mutex<Option<std::fs::File>>,
+    /// On PostgreSQL, the leases this node holds ([`Storage::lead`]).
+    leases: Option<Arc<std::sync::Mutex<Leases>>>,
+}
+
+/// PostgreSQL session advisory locks, one per [`Lease`], held on a connection of their own:
+/// the database releases them when the connection ends, so a node that dies frees its leases.
+struct Leases {
+    url: String,
+    conn: Option<Db>,
+    held: std::collections::HashSet<i64>,
+}
+
+impl Leases {
+    fn lead(&mut self, task: Lease) -> StorageResult<bool> {
+        let key: i64 = match task {
+            Lease::Expiry => 0x6475_6574_0001,
+            Lease::Push => 0x6475_6574_0002,
+        };
+        let alive = match &self.conn {
+            Some(db) => db.one("SELECT 1", &[], |r| r.get::<i64>(0)).is_ok(),
+            None => false,
+        };
+        if !alive {
+            // A lost connection lost its locks with it.
+            self.held.clear();
+            let conn = PgConn::connect(&self.url).map_err(db::SqlError::from)?;
+            self.conn = Some(Db::Postgres(RefCell::new(Box::new(Box::new(conn)))));
+        }
+        if self.held.contains(&key) {
+            return Ok(true);
+        }
+        let db = self.conn.as_ref().expect("connected above");
+        let won = db.one("SELECT pg_try_advisory_lock(?1)", &[&key], |r| {
+            r.get::<bool>(0)
+        })?;
+        if won {
+            self.held.insert(key);
+        }
+        Ok(won)
+    }
 }
 
 /// Takes the database's exclusive lock, or says who holds it.
@@ -85,6 +125,35 @@ fn lock(path: &Path) -> StorageResult<std::fs::File> {
             lock_path.display()
         ))),
     }
+}
+
+/// Creates an empty database named `name` on the PostgreSQL server that `server_url` reaches
+/// (any database URL of that server), and returns the URL of the new one: for the tests and
+/// the benchmark, which each start from nothing. `name` is a plain identifier.
+pub fn create_database(server_url: &str, name: &str) -> StorageResult<String> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(StorageError::Database(format!(
+            "{name:?} is not a plain database name"
+        )));
+    }
+    let (url, create) = (server_url.to_owned(), format!("CREATE DATABASE {name}"));
+    // The blocking client may not run on an async runtime's thread.
+    std::thread::spawn(move || {
+        let conn = PgConn::connect(&url).map_err(db::SqlError::from)?;
+        Ok::<_, StorageError>(Db::Postgres(RefCell::new(Box::new(Box::new(conn)))).batch(&create)?)
+    })
+    .join()
+    .map_err(|_| StorageError::Database("creating the database panicked".into()))??;
+    let base = server_url.split('?').next().unwrap_or(server_url);
+    let (server, _) = base
+        .rsplit_once('/')
+        .filter(|(s, _)| s.contains("://") && !s.ends_with('/'))
+        .ok_or_else(|| StorageError::Database(format!("{server_url} names no database")))?;
+    Ok(format!("{server}/{name}"))
 }
 
 /// Starts the writer thread on the connection `open` makes there, with room for `max_queued`
@@ -162,6 +231,7 @@ impl SqlStorage {
             retention: Arc::new(retention),
             threads: std::sync::Mutex::new(Some((handle, Some(checkpointer)))),
             lock: std::sync::Mutex::new(Some(lock)),
+            leases: None,
         })
     }
 
@@ -194,6 +264,11 @@ impl SqlStorage {
             retention: Arc::new(retention),
             threads: std::sync::Mutex::new(Some((handle, None))),
             lock: std::sync::Mutex::new(None),
+            leases: Some(Arc::new(std::sync::Mutex::new(Leases {
+                url: url.to_owned(),
+                conn: None,
+                held: Default::default(),
+            }))),
         })
     }
 
@@ -604,7 +679,27 @@ impl Storage for SqlStorage {
         self.queue(|reply| Op::Vacuum { reply }).await
     }
 
+    async fn lead(&self, task: Lease) -> StorageResult<bool> {
+        let Some(leases) = self.leases.clone() else {
+            return Ok(true);
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut leases = leases
+                .lock()
+                .map_err(|_| StorageError::Corrupt("lease lock poisoned".into()))?;
+            leases.lead(task)
+        })
+        .await
+        .map_err(|e| StorageError::Database(format!("lease task failed: {e}")))?
+    }
+
     async fn close(&self) {
+        if let Some(leases) = &self.leases
+            && let Ok(mut leases) = leases.lock()
+        {
+            leases.conn = None;
+            leases.held.clear();
+        }
         let (tx, rx) = oneshot::channel();
         if self.ops.send(Op::Close { reply: tx }).await.is_ok() {
             let _ = rx.await;

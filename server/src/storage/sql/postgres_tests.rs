@@ -14,25 +14,9 @@ pub(crate) fn fresh_database() -> String {
         "DUET_TEST_POSTGRES_URL is not set: `npm test` starts PostgreSQL for these tests, \
          and `npm run test:server` starts one and prints what to export",
     );
-    let name = format!(
-        "duet_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let create = format!("CREATE DATABASE {name}");
-    let admin = base.clone();
-    // The blocking client may not run on the test's async runtime thread.
-    std::thread::spawn(move || {
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {admin}: {e}"));
-        client
-            .batch_execute(&create)
-            .expect("create a test database");
-    })
-    .join()
-    .expect("creating the test database");
-    let (server, _) = base.rsplit_once('/').expect("a URL with a database");
-    format!("{server}/{name}")
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let name = format!("duet_unit_{}_{n}", std::process::id());
+    super::create_database(&base, &name).expect("a test database")
 }
 
 fn make(
