@@ -4,92 +4,9 @@
 
 use super::*;
 
-/// Sends of the batch whose earlier copies were looked up at its start, by (sender,
-/// recipient, random): the stored messages with those keys, each with its body, and the batch's
-/// own sends as it stores them. One query per [`RETRY_KEYS_PER_QUERY`] sends instead of one per
-/// send: on PostgreSQL each is a round trip.
-pub(super) type Retries = HashMap<(UserId, UserId, u32), Vec<(String, Sent)>>;
-
-/// Keys looked up by one query of [`Writer::look_up_retries`].
-const RETRY_KEYS_PER_QUERY: usize = 32;
-
 impl Writer {
-    /// Reads the stored messages that the batch's sends could be retries of.
-    pub(super) fn look_up_retries(&self, ops: &[Op]) -> Sql<Retries> {
-        let keys: Vec<(&UserId, &UserId, i64)> = ops
-            .iter()
-            .filter_map(|op| match op {
-                Op::Send { msg, .. } => Some((&msg.from, &msg.to, i64::from(msg.random))),
-                _ => None,
-            })
-            .collect();
-        let mut found = Retries::new();
-        for chunk in keys.chunks(RETRY_KEYS_PER_QUERY) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|k| {
-                    format!(
-                        "(?{}, ?{}, CAST(?{} AS BIGINT))",
-                        3 * k + 1,
-                        3 * k + 2,
-                        3 * k + 3
-                    )
-                })
-                .collect();
-            let sql = format!(
-                "SELECT {MESSAGE_COLUMNS}, m.sender_seq, m.body FROM messages m
-                 WHERE (m.sender, m.recipient, m.random) IN (VALUES {})",
-                values.join(", ")
-            );
-            let mut params: Vec<&dyn super::super::db::Param> = Vec::with_capacity(chunk.len() * 3);
-            let names: Vec<(&str, &str)> = chunk
-                .iter()
-                .map(|(f, t, _)| (f.as_str(), t.as_str()))
-                .collect();
-            for ((from, to), (_, _, random)) in names.iter().zip(chunk) {
-                params.extend([from as &dyn super::super::db::Param, to, random]);
-            }
-            for (body, sent) in self.db.rows(&sql, &params, |row| {
-                let message = rows::message(row, 0)?.expect("selected from messages");
-                let sender_seq = Seq(row.get::<i64>(MESSAGE_WIDTH)? as u64);
-                let body = row.get::<String>(MESSAGE_WIDTH + 1)?;
-                Ok((
-                    body,
-                    Sent {
-                        message,
-                        sender_seq,
-                        duplicate: true,
-                    },
-                ))
-            })? {
-                let m = &sent.message;
-                found
-                    .entry((m.from.clone(), m.to.clone(), m.random))
-                    .or_default()
-                    .push((body, sent));
-            }
-        }
-        Ok(found)
-    }
-
-    /// The stored message that `msg` (with body `body`) repeats, if any: from the batch's
-    /// look-up while it holds, else from the database.
-    pub(super) fn find_retry(
-        &mut self,
-        msg: &NewMessage,
-        body: &str,
-        batch: &Batch,
-    ) -> Sql<Option<Sent>> {
-        if let Some(retries) = &batch.retries {
-            let key = (msg.from.clone(), msg.to.clone(), msg.random);
-            return Ok(retries.get(&key).and_then(|stored| {
-                stored
-                    .iter()
-                    .find(|(b, s)| {
-                        b == body && s.message.cloud_custom_data == msg.cloud_custom_data
-                    })
-                    .map(|(_, s)| s.clone())
-            }));
-        }
+    /// The stored message that `msg` (with body `body`) repeats, if any.
+    pub(super) fn find_retry(&mut self, msg: &NewMessage, body: &str) -> Sql<Option<Sent>> {
         self.db.row(
             &format!(
                 "SELECT {MESSAGE_COLUMNS}, m.sender_seq FROM messages m
@@ -134,7 +51,7 @@ impl Writer {
             Ok(b) => b,
             Err(e) => return Ok(Err(StorageError::Corrupt(e.to_string()))),
         };
-        if let Some(sent) = self.find_retry(&msg, &body, batch)? {
+        if let Some(sent) = self.find_retry(&msg, &body)? {
             return Ok(Ok(sent));
         }
         let time_ms = match message_time(&msg, self.last_time_ms) {
@@ -222,15 +139,6 @@ impl Writer {
             sender_seq,
             msg.origin,
         ));
-        if let Some(retries) = &mut batch.retries {
-            let key = (message.from.clone(), message.to.clone(), message.random);
-            let stored = Sent {
-                message: message.clone(),
-                sender_seq: sender_seq.unwrap_or_default(),
-                duplicate: true,
-            };
-            retries.entry(key).or_default().push((body, stored));
-        }
         Ok(Ok(Sent {
             message,
             sender_seq: sender_seq.unwrap_or_default(),

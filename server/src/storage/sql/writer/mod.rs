@@ -104,9 +104,6 @@ struct Batch {
     over_budget: HashSet<UserId>,
     /// Sync-log rows appended in this batch and not written yet ([`Writer::write_log`]).
     log_rows: Vec<LogRow>,
-    /// What the batch's sends could repeat, looked up at its start; `None` once an operation
-    /// other than a send has run, since it may have changed a stored message.
-    retries: Option<messages::Retries>,
 }
 
 /// A sync-log row waiting to be written.
@@ -364,12 +361,8 @@ impl Writer {
 
     fn apply_all(&mut self, ops: Vec<Op>, batch: &mut Batch) -> Sql<()> {
         self.begin()?;
-        batch.retries = Some(self.look_up_retries(&ops)?);
         let mut first_error = None;
         for op in ops {
-            if !matches!(op, Op::Send { .. }) {
-                batch.retries = None;
-            }
             // After a database error the transaction is doomed: answer the rest without work.
             let answer = match op {
                 Op::EnsureUser {
