@@ -62,5 +62,5 @@ for node in "${nodes[@]}"; do
 done
 both="${nodes[0]},${nodes[1]}"
 target/release/duet-bench online --url "$both" --pairs 100 --messages 1000 --json | sed 's/^/cluster online 100x1000: /'
-target/release/duet-bench online --url "$both" --pairs 100 --messages 1000 --rate 5000 --json | sed 's/^/cluster online at 5000\/s: /'
+target/release/duet-bench online --url "$both" --pairs 100 --messages 1000 --rate 1500 --json | sed 's/^/cluster online at 1500\/s: /'
 target/release/duet-bench offline --url "$both" --messages 10000 --json | sed 's/^/cluster offline 10000: /'

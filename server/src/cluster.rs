@@ -135,7 +135,10 @@ pub async fn join(
         })
         .connect(url)
         .await
-        .map_err(|e| format!("cannot connect to NATS at {url}: {e}"))?;
+        .map_err(|e| {
+            let url = crate::config::redact_password(url);
+            format!("cannot connect to NATS at {url}: {e}")
+        })?;
     let subscription = client
         .subscribe(SUBJECT)
         .await

@@ -543,3 +543,38 @@ fn csp_hosts(list: &str, public_url: Option<&str>) -> Vec<String> {
     hosts.dedup();
     hosts
 }
+
+/// A URL with credentials (PostgreSQL's, NATS's) as it may be shown in errors and logs:
+/// without its password.
+pub fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if scheme + 3 < at => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_password;
+
+    #[test]
+    fn a_url_shown_in_errors_keeps_everything_but_the_password() {
+        assert_eq!(
+            redact_password("postgres://duet:s3cr@t@db.internal:5432/duet"),
+            "postgres://duet:***@db.internal:5432/duet"
+        );
+        assert_eq!(
+            redact_password("nats://duet:pw@10.0.0.5:4222"),
+            "nats://duet:***@10.0.0.5:4222"
+        );
+        for plain in ["nats://127.0.0.1:4222", "postgres://duet@h/db", "not a url"] {
+            assert_eq!(redact_password(plain), plain);
+        }
+    }
+}

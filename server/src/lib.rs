@@ -108,20 +108,6 @@ pub enum OpenError {
     Push(String),
 }
 
-/// A database URL as it may be shown in errors and logs: without its password.
-fn redact_password(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if scheme + 3 < at => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 /// Opens the storage named by `config` and builds the chat service around it.
 pub fn open(
     config: Config,
@@ -148,7 +134,7 @@ pub fn open(
             let url = config.database_url.as_deref().unwrap_or_default();
             let store = SqlStorage::open_postgres(url, config.retention.clone(), hub.clone())
                 .map_err(|source| OpenError::Database {
-                    path: redact_password(url),
+                    path: config::redact_password(url),
                     source,
                 })?;
             Arc::new(store)
