@@ -478,6 +478,7 @@ async fn each_user_has_an_upload_rate_and_volume() {
         user: "alice",
     };
     let mut statuses = Vec::new();
+    let started = std::time::Instant::now();
     for i in 0..15u8 {
         let (status, body) = alice.send("file", "f.bin", vec![i; 1000]).await;
         if status == StatusCode::TOO_MANY_REQUESTS {
@@ -485,8 +486,15 @@ async fn each_user_has_an_upload_rate_and_volume() {
         }
         statuses.push(status);
     }
+    // The burst of 10, and one more for each second the uploads took (the rate is 1 a second;
+    // a loaded machine may take several).
     let accepted = statuses.iter().filter(|s| s.is_success()).count();
-    assert!((10..=11).contains(&accepted), "{statuses:?}");
+    let refilled = started.elapsed().as_secs() as usize + 1;
+    assert!(
+        (10..=10 + refilled).contains(&accepted) && accepted < 15,
+        "{statuses:?} in {:?}",
+        started.elapsed()
+    );
     // The volume: 5 MB an hour, whatever the count.
     let bob = Upload {
         server: &server,
