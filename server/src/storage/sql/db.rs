@@ -92,6 +92,10 @@ impl Row<'_> {
     }
 }
 
+/// How long connecting to PostgreSQL may take, so that a database host that does not answer
+/// fails the writer's batch or a read instead of holding it for the system's TCP timeout.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A PostgreSQL connection with the statements it has prepared, by their text.
 pub(crate) struct PgConn {
     url: String,
@@ -117,7 +121,11 @@ impl PgConn {
     pub(crate) fn connect(url: &str) -> Result<Self, postgres::Error> {
         Ok(Self {
             url: url.to_owned(),
-            client: Some(postgres::Client::connect(url, postgres::NoTls)?),
+            client: Some(
+                url.parse::<postgres::Config>()?
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .connect(postgres::NoTls)?,
+            ),
             statements: HashMap::new(),
         })
     }
