@@ -186,12 +186,9 @@ impl State {
     ) -> StorageResult<Seq> {
         let (_, size) = event_bytes(&event);
         let time_ms = now_ms.max(self.last_time_ms);
-        let seq = self.user_mut(owner)?.append(
-            time_ms,
-            size,
-            LogItem::Event(Box::new(event.clone())),
-            r.offline_bytes,
-        );
+        let seq =
+            self.user_mut(owner)?
+                .append(time_ms, size, LogItem::Event(Box::new(event.clone())), r);
         out.push(Committed {
             owner: owner.clone(),
             entry: Arc::new(SyncEntry { seq, event }),
@@ -251,16 +248,14 @@ impl State {
             reactions: Vec::new(),
         };
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
-        let recipient_seq =
-            self.user_mut(&msg.to)?
-                .append(time_ms, size, LogItem::Message(id), r.offline_bytes);
+        let recipient_seq = self
+            .user_mut(&msg.to)?
+            .append(time_ms, size, LogItem::Message(id), r);
         let sender_seq = if msg.sync_sender {
-            Some(self.user_mut(&msg.from)?.append(
-                time_ms,
-                size,
-                LogItem::Message(id),
-                r.offline_bytes,
-            ))
+            Some(
+                self.user_mut(&msg.from)?
+                    .append(time_ms, size, LogItem::Message(id), r),
+            )
         } else {
             None
         };
@@ -532,7 +527,7 @@ impl State {
                 continue;
             };
             let item = LogItem::Changed(edit.key.id, edit.kind());
-            let seq = user.append(time_ms, size, item, r.offline_bytes);
+            let seq = user.append(time_ms, size, item, r);
             out.push(rules::changed_entry(owner, seq, edit.kind(), &message));
         }
         Ok(message)
@@ -657,7 +652,7 @@ impl State {
 }
 
 impl User {
-    fn append(&mut self, time_ms: u64, size: u64, item: LogItem, cap_bytes: u64) -> Seq {
+    fn append(&mut self, time_ms: u64, size: u64, item: LogItem, retention: &Retention) -> Seq {
         self.latest += 1;
         let seq = Seq(self.latest);
         self.log.push_back(LogEntry {
@@ -667,10 +662,12 @@ impl User {
             item,
         });
         self.log_bytes += size;
-        // The newest entry always stays, as in the SQLite store.
-        while self.log_bytes > cap_bytes && self.log.len() > 1 {
-            let old = self.log.pop_front().expect("more than one entry");
-            self.log_bytes -= old.size;
+        // The newest entry always stays, as in the SQL store.
+        if self.log_bytes > retention.offline_bytes {
+            while self.log_bytes > retention.offline_trim_to() && self.log.len() > 1 {
+                let old = self.log.pop_front().expect("more than one entry");
+                self.log_bytes -= old.size;
+            }
         }
         seq
     }

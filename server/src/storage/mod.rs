@@ -106,6 +106,15 @@ pub struct Retention {
 
 pub const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
+impl Retention {
+    /// What an offline cache over its budget is cut down to: an eighth below the budget, so
+    /// that a user who receives steadily is trimmed once every few messages rather than at
+    /// each one (on PostgreSQL a trim is two round trips).
+    pub fn offline_trim_to(&self) -> u64 {
+        self.offline_bytes - self.offline_bytes / 8
+    }
+}
+
 impl Default for Retention {
     fn default() -> Self {
         Self {

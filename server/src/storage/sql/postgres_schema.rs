@@ -5,7 +5,10 @@
 use super::db::{Db, Sql};
 
 /// The migrations, in order. Append only: never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/postgres/0001_init.sql"),
+    include_str!("../../../migrations/postgres/0002_write_changes.sql"),
+];
 
 /// The advisory lock key nodes take while migrating ("duet" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6475_6574;

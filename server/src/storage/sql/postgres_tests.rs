@@ -3,7 +3,11 @@
 //! prints the line to export for `cargo test`).
 
 use super::SqlStorage;
-use crate::storage::{CommitListener, Retention, Storage};
+use crate::storage::conformance::{T0, text_msg, uid};
+use crate::storage::{
+    CommitListener, NoListener, Relation, RelationChange, Retention, Revocation, Seq, Storage,
+    StorageError,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -28,3 +32,87 @@ fn make(
 }
 
 crate::storage::conformance::storage_conformance!(make);
+
+/// Two nodes' writers on one database: each drops what it cached of the users the other
+/// touched, so a user's sequence stays gapless whichever node appends to it, a retry is found
+/// whichever node stored the message, and a blacklist or an account's deletion on one node
+/// holds on the other at once.
+#[tokio::test]
+async fn writers_on_two_nodes_see_each_others_changes() {
+    let url = fresh_database();
+    let open =
+        || SqlStorage::open_postgres(&url, Retention::default(), Arc::new(NoListener)).unwrap();
+    let (a, b) = (open(), open());
+    for user in ["alice", "bob", "carol"] {
+        a.ensure_user(&uid(user), T0).await.unwrap();
+    }
+    for i in 0..6u32 {
+        let (node, from) = if i % 2 == 0 {
+            (&a, "alice")
+        } else {
+            (&b, "carol")
+        };
+        let sent = node.send(text_msg(
+            from,
+            "bob",
+            i,
+            &format!("m{i}"),
+            T0 + u64::from(i),
+        ));
+        assert!(!sent.await.unwrap().duplicate);
+    }
+    let page = a.sync(&uid("bob"), Seq(0), 100, T0 + 10).await.unwrap();
+    let seqs: Vec<u64> = page.entries.iter().map(|e| e.seq.0).collect();
+    assert_eq!(seqs, (1..=6).collect::<Vec<_>>());
+    let retry = b
+        .send(text_msg("alice", "bob", 0, "m0", T0 + 11))
+        .await
+        .unwrap();
+    assert!(retry.duplicate, "node b finds the message node a stored");
+
+    let block = RelationChange {
+        relation: Relation::Blacklist,
+        owner: uid("bob"),
+        peers: vec![uid("alice")],
+        add: true,
+        both_ways: false,
+        existing_only: false,
+        fields: Vec::new(),
+        now_ms: T0 + 12,
+        origin: None,
+    };
+    assert!(b.change_relations(block).await.unwrap()[0].is_ok());
+    let refused = a
+        .send(text_msg("alice", "bob", 100, "after the block", T0 + 13))
+        .await;
+    assert!(matches!(refused, Err(StorageError::Blocked)), "{refused:?}");
+
+    b.delete_user(&uid("carol"), Revocation::default())
+        .await
+        .unwrap();
+    let refused = a
+        .send(text_msg(
+            "carol",
+            "bob",
+            101,
+            "from a deleted account",
+            T0 + 14,
+        ))
+        .await;
+    assert!(
+        matches!(refused, Err(StorageError::UnknownUser(_))),
+        "{refused:?}"
+    );
+    let sent = a
+        .send(text_msg("bob", "alice", 102, "still chatting", T0 + 15))
+        .await
+        .unwrap();
+    let page = b.sync(&uid("bob"), Seq(0), 100, T0 + 16).await.unwrap();
+    let seqs: Vec<u64> = page.entries.iter().map(|e| e.seq.0).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "bob's sequence stays gapless"
+    );
+    assert_eq!(Some(&sent.sender_seq.0), seqs.last());
+}

@@ -2,6 +2,7 @@
 //! rows a first message makes), read marks, deletion from one's history, recall, edits, and
 //! expiry of what outlived its retention.
 
+use super::pending::MessageRow;
 use super::*;
 
 impl Writer {
@@ -32,6 +33,47 @@ impl Writer {
         )
     }
 
+    /// On PostgreSQL, the sends in `ops` that a stored message shares sender, recipient and
+    /// `random` with, found by one query for the batch rather than one per message; other
+    /// sends cannot repeat a stored message. SQLite answers the look-up per message in less
+    /// time than this one takes: `None`, look each up.
+    pub(super) fn stored_retries(&self, ops: &[Op]) -> Sql<Option<HashSet<RetryKey>>> {
+        if self.db.engine() == Engine::Sqlite {
+            return Ok(None);
+        }
+        let keys: Vec<(&str, &str, u32)> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Send { msg, .. } => Some((msg.from.as_str(), msg.to.as_str(), msg.random)),
+                _ => None,
+            })
+            .collect();
+        let mut stored = HashSet::new();
+        if keys.is_empty() {
+            return Ok(Some(stored));
+        }
+        let keys =
+            serde_json::to_string(&keys).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        // LATERAL … LIMIT 1: one probe of the index per send, however PostgreSQL estimates
+        // the list (a semi-join may scan the whole table instead).
+        self.db.each(
+            "SELECT k->>0, k->>1, CAST(k->>2 AS BIGINT)
+             FROM json_array_elements(CAST(?1 AS TEXT)::json) k,
+                  LATERAL (SELECT 1 FROM messages m WHERE m.sender = k->>0 AND m.recipient = k->>1
+                           AND m.random = CAST(k->>2 AS BIGINT) LIMIT 1) found",
+            &[&keys],
+            |row| {
+                let random = u32::try_from(row.get::<i64>(2)?)
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                let from = rows::user_id(row.get::<String>(0)?)?;
+                let to = rows::user_id(row.get::<String>(1)?)?;
+                stored.insert((from, to, random));
+                Ok(true)
+            },
+        )?;
+        Ok(Some(stored))
+    }
+
     pub(super) fn send(&mut self, msg: NewMessage, batch: &mut Batch) -> Sql<StorageResult<Sent>> {
         for u in [&msg.to, &msg.from] {
             if self.user(u)?.is_none() {
@@ -51,7 +93,18 @@ impl Writer {
             Ok(b) => b,
             Err(e) => return Ok(Err(StorageError::Corrupt(e.to_string()))),
         };
-        if let Some(sent) = self.find_retry(&msg, &body)? {
+        let key = (msg.from.clone(), msg.to.clone(), msg.random);
+        let in_batch = batch.pending.has(&key);
+        if in_batch {
+            batch.pending.write(&self.db)?;
+        }
+        let maybe_stored = batch
+            .stored_retries
+            .as_ref()
+            .is_none_or(|stored| stored.contains(&key));
+        if (in_batch || maybe_stored)
+            && let Some(sent) = self.find_retry(&msg, &body)?
+        {
             return Ok(Ok(sent));
         }
         let time_ms = match message_time(&msg, self.last_time_ms) {
@@ -74,26 +127,26 @@ impl Writer {
             } else {
                 0
             });
-        let id = self.db.insert(
-            "INSERT INTO messages (sender, recipient, conv, random, time_ms, body, cloud_custom_data,
-                                   nick, avatar, size, sender_seq, flags, client_time)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            &[
-                &msg.from.as_str(),
-                &msg.to.as_str(),
-                &conv_key(&msg.from, &msg.to),
-                &i64::from(msg.random),
-                &(time_ms as i64),
-                &body,
-                &msg.cloud_custom_data,
-                &nick,
-                &avatar,
-                &(size as i64),
-                &(sender_seq as i64),
-                &flags,
-                &(msg.client_time_s as i64),
-            ],
-        )? as u64;
+        let id = self.newest_id + 1;
+        batch.pending.push_message(
+            MessageRow {
+                id: id as i64,
+                sender: msg.from.to_string(),
+                recipient: msg.to.to_string(),
+                conv: conv_key(&msg.from, &msg.to),
+                random: i64::from(msg.random),
+                time_ms: time_ms as i64,
+                body,
+                cloud_custom_data: msg.cloud_custom_data.clone(),
+                nick: nick.clone(),
+                avatar: avatar.clone(),
+                size: size as i64,
+                sender_seq: sender_seq as i64,
+                flags,
+                client_time: msg.client_time_s as i64,
+            },
+            key,
+        );
         if let Some(push) = &msg.push {
             let info = push
                 .info
@@ -114,8 +167,8 @@ impl Writer {
         };
         // A new conversation starts read up to just before its first message for the recipient.
         let conv = conv_key(&msg.from, &msg.to);
-        self.ensure_conversation(&msg.to, &msg.from, &conv, id - 1, time_ms)?;
-        self.ensure_conversation(&msg.from, &msg.to, &conv, id, time_ms)?;
+        self.ensure_conversation(&msg.to, &msg.from, &conv, id - 1, time_ms, batch)?;
+        self.ensure_conversation(&msg.from, &msg.to, &conv, id, time_ms, batch)?;
         let message = Message {
             key: message_key(id, msg.random, time_ms),
             from: msg.from,
@@ -155,6 +208,7 @@ impl Writer {
         conv: &str,
         read_up_to: u64,
         now_ms: u64,
+        batch: &mut Batch,
     ) -> Sql<()> {
         let pair = (owner.clone(), peer.clone());
         if self.conversations.contains(&pair) {
@@ -178,6 +232,8 @@ impl Writer {
             return Ok(());
         }
         u.contacts -= 1;
+        // The least recently active conversation is found by its messages, this batch's too.
+        batch.pending.write(&self.db)?;
         let evicted = self.db.one(
             "DELETE FROM conversations WHERE owner = ?1 AND peer = (
                 SELECT c.peer FROM conversations c WHERE c.owner = ?1
@@ -367,7 +423,7 @@ impl Writer {
         let sync_entries = self
             .db
             .exec("DELETE FROM sync_log WHERE time_ms < ?1", &[&log_cutoff])?;
-        self.users.clear();
+        self.forget_everyone();
         Ok(Ok(Expired {
             messages,
             sync_entries,

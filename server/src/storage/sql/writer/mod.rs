@@ -8,12 +8,16 @@
 //! the message starts a conversation. Per-user counters (latest sequence, offline-cache bytes,
 //! contact count) are cached here rather than stored per message.
 
+mod epoch;
 mod messages;
 mod ops;
+mod pending;
 mod people;
 
+use epoch::Changes;
 pub(super) use ops::Op;
 use ops::refuse;
+use pending::{LogRow, Pending, RetryKey};
 
 use super::db::{Db, Engine, Sql, SqlError};
 use super::rows::{self, MESSAGE_COLUMNS, MESSAGE_WIDTH};
@@ -91,6 +95,10 @@ struct UserState {
     created_ms: u64,
     latest: u64,
     log_bytes: u64,
+    /// Every sequence up to this one is gone from the log, so eviction reads from here rather
+    /// than through the index entries of rows deleted before (PostgreSQL keeps those until a
+    /// vacuum, and a query from the start walks them all).
+    evicted_up_to: u64,
     contacts: u64,
     /// Size of the user's blacklist, so the common case (empty) costs no look-up per message.
     blocked: u64,
@@ -102,24 +110,13 @@ struct Batch {
     published: Vec<Committed>,
     /// Users whose offline cache went over its byte budget in this batch.
     over_budget: HashSet<UserId>,
-    /// Sync-log rows appended in this batch and not written yet ([`Writer::write_log`]).
-    log_rows: Vec<LogRow>,
+    /// Rows appended in this batch and not written yet.
+    pending: Pending,
+    /// On PostgreSQL, the sends of the batch that a stored message shares sender, recipient
+    /// and `random` with ([`Writer::stored_retries`]): only those can be retries of a stored
+    /// message. `None`: any can.
+    stored_retries: Option<HashSet<RetryKey>>,
 }
-
-/// A sync-log row waiting to be written.
-struct LogRow {
-    user: String,
-    seq: i64,
-    time_ms: i64,
-    message_id: Option<i64>,
-    event: Option<String>,
-    size: i64,
-}
-
-/// Sync-log rows written by one statement, at most: the rows of a batch go in statements of
-/// this many, then one at a time, so only two statements are ever prepared. On PostgreSQL each
-/// statement is a round trip, which this saves for all but a few rows of a batch.
-const LOG_ROWS_PER_INSERT: usize = 32;
 
 pub(super) struct Writer {
     db: Db,
@@ -133,9 +130,10 @@ pub(super) struct Writer {
     newest_id: u64,
     indexed_up_to: u64,
     /// On PostgreSQL, the cluster's write epoch after this writer's last commit: when the next
-    /// batch finds it moved by more than its own step, another node wrote in between and the
-    /// cached state is read again ([`Writer::begin`]).
+    /// batch finds it moved by more than its own step, another node wrote in between ([`epoch`]).
     epoch: Option<i64>,
+    /// What this batch changed, for the other nodes' writers ([`epoch`]).
+    changes: Changes,
 }
 
 impl Writer {
@@ -154,6 +152,7 @@ impl Writer {
             newest_id: 0,
             indexed_up_to: 0,
             epoch: None,
+            changes: Changes::default(),
         };
         writer.reload();
         writer.indexed_up_to = search::progress(&writer.db)?;
@@ -321,6 +320,11 @@ impl Writer {
     fn reload(&mut self) {
         self.users.clear();
         self.conversations.clear();
+        self.reload_newest();
+    }
+
+    /// Reads again the newest message's time and number.
+    fn reload_newest(&mut self) {
         if let Ok(Some(t)) = self.db.one("SELECT MAX(time_ms) FROM messages", &[], |r| {
             r.get::<Option<i64>>(0)
         }) {
@@ -334,35 +338,33 @@ impl Writer {
     }
 
     /// Opens a batch's transaction. On SQLite the file lock makes this the only writer. On
-    /// PostgreSQL every node's writer first takes the one row of `write_epoch`, so batches
-    /// commit one at a time across the cluster, in one order: per-user sequences stay gapless,
-    /// message numbers and times grow together, and a retry finds the message it repeats,
-    /// whichever node stored it. Each batch moves the epoch by one; a writer that finds it moved
-    /// further since its own last batch knows others wrote, and drops what it cached.
+    /// PostgreSQL every node's writer first takes the cluster's write epoch ([`epoch`]), so
+    /// batches commit one at a time across the cluster, in one order: per-user sequences stay
+    /// gapless, message numbers and times grow together, and a retry finds the message it
+    /// repeats, whichever node stored it.
     fn begin(&mut self) -> Sql<()> {
         match self.db.engine() {
             Engine::Sqlite => self.db.batch("BEGIN IMMEDIATE"),
             Engine::Postgres => {
                 self.db.revive()?;
                 self.db.batch("BEGIN")?;
-                let epoch = self.db.one(
-                    "UPDATE write_epoch SET epoch = epoch + 1 RETURNING epoch",
-                    &[],
-                    |r| r.get::<i64>(0),
-                )?;
-                if self.epoch.is_none_or(|mine| mine + 1 != epoch) {
-                    self.reload();
-                }
-                self.epoch = Some(epoch);
-                Ok(())
+                self.take_epoch()
             }
         }
     }
 
     fn apply_all(&mut self, ops: Vec<Op>, batch: &mut Batch) -> Sql<()> {
         self.begin()?;
+        batch.stored_retries = self.stored_retries(&ops)?;
         let mut first_error = None;
         for op in ops {
+            // Sends only append rows; anything else may read them, so they are written first.
+            if first_error.is_none()
+                && !matches!(op, Op::Send { .. } | Op::EnsureUser { .. })
+                && let Err(e) = batch.pending.write(&self.db)
+            {
+                first_error = Some(e);
+            }
             // After a database error the transaction is doomed: answer the rest without work.
             let answer = match op {
                 Op::EnsureUser {
@@ -470,11 +472,7 @@ impl Writer {
                     deletion,
                     reply,
                 } => {
-                    // The account's sync-log rows go with it, those of this batch included.
-                    let r = self.guard(&mut first_error, |w| {
-                        w.write_log(batch)?;
-                        w.delete_user(&user, deletion)
-                    });
+                    let r = self.guard(&mut first_error, |w| w.delete_user(&user, deletion));
                     Answer::Bool(reply, r)
                 }
                 Op::PushRegister {
@@ -577,6 +575,7 @@ impl Writer {
             return Err(e);
         }
         self.flush(batch)?;
+        self.record_changes()?;
         self.db.batch("COMMIT")
     }
 
@@ -599,6 +598,7 @@ impl Writer {
 
     /// The cached state of `user`, loaded on first use; `None` if the account does not exist.
     fn user(&mut self, user: &UserId) -> Sql<Option<&mut UserState>> {
+        self.changes.touch(user);
         if !self.users.contains_key(user) {
             let row = self.db.row(
                 "SELECT nick, avatar, latest_seq, created_ms FROM users WHERE id = ?1",
@@ -615,12 +615,19 @@ impl Writer {
             let Some((nick, avatar, floor, created_ms)) = row else {
                 return Ok(None);
             };
-            let (log_bytes, newest) = self.db.one(
-                r#"SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), MAX(seq) FROM sync_log WHERE "user" = ?1"#,
+            let (log_bytes, newest, oldest) = self.db.one(
+                r#"SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), MAX(seq), MIN(seq) FROM sync_log WHERE "user" = ?1"#,
                 &[&user.as_str()],
-                |r| Ok((r.get::<i64>(0)?, r.get::<Option<i64>>(1)?)),
+                |r| {
+                    Ok((
+                        r.get::<i64>(0)?,
+                        r.get::<Option<i64>>(1)?,
+                        r.get::<Option<i64>>(2)?,
+                    ))
+                },
             )?;
             let latest = newest.unwrap_or(0).max(floor);
+            let evicted_up_to = oldest.map_or(latest, |oldest| oldest - 1);
             let contacts = self.db.one(
                 "SELECT COUNT(*) FROM conversations WHERE owner = ?1",
                 &[&user.as_str()],
@@ -639,6 +646,7 @@ impl Writer {
                     created_ms: created_ms as u64,
                     latest: latest as u64,
                     log_bytes: log_bytes as u64,
+                    evicted_up_to: evicted_up_to as u64,
                     contacts: contacts as u64,
                     blocked: blocked as u64,
                 },
@@ -665,7 +673,7 @@ impl Writer {
         if u.log_bytes > budget {
             batch.over_budget.insert(user.clone());
         }
-        batch.log_rows.push(LogRow {
+        batch.pending.push_log(LogRow {
             user: user.to_string(),
             seq: seq as i64,
             time_ms: time_ms as i64,
@@ -674,24 +682,6 @@ impl Writer {
             size: size as i64,
         });
         Ok(Seq(seq))
-    }
-
-    /// Writes the sync-log rows appended so far. Before the batch commits, and before anything
-    /// that reads or deletes sync-log rows.
-    fn write_log(&mut self, batch: &mut Batch) -> Sql<()> {
-        thread_local! {
-            static MANY: String = log_insert(LOG_ROWS_PER_INSERT);
-            static ONE: String = log_insert(1);
-        }
-        let rows = std::mem::take(&mut batch.log_rows);
-        let mut chunks = rows.chunks_exact(LOG_ROWS_PER_INSERT);
-        for chunk in chunks.by_ref() {
-            MANY.with(|sql| self.db.exec(sql, &log_params(chunk)))?;
-        }
-        for row in chunks.remainder() {
-            ONE.with(|sql| self.db.exec(sql, &log_params(std::slice::from_ref(row))))?;
-        }
-        Ok(())
     }
 
     /// Appends a non-message event to `owner`'s log and queues it for the change feed.
@@ -714,81 +704,62 @@ impl Writer {
         Ok(seq)
     }
 
-    /// Writes the batch's sync-log rows, and trims the offline cache of every user that went
-    /// over its byte budget in the batch.
+    /// Writes the batch's pending rows, and trims the offline cache of every user that went
+    /// over its byte budget in the batch ([`Retention::offline_trim_to`]).
     fn flush(&mut self, batch: &mut Batch) -> Sql<()> {
-        self.write_log(batch)?;
-        let budget = self.retention.offline_bytes;
+        batch.pending.write(&self.db)?;
+        let trim_to = self.retention.offline_trim_to();
         for id in std::mem::take(&mut batch.over_budget) {
-            let (latest, excess) = match self.users.get(&id) {
-                Some(u) => (u.latest, u.log_bytes.saturating_sub(budget)),
+            let (latest, from, excess) = match self.users.get(&id) {
+                Some(u) => (
+                    u.latest,
+                    u.evicted_up_to,
+                    u.log_bytes.saturating_sub(trim_to),
+                ),
                 None => continue,
             };
             if excess > 0 {
-                let freed = self.evict_log(&id, excess, latest)?;
-                self.users.get_mut(&id).expect("present above").log_bytes -= freed;
+                let (freed, cut) = self.evict_log(&id, excess, from, latest)?;
+                let u = self.users.get_mut(&id).expect("present above");
+                u.log_bytes -= freed;
+                u.evicted_up_to = cut;
             }
         }
         Ok(())
     }
 
-    /// Drops the oldest log entries of `user` until at least `excess` bytes are freed. The
-    /// newest entry (`latest`) always stays, so the log's newest sequence is never lost.
-    fn evict_log(&mut self, user: &UserId, excess: u64, latest: u64) -> Sql<u64> {
-        let (mut freed, mut cut) = (0u64, None);
-        self.db.each(
-            r#"SELECT seq, size FROM sync_log WHERE "user" = ?1 AND seq < ?2 ORDER BY seq"#,
-            &[&user.as_str(), &(latest as i64)],
-            |row| {
-                cut = Some(row.get::<i64>(0)?);
-                freed += row.get::<i64>(1)? as u64;
-                Ok(freed < excess)
-            },
-        )?;
-        if let Some(cut) = cut {
+    /// Drops the oldest log entries of `user` (those after `from`) until at least `excess`
+    /// bytes are freed, and returns the bytes freed and the last sequence dropped. The newest
+    /// entry (`latest`) always stays, so the log's newest sequence is never lost.
+    fn evict_log(&mut self, user: &UserId, excess: u64, from: u64, latest: u64) -> Sql<(u64, u64)> {
+        // Read in pages, growing from a few rows: a trim usually drops an eighth of the budget
+        // (tens of entries), and PostgreSQL would send the whole log to a query without a
+        // limit, however early the reading stops.
+        let (mut freed, mut cut, mut limit) = (0u64, from as i64, 32i64);
+        loop {
+            let (mut read, after) = (0, cut);
+            self.db.each(
+                r#"SELECT seq, size FROM sync_log WHERE "user" = ?1 AND seq > ?2 AND seq < ?3
+                   ORDER BY seq LIMIT ?4"#,
+                &[&user.as_str(), &after, &(latest as i64), &limit],
+                |row| {
+                    read += 1;
+                    cut = row.get::<i64>(0)?;
+                    freed += row.get::<i64>(1)? as u64;
+                    Ok(freed < excess)
+                },
+            )?;
+            if freed >= excess || read < limit {
+                break;
+            }
+            limit *= 4;
+        }
+        if cut > from as i64 {
             self.db.exec(
-                r#"DELETE FROM sync_log WHERE "user" = ?1 AND seq <= ?2"#,
-                &[&user.as_str(), &cut],
+                r#"DELETE FROM sync_log WHERE "user" = ?1 AND seq > ?2 AND seq <= ?3"#,
+                &[&user.as_str(), &(from as i64), &cut],
             )?;
         }
-        Ok(freed)
+        Ok((freed, cut as u64))
     }
-}
-
-/// The statement that writes `rows` sync-log rows.
-fn log_insert(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let p = r * 6;
-            format!(
-                "(?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6
-            )
-        })
-        .collect();
-    format!(
-        r#"INSERT INTO sync_log ("user", seq, time_ms, message_id, event, size) VALUES {}"#,
-        values.join(", ")
-    )
-}
-
-/// The parameters of [`log_insert`] for `rows`.
-fn log_params(rows: &[LogRow]) -> Vec<&dyn super::db::Param> {
-    let mut params: Vec<&dyn super::db::Param> = Vec::with_capacity(rows.len() * 6);
-    for row in rows {
-        params.extend([
-            &row.user as &dyn super::db::Param,
-            &row.seq,
-            &row.time_ms,
-            &row.message_id,
-            &row.event,
-            &row.size,
-        ]);
-    }
-    params
 }

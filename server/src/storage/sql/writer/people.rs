@@ -388,8 +388,7 @@ impl Writer {
             self.db.exec(sql, &[&user.as_str()])?;
         }
         // Other users' cached blacklist sizes may have counted this user: start afresh.
-        self.users.clear();
-        self.conversations.clear();
+        self.forget_everyone();
         Ok(Ok(existed))
     }
 }
