@@ -30,6 +30,9 @@ pub(super) const CONNECTION_PRAGMAS: &str =
 pub(super) fn open_writer(path: &std::path::Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     conn.execute_batch(CONNECTION_PRAGMAS)?;
+    // The writer's statements, the multi-row inserts of each size included (writer/pending.rs),
+    // stay prepared: with rusqlite's default of 16 they would push each other out.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     // Most checkpoint work runs on its own thread (`checkpoint.rs`); see there for this one.

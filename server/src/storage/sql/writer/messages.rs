@@ -93,15 +93,13 @@ impl Writer {
             Ok(b) => b,
             Err(e) => return Ok(Err(StorageError::Corrupt(e.to_string()))),
         };
-        let key = (msg.from.clone(), msg.to.clone(), msg.random);
-        let in_batch = batch.pending.has(&key);
+        let in_batch = batch.pending.has(&msg.from, &msg.to, msg.random);
         if in_batch {
             batch.pending.write(&self.db)?;
         }
-        let maybe_stored = batch
-            .stored_retries
-            .as_ref()
-            .is_none_or(|stored| stored.contains(&key));
+        let maybe_stored = batch.stored_retries.as_ref().is_none_or(|stored| {
+            !stored.is_empty() && stored.contains(&(msg.from.clone(), msg.to.clone(), msg.random))
+        });
         if (in_batch || maybe_stored)
             && let Some(sent) = self.find_retry(&msg, &body)?
         {
@@ -129,6 +127,7 @@ impl Writer {
             });
         let id = self.newest_id + 1;
         batch.pending.push_message(
+            &self.db,
             MessageRow {
                 id: id as i64,
                 sender: msg.from.to_string(),
@@ -145,8 +144,8 @@ impl Writer {
                 flags,
                 client_time: msg.client_time_s as i64,
             },
-            key,
-        );
+            || (msg.from.clone(), msg.to.clone(), msg.random),
+        )?;
         if let Some(push) = &msg.push {
             let info = push
                 .info

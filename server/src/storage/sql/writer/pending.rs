@@ -1,13 +1,15 @@
-//! Rows a batch appends — messages and sync-log entries — held until something reads them and
-//! then written by multi-row statements. On PostgreSQL each statement is a round trip, so a
-//! batch of hundreds of messages costs a handful of them instead of two per message.
+//! Rows a batch appends — sync-log entries, and messages on PostgreSQL — held until something
+//! reads them and then written by multi-row statements. On PostgreSQL each statement is a round
+//! trip, so a batch of hundreds of messages costs a handful of them instead of two per message.
 
-use super::super::db::{Db, Param, Sql};
+use super::super::db::{Db, Engine, Param, Sql};
 use super::*;
+use std::sync::LazyLock;
 
-/// Rows written by one statement, at most: a batch's rows go in statements of this many and
-/// one of the rest, so a connection prepares at most this many statements per table.
-const ROWS_PER_INSERT: usize = 32;
+/// Rows one statement writes: a batch's rows go in statements of the largest size, and the
+/// rest in at most one statement of each smaller size, so a connection prepares six
+/// statements per table and a batch of any length costs few.
+const ROWS_PER_INSERT: [usize; 6] = [32, 16, 8, 4, 2, 1];
 
 /// Rows appended in a batch and not written yet.
 #[derive(Default)]
@@ -20,18 +22,29 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    pub(super) fn push_message(&mut self, row: MessageRow, key: RetryKey) {
-        self.keys.insert(key);
+    /// Adds a message row. On SQLite, where a statement is a function call, it is written at
+    /// once; on PostgreSQL it waits for the others.
+    pub(super) fn push_message(
+        &mut self,
+        db: &Db,
+        row: MessageRow,
+        key: impl FnOnce() -> RetryKey,
+    ) -> Sql<()> {
+        if db.engine() == Engine::Sqlite {
+            return insert_all(db, std::slice::from_ref(&row));
+        }
+        self.keys.insert(key());
         self.messages.push(row);
+        Ok(())
     }
 
     pub(super) fn push_log(&mut self, row: LogRow) {
         self.log.push(row);
     }
 
-    /// Whether a message with this sender, recipient and `random` waits to be written.
-    pub(super) fn has(&self, key: &RetryKey) -> bool {
-        self.keys.contains(key)
+    /// Whether a message from `from` to `to` with this `random` waits to be written.
+    pub(super) fn has(&self, from: &UserId, to: &UserId, random: u32) -> bool {
+        !self.keys.is_empty() && self.keys.contains(&(from.clone(), to.clone(), random))
     }
 
     /// Writes every pending row: before anything reads messages or the sync log, and before
@@ -77,12 +90,14 @@ pub(super) struct LogRow {
 }
 
 /// A row of one table, as a multi-row insert writes it.
-trait Row {
+trait Row: Sized {
     /// The statement up to `VALUES`.
     const INSERT: &'static str;
     /// Columns per row.
     const WIDTH: usize;
     fn params<'a>(&'a self, out: &mut Vec<&'a dyn Param>);
+    /// The statements that write [`ROWS_PER_INSERT`] rows, built once.
+    fn statements() -> &'static Statements;
 }
 
 impl Row for MessageRow {
@@ -108,6 +123,10 @@ impl Row for MessageRow {
             &self.client_time,
         ]);
     }
+    fn statements() -> &'static Statements {
+        static STATEMENTS: LazyLock<Statements> = LazyLock::new(Statements::new::<MessageRow>);
+        &STATEMENTS
+    }
 }
 
 impl Row for LogRow {
@@ -124,32 +143,43 @@ impl Row for LogRow {
             &self.size,
         ]);
     }
+    fn statements() -> &'static Statements {
+        static STATEMENTS: LazyLock<Statements> = LazyLock::new(Statements::new::<LogRow>);
+        &STATEMENTS
+    }
 }
 
-fn insert_all<R: Row>(db: &Db, rows: &[R]) -> Sql<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        db.exec(&insert_sql::<R>(chunk.len()), &params(chunk))?;
+/// The text of a table's insert of each of [`ROWS_PER_INSERT`] rows, in that order.
+struct Statements([String; ROWS_PER_INSERT.len()]);
+
+impl Statements {
+    fn new<R: Row>() -> Self {
+        Self(ROWS_PER_INSERT.map(|rows| {
+            let values: Vec<String> = (0..rows)
+                .map(|r| {
+                    let numbers: Vec<String> = (1..=R::WIDTH)
+                        .map(|c| format!("?{}", r * R::WIDTH + c))
+                        .collect();
+                    format!("({})", numbers.join(", "))
+                })
+                .collect();
+            format!("{} {}", R::INSERT, values.join(", "))
+        }))
+    }
+}
+
+fn insert_all<R: Row>(db: &Db, mut rows: &[R]) -> Sql<()> {
+    let statements = R::statements();
+    for (size, sql) in ROWS_PER_INSERT.iter().zip(&statements.0) {
+        while rows.len() >= *size {
+            let (chunk, rest) = rows.split_at(*size);
+            let mut params = Vec::with_capacity(size * R::WIDTH);
+            for row in chunk {
+                row.params(&mut params);
+            }
+            db.exec(sql, &params)?;
+            rows = rest;
+        }
     }
     Ok(())
-}
-
-/// The statement that writes `rows` rows of `R`.
-fn insert_sql<R: Row>(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let numbers: Vec<String> = (1..=R::WIDTH)
-                .map(|c| format!("?{}", r * R::WIDTH + c))
-                .collect();
-            format!("({})", numbers.join(", "))
-        })
-        .collect();
-    format!("{} {}", R::INSERT, values.join(", "))
-}
-
-fn params<R: Row>(rows: &[R]) -> Vec<&dyn Param> {
-    let mut out = Vec::with_capacity(rows.len() * R::WIDTH);
-    for row in rows {
-        row.params(&mut out);
-    }
-    out
 }
