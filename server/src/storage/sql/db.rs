@@ -96,6 +96,14 @@ impl Row<'_> {
 /// fails the writer's batch or a read instead of holding it for the system's TCP timeout.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Time limits on every PostgreSQL session. No statement runs longer than five minutes (an
+/// expiry pass or a VACUUM over years of data may take minutes; a query that takes longer is
+/// stuck). A transaction left idle for a minute is ended by the server: a node that froze in
+/// the middle of a write batch (a paused VM, a network cut without a reset) would otherwise
+/// hold the cluster's write epoch, and every node's writes, until TCP gave up hours later.
+pub(crate) const SESSION_TIMEOUTS: &str =
+    "SET statement_timeout = '5min'; SET idle_in_transaction_session_timeout = '1min'";
+
 /// A PostgreSQL connection with the statements it has prepared, by their text.
 pub(crate) struct PgConn {
     url: String,
@@ -128,6 +136,7 @@ impl PgConn {
         // recipient's every message to find one retry once there are millions. A plan made
         // for each run, with the statistics of the moment, costs microseconds.
         client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+        client.batch_execute(SESSION_TIMEOUTS)?;
         Ok(Self {
             url: url.to_owned(),
             client: Some(client),

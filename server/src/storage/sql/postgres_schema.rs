@@ -30,6 +30,8 @@ fn apply(db: &Db) -> Sql<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
         db.batch("BEGIN")?;
         let step = (|| {
+            // A migration rewriting a large table may take longer than any query should.
+            db.batch("SET LOCAL statement_timeout = 0")?;
             db.batch(sql)?;
             db.batch("DELETE FROM schema_version")?;
             db.exec(

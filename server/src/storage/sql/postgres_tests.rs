@@ -116,3 +116,18 @@ async fn writers_on_two_nodes_see_each_others_changes() {
     );
     assert_eq!(Some(&sent.sender_seq.0), seqs.last());
 }
+
+/// Every connection carries the session time limits, so a node frozen in the middle of a batch
+/// cannot hold the write epoch for longer than a minute.
+#[test]
+fn connections_carry_the_time_limits() {
+    let conn = super::db::PgConn::connect(&fresh_database()).unwrap();
+    let db = super::db::Db::Postgres(std::cell::RefCell::new(Box::new(Box::new(conn))));
+    let show = |setting: &str| {
+        db.one(&format!("SHOW {setting}"), &[], |r| r.get::<String>(0))
+            .unwrap()
+    };
+    assert_eq!(show("statement_timeout"), "5min");
+    assert_eq!(show("idle_in_transaction_session_timeout"), "1min");
+    assert_eq!(show("plan_cache_mode"), "force_custom_plan");
+}
