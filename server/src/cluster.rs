@@ -14,11 +14,14 @@
 //!   A node that starts, or gets NATS back, asks the others for theirs.
 //! - **sign-ins** (the same device signed in elsewhere is replaced), **disconnects** (account
 //!   deleted, kicked by the backend) and **settings** changes (friends-only, mutes).
+//! - **spending** of the rate budgets the nodes share, every
+//!   [`crate::shared_budgets::TELL_EVERY`] while there is any.
 //!
 //! Each message names the node that sent it; a node ignores its own.
 
 use crate::chat::Chat;
 use crate::hub::{Eviction, Hub, MAX_OUTBOUND, Outbound};
+use crate::shared_budgets::{SharedBudgets, Spent, TELL_EVERY};
 use crate::storage::Committed;
 use futures_util::StreamExt;
 use protocol::{DeviceId, Seq, SyncEntry, UserId};
@@ -78,6 +81,8 @@ enum News {
         why: Eviction,
     },
     Settings,
+    /// What the sending node spent of the shared rate budgets.
+    Spent(Spent),
     /// A node started or got NATS back: the others send their presence.
     Hello,
     /// A node is stopping: its users are no longer signed in there.
@@ -103,6 +108,7 @@ struct Node {
     id: u64,
     client: async_nats::Client,
     chat: Arc<Chat>,
+    budgets: SharedBudgets,
 }
 
 /// Connects to NATS at `url` and runs this node's part of the cluster until `shutdown`: the
@@ -110,6 +116,7 @@ struct Node {
 pub async fn join(
     url: &str,
     chat: Arc<Chat>,
+    budgets: SharedBudgets,
     shutdown: CancellationToken,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
     let reconnected = Arc::new(Notify::new());
@@ -149,7 +156,9 @@ pub async fn join(
         id: rand::random(),
         client,
         chat,
+        budgets,
     });
+    node.budgets.unsent.share();
     tracing::info!(node = node.id, "joined the cluster");
     node.send(News::Hello).await;
     Ok(tokio::spawn(async move {
@@ -157,6 +166,7 @@ pub async fn join(
             node.clone().publish(outbound, shutdown.clone()),
             node.clone().receive(subscription, shutdown.clone()),
             node.clone().keep_presence(reconnected, shutdown.clone()),
+            node.clone().tell_spending(shutdown.clone()),
         );
         // Said if NATS is there to hear it; the others forget this node's users by its
         // silence otherwise. Either way the node stops.
@@ -332,6 +342,7 @@ impl Node {
                     tracing::warn!(error = %e, "cannot read the settings another node changed");
                 }
             }
+            News::Spent(spent) => self.budgets.charge(&spent),
             News::Hello => self.send_presence().await,
             News::Bye => {
                 for user in hub.forget_node(from) {
@@ -361,6 +372,22 @@ impl Node {
 
     /// Repeats this node's presence, lets the others' lapse, and after NATS comes back asks for
     /// theirs and shows this node's devices any entry they missed meanwhile.
+    /// Tells the other nodes what this one spent of the shared rate budgets.
+    async fn tell_spending(self: Arc<Self>, stop: CancellationToken) {
+        let mut tick = tokio::time::interval(TELL_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tick.tick() => {
+                    if let Some(spent) = self.budgets.take_unsent() {
+                        self.send(News::Spent(spent)).await;
+                    }
+                }
+            }
+        }
+    }
+
     async fn keep_presence(self: Arc<Self>, reconnected: Arc<Notify>, stop: CancellationToken) {
         let mut tick = tokio::time::interval(PRESENCE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

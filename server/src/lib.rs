@@ -33,6 +33,7 @@ pub mod push;
 pub mod rate;
 pub mod rest;
 pub mod serve;
+pub mod shared_budgets;
 pub mod storage;
 pub mod ws;
 pub mod www;
@@ -70,18 +71,31 @@ pub struct AppState {
     pub rest_limits: Arc<rest::RestLimits>,
     /// Each user's upload budget.
     pub upload_limits: Arc<media::UploadLimits>,
+    /// What this node spent of the budgets a cluster shares, not yet told to the others.
+    pub unsent: Arc<shared_budgets::Unsent>,
 }
 
 impl AppState {
     pub fn new(chat: Arc<Chat>, shutdown: CancellationToken, tracker: TaskTracker) -> Self {
-        let rest_limits = Arc::new(rest::RestLimits::new(&chat.config.rest));
-        let upload_limits = Arc::new(media::UploadLimits::new(&chat.config.media));
+        let unsent = Arc::new(shared_budgets::Unsent::default());
+        let rest_limits = Arc::new(rest::RestLimits::new(&chat.config.rest, unsent.clone()));
+        let upload_limits = Arc::new(media::UploadLimits::new(&chat.config.media, unsent.clone()));
         Self {
             chat,
             shutdown,
             tracker,
             rest_limits,
             upload_limits,
+            unsent,
+        }
+    }
+
+    /// The budgets this node shares with the others of a cluster.
+    pub fn shared_budgets(&self) -> shared_budgets::SharedBudgets {
+        shared_budgets::SharedBudgets {
+            unsent: self.unsent.clone(),
+            rest: self.rest_limits.clone(),
+            uploads: self.upload_limits.clone(),
         }
     }
 }
@@ -214,16 +228,16 @@ pub async fn run(
             "cannot prepare the app's data: {e}"
         )));
     }
+    let tracker = TaskTracker::new();
+    let state = AppState::new(chat.clone(), shutdown.clone(), tracker.clone());
     let cluster = match &chat.config.nats_url {
         Some(url) => Some(
-            cluster::join(url, chat.clone(), shutdown.clone())
+            cluster::join(url, chat.clone(), state.shared_budgets(), shutdown.clone())
                 .await
                 .map_err(std::io::Error::other)?,
         ),
         None => None,
     };
-    let tracker = TaskTracker::new();
-    let state = AppState::new(chat.clone(), shutdown.clone(), tracker.clone());
     let expiry = tokio::spawn(expire_periodically(chat.clone(), shutdown.clone()));
     let pushes = tokio::spawn(push::run(chat.clone(), shutdown.clone()));
     let limits = chat.config.http.clone();

@@ -32,15 +32,26 @@ impl TokenBucket {
 
     /// Takes `n` tokens if there are that many.
     pub fn try_take_n(&mut self, n: u64, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.burst);
+        self.refill(now);
         if self.tokens >= n as f64 {
             self.tokens -= n as f64;
             true
         } else {
             false
         }
+    }
+
+    /// Spends `n` tokens that were spent elsewhere (another node, [`crate::shared_budgets`]),
+    /// down to none.
+    pub fn charge(&mut self, n: u64, now: Instant) {
+        self.refill(now);
+        self.tokens = (self.tokens - n as f64).max(0.0);
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.burst);
     }
 
     /// Returns `n` tokens taken but not used.
@@ -93,19 +104,29 @@ impl<K: Eq + Hash + Clone> KeyedBuckets<K> {
 
     /// Takes `n` tokens from `key`'s bucket if it has that many.
     pub fn try_take_n(&mut self, key: &K, n: u64, now: Instant) -> bool {
+        self.bucket(key, now).is_none_or(|b| b.try_take_n(n, now))
+    }
+
+    /// Spends `n` tokens of `key`'s that were spent elsewhere ([`TokenBucket::charge`]).
+    pub fn charge(&mut self, key: &K, n: u64, now: Instant) {
+        if let Some(b) = self.bucket(key, now) {
+            b.charge(n, now);
+        }
+    }
+
+    /// `key`'s bucket, made if there is room; `None` (unmetered) when there is none.
+    fn bucket(&mut self, key: &K, now: Instant) -> Option<&mut TokenBucket> {
         if !self.buckets.contains_key(key) {
             if self.buckets.len() >= self.max_keys {
                 self.buckets.retain(|_, b| !b.is_full(now));
             }
             if self.buckets.len() >= self.max_keys {
-                return true;
+                return None;
             }
             self.buckets
                 .insert(key.clone(), TokenBucket::new(self.per_sec, self.burst));
         }
-        self.buckets
-            .get_mut(key)
-            .is_some_and(|b| b.try_take_n(n, now))
+        self.buckets.get_mut(key)
     }
 }
 
@@ -140,5 +161,20 @@ mod tests {
         let later = t0 + Duration::from_secs(5);
         assert!(keys.try_take(&"c", later) && keys.try_take(&"c", later));
         assert!(!keys.try_take(&"c", later));
+    }
+
+    #[test]
+    fn tokens_spent_elsewhere_are_charged_down_to_none() {
+        let t0 = Instant::now();
+        let mut keys = KeyedBuckets::new(1, 5, 10);
+        keys.charge(&"a", 4, t0);
+        assert!(keys.try_take(&"a", t0), "one of five is left");
+        assert!(!keys.try_take(&"a", t0));
+        keys.charge(&"a", 100, t0);
+        assert!(
+            keys.try_take(&"a", t0 + Duration::from_secs(1)),
+            "refilled from none, not below"
+        );
+        assert!(keys.try_take(&"b", t0), "b was not charged");
     }
 }

@@ -29,8 +29,13 @@ impl Cluster {
 
     /// Starts node `i` (again, after a kill).
     fn node(&self, i: usize) -> BinaryServer {
+        self.node_with(i, &[])
+    }
+
+    /// Starts node `i` with more settings.
+    fn node_with(&self, i: usize, settings: &[(&str, &str)]) -> BinaryServer {
         let nats = self.nats.url();
-        let env = [
+        let mut env = vec![
             ("DUET_STORAGE", "postgres"),
             ("DUET_DATABASE_URL", self.database.as_str()),
             ("DUET_NATS_URL", nats.as_str()),
@@ -38,6 +43,7 @@ impl Cluster {
             ("DUET_WS_BURST", "100000"),
             ("DUET_OFFLINE_CACHE_BYTES", "1000000000"),
         ];
+        env.extend_from_slice(settings);
         BinaryServer::spawn(self.dirs[i].path(), &[], &env).expect("a node starts")
     }
 }
@@ -443,5 +449,32 @@ async fn a_node_stops_promptly_while_nats_is_away() {
     assert!(
         node.terminate(),
         "the node stops within the wait, NATS or not"
+    );
+}
+
+/// The app's REST budget is the cluster's, not each node's: what one node served is charged on
+/// the others, so a backend that spreads its calls over the nodes gets one budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_apps_rest_budget_holds_across_nodes() {
+    let cluster = Cluster::new(2);
+    let budget = [("DUET_REST_RATE", "1"), ("DUET_REST_BURST", "10")];
+    let (a, b) = (cluster.node_with(0, &budget), cluster.node_with(1, &budget));
+    let check = || serde_json::json!({ "CheckItem": [{ "UserID": "nobody" }] });
+    let mut served_by_a = 0;
+    for _ in 0..10 {
+        let reply = a.rest("im_open_login_svc/account_check", check()).await;
+        served_by_a += usize::from(reply["ErrorCode"] == 0);
+    }
+    assert_eq!(served_by_a, 10, "node a serves the whole burst");
+    // Node a tells what it spent within a tenth of a second.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let mut served_by_b = 0;
+    for _ in 0..10 {
+        let reply = b.rest("im_open_login_svc/account_check", check()).await;
+        served_by_b += usize::from(reply["ErrorCode"] == 0);
+    }
+    assert!(
+        served_by_b <= 3,
+        "node b was charged with a's ten, yet served {served_by_b} of 10"
     );
 }

@@ -19,6 +19,7 @@ pub mod store;
 use crate::AppState;
 use crate::config::MediaConfig;
 use crate::rate::KeyedBuckets;
+use crate::shared_budgets::Unsent;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -31,7 +32,7 @@ use protocol::media::{MediaKind, Uploaded, UploadedImage};
 use protocol::{ErrorCode, UserId};
 use serde_json::json;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::{MediaError, Stored};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -88,10 +89,12 @@ const MAX_UPLOADERS: usize = 100_000;
 pub struct UploadLimits {
     count: Mutex<KeyedBuckets<UserId>>,
     bytes: Mutex<KeyedBuckets<UserId>>,
+    /// What this node spent, for the other nodes of a cluster.
+    unsent: Arc<Unsent>,
 }
 
 impl UploadLimits {
-    pub fn new(config: &MediaConfig) -> Self {
+    pub fn new(config: &MediaConfig, unsent: Arc<Unsent>) -> Self {
         let per_hour = config.upload_bytes_per_hour.min(u64::from(u32::MAX));
         Self {
             count: Mutex::new(KeyedBuckets::new(
@@ -104,6 +107,7 @@ impl UploadLimits {
                 per_hour as u32,
                 MAX_UPLOADERS,
             )),
+            unsent,
         }
     }
 
@@ -114,6 +118,7 @@ impl UploadLimits {
         if !counted {
             return Err("too many uploads; retry in a moment");
         }
+        self.unsent.upload(user);
         let reserved = self
             .bytes
             .lock()
@@ -124,10 +129,25 @@ impl UploadLimits {
         Ok(())
     }
 
-    /// Gives back the part of a reservation an upload did not use.
-    fn finish(&self, user: &UserId, unused: u64) {
+    /// Gives back the part of a reservation of `reserved` bytes an upload did not use.
+    fn finish(&self, user: &UserId, reserved: u64, used: u64) {
         if let Ok(mut b) = self.bytes.lock() {
-            b.give_back(user, unused);
+            b.give_back(user, reserved.saturating_sub(used));
+        }
+        self.unsent.upload_bytes(user, used);
+    }
+
+    /// Charges `user`'s count of uploads with `n` started on another node.
+    pub(crate) fn charge_count(&self, user: &UserId, n: u64, now: Instant) {
+        if let Ok(mut b) = self.count.lock() {
+            b.charge(user, n, now);
+        }
+    }
+
+    /// Charges `user`'s bytes with `n` uploaded on another node.
+    pub(crate) fn charge_bytes(&self, user: &UserId, n: u64, now: Instant) {
+        if let Ok(mut b) = self.bytes.lock() {
+            b.charge(user, n, now);
         }
     }
 }
@@ -203,8 +223,7 @@ pub async fn upload(
     let sniffer = move |head: &[u8]| sniff::content_type(kind, head);
     let put = chat.media.put(Box::pin(stream), max, &sniffer, now).await;
     let used = put.as_ref().map_or(0, |s| s.meta.size);
-    app.upload_limits
-        .finish(&user, reserve.saturating_sub(used));
+    app.upload_limits.finish(&user, reserve, used);
     let stored = match put {
         Ok(s) => s,
         Err(e) => return media_fail(e),
@@ -410,4 +429,49 @@ async fn serve(app: &AppState, uuid: &str, name: Option<&str>, headers: &HeaderM
         .header(header::CONTENT_LENGTH, len)
         .body(Body::from_stream(stream))
         .expect("valid response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared_budgets::SharedBudgets;
+
+    fn node() -> SharedBudgets {
+        let config = crate::config::Config::new("unused".into());
+        let unsent = Arc::new(Unsent::default());
+        unsent.share();
+        SharedBudgets {
+            rest: Arc::new(crate::rest::RestLimits::new(&config.rest, unsent.clone())),
+            uploads: Arc::new(UploadLimits::new(&config.media, unsent.clone())),
+            unsent,
+        }
+    }
+
+    /// What a user uploads through one node counts on the others once told: the count of
+    /// uploads (a burst of 20) and the bytes (2 GiB an hour).
+    #[test]
+    fn a_users_uploads_on_one_node_count_on_the_others() {
+        let (a, b) = (node(), node());
+        let alice = UserId::parse("alice").unwrap();
+        for _ in 0..20 {
+            a.uploads.start(&alice, 1).unwrap();
+            a.uploads.finish(&alice, 1, 1);
+        }
+        b.charge(&a.take_unsent().expect("a spent"));
+        assert!(
+            b.uploads.start(&alice, 1).is_err(),
+            "b counts a's twenty uploads"
+        );
+        assert!(a.take_unsent().is_none(), "told once");
+
+        let (a, b) = (node(), node());
+        a.uploads.start(&alice, 2 << 30).unwrap();
+        a.uploads.finish(&alice, 2 << 30, (2 << 30) - 1000);
+        b.charge(&a.take_unsent().unwrap());
+        assert!(
+            b.uploads.start(&alice, 1000).is_ok(),
+            "a left 1,000 bytes of the hour"
+        );
+        assert!(b.uploads.start(&alice, 1000).is_err(), "and b spent them");
+    }
 }

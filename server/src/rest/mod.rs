@@ -26,6 +26,7 @@ use crate::chat::Chat;
 use crate::config::RestConfig;
 use crate::error::ChatError;
 use crate::rate::{KeyedBuckets, TokenBucket};
+use crate::shared_budgets::Unsent;
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -63,10 +64,12 @@ pub struct RestLimits {
     app: Mutex<TokenBucket>,
     sources: Mutex<KeyedBuckets<IpAddr>>,
     failures: Mutex<KeyedBuckets<IpAddr>>,
+    /// What this node spent of the app's budget, for the other nodes of a cluster.
+    unsent: Arc<Unsent>,
 }
 
 impl RestLimits {
-    pub fn new(config: &RestConfig) -> Self {
+    pub fn new(config: &RestConfig, unsent: Arc<Unsent>) -> Self {
         let (rate, burst) = (config.rate_per_sec, config.rate_burst);
         Self {
             app: Mutex::new(TokenBucket::new(rate, burst)),
@@ -76,6 +79,14 @@ impl RestLimits {
                 FAILURE_BURST,
                 MAX_SOURCES,
             )),
+            unsent,
+        }
+    }
+
+    /// Charges the app's budget with `n` requests served by another node.
+    pub(crate) fn charge(&self, n: u64, now: Instant) {
+        if let Ok(mut b) = self.app.lock() {
+            b.charge(n, now);
         }
     }
 
@@ -159,6 +170,7 @@ async fn run(
             "too many REST requests for this app; retry later",
         ));
     }
+    limits.unsent.rest(1);
     let limit = app.chat.config.rest.body_max_bytes;
     let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ChatError::new(
