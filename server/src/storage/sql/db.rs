@@ -189,6 +189,12 @@ pub(crate) enum Db {
 }
 
 impl Db {
+    /// A connection of its own to the PostgreSQL database at `url` (not from the readers' pool).
+    pub(crate) fn connect_postgres(url: &str) -> Sql<Self> {
+        let conn = PgConn::connect(url)?;
+        Ok(Db::Postgres(RefCell::new(Box::new(Box::new(conn)))))
+    }
+
     pub(crate) fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(_) => Engine::Sqlite,

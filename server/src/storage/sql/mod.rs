@@ -17,7 +17,7 @@ mod sqlite_schema;
 mod writer;
 
 use super::*;
-use db::{Db, PgConn, PgManager};
+use db::{Db, PgManager};
 use r2d2_sqlite::SqliteConnectionManager;
 use std::cell::RefCell;
 use std::path::Path;
@@ -88,8 +88,7 @@ impl Leases {
         if !alive {
             // A lost connection lost its locks with it.
             self.held.clear();
-            let conn = PgConn::connect(&self.url).map_err(db::SqlError::from)?;
-            self.conn = Some(Db::Postgres(RefCell::new(Box::new(Box::new(conn)))));
+            self.conn = Some(Db::connect_postgres(&self.url)?);
         }
         if self.held.contains(&key) {
             return Ok(true);
@@ -142,12 +141,9 @@ pub fn create_database(server_url: &str, name: &str) -> StorageResult<String> {
     }
     let (url, create) = (server_url.to_owned(), format!("CREATE DATABASE {name}"));
     // The blocking client may not run on an async runtime's thread.
-    std::thread::spawn(move || {
-        let conn = PgConn::connect(&url).map_err(db::SqlError::from)?;
-        Ok::<_, StorageError>(Db::Postgres(RefCell::new(Box::new(Box::new(conn)))).batch(&create)?)
-    })
-    .join()
-    .map_err(|_| StorageError::Database("creating the database panicked".into()))??;
+    std::thread::spawn(move || Ok::<_, StorageError>(Db::connect_postgres(&url)?.batch(&create)?))
+        .join()
+        .map_err(|_| StorageError::Database("creating the database panicked".into()))??;
     let base = server_url.split('?').next().unwrap_or(server_url);
     let (server, _) = base
         .rsplit_once('/')
@@ -245,8 +241,7 @@ impl SqlStorage {
     ) -> StorageResult<Self> {
         let at = url.to_owned();
         let open = move || {
-            let conn = PgConn::connect(&at).map_err(db::SqlError::from)?;
-            let db = Db::Postgres(RefCell::new(Box::new(Box::new(conn))));
+            let db = Db::connect_postgres(&at)?;
             postgres_schema::migrate(&db)?;
             Ok(db)
         };

@@ -121,8 +121,7 @@ async fn writers_on_two_nodes_see_each_others_changes() {
 /// cannot hold the write epoch for longer than a minute.
 #[test]
 fn connections_carry_the_time_limits() {
-    let conn = super::db::PgConn::connect(&fresh_database()).unwrap();
-    let db = super::db::Db::Postgres(std::cell::RefCell::new(Box::new(Box::new(conn))));
+    let db = super::db::Db::connect_postgres(&fresh_database()).unwrap();
     let show = |setting: &str| {
         db.one(&format!("SHOW {setting}"), &[], |r| r.get::<String>(0))
             .unwrap()

@@ -126,13 +126,14 @@ impl Writer {
                 0
             });
         let id = self.newest_id + 1;
+        let conv = conv_key(&msg.from, &msg.to);
         batch.pending.push_message(
             &self.db,
             MessageRow {
                 id: id as i64,
                 sender: msg.from.to_string(),
                 recipient: msg.to.to_string(),
-                conv: conv_key(&msg.from, &msg.to),
+                conv: conv.clone(),
                 random: i64::from(msg.random),
                 time_ms: time_ms as i64,
                 body,
@@ -165,7 +166,6 @@ impl Writer {
             None
         };
         // A new conversation starts read up to just before its first message for the recipient.
-        let conv = conv_key(&msg.from, &msg.to);
         self.ensure_conversation(&msg.to, &msg.from, &conv, id - 1, time_ms, batch)?;
         self.ensure_conversation(&msg.from, &msg.to, &conv, id, time_ms, batch)?;
         let message = Message {
