@@ -1,6 +1,7 @@
-//! One-pass decoders for the tagged types a client reads: [`ServerFrame`], [`Reply`],
-//! [`SyncEntry`], [`SyncEvent`] and [`Element`]. Their encoders are serde's derived ones; these
-//! read the same JSON.
+//! Decoders, by hand, for the types a client reads: the tagged [`ServerFrame`], [`Reply`],
+//! [`SyncEntry`], [`SyncEvent`] and [`Element`], and the structs inside them (messages,
+//! conversations, profiles, push settings…). Their encoders are serde's derived ones; these
+//! read the same JSON, and the tests read every variant and every field back.
 //!
 //! Enums of unit variants (kinds, relations, causes, vendors) are read by name through one
 //! string visitor and a table of their names (`by_name!`, or `Vendor::NAMES`) rather than
@@ -10,8 +11,9 @@
 //! the whole object into an intermediate tree, then decodes every field from that tree, so every
 //! type inside (messages, elements, conversations…) is compiled twice, once from the tree and
 //! once from JSON. In the browser SDK that was a third of the module. Here each object is read
-//! once into a plain struct holding every field any of its variants has, and the variant its tag
-//! names is built from that. The tests round-trip every variant through the derived encoder.
+//! once into a plain struct holding every field any of its variants has (`flat!`), and the
+//! variant its tag names is built from that. Structs are read by `read_fields!`: one loop per
+//! struct and one call per field, where the derive compiles far more (see there).
 
 use crate::element::{
     CustomElem, Element, FaceElem, FileElem, ImageElem, ImageInfo, LocationElem, SoundElem,
@@ -20,13 +22,16 @@ use crate::element::{
 use crate::error::ErrorCode;
 use crate::frame::{FriendGroup, KickCause, Reply, ServerFrame, SyncPage, UserResult};
 use crate::ids::{MessageKey, Seq, UserId};
+use crate::media::UploadedImage;
 use crate::message::{
-    Conversation, Message, Profile, Relation, RelationEntry, RelationFields, SyncEntry, SyncEvent,
+    Conversation, CustomField, Message, Profile, ProfileDetails, Relation, RelationEntry,
+    RelationFields, SyncEntry, SyncEvent,
 };
 use crate::presence::{Presence, UserStatus};
-use crate::push::Vendor;
+use crate::push::{AndroidPushInfo, ApnsPushInfo, OfflinePushInfo, Vendor};
+use crate::reaction::Reaction;
 use serde::Deserialize;
-use serde::de::{Deserializer, Error, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
 use std::sync::Arc;
 
@@ -103,29 +108,228 @@ impl<'de> Deserialize<'de> for Vendor {
     }
 }
 
-/// Every field of a sync entry (and of a friend-list entry, which shares the `entries` list of
-/// a reply with sync entries).
-#[derive(Deserialize)]
-struct FlatEntry {
-    seq: Option<Seq>,
-    kind: Option<EventKind>,
-    message: Option<Message>,
-    peer: Option<UserId>,
-    up_to: Option<MessageKey>,
-    key: Option<MessageKey>,
-    keys: Option<Vec<MessageKey>>,
-    history: Option<bool>,
-    relation: Option<Relation>,
-    added: Option<Vec<UserId>>,
-    removed: Option<Vec<UserId>>,
-    nick: Option<String>,
-    avatar: Option<String>,
-    user_id: Option<UserId>,
-    since_ms: Option<u64>,
-    fields: Option<RelationFields>,
-    pinned: Option<bool>,
-    draft: Option<String>,
-    status: Option<UserStatus>,
+/// `Deserialize` for a struct from a JSON object, its fields read by the names given (those its
+/// derived `Serialize` writes; the tests read every type back). A field marked `default` may be
+/// missing; any other must be there.
+///
+/// serde's derive compiles, for every field of every struct, a duplicate check, a missing-field
+/// path and a second reading of the struct from an array, which made decoders the largest part
+/// of the browser SDK. Here each struct has one loop, a key is looked up in a table of names
+/// (one visitor for all structs) and a field costs one call. A key not named is skipped; a
+/// repeated key keeps its last value, as `JSON.parse` does.
+macro_rules! read_fields {
+    ($ty:ident { $($field:ident: $key:literal $($default:ident)?,)+ }) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Fields;
+                impl<'de> Visitor<'de> for Fields {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        const NAMES: &[&str] = &[$($key),+];
+                        $(let mut $field = None;)+
+                        while let Some(index) = map.next_key_seed(FieldIndex(NAMES))? {
+                            let mut at = 0;
+                            $(
+                                if index == at {
+                                    $field = Some(map.next_value()?);
+                                    continue;
+                                }
+                                at += 1;
+                            )+
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                        Ok($ty {
+                            $($field: field_value!($field, $key $($default)?),)+
+                        })
+                    }
+                }
+                d.deserialize_map(Fields)
+            }
+        }
+    };
+}
+
+macro_rules! field_value {
+    ($value:ident, $key:literal) => {
+        need($value, $key)?
+    };
+    ($value:ident, $key:literal default) => {
+        $value.unwrap_or_default()
+    };
+}
+
+/// A private struct of optional fields, read by [`read_fields!`] (each may be missing).
+macro_rules! flat {
+    ($(#[$doc:meta])* struct $name:ident { $($field:ident: $ty:ty = $key:literal,)+ }) => {
+        $(#[$doc])*
+        struct $name {
+            $($field: Option<$ty>,)+
+        }
+
+        read_fields!($name { $($field: $key default,)+ });
+    };
+}
+
+/// A key's place among a struct's field names (their count for any other key).
+struct FieldIndex(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldIndex {
+    type Value = usize;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        variant_index(d, self.0, true)
+    }
+}
+
+read_fields!(Message {
+    key: "key",
+    from: "from",
+    to: "to",
+    time_ms: "time_ms",
+    client_time_s: "client_time_s" default,
+    random: "random",
+    elements: "elements",
+    cloud_custom_data: "cloud_custom_data" default,
+    nick: "nick" default,
+    avatar: "avatar" default,
+    recalled: "recalled" default,
+    version: "version" default,
+    edited_ms: "edited_ms" default,
+    reactions: "reactions" default,
+});
+
+read_fields!(Conversation {
+    peer: "peer",
+    peer_nick: "peer_nick" default,
+    peer_avatar: "peer_avatar" default,
+    last_message: "last_message" default,
+    unread: "unread",
+    peer_read_up_to: "peer_read_up_to" default,
+    read_up_to: "read_up_to" default,
+    updated_ms: "updated_ms",
+    pinned: "pinned" default,
+    draft: "draft" default,
+    state_seq: "state_seq" default,
+});
+
+read_fields!(Profile {
+    user_id: "user_id",
+    nick: "nick",
+    avatar: "avatar",
+    details: "details" default,
+});
+
+read_fields!(ProfileDetails {
+    gender: "gender" default,
+    birthday: "birthday" default,
+    location: "location" default,
+    self_signature: "self_signature" default,
+    allow_type: "allow_type" default,
+    language: "language" default,
+    message_settings: "message_settings" default,
+    level: "level" default,
+    role: "role" default,
+    custom: "custom" default,
+});
+
+read_fields!(CustomField {
+    key: "key",
+    value: "value",
+});
+
+read_fields!(RelationFields {
+    remark: "remark" default,
+    wording: "wording" default,
+    source: "source" default,
+});
+
+read_fields!(UserStatus {
+    user_id: "user_id",
+    presence: "presence",
+    last_seen_ms: "last_seen_ms" default,
+    hidden: "hidden" default,
+});
+
+read_fields!(UserResult {
+    user_id: "user_id",
+    code: "code",
+    message: "message" default,
+});
+
+read_fields!(FriendGroup {
+    name: "name",
+    users: "users",
+});
+
+read_fields!(Reaction {
+    id: "id",
+    users: "users",
+});
+
+read_fields!(ImageInfo {
+    kind: "Type",
+    size: "Size",
+    width: "Width",
+    height: "Height",
+    url: "URL",
+});
+
+read_fields!(UploadedImage {
+    image_format: "imageFormat",
+    image_info_array: "imageInfoArray",
+});
+
+read_fields!(OfflinePushInfo {
+    push_flag: "PushFlag" default,
+    title: "Title" default,
+    desc: "Desc" default,
+    ext: "Ext" default,
+    android: "AndroidInfo" default,
+    apns: "ApnsInfo" default,
+});
+
+read_fields!(AndroidPushInfo {
+    sound: "Sound" default,
+    huawei_channel_id: "HuaWeiChannelID" default,
+    xiaomi_channel_id: "XiaoMiChannelID" default,
+    oppo_channel_id: "OPPOChannelID" default,
+    google_channel_id: "GoogleChannelID" default,
+    vivo_classification: "VIVOClassification" default,
+});
+
+read_fields!(ApnsPushInfo {
+    sound: "Sound" default,
+    badge_mode: "BadgeMode" default,
+    title: "Title" default,
+    sub_title: "SubTitle" default,
+});
+
+flat! {
+    /// Every field of a sync entry (and of a friend-list entry, which shares the `entries` list of
+    /// a reply with sync entries).
+    struct FlatEntry {
+        seq: Seq = "seq",
+        kind: EventKind = "kind",
+        message: Message = "message",
+        peer: UserId = "peer",
+        up_to: MessageKey = "up_to",
+        key: MessageKey = "key",
+        keys: Vec<MessageKey> = "keys",
+        history: bool = "history",
+        relation: Relation = "relation",
+        added: Vec<UserId> = "added",
+        removed: Vec<UserId> = "removed",
+        nick: String = "nick",
+        avatar: String = "avatar",
+        user_id: UserId = "user_id",
+        since_ms: u64 = "since_ms",
+        fields: RelationFields = "fields",
+        pinned: bool = "pinned",
+        draft: String = "draft",
+        status: UserStatus = "status",
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -246,36 +450,37 @@ impl<'de> Deserialize<'de> for SyncEntry {
     }
 }
 
-/// Every field of a reply's `data`.
-#[derive(Deserialize)]
-struct FlatReply {
-    kind: ReplyKind,
-    user_id: Option<UserId>,
-    server_time_ms: Option<u64>,
-    latest_seq: Option<Seq>,
-    nick: Option<String>,
-    avatar: Option<String>,
-    account_created_ms: Option<u64>,
-    key: Option<MessageKey>,
-    time_ms: Option<u64>,
-    seq: Option<Seq>,
-    duplicate: Option<bool>,
-    entries: Option<Vec<FlatEntry>>,
-    next: Option<Seq>,
-    complete: Option<bool>,
-    gap: Option<bool>,
-    conversations: Option<Vec<Conversation>>,
-    messages: Option<Vec<Message>>,
-    message: Option<Message>,
-    results: Option<Vec<UserResult>>,
-    relation: Option<Relation>,
-    profiles: Option<Vec<Profile>>,
-    groups: Option<Vec<FriendGroup>>,
-    registered: Option<bool>,
-    pinned: Option<bool>,
-    draft: Option<String>,
-    statuses: Option<Vec<UserStatus>>,
-    hidden: Option<bool>,
+flat! {
+    /// Every field of a reply's `data`.
+    struct FlatReply {
+        kind: ReplyKind = "kind",
+        user_id: UserId = "user_id",
+        server_time_ms: u64 = "server_time_ms",
+        latest_seq: Seq = "latest_seq",
+        nick: String = "nick",
+        avatar: String = "avatar",
+        account_created_ms: u64 = "account_created_ms",
+        key: MessageKey = "key",
+        time_ms: u64 = "time_ms",
+        seq: Seq = "seq",
+        duplicate: bool = "duplicate",
+        entries: Vec<FlatEntry> = "entries",
+        next: Seq = "next",
+        complete: bool = "complete",
+        gap: bool = "gap",
+        conversations: Vec<Conversation> = "conversations",
+        messages: Vec<Message> = "messages",
+        message: Message = "message",
+        results: Vec<UserResult> = "results",
+        relation: Relation = "relation",
+        profiles: Vec<Profile> = "profiles",
+        groups: Vec<FriendGroup> = "groups",
+        registered: bool = "registered",
+        pinned: bool = "pinned",
+        draft: String = "draft",
+        statuses: Vec<UserStatus> = "statuses",
+        hidden: bool = "hidden",
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -330,7 +535,7 @@ by_name!(ReplyKind {
 impl FlatReply {
     fn reply<E: Error>(self) -> Result<Reply, E> {
         let entries = self.entries;
-        Ok(match self.kind {
+        Ok(match need(self.kind, "kind")? {
             ReplyKind::LoggedIn => Reply::LoggedIn {
                 user_id: need(self.user_id, "user_id")?,
                 server_time_ms: need(self.server_time_ms, "server_time_ms")?,
@@ -424,18 +629,18 @@ impl<'de> Deserialize<'de> for Reply {
     }
 }
 
-/// Every field of a server frame.
-#[derive(Deserialize)]
-struct FlatFrame {
-    #[serde(rename = "type")]
-    kind: FrameKind,
-    id: Option<u64>,
-    data: Option<FlatReply>,
-    code: Option<ErrorCode>,
-    message: Option<String>,
-    entry: Option<FlatEntry>,
-    reason: Option<String>,
-    cause: Option<KickCause>,
+flat! {
+    /// Every field of a server frame.
+    struct FlatFrame {
+        kind: FrameKind = "type",
+        id: u64 = "id",
+        data: FlatReply = "data",
+        code: ErrorCode = "code",
+        message: String = "message",
+        entry: FlatEntry = "entry",
+        reason: String = "reason",
+        cause: KickCause = "cause",
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -456,7 +661,7 @@ by_name!(FrameKind {
 impl<'de> Deserialize<'de> for ServerFrame {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let f = FlatFrame::deserialize(d)?;
-        Ok(match f.kind {
+        Ok(match need(f.kind, "type")? {
             FrameKind::Reply => ServerFrame::Reply {
                 id: need(f.id, "id")?,
                 data: need(f.data, "data")?.reply()?,
@@ -477,60 +682,56 @@ impl<'de> Deserialize<'de> for ServerFrame {
     }
 }
 
-/// A message element: `{"MsgType": …, "MsgContent": {…}}`, the two in either order.
-#[derive(Deserialize)]
-struct FlatElement {
-    #[serde(rename = "MsgType")]
-    kind: String,
-    #[serde(rename = "MsgContent")]
-    content: FlatContent,
+flat! {
+    /// A message element: `{"MsgType": …, "MsgContent": {…}}`, the two in either order.
+    struct FlatElement {
+        kind: String = "MsgType",
+        content: FlatContent = "MsgContent",
+    }
 }
 
-/// Every field of every element kind's `MsgContent` (a name two kinds share has one type; an
-/// unknown kind's content is read through it too, so its fields of those names must have it).
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct FlatContent {
-    text: Option<String>,
-    index: Option<i64>,
-    data: Option<String>,
-    desc: Option<String>,
-    ext: Option<String>,
-    sound: Option<String>,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-    #[serde(rename = "UUID")]
-    uuid: Option<String>,
-    image_format: Option<u32>,
-    image_info_array: Option<Vec<ImageInfo>>,
-    url: Option<String>,
-    size: Option<u64>,
-    second: Option<u32>,
-    #[serde(rename = "Download_Flag")]
-    download_flag: Option<u32>,
-    file_size: Option<u64>,
-    file_name: Option<String>,
-    video_url: Option<String>,
-    #[serde(rename = "VideoUUID")]
-    video_uuid: Option<String>,
-    video_size: Option<u64>,
-    video_second: Option<u32>,
-    video_format: Option<String>,
-    video_download_flag: Option<u32>,
-    thumb_url: Option<String>,
-    #[serde(rename = "ThumbUUID")]
-    thumb_uuid: Option<String>,
-    thumb_size: Option<u64>,
-    thumb_width: Option<u32>,
-    thumb_height: Option<u32>,
-    thumb_format: Option<String>,
-    thumb_download_flag: Option<u32>,
+flat! {
+    /// Every field of every element kind's `MsgContent` (a name two kinds share has one type; an
+    /// unknown kind's content is read through it too, so its fields of those names must have it).
+    struct FlatContent {
+        text: String = "Text",
+        index: i64 = "Index",
+        data: String = "Data",
+        desc: String = "Desc",
+        ext: String = "Ext",
+        sound: String = "Sound",
+        latitude: f64 = "Latitude",
+        longitude: f64 = "Longitude",
+        uuid: String = "UUID",
+        image_format: u32 = "ImageFormat",
+        image_info_array: Vec<ImageInfo> = "ImageInfoArray",
+        url: String = "Url",
+        size: u64 = "Size",
+        second: u32 = "Second",
+        download_flag: u32 = "Download_Flag",
+        file_size: u64 = "FileSize",
+        file_name: String = "FileName",
+        video_url: String = "VideoUrl",
+        video_uuid: String = "VideoUUID",
+        video_size: u64 = "VideoSize",
+        video_second: u32 = "VideoSecond",
+        video_format: String = "VideoFormat",
+        video_download_flag: u32 = "VideoDownloadFlag",
+        thumb_url: String = "ThumbUrl",
+        thumb_uuid: String = "ThumbUUID",
+        thumb_size: u64 = "ThumbSize",
+        thumb_width: u32 = "ThumbWidth",
+        thumb_height: u32 = "ThumbHeight",
+        thumb_format: String = "ThumbFormat",
+        thumb_download_flag: u32 = "ThumbDownloadFlag",
+    }
 }
 
 impl FlatElement {
     fn element<E: Error>(self) -> Result<Element, E> {
-        let c = self.content;
-        Ok(match self.kind.as_str() {
+        let c = need(self.content, "MsgContent")?;
+        let kind = need(self.kind, "MsgType")?;
+        Ok(match kind.as_str() {
             "TIMTextElem" => Element::Text(TextElem {
                 text: need(c.text, "Text")?,
             }),
@@ -587,7 +788,7 @@ impl FlatElement {
                 text: need(c.text, "Text")?,
                 data: c.data.unwrap_or_default(),
             }),
-            _ => Element::Unknown(UnknownElem { kind: self.kind }),
+            _ => Element::Unknown(UnknownElem { kind }),
         })
     }
 }
@@ -726,6 +927,106 @@ mod tests {
         let json = serde_json::to_string(&value).unwrap();
         let back: T = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
         assert_eq!(back, value, "{json}");
+    }
+
+    /// Every field of every struct read by `read_fields!`, set to other than its default, so
+    /// that a name that differs from what the encoder writes fails here.
+    #[test]
+    fn every_field_of_the_hand_read_structs_reads_back() {
+        let full = Message {
+            avatar: "/a.png".into(),
+            recalled: true,
+            ..reacted()
+        };
+        round_trip(full.clone());
+        round_trip(Conversation {
+            peer: uid("alice"),
+            peer_nick: "A".into(),
+            peer_avatar: "/a.png".into(),
+            last_message: Some(full),
+            unread: 2,
+            peer_read_up_to: 1,
+            read_up_to: 2,
+            updated_ms: 3,
+            pinned: true,
+            draft: "so".into(),
+            state_seq: Seq(4),
+        });
+        round_trip(Profile {
+            user_id: uid("alice"),
+            nick: "A".into(),
+            avatar: "/a.png".into(),
+            details: ProfileDetails {
+                gender: Some("Gender_Type_Female".into()),
+                birthday: Some(19_900_101),
+                location: Some("Lisbon".into()),
+                self_signature: Some("hello".into()),
+                allow_type: Some("AllowType_Type_NeedConfirm".into()),
+                language: Some(1),
+                message_settings: Some(2),
+                level: Some(3),
+                role: Some(4),
+                custom: vec![CustomField {
+                    key: "Tag_Profile_Custom_Hobby".into(),
+                    value: "chess".into(),
+                }],
+            },
+        });
+        round_trip(RelationFields {
+            remark: "R".into(),
+            wording: "W".into(),
+            source: "AddSource_Type_Web".into(),
+        });
+        round_trip(UserResult {
+            user_id: uid("bob"),
+            code: ErrorCode::INVALID_ARGUMENT,
+            message: "no".into(),
+        });
+        round_trip(FriendGroup {
+            name: "work".into(),
+            users: vec![uid("bob")],
+        });
+        round_trip(UploadedImage {
+            image_format: 2,
+            image_info_array: vec![ImageInfo {
+                kind: 1,
+                size: 2,
+                width: 3,
+                height: 4,
+                url: "/m/1".into(),
+            }],
+        });
+        round_trip(OfflinePushInfo {
+            push_flag: 1,
+            title: "T".into(),
+            desc: "D".into(),
+            ext: "E".into(),
+            android: AndroidPushInfo {
+                sound: "s".into(),
+                huawei_channel_id: "h".into(),
+                xiaomi_channel_id: "x".into(),
+                oppo_channel_id: "o".into(),
+                google_channel_id: "g".into(),
+                vivo_classification: 1,
+            },
+            apns: ApnsPushInfo {
+                sound: "s".into(),
+                badge_mode: 1,
+                title: "t".into(),
+                sub_title: "u".into(),
+            },
+        });
+    }
+
+    #[test]
+    fn a_required_field_is_named_when_missing_and_others_default() {
+        let e = serde_json::from_str::<Profile>(r#"{"user_id":"a","nick":"n"}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `avatar`"), "{e}");
+        let p: Profile =
+            serde_json::from_str(r#"{"avatar":"","user_id":"a","x":[1,{}],"nick":"n"}"#).unwrap();
+        assert_eq!(p.details, ProfileDetails::default());
+        let e = serde_json::from_str::<RelationFields>(r#"{"remark":1}"#).unwrap_err();
+        assert!(e.to_string().contains("invalid type"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Media elements (image, sound, file, video) carry URLs and the sizes the uploader declared; the
 //! server checks those declarations against its limits ([`crate::limits`]).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Every element's Tencent `MsgType` name ([`Element::type_name`]).
 pub const TYPE_NAMES: [&str; 9] = [
@@ -110,7 +110,7 @@ pub struct ImageElem {
     pub image_info_array: Vec<ImageInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "PascalCase")]
 pub struct ImageInfo {

@@ -402,14 +402,14 @@ pub enum Reply {
 }
 
 /// One of a user's friend groups: its name and the friends in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FriendGroup {
     pub name: String,
     pub users: Vec<UserId>,
 }
 
 /// The outcome of a request for one of several users.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserResult {
     pub user_id: UserId,
     pub code: ErrorCode,

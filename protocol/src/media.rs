@@ -68,7 +68,7 @@ pub struct Uploaded {
     pub image: Option<UploadedImage>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadedImage {
     pub image_format: u32,

@@ -7,7 +7,7 @@ use crate::reaction::Reaction;
 use serde::{Deserialize, Serialize};
 
 /// A stored one-to-one message. It is stored once and appears in both users' sync logs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     pub key: MessageKey,
     pub from: UserId,
@@ -193,7 +193,7 @@ impl Relation {
 /// What a list entry carries besides the user, in Tencent's friendship fields: the remark the
 /// owner gave a friend (`Tag_SNS_IM_Remark`), and the wording and source of a friend
 /// application (`Tag_SNS_IM_AddWording`, `Tag_SNS_IM_AddSource`). Empty: unset.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RelationFields {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remark: String,
@@ -249,7 +249,7 @@ impl RelationFields {
 }
 
 /// A user's public profile (R6.3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Profile {
     pub user_id: UserId,
     pub nick: String,
@@ -262,7 +262,7 @@ pub struct Profile {
 /// Tencent's standard profile fields besides the nickname and avatar, and the app's custom
 /// ones. `None` (or absent): unset, which reads as Tencent's default; in a change, left as it
 /// is. The server checks each value as the REST API's `portrait_set` does.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ProfileDetails {
     /// `Gender_Type_Unknown`, `Gender_Type_Female` or `Gender_Type_Male`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -292,7 +292,7 @@ pub struct ProfileDetails {
 }
 
 /// One of the app's own profile fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CustomField {
     /// The tag, `Tag_Profile_Custom_` and the field's name.
     pub key: String,
@@ -387,7 +387,7 @@ pub struct RelationEntry {
 }
 
 /// One entry of a user's recent contacts (R5.1): the conversation with one peer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conversation {
     pub peer: UserId,
     /// The peer's current nickname and avatar URL; empty if unset.

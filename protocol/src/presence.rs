@@ -5,7 +5,7 @@
 //! a blocked user learns nothing.
 
 use crate::ids::UserId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Most users one connection follows at a time with `status_subscribe`.
 pub const MAX_STATUS_SUBSCRIPTIONS: usize = 200;
@@ -24,7 +24,7 @@ pub enum Presence {
 }
 
 /// A user's presence as another user may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserStatus {
     pub user_id: UserId,
     pub presence: Presence,

@@ -81,7 +81,7 @@ pub struct VapidKey {
     pub public_key: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OfflinePushInfo {
     /// 0: push (the default); 1: do not push this message.
@@ -103,7 +103,7 @@ pub struct OfflinePushInfo {
 }
 
 /// Android vendors' settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AndroidPushInfo {
     #[serde(rename = "Sound", default)]
@@ -122,7 +122,7 @@ pub struct AndroidPushInfo {
 }
 
 /// Apple's settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApnsPushInfo {
     #[serde(rename = "Sound", default)]

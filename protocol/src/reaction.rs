@@ -4,7 +4,7 @@
 
 use crate::error::ErrorCode;
 use crate::ids::UserId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Longest reaction ID, in bytes of UTF-8: room for an emoji sequence (a family with skin
 /// tones is 35 bytes) or a short name such as `emoji_40`.
@@ -14,7 +14,7 @@ pub const MAX_REACTION_BYTES: usize = 64;
 pub const MAX_REACTIONS_PER_MESSAGE: usize = 20;
 
 /// One reaction on a message and who reacted with it, in the order they did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reaction {
     /// Tencent's `reactionID`: an emoji, or an ID the app maps to one.
     pub id: String,
