@@ -134,7 +134,7 @@ macro_rules! read_fields {
                             let mut at = 0;
                             $(
                                 if index == at {
-                                    $field = Some(map.next_value()?);
+                                    read_value(&mut map, &mut $field)?;
                                     continue;
                                 }
                                 at += 1;
@@ -171,6 +171,17 @@ macro_rules! flat {
 
         read_fields!($name { $($field: $key default,)+ });
     };
+}
+
+/// Reads a field's value into its slot: compiled once per value type and shared by every
+/// field of that type in every struct, rather than inlined at each field.
+#[inline(never)]
+fn read_value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// A key's place among a struct's field names (their count for any other key).
