@@ -30,13 +30,14 @@ use crate::message::{
 use crate::presence::{Presence, UserStatus};
 use crate::push::{AndroidPushInfo, ApnsPushInfo, OfflinePushInfo, Vendor};
 use crate::reaction::Reaction;
+pub use serde;
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, Visitor};
 use std::fmt;
 use std::sync::Arc;
 
 /// Takes a field a variant needs, or fails naming it.
-fn need<T, E: Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+pub fn need<T, E: Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
     value.ok_or_else(|| E::missing_field(field))
 }
 
@@ -109,22 +110,27 @@ impl<'de> Deserialize<'de> for Vendor {
 }
 
 /// `Deserialize` for a struct from a JSON object, its fields read by the names given (those its
-/// derived `Serialize` writes; the tests read every type back). A field marked `default` may be
-/// missing; any other must be there.
+/// derived `Serialize` writes; the tests read every type back). A field marked `default` (or
+/// `default(value)`) may be missing; any other must be there.
 ///
 /// serde's derive compiles, for every field of every struct, a duplicate check, a missing-field
 /// path and a second reading of the struct from an array, which made decoders the largest part
 /// of the browser SDK. Here each struct has one loop, a key is looked up in a table of names
 /// (one visitor for all structs) and a field costs one call. A key not named is skipped; a
 /// repeated key keeps its last value, as `JSON.parse` does.
+#[macro_export]
 macro_rules! read_fields {
-    ($ty:ident { $($field:ident: $key:literal $($default:ident)?,)+ }) => {
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    ($ty:ident { $($field:ident: $key:literal $($default:ident $(($value:expr))?)?,)+ }) => {
+        impl<'de> $crate::decode::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: $crate::decode::serde::Deserializer<'de>>(
+                d: D,
+            ) -> Result<Self, D::Error> {
+                use $crate::decode::serde::de::{IgnoredAny, MapAccess, Visitor};
+                use $crate::decode::{FieldIndex, read_value};
                 struct Fields;
                 impl<'de> Visitor<'de> for Fields {
                     type Value = $ty;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
                         f.write_str("an object")
                     }
                     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
@@ -142,7 +148,7 @@ macro_rules! read_fields {
                             map.next_value::<IgnoredAny>()?;
                         }
                         Ok($ty {
-                            $($field: field_value!($field, $key $($default)?),)+
+                            $($field: $crate::read_fields!(@value $field, $key $($default $(($value))?)?),)+
                         })
                     }
                 }
@@ -150,14 +156,14 @@ macro_rules! read_fields {
             }
         }
     };
-}
-
-macro_rules! field_value {
-    ($value:ident, $key:literal) => {
-        need($value, $key)?
+    (@value $value:ident, $key:literal) => {
+        $crate::decode::need($value, $key)?
     };
-    ($value:ident, $key:literal default) => {
+    (@value $value:ident, $key:literal default) => {
         $value.unwrap_or_default()
+    };
+    (@value $value:ident, $key:literal default($default:expr)) => {
+        $value.unwrap_or_else(|| $default)
     };
 }
 
@@ -176,7 +182,7 @@ macro_rules! flat {
 /// Reads a field's value into its slot: compiled once per value type and shared by every
 /// field of that type in every struct, rather than inlined at each field.
 #[inline(never)]
-fn read_value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+pub fn read_value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
     slot: &mut Option<T>,
 ) -> Result<(), A::Error> {
@@ -185,7 +191,7 @@ fn read_value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
 }
 
 /// A key's place among a struct's field names (their count for any other key).
-struct FieldIndex(&'static [&'static str]);
+pub struct FieldIndex(pub &'static [&'static str]);
 
 impl<'de> DeserializeSeed<'de> for FieldIndex {
     type Value = usize;

@@ -18,7 +18,8 @@
 //!
 //! The protocol is described for humans in `docs/protocol.md`.
 
-mod decode;
+#[doc(hidden)]
+pub mod decode;
 pub mod element;
 pub mod error;
 pub mod frame;

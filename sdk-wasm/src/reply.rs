@@ -4,13 +4,13 @@
 //! shows in TUIKit and one made there shows here; the server stores it as any custom data.
 
 use protocol::{Element, Message};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Longest preview of the quoted message kept in a reply, in characters.
 const ABSTRACT_CHARS: usize = 100;
 
 /// What a reply says of the message it quotes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quote {
     /// The quoted message's ID ([`Message::id`]), to find it in the conversation.
@@ -29,7 +29,6 @@ pub struct Quote {
     pub message_time: u64,
     #[serde(default)]
     pub message_sequence: u64,
-    #[serde(default = "version")]
     pub version: u32,
 }
 
@@ -37,11 +36,25 @@ fn version() -> u32 {
     1
 }
 
-#[derive(Serialize, Deserialize)]
+protocol::read_fields!(Quote {
+    message_id: "messageID",
+    message_abstract: "messageAbstract",
+    message_sender: "messageSender",
+    message_type: "messageType" default,
+    message_time: "messageTime" default,
+    message_sequence: "messageSequence" default,
+    version: "version" default(self::version()),
+});
+
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Custom {
     message_reply: Quote,
 }
+
+protocol::read_fields!(Custom {
+    message_reply: "messageReply",
+});
 
 impl Quote {
     /// The quote of `message`, sent by the user the replier calls `sender`.
@@ -149,6 +162,13 @@ mod tests {
                 .unwrap()
                 .message_sender,
             "Lee"
+        );
+        let oldest =
+            r#"{"messageReply":{"messageID":"m","messageAbstract":"a","messageSender":"s"}}"#;
+        let read = Quote::from_custom_data(Some(oldest)).unwrap();
+        assert_eq!(
+            (read.version, read.message_type, read.message_time),
+            (1, 0, 0)
         );
         assert_eq!(Quote::from_custom_data(Some("{\"other\":1}")), None);
         assert_eq!(Quote::from_custom_data(None), None);

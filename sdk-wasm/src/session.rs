@@ -1267,12 +1267,14 @@ const REQUEST_TIMEOUT_MS: u32 = 30_000;
 
 /// The id of an answer (`reply` or `error` with an `id`) in a frame that does not parse whole.
 fn unreadable_answer(text: &str) -> Option<u64> {
-    #[derive(serde::Deserialize)]
     struct Envelope {
         id: Option<u64>,
-        #[serde(rename = "type")]
         kind: Option<String>,
     }
+    protocol::read_fields!(Envelope {
+        id: "id" default,
+        kind: "type" default,
+    });
     let env: Envelope = serde_json::from_str(text).ok()?;
     matches!(env.kind.as_deref(), Some("reply" | "error"))
         .then_some(env.id)

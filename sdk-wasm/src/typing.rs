@@ -6,7 +6,7 @@
 
 use protocol::element::CustomElem;
 use protocol::{Element, Message};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// TUIKit's `businessID` of a typing status.
 const BUSINESS_ID: &str = "user_typing_status";
@@ -16,7 +16,7 @@ const BUSINESS_ID: &str = "user_typing_status";
 pub const THROTTLE_MS: u64 = 3000;
 
 /// TUIKit's typing status, with the fields its older versions read too.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Status {
     #[serde(rename = "businessID")]
@@ -30,6 +30,14 @@ struct Status {
     #[serde(default)]
     action_param: String,
 }
+
+protocol::read_fields!(Status {
+    business_id: "businessID",
+    typing_status: "typingStatus" default,
+    version: "version" default,
+    user_action: "userAction" default,
+    action_param: "actionParam" default,
+});
 
 /// The element that says the sender is typing (`true`) or stopped.
 pub fn element(typing: bool) -> Element {

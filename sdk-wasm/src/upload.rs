@@ -202,13 +202,14 @@ async fn upload(
         return serde_json::from_str(&text)
             .map_err(|e| SdkError::new(codes::PROTOCOL, format!("unexpected upload answer: {e}")));
     }
-    #[derive(serde::Deserialize)]
     struct Fail {
-        #[serde(rename = "ErrorCode")]
         code: u32,
-        #[serde(rename = "ErrorInfo")]
         info: String,
     }
+    protocol::read_fields!(Fail {
+        code: "ErrorCode",
+        info: "ErrorInfo",
+    });
     Err(match serde_json::from_str::<Fail>(&text) {
         Ok(f) => SdkError::new(ErrorCode(f.code), f.info),
         Err(_) => SdkError::new(

@@ -18,7 +18,7 @@ use protocol::push::OfflinePushInfo;
 use protocol::{
     Conversation, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq, UserId,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Cache faults: the browser's storage refused or returned something unreadable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,7 +46,7 @@ impl Namespace {
 }
 
 /// A message waiting to be sent (or to be acknowledged).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutboxItem {
     pub to: UserId,
     /// The idempotency key, kept for every retry.
@@ -59,6 +59,15 @@ pub struct OutboxItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offline_push_info: Option<OfflinePushInfo>,
 }
+
+protocol::read_fields!(OutboxItem {
+    to: "to",
+    random: "random",
+    elements: "elements",
+    cloud_custom_data: "cloud_custom_data" default,
+    created_ms: "created_ms",
+    offline_push_info: "offline_push_info" default,
+});
 
 impl OutboxItem {
     /// How the message looks before the server has it: key number 0 (not yet assigned), the
@@ -170,5 +179,37 @@ pub(crate) fn relation_name(r: Relation) -> &'static str {
         Relation::Muted => "muted",
         Relation::ApplicationSent => "application_sent",
         Relation::ApplicationReceived => "application_received",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutboxItem;
+    use protocol::element::{Element, TextElem};
+    use protocol::ids::UserId;
+    use protocol::push::OfflinePushInfo;
+
+    /// Every field set, so that a name read differently from how it is written fails here.
+    #[test]
+    fn an_outbox_item_reads_back_as_stored() {
+        let item = OutboxItem {
+            to: UserId::parse("bob").unwrap(),
+            random: 7,
+            elements: vec![Element::Text(TextElem { text: "hi".into() })],
+            cloud_custom_data: Some("c".into()),
+            created_ms: 1_800_000_000_000,
+            offline_push_info: Some(OfflinePushInfo {
+                title: "T".into(),
+                ..OfflinePushInfo::default()
+            }),
+        };
+        let stored = serde_json::to_string(&item).unwrap();
+        assert_eq!(serde_json::from_str::<OutboxItem>(&stored).unwrap(), item);
+        let older = r#"{"to":"bob","random":7,"elements":[],"created_ms":1}"#;
+        let read: OutboxItem = serde_json::from_str(older).unwrap();
+        assert_eq!(
+            (read.cloud_custom_data, read.offline_push_info),
+            (None, None)
+        );
     }
 }
