@@ -413,7 +413,7 @@ pub struct FriendGroup {
 pub struct UserResult {
     pub user_id: UserId,
     pub code: ErrorCode,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
 }
 

@@ -6,7 +6,9 @@
 //! - [`ids`]: newtypes for user, device and message identifiers, with their validation rules.
 //! - [`element`]: the message element kinds of R1, in Tencent IM's `{MsgType, MsgContent}` shape.
 //! - [`message`]: a stored message, conversations and sync-log entries as clients see them.
-//! - `decode`: one-pass decoders for the tagged frames and sync entries clients read.
+//! - `decode`: the decoders of what clients read: tagged frames and sync entries in one pass,
+//!   structs by a table of their field names (`read_fields!`, which also says which fields may
+//!   be missing). Their encoders are derived where the types are defined.
 //! - [`frame`]: the WebSocket frames (`/ws`), client requests and server replies and pushes.
 //! - [`error`]: the stable numeric error codes that travel in error frames and REST replies.
 //! - [`limits`]: the validation a message passes before it is accepted.

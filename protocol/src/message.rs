@@ -17,32 +17,30 @@ pub struct Message {
     /// When the sender composed it, by the sender's clock, seconds since the Unix epoch (0:
     /// unknown). With `from` and `random` it names the message from the moment it is composed
     /// ([`Message::id`]).
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub client_time_s: u64,
     /// The sender's random (idempotency key, R2.3).
     pub random: u32,
     pub elements: Vec<Element>,
     /// Opaque app data travelling with the message (Tencent's `CloudCustomData`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_custom_data: Option<String>,
     /// The sender's nickname and avatar URL as they were when it was sent (R4.4); empty if unset.
-    #[serde(default)]
     pub nick: String,
-    #[serde(default)]
     pub avatar: String,
     /// True once the message was recalled; its elements are then empty.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub recalled: bool,
     /// How many times the message was edited (0: never). An edit names the version it was made
     /// from, so that two edits from the same version do not silently overwrite each other.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub version: u32,
     /// Server time of the last edit, milliseconds since the Unix epoch (0: never edited).
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub edited_ms: u64,
     /// The reactions on the message, in the order they were first added
     /// ([`crate::reaction::change`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
 }
 
@@ -195,11 +193,11 @@ impl Relation {
 /// application (`Tag_SNS_IM_AddWording`, `Tag_SNS_IM_AddSource`). Empty: unset.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RelationFields {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub remark: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub wording: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub source: String,
 }
 
@@ -255,7 +253,7 @@ pub struct Profile {
     pub nick: String,
     pub avatar: String,
     /// The fields besides these two that are set.
-    #[serde(default, skip_serializing_if = "ProfileDetails::is_empty")]
+    #[serde(skip_serializing_if = "ProfileDetails::is_empty")]
     pub details: ProfileDetails,
 }
 
@@ -265,29 +263,29 @@ pub struct Profile {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ProfileDetails {
     /// `Gender_Type_Unknown`, `Gender_Type_Female` or `Gender_Type_Male`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// As the app writes it, e.g. 19900101.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub birthday: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub self_signature: Option<String>,
     /// What a friend request to this user does: `AllowType_Type_NeedConfirm`,
     /// `AllowType_Type_AllowAny` or `AllowType_Type_DenyAny`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_settings: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<u32>,
     /// The app's own fields (`Tag_Profile_Custom_*`), text.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub custom: Vec<CustomField>,
 }
 
@@ -391,9 +389,7 @@ pub struct RelationEntry {
 pub struct Conversation {
     pub peer: UserId,
     /// The peer's current nickname and avatar URL; empty if unset.
-    #[serde(default)]
     pub peer_nick: String,
-    #[serde(default)]
     pub peer_avatar: String,
     /// The newest message, if it is still in the roaming store.
     pub last_message: Option<Message>,
@@ -401,24 +397,22 @@ pub struct Conversation {
     pub unread: u32,
     /// The peer has read the conversation up to this message number (`MessageKey::id`): the
     /// user's messages with a number up to it are read. 0: nothing read yet.
-    #[serde(default)]
     pub peer_read_up_to: u64,
     /// The user has read the conversation up to this message number: the peer's messages with
     /// a number up to it are read. 0: nothing read yet.
-    #[serde(default)]
     pub read_up_to: u64,
     /// Time of the last activity, milliseconds since the Unix epoch.
     pub updated_ms: u64,
     /// The user pinned it: it comes first in the list (on every device of the user).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pinned: bool,
     /// The text the user was composing in it, kept for all of the user's devices.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub draft: String,
     /// The sequence of the user's `conversation_state` entry that set `pinned` and `draft` (0:
     /// none). A device applies such an entry only when it is newer, so an older one applied
     /// late never undoes a newer one.
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub state_seq: Seq,
 }
 

@@ -30,10 +30,10 @@ pub struct UserStatus {
     pub presence: Presence,
     /// When the user's last device went offline, milliseconds since the Unix epoch (0: unknown,
     /// or online now).
-    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    #[serde(skip_serializing_if = "crate::is_zero")]
     pub last_seen_ms: u64,
     /// On the user's own status only: it hid its presence from others.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
 }
 

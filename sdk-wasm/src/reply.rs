@@ -22,12 +22,9 @@ pub struct Quote {
     pub message_sender: String,
     /// Its element type in Tencent's numbering (`V2TIM_ELEM_TYPE_*`: 1 text, 2 custom, 3 image,
     /// 4 sound, 5 video, 6 file, 7 location, 8 face).
-    #[serde(default)]
     pub message_type: u32,
     /// Its server time, seconds since the Unix epoch.
-    #[serde(default)]
     pub message_time: u64,
-    #[serde(default)]
     pub message_sequence: u64,
     pub version: u32,
 }

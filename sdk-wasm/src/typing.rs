@@ -21,13 +21,9 @@ pub const THROTTLE_MS: u64 = 3000;
 struct Status {
     #[serde(rename = "businessID")]
     business_id: String,
-    #[serde(default)]
     typing_status: u8,
-    #[serde(default)]
     version: u32,
-    #[serde(default)]
     user_action: u32,
-    #[serde(default)]
     action_param: String,
 }
 

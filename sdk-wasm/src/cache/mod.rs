@@ -56,7 +56,7 @@ pub struct OutboxItem {
     /// When it was composed, milliseconds since the Unix epoch (local clock).
     pub created_ms: u64,
     /// How to notify a recipient with no device online.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offline_push_info: Option<OfflinePushInfo>,
 }
 
