@@ -370,8 +370,6 @@ impl Node {
         }
     }
 
-    /// Repeats this node's presence, lets the others' lapse, and after NATS comes back asks for
-    /// theirs and shows this node's devices any entry they missed meanwhile.
     /// Tells the other nodes what this one spent of the shared rate budgets.
     async fn tell_spending(self: Arc<Self>, stop: CancellationToken) {
         let mut tick = tokio::time::interval(TELL_EVERY);
@@ -388,6 +386,8 @@ impl Node {
         }
     }
 
+    /// Repeats this node's presence, lets the others' lapse, and after NATS comes back asks for
+    /// theirs and shows this node's devices any entry they missed meanwhile.
     async fn keep_presence(self: Arc<Self>, reconnected: Arc<Notify>, stop: CancellationToken) {
         let mut tick = tokio::time::interval(PRESENCE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
