@@ -167,8 +167,9 @@ setup_npm() {
 }
 
 # Makes a browser module of a crate built for wasm32 with the wasm-release profile:
-# wasm-bindgen's ES module glue, minified by esbuild (export names and the
-# `new URL(…, import.meta.url)` that bundlers follow to the wasm are kept), then npm
+# wasm-bindgen's ES module glue with the crate's JavaScript snippets bundled in, minified by
+# esbuild (export names and the `new URL(…, import.meta.url)` that bundlers follow to the wasm
+# are kept), then npm
 # binaryen's wasm-opt -Oz (Debian's is too old and breaks the module), with the features the
 # Rust target emits.
 #   build_web_module <built wasm file> <out dir> <out name>
@@ -176,8 +177,9 @@ build_web_module() {
   local wasm=$1 out=$2 name=$3
   rm -rf "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
-  node_modules/.bin/esbuild "$out/$name.js" --minify --format=esm --log-level=warning \
+  node_modules/.bin/esbuild "$out/$name.js" --bundle --minify --format=esm --log-level=warning \
     --allow-overwrite --outfile="$out/$name.js"
+  rm -rf "$out/snippets"
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"

@@ -13,14 +13,9 @@
 //! upgrades in place.
 
 use super::*;
-use indexed_db_futures::KeyRange;
-use indexed_db_futures::cursor::CursorDirection;
-use indexed_db_futures::database::Database;
-use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
-use wasm_bindgen::{JsCast, JsValue};
-
-const SCHEMA_VERSION: u32 = 2;
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 const META: &str = "meta";
 const MESSAGES: &str = "messages";
@@ -30,6 +25,8 @@ const PROFILES: &str = "profiles";
 const RELATIONS: &str = "relations";
 const DELETED: &str = "deleted";
 const STORES_V1: [&str; 6] = [META, MESSAGES, CONVERSATIONS, OUTBOX, PROFILES, RELATIONS];
+/// The stores each schema version adds: version n creates `VERSIONS[n - 1]`.
+const VERSIONS: [&[&str]; 2] = [&STORES_V1, &[DELETED]];
 
 const CURSOR_KEY: &str = "cursor";
 const ACCOUNT_KEY: &str = "account";
@@ -43,22 +40,62 @@ const ALL_STORES: [&str; 7] = [
     DELETED,
 ];
 
+// IndexedDB's requests, each a transaction, as promises (`js/store.js`). Written in JavaScript
+// because a typed binding of IndexedDB's API compiled to a sixth of the module; what is stored
+// where stays here.
+#[wasm_bindgen(module = "/js/store.js")]
+extern "C" {
+    /// An open database: IndexedDB's `IDBDatabase`.
+    type Database;
+    #[wasm_bindgen(method)]
+    fn close(this: &Database);
+    #[wasm_bindgen(js_name = open)]
+    fn open_database(name: &str, versions: Array) -> Promise;
+    #[wasm_bindgen(js_name = remove)]
+    fn delete_database(name: &str) -> Promise;
+    fn get(db: &Database, store: &str, key: &str) -> Promise;
+    #[wasm_bindgen(js_name = getAll)]
+    fn get_all(
+        db: &Database,
+        store: &str,
+        lower: Option<String>,
+        lower_open: bool,
+        upper: Option<String>,
+        upper_open: bool,
+        limit: Option<u32>,
+    ) -> Promise;
+    fn last(
+        db: &Database,
+        store: &str,
+        lower: &str,
+        upper: &str,
+        upper_open: bool,
+        count: u32,
+    ) -> Promise;
+    fn write(db: &Database, stores: Array, ops: Array) -> Promise;
+}
+
 pub struct IndexedDbCache {
     db: Database,
     /// The `deleted` store, read once at open: deletions are rare, messages stored often.
     deleted: std::cell::RefCell<std::collections::HashSet<u64>>,
 }
 
-impl From<indexed_db_futures::error::Error> for CacheError {
-    fn from(e: indexed_db_futures::error::Error) -> Self {
-        CacheError::Storage(e.to_string())
+/// The connection closes with the cache, so that deleting the database is not kept waiting.
+impl Drop for IndexedDbCache {
+    fn drop(&mut self) {
+        self.db.close();
     }
 }
 
-impl From<indexed_db_futures::error::OpenDbError> for CacheError {
-    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
-        CacheError::Storage(e.to_string())
-    }
+/// What a storage promise settles with, or its error as a [`CacheError`].
+async fn settled(promise: Promise) -> CacheResult<JsValue> {
+    JsFuture::from(promise).await.map_err(|e| {
+        CacheError::Storage(match e.dyn_ref::<js_sys::Error>() {
+            Some(error) => error.to_string().into(),
+            None => e.as_string().unwrap_or_else(|| "IndexedDB failed".into()),
+        })
+    })
 }
 
 /// A value as stored: its JSON text.
@@ -81,6 +118,60 @@ fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> CacheResult<T> {
     serde_json::from_str(&text).map_err(|e| CacheError::Storage(e.to_string()))
 }
 
+/// Every value of a list the storage gave, decoded.
+fn decode_all<T: serde::de::DeserializeOwned>(values: JsValue) -> CacheResult<Vec<T>> {
+    Array::from(&values).iter().map(decode).collect()
+}
+
+/// A names list for the storage.
+fn names(stores: &[&str]) -> Array {
+    stores.iter().copied().map(JsValue::from).collect()
+}
+
+/// The operations of one read-write transaction, applied together by [`Writes::commit`].
+struct Writes {
+    stores: Array,
+    ops: Array,
+}
+
+impl Writes {
+    fn new(stores: &[&str]) -> Self {
+        Self {
+            stores: names(stores),
+            ops: Array::new(),
+        }
+    }
+
+    fn op(&self, kind: &str, store: &str, key: &str, value: &JsValue) {
+        for part in [&JsValue::from(kind), &store.into(), &key.into(), value] {
+            self.ops.push(part);
+        }
+    }
+
+    fn put<T: serde::Serialize>(&self, store: &str, key: &str, value: &T) -> CacheResult<()> {
+        self.op("put", store, key, &encode(value)?);
+        Ok(())
+    }
+
+    fn clear(&self, store: &str) {
+        self.op("clear", store, "", &JsValue::UNDEFINED);
+    }
+
+    fn delete(&self, store: &str, key: &str) {
+        self.op("delete", store, key, &JsValue::UNDEFINED);
+    }
+
+    /// Stores `value` (its JSON text is its digits) unless what is stored is already as great.
+    fn raise(&self, store: &str, key: &str, value: u64) {
+        self.op("raise", store, key, &value.to_string().into());
+    }
+
+    async fn commit(self, cache: &IndexedDbCache) -> CacheResult<()> {
+        settled(write(&cache.db, self.stores, self.ops)).await?;
+        Ok(())
+    }
+}
+
 /// Messages one `getAll` of [`Cache::scan_messages`] reads.
 const SCAN_BATCH: u32 = 2000;
 
@@ -95,22 +186,10 @@ fn outbox_key(to: &UserId, random: u32) -> String {
 impl IndexedDbCache {
     /// Opens (creating or upgrading) the namespace's database.
     pub async fn open(ns: &Namespace) -> CacheResult<Self> {
-        let db = Database::open(&ns.database_name())
-            .with_version(SCHEMA_VERSION)
-            .with_on_upgrade_needed(|event, db| {
-                if event.old_version() < 1.0 {
-                    for name in STORES_V1 {
-                        db.create_object_store(name).build()?;
-                    }
-                }
-                if event.old_version() < 2.0 {
-                    db.create_object_store(DELETED).build()?;
-                }
-                Ok(())
-            })
-            .await?;
+        let versions = VERSIONS.iter().map(|v| names(v)).collect();
+        let db = settled(open_database(&ns.database_name(), versions)).await?;
         let cache = Self {
-            db,
+            db: db.unchecked_into(),
             deleted: Default::default(),
         };
         let ids: Vec<u64> = cache.all(DELETED).await?;
@@ -121,7 +200,7 @@ impl IndexedDbCache {
     /// Deletes the namespace's database (sign-out with "forget this device"). The browser
     /// completes it only once every open connection to that database is closed.
     pub async fn delete(ns: &Namespace) -> CacheResult<()> {
-        Database::delete_by_name(&ns.database_name())?.await?;
+        settled(delete_database(&ns.database_name())).await?;
         Ok(())
     }
 
@@ -130,23 +209,14 @@ impl IndexedDbCache {
         store: &str,
         key: &str,
     ) -> CacheResult<Option<T>> {
-        let tx = self.db.transaction(store).build()?;
-        let value: Option<JsValue> = tx
-            .object_store(store)?
-            .get(key.to_owned())
-            .primitive()?
-            .await?;
-        value.map(decode).transpose()
+        let value = settled(get(&self.db, store, key)).await?;
+        (!value.is_undefined()).then(|| decode(value)).transpose()
     }
 
-    async fn put<T: serde::Serialize>(
-        &self,
-        store: &str,
-        key: String,
-        value: &T,
-    ) -> CacheResult<()> {
-        self.put_each(store, std::iter::once((key, value)), false)
-            .await
+    async fn put<T: serde::Serialize>(&self, store: &str, key: &str, value: &T) -> CacheResult<()> {
+        let writes = Writes::new(&[store]);
+        writes.put(store, key, value)?;
+        writes.commit(self).await
     }
 
     /// Stores every `(key, value)` in one transaction, after emptying the store when `replace`.
@@ -156,30 +226,18 @@ impl IndexedDbCache {
         items: impl Iterator<Item = (String, &'a T)>,
         replace: bool,
     ) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(store)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let object_store = tx.object_store(store)?;
+        let writes = Writes::new(&[store]);
         if replace {
-            object_store.clear()?;
+            writes.clear(store);
         }
         for (key, value) in items {
-            object_store.put(encode(value)?).with_key(key).primitive()?;
+            writes.put(store, &key, value)?;
         }
-        tx.commit().await?;
-        Ok(())
+        writes.commit(self).await
     }
 
     async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> CacheResult<Vec<T>> {
-        let tx = self.db.transaction(store).build()?;
-        let values = tx
-            .object_store(store)?
-            .get_all::<JsValue>()
-            .primitive()?
-            .await?;
-        values.map(|v| decode(v?)).collect()
+        decode_all(settled(get_all(&self.db, store, None, false, None, false, None)).await?)
     }
 }
 
@@ -190,23 +248,10 @@ impl Cache for IndexedDbCache {
     }
 
     async fn set_cursor(&self, seq: Seq) -> CacheResult<()> {
-        // Read and raise in one transaction: another tab may have moved it meanwhile.
-        let tx = self
-            .db
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(META)?;
-        let current: Option<JsValue> = store.get(CURSOR_KEY.to_owned()).primitive()?.await?;
-        let current: Option<Seq> = current.map(decode).transpose()?;
-        if current.is_none_or(|c| c < seq) {
-            store
-                .put(encode(&seq)?)
-                .with_key(CURSOR_KEY.to_owned())
-                .primitive()?;
-        }
-        tx.commit().await?;
-        Ok(())
+        // Raised, never lowered: another tab may have moved it further meanwhile.
+        let writes = Writes::new(&[META]);
+        writes.raise(META, CURSOR_KEY, seq.0);
+        writes.commit(self).await
     }
 
     async fn account(&self) -> CacheResult<u64> {
@@ -217,42 +262,25 @@ impl Cache for IndexedDbCache {
     }
 
     async fn reset(&self, account: u64) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(ALL_STORES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let writes = Writes::new(&ALL_STORES);
         for store in ALL_STORES {
-            tx.object_store(store)?.clear()?;
+            writes.clear(store);
         }
-        tx.object_store(META)?
-            .put(encode(&account)?)
-            .with_key(ACCOUNT_KEY.to_owned())
-            .primitive()?;
-        tx.commit().await?;
+        writes.put(META, ACCOUNT_KEY, &account)?;
+        writes.commit(self).await?;
         self.deleted.borrow_mut().clear();
         Ok(())
     }
 
     async fn put_messages(&self, me: &UserId, messages: &[Message]) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(MESSAGES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(MESSAGES)?;
+        let writes = Writes::new(&[MESSAGES]);
         {
-            // Requests are queued synchronously; the borrow ends before the commit is awaited.
             let deleted = self.deleted.borrow();
             for m in messages.iter().filter(|m| !deleted.contains(&m.key.id)) {
-                store
-                    .put(encode(m)?)
-                    .with_key(message_key(m.peer_of(me), m.key.id))
-                    .primitive()?;
+                writes.put(MESSAGES, &message_key(m.peer_of(me), m.key.id), m)?;
             }
         }
-        tx.commit().await?;
-        Ok(())
+        writes.commit(self).await
     }
 
     async fn messages(
@@ -261,27 +289,10 @@ impl Cache for IndexedDbCache {
         before: Option<MessageKey>,
         count: u32,
     ) -> CacheResult<Vec<Message>> {
-        let tx = self.db.transaction(MESSAGES).build()?;
-        let store = tx.object_store(MESSAGES)?;
         let lower = message_key(peer, 0);
         let upper = message_key(peer, before.map_or(u64::MAX, |k| k.id));
-        let range = KeyRange::Bound(lower, false, upper, before.is_some());
-        let mut out = Vec::new();
-        let Some(mut cursor) = store
-            .open_cursor()
-            .with_query::<String, _>(range)
-            .with_direction(CursorDirection::Prev)
-            .await?
-        else {
-            return Ok(out);
-        };
-        while out.len() < count as usize {
-            match cursor.next_record::<JsValue>().await? {
-                Some(m) => out.push(decode(m)?),
-                None => break,
-            }
-        }
-        Ok(out)
+        let newest = last(&self.db, MESSAGES, &lower, &upper, before.is_some(), count);
+        decode_all(settled(newest).await?)
     }
 
     /// Reads in batches of [`SCAN_BATCH`] with `getAll`, each in its own transaction, which is
@@ -312,29 +323,25 @@ impl Cache for IndexedDbCache {
         let upper = peer.map(|p| message_key(p, u64::MAX));
         let mut after: Option<String> = None;
         loop {
-            let range = match (after.take(), &upper, peer) {
-                (Some(last), Some(upper), _) => KeyRange::Bound(last, true, upper.clone(), false),
-                (Some(last), None, _) => KeyRange::LowerBound(last, true),
-                (None, Some(upper), Some(p)) => {
-                    KeyRange::Bound(message_key(p, 0), false, upper.clone(), false)
-                }
-                (None, _, _) => KeyRange::LowerBound(String::new(), false),
+            let (lower, lower_open) = match after.take() {
+                Some(last) => (last, true),
+                None => (peer.map_or_else(String::new, |p| message_key(p, 0)), false),
             };
-            let tx = self.db.transaction(MESSAGES).build()?;
-            let batch = tx
-                .object_store(MESSAGES)?
-                .get_all::<JsValue>()
-                .with_query::<String, _>(range)
-                .with_limit(SCAN_BATCH)
-                .primitive()?
-                .await?;
-            let batch: Vec<JsValue> = batch.collect::<Result<_, _>>()?;
-            let read = batch.len() as u32;
-            let last = batch.len().saturating_sub(1);
-            for (i, value) in batch.into_iter().enumerate() {
+            let batch = get_all(
+                &self.db,
+                MESSAGES,
+                Some(lower),
+                lower_open,
+                upper.clone(),
+                false,
+                Some(SCAN_BATCH),
+            );
+            let batch = Array::from(&settled(batch).await?);
+            let read = batch.length();
+            for (i, value) in batch.iter().enumerate() {
                 let take = wanted(&value);
                 // The last one is decoded whatever it holds: the next batch starts after its key.
-                if !take && i != last {
+                if !take && i as u32 + 1 != read {
                     continue;
                 }
                 let message: Message = decode(value)?;
@@ -350,32 +357,18 @@ impl Cache for IndexedDbCache {
     }
 
     async fn delete_message(&self, peer: &UserId, key: MessageKey) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction([MESSAGES, DELETED])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(MESSAGES)?
-            .delete(message_key(peer, key.id))
-            .await?;
-        tx.object_store(DELETED)?
-            .put(encode(&key.id)?)
-            .with_key(format!("{:020}", key.id))
-            .primitive()?;
-        tx.commit().await?;
+        let writes = Writes::new(&[MESSAGES, DELETED]);
+        writes.delete(MESSAGES, &message_key(peer, key.id));
+        writes.put(DELETED, &format!("{:020}", key.id), &key.id)?;
+        writes.commit(self).await?;
         self.deleted.borrow_mut().insert(key.id);
         Ok(())
     }
 
     async fn clear_messages(&self) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(MESSAGES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(MESSAGES)?.clear()?;
-        tx.commit().await?;
-        Ok(())
+        let writes = Writes::new(&[MESSAGES]);
+        writes.clear(MESSAGES);
+        writes.commit(self).await
     }
 
     async fn set_conversations(&self, list: &[Conversation]) -> CacheResult<()> {
@@ -395,21 +388,14 @@ impl Cache for IndexedDbCache {
     }
 
     async fn outbox_put(&self, item: &OutboxItem) -> CacheResult<()> {
-        self.put(OUTBOX, outbox_key(&item.to, item.random), item)
+        self.put(OUTBOX, &outbox_key(&item.to, item.random), item)
             .await
     }
 
     async fn outbox_remove(&self, to: &UserId, random: u32) -> CacheResult<()> {
-        let tx = self
-            .db
-            .transaction(OUTBOX)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(OUTBOX)?
-            .delete(outbox_key(to, random))
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let writes = Writes::new(&[OUTBOX]);
+        writes.delete(OUTBOX, &outbox_key(to, random));
+        writes.commit(self).await
     }
 
     async fn outbox(&self) -> CacheResult<Vec<OutboxItem>> {
@@ -432,12 +418,7 @@ impl Cache for IndexedDbCache {
         relation: Relation,
         entries: &[RelationEntry],
     ) -> CacheResult<()> {
-        self.put(
-            RELATIONS,
-            relation_name(relation).to_owned(),
-            &entries.to_vec(),
-        )
-        .await
+        self.put(RELATIONS, relation_name(relation), &entries).await
     }
 
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>> {
@@ -474,36 +455,30 @@ mod tests {
             user: UserId::parse("upgrade").unwrap(),
         };
         IndexedDbCache::delete(&ns).await.unwrap();
-        // What version 1 of this cache created, with a cursor in it.
-        let v1 = Database::open(&ns.database_name())
-            .with_version(1u32)
-            .with_on_upgrade_needed(|_, db| {
-                for name in STORES_V1 {
-                    db.create_object_store(name).build()?;
-                }
-                Ok(())
-            })
-            .await
-            .unwrap();
-        let tx = v1
-            .transaction(META)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .unwrap();
-        tx.object_store(META)
-            .unwrap()
-            .put(JsValue::from(7))
-            .with_key(CURSOR_KEY.to_owned())
-            .primitive()
-            .unwrap();
-        tx.commit().await.unwrap();
-        v1.close();
+        // What version 1 of this cache created, with a cursor in it as version 1 stored it.
+        let v1 = open_database(
+            &ns.database_name(),
+            [names(&STORES_V1)].into_iter().collect(),
+        );
+        let v1 = IndexedDbCache {
+            db: settled(v1).await.unwrap().unchecked_into(),
+            deleted: Default::default(),
+        };
+        let writes = Writes::new(&[META]);
+        writes.op("put", META, CURSOR_KEY, &JsValue::from(7));
+        writes.commit(&v1).await.unwrap();
+        drop(v1);
         let cache = IndexedDbCache::open(&ns).await.unwrap();
         assert_eq!(
             cache.cursor().await.unwrap(),
             Seq(7),
             "kept across the upgrade"
         );
+        // The number version 1 stored is compared as the JSON text stored since.
+        cache.set_cursor(Seq(5)).await.unwrap();
+        assert_eq!(cache.cursor().await.unwrap(), Seq(7), "never moves back");
+        cache.set_cursor(Seq(9)).await.unwrap();
+        assert_eq!(cache.cursor().await.unwrap(), Seq(9));
         let me = UserId::parse("me").unwrap();
         let m = crate::cache::conformance::msg(3, "bob", "me", "x");
         cache
@@ -518,6 +493,35 @@ mod tests {
                 .await
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_write_that_fails_stores_none_of_its_operations() {
+        use super::*;
+        let cache = open("atomic").await;
+        let me = UserId::parse("me").unwrap();
+        let m = crate::cache::conformance::msg(1, "bob", "me", "x");
+        let writes = Writes::new(&[MESSAGES]);
+        writes.put(MESSAGES, &message_key(&m.from, 1), &m).unwrap();
+        // A store outside the transaction's: IndexedDB refuses the operation.
+        writes.put(OUTBOX, "bob|1", &m).unwrap();
+        let Err(CacheError::Storage(error)) = writes.commit(&cache).await else {
+            panic!("the write should fail");
+        };
+        assert!(
+            error.contains("NotFoundError"),
+            "the browser's error: {error}"
+        );
+        assert!(cache.messages(&m.from, None, 5).await.unwrap().is_empty());
+        cache.put_messages(&me, &[m]).await.unwrap();
+        assert_eq!(
+            cache
+                .messages(&UserId::parse("bob").unwrap(), None, 5)
+                .await
+                .unwrap()
+                .len(),
+            1
         );
     }
 
