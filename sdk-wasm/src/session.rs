@@ -388,7 +388,11 @@ impl<C: Cache + 'static> Session<C> {
                 } => self.answer(id, Err(SdkError::new(code, message))),
                 ServerFrame::Error { id: None, .. } => {}
                 ServerFrame::Sync { entry } => {
-                    if let Err(e) = self.on_push((*entry).clone()).await {
+                    // Just decoded, the entry has no other owner: taken, not copied.
+                    let Some(entry) = std::sync::Arc::into_inner(entry) else {
+                        continue;
+                    };
+                    if let Err(e) = self.on_push(entry).await {
                         tracing_error(&e);
                     }
                 }
