@@ -171,13 +171,16 @@ setup_npm() {
 # esbuild (export names and the `new URL(…, import.meta.url)` that bundlers follow to the wasm
 # are kept), then npm
 # binaryen's wasm-opt -Oz (Debian's is too old and breaks the module), with the features the
-# Rust target emits.
+# Rust target emits. wasm-bindgen names a snippet once per function the wasm imports from it
+# directly, as keys of one object literal; they are the same module, so esbuild's warning about
+# the repeated key is silenced.
 #   build_web_module <built wasm file> <out dir> <out name>
 build_web_module() {
   local wasm=$1 out=$2 name=$3
   rm -rf "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
   node_modules/.bin/esbuild "$out/$name.js" --bundle --minify --format=esm --log-level=warning \
+    --log-override:duplicate-object-key=silent \
     --allow-overwrite --outfile="$out/$name.js"
   rm -rf "$out/snippets"
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \

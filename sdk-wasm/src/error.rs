@@ -51,3 +51,17 @@ impl From<crate::cache::CacheError> for SdkError {
         Self::new(codes::CACHE, e.to_string())
     }
 }
+
+/// Why the browser refused something: a `DOMException`'s name and message
+/// (`NotFoundError: …`), a plain `Error`'s message, or a thrown string.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn browser_reason(e: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(error) if error.name() == "Error" => error.message().into(),
+        Some(error) => error.to_string().into(),
+        None => e
+            .as_string()
+            .unwrap_or_else(|| "the browser gave no reason".into()),
+    }
+}

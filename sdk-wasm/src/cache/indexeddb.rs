@@ -90,12 +90,9 @@ impl Drop for IndexedDbCache {
 
 /// What a storage promise settles with, or its error as a [`CacheError`].
 async fn settled(promise: Promise) -> CacheResult<JsValue> {
-    JsFuture::from(promise).await.map_err(|e| {
-        CacheError::Storage(match e.dyn_ref::<js_sys::Error>() {
-            Some(error) => error.to_string().into(),
-            None => e.as_string().unwrap_or_else(|| "IndexedDB failed".into()),
-        })
-    })
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| CacheError::Storage(crate::error::browser_reason(&e)))
 }
 
 /// A value as stored: its JSON text.
