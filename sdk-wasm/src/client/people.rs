@@ -150,7 +150,7 @@ impl<C: Cache + 'static> Client<C> {
     #[cfg(target_arch = "wasm32")]
     pub async fn enable_web_push(&self, worker_path: &str) -> Result<(), SdkError> {
         self.connected()?;
-        let token = crate::webpush::subscribe(&self.inner.upload_server, worker_path).await?;
+        let token = crate::webpush::web_push_token(&self.inner.upload_server, worker_path).await?;
         self.register_push(Vendor::Webpush, token).await
     }
 
