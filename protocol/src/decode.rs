@@ -22,7 +22,7 @@ use crate::element::{
 use crate::error::ErrorCode;
 use crate::frame::{FriendGroup, KickCause, Reply, ServerFrame, SyncPage, UserResult};
 use crate::ids::{MessageKey, Seq, UserId};
-use crate::media::UploadedImage;
+use crate::media::{Uploaded, UploadedImage};
 use crate::message::{
     Conversation, CustomField, Message, Profile, ProfileDetails, Relation, RelationEntry,
     RelationFields, SyncEntry, SyncEvent,
@@ -291,6 +291,15 @@ read_fields!(ImageInfo {
     width: "Width",
     height: "Height",
     url: "URL",
+});
+
+read_fields!(Uploaded {
+    uuid: "uuid",
+    url: "url",
+    size: "size",
+    content_type: "contentType",
+    file_name: "fileName",
+    image: "image" default,
 });
 
 read_fields!(UploadedImage {
@@ -1003,7 +1012,7 @@ mod tests {
             name: "work".into(),
             users: vec![uid("bob")],
         });
-        round_trip(UploadedImage {
+        let image = UploadedImage {
             image_format: 2,
             image_info_array: vec![ImageInfo {
                 kind: 1,
@@ -1012,6 +1021,20 @@ mod tests {
                 height: 4,
                 url: "/m/1".into(),
             }],
+        };
+        round_trip(image.clone());
+        let uploaded = Uploaded {
+            uuid: "ab".into(),
+            url: "/m/ab/cat.png".into(),
+            size: 3,
+            content_type: "image/png".into(),
+            file_name: "cat.png".into(),
+            image: Some(image),
+        };
+        round_trip(uploaded.clone());
+        round_trip(Uploaded {
+            image: None,
+            ..uploaded
         });
         round_trip(OfflinePushInfo {
             push_flag: 1,

@@ -50,7 +50,7 @@ impl MediaKind {
 }
 
 /// The server's answer to an upload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Uploaded {
     /// The content's id (its SHA-256, hex): the same bytes always get the same id.
@@ -64,7 +64,7 @@ pub struct Uploaded {
     pub file_name: String,
     /// Images only: Tencent's format number (1 JPG, 2 GIF, 3 PNG, 4 BMP, 255 other) and the
     /// original, large (≤ 720 px) and thumbnail (≤ 198 px) renditions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<UploadedImage>,
 }
 
