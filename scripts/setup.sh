@@ -169,11 +169,11 @@ setup_npm() {
 # Makes a browser module of a crate built for wasm32 with the wasm-release profile:
 # wasm-bindgen's ES module glue with the crate's JavaScript snippets bundled in, minified by
 # esbuild (export names and the `new URL(…, import.meta.url)` that bundlers follow to the wasm
-# are kept), then npm
-# binaryen's wasm-opt -Oz (Debian's is too old and breaks the module), with the features the
-# Rust target emits. wasm-bindgen names a snippet once per function the wasm imports from it
-# directly, as keys of one object literal; they are the same module, so esbuild's warning about
-# the repeated key is silenced.
+# are kept), then npm binaryen's wasm-opt -Oz, repeated while it still shrinks the module
+# (Debian's binaryen is too old and breaks the module), with the features the Rust target
+# emits. wasm-bindgen names a snippet once per function the wasm imports from it directly, as
+# keys of one object literal; they are the same module, so esbuild's warning about the
+# repeated key is silenced.
 #   build_web_module <built wasm file> <out dir> <out name>
 build_web_module() {
   local wasm=$1 out=$2 name=$3
@@ -183,7 +183,7 @@ build_web_module() {
     --log-override:duplicate-object-key=silent \
     --allow-overwrite --outfile="$out/$name.js"
   rm -rf "$out/snippets"
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 }
