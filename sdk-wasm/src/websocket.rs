@@ -7,6 +7,7 @@ use crate::error::{SdkError, browser_reason, codes};
 use crate::session::{FrameSink, FrameStream};
 use futures_util::{StreamExt, sink, stream};
 use js_sys::Promise;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
@@ -32,10 +33,15 @@ extern "C" {
 /// How long a socket may take to open.
 const OPEN_TIMEOUT_MS: u32 = 15_000;
 
+/// Frames received and not yet read by the session. A session this far behind loses its
+/// connection rather than buffering without end; it reconnects and catches up from its cursor.
+const MAX_QUEUED_FRAMES: usize = 10_000;
+
 /// Connects to `{server}/ws`, where `server` is the base URL the app configured
 /// (`ws://host:port` or `wss://host`; `http(s)://` is accepted and converted).
 pub struct WebSocketConnector {
     url: String,
+    max_queued: usize,
 }
 
 impl WebSocketConnector {
@@ -50,6 +56,7 @@ impl WebSocketConnector {
         };
         Self {
             url: format!("{base}/ws"),
+            max_queued: MAX_QUEUED_FRAMES,
         }
     }
 }
@@ -73,13 +80,21 @@ fn down(e: JsValue) -> SdkError {
 
 impl Connector for WebSocketConnector {
     fn connect(&self) -> Connecting {
-        let url = self.url.clone();
+        let (url, max_queued) = (self.url.clone(), self.max_queued);
         Box::pin(async move {
             let (frames, received) = futures_channel::mpsc::unbounded();
-            // The stream ends when the socket closes: the session then reconnects.
-            let on_frame = Closure::new(move |frame: Option<String>| match frame {
-                Some(text) => drop(frames.unbounded_send(text)),
-                None => frames.close_channel(),
+            let queued = Rc::new(Cell::new(0));
+            // The stream ends when the socket closes, or when the session falls too far behind:
+            // the session then reconnects.
+            let on_frame = Closure::new({
+                let queued = queued.clone();
+                move |frame: Option<String>| match frame {
+                    Some(text) if queued.get() < max_queued => {
+                        queued.set(queued.get() + 1);
+                        drop(frames.unbounded_send(text));
+                    }
+                    _ => frames.close_channel(),
+                }
             });
             let socket = open(&url, OPEN_TIMEOUT_MS, &on_frame).map_err(down)?;
             let connection = Rc::new(Connection {
@@ -98,12 +113,52 @@ impl Connector for WebSocketConnector {
             ));
             let stream: FrameStream = Box::pin(stream::unfold(
                 (received, connection),
-                |(mut received, connection)| async move {
-                    let text = received.next().await?;
-                    Some((text, (received, connection)))
+                move |(mut received, connection)| {
+                    let queued = queued.clone();
+                    async move {
+                        let text = received.next().await?;
+                        queued.set(queued.get() - 1);
+                        Some((text, (received, connection)))
+                    }
                 },
             ));
             Ok((sink, stream))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::sleep_ms;
+    use futures_util::SinkExt;
+    use protocol::frame::{ClientFrame, Request};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    async fn a_reader_that_falls_behind_loses_the_connection() {
+        #[allow(clippy::option_env_unwrap)]
+        let server = option_env!("DUET_TEST_SERVER")
+            .expect("start a test server with `npm run test:server` and export what it prints");
+        let connector = WebSocketConnector {
+            max_queued: 3,
+            ..WebSocketConnector::new(server)
+        };
+        let (mut sink, mut stream) = connector.connect().await.unwrap();
+        // Fifty pongs, none read while they arrive: the fourth overflows the queue.
+        for id in 1..=50 {
+            let ping = serde_json::to_string(&ClientFrame {
+                id,
+                request: Request::Ping,
+            })
+            .unwrap();
+            sink.send(ping).await.unwrap();
+        }
+        sleep_ms(1_000).await;
+        let mut read = 0;
+        while stream.next().await.is_some() {
+            read += 1;
+        }
+        assert_eq!(read, 3, "the frames queued before the cap, then the end");
     }
 }
