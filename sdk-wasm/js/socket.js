@@ -3,8 +3,9 @@
 
 /**
  * Opens a WebSocket to `url`. Its `opened` promise settles once it is open, and fails when it
- * closes first or is not open after `timeoutMs`. Each text frame goes to `onFrame(text)`, and
- * `onFrame()` is called once when the socket closes.
+ * closes first or is not open after `timeoutMs`. Each text frame goes to `onFrame(text)`, which
+ * answers false when the socket is to be closed; `onFrame()` is called once when the socket
+ * closes by itself.
  */
 export function open(url, timeoutMs, onFrame) {
   const ws = new WebSocket(url);
@@ -21,7 +22,7 @@ export function open(url, timeoutMs, onFrame) {
     };
   });
   ws.onmessage = (event) => {
-    if (typeof event.data === 'string') onFrame(event.data);
+    if (typeof event.data === 'string' && !onFrame(event.data)) close(ws);
   };
   return ws;
 }

@@ -21,7 +21,7 @@ extern "C" {
     fn open(
         url: &str,
         timeout_ms: u32,
-        on_frame: &Closure<dyn FnMut(Option<String>)>,
+        on_frame: &Closure<dyn FnMut(Option<String>) -> bool>,
     ) -> Result<Socket, JsValue>;
     #[wasm_bindgen(method, getter)]
     fn opened(this: &Socket) -> Promise;
@@ -65,7 +65,7 @@ impl WebSocketConnector {
 /// the stream's) closes the socket before the callback goes.
 struct Connection {
     socket: Socket,
-    _on_frame: Closure<dyn FnMut(Option<String>)>,
+    _on_frame: Closure<dyn FnMut(Option<String>) -> bool>,
 }
 
 impl Drop for Connection {
@@ -84,16 +84,19 @@ impl Connector for WebSocketConnector {
         Box::pin(async move {
             let (frames, received) = futures_channel::mpsc::unbounded();
             let queued = Rc::new(Cell::new(0));
-            // The stream ends when the socket closes, or when the session falls too far behind:
-            // the session then reconnects.
+            // The stream ends when the socket closes, or when the session falls too far behind
+            // (the socket is then closed here): the session then reconnects.
             let on_frame = Closure::new({
                 let queued = queued.clone();
                 move |frame: Option<String>| match frame {
                     Some(text) if queued.get() < max_queued => {
                         queued.set(queued.get() + 1);
-                        drop(frames.unbounded_send(text));
+                        frames.unbounded_send(text).is_ok()
                     }
-                    _ => frames.close_channel(),
+                    _ => {
+                        frames.close_channel();
+                        false
+                    }
                 }
             });
             let socket = open(&url, OPEN_TIMEOUT_MS, &on_frame).map_err(down)?;
