@@ -61,12 +61,6 @@ test('two users chat live through the package', async () => {
     const aReady = ready(a);
     await a.login({ userID: alice, userSig: aliceSig });
     await aReady;
-    // A listener that throws does not keep the event from the others; one taken off hears nothing.
-    const heard = { thrower: 0, removed: 0 };
-    b.on(DuetChat.EVENT.MESSAGE_RECEIVED, () => { heard.thrower += 1; throw new Error('a bug in the app'); });
-    const removed = () => { heard.removed += 1; };
-    b.on(DuetChat.EVENT.MESSAGE_RECEIVED, removed);
-    b.off(DuetChat.EVENT.MESSAGE_RECEIVED, removed);
     const received = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
     const msg = a.createTextMessage({ to: bob, payload: { text: 'hello from the package' } });
     const created = { ...msg };
@@ -82,10 +76,8 @@ test('two users chat live through the package', async () => {
     const revoked = await a.revokeMessage(msg).then((r) => ({ code: r.code, same: r.data.message === msg, isRevoked: msg.isRevoked }));
     await a.logout();
     await b.logout();
-    return { created, after: msg.status, sent, data, list, convs, receipt, mine, inPlace, revoked, heard, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
+    return { created, after: msg.status, sent, data, list, convs, receipt, mine, inPlace, revoked, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
-
-  assert.deepEqual(got.heard, { thrower: 1, removed: 0 }, 'each listener still on hears the event once');
 
   assert.equal(got.created.status, 'unSend');
   assert.equal(got.inPlace.same, true, 'sendMessage resolves with the app\'s own object');

@@ -25,6 +25,7 @@ use convert::{ok, promise, sdk_error};
 use js_sys::{Function, Promise};
 use protocol::{DeviceId, UserId};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -34,27 +35,10 @@ pub struct Chat {
     state: Rc<State>,
 }
 
-// The app's listeners (`js/listeners.js`): which events go out, and their data, are decided
-// here; the calling of JavaScript functions by name is left to JavaScript.
-#[wasm_bindgen(module = "/js/listeners.js")]
-extern "C" {
-    type Listeners;
-    #[wasm_bindgen(constructor)]
-    fn new() -> Listeners;
-    #[wasm_bindgen(method, js_name = on)]
-    fn add(this: &Listeners, name: &str, handler: &Function);
-    #[wasm_bindgen(method, js_name = off)]
-    fn remove(this: &Listeners, name: &str, handler: &Function);
-    #[wasm_bindgen(method)]
-    fn clear(this: &Listeners);
-    #[wasm_bindgen(method)]
-    fn emit(this: &Listeners, name: &str, data: &JsValue);
-}
-
 struct State {
     sdk_app_id: u64,
     server: String,
-    listeners: Listeners,
+    handlers: RefCell<HashMap<String, Vec<Function>>>,
     client: RefCell<Option<Client<IndexedDbCache>>>,
 }
 
@@ -81,7 +65,18 @@ impl State {
         };
         let emits = events::emits(event, &me, client.total_unread(), |p| client.is_muted(p));
         for events::Emit(name, data) in emits {
-            self.listeners.emit(name, &data);
+            let handlers = self
+                .handlers
+                .borrow()
+                .get(name)
+                .cloned()
+                .unwrap_or_default();
+            let event = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&event, &"name".into(), &name.into());
+            let _ = js_sys::Reflect::set(&event, &"data".into(), &data);
+            for h in handlers {
+                let _ = h.call1(&JsValue::NULL, &event);
+            }
         }
     }
 }
@@ -96,18 +91,25 @@ impl Chat {
             state: Rc::new(State {
                 sdk_app_id: o.need(o.u64("SDKAppID")?, "SDKAppID")?,
                 server: o.need(o.string("server")?, "server")?,
-                listeners: Listeners::new(),
+                handlers: RefCell::default(),
                 client: RefCell::new(None),
             }),
         })
     }
 
-    pub fn on(&self, event: &str, handler: &Function) {
-        self.state.listeners.add(event, handler);
+    pub fn on(&self, event: String, handler: Function) {
+        self.state
+            .handlers
+            .borrow_mut()
+            .entry(event)
+            .or_default()
+            .push(handler);
     }
 
-    pub fn off(&self, event: &str, handler: &Function) {
-        self.state.listeners.remove(event, handler);
+    pub fn off(&self, event: String, handler: Function) {
+        if let Some(list) = self.state.handlers.borrow_mut().get_mut(&event) {
+            list.retain(|h| h != &handler);
+        }
     }
 
     /// `login({ userID, userSig })`. Resolves when the server accepted the sign-in; offline
@@ -171,7 +173,7 @@ impl Chat {
 
     /// Signs out and forgets every listener.
     pub fn destroy(&self) -> Promise {
-        self.state.listeners.clear();
+        self.state.handlers.borrow_mut().clear();
         self.logout()
     }
 
