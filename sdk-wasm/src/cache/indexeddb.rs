@@ -444,6 +444,13 @@ mod tests {
 
     crate::cache::conformance::cache_conformance!(wasm_bindgen_test, open);
 
+    /// The newest messages (up to 5) cached in the conversation with `bob`.
+    async fn bobs_messages(cache: &super::IndexedDbCache) -> Vec<protocol::Message> {
+        use super::Cache;
+        let bob = protocol::UserId::parse("bob").unwrap();
+        cache.messages(&bob, None, 5).await.unwrap()
+    }
+
     #[wasm_bindgen_test]
     async fn a_version_1_database_upgrades_in_place() {
         use super::*;
@@ -484,13 +491,7 @@ mod tests {
             .unwrap();
         cache.delete_message(&m.from, m.key).await.unwrap();
         cache.put_messages(&me, &[m]).await.unwrap();
-        assert!(
-            cache
-                .messages(&UserId::parse("bob").unwrap(), None, 5)
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(bobs_messages(&cache).await.is_empty());
     }
 
     #[wasm_bindgen_test]
@@ -510,16 +511,9 @@ mod tests {
             error.contains("NotFoundError"),
             "the browser's error: {error}"
         );
-        assert!(cache.messages(&m.from, None, 5).await.unwrap().is_empty());
+        assert!(bobs_messages(&cache).await.is_empty());
         cache.put_messages(&me, &[m]).await.unwrap();
-        assert_eq!(
-            cache
-                .messages(&UserId::parse("bob").unwrap(), None, 5)
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
+        assert_eq!(bobs_messages(&cache).await.len(), 1);
     }
 
     #[wasm_bindgen_test]
