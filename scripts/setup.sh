@@ -167,23 +167,28 @@ setup_npm() {
 }
 
 # Makes a browser module of a crate built for wasm32 with the wasm-release profile:
-# wasm-bindgen's ES module glue with the crate's JavaScript snippets bundled in, minified by
-# esbuild (export names and the `new URL(…, import.meta.url)` that bundlers follow to the wasm
-# are kept), then npm binaryen's wasm-opt -Oz, repeated while it still shrinks the module
-# (Debian's binaryen is too old and breaks the module), with the features the Rust target
-# emits. wasm-bindgen names a snippet once per function the wasm imports from it directly, as
-# keys of one object literal; they are the same module, so esbuild's warning about the
-# repeated key is silenced.
+# wasm-bindgen's ES module glue and npm binaryen's wasm-opt -Oz, repeated while it still shrinks
+# the module (Debian's binaryen is too old and breaks the module), with the features the Rust
+# target emits. Then the imports and exports get names of a letter or two, renamed alike in the
+# glue (scripts/minify-wasm-names.mjs), and the glue, with the crate's JavaScript snippets
+# bundled in, is minified by esbuild (export names and the `new URL(…, import.meta.url)` that
+# bundlers follow to the wasm are kept). wasm-bindgen names a snippet once per function the
+# wasm imports from it directly, as keys of one object literal; they are the same module, so
+# esbuild's warning about the repeated key is silenced.
 #   build_web_module <built wasm file> <out dir> <out name>
 build_web_module() {
   local wasm=$1 out=$2 name=$3
+  local features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+    --enable-mutable-globals --enable-reference-types)
   rm -rf "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
+  node_modules/.bin/wasm-opt -Oz --converge "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  node_modules/.bin/wasm-opt --minify-imports-and-exports-and-modules "${features[@]}" \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm" >"$out/names.txt"
+  node scripts/minify-wasm-names.mjs "$out/names.txt" "$out" "$name"
+  rm "$out/names.txt"
   node_modules/.bin/esbuild "$out/$name.js" --bundle --minify --format=esm --log-level=warning \
     --log-override:duplicate-object-key=silent \
     --allow-overwrite --outfile="$out/$name.js"
   rm -rf "$out/snippets"
-  node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 }
