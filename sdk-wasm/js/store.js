@@ -24,6 +24,8 @@ const range = (lower, lowerOpen, upper, upperOpen) =>
 /**
  * Opens database `name` at version `versions.length`; an older one is upgraded in place by
  * creating the stores of every version above its own (`versions[n - 1]` lists version n's).
+ * The connection gives way when another tab opens a newer version or deletes the database,
+ * which wait until every connection is closed: it closes, and its later requests fail.
  */
 export async function open(name, versions) {
   const request = indexedDB.open(name, versions.length);
@@ -32,7 +34,9 @@ export async function open(name, versions) {
       for (const store of versions[v]) request.result.createObjectStore(store);
     }
   };
-  return settled(request);
+  const db = await settled(request);
+  db.onversionchange = () => db.close();
+  return db;
 }
 
 /** Deletes database `name`; the browser finishes once its open connections are closed. */

@@ -516,6 +516,24 @@ mod tests {
         assert_eq!(bobs_messages(&cache).await.len(), 1);
     }
 
+    /// As another tab would: deleting the database while this connection is open finishes
+    /// (the connection closes rather than block it), and the closed connection then fails its
+    /// requests rather than hang.
+    #[wasm_bindgen_test]
+    async fn an_open_connection_gives_way_to_a_deletion() {
+        use super::*;
+        let cache = open("give-way").await;
+        cache.set_cursor(Seq(3)).await.unwrap();
+        let ns = Namespace {
+            sdk_app_id: 1,
+            user: UserId::parse("t-give-way").unwrap(),
+        };
+        IndexedDbCache::delete(&ns).await.unwrap();
+        assert!(cache.cursor().await.is_err());
+        let reopened = IndexedDbCache::open(&ns).await.unwrap();
+        assert_eq!(reopened.cursor().await.unwrap(), Seq(0), "deleted");
+    }
+
     #[wasm_bindgen_test]
     async fn data_outlives_the_connection_and_namespaces_are_apart() {
         use crate::cache::Cache;
