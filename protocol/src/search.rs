@@ -17,6 +17,11 @@ pub const MAX_FILTER_ITEMS: usize = 20;
 /// Largest page of results.
 pub const MAX_SEARCH_PAGE: u32 = 100;
 
+/// Puts text in lower case for comparing keywords, by Unicode's default case mapping. The
+/// server passes `str::to_lowercase`; the browser SDK passes JavaScript's `toLowerCase`, the
+/// same mapping, which spares its module Rust's case tables.
+pub type Fold = fn(&str) -> String;
+
 /// Which messages a search finds: those of the searching user's conversations (with `peer`
 /// only, when given) that are not recalled and that pass every filter given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,26 +85,27 @@ impl SearchQuery {
     /// others without decoding them: the keywords (all of them, or any, as the query asks), or
     /// the kinds' `"MsgType":"…"` (any). `None` when it cannot say: a keyword holding a quote,
     /// a backslash or a control character, which JSON writes escaped.
-    pub fn needles(&self) -> Option<(Vec<String>, bool)> {
+    pub fn needles(&self, fold: Fold) -> Option<(Vec<String>, bool)> {
         let escaped = |k: &String| k.chars().any(|c| c == '"' || c == '\\' || c.is_control());
         if !self.keywords.is_empty() {
-            let folded = self.folded_keywords();
+            let folded = self.folded_keywords(fold);
             return (!folded.iter().any(escaped)).then_some((folded, self.match_all));
         }
         let kinds = self
             .kinds
             .iter()
-            .map(|k| format!("\"msgtype\":\"{}\"", k.to_lowercase()));
+            .map(|k| format!("\"msgtype\":\"{}\"", k.to_ascii_lowercase()));
         (!self.kinds.is_empty()).then(|| (kinds.collect(), false))
     }
 
     /// The keywords as they are compared: in lower case.
-    pub fn folded_keywords(&self) -> Vec<String> {
-        self.keywords.iter().map(|k| k.to_lowercase()).collect()
+    pub fn folded_keywords(&self, fold: Fold) -> Vec<String> {
+        self.keywords.iter().map(|k| fold(k)).collect()
     }
 
-    /// Whether `message`, one of `me`'s, is found. `keywords` are [`Self::folded_keywords`].
-    pub fn matches(&self, me: &UserId, message: &Message, keywords: &[String]) -> bool {
+    /// Whether `message`, one of `me`'s, is found. `keywords` are [`Self::folded_keywords`]
+    /// with the same `fold`.
+    pub fn matches(&self, me: &UserId, message: &Message, keywords: &[String], fold: Fold) -> bool {
         let time_ok = message.time_ms >= self.min_time_ms
             && (self.max_time_ms == 0 || message.time_ms <= self.max_time_ms);
         if message.recalled || !time_ok {
@@ -118,7 +124,7 @@ impl SearchQuery {
         if keywords.is_empty() {
             return true;
         }
-        let text = search_text(message).to_lowercase();
+        let text = fold(&search_text(message));
         let found = |k: &String| text.contains(k.as_str());
         match self.match_all {
             true => keywords.iter().all(found),
@@ -204,7 +210,9 @@ mod tests {
             f(&mut q);
             q
         };
-        let finds = |q: &SearchQuery, m: &Message| q.matches(&me, m, &q.folded_keywords());
+        let lower: Fold = str::to_lowercase;
+        let finds =
+            |q: &SearchQuery, m: &Message| q.matches(&me, m, &q.folded_keywords(lower), lower);
         let world = q(&|q| q.keywords = vec!["WORLD".into()]);
         assert!(finds(&world, &hello) && !finds(&world, &file));
         let report = q(&|q| q.keywords = vec!["report".into(), "nothing".into()]);
@@ -257,7 +265,7 @@ mod tests {
                 ..SearchQuery::default()
             },
         ] {
-            let (needles, all) = q.needles().unwrap();
+            let (needles, all) = q.needles(str::to_lowercase).unwrap();
             let holds = |n: &String| json.contains(n.as_str());
             let prefiltered = if all {
                 needles.iter().all(holds)
@@ -265,7 +273,12 @@ mod tests {
                 needles.iter().any(holds)
             };
             assert_eq!(
-                q.matches(&me, &m, &q.folded_keywords()),
+                q.matches(
+                    &me,
+                    &m,
+                    &q.folded_keywords(str::to_lowercase),
+                    str::to_lowercase
+                ),
                 prefiltered,
                 "{q:?}"
             );
@@ -274,7 +287,11 @@ mod tests {
             keywords: vec!["say \"hi\"".into()],
             ..SearchQuery::default()
         };
-        assert_eq!(quoted.needles(), None, "a quote is escaped in JSON");
+        assert_eq!(
+            quoted.needles(str::to_lowercase),
+            None,
+            "a quote is escaped in JSON"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The few things that differ between the browser and native runs: spawning a local task,
-//! sleeping, the clock and a random number. Everything else in the SDK is the same code on both.
+//! sleeping, the clock, a random number and lower case. Everything else in the SDK is the same code on both.
 
 use std::future::Future;
 
@@ -45,4 +45,14 @@ pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Text in lower case, by Unicode's default case mapping, for search: in the browser,
+/// JavaScript's `toLowerCase` (the browser has the tables; Rust's would add 3 KB to the
+/// package, gzipped), natively `str::to_lowercase`.
+pub(crate) fn lowercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    text.to_lowercase()
 }

@@ -595,7 +595,7 @@ test('searchLocalMessages and searchCloudMessages find the same messages, paged,
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
     const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
-    for (const [from, to, text] of [[b, alice, 'Lunch at noon?'], [a, bob, 'lunch sounds good'], [c, alice, 'LUNCH tomorrow instead'], [b, carol, 'lunch without alice']]) {
+    for (const [from, to, text] of [[b, alice, 'Lunch at noon?'], [a, bob, 'lunch sounds good'], [c, alice, 'LUNCH tomorrow instead'], [b, carol, 'lunch without alice'], [b, alice, 'Ужин в СЕМЬ?']]) {
       await from.sendMessage(from.createTextMessage({ to, payload: { text } }));
     }
     await a.sendMessage(a.createCustomMessage({ to: carol, payload: { data: '{}', description: 'a lunch voucher', extension: '' } }));
@@ -613,6 +613,7 @@ test('searchLocalMessages and searchCloudMessages find the same messages, paged,
     const customs = await both({ keywordList: ['voucher'], messageTypeList: [DuetChat.TYPES.MSG_CUSTOM] });
     const every = await both({ keywordList: ['lunch', 'noon'], keywordListMatchType: DuetChat.TYPES.KEYWORD_LIST_MATCH_TYPE_AND });
     const fromCarol = await both({ messageTypeList: [DuetChat.TYPES.MSG_TEXT], senderUserIDList: [carol] });
+    const cyrillic = await both({ keywordList: ['ужин в семь'] });
     const refused = [];
     for (const options of [{}, { keywordList: ['x'.repeat(101)] }, { keywordList: ['a', 'b', 'c', 'd', 'e', 'f'] }, { keywordList: ['x'], count: 101 }, { keywordList: ['x'], messageTypeList: ['TIMNoSuchElem'] }]) {
       refused.push([
@@ -625,7 +626,7 @@ test('searchLocalMessages and searchCloudMessages find the same messages, paged,
     const a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const cached = texts(await a2.searchLocalMessages({ keywordList: ['lunch'] }));
     for (const chat of [a2, b, c]) await chat.logout();
-    return { all, page1, page2, withBob, customs, every, fromCarol, refused, cached };
+    return { all, page1, page2, withBob, customs, every, fromCarol, cyrillic, refused, cached };
   }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
   const newestFirst = ['a lunch voucher', 'LUNCH tomorrow instead', 'lunch sounds good', 'Lunch at noon?'];
   assert.deepEqual(got.all.cloud, newestFirst, 'alice\'s own, case-blind, newest first, custom descriptions too');
@@ -638,6 +639,8 @@ test('searchLocalMessages and searchCloudMessages find the same messages, paged,
   assert.deepEqual(got.page2.local, got.page2.cloud);
   assert.deepEqual(got.page2.cursor, ['', ''], 'the last page says so');
   assert.deepEqual(got.withBob.cloud, ['lunch sounds good', 'Lunch at noon?']);
+  assert.deepEqual(got.cyrillic.cloud, ['Ужин в СЕМЬ?'], 'case-blind beyond ASCII');
+  assert.deepEqual(got.cyrillic.local, got.cyrillic.cloud);
   assert.deepEqual(got.withBob.local, got.withBob.cloud);
   assert.deepEqual(got.customs.cloud, ['a lunch voucher']);
   assert.deepEqual(got.customs.local, got.customs.cloud);

@@ -5,6 +5,7 @@
 use super::Client;
 use crate::cache::Cache;
 use crate::error::{SdkError, codes};
+use crate::runtime::lowercase;
 use protocol::Message;
 use protocol::search::{MAX_SEARCH_PAGE, SearchQuery};
 use std::cmp::Reverse;
@@ -56,20 +57,20 @@ impl<C: Cache + 'static> Client<C> {
         let me = self
             .me()
             .ok_or_else(|| SdkError::new(codes::STATE, "not signed in"))?;
-        let keywords = query.folded_keywords();
+        let keywords = query.folded_keywords(lowercase);
         let keep = count as usize + 1;
         // The newest `count + 1` found, whatever order the cache reads them in.
         let mut found: BinaryHeap<Reverse<Newest>> = BinaryHeap::with_capacity(keep + 1);
         let mut visit = |m: Message| {
             let below = before == 0 || m.key.id < before;
-            if below && query.matches(&me, &m, &keywords) {
+            if below && query.matches(&me, &m, &keywords, lowercase) {
                 found.push(Reverse(Newest(m)));
                 if found.len() > keep {
                     found.pop();
                 }
             }
         };
-        let needles = query.needles();
+        let needles = query.needles(lowercase);
         self.inner
             .cache
             .scan_messages(&me, query.peer.as_ref(), needles.as_ref(), &mut visit)

@@ -854,7 +854,7 @@ impl Storage for MemoryStorage {
         let user = st.users.get(owner);
         let from = user.map_or(0, |u| u.history_from);
         let visible = |id: &u64| *id > from && !user.is_some_and(|u| u.hidden.contains(id));
-        let keywords = query.folded_keywords();
+        let keywords = query.folded_keywords(str::to_lowercase);
         let upper = if before == 0 { u64::MAX } else { before };
         let found = st
             .messages
@@ -863,7 +863,10 @@ impl Storage for MemoryStorage {
             .filter(|(id, _)| visible(id))
             .map(|(_, s)| &s.message)
             .take_while(|m| m.time_ms >= cutoff)
-            .filter(|m| (&m.from == owner || &m.to == owner) && query.matches(owner, m, &keywords))
+            .filter(|m| {
+                (&m.from == owner || &m.to == owner)
+                    && query.matches(owner, m, &keywords, str::to_lowercase)
+            })
             .take(limit.max(1) as usize + 1)
             .cloned()
             .collect();

@@ -172,7 +172,7 @@ impl Scope<'_> {
 /// Up to `wanted` of the owner's messages above the watermark that the query finds, newest
 /// first, matched here as the in-memory store matches them.
 fn unindexed(db: &Db, scope: &Scope<'_>, watermark: u64, wanted: usize) -> Sql<Vec<Message>> {
-    let keywords = scope.query.folded_keywords();
+    let keywords = scope.query.folded_keywords(str::to_lowercase);
     let mut found = Vec::new();
     db.each(
         &format!(
@@ -187,7 +187,7 @@ fn unindexed(db: &Db, scope: &Scope<'_>, watermark: u64, wanted: usize) -> Sql<V
         ],
         |row| {
             let message = rows::message(row, 0)?.expect("selected from messages");
-            if scope.query.matches(scope.owner, &message, &keywords) {
+            if scope.query.matches(scope.owner, &message, &keywords, str::to_lowercase) {
                 found.push(message);
             }
             Ok(found.len() < wanted)
@@ -200,7 +200,7 @@ fn unindexed(db: &Db, scope: &Scope<'_>, watermark: u64, wanted: usize) -> Sql<V
 /// full-text query, built for this search.
 fn indexed(conn: &Connection, scope: &Scope<'_>, wanted: usize) -> Sql<Vec<Message>> {
     let query = scope.query;
-    let keywords = query.folded_keywords();
+    let keywords = query.folded_keywords(str::to_lowercase);
     let mut fts = vec![phrase("users", &format!("|{}|", scope.owner))];
     if let Some(peer) = &query.peer {
         fts.push(phrase("users", &format!("|{peer}|")));
