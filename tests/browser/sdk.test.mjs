@@ -62,6 +62,14 @@ test('two users chat live through the package', async () => {
     await a.login({ userID: alice, userSig: aliceSig });
     await aReady;
     const received = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
+    // `off` removes that listener of that event only.
+    const heard = [];
+    const removed = () => heard.push('removed');
+    const kept = ({ name }) => heard.push(name);
+    b.on(DuetChat.EVENT.MESSAGE_RECEIVED, removed);
+    b.on(DuetChat.EVENT.MESSAGE_RECEIVED, kept);
+    b.off(DuetChat.EVENT.MESSAGE_RECEIVED, removed);
+    b.off(DuetChat.EVENT.MESSAGE_REVOKED, kept);
     const msg = a.createTextMessage({ to: bob, payload: { text: 'hello from the package' } });
     const created = { ...msg };
     const sent = await a.sendMessage(msg);
@@ -76,8 +84,10 @@ test('two users chat live through the package', async () => {
     const revoked = await a.revokeMessage(msg).then((r) => ({ code: r.code, same: r.data.message === msg, isRevoked: msg.isRevoked }));
     await a.logout();
     await b.logout();
-    return { created, after: msg.status, sent, data, list, convs, receipt, mine, inPlace, revoked, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
+    return { created, after: msg.status, sent, data, list, convs, receipt, mine, inPlace, revoked, heard, isReady: a.isReady(), events: DuetChat.EVENT, types: DuetChat.TYPES };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+
+  assert.deepEqual(got.heard, ['onMessageReceived'], 'the listener taken off is not called; the other is, once');
 
   assert.equal(got.created.status, 'unSend');
   assert.equal(got.inPlace.same, true, 'sendMessage resolves with the app\'s own object');

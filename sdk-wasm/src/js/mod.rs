@@ -25,7 +25,6 @@ use convert::{ok, promise, sdk_error};
 use js_sys::{Function, Promise};
 use protocol::{DeviceId, UserId};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -38,7 +37,9 @@ pub struct Chat {
 struct State {
     sdk_app_id: u64,
     server: String,
-    handlers: RefCell<HashMap<String, Vec<Function>>>,
+    /// The app's listeners and their events, in the order added (a handful: a list is
+    /// smaller in the module than a map).
+    handlers: RefCell<Vec<(String, Function)>>,
     client: RefCell<Option<Client<IndexedDbCache>>>,
 }
 
@@ -65,12 +66,11 @@ impl State {
         };
         let emits = events::emits(event, &me, client.total_unread(), |p| client.is_muted(p));
         for events::Emit(name, data) in emits {
-            let handlers = self
-                .handlers
-                .borrow()
-                .get(name)
-                .cloned()
-                .unwrap_or_default();
+            // Those listening when the event came, whatever they add or remove meanwhile.
+            let handlers: Vec<Function> = (self.handlers.borrow().iter())
+                .filter(|(n, _)| n == name)
+                .map(|(_, h)| h.clone())
+                .collect();
             let event = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&event, &"name".into(), &name.into());
             let _ = js_sys::Reflect::set(&event, &"data".into(), &data);
@@ -98,18 +98,11 @@ impl Chat {
     }
 
     pub fn on(&self, event: String, handler: Function) {
-        self.state
-            .handlers
-            .borrow_mut()
-            .entry(event)
-            .or_default()
-            .push(handler);
+        self.state.handlers.borrow_mut().push((event, handler));
     }
 
     pub fn off(&self, event: String, handler: Function) {
-        if let Some(list) = self.state.handlers.borrow_mut().get_mut(&event) {
-            list.retain(|h| h != &handler);
-        }
+        (self.state.handlers.borrow_mut()).retain(|(n, h)| !(n == &event && h == &handler));
     }
 
     /// `login({ userID, userSig })`. Resolves when the server accepted the sign-in; offline
