@@ -93,7 +93,7 @@ struct ClientInner<C: Cache + 'static> {
     /// be read yet: they are read, and announced, at `SdkReady`.
     groups_changed: Cell<bool>,
     /// The users whose presence this client follows: followed again on each new connection.
-    followed: RefCell<std::collections::BTreeSet<UserId>>,
+    followed: RefCell<Vec<UserId>>,
     /// When this user last told each peer it was typing ([`crate::runtime::now_ms`]).
     typing: RefCell<HashMap<UserId, u64>>,
     /// Media messages not yet uploaded, by random.

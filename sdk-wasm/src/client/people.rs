@@ -190,11 +190,9 @@ impl<C: Cache + 'static> Client<C> {
             .statuses(users.clone(), Some(follow))
             .await?;
         let mut followed = self.inner.followed.borrow_mut();
-        match follow {
-            true => followed.extend(users),
-            false => users.iter().for_each(|u| {
-                followed.remove(u);
-            }),
+        followed.retain(|u| !users.contains(u));
+        if follow {
+            followed.extend(users);
         }
         Ok(statuses)
     }
