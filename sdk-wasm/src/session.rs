@@ -18,6 +18,7 @@ use crate::runtime::spawn;
 use crate::sequence::SeqTracker;
 use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use litemap::LiteMap;
 use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
 use protocol::presence::UserStatus;
 use protocol::push::Vendor;
@@ -27,7 +28,6 @@ use protocol::{
     Relation, RelationEntry, RelationFields, Seq, SyncEntry, SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::pin::Pin;
 use std::rc::Rc;
 
@@ -70,7 +70,7 @@ struct Inner<C> {
     /// Shared with later sessions of the same client (see [`Session::resume`]).
     tracker: Progress,
     out: mpsc::UnboundedSender<String>,
-    pending: RefCell<HashMap<u64, oneshot::Sender<Result<Reply, SdkError>>>>,
+    pending: RefCell<LiteMap<u64, oneshot::Sender<Result<Reply, SdkError>>>>,
     next_id: Cell<u64>,
     events: mpsc::UnboundedSender<Event>,
     wake_syncer: mpsc::UnboundedSender<()>,
@@ -119,7 +119,7 @@ impl<C: Cache + 'static> Session<C> {
             cache,
             tracker: progress,
             out,
-            pending: RefCell::new(HashMap::new()),
+            pending: RefCell::default(),
             next_id: Cell::new(0),
             events,
             wake_syncer,
@@ -409,7 +409,7 @@ impl<C: Cache + 'static> Session<C> {
         }
         self.inner.connected.set(false);
         self.inner.ready.set(false);
-        for (_, waiting) in self.inner.pending.borrow_mut().drain() {
+        for (_, waiting) in std::mem::take(&mut *self.inner.pending.borrow_mut()) {
             let _ = waiting.send(Err(SdkError::disconnected()));
         }
         self.inner.wake_syncer.close_channel();
@@ -550,7 +550,7 @@ impl<C: Cache + 'static> Session<C> {
             return Ok(());
         }
         let mut messages: Vec<Message> = Vec::new();
-        let mut conversations: Option<HashMap<UserId, Conversation>> = None;
+        let mut conversations: Option<LiteMap<UserId, Conversation>> = None;
         let mut changed_conversations = false;
         // A conversation left the list: the cached list is replaced, not added to.
         let mut removed_conversation = false;
@@ -799,8 +799,8 @@ impl<C: Cache + 'static> Session<C> {
     /// The cached conversations by peer, read once per [`Session::apply`].
     async fn conversations_map<'a>(
         &self,
-        slot: &'a mut Option<HashMap<UserId, Conversation>>,
-    ) -> Result<&'a mut HashMap<UserId, Conversation>, SdkError> {
+        slot: &'a mut Option<LiteMap<UserId, Conversation>>,
+    ) -> Result<&'a mut LiteMap<UserId, Conversation>, SdkError> {
         if slot.is_none() {
             let list = self.inner.cache.conversations().await?;
             *slot = Some(list.into_iter().map(|c| (c.peer.clone(), c)).collect());
@@ -1235,7 +1235,7 @@ impl<C: Cache + 'static> Session<C> {
 /// the cache may have applied this one already, and must not count it unread twice. (Older
 /// ones arrive only during a sync, which ends with the server's list.) Returns whether anything
 /// changed.
-fn touch_conversation(convs: &mut HashMap<UserId, Conversation>, me: &UserId, m: &Message) -> bool {
+fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m: &Message) -> bool {
     let peer = m.peer_of(me).clone();
     let c = convs.entry(peer.clone()).or_insert_with(|| Conversation {
         peer: peer.clone(),

@@ -78,7 +78,7 @@ extern "C" {
 pub struct IndexedDbCache {
     db: Database,
     /// The `deleted` store, read once at open: deletions are rare, messages stored often.
-    deleted: std::cell::RefCell<std::collections::HashSet<u64>>,
+    deleted: std::cell::RefCell<litemap::LiteMap<u64, ()>>,
 }
 
 /// The connection closes with the cache, so that deleting the database is not kept waiting.
@@ -190,7 +190,10 @@ impl IndexedDbCache {
             deleted: Default::default(),
         };
         let ids: Vec<u64> = cache.all(DELETED).await?;
-        cache.deleted.borrow_mut().extend(ids);
+        cache
+            .deleted
+            .borrow_mut()
+            .extend(ids.into_iter().map(|id| (id, ())));
         Ok(cache)
     }
 
@@ -273,7 +276,7 @@ impl Cache for IndexedDbCache {
         let writes = Writes::new(&[MESSAGES]);
         {
             let deleted = self.deleted.borrow();
-            for m in messages.iter().filter(|m| !deleted.contains(&m.key.id)) {
+            for m in messages.iter().filter(|m| !deleted.contains_key(&m.key.id)) {
                 writes.put(MESSAGES, &message_key(m.peer_of(me), m.key.id), m)?;
             }
         }
@@ -358,7 +361,7 @@ impl Cache for IndexedDbCache {
         writes.delete(MESSAGES, &message_key(peer, key.id));
         writes.put(DELETED, &format!("{:020}", key.id), &key.id)?;
         writes.commit(self).await?;
-        self.deleted.borrow_mut().insert(key.id);
+        self.deleted.borrow_mut().insert(key.id, ());
         Ok(())
     }
 

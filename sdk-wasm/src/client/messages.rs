@@ -4,8 +4,8 @@
 use super::Client;
 use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
+use litemap::LiteMap;
 use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, UserId};
-use std::collections::{HashMap, HashSet};
 
 /// How far a conversation is read: by this user (`mine`) and by the peer, as key numbers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,8 +30,8 @@ impl ReadMarks {
 /// list.
 pub(super) struct ReadState {
     total_unread: u32,
-    marks: HashMap<UserId, ReadMarks>,
-    drafts: HashSet<UserId>,
+    marks: LiteMap<UserId, ReadMarks>,
+    drafts: LiteMap<UserId, ()>,
 }
 
 impl ReadState {
@@ -49,7 +49,7 @@ impl ReadState {
             drafts: list
                 .iter()
                 .filter(|c| !c.draft.is_empty())
-                .map(|c| c.peer.clone())
+                .map(|c| (c.peer.clone(), ()))
                 .collect(),
         }
     }
@@ -134,7 +134,7 @@ impl<C: Cache + 'static> Client<C> {
             .read
             .borrow()
             .as_ref()
-            .is_some_and(|r| r.drafts.contains(peer))
+            .is_some_and(|r| r.drafts.contains_key(peer))
     }
 
     /// Pins or unpins the conversation with `peer` (`pinned`), or keeps `draft` as the text

@@ -19,9 +19,9 @@ use crate::event::Event;
 use crate::session::{FrameSink, FrameStream, Login, Session};
 use futures_channel::oneshot;
 use futures_util::StreamExt;
+use litemap::LiteMap;
 use protocol::{Message, Relation, UserId};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -83,22 +83,22 @@ struct ClientInner<C: Cache + 'static> {
     /// Who is signed in: set when the sign-in starts, cleared at logout.
     login: RefCell<Option<Login>>,
     /// Sends whose message went to the outbox, resolved when it goes out, by (peer, random).
-    waiting: RefCell<HashMap<(UserId, u32), Settle>>,
+    waiting: RefCell<LiteMap<(UserId, u32), Settle>>,
     /// Unread counts and read marks as of the last conversation list.
     read: RefCell<Option<messages::ReadState>>,
     /// The peers this user muted, as of the last list heard of (from the server at each
     /// `SdkReady`, then from changes on any device).
-    muted: RefCell<std::collections::HashSet<UserId>>,
+    muted: RefCell<LiteMap<UserId, ()>>,
     /// The friend groups changed during a sync that came before `SdkReady`, when they cannot
     /// be read yet: they are read, and announced, at `SdkReady`.
     groups_changed: Cell<bool>,
     /// The users whose presence this client follows: followed again on each new connection.
     followed: RefCell<Vec<UserId>>,
     /// When this user last told each peer it was typing ([`crate::runtime::now_ms`]).
-    typing: RefCell<HashMap<UserId, u64>>,
+    typing: RefCell<LiteMap<UserId, u64>>,
     /// Media messages not yet uploaded, by random.
     #[cfg(target_arch = "wasm32")]
-    media: RefCell<HashMap<u32, messages::MediaDraft>>,
+    media: RefCell<LiteMap<u32, messages::MediaDraft>>,
     /// Where media uploads go (the server's base URL).
     #[cfg(target_arch = "wasm32")]
     upload_server: String,
@@ -153,14 +153,14 @@ impl<C: Cache + 'static> Client<C> {
                 progress: RefCell::new(None),
                 generation: Cell::new(0),
                 login: RefCell::new(None),
-                waiting: RefCell::new(HashMap::new()),
+                waiting: RefCell::default(),
                 read: RefCell::new(None),
                 muted: RefCell::default(),
                 typing: RefCell::default(),
                 groups_changed: Cell::default(),
                 followed: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]
-                media: RefCell::new(HashMap::new()),
+                media: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]
                 upload_server: String::new(),
             }),
@@ -253,7 +253,7 @@ impl<C: Cache + 'static> Client<C> {
         self.inner.followed.borrow_mut().clear();
         self.inner.groups_changed.set(false);
         #[cfg(target_arch = "wasm32")]
-        for (_, draft) in self.inner.media.borrow_mut().drain() {
+        for (_, draft) in std::mem::take(&mut *self.inner.media.borrow_mut()) {
             draft.cancel.cancel();
         }
         let session = self.inner.session.borrow_mut().take();
@@ -452,12 +452,12 @@ impl<C: Cache + 'static> Client<C> {
     }
 
     fn set_muted(&self, list: &[protocol::RelationEntry]) {
-        *self.inner.muted.borrow_mut() = list.iter().map(|e| e.user_id.clone()).collect();
+        *self.inner.muted.borrow_mut() = list.iter().map(|e| (e.user_id.clone(), ())).collect();
     }
 
     /// Whether this user muted `peer` (its messages come without a push notification).
     pub fn is_muted(&self, peer: &UserId) -> bool {
-        self.inner.muted.borrow().contains(peer)
+        self.inner.muted.borrow().contains_key(peer)
     }
 
     /// Settles the send awaiting the message `random` to `to`, if one is; returns whether one was.
