@@ -505,6 +505,56 @@ fn the_client_reconnects_by_itself_and_resumes() {
 }
 
 #[test]
+fn followed_users_are_followed_again_once_after_a_reconnect() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let addr = server.addr;
+        let (tx, mut events) = futures_channel::mpsc::unbounded();
+        let listener: duet_chat::client::Listener = Rc::new(move |e| {
+            let _ = tx.unbounded_send(e);
+        });
+        let backoff = Backoff {
+            first_ms: 50,
+            max_ms: 200,
+        };
+        let client = Client::new(
+            Box::new(TestConnector(addr)),
+            Rc::new(MemoryCache::default()),
+            listener,
+            backoff,
+        );
+        client.login(login("bob", "tab")).await.unwrap();
+        until(&mut events, |e| *e == Event::SdkReady).await;
+        let named = [uid("carol"), uid("carol"), uid("dave")];
+        let now = client.follow_statuses(named.to_vec(), true).await.unwrap();
+        assert_eq!(now.len(), 3, "one status per user named");
+        client
+            .follow_statuses(vec![uid("dave")], false)
+            .await
+            .unwrap();
+
+        let dir = server.stop().await;
+        until(&mut events, |e| *e == Event::Disconnected).await;
+        let _server = Server::start_at(addr, dir, |_| {}).await;
+        // Every presence told from the reconnect until things are quiet after `SdkReady`.
+        let (mut told, mut ready) = (Vec::new(), false);
+        loop {
+            let wait = Duration::from_millis(if ready { 500 } else { 5_000 });
+            let Ok(Some(e)) = tokio::time::timeout(wait, events.next()).await else {
+                break;
+            };
+            match e {
+                Event::UserStatusUpdated(status) => told.push(status.user_id),
+                Event::SdkReady => ready = true,
+                _ => {}
+            }
+        }
+        assert!(ready, "reconnected");
+        assert_eq!(told, [uid("carol")], "carol once; dave no longer followed");
+    });
+}
+
+#[test]
 fn two_tabs_sharing_one_cache_count_each_message_once() {
     local(|| async {
         let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;

@@ -192,7 +192,11 @@ impl<C: Cache + 'static> Client<C> {
         let mut followed = self.inner.followed.borrow_mut();
         followed.retain(|u| !users.contains(u));
         if follow {
-            followed.extend(users);
+            for user in users {
+                if !followed.contains(&user) {
+                    followed.push(user);
+                }
+            }
         }
         Ok(statuses)
     }
