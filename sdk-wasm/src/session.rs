@@ -727,7 +727,10 @@ impl<C: Cache + 'static> Session<C> {
                 SyncEvent::Unknown => {}
                 // Once for a page however many changes it holds: the groups are read again.
                 SyncEvent::FriendGroups => {
-                    if !later_events.contains(&Event::FriendGroupsChanged) {
+                    if !later_events
+                        .iter()
+                        .any(|e| matches!(e, Event::FriendGroupsChanged))
+                    {
                         later_events.push(Event::FriendGroupsChanged);
                     }
                 }

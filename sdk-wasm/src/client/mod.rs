@@ -320,7 +320,7 @@ impl<C: Cache + 'static> Client<C> {
             let mut kicked = false;
             while let Some(event) = events.next().await {
                 kicked |= matches!(event, Event::KickedOut(_));
-                let ended = event == Event::Disconnected;
+                let ended = matches!(event, Event::Disconnected);
                 if let Some(event) = self.observe(event) {
                     (self.inner.listener)(event);
                 }
