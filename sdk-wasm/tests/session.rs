@@ -441,28 +441,30 @@ fn refusals_come_back_with_the_servers_code() {
     });
 }
 
+/// Bob signed in to the server at `addr` and ready, on a client with a memory cache that
+/// reconnects within 200 ms, and the events it tells after `SdkReady`.
+async fn bob_reconnecting(addr: SocketAddr) -> (Client<MemoryCache>, UnboundedReceiver<Event>) {
+    let (tx, mut events) = futures_channel::mpsc::unbounded();
+    let listener: duet_chat::client::Listener = Rc::new(move |e| {
+        let _ = tx.unbounded_send(e);
+    });
+    let backoff = Backoff {
+        first_ms: 50,
+        max_ms: 200,
+    };
+    let cache = Rc::new(MemoryCache::default());
+    let client = Client::new(Box::new(TestConnector(addr)), cache, listener, backoff);
+    client.login(login("bob", "tab")).await.unwrap();
+    until(&mut events, |e| *e == Event::SdkReady).await;
+    (client, events)
+}
+
 #[test]
 fn the_client_reconnects_by_itself_and_resumes() {
     local(|| async {
         let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
         let addr = server.addr;
-        let (tx, mut events) = futures_channel::mpsc::unbounded();
-        let listener: duet_chat::client::Listener = Rc::new(move |e| {
-            let _ = tx.unbounded_send(e);
-        });
-        let backoff = Backoff {
-            first_ms: 50,
-            max_ms: 200,
-        };
-        let cache = Rc::new(MemoryCache::default());
-        let client = Client::new(
-            Box::new(TestConnector(addr)),
-            cache.clone(),
-            listener,
-            backoff,
-        );
-        client.login(login("bob", "tab")).await.unwrap();
-        until(&mut events, |e| *e == Event::SdkReady).await;
+        let (client, mut events) = bob_reconnecting(addr).await;
         assert!(client.is_ready());
 
         let dir = server.stop().await;
@@ -509,22 +511,7 @@ fn followed_users_are_followed_again_once_after_a_reconnect() {
     local(|| async {
         let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
         let addr = server.addr;
-        let (tx, mut events) = futures_channel::mpsc::unbounded();
-        let listener: duet_chat::client::Listener = Rc::new(move |e| {
-            let _ = tx.unbounded_send(e);
-        });
-        let backoff = Backoff {
-            first_ms: 50,
-            max_ms: 200,
-        };
-        let client = Client::new(
-            Box::new(TestConnector(addr)),
-            Rc::new(MemoryCache::default()),
-            listener,
-            backoff,
-        );
-        client.login(login("bob", "tab")).await.unwrap();
-        until(&mut events, |e| *e == Event::SdkReady).await;
+        let (client, mut events) = bob_reconnecting(addr).await;
         let named = [uid("carol"), uid("carol"), uid("dave")];
         let now = client.follow_statuses(named.to_vec(), true).await.unwrap();
         assert_eq!(now.len(), 3, "one status per user named");
