@@ -21,6 +21,19 @@ const range = (lower, lowerOpen, upper, upperOpen) =>
       ? IDBKeyRange.lowerBound(lower, lowerOpen)
       : IDBKeyRange.bound(lower, upper, lowerOpen, upperOpen);
 
+/** Connections closed because another tab upgraded or deleted their database. */
+const gaveWay = new WeakSet();
+
+/** A transaction on `db`; on a connection that gave way, an error that says what to do. */
+function transaction(db, stores, mode) {
+  if (gaveWay.has(db)) {
+    const error = new Error('another tab of this app upgraded or deleted the local cache; reload the page to use it again');
+    error.name = 'CacheClosedError';
+    throw error;
+  }
+  return db.transaction(stores, mode);
+}
+
 /**
  * Opens database `name` at version `versions.length`; an older one is upgraded in place by
  * creating the stores of every version above its own (`versions[n - 1]` lists version n's).
@@ -35,7 +48,10 @@ export async function open(name, versions) {
     }
   };
   const db = await settled(request);
-  db.onversionchange = () => db.close();
+  db.onversionchange = () => {
+    db.close();
+    gaveWay.add(db);
+  };
   return db;
 }
 
@@ -46,20 +62,20 @@ export async function remove(name) {
 
 /** The value under `key`, or `undefined`. */
 export async function get(db, store, key) {
-  return settled(db.transaction(store).objectStore(store).get(key));
+  return settled(transaction(db, store).objectStore(store).get(key));
 }
 
 /** The values of a key range in key order, at most `limit` of them when it is given. */
 export async function getAll(db, store, lower, lowerOpen, upper, upperOpen, limit) {
   const query = range(lower, lowerOpen, upper, upperOpen);
-  return settled(db.transaction(store).objectStore(store).getAll(query, limit));
+  return settled(transaction(db, store).objectStore(store).getAll(query, limit));
 }
 
 /** Up to `count` values from `lower` to `upper`, the greatest key first. */
 export async function last(db, store, lower, upper, upperOpen, count) {
   const values = [];
   const query = range(lower, false, upper, upperOpen);
-  const request = db.transaction(store).objectStore(store).openCursor(query, 'prev');
+  const request = transaction(db, store).objectStore(store).openCursor(query, 'prev');
   return new Promise((resolve, reject) => {
     request.onerror = () => reject(request.error);
     request.onsuccess = () => {
@@ -80,7 +96,7 @@ export async function last(db, store, lower, upper, upperOpen, count) {
  * least as great (read and written in the same transaction, which no other tab can split).
  */
 export async function write(db, stores, ops) {
-  const tx = db.transaction(stores, 'readwrite');
+  const tx = transaction(db, stores, 'readwrite');
   try {
     for (let i = 0; i < ops.length; i += 4) {
       const kind = ops[i];

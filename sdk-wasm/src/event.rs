@@ -83,7 +83,8 @@ pub enum Event {
     Disconnected,
     /// The SDK is connecting again after a dropped connection.
     Reconnecting,
-    /// A fault the app did not call for (e.g. a reconnect refused because the UserSig
-    /// expired): the SDK stopped reconnecting.
+    /// A fault the app did not call for: a reconnect refused (e.g. the UserSig expired), after
+    /// which the SDK stopped reconnecting, or the first failure of the local cache in a session
+    /// (e.g. another tab upgraded it: the page must be reloaded).
     Error(crate::error::SdkError),
 }

@@ -76,6 +76,8 @@ struct Inner<C> {
     wake_syncer: mpsc::UnboundedSender<()>,
     connected: Cell<bool>,
     ready: Cell<bool>,
+    /// Whether a cache fault was told to the app ([`Session::background_fault`]).
+    cache_fault_told: Cell<bool>,
     /// Serializes [`Session::apply`]: the reader and the syncer both apply entries, and a
     /// conversation's update must not interleave with another's.
     applying: futures_util::lock::Mutex<()>,
@@ -125,6 +127,7 @@ impl<C: Cache + 'static> Session<C> {
             wake_syncer,
             connected: Cell::new(true),
             ready: Cell::new(false),
+            cache_fault_told: Cell::new(false),
             applying: futures_util::lock::Mutex::new(()),
         });
         let session = Session { inner };
@@ -393,7 +396,7 @@ impl<C: Cache + 'static> Session<C> {
                         continue;
                     };
                     if let Err(e) = self.on_push(entry).await {
-                        tracing_error(&e);
+                        self.background_fault(e);
                     }
                 }
                 ServerFrame::Kicked { cause, .. } => {
@@ -469,8 +472,19 @@ impl<C: Cache + 'static> Session<C> {
         while wake.next().await.is_some() {
             while wake.try_recv().is_ok() {}
             if let Err(e) = self.catch_up(false).await {
-                tracing_error(&e);
+                self.background_fault(e);
             }
+        }
+    }
+
+    /// A fault after the first sync, with no caller to return to: logged. The first of the
+    /// cache's in this session (a full disk, another tab's upgrade) is also told to the app as
+    /// `Error`: what it shows falls behind until the cache works again, though nothing is lost,
+    /// as the cursor does not move past what was not stored.
+    fn background_fault(&self, e: SdkError) {
+        tracing_error(&e);
+        if e.code == codes::CACHE && !self.inner.cache_fault_told.replace(true) {
+            self.emit(Event::Error(e));
         }
     }
 

@@ -1241,6 +1241,47 @@ window.chatAs = async (SDKAppID, server, userID, userSig) => {
   }
 });
 
+test('when another tab deletes the cache, ERROR says so once, calls fail saying why, and a reload loses nothing', async () => {
+  const alice = `alice-gone-${run}`, bob = `bob-gone-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const errors = [];
+    b.on(DuetChat.EVENT.ERROR, ({ data }) => errors.push(data));
+    const shown = [];
+    b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => shown.push(...data.map((m) => m.payload.text)));
+    const typing = new Promise((r) => b.on(DuetChat.EVENT.TYPING_STATUS_UPDATED, r));
+    // As another tab would (a newer version of the app upgrading it is the same to this one):
+    // this waits for bob's open connection, which gives way.
+    await new Promise((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(`duet-${SDKAPPID}-${bob}`);
+      request.onsuccess = resolve;
+      request.onerror = () => reject(request.error);
+    });
+    const conv = { conversationID: `C2C${bob}` };
+    for (const text of ['one', 'two']) await a.sendMessage(a.createTextMessage({ to: bob, payload: { text } }));
+    // Typing is never stored, and bob reads frames in order: once he hears it, both messages
+    // have been handled.
+    await a.sendTypingStatus(conv);
+    await typing;
+    const list = await b.getMessageList({ conversationID: `C2C${alice}` }).then(() => 'resolved', (e) => e);
+    await b.logout();
+    const again = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const after = await again.getMessageList({ conversationID: `C2C${alice}` });
+    await again.logout();
+    await a.logout();
+    return { errors, shown, list: { code: list.code, message: list.message }, after: after.data.messageList.map((m) => m.payload.text) };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.equal(got.errors.length, 1, `ERROR once: ${JSON.stringify(got.errors)}`);
+  assert.equal(got.errors[0].code, 61002);
+  assert.match(got.errors[0].message, /another tab .* reload the page/);
+  assert.deepEqual(got.shown, [], 'what could not be stored is not shown as stored');
+  assert.equal(got.list.code, 61002);
+  assert.match(got.list.message, /reload the page/);
+  assert.deepEqual(got.after, ['one', 'two'], 'after the reload both messages are there, once each');
+});
+
 test('a session whose UserSig expires is kicked out with userSigExpired and does not reconnect', async () => {
   const frank = `frank10-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, frank, userSig }) => {

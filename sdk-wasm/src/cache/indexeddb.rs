@@ -521,7 +521,7 @@ mod tests {
 
     /// As another tab would: deleting the database while this connection is open finishes
     /// (the connection closes rather than block it), and the closed connection then fails its
-    /// requests rather than hang.
+    /// requests, saying why, rather than hang.
     #[wasm_bindgen_test]
     async fn an_open_connection_gives_way_to_a_deletion() {
         use super::*;
@@ -532,7 +532,14 @@ mod tests {
             user: UserId::parse("t-give-way").unwrap(),
         };
         IndexedDbCache::delete(&ns).await.unwrap();
-        assert!(cache.cursor().await.is_err());
+        let Err(CacheError::Storage(error)) = cache.cursor().await else {
+            panic!("a connection that gave way should fail");
+        };
+        assert!(
+            error.starts_with("CacheClosedError: another tab")
+                && error.ends_with("reload the page to use it again"),
+            "{error}"
+        );
         let reopened = IndexedDbCache::open(&ns).await.unwrap();
         assert_eq!(reopened.cursor().await.unwrap(), Seq(0), "deleted");
     }
