@@ -480,7 +480,7 @@ impl<C: Cache + 'static> Session<C> {
     /// A fault after the first sync, with no caller to return to: logged. The first of the
     /// cache's in this session (a full disk, another tab's upgrade) is also told to the app as
     /// `Error`: what it shows falls behind until the cache works again, though nothing is lost,
-    /// as the cursor does not move past what was not stored.
+    /// as the stored cursor does not move past what was not stored.
     fn background_fault(&self, e: SdkError) {
         tracing_error(&e);
         if e.code == codes::CACHE && !self.inner.cache_fault_told.replace(true) {
