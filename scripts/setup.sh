@@ -168,25 +168,27 @@ setup_npm() {
   fi
 }
 
-# Makes a browser module of a crate built for wasm32 with the wasm-release profile:
-# wasm-bindgen's ES module glue and npm binaryen's wasm-opt -Oz, repeated while it still shrinks
-# the module (Debian's binaryen is too old and breaks the module), with the features the Rust
-# target emits. Its functions are then placed next to the ones they resemble, so that gzip finds
-# more repeats (scripts/order-wasm-functions.mjs chooses the order, binaryen moves the bodies
-# and drops the function names). The imports and exports get names of a letter or two, renamed
-# alike in the glue (scripts/minify-wasm-names.mjs), and the custom sections naming the
-# compiler and the module's features are dropped (last, as binaryen reads the features from them). The glue,
-# with the crate's JavaScript snippets bundled in, is minified by esbuild (export names and the
-# `new URL(…, import.meta.url)` that bundlers follow to the wasm are kept). wasm-bindgen names a
-# snippet once per function the wasm imports from it directly, as keys of one object literal;
-# they are the same module, so esbuild's warning about the repeated key is silenced.
+# Makes a browser module of a crate built for wasm32 with the wasm-release profile: wasm-bindgen's
+# ES module glue (passing strings by `TextEncoder.encodeInto` alone, without the fallback for
+# browsers older than top-level await, which the package needs anyway) and npm binaryen's wasm-opt
+# -Oz, repeated while it still shrinks the module (Debian's binaryen is too old and breaks the
+# module), with the features the Rust target emits. Its functions are then placed next to the ones
+# they resemble, so that gzip finds more repeats (scripts/order-wasm-functions.mjs chooses the
+# order, binaryen moves the bodies and drops the function names). The imports and exports get
+# names of a letter or two, renamed alike in the glue (scripts/minify-wasm-names.mjs), and the
+# custom sections naming the compiler and the module's features are dropped (last, as binaryen
+# reads the features from them). The glue, with the crate's JavaScript snippets bundled in, is
+# minified by esbuild (export names and the `new URL(…, import.meta.url)` that bundlers follow to
+# the wasm are kept). wasm-bindgen names a snippet once per function the wasm imports from it
+# directly, as keys of one object literal; they are the same module, so esbuild's warning about
+# the repeated key is silenced.
 #   build_web_module <built wasm file> <out dir> <out name>
 build_web_module() {
   local wasm=$1 out=$2 name=$3
   local features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
     --enable-mutable-globals --enable-reference-types)
   rm -rf "$out"
-  wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
+  wasm-bindgen --target web --encode-into always --out-dir "$out" --out-name "$name" "$wasm"
   node_modules/.bin/wasm-opt -Oz --converge "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   node scripts/order-wasm-functions.mjs "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
   node_modules/.bin/wasm-opt --reorder-functions-by-name --strip-debug \
