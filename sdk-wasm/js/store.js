@@ -38,7 +38,8 @@ function transaction(db, stores, mode) {
  * Opens database `name` at version `versions.length`; an older one is upgraded in place by
  * creating the stores of every version above its own (`versions[n - 1]` lists version n's).
  * The connection gives way when another tab opens a newer version or deletes the database,
- * which wait until every connection is closed: it closes, and its later requests fail.
+ * which wait until every connection is closed: it closes, and its later requests fail. A
+ * database a newer version of the app has upgraded cannot be opened here: the error says so.
  */
 export async function open(name, versions) {
   const request = indexedDB.open(name, versions.length);
@@ -47,7 +48,12 @@ export async function open(name, versions) {
       for (const store of versions[v]) request.result.createObjectStore(store);
     }
   };
-  const db = await settled(request);
+  const db = await settled(request).catch((error) => {
+    if (error?.name !== 'VersionError') throw error;
+    const newer = new Error('a newer version of this app, in another tab, upgraded the local cache; reload the page to use it');
+    newer.name = 'CacheVersionError';
+    throw newer;
+  });
   db.onversionchange = () => {
     db.close();
     gaveWay.add(db);

@@ -1282,6 +1282,22 @@ test('when another tab deletes the cache, ERROR says so once, calls fail saying 
   assert.deepEqual(got.after, ['one', 'two'], 'after the reload both messages are there, once each');
 });
 
+test('a sign-in after a newer version of the app upgraded the cache fails with 61002, saying to reload', async () => {
+  const carol = `carol-newer-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, carol, userSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    await new Promise((resolve, reject) => {
+      const request = indexedDB.open(`duet-${SDKAPPID}-${carol}`, 1000);
+      request.onsuccess = () => resolve(request.result.close());
+      request.onerror = () => reject(request.error);
+    });
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    return chat.login({ userID: carol, userSig }).then(() => 'resolved', (e) => ({ code: e.code, message: e.message }));
+  }, { wsUrl, SDKAPPID, carol, userSig: sig(carol) });
+  assert.equal(got.code, 61002, JSON.stringify(got));
+  assert.match(got.message, /newer version of this app.*reload the page/);
+});
+
 test('a session whose UserSig expires is kicked out with userSigExpired and does not reconnect', async () => {
   const frank = `frank10-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, frank, userSig }) => {
