@@ -23,9 +23,13 @@ fn boxed_promise(answer: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>
 
 /// A Rust value as a plain JavaScript value.
 pub(super) fn to_js<T: Serialize>(value: &T) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| JSON::parse(&text).ok())
+    parse(serde_json::to_string(value).ok())
+}
+
+/// JSON text as a JavaScript value: the part of [`to_js`] that does not depend on the type,
+/// compiled once.
+fn parse(text: Option<String>) -> JsValue {
+    text.and_then(|text| JSON::parse(&text).ok())
         .unwrap_or(JsValue::NULL)
 }
 
