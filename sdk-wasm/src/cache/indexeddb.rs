@@ -95,24 +95,36 @@ async fn settled(promise: Promise) -> CacheResult<JsValue> {
         .map_err(|e| CacheError::Storage(crate::error::browser_reason(&e)))
 }
 
+// The generic functions below only call serde; what does not depend on the type is in
+// functions of its own, compiled once rather than once per stored type.
+
 /// A value as stored: its JSON text.
 fn encode<T: serde::Serialize>(value: &T) -> CacheResult<JsValue> {
-    serde_json::to_string(value)
-        .map(JsValue::from)
-        .map_err(|e| CacheError::Storage(e.to_string()))
+    stored(serde_json::to_string(value))
+}
+
+fn stored(text: serde_json::Result<String>) -> CacheResult<JsValue> {
+    text.map(JsValue::from).map_err(json_error)
+}
+
+fn json_error(e: serde_json::Error) -> CacheError {
+    CacheError::Storage(e.to_string())
 }
 
 /// A stored value: JSON text, or a plain object or number stored by an older version of this
 /// cache, read through its JSON form.
 fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> CacheResult<T> {
-    let text = match value.as_string() {
-        Some(text) => text,
+    serde_json::from_str(&stored_text(value)?).map_err(json_error)
+}
+
+fn stored_text(value: JsValue) -> CacheResult<String> {
+    match value.as_string() {
+        Some(text) => Ok(text),
         None => js_sys::JSON::stringify(&value)
             .ok()
             .and_then(|t| t.as_string())
-            .ok_or_else(|| CacheError::Storage("a stored value is not JSON".into()))?,
-    };
-    serde_json::from_str(&text).map_err(|e| CacheError::Storage(e.to_string()))
+            .ok_or_else(|| CacheError::Storage("a stored value is not JSON".into())),
+    }
 }
 
 /// Every value of a list the storage gave, decoded.
@@ -209,8 +221,12 @@ impl IndexedDbCache {
         store: &str,
         key: &str,
     ) -> CacheResult<Option<T>> {
-        let value = settled(get(&self.db, store, key)).await?;
+        let value = self.get_stored(store, key).await?;
         (!value.is_undefined()).then(|| decode(value)).transpose()
+    }
+
+    async fn get_stored(&self, store: &str, key: &str) -> CacheResult<JsValue> {
+        settled(get(&self.db, store, key)).await
     }
 
     async fn put<T: serde::Serialize>(&self, store: &str, key: &str, value: &T) -> CacheResult<()> {
@@ -237,7 +253,11 @@ impl IndexedDbCache {
     }
 
     async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> CacheResult<Vec<T>> {
-        decode_all(settled(get_all(&self.db, store, None, false, None, false, None)).await?)
+        decode_all(self.all_stored(store).await?)
+    }
+
+    async fn all_stored(&self, store: &str) -> CacheResult<JsValue> {
+        settled(get_all(&self.db, store, None, false, None, false, None)).await
     }
 }
 

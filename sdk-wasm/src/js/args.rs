@@ -59,7 +59,12 @@ impl Args {
 
     /// A field the call cannot do without.
     pub(super) fn need<T>(&self, value: Option<T>, name: &str) -> Result<T, JsValue> {
-        value.ok_or_else(|| invalid(format!("{}.{name} is missing", self.what)))
+        value.ok_or_else(|| self.missing(name))
+    }
+
+    /// (Out of [`Args::need`], so that it is compiled once rather than once per field type.)
+    fn missing(&self, name: &str) -> JsValue {
+        invalid(format!("{}.{name} is missing", self.what))
     }
 
     pub(super) fn string(&self, name: &str) -> Result<Option<String>, JsValue> {

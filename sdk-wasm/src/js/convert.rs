@@ -35,11 +35,18 @@ fn parse(text: Option<String>) -> JsValue {
 
 /// A JavaScript value (options from the app) as `T`; `what` names it in the error.
 pub(super) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsValue> {
-    let text = JSON::stringify(value)
+    serde_json::from_str(&json_text(value, what)?).map_err(|e| unreadable(e, what))
+}
+
+fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    JSON::stringify(value)
         .ok()
         .and_then(|t| t.as_string())
-        .ok_or_else(|| invalid(format!("invalid {what}")))?;
-    serde_json::from_str(&text).map_err(|e| invalid(format!("invalid {what}: {e}")))
+        .ok_or_else(|| invalid(format!("invalid {what}")))
+}
+
+fn unreadable(e: serde_json::Error, what: &str) -> JsValue {
+    invalid(format!("invalid {what}: {e}"))
 }
 
 /// A field of a JavaScript object, `undefined` when absent (for what JSON cannot carry: files,
