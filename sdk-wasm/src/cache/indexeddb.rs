@@ -225,6 +225,8 @@ impl IndexedDbCache {
         (!value.is_undefined()).then(|| decode(value)).transpose()
     }
 
+    /// What `store` holds under `key` (`undefined` if nothing): [`Self::get`]'s reading, which
+    /// does not depend on the type.
     async fn get_stored(&self, store: &str, key: &str) -> CacheResult<JsValue> {
         settled(get(&self.db, store, key)).await
     }
@@ -256,6 +258,7 @@ impl IndexedDbCache {
         decode_all(self.all_stored(store).await?)
     }
 
+    /// Every value of `store`: [`Self::all`]'s reading, which does not depend on the type.
     async fn all_stored(&self, store: &str) -> CacheResult<JsValue> {
         settled(get_all(&self.db, store, None, false, None, false, None)).await
     }
