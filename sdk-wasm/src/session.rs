@@ -808,7 +808,7 @@ impl<C: Cache + 'static> Session<C> {
             .filter(|m| &m.from == me && m.key.id > after && m.key.id <= up_to.id)
             .cloned()
             .collect();
-        read.sort_by_key(|m| std::cmp::Reverse(m.key.id));
+        read.sort_unstable_by_key(|m| std::cmp::Reverse(m.key.id));
         read.truncate(crate::event::READ_BY_PEER_MAX as usize);
         Ok(read)
     }
@@ -1075,7 +1075,7 @@ impl<C: Cache + 'static> Session<C> {
         conversation: Option<&Conversation>,
     ) -> Result<Vec<Profile>, SdkError> {
         let mut users: Vec<&UserId> = m.reactions.iter().flat_map(|r| &r.users).collect();
-        users.sort();
+        users.sort_unstable();
         users.dedup();
         let own = self.inner.profile.borrow().clone();
         let mut reactors = Vec::with_capacity(users.len());

@@ -423,7 +423,9 @@ impl Cache for IndexedDbCache {
 
     async fn outbox(&self) -> CacheResult<Vec<OutboxItem>> {
         let mut list: Vec<OutboxItem> = self.all(OUTBOX).await?;
-        list.sort_by(|a, b| (a.created_ms, &a.to, a.random).cmp(&(b.created_ms, &b.to, b.random)));
+        list.sort_unstable_by(|a, b| {
+            (a.created_ms, &a.to, a.random).cmp(&(b.created_ms, &b.to, b.random))
+        });
         Ok(list)
     }
 
