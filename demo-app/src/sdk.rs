@@ -637,7 +637,7 @@ impl Sdk {
     pub async fn enable_notifications(&self) -> Result<String, String> {
         let client = self.client().ok_or("Sign in first.")?;
         client.enable_web_push("/sw.js").await.map_err(|e| {
-            let mut line = e.message;
+            let mut line = e.message.clone();
             if let Some(first) = line.get(..1) {
                 line.replace_range(..1, &first.to_uppercase());
             }

@@ -28,7 +28,8 @@ fn check_id(kind: &str, s: &str, max: usize) -> Result<(), InvalidId> {
         .find(|c| !(c.is_ascii_alphanumeric() || "_-.@".contains(*c)))
     {
         return Err(InvalidId(format!(
-            "{kind} may hold only ASCII letters, digits and _ - . @; found {c:?}"
+            "{kind} may hold only ASCII letters, digits and _ - . @; found '{c}' (U+{:04X})",
+            u32::from(c)
         )));
     }
     Ok(())
@@ -123,7 +124,7 @@ impl MessageKey {
     pub fn parse(s: &str) -> Result<Self, InvalidId> {
         let bad = || {
             InvalidId(format!(
-                "message key {s:?} is not of the form seq_random_time"
+                "message key \"{s}\" is not of the form seq_random_time"
             ))
         };
         let mut parts = s.splitn(3, '_');

@@ -66,7 +66,7 @@ fn check_url(what: &str, url: &str) -> Result<(), Rejection> {
     let ok = url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/');
     if !ok || url.chars().any(char::is_control) {
         return Err(bad(format!(
-            "{what} must be an http(s) URL or a server path, got {url:?}"
+            "{what} must be an http(s) URL or a server path, without control characters"
         )));
     }
     Ok(())
@@ -129,13 +129,10 @@ impl Limits {
             Element::Text(t) if t.text.is_empty() => Err(bad("text is empty".into())),
             Element::Location(l) => {
                 if !(l.latitude.is_finite() && (-90.0..=90.0).contains(&l.latitude)) {
-                    return Err(bad(format!("latitude {} is outside -90..=90", l.latitude)));
+                    return Err(bad("latitude must be a number from -90 to 90".into()));
                 }
                 if !(l.longitude.is_finite() && (-180.0..=180.0).contains(&l.longitude)) {
-                    return Err(bad(format!(
-                        "longitude {} is outside -180..=180",
-                        l.longitude
-                    )));
+                    return Err(bad("longitude must be a number from -180 to 180".into()));
                 }
                 Ok(())
             }

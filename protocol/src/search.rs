@@ -76,7 +76,7 @@ impl SearchQuery {
             .iter()
             .find(|k| !TYPE_NAMES.contains(&k.as_str()))
         {
-            return Err(format!("unknown message kind {k:?}"));
+            return Err(format!("unknown message kind \"{k}\""));
         }
         Ok(())
     }

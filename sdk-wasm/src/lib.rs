@@ -13,6 +13,7 @@
 //!   send with the outbox, media, history, read, recall, delete), conversations, friends,
 //!   blacklist, profiles and the event stream.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
+//! - [`json`]: the reader of every JSON value the SDK reads (serde_json writes).
 //! - [`typing`], [`reply`]: typing indicators and quoting replies, in TUIKit's shapes.
 //! - [`upload`] (browser only): media files to message elements (limits, duration, video
 //!   cover, upload with progress and cancel).
@@ -26,6 +27,7 @@ pub mod error;
 pub mod event;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+mod json;
 pub mod reply;
 mod runtime;
 pub mod sequence;

@@ -104,7 +104,7 @@ impl Quote {
 
     /// The quote a message's `cloudCustomData` carries, if it is a reply.
     pub fn from_custom_data(data: Option<&str>) -> Option<Self> {
-        serde_json::from_str::<Custom>(data?)
+        crate::json::from_str::<Custom>(data?)
             .ok()
             .map(|c| c.message_reply)
     }

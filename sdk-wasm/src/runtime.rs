@@ -1,6 +1,6 @@
 //! The few things that differ between the browser and native runs: spawning a local task,
-//! sleeping, the clock, a random number and lower case. Everything else in the SDK is the same
-//! code on both.
+//! sleeping, the clock, a random number, lower case and reading a float. Everything else in
+//! the SDK is the same code on both.
 
 use std::future::Future;
 
@@ -56,4 +56,14 @@ pub(crate) fn lowercase(text: &str) -> String {
     return js_sys::JsString::from(text).to_lower_case().into();
     #[cfg(not(target_arch = "wasm32"))]
     text.to_lowercase()
+}
+
+/// The `f64` nearest to a JSON number's text (already checked against JSON's grammar): in the
+/// browser, JavaScript's `parseFloat` (Rust's parser would add its tables to the package),
+/// natively `str::parse`.
+pub(crate) fn parse_float(text: &str) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::parse_float(text);
+    #[cfg(not(target_arch = "wasm32"))]
+    text.parse().unwrap_or(f64::NAN)
 }

@@ -370,7 +370,7 @@ impl<C: Cache + 'static> Session<C> {
     /// Reads frames until the connection ends, then fails what is still waiting.
     async fn read_frames(self, mut stream: FrameStream) {
         while let Some(text) = stream.next().await {
-            let frame = match serde_json::from_str::<ServerFrame>(&text) {
+            let frame = match crate::json::from_str::<ServerFrame>(&text) {
                 Ok(f) => f,
                 Err(e) => {
                     // An answer that does not parse fails its request; any other frame is a
@@ -1296,7 +1296,7 @@ fn unreadable_answer(text: &str) -> Option<u64> {
         id: "id" default,
         kind: "type" default,
     });
-    let env: Envelope = serde_json::from_str(text).ok()?;
+    let env: Envelope = crate::json::from_str(text).ok()?;
     matches!(env.kind.as_deref(), Some("reply" | "error"))
         .then_some(env.id)
         .flatten()

@@ -62,7 +62,7 @@ pub fn status(message: &Message) -> Option<bool> {
     let [Element::Custom(custom)] = message.elements.as_slice() else {
         return None;
     };
-    let status: Status = serde_json::from_str(&custom.data).ok()?;
+    let status: Status = crate::json::from_str(&custom.data).ok()?;
     (status.business_id == BUSINESS_ID)
         .then_some(status.typing_status == 1 || status.user_action == 14)
 }

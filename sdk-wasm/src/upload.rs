@@ -218,7 +218,7 @@ async fn upload(
         ));
     }
     if status == 200 {
-        return serde_json::from_str(&text)
+        return crate::json::from_str(&text)
             .map_err(|e| SdkError::new(codes::PROTOCOL, format!("unexpected upload answer: {e}")));
     }
     struct Fail {
@@ -229,7 +229,7 @@ async fn upload(
         code: "ErrorCode",
         info: "ErrorInfo",
     });
-    Err(match serde_json::from_str::<Fail>(&text) {
+    Err(match crate::json::from_str::<Fail>(&text) {
         Ok(f) => SdkError::new(ErrorCode(f.code), f.info),
         Err(_) => SdkError::new(
             codes::UPLOAD_FAILED,

@@ -931,6 +931,45 @@ test('after a reload, history shows from the cache without asking the server', a
   assert.ok(!sent.some((f) => f.includes('"type":"history"')), 'no history request: the page came from IndexedDB');
 });
 
+test('coordinates and escaped text arrive exactly, live and from the cache after a reload', async () => {
+  const alice = `alice-exact-${run}`, bob = `bob-exact-${run}`;
+  const payloads = [
+    { description: 'Tour "Eiffel"\n😀', longitude: 2.2944813, latitude: 48.858370123456789 },
+    { description: '', longitude: -179.99999999999997, latitude: -1e-7 },
+    { text: 'quote " backslash \\ tab \t line\u2028sep é 中 😀 \u0001' },
+  ];
+  const args = { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob), payloads };
+  const live = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig, payloads }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const heard = [];
+    const all = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => {
+      heard.push(...data.map((m) => m.payload));
+      if (heard.length === payloads.length) r();
+    }));
+    for (const payload of payloads) {
+      const msg = 'text' in payload
+        ? a.createTextMessage({ to: bob, payload })
+        : a.createLocationMessage({ to: bob, payload });
+      await a.sendMessage(msg);
+    }
+    await all;
+    await a.logout();
+    await b.logout();
+    return heard;
+  }, args);
+  assert.deepEqual(live, args.payloads, 'received live, decoded from the server\'s frames');
+  await page.reload();
+  const cached = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, bobSig }) => {
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const { data } = await b.getMessageList({ conversationID: `C2C${alice}` });
+    await b.logout();
+    return data.messageList.map((m) => m.payload);
+  }, args);
+  assert.deepEqual(cached, args.payloads, 'read back from IndexedDB');
+});
+
 test('messages that overflowed the offline cache come back through getMessageList', async () => {
   const alice = `alice6-${run}`, bob = `bob6-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {

@@ -198,7 +198,7 @@ pub fn Composer(props: &Props) -> Html {
                     error.set(None);
                     sdk.send_file(peer.clone(), media);
                 }
-                Err(e) => error.set(Some(e.message)),
+                Err(e) => error.set(Some(e.message.clone())),
             }
         })
     };

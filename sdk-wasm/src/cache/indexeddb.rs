@@ -92,7 +92,7 @@ impl Drop for IndexedDbCache {
 async fn settled(promise: Promise) -> CacheResult<JsValue> {
     JsFuture::from(promise)
         .await
-        .map_err(|e| CacheError::Storage(crate::error::browser_reason(&e)))
+        .map_err(|e| CacheError::new(crate::error::browser_reason(&e)))
 }
 
 // The generic functions below only call serde; what does not depend on the type is in
@@ -104,17 +104,18 @@ fn encode<T: serde::Serialize>(value: &T) -> CacheResult<JsValue> {
 }
 
 fn stored(text: serde_json::Result<String>) -> CacheResult<JsValue> {
-    text.map(JsValue::from).map_err(json_error)
+    text.map(JsValue::from)
+        .map_err(|e| CacheError::new(e.to_string()))
 }
 
-fn json_error(e: serde_json::Error) -> CacheError {
-    CacheError::Storage(e.to_string())
+fn unreadable(e: crate::json::Error) -> CacheError {
+    CacheError::new(e.to_string())
 }
 
 /// A stored value: JSON text, or a plain object or number stored by an older version of this
 /// cache, read through its JSON form.
 fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> CacheResult<T> {
-    serde_json::from_str(&stored_text(value)?).map_err(json_error)
+    crate::json::from_str(&stored_text(value)?).map_err(unreadable)
 }
 
 fn stored_text(value: JsValue) -> CacheResult<String> {
@@ -123,7 +124,7 @@ fn stored_text(value: JsValue) -> CacheResult<String> {
         None => js_sys::JSON::stringify(&value)
             .ok()
             .and_then(|t| t.as_string())
-            .ok_or_else(|| CacheError::Storage("a stored value is not JSON".into())),
+            .ok_or_else(|| CacheError::new("a stored value is not JSON".into())),
     }
 }
 
@@ -532,9 +533,10 @@ mod tests {
         writes.put(MESSAGES, &message_key(&m.from, 1), &m).unwrap();
         // A store outside the transaction's: IndexedDB refuses the operation.
         writes.put(OUTBOX, "bob|1", &m).unwrap();
-        let Err(CacheError::Storage(error)) = writes.commit(&cache).await else {
+        let Err(error) = writes.commit(&cache).await else {
             panic!("the write should fail");
         };
+        let error = error.reason();
         assert!(
             error.contains("NotFoundError"),
             "the browser's error: {error}"
@@ -557,9 +559,10 @@ mod tests {
             user: UserId::parse("t-give-way").unwrap(),
         };
         IndexedDbCache::delete(&ns).await.unwrap();
-        let Err(CacheError::Storage(error)) = cache.cursor().await else {
+        let Err(error) = cache.cursor().await else {
             panic!("a connection that gave way should fail");
         };
+        let error = error.reason();
         assert!(
             error.starts_with("CacheClosedError: another tab")
                 && error.ends_with("reload the page to use it again"),

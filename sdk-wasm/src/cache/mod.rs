@@ -20,13 +20,23 @@ use protocol::{
 };
 use serde::Serialize;
 
-/// Cache faults: the browser's storage refused or returned something unreadable.
+/// A cache fault: the browser's storage refused, or returned something unreadable. Boxed, as
+/// [`crate::error::SdkError`] is, so that cache results stay one word wider than their values
+/// at most.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CacheError {
-    #[error("local storage failed: {0}")]
-    Storage(String),
-    #[error("local data is unreadable: {0}")]
-    Corrupt(String),
+#[error("local storage failed: {0}")]
+#[expect(clippy::box_collection, reason = "one word wide, where a String is three")]
+pub struct CacheError(Box<String>);
+
+impl CacheError {
+    pub fn new(reason: String) -> Self {
+        Self(Box::new(reason))
+    }
+
+    /// What the storage said.
+    pub fn reason(&self) -> &str {
+        &self.0
+    }
 }
 
 pub type CacheResult<T> = Result<T, CacheError>;

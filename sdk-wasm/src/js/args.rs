@@ -90,13 +90,17 @@ impl Args {
             .transpose()
     }
 
-    /// A whole number from `min` to `max`.
+    /// A whole number from `min` to `max`. (The bounds are whole, and shown as integers: the
+    /// package has no float formatting.)
     fn whole(&self, name: &str, min: f64, max: f64) -> Result<Option<f64>, JsValue> {
         self.get(name)
             .map(|v| {
                 v.as_f64()
                     .filter(|n| n.fract() == 0.0 && (min..=max).contains(n))
-                    .ok_or_else(|| self.wrong(name, &format!("a whole number from {min} to {max}")))
+                    .ok_or_else(|| {
+                        let range = format!("a whole number from {} to {}", min as i64, max as i64);
+                        self.wrong(name, &range)
+                    })
             })
             .transpose()
     }

@@ -1,6 +1,6 @@
-//! Values across the boundary, through JSON: serde_json is the SDK's one serialization path
-//! (the wire, the cache and here), and the browser's own `JSON.parse` / `JSON.stringify` do
-//! the JavaScript side.
+//! Values across the boundary, through JSON, the SDK's one serialization format (the wire, the
+//! cache and here): serde_json writes and [`crate::json`] reads it on the Rust side, and the
+//! browser's own `JSON.parse` / `JSON.stringify` do the JavaScript side.
 
 use crate::error::SdkError;
 use js_sys::{JSON, Promise};
@@ -35,7 +35,7 @@ fn parse(text: Option<String>) -> JsValue {
 
 /// A JavaScript value (options from the app) as `T`; `what` names it in the error.
 pub(super) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsValue> {
-    serde_json::from_str(&json_text(value, what)?).map_err(|e| unreadable(e, what))
+    crate::json::from_str(&json_text(value, what)?).map_err(|e| unreadable(e, what))
 }
 
 fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
@@ -45,7 +45,7 @@ fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
         .ok_or_else(|| invalid(format!("invalid {what}")))
 }
 
-fn unreadable(e: serde_json::Error, what: &str) -> JsValue {
+fn unreadable(e: crate::json::Error, what: &str) -> JsValue {
     invalid(format!("invalid {what}: {e}"))
 }
 

@@ -68,7 +68,7 @@ fn vendor_of(o: &Args) -> Result<Vendor, JsValue> {
         None => Ok(Vendor::Webpush),
         Some(name) => Vendor::parse(&name).ok_or_else(|| {
             invalid(format!(
-                "options.vendor {name:?}: use one of {}",
+                "options.vendor \"{name}\": use one of {}",
                 Vendor::NAMES.join(", ")
             ))
         }),
@@ -266,7 +266,7 @@ impl Chat {
                 super::events::REMIND_NOTIFY => false,
                 other => {
                     return Err(invalid(format!(
-                        "messageRemindType {other:?}: use AcceptAndNotify or AcceptNotNotify"
+                        "messageRemindType \"{other}\": use AcceptAndNotify or AcceptNotNotify"
                     )));
                 }
             };
@@ -438,7 +438,7 @@ impl Chat {
                 Some(super::events::AGREE) => false,
                 Some(other) => {
                     return Err(invalid(format!(
-                        "type {other:?}: use TYPES.SNS_APPLICATION_AGREE or SNS_APPLICATION_AGREE_AND_ADD"
+                        "type \"{other}\": use TYPES.SNS_APPLICATION_AGREE or SNS_APPLICATION_AGREE_AND_ADD"
                     )));
                 }
             };

@@ -22,7 +22,7 @@ impl ConversationId {
     pub fn parse(id: &str) -> Result<Self, String> {
         let peer = id
             .strip_prefix(Self::PREFIX)
-            .ok_or_else(|| format!("conversationID {id:?} is not a C2C conversation"))?;
+            .ok_or_else(|| format!("conversationID \"{id}\" is not a C2C conversation"))?;
         UserId::parse(peer).map(Self).map_err(|e| e.to_string())
     }
 }
