@@ -13,7 +13,7 @@
 //!   send with the outbox, media, history, read, recall, delete), conversations, friends,
 //!   blacklist, profiles and the event stream.
 //! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
-//! - [`json`]: the reader of every JSON value the SDK reads (serde_json writes).
+//! - [`json`]: the reader and writer of every JSON value the SDK reads and writes.
 //! - [`typing`], [`reply`]: typing indicators and quoting replies, in TUIKit's shapes.
 //! - [`upload`] (browser only): media files to message elements (limits, duration, video
 //!   cover, upload with progress and cancel).

@@ -96,7 +96,7 @@ impl Quote {
 
     /// The `cloudCustomData` of a reply with this quote.
     pub fn to_custom_data(&self) -> String {
-        serde_json::to_string(&Custom {
+        crate::json::to_string(&Custom {
             message_reply: self.clone(),
         })
         .expect("a quote serializes")

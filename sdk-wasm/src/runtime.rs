@@ -1,5 +1,5 @@
 //! The few things that differ between the browser and native runs: spawning a local task,
-//! sleeping, the clock, a random number, lower case and reading a float. Everything else in
+//! sleeping, the clock, a random number, lower case and reading and writing floats. Everything else in
 //! the SDK is the same code on both.
 
 use std::future::Future;
@@ -66,4 +66,18 @@ pub(crate) fn parse_float(text: &str) -> f64 {
     return js_sys::parse_float(text);
     #[cfg(not(target_arch = "wasm32"))]
     text.parse().unwrap_or(f64::NAN)
+}
+
+/// A finite float as JSON writes it, the shortest text that reads back as the same number: in
+/// the browser JavaScript's (`JSON.stringify`), natively Rust's.
+pub(crate) fn write_float(n: f64, out: &mut String) {
+    #[cfg(target_arch = "wasm32")]
+    if let Ok(text) = js_sys::JSON::stringify(&n.into()) {
+        out.push_str(&String::from(text));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::fmt::Write;
+        let _ = write!(out, "{n:?}");
+    }
 }

@@ -193,7 +193,7 @@ impl<C: Cache + 'static> Session<C> {
         self.inner.next_id.set(id);
         let (tx, rx) = oneshot::channel();
         self.inner.pending.borrow_mut().insert(id, tx);
-        let json = serde_json::to_string(&ClientFrame { id, request })
+        let json = crate::json::to_string(&ClientFrame { id, request })
             .map_err(|e| SdkError::new(codes::PROTOCOL, e.to_string()))?;
         if self.inner.out.unbounded_send(json).is_err() {
             self.inner.pending.borrow_mut().remove(&id);

@@ -50,7 +50,7 @@ pub fn element(typing: bool) -> Element {
         .to_owned(),
     };
     Element::Custom(CustomElem {
-        data: serde_json::to_string(&status).expect("a typing status serializes"),
+        data: crate::json::to_string(&status).expect("a typing status serializes"),
         desc: String::new(),
         ext: String::new(),
         sound: String::new(),

@@ -150,7 +150,7 @@ mod tests {
         let (mut sink, mut stream) = connector.connect().await.unwrap();
         // Fifty pongs, none read while they arrive: the fourth overflows the queue.
         for id in 1..=50 {
-            let ping = serde_json::to_string(&ClientFrame {
+            let ping = crate::json::to_string(&ClientFrame {
                 id,
                 request: Request::Ping,
             })

@@ -4,8 +4,8 @@
 //! Keys are strings built so that IndexedDB's string order is the order we read in: a message's
 //! key is `{peer}|{key number, 20 digits}`, so one conversation is one contiguous key range in
 //! server order. (`|` never occurs in a user id.) Values are the wire types as JSON text: one
-//! serialization path in the SDK (serde_json, as on the wire), and a string is the cheapest value
-//! for IndexedDB to clone. Values that older versions stored as objects still read (see
+//! serialization path in the SDK ([`crate::json`], as on the wire), and a string is the cheapest
+//! value for IndexedDB to clone. Values that older versions stored as objects still read (see
 //! [`decode`]).
 //!
 //! Schema versions: 1 creates the first stores; 2 adds `deleted` (messages deleted on this
@@ -100,22 +100,19 @@ async fn settled(promise: Promise) -> CacheResult<JsValue> {
 
 /// A value as stored: its JSON text.
 fn encode<T: serde::Serialize>(value: &T) -> CacheResult<JsValue> {
-    stored(serde_json::to_string(value))
+    crate::json::to_string(value)
+        .map(JsValue::from)
+        .map_err(unusable)
 }
 
-fn stored(text: serde_json::Result<String>) -> CacheResult<JsValue> {
-    text.map(JsValue::from)
-        .map_err(|e| CacheError::new(e.to_string()))
-}
-
-fn unreadable(e: crate::json::Error) -> CacheError {
+fn unusable(e: crate::json::Error) -> CacheError {
     CacheError::new(e.to_string())
 }
 
 /// A stored value: JSON text, or a plain object or number stored by an older version of this
 /// cache, read through its JSON form.
 fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> CacheResult<T> {
-    crate::json::from_str(&stored_text(value)?).map_err(unreadable)
+    crate::json::from_str(&stored_text(value)?).map_err(unusable)
 }
 
 fn stored_text(value: JsValue) -> CacheResult<String> {

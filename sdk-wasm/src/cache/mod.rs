@@ -25,7 +25,10 @@ use serde::Serialize;
 /// at most.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("local storage failed: {0}")]
-#[expect(clippy::box_collection, reason = "one word wide, where a String is three")]
+#[expect(
+    clippy::box_collection,
+    reason = "one word wide, where a String is three"
+)]
 pub struct CacheError(Box<String>);
 
 impl CacheError {
@@ -213,10 +216,10 @@ mod tests {
                 ..OfflinePushInfo::default()
             }),
         };
-        let stored = serde_json::to_string(&item).unwrap();
-        assert_eq!(serde_json::from_str::<OutboxItem>(&stored).unwrap(), item);
+        let stored = crate::json::to_string(&item).unwrap();
+        assert_eq!(crate::json::from_str::<OutboxItem>(&stored).unwrap(), item);
         let older = r#"{"to":"bob","random":7,"elements":[],"created_ms":1}"#;
-        let read: OutboxItem = serde_json::from_str(older).unwrap();
+        let read: OutboxItem = crate::json::from_str(older).unwrap();
         assert_eq!(
             (read.cloud_custom_data, read.offline_push_info),
             (None, None)

@@ -1,6 +1,6 @@
 //! Values across the boundary, through JSON, the SDK's one serialization format (the wire, the
-//! cache and here): serde_json writes and [`crate::json`] reads it on the Rust side, and the
-//! browser's own `JSON.parse` / `JSON.stringify` do the JavaScript side.
+//! cache and here): [`crate::json`] on the Rust side, the browser's own `JSON.parse` /
+//! `JSON.stringify` on the JavaScript side.
 
 use crate::error::SdkError;
 use js_sys::{JSON, Promise};
@@ -23,7 +23,7 @@ fn boxed_promise(answer: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>
 
 /// A Rust value as a plain JavaScript value.
 pub(super) fn to_js<T: Serialize>(value: &T) -> JsValue {
-    parse(serde_json::to_string(value).ok())
+    parse(crate::json::to_string(value).ok())
 }
 
 /// JSON text as a JavaScript value: the part of [`to_js`] that does not depend on the type,

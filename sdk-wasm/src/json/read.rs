@@ -1,94 +1,10 @@
-//! The SDK's JSON reader, for serde: everything the SDK reads as JSON (the server's frames and
-//! upload answers, the cache's records, the app's options) comes through [`from_str`];
-//! serde_json writes.
-//!
-//! Why not serde_json's reader: its errors describe the value they did not expect through
-//! serde's `Unexpected`, whose `Display` prints a float with core's float formatting and a
-//! string with `Debug` escaping. That links the float printing algorithms and Unicode's
-//! printable tables into the browser module, a twentieth of it, for error messages. The errors
-//! here name the kind of value found (and a string or an integer as it is), which says as much.
-//! Floats are read by the platform: JavaScript's `parseFloat` in the browser.
-//!
-//! It reads JSON as RFC 8259 defines it, as strictly as serde_json: no trailing commas, no
-//! control characters in strings, no lone surrogates, nothing after the value. Nesting is
-//! limited as in serde_json, so hostile input cannot exhaust the stack.
+//! The reader: JSON text into any `Deserialize` type.
 
+use super::Error;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Expected, Unexpected, Visitor};
-use std::fmt;
 
 /// Arrays and objects nested deeper than this are refused (serde_json's limit).
 const MAX_DEPTH: u8 = 128;
-
-/// Why JSON could not be read as the type asked for, and where. (Boxed, as serde_json's is: a
-/// result of one word is cheaper to pass along for every value read.)
-#[derive(Debug, Clone, PartialEq)]
-#[expect(clippy::box_collection, reason = "one word wide, where a String is three")]
-pub struct Error(Box<String>);
-
-impl Error {
-    fn new(message: &str) -> Self {
-        Error(Box::new(message.to_owned()))
-    }
-}
-
-impl From<String> for Error {
-    fn from(message: String) -> Self {
-        Error(Box::new(message))
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(message: T) -> Self {
-        Error(Box::new(message.to_string()))
-    }
-
-    fn invalid_type(found: Unexpected, expected: &dyn Expected) -> Self {
-        Error::from(format!(
-            "invalid type: {}, expected {expected}",
-            Found(found)
-        ))
-    }
-
-    fn invalid_value(found: Unexpected, expected: &dyn Expected) -> Self {
-        Error::from(format!(
-            "invalid value: {}, expected {expected}",
-            Found(found)
-        ))
-    }
-}
-
-/// A value that was not what was expected, for an error: its kind, and the value itself when
-/// showing it needs no float or escaping code.
-struct Found<'a>(Unexpected<'a>);
-
-impl fmt::Display for Found<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
-            Unexpected::Unsigned(n) => write!(f, "integer `{n}`"),
-            Unexpected::Signed(n) => write!(f, "integer `{n}`"),
-            Unexpected::Str(s) => write!(f, "string \"{s}\""),
-            Unexpected::Other(what) => f.write_str(what),
-            other => f.write_str(match other {
-                Unexpected::Float(_) => "floating point number",
-                Unexpected::Char(_) => "character",
-                Unexpected::Bytes(_) => "byte array",
-                Unexpected::Unit => "null",
-                Unexpected::Seq => "array",
-                Unexpected::Map => "object",
-                _ => "value of another kind",
-            }),
-        }
-    }
-}
 
 /// Reads `text`, which must hold one JSON value and nothing else, as a `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
@@ -658,7 +574,7 @@ mod tests {
     }
 
     /// Reads what serde_json reads from `text`, the same way.
-    fn same_as_serde_json<T: DeserializeOwned + PartialEq + fmt::Debug>(text: &str) {
+    fn same_as_serde_json<T: DeserializeOwned + PartialEq + std::fmt::Debug>(text: &str) {
         let expected: T = serde_json::from_str(text).unwrap();
         assert_eq!(read::<T>(text).unwrap(), expected, "{text}");
     }
