@@ -98,13 +98,13 @@ const CARD_EXT: &str = "duet-demo-card";
 impl Card {
     /// The card a custom element carries, if it is one of this demo's kinds.
     pub fn parse(elem: &CustomElem) -> Option<Card> {
-        serde_json::from_str(&elem.data).ok()
+        duet_chat::json::from_str(&elem.data).ok()
     }
 
     /// The custom element to send.
     pub fn to_element(&self) -> CustomElem {
         CustomElem {
-            data: serde_json::to_string(self).expect("cards serialize"),
+            data: duet_chat::json::to_string(self).expect("cards serialize"),
             desc: self.description(),
             ext: CARD_EXT.to_owned(),
             sound: String::new(),

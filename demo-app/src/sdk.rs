@@ -132,10 +132,18 @@ pub async fn load_config() -> Result<ServerConfig, String> {
         .send()
         .await
         .map_err(|e| format!("cannot reach the server: {e}"))?;
-    response
-        .json()
+    read_json(response)
         .await
         .map_err(|e| format!("unexpected configuration: {e}"))
+}
+
+/// A JSON answer's body, read by the SDK's JSON reader (the demo's one JSON code, as the
+/// package's).
+pub async fn read_json<T: serde::de::DeserializeOwned>(
+    response: gloo_net::http::Response,
+) -> Result<T, String> {
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    duet_chat::json::from_str(&text).map_err(|e| e.to_string())
 }
 
 /// Asks the development endpoint for a UserSig.
@@ -146,13 +154,20 @@ async fn dev_usersig(user: &str) -> Result<String, String> {
         user_sig: Option<String>,
         error: Option<String>,
     }
+    #[derive(serde::Serialize)]
+    struct Asked<'a> {
+        #[serde(rename = "userID")]
+        user_id: &'a str,
+    }
+    let body = duet_chat::json::to_string(&Asked { user_id: user }).map_err(|e| e.to_string())?;
     let response = gloo_net::http::Request::post("/duet/dev/usersig")
-        .json(&serde_json::json!({ "userID": user }))
+        .header("Content-Type", "application/json")
+        .body(body)
         .map_err(|e| e.to_string())?
         .send()
         .await
         .map_err(|e| format!("cannot reach the server: {e}"))?;
-    let reply: Reply = response.json().await.map_err(|e| e.to_string())?;
+    let reply: Reply = read_json(response).await?;
     reply
         .user_sig
         .ok_or_else(|| reply.error.unwrap_or_else(|| "no UserSig".to_owned()))

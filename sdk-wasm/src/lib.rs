@@ -27,7 +27,7 @@ pub mod error;
 pub mod event;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
-mod json;
+pub mod json;
 pub mod reply;
 mod runtime;
 pub mod sequence;

@@ -35,7 +35,7 @@ async fn load_emojis() -> Vec<Emoji> {
     let Ok(response) = gloo_net::http::Request::get("/emoji.json").send().await else {
         return Vec::new();
     };
-    response.json().await.unwrap_or_default()
+    crate::sdk::read_json(response).await.unwrap_or_default()
 }
 
 #[component]

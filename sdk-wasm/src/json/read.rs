@@ -263,6 +263,23 @@ impl<'de> Reader<'de> {
         Ok(())
     }
 
+    /// An array's items, its `[` taken. (This and [`Reader::object`] are part of each
+    /// deserializer method that reads one, inlined: as calls they made the module larger.)
+    #[inline(always)]
+    fn array<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        let value = visitor.visit_seq(Items::new(self))?;
+        self.close(b']')?;
+        Ok(value)
+    }
+
+    /// An object's entries, its `{` taken.
+    #[inline(always)]
+    fn object<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        let value = visitor.visit_map(Items::new(self))?;
+        self.close(b'}')?;
+        Ok(value)
+    }
+
     /// The error for a value of the wrong kind, `token` being its start.
     #[inline(never)]
     fn mismatch(&mut self, token: Token<'_>, expected: &dyn Expected) -> Error {
@@ -354,8 +371,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             Token::Unsigned(n) => visitor.visit_u64(n),
             Token::Signed(n) => visitor.visit_i64(n),
             Token::Float(n) => visitor.visit_f64(n),
-            Token::Open(b'[') => self.deserialize_seq(visitor),
-            Token::Open(_) => self.deserialize_map(visitor),
+            Token::Open(b'[') => self.array(visitor),
+            Token::Open(_) => self.object(visitor),
         }
     }
 
@@ -392,22 +409,14 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.token()? {
-            Token::Open(b'[') => {
-                let value = visitor.visit_seq(Items::new(self))?;
-                self.close(b']')?;
-                Ok(value)
-            }
+            Token::Open(b'[') => self.array(visitor),
             other => Err(self.mismatch(other, &visitor)),
         }
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.token()? {
-            Token::Open(b'{') => {
-                let value = visitor.visit_map(Items::new(self))?;
-                self.close(b'}')?;
-                Ok(value)
-            }
+            Token::Open(b'{') => self.object(visitor),
             other => Err(self.mismatch(other, &visitor)),
         }
     }
@@ -723,6 +732,31 @@ mod tests {
         };
         let text = serde_json::to_string(&kicked).unwrap();
         assert_eq!(read::<ServerFrame>(&text).unwrap(), kicked);
+    }
+
+    /// Types whose decoders take any value and look at it: serde's tagged and untagged enums
+    /// (through its buffered content) and serde_json's `Value`.
+    #[test]
+    fn reads_what_serde_reads_through_deserialize_any() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Card {
+            RedPacket { amount_cents: u64, greeting: String },
+            Hand { hand: Vec<String> },
+        }
+        same_as_serde_json::<Card>(r#"{"kind":"red_packet","amount_cents":888,"greeting":"Hi"}"#);
+        same_as_serde_json::<Vec<Card>>(r#"[{"hand":["rock"],"kind":"hand"}]"#);
+        #[derive(Debug, PartialEq, Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(f64),
+            Words(Vec<String>),
+            Object { a: Option<bool> },
+        }
+        same_as_serde_json::<Vec<Either>>(r#"[1.5, ["x"], {"a": true}, {"a": null}]"#);
+        same_as_serde_json::<serde_json::Value>(
+            r#"{"a":[1,-2,3.5,{"b":null}],"c":"\u00e9","d":[]}"#,
+        );
     }
 
     #[test]
