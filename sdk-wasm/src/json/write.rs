@@ -70,6 +70,12 @@ impl Writer {
         self.0.push(':');
     }
 
+    /// An enum variant's array or object, inside `{"variant":…}`.
+    fn variant_items(&mut self, variant: &str, open: &str, close: &'static str) -> Items<'_> {
+        self.variant(variant);
+        self.items(open, close)
+    }
+
     /// An array or object opened with `open`, whose items come next.
     fn items(&mut self, open: &str, close: &'static str) -> Items<'_> {
         self.0.push_str(open);
@@ -79,6 +85,16 @@ impl Writer {
             close,
         }
     }
+}
+
+/// Serializer methods for numbers, each widened to the type its writer takes.
+macro_rules! numbers {
+    ($($method:ident($ty:ty) => $write:ident($wide:ty)),+) => {$(
+        fn $method(self, v: $ty) -> Result<(), Error> {
+            self.$write(<$wide>::from(v));
+            Ok(())
+        }
+    )+};
 }
 
 impl<'a> ser::Serializer for &'a mut Writer {
@@ -97,55 +113,18 @@ impl<'a> ser::Serializer for &'a mut Writer {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.signed(v);
-        Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.unsigned(v);
-        Ok(())
-    }
-
-    fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        self.float(v.into());
-        Ok(())
-    }
-
-    fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.float(v);
-        Ok(())
-    }
+    numbers!(
+        serialize_i8(i8) => signed(i64),
+        serialize_i16(i16) => signed(i64),
+        serialize_i32(i32) => signed(i64),
+        serialize_i64(i64) => signed(i64),
+        serialize_u8(u8) => unsigned(u64),
+        serialize_u16(u16) => unsigned(u64),
+        serialize_u32(u32) => unsigned(u64),
+        serialize_u64(u64) => unsigned(u64),
+        serialize_f32(f32) => float(f64),
+        serialize_f64(f64) => float(f64)
+    );
 
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.string(v.encode_utf8(&mut [0; 4]));
@@ -229,8 +208,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Items<'a>, Error> {
-        self.variant(variant);
-        Ok(self.items("[", "]}"))
+        Ok(self.variant_items(variant, "[", "]}"))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Items<'a>, Error> {
@@ -248,8 +226,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Items<'a>, Error> {
-        self.variant(variant);
-        Ok(self.items("{", "}}"))
+        Ok(self.variant_items(variant, "{", "}}"))
     }
 }
 
@@ -293,57 +270,50 @@ impl Items<'_> {
     }
 }
 
-impl ser::SerializeSeq for Items<'_> {
-    type Ok = ();
-    type Error = Error;
+/// serde's traits for the items of arrays (and tuples, and tuple variants) and for the fields
+/// of structs (and struct variants), which all write alike here.
+macro_rules! items {
+    ($($trait:ident::$method:ident),+) => {$(
+        impl ser::$trait for Items<'_> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.item(value)
+            }
 
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
+            fn end(self) -> Result<(), Error> {
+                self.close()
+            }
+        }
+    )+};
+    (fields $($trait:ident),+) => {$(
+        impl ser::$trait for Items<'_> {
+            type Ok = ();
+            type Error = Error;
+
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.field(key, value)
+            }
+
+            fn end(self) -> Result<(), Error> {
+                self.close()
+            }
+        }
+    )+};
 }
 
-impl ser::SerializeTuple for Items<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Items<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Items<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+items!(fields SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for Items<'_> {
     type Ok = ();
@@ -363,40 +333,6 @@ impl ser::SerializeMap for Items<'_> {
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.writer.0.push(':');
         value.serialize(&mut *self.writer)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeStruct for Items<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeStructVariant for Items<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
     }
 
     fn end(self) -> Result<(), Error> {
