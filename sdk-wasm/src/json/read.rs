@@ -638,6 +638,48 @@ mod tests {
         }
     }
 
+    /// Every prefix of a frame, and the frame with any one character replaced by one that
+    /// JSON gives meaning to, is read or refused, never a panic: in the browser a panic would
+    /// stop the module.
+    #[test]
+    fn damaged_frames_are_refused_without_panicking() {
+        let frame = ServerFrame::Kicked {
+            reason: "tab \t, \"quote\", \u{1} and 😀 é".into(),
+            cause: KickCause::AccountDeleted,
+        };
+        let elements = vec![Element::Location(LocationElem {
+            desc: "Tour \"Eiffel\"".into(),
+            latitude: -48.858_370_1,
+            longitude: 2.294_481_3e-5,
+        })];
+        let texts = [
+            serde_json::to_string(&frame).unwrap(),
+            serde_json::to_string(&elements).unwrap(),
+            r#"{"type":"reply","id":1,"data":{"kind":"pong"},"x":[1,{"y":"\ud83d\ude00"}]}"#.into(),
+        ];
+        let read_all = |text: &str| {
+            let _ = read::<ServerFrame>(text);
+            let _ = read::<Vec<Element>>(text);
+            let _ = read::<serde::de::IgnoredAny>(text);
+        };
+        for text in &texts {
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            for &(at, _) in &chars {
+                read_all(&text[..at]);
+            }
+            for (i, &(at, c)) in chars.iter().enumerate() {
+                let end = chars.get(i + 1).map_or(text.len(), |&(next, _)| next);
+                for other in [
+                    '"', '\\', '{', '}', '[', ']', ',', ':', '0', '-', 'e', '.', 'u', 'é',
+                ] {
+                    if other != c {
+                        read_all(&format!("{}{other}{}", &text[..at], &text[end..]));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn refuses_what_json_does_not_allow() {
         for text in [
