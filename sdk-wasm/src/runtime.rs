@@ -1,6 +1,6 @@
 //! The few things that differ between the browser and native runs: spawning a local task,
-//! sleeping, the clock, a random number, lower case and reading and writing floats. Everything else in
-//! the SDK is the same code on both.
+//! sleeping, the clock, a random number, lower case, and reading and writing floats. Everything
+//! else in the SDK is the same code on both.
 
 use std::future::Future;
 
