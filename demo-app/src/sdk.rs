@@ -413,16 +413,9 @@ impl Sdk {
     }
 
     fn refresh_profile(&self) {
-        let Some(me) = self.client().and_then(|c| c.me()) else {
-            return;
-        };
         self.call(
-            |c| async move { c.profiles(vec![me]).await },
-            |sdk, profiles| {
-                profiles
-                    .into_iter()
-                    .for_each(|p| sdk.dispatch(Action::Profile(p)))
-            },
+            |c| async move { c.my_profile().await },
+            |sdk, profile| sdk.dispatch(Action::Profile(profile)),
         );
     }
 

@@ -2,11 +2,15 @@
 
 export type ConversationID = string; // "C2C" + the peer's user id
 
-export interface CreateOptions {
-  SDKAppID: number;
-  /** The server's base URL: `ws://host:port` or `wss://host` (`http(s)://` also accepted). */
-  server: string;
-}
+/** `{ SDKAppID, server }`; `proxyServer`, Tencent's name for a private deployment's server, is
+ * taken in its place. */
+export type CreateOptions =
+  | {
+      SDKAppID: number;
+      /** The server's base URL: `ws://host:port` or `wss://host` (`http(s)://` also accepted). */
+      server: string;
+    }
+  | { SDKAppID: number; proxyServer: string };
 
 export interface Result<T> {
   code: 0;
@@ -195,6 +199,15 @@ export interface Chat {
   logout(): Promise<Result<{}>>;
   destroy(): Promise<Result<{}>>;
   isReady(): boolean;
+  /** The signed-in user's ID, `''` when none. */
+  getLoginUser(): string;
+  /** Tencent's levels: 0 everything, 1 release, 2 warnings, 3 errors, 4 nothing. The SDK writes
+   * only errors it cannot return to a caller, so 0 – 3 show them and 4 silences it; one level
+   * for the page. Throws (code 60006) for any other value. */
+  setLogLevel(level: 0 | 1 | 2 | 3 | 4): void;
+  /** Taken for code written for Tencent's SDK (`{ 'tim-upload-plugin': TIMUploadPlugin }`);
+   * Duet uploads media itself and uses no plugin. */
+  registerPlugin(plugins: Record<string, unknown>): void;
   createTextMessage(options: CreateMessageOptions<TextPayload>): Message;
   createFaceMessage(options: CreateMessageOptions<{ index: number; data?: string }>): Message;
   createLocationMessage(options: CreateMessageOptions<LocationPayload>): Message;
@@ -272,6 +285,7 @@ export interface Chat {
   /** Hides your presence from everyone (they see `USER_STATUS_UNKNOWN`), or shows it again. */
   setSelfStatusHidden(hidden: boolean): Promise<Result<{}>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
+  getMyProfile(): Promise<Result<Profile>>;
   updateMyProfile(options: ProfileChange): Promise<Result<Profile>>;
   /** Mutes (`TYPES.MSG_REMIND_ACPT_NOT_NOTE`: messages come, without a push notification) or
    * unmutes (`TYPES.MSG_REMIND_ACPT_AND_NOTE`) conversations, on all of this user's devices. */
@@ -531,7 +545,8 @@ export declare const TYPES: {
   readonly KEYWORD_LIST_MATCH_TYPE_AND: 1;
 };
 
-export declare function create(options: CreateOptions): Promise<Chat>;
+/** The instance itself, as Tencent's `create` returns it (`await` on it is harmless). */
+export declare function create(options: CreateOptions): Chat;
 
 declare const DuetChat: {
   create: typeof create;

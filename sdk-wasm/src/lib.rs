@@ -12,7 +12,8 @@
 //! - [`client`]: the SDK's one API: sign-in and reconnect with backoff, messages (drafts,
 //!   send with the outbox, media, history, read, recall, delete), conversations, friends,
 //!   blacklist, profiles and the event stream.
-//! - [`event`], [`error`]: what the app hears, and the SDK's error codes.
+//! - [`event`], [`error`], [`log`]: what the app hears, the SDK's error codes, and what it
+//!   writes to the console.
 //! - [`json`]: the reader and writer of every JSON value the SDK reads and writes.
 //! - [`typing`], [`reply`]: typing indicators and quoting replies, in TUIKit's shapes.
 //! - [`upload`] (browser only): media files to message elements (limits, duration, video
@@ -28,6 +29,7 @@ pub mod event;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
 pub mod json;
+pub mod log;
 pub mod reply;
 mod runtime;
 pub mod sequence;

@@ -404,7 +404,7 @@ impl<C: Cache + 'static> Session<C> {
                     if cause == KickCause::AccountDeleted
                         && let Err(e) = self.inner.cache.reset(0).await
                     {
-                        tracing_error(&e.into());
+                        crate::log::error(&e.into());
                     }
                     self.emit(Event::KickedOut(cause))
                 }
@@ -465,7 +465,7 @@ impl<C: Cache + 'static> Session<C> {
             // connection is reported as `Disconnected` and retried by the client.)
             Err(e) if e.code == codes::DISCONNECTED => return,
             Err(e) => {
-                tracing_error(&e);
+                crate::log::error(&e);
                 return self.emit(Event::Error(e));
             }
         }
@@ -482,7 +482,7 @@ impl<C: Cache + 'static> Session<C> {
     /// `Error`: what it shows falls behind until the cache works again, though nothing is lost,
     /// as the stored cursor does not move past what was not stored.
     fn background_fault(&self, e: SdkError) {
-        tracing_error(&e);
+        crate::log::error(&e);
         if e.code == codes::CACHE && !self.inner.cache_fault_told.replace(true) {
             self.emit(Event::Error(e));
         }
@@ -532,7 +532,7 @@ impl<C: Cache + 'static> Session<C> {
     async fn flush_outbox(&self) {
         let waiting = match self.inner.cache.outbox().await {
             Ok(w) => w,
-            Err(e) => return tracing_error(&e.into()),
+            Err(e) => return crate::log::error(&e.into()),
         };
         for item in waiting {
             let (to, random) = (item.to.clone(), item.random);
@@ -1336,14 +1336,6 @@ fn unexpected() -> SdkError {
         codes::PROTOCOL,
         "the server's answer does not fit the request",
     )
-}
-
-/// Background faults have no caller to return to; they are logged to the console.
-fn tracing_error(e: &SdkError) {
-    #[cfg(target_arch = "wasm32")]
-    web_sys::console::error_1(&format!("duet-chat: {e}").into());
-    #[cfg(not(target_arch = "wasm32"))]
-    eprintln!("duet-chat: {e}");
 }
 
 /// The cursor a session has applied up to (for tests and diagnostics).

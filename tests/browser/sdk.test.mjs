@@ -120,6 +120,108 @@ test('two users chat live through the package', async () => {
   assert.equal(got.isReady, false);
 });
 
+test("Tencent's quick start runs as its documentation writes it", async () => {
+  const alice = `alice-qs-${run}`, bob = `bob-qs-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: TencentCloudChat } = await import('/pkg/index.js');
+    const TIMUploadPlugin = function TIMUploadPlugin() {};
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const heard = new Promise((r) => b.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data.map((m) => m.payload.text))));
+
+    // From Tencent's "Initialize" and "Messages" sections, only the server's address added.
+    let options = { SDKAppID: SDKAPPID, proxyServer: wsUrl };
+    let chat = TencentCloudChat.create(options);
+    chat.setLogLevel(0);
+    chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin });
+    const instance = typeof chat.on === 'function' && !('then' in chat);
+    const userBefore = chat.getLoginUser();
+    const profileBefore = await chat.getMyProfile().then(() => 'resolved', (e) => e.code);
+    const ready = new Promise((r) => chat.on(TencentCloudChat.EVENT.SDK_READY, r));
+    await chat.login({ userID: alice, userSig: aliceSig });
+    await ready;
+    let message = chat.createTextMessage({
+      to: bob,
+      conversationType: TencentCloudChat.TYPES.CONV_C2C,
+      payload: { text: 'Hello World!' },
+    });
+    await chat.sendMessage(message);
+
+    await chat.updateMyProfile({ nick: 'Alice Q' });
+    const mine = (await chat.getMyProfile()).data;
+    const user = chat.getLoginUser();
+    const thrown = (f) => { try { f(); return null; } catch (e) { return e.code; } };
+    const badLevels = [5, -1, 1.5, '0', undefined].map((l) => thrown(() => chat.setLogLevel(l)));
+    const awaited = await TencentCloudChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const result = {
+      instance, userBefore, profileBefore, heard: await heard, mine, user, badLevels,
+      awaited: typeof awaited.login,
+    };
+    await chat.logout();
+    await b.logout();
+    result.userAfter = chat.getLoginUser();
+    return result;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.equal(got.instance, true, 'create returns the instance, not a promise of it');
+  assert.equal(got.awaited, 'function', 'awaiting create still gives the instance');
+  assert.equal(got.userBefore, '');
+  assert.equal(got.profileBefore, 61004, 'getMyProfile before login fails with the state code');
+  assert.deepEqual(got.heard, ['Hello World!']);
+  assert.equal(got.user, alice);
+  assert.equal(got.mine.userID, alice);
+  assert.equal(got.mine.nick, 'Alice Q');
+  assert.deepEqual(got.badLevels, [60006, 60006, 60006, 60006, 60006]);
+  assert.equal(got.userAfter, '');
+});
+
+test('setLogLevel(4) keeps the SDK off the console; 0 to 3 let its errors through', async () => {
+  const alice = `alice-log-${run}`, bob = `bob-log-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const logged = [];
+    const consoleError = console.error;
+    console.error = (...args) => {
+      if (String(args[0]).startsWith('duet-chat:')) logged.push(String(args[0]));
+      else consoleError(...args);
+    };
+    try {
+      const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+      const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+      // An online-only message is stored nowhere, so bob hears it even with no cache; frames
+      // are handled in order, so once he does, the stored message before it was handled too.
+      const heard = (text) => new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => {
+        if (data.some((m) => m.payload.text === text)) r();
+      }));
+      const sendThenBarrier = async (text, barrier) => {
+        const seen = heard(barrier);
+        await a.sendMessage(a.createTextMessage({ to: bob, payload: { text } }));
+        await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: barrier } }), { onlineUserOnly: true });
+        await seen;
+      };
+      // Every message bob is sent now fails to be stored: another tab deleted his cache.
+      await new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(`duet-${SDKAPPID}-${bob}`);
+        request.onsuccess = resolve;
+        request.onerror = () => reject(request.error);
+      });
+      b.setLogLevel(4);
+      await sendThenBarrier('one', 'barrier-1');
+      const silenced = logged.length;
+      b.setLogLevel(3);
+      await sendThenBarrier('two', 'barrier-2');
+      const shown = [...logged];
+      await b.logout();
+      await a.logout();
+      return { silenced, shown };
+    } finally {
+      console.error = consoleError;
+      DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl }).setLogLevel(0);
+    }
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.equal(got.silenced, 0, `nothing written at level 4: ${JSON.stringify(got.shown)}`);
+  assert.ok(got.shown.length >= 1, 'the fault is written at level 3');
+  assert.match(got.shown[0], /^duet-chat: .*reload the page/);
+});
+
 test('offline messages arrive before SDK_READY, in order, and history pages back', async () => {
   const alice = `alice2-${run}`, bob = `bob2-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
@@ -1222,8 +1324,9 @@ test('wrong arguments reject with 60006 naming the field, and leave the instance
 test('every event, constant and method the package has is declared in index.d.ts, and no more', async () => {
   const runtime = await page.evaluate(async () => {
     const { default: DuetChat, Chat } = await import('/pkg/index.js');
-    // wasm-bindgen's own members of every exported class, not part of the API.
-    const internal = new Set(['constructor', 'free', '__destroy_into_raw']);
+    // wasm-bindgen's own members of every exported class, and the one export the methods that
+    // answer with a promise go through: not part of the API.
+    const internal = new Set(['constructor', 'free', '__destroy_into_raw', '__call']);
     return {
       EVENT: Object.keys(DuetChat.EVENT).sort(),
       TYPES: Object.keys(DuetChat.TYPES).sort(),

@@ -3,8 +3,18 @@
 import TencentCloudChat from 'duet-chat';
 import type { Conversation, EventObject, Message } from 'duet-chat';
 
+declare const TIMUploadPlugin: unknown;
+
 export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLInputElement): Promise<void> {
-  const chat = await TencentCloudChat.create({ SDKAppID: 1400000000, server: 'wss://chat.example.com' });
+  let options = {
+    SDKAppID: 1400000000,
+    proxyServer: 'wss://chat.example.com',
+  };
+  let chat = TencentCloudChat.create(options);
+  chat.setLogLevel(0);
+  chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin });
+  const awaited = await TencentCloudChat.create({ SDKAppID: 1400000000, server: 'wss://chat.example.com' });
+  awaited.setLogLevel(1);
 
   const onSdkReady = (_event: EventObject<null>) => {
     console.log('ready');
@@ -33,6 +43,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   });
 
   await chat.login({ userID: 'user0', userSig });
+  const me = await chat.getMyProfile();
+  console.log(chat.getLoginUser() === me.data.userID, me.data.nick);
 
   const message = chat.createTextMessage({
     to: 'user1',

@@ -134,6 +134,16 @@ impl<C: Cache + 'static> Client<C> {
         self.connected()?.profiles(users).await
     }
 
+    /// This user's own profile, from the server.
+    pub async fn my_profile(&self) -> Result<Profile, SdkError> {
+        let me = self
+            .me()
+            .ok_or_else(|| SdkError::new(codes::STATE, "log in first"))?;
+        (self.profiles(vec![me]).await?.into_iter().next()).ok_or_else(|| {
+            SdkError::new(codes::PROTOCOL, "the server sent no profile of this user")
+        })
+    }
+
     /// Registers this device's push token with `vendor`, for messages that arrive while none
     /// of the user's devices is online (a Web Push subscription as JSON for `webpush`). A
     /// logout ends the device's registrations.

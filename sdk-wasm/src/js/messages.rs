@@ -290,6 +290,30 @@ impl Chat {
         self.create_media(options, MediaKind::Video)
     }
 
+    /// `cancelUploadMessage(message)`: stops a media message's upload; its `sendMessage`
+    /// rejects with code 61006 and it can be sent again.
+    #[wasm_bindgen(js_name = cancelUploadMessage)]
+    pub fn cancel_upload_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.state.client()?;
+        let random = field(&message, "random").as_f64().unwrap_or(-1.0);
+        if !(random >= 0.0 && client.cancel_upload(random as u32)) {
+            return Err(invalid("no upload in progress for this message"));
+        }
+        ok(Empty {})
+    }
+
+    /// `getTotalUnreadMessageCount()`: unread messages over all conversations.
+    #[wasm_bindgen(js_name = getTotalUnreadMessageCount)]
+    pub fn get_total_unread_message_count(&self) -> u32 {
+        self.state
+            .client
+            .borrow()
+            .as_ref()
+            .map_or(0, |c| c.total_unread())
+    }
+}
+
+impl Chat {
     /// `sendMessage(message, options?)`: resolves `{ code: 0, data: { message } }` once the
     /// server has it, `message` being the app's object, updated in place. `options`:
     /// `onlineUserOnly` (to the devices online now; not stored, pushed or counted unread; fails
@@ -299,7 +323,6 @@ impl Chat {
     /// reconnecting; a logout meanwhile rejects it with code 61001. A media message is uploaded
     /// first, calling its `onProgress`; a refused, failed or cancelled one rejects (`status`
     /// `fail`) and can be sent again.
-    #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, message: JsValue, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -317,26 +340,12 @@ impl Chat {
 
     /// `resendMessage(message)`: sends a failed message again with the same random, so the
     /// server stores it once even if the first attempt had reached it.
-    #[wasm_bindgen(js_name = resendMessage)]
     pub fn resend_message(&self, message: JsValue) -> Promise {
         self.send_message(message, JsValue::UNDEFINED)
     }
 
-    /// `cancelUploadMessage(message)`: stops a media message's upload; its `sendMessage`
-    /// rejects with code 61006 and it can be sent again.
-    #[wasm_bindgen(js_name = cancelUploadMessage)]
-    pub fn cancel_upload_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
-        let client = self.state.client()?;
-        let random = field(&message, "random").as_f64().unwrap_or(-1.0);
-        if !(random >= 0.0 && client.cancel_upload(random as u32)) {
-            return Err(invalid("no upload in progress for this message"));
-        }
-        ok(Empty {})
-    }
-
     /// `revokeMessage(message)`: recalls your own message (within the server's recall window);
     /// resolves with the message object, now `isRevoked`.
-    #[wasm_bindgen(js_name = revokeMessage)]
     pub fn revoke_message(&self, message: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -357,7 +366,6 @@ impl Chat {
     /// object, updated (`version`, `modifiedTime`); every device of both users hears
     /// `MESSAGE_MODIFIED`. Rejects with 2480 when the message was edited since the object's
     /// `version` (the newer version comes as `MESSAGE_MODIFIED`).
-    #[wasm_bindgen(js_name = modifyMessage)]
     pub fn modify_message(&self, message: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -412,7 +420,6 @@ impl Chat {
 
     /// `deleteMessage([messages])`: deletes messages of one conversation from this user's
     /// history, on the server and on all of its devices; the peer keeps its copy.
-    #[wasm_bindgen(js_name = deleteMessage)]
     pub fn delete_message(&self, messages: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -440,7 +447,6 @@ impl Chat {
 
     /// `getMessageList({ conversationID, nextReqMessageID?, count? })` resolves
     /// `{ messageList (oldest first), nextReqMessageID, isCompleted }`.
-    #[wasm_bindgen(js_name = getMessageList)]
     pub fn get_message_list(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -479,7 +485,6 @@ impl Chat {
     }
 
     /// `getConversationList()` resolves `{ conversationList }`, most recent first.
-    #[wasm_bindgen(js_name = getConversationList)]
     pub fn get_conversation_list(&self) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -500,11 +505,13 @@ impl Chat {
     }
 
     /// `getConversationProfile(conversationID)` resolves `{ conversation }`.
-    #[wasm_bindgen(js_name = getConversationProfile)]
-    pub fn get_conversation_profile(&self, conversation_id: String) -> Promise {
+    pub fn get_conversation_profile(&self, conversation_id: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
             let (client, me) = state.signed_in()?;
+            let conversation_id = conversation_id
+                .as_string()
+                .ok_or_else(|| invalid("conversationID must be a string"))?;
             let peer = ConversationId::parse(&conversation_id).map_err(invalid)?.0;
             let list = client.conversations().await.map_err(sdk_error)?;
             let found = list
@@ -525,7 +532,6 @@ impl Chat {
     /// that you are typing (`typing` true, the default) or stopped, as TUIKit does (an
     /// online-only custom message the SDK hides; the peer hears `TYPING_STATUS_UPDATED`). Call
     /// it on every keystroke: it goes out at most every 3 seconds per conversation.
-    #[wasm_bindgen(js_name = sendTypingStatus)]
     pub fn send_typing_status(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -539,7 +545,6 @@ impl Chat {
 
     /// `pinConversation({ conversationID, isPinned })`: pins the conversation (first in the
     /// list) or unpins it, on all of this user's devices. Resolves `{ conversationID }`.
-    #[wasm_bindgen(js_name = pinConversation)]
     pub fn pin_conversation(&self, options: JsValue) -> Promise {
         promise(change_conversation(self.state.clone(), options, false))
     }
@@ -548,7 +553,6 @@ impl Chat {
     /// the conversation for all of this user's devices (Tencent keeps it on one); an empty
     /// text clears it, and sending a message there clears it too. Resolves
     /// `{ conversationID }`.
-    #[wasm_bindgen(js_name = setConversationDraft)]
     pub fn set_conversation_draft(&self, options: JsValue) -> Promise {
         promise(change_conversation(self.state.clone(), options, true))
     }
@@ -557,7 +561,6 @@ impl Chat {
     /// clearHistoryMessage? })`: the conversations leave this user's list on all of its
     /// devices until a newer message comes, with their messages unless `clearHistoryMessage`
     /// is false (the peer keeps its copy). Resolves `{ conversationIDList }`.
-    #[wasm_bindgen(js_name = deleteConversation)]
     pub fn delete_conversation(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -599,7 +602,6 @@ impl Chat {
 
     /// `setMessageRead({ conversationID })`: clears the unread count here and on the user's
     /// other devices.
-    #[wasm_bindgen(js_name = setMessageRead)]
     pub fn set_message_read(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -607,16 +609,6 @@ impl Chat {
             state.client()?.mark_read(&peer).await.map_err(sdk_error)?;
             ok(Empty {})
         })
-    }
-
-    /// `getTotalUnreadMessageCount()`: unread messages over all conversations.
-    #[wasm_bindgen(js_name = getTotalUnreadMessageCount)]
-    pub fn get_total_unread_message_count(&self) -> u32 {
-        self.state
-            .client
-            .borrow()
-            .as_ref()
-            .map_or(0, |c| c.total_unread())
     }
 }
 

@@ -4,9 +4,11 @@
 //!
 //! Promises resolve with `{ code: 0, data }` and reject with an `Error` carrying a numeric
 //! `code` (the server's codes, or the SDK's in [`crate::error::codes`]). Behaviour lives in the
-//! client; this layer reads the app's arguments and shapes the answers ([`shapes`]).
+//! client; this layer reads the app's arguments and shapes the answers ([`shapes`]). The
+//! methods that answer with a promise are reached through one export ([`calls`]).
 
 mod args;
+mod calls;
 mod convert;
 mod events;
 mod messages;
@@ -83,14 +85,20 @@ impl State {
 
 #[wasm_bindgen]
 impl Chat {
-    /// `new Chat({ SDKAppID, server })`; `DuetChat.create` calls this.
+    /// `new Chat({ SDKAppID, server })`; `DuetChat.create` calls this. Tencent's name for a
+    /// private deployment's server, `proxyServer`, is taken for `server`, so that a port only
+    /// changes the address.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Chat, JsValue> {
         let o = Args::read(&options, "options")?;
+        let server = match o.string("server")? {
+            Some(server) => Some(server),
+            None => o.string("proxyServer")?,
+        };
         Ok(Chat {
             state: Rc::new(State {
                 sdk_app_id: o.need(o.u64("SDKAppID")?, "SDKAppID")?,
-                server: o.need(o.string("server")?, "server")?,
+                server: o.need(server, "server")?,
                 handlers: RefCell::default(),
                 client: RefCell::new(None),
             }),
@@ -105,6 +113,40 @@ impl Chat {
         (self.state.handlers.borrow_mut()).retain(|(n, h)| !(n == &event && h == &handler));
     }
 
+    #[wasm_bindgen(js_name = isReady)]
+    pub fn is_ready(&self) -> bool {
+        self.state
+            .client
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.is_ready())
+    }
+
+    /// `getLoginUser()`: the signed-in user's ID, `''` when none. (A `JsValue`, not a
+    /// `String`: wasm-bindgen returns a string through a shim of its own.)
+    #[wasm_bindgen(js_name = getLoginUser)]
+    pub fn get_login_user(&self) -> JsValue {
+        let me = self.state.client.borrow().as_ref().and_then(|c| c.me());
+        JsValue::from_str(me.as_ref().map_or("", |u| u.as_str()))
+    }
+
+    /// `setLogLevel(level)`, Tencent's levels 0 (everything) to 4 (nothing); see
+    /// [`crate::log`]. One level for the page.
+    #[wasm_bindgen(js_name = setLogLevel)]
+    pub fn set_log_level(&self, level: JsValue) -> Result<(), JsValue> {
+        (level.as_f64())
+            .filter(|l| l.fract() == 0.0 && (0.0..=255.0).contains(l))
+            .and_then(|l| crate::log::set_level(l as u8))
+            .ok_or_else(|| convert::invalid("level must be a whole number from 0 to 4"))
+    }
+
+    /// `registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin })`, as written for Tencent's
+    /// SDK. Duet uploads media itself and needs no plugin: whatever is given is not used.
+    #[wasm_bindgen(js_name = registerPlugin)]
+    pub fn register_plugin(&self, _plugins: JsValue) {}
+}
+
+impl Chat {
     /// `login({ userID, userSig })`. Resolves when the server accepted the sign-in; offline
     /// messages then arrive as `MESSAGE_RECEIVED`, followed by `SDK_READY`.
     pub fn login(&self, options: JsValue) -> Promise {
@@ -168,15 +210,6 @@ impl Chat {
     pub fn destroy(&self) -> Promise {
         self.state.handlers.borrow_mut().clear();
         self.logout()
-    }
-
-    #[wasm_bindgen(js_name = isReady)]
-    pub fn is_ready(&self) -> bool {
-        self.state
-            .client
-            .borrow()
-            .as_ref()
-            .is_some_and(|c| c.is_ready())
     }
 }
 

@@ -208,10 +208,8 @@ impl Chat {
     }
 }
 
-#[wasm_bindgen]
 impl Chat {
     /// `getUserProfile({ userIDList })` resolves `[{ userID, nick, avatar }]`.
-    #[wasm_bindgen(js_name = getUserProfile)]
     pub fn get_user_profile(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -221,10 +219,18 @@ impl Chat {
         })
     }
 
+    /// `getMyProfile()` resolves this user's profile, as `getUserProfile` gives it.
+    pub fn get_my_profile(&self) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let profile = state.client()?.my_profile().await.map_err(sdk_error)?;
+            ok(JsProfile::from(&profile))
+        })
+    }
+
     /// `updateMyProfile({ nick?, avatar?, gender?, birthday?, location?, selfSignature?,
     /// allowType?, language?, messageSettings?, level?, role?, profileCustomField? })`
     /// resolves the profile after the change; the fields left out stay as they are.
-    #[wasm_bindgen(js_name = updateMyProfile)]
     pub fn update_my_profile(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -255,7 +261,6 @@ impl Chat {
     /// `setMessageRemindType({ userIDList, messageRemindType })`: `AcceptNotNotify` mutes the
     /// conversations with these users (their messages come without a push notification),
     /// `AcceptAndNotify` unmutes them; on all of this user's devices. `Discard` is refused.
-    #[wasm_bindgen(js_name = setMessageRemindType)]
     pub fn set_message_remind_type(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -280,7 +285,6 @@ impl Chat {
     /// token: the SDK asks for permission, registers the service worker (default `/sw.js`),
     /// subscribes with the server's VAPID key and registers the subscription. A logout ends
     /// the device's registrations.
-    #[wasm_bindgen(js_name = registerPush)]
     pub fn register_push(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -309,8 +313,8 @@ impl Chat {
             ok(super::Empty {})
         })
     }
+
     /// `unregisterPush({ vendor? })`: stops offline push to this device.
-    #[wasm_bindgen(js_name = unregisterPush)]
     pub fn unregister_push(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -323,13 +327,11 @@ impl Chat {
     }
 
     /// `getFriendList()` resolves `[{ userID }]`.
-    #[wasm_bindgen(js_name = getFriendList)]
     pub fn get_friend_list(&self) -> Promise {
         self.list(Relation::Friend)
     }
 
     /// `getBlacklist()` resolves `[userID]`, as Tencent's does.
-    #[wasm_bindgen(js_name = getBlacklist)]
     pub fn get_blacklist(&self) -> Promise {
         self.list(Relation::Blacklist)
     }
@@ -338,7 +340,6 @@ impl Chat {
     /// `{ userID, code, message }`: code 0 when the friendship was made (`to` lets anyone add
     /// it, or had asked this user first), 30539 when `to` must accept the application; fails
     /// when `to` refuses all requests (30516) or has blocked this user (30525).
-    #[wasm_bindgen(js_name = addFriend)]
     pub fn add_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -363,7 +364,6 @@ impl Chat {
 
     /// `updateFriend({ userID, remark })`: the remark this user gives a friend, on all of its
     /// devices.
-    #[wasm_bindgen(js_name = updateFriend)]
     pub fn update_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -379,7 +379,6 @@ impl Chat {
     }
 
     /// `getFriendGroupList()` resolves `[{ name, count, userIDList }]`.
-    #[wasm_bindgen(js_name = getFriendGroupList)]
     pub fn get_friend_group_list(&self) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -391,31 +390,26 @@ impl Chat {
     /// `createFriendGroup({ name, userIDList })` and `addToFriendGroup({ name, userIDList })`
     /// resolve `{ friendGroup, failureUserIDList }`: the group after the change, and the users
     /// that could not join it (30001: not a friend).
-    #[wasm_bindgen(js_name = createFriendGroup)]
     pub fn create_friend_group(&self, options: JsValue) -> Promise {
         self.change_group(options, true)
     }
 
-    #[wasm_bindgen(js_name = addToFriendGroup)]
     pub fn add_to_friend_group(&self, options: JsValue) -> Promise {
         self.change_group(options, true)
     }
 
     /// `removeFromFriendGroup({ name, userIDList })` resolves as `addToFriendGroup` does.
-    #[wasm_bindgen(js_name = removeFromFriendGroup)]
     pub fn remove_from_friend_group(&self, options: JsValue) -> Promise {
         self.change_group(options, false)
     }
 
     /// `deleteFriendGroup({ name })`: the group goes; its friends stay friends.
-    #[wasm_bindgen(js_name = deleteFriendGroup)]
     pub fn delete_friend_group(&self, options: JsValue) -> Promise {
         self.change_group(options, false)
     }
 
     /// `getFriendApplicationList()` resolves `{ applicationList: [{ userID, type, time,
     /// wording, source }], unreadCount }`.
-    #[wasm_bindgen(js_name = getFriendApplicationList)]
     pub fn get_friend_application_list(&self) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -428,7 +422,6 @@ impl Chat {
     /// `acceptFriendApplication({ userID, remark?, type? })`: `type`
     /// `TYPES.SNS_APPLICATION_AGREE_AND_ADD` (the default) makes the friendship both ways,
     /// `TYPES.SNS_APPLICATION_AGREE` only on the applicant's side.
-    #[wasm_bindgen(js_name = acceptFriendApplication)]
     pub fn accept_friend_application(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -453,7 +446,6 @@ impl Chat {
     }
 
     /// `refuseFriendApplication({ userID })`: the application leaves both users' lists.
-    #[wasm_bindgen(js_name = refuseFriendApplication)]
     pub fn refuse_friend_application(&self, options: JsValue) -> Promise {
         self.close_application(options, Some(super::events::APPLICATION_TO_ME))
     }
@@ -461,25 +453,21 @@ impl Chat {
     /// `deleteFriendApplication({ userID, type })`: `type` `TYPES.SNS_APPLICATION_SENT_TO_ME`
     /// drops an application to this user, `SNS_APPLICATION_SENT_BY_ME` withdraws one of its
     /// own; from both users' lists.
-    #[wasm_bindgen(js_name = deleteFriendApplication)]
     pub fn delete_friend_application(&self, options: JsValue) -> Promise {
         self.close_application(options, None)
     }
 
     /// `deleteFriend({ userIDList })`
-    #[wasm_bindgen(js_name = deleteFriend)]
     pub fn delete_friend(&self, options: JsValue) -> Promise {
         self.change_list(Relation::Friend, options, false)
     }
 
     /// `addToBlacklist({ userIDList })`
-    #[wasm_bindgen(js_name = addToBlacklist)]
     pub fn add_to_blacklist(&self, options: JsValue) -> Promise {
         self.change_list(Relation::Blacklist, options, true)
     }
 
     /// `removeFromBlacklist({ userIDList })`
-    #[wasm_bindgen(js_name = removeFromBlacklist)]
     pub fn remove_from_blacklist(&self, options: JsValue) -> Promise {
         self.change_list(Relation::Blacklist, options, false)
     }
@@ -511,13 +499,11 @@ async fn statuses(
     })
 }
 
-#[wasm_bindgen]
 impl Chat {
     /// `getUserStatus({ userIDList })` resolves `{ successUserList: [{ userID, statusType,
     /// customStatus, lastSeenTime }], failureUserList }`. `statusType` is
     /// `TYPES.USER_STATUS_ONLINE` or `_OFFLINE`, or `_UNKNOWN` where you may not see it (the
     /// user hid it, blacklisted you, or is no friend of yours in a friends-only app).
-    #[wasm_bindgen(js_name = getUserStatus)]
     pub fn get_user_status(&self, options: JsValue) -> Promise {
         promise(statuses(self.state.clone(), options, None))
     }
@@ -525,23 +511,23 @@ impl Chat {
     /// `subscribeUserStatus({ userIDList })`: `USER_STATUS_UPDATED` tells of each change of
     /// these users' presence (at most 200 at a time), across reconnects until logout. Resolves
     /// like `getUserStatus`, with their presence now.
-    #[wasm_bindgen(js_name = subscribeUserStatus)]
     pub fn subscribe_user_status(&self, options: JsValue) -> Promise {
         promise(statuses(self.state.clone(), options, Some(true)))
     }
 
     /// `unsubscribeUserStatus({ userIDList })`: stops telling of these users' presence.
-    #[wasm_bindgen(js_name = unsubscribeUserStatus)]
     pub fn unsubscribe_user_status(&self, options: JsValue) -> Promise {
         promise(statuses(self.state.clone(), options, Some(false)))
     }
 
     /// `setSelfStatusHidden(hidden)`: hides your presence from everyone (they see
     /// `USER_STATUS_UNKNOWN`), or shows it again.
-    #[wasm_bindgen(js_name = setSelfStatusHidden)]
-    pub fn set_self_status_hidden(&self, hidden: bool) -> Promise {
+    pub fn set_self_status_hidden(&self, hidden: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
+            let hidden = hidden
+                .as_bool()
+                .ok_or_else(|| invalid("hidden must be true or false"))?;
             state
                 .client()?
                 .hide_status(hidden)

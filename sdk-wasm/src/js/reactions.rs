@@ -15,21 +15,18 @@ const DEFAULT_USERS_PER_REACTION: usize = 10;
 /// Most messages one `getMessageReactions` names.
 const MAX_MESSAGES: u32 = 100;
 
-#[wasm_bindgen]
 impl Chat {
     /// `addMessageReaction(message, reactionID)`: adds your reaction (an emoji, or an ID your
     /// app maps to one) to a sent message; every device of both users hears
     /// `MESSAGE_REACTIONS_UPDATED`. Rejects with 23007 when you reacted so already, 23005 when
     /// the message has 20 reactions, 20007 when the peer blacklisted you.
-    #[wasm_bindgen(js_name = addMessageReaction)]
-    pub fn add_message_reaction(&self, message: JsValue, reaction_id: String) -> Promise {
+    pub fn add_message_reaction(&self, message: JsValue, reaction_id: JsValue) -> Promise {
         promise(react(self.state.clone(), message, reaction_id, true))
     }
 
     /// `removeMessageReaction(message, reactionID)`: takes your reaction back; 23008 when you
     /// had none.
-    #[wasm_bindgen(js_name = removeMessageReaction)]
-    pub fn remove_message_reaction(&self, message: JsValue, reaction_id: String) -> Promise {
+    pub fn remove_message_reaction(&self, message: JsValue, reaction_id: JsValue) -> Promise {
         promise(react(self.state.clone(), message, reaction_id, false))
     }
 
@@ -37,7 +34,6 @@ impl Chat {
     /// `{ resultList: [{ messageID, conversationID, reactionList }] }`, each reaction with its
     /// `totalUserCount`, up to `maxUserCountPerReaction` users and `reactedByMyself`, as this
     /// device holds them (kept current by sync).
-    #[wasm_bindgen(js_name = getMessageReactions)]
     pub fn get_message_reactions(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -80,10 +76,13 @@ impl Chat {
 async fn react(
     state: Rc<State>,
     message: JsValue,
-    reaction_id: String,
+    reaction_id: JsValue,
     add: bool,
 ) -> Result<JsValue, JsValue> {
     let (peer, key) = message_ref(&message)?;
+    let reaction_id = reaction_id
+        .as_string()
+        .ok_or_else(|| invalid("reactionID must be a string"))?;
     if reaction_id.is_empty() {
         return Err(invalid("reactionID is empty"));
     }

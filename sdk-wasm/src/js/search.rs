@@ -57,7 +57,6 @@ fn query_of(o: &Args) -> Result<(SearchQuery, u64, u32), JsValue> {
     Ok((query, before, o.u32("count")?.unwrap_or(20)))
 }
 
-#[wasm_bindgen]
 impl Chat {
     /// `searchLocalMessages(options)`: searches the messages this device holds, offline too.
     /// Options: `keywordList`, `keywordListMatchType` (`TYPES.KEYWORD_LIST_MATCH_TYPE_OR`, the
@@ -65,14 +64,12 @@ impl Chat {
     /// `timePosition` and `timePeriod` (seconds), `count` (1–100, default 20) and `cursor`.
     /// Resolves `{ searchResultList: [{ conversationID, messageCount, messageList }],
     /// cursor }`, newest first; `cursor` is '' when nothing more is found.
-    #[wasm_bindgen(js_name = searchLocalMessages)]
     pub fn search_local_messages(&self, options: JsValue) -> Promise {
         promise(search(self.state.clone(), options, false))
     }
 
     /// `searchCloudMessages(options)`: the same search over all of your roaming history on the
     /// server (2 searches a second, in bursts of 10).
-    #[wasm_bindgen(js_name = searchCloudMessages)]
     pub fn search_cloud_messages(&self, options: JsValue) -> Promise {
         promise(search(self.state.clone(), options, true))
     }
