@@ -193,7 +193,10 @@ export interface EventMap {
 }
 
 export interface Chat {
-  on<K extends keyof EventMap>(event: K, handler: (event: EventObject<EventMap[K]>) => void): void;
+  /** `handler` is called with `this` being `context`. A name that is not a string (code written
+   * for Tencent's SDK listens to group events, `undefined` here) or a handler that is not a
+   * function is not kept; a warning says so. */
+  on<K extends keyof EventMap>(event: K, handler: (event: EventObject<EventMap[K]>) => void, context?: unknown): void;
   off<K extends keyof EventMap>(event: K, handler: (event: EventObject<EventMap[K]>) => void): void;
   login(options: { userID: string; userSig: string }): Promise<Result<{}>>;
   logout(): Promise<Result<{}>>;

@@ -1,13 +1,16 @@
-//! What the SDK writes to the console: only faults it has no caller to return to (a push that
-//! could not be stored, a sync that failed in the background). The app chooses how much with
-//! Tencent's levels (`setLogLevel`): 0 everything, 1 the release set, 2 warnings and up, 3
-//! errors, 4 nothing. With only errors to write, 0 to 3 write them and 4 silences the SDK.
+//! What the SDK writes to the console: faults it has no caller to return to (a push that could
+//! not be stored, a sync that failed in the background) as errors, and calls that can have no
+//! effect (a listener for an event that does not exist) as warnings. The app chooses how much
+//! with Tencent's levels (`setLogLevel`): 0 everything, 1 the release set, 2 warnings and up, 3
+//! errors, 4 nothing.
 
 use crate::error::SdkError;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The most verbose level.
 pub const ALL: u8 = 0;
+/// Warnings and errors.
+pub const WARNINGS: u8 = 2;
 /// Errors and nothing less.
 pub const ERRORS: u8 = 3;
 /// Nothing at all.
@@ -23,13 +26,22 @@ pub fn set_level(level: u8) -> Option<()> {
 
 /// Writes a fault to the console, unless the level keeps errors out.
 pub fn error(e: &SdkError) {
-    if LEVEL.load(Ordering::Relaxed) > ERRORS {
-        return;
+    if LEVEL.load(Ordering::Relaxed) <= ERRORS {
+        #[cfg(target_arch = "wasm32")]
+        web_sys::console::error_1(&format!("duet-chat: {e}").into());
+        #[cfg(not(target_arch = "wasm32"))]
+        eprintln!("duet-chat: {e}");
     }
-    #[cfg(target_arch = "wasm32")]
-    web_sys::console::error_1(&format!("duet-chat: {e}").into());
-    #[cfg(not(target_arch = "wasm32"))]
-    eprintln!("duet-chat: {e}");
+}
+
+/// Writes a warning to the console, unless the level keeps warnings out.
+pub fn warn(text: &str) {
+    if LEVEL.load(Ordering::Relaxed) <= WARNINGS {
+        #[cfg(target_arch = "wasm32")]
+        web_sys::console::warn_1(&format!("duet-chat: {text}").into());
+        #[cfg(not(target_arch = "wasm32"))]
+        eprintln!("duet-chat: {text}");
+    }
 }
 
 #[cfg(test)]

@@ -127,12 +127,22 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     const TIMUploadPlugin = function TIMUploadPlugin() {};
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const heard = new Promise((r) => b.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data.map((m) => m.payload.text))));
+    // A class-style listener, called with the context given.
+    const app = { texts: [], onMessageReceived(event) { this.texts.push(...event.data.map((m) => m.payload.text)); } };
+    b.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, app.onMessageReceived, app);
 
     // From Tencent's "Initialize" and "Messages" sections, only the server's address added.
     let options = { SDKAppID: SDKAPPID, proxyServer: wsUrl };
     let chat = TencentCloudChat.create(options);
     chat.setLogLevel(0);
     chat.registerPlugin({ 'tim-upload-plugin': TIMUploadPlugin });
+    // Tencent's samples listen to group events too, which are `undefined` here: a warning.
+    const warned = [];
+    const consoleWarn = console.warn;
+    console.warn = (...args) => warned.push(args.join(' '));
+    chat.on(TencentCloudChat.EVENT.GROUP_LIST_UPDATED, () => {});
+    chat.on(TencentCloudChat.EVENT.SDK_READY, 'not a function');
+    console.warn = consoleWarn;
     const instance = typeof chat.on === 'function' && !('then' in chat);
     const userBefore = chat.getLoginUser();
     const profileBefore = await chat.getMyProfile().then(() => 'resolved', (e) => e.code);
@@ -153,7 +163,8 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     const badLevels = [5, -1, 1.5, '0', undefined].map((l) => thrown(() => chat.setLogLevel(l)));
     const awaited = await TencentCloudChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
     const result = {
-      instance, userBefore, profileBefore, heard: await heard, mine, user, badLevels,
+      instance, userBefore, profileBefore, heard: await heard, mine, user, badLevels, warned,
+      withContext: app.texts,
       awaited: typeof awaited.login,
     };
     await chat.logout();
@@ -166,6 +177,9 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
   assert.equal(got.userBefore, '');
   assert.equal(got.profileBefore, 61004, 'getMyProfile before login fails with the state code');
   assert.deepEqual(got.heard, ['Hello World!']);
+  assert.deepEqual(got.withContext, ['Hello World!'], "a listener is called with on()'s context as this");
+  assert.equal(got.warned.length, 2, `a warning for each listener that can never be called: ${got.warned}`);
+  assert.match(got.warned[0], /^duet-chat: on\(\) was given no event name/);
   assert.equal(got.user, alice);
   assert.equal(got.mine.userID, alice);
   assert.equal(got.mine.nick, 'Alice Q');

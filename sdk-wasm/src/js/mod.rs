@@ -39,11 +39,15 @@ pub struct Chat {
 struct State {
     sdk_app_id: u64,
     server: String,
-    /// The app's listeners and their events, in the order added (a handful: a list is
-    /// smaller in the module than a map).
-    handlers: RefCell<Vec<(String, Function)>>,
+    /// The app's listeners, in the order added (a handful: a list is smaller in the module
+    /// than a map).
+    handlers: RefCell<Vec<Listening>>,
     client: RefCell<Option<Client<IndexedDbCache>>>,
 }
+
+/// A listener: the event's name, the handler, and the `this` it is called with (Tencent's
+/// `context`).
+struct Listening(String, Function, JsValue);
 
 impl State {
     fn client(&self) -> Result<Client<IndexedDbCache>, JsValue> {
@@ -69,15 +73,15 @@ impl State {
         let emits = events::emits(event, &me, client.total_unread(), |p| client.is_muted(p));
         for events::Emit(name, data) in emits {
             // Those listening when the event came, whatever they add or remove meanwhile.
-            let handlers: Vec<Function> = (self.handlers.borrow().iter())
-                .filter(|(n, _)| n == name)
-                .map(|(_, h)| h.clone())
+            let handlers: Vec<(Function, JsValue)> = (self.handlers.borrow().iter())
+                .filter(|Listening(n, ..)| n == name)
+                .map(|Listening(_, h, this)| (h.clone(), this.clone()))
                 .collect();
             let event = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&event, &"name".into(), &name.into());
             let _ = js_sys::Reflect::set(&event, &"data".into(), &data);
-            for h in handlers {
-                let _ = h.call1(&JsValue::NULL, &event);
+            for (h, this) in handlers {
+                let _ = h.call1(&this, &event);
             }
         }
     }
@@ -105,12 +109,26 @@ impl Chat {
         })
     }
 
-    pub fn on(&self, event: String, handler: Function) {
-        self.state.handlers.borrow_mut().push((event, handler));
+    /// `on(eventName, handler, context?)`: `handler` is called with `{ name, data }`, `this`
+    /// being `context`. A listener that could never be called is not kept, and a warning
+    /// says so: an event name that is not a string (code written for Tencent's SDK listens
+    /// to its group events, which are `undefined` here) or a handler that is not a function.
+    pub fn on(&self, event: JsValue, handler: JsValue, context: JsValue) {
+        match (event.as_string(), handler.dyn_into::<Function>()) {
+            (Some(name), Ok(handler)) => {
+                (self.state.handlers.borrow_mut()).push(Listening(name, handler, context))
+            }
+            _ => crate::log::warn(
+                "on() was given no event name or no function: the listener will never be called",
+            ),
+        }
     }
 
-    pub fn off(&self, event: String, handler: Function) {
-        (self.state.handlers.borrow_mut()).retain(|(n, h)| !(n == &event && h == &handler));
+    /// `off(eventName, handler)`: removes the listeners `on` added with them.
+    pub fn off(&self, event: JsValue, handler: JsValue) {
+        let name = event.as_string();
+        (self.state.handlers.borrow_mut())
+            .retain(|Listening(n, h, _)| !(Some(n) == name.as_ref() && JsValue::eq(h, &handler)));
     }
 
     #[wasm_bindgen(js_name = isReady)]
