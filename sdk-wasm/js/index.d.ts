@@ -124,11 +124,21 @@ export interface Message {
   cloudCustomData: string;
 }
 
+/** A conversation's last message, with the fields Tencent's conversation list reads there. */
+export interface LastMessage extends Message {
+  /** Seconds since the Unix epoch, as `time`. */
+  lastTime: number;
+  lastSequence: number;
+  fromAccount: string;
+  /** The message in a few words: its text, or `[Image]`, `[Voice]`, a file's name… */
+  messageForShow: string;
+}
+
 export interface Conversation {
   conversationID: ConversationID;
   type: 'C2C';
   unreadCount: number;
-  lastMessage: Message | null;
+  lastMessage: LastMessage | null;
   userProfile: { userID: string; nick: string; avatar: string };
   updatedTime: number;
   /** `AcceptNotNotify` when muted with `setMessageRemindType`, else `AcceptAndNotify`. */

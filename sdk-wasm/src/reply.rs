@@ -56,33 +56,7 @@ protocol::read_fields!(Custom {
 impl Quote {
     /// The quote of `message`, sent by the user the replier calls `sender`.
     pub fn of(message: &Message, sender: &str) -> Self {
-        let (message_type, text) = match message.elements.first() {
-            Some(Element::Text(t)) => (1, t.text.as_str()),
-            Some(Element::Custom(c)) => (
-                2,
-                if c.desc.is_empty() {
-                    "[Custom message]"
-                } else {
-                    c.desc.as_str()
-                },
-            ),
-            Some(Element::Image(_)) => (3, "[Image]"),
-            Some(Element::Sound(_)) => (4, "[Voice]"),
-            Some(Element::Video(_)) => (5, "[Video]"),
-            Some(Element::File(f)) => (6, f.file_name.as_str()),
-            Some(Element::Location(l)) => (
-                7,
-                if l.desc.is_empty() {
-                    "[Location]"
-                } else {
-                    l.desc.as_str()
-                },
-            ),
-            Some(Element::Face(_)) => (8, "[Face]"),
-            Some(Element::System(s)) => (1, s.text.as_str()),
-            Some(Element::Unknown(_)) => (1, "[Message]"),
-            None => (1, ""),
-        };
+        let (message_type, text) = summary(message);
         Self {
             message_id: message.id(),
             message_abstract: text.chars().take(ABSTRACT_CHARS).collect(),
@@ -107,6 +81,40 @@ impl Quote {
         crate::json::from_str::<Custom>(data?)
             .ok()
             .map(|c| c.message_reply)
+    }
+}
+
+/// A message in a few words, as TUIKit shows it in a quote and a conversation list: its text,
+/// or what kind of message it is; with its element type in Tencent's numbering
+/// (`V2TIM_ELEM_TYPE_*`: 1 text, 2 custom, 3 image, 4 sound, 5 video, 6 file, 7 location, 8
+/// face).
+pub fn summary(message: &Message) -> (u32, &str) {
+    match message.elements.first() {
+        Some(Element::Text(t)) => (1, t.text.as_str()),
+        Some(Element::Custom(c)) => (
+            2,
+            if c.desc.is_empty() {
+                "[Custom message]"
+            } else {
+                c.desc.as_str()
+            },
+        ),
+        Some(Element::Image(_)) => (3, "[Image]"),
+        Some(Element::Sound(_)) => (4, "[Voice]"),
+        Some(Element::Video(_)) => (5, "[Video]"),
+        Some(Element::File(f)) => (6, f.file_name.as_str()),
+        Some(Element::Location(l)) => (
+            7,
+            if l.desc.is_empty() {
+                "[Location]"
+            } else {
+                l.desc.as_str()
+            },
+        ),
+        Some(Element::Face(_)) => (8, "[Face]"),
+        Some(Element::System(s)) => (1, s.text.as_str()),
+        Some(Element::Unknown(_)) => (1, "[Message]"),
+        None => (1, ""),
     }
 }
 

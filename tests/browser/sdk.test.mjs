@@ -128,7 +128,12 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const heard = new Promise((r) => b.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data.map((m) => m.payload.text))));
     // A class-style listener, called with the context given.
-    const app = { texts: [], onMessageReceived(event) { this.texts.push(...event.data.map((m) => m.payload.text)); } };
+    const app = {
+      texts: [],
+      onMessageReceived(event) {
+        this.texts.push(...event.data.filter((m) => m.type === TencentCloudChat.TYPES.MSG_TEXT).map((m) => m.payload.text));
+      },
+    };
     b.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, app.onMessageReceived, app);
 
     // From Tencent's "Initialize" and "Messages" sections, only the server's address added.
@@ -155,6 +160,14 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
       payload: { text: 'Hello World!' },
     });
     await chat.sendMessage(message);
+    // The conversation list as Tencent's reads it: the last message's preview and time.
+    const lastOf = async () => {
+      const { lastMessage } = (await chat.getConversationList()).data.conversationList[0];
+      return { show: lastMessage.messageForShow, time: lastMessage.lastTime, seq: lastMessage.lastSequence, from: lastMessage.fromAccount };
+    };
+    const lastText = await lastOf();
+    await chat.sendMessage(chat.createCustomMessage({ to: bob, payload: { data: '4', description: 'a dice roll', extension: '' } }));
+    const lastCustom = await lastOf();
 
     await chat.updateMyProfile({ nick: 'Alice Q' });
     const mine = (await chat.getMyProfile()).data;
@@ -164,7 +177,7 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     const awaited = await TencentCloudChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
     const result = {
       instance, userBefore, profileBefore, heard: await heard, mine, user, badLevels, warned,
-      withContext: app.texts,
+      withContext: app.texts, lastText, lastCustom, sent: { time: message.time, seq: message.sequence },
       awaited: typeof awaited.login,
     };
     await chat.logout();
@@ -180,6 +193,9 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
   assert.deepEqual(got.withContext, ['Hello World!'], "a listener is called with on()'s context as this");
   assert.equal(got.warned.length, 2, `a warning for each listener that can never be called: ${got.warned}`);
   assert.match(got.warned[0], /^duet-chat: on\(\) was given no event name/);
+  assert.deepEqual(got.lastText, { show: 'Hello World!', time: got.sent.time, seq: got.sent.seq, from: alice });
+  assert.equal(got.lastCustom.show, 'a dice roll');
+  assert.ok(got.lastCustom.seq > got.sent.seq);
   assert.equal(got.user, alice);
   assert.equal(got.mine.userID, alice);
   assert.equal(got.mine.nick, 'Alice Q');

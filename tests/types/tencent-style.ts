@@ -109,6 +109,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   await chat.pinConversation({ conversationID: 'C2Cuser1', isPinned: true });
   await chat.setConversationDraft({ conversationID: 'C2Cuser1', draftText: 'see you' });
   const first = conversations.data.conversationList[0];
+  const preview = first.lastMessage ? `${first.lastMessage.messageForShow} ${new Date(first.lastMessage.lastTime * 1000)}` : '';
+  console.log(preview, first.lastMessage?.fromAccount, first.lastMessage?.lastSequence);
   if (first.isPinned) console.log(first.draftText);
   await chat.deleteConversation('C2Cuser9');
   await chat.deleteConversation({ conversationIDList: ['C2Cuser8'], clearHistoryMessage: false });

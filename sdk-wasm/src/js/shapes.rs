@@ -84,6 +84,16 @@ pub struct JsMessage<'a> {
     pub cloud_custom_data: &'a str,
     /// The elements in the REST API's shape, for apps that read them directly.
     pub elements: &'a [Element],
+    /// Only in a conversation's `lastMessage`: what Tencent's conversation list reads there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_time: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_sequence: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_account: Option<&'a UserId>,
+    /// The message in a few words ([`crate::reply::summary`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_for_show: Option<&'a str>,
 }
 
 impl<'a> JsMessage<'a> {
@@ -117,6 +127,22 @@ impl<'a> JsMessage<'a> {
             avatar: &m.avatar,
             cloud_custom_data: m.cloud_custom_data.as_deref().unwrap_or_default(),
             elements: &m.elements,
+            last_time: None,
+            last_sequence: None,
+            from_account: None,
+            message_for_show: None,
+        }
+    }
+
+    /// `m` as a conversation's `lastMessage`.
+    fn last(m: &'a Message, me: &UserId, marks: ReadMarks) -> Self {
+        let message = Self::new(m, me, marks, Status::Success);
+        Self {
+            last_time: Some(message.time),
+            last_sequence: Some(message.sequence),
+            from_account: Some(message.from),
+            message_for_show: Some(crate::reply::summary(m).1),
+            ..message
         }
     }
 }
@@ -370,7 +396,7 @@ impl<'a> JsConversation<'a> {
             last_message: c
                 .last_message
                 .as_ref()
-                .map(|m| JsMessage::new(m, me, marks, Status::Success)),
+                .map(|m| JsMessage::last(m, me, marks)),
             user_profile: JsProfile::new(&c.peer, &c.peer_nick, &c.peer_avatar, &NO_DETAILS),
             updated_time: c.updated_ms / 1000,
             message_remind_type: match muted {
