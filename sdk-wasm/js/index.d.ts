@@ -246,6 +246,11 @@ export interface Chat {
   }): Promise<Result<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>>;
   getConversationList(): Promise<Result<{ conversationList: Conversation[] }>>;
   setMessageRead(options: { conversationID: ConversationID }): Promise<Result<{}>>;
+  /** `setMessageRead` for every conversation with unread messages (`TYPES.READ_ALL_MSG`, the
+   * default, or `READ_ALL_C2C_MSG`); `READ_ALL_GROUP_MSG` has nothing to do: Duet has no groups. */
+  setAllMessageRead(options?: {
+    scope?: typeof TYPES.READ_ALL_C2C_MSG | typeof TYPES.READ_ALL_GROUP_MSG | typeof TYPES.READ_ALL_MSG;
+  }): Promise<Result<{}>>;
   resendMessage(message: Message): Promise<Result<{ message: Message }>>;
   /** Recalls `message` (the object the app holds, updated in place: `isRevoked`). */
   revokeMessage(message: Message): Promise<Result<{ message: Message }>>;
@@ -556,6 +561,10 @@ export declare const TYPES: {
   /** `keywordListMatchType`: any keyword (the default), or all of them. */
   readonly KEYWORD_LIST_MATCH_TYPE_OR: 0;
   readonly KEYWORD_LIST_MATCH_TYPE_AND: 1;
+  /** `setAllMessageRead`'s `scope`. */
+  readonly READ_ALL_C2C_MSG: 'readAllC2CMessage';
+  readonly READ_ALL_GROUP_MSG: 'readAllGroupMessage';
+  readonly READ_ALL_MSG: 'readAllMessage';
 };
 
 /** The instance itself, as Tencent's `create` returns it (`await` on it is harmless). */

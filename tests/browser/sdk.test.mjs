@@ -203,6 +203,48 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
   assert.equal(got.userAfter, '');
 });
 
+test('setAllMessageRead reads every conversation, here and on the other devices', async () => {
+  const alice = `alice-all-${run}`, bob = `bob-all-${run}`, carol = `carol-all-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const other = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    const unread = async (chat) => (await chat.getConversationList()).data.conversationList
+      .map((conv) => conv.unreadCount).reduce((x, y) => x + y, 0);
+    const arrived = new Promise((r) => {
+      let n = 0;
+      a.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => { n += data.length; if (n === 3) r(); });
+    });
+    await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'one' } }));
+    await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'two' } }));
+    await c.sendMessage(c.createTextMessage({ to: alice, payload: { text: 'three' } }));
+    await arrived;
+    const before = await unread(a);
+    const groupsOnly = await a.setAllMessageRead({ scope: DuetChat.TYPES.READ_ALL_GROUP_MSG });
+    const afterGroups = await unread(a);
+    const badScope = await a.setAllMessageRead({ scope: 'everything' }).then(() => null, (e) => e.code);
+    const otherRead = new Promise((r) => other.on(DuetChat.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, ({ data }) => { if (data === 0) r(); }));
+    const done = await a.setAllMessageRead();
+    await otherRead;
+    const result = {
+      before, groupsOnly: groupsOnly.code, afterGroups, badScope, done: done.code,
+      after: await unread(a), total: a.getTotalUnreadMessageCount(), otherAfter: await unread(other),
+    };
+    for (const chat of [a, other, b, c]) await chat.logout();
+    return result;
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
+  assert.equal(got.before, 3);
+  assert.equal(got.groupsOnly, 0);
+  assert.equal(got.afterGroups, 3, 'READ_ALL_GROUP_MSG leaves one-to-one conversations unread');
+  assert.equal(got.badScope, 60006);
+  assert.equal(got.done, 0);
+  assert.equal(got.after, 0);
+  assert.equal(got.total, 0);
+  assert.equal(got.otherAfter, 0, 'the other device of the user reads them too');
+});
+
 test('setLogLevel(4) keeps the SDK off the console; 0 to 3 let its errors through', async () => {
   const alice = `alice-log-${run}`, bob = `bob-log-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {

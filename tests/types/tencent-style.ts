@@ -100,6 +100,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   }
   await chat.revokeMessage(messageList[0]);
   await chat.setMessageRead({ conversationID: 'C2Cuser1' });
+  await chat.setAllMessageRead({ scope: TencentCloudChat.TYPES.READ_ALL_C2C_MSG });
+  await chat.setAllMessageRead();
   const conversations = await chat.getConversationList();
   chat.on(TencentCloudChat.EVENT.TYPING_STATUS_UPDATED, (event) => {
     if (event.data.typing) console.log(`${event.data.userID} is typing in ${event.data.conversationID}`);

@@ -266,6 +266,16 @@ impl<C: Cache + 'static> Client<C> {
         self.connected()?.mark_read(peer).await
     }
 
+    /// Marks every conversation with unread messages read, as [`Client::mark_read`] does one.
+    pub async fn mark_all_read(&self) -> Result<(), SdkError> {
+        for c in self.conversations().await? {
+            if c.unread > 0 {
+                self.mark_read(&c.peer).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Recalls this user's message `key` to `peer` (within the server's recall window).
     pub async fn recall(&self, peer: &UserId, key: MessageKey) -> Result<(), SdkError> {
         self.connected()?.recall(peer, key).await

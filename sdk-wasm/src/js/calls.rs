@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 type Method = fn(&Chat, JsValue, JsValue) -> Promise;
 
 /// Every method that answers with a promise, by the name the app calls it by.
-static CALLS: [(&str, Method); 47] = [
+static CALLS: [(&str, Method); 48] = [
     ("login", |c, a, _| c.login(a)),
     ("logout", |c, _, _| c.logout()),
     ("destroy", |c, _, _| c.destroy()),
@@ -32,6 +32,7 @@ static CALLS: [(&str, Method); 47] = [
     }),
     ("deleteConversation", |c, a, _| c.delete_conversation(a)),
     ("setMessageRead", |c, a, _| c.set_message_read(a)),
+    ("setAllMessageRead", |c, a, _| c.set_all_message_read(a)),
     ("getUserProfile", |c, a, _| c.get_user_profile(a)),
     ("getMyProfile", |c, _, _| c.get_my_profile()),
     ("updateMyProfile", |c, a, _| c.update_my_profile(a)),

@@ -61,7 +61,8 @@ const EVENT: EventNames = EventNames {
 };
 
 /// Message types, the conversation type, the values of `KICKED_OUT`'s `type` and
-/// `NET_STATE_CHANGE`'s `state`, and the message remind types, as in Tencent's `TYPES`.
+/// `NET_STATE_CHANGE`'s `state`, the message remind types and the other values calls take, as
+/// in Tencent's `TYPES`.
 #[derive(Serialize)]
 #[allow(non_snake_case)]
 struct Types {
@@ -99,6 +100,9 @@ struct Types {
     USER_STATUS_OFFLINE: u8,
     KEYWORD_LIST_MATCH_TYPE_OR: u8,
     KEYWORD_LIST_MATCH_TYPE_AND: u8,
+    READ_ALL_C2C_MSG: &'static str,
+    READ_ALL_GROUP_MSG: &'static str,
+    READ_ALL_MSG: &'static str,
 }
 
 const TYPES: Types = Types {
@@ -136,6 +140,9 @@ const TYPES: Types = Types {
     USER_STATUS_OFFLINE: super::shapes::STATUS_OFFLINE,
     KEYWORD_LIST_MATCH_TYPE_OR: super::search::MATCH_ANY,
     KEYWORD_LIST_MATCH_TYPE_AND: super::search::MATCH_ALL,
+    READ_ALL_C2C_MSG: READ_ALL_C2C,
+    READ_ALL_GROUP_MSG: READ_ALL_GROUP,
+    READ_ALL_MSG: READ_ALL,
 };
 
 /// A friend application's `type`: to this user, or from it.
@@ -145,6 +152,11 @@ pub(super) const APPLICATION_BY_ME: &str = "Pendency_Type_SendOut";
 /// `AGREE_AND_ADD` this user lists the applicant too.
 pub(super) const AGREE: &str = "Response_Action_Agree";
 pub(super) const AGREE_AND_ADD: &str = "Response_Action_AgreeAndAdd";
+
+/// `setAllMessageRead`'s scopes: one-to-one conversations, groups (none in Duet), or all.
+pub(super) const READ_ALL_C2C: &str = "readAllC2CMessage";
+pub(super) const READ_ALL_GROUP: &str = "readAllGroupMessage";
+pub(super) const READ_ALL: &str = "readAllMessage";
 
 /// `setMessageRemindType`'s values that Duet has: notify, or receive without a notification.
 pub(super) const REMIND_NOTIFY: &str = "AcceptAndNotify";

@@ -8,6 +8,7 @@
 
 use super::args::Args;
 use super::convert::{code_of, field, invalid, ok, ok_value, promise, sdk_error, to_js};
+use super::events;
 use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, Status};
 use super::{Chat, Empty, State};
 use crate::cache::OutboxItem;
@@ -607,6 +608,24 @@ impl Chat {
         promise(async move {
             let peer = conversation_of(&options)?;
             state.client()?.mark_read(&peer).await.map_err(sdk_error)?;
+            ok(Empty {})
+        })
+    }
+
+    /// `setAllMessageRead({ scope? })`: `setMessageRead` for every conversation with unread
+    /// messages. `TYPES.READ_ALL_GROUP_MSG` has nothing to do: Duet has no groups.
+    pub fn set_all_message_read(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let o = Args::read_optional(&options, "options")?;
+            let client = state.client()?;
+            match o.string("scope")?.as_deref() {
+                None | Some(events::READ_ALL | events::READ_ALL_C2C) => {
+                    client.mark_all_read().await.map_err(sdk_error)?
+                }
+                Some(events::READ_ALL_GROUP) => {}
+                Some(_) => return Err(invalid("options.scope must be one of TYPES.READ_ALL_*")),
+            }
             ok(Empty {})
         })
     }
