@@ -91,31 +91,22 @@ impl Quote {
 pub fn summary(message: &Message) -> (u32, &str) {
     match message.elements.first() {
         Some(Element::Text(t)) => (1, t.text.as_str()),
-        Some(Element::Custom(c)) => (
-            2,
-            if c.desc.is_empty() {
-                "[Custom message]"
-            } else {
-                c.desc.as_str()
-            },
-        ),
+        Some(Element::Custom(c)) => (2, or_label(&c.desc, "[Custom message]")),
         Some(Element::Image(_)) => (3, "[Image]"),
         Some(Element::Sound(_)) => (4, "[Voice]"),
         Some(Element::Video(_)) => (5, "[Video]"),
         Some(Element::File(f)) => (6, f.file_name.as_str()),
-        Some(Element::Location(l)) => (
-            7,
-            if l.desc.is_empty() {
-                "[Location]"
-            } else {
-                l.desc.as_str()
-            },
-        ),
+        Some(Element::Location(l)) => (7, or_label(&l.desc, "[Location]")),
         Some(Element::Face(_)) => (8, "[Face]"),
         Some(Element::System(s)) => (1, s.text.as_str()),
         Some(Element::Unknown(_)) => (1, "[Message]"),
         None => (1, ""),
     }
+}
+
+/// `text`, or `label` when it is empty.
+fn or_label<'a>(text: &'a str, label: &'static str) -> &'a str {
+    if text.is_empty() { label } else { text }
 }
 
 #[cfg(test)]

@@ -36,6 +36,13 @@ before(async () => {
       await ready;
       return chat;
     };
+    // As another tab would delete a user's cache; resolves once the SDK's open connection to
+    // it has given way.
+    window.deleteCache = (SDKAppID, userID) => new Promise((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(`duet-${SDKAppID}-${userID}`);
+      request.onsuccess = resolve;
+      request.onerror = () => reject(request.error);
+    });
   });
   await page.goto(pages.url);
 });
@@ -270,11 +277,7 @@ test('setLogLevel(4) keeps the SDK off the console; 0 to 3 let its errors throug
         await seen;
       };
       // Every message bob is sent now fails to be stored: another tab deleted his cache.
-      await new Promise((resolve, reject) => {
-        const request = indexedDB.deleteDatabase(`duet-${SDKAPPID}-${bob}`);
-        request.onsuccess = resolve;
-        request.onerror = () => reject(request.error);
-      });
+      await window.deleteCache(SDKAPPID, bob);
       b.setLogLevel(4);
       await sendThenBarrier('one', 'barrier-1');
       const silenced = logged.length;
@@ -1468,11 +1471,7 @@ test('when another tab deletes the cache, ERROR says so once, calls fail saying 
     const typing = new Promise((r) => b.on(DuetChat.EVENT.TYPING_STATUS_UPDATED, r));
     // As another tab would (a newer version of the app upgrading it is the same to this one):
     // this waits for bob's open connection, which gives way.
-    await new Promise((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(`duet-${SDKAPPID}-${bob}`);
-      request.onsuccess = resolve;
-      request.onerror = () => reject(request.error);
-    });
+    await window.deleteCache(SDKAPPID, bob);
     const conv = { conversationID: `C2C${bob}` };
     for (const text of ['one', 'two']) await a.sendMessage(a.createTextMessage({ to: bob, payload: { text } }));
     // Typing is never stored, and bob reads frames in order: once he hears it, both messages
