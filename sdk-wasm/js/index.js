@@ -6,8 +6,8 @@ await init({ module_or_path: new URL('./duet_chat_bg.wasm', import.meta.url) });
 
 const { EVENT, TYPES } = constants();
 
-// The methods that answer with a promise, all through one export of the module
-// (src/js/calls.rs): here each gets its name.
+// The methods that take arguments, all through one export of the module (src/js/calls.rs):
+// here each gets its name.
 calls().forEach((name, index) => {
   Object.defineProperty(Chat.prototype, name, {
     value: function (a, b) {

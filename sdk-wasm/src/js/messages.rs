@@ -238,62 +238,52 @@ const MSG_FACE: &str = "TIMFaceElem";
 const MSG_LOCATION: &str = "TIMLocationElem";
 const MSG_CUSTOM: &str = "TIMCustomElem";
 
-#[wasm_bindgen]
 impl Chat {
     /// `createTextMessage({ to, payload: { text } })`
-    #[wasm_bindgen(js_name = createTextMessage)]
     pub fn create_text_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create(&options, MSG_TEXT)
     }
 
     /// `createFaceMessage({ to, payload: { index, data } })`
-    #[wasm_bindgen(js_name = createFaceMessage)]
     pub fn create_face_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create(&options, MSG_FACE)
     }
 
     /// `createLocationMessage({ to, payload: { description, longitude, latitude } })`
-    #[wasm_bindgen(js_name = createLocationMessage)]
     pub fn create_location_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create(&options, MSG_LOCATION)
     }
 
     /// `createCustomMessage({ to, payload: { data, description, extension } })`
-    #[wasm_bindgen(js_name = createCustomMessage)]
     pub fn create_custom_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create(&options, MSG_CUSTOM)
     }
 
     /// `createImageMessage({ to, payload: { file }, onProgress? })`: `file` is a `File`, a
     /// `Blob` or an `<input type=file>`. Throws code 94001 for a file over 28 MB.
-    #[wasm_bindgen(js_name = createImageMessage)]
     pub fn create_image_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create_media(options, MediaKind::Image)
     }
 
     /// `createAudioMessage({ to, payload: { file, second? }, onProgress? })`: the duration is
     /// read from the file unless `second` gives it.
-    #[wasm_bindgen(js_name = createAudioMessage)]
     pub fn create_audio_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create_media(options, MediaKind::Audio)
     }
 
     /// `createFileMessage({ to, payload: { file }, onProgress? })` (up to 100 MB).
-    #[wasm_bindgen(js_name = createFileMessage)]
     pub fn create_file_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create_media(options, MediaKind::File)
     }
 
     /// `createVideoMessage({ to, payload: { file }, onProgress? })`: the duration and a cover
     /// frame are taken from the video in the browser.
-    #[wasm_bindgen(js_name = createVideoMessage)]
     pub fn create_video_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         self.create_media(options, MediaKind::Video)
     }
 
     /// `cancelUploadMessage(message)`: stops a media message's upload; its `sendMessage`
     /// rejects with code 61006 and it can be sent again.
-    #[wasm_bindgen(js_name = cancelUploadMessage)]
     pub fn cancel_upload_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
         let client = self.state.client()?;
         let random = field(&message, "random").as_f64().unwrap_or(-1.0);
@@ -302,7 +292,10 @@ impl Chat {
         }
         ok(Empty {})
     }
+}
 
+#[wasm_bindgen]
+impl Chat {
     /// `getTotalUnreadMessageCount()`: unread messages over all conversations.
     #[wasm_bindgen(js_name = getTotalUnreadMessageCount)]
     pub fn get_total_unread_message_count(&self) -> u32 {

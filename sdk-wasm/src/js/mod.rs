@@ -5,7 +5,7 @@
 //! Promises resolve with `{ code: 0, data }` and reject with an `Error` carrying a numeric
 //! `code` (the server's codes, or the SDK's in [`crate::error::codes`]). Behaviour lives in the
 //! client; this layer reads the app's arguments and shapes the answers ([`shapes`]). The
-//! methods that answer with a promise are reached through one export ([`calls`]).
+//! methods that take arguments are reached through one export ([`calls`]).
 
 mod args;
 mod calls;
