@@ -1400,7 +1400,7 @@ test('every event, constant and method the package has is declared in index.d.ts
   const runtime = await page.evaluate(async () => {
     const { default: DuetChat, Chat } = await import('/pkg/index.js');
     // wasm-bindgen's own members of every exported class, and the one export the methods that
-    // answer with a promise go through: not part of the API.
+    // take arguments go through: not part of the API.
     const internal = new Set(['constructor', 'free', '__destroy_into_raw', '__call']);
     return {
       EVENT: Object.keys(DuetChat.EVENT).sort(),
