@@ -172,7 +172,10 @@ setup_npm() {
 # ES module glue (passing strings by `TextEncoder.encodeInto` alone, without the fallback for
 # browsers older than top-level await, which the package needs anyway) and npm binaryen's wasm-opt
 # -Oz, repeated while it still shrinks the module (Debian's binaryen is too old and breaks the
-# module), with the features the Rust target emits. Its functions are then placed next to the ones
+# module), with the features the Rust target emits. `--low-memory-unused` lets it fold a pointer's
+# constant offset into the load or store: the two differ only when the addition wraps past 4 GiB
+# into the first KiB, which no pointer into the module's memory does (the stack starts at 1 MiB
+# and grows down, the data lies above it). Its functions are then placed next to the ones
 # they resemble, so that gzip finds more repeats (scripts/order-wasm-functions.mjs chooses the
 # order, binaryen moves the bodies and drops the function names). The imports and exports get
 # names of a letter or two, renamed alike in the glue (scripts/minify-wasm-names.mjs), and the
@@ -189,7 +192,7 @@ build_web_module() {
     --enable-mutable-globals --enable-reference-types)
   rm -rf "$out"
   wasm-bindgen --target web --encode-into always --out-dir "$out" --out-name "$name" "$wasm"
-  node_modules/.bin/wasm-opt -Oz --converge "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused "${features[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   node scripts/order-wasm-functions.mjs "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
   node_modules/.bin/wasm-opt --reorder-functions-by-name --strip-debug \
     --minify-imports-and-exports-and-modules --strip-producers \
