@@ -214,9 +214,9 @@ export interface Chat {
   isReady(): boolean;
   /** The signed-in user's ID, `''` when none. */
   getLoginUser(): string;
-  /** Tencent's levels: 0 everything, 1 release, 2 warnings, 3 errors, 4 nothing. The SDK writes
-   * only errors it cannot return to a caller, so 0 – 3 show them and 4 silences it; one level
-   * for the page. Throws (code 60006) for any other value. */
+  /** Tencent's levels: 0 everything, 1 release, 2 warnings, 3 errors, 4 nothing, for the whole
+   * page. The SDK writes errors it cannot return to a caller (shown at 0 – 3) and warnings of
+   * calls that can have no effect (0 – 2). Throws (code 60006) for any other value. */
   setLogLevel(level: 0 | 1 | 2 | 3 | 4): void;
   /** Taken for code written for Tencent's SDK (`{ 'tim-upload-plugin': TIMUploadPlugin }`);
    * Duet uploads media itself and uses no plugin. */
