@@ -180,9 +180,9 @@ setup_npm() {
 # into the first KiB, which no pointer into the module's memory does (the stack starts at 1 MiB
 # and grows down, the data lies above it). A second round rebuilds each function's control flow
 # from its flattened form (`--flatten --rereloop`) and shrinks it again: 0.6 KB off the package,
-# the speed the same. Its functions are then placed next to the ones
-# they resemble, so that gzip finds more repeats (scripts/order-wasm-functions.mjs chooses the
-# order, binaryen moves the bodies and drops the function names). The imports and exports get
+# the speed the same. Its functions are then placed next to the ones they resemble, so that gzip
+# finds more repeats (scripts/order-wasm-functions.mjs chooses the order, binaryen moves the
+# bodies and drops the function names). The imports and exports get
 # names of a letter or two, renamed alike in the glue (scripts/minify-wasm-names.mjs), and the
 # custom sections naming the compiler and the module's features are dropped (last, as binaryen
 # reads the features from them). The glue, with the crate's JavaScript snippets bundled in, is
