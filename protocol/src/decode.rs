@@ -14,6 +14,10 @@
 //! once into a plain struct holding every field any of its variants has (`flat!`), and the
 //! variant its tag names is built from that. Structs are read by `read_fields!`: one loop per
 //! struct and one call per field, where the derive compiles far more (see there).
+//!
+//! A variant's fields are taken out of the flat struct (`Option::take`), not moved: a missing
+//! field then returns with the flat struct whole, and every such return shares one drop of it,
+//! where partial moves compiled a different drop of the fields left at each field.
 
 use crate::element::{
     CustomElem, Element, FaceElem, FileElem, ImageElem, ImageInfo, LocationElem, SoundElem,
@@ -118,56 +122,91 @@ impl<'de> Deserialize<'de> for Vendor {
 /// of the browser SDK. Here each struct has one loop, a key is looked up in a table of names
 /// (one visitor for all structs) and a field costs one call. A key not named is skipped; a
 /// repeated key keeps its last value, as `JSON.parse` does.
+///
+/// `read_fields!(default T { … })` reads a struct whose every field may be missing straight
+/// into `T::default()`, with no local per field to move into it afterwards.
 #[macro_export]
 macro_rules! read_fields {
     ($ty:ident { $($field:ident: $key:literal $($default:ident $(($value:expr))?)?,)+ }) => {
+        $crate::read_fields!(@visitor $ty, map, {
+            // A field that may be missing starts as its default and is read in place; one that
+            // must be there starts as `None`.
+            $(let mut $field = $crate::read_fields!(@start $($default $(($value))?)?);)+
+            $crate::read_fields!(@keys map, $($key => [$($default)?] $field),+);
+            // Every missing field is found before any is moved, so that every early return
+            // drops the same values (one shared drop path, where failing between moves would
+            // compile a different one at each field).
+            $($crate::read_fields!(@check $field, $key $($default)?);)+
+            Ok($ty {
+                $($field: $crate::read_fields!(@value $field $($default)?),)+
+            })
+        });
+    };
+    // A struct whose every field may be missing, read in place into its `Default`.
+    (default $ty:ident { $($field:ident: $key:literal,)+ }) => {
+        $crate::read_fields!(@visitor $ty, map, {
+            let mut out = <$ty as ::std::default::Default>::default();
+            $crate::read_fields!(@keys map, $($key => [default] out.$field),+);
+            Ok(out)
+        });
+    };
+    // The `Deserialize` impl around a `visit_map` body that reads from `$map`.
+    (@visitor $ty:ident, $map:ident, $body:block) => {
         impl<'de> $crate::decode::serde::Deserialize<'de> for $ty {
             fn deserialize<D: $crate::decode::serde::Deserializer<'de>>(
                 d: D,
             ) -> Result<Self, D::Error> {
-                use $crate::decode::serde::de::{IgnoredAny, MapAccess, Visitor};
-                use $crate::decode::{FieldIndex, read_value};
+                use $crate::decode::serde::de::{MapAccess, Visitor};
                 struct Fields;
                 impl<'de> Visitor<'de> for Fields {
                     type Value = $ty;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
                         f.write_str("an object")
                     }
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
-                        const NAMES: &[&str] = &[$($key),+];
-                        $(let mut $field = None;)+
-                        while let Some(index) = map.next_key_seed(FieldIndex(NAMES))? {
-                            let mut at = 0;
-                            $(
-                                if index == at {
-                                    read_value(&mut map, &mut $field)?;
-                                    continue;
-                                }
-                                at += 1;
-                            )+
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                        Ok($ty {
-                            $($field: $crate::read_fields!(@value $field, $key $($default $(($value))?)?),)+
-                        })
-                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut $map: A) -> Result<$ty, A::Error>
+                        $body
                 }
                 d.deserialize_map(Fields)
             }
         }
     };
-    (@value $value:ident, $key:literal) => {
-        $crate::decode::need($value, $key)?
+    // Every key of the object, its value read into the slot its name is paired with: a value
+    // that must be there into an `Option`, one that may be missing in place, one that may be
+    // missing or `null` into an `Option`.
+    (@keys $map:ident, $($key:literal => [$($how:ident)?] $slot:expr),+) => {
+        const NAMES: &[&str] = &[$($key),+];
+        while let Some(index) = $map.next_key_seed($crate::decode::FieldIndex(NAMES))? {
+            let mut at = 0;
+            $(
+                if index == at {
+                    $crate::read_fields!(@read [$($how)?] $map, $slot)?;
+                    continue;
+                }
+                at += 1;
+            )+
+            $map.next_value::<$crate::decode::serde::de::IgnoredAny>()?;
+        }
     };
-    (@value $value:ident, $key:literal default) => {
-        $value.unwrap_or_default()
+    (@start) => { None };
+    (@start default) => { ::std::default::Default::default() };
+    (@start default($value:expr)) => { $value };
+    (@read [] $map:ident, $slot:expr) => { $crate::decode::read_value(&mut $map, &mut $slot) };
+    (@read [default] $map:ident, $slot:expr) => { $crate::decode::read_into(&mut $map, &mut $slot) };
+    (@read [nullable] $map:ident, $slot:expr) => {
+        $crate::decode::read_nullable(&mut $map, &mut $slot)
     };
-    (@value $value:ident, $key:literal default($default:expr)) => {
-        $value.unwrap_or_else(|| $default)
+    (@check $value:ident, $key:literal) => {
+        if $value.is_none() {
+            return Err(<A::Error as $crate::decode::serde::de::Error>::missing_field($key));
+        }
     };
+    (@check $value:ident, $key:literal $default:ident) => {};
+    (@value $value:ident) => { $value.unwrap() };
+    (@value $value:ident default) => { $value };
 }
 
-/// A private struct of optional fields, read by [`read_fields!`] (each may be missing).
+/// A private struct of optional fields (each may be missing or `null`), read in place: no
+/// local per field to move into it afterwards.
 macro_rules! flat {
     ($(#[$doc:meta])* struct $name:ident { $($field:ident: $ty:ty = $key:literal,)+ }) => {
         $(#[$doc])*
@@ -175,7 +214,11 @@ macro_rules! flat {
             $($field: Option<$ty>,)+
         }
 
-        read_fields!($name { $($field: $key default,)+ });
+        read_fields!(@visitor $name, map, {
+            let mut out = $name { $($field: None,)+ };
+            read_fields!(@keys map, $($key => [nullable] out.$field),+);
+            Ok(out)
+        });
     };
 }
 
@@ -187,6 +230,26 @@ pub fn read_value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     slot: &mut Option<T>,
 ) -> Result<(), A::Error> {
     *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Reads a value into its place in a struct.
+#[inline(never)]
+pub fn read_into<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut T,
+) -> Result<(), A::Error> {
+    *slot = map.next_value()?;
+    Ok(())
+}
+
+/// Reads a value that may be `null` (`None`) into its slot, as [`read_value`] does.
+#[inline(never)]
+pub fn read_nullable<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = map.next_value()?;
     Ok(())
 }
 
@@ -238,17 +301,17 @@ read_fields!(Profile {
     details: "details" default,
 });
 
-read_fields!(ProfileDetails {
-    gender: "gender" default,
-    birthday: "birthday" default,
-    location: "location" default,
-    self_signature: "self_signature" default,
-    allow_type: "allow_type" default,
-    language: "language" default,
-    message_settings: "message_settings" default,
-    level: "level" default,
-    role: "role" default,
-    custom: "custom" default,
+read_fields!(default ProfileDetails {
+    gender: "gender",
+    birthday: "birthday",
+    location: "location",
+    self_signature: "self_signature",
+    allow_type: "allow_type",
+    language: "language",
+    message_settings: "message_settings",
+    level: "level",
+    role: "role",
+    custom: "custom",
 });
 
 read_fields!(CustomField {
@@ -256,10 +319,10 @@ read_fields!(CustomField {
     value: "value",
 });
 
-read_fields!(RelationFields {
-    remark: "remark" default,
-    wording: "wording" default,
-    source: "source" default,
+read_fields!(default RelationFields {
+    remark: "remark",
+    wording: "wording",
+    source: "source",
 });
 
 read_fields!(UserStatus {
@@ -307,29 +370,29 @@ read_fields!(UploadedImage {
     image_info_array: "imageInfoArray",
 });
 
-read_fields!(OfflinePushInfo {
-    push_flag: "PushFlag" default,
-    title: "Title" default,
-    desc: "Desc" default,
-    ext: "Ext" default,
-    android: "AndroidInfo" default,
-    apns: "ApnsInfo" default,
+read_fields!(default OfflinePushInfo {
+    push_flag: "PushFlag",
+    title: "Title",
+    desc: "Desc",
+    ext: "Ext",
+    android: "AndroidInfo",
+    apns: "ApnsInfo",
 });
 
-read_fields!(AndroidPushInfo {
-    sound: "Sound" default,
-    huawei_channel_id: "HuaWeiChannelID" default,
-    xiaomi_channel_id: "XiaoMiChannelID" default,
-    oppo_channel_id: "OPPOChannelID" default,
-    google_channel_id: "GoogleChannelID" default,
-    vivo_classification: "VIVOClassification" default,
+read_fields!(default AndroidPushInfo {
+    sound: "Sound",
+    huawei_channel_id: "HuaWeiChannelID",
+    xiaomi_channel_id: "XiaoMiChannelID",
+    oppo_channel_id: "OPPOChannelID",
+    google_channel_id: "GoogleChannelID",
+    vivo_classification: "VIVOClassification",
 });
 
-read_fields!(ApnsPushInfo {
-    sound: "Sound" default,
-    badge_mode: "BadgeMode" default,
-    title: "Title" default,
-    sub_title: "SubTitle" default,
+read_fields!(default ApnsPushInfo {
+    sound: "Sound",
+    badge_mode: "BadgeMode",
+    title: "Title",
+    sub_title: "SubTitle",
 });
 
 flat! {
@@ -393,54 +456,54 @@ by_name!(EventKind {
 } other EventKind::Unknown);
 
 impl FlatEntry {
-    fn event<E: Error>(self) -> Result<SyncEvent, E> {
-        Ok(match need(self.kind, "kind")? {
+    fn event<E: Error>(mut self) -> Result<SyncEvent, E> {
+        Ok(match need(self.kind.take(), "kind")? {
             EventKind::Message => SyncEvent::Message {
-                message: need(self.message, "message")?,
+                message: need(self.message.take(), "message")?,
             },
             EventKind::Read => SyncEvent::Read {
-                peer: need(self.peer, "peer")?,
-                up_to: self.up_to,
+                peer: need(self.peer.take(), "peer")?,
+                up_to: self.up_to.take(),
             },
             EventKind::PeerRead => SyncEvent::PeerRead {
-                peer: need(self.peer, "peer")?,
-                up_to: need(self.up_to, "up_to")?,
+                peer: need(self.peer.take(), "peer")?,
+                up_to: need(self.up_to.take(), "up_to")?,
             },
             EventKind::Recalled => SyncEvent::Recalled {
-                peer: need(self.peer, "peer")?,
-                key: need(self.key, "key")?,
+                peer: need(self.peer.take(), "peer")?,
+                key: need(self.key.take(), "key")?,
             },
             EventKind::Edited => SyncEvent::Edited {
-                message: need(self.message, "message")?,
+                message: need(self.message.take(), "message")?,
             },
             EventKind::Reacted => SyncEvent::Reacted {
-                message: need(self.message, "message")?,
+                message: need(self.message.take(), "message")?,
             },
             EventKind::Status => SyncEvent::Status {
-                status: need(self.status, "status")?,
+                status: need(self.status.take(), "status")?,
             },
             EventKind::Deleted => SyncEvent::Deleted {
-                peer: need(self.peer, "peer")?,
-                keys: need(self.keys, "keys")?,
+                peer: need(self.peer.take(), "peer")?,
+                keys: need(self.keys.take(), "keys")?,
             },
             EventKind::ConversationState => SyncEvent::ConversationState {
-                peer: need(self.peer, "peer")?,
-                pinned: need(self.pinned, "pinned")?,
-                draft: need(self.draft, "draft")?,
+                peer: need(self.peer.take(), "peer")?,
+                pinned: need(self.pinned.take(), "pinned")?,
+                draft: need(self.draft.take(), "draft")?,
             },
             EventKind::ConversationDeleted => SyncEvent::ConversationDeleted {
-                peer: need(self.peer, "peer")?,
-                history: need(self.history, "history")?,
+                peer: need(self.peer.take(), "peer")?,
+                history: need(self.history.take(), "history")?,
             },
             EventKind::Relations => SyncEvent::Relations {
-                relation: need(self.relation, "relation")?,
-                added: need(self.added, "added")?,
-                removed: need(self.removed, "removed")?,
-                fields: self.fields.unwrap_or_default(),
+                relation: need(self.relation.take(), "relation")?,
+                added: need(self.added.take(), "added")?,
+                removed: need(self.removed.take(), "removed")?,
+                fields: self.fields.take().unwrap_or_default(),
             },
             EventKind::Profile => SyncEvent::Profile {
-                nick: need(self.nick, "nick")?,
-                avatar: need(self.avatar, "avatar")?,
+                nick: need(self.nick.take(), "nick")?,
+                avatar: need(self.avatar.take(), "avatar")?,
             },
             EventKind::FriendGroups => SyncEvent::FriendGroups,
             EventKind::Unknown => SyncEvent::Unknown,
@@ -455,11 +518,11 @@ impl FlatEntry {
         })
     }
 
-    fn relation_entry<E: Error>(self) -> Result<RelationEntry, E> {
+    fn relation_entry<E: Error>(mut self) -> Result<RelationEntry, E> {
         Ok(RelationEntry {
-            user_id: need(self.user_id, "user_id")?,
-            since_ms: need(self.since_ms, "since_ms")?,
-            fields: self.fields.unwrap_or_default(),
+            user_id: need(self.user_id.take(), "user_id")?,
+            since_ms: need(self.since_ms.take(), "since_ms")?,
+            fields: self.fields.take().unwrap_or_default(),
         })
     }
 }
@@ -559,90 +622,90 @@ by_name!(ReplyKind {
 });
 
 impl FlatReply {
-    fn reply<E: Error>(self) -> Result<Reply, E> {
-        let entries = self.entries;
-        Ok(match need(self.kind, "kind")? {
+    fn reply<E: Error>(mut self) -> Result<Reply, E> {
+        let entries = self.entries.take();
+        Ok(match need(self.kind.take(), "kind")? {
             ReplyKind::LoggedIn => Reply::LoggedIn {
-                user_id: need(self.user_id, "user_id")?,
-                server_time_ms: need(self.server_time_ms, "server_time_ms")?,
-                latest_seq: need(self.latest_seq, "latest_seq")?,
-                nick: need(self.nick, "nick")?,
-                avatar: need(self.avatar, "avatar")?,
-                account_created_ms: self.account_created_ms.unwrap_or_default(),
+                user_id: need(self.user_id.take(), "user_id")?,
+                server_time_ms: need(self.server_time_ms.take(), "server_time_ms")?,
+                latest_seq: need(self.latest_seq.take(), "latest_seq")?,
+                nick: need(self.nick.take(), "nick")?,
+                avatar: need(self.avatar.take(), "avatar")?,
+                account_created_ms: self.account_created_ms.take().unwrap_or_default(),
             },
             ReplyKind::Sent => Reply::Sent {
-                key: need(self.key, "key")?,
-                time_ms: need(self.time_ms, "time_ms")?,
-                seq: need(self.seq, "seq")?,
-                duplicate: need(self.duplicate, "duplicate")?,
+                key: need(self.key.take(), "key")?,
+                time_ms: need(self.time_ms.take(), "time_ms")?,
+                seq: need(self.seq.take(), "seq")?,
+                duplicate: need(self.duplicate.take(), "duplicate")?,
             },
             ReplyKind::SyncPage => Reply::SyncPage(SyncPage {
                 entries: need(entries, "entries")?
                     .into_iter()
                     .map(FlatEntry::sync_entry)
                     .collect::<Result<_, E>>()?,
-                next: need(self.next, "next")?,
-                complete: need(self.complete, "complete")?,
-                gap: need(self.gap, "gap")?,
+                next: need(self.next.take(), "next")?,
+                complete: need(self.complete.take(), "complete")?,
+                gap: need(self.gap.take(), "gap")?,
             }),
             ReplyKind::Conversations => Reply::Conversations {
-                conversations: need(self.conversations, "conversations")?,
+                conversations: need(self.conversations.take(), "conversations")?,
             },
             ReplyKind::History => Reply::History {
-                messages: need(self.messages, "messages")?,
-                complete: need(self.complete, "complete")?,
+                messages: need(self.messages.take(), "messages")?,
+                complete: need(self.complete.take(), "complete")?,
             },
             ReplyKind::MarkedRead => Reply::MarkedRead {
-                seq: need(self.seq, "seq")?,
+                seq: need(self.seq.take(), "seq")?,
             },
             ReplyKind::Recalled => Reply::Recalled {
-                key: need(self.key, "key")?,
+                key: need(self.key.take(), "key")?,
             },
             ReplyKind::Edited => Reply::Edited {
-                message: Box::new(need(self.message, "message")?),
+                message: Box::new(need(self.message.take(), "message")?),
             },
             ReplyKind::Reacted => Reply::Reacted {
-                message: Box::new(need(self.message, "message")?),
+                message: Box::new(need(self.message.take(), "message")?),
             },
             ReplyKind::SearchResults => Reply::SearchResults {
-                messages: need(self.messages, "messages")?,
-                next: need(self.next.map(|s| s.0), "next")?,
+                messages: need(self.messages.take(), "messages")?,
+                next: need(self.next.take().map(|s| s.0), "next")?,
             },
             ReplyKind::Statuses => Reply::Statuses {
-                statuses: need(self.statuses, "statuses")?,
+                statuses: need(self.statuses.take(), "statuses")?,
             },
             ReplyKind::StatusHidden => Reply::StatusHidden {
-                hidden: need(self.hidden, "hidden")?,
+                hidden: need(self.hidden.take(), "hidden")?,
             },
             ReplyKind::ConversationState => Reply::ConversationState {
-                seq: need(self.seq, "seq")?,
-                pinned: need(self.pinned, "pinned")?,
-                draft: need(self.draft, "draft")?,
+                seq: need(self.seq.take(), "seq")?,
+                pinned: need(self.pinned.take(), "pinned")?,
+                draft: need(self.draft.take(), "draft")?,
             },
             ReplyKind::Deleted => Reply::Deleted {
-                seq: need(self.seq, "seq")?,
+                seq: need(self.seq.take(), "seq")?,
             },
             ReplyKind::RelationResults => Reply::RelationResults {
-                results: need(self.results, "results")?,
+                results: need(self.results.take(), "results")?,
             },
             ReplyKind::Relations => Reply::Relations {
-                relation: need(self.relation, "relation")?,
+                relation: need(self.relation.take(), "relation")?,
                 entries: need(entries, "entries")?
                     .into_iter()
                     .map(FlatEntry::relation_entry)
                     .collect::<Result<_, E>>()?,
             },
             ReplyKind::Profiles => Reply::Profiles {
-                profiles: need(self.profiles, "profiles")?,
+                profiles: need(self.profiles.take(), "profiles")?,
             },
             ReplyKind::Pong => Reply::Pong {
-                server_time_ms: need(self.server_time_ms, "server_time_ms")?,
+                server_time_ms: need(self.server_time_ms.take(), "server_time_ms")?,
             },
             ReplyKind::FriendGroups => Reply::FriendGroups {
-                groups: need(self.groups, "groups")?,
+                groups: need(self.groups.take(), "groups")?,
             },
             ReplyKind::PushRegistration => Reply::PushRegistration {
-                registered: need(self.registered, "registered")?,
+                registered: need(self.registered.take(), "registered")?,
             },
             ReplyKind::LoggedOut => Reply::LoggedOut,
         })
@@ -686,23 +749,23 @@ by_name!(FrameKind {
 
 impl<'de> Deserialize<'de> for ServerFrame {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f = FlatFrame::deserialize(d)?;
-        Ok(match need(f.kind, "type")? {
+        let mut f = FlatFrame::deserialize(d)?;
+        Ok(match need(f.kind.take(), "type")? {
             FrameKind::Reply => ServerFrame::Reply {
-                id: need(f.id, "id")?,
-                data: need(f.data, "data")?.reply()?,
+                id: need(f.id.take(), "id")?,
+                data: need(f.data.take(), "data")?.reply()?,
             },
             FrameKind::Error => ServerFrame::Error {
-                id: f.id,
-                code: need(f.code, "code")?,
-                message: need(f.message, "message")?,
+                id: f.id.take(),
+                code: need(f.code.take(), "code")?,
+                message: need(f.message.take(), "message")?,
             },
             FrameKind::Sync => ServerFrame::Sync {
-                entry: Arc::new(need(f.entry, "entry")?.sync_entry()?),
+                entry: Arc::new(need(f.entry.take(), "entry")?.sync_entry()?),
             },
             FrameKind::Kicked => ServerFrame::Kicked {
-                reason: need(f.reason, "reason")?,
-                cause: f.cause.unwrap_or_default(),
+                reason: need(f.reason.take(), "reason")?,
+                cause: f.cause.take().unwrap_or_default(),
             },
         })
     }
@@ -755,64 +818,64 @@ flat! {
 
 impl FlatElement {
     fn element<E: Error>(self) -> Result<Element, E> {
-        let c = need(self.content, "MsgContent")?;
+        let mut c = need(self.content, "MsgContent")?;
         let kind = need(self.kind, "MsgType")?;
         Ok(match kind.as_str() {
             "TIMTextElem" => Element::Text(TextElem {
-                text: need(c.text, "Text")?,
+                text: need(c.text.take(), "Text")?,
             }),
             "TIMFaceElem" => Element::Face(FaceElem {
-                index: need(c.index, "Index")?,
-                data: c.data.unwrap_or_default(),
+                index: need(c.index.take(), "Index")?,
+                data: c.data.take().unwrap_or_default(),
             }),
             "TIMLocationElem" => Element::Location(LocationElem {
-                desc: c.desc.unwrap_or_default(),
-                latitude: need(c.latitude, "Latitude")?,
-                longitude: need(c.longitude, "Longitude")?,
+                desc: c.desc.take().unwrap_or_default(),
+                latitude: need(c.latitude.take(), "Latitude")?,
+                longitude: need(c.longitude.take(), "Longitude")?,
             }),
             "TIMImageElem" => Element::Image(ImageElem {
-                uuid: c.uuid.unwrap_or_default(),
-                image_format: c.image_format.unwrap_or_default(),
-                image_info_array: need(c.image_info_array, "ImageInfoArray")?,
+                uuid: c.uuid.take().unwrap_or_default(),
+                image_format: c.image_format.take().unwrap_or_default(),
+                image_info_array: need(c.image_info_array.take(), "ImageInfoArray")?,
             }),
             "TIMSoundElem" => Element::Sound(SoundElem {
-                url: need(c.url, "Url")?,
-                uuid: c.uuid.unwrap_or_default(),
-                size: need(c.size, "Size")?,
-                second: need(c.second, "Second")?,
-                download_flag: c.download_flag.unwrap_or_else(download_flag),
+                url: need(c.url.take(), "Url")?,
+                uuid: c.uuid.take().unwrap_or_default(),
+                size: need(c.size.take(), "Size")?,
+                second: need(c.second.take(), "Second")?,
+                download_flag: c.download_flag.take().unwrap_or_else(download_flag),
             }),
             "TIMFileElem" => Element::File(FileElem {
-                url: need(c.url, "Url")?,
-                uuid: c.uuid.unwrap_or_default(),
-                file_size: need(c.file_size, "FileSize")?,
-                file_name: need(c.file_name, "FileName")?,
-                download_flag: c.download_flag.unwrap_or_else(download_flag),
+                url: need(c.url.take(), "Url")?,
+                uuid: c.uuid.take().unwrap_or_default(),
+                file_size: need(c.file_size.take(), "FileSize")?,
+                file_name: need(c.file_name.take(), "FileName")?,
+                download_flag: c.download_flag.take().unwrap_or_else(download_flag),
             }),
             "TIMVideoFileElem" => Element::Video(VideoElem {
-                video_url: need(c.video_url, "VideoUrl")?,
-                video_uuid: c.video_uuid.unwrap_or_default(),
-                video_size: need(c.video_size, "VideoSize")?,
-                video_second: need(c.video_second, "VideoSecond")?,
-                video_format: c.video_format.unwrap_or_default(),
-                video_download_flag: c.video_download_flag.unwrap_or_else(download_flag),
-                thumb_url: need(c.thumb_url, "ThumbUrl")?,
-                thumb_uuid: c.thumb_uuid.unwrap_or_default(),
-                thumb_size: c.thumb_size.unwrap_or_default(),
-                thumb_width: c.thumb_width.unwrap_or_default(),
-                thumb_height: c.thumb_height.unwrap_or_default(),
-                thumb_format: c.thumb_format.unwrap_or_default(),
-                thumb_download_flag: c.thumb_download_flag.unwrap_or_else(download_flag),
+                video_url: need(c.video_url.take(), "VideoUrl")?,
+                video_uuid: c.video_uuid.take().unwrap_or_default(),
+                video_size: need(c.video_size.take(), "VideoSize")?,
+                video_second: need(c.video_second.take(), "VideoSecond")?,
+                video_format: c.video_format.take().unwrap_or_default(),
+                video_download_flag: c.video_download_flag.take().unwrap_or_else(download_flag),
+                thumb_url: need(c.thumb_url.take(), "ThumbUrl")?,
+                thumb_uuid: c.thumb_uuid.take().unwrap_or_default(),
+                thumb_size: c.thumb_size.take().unwrap_or_default(),
+                thumb_width: c.thumb_width.take().unwrap_or_default(),
+                thumb_height: c.thumb_height.take().unwrap_or_default(),
+                thumb_format: c.thumb_format.take().unwrap_or_default(),
+                thumb_download_flag: c.thumb_download_flag.take().unwrap_or_else(download_flag),
             }),
             "TIMCustomElem" => Element::Custom(CustomElem {
-                data: c.data.unwrap_or_default(),
-                desc: c.desc.unwrap_or_default(),
-                ext: c.ext.unwrap_or_default(),
-                sound: c.sound.unwrap_or_default(),
+                data: c.data.take().unwrap_or_default(),
+                desc: c.desc.take().unwrap_or_default(),
+                ext: c.ext.take().unwrap_or_default(),
+                sound: c.sound.take().unwrap_or_default(),
             }),
             "DuetSystemElem" => Element::System(SystemElem {
-                text: need(c.text, "Text")?,
-                data: c.data.unwrap_or_default(),
+                text: need(c.text.take(), "Text")?,
+                data: c.data.take().unwrap_or_default(),
             }),
             _ => Element::Unknown(UnknownElem { kind }),
         })
