@@ -171,8 +171,7 @@ macro_rules! read_fields {
         }
     };
     // Every key of the object, its value read into the slot its name is paired with: a value
-    // that must be there into an `Option`, one that may be missing in place, one that may be
-    // missing or `null` into an `Option`.
+    // that must be there into an `Option`, one that may be missing (`[default]`) in place.
     (@keys $map:ident, $($key:literal => [$($how:ident)?] $slot:expr),+) => {
         const NAMES: &[&str] = &[$($key),+];
         while let Some(index) = $map.next_key_seed($crate::decode::FieldIndex(NAMES))? {
@@ -192,9 +191,6 @@ macro_rules! read_fields {
     (@start default($value:expr)) => { $value };
     (@read [] $map:ident, $slot:expr) => { $crate::decode::read_value(&mut $map, &mut $slot) };
     (@read [default] $map:ident, $slot:expr) => { $crate::decode::read_into(&mut $map, &mut $slot) };
-    (@read [nullable] $map:ident, $slot:expr) => {
-        $crate::decode::read_nullable(&mut $map, &mut $slot)
-    };
     (@check $value:ident, $key:literal) => {
         if $value.is_none() {
             return Err(<A::Error as $crate::decode::serde::de::Error>::missing_field($key));
@@ -216,7 +212,7 @@ macro_rules! flat {
 
         read_fields!(@visitor $name, map, {
             let mut out = $name { $($field: None,)+ };
-            read_fields!(@keys map, $($key => [nullable] out.$field),+);
+            read_fields!(@keys map, $($key => [default] out.$field),+);
             Ok(out)
         });
     };
@@ -233,21 +229,11 @@ pub fn read_value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
-/// Reads a value into its place in a struct.
+/// Reads a value into its place in a struct (an `Option` place takes `null` as `None`).
 #[inline(never)]
 pub fn read_into<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
     slot: &mut T,
-) -> Result<(), A::Error> {
-    *slot = map.next_value()?;
-    Ok(())
-}
-
-/// Reads a value that may be `null` (`None`) into its slot, as [`read_value`] does.
-#[inline(never)]
-pub fn read_nullable<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-    map: &mut A,
-    slot: &mut Option<T>,
 ) -> Result<(), A::Error> {
     *slot = map.next_value()?;
     Ok(())
