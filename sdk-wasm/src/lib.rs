@@ -15,6 +15,7 @@
 //! - [`event`], [`error`], [`log`]: what the app hears, the SDK's error codes, and what it
 //!   writes to the console.
 //! - [`json`]: the reader and writer of every JSON value the SDK reads and writes.
+//! - `keyed`: maps kept as sorted lists, built from pairs.
 //! - [`typing`], [`reply`]: typing indicators and quoting replies, in TUIKit's shapes.
 //! - [`upload`] (browser only): media files to message elements (limits, duration, video
 //!   cover, upload with progress and cancel).
@@ -29,6 +30,7 @@ pub mod event;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
 pub mod json;
+mod keyed;
 pub mod log;
 pub mod reply;
 mod runtime;

@@ -820,7 +820,9 @@ impl<C: Cache + 'static> Session<C> {
     ) -> Result<&'a mut LiteMap<UserId, Conversation>, SdkError> {
         if slot.is_none() {
             let list = self.inner.cache.conversations().await?;
-            *slot = Some(list.into_iter().map(|c| (c.peer.clone(), c)).collect());
+            *slot = Some(crate::keyed::map_of(
+                list.into_iter().map(|c| (c.peer.clone(), c)),
+            ));
         }
         Ok(slot.as_mut().expect("filled above"))
     }

@@ -200,10 +200,7 @@ impl IndexedDbCache {
             deleted: Default::default(),
         };
         let ids: Vec<u64> = cache.all(DELETED).await?;
-        cache
-            .deleted
-            .borrow_mut()
-            .extend(ids.into_iter().map(|id| (id, ())));
+        *cache.deleted.borrow_mut() = crate::keyed::map_of(ids.into_iter().map(|id| (id, ())));
         Ok(cache)
     }
 

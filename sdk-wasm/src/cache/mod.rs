@@ -175,14 +175,15 @@ pub trait Cache {
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>>;
 }
 
-/// Pinned first, then most recently active first; ties by peer so the order is stable.
+/// Pinned first, then most recently active first; ties by peer. A total order (one
+/// conversation per peer), so an unstable sort gives the one order.
 pub(crate) fn sort_conversations(list: &mut [Conversation]) {
-    list.sort_by(|a, b| {
-        b.updated_ms
-            .cmp(&a.updated_ms)
+    list.sort_unstable_by(|a, b| {
+        b.pinned
+            .cmp(&a.pinned)
+            .then_with(|| b.updated_ms.cmp(&a.updated_ms))
             .then_with(|| a.peer.cmp(&b.peer))
     });
-    Conversation::pinned_first(list);
 }
 
 pub(crate) fn relation_name(r: Relation) -> &'static str {

@@ -4,6 +4,7 @@
 use super::Client;
 use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
+use crate::keyed::map_of;
 use litemap::LiteMap;
 use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, UserId};
 
@@ -45,12 +46,12 @@ impl ReadState {
         });
         Self {
             total_unread: list.iter().map(|c| c.unread).sum(),
-            marks: marks.collect(),
-            drafts: list
-                .iter()
-                .filter(|c| !c.draft.is_empty())
-                .map(|c| (c.peer.clone(), ()))
-                .collect(),
+            marks: map_of(marks),
+            drafts: map_of(
+                list.iter()
+                    .filter(|c| !c.draft.is_empty())
+                    .map(|c| (c.peer.clone(), ())),
+            ),
         }
     }
 }

@@ -452,7 +452,8 @@ impl<C: Cache + 'static> Client<C> {
     }
 
     fn set_muted(&self, list: &[protocol::RelationEntry]) {
-        *self.inner.muted.borrow_mut() = list.iter().map(|e| (e.user_id.clone(), ())).collect();
+        *self.inner.muted.borrow_mut() =
+            crate::keyed::map_of(list.iter().map(|e| (e.user_id.clone(), ())));
     }
 
     /// Whether this user muted `peer` (its messages come without a push notification).
