@@ -1119,6 +1119,44 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_key_keeps_its_last_value_and_null_is_read_only_where_none_may_be() {
+        // A struct with required fields, one read in place into its default, and a flat one.
+        let p: Profile = serde_json::from_str(
+            r#"{"user_id":"a","nick":"1","avatar":"","nick":"2","details":{"level":1,"level":2,"gender":null}}"#,
+        )
+        .unwrap();
+        assert_eq!((p.nick.as_str(), p.details.level), ("2", Some(2)));
+        assert_eq!(p.details.gender, None);
+        let entry = SyncEntry {
+            seq: Seq(5),
+            event: SyncEvent::Read {
+                peer: uid("bob"),
+                up_to: None,
+            },
+        };
+        let text = serde_json::to_string(&entry).unwrap();
+        let again = format!(r#"{},"peer":"carol"}}"#, &text[..text.len() - 1]);
+        let read: SyncEntry = serde_json::from_str(&again).unwrap();
+        assert_eq!(
+            read.event,
+            SyncEvent::Read {
+                peer: uid("carol"),
+                up_to: None
+            }
+        );
+        // `null` where a value must be, or may be missing but is not an `Option`: refused.
+        for refused in [
+            r#"{"user_id":"a","nick":null,"avatar":""}"#,
+            r#"{"user_id":"a","nick":"n","avatar":"","details":{"custom":null}}"#,
+        ] {
+            let e = serde_json::from_str::<Profile>(refused).unwrap_err();
+            assert!(e.to_string().contains("invalid type: null"), "{e}");
+        }
+        let e = serde_json::from_str::<RelationFields>(r#"{"remark":null}"#).unwrap_err();
+        assert!(e.to_string().contains("invalid type: null"), "{e}");
+    }
+
+    #[test]
     fn every_frame_reads_back_as_written() {
         let entries: Vec<SyncEntry> = events()
             .into_iter()
