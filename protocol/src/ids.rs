@@ -25,7 +25,7 @@ fn check_id(kind: &str, s: &str, max: usize) -> Result<(), InvalidId> {
     }
     if let Some(c) = s
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_-.@".contains(*c)))
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@')))
     {
         return Err(InvalidId(format!(
             "{kind} may hold only ASCII letters, digits and _ - . @; found '{c}' (U+{:04X})",
