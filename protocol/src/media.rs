@@ -154,11 +154,11 @@ pub fn element(
 
 /// `webm` of `video/webm`: the format name Tencent's elements carry.
 fn subtype(content_type: &str) -> String {
-    content_type
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    let after_slash = content_type
+        .bytes()
+        .rposition(|b| b == b'/')
+        .map_or(0, |i| i + 1);
+    content_type[after_slash..].to_owned()
 }
 
 #[cfg(test)]
@@ -208,5 +208,12 @@ mod tests {
         }
         assert!(element(MediaKind::Video, &uploaded("video/mp4", None), 3, None).is_err());
         assert!(element(MediaKind::Image, &uploaded("image/png", None), 0, None).is_err());
+    }
+
+    #[test]
+    fn a_format_is_what_follows_the_last_slash_of_the_content_type() {
+        assert_eq!(subtype("video/mp4"), "mp4");
+        assert_eq!(subtype("webm"), "webm");
+        assert_eq!(subtype("video/"), "");
     }
 }
