@@ -191,6 +191,7 @@ macro_rules! read_fields {
     (@start default($value:expr)) => { $value };
     (@read [] $map:ident, $slot:expr) => { $crate::decode::read_value(&mut $map, &mut $slot) };
     (@read [default] $map:ident, $slot:expr) => { $crate::decode::read_into(&mut $map, &mut $slot) };
+    // (`A` is `visit_map`'s map type in `@visitor`, where this expands.)
     (@check $value:ident, $key:literal) => {
         if $value.is_none() {
             return Err(<A::Error as $crate::decode::serde::de::Error>::missing_field($key));

@@ -417,8 +417,18 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// Puts pinned conversations first, keeping the order of each part (a stable sort): how
-    /// every list of conversations is ordered, on the server and on devices.
+    /// How every list of conversations is ordered, on the server and on devices: pinned first,
+    /// then the most recently active, ties by peer. A total order (one conversation per peer),
+    /// so an unstable sort by it gives the one order.
+    pub fn list_order(a: &Conversation, b: &Conversation) -> std::cmp::Ordering {
+        b.pinned
+            .cmp(&a.pinned)
+            .then_with(|| b.updated_ms.cmp(&a.updated_ms))
+            .then_with(|| a.peer.cmp(&b.peer))
+    }
+
+    /// Puts pinned conversations first, keeping the order of each part (a stable sort): a list
+    /// already most recently active first then comes out in [`Self::list_order`].
     pub fn pinned_first(list: &mut [Conversation]) {
         list.sort_by_key(|c| !c.pinned);
     }

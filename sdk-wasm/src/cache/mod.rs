@@ -175,15 +175,9 @@ pub trait Cache {
     async fn relations(&self, relation: Relation) -> CacheResult<Vec<RelationEntry>>;
 }
 
-/// Pinned first, then most recently active first; ties by peer. A total order (one
-/// conversation per peer), so an unstable sort gives the one order.
+/// In [`Conversation::list_order`].
 pub(crate) fn sort_conversations(list: &mut [Conversation]) {
-    list.sort_unstable_by(|a, b| {
-        b.pinned
-            .cmp(&a.pinned)
-            .then_with(|| b.updated_ms.cmp(&a.updated_ms))
-            .then_with(|| a.peer.cmp(&b.peer))
-    });
+    list.sort_unstable_by(Conversation::list_order);
 }
 
 pub(crate) fn relation_name(r: Relation) -> &'static str {
