@@ -551,6 +551,8 @@ flat! {
         relation: Relation = "relation",
         profiles: Vec<Profile> = "profiles",
         groups: Vec<FriendGroup> = "groups",
+        mine: Vec<UserId> = "mine",
+        theirs: Vec<UserId> = "theirs",
         registered: bool = "registered",
         pinned: bool = "pinned",
         draft: String = "draft",
@@ -577,6 +579,7 @@ enum ReplyKind {
     Deleted,
     RelationResults,
     Relations,
+    FriendChecks,
     Profiles,
     FriendGroups,
     Pong,
@@ -601,6 +604,7 @@ by_name!(ReplyKind {
     ReplyKind::Deleted => "deleted",
     ReplyKind::RelationResults => "relation_results",
     ReplyKind::Relations => "relations",
+    ReplyKind::FriendChecks => "friend_checks",
     ReplyKind::Profiles => "profiles",
     ReplyKind::FriendGroups => "friend_groups",
     ReplyKind::Pong => "pong",
@@ -681,6 +685,10 @@ impl FlatReply {
                     .into_iter()
                     .map(FlatEntry::relation_entry)
                     .collect::<Result<_, E>>()?,
+            },
+            ReplyKind::FriendChecks => Reply::FriendChecks {
+                mine: need(self.mine.take(), "mine")?,
+                theirs: need(self.theirs.take(), "theirs")?,
             },
             ReplyKind::Profiles => Reply::Profiles {
                 profiles: need(self.profiles.take(), "profiles")?,
@@ -1260,6 +1268,10 @@ mod tests {
                         },
                     },
                 ],
+            },
+            Reply::FriendChecks {
+                mine: vec![uid("erin")],
+                theirs: vec![uid("erin"), uid("fay")],
             },
             Reply::Profiles {
                 profiles: vec![Profile {

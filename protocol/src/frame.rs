@@ -167,9 +167,10 @@ pub enum Request {
         user: UserId,
         fields: RelationFields,
     },
-    /// Accepts `user`'s friend application: `user` lists the caller as a friend, and the
-    /// caller lists `user` too when `both` (Tencent's `Agree_And_Add`). `fields` (a remark) go
-    /// with the caller's new entry. 30001 when `user` has not applied.
+    /// Accepts `user`'s friend application: `user` lists the caller as a friend (with the
+    /// remark it gave when applying), and the caller lists `user` too when `both` (Tencent's
+    /// `Agree_And_Add`). `fields` (a remark) go with the caller's new entry. 30001 when `user`
+    /// has not applied.
     ApplicationAccept {
         user: UserId,
         both: bool,
@@ -178,6 +179,9 @@ pub enum Request {
     },
     /// Reads one of the caller's lists.
     RelationList { relation: Relation },
+    /// Which of `users` are on the caller's friend list, and which have the caller on theirs
+    /// (Tencent's `checkFriend`).
+    FriendCheck { users: Vec<UserId> },
     /// Reads the caller's friend groups (Tencent's `getFriendGroupList`).
     FriendGroupList,
     /// With `add`, makes the group `name` if it is new and puts the friends `users` in it;
@@ -234,6 +238,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "relation_update",
     "application_accept",
     "relation_list",
+    "friend_check",
     "friend_group_list",
     "friend_group_change",
     "profile_set",
@@ -385,6 +390,12 @@ pub enum Reply {
         relation: Relation,
         entries: Vec<RelationEntry>,
     },
+    /// The answer to `friend_check`: of the users asked, those on the caller's friend list
+    /// (`mine`) and those with the caller on theirs (`theirs`), in request order.
+    FriendChecks {
+        mine: Vec<UserId>,
+        theirs: Vec<UserId>,
+    },
     Profiles {
         profiles: Vec<Profile>,
     },
@@ -406,6 +417,18 @@ pub enum Reply {
 pub struct FriendGroup {
     pub name: String,
     pub users: Vec<UserId>,
+}
+
+/// Tencent's name for the relation a check finds between the caller and a user: `BothWay`,
+/// `AWithB` (the caller lists the user), `BWithA` (the user lists the caller), `None` for
+/// neither. A `single` check (Tencent's `…_Type_Single`) looks at the caller's list alone.
+pub fn check_word(single: bool, mine: bool, theirs: bool) -> Option<&'static str> {
+    match (mine, theirs && !single) {
+        (true, true) => Some("BothWay"),
+        (true, false) => Some("AWithB"),
+        (false, true) => Some("BWithA"),
+        (false, false) => None,
+    }
 }
 
 /// The outcome of a request for one of several users.
@@ -566,6 +589,9 @@ mod tests {
             },
             Request::RelationList {
                 relation: Relation::Blacklist,
+            },
+            Request::FriendCheck {
+                users: vec![user.clone()],
             },
             Request::FriendGroupList,
             Request::FriendGroupChange {

@@ -324,7 +324,8 @@ export interface Chat {
   getFriendList(): Promise<Result<Friend[]>>;
   /** Asks `to` to be friends, following `to`'s `AllowType`: `code` 0 when the friendship was
    * made (`to` lets anyone add it, or had asked you first), 30539 when `to` must accept the
-   * application. Fails when `to` refuses all requests (30516) or has blocked you (30525). */
+   * application. Fails when `to` refuses all requests (30516) or has blocked you (30525).
+   * `remark` names `to` on your friend list once the friendship is made; `to` never sees it. */
   addFriend(options: { to: string; remark?: string; wording?: string; source?: string }): Promise<Result<{ userID: string; code: number; message: string }>>;
   /** Sets the remark you give a friend, on all your devices; 30001 when not a friend. */
   updateFriend(options: { userID: string; remark: string }): Promise<Result<{}>>;
@@ -347,6 +348,18 @@ export interface Chat {
    * (`SNS_APPLICATION_SENT_BY_ME`), from both users' lists. */
   deleteFriendApplication(options: { userID: string; type: ApplicationType }): Promise<Result<{}>>;
   deleteFriend(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
+  /** Whether each user is your friend and you theirs (at most 100 users; 90011). With `type`
+   * `TYPES.SNS_CHECK_TYPE_SINGLE` only your list is looked at. */
+  checkFriend(options: { userIDList: string[]; type?: typeof TYPES.SNS_CHECK_TYPE_BOTH | typeof TYPES.SNS_CHECK_TYPE_SINGLE }): Promise<Result<{
+    successUserIDList: { userID: string; code: number; relation: FriendRelation }[];
+    failureUserIDList: { userID: string; code: number; message: string }[];
+  }>>;
+  /** Your friends among the users, with their profiles; the others are in
+   * `failureUserIDList` (30001: not a friend). */
+  getFriendProfile(options: { userIDList: string[] }): Promise<Result<{
+    friendList: (Friend & { profile: Profile })[];
+    failureUserIDList: { userID: string; code: number; message: string }[];
+  }>>;
   getBlacklist(): Promise<Result<string[]>>;
   addToBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
   removeFromBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
@@ -457,6 +470,12 @@ export interface Friend {
   remark: string;
 }
 
+export type FriendRelation =
+  | typeof TYPES.SNS_TYPE_NO_RELATION
+  | typeof TYPES.SNS_TYPE_A_WITH_B
+  | typeof TYPES.SNS_TYPE_B_WITH_A
+  | typeof TYPES.SNS_TYPE_BOTH_WAY;
+
 export interface FriendGroup {
   /** At most 30 bytes. */
   name: string;
@@ -546,6 +565,15 @@ export declare const TYPES: {
   /** `acceptFriendApplication`'s `type`. */
   readonly SNS_APPLICATION_AGREE: 'Response_Action_Agree';
   readonly SNS_APPLICATION_AGREE_AND_ADD: 'Response_Action_AgreeAndAdd';
+  /** `checkFriend`'s `type`: both users' friend lists (the default), or yours alone. */
+  readonly SNS_CHECK_TYPE_BOTH: 'CheckResult_Type_Both';
+  readonly SNS_CHECK_TYPE_SINGLE: 'CheckResult_Type_Single';
+  /** `checkFriend`'s `relation`: neither lists the other; only you list the user; only the
+   * user lists you; both. */
+  readonly SNS_TYPE_NO_RELATION: 'CheckResult_Type_NoRelation';
+  readonly SNS_TYPE_A_WITH_B: 'CheckResult_Type_AWithB';
+  readonly SNS_TYPE_B_WITH_A: 'CheckResult_Type_BWithA';
+  readonly SNS_TYPE_BOTH_WAY: 'CheckResult_Type_BothWay';
   /** `Profile`'s `gender`. */
   readonly GENDER_UNKNOWN: 'Gender_Type_Unknown';
   readonly GENDER_FEMALE: 'Gender_Type_Female';

@@ -24,64 +24,162 @@ async fn add(client: &mut Client, relation: Relation, user: &str) -> ErrorCode {
 }
 
 async fn friends_of(client: &mut Client) -> Vec<String> {
-    let Reply::Relations { entries, .. } = client
-        .ok(Request::RelationList {
-            relation: Relation::Friend,
-        })
-        .await
+    (list(client, Relation::Friend).await.into_iter())
+        .map(|e| e.user_id.to_string())
+        .collect()
+}
+
+async fn list(client: &mut Client, relation: Relation) -> Vec<protocol::RelationEntry> {
+    let Reply::Relations { entries, .. } = client.ok(Request::RelationList { relation }).await
     else {
         panic!("relation_list answers relations")
     };
-    entries.into_iter().map(|e| e.user_id.to_string()).collect()
+    entries
+}
+
+/// Each user's side of a friendship, as `friend_check` answers it to `client`: whether it is
+/// on `client`'s list, and `client` on its.
+async fn check(client: &mut Client, users: &[&str]) -> Vec<(String, bool, bool)> {
+    let Reply::FriendChecks { mine, theirs } = client
+        .ok(Request::FriendCheck {
+            users: users.iter().map(|u| uid(u)).collect(),
+        })
+        .await
+    else {
+        panic!("friend_check answers friend_checks")
+    };
+    (users.iter())
+        .map(|u| {
+            (
+                u.to_string(),
+                mine.contains(&uid(u)),
+                theirs.contains(&uid(u)),
+            )
+        })
+        .collect()
 }
 
 #[tokio::test]
-async fn a_friend_add_is_an_application_until_the_other_side_adds_back() {
-    let server = TestServer::start_with(|c| c.friends_only = true).await;
-    let mut bob = server.login("bob", "web").await;
+async fn a_friend_check_tells_each_side_of_a_one_way_friendship() {
+    let server = TestServer::start().await;
     let mut alice = server.login("alice", "web").await;
-    assert_eq!(
-        alice.send_text_err("bob", 1, "hi").await,
-        ErrorCode::NOT_FRIENDS
-    );
+    let mut bob = server.login("bob", "web").await;
+    server.login("carol", "web").await;
     assert_eq!(
         add(&mut alice, Relation::Friend, "bob").await,
         ErrorCode::FRIEND_APPLICATION_PENDING
     );
-    assert!(
-        friends_of(&mut alice).await.is_empty(),
-        "asked, not yet friends"
-    );
-    assert!(friends_of(&mut bob).await.is_empty(), "bob's list is his");
+    let pending = check(&mut alice, &["bob"]).await;
     assert_eq!(
-        alice.send_text_err("bob", 1, "hi").await,
-        ErrorCode::NOT_FRIENDS,
-        "an application does not satisfy friends-only"
+        pending,
+        [("bob".into(), false, false)],
+        "an application is no friendship"
     );
-    assert_eq!(add(&mut bob, Relation::Friend, "alice").await, ErrorCode(0));
-    assert_eq!(friends_of(&mut alice).await, ["bob"]);
-    alice.send_text("bob", 1, "hi").await;
-    let (entries, _, _) = bob.sync_all(Seq(0), 200).await;
-    let changes: Vec<_> = entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            SyncEvent::Relations {
-                relation,
-                added,
-                removed,
-                ..
-            } => Some((*relation, added.len(), removed.len())),
-            _ => None,
+    // Accepted one way: alice lists bob, bob does not list alice.
+    let Reply::RelationResults { results } = bob
+        .ok(Request::ApplicationAccept {
+            user: uid("alice"),
+            both: false,
+            fields: Default::default(),
         })
+        .await
+    else {
+        panic!("application_accept answers relation_results")
+    };
+    assert_eq!(results[0].code, ErrorCode(0));
+    assert_eq!(
+        check(&mut alice, &["bob", "carol", "alice"]).await,
+        [
+            ("bob".into(), true, false),
+            ("carol".into(), false, false),
+            ("alice".into(), false, false),
+        ]
+    );
+    assert_eq!(
+        check(&mut bob, &["alice"]).await,
+        [("alice".into(), false, true)]
+    );
+    // Bob's own application, accepted, makes it both ways.
+    assert_eq!(
+        add(&mut bob, Relation::Friend, "alice").await,
+        ErrorCode::FRIEND_APPLICATION_PENDING
+    );
+    alice
+        .ok(Request::ApplicationAccept {
+            user: uid("bob"),
+            both: false,
+            fields: Default::default(),
+        })
+        .await;
+    assert_eq!(
+        check(&mut bob, &["alice"]).await,
+        [("alice".into(), true, true)]
+    );
+    let too_many = (0..=protocol::frame::MAX_USERS_PER_REQUEST)
+        .map(|i| uid(&format!("u{i}")))
         .collect();
     assert_eq!(
-        changes,
-        [
-            (Relation::ApplicationReceived, 1, 0),
-            (Relation::Friend, 1, 0),
-            (Relation::ApplicationReceived, 0, 1)
-        ],
-        "asked, became friends by adding back, the application closed"
+        alice.err(Request::FriendCheck { users: too_many }).await,
+        ErrorCode::TOO_MANY_ACCOUNTS
+    );
+}
+
+#[tokio::test]
+async fn the_remark_given_with_an_application_stays_the_applicants_and_names_the_new_friend() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice", "web").await;
+    let mut bob = server.login("bob", "web").await;
+    let mut carol = server.login("carol", "web").await;
+    for (applicant, remark) in [(&mut alice, "Bob from the club"), (&mut carol, "Bobby")] {
+        let fields = protocol::RelationFields {
+            remark: remark.into(),
+            wording: "hello".into(),
+            source: "AddSource_Type_Web".into(),
+        };
+        applicant
+            .ok(Request::RelationAdd {
+                relation: Relation::Friend,
+                users: vec![uid("bob")],
+                fields,
+            })
+            .await;
+    }
+    let received = list(&mut bob, Relation::ApplicationReceived).await;
+    assert_eq!(received.len(), 2);
+    for entry in &received {
+        assert_eq!(entry.fields.wording, "hello", "the wording is for bob");
+        assert_eq!(entry.fields.remark, "", "the remark is not");
+    }
+    for (user, both) in [("alice", false), ("carol", true)] {
+        bob.ok(Request::ApplicationAccept {
+            user: uid(user),
+            both,
+            fields: protocol::RelationFields {
+                remark: format!("{user} (bob's)"),
+                ..Default::default()
+            },
+        })
+        .await;
+    }
+    let remarks = |entries: Vec<protocol::RelationEntry>| -> Vec<(String, String)> {
+        (entries.into_iter())
+            .map(|e| (e.user_id.to_string(), e.fields.remark))
+            .collect()
+    };
+    assert_eq!(
+        remarks(list(&mut alice, Relation::Friend).await),
+        [("bob".into(), "Bob from the club".into())],
+        "accepted one way"
+    );
+    assert_eq!(
+        remarks(list(&mut carol, Relation::Friend).await),
+        [("bob".into(), "Bobby".into())],
+        "accepted both ways"
+    );
+    assert_eq!(
+        remarks(list(&mut bob, Relation::Friend).await),
+        [("carol".into(), "carol (bob's)".into())],
+        "bob's own remark, on his entry only"
     );
 }
 

@@ -470,6 +470,73 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.equal(got.afterDelete.length, 0, 'a deleted message does not come back from history');
 });
 
+test('checkFriend tells each side of a friendship, and getFriendProfile gives friends with their profiles', async () => {
+  const alice = `alice-check-${run}`, bob = `bob-check-${run}`, carol = `carol-check-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const { TYPES } = DuetChat;
+    const open = async (userID, userSig) => {
+      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+      await chat.login({ userID, userSig });
+      await ready;
+      return chat;
+    };
+    const code = (p) => p.then(() => null, (e) => e.code);
+    const relations = async (chat, userIDList, type) =>
+      (await chat.checkFriend({ userIDList, type })).data;
+    const a = await open(alice, aliceSig);
+    const b = await open(bob, bobSig);
+    await b.updateMyProfile({ nick: 'Bob B.', selfSignature: 'Hi there' });
+    await a.addFriend({ to: bob, remark: 'Bob from the club' });
+    const applied = await relations(a, [bob]);
+    // Accepted one way: alice lists bob, bob does not list alice.
+    const listed = new Promise((r) => a.on(DuetChat.EVENT.FRIEND_LIST_UPDATED, ({ data }) => data.length && r()));
+    await b.acceptFriendApplication({ userID: alice, type: TYPES.SNS_APPLICATION_AGREE });
+    await listed;
+    const alices = await relations(a, [bob, carol]);
+    const alicesSingle = await relations(a, [bob, carol], TYPES.SNS_CHECK_TYPE_SINGLE);
+    const bobs = await relations(b, [alice], TYPES.SNS_CHECK_TYPE_BOTH);
+    const bobsSingle = await relations(b, [alice], TYPES.SNS_CHECK_TYPE_SINGLE);
+    const profiles = (await a.getFriendProfile({ userIDList: [bob, carol] })).data;
+    const noFriends = (await b.getFriendProfile({ userIDList: [alice] })).data;
+    const badType = await code(a.checkFriend({ userIDList: [bob], type: 'Both' }));
+    const tooMany = await code(a.checkFriend({ userIDList: Array.from({ length: 101 }, (_, i) => `u${i}`) }));
+    const noList = await code(a.getFriendProfile({}));
+    await a.logout();
+    await b.logout();
+    return { applied, alices, alicesSingle, bobs, bobsSingle, profiles, noFriends, badType, tooMany, noList, TYPES };
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob) });
+
+  const { TYPES } = got;
+  assert.deepEqual(
+    [TYPES.SNS_TYPE_NO_RELATION, TYPES.SNS_TYPE_A_WITH_B, TYPES.SNS_TYPE_B_WITH_A, TYPES.SNS_TYPE_BOTH_WAY],
+    ['CheckResult_Type_NoRelation', 'CheckResult_Type_AWithB', 'CheckResult_Type_BWithA', 'CheckResult_Type_BothWay'],
+    "Tencent's values",
+  );
+  const one = (userID, relation) => ({ userID, code: 0, relation });
+  assert.deepEqual(got.applied, { successUserIDList: [one(bob, TYPES.SNS_TYPE_NO_RELATION)], failureUserIDList: [] },
+    'an application is no friendship');
+  assert.deepEqual(got.alices.successUserIDList,
+    [one(bob, TYPES.SNS_TYPE_A_WITH_B), one(carol, TYPES.SNS_TYPE_NO_RELATION)], 'in request order');
+  assert.deepEqual(got.alicesSingle.successUserIDList,
+    [one(bob, TYPES.SNS_TYPE_A_WITH_B), one(carol, TYPES.SNS_TYPE_NO_RELATION)]);
+  assert.deepEqual(got.bobs.successUserIDList, [one(alice, TYPES.SNS_TYPE_B_WITH_A)], "bob is on alice's list, not she on his");
+  assert.deepEqual(got.bobsSingle.successUserIDList, [one(alice, TYPES.SNS_TYPE_NO_RELATION)],
+    "a single check looks at the caller's list alone");
+  assert.equal(got.profiles.friendList.length, 1);
+  const [friend] = got.profiles.friendList;
+  assert.equal(friend.userID, bob);
+  assert.equal(friend.remark, 'Bob from the club', 'the remark given with the application');
+  assert.deepEqual([friend.profile.userID, friend.profile.nick, friend.profile.selfSignature], [bob, 'Bob B.', 'Hi there']);
+  assert.deepEqual(got.profiles.failureUserIDList.map((f) => [f.userID, f.code]), [[carol, 30001]]);
+  assert.deepEqual(got.noFriends.friendList, [], 'bob does not list alice');
+  assert.deepEqual(got.noFriends.failureUserIDList.map((f) => [f.userID, f.code]), [[alice, 30001]]);
+  assert.equal(got.badType, 60006);
+  assert.equal(got.tooMany, 90011, 'the server bounds the list');
+  assert.equal(got.noList, 60006);
+});
+
 test('modifyMessage edits a sent message on every device of both users, and a stale edit gets 2480', async () => {
   const alice = `alice-edit-${run}`, bob = `bob-edit-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {

@@ -82,6 +82,25 @@ impl<C: Cache + 'static> Client<C> {
             .await
     }
 
+    /// Of `users`, those on this user's friend list and those with this user on theirs
+    /// (Tencent's `checkFriend`), from the server: the other side's list is only there.
+    pub async fn check_friends(
+        &self,
+        users: Vec<UserId>,
+    ) -> Result<(Vec<UserId>, Vec<UserId>), SdkError> {
+        match self
+            .connected()?
+            .request(Request::FriendCheck { users })
+            .await?
+        {
+            Reply::FriendChecks { mine, theirs } => Ok((mine, theirs)),
+            _ => Err(SdkError::new(
+                codes::PROTOCOL,
+                "the answer is not the friend checks",
+            )),
+        }
+    }
+
     /// This user's friend groups, from the server.
     pub async fn friend_groups(&self) -> Result<Vec<FriendGroup>, SdkError> {
         match self.connected()?.request(Request::FriendGroupList).await? {
@@ -132,6 +151,28 @@ impl<C: Cache + 'static> Client<C> {
     /// The profiles of `users`; unknown users are left out.
     pub async fn profiles(&self, users: Vec<UserId>) -> Result<Vec<Profile>, SdkError> {
         self.connected()?.profiles(users).await
+    }
+
+    /// The friends among `users`, each with the remark this user gives it and its profile
+    /// (Tencent's `getFriendProfile`); then the other users, in order.
+    pub async fn friend_profiles(
+        &self,
+        users: Vec<UserId>,
+    ) -> Result<(Vec<(String, Profile)>, Vec<UserId>), SdkError> {
+        let friends = self.relations(Relation::Friend).await?;
+        let friend = |user: &UserId| friends.iter().find(|f| &f.user_id == user);
+        let listed = users
+            .iter()
+            .filter(|u| friend(u).is_some())
+            .cloned()
+            .collect();
+        let found: Vec<(String, Profile)> = (self.profiles(listed).await?.into_iter())
+            .filter_map(|p| Some((friend(&p.user_id)?.fields.remark.clone(), p)))
+            .collect();
+        let others = (users.into_iter())
+            .filter(|u| !found.iter().any(|(_, p)| &p.user_id == u))
+            .collect();
+        Ok((found, others))
     }
 
     /// This user's own profile, from the server.

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 57] = [
+static CALLS: [(&str, Method); 59] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -62,6 +62,8 @@ static CALLS: [(&str, Method); 57] = [
     ("unregisterPush", Later(|c, a, _| c.unregister_push(a))),
     ("getFriendList", Later(|c, _, _| c.get_friend_list())),
     ("getBlacklist", Later(|c, _, _| c.get_blacklist())),
+    ("checkFriend", Later(|c, a, _| c.check_friend(a))),
+    ("getFriendProfile", Later(|c, a, _| c.get_friend_profile(a))),
     ("addFriend", Later(|c, a, _| c.add_friend(a))),
     ("updateFriend", Later(|c, a, _| c.update_friend(a))),
     (

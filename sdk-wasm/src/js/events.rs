@@ -89,6 +89,12 @@ struct Types {
     SNS_APPLICATION_SENT_BY_ME: &'static str,
     SNS_APPLICATION_AGREE: &'static str,
     SNS_APPLICATION_AGREE_AND_ADD: &'static str,
+    SNS_CHECK_TYPE_BOTH: &'static str,
+    SNS_CHECK_TYPE_SINGLE: &'static str,
+    SNS_TYPE_NO_RELATION: &'static str,
+    SNS_TYPE_A_WITH_B: &'static str,
+    SNS_TYPE_B_WITH_A: &'static str,
+    SNS_TYPE_BOTH_WAY: &'static str,
     GENDER_UNKNOWN: &'static str,
     GENDER_FEMALE: &'static str,
     GENDER_MALE: &'static str,
@@ -129,6 +135,12 @@ const TYPES: Types = Types {
     SNS_APPLICATION_SENT_BY_ME: APPLICATION_BY_ME,
     SNS_APPLICATION_AGREE: AGREE,
     SNS_APPLICATION_AGREE_AND_ADD: AGREE_AND_ADD,
+    SNS_CHECK_TYPE_BOTH: CHECK_BOTH,
+    SNS_CHECK_TYPE_SINGLE: CHECK_SINGLE,
+    SNS_TYPE_NO_RELATION: "CheckResult_Type_NoRelation",
+    SNS_TYPE_A_WITH_B: "CheckResult_Type_AWithB",
+    SNS_TYPE_B_WITH_A: "CheckResult_Type_BWithA",
+    SNS_TYPE_BOTH_WAY: "CheckResult_Type_BothWay",
     GENDER_UNKNOWN: super::shapes::GENDER_UNKNOWN,
     GENDER_FEMALE: "Gender_Type_Female",
     GENDER_MALE: "Gender_Type_Male",
@@ -152,6 +164,12 @@ pub(super) const APPLICATION_BY_ME: &str = "Pendency_Type_SendOut";
 /// `AGREE_AND_ADD` this user lists the applicant too.
 pub(super) const AGREE: &str = "Response_Action_Agree";
 pub(super) const AGREE_AND_ADD: &str = "Response_Action_AgreeAndAdd";
+
+/// `checkFriend`'s `type`: both users' lists, or this user's alone. The relations it answers
+/// are `CHECK_PREFIX` and [`protocol::frame::check_word`]'s word.
+pub(super) const CHECK_BOTH: &str = "CheckResult_Type_Both";
+pub(super) const CHECK_SINGLE: &str = "CheckResult_Type_Single";
+pub(super) const CHECK_PREFIX: &str = "CheckResult_Type_";
 
 /// `setAllMessageRead`'s scopes: one-to-one conversations, groups (none in Duet), or all.
 pub(super) const READ_ALL_C2C: &str = "readAllC2CMessage";

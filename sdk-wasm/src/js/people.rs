@@ -2,11 +2,12 @@
 
 use super::args::{Args, user_ids};
 use super::convert::{field, invalid, ok, promise, sdk_error};
+use super::events::{CHECK_BOTH, CHECK_PREFIX, CHECK_SINGLE};
 use super::shapes::{ApplicationList, JsProfile, JsUserStatus, RelationList};
 use super::{Chat, State};
 use crate::error::SdkError;
 use js_sys::Promise;
-use protocol::frame::{FriendGroup, UserResult};
+use protocol::frame::{FriendGroup, UserResult, check_word};
 use protocol::push::Vendor;
 use protocol::{ErrorCode, ProfileDetails, Relation, RelationFields, UserId};
 use serde::Serialize;
@@ -32,32 +33,18 @@ async fn change(
         .await
         .map_err(sdk_error)?;
     #[derive(Serialize)]
-    struct Failure<'a> {
-        #[serde(rename = "userID")]
-        user_id: &'a UserId,
-        code: u32,
-        message: &'a str,
-    }
-    #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Outcome<'a> {
         #[serde(rename = "successUserIDList")]
         success: Vec<&'a UserId>,
         #[serde(rename = "failureUserIDList")]
-        failure: Vec<Failure<'a>>,
+        failure: Vec<UserOutcome<'a>>,
     }
     let (done, failed): (Vec<&UserResult>, Vec<&UserResult>) =
         results.iter().partition(|r| r.code.0 == 0);
     ok(Outcome {
         success: done.iter().map(|r| &r.user_id).collect(),
-        failure: failed
-            .iter()
-            .map(|r| Failure {
-                user_id: &r.user_id,
-                code: r.code.0,
-                message: &r.message,
-            })
-            .collect(),
+        failure: failed.iter().map(|r| UserOutcome::from(*r)).collect(),
     })
 }
 
@@ -329,6 +316,104 @@ impl Chat {
     /// `getFriendList()` resolves `[{ userID }]`.
     pub fn get_friend_list(&self) -> Promise {
         self.list(Relation::Friend)
+    }
+
+    /// `checkFriend({ userIDList, type? })` resolves `{ successUserIDList: [{ userID, code,
+    /// relation }], failureUserIDList }` as Tencent's does: `relation` is one of
+    /// `TYPES.SNS_TYPE_*`. `type` `TYPES.SNS_CHECK_TYPE_BOTH` (the default) looks at both
+    /// users' friend lists, `SNS_CHECK_TYPE_SINGLE` at this user's alone (`SNS_TYPE_A_WITH_B`
+    /// or `SNS_TYPE_NO_RELATION`). At most 100 users (90011).
+    pub fn check_friend(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let o = Args::read(&options, "options")?;
+            let single = match o.string("type")?.as_deref() {
+                None | Some(CHECK_BOTH) => false,
+                Some(CHECK_SINGLE) => true,
+                Some(_) => {
+                    return Err(invalid(
+                        "type: use TYPES.SNS_CHECK_TYPE_BOTH or SNS_CHECK_TYPE_SINGLE",
+                    ));
+                }
+            };
+            let users = o.users()?;
+            let client = state.client()?;
+            let (mine, theirs) = client
+                .check_friends(users.clone())
+                .await
+                .map_err(sdk_error)?;
+            #[derive(Serialize)]
+            struct Checked<'a> {
+                #[serde(rename = "userID")]
+                user_id: &'a UserId,
+                code: u32,
+                relation: String,
+            }
+            #[derive(Serialize)]
+            struct Checks<'a> {
+                #[serde(rename = "successUserIDList")]
+                success: Vec<Checked<'a>>,
+                /// Empty: every ID was checked before the request.
+                #[serde(rename = "failureUserIDList")]
+                failure: [UserOutcome<'a>; 0],
+            }
+            let relation = |u| {
+                let word = check_word(single, mine.contains(u), theirs.contains(u));
+                [CHECK_PREFIX, word.unwrap_or("NoRelation")].concat()
+            };
+            ok(Checks {
+                success: (users.iter())
+                    .map(|user_id| Checked {
+                        user_id,
+                        code: 0,
+                        relation: relation(user_id),
+                    })
+                    .collect(),
+                failure: [],
+            })
+        })
+    }
+
+    /// `getFriendProfile({ userIDList })` resolves `{ friendList: [{ userID, remark, profile
+    /// }], failureUserIDList: [{ userID, code, message }] }`: the users who are friends with
+    /// their profiles (as `getUserProfile` gives them), the others failed with 30001.
+    pub fn get_friend_profile(&self, options: JsValue) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let users = user_list(&options)?;
+            let client = state.client()?;
+            let (friends, others) = client.friend_profiles(users).await.map_err(sdk_error)?;
+            #[derive(Serialize)]
+            struct FriendProfile<'a> {
+                #[serde(rename = "userID")]
+                user_id: &'a UserId,
+                remark: &'a str,
+                profile: JsProfile<'a>,
+            }
+            #[derive(Serialize)]
+            struct Profiles<'a> {
+                #[serde(rename = "friendList")]
+                friends: Vec<FriendProfile<'a>>,
+                #[serde(rename = "failureUserIDList")]
+                failure: Vec<UserOutcome<'a>>,
+            }
+            ok(Profiles {
+                friends: (friends.iter())
+                    .map(|(remark, profile)| FriendProfile {
+                        user_id: &profile.user_id,
+                        remark,
+                        profile: JsProfile::from(profile),
+                    })
+                    .collect(),
+                failure: (others.iter())
+                    .map(|user_id| UserOutcome {
+                        user_id,
+                        code: ErrorCode::RELATION_INVALID.0,
+                        message: "not a friend",
+                    })
+                    .collect(),
+            })
+        })
     }
 
     /// `getBlacklist()` resolves `[userID]`, as Tencent's does.

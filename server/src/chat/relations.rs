@@ -113,9 +113,10 @@ impl Chat {
     }
 
     /// Accepts `applicant`'s friend application to `me` (Tencent's
-    /// `acceptFriendApplication`): `applicant` lists `me` as a friend, and `me` lists
-    /// `applicant` too when `both` (`fields`, a remark, going with that entry). The
-    /// application then leaves both users' lists. 30001 when there is none.
+    /// `acceptFriendApplication`): `applicant` lists `me` as a friend, with the remark it gave
+    /// when applying, and `me` lists `applicant` too when `both` (`fields`, a remark, going
+    /// with that entry). The application then leaves both users' lists. 30001 when there is
+    /// none.
     pub async fn accept_application(
         &self,
         me: &UserId,
@@ -138,6 +139,23 @@ impl Chat {
                 format!("{applicant} has not applied to be friends"),
             ));
         }
+        // The remark the applicant gave with its application goes with its new entry.
+        let remark = (self
+            .relations(&applicant, Relation::ApplicationSent)
+            .await?)
+            .into_iter()
+            .find(|e| &e.user_id == me)
+            .map(|e| e.fields.remark)
+            .unwrap_or_default();
+        let applicants = checked_tags(&RelationFields {
+            remark,
+            ..RelationFields::default()
+        })?;
+        let theirs = |existing_only| RelationChange {
+            existing_only,
+            fields: applicants.clone(),
+            ..self.change(Relation::Friend, &applicant, vec![me.clone()], true)
+        };
         let change = if both {
             RelationChange {
                 both_ways: true,
@@ -145,12 +163,15 @@ impl Chat {
                 ..self.change(Relation::Friend, me, vec![applicant.clone()], true)
             }
         } else {
-            self.change(Relation::Friend, &applicant, vec![me.clone()], true)
+            theirs(false)
         };
         let peer = if both { &applicant } else { me };
         let outcome = self.apply(change).await?.remove(peer);
         if let Some(Err(e)) = outcome {
             return Err(e);
+        }
+        if both && !applicants.is_empty() {
+            self.apply(theirs(true)).await?;
         }
         self.close_applications(me, vec![applicant.clone()]).await?;
         Ok(done(applicant))

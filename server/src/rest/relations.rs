@@ -6,7 +6,7 @@ use crate::chat::check_user_count;
 use crate::chat::friend_fields::{self, is_friend_field};
 use crate::error::ChatError;
 use axum::body::Bytes;
-use protocol::frame::UserResult;
+use protocol::frame::{UserResult, check_word};
 use protocol::rest::*;
 use protocol::{ErrorCode, Relation, UserId};
 
@@ -494,14 +494,7 @@ fn relation_word(prefix: &str, single: bool, a_with_b: bool, b_with_a: bool) -> 
     } else {
         "NO"
     };
-    let word = match (single, a_with_b, b_with_a) {
-        (true, true, _) => "AWithB",
-        (true, false, _) => none,
-        (false, true, true) => "BothWay",
-        (false, true, false) => "AWithB",
-        (false, false, true) => "BWithA",
-        (false, false, false) => none,
-    };
+    let word = check_word(single, a_with_b, b_with_a).unwrap_or(none);
     format!("{prefix}_{word}")
 }
 

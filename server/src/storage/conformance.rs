@@ -447,6 +447,8 @@ macro_rules! storage_conformance {
         async fn an_application_is_listed_on_both_sides_with_its_fields() {
             let (s, rec, _g) = open(Retention::default()).await;
             let wording = RelationFields { wording: "hi, it's alice".into(), source: "AddSource_Type_Web".into(), ..RelationFields::default() };
+            // The remark alice gives bob stays on her side.
+            let asked = RelationFields { remark: "Bob from the club".into(), ..wording.clone() };
             let apply = RelationChange {
                 relation: Relation::ApplicationSent,
                 owner: uid("alice"),
@@ -454,14 +456,14 @@ macro_rules! storage_conformance {
                 add: true,
                 both_ways: true,
                 existing_only: false,
-                fields: wording.to_tags(),
+                fields: asked.to_tags(),
                 now_ms: T0,
                 origin: None,
             };
             assert!(s.change_relations(apply.clone()).await.unwrap()[0].is_ok());
             let sent = s.relations(Relation::ApplicationSent, &uid("alice")).await.unwrap();
             let received = s.relations(Relation::ApplicationReceived, &uid("bob")).await.unwrap();
-            assert_eq!((sent[0].user_id.as_str(), &sent[0].fields), ("bob", &wording));
+            assert_eq!((sent[0].user_id.as_str(), &sent[0].fields), ("bob", &asked));
             assert_eq!((received[0].user_id.as_str(), &received[0].fields), ("alice", &wording));
             let feed: Vec<_> = rec.take().into_iter().map(|(u, e, _)| (u.to_string(), e.event)).collect();
             assert_eq!(feed[1], ("bob".to_owned(), SyncEvent::Relations { relation: Relation::ApplicationReceived, added: vec![uid("alice")], removed: vec![], fields: wording.clone() }));

@@ -615,13 +615,14 @@ impl State {
                 let did = if add {
                     let new = !list.contains_key(&b);
                     list.entry(b.clone()).or_insert(now_ms);
-                    if !fields.is_empty() {
+                    let changed = !fields.is_empty();
+                    if changed {
                         self.relation_fields
                             .entry((k, a.clone(), b.clone()))
                             .or_default()
-                            .extend(fields.iter().cloned());
+                            .extend(fields);
                     }
-                    new || !fields.is_empty()
+                    new || changed
                 } else {
                     list.remove(&b).is_some()
                 };

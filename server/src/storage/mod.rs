@@ -304,12 +304,19 @@ impl RelationChange {
         pairs
     }
 
-    /// The fields kept with `owner`'s entry of kind `relation`.
-    pub(crate) fn fields_for(&self, relation: Relation, owner: &UserId) -> &[(String, String)] {
-        if owner == &self.owner || relation.is_application() {
-            &self.fields
+    /// The fields kept with `owner`'s entry of kind `relation`: the owner's own, and on the
+    /// peer's side of an application the applicant's wording and source (not the remark the
+    /// applicant gives the peer, which is the applicant's alone).
+    pub(crate) fn fields_for(&self, relation: Relation, owner: &UserId) -> Vec<(String, String)> {
+        if owner == &self.owner {
+            self.fields.clone()
+        } else if relation.is_application() {
+            (self.fields.iter())
+                .filter(|(tag, _)| tag != protocol::RelationFields::REMARK_TAG)
+                .cloned()
+                .collect()
         } else {
-            &[]
+            Vec::new()
         }
     }
 }

@@ -713,6 +713,19 @@ impl Connection {
                     entries: chat.relations(&me, relation).await?,
                 })
             })),
+            Request::FriendCheck { users } => later(Box::pin(async move {
+                let both_ways = chat.check_relations(&me, Relation::Friend, &users).await?;
+                let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+                for (user, (on_mine, on_theirs)) in users.into_iter().zip(both_ways) {
+                    if on_mine {
+                        mine.push(user.clone());
+                    }
+                    if on_theirs {
+                        theirs.push(user);
+                    }
+                }
+                Ok(Reply::FriendChecks { mine, theirs })
+            })),
             Request::ProfileSet {
                 nick,
                 avatar,

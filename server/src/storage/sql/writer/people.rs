@@ -143,11 +143,12 @@ impl Writer {
                          ON CONFLICT DO NOTHING",
                         &[&code, &a.as_str(), &b.as_str(), &(now_ms as i64)],
                     )?;
-                    if !fields.is_empty() {
-                        self.merge_fields(k, &a, &b, fields.to_vec())?;
+                    let changed = !fields.is_empty();
+                    if changed {
+                        self.merge_fields(k, &a, &b, fields)?;
                     }
                     now = self.entry_fields(k, &a, &b)?;
-                    new + u64::from(!fields.is_empty())
+                    new + u64::from(changed)
                 } else {
                     if k == Relation::Friend && rules::in_groups(&self.kept_fields(k, &a, &b)?) {
                         regrouped.push(a.clone());
