@@ -179,8 +179,8 @@ pub enum Request {
     },
     /// Reads one of the caller's lists.
     RelationList { relation: Relation },
-    /// Which of `users` are on the caller's friend list, and which have the caller on theirs
-    /// (Tencent's `checkFriend`).
+    /// Which of `users` (at most [`MAX_CHECK_PER_REQUEST`]) are on the caller's friend list,
+    /// and which have the caller on theirs (Tencent's `checkFriend`).
     FriendCheck { users: Vec<UserId> },
     /// Reads the caller's friend groups (Tencent's `getFriendGroupList`).
     FriendGroupList,
@@ -261,6 +261,10 @@ pub const MAX_DRAFT_BYTES: usize = 2048;
 
 /// Most users one relation or profile request may name (100, as in Tencent IM).
 pub const MAX_USERS_PER_REQUEST: usize = 100;
+
+/// Most users one friend or blacklist check may name (1,000, as Tencent's `friend_check` and
+/// `checkFriend`).
+pub const MAX_CHECK_PER_REQUEST: usize = 1000;
 
 /// A frame from the server. (Decoded by hand: [`crate::decode`].)
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -117,6 +117,8 @@ export interface Message {
   isRevoked: boolean;
   /** How many times it was edited (0: never); `modifyMessage` edits from this version. */
   version: number;
+  /** Edited at least once (`version` > 0), as Tencent's SDK names it. */
+  isModified: boolean;
   /** When it was last edited, seconds since the Unix epoch (0: never edited). */
   modifiedTime: number;
   nick: string;
@@ -348,7 +350,7 @@ export interface Chat {
    * (`SNS_APPLICATION_SENT_BY_ME`), from both users' lists. */
   deleteFriendApplication(options: { userID: string; type: ApplicationType }): Promise<Result<{}>>;
   deleteFriend(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
-  /** Whether each user is your friend and you theirs (at most 100 users; 90011). With `type`
+  /** Whether each user is your friend and you theirs (at most 1,000 users; 90011). With `type`
    * `TYPES.SNS_CHECK_TYPE_SINGLE` only your list is looked at. */
   checkFriend(options: { userIDList: string[]; type?: typeof TYPES.SNS_CHECK_TYPE_BOTH | typeof TYPES.SNS_CHECK_TYPE_SINGLE }): Promise<Result<{
     successUserIDList: { userID: string; code: number; relation: FriendRelation }[];

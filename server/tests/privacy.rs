@@ -37,6 +37,56 @@ async fn list(client: &mut Client, relation: Relation) -> Vec<protocol::Relation
     entries
 }
 
+#[tokio::test]
+async fn a_friend_add_is_an_application_until_the_other_side_adds_back() {
+    let server = TestServer::start_with(|c| c.friends_only = true).await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "web").await;
+    assert_eq!(
+        alice.send_text_err("bob", 1, "hi").await,
+        ErrorCode::NOT_FRIENDS
+    );
+    assert_eq!(
+        add(&mut alice, Relation::Friend, "bob").await,
+        ErrorCode::FRIEND_APPLICATION_PENDING
+    );
+    assert!(
+        friends_of(&mut alice).await.is_empty(),
+        "asked, not yet friends"
+    );
+    assert!(friends_of(&mut bob).await.is_empty(), "bob's list is his");
+    assert_eq!(
+        alice.send_text_err("bob", 1, "hi").await,
+        ErrorCode::NOT_FRIENDS,
+        "an application does not satisfy friends-only"
+    );
+    assert_eq!(add(&mut bob, Relation::Friend, "alice").await, ErrorCode(0));
+    assert_eq!(friends_of(&mut alice).await, ["bob"]);
+    alice.send_text("bob", 1, "hi").await;
+    let (entries, _, _) = bob.sync_all(Seq(0), 200).await;
+    let changes: Vec<_> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            SyncEvent::Relations {
+                relation,
+                added,
+                removed,
+                ..
+            } => Some((*relation, added.len(), removed.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (Relation::ApplicationReceived, 1, 0),
+            (Relation::Friend, 1, 0),
+            (Relation::ApplicationReceived, 0, 1)
+        ],
+        "asked, became friends by adding back, the application closed"
+    );
+}
+
 /// Each user's side of a friendship, as `friend_check` answers it to `client`: whether it is
 /// on `client`'s list, and `client` on its.
 async fn check(client: &mut Client, users: &[&str]) -> Vec<(String, bool, bool)> {
@@ -115,7 +165,7 @@ async fn a_friend_check_tells_each_side_of_a_one_way_friendship() {
         check(&mut bob, &["alice"]).await,
         [("alice".into(), true, true)]
     );
-    let too_many = (0..=protocol::frame::MAX_USERS_PER_REQUEST)
+    let too_many = (0..=protocol::frame::MAX_CHECK_PER_REQUEST)
         .map(|i| uid(&format!("u{i}")))
         .collect();
     assert_eq!(

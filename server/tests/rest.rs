@@ -648,6 +648,31 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
     assert_eq!(r["Fail_Account"], json!(["ghost"]));
     let r = server.rest("sns/friend_check", json!({"From_Account": "alice", "To_Account": ["bob"], "CheckType": "CheckResult_Type_Both"})).await;
     assert_eq!(r["InfoItem"][0]["Relation"], "CheckResult_Type_BothWay");
+    // Up to 1,000 accounts per check, as in Tencent IM; each answered in order.
+    let mut many: Vec<String> = (0..998).map(|i| format!("nobody-{i}")).collect();
+    many.extend(["bad id!".to_owned(), "bob".to_owned()]);
+    let r = server.rest("sns/friend_check", json!({"From_Account": "alice", "To_Account": many, "CheckType": "CheckResult_Type_Both"})).await;
+    let items = r["InfoItem"].as_array().unwrap();
+    assert_eq!(items.len(), 1000, "{r}");
+    assert_eq!(items[0]["Relation"], "CheckResult_Type_NoRelation");
+    assert_eq!(
+        (
+            items[998]["To_Account"].as_str(),
+            items[998]["ResultCode"].as_u64()
+        ),
+        (Some("bad id!"), Some(60006))
+    );
+    assert_eq!(
+        (
+            items[999]["To_Account"].as_str(),
+            items[999]["Relation"].as_str()
+        ),
+        (Some("bob"), Some("CheckResult_Type_BothWay"))
+    );
+    assert_eq!(r["Fail_Account"], json!(["bad id!"]));
+    many.push("one-too-many".to_owned());
+    let r = server.rest("sns/friend_check", json!({"From_Account": "alice", "To_Account": many, "CheckType": "CheckResult_Type_Both"})).await;
+    assert_eq!(code(&r), 90011);
     let r = server
         .rest("sns/friend_get", json!({"From_Account": "bob"}))
         .await;

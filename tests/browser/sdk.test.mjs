@@ -501,7 +501,7 @@ test('checkFriend tells each side of a friendship, and getFriendProfile gives fr
     const profiles = (await a.getFriendProfile({ userIDList: [bob, carol] })).data;
     const noFriends = (await b.getFriendProfile({ userIDList: [alice] })).data;
     const badType = await code(a.checkFriend({ userIDList: [bob], type: 'Both' }));
-    const tooMany = await code(a.checkFriend({ userIDList: Array.from({ length: 101 }, (_, i) => `u${i}`) }));
+    const tooMany = await code(a.checkFriend({ userIDList: Array.from({ length: 1001 }, (_, i) => `u${i}`) }));
     const noList = await code(a.getFriendProfile({}));
     await a.logout();
     await b.logout();
@@ -554,13 +554,14 @@ test('modifyMessage edits a sent message on every device of both users, and a st
     await a.sendMessage(msg);
     await until(async () => (await list(b, alice)).length === 1 && (await list(a2, bob)).length === 1);
     const stale = (await list(a2, bob))[0];
+    const neverEdited = stale.isModified;
 
     msg.payload.text = 'see you at 6';
     const edited = await a.modifyMessage(msg);
     const answer = { code: edited.code, same: edited.data.message === msg, version: msg.version, modified: msg.modifiedTime > 0, text: msg.payload.text, ID: msg.ID };
     await until(() => heard.b.length >= 1 && heard.a2.length >= 1 && heard.a.length >= 1);
     const onB = (await list(b, alice))[0];
-    const seenOnB = { text: onB.payload.text, version: onB.version, modified: onB.modifiedTime > 0 };
+    const seenOnB = { text: onB.payload.text, version: onB.version, modified: onB.modifiedTime > 0, isModified: onB.isModified };
     const lastOnB = (await b.getConversationList()).data.conversationList[0].lastMessage.payload.text;
 
     stale.payload.text = 'see you at 7';
@@ -575,7 +576,7 @@ test('modifyMessage edits a sent message on every device of both users, and a st
     a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const back = (await list(a2, bob))[0];
     const out = {
-      answer, conflict, words, dataVersion: data.data.message.version,
+      answer, conflict, words, dataVersion: data.data.message.version, neverEdited, answerIsModified: msg.isModified,
       heard: Object.fromEntries(Object.entries(heard).map(([k, v]) => [k, v.map((m) => [m.ID, m.version, m.payload.text])])),
       onB: seenOnB,
       lastOnB,
@@ -589,7 +590,8 @@ test('modifyMessage edits a sent message on every device of both users, and a st
   for (const device of ['a', 'a2', 'b']) {
     assert.deepEqual(got.heard[device][0], [got.answer.ID, 1, 'see you at 6'], `${device} hears MESSAGE_MODIFIED with the same ID`);
   }
-  assert.deepEqual(got.onB, { text: 'see you at 6', version: 1, modified: true }, 'the peer\'s history holds the new version');
+  assert.deepEqual(got.onB, { text: 'see you at 6', version: 1, modified: true, isModified: true }, 'the peer\'s history holds the new version');
+  assert.deepEqual([got.neverEdited, got.answerIsModified], [false, true], 'isModified, as Tencent names an edited message');
   assert.equal(got.lastOnB, 'see you at 6', 'and so does its conversation list');
   assert.deepEqual(got.conflict, [2480, 'see you at 6', 1], 'an edit of an old version is refused, with the newest version in data.message');
   assert.equal(got.words, 60015, 'only the sender changes the words');

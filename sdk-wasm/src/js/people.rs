@@ -322,7 +322,7 @@ impl Chat {
     /// relation }], failureUserIDList }` as Tencent's does: `relation` is one of
     /// `TYPES.SNS_TYPE_*`. `type` `TYPES.SNS_CHECK_TYPE_BOTH` (the default) looks at both
     /// users' friend lists, `SNS_CHECK_TYPE_SINGLE` at this user's alone (`SNS_TYPE_A_WITH_B`
-    /// or `SNS_TYPE_NO_RELATION`). At most 100 users (90011).
+    /// or `SNS_TYPE_NO_RELATION`). At most 1,000 users (90011).
     pub fn check_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {

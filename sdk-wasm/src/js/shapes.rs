@@ -77,6 +77,8 @@ pub struct JsMessage<'a> {
     pub is_revoked: bool,
     /// How many times it was edited (0: never); `modifyMessage` edits from this version.
     pub version: u32,
+    /// Edited at least once (Tencent's name for `version` > 0).
+    pub is_modified: bool,
     /// When it was last edited, seconds since the Unix epoch (0: never).
     pub modified_time: u64,
     pub nick: &'a str,
@@ -122,6 +124,7 @@ impl<'a> JsMessage<'a> {
             is_peer_read: marks.is_peer_read(m, me),
             is_revoked: m.recalled,
             version: m.version,
+            is_modified: m.version > 0,
             modified_time: m.edited_ms / 1000,
             nick: &m.nick,
             avatar: &m.avatar,

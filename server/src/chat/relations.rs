@@ -1,10 +1,10 @@
 //! A user's lists of other users: friends, the blacklist, muted peers and friend applications;
 //! how a friend request follows the peer's `AllowType`, as in Tencent IM.
 
-use super::{Chat, check_user_count, friend_fields};
+use super::{Chat, check_count, check_user_count, friend_fields};
 use crate::error::ChatError;
 use crate::storage::RelationChange;
-use protocol::frame::UserResult;
+use protocol::frame::{MAX_CHECK_PER_REQUEST, UserResult};
 use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, UserId};
 use std::collections::HashMap;
 
@@ -218,7 +218,7 @@ impl Chat {
         relation: Relation,
         users: &[UserId],
     ) -> Result<Vec<(bool, bool)>, ChatError> {
-        check_user_count(users.len())?;
+        check_count(users.len(), MAX_CHECK_PER_REQUEST)?;
         Ok(self.storage.check_relations(relation, owner, users).await?)
     }
 

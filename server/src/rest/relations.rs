@@ -2,11 +2,11 @@
 
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
-use crate::chat::check_user_count;
 use crate::chat::friend_fields::{self, is_friend_field};
+use crate::chat::{check_count, check_user_count};
 use crate::error::ChatError;
 use axum::body::Bytes;
-use protocol::frame::{UserResult, check_word};
+use protocol::frame::{MAX_CHECK_PER_REQUEST, UserResult, check_word};
 use protocol::rest::*;
 use protocol::{ErrorCode, Relation, UserId};
 
@@ -511,15 +511,21 @@ async fn check(
         &format!("{prefix}_Single"),
         "CheckType",
     )?;
-    check_user_count(req.to_account.len())?;
+    check_count(req.to_account.len(), MAX_CHECK_PER_REQUEST)?;
+    let parsed: Vec<_> = (req.to_account.iter())
+        .map(|a| UserId::parse(a.as_str()))
+        .collect();
+    let peers: Vec<UserId> = parsed.iter().flatten().cloned().collect();
+    let mut found = chat
+        .check_relations(&owner, relation, &peers)
+        .await?
+        .into_iter();
     let mut items = Vec::with_capacity(req.to_account.len());
     let mut fail = Vec::new();
-    for to_account in req.to_account {
-        let item = match UserId::parse(to_account.as_str()) {
-            Ok(peer) => {
-                let (a, b) = chat
-                    .check_relations(&owner, relation, std::slice::from_ref(&peer))
-                    .await?[0];
+    for (to_account, parsed) in req.to_account.into_iter().zip(parsed) {
+        let item = match parsed {
+            Ok(_) => {
+                let (a, b) = found.next().unwrap_or_default();
                 RelationCheckItem {
                     relation: relation_word(prefix, single, a, b),
                     to_account,
