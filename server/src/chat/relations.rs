@@ -151,27 +151,23 @@ impl Chat {
             remark,
             ..RelationFields::default()
         })?;
-        let theirs = |existing_only| RelationChange {
-            existing_only,
-            fields: applicants.clone(),
-            ..self.change(Relation::Friend, &applicant, vec![me.clone()], true)
-        };
         let change = if both {
             RelationChange {
                 both_ways: true,
                 fields: tags,
+                peer_fields: applicants,
                 ..self.change(Relation::Friend, me, vec![applicant.clone()], true)
             }
         } else {
-            theirs(false)
+            RelationChange {
+                fields: applicants,
+                ..self.change(Relation::Friend, &applicant, vec![me.clone()], true)
+            }
         };
         let peer = if both { &applicant } else { me };
         let outcome = self.apply(change).await?.remove(peer);
         if let Some(Err(e)) = outcome {
             return Err(e);
-        }
-        if both && !applicants.is_empty() {
-            self.apply(theirs(true)).await?;
         }
         self.close_applications(me, vec![applicant.clone()]).await?;
         Ok(done(applicant))
@@ -240,6 +236,7 @@ impl Chat {
             both_ways: false,
             existing_only: false,
             fields: Vec::new(),
+            peer_fields: Vec::new(),
             now_ms: self.clock.now_ms(),
             origin: None,
         }

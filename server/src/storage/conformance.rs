@@ -380,6 +380,31 @@ macro_rules! storage_conformance {
             Relation::Friend
         }
 
+        #[tokio::test]
+        async fn a_friendship_made_both_ways_keeps_each_sides_fields() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let named = |remark: &str| RelationFields { remark: remark.into(), ..RelationFields::default() };
+            let change = RelationChange {
+                relation: Relation::Friend,
+                owner: uid("alice"),
+                peers: vec![uid("bob")],
+                add: true,
+                both_ways: true,
+                existing_only: false,
+                fields: named("Bob").to_tags(),
+                peer_fields: named("Alice").to_tags(),
+                now_ms: T0,
+                origin: None,
+            };
+            assert!(s.change_relations(change).await.unwrap()[0].is_ok());
+            assert_eq!(s.relations(Relation::Friend, &uid("alice")).await.unwrap()[0].fields, named("Bob"));
+            assert_eq!(s.relations(Relation::Friend, &uid("bob")).await.unwrap()[0].fields, named("Alice"));
+            let mut feed: Vec<_> = rec.take().into_iter().map(|(u, e, _)| (u.to_string(), e.event)).collect();
+            feed.sort_by(|a, b| a.0.cmp(&b.0));
+            let entry = |peer: &str, fields| SyncEvent::Relations { relation: Relation::Friend, added: vec![uid(peer)], removed: vec![], fields };
+            assert_eq!(feed, [("alice".to_owned(), entry("bob", named("Bob"))), ("bob".to_owned(), entry("alice", named("Alice")))]);
+        }
+
         async fn relate(s: &Arc<dyn Storage>, relation: Relation, owner: &str, peers: &[&str], add: bool, both: bool) -> Vec<StorageResult<()>> {
             let change = RelationChange {
                 relation,
@@ -389,6 +414,7 @@ macro_rules! storage_conformance {
                 both_ways: both,
                 existing_only: false,
                 fields: Vec::new(),
+                peer_fields: Vec::new(),
                 now_ms: T0,
                 origin: None,
             };
@@ -457,6 +483,7 @@ macro_rules! storage_conformance {
                 both_ways: true,
                 existing_only: false,
                 fields: asked.to_tags(),
+                peer_fields: Vec::new(),
                 now_ms: T0,
                 origin: None,
             };

@@ -290,6 +290,9 @@ pub struct RelationChange {
     /// Fields (tag, JSON text) kept with the owner's added entries, merged into those kept
     /// before; for applications, also with the peer's (the wording is the applicant's).
     pub fields: Vec<(String, String)>,
+    /// Fields kept with each peer's entry of a `both_ways` friendship, merged likewise: the
+    /// remark an applicant gave, when its application is accepted both ways.
+    pub peer_fields: Vec<(String, String)>,
     pub now_ms: u64,
     pub origin: Option<Origin>,
 }
@@ -304,9 +307,10 @@ impl RelationChange {
         pairs
     }
 
-    /// The fields kept with `owner`'s entry of kind `relation`: the owner's own, and on the
+    /// The fields kept with `owner`'s entry of kind `relation`: the owner's own; on the
     /// peer's side of an application the applicant's wording and source (not the remark the
-    /// applicant gives the peer, which is the applicant's alone).
+    /// applicant gives the peer, which is the applicant's alone); on the peer's side of a
+    /// friendship, `peer_fields`.
     pub(crate) fn fields_for(&self, relation: Relation, owner: &UserId) -> Vec<(String, String)> {
         if owner == &self.owner {
             self.fields.clone()
@@ -316,7 +320,7 @@ impl RelationChange {
                 .cloned()
                 .collect()
         } else {
-            Vec::new()
+            self.peer_fields.clone()
         }
     }
 }

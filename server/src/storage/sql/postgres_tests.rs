@@ -78,6 +78,7 @@ async fn writers_on_two_nodes_see_each_others_changes() {
         both_ways: false,
         existing_only: false,
         fields: Vec::new(),
+        peer_fields: Vec::new(),
         now_ms: T0 + 12,
         origin: None,
     };
