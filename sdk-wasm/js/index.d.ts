@@ -357,7 +357,7 @@ export interface Chat {
     failureUserIDList: { userID: string; code: number; message: string }[];
   }>>;
   /** Your friends among the users, with their profiles; the others are in
-   * `failureUserIDList` (30001: not a friend). */
+   * `failureUserIDList` (30001: not a friend). At most 100 friends at a time (90011). */
   getFriendProfile(options: { userIDList: string[] }): Promise<Result<{
     friendList: (Friend & { profile: Profile })[];
     failureUserIDList: { userID: string; code: number; message: string }[];

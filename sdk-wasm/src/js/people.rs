@@ -376,7 +376,8 @@ impl Chat {
 
     /// `getFriendProfile({ userIDList })` resolves `{ friendList: [{ userID, remark, profile
     /// }], failureUserIDList: [{ userID, code, message }] }`: the users who are friends with
-    /// their profiles (as `getUserProfile` gives them), the others failed with 30001.
+    /// their profiles (as `getUserProfile` gives them), the others failed with 30001. The
+    /// profiles are read as `getUserProfile` reads them: at most 100 friends at a time (90011).
     pub fn get_friend_profile(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
