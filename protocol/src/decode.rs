@@ -420,6 +420,7 @@ enum EventKind {
     Deleted,
     ConversationState,
     ConversationDeleted,
+    HistoryCleared,
     Relations,
     Profile,
     FriendGroups,
@@ -437,6 +438,7 @@ by_name!(EventKind {
     EventKind::Deleted => "deleted",
     EventKind::ConversationState => "conversation_state",
     EventKind::ConversationDeleted => "conversation_deleted",
+    EventKind::HistoryCleared => "history_cleared",
     EventKind::Relations => "relations",
     EventKind::Profile => "profile",
     EventKind::FriendGroups => "friend_groups",
@@ -481,6 +483,9 @@ impl FlatEntry {
             EventKind::ConversationDeleted => SyncEvent::ConversationDeleted {
                 peer: need(self.peer.take(), "peer")?,
                 history: need(self.history.take(), "history")?,
+            },
+            EventKind::HistoryCleared => SyncEvent::HistoryCleared {
+                peer: need(self.peer.take(), "peer")?,
             },
             EventKind::Relations => SyncEvent::Relations {
                 relation: need(self.relation.take(), "relation")?,
@@ -979,6 +984,7 @@ mod tests {
                 peer: uid("carol"),
                 history: true,
             },
+            SyncEvent::HistoryCleared { peer: uid("carol") },
             SyncEvent::Relations {
                 relation: Relation::Blacklist,
                 added: vec![uid("carol")],

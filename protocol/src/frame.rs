@@ -10,7 +10,7 @@ use crate::error::ErrorCode;
 use crate::ids::{DeviceId, MessageKey, Seq, UserId};
 use crate::message::{
     Conversation, Message, Profile, ProfileDetails, Relation, RelationEntry, RelationFields,
-    SyncEntry,
+    Removal, SyncEntry,
 };
 use crate::presence::UserStatus;
 use crate::push::{OfflinePushInfo, Vendor};
@@ -132,6 +132,11 @@ pub enum Request {
     /// its messages so far leave the caller's history too. The peer keeps its copy and its
     /// read receipts. Answered with [`Reply::Deleted`].
     ConversationDelete { peer: UserId, history: bool },
+    /// Clears the caller's history with `peer`, on all of its devices (a `history_cleared`
+    /// entry tells them): its messages so far leave the history, and the conversation stays in
+    /// the list, with no last message and nothing unread. The peer keeps its copy and its read
+    /// receipts. Answered with [`Reply::Deleted`].
+    HistoryClear { peer: UserId },
     /// Pins or unpins the caller's conversation with `peer`, or sets its draft (at most
     /// [`MAX_DRAFT_BYTES`]; empty clears it), or both: the state is kept for all of the
     /// caller's devices, which get a `conversation_state` entry. 60016 when there is no such
@@ -215,6 +220,16 @@ pub enum Request {
     Logout,
 }
 
+impl Request {
+    /// The request that removes `removal` from the caller's conversation with `peer`.
+    pub fn removal(peer: UserId, removal: Removal) -> Request {
+        match removal {
+            Removal::Conversation { history } => Request::ConversationDelete { peer, history },
+            Removal::History => Request::HistoryClear { peer },
+        }
+    }
+}
+
 /// The `type` of every [`Request`], so a server can tell an unknown request from a malformed one.
 pub const REQUEST_TYPES: &[&str] = &[
     "login",
@@ -232,6 +247,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "status_hide",
     "delete_messages",
     "conversation_delete",
+    "history_clear",
     "conversation_set",
     "relation_add",
     "relation_remove",
@@ -567,6 +583,7 @@ mod tests {
                 peer: user.clone(),
                 history: true,
             },
+            Request::HistoryClear { peer: user.clone() },
             Request::ConversationSet {
                 peer: user.clone(),
                 pinned: Some(true),

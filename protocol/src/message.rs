@@ -129,6 +129,10 @@ pub enum SyncEvent {
     /// The user deleted its conversation with `peer` (on some device): it leaves the list
     /// until a newer message comes, and with `history` its messages so far leave the history.
     ConversationDeleted { peer: UserId, history: bool },
+    /// The user cleared its conversation with `peer` (on some device, Tencent's
+    /// `clearHistoryMessage`): its messages so far leave the history; the conversation stays in
+    /// the list, with no last message and nothing unread.
+    HistoryCleared { peer: UserId },
     /// One of the user's lists changed (friends, blacklist, muted peers, friend applications).
     Relations {
         relation: Relation,
@@ -150,6 +154,38 @@ pub enum SyncEvent {
     /// Nothing makes one: it is what reading such an entry gives (and, written again,
     /// `{"kind": "unknown"}`, which reads back as itself).
     Unknown,
+}
+
+/// What a user takes out of its conversation with a peer, on all of its devices; the peer keeps
+/// its copy. One rule for the request that asks for it, the storage that does it and the sync
+/// entry that records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// The conversation leaves the list until a newer message comes, and its messages so far
+    /// no longer count as unread; with `history` they leave the history too
+    /// (`deleteConversation`).
+    Conversation { history: bool },
+    /// The messages so far leave the history; the conversation stays in the list, with no last
+    /// message and nothing unread (`clearHistoryMessage`).
+    History,
+}
+
+impl Removal {
+    /// Whether the messages so far leave the history.
+    pub fn history(self) -> bool {
+        matches!(
+            self,
+            Removal::History | Removal::Conversation { history: true }
+        )
+    }
+
+    /// The sync entry that records it.
+    pub fn event(self, peer: UserId) -> SyncEvent {
+        match self {
+            Removal::Conversation { history } => SyncEvent::ConversationDeleted { peer, history },
+            Removal::History => SyncEvent::HistoryCleared { peer },
+        }
+    }
 }
 
 /// A user's list of other users: friends (R3.3) or blocked users (R3.4).

@@ -270,6 +270,10 @@ export interface Chat {
   /** The conversations leave your list on all your devices until a newer message comes, with
    * their messages unless `clearHistoryMessage` is false; the peer keeps its copy. */
   deleteConversation(options: string | { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<Result<{ conversationIDList: string[] }>>;
+  /** Marks the conversation read, then its messages leave your history on the server and on
+   * all your devices; the conversation stays in the list, with no last message. The peer
+   * keeps its copy. */
+  clearHistoryMessage(conversationID: ConversationID): Promise<Result<{ conversationID: ConversationID }>>;
   getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
   /** Pins the conversation (first in the list) or unpins it, on all your devices. Code 60016
    * when there is no conversation with that user yet (it starts with a message). */

@@ -25,7 +25,7 @@ use protocol::push::Vendor;
 use protocol::search::SearchQuery;
 use protocol::{
     Conversation, DeviceId, Element, ErrorCode, Message, MessageKey, Profile, ProfileDetails,
-    Relation, RelationEntry, RelationFields, Seq, SyncEntry, SyncEvent, UserId,
+    Relation, RelationEntry, RelationFields, Removal, Seq, SyncEntry, SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
 use std::pin::Pin;
@@ -698,17 +698,16 @@ impl<C: Cache + 'static> Session<C> {
                     removed_conversation |= convs.remove(&peer).is_some();
                     changed_conversations |= removed_conversation;
                     if history {
-                        messages.retain(|m| m.peer_of(&me) != &peer);
-                        loop {
-                            let page = cache.messages(&peer, None, 200).await?;
-                            if page.is_empty() {
-                                break;
-                            }
-                            for m in page {
-                                cache.delete_message(&peer, m.key).await?;
-                            }
-                        }
+                        self.forget_history(&peer, &mut messages).await?;
                     }
+                }
+                SyncEvent::HistoryCleared { peer } => {
+                    let convs = self.conversations_map(&mut conversations).await?;
+                    if let Some(c) = convs.get_mut(&peer) {
+                        (c.last_message, c.unread) = (None, 0);
+                        changed_conversations = true;
+                    }
+                    self.forget_history(&peer, &mut messages).await?;
                 }
                 SyncEvent::Relations {
                     relation,
@@ -782,6 +781,25 @@ impl<C: Cache + 'static> Session<C> {
             self.emit(Event::ConversationListUpdated(list));
         }
         Ok(())
+    }
+
+    /// Removes this user's messages with `peer` from the cache and from `pending`, a page being
+    /// applied whose messages are not stored yet.
+    async fn forget_history(
+        &self,
+        peer: &UserId,
+        pending: &mut Vec<Message>,
+    ) -> Result<(), SdkError> {
+        pending.retain(|m| m.peer_of(&self.inner.me) != peer);
+        loop {
+            let page = self.inner.cache.messages(peer, None, 200).await?;
+            if page.is_empty() {
+                return Ok(());
+            }
+            for m in page {
+                self.inner.cache.delete_message(peer, m.key).await?;
+            }
+        }
     }
 
     /// This user's messages to `peer` numbered after `after` and up to `up_to`, newest first
@@ -1032,21 +1050,19 @@ impl<C: Cache + 'static> Session<C> {
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
 
-    /// Deletes the conversation with `peer` from this user's list, on every device, until a
-    /// newer message comes; with `history`, its messages leave this user's history (here and
-    /// on the server). The peer keeps its copy.
-    pub async fn delete_conversation(&self, peer: &UserId, history: bool) -> Result<(), SdkError> {
-        let request = Request::ConversationDelete {
-            peer: peer.clone(),
-            history,
-        };
+    /// Takes `removal` out of this user's conversation with `peer`, on every device (here and
+    /// on the server): the conversation leaves the list until a newer message comes, or its
+    /// messages leave the history, or both. The peer keeps its copy.
+    pub async fn delete_conversation(
+        &self,
+        peer: &UserId,
+        removal: Removal,
+    ) -> Result<(), SdkError> {
+        let request = Request::removal(peer.clone(), removal);
         let Reply::Deleted { seq } = self.request(request).await? else {
             return Err(unexpected());
         };
-        let event = SyncEvent::ConversationDeleted {
-            peer: peer.clone(),
-            history,
-        };
+        let event = removal.event(peer.clone());
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
 

@@ -1048,6 +1048,77 @@ test('deleteConversation takes the conversation off every device of the user unt
   assert.deepEqual(got.backHistory, ['two']);
 });
 
+test('clearHistoryMessage empties the conversation on every device of the user and keeps it listed', async () => {
+  const alice = `alice-ch-${run}`, bob = `bob-ch-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b1 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const conv = `C2C${alice}`;
+    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const listed = async (chat) => (await chat.getConversationList()).data.conversationList
+      .map((c) => ({ id: c.conversationID, unread: c.unreadCount, last: c.lastMessage ? c.lastMessage.payload?.text ?? '?' : null }));
+    const texts = async (chat, id) => (await chat.getMessageList({ conversationID: id })).data.messageList.map((m) => m.payload.text);
+    await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'one' } }));
+    await b1.sendMessage(b1.createTextMessage({ to: alice, payload: { text: 'two' } }));
+    await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'three' } }));
+    await until(async () => (await texts(b2, conv)).length === 3);
+    const before = await listed(b2);
+    const cleared = await b1.clearHistoryMessage(conv);
+    await until(async () => (await texts(b2, conv)).length === 0);
+    const out = {
+      before, cleared: cleared.data,
+      b1: await listed(b1), b2: await listed(b2), unread: b2.getTotalUnreadMessageCount(),
+      b1History: await texts(b1, conv), b2History: await texts(b2, conv),
+      alice: await texts(a, `C2C${bob}`),
+    };
+    // Tencent's SDK marks the conversation read before clearing it: the peer hears it.
+    await until(async () => (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList.every((m) => m.flow === 'in' || m.isPeerRead));
+    out.peerRead = (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList
+      .filter((m) => m.flow === 'out').map((m) => m.isPeerRead);
+    await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'four' } }));
+    await until(async () => (await texts(b2, conv)).length === 1);
+    out.after = await listed(b2);
+    out.afterHistory = await texts(b2, conv);
+    out.bad = await b1.clearHistoryMessage(42).then(() => null, (e) => e.code);
+    out.badId = await b1.clearHistoryMessage('GROUPsomething').then(() => null, (e) => e.code);
+    for (const chat of [a, b1, b2]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual(got.before, [{ id: `C2C${alice}`, unread: 2, last: 'three' }]);
+  assert.deepEqual(got.cleared, { conversationID: `C2C${alice}` });
+  assert.deepEqual(got.b1, [{ id: `C2C${alice}`, unread: 0, last: null }], 'listed, empty, on the clearing device');
+  assert.deepEqual(got.b2, [{ id: `C2C${alice}`, unread: 0, last: null }], 'and on the other');
+  assert.equal(got.unread, 0);
+  assert.deepEqual(got.b1History, []);
+  assert.deepEqual(got.b2History, []);
+  assert.deepEqual(got.alice, ['one', 'two', 'three'], 'the peer keeps its history');
+  assert.deepEqual(got.peerRead, [true, true]);
+  assert.deepEqual(got.after, [{ id: `C2C${alice}`, unread: 1, last: 'four' }], 'a newer message is its history from then on');
+  assert.deepEqual(got.afterHistory, ['four']);
+  assert.equal(got.bad, 60006);
+  assert.equal(got.badId, 60006);
+
+  // A browser that never held the conversation reads it from the server: empty, still listed.
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await fresh.goto(pages.url);
+  const again = await fresh.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const b = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const ready = new Promise((r) => b.on(DuetChat.EVENT.SDK_READY, r));
+    await b.login({ userID: bob, userSig: bobSig });
+    await ready;
+    const list = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList.map((m) => m.payload.text);
+    const convs = (await b.getConversationList()).data.conversationList.map((c) => [c.conversationID, c.unreadCount]);
+    await b.logout();
+    return { list, convs };
+  }, { wsUrl, SDKAPPID, alice, bob, bobSig: sig(bob) });
+  await context.close();
+  assert.deepEqual(again.list, ['four']);
+  assert.deepEqual(again.convs, [[`C2C${alice}`, 1]]);
+});
+
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
   const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {

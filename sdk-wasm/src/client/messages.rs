@@ -6,7 +6,7 @@ use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
 use crate::keyed::map_of;
 use litemap::LiteMap;
-use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, UserId};
+use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Removal, UserId};
 
 /// How far a conversation is read: by this user (`mine`) and by the peer, as key numbers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -371,7 +371,18 @@ impl<C: Cache + 'static> Client<C> {
     /// a newer message comes; with `history`, its messages leave this user's history too (the
     /// peer keeps its copy). `ConversationListUpdated` follows.
     pub async fn delete_conversation(&self, peer: &UserId, history: bool) -> Result<(), SdkError> {
-        self.connected()?.delete_conversation(peer, history).await
+        let removal = Removal::Conversation { history };
+        self.connected()?.delete_conversation(peer, removal).await
+    }
+
+    /// Clears this user's history with `peer` on all of its devices (Tencent's
+    /// `clearHistoryMessage`): the conversation is marked read first, as Tencent's SDK does,
+    /// then its messages leave the history and it stays in the list, with no last message. The
+    /// peer keeps its copy. `ConversationListUpdated` follows.
+    pub async fn clear_history(&self, peer: &UserId) -> Result<(), SdkError> {
+        let session = self.connected()?;
+        session.mark_read(peer).await?;
+        session.delete_conversation(peer, Removal::History).await
     }
 }
 

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 59] = [
+static CALLS: [(&str, Method); 60] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -45,6 +45,10 @@ static CALLS: [(&str, Method); 59] = [
     (
         "deleteConversation",
         Later(|c, a, _| c.delete_conversation(a)),
+    ),
+    (
+        "clearHistoryMessage",
+        Later(|c, a, _| c.clear_history_message(a)),
     ),
     ("setMessageRead", Later(|c, a, _| c.set_message_read(a))),
     (

@@ -594,6 +594,20 @@ impl Chat {
         })
     }
 
+    /// `clearHistoryMessage(conversationID)`: the conversation's messages leave this user's
+    /// history on all of its devices; the conversation stays in the list, read, with no last
+    /// message (the peer keeps its copy). Resolves `{ conversationID }`.
+    pub fn clear_history_message(&self, conversation_id: JsValue) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let id = (conversation_id.as_string())
+                .ok_or_else(|| invalid("conversationID must be a string"))?;
+            let peer = ConversationId::parse(&id).map_err(invalid)?.0;
+            state.client()?.clear_history(&peer).await.map_err(sdk_error)?;
+            ok(Changed::new(peer))
+        })
+    }
+
     /// `setMessageRead({ conversationID })`: clears the unread count here and on the user's
     /// other devices.
     pub fn set_message_read(&self, options: JsValue) -> Promise {

@@ -32,7 +32,9 @@ use protocol::frame::{
 };
 use protocol::push::OfflinePushInfo;
 use protocol::push::Vendor;
-use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Seq, UserId};
+use protocol::{
+    Conversation, Element, ErrorCode, Message, MessageKey, Profile, Removal, Seq, UserId,
+};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -538,13 +540,13 @@ impl Chat {
             .delete_messages(owner, peer, keys, self.clock.now_ms(), origin))
     }
 
-    /// Deletes the conversation with `peer` from `owner`'s list (and, with `history`, its
-    /// messages so far from `owner`'s history); [`Storage::delete_conversation`].
+    /// Deletes the conversation with `peer` from `owner`'s list, or its history, or both, as
+    /// `removal` says; [`Storage::delete_conversation`].
     pub fn delete_conversation(
         &self,
         owner: &UserId,
         peer: &UserId,
-        history: bool,
+        removal: Removal,
         origin: Option<Origin>,
     ) -> Result<Pending<Seq>, ChatError> {
         if owner == peer {
@@ -556,7 +558,7 @@ impl Chat {
         let now_ms = self.clock.now_ms();
         Ok(self
             .storage
-            .delete_conversation(owner, peer, history, now_ms, origin))
+            .delete_conversation(owner, peer, removal, now_ms, origin))
     }
 
     /// Pins or unpins `owner`'s conversation with `peer`, or sets its draft (at most

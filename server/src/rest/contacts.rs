@@ -4,8 +4,8 @@ use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
 use crate::error::ChatError;
 use axum::body::Bytes;
-use protocol::ErrorCode;
 use protocol::rest::*;
+use protocol::{ErrorCode, Removal};
 
 /// Conversations in one page, as Tencent pages them.
 const PAGE: usize = 100;
@@ -84,7 +84,7 @@ pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
             ));
         }
     };
-    chat.delete_conversation(&user, &peer, history, None)?
+    chat.delete_conversation(&user, &peer, Removal::Conversation { history }, None)?
         .await?;
     ok(Empty {})
 }

@@ -66,7 +66,7 @@ macro_rules! storage_conformance {
     ($make:expr) => {
         use crate::storage::conformance::*;
         use crate::storage::*;
-        use protocol::{RelationFields, SyncEvent};
+        use protocol::{RelationFields, Removal, SyncEvent};
 
         async fn open(retention: Retention) -> (Arc<dyn Storage>, Arc<Recorder>, Box<dyn std::any::Any>) {
             let rec = Arc::new(Recorder::default());
@@ -444,7 +444,7 @@ macro_rules! storage_conformance {
             };
             assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 2)]);
             rec.take();
-            let seq = s.delete_conversation(&uid("bob"), &uid("alice"), false, T0, None).await.unwrap();
+            let seq = s.delete_conversation(&uid("bob"), &uid("alice"), Removal::Conversation { history: false }, T0, None).await.unwrap();
             let feed = rec.take();
             assert_eq!(feed.len(), 1);
             assert_eq!((feed[0].1.seq, &feed[0].1.event), (seq, &SyncEvent::ConversationDeleted { peer: uid("alice"), history: false }));
@@ -457,16 +457,58 @@ macro_rules! storage_conformance {
             // A newer message brings it back, counting only itself unread.
             send(&s, "alice", "bob", 3, "three", T0).await;
             assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 1)]);
-            s.delete_conversation(&uid("bob"), &uid("alice"), true, T0, None).await.unwrap();
+            s.delete_conversation(&uid("bob"), &uid("alice"), Removal::Conversation { history: true }, T0, None).await.unwrap();
             assert!(listed(s.clone(), "bob").await.is_empty());
             assert_eq!(page(s.clone(), "bob", "alice").await, 0, "with history, the messages go");
             assert_eq!(page(s.clone(), "alice", "bob").await, 3, "from the deleting user's history only");
             // Deleting a conversation never had is harmless.
-            assert!(s.delete_conversation(&uid("bob"), &uid("carol"), true, T0, None).await.is_ok());
+            assert!(s.delete_conversation(&uid("bob"), &uid("carol"), Removal::History, T0, None).await.is_ok());
             assert!(matches!(
-                s.delete_conversation(&uid("nobody"), &uid("carol"), true, T0, None).await,
+                s.delete_conversation(&uid("nobody"), &uid("carol"), Removal::History, T0, None).await,
                 Err(StorageError::UnknownUser(_))
             ));
+        }
+
+        #[tokio::test]
+        async fn a_cleared_history_leaves_the_conversation_listed_and_empty() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            send(&s, "alice", "bob", 1, "one", T0).await;
+            send(&s, "bob", "alice", 2, "two", T0).await;
+            send(&s, "alice", "bob", 3, "three", T0).await;
+            let listed = |s: Arc<dyn Storage>, user: &'static str| async move {
+                let list = s.conversations(&uid(user), T0).await.unwrap();
+                list.into_iter().map(|c| (c.peer.to_string(), c.unread, c.last_message.map(|m| m.key.random))).collect::<Vec<_>>()
+            };
+            let page = |s: Arc<dyn Storage>, owner: &'static str, peer: &'static str| async move {
+                s.history(&uid(owner), &uid(peer), HistoryQuery::page(None, 10), T0).await.unwrap().messages.len()
+            };
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 2, Some(3))]);
+            rec.take();
+            let seq = s.delete_conversation(&uid("bob"), &uid("alice"), Removal::History, T0, None).await.unwrap();
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1);
+            assert_eq!((feed[0].1.seq, &feed[0].1.event), (seq, &SyncEvent::HistoryCleared { peer: uid("alice") }));
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 0, None)], "listed, empty, nothing unread");
+            assert_eq!(page(s.clone(), "bob", "alice").await, 0);
+            assert_eq!(listed(s.clone(), "alice").await, [("bob".to_owned(), 1, Some(3))], "the peer keeps its conversation, unread as it was");
+            assert_eq!(page(s.clone(), "alice", "bob").await, 3, "and its history");
+            // A newer message is the conversation's history from then on.
+            send(&s, "alice", "bob", 4, "four", T0).await;
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 1, Some(4))]);
+            assert_eq!(page(s.clone(), "bob", "alice").await, 1);
+
+            // Deleted without its history, then cleared: still out of the list, the history gone.
+            s.delete_conversation(&uid("bob"), &uid("alice"), Removal::Conversation { history: false }, T0, None).await.unwrap();
+            s.delete_conversation(&uid("bob"), &uid("alice"), Removal::History, T0, None).await.unwrap();
+            assert!(listed(s.clone(), "bob").await.is_empty());
+            assert_eq!(page(s.clone(), "bob", "alice").await, 0);
+            // Deleted, back with a newer message, then cleared: it stays listed, emptied.
+            send(&s, "alice", "bob", 5, "five", T0).await;
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 1, Some(5))]);
+            s.delete_conversation(&uid("bob"), &uid("alice"), Removal::History, T0, None).await.unwrap();
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 0, None)]);
+            send(&s, "alice", "bob", 6, "six", T0).await;
+            assert_eq!(listed(s.clone(), "bob").await, [("alice".to_owned(), 1, Some(6))], "unread counts from the clearing on");
         }
 
         #[tokio::test]

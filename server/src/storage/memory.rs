@@ -3,7 +3,7 @@
 //! the listener while it is held, so the change feed is in commit order.
 
 use super::*;
-use protocol::{RelationFields, SyncEvent};
+use protocol::{RelationFields, Removal, SyncEvent};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
@@ -424,12 +424,12 @@ impl State {
         out: &mut Vec<Committed>,
         owner: &UserId,
         peer: &UserId,
-        history: bool,
+        removal: Removal,
         now_ms: u64,
         origin: Option<Origin>,
     ) -> StorageResult<Seq> {
         let up_to = self.next_id;
-        let ids: Vec<u64> = match history {
+        let ids: Vec<u64> = match removal.history() {
             true => self
                 .by_conv
                 .get(&conv_key(owner, peer))
@@ -439,16 +439,26 @@ impl State {
                 .collect(),
             false => Vec::new(),
         };
+        // A conversation listed since its deletion (a newer message came) stays listed, emptied.
+        let relisted = self.users.get(owner).is_some_and(|u| {
+            let deleted_up_to = u.contacts.get(peer).map_or(0, |c| c.deleted_up_to);
+            deleted_up_to > 0
+                && ids.iter().any(|id| {
+                    *id > deleted_up_to
+                        && !u.hidden.contains(id)
+                        && self.messages.get(id).is_some_and(|m| !m.no_last_msg)
+                })
+        });
         let user = self.user_mut(owner)?;
         if let Some(c) = user.contacts.get_mut(peer) {
-            c.deleted_up_to = up_to;
+            match removal {
+                Removal::Conversation { .. } => c.deleted_up_to = up_to,
+                Removal::History if relisted => c.deleted_up_to = 0,
+                Removal::History => {}
+            }
         }
         user.hidden.extend(ids);
-        let event = SyncEvent::ConversationDeleted {
-            peer: peer.clone(),
-            history,
-        };
-        self.event(r, out, owner, event, now_ms, origin)
+        self.event(r, out, owner, removal.event(peer.clone()), now_ms, origin)
     }
 
     #[allow(clippy::too_many_arguments)] // the trait method's arguments plus the write context
@@ -917,12 +927,12 @@ impl Storage for MemoryStorage {
         &self,
         owner: &UserId,
         peer: &UserId,
-        history: bool,
+        removal: Removal,
         now_ms: u64,
         origin: Option<Origin>,
     ) -> Pending<Seq> {
         self.write(|st, r, out| {
-            st.delete_conversation(r, out, owner, peer, history, now_ms, origin)
+            st.delete_conversation(r, out, owner, peer, removal, now_ms, origin)
         })
     }
 

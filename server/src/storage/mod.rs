@@ -21,8 +21,8 @@ use protocol::frame::SyncPage;
 use protocol::push::{OfflinePushInfo, Vendor};
 use protocol::search::SearchQuery;
 use protocol::{
-    Conversation, DeviceId, Element, Message, MessageKey, Profile, Relation, RelationEntry, Seq,
-    SyncEntry, UserId,
+    Conversation, DeviceId, Element, Message, MessageKey, Profile, Relation, RelationEntry,
+    Removal, Seq, SyncEntry, UserId,
 };
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -433,16 +433,17 @@ pub trait Storage: Send + Sync + 'static {
         origin: Option<Origin>,
     ) -> Pending<Seq>;
 
-    /// Deletes the conversation with `peer` from `owner`'s list: it leaves the list, and its
-    /// messages so far count neither as its last message nor as unread, until a newer message
-    /// comes (the peer's list and read receipts are untouched). With `history`, those messages
-    /// also leave `owner`'s history. Appends a `ConversationDeleted` entry to `owner`'s log;
-    /// returns its sequence.
+    /// Takes `removal` out of `owner`'s conversation with `peer` (the peer's list, history and
+    /// read receipts are untouched). A deleted conversation leaves the list, and its messages
+    /// so far count neither as its last message nor as unread, until a newer message comes. A
+    /// cleared one stays listed as it was (or unlisted, if it was deleted and nothing came
+    /// since). When the history goes, those messages also leave `owner`'s history. Appends the
+    /// entry [`Removal::event`] makes to `owner`'s log; returns its sequence.
     fn delete_conversation(
         &self,
         owner: &UserId,
         peer: &UserId,
-        history: bool,
+        removal: Removal,
         now_ms: u64,
         origin: Option<Origin>,
     ) -> Pending<Seq>;

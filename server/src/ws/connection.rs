@@ -17,7 +17,7 @@ use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use protocol::frame::{
     ClientFrame, KickCause, MAX_ANSWER_BYTES, REQUEST_TYPES, Reply, Request, ServerFrame,
 };
-use protocol::{DeviceId, ErrorCode, PROTOCOL_VERSION, Relation, SyncEvent, UserId};
+use protocol::{DeviceId, ErrorCode, PROTOCOL_VERSION, Relation, Removal, SyncEvent, UserId};
 use serde::Deserialize;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -613,7 +613,16 @@ impl Connection {
                 }))
             }
             Request::ConversationDelete { peer, history } => {
-                let pending = chat.delete_conversation(&me, &peer, history, origin)?;
+                let removal = Removal::Conversation { history };
+                let pending = chat.delete_conversation(&me, &peer, removal, origin)?;
+                later(Box::pin(async move {
+                    Ok(Reply::Deleted {
+                        seq: pending.await?,
+                    })
+                }))
+            }
+            Request::HistoryClear { peer } => {
+                let pending = chat.delete_conversation(&me, &peer, Removal::History, origin)?;
                 later(Box::pin(async move {
                     Ok(Reply::Deleted {
                         seq: pending.await?,

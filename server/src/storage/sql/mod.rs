@@ -359,7 +359,7 @@ impl Storage for SqlStorage {
         &self,
         owner: &UserId,
         peer: &UserId,
-        history: bool,
+        removal: Removal,
         now_ms: u64,
         origin: Option<Origin>,
     ) -> Pending<Seq> {
@@ -367,7 +367,7 @@ impl Storage for SqlStorage {
         self.queue(|reply| Op::DeleteConversation {
             owner,
             peer,
-            history,
+            removal,
             now_ms,
             origin,
             reply,

@@ -339,7 +339,7 @@ impl Writer {
         &mut self,
         owner: &UserId,
         peer: &UserId,
-        history: bool,
+        removal: Removal,
         now_ms: u64,
         origin: Option<Origin>,
         batch: &mut Batch,
@@ -348,13 +348,32 @@ impl Writer {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
         let conv = conv_key(owner, peer);
-        // Every message so far: any later one has a larger id.
-        let up_to = self.newest_id as i64;
-        self.db.exec(
-            "UPDATE conversations SET deleted_up_to = ?3 WHERE owner = ?1 AND peer = ?2",
-            &[&owner.as_str(), &peer.as_str(), &up_to],
-        )?;
-        if history {
+        match removal {
+            Removal::Conversation { .. } => {
+                // Every message so far: any later one has a larger id.
+                let up_to = self.newest_id as i64;
+                self.db.exec(
+                    "UPDATE conversations SET deleted_up_to = ?3 WHERE owner = ?1 AND peer = ?2",
+                    &[&owner.as_str(), &peer.as_str(), &up_to],
+                )?;
+            }
+            // Listed since its deletion (a newer message came): listed still, emptied.
+            Removal::History => {
+                self.db.exec(
+                    &format!(
+                        "UPDATE conversations SET deleted_up_to = 0
+                     WHERE owner = ?1 AND peer = ?2 AND deleted_up_to > 0
+                       AND EXISTS (SELECT 1 FROM messages m
+                                   WHERE m.conv = ?3 AND m.id > deleted_up_to AND m.flags & {} = 0
+                                     AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                                                     WHERE h.owner = ?1 AND h.message_id = m.id))",
+                        flags::NO_LAST_MSG
+                    ),
+                    &[&owner.as_str(), &peer.as_str(), &conv],
+                )?;
+            }
+        }
+        if removal.history() {
             self.db.exec(
                 "INSERT INTO hidden_messages (owner, message_id)
                  SELECT CAST(?1 AS TEXT), id FROM messages WHERE conv = ?2
@@ -362,10 +381,7 @@ impl Writer {
                 &[&owner.as_str(), &conv],
             )?;
         }
-        let event = SyncEvent::ConversationDeleted {
-            peer: peer.clone(),
-            history,
-        };
+        let event = removal.event(peer.clone());
         Ok(Ok(self.publish(batch, owner, event, now_ms, origin)?))
     }
 

@@ -407,13 +407,13 @@ impl Writer {
                 Op::DeleteConversation {
                     owner,
                     peer,
-                    history,
+                    removal,
                     now_ms,
                     origin,
                     reply,
                 } => {
                     let r = self.guard(&mut first_error, |w| {
-                        w.delete_conversation(&owner, &peer, history, now_ms, origin, batch)
+                        w.delete_conversation(&owner, &peer, removal, now_ms, origin, batch)
                     });
                     Answer::Seq(reply, r)
                 }

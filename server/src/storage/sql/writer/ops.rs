@@ -32,7 +32,7 @@ pub(in crate::storage::sql) enum Op {
     DeleteConversation {
         owner: UserId,
         peer: UserId,
-        history: bool,
+        removal: Removal,
         now_ms: u64,
         origin: Option<Origin>,
         reply: oneshot::Sender<StorageResult<Seq>>,
