@@ -372,6 +372,10 @@ impl Sdk {
             Event::RelationsUpdated(relation, entries) => {
                 self.dispatch(Action::Relations { relation, entries })
             }
+            Event::FriendListUpdated(friends) => self.dispatch(Action::Relations {
+                relation: Relation::Friend,
+                entries: friends.into_iter().map(|f| f.entry).collect(),
+            }),
             Event::FriendApplicationsUpdated(all) => self.dispatch(Action::Applications(all)),
             // The demo shows no friend groups.
             Event::FriendGroupsChanged | Event::FriendGroupsUpdated(_) => {}

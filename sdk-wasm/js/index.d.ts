@@ -363,7 +363,7 @@ export interface Chat {
   /** Your friends among the users, with their profiles; the others are in
    * `failureUserIDList` (30001: not a friend). At most 100 friends at a time (90011). */
   getFriendProfile(options: { userIDList: string[] }): Promise<Result<{
-    friendList: (Friend & { profile: Profile })[];
+    friendList: Friend[];
     failureUserIDList: { userID: string; code: number; message: string }[];
   }>>;
   getBlacklist(): Promise<Result<string[]>>;
@@ -474,6 +474,14 @@ export interface Friend {
   userID: string;
   /** The remark you gave this friend; empty when none. */
   remark: string;
+  /** The names of your friend groups this friend is in. */
+  groupList: string[];
+  /** The source and wording you added this friend with (`addFriend`); empty when none. */
+  source: string;
+  wording: string;
+  profile: Profile;
+  /** Duet keeps no custom friend fields: always empty. */
+  friendCustomField: { key: string; value: string }[];
 }
 
 export type FriendRelation =

@@ -15,6 +15,16 @@ pub struct Applications {
     pub sent: Vec<RelationEntry>,
 }
 
+/// A friend as Tencent's `Friend` has it: its entry on the user's friend list (the remark,
+/// and the wording and source it was added with), the names of the friend groups it is in,
+/// and its profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Friend {
+    pub entry: RelationEntry,
+    pub groups: Vec<String>,
+    pub profile: Profile,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// New messages: received, or sent from another device of this user (R4.2).
@@ -63,8 +73,12 @@ pub enum Event {
     ConversationListUpdated(Vec<Conversation>),
     /// The user's own profile changed (on any device).
     ProfileUpdated(Profile),
-    /// One of the user's lists changed (on this device or another); the whole list now.
+    /// One of the user's lists changed (on this device or another); the whole list now. For
+    /// the friend list the session reports it; the client reads the friends' groups and
+    /// profiles and reports [`Event::FriendListUpdated`] instead.
     RelationsUpdated(Relation, Vec<RelationEntry>),
+    /// The user's friend list changed (on this device or another); all of the friends now.
+    FriendListUpdated(Vec<Friend>),
     /// The user's friend groups changed (on this device, another, or by the app's backend).
     /// The session reports it; the client reads the groups and reports
     /// [`Event::FriendGroupsUpdated`] instead, so the app never hears this one.

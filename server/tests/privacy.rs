@@ -211,24 +211,38 @@ async fn the_remark_given_with_an_application_stays_the_applicants_and_names_the
         })
         .await;
     }
-    let remarks = |entries: Vec<protocol::RelationEntry>| -> Vec<(String, String)> {
-        (entries.into_iter())
-            .map(|e| (e.user_id.to_string(), e.fields.remark))
-            .collect()
+    let fields =
+        |entries: Vec<protocol::RelationEntry>| -> Vec<(String, protocol::RelationFields)> {
+            (entries.into_iter())
+                .map(|e| (e.user_id.to_string(), e.fields))
+                .collect()
+        };
+    // The applicant's new entry keeps what it applied with, as Tencent's friend entry keeps
+    // `Tag_SNS_IM_AddWording` and `Tag_SNS_IM_AddSource`.
+    let applied = |remark: &str| protocol::RelationFields {
+        remark: remark.into(),
+        wording: "hello".into(),
+        source: "AddSource_Type_Web".into(),
     };
     assert_eq!(
-        remarks(list(&mut alice, Relation::Friend).await),
-        [("bob".into(), "Bob from the club".into())],
+        fields(list(&mut alice, Relation::Friend).await),
+        [("bob".into(), applied("Bob from the club"))],
         "accepted one way"
     );
     assert_eq!(
-        remarks(list(&mut carol, Relation::Friend).await),
-        [("bob".into(), "Bobby".into())],
+        fields(list(&mut carol, Relation::Friend).await),
+        [("bob".into(), applied("Bobby"))],
         "accepted both ways"
     );
     assert_eq!(
-        remarks(list(&mut bob, Relation::Friend).await),
-        [("carol".into(), "carol (bob's)".into())],
+        fields(list(&mut bob, Relation::Friend).await),
+        [(
+            "carol".into(),
+            protocol::RelationFields {
+                remark: "carol (bob's)".into(),
+                ..Default::default()
+            }
+        )],
         "bob's own remark, on his entry only"
     );
 }

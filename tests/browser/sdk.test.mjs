@@ -407,6 +407,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       await new Promise((r) => setTimeout(r, 50));
     }
     const created = await b.createFriendGroup({ name: 'work', userIDList: [alice, 'not-a-friend'] });
+    const grouped = await b.getFriendList();
     const groups = await b.getFriendGroupList();
     const removed = await b.removeFromFriendGroup({ name: 'work', userIDList: [alice] });
     await b.deleteFriendGroup({ name: 'work' });
@@ -420,7 +421,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       blacklistEvent, friendsEvent, applicationEvent, bobsApplications: bobsApplications.data,
       alicesApplications: alicesApplications.data, friendsBefore: friendsBefore.data, wrongAccept, applicationsAfter,
       readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
-      blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data,
+      blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data, grouped: grouped.data,
       profiles: profiles.data, mine: mine.data, refusedProfile, remarkAfterClear,
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
       afterDelete: afterDelete.data.messageList };
@@ -451,10 +452,16 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.equal(got.alicesApplications.unreadCount, 0);
   assert.deepEqual(got.friendsBefore, [], 'no friendship before bob accepts');
   assert.equal(got.wrongAccept, 30001, 'only the one asked can accept');
-  assert.deepEqual(got.friendsEvent, [{ userID: bob, remark: '' }], 'FRIEND_LIST_UPDATED carries the list when bob accepts');
+  // Tencent's Friend: every field, the profile with the user's own.
+  const brief = ({ profile, ...f }) => ({ ...f, nick: profile.nick, profileOf: profile.userID });
+  const bobAsFriend = { userID: bob, remark: '', groupList: [], source: 'AddSource_Type_Web', wording: 'Hi Bob, it is Alice',
+    friendCustomField: [], nick: '', profileOf: bob };
+  assert.deepEqual(got.friendsEvent.map(brief), [bobAsFriend], 'FRIEND_LIST_UPDATED carries the list when bob accepts');
   assert.deepEqual(got.applicationsAfter, { applicationList: [], unreadCount: 0 }, 'the accepted application is gone');
-  assert.deepEqual(got.friends, [{ userID: bob, remark: '' }]);
-  assert.deepEqual(got.bobsFriends, [{ userID: alice, remark: 'Alice A.' }], 'accepted with a remark, then updated');
+  assert.deepEqual(got.friends.map(brief), [bobAsFriend]);
+  assert.deepEqual(got.bobsFriends.map((f) => [f.userID, f.remark, f.profile.nick, f.profile.selfSignature]),
+    [[alice, 'Alice A.', 'Alice A.', 'Hello from Lyon']], 'accepted with a remark, then updated; with her profile');
+  assert.deepEqual(got.grouped.map((f) => f.groupList), [['work']], 'a friend lists the groups it is in');
   assert.equal(got.remarkAfterClear, '', 'a cleared remark leaves the cached list');
   assert.deepEqual(got.created.friendGroup, { name: 'work', count: 1, userIDList: [alice] });
   assert.deepEqual(got.created.failureUserIDList.map((f) => [f.userID, f.code]), [['not-a-friend', 30001]]);
@@ -1177,6 +1184,11 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
     window.t = { a: await open(alice, aliceSig), b1: await open(bob, bobSig), b2: await open(bob, bobSig) };
     await window.t.a.chat.sendMessage(window.t.a.chat.createTextMessage({ to: bob, payload: { text: 'before' } }));
     await window.t.b1.chat.sendMessage(window.t.b1.chat.createTextMessage({ to: alice, payload: { text: 'from tab 1' } }));
+    // Friends, so that alice's friend list has a profile to show while the server is away.
+    await window.t.b1.chat.updateMyProfile({ nick: 'Bob Four' });
+    await window.t.a.chat.addFriend({ to: bob });
+    await window.t.b1.chat.acceptFriendApplication({ userID: alice, type: DuetChat.TYPES.SNS_APPLICATION_AGREE_AND_ADD });
+    window.t.friendsOnline = (await window.t.a.chat.getFriendList()).data;
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
   await page.waitForFunction(() => window.t.b1.received.length === 1 && window.t.b2.received.length === 2);
 
@@ -1187,8 +1199,13 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
     window.t.offline = { msg, id: msg.ID };
     window.t.a.chat.sendMessage(msg).then((r) => { window.t.offline.sent = r.data.message; }, (e) => { window.t.offline.error = e.code; });
     await new Promise((r) => setTimeout(r, 300));
-    return { status: msg.status, settled: 'sent' in window.t.offline || 'error' in window.t.offline };
+    const friends = (await window.t.a.chat.getFriendList()).data;
+    return { status: msg.status, settled: 'sent' in window.t.offline || 'error' in window.t.offline,
+      friends: [window.t.friendsOnline, friends].map((list) => list.map((f) => [f.userID, f.profile.nick])) };
   }, bob);
+  assert.deepEqual(offline.friends, [[[bob, 'Bob Four']], [[bob, 'Bob Four']]],
+    'offline, the friend list shows the profiles this browser holds');
+  delete offline.friends;
   assert.deepEqual(offline, { status: 'unSend', settled: false }, 'offline: the send waits in the outbox');
   await server.resume();
   await page.waitForFunction(() => window.t.a.ready === 2 && window.t.b1.ready === 2 && window.t.b2.ready === 2, null, { timeout: 60000 });

@@ -1,8 +1,9 @@
 // The npm package's size budget: wasm plus JS, gzipped at level 9, as `scripts/build-sdk.sh`
 // reports it. Deterministic for a given build, unlike a timing, so it can fail a run. The
 // budget only moves down: lower it when the package shrinks (BENCHMARKS.md has the history).
-// It has moved up for features only, each recorded there: the last, by 0.2 KB, for Tencent's
-// `clearHistoryMessage`; before, by 3.3 KB, for Tencent's `checkFriend`, `getFriendProfile`
+// It has moved up for features only, each recorded there: the last, by 0.9 KB, for Tencent's
+// `clearHistoryMessage` and the whole `Friend` object (groups, source, wording, profile); before,
+// by 3.3 KB, for Tencent's `checkFriend`, `getFriendProfile`
 // and the message's `isModified`; before, by 2.2 KB, for
 // code written for Tencent's SDK (`getMyProfile`, `getLoginUser`, `setLogLevel`,
 // `registerPlugin`, `on`'s context and its warning for group events,
@@ -13,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 153_800;
+const BUDGET = 154_450;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

@@ -153,7 +153,7 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   console.log(groups.data.map((g) => `${g.name}: ${g.userIDList.join(', ')}`));
   await chat.deleteFriendGroup({ name: 'work' });
   const friends = await chat.getFriendList();
-  console.log(friends.data.map((f) => f.remark || f.userID));
+  console.log(friends.data.map((f) => `${f.remark || f.profile.nick || f.userID} ${f.groupList.join(', ')}`));
   const [newest] = (await chat.getMessageList({ conversationID: 'C2Cuser1' })).data.messageList;
   if (newest) {
     await chat.addMessageReaction(newest, '👍');

@@ -397,6 +397,16 @@ impl<C: Cache + 'static> Client<C> {
                 }
                 None
             }
+            // The friends with their groups and profiles.
+            Event::RelationsUpdated(Relation::Friend, list) => {
+                let client = self.clone();
+                crate::runtime::spawn(async move {
+                    if let Ok(friends) = client.friends_of(list).await {
+                        (client.inner.listener)(Event::FriendListUpdated(friends));
+                    }
+                });
+                None
+            }
             // Either application list: the app hears of both, as they are cached now.
             Event::RelationsUpdated(relation, _) if relation.is_application() => {
                 let client = self.clone();

@@ -4,8 +4,8 @@ use super::Client;
 use crate::cache::Cache;
 use crate::error::SdkError;
 use crate::error::codes;
-use crate::event::Applications;
-use protocol::frame::{FriendGroup, Reply, Request, UserResult};
+use crate::event::{Applications, Friend};
+use protocol::frame::{FriendGroup, MAX_USERS_PER_REQUEST, Reply, Request, UserResult};
 use protocol::presence::UserStatus;
 use protocol::push::Vendor;
 use protocol::{Profile, ProfileDetails, Relation, RelationEntry, RelationFields, UserId};
@@ -18,6 +18,59 @@ impl<C: Cache + 'static> Client<C> {
             Some(session) => session.relations(relation).await,
             None => Ok(self.inner.cache.relations(relation).await?),
         }
+    }
+
+    /// This user's friends with their groups and profiles (Tencent's `getFriendList`).
+    pub async fn friends(&self) -> Result<Vec<Friend>, SdkError> {
+        let entries = self.relations(Relation::Friend).await?;
+        self.friends_of(entries).await
+    }
+
+    /// `entries` of the friend list with the friend groups each is in and its profile, read
+    /// from the server (the profiles 100 at a time). What the server does not answer (offline,
+    /// say) comes from this device's cache: the profiles it holds, and no groups. A friend
+    /// without a profile (a deleted account) has an empty one.
+    pub(super) async fn friends_of(
+        &self,
+        entries: Vec<RelationEntry>,
+    ) -> Result<Vec<Friend>, SdkError> {
+        let groups = self.friend_groups().await.unwrap_or_default();
+        let mut friends = Vec::with_capacity(entries.len());
+        for chunk in entries.chunks(MAX_USERS_PER_REQUEST) {
+            let users: Vec<UserId> = chunk.iter().map(|e| e.user_id.clone()).collect();
+            let mut profiles = match self.profiles(users.clone()).await {
+                Ok(profiles) => profiles,
+                Err(_) => {
+                    let mut cached = Vec::new();
+                    for user in &users {
+                        cached.extend(self.inner.cache.profile(user).await?);
+                    }
+                    cached
+                }
+            };
+            for entry in chunk {
+                let user = &entry.user_id;
+                let profile = match profiles.iter().position(|p| &p.user_id == user) {
+                    Some(i) => profiles.swap_remove(i),
+                    None => Profile {
+                        user_id: user.clone(),
+                        nick: String::new(),
+                        avatar: String::new(),
+                        details: ProfileDetails::default(),
+                    },
+                };
+                let groups = (groups.iter())
+                    .filter(|g| g.users.contains(user))
+                    .map(|g| g.name.clone())
+                    .collect();
+                friends.push(Friend {
+                    entry: entry.clone(),
+                    groups,
+                    profile,
+                });
+            }
+        }
+        Ok(friends)
     }
 
     /// Adds (`add`) or removes users on one of this user's lists; one result per user, in
@@ -153,26 +206,18 @@ impl<C: Cache + 'static> Client<C> {
         self.connected()?.profiles(users).await
     }
 
-    /// The friends among `users`, each with the remark this user gives it and its profile
-    /// (Tencent's `getFriendProfile`); then the other users, in order.
+    /// The friends among `users`, with their groups and profiles (Tencent's
+    /// `getFriendProfile`); then the other users, in order.
     pub async fn friend_profiles(
         &self,
         users: Vec<UserId>,
-    ) -> Result<(Vec<(String, Profile)>, Vec<UserId>), SdkError> {
-        let friends = self.relations(Relation::Friend).await?;
-        let friend = |user: &UserId| friends.iter().find(|f| &f.user_id == user);
-        let listed = users
-            .iter()
-            .filter(|u| friend(u).is_some())
-            .cloned()
-            .collect();
-        let found: Vec<(String, Profile)> = (self.profiles(listed).await?.into_iter())
-            .filter_map(|p| Some((friend(&p.user_id)?.fields.remark.clone(), p)))
-            .collect();
-        let others = (users.into_iter())
-            .filter(|u| !found.iter().any(|(_, p)| &p.user_id == u))
-            .collect();
-        Ok((found, others))
+    ) -> Result<(Vec<Friend>, Vec<UserId>), SdkError> {
+        let entries = self.relations(Relation::Friend).await?;
+        let entry = |user: &UserId| entries.iter().find(|e| &e.user_id == user);
+        let (listed, others): (Vec<UserId>, Vec<UserId>) =
+            users.into_iter().partition(|u| entry(u).is_some());
+        let chosen = listed.iter().filter_map(|u| entry(u).cloned()).collect();
+        Ok((self.friends_of(chosen).await?, others))
     }
 
     /// This user's own profile, from the server.

@@ -4,7 +4,7 @@ use super::convert::to_js;
 use super::people::JsFriendGroup;
 use super::shapes::{
     ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsUserStatus,
-    RelationList, Status,
+    Status, friend_list, listed_ids,
 };
 use crate::client::ReadMarks;
 use crate::event::Event;
@@ -310,15 +310,17 @@ pub(super) fn emits(
         Event::ProfileUpdated(p) => {
             vec![Emit(EVENT.PROFILE_UPDATED, to_js(&[JsProfile::from(&p)]))]
         }
-        Event::RelationsUpdated(relation, list) => {
-            let name = match relation {
-                Relation::Friend => EVENT.FRIEND_LIST_UPDATED,
-                Relation::Blacklist => EVENT.BLACKLIST_UPDATED,
-                // Tencent's SDK has no event for it; applications come as
-                // `FriendApplicationsUpdated`.
-                _ => return Vec::new(),
-            };
-            vec![Emit(name, to_js(&RelationList::new(relation, &list)))]
+        Event::RelationsUpdated(Relation::Blacklist, list) => {
+            vec![Emit(EVENT.BLACKLIST_UPDATED, to_js(&listed_ids(&list)))]
+        }
+        // The client answers the friend list's with `FriendListUpdated`; Tencent's SDK has no
+        // event for the muted list, and applications come as `FriendApplicationsUpdated`.
+        Event::RelationsUpdated(..) => Vec::new(),
+        Event::FriendListUpdated(friends) => {
+            vec![Emit(
+                EVENT.FRIEND_LIST_UPDATED,
+                to_js(&friend_list(&friends)),
+            )]
         }
         // The client answers it with `FriendGroupsUpdated`.
         Event::FriendGroupsChanged => Vec::new(),

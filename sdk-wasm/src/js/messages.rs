@@ -603,7 +603,11 @@ impl Chat {
             let id = (conversation_id.as_string())
                 .ok_or_else(|| invalid("conversationID must be a string"))?;
             let peer = ConversationId::parse(&id).map_err(invalid)?.0;
-            state.client()?.clear_history(&peer).await.map_err(sdk_error)?;
+            state
+                .client()?
+                .clear_history(&peer)
+                .await
+                .map_err(sdk_error)?;
             ok(Changed::new(peer))
         })
     }

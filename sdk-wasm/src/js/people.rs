@@ -3,7 +3,7 @@
 use super::args::{Args, user_ids};
 use super::convert::{field, invalid, ok, promise, sdk_error};
 use super::events::{CHECK_BOTH, CHECK_PREFIX, CHECK_SINGLE};
-use super::shapes::{ApplicationList, JsProfile, JsUserStatus, RelationList};
+use super::shapes::{ApplicationList, JsFriend, JsProfile, JsUserStatus, friend_list, listed_ids};
 use super::{Chat, State};
 use crate::error::SdkError;
 use js_sys::Promise;
@@ -177,18 +177,6 @@ impl Chat {
         })
     }
 
-    fn list(&self, relation: Relation) -> Promise {
-        let state = self.state.clone();
-        promise(async move {
-            let entries = state
-                .client()?
-                .relations(relation)
-                .await
-                .map_err(sdk_error)?;
-            ok(RelationList::new(relation, &entries))
-        })
-    }
-
     fn change_list(&self, relation: Relation, options: JsValue, add: bool) -> Promise {
         let state = self.state.clone();
         promise(async move { change(state, relation, user_list(&options)?, add).await })
@@ -313,9 +301,14 @@ impl Chat {
         })
     }
 
-    /// `getFriendList()` resolves `[{ userID }]`.
+    /// `getFriendList()` resolves `[{ userID, remark, groupList, source, wording, profile,
+    /// friendCustomField }]`, as Tencent's does.
     pub fn get_friend_list(&self) -> Promise {
-        self.list(Relation::Friend)
+        let state = self.state.clone();
+        promise(async move {
+            let friends = state.client()?.friends().await.map_err(sdk_error)?;
+            ok(friend_list(&friends))
+        })
     }
 
     /// `checkFriend({ userIDList, type? })` resolves `{ successUserIDList: [{ userID, code,
@@ -385,27 +378,14 @@ impl Chat {
             let client = state.client()?;
             let (friends, others) = client.friend_profiles(users).await.map_err(sdk_error)?;
             #[derive(Serialize)]
-            struct FriendProfile<'a> {
-                #[serde(rename = "userID")]
-                user_id: &'a UserId,
-                remark: &'a str,
-                profile: JsProfile<'a>,
-            }
-            #[derive(Serialize)]
             struct Profiles<'a> {
                 #[serde(rename = "friendList")]
-                friends: Vec<FriendProfile<'a>>,
+                friends: Vec<JsFriend<'a>>,
                 #[serde(rename = "failureUserIDList")]
                 failure: Vec<UserOutcome<'a>>,
             }
             ok(Profiles {
-                friends: (friends.iter())
-                    .map(|(remark, profile)| FriendProfile {
-                        user_id: &profile.user_id,
-                        remark,
-                        profile: JsProfile::from(profile),
-                    })
-                    .collect(),
+                friends: friend_list(&friends),
                 failure: (others.iter())
                     .map(|user_id| UserOutcome {
                         user_id,
@@ -419,7 +399,12 @@ impl Chat {
 
     /// `getBlacklist()` resolves `[userID]`, as Tencent's does.
     pub fn get_blacklist(&self) -> Promise {
-        self.list(Relation::Blacklist)
+        let state = self.state.clone();
+        promise(async move {
+            let client = state.client()?;
+            let entries = client.relations(Relation::Blacklist).await;
+            ok(listed_ids(&entries.map_err(sdk_error)?))
+        })
     }
 
     /// `addFriend({ to, remark?, wording?, source? })`: asks `to` to be friends. Resolves

@@ -3,11 +3,10 @@
 //! [`super::convert::to_js`].
 
 use crate::client::ReadMarks;
-use crate::event::Applications;
+use crate::event::{Applications, Friend};
 use protocol::presence::{Presence, UserStatus};
 use protocol::{
-    Conversation, CustomField, Element, Message, Profile, ProfileDetails, Relation, RelationEntry,
-    UserId,
+    Conversation, CustomField, Element, Message, Profile, ProfileDetails, RelationEntry, UserId,
 };
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -412,37 +411,43 @@ impl<'a> JsConversation<'a> {
     }
 }
 
-/// A friend list (`[{ userID, remark }]`) or a blacklist or muted list (`[userID]`), as
-/// Tencent's SDK gives them.
+/// A friend as Tencent's `Friend` has it: `{ userID, remark, groupList, source, wording,
+/// profile, friendCustomField }` (Duet keeps no custom friend fields: always empty).
 #[derive(Serialize)]
-#[serde(untagged)]
-pub enum RelationList<'a> {
-    Friends(Vec<Friend<'a>>),
-    Blocked(Vec<&'a UserId>),
-}
-
-#[derive(Serialize)]
-pub struct Friend<'a> {
+#[serde(rename_all = "camelCase")]
+pub struct JsFriend<'a> {
     #[serde(rename = "userID")]
     user_id: &'a UserId,
     remark: &'a str,
+    group_list: &'a [String],
+    source: &'a str,
+    wording: &'a str,
+    profile: JsProfile<'a>,
+    friend_custom_field: &'static [String],
 }
 
-impl<'a> RelationList<'a> {
-    pub fn new(relation: Relation, entries: &'a [RelationEntry]) -> Self {
-        match relation {
-            Relation::Friend => Self::Friends(
-                entries
-                    .iter()
-                    .map(|e| Friend {
-                        user_id: &e.user_id,
-                        remark: &e.fields.remark,
-                    })
-                    .collect(),
-            ),
-            _ => Self::Blocked(entries.iter().map(|e| &e.user_id).collect()),
+impl<'a> From<&'a Friend> for JsFriend<'a> {
+    fn from(f: &'a Friend) -> Self {
+        JsFriend {
+            user_id: &f.entry.user_id,
+            remark: &f.entry.fields.remark,
+            group_list: &f.groups,
+            source: &f.entry.fields.source,
+            wording: &f.entry.fields.wording,
+            profile: JsProfile::from(&f.profile),
+            friend_custom_field: &[],
         }
     }
+}
+
+/// A friend list, as `getFriendList` and `FRIEND_LIST_UPDATED` give it.
+pub fn friend_list(friends: &[Friend]) -> Vec<JsFriend<'_>> {
+    friends.iter().map(JsFriend::from).collect()
+}
+
+/// A blacklist: `[userID]`, as Tencent's SDK gives it.
+pub fn listed_ids(entries: &[RelationEntry]) -> Vec<&UserId> {
+    entries.iter().map(|e| &e.user_id).collect()
 }
 
 /// `getFriendApplicationList()`'s answer and `FRIEND_APPLICATION_LIST_UPDATED`'s payload:

@@ -113,9 +113,10 @@ impl Chat {
     }
 
     /// Accepts `applicant`'s friend application to `me` (Tencent's
-    /// `acceptFriendApplication`): `applicant` lists `me` as a friend, with the remark it gave
-    /// when applying, and `me` lists `applicant` too when `both` (`fields`, a remark, going
-    /// with that entry). The application then leaves both users' lists. 30001 when there is
+    /// `acceptFriendApplication`): `applicant` lists `me` as a friend, with the remark,
+    /// wording and source it applied with (Tencent's friend entry keeps `Tag_SNS_IM_AddSource`
+    /// and `Tag_SNS_IM_AddWording`), and `me` lists `applicant` too when `both` (`fields`, a
+    /// remark, going with that entry). The application then leaves both users' lists. 30001 when there is
     /// none.
     pub async fn accept_application(
         &self,
@@ -139,18 +140,15 @@ impl Chat {
                 format!("{applicant} has not applied to be friends"),
             ));
         }
-        // The remark the applicant gave with its application goes with its new entry.
-        let remark = (self
+        // What the applicant gave with its application goes with its new entry.
+        let applied = (self
             .relations(&applicant, Relation::ApplicationSent)
             .await?)
             .into_iter()
             .find(|e| &e.user_id == me)
-            .map(|e| e.fields.remark)
+            .map(|e| e.fields)
             .unwrap_or_default();
-        let applicants = checked_tags(&RelationFields {
-            remark,
-            ..RelationFields::default()
-        })?;
+        let applicants = checked_tags(&applied)?;
         let change = if both {
             RelationChange {
                 both_ways: true,
