@@ -226,6 +226,11 @@ export interface Chat {
   createTextMessage(options: CreateMessageOptions<TextPayload>): Message;
   createFaceMessage(options: CreateMessageOptions<{ index: number; data?: string }>): Message;
   createLocationMessage(options: CreateMessageOptions<LocationPayload>): Message;
+  /** A new message to `to` with the content of `payload` (a message the SDK gave: sent,
+   * received or from history) and its `cloudCustomData` unless given; send it with
+   * `sendMessage`. Throws 2454 for a message with nothing to forward (recalled, or its media
+   * not uploaded yet). */
+  createForwardMessage(options: CreateMessageOptions<Message>): Message;
   createCustomMessage(options: CreateMessageOptions<Partial<CustomPayload>>): Message;
   /** Images up to 28 MB (larger throws code 94001); renditions are made by the server. */
   createImageMessage(options: MediaMessageOptions<{ file: MediaSource }>): Message;

@@ -3,7 +3,8 @@
 
 use protocol::ErrorCode;
 
-/// SDK-side codes, in a range the server never uses.
+/// SDK-side codes: Tencent's SDK's where it has one for the case, else in a range the server
+/// never uses.
 pub mod codes {
     use protocol::ErrorCode;
     /// There is no connection to the server (offline, or not signed in).
@@ -24,6 +25,9 @@ pub mod codes {
     /// Web Push cannot be turned on here: notifications blocked, no service worker or no push
     /// service in this browser.
     pub const PUSH_UNAVAILABLE: ErrorCode = ErrorCode(61008);
+    /// A message with nothing to forward: recalled, or its media not uploaded yet (Tencent's
+    /// `MSG_FORWARD_INVALID_ELEMENTS`).
+    pub const FORWARD_EMPTY: ErrorCode = ErrorCode(2454);
 }
 
 /// An error, boxed: a `Result` carrying it is then no wider than its value (or one word), which

@@ -81,8 +81,15 @@ test('an image goes up with progress and arrives with its renditions', async () 
     const sent = await a.chat.sendMessage(msg);
     const m = await window.until(() => b.received.find((x) => x.type === 'TIMImageElem'));
     const list = await b.chat.getMessageList({ conversationID: `C2C${alice}` });
-    return { progress, sent: sent.data.message, m, size: file.size, listType: list.data.messageList.at(-1).type };
+    // Forwarded, the image goes as it is, with nothing uploaded again.
+    const forward = b.chat.createForwardMessage({ to: alice, payload: m });
+    const forwarded = (await b.chat.sendMessage(forward)).data.message;
+    const back = await window.until(() => a.received.find((x) => x.type === 'TIMImageElem'));
+    return { progress, sent: sent.data.message, m, size: file.size, listType: list.data.messageList.at(-1).type,
+      forwarded: [forward.ID === forwarded.ID, forwarded.status, forward.flow], back: back.payload };
   }, { bob, alice });
+  assert.deepEqual(got.forwarded, [true, 'success', 'out']);
+  assert.deepEqual(got.back, got.m.payload, 'the forwarded image is the same image');
   assert.ok(got.progress.length >= 1, 'progress was reported');
   assert.equal(got.progress.at(-1), 1);
   assert.ok(got.progress.every((p, i) => p >= 0 && p <= 1 && (i === 0 || p >= got.progress[i - 1])), JSON.stringify(got.progress));

@@ -1126,6 +1126,46 @@ test('clearHistoryMessage empties the conversation on every device of the user a
   assert.deepEqual(again.convs, [[`C2C${alice}`, 1]]);
 });
 
+test('createForwardMessage sends the content of a message to another conversation', async () => {
+  const alice = `alice-fw-${run}`, bob = `bob-fw-${run}`, carol = `carol-fw-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, sigs.alice);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, sigs.bob);
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, sigs.carol);
+    const heard = [];
+    c.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => heard.push(...data));
+    const until = async (check) => { for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const arriving = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
+    await a.sendMessage(a.createLocationMessage({ to: bob, cloudCustomData: '{"from":"alice"}',
+      payload: { description: 'Lyon', longitude: 4.8357, latitude: 45.764 } }));
+    const [original] = await arriving;
+    const forward = b.createForwardMessage({ to: carol, conversationType: DuetChat.TYPES.CONV_C2C, payload: original });
+    const created = { to: forward.to, from: forward.from, flow: forward.flow, status: forward.status, newID: forward.ID !== original.ID };
+    await b.sendMessage(forward);
+    const renamed = b.createForwardMessage({ to: carol, payload: original, cloudCustomData: '{"from":"bob"}' });
+    await b.sendMessage(renamed);
+    await until(() => heard.length === 2);
+    // A recalled message has nothing left to forward.
+    const { data: { message: gone } } = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'oops' } }));
+    await a.revokeMessage(gone);
+    const [revoked] = (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList.filter((m) => m.isRevoked);
+    const code = (f) => { try { f(); return null; } catch (e) { return e.code; } };
+    const empty = code(() => a.createForwardMessage({ to: carol, payload: revoked }));
+    const noPayload = code(() => a.createForwardMessage({ to: carol }));
+    for (const chat of [a, b, c]) await chat.logout();
+    return { created, heard: heard.map((m) => [m.from, m.type, m.payload.description, m.payload.latitude, m.cloudCustomData]),
+      original: [original.payload.description, original.payload.latitude], empty, noPayload };
+  }, { wsUrl, SDKAPPID, alice, bob, carol, sigs: { alice: sig(alice), bob: sig(bob), carol: sig(carol) } });
+  assert.deepEqual(got.created, { to: carol, from: bob, flow: 'out', status: 'unSend', newID: true }, 'a new message of the forwarder');
+  assert.deepEqual(got.heard, [
+    [bob, 'TIMLocationElem', 'Lyon', 45.764, '{"from":"alice"}'],
+    [bob, 'TIMLocationElem', 'Lyon', 45.764, '{"from":"bob"}'],
+  ], 'the content and cloudCustomData of the original, unless given');
+  assert.equal(got.empty, 2454, "Tencent's code for a message with nothing to forward");
+  assert.equal(got.noPayload, 60006);
+});
+
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
   const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {

@@ -91,6 +91,24 @@ impl<C: Cache + 'static> Client<C> {
         }
     }
 
+    /// A copy of a message to send to `to` (Tencent's `createForwardMessage`): its `elements`,
+    /// with `cloud_custom_data`. [`codes::FORWARD_EMPTY`] for a message with none (recalled,
+    /// or its media not uploaded yet).
+    pub fn draft_forward(
+        &self,
+        to: UserId,
+        elements: Vec<Element>,
+        cloud_custom_data: Option<String>,
+    ) -> Result<OutboxItem, SdkError> {
+        if elements.is_empty() {
+            return Err(SdkError::new(
+                codes::FORWARD_EMPTY,
+                "the message has nothing to forward (recalled, or not uploaded yet)",
+            ));
+        }
+        Ok(self.draft(to, elements, cloud_custom_data))
+    }
+
     /// Sends a message. Resolves with the stored message once the server has it; a refusal
     /// (blocked, not friends, too large, …) fails with the server's code, and the message can
     /// be sent again as it is. Without a connection (or when the server does not answer in

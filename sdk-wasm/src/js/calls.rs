@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 60] = [
+static CALLS: [(&str, Method); 61] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -149,6 +149,7 @@ static CALLS: [(&str, Method); 60] = [
     ("createFaceMessage", Now(Chat::create_face_message)),
     ("createLocationMessage", Now(Chat::create_location_message)),
     ("createCustomMessage", Now(Chat::create_custom_message)),
+    ("createForwardMessage", Now(Chat::create_forward_message)),
     ("createImageMessage", Now(Chat::create_image_message)),
     ("createAudioMessage", Now(Chat::create_audio_message)),
     ("createFileMessage", Now(Chat::create_file_message)),

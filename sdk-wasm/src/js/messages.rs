@@ -137,6 +137,17 @@ fn conversation_in(o: &Args) -> Result<UserId, JsValue> {
     Ok(ConversationId::parse(&id).map_err(invalid)?.0)
 }
 
+/// The object of a message just made, not sent yet.
+fn created(item: &OutboxItem, me: &UserId) -> JsValue {
+    let preview = item.preview(me);
+    to_js(&JsMessage::new(
+        &preview,
+        me,
+        ReadMarks::default(),
+        Status::Unsent,
+    ))
+}
+
 /// Sets one field of the app's object.
 fn set(object: &JsValue, name: &str, value: impl Into<JsValue>) {
     let _ = js_sys::Reflect::set(object, &name.into(), &value.into());
@@ -149,14 +160,20 @@ impl Chat {
         let (to, ccd) = create_options(options)?;
         let element = element_of(kind, &field(options, "payload"))
             .ok_or_else(|| invalid(format!("{kind} is not made from a payload")))??;
-        let item = client.draft(to, vec![element], ccd);
-        let preview = item.preview(&me);
-        Ok(to_js(&JsMessage::new(
-            &preview,
-            &me,
-            ReadMarks::default(),
-            Status::Unsent,
-        )))
+        Ok(created(&client.draft(to, vec![element], ccd), &me))
+    }
+
+    /// `createForwardMessage({ to, payload: message, cloudCustomData? })`: a new message to
+    /// `to` with the content of `message` (an object the SDK gave: sent, received or from
+    /// history) and its `cloudCustomData` unless the options give one. 2454 for a message
+    /// with nothing to forward (recalled, or its media not uploaded yet).
+    pub fn create_forward_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let (client, me) = self.state.signed_in()?;
+        let (to, ccd) = create_options(&options)?;
+        let original = draft_of(&field(&options, "payload"), None)?;
+        let ccd = ccd.or(original.cloud_custom_data);
+        let item = (client.draft_forward(to, original.elements, ccd)).map_err(sdk_error)?;
+        Ok(created(&item, &me))
     }
 
     fn create_media(&self, options: JsValue, kind: MediaKind) -> Result<JsValue, JsValue> {
