@@ -74,6 +74,20 @@ pub enum Request {
         before: Option<MessageKey>,
         limit: u32,
     },
+    /// Reads one conversation's roaming history next to a time (Tencent's
+    /// `getMessageListHopping`): the messages sent at or before `time_ms`, newest first, or
+    /// with `newer` at or after it, oldest first; past `from` (the last message of the page
+    /// before) when given. Answered with [`Reply::History`], whose `complete` then says nothing
+    /// further is left that way.
+    HistoryAt {
+        peer: UserId,
+        time_ms: u64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        newer: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<MessageKey>,
+        limit: u32,
+    },
     /// Marks the conversation with `peer` read; the caller's other devices are told.
     MarkRead { peer: UserId },
     /// Recalls a message the caller sent to `peer`, within the server's recall window. Both
@@ -237,6 +251,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "sync",
     "conversations",
     "history",
+    "history_at",
     "mark_read",
     "recall",
     "edit",
@@ -357,9 +372,9 @@ pub enum Reply {
         conversations: Vec<Conversation>,
     },
     History {
-        /// Newest first.
+        /// Newest first; oldest first for a `history_at` with `newer`.
         messages: Vec<Message>,
-        /// True when no older message exists in the roaming store.
+        /// True when nothing further that way is left in the roaming store.
         complete: bool,
     },
     /// `seq` is the new `read` entry's, or 0 when nothing was unread and nothing was written.
@@ -533,6 +548,13 @@ mod tests {
                 peer: user.clone(),
                 before: None,
                 limit: 1,
+            },
+            Request::HistoryAt {
+                peer: user.clone(),
+                time_ms: 1_800_000_000_000,
+                newer: true,
+                from: None,
+                limit: 15,
             },
             Request::MarkRead { peer: user.clone() },
             Request::Recall {

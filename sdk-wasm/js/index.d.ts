@@ -251,6 +251,16 @@ export interface Chat {
     nextReqMessageID?: string;
     count?: number;
   }): Promise<Result<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>>;
+  /** Up to `count` (at most 15, the default) messages from the server next to `time`
+   * (seconds; none: now): sent at or before it (`direction` 0, the default) or at or after it
+   * (1), oldest first. Asked again from `nextMessageTime`, the next page goes on where this one
+   * ended; `''` once complete. */
+  getMessageListHopping(options: {
+    conversationID: ConversationID;
+    time?: number;
+    count?: number;
+    direction?: 0 | 1;
+  }): Promise<Result<{ messageList: Message[]; isCompleted: boolean; nextMessageTime: number | '' }>>;
   getConversationList(): Promise<Result<{ conversationList: Conversation[] }>>;
   setMessageRead(options: { conversationID: ConversationID }): Promise<Result<{}>>;
   /** `setMessageRead` for every conversation with unread messages (`TYPES.READ_ALL_MSG`, the

@@ -331,6 +331,30 @@ impl<C: Cache + 'static> Session<C> {
         Ok((page, complete))
     }
 
+    /// Up to `limit` messages with `peer` next to `time_ms`, from the server's history as
+    /// `history_at` reads it (newest first, or oldest first when `newer`), and whether nothing
+    /// further is left that way.
+    pub async fn history_at(
+        &self,
+        peer: &UserId,
+        time_ms: u64,
+        newer: bool,
+        from: Option<MessageKey>,
+        limit: u32,
+    ) -> Result<(Vec<Message>, bool), SdkError> {
+        let request = Request::HistoryAt {
+            peer: peer.clone(),
+            time_ms,
+            newer,
+            from,
+            limit,
+        };
+        match self.request(request).await? {
+            Reply::History { messages, complete } => Ok((messages, complete)),
+            _ => Err(unexpected()),
+        }
+    }
+
     /// The cached conversation list, most recent first.
     pub async fn conversations(&self) -> Result<Vec<Conversation>, SdkError> {
         Ok(self.inner.cache.conversations().await?)

@@ -1166,6 +1166,44 @@ test('createForwardMessage sends the content of a message to another conversatio
   assert.equal(got.noPayload, 60006);
 });
 
+test('getMessageListHopping pages from a time each way, going on exactly where a page ended', async () => {
+  const alice = `alice-hop-${run}`, bob = `bob-hop-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    // Sent within a second or two: pages must go on by message, not by second.
+    for (let i = 0; i < 7; i++) await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: `m${i}` } }));
+    const conversationID = `C2C${alice}`;
+    const hop = async (options) => {
+      const { data } = await b.getMessageListHopping({ conversationID, count: 3, ...options });
+      return { texts: data.messageList.map((m) => m.payload.text), done: data.isCompleted, next: data.nextMessageTime,
+        flows: [...new Set(data.messageList.map((m) => m.flow))] };
+    };
+    // Both ways in turn, as a view around a message loads them: each way goes on by itself.
+    const first = (await b.getMessageList({ conversationID, count: 20 })).data.messageList[0];
+    const older = [await hop({})];
+    const newer = [await hop({ time: first.time, direction: 1 })];
+    for (let i = 0; i < 4 && !(older.at(-1).done && newer.at(-1).done); i++) {
+      if (!older.at(-1).done) older.push(await hop({ time: older.at(-1).next }));
+      if (!newer.at(-1).done) newer.push(await hop({ time: newer.at(-1).next, direction: 1 }));
+    }
+    const bad = await b.getMessageListHopping({ conversationID, direction: 2 }).then(() => null, (e) => e.code);
+    const capped = (await b.getMessageListHopping({ conversationID, count: 100 })).data.messageList.length;
+    await a.logout();
+    await b.logout();
+    return { older, newer, bad, capped, nextType: typeof older[0].next };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual(got.older.map((p) => p.texts), [['m4', 'm5', 'm6'], ['m1', 'm2', 'm3'], ['m0']], 'older pages, each oldest first');
+  assert.deepEqual(got.older.map((p) => p.done), [false, false, true]);
+  assert.equal(got.older.at(-1).next, '', "no next time once complete, as Tencent's SDK gives it");
+  assert.equal(got.nextType, 'number');
+  assert.deepEqual(got.older[0].flows, ['in']);
+  assert.deepEqual(got.newer.map((p) => p.texts), [['m0', 'm1', 'm2'], ['m3', 'm4', 'm5'], ['m6']], 'newer pages from the first message');
+  assert.deepEqual(got.newer.map((p) => p.done), [false, false, true]);
+  assert.equal(got.bad, 60006);
+  assert.equal(got.capped, 7, "at most 15 a page, as Tencent's SDK; all 7 here");
+});
+
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
   const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {

@@ -8,6 +8,15 @@ use crate::keyed::map_of;
 use litemap::LiteMap;
 use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Removal, UserId};
 
+/// Where a [`Client::messages_at`] page ended: its conversation, the time it gave for the next
+/// page, and the message it ended with.
+#[derive(Debug, Clone)]
+pub(super) struct Hop {
+    peer: UserId,
+    time_s: u64,
+    last: MessageKey,
+}
+
 /// How far a conversation is read: by this user (`mine`) and by the peer, as key numbers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReadMarks {
@@ -251,6 +260,44 @@ impl<C: Cache + 'static> Client<C> {
         let cached = self.inner.cache.messages(peer, before, count).await?;
         let complete = cached.len() < count as usize;
         Ok((cached, complete))
+    }
+
+    /// Up to `count` messages with `peer` next to `time_s` (seconds; 0: now), from the server
+    /// (Tencent's `getMessageListHopping`): sent at or before it, or with `newer` at or after
+    /// it; oldest first either way. Then whether nothing further is left that way, and the
+    /// time to ask from for the next page: asked from it, the next page goes on from the last
+    /// message given, as Tencent's SDK does (for the last page read each way, whatever its
+    /// conversation). Not cached: a page apart from the newest would
+    /// leave a gap in the cached history.
+    pub async fn messages_at(
+        &self,
+        peer: &UserId,
+        time_s: u64,
+        newer: bool,
+        count: u32,
+    ) -> Result<(Vec<Message>, bool, u64), SdkError> {
+        let from = (self.inner.hops.borrow()[usize::from(newer)].as_ref())
+            .filter(|h| &h.peer == peer && h.time_s == time_s)
+            .map(|h| h.last);
+        let time_ms = match (time_s, newer) {
+            (0, false) => u64::MAX,
+            (_, false) => time_s.saturating_mul(1000).saturating_add(999),
+            (_, true) => time_s.saturating_mul(1000),
+        };
+        let (mut page, complete) = (self.connected()?)
+            .history_at(peer, time_ms, newer, from, count)
+            .await?;
+        if !newer {
+            page.reverse();
+        }
+        let last = if newer { page.last() } else { page.first() };
+        let next_s = last.map_or(time_s, |m| m.time_ms / 1000);
+        self.inner.hops.borrow_mut()[usize::from(newer)] = last.map(|m| Hop {
+            peer: peer.clone(),
+            time_s: next_s,
+            last: m.key,
+        });
+        Ok((page, complete, next_s))
     }
 
     /// The conversation list, most recent first (from the cache, kept current by the sync).

@@ -96,6 +96,8 @@ struct ClientInner<C: Cache + 'static> {
     followed: RefCell<Vec<UserId>>,
     /// When this user last told each peer it was typing ([`crate::runtime::now_ms`]).
     typing: RefCell<LiteMap<UserId, u64>>,
+    /// Where the last [`Client::messages_at`] page ended, older and newer.
+    hops: RefCell<[Option<messages::Hop>; 2]>,
     /// Media messages not yet uploaded, by random.
     #[cfg(target_arch = "wasm32")]
     media: RefCell<LiteMap<u32, messages::MediaDraft>>,
@@ -157,6 +159,7 @@ impl<C: Cache + 'static> Client<C> {
                 read: RefCell::new(None),
                 muted: RefCell::default(),
                 typing: RefCell::default(),
+                hops: RefCell::default(),
                 groups_changed: Cell::default(),
                 followed: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]

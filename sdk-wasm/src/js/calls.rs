@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 61] = [
+static CALLS: [(&str, Method); 62] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -28,6 +28,10 @@ static CALLS: [(&str, Method); 61] = [
     ("modifyMessage", Later(|c, a, _| c.modify_message(a))),
     ("deleteMessage", Later(|c, a, _| c.delete_message(a))),
     ("getMessageList", Later(|c, a, _| c.get_message_list(a))),
+    (
+        "getMessageListHopping",
+        Later(|c, a, _| c.get_message_list_hopping(a)),
+    ),
     (
         "getConversationList",
         Later(|c, _, _| c.get_conversation_list()),

@@ -459,40 +459,16 @@ impl Chat {
     /// `getMessageList({ conversationID, nextReqMessageID?, count? })` resolves
     /// `{ messageList (oldest first), nextReqMessageID, isCompleted }`.
     pub fn get_message_list(&self, options: JsValue) -> Promise {
-        let state = self.state.clone();
-        promise(async move {
-            let o = Args::read(&options, "options")?;
-            let (client, me) = state.signed_in()?;
-            let peer = conversation_in(&o)?;
-            let next = o.string("nextReqMessageID")?;
-            let before = match next.as_deref().filter(|s| !s.is_empty()) {
-                Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(e.to_string()))?),
-                None => None,
-            };
-            let (mut list, complete) = client
-                .messages(&peer, before, o.u32("count")?.unwrap_or(15).clamp(1, 100))
-                .await
-                .map_err(sdk_error)?;
-            let next = list.last().map(|m| m.key.to_string()).unwrap_or_default();
-            list.reverse();
-            let marks = client.read_marks(&peer).await.map_err(sdk_error)?;
-            #[derive(Serialize)]
-            #[serde(rename_all = "camelCase")]
-            struct Page<'a> {
-                message_list: Vec<JsMessage<'a>>,
-                #[serde(rename = "nextReqMessageID")]
-                next_req_message_id: String,
-                is_completed: bool,
-            }
-            ok(Page {
-                message_list: list
-                    .iter()
-                    .map(|m| JsMessage::new(m, &me, marks, Status::Success))
-                    .collect(),
-                next_req_message_id: next,
-                is_completed: complete,
-            })
-        })
+        promise(message_page(self.state.clone(), options, false))
+    }
+
+    /// `getMessageListHopping({ conversationID, time?, count?, direction? })`: up to `count`
+    /// (at most 15, the default) messages from the server next to `time` (seconds; none: now),
+    /// sent at or before it (`direction` 0, the default) or at or after it (1), oldest first.
+    /// Resolves `{ messageList, isCompleted, nextMessageTime }`: asked again from
+    /// `nextMessageTime`, the next page goes on where this one ended ('' once complete).
+    pub fn get_message_list_hopping(&self, options: JsValue) -> Promise {
+        promise(message_page(self.state.clone(), options, true))
     }
 
     /// `getConversationList()` resolves `{ conversationList }`, most recent first.
@@ -657,6 +633,79 @@ impl Chat {
             ok(Empty {})
         })
     }
+}
+
+/// A page of `getMessageList` or, `hopping`, of `getMessageListHopping`: one path, so that
+/// the two share their reading of the options and the page's shape.
+async fn message_page(
+    state: Rc<State>,
+    options: JsValue,
+    hopping: bool,
+) -> Result<JsValue, JsValue> {
+    let o = Args::read(&options, "options")?;
+    let (client, me) = state.signed_in()?;
+    let peer = conversation_in(&o)?;
+    let (list, complete, next) = if hopping {
+        let newer = match o.u32("direction")?.unwrap_or(0) {
+            0 => false,
+            1 => true,
+            _ => return Err(invalid("options.direction must be 0 (older) or 1 (newer)")),
+        };
+        let count = o.u32("count")?.unwrap_or(15).clamp(1, 15);
+        let time = o.u64("time")?.unwrap_or(0);
+        let (list, complete, next) =
+            (client.messages_at(&peer, time, newer, count).await).map_err(sdk_error)?;
+        (list, complete, Next::Time(next))
+    } else {
+        let next = o.string("nextReqMessageID")?;
+        let before = match next.as_deref().filter(|s| !s.is_empty()) {
+            Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(e.to_string()))?),
+            None => None,
+        };
+        let count = o.u32("count")?.unwrap_or(15).clamp(1, 100);
+        let (mut list, complete) =
+            (client.messages(&peer, before, count).await).map_err(sdk_error)?;
+        let next = list.last().map(|m| m.key.to_string()).unwrap_or_default();
+        list.reverse();
+        (list, complete, Next::Id(next))
+    };
+    let marks = client.read_marks(&peer).await.map_err(sdk_error)?;
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Time {
+        At(u64),
+        None(&'static str),
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Page<'a> {
+        message_list: Vec<JsMessage<'a>>,
+        #[serde(rename = "nextReqMessageID", skip_serializing_if = "Option::is_none")]
+        next_req_message_id: Option<String>,
+        is_completed: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_message_time: Option<Time>,
+    }
+    let (next_req_message_id, next_message_time) = match next {
+        Next::Id(id) => (Some(id), None),
+        Next::Time(_) if complete => (None, Some(Time::None(""))),
+        Next::Time(s) => (None, Some(Time::At(s))),
+    };
+    ok(Page {
+        message_list: (list.iter())
+            .map(|m| JsMessage::new(m, &me, marks, Status::Success))
+            .collect(),
+        next_req_message_id,
+        is_completed: complete,
+        next_message_time,
+    })
+}
+
+/// Where the page after a [`message_page`] starts: `getMessageList`'s `nextReqMessageID`, or
+/// `getMessageListHopping`'s `nextMessageTime`.
+enum Next {
+    Id(String),
+    Time(u64),
 }
 
 /// Sends the app's message object and updates it in place.

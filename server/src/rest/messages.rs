@@ -202,10 +202,9 @@ pub(super) async fn roaming(chat: &Chat, body: &Bytes) -> Outcome {
         None => None,
     };
     let query = HistoryQuery {
-        before,
-        limit: req.max_cnt,
         min_time_ms: req.min_time.saturating_mul(1000),
         max_time_ms: req.max_time.saturating_mul(1000).saturating_add(999),
+        ..HistoryQuery::page(before, req.max_cnt)
     };
     let page = chat.history(&operator, &peer, query).await?;
     let oldest = page.messages.last();

@@ -993,12 +993,36 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn history_at_a_time_pages_each_way_from_it() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let mut keys = Vec::new();
+            for i in 0..6u32 {
+                keys.push(send(&s, "alice", "bob", i, &format!("m{i}"), T0 + i as u64 * 1000).await.message.key);
+            }
+            let read = |s: Arc<dyn Storage>, query: HistoryQuery| async move {
+                let page = s.history(&uid("bob"), &uid("alice"), query, T0 + 9_000).await.unwrap();
+                (page.messages.iter().map(|m| text_of(m).to_owned()).collect::<Vec<_>>(), page.complete)
+            };
+            let at = T0 + 2_000;
+            // At or before the time, newest first, then on from the last message given.
+            assert_eq!(read(s.clone(), HistoryQuery::at(at, false, None, 2)).await, (vec!["m2".into(), "m1".into()], false));
+            assert_eq!(read(s.clone(), HistoryQuery::at(at, false, Some(keys[1]), 2)).await, (vec!["m0".into()], true));
+            // At or after it, oldest first.
+            assert_eq!(read(s.clone(), HistoryQuery::at(at, true, None, 2)).await, (vec!["m2".into(), "m3".into()], false));
+            assert_eq!(read(s.clone(), HistoryQuery::at(at, true, Some(keys[3]), 2)).await, (vec!["m4".into(), "m5".into()], true));
+            // What the reader deleted from its history is left out.
+            s.delete_messages(&uid("bob"), &uid("alice"), vec![keys[3]], T0 + 9_000, None).await.unwrap();
+            assert_eq!(read(s.clone(), HistoryQuery::at(at, true, None, 3)).await, (vec!["m2".into(), "m4".into(), "m5".into()], true));
+            assert_eq!(read(s.clone(), HistoryQuery::at(T0 + 9_000, true, None, 3)).await, (vec![], true), "nothing after the newest");
+        }
+
+        #[tokio::test]
         async fn history_windows_and_export_pages() {
             let (s, _, _g) = open(Retention::default()).await;
             for i in 0..6u32 {
                 send(&s, "alice", if i % 2 == 0 { "bob" } else { "carol" }, i, &format!("m{i}"), T0 + i as u64 * 1000).await;
             }
-            let window = HistoryQuery { before: None, limit: 10, min_time_ms: T0 + 1000, max_time_ms: T0 + 3000 };
+            let window = HistoryQuery { min_time_ms: T0 + 1000, max_time_ms: T0 + 3000, ..HistoryQuery::page(None, 10) };
             let page = s.history(&uid("alice"), &uid("bob"), window, T0).await.unwrap();
             assert_eq!(page.messages.iter().map(text_of).collect::<Vec<_>>(), ["m2"]);
             let mut after = 0;

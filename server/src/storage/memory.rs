@@ -831,24 +831,25 @@ impl Storage for MemoryStorage {
         let min_time = self.retention.roaming_cutoff(now_ms).max(query.min_time_ms);
         let upper = query.before.map_or(u64::MAX, |k| k.id);
         let user = st.users.get(owner);
-        let from = user.map_or(0, |u| u.history_from);
+        let lower = (query.after.map_or(0, |k| k.id)).max(user.map_or(0, |u| u.history_from));
         let hidden = |id: &u64| user.is_some_and(|u| u.hidden.contains(id));
-        let mut older = st
-            .by_conv
-            .get(&conv_key(owner, peer))
-            .into_iter()
-            .flat_map(|ids| ids.range(..upper).rev())
-            .take_while(|id| **id > from)
+        let ids = st.by_conv.get(&conv_key(owner, peer));
+        let start = lower.saturating_add(1);
+        let range = ids.into_iter().flat_map(|ids| ids.range(start..upper.max(start)));
+        let ordered: Box<dyn Iterator<Item = &u64>> = match query.oldest_first {
+            true => Box::new(range),
+            false => Box::new(range.rev()),
+        };
+        let mut found = ordered
             .filter(|id| !hidden(id))
             .map(|id| &st.messages[id].message)
-            .filter(|m| m.time_ms <= query.max_time_ms)
-            .take_while(|m| m.time_ms >= min_time);
-        let messages: Vec<Message> = older
+            .filter(|m| (min_time..=query.max_time_ms).contains(&m.time_ms));
+        let messages: Vec<Message> = found
             .by_ref()
             .take(query.limit.max(1) as usize)
             .cloned()
             .collect();
-        let complete = older.next().is_none();
+        let complete = found.next().is_none();
         Ok(HistoryPage { messages, complete })
     }
 

@@ -330,10 +330,15 @@ impl RelationChange {
 pub struct HistoryQuery {
     /// Only messages older than this one.
     pub before: Option<MessageKey>,
+    /// Only messages newer than this one.
+    pub after: Option<MessageKey>,
     pub limit: u32,
     /// Only messages sent in this window, milliseconds since the Unix epoch, inclusive.
     pub min_time_ms: u64,
     pub max_time_ms: u64,
+    /// The page is the oldest `limit` messages of the range, oldest first; else the newest,
+    /// newest first.
+    pub oldest_first: bool,
 }
 
 impl HistoryQuery {
@@ -341,9 +346,29 @@ impl HistoryQuery {
     pub fn page(before: Option<MessageKey>, limit: u32) -> Self {
         Self {
             before,
+            after: None,
             limit,
             min_time_ms: 0,
             max_time_ms: u64::MAX,
+            oldest_first: false,
+        }
+    }
+
+    /// The `limit` messages nearest to `time_ms` on one side (Tencent's
+    /// `getMessageListHopping`): sent at or before it, newest first, or with `newer` at or
+    /// after it, oldest first; past `from` (a message of the page before) when given.
+    pub fn at(time_ms: u64, newer: bool, from: Option<MessageKey>, limit: u32) -> Self {
+        match newer {
+            false => Self {
+                max_time_ms: time_ms,
+                ..Self::page(from, limit)
+            },
+            true => Self {
+                after: from,
+                min_time_ms: time_ms,
+                oldest_first: true,
+                ..Self::page(None, limit)
+            },
         }
     }
 }
@@ -359,11 +384,11 @@ pub struct Sent {
     pub duplicate: bool,
 }
 
-/// One page of history, newest first.
+/// One page of history, in the order its query reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryPage {
     pub messages: Vec<Message>,
-    /// True when nothing older is left in the roaming store.
+    /// True when nothing further in that order is left in the roaming store.
     pub complete: bool,
 }
 
@@ -473,7 +498,7 @@ pub trait Storage: Send + Sync + 'static {
     /// Reads `owner`'s recent contacts, most recently active first.
     async fn conversations(&self, owner: &UserId, now_ms: u64) -> StorageResult<Vec<Conversation>>;
 
-    /// Reads messages between `owner` and `peer` as `query` says, newest first.
+    /// Reads messages between `owner` and `peer` as `query` says.
     async fn history(
         &self,
         owner: &UserId,

@@ -670,6 +670,20 @@ impl Connection {
                     complete: page.complete,
                 })
             })),
+            Request::HistoryAt {
+                peer,
+                time_ms,
+                newer,
+                from,
+                limit,
+            } => later(Box::pin(async move {
+                let query = HistoryQuery::at(time_ms, newer, from, limit);
+                let page = chat.history(&me, &peer, query).await?;
+                Ok(Reply::History {
+                    messages: page.messages,
+                    complete: page.complete,
+                })
+            })),
             Request::RelationAdd {
                 relation: Relation::Friend,
                 users,

@@ -203,14 +203,16 @@ pub(super) fn history(
 ) -> StorageResult<HistoryPage> {
     let limit = query.limit.max(1) as usize;
     let upper = query.before.map_or(i64::MAX, |k| sql_int(k.id));
+    let lower = query.after.map_or(0, |k| sql_int(k.id));
     let min_time = sql_int(retention.roaming_cutoff(now_ms).max(query.min_time_ms));
+    let order = if query.oldest_first { "ASC" } else { "DESC" };
     let mut messages = db.rows(
         &format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m
-             WHERE m.conv = ?1 AND m.id < ?2 AND m.time_ms >= ?3 AND m.time_ms <= ?4
+             WHERE m.conv = ?1 AND m.id < ?2 AND m.id > ?7 AND m.time_ms >= ?3 AND m.time_ms <= ?4
                AND m.id > COALESCE((SELECT history_from FROM users WHERE id = ?6), 0)
                AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.owner = ?6 AND h.message_id = m.id)
-             ORDER BY m.id DESC LIMIT ?5"
+             ORDER BY m.id {order} LIMIT ?5"
         ),
         &[
             &conv_key(owner, peer),
@@ -219,6 +221,7 @@ pub(super) fn history(
             &sql_int(query.max_time_ms),
             &(limit as i64 + 1),
             &owner.as_str(),
+            &lower,
         ],
         message_row,
     )?;
