@@ -216,6 +216,9 @@ export interface Chat {
   isReady(): boolean;
   /** The signed-in user's ID, `''` when none. */
   getLoginUser(): string;
+  /** The server's time in milliseconds since the Unix epoch: this device's clock set by the
+   * server's at sign-in (this device's alone before). */
+  getServerTime(): number;
   /** Tencent's levels: 0 everything, 1 release, 2 warnings, 3 errors, 4 nothing, for the whole
    * page. The SDK writes errors it cannot return to a caller (shown at 0 – 3) and warnings of
    * calls that can have no effect (0 – 2). Throws (code 60006) for any other value. */

@@ -81,6 +81,8 @@ struct Inner<C> {
     /// Serializes [`Session::apply`]: the reader and the syncer both apply entries, and a
     /// conversation's update must not interleave with another's.
     applying: futures_util::lock::Mutex<()>,
+    /// The server's clock less this device's, in milliseconds, as of the sign-in.
+    clock_offset_ms: Cell<i64>,
 }
 
 impl<C: Cache + 'static> Session<C> {
@@ -129,10 +131,12 @@ impl<C: Cache + 'static> Session<C> {
             ready: Cell::new(false),
             cache_fault_told: Cell::new(false),
             applying: futures_util::lock::Mutex::new(()),
+            clock_offset_ms: Cell::new(0),
         });
         let session = Session { inner };
         spawn(write_frames(sink, out_rx));
         spawn(session.clone().read_frames(stream));
+        let asked_ms = crate::runtime::now_ms() as i64;
         let reply = session
             .request(Request::Login {
                 protocol: protocol::PROTOCOL_VERSION,
@@ -146,11 +150,16 @@ impl<C: Cache + 'static> Session<C> {
             nick,
             avatar,
             account_created_ms,
+            server_time_ms,
             ..
         } = reply
         else {
             return Err(unexpected());
         };
+        // The server read its clock about half way through the round trip.
+        let answered_ms = crate::runtime::now_ms() as i64;
+        let offset = server_time_ms as i64 + (answered_ms - asked_ms) / 2 - answered_ms;
+        session.inner.clock_offset_ms.set(offset);
         // The cache holds another account of this name (deleted since) or predates the stamp:
         // none of it may show, and the sync starts over.
         if session.inner.cache.account().await? != account_created_ms {
@@ -164,6 +173,11 @@ impl<C: Cache + 'static> Session<C> {
         }
         spawn(session.clone().sync_loop(wake_rx));
         Ok((session, events_rx))
+    }
+
+    /// The server's clock less this device's, in milliseconds, as of the sign-in.
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.inner.clock_offset_ms.get()
     }
 
     /// What this session has applied, for a later session of the same client to continue from.

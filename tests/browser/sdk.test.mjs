@@ -1204,6 +1204,30 @@ test('getMessageListHopping pages from a time each way, going on exactly where a
   assert.equal(got.capped, 7, "at most 15 a page, as Tencent's SDK; all 7 here");
 });
 
+test("getServerTime gives the server's clock when this device's is an hour behind", async () => {
+  const alice = `alice-clock-${run}`;
+  const context = await browser.newContext();
+  const skewed = await context.newPage();
+  await skewed.goto(pages.url);
+  const got = await skewed.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
+    const real = Date.now.bind(Date);
+    Date.now = () => real() - 3_600_000;
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const before = real() - chat.getServerTime();
+    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    await chat.login({ userID: alice, userSig: aliceSig });
+    await ready;
+    const time = chat.getServerTime();
+    await chat.logout();
+    return { before, after: real() - time, type: typeof time };
+  }, { wsUrl, SDKAPPID, alice, aliceSig: sig(alice) });
+  await context.close();
+  assert.equal(got.type, 'number');
+  assert.ok(Math.abs(got.before - 3_600_000) < 5_000, `before signing in, this device's clock: ${got.before} ms behind`);
+  assert.ok(Math.abs(got.after) < 5_000, `signed in, the server's: ${got.after} ms off`);
+});
+
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
   const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {

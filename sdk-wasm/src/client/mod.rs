@@ -96,6 +96,8 @@ struct ClientInner<C: Cache + 'static> {
     followed: RefCell<Vec<UserId>>,
     /// When this user last told each peer it was typing ([`crate::runtime::now_ms`]).
     typing: RefCell<LiteMap<UserId, u64>>,
+    /// The server's clock less this device's, in milliseconds, as of the last sign-in.
+    clock_offset_ms: Cell<i64>,
     /// Where the last [`Client::messages_at`] page ended, older and newer.
     hops: RefCell<[Option<messages::Hop>; 2]>,
     /// Media messages not yet uploaded, by random.
@@ -160,6 +162,7 @@ impl<C: Cache + 'static> Client<C> {
                 muted: RefCell::default(),
                 typing: RefCell::default(),
                 hops: RefCell::default(),
+                clock_offset_ms: Cell::default(),
                 groups_changed: Cell::default(),
                 followed: RefCell::default(),
                 #[cfg(target_arch = "wasm32")]
@@ -292,6 +295,13 @@ impl<C: Cache + 'static> Client<C> {
         &self.inner.cache
     }
 
+    /// The server's time now, milliseconds since the Unix epoch: this device's clock set by
+    /// the server's, as of the last sign-in (this device's alone before any).
+    pub fn server_time_ms(&self) -> u64 {
+        let now = crate::runtime::now_ms() as i64;
+        now.saturating_add(self.inner.clock_offset_ms.get()).max(0) as u64
+    }
+
     pub fn is_ready(&self) -> bool {
         self.session().is_some_and(|s| s.is_ready())
     }
@@ -309,6 +319,7 @@ impl<C: Cache + 'static> Client<C> {
             None => Session::start(sink, stream, cache, login.clone()).await?,
         };
         *self.inner.progress.borrow_mut() = Some(session.progress());
+        self.inner.clock_offset_ms.set(session.clock_offset_ms());
         Ok((session, events))
     }
 

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 62] = [
+static CALLS: [(&str, Method); 63] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -159,6 +159,7 @@ static CALLS: [(&str, Method); 62] = [
     ("createFileMessage", Now(Chat::create_file_message)),
     ("createVideoMessage", Now(Chat::create_video_message)),
     ("cancelUploadMessage", Now(Chat::cancel_upload_message)),
+    ("getServerTime", Now(Chat::get_server_time)),
 ];
 
 #[wasm_bindgen]

@@ -165,6 +165,17 @@ impl Chat {
 }
 
 impl Chat {
+    /// `getServerTime()`: the server's time, milliseconds since the Unix epoch, as Tencent's
+    /// gives it: this device's clock set by the server's at sign-in (this device's alone before).
+    pub(super) fn get_server_time(&self, _: JsValue) -> Result<JsValue, JsValue> {
+        let client = self.state.client.borrow();
+        let ms = match client.as_ref() {
+            Some(c) => c.server_time_ms(),
+            None => crate::runtime::now_ms(),
+        };
+        Ok(JsValue::from(ms as f64))
+    }
+
     /// `login({ userID, userSig })`. Resolves when the server accepted the sign-in; offline
     /// messages then arrive as `MESSAGE_RECEIVED`, followed by `SDK_READY`.
     pub fn login(&self, options: JsValue) -> Promise {
