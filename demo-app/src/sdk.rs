@@ -508,6 +508,15 @@ impl Sdk {
         );
     }
 
+    /// Clears the chat with `peer` of its messages on all of this user's devices; it stays in
+    /// the list (`MessagesDeleted` empties the view, this one's too).
+    pub fn clear_history(&self, peer: UserId) {
+        self.call(
+            move |c| async move { c.clear_history(&peer).await },
+            |_, ()| {},
+        );
+    }
+
     /// Loads the page of the chat with `peer` older than `before`.
     pub fn load_older(&self, peer: UserId, before: MessageKey) {
         let Some(client) = self.client() else { return };

@@ -67,7 +67,8 @@ pub enum Event {
     /// peer was cut off: an indicator should clear by itself after twice
     /// [`crate::typing::THROTTLE_MS`] without a new one, and when a message from `peer` comes.
     Typing { peer: UserId, typing: bool },
-    /// This user deleted these messages (on this device or another): they left its history.
+    /// This user deleted these messages (on this device or another), or the conversation's
+    /// history with them: they left its history.
     MessagesDeleted { peer: UserId, keys: Vec<MessageKey> },
     /// The conversation list changed (new message, read state, sync).
     ConversationListUpdated(Vec<Conversation>),

@@ -736,7 +736,7 @@ impl<C: Cache + 'static> Session<C> {
                     removed_conversation |= convs.remove(&peer).is_some();
                     changed_conversations |= removed_conversation;
                     if history {
-                        self.forget_history(&peer, &mut messages).await?;
+                        (self.forget_history(&peer, &mut messages, &mut later_events)).await?;
                     }
                 }
                 SyncEvent::HistoryCleared { peer } => {
@@ -745,7 +745,7 @@ impl<C: Cache + 'static> Session<C> {
                         (c.last_message, c.unread) = (None, 0);
                         changed_conversations = true;
                     }
-                    self.forget_history(&peer, &mut messages).await?;
+                    (self.forget_history(&peer, &mut messages, &mut later_events)).await?;
                 }
                 SyncEvent::Relations {
                     relation,
@@ -822,22 +822,31 @@ impl<C: Cache + 'static> Session<C> {
     }
 
     /// Removes this user's messages with `peer` from the cache and from `pending`, a page being
-    /// applied whose messages are not stored yet.
+    /// applied whose messages are not stored yet; then `MessagesDeleted` tells of those that
+    /// were cached, which a view may show.
     async fn forget_history(
         &self,
         peer: &UserId,
         pending: &mut Vec<Message>,
+        later_events: &mut Vec<Event>,
     ) -> Result<(), SdkError> {
         pending.retain(|m| m.peer_of(&self.inner.me) != peer);
+        let mut keys = Vec::new();
         loop {
             let page = self.inner.cache.messages(peer, None, 200).await?;
             if page.is_empty() {
-                return Ok(());
+                break;
             }
             for m in page {
                 self.inner.cache.delete_message(peer, m.key).await?;
+                keys.push(m.key);
             }
         }
+        if !keys.is_empty() {
+            let peer = peer.clone();
+            later_events.push(Event::MessagesDeleted { peer, keys });
+        }
+        Ok(())
     }
 
     /// This user's messages to `peer` numbered after `after` and up to `up_to`, newest first

@@ -587,9 +587,13 @@ test('friends-only: strangers are refused in plain words until they become frien
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();
     await log(alice.page).locator('.msg.out .status.sent').waitFor();
     await log(bob.page).getByText('hello stranger').waitFor();
-    // Deleting the chat takes it off bob's list; alice keeps hers.
+    // Clearing the history empties bob's chat and keeps it listed; alice keeps her copy.
     const conversations = (page) => page.getByRole('navigation', { name: 'Conversations' });
+    await bob.page.getByRole('button', { name: `Clear the history with ${alice.user}` }).click();
+    await log(bob.page).getByText('hello stranger').waitFor({ state: 'detached' });
     await conversations(bob.page).getByText(alice.user).first().waitFor();
+    await log(alice.page).getByText('hello stranger').waitFor();
+    // Deleting the chat takes it off bob's list; alice keeps hers.
     await bob.page.getByRole('button', { name: `Delete the chat with ${alice.user}` }).click();
     await conversations(bob.page).getByText(alice.user).first().waitFor({ state: 'detached' });
     await conversations(alice.page).getByText(bob.user).waitFor();

@@ -194,6 +194,10 @@ pub fn ChatView() -> Html {
         let (sdk, peer) = (sdk.clone(), peer.clone());
         Callback::from(move |_| sdk.delete_conversation(peer.clone()))
     };
+    let clear = {
+        let (sdk, peer) = (sdk.clone(), peer.clone());
+        Callback::from(move |_| sdk.clear_history(peer.clone()))
+    };
     let presence = state.status_of(&peer).cloned();
     let presence_line = match &presence {
         Some(s) if s.presence == Presence::Online => {
@@ -226,6 +230,7 @@ pub fn ChatView() -> Html {
                     }
                     { relation_button(Relation::Blacklist, is_blocked, format!("Block {peer}"), format!("Unblock {peer}")) }
                     { relation_button(Relation::Muted, is_muted, "Mute".into(), "Unmute".into()) }
+                    <button type="button" onclick={clear} aria-label={format!("Clear the history with {peer}")}>{ "Clear history" }</button>
                     <button type="button" onclick={delete} aria-label={format!("Delete the chat with {peer}")}>{ "Delete chat" }</button>
                 </div>
             </header>
