@@ -26,26 +26,41 @@ before(async () => {
   pages = await servePackage('<!doctype html><title>duet-chat test</title>');
   browser = await launchChromium();
   page = await browser.newPage();
-  // In every load of the page: a signed-in, synced instance of the package.
-  await page.addInitScript(() => {
-    window.signIn = async (SDKAppID, server, userID, userSig) => {
-      const { default: DuetChat } = await import('/pkg/index.js');
-      const chat = await DuetChat.create({ SDKAppID, server });
-      const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
-      await chat.login({ userID, userSig });
-      await ready;
-      return chat;
-    };
-    // As another tab would delete a user's cache; resolves once the SDK's open connection to
-    // it has given way.
-    window.deleteCache = (SDKAppID, userID) => new Promise((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(`duet-${SDKAppID}-${userID}`);
-      request.onsuccess = resolve;
-      request.onerror = () => reject(request.error);
-    });
-  });
+  await page.addInitScript(pageHelpers);
   await page.goto(pages.url);
 });
+
+/** In every load of a test page: a signed-in, synced instance of the package. */
+function pageHelpers() {
+  window.signIn = async (SDKAppID, server, userID, userSig) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = await DuetChat.create({ SDKAppID, server });
+    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    await chat.login({ userID, userSig });
+    await ready;
+    return chat;
+  };
+  // Waits (up to 5 s) until `check` resolves true.
+  window.until = async (check) => {
+    for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  // As another tab would delete a user's cache; resolves once the SDK's open connection to
+  // it has given way.
+  window.deleteCache = (SDKAppID, userID) => new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(`duet-${SDKAppID}-${userID}`);
+    request.onsuccess = resolve;
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** A page in a browser context of its own: another device, with its own IndexedDB. */
+async function newDevice() {
+  const context = await browser.newContext();
+  const device = await context.newPage();
+  await device.addInitScript(pageHelpers);
+  await device.goto(pages.url);
+  return { page: device, close: () => context.close() };
+}
 
 after(async () => {
   await browser?.close();
@@ -1001,21 +1016,15 @@ test('deleteMessage removes messages from the user\'s history on every device; t
   assert.deepEqual(texts(got.a), ['one', 'two', 'three'], 'the peer keeps its copy');
 
   // A new device (its own IndexedDB) gets the history from the server: without them.
-  const context = await browser.newContext();
-  const fresh = await context.newPage();
-  await fresh.goto(pages.url);
-  const again = await fresh.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
-    await chat.login({ userID: bob, userSig: bobSig });
-    await ready;
+  const fresh = await newDevice();
+  const again = await fresh.page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, bobSig }) => {
+    const chat = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const list = await chat.getMessageList({ conversationID: `C2C${alice}` });
     const convs = await chat.getConversationList();
     await chat.logout();
     return { list, last: convs.data.conversationList[0].lastMessage.payload.text };
   }, { wsUrl, SDKAPPID, alice, bob, bobSig: sig(bob) });
-  await context.close();
+  await fresh.close();
   assert.deepEqual(texts(again.list), ['three'], 'the server\'s history leaves them out');
   assert.equal(again.last, 'three');
 });
@@ -1062,17 +1071,16 @@ test('clearHistoryMessage empties the conversation on every device of the user a
     const b1 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const conv = `C2C${alice}`;
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
     const listed = async (chat) => (await chat.getConversationList()).data.conversationList
       .map((c) => ({ id: c.conversationID, unread: c.unreadCount, last: c.lastMessage ? c.lastMessage.payload?.text ?? '?' : null }));
     const texts = async (chat, id) => (await chat.getMessageList({ conversationID: id })).data.messageList.map((m) => m.payload.text);
     await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'one' } }));
     await b1.sendMessage(b1.createTextMessage({ to: alice, payload: { text: 'two' } }));
     await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'three' } }));
-    await until(async () => (await texts(b2, conv)).length === 3);
+    await window.until(async () => (await texts(b2, conv)).length === 3);
     const before = await listed(b2);
     const cleared = await b1.clearHistoryMessage(conv);
-    await until(async () => (await texts(b2, conv)).length === 0);
+    await window.until(async () => (await texts(b2, conv)).length === 0);
     const out = {
       before, cleared: cleared.data,
       b1: await listed(b1), b2: await listed(b2), unread: b2.getTotalUnreadMessageCount(),
@@ -1080,11 +1088,11 @@ test('clearHistoryMessage empties the conversation on every device of the user a
       alice: await texts(a, `C2C${bob}`),
     };
     // Tencent's SDK marks the conversation read before clearing it: the peer hears it.
-    await until(async () => (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList.every((m) => m.flow === 'in' || m.isPeerRead));
+    await window.until(async () => (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList.every((m) => m.flow === 'in' || m.isPeerRead));
     out.peerRead = (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList
       .filter((m) => m.flow === 'out').map((m) => m.isPeerRead);
     await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'four' } }));
-    await until(async () => (await texts(b2, conv)).length === 1);
+    await window.until(async () => (await texts(b2, conv)).length === 1);
     out.after = await listed(b2);
     out.afterHistory = await texts(b2, conv);
     out.bad = await b1.clearHistoryMessage(42).then(() => null, (e) => e.code);
@@ -1107,21 +1115,15 @@ test('clearHistoryMessage empties the conversation on every device of the user a
   assert.equal(got.badId, 60006);
 
   // A browser that never held the conversation reads it from the server: empty, still listed.
-  const context = await browser.newContext();
-  const fresh = await context.newPage();
-  await fresh.goto(pages.url);
-  const again = await fresh.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const b = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-    const ready = new Promise((r) => b.on(DuetChat.EVENT.SDK_READY, r));
-    await b.login({ userID: bob, userSig: bobSig });
-    await ready;
+  const fresh = await newDevice();
+  const again = await fresh.page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, bobSig }) => {
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const list = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList.map((m) => m.payload.text);
     const convs = (await b.getConversationList()).data.conversationList.map((c) => [c.conversationID, c.unreadCount]);
     await b.logout();
     return { list, convs };
   }, { wsUrl, SDKAPPID, alice, bob, bobSig: sig(bob) });
-  await context.close();
+  await fresh.close();
   assert.deepEqual(again.list, ['four']);
   assert.deepEqual(again.convs, [[`C2C${alice}`, 1]]);
 });
@@ -1135,7 +1137,6 @@ test('createForwardMessage sends the content of a message to another conversatio
     const c = await window.signIn(SDKAPPID, wsUrl, carol, sigs.carol);
     const heard = [];
     c.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => heard.push(...data));
-    const until = async (check) => { for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50)); };
     const arriving = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
     await a.sendMessage(a.createLocationMessage({ to: bob, cloudCustomData: '{"from":"alice"}',
       payload: { description: 'Lyon', longitude: 4.8357, latitude: 45.764 } }));
@@ -1145,7 +1146,7 @@ test('createForwardMessage sends the content of a message to another conversatio
     await b.sendMessage(forward);
     const renamed = b.createForwardMessage({ to: carol, payload: original, cloudCustomData: '{"from":"bob"}' });
     await b.sendMessage(renamed);
-    await until(() => heard.length === 2);
+    await window.until(() => heard.length === 2);
     // A recalled message has nothing left to forward.
     const { data: { message: gone } } = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'oops' } }));
     await a.revokeMessage(gone);
@@ -1206,10 +1207,8 @@ test('getMessageListHopping pages from a time each way, going on exactly where a
 
 test("getServerTime gives the server's clock when this device's is an hour behind", async () => {
   const alice = `alice-clock-${run}`;
-  const context = await browser.newContext();
-  const skewed = await context.newPage();
-  await skewed.goto(pages.url);
-  const got = await skewed.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
+  const skewed = await newDevice();
+  const got = await skewed.page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
     const real = Date.now.bind(Date);
     Date.now = () => real() - 3_600_000;
     const { default: DuetChat } = await import('/pkg/index.js');
@@ -1222,7 +1221,7 @@ test("getServerTime gives the server's clock when this device's is an hour behin
     await chat.logout();
     return { before, after: real() - time, type: typeof time };
   }, { wsUrl, SDKAPPID, alice, aliceSig: sig(alice) });
-  await context.close();
+  await skewed.close();
   assert.equal(got.type, 'number');
   assert.ok(Math.abs(got.before - 3_600_000) < 5_000, `before signing in, this device's clock: ${got.before} ms behind`);
   assert.ok(Math.abs(got.after) < 5_000, `signed in, the server's: ${got.after} ms off`);
