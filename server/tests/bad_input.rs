@@ -244,6 +244,28 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
             .await,
         ErrorCode::INVALID_ARGUMENT
     );
+    // Extreme times and keys read nothing; a page size out of bounds is refused.
+    let at = |limit, newer| Request::HistoryAt {
+        peer: uid("bob"),
+        time_ms: u64::MAX,
+        newer,
+        from: Some(protocol::MessageKey {
+            id: u64::MAX,
+            random: 0,
+            time_s: 0,
+        }),
+        limit,
+    };
+    for newer in [false, true] {
+        let page = alice.ok(at(10, newer)).await;
+        assert!(
+            matches!(&page, Reply::History { messages, complete: true } if messages.is_empty()),
+            "{page:?}"
+        );
+        for limit in [0, 201] {
+            assert_eq!(alice.err(at(limit, newer)).await, ErrorCode::INVALID_ARGUMENT);
+        }
+    }
     // The limit itself is accepted.
     alice.send_text("bob", 2, &"a".repeat(12 * 1024)).await;
     let mut bob = server.login("bob", "web2").await;
