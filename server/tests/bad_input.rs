@@ -263,7 +263,10 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
             "{page:?}"
         );
         for limit in [0, 201] {
-            assert_eq!(alice.err(at(limit, newer)).await, ErrorCode::INVALID_ARGUMENT);
+            assert_eq!(
+                alice.err(at(limit, newer)).await,
+                ErrorCode::INVALID_ARGUMENT
+            );
         }
     }
     // The limit itself is accepted.

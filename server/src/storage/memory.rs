@@ -835,7 +835,9 @@ impl Storage for MemoryStorage {
         let hidden = |id: &u64| user.is_some_and(|u| u.hidden.contains(id));
         let ids = st.by_conv.get(&conv_key(owner, peer));
         let start = lower.saturating_add(1);
-        let range = ids.into_iter().flat_map(|ids| ids.range(start..upper.max(start)));
+        let range = ids
+            .into_iter()
+            .flat_map(|ids| ids.range(start..upper.max(start)));
         let ordered: Box<dyn Iterator<Item = &u64>> = match query.oldest_first {
             true => Box::new(range),
             false => Box::new(range.rev()),
