@@ -293,6 +293,18 @@ pub struct Profile {
     pub details: ProfileDetails,
 }
 
+impl Profile {
+    /// The profile of a user who set nothing (or whose profile is not known).
+    pub fn unset(user_id: UserId) -> Self {
+        Profile {
+            user_id,
+            nick: String::new(),
+            avatar: String::new(),
+            details: ProfileDetails::default(),
+        }
+    }
+}
+
 /// Tencent's standard profile fields besides the nickname and avatar, and the app's custom
 /// ones. `None` (or absent): unset, which reads as Tencent's default; in a change, left as it
 /// is. The server checks each value as the REST API's `portrait_set` does.

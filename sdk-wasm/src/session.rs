@@ -114,12 +114,7 @@ impl<C: Cache + 'static> Session<C> {
         let (wake_syncer, wake_rx) = mpsc::unbounded();
         let inner = Rc::new(Inner {
             me: login.user_id.clone(),
-            profile: RefCell::new(Profile {
-                user_id: login.user_id.clone(),
-                nick: String::new(),
-                avatar: String::new(),
-                details: ProfileDetails::default(),
-            }),
+            profile: RefCell::new(Profile::unset(login.user_id.clone())),
             cache,
             tracker: progress,
             out,

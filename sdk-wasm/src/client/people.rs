@@ -52,12 +52,7 @@ impl<C: Cache + 'static> Client<C> {
                 let user = &entry.user_id;
                 let profile = match profiles.iter().position(|p| &p.user_id == user) {
                     Some(i) => profiles.swap_remove(i),
-                    None => Profile {
-                        user_id: user.clone(),
-                        nick: String::new(),
-                        avatar: String::new(),
-                        details: ProfileDetails::default(),
-                    },
+                    None => Profile::unset(user.clone()),
                 };
                 let groups = (groups.iter())
                     .filter(|g| g.users.contains(user))
