@@ -752,6 +752,10 @@ impl<C: Cache + 'static> Session<C> {
                         .update_relations(relation, added, removed, fields)
                         .await?;
                     if let Some(list) = list {
+                        // One announcement of a list a page, with the list as the page left it.
+                        later_events.retain(
+                            |e| !matches!(e, Event::RelationsUpdated(r, _) if *r == relation),
+                        );
                         later_events.push(Event::RelationsUpdated(relation, list));
                     }
                 }

@@ -559,6 +559,33 @@ test('checkFriend tells each side of a friendship, and getFriendProfile gives fr
   assert.equal(got.noList, 60006);
 });
 
+test('FRIEND_LIST_UPDATED after many quick changes ends with the whole list, each friend with its profile', async () => {
+  const alice = `alice-many-${run}`;
+  const friends = Array.from({ length: 12 }, (_, i) => `friend${i}-many-${run}`);
+  await rest('im_open_login_svc/multiaccount_import', { Accounts: [alice, ...friends] });
+  await rest('im_open_login_svc/account_import', { UserID: friends[0], Nick: 'First friend' });
+  await page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    window.many = { a, heard: [] };
+    a.on(DuetChat.EVENT.FRIEND_LIST_UPDATED, ({ data }) => window.many.heard.push(data));
+  }, { wsUrl, SDKAPPID, alice, aliceSig: sig(alice) });
+  // As a backend adds them, one call each, faster than the SDK reads profiles.
+  await Promise.all(friends.map((f) => rest('sns/friend_add', { From_Account: alice, AddFriendItem: [{ To_Account: f }], ForceAddFlags: 1 })));
+  const got = await page.evaluate(async (count) => {
+    const last = () => window.many.heard.at(-1) ?? [];
+    await window.until(() => last().length === count);
+    await new Promise((r) => setTimeout(r, 300)); // nothing older comes after it
+    const out = { events: window.many.heard.length, last: last().map((f) => [f.userID, f.profile.userID, f.profile.nick]) };
+    await window.many.a.logout();
+    return out;
+  }, friends.length);
+  assert.deepEqual(got.last.map(([id]) => id).sort(), [...friends].sort(), 'the last event lists every friend');
+  assert.ok(got.last.every(([id, of]) => id === of), 'each with its own profile');
+  assert.deepEqual(got.last.find(([id]) => id === friends[0])[2], 'First friend');
+  assert.ok(got.events <= friends.length, `${got.events} events for ${friends.length} changes`);
+});
+
 test('modifyMessage edits a sent message on every device of both users, and a stale edit gets 2480', async () => {
   const alice = `alice-edit-${run}`, bob = `bob-edit-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 156_750;
+const BUDGET = 157_050;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

@@ -20,7 +20,7 @@ use crate::session::{FrameSink, FrameStream, Login, Session};
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use litemap::LiteMap;
-use protocol::{Message, Relation, UserId};
+use protocol::{Message, Relation, RelationEntry, UserId};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -98,6 +98,10 @@ struct ClientInner<C: Cache + 'static> {
     typing: RefCell<LiteMap<UserId, u64>>,
     /// The server's clock less this device's, in milliseconds, as of the last sign-in.
     clock_offset_ms: Cell<i64>,
+    /// The friend list as last changed, waiting to be read with its groups and profiles, and
+    /// whether a task is reading one ([`Client::observe`]).
+    friends_changed: RefCell<Option<Vec<RelationEntry>>>,
+    reading_friends: Cell<bool>,
     /// Where the last [`Client::messages_at`] page ended, older and newer.
     hops: RefCell<[Option<messages::Hop>; 2]>,
     /// Media messages not yet uploaded, by random.
@@ -162,6 +166,8 @@ impl<C: Cache + 'static> Client<C> {
                 muted: RefCell::default(),
                 typing: RefCell::default(),
                 hops: RefCell::default(),
+                friends_changed: RefCell::default(),
+                reading_friends: Cell::default(),
                 clock_offset_ms: Cell::default(),
                 groups_changed: Cell::default(),
                 followed: RefCell::default(),
@@ -411,14 +417,31 @@ impl<C: Cache + 'static> Client<C> {
                 }
                 None
             }
-            // The friends with their groups and profiles.
+            // The friends with their groups and profiles, read by one task at a time: changes
+            // that come while it reads are read once after, as the list is then.
             Event::RelationsUpdated(Relation::Friend, list) => {
-                let client = self.clone();
-                crate::runtime::spawn(async move {
-                    if let Ok(friends) = client.friends_of(list).await {
-                        (client.inner.listener)(Event::FriendListUpdated(friends));
-                    }
-                });
+                let start = self
+                    .inner
+                    .friends_changed
+                    .borrow_mut()
+                    .replace(list)
+                    .is_none()
+                    && !self.inner.reading_friends.replace(true);
+                if start {
+                    let client = self.clone();
+                    crate::runtime::spawn(async move {
+                        loop {
+                            let Some(list) = client.inner.friends_changed.borrow_mut().take()
+                            else {
+                                break;
+                            };
+                            if let Ok(friends) = client.friends_of(list).await {
+                                (client.inner.listener)(Event::FriendListUpdated(friends));
+                            }
+                        }
+                        client.inner.reading_friends.set(false);
+                    });
+                }
                 None
             }
             // Either application list: the app hears of both, as they are cached now.
