@@ -216,6 +216,9 @@ export interface Chat {
   isReady(): boolean;
   /** The signed-in user's ID, `''` when none. */
   getLoginUser(): string;
+  /** The message with this `ID` among the last 1,000 this instance heard of or read
+   * (received, sent, listed), as it is now; `null` for another. */
+  findMessage(messageID: string): Message | null;
   /** The server's time in milliseconds since the Unix epoch: this device's clock set by the
    * server's at sign-in (this device's alone before). */
   getServerTime(): number;

@@ -1254,6 +1254,42 @@ test("getServerTime gives the server's clock when this device's is an hour behin
   assert.ok(Math.abs(got.after) < 5_000, `signed in, the server's: ${got.after} ms off`);
 });
 
+test('findMessage finds a message this instance heard of or read, as it is now', async () => {
+  const alice = `alice-find-${run}`, bob = `bob-find-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const arriving = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
+    const msg = a.createTextMessage({ to: bob, payload: { text: 'find me' } });
+    await a.sendMessage(msg);
+    const [received] = await arriving;
+    const brief = (m) => m && [m.ID, m.flow, m.payload.text, m.status];
+    const out = { sent: brief(a.findMessage(msg.ID)), received: brief(b.findMessage(received.ID)), id: msg.ID };
+    const modified = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_MODIFIED, r));
+    msg.payload.text = 'found';
+    await a.modifyMessage(msg);
+    await modified;
+    out.modified = b.findMessage(received.ID).payload.text;
+    out.unknown = b.findMessage('nobody-1-2');
+    try { b.findMessage(42); } catch (e) { out.bad = e.code; }
+    // Another instance of bob's has heard of nothing until it reads the history.
+    const b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    out.before = b2.findMessage(received.ID);
+    await b2.getMessageList({ conversationID: `C2C${alice}` });
+    out.after = brief(b2.findMessage(received.ID));
+    for (const chat of [a, b, b2]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual(got.sent, [got.id, 'out', 'find me', 'success'], 'the sender finds what it sent, by the ID it made');
+  assert.deepEqual(got.received, [got.id, 'in', 'find me', 'success'], 'the recipient finds what it heard of');
+  assert.equal(got.modified, 'found', 'as it is now');
+  assert.equal(got.unknown, null);
+  assert.equal(got.bad, 60006);
+  assert.equal(got.before, null, 'nothing heard of yet');
+  assert.deepEqual(got.after, [got.id, 'in', 'found', 'success'], 'found once read');
+});
+
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
   const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {

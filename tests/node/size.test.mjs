@@ -1,9 +1,9 @@
 // The npm package's size budget: wasm plus JS, gzipped at level 9, as `scripts/build-sdk.sh`
 // reports it. Deterministic for a given build, unlike a timing, so it can fail a run. The
 // budget only moves down: lower it when the package shrinks (BENCHMARKS.md has the history).
-// It has moved up for features only, each recorded there: the last, by 3.5 KB, for Tencent's
+// It has moved up for features only, each recorded there: the last, by 3.8 KB, for Tencent's
 // `clearHistoryMessage`, the whole `Friend` object (groups, source, wording, profile),
-// `createForwardMessage`, `getMessageListHopping` and `getServerTime`; before,
+// `createForwardMessage`, `getMessageListHopping`, `getServerTime` and `findMessage`; before,
 // by 3.3 KB, for Tencent's `checkFriend`, `getFriendProfile`
 // and the message's `isModified`; before, by 2.2 KB, for
 // code written for Tencent's SDK (`getMyProfile`, `getLoginUser`, `setLogLevel`,
@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 157_050;
+const BUDGET = 157_400;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

@@ -84,6 +84,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   if (!isCompleted) {
     await chat.getMessageList({ conversationID: 'C2Cuser1', nextReqMessageID });
   }
+  const kept = chat.findMessage(messageList[0].ID);
+  if (kept !== null) console.log(kept.type, kept.payload);
   const serverNow: number = chat.getServerTime();
   console.log(new Date(serverNow).toISOString());
   const forward = chat.createForwardMessage({ to: 'user2', conversationType: TencentCloudChat.TYPES.CONV_C2C, payload: messageList[0] });

@@ -8,6 +8,9 @@ use crate::keyed::map_of;
 use litemap::LiteMap;
 use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Removal, UserId};
 
+/// How many messages a client keeps for [`Client::find_message`].
+pub const MAX_SEEN: usize = 1000;
+
 /// Where a [`Client::messages_at`] page ended: its conversation, the time it gave for the next
 /// page, and the message it ended with.
 #[derive(Debug, Clone)]
@@ -146,6 +149,9 @@ impl<C: Cache + 'static> Client<C> {
             return rx.await.unwrap_or_else(|_| Err(SdkError::disconnected()));
         }
         self.inner.waiting.borrow_mut().remove(&waiting);
+        if let Ok(m) = &result {
+            self.remember(std::slice::from_ref(m));
+        }
         if result.is_ok() && self.has_draft(&waiting.0) {
             // What was being written there is sent: its draft goes, on every device. The send
             // succeeded whatever becomes of this; a draft that stays is shown, not lost.
@@ -250,16 +256,24 @@ impl<C: Cache + 'static> Client<C> {
         before: Option<MessageKey>,
         count: u32,
     ) -> Result<(Vec<Message>, bool), SdkError> {
-        if let Some(session) = self.session() {
-            match session.messages(peer, before, count).await {
-                Err(e) if e.code == codes::DISCONNECTED => {} // dropped meanwhile
-                answer => return answer,
+        let page = match self.session() {
+            Some(session) => match session.messages(peer, before, count).await {
+                Err(e) if e.code == codes::DISCONNECTED => None, // dropped meanwhile
+                answer => Some(answer?),
+            },
+            None => None,
+        };
+        let (page, complete) = match page {
+            Some(page) => page,
+            // Offline, the cache is all there is to show: complete when it holds fewer.
+            None => {
+                let cached = self.inner.cache.messages(peer, before, count).await?;
+                let complete = cached.len() < count as usize;
+                (cached, complete)
             }
-        }
-        // Offline, the cache is all there is to show: complete when it holds fewer.
-        let cached = self.inner.cache.messages(peer, before, count).await?;
-        let complete = cached.len() < count as usize;
-        Ok((cached, complete))
+        };
+        self.remember(&page);
+        Ok((page, complete))
     }
 
     /// Up to `count` messages with `peer` next to `time_s` (seconds; 0: now), from the server
@@ -290,6 +304,7 @@ impl<C: Cache + 'static> Client<C> {
         if !newer {
             page.reverse();
         }
+        self.remember(&page);
         let last = if newer { page.last() } else { page.first() };
         let next_s = last.map_or(time_s, |m| m.time_ms / 1000);
         self.inner.hops.borrow_mut()[usize::from(newer)] = last.map(|m| Hop {
@@ -320,11 +335,37 @@ impl<C: Cache + 'static> Client<C> {
             let list = self.inner.cache.conversations().await?;
             *self.inner.read.borrow_mut() = Some(ReadState::of(&list));
         }
+        Ok(self.known_read_marks(peer))
+    }
+
+    /// How far the conversation with `peer` is read, as of the last conversation list heard
+    /// of (none read before any).
+    pub fn known_read_marks(&self, peer: &UserId) -> ReadMarks {
         let read = self.inner.read.borrow();
-        Ok(read
-            .as_ref()
+        (read.as_ref())
             .and_then(|r| r.marks.get(peer).copied())
-            .unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// The message whose `ID` ([`Message::id`]) is `id`, among the last [`MAX_SEEN`] this
+    /// client heard of or read (Tencent's `findMessage`, which looks in its memory alone).
+    pub fn find_message(&self, id: &str) -> Option<Message> {
+        (self.inner.seen.borrow().iter().rev())
+            .find(|m| m.id() == id)
+            .cloned()
+    }
+
+    /// Keeps `messages` for [`Client::find_message`], as they are now.
+    pub(super) fn remember(&self, messages: &[Message]) {
+        let mut seen = self.inner.seen.borrow_mut();
+        for m in messages {
+            match seen.iter_mut().find(|s| s.key == m.key) {
+                Some(kept) => *kept = m.clone(),
+                None => seen.push(m.clone()),
+            }
+        }
+        let excess = seen.len().saturating_sub(MAX_SEEN);
+        seen.drain(..excess);
     }
 
     /// Marks the conversation with `peer` read, here and on the user's other devices.

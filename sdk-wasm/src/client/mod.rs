@@ -102,6 +102,8 @@ struct ClientInner<C: Cache + 'static> {
     /// whether a task is reading one ([`Client::observe`]).
     friends_changed: RefCell<Option<Vec<RelationEntry>>>,
     reading_friends: Cell<bool>,
+    /// The messages last heard of or read, oldest first ([`Client::find_message`]).
+    seen: RefCell<Vec<Message>>,
     /// Where the last [`Client::messages_at`] page ended, older and newer.
     hops: RefCell<[Option<messages::Hop>; 2]>,
     /// Media messages not yet uploaded, by random.
@@ -166,6 +168,7 @@ impl<C: Cache + 'static> Client<C> {
                 muted: RefCell::default(),
                 typing: RefCell::default(),
                 hops: RefCell::default(),
+                seen: RefCell::default(),
                 friends_changed: RefCell::default(),
                 reading_friends: Cell::default(),
                 clock_offset_ms: Cell::default(),
@@ -401,6 +404,16 @@ impl<C: Cache + 'static> Client<C> {
     /// counts and read marks follow the conversation list, and an outbox message that went
     /// out (or was refused) settles the send awaiting it instead of being announced.
     fn observe(&self, event: Event) -> Option<Event> {
+        match &event {
+            Event::MessageReceived(list) => self.remember(list),
+            Event::MessageSent(m) | Event::MessageModified(m) | Event::ReactionsUpdated(m, _) => {
+                self.remember(std::slice::from_ref(m))
+            }
+            Event::MessageRevoked {
+                message: Some(m), ..
+            } => self.remember(std::slice::from_ref(m)),
+            _ => {}
+        }
         match event {
             Event::ConversationListUpdated(list) => {
                 *self.inner.read.borrow_mut() = Some(messages::ReadState::of(&list));

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 63] = [
+static CALLS: [(&str, Method); 64] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -154,6 +154,7 @@ static CALLS: [(&str, Method); 63] = [
     ("createLocationMessage", Now(Chat::create_location_message)),
     ("createCustomMessage", Now(Chat::create_custom_message)),
     ("createForwardMessage", Now(Chat::create_forward_message)),
+    ("findMessage", Now(Chat::find_message)),
     ("createImageMessage", Now(Chat::create_image_message)),
     ("createAudioMessage", Now(Chat::create_audio_message)),
     ("createFileMessage", Now(Chat::create_file_message)),

@@ -163,6 +163,23 @@ impl Chat {
         Ok(created(&client.draft(to, vec![element], ccd), &me))
     }
 
+    /// `findMessage(messageID)`: the message with that `ID` among the last 1,000 this instance
+    /// heard of or read (received, sent, listed), as it is now; `null` for another. Tencent's
+    /// looks in its memory alone as well.
+    pub fn find_message(&self, id: JsValue) -> Result<JsValue, JsValue> {
+        let id = id.as_string().ok_or_else(|| invalid("messageID must be a string"))?;
+        let Ok((client, me)) = self.state.signed_in() else {
+            return Ok(JsValue::NULL);
+        };
+        Ok(match client.find_message(&id) {
+            Some(m) => {
+                let marks = client.known_read_marks(m.peer_of(&me));
+                to_js(&JsMessage::new(&m, &me, marks, Status::Success))
+            }
+            None => JsValue::NULL,
+        })
+    }
+
     /// `createForwardMessage({ to, payload: message, cloudCustomData? })`: a new message to
     /// `to` with the content of `message` (an object the SDK gave: sent, received or from
     /// history) and its `cloudCustomData` unless the options give one. 2454 for a message
