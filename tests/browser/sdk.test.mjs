@@ -1278,6 +1278,10 @@ test('findMessage finds a message this instance heard of or read, as it is now',
     out.before = b2.findMessage(received.ID);
     await b2.getMessageList({ conversationID: `C2C${alice}` });
     out.after = brief(b2.findMessage(received.ID));
+    // Deleted from bob's history, it is found on none of his instances.
+    await b.deleteMessage([b.findMessage(received.ID)]);
+    await window.until(() => b2.findMessage(received.ID) === null);
+    out.deleted = [b.findMessage(received.ID), b2.findMessage(received.ID)];
     for (const chat of [a, b, b2]) await chat.logout();
     return out;
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
@@ -1288,6 +1292,7 @@ test('findMessage finds a message this instance heard of or read, as it is now',
   assert.equal(got.bad, 60006);
   assert.equal(got.before, null, 'nothing heard of yet');
   assert.deepEqual(got.after, [got.id, 'in', 'found', 'success'], 'found once read');
+  assert.deepEqual(got.deleted, [null, null], 'a deleted message is found no more');
 });
 
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {

@@ -267,6 +267,9 @@ impl<C: Cache + 'static> Client<C> {
         self.inner.muted.borrow_mut().clear();
         self.inner.followed.borrow_mut().clear();
         self.inner.groups_changed.set(false);
+        self.inner.seen.borrow_mut().clear();
+        *self.inner.hops.borrow_mut() = Default::default();
+        self.inner.friends_changed.borrow_mut().take();
         #[cfg(target_arch = "wasm32")]
         for (_, draft) in std::mem::take(&mut *self.inner.media.borrow_mut()) {
             draft.cancel.cancel();
@@ -412,6 +415,10 @@ impl<C: Cache + 'static> Client<C> {
             Event::MessageRevoked {
                 message: Some(m), ..
             } => self.remember(std::slice::from_ref(m)),
+            // Deleted, they are found no more.
+            Event::MessagesDeleted { keys, .. } => {
+                (self.inner.seen.borrow_mut()).retain(|m| !keys.contains(&m.key))
+            }
             _ => {}
         }
         match event {

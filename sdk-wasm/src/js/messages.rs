@@ -167,7 +167,9 @@ impl Chat {
     /// heard of or read (received, sent, listed), as it is now; `null` for another. Tencent's
     /// looks in its memory alone as well.
     pub fn find_message(&self, id: JsValue) -> Result<JsValue, JsValue> {
-        let id = id.as_string().ok_or_else(|| invalid("messageID must be a string"))?;
+        let id = id
+            .as_string()
+            .ok_or_else(|| invalid("messageID must be a string"))?;
         let Ok((client, me)) = self.state.signed_in() else {
             return Ok(JsValue::NULL);
         };
