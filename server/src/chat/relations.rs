@@ -116,8 +116,8 @@ impl Chat {
     /// `acceptFriendApplication`): `applicant` lists `me` as a friend, with the remark,
     /// wording and source it applied with (Tencent's friend entry keeps `Tag_SNS_IM_AddSource`
     /// and `Tag_SNS_IM_AddWording`), and `me` lists `applicant` too when `both` (`fields`, a
-    /// remark, going with that entry). The application then leaves both users' lists. 30001 when there is
-    /// none.
+    /// remark, going with that entry). The application then leaves both users' lists. 30001
+    /// when there is none.
     pub async fn accept_application(
         &self,
         me: &UserId,

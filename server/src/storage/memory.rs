@@ -842,10 +842,20 @@ impl Storage for MemoryStorage {
             true => Box::new(range),
             false => Box::new(range.rev()),
         };
+        // Times grow with ids: in reading order, messages before the window are skipped and the
+        // first one past it ends the read.
+        let early = |t: u64| t < min_time;
+        let late = |t: u64| t > query.max_time_ms;
+        let (before, past): (&dyn Fn(u64) -> bool, &dyn Fn(u64) -> bool) = match query.oldest_first
+        {
+            true => (&early, &late),
+            false => (&late, &early),
+        };
         let mut found = ordered
             .filter(|id| !hidden(id))
             .map(|id| &st.messages[id].message)
-            .filter(|m| (min_time..=query.max_time_ms).contains(&m.time_ms));
+            .skip_while(|m| before(m.time_ms))
+            .take_while(|m| !past(m.time_ms));
         let messages: Vec<Message> = found
             .by_ref()
             .take(query.limit.max(1) as usize)
