@@ -187,7 +187,7 @@ pub enum Request {
         fields: RelationFields,
     },
     /// Accepts `user`'s friend application: `user` lists the caller as a friend (with the
-    /// remark it gave when applying), and the caller lists `user` too when `both` (Tencent's
+    /// remark, wording and source it applied with), and the caller lists `user` too when `both` (Tencent's
     /// `Agree_And_Add`). `fields` (a remark) go with the caller's new entry. 30001 when `user`
     /// has not applied.
     ApplicationAccept {
