@@ -544,6 +544,7 @@ mod tests {
             user_id: user(who),
             presence,
             last_seen_ms: 0,
+            custom_status: String::new(),
             hidden: false,
         };
         s.apply(Action::Statuses(vec![status("bob", Presence::Online)]));

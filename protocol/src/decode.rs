@@ -316,6 +316,7 @@ read_fields!(UserStatus {
     user_id: "user_id",
     presence: "presence",
     last_seen_ms: "last_seen_ms" default,
+    custom_status: "custom_status" default,
     hidden: "hidden" default,
 });
 
@@ -405,6 +406,7 @@ flat! {
         pinned: bool = "pinned",
         draft: String = "draft",
         status: UserStatus = "status",
+        read: bool = "read",
     }
 }
 
@@ -424,6 +426,7 @@ enum EventKind {
     Relations,
     Profile,
     FriendGroups,
+    ApplicationsRead,
     Unknown,
 }
 
@@ -442,6 +445,7 @@ by_name!(EventKind {
     EventKind::Relations => "relations",
     EventKind::Profile => "profile",
     EventKind::FriendGroups => "friend_groups",
+    EventKind::ApplicationsRead => "applications_read",
 } other EventKind::Unknown);
 
 impl FlatEntry {
@@ -498,6 +502,7 @@ impl FlatEntry {
                 avatar: need(self.avatar.take(), "avatar")?,
             },
             EventKind::FriendGroups => SyncEvent::FriendGroups,
+            EventKind::ApplicationsRead => SyncEvent::ApplicationsRead,
             EventKind::Unknown => SyncEvent::Unknown,
         })
     }
@@ -515,6 +520,7 @@ impl FlatEntry {
             user_id: need(self.user_id.take(), "user_id")?,
             since_ms: need(self.since_ms.take(), "since_ms")?,
             fields: self.fields.take().unwrap_or_default(),
+            read: self.read.take().unwrap_or_default(),
         })
     }
 }
@@ -968,6 +974,7 @@ mod tests {
                     user_id: uid("carol"),
                     presence: crate::presence::Presence::Offline,
                     last_seen_ms: 1_800_000_000_000,
+                    custom_status: "在听歌 \"live\"".into(),
                     hidden: true,
                 },
             },
@@ -1006,6 +1013,7 @@ mod tests {
                 avatar: "/a.png".into(),
             },
             SyncEvent::FriendGroups,
+            SyncEvent::ApplicationsRead,
         ]
     }
 
@@ -1264,6 +1272,7 @@ mod tests {
                         user_id: uid("carol"),
                         since_ms: 9,
                         fields: RelationFields::default(),
+                        read: true,
                     },
                     RelationEntry {
                         user_id: uid("dave"),
@@ -1272,6 +1281,7 @@ mod tests {
                             remark: "Dave from work".into(),
                             ..RelationFields::default()
                         },
+                        read: false,
                     },
                 ],
             },

@@ -137,6 +137,10 @@ pub enum Request {
     StatusSubscribe { users: Vec<UserId>, subscribe: bool },
     /// Hides the caller's presence from everyone (`hidden`), or shows it again.
     StatusHide { hidden: bool },
+    /// Sets the caller's custom status (Tencent's `setSelfStatus`; empty clears it), at most
+    /// [`crate::presence::MAX_CUSTOM_STATUS_BYTES`]. Answered with the caller's own status;
+    /// its followers and its other devices get it as a `status` push.
+    StatusSet { custom_status: String },
     /// Deletes messages of the conversation with `peer` from the caller's history, on all of
     /// its devices (a `deleted` entry tells the others); the peer keeps its copy. At most
     /// [`MAX_DELETE_PER_REQUEST`] keys, every one a message between the two.
@@ -201,6 +205,11 @@ pub enum Request {
     /// Which of `users` (at most [`MAX_CHECK_PER_REQUEST`]) are on the caller's friend list,
     /// and which have the caller on theirs (Tencent's `checkFriend`).
     FriendCheck { users: Vec<UserId> },
+    /// Marks every friend application to the caller so far read (Tencent's
+    /// `setFriendApplicationRead`): its other devices get an `applications_read` entry, and the
+    /// `application_received` list gives each `read`. Answered `marked_read` with the entry's
+    /// sequence.
+    ApplicationsRead,
     /// Reads the caller's friend groups (Tencent's `getFriendGroupList`).
     FriendGroupList,
     /// With `add`, makes the group `name` if it is new and puts the friends `users` in it;
@@ -260,6 +269,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "status_get",
     "status_subscribe",
     "status_hide",
+    "status_set",
     "delete_messages",
     "conversation_delete",
     "history_clear",
@@ -270,6 +280,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "application_accept",
     "relation_list",
     "friend_check",
+    "applications_read",
     "friend_group_list",
     "friend_group_change",
     "profile_set",
@@ -597,6 +608,9 @@ mod tests {
                 subscribe: true,
             },
             Request::StatusHide { hidden: true },
+            Request::StatusSet {
+                custom_status: "listening".into(),
+            },
             Request::DeleteMessages {
                 peer: user.clone(),
                 keys: vec![],
@@ -636,6 +650,7 @@ mod tests {
             Request::FriendCheck {
                 users: vec![user.clone()],
             },
+            Request::ApplicationsRead,
             Request::FriendGroupList,
             Request::FriendGroupChange {
                 name: "work".into(),

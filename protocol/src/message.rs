@@ -149,6 +149,9 @@ pub enum SyncEvent {
     /// was made or deleted, or friends joined or left one. Devices read the groups again
     /// (`friend_group_list`): they hold no copy to patch.
     FriendGroups,
+    /// The user read every friend application to it so far (Tencent's
+    /// `setFriendApplicationRead`), on some device: each one its devices hold is now `read`.
+    ApplicationsRead,
     /// An entry of a kind this build does not know, from a newer version. A client skips it;
     /// its sequence still counts, so the cursor moves past it and sync never sticks on it.
     /// Nothing makes one: it is what reading such an entry gives (and, written again,
@@ -430,6 +433,9 @@ pub struct RelationEntry {
     pub since_ms: u64,
     #[serde(default, skip_serializing_if = "RelationFields::is_empty")]
     pub fields: RelationFields,
+    /// On a friend application to the user: the user has read it (`applications_read`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read: bool,
 }
 
 /// One entry of a user's recent contacts (R5.1): the conversation with one peer.

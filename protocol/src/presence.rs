@@ -10,6 +10,9 @@ use serde::Serialize;
 /// Most users one connection follows at a time with `status_subscribe`.
 pub const MAX_STATUS_SUBSCRIPTIONS: usize = 200;
 
+/// Longest custom status a user may set, in bytes of UTF-8 (100, as Tencent's).
+pub const MAX_CUSTOM_STATUS_BYTES: usize = 100;
+
 /// What is known of a user's presence.
 /// Read by name (`decode.rs`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -32,6 +35,10 @@ pub struct UserStatus {
     /// or online now).
     #[serde(skip_serializing_if = "crate::is_zero")]
     pub last_seen_ms: u64,
+    /// What the user says it is doing (Tencent's `customStatus`); empty when it set none,
+    /// signed out of its last device, or its presence is not to be told.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub custom_status: String,
     /// On the user's own status only: it hid its presence from others.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
@@ -44,6 +51,7 @@ impl UserStatus {
             user_id,
             presence: Presence::Unknown,
             last_seen_ms: 0,
+            custom_status: String::new(),
             hidden: false,
         }
     }

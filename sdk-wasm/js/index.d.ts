@@ -327,6 +327,9 @@ export interface Chat {
    * time), across reconnects until logout. Resolves with their presence now. */
   subscribeUserStatus(options: { userIDList: string[] }): Promise<Result<UserStatusList>>;
   unsubscribeUserStatus(options: { userIDList: string[] }): Promise<Result<UserStatusList>>;
+  /** Sets your custom status (at most 100 bytes; `''` clears it) until you set it again or log
+   * out of your last device. `USER_STATUS_UPDATED` tells your followers and your devices. */
+  setSelfStatus(options: { customStatus: string }): Promise<Result<UserStatus>>;
   /** Hides your presence from everyone (they see `USER_STATUS_UNKNOWN`), or shows it again. */
   setSelfStatusHidden(hidden: boolean): Promise<Result<{}>>;
   getUserProfile(options: { userIDList: string[] }): Promise<Result<Profile[]>>;
@@ -357,6 +360,9 @@ export interface Chat {
   /** Sets the remark you give a friend, on all your devices; 30001 when not a friend. */
   updateFriend(options: { userID: string; remark: string }): Promise<Result<{}>>;
   getFriendApplicationList(): Promise<Result<FriendApplicationList>>;
+  /** Every application to you so far is read, on all your devices: `unreadCount` 0 in the
+   * `FRIEND_APPLICATION_LIST_UPDATED` that follows, until another comes. */
+  setFriendApplicationRead(): Promise<Result<{}>>;
   getFriendGroupList(): Promise<Result<FriendGroup[]>>;
   /** Makes the group (at most 32; 30010) and puts the friends in it; `failureUserIDList` holds
    * those who could not join (30001: not a friend). */
@@ -438,6 +444,7 @@ export type UserStatusType = typeof TYPES.USER_STATUS_UNKNOWN | typeof TYPES.USE
 export interface UserStatus {
   userID: string;
   statusType: UserStatusType;
+  /** What the user set with `setSelfStatus` (`''`: nothing, or its presence is unknown). */
   customStatus: string;
   /** When the user's last device went offline, seconds since the Unix epoch (0: unknown, or
    * online now). */
@@ -538,7 +545,7 @@ export interface FriendApplication {
 export interface FriendApplicationList {
   /** Applications to you first, then yours. */
   applicationList: FriendApplication[];
-  /** How many are to you. */
+  /** How many are to you and not read yet (`setFriendApplicationRead`). */
   unreadCount: number;
 }
 

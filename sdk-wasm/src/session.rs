@@ -751,13 +751,16 @@ impl<C: Cache + 'static> Session<C> {
                     let list = self
                         .update_relations(relation, added, removed, fields)
                         .await?;
-                    if let Some(list) = list {
-                        // One announcement of a list a page, with the list as the page left it.
-                        later_events.retain(
-                            |e| !matches!(e, Event::RelationsUpdated(r, _) if *r == relation),
-                        );
-                        later_events.push(Event::RelationsUpdated(relation, list));
-                    }
+                    announce_list(&mut later_events, relation, list);
+                }
+                // Every application received before this entry is read.
+                SyncEvent::ApplicationsRead => {
+                    let relation = Relation::ApplicationReceived;
+                    let mut edit = |list: &mut Vec<RelationEntry>| {
+                        list.iter_mut().for_each(|e| e.read = true);
+                    };
+                    let list = self.edit_relations(relation, &mut edit).await?;
+                    announce_list(&mut later_events, relation, list);
                 }
                 // Reactions are read as edits above; a status comes with sequence 0 only
                 // ([`Self::on_push`]), never in a log.
@@ -1024,17 +1027,10 @@ impl<C: Cache + 'static> Session<C> {
         }
     }
 
-    /// The presence of `users` as this user may see it; with `follow`, this connection also
-    /// follows them (`Some(true)`) or stops (`Some(false)`).
-    pub async fn statuses(
-        &self,
-        users: Vec<UserId>,
-        follow: Option<bool>,
-    ) -> Result<Vec<UserStatus>, SdkError> {
-        let request = match follow {
-            None => Request::StatusGet { users },
-            Some(subscribe) => Request::StatusSubscribe { users, subscribe },
-        };
+    /// Presence as this user may see it, the answer to `request`: `status_get`,
+    /// `status_subscribe` (this connection then follows those users, or stops) or `status_set`
+    /// (the user's own status).
+    pub async fn statuses(&self, request: Request) -> Result<Vec<UserStatus>, SdkError> {
         match self.request(request).await? {
             Reply::Statuses { statuses } => Ok(statuses),
             _ => Err(unexpected()),
@@ -1206,6 +1202,16 @@ impl<C: Cache + 'static> Session<C> {
         Ok(profile)
     }
 
+    /// Marks every friend application to this user read, here (`RelationsUpdated` when that
+    /// changed any) and on its other devices.
+    pub async fn mark_applications_read(&self) -> Result<(), SdkError> {
+        let Reply::MarkedRead { seq } = self.request(Request::ApplicationsRead).await? else {
+            return Err(unexpected());
+        };
+        let event = SyncEvent::ApplicationsRead;
+        self.apply(vec![SyncEntry { seq, event }], true).await
+    }
+
     /// This user's friend list or blacklist as the server holds it; the cache follows.
     pub async fn relations(&self, relation: Relation) -> Result<Vec<RelationEntry>, SdkError> {
         let reply = self.request(Request::RelationList { relation }).await?;
@@ -1278,9 +1284,9 @@ impl<C: Cache + 'static> Session<C> {
     }
 
     /// Applies a change to one of the cached lists: the added users carry `fields` (those
-    /// already listed keep the rest of theirs). Returns the list after it, or `None` when it
-    /// was applied already: this device applies its own changes when the server answers, and
-    /// the server's entry for them arrives here too.
+    /// already listed keep the rest of theirs; a new one is not read). Returns the list after
+    /// it, or `None` when it was applied already: this device applies its own changes when the
+    /// server answers, and the server's entry for them arrives here too.
     async fn update_relations(
         &self,
         relation: Relation,
@@ -1288,26 +1294,48 @@ impl<C: Cache + 'static> Session<C> {
         removed: Vec<UserId>,
         fields: RelationFields,
     ) -> Result<Option<Vec<RelationEntry>>, SdkError> {
+        let mut edit = |list: &mut Vec<RelationEntry>| {
+            list.retain(|e| !removed.contains(&e.user_id));
+            // Each added entry with its fields as they now are, a cleared remark included.
+            for user_id in &added {
+                match list.iter_mut().find(|e| &e.user_id == user_id) {
+                    Some(e) => e.fields.clone_from(&fields),
+                    None => list.push(RelationEntry {
+                        user_id: user_id.clone(),
+                        since_ms: crate::runtime::now_ms(),
+                        fields: fields.clone(),
+                        read: false,
+                    }),
+                }
+            }
+        };
+        self.edit_relations(relation, &mut edit).await
+    }
+
+    /// Applies `edit` to one of the cached lists; the list after it, or `None` when it changed
+    /// nothing.
+    async fn edit_relations(
+        &self,
+        relation: Relation,
+        edit: &mut dyn FnMut(&mut Vec<RelationEntry>),
+    ) -> Result<Option<Vec<RelationEntry>>, SdkError> {
         let cache = &self.inner.cache;
         let before = cache.relations(relation).await?;
         let mut list = before.clone();
-        list.retain(|e| !removed.contains(&e.user_id));
-        // Each added entry with its fields as they now are, a cleared remark included.
-        for user_id in added {
-            match list.iter_mut().find(|e| e.user_id == user_id) {
-                Some(e) => e.fields.clone_from(&fields),
-                None => list.push(RelationEntry {
-                    user_id,
-                    since_ms: crate::runtime::now_ms(),
-                    fields: fields.clone(),
-                }),
-            }
-        }
+        edit(&mut list);
         if list == before {
             return Ok(None);
         }
         cache.set_relations(relation, &list).await?;
         Ok(Some(list))
+    }
+}
+
+/// Announces a list that a page of entries changed, once a page, as the page left it.
+fn announce_list(events: &mut Vec<Event>, relation: Relation, list: Option<Vec<RelationEntry>>) {
+    if let Some(list) = list {
+        events.retain(|e| !matches!(e, Event::RelationsUpdated(r, _) if *r == relation));
+        events.push(Event::RelationsUpdated(relation, list));
     }
 }
 

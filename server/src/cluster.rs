@@ -81,6 +81,10 @@ enum News {
         why: Eviction,
     },
     Settings,
+    /// A user hid or showed its presence or set its custom status.
+    StatusChanged {
+        user: UserId,
+    },
     /// What the sending node spent of the shared rate budgets.
     Spent(Spent),
     /// A node started or got NATS back: the others send their presence.
@@ -271,6 +275,7 @@ impl Node {
                     Outbound::SignedIn(user, device) => News::SignedIn { user, device },
                     Outbound::Disconnect(user, why) => News::Disconnect { user, why },
                     Outbound::Settings => News::Settings,
+                    Outbound::StatusChanged(user) => News::StatusChanged { user },
                 };
                 // Entries gathered so far go first, so news keeps its order.
                 if !entries.is_empty() {
@@ -331,7 +336,7 @@ impl Node {
             News::Presence { users } => {
                 for (user, devices) in users {
                     if hub.set_remote(from, &user, devices) {
-                        self.tell_followers(&user).await;
+                        self.tell_followers(&user, false).await;
                     }
                 }
             }
@@ -342,19 +347,22 @@ impl Node {
                     tracing::warn!(error = %e, "cannot read the settings another node changed");
                 }
             }
+            News::StatusChanged { user } => self.tell_followers(&user, true).await,
             News::Spent(spent) => self.budgets.charge(&spent),
             News::Hello => self.send_presence().await,
             News::Bye => {
                 for user in hub.forget_node(from) {
-                    self.tell_followers(&user).await;
+                    self.tell_followers(&user, false).await;
                 }
             }
         }
     }
 
-    async fn tell_followers(&self, user: &UserId) {
+    /// Tells this node's followers of `user` of its presence: when it changed, or with `force`
+    /// whatever it is (its status changed).
+    async fn tell_followers(&self, user: &UserId, force: bool) {
         let online = self.chat.hub.is_online(user);
-        if let Err(e) = self.chat.tell_followers(user, online, false).await {
+        if let Err(e) = self.chat.tell_followers(user, online, force).await {
             tracing::warn!(error = %e, %user, "cannot tell followers of a presence change");
         }
     }
@@ -397,7 +405,7 @@ impl Node {
                 _ = tick.tick() => {
                     self.send_presence().await;
                     for user in self.chat.hub.expire_remote() {
-                        self.tell_followers(&user).await;
+                        self.tell_followers(&user, false).await;
                     }
                 }
                 _ = reconnected.notified() => {

@@ -86,6 +86,9 @@ pub enum Outbound {
     Disconnect(UserId, Eviction),
     /// An app setting changed; the others read the settings again.
     Settings,
+    /// The user hid or showed its presence or set its custom status: the others tell their
+    /// connections that follow it.
+    StatusChanged(UserId),
 }
 
 /// Most messages waiting for the cluster's publisher; past this they are dropped (a device

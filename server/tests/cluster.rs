@@ -104,6 +104,30 @@ async fn users_and_devices_on_different_nodes_chat_and_stay_in_sync() {
         );
     }
 
+    // A custom status set on node 1 reaches alice, following bob on node 0, and bob's laptop.
+    alice
+        .ok(Request::StatusSubscribe {
+            users: vec![uid("bob")],
+            subscribe: true,
+        })
+        .await;
+    bob_phone
+        .ok(Request::StatusSet {
+            custom_status: "on a train".into(),
+        })
+        .await;
+    for device in [&mut alice, &mut bob_laptop] {
+        let status = loop {
+            if let SyncEvent::Status { status } = &device.push().await.event {
+                break status.clone();
+            }
+        };
+        assert_eq!(
+            (status.user_id.as_str(), status.custom_status.as_str()),
+            ("bob", "on a train")
+        );
+    }
+
     // The offline flow: carol, an account the backend made through node 1, is offline while
     // alice writes through node 0, then signs in on node 2 and finds everything.
     let made = nodes[1]

@@ -133,6 +133,122 @@ async fn presence_is_told_to_followers_and_withheld_from_the_blocked_and_when_hi
     assert!(frame.is_err(), "no push after unsubscribing: {frame:?}");
 }
 
+/// Sets `client`'s custom status; its own status as answered.
+async fn set_custom(client: &mut Client, custom: &str) -> UserStatus {
+    let Reply::Statuses { mut statuses } = client
+        .ok(Request::StatusSet {
+            custom_status: custom.into(),
+        })
+        .await
+    else {
+        panic!("status_set answers the caller's status")
+    };
+    statuses.remove(0)
+}
+
+#[tokio::test]
+async fn a_custom_status_reaches_followers_and_the_users_devices_until_it_signs_out() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice", "web").await;
+    let mut carol = server.login("carol", "web").await;
+    let mut bob = server.login("bob", "web").await;
+    let mut bob_phone = server.login("bob", "phone").await;
+    for follower in [&mut alice, &mut carol] {
+        follower
+            .ok(Request::StatusSubscribe {
+                users: vec![uid("bob")],
+                subscribe: true,
+            })
+            .await;
+    }
+    let own = set_custom(&mut bob, "在听歌 🎧").await;
+    assert_eq!(
+        (own.presence, own.custom_status.as_str()),
+        (Presence::Online, "在听歌 🎧")
+    );
+    for client in [&mut alice, &mut carol, &mut bob_phone, &mut bob] {
+        let told = status_push(client).await;
+        assert_eq!(
+            (told.user_id.as_str(), told.custom_status.as_str()),
+            ("bob", "在听歌 🎧"),
+            "followers and every device of bob's are told"
+        );
+    }
+    let read = statuses(&mut alice, &["bob"]).await;
+    assert_eq!(read[0].custom_status, "在听歌 🎧");
+    // Longer than 100 bytes: refused, the status kept.
+    let long = "é".repeat(51);
+    assert_eq!(
+        bob.err(Request::StatusSet {
+            custom_status: long
+        })
+        .await,
+        ErrorCode::INVALID_ARGUMENT
+    );
+    assert_eq!(
+        set_custom(&mut bob, &"x".repeat(100))
+            .await
+            .custom_status
+            .len(),
+        100
+    );
+    for follower in [&mut alice, &mut carol] {
+        assert_eq!(status_push(follower).await.custom_status.len(), 100);
+    }
+    // Blocked, carol sees neither his presence nor his status.
+    block(&mut bob, "carol").await;
+    assert_eq!(
+        status_push(&mut carol).await,
+        UserStatus::unknown(uid("bob"))
+    );
+    assert_eq!(
+        statuses(&mut carol, &["bob"]).await[0],
+        UserStatus::unknown(uid("bob"))
+    );
+    // Hidden, nobody else sees it; bob does.
+    bob.ok(Request::StatusHide { hidden: true }).await;
+    assert_eq!(
+        statuses(&mut alice, &["bob"]).await[0],
+        UserStatus::unknown(uid("bob"))
+    );
+    assert_eq!(
+        statuses(&mut bob, &["bob"]).await[0].custom_status.len(),
+        100
+    );
+    bob.ok(Request::StatusHide { hidden: false }).await;
+    // Signing out of one device keeps it; of the last one clears it, and followers are told.
+    bob_phone.ok(Request::Logout).await;
+    assert_eq!(
+        statuses(&mut alice, &["bob"]).await[0].custom_status.len(),
+        100
+    );
+    set_custom(&mut bob, "back soon").await;
+    bob.ok(Request::Logout).await;
+    loop {
+        let told = status_push(&mut alice).await;
+        if told.presence == Presence::Offline {
+            assert_eq!(told.custom_status, "", "cleared when bob signed out");
+            break;
+        }
+    }
+    let mut bob = server.login("bob", "web").await;
+    assert_eq!(statuses(&mut bob, &["bob"]).await[0].custom_status, "");
+    // A status change reaches every follower: a budget of its own.
+    let mut refused = 0;
+    for i in 0..30 {
+        let frame = bob
+            .request(Request::StatusSet {
+                custom_status: format!("s{i}"),
+            })
+            .await;
+        if let ServerFrame::Error { code, .. } = frame {
+            assert_eq!(code, ErrorCode::RATE_LIMITED);
+            refused += 1;
+        }
+    }
+    assert!(refused > 0, "thirty changes at once are not all taken");
+}
+
 #[tokio::test]
 async fn friends_only_presence_needs_friendship_and_subscriptions_are_bounded() {
     let server = TestServer::start_with(|c| c.friends_only = true).await;

@@ -87,6 +87,63 @@ async fn a_friend_add_is_an_application_until_the_other_side_adds_back() {
     );
 }
 
+#[tokio::test]
+async fn applications_read_on_one_device_are_read_on_all_and_newer_ones_are_not() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut bob_phone = server.login("bob", "phone").await;
+    for applicant in ["alice", "carol"] {
+        let mut c = server.login(applicant, "web").await;
+        assert_eq!(
+            add(&mut c, Relation::Friend, "bob").await,
+            ErrorCode::FRIEND_APPLICATION_PENDING
+        );
+    }
+    let read = |entries: Vec<protocol::RelationEntry>| -> Vec<(String, bool)> {
+        entries
+            .into_iter()
+            .map(|e| (e.user_id.to_string(), e.read))
+            .collect()
+    };
+    assert_eq!(
+        read(list(&mut bob, Relation::ApplicationReceived).await),
+        [("alice".to_owned(), false), ("carol".to_owned(), false)]
+    );
+    let Reply::MarkedRead { seq } = bob.ok(Request::ApplicationsRead).await else {
+        panic!("applications_read answers marked_read")
+    };
+    // Bob's phone is told (after the two applications), and lists them read.
+    loop {
+        let entry = bob_phone.push().await;
+        if entry.event == SyncEvent::ApplicationsRead {
+            assert_eq!(entry.seq, seq);
+            break;
+        }
+    }
+    assert_eq!(
+        read(list(&mut bob_phone, Relation::ApplicationReceived).await),
+        [("alice".to_owned(), true), ("carol".to_owned(), true)]
+    );
+    // A newer application is not read; the applicants' own lists know nothing of it.
+    server.clock.advance_ms(1_000);
+    let mut dave = server.login("dave", "web").await;
+    add(&mut dave, Relation::Friend, "bob").await;
+    assert_eq!(
+        read(list(&mut bob, Relation::ApplicationReceived).await),
+        [
+            ("alice".to_owned(), true),
+            ("carol".to_owned(), true),
+            ("dave".to_owned(), false)
+        ]
+    );
+    assert!(
+        list(&mut dave, Relation::ApplicationSent)
+            .await
+            .iter()
+            .all(|e| !e.read)
+    );
+}
+
 /// Each user's side of a friendship, as `friend_check` answers it to `client`: whether it is
 /// on `client`'s list, and `client` on its.
 async fn check(client: &mut Client, users: &[&str]) -> Vec<(String, bool, bool)> {

@@ -1008,6 +1008,103 @@ test('presence: getUserStatus and subscribeUserStatus tell online, offline and l
   assert.equal(got.unsub, 0);
 });
 
+test('setSelfStatus: a custom status reaches followers and the user, is bounded, and goes with the last logout', async () => {
+  const alice = `alice-cs-${run}`, bob = `bob-cs-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    let b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const heard = { a: [], b: [] };
+    a.on(DuetChat.EVENT.USER_STATUS_UPDATED, (e) => heard.a.push(...e.data));
+    b.on(DuetChat.EVENT.USER_STATUS_UPDATED, (e) => heard.b.push(...e.data));
+    await a.subscribeUserStatus({ userIDList: [bob] });
+    const status = '会议中 📅 "until 3"';
+    const set = (await b.setSelfStatus({ customStatus: status })).data;
+    await window.until(() => heard.a.length >= 1 && heard.b.length >= 1);
+    const told = [heard.a[0], heard.b[0]].map((s) => [s.userID, s.customStatus]);
+    const read = (await a.getUserStatus({ userIDList: [bob] })).data.successUserList[0].customStatus;
+    const codeOf = (p) => p.then(() => 0, (e) => e.code);
+    const tooLong = await codeOf(b.setSelfStatus({ customStatus: 'é'.repeat(51) }));
+    const missing = await codeOf(b.setSelfStatus({}));
+    const kept = (await a.getUserStatus({ userIDList: [bob] })).data.successUserList[0].customStatus;
+    const cleared = (await b.setSelfStatus({ customStatus: '' })).data.customStatus;
+    await b.setSelfStatus({ customStatus: 'back soon' });
+    await window.until(() => heard.a.some((s) => s.customStatus === 'back soon'));
+    await b.logout();
+    await window.until(() => heard.a.at(-1).statusType === DuetChat.TYPES.USER_STATUS_OFFLINE);
+    const gone = [heard.a.at(-1).statusType, heard.a.at(-1).customStatus];
+    b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const after = (await b.getUserStatus({ userIDList: [bob] })).data.successUserList[0].customStatus;
+    for (const chat of [a, b]) await chat.logout();
+    return { set, told, read, tooLong, missing, kept, cleared, gone, after };
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  const status = '会议中 📅 "until 3"';
+  assert.deepEqual(got.set, { userID: bob, statusType: 1, customStatus: status, lastSeenTime: 0 });
+  assert.deepEqual(got.told, [[bob, status], [bob, status]], 'the follower and bob himself hear it');
+  assert.equal(got.read, status);
+  assert.equal(got.tooLong, 60006, 'over 100 bytes');
+  assert.equal(got.missing, 60006);
+  assert.equal(got.kept, status, 'a refused change keeps the status');
+  assert.equal(got.cleared, '');
+  assert.deepEqual(got.gone, [2, ''], 'logging out of the last device clears it');
+  assert.equal(got.after, '');
+});
+
+test('setFriendApplicationRead: applications read on one device are read on the others, newer ones are not', async () => {
+  const bob = `bob-apr-${run}`, [carol, dave, erin] = ['carol', 'dave', 'erin'].map((u) => `${u}-apr-${run}`);
+  const phone = await newDevice();
+  await phone.page.evaluate(async ({ wsUrl, SDKAPPID, bob, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    window.b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    window.heard = [];
+    window.b2.on(DuetChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED, (e) => window.heard.push(e.data.unreadCount));
+  }, { wsUrl, SDKAPPID, bob, bobSig: sig(bob) });
+  const apply = (applicant) => page.evaluate(async ({ wsUrl, SDKAPPID, bob, applicant, applicantSig }) => {
+    const chat = await window.signIn(SDKAPPID, wsUrl, applicant, applicantSig);
+    const { code } = (await chat.addFriend({ to: bob, wording: `hi from ${applicant}` })).data;
+    await chat.logout();
+    return code;
+  }, { wsUrl, SDKAPPID, bob, applicant, applicantSig: sig(applicant) });
+  assert.deepEqual([await apply(carol), await apply(dave)], [30539, 30539]);
+  const here = await page.evaluate(async ({ wsUrl, SDKAPPID, bob, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    window.b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    window.heardHere = [];
+    window.b.on(DuetChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED, (e) => window.heardHere.push(e.data.unreadCount));
+    const before = (await window.b.getFriendApplicationList()).data.unreadCount;
+    const answer = await window.b.setFriendApplicationRead();
+    await window.until(() => window.heardHere.at(-1) === 0);
+    const event = window.heardHere.at(-1);
+    const after = (await window.b.getFriendApplicationList()).data;
+    return { before, answer: answer.data, event, after: [after.unreadCount, after.applicationList.length] };
+  }, { wsUrl, SDKAPPID, bob, bobSig: sig(bob) });
+  assert.equal(here.before, 2);
+  assert.deepEqual(here.answer, {});
+  assert.equal(here.event, 0, 'FRIEND_APPLICATION_LIST_UPDATED with nothing unread');
+  assert.deepEqual(here.after, [0, 2], 'read, still listed');
+  const there = await phone.page.evaluate(async () => {
+    await window.until(() => window.heard.at(-1) === 0);
+    return [window.heard.at(-1), (await window.b2.getFriendApplicationList()).data.unreadCount];
+  });
+  assert.deepEqual(there, [0, 0], 'the other device hears it, and the server agrees');
+  assert.equal(await apply(erin), 30539);
+  const newer = await page.evaluate(async () => {
+    await window.until(() => window.heardHere.at(-1) === 1);
+    const count = [window.heardHere.at(-1), (await window.b.getFriendApplicationList()).data.unreadCount];
+    await window.b.logout();
+    return count;
+  });
+  assert.deepEqual(newer, [1, 1], 'an application after the mark is unread');
+  const fresh = await phone.page.evaluate(async () => {
+    await window.until(() => window.heard.at(-1) === 1);
+    const count = window.heard.at(-1);
+    await window.b2.logout();
+    return count;
+  });
+  await phone.close();
+  assert.equal(fresh, 1);
+});
+
 test('deleteMessage removes messages from the user\'s history on every device; the peer keeps them', async () => {
   const alice = `alice-del-${run}`, bob = `bob-del-${run}`;
   const texts = (r) => r.data.messageList.map((m) => m.payload.text);

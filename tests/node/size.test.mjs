@@ -1,7 +1,8 @@
 // The npm package's size budget: wasm plus JS, gzipped at level 9, as `scripts/build-sdk.sh`
 // reports it. Deterministic for a given build, unlike a timing, so it can fail a run. The
 // budget only moves down: lower it when the package shrinks (BENCHMARKS.md has the history).
-// It has moved up for features only, each recorded there: the last, by 4.2 KB, for Tencent's
+// It has moved up for features only, each recorded there: the last, by 0.5 KB, for Tencent's
+// `setSelfStatus` and `setFriendApplicationRead`; before, by 4.2 KB, for Tencent's
 // `clearHistoryMessage`, the whole `Friend` object (groups, source, wording, profile),
 // `createForwardMessage`, `getMessageListHopping`, `getServerTime` and `findMessage`; before,
 // by 3.3 KB, for Tencent's `checkFriend`, `getFriendProfile`
@@ -15,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 157_800;
+const BUDGET = 158_300;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

@@ -142,6 +142,7 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
     console.log(unreadCount, applicationList.filter((a) => a.type === TencentCloudChat.TYPES.SNS_APPLICATION_SENT_TO_ME));
   });
   const applications = await chat.getFriendApplicationList();
+  if (applications.data.unreadCount > 0) await chat.setFriendApplicationRead();
   for (const application of applications.data.applicationList) {
     if (application.type === TencentCloudChat.TYPES.SNS_APPLICATION_SENT_TO_ME) {
       await chat.acceptFriendApplication({ userID: application.userID, remark: 'New friend', type: TencentCloudChat.TYPES.SNS_APPLICATION_AGREE_AND_ADD });
@@ -184,8 +185,10 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   console.log(statuses.data.successUserList.map((s) => s.statusType === TencentCloudChat.TYPES.USER_STATUS_ONLINE));
   await chat.subscribeUserStatus({ userIDList: ['user1'] });
   chat.on(TencentCloudChat.EVENT.USER_STATUS_UPDATED, (event) => {
-    for (const s of event.data) console.log(s.userID, s.statusType, s.lastSeenTime);
+    for (const s of event.data) console.log(s.userID, s.statusType, s.customStatus, s.lastSeenTime);
   });
+  const myStatus = await chat.setSelfStatus({ customStatus: 'listening to music' });
+  console.log(myStatus.data.userID, myStatus.data.customStatus);
   await chat.unsubscribeUserStatus({ userIDList: ['user1'] });
   await chat.setSelfStatusHidden(true);
   chat.off(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);

@@ -94,6 +94,7 @@ macro_rules! cache_conformance {
                     user_id: uid("bob"),
                     since_ms: 1,
                     fields: Default::default(),
+                    read: false,
                 }],
             )
             .await
@@ -311,9 +312,21 @@ macro_rules! cache_conformance {
                     remark: "Bobby".into(),
                     ..Default::default()
                 },
+                read: false,
             }];
             c.set_relations(Relation::Friend, &friends).await.unwrap();
             assert_eq!(c.relations(Relation::Friend).await.unwrap(), friends);
+            let read = [RelationEntry {
+                read: true,
+                ..friends[0].clone()
+            }];
+            c.set_relations(Relation::ApplicationReceived, &read)
+                .await
+                .unwrap();
+            assert_eq!(
+                c.relations(Relation::ApplicationReceived).await.unwrap(),
+                read
+            );
             assert!(c.relations(Relation::Blacklist).await.unwrap().is_empty());
             c.set_relations(Relation::Friend, &[]).await.unwrap();
             assert!(c.relations(Relation::Friend).await.unwrap().is_empty());

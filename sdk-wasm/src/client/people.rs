@@ -196,6 +196,13 @@ impl<C: Cache + 'static> Client<C> {
         })
     }
 
+    /// Marks every friend application to this user read (Tencent's
+    /// `setFriendApplicationRead`), here and on its other devices;
+    /// [`crate::event::Event::FriendApplicationsUpdated`] follows when any was unread.
+    pub async fn read_applications(&self) -> Result<(), SdkError> {
+        self.connected()?.mark_applications_read().await
+    }
+
     /// The profiles of `users`; unknown users are left out.
     pub async fn profiles(&self, users: Vec<UserId>) -> Result<Vec<Profile>, SdkError> {
         self.connected()?.profiles(users).await
@@ -265,7 +272,7 @@ impl<C: Cache + 'static> Client<C> {
 
     /// The presence of `users` as this user may see it (unknown where it may not).
     pub async fn statuses(&self, users: Vec<UserId>) -> Result<Vec<UserStatus>, SdkError> {
-        self.connected()?.statuses(users, None).await
+        self.presence(Request::StatusGet { users }).await
     }
 
     /// Follows the presence of `users` (`follow`), each change arriving as
@@ -276,16 +283,46 @@ impl<C: Cache + 'static> Client<C> {
         users: Vec<UserId>,
         follow: bool,
     ) -> Result<Vec<UserStatus>, SdkError> {
-        let statuses = self
-            .connected()?
-            .statuses(users.clone(), Some(follow))
-            .await?;
-        let mut followed = self.inner.followed.borrow_mut();
-        followed.retain(|u| !users.contains(u));
-        if follow {
-            for user in users {
-                if !followed.contains(&user) {
-                    followed.push(user);
+        let subscribe = follow;
+        self.presence(Request::StatusSubscribe { users, subscribe })
+            .await
+    }
+
+    /// Sets this user's custom status (Tencent's `setSelfStatus`; empty clears it, at most
+    /// [`protocol::presence::MAX_CUSTOM_STATUS_BYTES`]); resolves with its own status, alone.
+    /// Its followers and its devices, this one included, are told
+    /// ([`crate::event::Event::UserStatusUpdated`]).
+    pub async fn set_custom_status(
+        &self,
+        custom_status: String,
+    ) -> Result<Vec<UserStatus>, SdkError> {
+        self.presence(Request::StatusSet { custom_status }).await
+    }
+
+    /// The presence a `status_get`, `status_subscribe` or `status_set` request answers: one
+    /// path for the three, so the package holds one. Following is kept across reconnects until
+    /// logout.
+    pub async fn presence(&self, request: Request) -> Result<Vec<UserStatus>, SdkError> {
+        let follow = match &request {
+            Request::StatusSubscribe { users, subscribe } => Some((users.clone(), *subscribe)),
+            _ => None,
+        };
+        let own = matches!(request, Request::StatusSet { .. });
+        let statuses = self.connected()?.statuses(request).await?;
+        if own && statuses.len() != 1 {
+            return Err(SdkError::new(
+                codes::PROTOCOL,
+                "status_set answered no own status",
+            ));
+        }
+        if let Some((users, follow)) = follow {
+            let mut followed = self.inner.followed.borrow_mut();
+            followed.retain(|u| !users.contains(u));
+            if follow {
+                for user in users {
+                    if !followed.contains(&user) {
+                        followed.push(user);
+                    }
                 }
             }
         }
@@ -299,7 +336,11 @@ impl<C: Cache + 'static> Client<C> {
         if users.is_empty() {
             return;
         }
-        if let Ok(statuses) = session.statuses(users, Some(true)).await {
+        let request = Request::StatusSubscribe {
+            users,
+            subscribe: true,
+        };
+        if let Ok(statuses) = session.statuses(request).await {
             for status in statuses {
                 (self.inner.listener)(crate::event::Event::UserStatusUpdated(status));
             }

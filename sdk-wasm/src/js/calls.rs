@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 64] = [
+static CALLS: [(&str, Method); 66] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -99,6 +99,10 @@ static CALLS: [(&str, Method); 64] = [
         Later(|c, _, _| c.get_friend_application_list()),
     ),
     (
+        "setFriendApplicationRead",
+        Later(|c, _, _| c.set_friend_application_read()),
+    ),
+    (
         "acceptFriendApplication",
         Later(|c, a, _| c.accept_friend_application(a)),
     ),
@@ -125,6 +129,7 @@ static CALLS: [(&str, Method); 64] = [
         "unsubscribeUserStatus",
         Later(|c, a, _| c.unsubscribe_user_status(a)),
     ),
+    ("setSelfStatus", Later(|c, a, _| c.set_self_status(a))),
     (
         "setSelfStatusHidden",
         Later(|c, a, _| c.set_self_status_hidden(a)),

@@ -7,7 +7,7 @@ use super::shapes::{ApplicationList, JsFriend, JsProfile, JsUserStatus, friend_l
 use super::{Chat, State};
 use crate::error::SdkError;
 use js_sys::Promise;
-use protocol::frame::{FriendGroup, UserResult, check_word};
+use protocol::frame::{FriendGroup, Request, UserResult, check_word};
 use protocol::push::Vendor;
 use protocol::{ErrorCode, ProfileDetails, Relation, RelationFields, UserId};
 use serde::Serialize;
@@ -490,6 +490,17 @@ impl Chat {
         })
     }
 
+    /// `setFriendApplicationRead()`: every application to you so far is read, on all your
+    /// devices (`unreadCount` 0 in the `FRIEND_APPLICATION_LIST_UPDATED` that follows).
+    pub fn set_friend_application_read(&self) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let client = state.client()?;
+            client.read_applications().await.map_err(sdk_error)?;
+            ok(super::Empty {})
+        })
+    }
+
     /// `acceptFriendApplication({ userID, remark?, type? })`: `type`
     /// `TYPES.SNS_APPLICATION_AGREE_AND_ADD` (the default) makes the friendship both ways,
     /// `TYPES.SNS_APPLICATION_AGREE` only on the applicant's side.
@@ -552,22 +563,25 @@ struct Statuses<'a> {
     failure_user_list: [(); 0],
 }
 
-async fn statuses(
-    state: Rc<State>,
-    options: JsValue,
-    follow: Option<bool>,
-) -> Result<JsValue, JsValue> {
-    let users = user_list(&options)?;
-    let client = state.client()?;
-    let found = match follow {
-        None => client.statuses(users).await,
-        Some(follow) => client.follow_statuses(users, follow).await,
+/// A presence call, `ask` as read from the app's options: resolves `{ successUserList,
+/// failureUserList }`, or the user's own status alone for `status_set`.
+async fn statuses(state: Rc<State>, ask: Result<Request, JsValue>) -> Result<JsValue, JsValue> {
+    let ask = ask?;
+    let own = matches!(ask, Request::StatusSet { .. });
+    let found = state.client()?.presence(ask).await.map_err(sdk_error)?;
+    match found.first() {
+        Some(status) if own => ok(JsUserStatus::from(status)),
+        _ => ok(Statuses {
+            success_user_list: found.iter().map(JsUserStatus::from).collect(),
+            failure_user_list: [],
+        }),
     }
-    .map_err(sdk_error)?;
-    ok(Statuses {
-        success_user_list: found.iter().map(JsUserStatus::from).collect(),
-        failure_user_list: [],
-    })
+}
+
+/// `status_subscribe` for the users the app's options name.
+fn follow(options: &JsValue, subscribe: bool) -> Result<Request, JsValue> {
+    let users = user_list(options)?;
+    Ok(Request::StatusSubscribe { users, subscribe })
 }
 
 impl Chat {
@@ -576,19 +590,32 @@ impl Chat {
     /// `TYPES.USER_STATUS_ONLINE` or `_OFFLINE`, or `_UNKNOWN` where you may not see it (the
     /// user hid it, blacklisted you, or is no friend of yours in a friends-only app).
     pub fn get_user_status(&self, options: JsValue) -> Promise {
-        promise(statuses(self.state.clone(), options, None))
+        let ask = user_list(&options).map(|users| Request::StatusGet { users });
+        promise(statuses(self.state.clone(), ask))
     }
 
     /// `subscribeUserStatus({ userIDList })`: `USER_STATUS_UPDATED` tells of each change of
     /// these users' presence (at most 200 at a time), across reconnects until logout. Resolves
     /// like `getUserStatus`, with their presence now.
     pub fn subscribe_user_status(&self, options: JsValue) -> Promise {
-        promise(statuses(self.state.clone(), options, Some(true)))
+        promise(statuses(self.state.clone(), follow(&options, true)))
     }
 
     /// `unsubscribeUserStatus({ userIDList })`: stops telling of these users' presence.
     pub fn unsubscribe_user_status(&self, options: JsValue) -> Promise {
-        promise(statuses(self.state.clone(), options, Some(false)))
+        promise(statuses(self.state.clone(), follow(&options, false)))
+    }
+
+    /// `setSelfStatus({ customStatus })`: sets your custom status (at most 100 bytes; `''`
+    /// clears it), which lasts until you set it again or log out of your last device. Resolves
+    /// `{ userID, statusType, customStatus, lastSeenTime }`; `USER_STATUS_UPDATED` tells your
+    /// followers and each of your devices, this one included.
+    pub fn set_self_status(&self, options: JsValue) -> Promise {
+        let ask = Args::read(&options, "options").and_then(|o| {
+            let custom_status = o.need(o.string("customStatus")?, "customStatus")?;
+            Ok(Request::StatusSet { custom_status })
+        });
+        promise(statuses(self.state.clone(), ask))
     }
 
     /// `setSelfStatusHidden(hidden)`: hides your presence from everyone (they see

@@ -452,7 +452,8 @@ pub fn listed_ids(entries: &[RelationEntry]) -> Vec<&UserId> {
 
 /// `getFriendApplicationList()`'s answer and `FRIEND_APPLICATION_LIST_UPDATED`'s payload:
 /// `{ applicationList: [{ userID, type, time, wording, source }], unreadCount }`, the
-/// applications to this user first. `unreadCount` counts those.
+/// applications to this user first. `unreadCount` counts those not read yet
+/// (`setFriendApplicationRead`).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationList<'a> {
@@ -493,7 +494,7 @@ impl<'a> ApplicationList<'a> {
                     source: &e.fields.source,
                 })
                 .collect(),
-            unread_count: all.received.len(),
+            unread_count: all.received.iter().filter(|e| !e.read).count(),
         }
     }
 }
@@ -586,7 +587,7 @@ pub struct JsUserStatus<'a> {
     #[serde(rename = "userID")]
     pub user_id: &'a UserId,
     pub status_type: u8,
-    pub custom_status: &'static str,
+    pub custom_status: &'a str,
     /// When its last device went offline, seconds since the Unix epoch (0: unknown, or online).
     pub last_seen_time: u64,
 }
@@ -600,7 +601,7 @@ impl<'a> From<&'a UserStatus> for JsUserStatus<'a> {
                 Presence::Online => STATUS_ONLINE,
                 Presence::Offline => STATUS_OFFLINE,
             },
-            custom_status: "",
+            custom_status: &s.custom_status,
             last_seen_time: s.last_seen_ms / 1000,
         }
     }

@@ -2,13 +2,16 @@
 //! seen, as [`protocol::presence`] describes it. A viewer sees a user's presence only where it
 //! could message that user ([`SendChecks::refusal`]: not on its blacklist, friends when the app
 //! is friends-only) and the user has not hidden it; otherwise [`Presence::Unknown`], the same as
-//! for no such user. Whether a user is hidden and when it was last seen are kept as profile
-//! fields of its own, which no profile read returns.
+//! for no such user. Whether a user is hidden, its custom status (Tencent's `setSelfStatus`)
+//! and when it was last seen are kept as profile fields of its own, which no profile read
+//! returns. A custom status lasts until it is set again or the user signs out of its last
+//! device (`logout`), as Tencent's backend clears it.
 
 use super::{Chat, check_user_count};
 use crate::error::ChatError;
-use crate::storage::SendChecks;
-use protocol::presence::{Presence, UserStatus};
+use crate::hub::Outbound;
+use crate::storage::{CommitListener, Committed, SendChecks};
+use protocol::presence::{MAX_CUSTOM_STATUS_BYTES, Presence, UserStatus};
 use protocol::{ErrorCode, Relation, Seq, SyncEntry, SyncEvent, UserId};
 use std::sync::Arc;
 
@@ -16,6 +19,8 @@ use std::sync::Arc;
 const HIDDEN_TAG: &str = "Duet_PresenceHidden";
 /// The profile field with the time a user's last device went offline (JSON number, ms).
 const LAST_SEEN_TAG: &str = "Duet_LastSeen";
+/// The profile field with a user's custom status (JSON string).
+const CUSTOM_TAG: &str = "Duet_CustomStatus";
 
 /// What is kept of a user's presence.
 #[derive(Default)]
@@ -23,6 +28,7 @@ struct Kept {
     exists: bool,
     hidden: bool,
     last_seen_ms: u64,
+    custom_status: String,
 }
 
 impl Chat {
@@ -83,10 +89,66 @@ impl Chat {
     /// Hides `user`'s presence from everyone, or shows it again, and tells its followers.
     pub async fn hide_status(&self, user: &UserId, hidden: bool) -> Result<(), ChatError> {
         let value = serde_json::Value::Bool(hidden).to_string();
+        self.change_status(user, HIDDEN_TAG, value).await?;
+        Ok(())
+    }
+
+    /// Sets `user`'s custom status (empty clears it), tells its followers and its devices, and
+    /// answers its own status.
+    pub async fn set_custom_status(
+        &self,
+        user: &UserId,
+        custom: String,
+    ) -> Result<UserStatus, ChatError> {
+        if custom.len() > MAX_CUSTOM_STATUS_BYTES {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!(
+                    "customStatus is {} bytes; at most {MAX_CUSTOM_STATUS_BYTES}",
+                    custom.len()
+                ),
+            ));
+        }
+        let value = serde_json::Value::String(custom).to_string();
+        self.change_status(user, CUSTOM_TAG, value).await
+    }
+
+    /// Clears the custom status of `user`, who is signing out of its last device, so that the
+    /// presence its followers are told next goes without it.
+    pub async fn clear_custom_status(&self, user: &UserId) -> Result<(), ChatError> {
         self.storage
-            .set_profile_tags(user, vec![(HIDDEN_TAG.to_owned(), value)])
+            .set_profile_tags(user, vec![(CUSTOM_TAG.to_owned(), "\"\"".to_owned())])
             .await?;
-        self.tell_presence(user, true).await
+        Ok(())
+    }
+
+    /// Keeps profile field `tag` of `user`'s presence, tells everyone who follows it (on every
+    /// node) and the user's own devices, and answers its own status.
+    async fn change_status(
+        &self,
+        user: &UserId,
+        tag: &str,
+        value: String,
+    ) -> Result<UserStatus, ChatError> {
+        self.storage
+            .set_profile_tags(user, vec![(tag.to_owned(), value)])
+            .await?;
+        self.hub.tell(Outbound::StatusChanged(user.clone()));
+        self.tell_presence(user, true).await?;
+        let kept = self.kept(std::slice::from_ref(user)).await?;
+        let own = self.status(user, &kept[0], true, true);
+        let entry = Arc::new(SyncEntry {
+            seq: Seq(0),
+            event: SyncEvent::Status {
+                status: own.clone(),
+            },
+        });
+        self.hub.committed(&[Committed {
+            owner: user.clone(),
+            entry,
+            origin: None,
+        }]);
+        Ok(own)
     }
 
     /// Called when a device of `user` signs in or out: when that makes it come online or go
@@ -187,6 +249,7 @@ impl Chat {
                 Presence::Offline
             },
             last_seen_ms: if online { 0 } else { kept.last_seen_ms },
+            custom_status: kept.custom_status.clone(),
             hidden: own && kept.hidden,
         }
     }
@@ -207,6 +270,9 @@ impl Chat {
                     exists: existing.iter().any(|p| &p.user_id == user),
                     hidden: tag(HIDDEN_TAG) == Some("true"),
                     last_seen_ms: tag(LAST_SEEN_TAG).and_then(|v| v.parse().ok()).unwrap_or(0),
+                    custom_status: tag(CUSTOM_TAG)
+                        .and_then(|v| serde_json::from_str(v).ok())
+                        .unwrap_or_default(),
                 }
             })
             .collect())

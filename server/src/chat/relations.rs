@@ -3,9 +3,9 @@
 
 use super::{Chat, check_count, check_user_count, friend_fields};
 use crate::error::ChatError;
-use crate::storage::RelationChange;
+use crate::storage::{APPLICATIONS_READ_TAG, Origin, RelationChange};
 use protocol::frame::{MAX_CHECK_PER_REQUEST, UserResult};
-use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, UserId};
+use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, Seq, UserId};
 use std::collections::HashMap;
 
 /// The profile tag that decides what a friend request does, and its values besides the
@@ -198,12 +198,44 @@ impl Chat {
         }
     }
 
+    /// `owner`'s list, oldest first; on the applications it received, each one it read
+    /// ([`Chat::mark_applications_read`]) says so.
     pub async fn relations(
         &self,
         owner: &UserId,
         relation: Relation,
     ) -> Result<Vec<RelationEntry>, ChatError> {
-        Ok(self.storage.relations(relation, owner).await?)
+        let mut entries = self.storage.relations(relation, owner).await?;
+        if relation == Relation::ApplicationReceived {
+            let tags = self
+                .storage
+                .profile_tags(std::slice::from_ref(owner))
+                .await?;
+            let read_until: u64 = tags
+                .iter()
+                .find(|(_, tag, _)| tag == APPLICATIONS_READ_TAG)
+                .and_then(|(_, _, value)| value.parse().ok())
+                .unwrap_or(0);
+            for entry in &mut entries {
+                entry.read = entry.since_ms <= read_until;
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Marks every friend application to `owner` so far read, on all of its devices (but
+    /// `origin`, which is answered); answers the sequence of the `applications_read` entry that
+    /// tells them.
+    pub async fn mark_applications_read(
+        &self,
+        owner: &UserId,
+        origin: Option<Origin>,
+    ) -> Result<Seq, ChatError> {
+        let now = self.clock.now_ms();
+        Ok(self
+            .storage
+            .mark_applications_read(owner, now, origin)
+            .await?)
     }
 
     pub async fn check_relations(

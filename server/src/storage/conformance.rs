@@ -572,6 +572,24 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn reading_the_applications_keeps_the_time_and_tells_the_owners_devices() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            s.ensure_user(&uid("bob"), T0).await.unwrap();
+            rec.take();
+            let seq = s.mark_applications_read(&uid("bob"), T0 + 5, None).await.unwrap();
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1);
+            assert_eq!((feed[0].0.as_str(), feed[0].1.seq, &feed[0].1.event), ("bob", seq, &SyncEvent::ApplicationsRead));
+            let tags = s.profile_tags(&[uid("bob")]).await.unwrap();
+            assert!(tags.contains(&(uid("bob"), APPLICATIONS_READ_TAG.to_owned(), (T0 + 5).to_string())), "{tags:?}");
+            let later = s.mark_applications_read(&uid("bob"), T0 + 9, None).await.unwrap();
+            assert!(later > seq);
+            let tags = s.profile_tags(&[uid("bob")]).await.unwrap();
+            assert_eq!(tags.iter().filter(|(_, t, _)| t == APPLICATIONS_READ_TAG).count(), 1, "one mark, the latest");
+            assert!(matches!(s.mark_applications_read(&uid("nobody"), T0, None).await, Err(StorageError::UnknownUser(_))));
+        }
+
+        #[tokio::test]
         async fn the_blacklist_refuses_and_stores_nothing() {
             let (s, rec, _g) = open(Retention::default()).await;
             let r = relate(&s, Relation::Blacklist, "bob", &["alice", "nobody"], true, false).await;

@@ -1027,6 +1027,24 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
+    async fn mark_applications_read(
+        &self,
+        owner: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Seq> {
+        self.write(|st, r, out| {
+            let seq = st.event(r, out, owner, SyncEvent::ApplicationsRead, now_ms, origin)?;
+            let tag = (super::APPLICATIONS_READ_TAG.to_owned(), now_ms.to_string());
+            st.profile_tags
+                .entry(owner.clone())
+                .or_default()
+                .extend([tag]);
+            Ok(seq)
+        })
+        .await
+    }
+
     async fn accounts(&self, from: Option<&UserId>, limit: u32) -> StorageResult<Vec<Account>> {
         let st = self.lock()?;
         let mut ids: Vec<&UserId> = st
@@ -1158,6 +1176,7 @@ impl Storage for MemoryStorage {
             .into_iter()
             .flatten()
             .map(|(peer, since)| RelationEntry {
+                read: false,
                 user_id: peer.clone(),
                 since_ms: *since,
                 fields: st

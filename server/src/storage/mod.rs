@@ -413,6 +413,10 @@ pub trait CommitListener: Send + Sync + 'static {
     fn committed(&self, entries: &[Committed]);
 }
 
+/// The profile field with the time a user last read its friend applications (JSON number,
+/// ms): those it received until then are read.
+pub const APPLICATIONS_READ_TAG: &str = "Duet_ApplicationsRead";
+
 /// A listener that drops everything, for storage used without connected clients.
 #[derive(Debug, Default)]
 pub struct NoListener;
@@ -576,6 +580,17 @@ pub trait Storage: Send + Sync + 'static {
         user: &UserId,
         tags: Vec<(String, String)>,
     ) -> StorageResult<()>;
+
+    /// Marks every friend application to `owner` so far read (Tencent's
+    /// `setFriendApplicationRead`): keeps the time as profile field [`APPLICATIONS_READ_TAG`]
+    /// and logs an `applications_read` entry for `owner`'s devices (but `origin`); answers its
+    /// sequence.
+    async fn mark_applications_read(
+        &self,
+        owner: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Seq>;
 
     /// The profile fields set for `users`, as (user, tag, JSON value).
     async fn profile_tags(&self, users: &[UserId]) -> StorageResult<Vec<(UserId, String, String)>>;

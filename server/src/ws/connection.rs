@@ -60,7 +60,14 @@ struct Connection {
     bucket: TokenBucket,
     /// Searches cost the store more than other requests: they have a budget of their own.
     searches: TokenBucket,
+    /// A status change (hiding, a custom status) is told to every follower of the user: a
+    /// budget of its own, [`STATUS_CHANGES_PER_SEC`] on average.
+    status_changes: TokenBucket,
 }
+
+/// Status changes a connection may make per second on average, and in a burst.
+const STATUS_CHANGES_PER_SEC: u32 = 2;
+const STATUS_CHANGES_BURST: u32 = 10;
 
 /// What to do with a request once read.
 enum Step {
@@ -81,6 +88,7 @@ where
     let mut conn = Connection {
         bucket: TokenBucket::new(ws.rate_per_sec, ws.rate_burst),
         searches: TokenBucket::new(ws.search_per_sec, ws.search_burst),
+        status_changes: TokenBucket::new(STATUS_CHANGES_PER_SEC, STATUS_CHANGES_BURST),
         session: None,
         chat,
     };
@@ -600,9 +608,25 @@ impl Connection {
                     Ok(Reply::Statuses { statuses })
                 }))
             }
+            Request::StatusHide { .. } | Request::StatusSet { .. }
+                if !self.status_changes.try_take(Instant::now()) =>
+            {
+                return Err(ChatError::new(
+                    ErrorCode::RATE_LIMITED,
+                    format!(
+                        "at most {STATUS_CHANGES_PER_SEC} status changes a second; retry shortly"
+                    ),
+                ));
+            }
             Request::StatusHide { hidden } => later(Box::pin(async move {
                 chat.hide_status(&me, hidden).await?;
                 Ok(Reply::StatusHidden { hidden })
+            })),
+            Request::StatusSet { custom_status } => later(Box::pin(async move {
+                let own = chat.set_custom_status(&me, custom_status).await?;
+                Ok(Reply::Statuses {
+                    statuses: vec![own],
+                })
             })),
             Request::DeleteMessages { peer, keys } => {
                 let pending = chat.delete_messages(&me, &peer, keys, origin)?;
@@ -736,6 +760,11 @@ impl Connection {
                     entries: chat.relations(&me, relation).await?,
                 })
             })),
+            Request::ApplicationsRead => later(Box::pin(async move {
+                Ok(Reply::MarkedRead {
+                    seq: chat.mark_applications_read(&me, origin).await?,
+                })
+            })),
             Request::FriendCheck { users } => later(Box::pin(async move {
                 let both_ways = chat.check_relations(&me, Relation::Friend, &users).await?;
                 let (mut mine, mut theirs) = (Vec::new(), Vec::new());
@@ -773,6 +802,9 @@ impl Connection {
             // Signed out, the device wants no pushes for this user.
             Request::Logout => {
                 chat.push_unregister(&me, &session.device, None).await?;
+                if chat.hub.devices(&me).iter().all(|d| d == &session.device) {
+                    chat.clear_custom_status(&me).await?;
+                }
                 Step::AnswerAndClose(reply(id, Reply::LoggedOut))
             }
             Request::PushRegister { vendor, token } => {

@@ -518,6 +518,22 @@ impl Storage for SqlStorage {
             .await
     }
 
+    async fn mark_applications_read(
+        &self,
+        owner: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+    ) -> StorageResult<Seq> {
+        let owner = owner.clone();
+        self.queue(|reply| Op::ApplicationsRead {
+            owner,
+            now_ms,
+            origin,
+            reply,
+        })
+        .await
+    }
+
     async fn profile_tags(&self, users: &[UserId]) -> StorageResult<Vec<(UserId, String, String)>> {
         let users = users.to_vec();
         self.read(move |c, _| read::profile_tags(c, &users)).await

@@ -356,6 +356,7 @@ pub(super) fn relations(
         &[&relation_code(relation), &owner.as_str()],
         |r| {
             Ok(RelationEntry {
+                read: false,
                 user_id: rows::user_id(r.get(0)?)?,
                 since_ms: r.get::<i64>(1)? as u64,
                 fields: RelationFields::from_tags(&rows::fields_from_text(&r.get::<String>(2)?)),

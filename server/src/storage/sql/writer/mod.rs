@@ -543,6 +543,17 @@ impl Writer {
                     let r = self.guard(&mut first_error, |w| w.set_profile_tags(&user, tags));
                     Answer::Unit(reply, r)
                 }
+                Op::ApplicationsRead {
+                    owner,
+                    now_ms,
+                    origin,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.mark_applications_read(&owner, now_ms, origin, batch)
+                    });
+                    Answer::Seq(reply, r)
+                }
                 Op::FriendFields {
                     owner,
                     peer,

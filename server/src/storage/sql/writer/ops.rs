@@ -92,6 +92,12 @@ pub(in crate::storage::sql) enum Op {
         tags: Vec<(String, String)>,
         reply: oneshot::Sender<StorageResult<()>>,
     },
+    ApplicationsRead {
+        owner: UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+        reply: oneshot::Sender<StorageResult<Seq>>,
+    },
     FriendFields {
         owner: UserId,
         peer: UserId,
@@ -151,6 +157,7 @@ pub(super) fn refuse(op: Op) {
         Op::SetSetting { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Kick { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::ProfileTags { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::ApplicationsRead { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::FriendFields { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::FriendGroups { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),

@@ -224,6 +224,21 @@ impl Writer {
         Ok(Ok(()))
     }
 
+    pub(super) fn mark_applications_read(
+        &mut self,
+        owner: &UserId,
+        now_ms: u64,
+        origin: Option<Origin>,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<Seq>> {
+        let tag = (APPLICATIONS_READ_TAG.to_owned(), now_ms.to_string());
+        if let Err(e) = self.set_profile_tags(owner, vec![tag])? {
+            return Ok(Err(e));
+        }
+        let seq = self.publish(batch, owner, SyncEvent::ApplicationsRead, now_ms, origin)?;
+        Ok(Ok(seq))
+    }
+
     pub(super) fn set_friend_fields(
         &mut self,
         owner: &UserId,
