@@ -747,6 +747,14 @@ impl Sdk {
         });
     }
 
+    /// Sets this user's custom status (empty clears it); its followers and devices are told.
+    pub fn set_custom_status(&self, custom: String) {
+        self.call(
+            move |c| async move { c.set_custom_status(custom).await },
+            |sdk, list| sdk.dispatch(Action::Statuses(list)),
+        );
+    }
+
     /// Hides this user's presence from everyone, or shows it again.
     pub fn hide_status(&self, hidden: bool) {
         let Some(me) = self.client().and_then(|c| c.me()) else {

@@ -358,6 +358,10 @@ test('reactions under a bubble, presence dots, and a search whose result opens t
   await nav(alice.page).locator('.entry .presence').waitFor({ state: 'detached' });
   await bob.page.getByLabel('Hide when I am online and when I was last seen').uncheck();
   await nav(alice.page).locator('.entry .presence.online').waitFor();
+  // Bob says what he is up to: alice reads it in the chat header.
+  await bob.page.getByLabel('What you are up to').fill('at the dentist 🦷');
+  await bob.page.getByRole('button', { name: 'Set status' }).click();
+  await alice.page.locator('.chat-head .custom-status', { hasText: 'at the dentist 🦷' }).waitFor();
   await shot(alice.page, 'presence');
   await bob.context.close();
   await nav(alice.page).locator('.entry .presence.offline').waitFor();

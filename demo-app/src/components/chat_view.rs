@@ -208,6 +208,12 @@ pub fn ChatView() -> Html {
         },
         _ => html! {},
     };
+    let custom_status = match &presence {
+        Some(s) if !s.custom_status.is_empty() => html! {
+            <span class="custom-status">{ " · " }{ s.custom_status.clone() }</span>
+        },
+        _ => html! {},
+    };
     let items = chat.messages.iter().map(|s| {
         html! { <MessageItem key={format!("{}-{}", s.message.from, s.message.random)} shown={s.clone()} me={me.clone()} peer={peer.clone()} {peer_read_up_to} /> }
     });
@@ -218,6 +224,7 @@ pub fn ChatView() -> Html {
                 <Avatar name={if nick.is_empty() { peer.to_string() } else { nick.clone() }} url={avatar} presence={presence.map(|s| s.presence)} />
                 <h2>{ title.clone() }
                     { presence_line }
+                    { custom_status }
                     if state.typing.as_ref().is_some_and(|(who, _)| who == &peer) {
                         <span class="typing" role="status">{ " typing…" }</span>
                     }

@@ -1,6 +1,6 @@
 //! Editing one's own profile: nickname and avatar URL (peers see them on new messages, R4.4),
-//! a few words about oneself, who may add one as a friend, and whether others see when one is
-//! online.
+//! a few words about oneself, who may add one as a friend, a status that says what one is up
+//! to, and whether others see when one is online.
 
 use super::app::AppState;
 use crate::sdk::Sdk;
@@ -81,11 +81,30 @@ pub fn ProfileForm() -> Html {
             }
         })
     };
-    let hidden = state
-        .me
-        .as_ref()
-        .and_then(|me| state.status_of(me))
-        .is_some_and(|s| s.hidden);
+    let own = state.me.as_ref().and_then(|me| state.status_of(me));
+    let hidden = own.is_some_and(|s| s.hidden);
+    // The status field, filled from the status the server last told.
+    let custom = use_state(String::new);
+    {
+        let custom = custom.clone();
+        let told = own.map(|s| s.custom_status.clone()).unwrap_or_default();
+        use_effect_with(told, move |told| custom.set(told.clone()));
+    }
+    let set_status = {
+        let (sdk, custom) = (sdk.clone(), custom.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            sdk.set_custom_status(custom.trim().to_owned());
+        })
+    };
+    let edit_status = {
+        let custom = custom.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                custom.set(input.value());
+            }
+        })
+    };
     let hide = {
         Callback::from(move |e: Event| {
             if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
@@ -109,6 +128,13 @@ pub fn ProfileForm() -> Html {
                 </label>
                 <button type="submit">{ "Save profile" }</button>
                 if *saved && profile.is_some() { <p role="status">{ "Saved." }</p> }
+            </form>
+            <h2>{ "Status" }</h2>
+            <form onsubmit={set_status}>
+                <label>{ "What you are up to" }
+                    <input value={(*custom).clone()} maxlength="100" placeholder="In a meeting" oninput={edit_status} />
+                </label>
+                <button type="submit">{ "Set status" }</button>
             </form>
             <h2>{ "Privacy" }</h2>
             <label class="check">
