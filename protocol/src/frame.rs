@@ -220,6 +220,9 @@ pub enum Request {
         add: bool,
         users: Vec<UserId>,
     },
+    /// Renames the caller's friend group `name` to `new_name`, its friends staying in it
+    /// (Tencent's `renameFriendGroup`). Answered `friend_groups` with the renamed group alone.
+    FriendGroupRename { name: String, new_name: String },
     /// Changes the caller's nickname, avatar URL and the other profile fields given; the
     /// others stay as they are.
     ProfileSet {
@@ -283,6 +286,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "applications_read",
     "friend_group_list",
     "friend_group_change",
+    "friend_group_rename",
     "profile_set",
     "profile_get",
     "push_register",
@@ -656,6 +660,10 @@ mod tests {
                 name: "work".into(),
                 add: true,
                 users: vec![],
+            },
+            Request::FriendGroupRename {
+                name: "work".into(),
+                new_name: "office".into(),
             },
             Request::ProfileSet {
                 nick: None,

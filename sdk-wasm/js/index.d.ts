@@ -371,6 +371,9 @@ export interface Chat {
   removeFromFriendGroup(options: { name: string; userIDList: string[] }): Promise<Result<FriendGroupChange>>;
   /** The group goes; its friends stay friends. 60006 when there is no such group. */
   deleteFriendGroup(options: { name: string }): Promise<Result<FriendGroupChange>>;
+  /** The group takes the new name, its friends staying in it, on all your devices; 60006 when
+   * there is no group `oldName` or one named `newName` already. */
+  renameFriendGroup(options: { oldName: string; newName: string }): Promise<Result<FriendGroupChange>>;
   /** `type` `TYPES.SNS_APPLICATION_AGREE_AND_ADD` (the default) makes the friendship both
    * ways, `TYPES.SNS_APPLICATION_AGREE` only on the applicant's side; `remark` goes with your
    * new friend. 30001 when `userID` has not applied. */

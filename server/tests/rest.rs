@@ -1877,6 +1877,40 @@ async fn a_user_keeps_friend_groups_over_the_websocket_as_the_rest_api_sees_them
     assert_eq!(r["ResultItem"][0]["GroupName"], "chess", "{r}");
     assert_eq!(r["ResultItem"][0]["To_Account"], json!(["carol"]));
     assert_eq!(ann.err(change("nope", false, &[])).await.0, 60006);
+    // Renamed, a group keeps its friends, and the REST API sees the new name.
+    let rename = |name: &str, new_name: &str| Request::FriendGroupRename {
+        name: name.into(),
+        new_name: new_name.into(),
+    };
+    let Reply::FriendGroups { groups } = ann.ok(rename("chess", "board games")).await else {
+        panic!("friend_group_rename answers friend_groups")
+    };
+    assert_eq!(
+        (
+            groups.len(),
+            groups[0].name.as_str(),
+            groups[0].users.clone()
+        ),
+        (1, "board games", vec![uid("carol")])
+    );
+    assert_eq!(
+        friend_groups(&mut ann).await,
+        [("board games".to_owned(), vec!["carol".to_owned()])]
+    );
+    let r = server
+        .rest(
+            "sns/group_get",
+            json!({"From_Account": "ann", "NeedFriend": "Need_Friend_Type_Yes"}),
+        )
+        .await;
+    assert_eq!(r["ResultItem"][0]["GroupName"], "board games", "{r}");
+    assert_eq!(r["ResultItem"][0]["To_Account"], json!(["carol"]));
+    ann.ok(change("work", true, &["bob"])).await;
+    for (from, to) in [("nope", "x"), ("work", "board games"), ("work", "")] {
+        assert_eq!(ann.err(rename(from, to)).await.0, 60006, "{from} → {to}");
+    }
+    let long = "x".repeat(31);
+    assert_eq!(ann.err(rename("work", &long)).await.0, 60006);
     let many = (0..40).map(|i| change(&format!("g{i}"), true, &[]));
     let mut last = 0;
     for request in many {

@@ -424,6 +424,13 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const created = await b.createFriendGroup({ name: 'work', userIDList: [alice, 'not-a-friend'] });
     const grouped = await b.getFriendList();
     const groups = await b.getFriendGroupList();
+    const renamed = await b.renameFriendGroup({ oldName: 'work', newName: 'office' });
+    const groupedAfterRename = await b.getFriendList();
+    await b.createFriendGroup({ name: 'chess', userIDList: [] });
+    const renameRefused = await Promise.all([['nope', 'x'], ['office', 'chess']]
+      .map(([oldName, newName]) => b.renameFriendGroup({ oldName, newName }).then(() => 0, (e) => e.code)));
+    await b.renameFriendGroup({ oldName: 'office', newName: 'work' });
+    await b.deleteFriendGroup({ name: 'chess' });
     const removed = await b.removeFromFriendGroup({ name: 'work', userIDList: [alice] });
     await b.deleteFriendGroup({ name: 'work' });
     const groupsAfter = await b.getFriendGroupList();
@@ -439,6 +446,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data, grouped: grouped.data,
       profiles: profiles.data, mine: mine.data, refusedProfile, remarkAfterClear,
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
+      renamed: renamed.data, groupedAfterRename: groupedAfterRename.data.map((f) => f.groupList), renameRefused,
       afterDelete: afterDelete.data.messageList };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
 
@@ -481,6 +489,9 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.created.friendGroup, { name: 'work', count: 1, userIDList: [alice] });
   assert.deepEqual(got.created.failureUserIDList.map((f) => [f.userID, f.code]), [['not-a-friend', 30001]]);
   assert.deepEqual(got.groups, [{ name: 'work', count: 1, userIDList: [alice] }]);
+  assert.deepEqual(got.renamed.friendGroup, { name: 'office', count: 1, userIDList: [alice] }, 'renamed, the group keeps its friends');
+  assert.deepEqual(got.groupedAfterRename, [['office']], 'and the friend is in it by its new name');
+  assert.deepEqual(got.renameRefused, [60006, 60006], 'no such group; the new name is taken');
   assert.deepEqual(got.removed.friendGroup, { name: 'work', count: 0, userIDList: [] });
   assert.deepEqual(got.groupsAfter, [], 'deleted');
   assert.equal(got.profiles[0].nick, 'Alice A.', 'a refused profile change changes nothing');

@@ -158,7 +158,9 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   await chat.removeFromFriendGroup({ name: 'work', userIDList: ['user5'] });
   const groups = await chat.getFriendGroupList();
   console.log(groups.data.map((g) => `${g.name}: ${g.userIDList.join(', ')}`));
-  await chat.deleteFriendGroup({ name: 'work' });
+  const renamed = await chat.renameFriendGroup({ oldName: 'work', newName: 'office' });
+  console.log(renamed.data.friendGroup?.name);
+  await chat.deleteFriendGroup({ name: 'office' });
   const friends = await chat.getFriendList();
   console.log(friends.data.map((f) => `${f.remark || f.profile.nick || f.userID} ${f.groupList.join(', ')}`));
   const [newest] = (await chat.getMessageList({ conversationID: 'C2Cuser1' })).data.messageList;

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 66] = [
+static CALLS: [(&str, Method); 67] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -93,6 +93,10 @@ static CALLS: [(&str, Method); 66] = [
     (
         "deleteFriendGroup",
         Later(|c, a, _| c.delete_friend_group(a)),
+    ),
+    (
+        "renameFriendGroup",
+        Later(|c, a, _| c.rename_friend_group(a)),
     ),
     (
         "getFriendApplicationList",

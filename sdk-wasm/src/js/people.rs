@@ -146,17 +146,31 @@ impl Chat {
         })
     }
 
-    /// Changes a friend group as [`crate::client::Client::change_friend_group`] does; reads
-    /// `{ name, userIDList? }` (deleting the group when removing without a list).
-    fn change_group(&self, options: JsValue, add: bool) -> Promise {
+    /// Changes a friend group as [`crate::client::Client::change_friend_group`] does, reading
+    /// `{ name, userIDList? }` (deleting the group when removing without a list), or with
+    /// `add` `None` renames one, reading `{ oldName, newName }`: one bridge for the five
+    /// calls. Resolves `{ friendGroup, failureUserIDList }`.
+    fn change_group(&self, options: JsValue, add: Option<bool>) -> Promise {
         let state = self.state.clone();
         promise(async move {
             let o = Args::read(&options, "options")?;
-            let name = o.need(o.string("name")?, "name")?;
-            let users = user_ids(o.strings("userIDList")?.unwrap_or_default())?;
+            let (request, name) = match add {
+                Some(add) => {
+                    let name = o.need(o.string("name")?, "name")?;
+                    let users = user_ids(o.strings("userIDList")?.unwrap_or_default())?;
+                    let group = name.clone();
+                    (Request::FriendGroupChange { name, add, users }, group)
+                }
+                None => {
+                    let name = o.need(o.string("oldName")?, "oldName")?;
+                    let new_name = o.need(o.string("newName")?, "newName")?;
+                    let group = new_name.clone();
+                    (Request::FriendGroupRename { name, new_name }, group)
+                }
+            };
             let client = state.client()?;
             let (results, group) = client
-                .change_friend_group(name, add, users)
+                .friend_group_request(request, name)
                 .await
                 .map_err(sdk_error)?;
             #[derive(Serialize)]
@@ -462,21 +476,28 @@ impl Chat {
     /// resolve `{ friendGroup, failureUserIDList }`: the group after the change, and the users
     /// that could not join it (30001: not a friend).
     pub fn create_friend_group(&self, options: JsValue) -> Promise {
-        self.change_group(options, true)
+        self.change_group(options, Some(true))
     }
 
     pub fn add_to_friend_group(&self, options: JsValue) -> Promise {
-        self.change_group(options, true)
+        self.change_group(options, Some(true))
     }
 
     /// `removeFromFriendGroup({ name, userIDList })` resolves as `addToFriendGroup` does.
     pub fn remove_from_friend_group(&self, options: JsValue) -> Promise {
-        self.change_group(options, false)
+        self.change_group(options, Some(false))
     }
 
     /// `deleteFriendGroup({ name })`: the group goes; its friends stay friends.
     pub fn delete_friend_group(&self, options: JsValue) -> Promise {
-        self.change_group(options, false)
+        self.change_group(options, Some(false))
+    }
+
+    /// `renameFriendGroup({ oldName, newName })`: the group takes the new name, its friends
+    /// staying in it, on all your devices; resolves `{ friendGroup, failureUserIDList: [] }`.
+    /// 60006 when there is no group `oldName`, or one named `newName` already.
+    pub fn rename_friend_group(&self, options: JsValue) -> Promise {
+        self.change_group(options, None)
     }
 
     /// `getFriendApplicationList()` resolves `{ applicationList: [{ userID, type, time,

@@ -138,6 +138,35 @@ impl Chat {
             .await?)
     }
 
+    /// Renames `owner`'s group `old` to `new`, its friends staying in it; the group as it is
+    /// then. Fails when `old` does not exist or `new` does (another name than `old`).
+    pub async fn rename_friend_group(
+        &self,
+        owner: &UserId,
+        old: &str,
+        new: &str,
+    ) -> Result<FriendGroup, ChatError> {
+        friend_fields::check(GROUP, &Value::from(vec![old, new]), false)?;
+        let known = self.storage.friend_groups(owner).await?;
+        let refused = if !known.iter().any(|g| g == old) {
+            Some(format!("{owner} has no friend group {old:?}"))
+        } else if old != new && known.iter().any(|g| g == new) {
+            Some(format!("{owner} has a friend group {new:?} already"))
+        } else {
+            None
+        };
+        if let Some(message) = refused {
+            return Err(ChatError::new(ErrorCode::INVALID_ARGUMENT, message));
+        }
+        if old != new {
+            let now_ms = self.clock.now_ms();
+            (self.storage.rename_friend_group(owner, old, new, now_ms)).await?;
+        }
+        let groups = self.friend_groups(owner).await?;
+        let renamed = groups.into_iter().find(|g| g.name == new);
+        renamed.ok_or_else(|| ChatError::new(ErrorCode::INTERNAL, "the renamed group is gone"))
+    }
+
     /// Makes the groups `names`, unless `owner` would then have more than [`GROUPS_MAX`].
     pub async fn make_friend_groups(
         &self,

@@ -1123,6 +1123,30 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn a_renamed_friend_group_keeps_its_friends_and_tells_the_owners_devices() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            for u in ["alice", "bob", "carol"] {
+                s.ensure_user(&uid(u), T0).await.unwrap();
+            }
+            assert!(matches!(s.rename_friend_group(&uid("ghost"), "a", "b", T0).await, Err(StorageError::UnknownUser(_))));
+            relate(&s, friends(), "alice", &["bob", "carol"], true, false).await;
+            s.change_friend_groups(&uid("alice"), vec!["work".into(), "chess".into()], vec![], T0).await.unwrap();
+            s.set_friend_fields(&uid("alice"), &uid("bob"), vec![("Tag_SNS_IM_Group".into(), "[\"chess\",\"work\"]".into())], T0).await.unwrap();
+            s.set_friend_fields(&uid("alice"), &uid("carol"), vec![("Tag_SNS_IM_Group".into(), "[\"chess\"]".into())], T0).await.unwrap();
+            rec.take();
+            s.rename_friend_group(&uid("alice"), "work", "office", T0).await.unwrap();
+            assert_eq!(s.friend_groups(&uid("alice")).await.unwrap(), ["chess", "office"]);
+            let mut fields: Vec<_> = s.friend_fields(&uid("alice")).await.unwrap().into_iter()
+                .map(|(peer, f)| (peer.to_string(), f.get("Tag_SNS_IM_Group").cloned().unwrap_or_default()))
+                .collect();
+            fields.sort();
+            assert_eq!(fields, [("bob".to_owned(), "[\"chess\",\"office\"]".to_owned()), ("carol".to_owned(), "[\"chess\"]".to_owned())]);
+            let feed = rec.take();
+            assert_eq!(feed.len(), 1);
+            assert_eq!((feed[0].0.as_str(), &feed[0].1.event), ("alice", &SyncEvent::FriendGroups));
+        }
+
+        #[tokio::test]
         async fn friend_group_changes_reach_the_owners_devices_through_its_log() {
             let (s, rec, _g) = open(Retention::default()).await;
             relate(&s, friends(), "alice", &["bob"], true, true).await;

@@ -157,6 +157,19 @@ impl State {
         );
     }
 
+    /// Applies `edit` to the fields of each friendship of `owner`.
+    fn edit_friendships(
+        &mut self,
+        owner: &UserId,
+        edit: impl Fn(&mut BTreeMap<String, String>) -> bool,
+    ) {
+        for ((k, o, _), fields) in self.relation_fields.iter_mut() {
+            if *k == Relation::Friend && o == owner {
+                edit(fields);
+            }
+        }
+    }
+
     fn user_mut(&mut self, user: &UserId) -> StorageResult<&mut User> {
         self.users
             .get_mut(user)
@@ -1138,14 +1151,29 @@ impl Storage for MemoryStorage {
             for name in &remove {
                 groups.remove(name);
             }
-            for ((k, o, _), fields) in st.relation_fields.iter_mut() {
-                if *k == Relation::Friend && o == owner {
-                    super::leave_groups(fields, &remove);
-                }
-            }
+            st.edit_friendships(owner, |fields| super::leave_groups(fields, &remove));
             if changes {
                 st.event(r, out, owner, SyncEvent::FriendGroups, now_ms, None)?;
             }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn rename_friend_group(
+        &self,
+        owner: &UserId,
+        old: &str,
+        new: &str,
+        now_ms: u64,
+    ) -> StorageResult<()> {
+        self.write(|st, r, out| {
+            st.event(r, out, owner, SyncEvent::FriendGroups, now_ms, None)?;
+            let groups = st.friend_groups.entry(owner.clone()).or_default();
+            if groups.remove(old) {
+                groups.insert(new.to_owned());
+            }
+            st.edit_friendships(owner, |fields| super::rename_group(fields, old, new));
             Ok(())
         })
         .await

@@ -627,6 +627,17 @@ pub trait Storage: Send + Sync + 'static {
         now_ms: u64,
     ) -> StorageResult<()>;
 
+    /// Renames `owner`'s friend group `old` to `new` (names checked by the caller: `old`
+    /// exists, `new` does not), its friends staying in it, and logs a `friend_groups` entry
+    /// for `owner`'s devices.
+    async fn rename_friend_group(
+        &self,
+        owner: &UserId,
+        old: &str,
+        new: &str,
+        now_ms: u64,
+    ) -> StorageResult<()>;
+
     /// Records that the app's backend kicked `user` out: its UserSigs so far no longer sign in
     /// (replacing an earlier kick's record).
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()>;
@@ -866,15 +877,40 @@ pub(crate) fn leave_groups(
     fields: &mut std::collections::BTreeMap<String, String>,
     groups: &[String],
 ) -> bool {
+    edit_groups(fields, |names| names.retain(|n| !groups.contains(n)))
+}
+
+/// Renames group `old` to `new` in a friendship's `Tag_SNS_IM_Group` field; whether it named
+/// `old`.
+pub(crate) fn rename_group(
+    fields: &mut std::collections::BTreeMap<String, String>,
+    old: &str,
+    new: &str,
+) -> bool {
+    edit_groups(fields, |names| {
+        names
+            .iter_mut()
+            .filter(|n| *n == old)
+            .for_each(|n| *n = new.to_owned());
+        names.sort();
+        names.dedup();
+    })
+}
+
+/// Edits the group names of a friendship's `Tag_SNS_IM_Group` field; whether they changed.
+fn edit_groups(
+    fields: &mut std::collections::BTreeMap<String, String>,
+    edit: impl FnOnce(&mut Vec<String>),
+) -> bool {
     let Some(text) = fields.get_mut(crate::chat::friend_fields::GROUP) else {
         return false;
     };
     let Ok(mut names) = serde_json::from_str::<Vec<String>>(text) else {
         return false;
     };
-    let before = names.len();
-    names.retain(|n| !groups.contains(n));
-    if names.len() == before {
+    let before = names.clone();
+    edit(&mut names);
+    if names == before {
         return false;
     }
     *text = serde_json::Value::from(names).to_string();

@@ -745,6 +745,12 @@ impl Connection {
                 let results = chat.change_friend_group(&me, name, add, users).await?;
                 Ok(Reply::RelationResults { results })
             })),
+            Request::FriendGroupRename { name, new_name } => later(Box::pin(async move {
+                let group = chat.rename_friend_group(&me, &name, &new_name).await?;
+                Ok(Reply::FriendGroups {
+                    groups: vec![group],
+                })
+            })),
             Request::ApplicationAccept { user, both, fields } => later(Box::pin(async move {
                 let result = chat.accept_application(&me, user, both, &fields).await?;
                 Ok(Reply::RelationResults {

@@ -588,6 +588,24 @@ impl Storage for SqlStorage {
         .await
     }
 
+    async fn rename_friend_group(
+        &self,
+        owner: &UserId,
+        old: &str,
+        new: &str,
+        now_ms: u64,
+    ) -> StorageResult<()> {
+        let (owner, old, new) = (owner.clone(), old.to_owned(), new.to_owned());
+        self.queue(|reply| Op::FriendGroupRename {
+            owner,
+            old,
+            new,
+            now_ms,
+            reply,
+        })
+        .await
+    }
+
     async fn revoke_sigs(&self, user: &UserId, kick: Revocation) -> StorageResult<()> {
         let user = user.clone();
         self.queue(|reply| Op::Kick { user, kick, reply }).await

@@ -578,6 +578,18 @@ impl Writer {
                     });
                     Answer::Unit(reply, r)
                 }
+                Op::FriendGroupRename {
+                    owner,
+                    old,
+                    new,
+                    now_ms,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        w.rename_friend_group(&owner, &old, &new, now_ms, batch)
+                    });
+                    Answer::Unit(reply, r)
+                }
                 Op::Close { .. } | Op::Vacuum { .. } => unreachable!("split off by run"),
             };
             batch.answers.push(answer);

@@ -112,6 +112,13 @@ pub(in crate::storage::sql) enum Op {
         now_ms: u64,
         reply: oneshot::Sender<StorageResult<()>>,
     },
+    FriendGroupRename {
+        owner: UserId,
+        old: String,
+        new: String,
+        now_ms: u64,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
     PushRegister {
         user: UserId,
         registration: PushRegistration,
@@ -158,6 +165,7 @@ pub(super) fn refuse(op: Op) {
         Op::Kick { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::ProfileTags { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::ApplicationsRead { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::FriendGroupRename { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::FriendFields { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::FriendGroups { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),

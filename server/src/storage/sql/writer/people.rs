@@ -350,6 +350,17 @@ impl Writer {
             )?;
         }
         // The removed groups leave the friendships that named them.
+        self.edit_friendships(owner, |fields| leave_groups(fields, &remove))?;
+        Ok(Ok(()))
+    }
+
+    /// Applies `edit` to the fields of each friendship of `owner` that has any, keeping those
+    /// it says it changed.
+    fn edit_friendships(
+        &self,
+        owner: &UserId,
+        edit: impl Fn(&mut std::collections::BTreeMap<String, String>) -> bool,
+    ) -> Sql<()> {
         let code = relation_code(Relation::Friend);
         let rows = self.db.rows(
             "SELECT peer, fields FROM relations WHERE relation = ?1 AND owner = ?2 AND fields != ''",
@@ -358,10 +369,30 @@ impl Writer {
         )?;
         for (peer, text) in rows {
             let mut fields = rows::fields_from_text(&text);
-            if leave_groups(&mut fields, &remove) {
+            if edit(&mut fields) {
                 self.set_fields(code, owner, &peer, &fields)?;
             }
         }
+        Ok(())
+    }
+
+    pub(super) fn rename_friend_group(
+        &mut self,
+        owner: &UserId,
+        old: &str,
+        new: &str,
+        now_ms: u64,
+        batch: &mut Batch,
+    ) -> Sql<StorageResult<()>> {
+        if self.user(owner)?.is_none() {
+            return Ok(Err(StorageError::UnknownUser(owner.clone())));
+        }
+        self.publish(batch, owner, SyncEvent::FriendGroups, now_ms, None)?;
+        self.db.exec(
+            "UPDATE friend_groups SET name = ?3 WHERE owner = ?1 AND name = ?2",
+            &[&owner.as_str(), &old, &new],
+        )?;
+        self.edit_friendships(owner, |fields| rename_group(fields, old, new))?;
         Ok(Ok(()))
     }
 
