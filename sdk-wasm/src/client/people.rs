@@ -178,23 +178,10 @@ impl<C: Cache + 'static> Client<C> {
         self.friend_group_request(request, name).await
     }
 
-    /// Renames the friend group `name` to `new_name` (Tencent's `renameFriendGroup`), its
-    /// friends staying in it; the group as it is now.
-    pub async fn rename_friend_group(
-        &self,
-        name: String,
-        new_name: String,
-    ) -> Result<Option<FriendGroup>, SdkError> {
-        let request = Request::FriendGroupRename {
-            name,
-            new_name: new_name.clone(),
-        };
-        Ok(self.friend_group_request(request, new_name).await?.1)
-    }
-
-    /// A `friend_group_change` or `friend_group_rename`: one result per user named (none for
-    /// a rename), then the group named `name` as it is after it, if it exists. One path for
-    /// both, so the package holds one.
+    /// A `friend_group_change` or a `friend_group_rename` (Tencent's `renameFriendGroup`: the
+    /// friends stay in the group): one result per user named (none for a rename), then the
+    /// group named `name` as it is after it, if it exists. One path for both, so the package
+    /// holds one.
     pub async fn friend_group_request(
         &self,
         request: Request,
