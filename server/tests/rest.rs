@@ -1868,14 +1868,14 @@ async fn a_user_keeps_friend_groups_over_the_websocket_as_the_rest_api_sees_them
         friend_groups(&mut ann).await,
         [("chess".to_owned(), vec!["carol".to_owned()])]
     );
-    let r = server
-        .rest(
-            "sns/group_get",
-            json!({"From_Account": "ann", "NeedFriend": "Need_Friend_Type_Yes"}),
-        )
-        .await;
-    assert_eq!(r["ResultItem"][0]["GroupName"], "chess", "{r}");
-    assert_eq!(r["ResultItem"][0]["To_Account"], json!(["carol"]));
+    // The one group as the REST API sees it: (name, members).
+    let group_get = || async {
+        let body = json!({"From_Account": "ann", "NeedFriend": "Need_Friend_Type_Yes"});
+        let r = server.rest("sns/group_get", body).await;
+        let group = &r["ResultItem"][0];
+        (group["GroupName"].clone(), group["To_Account"].clone())
+    };
+    assert_eq!(group_get().await, (json!("chess"), json!(["carol"])));
     assert_eq!(ann.err(change("nope", false, &[])).await.0, 60006);
     // Renamed, a group keeps its friends, and the REST API sees the new name.
     let rename = |name: &str, new_name: &str| Request::FriendGroupRename {
@@ -1897,14 +1897,7 @@ async fn a_user_keeps_friend_groups_over_the_websocket_as_the_rest_api_sees_them
         friend_groups(&mut ann).await,
         [("board games".to_owned(), vec!["carol".to_owned()])]
     );
-    let r = server
-        .rest(
-            "sns/group_get",
-            json!({"From_Account": "ann", "NeedFriend": "Need_Friend_Type_Yes"}),
-        )
-        .await;
-    assert_eq!(r["ResultItem"][0]["GroupName"], "board games", "{r}");
-    assert_eq!(r["ResultItem"][0]["To_Account"], json!(["carol"]));
+    assert_eq!(group_get().await, (json!("board games"), json!(["carol"])));
     ann.ok(change("work", true, &["bob"])).await;
     for (from, to) in [("nope", "x"), ("work", "board games"), ("work", "")] {
         assert_eq!(ann.err(rename(from, to)).await.0, 60006, "{from} → {to}");
