@@ -454,6 +454,14 @@ impl Sdk {
         );
     }
 
+    /// Marks every friend request to this user read, on all of its devices.
+    pub fn read_requests(&self) {
+        self.call(
+            |c| async move { c.read_applications().await },
+            |_, ()| {}, // `FriendApplicationsUpdated` clears the count on every device
+        );
+    }
+
     /// Accepts a friend request (the friendship is made both ways) or refuses it.
     pub fn answer_request(&self, user: UserId, accept: bool) {
         self.call(

@@ -345,6 +345,15 @@ impl State {
         }
     }
 
+    /// Friend requests to this user not read yet.
+    pub fn unread_requests(&self) -> usize {
+        self.applications
+            .received
+            .iter()
+            .filter(|e| !e.read)
+            .count()
+    }
+
     /// The presence of `user` as last heard, if it was.
     pub fn status_of(&self, user: &UserId) -> Option<&UserStatus> {
         self.statuses.iter().find(|s| &s.user_id == user)

@@ -579,7 +579,15 @@ test('friends-only: strangers are refused in plain words until they become frien
     // A friend add is a request: until bob accepts it, they are not friends.
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();
     await log(alice.page).getByText(`Not delivered: you and ${bob.user} are not friends`).waitFor();
+    // Bob's People tab counts the request until he has seen it, on each of his devices.
+    const bobLaptop = await person(bob.user);
+    for (const p of [bob.page, bobLaptop.page]) {
+      await p.getByRole('button', { name: 'People 1 new friend request' }).waitFor();
+    }
     await bob.page.getByRole('button', { name: 'People' }).click();
+    await bobLaptop.page.locator('.tabs .badge').waitFor({ state: 'detached' });
+    await bob.page.locator('.tabs .badge').waitFor({ state: 'detached' });
+    await bobLaptop.context.close();
     await bob.page.getByRole('button', { name: `Accept ${alice.user}` }).click();
     await alice.page.getByRole('button', { name: 'Remove friend' }).waitFor();
     // A remark names the friend in the list and in the chat.

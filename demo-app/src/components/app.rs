@@ -101,6 +101,7 @@ fn Main() -> Html {
         Callback::from(move |_| state.dispatch(Action::Show(panel)))
     };
     let pressed = |panel: Panel| (state.panel == panel).to_string();
+    let new_requests = state.unread_requests();
     let sign_out = {
         let sdk = sdk.clone();
         Callback::from(move |_| sdk.sign_out())
@@ -130,7 +131,11 @@ fn Main() -> Html {
                 </p>
                 <div class="tabs">
                     <button type="button" aria-pressed={pressed(Panel::Chats)} onclick={show(Panel::Chats)}>{ "Chats" }</button>
-                    <button type="button" aria-pressed={pressed(Panel::People)} onclick={show(Panel::People)}>{ "People" }</button>
+                    <button type="button" aria-pressed={pressed(Panel::People)} onclick={show(Panel::People)}>{ "People" }
+                        if new_requests > 0 {
+                            <span class="badge">{ " " }{ new_requests }<span class="sr-only">{ if new_requests == 1 { " new friend request" } else { " new friend requests" } }</span></span>
+                        }
+                    </button>
                     <button type="button" aria-pressed={pressed(Panel::Profile)} onclick={show(Panel::Profile)}>{ "Profile" }</button>
                     <button type="button" aria-pressed={pressed(Panel::Search)} onclick={show(Panel::Search)}>{ "Search" }</button>
                     <button type="button" onclick={sign_out}>{ "Sign out" }</button>

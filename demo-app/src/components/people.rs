@@ -11,6 +11,13 @@ use yew::prelude::*;
 #[component]
 pub fn People() -> Html {
     let state = use_context::<AppState>().expect("state context");
+    let sdk = use_context::<Sdk>().expect("sdk context");
+    // Requests shown here are read, on every device of the user.
+    use_effect_with(state.unread_requests(), move |unread| {
+        if *unread > 0 {
+            sdk.read_requests();
+        }
+    });
     html! {
         <section class="people" aria-label="People">
             <Requests />
