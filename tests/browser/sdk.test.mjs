@@ -608,7 +608,7 @@ test('modifyMessage edits a sent message on every device of both users, and a st
     a.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a.push(...e.data));
     a2.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a2.push(...e.data));
     b.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.b.push(...e.data));
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const { until } = window;
     const list = async (chat, peer) => (await chat.getMessageList({ conversationID: `C2C${peer}` })).data.messageList;
     const msg = a.createTextMessage({ to: bob, conversationType: DuetChat.TYPES.CONV_C2C, payload: { text: 'see you at 5' } });
     await a.sendMessage(msg);
@@ -668,7 +668,7 @@ test('pinConversation and setConversationDraft reach every device of the user; s
     let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const { until } = window;
     const list = async (chat) => (await chat.getConversationList()).data.conversationList
       .map((x) => [x.conversationID, x.isPinned, x.draftText]);
     await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'from bob, first' } }));
@@ -847,7 +847,7 @@ test('reactions: add and remove reach every device of both users, stay in histor
     for (const [name, chat] of [['a', a], ['a2', a2], ['b', b]]) {
       chat.on(DuetChat.EVENT.MESSAGE_REACTIONS_UPDATED, (e) => heard[name].push(e.data));
     }
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const { until } = window;
     const list = async (chat, peer) => (await chat.getMessageList({ conversationID: `C2C${peer}` })).data.messageList;
     // Reactions name who reacted as the device knows them: its user, a profile it read, the sender.
     await a.updateMyProfile({ nick: 'Alice', avatar: 'https://example.com/alice.png' });
@@ -910,7 +910,7 @@ test('searchLocalMessages and searchCloudMessages find the same messages, paged,
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const { until } = window;
     for (const [from, to, text] of [[b, alice, 'Lunch at noon?'], [a, bob, 'lunch sounds good'], [c, alice, 'LUNCH tomorrow instead'], [b, carol, 'lunch without alice'], [b, alice, 'Ужин в СЕМЬ?']]) {
       await from.sendMessage(from.createTextMessage({ to, payload: { text } }));
     }
@@ -978,7 +978,7 @@ test('presence: getUserStatus and subscribeUserStatus tell online, offline and l
     const heard = { a: [], c: [] };
     a.on(DuetChat.EVENT.USER_STATUS_UPDATED, (e) => heard.a.push(...e.data));
     c.on(DuetChat.EVENT.USER_STATUS_UPDATED, (e) => heard.c.push(...e.data));
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const { until } = window;
     const types = (r) => r.data.successUserList.map((s) => [s.userID, s.statusType]);
     const now = types(await a.getUserStatus({ userIDList: [bob, 'nobody-here'] }));
     const subscribed = types(await a.subscribeUserStatus({ userIDList: [bob] }));
@@ -1127,7 +1127,7 @@ test('deleteMessage removes messages from the user\'s history on every device; t
     for (const text of ['one', 'two', 'three']) {
       await a.sendMessage(a.createTextMessage({ to: bob, payload: { text } }));
     }
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const { until } = window;
     await until(async () => (await b2.getMessageList({ conversationID: conv })).data.messageList.length === 3);
     const list = (await b1.getMessageList({ conversationID: conv })).data.messageList;
     const alien = await b1.deleteMessage([{ ...list[2], sequence: 999999999 }]).then(() => null, (e) => e.code);
@@ -1171,7 +1171,7 @@ test('deleteConversation takes the conversation off every device of the user unt
     const b1 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const conv = `C2C${alice}`;
-    const until = async (check) => { for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50)); };
+    const { until } = window;
     const ids = async (chat) => (await chat.getConversationList()).data.conversationList.map((c) => c.conversationID);
     await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'one' } }));
     await until(async () => (await ids(b2)).includes(conv));
