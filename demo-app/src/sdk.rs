@@ -17,6 +17,7 @@ use duet_chat::event::Event;
 use duet_chat::session::Login;
 use duet_chat::upload::{MediaFile, Progress};
 use protocol::element::TextElem;
+use protocol::frame::ConversationChange;
 use protocol::{
     DeviceId, Element, ErrorCode, Message, MessageKey, ProfileDetails, Relation, UserId,
 };
@@ -705,7 +706,13 @@ impl Sdk {
     /// Pins the conversation with `peer` to the top of the list, or unpins it, on every device.
     pub fn pin(&self, peer: UserId, pinned: bool) {
         self.call(
-            move |c| async move { c.set_conversation(&peer, Some(pinned), None).await },
+            move |c| async move {
+                let pin = ConversationChange {
+                    pinned: Some(pinned),
+                    ..Default::default()
+                };
+                c.set_conversation(&peer, pin).await
+            },
             |_, ()| {}, // the conversation list that follows shows it
         );
     }
@@ -713,7 +720,13 @@ impl Sdk {
     /// Keeps what is being written to `peer` for the user's other devices.
     pub fn save_draft(&self, peer: UserId, text: String) {
         self.call(
-            move |c| async move { c.set_conversation(&peer, None, Some(text)).await },
+            move |c| async move {
+                let draft = ConversationChange {
+                    draft: Some(text),
+                    ..Default::default()
+                };
+                c.set_conversation(&peer, draft).await
+            },
             |_, ()| {},
         );
     }

@@ -278,6 +278,8 @@ read_fields!(Conversation {
     updated_ms: "updated_ms",
     pinned: "pinned" default,
     draft: "draft" default,
+    marks: "marks" default,
+    custom_data: "custom_data" default,
     state_seq: "state_seq" default,
 });
 
@@ -405,6 +407,8 @@ flat! {
         fields: RelationFields = "fields",
         pinned: bool = "pinned",
         draft: String = "draft",
+        marks: u64 = "marks",
+        custom_data: String = "custom_data",
         status: UserStatus = "status",
         read: bool = "read",
     }
@@ -483,6 +487,8 @@ impl FlatEntry {
                 peer: need(self.peer.take(), "peer")?,
                 pinned: need(self.pinned.take(), "pinned")?,
                 draft: need(self.draft.take(), "draft")?,
+                marks: self.marks.take().unwrap_or_default(),
+                custom_data: self.custom_data.take().unwrap_or_default(),
             },
             EventKind::ConversationDeleted => SyncEvent::ConversationDeleted {
                 peer: need(self.peer.take(), "peer")?,
@@ -567,6 +573,8 @@ flat! {
         registered: bool = "registered",
         pinned: bool = "pinned",
         draft: String = "draft",
+        marks: u64 = "marks",
+        custom_data: String = "custom_data",
         statuses: Vec<UserStatus> = "statuses",
         hidden: bool = "hidden",
     }
@@ -683,6 +691,8 @@ impl FlatReply {
                 seq: need(self.seq.take(), "seq")?,
                 pinned: need(self.pinned.take(), "pinned")?,
                 draft: need(self.draft.take(), "draft")?,
+                marks: self.marks.take().unwrap_or_default(),
+                custom_data: self.custom_data.take().unwrap_or_default(),
             },
             ReplyKind::Deleted => Reply::Deleted {
                 seq: need(self.seq.take(), "seq")?,
@@ -986,6 +996,8 @@ mod tests {
                 peer: uid("carol"),
                 pinned: true,
                 draft: "half a thought".into(),
+                marks: 1 << 63 | 1 << 32 | 1,
+                custom_data: "{\"folder\":\"work\"}".into(),
             },
             SyncEvent::ConversationDeleted {
                 peer: uid("carol"),
@@ -1048,6 +1060,8 @@ mod tests {
             updated_ms: 3,
             pinned: true,
             draft: "so".into(),
+            marks: 2,
+            custom_data: "c".into(),
             state_seq: Seq(4),
         });
         round_trip(Profile {
@@ -1229,6 +1243,8 @@ mod tests {
                     updated_ms: 3,
                     pinned: true,
                     draft: "so".into(),
+                    marks: 0,
+                    custom_data: String::new(),
                     state_seq: Seq(4),
                 }],
             },
@@ -1256,6 +1272,15 @@ mod tests {
                 seq: Seq(6),
                 pinned: false,
                 draft: String::new(),
+                marks: 0,
+                custom_data: String::new(),
+            },
+            Reply::ConversationState {
+                seq: Seq(7),
+                pinned: true,
+                draft: "d".into(),
+                marks: u64::MAX,
+                custom_data: "x".into(),
             },
             Reply::Deleted { seq: Seq(5) },
             Reply::RelationResults {

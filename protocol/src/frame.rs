@@ -155,16 +155,16 @@ pub enum Request {
     /// the list, with no last message and nothing unread. The peer keeps its copy and its read
     /// receipts. Answered with [`Reply::Deleted`].
     HistoryClear { peer: UserId },
-    /// Pins or unpins the caller's conversation with `peer`, or sets its draft (at most
-    /// [`MAX_DRAFT_BYTES`]; empty clears it), or both: the state is kept for all of the
-    /// caller's devices, which get a `conversation_state` entry. 60016 when there is no such
-    /// conversation.
+    /// Changes the caller's state of its conversation with `peer`: pins or unpins it, sets
+    /// its draft (at most [`MAX_DRAFT_BYTES`]; empty clears it), sets the marks of `mark` and
+    /// clears those of `unmark` (Tencent's mark types, one bit each), sets its custom data (at
+    /// most [`MAX_CONVERSATION_DATA_BYTES`]), in any combination. The state is kept for all of
+    /// the caller's devices, which get a `conversation_state` entry. 60016 when there is no
+    /// such conversation.
     ConversationSet {
         peer: UserId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pinned: Option<bool>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        draft: Option<String>,
+        #[serde(flatten)]
+        change: ConversationChange,
     },
     /// Adds users to one of the caller's lists; `fields` go with each new entry. Blocking and
     /// muting are one way. A friend request follows each peer's `AllowType`: `AllowAny` makes
@@ -302,8 +302,35 @@ pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 /// Most messages one [`Request::DeleteMessages`] may name (30, as Tencent's `deleteMessage`).
 pub const MAX_DELETE_PER_REQUEST: usize = 30;
 
+/// A change of a user's state of one conversation ([`Request::ConversationSet`]): `None`
+/// leaves a part as it is; the bits of `mark` are set and those of `unmark` cleared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub mark: u64,
+    #[serde(default, skip_serializing_if = "crate::is_zero")]
+    pub unmark: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<String>,
+}
+
+impl ConversationChange {
+    /// Whether the change changes nothing at all.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Longest draft a conversation keeps, in bytes of UTF-8.
 pub const MAX_DRAFT_BYTES: usize = 2048;
+
+/// Longest custom data a conversation keeps, in bytes of UTF-8 (256, as Tencent's
+/// `setConversationCustomData`).
+pub const MAX_CONVERSATION_DATA_BYTES: usize = 256;
 
 /// Most users one relation or profile request may name (100, as in Tencent IM).
 pub const MAX_USERS_PER_REQUEST: usize = 100;
@@ -427,6 +454,10 @@ pub enum Reply {
         seq: Seq,
         pinned: bool,
         draft: String,
+        #[serde(default, skip_serializing_if = "crate::is_zero")]
+        marks: u64,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        custom_data: String,
     },
     /// `seq` is the `deleted` entry's in the caller's log.
     Deleted {
@@ -626,8 +657,13 @@ mod tests {
             Request::HistoryClear { peer: user.clone() },
             Request::ConversationSet {
                 peer: user.clone(),
-                pinned: Some(true),
-                draft: None,
+                change: ConversationChange {
+                    pinned: Some(true),
+                    draft: Some("d".into()),
+                    mark: 1 << 63,
+                    unmark: 2,
+                    custom_data: Some(String::new()),
+                },
             },
             Request::RelationAdd {
                 relation: Relation::Friend,

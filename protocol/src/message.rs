@@ -119,12 +119,16 @@ pub enum SyncEvent {
     /// The user deleted these messages of its conversation with `peer` (on some device): they
     /// leave its history.
     Deleted { peer: UserId, keys: Vec<MessageKey> },
-    /// The user pinned or unpinned its conversation with `peer`, or changed its draft there (on
-    /// some device): its state is now this.
+    /// The user changed its state of the conversation with `peer` (pinned, draft, marks,
+    /// custom data; on some device): its state is now this.
     ConversationState {
         peer: UserId,
         pinned: bool,
         draft: String,
+        #[serde(default, skip_serializing_if = "crate::is_zero")]
+        marks: u64,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        custom_data: String,
     },
     /// The user deleted its conversation with `peer` (on some device): it leaves the list
     /// until a newer message comes, and with `history` its messages so far leave the history.
@@ -463,9 +467,17 @@ pub struct Conversation {
     /// The text the user was composing in it, kept for all of the user's devices.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub draft: String,
-    /// The sequence of the user's `conversation_state` entry that set `pinned` and `draft` (0:
-    /// none). A device applies such an entry only when it is newer, so an older one applied
-    /// late never undoes a newer one.
+    /// The user's marks on it, one bit each (Tencent's mark types: 1 star, 2 unread, 4 fold,
+    /// 8 hide; bits 32 to 63 the app's own), kept for all of the user's devices.
+    #[serde(skip_serializing_if = "crate::is_zero")]
+    pub marks: u64,
+    /// The app's own data about it (Tencent's `customData`), kept for all of the user's
+    /// devices.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub custom_data: String,
+    /// The sequence of the user's `conversation_state` entry that set its state (0: none). A
+    /// device applies such an entry only when it is newer, so an older one applied late never
+    /// undoes a newer one.
     #[serde(skip_serializing_if = "crate::is_zero")]
     pub state_seq: Seq,
 }

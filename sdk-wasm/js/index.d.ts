@@ -149,6 +149,18 @@ export interface Conversation {
   isPinned: boolean;
   /** The text being written, kept with `setConversationDraft` for all your devices. */
   draftText: string;
+  /** Its marks (`markConversation`): each a power of two (`TYPES.CONV_MARK_TYPE_STAR`…, or
+   * your app's own from 2^32), lowest first. */
+  markList: number[];
+  /** Your app's own data about it, kept with `setConversationCustomData` for all your devices. */
+  customData: string;
+}
+
+/** What `markConversation` and `setConversationCustomData` resolve: the conversations they
+ * changed, and why each other one failed (60016: no conversation with that user yet). */
+export interface ConversationChanges {
+  successConversationIDList: ConversationID[];
+  failureConversationIDList: { conversationID: string; code: number; message: string }[];
 }
 
 export interface CreateMessageOptions<P> {
@@ -267,7 +279,17 @@ export interface Chat {
     count?: number;
     direction?: 0 | 1;
   }): Promise<Result<{ messageList: Message[]; isCompleted: boolean; nextMessageTime: number | '' }>>;
-  getConversationList(): Promise<Result<{ conversationList: Conversation[] }>>;
+  /** Every conversation, most recent first; or those a list of IDs names; or those that
+   * match each condition given (`markType` 0: those without marks; `hasUnreadCount` true:
+   * those with unread messages, false: those without). `type: 'GROUP'`, a `groupName` other
+   * than `''` and `hasGroupAtInfo: true` match none: Duet has no groups. */
+  getConversationList(options?: ConversationID[] | {
+    type?: 'C2C' | 'GROUP';
+    markType?: number;
+    groupName?: string;
+    hasUnreadCount?: boolean;
+    hasGroupAtInfo?: boolean;
+  }): Promise<Result<{ conversationList: Conversation[] }>>;
   setMessageRead(options: { conversationID: ConversationID }): Promise<Result<{}>>;
   /** `setMessageRead` for every conversation with unread messages (`TYPES.READ_ALL_MSG`, the
    * default, or `READ_ALL_C2C_MSG`); `READ_ALL_GROUP_MSG` has nothing to do: Duet has no groups. */
@@ -299,6 +321,13 @@ export interface Chat {
   /** Pins the conversation (first in the list) or unpins it, on all your devices. Code 60016
    * when there is no conversation with that user yet (it starts with a message). */
   pinConversation(options: { conversationID: ConversationID; isPinned: boolean }): Promise<Result<{ conversationID: ConversationID }>>;
+  /** Sets (`enableMark` true) or clears one mark on each conversation, for all your devices:
+   * `TYPES.CONV_MARK_TYPE_STAR`, `_UNREAD`, `_FOLD`, `_HIDE`, or your app's own, a power of
+   * two from 2^32 to 2^63. The marks show in each conversation's `markList`. */
+  markConversation(options: { conversationIDList: ConversationID[]; markType: number; enableMark: boolean }): Promise<Result<ConversationChanges>>;
+  /** Keeps your app's own data (at most 256 bytes; `''` clears it) as each conversation's
+   * `customData`, for all your devices. */
+  setConversationCustomData(options: { conversationIDList: ConversationID[]; customData: string }): Promise<Result<ConversationChanges>>;
   /** Tells the peer you are typing (`typing` true, the default) or stopped: call it on every
    * keystroke, it goes out at most every 3 seconds per conversation, to the devices online
    * now, stored nowhere (TUIKit's `user_typing_status`, so TUIKit clients see it too). */
@@ -590,6 +619,11 @@ export declare const TYPES: {
   readonly MSG_VIDEO: 'TIMVideoFileElem';
   readonly MSG_SYSTEM: 'DuetSystemElem';
   readonly CONV_C2C: 'C2C';
+  /** `markConversation`'s `markType`s, and the values of a conversation's `markList`. */
+  readonly CONV_MARK_TYPE_STAR: 1;
+  readonly CONV_MARK_TYPE_UNREAD: 2;
+  readonly CONV_MARK_TYPE_FOLD: 4;
+  readonly CONV_MARK_TYPE_HIDE: 8;
   /** `KICKED_OUT`'s `type`: another sign-in replaced this one. */
   readonly KICKED_OUT_MULT_DEVICE: 'multipleDevice';
   /** `KICKED_OUT`'s `type`: the app's backend deleted the account. */

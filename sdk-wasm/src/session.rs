@@ -19,7 +19,9 @@ use crate::sequence::SeqTracker;
 use futures_channel::{mpsc, oneshot};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use litemap::LiteMap;
-use protocol::frame::{ClientFrame, KickCause, Reply, Request, ServerFrame, UserResult};
+use protocol::frame::{
+    ClientFrame, ConversationChange, KickCause, Reply, Request, ServerFrame, UserResult,
+};
 use protocol::presence::UserStatus;
 use protocol::push::Vendor;
 use protocol::search::SearchQuery;
@@ -719,10 +721,13 @@ impl<C: Cache + 'static> Session<C> {
                     peer,
                     pinned,
                     draft,
+                    marks,
+                    custom_data,
                 } => {
                     let convs = self.conversations_map(&mut conversations).await?;
                     if let Some(c) = convs.get_mut(&peer).filter(|c| c.state_seq < entry.seq) {
-                        (c.pinned, c.draft, c.state_seq) = (pinned, draft, entry.seq);
+                        (c.pinned, c.draft, c.marks) = (pinned, draft, marks);
+                        (c.custom_data, c.state_seq) = (custom_data, entry.seq);
                         changed_conversations = true;
                     }
                 }
@@ -1068,26 +1073,33 @@ impl<C: Cache + 'static> Session<C> {
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
 
-    /// Pins or unpins the conversation with `peer`, or sets its draft (empty clears it), for
-    /// every device of this user; `ConversationListUpdated` follows here as there.
+    /// Changes this user's state of the conversation with `peer` (pinned, draft, marks, custom
+    /// data) for every device of this user; `ConversationListUpdated` follows here as there.
     pub async fn set_conversation(
         &self,
         peer: &UserId,
-        pinned: Option<bool>,
-        draft: Option<String>,
+        change: ConversationChange,
     ) -> Result<(), SdkError> {
         let request = Request::ConversationSet {
             peer: peer.clone(),
+            change,
+        };
+        let Reply::ConversationState {
+            seq,
             pinned,
             draft,
-        };
-        let Reply::ConversationState { seq, pinned, draft } = self.request(request).await? else {
+            marks,
+            custom_data,
+        } = self.request(request).await?
+        else {
             return Err(unexpected());
         };
         let event = SyncEvent::ConversationState {
             peer: peer.clone(),
             pinned,
             draft,
+            marks,
+            custom_data,
         };
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
@@ -1357,6 +1369,8 @@ fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m:
         read_up_to: 0,
         pinned: false,
         draft: String::new(),
+        marks: 0,
+        custom_data: String::new(),
         state_seq: Seq(0),
     });
     if c.last_message

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use protocol::frame::{Reply, Request, ServerFrame};
+use protocol::frame::{ConversationChange, Reply, Request, ServerFrame};
 use protocol::{Relation, Seq, SyncEvent};
 use server::storage::DAY_MS;
 use std::time::Duration;
@@ -571,7 +571,7 @@ async fn an_edit_reaches_every_device_of_both_users_and_an_offline_one_catches_u
 }
 
 #[tokio::test]
-async fn pin_and_draft_reach_every_device_of_the_user_only() {
+async fn conversation_state_reaches_every_device_of_the_user_only() {
     let server = TestServer::start().await;
     let mut bob = server.login("bob", "web").await;
     let mut alice = server.login("alice", "phone").await;
@@ -581,36 +581,75 @@ async fn pin_and_draft_reach_every_device_of_the_user_only() {
     alice2.push().await;
     let set = |pinned, draft: Option<&str>| Request::ConversationSet {
         peer: uid("bob"),
-        pinned,
-        draft: draft.map(str::to_owned),
+        change: ConversationChange {
+            pinned,
+            draft: draft.map(str::to_owned),
+            ..Default::default()
+        },
     };
-    let Reply::ConversationState { seq, pinned, draft } =
-        alice.ok(set(Some(true), Some("and also"))).await
+    let Reply::ConversationState {
+        seq, pinned, draft, ..
+    } = alice.ok(set(Some(true), Some("and also"))).await
     else {
         panic!("not a state answer")
     };
     assert!(pinned && draft == "and also");
     let e = alice2.push().await;
     assert_eq!(e.seq, seq);
-    assert_eq!(
-        e.event,
-        SyncEvent::ConversationState {
-            peer: uid("bob"),
-            pinned: true,
-            draft: "and also".into()
-        }
-    );
+    let state = |marks, custom_data: &str| SyncEvent::ConversationState {
+        peer: uid("bob"),
+        pinned: true,
+        draft: "and also".into(),
+        marks,
+        custom_data: custom_data.into(),
+    };
+    assert_eq!(e.event, state(0, ""));
     let Reply::Conversations { conversations } = alice2.ok(Request::Conversations).await else {
         panic!("not conversations")
     };
     assert!(conversations[0].pinned && conversations[0].state_seq == seq);
+    let change = |mark, unmark, custom_data: Option<String>| Request::ConversationSet {
+        peer: uid("bob"),
+        change: ConversationChange {
+            mark,
+            unmark,
+            custom_data,
+            ..Default::default()
+        },
+    };
+    // Marks (a star and an app's own, bit 40) and custom data, kept with the rest.
+    let marked = change(1 | 1 << 40, 0, Some("folder: work".into()));
+    let Reply::ConversationState { seq, marks, .. } = alice.ok(marked).await else {
+        panic!("not a state answer")
+    };
+    assert_eq!(marks, 1 | 1 << 40);
+    let e = alice2.push().await;
+    assert_eq!(
+        (e.seq, &e.event),
+        (seq, &state(1 | 1 << 40, "folder: work"))
+    );
+    let unstar = change(0, 1, None);
+    let Reply::ConversationState {
+        marks, custom_data, ..
+    } = alice.ok(unstar).await
+    else {
+        panic!("not a state answer")
+    };
+    assert_eq!((marks, custom_data.as_str()), (1 << 40, "folder: work"));
+    assert_eq!(alice2.push().await.event, state(1 << 40, "folder: work"));
     // Bounded, and only for a conversation that exists; bob hears nothing of it.
     assert_eq!(alice.err(set(None, Some(&"x".repeat(2049)))).await.0, 60006);
     assert_eq!(alice.err(set(None, None)).await.0, 60006);
+    let too_long = change(0, 0, Some("x".repeat(257)));
+    assert_eq!(alice.err(too_long).await.0, 60006);
+    let both = change(2, 2, None);
+    assert_eq!(alice.err(both).await.0, 60006);
     let stranger = Request::ConversationSet {
         peer: uid("carol"),
-        pinned: Some(true),
-        draft: None,
+        change: ConversationChange {
+            pinned: Some(true),
+            ..Default::default()
+        },
     };
     assert_eq!(alice.err(stranger).await.0, 60016);
     assert!(

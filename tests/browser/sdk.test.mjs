@@ -710,6 +710,81 @@ test('pinConversation and setConversationDraft reach every device of the user; s
   assert.ok(got.onB.every(([, isPinned, draft]) => !isPinned && draft === ''), 'the peer learns nothing');
 });
 
+test('markConversation and setConversationCustomData reach every device of the user; getConversationList filters by them', async () => {
+  const alice = `alice-mark-${run}`, bob = `bob-mark-${run}`, carol = `carol-mark-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const { TYPES } = DuetChat;
+    const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    const { until } = window;
+    const [B, C] = [`C2C${bob}`, `C2C${carol}`];
+    const state = async (chat, options) => (await chat.getConversationList(options)).data.conversationList
+      .map((x) => [x.conversationID, x.markList, x.customData]);
+    const ids = async (chat, options) => (await state(chat, options)).map(([id]) => id);
+    await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'from bob' } }));
+    await c.sendMessage(c.createTextMessage({ to: alice, payload: { text: 'from carol' } }));
+    await until(async () => (await state(a2)).length === 2);
+    await a1.setMessageRead({ conversationID: C });
+    const before = await state(a2);
+    let heard = 0;
+    a2.on(DuetChat.EVENT.CONVERSATION_LIST_UPDATED, () => { heard += 1; });
+    const own = 2 ** 40;
+    const starred = await a1.markConversation({ conversationIDList: [B, C, 'C2Cnobody-here'], markType: TYPES.CONV_MARK_TYPE_STAR, enableMark: true });
+    await a1.markConversation({ conversationIDList: [B], markType: own, enableMark: true });
+    await a1.markConversation({ conversationIDList: [C], markType: TYPES.CONV_MARK_TYPE_STAR, enableMark: false });
+    const data = await a1.setConversationCustomData({ conversationIDList: [B], customData: '{"folder":"work"}' });
+    const tooLong = await a1.setConversationCustomData({ conversationIDList: [C], customData: 'x'.repeat(257) });
+    const onA1 = await state(a1);
+    await until(async () => (await state(a2))[0][2] !== '');
+    const onA2 = await state(a2);
+    const filters = {
+      star: await ids(a1, { markType: TYPES.CONV_MARK_TYPE_STAR }),
+      own: await ids(a1, { markType: own }),
+      unmarked: await ids(a1, { markType: 0 }),
+      unread: await ids(a1, { hasUnreadCount: true }),
+      read: await ids(a1, { hasUnreadCount: false }),
+      starAndRead: await ids(a1, { markType: TYPES.CONV_MARK_TYPE_STAR, hasUnreadCount: false }),
+      c2c: await ids(a1, { type: TYPES.CONV_C2C }),
+      group: await ids(a1, { type: 'GROUP' }),
+      named: await ids(a1, [C, 'C2Cnobody-here']),
+      empty: await ids(a1, []),
+    };
+    const wrong = {
+      markType: await a1.markConversation({ conversationIDList: [B], markType: 3, enableMark: true }).then(() => 0, (e) => e.code),
+      enableMark: await a1.markConversation({ conversationIDList: [B], markType: 1 }).then(() => 0, (e) => e.code),
+      customData: await a1.setConversationCustomData({ conversationIDList: [B] }).then(() => 0, (e) => e.code),
+      group: await a1.markConversation({ conversationIDList: [B, 'GROUPx'], markType: 1, enableMark: false }).then(() => 0, (e) => e.code),
+    };
+    // A device that was away gets the state at sign-in.
+    await a2.logout();
+    a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const afterSignIn = await state(a2);
+    const onB = await state(b);
+    for (const chat of [a1, a2, b, c]) await chat.logout();
+    return { before, starred: starred.data, data: data.data, tooLong: tooLong.data, onA1, onA2, heard, filters, wrong, afterSignIn, onB };
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
+  const [B, C] = [`C2C${bob}`, `C2C${carol}`];
+  assert.deepEqual(got.before, [[C, [], ''], [B, [], '']]);
+  assert.deepEqual(got.starred.successConversationIDList, [B, C]);
+  assert.deepEqual(got.starred.failureConversationIDList.map((f) => [f.conversationID, f.code]), [['C2Cnobody-here', 60016]]);
+  assert.ok(got.starred.failureConversationIDList.every((f) => f.message.length > 0), 'each failure says why');
+  assert.deepEqual(got.data, { successConversationIDList: [B], failureConversationIDList: [] });
+  assert.deepEqual(got.tooLong.successConversationIDList, []);
+  assert.equal(got.tooLong.failureConversationIDList[0].code, 60006, 'custom data over 256 bytes is refused by the server');
+  assert.deepEqual(got.onA1, [[C, [], ''], [B, [1, 2 ** 40], '{"folder":"work"}']], 'marks lowest first, an app\'s own mark too');
+  assert.deepEqual(got.onA2, got.onA1, 'and on the user\'s other device');
+  assert.ok(got.heard >= 1, 'which hears CONVERSATION_LIST_UPDATED');
+  assert.deepEqual(got.filters, {
+    star: [B], own: [B], unmarked: [C], unread: [B], read: [C], starAndRead: [], c2c: [C, B], group: [], named: [C], empty: [],
+  });
+  assert.deepEqual(got.wrong, { markType: 60006, enableMark: 60006, customData: 60006, group: 60006 }, 'and nothing changed');
+  assert.deepEqual(got.afterSignIn, got.onA1, 'a device that was away gets the state');
+  assert.ok(got.onB.every(([, marks, data]) => marks.length === 0 && data === ''), 'the peer learns nothing');
+});
+
 test('FRIEND_GROUP_LIST_UPDATED brings the groups to every device of the user after a change on any of them, or by the backend', async () => {
   const alice = `alice-groups-${run}`, bob = `bob-groups-${run}`, carol = `carol-groups-${run}`;
   await rest('im_open_login_svc/multiaccount_import', { Accounts: [alice, bob, carol] });

@@ -120,6 +120,19 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   const preview = first.lastMessage ? `${first.lastMessage.messageForShow} ${new Date(first.lastMessage.lastTime * 1000)}` : '';
   console.log(preview, first.lastMessage?.fromAccount, first.lastMessage?.lastSequence);
   if (first.isPinned) console.log(first.draftText);
+  const marked = await chat.markConversation({
+    conversationIDList: ['C2Cuser1', 'C2Cuser2'],
+    markType: TencentCloudChat.TYPES.CONV_MARK_TYPE_STAR,
+    enableMark: true,
+  });
+  marked.data.failureConversationIDList.forEach((f) => console.log(f.conversationID, f.code, f.message));
+  await chat.setConversationCustomData({ conversationIDList: ['C2Cuser1'], customData: 'folder:work' });
+  const starred = await chat.getConversationList({ markType: TencentCloudChat.TYPES.CONV_MARK_TYPE_STAR });
+  const some = await chat.getConversationList(['C2Cuser1', 'C2Cuser2']);
+  const unread = await chat.getConversationList({ type: TencentCloudChat.TYPES.CONV_C2C, hasUnreadCount: true });
+  if (starred.data.conversationList[0]?.markList.includes(TencentCloudChat.TYPES.CONV_MARK_TYPE_STAR)) {
+    console.log(starred.data.conversationList[0].customData, some.data.conversationList.length, unread.data.conversationList.length);
+  }
   await chat.deleteConversation('C2Cuser9');
   await chat.deleteConversation({ conversationIDList: ['C2Cuser8'], clearHistoryMessage: false });
   console.log(conversations.data.conversationList.length, chat.getTotalUnreadMessageCount());

@@ -44,6 +44,8 @@ pub(crate) fn conv(peer: &str, updated_ms: u64, unread: u32) -> Conversation {
         read_up_to: 0,
         pinned: false,
         draft: String::new(),
+        marks: 0,
+        custom_data: String::new(),
         state_seq: protocol::Seq(0),
     }
 }
@@ -242,14 +244,23 @@ macro_rules! cache_conformance {
                 peers(c.conversations().await.unwrap())[0],
                 ("a".to_owned(), 1)
             );
-            // A pinned conversation comes first, however old.
+            // A pinned conversation comes first, however old, with the rest of its state
+            // (every bit of its marks too).
             let pinned = protocol::Conversation {
                 pinned: true,
+                draft: "so".into(),
+                marks: 1 << 63 | 2,
+                custom_data: "{\"folder\":\"work\"}".into(),
+                state_seq: protocol::Seq(9),
                 ..conv("c", 5, 0)
             };
-            c.put_conversations(&[pinned]).await.unwrap();
+            c.put_conversations(std::slice::from_ref(&pinned))
+                .await
+                .unwrap();
+            let listed = c.conversations().await.unwrap();
+            assert_eq!(listed[0], pinned);
             assert_eq!(
-                peers(c.conversations().await.unwrap()),
+                peers(listed),
                 [("c".into(), 0), ("a".into(), 1), ("b".into(), 2)]
             );
             c.set_conversations(&[conv("d", 1, 0)]).await.unwrap();

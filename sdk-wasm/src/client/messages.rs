@@ -6,6 +6,7 @@ use crate::cache::{Cache, OutboxItem};
 use crate::error::{SdkError, codes};
 use crate::keyed::map_of;
 use litemap::LiteMap;
+use protocol::frame::ConversationChange;
 use protocol::{Conversation, Element, ErrorCode, Message, MessageKey, Profile, Removal, UserId};
 
 /// How many messages a client keeps for [`Client::find_message`].
@@ -155,9 +156,11 @@ impl<C: Cache + 'static> Client<C> {
         if result.is_ok() && self.has_draft(&waiting.0) {
             // What was being written there is sent: its draft goes, on every device. The send
             // succeeded whatever becomes of this; a draft that stays is shown, not lost.
-            let _ = self
-                .set_conversation(&waiting.0, None, Some(String::new()))
-                .await;
+            let clear = ConversationChange {
+                draft: Some(String::new()),
+                ..Default::default()
+            };
+            let _ = self.set_conversation(&waiting.0, clear).await;
         }
         result
     }
@@ -171,18 +174,16 @@ impl<C: Cache + 'static> Client<C> {
             .is_some_and(|r| r.drafts.contains_key(peer))
     }
 
-    /// Pins or unpins the conversation with `peer` (`pinned`), or keeps `draft` as the text
-    /// being written in it (empty: none), for every device of this user. Pinned conversations
-    /// come first in the list; a draft is cleared when a message is sent there.
+    /// Changes this user's state of the conversation with `peer`, for every device of this
+    /// user: pins or unpins it (pinned conversations come first in the list), keeps a draft
+    /// as the text being written in it (empty: none; cleared when a message is sent there),
+    /// sets or clears marks (Tencent's mark types, one bit each), keeps the app's own data.
     pub async fn set_conversation(
         &self,
         peer: &UserId,
-        pinned: Option<bool>,
-        draft: Option<String>,
+        change: ConversationChange,
     ) -> Result<(), SdkError> {
-        self.connected()?
-            .set_conversation(peer, pinned, draft)
-            .await
+        self.connected()?.set_conversation(peer, change).await
     }
 
     /// Sends a message to the devices of both users online now (Tencent's `onlineUserOnly`):

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 67] = [
+static CALLS: [(&str, Method); 69] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -34,7 +34,7 @@ static CALLS: [(&str, Method); 67] = [
     ),
     (
         "getConversationList",
-        Later(|c, _, _| c.get_conversation_list()),
+        Later(|c, a, _| c.get_conversation_list(a)),
     ),
     (
         "getConversationProfile",
@@ -42,6 +42,11 @@ static CALLS: [(&str, Method); 67] = [
     ),
     ("sendTypingStatus", Later(|c, a, _| c.send_typing_status(a))),
     ("pinConversation", Later(|c, a, _| c.pin_conversation(a))),
+    ("markConversation", Later(|c, a, _| c.mark_conversation(a))),
+    (
+        "setConversationCustomData",
+        Later(|c, a, _| c.set_conversation_custom_data(a)),
+    ),
     (
         "setConversationDraft",
         Later(|c, a, _| c.set_conversation_draft(a)),

@@ -17,9 +17,10 @@ use crate::error::codes;
 use crate::upload::{MediaFile, Progress};
 use js_sys::{Function, Promise};
 use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
+use protocol::frame::{ConversationChange, MAX_USERS_PER_REQUEST};
 use protocol::media::MediaKind;
 use protocol::push::OfflinePushInfo;
-use protocol::{Element, MessageKey, UserId};
+use protocol::{Conversation, Element, MessageKey, UserId};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -99,16 +100,161 @@ async fn change_conversation(
 ) -> Result<JsValue, JsValue> {
     let o = Args::read(&options, "options")?;
     let peer = conversation_in(&o)?;
-    let (pinned, text) = match draft {
-        false => (Some(o.need(o.bool("isPinned")?, "isPinned")?), None),
-        true => (None, Some(o.string("draftText")?.unwrap_or_default())),
+    let change = match draft {
+        false => ConversationChange {
+            pinned: Some(o.need(o.bool("isPinned")?, "isPinned")?),
+            ..Default::default()
+        },
+        true => ConversationChange {
+            draft: Some(o.string("draftText")?.unwrap_or_default()),
+            ..Default::default()
+        },
     };
     let client = state.client()?;
     client
-        .set_conversation(&peer, pinned, text)
+        .set_conversation(&peer, change)
         .await
         .map_err(sdk_error)?;
     ok(Changed::new(peer))
+}
+
+/// `markConversation({ conversationIDList, markType, enableMark })` and
+/// `setConversationCustomData({ conversationIDList, customData })`: the change each makes,
+/// read from its options.
+fn marks_or_data(o: &Args, marks: bool) -> Result<ConversationChange, JsValue> {
+    if !marks {
+        let data = o.need(o.string("customData")?, "customData")?;
+        return Ok(ConversationChange {
+            custom_data: Some(data),
+            ..Default::default()
+        });
+    }
+    let kind = o.need(o.number("markType")?, "markType")?;
+    let bit = mark_bit(kind)
+        .ok_or_else(|| invalid("markType must be one mark type: a power of two from 1 to 2^63"))?;
+    Ok(match o.need(o.bool("enableMark")?, "enableMark")? {
+        true => ConversationChange {
+            mark: bit,
+            ..Default::default()
+        },
+        false => ConversationChange {
+            unmark: bit,
+            ..Default::default()
+        },
+    })
+}
+
+/// The bit of a mark type: a power of two from 1 (star) to 2^63 (bits 32 to 63 are the app's
+/// own); `None` for any other number.
+fn mark_bit(kind: f64) -> Option<u64> {
+    let bit = kind as u64;
+    (bit.is_power_of_two() && bit as f64 == kind).then_some(bit)
+}
+
+/// Makes one change to each conversation of `conversationIDList` in turn, on every device of
+/// this user. Resolves `{ successConversationIDList, failureConversationIDList }` as Tencent's
+/// SDK does, a failure being `{ conversationID, code, message }` (a conversation that is not
+/// in the list fails 60016). An ID that is not a C2C conversation's rejects the call.
+async fn change_each(state: Rc<State>, options: JsValue, marks: bool) -> Result<JsValue, JsValue> {
+    let o = Args::read(&options, "options")?;
+    let ids = o.need(o.strings("conversationIDList")?, "conversationIDList")?;
+    let peers = conversation_peers(&ids)?;
+    let change = marks_or_data(&o, marks)?;
+    let client = state.client()?;
+    let mut done = Changes::default();
+    for (id, peer) in ids.into_iter().zip(peers) {
+        match client.set_conversation(&peer, change.clone()).await {
+            Ok(()) => done.success_conversation_id_list.push(id),
+            Err(e) => done.failure_conversation_id_list.push(Failure {
+                conversation_id: id,
+                code: e.code.0,
+                message: e.message.clone(),
+            }),
+        }
+    }
+    ok(done)
+}
+
+/// What a change of several conversations resolves.
+#[derive(Serialize, Default)]
+struct Changes {
+    #[serde(rename = "successConversationIDList")]
+    success_conversation_id_list: Vec<String>,
+    #[serde(rename = "failureConversationIDList")]
+    failure_conversation_id_list: Vec<Failure>,
+}
+
+/// A conversation a change failed for.
+#[derive(Serialize)]
+struct Failure {
+    #[serde(rename = "conversationID")]
+    conversation_id: String,
+    code: u32,
+    message: String,
+}
+
+/// Which conversations `getConversationList(options)` keeps, as Tencent's: every one when
+/// there are no options; those a list of IDs names; else those that match each condition an
+/// object gives (`type` `'GROUP'`, a `groupName` other than `''` or `hasGroupAtInfo: true` keep
+/// none: Duet has no groups; `markType` 0 keeps the unmarked ones).
+#[derive(Default)]
+struct ConversationFilter {
+    /// Only the conversations with these peers.
+    peers: Option<Vec<UserId>>,
+    /// None at all.
+    none: bool,
+    mark: Option<f64>,
+    unread: Option<bool>,
+}
+
+impl ConversationFilter {
+    fn read(options: &JsValue) -> Result<Self, JsValue> {
+        if options.is_undefined() || options.is_null() {
+            return Ok(Self::default());
+        }
+        if js_sys::Array::is_array(options) {
+            let peers = js_sys::Array::from(options)
+                .iter()
+                .filter_map(|id| ConversationId::parse(&id.as_string()?).ok())
+                .map(|c| c.0)
+                .collect();
+            return Ok(Self {
+                peers: Some(peers),
+                ..Self::default()
+            });
+        }
+        let o = Args::read(options, "options")?;
+        Ok(Self {
+            peers: None,
+            none: o.string("type")?.as_deref() == Some("GROUP")
+                || o.string("groupName")?.is_some_and(|g| !g.is_empty())
+                || o.bool("hasGroupAtInfo")? == Some(true),
+            mark: o.number("markType")?,
+            unread: o.bool("hasUnreadCount")?,
+        })
+    }
+
+    fn keeps(&self, c: &Conversation) -> bool {
+        !self.none
+            && self.peers.as_ref().is_none_or(|p| p.contains(&c.peer))
+            && self.mark.is_none_or(|m| match m == 0.0 {
+                true => c.marks == 0,
+                false => mark_bit(m).is_some_and(|bit| c.marks & bit != 0),
+            })
+            && self.unread.is_none_or(|u| u == (c.unread > 0))
+    }
+}
+
+/// The peers of a list of conversation IDs: at most [`MAX_USERS_PER_REQUEST`] of them.
+fn conversation_peers(ids: &[String]) -> Result<Vec<UserId>, JsValue> {
+    if ids.len() > MAX_USERS_PER_REQUEST {
+        return Err(invalid(format!(
+            "at most {MAX_USERS_PER_REQUEST} conversations at once"
+        )));
+    }
+    ids.iter()
+        .map(|id| ConversationId::parse(id).map(|c| c.0).map_err(invalid))
+        .collect()
 }
 
 /// `{ conversationID }`, as a conversation change resolves.
@@ -490,12 +636,16 @@ impl Chat {
         promise(message_page(self.state.clone(), options, true))
     }
 
-    /// `getConversationList()` resolves `{ conversationList }`, most recent first.
-    pub fn get_conversation_list(&self) -> Promise {
+    /// `getConversationList(options?)` resolves `{ conversationList }`, most recent first:
+    /// every conversation, or those whose IDs a list names, or those that an object's `type`,
+    /// `markType`, `groupName`, `hasUnreadCount` and `hasGroupAtInfo` keep, as Tencent's.
+    pub fn get_conversation_list(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
+            let filter = ConversationFilter::read(&options)?;
             let (client, me) = state.signed_in()?;
-            let list = client.conversations().await.map_err(sdk_error)?;
+            let mut list = client.conversations().await.map_err(sdk_error)?;
+            list.retain(|c| filter.keeps(c));
             #[derive(Serialize)]
             #[serde(rename_all = "camelCase")]
             struct List<'a> {
@@ -563,6 +713,23 @@ impl Chat {
         promise(change_conversation(self.state.clone(), options, true))
     }
 
+    /// `markConversation({ conversationIDList, markType, enableMark })`: sets (`enableMark`)
+    /// or clears one mark (`TYPES.CONV_MARK_TYPE_STAR`, `_UNREAD`, `_FOLD`, `_HIDE`, or an
+    /// app's own, a power of two from 2^32 to 2^63) on each conversation, for all of this
+    /// user's devices; a conversation's `markList` holds its marks. Resolves
+    /// `{ successConversationIDList, failureConversationIDList }`.
+    pub fn mark_conversation(&self, options: JsValue) -> Promise {
+        promise(change_each(self.state.clone(), options, true))
+    }
+
+    /// `setConversationCustomData({ conversationIDList, customData })`: keeps the app's own
+    /// data (at most 256 bytes; `''` clears it) as each conversation's `customData`, for all
+    /// of this user's devices. Resolves `{ successConversationIDList,
+    /// failureConversationIDList }`.
+    pub fn set_conversation_custom_data(&self, options: JsValue) -> Promise {
+        promise(change_each(self.state.clone(), options, false))
+    }
+
     /// `deleteConversation(conversationID)` or `deleteConversation({ conversationIDList,
     /// clearHistoryMessage? })`: the conversations leave this user's list on all of its
     /// devices until a newer message comes, with their messages unless `clearHistoryMessage`
@@ -578,16 +745,7 @@ impl Chat {
                     (ids, o.bool("clearHistoryMessage")?.unwrap_or(true))
                 }
             };
-            if ids.len() > protocol::frame::MAX_USERS_PER_REQUEST {
-                return Err(invalid(format!(
-                    "at most {} conversations at once",
-                    protocol::frame::MAX_USERS_PER_REQUEST
-                )));
-            }
-            let peers = ids
-                .iter()
-                .map(|id| ConversationId::parse(id).map(|c| c.0).map_err(invalid))
-                .collect::<Result<Vec<_>, _>>()?;
+            let peers = conversation_peers(&ids)?;
             let client = state.client()?;
             for peer in &peers {
                 client

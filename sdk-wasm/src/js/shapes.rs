@@ -383,6 +383,10 @@ pub struct JsConversation<'a> {
     pub is_pinned: bool,
     /// The text being written, kept with `setConversationDraft` for every device.
     pub draft_text: &'a str,
+    /// Its marks (`markConversation`), each a power of two, lowest first.
+    pub mark_list: Vec<u64>,
+    /// The app's own data about it (`setConversationCustomData`).
+    pub custom_data: &'a str,
 }
 
 impl<'a> JsConversation<'a> {
@@ -407,6 +411,11 @@ impl<'a> JsConversation<'a> {
             },
             is_pinned: c.pinned,
             draft_text: &c.draft,
+            mark_list: (0..64)
+                .map(|bit| 1 << bit)
+                .filter(|mark| c.marks & mark != 0)
+                .collect(),
+            custom_data: &c.custom_data,
         }
     }
 }

@@ -22,13 +22,14 @@ use crate::identity::AppIdentity;
 use crate::media::store::MediaStore;
 use crate::storage::rules::{Lookup, message_entries};
 use crate::storage::{
-    Account, CommitListener, ConversationChange, ConversationState, Expired, HistoryPage,
-    HistoryQuery, NewMessage, Origin, Pending, ProfileUpdate, PushRegistration, PushSettings,
-    Revocation, SendChecks, Sent, Storage, StorageError, StorageResult,
+    Account, CommitListener, ConversationChange, Expired, HistoryPage, HistoryQuery, NewMessage,
+    Origin, Pending, ProfileUpdate, PushRegistration, PushSettings, Revocation, SendChecks, Sent,
+    StateAfter, Storage, StorageError, StorageResult,
 };
 use protocol::DeviceId;
 use protocol::frame::{
-    MAX_DELETE_PER_REQUEST, MAX_DRAFT_BYTES, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage,
+    MAX_CONVERSATION_DATA_BYTES, MAX_DELETE_PER_REQUEST, MAX_DRAFT_BYTES, MAX_PAGE,
+    MAX_USERS_PER_REQUEST, SyncPage,
 };
 use protocol::push::OfflinePushInfo;
 use protocol::push::Vendor;
@@ -561,35 +562,33 @@ impl Chat {
             .delete_conversation(owner, peer, removal, now_ms, origin))
     }
 
-    /// Pins or unpins `owner`'s conversation with `peer`, or sets its draft (at most
-    /// [`MAX_DRAFT_BYTES`]); [`Storage::set_conversation`].
+    /// Changes `owner`'s state of its conversation with `peer`: pinned, the draft (at most
+    /// [`MAX_DRAFT_BYTES`]), marks, the custom data (at most [`MAX_CONVERSATION_DATA_BYTES`]);
+    /// [`Storage::set_conversation`].
     pub fn set_conversation(
         &self,
         owner: &UserId,
         peer: &UserId,
         change: ConversationChange,
         origin: Option<Origin>,
-    ) -> Result<Pending<ConversationState>, ChatError> {
-        if change.pinned.is_none() && change.draft.is_none() {
+    ) -> Result<Pending<StateAfter>, ChatError> {
+        if change.is_empty() {
             return Err(ChatError::new(
                 ErrorCode::INVALID_ARGUMENT,
-                "a conversation change sets pinned, the draft or both; it named neither",
+                "a conversation change sets pinned, the draft, marks or the custom data; it named none",
             ));
         }
-        // A draft is text being written: line breaks and tabs are its own; only its size is bounded.
-        if let Some(draft) = change
-            .draft
-            .as_deref()
-            .filter(|d| d.len() > MAX_DRAFT_BYTES)
-        {
+        if change.mark & change.unmark != 0 {
             return Err(ChatError::new(
                 ErrorCode::INVALID_ARGUMENT,
-                format!(
-                    "the draft is {} bytes; the limit is {MAX_DRAFT_BYTES}",
-                    draft.len()
-                ),
+                "a conversation change sets and clears the same mark",
             ));
         }
+        // A draft is text being written, and custom data the app's own: line breaks and tabs
+        // are theirs; only their sizes are bounded.
+        let custom_data = change.custom_data.as_deref();
+        check_size("the custom data", custom_data, MAX_CONVERSATION_DATA_BYTES)?;
+        check_size("the draft", change.draft.as_deref(), MAX_DRAFT_BYTES)?;
         let now_ms = self.clock.now_ms();
         Ok(self
             .storage
@@ -926,12 +925,20 @@ fn check_avatar_url(url: &str) -> Result<(), ChatError> {
     ))
 }
 
-fn check_text(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatError> {
+/// Refuses a value longer than `max` bytes.
+fn check_size(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatError> {
     match value {
         Some(v) if v.len() > max => Err(ChatError::new(
             ErrorCode::INVALID_ARGUMENT,
             format!("{what} is {} bytes; the limit is {max}", v.len()),
         )),
+        _ => Ok(()),
+    }
+}
+
+fn check_text(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatError> {
+    check_size(what, value, max)?;
+    match value {
         Some(v) if v.chars().any(char::is_control) => Err(ChatError::new(
             ErrorCode::INVALID_ARGUMENT,
             format!("{what} contains control characters"),

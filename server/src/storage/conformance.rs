@@ -880,23 +880,52 @@ macro_rules! storage_conformance {
             send(&s, "bob", "alice", 1, "older", T0).await;
             send(&s, "carol", "alice", 2, "newer", T0 + 1).await;
             rec.take();
-            let pin = ConversationChange { pinned: Some(true), draft: Some("line one\nline two".into()) };
-            let (seq, pinned, draft) = s.set_conversation(&a, &b, pin, T0 + 2, Some(Origin(3))).await.unwrap();
-            assert_eq!((pinned, draft.as_str()), (true, "line one\nline two"));
+            // The top bit too: stored as a signed 64-bit number, read back the same.
+            let top = 1 << 63;
+            let pin = ConversationChange {
+                pinned: Some(true),
+                draft: Some("line one\nline two".into()),
+                mark: top | 1,
+                custom_data: Some("{\"folder\":\"work\"}".into()),
+                ..Default::default()
+            };
+            let (seq, state) = s.set_conversation(&a, &b, pin, T0 + 2, Some(Origin(3))).await.unwrap();
+            let expected = ConversationState {
+                pinned: true,
+                draft: "line one\nline two".into(),
+                marks: top | 1,
+                custom_data: "{\"folder\":\"work\"}".into(),
+            };
+            assert_eq!(state, expected);
             let feed = rec.take();
             assert_eq!(feed.len(), 1, "the owner's log only");
-            let event = SyncEvent::ConversationState { peer: b.clone(), pinned: true, draft: draft.clone() };
+            let event = SyncEvent::ConversationState {
+                peer: b.clone(),
+                pinned: true,
+                draft: expected.draft.clone(),
+                marks: top | 1,
+                custom_data: expected.custom_data.clone(),
+            };
             assert_eq!(feed[0], (a.clone(), SyncEntry { seq, event }, Some(Origin(3))));
             let list = s.conversations(&a, T0 + 3).await.unwrap();
             let order: Vec<_> = list.iter().map(|c| (c.peer.as_str(), c.pinned, c.state_seq)).collect();
             assert_eq!(order, [("bob", true, seq), ("carol", false, Seq(0))], "pinned first, then by activity");
-            assert_eq!(list[0].draft, draft);
-            // Changing one part keeps the other; the peer's own state is untouched.
-            let unpin = ConversationChange { pinned: Some(false), draft: None };
-            let (later, pinned, kept) = s.set_conversation(&a, &b, unpin, T0 + 4, None).await.unwrap();
-            assert!(later > seq && !pinned && kept == draft);
-            assert!(s.conversations(&b, T0 + 4).await.unwrap().iter().all(|c| !c.pinned && c.draft.is_empty()));
-            let none = ConversationChange { pinned: Some(true), draft: None };
+            assert_eq!((&list[0].draft, list[0].marks, &list[0].custom_data), (&expected.draft, top | 1, &expected.custom_data));
+            assert_eq!((list[1].marks, list[1].custom_data.as_str()), (0, ""));
+            // Changing one part keeps the others; marks are set and cleared bit by bit; the
+            // peer's own state is untouched.
+            let unpin = ConversationChange { pinned: Some(false), mark: 4, unmark: 1, ..Default::default() };
+            let (later, state) = s.set_conversation(&a, &b, unpin, T0 + 4, None).await.unwrap();
+            assert!(later > seq);
+            assert_eq!(state, ConversationState { pinned: false, marks: top | 4, ..expected.clone() });
+            let cleared = ConversationChange { custom_data: Some(String::new()), unmark: top, ..Default::default() };
+            let (_, state) = s.set_conversation(&a, &b, cleared, T0 + 5, None).await.unwrap();
+            assert_eq!((state.marks, state.custom_data.as_str(), state.draft.as_str()), (4, "", "line one\nline two"));
+            let listed = s.conversations(&a, T0 + 6).await.unwrap();
+            assert_eq!((listed[0].peer.as_str(), listed[0].marks, listed[0].custom_data.as_str()), ("carol", 0, ""));
+            assert_eq!((listed[1].marks, listed[1].custom_data.as_str()), (4, ""));
+            assert!(s.conversations(&b, T0 + 4).await.unwrap().iter().all(|c| !c.pinned && c.draft.is_empty() && c.marks == 0));
+            let none = ConversationChange { pinned: Some(true), ..Default::default() };
             assert!(matches!(s.set_conversation(&b, &c, none, T0, None).await, Err(StorageError::NoConversation)));
         }
 

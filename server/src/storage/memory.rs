@@ -96,9 +96,8 @@ struct Contact {
     /// The user deleted the conversation when this was the newest message id (0: never): it
     /// stays out of the list, and the messages up to it do not count, until a newer one.
     deleted_up_to: u64,
-    pinned: bool,
-    draft: String,
-    /// The sequence of the entry that set `pinned` and `draft`.
+    state: ConversationState,
+    /// The sequence of the entry that set `state`.
     state_seq: Seq,
 }
 
@@ -338,8 +337,7 @@ impl State {
                 read_up_to,
                 created_ms: now_ms,
                 deleted_up_to: 0,
-                pinned: false,
-                draft: String::new(),
+                state: ConversationState::default(),
                 state_seq: Seq(0),
             },
         );
@@ -484,19 +482,19 @@ impl State {
         change: &ConversationChange,
         now_ms: u64,
         origin: Option<Origin>,
-    ) -> StorageResult<ConversationState> {
+    ) -> StorageResult<StateAfter> {
         let user = self.user_mut(owner)?;
         let c = user
             .contacts
             .get_mut(peer)
             .ok_or(StorageError::NoConversation)?;
-        let event = change.apply(peer, &mut c.pinned, &mut c.draft);
-        let state = (c.pinned, c.draft.clone());
+        let event = c.state.change(peer, change);
+        let state = c.state.clone();
         let seq = self.event(r, out, owner, event, now_ms, origin)?;
         if let Some(c) = self.user_mut(owner)?.contacts.get_mut(peer) {
             c.state_seq = seq;
         }
-        Ok((seq, state.0, state.1))
+        Ok((seq, state))
     }
 
     fn recall(
@@ -821,8 +819,10 @@ impl Storage for MemoryStorage {
                     unread,
                     peer_read_up_to,
                     read_up_to,
-                    pinned: c.pinned,
-                    draft: c.draft.clone(),
+                    pinned: c.state.pinned,
+                    draft: c.state.draft.clone(),
+                    marks: c.state.marks,
+                    custom_data: c.state.custom_data.clone(),
                     state_seq: c.state_seq,
                 }
             })
@@ -969,7 +969,7 @@ impl Storage for MemoryStorage {
         change: ConversationChange,
         now_ms: u64,
         origin: Option<Origin>,
-    ) -> Pending<ConversationState> {
+    ) -> Pending<StateAfter> {
         self.write(|st, r, out| st.set_conversation(r, out, owner, peer, &change, now_ms, origin))
     }
 

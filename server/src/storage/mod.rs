@@ -30,7 +30,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use edit::{ChangeKind, EditChange, MessageEdit};
-pub use rules::ConversationChange;
+pub use protocol::frame::ConversationChange;
+pub use rules::ConversationState;
 
 /// Storage faults. `UnknownUser` is the caller's; the rest are the server's.
 #[derive(Debug, thiserror::Error)]
@@ -82,9 +83,8 @@ pub enum StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
-/// A conversation's state after a change: the sequence of the entry that recorded it, whether
-/// it is pinned, its draft.
-pub type ConversationState = (Seq, bool, String);
+/// A conversation's state after a change, with the sequence of the entry that recorded it.
+pub type StateAfter = (Seq, ConversationState);
 
 /// A queued operation's result. The operation is already queued when the future is created, so
 /// operations queued by one caller commit in the order they were queued, whenever the futures
@@ -477,7 +477,7 @@ pub trait Storage: Send + Sync + 'static {
         origin: Option<Origin>,
     ) -> Pending<Seq>;
 
-    /// Pins or unpins `owner`'s conversation with `peer` or sets its draft, as `change` says,
+    /// Changes `owner`'s state of its conversation with `peer` as `change` says,
     /// and appends a `ConversationState` entry with the whole state to `owner`'s log. Returns
     /// the entry's sequence and the state. Fails with `NoConversation` when `owner` has no
     /// conversation with `peer`.
@@ -488,7 +488,7 @@ pub trait Storage: Send + Sync + 'static {
         change: ConversationChange,
         now_ms: u64,
         origin: Option<Origin>,
-    ) -> Pending<ConversationState>;
+    ) -> Pending<StateAfter>;
 
     /// Reads up to `limit` entries of `user`'s sync log after `after`.
     async fn sync(

@@ -3,7 +3,9 @@
 //! message and a recall make, when a recall applies, and how a conversation's state changes.
 //! (Edits: [`super::MessageEdit`].)
 
-use super::{ChangeKind, Committed, Origin, SendChecks, StorageError, StorageResult};
+use super::{
+    ChangeKind, Committed, ConversationChange, Origin, SendChecks, StorageError, StorageResult,
+};
 use protocol::{Message, MessageKey, Relation, Seq, SyncEntry, SyncEvent, UserId};
 use std::sync::Arc;
 
@@ -97,28 +99,39 @@ pub(crate) fn message_entries(
     entries
 }
 
-/// A change of a user's conversation state: pinned or not, the draft (empty: none); `None`
-/// leaves a part as it is.
+/// What a user keeps about one of its conversations for all of its devices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ConversationChange {
-    pub pinned: Option<bool>,
-    pub draft: Option<String>,
+pub struct ConversationState {
+    /// First in the list.
+    pub pinned: bool,
+    /// The text being written there (empty: none).
+    pub draft: String,
+    /// The user's marks, one bit each (Tencent's mark types).
+    pub marks: u64,
+    /// The app's own data about the conversation (empty: none).
+    pub custom_data: String,
 }
 
-impl ConversationChange {
-    /// Applies the change to a conversation's stored state and returns the entry that records
-    /// the whole state, for the owner's log.
-    pub(crate) fn apply(&self, peer: &UserId, pinned: &mut bool, draft: &mut String) -> SyncEvent {
-        if let Some(p) = self.pinned {
-            *pinned = p;
+impl ConversationState {
+    /// Applies `change` to the stored state and returns the entry that records the whole
+    /// state, for the owner's log.
+    pub(crate) fn change(&mut self, peer: &UserId, change: &ConversationChange) -> SyncEvent {
+        if let Some(p) = change.pinned {
+            self.pinned = p;
         }
-        if let Some(d) = &self.draft {
-            d.clone_into(draft);
+        if let Some(d) = &change.draft {
+            d.clone_into(&mut self.draft);
+        }
+        self.marks = (self.marks | change.mark) & !change.unmark;
+        if let Some(d) = &change.custom_data {
+            d.clone_into(&mut self.custom_data);
         }
         SyncEvent::ConversationState {
             peer: peer.clone(),
-            pinned: *pinned,
-            draft: draft.clone(),
+            pinned: self.pinned,
+            draft: self.draft.clone(),
+            marks: self.marks,
+            custom_data: self.custom_data.clone(),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::chat::{Chat, EditContent, SendOptions, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Queued, Registration};
 use crate::rate::TokenBucket;
-use crate::storage::{ConversationChange, HistoryQuery, Origin, ProfileUpdate};
+use crate::storage::{HistoryQuery, Origin, ProfileUpdate};
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -653,16 +653,17 @@ impl Connection {
                     })
                 }))
             }
-            Request::ConversationSet {
-                peer,
-                pinned,
-                draft,
-            } => {
-                let change = ConversationChange { pinned, draft };
+            Request::ConversationSet { peer, change } => {
                 let pending = chat.set_conversation(&me, &peer, change, origin)?;
                 later(Box::pin(async move {
-                    let (seq, pinned, draft) = pending.await?;
-                    Ok(Reply::ConversationState { seq, pinned, draft })
+                    let (seq, state) = pending.await?;
+                    Ok(Reply::ConversationState {
+                        seq,
+                        pinned: state.pinned,
+                        draft: state.draft,
+                        marks: state.marks,
+                        custom_data: state.custom_data,
+                    })
                 }))
             }
             Request::MarkRead { peer } => {

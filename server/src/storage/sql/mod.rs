@@ -381,7 +381,7 @@ impl Storage for SqlStorage {
         change: ConversationChange,
         now_ms: u64,
         origin: Option<Origin>,
-    ) -> Pending<ConversationState> {
+    ) -> Pending<StateAfter> {
         let (owner, peer) = (owner.clone(), peer.clone());
         self.queue(|reply| Op::SetConversation {
             owner,

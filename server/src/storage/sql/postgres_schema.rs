@@ -8,6 +8,7 @@ use super::db::{Db, Sql};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_init.sql"),
     include_str!("../../../migrations/postgres/0002_write_changes.sql"),
+    include_str!("../../../migrations/postgres/0003_conversation_marks.sql"),
 ];
 
 /// The advisory lock key nodes take while migrating ("duet" in ASCII).

@@ -118,7 +118,8 @@ pub(super) fn conversations(
                        (SELECT MAX(m.id) FROM messages m WHERE m.conv = c.conv AND m.flags & {} = 0
                            AND NOT EXISTS (SELECT 1 FROM hidden_messages h
                                            WHERE h.owner = c.owner AND h.message_id = m.id)) AS last_id,
-                       p.read_up_to AS peer_read_to, c.pinned, c.draft, c.state_seq, c.deleted_up_to
+                       p.read_up_to AS peer_read_to, c.state_seq, c.deleted_up_to,
+                       c.pinned, c.draft, c.marks, c.custom_data
                 FROM conversations c LEFT JOIN users u ON u.id = c.peer
                      LEFT JOIN conversations p ON p.owner = c.peer AND p.peer = c.owner
                 WHERE c.owner = ?1) listed
@@ -135,16 +136,15 @@ pub(super) fn conversations(
                 row.get::<Option<String>>(4)?.unwrap_or_default(),
                 row.get::<Option<i64>>(5)?.unwrap_or(0),
                 row.get::<Option<i64>>(6)?.unwrap_or(0),
-                (
-                    row.get::<bool>(7)?,
-                    row.get::<String>(8)?,
-                    Seq(row.get::<i64>(9)? as u64),
-                ),
+                Seq(row.get::<i64>(7)? as u64),
+                rows::conversation_state(row, 9)?,
             ))
         },
     )?;
     // Most recent activity first; conversations without messages by creation time.
-    list.sort_by_key(|&(_, _, created, _, _, last_id, _, _)| std::cmp::Reverse((last_id, created)));
+    list.sort_by_key(|&(_, _, created, _, _, last_id, _, _, _)| {
+        std::cmp::Reverse((last_id, created))
+    });
     let last_sql =
         format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?1 AND m.time_ms >= ?2");
     let unread_sql = format!(
@@ -153,7 +153,18 @@ pub(super) fn conversations(
         flags::NO_UNREAD | flags::RECALLED
     );
     let mut out = Vec::with_capacity(list.len());
-    for (peer, read_up_to, created_ms, peer_nick, peer_avatar, last_id, peer_read, state) in list {
+    for (
+        peer,
+        read_up_to,
+        created_ms,
+        peer_nick,
+        peer_avatar,
+        last_id,
+        peer_read,
+        state_seq,
+        state,
+    ) in list
+    {
         let last_message = db
             .row(&last_sql, &[&last_id, &cutoff], |r| rows::message(r, 0))?
             .flatten();
@@ -179,9 +190,11 @@ pub(super) fn conversations(
             unread,
             peer_read_up_to: peer_read as u64,
             read_up_to: read_up_to as u64,
-            pinned: state.0,
-            draft: state.1,
-            state_seq: state.2,
+            pinned: state.pinned,
+            draft: state.draft,
+            marks: state.marks,
+            custom_data: state.custom_data,
+            state_seq,
         });
     }
     Conversation::pinned_first(&mut out);

@@ -1,7 +1,7 @@
 //! Decoding of stored rows into wire types, shared by the writer and the readers.
 
 use super::db::{Row, Sql, SqlError};
-use crate::storage::{ChangeKind, StorageError, flags, message_key};
+use crate::storage::{ChangeKind, ConversationState, StorageError, flags, message_key};
 use protocol::reaction::Reaction;
 use protocol::{Message, UserId};
 
@@ -46,6 +46,19 @@ fn corrupt(e: impl std::fmt::Display) -> SqlError {
 
 pub(super) fn user_id(text: String) -> Sql<UserId> {
     UserId::parse(text).map_err(corrupt)
+}
+
+/// The columns of a conversation's state, in the order [`conversation_state`] reads them.
+pub(super) const STATE_COLUMNS: &str = "pinned, draft, marks, custom_data";
+
+/// Reads a conversation's state from [`STATE_COLUMNS`] starting at column `at`.
+pub(super) fn conversation_state(row: &Row<'_>, at: usize) -> Sql<ConversationState> {
+    Ok(ConversationState {
+        pinned: row.get(at)?,
+        draft: row.get(at + 1)?,
+        marks: row.get::<i64>(at + 2)? as u64,
+        custom_data: row.get(at + 3)?,
+    })
 }
 
 /// Reads a message from [`MESSAGE_COLUMNS`] starting at column `at`; `None` when the columns are

@@ -393,25 +393,37 @@ impl Writer {
         now_ms: u64,
         origin: Option<Origin>,
         batch: &mut Batch,
-    ) -> Sql<StorageResult<ConversationState>> {
+    ) -> Sql<StorageResult<StateAfter>> {
         let found = self.db.row(
-            "SELECT pinned, draft FROM conversations WHERE owner = ?1 AND peer = ?2",
+            &format!(
+                "SELECT {} FROM conversations WHERE owner = ?1 AND peer = ?2",
+                rows::STATE_COLUMNS
+            ),
             &[&owner.as_str(), &peer.as_str()],
-            |r| Ok((r.get::<bool>(0)?, r.get::<String>(1)?)),
+            |r| rows::conversation_state(r, 0),
         )?;
-        let Some((mut pinned, mut draft)) = found else {
+        let Some(mut state) = found else {
             return Ok(Err(StorageError::NoConversation));
         };
         if self.user(owner)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
-        let event = change.apply(peer, &mut pinned, &mut draft);
+        let event = state.change(peer, change);
         let seq = self.publish(batch, owner, event, now_ms, origin)?;
         self.db.exec(
-            "UPDATE conversations SET pinned = ?3, draft = ?4, state_seq = ?5 WHERE owner = ?1 AND peer = ?2",
-            &[&owner.as_str(), &peer.as_str(), &pinned, &draft, &(seq.0 as i64)],
+            "UPDATE conversations SET pinned = ?3, draft = ?4, marks = ?5, custom_data = ?6, state_seq = ?7
+             WHERE owner = ?1 AND peer = ?2",
+            &[
+                &owner.as_str(),
+                &peer.as_str(),
+                &state.pinned,
+                &state.draft,
+                &(state.marks as i64),
+                &state.custom_data,
+                &(seq.0 as i64),
+            ],
         )?;
-        Ok(Ok((seq, pinned, draft)))
+        Ok(Ok((seq, state)))
     }
 
     pub(super) fn expire(&mut self, now_ms: u64, batch: &mut Batch) -> Sql<StorageResult<Expired>> {

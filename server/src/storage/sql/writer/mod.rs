@@ -59,8 +59,8 @@ enum Answer {
     ),
     Bool(oneshot::Sender<StorageResult<bool>>, StorageResult<bool>),
     State(
-        oneshot::Sender<StorageResult<ConversationState>>,
-        StorageResult<ConversationState>,
+        oneshot::Sender<StorageResult<StateAfter>>,
+        StorageResult<StateAfter>,
     ),
     Unit(oneshot::Sender<StorageResult<()>>, StorageResult<()>),
 }

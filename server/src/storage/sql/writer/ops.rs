@@ -43,7 +43,7 @@ pub(in crate::storage::sql) enum Op {
         change: ConversationChange,
         now_ms: u64,
         origin: Option<Origin>,
-        reply: oneshot::Sender<StorageResult<ConversationState>>,
+        reply: oneshot::Sender<StorageResult<StateAfter>>,
     },
     Expire {
         now_ms: u64,
