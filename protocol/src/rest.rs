@@ -1086,9 +1086,10 @@ pub struct PeerError {
 // ---- recentcontact -----------------------------------------------------------------------
 
 /// `recentcontact/get_list`: a user's conversations, newest first, a page at a time. The
-/// first call gives 0 everywhere; a next page passes back the reply's `TimeStamp` and
-/// `StartIndex` (a cursor: the last conversation's time in milliseconds, and how many of that
-/// time were given).
+/// first call gives 0 everywhere; a next page passes back the reply's `TimeStamp`,
+/// `StartIndex`, `TopTimeStamp` and `TopStartIndex` (cursors: the last conversation's time in
+/// milliseconds, and how many of that time were given; `Top…` for the pinned ones, listed
+/// first when `AssistFlags` has bit 0).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecentContacts {
@@ -1134,7 +1135,6 @@ pub struct RecentContactsReply {
     pub time_stamp: u64,
     #[serde(rename = "StartIndex")]
     pub start_index: u32,
-    /// Duet has no pinned conversations: always 0.
     #[serde(rename = "TopTimeStamp")]
     pub top_time_stamp: u64,
     #[serde(rename = "TopStartIndex")]
@@ -1142,7 +1142,7 @@ pub struct RecentContactsReply {
 }
 
 /// One conversation: `Type` 1 (one-to-one), the peer, the time of its last message (seconds),
-/// and the user's unread messages in it.
+/// whether the user pinned it, the user's unread messages in it and its marks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionItem {
@@ -1150,12 +1150,165 @@ pub struct SessionItem {
     pub kind: u8,
     #[serde(rename = "To_Account")]
     pub to_account: String,
-    #[serde(rename = "MsgTimeStamp")]
-    pub msg_time_stamp: u64,
+    #[serde(rename = "MsgTime")]
+    pub msg_time: u64,
+    /// 1: pinned.
     #[serde(rename = "TopFlag")]
     pub top_flag: u8,
     #[serde(rename = "C2CUnreadMsgNum")]
     pub unread: u32,
+    #[serde(flatten)]
+    pub marks: ContactMarks,
+}
+
+/// A conversation's marks as Tencent's conversation mark commands write them, each left out
+/// when empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactMarks {
+    /// The standard marks as a binary number, bit 0 rightmost: `"1001"` is bits 0 and 3
+    /// (Tencent's mark types 1 and 8).
+    #[serde(
+        rename = "StandardMark",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub standard_mark: String,
+    /// The app's own data about the conversation (the SDK's `customData`).
+    #[serde(
+        rename = "CustomMark",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub custom_mark: String,
+}
+
+/// A conversation named by the conversation mark commands: `Type` 1 (one-to-one, the only
+/// kind Duet has) and the peer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactItem {
+    #[serde(rename = "Type")]
+    pub kind: u8,
+    #[serde(rename = "To_Account", default)]
+    pub to_account: String,
+}
+
+/// `recentcontact/mark_contact`: sets and clears standard marks and sets the custom mark of
+/// up to [`MAX_MARK_ITEMS`] of a user's conversations.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MarkContact {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "MarkItem")]
+    pub mark_item: Vec<MarkItem>,
+}
+
+/// Conversations one `mark_contact` changes.
+pub const MAX_MARK_ITEMS: usize = 100;
+
+/// One conversation's change. `OptType` 1 applies `SetMark` and `ClearMark`, 2 `CustomMark`,
+/// 3 both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MarkItem {
+    #[serde(rename = "OptType")]
+    pub opt_type: u8,
+    #[serde(rename = "ContactItem")]
+    pub contact_item: ContactItem,
+    /// Bits to set, 0 to 63: bit n is mark type 2^n.
+    #[serde(rename = "SetMark", default)]
+    pub set_mark: Vec<u32>,
+    /// Bits to clear, 0 to 63.
+    #[serde(rename = "ClearMark", default)]
+    pub clear_mark: Vec<u32>,
+    /// The custom mark, up to 256 bytes; `""` clears it.
+    #[serde(rename = "CustomMark", default)]
+    pub custom_mark: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MarkContactReply {
+    #[serde(rename = "ResultItem")]
+    pub result_item: Vec<MarkResult>,
+}
+
+/// One item's outcome, in the order of the request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MarkResult {
+    #[serde(rename = "OptType")]
+    pub opt_type: u8,
+    #[serde(rename = "ContactItem")]
+    pub contact_item: ContactItem,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
+/// `recentcontact/get_contact_group`: a user's marked conversations, a page at a time from
+/// `StartIndex` (0 first, then the reply's `NextStartIndex`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupGet {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "StartIndex", default)]
+    pub start_index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupGetReply {
+    #[serde(rename = "ContactItem")]
+    pub contact_item: Vec<MarkedContact>,
+    /// Conversation groups: Duet has none, so always empty.
+    #[serde(rename = "GroupItem")]
+    pub group_item: Vec<Empty>,
+    /// 1: this is the last page.
+    #[serde(rename = "CompleteFlag")]
+    pub complete_flag: u8,
+    #[serde(rename = "NextStartIndex")]
+    pub next_start_index: u32,
+}
+
+/// `recentcontact/search_contact_group`: the marks of up to [`MAX_MARK_SEARCH`] of a user's
+/// conversations.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupSearch {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "ContactItem")]
+    pub contact_item: Vec<ContactItem>,
+}
+
+/// Conversations one `search_contact_group` names.
+pub const MAX_MARK_SEARCH: usize = 300;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupSearchReply {
+    #[serde(rename = "ContactResultItem")]
+    pub contact_result_item: Vec<MarkedContact>,
+    /// Conversation groups: Duet has none, so always empty.
+    #[serde(rename = "GroupItem")]
+    pub group_item: Vec<Empty>,
+}
+
+/// A conversation with marks: `Type` 1, the peer, the marks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MarkedContact {
+    #[serde(rename = "Type")]
+    pub kind: u8,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(flatten)]
+    pub marks: ContactMarks,
 }
 
 #[cfg(test)]

@@ -223,6 +223,9 @@ const REST_COMMANDS: &[&str] = &[
     "profile/portrait_set",
     "profile/portrait_get",
     "duet/get_app_config",
+    "recentcontact/get_list",
+    "recentcontact/mark_contact",
+    "recentcontact/search_contact_group",
 ];
 
 proptest! {

@@ -1157,7 +1157,7 @@ async fn recentcontact_get_list_pages_the_conversations_newest_first() {
     );
     assert_eq!(
         items[0],
-        json!({"Type": 1, "To_Account": "p100", "MsgTimeStamp": server.clock.now_s(),
+        json!({"Type": 1, "To_Account": "p100", "MsgTime": server.clock.now_s(),
                "TopFlag": 0, "C2CUnreadMsgNum": 1}),
         "the newest conversation first"
     );
@@ -1174,12 +1174,304 @@ async fn recentcontact_get_list_pages_the_conversations_newest_first() {
     assert_eq!(
         second["SessionItem"],
         json!([{"Type": 1, "To_Account": "p099",
-        "MsgTimeStamp": server.clock.now_s() - 4, "TopFlag": 0, "C2CUnreadMsgNum": 0}])
+        "MsgTime": server.clock.now_s() - 4, "TopFlag": 0, "C2CUnreadMsgNum": 0}])
     );
     let r = server
         .rest("recentcontact/get_list", json!({"From_Account": "nobody"}))
         .await;
     assert_eq!(code(&r), 20003, "{r}");
+}
+
+#[tokio::test]
+async fn recentcontact_get_list_gives_pinned_conversations_first_with_their_own_cursor() {
+    let server = TestServer::start_with(|c| c.retention.contacts_cap = 200).await;
+    let peers: Vec<String> = (0..101).map(|i| format!("p{i:03}")).collect();
+    for chunk in peers.chunks(100) {
+        let r = server
+            .rest(
+                "im_open_login_svc/multiaccount_import",
+                json!({"Accounts": chunk}),
+            )
+            .await;
+        assert_eq!(code(&r), 0, "{r}");
+    }
+    let mut hub = server.login("hub", "x").await;
+    for (i, peer) in peers.iter().enumerate() {
+        hub.send_text(peer, i as u32 + 1, "hi").await;
+        server.clock.advance_ms(1_000);
+    }
+    // The oldest conversation and one from the middle pinned.
+    for peer in ["p000", "p050"] {
+        let pin = Request::ConversationSet {
+            peer: uid(peer),
+            change: protocol::frame::ConversationChange {
+                pinned: Some(true),
+                ..Default::default()
+            },
+        };
+        hub.ok(pin).await;
+    }
+    let list = |cursor: [u64; 4], assist_flags: u32| {
+        server.rest(
+            "recentcontact/get_list",
+            json!({"From_Account": "hub", "TimeStamp": cursor[0], "StartIndex": cursor[1],
+                   "TopTimeStamp": cursor[2], "TopStartIndex": cursor[3],
+                   "AssistFlags": assist_flags}),
+        )
+    };
+    let peers_of = |r: &Value| -> Vec<(String, u64)> {
+        r["SessionItem"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["To_Account"].as_str().unwrap().to_owned(),
+                    i["TopFlag"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let cursor = |r: &Value| {
+        ["TimeStamp", "StartIndex", "TopTimeStamp", "TopStartIndex"].map(|f| r[f].as_u64().unwrap())
+    };
+
+    // Pinned first: the newer pinned one, then the older, then the rest newest first.
+    let first = list([0; 4], 7).await;
+    assert_eq!(code(&first), 0, "{first}");
+    let given = peers_of(&first);
+    assert_eq!(given.len(), 100);
+    assert_eq!(first["CompleteFlag"], 0);
+    assert_eq!(
+        given[..3],
+        [("p050".into(), 1), ("p000".into(), 1), ("p100".into(), 0)]
+    );
+    assert!(given[2..].iter().all(|(_, top)| *top == 0));
+    assert_eq!(
+        first["SessionItem"][0]["MsgTime"],
+        server.clock.now_s() - 51
+    );
+    let second = list(cursor(&first), 7).await;
+    assert_eq!(second["CompleteFlag"], 1, "{second}");
+    assert_eq!(peers_of(&second), [("p001".into(), 0)]);
+    let mut all: Vec<_> = given
+        .iter()
+        .chain(&peers_of(&second))
+        .map(|(p, _)| p.clone())
+        .collect();
+    all.sort();
+    assert_eq!(all, peers, "every conversation once");
+
+    // Without bit 0 the pinned ones take their place by time, still flagged.
+    let unpinned = list([0; 4], 0).await;
+    let given = peers_of(&unpinned);
+    assert_eq!(
+        (given[0].0.as_str(), given[50].clone()),
+        ("p100", ("p050".into(), 1))
+    );
+    assert_eq!(cursor(&unpinned)[2..], [0, 0]);
+    let rest = peers_of(&list(cursor(&unpinned), 0).await);
+    assert_eq!(rest, [("p000".into(), 1)]);
+
+    // Marks of 101 conversations, in two calls, listed by get_contact_group 100 at a time.
+    for chunk in peers.chunks(100) {
+        let items: Vec<Value> = chunk
+            .iter()
+            .map(|p| json!({"OptType": 1, "ContactItem": {"Type": 1, "To_Account": p}, "SetMark": [33]}))
+            .collect();
+        let r = server
+            .rest(
+                "recentcontact/mark_contact",
+                json!({"From_Account": "hub", "MarkItem": items}),
+            )
+            .await;
+        assert_eq!(code(&r), 0, "{r}");
+        let codes: Vec<_> = r["ResultItem"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["ResultCode"].as_u64())
+            .collect();
+        assert_eq!(codes, vec![Some(0); chunk.len()]);
+    }
+    let marked = |start: u64| {
+        server.rest(
+            "recentcontact/get_contact_group",
+            json!({"From_Account": "hub", "StartIndex": start}),
+        )
+    };
+    let page = marked(0).await;
+    assert_eq!(
+        (
+            page["CompleteFlag"].as_u64(),
+            page["NextStartIndex"].as_u64()
+        ),
+        (Some(0), Some(100)),
+        "{page}"
+    );
+    assert_eq!(page["ContactItem"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        page["ContactItem"][0],
+        json!({"Type": 1, "To_Account": "p000", "StandardMark": format!("1{}", "0".repeat(33))})
+    );
+    assert_eq!(page["GroupItem"], json!([]));
+    let last = marked(100).await;
+    assert_eq!(
+        (
+            last["CompleteFlag"].as_u64(),
+            last["NextStartIndex"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(last["ContactItem"][0]["To_Account"], "p100");
+}
+
+#[tokio::test]
+async fn recentcontact_mark_contact_marks_conversations_on_every_device_of_the_user() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "phone").await;
+    server.login("carol", "web").await.ok(Request::Logout).await;
+    alice.send_text("bob", 1, "hi").await;
+    bob.push().await;
+    let mark = |items: Value| {
+        server.rest(
+            "recentcontact/mark_contact",
+            json!({"From_Account": "alice", "MarkItem": items}),
+        )
+    };
+    let c2c = |peer: &str| json!({"Type": 1, "To_Account": peer});
+
+    // A star, an app's own mark (bit 40) and a custom mark; every faulty item fails alone.
+    let r = mark(json!([
+        {"OptType": 3, "ContactItem": c2c("bob"), "SetMark": [0, 40], "CustomMark": "folder: work"},
+        {"OptType": 1, "ContactItem": c2c("carol"), "SetMark": [1]},
+        {"OptType": 1, "ContactItem": c2c("bob"), "SetMark": [64]},
+        {"OptType": 1, "ContactItem": c2c("bob"), "SetMark": [2], "ClearMark": [2]},
+        {"OptType": 1, "ContactItem": c2c("bob")},
+        {"OptType": 2, "ContactItem": c2c("bob")},
+        {"OptType": 2, "ContactItem": c2c("bob"), "CustomMark": "x".repeat(257)},
+        {"OptType": 4, "ContactItem": c2c("bob"), "SetMark": [1]},
+        {"OptType": 1, "ContactItem": {"Type": 2, "ToGroupId": "g1"}, "SetMark": [1]},
+    ]))
+    .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let results = r["ResultItem"].as_array().unwrap();
+    let codes: Vec<_> = results
+        .iter()
+        .map(|i| i["ResultCode"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [0, 60016, 60006, 60006, 60006, 60006, 60006, 60006, 60006]
+    );
+    assert_eq!(
+        results[0],
+        json!({"OptType": 3, "ContactItem": c2c("bob"), "ResultCode": 0, "ResultInfo": ""})
+    );
+    assert!(
+        results[2]["ResultInfo"].as_str().unwrap().contains("64"),
+        "{r}"
+    );
+
+    // Alice's device hears the change as the SDK's own would make it.
+    let e = alice.push().await;
+    assert_eq!(
+        e.event,
+        SyncEvent::ConversationState {
+            peer: uid("bob"),
+            pinned: false,
+            draft: String::new(),
+            marks: 1 | 1 << 40,
+            custom_data: "folder: work".into(),
+        }
+    );
+    let standard = format!("{:b}", 1u64 | 1 << 40);
+    let list = server
+        .rest(
+            "recentcontact/get_list",
+            json!({"From_Account": "alice", "AssistFlags": 7}),
+        )
+        .await;
+    assert_eq!(list["SessionItem"][0]["StandardMark"], standard.as_str());
+    assert_eq!(list["SessionItem"][0]["CustomMark"], "folder: work");
+    let search = |items: Value| {
+        server.rest(
+            "recentcontact/search_contact_group",
+            json!({"From_Account": "alice", "ContactItem": items}),
+        )
+    };
+    let found = search(json!([c2c("carol"), c2c("bob")])).await;
+    assert_eq!(
+        found["ContactResultItem"],
+        json!([{"Type": 1, "To_Account": "bob", "StandardMark": standard, "CustomMark": "folder: work"}]),
+        "{found}"
+    );
+    assert_eq!(found["GroupItem"], json!([]));
+
+    // Cleared bit by bit, the custom mark on its own.
+    let r = mark(json!([{"OptType": 1, "ContactItem": c2c("bob"), "ClearMark": [0]}])).await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    let r = mark(json!([{"OptType": 2, "ContactItem": c2c("bob"), "CustomMark": ""}])).await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    assert_eq!(
+        alice.push().await.event,
+        SyncEvent::ConversationState {
+            peer: uid("bob"),
+            pinned: false,
+            draft: String::new(),
+            marks: 1 << 40,
+            custom_data: "folder: work".into(),
+        }
+    );
+    assert_eq!(
+        alice.push().await.event,
+        SyncEvent::ConversationState {
+            peer: uid("bob"),
+            pinned: false,
+            draft: String::new(),
+            marks: 1 << 40,
+            custom_data: String::new(),
+        }
+    );
+    let found = search(json!([c2c("bob")])).await;
+    assert_eq!(
+        found["ContactResultItem"],
+        json!([{"Type": 1, "To_Account": "bob", "StandardMark": format!("1{}", "0".repeat(40))}])
+    );
+    let r = mark(json!([{"OptType": 1, "ContactItem": c2c("bob"), "ClearMark": [40]}])).await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    let found = search(json!([c2c("bob")])).await;
+    assert_eq!(
+        found["ContactResultItem"],
+        json!([]),
+        "no marks left: not listed"
+    );
+
+    // Whole-request faults.
+    assert_eq!(code(&mark(json!([])).await), 60006);
+    let many: Vec<Value> = (0..101)
+        .map(|_| json!({"OptType": 1, "ContactItem": c2c("bob"), "SetMark": [1]}))
+        .collect();
+    assert_eq!(code(&mark(json!(many)).await), 60006);
+    let many: Vec<Value> = (0..301).map(|_| c2c("bob")).collect();
+    assert_eq!(code(&search(json!(many)).await), 60006);
+    assert_eq!(
+        code(&search(json!([{"Type": 2, "ToGroupId": "g1"}])).await),
+        60006
+    );
+    let nobody = server
+        .rest(
+            "recentcontact/mark_contact",
+            json!({"From_Account": "nobody", "MarkItem": [
+            {"OptType": 1, "ContactItem": c2c("bob"), "SetMark": [1]}]}),
+        )
+        .await;
+    assert_eq!(code(&nobody), 20003);
+
+    // Bob heard none of it: his next entry is alice's next message.
+    alice.send_text("bob", 2, "still here").await;
+    assert_eq!(text_of(&bob.push_message().await), "still here");
 }
 
 #[tokio::test]

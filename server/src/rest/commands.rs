@@ -157,6 +157,24 @@ pub const COMMANDS: &[CommandInfo] = &[
         schema::<Done>,
     ),
     c(
+        "recentcontact/mark_contact",
+        "Set and clear the marks of a user's conversations",
+        schema::<MarkContact>,
+        schema::<RestReply<MarkContactReply>>,
+    ),
+    c(
+        "recentcontact/get_contact_group",
+        "A user's marked conversations, a page at a time",
+        schema::<ContactGroupGet>,
+        schema::<RestReply<ContactGroupGetReply>>,
+    ),
+    c(
+        "recentcontact/search_contact_group",
+        "The marks of some of a user's conversations",
+        schema::<ContactGroupSearch>,
+        schema::<RestReply<ContactGroupSearchReply>>,
+    ),
+    c(
         "sns/friend_add",
         "Add friends",
         schema::<FriendAdd>,

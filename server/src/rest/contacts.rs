@@ -1,63 +1,125 @@
-//! `recentcontact`: a user's conversations, as Tencent's conversation list commands give them.
+//! `recentcontact`: a user's conversations and their marks, as Tencent's conversation list and
+//! conversation mark commands give them.
 
 use super::{Outcome, account, ok, parse};
 use crate::chat::Chat;
 use crate::error::ChatError;
 use axum::body::Bytes;
+use protocol::frame::ConversationChange;
 use protocol::rest::*;
-use protocol::{ErrorCode, Removal};
+use protocol::{Conversation, ErrorCode, Removal, UserId};
+use std::collections::HashMap;
 
 /// Conversations in one page, as Tencent pages them.
 const PAGE: usize = 100;
 
+/// `AssistFlags` bit 0: pinned conversations are listed first, with a cursor of their own.
+const PINNED_FIRST: u32 = 1;
+
+/// A position in a list of conversations newest first: past those active after `after_ms`
+/// and the first `given_equal` of those active at exactly `after_ms`. `after_ms` 0: the start.
+#[derive(Clone, Copy)]
+struct Cursor {
+    after_ms: u64,
+    given_equal: usize,
+}
+
+impl Cursor {
+    fn new(after_ms: u64, given_equal: u32) -> Self {
+        Self {
+            after_ms,
+            given_equal: given_equal as usize,
+        }
+    }
+
+    fn at_start(self) -> bool {
+        self.after_ms == 0
+    }
+
+    /// What of `list` (newest first) comes after the cursor.
+    fn rest(self, mut list: Vec<Conversation>) -> Vec<Conversation> {
+        let mut equal = 0;
+        list.retain(|c| match self.after_ms {
+            0 => true,
+            after if c.updated_ms < after => true,
+            after if c.updated_ms == after => {
+                equal += 1;
+                equal > self.given_equal
+            }
+            _ => false,
+        });
+        list
+    }
+
+    /// The cursor after `given`, the next conversations of its list.
+    fn past(self, given: &[Conversation]) -> Self {
+        let Some(last) = given.last() else {
+            return self;
+        };
+        let mut given_equal = given
+            .iter()
+            .filter(|c| c.updated_ms == last.updated_ms)
+            .count();
+        if last.updated_ms == self.after_ms {
+            given_equal += self.given_equal;
+        }
+        Self {
+            after_ms: last.updated_ms,
+            given_equal,
+        }
+    }
+}
+
 /// `recentcontact/get_list`. `TimeStamp` and `StartIndex` of a reply are a cursor, passed
 /// back as given for the next page: the last conversation's time (milliseconds) and how many
 /// conversations of exactly that time were given. A conversation active since the first page
-/// waits for a new first page; none is given twice.
+/// waits for a new first page; none is given twice. With `AssistFlags` bit 0 the pinned
+/// conversations come first, with their own cursor (`TopTimeStamp`, `TopStartIndex`); once a
+/// page has reached the others, the next pages give only those.
 pub(super) async fn get_list(chat: &Chat, body: &Bytes) -> Outcome {
     let req: RecentContacts = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
     chat.require_account(&user).await?;
     let mut list = chat.conversations(&user).await?;
     list.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms).then(a.peer.cmp(&b.peer)));
-    let (after_ms, skip_equal) = (req.time_stamp, req.start_index as usize);
-    let mut equal = 0;
-    list.retain(|c| match req.time_stamp {
-        0 => true,
-        _ if c.updated_ms < after_ms => true,
-        _ if c.updated_ms == after_ms => {
-            equal += 1;
-            equal > skip_equal
-        }
-        _ => false,
-    });
-    let complete = list.len() <= PAGE;
-    list.truncate(PAGE);
-    let last_ms = list.last().map_or(after_ms, |c| c.updated_ms);
-    let mut given_at_last = list.iter().filter(|c| c.updated_ms == last_ms).count();
-    if last_ms == after_ms && after_ms != 0 {
-        given_at_last += skip_equal;
-    }
-    let session_item = list
+    let (pinned, others): (Vec<_>, Vec<_>) = if req.assist_flags & PINNED_FIRST != 0 {
+        list.into_iter().partition(|c| c.pinned)
+    } else {
+        (Vec::new(), list)
+    };
+    let top = Cursor::new(req.top_time_stamp, req.top_start_index);
+    let rest = Cursor::new(req.time_stamp, req.start_index);
+    let mut top_page = match rest.at_start() {
+        true => top.rest(pinned),
+        false => Vec::new(),
+    };
+    let mut rest_page = rest.rest(others);
+    let complete = top_page.len() + rest_page.len() <= PAGE;
+    top_page.truncate(PAGE);
+    rest_page.truncate(PAGE - top_page.len());
+    let (top, rest) = (top.past(&top_page), rest.past(&rest_page));
+    let session_item = top_page
         .iter()
+        .chain(&rest_page)
         .map(|c| SessionItem {
             kind: 1,
             to_account: c.peer.to_string(),
-            msg_time_stamp: c
+            msg_time: c
                 .last_message
                 .as_ref()
                 .map_or(c.updated_ms / 1000, |m| m.time_ms / 1000),
-            top_flag: 0,
+            top_flag: u8::from(c.pinned),
             unread: c.unread,
+            marks: contact_marks(c),
         })
         .collect();
     ok(RecentContactsReply {
         session_item,
         complete_flag: u8::from(complete),
-        time_stamp: last_ms,
-        start_index: given_at_last as u32,
-        top_time_stamp: 0,
-        top_start_index: 0,
+        time_stamp: rest.after_ms,
+        start_index: rest.given_equal as u32,
+        top_time_stamp: top.after_ms,
+        top_start_index: top.given_equal as u32,
     })
 }
 
@@ -67,24 +129,181 @@ pub(super) async fn get_list(chat: &Chat, body: &Bytes) -> Outcome {
 pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
     let req: RecentContactDelete = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
-    let peer = account(&req.to_account, "To_Account")?;
-    let history = match (req.kind, req.clear_ramble) {
-        (1, 0) => false,
-        (1, 1) => true,
-        (1, other) => {
-            return Err(ChatError::new(
-                ErrorCode::INVALID_ARGUMENT,
-                format!("ClearRamble must be 0 or 1, got {other}"),
-            ));
-        }
-        (other, _) => {
-            return Err(ChatError::new(
-                ErrorCode::INVALID_ARGUMENT,
-                format!("Type must be 1 (one-to-one; Duet has no groups), got {other}"),
-            ));
+    let peer = one_to_one(req.kind, &req.to_account)?;
+    let history = match req.clear_ramble {
+        0 => false,
+        1 => true,
+        other => {
+            return Err(invalid(format!("ClearRamble must be 0 or 1, got {other}")));
         }
     };
     chat.delete_conversation(&user, &peer, Removal::Conversation { history }, None)?
         .await?;
     ok(Empty {})
+}
+
+/// `recentcontact/mark_contact`: each item's change is made as the SDK's `markConversation`
+/// and `setConversationCustomData` make it, for all of the user's devices. An item that cannot
+/// be made (a wrong bit, a conversation the user does not have) fails alone, in its result.
+pub(super) async fn mark(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: MarkContact = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    if req.mark_item.is_empty() || req.mark_item.len() > MAX_MARK_ITEMS {
+        return Err(invalid(format!(
+            "MarkItem lists 1 to {MAX_MARK_ITEMS} conversations, got {}",
+            req.mark_item.len()
+        )));
+    }
+    chat.require_account(&user).await?;
+    // All queued before any is awaited, so that they commit together.
+    let queued: Vec<_> = req
+        .mark_item
+        .iter()
+        .map(|item| {
+            let (peer, change) = change_of(item)?;
+            chat.set_conversation(&user, &peer, change, None)
+        })
+        .collect();
+    let mut result_item = Vec::with_capacity(queued.len());
+    for (item, queued) in req.mark_item.into_iter().zip(queued) {
+        let outcome = match queued {
+            Ok(pending) => pending.await.map(drop).map_err(ChatError::from),
+            Err(e) => Err(e),
+        };
+        let (result_code, result_info) = match outcome {
+            Ok(()) => (ErrorCode(0), String::new()),
+            Err(e) => (e.code, e.message),
+        };
+        result_item.push(MarkResult {
+            opt_type: item.opt_type,
+            contact_item: item.contact_item,
+            result_code,
+            result_info,
+        });
+    }
+    ok(MarkContactReply { result_item })
+}
+
+/// `recentcontact/get_contact_group`: the user's conversations with marks, by peer, a page at
+/// a time.
+pub(super) async fn marked(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: ContactGroupGet = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    chat.require_account(&user).await?;
+    let mut list: Vec<_> = chat
+        .conversations(&user)
+        .await?
+        .iter()
+        .filter_map(marked_contact)
+        .collect();
+    list.sort_by(|a, b| a.to_account.cmp(&b.to_account));
+    let start = (req.start_index as usize).min(list.len());
+    let end = (start + PAGE).min(list.len());
+    let complete = end == list.len();
+    ok(ContactGroupGetReply {
+        contact_item: list.drain(start..end).collect(),
+        group_item: Vec::new(),
+        complete_flag: u8::from(complete),
+        next_start_index: if complete { 0 } else { end as u32 },
+    })
+}
+
+/// `recentcontact/search_contact_group`: the marks of the named conversations, in the order
+/// asked; a conversation without marks, or that the user does not have, is left out.
+pub(super) async fn search_marks(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: ContactGroupSearch = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    if req.contact_item.len() > MAX_MARK_SEARCH {
+        return Err(invalid(format!(
+            "ContactItem lists at most {MAX_MARK_SEARCH} conversations, got {}",
+            req.contact_item.len()
+        )));
+    }
+    let peers = req
+        .contact_item
+        .iter()
+        .map(|c| one_to_one(c.kind, &c.to_account))
+        .collect::<Result<Vec<_>, _>>()?;
+    chat.require_account(&user).await?;
+    let list = chat.conversations(&user).await?;
+    let by_peer: HashMap<_, _> = list.iter().map(|c| (&c.peer, c)).collect();
+    let contact_result_item = peers
+        .iter()
+        .filter_map(|peer| by_peer.get(peer).and_then(|c| marked_contact(c)))
+        .collect();
+    ok(ContactGroupSearchReply {
+        contact_result_item,
+        group_item: Vec::new(),
+    })
+}
+
+/// The change a `MarkItem` asks for, and of which conversation.
+fn change_of(item: &MarkItem) -> Result<(UserId, ConversationChange), ChatError> {
+    let contact = &item.contact_item;
+    let peer = one_to_one(contact.kind, &contact.to_account)?;
+    let (standard, custom) = match item.opt_type {
+        1 => (true, false),
+        2 => (false, true),
+        3 => (true, true),
+        other => {
+            return Err(invalid(format!(
+                "OptType must be 1 (standard marks), 2 (the custom mark) or 3 (both), got {other}"
+            )));
+        }
+    };
+    let mut change = ConversationChange::default();
+    if standard {
+        change.mark = bits("SetMark", &item.set_mark)?;
+        change.unmark = bits("ClearMark", &item.clear_mark)?;
+    }
+    if custom {
+        let custom_mark = item.custom_mark.clone();
+        change.custom_data =
+            Some(custom_mark.ok_or_else(|| invalid("OptType 2 and 3 need CustomMark".into()))?);
+    }
+    Ok((peer, change))
+}
+
+/// The marks named by bit numbers, 0 to 63.
+fn bits(field: &str, numbers: &[u32]) -> Result<u64, ChatError> {
+    numbers
+        .iter()
+        .try_fold(0u64, |bits, &n| match 1u64.checked_shl(n) {
+            Some(bit) => Ok(bits | bit),
+            None => Err(invalid(format!("{field}: bit {n} is not one of 0 to 63"))),
+        })
+}
+
+/// The peer of a one-to-one conversation named by `Type` and `To_Account`.
+fn one_to_one(kind: u8, to_account: &str) -> Result<UserId, ChatError> {
+    if kind != 1 {
+        return Err(invalid(format!(
+            "Type must be 1 (one-to-one; Duet has no groups), got {kind}"
+        )));
+    }
+    account(to_account, "To_Account")
+}
+
+fn contact_marks(c: &Conversation) -> ContactMarks {
+    ContactMarks {
+        standard_mark: match c.marks {
+            0 => String::new(),
+            marks => format!("{marks:b}"),
+        },
+        custom_mark: c.custom_data.clone(),
+    }
+}
+
+/// The conversation as a marked contact, if it has marks.
+fn marked_contact(c: &Conversation) -> Option<MarkedContact> {
+    let marks = contact_marks(c);
+    (marks != ContactMarks::default()).then(|| MarkedContact {
+        kind: 1,
+        to_account: c.peer.to_string(),
+        marks,
+    })
+}
+
+fn invalid(message: String) -> ChatError {
+    ChatError::new(ErrorCode::INVALID_ARGUMENT, message)
 }
