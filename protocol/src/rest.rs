@@ -752,6 +752,9 @@ pub struct BlackListGetReply {
     /// Where the next page starts; 0 when this was the last.
     #[serde(rename = "StartIndex")]
     pub start_index: u32,
+    /// The list's sequence, spelled as Tencent's documentation spells it.
+    #[serde(rename = "CurruentSequence")]
+    pub current_sequence: u64,
 }
 
 // ---- profile -----------------------------------------------------------------------------

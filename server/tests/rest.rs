@@ -754,6 +754,11 @@ async fn a_blocked_sender_reaches_nobody_by_any_path() {
         )
         .await;
     assert_eq!(r["BlackListItem"][0]["To_Account"], "alice");
+    assert_eq!(
+        r["CurruentSequence"],
+        server.clock.now_ms(),
+        "Tencent's spelling"
+    );
     // Nothing from alice reached bob's history or offline cache.
     let (entries, _, _) = bob.sync_all(Seq(0), 50).await;
     assert!(

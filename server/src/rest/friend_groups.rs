@@ -2,18 +2,12 @@
 //! [`crate::chat`]'s friend groups.
 
 use super::relations::results;
-use super::{Outcome, account, ok, parse};
+use super::{Outcome, account, list_sequence, ok, parse};
 use crate::chat::{Chat, check_user_count};
 use crate::error::ChatError;
 use axum::body::Bytes;
 use protocol::ErrorCode;
 use protocol::rest::*;
-
-/// Tencent's `CurrentSequence`: Duet answers every `group_get` in full, so it is the time of
-/// the answer, which only grows.
-fn sequence(chat: &Chat) -> u64 {
-    chat.clock.now_ms()
-}
 
 pub(super) async fn add(chat: &Chat, body: &Bytes) -> Outcome {
     let req: GroupAdd = parse(body)?;
@@ -45,7 +39,7 @@ pub(super) async fn add(chat: &Chat, body: &Bytes) -> Outcome {
     ok(GroupChangeReply {
         result_item: reply.result_item,
         fail_account: reply.fail_account,
-        current_sequence: sequence(chat),
+        current_sequence: list_sequence(chat),
     })
 }
 
@@ -56,7 +50,7 @@ pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
     ok(GroupChangeReply {
         result_item: Vec::new(),
         fail_account: Vec::new(),
-        current_sequence: sequence(chat),
+        current_sequence: list_sequence(chat),
     })
 }
 
@@ -89,6 +83,6 @@ pub(super) async fn get(chat: &Chat, body: &Bytes) -> Outcome {
         .collect();
     ok(GroupGetReply {
         result_item,
-        current_sequence: sequence(chat),
+        current_sequence: list_sequence(chat),
     })
 }

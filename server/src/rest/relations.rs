@@ -1,6 +1,6 @@
 //! `sns`: friend lists and blacklists (R3.3, R3.4).
 
-use super::{Outcome, account, ok, parse};
+use super::{Outcome, account, list_sequence, ok, parse};
 use crate::chat::Chat;
 use crate::chat::friend_fields::{self, is_friend_field};
 use crate::chat::{check_count, check_user_count};
@@ -483,6 +483,7 @@ pub(super) async fn black_list_get(chat: &Chat, body: &Bytes) -> Outcome {
     ok(BlackListGetReply {
         black_list_item,
         start_index: if end == all.len() { 0 } else { end as u32 },
+        current_sequence: list_sequence(chat),
     })
 }
 
