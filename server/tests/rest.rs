@@ -1121,10 +1121,9 @@ async fn tencents_older_shapes_work_too_identifier_and_get_with_a_body() {
     assert_eq!(r["ResultItem"][0]["AccountStatus"], "Imported", "{r}");
 }
 
-#[tokio::test]
-async fn recentcontact_get_list_pages_the_conversations_newest_first() {
-    let server = TestServer::start_with(|c| c.retention.contacts_cap = 200).await;
-    let peers: Vec<String> = (0..101).map(|i| format!("p{i:03}")).collect();
+/// Imports `n` accounts named `p000`, `p001`, …, 100 at a time, and returns their names.
+async fn import_peers(server: &TestServer, n: usize) -> Vec<String> {
+    let peers: Vec<String> = (0..n).map(|i| format!("p{i:03}")).collect();
     for chunk in peers.chunks(100) {
         let r = server
             .rest(
@@ -1134,6 +1133,13 @@ async fn recentcontact_get_list_pages_the_conversations_newest_first() {
             .await;
         assert_eq!(code(&r), 0, "{r}");
     }
+    peers
+}
+
+#[tokio::test]
+async fn recentcontact_get_list_pages_the_conversations_newest_first() {
+    let server = TestServer::start_with(|c| c.retention.contacts_cap = 200).await;
+    let peers = import_peers(&server, 101).await;
     server.login("hub", "x").await.ok(Request::Logout).await;
     let r = server
         .rest(
@@ -1190,16 +1196,7 @@ async fn recentcontact_get_list_pages_the_conversations_newest_first() {
 #[tokio::test]
 async fn recentcontact_get_list_gives_pinned_conversations_first_with_their_own_cursor() {
     let server = TestServer::start_with(|c| c.retention.contacts_cap = 200).await;
-    let peers: Vec<String> = (0..101).map(|i| format!("p{i:03}")).collect();
-    for chunk in peers.chunks(100) {
-        let r = server
-            .rest(
-                "im_open_login_svc/multiaccount_import",
-                json!({"Accounts": chunk}),
-            )
-            .await;
-        assert_eq!(code(&r), 0, "{r}");
-    }
+    let peers = import_peers(&server, 101).await;
     let mut hub = server.login("hub", "x").await;
     for (i, peer) in peers.iter().enumerate() {
         hub.send_text(peer, i as u32 + 1, "hi").await;
