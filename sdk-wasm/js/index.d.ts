@@ -344,6 +344,10 @@ export interface Chat {
   removeMessageReaction(message: Message, reactionID: string): Promise<Result<{}>>;
   /** The reactions of messages, as this browser holds them (kept current by sync). */
   getMessageReactions(options: { messageList: Message[]; maxUserCountPerReaction?: number }): Promise<Result<{ resultList: MessageReactions[] }>>;
+  /** The users who reacted to a message with one reaction, a page at a time: `count` (1 to
+   * 100, 100 unless said) from `nextSeq` (0 first, then the `nextSeq` the last page gave; 0
+   * once `isCompleted`), as this browser holds them. */
+  getAllUserListOfMessageReaction(options: { message: Message; reactionID: string; nextSeq: number; count?: number }): Promise<Result<{ userList: ReactionUser[]; nextSeq: number; isCompleted: boolean }>>;
   /** Searches the messages this browser holds, offline too. */
   searchLocalMessages(options: SearchOptions): Promise<Result<SearchResult>>;
   /** Searches all of your roaming history on the server (2 searches a second, in bursts of
@@ -436,8 +440,14 @@ export interface ReactionInfo {
   /** Up to `maxUserCountPerReaction` of the users, with `nick` and `avatar` as this browser
    * knows them (you, a profile `getUserProfile` read, the conversation list, the message's
    * sender); empty strings when it knows none. */
-  partialUserList: { userID: string; nick: string; avatar: string }[];
+  partialUserList: ReactionUser[];
   reactedByMyself: boolean;
+}
+
+export interface ReactionUser {
+  userID: string;
+  nick: string;
+  avatar: string;
 }
 
 export interface MessageReactions {

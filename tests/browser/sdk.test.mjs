@@ -945,6 +945,15 @@ test('reactions: add and remove reach every device of both users, stay in histor
     await until(() => heard.b.at(-1)?.reactionList.every((r) => r.reactionID !== '👍'));
     const forB = await b.getMessageReactions({ messageList: [onB], maxUserCountPerReaction: 1 });
     const allForB = await b.getMessageReactions({ messageList: [onB] });
+    // Every user of one reaction, a page at a time.
+    const users = (r) => [r.data.userList.map((u) => `${u.userID}:${u.nick}`), r.data.nextSeq, r.data.isCompleted];
+    const page1 = await b.getAllUserListOfMessageReaction({ message: onB, reactionID: '🎉', nextSeq: 0, count: 1 });
+    const page2 = await b.getAllUserListOfMessageReaction({ message: onB, reactionID: '🎉', nextSeq: page1.data.nextSeq, count: 1 });
+    const whole = await b.getAllUserListOfMessageReaction({ message: onB, reactionID: '🎉', nextSeq: 0 });
+    const nobody = await b.getAllUserListOfMessageReaction({ message: onB, reactionID: '🙈', nextSeq: 0 });
+    const badCount = await b.getAllUserListOfMessageReaction({ message: onB, reactionID: '🎉', nextSeq: 0, count: 101 }).then(() => 0, (e) => e.code);
+    const noReaction = await b.getAllUserListOfMessageReaction({ message: onB, nextSeq: 0 }).then(() => 0, (e) => e.code);
+    const pages = { page1: users(page1), page2: users(page2), whole: users(whole), nobody: users(nobody), badCount, noReaction };
     // A device that was away reads them in its history.
     await a2.logout();
     a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
@@ -955,7 +964,7 @@ test('reactions: add and remove reach every device of both users, stay in histor
       forB: forB.data.resultList[0],
       namedForB: allForB.data.resultList[0].reactionList[0].partialUserList,
       back: back.data.resultList[0].reactionList.map((r) => [r.reactionID, r.totalUserCount, r.reactedByMyself]),
-      ID: msg.ID,
+      ID: msg.ID, pages,
     };
     for (const chat of [a, a2, b]) await chat.logout();
     return out;
@@ -976,6 +985,16 @@ test('reactions: add and remove reach every device of both users, stay in histor
     `${alice}:Alice:https://example.com/alice.png`, `${bob}:Bob:https://example.com/bob.png`,
   ]), 'the peer\'s device names the sender from the message and itself from its own profile');
   assert.deepEqual(got.back[0], ['🎉', 2, true], 'a device that was away has them');
+  const { pages } = got;
+  assert.equal(pages.page1[0].length, 1);
+  assert.deepEqual([pages.page1[1], pages.page1[2]], [1, false], 'one of two: more to come from 1');
+  assert.equal(pages.page2[0].length, 1);
+  assert.deepEqual([pages.page2[1], pages.page2[2]], [0, true], 'the second page completes it');
+  assert.deepEqual(new Set([...pages.page1[0], ...pages.page2[0]]), new Set([`${alice}:Alice`, `${bob}:Bob`]), 'each user once, named');
+  assert.deepEqual(pages.whole, [[...pages.page1[0], ...pages.page2[0]], 0, true], 'up to 100 at once');
+  assert.deepEqual(pages.nobody, [[], 0, true], 'a reaction no one made has no users');
+  assert.equal(pages.badCount, 60006);
+  assert.equal(pages.noReaction, 60006);
 });
 
 test('searchLocalMessages and searchCloudMessages find the same messages, paged, and bound their input', async () => {

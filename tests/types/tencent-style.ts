@@ -184,6 +184,10 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
     for (const { messageID, reactionList } of reactions.data.resultList) {
       console.log(messageID, reactionList.map((r) => `${r.reactionID} ${r.totalUserCount} ${r.reactedByMyself}`));
     }
+    const { userList, nextSeq, isCompleted } = (await chat.getAllUserListOfMessageReaction({
+      message: newest, reactionID: '👍', nextSeq: 0, count: 30,
+    })).data;
+    console.log(userList.map((u) => `${u.userID} ${u.nick} ${u.avatar}`), nextSeq, isCompleted);
   }
   chat.on(TencentCloudChat.EVENT.MESSAGE_REACTIONS_UPDATED, (event) => {
     console.log(event.data.messageID, event.data.reactionList[0]?.partialUserList[0]?.userID);

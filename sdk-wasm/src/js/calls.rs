@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 69] = [
+static CALLS: [(&str, Method); 70] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -154,6 +154,10 @@ static CALLS: [(&str, Method); 69] = [
     (
         "getMessageReactions",
         Later(|c, a, _| c.get_message_reactions(a)),
+    ),
+    (
+        "getAllUserListOfMessageReaction",
+        Later(|c, a, _| c.get_all_user_list_of_message_reaction(a)),
     ),
     (
         "searchLocalMessages",

@@ -529,6 +529,18 @@ pub struct JsReactionUser<'a> {
     pub avatar: &'a str,
 }
 
+impl<'a> JsReactionUser<'a> {
+    /// `user`, named as `reactors` has it.
+    pub fn new(user: &'a UserId, reactors: &'a [Profile]) -> Self {
+        let known = reactors.iter().find(|p| &p.user_id == user);
+        JsReactionUser {
+            user_id: user,
+            nick: known.map_or("", |p| p.nick.as_str()),
+            avatar: known.map_or("", |p| p.avatar.as_str()),
+        }
+    }
+}
+
 impl<'a> JsReaction<'a> {
     /// The reactions of `m` as `me` sees them, each with at most `max_users` users, named as
     /// `reactors` has them.
@@ -547,14 +559,7 @@ impl<'a> JsReaction<'a> {
                     .users
                     .iter()
                     .take(max_users)
-                    .map(|u| {
-                        let known = reactors.iter().find(|p| &p.user_id == u);
-                        JsReactionUser {
-                            user_id: u,
-                            nick: known.map_or("", |p| p.nick.as_str()),
-                            avatar: known.map_or("", |p| p.avatar.as_str()),
-                        }
-                    })
+                    .map(|u| JsReactionUser::new(u, reactors))
                     .collect(),
                 reacted_by_myself: r.users.contains(me),
             })
