@@ -616,6 +616,12 @@ pub struct FriendGetReply {
     pub complete_flag: u8,
     #[serde(rename = "NextStartIndex")]
     pub next_start_index: u32,
+    /// Tencent's sequences of the friends' standard and custom fields, which a client compares
+    /// to pull only what changed; both the list's sequence here.
+    #[serde(rename = "StandardSequence")]
+    pub standard_sequence: u64,
+    #[serde(rename = "CustomSequence")]
+    pub custom_sequence: u64,
 }
 
 /// `sns/friend_delete_all`

@@ -681,6 +681,11 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
         (r["FriendNum"].as_u64(), r["CompleteFlag"].as_u64()),
         (Some(1), Some(1))
     );
+    let now = server.clock.now_ms();
+    assert_eq!(
+        (&r["StandardSequence"], &r["CustomSequence"]),
+        (&json!(now), &json!(now))
+    );
     // Both got a friend-list entry.
     for c in [&mut alice, &mut bob] {
         let e = c.push().await;

@@ -314,8 +314,8 @@ pub(crate) fn account(id: &str, field: &str) -> Result<UserId, ChatError> {
         .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, format!("{field}: {e}")))
 }
 
-/// Tencent's `CurrentSequence` of a list (friend groups, the blacklist), which a client
-/// compares to pull only what changed: Duet answers every such list in full, so it is the time
+/// Tencent's `CurrentSequence` of a list (friend groups, the blacklist; `StandardSequence` and
+/// `CustomSequence` of the friends), which a client compares to pull only what changed: Duet answers every such list in full, so it is the time
 /// of the answer, which only grows.
 pub(crate) fn list_sequence(chat: &Chat) -> u64 {
     chat.clock.now_ms()

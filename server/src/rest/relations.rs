@@ -252,6 +252,8 @@ pub(super) async fn friend_get(chat: &Chat, body: &Bytes) -> Outcome {
         friend_num: all.len() as u32,
         complete_flag: u8::from(end == all.len()),
         next_start_index: if end == all.len() { 0 } else { end as u32 },
+        standard_sequence: list_sequence(chat),
+        custom_sequence: list_sequence(chat),
     })
 }
 
