@@ -18,6 +18,7 @@ use duet_chat::session::Login;
 use duet_chat::upload::{MediaFile, Progress};
 use protocol::element::TextElem;
 use protocol::frame::ConversationChange;
+use protocol::mark;
 use protocol::{
     DeviceId, Element, ErrorCode, Message, MessageKey, ProfileDetails, Relation, UserId,
 };
@@ -705,29 +706,41 @@ impl Sdk {
 
     /// Pins the conversation with `peer` to the top of the list, or unpins it, on every device.
     pub fn pin(&self, peer: UserId, pinned: bool) {
-        self.call(
-            move |c| async move {
-                let pin = ConversationChange {
-                    pinned: Some(pinned),
-                    ..Default::default()
-                };
-                c.set_conversation(&peer, pin).await
-            },
-            |_, ()| {}, // the conversation list that follows shows it
-        );
+        let pin = ConversationChange {
+            pinned: Some(pinned),
+            ..Default::default()
+        };
+        self.change_conversation(peer, pin);
+    }
+
+    /// Stars the conversation with `peer` (Tencent's star mark), or takes the star away, on
+    /// every device.
+    pub fn star(&self, peer: UserId, starred: bool) {
+        let (mark, unmark) = match starred {
+            true => (mark::STAR, 0),
+            false => (0, mark::STAR),
+        };
+        let star = ConversationChange {
+            mark,
+            unmark,
+            ..Default::default()
+        };
+        self.change_conversation(peer, star);
     }
 
     /// Keeps what is being written to `peer` for the user's other devices.
     pub fn save_draft(&self, peer: UserId, text: String) {
+        let draft = ConversationChange {
+            draft: Some(text),
+            ..Default::default()
+        };
+        self.change_conversation(peer, draft);
+    }
+
+    fn change_conversation(&self, peer: UserId, change: ConversationChange) {
         self.call(
-            move |c| async move {
-                let draft = ConversationChange {
-                    draft: Some(text),
-                    ..Default::default()
-                };
-                c.set_conversation(&peer, draft).await
-            },
-            |_, ()| {},
+            move |c| async move { c.set_conversation(&peer, change).await },
+            |_, ()| {}, // the conversation list that follows shows it
         );
     }
 

@@ -40,7 +40,7 @@ pub use error::ErrorCode;
 pub use ids::{DeviceId, MessageKey, Seq, UserId};
 pub use message::{
     Conversation, CustomField, Message, Profile, ProfileDetails, Relation, RelationEntry,
-    RelationFields, Removal, SyncEntry, SyncEvent,
+    RelationFields, Removal, SyncEntry, SyncEvent, mark,
 };
 
 /// For `skip_serializing_if`: a number left out when 0, its default.

@@ -482,6 +482,15 @@ pub struct Conversation {
     pub state_seq: Seq,
 }
 
+/// Tencent's standard conversation marks (its `CONV_MARK_TYPE_` values), one bit each of
+/// [`Conversation::marks`]; bits 32 to 63 are the app's own.
+pub mod mark {
+    pub const STAR: u64 = 1;
+    pub const UNREAD: u64 = 1 << 1;
+    pub const FOLD: u64 = 1 << 2;
+    pub const HIDE: u64 = 1 << 3;
+}
+
 impl Conversation {
     /// How every list of conversations is ordered, on the server and on devices: pinned first,
     /// then the most recently active, ties by peer. A total order (one conversation per peer),

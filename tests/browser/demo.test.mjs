@@ -210,7 +210,7 @@ test('an edited message shows its new words and an "edited" mark to both people,
   for (const p of [alice, laptop, bob]) await p.context.close();
 });
 
-test('a pinned chat stays on top and a draft follows the person to their other device', async () => {
+test('a pinned chat stays on top, a star and a draft follow the person to their other device', async () => {
   const laptop = await person(`alice-pin-${run}`);
   const phone = await person(laptop.user, { width: 390, height: 760 });
   const bob = await person(`bob-pin-${run}`);
@@ -232,7 +232,13 @@ test('a pinned chat stays on top and a draft follows the person to their other d
     await nav(page).locator('li').first().getByRole('checkbox', { name: `Pin ${bob.user}`, checked: true }).waitFor();
     assert.match(await entries(page).first().textContent(), /bob/, 'the pinned chat comes first');
   }
+  // A star set on the laptop shows on the phone, and so does taking it away.
+  await nav(laptop.page).getByRole('checkbox', { name: `Star ${carol.user}` }).click();
+  await nav(phone.page).getByRole('checkbox', { name: `Star ${carol.user}`, checked: true }).waitFor();
+  assert.equal(await nav(phone.page).getByRole('checkbox', { name: `Star ${bob.user}` }).isChecked(), false, 'only that chat');
   await shot(laptop.page, 'pinned');
+  await nav(phone.page).getByRole('checkbox', { name: `Star ${carol.user}` }).click();
+  await nav(laptop.page).getByRole('checkbox', { name: `Star ${carol.user}`, checked: false }).waitFor();
   // What the laptop was writing shows on the phone when it opens the chat.
   await nav(laptop.page).getByRole('button', { name: new RegExp(`^.*${bob.user}.*from bob`) }).click();
   await laptop.page.getByLabel('Message', { exact: true }).fill('half a thought');

@@ -1,7 +1,7 @@
 //! The conversation list (recent contacts): peer picture and name, last message preview (or
 //! the draft being written), time and unread badge, pinned ones first, then most recent first,
-//! updated live, with a dot for the peer's presence; a pin toggle on each; and a form to start
-//! a chat by user id.
+//! updated live, with a dot for the peer's presence; a pin and a star toggle on each; and a
+//! form to start a chat by user id.
 
 use super::app::AppState;
 use super::avatar::Avatar;
@@ -10,7 +10,7 @@ use super::time::Time;
 use crate::content::preview;
 use crate::sdk::Sdk;
 use protocol::presence::Presence;
-use protocol::{Conversation, UserId};
+use protocol::{Conversation, UserId, mark};
 use yew::prelude::*;
 
 #[component]
@@ -74,8 +74,13 @@ fn Entry(props: &EntryProps) -> Html {
         Callback::from(move |_| sdk.open(peer.clone()))
     };
     let on_pin = {
-        let (peer, pinned) = (c.peer.clone(), c.pinned);
+        let (sdk, peer, pinned) = (sdk.clone(), c.peer.clone(), c.pinned);
         Callback::from(move |_: Event| sdk.pin(peer.clone(), !pinned))
+    };
+    let starred = c.marks & mark::STAR != 0;
+    let on_star = {
+        let peer = c.peer.clone();
+        Callback::from(move |_: Event| sdk.star(peer.clone(), !starred))
     };
     let last = c.last_message.as_ref().map(|m| {
         let mine = props.me.as_ref() == Some(&m.from);
@@ -100,6 +105,8 @@ fn Entry(props: &EntryProps) -> Html {
             // A checkbox, not a button: the entry is the conversation's one button.
             <input type="checkbox" class="pin" checked={c.pinned} onchange={on_pin}
                 aria-label={format!("Pin {}", c.peer)} title={if c.pinned { "Unpin" } else { "Pin to the top" }} />
+            <input type="checkbox" class="star" checked={starred} onchange={on_star}
+                aria-label={format!("Star {}", c.peer)} title={if starred { "Remove the star" } else { "Star" }} />
         </li>
     }
 }

@@ -9,7 +9,7 @@ use super::shapes::{
 use crate::client::ReadMarks;
 use crate::event::Event;
 use protocol::frame::KickCause;
-use protocol::{Relation, UserId};
+use protocol::{Relation, UserId, mark};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -126,10 +126,10 @@ const TYPES: Types = Types {
     MSG_VIDEO: "TIMVideoFileElem",
     MSG_SYSTEM: "DuetSystemElem",
     CONV_C2C: "C2C",
-    CONV_MARK_TYPE_STAR: 1,
-    CONV_MARK_TYPE_UNREAD: 2,
-    CONV_MARK_TYPE_FOLD: 4,
-    CONV_MARK_TYPE_HIDE: 8,
+    CONV_MARK_TYPE_STAR: mark::STAR as u8,
+    CONV_MARK_TYPE_UNREAD: mark::UNREAD as u8,
+    CONV_MARK_TYPE_FOLD: mark::FOLD as u8,
+    CONV_MARK_TYPE_HIDE: mark::HIDE as u8,
     KICKED_OUT_MULT_DEVICE: "multipleDevice",
     KICKED_OUT_REST_API: "REST_API_Kick",
     KICKED_OUT_USERSIG_EXPIRED: "userSigExpired",
