@@ -379,8 +379,9 @@ impl Sdk {
                 entries: friends.into_iter().map(|f| f.entry).collect(),
             }),
             Event::FriendApplicationsUpdated(all) => self.dispatch(Action::Applications(all)),
-            // The demo shows no friend groups.
+            // The demo shows neither friend nor conversation groups.
             Event::FriendGroupsChanged | Event::FriendGroupsUpdated(_) => {}
+            Event::ConversationGroupsUpdated(_) | Event::ConversationGroupUpdated { .. } => {}
             Event::SdkReady => {
                 self.dispatch(Action::Net(Net::Ready));
                 self.refresh_relation(Relation::Friend);

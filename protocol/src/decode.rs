@@ -280,6 +280,7 @@ read_fields!(Conversation {
     draft: "draft" default,
     marks: "marks" default,
     custom_data: "custom_data" default,
+    conversation_groups: "conversation_groups" default,
     state_seq: "state_seq" default,
 });
 
@@ -409,6 +410,7 @@ flat! {
         draft: String = "draft",
         marks: u64 = "marks",
         custom_data: String = "custom_data",
+        conversation_groups: Vec<String> = "conversation_groups",
         status: UserStatus = "status",
         read: bool = "read",
     }
@@ -489,6 +491,7 @@ impl FlatEntry {
                 draft: need(self.draft.take(), "draft")?,
                 marks: self.marks.take().unwrap_or_default(),
                 custom_data: self.custom_data.take().unwrap_or_default(),
+                conversation_groups: self.conversation_groups.take().unwrap_or_default(),
             },
             EventKind::ConversationDeleted => SyncEvent::ConversationDeleted {
                 peer: need(self.peer.take(), "peer")?,
@@ -575,6 +578,7 @@ flat! {
         draft: String = "draft",
         marks: u64 = "marks",
         custom_data: String = "custom_data",
+        conversation_groups: Vec<String> = "conversation_groups",
         statuses: Vec<UserStatus> = "statuses",
         hidden: bool = "hidden",
     }
@@ -693,6 +697,7 @@ impl FlatReply {
                 draft: need(self.draft.take(), "draft")?,
                 marks: self.marks.take().unwrap_or_default(),
                 custom_data: self.custom_data.take().unwrap_or_default(),
+                conversation_groups: self.conversation_groups.take().unwrap_or_default(),
             },
             ReplyKind::Deleted => Reply::Deleted {
                 seq: need(self.seq.take(), "seq")?,
@@ -998,6 +1003,7 @@ mod tests {
                 draft: "half a thought".into(),
                 marks: 1 << 63 | 1 << 32 | 1,
                 custom_data: "{\"folder\":\"work\"}".into(),
+                conversation_groups: vec!["work".into(), "Ünïcode 🚀".into()],
             },
             SyncEvent::ConversationDeleted {
                 peer: uid("carol"),
@@ -1062,6 +1068,7 @@ mod tests {
             draft: "so".into(),
             marks: 2,
             custom_data: "c".into(),
+            conversation_groups: vec!["g".into()],
             state_seq: Seq(4),
         });
         round_trip(Profile {
@@ -1245,6 +1252,7 @@ mod tests {
                     draft: "so".into(),
                     marks: 0,
                     custom_data: String::new(),
+                    conversation_groups: Vec::new(),
                     state_seq: Seq(4),
                 }],
             },
@@ -1274,6 +1282,7 @@ mod tests {
                 draft: String::new(),
                 marks: 0,
                 custom_data: String::new(),
+                conversation_groups: Vec::new(),
             },
             Reply::ConversationState {
                 seq: Seq(7),
@@ -1281,6 +1290,7 @@ mod tests {
                 draft: "d".into(),
                 marks: u64::MAX,
                 custom_data: "x".into(),
+                conversation_groups: vec!["a".into(), "b".into()],
             },
             Reply::Deleted { seq: Seq(5) },
             Reply::RelationResults {

@@ -86,6 +86,9 @@ codes! {
     /// The user has no conversation with that peer (no message between them yet, or it was
     /// evicted from the recent contacts).
     CONVERSATION_NOT_FOUND = 60016, "no such conversation";
+    /// The user has as many conversation groups as one may
+    /// ([`crate::frame::MAX_CONVERSATION_GROUPS`]); Tencent's number.
+    CONVERSATION_GROUPS_FULL = 51010, "you have as many conversation groups as you may";
     /// The message already carries as many different reactions as one may
     /// ([`crate::reaction::MAX_REACTIONS_PER_MESSAGE`]); Tencent's number.
     REACTION_LIMIT = 23005, "the message has as many reactions as it may";

@@ -316,6 +316,13 @@ pub struct ConversationChange {
     pub unmark: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<String>,
+    /// Puts the conversation in this group of the user's conversations (Tencent's
+    /// conversation groups; a group is there while a conversation is in it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_group: Option<String>,
+    /// Takes the conversation out of this group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_group: Option<String>,
 }
 
 impl ConversationChange {
@@ -331,6 +338,12 @@ pub const MAX_DRAFT_BYTES: usize = 2048;
 /// Longest custom data a conversation keeps, in bytes of UTF-8 (256, as Tencent's
 /// `setConversationCustomData`).
 pub const MAX_CONVERSATION_DATA_BYTES: usize = 256;
+
+/// Most conversation groups one user has (20, as Tencent's).
+pub const MAX_CONVERSATION_GROUPS: usize = 20;
+
+/// Longest name of a conversation group, in bytes of UTF-8 (32, as Tencent's).
+pub const MAX_CONVERSATION_GROUP_NAME_BYTES: usize = 32;
 
 /// Most users one relation or profile request may name (100, as in Tencent IM).
 pub const MAX_USERS_PER_REQUEST: usize = 100;
@@ -458,6 +471,8 @@ pub enum Reply {
         marks: u64,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         custom_data: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        conversation_groups: Vec<String>,
     },
     /// `seq` is the `deleted` entry's in the caller's log.
     Deleted {
@@ -663,6 +678,8 @@ mod tests {
                     mark: 1 << 63,
                     unmark: 2,
                     custom_data: Some(String::new()),
+                    join_group: Some("new".into()),
+                    leave_group: Some("old".into()),
                 },
             },
             Request::RelationAdd {

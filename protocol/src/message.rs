@@ -129,6 +129,8 @@ pub enum SyncEvent {
         marks: u64,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         custom_data: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        conversation_groups: Vec<String>,
     },
     /// The user deleted its conversation with `peer` (on some device): it leaves the list
     /// until a newer message comes, and with `history` its messages so far leave the history.
@@ -475,6 +477,10 @@ pub struct Conversation {
     /// devices.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub custom_data: String,
+    /// The user's conversation groups it is in (Tencent's `conversationGroupList`), in the
+    /// order it joined them, kept for all of the user's devices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversation_groups: Vec<String>,
     /// The sequence of the user's `conversation_state` entry that set its state (0: none). A
     /// device applies such an entry only when it is newer, so an older one applied late never
     /// undoes a newer one.

@@ -1274,7 +1274,7 @@ pub struct ContactGroupGet {
 pub struct ContactGroupGetReply {
     #[serde(rename = "ContactItem")]
     pub contact_item: Vec<MarkedContact>,
-    /// Conversation groups: Duet has none, so always empty.
+    /// Conversation groups: not given over REST, so always empty.
     #[serde(rename = "GroupItem")]
     pub group_item: Vec<Empty>,
     /// 1: this is the last page.
@@ -1303,7 +1303,7 @@ pub const MAX_MARK_SEARCH: usize = 300;
 pub struct ContactGroupSearchReply {
     #[serde(rename = "ContactResultItem")]
     pub contact_result_item: Vec<MarkedContact>,
-    /// Conversation groups: Duet has none, so always empty.
+    /// Conversation groups: not given over REST, so always empty.
     #[serde(rename = "GroupItem")]
     pub group_item: Vec<Empty>,
 }

@@ -154,10 +154,13 @@ export interface Conversation {
   markList: number[];
   /** Your app's own data about it, kept with `setConversationCustomData` for all your devices. */
   customData: string;
+  /** The conversation groups it is in (`addConversationsToGroup`), in the order it joined. */
+  conversationGroupList: string[];
 }
 
-/** What `markConversation` and `setConversationCustomData` resolve: the conversations they
- * changed, and why each other one failed (60016: no conversation with that user yet). */
+/** What `markConversation`, `setConversationCustomData` and the conversation group calls
+ * resolve: the conversations they changed, and why each other one failed (60016: no
+ * conversation with that user yet). */
 export interface ConversationChanges {
   successConversationIDList: ConversationID[];
   failureConversationIDList: { conversationID: string; code: number; message: string }[];
@@ -200,6 +203,10 @@ export interface EventMap {
    * without a new one, and when a message from the peer arrives. */
   onTypingStatusUpdated: { conversationID: ConversationID; userID: string; typing: boolean };
   onConversationListUpdated: Conversation[];
+  /** The names of your conversation groups, after a change on any of your devices. */
+  onConversationGroupListUpdated: string[];
+  /** The conversations in one group now (none when it is gone), after a change. */
+  onConversationInGroupUpdated: { groupName: string; conversationList: Conversation[] };
   onTotalUnreadMessageCountUpdated: number;
   onProfileUpdated: Profile[];
   /** The whole friend list after a change on this device or another. */
@@ -280,9 +287,9 @@ export interface Chat {
     direction?: 0 | 1;
   }): Promise<Result<{ messageList: Message[]; isCompleted: boolean; nextMessageTime: number | '' }>>;
   /** Every conversation, most recent first; or those a list of IDs names; or those that
-   * match each condition given (`markType` 0: those without marks; `hasUnreadCount` true:
-   * those with unread messages, false: those without). `type: 'GROUP'`, a `groupName` other
-   * than `''` and `hasGroupAtInfo: true` match none: Duet has no groups. */
+   * match each condition given (`groupName`: those in that conversation group; `markType` 0:
+   * those without marks; `hasUnreadCount` true: those with unread messages, false: those
+   * without). `type: 'GROUP'` and `hasGroupAtInfo: true` match none: Duet has no group chats. */
   getConversationList(options?: ConversationID[] | {
     type?: 'C2C' | 'GROUP';
     markType?: number;
@@ -328,6 +335,16 @@ export interface Chat {
   /** Keeps your app's own data (at most 256 bytes; `''` clears it) as each conversation's
    * `customData`, for all your devices. */
   setConversationCustomData(options: { conversationIDList: ConversationID[]; customData: string }): Promise<Result<ConversationChanges>>;
+  /** The names of your conversation groups, by name. */
+  getConversationGroupList(): Promise<Result<string[]>>;
+  /** A new group of your conversations (a name of 1 to 32 bytes, at most 20 groups: 51010)
+   * with these in it, for all your devices. A group is there while a conversation is in it. */
+  createConversationGroup(options: { groupName: string; conversationIDList: ConversationID[] }): Promise<Result<ConversationChanges>>;
+  addConversationsToGroup(options: { groupName: string; conversationIDList: ConversationID[] }): Promise<Result<ConversationChanges>>;
+  deleteConversationsFromGroup(options: { groupName: string; conversationIDList: ConversationID[] }): Promise<Result<ConversationChanges>>;
+  /** Its conversations leave the group; they stay in your list. */
+  deleteConversationGroup(groupName: string): Promise<Result<ConversationChanges>>;
+  renameConversationGroup(options: { oldName: string; newName: string }): Promise<Result<ConversationChanges>>;
   /** Tells the peer you are typing (`typing` true, the default) or stopped: call it on every
    * keystroke, it goes out at most every 3 seconds per conversation, to the devices online
    * now, stored nowhere (TUIKit's `user_typing_status`, so TUIKit clients see it too). */
@@ -607,6 +624,8 @@ export declare const EVENT: {
   readonly MESSAGE_READ_BY_PEER: 'onMessageReadByPeer';
   readonly TYPING_STATUS_UPDATED: 'onTypingStatusUpdated';
   readonly CONVERSATION_LIST_UPDATED: 'onConversationListUpdated';
+  readonly CONVERSATION_GROUP_LIST_UPDATED: 'onConversationGroupListUpdated';
+  readonly CONVERSATION_IN_GROUP_UPDATED: 'onConversationInGroupUpdated';
   readonly TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated';
   readonly PROFILE_UPDATED: 'onProfileUpdated';
   readonly FRIEND_LIST_UPDATED: 'onFriendListUpdated';

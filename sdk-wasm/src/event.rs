@@ -72,6 +72,14 @@ pub enum Event {
     MessagesDeleted { peer: UserId, keys: Vec<MessageKey> },
     /// The conversation list changed (new message, read state, sync).
     ConversationListUpdated(Vec<Conversation>),
+    /// The user's conversation groups changed (on this device or another): their names now.
+    ConversationGroupsUpdated(Vec<String>),
+    /// The conversations in the conversation group `group` changed: those in it now (none
+    /// when it is gone).
+    ConversationGroupUpdated {
+        group: String,
+        conversations: Vec<Conversation>,
+    },
     /// The user's own profile changed (on any device).
     ProfileUpdated(Profile),
     /// One of the user's lists changed (on this device or another); the whole list now. For

@@ -723,11 +723,13 @@ impl<C: Cache + 'static> Session<C> {
                     draft,
                     marks,
                     custom_data,
+                    conversation_groups,
                 } => {
                     let convs = self.conversations_map(&mut conversations).await?;
                     if let Some(c) = convs.get_mut(&peer).filter(|c| c.state_seq < entry.seq) {
                         (c.pinned, c.draft, c.marks) = (pinned, draft, marks);
                         (c.custom_data, c.state_seq) = (custom_data, entry.seq);
+                        c.conversation_groups = conversation_groups;
                         changed_conversations = true;
                     }
                 }
@@ -1090,6 +1092,7 @@ impl<C: Cache + 'static> Session<C> {
             draft,
             marks,
             custom_data,
+            conversation_groups,
         } = self.request(request).await?
         else {
             return Err(unexpected());
@@ -1100,6 +1103,7 @@ impl<C: Cache + 'static> Session<C> {
             draft,
             marks,
             custom_data,
+            conversation_groups,
         };
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
@@ -1371,6 +1375,7 @@ fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m:
         draft: String::new(),
         marks: 0,
         custom_data: String::new(),
+        conversation_groups: Vec::new(),
         state_seq: Seq(0),
     });
     if c.last_message

@@ -75,6 +75,13 @@ impl From<StorageError> for ChatError {
                 ErrorCode::CONVERSATION_NOT_FOUND,
                 "there is no conversation with this user yet: it starts with a message",
             ),
+            StorageError::ConversationGroupsFull => ChatError::new(
+                ErrorCode::CONVERSATION_GROUPS_FULL,
+                format!(
+                    "a user's conversations are in at most {} groups; delete one first",
+                    protocol::frame::MAX_CONVERSATION_GROUPS
+                ),
+            ),
             StorageError::NotListed => {
                 ChatError::new(ErrorCode::RELATION_INVALID, "the user is not on the list")
             }

@@ -602,6 +602,7 @@ async fn conversation_state_reaches_every_device_of_the_user_only() {
         draft: "and also".into(),
         marks,
         custom_data: custom_data.into(),
+        conversation_groups: Vec::new(),
     };
     assert_eq!(e.event, state(0, ""));
     let Reply::Conversations { conversations } = alice2.ok(Request::Conversations).await else {
@@ -652,6 +653,48 @@ async fn conversation_state_reaches_every_device_of_the_user_only() {
         },
     };
     assert_eq!(alice.err(stranger).await.0, 60016);
+    // Conversation groups: joined and left by name, on every device of the user.
+    let group = |join: Option<&str>, leave: Option<&str>| Request::ConversationSet {
+        peer: uid("bob"),
+        change: ConversationChange {
+            join_group: join.map(str::to_owned),
+            leave_group: leave.map(str::to_owned),
+            ..Default::default()
+        },
+    };
+    let Reply::ConversationState {
+        seq,
+        conversation_groups,
+        ..
+    } = alice.ok(group(Some("work"), None)).await
+    else {
+        panic!("not a state answer")
+    };
+    assert_eq!(conversation_groups, ["work"]);
+    let e = alice2.push().await;
+    let SyncEvent::ConversationState {
+        conversation_groups,
+        ..
+    } = &e.event
+    else {
+        panic!("not a state entry: {e:?}")
+    };
+    assert_eq!(
+        (e.seq, conversation_groups.as_slice()),
+        (seq, &["work".to_owned()][..])
+    );
+    for bad in ["", &"g".repeat(33), "two\nlines"] {
+        assert_eq!(alice.err(group(Some(bad), None)).await.0, 60006, "{bad:?}");
+    }
+    assert_eq!(alice.err(group(Some("work"), Some("work"))).await.0, 60006);
+    let Reply::ConversationState {
+        conversation_groups,
+        ..
+    } = alice.ok(group(None, Some("work"))).await
+    else {
+        panic!("not a state answer")
+    };
+    assert!(conversation_groups.is_empty());
     assert!(
         bob.try_request(Request::Ping)
             .await

@@ -8,7 +8,7 @@ fn doc(name: &str) -> String {
 
 /// Codes only the WebSocket protocol uses.
 const WEBSOCKET_ONLY: [ErrorCode; 8] = [
-    ErrorCode::CONVERSATION_NOT_FOUND,
+    ErrorCode::CONVERSATION_GROUPS_FULL,
     ErrorCode::REACTION_LIMIT,
     ErrorCode::REACTION_EXISTS,
     ErrorCode::REACTION_NOT_FOUND,

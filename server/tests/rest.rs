@@ -1391,6 +1391,7 @@ async fn recentcontact_mark_contact_marks_conversations_on_every_device_of_the_u
             draft: String::new(),
             marks: 1 | 1 << 40,
             custom_data: "folder: work".into(),
+            conversation_groups: Vec::new(),
         }
     );
     let standard = format!("{:b}", 1u64 | 1 << 40);
@@ -1429,6 +1430,7 @@ async fn recentcontact_mark_contact_marks_conversations_on_every_device_of_the_u
             draft: String::new(),
             marks: 1 << 40,
             custom_data: "folder: work".into(),
+            conversation_groups: Vec::new(),
         }
     );
     assert_eq!(
@@ -1439,6 +1441,7 @@ async fn recentcontact_mark_contact_marks_conversations_on_every_device_of_the_u
             draft: String::new(),
             marks: 1 << 40,
             custom_data: String::new(),
+            conversation_groups: Vec::new(),
         }
     );
     let found = search(json!([c2c("bob")])).await;

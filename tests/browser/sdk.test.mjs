@@ -785,6 +785,87 @@ test('markConversation and setConversationCustomData reach every device of the u
   assert.ok(got.onB.every(([, marks, data]) => marks.length === 0 && data === ''), 'the peer learns nothing');
 });
 
+test('conversation groups are made, filled, renamed and deleted for every device of the user, with their events', async () => {
+  const alice = `alice-cgroup-${run}`, bob = `bob-cgroup-${run}`, carol = `carol-cgroup-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
+    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    const { until } = window;
+    const [B, C] = [`C2C${bob}`, `C2C${carol}`];
+    const groupsOf = async (chat) => Object.fromEntries((await chat.getConversationList()).data.conversationList
+      .map((x) => [x.conversationID, x.conversationGroupList]));
+    const ids = async (chat, groupName) => (await chat.getConversationList({ groupName })).data.conversationList
+      .map((x) => x.conversationID).sort();
+    const names = async (chat) => (await chat.getConversationGroupList()).data;
+    const code = (p) => p.then(() => 0, (e) => e.code);
+    await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'from bob' } }));
+    await c.sendMessage(c.createTextMessage({ to: alice, payload: { text: 'from carol' } }));
+    await until(async () => Object.keys(await groupsOf(a2)).length === 2);
+    const heard = { names: [], inGroup: [] };
+    a2.on(DuetChat.EVENT.CONVERSATION_GROUP_LIST_UPDATED, (e) => heard.names.push(e.data));
+    a2.on(DuetChat.EVENT.CONVERSATION_IN_GROUP_UPDATED, (e) => heard.inGroup.push(
+      [e.data.groupName, e.data.conversationList.map((x) => x.conversationID).sort()]));
+    const created = await a1.createConversationGroup({ groupName: 'work', conversationIDList: [B, 'C2Cnobody-here'] });
+    const added = await a1.addConversationsToGroup({ groupName: 'work', conversationIDList: [C] });
+    await a1.createConversationGroup({ groupName: 'family', conversationIDList: [C] });
+    const made = { names: await names(a1), work: await ids(a1, 'work'), family: await ids(a1, 'family'), groups: await groupsOf(a1) };
+    await until(async () => (await names(a2)).length === 2);
+    const onA2 = await groupsOf(a2);
+    const wrong = {
+      exists: await code(a1.createConversationGroup({ groupName: 'work', conversationIDList: [C] })),
+      missing: await code(a1.addConversationsToGroup({ groupName: 'nope', conversationIDList: [C] })),
+      empty: await code(a1.createConversationGroup({ groupName: 'solo', conversationIDList: [] })),
+      longName: await code(a1.createConversationGroup({ groupName: 'x'.repeat(33), conversationIDList: [B] })),
+      noName: await code(a1.createConversationGroup({ conversationIDList: [B] })),
+      renameTaken: await code(a1.renameConversationGroup({ oldName: 'work', newName: 'family' })),
+      deleteMissing: await code(a1.deleteConversationGroup('nope')),
+    };
+    // Twenty groups at most.
+    for (let i = 0; i < 18; i++) await a1.createConversationGroup({ groupName: `g${i}`, conversationIDList: [B] });
+    const twentyFirst = await code(a1.createConversationGroup({ groupName: 'one too many', conversationIDList: [B] }));
+    const atTwenty = (await names(a1)).length;
+    for (let i = 0; i < 18; i++) await a1.deleteConversationGroup(`g${i}`);
+    const renamed = await a1.renameConversationGroup({ oldName: 'work', newName: 'office' });
+    const removed = await a1.deleteConversationsFromGroup({ groupName: 'office', conversationIDList: [C] });
+    const deleted = await a1.deleteConversationGroup('family');
+    const after = { names: await names(a1), office: await ids(a1, 'office'), groups: await groupsOf(a1) };
+    await until(async () => (await names(a2)).join() === 'office');
+    await until(() => heard.names.at(-1)?.join() === 'office');
+    // A device that was away has them at sign-in; the peers learn nothing.
+    await a2.logout();
+    a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const afterSignIn = await groupsOf(a2);
+    const onB = await groupsOf(b);
+    for (const chat of [a1, a2, b, c]) await chat.logout();
+    return {
+      created: created.data, added: added.data, made, onA2, wrong, twentyFirst, atTwenty,
+      renamed: renamed.data, removed: removed.data, deleted: deleted.data, after, heard, afterSignIn, onB,
+    };
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
+  const [B, C] = [`C2C${bob}`, `C2C${carol}`];
+  assert.deepEqual(got.created.successConversationIDList, [B]);
+  assert.deepEqual(got.created.failureConversationIDList.map((f) => [f.conversationID, f.code]), [['C2Cnobody-here', 60016]]);
+  assert.deepEqual(got.added, { successConversationIDList: [C], failureConversationIDList: [] });
+  assert.deepEqual(got.made.names, ['family', 'work'], 'by name');
+  assert.deepEqual([got.made.work, got.made.family], [[B, C].sort(), [C]], 'getConversationList filters by groupName');
+  assert.deepEqual(got.made.groups, { [B]: ['work'], [C]: ['work', 'family'] }, 'each conversation\'s groups, in the order it joined');
+  assert.deepEqual(got.onA2, got.made.groups, 'and on the user\'s other device');
+  assert.deepEqual(got.wrong, { exists: 60006, missing: 60006, empty: 60006, longName: 60006, noName: 60006, renameTaken: 60006, deleteMissing: 60006 });
+  assert.equal(got.atTwenty, 20);
+  assert.equal(got.twentyFirst, 51010, 'a user has at most 20 groups');
+  assert.deepEqual(got.renamed.successConversationIDList.sort(), [B, C].sort(), 'a rename moves every conversation of the group');
+  assert.deepEqual([got.removed.successConversationIDList, got.deleted.successConversationIDList], [[C], [C]]);
+  assert.deepEqual(got.after, { names: ['office'], office: [B], groups: { [B]: ['office'], [C]: [] } });
+  assert.deepEqual(got.heard.names[0], ['work'], 'the other device heard the first group come');
+  assert.ok(got.heard.inGroup.some(([name, ids]) => name === 'work' && ids.join() === [B, C].sort().join()), 'and the conversations of a group change');
+  assert.ok(got.heard.inGroup.some(([name, ids]) => name === 'family' && ids.length === 0), 'and a group go');
+  assert.deepEqual(got.afterSignIn, got.after.groups, 'a device that was away gets the groups');
+  assert.ok(Object.values(got.onB).every((groups) => groups.length === 0), 'the peer learns nothing');
+});
+
 test('FRIEND_GROUP_LIST_UPDATED brings the groups to every device of the user after a change on any of them, or by the backend', async () => {
   const alice = `alice-groups-${run}`, bob = `bob-groups-${run}`, carol = `carol-groups-${run}`;
   await rest('im_open_login_svc/multiaccount_import', { Accounts: [alice, bob, carol] });

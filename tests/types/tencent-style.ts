@@ -127,6 +127,20 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   });
   marked.data.failureConversationIDList.forEach((f) => console.log(f.conversationID, f.code, f.message));
   await chat.setConversationCustomData({ conversationIDList: ['C2Cuser1'], customData: 'folder:work' });
+  const grouped = await chat.createConversationGroup({ conversationIDList: ['C2Cuser1'], groupName: 'Suppliers' });
+  console.log(grouped.data.successConversationIDList);
+  await chat.addConversationsToGroup({ conversationIDList: ['C2Cuser2'], groupName: 'Suppliers' });
+  await chat.deleteConversationsFromGroup({ conversationIDList: ['C2Cuser2'], groupName: 'Suppliers' });
+  await chat.renameConversationGroup({ oldName: 'Suppliers', newName: 'Vendors' });
+  const groupNames: string[] = (await chat.getConversationGroupList()).data;
+  const vendors = await chat.getConversationList({ groupName: 'Vendors' });
+  console.log(groupNames, vendors.data.conversationList.map((c) => c.conversationGroupList.join()));
+  await chat.deleteConversationGroup('Vendors');
+  chat.on(TencentCloudChat.EVENT.CONVERSATION_GROUP_LIST_UPDATED, (event) => console.log(event.data.join()));
+  chat.on(TencentCloudChat.EVENT.CONVERSATION_IN_GROUP_UPDATED, (event) => {
+    const { groupName, conversationList } = event.data;
+    console.log(groupName, conversationList.length);
+  });
   const starred = await chat.getConversationList({ markType: TencentCloudChat.TYPES.CONV_MARK_TYPE_STAR });
   const some = await chat.getConversationList(['C2Cuser1', 'C2Cuser2']);
   const unread = await chat.getConversationList({ type: TencentCloudChat.TYPES.CONV_C2C, hasUnreadCount: true });

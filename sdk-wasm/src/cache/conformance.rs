@@ -46,6 +46,7 @@ pub(crate) fn conv(peer: &str, updated_ms: u64, unread: u32) -> Conversation {
         draft: String::new(),
         marks: 0,
         custom_data: String::new(),
+        conversation_groups: Vec::new(),
         state_seq: protocol::Seq(0),
     }
 }
@@ -251,6 +252,7 @@ macro_rules! cache_conformance {
                 draft: "so".into(),
                 marks: 1 << 63 | 2,
                 custom_data: "{\"folder\":\"work\"}".into(),
+                conversation_groups: vec!["work".into(), "Ünïcode 🚀".into()],
                 state_seq: protocol::Seq(9),
                 ..conv("c", 5, 0)
             };

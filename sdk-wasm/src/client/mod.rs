@@ -7,6 +7,7 @@
 //! backoff and jitter and resumes from what it applied, so nothing is lost or announced twice.
 //! It stops on logout, or when the server ends the session for good (`KickedOut`).
 
+mod groups;
 mod messages;
 mod people;
 mod search;
@@ -86,6 +87,8 @@ struct ClientInner<C: Cache + 'static> {
     waiting: RefCell<LiteMap<(UserId, u32), Settle>>,
     /// Unread counts and read marks as of the last conversation list.
     read: RefCell<Option<messages::ReadState>>,
+    /// The conversation groups as of the last conversation list.
+    groups: RefCell<groups::Memberships>,
     /// The peers this user muted, as of the last list heard of (from the server at each
     /// `SdkReady`, then from changes on any device).
     muted: RefCell<LiteMap<UserId, ()>>,
@@ -165,6 +168,7 @@ impl<C: Cache + 'static> Client<C> {
                 login: RefCell::new(None),
                 waiting: RefCell::default(),
                 read: RefCell::new(None),
+                groups: RefCell::default(),
                 muted: RefCell::default(),
                 typing: RefCell::default(),
                 hops: RefCell::default(),
@@ -424,6 +428,7 @@ impl<C: Cache + 'static> Client<C> {
         match event {
             Event::ConversationListUpdated(list) => {
                 *self.inner.read.borrow_mut() = Some(messages::ReadState::of(&list));
+                self.observe_groups(&list);
                 Some(Event::ConversationListUpdated(list))
             }
             Event::RelationsUpdated(Relation::Muted, list) => {

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 70] = [
+static CALLS: [(&str, Method); 76] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -46,6 +46,30 @@ static CALLS: [(&str, Method); 70] = [
     (
         "setConversationCustomData",
         Later(|c, a, _| c.set_conversation_custom_data(a)),
+    ),
+    (
+        "getConversationGroupList",
+        Later(|c, _, _| c.get_conversation_group_list()),
+    ),
+    (
+        "createConversationGroup",
+        Later(|c, a, _| c.create_conversation_group(a)),
+    ),
+    (
+        "addConversationsToGroup",
+        Later(|c, a, _| c.add_conversations_to_group(a)),
+    ),
+    (
+        "deleteConversationsFromGroup",
+        Later(|c, a, _| c.delete_conversations_from_group(a)),
+    ),
+    (
+        "deleteConversationGroup",
+        Later(|c, a, _| c.delete_conversation_group(a)),
+    ),
+    (
+        "renameConversationGroup",
+        Later(|c, a, _| c.rename_conversation_group(a)),
     ),
     (
         "setConversationDraft",

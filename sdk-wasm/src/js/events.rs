@@ -27,6 +27,8 @@ struct EventNames {
     MESSAGE_READ_BY_PEER: &'static str,
     TYPING_STATUS_UPDATED: &'static str,
     CONVERSATION_LIST_UPDATED: &'static str,
+    CONVERSATION_GROUP_LIST_UPDATED: &'static str,
+    CONVERSATION_IN_GROUP_UPDATED: &'static str,
     TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: &'static str,
     PROFILE_UPDATED: &'static str,
     FRIEND_LIST_UPDATED: &'static str,
@@ -49,6 +51,8 @@ const EVENT: EventNames = EventNames {
     MESSAGE_READ_BY_PEER: "onMessageReadByPeer",
     TYPING_STATUS_UPDATED: "onTypingStatusUpdated",
     CONVERSATION_LIST_UPDATED: "onConversationListUpdated",
+    CONVERSATION_GROUP_LIST_UPDATED: "onConversationGroupListUpdated",
+    CONVERSATION_IN_GROUP_UPDATED: "onConversationInGroupUpdated",
     TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: "onTotalUnreadMessageCountUpdated",
     PROFILE_UPDATED: "onProfileUpdated",
     FRIEND_LIST_UPDATED: "onFriendListUpdated",
@@ -314,6 +318,28 @@ pub(super) fn emits(
                     JsValue::from(total_unread),
                 ),
             ]
+        }
+        Event::ConversationGroupsUpdated(names) => {
+            vec![Emit(EVENT.CONVERSATION_GROUP_LIST_UPDATED, to_js(&names))]
+        }
+        Event::ConversationGroupUpdated {
+            group,
+            conversations,
+        } => {
+            #[derive(Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct InGroup<'a> {
+                group_name: String,
+                conversation_list: Vec<super::shapes::JsConversation<'a>>,
+            }
+            let data = InGroup {
+                group_name: group,
+                conversation_list: conversations
+                    .iter()
+                    .map(|c| super::shapes::JsConversation::new(c, me, muted(&c.peer)))
+                    .collect(),
+            };
+            vec![Emit(EVENT.CONVERSATION_IN_GROUP_UPDATED, to_js(&data))]
         }
         Event::ProfileUpdated(p) => {
             vec![Emit(EVENT.PROFILE_UPDATED, to_js(&[JsProfile::from(&p)]))]

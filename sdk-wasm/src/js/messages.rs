@@ -12,15 +12,19 @@ use super::events;
 use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, Status};
 use super::{Chat, Empty, State};
 use crate::cache::OutboxItem;
-use crate::client::ReadMarks;
-use crate::error::codes;
+use crate::cache::indexeddb::IndexedDbCache;
+use crate::client::{Client, ReadMarks};
+use crate::error::{SdkError, codes};
 use crate::upload::{MediaFile, Progress};
 use js_sys::{Function, Promise};
 use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
-use protocol::frame::{ConversationChange, MAX_USERS_PER_REQUEST};
+use protocol::frame::{
+    ConversationChange, MAX_CONVERSATION_GROUP_NAME_BYTES, MAX_CONVERSATION_GROUPS,
+    MAX_USERS_PER_REQUEST,
+};
 use protocol::media::MediaKind;
 use protocol::push::OfflinePushInfo;
-use protocol::{Conversation, Element, MessageKey, UserId};
+use protocol::{Conversation, Element, ErrorCode, MessageKey, UserId};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -144,6 +148,13 @@ fn marks_or_data(o: &Args, marks: bool) -> Result<ConversationChange, JsValue> {
     })
 }
 
+/// A conversation group's name as the app gave it: a string of 1 to
+/// [`MAX_CONVERSATION_GROUP_NAME_BYTES`] bytes.
+fn group_name(name: Option<String>) -> Result<String, JsValue> {
+    name.filter(|n| (1..=MAX_CONVERSATION_GROUP_NAME_BYTES).contains(&n.len()))
+        .ok_or_else(|| invalid("a conversation group's name is a string of 1 to 32 bytes"))
+}
+
 /// The bit of a mark type: a power of two from 1 (star) to 2^63 (bits 32 to 63 are the app's
 /// own); `None` for any other number.
 fn mark_bit(kind: f64) -> Option<u64> {
@@ -151,16 +162,34 @@ fn mark_bit(kind: f64) -> Option<u64> {
     (bit.is_power_of_two() && bit as f64 == kind).then_some(bit)
 }
 
-/// Makes one change to each conversation of `conversationIDList` in turn, on every device of
-/// this user. Resolves `{ successConversationIDList, failureConversationIDList }` as Tencent's
-/// SDK does, a failure being `{ conversationID, code, message }` (a conversation that is not
-/// in the list fails 60016). An ID that is not a C2C conversation's rejects the call.
-async fn change_each(state: Rc<State>, options: JsValue, marks: bool) -> Result<JsValue, JsValue> {
-    let o = Args::read(&options, "options")?;
-    let ids = o.need(o.strings("conversationIDList")?, "conversationIDList")?;
-    let peers = conversation_peers(&ids)?;
-    let change = marks_or_data(&o, marks)?;
+/// What a change of several conversations does ([`change_each`]), named by the call.
+#[derive(Clone, Copy, PartialEq)]
+enum Each {
+    /// `markConversation`.
+    Mark,
+    /// `setConversationCustomData`.
+    Data,
+    /// `createConversationGroup`: a new group.
+    CreateGroup,
+    /// `addConversationsToGroup`: a group there is.
+    AddToGroup,
+    /// `deleteConversationsFromGroup`.
+    RemoveFromGroup,
+    /// `deleteConversationGroup(groupName)`: every conversation in it leaves it.
+    DeleteGroup,
+    /// `renameConversationGroup({ oldName, newName })`: every conversation in it moves.
+    RenameGroup,
+}
+
+/// Makes one change to each conversation, in turn, on every device of this user: those of
+/// `conversationIDList`, or for a whole group those in it. Resolves
+/// `{ successConversationIDList, failureConversationIDList }` as Tencent's SDK does, a failure
+/// being `{ conversationID, code, message }` (a conversation that is not in the list fails
+/// 60016). An ID that is not a C2C conversation's, or a group that is not there (or is, for a
+/// new one), rejects the call.
+async fn change_each(state: Rc<State>, options: JsValue, each: Each) -> Result<JsValue, JsValue> {
     let client = state.client()?;
+    let (ids, peers, change) = each_change(&client, &options, each)?;
     let mut done = Changes::default();
     for (id, peer) in ids.into_iter().zip(peers) {
         match client.set_conversation(&peer, change.clone()).await {
@@ -173,6 +202,90 @@ async fn change_each(state: Rc<State>, options: JsValue, marks: bool) -> Result<
         }
     }
     ok(done)
+}
+
+/// What [`change_each`] changes: the IDs and peers of the conversations, and the change, read
+/// from the call's options (and for a whole group, the conversations in it). Out of the async
+/// function, so that its state machine holds the loop alone.
+fn each_change(
+    client: &Client<IndexedDbCache>,
+    options: &JsValue,
+    each: Each,
+) -> Result<(Vec<String>, Vec<UserId>, ConversationChange), JsValue> {
+    Ok(match each {
+        Each::Mark | Each::Data => {
+            let o = Args::read(options, "options")?;
+            let ids = o.need(o.strings("conversationIDList")?, "conversationIDList")?;
+            let peers = conversation_peers(&ids)?;
+            (ids, peers, marks_or_data(&o, each == Each::Mark)?)
+        }
+        _ => {
+            let (name, new_name) = match each {
+                Each::DeleteGroup => (group_name(options.as_string())?, None),
+                Each::RenameGroup => {
+                    let o = Args::read(options, "options")?;
+                    let new_name = group_name(o.string("newName")?)?;
+                    (o.need(o.string("oldName")?, "oldName")?, Some(new_name))
+                }
+                _ => {
+                    let o = Args::read(options, "options")?;
+                    (group_name(o.string("groupName")?)?, None)
+                }
+            };
+            // Every call but a creation names a group there is; a new name must be free.
+            let members = client.conversation_group(&name);
+            let creating = each == Each::CreateGroup;
+            let taken = match creating {
+                true => members.is_some().then_some(&name),
+                false => new_name
+                    .as_ref()
+                    .filter(|n| client.conversation_group(n).is_some()),
+            };
+            if let Some(name) = taken {
+                return Err(invalid(format!(
+                    "there is already a conversation group named {name}"
+                )));
+            }
+            let Some(members) = members.or(creating.then(Vec::new)) else {
+                return Err(invalid(format!(
+                    "there is no conversation group named {name}"
+                )));
+            };
+            if creating && client.conversation_groups().len() >= MAX_CONVERSATION_GROUPS {
+                let message = format!("at most {MAX_CONVERSATION_GROUPS} conversation groups");
+                let full = SdkError::new(ErrorCode::CONVERSATION_GROUPS_FULL, message);
+                return Err(sdk_error(full));
+            }
+            let (ids, peers) = match each {
+                Each::DeleteGroup | Each::RenameGroup => {
+                    let ids = (members.iter())
+                        .map(|p| ConversationId(p.clone()).to_string())
+                        .collect();
+                    (ids, members)
+                }
+                _ => {
+                    let o = Args::read(options, "options")?;
+                    let ids = o.need(o.strings("conversationIDList")?, "conversationIDList")?;
+                    if ids.is_empty() && creating {
+                        return Err(invalid("a conversation group starts with a conversation"));
+                    }
+                    let peers = conversation_peers(&ids)?;
+                    (ids, peers)
+                }
+            };
+            let (join_group, leave_group) = match each {
+                Each::RemoveFromGroup | Each::DeleteGroup => (None, Some(name)),
+                Each::RenameGroup => (new_name, Some(name)),
+                _ => (Some(name), None),
+            };
+            let change = ConversationChange {
+                join_group,
+                leave_group,
+                ..Default::default()
+            };
+            (ids, peers, change)
+        }
+    })
 }
 
 /// What a change of several conversations resolves.
@@ -195,14 +308,16 @@ struct Failure {
 
 /// Which conversations `getConversationList(options)` keeps, as Tencent's: every one when
 /// there are no options; those a list of IDs names; else those that match each condition an
-/// object gives (`type` `'GROUP'`, a `groupName` other than `''` or `hasGroupAtInfo: true` keep
-/// none: Duet has no groups; `markType` 0 keeps the unmarked ones).
+/// object gives (`groupName`: those in that conversation group; `type` `'GROUP'` or
+/// `hasGroupAtInfo: true` keep none: Duet has no group chats; `markType` 0 keeps the unmarked
+/// ones).
 #[derive(Default)]
 struct ConversationFilter {
     /// Only the conversations with these peers.
     peers: Option<Vec<UserId>>,
     /// None at all.
     none: bool,
+    group: Option<String>,
     mark: Option<f64>,
     unread: Option<bool>,
 }
@@ -227,8 +342,8 @@ impl ConversationFilter {
         Ok(Self {
             peers: None,
             none: o.string("type")?.as_deref() == Some("GROUP")
-                || o.string("groupName")?.is_some_and(|g| !g.is_empty())
                 || o.bool("hasGroupAtInfo")? == Some(true),
+            group: o.string("groupName")?.filter(|g| !g.is_empty()),
             mark: o.number("markType")?,
             unread: o.bool("hasUnreadCount")?,
         })
@@ -237,6 +352,10 @@ impl ConversationFilter {
     fn keeps(&self, c: &Conversation) -> bool {
         !self.none
             && self.peers.as_ref().is_none_or(|p| p.contains(&c.peer))
+            && self
+                .group
+                .as_ref()
+                .is_none_or(|g| c.conversation_groups.contains(g))
             && self.mark.is_none_or(|m| match m == 0.0 {
                 true => c.marks == 0,
                 false => mark_bit(m).is_some_and(|bit| c.marks & bit != 0),
@@ -719,7 +838,7 @@ impl Chat {
     /// user's devices; a conversation's `markList` holds its marks. Resolves
     /// `{ successConversationIDList, failureConversationIDList }`.
     pub fn mark_conversation(&self, options: JsValue) -> Promise {
-        promise(change_each(self.state.clone(), options, true))
+        promise(change_each(self.state.clone(), options, Each::Mark))
     }
 
     /// `setConversationCustomData({ conversationIDList, customData })`: keeps the app's own
@@ -727,7 +846,45 @@ impl Chat {
     /// of this user's devices. Resolves `{ successConversationIDList,
     /// failureConversationIDList }`.
     pub fn set_conversation_custom_data(&self, options: JsValue) -> Promise {
-        promise(change_each(self.state.clone(), options, false))
+        promise(change_each(self.state.clone(), options, Each::Data))
+    }
+
+    /// `createConversationGroup({ groupName, conversationIDList })`: a new group of this user's
+    /// conversations (at most 20 groups, names of 1 to 32 bytes) with these in it, on all of
+    /// this user's devices; `CONVERSATION_GROUP_LIST_UPDATED` and
+    /// `CONVERSATION_IN_GROUP_UPDATED` follow. A group is there while a conversation is in it.
+    pub fn create_conversation_group(&self, options: JsValue) -> Promise {
+        promise(change_each(self.state.clone(), options, Each::CreateGroup))
+    }
+
+    /// `addConversationsToGroup({ groupName, conversationIDList })`.
+    pub fn add_conversations_to_group(&self, options: JsValue) -> Promise {
+        promise(change_each(self.state.clone(), options, Each::AddToGroup))
+    }
+
+    /// `deleteConversationsFromGroup({ groupName, conversationIDList })`.
+    pub fn delete_conversations_from_group(&self, options: JsValue) -> Promise {
+        promise(change_each(
+            self.state.clone(),
+            options,
+            Each::RemoveFromGroup,
+        ))
+    }
+
+    /// `deleteConversationGroup(groupName)`: its conversations leave it (and stay).
+    pub fn delete_conversation_group(&self, name: JsValue) -> Promise {
+        promise(change_each(self.state.clone(), name, Each::DeleteGroup))
+    }
+
+    /// `renameConversationGroup({ oldName, newName })`.
+    pub fn rename_conversation_group(&self, options: JsValue) -> Promise {
+        promise(change_each(self.state.clone(), options, Each::RenameGroup))
+    }
+
+    /// `getConversationGroupList()` resolves the names of this user's conversation groups.
+    pub fn get_conversation_group_list(&self) -> Promise {
+        let names = self.state.client().map(|c| c.conversation_groups());
+        promise(async move { ok(names?) })
     }
 
     /// `deleteConversation(conversationID)` or `deleteConversation({ conversationIDList,

@@ -387,6 +387,8 @@ pub struct JsConversation<'a> {
     pub mark_list: Vec<u64>,
     /// The app's own data about it (`setConversationCustomData`).
     pub custom_data: &'a str,
+    /// The conversation groups it is in (`addConversationsToGroup`), in the order it joined.
+    pub conversation_group_list: &'a [String],
 }
 
 impl<'a> JsConversation<'a> {
@@ -416,6 +418,7 @@ impl<'a> JsConversation<'a> {
                 .filter(|mark| c.marks & mark != 0)
                 .collect(),
             custom_data: &c.custom_data,
+            conversation_group_list: &c.conversation_groups,
         }
     }
 }

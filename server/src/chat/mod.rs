@@ -28,8 +28,8 @@ use crate::storage::{
 };
 use protocol::DeviceId;
 use protocol::frame::{
-    MAX_CONVERSATION_DATA_BYTES, MAX_DELETE_PER_REQUEST, MAX_DRAFT_BYTES, MAX_PAGE,
-    MAX_USERS_PER_REQUEST, SyncPage,
+    MAX_CONVERSATION_DATA_BYTES, MAX_CONVERSATION_GROUP_NAME_BYTES, MAX_DELETE_PER_REQUEST,
+    MAX_DRAFT_BYTES, MAX_PAGE, MAX_USERS_PER_REQUEST, SyncPage,
 };
 use protocol::push::OfflinePushInfo;
 use protocol::push::Vendor;
@@ -563,7 +563,8 @@ impl Chat {
     }
 
     /// Changes `owner`'s state of its conversation with `peer`: pinned, the draft (at most
-    /// [`MAX_DRAFT_BYTES`]), marks, the custom data (at most [`MAX_CONVERSATION_DATA_BYTES`]);
+    /// [`MAX_DRAFT_BYTES`]), marks, the custom data (at most [`MAX_CONVERSATION_DATA_BYTES`]),
+    /// its conversation groups (names checked; the count by the storage, atomically);
     /// [`Storage::set_conversation`].
     pub fn set_conversation(
         &self,
@@ -589,6 +590,18 @@ impl Chat {
         let custom_data = change.custom_data.as_deref();
         check_size("the custom data", custom_data, MAX_CONVERSATION_DATA_BYTES)?;
         check_size("the draft", change.draft.as_deref(), MAX_DRAFT_BYTES)?;
+        for name in [&change.join_group, &change.leave_group]
+            .into_iter()
+            .flatten()
+        {
+            check_group_name(name)?;
+        }
+        if change.join_group.is_some() && change.join_group == change.leave_group {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                "a conversation change joins and leaves the same group",
+            ));
+        }
         let now_ms = self.clock.now_ms();
         Ok(self
             .storage
@@ -934,6 +947,19 @@ fn check_size(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatErr
         )),
         _ => Ok(()),
     }
+}
+
+/// A conversation group's name: 1 to [`MAX_CONVERSATION_GROUP_NAME_BYTES`] bytes, no control
+/// characters (the stores keep names one a line).
+fn check_group_name(name: &str) -> Result<(), ChatError> {
+    if name.is_empty() {
+        return Err(ChatError::new(
+            ErrorCode::INVALID_ARGUMENT,
+            "a conversation group's name is empty",
+        ));
+    }
+    let what = "a conversation group's name";
+    check_text(what, Some(name), MAX_CONVERSATION_GROUP_NAME_BYTES)
 }
 
 fn check_text(what: &str, value: Option<&str>, max: usize) -> Result<(), ChatError> {

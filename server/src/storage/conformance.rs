@@ -887,6 +887,7 @@ macro_rules! storage_conformance {
                 draft: Some("line one\nline two".into()),
                 mark: top | 1,
                 custom_data: Some("{\"folder\":\"work\"}".into()),
+                join_group: Some("Ünïcode 🚀".into()),
                 ..Default::default()
             };
             let (seq, state) = s.set_conversation(&a, &b, pin, T0 + 2, Some(Origin(3))).await.unwrap();
@@ -895,6 +896,7 @@ macro_rules! storage_conformance {
                 draft: "line one\nline two".into(),
                 marks: top | 1,
                 custom_data: "{\"folder\":\"work\"}".into(),
+                groups: vec!["Ünïcode 🚀".into()],
             };
             assert_eq!(state, expected);
             let feed = rec.take();
@@ -905,6 +907,7 @@ macro_rules! storage_conformance {
                 draft: expected.draft.clone(),
                 marks: top | 1,
                 custom_data: expected.custom_data.clone(),
+                conversation_groups: expected.groups.clone(),
             };
             assert_eq!(feed[0], (a.clone(), SyncEntry { seq, event }, Some(Origin(3))));
             let list = s.conversations(&a, T0 + 3).await.unwrap();
@@ -912,21 +915,54 @@ macro_rules! storage_conformance {
             assert_eq!(order, [("bob", true, seq), ("carol", false, Seq(0))], "pinned first, then by activity");
             assert_eq!((&list[0].draft, list[0].marks, &list[0].custom_data), (&expected.draft, top | 1, &expected.custom_data));
             assert_eq!((list[1].marks, list[1].custom_data.as_str()), (0, ""));
+            assert_eq!((&list[0].conversation_groups, list[1].conversation_groups.len()), (&expected.groups, 0));
             // Changing one part keeps the others; marks are set and cleared bit by bit; the
             // peer's own state is untouched.
-            let unpin = ConversationChange { pinned: Some(false), mark: 4, unmark: 1, ..Default::default() };
+            let unpin = ConversationChange { pinned: Some(false), mark: 4, unmark: 1, join_group: Some("work".into()), ..Default::default() };
             let (later, state) = s.set_conversation(&a, &b, unpin, T0 + 4, None).await.unwrap();
             assert!(later > seq);
-            assert_eq!(state, ConversationState { pinned: false, marks: top | 4, ..expected.clone() });
+            let groups = vec!["Ünïcode 🚀".into(), "work".into()];
+            assert_eq!(state, ConversationState { pinned: false, marks: top | 4, groups, ..expected.clone() });
             let cleared = ConversationChange { custom_data: Some(String::new()), unmark: top, ..Default::default() };
             let (_, state) = s.set_conversation(&a, &b, cleared, T0 + 5, None).await.unwrap();
             assert_eq!((state.marks, state.custom_data.as_str(), state.draft.as_str()), (4, "", "line one\nline two"));
             let listed = s.conversations(&a, T0 + 6).await.unwrap();
             assert_eq!((listed[0].peer.as_str(), listed[0].marks, listed[0].custom_data.as_str()), ("carol", 0, ""));
             assert_eq!((listed[1].marks, listed[1].custom_data.as_str()), (4, ""));
+            assert_eq!(listed[1].conversation_groups, ["Ünïcode 🚀", "work"], "in the order joined");
+            // A rename is leaving one group and joining another, in one change.
+            let rename = ConversationChange { leave_group: Some("Ünïcode 🚀".into()), join_group: Some("home".into()), ..Default::default() };
+            let (_, state) = s.set_conversation(&a, &b, rename, T0 + 6, None).await.unwrap();
+            assert_eq!(state.groups, ["work", "home"]);
             assert!(s.conversations(&b, T0 + 4).await.unwrap().iter().all(|c| !c.pinned && c.draft.is_empty() && c.marks == 0));
             let none = ConversationChange { pinned: Some(true), ..Default::default() };
             assert!(matches!(s.set_conversation(&b, &c, none, T0, None).await, Err(StorageError::NoConversation)));
+        }
+
+        #[tokio::test]
+        async fn a_user_has_at_most_twenty_conversation_groups() {
+            let (s, _rec, _g) = open(Retention::default()).await;
+            let (a, b, c) = (uid("alice"), uid("bob"), uid("carol"));
+            send(&s, "bob", "alice", 1, "hi", T0).await;
+            send(&s, "carol", "alice", 2, "hi", T0).await;
+            let join = |name: String| ConversationChange { join_group: Some(name), ..Default::default() };
+            for i in 0..19 {
+                s.set_conversation(&a, &b, join(format!("g{i}")), T0, None).await.unwrap();
+            }
+            s.set_conversation(&a, &c, join("last".into()), T0, None).await.unwrap();
+            let full = s.set_conversation(&a, &c, join("one more".into()), T0, None).await;
+            assert!(matches!(full, Err(StorageError::ConversationGroupsFull)), "{full:?}");
+            // An existing group may take more conversations; leaving the only member of a group
+            // for a new one keeps the count.
+            s.set_conversation(&a, &c, join("g0".into()), T0, None).await.unwrap();
+            let rename = ConversationChange { leave_group: Some("last".into()), join_group: Some("renamed".into()), ..Default::default() };
+            let (_, state) = s.set_conversation(&a, &c, rename, T0, None).await.unwrap();
+            assert_eq!(state.groups, ["g0", "renamed"]);
+            let list = s.conversations(&a, T0).await.unwrap();
+            let mut all: Vec<_> = list.iter().flat_map(|c| c.conversation_groups.clone()).collect();
+            all.sort();
+            all.dedup();
+            assert_eq!(all.len(), 20, "{all:?}");
         }
 
         #[tokio::test]

@@ -486,6 +486,14 @@ impl State {
         let user = self.user_mut(owner)?;
         let c = user
             .contacts
+            .get(peer)
+            .ok_or(StorageError::NoConversation)?;
+        let others = (user.contacts.iter())
+            .filter(|(p, _)| *p != peer)
+            .flat_map(|(_, c)| &c.state.groups);
+        c.state.check_groups(change, others)?;
+        let c = user
+            .contacts
             .get_mut(peer)
             .ok_or(StorageError::NoConversation)?;
         let event = c.state.change(peer, change);
@@ -823,6 +831,7 @@ impl Storage for MemoryStorage {
                     draft: c.state.draft.clone(),
                     marks: c.state.marks,
                     custom_data: c.state.custom_data.clone(),
+                    conversation_groups: c.state.groups.clone(),
                     state_seq: c.state_seq,
                 }
             })

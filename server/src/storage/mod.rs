@@ -76,6 +76,9 @@ pub enum StorageError {
     /// A change of a conversation the user does not have.
     #[error("no such conversation")]
     NoConversation,
+    /// A conversation put in a new group when the user has as many as it may.
+    #[error("as many conversation groups as allowed")]
+    ConversationGroupsFull,
     /// An update of a list entry that is not on the list.
     #[error("not on the list")]
     NotListed,

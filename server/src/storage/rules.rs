@@ -6,6 +6,7 @@
 use super::{
     ChangeKind, Committed, ConversationChange, Origin, SendChecks, StorageError, StorageResult,
 };
+use protocol::frame::MAX_CONVERSATION_GROUPS;
 use protocol::{Message, MessageKey, Relation, Seq, SyncEntry, SyncEvent, UserId};
 use std::sync::Arc;
 
@@ -110,9 +111,36 @@ pub struct ConversationState {
     pub marks: u64,
     /// The app's own data about the conversation (empty: none).
     pub custom_data: String,
+    /// The user's conversation groups it is in, in the order it joined them.
+    pub groups: Vec<String>,
 }
 
 impl ConversationState {
+    /// Refuses `change` when it puts the conversation in a group the user does not have yet
+    /// and the user's conversations are in [`MAX_CONVERSATION_GROUPS`] groups already, once
+    /// the group it leaves is counted out; `others` are the groups of the user's other
+    /// conversations.
+    pub(crate) fn check_groups<'a>(
+        &'a self,
+        change: &ConversationChange,
+        others: impl Iterator<Item = &'a String> + Clone,
+    ) -> StorageResult<()> {
+        let Some(joined) = &change.join_group else {
+            return Ok(());
+        };
+        if self.groups.contains(joined) || others.clone().any(|g| g == joined) {
+            return Ok(());
+        }
+        let kept = (self.groups.iter()).filter(|g| Some(*g) != change.leave_group.as_ref());
+        let mut names: Vec<&String> = others.chain(kept).collect();
+        names.sort_unstable();
+        names.dedup();
+        match names.len() < MAX_CONVERSATION_GROUPS {
+            true => Ok(()),
+            false => Err(StorageError::ConversationGroupsFull),
+        }
+    }
+
     /// Applies `change` to the stored state and returns the entry that records the whole
     /// state, for the owner's log.
     pub(crate) fn change(&mut self, peer: &UserId, change: &ConversationChange) -> SyncEvent {
@@ -126,12 +154,21 @@ impl ConversationState {
         if let Some(d) = &change.custom_data {
             d.clone_into(&mut self.custom_data);
         }
+        if let Some(left) = &change.leave_group {
+            self.groups.retain(|g| g != left);
+        }
+        if let Some(joined) = &change.join_group
+            && !self.groups.contains(joined)
+        {
+            self.groups.push(joined.clone());
+        }
         SyncEvent::ConversationState {
             peer: peer.clone(),
             pinned: self.pinned,
             draft: self.draft.clone(),
             marks: self.marks,
             custom_data: self.custom_data.clone(),
+            conversation_groups: self.groups.clone(),
         }
     }
 }

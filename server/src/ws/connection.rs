@@ -663,6 +663,7 @@ impl Connection {
                         draft: state.draft,
                         marks: state.marks,
                         custom_data: state.custom_data,
+                        conversation_groups: state.groups,
                     })
                 }))
             }

@@ -119,7 +119,7 @@ pub(super) fn conversations(
                            AND NOT EXISTS (SELECT 1 FROM hidden_messages h
                                            WHERE h.owner = c.owner AND h.message_id = m.id)) AS last_id,
                        p.read_up_to AS peer_read_to, c.state_seq, c.deleted_up_to,
-                       c.pinned, c.draft, c.marks, c.custom_data
+                       c.pinned, c.draft, c.marks, c.custom_data, c.conversation_groups
                 FROM conversations c LEFT JOIN users u ON u.id = c.peer
                      LEFT JOIN conversations p ON p.owner = c.peer AND p.peer = c.owner
                 WHERE c.owner = ?1) listed
@@ -194,6 +194,7 @@ pub(super) fn conversations(
             draft: state.draft,
             marks: state.marks,
             custom_data: state.custom_data,
+            conversation_groups: state.groups,
             state_seq,
         });
     }

@@ -49,7 +49,7 @@ pub(super) fn user_id(text: String) -> Sql<UserId> {
 }
 
 /// The columns of a conversation's state, in the order [`conversation_state`] reads them.
-pub(super) const STATE_COLUMNS: &str = "pinned, draft, marks, custom_data";
+pub(super) const STATE_COLUMNS: &str = "pinned, draft, marks, custom_data, conversation_groups";
 
 /// Reads a conversation's state from [`STATE_COLUMNS`] starting at column `at`.
 pub(super) fn conversation_state(row: &Row<'_>, at: usize) -> Sql<ConversationState> {
@@ -58,7 +58,18 @@ pub(super) fn conversation_state(row: &Row<'_>, at: usize) -> Sql<ConversationSt
         draft: row.get(at + 1)?,
         marks: row.get::<i64>(at + 2)? as u64,
         custom_data: row.get(at + 3)?,
+        groups: group_names(&row.get::<String>(at + 4)?),
     })
+}
+
+/// The conversation groups column: names one a line.
+pub(super) fn group_names(column: &str) -> Vec<String> {
+    column.lines().map(str::to_owned).collect()
+}
+
+/// The conversation groups as the column holds them.
+pub(super) fn group_column(groups: &[String]) -> String {
+    groups.join("\n")
 }
 
 /// Reads a message from [`MESSAGE_COLUMNS`] starting at column `at`; `None` when the columns are

@@ -408,10 +408,21 @@ impl Writer {
         if self.user(owner)?.is_none() {
             return Ok(Err(StorageError::UnknownUser(owner.clone())));
         }
+        if change.join_group.is_some() {
+            let others = self.db.rows(
+                "SELECT conversation_groups FROM conversations WHERE owner = ?1 AND peer <> ?2",
+                &[&owner.as_str(), &peer.as_str()],
+                |r| Ok(rows::group_names(&r.get::<String>(0)?)),
+            )?;
+            if let Err(e) = state.check_groups(change, others.iter().flatten()) {
+                return Ok(Err(e));
+            }
+        }
         let event = state.change(peer, change);
         let seq = self.publish(batch, owner, event, now_ms, origin)?;
         self.db.exec(
-            "UPDATE conversations SET pinned = ?3, draft = ?4, marks = ?5, custom_data = ?6, state_seq = ?7
+            "UPDATE conversations SET pinned = ?3, draft = ?4, marks = ?5, custom_data = ?6,
+                    conversation_groups = ?7, state_seq = ?8
              WHERE owner = ?1 AND peer = ?2",
             &[
                 &owner.as_str(),
@@ -420,6 +431,7 @@ impl Writer {
                 &state.draft,
                 &(state.marks as i64),
                 &state.custom_data,
+                &rows::group_column(&state.groups),
                 &(seq.0 as i64),
             ],
         )?;
