@@ -839,10 +839,19 @@ test('conversation groups are made, filled, renamed and deleted for every device
     a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const afterSignIn = await groupsOf(a2);
     const onB = await groupsOf(b);
+    // The same instance signed in as another user hears nothing of the last user's groups.
+    const nextUser = [];
+    a1.on(DuetChat.EVENT.CONVERSATION_GROUP_LIST_UPDATED, (e) => nextUser.push(e.data));
+    a1.on(DuetChat.EVENT.CONVERSATION_IN_GROUP_UPDATED, (e) => nextUser.push(e.data.groupName));
+    await a1.logout();
+    const listed = new Promise((r) => a1.on(DuetChat.EVENT.CONVERSATION_LIST_UPDATED, r));
+    await a1.login({ userID: bob, userSig: bobSig });
+    await listed;
+    await new Promise((r) => setTimeout(r, 300));
     for (const chat of [a1, a2, b, c]) await chat.logout();
     return {
       created: created.data, added: added.data, made, onA2, wrong, twentyFirst, atTwenty,
-      renamed: renamed.data, removed: removed.data, deleted: deleted.data, after, heard, afterSignIn, onB,
+      renamed: renamed.data, removed: removed.data, deleted: deleted.data, after, heard, afterSignIn, onB, nextUser,
     };
   }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
   const [B, C] = [`C2C${bob}`, `C2C${carol}`];
@@ -864,6 +873,7 @@ test('conversation groups are made, filled, renamed and deleted for every device
   assert.ok(got.heard.inGroup.some(([name, ids]) => name === 'family' && ids.length === 0), 'and a group go');
   assert.deepEqual(got.afterSignIn, got.after.groups, 'a device that was away gets the groups');
   assert.ok(Object.values(got.onB).every((groups) => groups.length === 0), 'the peer learns nothing');
+  assert.deepEqual(got.nextUser, [], 'nor does the next user of the same instance');
 });
 
 test('FRIEND_GROUP_LIST_UPDATED brings the groups to every device of the user after a change on any of them, or by the backend', async () => {

@@ -4,6 +4,7 @@
 
 use super::Client;
 use crate::cache::Cache;
+use crate::error::SdkError;
 use crate::event::Event;
 use protocol::{Conversation, UserId};
 
@@ -39,15 +40,11 @@ impl Memberships {
 }
 
 impl<C: Cache + 'static> Client<C> {
-    /// The names of the user's conversation groups, by name, as of the last conversation list.
-    pub fn conversation_groups(&self) -> Vec<String> {
-        self.inner.groups.borrow().names()
-    }
-
-    /// The peers of the conversations in the group `name`, as of the last conversation list;
-    /// `None` when there is no such group.
-    pub fn conversation_group(&self, name: &str) -> Option<Vec<UserId>> {
-        self.inner.groups.borrow().members(name).cloned()
+    /// The user's conversation groups as the cache holds them now (a change made here is
+    /// there once it resolves; the events follow later): each name, by name, with the peers of
+    /// the conversations in it.
+    pub async fn conversation_groups(&self) -> Result<Vec<(String, Vec<UserId>)>, SdkError> {
+        Ok(Memberships::of(&self.conversations().await?).0)
     }
 
     /// Follows the groups with a new conversation list: when they changed since the last one,

@@ -268,6 +268,7 @@ impl<C: Cache + 'static> Client<C> {
         self.inner.login.borrow_mut().take();
         self.inner.waiting.borrow_mut().clear();
         self.inner.read.borrow_mut().take();
+        self.inner.groups.take();
         self.inner.muted.borrow_mut().clear();
         self.inner.followed.borrow_mut().clear();
         self.inner.groups_changed.set(false);

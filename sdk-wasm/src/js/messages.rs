@@ -12,8 +12,7 @@ use super::events;
 use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, Status};
 use super::{Chat, Empty, State};
 use crate::cache::OutboxItem;
-use crate::cache::indexeddb::IndexedDbCache;
-use crate::client::{Client, ReadMarks};
+use crate::client::ReadMarks;
 use crate::error::{SdkError, codes};
 use crate::upload::{MediaFile, Progress};
 use js_sys::{Function, Promise};
@@ -189,7 +188,11 @@ enum Each {
 /// new one), rejects the call.
 async fn change_each(state: Rc<State>, options: JsValue, each: Each) -> Result<JsValue, JsValue> {
     let client = state.client()?;
-    let (ids, peers, change) = each_change(&client, &options, each)?;
+    let groups = match each {
+        Each::Mark | Each::Data => Vec::new(),
+        _ => client.conversation_groups().await.map_err(sdk_error)?,
+    };
+    let (ids, peers, change) = each_change(&groups, &options, each)?;
     let mut done = Changes::default();
     for (id, peer) in ids.into_iter().zip(peers) {
         match client.set_conversation(&peer, change.clone()).await {
@@ -205,13 +208,20 @@ async fn change_each(state: Rc<State>, options: JsValue, each: Each) -> Result<J
 }
 
 /// What [`change_each`] changes: the IDs and peers of the conversations, and the change, read
-/// from the call's options (and for a whole group, the conversations in it). Out of the async
-/// function, so that its state machine holds the loop alone.
+/// from the call's options (and for a whole group, the conversations in it, from `groups`,
+/// the user's groups with their conversations). Out of the async function, so that its state
+/// machine holds the loop alone.
 fn each_change(
-    client: &Client<IndexedDbCache>,
+    groups: &[(String, Vec<UserId>)],
     options: &JsValue,
     each: Each,
 ) -> Result<(Vec<String>, Vec<UserId>, ConversationChange), JsValue> {
+    let group = |name: &str| {
+        groups
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, peers)| peers)
+    };
     Ok(match each {
         Each::Mark | Each::Data => {
             let o = Args::read(options, "options")?;
@@ -233,13 +243,11 @@ fn each_change(
                 }
             };
             // Every call but a creation names a group there is; a new name must be free.
-            let members = client.conversation_group(&name);
+            let members = group(&name).cloned();
             let creating = each == Each::CreateGroup;
             let taken = match creating {
                 true => members.is_some().then_some(&name),
-                false => new_name
-                    .as_ref()
-                    .filter(|n| client.conversation_group(n).is_some()),
+                false => new_name.as_ref().filter(|n| group(n).is_some()),
             };
             if let Some(name) = taken {
                 return Err(invalid(format!(
@@ -251,7 +259,7 @@ fn each_change(
                     "there is no conversation group named {name}"
                 )));
             };
-            if creating && client.conversation_groups().len() >= MAX_CONVERSATION_GROUPS {
+            if creating && groups.len() >= MAX_CONVERSATION_GROUPS {
                 let message = format!("at most {MAX_CONVERSATION_GROUPS} conversation groups");
                 let full = SdkError::new(ErrorCode::CONVERSATION_GROUPS_FULL, message);
                 return Err(sdk_error(full));
@@ -883,8 +891,16 @@ impl Chat {
 
     /// `getConversationGroupList()` resolves the names of this user's conversation groups.
     pub fn get_conversation_group_list(&self) -> Promise {
-        let names = self.state.client().map(|c| c.conversation_groups());
-        promise(async move { ok(names?) })
+        let state = self.state.clone();
+        promise(async move {
+            let groups = state.client()?.conversation_groups().await;
+            let names: Vec<String> = groups
+                .map_err(sdk_error)?
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect();
+            ok(names)
+        })
     }
 
     /// `deleteConversation(conversationID)` or `deleteConversation({ conversationIDList,
