@@ -40,6 +40,12 @@ function pageHelpers() {
     await ready;
     return chat;
   };
+  // Signs each of `users` ([userID, userSig]) in, in turn, each on an instance of its own.
+  window.signInAll = async (SDKAppID, server, users) => {
+    const chats = [];
+    for (const [userID, userSig] of users) chats.push(await window.signIn(SDKAppID, server, userID, userSig));
+    return chats;
+  };
   // Waits (up to 5 s) until `check` resolves true.
   window.until = async (check) => {
     for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
@@ -664,10 +670,7 @@ test('pinConversation and setConversationDraft reach every device of the user; s
   const alice = `alice-pin-${run}`, bob = `bob-pin-${run}`, carol = `carol-pin-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
-    const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
-    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
-    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
-    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    let [a1, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
     const { until } = window;
     const list = async (chat) => (await chat.getConversationList()).data.conversationList
       .map((x) => [x.conversationID, x.isPinned, x.draftText]);
@@ -715,10 +718,7 @@ test('markConversation and setConversationCustomData reach every device of the u
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
     const { TYPES } = DuetChat;
-    const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
-    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
-    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
-    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    let [a1, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
     const { until } = window;
     const [B, C] = [`C2C${bob}`, `C2C${carol}`];
     const state = async (chat, options) => (await chat.getConversationList(options)).data.conversationList
@@ -789,10 +789,7 @@ test('conversation groups are made, filled, renamed and deleted for every device
   const alice = `alice-cgroup-${run}`, bob = `bob-cgroup-${run}`, carol = `carol-cgroup-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
-    const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
-    let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
-    const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
-    const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
+    let [a1, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
     const { until } = window;
     const [B, C] = [`C2C${bob}`, `C2C${carol}`];
     const groupsOf = async (chat) => Object.fromEntries((await chat.getConversationList()).data.conversationList
