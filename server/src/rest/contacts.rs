@@ -37,7 +37,7 @@ impl Cursor {
     }
 
     /// What of `list` (newest first) comes after the cursor.
-    fn rest(self, mut list: Vec<Conversation>) -> Vec<Conversation> {
+    fn after(self, mut list: Vec<Conversation>) -> Vec<Conversation> {
         let mut equal = 0;
         list.retain(|c| match self.after_ms {
             0 => true,
@@ -88,19 +88,19 @@ pub(super) async fn get_list(chat: &Chat, body: &Bytes) -> Outcome {
         (Vec::new(), list)
     };
     let top = Cursor::new(req.top_time_stamp, req.top_start_index);
-    let rest = Cursor::new(req.time_stamp, req.start_index);
-    let mut top_page = match rest.at_start() {
-        true => top.rest(pinned),
+    let general = Cursor::new(req.time_stamp, req.start_index);
+    let mut top_page = match general.at_start() {
+        true => top.after(pinned),
         false => Vec::new(),
     };
-    let mut rest_page = rest.rest(others);
-    let complete = top_page.len() + rest_page.len() <= PAGE;
+    let mut general_page = general.after(others);
+    let complete = top_page.len() + general_page.len() <= PAGE;
     top_page.truncate(PAGE);
-    rest_page.truncate(PAGE - top_page.len());
-    let (top, rest) = (top.past(&top_page), rest.past(&rest_page));
+    general_page.truncate(PAGE - top_page.len());
+    let (top, general) = (top.past(&top_page), general.past(&general_page));
     let session_item = top_page
         .iter()
-        .chain(&rest_page)
+        .chain(&general_page)
         .map(|c| SessionItem {
             kind: 1,
             to_account: c.peer.to_string(),
@@ -116,8 +116,8 @@ pub(super) async fn get_list(chat: &Chat, body: &Bytes) -> Outcome {
     ok(RecentContactsReply {
         session_item,
         complete_flag: u8::from(complete),
-        time_stamp: rest.after_ms,
-        start_index: rest.given_equal as u32,
+        time_stamp: general.after_ms,
+        start_index: general.given_equal as u32,
         top_time_stamp: top.after_ms,
         top_start_index: top.given_equal as u32,
     })
