@@ -144,6 +144,7 @@ async fn send(
             cloud_custom_data: None,
             online_only: false,
             offline_push_info: None,
+            need_read_receipt: false,
             client_time_s: 0,
         };
         client::send(&mut tx, i as u64 + 1, request).await?;

@@ -364,8 +364,9 @@ impl Sdk {
                     sdk.dispatch(Action::TypingOver { peer, signal });
                 });
             }
-            // The conversation list that follows carries it.
-            Event::MessageReadByPeer { .. } => {}
+            // The conversation list that follows carries it; the demo asks for no per-message
+            // read receipts.
+            Event::MessageReadByPeer { .. } | Event::ReadReceiptsReceived(_) => {}
             Event::ConversationListUpdated(list) => {
                 self.follow(list.iter().map(|c| c.peer.clone()).collect());
                 self.dispatch(Action::Conversations(list))

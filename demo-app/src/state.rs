@@ -437,6 +437,8 @@ mod tests {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         }
     }
 
@@ -486,6 +488,7 @@ mod tests {
             cloud_custom_data: None,
             created_ms: 5000,
             offline_push_info: None,
+            need_read_receipt: false,
         };
         s.apply(Action::Unsent(vec![(item.clone(), Status::Sending)]));
         s.apply(Action::Received(vec![msg("bob", "alice", 3, 3)]));
@@ -527,6 +530,8 @@ mod tests {
             version,
             edited_ms: 5_000,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
             ..m.clone()
         };
         s.apply(Action::Modified(edited(2)));

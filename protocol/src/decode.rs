@@ -265,6 +265,8 @@ read_fields!(Message {
     version: "version" default,
     edited_ms: "edited_ms" default,
     reactions: "reactions" default,
+    need_read_receipt: "need_read_receipt" default,
+    receipt_ms: "receipt_ms" default,
 });
 
 read_fields!(Conversation {
@@ -424,6 +426,7 @@ enum EventKind {
     Recalled,
     Edited,
     Reacted,
+    ReadReceipt,
     Status,
     Deleted,
     ConversationState,
@@ -443,6 +446,7 @@ by_name!(EventKind {
     EventKind::Recalled => "recalled",
     EventKind::Edited => "edited",
     EventKind::Reacted => "reacted",
+    EventKind::ReadReceipt => "read_receipt",
     EventKind::Status => "status",
     EventKind::Deleted => "deleted",
     EventKind::ConversationState => "conversation_state",
@@ -476,6 +480,9 @@ impl FlatEntry {
                 message: need(self.message.take(), "message")?,
             },
             EventKind::Reacted => SyncEvent::Reacted {
+                message: need(self.message.take(), "message")?,
+            },
+            EventKind::ReadReceipt => SyncEvent::ReadReceipt {
                 message: need(self.message.take(), "message")?,
             },
             EventKind::Status => SyncEvent::Status {
@@ -607,6 +614,7 @@ enum ReplyKind {
     FriendGroups,
     Pong,
     PushRegistration,
+    ReceiptsSent,
     LoggedOut,
 }
 
@@ -632,6 +640,7 @@ by_name!(ReplyKind {
     ReplyKind::FriendGroups => "friend_groups",
     ReplyKind::Pong => "pong",
     ReplyKind::PushRegistration => "push_registration",
+    ReplyKind::ReceiptsSent => "receipts_sent",
     ReplyKind::LoggedOut => "logged_out",
 });
 
@@ -728,6 +737,7 @@ impl FlatReply {
             ReplyKind::PushRegistration => Reply::PushRegistration {
                 registered: need(self.registered.take(), "registered")?,
             },
+            ReplyKind::ReceiptsSent => Reply::ReceiptsSent,
             ReplyKind::LoggedOut => Reply::LoggedOut,
         })
     }
@@ -942,6 +952,8 @@ mod tests {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         }
     }
 
@@ -984,6 +996,13 @@ mod tests {
             },
             SyncEvent::Edited { message: edited() },
             SyncEvent::Reacted { message: reacted() },
+            SyncEvent::ReadReceipt {
+                message: Message {
+                    need_read_receipt: true,
+                    receipt_ms: 1_800_000_002_000,
+                    ..message()
+                },
+            },
             SyncEvent::Status {
                 status: UserStatus {
                     user_id: uid("carol"),
@@ -1052,6 +1071,8 @@ mod tests {
         let full = Message {
             avatar: "/a.png".into(),
             recalled: true,
+            need_read_receipt: true,
+            receipt_ms: 9,
             ..reacted()
         };
         round_trip(full.clone());
@@ -1344,6 +1365,7 @@ mod tests {
                 }],
             },
             Reply::PushRegistration { registered: true },
+            Reply::ReceiptsSent,
             Reply::LoggedOut,
         ];
         for (id, data) in replies.into_iter().enumerate() {

@@ -62,6 +62,9 @@ pub enum Request {
         /// How to notify the recipient when no device of theirs is online.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         offline_push_info: Option<Box<OfflinePushInfo>>,
+        /// Asks the recipient for a read receipt ([`Message::need_read_receipt`]).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        need_read_receipt: bool,
     },
     /// Reads the caller's sync log after `after` (the client's cursor), up to `limit` entries.
     Sync { after: Seq, limit: u32 },
@@ -119,6 +122,11 @@ pub enum Request {
         reaction: String,
         add: bool,
     },
+    /// The caller read these messages `peer` sent it, each of which asked for a read receipt
+    /// (Tencent's `sendMessageReadReceipt`): each gets its `receipt_ms`, and both users'
+    /// devices a `read_receipt` entry. 1 to [`MAX_READ_RECEIPTS`] keys; a message already
+    /// receipted, or recalled, is left as it is. Answered with [`Reply::ReceiptsSent`].
+    ReadReceipt { peer: UserId, keys: Vec<MessageKey> },
     /// Searches the caller's roaming history (Tencent's `searchCloudMessages`): the messages
     /// `query` finds, newest first, numbered below `before` (0: from the newest), at most
     /// `limit` ([`crate::search::MAX_SEARCH_PAGE`]). Answered with [`Reply::SearchResults`].
@@ -268,6 +276,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "recall",
     "edit",
     "react",
+    "read_receipt",
     "search",
     "status_get",
     "status_subscribe",
@@ -301,6 +310,9 @@ pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
 /// Most messages one [`Request::DeleteMessages`] may name (30, as Tencent's `deleteMessage`).
 pub const MAX_DELETE_PER_REQUEST: usize = 30;
+
+/// Most messages one [`Request::ReadReceipt`] names.
+pub const MAX_READ_RECEIPTS: usize = 100;
 
 /// A change of a user's state of one conversation ([`Request::ConversationSet`]): `None`
 /// leaves a part as it is; the bits of `mark` are set and those of `unmark` cleared.
@@ -505,6 +517,8 @@ pub enum Reply {
     PushRegistration {
         registered: bool,
     },
+    /// The read receipts of a `read_receipt` are stored and on their way to the sender.
+    ReceiptsSent,
     LoggedOut,
 }
 
@@ -568,6 +582,7 @@ mod tests {
                 online_only: false,
                 offline_push_info: None,
                 client_time_s: 0,
+                need_read_receipt: false,
             },
         };
         let json = serde_json::to_string(&frame).unwrap();
@@ -599,6 +614,7 @@ mod tests {
                 online_only: false,
                 offline_push_info: None,
                 client_time_s: 0,
+                need_read_receipt: true,
             },
             Request::Sync {
                 after: Seq(0),
@@ -646,6 +662,14 @@ mod tests {
                 },
                 reaction: "👍".into(),
                 add: true,
+            },
+            Request::ReadReceipt {
+                peer: user.clone(),
+                keys: vec![MessageKey {
+                    id: 1,
+                    random: 2,
+                    time_s: 3,
+                }],
             },
             Request::Search {
                 query: SearchQuery::default(),

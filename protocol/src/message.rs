@@ -42,6 +42,14 @@ pub struct Message {
     /// ([`crate::reaction::change`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// The sender asked for a read receipt (Tencent's `needReadReceipt`): the recipient may
+    /// tell it, message by message, that it read the message ([`crate::Request::ReadReceipt`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub need_read_receipt: bool,
+    /// When the recipient sent its read receipt for the message, milliseconds since the Unix
+    /// epoch (0: it has not).
+    #[serde(skip_serializing_if = "crate::is_zero")]
+    pub receipt_ms: u64,
 }
 
 impl Message {
@@ -112,6 +120,9 @@ pub enum SyncEvent {
     /// Someone added or removed a reaction on a message between the user and its peer:
     /// `message` is as it is now, with its reactions.
     Reacted { message: Message },
+    /// The recipient of a message that asked for a read receipt sent it: `message` is as it
+    /// is now, with its `receipt_ms`.
+    ReadReceipt { message: Message },
     /// A user whose presence one of the user's devices follows (`status_subscribe`) came
     /// online or went offline, or hid or showed its presence. Pushed with sequence 0 to the
     /// following devices only; never in the log.
@@ -541,6 +552,8 @@ mod tests {
             version,
             edited_ms: u64::from(version) * 1_000,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         };
         assert!(v(1, false).superseded_by(&v(2, false)));
         assert!(v(1, false).superseded_by(&v(1, true)));
@@ -603,6 +616,8 @@ mod tests {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         };
         let composed = m.id();
         assert_eq!(composed, "alice-1799999999-7");

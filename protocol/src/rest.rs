@@ -212,6 +212,10 @@ pub struct MsgFields {
     /// How to notify a recipient with no device online.
     #[serde(rename = "OfflinePushInfo", default)]
     pub offline_push_info: Option<crate::push::OfflinePushInfo>,
+    /// 1: ask the recipient for a read receipt (the name Tencent's group sends give it); 0
+    /// (default): not.
+    #[serde(rename = "IsNeedReadReceipt", default)]
+    pub is_need_read_receipt: Option<u8>,
 }
 
 /// `openim/importmsg`: a message from an earlier system, stored at its own time.
@@ -389,6 +393,32 @@ pub struct ModifyC2cMsg {
         skip_serializing_if = "Option::is_none"
     )]
     pub cloud_custom_data: Option<String>,
+}
+
+/// `openim/c2c_msg_read_receipt`: `Operator_Account` read these messages `Peer_Account` sent
+/// it, each of which asked for a read receipt, and tells their sender (1 to
+/// [`crate::frame::MAX_READ_RECEIPTS`] of them).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct C2cMsgReadReceipt {
+    #[serde(rename = "Operator_Account")]
+    pub operator_account: String,
+    #[serde(rename = "Peer_Account")]
+    pub peer_account: String,
+    #[serde(rename = "C2CMsgInfo")]
+    pub c2c_msg_info: Vec<C2cMsgInfo>,
+}
+
+/// A message a read receipt names: sent by `Peer_Account` to `Operator_Account`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct C2cMsgInfo {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
 }
 
 /// `openim/admin_set_msg_read`

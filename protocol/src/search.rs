@@ -182,6 +182,8 @@ mod tests {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         }
     }
 

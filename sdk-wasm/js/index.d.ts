@@ -124,6 +124,11 @@ export interface Message {
   nick: string;
   avatar: string;
   cloudCustomData: string;
+  /** The sender asked for a read receipt (`create…Message`'s `needReadReceipt`). */
+  needReadReceipt: boolean;
+  /** The recipient's read receipt (`sendMessageReadReceipt`): `timestamp` in seconds since
+   * the Unix epoch, 0 until it is read. */
+  readReceiptInfo: { isPeerRead: boolean; timestamp: number };
 }
 
 /** A conversation's last message, with the fields Tencent's conversation list reads there. */
@@ -172,6 +177,8 @@ export interface CreateMessageOptions<P> {
   conversationType?: 'C2C';
   payload: P;
   cloudCustomData?: string;
+  /** Ask the recipient for a read receipt (`sendMessageReadReceipt`). */
+  needReadReceipt?: boolean;
 }
 
 export interface EventObject<T> {
@@ -199,6 +206,8 @@ export interface EventMap {
   /** Your messages the peer has now read, newest first (up to 100 this browser holds); when it
    * holds none, the newest read message's `ID` and `conversationID`. */
   onMessageReadByPeer: (Message | { ID: string; conversationID: ConversationID; isPeerRead: true })[];
+  /** The peer sent read receipts for these messages of yours (heard on each of your devices). */
+  onMessageReadReceiptReceived: { userID: string; messageID: string; conversationID: ConversationID; isPeerRead: true; timestamp: number }[];
   /** A peer started or stopped typing to you. Clear the indicator yourself after 6 seconds
    * without a new one, and when a message from the peer arrives. */
   onTypingStatusUpdated: { conversationID: ConversationID; userID: string; typing: boolean };
@@ -316,6 +325,13 @@ export interface Chat {
   /** Deletes messages of one conversation from your history on the server and on all your
    * devices; the peer keeps its copy. */
   deleteMessage(messages: Message[]): Promise<Result<{}>>;
+  /** Tells the peer you read these messages of one conversation: those of the peer's that
+   * asked for a read receipt (`needReadReceipt`). Rejects with 2114 when none did. The peer's
+   * devices hear `MESSAGE_READ_RECEIPT_RECEIVED`. */
+  sendMessageReadReceipt(messages: Message[]): Promise<Result<{}>>;
+  /** The same message objects, of one conversation, with `readReceiptInfo` as this browser
+   * knows it now. */
+  getMessageReadReceiptList(messages: Message[]): Promise<Result<{ messageList: Message[] }>>;
   getTotalUnreadMessageCount(): number;
   /** The conversations leave your list on all your devices until a newer message comes, with
    * their messages unless `clearHistoryMessage` is false; the peer keeps its copy. */
@@ -622,6 +638,7 @@ export declare const EVENT: {
   readonly USER_STATUS_UPDATED: 'onUserStatusUpdated';
   readonly MESSAGE_REVOKED: 'onMessageRevoked';
   readonly MESSAGE_READ_BY_PEER: 'onMessageReadByPeer';
+  readonly MESSAGE_READ_RECEIPT_RECEIVED: 'onMessageReadReceiptReceived';
   readonly TYPING_STATUS_UPDATED: 'onTypingStatusUpdated';
   readonly CONVERSATION_LIST_UPDATED: 'onConversationListUpdated';
   readonly CONVERSATION_GROUP_LIST_UPDATED: 'onConversationGroupListUpdated';

@@ -28,6 +28,9 @@ pub mod codes {
     /// A message with nothing to forward: recalled, or its media not uploaded yet (Tencent's
     /// `MSG_FORWARD_INVALID_ELEMENTS`).
     pub const FORWARD_EMPTY: ErrorCode = ErrorCode(2454);
+    /// No message to send a read receipt for: none is from the peer asking for one (Tencent's
+    /// `READ_RECEIPT_MSG_LIST_EMPTY`).
+    pub const READ_RECEIPT_EMPTY: ErrorCode = ErrorCode(2114);
 }
 
 /// An error, boxed: a `Result` carrying it is then no wider than its value (or one word), which

@@ -61,6 +61,9 @@ pub enum Event {
     /// `reactors`: who reacted, with the nickname and avatar this device knows for each
     /// ([`crate::session::Session::reactors`]).
     ReactionsUpdated(Message, Vec<Profile>),
+    /// The peer sent read receipts for these messages of the user's (heard on each of the
+    /// user's devices): each has its `receipt_ms`.
+    ReadReceiptsReceived(Vec<Message>),
     /// A user whose presence this device follows came online, went offline, or hid it.
     UserStatusUpdated(UserStatus),
     /// `peer` started (`typing`) or stopped typing to this user. Nothing says when a typing

@@ -138,6 +138,8 @@ mod tests {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         };
         let quote = Quote::of(&message, "Alice");
         assert_eq!(quote.message_abstract.chars().count(), 100);

@@ -44,6 +44,14 @@ pub type FrameSink = Pin<Box<dyn Sink<String, Error = SdkError>>>;
 /// Text frames from the server; ends when the connection closes.
 pub type FrameStream = Pin<Box<dyn Stream<Item = String>>>;
 
+/// What the app hears of a changed message ([`Session::apply`]).
+#[derive(Clone, Copy)]
+enum Heard {
+    Edit,
+    Reaction,
+    Receipt,
+}
+
 /// Who signs in, and as which device.
 #[derive(Debug, Clone)]
 pub struct Login {
@@ -282,6 +290,7 @@ impl<C: Cache + 'static> Session<C> {
             online_only,
             client_time_s: item.created_ms / 1000,
             offline_push_info: item.offline_push_info.map(Box::new),
+            need_read_receipt: item.need_read_receipt,
         };
         let reply = self.request(request).await?;
         let Reply::Sent {
@@ -306,6 +315,8 @@ impl<C: Cache + 'static> Session<C> {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: item.need_read_receipt,
+            receipt_ms: 0,
         };
         Ok((seq, message))
     }
@@ -604,11 +615,18 @@ impl<C: Cache + 'static> Session<C> {
         // A conversation left the list: the cached list is replaced, not added to.
         let mut removed_conversation = false;
         let mut later_events = Vec::new();
+        // The user's messages whose read receipts came: announced together, as Tencent's
+        // `MESSAGE_READ_RECEIPT_RECEIVED` lists them.
+        let mut receipts = Vec::new();
         for entry in fresh {
-            // A reaction changes a message as an edit does; only what the app hears differs.
-            let (event, reacted) = match entry.event {
-                SyncEvent::Reacted { message } => (SyncEvent::Edited { message }, true),
-                event => (event, false),
+            // A reaction or a read receipt changes a message as an edit does; only what the
+            // app hears differs.
+            let (event, heard) = match entry.event {
+                SyncEvent::Reacted { message } => (SyncEvent::Edited { message }, Heard::Reaction),
+                SyncEvent::ReadReceipt { message } => {
+                    (SyncEvent::Edited { message }, Heard::Receipt)
+                }
+                event => (event, Heard::Edit),
             };
             match event {
                 SyncEvent::Message { message } => {
@@ -684,13 +702,16 @@ impl<C: Cache + 'static> Session<C> {
                         c.last_message = Some(message.clone());
                         changed_conversations = true;
                     }
-                    later_events.push(match reacted {
-                        true => {
+                    match heard {
+                        Heard::Reaction => {
                             let reactors = self.reactors(&message, convs.get(&peer)).await?;
-                            Event::ReactionsUpdated(message, reactors)
+                            later_events.push(Event::ReactionsUpdated(message, reactors));
                         }
-                        false => Event::MessageModified(message),
-                    });
+                        Heard::Edit => later_events.push(Event::MessageModified(message)),
+                        // Only the sender hears of a receipt; its other devices too.
+                        Heard::Receipt if message.from == me => receipts.push(message),
+                        Heard::Receipt => {}
+                    }
                 }
                 SyncEvent::Deleted { peer, keys } => {
                     messages.retain(|m| !keys.contains(&m.key));
@@ -771,7 +792,9 @@ impl<C: Cache + 'static> Session<C> {
                 }
                 // Reactions are read as edits above; a status comes with sequence 0 only
                 // ([`Self::on_push`]), never in a log.
-                SyncEvent::Reacted { .. } | SyncEvent::Status { .. } => {}
+                SyncEvent::Reacted { .. }
+                | SyncEvent::ReadReceipt { .. }
+                | SyncEvent::Status { .. } => {}
                 SyncEvent::Profile { nick, avatar } => {
                     let profile = Profile {
                         user_id: me.clone(),
@@ -795,6 +818,9 @@ impl<C: Cache + 'static> Session<C> {
                     }
                 }
             }
+        }
+        if !receipts.is_empty() {
+            later_events.push(Event::ReadReceiptsReceived(receipts));
         }
         if !messages.is_empty() {
             cache.put_messages(&me, &messages).await?;
@@ -1011,6 +1037,19 @@ impl<C: Cache + 'static> Session<C> {
         };
         match self.request(request).await? {
             Reply::Reacted { message } => Ok(*message),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// Tells `peer` this user read its messages `keys` (at most
+    /// [`protocol::frame::MAX_READ_RECEIPTS`]), each of which asked for a read receipt.
+    pub async fn read_receipt(&self, peer: &UserId, keys: Vec<MessageKey>) -> Result<(), SdkError> {
+        let request = Request::ReadReceipt {
+            peer: peer.clone(),
+            keys,
+        };
+        match self.request(request).await? {
+            Reply::ReceiptsSent => Ok(()),
             _ => Err(unexpected()),
         }
     }

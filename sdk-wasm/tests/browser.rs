@@ -104,6 +104,7 @@ impl Device {
             cloud_custom_data: None,
             created_ms: js_sys::Date::now() as u64,
             offline_push_info: None,
+            need_read_receipt: false,
         };
         self.client
             .session()

@@ -131,6 +131,7 @@ fn outgoing(to: &str, random: u32, text: &str) -> OutboxItem {
         cloud_custom_data: None,
         created_ms: 1_800_000_000_000 + random as u64,
         offline_push_info: None,
+        need_read_receipt: false,
     }
 }
 

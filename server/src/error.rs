@@ -97,6 +97,7 @@ impl From<StorageError> for ChatError {
                 format!("the message was edited since: it is at version {version}; edit that"),
             ),
             StorageError::NotEditable(why) => ChatError::new(ErrorCode::MESSAGE_NOT_EDITABLE, why),
+            StorageError::NoReceipt(why) => ChatError::new(ErrorCode::INVALID_ARGUMENT, why),
             StorageError::Reaction(code) => ChatError::new(code, code.description()),
             e => {
                 tracing::error!(error = %e, "storage failure");

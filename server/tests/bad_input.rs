@@ -178,6 +178,7 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
         cloud_custom_data: None,
         online_only: false,
         offline_push_info: None,
+        need_read_receipt: false,
         client_time_s: 0,
     };
     assert_eq!(
@@ -222,6 +223,7 @@ async fn bad_sends_are_refused_and_nothing_is_stored() {
         cloud_custom_data: Some("c".repeat(13 * 1024)),
         online_only: false,
         offline_push_info: None,
+        need_read_receipt: false,
         client_time_s: 0,
     };
     assert_eq!(alice.err(big_custom).await, ErrorCode::BODY_TOO_LARGE);

@@ -58,6 +58,7 @@ async fn try_send(c: &mut Client, sent: &Sent) -> Option<MessageKey> {
         online_only: false,
         offline_push_info: None,
         client_time_s: 0,
+        need_read_receipt: false,
     };
     match c.try_request(request).await? {
         ServerFrame::Reply {

@@ -394,6 +394,7 @@ async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhe
         cloud_custom_data: None,
         online_only: true,
         offline_push_info: None,
+        need_read_receipt: false,
         client_time_s: 0,
     };
     let Reply::Sent { key, seq, .. } = alice.ok(online("bob", 1, "typing…")).await else {
@@ -455,6 +456,7 @@ async fn an_online_only_message_reaches_the_devices_online_now_and_is_kept_nowhe
             cloud_custom_data: None,
             online_only: false,
             offline_push_info: Some(Box::new(too_long)),
+            need_read_receipt: false,
             client_time_s: 0,
         })
         .await;
@@ -484,6 +486,7 @@ async fn the_composing_time_is_kept_as_the_sender_gave_it() {
         client_time_s,
         online_only: false,
         offline_push_info: None,
+        need_read_receipt: false,
     };
     alice.ok(send(1, 1_000)).await;
     let m = bob.push_message().await;
@@ -568,6 +571,85 @@ async fn an_edit_reaches_every_device_of_both_users_and_an_offline_one_catches_u
         cloud_custom_data: Some("x".into()),
     };
     assert_eq!(carol.err(stranger).await.0, 20022);
+}
+
+#[tokio::test]
+async fn read_receipts_reach_the_senders_devices_once_and_only_from_the_recipient() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "phone").await;
+    let mut alice2 = server.login("alice", "laptop").await;
+    let asking = |random, body: &str| match send_request("bob", random, body) {
+        Request::Send {
+            to,
+            random,
+            elements,
+            ..
+        } => Request::Send {
+            to,
+            random,
+            elements,
+            cloud_custom_data: None,
+            client_time_s: 0,
+            online_only: false,
+            offline_push_info: None,
+            need_read_receipt: true,
+        },
+        _ => unreachable!(),
+    };
+    let Reply::Sent { key, .. } = alice.ok(asking(1, "did you read this?")).await else {
+        panic!("not a send answer")
+    };
+    let (plain, _, _) = alice.send_text("bob", 2, "no receipt asked").await;
+    for c in [&mut bob, &mut alice2] {
+        let first = c.push().await;
+        let SyncEvent::Message { message } = &first.event else {
+            panic!("{first:?}")
+        };
+        assert!(message.need_read_receipt && message.receipt_ms == 0);
+        c.push().await;
+    }
+    let receipt = |peer: &str, keys| Request::ReadReceipt {
+        peer: uid(peer),
+        keys,
+    };
+    // The sender, a message that asked for none, no message, too many, a stranger: refused.
+    assert_eq!(alice.err(receipt("bob", vec![key])).await.0, 60006);
+    assert_eq!(bob.err(receipt("alice", vec![plain.key])).await.0, 60006);
+    assert_eq!(bob.err(receipt("alice", vec![])).await.0, 60006);
+    assert_eq!(bob.err(receipt("alice", vec![key; 101])).await.0, 60006);
+    let mut carol = server.login("carol", "web").await;
+    assert_eq!(carol.err(receipt("alice", vec![key])).await.0, 20022);
+    assert_eq!(
+        bob.ok(receipt("alice", vec![key])).await,
+        Reply::ReceiptsSent
+    );
+    let mut receipted = None;
+    for c in [&mut alice, &mut alice2, &mut bob] {
+        let entry = c.push().await;
+        let SyncEvent::ReadReceipt { message } = &entry.event else {
+            panic!("{entry:?}")
+        };
+        assert_eq!(message.key, key);
+        assert!(message.receipt_ms >= message.time_ms);
+        receipted.get_or_insert_with(|| message.clone());
+        assert_eq!(Some(message), receipted.as_ref());
+    }
+    // Again (another device of bob's, a retry): nothing changes, nobody hears of it.
+    assert_eq!(
+        bob.ok(receipt("alice", vec![key, key])).await,
+        Reply::ReceiptsSent
+    );
+    bob.send_text("alice", 3, "next").await;
+    let next = alice.push().await;
+    assert!(matches!(&next.event, SyncEvent::Message { message } if text_of(message) == "next"));
+    // History keeps the receipt for a device that comes later.
+    let history = server
+        .login("alice", "tablet")
+        .await
+        .history("bob", 10)
+        .await;
+    assert_eq!(history.last(), receipted.as_ref());
 }
 
 #[tokio::test]

@@ -109,6 +109,11 @@ const FIELDS: &[&str] = &[
     "BlackListItem",
     "FriendsOnly",
     "StartIndex",
+    "keys",
+    "need_read_receipt",
+    "Operator_Account",
+    "Peer_Account",
+    "C2CMsgInfo",
 ];
 
 fn object_with_known_fields() -> impl Strategy<Value = Map<String, Value>> {
@@ -212,6 +217,7 @@ const REST_COMMANDS: &[&str] = &[
     "openim/admin_getroammsg",
     "openim/admin_msgwithdraw",
     "openim/admin_set_msg_read",
+    "openim/c2c_msg_read_receipt",
     "sns/friend_add",
     "sns/friend_delete",
     "sns/friend_get",

@@ -189,6 +189,7 @@ fn text_send(to: &str, random: u32, body: &str, info: Option<OfflinePushInfo>) -
         client_time_s: 0,
         online_only: false,
         offline_push_info: info.map(Box::new),
+        need_read_receipt: false,
     }
 }
 

@@ -483,6 +483,85 @@ async fn delete_c2c_msg_ramble_takes_messages_out_of_one_users_history_on_every_
 }
 
 #[tokio::test]
+async fn c2c_msg_read_receipt_tells_the_sender_as_tencent_documents_it() {
+    let server = TestServer::start().await;
+    let mut bob = server.login("bob", "web").await;
+    let mut alice = server.login("alice", "phone").await;
+    let mut asking = send_request("bob", 1, "read?");
+    if let Request::Send {
+        need_read_receipt, ..
+    } = &mut asking
+    {
+        *need_read_receipt = true;
+    }
+    let Reply::Sent { key, .. } = alice.ok(asking).await else {
+        panic!("not a send answer")
+    };
+    let (plain, _, _) = alice.send_text("bob", 2, "plain").await;
+    bob.push().await;
+    bob.push().await;
+    let body = |from: &str, to: &str, key: String| {
+        json!({"Operator_Account": "bob", "Peer_Account": "alice",
+               "C2CMsgInfo": [{"From_Account": from, "To_Account": to, "MsgKey": key}]})
+    };
+    let r = server
+        .rest(
+            "openim/c2c_msg_read_receipt",
+            body("alice", "bob", key.to_string()),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    for c in [&mut alice, &mut bob] {
+        let e = c.push().await;
+        let SyncEvent::ReadReceipt { message } = &e.event else {
+            panic!("{e:?}")
+        };
+        assert_eq!(message.key, key);
+        assert!(message.receipt_ms > 0);
+    }
+    // Refusals: the accounts the wrong way round, a message that asked for no receipt, an
+    // unknown or malformed key, no messages, more than 100.
+    let many: Vec<_> = (0..101)
+        .map(|_| json!({"From_Account": "alice", "To_Account": "bob", "MsgKey": key.to_string()}))
+        .collect();
+    let cases = [
+        (body("bob", "alice", key.to_string()), 60006),
+        (body("alice", "bob", plain.key.to_string()), 60006),
+        (body("alice", "bob", "1_2_3".into()), 20022),
+        (body("alice", "bob", "nonsense".into()), 20022),
+        (
+            json!({"Operator_Account": "bob", "Peer_Account": "alice", "C2CMsgInfo": []}),
+            60006,
+        ),
+        (
+            json!({"Operator_Account": "bob", "Peer_Account": "alice", "C2CMsgInfo": many}),
+            60006,
+        ),
+    ];
+    for (body, want) in cases {
+        let r = server
+            .rest("openim/c2c_msg_read_receipt", body.clone())
+            .await;
+        assert_eq!(code(&r), want, "{body}: {r}");
+    }
+    // The backend asks for a receipt with `sendmsg`'s `IsNeedReadReceipt`.
+    let send = |flag: u8| {
+        json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 9, "IsNeedReadReceipt": flag,
+               "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "from the backend"}}]})
+    };
+    assert_eq!(code(&server.rest("openim/sendmsg", send(2)).await), 60006);
+    let r = server.rest("openim/sendmsg", send(1)).await;
+    assert_eq!(code(&r), 0, "{r}");
+    let m = bob.push_message().await;
+    assert!(m.need_read_receipt);
+    let key = r["MsgKey"].as_str().unwrap().to_owned();
+    let r = server
+        .rest("openim/c2c_msg_read_receipt", body("alice", "bob", key))
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+}
+
+#[tokio::test]
 async fn modify_c2c_msg_overwrites_the_body_as_tencent_documents_it() {
     let server = TestServer::start().await;
     let mut bob = server.login("bob", "web").await;
@@ -606,6 +685,7 @@ async fn friends_only_refuses_strangers_but_never_the_admin() {
         online_only: false,
         offline_push_info: None,
         client_time_s: 0,
+        need_read_receipt: false,
     };
     assert_eq!(
         code(
@@ -741,6 +821,7 @@ async fn a_blocked_sender_reaches_nobody_by_any_path() {
         online_only: false,
         offline_push_info: None,
         client_time_s: 0,
+        need_read_receipt: false,
     };
     assert_eq!(alice.err(send).await, protocol::ErrorCode::BLOCKED);
     let r = server.rest("openim/sendmsg", json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 2, "MsgBody": text_body("via backend")})).await;

@@ -1085,6 +1085,71 @@ test('reactions: add and remove reach every device of both users, stay in histor
   assert.equal(pages.noReaction, 60006);
 });
 
+test('read receipts: asked for at creation, sent by the recipient once, heard on the sender\'s devices', async () => {
+  const alice = `alice-receipt-${run}`, bob = `bob-receipt-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const [a, a2, b] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig]]);
+    const heard = { a: [], a2: [], b: [] };
+    for (const [name, chat] of [['a', a], ['a2', a2], ['b', b]]) {
+      chat.on(DuetChat.EVENT.MESSAGE_READ_RECEIPT_RECEIVED, (e) => heard[name].push(e.data));
+    }
+    const { until } = window;
+    const list = async (chat, peer) => (await chat.getMessageList({ conversationID: `C2C${peer}` })).data.messageList;
+    const info = (m) => [m.needReadReceipt, m.readReceiptInfo.isPeerRead, m.readReceiptInfo.timestamp > 0];
+    const asking = a.createTextMessage({ to: bob, conversationType: DuetChat.TYPES.CONV_C2C, payload: { text: 'read me' }, needReadReceipt: true });
+    const created = info(asking);
+    await a.sendMessage(asking);
+    await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'no receipt' } }));
+    await until(async () => (await list(b, alice)).length === 2);
+    const [askingOnB, plainOnB] = await list(b, alice);
+    const code = (p) => p.then(() => 0, (e) => e.code);
+    const refused = {
+      plain: await code(b.sendMessageReadReceipt([plainOnB])),
+      own: await code(a.sendMessageReadReceipt([asking])),
+      empty: await code(b.sendMessageReadReceipt([])),
+    };
+    const sent = await b.sendMessageReadReceipt([askingOnB, plainOnB]);
+    await until(() => heard.a.length && heard.a2.length);
+    // Once: sending it again tells nobody anything new.
+    const again = await b.sendMessageReadReceipt([askingOnB]);
+    await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'after' } }));
+    await until(async () => (await list(a, bob)).length === 3);
+    const same = await a.getMessageReadReceiptList([asking]);
+    const onA = (await list(a, bob)).map(info);
+    const onB = (await list(b, alice)).map(info);
+    // A device that was away reads the receipt in its history.
+    await a2.logout();
+    await window.deleteCache(SDKAPPID, alice);
+    const a3 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
+    const back = (await list(a3, bob)).map(info);
+    const out = {
+      created, refused, sent: sent.code, again: again.code, heard, ID: asking.ID,
+      sameObject: same.data.messageList[0] === asking, sameInfo: info(same.data.messageList[0]),
+      onA, onB, back,
+    };
+    for (const chat of [a, a3, b]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual(got.created, [true, false, false], 'the created object asks, unread');
+  assert.deepEqual(got.refused, { plain: 2114, own: 2114, empty: 60006 }, "Tencent's 2114 when no message asks");
+  assert.equal(got.sent, 0);
+  assert.equal(got.again, 0);
+  for (const name of ['a', 'a2']) {
+    assert.equal(got.heard[name].length, 1, `${name} hears the receipt once`);
+    const [item] = got.heard[name][0];
+    assert.equal(got.heard[name][0].length, 1, 'only the message that asked');
+    assert.deepEqual([item.userID, item.messageID, item.conversationID, item.isPeerRead], [bob, got.ID, `C2C${bob}`, true]);
+    assert.ok(item.timestamp > 1_700_000_000, 'seconds since the epoch');
+  }
+  assert.equal(got.heard.b.length, 0, 'the reader hears nothing');
+  assert.equal(got.sameObject, true, 'getMessageReadReceiptList gives the same objects back');
+  assert.deepEqual(got.sameInfo, [true, true, true], 'updated with the receipt');
+  assert.deepEqual(got.onA, [[true, true, true], [false, false, false], [false, false, false]]);
+  assert.deepEqual(got.onB.slice(0, 2), [[true, true, true], [false, false, false]], "the reader's copy shows it sent the receipt");
+  assert.deepEqual(got.back, got.onA, 'history keeps the receipt');
+});
+
 test('searchLocalMessages and searchCloudMessages find the same messages, paged, and bound their input', async () => {
   const alice = `alice-find-${run}`, bob = `bob-find-${run}`, carol = `carol-find-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {

@@ -203,6 +203,22 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
     })).data;
     console.log(userList.map((u) => `${u.userID} ${u.nick} ${u.avatar}`), nextSeq, isCompleted);
   }
+  // Read receipts, as Tencent's read receipt guide writes them.
+  const receipted = chat.createTextMessage({
+    to: 'user1',
+    conversationType: TencentCloudChat.TYPES.CONV_C2C,
+    payload: { text: 'Hello world!' },
+    needReadReceipt: true,
+  });
+  await chat.sendMessage(receipted);
+  chat.on(TencentCloudChat.EVENT.MESSAGE_READ_RECEIPT_RECEIVED, (event) => {
+    event.data.forEach((item) => console.log(item.conversationID, item.messageID, item.isPeerRead, item.timestamp));
+  });
+  const incoming = (await chat.getMessageList({ conversationID: 'C2Cuser1' })).data.messageList
+    .filter((m) => m.flow === 'in' && m.needReadReceipt);
+  if (incoming.length > 0) await chat.sendMessageReadReceipt(incoming);
+  const receipts = await chat.getMessageReadReceiptList([receipted]);
+  console.log(receipts.data.messageList.map((m) => `${m.ID} ${m.readReceiptInfo.isPeerRead} ${m.readReceiptInfo.timestamp}`));
   chat.on(TencentCloudChat.EVENT.MESSAGE_REACTIONS_UPDATED, (event) => {
     console.log(event.data.messageID, event.data.reactionList[0]?.partialUserList[0]?.userID);
   });

@@ -29,6 +29,8 @@ pub(crate) fn msg(id: u64, from: &str, to: &str, text: &str) -> Message {
         version: 0,
         edited_ms: 0,
         reactions: Vec::new(),
+        need_read_receipt: false,
+        receipt_ms: 0,
     }
 }
 
@@ -284,6 +286,7 @@ macro_rules! cache_conformance {
                 cloud_custom_data: None,
                 created_ms,
                 offline_push_info: None,
+                need_read_receipt: random == 1,
             };
             c.outbox_put(&item("bob", 2, 200, "second")).await.unwrap();
             c.outbox_put(&item("bob", 1, 100, "first")).await.unwrap();

@@ -71,6 +71,9 @@ pub struct OutboxItem {
     /// How to notify a recipient with no device online.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offline_push_info: Option<OfflinePushInfo>,
+    /// Asks the recipient for a read receipt.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub need_read_receipt: bool,
 }
 
 protocol::read_fields!(OutboxItem {
@@ -80,6 +83,7 @@ protocol::read_fields!(OutboxItem {
     cloud_custom_data: "cloud_custom_data" default,
     created_ms: "created_ms",
     offline_push_info: "offline_push_info" default,
+    need_read_receipt: "need_read_receipt" default,
 });
 
 impl OutboxItem {
@@ -105,6 +109,8 @@ impl OutboxItem {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: self.need_read_receipt,
+            receipt_ms: 0,
         }
     }
 }
@@ -210,14 +216,19 @@ mod tests {
                 title: "T".into(),
                 ..OfflinePushInfo::default()
             }),
+            need_read_receipt: true,
         };
         let stored = crate::json::to_string(&item).unwrap();
         assert_eq!(crate::json::from_str::<OutboxItem>(&stored).unwrap(), item);
         let older = r#"{"to":"bob","random":7,"elements":[],"created_ms":1}"#;
         let read: OutboxItem = crate::json::from_str(older).unwrap();
         assert_eq!(
-            (read.cloud_custom_data, read.offline_push_info),
-            (None, None)
+            (
+                read.cloud_custom_data,
+                read.offline_push_info,
+                read.need_read_receipt
+            ),
+            (None, None, false)
         );
     }
 }

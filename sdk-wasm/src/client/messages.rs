@@ -101,6 +101,7 @@ impl<C: Cache + 'static> Client<C> {
             cloud_custom_data,
             created_ms: crate::runtime::now_ms(),
             offline_push_info: None,
+            need_read_receipt: false,
         }
     }
 
@@ -433,6 +434,38 @@ impl<C: Cache + 'static> Client<C> {
         protocol::reaction::check_id(&id)
             .map_err(|why| SdkError::new(ErrorCode::INVALID_ARGUMENT, why))?;
         self.connected()?.react(peer, key, id, add).await
+    }
+
+    /// Tells `peer` this user read its messages `keys` (Tencent's `sendMessageReadReceipt`):
+    /// those that asked for a read receipt and have none yet; any number, sent in requests of
+    /// the server's largest size. A message this device holds that did not ask for one, or is
+    /// not from `peer`, is passed over as Tencent's SDK passes it over; when that leaves none,
+    /// [`codes::READ_RECEIPT_EMPTY`]. Every device of `peer` hears
+    /// [`crate::event::Event::ReadReceiptsReceived`].
+    pub async fn send_read_receipts(
+        &self,
+        peer: &UserId,
+        keys: &[MessageKey],
+    ) -> Result<(), SdkError> {
+        let session = self.connected()?;
+        let (mut asking, mut answered) = (Vec::new(), false);
+        for key in keys {
+            match session.held_message(peer, *key).await? {
+                Some(m) if &m.from != peer || !m.need_read_receipt => {}
+                Some(m) if m.receipt_ms != 0 => answered = true,
+                _ => asking.push(*key),
+            }
+        }
+        if asking.is_empty() && !answered {
+            return Err(SdkError::new(
+                codes::READ_RECEIPT_EMPTY,
+                "none of the messages is from the conversation's peer asking for a read receipt",
+            ));
+        }
+        for keys in asking.chunks(protocol::frame::MAX_READ_RECEIPTS) {
+            session.read_receipt(peer, keys.to_vec()).await?;
+        }
+        Ok(())
     }
 
     /// Who reacted to each of `messages`, with the nickname and avatar this device knows for

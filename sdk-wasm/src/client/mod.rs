@@ -420,6 +420,7 @@ impl<C: Cache + 'static> Client<C> {
             Event::MessageRevoked {
                 message: Some(m), ..
             } => self.remember(std::slice::from_ref(m)),
+            Event::ReadReceiptsReceived(list) => self.remember(list),
             // Deleted, they are found no more.
             Event::MessagesDeleted { keys, .. } => {
                 (self.inner.seen.borrow_mut()).retain(|m| !keys.contains(&m.key))

@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 76] = [
+static CALLS: [(&str, Method); 78] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -27,6 +27,14 @@ static CALLS: [(&str, Method); 76] = [
     ("revokeMessage", Later(|c, a, _| c.revoke_message(a))),
     ("modifyMessage", Later(|c, a, _| c.modify_message(a))),
     ("deleteMessage", Later(|c, a, _| c.delete_message(a))),
+    (
+        "sendMessageReadReceipt",
+        Later(|c, a, _| c.send_message_read_receipt(a)),
+    ),
+    (
+        "getMessageReadReceiptList",
+        Later(|c, a, _| c.get_message_read_receipt_list(a)),
+    ),
     ("getMessageList", Later(|c, a, _| c.get_message_list(a))),
     (
         "getMessageListHopping",

@@ -3,8 +3,8 @@
 use super::convert::to_js;
 use super::people::JsFriendGroup;
 use super::shapes::{
-    ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsUserStatus,
-    Status, friend_list, listed_ids,
+    ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsReadReceipt,
+    JsUserStatus, Status, friend_list, listed_ids,
 };
 use crate::client::ReadMarks;
 use crate::event::Event;
@@ -25,6 +25,7 @@ struct EventNames {
     USER_STATUS_UPDATED: &'static str,
     MESSAGE_REVOKED: &'static str,
     MESSAGE_READ_BY_PEER: &'static str,
+    MESSAGE_READ_RECEIPT_RECEIVED: &'static str,
     TYPING_STATUS_UPDATED: &'static str,
     CONVERSATION_LIST_UPDATED: &'static str,
     CONVERSATION_GROUP_LIST_UPDATED: &'static str,
@@ -49,6 +50,7 @@ const EVENT: EventNames = EventNames {
     USER_STATUS_UPDATED: "onUserStatusUpdated",
     MESSAGE_REVOKED: "onMessageRevoked",
     MESSAGE_READ_BY_PEER: "onMessageReadByPeer",
+    MESSAGE_READ_RECEIPT_RECEIVED: "onMessageReadReceiptReceived",
     TYPING_STATUS_UPDATED: "onTypingStatusUpdated",
     CONVERSATION_LIST_UPDATED: "onConversationListUpdated",
     CONVERSATION_GROUP_LIST_UPDATED: "onConversationGroupListUpdated",
@@ -283,6 +285,10 @@ pub(super) fn emits(
         Event::ReactionsUpdated(m, reactors) => {
             let data = JsMessageReactions::new(&m, me, usize::MAX, &reactors);
             vec![Emit(EVENT.MESSAGE_REACTIONS_UPDATED, to_js(&data))]
+        }
+        Event::ReadReceiptsReceived(list) => {
+            let data: Vec<_> = list.iter().map(JsReadReceipt::new).collect();
+            vec![Emit(EVENT.MESSAGE_READ_RECEIPT_RECEIVED, to_js(&data))]
         }
         Event::UserStatusUpdated(status) => {
             let data = [JsUserStatus::from(&status)];

@@ -9,7 +9,7 @@
 use super::args::Args;
 use super::convert::{code_of, field, invalid, ok, ok_value, promise, sdk_error, to_js};
 use super::events;
-use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, Status};
+use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, ReadReceiptInfo, Status};
 use super::{Chat, Empty, State};
 use crate::cache::OutboxItem;
 use crate::client::ReadMarks;
@@ -28,12 +28,38 @@ use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// The recipient and `cloudCustomData` of `{ to, payload, cloudCustomData? }`, the options of
-/// every `create…Message`.
-fn create_options(options: &JsValue) -> Result<(UserId, Option<String>), JsValue> {
+/// What `{ to, payload, cloudCustomData?, needReadReceipt? }`, the options of every
+/// `create…Message`, say of the message besides its content.
+struct Created {
+    to: UserId,
+    cloud_custom_data: Option<String>,
+    need_read_receipt: bool,
+}
+
+fn create_options(options: &JsValue) -> Result<Created, JsValue> {
     let o = Args::read(options, "options")?;
-    let ccd = o.string("cloudCustomData")?.filter(|c| !c.is_empty());
-    Ok((o.user("to")?, ccd))
+    Ok(Created {
+        to: o.user("to")?,
+        cloud_custom_data: o.string("cloudCustomData")?.filter(|c| !c.is_empty()),
+        need_read_receipt: o.bool("needReadReceipt")?.unwrap_or_default(),
+    })
+}
+
+/// The messages of `messageList`, which must be of one conversation: its peer and their keys.
+fn one_conversation(messages: &JsValue, call: &str) -> Result<(UserId, Vec<MessageKey>), JsValue> {
+    let refs = js_sys::Array::from(messages)
+        .iter()
+        .map(|m| message_ref(&m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some((peer, _)) = refs.first() else {
+        return Err(invalid(format!("{call}: expected a list of messages")));
+    };
+    if refs.iter().any(|(p, _)| p != peer) {
+        return Err(invalid(format!(
+            "{call}: the messages must be of one conversation"
+        )));
+    }
+    Ok((peer.clone(), refs.iter().map(|(_, k)| *k).collect()))
 }
 
 /// The draft a message object made by `create…Message` carries.
@@ -46,6 +72,7 @@ fn draft_of(message: &JsValue, push: Option<OfflinePushInfo>) -> Result<OutboxIt
         cloud_custom_data: d.string("cloudCustomData")?.filter(|c| !c.is_empty()),
         created_ms: d.u64("clientTime")?.unwrap_or_default() * 1000,
         offline_push_info: push,
+        need_read_receipt: d.bool("needReadReceipt")?.unwrap_or_default(),
     })
 }
 
@@ -430,10 +457,12 @@ impl Chat {
     /// The object of a new message of type `kind` (text, face, location or custom).
     fn create(&self, options: &JsValue, kind: &str) -> Result<JsValue, JsValue> {
         let (client, me) = self.state.signed_in()?;
-        let (to, ccd) = create_options(options)?;
+        let c = create_options(options)?;
         let element = element_of(kind, &field(options, "payload"))
             .ok_or_else(|| invalid(format!("{kind} is not made from a payload")))??;
-        Ok(created(&client.draft(to, vec![element], ccd), &me))
+        let mut item = client.draft(c.to, vec![element], c.cloud_custom_data);
+        item.need_read_receipt = c.need_read_receipt;
+        Ok(created(&item, &me))
     }
 
     /// `findMessage(messageID)`: the message with that `ID` among the last 1,000 this instance
@@ -461,16 +490,17 @@ impl Chat {
     /// with nothing to forward (recalled, or its media not uploaded yet).
     pub fn create_forward_message(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let (client, me) = self.state.signed_in()?;
-        let (to, ccd) = create_options(&options)?;
+        let c = create_options(&options)?;
         let original = draft_of(&field(&options, "payload"), None)?;
-        let ccd = ccd.or(original.cloud_custom_data);
-        let item = (client.draft_forward(to, original.elements, ccd)).map_err(sdk_error)?;
+        let ccd = c.cloud_custom_data.or(original.cloud_custom_data);
+        let mut item = (client.draft_forward(c.to, original.elements, ccd)).map_err(sdk_error)?;
+        item.need_read_receipt = c.need_read_receipt;
         Ok(created(&item, &me))
     }
 
     fn create_media(&self, options: JsValue, kind: MediaKind) -> Result<JsValue, JsValue> {
         let (client, me) = self.state.signed_in()?;
-        let (to, ccd) = create_options(&options)?;
+        let c = create_options(&options)?;
         let payload = field(&options, "payload");
         let (blob, name) = file_of(&field(&payload, "file"))?;
         let second = field(&payload, "second").as_f64().map(|s| s.ceil() as u32);
@@ -487,9 +517,10 @@ impl Chat {
             }
         });
         let (file_name, file_size) = (file.name.clone(), file.blob.size() as u64);
-        let item = client
-            .draft_media(to, file, ccd, progress)
+        let mut item = client
+            .draft_media(c.to, file, c.cloud_custom_data, progress)
             .map_err(sdk_error)?;
+        item.need_read_receipt = c.need_read_receipt;
         let preview = item.preview(&me);
         let mut message = JsMessage::new(&preview, &me, ReadMarks::default(), Status::Unsent);
         message.kind = match kind {
@@ -727,24 +758,50 @@ impl Chat {
         let state = self.state.clone();
         promise(async move {
             let client = state.client()?;
-            let refs = js_sys::Array::from(&messages)
-                .iter()
-                .map(|m| message_ref(&m))
-                .collect::<Result<Vec<_>, _>>()?;
-            let Some((peer, _)) = refs.first() else {
-                return Err(invalid("deleteMessage: expected a list of messages"));
-            };
-            if refs.iter().any(|(p, _)| p != peer) {
-                return Err(invalid(
-                    "deleteMessage: the messages must be of one conversation",
-                ));
-            }
-            let keys: Vec<MessageKey> = refs.iter().map(|(_, k)| *k).collect();
+            let (peer, keys) = one_conversation(&messages, "deleteMessage")?;
             client
-                .delete_messages(peer, &keys)
+                .delete_messages(&peer, &keys)
                 .await
                 .map_err(sdk_error)?;
             ok(Empty {})
+        })
+    }
+
+    /// `sendMessageReadReceipt([messages])`: tells the peer this user read these messages of
+    /// one conversation, those of the peer's that asked for a read receipt
+    /// (`needReadReceipt`); 2114 when none did. The peer's devices hear
+    /// `MESSAGE_READ_RECEIPT_RECEIVED`.
+    pub fn send_message_read_receipt(&self, messages: JsValue) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let client = state.client()?;
+            let (peer, keys) = one_conversation(&messages, "sendMessageReadReceipt")?;
+            client
+                .send_read_receipts(&peer, &keys)
+                .await
+                .map_err(sdk_error)?;
+            ok(Empty {})
+        })
+    }
+
+    /// `getMessageReadReceiptList([messages])` resolves `{ messageList }`: the same objects, of
+    /// one conversation, each with its `readReceiptInfo` as this device knows it now (as
+    /// Tencent's SDK, which reads it from its store, for a one-to-one conversation).
+    pub fn get_message_read_receipt_list(&self, messages: JsValue) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let client = state.client()?;
+            let (peer, keys) = one_conversation(&messages, "getMessageReadReceiptList")?;
+            let list = js_sys::Array::from(&messages);
+            for (object, key) in list.iter().zip(keys) {
+                let held = client.held_message(&peer, key).await.map_err(sdk_error)?;
+                if let Some(m) = held {
+                    set(&object, "readReceiptInfo", to_js(&ReadReceiptInfo::of(&m)));
+                }
+            }
+            let answer = js_sys::Object::new();
+            set(&answer, "messageList", list);
+            ok_value(answer.into())
         })
     }
 

@@ -85,6 +85,9 @@ pub struct JsMessage<'a> {
     pub cloud_custom_data: &'a str,
     /// The elements in the REST API's shape, for apps that read them directly.
     pub elements: &'a [Element],
+    /// The sender asked for a read receipt (`sendMessageReadReceipt`).
+    pub need_read_receipt: bool,
+    pub read_receipt_info: ReadReceiptInfo,
     /// Only in a conversation's `lastMessage`: what Tencent's conversation list reads there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_time: Option<u64>,
@@ -129,6 +132,8 @@ impl<'a> JsMessage<'a> {
             avatar: &m.avatar,
             cloud_custom_data: m.cloud_custom_data.as_deref().unwrap_or_default(),
             elements: &m.elements,
+            need_read_receipt: m.need_read_receipt,
+            read_receipt_info: ReadReceiptInfo::of(m),
             last_time: None,
             last_sequence: None,
             from_account: None,
@@ -567,6 +572,53 @@ impl<'a> JsReaction<'a> {
                 reacted_by_myself: r.users.contains(me),
             })
             .collect()
+    }
+}
+
+/// The recipient's read receipt of a one-to-one message, as Tencent's `readReceiptInfo`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadReceiptInfo {
+    pub is_peer_read: bool,
+    /// When the receipt was sent, seconds since the Unix epoch (0: not yet).
+    pub timestamp: u64,
+}
+
+impl ReadReceiptInfo {
+    pub fn of(m: &Message) -> Self {
+        Self {
+            is_peer_read: m.receipt_ms != 0,
+            timestamp: m.receipt_ms / 1000,
+        }
+    }
+}
+
+/// An entry of `MESSAGE_READ_RECEIPT_RECEIVED`'s data: the peer read this message of the
+/// user's and sent its receipt.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsReadReceipt<'a> {
+    #[serde(rename = "userID")]
+    pub user_id: &'a UserId,
+    #[serde(rename = "messageID")]
+    pub message_id: String,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: ConversationId,
+    pub is_peer_read: bool,
+    pub timestamp: u64,
+}
+
+impl<'a> JsReadReceipt<'a> {
+    /// The receipt of `m`, a message of the user's to its peer.
+    pub fn new(m: &'a Message) -> Self {
+        let info = ReadReceiptInfo::of(m);
+        Self {
+            user_id: &m.to,
+            message_id: m.id(),
+            conversation_id: ConversationId(m.to.clone()),
+            is_peer_read: info.is_peer_read,
+            timestamp: info.timestamp,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod presence;
 pub mod profile_fields;
 mod profiles;
 mod reactions;
+mod receipts;
 mod relations;
 
 use crate::clock::Clock;
@@ -105,6 +106,8 @@ pub struct SendRequest {
     pub client_time_s: u64,
     /// Checked here; the offline push service reads it.
     pub offline_push_info: Option<OfflinePushInfo>,
+    /// The sender asks for a read receipt ([`Message::need_read_receipt`]).
+    pub need_read_receipt: bool,
 }
 
 /// How a send is carried out; the defaults are those of a user's own send.
@@ -329,6 +332,7 @@ impl Chat {
             random: req.random,
             elements: req.elements,
             cloud_custom_data: req.cloud_custom_data,
+            need_read_receipt: req.need_read_receipt,
             client_time_s,
             now_ms,
             origin: opts.origin,
@@ -422,6 +426,8 @@ impl Chat {
                 version: 0,
                 edited_ms: 0,
                 reactions: Vec::new(),
+                need_read_receipt: req.need_read_receipt,
+                receipt_ms: 0,
             };
             // In no log: sequence 0 on both sides.
             hub.committed(&message_entries(&message, Seq(0), Some(Seq(0)), origin));

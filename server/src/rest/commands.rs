@@ -127,6 +127,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         schema::<Done>,
     ),
     c(
+        "openim/c2c_msg_read_receipt",
+        "Send a user's read receipts for messages that asked for them",
+        schema::<C2cMsgReadReceipt>,
+        schema::<Done>,
+    ),
+    c(
         "openim/query_online_status",
         "Say whether users are online, and on which devices",
         schema::<QueryState>,

@@ -19,6 +19,7 @@ const MAX_LIFE_TIME_SECS: u32 = 7 * 24 * 3600;
 struct Common {
     from: UserId,
     opts: SendOptions,
+    need_read_receipt: bool,
 }
 
 fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
@@ -30,6 +31,15 @@ fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
         None | Some(1) => true,
         Some(2) => false,
         Some(n) => return Err(invalid(format!("SyncOtherMachine must be 1 or 2, got {n}"))),
+    };
+    let need_read_receipt = match msg.is_need_read_receipt {
+        None | Some(0) => false,
+        Some(1) => true,
+        Some(n) => {
+            return Err(invalid(format!(
+                "IsNeedReadReceipt must be 0 or 1, got {n}"
+            )));
+        }
     };
     if msg.msg_life_time.is_some_and(|t| t > MAX_LIFE_TIME_SECS) {
         return Err(invalid(format!(
@@ -53,7 +63,11 @@ fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
             other => return Err(invalid(format!("unknown SendMsgControl value {other:?}"))),
         }
     }
-    Ok(Common { from, opts })
+    Ok(Common {
+        from,
+        opts,
+        need_read_receipt,
+    })
 }
 
 fn invalid(message: String) -> ChatError {
@@ -71,6 +85,7 @@ pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
         cloud_custom_data: req.msg.cloud_custom_data,
         client_time_s: 0,
         offline_push_info: req.msg.offline_push_info,
+        need_read_receipt: c.need_read_receipt,
     };
     let sent = chat.send(&c.from, request, c.opts)?.await?;
     ok(SendMsgReply {
@@ -121,6 +136,7 @@ pub(super) async fn import(chat: &Chat, body: &Bytes) -> Outcome {
         cloud_custom_data: req.cloud_custom_data,
         client_time_s: req.msg_time_stamp,
         offline_push_info: None,
+        need_read_receipt: false,
     };
     let opts = SendOptions {
         no_unread,
@@ -149,6 +165,7 @@ pub(super) async fn batch_send(chat: &Chat, body: &Bytes) -> Outcome {
                 cloud_custom_data: req.msg.cloud_custom_data.clone(),
                 client_time_s: 0,
                 offline_push_info: req.msg.offline_push_info.clone(),
+                need_read_receipt: c.need_read_receipt,
             };
             chat.send(&c.from, request, c.opts)
         });
@@ -285,6 +302,29 @@ pub(super) async fn modify(chat: &Chat, body: &Bytes) -> Outcome {
         cloud_custom_data: req.cloud_custom_data,
     };
     chat.edit_as_admin(&from, &to, key, content).await?;
+    ok(Empty {})
+}
+
+pub(super) async fn read_receipt(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: C2cMsgReadReceipt = parse(body)?;
+    let reader = account(&req.operator_account, "Operator_Account")?;
+    let peer = account(&req.peer_account, "Peer_Account")?;
+    let keys = req
+        .c2c_msg_info
+        .iter()
+        .map(|info| {
+            if info.from_account != req.peer_account || info.to_account != req.operator_account {
+                return Err(invalid(format!(
+                    "C2CMsgInfo: the message {} is from {} to {}; a read receipt names messages from Peer_Account to Operator_Account",
+                    info.msg_key, info.from_account, info.to_account
+                )));
+            }
+            MessageKey::parse(&info.msg_key).map_err(|e| {
+                ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKey: {e}"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    chat.read_receipt(&reader, &peer, &keys).await?;
     ok(Empty {})
 }
 

@@ -198,6 +198,7 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
         "openim/modify_c2c_msg" => messages::modify(chat, body).await,
         "openim/delete_c2c_msg_ramble" => messages::delete_ramble(chat, body).await,
         "openim/admin_set_msg_read" => messages::set_read(chat, body).await,
+        "openim/c2c_msg_read_receipt" => messages::read_receipt(chat, body).await,
         "openim/query_online_status" | "openim/querystate" => state::query_state(chat, body).await,
         "openim/get_c2c_unread_msg_num" => state::c2c_unread(chat, body).await,
         "recentcontact/get_list" => contacts::get_list(chat, body).await,

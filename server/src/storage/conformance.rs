@@ -39,6 +39,7 @@ pub(crate) fn text_msg(from: &str, to: &str, random: u32, text: &str, now_ms: u6
         random,
         elements: vec![Element::Text(TextElem { text: text.into() })],
         cloud_custom_data: None,
+        need_read_receipt: false,
         client_time_s: now_ms / 1000 - 1,
         now_ms,
         origin: Some(Origin(9)),
@@ -799,6 +800,56 @@ macro_rules! storage_conformance {
             // Nobody else reacts to it.
             let stranger = s.edit(react("carol", "alice", "👍", true)).await;
             assert!(matches!(stranger, Err(StorageError::MessageNotFound)));
+        }
+
+        #[tokio::test]
+        async fn a_read_receipt_is_kept_once_and_reaches_both_logs() {
+            let (s, rec, _g) = open(Retention::default()).await;
+            let asking = NewMessage { need_read_receipt: true, ..text_msg("alice", "bob", 1, "read me", T0) };
+            let sent = s.send(asking).await.unwrap();
+            assert!(sent.message.need_read_receipt);
+            let plain = send(&s, "alice", "bob", 2, "no receipt", T0).await;
+            rec.take();
+            let receipt = |user: &str, peer: &str, key| MessageEdit {
+                key,
+                editor: uid(user),
+                peer: uid(peer),
+                admin: false,
+                change: EditChange::ReadReceipt,
+                now_ms: T0 + 5_000,
+            };
+            // Only the recipient, only for a message that asked for one.
+            let by_sender = s.edit(receipt("alice", "bob", sent.message.key)).await;
+            assert!(matches!(by_sender, Err(StorageError::NoReceipt(_))), "{by_sender:?}");
+            let unasked = s.edit(receipt("bob", "alice", plain.message.key)).await;
+            assert!(matches!(unasked, Err(StorageError::NoReceipt(_))), "{unasked:?}");
+            let stranger = s.edit(receipt("carol", "alice", sent.message.key)).await;
+            assert!(matches!(stranger, Err(StorageError::MessageNotFound)));
+            assert!(rec.take().is_empty(), "a refused receipt tells nobody");
+            let read = s.edit(receipt("bob", "alice", sent.message.key)).await.unwrap();
+            assert_eq!(read.receipt_ms, T0 + 5_000);
+            assert_eq!((read.version, read.edited_ms), (0, 0), "a receipt is not an edit");
+            let event = SyncEvent::ReadReceipt { message: read.clone() };
+            let feed: Vec<_> = rec.take().into_iter().map(|(u, e, _)| (u.to_string(), e.event)).collect();
+            assert_eq!(feed, [("alice".to_owned(), event.clone()), ("bob".to_owned(), event)]);
+            // Once: a second receipt changes and tells nothing.
+            let again = s.edit(MessageEdit { now_ms: T0 + 9_000, ..receipt("bob", "alice", sent.message.key) }).await.unwrap();
+            assert_eq!(again.receipt_ms, T0 + 5_000);
+            assert!(rec.take().is_empty());
+            // History and the sender's log read the message with its receipt.
+            let history = s.history(&uid("alice"), &uid("bob"), HistoryQuery::page(None, 10), T0 + 10_000).await.unwrap();
+            assert_eq!(history.messages[1], read);
+            assert!(!history.messages[0].need_read_receipt && history.messages[0].receipt_ms == 0);
+            let page = s.sync(&uid("alice"), Seq(0), 10, T0 + 10_000).await.unwrap();
+            let last = page.entries.last().map(|e| e.event.clone());
+            assert_eq!(last, Some(SyncEvent::ReadReceipt { message: read }));
+            // A recalled message takes no receipt and keeps nothing of one.
+            let other = s.send(NewMessage { need_read_receipt: true, ..text_msg("alice", "bob", 3, "oops", T0) }).await.unwrap();
+            s.recall(other.message.key, &uid("alice"), &uid("bob"), T0 + 1_000).await.unwrap();
+            rec.take();
+            let recalled = s.edit(receipt("bob", "alice", other.message.key)).await.unwrap();
+            assert!(recalled.recalled && recalled.receipt_ms == 0);
+            assert!(rec.take().is_empty());
         }
 
         #[tokio::test]

@@ -1,8 +1,8 @@
 //! Changing a stored message: editing it (Tencent's `modifyMessage` and `modify_c2c_msg`), with
-//! who may change what and how a version is checked, and reacting to it. Every backend finds
-//! the message, applies [`MessageEdit::apply_to`], stores the result and appends an entry to
-//! both users' logs that names the message ([`ChangeKind`]), so a reader always gets it as it
-//! is now.
+//! who may change what and how a version is checked, reacting to it, and its recipient's read
+//! receipt. Every backend finds the message, applies [`MessageEdit::apply_to`], stores the
+//! result and appends an entry to both users' logs that names the message ([`ChangeKind`]), so
+//! a reader always gets it as it is now.
 
 use super::{StorageError, StorageResult};
 use protocol::{Element, Message, MessageKey, SyncEvent, UserId};
@@ -34,6 +34,10 @@ pub enum EditChange {
     /// The editor adds (`add`) or removes its reaction `id` ([`protocol::reaction::change`]);
     /// the version stays, since a reaction is not the sender's words.
     Reaction { id: String, add: bool },
+    /// The editor, the message's recipient, read it and tells its sender, who asked for a
+    /// read receipt ([`Message::need_read_receipt`]). Once only: a message receipted already,
+    /// or recalled, stays as it is.
+    ReadReceipt,
 }
 
 /// The kind of a log entry that names a changed message: how it is read back.
@@ -41,6 +45,7 @@ pub enum EditChange {
 pub enum ChangeKind {
     Edited,
     Reacted,
+    Receipted,
 }
 
 impl ChangeKind {
@@ -49,6 +54,7 @@ impl ChangeKind {
         match self {
             ChangeKind::Edited => SyncEvent::Edited { message },
             ChangeKind::Reacted => SyncEvent::Reacted { message },
+            ChangeKind::Receipted => SyncEvent::ReadReceipt { message },
         }
     }
 }
@@ -66,12 +72,17 @@ impl MessageEdit {
         match self.change {
             EditChange::Content { .. } => ChangeKind::Edited,
             EditChange::Reaction { .. } => ChangeKind::Reacted,
+            EditChange::ReadReceipt => ChangeKind::Receipted,
         }
     }
 
     /// Checks the change against the stored `message` and applies it: for an edit, the new
     /// version, the edit time and the new content. The caller has checked [`Self::names`].
-    pub(crate) fn apply_to(&self, message: &mut Message) -> StorageResult<()> {
+    /// False when the change leaves the message as it was: nothing is stored or told then.
+    pub(crate) fn apply_to(&self, message: &mut Message) -> StorageResult<bool> {
+        if let EditChange::ReadReceipt = self.change {
+            return self.receipt(message);
+        }
         if message.recalled {
             return Err(StorageError::AlreadyRecalled);
         }
@@ -83,8 +94,10 @@ impl MessageEdit {
             } => (*base_version, elements, cloud_custom_data),
             EditChange::Reaction { id, add } => {
                 return protocol::reaction::change(&mut message.reactions, id, &self.editor, *add)
+                    .map(|()| true)
                     .map_err(StorageError::Reaction);
             }
+            EditChange::ReadReceipt => unreachable!("applied above"),
         };
         if !self.admin && message.version != base_version {
             return Err(StorageError::EditConflict {
@@ -114,7 +127,27 @@ impl MessageEdit {
         }
         message.version += 1;
         message.edited_ms = self.now_ms.max(message.time_ms);
-        Ok(())
+        Ok(true)
+    }
+
+    /// The recipient's read receipt: only the recipient sends one, only for a message that
+    /// asked for it, and only once.
+    fn receipt(&self, message: &mut Message) -> StorageResult<bool> {
+        if message.to != self.editor {
+            return Err(StorageError::NoReceipt(
+                "only a message's recipient sends its read receipt",
+            ));
+        }
+        if !message.need_read_receipt {
+            return Err(StorageError::NoReceipt(
+                "the message did not ask for a read receipt",
+            ));
+        }
+        if message.recalled || message.receipt_ms != 0 {
+            return Ok(false);
+        }
+        message.receipt_ms = self.now_ms.max(message.time_ms);
+        Ok(true)
     }
 }
 
@@ -151,6 +184,8 @@ mod tests {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         }
     }
 

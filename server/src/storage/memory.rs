@@ -258,6 +258,8 @@ impl State {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: msg.need_read_receipt,
+            receipt_ms: 0,
         };
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());
         let recipient_seq = self
@@ -544,7 +546,9 @@ impl State {
             .filter(|s| s.message.time_ms >= cutoff && edit.names(&s.message))
             .ok_or(StorageError::MessageNotFound)?;
         let mut message = stored.message.clone();
-        edit.apply_to(&mut message)?;
+        if !edit.apply_to(&mut message)? {
+            return Ok(message);
+        }
         let body_json = serde_json::to_string(&message.elements)
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let size = message_bytes(&body_json, message.cloud_custom_data.as_deref());

@@ -70,6 +70,9 @@ pub enum StorageError {
     /// An edit the rules do not allow; the text says which rule.
     #[error("{0}")]
     NotEditable(&'static str),
+    /// A read receipt the rules do not allow; the text says which rule.
+    #[error("{0}")]
+    NoReceipt(&'static str),
     /// An imported message older than the newest stored one.
     #[error("the message is older than the newest stored one ({newest_ms} ms)")]
     OutOfOrder { newest_ms: u64 },
@@ -173,6 +176,8 @@ pub struct NewMessage {
     pub random: u32,
     pub elements: Vec<Element>,
     pub cloud_custom_data: Option<String>,
+    /// The sender asks for a read receipt.
+    pub need_read_receipt: bool,
     /// When the sender composed it (seconds, never 0 here).
     pub client_time_s: u64,
     /// The caller's clock; the store keeps message times monotonic, so it may use a later one.
@@ -732,6 +737,8 @@ pub(crate) mod flags {
     pub const RECALLED: i64 = 1;
     pub const NO_UNREAD: i64 = 2;
     pub const NO_LAST_MSG: i64 = 4;
+    /// The sender asked for a read receipt.
+    pub const NEEDS_RECEIPT: i64 = 8;
 }
 
 /// An entry a relation change actually added, updated or removed: `(kind, owner, peer)` and,

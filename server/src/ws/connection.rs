@@ -518,6 +518,7 @@ impl Connection {
                 client_time_s,
                 online_only,
                 offline_push_info,
+                need_read_receipt,
             } => {
                 let opts = SendOptions {
                     origin,
@@ -533,6 +534,7 @@ impl Connection {
                         cloud_custom_data,
                         client_time_s,
                         offline_push_info: offline_push_info.map(|info| *info),
+                        need_read_receipt,
                     },
                     opts,
                 )?;
@@ -576,6 +578,10 @@ impl Connection {
                 Ok(Reply::Reacted {
                     message: Box::new(message),
                 })
+            })),
+            Request::ReadReceipt { peer, keys } => later(Box::pin(async move {
+                chat.read_receipt(&me, &peer, &keys).await?;
+                Ok(Reply::ReceiptsSent)
             })),
             Request::Search {
                 query,

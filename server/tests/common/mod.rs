@@ -51,6 +51,7 @@ pub fn send_request(to: &str, random: u32, body: &str) -> Request {
         online_only: false,
         offline_push_info: None,
         client_time_s: 0,
+        need_read_receipt: false,
     }
 }
 
@@ -332,6 +333,7 @@ impl Client {
             online_only: false,
             offline_push_info: None,
             client_time_s: 0,
+            need_read_receipt: false,
         };
         let Reply::Sent {
             key,
@@ -359,6 +361,8 @@ impl Client {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: false,
+            receipt_ms: 0,
         };
         (message, seq, duplicate)
     }

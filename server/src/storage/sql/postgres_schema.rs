@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0002_write_changes.sql"),
     include_str!("../../../migrations/postgres/0003_conversation_marks.sql"),
     include_str!("../../../migrations/postgres/0004_conversation_groups.sql"),
+    include_str!("../../../migrations/postgres/0005_read_receipts.sql"),
 ];
 
 /// The advisory lock key nodes take while migrating ("duet" in ASCII).

@@ -6,28 +6,29 @@ use protocol::reaction::Reaction;
 use protocol::{Message, UserId};
 
 /// The message columns every query selects, in the order [`message`] reads them.
-pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time, m.version, m.edited_ms, m.reactions";
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.sender, m.recipient, m.random, m.time_ms, m.body, m.cloud_custom_data, m.nick, m.avatar, m.flags, m.client_time, m.version, m.edited_ms, m.reactions, m.receipt_ms";
 
 /// The `event` of a sync-log row that records a change of its `message_id`: the entry is read
-/// as an `edited` or `reacted` one carrying the message as it is then, so no old content
-/// lingers in the log.
+/// as an `edited`, `reacted` or `read_receipt` one carrying the message as it is then, so no
+/// old content lingers in the log.
 pub(super) fn change_event(kind: ChangeKind) -> &'static str {
     match kind {
         ChangeKind::Edited => r#"{"kind":"edited"}"#,
         ChangeKind::Reacted => r#"{"kind":"reacted"}"#,
+        ChangeKind::Receipted => r#"{"kind":"read_receipt"}"#,
     }
 }
 
 /// The kind of change a sync-log row with a message and an `event` records.
 pub(super) fn change_kind(event: &str) -> ChangeKind {
-    match event == change_event(ChangeKind::Reacted) {
-        true => ChangeKind::Reacted,
-        false => ChangeKind::Edited,
-    }
+    [ChangeKind::Reacted, ChangeKind::Receipted]
+        .into_iter()
+        .find(|kind| event == change_event(*kind))
+        .unwrap_or(ChangeKind::Edited)
 }
 
 /// How many columns [`MESSAGE_COLUMNS`] spans.
-pub(super) const MESSAGE_WIDTH: usize = 14;
+pub(super) const MESSAGE_WIDTH: usize = 15;
 
 /// A message's reactions as stored: a JSON array, NULL when there are none.
 pub(super) fn reactions_text(reactions: &[Reaction]) -> Option<String> {
@@ -81,6 +82,7 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> Sql<Option<Message>> {
     let random = row.get::<i64>(at + 3)? as u32;
     let time_ms: i64 = row.get(at + 4)?;
     let body: String = row.get(at + 5)?;
+    let flags = row.get::<i64>(at + 9)?;
     Ok(Some(Message {
         key: message_key(id as u64, random, time_ms as u64),
         from: user_id(row.get(at + 1)?)?,
@@ -92,10 +94,12 @@ pub(super) fn message(row: &Row<'_>, at: usize) -> Sql<Option<Message>> {
         cloud_custom_data: row.get(at + 6)?,
         nick: row.get(at + 7)?,
         avatar: row.get(at + 8)?,
-        recalled: row.get::<i64>(at + 9)? & flags::RECALLED != 0,
+        recalled: flags & flags::RECALLED != 0,
         version: row.get::<i64>(at + 11)? as u32,
         edited_ms: row.get::<i64>(at + 12)? as u64,
         reactions: reactions(row.get(at + 13)?)?,
+        need_read_receipt: flags & flags::NEEDS_RECEIPT != 0,
+        receipt_ms: row.get::<i64>(at + 14)? as u64,
     }))
 }
 

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0014_reactions_search.sql"),
     include_str!("../../../migrations/0015_conversation_marks.sql"),
     include_str!("../../../migrations/0016_conversation_groups.sql"),
+    include_str!("../../../migrations/0017_read_receipts.sql"),
 ];
 
 /// Settings for every connection: wait on locks rather than fail, and keep temp data in memory.

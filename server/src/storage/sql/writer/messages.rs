@@ -124,6 +124,11 @@ impl Writer {
                 flags::NO_LAST_MSG
             } else {
                 0
+            })
+            | (if msg.need_read_receipt {
+                flags::NEEDS_RECEIPT
+            } else {
+                0
             });
         let id = self.newest_id + 1;
         let conv = conv_key(&msg.from, &msg.to);
@@ -183,6 +188,8 @@ impl Writer {
             version: 0,
             edited_ms: 0,
             reactions: Vec::new(),
+            need_read_receipt: msg.need_read_receipt,
+            receipt_ms: 0,
         };
         self.newest_id = id;
         batch.published.extend(rules::message_entries(
@@ -523,14 +530,16 @@ impl Writer {
         let Some(mut message) = found.filter(|m| edit.names(m)) else {
             return Ok(Err(StorageError::MessageNotFound));
         };
-        if let Err(e) = edit.apply_to(&mut message) {
-            return Ok(Err(e));
+        match edit.apply_to(&mut message) {
+            Ok(true) => {}
+            Ok(false) => return Ok(Ok(message)),
+            Err(e) => return Ok(Err(e)),
         }
         let body = serde_json::to_string(&message.elements).expect("elements serialize");
         let size = message_bytes(&body, message.cloud_custom_data.as_deref());
         self.db.exec(
             "UPDATE messages SET body = ?2, cloud_custom_data = ?3, size = ?4, version = ?5, edited_ms = ?6,
-                                 reactions = ?7
+                                 reactions = ?7, receipt_ms = ?8
              WHERE id = ?1",
             &[
                 &(edit.key.id as i64),
@@ -540,6 +549,7 @@ impl Writer {
                 &i64::from(message.version),
                 &(message.edited_ms as i64),
                 &rows::reactions_text(&message.reactions),
+                &(message.receipt_ms as i64),
             ],
         )?;
         let kind = edit.kind();

@@ -1,0 +1,45 @@
+//! Read receipts of one-to-one messages (Tencent's `sendMessageReadReceipt` and
+//! `c2c_msg_read_receipt`): the recipient of messages that asked for one tells their sender it
+//! read them. Storing a receipt and telling both users' devices is an edit of the message
+//! ([`crate::storage::EditChange::ReadReceipt`]), which holds the rules.
+
+use super::Chat;
+use crate::error::ChatError;
+use crate::storage::{EditChange, MessageEdit};
+use protocol::frame::MAX_READ_RECEIPTS;
+use protocol::{ErrorCode, MessageKey, UserId};
+
+impl Chat {
+    /// `user` read the messages `keys` that `peer` sent it. Each is receipted at most once;
+    /// a message already receipted, or recalled, is left as it is, so a retry is harmless. The
+    /// first message that cannot be receipted (not found, not from `peer` to `user`, or not
+    /// asking for a receipt) fails the request; those before it keep their receipts.
+    pub async fn read_receipt(
+        &self,
+        user: &UserId,
+        peer: &UserId,
+        keys: &[MessageKey],
+    ) -> Result<(), ChatError> {
+        if keys.is_empty() || keys.len() > MAX_READ_RECEIPTS {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!(
+                    "a read receipt names 1 to {MAX_READ_RECEIPTS} messages, not {}",
+                    keys.len()
+                ),
+            ));
+        }
+        for key in keys {
+            let change = MessageEdit {
+                key: *key,
+                editor: user.clone(),
+                peer: peer.clone(),
+                admin: false,
+                change: EditChange::ReadReceipt,
+                now_ms: self.clock.now_ms(),
+            };
+            self.storage.edit(change).await?;
+        }
+        Ok(())
+    }
+}
