@@ -62,7 +62,8 @@ pub enum Request {
         /// How to notify the recipient when no device of theirs is online.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         offline_push_info: Option<Box<OfflinePushInfo>>,
-        /// Asks the recipient for a read receipt ([`Message::need_read_receipt`]).
+        /// Asks the recipient for a read receipt ([`Message::need_read_receipt`]); an online-only
+        /// message, stored nowhere, asks for none.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         need_read_receipt: bool,
     },

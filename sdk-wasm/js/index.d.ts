@@ -325,9 +325,9 @@ export interface Chat {
   /** Deletes messages of one conversation from your history on the server and on all your
    * devices; the peer keeps its copy. */
   deleteMessage(messages: Message[]): Promise<Result<{}>>;
-  /** Tells the peer you read these messages of one conversation: those of the peer's that
-   * asked for a read receipt (`needReadReceipt`). Rejects with 2114 when none did. The peer's
-   * devices hear `MESSAGE_READ_RECEIPT_RECEIVED`. */
+  /** Tells the peers you read these messages (a `MESSAGE_RECEIVED` event's list will do):
+   * those of theirs that asked for a read receipt (`needReadReceipt`). Rejects with 2114 when
+   * none did. The senders' devices hear `MESSAGE_READ_RECEIPT_RECEIVED`. */
   sendMessageReadReceipt(messages: Message[]): Promise<Result<{}>>;
   /** The same message objects, of one conversation, with `readReceiptInfo` as this browser
    * knows it now. */

@@ -1086,12 +1086,12 @@ test('reactions: add and remove reach every device of both users, stay in histor
 });
 
 test('read receipts: asked for at creation, sent by the recipient once, heard on the sender\'s devices', async () => {
-  const alice = `alice-receipt-${run}`, bob = `bob-receipt-${run}`;
-  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
+  const alice = `alice-receipt-${run}`, bob = `bob-receipt-${run}`, carol = `carol-receipt-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
-    const [a, a2, b] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig]]);
-    const heard = { a: [], a2: [], b: [] };
-    for (const [name, chat] of [['a', a], ['a2', a2], ['b', b]]) {
+    const [a, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
+    const heard = { a: [], a2: [], b: [], c: [] };
+    for (const [name, chat] of [['a', a], ['a2', a2], ['b', b], ['c', c]]) {
       chat.on(DuetChat.EVENT.MESSAGE_READ_RECEIPT_RECEIVED, (e) => heard[name].push(e.data));
     }
     const { until } = window;
@@ -1101,16 +1101,19 @@ test('read receipts: asked for at creation, sent by the recipient once, heard on
     const created = info(asking);
     await a.sendMessage(asking);
     await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'no receipt' } }));
-    await until(async () => (await list(b, alice)).length === 2);
+    await c.sendMessage(c.createTextMessage({ to: bob, payload: { text: 'and mine?' }, needReadReceipt: true }));
+    await until(async () => (await list(b, alice)).length === 2 && (await list(b, carol)).length === 1);
     const [askingOnB, plainOnB] = await list(b, alice);
+    const [fromCarol] = await list(b, carol);
     const code = (p) => p.then(() => 0, (e) => e.code);
     const refused = {
       plain: await code(b.sendMessageReadReceipt([plainOnB])),
       own: await code(a.sendMessageReadReceipt([asking])),
       empty: await code(b.sendMessageReadReceipt([])),
     };
-    const sent = await b.sendMessageReadReceipt([askingOnB, plainOnB]);
-    await until(() => heard.a.length && heard.a2.length);
+    // A list of two conversations, as a MESSAGE_RECEIVED event may give: each sender hears.
+    const sent = await b.sendMessageReadReceipt([askingOnB, plainOnB, fromCarol]);
+    await until(() => heard.a.length && heard.a2.length && heard.c.length);
     // Once: sending it again tells nobody anything new.
     const again = await b.sendMessageReadReceipt([askingOnB]);
     await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'after' } }));
@@ -1128,9 +1131,9 @@ test('read receipts: asked for at creation, sent by the recipient once, heard on
       sameObject: same.data.messageList[0] === asking, sameInfo: info(same.data.messageList[0]),
       onA, onB, back,
     };
-    for (const chat of [a, a3, b]) await chat.logout();
+    for (const chat of [a, a3, b, c]) await chat.logout();
     return out;
-  }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  }, { wsUrl, SDKAPPID, alice, bob, carol, aliceSig: sig(alice), bobSig: sig(bob), carolSig: sig(carol) });
   assert.deepEqual(got.created, [true, false, false], 'the created object asks, unread');
   assert.deepEqual(got.refused, { plain: 2114, own: 2114, empty: 60006 }, "Tencent's 2114 when no message asks");
   assert.equal(got.sent, 0);
@@ -1143,6 +1146,7 @@ test('read receipts: asked for at creation, sent by the recipient once, heard on
     assert.ok(item.timestamp > 1_700_000_000, 'seconds since the epoch');
   }
   assert.equal(got.heard.b.length, 0, 'the reader hears nothing');
+  assert.deepEqual(got.heard.c.map((d) => d.map((r) => [r.userID, r.conversationID])), [[[bob, `C2C${bob}`]]], 'the other conversation\'s sender hears its own');
   assert.equal(got.sameObject, true, 'getMessageReadReceiptList gives the same objects back');
   assert.deepEqual(got.sameInfo, [true, true, true], 'updated with the receipt');
   assert.deepEqual(got.onA, [[true, true, true], [false, false, false], [false, false, false]]);

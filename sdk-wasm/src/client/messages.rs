@@ -436,34 +436,38 @@ impl<C: Cache + 'static> Client<C> {
         self.connected()?.react(peer, key, id, add).await
     }
 
-    /// Tells `peer` this user read its messages `keys` (Tencent's `sendMessageReadReceipt`):
-    /// those that asked for a read receipt and have none yet; any number, sent in requests of
-    /// the server's largest size. A message this device holds that did not ask for one, or is
-    /// not from `peer`, is passed over as Tencent's SDK passes it over; when that leaves none,
-    /// [`codes::READ_RECEIPT_EMPTY`]. Every device of `peer` hears
+    /// Tells the senders of `messages` (each a conversation's peer and a message key) that this
+    /// user read them (Tencent's `sendMessageReadReceipt`): those that asked for a read receipt
+    /// and have none yet, in requests of the server's largest size, one conversation's each.
+    /// A message this device holds that did not ask for one, or is not from its conversation's
+    /// peer, is passed over as Tencent's SDK passes it over; when that leaves none,
+    /// [`codes::READ_RECEIPT_EMPTY`]. Every device of each sender hears
     /// [`crate::event::Event::ReadReceiptsReceived`].
     pub async fn send_read_receipts(
         &self,
-        peer: &UserId,
-        keys: &[MessageKey],
+        messages: &[(UserId, MessageKey)],
     ) -> Result<(), SdkError> {
         let session = self.connected()?;
         let (mut asking, mut answered) = (Vec::new(), false);
-        for key in keys {
+        for (peer, key) in messages {
             match session.held_message(peer, *key).await? {
                 Some(m) if &m.from != peer || !m.need_read_receipt => {}
                 Some(m) if m.receipt_ms != 0 => answered = true,
-                _ => asking.push(*key),
+                _ => asking.push((peer, *key)),
             }
         }
         if asking.is_empty() && !answered {
             return Err(SdkError::new(
                 codes::READ_RECEIPT_EMPTY,
-                "none of the messages is from the conversation's peer asking for a read receipt",
+                "none of the messages is from its conversation's peer asking for a read receipt",
             ));
         }
-        for keys in asking.chunks(protocol::frame::MAX_READ_RECEIPTS) {
-            session.read_receipt(peer, keys.to_vec()).await?;
+        // A request for each run of one conversation's messages.
+        for run in asking.chunk_by(|a, b| a.0 == b.0) {
+            for part in run.chunks(protocol::frame::MAX_READ_RECEIPTS) {
+                let keys = part.iter().map(|(_, key)| *key).collect();
+                session.read_receipt(part[0].0, keys).await?;
+            }
         }
         Ok(())
     }

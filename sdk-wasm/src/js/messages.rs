@@ -45,15 +45,22 @@ fn create_options(options: &JsValue) -> Result<Created, JsValue> {
     })
 }
 
-/// The messages of `messageList`, which must be of one conversation: its peer and their keys.
-fn one_conversation(messages: &JsValue, call: &str) -> Result<(UserId, Vec<MessageKey>), JsValue> {
+/// The conversation and key of each message of a list, of which there is at least one.
+fn message_refs(messages: &JsValue, call: &str) -> Result<Vec<(UserId, MessageKey)>, JsValue> {
     let refs = js_sys::Array::from(messages)
         .iter()
         .map(|m| message_ref(&m))
         .collect::<Result<Vec<_>, _>>()?;
-    let Some((peer, _)) = refs.first() else {
-        return Err(invalid(format!("{call}: expected a list of messages")));
-    };
+    match refs.is_empty() {
+        true => Err(invalid(format!("{call}: expected a list of messages"))),
+        false => Ok(refs),
+    }
+}
+
+/// The messages of a list, which must be of one conversation: its peer and their keys.
+fn one_conversation(messages: &JsValue, call: &str) -> Result<(UserId, Vec<MessageKey>), JsValue> {
+    let refs = message_refs(messages, call)?;
+    let peer = &refs[0].0;
     if refs.iter().any(|(p, _)| p != peer) {
         return Err(invalid(format!(
             "{call}: the messages must be of one conversation"
@@ -767,19 +774,16 @@ impl Chat {
         })
     }
 
-    /// `sendMessageReadReceipt([messages])`: tells the peer this user read these messages of
-    /// one conversation, those of the peer's that asked for a read receipt
-    /// (`needReadReceipt`); 2114 when none did. The peer's devices hear
-    /// `MESSAGE_READ_RECEIPT_RECEIVED`.
+    /// `sendMessageReadReceipt([messages])`: tells the peers this user read these messages,
+    /// those of the peers' that asked for a read receipt (`needReadReceipt`); 2114 when none
+    /// did. The list may be a `MESSAGE_RECEIVED` event's, of several conversations. The
+    /// senders' devices hear `MESSAGE_READ_RECEIPT_RECEIVED`.
     pub fn send_message_read_receipt(&self, messages: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
             let client = state.client()?;
-            let (peer, keys) = one_conversation(&messages, "sendMessageReadReceipt")?;
-            client
-                .send_read_receipts(&peer, &keys)
-                .await
-                .map_err(sdk_error)?;
+            let refs = message_refs(&messages, "sendMessageReadReceipt")?;
+            client.send_read_receipts(&refs).await.map_err(sdk_error)?;
             ok(Empty {})
         })
     }

@@ -426,7 +426,8 @@ impl Chat {
                 version: 0,
                 edited_ms: 0,
                 reactions: Vec::new(),
-                need_read_receipt: req.need_read_receipt,
+                // Stored nowhere, it could keep no receipt.
+                need_read_receipt: false,
                 receipt_ms: 0,
             };
             // In no log: sequence 0 on both sides.
