@@ -650,6 +650,21 @@ async fn read_receipts_reach_the_senders_devices_once_and_only_from_the_recipien
         .history("bob", 10)
         .await;
     assert_eq!(history.last(), receipted.as_ref());
+    // An online-only message is stored nowhere: it asks for no receipt.
+    let mut online = asking(4, "only now");
+    if let Request::Send { online_only, .. } = &mut online {
+        *online_only = true;
+    }
+    alice.ok(online).await;
+    let pushed = bob.push().await;
+    let SyncEvent::Message { message } = &pushed.event else {
+        panic!("{pushed:?}")
+    };
+    assert_eq!(
+        (pushed.seq, message.need_read_receipt),
+        (Seq(0), false),
+        "{message:?}"
+    );
 }
 
 #[tokio::test]
