@@ -383,6 +383,8 @@ impl Sdk {
             // The demo shows neither friend nor conversation groups.
             Event::FriendGroupsChanged | Event::FriendGroupsUpdated(_) => {}
             Event::ConversationGroupsUpdated(_) | Event::ConversationGroupUpdated { .. } => {}
+            // The demo has no setting for quiet hours.
+            Event::ReceiveOptUpdated(_) => {}
             Event::SdkReady => {
                 self.dispatch(Action::Net(Net::Ready));
                 self.refresh_relation(Relation::Friend);

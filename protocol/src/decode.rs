@@ -32,7 +32,7 @@ use crate::message::{
     RelationFields, SyncEntry, SyncEvent,
 };
 use crate::presence::{Presence, UserStatus};
-use crate::push::{AndroidPushInfo, ApnsPushInfo, OfflinePushInfo, Vendor};
+use crate::push::{AndroidPushInfo, ApnsPushInfo, OfflinePushInfo, ReceiveOpt, Vendor};
 use crate::reaction::Reaction;
 pub use serde;
 use serde::Deserialize;
@@ -381,6 +381,13 @@ read_fields!(default AndroidPushInfo {
     vivo_classification: "VIVOClassification",
 });
 
+read_fields!(default ReceiveOpt {
+    quiet: "quiet",
+    start_s: "start_s",
+    end_s: "end_s",
+    repeated: "repeated",
+});
+
 read_fields!(default ApnsPushInfo {
     sound: "Sound",
     badge_mode: "BadgeMode",
@@ -415,6 +422,7 @@ flat! {
         conversation_groups: Vec<String> = "conversation_groups",
         status: UserStatus = "status",
         read: bool = "read",
+        opt: ReceiveOpt = "opt",
     }
 }
 
@@ -428,6 +436,7 @@ enum EventKind {
     Reacted,
     ReadReceipt,
     Status,
+    ReceiveOpt,
     Deleted,
     ConversationState,
     ConversationDeleted,
@@ -448,6 +457,7 @@ by_name!(EventKind {
     EventKind::Reacted => "reacted",
     EventKind::ReadReceipt => "read_receipt",
     EventKind::Status => "status",
+    EventKind::ReceiveOpt => "receive_opt",
     EventKind::Deleted => "deleted",
     EventKind::ConversationState => "conversation_state",
     EventKind::ConversationDeleted => "conversation_deleted",
@@ -487,6 +497,9 @@ impl FlatEntry {
             },
             EventKind::Status => SyncEvent::Status {
                 status: need(self.status.take(), "status")?,
+            },
+            EventKind::ReceiveOpt => SyncEvent::ReceiveOpt {
+                opt: need(self.opt.take(), "opt")?,
             },
             EventKind::Deleted => SyncEvent::Deleted {
                 peer: need(self.peer.take(), "peer")?,
@@ -588,6 +601,7 @@ flat! {
         conversation_groups: Vec<String> = "conversation_groups",
         statuses: Vec<UserStatus> = "statuses",
         hidden: bool = "hidden",
+        opt: ReceiveOpt = "opt",
     }
 }
 
@@ -615,6 +629,7 @@ enum ReplyKind {
     Pong,
     PushRegistration,
     ReceiptsSent,
+    ReceiveOpt,
     LoggedOut,
 }
 
@@ -641,6 +656,7 @@ by_name!(ReplyKind {
     ReplyKind::Pong => "pong",
     ReplyKind::PushRegistration => "push_registration",
     ReplyKind::ReceiptsSent => "receipts_sent",
+    ReplyKind::ReceiveOpt => "receive_opt",
     ReplyKind::LoggedOut => "logged_out",
 });
 
@@ -738,6 +754,9 @@ impl FlatReply {
                 registered: need(self.registered.take(), "registered")?,
             },
             ReplyKind::ReceiptsSent => Reply::ReceiptsSent,
+            ReplyKind::ReceiveOpt => Reply::ReceiveOpt {
+                opt: need(self.opt.take(), "opt")?,
+            },
             ReplyKind::LoggedOut => Reply::LoggedOut,
         })
     }
@@ -1012,6 +1031,14 @@ mod tests {
                     hidden: true,
                 },
             },
+            SyncEvent::ReceiveOpt {
+                opt: ReceiveOpt {
+                    quiet: true,
+                    start_s: 1_800_000_000,
+                    end_s: 1_800_003_600,
+                    repeated: true,
+                },
+            },
             SyncEvent::Deleted {
                 peer: uid("bob"),
                 keys: vec![key(1), key(2)],
@@ -1111,6 +1138,12 @@ mod tests {
                     value: "chess".into(),
                 }],
             },
+        });
+        round_trip(ReceiveOpt {
+            quiet: true,
+            start_s: 1,
+            end_s: 2,
+            repeated: true,
         });
         round_trip(RelationFields {
             remark: "R".into(),
@@ -1366,6 +1399,9 @@ mod tests {
             },
             Reply::PushRegistration { registered: true },
             Reply::ReceiptsSent,
+            Reply::ReceiveOpt {
+                opt: ReceiveOpt::default(),
+            },
             Reply::LoggedOut,
         ];
         for (id, data) in replies.into_iter().enumerate() {

@@ -13,7 +13,7 @@ use crate::message::{
     Removal, SyncEntry,
 };
 use crate::presence::UserStatus;
-use crate::push::{OfflinePushInfo, Vendor};
+use crate::push::{OfflinePushInfo, ReceiveOpt, Vendor};
 use crate::search::SearchQuery;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -249,6 +249,13 @@ pub enum Request {
     PushRegister { vendor: Vendor, token: String },
     /// Removes this device's push registration with `vendor`.
     PushUnregister { vendor: Vendor },
+    /// Reads the caller's quiet hours for offline push (Tencent's `getAllReceiveMessageOpt`).
+    /// Answered with [`Reply::ReceiveOpt`].
+    ReceiveOptGet,
+    /// Sets the caller's quiet hours for offline push (Tencent's `setAllReceiveMessageOpt`),
+    /// for all of its devices, which get a `receive_opt` push. Answered with
+    /// [`Reply::ReceiveOpt`].
+    ReceiveOptSet { opt: ReceiveOpt },
     /// Heartbeat; answered with [`Reply::Pong`].
     Ping,
     /// Signs out; the server answers, then closes the connection.
@@ -301,6 +308,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "profile_get",
     "push_register",
     "push_unregister",
+    "receive_opt_get",
+    "receive_opt_set",
     "ping",
     "logout",
 ];
@@ -520,6 +529,10 @@ pub enum Reply {
     },
     /// The read receipts of a `read_receipt` are stored and on their way to the sender.
     ReceiptsSent,
+    /// The caller's quiet hours for offline push, as kept now.
+    ReceiveOpt {
+        opt: ReceiveOpt,
+    },
     LoggedOut,
 }
 
@@ -755,6 +768,10 @@ mod tests {
             },
             Request::PushUnregister {
                 vendor: Vendor::Apns,
+            },
+            Request::ReceiveOptGet,
+            Request::ReceiveOptSet {
+                opt: ReceiveOpt::default(),
             },
             Request::Ping,
             Request::Logout,

@@ -3,6 +3,7 @@
 use crate::element::Element;
 use crate::ids::{MessageKey, Seq, UserId};
 use crate::presence::UserStatus;
+use crate::push::ReceiveOpt;
 use crate::reaction::Reaction;
 use serde::{Deserialize, Serialize};
 
@@ -127,6 +128,9 @@ pub enum SyncEvent {
     /// online or went offline, or hid or showed its presence. Pushed with sequence 0 to the
     /// following devices only; never in the log.
     Status { status: UserStatus },
+    /// The user set its quiet hours for offline push (on some device): they are now `opt`.
+    /// Pushed with sequence 0 to the user's devices online then; never in the log.
+    ReceiveOpt { opt: ReceiveOpt },
     /// The user deleted these messages of its conversation with `peer` (on some device): they
     /// leave its history.
     Deleted { peer: UserId, keys: Vec<MessageKey> },

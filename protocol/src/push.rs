@@ -136,6 +136,65 @@ pub struct ApnsPushInfo {
     pub sub_title: String,
 }
 
+/// A user's quiet hours for offline push, the same on all of its devices (Tencent's
+/// `setAllReceiveMessageOpt`): while `quiet` and the time is in the window, messages arrive as
+/// always but no notification goes out. The window runs from `start_s` to `end_s` (Unix
+/// seconds); when `repeated`, at that time of day every day, and then at most a day long.
+/// Not `quiet` (the default): every message may notify.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReceiveOpt {
+    #[serde(default)]
+    pub quiet: bool,
+    #[serde(default)]
+    pub start_s: u64,
+    #[serde(default)]
+    pub end_s: u64,
+    #[serde(default)]
+    pub repeated: bool,
+}
+
+/// A day, the longest window of repeated quiet hours.
+pub const DAY_S: u64 = 86_400;
+
+/// The latest time a window may end: the end of the year 9999, as Unix seconds.
+pub const MAX_QUIET_END_S: u64 = 253_402_300_799;
+
+impl ReceiveOpt {
+    /// Checks the window of quiet hours: it ends no earlier than it starts, by the year 9999,
+    /// and a repeated one lasts at most a day. Whatever the window, not `quiet` passes (its
+    /// times are not used).
+    pub fn check(&self) -> Result<(), String> {
+        if !self.quiet {
+            return Ok(());
+        }
+        if self.end_s < self.start_s || self.end_s > MAX_QUIET_END_S {
+            return Err(
+                "quiet hours must end no earlier than they start, and by the year 9999".into(),
+            );
+        }
+        if self.repeated && self.end_s - self.start_s > DAY_S {
+            return Err("repeated quiet hours last at most a day (86400 seconds)".into());
+        }
+        Ok(())
+    }
+
+    /// Whether a notification at `now_s` (Unix seconds) is held back.
+    pub fn silences(&self, now_s: u64) -> bool {
+        let length = self.end_s.saturating_sub(self.start_s);
+        if !self.quiet || length == 0 {
+            return false;
+        }
+        match self.repeated {
+            // The same time of day, every day: before the first window too.
+            true => {
+                (now_s as i128 - self.start_s as i128).rem_euclid(DAY_S as i128) < length as i128
+            }
+            false => (self.start_s..self.end_s).contains(&now_s),
+        }
+    }
+}
+
 impl OfflinePushInfo {
     /// Whether the sender turned the push off.
     pub fn disabled(&self) -> bool {
@@ -214,5 +273,78 @@ mod tests {
             ..OfflinePushInfo::default()
         };
         assert!(flag.check().unwrap_err().contains("PushFlag"));
+    }
+
+    #[test]
+    fn quiet_hours_hold_back_notifications_in_their_window_only() {
+        let day0 = 1_700_006_400; // a midnight, UTC
+        let evening = ReceiveOpt {
+            quiet: true,
+            start_s: day0 + 22 * 3600,
+            end_s: day0 + 30 * 3600, // 22:00 to 06:00
+            repeated: true,
+        };
+        assert!(evening.check().is_ok());
+        let at = |h: u64| day0 + h * 3600;
+        for (time, held) in [
+            (at(21), false),
+            (at(22), true),
+            (at(29), true), // 05:00 the next day
+            (at(30), false),
+            (at(46) + 1, true), // the next day's window, 22:00:01
+            (at(5), true),      // the morning before it was set: the window before
+            (at(12), false),
+        ] {
+            assert_eq!(evening.silences(time), held, "at {time}");
+        }
+        let once = ReceiveOpt {
+            repeated: false,
+            ..evening.clone()
+        };
+        assert!(once.silences(at(23)) && !once.silences(at(46) + 1) && !once.silences(at(5)));
+        let off = ReceiveOpt {
+            quiet: false,
+            ..evening.clone()
+        };
+        assert!(!off.silences(at(23)));
+        let empty = ReceiveOpt {
+            end_s: evening.start_s,
+            ..evening.clone()
+        };
+        assert!(empty.check().is_ok() && !empty.silences(evening.start_s));
+
+        let longer = ReceiveOpt {
+            end_s: evening.start_s + DAY_S + 1,
+            ..evening.clone()
+        };
+        assert!(longer.check().unwrap_err().contains("at most a day"));
+        assert!(
+            ReceiveOpt {
+                repeated: false,
+                ..longer.clone()
+            }
+            .check()
+            .is_ok()
+        );
+        let backwards = ReceiveOpt {
+            end_s: evening.start_s - 1,
+            ..evening.clone()
+        };
+        assert!(backwards.check().unwrap_err().contains("no earlier"));
+        let far = ReceiveOpt {
+            end_s: MAX_QUIET_END_S + 1,
+            repeated: false,
+            ..evening.clone()
+        };
+        assert!(far.check().is_err());
+        assert!(
+            ReceiveOpt {
+                quiet: false,
+                ..far
+            }
+            .check()
+            .is_ok(),
+            "times unused"
+        );
     }
 }

@@ -200,6 +200,8 @@ export interface EventMap {
   /** A user whose presence you follow (`subscribeUserStatus`) came online, went offline or hid
    * it; also, after a reconnect, each one's presence then. */
   onUserStatusUpdated: UserStatus[];
+  /** Your quiet hours were set, on this device or another (`setAllReceiveMessageOpt`). */
+  onAllReceiveMessageOptUpdated: ReceiveMessageOpt;
   /** The recalled messages (content removed); only `ID` and `conversationID` when this browser
    * does not hold the message. */
   onMessageRevoked: (Message | { ID: string; conversationID: ConversationID; isRevoked: true })[];
@@ -407,6 +409,21 @@ export interface Chat {
     userIDList: string[];
     messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify';
   }): Promise<Result<{ successUserIDList: string[]; failureUserIDList: { userID: string; code: number; message: string }[] }>>;
+  /** Quiet hours for offline push, on all of your devices: from today at
+   * `startHour:startMinute:startSecond` (local time, default 00:00:00) for `duration` seconds,
+   * every day while `isRepeated` (the default; then at most a day). Messages come as always,
+   * without a push notification. `messageRemindType` `TYPES.MSG_REMIND_ACPT_NOT_NOTE` (the
+   * default) sets them, `MSG_REMIND_ACPT_AND_NOTE` clears them. Your devices hear
+   * `ALL_RECEIVE_MESSAGE_OPT_UPDATED`. */
+  setAllReceiveMessageOpt(options: {
+    messageRemindType?: 'AcceptAndNotify' | 'AcceptNotNotify';
+    startHour?: number;
+    startMinute?: number;
+    startSecond?: number;
+    duration?: number;
+    isRepeated?: boolean;
+  }): Promise<Result<ReceiveMessageOpt>>;
+  getAllReceiveMessageOpt(): Promise<Result<ReceiveMessageOpt>>;
   /** Registers this device for offline push: a browser's `PushSubscription` (vendor
    * `webpush`, the default; subscribe with the key from `GET /duet/push/vapid`) or a phone
    * vendor's device token. Without a token the SDK does the browser's part itself: asks for
@@ -526,6 +543,17 @@ export interface UserStatus {
   lastSeenTime: number;
 }
 
+/** Quiet hours for offline push (`getAllReceiveMessageOpt`): while `messageRemindType` is
+ * `TYPES.MSG_REMIND_ACPT_NOT_NOTE` and the time is between `startTime` and `endTime` (Unix
+ * seconds; when `isRepeated`, at that time of day every day), messages come but no push
+ * notification does. `MSG_REMIND_ACPT_AND_NOTE`: none set. */
+export interface ReceiveMessageOpt {
+  messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify';
+  startTime: number;
+  endTime: number;
+  isRepeated: boolean;
+}
+
 export interface UserStatusList {
   successUserList: UserStatus[];
   failureUserList: never[];
@@ -636,6 +664,7 @@ export declare const EVENT: {
   readonly MESSAGE_MODIFIED: 'onMessageModified';
   readonly MESSAGE_REACTIONS_UPDATED: 'onMessageReactionsUpdated';
   readonly USER_STATUS_UPDATED: 'onUserStatusUpdated';
+  readonly ALL_RECEIVE_MESSAGE_OPT_UPDATED: 'onAllReceiveMessageOptUpdated';
   readonly MESSAGE_REVOKED: 'onMessageRevoked';
   readonly MESSAGE_READ_BY_PEER: 'onMessageReadByPeer';
   readonly MESSAGE_READ_RECEIPT_RECEIVED: 'onMessageReadReceiptReceived';

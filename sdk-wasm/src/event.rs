@@ -3,6 +3,7 @@
 
 use protocol::frame::{FriendGroup, KickCause};
 use protocol::presence::UserStatus;
+use protocol::push::ReceiveOpt;
 use protocol::{Conversation, Message, MessageKey, Profile, Relation, RelationEntry, UserId};
 
 /// Most messages one [`Event::MessageReadByPeer`] lists.
@@ -66,6 +67,9 @@ pub enum Event {
     ReadReceiptsReceived(Vec<Message>),
     /// A user whose presence this device follows came online, went offline, or hid it.
     UserStatusUpdated(UserStatus),
+    /// This user's quiet hours for offline push were set (on this device or another): they
+    /// are now these.
+    ReceiveOptUpdated(ReceiveOpt),
     /// `peer` started (`typing`) or stopped typing to this user. Nothing says when a typing
     /// peer was cut off: an indicator should clear by itself after twice
     /// [`crate::typing::THROTTLE_MS`] without a new one, and when a message from `peer` comes.

@@ -23,6 +23,7 @@ use protocol::frame::{
     ClientFrame, ConversationChange, KickCause, Reply, Request, ServerFrame, UserResult,
 };
 use protocol::presence::UserStatus;
+use protocol::push::ReceiveOpt;
 use protocol::push::Vendor;
 use protocol::search::SearchQuery;
 use protocol::{
@@ -478,6 +479,8 @@ impl<C: Cache + 'static> Session<C> {
         if entry.seq == Seq(0) {
             if let SyncEvent::Status { status } = entry.event {
                 self.emit(Event::UserStatusUpdated(status));
+            } else if let SyncEvent::ReceiveOpt { opt } = entry.event {
+                self.emit(Event::ReceiveOptUpdated(opt));
             } else if let SyncEvent::Message { message } = entry.event {
                 match crate::typing::status(&message) {
                     // The user's own typing, heard on its other devices: nothing to show.
@@ -790,11 +793,12 @@ impl<C: Cache + 'static> Session<C> {
                     let list = self.edit_relations(relation, &mut edit).await?;
                     announce_list(&mut later_events, relation, list);
                 }
-                // Reactions are read as edits above; a status comes with sequence 0 only
-                // ([`Self::on_push`]), never in a log.
+                // Reactions are read as edits above; a status and quiet hours come with
+                // sequence 0 only ([`Self::on_push`]), never in a log.
                 SyncEvent::Reacted { .. }
                 | SyncEvent::ReadReceipt { .. }
-                | SyncEvent::Status { .. } => {}
+                | SyncEvent::Status { .. }
+                | SyncEvent::ReceiveOpt { .. } => {}
                 SyncEvent::Profile { nick, avatar } => {
                     let profile = Profile {
                         user_id: me.clone(),
@@ -1079,6 +1083,18 @@ impl<C: Cache + 'static> Session<C> {
     pub async fn statuses(&self, request: Request) -> Result<Vec<UserStatus>, SdkError> {
         match self.request(request).await? {
             Reply::Statuses { statuses } => Ok(statuses),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// This user's quiet hours for offline push: set to `set` first, when given.
+    pub async fn receive_opt(&self, set: Option<ReceiveOpt>) -> Result<ReceiveOpt, SdkError> {
+        let request = match set {
+            Some(opt) => Request::ReceiveOptSet { opt },
+            None => Request::ReceiveOptGet,
+        };
+        match self.request(request).await? {
+            Reply::ReceiveOpt { opt } => Ok(opt),
             _ => Err(unexpected()),
         }
     }

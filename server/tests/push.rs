@@ -13,7 +13,8 @@ use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use protocol::frame::{Reply, Request};
-use protocol::push::{OfflinePushInfo, Vendor};
+use protocol::push::{OfflinePushInfo, ReceiveOpt, Vendor};
+use protocol::{ErrorCode, Seq, SyncEvent};
 use server::clock::Clock;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -411,4 +412,98 @@ async fn a_push_queued_before_a_crash_goes_out_once_after_the_restart() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(service.received().len(), 1, "exactly once");
     drop(server);
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_back_notifications_on_every_device_while_they_last() {
+    let (service, service_addr) = PushService::start().await;
+    let server = TestServer::start().await;
+    vapid_key(&server).await;
+    let browser = Browser::new(service_addr, "bob");
+    server.login("bob", "web").await.ok(Request::Logout).await;
+    register(&server, "bob", "web", &browser.token()).await;
+    let mut phone = server.login("bob", "phone").await;
+    let mut tablet = server.login("bob", "tablet").await;
+    assert_eq!(
+        phone.ok(Request::ReceiveOptGet).await,
+        Reply::ReceiveOpt {
+            opt: ReceiveOpt::default()
+        },
+        "none set yet"
+    );
+
+    // An hour from now, repeated daily: set on the phone, told to the tablet.
+    let now_s = server.clock.now_ms() / 1000;
+    let quiet = ReceiveOpt {
+        quiet: true,
+        start_s: now_s - 60,
+        end_s: now_s + 3600,
+        repeated: true,
+    };
+    let set = phone
+        .ok(Request::ReceiveOptSet { opt: quiet.clone() })
+        .await;
+    assert_eq!(set, Reply::ReceiveOpt { opt: quiet.clone() });
+    let told = tablet.push().await;
+    assert_eq!(told.seq, Seq(0), "never in the log");
+    assert_eq!(told.event, SyncEvent::ReceiveOpt { opt: quiet.clone() });
+    assert_eq!(
+        tablet.ok(Request::ReceiveOptGet).await,
+        Reply::ReceiveOpt { opt: quiet.clone() }
+    );
+    drop((phone, tablet));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // In the window: the message arrives, no notification goes out.
+    let mut alice = server.login("alice", "web").await;
+    alice.send_text("bob", 1, "in the quiet hours").await;
+    service.expect(0).await;
+
+    // After it (the same time of day tomorrow is quiet again): notified.
+    server.clock.advance_ms(2 * 3600 * 1000);
+    alice.send_text("bob", 2, "after them").await;
+    service.expect(1).await;
+    server.clock.advance_ms(22 * 3600 * 1000);
+    alice
+        .send_text("bob", 3, "the next day's quiet hours")
+        .await;
+    service.expect(1).await;
+
+    // Refused: a repeated window longer than a day, one that ends before it starts.
+    let mut phone = server.login("bob", "phone").await;
+    for opt in [
+        ReceiveOpt {
+            end_s: quiet.start_s + 86_401,
+            ..quiet.clone()
+        },
+        ReceiveOpt {
+            end_s: quiet.start_s - 1,
+            repeated: false,
+            ..quiet.clone()
+        },
+    ] {
+        assert_eq!(
+            phone.err(Request::ReceiveOptSet { opt }).await,
+            ErrorCode::INVALID_ARGUMENT
+        );
+    }
+    // Cleared (Tencent's MSG_REMIND_ACPT_AND_NOTE): kept as none, whatever times came with it.
+    let cleared = phone
+        .ok(Request::ReceiveOptSet {
+            opt: ReceiveOpt {
+                quiet: false,
+                ..quiet.clone()
+            },
+        })
+        .await;
+    assert_eq!(
+        cleared,
+        Reply::ReceiveOpt {
+            opt: ReceiveOpt::default()
+        }
+    );
+    drop(phone);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    alice.send_text("bob", 4, "no quiet hours now").await;
+    service.expect(2).await;
 }

@@ -1154,6 +1154,50 @@ test('read receipts: asked for at creation, sent by the recipient once, heard on
   assert.deepEqual(got.back, got.onA, 'history keeps the receipt');
 });
 
+test('quiet hours: setAllReceiveMessageOpt from a local time, getAllReceiveMessageOpt, heard on every device', async () => {
+  const alice = `alice-quiet-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const [a, a2] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig]]);
+    const heard = [];
+    a2.on(DuetChat.EVENT.ALL_RECEIVE_MESSAGE_OPT_UPDATED, (e) => heard.push(e.data));
+    const before = (await a.getAllReceiveMessageOpt()).data;
+    const set = (await a.setAllReceiveMessageOpt({ startHour: 22, startMinute: 30, startSecond: 15, duration: 8 * 3600 })).data;
+    await window.until(() => heard.length === 1);
+    const onOther = (await a2.getAllReceiveMessageOpt()).data;
+    const today = new Date();
+    const expectedStart = Math.round(new Date(today.getFullYear(), today.getMonth(), today.getDate(), 22, 30, 15).getTime() / 1000);
+    // A whole day or more, repeated: one day; once, as long as asked.
+    const allDay = (await a.setAllReceiveMessageOpt({ duration: 3 * 86400 })).data;
+    const once = (await a.setAllReceiveMessageOpt({ duration: 3 * 86400, isRepeated: false })).data;
+    const code = (p) => p.then(() => 0, (e) => e.code);
+    const refused = [
+      await code(a.setAllReceiveMessageOpt({ messageRemindType: DuetChat.TYPES.MSG_REMIND_DISCARD })),
+      await code(a.setAllReceiveMessageOpt({ startHour: 24 })),
+      await code(a.setAllReceiveMessageOpt({ startMinute: 1.5 })),
+      await code(a.setAllReceiveMessageOpt({ duration: -1 })),
+      await code(a.setAllReceiveMessageOpt({ isRepeated: 'yes' })),
+    ];
+    const cleared = (await a.setAllReceiveMessageOpt({ messageRemindType: DuetChat.TYPES.MSG_REMIND_ACPT_AND_NOTE })).data;
+    await window.until(() => heard.length === 4);
+    const out = { before, set, onOther, expectedStart, allDay, once, refused, cleared, heard };
+    for (const chat of [a, a2]) await chat.logout();
+    return out;
+  }, { wsUrl, SDKAPPID, alice, aliceSig: sig(alice) });
+  const none = { messageRemindType: 'AcceptAndNotify', startTime: 0, endTime: 0, isRepeated: false };
+  assert.deepEqual(got.before, none, 'none set yet');
+  assert.deepEqual(got.set, {
+    messageRemindType: 'AcceptNotNotify', startTime: got.expectedStart, endTime: got.expectedStart + 8 * 3600, isRepeated: true,
+  }, "from today's local 22:30:15, as Tencent's SDK computes it");
+  assert.deepEqual(got.onOther, got.set, 'the same on the other device');
+  assert.deepEqual(got.heard[0], got.set, 'which heard ALL_RECEIVE_MESSAGE_OPT_UPDATED');
+  assert.equal(got.allDay.endTime - got.allDay.startTime, 86400, 'repeated: at most a day');
+  assert.deepEqual([got.once.endTime - got.once.startTime, got.once.isRepeated], [3 * 86400, false]);
+  assert.deepEqual(got.refused, [60006, 60006, 60006, 60006, 60006], 'nothing refused reaches the server');
+  assert.deepEqual(got.cleared, none, 'MSG_REMIND_ACPT_AND_NOTE clears them');
+  assert.deepEqual(got.heard.at(-1), none);
+});
+
 test('searchLocalMessages and searchCloudMessages find the same messages, paged, and bound their input', async () => {
   const alice = `alice-find-${run}`, bob = `bob-find-${run}`, carol = `carol-find-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {

@@ -240,6 +240,17 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   console.log(myStatus.data.userID, myStatus.data.customStatus);
   await chat.unsubscribeUserStatus({ userIDList: ['user1'] });
   await chat.setSelfStatusHidden(true);
+  await chat.setAllReceiveMessageOpt({
+    messageRemindType: TencentCloudChat.TYPES.MSG_REMIND_ACPT_NOT_NOTE,
+    startHour: 22,
+    startMinute: 0,
+    startSecond: 0,
+    duration: 8 * 3600,
+  });
+  const quiet = await chat.getAllReceiveMessageOpt();
+  console.log(quiet.data.messageRemindType, quiet.data.startTime, quiet.data.endTime, quiet.data.isRepeated);
+  chat.on(TencentCloudChat.EVENT.ALL_RECEIVE_MESSAGE_OPT_UPDATED, (event) => console.log(event.data.endTime));
+  await chat.setAllReceiveMessageOpt({ messageRemindType: TencentCloudChat.TYPES.MSG_REMIND_ACPT_AND_NOTE });
   chat.off(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);
   await chat.logout();
 }

@@ -7,7 +7,7 @@ use crate::error::codes;
 use crate::event::{Applications, Friend};
 use protocol::frame::{FriendGroup, MAX_USERS_PER_REQUEST, Reply, Request, UserResult};
 use protocol::presence::UserStatus;
-use protocol::push::Vendor;
+use protocol::push::{ReceiveOpt, Vendor};
 use protocol::{Profile, ProfileDetails, Relation, RelationEntry, RelationFields, UserId};
 
 impl<C: Cache + 'static> Client<C> {
@@ -269,6 +269,14 @@ impl<C: Cache + 'static> Client<C> {
     pub async fn unregister_push(&self, vendor: Vendor) -> Result<bool, SdkError> {
         let registered = self.connected()?.push_registration(vendor, None).await?;
         Ok(registered)
+    }
+
+    /// This user's quiet hours for offline push (Tencent's `getAllReceiveMessageOpt`), or,
+    /// with `set`, sets them for all of its devices first (`setAllReceiveMessageOpt`; not
+    /// `quiet` clears them). Its devices online, this one included, are told
+    /// ([`crate::event::Event::ReceiveOptUpdated`]).
+    pub async fn receive_opt(&self, set: Option<ReceiveOpt>) -> Result<ReceiveOpt, SdkError> {
+        self.connected()?.receive_opt(set).await
     }
 
     /// Changes this user's nickname, avatar and the other profile fields given (Tencent's

@@ -92,7 +92,7 @@ impl Args {
 
     /// A whole number from `min` to `max`. (The bounds are whole, and shown as integers: the
     /// package has no float formatting.)
-    fn whole(&self, name: &str, min: f64, max: f64) -> Result<Option<f64>, JsValue> {
+    pub(super) fn whole(&self, name: &str, min: f64, max: f64) -> Result<Option<f64>, JsValue> {
         self.get(name)
             .map(|v| {
                 v.as_f64()

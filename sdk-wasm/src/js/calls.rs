@@ -18,7 +18,7 @@ enum Method {
 use Method::{Later, Now};
 
 /// Every method, by the name the app calls it by.
-static CALLS: [(&str, Method); 78] = [
+static CALLS: [(&str, Method); 80] = [
     ("login", Later(|c, a, _| c.login(a))),
     ("logout", Later(|c, _, _| c.logout())),
     ("destroy", Later(|c, _, _| c.destroy())),
@@ -102,6 +102,14 @@ static CALLS: [(&str, Method); 78] = [
     (
         "setMessageRemindType",
         Later(|c, a, _| c.set_message_remind_type(a)),
+    ),
+    (
+        "setAllReceiveMessageOpt",
+        Later(|c, a, _| c.receive_opt(a, true)),
+    ),
+    (
+        "getAllReceiveMessageOpt",
+        Later(|c, _, _| c.receive_opt(JsValue::UNDEFINED, false)),
     ),
     ("registerPush", Later(|c, a, _| c.register_push(a))),
     ("unregisterPush", Later(|c, a, _| c.unregister_push(a))),

@@ -4,7 +4,7 @@ use super::convert::to_js;
 use super::people::JsFriendGroup;
 use super::shapes::{
     ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsReadReceipt,
-    JsUserStatus, Status, friend_list, listed_ids,
+    JsReceiveOpt, JsUserStatus, Status, friend_list, listed_ids,
 };
 use crate::client::ReadMarks;
 use crate::event::Event;
@@ -23,6 +23,7 @@ struct EventNames {
     MESSAGE_MODIFIED: &'static str,
     MESSAGE_REACTIONS_UPDATED: &'static str,
     USER_STATUS_UPDATED: &'static str,
+    ALL_RECEIVE_MESSAGE_OPT_UPDATED: &'static str,
     MESSAGE_REVOKED: &'static str,
     MESSAGE_READ_BY_PEER: &'static str,
     MESSAGE_READ_RECEIPT_RECEIVED: &'static str,
@@ -48,6 +49,7 @@ const EVENT: EventNames = EventNames {
     MESSAGE_MODIFIED: "onMessageModified",
     MESSAGE_REACTIONS_UPDATED: "onMessageReactionsUpdated",
     USER_STATUS_UPDATED: "onUserStatusUpdated",
+    ALL_RECEIVE_MESSAGE_OPT_UPDATED: "onAllReceiveMessageOptUpdated",
     MESSAGE_REVOKED: "onMessageRevoked",
     MESSAGE_READ_BY_PEER: "onMessageReadByPeer",
     MESSAGE_READ_RECEIPT_RECEIVED: "onMessageReadReceiptReceived",
@@ -293,6 +295,10 @@ pub(super) fn emits(
         Event::UserStatusUpdated(status) => {
             let data = [JsUserStatus::from(&status)];
             vec![Emit(EVENT.USER_STATUS_UPDATED, to_js(&data))]
+        }
+        Event::ReceiveOptUpdated(opt) => {
+            let data = JsReceiveOpt::from(&opt);
+            vec![Emit(EVENT.ALL_RECEIVE_MESSAGE_OPT_UPDATED, to_js(&data))]
         }
         Event::Typing { peer, typing } => {
             #[derive(Serialize)]

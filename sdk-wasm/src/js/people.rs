@@ -3,12 +3,14 @@
 use super::args::{Args, user_ids};
 use super::convert::{field, invalid, ok, promise, sdk_error};
 use super::events::{CHECK_BOTH, CHECK_PREFIX, CHECK_SINGLE};
-use super::shapes::{ApplicationList, JsFriend, JsProfile, JsUserStatus, friend_list, listed_ids};
+use super::shapes::{
+    ApplicationList, JsFriend, JsProfile, JsReceiveOpt, JsUserStatus, friend_list, listed_ids,
+};
 use super::{Chat, State};
 use crate::error::SdkError;
 use js_sys::Promise;
 use protocol::frame::{FriendGroup, Request, UserResult, check_word};
-use protocol::push::Vendor;
+use protocol::push::{DAY_S, ReceiveOpt, Vendor};
 use protocol::{ErrorCode, ProfileDetails, Relation, RelationFields, UserId};
 use serde::Serialize;
 use std::rc::Rc;
@@ -265,6 +267,25 @@ impl Chat {
                 }
             };
             change(state, Relation::Muted, o.users()?, mute).await
+        })
+    }
+
+    /// `setAllReceiveMessageOpt({ messageRemindType?, startHour?, startMinute?, startSecond?,
+    /// duration?, isRepeated? })` (`set`) and `getAllReceiveMessageOpt()`: quiet hours for
+    /// offline push, on all of this user's devices, as Tencent's. The window starts today at
+    /// the given local time and lasts `duration` seconds; repeated (the default), it comes
+    /// back every day and lasts at most a day. `TYPES.MSG_REMIND_ACPT_NOT_NOTE` (the default)
+    /// sets it, `MSG_REMIND_ACPT_AND_NOTE` clears it. Both resolve with the hours as kept:
+    /// `{ messageRemindType, startTime, endTime, isRepeated }`, times in Unix seconds.
+    pub fn receive_opt(&self, options: JsValue, set: bool) -> Promise {
+        let state = self.state.clone();
+        promise(async move {
+            let opt = match set {
+                true => Some(receive_opt_of(&Args::read(&options, "options")?)?),
+                false => None,
+            };
+            let kept = (state.client()?.receive_opt(opt).await).map_err(sdk_error)?;
+            ok(JsReceiveOpt::from(&kept))
         })
     }
 
@@ -655,4 +676,44 @@ impl Chat {
             ok(super::Empty {})
         })
     }
+}
+
+/// The quiet hours `setAllReceiveMessageOpt`'s options ask for, their window computed as
+/// Tencent's SDK computes it: from today's date at the local time given.
+fn receive_opt_of(o: &Args) -> Result<ReceiveOpt, JsValue> {
+    let remind = o.string("messageRemindType")?;
+    let quiet = match remind.as_deref().unwrap_or(super::events::REMIND_SILENT) {
+        super::events::REMIND_SILENT => true,
+        super::events::REMIND_NOTIFY => false,
+        other => {
+            return Err(invalid(format!(
+                "messageRemindType \"{other}\": use AcceptNotNotify (quiet) or AcceptAndNotify"
+            )));
+        }
+    };
+    let part = |name, most| Ok::<_, JsValue>(o.whole(name, 0.0, most)?.unwrap_or(0.0) as i32);
+    let (hour, minute) = (part("startHour", 23.0)?, part("startMinute", 59.0)?);
+    let second = part("startSecond", 59.0)?;
+    let duration = o.u32("duration")?.unwrap_or(0);
+    let repeated = o.bool("isRepeated")?.unwrap_or(true);
+    let today = js_sys::Date::new_0();
+    let start = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        today.get_full_year(),
+        today.get_month() as i32,
+        today.get_date() as i32,
+        hour,
+        minute,
+        second,
+    );
+    let start_s = (start.get_time() / 1000.0).round() as u64;
+    let length = match repeated {
+        true => u64::from(duration).min(DAY_S),
+        false => u64::from(duration),
+    };
+    Ok(ReceiveOpt {
+        quiet,
+        start_s,
+        end_s: start_s + length,
+        repeated,
+    })
 }

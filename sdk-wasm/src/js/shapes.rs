@@ -5,6 +5,7 @@
 use crate::client::ReadMarks;
 use crate::event::{Applications, Friend};
 use protocol::presence::{Presence, UserStatus};
+use protocol::push::ReceiveOpt;
 use protocol::{
     Conversation, CustomField, Element, Message, Profile, ProfileDetails, RelationEntry, UserId,
 };
@@ -672,6 +673,32 @@ impl<'a> From<&'a UserStatus> for JsUserStatus<'a> {
             },
             custom_status: &s.custom_status,
             last_seen_time: s.last_seen_ms / 1000,
+        }
+    }
+}
+
+/// Quiet hours for offline push, as Tencent's `getAllReceiveMessageOpt` gives them: the remind
+/// type (`TYPES.MSG_REMIND_ACPT_NOT_NOTE` while set), the window's start and end in seconds
+/// since the Unix epoch, and whether it repeats daily.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsReceiveOpt {
+    pub message_remind_type: &'static str,
+    pub start_time: u64,
+    pub end_time: u64,
+    pub is_repeated: bool,
+}
+
+impl From<&ReceiveOpt> for JsReceiveOpt {
+    fn from(o: &ReceiveOpt) -> Self {
+        Self {
+            message_remind_type: match o.quiet {
+                true => super::events::REMIND_SILENT,
+                false => super::events::REMIND_NOTIFY,
+            },
+            start_time: o.start_s,
+            end_time: o.end_s,
+            is_repeated: o.repeated,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod profile_fields;
 mod profiles;
 mod reactions;
 mod receipts;
+mod receive_opt;
 mod relations;
 
 use crate::clock::Clock;

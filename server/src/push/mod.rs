@@ -389,7 +389,12 @@ impl Worker {
         if registrations.is_empty() {
             return Ok(Delivery::Sent);
         }
+        // Nor in the user's quiet hours: held back for good, as Tencent's are.
         let now_ms = self.chat.clock.now_ms();
+        let quiet = self.chat.receive_opt(user).await?;
+        if quiet.silences(now_ms / 1000) {
+            return Ok(Delivery::Sent);
+        }
         let badge = storage
             .conversations(user, now_ms)
             .await?

@@ -60,8 +60,9 @@ struct Connection {
     bucket: TokenBucket,
     /// Searches cost the store more than other requests: they have a budget of their own.
     searches: TokenBucket,
-    /// A status change (hiding, a custom status) is told to every follower of the user: a
-    /// budget of its own, [`STATUS_CHANGES_PER_SEC`] on average.
+    /// A status change (hiding, a custom status) is told to every follower of the user, and
+    /// quiet hours to all of its devices: a budget of its own, [`STATUS_CHANGES_PER_SEC`] on
+    /// average.
     status_changes: TokenBucket,
 }
 
@@ -614,7 +615,9 @@ impl Connection {
                     Ok(Reply::Statuses { statuses })
                 }))
             }
-            Request::StatusHide { .. } | Request::StatusSet { .. }
+            Request::StatusHide { .. }
+            | Request::StatusSet { .. }
+            | Request::ReceiveOptSet { .. }
                 if !self.status_changes.try_take(Instant::now()) =>
             {
                 return Err(ChatError::new(
@@ -627,6 +630,14 @@ impl Connection {
             Request::StatusHide { hidden } => later(Box::pin(async move {
                 chat.hide_status(&me, hidden).await?;
                 Ok(Reply::StatusHidden { hidden })
+            })),
+            Request::ReceiveOptGet => later(Box::pin(async move {
+                let opt = chat.receive_opt(&me).await?;
+                Ok(Reply::ReceiveOpt { opt })
+            })),
+            Request::ReceiveOptSet { opt } => later(Box::pin(async move {
+                let opt = chat.set_receive_opt(&me, opt).await?;
+                Ok(Reply::ReceiveOpt { opt })
             })),
             Request::StatusSet { custom_status } => later(Box::pin(async move {
                 let own = chat.set_custom_status(&me, custom_status).await?;
