@@ -349,17 +349,8 @@ pub struct GetRoamMsgReply {
     pub msg_list: Vec<RoamMsg>,
 }
 
-/// `openim/admin_msgwithdraw`
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct MsgWithdraw {
-    #[serde(rename = "From_Account")]
-    pub from_account: String,
-    #[serde(rename = "To_Account")]
-    pub to_account: String,
-    #[serde(rename = "MsgKey")]
-    pub msg_key: String,
-}
+/// `openim/admin_msgwithdraw`: the message to recall.
+pub type MsgWithdraw = C2cMsgInfo;
 
 /// `openim/delete_c2c_msg_ramble`: deletes messages from one user's history only (every device
 /// of `Operator_Account`; the peer keeps its copy).
@@ -379,12 +370,8 @@ pub struct DeleteC2cMsgRamble {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ModifyC2cMsg {
-    #[serde(rename = "From_Account")]
-    pub from_account: String,
-    #[serde(rename = "To_Account")]
-    pub to_account: String,
-    #[serde(rename = "MsgKey")]
-    pub msg_key: String,
+    #[serde(flatten)]
+    pub message: C2cMsgInfo,
     #[serde(rename = "MsgBody", default, skip_serializing_if = "Option::is_none")]
     pub msg_body: Option<Vec<Element>>,
     #[serde(
@@ -409,7 +396,8 @@ pub struct C2cMsgReadReceipt {
     pub c2c_msg_info: Vec<C2cMsgInfo>,
 }
 
-/// A message a read receipt names: sent by `Peer_Account` to `Operator_Account`.
+/// A one-to-one message as Tencent's REST API names it: its sender, its recipient and its key.
+/// (In a read receipt, sent by `Peer_Account` to `Operator_Account`.)
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct C2cMsgInfo {

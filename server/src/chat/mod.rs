@@ -535,15 +535,7 @@ impl Chat {
         keys: Vec<MessageKey>,
         origin: Option<Origin>,
     ) -> Result<Pending<Seq>, ChatError> {
-        if keys.is_empty() || keys.len() > MAX_DELETE_PER_REQUEST {
-            return Err(ChatError::new(
-                ErrorCode::INVALID_ARGUMENT,
-                format!(
-                    "delete 1 to {MAX_DELETE_PER_REQUEST} messages per request, got {}",
-                    keys.len()
-                ),
-            ));
-        }
+        check_message_count(keys.len(), MAX_DELETE_PER_REQUEST, "a deletion")?;
         Ok(self
             .storage
             .delete_messages(owner, peer, keys, self.clock.now_ms(), origin))
@@ -908,6 +900,17 @@ fn check_page(limit: u32) -> Result<(), ChatError> {
 /// Refuses a request naming more than [`MAX_USERS_PER_REQUEST`] accounts.
 pub(crate) fn check_user_count(n: usize) -> Result<(), ChatError> {
     check_count(n, MAX_USERS_PER_REQUEST)
+}
+
+/// Refuses a request (`what`) naming other than 1 to `max` messages: 60006.
+pub(crate) fn check_message_count(n: usize, max: usize, what: &str) -> Result<(), ChatError> {
+    if n == 0 || n > max {
+        return Err(ChatError::new(
+            ErrorCode::INVALID_ARGUMENT,
+            format!("{what} names 1 to {max} messages, not {n}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a request naming more than `max` accounts.

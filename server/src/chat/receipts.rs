@@ -3,11 +3,11 @@
 //! read them. Storing a receipt and telling both users' devices is an edit of the message
 //! ([`crate::storage::EditChange::ReadReceipt`]), which holds the rules.
 
-use super::Chat;
+use super::{Chat, check_message_count};
 use crate::error::ChatError;
 use crate::storage::{EditChange, MessageEdit};
 use protocol::frame::MAX_READ_RECEIPTS;
-use protocol::{ErrorCode, MessageKey, UserId};
+use protocol::{MessageKey, UserId};
 
 impl Chat {
     /// `user` read the messages `keys` that `peer` sent it. Each is receipted at most once;
@@ -20,15 +20,7 @@ impl Chat {
         peer: &UserId,
         keys: &[MessageKey],
     ) -> Result<(), ChatError> {
-        if keys.is_empty() || keys.len() > MAX_READ_RECEIPTS {
-            return Err(ChatError::new(
-                ErrorCode::INVALID_ARGUMENT,
-                format!(
-                    "a read receipt names 1 to {MAX_READ_RECEIPTS} messages, not {}",
-                    keys.len()
-                ),
-            ));
-        }
+        check_message_count(keys.len(), MAX_READ_RECEIPTS, "a read receipt")?;
         for key in keys {
             let change = MessageEdit {
                 key: *key,

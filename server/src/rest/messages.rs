@@ -267,12 +267,18 @@ pub(super) fn exported(m: &Message) -> ExportedMsg {
     }
 }
 
+/// A message's key as the app gave it (`field` names where); 20022, as for a message that is
+/// not there, when it is not one.
+fn msg_key(key: &str, field: &str) -> Result<MessageKey, ChatError> {
+    MessageKey::parse(key)
+        .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("{field}: {e}")))
+}
+
 pub(super) async fn withdraw(chat: &Chat, body: &Bytes) -> Outcome {
     let req: MsgWithdraw = parse(body)?;
     let from = account(&req.from_account, "From_Account")?;
     let to = account(&req.to_account, "To_Account")?;
-    let key = MessageKey::parse(&req.msg_key)
-        .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKey: {e}")))?;
+    let key = msg_key(&req.msg_key, "MsgKey")?;
     chat.recall(key, &from, &to).await?;
     ok(Empty {})
 }
@@ -281,22 +287,18 @@ pub(super) async fn delete_ramble(chat: &Chat, body: &Bytes) -> Outcome {
     let req: DeleteC2cMsgRamble = parse(body)?;
     let owner = account(&req.operator_account, "Operator_Account")?;
     let peer = account(&req.peer_account, "Peer_Account")?;
-    let keys = req
-        .msg_key_list
-        .iter()
-        .map(|k| MessageKey::parse(k))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKeyList: {e}")))?;
+    let keys = (req.msg_key_list.iter())
+        .map(|k| msg_key(k, "MsgKeyList"))
+        .collect::<Result<Vec<_>, _>>()?;
     chat.delete_messages(&owner, &peer, keys, None)?.await?;
     ok(Empty {})
 }
 
 pub(super) async fn modify(chat: &Chat, body: &Bytes) -> Outcome {
     let req: ModifyC2cMsg = parse_send(body)?;
-    let from = account(&req.from_account, "From_Account")?;
-    let to = account(&req.to_account, "To_Account")?;
-    let key = MessageKey::parse(&req.msg_key)
-        .map_err(|e| ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKey: {e}")))?;
+    let from = account(&req.message.from_account, "From_Account")?;
+    let to = account(&req.message.to_account, "To_Account")?;
+    let key = msg_key(&req.message.msg_key, "MsgKey")?;
     let content = EditContent {
         elements: req.msg_body,
         cloud_custom_data: req.cloud_custom_data,
@@ -319,9 +321,7 @@ pub(super) async fn read_receipt(chat: &Chat, body: &Bytes) -> Outcome {
                     info.msg_key, info.from_account, info.to_account
                 )));
             }
-            MessageKey::parse(&info.msg_key).map_err(|e| {
-                ChatError::new(ErrorCode::MESSAGE_NOT_FOUND, format!("MsgKey: {e}"))
-            })
+            msg_key(&info.msg_key, "MsgKey")
         })
         .collect::<Result<Vec<_>, _>>()?;
     chat.read_receipt(&reader, &peer, &keys).await?;
