@@ -128,6 +128,27 @@ async fn users_and_devices_on_different_nodes_chat_and_stay_in_sync() {
         );
     }
 
+    // Quiet hours set on node 1 reach bob's laptop on node 2, and node 2 reads them back.
+    let quiet = protocol::push::ReceiveOpt {
+        quiet: true,
+        start_s: 1_800_000_000,
+        end_s: 1_800_003_600,
+        repeated: true,
+    };
+    bob_phone
+        .ok(Request::ReceiveOptSet { opt: quiet.clone() })
+        .await;
+    let told = loop {
+        if let SyncEvent::ReceiveOpt { opt } = &bob_laptop.push().await.event {
+            break opt.clone();
+        }
+    };
+    assert_eq!(told, quiet);
+    assert_eq!(
+        bob_laptop.ok(Request::ReceiveOptGet).await,
+        Reply::ReceiveOpt { opt: quiet }
+    );
+
     // The offline flow: carol, an account the backend made through node 1, is offline while
     // alice writes through node 0, then signs in on node 2 and finds everything.
     let made = nodes[1]
