@@ -257,15 +257,7 @@ impl Chat {
         promise(async move {
             let o = Args::read(&options, "options")?;
             let remind = o.need(o.string("messageRemindType")?, "messageRemindType")?;
-            let mute = match remind.as_str() {
-                super::events::REMIND_SILENT => true,
-                super::events::REMIND_NOTIFY => false,
-                other => {
-                    return Err(invalid(format!(
-                        "messageRemindType \"{other}\": use AcceptAndNotify or AcceptNotNotify"
-                    )));
-                }
-            };
+            let mute = mutes(&remind)?;
             change(state, Relation::Muted, o.users()?, mute).await
         })
     }
@@ -682,15 +674,7 @@ impl Chat {
 /// Tencent's SDK computes it: from today's date at the local time given.
 fn receive_opt_of(o: &Args) -> Result<ReceiveOpt, JsValue> {
     let remind = o.string("messageRemindType")?;
-    let quiet = match remind.as_deref().unwrap_or(super::events::REMIND_SILENT) {
-        super::events::REMIND_SILENT => true,
-        super::events::REMIND_NOTIFY => false,
-        other => {
-            return Err(invalid(format!(
-                "messageRemindType \"{other}\": use AcceptNotNotify (quiet) or AcceptAndNotify"
-            )));
-        }
-    };
+    let quiet = mutes(remind.as_deref().unwrap_or(super::events::REMIND_SILENT))?;
     let part = |name, most| Ok::<_, JsValue>(o.whole(name, 0.0, most)?.unwrap_or(0.0) as i32);
     let (hour, minute) = (part("startHour", 23.0)?, part("startMinute", 59.0)?);
     let second = part("startSecond", 59.0)?;
@@ -716,4 +700,16 @@ fn receive_opt_of(o: &Args) -> Result<ReceiveOpt, JsValue> {
         end_s: start_s + length,
         repeated,
     })
+}
+
+/// Whether a `messageRemindType` holds notifications back (`AcceptNotNotify`) or lets them
+/// through (`AcceptAndNotify`); any other (Tencent's `Discard`) is refused.
+fn mutes(remind: &str) -> Result<bool, JsValue> {
+    match remind {
+        super::events::REMIND_SILENT => Ok(true),
+        super::events::REMIND_NOTIFY => Ok(false),
+        other => Err(invalid(format!(
+            "messageRemindType \"{other}\": use AcceptAndNotify or AcceptNotNotify"
+        ))),
+    }
 }
