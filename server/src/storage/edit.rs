@@ -80,25 +80,30 @@ impl MessageEdit {
     /// version, the edit time and the new content. The caller has checked [`Self::names`].
     /// False when the change leaves the message as it was: nothing is stored or told then.
     pub(crate) fn apply_to(&self, message: &mut Message) -> StorageResult<bool> {
-        if let EditChange::ReadReceipt = self.change {
-            return self.receipt(message);
-        }
-        if message.recalled {
-            return Err(StorageError::AlreadyRecalled);
-        }
-        let (base_version, elements, cloud_custom_data) = match &self.change {
+        match &self.change {
+            EditChange::ReadReceipt => self.receipt(message),
+            _ if message.recalled => Err(StorageError::AlreadyRecalled),
+            EditChange::Reaction { id, add } => {
+                protocol::reaction::change(&mut message.reactions, id, &self.editor, *add)
+                    .map(|()| true)
+                    .map_err(StorageError::Reaction)
+            }
             EditChange::Content {
                 base_version,
                 elements,
                 cloud_custom_data,
-            } => (*base_version, elements, cloud_custom_data),
-            EditChange::Reaction { id, add } => {
-                return protocol::reaction::change(&mut message.reactions, id, &self.editor, *add)
-                    .map(|()| true)
-                    .map_err(StorageError::Reaction);
-            }
-            EditChange::ReadReceipt => unreachable!("applied above"),
-        };
+            } => self.content(message, *base_version, elements, cloud_custom_data),
+        }
+    }
+
+    /// A new version of the content: the words (its sender's alone) and the custom data.
+    fn content(
+        &self,
+        message: &mut Message,
+        base_version: u32,
+        elements: &Option<Vec<Element>>,
+        cloud_custom_data: &Option<String>,
+    ) -> StorageResult<bool> {
         if !self.admin && message.version != base_version {
             return Err(StorageError::EditConflict {
                 version: message.version,
