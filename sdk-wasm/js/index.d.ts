@@ -173,7 +173,7 @@ export interface ConversationChanges {
 
 export interface CreateMessageOptions<P> {
   to: string;
-  /** Duet is one-to-one: `TYPES.CONV_C2C`, the only value (it may be left out). */
+  /** Duet is one-to-one: `TYPES.CONV_C2C`, the only value (it may be left out); any other is refused. */
   conversationType?: 'C2C';
   payload: P;
   cloudCustomData?: string;
@@ -694,6 +694,12 @@ export declare const TYPES: {
   readonly MSG_VIDEO: 'TIMVideoFileElem';
   readonly MSG_SYSTEM: 'DuetSystemElem';
   readonly CONV_C2C: 'C2C';
+  /**
+   * Tencent's group and system conversation types. Duet has neither: `create…Message`
+   * refuses them and `getConversationList({ type })` finds no such conversation.
+   */
+  readonly CONV_GROUP: 'GROUP';
+  readonly CONV_SYSTEM: '@TIM#SYSTEM';
   /** `markConversation`'s `markType`s, and the values of a conversation's `markList`. */
   readonly CONV_MARK_TYPE_STAR: 1;
   readonly CONV_MARK_TYPE_UNREAD: 2;

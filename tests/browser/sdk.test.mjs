@@ -202,10 +202,13 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     const user = chat.getLoginUser();
     const thrown = (f) => { try { f(); return null; } catch (e) { return e.code; } };
     const badLevels = [5, -1, 1.5, '0', undefined].map((l) => thrown(() => chat.setLogLevel(l)));
+    // A group message, as Tencent's samples make one, to a group whose ID is also a user's.
+    const toGroup = [TencentCloudChat.TYPES.CONV_GROUP, TencentCloudChat.TYPES.CONV_SYSTEM, 'c2c'].map((conversationType) =>
+      thrown(() => chat.createTextMessage({ to: bob, conversationType, payload: { text: 'to a group' } })));
     const awaited = await TencentCloudChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
     const result = {
       instance, userBefore, profileBefore, heard: await heard, mine, user, badLevels, warned,
-      withContext: app.texts, lastText, lastCustom, sent: { time: message.time, seq: message.sequence },
+      withContext: app.texts, toGroup, lastText, lastCustom, sent: { time: message.time, seq: message.sequence },
       awaited: typeof awaited.login,
     };
     await chat.logout();
@@ -219,6 +222,7 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
   assert.equal(got.profileBefore, 61004, 'getMyProfile before login fails with the state code');
   assert.deepEqual(got.heard, ['Hello World!']);
   assert.deepEqual(got.withContext, ['Hello World!'], "a listener is called with on()'s context as this");
+  assert.deepEqual(got.toGroup, [60006, 60006, 60006], 'a group or system message is refused, not sent to the user of that ID');
   assert.equal(got.warned.length, 2, `a warning for each listener that can never be called: ${got.warned}`);
   assert.match(got.warned[0], /^duet-chat: on\(\) was given no event name/);
   assert.deepEqual(got.lastText, { show: 'Hello World!', time: got.sent.time, seq: got.sent.seq, from: alice });
@@ -748,7 +752,8 @@ test('markConversation and setConversationCustomData reach every device of the u
       read: await ids(a1, { hasUnreadCount: false }),
       starAndRead: await ids(a1, { markType: TYPES.CONV_MARK_TYPE_STAR, hasUnreadCount: false }),
       c2c: await ids(a1, { type: TYPES.CONV_C2C }),
-      group: await ids(a1, { type: 'GROUP' }),
+      group: await ids(a1, { type: TYPES.CONV_GROUP }),
+      system: await ids(a1, { type: TYPES.CONV_SYSTEM }),
       named: await ids(a1, [C, 'C2Cnobody-here']),
       empty: await ids(a1, []),
     };
@@ -778,7 +783,7 @@ test('markConversation and setConversationCustomData reach every device of the u
   assert.deepEqual(got.onA2, got.onA1, 'and on the user\'s other device');
   assert.ok(got.heard >= 1, 'which hears CONVERSATION_LIST_UPDATED');
   assert.deepEqual(got.filters, {
-    star: [B], own: [B], unmarked: [C], unread: [B], read: [C], starAndRead: [], c2c: [C, B], group: [], named: [C], empty: [],
+    star: [B], own: [B], unmarked: [C], unread: [B], read: [C], starAndRead: [], c2c: [C, B], group: [], system: [], named: [C], empty: [],
   });
   assert.deepEqual(got.wrong, { markType: 60006, enableMark: 60006, customData: 60006, group: 60006 }, 'and nothing changed');
   assert.deepEqual(got.afterSignIn, got.onA1, 'a device that was away gets the state');

@@ -84,6 +84,8 @@ struct Types {
     MSG_VIDEO: &'static str,
     MSG_SYSTEM: &'static str,
     CONV_C2C: &'static str,
+    CONV_GROUP: &'static str,
+    CONV_SYSTEM: &'static str,
     CONV_MARK_TYPE_STAR: u8,
     CONV_MARK_TYPE_UNREAD: u8,
     CONV_MARK_TYPE_FOLD: u8,
@@ -134,6 +136,9 @@ const TYPES: Types = Types {
     MSG_VIDEO: "TIMVideoFileElem",
     MSG_SYSTEM: "DuetSystemElem",
     CONV_C2C: "C2C",
+    // Tencent's other kinds, so that code written for its SDK is told they are not here.
+    CONV_GROUP: "GROUP",
+    CONV_SYSTEM: "@TIM#SYSTEM",
     CONV_MARK_TYPE_STAR: mark::STAR as u8,
     CONV_MARK_TYPE_UNREAD: mark::UNREAD as u8,
     CONV_MARK_TYPE_FOLD: mark::FOLD as u8,

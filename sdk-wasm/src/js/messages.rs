@@ -38,11 +38,23 @@ struct Created {
 
 fn create_options(options: &JsValue) -> Result<Created, JsValue> {
     let o = Args::read(options, "options")?;
+    // Refused rather than sent as one-to-one: a group's ID may also be a user's.
+    if !is_c2c(o.string("conversationType")?) {
+        return Err(invalid(
+            "options.conversationType must be TYPES.CONV_C2C: Duet has one-to-one conversations only",
+        ));
+    }
     Ok(Created {
         to: o.user("to")?,
         cloud_custom_data: o.string("cloudCustomData")?.filter(|c| !c.is_empty()),
         need_read_receipt: o.bool("needReadReceipt")?.unwrap_or_default(),
     })
+}
+
+/// Whether a `conversationType`, or a conversation filter's `type`, is one-to-one
+/// (`TYPES.CONV_C2C`), the one kind Duet has; left out, it is.
+fn is_c2c(kind: Option<String>) -> bool {
+    kind.is_none_or(|k| k == "C2C")
 }
 
 /// The conversation and key of each message of a list, of which there is at least one.
@@ -350,9 +362,9 @@ struct Failure {
 
 /// Which conversations `getConversationList(options)` keeps, as Tencent's: every one when
 /// there are no options; those a list of IDs names; else those that match each condition an
-/// object gives (`groupName`: those in that conversation group; `type` `'GROUP'` or
-/// `hasGroupAtInfo: true` keep none: Duet has no group chats; `markType` 0 keeps the unmarked
-/// ones).
+/// object gives (`groupName`: those in that conversation group; a `type` other than
+/// `TYPES.CONV_C2C`, or `hasGroupAtInfo: true`, keeps none: Duet has no group chats;
+/// `markType` 0 keeps the unmarked ones).
 #[derive(Default)]
 struct ConversationFilter {
     /// Only the conversations with these peers.
@@ -383,8 +395,7 @@ impl ConversationFilter {
         let o = Args::read(options, "options")?;
         Ok(Self {
             peers: None,
-            none: o.string("type")?.as_deref() == Some("GROUP")
-                || o.bool("hasGroupAtInfo")? == Some(true),
+            none: !is_c2c(o.string("type")?) || o.bool("hasGroupAtInfo")? == Some(true),
             group: o.string("groupName")?.filter(|g| !g.is_empty()),
             mark: o.number("markType")?,
             unread: o.bool("hasUnreadCount")?,
