@@ -872,6 +872,82 @@ pub struct GetNoSpeakingReply {
     pub group_msg_nospeaking_time: u64,
 }
 
+// ---- timpush: one message to every account --------------------------------------------
+
+/// `timpush/push`, and Tencent's older `all_member_push/im_push`: one message to every
+/// account, sent in the background.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushAll {
+    /// Absent: sent as the administrator. Present: sent as this user, who gets no copy.
+    #[serde(rename = "From_Account", default)]
+    pub from_account: Option<String>,
+    /// Each recipient gets the message once for the same `MsgRandom` and body, however often
+    /// the push is asked for.
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    /// Required here: Duet sends a message, not a notification alone.
+    #[serde(rename = "MsgBody", default)]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData", default)]
+    pub cloud_custom_data: Option<String>,
+    /// `timpush/push`: 1 delivers to the devices online now only, stored nowhere; 0 (default)
+    /// stores it in every recipient's history.
+    #[serde(rename = "OnlineOnlyFlag", default)]
+    pub online_only_flag: Option<u8>,
+    /// `all_member_push/im_push`: 0 is `OnlineOnlyFlag` 1; any other value, at most 7 days,
+    /// stores it.
+    #[serde(rename = "MsgLifeTime", default)]
+    pub msg_life_time: Option<u32>,
+    /// How to notify a recipient with no device online.
+    #[serde(rename = "OfflinePushInfo", default)]
+    pub offline_push_info: Option<crate::push::OfflinePushInfo>,
+    /// Tencent's attribute and tag conditions. Duet keeps no user attributes or tags, so a
+    /// push that has one is refused rather than sent to everyone.
+    #[serde(rename = "Condition", default)]
+    pub condition: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushAllReply {
+    /// Names the push for `duet/push_task`.
+    #[serde(rename = "TaskId")]
+    pub task_id: String,
+}
+
+/// `duet/push_task`: how far a push to every account has gone.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushTask {
+    #[serde(rename = "TaskId")]
+    pub task_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushTaskReply {
+    /// `running`, `done`, or `failed` (the rest of the accounts were not reached; `Error`
+    /// says why).
+    #[serde(rename = "Status")]
+    pub status: String,
+    /// Recipients the message was sent to (or, for one it had reached before with the same
+    /// `MsgRandom` and body, already had been).
+    #[serde(rename = "Sent")]
+    pub sent: u64,
+    /// Recipients it was refused for (one who blocked the sender, an account deleted meanwhile).
+    #[serde(rename = "Failed")]
+    pub failed: u64,
+    /// Unix seconds.
+    #[serde(rename = "StartTime")]
+    pub start_time: u64,
+    /// Unix seconds; 0 while running.
+    #[serde(rename = "EndTime")]
+    pub end_time: u64,
+    #[serde(rename = "Error", default, skip_serializing_if = "String::is_empty")]
+    pub error: String,
+}
+
 // ---- Duet's own commands (service `duet`) -------------------------------------------------
 
 /// `duet/set_app_config` and the reply of `duet/get_app_config`.

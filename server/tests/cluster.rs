@@ -182,6 +182,40 @@ async fn users_and_devices_on_different_nodes_chat_and_stay_in_sync() {
         .await;
     assert_eq!(state["QueryResult"][0]["Status"], "Online", "{state}");
 
+    // A push to every account through node 1 reaches the users' devices on every node.
+    let push = nodes[1]
+        .rest(
+            "timpush/push",
+            serde_json::json!({ "MsgRandom": 9, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "to every node"}}] }),
+        )
+        .await;
+    assert_eq!(push["ErrorCode"], 0, "{push}");
+    for device in [&mut alice, &mut bob_phone, &mut bob_laptop, &mut carol] {
+        while text_of(&next_message(device).await) != "to every node" {}
+    }
+    let mut report = serde_json::Value::Null;
+    for _ in 0..200 {
+        report = nodes[1]
+            .rest(
+                "duet/push_task",
+                serde_json::json!({ "TaskId": push["TaskId"] }),
+            )
+            .await;
+        if report["Status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        (&report["Status"], &report["Sent"], &report["Failed"]),
+        (
+            &serde_json::json!("done"),
+            &serde_json::json!(3),
+            &serde_json::json!(0)
+        ),
+        "alice, bob and carol: {report}"
+    );
+
     // A blacklist entry made through node 1 refuses alice's sends through node 0.
     let Reply::RelationResults { results } = bob_phone
         .ok(Request::RelationAdd {

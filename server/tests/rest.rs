@@ -2604,3 +2604,115 @@ async fn a_muted_user_sends_nothing_until_the_mute_ends() {
     let mut bob = server.login("bob", "web2").await;
     bob.send_text("alice", 9, "a new bob").await;
 }
+
+/// Asks `duet/push_task` until the push ends; returns its last answer.
+async fn push_ended(server: &TestServer, task: &Value) -> Value {
+    for _ in 0..200 {
+        let r = server.rest("duet/push_task", json!({"TaskId": task})).await;
+        assert_eq!(code(&r), 0, "{r}");
+        if r["Status"] != "running" {
+            return r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("push {task} still running");
+}
+
+#[tokio::test]
+async fn a_push_to_every_account_reaches_each_once_and_is_bounded() {
+    let server = TestServer::start().await;
+    let mut online = server.login("p-online", "web").await;
+    drop(server.login("p-blocker", "web").await);
+    for u in ["p-offline1", "p-offline2", "sender"] {
+        server
+            .rest("im_open_login_svc/account_import", json!({"UserID": u}))
+            .await;
+    }
+    server
+        .rest(
+            "sns/black_list_add",
+            json!({"From_Account": "p-blocker", "To_Account": ["sender"]}),
+        )
+        .await;
+    let push = |body: Value| server.rest("timpush/push", body);
+    // Refused, and nothing sent: conditions, no body, a sender or flag that is not.
+    let tagged = json!({"MsgRandom": 1, "MsgBody": text_body("x"), "Condition": {"TagsOr": ["a"]}});
+    assert_eq!(code(&push(tagged).await), 60006);
+    assert_eq!(code(&push(json!({"MsgRandom": 1})).await), 90002);
+    let ghost = json!({"From_Account": "ghost", "MsgRandom": 1, "MsgBody": text_body("x")});
+    assert_eq!(code(&push(ghost).await), 20003);
+    let flag = json!({"MsgRandom": 1, "MsgBody": text_body("x"), "OnlineOnlyFlag": 2});
+    assert_eq!(code(&push(flag).await), 60006);
+
+    let all = json!({"From_Account": "sender", "MsgRandom": 77, "MsgBody": text_body("to all"),
+        "OfflinePushInfo": {"PushFlag": 0, "Title": "News", "Desc": "to all"}});
+    let r = push(all.clone()).await;
+    assert_eq!(code(&r), 0, "{r}");
+    let live = online.push_message().await;
+    assert_eq!((live.from.as_str(), text_of(&live)), ("sender", "to all"));
+    let report = push_ended(&server, &r["TaskId"]).await;
+    // Every account but the sender: the administrator, four users, one of whom blocks it.
+    assert_eq!(
+        (
+            report["Status"].as_str(),
+            report["Sent"].as_u64(),
+            report["Failed"].as_u64()
+        ),
+        (Some("done"), Some(4), Some(1)),
+        "{report}"
+    );
+    assert!(report["EndTime"].as_u64() >= report["StartTime"].as_u64());
+    assert_eq!(
+        code(&push(all.clone()).await),
+        60004,
+        "a second apart at least"
+    );
+    // The same push again (a retry): each recipient still has it once.
+    server.clock.advance_ms(1_000);
+    let again = push(all).await;
+    assert_eq!(push_ended(&server, &again["TaskId"]).await["Sent"], 4);
+    let mut offline = server.login("p-offline1", "web").await;
+    let got = offline.history("sender", 10).await;
+    assert_eq!(got.iter().map(text_of).collect::<Vec<_>>(), ["to all"]);
+    let (entries, _, _) = server
+        .login("sender", "web")
+        .await
+        .sync_all(Seq(0), 100)
+        .await;
+    assert!(
+        messages(&entries).is_empty(),
+        "the sender's devices get no copies"
+    );
+    let (entries, _, _) = server
+        .login("p-blocker", "web2")
+        .await
+        .sync_all(Seq(0), 100)
+        .await;
+    assert!(
+        messages(&entries).is_empty(),
+        "nor does a user who blocked the sender"
+    );
+
+    // Tencent's older command keeps nothing unless MsgLifeTime says so.
+    server.clock.advance_ms(1_000);
+    let r = server
+        .rest(
+            "all_member_push/im_push",
+            json!({"MsgRandom": 78, "MsgBody": text_body("live only")}),
+        )
+        .await;
+    assert_eq!(push_ended(&server, &r["TaskId"]).await["Status"], "done");
+    let live = online.push_message().await;
+    assert_eq!(
+        (live.from.as_str(), text_of(&live)),
+        ("administrator", "live only")
+    );
+    assert!(
+        offline.history("administrator", 10).await.is_empty(),
+        "not stored"
+    );
+    let unknown = server
+        .rest("duet/push_task", json!({"TaskId": "nope"}))
+        .await;
+    assert_eq!(code(&unknown), 60006);
+}

@@ -11,6 +11,7 @@ pub mod mutes;
 mod presence;
 pub mod profile_fields;
 mod profiles;
+pub mod push_all;
 mod reactions;
 mod receipts;
 mod receive_opt;
@@ -82,6 +83,8 @@ pub struct Chat {
     pub push_wake: Arc<Notify>,
     /// The connections following users' presence.
     followers: crate::followers::Followers,
+    /// The pushes to every account this node started.
+    push_all: push_all::PushAll,
 }
 
 /// UserSigs remembered per user, and users remembered, for [`Revocation::sigs`]. Past the
@@ -168,6 +171,7 @@ impl Chat {
             push,
             push_wake: Arc::new(Notify::new()),
             followers: Default::default(),
+            push_all: Default::default(),
         }
     }
 
@@ -300,18 +304,25 @@ impl Chat {
         }))
     }
 
-    fn send_checked(
-        &self,
-        from: &UserId,
-        req: SendRequest,
-        opts: SendOptions,
-    ) -> Result<Pending<Sent>, ChatError> {
+    /// Checks what a send carries, whoever it goes to: the body, the custom data and the
+    /// offline push settings.
+    fn check_content(&self, req: &SendRequest) -> Result<(), ChatError> {
         self.config.limits.check_body(&req.elements)?;
         self.check_custom_data(req.cloud_custom_data.as_deref())?;
         if let Some(info) = &req.offline_push_info {
             info.check()
                 .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, e))?;
         }
+        Ok(())
+    }
+
+    fn send_checked(
+        &self,
+        from: &UserId,
+        req: SendRequest,
+        opts: SendOptions,
+    ) -> Result<Pending<Sent>, ChatError> {
+        self.check_content(&req)?;
         let now_ms = opts.imported_ms.unwrap_or_else(|| self.clock.now_ms());
         let client_time_s = composed_at(req.client_time_s, now_ms)?;
         let checks = self.permit(from, &req, &opts)?;

@@ -97,6 +97,18 @@ pub const COMMANDS: &[CommandInfo] = &[
         schema::<RestReply<BatchSendMsgReply>>,
     ),
     c(
+        "timpush/push",
+        "Send one message to every account, in the background",
+        schema::<PushAll>,
+        schema::<RestReply<PushAllReply>>,
+    ),
+    c(
+        "all_member_push/im_push",
+        "Send one message to every account, in the background (Tencent's older name; online only unless MsgLifeTime is above 0)",
+        schema::<PushAll>,
+        schema::<RestReply<PushAllReply>>,
+    ),
+    c(
         "openim/admin_getroammsg",
         "Read the history between two users, a page at a time",
         schema::<GetRoamMsg>,
@@ -312,6 +324,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         request: schema::<ExportMsgs>,
         reply: Reply::Lines(schema::<ExportedMsg>),
     },
+    c(
+        "duet/push_task",
+        "Say how far a push to every account that this server started has gone",
+        schema::<PushTask>,
+        schema::<RestReply<PushTaskReply>>,
+    ),
     c(
         "duet/push_register",
         "Register a user's device with a push service",

@@ -13,7 +13,7 @@ use protocol::{ErrorCode, Message, MessageKey, UserId};
 const BATCH_SEND_MAX: usize = 500;
 
 /// Longest `MsgLifeTime` Tencent accepts: 7 days.
-const MAX_LIFE_TIME_SECS: u32 = 7 * 24 * 3600;
+pub(super) const MAX_LIFE_TIME_SECS: u32 = 7 * 24 * 3600;
 
 /// The send settings shared by `sendmsg` and `batchsendmsg`.
 struct Common {

@@ -18,6 +18,7 @@ mod messages;
 pub mod openapi;
 mod profiles;
 mod push;
+mod push_all;
 mod relations;
 mod state;
 
@@ -193,6 +194,9 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
         "openim/sendmsg" => messages::send(chat, body).await,
         "openim/importmsg" => messages::import(chat, body).await,
         "openim/batchsendmsg" => messages::batch_send(chat, body).await,
+        "timpush/push" => push_all::push(chat, body, push_all::Command::Push).await,
+        "all_member_push/im_push" => push_all::push(chat, body, push_all::Command::ImPush).await,
+        "duet/push_task" => push_all::task(chat, body).await,
         "openim/admin_getroammsg" => messages::roaming(chat, body).await,
         "openim/admin_msgwithdraw" => messages::withdraw(chat, body).await,
         "openim/modify_c2c_msg" => messages::modify(chat, body).await,

@@ -1,0 +1,100 @@
+//! `timpush/push` and Tencent's older `all_member_push/im_push`: one message to every
+//! account, sent in the background; `duet/push_task` says how far it has gone.
+
+use super::messages::MAX_LIFE_TIME_SECS;
+use super::{Outcome, account, ok, parse, parse_send};
+use crate::chat::push_all::PushState;
+use crate::chat::{Chat, SendOptions, SendRequest};
+use crate::error::ChatError;
+use axum::body::Bytes;
+use protocol::ErrorCode;
+use protocol::rest::*;
+use std::sync::Arc;
+
+/// Which command asked: they differ in how a message is kept by default.
+#[derive(Clone, Copy)]
+pub(super) enum Command {
+    /// `timpush/push`: stored unless `OnlineOnlyFlag` is 1.
+    Push,
+    /// `all_member_push/im_push`: to the devices online now unless `MsgLifeTime` is above 0.
+    ImPush,
+}
+
+pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Outcome {
+    let req: PushAll = parse_send(body)?;
+    if req.condition.is_some() {
+        return Err(invalid(
+            "Condition is not supported: Duet keeps no user attributes or tags; leave it out to \
+             push to every account",
+        ));
+    }
+    if req.msg_body.is_empty() {
+        return Err(ChatError::new(
+            ErrorCode::BAD_MSG_BODY,
+            "MsgBody is required: a push to every account sends a message",
+        ));
+    }
+    if req.msg_life_time.is_some_and(|t| t > MAX_LIFE_TIME_SECS) {
+        return Err(invalid(format!(
+            "MsgLifeTime must be at most {MAX_LIFE_TIME_SECS} seconds"
+        )));
+    }
+    let online_only = match (command, req.online_only_flag) {
+        (_, Some(flag @ 2..)) => {
+            return Err(invalid(format!(
+                "OnlineOnlyFlag must be 0 or 1, got {flag}"
+            )));
+        }
+        (_, Some(flag)) => flag == 1,
+        (Command::Push, None) => false,
+        (Command::ImPush, None) => req.msg_life_time.unwrap_or(0) == 0,
+    };
+    let from = match req.from_account.as_deref() {
+        Some(id) => account(id, "From_Account")?,
+        None => chat.identity.admin.clone(),
+    };
+    let message = SendRequest {
+        to: from.clone(),
+        random: req.msg_random,
+        elements: req.msg_body,
+        cloud_custom_data: req.cloud_custom_data,
+        client_time_s: 0,
+        offline_push_info: req.offline_push_info,
+        need_read_receipt: false,
+    };
+    // The sender's own devices are not sent a copy of each of the many messages.
+    let opts = SendOptions {
+        sync_sender: false,
+        online_only,
+        ..SendOptions::default()
+    };
+    let task_id = chat.push_all(from, message, opts).await?;
+    ok(PushAllReply { task_id })
+}
+
+pub(super) async fn task(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: PushTask = parse(body)?;
+    let p = chat.push_task(&req.task_id).ok_or_else(|| {
+        invalid(format!(
+            "no push {:?} among the last 100 this server started",
+            req.task_id
+        ))
+    })?;
+    let (status, error) = match p.state {
+        PushState::Running => ("running", String::new()),
+        PushState::Done => ("done", String::new()),
+        PushState::Failed(reason) => ("failed", reason),
+    };
+    ok(PushTaskReply {
+        status: status.into(),
+        sent: p.sent,
+        failed: p.failed,
+        start_time: p.start_ms / 1000,
+        end_time: p.end_ms / 1000,
+        error,
+    })
+}
+
+fn invalid(message: impl Into<String>) -> ChatError {
+    ChatError::new(ErrorCode::INVALID_ARGUMENT, message)
+}
