@@ -294,15 +294,18 @@ async fn a_user_recalls_its_own_message_within_the_window() {
         key,
     };
     let not_hers = bob
-        .err(Request::Recall {
+        .request(Request::Recall {
             peer: uid("alice"),
             key: m.key,
         })
         .await;
-    assert_eq!(
-        not_hers,
-        protocol::ErrorCode::MESSAGE_NOT_FOUND,
-        "only the sender recalls"
+    let ServerFrame::Error { code, message, .. } = not_hers else {
+        panic!("recalling the peer's message is refused, got {not_hers:?}")
+    };
+    assert_eq!(code, protocol::ErrorCode::MESSAGE_NOT_FOUND);
+    assert!(
+        message.contains("only its sender can recall"),
+        "the refusal says why: {message}"
     );
     assert_eq!(
         alice.ok(recall(m.key)).await,

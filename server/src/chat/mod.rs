@@ -754,7 +754,17 @@ impl Chat {
                 ),
             ));
         }
-        self.recall(key, me, peer).await
+        self.recall(key, me, peer).await.map_err(|e| match e.code {
+            // Most often the peer's message: say so, not just that there is none.
+            ErrorCode::MESSAGE_NOT_FOUND => ChatError::new(
+                e.code,
+                format!(
+                    "you sent {peer} no message {key} that is still kept; only its sender can \
+                     recall a message"
+                ),
+            ),
+            _ => e,
+        })
     }
 
     /// Sets a profile (R6.3); `create` makes the account if needed (the REST import does). The
