@@ -65,13 +65,7 @@ impl Chat {
         opts: SendOptions,
     ) -> Result<String, ChatError> {
         self.check_content(&message)?;
-        let sender = self.storage.accounts(Some(&from), 1).await?;
-        if sender.first().is_none_or(|a| a.id != from) {
-            return Err(ChatError::new(
-                ErrorCode::ACCOUNT_NOT_FOUND,
-                format!("account {from} does not exist"),
-            ));
-        }
+        self.require_account(&from).await?;
         let now_ms = self.clock.now_ms();
         let (id, progress) = self.push_all.start(now_ms)?;
         tracing::info!(task = %id, %from, "push to every account started");

@@ -13,7 +13,7 @@ use protocol::{ErrorCode, Message, MessageKey, UserId};
 const BATCH_SEND_MAX: usize = 500;
 
 /// Longest `MsgLifeTime` Tencent accepts: 7 days.
-pub(super) const MAX_LIFE_TIME_SECS: u32 = 7 * 24 * 3600;
+const MAX_LIFE_TIME_SECS: u32 = 7 * 24 * 3600;
 
 /// The send settings shared by `sendmsg` and `batchsendmsg`.
 struct Common {
@@ -22,11 +22,26 @@ struct Common {
     need_read_receipt: bool,
 }
 
+/// The sender `From_Account` names: the administrator when it is absent.
+pub(super) fn sender(chat: &Chat, from_account: Option<&str>) -> Result<UserId, ChatError> {
+    match from_account {
+        Some(id) => account(id, "From_Account"),
+        None => Ok(chat.identity.admin.clone()),
+    }
+}
+
+/// Refuses a `MsgLifeTime` over Tencent's 7 days.
+pub(super) fn check_life_time(life_time: Option<u32>) -> Result<(), ChatError> {
+    match life_time {
+        Some(t) if t > MAX_LIFE_TIME_SECS => Err(invalid(format!(
+            "MsgLifeTime must be at most {MAX_LIFE_TIME_SECS} seconds"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
-    let from = match msg.from_account.as_deref() {
-        Some(id) => account(id, "From_Account")?,
-        None => chat.identity.admin.clone(),
-    };
+    let from = sender(chat, msg.from_account.as_deref())?;
     let sync_sender = match msg.sync_other_machine {
         None | Some(1) => true,
         Some(2) => false,
@@ -41,11 +56,7 @@ fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
             )));
         }
     };
-    if msg.msg_life_time.is_some_and(|t| t > MAX_LIFE_TIME_SECS) {
-        return Err(invalid(format!(
-            "MsgLifeTime must be at most {MAX_LIFE_TIME_SECS} seconds"
-        )));
-    }
+    check_life_time(msg.msg_life_time)?;
     let mut opts = SendOptions {
         sync_sender,
         // Tencent's `MsgLifeTime` 0: to the recipient's devices online now, kept nowhere.
@@ -70,7 +81,7 @@ fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
     })
 }
 
-fn invalid(message: String) -> ChatError {
+pub(super) fn invalid(message: impl Into<String>) -> ChatError {
     ChatError::new(ErrorCode::INVALID_ARGUMENT, message)
 }
 
@@ -212,7 +223,7 @@ pub(super) async fn roaming(chat: &Chat, body: &Bytes) -> Outcome {
         )));
     }
     if req.min_time > req.max_time {
-        return Err(invalid("MinTime is after MaxTime".into()));
+        return Err(invalid("MinTime is after MaxTime"));
     }
     let before = match req.last_msg_key.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(MessageKey::parse(k).map_err(|e| invalid(format!("LastMsgKey: {e}")))?),

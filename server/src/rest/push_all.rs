@@ -1,8 +1,8 @@
 //! `timpush/push` and Tencent's older `all_member_push/im_push`: one message to every
 //! account, sent in the background; `duet/push_task` says how far it has gone.
 
-use super::messages::MAX_LIFE_TIME_SECS;
-use super::{Outcome, account, ok, parse, parse_send};
+use super::messages::{check_life_time, invalid, sender};
+use super::{Outcome, ok, parse, parse_send};
 use crate::chat::push_all::PushState;
 use crate::chat::{Chat, SendOptions, SendRequest};
 use crate::error::ChatError;
@@ -34,11 +34,7 @@ pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Ou
             "MsgBody is required: a push to every account sends a message",
         ));
     }
-    if req.msg_life_time.is_some_and(|t| t > MAX_LIFE_TIME_SECS) {
-        return Err(invalid(format!(
-            "MsgLifeTime must be at most {MAX_LIFE_TIME_SECS} seconds"
-        )));
-    }
+    check_life_time(req.msg_life_time)?;
     let online_only = match (command, req.online_only_flag) {
         (_, Some(flag @ 2..)) => {
             return Err(invalid(format!(
@@ -49,10 +45,7 @@ pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Ou
         (Command::Push, None) => false,
         (Command::ImPush, None) => req.msg_life_time.unwrap_or(0) == 0,
     };
-    let from = match req.from_account.as_deref() {
-        Some(id) => account(id, "From_Account")?,
-        None => chat.identity.admin.clone(),
-    };
+    let from = sender(chat, req.from_account.as_deref())?;
     let message = SendRequest {
         to: from.clone(),
         random: req.msg_random,
@@ -93,8 +86,4 @@ pub(super) async fn task(chat: &Chat, body: &Bytes) -> Outcome {
         end_time: p.end_ms / 1000,
         error,
     })
-}
-
-fn invalid(message: impl Into<String>) -> ChatError {
-    ChatError::new(ErrorCode::INVALID_ARGUMENT, message)
 }
