@@ -104,6 +104,9 @@ codes! {
     ADMIN_REQUIRED = 90009, "administrator required";
     /// More recipients or users than one request may name (100).
     TOO_MANY_ACCOUNTS = 90011, "too many accounts in one request";
+    /// A push attribute the app has not named (`all_member_push/im_set_attr_name`), or an
+    /// attribute or tag that is empty or over 50 bytes.
+    PUSH_ATTR_INVALID = 90033, "invalid push attribute or tag";
     /// The message body is over the configured size limit (12 KB by default).
     BODY_TOO_LARGE = 93000, "message body too large";
     /// An upload is larger than its kind allows (images and audio 28 MB, files and video

@@ -8,6 +8,7 @@
 use crate::element::Element;
 use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// `ActionStatus`, `ErrorCode`, `ErrorInfo`: present in every reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -902,10 +903,29 @@ pub struct PushAll {
     /// How to notify a recipient with no device online.
     #[serde(rename = "OfflinePushInfo", default)]
     pub offline_push_info: Option<crate::push::OfflinePushInfo>,
-    /// Tencent's attribute and tag conditions. Duet keeps no user attributes or tags, so a
-    /// push that has one is refused rather than sent to everyone.
+    /// Absent: every account. Present: only the accounts whose push attributes or tags
+    /// (`all_member_push/im_set_attr`, `im_add_tag`) meet it.
     #[serde(rename = "Condition", default)]
-    pub condition: Option<serde_json::Value>,
+    pub condition: Option<PushCondition>,
+}
+
+/// Which accounts a push reaches, by their tags or by their attributes (not both). Each list
+/// left out or empty does not narrow; those given must all hold.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushCondition {
+    /// The account has every one of these tags.
+    #[serde(rename = "TagsAnd", default)]
+    pub tags_and: Vec<String>,
+    /// The account has at least one of these tags.
+    #[serde(rename = "TagsOr", default)]
+    pub tags_or: Vec<String>,
+    /// Each of these attributes has this value.
+    #[serde(rename = "AttrsAnd", default)]
+    pub attrs_and: BTreeMap<String, String>,
+    /// At least one of these attributes has its value here.
+    #[serde(rename = "AttrsOr", default)]
+    pub attrs_or: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -946,6 +966,95 @@ pub struct PushTaskReply {
     pub end_time: u64,
     #[serde(rename = "Error", default, skip_serializing_if = "String::is_empty")]
     pub error: String,
+}
+
+// ---- all_member_push: the attributes and tags a push is aimed by ---------------------------
+
+/// `all_member_push/im_set_attr_name` and the reply of `im_get_attr_name`: the names of the
+/// app's push attributes, by number (`"0"` to `"9"`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AttrNames {
+    /// Setting: each number given gets this name (1 to 50 bytes), or loses its name when the
+    /// name is empty; numbers left out keep theirs.
+    #[serde(rename = "AttrNames", default)]
+    pub attr_names: BTreeMap<String, String>,
+}
+
+/// `all_member_push/im_get_attr`, `im_get_tag` and `im_remove_all_tags`: up to 100 accounts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushAccounts {
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+}
+
+/// `all_member_push/im_set_attr` and the reply of `im_get_attr`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserAttrsList {
+    #[serde(rename = "UserAttrs")]
+    pub user_attrs: Vec<UserAttrs>,
+    /// Replies: accounts that could not be read (unknown, or not a valid ID).
+    #[serde(rename = "ErrorList", default, skip_serializing_if = "Vec::is_empty")]
+    pub error_list: Vec<AccountError>,
+}
+
+/// One account's push attributes: name to value (at most 50 bytes).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserAttrs {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "Attrs")]
+    pub attrs: BTreeMap<String, String>,
+}
+
+/// `all_member_push/im_remove_attr`: attributes to take from each account, by name.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RemoveUserAttrs {
+    #[serde(rename = "UserAttrs")]
+    pub user_attrs: Vec<UserAttrNames>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserAttrNames {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "Attrs")]
+    pub attrs: Vec<String>,
+}
+
+/// `all_member_push/im_add_tag` and `im_remove_tag`, and the reply of `im_get_tag`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserTagsList {
+    #[serde(rename = "UserTags")]
+    pub user_tags: Vec<UserTags>,
+    /// Replies: accounts that could not be read (unknown, or not a valid ID).
+    #[serde(rename = "ErrorList", default, skip_serializing_if = "Vec::is_empty")]
+    pub error_list: Vec<AccountError>,
+}
+
+/// One account's tags (each 1 to 50 bytes; an account has at most 100).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserTags {
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<String>,
+}
+
+/// The reply of the commands that change attributes or tags: the accounts left unchanged,
+/// because they are unknown or not valid IDs (the others are changed).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushMarksChanged {
+    #[serde(rename = "ErrorList", default, skip_serializing_if = "Vec::is_empty")]
+    pub error_list: Vec<AccountError>,
 }
 
 // ---- Duet's own commands (service `duet`) -------------------------------------------------

@@ -2619,6 +2619,152 @@ async fn push_ended(server: &TestServer, task: &Value) -> Value {
 }
 
 #[tokio::test]
+async fn a_push_with_a_condition_reaches_only_the_accounts_its_tags_or_attributes_pick() {
+    let server = TestServer::start().await;
+    for u in ["m-1", "m-2", "m-3", "m-4"] {
+        server
+            .rest("im_open_login_svc/account_import", json!({"UserID": u}))
+            .await;
+    }
+    let names = |body: Value| server.rest("all_member_push/im_set_attr_name", body);
+    assert_eq!(code(&names(json!({"AttrNames": {"10": "x"}})).await), 90033);
+    assert_eq!(
+        code(&names(json!({"AttrNames": {"0": "a", "1": "a"}})).await),
+        90033
+    );
+    assert_eq!(
+        code(&names(json!({"AttrNames": {"0": "x".repeat(51)}})).await),
+        90033
+    );
+    let r = names(json!({"AttrNames": {"0": "city", "1": "plan", "2": "spare"}})).await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(code(&names(json!({"AttrNames": {"2": ""}})).await), 0);
+    let r = server.rest("timpush/get_attr_name", json!({})).await;
+    assert_eq!(r["AttrNames"], json!({"0": "city", "1": "plan"}), "{r}");
+
+    let set = |body: Value| server.rest("all_member_push/im_set_attr", body);
+    let r = set(json!({"UserAttrs": [
+        {"To_Account": "m-1", "Attrs": {"city": "SZ", "plan": "gold"}},
+        {"To_Account": "m-2", "Attrs": {"city": "NY"}},
+        {"To_Account": "ghost", "Attrs": {"city": "NY"}},
+    ]}))
+    .await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(
+        r["ErrorList"],
+        json!([{"To_Account": "ghost", "ErrorCode": 70107}])
+    );
+    // One bad change refuses them all: m-1 keeps its city.
+    let bad = set(json!({"UserAttrs": [
+        {"To_Account": "m-1", "Attrs": {"city": "LA"}},
+        {"To_Account": "m-2", "Attrs": {"age": "30"}},
+    ]}))
+    .await;
+    assert_eq!(code(&bad), 90033, "{bad}");
+    let r = server
+        .rest(
+            "all_member_push/im_remove_attr",
+            json!({"UserAttrs": [{"To_Account": "m-2", "Attrs": ["city"]}]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let r = server
+        .rest(
+            "all_member_push/im_get_attr",
+            json!({"To_Account": ["m-1", "m-2", "bad id!"]}),
+        )
+        .await;
+    assert_eq!(
+        r["UserAttrs"],
+        json!([{"To_Account": "m-1", "Attrs": {"city": "SZ", "plan": "gold"}},
+               {"To_Account": "m-2", "Attrs": {}}]),
+        "{r}"
+    );
+    assert_eq!(r["ErrorList"][0]["ErrorCode"], 60006, "{r}");
+
+    let tags = |command: &'static str, body: Value| server.rest(command, body);
+    let r = tags(
+        "all_member_push/im_add_tag",
+        json!({"UserTags": [{"To_Account": "m-3", "Tags": ["beta", "android"]},
+                            {"To_Account": "m-4", "Tags": ["beta", "ios", "beta"]}]}),
+    )
+    .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+    let too_many = json!({"UserTags": [{"To_Account": "m-3", "Tags": eleven}]});
+    assert_eq!(code(&tags("timpush/add_tag", too_many).await), 60006);
+    let long = json!({"UserTags": [{"To_Account": "m-3", "Tags": ["x".repeat(51)]}]});
+    assert_eq!(code(&tags("timpush/add_tag", long).await), 90033);
+    let r = tags(
+        "all_member_push/im_remove_tag",
+        json!({"UserTags": [{"To_Account": "m-3", "Tags": ["android"]}]}),
+    )
+    .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let r = tags("timpush/get_tag", json!({"To_Account": ["m-3", "m-4"]})).await;
+    assert_eq!(
+        r["UserTags"],
+        json!([{"To_Account": "m-3", "Tags": ["beta"]},
+               {"To_Account": "m-4", "Tags": ["beta", "ios"]}]),
+        "{r}"
+    );
+    let hundred_and_one: Vec<String> = (0..101).map(|i| format!("m-{i}")).collect();
+    let r = tags(
+        "all_member_push/im_remove_all_tags",
+        json!({"To_Account": hundred_and_one}),
+    )
+    .await;
+    assert_eq!(code(&r), 90011);
+
+    // Conditions: checked, then only the accounts they pick get the message.
+    let push = |body: Value| server.rest("timpush/push", body);
+    let when = |condition: Value, text: &str| json!({"MsgRandom": 9, "MsgBody": text_body(text), "Condition": condition});
+    let both = when(json!({"TagsOr": ["beta"], "AttrsAnd": {"city": "SZ"}}), "x");
+    assert_eq!(code(&push(both).await), 60006);
+    let unnamed = when(json!({"AttrsOr": {"age": "30"}}), "x");
+    assert_eq!(code(&push(unnamed).await), 90033);
+    let r = push(when(json!({"TagsAnd": ["beta", "ios"]}), "ios beta")).await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(push_ended(&server, &r["TaskId"]).await["Sent"], 1);
+    server.clock.advance_ms(1_000);
+    let r = push(when(
+        json!({"AttrsAnd": {"city": "SZ"}, "AttrsOr": {"plan": "gold"}}),
+        "gold in SZ",
+    ))
+    .await;
+    assert_eq!(push_ended(&server, &r["TaskId"]).await["Sent"], 1);
+    let server = &server;
+    let heard = |user: &'static str| async move {
+        let mut device = server.login(user, "web").await;
+        let got = device.history("administrator", 10).await;
+        got.iter()
+            .map(|m| text_of(m).to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(heard("m-1").await, ["gold in SZ"]);
+    assert!(heard("m-2").await.is_empty());
+    assert!(heard("m-3").await.is_empty());
+    assert_eq!(heard("m-4").await, ["ios beta"]);
+
+    // They leave with the account.
+    server
+        .rest(
+            "im_open_login_svc/account_delete",
+            json!({"DeleteItem": [{"UserID": "m-4"}]}),
+        )
+        .await;
+    server
+        .rest("im_open_login_svc/account_import", json!({"UserID": "m-4"}))
+        .await;
+    let r = tags("all_member_push/im_get_tag", json!({"To_Account": ["m-4"]})).await;
+    assert_eq!(
+        r["UserTags"],
+        json!([{"To_Account": "m-4", "Tags": []}]),
+        "{r}"
+    );
+}
+
+#[tokio::test]
 async fn a_push_to_every_account_reaches_each_once_and_is_bounded() {
     let server = TestServer::start().await;
     let mut online = server.login("p-online", "web").await;
@@ -2635,9 +2781,7 @@ async fn a_push_to_every_account_reaches_each_once_and_is_bounded() {
         )
         .await;
     let push = |body: Value| server.rest("timpush/push", body);
-    // Refused, and nothing sent: conditions, no body, a sender or flag that is not.
-    let tagged = json!({"MsgRandom": 1, "MsgBody": text_body("x"), "Condition": {"TagsOr": ["a"]}});
-    assert_eq!(code(&push(tagged).await), 60006);
+    // Refused, and nothing sent: no body, a sender or flag that is not.
     assert_eq!(code(&push(json!({"MsgRandom": 1})).await), 90002);
     let ghost = json!({"From_Account": "ghost", "MsgRandom": 1, "MsgBody": text_body("x")});
     assert_eq!(code(&push(ghost).await), 20003);

@@ -12,6 +12,7 @@ mod presence;
 pub mod profile_fields;
 mod profiles;
 pub mod push_all;
+pub mod push_marks;
 mod reactions;
 mod receipts;
 mod receive_opt;
@@ -85,6 +86,8 @@ pub struct Chat {
     followers: crate::followers::Followers,
     /// The pushes to every account this node started.
     push_all: push_all::PushAll,
+    /// Serialises changes to push attributes and tags ([`push_marks`]).
+    push_marks_writes: tokio::sync::Mutex<()>,
 }
 
 /// UserSigs remembered per user, and users remembered, for [`Revocation::sigs`]. Past the
@@ -172,6 +175,7 @@ impl Chat {
             push_wake: Arc::new(Notify::new()),
             followers: Default::default(),
             push_all: Default::default(),
+            push_marks_writes: Default::default(),
         }
     }
 

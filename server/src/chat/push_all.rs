@@ -1,9 +1,12 @@
-//! One message to every account (Tencent's push to all users): sent in the background a page
-//! of accounts at a time, as the sender's ordinary one-to-one message to each, with its
-//! progress kept for `duet/push_task`.
+//! One message to every account, or to those a condition picks by their push attributes or
+//! tags (Tencent's push to all users, [`super::push_marks`]): sent in the background a page of
+//! accounts at a time, as the sender's ordinary one-to-one message to each, with its progress
+//! kept for `duet/push_task`.
 
+use super::push_marks::meets;
 use super::{Chat, SendOptions, SendRequest};
 use crate::error::ChatError;
+use protocol::rest::PushCondition;
 use protocol::{ErrorCode, UserId};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -56,22 +59,27 @@ pub enum PushState {
 
 impl Chat {
     /// Starts sending `message` (its `to` is not read) from `from` to every account but
-    /// `from`, and returns the push's ID. Refused while another push runs, within a second of
-    /// the last, and past 100 a day.
+    /// `from` that meets `condition`, and returns the push's ID. Refused while another push
+    /// runs, within a second of the last, and past 100 a day.
     pub async fn push_all(
         self: &Arc<Self>,
         from: UserId,
         message: SendRequest,
         opts: SendOptions,
+        condition: Option<PushCondition>,
     ) -> Result<String, ChatError> {
         self.check_content(&message)?;
         self.require_account(&from).await?;
+        if let Some(condition) = &condition {
+            self.check_push_condition(condition).await?;
+        }
         let now_ms = self.clock.now_ms();
         let (id, progress) = self.push_all.start(now_ms)?;
         tracing::info!(task = %id, %from, "push to every account started");
         let (chat, task) = (self.clone(), id.clone());
         tokio::spawn(async move {
-            let outcome = chat.push_pages(&from, &message, opts, &progress).await;
+            let outcome =
+                (chat.push_pages(&from, &message, opts, condition.as_ref(), &progress)).await;
             let mut p = progress.lock().expect("push progress");
             p.end_ms = chat.clock.now_ms().max(1);
             p.state = match outcome {
@@ -95,6 +103,7 @@ impl Chat {
         from: &UserId,
         message: &SendRequest,
         opts: SendOptions,
+        condition: Option<&PushCondition>,
         progress: &Mutex<Progress>,
     ) -> Result<(), String> {
         let mut next: Option<UserId> = None;
@@ -105,9 +114,18 @@ impl Chat {
                 .await
                 .map_err(|e| format!("the accounts could not be read: {e}"))?;
             next = (page.len() > PAGE as usize).then(|| page.remove(PAGE as usize).id);
+            page.retain(|a| &a.id != from);
+            if let Some(condition) = condition {
+                let users: Vec<UserId> = page.iter().map(|a| a.id.clone()).collect();
+                let marks = (self.push_marks(&users).await).map_err(|e| {
+                    format!("the accounts' tags and attributes could not be read: {e}")
+                })?;
+                let mut meeting = marks.iter().map(|m| meets(condition, m));
+                page.retain(|_| meeting.next().unwrap_or(false));
+            }
             let mut failed = 0;
             let mut sending = Vec::with_capacity(page.len());
-            for account in page.into_iter().filter(|a| &a.id != from) {
+            for account in page {
                 let one = SendRequest {
                     to: account.id,
                     ..message.clone()

@@ -19,6 +19,7 @@ pub mod openapi;
 mod profiles;
 mod push;
 mod push_all;
+mod push_marks;
 mod relations;
 mod state;
 
@@ -197,6 +198,29 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
         "timpush/push" => push_all::push(chat, body, push_all::Command::Push).await,
         "all_member_push/im_push" => push_all::push(chat, body, push_all::Command::ImPush).await,
         "duet/push_task" => push_all::task(chat, body).await,
+        "all_member_push/im_set_attr_name" | "timpush/set_attr_name" => {
+            push_marks::set_attr_names(chat, body).await
+        }
+        "all_member_push/im_get_attr_name" | "timpush/get_attr_name" => {
+            push_marks::get_attr_names(chat).await
+        }
+        "all_member_push/im_get_attr" | "timpush/get_attr" => {
+            push_marks::get_attrs(chat, body).await
+        }
+        "all_member_push/im_set_attr" | "timpush/set_attr" => {
+            push_marks::set_attrs(chat, body).await
+        }
+        "all_member_push/im_remove_attr" | "timpush/remove_attr" => {
+            push_marks::remove_attrs(chat, body).await
+        }
+        "all_member_push/im_get_tag" | "timpush/get_tag" => push_marks::get_tags(chat, body).await,
+        "all_member_push/im_add_tag" | "timpush/add_tag" => push_marks::add_tags(chat, body).await,
+        "all_member_push/im_remove_tag" | "timpush/remove_tag" => {
+            push_marks::remove_tags(chat, body).await
+        }
+        "all_member_push/im_remove_all_tags" | "timpush/remove_all_tags" => {
+            push_marks::remove_all_tags(chat, body).await
+        }
         "openim/admin_getroammsg" => messages::roaming(chat, body).await,
         "openim/admin_msgwithdraw" => messages::withdraw(chat, body).await,
         "openim/modify_c2c_msg" => messages::modify(chat, body).await,

@@ -1,5 +1,6 @@
 //! `timpush/push` and Tencent's older `all_member_push/im_push`: one message to every
-//! account, sent in the background; `duet/push_task` says how far it has gone.
+//! account, or to those its `Condition` picks, sent in the background; `duet/push_task` says
+//! how far it has gone.
 
 use super::messages::{check_life_time, invalid, sender};
 use super::{Outcome, ok, parse, parse_send};
@@ -22,12 +23,6 @@ pub(super) enum Command {
 
 pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Outcome {
     let req: PushAll = parse_send(body)?;
-    if req.condition.is_some() {
-        return Err(invalid(
-            "Condition is not supported: Duet keeps no user attributes or tags; leave it out to \
-             push to every account",
-        ));
-    }
     if req.msg_body.is_empty() {
         return Err(ChatError::new(
             ErrorCode::BAD_MSG_BODY,
@@ -61,7 +56,7 @@ pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Ou
         online_only,
         ..SendOptions::default()
     };
-    let task_id = chat.push_all(from, message, opts).await?;
+    let task_id = chat.push_all(from, message, opts, req.condition).await?;
     ok(PushAllReply { task_id })
 }
 
