@@ -193,19 +193,8 @@ async fn users_and_devices_on_different_nodes_chat_and_stay_in_sync() {
     for device in [&mut alice, &mut bob_phone, &mut bob_laptop, &mut carol] {
         while text_of(&next_message(device).await) != "to every node" {}
     }
-    let mut report = serde_json::Value::Null;
-    for _ in 0..200 {
-        report = nodes[1]
-            .rest(
-                "duet/push_task",
-                serde_json::json!({ "TaskId": push["TaskId"] }),
-            )
-            .await;
-        if report["Status"] != "running" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    // Any node reports on it.
+    let report = push_ended(|b| nodes[2].rest("duet/push_task", b), &push["TaskId"]).await;
     assert_eq!(
         (&report["Status"], &report["Sent"], &report["Failed"]),
         (
@@ -215,6 +204,27 @@ async fn users_and_devices_on_different_nodes_chat_and_stay_in_sync() {
         ),
         "alice, bob and carol: {report}"
     );
+    // A tag given through node 0 aims a push through node 2, and the limits hold across the
+    // nodes: a push through node 0 at once after it is refused.
+    let tagged = nodes[0]
+        .rest(
+            "all_member_push/im_add_tag",
+            serde_json::json!({ "UserTags": [{"To_Account": "carol", "Tags": ["vip"]}] }),
+        )
+        .await;
+    assert_eq!(tagged["ErrorCode"], 0, "{tagged}");
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let body = |text: &str| {
+        serde_json::json!({ "MsgRandom": 10, "Condition": {"TagsAnd": ["vip"]},
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}] })
+    };
+    let vip = nodes[2].rest("timpush/push", body("for the vips")).await;
+    assert_eq!(vip["ErrorCode"], 0, "{vip}");
+    let too_soon = nodes[0].rest("timpush/push", body("again")).await;
+    assert_eq!(too_soon["ErrorCode"], 60004, "{too_soon}");
+    while text_of(&next_message(&mut carol).await) != "for the vips" {}
+    let report = push_ended(|b| nodes[1].rest("duet/push_task", b), &vip["TaskId"]).await;
+    assert_eq!(report["Sent"], 1, "carol alone: {report}");
 
     // A blacklist entry made through node 1 refuses alice's sends through node 0.
     let Reply::RelationResults { results } = bob_phone

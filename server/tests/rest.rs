@@ -2605,19 +2605,6 @@ async fn a_muted_user_sends_nothing_until_the_mute_ends() {
     bob.send_text("alice", 9, "a new bob").await;
 }
 
-/// Asks `duet/push_task` until the push ends; returns its last answer.
-async fn push_ended(server: &TestServer, task: &Value) -> Value {
-    for _ in 0..200 {
-        let r = server.rest("duet/push_task", json!({"TaskId": task})).await;
-        assert_eq!(code(&r), 0, "{r}");
-        if r["Status"] != "running" {
-            return r;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("push {task} still running");
-}
-
 #[tokio::test]
 async fn a_push_with_a_condition_reaches_only_the_accounts_its_tags_or_attributes_pick() {
     let server = TestServer::start().await;
@@ -2725,14 +2712,20 @@ async fn a_push_with_a_condition_reaches_only_the_accounts_its_tags_or_attribute
     assert_eq!(code(&push(unnamed).await), 90033);
     let r = push(when(json!({"TagsAnd": ["beta", "ios"]}), "ios beta")).await;
     assert_eq!(code(&r), 0, "{r}");
-    assert_eq!(push_ended(&server, &r["TaskId"]).await["Sent"], 1);
+    assert_eq!(
+        push_ended(|b| server.rest("duet/push_task", b), &r["TaskId"]).await["Sent"],
+        1
+    );
     server.clock.advance_ms(1_000);
     let r = push(when(
         json!({"AttrsAnd": {"city": "SZ"}, "AttrsOr": {"plan": "gold"}}),
         "gold in SZ",
     ))
     .await;
-    assert_eq!(push_ended(&server, &r["TaskId"]).await["Sent"], 1);
+    assert_eq!(
+        push_ended(|b| server.rest("duet/push_task", b), &r["TaskId"]).await["Sent"],
+        1
+    );
     let server = &server;
     let heard = |user: &'static str| async move {
         let mut device = server.login(user, "web").await;
@@ -2794,7 +2787,7 @@ async fn a_push_to_every_account_reaches_each_once_and_is_bounded() {
     assert_eq!(code(&r), 0, "{r}");
     let live = online.push_message().await;
     assert_eq!((live.from.as_str(), text_of(&live)), ("sender", "to all"));
-    let report = push_ended(&server, &r["TaskId"]).await;
+    let report = push_ended(|b| server.rest("duet/push_task", b), &r["TaskId"]).await;
     // Every account but the sender: the administrator, four users, one of whom blocks it.
     assert_eq!(
         (
@@ -2814,7 +2807,10 @@ async fn a_push_to_every_account_reaches_each_once_and_is_bounded() {
     // The same push again (a retry): each recipient still has it once.
     server.clock.advance_ms(1_000);
     let again = push(all).await;
-    assert_eq!(push_ended(&server, &again["TaskId"]).await["Sent"], 4);
+    assert_eq!(
+        push_ended(|b| server.rest("duet/push_task", b), &again["TaskId"]).await["Sent"],
+        4
+    );
     let mut offline = server.login("p-offline1", "web").await;
     let got = offline.history("sender", 10).await;
     assert_eq!(got.iter().map(text_of).collect::<Vec<_>>(), ["to all"]);
@@ -2845,7 +2841,10 @@ async fn a_push_to_every_account_reaches_each_once_and_is_bounded() {
             json!({"MsgRandom": 78, "MsgBody": text_body("live only")}),
         )
         .await;
-    assert_eq!(push_ended(&server, &r["TaskId"]).await["Status"], "done");
+    assert_eq!(
+        push_ended(|b| server.rest("duet/push_task", b), &r["TaskId"]).await["Status"],
+        "done"
+    );
     let live = online.push_message().await;
     assert_eq!(
         (live.from.as_str(), text_of(&live)),

@@ -84,10 +84,6 @@ pub struct Chat {
     pub push_wake: Arc<Notify>,
     /// The connections following users' presence.
     followers: crate::followers::Followers,
-    /// The pushes to every account this node started.
-    push_all: push_all::PushAll,
-    /// Serialises changes to push attributes and tags ([`push_marks`]).
-    push_marks_writes: tokio::sync::Mutex<()>,
 }
 
 /// UserSigs remembered per user, and users remembered, for [`Revocation::sigs`]. Past the
@@ -174,8 +170,6 @@ impl Chat {
             push,
             push_wake: Arc::new(Notify::new()),
             followers: Default::default(),
-            push_all: Default::default(),
-            push_marks_writes: Default::default(),
         }
     }
 

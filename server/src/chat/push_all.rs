@@ -1,21 +1,31 @@
 //! One message to every account, or to those a condition picks by their push attributes or
 //! tags (Tencent's push to all users, [`super::push_marks`]): sent in the background a page of
-//! accounts at a time, as the sender's ordinary one-to-one message to each, with its progress
-//! kept for `duet/push_task`.
+//! accounts at a time, as the sender's ordinary one-to-one message to each.
+//!
+//! The pushes started, their limits and their progress are one app setting ([`Registry`]),
+//! changed by [`Storage::update`](crate::storage::Storage::update): on a cluster every node
+//! sees the same limits and any node answers `duet/push_task` about any push. The node running
+//! a push reports after each page; a push whose node stops reporting is taken to have stopped
+//! with it.
 
 use super::push_marks::meets;
 use super::{Chat, SendOptions, SendRequest};
 use crate::error::ChatError;
+use crate::storage::Slot;
 use protocol::rest::PushCondition;
 use protocol::{ErrorCode, UserId};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::time::Duration;
 
+/// The setting the pushes are kept under (JSON of [`Registry`]).
+const KEY: &str = "push_tasks";
 /// Accounts read, and messages in flight, at a time.
 const PAGE: u32 = 500;
 /// Longest wait for one page's sends; past it the push stops as failed.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(120);
+/// A running push not reported for this long (over two pages' time) stopped with its node.
+const SILENT_MS: u64 = 300_000;
 /// As in Tencent IM: pushes start at least a second apart, and at most 100 a day (UTC).
 const MIN_INTERVAL_MS: u64 = 1000;
 const PER_DAY: u32 = 100;
@@ -23,23 +33,8 @@ const PER_DAY: u32 = 100;
 const KEPT: usize = 100;
 const DAY_MS: u64 = 86_400_000;
 
-/// The pushes this node started.
-#[derive(Default)]
-pub struct PushAll {
-    inner: Mutex<Started>,
-}
-
-#[derive(Default)]
-struct Started {
-    last_ms: u64,
-    day: u64,
-    today: u32,
-    next_id: u64,
-    tasks: VecDeque<(String, Arc<Mutex<Progress>>)>,
-}
-
 /// How far one push has gone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     pub state: PushState,
     pub sent: u64,
@@ -49,12 +44,121 @@ pub struct Progress {
     pub end_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PushState {
     Running,
     Done,
     /// Stopped before every account was reached, for this reason.
     Failed(String),
+}
+
+/// The pushes started, as stored.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Registry {
+    /// When the last push started.
+    last_ms: u64,
+    /// The UTC day (since the epoch) that `today` counts the pushes of.
+    day: u64,
+    today: u32,
+    /// The last [`KEPT`] pushes, oldest first.
+    tasks: Vec<Task>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Task {
+    id: String,
+    progress: Progress,
+    /// When its node last reported.
+    beat_ms: u64,
+}
+
+impl Task {
+    /// Its progress at `now_ms`: a running push whose node went silent stopped.
+    fn progress_at(&self, now_ms: u64) -> Progress {
+        let mut p = self.progress.clone();
+        if p.state == PushState::Running && now_ms.saturating_sub(self.beat_ms) > SILENT_MS {
+            p.state = PushState::Failed(
+                "the server running it stopped reporting; the accounts not counted were not reached"
+                    .into(),
+            );
+            p.end_ms = self.beat_ms;
+        }
+        p
+    }
+}
+
+impl Registry {
+    fn read(json: Option<&str>) -> Result<Self, ChatError> {
+        json.map_or(Ok(Self::default()), |json| {
+            serde_json::from_str(json).map_err(|e| {
+                ChatError::new(
+                    ErrorCode::INTERNAL,
+                    format!("stored pushes are corrupt: {e}"),
+                )
+            })
+        })
+    }
+
+    fn write(&self) -> String {
+        serde_json::to_string(self).expect("numbers and strings write")
+    }
+
+    /// Records push `id` started at `now_ms`, or says why it may not start.
+    fn start(&mut self, id: String, now_ms: u64) -> Result<(), ChatError> {
+        let limited = |message: String| Err(ChatError::new(ErrorCode::RATE_LIMITED, message));
+        if let Some(running) =
+            (self.tasks.iter()).find(|t| t.progress_at(now_ms).state == PushState::Running)
+        {
+            return limited(format!(
+                "push {} to every account is still running; push again when it ends",
+                running.id
+            ));
+        }
+        if self.last_ms != 0 && now_ms < self.last_ms + MIN_INTERVAL_MS {
+            return limited("pushes to every account start at least a second apart".into());
+        }
+        if self.day != now_ms / DAY_MS {
+            self.day = now_ms / DAY_MS;
+            self.today = 0;
+        }
+        if self.today >= PER_DAY {
+            return limited(format!(
+                "at most {PER_DAY} pushes to every account a day (UTC); push again tomorrow"
+            ));
+        }
+        self.last_ms = now_ms;
+        self.today += 1;
+        if self.tasks.len() == KEPT {
+            self.tasks.remove(0);
+        }
+        self.tasks.push(Task {
+            id,
+            progress: Progress {
+                state: PushState::Running,
+                sent: 0,
+                failed: 0,
+                start_ms: now_ms,
+                end_ms: 0,
+            },
+            beat_ms: now_ms,
+        });
+        Ok(())
+    }
+
+    /// Adds a page's counts to push `id`, and ends it with `end` when given.
+    fn report(&mut self, id: &str, sent: u64, failed: u64, end: Option<PushState>, now_ms: u64) {
+        let Some(task) = self.tasks.iter_mut().find(|t| t.id == id) else {
+            return;
+        };
+        task.beat_ms = now_ms;
+        let p = &mut task.progress;
+        p.sent += sent;
+        p.failed += failed;
+        if let Some(state) = end {
+            p.state = state;
+            p.end_ms = now_ms.max(1);
+        }
+    }
 }
 
 impl Chat {
@@ -74,37 +178,66 @@ impl Chat {
             self.check_push_condition(condition).await?;
         }
         let now_ms = self.clock.now_ms();
-        let (id, progress) = self.push_all.start(now_ms)?;
+        let id = format!("{now_ms:x}-{:08x}", rand::random::<u32>());
+        let task = id.clone();
+        let start = Box::new(move |now: Option<&str>| {
+            let mut registry = Registry::read(now)?;
+            registry.start(task, now_ms)?;
+            Ok(registry.write())
+        });
+        self.storage
+            .update(Slot::Setting(KEY.into()), start)
+            .await??;
         tracing::info!(task = %id, %from, "push to every account started");
         let (chat, task) = (self.clone(), id.clone());
         tokio::spawn(async move {
-            let outcome =
-                (chat.push_pages(&from, &message, opts, condition.as_ref(), &progress)).await;
-            let mut p = progress.lock().expect("push progress");
-            p.end_ms = chat.clock.now_ms().max(1);
-            p.state = match outcome {
+            let outcome = (chat.push_pages(&task, &from, &message, opts, condition.as_ref())).await;
+            let state = match outcome {
                 Ok(()) => PushState::Done,
                 Err(reason) => PushState::Failed(reason),
             };
-            tracing::info!(%task, sent = p.sent, failed = p.failed, state = ?p.state, "push to every account ended");
+            tracing::info!(%task, ?state, "push to every account ended");
+            if let Err(e) = chat.report_push(&task, 0, 0, Some(state)).await {
+                tracing::error!(%task, error = %e, "the end of a push to every account was not stored");
+            }
         });
         Ok(id)
     }
 
-    /// The progress of a push this node started, while it is among the last 100.
-    pub fn push_task(&self, id: &str) -> Option<Progress> {
-        let started = self.push_all.inner.lock().expect("pushes");
-        let (_, progress) = started.tasks.iter().find(|(t, _)| t == id)?;
-        Some(progress.lock().expect("push progress").clone())
+    /// The progress of a push, while it is among the last 100.
+    pub async fn push_task(&self, id: &str) -> Result<Option<Progress>, ChatError> {
+        let registry = Registry::read(self.storage.setting(KEY).await?.as_deref())?;
+        let now_ms = self.clock.now_ms();
+        Ok((registry.tasks.iter())
+            .find(|t| t.id == id)
+            .map(|t| t.progress_at(now_ms)))
+    }
+
+    async fn report_push(
+        &self,
+        id: &str,
+        sent: u64,
+        failed: u64,
+        end: Option<PushState>,
+    ) -> Result<(), ChatError> {
+        let (id, now_ms) = (id.to_owned(), self.clock.now_ms());
+        let report = Box::new(move |now: Option<&str>| {
+            let mut registry = Registry::read(now)?;
+            registry.report(&id, sent, failed, end, now_ms);
+            Ok(registry.write())
+        });
+        self.storage
+            .update(Slot::Setting(KEY.into()), report)
+            .await?
     }
 
     async fn push_pages(
         &self,
+        task: &str,
         from: &UserId,
         message: &SendRequest,
         opts: SendOptions,
         condition: Option<&PushCondition>,
-        progress: &Mutex<Progress>,
     ) -> Result<(), String> {
         let mut next: Option<UserId> = None;
         loop {
@@ -141,11 +274,9 @@ impl Chat {
                     .map_err(|_| format!("a page of {PAGE} sends took over {PAGE_TIMEOUT:?}"))?;
             let sent = results.iter().filter(|r| r.is_ok()).count() as u64;
             failed += results.len() as u64 - sent;
-            {
-                let mut p = progress.lock().expect("push progress");
-                p.sent += sent;
-                p.failed += failed;
-            }
+            self.report_push(task, sent, failed, None)
+                .await
+                .map_err(|e| format!("its progress could not be stored: {e}"))?;
             if next.is_none() {
                 return Ok(());
             }
@@ -153,82 +284,70 @@ impl Chat {
     }
 }
 
-impl PushAll {
-    /// Records a new push started at `now_ms`, or says why it may not start.
-    fn start(&self, now_ms: u64) -> Result<(String, Arc<Mutex<Progress>>), ChatError> {
-        let mut s = self.inner.lock().expect("pushes");
-        let limited = |message: String| Err(ChatError::new(ErrorCode::RATE_LIMITED, message));
-        if let Some((id, _)) = s
-            .tasks
-            .iter()
-            .find(|(_, p)| p.lock().expect("push progress").state == PushState::Running)
-        {
-            return limited(format!(
-                "push {id} to every account is still running; push again when it ends"
-            ));
-        }
-        if s.last_ms != 0 && now_ms < s.last_ms + MIN_INTERVAL_MS {
-            return limited("pushes to every account start at least a second apart".into());
-        }
-        if s.day != now_ms / DAY_MS {
-            s.day = now_ms / DAY_MS;
-            s.today = 0;
-        }
-        if s.today >= PER_DAY {
-            return limited(format!(
-                "at most {PER_DAY} pushes to every account a day (UTC); push again tomorrow"
-            ));
-        }
-        s.last_ms = now_ms;
-        s.today += 1;
-        s.next_id += 1;
-        let id = format!("{now_ms:x}-{}", s.next_id);
-        let progress = Arc::new(Mutex::new(Progress {
-            state: PushState::Running,
-            sent: 0,
-            failed: 0,
-            start_ms: now_ms,
-            end_ms: 0,
-        }));
-        if s.tasks.len() == KEPT {
-            s.tasks.pop_front();
-        }
-        s.tasks.push_back((id.clone(), progress.clone()));
-        Ok((id, progress))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn started(registry: &mut Registry, at: u64) -> Result<String, ChatError> {
+        let id = format!("p{at}");
+        registry.start(id.clone(), at).map(|()| id)
+    }
+
+    fn end(registry: &mut Registry, id: &str, at: u64) {
+        registry.report(id, 0, 0, Some(PushState::Done), at);
+    }
+
     #[test]
     fn pushes_start_one_at_a_time_a_second_apart_and_a_hundred_a_day() {
-        let pushes = PushAll::default();
+        let mut pushes = Registry::default();
         let day = 20_000 * DAY_MS;
-        let (first, progress) = pushes.start(day).unwrap();
-        let running = pushes.start(day + 5_000).unwrap_err();
+        let first = started(&mut pushes, day).unwrap();
+        let running = started(&mut pushes, day + 5_000).unwrap_err();
         assert_eq!(running.code, ErrorCode::RATE_LIMITED);
         assert!(running.message.contains(&first), "{}", running.message);
-        progress.lock().unwrap().state = PushState::Done;
+        pushes.report(&first, 7, 1, None, day + 6_000);
+        end(&mut pushes, &first, day + 7_000);
+        let p = pushes.tasks[0].progress_at(day + 8_000);
         assert_eq!(
-            pushes.start(day + 999).unwrap_err().code,
+            (p.state, p.sent, p.failed, p.end_ms),
+            (PushState::Done, 7, 1, day + 7_000)
+        );
+        let again = Registry::read(Some(&pushes.write())).unwrap();
+        assert_eq!(again.tasks[0].progress.sent, 7, "kept as written");
+
+        let mut pushes = Registry::default();
+        let first = started(&mut pushes, day).unwrap();
+        end(&mut pushes, &first, day);
+        assert_eq!(
+            started(&mut pushes, day + 999).unwrap_err().code,
             ErrorCode::RATE_LIMITED
         );
         let mut at = day + 1_000;
         for _ in 1..PER_DAY {
-            let (_, p) = pushes.start(at).unwrap();
-            p.lock().unwrap().state = PushState::Done;
+            let id = started(&mut pushes, at).unwrap();
+            end(&mut pushes, &id, at);
             at += 1_000;
         }
-        let over = pushes.start(at).unwrap_err();
+        let over = started(&mut pushes, at).unwrap_err();
         assert!(over.message.contains("a day"), "{}", over.message);
-        let (_, p) = pushes.start(day + DAY_MS).expect("a new day");
-        p.lock().unwrap().state = PushState::Done;
+        let id = started(&mut pushes, day + DAY_MS).expect("a new day");
+        end(&mut pushes, &id, day + DAY_MS);
+        assert_eq!(pushes.tasks.len(), KEPT, "the oldest forgotten");
+    }
+
+    #[test]
+    fn a_push_whose_node_went_silent_stopped_and_blocks_no_other() {
+        let mut pushes = Registry::default();
+        let id = started(&mut pushes, 1_000).unwrap();
+        pushes.report(&id, 500, 0, None, 2_000);
         assert_eq!(
-            pushes.inner.lock().unwrap().tasks.len(),
-            KEPT,
-            "the oldest forgotten"
+            pushes.tasks[0].progress_at(2_000 + SILENT_MS).state,
+            PushState::Running
         );
+        let later = 2_001 + SILENT_MS;
+        let p = pushes.tasks[0].progress_at(later);
+        assert!(matches!(p.state, PushState::Failed(_)), "{p:?}");
+        assert_eq!((p.sent, p.end_ms), (500, 2_000));
+        started(&mut pushes, later).expect("no longer running");
     }
 }

@@ -4,11 +4,13 @@
 //! accounts by them.
 //!
 //! The names are one app setting; an account's attributes and tags are two profile fields of
-//! their own, which no profile read returns and which leave with the account. Changes are
-//! read, changed and written under one lock, so two at once do not lose either.
+//! their own, which no profile read returns and which leave with the account. Each change is
+//! one [`Storage::update`](crate::storage::Storage::update), so two at once, on any nodes, do
+//! not lose either.
 
 use super::Chat;
 use crate::error::ChatError;
+use crate::storage::Slot;
 use protocol::rest::PushCondition;
 use protocol::{ErrorCode, UserId};
 use std::collections::BTreeMap;
@@ -71,15 +73,7 @@ pub fn meets(condition: &PushCondition, marks: &PushMarks) -> bool {
 impl Chat {
     /// The app's attribute names, by number.
     pub async fn push_attr_names(&self) -> Result<BTreeMap<String, String>, ChatError> {
-        let Some(json) = self.storage.setting(NAMES_KEY).await? else {
-            return Ok(BTreeMap::new());
-        };
-        serde_json::from_str(&json).map_err(|e| {
-            ChatError::new(
-                ErrorCode::INTERNAL,
-                format!("stored push attribute names are corrupt: {e}"),
-            )
-        })
+        parse_field(self.storage.setting(NAMES_KEY).await?.as_deref())
     }
 
     /// Names attributes by number (`"0"` to `"9"`); an empty name frees its number. An
@@ -100,25 +94,27 @@ impl Chat {
                 check_text("the attribute name", name)?;
             }
         }
-        let _one_at_a_time = self.push_marks_writes.lock().await;
-        let mut names = self.push_attr_names().await?;
-        for (number, name) in changes {
-            match name.is_empty() {
-                true => names.remove(&number),
-                false => names.insert(number, name),
-            };
-        }
-        let mut seen: Vec<&String> = names.values().collect();
-        seen.sort();
-        if let Some(twice) = seen.windows(2).find(|w| w[0] == w[1]) {
-            return Err(invalid(format!(
-                "two attributes would be named {:?}",
-                twice[0]
-            )));
-        }
-        let json = serde_json::to_string(&names).expect("a map of strings writes");
-        self.storage.set_setting(NAMES_KEY, &json).await?;
-        Ok(())
+        let change = Box::new(move |now: Option<&str>| {
+            let mut names: BTreeMap<String, String> = parse_field(now)?;
+            for (number, name) in changes {
+                match name.is_empty() {
+                    true => names.remove(&number),
+                    false => names.insert(number, name),
+                };
+            }
+            let mut seen: Vec<&String> = names.values().collect();
+            seen.sort();
+            if let Some(twice) = seen.windows(2).find(|w| w[0] == w[1]) {
+                return Err(invalid(format!(
+                    "two attributes would be named {:?}",
+                    twice[0]
+                )));
+            }
+            Ok(serde_json::to_string(&names).expect("a map of strings writes"))
+        });
+        self.storage
+            .update(Slot::Setting(NAMES_KEY.into()), change)
+            .await?
     }
 
     /// Checks a push's condition: tags or attributes (not both), at most 10 tags, and only
@@ -210,57 +206,47 @@ impl Chat {
         change: MarksChange,
     ) -> Result<(), ChatError> {
         self.check_push_marks_change(&change).await?;
-        let _one_at_a_time = self.push_marks_writes.lock().await;
-        let mut marks = self
-            .push_marks(std::slice::from_ref(user))
-            .await?
-            .pop()
-            .unwrap_or_default();
-        // Whether the tags changed; otherwise the attributes did.
-        let tags_changed = match change {
-            MarksChange::SetAttrs(attrs) => {
-                marks.attrs.extend(attrs);
-                false
+        let field = match change {
+            MarksChange::SetAttrs(_) | MarksChange::RemoveAttrs(_) => ATTRS_TAG,
+            _ => TAGS_TAG,
+        };
+        let who = user.clone();
+        let change = Box::new(move |now: Option<&str>| {
+            let mut marks = PushMarks::default();
+            match field {
+                ATTRS_TAG => marks.attrs = parse_field(now)?,
+                _ => marks.tags = parse_field(now)?,
             }
-            MarksChange::RemoveAttrs(names) => {
-                marks.attrs.retain(|name, _| !names.contains(name));
-                false
-            }
-            MarksChange::AddTags(tags) => {
-                for tag in tags {
-                    if !marks.tags.contains(&tag) {
-                        marks.tags.push(tag);
+            match change {
+                MarksChange::SetAttrs(attrs) => marks.attrs.extend(attrs),
+                MarksChange::RemoveAttrs(names) => marks.attrs.retain(|n, _| !names.contains(n)),
+                MarksChange::AddTags(tags) => {
+                    for tag in tags {
+                        if !marks.tags.contains(&tag) {
+                            marks.tags.push(tag);
+                        }
+                    }
+                    if marks.tags.len() > MAX_TAGS {
+                        return Err(ChatError::new(
+                            ErrorCode::INVALID_ARGUMENT,
+                            format!(
+                                "account {who} would have {} tags; it may have {MAX_TAGS}: remove some first",
+                                marks.tags.len()
+                            ),
+                        ));
                     }
                 }
-                if marks.tags.len() > MAX_TAGS {
-                    return Err(ChatError::new(
-                        ErrorCode::INVALID_ARGUMENT,
-                        format!(
-                            "account {user} would have {} tags; it may have {MAX_TAGS}: remove some first",
-                            marks.tags.len()
-                        ),
-                    ));
-                }
-                true
+                MarksChange::RemoveTags(tags) => marks.tags.retain(|t| !tags.contains(t)),
+                MarksChange::RemoveAllTags => marks.tags.clear(),
             }
-            MarksChange::RemoveTags(tags) => {
-                marks.tags.retain(|t| !tags.contains(t));
-                true
-            }
-            MarksChange::RemoveAllTags => {
-                marks.tags.clear();
-                true
-            }
-        };
-        let (tag, value) = match tags_changed {
-            true => (TAGS_TAG, serde_json::to_string(&marks.tags)),
-            false => (ATTRS_TAG, serde_json::to_string(&marks.attrs)),
-        };
-        let value = value.expect("strings write");
-        self.storage
-            .set_profile_tags(user, vec![(tag.to_owned(), value)])
-            .await?;
-        Ok(())
+            let json = match field {
+                ATTRS_TAG => serde_json::to_string(&marks.attrs),
+                _ => serde_json::to_string(&marks.tags),
+            };
+            Ok(json.expect("strings write"))
+        });
+        let slot = Slot::ProfileField(user.clone(), field.into());
+        self.storage.update(slot, change).await?
     }
 }
 

@@ -62,9 +62,9 @@ pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Ou
 
 pub(super) async fn task(chat: &Chat, body: &Bytes) -> Outcome {
     let req: PushTask = parse(body)?;
-    let p = chat.push_task(&req.task_id).ok_or_else(|| {
+    let p = chat.push_task(&req.task_id).await?.ok_or_else(|| {
         invalid(format!(
-            "no push {:?} among the last 100 this server started",
+            "no push {:?} among the last 100 started",
             req.task_id
         ))
     })?;

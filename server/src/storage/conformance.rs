@@ -1359,6 +1359,41 @@ macro_rules! storage_conformance {
         }
 
         #[tokio::test]
+        async fn an_update_changes_what_is_stored_or_leaves_it_when_refused() {
+            let (s, _, _g) = open(Retention::default()).await;
+            let append = |tail: &'static str| -> Change {
+                Box::new(move |now| Ok(format!("{}{tail}", now.unwrap_or_default())))
+            };
+            let refuse: Change = Box::new(|now| {
+                Err(ChatError::new(protocol::ErrorCode::RATE_LIMITED, format!("not now: {now:?}")))
+            });
+            let key = || Slot::Setting("counter".into());
+            s.update(key(), append("a")).await.unwrap().unwrap();
+            s.update(key(), append("b")).await.unwrap().unwrap();
+            let refused = s.update(key(), refuse).await.unwrap().unwrap_err();
+            assert_eq!(refused.message, r#"not now: Some("ab")"#);
+            assert_eq!(s.setting("counter").await.unwrap().as_deref(), Some("ab"));
+
+            // Updates queued together each see the one before.
+            let all: Vec<_> = (0..20).map(|_| s.update(key(), append("."))).collect();
+            for u in all {
+                u.await.unwrap().unwrap();
+            }
+            assert_eq!(s.setting("counter").await.unwrap().unwrap().len(), 22);
+
+            let field = |user: &str| Slot::ProfileField(uid(user), "Duet_Test".into());
+            assert!(matches!(
+                s.update(field("nobody"), append("x")).await,
+                Err(StorageError::UnknownUser(_))
+            ));
+            s.ensure_user(&uid("alice"), T0).await.unwrap();
+            s.update(field("alice"), append("x")).await.unwrap().unwrap();
+            s.update(field("alice"), append("y")).await.unwrap().unwrap();
+            let tags = s.profile_tags(&[uid("alice")]).await.unwrap();
+            assert_eq!(tags, [(uid("alice"), "Duet_Test".to_owned(), "xy".to_owned())]);
+        }
+
+        #[tokio::test]
         async fn queued_sends_commit_in_queue_order() {
             let (s, _, _g) = open(Retention::default()).await;
             let pending: Vec<_> = (0..50u32).map(|i| s.send(text_msg("alice", "bob", i, &format!("{i}"), T0))).collect();

@@ -1325,6 +1325,33 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
+    async fn update(&self, slot: Slot, change: Change) -> StorageResult<Result<(), ChatError>> {
+        let mut st = self.lock()?;
+        let value = match &slot {
+            Slot::Setting(key) => st.settings.get_mut(key),
+            Slot::ProfileField(user, tag) => {
+                if !st.users.contains_key(user) {
+                    return Err(StorageError::UnknownUser(user.clone()));
+                }
+                st.profile_tags
+                    .entry(user.clone())
+                    .or_default()
+                    .get_mut(tag)
+            }
+        };
+        let new = match change(value.as_deref().map(String::as_str)) {
+            Ok(new) => new,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        match slot {
+            Slot::Setting(key) => st.settings.insert(key, new),
+            Slot::ProfileField(user, tag) => {
+                st.profile_tags.entry(user).or_default().insert(tag, new)
+            }
+        };
+        Ok(Ok(()))
+    }
+
     async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {
         self.lock()?
             .settings

@@ -16,6 +16,7 @@ pub mod sql;
 #[cfg(test)]
 mod conformance;
 
+use crate::error::ChatError;
 use async_trait::async_trait;
 use protocol::frame::SyncPage;
 use protocol::push::{OfflinePushInfo, Vendor};
@@ -703,6 +704,11 @@ pub trait Storage: Send + Sync + 'static {
     /// A stored app setting.
     async fn setting(&self, key: &str) -> StorageResult<Option<String>>;
 
+    /// Changes one stored value by `change`, with no other write between its read and its
+    /// write, from this node or any other: read-modify-write that loses nothing. `Ok(Err(_))`
+    /// is `change`'s refusal; nothing is written then.
+    async fn update(&self, slot: Slot, change: Change) -> StorageResult<Result<(), ChatError>>;
+
     async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()>;
 
     /// Deletes what has outlived its retention at `now_ms`. Reads never return expired data
@@ -722,6 +728,19 @@ pub trait Storage: Send + Sync + 'static {
     /// Finishes every queued write and refuses new ones.
     async fn close(&self);
 }
+
+/// A stored value that [`Storage::update`] changes in place.
+#[derive(Debug, Clone)]
+pub enum Slot {
+    /// An app setting, by key.
+    Setting(String),
+    /// A profile field of an account, which must exist ([`StorageError::UnknownUser`]).
+    ProfileField(UserId, String),
+}
+
+/// What [`Storage::update`] does with a value: given it as stored (`None` when unset), the
+/// value to store, or why it stays as it is.
+pub type Change = Box<dyn FnOnce(Option<&str>) -> Result<String, ChatError> + Send>;
 
 /// Background work that one node at a time runs on a shared database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -672,3 +672,23 @@ impl Drop for BinaryServer {
         let _ = self.child.wait();
     }
 }
+
+/// The report of a push to every account once it is no longer running: `ask` calls
+/// `duet/push_task` with a body on the server to ask.
+pub async fn push_ended<F>(
+    ask: impl Fn(serde_json::Value) -> F,
+    task: &serde_json::Value,
+) -> serde_json::Value
+where
+    F: std::future::Future<Output = serde_json::Value>,
+{
+    for _ in 0..200 {
+        let r = ask(serde_json::json!({"TaskId": task})).await;
+        assert_eq!(code(&r), 0, "{r}");
+        if r["Status"] != "running" {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("push {task} still running");
+}

@@ -694,6 +694,15 @@ impl Storage for SqlStorage {
             .await
     }
 
+    async fn update(&self, slot: Slot, change: Change) -> StorageResult<Result<(), ChatError>> {
+        self.queue(|reply| Op::Update {
+            slot,
+            change,
+            reply,
+        })
+        .await
+    }
+
     async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {
         let (key, value) = (key.to_owned(), value.to_owned());
         self.queue(|reply| Op::SetSetting { key, value, reply })

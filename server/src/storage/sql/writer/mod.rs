@@ -63,6 +63,10 @@ enum Answer {
         StorageResult<StateAfter>,
     ),
     Unit(oneshot::Sender<StorageResult<()>>, StorageResult<()>),
+    Update(
+        oneshot::Sender<StorageResult<Result<(), ChatError>>>,
+        StorageResult<Result<(), ChatError>>,
+    ),
 }
 
 impl Answer {
@@ -85,6 +89,7 @@ impl Answer {
             Answer::Results(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Bool(tx, r) => drop(tx.send(pick(r, failure))),
             Answer::Unit(tx, r) => drop(tx.send(pick(r, failure))),
+            Answer::Update(tx, r) => drop(tx.send(pick(r, failure))),
         }
     }
 }
@@ -526,6 +531,14 @@ impl Writer {
                         Ok(Ok(()))
                     });
                     Answer::Unit(reply, r)
+                }
+                Op::Update {
+                    slot,
+                    change,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| w.update(slot, change));
+                    Answer::Update(reply, r)
                 }
                 Op::Kick { user, kick, reply } => {
                     let r = self.guard(&mut first_error, |w| {

@@ -82,6 +82,11 @@ pub(in crate::storage::sql) enum Op {
         value: String,
         reply: oneshot::Sender<StorageResult<()>>,
     },
+    Update {
+        slot: Slot,
+        change: Change,
+        reply: oneshot::Sender<StorageResult<Result<(), ChatError>>>,
+    },
     Kick {
         user: UserId,
         kick: Revocation,
@@ -162,6 +167,7 @@ pub(super) fn refuse(op: Op) {
         Op::Relations { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::DeleteUser { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::SetSetting { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::Update { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Kick { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::ProfileTags { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::ApplicationsRead { reply, .. } => drop(reply.send(Err(StorageError::Closed))),

@@ -224,6 +224,48 @@ impl Writer {
         Ok(Ok(()))
     }
 
+    /// Reads the value in `slot`, and writes what `change` makes of it unless it refuses.
+    pub(super) fn update(
+        &mut self,
+        slot: Slot,
+        change: Change,
+    ) -> Sql<StorageResult<Result<(), ChatError>>> {
+        let now = match &slot {
+            Slot::Setting(key) => {
+                self.db
+                    .row("SELECT value FROM settings WHERE key = ?1", &[key], |r| {
+                        r.get::<String>(0)
+                    })?
+            }
+            Slot::ProfileField(user, tag) => {
+                if self.user(user)?.is_none() {
+                    return Ok(Err(StorageError::UnknownUser(user.clone())));
+                }
+                self.db.row(
+                    r#"SELECT value FROM profile_tags WHERE "user" = ?1 AND tag = ?2"#,
+                    &[&user.as_str(), tag],
+                    |r| r.get::<String>(0),
+                )?
+            }
+        };
+        let value = match change(now.as_deref()) {
+            Ok(value) => value,
+            Err(refused) => return Ok(Ok(Err(refused))),
+        };
+        match &slot {
+            Slot::Setting(key) => self.db.exec(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                &[key, &value],
+            )?,
+            Slot::ProfileField(user, tag) => self.db.exec(
+                r#"INSERT INTO profile_tags ("user", tag, value) VALUES (?1, ?2, ?3)
+                   ON CONFLICT ("user", tag) DO UPDATE SET value = ?3"#,
+                &[&user.as_str(), tag, &value],
+            )?,
+        };
+        Ok(Ok(Ok(())))
+    }
+
     pub(super) fn mark_applications_read(
         &mut self,
         owner: &UserId,
