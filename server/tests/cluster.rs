@@ -267,6 +267,36 @@ async fn users_and_devices_on_different_nodes_chat_and_stay_in_sync() {
     }
     assert!(refused, "node 0 learns that the app is friends-only");
 
+    // Mutes set through two nodes at once are both kept: each is made to the mutes as stored.
+    let mute = |node: usize, user: &str| {
+        nodes[node].rest(
+            "openconfigsvr/setnospeaking",
+            serde_json::json!({ "Set_Account": user, "C2CmsgNospeakingTime": 600 }),
+        )
+    };
+    let (a, b) = tokio::join!(mute(0, "alice"), mute(1, "carol"));
+    assert_eq!(
+        (a["ErrorCode"].clone(), b["ErrorCode"].clone()),
+        (0.into(), 0.into())
+    );
+    // (Node 2 reads them again when told of the change, a moment later.)
+    for user in ["alice", "carol"] {
+        let mut left = serde_json::Value::Null;
+        for _ in 0..100 {
+            left = nodes[2]
+                .rest(
+                    "openconfigsvr/getnospeaking",
+                    serde_json::json!({ "Get_Account": user }),
+                )
+                .await;
+            if left["C2CmsgNospeakingTime"] != 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(left["C2CmsgNospeakingTime"], 600, "{user}: {left}");
+    }
+
     // The same device signing in on another node replaces the first sign-in.
     let _phone_again = nodes[0].login("bob", "phone").await;
     assert_eq!(

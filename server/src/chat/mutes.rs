@@ -3,12 +3,14 @@
 //! 20012 by every path but history import; the administrator is never muted.
 //!
 //! Every send asks, so the mutes are kept in memory and read under a shared lock; they are
-//! stored as one app setting (a JSON object of user → mute) and read back at start. Tencent
+//! stored as one app setting (a JSON object of user → mute), read back at start and when
+//! another node changed them, and each change is made to the setting as stored
+//! ([`Storage::update`]), so mutes set on two nodes at once are both kept. Tencent
 //! also keeps a group mute; Duet has no groups, so it is kept and reported, and it stops
 //! nothing.
 
 use crate::error::ChatError;
-use crate::storage::Storage;
+use crate::storage::{Slot, Storage};
 use protocol::{ErrorCode, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -58,22 +60,15 @@ pub fn seconds_left(until_ms: u64, now_ms: u64) -> u64 {
 #[derive(Default)]
 pub struct Mutes {
     by_user: RwLock<HashMap<UserId, Mute>>,
-    /// Serialises changes, so the setting is written in the order they were made.
+    /// Serialises this node's changes, so the copy in memory is replaced in the order they
+    /// were made.
     writes: tokio::sync::Mutex<()>,
 }
 
 impl Mutes {
     /// Reads the stored mutes.
     pub async fn load(&self, storage: &dyn Storage) -> Result<(), ChatError> {
-        let Some(json) = storage.setting(KEY).await? else {
-            return Ok(());
-        };
-        let stored: HashMap<UserId, Mute> = serde_json::from_str(&json).map_err(|e| {
-            ChatError::new(
-                ErrorCode::INTERNAL,
-                format!("stored mutes are corrupt: {e}"),
-            )
-        })?;
+        let stored = parse(storage.setting(KEY).await?.as_deref())?;
         *self.by_user.write().expect("mutes lock") = stored;
         Ok(())
     }
@@ -107,38 +102,54 @@ impl Mutes {
         now_ms: u64,
     ) -> Result<(), ChatError> {
         let _serial = self.writes.lock().await;
-        let mut next = self.by_user.read().expect("mutes lock").clone();
-        next.retain(|_, m| !m.is_over(now_ms));
-        match change {
-            Some((c2c_s, group_s)) => {
-                let mut mute = next.get(user).copied().unwrap_or_default();
-                if let Some(s) = c2c_s {
-                    mute.c2c_until_ms = until(s, now_ms);
+        let user = user.clone();
+        // Applied to the mutes as stored, which another node may have changed since this one
+        // last read them.
+        let apply = Box::new(move |stored: Option<&str>| {
+            let mut next = parse(stored)?;
+            next.retain(|_, m| !m.is_over(now_ms));
+            match change {
+                Some((c2c_s, group_s)) => {
+                    let mut mute = next.get(&user).copied().unwrap_or_default();
+                    if let Some(s) = c2c_s {
+                        mute.c2c_until_ms = until(s, now_ms);
+                    }
+                    if let Some(s) = group_s {
+                        mute.group_until_ms = until(s, now_ms);
+                    }
+                    if mute.is_over(now_ms) {
+                        next.remove(&user);
+                    } else {
+                        next.insert(user, mute);
+                    }
                 }
-                if let Some(s) = group_s {
-                    mute.group_until_ms = until(s, now_ms);
-                }
-                if mute.is_over(now_ms) {
-                    next.remove(user);
-                } else {
-                    next.insert(user.clone(), mute);
+                None => {
+                    next.remove(&user);
                 }
             }
-            None => {
-                next.remove(user);
+            if next.len() > MAX_MUTED {
+                return Err(ChatError::new(
+                    ErrorCode::INVALID_ARGUMENT,
+                    format!("at most {MAX_MUTED} users can be muted at once"),
+                ));
             }
-        }
-        if next.len() > MAX_MUTED {
-            return Err(ChatError::new(
-                ErrorCode::INVALID_ARGUMENT,
-                format!("at most {MAX_MUTED} users can be muted at once"),
-            ));
-        }
-        let json = serde_json::to_string(&next).expect("mutes serialise");
-        storage.set_setting(KEY, &json).await?;
-        *self.by_user.write().expect("mutes lock") = next;
-        Ok(())
+            Ok(serde_json::to_string(&next).expect("mutes serialise"))
+        });
+        storage.update(Slot::Setting(KEY.into()), apply).await??;
+        self.load(storage).await
     }
+}
+
+/// The mutes as stored (none when nothing is).
+fn parse(json: Option<&str>) -> Result<HashMap<UserId, Mute>, ChatError> {
+    json.map_or(Ok(HashMap::new()), |json| {
+        serde_json::from_str(json).map_err(|e| {
+            ChatError::new(
+                ErrorCode::INTERNAL,
+                format!("stored mutes are corrupt: {e}"),
+            )
+        })
+    })
 }
 
 #[cfg(test)]
