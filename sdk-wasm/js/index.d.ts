@@ -300,14 +300,16 @@ export interface Chat {
   /** Every conversation, most recent first; or those a list of IDs names; or those that
    * match each condition given (`groupName`: those in that conversation group; `markType` 0:
    * those without marks; `hasUnreadCount` true: those with unread messages, false: those
-   * without). `type: 'GROUP'` and `hasGroupAtInfo: true` match none: Duet has no group chats. */
+   * without). `type: 'GROUP'` and `hasGroupAtInfo: true` match none: Duet has no group chats.
+   * `isSyncCompleted` is false while the list is this browser's cache: before `SDK_READY`, or
+   * while the connection is lost. */
   getConversationList(options?: ConversationID[] | {
     type?: 'C2C' | 'GROUP';
     markType?: number;
     groupName?: string;
     hasUnreadCount?: boolean;
     hasGroupAtInfo?: boolean;
-  }): Promise<Result<{ conversationList: Conversation[] }>>;
+  }): Promise<Result<{ conversationList: Conversation[]; isSyncCompleted: boolean }>>;
   setMessageRead(options: { conversationID: ConversationID }): Promise<Result<{}>>;
   /** `setMessageRead` for every conversation with unread messages (`TYPES.READ_ALL_MSG`, the
    * default, or `READ_ALL_C2C_MSG`); `READ_ALL_GROUP_MSG` has nothing to do: Duet has no groups. */

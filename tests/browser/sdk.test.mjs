@@ -138,6 +138,7 @@ test('two users chat live through the package', async () => {
   assert.equal(got.list.data.messageList.length, 1);
   assert.equal(got.list.data.isCompleted, true);
   assert.equal(got.convs.data.conversationList[0].unreadCount, 1);
+  assert.equal(got.convs.data.isSyncCompleted, true, 'after SDK_READY the conversation list is synced');
   assert.equal(got.events.MESSAGE_RECEIVED, 'onMessageReceived');
   assert.equal(got.receipt.length, 1, 'MESSAGE_READ_BY_PEER carries the messages read');
   assert.equal(got.receipt[0].ID, got.sent.data.message.ID);
@@ -1777,9 +1778,14 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
     window.t.a.chat.sendMessage(msg).then((r) => { window.t.offline.sent = r.data.message; }, (e) => { window.t.offline.error = e.code; });
     await new Promise((r) => setTimeout(r, 300));
     const friends = (await window.t.a.chat.getFriendList()).data;
+    const { conversationList, isSyncCompleted } = (await window.t.a.chat.getConversationList()).data;
     return { status: msg.status, settled: 'sent' in window.t.offline || 'error' in window.t.offline,
+      cached: { conversations: conversationList.map((c) => c.conversationID), isSyncCompleted },
       friends: [window.t.friendsOnline, friends].map((list) => list.map((f) => [f.userID, f.profile.nick])) };
   }, bob);
+  assert.deepEqual(offline.cached, { conversations: [`C2C${bob}`], isSyncCompleted: false },
+    'offline, getConversationList answers from the cache and says it is not synced');
+  delete offline.cached;
   assert.deepEqual(offline.friends, [[[bob, 'Bob Four']], [[bob, 'Bob Four']]],
     'offline, the friend list shows the profiles this browser holds');
   delete offline.friends;

@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 171_001;
+const BUDGET = 170_813;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

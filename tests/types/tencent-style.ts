@@ -109,6 +109,9 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   await chat.setAllMessageRead({ scope: TencentCloudChat.TYPES.READ_ALL_C2C_MSG });
   await chat.setAllMessageRead();
   const conversations = await chat.getConversationList();
+  // As Tencent's guide reads it: whether the list came from the server yet.
+  const isSyncCompleted: boolean = conversations.data.isSyncCompleted;
+  console.log(isSyncCompleted);
   chat.on(TencentCloudChat.EVENT.TYPING_STATUS_UPDATED, (event) => {
     if (event.data.typing) console.log(`${event.data.userID} is typing in ${event.data.conversationID}`);
   });

@@ -835,9 +835,11 @@ impl Chat {
         promise(message_page(self.state.clone(), options, true))
     }
 
-    /// `getConversationList(options?)` resolves `{ conversationList }`, most recent first:
-    /// every conversation, or those whose IDs a list names, or those that an object's `type`,
-    /// `markType`, `groupName`, `hasUnreadCount` and `hasGroupAtInfo` keep, as Tencent's.
+    /// `getConversationList(options?)` resolves `{ conversationList, isSyncCompleted }`, most
+    /// recent first: every conversation, or those whose IDs a list names, or those that an
+    /// object's `type`, `markType`, `groupName`, `hasUnreadCount` and `hasGroupAtInfo` keep, as
+    /// Tencent's. `isSyncCompleted` is false while the list is this browser's cache, before the
+    /// sync with the server (`SDK_READY`) or while the connection is lost.
     pub fn get_conversation_list(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -849,8 +851,10 @@ impl Chat {
             #[serde(rename_all = "camelCase")]
             struct List<'a> {
                 conversation_list: Vec<JsConversation<'a>>,
+                is_sync_completed: bool,
             }
             ok(List {
+                is_sync_completed: client.is_ready(),
                 conversation_list: list
                     .iter()
                     .map(|c| JsConversation::new(c, &me, client.is_muted(&c.peer)))
