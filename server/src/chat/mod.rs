@@ -916,6 +916,22 @@ fn check_page(limit: u32) -> Result<(), ChatError> {
     Ok(())
 }
 
+/// A value the server stored as JSON (`what` names it in the error), or its default when
+/// nothing is stored.
+pub(crate) fn read_stored<T: Default + serde::de::DeserializeOwned>(
+    json: Option<&str>,
+    what: &str,
+) -> Result<T, ChatError> {
+    json.map_or(Ok(T::default()), |json| {
+        serde_json::from_str(json).map_err(|e| {
+            ChatError::new(
+                ErrorCode::INTERNAL,
+                format!("stored {what} are corrupt: {e}"),
+            )
+        })
+    })
+}
+
 /// Refuses a request naming more than [`MAX_USERS_PER_REQUEST`] accounts.
 pub(crate) fn check_user_count(n: usize) -> Result<(), ChatError> {
     check_count(n, MAX_USERS_PER_REQUEST)

@@ -9,6 +9,7 @@
 //! also keeps a group mute; Duet has no groups, so it is kept and reported, and it stops
 //! nothing.
 
+use super::read_stored;
 use crate::error::ChatError;
 use crate::storage::{Slot, Storage};
 use protocol::{ErrorCode, UserId};
@@ -68,7 +69,7 @@ pub struct Mutes {
 impl Mutes {
     /// Reads the stored mutes.
     pub async fn load(&self, storage: &dyn Storage) -> Result<(), ChatError> {
-        let stored = parse(storage.setting(KEY).await?.as_deref())?;
+        let stored = read_stored(storage.setting(KEY).await?.as_deref(), "mutes")?;
         *self.by_user.write().expect("mutes lock") = stored;
         Ok(())
     }
@@ -106,7 +107,7 @@ impl Mutes {
         // Applied to the mutes as stored, which another node may have changed since this one
         // last read them.
         let apply = Box::new(move |stored: Option<&str>| {
-            let mut next = parse(stored)?;
+            let mut next: HashMap<UserId, Mute> = read_stored(stored, "mutes")?;
             next.retain(|_, m| !m.is_over(now_ms));
             match change {
                 Some((c2c_s, group_s)) => {
@@ -138,18 +139,6 @@ impl Mutes {
         storage.update(Slot::Setting(KEY.into()), apply).await??;
         self.load(storage).await
     }
-}
-
-/// The mutes as stored (none when nothing is).
-fn parse(json: Option<&str>) -> Result<HashMap<UserId, Mute>, ChatError> {
-    json.map_or(Ok(HashMap::new()), |json| {
-        serde_json::from_str(json).map_err(|e| {
-            ChatError::new(
-                ErrorCode::INTERNAL,
-                format!("stored mutes are corrupt: {e}"),
-            )
-        })
-    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! with it.
 
 use super::push_marks::meets;
-use super::{Chat, SendOptions, SendRequest};
+use super::{Chat, SendOptions, SendRequest, read_stored};
 use crate::error::ChatError;
 use crate::storage::Slot;
 use protocol::rest::PushCondition;
@@ -89,14 +89,7 @@ impl Task {
 
 impl Registry {
     fn read(json: Option<&str>) -> Result<Self, ChatError> {
-        json.map_or(Ok(Self::default()), |json| {
-            serde_json::from_str(json).map_err(|e| {
-                ChatError::new(
-                    ErrorCode::INTERNAL,
-                    format!("stored pushes are corrupt: {e}"),
-                )
-            })
-        })
+        read_stored(json, "pushes to every account")
     }
 
     fn write(&self) -> String {

@@ -8,7 +8,7 @@
 //! one [`Storage::update`](crate::storage::Storage::update), so two at once, on any nodes, do
 //! not lose either.
 
-use super::Chat;
+use super::{Chat, read_stored};
 use crate::error::ChatError;
 use crate::storage::Slot;
 use protocol::rest::PushCondition;
@@ -28,6 +28,8 @@ const MAX_TEXT_BYTES: usize = 50;
 const MAX_TAGS_ADDED: usize = 10;
 const MAX_TAGS: usize = 100;
 const MAX_CONDITION_TAGS: usize = 10;
+/// What they are called when stored ones cannot be read.
+const MARKS: &str = "push attributes and tags";
 
 /// An account's attributes (name → value) and tags.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,7 +75,7 @@ pub fn meets(condition: &PushCondition, marks: &PushMarks) -> bool {
 impl Chat {
     /// The app's attribute names, by number.
     pub async fn push_attr_names(&self) -> Result<BTreeMap<String, String>, ChatError> {
-        parse_field(self.storage.setting(NAMES_KEY).await?.as_deref())
+        read_stored(self.storage.setting(NAMES_KEY).await?.as_deref(), MARKS)
     }
 
     /// Names attributes by number (`"0"` to `"9"`); an empty name frees its number. An
@@ -95,7 +97,7 @@ impl Chat {
             }
         }
         let change = Box::new(move |now: Option<&str>| {
-            let mut names: BTreeMap<String, String> = parse_field(now)?;
+            let mut names: BTreeMap<String, String> = read_stored(now, MARKS)?;
             for (number, name) in changes {
                 match name.is_empty() {
                     true => names.remove(&number),
@@ -161,8 +163,8 @@ impl Chat {
             .iter()
             .map(|user| {
                 Ok(PushMarks {
-                    attrs: parse_field(field(user, ATTRS_TAG))?,
-                    tags: parse_field(field(user, TAGS_TAG))?,
+                    attrs: read_stored(field(user, ATTRS_TAG), MARKS)?,
+                    tags: read_stored(field(user, TAGS_TAG), MARKS)?,
                 })
             })
             .collect()
@@ -214,8 +216,8 @@ impl Chat {
         let change = Box::new(move |now: Option<&str>| {
             let mut marks = PushMarks::default();
             match field {
-                ATTRS_TAG => marks.attrs = parse_field(now)?,
-                _ => marks.tags = parse_field(now)?,
+                ATTRS_TAG => marks.attrs = read_stored(now, MARKS)?,
+                _ => marks.tags = read_stored(now, MARKS)?,
             }
             match change {
                 MarksChange::SetAttrs(attrs) => marks.attrs.extend(attrs),
@@ -254,20 +256,6 @@ fn unnamed(name: &str) -> ChatError {
     invalid(format!(
         "no push attribute is named {name:?}: name it with all_member_push/im_set_attr_name first"
     ))
-}
-
-/// A stored field, or the empty value when there is none.
-fn parse_field<T: Default + serde::de::DeserializeOwned>(
-    json: Option<&str>,
-) -> Result<T, ChatError> {
-    json.map_or(Ok(T::default()), |json| {
-        serde_json::from_str(json).map_err(|e| {
-            ChatError::new(
-                ErrorCode::INTERNAL,
-                format!("stored push marks are corrupt: {e}"),
-            )
-        })
-    })
 }
 
 #[cfg(test)]

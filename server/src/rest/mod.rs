@@ -186,6 +186,7 @@ async fn run(
 /// Runs the command named `name` (`service/command`) on an authenticated, bounded body. The
 /// admin CLI calls this in-process when it works on a data dir directly.
 pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
+    use push_marks::Edit;
     match name {
         "im_open_login_svc/account_import" => accounts::import(chat, body).await,
         "im_open_login_svc/multiaccount_import" => accounts::import_many(chat, body).await,
@@ -208,18 +209,20 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
             push_marks::get_attrs(chat, body).await
         }
         "all_member_push/im_set_attr" | "timpush/set_attr" => {
-            push_marks::set_attrs(chat, body).await
+            push_marks::edit(chat, body, Edit::SetAttrs).await
         }
         "all_member_push/im_remove_attr" | "timpush/remove_attr" => {
-            push_marks::remove_attrs(chat, body).await
+            push_marks::edit(chat, body, Edit::RemoveAttrs).await
         }
         "all_member_push/im_get_tag" | "timpush/get_tag" => push_marks::get_tags(chat, body).await,
-        "all_member_push/im_add_tag" | "timpush/add_tag" => push_marks::add_tags(chat, body).await,
+        "all_member_push/im_add_tag" | "timpush/add_tag" => {
+            push_marks::edit(chat, body, Edit::AddTags).await
+        }
         "all_member_push/im_remove_tag" | "timpush/remove_tag" => {
-            push_marks::remove_tags(chat, body).await
+            push_marks::edit(chat, body, Edit::RemoveTags).await
         }
         "all_member_push/im_remove_all_tags" | "timpush/remove_all_tags" => {
-            push_marks::remove_all_tags(chat, body).await
+            push_marks::edit(chat, body, Edit::RemoveAllTags).await
         }
         "openim/admin_getroammsg" => messages::roaming(chat, body).await,
         "openim/admin_msgwithdraw" => messages::withdraw(chat, body).await,

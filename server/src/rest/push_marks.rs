@@ -50,43 +50,35 @@ pub(super) async fn get_tags(chat: &Chat, body: &Bytes) -> Outcome {
     })
 }
 
-pub(super) async fn set_attrs(chat: &Chat, body: &Bytes) -> Outcome {
-    let req: UserAttrsList = parse(body)?;
-    let changes = (req.user_attrs.into_iter())
-        .map(|u| (u.to_account, MarksChange::SetAttrs(u.attrs)))
-        .collect();
-    change(chat, changes).await
+/// The commands that change attributes or tags.
+#[derive(Clone, Copy)]
+pub(super) enum Edit {
+    SetAttrs,
+    RemoveAttrs,
+    AddTags,
+    RemoveTags,
+    RemoveAllTags,
 }
 
-pub(super) async fn remove_attrs(chat: &Chat, body: &Bytes) -> Outcome {
-    let req: RemoveUserAttrs = parse(body)?;
-    let changes = (req.user_attrs.into_iter())
-        .map(|u| (u.to_account, MarksChange::RemoveAttrs(u.attrs)))
-        .collect();
-    change(chat, changes).await
-}
-
-pub(super) async fn add_tags(chat: &Chat, body: &Bytes) -> Outcome {
-    let req: UserTagsList = parse(body)?;
-    let changes = (req.user_tags.into_iter())
-        .map(|u| (u.to_account, MarksChange::AddTags(u.tags)))
-        .collect();
-    change(chat, changes).await
-}
-
-pub(super) async fn remove_tags(chat: &Chat, body: &Bytes) -> Outcome {
-    let req: UserTagsList = parse(body)?;
-    let changes = (req.user_tags.into_iter())
-        .map(|u| (u.to_account, MarksChange::RemoveTags(u.tags)))
-        .collect();
-    change(chat, changes).await
-}
-
-pub(super) async fn remove_all_tags(chat: &Chat, body: &Bytes) -> Outcome {
-    let req: PushAccounts = parse(body)?;
-    let changes = (req.to_account.into_iter())
-        .map(|id| (id, MarksChange::RemoveAllTags))
-        .collect();
+pub(super) async fn edit(chat: &Chat, body: &Bytes, edit: Edit) -> Outcome {
+    let tags = |list: UserTagsList, change: fn(Vec<String>) -> MarksChange| {
+        (list.user_tags.into_iter())
+            .map(|u| (u.to_account, change(u.tags)))
+            .collect()
+    };
+    let changes: Vec<(String, MarksChange)> = match edit {
+        Edit::SetAttrs => (parse::<UserAttrsList>(body)?.user_attrs.into_iter())
+            .map(|u| (u.to_account, MarksChange::SetAttrs(u.attrs)))
+            .collect(),
+        Edit::RemoveAttrs => (parse::<RemoveUserAttrs>(body)?.user_attrs.into_iter())
+            .map(|u| (u.to_account, MarksChange::RemoveAttrs(u.attrs)))
+            .collect(),
+        Edit::AddTags => tags(parse(body)?, MarksChange::AddTags),
+        Edit::RemoveTags => tags(parse(body)?, MarksChange::RemoveTags),
+        Edit::RemoveAllTags => (parse::<PushAccounts>(body)?.to_account.into_iter())
+            .map(|id| (id, MarksChange::RemoveAllTags))
+            .collect(),
+    };
     change(chat, changes).await
 }
 
