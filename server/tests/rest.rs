@@ -2668,6 +2668,15 @@ async fn a_push_with_a_condition_reaches_only_the_accounts_its_tags_or_attribute
         "{r}"
     );
     assert_eq!(r["ErrorList"][0]["ErrorCode"], 60006, "{r}");
+    // A freed name hides its values, and they come back with it.
+    let get = || server.rest("timpush/get_attr", json!({"To_Account": ["m-1"]}));
+    assert_eq!(code(&names(json!({"AttrNames": {"1": ""}})).await), 0);
+    assert_eq!(get().await["UserAttrs"][0]["Attrs"], json!({"city": "SZ"}));
+    assert_eq!(code(&names(json!({"AttrNames": {"1": "plan"}})).await), 0);
+    assert_eq!(
+        get().await["UserAttrs"][0]["Attrs"],
+        json!({"city": "SZ", "plan": "gold"})
+    );
 
     let tags = |command: &'static str, body: Value| server.rest(command, body);
     let r = tags(

@@ -78,9 +78,9 @@ impl Chat {
         read_stored(self.storage.setting(NAMES_KEY).await?.as_deref(), MARKS)
     }
 
-    /// Names attributes by number (`"0"` to `"9"`); an empty name frees its number. An
-    /// account's value of a renamed attribute stays under the old name, which no longer
-    /// counts, until it is set again.
+    /// Names attributes by number (`"0"` to `"9"`); an empty name frees its number. Values
+    /// accounts have under a freed or old name stay stored but count for nothing
+    /// ([`Chat::push_marks`]).
     pub async fn set_push_attr_names(
         &self,
         changes: BTreeMap<String, String>,
@@ -150,8 +150,11 @@ impl Chat {
         Ok(())
     }
 
-    /// The marks of each of `users`, in order (none for an account that has none).
+    /// The marks of each of `users`, in order (none for an account that has none): its tags,
+    /// and its values of the attributes named now (a value kept under a name since freed or
+    /// changed counts for nothing, and shows only if the name comes back).
     pub async fn push_marks(&self, users: &[UserId]) -> Result<Vec<PushMarks>, ChatError> {
+        let names = self.push_attr_names().await?;
         let fields = self.storage.profile_tags(users).await?;
         let field = |user: &UserId, tag: &str| {
             fields
@@ -162,8 +165,11 @@ impl Chat {
         users
             .iter()
             .map(|user| {
+                let mut attrs: BTreeMap<String, String> =
+                    read_stored(field(user, ATTRS_TAG), MARKS)?;
+                attrs.retain(|name, _| names.values().any(|n| n == name));
                 Ok(PushMarks {
-                    attrs: read_stored(field(user, ATTRS_TAG), MARKS)?,
+                    attrs,
                     tags: read_stored(field(user, TAGS_TAG), MARKS)?,
                 })
             })
