@@ -482,8 +482,10 @@ export interface Chat {
     failureUserIDList: { userID: string; code: number; message: string }[];
   }>>;
   getBlacklist(): Promise<Result<string[]>>;
-  addToBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
-  removeFromBlacklist(options: { userIDList: string[] }): Promise<Result<RelationChange>>;
+  /** Resolves the blacklist as it is now, `[userID]`, as `getBlacklist` does. */
+  addToBlacklist(options: { userIDList: string[] }): Promise<Result<string[]>>;
+  /** Resolves the blacklist as it is now, `[userID]`. */
+  removeFromBlacklist(options: { userIDList: string[] }): Promise<Result<string[]>>;
 }
 
 export interface ReactionInfo {
@@ -655,7 +657,7 @@ export interface FriendApplicationList {
 }
 
 export interface RelationChange {
-  successUserIDList: string[];
+  successUserIDList: { userID: string }[];
   failureUserIDList: { userID: string; code: number; message: string }[];
 }
 

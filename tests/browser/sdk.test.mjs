@@ -402,12 +402,12 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const unreadAfterRead = b.getTotalUnreadMessageCount();
     const afterRead = await b.getMessageList({ conversationID: `C2C${alice}` });
     const blockedEvent = next(b, DuetChat.EVENT.BLACKLIST_UPDATED);
-    await b.addToBlacklist({ userIDList: [alice] });
+    const blockedNow = (await b.addToBlacklist({ userIDList: [alice] })).data;
     const blacklistEvent = await blockedEvent;
     const blocked = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'let me in' } }))
       .then(() => null, (e) => e.code);
     const blacklist = await b.getBlacklist();
-    await b.removeFromBlacklist({ userIDList: [alice] });
+    const unblockedNow = (await b.removeFromBlacklist({ userIDList: [alice] })).data;
     // Bob's AllowType is the default, NeedConfirm: alice's request is an application.
     const applied = next(b, DuetChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED);
     const friend = await a.addFriend({ to: bob, wording: 'Hi Bob, it is Alice', source: 'AddSource_Type_Web' });
@@ -446,6 +446,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     await b.deleteFriendGroup({ name: 'work' });
     const groupsAfter = await b.getFriendGroupList();
     const profiles = await b.getUserProfile({ userIDList: [alice] });
+    const unfriended = (await a.deleteFriend({ userIDList: [bob, `${bob}x`] })).data;
     await b.deleteMessage(history.data.messageList);
     const afterDelete = await b.getMessageList({ conversationID: `C2C${alice}` });
     await a.logout();
@@ -458,8 +459,12 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       profiles: profiles.data, mine: mine.data, refusedProfile, remarkAfterClear,
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
       renamed: renamed.data, groupedAfterRename: groupedAfterRename.data.map((f) => f.groupList), renameRefused,
-      afterDelete: afterDelete.data.messageList };
+      afterDelete: afterDelete.data.messageList, blockedNow, unblockedNow, unfriended };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
+  assert.deepEqual([got.blockedNow, got.unblockedNow], [[alice], []],
+    'addToBlacklist and removeFromBlacklist resolve the blacklist as it is now, as Tencent\'s do');
+  assert.deepEqual(got.unfriended.successUserIDList, [{ userID: bob }], 'deleteFriend: [{ userID }], as Tencent\'s');
+  assert.deepEqual(got.unfriended.failureUserIDList.map((f) => [f.userID, f.code]), [[`${bob}x`, 20003]]);
 
   assert.equal(got.received.nick, 'Alice A.', 'the sender profile travels with the message');
   assert.equal(got.received.avatar, 'https://example.com/a.png');
@@ -2388,11 +2393,11 @@ test('registerPush: a device that left without logging out gets a Web Push for a
     await page.evaluate(async ({ wsUrl, SDKAPPID, ivan, userSig }) => {
       await (await window.signIn(SDKAPPID, wsUrl, ivan, userSig)).logout(); // ivan's account
     }, { wsUrl, SDKAPPID, ivan, userSig: sig(ivan) });
-    assert.deepEqual(await inHanasTab('register'), { bad: 60006, ok: 0, muted: [ivan], discard: 60006 });
+    assert.deepEqual(await inHanasTab('register'), { bad: 60006, ok: 0, muted: [{ userID: ivan }], discard: 60006 });
     await ivanSends('while muted');
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(received.length, 0, 'a muted conversation is not pushed');
-    assert.deepEqual(await inHanasTab('unmute'), { before: 'AcceptNotNotify', unmuted: [ivan], after: 'AcceptAndNotify' },
+    assert.deepEqual(await inHanasTab('unmute'), { before: 'AcceptNotNotify', unmuted: [{ userID: ivan }], after: 'AcceptAndNotify' },
       'conversations carry their messageRemindType');
     await ivanSends('while you were away');
     for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));

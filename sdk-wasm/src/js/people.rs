@@ -21,31 +21,46 @@ fn user_list(options: &JsValue) -> Result<Vec<UserId>, JsValue> {
     Args::read(options, "options")?.users()
 }
 
-/// Adds or removes users; resolves `{ successUserIDList, failureUserIDList: [{ userID, code,
-/// message }] }`.
+/// Adds or removes users, as Tencent's SDK answers: `deleteFriend` and `setMessageRemindType`
+/// resolve `{ successUserIDList: [{ userID }], failureUserIDList: [{ userID, code, message }]
+/// }`; `addToBlacklist` and `removeFromBlacklist` the blacklist as it is now, `[userID]`.
 async fn change(
     state: Rc<State>,
     relation: Relation,
     users: Vec<UserId>,
     add: bool,
 ) -> Result<JsValue, JsValue> {
-    let results = state
-        .client()?
+    let client = state.client()?;
+    let results = client
         .change_relations(relation, users, add)
         .await
         .map_err(sdk_error)?;
+    if relation == Relation::Blacklist {
+        let entries = client.relations(relation).await.map_err(sdk_error)?;
+        return ok(listed_ids(&entries));
+    }
+    #[derive(Serialize)]
+    struct Done<'a> {
+        #[serde(rename = "userID")]
+        user_id: &'a UserId,
+    }
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Outcome<'a> {
         #[serde(rename = "successUserIDList")]
-        success: Vec<&'a UserId>,
+        success: Vec<Done<'a>>,
         #[serde(rename = "failureUserIDList")]
         failure: Vec<UserOutcome<'a>>,
     }
     let (done, failed): (Vec<&UserResult>, Vec<&UserResult>) =
         results.iter().partition(|r| r.code.0 == 0);
     ok(Outcome {
-        success: done.iter().map(|r| &r.user_id).collect(),
+        success: done
+            .iter()
+            .map(|r| Done {
+                user_id: &r.user_id,
+            })
+            .collect(),
         failure: failed.iter().map(|r| UserOutcome::from(*r)).collect(),
     })
 }
