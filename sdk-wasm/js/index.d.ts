@@ -115,6 +115,8 @@ export interface Message {
   isRead: boolean;
   isPeerRead: boolean;
   isRevoked: boolean;
+  /** Set to true on the objects `deleteMessage` was given, once they are deleted. */
+  isDeleted?: boolean;
   /** How many times it was edited (0: never); `modifyMessage` edits from this version. */
   version: number;
   /** Edited at least once (`version` > 0), as Tencent's SDK names it. */
@@ -327,8 +329,8 @@ export interface Chat {
    * for content that cannot be edited (media, or the peer's words). */
   modifyMessage(message: Message): Promise<Result<{ message: Message }>>;
   /** Deletes messages of one conversation from your history on the server and on all your
-   * devices; the peer keeps its copy. */
-  deleteMessage(messages: Message[]): Promise<Result<{}>>;
+   * devices; the peer keeps its copy. Resolves the same objects, each now `isDeleted`. */
+  deleteMessage(messages: Message[]): Promise<Result<{ messageList: Message[] }>>;
   /** Tells the peers you read these messages (a `MESSAGE_RECEIVED` event's list will do):
    * those of theirs that asked for a read receipt (`needReadReceipt`). Rejects with 2114 when
    * none did. The senders' devices hear `MESSAGE_READ_RECEIPT_RECEIVED`. */

@@ -447,7 +447,9 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const groupsAfter = await b.getFriendGroupList();
     const profiles = await b.getUserProfile({ userIDList: [alice] });
     const unfriended = (await a.deleteFriend({ userIDList: [bob, `${bob}x`] })).data;
-    await b.deleteMessage(history.data.messageList);
+    const deleted = await b.deleteMessage(history.data.messageList);
+    const deletedInPlace = deleted.data.messageList.length === history.data.messageList.length
+      && deleted.data.messageList.every((m, i) => m === history.data.messageList[i] && m.isDeleted === true);
     const afterDelete = await b.getMessageList({ conversationID: `C2C${alice}` });
     await a.logout();
     await b.logout();
@@ -459,11 +461,12 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       profiles: profiles.data, mine: mine.data, refusedProfile, remarkAfterClear,
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
       renamed: renamed.data, groupedAfterRename: groupedAfterRename.data.map((f) => f.groupList), renameRefused,
-      afterDelete: afterDelete.data.messageList, blockedNow, unblockedNow, unfriended };
+      afterDelete: afterDelete.data.messageList, blockedNow, unblockedNow, unfriended, deletedInPlace };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
   assert.deepEqual([got.blockedNow, got.unblockedNow], [[alice], []],
     'addToBlacklist and removeFromBlacklist resolve the blacklist as it is now, as Tencent\'s do');
   assert.deepEqual(got.unfriended.successUserIDList, [{ userID: bob }], 'deleteFriend: [{ userID }], as Tencent\'s');
+  assert.equal(got.deletedInPlace, true, 'deleteMessage resolves { messageList }: the objects given, each isDeleted');
   assert.deepEqual(got.unfriended.failureUserIDList.map((f) => [f.userID, f.code]), [[`${bob}x`, 20003]]);
 
   assert.equal(got.received.nick, 'Alice A.', 'the sender profile travels with the message');

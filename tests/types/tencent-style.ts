@@ -105,6 +105,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
     if ((error as { code: number }).code === 2480) console.log('edited elsewhere first');
   }
   await chat.revokeMessage(messageList[0]);
+  const removed = await chat.deleteMessage([messageList[1]]);
+  console.log(removed.data.messageList[0].isDeleted);
   await chat.setMessageRead({ conversationID: 'C2Cuser1' });
   await chat.setAllMessageRead({ scope: TencentCloudChat.TYPES.READ_ALL_C2C_MSG });
   await chat.setAllMessageRead();

@@ -771,7 +771,8 @@ impl Chat {
     }
 
     /// `deleteMessage([messages])`: deletes messages of one conversation from this user's
-    /// history, on the server and on all of its devices; the peer keeps its copy.
+    /// history, on the server and on all of its devices; the peer keeps its copy. Resolves
+    /// `{ messageList }`: the same objects, each now `isDeleted`, as Tencent's SDK does.
     pub fn delete_message(&self, messages: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -781,7 +782,13 @@ impl Chat {
                 .delete_messages(&peer, &keys)
                 .await
                 .map_err(sdk_error)?;
-            ok(Empty {})
+            let list = js_sys::Array::from(&messages);
+            for object in list.iter() {
+                set(&object, "isDeleted", JsValue::TRUE);
+            }
+            let answer = js_sys::Object::new();
+            set(&answer, "messageList", list);
+            ok_value(answer.into())
         })
     }
 
