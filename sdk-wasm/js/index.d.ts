@@ -341,7 +341,8 @@ export interface Chat {
   getTotalUnreadMessageCount(): number;
   /** The conversations leave your list on all your devices until a newer message comes, with
    * their messages unless `clearHistoryMessage` is false; the peer keeps its copy. */
-  deleteConversation(options: string | { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<Result<{ conversationIDList: string[] }>>;
+  deleteConversation(options: string): Promise<Result<{ conversationID: ConversationID }>>;
+  deleteConversation(options: { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<Result<{ conversationIDList: string[] }>>;
   /** Marks the conversation read, then its messages leave your history on the server and on
    * all your devices; the conversation stays in the list, with no last message. The peer
    * keeps its copy. */

@@ -1498,7 +1498,7 @@ test('deleteConversation takes the conversation off every device of the user unt
     for (const chat of [a, b1, b2]) await chat.logout();
     return out;
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
-  assert.deepEqual(got.deleted, { conversationIDList: [`C2C${alice}`] });
+  assert.deepEqual(got.deleted, { conversationID: `C2C${alice}` }, 'one ID given: { conversationID }, as Tencent\'s');
   assert.deepEqual(got.b1, [], 'gone on the deleting device');
   assert.deepEqual(got.b2, [], 'and on the other');
   assert.equal(got.unread, 0);

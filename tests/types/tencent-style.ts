@@ -136,6 +136,9 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   console.log(grouped.data.successConversationIDList);
   await chat.addConversationsToGroup({ conversationIDList: ['C2Cuser2'], groupName: 'Suppliers' });
   await chat.deleteConversationsFromGroup({ conversationIDList: ['C2Cuser2'], groupName: 'Suppliers' });
+  const { conversationID } = (await chat.deleteConversation('C2Cuser3')).data;
+  const { conversationIDList } = (await chat.deleteConversation({ conversationIDList: ['C2Cuser4'], clearHistoryMessage: false })).data;
+  console.log(conversationID, conversationIDList.length);
   await chat.renameConversationGroup({ oldName: 'Suppliers', newName: 'Vendors' });
   const groupNames: string[] = (await chat.getConversationGroupList()).data;
   const vendors = await chat.getConversationList({ groupName: 'Vendors' });

@@ -989,11 +989,13 @@ impl Chat {
     /// `deleteConversation(conversationID)` or `deleteConversation({ conversationIDList,
     /// clearHistoryMessage? })`: the conversations leave this user's list on all of its
     /// devices until a newer message comes, with their messages unless `clearHistoryMessage`
-    /// is false (the peer keeps its copy). Resolves `{ conversationIDList }`.
+    /// is false (the peer keeps its copy). Resolves `{ conversationID }` for the one ID,
+    /// `{ conversationIDList }` for the list, as Tencent's SDK does.
     pub fn delete_conversation(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let (ids, clear_history) = match options.as_string() {
+            let one = options.as_string();
+            let (ids, clear_history) = match one.clone() {
                 Some(id) => (vec![id], true),
                 None => {
                     let o = Args::read(&options, "options")?;
@@ -1008,6 +1010,11 @@ impl Chat {
                     .delete_conversation(peer, clear_history)
                     .await
                     .map_err(sdk_error)?;
+            }
+            if one.is_some() {
+                return ok(Changed::new(
+                    peers.into_iter().next().expect("one ID, checked"),
+                ));
             }
             #[derive(Serialize)]
             struct Deleted {
