@@ -445,8 +445,9 @@ export interface Chat {
    * application. Fails when `to` refuses all requests (30516) or has blocked you (30525).
    * `remark` names `to` on your friend list once the friendship is made; `to` never sees it. */
   addFriend(options: { to: string; remark?: string; wording?: string; source?: string }): Promise<Result<{ userID: string; code: number; message: string }>>;
-  /** Sets the remark you give a friend, on all your devices; 30001 when not a friend. */
-  updateFriend(options: { userID: string; remark: string }): Promise<Result<{}>>;
+  /** Sets the remark you give a friend, on all your devices; resolves the friend. 30001 when
+   * not a friend. */
+  updateFriend(options: { userID: string; remark: string }): Promise<Result<Friend>>;
   getFriendApplicationList(): Promise<Result<FriendApplicationList>>;
   /** Every application to you so far is read, on all your devices: `unreadCount` 0 in the
    * `FRIEND_APPLICATION_LIST_UPDATED` that follows, until another comes. */

@@ -422,7 +422,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const friendsEvent = await friendEvent;
     const applicationsAfter = await answered;
     const friends = await a.getFriendList();
-    await b.updateFriend({ userID: alice, remark: 'Alice A.' });
+    const updatedFriend = (await b.updateFriend({ userID: alice, remark: 'Alice A.' })).data;
     const bobsFriends = await b.getFriendList();
     // Clearing the remark reaches the cached list (of this device, as of every other).
     await b.updateFriend({ userID: alice, remark: '' });
@@ -461,12 +461,14 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       profiles: profiles.data, mine: mine.data, refusedProfile, remarkAfterClear,
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
       renamed: renamed.data, groupedAfterRename: groupedAfterRename.data.map((f) => f.groupList), renameRefused,
-      afterDelete: afterDelete.data.messageList, blockedNow, unblockedNow, unfriended, deletedInPlace };
+      afterDelete: afterDelete.data.messageList, blockedNow, unblockedNow, unfriended, deletedInPlace,
+      updatedFriend: [updatedFriend.userID, updatedFriend.remark, updatedFriend.profile.userID] };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
   assert.deepEqual([got.blockedNow, got.unblockedNow], [[alice], []],
     'addToBlacklist and removeFromBlacklist resolve the blacklist as it is now, as Tencent\'s do');
   assert.deepEqual(got.unfriended.successUserIDList, [{ userID: bob }], 'deleteFriend: [{ userID }], as Tencent\'s');
   assert.equal(got.deletedInPlace, true, 'deleteMessage resolves { messageList }: the objects given, each isDeleted');
+  assert.deepEqual(got.updatedFriend, [alice, 'Alice A.', alice], 'updateFriend resolves the friend, as Tencent\'s');
   assert.deepEqual(got.unfriended.failureUserIDList.map((f) => [f.userID, f.code]), [[`${bob}x`, 20003]]);
 
   assert.equal(got.received.nick, 'Alice A.', 'the sender profile travels with the message');

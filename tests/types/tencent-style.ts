@@ -186,7 +186,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
     }
   }
   await chat.refuseFriendApplication({ userID: 'user4' });
-  await chat.updateFriend({ userID: 'user3', remark: 'Old friend' });
+  const updated = await chat.updateFriend({ userID: 'user3', remark: 'Old friend' });
+  console.log(updated.data.remark, updated.data.profile.nick);
   const created = await chat.createFriendGroup({ name: 'work', userIDList: ['user3'] });
   console.log(created.data.friendGroup?.count, created.data.failureUserIDList.map((f) => f.code));
   await chat.addToFriendGroup({ name: 'work', userIDList: ['user5'] });

@@ -476,18 +476,16 @@ impl Chat {
     }
 
     /// `updateFriend({ userID, remark })`: the remark this user gives a friend, on all of its
-    /// devices.
+    /// devices. Resolves the friend as `getFriendList` gives it, as Tencent's SDK does.
     pub fn update_friend(&self, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
             let o = Args::read(&options, "options")?;
             let (user, fields) = friend_of(&o)?;
-            state
-                .client()?
-                .update_friend(user, fields)
-                .await
-                .map_err(sdk_error)?;
-            ok(super::Empty {})
+            let client = state.client()?;
+            (client.update_friend(user.clone(), fields).await).map_err(sdk_error)?;
+            let (friends, _) = (client.friend_profiles(vec![user]).await).map_err(sdk_error)?;
+            ok(friend_list(&friends).pop())
         })
     }
 
