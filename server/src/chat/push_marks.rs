@@ -176,49 +176,32 @@ impl Chat {
             .collect()
     }
 
-    /// Checks `change` against the app's names and the limits.
-    pub async fn check_push_marks_change(&self, change: &MarksChange) -> Result<(), ChatError> {
-        match change {
-            MarksChange::SetAttrs(attrs) => {
-                let names = self.push_attr_names().await?;
-                for (name, value) in attrs {
-                    if !names.values().any(|n| n == name) {
-                        return Err(unnamed(name));
-                    }
-                    check_text("the attribute value", value)?;
-                }
+    /// Checks every change against the app's names and the limits, then applies each, in
+    /// order, to its account. A change without an account (one that does not exist) is
+    /// checked and goes nowhere, so that a request is refused whole or not at all.
+    pub async fn change_push_marks(
+        &self,
+        changes: Vec<(Option<UserId>, MarksChange)>,
+    ) -> Result<(), ChatError> {
+        let names = self.push_attr_names().await?;
+        for (_, change) in &changes {
+            check_change(change, &names)?;
+        }
+        for (user, change) in changes {
+            if let Some(user) = user {
+                self.apply_marks_change(user, change).await?;
             }
-            MarksChange::AddTags(tags) => {
-                if tags.len() > MAX_TAGS_ADDED {
-                    return Err(ChatError::new(
-                        ErrorCode::INVALID_ARGUMENT,
-                        format!("at most {MAX_TAGS_ADDED} tags are added to an account at once"),
-                    ));
-                }
-                for tag in tags {
-                    check_text("the tag", tag)?;
-                }
-            }
-            MarksChange::RemoveAttrs(_)
-            | MarksChange::RemoveTags(_)
-            | MarksChange::RemoveAllTags => {}
         }
         Ok(())
     }
 
-    /// Checks `change` ([`Chat::check_push_marks_change`]), then applies it to `user`, which
-    /// must exist.
-    pub async fn change_push_marks(
-        &self,
-        user: &UserId,
-        change: MarksChange,
-    ) -> Result<(), ChatError> {
-        self.check_push_marks_change(&change).await?;
+    /// Applies a checked change to `user`, which must exist.
+    async fn apply_marks_change(&self, user: UserId, change: MarksChange) -> Result<(), ChatError> {
         let field = match change {
             MarksChange::SetAttrs(_) | MarksChange::RemoveAttrs(_) => ATTRS_TAG,
             _ => TAGS_TAG,
         };
-        let who = user.clone();
+        let slot = Slot::ProfileField(user.clone(), field.into());
         let change = Box::new(move |now: Option<&str>| {
             let mut marks = PushMarks::default();
             match field {
@@ -238,7 +221,7 @@ impl Chat {
                         return Err(ChatError::new(
                             ErrorCode::INVALID_ARGUMENT,
                             format!(
-                                "account {who} would have {} tags; it may have {MAX_TAGS}: remove some first",
+                                "account {user} would have {} tags; it may have {MAX_TAGS}: remove some first",
                                 marks.tags.len()
                             ),
                         ));
@@ -253,9 +236,35 @@ impl Chat {
             };
             Ok(json.expect("strings write"))
         });
-        let slot = Slot::ProfileField(user.clone(), field.into());
         self.storage.update(slot, change).await?
     }
+}
+
+/// Checks a change against the app's attribute `names` and the limits.
+fn check_change(change: &MarksChange, names: &BTreeMap<String, String>) -> Result<(), ChatError> {
+    match change {
+        MarksChange::SetAttrs(attrs) => {
+            for (name, value) in attrs {
+                if !names.values().any(|n| n == name) {
+                    return Err(unnamed(name));
+                }
+                check_text("the attribute value", value)?;
+            }
+        }
+        MarksChange::AddTags(tags) => {
+            if tags.len() > MAX_TAGS_ADDED {
+                return Err(ChatError::new(
+                    ErrorCode::INVALID_ARGUMENT,
+                    format!("at most {MAX_TAGS_ADDED} tags are added to an account at once"),
+                ));
+            }
+            for tag in tags {
+                check_text("the tag", tag)?;
+            }
+        }
+        MarksChange::RemoveAttrs(_) | MarksChange::RemoveTags(_) | MarksChange::RemoveAllTags => {}
+    }
+    Ok(())
 }
 
 fn unnamed(name: &str) -> ChatError {

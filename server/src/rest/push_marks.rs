@@ -123,19 +123,15 @@ async fn read(
     Ok((asked.zip(marks).collect(), errors))
 }
 
-/// Checks every change, then applies each, in order, to its account if it exists; the others
-/// are listed in the answer's `ErrorList`.
+/// Applies the changes whose accounts exist ([`Chat::change_push_marks`], which checks all of
+/// them first); the others are listed in the answer's `ErrorList`.
 async fn change(chat: &Chat, changes: Vec<(String, MarksChange)>) -> Outcome {
-    for (_, change) in &changes {
-        chat.check_push_marks_change(change).await?;
-    }
     let ids: Vec<String> = changes.iter().map(|(id, _)| id.clone()).collect();
     let (found, error_list) = known(chat, &ids).await?;
     let mut found = found.into_iter().peekable();
-    for (at, (_, change)) in changes.into_iter().enumerate() {
-        if let Some((_, user)) = found.next_if(|(f, _)| *f == at) {
-            chat.change_push_marks(&user, change).await?;
-        }
-    }
+    let changes = (changes.into_iter().enumerate())
+        .map(|(at, (_, change))| (found.next_if(|(f, _)| *f == at).map(|(_, u)| u), change))
+        .collect();
+    chat.change_push_marks(changes).await?;
     ok(PushMarksChanged { error_list })
 }

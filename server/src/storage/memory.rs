@@ -1328,18 +1328,15 @@ impl Storage for MemoryStorage {
     async fn update(&self, slot: Slot, change: Change) -> StorageResult<Result<(), ChatError>> {
         let mut st = self.lock()?;
         let value = match &slot {
-            Slot::Setting(key) => st.settings.get_mut(key),
+            Slot::Setting(key) => st.settings.get(key),
             Slot::ProfileField(user, tag) => {
                 if !st.users.contains_key(user) {
                     return Err(StorageError::UnknownUser(user.clone()));
                 }
-                st.profile_tags
-                    .entry(user.clone())
-                    .or_default()
-                    .get_mut(tag)
+                st.profile_tags.get(user).and_then(|tags| tags.get(tag))
             }
         };
-        let new = match change(value.as_deref().map(String::as_str)) {
+        let new = match change(value.map(String::as_str)) {
             Ok(new) => new,
             Err(refused) => return Ok(Err(refused)),
         };
