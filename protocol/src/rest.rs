@@ -1477,9 +1477,9 @@ pub struct ContactGroupGet {
 pub struct ContactGroupGetReply {
     #[serde(rename = "ContactItem")]
     pub contact_item: Vec<MarkedContact>,
-    /// Conversation groups: not given over REST, so always empty.
+    /// Every conversation group of the user.
     #[serde(rename = "GroupItem")]
-    pub group_item: Vec<Empty>,
+    pub group_item: Vec<GroupItem>,
     /// 1: this is the last page.
     #[serde(rename = "CompleteFlag")]
     pub complete_flag: u8,
@@ -1506,12 +1506,13 @@ pub const MAX_MARK_SEARCH: usize = 300;
 pub struct ContactGroupSearchReply {
     #[serde(rename = "ContactResultItem")]
     pub contact_result_item: Vec<MarkedContact>,
-    /// Conversation groups: not given over REST, so always empty.
+    /// The conversation groups those conversations are in.
     #[serde(rename = "GroupItem")]
-    pub group_item: Vec<Empty>,
+    pub group_item: Vec<GroupItem>,
 }
 
-/// A conversation with marks: `Type` 1, the peer, the marks.
+/// A conversation with marks or in conversation groups: `Type` 1, the peer, the marks, and
+/// the `GroupId`s of its groups (left out when none).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MarkedContact {
@@ -1521,6 +1522,185 @@ pub struct MarkedContact {
     pub to_account: String,
     #[serde(flatten)]
     pub marks: ContactMarks,
+    #[serde(
+        rename = "ContactGroupId",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub contact_group_id: Vec<u32>,
+}
+
+/// A conversation group: its name, and a number fixed by the name. (Duet keeps a user's
+/// groups by name; the number is for code written for Tencent's, which names them by both.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GroupItem {
+    #[serde(rename = "GroupName")]
+    pub group_name: String,
+    #[serde(rename = "GroupId")]
+    pub group_id: u32,
+}
+
+/// Conversations one conversation group command adds or removes.
+pub const MAX_GROUP_CONTACTS: usize = 100;
+
+/// `recentcontact/create_contact_group`: makes one conversation group of 1 to
+/// [`MAX_GROUP_CONTACTS`] of a user's conversations.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupCreate {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    /// One group, as Tencent takes one at a time.
+    #[serde(rename = "GroupContactItem")]
+    pub group_contact_item: Vec<GroupContacts>,
+}
+
+/// A group to make and its first conversations.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GroupContacts {
+    #[serde(rename = "GroupName")]
+    pub group_name: String,
+    #[serde(rename = "ContactItem", default)]
+    pub contact_item: Vec<ContactItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupCreateReply {
+    #[serde(rename = "GroupResultItem")]
+    pub group_result_item: Vec<GroupResult>,
+}
+
+/// The group made, and each conversation's outcome in the order asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GroupResult {
+    #[serde(rename = "GroupItem")]
+    pub group_item: GroupItem,
+    #[serde(rename = "ResultItem")]
+    pub result_item: Vec<ContactResult>,
+}
+
+/// One conversation's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactResult {
+    #[serde(rename = "ContactItem")]
+    pub contact_item: ContactItem,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
+/// `recentcontact/update_contact_group`: `UpdateType` 1 (the only one) with `UpdateGroup`
+/// renaming a conversation group (`UpdateGroupType` 1) or adding and removing conversations
+/// (2).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupUpdate {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "UpdateType")]
+    pub update_type: u8,
+    #[serde(rename = "UpdateGroup", default)]
+    pub update_group: Option<GroupUpdate>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GroupUpdate {
+    #[serde(rename = "UpdateGroupType")]
+    pub update_group_type: u8,
+    #[serde(rename = "OldGroupName")]
+    pub old_group_name: String,
+    /// The new name (`UpdateGroupType` 1).
+    #[serde(rename = "NewGroupName", default)]
+    pub new_group_name: Option<String>,
+    /// The conversations to add and remove (`UpdateGroupType` 2).
+    #[serde(rename = "ContactUpdateItem", default)]
+    pub contact_update_item: Vec<ContactUpdate>,
+}
+
+/// `ContactOptType` 1 adds the conversation to the group, 2 removes it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactUpdate {
+    #[serde(rename = "ContactOptType")]
+    pub contact_opt_type: u8,
+    #[serde(rename = "ContactItem")]
+    pub contact_item: ContactItem,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupUpdateReply {
+    #[serde(rename = "UpdateType")]
+    pub update_type: u8,
+    #[serde(rename = "UpdateGroupResult")]
+    pub update_group_result: GroupUpdateResult,
+}
+
+/// The group after the change; a rename gives both names, a change of conversations each
+/// one's outcome in the order asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GroupUpdateResult {
+    #[serde(rename = "UpdateGroupType")]
+    pub update_group_type: u8,
+    #[serde(rename = "GroupName")]
+    pub group_name: String,
+    #[serde(rename = "GroupId")]
+    pub group_id: u32,
+    #[serde(rename = "OldGroupName")]
+    pub old_group_name: String,
+    #[serde(
+        rename = "NewGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_group_name: Option<String>,
+    #[serde(
+        rename = "ContactResultItem",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub contact_result_item: Vec<ContactUpdateResult>,
+}
+
+/// One conversation's outcome in `update_contact_group`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactUpdateResult {
+    #[serde(rename = "ContactOptType")]
+    pub contact_opt_type: u8,
+    #[serde(rename = "ContactItem")]
+    pub contact_item: ContactItem,
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    #[serde(rename = "ResultInfo")]
+    pub result_info: String,
+}
+
+/// `recentcontact/del_contact_group`: deletes conversation groups by name; their
+/// conversations stay.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupDelete {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "GroupName")]
+    pub group_name: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContactGroupDeleteReply {
+    /// The groups deleted.
+    #[serde(rename = "GroupItem")]
+    pub group_item: Vec<GroupItem>,
 }
 
 #[cfg(test)]

@@ -1566,6 +1566,194 @@ async fn recentcontact_mark_contact_marks_conversations_on_every_device_of_the_u
 }
 
 #[tokio::test]
+async fn recentcontact_conversation_groups_are_made_renamed_changed_and_deleted_for_every_device() {
+    let server = TestServer::start().await;
+    let mut alice = server.login("alice", "phone").await;
+    for peer in ["bob", "carol", "dave"] {
+        server.login(peer, "web").await.ok(Request::Logout).await;
+    }
+    alice.send_text("bob", 1, "hi").await;
+    alice.send_text("carol", 2, "hi").await;
+    let c2c = |peer: &str| json!({"Type": 1, "To_Account": peer});
+    let create = |name: &str, items: Value| {
+        server.rest(
+            "recentcontact/create_contact_group",
+            json!({"From_Account": "alice", "GroupContactItem": [{"GroupName": name, "ContactItem": items}]}),
+        )
+    };
+    let update = |group: Value| {
+        server.rest(
+            "recentcontact/update_contact_group",
+            json!({"From_Account": "alice", "UpdateType": 1, "UpdateGroup": group}),
+        )
+    };
+    let delete = |names: Value| {
+        server.rest(
+            "recentcontact/del_contact_group",
+            json!({"From_Account": "alice", "GroupName": names}),
+        )
+    };
+    let get = || {
+        server.rest(
+            "recentcontact/get_contact_group",
+            json!({"From_Account": "alice", "StartIndex": 0}),
+        )
+    };
+    let result_codes = |items: &Value| -> Vec<u64> {
+        (items.as_array().unwrap().iter())
+            .map(|i| i["ResultCode"].as_u64().unwrap())
+            .collect()
+    };
+
+    // Made with bob; dave (no conversation yet) and a group conversation fail alone.
+    let r = create(
+        "work",
+        json!([c2c("bob"), c2c("dave"), {"Type": 2, "ToGroupId": "g1"}]),
+    )
+    .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let made = &r["GroupResultItem"][0];
+    let work = made["GroupItem"]["GroupId"].as_u64().unwrap();
+    assert!(work > 0, "{r}");
+    assert_eq!(made["GroupItem"]["GroupName"], "work");
+    assert_eq!(result_codes(&made["ResultItem"]), [0, 60016, 60006]);
+    assert_eq!(made["ResultItem"][0]["ContactItem"], c2c("bob"));
+    // Alice's device hears it as the SDK's own change.
+    let e = alice.push().await;
+    assert!(
+        matches!(&e.event, SyncEvent::ConversationState { peer, conversation_groups, .. }
+            if *peer == uid("bob") && *conversation_groups == ["work"]),
+        "{e:?}"
+    );
+
+    // Refused whole: a name taken, no conversation, none that can join, two groups at once.
+    for (body, why) in [
+        (create("work", json!([c2c("carol")])).await, "already"),
+        (create("empty", json!([])).await, "ContactItem"),
+        (
+            create("x".repeat(33).as_str(), json!([c2c("carol")])).await,
+            "name",
+        ),
+    ] {
+        assert_eq!(code(&body), 60006, "{body}");
+        assert!(body["ErrorInfo"].as_str().unwrap().contains(why), "{body}");
+    }
+    let r = create("nobody", json!([c2c("dave")])).await;
+    assert_eq!(code(&r), 60016, "{r}");
+    let two = json!({"From_Account": "alice", "GroupContactItem": [
+        {"GroupName": "a", "ContactItem": [c2c("bob")]},
+        {"GroupName": "b", "ContactItem": [c2c("bob")]},
+    ]});
+    let r = server.rest("recentcontact/create_contact_group", two).await;
+    assert_eq!(code(&r), 60006, "{r}");
+
+    // Listed with the conversations in them, by GroupId.
+    let r = get().await;
+    assert_eq!(
+        r["GroupItem"],
+        json!([{"GroupName": "work", "GroupId": work}]),
+        "{r}"
+    );
+    assert_eq!(
+        r["ContactItem"],
+        json!([{"Type": 1, "To_Account": "bob", "ContactGroupId": [work]}])
+    );
+
+    // Carol in, bob out: each alone; a wrong ContactOptType fails alone.
+    let r = update(
+        json!({"UpdateGroupType": 2, "OldGroupName": "work", "ContactUpdateItem": [
+            {"ContactOptType": 1, "ContactItem": c2c("carol")},
+            {"ContactOptType": 2, "ContactItem": c2c("bob")},
+            {"ContactOptType": 3, "ContactItem": c2c("bob")},
+        ]}),
+    )
+    .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let result = &r["UpdateGroupResult"];
+    assert_eq!(
+        (result["GroupName"].as_str(), result["GroupId"].as_u64()),
+        (Some("work"), Some(work))
+    );
+    assert_eq!(result_codes(&result["ContactResultItem"]), [0, 0, 60006]);
+    let r = server
+        .rest(
+            "recentcontact/search_contact_group",
+            json!({"From_Account": "alice", "ContactItem": [c2c("bob"), c2c("carol")]}),
+        )
+        .await;
+    assert_eq!(
+        (&r["ContactResultItem"], &r["GroupItem"]),
+        (
+            &json!([{"Type": 1, "To_Account": "carol", "ContactGroupId": [work]}]),
+            &json!([{"GroupName": "work", "GroupId": work}])
+        ),
+        "{r}"
+    );
+
+    // Renamed: a new GroupId; a missing group or a taken name is refused.
+    let r =
+        update(json!({"UpdateGroupType": 1, "OldGroupName": "work", "NewGroupName": "home"})).await;
+    assert_eq!(code(&r), 0, "{r}");
+    let result = &r["UpdateGroupResult"];
+    let home = result["GroupId"].as_u64().unwrap();
+    assert_ne!(home, work);
+    assert_eq!(
+        (
+            result["OldGroupName"].as_str(),
+            result["NewGroupName"].as_str()
+        ),
+        (Some("work"), Some("home"))
+    );
+    let r =
+        update(json!({"UpdateGroupType": 1, "OldGroupName": "work", "NewGroupName": "x"})).await;
+    assert_eq!(code(&r), 60006, "{r}");
+    assert_eq!(code(&create("fun", json!([c2c("bob")])).await), 0);
+    let r =
+        update(json!({"UpdateGroupType": 1, "OldGroupName": "home", "NewGroupName": "fun"})).await;
+    assert_eq!(code(&r), 60006, "{r}");
+    let listed = get().await["GroupItem"].clone();
+    let fun = listed[0]["GroupId"].as_u64().unwrap();
+    assert_eq!(
+        listed,
+        json!([{"GroupName": "fun", "GroupId": fun}, {"GroupName": "home", "GroupId": home}])
+    );
+
+    // Deleted all or none; the conversations stay.
+    let r = delete(json!(["home", "nope"])).await;
+    assert_eq!(code(&r), 60006, "{r}");
+    assert_eq!(get().await["GroupItem"].as_array().unwrap().len(), 2);
+    let r = delete(json!(["home"])).await;
+    assert_eq!(code(&r), 0, "{r}");
+    assert_eq!(
+        r["GroupItem"],
+        json!([{"GroupName": "home", "GroupId": home}])
+    );
+    let r = get().await;
+    assert_eq!(
+        r["GroupItem"],
+        json!([{"GroupName": "fun", "GroupId": fun}])
+    );
+    assert_eq!(
+        r["ContactItem"],
+        json!([{"Type": 1, "To_Account": "bob", "ContactGroupId": [fun]}])
+    );
+    let list = server
+        .rest("recentcontact/get_list", json!({"From_Account": "alice"}))
+        .await;
+    assert_eq!(list["SessionItem"].as_array().unwrap().len(), 2, "{list}");
+
+    // Twenty groups at most (Tencent's 51010).
+    for n in 1..20 {
+        assert_eq!(
+            code(&create(&format!("g{n}"), json!([c2c("carol")])).await),
+            0
+        );
+    }
+    let r = create("g20", json!([c2c("carol")])).await;
+    assert_eq!(code(&r), 51010, "{r}");
+}
+
+#[tokio::test]
 async fn portrait_get_and_set_take_tencents_standard_tags_and_allowed_custom_ones() {
     let server =
         TestServer::start_with(|c| c.profile_custom_tags = vec!["Tag_Profile_Custom_Hobby".into()])

@@ -3,6 +3,7 @@
 //! validated and the permission check (R3) decides which relationship rules apply; the store
 //! then enforces those rules atomically with the write.
 
+mod conversation_groups;
 mod edits;
 pub use edits::EditContent;
 pub mod friend_fields;

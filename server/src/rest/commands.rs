@@ -290,15 +290,33 @@ pub const COMMANDS: &[CommandInfo] = &[
     ),
     c(
         "recentcontact/get_contact_group",
-        "A user's marked conversations, a page at a time",
+        "A user's marked and grouped conversations and its conversation groups, a page at a time",
         schema::<ContactGroupGet>,
         schema::<RestReply<ContactGroupGetReply>>,
     ),
     c(
         "recentcontact/search_contact_group",
-        "The marks of some of a user's conversations",
+        "The marks and conversation groups of some of a user's conversations",
         schema::<ContactGroupSearch>,
         schema::<RestReply<ContactGroupSearchReply>>,
+    ),
+    c(
+        "recentcontact/create_contact_group",
+        "Make a conversation group of some of a user's conversations",
+        schema::<ContactGroupCreate>,
+        schema::<RestReply<ContactGroupCreateReply>>,
+    ),
+    c(
+        "recentcontact/update_contact_group",
+        "Rename a conversation group, or add and remove its conversations",
+        schema::<ContactGroupUpdate>,
+        schema::<RestReply<ContactGroupUpdateReply>>,
+    ),
+    c(
+        "recentcontact/del_contact_group",
+        "Delete conversation groups",
+        schema::<ContactGroupDelete>,
+        schema::<RestReply<ContactGroupDeleteReply>>,
     ),
     c(
         "sns/friend_add",

@@ -6,6 +6,7 @@ use crate::chat::Chat;
 use crate::error::ChatError;
 use axum::body::Bytes;
 use protocol::frame::ConversationChange;
+use protocol::frame::MAX_CONVERSATION_GROUPS;
 use protocol::rest::*;
 use protocol::{Conversation, ErrorCode, Removal, UserId};
 use std::collections::HashMap;
@@ -170,10 +171,7 @@ pub(super) async fn mark(chat: &Chat, body: &Bytes) -> Outcome {
             Ok(pending) => pending.await.map(drop).map_err(ChatError::from),
             Err(e) => Err(e),
         };
-        let (result_code, result_info) = match outcome {
-            Ok(()) => (ErrorCode(0), String::new()),
-            Err(e) => (e.code, e.message),
-        };
+        let (result_code, result_info) = code_of(outcome);
         result_item.push(MarkResult {
             opt_type: item.opt_type,
             contact_item: item.contact_item,
@@ -190,19 +188,15 @@ pub(super) async fn marked(chat: &Chat, body: &Bytes) -> Outcome {
     let req: ContactGroupGet = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
     chat.require_account(&user).await?;
-    let mut list: Vec<_> = chat
-        .conversations(&user)
-        .await?
-        .iter()
-        .filter_map(marked_contact)
-        .collect();
+    let conversations = chat.conversations(&user).await?;
+    let mut list: Vec<_> = conversations.iter().filter_map(marked_contact).collect();
     list.sort_by(|a, b| a.to_account.cmp(&b.to_account));
     let start = (req.start_index as usize).min(list.len());
     let end = (start + PAGE).min(list.len());
     let complete = end == list.len();
     ok(ContactGroupGetReply {
         contact_item: list.drain(start..end).collect(),
-        group_item: Vec::new(),
+        group_item: group_items(conversations.iter().flat_map(|c| &c.conversation_groups)),
         complete_flag: u8::from(complete),
         next_start_index: if complete { 0 } else { end as u32 },
     })
@@ -227,13 +221,10 @@ pub(super) async fn search_marks(chat: &Chat, body: &Bytes) -> Outcome {
     chat.require_account(&user).await?;
     let list = chat.conversations(&user).await?;
     let by_peer: HashMap<_, _> = list.iter().map(|c| (&c.peer, c)).collect();
-    let contact_result_item = peers
-        .iter()
-        .filter_map(|peer| by_peer.get(peer).and_then(|c| marked_contact(c)))
-        .collect();
+    let found: Vec<_> = peers.iter().filter_map(|peer| by_peer.get(peer)).collect();
     ok(ContactGroupSearchReply {
-        contact_result_item,
-        group_item: Vec::new(),
+        contact_result_item: found.iter().filter_map(|c| marked_contact(c)).collect(),
+        group_item: group_items(found.iter().flat_map(|c| &c.conversation_groups)),
     })
 }
 
@@ -294,14 +285,237 @@ fn contact_marks(c: &Conversation) -> ContactMarks {
     }
 }
 
-/// The conversation as a marked contact, if it has marks.
+/// The conversation as a marked contact, if it has marks or is in a group.
 fn marked_contact(c: &Conversation) -> Option<MarkedContact> {
     let marks = contact_marks(c);
-    (marks != ContactMarks::default()).then(|| MarkedContact {
+    let groups = &c.conversation_groups;
+    (marks != ContactMarks::default() || !groups.is_empty()).then(|| MarkedContact {
         kind: 1,
         to_account: c.peer.to_string(),
         marks,
+        contact_group_id: groups.iter().map(|name| group_id(name)).collect(),
     })
+}
+
+/// The groups named, each once, by name.
+fn group_items<'a>(names: impl Iterator<Item = &'a String>) -> Vec<GroupItem> {
+    let mut names: Vec<_> = names.collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(|name| group_item(name)).collect()
+}
+
+fn group_item(name: &str) -> GroupItem {
+    GroupItem {
+        group_name: name.to_owned(),
+        group_id: group_id(name),
+    }
+}
+
+/// A conversation group's `GroupId`: Duet names a group by its name alone, and this number
+/// is fixed by the name (FNV-1a, 1 to 2^31 - 1), the same in every reply and on every node.
+fn group_id(name: &str) -> u32 {
+    let hash = name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % 0x7fff_ffff + 1
+}
+
+/// `recentcontact/create_contact_group`: one group of 1 to [`MAX_GROUP_CONTACTS`] of the
+/// user's conversations. Each conversation joins or fails alone, in `ResultItem`; when none
+/// can, the request fails with the first one's error.
+pub(super) async fn create_group(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: ContactGroupCreate = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    let [group]: [GroupContacts; 1] = req.group_contact_item.try_into().map_err(|_| {
+        invalid(
+            "GroupContactItem lists one conversation group, as Tencent's takes one at a time"
+                .into(),
+        )
+    })?;
+    check_count("ContactItem", group.contact_item.len())?;
+    let read = (group.contact_item.iter())
+        .map(|c| one_to_one(c.kind, &c.to_account))
+        .collect();
+    let (peers, refused) = split(read)?;
+    chat.require_account(&user).await?;
+    let outcomes = chat
+        .create_conversation_group(&user, &group.group_name, peers)
+        .await?;
+    let mut outcomes: Vec<_> = merge(refused, outcomes).collect();
+    // No conversation joined: there is no group (a group is there while one is in it).
+    if !outcomes.iter().any(Result::is_ok)
+        && let Some(Err(first)) = outcomes.drain(..).next()
+    {
+        return Err(first);
+    }
+    let result_item = outcomes
+        .into_iter()
+        .zip(group.contact_item)
+        .map(|(outcome, contact_item)| {
+            let (result_code, result_info) = code_of(outcome);
+            ContactResult {
+                contact_item,
+                result_code,
+                result_info,
+            }
+        })
+        .collect();
+    ok(ContactGroupCreateReply {
+        group_result_item: vec![GroupResult {
+            group_item: group_item(&group.group_name),
+            result_item,
+        }],
+    })
+}
+
+/// `recentcontact/update_contact_group`: renames a group (`UpdateGroupType` 1) or adds and
+/// removes its conversations (2; each alone, in `ContactResultItem`).
+pub(super) async fn update_group(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: ContactGroupUpdate = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    let update = match (req.update_type, req.update_group) {
+        (1, Some(update)) => update,
+        (1, None) => return Err(invalid("UpdateType 1 needs UpdateGroup".into())),
+        (other, _) => {
+            return Err(invalid(format!(
+                "UpdateType must be 1 (a conversation group), got {other}"
+            )));
+        }
+    };
+    let old = update.old_group_name;
+    let mut result = GroupUpdateResult {
+        update_group_type: update.update_group_type,
+        group_name: old.clone(),
+        group_id: group_id(&old),
+        old_group_name: old.clone(),
+        new_group_name: None,
+        contact_result_item: Vec::new(),
+    };
+    match update.update_group_type {
+        1 => {
+            let new = (update.new_group_name)
+                .ok_or_else(|| invalid("UpdateGroupType 1 needs NewGroupName".into()))?;
+            chat.require_account(&user).await?;
+            chat.rename_conversation_group(&user, &old, &new).await?;
+            result.group_id = group_id(&new);
+            result.group_name = new.clone();
+            result.new_group_name = Some(new);
+        }
+        2 => {
+            let items = update.contact_update_item;
+            check_count("ContactUpdateItem", items.len())?;
+            let (changes, refused) = split(items.iter().map(contact_update).collect())?;
+            chat.require_account(&user).await?;
+            let outcomes = chat.change_conversation_group(&user, &old, changes).await?;
+            result.contact_result_item = merge(refused, outcomes)
+                .zip(items)
+                .map(|(outcome, item)| {
+                    let (result_code, result_info) = code_of(outcome);
+                    ContactUpdateResult {
+                        contact_opt_type: item.contact_opt_type,
+                        contact_item: item.contact_item,
+                        result_code,
+                        result_info,
+                    }
+                })
+                .collect();
+        }
+        other => {
+            return Err(invalid(format!(
+                "UpdateGroupType must be 1 (rename) or 2 (add and remove conversations), got {other}"
+            )));
+        }
+    }
+    ok(ContactGroupUpdateReply {
+        update_type: req.update_type,
+        update_group_result: result,
+    })
+}
+
+/// `recentcontact/del_contact_group`: deletes groups by name (all or none); their
+/// conversations stay.
+pub(super) async fn delete_group(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: ContactGroupDelete = parse(body)?;
+    let user = account(&req.from_account, "From_Account")?;
+    if req.group_name.is_empty() || req.group_name.len() > MAX_CONVERSATION_GROUPS {
+        return Err(invalid(format!(
+            "GroupName lists 1 to {MAX_CONVERSATION_GROUPS} conversation groups, got {}",
+            req.group_name.len()
+        )));
+    }
+    chat.require_account(&user).await?;
+    chat.delete_conversation_groups(&user, &req.group_name)
+        .await?;
+    ok(ContactGroupDeleteReply {
+        group_item: req.group_name.iter().map(|name| group_item(name)).collect(),
+    })
+}
+
+/// The conversation an `update_contact_group` item names, and whether it joins the group.
+fn contact_update(item: &ContactUpdate) -> Result<(UserId, bool), ChatError> {
+    let contact = &item.contact_item;
+    let peer = one_to_one(contact.kind, &contact.to_account)?;
+    match item.contact_opt_type {
+        1 => Ok((peer, true)),
+        2 => Ok((peer, false)),
+        other => Err(invalid(format!(
+            "ContactOptType must be 1 (add) or 2 (remove), got {other}"
+        ))),
+    }
+}
+
+/// Items read one by one: those to make, in order, and each item's refusal by position
+/// (`None` for those to make). When none can be made, the first refusal fails the request.
+fn split<T>(
+    read: Vec<Result<T, ChatError>>,
+) -> Result<(Vec<T>, Vec<Option<ChatError>>), ChatError> {
+    let mut made = Vec::new();
+    let mut refused = Vec::with_capacity(read.len());
+    for item in read {
+        match item {
+            Ok(item) => {
+                made.push(item);
+                refused.push(None);
+            }
+            Err(e) => refused.push(Some(e)),
+        }
+    }
+    if made.is_empty()
+        && let Some(first) = refused.first_mut().and_then(Option::take)
+    {
+        return Err(first);
+    }
+    Ok((made, refused))
+}
+
+/// Every item's outcome in order: its refusal, or the outcome of its change.
+fn merge(
+    refused: Vec<Option<ChatError>>,
+    outcomes: Vec<Result<(), ChatError>>,
+) -> impl Iterator<Item = Result<(), ChatError>> {
+    let mut outcomes = outcomes.into_iter();
+    refused.into_iter().map(move |r| match r {
+        Some(e) => Err(e),
+        None => outcomes.next().unwrap_or(Ok(())),
+    })
+}
+
+/// An item's `ResultCode` and `ResultInfo`.
+fn code_of(outcome: Result<(), ChatError>) -> (ErrorCode, String) {
+    match outcome {
+        Ok(()) => (ErrorCode(0), String::new()),
+        Err(e) => (e.code, e.message),
+    }
+}
+
+fn check_count(field: &str, count: usize) -> Result<(), ChatError> {
+    if count == 0 || count > MAX_GROUP_CONTACTS {
+        return Err(invalid(format!(
+            "{field} lists 1 to {MAX_GROUP_CONTACTS} conversations, got {count}"
+        )));
+    }
+    Ok(())
 }
 
 fn invalid(message: String) -> ChatError {

@@ -1,0 +1,191 @@
+//! A user's conversation groups, changed a group at a time (the REST API's
+//! `create_contact_group`, `update_contact_group` and `del_contact_group`). A group is a name
+//! in its conversations' state, there while a conversation is in it; the SDK changes it one
+//! conversation at a time through [`Chat::set_conversation`], and so do these, for every
+//! conversation the change touches, each told to all of the user's devices.
+
+use super::{Chat, check_group_name};
+use crate::error::ChatError;
+use protocol::frame::ConversationChange;
+use protocol::{ErrorCode, UserId};
+
+/// Each group's name, by name, with the peers of the conversations in it.
+pub type Groups = Vec<(String, Vec<UserId>)>;
+
+/// One outcome per conversation a change names, in order.
+pub type Outcomes = Vec<Result<(), ChatError>>;
+
+impl Chat {
+    /// `owner`'s conversation groups, by name, each with its conversations' peers by peer.
+    pub async fn conversation_groups(&self, owner: &UserId) -> Result<Groups, ChatError> {
+        let mut groups: Groups = Vec::new();
+        for c in self.conversations(owner).await? {
+            for name in c.conversation_groups {
+                match groups.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, peers)) => peers.push(c.peer.clone()),
+                    None => groups.push((name, vec![c.peer.clone()])),
+                }
+            }
+        }
+        groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (_, peers) in &mut groups {
+            peers.sort_unstable();
+        }
+        Ok(groups)
+    }
+
+    /// Makes group `name` of `owner`'s conversations with `peers`: fails when `owner` has a
+    /// group of that name already. A conversation that cannot join fails alone.
+    pub async fn create_conversation_group(
+        &self,
+        owner: &UserId,
+        name: &str,
+        peers: Vec<UserId>,
+    ) -> Result<Outcomes, ChatError> {
+        check_group_name(name)?;
+        if peers.is_empty() {
+            return Err(invalid(
+                "a conversation group starts with a conversation: it is there while one is in it"
+                    .into(),
+            ));
+        }
+        if self.group_members(owner, name).await?.is_some() {
+            return Err(invalid(format!(
+                "there is already a conversation group named {name}"
+            )));
+        }
+        let changes = peers.into_iter().map(|p| (p, join(name))).collect();
+        Ok(self.change_conversations(owner, changes).await)
+    }
+
+    /// Adds (`true`) or removes conversations of `owner`'s group `name`, which must exist.
+    /// A conversation that cannot change fails alone; removing the last one ends the group.
+    pub async fn change_conversation_group(
+        &self,
+        owner: &UserId,
+        name: &str,
+        changes: Vec<(UserId, bool)>,
+    ) -> Result<Outcomes, ChatError> {
+        self.existing_group(owner, name).await?;
+        let changes = changes
+            .into_iter()
+            .map(|(peer, add)| (peer, if add { join(name) } else { leave(name) }))
+            .collect();
+        Ok(self.change_conversations(owner, changes).await)
+    }
+
+    /// Renames `owner`'s group `old` to `new`, which no group of its may have.
+    pub async fn rename_conversation_group(
+        &self,
+        owner: &UserId,
+        old: &str,
+        new: &str,
+    ) -> Result<(), ChatError> {
+        check_group_name(new)?;
+        let members = self.existing_group(owner, old).await?;
+        if old != new && self.group_members(owner, new).await?.is_some() {
+            return Err(invalid(format!(
+                "there is already a conversation group named {new}"
+            )));
+        }
+        let change = ConversationChange {
+            leave_group: Some(old.to_owned()),
+            join_group: Some(new.to_owned()),
+            ..ConversationChange::default()
+        };
+        let changes = members.into_iter().map(|p| (p, change.clone())).collect();
+        self.change_conversations(owner, changes)
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// Deletes `owner`'s groups `names`; their conversations stay. Fails, deleting none,
+    /// when one of them does not exist.
+    pub async fn delete_conversation_groups(
+        &self,
+        owner: &UserId,
+        names: &[String],
+    ) -> Result<(), ChatError> {
+        let groups = self.conversation_groups(owner).await?;
+        let mut changes = Vec::new();
+        for name in names {
+            let Some((_, peers)) = groups.iter().find(|(n, _)| n == name) else {
+                return Err(no_group(name));
+            };
+            changes.extend(peers.iter().map(|p| (p.clone(), leave(name))));
+        }
+        self.change_conversations(owner, changes)
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// The peers of `owner`'s group `name`, if it has one.
+    async fn group_members(
+        &self,
+        owner: &UserId,
+        name: &str,
+    ) -> Result<Option<Vec<UserId>>, ChatError> {
+        let groups = self.conversation_groups(owner).await?;
+        Ok(groups.into_iter().find(|(n, _)| n == name).map(|(_, p)| p))
+    }
+
+    async fn existing_group(&self, owner: &UserId, name: &str) -> Result<Vec<UserId>, ChatError> {
+        (self.group_members(owner, name).await?).ok_or_else(|| no_group(name))
+    }
+
+    /// Makes each change, all queued before any is awaited so that they commit together. A
+    /// conversation not in `owner`'s list (none yet, or deleted from it until a new message
+    /// comes) is not changed: its groups could not be seen.
+    async fn change_conversations(
+        &self,
+        owner: &UserId,
+        changes: Vec<(UserId, ConversationChange)>,
+    ) -> Outcomes {
+        let listed: Vec<UserId> = match self.conversations(owner).await {
+            Ok(list) => list.into_iter().map(|c| c.peer).collect(),
+            Err(e) => return changes.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let queued: Vec<_> = changes
+            .into_iter()
+            .map(|(peer, change)| match listed.contains(&peer) {
+                true => self.set_conversation(owner, &peer, change, None),
+                false => Err(ChatError::new(
+                    ErrorCode::CONVERSATION_NOT_FOUND,
+                    format!("{owner} has no conversation with {peer} in its list"),
+                )),
+            })
+            .collect();
+        let mut outcomes = Vec::with_capacity(queued.len());
+        for queued in queued {
+            outcomes.push(match queued {
+                Ok(pending) => pending.await.map(drop).map_err(ChatError::from),
+                Err(e) => Err(e),
+            });
+        }
+        outcomes
+    }
+}
+
+fn join(name: &str) -> ConversationChange {
+    ConversationChange {
+        join_group: Some(name.to_owned()),
+        ..ConversationChange::default()
+    }
+}
+
+fn leave(name: &str) -> ConversationChange {
+    ConversationChange {
+        leave_group: Some(name.to_owned()),
+        ..ConversationChange::default()
+    }
+}
+
+fn no_group(name: &str) -> ChatError {
+    invalid(format!("there is no conversation group named {name}"))
+}
+
+fn invalid(message: String) -> ChatError {
+    ChatError::new(ErrorCode::INVALID_ARGUMENT, message)
+}
