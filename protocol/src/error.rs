@@ -104,6 +104,9 @@ codes! {
     ADMIN_REQUIRED = 90009, "administrator required";
     /// More recipients or users than one request may name (100).
     TOO_MANY_ACCOUNTS = 90011, "too many accounts in one request";
+    /// More than 100 accounts in one push attribute or tag request (Tencent's number for
+    /// those commands).
+    PUSH_TOO_MANY_ACCOUNTS = 90018, "too many accounts in one push attribute or tag request";
     /// A push attribute the app has not named (`all_member_push/im_set_attr_name`), or an
     /// attribute or tag that is empty or over 50 bytes.
     PUSH_ATTR_INVALID = 90033, "invalid push attribute or tag";

@@ -2898,7 +2898,7 @@ async fn a_push_with_a_condition_reaches_only_the_accounts_its_tags_or_attribute
         json!({"To_Account": hundred_and_one}),
     )
     .await;
-    assert_eq!(code(&r), 90011);
+    assert_eq!(code(&r), 90018);
 
     // Conditions: checked, then only the accounts they pick get the message.
     let push = |body: Value| server.rest("timpush/push", body);

@@ -3,10 +3,11 @@
 //! accounts by ([`crate::chat::push_marks`]).
 
 use super::{Outcome, ok, parse};
+use crate::chat::Chat;
 use crate::chat::push_marks::{MarksChange, PushMarks};
-use crate::chat::{Chat, check_user_count};
 use crate::error::ChatError;
 use axum::body::Bytes;
+use protocol::frame::MAX_USERS_PER_REQUEST;
 use protocol::rest::*;
 use protocol::{ErrorCode, UserId};
 
@@ -88,7 +89,15 @@ async fn known(
     chat: &Chat,
     ids: &[String],
 ) -> Result<(Vec<(usize, UserId)>, Vec<AccountError>), ChatError> {
-    check_user_count(ids.len())?;
+    if ids.len() > MAX_USERS_PER_REQUEST {
+        return Err(ChatError::new(
+            ErrorCode::PUSH_TOO_MANY_ACCOUNTS,
+            format!(
+                "at most {MAX_USERS_PER_REQUEST} accounts per request, got {}",
+                ids.len()
+            ),
+        ));
+    }
     let mut errors = Vec::new();
     let mut valid = Vec::new();
     for (at, id) in ids.iter().enumerate() {
