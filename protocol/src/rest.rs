@@ -887,7 +887,8 @@ pub struct PushAll {
     /// the push is asked for.
     #[serde(rename = "MsgRandom")]
     pub msg_random: u32,
-    /// Required here: Duet sends a message, not a notification alone.
+    /// The message. Absent or empty: the push is `OfflinePushInfo`'s notification alone, with
+    /// no message (Tencent's push product).
     #[serde(rename = "MsgBody", default)]
     pub msg_body: Vec<Element>,
     #[serde(rename = "CloudCustomData", default)]
@@ -909,10 +910,27 @@ pub struct PushAll {
     pub condition: Option<PushCondition>,
 }
 
+/// `timpush/batch`: a notification alone (no message) to each of 1 to 500 accounts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PushBatch {
+    #[serde(rename = "From_Account", default)]
+    pub from_account: Option<String>,
+    #[serde(rename = "To_Account")]
+    pub to_account: Vec<String>,
+    #[serde(rename = "MsgRandom", default)]
+    pub msg_random: u32,
+    /// The notification: `Title` or `Desc`, and `Ext` passed to the app.
+    #[serde(rename = "OfflinePushInfo")]
+    pub offline_push_info: crate::push::OfflinePushInfo,
+}
+
 /// Which accounts a push reaches, by their tags or by their attributes (not both). Each list
-/// left out or empty does not narrow; those given must all hold.
+/// left out or empty does not narrow; those given must all hold. A field Duet does not know
+/// is refused rather than ignored, so that no push reaches more accounts than asked.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PushCondition {
     /// The account has every one of these tags.
     #[serde(rename = "TagsAnd", default)]

@@ -507,3 +507,121 @@ async fn quiet_hours_hold_back_notifications_on_every_device_while_they_last() {
     alice.send_text("bob", 4, "no quiet hours now").await;
     service.expect(2).await;
 }
+
+#[tokio::test]
+async fn a_push_without_a_message_is_a_notice_to_the_accounts_picked_online_or_not() {
+    let (service, service_addr) = PushService::start().await;
+    let server = TestServer::start().await;
+    let key = vapid_key(&server).await;
+    let browsers: Vec<Browser> = ["carol", "dave"]
+        .iter()
+        .map(|u| Browser::new(service_addr, u))
+        .collect();
+    for (user, browser) in ["carol", "dave"].iter().zip(&browsers) {
+        server.login(user, "x").await.ok(Request::Logout).await;
+        let r = register(&server, user, "web", &browser.token()).await;
+        assert_eq!(r["ErrorCode"], 0, "{r}");
+    }
+    let r = server
+        .rest(
+            "all_member_push/im_add_tag",
+            serde_json::json!({"UserTags": [{"To_Account": "carol", "Tags": ["beta"]}]}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    // Carol is online: a notice is in no message her devices have, so she is pushed all the same.
+    let mut carol = server.login("carol", "web").await;
+    let info = serde_json::json!({"PushFlag": 0, "Title": "Beta", "Desc": "New build today", "Ext": "{\"build\":7}"});
+    let r = server
+        .rest(
+            "timpush/push",
+            serde_json::json!({"MsgRandom": 1, "Condition": {"TagsAnd": ["beta"]}, "OfflinePushInfo": info}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let report = push_ended(|b| server.rest("duet/push_task", b), &r["TaskId"]).await;
+    assert_eq!(
+        (report["Status"].as_str(), report["Sent"].as_u64()),
+        (Some("done"), Some(1)),
+        "{report}"
+    );
+    let got = service.expect(1).await;
+    assert_eq!(got[0].0, "carol", "only the tagged account");
+    let note = browsers[0].open(&got[0].1, &got[0].2, &key, server.clock.now_ms() / 1000);
+    assert_eq!(
+        (
+            note["title"].as_str(),
+            note["body"].as_str(),
+            note["ext"].as_str(),
+            note["conversationID"].as_str()
+        ),
+        (
+            Some("Beta"),
+            Some("New build today"),
+            Some("{\"build\":7}"),
+            Some("")
+        )
+    );
+    // No message: nothing reaches her devices' sync, nothing in her conversation list.
+    let Reply::Conversations { conversations } = carol.ok(Request::Conversations).await else {
+        panic!("conversations")
+    };
+    assert!(conversations.is_empty(), "{conversations:?}");
+
+    // To listed accounts (Tencent's timpush/batch); an unknown one counts as failed.
+    let r = server
+        .rest(
+            "timpush/batch",
+            serde_json::json!({"To_Account": ["dave", "nobody"], "MsgRandom": 2, "OfflinePushInfo": {"Title": "Hi Dave"}}),
+        )
+        .await;
+    assert_eq!(code(&r), 0, "{r}");
+    let report = server
+        .rest("duet/push_task", serde_json::json!({"TaskId": r["TaskId"]}))
+        .await;
+    assert_eq!(
+        (
+            report["Status"].as_str(),
+            report["Sent"].as_u64(),
+            report["Failed"].as_u64()
+        ),
+        (Some("done"), Some(1), Some(1)),
+        "{report}"
+    );
+    let got = service.expect(2).await;
+    assert_eq!(got[1].0, "dave");
+    let note = browsers[1].open(&got[1].1, &got[1].2, &key, server.clock.now_ms() / 1000);
+    assert_eq!(
+        (note["title"].as_str(), note["body"].as_str()),
+        (Some("Hi Dave"), Some(""))
+    );
+
+    // Refused: nothing to send, nothing to show, too many accounts, a condition Duet cannot read.
+    for (body, want) in [
+        (serde_json::json!({"MsgRandom": 3}), 90002),
+        (
+            serde_json::json!({"MsgRandom": 3, "OfflinePushInfo": {"PushFlag": 1, "Ext": "data"}}),
+            90002,
+        ),
+        (
+            serde_json::json!({"MsgRandom": 3, "OfflinePushInfo": {"Ext": "data"}}),
+            90002,
+        ),
+        (
+            serde_json::json!({"MsgRandom": 3, "OfflinePushInfo": {"Title": "x"}, "Condition": {"TagsNot": ["beta"]}}),
+            90001,
+        ),
+    ] {
+        let r = server.rest("timpush/push", body.clone()).await;
+        assert_eq!(code(&r), want, "{body}: {r}");
+    }
+    let many: Vec<String> = (0..501).map(|i| format!("u{i}")).collect();
+    let r = server
+        .rest(
+            "timpush/batch",
+            serde_json::json!({"To_Account": many, "OfflinePushInfo": {"Title": "x"}}),
+        )
+        .await;
+    assert_eq!(code(&r), 60006, "{r}");
+    service.expect(2).await;
+}

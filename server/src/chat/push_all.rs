@@ -1,6 +1,8 @@
 //! One message to every account, or to those a condition picks by their push attributes or
 //! tags (Tencent's push to all users, [`super::push_marks`]): sent in the background a page of
-//! accounts at a time, as the sender's ordinary one-to-one message to each.
+//! accounts at a time, as the sender's ordinary one-to-one message to each. Or a notice, a
+//! notification alone with no message behind it (Tencent's push product), queued for the
+//! push worker to each account picked, or to each account of a list.
 //!
 //! The pushes started, their limits and their progress are one app setting ([`Registry`]),
 //! changed by [`Storage::update`](crate::storage::Storage::update): on a cluster every node
@@ -12,6 +14,7 @@ use super::push_marks::meets;
 use super::{Chat, SendOptions, SendRequest, read_stored};
 use crate::error::ChatError;
 use crate::storage::Slot;
+use protocol::push::OfflinePushInfo;
 use protocol::rest::PushCondition;
 use protocol::{ErrorCode, UserId};
 use serde::{Deserialize, Serialize};
@@ -121,9 +124,7 @@ impl Registry {
         }
         self.last_ms = now_ms;
         self.today += 1;
-        if self.tasks.len() == KEPT {
-            self.tasks.remove(0);
-        }
+        self.keep_room();
         self.tasks.push(Task {
             id,
             progress: Progress {
@@ -136,6 +137,30 @@ impl Registry {
             beat_ms: now_ms,
         });
         Ok(())
+    }
+
+    /// Records push `id`, done at `now_ms` with these counts: a push to listed accounts, which
+    /// the limits above do not hold.
+    fn record(&mut self, id: String, sent: u64, failed: u64, now_ms: u64) {
+        self.keep_room();
+        self.tasks.push(Task {
+            id,
+            progress: Progress {
+                state: PushState::Done,
+                sent,
+                failed,
+                start_ms: now_ms,
+                end_ms: now_ms.max(1),
+            },
+            beat_ms: now_ms,
+        });
+    }
+
+    /// Forgets the oldest push when [`KEPT`] are kept.
+    fn keep_room(&mut self) {
+        if self.tasks.len() == KEPT {
+            self.tasks.remove(0);
+        }
     }
 
     /// Adds a page's counts to push `id`, and ends it with `end` when given.
@@ -154,24 +179,38 @@ impl Registry {
     }
 }
 
+/// What a push to every account sends each account.
+#[derive(Clone)]
+pub enum Pushed {
+    /// A message (its `to` is not read).
+    Message(SendRequest, SendOptions),
+    /// A notice: a notification with this title and text and no message.
+    Notice(OfflinePushInfo),
+}
+
+/// Most accounts one push to a list of accounts names (Tencent's `timpush/batch`).
+pub const MAX_LISTED: usize = 500;
+
 impl Chat {
-    /// Starts sending `message` (its `to` is not read) from `from` to every account but
-    /// `from` that meets `condition`, and returns the push's ID. Refused while another push
-    /// runs, within a second of the last, and past 100 a day.
+    /// Starts sending `pushed` from `from` to every account but `from` that meets
+    /// `condition`, and returns the push's ID. Refused while another push runs, within a
+    /// second of the last, and past 100 a day.
     pub async fn push_all(
         self: &Arc<Self>,
         from: UserId,
-        message: SendRequest,
-        opts: SendOptions,
+        pushed: Pushed,
         condition: Option<PushCondition>,
     ) -> Result<String, ChatError> {
-        self.check_content(&message)?;
+        match &pushed {
+            Pushed::Message(message, _) => self.check_content(message)?,
+            Pushed::Notice(info) => check_notice(info)?,
+        }
         self.require_account(&from).await?;
         if let Some(condition) = &condition {
             self.check_push_condition(condition).await?;
         }
         let now_ms = self.clock.now_ms();
-        let id = format!("{now_ms:x}-{:08x}", rand::random::<u32>());
+        let id = task_id(now_ms);
         let task = id.clone();
         let start = Box::new(move |now: Option<&str>| {
             let mut registry = Registry::read(now)?;
@@ -184,7 +223,7 @@ impl Chat {
         tracing::info!(task = %id, %from, "push to every account started");
         let (chat, task) = (self.clone(), id.clone());
         tokio::spawn(async move {
-            let outcome = (chat.push_pages(&task, &from, &message, opts, condition.as_ref())).await;
+            let outcome = (chat.push_pages(&task, &from, &pushed, condition.as_ref())).await;
             let state = match outcome {
                 Ok(()) => PushState::Done,
                 Err(reason) => PushState::Failed(reason),
@@ -194,6 +233,47 @@ impl Chat {
                 tracing::error!(%task, error = %e, "the end of a push to every account was not stored");
             }
         });
+        Ok(id)
+    }
+
+    /// Queues a notice to each account of `to` (1 to [`MAX_LISTED`]) and returns the push's
+    /// ID; an account that does not exist is counted failed. Not held to the limits of a push
+    /// to every account: it reaches only the accounts named.
+    pub async fn push_listed(
+        &self,
+        to: Vec<UserId>,
+        info: OfflinePushInfo,
+    ) -> Result<String, ChatError> {
+        check_notice(&info)?;
+        if to.is_empty() || to.len() > MAX_LISTED {
+            return Err(ChatError::new(
+                ErrorCode::INVALID_ARGUMENT,
+                format!(
+                    "To_Account lists 1 to {MAX_LISTED} accounts, got {}",
+                    to.len()
+                ),
+            ));
+        }
+        let mut known: Vec<UserId> = (self.profiles(&to).await?.into_iter())
+            .map(|p| p.user_id)
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        let failed = (to.len() - known.len()) as u64;
+        let sent = known.len() as u64;
+        let now_ms = self.clock.now_ms();
+        self.storage.push_notices(known, info, now_ms).await?;
+        self.push_wake.notify_one();
+        let id = task_id(now_ms);
+        let task = id.clone();
+        let record = Box::new(move |now: Option<&str>| {
+            let mut registry = Registry::read(now)?;
+            registry.record(task, sent, failed, now_ms);
+            Ok(registry.write())
+        });
+        self.storage
+            .update(Slot::Setting(KEY.into()), record)
+            .await??;
         Ok(id)
     }
 
@@ -228,8 +308,7 @@ impl Chat {
         &self,
         task: &str,
         from: &UserId,
-        message: &SendRequest,
-        opts: SendOptions,
+        pushed: &Pushed,
         condition: Option<&PushCondition>,
     ) -> Result<(), String> {
         let mut next: Option<UserId> = None;
@@ -249,24 +328,20 @@ impl Chat {
                 let mut meeting = marks.iter().map(|m| meets(condition, m));
                 page.retain(|_| meeting.next().unwrap_or(false));
             }
-            let mut failed = 0;
-            let mut sending = Vec::with_capacity(page.len());
-            for account in page {
-                let one = SendRequest {
-                    to: account.id,
-                    ..message.clone()
-                };
-                match self.send(from, one, opts) {
-                    Ok(s) => sending.push(s),
-                    Err(_) => failed += 1,
+            let users: Vec<UserId> = page.into_iter().map(|a| a.id).collect();
+            let (sent, failed) = match pushed {
+                Pushed::Message(message, opts) => {
+                    self.send_page(from, users, message, *opts).await?
                 }
-            }
-            let results =
-                tokio::time::timeout(PAGE_TIMEOUT, futures_util::future::join_all(sending))
-                    .await
-                    .map_err(|_| format!("a page of {PAGE} sends took over {PAGE_TIMEOUT:?}"))?;
-            let sent = results.iter().filter(|r| r.is_ok()).count() as u64;
-            failed += results.len() as u64 - sent;
+                Pushed::Notice(info) => {
+                    let count = users.len() as u64;
+                    let now_ms = self.clock.now_ms();
+                    (self.storage.push_notices(users, info.clone(), now_ms).await)
+                        .map_err(|e| format!("the notices could not be queued: {e}"))?;
+                    self.push_wake.notify_one();
+                    (count, 0)
+                }
+            };
             self.report_push(task, sent, failed, None)
                 .await
                 .map_err(|e| format!("its progress could not be stored: {e}"))?;
@@ -275,6 +350,56 @@ impl Chat {
             }
         }
     }
+}
+
+impl Chat {
+    /// `message` to each of `users`: how many were sent and how many failed.
+    async fn send_page(
+        &self,
+        from: &UserId,
+        users: Vec<UserId>,
+        message: &SendRequest,
+        opts: SendOptions,
+    ) -> Result<(u64, u64), String> {
+        let mut failed = 0;
+        let mut sending = Vec::with_capacity(users.len());
+        for to in users {
+            let one = SendRequest {
+                to,
+                ..message.clone()
+            };
+            match self.send(from, one, opts) {
+                Ok(s) => sending.push(s),
+                Err(_) => failed += 1,
+            }
+        }
+        let results = tokio::time::timeout(PAGE_TIMEOUT, futures_util::future::join_all(sending))
+            .await
+            .map_err(|_| format!("a page of {PAGE} sends took over {PAGE_TIMEOUT:?}"))?;
+        let sent = results.iter().filter(|r| r.is_ok()).count() as u64;
+        Ok((sent, failed + results.len() as u64 - sent))
+    }
+}
+
+/// A push's ID: when it started, and a random part.
+fn task_id(now_ms: u64) -> String {
+    format!("{now_ms:x}-{:08x}", rand::random::<u32>())
+}
+
+/// A notice must say something: a title or a text, within Tencent's limits.
+fn check_notice(info: &OfflinePushInfo) -> Result<(), ChatError> {
+    let refuse = |message: &str| Err(ChatError::new(ErrorCode::BAD_MSG_BODY, message));
+    info.check()
+        .map_err(|e| ChatError::new(ErrorCode::INVALID_ARGUMENT, e))?;
+    if info.push_flag != 0 {
+        return refuse(
+            "a push without MsgBody is its OfflinePushInfo's notification; PushFlag 1 turns that off and leaves nothing to send",
+        );
+    }
+    if info.title.is_empty() && info.desc.is_empty() {
+        return refuse("a push without MsgBody needs OfflinePushInfo's Title or Desc to show");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 //! synced across the user's devices like its other lists); a token the push service reports
 //! gone is dropped, a failure that may pass is retried with backoff.
 //!
+//! A notice (a notification the app's backend wrote, with no message) is queued the same way
+//! and sent whether or not a device is online ([`Notification::notice`]).
+//!
 //! Each vendor has an adapter that makes that vendor's request: Web Push ([`webpush`]), APNs,
 //! FCM, Huawei, Xiaomi, OPPO, vivo and Meizu. A vendor without credentials is skipped; its
 //! registrations are kept for when it is configured.
@@ -23,7 +26,7 @@ pub mod webpush;
 mod xiaomi;
 
 use crate::chat::Chat;
-use crate::storage::{PushJob, StorageResult};
+use crate::storage::{PushJob, PushRegistration, StorageResult};
 use async_trait::async_trait;
 use config::{PushConfig, all_or_none, base_url};
 use futures_util::StreamExt;
@@ -323,15 +326,21 @@ impl Worker {
             let now_ms = self.chat.clock.now_ms();
             let jobs = storage.push_due(now_ms, BATCH).await?;
             let full = jobs.len() == BATCH as usize;
-            let mut by_user: BTreeMap<UserId, Vec<PushJob>> = BTreeMap::new();
+            // A user's pushes about messages collapse to one; its notices to another.
+            let mut by_user: BTreeMap<(UserId, bool), Vec<PushJob>> = BTreeMap::new();
             for job in jobs {
-                by_user.entry(job.user.clone()).or_default().push(job);
+                (by_user.entry((job.user.clone(), job.notice)))
+                    .or_default()
+                    .push(job);
             }
             // Users are served side by side, so one slow push service delays only its own.
             let outcomes: Vec<(Vec<PushJob>, StorageResult<Delivery>)> =
                 futures_util::stream::iter(by_user)
-                    .map(|(user, jobs)| async move {
-                        let outcome = self.deliver(&user, &jobs).await;
+                    .map(|((user, notice), jobs)| async move {
+                        let outcome = match notice {
+                            true => self.deliver_notice(&user, &jobs).await,
+                            false => self.deliver(&user, &jobs).await,
+                        };
                         (jobs, outcome)
                     })
                     .buffer_unordered(PARALLEL)
@@ -395,14 +404,50 @@ impl Worker {
         if quiet.silences(now_ms / 1000) {
             return Ok(Delivery::Sent);
         }
-        let badge = storage
-            .conversations(user, now_ms)
-            .await?
-            .iter()
-            .map(|c| c.unread)
-            .sum();
+        let badge = self.badge(user, now_ms).await?;
         let note = Notification::new(message, settings.info.as_ref(), jobs.len(), badge);
         let info = settings.info.clone().unwrap_or_default();
+        self.send_to_all(user, registrations, &note, &info, now_ms)
+            .await
+    }
+
+    /// The newest of `jobs`' notices to every registration of `user`, online or not (a notice
+    /// is in no message its devices have), unless in the user's quiet hours.
+    async fn deliver_notice(&self, user: &UserId, jobs: &[PushJob]) -> StorageResult<Delivery> {
+        let newest = jobs.iter().max_by_key(|j| j.id);
+        let Some(info) = newest.and_then(|j| j.settings.info.as_ref()) else {
+            return Ok(Delivery::Sent);
+        };
+        let registrations = self.chat.storage.push_registrations(user).await?;
+        if registrations.is_empty() {
+            return Ok(Delivery::Sent);
+        }
+        let now_ms = self.chat.clock.now_ms();
+        if self.chat.receive_opt(user).await?.silences(now_ms / 1000) {
+            return Ok(Delivery::Sent);
+        }
+        let note = Notification::notice(info, self.badge(user, now_ms).await?);
+        self.send_to_all(user, registrations, &note, info, now_ms)
+            .await
+    }
+
+    /// The user's unread messages, for the app icon.
+    async fn badge(&self, user: &UserId, now_ms: u64) -> StorageResult<u32> {
+        let conversations = self.chat.storage.conversations(user, now_ms).await?;
+        Ok(conversations.iter().map(|c| c.unread).sum())
+    }
+
+    /// `note` to each of `registrations`; a registration whose token is gone is dropped.
+    /// `Retry` only when none took it and one may later.
+    async fn send_to_all(
+        &self,
+        user: &UserId,
+        registrations: Vec<PushRegistration>,
+        note: &Notification,
+        info: &OfflinePushInfo,
+        now_ms: u64,
+    ) -> StorageResult<Delivery> {
+        let storage = &self.chat.storage;
         let (mut sent, mut retry) = (false, false);
         for r in registrations {
             let Some(adapter) = self.chat.push.adapters.get(&r.vendor) else {
@@ -410,8 +455,8 @@ impl Worker {
             };
             let push = Outgoing {
                 token: &r.token,
-                note: &note,
-                info: &info,
+                note,
+                info,
                 now_ms,
             };
             let outcome = adapter.send(&push).await;

@@ -57,6 +57,21 @@ impl Notification {
     }
 }
 
+impl Notification {
+    /// A notice: the notification the app's backend wrote (`Title`, `Desc`, `Ext`), with no
+    /// message or conversation behind it.
+    pub fn notice(info: &OfflinePushInfo, badge: u32) -> Self {
+        Self {
+            title: info.title.clone(),
+            body: info.desc.clone(),
+            badge,
+            conversation_id: String::new(),
+            message_id: String::new(),
+            ext: info.ext.clone(),
+        }
+    }
+}
+
 /// A line for the message: its text, clipped, or its kind.
 fn summary(elements: &[Element]) -> String {
     match elements.first() {

@@ -98,8 +98,14 @@ pub const COMMANDS: &[CommandInfo] = &[
     ),
     c(
         "timpush/push",
-        "Send one message to every account, in the background",
+        "Send one message, or a notification alone, to every account or those a condition picks, in the background",
         schema::<PushAll>,
+        schema::<RestReply<PushAllReply>>,
+    ),
+    c(
+        "timpush/batch",
+        "Send a notification alone to each of up to 500 accounts",
+        schema::<PushBatch>,
         schema::<RestReply<PushAllReply>>,
     ),
     c(

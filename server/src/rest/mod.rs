@@ -197,6 +197,7 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
         "openim/importmsg" => messages::import(chat, body).await,
         "openim/batchsendmsg" => messages::batch_send(chat, body).await,
         "timpush/push" => push_all::push(chat, body, push_all::Command::Push).await,
+        "timpush/batch" => push_all::batch(chat, body).await,
         "all_member_push/im_push" => push_all::push(chat, body, push_all::Command::ImPush).await,
         "duet/push_task" => push_all::task(chat, body).await,
         "all_member_push/im_set_attr_name" | "timpush/set_attr_name" => {

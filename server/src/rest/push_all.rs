@@ -3,8 +3,8 @@
 //! how far it has gone.
 
 use super::messages::{check_life_time, invalid, sender};
-use super::{Outcome, ok, parse, parse_send};
-use crate::chat::push_all::PushState;
+use super::{Outcome, account, ok, parse, parse_send};
+use crate::chat::push_all::{PushState, Pushed};
 use crate::chat::{Chat, SendOptions, SendRequest};
 use crate::error::ChatError;
 use axum::body::Bytes;
@@ -23,11 +23,17 @@ pub(super) enum Command {
 
 pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Outcome {
     let req: PushAll = parse_send(body)?;
+    let from = sender(chat, req.from_account.as_deref())?;
+    // Without a message, the push is its notification alone (Tencent's push product).
     if req.msg_body.is_empty() {
-        return Err(ChatError::new(
-            ErrorCode::BAD_MSG_BODY,
-            "MsgBody is required: a push to every account sends a message",
-        ));
+        let info = (req.offline_push_info).ok_or_else(|| {
+            ChatError::new(
+                ErrorCode::BAD_MSG_BODY,
+                "a push sends MsgBody as a message, or OfflinePushInfo as a notification alone; it gave neither",
+            )
+        })?;
+        let task_id = (chat.push_all(from, Pushed::Notice(info), req.condition)).await?;
+        return ok(PushAllReply { task_id });
     }
     check_life_time(req.msg_life_time)?;
     let online_only = match (command, req.online_only_flag) {
@@ -40,7 +46,6 @@ pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Ou
         (Command::Push, None) => false,
         (Command::ImPush, None) => req.msg_life_time.unwrap_or(0) == 0,
     };
-    let from = sender(chat, req.from_account.as_deref())?;
     let message = SendRequest {
         to: from.clone(),
         random: req.msg_random,
@@ -56,7 +61,19 @@ pub(super) async fn push(chat: &Arc<Chat>, body: &Bytes, command: Command) -> Ou
         online_only,
         ..SendOptions::default()
     };
-    let task_id = chat.push_all(from, message, opts, req.condition).await?;
+    let pushed = Pushed::Message(message, opts);
+    let task_id = chat.push_all(from, pushed, req.condition).await?;
+    ok(PushAllReply { task_id })
+}
+
+/// `timpush/batch`: a notification alone (`OfflinePushInfo`) to each of 1 to 500 accounts.
+pub(super) async fn batch(chat: &Chat, body: &Bytes) -> Outcome {
+    let req: PushBatch = parse(body)?;
+    sender(chat, req.from_account.as_deref())?;
+    let to = (req.to_account.iter())
+        .map(|id| account(id, "To_Account"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let task_id = chat.push_listed(to, req.offline_push_info).await?;
     ok(PushAllReply { task_id })
 }
 

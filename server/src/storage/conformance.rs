@@ -1094,6 +1094,17 @@ macro_rules! storage_conformance {
             assert_eq!(again[0].attempts, 1);
             s.push_settle(vec![again[0].id], Vec::new()).await.unwrap();
             assert!(s.push_due(u64::MAX / 2, 10).await.unwrap().is_empty(), "done");
+            assert!(!again[0].notice);
+
+            // Notices: a notification alone, no message behind it.
+            let info = OfflinePushInfo { title: "Sale".into(), desc: "Today only".into(), ..Default::default() };
+            s.push_notices(vec![b.clone(), uid("alice")], info.clone(), T0 + 10).await.unwrap();
+            assert!(s.push_due(T0 + 9, 10).await.unwrap().is_empty(), "not due before its time");
+            let notices = s.push_due(T0 + 10, 10).await.unwrap();
+            let seen: Vec<_> = notices.iter().map(|j| (j.user.as_str(), j.notice, j.message.is_none(), j.settings.info.as_ref())).collect();
+            assert_eq!(seen, [("bob", true, true, Some(&info)), ("alice", true, true, Some(&info))]);
+            s.push_settle(notices.iter().map(|j| j.id).collect(), Vec::new()).await.unwrap();
+            assert!(s.push_due(u64::MAX / 2, 10).await.unwrap().is_empty(), "sent");
 
             assert!(s.push_unregister(&b, &device("phone"), Some(Vendor::Apns)).await.unwrap());
             assert!(!s.push_unregister(&b, &device("phone"), None).await.unwrap());

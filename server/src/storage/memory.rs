@@ -1305,10 +1305,35 @@ impl Storage for MemoryStorage {
                     .get(&j.message_id)
                     .filter(|s| s.message.time_ms >= cutoff)
                     .map(|s| s.message.clone()),
+                notice: j.message_id == NOTICE_MESSAGE_ID,
                 settings: j.settings.clone(),
                 attempts: j.attempts,
             })
             .collect())
+    }
+
+    async fn push_notices(
+        &self,
+        users: Vec<UserId>,
+        info: OfflinePushInfo,
+        now_ms: u64,
+    ) -> StorageResult<()> {
+        let mut st = self.lock()?;
+        for user in users {
+            st.next_push_id += 1;
+            let job = QueuedPush {
+                user,
+                message_id: NOTICE_MESSAGE_ID,
+                settings: PushSettings {
+                    info: Some(info.clone()),
+                },
+                attempts: 0,
+                due_ms: now_ms,
+            };
+            let id = st.next_push_id;
+            st.push_jobs.insert(id, job);
+        }
+        Ok(())
     }
 
     async fn push_settle(&self, done: Vec<u64>, retry: Vec<(u64, u64)>) -> StorageResult<()> {

@@ -230,12 +230,17 @@ pub struct PushRegistration {
 /// Most push registrations a user keeps; registering another drops the oldest.
 pub const MAX_PUSH_REGISTRATIONS: usize = 32;
 
-/// A queued push: to `user`, about `message` (`None` when the message has expired since).
+/// The message number a queued notice stands in for: messages are numbered from 1.
+pub(crate) const NOTICE_MESSAGE_ID: u64 = 0;
+
+/// A queued push: to `user`, about `message` (`None` when the message has expired since), or
+/// a notice: a notification alone, with no message (`settings.info` holds its text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PushJob {
     pub id: u64,
     pub user: UserId,
     pub message: Option<Message>,
+    pub notice: bool,
     pub settings: PushSettings,
     /// Failed attempts so far.
     pub attempts: u32,
@@ -696,6 +701,15 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Up to `limit` queued pushes due at `now_ms`, oldest first.
     async fn push_due(&self, now_ms: u64, limit: u32) -> StorageResult<Vec<PushJob>>;
+
+    /// Queues a notice to each of `users`, due at `now_ms`: a notification with `info`'s
+    /// title and text and no message behind it (a push to every account without `MsgBody`).
+    async fn push_notices(
+        &self,
+        users: Vec<UserId>,
+        info: OfflinePushInfo,
+        now_ms: u64,
+    ) -> StorageResult<()>;
 
     /// Removes the pushes `done`, and puts each of `retry` off until its time with one more
     /// failed attempt counted.

@@ -689,6 +689,23 @@ impl Storage for SqlStorage {
             .await
     }
 
+    async fn push_notices(
+        &self,
+        users: Vec<UserId>,
+        info: OfflinePushInfo,
+        now_ms: u64,
+    ) -> StorageResult<()> {
+        let info =
+            serde_json::to_string(&info).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        self.queue(|reply| Op::PushNotices {
+            users,
+            info,
+            now_ms,
+            reply,
+        })
+        .await
+    }
+
     async fn push_settle(&self, done: Vec<u64>, retry: Vec<(u64, u64)>) -> StorageResult<()> {
         self.queue(|reply| Op::PushSettle { done, retry, reply })
             .await

@@ -4,8 +4,8 @@
 use super::db::{Db, Sql};
 use super::rows::{self, MESSAGE_COLUMNS};
 use crate::storage::{
-    Account, HistoryPage, HistoryQuery, PushJob, PushRegistration, PushSettings, Retention,
-    StorageError, StorageResult, conv_key, flags, relation_code, sync_bounds,
+    Account, HistoryPage, HistoryQuery, NOTICE_MESSAGE_ID, PushJob, PushRegistration, PushSettings,
+    Retention, StorageError, StorageResult, conv_key, flags, relation_code, sync_bounds,
 };
 use protocol::frame::SyncPage;
 use protocol::push::Vendor;
@@ -464,7 +464,7 @@ pub(super) fn push_due(
     let cutoff = retention.roaming_cutoff(now_ms) as i64;
     let rows = db.rows(
         &format!(
-            r#"SELECT j.id, j."user", j.info, j.attempts, {MESSAGE_COLUMNS}
+            r#"SELECT j.id, j."user", j.info, j.attempts, j.message_id, {MESSAGE_COLUMNS}
                FROM push_jobs j LEFT JOIN messages m ON m.id = j.message_id AND m.time_ms >= ?3
                WHERE j.due_ms <= ?1 ORDER BY j.due_ms, j.id LIMIT ?2"#
         ),
@@ -475,12 +475,13 @@ pub(super) fn push_due(
                 rows::user_id(r.get(1)?)?,
                 r.get::<Option<String>>(2)?,
                 r.get::<i64>(3)? as u32,
-                rows::message(r, 4)?,
+                r.get::<i64>(4)? as u64 == NOTICE_MESSAGE_ID,
+                rows::message(r, 5)?,
             ))
         },
     )?;
     let mut out = Vec::new();
-    for (id, user, info, attempts, message) in rows {
+    for (id, user, info, attempts, notice, message) in rows {
         let info = info
             .map(|i| serde_json::from_str(&i))
             .transpose()
@@ -489,6 +490,7 @@ pub(super) fn push_due(
             id,
             user,
             message,
+            notice,
             settings: PushSettings { info },
             attempts,
         });

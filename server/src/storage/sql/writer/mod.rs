@@ -507,6 +507,23 @@ impl Writer {
                     });
                     Answer::Bool(reply, r)
                 }
+                Op::PushNotices {
+                    users,
+                    info,
+                    now_ms,
+                    reply,
+                } => {
+                    let r = self.guard(&mut first_error, |w| {
+                        for user in &users {
+                            w.db.exec(
+                                r#"INSERT INTO push_jobs ("user", message_id, info, due_ms) VALUES (?1, ?2, ?3, ?4)"#,
+                                &[&user.as_str(), &(NOTICE_MESSAGE_ID as i64), &info, &(now_ms as i64)],
+                            )?;
+                        }
+                        Ok(Ok(()))
+                    });
+                    Answer::Unit(reply, r)
+                }
                 Op::PushSettle { done, retry, reply } => {
                     let r = self.guard(&mut first_error, |w| {
                         for id in &done {

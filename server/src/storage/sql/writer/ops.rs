@@ -136,6 +136,13 @@ pub(in crate::storage::sql) enum Op {
         vendor: Option<Vendor>,
         reply: oneshot::Sender<StorageResult<bool>>,
     },
+    PushNotices {
+        users: Vec<UserId>,
+        /// The `OfflinePushInfo`, as JSON.
+        info: String,
+        now_ms: u64,
+        reply: oneshot::Sender<StorageResult<()>>,
+    },
     PushSettle {
         done: Vec<u64>,
         retry: Vec<(u64, u64)>,
@@ -177,6 +184,7 @@ pub(super) fn refuse(op: Op) {
         Op::PushRegister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushUnregister { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::PushSettle { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
+        Op::PushNotices { reply, .. } => drop(reply.send(Err(StorageError::Closed))),
         Op::Vacuum { reply } => drop(reply.send(Err(StorageError::Closed))),
         Op::Close { reply } => drop(reply.send(())),
     }
