@@ -1688,18 +1688,14 @@ pub struct GroupUpdateResult {
     pub contact_result_item: Vec<ContactUpdateResult>,
 }
 
-/// One conversation's outcome in `update_contact_group`.
+/// One conversation's outcome in `update_contact_group`: what was asked of it, and the outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContactUpdateResult {
     #[serde(rename = "ContactOptType")]
     pub contact_opt_type: u8,
-    #[serde(rename = "ContactItem")]
-    pub contact_item: ContactItem,
-    #[serde(rename = "ResultCode")]
-    pub result_code: ErrorCode,
-    #[serde(rename = "ResultInfo")]
-    pub result_info: String,
+    #[serde(flatten)]
+    pub result: ContactResult,
 }
 
 /// `recentcontact/del_contact_group`: deletes conversation groups by name; their

@@ -149,12 +149,12 @@ pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
 pub(super) async fn mark(chat: &Chat, body: &Bytes) -> Outcome {
     let req: MarkContact = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
-    if req.mark_item.is_empty() || req.mark_item.len() > MAX_MARK_ITEMS {
-        return Err(invalid(format!(
-            "MarkItem lists 1 to {MAX_MARK_ITEMS} conversations, got {}",
-            req.mark_item.len()
-        )));
-    }
+    check_count(
+        "MarkItem",
+        req.mark_item.len(),
+        MAX_MARK_ITEMS,
+        "conversations",
+    )?;
     chat.require_account(&user).await?;
     // All queued before any is awaited, so that they commit together.
     let queued: Vec<_> = req
@@ -333,7 +333,12 @@ pub(super) async fn create_group(chat: &Chat, body: &Bytes) -> Outcome {
                 .into(),
         )
     })?;
-    check_count("ContactItem", group.contact_item.len())?;
+    check_count(
+        "ContactItem",
+        group.contact_item.len(),
+        MAX_GROUP_CONTACTS,
+        "conversations",
+    )?;
     let read = (group.contact_item.iter())
         .map(|c| one_to_one(c.kind, &c.to_account))
         .collect();
@@ -352,14 +357,7 @@ pub(super) async fn create_group(chat: &Chat, body: &Bytes) -> Outcome {
     let result_item = outcomes
         .into_iter()
         .zip(group.contact_item)
-        .map(|(outcome, contact_item)| {
-            let (result_code, result_info) = code_of(outcome);
-            ContactResult {
-                contact_item,
-                result_code,
-                result_info,
-            }
-        })
+        .map(|(outcome, contact_item)| contact_result(contact_item, outcome))
         .collect();
     ok(ContactGroupCreateReply {
         group_result_item: vec![GroupResult {
@@ -404,20 +402,20 @@ pub(super) async fn update_group(chat: &Chat, body: &Bytes) -> Outcome {
         }
         2 => {
             let items = update.contact_update_item;
-            check_count("ContactUpdateItem", items.len())?;
+            check_count(
+                "ContactUpdateItem",
+                items.len(),
+                MAX_GROUP_CONTACTS,
+                "conversations",
+            )?;
             let (changes, refused) = split(items.iter().map(contact_update).collect())?;
             chat.require_account(&user).await?;
             let outcomes = chat.change_conversation_group(&user, &old, changes).await?;
             result.contact_result_item = merge(refused, outcomes)
                 .zip(items)
-                .map(|(outcome, item)| {
-                    let (result_code, result_info) = code_of(outcome);
-                    ContactUpdateResult {
-                        contact_opt_type: item.contact_opt_type,
-                        contact_item: item.contact_item,
-                        result_code,
-                        result_info,
-                    }
+                .map(|(outcome, item)| ContactUpdateResult {
+                    contact_opt_type: item.contact_opt_type,
+                    result: contact_result(item.contact_item, outcome),
                 })
                 .collect();
         }
@@ -438,12 +436,13 @@ pub(super) async fn update_group(chat: &Chat, body: &Bytes) -> Outcome {
 pub(super) async fn delete_group(chat: &Chat, body: &Bytes) -> Outcome {
     let req: ContactGroupDelete = parse(body)?;
     let user = account(&req.from_account, "From_Account")?;
-    if req.group_name.is_empty() || req.group_name.len() > MAX_CONVERSATION_GROUPS {
-        return Err(invalid(format!(
-            "GroupName lists 1 to {MAX_CONVERSATION_GROUPS} conversation groups, got {}",
-            req.group_name.len()
-        )));
-    }
+    let groups = req.group_name.len();
+    check_count(
+        "GroupName",
+        groups,
+        MAX_CONVERSATION_GROUPS,
+        "conversation groups",
+    )?;
     chat.require_account(&user).await?;
     chat.delete_conversation_groups(&user, &req.group_name)
         .await?;
@@ -501,6 +500,15 @@ fn merge(
     })
 }
 
+fn contact_result(contact_item: ContactItem, outcome: Result<(), ChatError>) -> ContactResult {
+    let (result_code, result_info) = code_of(outcome);
+    ContactResult {
+        contact_item,
+        result_code,
+        result_info,
+    }
+}
+
 /// An item's `ResultCode` and `ResultInfo`.
 fn code_of(outcome: Result<(), ChatError>) -> (ErrorCode, String) {
     match outcome {
@@ -509,10 +517,11 @@ fn code_of(outcome: Result<(), ChatError>) -> (ErrorCode, String) {
     }
 }
 
-fn check_count(field: &str, count: usize) -> Result<(), ChatError> {
-    if count == 0 || count > MAX_GROUP_CONTACTS {
+/// Refuses a list (`field`) of other than 1 to `max` items.
+fn check_count(field: &str, count: usize, max: usize, what: &str) -> Result<(), ChatError> {
+    if count == 0 || count > max {
         return Err(invalid(format!(
-            "{field} lists 1 to {MAX_GROUP_CONTACTS} conversations, got {count}"
+            "{field} lists 1 to {max} {what}, got {count}"
         )));
     }
     Ok(())
