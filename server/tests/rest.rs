@@ -1707,6 +1707,9 @@ async fn recentcontact_conversation_groups_are_made_renamed_changed_and_deleted_
     let r =
         update(json!({"UpdateGroupType": 1, "OldGroupName": "work", "NewGroupName": "x"})).await;
     assert_eq!(code(&r), 60006, "{r}");
+    let same = json!({"UpdateGroupType": 1, "OldGroupName": "home", "NewGroupName": "home"});
+    let r = update(same).await;
+    assert_eq!(code(&r), 0, "renamed to its own name: nothing to do; {r}");
     assert_eq!(code(&create("fun", json!([c2c("bob")])).await), 0);
     let r =
         update(json!({"UpdateGroupType": 1, "OldGroupName": "home", "NewGroupName": "fun"})).await;
@@ -1722,7 +1725,7 @@ async fn recentcontact_conversation_groups_are_made_renamed_changed_and_deleted_
     let r = delete(json!(["home", "nope"])).await;
     assert_eq!(code(&r), 60006, "{r}");
     assert_eq!(get().await["GroupItem"].as_array().unwrap().len(), 2);
-    let r = delete(json!(["home"])).await;
+    let r = delete(json!(["home", "home"])).await;
     assert_eq!(code(&r), 0, "{r}");
     assert_eq!(
         r["GroupItem"],

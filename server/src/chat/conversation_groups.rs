@@ -83,7 +83,10 @@ impl Chat {
     ) -> Result<(), ChatError> {
         check_group_name(new)?;
         let members = self.existing_group(owner, old).await?;
-        if old != new && self.group_members(owner, new).await?.is_some() {
+        if old == new {
+            return Ok(());
+        }
+        if self.group_members(owner, new).await?.is_some() {
             return Err(invalid(format!(
                 "there is already a conversation group named {new}"
             )));
@@ -108,6 +111,9 @@ impl Chat {
         names: &[String],
     ) -> Result<(), ChatError> {
         let groups = self.conversation_groups(owner).await?;
+        let mut names: Vec<&String> = names.iter().collect();
+        names.sort_unstable();
+        names.dedup();
         let mut changes = Vec::new();
         for name in names {
             let Some((_, peers)) = groups.iter().find(|(n, _)| n == name) else {

@@ -444,10 +444,12 @@ pub(super) async fn delete_group(chat: &Chat, body: &Bytes) -> Outcome {
         "conversation groups",
     )?;
     chat.require_account(&user).await?;
-    chat.delete_conversation_groups(&user, &req.group_name)
-        .await?;
+    let mut names = req.group_name;
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|name| seen.insert(name.clone()));
+    chat.delete_conversation_groups(&user, &names).await?;
     ok(ContactGroupDeleteReply {
-        group_item: req.group_name.iter().map(|name| group_item(name)).collect(),
+        group_item: names.iter().map(|name| group_item(name)).collect(),
     })
 }
 
