@@ -568,11 +568,12 @@ async fn a_push_without_a_message_is_a_notice_to_the_accounts_picked_online_or_n
     };
     assert!(conversations.is_empty(), "{conversations:?}");
 
-    // To listed accounts (Tencent's timpush/batch); an unknown one counts as failed.
+    // To listed accounts (Tencent's timpush/batch); an unknown one counts as failed, one named
+    // twice gets one notice.
     let r = server
         .rest(
             "timpush/batch",
-            serde_json::json!({"To_Account": ["dave", "nobody"], "MsgRandom": 2, "OfflinePushInfo": {"Title": "Hi Dave"}}),
+            serde_json::json!({"To_Account": ["dave", "nobody", "dave"], "MsgRandom": 2, "OfflinePushInfo": {"Title": "Hi Dave"}}),
         )
         .await;
     assert_eq!(code(&r), 0, "{r}");

@@ -236,12 +236,12 @@ impl Chat {
         Ok(id)
     }
 
-    /// Queues a notice to each account of `to` (1 to [`MAX_LISTED`]) and returns the push's
-    /// ID; an account that does not exist is counted failed. Not held to the limits of a push
-    /// to every account: it reaches only the accounts named.
+    /// Queues a notice to each account of `to` (1 to [`MAX_LISTED`]; one named twice gets one)
+    /// and returns the push's ID; an account that does not exist is counted failed. Not held to
+    /// the limits of a push to every account: it reaches only the accounts named.
     pub async fn push_listed(
         &self,
-        to: Vec<UserId>,
+        mut to: Vec<UserId>,
         info: OfflinePushInfo,
     ) -> Result<String, ChatError> {
         check_notice(&info)?;
@@ -254,11 +254,11 @@ impl Chat {
                 ),
             ));
         }
-        let mut known: Vec<UserId> = (self.profiles(&to).await?.into_iter())
+        to.sort_unstable();
+        to.dedup();
+        let known: Vec<UserId> = (self.profiles(&to).await?.into_iter())
             .map(|p| p.user_id)
             .collect();
-        known.sort_unstable();
-        known.dedup();
         let failed = (to.len() - known.len()) as u64;
         let sent = known.len() as u64;
         let now_ms = self.clock.now_ms();
