@@ -9,31 +9,39 @@ use crate::error::ChatError;
 use protocol::frame::ConversationChange;
 use protocol::{ErrorCode, UserId};
 
-/// Each group's name, by name, with the peers of the conversations in it.
-pub type Groups = Vec<(String, Vec<UserId>)>;
+/// `owner`'s conversation list as the group commands read it, once per command: the peers
+/// listed, and each group's name, by name, with the peers of the conversations in it.
+struct Listing {
+    peers: Vec<UserId>,
+    groups: Vec<(String, Vec<UserId>)>,
+}
+
+impl Listing {
+    /// The peers of the conversations in group `name`, if there is one.
+    fn members(&self, name: &str) -> Option<&[UserId]> {
+        (self.groups.iter())
+            .find(|(n, _)| n == name)
+            .map(|(_, peers)| peers.as_slice())
+    }
+
+    fn existing(&self, name: &str) -> Result<&[UserId], ChatError> {
+        self.members(name).ok_or_else(|| no_group(name))
+    }
+
+    fn refuse_taken(&self, name: &str) -> Result<(), ChatError> {
+        match self.members(name) {
+            Some(_) => Err(invalid(format!(
+                "there is already a conversation group named {name}"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
 
 /// One outcome per conversation a change names, in order.
 pub type Outcomes = Vec<Result<(), ChatError>>;
 
 impl Chat {
-    /// `owner`'s conversation groups, by name, each with its conversations' peers by peer.
-    pub async fn conversation_groups(&self, owner: &UserId) -> Result<Groups, ChatError> {
-        let mut groups: Groups = Vec::new();
-        for c in self.conversations(owner).await? {
-            for name in c.conversation_groups {
-                match groups.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, peers)) => peers.push(c.peer.clone()),
-                    None => groups.push((name, vec![c.peer.clone()])),
-                }
-            }
-        }
-        groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (_, peers) in &mut groups {
-            peers.sort_unstable();
-        }
-        Ok(groups)
-    }
-
     /// Makes group `name` of `owner`'s conversations with `peers`: fails when `owner` has a
     /// group of that name already. A conversation that cannot join fails alone.
     pub async fn create_conversation_group(
@@ -49,13 +57,10 @@ impl Chat {
                     .into(),
             ));
         }
-        if self.group_members(owner, name).await?.is_some() {
-            return Err(invalid(format!(
-                "there is already a conversation group named {name}"
-            )));
-        }
+        let listing = self.listing(owner).await?;
+        listing.refuse_taken(name)?;
         let changes = peers.into_iter().map(|p| (p, join(name))).collect();
-        Ok(self.change_conversations(owner, changes).await)
+        Ok(self.change_conversations(owner, &listing, changes).await)
     }
 
     /// Adds (`true`) or removes conversations of `owner`'s group `name`, which must exist.
@@ -66,12 +71,13 @@ impl Chat {
         name: &str,
         changes: Vec<(UserId, bool)>,
     ) -> Result<Outcomes, ChatError> {
-        self.existing_group(owner, name).await?;
+        let listing = self.listing(owner).await?;
+        listing.existing(name)?;
         let changes = changes
             .into_iter()
             .map(|(peer, add)| (peer, if add { join(name) } else { leave(name) }))
             .collect();
-        Ok(self.change_conversations(owner, changes).await)
+        Ok(self.change_conversations(owner, &listing, changes).await)
     }
 
     /// Renames `owner`'s group `old` to `new`, which no group of its may have.
@@ -82,23 +88,22 @@ impl Chat {
         new: &str,
     ) -> Result<(), ChatError> {
         check_group_name(new)?;
-        let members = self.existing_group(owner, old).await?;
+        let listing = self.listing(owner).await?;
+        let members = listing.existing(old)?;
         if old == new {
             return Ok(());
         }
-        if self.group_members(owner, new).await?.is_some() {
-            return Err(invalid(format!(
-                "there is already a conversation group named {new}"
-            )));
-        }
+        listing.refuse_taken(new)?;
         let change = ConversationChange {
             leave_group: Some(old.to_owned()),
             join_group: Some(new.to_owned()),
             ..ConversationChange::default()
         };
-        let changes = members.into_iter().map(|p| (p, change.clone())).collect();
-        self.change_conversations(owner, changes)
-            .await
+        let changes = members
+            .iter()
+            .map(|p| (p.clone(), change.clone()))
+            .collect();
+        (self.change_conversations(owner, &listing, changes).await)
             .into_iter()
             .collect()
     }
@@ -110,35 +115,35 @@ impl Chat {
         owner: &UserId,
         names: &[String],
     ) -> Result<(), ChatError> {
-        let groups = self.conversation_groups(owner).await?;
+        let listing = self.listing(owner).await?;
         let mut names: Vec<&String> = names.iter().collect();
         names.sort_unstable();
         names.dedup();
         let mut changes = Vec::new();
         for name in names {
-            let Some((_, peers)) = groups.iter().find(|(n, _)| n == name) else {
-                return Err(no_group(name));
-            };
+            let peers = listing.existing(name)?;
             changes.extend(peers.iter().map(|p| (p.clone(), leave(name))));
         }
-        self.change_conversations(owner, changes)
-            .await
+        (self.change_conversations(owner, &listing, changes).await)
             .into_iter()
             .collect()
     }
 
-    /// The peers of `owner`'s group `name`, if it has one.
-    async fn group_members(
-        &self,
-        owner: &UserId,
-        name: &str,
-    ) -> Result<Option<Vec<UserId>>, ChatError> {
-        let groups = self.conversation_groups(owner).await?;
-        Ok(groups.into_iter().find(|(n, _)| n == name).map(|(_, p)| p))
-    }
-
-    async fn existing_group(&self, owner: &UserId, name: &str) -> Result<Vec<UserId>, ChatError> {
-        (self.group_members(owner, name).await?).ok_or_else(|| no_group(name))
+    async fn listing(&self, owner: &UserId) -> Result<Listing, ChatError> {
+        let mut listing = Listing {
+            peers: Vec::new(),
+            groups: Vec::new(),
+        };
+        for c in self.conversations(owner).await? {
+            for name in c.conversation_groups {
+                match listing.groups.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, peers)) => peers.push(c.peer.clone()),
+                    None => listing.groups.push((name, vec![c.peer.clone()])),
+                }
+            }
+            listing.peers.push(c.peer);
+        }
+        Ok(listing)
     }
 
     /// Makes each change, all queued before any is awaited so that they commit together. A
@@ -147,15 +152,12 @@ impl Chat {
     async fn change_conversations(
         &self,
         owner: &UserId,
+        listing: &Listing,
         changes: Vec<(UserId, ConversationChange)>,
     ) -> Outcomes {
-        let listed: Vec<UserId> = match self.conversations(owner).await {
-            Ok(list) => list.into_iter().map(|c| c.peer).collect(),
-            Err(e) => return changes.iter().map(|_| Err(e.clone())).collect(),
-        };
         let queued: Vec<_> = changes
             .into_iter()
-            .map(|(peer, change)| match listed.contains(&peer) {
+            .map(|(peer, change)| match listing.peers.contains(&peer) {
                 true => self.set_conversation(owner, &peer, change, None),
                 false => Err(ChatError::new(
                     ErrorCode::CONVERSATION_NOT_FOUND,

@@ -13,7 +13,7 @@
 use super::push_marks::meets;
 use super::{Chat, SendOptions, SendRequest, read_stored};
 use crate::error::ChatError;
-use crate::storage::Slot;
+use crate::storage::{Slot, StorageResult};
 use protocol::push::OfflinePushInfo;
 use protocol::rest::PushCondition;
 use protocol::{ErrorCode, UserId};
@@ -261,9 +261,8 @@ impl Chat {
             .collect();
         let failed = (to.len() - known.len()) as u64;
         let sent = known.len() as u64;
+        self.queue_notices(known, info).await?;
         let now_ms = self.clock.now_ms();
-        self.storage.push_notices(known, info, now_ms).await?;
-        self.push_wake.notify_one();
         let id = task_id(now_ms);
         let task = id.clone();
         let record = Box::new(move |now: Option<&str>| {
@@ -335,10 +334,8 @@ impl Chat {
                 }
                 Pushed::Notice(info) => {
                     let count = users.len() as u64;
-                    let now_ms = self.clock.now_ms();
-                    (self.storage.push_notices(users, info.clone(), now_ms).await)
+                    (self.queue_notices(users, info.clone()).await)
                         .map_err(|e| format!("the notices could not be queued: {e}"))?;
-                    self.push_wake.notify_one();
                     (count, 0)
                 }
             };
@@ -353,6 +350,14 @@ impl Chat {
 }
 
 impl Chat {
+    /// Queues a notice to each of `users`, due now, and wakes the push worker.
+    async fn queue_notices(&self, users: Vec<UserId>, info: OfflinePushInfo) -> StorageResult<()> {
+        let now_ms = self.clock.now_ms();
+        self.storage.push_notices(users, info, now_ms).await?;
+        self.push_wake.notify_one();
+        Ok(())
+    }
+
     /// `message` to each of `users`: how many were sent and how many failed.
     async fn send_page(
         &self,
