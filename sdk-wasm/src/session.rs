@@ -31,6 +31,7 @@ use protocol::{
     Relation, RelationEntry, RelationFields, Removal, Seq, SyncEntry, SyncEvent, UserId,
 };
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
@@ -204,8 +205,50 @@ impl<C: Cache + 'static> Session<C> {
         self.inner.connected.get()
     }
 
-    /// Sends a request and waits for its answer.
-    pub async fn request(&self, request: Request) -> Result<Reply, SdkError> {
+    /// Sends a request and waits for its answer. The request is written out at once; what
+    /// is awaited is only its answer, so a caller's state holds that wait, not the request.
+    pub fn request(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Reply, SdkError>> + 'static {
+        let sent = self.write_request(request);
+        let inner = self.inner.clone();
+        async move {
+            let (id, rx) = sent?;
+            let timeout = Box::pin(crate::runtime::sleep_ms(REQUEST_TIMEOUT_MS));
+            match futures_util::future::select(rx, timeout).await {
+                futures_util::future::Either::Left((answer, _)) => {
+                    answer.unwrap_or_else(|_| Err(SdkError::disconnected()))
+                }
+                futures_util::future::Either::Right(_) => {
+                    inner.pending.borrow_mut().remove(&id);
+                    Err(SdkError::new(
+                        codes::TIMEOUT,
+                        format!(
+                            "the server did not answer in {} s",
+                            REQUEST_TIMEOUT_MS / 1000
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Sends `request`; its answer as `pick` reads it, or [`unexpected`] when it is another.
+    fn ask<T: 'static>(
+        &self,
+        request: Request,
+        pick: fn(Reply) -> Option<T>,
+    ) -> impl Future<Output = Result<T, SdkError>> + 'static {
+        let reply = self.request(request);
+        async move { pick(reply.await?).ok_or_else(unexpected) }
+    }
+
+    /// Writes a request frame out; gives its id and where its answer will arrive.
+    fn write_request(
+        &self,
+        request: Request,
+    ) -> Result<(u64, oneshot::Receiver<Result<Reply, SdkError>>), SdkError> {
         if !self.inner.connected.get() {
             return Err(SdkError::disconnected());
         }
@@ -219,22 +262,7 @@ impl<C: Cache + 'static> Session<C> {
             self.inner.pending.borrow_mut().remove(&id);
             return Err(SdkError::disconnected());
         }
-        let timeout = Box::pin(crate::runtime::sleep_ms(REQUEST_TIMEOUT_MS));
-        match futures_util::future::select(rx, timeout).await {
-            futures_util::future::Either::Left((answer, _)) => {
-                answer.unwrap_or_else(|_| Err(SdkError::disconnected()))
-            }
-            futures_util::future::Either::Right(_) => {
-                self.inner.pending.borrow_mut().remove(&id);
-                Err(SdkError::new(
-                    codes::TIMEOUT,
-                    format!(
-                        "the server did not answer in {} s",
-                        REQUEST_TIMEOUT_MS / 1000
-                    ),
-                ))
-            }
-        }
+        Ok((id, rx))
     }
 
     /// Sends a message. It is kept in the outbox first, so if the connection is lost it goes
@@ -933,15 +961,18 @@ impl<C: Cache + 'static> Session<C> {
 
     /// Recalls this user's message `key` to `peer`. The server's `recalled` entry then updates
     /// the cache and announces it on every device of both users.
-    pub async fn recall(&self, peer: &UserId, key: MessageKey) -> Result<(), SdkError> {
+    pub fn recall(
+        &self,
+        peer: &UserId,
+        key: MessageKey,
+    ) -> impl Future<Output = Result<(), SdkError>> + 'static {
         let request = Request::Recall {
             peer: peer.clone(),
             key,
         };
-        match self.request(request).await? {
-            Reply::Recalled { .. } => Ok(()),
-            _ => Err(unexpected()),
-        }
+        self.ask(request, |reply| {
+            matches!(reply, Reply::Recalled { .. }).then_some(())
+        })
     }
 
     /// The message `key` with `peer`, when this device holds it.
@@ -1026,85 +1057,97 @@ impl<C: Cache + 'static> Session<C> {
     /// Resolves with the message as the server has it then; the cache and the app learn of it
     /// from the `reacted` entry every device of both users gets, in log order, so an answer
     /// that arrives after a newer reaction never undoes it.
-    pub async fn react(
+    pub fn react(
         &self,
         peer: &UserId,
         key: MessageKey,
         id: String,
         add: bool,
-    ) -> Result<Message, SdkError> {
+    ) -> impl Future<Output = Result<Message, SdkError>> + 'static {
         let request = Request::React {
             peer: peer.clone(),
             key,
             reaction: id,
             add,
         };
-        match self.request(request).await? {
-            Reply::Reacted { message } => Ok(*message),
-            _ => Err(unexpected()),
-        }
+        self.ask(request, |reply| match reply {
+            Reply::Reacted { message } => Some(*message),
+            _ => None,
+        })
     }
 
     /// Tells `peer` this user read its messages `keys` (at most
     /// [`protocol::frame::MAX_READ_RECEIPTS`]), each of which asked for a read receipt.
-    pub async fn read_receipt(&self, peer: &UserId, keys: Vec<MessageKey>) -> Result<(), SdkError> {
+    pub fn read_receipt(
+        &self,
+        peer: &UserId,
+        keys: Vec<MessageKey>,
+    ) -> impl Future<Output = Result<(), SdkError>> + 'static {
         let request = Request::ReadReceipt {
             peer: peer.clone(),
             keys,
         };
-        match self.request(request).await? {
-            Reply::ReceiptsSent => Ok(()),
-            _ => Err(unexpected()),
-        }
+        self.ask(request, |reply| {
+            matches!(reply, Reply::ReceiptsSent).then_some(())
+        })
     }
 
     /// One page of the server's search of this user's history: the messages found, newest
     /// first, and the `before` of the next page (0: none).
-    pub async fn search(
+    pub fn search(
         &self,
         query: SearchQuery,
         before: u64,
         limit: u32,
-    ) -> Result<(Vec<Message>, u64), SdkError> {
+    ) -> impl Future<Output = Result<(Vec<Message>, u64), SdkError>> + 'static {
         let request = Request::Search {
             query,
             before,
             limit,
         };
-        match self.request(request).await? {
-            Reply::SearchResults { messages, next } => Ok((messages, next)),
-            _ => Err(unexpected()),
-        }
+        self.ask(request, |reply| match reply {
+            Reply::SearchResults { messages, next } => Some((messages, next)),
+            _ => None,
+        })
     }
 
     /// Presence as this user may see it, the answer to `request`: `status_get`,
     /// `status_subscribe` (this connection then follows those users, or stops) or `status_set`
     /// (the user's own status).
-    pub async fn statuses(&self, request: Request) -> Result<Vec<UserStatus>, SdkError> {
-        match self.request(request).await? {
-            Reply::Statuses { statuses } => Ok(statuses),
-            _ => Err(unexpected()),
-        }
+    pub fn statuses(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Vec<UserStatus>, SdkError>> + 'static {
+        self.ask(request, |reply| match reply {
+            Reply::Statuses { statuses } => Some(statuses),
+            _ => None,
+        })
     }
 
     /// This user's quiet hours for offline push: set to `set` first, when given.
-    pub async fn receive_opt(&self, set: Option<ReceiveOpt>) -> Result<ReceiveOpt, SdkError> {
+    pub fn receive_opt(
+        &self,
+        set: Option<ReceiveOpt>,
+    ) -> impl Future<Output = Result<ReceiveOpt, SdkError>> + 'static {
         let request = match set {
             Some(opt) => Request::ReceiveOptSet { opt },
             None => Request::ReceiveOptGet,
         };
-        match self.request(request).await? {
-            Reply::ReceiveOpt { opt } => Ok(opt),
-            _ => Err(unexpected()),
-        }
+        self.ask(request, |reply| match reply {
+            Reply::ReceiveOpt { opt } => Some(opt),
+            _ => None,
+        })
     }
 
     /// Hides this user's presence from everyone, or shows it again.
-    pub async fn hide_status(&self, hidden: bool) -> Result<(), SdkError> {
-        match self.request(Request::StatusHide { hidden }).await? {
-            Reply::StatusHidden { .. } => Ok(()),
-            _ => Err(unexpected()),
-        }
+    pub fn hide_status(
+        &self,
+        hidden: bool,
+    ) -> impl Future<Output = Result<(), SdkError>> + 'static {
+        let request = Request::StatusHide { hidden };
+        self.ask(request, |reply| {
+            matches!(reply, Reply::StatusHidden { .. }).then_some(())
+        })
     }
 
     /// Deletes messages with `peer` from this user's history on the server and on all of its
