@@ -88,6 +88,10 @@ export interface SendMessageOptions {
   offlinePushInfo?: OfflinePushInfo;
 }
 
+/** A message. One object per message while the app may hold it (the newest thousand are
+ * kept), as in Tencent's SDK: `getMessageList`, the message events and `findMessage` give the
+ * object the app already has, updated in place (`status`, `isRead`, `isPeerRead`, `isRevoked`,
+ * an edit). An object the app froze is replaced by a new one rather than written to. */
 export interface Message {
   /** `{from}-{clientTime}-{random}`: the same from `create…Message` on, on every device. */
   ID: string;

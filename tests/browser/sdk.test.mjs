@@ -101,7 +101,9 @@ test('two users chat live through the package', async () => {
     const msg = a.createTextMessage({ to: bob, payload: { text: 'hello from the package' } });
     const created = { ...msg };
     const sent = await a.sendMessage(msg);
-    const data = await received;
+    // Message objects are live (updated in place, as in Tencent's SDK): what is checked
+    // below is each as it was then.
+    const data = structuredClone(await received);
     const list = await b.getMessageList({ conversationID: `C2C${alice}` });
     const convs = await b.getConversationList();
     const readByPeer = new Promise((r) => a.on(DuetChat.EVENT.MESSAGE_READ_BY_PEER, ({ data }) => r(data)));
@@ -147,6 +149,59 @@ test('two users chat live through the package', async () => {
   assert.equal(got.receipt[0].conversationID, `C2C${bob}`);
   assert.equal(got.mine.data.messageList[0].isPeerRead, true);
   assert.equal(got.isReady, false);
+});
+
+test('a message is one object: lists, events and findMessage give the object the app holds, updated in place', async () => {
+  const alice = `one-a-${run}`, bob = `one-b-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, users }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const E = DuetChat.EVENT;
+    const [a, b] = await window.signInAll(SDKAPPID, wsUrl, users);
+    const [alice, bob] = users.map(([id]) => id);
+    const next = (chat, name) => new Promise((r) => chat.once ? chat.once(name, r) : chat.on(name, function f(e) { chat.off(name, f); r(e.data); }));
+    const received = next(b, E.MESSAGE_RECEIVED);
+    const msg = a.createTextMessage({ to: bob, conversationType: DuetChat.TYPES.CONV_C2C, payload: { text: 'first words' } });
+    await a.sendMessage(msg);
+    const [theirs] = await received;
+    const bobsList = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList;
+    const before = { listed: bobsList[0] === theirs, found: b.findMessage(theirs.ID) === theirs, isRead: theirs.isRead };
+    const readByPeer = next(a, E.MESSAGE_READ_BY_PEER);
+    await b.setMessageRead({ conversationID: `C2C${alice}` });
+    const afterRead = { isRead: theirs.isRead };
+    const [readMine] = await readByPeer;
+    const mine = { event: readMine === msg, isPeerRead: msg.isPeerRead, listed: (await a.getMessageList({ conversationID: `C2C${bob}` })).data.messageList[0] === msg };
+    const modified = next(b, E.MESSAGE_MODIFIED);
+    msg.payload.text = 'better words';
+    await a.modifyMessage(msg);
+    const [edited] = await modified;
+    const edit = { event: edited === theirs, text: theirs.payload.text, isModified: theirs.isModified };
+    const revoked = next(b, E.MESSAGE_REVOKED);
+    await a.revokeMessage(msg);
+    const [gone] = await revoked;
+    const recall = { event: gone === theirs, isRevoked: theirs.isRevoked };
+    // A new sign-in starts with no objects held: those of before are not given out again.
+    await b.logout();
+    const ready = new Promise((r) => b.on(E.SDK_READY, r));
+    await b.login({ userID: bob, userSig: users[1][1] });
+    await ready;
+    const again = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList[0];
+    const fresh = { same: again === theirs, ID: again.ID === theirs.ID, isRevoked: again.isRevoked };
+    // An object the app froze (as a Redux store does) gives way to a new one.
+    Object.freeze(again);
+    await b.setMessageRead({ conversationID: `C2C${alice}` });
+    const thawed = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList[0];
+    fresh.frozen = { replaced: thawed !== again, ID: thawed.ID === again.ID, found: b.findMessage(again.ID) === thawed };
+    await a.logout();
+    await b.logout();
+    return { before, afterRead, mine, edit, recall, fresh };
+  }, { wsUrl, SDKAPPID, users: [[alice, sig(alice)], [bob, sig(bob)]] });
+  assert.deepEqual(got.before, { listed: true, found: true, isRead: false }, 'getMessageList and findMessage give the object MESSAGE_RECEIVED gave');
+  assert.deepEqual(got.afterRead, { isRead: true }, 'setMessageRead marks the objects the app holds read');
+  assert.deepEqual(got.mine, { event: true, isPeerRead: true, listed: true }, "MESSAGE_READ_BY_PEER carries the sender's own object, now isPeerRead");
+  assert.deepEqual(got.edit, { event: true, text: 'better words', isModified: true }, 'MESSAGE_MODIFIED updates the receiver\'s object');
+  assert.deepEqual(got.recall, { event: true, isRevoked: true }, 'MESSAGE_REVOKED updates the receiver\'s object');
+  assert.deepEqual(got.fresh, { same: false, ID: true, isRevoked: true, frozen: { replaced: true, ID: true, found: true } },
+    'after signing in again the objects are new; a frozen one is replaced, not written to');
 });
 
 test("Tencent's quick start runs as its documentation writes it", async () => {
@@ -397,6 +452,8 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     await a.revokeMessage(sent);
     const revoked = await revokedAtBob;
     const history = await b.getMessageList({ conversationID: `C2C${alice}` });
+    // As it was before the read: the objects themselves are marked read in place.
+    const readBefore = history.data.messageList.map((m) => m.isRead);
     await b.setMessageRead({ conversationID: `C2C${alice}` });
     await new Promise((r) => setTimeout(r, 100));
     const unreadAfterRead = b.getTotalUnreadMessageCount();
@@ -456,7 +513,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked,
       blacklistEvent, friendsEvent, applicationEvent, bobsApplications: bobsApplications.data,
       alicesApplications: alicesApplications.data, friendsBefore: friendsBefore.data, wrongAccept, applicationsAfter,
-      readBefore: history.data.messageList.map((m) => m.isRead), readAfter: afterRead.data.messageList.map((m) => m.isRead),
+      readBefore, readAfter: afterRead.data.messageList.map((m) => m.isRead),
       blacklist: blacklist.data, friend: friend.data, friends: friends.data, bobsFriends: bobsFriends.data, grouped: grouped.data,
       profiles: profiles.data, mine: mine.data, refusedProfile, remarkAfterClear,
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
@@ -626,15 +683,17 @@ test('modifyMessage edits a sent message on every device of both users, and a st
     let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const heard = { a: [], a2: [], b: [] };
-    a.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a.push(...e.data));
-    a2.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a2.push(...e.data));
-    b.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.b.push(...e.data));
+    // Each as it was heard: the objects themselves are updated in place by later edits.
+    a.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a.push(...structuredClone(e.data)));
+    a2.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.a2.push(...structuredClone(e.data)));
+    b.on(DuetChat.EVENT.MESSAGE_MODIFIED, (e) => heard.b.push(...structuredClone(e.data)));
     const { until } = window;
     const list = async (chat, peer) => (await chat.getMessageList({ conversationID: `C2C${peer}` })).data.messageList;
     const msg = a.createTextMessage({ to: bob, conversationType: DuetChat.TYPES.CONV_C2C, payload: { text: 'see you at 5' } });
     await a.sendMessage(msg);
     await until(async () => (await list(b, alice)).length === 1 && (await list(a2, bob)).length === 1);
-    const stale = (await list(a2, bob))[0];
+    // A copy the app kept: the SDK's own object is brought up to date by the edit below.
+    const stale = structuredClone((await list(a2, bob))[0]);
     const neverEdited = stale.isModified;
 
     msg.payload.text = 'see you at 6';

@@ -1,6 +1,7 @@
 //! The package's `EVENT` and `TYPES`, and the SDK's events as the app hears them.
 
 use super::convert::to_js;
+use super::held::Held;
 use super::people::JsFriendGroup;
 use super::shapes::{
     ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsReadReceipt,
@@ -216,20 +217,33 @@ pub fn constants() -> JsValue {
 /// What an event's `data` is for the app's listeners: an event name and its payload.
 pub(super) struct Emit(pub &'static str, pub JsValue);
 
-/// The app's events for one SDK event. `total_unread` is the unread count after it.
+/// The app's events for one SDK event. `total_unread` is the unread count after it; `marks`
+/// tells how far each conversation is read, as the client last heard.
 pub(super) fn emits(
     event: Event,
     me: &UserId,
     total_unread: u32,
     muted: impl Fn(&UserId) -> bool,
+    marks: impl Fn(&UserId) -> ReadMarks,
+    held: &Held,
 ) -> Vec<Emit> {
-    let messages = |list: &[protocol::Message], marks: ReadMarks| -> JsValue {
+    // Message objects are read as of their conversation's marks, the peer's at least
+    // `peer_read` (an event's news, which the marks may not hold yet): they update the objects
+    // the app holds.
+    let messages = |list: &[protocol::Message], peer_read: u64| -> JsValue {
         let list: Vec<JsMessage> = list
             .iter()
-            .map(|m| JsMessage::new(m, me, marks, Status::Success))
+            .map(|m| {
+                let mut marks = marks(m.peer_of(me));
+                marks.peer = marks.peer.max(peer_read);
+                JsMessage::new(m, me, marks, Status::Success)
+            })
             .collect();
-        to_js(&list)
+        let list = to_js(&list);
+        held.each(&list);
+        list
     };
+
     let net = |state: &'static str| {
         #[derive(Serialize)]
         struct Net {
@@ -241,20 +255,17 @@ pub(super) fn emits(
         // Sent from another device of this user, or from this one's outbox with no send
         // awaiting it (an earlier page's): the user's own message, new to the app.
         Event::MessageReceived(list) => {
-            vec![Emit(
-                EVENT.MESSAGE_RECEIVED,
-                messages(&list, ReadMarks::default()),
-            )]
+            vec![Emit(EVENT.MESSAGE_RECEIVED, messages(&list, 0))]
         }
         Event::MessageSent(m) => vec![Emit(
             EVENT.MESSAGE_RECEIVED,
-            messages(std::slice::from_ref(&m), ReadMarks::default()),
+            messages(std::slice::from_ref(&m), 0),
         )],
         // Message objects, as Tencent's SDK gives them; when this device holds none of the
         // messages concerned, the ID and conversation, which is all there is to say.
         Event::MessageRevoked { peer, key, message } => {
             let data = match message {
-                Some(m) => messages(std::slice::from_ref(&m), ReadMarks::default()),
+                Some(m) => messages(std::slice::from_ref(&m), 0),
                 None => to_js(&[Reference {
                     id: key.to_string(),
                     conversation_id: ConversationId(peer),
@@ -277,17 +288,13 @@ pub(super) fn emits(
                     is_peer_read: Some(true),
                 }])
             } else {
-                let marks = ReadMarks {
-                    mine: 0,
-                    peer: up_to.id,
-                };
-                messages(&list, marks)
+                messages(&list, up_to.id)
             };
             vec![Emit(EVENT.MESSAGE_READ_BY_PEER, data)]
         }
         Event::MessageModified(m) => vec![Emit(
             EVENT.MESSAGE_MODIFIED,
-            messages(std::slice::from_ref(&m), ReadMarks::default()),
+            messages(std::slice::from_ref(&m), 0),
         )],
         Event::ReactionsUpdated(m, reactors) => {
             let data = JsMessageReactions::new(&m, me, usize::MAX, &reactors);

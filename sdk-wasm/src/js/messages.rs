@@ -480,7 +480,7 @@ impl Chat {
             .ok_or_else(|| invalid(format!("{kind} is not made from a payload")))??;
         let mut item = client.draft(c.to, vec![element], c.cloud_custom_data);
         item.need_read_receipt = c.need_read_receipt;
-        Ok(created(&item, &me))
+        Ok(self.state.held.one(created(&item, &me)))
     }
 
     /// `findMessage(messageID)`: the message with that `ID` among the last 1,000 this instance
@@ -496,7 +496,8 @@ impl Chat {
         Ok(match client.find_message(&id) {
             Some(m) => {
                 let marks = client.known_read_marks(m.peer_of(&me));
-                to_js(&JsMessage::new(&m, &me, marks, Status::Success))
+                let fresh = to_js(&JsMessage::new(&m, &me, marks, Status::Success));
+                self.state.held.one(fresh)
             }
             None => JsValue::NULL,
         })
@@ -513,7 +514,7 @@ impl Chat {
         let ccd = c.cloud_custom_data.or(original.cloud_custom_data);
         let mut item = (client.draft_forward(c.to, original.elements, ccd)).map_err(sdk_error)?;
         item.need_read_receipt = c.need_read_receipt;
-        Ok(created(&item, &me))
+        Ok(self.state.held.one(created(&item, &me)))
     }
 
     fn create_media(&self, options: JsValue, kind: MediaKind) -> Result<JsValue, JsValue> {
@@ -551,7 +552,7 @@ impl Chat {
             file_name: &file_name,
             file_size,
         };
-        Ok(to_js(&message))
+        Ok(self.state.held.one(to_js(&message)))
     }
 }
 
@@ -766,6 +767,7 @@ impl Chat {
             let fresh = to_js(&JsMessage::new(&edited, &me, marks, Status::Success));
             let target: &js_sys::Object = message.unchecked_ref();
             js_sys::Object::assign(target, fresh.unchecked_ref::<js_sys::Object>());
+            state.held.keep(&message);
             ok_value(with_message(&message))
         })
     }
@@ -1052,6 +1054,7 @@ impl Chat {
         promise(async move {
             let peer = conversation_of(&options)?;
             state.client()?.mark_read(&peer).await.map_err(sdk_error)?;
+            state.held.read(Some(&field(&options, "conversationID")));
             ok(Empty {})
         })
     }
@@ -1065,7 +1068,8 @@ impl Chat {
             let client = state.client()?;
             match o.string("scope")?.as_deref() {
                 None | Some(events::READ_ALL | events::READ_ALL_C2C) => {
-                    client.mark_all_read().await.map_err(sdk_error)?
+                    client.mark_all_read().await.map_err(sdk_error)?;
+                    state.held.read(None);
                 }
                 Some(events::READ_ALL_GROUP) => {}
                 Some(_) => return Err(invalid("options.scope must be one of TYPES.READ_ALL_*")),
@@ -1131,14 +1135,16 @@ async fn message_page(
         Next::Time(_) if complete => (None, Some(Time::None(""))),
         Next::Time(s) => (None, Some(Time::At(s))),
     };
-    ok(Page {
+    let page = to_js(&Page {
         message_list: (list.iter())
             .map(|m| JsMessage::new(m, &me, marks, Status::Success))
             .collect(),
         next_req_message_id,
         is_completed: complete,
         next_message_time,
-    })
+    });
+    state.held.each(&field(&page, "messageList"));
+    ok_value(page)
 }
 
 /// Where the page after a [`message_page`] starts: `getMessageList`'s `nextReqMessageID`, or
@@ -1166,6 +1172,7 @@ async fn send(state: &Rc<State>, message: &JsValue, options: &JsValue) -> Result
     let fresh = to_js(&JsMessage::new(&sent, &me, marks, Status::Success));
     let target: &js_sys::Object = message.unchecked_ref();
     js_sys::Object::assign(target, fresh.unchecked_ref::<js_sys::Object>());
+    state.held.keep(message);
     ok_value(with_message(message))
 }
 

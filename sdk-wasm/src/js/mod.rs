@@ -11,6 +11,7 @@ mod args;
 mod calls;
 mod convert;
 mod events;
+mod held;
 mod messages;
 mod people;
 mod reactions;
@@ -43,6 +44,8 @@ struct State {
     /// than a map).
     handlers: RefCell<Vec<Listening>>,
     client: RefCell<Option<Client<IndexedDbCache>>>,
+    /// The message objects given to the app, kept one per message.
+    held: held::Held,
 }
 
 /// A listener: the event's name, the handler, and the `this` it is called with (Tencent's
@@ -70,7 +73,10 @@ impl State {
         let Ok((client, me)) = self.signed_in() else {
             return;
         };
-        let emits = events::emits(event, &me, client.total_unread(), |p| client.is_muted(p));
+        let unread = client.total_unread();
+        let muted = |p: &UserId| client.is_muted(p);
+        let marks = |p: &UserId| client.known_read_marks(p);
+        let emits = events::emits(event, &me, unread, muted, marks, &self.held);
         for events::Emit(name, data) in emits {
             // Those listening when the event came, whatever they add or remove meanwhile.
             let handlers: Vec<(Function, JsValue)> = (self.handlers.borrow().iter())
@@ -105,6 +111,7 @@ impl Chat {
                 server: o.need(server, "server")?,
                 handlers: RefCell::default(),
                 client: RefCell::new(None),
+                held: held::Held::new(),
             }),
         })
     }
@@ -228,6 +235,7 @@ impl Chat {
         let state = self.state.clone();
         promise(async move {
             let client = state.client.borrow_mut().take();
+            state.held.clear();
             if let Some(c) = client {
                 c.logout().await;
             }
