@@ -351,6 +351,9 @@ export interface Chat {
    * all your devices; the conversation stays in the list, with no last message. The peer
    * keeps its copy. */
   clearHistoryMessage(conversationID: ConversationID): Promise<Result<{ conversationID: ConversationID }>>;
+  /** The conversation: a listed one, or, as in Tencent's SDK, a new one with no message yet
+   * and the peer's profile, to open a chat with someone new (it joins the list with its first
+   * message). Rejects with 2501 when there is no such user. */
   getConversationProfile(conversationID: ConversationID): Promise<Result<{ conversation: Conversation }>>;
   /** Pins the conversation (first in the list) or unpins it, on all your devices. Code 60016
    * when there is no conversation with that user yet (it starts with a message). */

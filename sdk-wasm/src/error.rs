@@ -31,6 +31,8 @@ pub mod codes {
     /// No message to send a read receipt for: none is from the peer asking for one (Tencent's
     /// `READ_RECEIPT_MSG_LIST_EMPTY`).
     pub const READ_RECEIPT_EMPTY: ErrorCode = ErrorCode(2114);
+    /// No user of that ID (Tencent's `USER_OR_GRP_NOT_FOUND`).
+    pub const NO_USER: ErrorCode = ErrorCode(2501);
 }
 
 /// An error, boxed: a `Result` carrying it is then no wider than its value (or one word), which

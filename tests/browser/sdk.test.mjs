@@ -204,6 +204,30 @@ test('a message is one object: lists, events and findMessage give the object the
     'after signing in again the objects are new; a frozen one is replaced, not written to');
 });
 
+test('getConversationProfile opens a conversation with someone new, as Tencent\'s does; 2501 for no such user', async () => {
+  const alice = `conv-a-${run}`, bob = `conv-b-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, users }) => {
+    const [a, b] = await window.signInAll(SDKAPPID, wsUrl, users);
+    const [alice, bob] = users.map(([id]) => id);
+    await b.updateMyProfile({ nick: 'Bob B.' });
+    const fresh = (await a.getConversationProfile(`C2C${bob}`)).data.conversation;
+    const listedBefore = (await a.getConversationList()).data.conversationList.length;
+    const nobody = await a.getConversationProfile(`C2Cnobody-${alice}`).then(() => 0, (e) => e.code);
+    await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'hi' } }));
+    const listed = (await a.getConversationProfile(`C2C${bob}`)).data.conversation;
+    await a.logout();
+    await b.logout();
+    return {
+      fresh: { id: fresh.conversationID, type: fresh.type, unread: fresh.unreadCount, last: fresh.lastMessage, nick: fresh.userProfile.nick, userID: fresh.userProfile.userID },
+      listedBefore, nobody, listedLast: listed.lastMessage.payload.text,
+    };
+  }, { wsUrl, SDKAPPID, users: [[alice, sig(alice)], [bob, sig(bob)]] });
+  assert.deepEqual(got.fresh, { id: `C2C${bob}`, type: 'C2C', unread: 0, last: null, nick: 'Bob B.', userID: bob });
+  assert.equal(got.listedBefore, 0, 'it joins the list with its first message');
+  assert.equal(got.nobody, 2501);
+  assert.equal(got.listedLast, 'hi');
+});
+
 test("Tencent's quick start runs as its documentation writes it", async () => {
   const alice = `alice-qs-${run}`, bob = `bob-qs-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {

@@ -322,6 +322,35 @@ impl<C: Cache + 'static> Client<C> {
         Ok(self.inner.cache.conversations().await?)
     }
 
+    /// The conversation with `peer`: the listed one, or else a new one, with no message yet
+    /// and the peer's profile (Tencent's `getConversationProfile`, which an app calls to open a
+    /// chat with someone new). It joins the list with its first message. [`codes::NO_USER`]
+    /// when there is no such user.
+    pub async fn conversation(&self, peer: &UserId) -> Result<Conversation, SdkError> {
+        let listed = self.conversations().await?;
+        if let Some(found) = listed.into_iter().find(|c| &c.peer == peer) {
+            return Ok(found);
+        }
+        let profile = (self.profiles(vec![peer.clone()]).await?.pop())
+            .ok_or_else(|| SdkError::new(codes::NO_USER, "there is no user of that ID"))?;
+        Ok(Conversation {
+            peer: profile.user_id,
+            peer_nick: profile.nick,
+            peer_avatar: profile.avatar,
+            last_message: None,
+            unread: 0,
+            peer_read_up_to: 0,
+            read_up_to: 0,
+            updated_ms: 0,
+            pinned: false,
+            draft: String::new(),
+            marks: 0,
+            custom_data: String::new(),
+            conversation_groups: Vec::new(),
+            state_seq: protocol::Seq(0),
+        })
+    }
+
     /// Unread messages over all conversations, as of the last conversation list.
     pub fn total_unread(&self) -> u32 {
         self.inner

@@ -872,7 +872,9 @@ impl Chat {
         })
     }
 
-    /// `getConversationProfile(conversationID)` resolves `{ conversation }`.
+    /// `getConversationProfile(conversationID)` resolves `{ conversation }`: a listed one, or,
+    /// as in Tencent's SDK, a new one with no message yet and the peer's profile, for an app
+    /// opening a chat with someone new (2501 when there is no such user).
     pub fn get_conversation_profile(&self, conversation_id: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
@@ -881,17 +883,13 @@ impl Chat {
                 .as_string()
                 .ok_or_else(|| invalid("conversationID must be a string"))?;
             let peer = ConversationId::parse(&conversation_id).map_err(invalid)?.0;
-            let list = client.conversations().await.map_err(sdk_error)?;
-            let found = list
-                .iter()
-                .find(|c| c.peer == peer)
-                .ok_or_else(|| invalid(format!("no conversation {conversation_id}")))?;
+            let found = client.conversation(&peer).await.map_err(sdk_error)?;
             #[derive(Serialize)]
             struct One<'a> {
                 conversation: JsConversation<'a>,
             }
             ok(One {
-                conversation: JsConversation::new(found, &me, client.is_muted(&peer)),
+                conversation: JsConversation::new(&found, &me, client.is_muted(&peer)),
             })
         })
     }
