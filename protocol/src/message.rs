@@ -513,6 +513,26 @@ pub mod mark {
 }
 
 impl Conversation {
+    /// The conversation with `peer` before any message: nothing read, nothing set.
+    pub fn new(peer: UserId, peer_nick: String, peer_avatar: String) -> Self {
+        Self {
+            peer,
+            peer_nick,
+            peer_avatar,
+            last_message: None,
+            unread: 0,
+            peer_read_up_to: 0,
+            read_up_to: 0,
+            updated_ms: 0,
+            pinned: false,
+            draft: String::new(),
+            marks: 0,
+            custom_data: String::new(),
+            conversation_groups: Vec::new(),
+            state_seq: Seq(0),
+        }
+    }
+
     /// How every list of conversations is ordered, on the server and on devices: pinned first,
     /// then the most recently active, ties by peer. A total order (one conversation per peer),
     /// so an unstable sort by it gives the one order.

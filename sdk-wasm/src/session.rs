@@ -1460,22 +1460,8 @@ fn announce_list(events: &mut Vec<Event>, relation: Relation, list: Option<Vec<R
 /// changed.
 fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m: &Message) -> bool {
     let peer = m.peer_of(me).clone();
-    let c = convs.entry(peer.clone()).or_insert_with(|| Conversation {
-        peer: peer.clone(),
-        peer_nick: String::new(),
-        peer_avatar: String::new(),
-        last_message: None,
-        unread: 0,
-        updated_ms: 0,
-        peer_read_up_to: 0,
-        read_up_to: 0,
-        pinned: false,
-        draft: String::new(),
-        marks: 0,
-        custom_data: String::new(),
-        conversation_groups: Vec::new(),
-        state_seq: Seq(0),
-    });
+    let c = (convs.entry(peer.clone()))
+        .or_insert_with(|| Conversation::new(peer.clone(), String::new(), String::new()));
     if c.last_message
         .as_ref()
         .is_some_and(|last| last.key.id >= m.key.id)

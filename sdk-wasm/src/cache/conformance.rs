@@ -36,20 +36,9 @@ pub(crate) fn msg(id: u64, from: &str, to: &str, text: &str) -> Message {
 
 pub(crate) fn conv(peer: &str, updated_ms: u64, unread: u32) -> Conversation {
     Conversation {
-        peer: uid(peer),
-        peer_nick: String::new(),
-        peer_avatar: String::new(),
-        last_message: None,
         unread,
         updated_ms,
-        peer_read_up_to: 0,
-        read_up_to: 0,
-        pinned: false,
-        draft: String::new(),
-        marks: 0,
-        custom_data: String::new(),
-        conversation_groups: Vec::new(),
-        state_seq: protocol::Seq(0),
+        ..Conversation::new(uid(peer), String::new(), String::new())
     }
 }
 

@@ -333,22 +333,11 @@ impl<C: Cache + 'static> Client<C> {
         }
         let profile = (self.profiles(vec![peer.clone()]).await?.pop())
             .ok_or_else(|| SdkError::new(codes::NO_USER, "there is no user of that ID"))?;
-        Ok(Conversation {
-            peer: profile.user_id,
-            peer_nick: profile.nick,
-            peer_avatar: profile.avatar,
-            last_message: None,
-            unread: 0,
-            peer_read_up_to: 0,
-            read_up_to: 0,
-            updated_ms: 0,
-            pinned: false,
-            draft: String::new(),
-            marks: 0,
-            custom_data: String::new(),
-            conversation_groups: Vec::new(),
-            state_seq: protocol::Seq(0),
-        })
+        Ok(Conversation::new(
+            profile.user_id,
+            profile.nick,
+            profile.avatar,
+        ))
     }
 
     /// Unread messages over all conversations, as of the last conversation list.
