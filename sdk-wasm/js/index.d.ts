@@ -17,9 +17,12 @@ export interface Result<T> {
   data: T;
 }
 
-/** A failed call rejects with an `Error` carrying the numeric code (see the package README). */
+/** A failed call rejects with an `Error` carrying the numeric code (see the package README).
+ * A failed `sendMessage`, `resendMessage`, `revokeMessage` or `modifyMessage` carries the
+ * message in `data.message`, as Tencent's SDK does. */
 export interface DuetError extends Error {
   code: number;
+  data?: { message: Message };
 }
 
 export type MessageType =
@@ -286,7 +289,8 @@ export interface Chat {
   cancelUploadMessage(message: Message): Result<{}>;
   /** Sends `message` and resolves with that same object, updated in place (`status`, `ID`,
    * `time`, `sequence`). Offline, it waits in the outbox (`status` `unSend`) and resolves once
-   * it has gone out after reconnecting; `logout` meanwhile rejects it with code 61001. */
+   * it has gone out after reconnecting; `logout` meanwhile rejects it with code 61001. A
+   * refusal rejects with the message, now `status` `fail`, in the error's `data.message`. */
   sendMessage(message: Message, options?: SendMessageOptions): Promise<Result<{ message: Message }>>;
   getMessageList(options: {
     conversationID: ConversationID;

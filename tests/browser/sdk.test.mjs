@@ -179,6 +179,10 @@ test('a message is one object: lists, events and findMessage give the object the
     await a.revokeMessage(msg);
     const [gone] = await revoked;
     const recall = { event: gone === theirs, isRevoked: theirs.isRevoked };
+    // Refusals carry the message in `data.message`, as Tencent's do.
+    recall.again = await a.revokeMessage(msg).then(() => 0, (e) => [e.code, e.data?.message === msg]);
+    msg.payload.text = 'too late';
+    recall.edit = await a.modifyMessage(msg).then(() => 0, (e) => [typeof e.code, e.data?.message === msg]);
     // A new sign-in starts with no objects held: those of before are not given out again.
     await b.logout();
     const ready = new Promise((r) => b.on(E.SDK_READY, r));
@@ -199,7 +203,8 @@ test('a message is one object: lists, events and findMessage give the object the
   assert.deepEqual(got.afterRead, { isRead: true }, 'setMessageRead marks the objects the app holds read');
   assert.deepEqual(got.mine, { event: true, isPeerRead: true, listed: true }, "MESSAGE_READ_BY_PEER carries the sender's own object, now isPeerRead");
   assert.deepEqual(got.edit, { event: true, text: 'better words', isModified: true }, 'MESSAGE_MODIFIED updates the receiver\'s object');
-  assert.deepEqual(got.recall, { event: true, isRevoked: true }, 'MESSAGE_REVOKED updates the receiver\'s object');
+  assert.deepEqual(got.recall, { event: true, isRevoked: true, again: [20023, true], edit: ['number', true] },
+    'MESSAGE_REVOKED updates the receiver\'s object; refusals carry the message');
   assert.deepEqual(got.fresh, { same: false, ID: true, isRevoked: true, frozen: { replaced: true, ID: true, found: true } },
     'after signing in again the objects are new; a frozen one is replaced, not written to');
 });
@@ -485,8 +490,10 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const blockedEvent = next(b, DuetChat.EVENT.BLACKLIST_UPDATED);
     const blockedNow = (await b.addToBlacklist({ userIDList: [alice] })).data;
     const blacklistEvent = await blockedEvent;
-    const blocked = await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'let me in' } }))
-      .then(() => null, (e) => e.code);
+    const refused = a.createTextMessage({ to: bob, payload: { text: 'let me in' } });
+    // As Tencent's SDK rejects: the message, now failed, in the error's `data.message`.
+    const [blocked, refusedData] = await a.sendMessage(refused)
+      .then(() => [null], (e) => [e.code, e.data?.message === refused && refused.status]);
     const blacklist = await b.getBlacklist();
     const unblockedNow = (await b.removeFromBlacklist({ userIDList: [alice] })).data;
     // Bob's AllowType is the default, NeedConfirm: alice's request is an application.
@@ -534,7 +541,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const afterDelete = await b.getMessageList({ conversationID: `C2C${alice}` });
     await a.logout();
     await b.logout();
-    return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked,
+    return { received, unreadAfterOne, revoked, history: history.data.messageList, unreadAfterRead, blocked, refusedData,
       blacklistEvent, friendsEvent, applicationEvent, bobsApplications: bobsApplications.data,
       alicesApplications: alicesApplications.data, friendsBefore: friendsBefore.data, wrongAccept, applicationsAfter,
       readBefore, readAfter: afterRead.data.messageList.map((m) => m.isRead),
@@ -564,6 +571,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
   assert.deepEqual(got.readBefore, [false], 'an incoming message is unread until its conversation is read');
   assert.deepEqual(got.readAfter, [true], 'and read after');
   assert.equal(got.blocked, 20007);
+  assert.equal(got.refusedData, 'fail', 'the refusal carries the message, now failed, in data.message');
   assert.deepEqual(got.blacklist, [alice]);
   assert.deepEqual(got.blacklistEvent, [alice], 'BLACKLIST_UPDATED carries the list');
   assert.equal(got.friend.code, 30539, 'addFriend resolves with 30539: the application waits for bob');

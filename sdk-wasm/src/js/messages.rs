@@ -679,15 +679,14 @@ impl Chat {
     pub fn send_message(&self, message: JsValue, options: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
-            let result = send(&state, &message, &options).await;
-            if let Err(e) = &result {
-                let status = match code_of(e) {
+            send(&state, &message, &options).await.map_err(|e| {
+                let status = match code_of(&e) {
                     Some(c) if c == codes::DISCONNECTED.0 => Status::Unsent,
                     _ => Status::Fail,
                 };
                 set(&message, "status", to_js(&status));
-            }
-            result
+                failed_with(e, &message)
+            })
         })
     }
 
@@ -703,11 +702,8 @@ impl Chat {
         let state = self.state.clone();
         promise(async move {
             let (peer, key) = message_ref(&message)?;
-            state
-                .client()?
-                .recall(&peer, key)
-                .await
-                .map_err(sdk_error)?;
+            let recalled = state.client()?.recall(&peer, key).await;
+            recalled.map_err(|e| failed_with(sdk_error(e), &message))?;
             set(&message, "isRevoked", true);
             ok_value(with_message(&message))
         })
@@ -752,15 +748,13 @@ impl Chat {
                 Err(e) => {
                     let conflict = e.code == protocol::ErrorCode::EDIT_CONFLICT;
                     let error = sdk_error(e);
-                    // As in Tencent's SDK: `data.message` is the newest version.
+                    // As in Tencent's SDK: `data.message` is the newest version on a conflict.
                     if conflict && let Ok(Some(newest)) = client.held_message(&peer, key).await {
                         let marks = client.read_marks(&peer).await.unwrap_or_default();
                         let newest = to_js(&JsMessage::new(&newest, &me, marks, Status::Success));
-                        let data = js_sys::Object::new();
-                        set(&data, "message", newest);
-                        set(&error, "data", data);
+                        return Err(failed_with(error, &newest));
                     }
-                    return Err(error);
+                    return Err(failed_with(error, &message));
                 }
             };
             let marks = client.read_marks(&peer).await.map_err(sdk_error)?;
@@ -1172,6 +1166,12 @@ async fn send(state: &Rc<State>, message: &JsValue, options: &JsValue) -> Result
     js_sys::Object::assign(target, fresh.unchecked_ref::<js_sys::Object>());
     state.held.keep(message);
     ok_value(with_message(message))
+}
+
+/// `error` with `data: { message }`, as Tencent's SDK rejects a call about a message.
+fn failed_with(error: JsValue, message: &JsValue) -> JsValue {
+    set(&error, "data", with_message(message));
+    error
 }
 
 /// `{ message }` around the app's own object.
