@@ -330,14 +330,22 @@ test('setAllMessageRead reads every conversation, here and on the other devices'
     const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
     const unread = async (chat) => (await chat.getConversationList()).data.conversationList
       .map((conv) => conv.unreadCount).reduce((x, y) => x + y, 0);
-    const arrived = new Promise((r) => {
-      let n = 0;
-      a.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => { n += data.length; if (n === 3) r(); });
-    });
+    // The message objects each of alice's devices gave its app.
+    const heard = (chat) => {
+      const held = [];
+      const all = new Promise((r) => chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => {
+        held.push(...data);
+        if (held.length === 3) r(held);
+      }));
+      return all;
+    };
+    const arrived = heard(a), otherArrived = heard(other);
     await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'one' } }));
     await b.sendMessage(b.createTextMessage({ to: alice, payload: { text: 'two' } }));
     await c.sendMessage(c.createTextMessage({ to: alice, payload: { text: 'three' } }));
     await arrived;
+    const othersHeld = await otherArrived;
+    const heldBefore = othersHeld.map((m) => m.isRead);
     const before = await unread(a);
     const groupsOnly = await a.setAllMessageRead({ scope: DuetChat.TYPES.READ_ALL_GROUP_MSG });
     const afterGroups = await unread(a);
@@ -348,6 +356,7 @@ test('setAllMessageRead reads every conversation, here and on the other devices'
     const result = {
       before, groupsOnly: groupsOnly.code, afterGroups, badScope, done: done.code,
       after: await unread(a), total: a.getTotalUnreadMessageCount(), otherAfter: await unread(other),
+      heldBefore, heldAfter: othersHeld.map((m) => m.isRead),
     };
     for (const chat of [a, other, b, c]) await chat.logout();
     return result;
@@ -360,6 +369,8 @@ test('setAllMessageRead reads every conversation, here and on the other devices'
   assert.equal(got.after, 0);
   assert.equal(got.total, 0);
   assert.equal(got.otherAfter, 0, 'the other device of the user reads them too');
+  assert.deepEqual(got.heldBefore, [false, false, false]);
+  assert.deepEqual(got.heldAfter, [true, true, true], "the other device's message objects are marked read in place, as Tencent's are");
 });
 
 test('setLogLevel(4) keeps the SDK off the console; 0 to 3 let its errors through', async () => {

@@ -331,6 +331,13 @@ pub(super) fn emits(
         // Tencent's SDK has no event for it: the conversation list that follows shows it.
         Event::MessagesDeleted { .. } => Vec::new(),
         Event::ConversationListUpdated(list) => {
+            // A read on another device: the messages the app holds are read there too.
+            held.read(&|id| {
+                let peer = id.strip_prefix(ConversationId::PREFIX);
+                (list.iter())
+                    .find(|c| peer == Some(c.peer.as_str()))
+                    .map_or(0, |c| c.read_up_to)
+            });
             let convs: Vec<_> = list
                 .iter()
                 .map(|c| super::shapes::JsConversation::new(c, me, muted(&c.peer)))

@@ -60,15 +60,20 @@ impl Held {
         }
     }
 
-    /// Marks the held messages the peer sent read: of the conversation `conversation_id` (a
-    /// string), or of every conversation.
-    pub(super) fn read(&self, conversation_id: Option<&JsValue>) {
+    /// Marks read the held messages the peer sent that the user has read: those whose
+    /// `sequence` is at most `read_up_to` of their `conversationID` (`u64::MAX`: all of them).
+    /// As in Tencent's SDK, this follows a read on any of the user's devices.
+    pub(super) fn read(&self, read_up_to: &dyn Fn(&str) -> u64) {
         self.0.for_each(&mut |object, _| {
-            let ours = conversation_id.is_none_or(|c| &field(&object, "conversationID") == c);
-            if ours
-                && field(&object, "flow") == "in"
-                && !Object::is_frozen(object.unchecked_ref::<Object>())
+            if field(&object, "flow") != "in"
+                || field(&object, "isRead").is_truthy()
+                || Object::is_frozen(object.unchecked_ref::<Object>())
             {
+                return;
+            }
+            let conversation = field(&object, "conversationID").as_string();
+            let sequence = field(&object, "sequence").as_f64().unwrap_or(f64::INFINITY);
+            if sequence <= read_up_to(conversation.as_deref().unwrap_or_default()) as f64 {
                 let _ = Reflect::set(&object, &"isRead".into(), &JsValue::TRUE);
             }
         });

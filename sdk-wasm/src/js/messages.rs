@@ -1046,7 +1046,8 @@ impl Chat {
         promise(async move {
             let peer = conversation_of(&options)?;
             state.client()?.mark_read(&peer).await.map_err(sdk_error)?;
-            state.held.read(Some(&field(&options, "conversationID")));
+            let read = field(&options, "conversationID");
+            state.held.read(&|c| if read == c { u64::MAX } else { 0 });
             ok(Empty {})
         })
     }
@@ -1061,7 +1062,7 @@ impl Chat {
             match o.string("scope")?.as_deref() {
                 None | Some(events::READ_ALL | events::READ_ALL_C2C) => {
                     client.mark_all_read().await.map_err(sdk_error)?;
-                    state.held.read(None);
+                    state.held.read(&|_| u64::MAX);
                 }
                 Some(events::READ_ALL_GROUP) => {}
                 Some(_) => return Err(invalid("options.scope must be one of TYPES.READ_ALL_*")),

@@ -17,7 +17,7 @@ use std::fmt;
 pub struct ConversationId(pub UserId);
 
 impl ConversationId {
-    const PREFIX: &'static str = "C2C";
+    pub const PREFIX: &'static str = "C2C";
 
     pub fn parse(id: &str) -> Result<Self, String> {
         let peer = id
