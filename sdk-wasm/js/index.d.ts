@@ -123,7 +123,7 @@ export interface Message {
   isPeerRead: boolean;
   isRevoked: boolean;
   /** Set to true on the objects `deleteMessage` was given, once they are deleted. */
-  isDeleted?: boolean;
+  isDeleted: boolean;
   /** How many times it was edited (0: never); `modifyMessage` edits from this version. */
   version: number;
   /** Edited at least once (`version` > 0), as Tencent's SDK names it. */
@@ -138,6 +138,28 @@ export interface Message {
   /** The recipient's read receipt (`sendMessageReadReceipt`): `timestamp` in seconds since
    * the Unix epoch, 0 until it is read. */
   readReceiptInfo: { isPeerRead: boolean; timestamp: number };
+  /** Who recalled it: its sender, who alone may (the app's backend recalls on the sender's
+   * behalf); `''` while it stands. */
+  revoker: string;
+  revokerInfo: UserInfo;
+  /** Tencent's fields for what a one-to-one Duet message never has, with their values for
+   * none: a priority other than `'Normal'` (group messages'), a name card and mentions
+   * (groups'), a broadcast, message extensions, a moderation verdict, a recall's reason:
+   * `''`, `[]` and `false`. */
+  priority: string;
+  nameCard: string;
+  atUserList: string[];
+  isBroadcastMessage: boolean;
+  isSupportExtension: boolean;
+  hasRiskContent: boolean;
+  revokeReason: string;
+}
+
+/** Who someone is, as Tencent's `UserInfo`: all `''` for no one. */
+export interface UserInfo {
+  userID: string;
+  nick: string;
+  avatar: string;
 }
 
 /** A conversation's last message, with the fields Tencent's conversation list reads there. */
@@ -188,6 +210,8 @@ export interface CreateMessageOptions<P> {
   cloudCustomData?: string;
   /** Ask the recipient for a read receipt (`sendMessageReadReceipt`). */
   needReadReceipt?: boolean;
+  /** Taken and, as Tencent's SDK does for one-to-one messages, not kept: see `TYPES.MSG_PRIORITY_*`. */
+  priority?: 'High' | 'Normal' | 'Low' | 'Lowest';
 }
 
 export interface EventObject<T> {
@@ -712,6 +736,15 @@ export declare const TYPES: {
   readonly MSG_FILE: 'TIMFileElem';
   readonly MSG_VIDEO: 'TIMVideoFileElem';
   readonly MSG_SYSTEM: 'DuetSystemElem';
+  /**
+   * Tencent's message priorities, which order a group's messages. `create…Message` takes
+   * them and, as Tencent's does for one-to-one messages, keeps none: every message is
+   * `'Normal'`.
+   */
+  readonly MSG_PRIORITY_HIGH: 'High';
+  readonly MSG_PRIORITY_NORMAL: 'Normal';
+  readonly MSG_PRIORITY_LOW: 'Low';
+  readonly MSG_PRIORITY_LOWEST: 'Lowest';
   readonly CONV_C2C: 'C2C';
   /**
    * Tencent's group and system conversation types. Duet has neither: `create…Message`

@@ -165,6 +165,10 @@ test('a message is one object: lists, events and findMessage give the object the
     const [theirs] = await received;
     const bobsList = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList;
     const before = { listed: bobsList[0] === theirs, found: b.findMessage(theirs.ID) === theirs, isRead: theirs.isRead };
+    // Tencent's fields for what a one-to-one message never has, at their values for none.
+    const tencentFields = ({ priority, nameCard, atUserList, isBroadcastMessage, isSupportExtension, hasRiskContent, revokeReason, isDeleted, revoker, revokerInfo }) =>
+      ({ priority, nameCard, atUserList, isBroadcastMessage, isSupportExtension, hasRiskContent, revokeReason, isDeleted, revoker, revokerInfo });
+    before.fields = structuredClone(tencentFields(theirs));
     const readByPeer = next(a, E.MESSAGE_READ_BY_PEER);
     await b.setMessageRead({ conversationID: `C2C${alice}` });
     const afterRead = { isRead: theirs.isRead };
@@ -178,7 +182,7 @@ test('a message is one object: lists, events and findMessage give the object the
     const revoked = next(b, E.MESSAGE_REVOKED);
     await a.revokeMessage(msg);
     const [gone] = await revoked;
-    const recall = { event: gone === theirs, isRevoked: theirs.isRevoked };
+    const recall = { event: gone === theirs, isRevoked: theirs.isRevoked, revoker: theirs.revoker, revokerInfo: theirs.revokerInfo.userID, mine: msg.revoker };
     // Refusals carry the message in `data.message`, as Tencent's do.
     recall.again = await a.revokeMessage(msg).then(() => 0, (e) => [e.code, e.data?.message === msg]);
     msg.payload.text = 'too late';
@@ -199,11 +203,17 @@ test('a message is one object: lists, events and findMessage give the object the
     await b.logout();
     return { before, afterRead, mine, edit, recall, fresh };
   }, { wsUrl, SDKAPPID, users: [[alice, sig(alice)], [bob, sig(bob)]] });
-  assert.deepEqual(got.before, { listed: true, found: true, isRead: false }, 'getMessageList and findMessage give the object MESSAGE_RECEIVED gave');
+  assert.deepEqual(got.before, {
+    listed: true, found: true, isRead: false,
+    fields: {
+      priority: 'Normal', nameCard: '', atUserList: [], isBroadcastMessage: false, isSupportExtension: false,
+      hasRiskContent: false, revokeReason: '', isDeleted: false, revoker: '', revokerInfo: { userID: '', nick: '', avatar: '' },
+    },
+  }, 'getMessageList and findMessage give the object MESSAGE_RECEIVED gave');
   assert.deepEqual(got.afterRead, { isRead: true }, 'setMessageRead marks the objects the app holds read');
   assert.deepEqual(got.mine, { event: true, isPeerRead: true, listed: true }, "MESSAGE_READ_BY_PEER carries the sender's own object, now isPeerRead");
   assert.deepEqual(got.edit, { event: true, text: 'better words', isModified: true }, 'MESSAGE_MODIFIED updates the receiver\'s object');
-  assert.deepEqual(got.recall, { event: true, isRevoked: true, again: [20023, true], edit: ['number', true] },
+  assert.deepEqual(got.recall, { event: true, isRevoked: true, revoker: alice, revokerInfo: alice, mine: alice, again: [20023, true], edit: ['number', true] },
     'MESSAGE_REVOKED updates the receiver\'s object; refusals carry the message');
   assert.deepEqual(got.fresh, { same: false, ID: true, isRevoked: true, frozen: { replaced: true, ID: true, found: true } },
     'after signing in again the objects are new; a frozen one is replaced, not written to');
@@ -270,9 +280,12 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     let message = chat.createTextMessage({
       to: bob,
       conversationType: TencentCloudChat.TYPES.CONV_C2C,
+      // Tencent's samples leave this out; with it, a one-to-one message is as without.
+      priority: TencentCloudChat.TYPES.MSG_PRIORITY_HIGH,
       payload: { text: 'Hello World!' },
     });
     await chat.sendMessage(message);
+    const priority = message.priority;
     // The conversation list as Tencent's reads it: the last message's preview and time.
     const lastOf = async () => {
       const { lastMessage } = (await chat.getConversationList()).data.conversationList[0];
@@ -294,7 +307,7 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     const result = {
       instance, userBefore, profileBefore, heard: await heard, mine, user, badLevels, warned,
       withContext: app.texts, toGroup, lastText, lastCustom, sent: { time: message.time, seq: message.sequence },
-      awaited: typeof awaited.login,
+      awaited: typeof awaited.login, priority,
     };
     await chat.logout();
     await b.logout();
@@ -306,6 +319,7 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
   assert.equal(got.userBefore, '');
   assert.equal(got.profileBefore, 61004, 'getMyProfile before login fails with the state code');
   assert.deepEqual(got.heard, ['Hello World!']);
+  assert.equal(got.priority, 'Normal', "a one-to-one message keeps no priority, as in Tencent's SDK");
   assert.deepEqual(got.withContext, ['Hello World!'], "a listener is called with on()'s context as this");
   assert.deepEqual(got.toGroup, [60006, 60006, 60006], 'a group or system message is refused, not sent to the user of that ID');
   assert.equal(got.warned.length, 2, `a warning for each listener that can never be called: ${got.warned}`);

@@ -49,8 +49,10 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   const message = chat.createTextMessage({
     to: 'user1',
     conversationType: TencentCloudChat.TYPES.CONV_C2C,
+    priority: TencentCloudChat.TYPES.MSG_PRIORITY_NORMAL,
     payload: { text: 'Hello world!' },
   });
+
   const imResponse = await chat.sendMessage(message);
   console.log(imResponse.data.message.ID);
 
@@ -81,6 +83,11 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
 
   const list = await chat.getMessageList({ conversationID: 'C2Cuser1' });
   const { messageList, nextReqMessageID, isCompleted } = list.data;
+  // A recall's tip, as TUIKit draws it.
+  messageList.filter((m) => m.isRevoked).forEach((revoked) => {
+    const who = revoked.revoker === chat.getLoginUser() ? 'You' : revoked.revokerInfo.nick || revoked.revoker;
+    console.log(`${who} recalled a message`, revoked.revokeReason, revoked.priority, revoked.isDeleted);
+  });
   if (!isCompleted) {
     await chat.getMessageList({ conversationID: 'C2Cuser1', nextReqMessageID });
   }

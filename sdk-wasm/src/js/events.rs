@@ -84,6 +84,10 @@ struct Types {
     MSG_FILE: &'static str,
     MSG_VIDEO: &'static str,
     MSG_SYSTEM: &'static str,
+    MSG_PRIORITY_HIGH: &'static str,
+    MSG_PRIORITY_NORMAL: &'static str,
+    MSG_PRIORITY_LOW: &'static str,
+    MSG_PRIORITY_LOWEST: &'static str,
     CONV_C2C: &'static str,
     CONV_GROUP: &'static str,
     CONV_SYSTEM: &'static str,
@@ -136,6 +140,12 @@ const TYPES: Types = Types {
     MSG_FILE: "TIMFileElem",
     MSG_VIDEO: "TIMVideoFileElem",
     MSG_SYSTEM: "DuetSystemElem",
+    // Tencent's priorities order a group's messages; `create…Message` takes them and, as
+    // Tencent's does for one-to-one messages, keeps none: every message is `Normal`.
+    MSG_PRIORITY_HIGH: "High",
+    MSG_PRIORITY_NORMAL: super::shapes::PRIORITY_NORMAL,
+    MSG_PRIORITY_LOW: "Low",
+    MSG_PRIORITY_LOWEST: "Lowest",
     CONV_C2C: "C2C",
     // Tencent's other kinds, so that code written for its SDK is told they are not here.
     CONV_GROUP: "GROUP",

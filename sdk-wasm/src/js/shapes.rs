@@ -89,6 +89,22 @@ pub struct JsMessage<'a> {
     /// The sender asked for a read receipt (`sendMessageReadReceipt`).
     pub need_read_receipt: bool,
     pub read_receipt_info: ReadReceiptInfo,
+    /// Who recalled it: its sender, who alone may (the app's backend recalls on the sender's
+    /// behalf, `admin_msgwithdraw`); empty while it stands.
+    pub revoker: &'a str,
+    pub revoker_info: UserInfo<'a>,
+    /// Tencent's fields for what a one-to-one Duet message never has (a priority, group
+    /// name cards and mentions, broadcasts, extensions, a moderation verdict, a recall's
+    /// reason): their values for none, so that code reading them finds what it expects.
+    pub priority: &'static str,
+    pub name_card: &'static str,
+    pub at_user_list: [&'static str; 0],
+    pub is_broadcast_message: bool,
+    pub is_support_extension: bool,
+    pub has_risk_content: bool,
+    pub revoke_reason: &'static str,
+    /// `deleteMessage` sets it on the objects it was given.
+    pub is_deleted: bool,
     /// Only in a conversation's `lastMessage`: what Tencent's conversation list reads there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_time: Option<u64>,
@@ -105,6 +121,14 @@ impl<'a> JsMessage<'a> {
     /// `m` as `me` sees it; `marks` tell what is read.
     pub fn new(m: &'a Message, me: &UserId, marks: ReadMarks, status: Status) -> Self {
         let peer = m.peer_of(me).clone();
+        let revoker = match m.recalled {
+            true => UserInfo {
+                user_id: m.from.as_str(),
+                nick: &m.nick,
+                avatar: &m.avatar,
+            },
+            false => UserInfo::default(),
+        };
         let (kind, payload) = match m.elements.first() {
             Some(e) => (e.type_name(), Payload::of(e)),
             None => ("TIMTextElem", Payload::Text { text: "" }),
@@ -135,6 +159,16 @@ impl<'a> JsMessage<'a> {
             elements: &m.elements,
             need_read_receipt: m.need_read_receipt,
             read_receipt_info: ReadReceiptInfo::of(m),
+            revoker: revoker.user_id,
+            revoker_info: revoker,
+            priority: PRIORITY_NORMAL,
+            name_card: "",
+            at_user_list: [],
+            is_broadcast_message: false,
+            is_support_extension: false,
+            has_risk_content: false,
+            revoke_reason: "",
+            is_deleted: false,
             last_time: None,
             last_sequence: None,
             from_account: None,
@@ -574,6 +608,19 @@ impl<'a> JsReaction<'a> {
             })
             .collect()
     }
+}
+
+/// A message's priority (Tencent's `TYPES.MSG_PRIORITY_NORMAL`): one-to-one messages have no
+/// other.
+pub const PRIORITY_NORMAL: &str = "Normal";
+
+/// Who someone is, as Tencent's `UserInfo` (a message's `revokerInfo`).
+#[derive(Serialize, Default, Clone, Copy)]
+pub struct UserInfo<'a> {
+    #[serde(rename = "userID")]
+    pub user_id: &'a str,
+    pub nick: &'a str,
+    pub avatar: &'a str,
 }
 
 /// The recipient's read receipt of a one-to-one message, as Tencent's `readReceiptInfo`.
