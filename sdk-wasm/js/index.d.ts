@@ -178,8 +178,12 @@ export interface Conversation {
   unreadCount: number;
   lastMessage: LastMessage | null;
   userProfile: { userID: string; nick: string; avatar: string };
+  /** The peer's remark as your friend (`updateFriend`), `''` for none: show it before the
+   * nick, as Tencent's TUIKit does. A change to it comes as `CONVERSATION_LIST_UPDATED`. */
+  remark: string;
   updatedTime: number;
-  /** `AcceptNotNotify` when muted with `setMessageRemindType`, else `AcceptAndNotify`. */
+  /** `AcceptNotNotify` when muted with `setMessageRemindType` (on any of your devices; a
+   * change comes as `CONVERSATION_LIST_UPDATED`), else `AcceptAndNotify`. */
   messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify';
   /** Pinned with `pinConversation`: first in the list, on all your devices. */
   isPinned: boolean;

@@ -1326,6 +1326,15 @@ impl<C: Cache + 'static> Session<C> {
         self.apply(vec![SyncEntry { seq, event }], true).await
     }
 
+    /// Announces the conversation list as the cache holds it (`ConversationListUpdated`), in
+    /// turn with the sync's changes to it.
+    pub async fn announce_conversations(&self) -> Result<(), SdkError> {
+        let _one_at_a_time = self.inner.applying.lock().await;
+        let list = self.inner.cache.conversations().await?;
+        self.emit(Event::ConversationListUpdated(list));
+        Ok(())
+    }
+
     /// This user's friend list or blacklist as the server holds it; the cache follows.
     pub async fn relations(&self, relation: Relation) -> Result<Vec<RelationEntry>, SdkError> {
         let reply = self.request(Request::RelationList { relation }).await?;

@@ -535,7 +535,27 @@ test('recall, blacklist, friends, profiles and unread counts through the package
     const friendsEvent = await friendEvent;
     const applicationsAfter = await answered;
     const friends = await a.getFriendList();
+    // A conversation shows the friend's remark, as Tencent's `remark`; a change to it or to
+    // the remind type comes as CONVERSATION_LIST_UPDATED, as Tencent's does.
+    const within = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r('no event'), 5000))]);
+    const withAlice = (list) => list.find((c) => c.conversationID === `C2C${alice}`);
+    const remarkedEvent = next(b, DuetChat.EVENT.CONVERSATION_LIST_UPDATED, (list) => withAlice(list)?.remark === 'Alice A.');
     const updatedFriend = (await b.updateFriend({ userID: alice, remark: 'Alice A.' })).data;
+    const conversationRemark = {
+      event: withAlice(await within(remarkedEvent))?.remark,
+      listed: withAlice((await b.getConversationList()).data.conversationList).remark,
+    };
+    const otherDevice = await open(bob, bobSig);
+    for (let i = 0; i < 100 && !conversationRemark.otherDevice; i++) {
+      conversationRemark.otherDevice = withAlice((await otherDevice.getConversationList()).data.conversationList).remark;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await otherDevice.logout();
+    const mutedEvent = next(b, DuetChat.EVENT.CONVERSATION_LIST_UPDATED,
+      (list) => withAlice(list)?.messageRemindType === DuetChat.TYPES.MSG_REMIND_ACPT_NOT_NOTE);
+    await b.setMessageRemindType({ userIDList: [alice], messageRemindType: DuetChat.TYPES.MSG_REMIND_ACPT_NOT_NOTE });
+    conversationRemark.muted = withAlice(await within(mutedEvent))?.messageRemindType;
+    await b.setMessageRemindType({ userIDList: [alice], messageRemindType: DuetChat.TYPES.MSG_REMIND_ACPT_AND_NOTE });
     const bobsFriends = await b.getFriendList();
     // Clearing the remark reaches the cached list (of this device, as of every other).
     await b.updateFriend({ userID: alice, remark: '' });
@@ -545,6 +565,7 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       if (remarkAfterClear === '') break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    conversationRemark.cleared = withAlice((await b.getConversationList()).data.conversationList).remark;
     const created = await b.createFriendGroup({ name: 'work', userIDList: [alice, 'not-a-friend'] });
     const grouped = await b.getFriendList();
     const groups = await b.getFriendGroupList();
@@ -575,13 +596,16 @@ test('recall, blacklist, friends, profiles and unread counts through the package
       created: created.data, groups: groups.data, removed: removed.data, groupsAfter: groupsAfter.data,
       renamed: renamed.data, groupedAfterRename: groupedAfterRename.data.map((f) => f.groupList), renameRefused,
       afterDelete: afterDelete.data.messageList, blockedNow, unblockedNow, unfriended, deletedInPlace,
-      updatedFriend: [updatedFriend.userID, updatedFriend.remark, updatedFriend.profile.userID] };
+      updatedFriend: [updatedFriend.userID, updatedFriend.remark, updatedFriend.profile.userID], conversationRemark };
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
   assert.deepEqual([got.blockedNow, got.unblockedNow], [[alice], []],
     'addToBlacklist and removeFromBlacklist resolve the blacklist as it is now, as Tencent\'s do');
   assert.deepEqual(got.unfriended.successUserIDList, [{ userID: bob }], 'deleteFriend: [{ userID }], as Tencent\'s');
   assert.equal(got.deletedInPlace, true, 'deleteMessage resolves { messageList }: the objects given, each isDeleted');
   assert.deepEqual(got.updatedFriend, [alice, 'Alice A.', alice], 'updateFriend resolves the friend, as Tencent\'s');
+  assert.deepEqual(got.conversationRemark, {
+    event: 'Alice A.', listed: 'Alice A.', otherDevice: 'Alice A.', muted: 'AcceptNotNotify', cleared: '',
+  }, "a conversation's remark is the friend's, on every device, and changes to it and to the remind type are events");
   assert.deepEqual(got.unfriended.failureUserIDList.map((f) => [f.userID, f.code]), [[`${bob}x`, 20003]]);
 
   assert.equal(got.received.nick, 'Alice A.', 'the sender profile travels with the message');

@@ -92,6 +92,9 @@ struct ClientInner<C: Cache + 'static> {
     /// The peers this user muted, as of the last list heard of (from the server at each
     /// `SdkReady`, then from changes on any device).
     muted: RefCell<LiteMap<UserId, ()>>,
+    /// The remark of each friend that has one, as of the last friend list heard of: a
+    /// conversation's `remark`.
+    remarks: RefCell<LiteMap<UserId, String>>,
     /// The friend groups changed during a sync that came before `SdkReady`, when they cannot
     /// be read yet: they are read, and announced, at `SdkReady`.
     groups_changed: Cell<bool>,
@@ -170,6 +173,7 @@ impl<C: Cache + 'static> Client<C> {
                 read: RefCell::new(None),
                 groups: RefCell::default(),
                 muted: RefCell::default(),
+                remarks: RefCell::default(),
                 typing: RefCell::default(),
                 hops: RefCell::default(),
                 seen: RefCell::default(),
@@ -434,7 +438,7 @@ impl<C: Cache + 'static> Client<C> {
                 Some(Event::ConversationListUpdated(list))
             }
             Event::RelationsUpdated(Relation::Muted, list) => {
-                self.set_muted(&list);
+                self.note_peers(Relation::Muted, &list);
                 Some(Event::RelationsUpdated(Relation::Muted, list))
             }
             Event::FriendGroupsChanged => {
@@ -447,6 +451,7 @@ impl<C: Cache + 'static> Client<C> {
             // The friends with their groups and profiles, read by one task at a time: changes
             // that come while it reads are read once after, as the list is then.
             Event::RelationsUpdated(Relation::Friend, list) => {
+                self.note_peers(Relation::Friend, &list);
                 let start = self
                     .inner
                     .friends_changed
@@ -486,12 +491,15 @@ impl<C: Cache + 'static> Client<C> {
                 });
                 None
             }
-            // Synced: the muted list as the server has it, for conversations' remind types.
+            // Synced: the muted and friend lists as the server has them, for conversations'
+            // remind types and remarks.
             Event::SdkReady => {
                 let client = self.clone();
                 crate::runtime::spawn(async move {
-                    if let Ok(list) = client.relations(Relation::Muted).await {
-                        client.set_muted(&list);
+                    for relation in [Relation::Muted, Relation::Friend] {
+                        if let Ok(list) = client.relations(relation).await {
+                            client.note_peers(relation, &list);
+                        }
                     }
                 });
                 if self.inner.groups_changed.take() {
@@ -525,14 +533,41 @@ impl<C: Cache + 'static> Client<C> {
         }
     }
 
-    fn set_muted(&self, list: &[protocol::RelationEntry]) {
-        *self.inner.muted.borrow_mut() =
-            crate::keyed::map_of(list.iter().map(|e| (e.user_id.clone(), ())));
+    /// Keeps what the muted or friend list `list` says of conversations' peers (muted; a
+    /// friend's remark). When that changed, the conversation list is announced again, as
+    /// Tencent's SDK does, for the conversations' `messageRemindType` and `remark`.
+    fn note_peers(&self, relation: Relation, list: &[RelationEntry]) {
+        let changed = match relation {
+            Relation::Muted => {
+                let muted = crate::keyed::map_of(list.iter().map(|e| (e.user_id.clone(), ())));
+                self.inner.muted.replace(muted) != *self.inner.muted.borrow()
+            }
+            _ => {
+                let remarks = list.iter().filter(|e| !e.fields.remark.is_empty());
+                let remarks = crate::keyed::map_of(
+                    remarks.map(|e| (e.user_id.clone(), e.fields.remark.clone())),
+                );
+                self.inner.remarks.replace(remarks) != *self.inner.remarks.borrow()
+            }
+        };
+        if changed && let Some(session) = self.session() {
+            crate::runtime::spawn(async move {
+                if let Err(e) = session.announce_conversations().await {
+                    crate::log::error(&e);
+                }
+            });
+        }
     }
 
     /// Whether this user muted `peer` (its messages come without a push notification).
     pub fn is_muted(&self, peer: &UserId) -> bool {
         self.inner.muted.borrow().contains_key(peer)
+    }
+
+    /// This user's remark for `peer`, a friend (`''` for none).
+    pub fn remark_of(&self, peer: &UserId) -> String {
+        let remarks = self.inner.remarks.borrow();
+        remarks.get(peer).cloned().unwrap_or_default()
     }
 
     /// Settles the send awaiting the message `random` to `to`, if one is; returns whether one was.

@@ -7,7 +7,8 @@ use super::shapes::{
     ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsReadReceipt,
     JsReceiveOpt, JsUserStatus, Status, friend_list, listed_ids,
 };
-use crate::client::ReadMarks;
+use crate::cache::indexeddb::IndexedDbCache;
+use crate::client::Client;
 use crate::event::Event;
 use protocol::frame::KickCause;
 use protocol::{Relation, UserId, mark};
@@ -227,14 +228,12 @@ pub fn constants() -> JsValue {
 /// What an event's `data` is for the app's listeners: an event name and its payload.
 pub(super) struct Emit(pub &'static str, pub JsValue);
 
-/// The app's events for one SDK event. `total_unread` is the unread count after it; `marks`
-/// tells how far each conversation is read, as the client last heard.
+/// The app's events for one SDK event, told by `client` after it: the unread count, how far
+/// each conversation is read, which peers are muted and the friends' remarks.
 pub(super) fn emits(
     event: Event,
     me: &UserId,
-    total_unread: u32,
-    muted: impl Fn(&UserId) -> bool,
-    marks: impl Fn(&UserId) -> ReadMarks,
+    client: &Client<IndexedDbCache>,
     held: &Held,
 ) -> Vec<Emit> {
     // Message objects are read as of their conversation's marks, the peer's at least
@@ -244,7 +243,7 @@ pub(super) fn emits(
         let list: Vec<JsMessage> = list
             .iter()
             .map(|m| {
-                let mut marks = marks(m.peer_of(me));
+                let mut marks = client.known_read_marks(m.peer_of(me));
                 marks.peer = marks.peer.max(peer_read);
                 JsMessage::new(m, me, marks, Status::Success)
             })
@@ -350,13 +349,13 @@ pub(super) fn emits(
             });
             let convs: Vec<_> = list
                 .iter()
-                .map(|c| super::shapes::JsConversation::new(c, me, muted(&c.peer)))
+                .map(|c| super::shapes::JsConversation::new(c, me, client))
                 .collect();
             vec![
                 Emit(EVENT.CONVERSATION_LIST_UPDATED, to_js(&convs)),
                 Emit(
                     EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED,
-                    JsValue::from(total_unread),
+                    JsValue::from(client.total_unread()),
                 ),
             ]
         }
@@ -377,7 +376,7 @@ pub(super) fn emits(
                 group_name: group,
                 conversation_list: conversations
                     .iter()
-                    .map(|c| super::shapes::JsConversation::new(c, me, muted(&c.peer)))
+                    .map(|c| super::shapes::JsConversation::new(c, me, client))
                     .collect(),
             };
             vec![Emit(EVENT.CONVERSATION_IN_GROUP_UPDATED, to_js(&data))]

@@ -860,7 +860,7 @@ impl Chat {
                 is_sync_completed: client.is_ready(),
                 conversation_list: list
                     .iter()
-                    .map(|c| JsConversation::new(c, &me, client.is_muted(&c.peer)))
+                    .map(|c| JsConversation::new(c, &me, &client))
                     .collect(),
             })
         })
@@ -883,7 +883,7 @@ impl Chat {
                 conversation: JsConversation<'a>,
             }
             ok(One {
-                conversation: JsConversation::new(&found, &me, client.is_muted(&peer)),
+                conversation: JsConversation::new(&found, &me, &client),
             })
         })
     }

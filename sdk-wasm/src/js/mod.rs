@@ -73,10 +73,7 @@ impl State {
         let Ok((client, me)) = self.signed_in() else {
             return;
         };
-        let unread = client.total_unread();
-        let muted = |p: &UserId| client.is_muted(p);
-        let marks = |p: &UserId| client.known_read_marks(p);
-        let emits = events::emits(event, &me, unread, muted, marks, &self.held);
+        let emits = events::emits(event, &me, &client, &self.held);
         for events::Emit(name, data) in emits {
             // Those listening when the event came, whatever they add or remove meanwhile.
             let handlers: Vec<(Function, JsValue)> = (self.handlers.borrow().iter())

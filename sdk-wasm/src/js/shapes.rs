@@ -2,7 +2,8 @@
 //! and the friend list and blacklist. Typed here, turned into JavaScript by
 //! [`super::convert::to_js`].
 
-use crate::client::ReadMarks;
+use crate::cache::indexeddb::IndexedDbCache;
+use crate::client::{Client, ReadMarks};
 use crate::event::{Applications, Friend};
 use protocol::presence::{Presence, UserStatus};
 use protocol::push::ReceiveOpt;
@@ -417,6 +418,8 @@ pub struct JsConversation<'a> {
     pub user_profile: JsProfile<'a>,
     /// Seconds since the Unix epoch.
     pub updated_time: u64,
+    /// The peer's remark as this user's friend (`updateFriend`), `''` for none.
+    pub remark: String,
     /// `AcceptNotNotify` when muted (`setMessageRemindType`), else `AcceptAndNotify`.
     pub message_remind_type: &'static str,
     /// Pinned with `pinConversation`: first in the list, on every device.
@@ -432,7 +435,8 @@ pub struct JsConversation<'a> {
 }
 
 impl<'a> JsConversation<'a> {
-    pub fn new(c: &'a Conversation, me: &UserId, muted: bool) -> Self {
+    /// `c` as `me` sees it; `client` tells whether its peer is muted and the peer's remark.
+    pub fn new(c: &'a Conversation, me: &UserId, client: &Client<IndexedDbCache>) -> Self {
         let marks = ReadMarks {
             mine: c.read_up_to,
             peer: c.peer_read_up_to,
@@ -447,7 +451,8 @@ impl<'a> JsConversation<'a> {
                 .map(|m| JsMessage::last(m, me, marks)),
             user_profile: JsProfile::new(&c.peer, &c.peer_nick, &c.peer_avatar, &NO_DETAILS),
             updated_time: c.updated_ms / 1000,
-            message_remind_type: match muted {
+            remark: client.remark_of(&c.peer),
+            message_remind_type: match client.is_muted(&c.peer) {
                 true => super::events::REMIND_SILENT,
                 false => super::events::REMIND_NOTIFY,
             },
