@@ -340,13 +340,16 @@ pub(super) fn emits(
         // Tencent's SDK has no event for it: the conversation list that follows shows it.
         Event::MessagesDeleted { .. } => Vec::new(),
         Event::ConversationListUpdated(list) => {
-            // A read on another device: the messages the app holds are read there too.
-            held.read(&|id| {
-                let peer = id.strip_prefix(ConversationId::PREFIX);
-                (list.iter())
-                    .find(|c| peer == Some(c.peer.as_str()))
-                    .map_or(0, |c| c.read_up_to)
-            });
+            // A read on another device: the messages the app holds are read there too. (Not
+            // looked for while nothing is read, as in the sync of a new user's history.)
+            if list.iter().any(|c| c.read_up_to > 0) {
+                held.read(&|id| {
+                    let peer = id.strip_prefix(ConversationId::PREFIX);
+                    (list.iter())
+                        .find(|c| peer == Some(c.peer.as_str()))
+                        .map_or(0, |c| c.read_up_to)
+                });
+            }
             let convs: Vec<_> = list
                 .iter()
                 .map(|c| super::shapes::JsConversation::new(c, me, client))

@@ -65,8 +65,8 @@ impl Held {
     /// As in Tencent's SDK, this follows a read on any of the user's devices.
     pub(super) fn read(&self, read_up_to: &dyn Fn(&str) -> u64) {
         self.0.for_each(&mut |object, _| {
-            if field(&object, "flow") != "in"
-                || field(&object, "isRead").is_truthy()
+            if field(&object, "isRead").is_truthy()
+                || field(&object, "flow") != "in"
                 || Object::is_frozen(object.unchecked_ref::<Object>())
             {
                 return;
