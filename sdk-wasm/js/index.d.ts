@@ -225,7 +225,9 @@ export interface EventObject<T> {
 
 /** Each event's `data`, by event name (the values of `EVENT`). */
 export interface EventMap {
+  /** A sign-in has synced: once a sign-in, not again after a reconnect. */
   sdkStateReady: null;
+  /** The sign-in ended (after `KICKED_OUT`, or at `logout`); a dropped connection is not this. */
   sdkStateNotReady: null;
   onMessageReceived: Message[];
   /** Messages edited (`modifyMessage`, or the backend's `modify_c2c_msg`) on any device of
@@ -280,6 +282,7 @@ export interface Chat {
   login(options: { userID: string; userSig: string }): Promise<Result<{}>>;
   logout(): Promise<Result<{}>>;
   destroy(): Promise<Result<{}>>;
+  /** From `SDK_READY` to `SDK_NOT_READY`: true while offline too, as in Tencent's SDK. */
   isReady(): boolean;
   /** The signed-in user's ID, `''` when none. */
   getLoginUser(): string;

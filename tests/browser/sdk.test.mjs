@@ -1900,8 +1900,9 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
     const { default: DuetChat } = await import('/pkg/index.js');
     const open = async (user, userSig) => {
       const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-      const state = { chat, received: [], modified: [], ready: 0, net: [] };
+      const state = { chat, received: [], modified: [], ready: 0, notReady: 0, net: [] };
       chat.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => state.net.push(data.state));
+      chat.on(DuetChat.EVENT.SDK_NOT_READY, () => { state.notReady += 1; });
       chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => state.received.push(...data.map((m) => m.payload.text)));
       chat.on(DuetChat.EVENT.MESSAGE_MODIFIED, ({ data }) => state.modified.push(...data.map((m) => m.payload.text)));
       const first = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, () => { state.ready += 1; r(); }));
@@ -1921,7 +1922,10 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
   await page.waitForFunction(() => window.t.b1.received.length === 1 && window.t.b2.received.length === 2);
 
   await server.pause();
-  await page.waitForFunction(() => !window.t.a.chat.isReady() && !window.t.b1.chat.isReady());
+  // As in Tencent's SDK, a dropped connection is NET_STATE_CHANGE alone: the instance stays ready.
+  await page.waitForFunction(() => window.t.a.net.includes('disconnected') && window.t.b1.net.includes('disconnected'));
+  assert.deepEqual(await page.evaluate(() => [window.t.a.chat.isReady(), window.t.b1.chat.isReady(), window.t.a.notReady]),
+    [true, true, 0], 'offline, the instance is still ready, and no SDK_NOT_READY came');
   const offline = await page.evaluate(async (bob) => {
     const msg = window.t.a.chat.createTextMessage({ to: bob, payload: { text: 'written offline' } });
     window.t.offline = { msg, id: msg.ID };
@@ -1941,19 +1945,21 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
   delete offline.friends;
   assert.deepEqual(offline, { status: 'unSend', settled: false }, 'offline: the send waits in the outbox');
   await server.resume();
-  await page.waitForFunction(() => window.t.a.ready === 2 && window.t.b1.ready === 2 && window.t.b2.ready === 2, null, { timeout: 60000 });
+  await page.waitForFunction(() => [window.t.a, window.t.b1, window.t.b2]
+    .every((t) => t.net.lastIndexOf('connected') > t.net.indexOf('disconnected')), null, { timeout: 60000 });
   await page.waitForFunction(() => window.t.b1.received.includes('written offline'), null, { timeout: 20000 })
     .catch(async (e) => { console.error(JSON.stringify(await page.evaluate(() => ({ a: window.t.a, b1: window.t.b1 })))); throw e; });
   await page.waitForFunction(() => window.t.offline.sent || window.t.offline.error);
   const got = await page.evaluate(() => ({
     b1: window.t.b1.received, b2: window.t.b2.received, a: window.t.a.received, modified: window.t.a.modified,
-    net: window.t.a.net,
+    net: window.t.a.net, ready: [window.t.a.ready, window.t.b1.ready, window.t.b2.ready],
     offline: { same: window.t.offline.sent === window.t.offline.msg, status: window.t.offline.msg.status, error: window.t.offline.error },
   }));
   const dropped = got.net.indexOf('disconnected');
   assert.ok(dropped >= 0 && got.net.indexOf('connecting', dropped) > dropped
     && got.net.lastIndexOf('connected') > got.net.indexOf('connecting', dropped),
   `NET_STATE_CHANGE goes disconnected, connecting, connected: ${got.net}`);
+  assert.deepEqual(got.ready, [1, 1, 1], 'SDK_READY comes once a sign-in, not again after a reconnect');
   assert.deepEqual(got.b1, ['before', 'written offline'], 'each message once, in order');
   assert.deepEqual(got.b2, ['before', 'from tab 1', 'written offline'], 'the other tab sees its sibling\'s send');
   assert.deepEqual(got.a, ['from tab 1']);
@@ -2429,11 +2435,17 @@ test('with one device per user, a second sign-in kicks the first out with multip
       const kicked = new Promise((r) => first.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => r(data.type)));
       const states = [];
       first.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => states.push(data.state));
+      const order = [];
+      first.on(DuetChat.EVENT.KICKED_OUT, () => order.push('KICKED_OUT'));
+      first.on(DuetChat.EVENT.SDK_NOT_READY, () => order.push('SDK_NOT_READY'));
       const second = await window.signIn(SDKAPPID, wsUrl, gina, userSig);
       const type = await kicked;
       await new Promise((r) => setTimeout(r, 1500));
-      const out = { type, expected: DuetChat.TYPES.KICKED_OUT_MULT_DEVICE, states, firstReady: first.isReady(), secondReady: second.isReady() };
+      const out = { type, expected: DuetChat.TYPES.KICKED_OUT_MULT_DEVICE, states, firstReady: first.isReady(), secondReady: second.isReady(), order };
+      // A logout ends the sign-in too: SDK_NOT_READY, as Tencent's, then isReady() is false.
+      second.on(DuetChat.EVENT.SDK_NOT_READY, () => order.push('logout: SDK_NOT_READY'));
       await second.logout();
+      out.afterLogout = second.isReady();
       return out;
     }, { wsUrl: single.ws, SDKAPPID, gina, userSig: sig(gina) });
     assert.equal(got.type, got.expected);
@@ -2441,6 +2453,9 @@ test('with one device per user, a second sign-in kicks the first out with multip
     assert.equal(got.firstReady, false, 'the first instance stays signed out');
     assert.ok(!got.states.includes('connecting'), `it does not reconnect: ${got.states}`);
     assert.equal(got.secondReady, true);
+    assert.deepEqual(got.order, ['KICKED_OUT', 'SDK_NOT_READY', 'logout: SDK_NOT_READY'],
+      'SDK_NOT_READY follows KICKED_OUT and a logout, as in Tencent\'s SDK');
+    assert.equal(got.afterLogout, false);
   } finally {
     await single.stop();
   }

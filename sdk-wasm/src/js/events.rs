@@ -46,7 +46,7 @@ struct EventNames {
 
 const EVENT: EventNames = EventNames {
     SDK_READY: "sdkStateReady",
-    SDK_NOT_READY: "sdkStateNotReady",
+    SDK_NOT_READY: NOT_READY,
     MESSAGE_RECEIVED: "onMessageReceived",
     MESSAGE_MODIFIED: "onMessageModified",
     MESSAGE_REACTIONS_UPDATED: "onMessageReactionsUpdated",
@@ -190,6 +190,9 @@ const TYPES: Types = Types {
     READ_ALL_MSG: READ_ALL,
 };
 
+/// `SDK_NOT_READY`: a sign-in ended (a logout, a kick).
+pub(super) const NOT_READY: &str = "sdkStateNotReady";
+
 /// A friend application's `type`: to this user, or from it.
 pub(super) const APPLICATION_TO_ME: &str = "Pendency_Type_ComeIn";
 pub(super) const APPLICATION_BY_ME: &str = "Pendency_Type_SendOut";
@@ -229,12 +232,15 @@ pub fn constants() -> JsValue {
 pub(super) struct Emit(pub &'static str, pub JsValue);
 
 /// The app's events for one SDK event, told by `client` after it: the unread count, how far
-/// each conversation is read, which peers are muted and the friends' remarks.
+/// each conversation is read, which peers are muted and the friends' remarks. `readiness`:
+/// the event makes the instance ready (the first `SdkReady` of a sign-in) or no longer
+/// ready (a kick), as Tencent's `SDK_READY` and `SDK_NOT_READY` tell.
 pub(super) fn emits(
     event: Event,
     me: &UserId,
     client: &Client<IndexedDbCache>,
     held: &Held,
+    readiness: bool,
 ) -> Vec<Emit> {
     // Message objects are read as of their conversation's marks, the peer's at least
     // `peer_read` (an event's news, which the marks may not hold yet): they update the objects
@@ -409,10 +415,14 @@ pub(super) fn emits(
             EVENT.FRIEND_APPLICATION_LIST_UPDATED,
             to_js(&ApplicationList::new(&all)),
         )],
-        Event::SdkReady => vec![
-            net(TYPES.NET_STATE_CONNECTED),
-            Emit(EVENT.SDK_READY, JsValue::NULL),
-        ],
+        // Each connection's first sync; the first of a sign-in is `SDK_READY` as well.
+        Event::SdkReady => {
+            let mut emits = vec![net(TYPES.NET_STATE_CONNECTED)];
+            if readiness {
+                emits.push(Emit(EVENT.SDK_READY, JsValue::NULL));
+            }
+            emits
+        }
         Event::KickedOut(cause) => {
             #[derive(Serialize)]
             struct Kicked {
@@ -425,12 +435,14 @@ pub(super) fn emits(
                 KickCause::UserSigExpired => TYPES.KICKED_OUT_USERSIG_EXPIRED,
                 KickCause::KickedByBackend => TYPES.KICKED_OUT_REST_API,
             };
-            vec![Emit(EVENT.KICKED_OUT, to_js(&Kicked { kind }))]
+            let mut emits = vec![Emit(EVENT.KICKED_OUT, to_js(&Kicked { kind }))];
+            if readiness {
+                emits.push(Emit(EVENT.SDK_NOT_READY, JsValue::NULL));
+            }
+            emits
         }
-        Event::Disconnected => vec![
-            net(TYPES.NET_STATE_DISCONNECTED),
-            Emit(EVENT.SDK_NOT_READY, JsValue::NULL),
-        ],
+        // The client reconnects by itself: the instance stays ready, as Tencent's does.
+        Event::Disconnected => vec![net(TYPES.NET_STATE_DISCONNECTED)],
         Event::Reconnecting => vec![net(TYPES.NET_STATE_CONNECTING)],
         Event::SendFailed { error, .. } | Event::Error(error) => {
             vec![Emit(EVENT.ERROR, to_js(&ErrorData::from(&error)))]

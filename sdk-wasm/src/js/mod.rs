@@ -27,7 +27,7 @@ use args::Args;
 use convert::{ok, promise, sdk_error};
 use js_sys::{Function, Promise};
 use protocol::{DeviceId, UserId};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -46,6 +46,11 @@ struct State {
     client: RefCell<Option<Client<IndexedDbCache>>>,
     /// The message objects given to the app, kept one per message.
     held: held::Held,
+    /// Tencent's readiness (`isReady`): from `SDK_READY`, once a sign-in has synced, to
+    /// `SDK_NOT_READY`, when it ends (a logout, a kick). A dropped connection leaves it
+    /// ready, as in Tencent's SDK: `NET_STATE_CHANGE` tells of it, sends wait in the outbox,
+    /// and the sync after the reconnect is not announced as `SDK_READY` again.
+    ready: Cell<bool>,
 }
 
 /// A listener: the event's name, the handler, and the `this` it is called with (Tencent's
@@ -73,19 +78,28 @@ impl State {
         let Ok((client, me)) = self.signed_in() else {
             return;
         };
-        let emits = events::emits(event, &me, &client, &self.held);
-        for events::Emit(name, data) in emits {
-            // Those listening when the event came, whatever they add or remove meanwhile.
-            let handlers: Vec<(Function, JsValue)> = (self.handlers.borrow().iter())
-                .filter(|Listening(n, ..)| n == name)
-                .map(|Listening(_, h, this)| (h.clone(), this.clone()))
-                .collect();
-            let event = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&event, &"name".into(), &name.into());
-            let _ = js_sys::Reflect::set(&event, &"data".into(), &data);
-            for (h, this) in handlers {
-                let _ = h.call1(&this, &event);
-            }
+        let readiness = match event {
+            Event::SdkReady => !self.ready.replace(true),
+            Event::KickedOut(_) => self.ready.replace(false),
+            _ => false,
+        };
+        for events::Emit(name, data) in events::emits(event, &me, &client, &self.held, readiness) {
+            self.dispatch(name, &data);
+        }
+    }
+
+    /// Calls the listeners of the event `name` with `{ name, data }`.
+    fn dispatch(&self, name: &str, data: &JsValue) {
+        // Those listening when the event came, whatever they add or remove meanwhile.
+        let handlers: Vec<(Function, JsValue)> = (self.handlers.borrow().iter())
+            .filter(|Listening(n, ..)| n == name)
+            .map(|Listening(_, h, this)| (h.clone(), this.clone()))
+            .collect();
+        let event = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&event, &"name".into(), &name.into());
+        let _ = js_sys::Reflect::set(&event, &"data".into(), data);
+        for (h, this) in handlers {
+            let _ = h.call1(&this, &event);
         }
     }
 }
@@ -109,6 +123,7 @@ impl Chat {
                 handlers: RefCell::default(),
                 client: RefCell::new(None),
                 held: held::Held::new(),
+                ready: Cell::new(false),
             }),
         })
     }
@@ -135,13 +150,11 @@ impl Chat {
             .retain(|Listening(n, h, _)| !(Some(n) == name.as_ref() && JsValue::eq(h, &handler)));
     }
 
+    /// `isReady()`: signed in and synced at least once, until a logout or a kick (as
+    /// Tencent's: a dropped connection leaves it true).
     #[wasm_bindgen(js_name = isReady)]
     pub fn is_ready(&self) -> bool {
-        self.state
-            .client
-            .borrow()
-            .as_ref()
-            .is_some_and(|c| c.is_ready())
+        self.state.ready.get()
     }
 
     /// `getLoginUser()`: the signed-in user's ID, `''` when none. (A `JsValue`, not a
@@ -233,6 +246,9 @@ impl Chat {
         promise(async move {
             let client = state.client.borrow_mut().take();
             state.held.clear();
+            if state.ready.replace(false) {
+                state.dispatch(events::NOT_READY, &JsValue::NULL);
+            }
             if let Some(c) = client {
                 c.logout().await;
             }
