@@ -106,15 +106,18 @@ pub enum Event {
     FriendApplicationsUpdated(Applications),
     /// The first sync after sign-in finished (R5.7).
     SdkReady,
-    /// The server ended the session for good: another sign-in replaced it, or the account was
-    /// deleted. The client does not reconnect.
+    /// The server ended the session for good: another sign-in replaced it, the account was
+    /// deleted, the backend signed the user out, or the UserSig expired, or it refused to
+    /// sign in again after a dropped connection for one of these. The client does not
+    /// reconnect.
     KickedOut(KickCause),
     /// The connection dropped; the SDK is not ready until it reconnects and syncs.
     Disconnected,
     /// The SDK is connecting again after a dropped connection.
     Reconnecting,
-    /// A fault the app did not call for: a reconnect refused (e.g. the UserSig expired), after
-    /// which the SDK stopped reconnecting, or the first failure of the local cache in a session
-    /// (e.g. another tab upgraded it: the page must be reloaded).
+    /// A fault the app did not call for: a reconnect refused for a reason other than a kick's
+    /// (e.g. the app's key changed), after which the SDK stopped reconnecting, or the first
+    /// failure of the local cache in a session (e.g. another tab upgraded it: the page must be
+    /// reloaded).
     Error(crate::error::SdkError),
 }

@@ -2425,6 +2425,34 @@ test('a session whose UserSig expires is kicked out with userSigExpired and does
   assert.ok(!got.states.slice(got.states.indexOf('disconnected')).includes('connecting'), `${got.states}`);
 });
 
+test('a UserSig that expires while the server is away ends the sign-in when the SDK reconnects: KICKED_OUT, SDK_NOT_READY', async () => {
+  const fay = `fay10-${run}`;
+  await page.evaluate(async ({ wsUrl, SDKAPPID, fay, userSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    window.fay = { chat, events: [] };
+    for (const name of ['KICKED_OUT', 'SDK_NOT_READY', 'NET_STATE_CHANGE', 'ERROR']) {
+      chat.on(DuetChat.EVENT[name], ({ data }) => window.fay.events.push(data?.type ?? data?.state ?? data?.code ?? name));
+    }
+    const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
+    await chat.login({ userID: fay, userSig });
+    await ready;
+  }, { wsUrl, SDKAPPID, fay, userSig: signer.genUserSig(fay, 5) });
+  await server.pause();
+  await page.waitForFunction(() => window.fay.events.includes('disconnected'));
+  const whileAway = await page.evaluate(() => window.fay.chat.isReady());
+  await new Promise((r) => setTimeout(r, 6000));
+  await server.resume();
+  await page.waitForFunction(() => window.fay.events.includes('userSigExpired'), null, { timeout: 60000 });
+  await new Promise((r) => setTimeout(r, 1500));
+  const got = await page.evaluate(() => ({
+    events: window.fay.events.filter((e) => e !== 'connecting'), ready: window.fay.chat.isReady(), user: window.fay.chat.getLoginUser(),
+  }));
+  assert.equal(whileAway, true, 'away, the instance is still ready');
+  assert.deepEqual(got, { events: ['connected', 'disconnected', 'userSigExpired', 'SDK_NOT_READY'], ready: false, user: '' },
+    'the refused reconnect is the kick the server would have made, and the SDK stops there');
+});
+
 test('with one device per user, a second sign-in kicks the first out with multipleDevice', async () => {
   const single = await startServer({ sdkAppId: SDKAPPID, secret: SECRET, env: { DUET_MAX_DEVICES: '1' } });
   try {

@@ -21,6 +21,7 @@ use crate::session::{FrameSink, FrameStream, Login, Session};
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use litemap::LiteMap;
+use protocol::frame::KickCause;
 use protocol::{Message, Relation, RelationEntry, UserId};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -366,8 +367,7 @@ impl<C: Cache + 'static> Client<C> {
             if kicked || self.inner.generation.get() != generation {
                 self.inner.session.borrow_mut().take();
                 if kicked {
-                    self.inner.login.borrow_mut().take();
-                    self.inner.waiting.borrow_mut().clear();
+                    self.end_sign_in();
                 }
                 return;
             }
@@ -389,11 +389,18 @@ impl<C: Cache + 'static> Client<C> {
                         crate::runtime::spawn(self.clone().follow_again(session));
                         break events;
                     }
-                    // A refused sign-in (expired UserSig, …) will not pass by retrying.
+                    // A refused sign-in will not pass by retrying. An expired or revoked
+                    // UserSig ends the sign-in as the server's kick would have, had the
+                    // connection lasted; another refusal is told as it is.
                     Err(e) if e.code != codes::DISCONNECTED => {
-                        (self.inner.listener)(Event::Error(e));
                         self.inner.session.borrow_mut().take();
-                        return;
+                        let cause = match e.code {
+                            protocol::ErrorCode::USERSIG_EXPIRED => KickCause::UserSigExpired,
+                            protocol::ErrorCode::USERSIG_REVOKED => KickCause::KickedByBackend,
+                            _ => return (self.inner.listener)(Event::Error(e)),
+                        };
+                        (self.inner.listener)(Event::KickedOut(cause));
+                        return self.end_sign_in();
                     }
                     Err(_) => attempt += 1,
                 }
@@ -531,6 +538,12 @@ impl<C: Cache + 'static> Client<C> {
             }
             other => Some(other),
         }
+    }
+
+    /// The server ended the sign-in for good: no user, and no send waits any more.
+    fn end_sign_in(&self) {
+        self.inner.login.borrow_mut().take();
+        self.inner.waiting.borrow_mut().clear();
     }
 
     /// Keeps what the muted or friend list `list` says of conversations' peers (muted; a
