@@ -279,7 +279,12 @@ export interface Chat {
    * function is not kept; a warning says so. */
   on<K extends keyof EventMap>(event: K, handler: (event: EventObject<EventMap[K]>) => void, context?: unknown): void;
   off<K extends keyof EventMap>(event: K, handler: (event: EventObject<EventMap[K]>) => void): void;
-  login(options: { userID: string; userSig: string }): Promise<Result<{}>>;
+  /**
+   * Signs in; `SDK_READY` follows once synced. As Tencent's: while a sign-in is under way,
+   * another is refused with 2025; once it is done, the same user's resolves
+   * `{ repeatLogin: true }`, and another user's is refused with 61004.
+   */
+  login(options: { userID: string; userSig: string }): Promise<Result<{ repeatLogin?: true }>>;
   logout(): Promise<Result<{}>>;
   destroy(): Promise<Result<{}>>;
   /** From `SDK_READY` to `SDK_NOT_READY`: true while offline too, as in Tencent's SDK. */

@@ -33,6 +33,8 @@ pub mod codes {
     pub const READ_RECEIPT_EMPTY: ErrorCode = ErrorCode(2114);
     /// No user of that ID (Tencent's `USER_OR_GRP_NOT_FOUND`).
     pub const NO_USER: ErrorCode = ErrorCode(2501);
+    /// `login` while a sign-in is under way (Tencent's `REPEAT_LOGIN`).
+    pub const REPEAT_LOGIN: ErrorCode = ErrorCode(2025);
 }
 
 /// An error, boxed: a `Result` carrying it is then no wider than its value (or one word), which

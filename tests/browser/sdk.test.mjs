@@ -334,6 +334,37 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
   assert.equal(got.userAfter, '');
 });
 
+test("login twice, as Tencent's: 2025 while the first is under way, then { repeatLogin: true }; another user is refused", async () => {
+  const ines = `ines-${run}`, jon = `jon-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, ines, jon, inesSig, jonSig }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const chat = DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const outcome = (p) => p.then((r) => ({ code: r.code, data: r.data }), (e) => ({ error: e.code }));
+    // As a React view in strict mode starts it: twice at once.
+    const [first, second] = await Promise.all([
+      outcome(chat.login({ userID: ines, userSig: inesSig })),
+      outcome(chat.login({ userID: ines, userSig: inesSig })),
+    ]);
+    const again = await outcome(chat.login({ userID: ines, userSig: inesSig }));
+    const other = await outcome(chat.login({ userID: jon, userSig: jonSig }));
+    const user = chat.getLoginUser();
+    await chat.logout();
+    const afterLogout = await outcome(chat.login({ userID: jon, userSig: jonSig }));
+    const then = chat.getLoginUser();
+    await chat.logout();
+    return { first, second, again, other, user, afterLogout, then };
+  }, { wsUrl, SDKAPPID, ines, jon, inesSig: sig(ines), jonSig: sig(jon) });
+  assert.deepEqual(got, {
+    first: { code: 0, data: {} },
+    second: { error: 2025 },
+    again: { code: 0, data: { repeatLogin: true } },
+    other: { error: 61004 },
+    user: ines,
+    afterLogout: { code: 0, data: {} },
+    then: jon,
+  });
+});
+
 test('setAllMessageRead reads every conversation, here and on the other devices', async () => {
   const alice = `alice-all-${run}`, bob = `bob-all-${run}`, carol = `carol-all-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {

@@ -51,6 +51,24 @@ struct State {
     /// ready, as in Tencent's SDK: `NET_STATE_CHANGE` tells of it, sends wait in the outbox,
     /// and the sync after the reconnect is not announced as `SDK_READY` again.
     ready: Cell<bool>,
+    /// A `login` is under way, from its start to its answer.
+    signing_in: Cell<bool>,
+}
+
+/// Marks a `login` under way until it ends, however it ends.
+struct SigningIn<'a>(&'a Cell<bool>);
+
+impl<'a> SigningIn<'a> {
+    fn start(flag: &'a Cell<bool>) -> Self {
+        flag.set(true);
+        Self(flag)
+    }
+}
+
+impl Drop for SigningIn<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
 }
 
 /// A listener: the event's name, the handler, and the `this` it is called with (Tencent's
@@ -124,6 +142,7 @@ impl Chat {
                 client: RefCell::new(None),
                 held: held::Held::new(),
                 ready: Cell::new(false),
+                signing_in: Cell::new(false),
             }),
         })
     }
@@ -201,18 +220,32 @@ impl Chat {
             let o = Args::read(&options, "login options")?;
             let user = o.user("userID")?;
             let user_sig = o.need(o.string("userSig")?, "userSig")?;
-            // (A client kicked out by the server has no user and is replaced.)
-            if state
-                .client
-                .borrow()
-                .as_ref()
-                .is_some_and(|c| c.me().is_some())
-            {
-                return Err(sdk_error(SdkError::new(
-                    codes::STATE,
-                    "already logged in; call logout first",
-                )));
+            // As Tencent's: a sign-in while one is under way is refused with 2025 (an app
+            // whose view starts it twice, as React's strict mode does, is told), and the same
+            // user's once it is done resolves `{ repeatLogin: true }`. (A client kicked out by
+            // the server has no user and is replaced.)
+            if state.signing_in.get() {
+                let e = SdkError::new(codes::REPEAT_LOGIN, "a sign-in is under way");
+                return Err(sdk_error(e));
             }
+            let signed_in = state.client.borrow().as_ref().and_then(|c| c.me());
+            if let Some(me) = signed_in {
+                if me != user {
+                    let e = SdkError::new(
+                        codes::STATE,
+                        "already logged in as another user; call logout first",
+                    );
+                    return Err(sdk_error(e));
+                }
+                crate::log::warn("login: this user is logged in already");
+                #[derive(serde::Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Repeat {
+                    repeat_login: bool,
+                }
+                return ok(Repeat { repeat_login: true });
+            }
+            let _under_way = SigningIn::start(&state.signing_in);
             let weak = Rc::downgrade(&state);
             let listener: Listener = Rc::new(move |e| {
                 if let Some(s) = weak.upgrade() {
