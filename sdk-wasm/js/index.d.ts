@@ -229,6 +229,8 @@ export interface EventMap {
   sdkStateReady: null;
   /** The sign-in ended (after `KICKED_OUT`, or at `logout`); a dropped connection is not this. */
   sdkStateNotReady: null;
+  /** `destroy()` signed out; the listeners are forgotten after this one. */
+  sdkDestroy: { SDKAppID: number };
   onMessageReceived: Message[];
   /** Messages edited (`modifyMessage`, or the backend's `modify_c2c_msg`) on any device of
    * either user: their newest version. A send's outcome is not an event: `sendMessage`'s
@@ -715,6 +717,7 @@ export interface RelationChange {
 export declare const EVENT: {
   readonly SDK_READY: 'sdkStateReady';
   readonly SDK_NOT_READY: 'sdkStateNotReady';
+  readonly SDK_DESTROY: 'sdkDestroy';
   readonly MESSAGE_RECEIVED: 'onMessageReceived';
   readonly MESSAGE_MODIFIED: 'onMessageModified';
   readonly MESSAGE_REACTIONS_UPDATED: 'onMessageReactionsUpdated';

@@ -334,7 +334,7 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
   assert.equal(got.userAfter, '');
 });
 
-test("login twice, as Tencent's: 2025 while the first is under way, then { repeatLogin: true }; another user is refused", async () => {
+test("login twice, as Tencent's: 2025 while the first is under way, then { repeatLogin: true }; another user is refused; destroy", async () => {
   const ines = `ines-${run}`, jon = `jon-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, ines, jon, inesSig, jonSig }) => {
     const { default: DuetChat } = await import('/pkg/index.js');
@@ -351,8 +351,17 @@ test("login twice, as Tencent's: 2025 while the first is under way, then { repea
     await chat.logout();
     const afterLogout = await outcome(chat.login({ userID: jon, userSig: jonSig }));
     const then = chat.getLoginUser();
+    await new Promise((r) => chat.isReady() ? r() : chat.on(DuetChat.EVENT.SDK_READY, r));
+    // destroy(): signed out (SDK_NOT_READY), then SDK_DESTROY, then no listener is left.
+    const ending = [];
+    chat.on(DuetChat.EVENT.SDK_NOT_READY, () => ending.push('SDK_NOT_READY'));
+    chat.on(DuetChat.EVENT.SDK_DESTROY, ({ data }) => ending.push(data));
+    await chat.destroy();
+    chat.on(DuetChat.EVENT.SDK_READY, () => ending.push('a listener added after destroy'));
+    await outcome(chat.login({ userID: jon, userSig: jonSig }));
+    await new Promise((r) => setTimeout(r, 1000));
     await chat.logout();
-    return { first, second, again, other, user, afterLogout, then };
+    return { first, second, again, other, user, afterLogout, then, ending };
   }, { wsUrl, SDKAPPID, ines, jon, inesSig: sig(ines), jonSig: sig(jon) });
   assert.deepEqual(got, {
     first: { code: 0, data: {} },
@@ -362,6 +371,7 @@ test("login twice, as Tencent's: 2025 while the first is under way, then { repea
     user: ines,
     afterLogout: { code: 0, data: {} },
     then: jon,
+    ending: ['SDK_NOT_READY', { SDKAppID: SDKAPPID }, 'a listener added after destroy'],
   });
 });
 

@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 struct EventNames {
     SDK_READY: &'static str,
     SDK_NOT_READY: &'static str,
+    SDK_DESTROY: &'static str,
     MESSAGE_RECEIVED: &'static str,
     MESSAGE_MODIFIED: &'static str,
     MESSAGE_REACTIONS_UPDATED: &'static str,
@@ -47,6 +48,7 @@ struct EventNames {
 const EVENT: EventNames = EventNames {
     SDK_READY: "sdkStateReady",
     SDK_NOT_READY: NOT_READY,
+    SDK_DESTROY: DESTROY,
     MESSAGE_RECEIVED: "onMessageReceived",
     MESSAGE_MODIFIED: "onMessageModified",
     MESSAGE_REACTIONS_UPDATED: "onMessageReactionsUpdated",
@@ -192,6 +194,8 @@ const TYPES: Types = Types {
 
 /// `SDK_NOT_READY`: a sign-in ended (a logout, a kick).
 pub(super) const NOT_READY: &str = "sdkStateNotReady";
+/// `SDK_DESTROY`: `destroy` signed out and is about to forget the listeners.
+pub(super) const DESTROY: &str = "sdkDestroy";
 
 /// A friend application's `type`: to this user, or from it.
 pub(super) const APPLICATION_TO_ME: &str = "Pendency_Type_ComeIn";

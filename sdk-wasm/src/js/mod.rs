@@ -275,6 +275,20 @@ impl Chat {
 
     /// Signs out; the cached history stays for the next sign-in.
     pub fn logout(&self) -> Promise {
+        self.end(false)
+    }
+
+    /// Signs out, tells `SDK_DESTROY` (`{ SDKAppID }`) and forgets every listener, as
+    /// Tencent's does.
+    pub fn destroy(&self) -> Promise {
+        self.end(true)
+    }
+}
+
+impl Chat {
+    /// Ends the sign-in, if any (`SDK_NOT_READY` when it was ready); with `destroy`, then
+    /// `SDK_DESTROY` and no listeners.
+    fn end(&self, destroy: bool) -> Promise {
         let state = self.state.clone();
         promise(async move {
             let client = state.client.borrow_mut().take();
@@ -285,14 +299,15 @@ impl Chat {
             if let Some(c) = client {
                 c.logout().await;
             }
+            if destroy {
+                let data = js_sys::Object::new();
+                let id = JsValue::from(state.sdk_app_id as f64);
+                let _ = js_sys::Reflect::set(&data, &"SDKAppID".into(), &id);
+                state.dispatch(events::DESTROY, &data);
+                state.handlers.borrow_mut().clear();
+            }
             ok(Empty {})
         })
-    }
-
-    /// Signs out and forgets every listener.
-    pub fn destroy(&self) -> Promise {
-        self.state.handlers.borrow_mut().clear();
-        self.logout()
     }
 }
 
