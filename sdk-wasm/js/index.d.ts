@@ -384,6 +384,8 @@ export interface Chat {
   /** The same message objects, of one conversation, with `readReceiptInfo` as this browser
    * knows it now. */
   getMessageReadReceiptList(messages: Message[]): Promise<Result<{ messageList: Message[] }>>;
+  /** Unread messages over the conversations that notify: a muted one (`setMessageRemindType`)
+   * keeps its `unreadCount` out of it, as in Tencent's SDK. */
   getTotalUnreadMessageCount(): number;
   /** The conversations leave your list on all your devices until a newer message comes, with
    * their messages unless `clearHistoryMessage` is false; the peer keeps its copy. */

@@ -375,6 +375,33 @@ test("login twice, as Tencent's: 2025 while the first is under way, then { repea
   });
 });
 
+test("a muted conversation keeps its unread count out of the total, as Tencent's", async () => {
+  const kim = `kim-${run}`, lee = `lee-${run}`;
+  const got = await page.evaluate(async ({ wsUrl, SDKAPPID, users }) => {
+    const { default: DuetChat } = await import('/pkg/index.js');
+    const [k, l] = await window.signInAll(SDKAPPID, wsUrl, users);
+    const [kim, lee] = users.map(([id]) => id);
+    const conversation = async () => (await l.getConversationList()).data.conversationList.find((c) => c.conversationID === `C2C${kim}`);
+    const totals = [];
+    l.on(DuetChat.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, ({ data }) => totals.push(data));
+    await k.sendMessage(k.createTextMessage({ to: lee, payload: { text: 'one' } }));
+    await window.until(async () => (await conversation())?.unreadCount === 1);
+    const before = l.getTotalUnreadMessageCount();
+    await l.setMessageRemindType({ userIDList: [kim], messageRemindType: DuetChat.TYPES.MSG_REMIND_ACPT_NOT_NOTE });
+    await window.until(async () => l.getTotalUnreadMessageCount() === 0);
+    await k.sendMessage(k.createTextMessage({ to: lee, payload: { text: 'two' } }));
+    await window.until(async () => (await conversation())?.unreadCount === 2);
+    const muted = [(await conversation()).unreadCount, l.getTotalUnreadMessageCount()];
+    await l.setMessageRemindType({ userIDList: [kim], messageRemindType: DuetChat.TYPES.MSG_REMIND_ACPT_AND_NOTE });
+    await window.until(async () => l.getTotalUnreadMessageCount() === 2);
+    const unmuted = l.getTotalUnreadMessageCount();
+    await k.logout();
+    await l.logout();
+    return { before, muted, unmuted, lastTotals: totals.slice(-1) };
+  }, { wsUrl, SDKAPPID, users: [[kim, sig(kim)], [lee, sig(lee)]] });
+  assert.deepEqual(got, { before: 1, muted: [2, 0], unmuted: 2, lastTotals: [2] });
+});
+
 test('setAllMessageRead reads every conversation, here and on the other devices', async () => {
   const alice = `alice-all-${run}`, bob = `bob-all-${run}`, carol = `carol-all-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {

@@ -49,7 +49,9 @@ pub(super) struct ReadState {
 }
 
 impl ReadState {
-    pub(super) fn of(list: &[Conversation]) -> Self {
+    /// The state of `list`; the unread messages of the peers in `muted` are left out of the
+    /// total, as Tencent's SDK leaves out conversations that do not notify.
+    pub(super) fn of(list: &[Conversation], muted: &LiteMap<UserId, ()>) -> Self {
         let marks = list.iter().map(|c| {
             let marks = ReadMarks {
                 mine: c.read_up_to,
@@ -58,7 +60,10 @@ impl ReadState {
             (c.peer.clone(), marks)
         });
         Self {
-            total_unread: list.iter().map(|c| c.unread).sum(),
+            total_unread: (list.iter())
+                .filter(|c| !muted.contains_key(&c.peer))
+                .map(|c| c.unread)
+                .sum(),
             marks: map_of(marks),
             drafts: map_of(
                 list.iter()
@@ -340,7 +345,8 @@ impl<C: Cache + 'static> Client<C> {
         ))
     }
 
-    /// Unread messages over all conversations, as of the last conversation list.
+    /// Unread messages over all conversations but the muted ones, as of the last conversation
+    /// list (Tencent's total: a muted conversation keeps its own count).
     pub fn total_unread(&self) -> u32 {
         self.inner
             .read
@@ -353,7 +359,8 @@ impl<C: Cache + 'static> Client<C> {
     pub async fn read_marks(&self, peer: &UserId) -> Result<ReadMarks, SdkError> {
         if self.inner.read.borrow().is_none() {
             let list = self.inner.cache.conversations().await?;
-            *self.inner.read.borrow_mut() = Some(ReadState::of(&list));
+            let state = ReadState::of(&list, &self.inner.muted.borrow());
+            *self.inner.read.borrow_mut() = Some(state);
         }
         Ok(self.known_read_marks(peer))
     }

@@ -440,7 +440,8 @@ impl<C: Cache + 'static> Client<C> {
         }
         match event {
             Event::ConversationListUpdated(list) => {
-                *self.inner.read.borrow_mut() = Some(messages::ReadState::of(&list));
+                let state = messages::ReadState::of(&list, &self.inner.muted.borrow());
+                *self.inner.read.borrow_mut() = Some(state);
                 self.observe_groups(&list);
                 Some(Event::ConversationListUpdated(list))
             }
