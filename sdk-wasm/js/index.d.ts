@@ -259,6 +259,7 @@ export interface EventMap {
   onConversationGroupListUpdated: string[];
   /** The conversations in one group now (none when it is gone), after a change. */
   onConversationInGroupUpdated: { groupName: string; conversationList: Conversation[] };
+  /** `getTotalUnreadMessageCount()`, each time it changes. */
   onTotalUnreadMessageCountUpdated: number;
   onProfileUpdated: Profile[];
   /** The whole friend list after a change on this device or another. */

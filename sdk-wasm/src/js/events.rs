@@ -235,16 +235,24 @@ pub fn constants() -> JsValue {
 /// What an event's `data` is for the app's listeners: an event name and its payload.
 pub(super) struct Emit(pub &'static str, pub JsValue);
 
-/// The app's events for one SDK event, told by `client` after it: the unread count, how far
-/// each conversation is read, which peers are muted and the friends' remarks. `readiness`:
-/// the event makes the instance ready (the first `SdkReady` of a sign-in) or no longer
-/// ready (a kick), as Tencent's `SDK_READY` and `SDK_NOT_READY` tell.
+/// What an event changes of what the instance has told the app, as Tencent's SDK tells it:
+/// only when it changes.
+pub(super) struct News {
+    /// The event makes the instance ready (the first `SdkReady` of a sign-in) or no longer
+    /// ready (a kick): `SDK_READY`, `SDK_NOT_READY`.
+    pub readiness: bool,
+    /// The unread total, when the event changed it: `TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`.
+    pub unread: Option<u32>,
+}
+
+/// The app's events for one SDK event, told by `client` after it: how far each conversation
+/// is read, which peers are muted and the friends' remarks.
 pub(super) fn emits(
     event: Event,
     me: &UserId,
     client: &Client<IndexedDbCache>,
     held: &Held,
-    readiness: bool,
+    news: News,
 ) -> Vec<Emit> {
     // Message objects are read as of their conversation's marks, the peer's at least
     // `peer_read` (an event's news, which the marks may not hold yet): they update the objects
@@ -364,13 +372,12 @@ pub(super) fn emits(
                 .iter()
                 .map(|c| super::shapes::JsConversation::new(c, me, client))
                 .collect();
-            vec![
-                Emit(EVENT.CONVERSATION_LIST_UPDATED, to_js(&convs)),
-                Emit(
-                    EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED,
-                    JsValue::from(client.total_unread()),
-                ),
-            ]
+            let mut emits = vec![Emit(EVENT.CONVERSATION_LIST_UPDATED, to_js(&convs))];
+            if let Some(total) = news.unread {
+                let total = JsValue::from(total);
+                emits.push(Emit(EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, total));
+            }
+            emits
         }
         Event::ConversationGroupsUpdated(names) => {
             vec![Emit(EVENT.CONVERSATION_GROUP_LIST_UPDATED, to_js(&names))]
@@ -422,7 +429,7 @@ pub(super) fn emits(
         // Each connection's first sync; the first of a sign-in is `SDK_READY` as well.
         Event::SdkReady => {
             let mut emits = vec![net(TYPES.NET_STATE_CONNECTED)];
-            if readiness {
+            if news.readiness {
                 emits.push(Emit(EVENT.SDK_READY, JsValue::NULL));
             }
             emits
@@ -440,7 +447,7 @@ pub(super) fn emits(
                 KickCause::KickedByBackend => TYPES.KICKED_OUT_REST_API,
             };
             let mut emits = vec![Emit(EVENT.KICKED_OUT, to_js(&Kicked { kind }))];
-            if readiness {
+            if news.readiness {
                 emits.push(Emit(EVENT.SDK_NOT_READY, JsValue::NULL));
             }
             emits

@@ -53,6 +53,9 @@ struct State {
     ready: Cell<bool>,
     /// A `login` is under way, from its start to its answer.
     signing_in: Cell<bool>,
+    /// The unread total last told (`TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`, which tells only a
+    /// change, as Tencent's); 0 before any.
+    told_unread: Cell<u32>,
 }
 
 /// Marks a `login` under way until it ends, however it ends.
@@ -101,7 +104,13 @@ impl State {
             Event::KickedOut(_) => self.ready.replace(false),
             _ => false,
         };
-        for events::Emit(name, data) in events::emits(event, &me, &client, &self.held, readiness) {
+        let unread = match event {
+            Event::ConversationListUpdated(_) => Some(client.total_unread()),
+            _ => None,
+        };
+        let unread = unread.filter(|&total| self.told_unread.replace(total) != total);
+        let news = events::News { readiness, unread };
+        for events::Emit(name, data) in events::emits(event, &me, &client, &self.held, news) {
             self.dispatch(name, &data);
         }
     }
@@ -143,6 +152,7 @@ impl Chat {
                 held: held::Held::new(),
                 ready: Cell::new(false),
                 signing_in: Cell::new(false),
+                told_unread: Cell::new(0),
             }),
         })
     }
@@ -293,6 +303,7 @@ impl Chat {
         promise(async move {
             let client = state.client.borrow_mut().take();
             state.held.clear();
+            state.told_unread.set(0);
             if state.ready.replace(false) {
                 state.dispatch(events::NOT_READY, &JsValue::NULL);
             }
