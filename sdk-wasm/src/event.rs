@@ -104,7 +104,8 @@ pub enum Event {
     /// Friend applications to or from the user came or went (on this device or another);
     /// all of them now.
     FriendApplicationsUpdated(Applications),
-    /// The first sync after sign-in finished (R5.7).
+    /// A connection's first sync finished: the sign-in's (R5.7), and after each reconnect.
+    /// (The JavaScript layer tells the app the first as `SDK_READY`, as Tencent's SDK does.)
     SdkReady,
     /// The server ended the session for good: another sign-in replaced it, the account was
     /// deleted, the backend signed the user out, or the UserSig expired, or it refused to
