@@ -54,7 +54,7 @@ struct State {
     /// A `login` is under way, from its start to its answer.
     signing_in: Cell<bool>,
     /// The unread total last told (`TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`, which tells only a
-    /// change, as Tencent's); 0 before any.
+    /// change, as Tencent's); 0 at each sign-in's start.
     told_unread: Cell<u32>,
 }
 
@@ -256,6 +256,7 @@ impl Chat {
                 return ok(Repeat { repeat_login: true });
             }
             let _under_way = SigningIn::start(&state.signing_in);
+            state.told_unread.set(0);
             let weak = Rc::downgrade(&state);
             let listener: Listener = Rc::new(move |e| {
                 if let Some(s) = weak.upgrade() {
@@ -303,7 +304,6 @@ impl Chat {
         promise(async move {
             let client = state.client.borrow_mut().take();
             state.held.clear();
-            state.told_unread.set(0);
             if state.ready.replace(false) {
                 state.dispatch(events::NOT_READY, &JsValue::NULL);
             }
