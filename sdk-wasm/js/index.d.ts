@@ -276,7 +276,9 @@ export interface EventMap {
   error: { code: number; message: string };
 }
 
-export interface Chat {
+export declare class Chat {
+  /** Another instance, beside the one `create` gives (e.g. for a second user in one page). */
+  constructor(options: CreateOptions);
   /** `handler` is called with `this` being `context`. A name that is not a string (code written
    * for Tencent's SDK listens to group events, `undefined` here) or a handler that is not a
    * function is not kept; a warning says so. */
@@ -825,7 +827,10 @@ export declare const TYPES: {
   readonly READ_ALL_MSG: 'readAllMessage';
 };
 
-/** The instance itself, as Tencent's `create` returns it (`await` on it is harmless). */
+/**
+ * The instance itself, as Tencent's `create` returns it (`await` on it is harmless): the same
+ * one for the same `SDKAppID` until `destroy()`, whatever the other options.
+ */
 export declare function create(options: CreateOptions): Chat;
 
 declare const DuetChat: {

@@ -18,13 +18,19 @@ calls().forEach((name, index) => {
   });
 });
 
-/**
- * Creates an SDK instance: `{ SDKAppID, server }`, `server` being e.g. `ws://127.0.0.1:8080`
- * (or Tencent's `proxyServer`). It returns the instance itself, as Tencent's `create` does;
- * `await` on it is harmless.
- */
+// As Tencent's `create`: the instance itself, the same for an SDKAppID until `destroy()`
+// (index.d.ts says more).
+const instances = new Map();
+
 function create(options) {
-  return new Chat(options);
+  const id = Number(options?.SDKAppID);
+  let chat = instances.get(id);
+  if (!chat) {
+    chat = new Chat(options);
+    instances.set(id, chat);
+    chat.on(EVENT.SDK_DESTROY, () => instances.delete(id));
+  }
+  return chat;
 }
 
 const DuetChat = Object.freeze({ create, EVENT, TYPES });

@@ -33,9 +33,9 @@ const sig = (user) => signer.genUserSig(user, 3600);
 /** In the page: signs alice and bob in; `window.duet` holds them. */
 async function pair(alice, bob) {
   await page.evaluate(async ({ ws, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const open = async (userID, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: ws });
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: ws });
       const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
       const received = [];
       chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => received.push(...data));

@@ -33,8 +33,8 @@ before(async () => {
 /** In every load of a test page: a signed-in, synced instance of the package. */
 function pageHelpers() {
   window.signIn = async (SDKAppID, server, userID, userSig) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = await DuetChat.create({ SDKAppID, server });
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
+    const chat = new Chat({ SDKAppID, server });
     const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
     await chat.login({ userID, userSig });
     await ready;
@@ -79,10 +79,10 @@ const sig = (user) => signer.genUserSig(user, 3600);
 test('two users chat live through the package', async () => {
   const alice = `alice-${run}`, bob = `bob-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const ready = (chat) => new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
-    const a = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
-    const b = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const a = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
+    const b = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     const bReady = ready(b);
     await b.login({ userID: bob, userSig: bobSig });
     await bReady;
@@ -154,7 +154,7 @@ test('two users chat live through the package', async () => {
 test('a message is one object: lists, events and findMessage give the object the app holds, updated in place', async () => {
   const alice = `one-a-${run}`, bob = `one-b-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, users }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const E = DuetChat.EVENT;
     const [a, b] = await window.signInAll(SDKAPPID, wsUrl, users);
     const [alice, bob] = users.map(([id]) => id);
@@ -303,19 +303,26 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
     // A group message, as Tencent's samples make one, to a group whose ID is also a user's.
     const toGroup = [TencentCloudChat.TYPES.CONV_GROUP, TencentCloudChat.TYPES.CONV_SYSTEM, 'c2c'].map((conversationType) =>
       thrown(() => chat.createTextMessage({ to: bob, conversationType, payload: { text: 'to a group' } })));
+    // As Tencent's: the same instance for the same SDKAppID, signed in, until destroy().
     const awaited = await TencentCloudChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
     const result = {
       instance, userBefore, profileBefore, heard: await heard, mine, user, badLevels, warned,
       withContext: app.texts, toGroup, lastText, lastCustom, sent: { time: message.time, seq: message.sequence },
-      awaited: typeof awaited.login, priority,
+      awaited: [typeof awaited.login, awaited === chat, awaited.getLoginUser()], priority,
     };
     await chat.logout();
     await b.logout();
     result.userAfter = chat.getLoginUser();
+    result.sameAfterLogout = TencentCloudChat.create(options) === chat;
+    await chat.destroy();
+    const fresh = TencentCloudChat.create(options);
+    result.newAfterDestroy = fresh !== chat;
+    await fresh.destroy();
     return result;
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
   assert.equal(got.instance, true, 'create returns the instance, not a promise of it');
-  assert.equal(got.awaited, 'function', 'awaiting create still gives the instance');
+  assert.deepEqual(got.awaited, ['function', true, alice], 'awaiting create still gives the instance: the same one, signed in');
+  assert.deepEqual([got.sameAfterLogout, got.newAfterDestroy], [true, true], 'create gives a new instance only after destroy()');
   assert.equal(got.userBefore, '');
   assert.equal(got.profileBefore, 61004, 'getMyProfile before login fails with the state code');
   assert.deepEqual(got.heard, ['Hello World!']);
@@ -337,8 +344,8 @@ test("Tencent's quick start runs as its documentation writes it", async () => {
 test("login twice, as Tencent's: 2025 while the first is under way, then { repeatLogin: true }; another user is refused; destroy", async () => {
   const ines = `ines-${run}`, jon = `jon-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, ines, jon, inesSig, jonSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
+    const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     const outcome = (p) => p.then((r) => ({ code: r.code, data: r.data }), (e) => ({ error: e.code }));
     // As a React view in strict mode starts it: twice at once.
     const [first, second] = await Promise.all([
@@ -378,7 +385,7 @@ test("login twice, as Tencent's: 2025 while the first is under way, then { repea
 test("a muted conversation keeps its unread count out of the total, as Tencent's", async () => {
   const kim = `kim-${run}`, lee = `lee-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, users }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const [k, l] = await window.signInAll(SDKAPPID, wsUrl, users);
     const [kim, lee] = users.map(([id]) => id);
     const conversation = async () => (await l.getConversationList()).data.conversationList.find((c) => c.conversationID === `C2C${kim}`);
@@ -406,7 +413,7 @@ test("a muted conversation keeps its unread count out of the total, as Tencent's
 test('setAllMessageRead reads every conversation, here and on the other devices', async () => {
   const alice = `alice-all-${run}`, bob = `bob-all-${run}`, carol = `carol-all-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const other = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
@@ -459,7 +466,7 @@ test('setAllMessageRead reads every conversation, here and on the other devices'
 test('setLogLevel(4) keeps the SDK off the console; 0 to 3 let its errors through', async () => {
   const alice = `alice-log-${run}`, bob = `bob-log-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const logged = [];
     const consoleError = console.error;
     console.error = (...args) => {
@@ -493,7 +500,7 @@ test('setLogLevel(4) keeps the SDK off the console; 0 to 3 let its errors throug
       return { silenced, shown };
     } finally {
       console.error = consoleError;
-      DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl }).setLogLevel(0);
+      new Chat({ SDKAppID: SDKAPPID, server: wsUrl }).setLogLevel(0);
     }
   }, { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob) });
   assert.equal(got.silenced, 0, `nothing written at level 4: ${JSON.stringify(got.shown)}`);
@@ -504,9 +511,9 @@ test('setLogLevel(4) keeps the SDK off the console; 0 to 3 let its errors throug
 test('offline messages arrive before SDK_READY, in order, and history pages back', async () => {
   const alice = `alice2-${run}`, bob = `bob2-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const open = async (user, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       const log = [];
       const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, () => { log.push('ready'); r(); }));
       chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => log.push(...data.map((m) => m.payload.text)));
@@ -527,7 +534,7 @@ test('offline messages arrive before SDK_READY, in order, and history pages back
       .then(() => null, (e) => ({ code: e.code, message: e.message }));
     await a.chat.logout();
     await b.chat.logout();
-    const badLogin = await (await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl }))
+    const badLogin = await (new Chat({ SDKAppID: SDKAPPID, server: wsUrl }))
       .login({ userID: bob, userSig: 'not-a-usersig' })
       .then(() => null, (e) => e.code);
     return {
@@ -550,9 +557,9 @@ test('offline messages arrive before SDK_READY, in order, and history pages back
 test('recall, blacklist, friends, profiles and unread counts through the package', async () => {
   const alice = `alice3-${run}`, bob = `bob3-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const open = async (user, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
       await chat.login({ userID: user, userSig });
       await ready;
@@ -734,10 +741,10 @@ test('recall, blacklist, friends, profiles and unread counts through the package
 test('checkFriend tells each side of a friendship, and getFriendProfile gives friends with their profiles', async () => {
   const alice = `alice-check-${run}`, bob = `bob-check-${run}`, carol = `carol-check-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const { TYPES } = DuetChat;
     const open = async (userID, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
       await chat.login({ userID, userSig });
       await ready;
@@ -804,7 +811,7 @@ test('FRIEND_LIST_UPDATED after many quick changes ends with the whole list, eac
   await rest('im_open_login_svc/multiaccount_import', { Accounts: [alice, ...friends] });
   await rest('im_open_login_svc/account_import', { UserID: friends[0], Nick: 'First friend' });
   await page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     window.many = { a, heard: [] };
     a.on(DuetChat.EVENT.FRIEND_LIST_UPDATED, ({ data }) => window.many.heard.push(data));
@@ -828,7 +835,7 @@ test('FRIEND_LIST_UPDATED after many quick changes ends with the whole list, eac
 test('modifyMessage edits a sent message on every device of both users, and a stale edit gets 2480', async () => {
   const alice = `alice-edit-${run}`, bob = `bob-edit-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
@@ -893,7 +900,7 @@ test('modifyMessage edits a sent message on every device of both users, and a st
 test('pinConversation and setConversationDraft reach every device of the user; sending clears the draft', async () => {
   const alice = `alice-pin-${run}`, bob = `bob-pin-${run}`, carol = `carol-pin-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     let [a1, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
     const { until } = window;
     const list = async (chat) => (await chat.getConversationList()).data.conversationList
@@ -940,7 +947,7 @@ test('pinConversation and setConversationDraft reach every device of the user; s
 test('markConversation and setConversationCustomData reach every device of the user; getConversationList filters by them', async () => {
   const alice = `alice-mark-${run}`, bob = `bob-mark-${run}`, carol = `carol-mark-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const { TYPES } = DuetChat;
     let [a1, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
     const { until } = window;
@@ -1013,7 +1020,7 @@ test('markConversation and setConversationCustomData reach every device of the u
 test('conversation groups are made, filled, renamed and deleted for every device of the user, with their events', async () => {
   const alice = `alice-cgroup-${run}`, bob = `bob-cgroup-${run}`, carol = `carol-cgroup-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     let [a1, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
     const { until } = window;
     const [B, C] = [`C2C${bob}`, `C2C${carol}`];
@@ -1107,8 +1114,8 @@ test('FRIEND_GROUP_LIST_UPDATED brings the groups to every device of the user af
   await page.evaluate(() => {
     window.groups = { heard: {}, chats: {} };
     window.groups.device = async (name, { wsUrl, SDKAPPID, alice, aliceSig }) => {
-      const { default: DuetChat } = await import('/pkg/index.js');
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const { default: DuetChat, Chat } = await import('/pkg/index.js');
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       window.groups.heard[name] = [];
       chat.on(DuetChat.EVENT.FRIEND_GROUP_LIST_UPDATED, (e) => window.groups.heard[name].push(
         e.data.map((x) => [x.name, x.count, [...x.userIDList].sort()])));
@@ -1169,7 +1176,7 @@ test('FRIEND_GROUP_LIST_UPDATED brings the groups to every device of the user af
     await chats.a1.updateFriend({ userID: bob, remark: 'B' });
     const refused = await chats.a1.addToFriendGroup({ name: 'family', userIDList: [nobody] });
     // After the message reaches a2, anything logged before it has too.
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const arrived = new Promise((r) => chats.a2.on(DuetChat.EVENT.MESSAGE_RECEIVED, r));
     await chats.a1.sendMessage(chats.a1.createTextMessage({ to: bob, payload: { text: 'after' } }));
     await arrived;
@@ -1184,7 +1191,7 @@ test('FRIEND_GROUP_LIST_UPDATED brings the groups to every device of the user af
 test('sendTypingStatus reaches the peer\'s devices as TYPING_STATUS_UPDATED, throttled, never as a message, never past a blacklist', async () => {
   const alice = `alice-typ-${run}`, bob = `bob-typ-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a1 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
@@ -1227,7 +1234,7 @@ test('sendTypingStatus reaches the peer\'s devices as TYPING_STATUS_UPDATED, thr
 test('reactions: add and remove reach every device of both users, stay in history, and are bounded', async () => {
   const alice = `alice-react-${run}`, bob = `bob-react-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     let a2 = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
@@ -1313,7 +1320,7 @@ test('reactions: add and remove reach every device of both users, stay in histor
 test('read receipts: asked for at creation, sent by the recipient once, heard on the sender\'s devices', async () => {
   const alice = `alice-receipt-${run}`, bob = `bob-receipt-${run}`, carol = `carol-receipt-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const [a, a2, b, c] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig], [bob, bobSig], [carol, carolSig]]);
     const heard = { a: [], a2: [], b: [], c: [] };
     for (const [name, chat] of [['a', a], ['a2', a2], ['b', b], ['c', c]]) {
@@ -1382,7 +1389,7 @@ test('read receipts: asked for at creation, sent by the recipient once, heard on
 test('quiet hours: setAllReceiveMessageOpt from a local time, getAllReceiveMessageOpt, heard on every device', async () => {
   const alice = `alice-quiet-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const [a, a2] = await window.signInAll(SDKAPPID, wsUrl, [[alice, aliceSig], [alice, aliceSig]]);
     const heard = [];
     a2.on(DuetChat.EVENT.ALL_RECEIVE_MESSAGE_OPT_UPDATED, (e) => heard.push(e.data));
@@ -1426,7 +1433,7 @@ test('quiet hours: setAllReceiveMessageOpt from a local time, getAllReceiveMessa
 test('searchLocalMessages and searchCloudMessages find the same messages, paged, and bound their input', async () => {
   const alice = `alice-find-${run}`, bob = `bob-find-${run}`, carol = `carol-find-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
@@ -1491,7 +1498,7 @@ test('searchLocalMessages and searchCloudMessages find the same messages, paged,
 test('presence: getUserStatus and subscribeUserStatus tell online, offline and last seen, and nothing to the blocked or when hidden', async () => {
   const alice = `alice-pres-${run}`, bob = `bob-pres-${run}`, carol = `carol-pres-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, aliceSig, bobSig, carolSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     let b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const c = await window.signIn(SDKAPPID, wsUrl, carol, carolSig);
@@ -1542,7 +1549,7 @@ test('presence: getUserStatus and subscribeUserStatus tell online, offline and l
 test('setSelfStatus: a custom status reaches followers and the user, is bounded, and goes with the last logout', async () => {
   const alice = `alice-cs-${run}`, bob = `bob-cs-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     let b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const heard = { a: [], b: [] };
@@ -1585,7 +1592,7 @@ test('setFriendApplicationRead: applications read on one device are read on the 
   const bob = `bob-apr-${run}`, [carol, dave, erin] = ['carol', 'dave', 'erin'].map((u) => `${u}-apr-${run}`);
   const phone = await newDevice();
   await phone.page.evaluate(async ({ wsUrl, SDKAPPID, bob, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     window.b2 = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     window.heard = [];
     window.b2.on(DuetChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED, (e) => window.heard.push(e.data.unreadCount));
@@ -1598,7 +1605,7 @@ test('setFriendApplicationRead: applications read on one device are read on the 
   }, { wsUrl, SDKAPPID, bob, applicant, applicantSig: sig(applicant) });
   assert.deepEqual([await apply(carol), await apply(dave)], [30539, 30539]);
   const here = await page.evaluate(async ({ wsUrl, SDKAPPID, bob, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     window.b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     window.heardHere = [];
     window.b.on(DuetChat.EVENT.FRIEND_APPLICATION_LIST_UPDATED, (e) => window.heardHere.push(e.data.unreadCount));
@@ -1786,7 +1793,7 @@ test('clearHistoryMessage empties the conversation on every device of the user a
 test('createForwardMessage sends the content of a message to another conversation', async () => {
   const alice = `alice-fw-${run}`, bob = `bob-fw-${run}`, carol = `carol-fw-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, sigs.alice);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, sigs.bob);
     const c = await window.signIn(SDKAPPID, wsUrl, carol, sigs.carol);
@@ -1866,8 +1873,8 @@ test("getServerTime gives the server's clock when this device's is an hour behin
   const got = await skewed.page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig }) => {
     const real = Date.now.bind(Date);
     Date.now = () => real() - 3_600_000;
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
+    const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     const before = real() - chat.getServerTime();
     const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
     await chat.login({ userID: alice, userSig: aliceSig });
@@ -1885,7 +1892,7 @@ test("getServerTime gives the server's clock when this device's is an hour behin
 test('findMessage finds a message this instance heard of or read, as it is now', async () => {
   const alice = `alice-find-${run}`, bob = `bob-find-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const arriving = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
@@ -1926,7 +1933,7 @@ test('findMessage finds a message this instance heard of or read, as it is now',
 test('sendMessage options: onlineUserOnly reaches who is online and is kept nowhere; offlinePushInfo reaches the server', async () => {
   const alice = `alice-ol-${run}`, bob = `bob-ol-${run}`, carol = `carol-ol-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, carol, sigs }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, sigs.alice);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, sigs.bob);
     const arriving = new Promise((r) => b.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => r(data)));
@@ -1966,9 +1973,9 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
   const alice = `alice4-${run}`, bob = `bob4-${run}`;
   // Two devices of bob (two tabs) and alice, all in this page.
   await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const open = async (user, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       const state = { chat, received: [], modified: [], ready: 0, notReady: 0, net: [] };
       chat.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => state.net.push(data.state));
       chat.on(DuetChat.EVENT.SDK_NOT_READY, () => { state.notReady += 1; });
@@ -2040,9 +2047,9 @@ test('a restart of the server loses and repeats nothing; the outbox goes out aft
 test('after a reload, history shows from the cache without asking the server', async () => {
   const alice = `alice5-${run}`, bob = `bob5-${run}`;
   const script = async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig, send }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const open = async (user, userSig) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
       await chat.login({ userID: user, userSig });
       await ready;
@@ -2082,7 +2089,7 @@ test('coordinates and escaped text arrive exactly, live and from the cache after
   ];
   const args = { wsUrl, SDKAPPID, alice, bob, aliceSig: sig(alice), bobSig: sig(bob), payloads };
   const live = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig, payloads }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const heard = [];
@@ -2115,9 +2122,9 @@ test('coordinates and escaped text arrive exactly, live and from the cache after
 test('messages that overflowed the offline cache come back through getMessageList', async () => {
   const alice = `alice6-${run}`, bob = `bob6-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const open = async (user, userSig, log) => {
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       if (log) chat.on(DuetChat.EVENT.MESSAGE_RECEIVED, ({ data }) => log.push(...data));
       const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
       await chat.login({ userID: user, userSig });
@@ -2243,7 +2250,7 @@ test('a deleted account is kicked out for good, its data leaves the device, and 
   const carol = `carol8-${run}`, erin = `erin8-${run}`, dave = `dave8-${run}`;
   const carolSig = sig(carol), erinSig = sig(erin);
   await page.evaluate(async ({ wsUrl, SDKAPPID, carol, carolSig, erin, erinSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const open = (user, userSig) => window.signIn(SDKAPPID, wsUrl, user, userSig);
     window.k = { kicked: [], states: [], received: 0 };
     window.k.carol = await open(carol, carolSig);
@@ -2273,10 +2280,10 @@ test('a deleted account is kicked out for good, its data leaves the device, and 
   assert.ok(!after.states.slice(kickedAt).includes('connected'), `no reconnect: ${after.states}`);
   assert.deepEqual(await cachedKeys(carol), [], 'the online device forgot the deleted account');
   const relogin = await page.evaluate(async ({ wsUrl, SDKAPPID, erin, oldSig, newSig, dave }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
+    const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     const refused = await chat.login({ userID: erin, userSig: oldSig }).then(() => 0, (e) => e.code);
-    const again = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const again = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     const ready = new Promise((r) => again.on(DuetChat.EVENT.SDK_READY, r));
     await again.login({ userID: erin, userSig: newSig });
     await ready;
@@ -2297,8 +2304,8 @@ function declared() {
   for (const node of file.statements) {
     if (ts.isVariableStatement(node)) {
       for (const d of node.declarationList.declarations) found[d.name.getText(file)] = names(d.type.members);
-    } else if (ts.isInterfaceDeclaration(node) && node.name.text === 'Chat') {
-      found.Chat = [...new Set(names(node.members))];
+    } else if (ts.isClassDeclaration(node) && node.name?.text === 'Chat') {
+      found.Chat = [...new Set(names(node.members.filter((m) => !ts.isConstructorDeclaration(m))))];
     }
   }
   return found;
@@ -2307,11 +2314,11 @@ function declared() {
 test('wrong arguments reject with 60006 naming the field, and leave the instance usable', async () => {
   const alice = `args-a-${run}`, bob = `args-b-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, aliceSig, bob, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     await (await window.signIn(SDKAPPID, wsUrl, bob, bobSig)).logout();
     const failure = (f) => Promise.resolve().then(f).then(() => null, (e) => ({ code: e.code, message: e.message }));
-    const noServer = await failure(() => DuetChat.create({ SDKAppID: SDKAPPID }));
-    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const noServer = await failure(() => new Chat({ SDKAppID: SDKAPPID }));
+    const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     const noSig = await failure(() => chat.login({ userID: alice }));
     const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
     await chat.login({ userID: alice, userSig: aliceSig });
@@ -2388,9 +2395,11 @@ test('installed from `npm pack` into a Vite project, the package builds with Vit
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vite-app', private: true, type: 'module' }));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title><script type="module" src="/main.js"></script>');
     // The app as an app developer writes it: the package's default export, nothing configured.
-    writeFileSync(join(dir, 'main.js'), `import DuetChat from 'duet-chat';
+    writeFileSync(join(dir, 'main.js'), `import DuetChat, { Chat } from 'duet-chat';
+// create() gives one instance per SDKAppID, as Tencent's: a second user in the page needs its own.
 window.chatAs = async (SDKAppID, server, userID, userSig) => {
-  const chat = await DuetChat.create({ SDKAppID, server });
+  const shared = DuetChat.create({ SDKAppID, server });
+  const chat = shared.getLoginUser() ? new Chat({ SDKAppID, server }) : shared;
   const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
   await chat.login({ userID, userSig });
   await ready;
@@ -2426,7 +2435,7 @@ window.chatAs = async (SDKAppID, server, userID, userSig) => {
 test('when another tab deletes the cache, ERROR says so once, calls fail saying why, and a reload loses nothing', async () => {
   const alice = `alice-gone-${run}`, bob = `bob-gone-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, alice, bob, aliceSig, bobSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     const a = await window.signIn(SDKAPPID, wsUrl, alice, aliceSig);
     const b = await window.signIn(SDKAPPID, wsUrl, bob, bobSig);
     const errors = [];
@@ -2463,13 +2472,13 @@ test('when another tab deletes the cache, ERROR says so once, calls fail saying 
 test('a sign-in after a newer version of the app upgraded the cache fails with 61002, saying to reload', async () => {
   const carol = `carol-newer-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, carol, userSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
     await new Promise((resolve, reject) => {
       const request = indexedDB.open(`duet-${SDKAPPID}-${carol}`, 1000);
       request.onsuccess = () => resolve(request.result.close());
       request.onerror = () => reject(request.error);
     });
-    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     return chat.login({ userID: carol, userSig }).then(() => 'resolved', (e) => ({ code: e.code, message: e.message }));
   }, { wsUrl, SDKAPPID, carol, userSig: sig(carol) });
   assert.equal(got.code, 61002, JSON.stringify(got));
@@ -2479,8 +2488,8 @@ test('a sign-in after a newer version of the app upgraded the cache fails with 6
 test('a session whose UserSig expires is kicked out with userSigExpired and does not reconnect', async () => {
   const frank = `frank10-${run}`;
   const got = await page.evaluate(async ({ wsUrl, SDKAPPID, frank, userSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
+    const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     const kicked = new Promise((r) => chat.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => r(data.type)));
     const states = [];
     chat.on(DuetChat.EVENT.NET_STATE_CHANGE, ({ data }) => states.push(data.state));
@@ -2497,8 +2506,8 @@ test('a session whose UserSig expires is kicked out with userSigExpired and does
 test('a UserSig that expires while the server is away ends the sign-in when the SDK reconnects: KICKED_OUT, SDK_NOT_READY', async () => {
   const fay = `fay10-${run}`;
   await page.evaluate(async ({ wsUrl, SDKAPPID, fay, userSig }) => {
-    const { default: DuetChat } = await import('/pkg/index.js');
-    const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+    const { default: DuetChat, Chat } = await import('/pkg/index.js');
+    const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
     window.fay = { chat, events: [] };
     for (const name of ['KICKED_OUT', 'SDK_NOT_READY', 'NET_STATE_CHANGE', 'ERROR']) {
       chat.on(DuetChat.EVENT[name], ({ data }) => window.fay.events.push(data?.type ?? data?.state ?? data?.code ?? name));
@@ -2527,7 +2536,7 @@ test('with one device per user, a second sign-in kicks the first out with multip
   try {
     const gina = `gina-${run}`;
     const got = await page.evaluate(async ({ wsUrl, SDKAPPID, gina, userSig }) => {
-      const { default: DuetChat } = await import('/pkg/index.js');
+      const { default: DuetChat, Chat } = await import('/pkg/index.js');
       const first = await window.signIn(SDKAPPID, wsUrl, gina, userSig);
       const kicked = new Promise((r) => first.on(DuetChat.EVENT.KICKED_OUT, ({ data }) => r(data.type)));
       const states = [];
@@ -2566,8 +2575,8 @@ test('registerPush() without a token subscribes the browser itself, and says in 
     const tab = await context.newPage();
     await tab.goto(pages.url);
     const got = await tab.evaluate(async ({ wsUrl, SDKAPPID, jo, userSig, serviceWorkerPath }) => {
-      const { default: DuetChat } = await import('/pkg/index.js');
-      const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+      const { default: DuetChat, Chat } = await import('/pkg/index.js');
+      const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
       const signedOut = await chat.registerPush().then(() => null, (e) => e.code);
       const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
       await chat.login({ userID: jo, userSig });
@@ -2615,8 +2624,8 @@ test('registerPush: a device that left without logging out gets a Web Push for a
       const away = await context.newPage();
       await away.goto(pages.url);
       const got = await away.evaluate(async ({ wsUrl, SDKAPPID, hana, ivan, userSig, subscription, act }) => {
-        const { default: DuetChat } = await import('/pkg/index.js');
-        const chat = await DuetChat.create({ SDKAppID: SDKAPPID, server: wsUrl });
+        const { default: DuetChat, Chat } = await import('/pkg/index.js');
+        const chat = new Chat({ SDKAppID: SDKAPPID, server: wsUrl });
         const ready = new Promise((r) => chat.on(DuetChat.EVENT.SDK_READY, r));
         await chat.login({ userID: hana, userSig });
         await ready;
