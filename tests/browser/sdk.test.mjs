@@ -199,6 +199,14 @@ test('a message is one object: lists, events and findMessage give the object the
     await b.setMessageRead({ conversationID: `C2C${alice}` });
     const thawed = (await b.getMessageList({ conversationID: `C2C${alice}` })).data.messageList[0];
     fresh.frozen = { replaced: thawed !== again, ID: thawed.ID === again.ID, found: b.findMessage(again.ID) === thawed };
+    // A message object the app froze before sending (a Redux store freezes what it keeps):
+    // the send answers with the message as sent, in a new object, and that one is held.
+    const frozen = Object.freeze(a.createTextMessage({ to: bob, payload: { text: 'frozen' } }));
+    const sentFrozen = (await Promise.race([a.sendMessage(frozen), new Promise((r) => setTimeout(() => r(null), 5000))]))?.data.message;
+    fresh.sentFrozen = sentFrozen && {
+      replaced: sentFrozen !== frozen, ID: sentFrozen.ID === frozen.ID, status: sentFrozen.status,
+      found: a.findMessage(frozen.ID) === sentFrozen, stillUnsent: frozen.status,
+    };
     await a.logout();
     await b.logout();
     return { before, afterRead, mine, edit, recall, fresh };
@@ -215,7 +223,10 @@ test('a message is one object: lists, events and findMessage give the object the
   assert.deepEqual(got.edit, { event: true, text: 'better words', isModified: true }, 'MESSAGE_MODIFIED updates the receiver\'s object');
   assert.deepEqual(got.recall, { event: true, isRevoked: true, revoker: alice, revokerInfo: alice, mine: alice, again: [20023, true], edit: ['number', true] },
     'MESSAGE_REVOKED updates the receiver\'s object; refusals carry the message');
-  assert.deepEqual(got.fresh, { same: false, ID: true, isRevoked: true, frozen: { replaced: true, ID: true, found: true } },
+  assert.deepEqual(got.fresh, {
+    same: false, ID: true, isRevoked: true, frozen: { replaced: true, ID: true, found: true },
+    sentFrozen: { replaced: true, ID: true, status: 'success', found: true, stillUnsent: 'unSend' },
+  },
     'after signing in again the objects are new; a frozen one is replaced, not written to');
 });
 

@@ -24,15 +24,20 @@ impl Held {
     }
 
     /// `fresh`, a message object just made, as the object the app holds for its `ID`: that
-    /// object updated with `fresh`, or else `fresh`, held from now on. An object the app froze
-    /// (a store such as Redux's freezes what it keeps) cannot be updated and gives way to
-    /// `fresh`.
+    /// object updated with `fresh`, or else `fresh`, held from now on.
     pub(super) fn one(&self, fresh: JsValue) -> JsValue {
         let held = self.0.get(&field(&fresh, "ID"));
-        let object = match held.dyn_into::<Object>() {
-            Ok(held) if !Object::is_frozen(&held) => {
-                Object::assign(&held, fresh.unchecked_ref::<Object>());
-                held.into()
+        self.update(&held, fresh)
+    }
+
+    /// `target`, the app's object for a message, updated with `fresh` and held from now on; or
+    /// `fresh` in its place when there is none, or when the app froze it (a store such as
+    /// Redux's freezes what it keeps), as a frozen object cannot be written to.
+    pub(super) fn update(&self, target: &JsValue, fresh: JsValue) -> JsValue {
+        let object = match target.dyn_ref::<Object>() {
+            Some(target) if !Object::is_frozen(target) => {
+                Object::assign(target, fresh.unchecked_ref::<Object>());
+                target.clone().into()
             }
             _ => fresh,
         };

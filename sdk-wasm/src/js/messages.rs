@@ -759,10 +759,7 @@ impl Chat {
             };
             let marks = client.read_marks(&peer).await.map_err(sdk_error)?;
             let fresh = to_js(&JsMessage::new(&edited, &me, marks, Status::Success));
-            let target: &js_sys::Object = message.unchecked_ref();
-            js_sys::Object::assign(target, fresh.unchecked_ref::<js_sys::Object>());
-            state.held.keep(&message);
-            ok_value(with_message(&message))
+            ok_value(with_message(&state.held.update(&message, fresh)))
         })
     }
 
@@ -1163,10 +1160,7 @@ async fn send(state: &Rc<State>, message: &JsValue, options: &JsValue) -> Result
     .map_err(sdk_error)?;
     let marks = ReadMarks::default();
     let fresh = to_js(&JsMessage::new(&sent, &me, marks, Status::Success));
-    let target: &js_sys::Object = message.unchecked_ref();
-    js_sys::Object::assign(target, fresh.unchecked_ref::<js_sys::Object>());
-    state.held.keep(message);
-    ok_value(with_message(message))
+    ok_value(with_message(&state.held.update(message, fresh)))
 }
 
 /// `error` with `data: { message }`, as Tencent's SDK rejects a call about a message.
