@@ -69,7 +69,8 @@ fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
             "NoLastMsg" => opts.no_last_msg = true,
             // Duet: deliver regardless of friends-only and blacklists (Tencent's REST always does).
             "SkipRelationCheck" => opts.skip_relation_check = true,
-            // Accepted for compatibility; notifications have no mute setting here.
+            // Tencent's way to ask for what Duet always does: no notification to a recipient
+            // who muted the sender (`setMessageRemindType`), whichever path sent the message.
             "WithMuteNotifications" => {}
             other => return Err(invalid(format!("unknown SendMsgControl value {other:?}"))),
         }
