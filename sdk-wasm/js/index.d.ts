@@ -177,7 +177,9 @@ export interface Conversation {
   type: 'C2C';
   unreadCount: number;
   lastMessage: LastMessage | null;
-  userProfile: { userID: string; nick: string; avatar: string };
+  /** The peer's profile, as Tencent's: its `nick` and `avatar` as the server last told them,
+   * the other fields at their defaults (`getUserProfile` reads them all). */
+  userProfile: Profile;
   /** The peer's remark as your friend (`updateFriend`), `''` for none: show it before the
    * nick, as Tencent's TUIKit does. A change to it comes as `CONVERSATION_LIST_UPDATED`. */
   remark: string;

@@ -237,6 +237,7 @@ test('getConversationProfile opens a conversation with someone new, as Tencent\'
     const [alice, bob] = users.map(([id]) => id);
     await b.updateMyProfile({ nick: 'Bob B.' });
     const fresh = (await a.getConversationProfile(`C2C${bob}`)).data.conversation;
+    const [profile] = (await a.getUserProfile({ userIDList: [bob] })).data;
     const listedBefore = (await a.getConversationList()).data.conversationList.length;
     const nobody = await a.getConversationProfile(`C2Cnobody-${alice}`).then(() => 0, (e) => e.code);
     await a.sendMessage(a.createTextMessage({ to: bob, payload: { text: 'hi' } }));
@@ -246,12 +247,17 @@ test('getConversationProfile opens a conversation with someone new, as Tencent\'
     return {
       fresh: { id: fresh.conversationID, type: fresh.type, unread: fresh.unreadCount, last: fresh.lastMessage, nick: fresh.userProfile.nick, userID: fresh.userProfile.userID },
       listedBefore, nobody, listedLast: listed.lastMessage.payload.text,
+      // Tencent's `userProfile` is a whole `Profile`: the same fields as `getUserProfile`'s.
+      profileFields: [Object.keys(fresh.userProfile).sort(), Object.keys(profile).sort()],
+      signature: fresh.userProfile.selfSignature,
     };
   }, { wsUrl, SDKAPPID, users: [[alice, sig(alice)], [bob, sig(bob)]] });
   assert.deepEqual(got.fresh, { id: `C2C${bob}`, type: 'C2C', unread: 0, last: null, nick: 'Bob B.', userID: bob });
   assert.equal(got.listedBefore, 0, 'it joins the list with its first message');
   assert.equal(got.nobody, 2501);
   assert.equal(got.listedLast, 'hi');
+  assert.deepEqual(got.profileFields[0], got.profileFields[1]);
+  assert.equal(got.signature, '');
 });
 
 test("Tencent's quick start runs as its documentation writes it", async () => {

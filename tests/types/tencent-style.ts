@@ -31,7 +31,8 @@ export async function chatAsTencentDocumentsIt(userSig: string, fileInput: HTMLI
   chat.on(TencentCloudChat.EVENT.MESSAGE_RECEIVED, onMessageReceived);
   chat.on(TencentCloudChat.EVENT.CONVERSATION_LIST_UPDATED, (event) => {
     const list: Conversation[] = event.data;
-    console.log(list.map((c) => c.conversationID));
+    // TUIKit's conversation list: the peer's remark, else nick, else ID; and its signature.
+    console.log(list.map((c) => `${c.remark || c.userProfile.nick || c.userProfile.userID}: ${c.userProfile.selfSignature}`));
   });
   chat.on(TencentCloudChat.EVENT.KICKED_OUT, (event) => {
     if (event.data.type === TencentCloudChat.TYPES.KICKED_OUT_REST_API) {
