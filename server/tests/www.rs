@@ -72,6 +72,55 @@ async fn static_files_are_served_with_safe_headers() {
 }
 
 #[tokio::test]
+async fn a_compressed_copy_goes_to_a_browser_that_accepts_it() {
+    let www = tempfile::tempdir().unwrap();
+    let module = b"\0asm\x01\0\0\0 the module itself".to_vec();
+    std::fs::write(www.path().join("app_bg.wasm"), &module).unwrap();
+    std::fs::write(www.path().join("app_bg.wasm.br"), b"brotli copy").unwrap();
+    std::fs::write(www.path().join("app_bg.wasm.gz"), b"gzip copy").unwrap();
+    std::fs::write(www.path().join("main.js"), "export {};").unwrap();
+    let dir = www.path().to_owned();
+    let server = TestServer::start_with(move |c| c.www_dir = dir).await;
+    let client = reqwest::Client::new();
+    let get = |path: &str, accept: &str| {
+        let request = client.get(format!("http://{}{path}", server.addr));
+        match accept {
+            "" => request.send(),
+            accept => request.header("accept-encoding", accept).send(),
+        }
+    };
+    let encoded = |r: &reqwest::Response| {
+        (r.headers().get("content-encoding")).map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br, zstd", Some("br"), &b"brotli copy"[..]),
+        ("gzip", Some("gzip"), &b"gzip copy"[..]),
+        ("", None, &module[..]),
+        ("identity", None, &module[..]),
+    ] {
+        let r = get("/app_bg.wasm", accept).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            encoded(&r).as_deref(),
+            encoding,
+            "Accept-Encoding: {accept:?}"
+        );
+        assert_eq!(r.headers()["content-type"], "application/wasm");
+        assert_eq!(r.headers()["vary"], "accept-encoding");
+        assert_eq!(
+            &r.bytes().await.unwrap()[..],
+            body,
+            "Accept-Encoding: {accept:?}"
+        );
+    }
+    // A file with no compressed copy is sent as it is, whatever the browser accepts.
+    let r = get("/main.js", "br").await.unwrap();
+    assert_eq!(encoded(&r), None);
+    assert_eq!(r.text().await.unwrap(), "export {};");
+}
+
+#[tokio::test]
 async fn the_development_usersig_endpoint_is_off_unless_asked_for() {
     let url = |s: &TestServer| format!("http://{}/duet/dev/usersig", s.addr);
     let client = reqwest::Client::new();

@@ -100,6 +100,23 @@ async function rest(command, body) {
   return json;
 }
 
+test('the page comes compressed: its module as Brotli, a third of its size', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const module = page.waitForResponse((r) => r.url().endsWith('/app/app_bg.wasm'));
+  await page.goto(server.base);
+  await page.getByLabel('User ID').waitFor();
+  const response = await module;
+  const headers = await response.allHeaders();
+  assert.equal(headers['content-encoding'], 'br');
+  assert.equal(headers['content-type'], 'application/wasm');
+  // What crossed the network, against the module the browser compiled from it.
+  const sent = Number((await response.request().sizes()).responseBodySize);
+  const body = (await response.body()).length;
+  assert.ok(sent > 0 && sent < body / 2, `${sent} bytes sent for a ${body}-byte module`);
+  await context.close();
+});
+
 test('two people chat live; hostile text stays text and links are links', async () => {
   const alice = await person(`alice-${run}`);
   const bob = await person(`bob-${run}`);
