@@ -100,13 +100,20 @@ async function rest(command, body) {
   return json;
 }
 
-test('the page comes compressed: its module as Brotli, a third of its size', async () => {
+test('the page comes compressed and whole: its module once, as Brotli, a third of its size', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
+  const fetched = [];
+  const failed = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  page.on('console', (m) => m.type() === 'error' && failed.push(m.text()));
   const module = page.waitForResponse((r) => r.url().endsWith('/app/app_bg.wasm'));
   await page.goto(server.base);
   await page.getByLabel('User ID').waitFor();
   const response = await module;
+  // Preloaded by the page and then used: one request, none of them refused (no icon missing).
+  assert.equal(fetched.filter((p) => p === '/app/app_bg.wasm').length, 1, fetched.join(' '));
+  assert.deepEqual(failed, []);
   const headers = await response.allHeaders();
   assert.equal(headers['content-encoding'], 'br');
   assert.equal(headers['content-type'], 'application/wasm');
