@@ -307,7 +307,8 @@ impl Sdk {
         *self.inner.client.borrow_mut() = Some(client.clone());
         self.dispatch(Action::SignedIn(user.clone()));
         if let Ok(list) = client.conversations().await {
-            self.dispatch(Action::Conversations(list));
+            let unread_total = client.total_unread();
+            self.dispatch(Action::Conversations { list, unread_total });
         }
         if let Some(peer) = saved::open().and_then(|p| UserId::parse(p).ok()) {
             self.open(peer);
@@ -369,7 +370,9 @@ impl Sdk {
             Event::MessageReadByPeer { .. } | Event::ReadReceiptsReceived(_) => {}
             Event::ConversationListUpdated(list) => {
                 self.follow(list.iter().map(|c| c.peer.clone()).collect());
-                self.dispatch(Action::Conversations(list))
+                // The client has counted this list before telling of it.
+                let unread_total = self.client().map_or(0, |c| c.total_unread());
+                self.dispatch(Action::Conversations { list, unread_total })
             }
             Event::ProfileUpdated(p) => self.dispatch(Action::Profile(p)),
             Event::RelationsUpdated(relation, entries) => {

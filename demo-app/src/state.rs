@@ -84,6 +84,9 @@ pub struct State {
     /// the app stopped.
     pub kicked: Option<KickCause>,
     pub conversations: Vec<Conversation>,
+    /// Unread messages in the conversations that notify, as the SDK counts them (a muted one
+    /// keeps its own count): the page's title shows it.
+    pub unread_total: u32,
     pub chat: Option<Chat>,
     /// Friends, with the remarks this user gave them.
     pub friends: Vec<RelationEntry>,
@@ -134,7 +137,10 @@ pub enum Action {
     },
     Kicked(KickCause),
     Net(Net),
-    Conversations(Vec<Conversation>),
+    Conversations {
+        list: Vec<Conversation>,
+        unread_total: u32,
+    },
     Open(UserId),
     Close,
     LoadingOlder,
@@ -203,7 +209,9 @@ impl State {
             Action::SignedOut => *self = State::default(),
             Action::Kicked(cause) => self.kicked = Some(cause),
             Action::Net(net) => self.net = net,
-            Action::Conversations(list) => self.conversations = list,
+            Action::Conversations { list, unread_total } => {
+                (self.conversations, self.unread_total) = (list, unread_total)
+            }
             Action::ReplyTo(message) => self.replying = message,
             Action::Open(peer) => {
                 self.panel = Panel::Chats;

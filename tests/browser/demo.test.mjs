@@ -162,7 +162,7 @@ test('two people chat live; hostile text stays text and links are links', async 
   await bob.context.close();
 });
 
-test('offline messages arrive at sign-in with the unread badge', async () => {
+test('offline messages arrive at sign-in with the unread badge, counted in the tab\'s title', async () => {
   const alice = await person(`alice2-${run}`);
   let bob = await person(`bob2-${run}`);
   await startChat(bob.page, alice.user);
@@ -180,9 +180,12 @@ test('offline messages arrive at sign-in with the unread badge', async () => {
   const entry = nav(bob.page).getByRole('button', { name: new RegExp(alice.user) });
   await entry.getByText('while you were out 3').waitFor();
   assert.equal((await entry.locator('.badge').textContent()).trim(), '3 unread');
+  assert.equal(await bob.page.title(), '(3) Duet');
   await shot(bob.page, 'unread');
   await entry.click();
   for (const n of [1, 2, 3]) await log(bob.page).getByText(`while you were out ${n}`).waitFor();
+  // Read by opening the chat: the title no longer counts them.
+  await bob.page.waitForFunction(() => document.title === 'Duet');
   assert.deepEqual([...alice.errors, ...bob.errors], []);
   await alice.context.close();
   await bob.context.close();

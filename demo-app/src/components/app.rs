@@ -102,6 +102,11 @@ fn Main() -> Html {
     };
     let pressed = |panel: Panel| (state.panel == panel).to_string();
     let new_requests = state.unread_requests();
+    // "(3) Duet" while messages wait unread, as chat tabs show it from the tab bar.
+    use_effect_with(state.unread_total, |unread| {
+        set_title(*unread);
+        || set_title(0)
+    });
     let sign_out = {
         let sdk = sdk.clone();
         Callback::from(move |_| sdk.sign_out())
@@ -147,5 +152,15 @@ fn Main() -> Html {
                 <main class="detail">{ content }</main>
             </div>
         </div>
+    }
+}
+
+/// The page's title: the app's name, after the number of unread messages when there are any.
+fn set_title(unread: u32) {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        match unread {
+            0 => document.set_title("Duet"),
+            n => document.set_title(&format!("({n}) Duet")),
+        }
     }
 }
