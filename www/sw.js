@@ -17,6 +17,8 @@ self.addEventListener('notificationclick', (event) => {
     const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     const page = open.find((c) => new URL(c.url).origin === self.location.origin);
     if (page) {
+      // The page open already shows the chat (demo-app's sdk.rs listens for this).
+      if (peer) page.postMessage({ open: peer });
       await page.focus();
     } else {
       await self.clients.openWindow(url);

@@ -26,6 +26,8 @@ use serde::Deserialize;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::UseReducerDispatcher;
 
 /// Messages per history page.
@@ -234,8 +236,9 @@ impl Sdk {
     }
 
     /// Resumes the sign-in this tab had before a reload, if any; a notification's `?open=peer`
-    /// opens that chat.
+    /// opens that chat, as does a click on one while this page is open (`www/sw.js` tells it).
     pub fn resume(&self) {
+        self.open_from_notifications();
         let search = web_sys::window().and_then(|w| w.location().search().ok());
         if let Some(peer) = search.as_deref().and_then(|s| s.strip_prefix("?open=")) {
             let peer = js_sys::decode_uri_component(peer)
@@ -255,6 +258,30 @@ impl Sdk {
                 sdk.notice(e);
             }
         });
+    }
+
+    /// Opens the chat that a clicked notification names: the service worker posts
+    /// `{ open: peer }` to this page when it is open.
+    fn open_from_notifications(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let sdk = self.clone();
+        let on_message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let peer = js_sys::Reflect::get(&e.data(), &"open".into()).ok();
+                if let Some(peer) = peer
+                    .and_then(|p| p.as_string())
+                    .and_then(|p| UserId::parse(p).ok())
+                {
+                    sdk.open(peer);
+                }
+            });
+        let container = window.navigator().service_worker();
+        let listener = on_message.as_ref().unchecked_ref();
+        let _ = container.add_event_listener_with_callback("message", listener);
+        // Listens as long as the page lives.
+        on_message.forget();
     }
 
     /// Opens the user's cache and shows what it holds, then signs in; after a reload the
@@ -330,9 +357,30 @@ impl Sdk {
         self.dispatch(Action::SignedOut);
     }
 
+    /// A notification for each peer's newest message among `list`, when the page is hidden
+    /// ([`crate::notify`]): after the first sync only (not the messages that waited), from
+    /// peers not muted.
+    fn notify(&self, list: &[Message]) {
+        let Some(client) = self.client().filter(|c| c.is_ready()) else {
+            return;
+        };
+        let me = client.me();
+        let mut told: Vec<&UserId> = Vec::new();
+        for m in list.iter().rev() {
+            let theirs = Some(&m.from) != me.as_ref() && !client.is_muted(&m.from);
+            if theirs && !told.contains(&&m.from) {
+                told.push(&m.from);
+                spawn(crate::notify::tell(m.clone()));
+            }
+        }
+    }
+
     fn on_event(&self, event: Event) {
         match event {
-            Event::MessageReceived(list) => self.dispatch(Action::Received(list)),
+            Event::MessageReceived(list) => {
+                self.notify(&list);
+                self.dispatch(Action::Received(list))
+            }
             Event::MessageSent(m) => self.dispatch(Action::Sent(m)),
             Event::SendFailed { to, random, error } => {
                 let reason = refusal(error.code, to.as_str(), &error.message);

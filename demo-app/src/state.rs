@@ -99,6 +99,9 @@ pub struct State {
     pub panel: Panel,
     /// A problem to show until dismissed.
     pub notice: Option<String>,
+    /// The page is behind another tab or minimised: what comes now is not seen, so the open
+    /// chat is not marked read until the page shows again.
+    pub hidden: bool,
     /// The peer typing to this user now, with the number of the signal that said so.
     pub typing: Option<(UserId, u64)>,
     /// The message the next one sent in the open chat replies to.
@@ -136,6 +139,8 @@ pub enum Action {
         signal: u64,
     },
     Kicked(KickCause),
+    /// The page was hidden (`true`) or shows again.
+    Hidden(bool),
     Net(Net),
     Conversations {
         list: Vec<Conversation>,
@@ -203,10 +208,17 @@ impl State {
             Action::SignedIn(me) => {
                 *self = State {
                     me: Some(me),
+                    hidden: self.hidden,
                     ..State::default()
                 }
             }
-            Action::SignedOut => *self = State::default(),
+            Action::SignedOut => {
+                *self = State {
+                    hidden: self.hidden,
+                    ..State::default()
+                }
+            }
+            Action::Hidden(hidden) => self.hidden = hidden,
             Action::Kicked(cause) => self.kicked = Some(cause),
             Action::Net(net) => self.net = net,
             Action::Conversations { list, unread_total } => {

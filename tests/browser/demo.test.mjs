@@ -29,8 +29,9 @@ after(async () => {
 });
 
 /** A person with their own browser profile (a device), signed in as `user`. */
-async function person(user, { width = 1100, height = 720 } = {}) {
+async function person(user, { width = 1100, height = 720, init } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -677,6 +678,71 @@ test('an attachment shows its upload progress while it goes up', async () => {
   await log(alice.page).locator('.card.file').getByText('big.bin').waitFor();
   assert.deepEqual(alice.errors, []);
   await alice.context.close();
+});
+
+test('in a background tab a message shows a notification, a click on it opens the chat, and it is read once the tab shows', async () => {
+  const lee = `lee-bg-${run}`;
+  await rest('im_open_login_svc/account_import', { UserID: lee, Nick: 'Lee' });
+  // Headless Chromium never puts a page in the background: the page is told it is hidden
+  // while `window.hide` says so, and of each change, as a browser tells a tab behind another.
+  const kim = await person(`kim-bg-${run}`, {
+    init: () => Object.defineProperty(Document.prototype, 'hidden', { get: () => window.hide === true }),
+  });
+  const hide = (hidden) => kim.page.evaluate((hidden) => {
+    window.hide = hidden;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await kim.context.grantPermissions(['notifications'], { origin: server.base });
+  // As "Enable notifications" registers it (the push subscription itself needs a push
+  // service this machine cannot reach).
+  await kim.page.evaluate(async () => { await navigator.serviceWorker.register('/sw.js'); await navigator.serviceWorker.ready; });
+  const shown = () => kim.page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
+  });
+  const send = (text, random) => rest('openim/sendmsg', {
+    From_Account: lee, To_Account: kim.user, MsgRandom: random, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }],
+  });
+  // What the server counts unread for kim from lee: what kim's devices marked read.
+  const unread = async () => (await rest('openim/get_c2c_unread_msg_num', { To_Account: kim.user, Peer_Account: [lee] }))
+    .C2CUnreadMsgNumList[0].C2CUnreadMsgNum;
+  const entry = nav(kim.page).getByRole('button', { name: new RegExp(lee) });
+
+  // In front: the page shows it, and no notification.
+  await send('are you there?', 1);
+  await entry.getByText('are you there?').waitFor();
+  assert.deepEqual(await shown(), []);
+  // Behind another tab: one notification for the chat, the newest message replacing the older.
+  await hide(true);
+  await send('I am outside', 2);
+  await send('the door is locked', 3);
+  await entry.getByText('the door is locked').waitFor();
+  await kim.page.waitForFunction(async () => {
+    const list = await (await navigator.serviceWorker.ready).getNotifications();
+    return list.length === 1 && list[0].body === 'the door is locked';
+  });
+  assert.deepEqual(await shown(), [{ title: 'Lee', body: 'the door is locked', tag: `C2C${lee}` }]);
+
+  // Clicked: the worker's own handler runs (on a click made here, as no desktop can click
+  // it), and the open page shows the chat.
+  const [worker] = kim.context.serviceWorkers();
+  await worker.evaluate(async () => {
+    const [notification] = await self.registration.getNotifications();
+    try {
+      self.dispatchEvent(new NotificationEvent('notificationclick', { notification }));
+    } catch {
+      // waitUntil refuses an event made by a script; the handler's work has begun.
+    }
+  });
+  await log(kim.page).getByText('the door is locked').waitFor();
+  // Open but not in sight (this page is still told it is hidden): nothing is marked read.
+  await kim.page.waitForTimeout(500);
+  assert.equal(await unread(), 3);
+  await hide(false);
+  for (let i = 0; i < 100 && (await unread()) !== 0; i++) await kim.page.waitForTimeout(50);
+  assert.equal(await unread(), 0, 'read once the tab shows');
+  assert.deepEqual(kim.errors, []);
+  await kim.context.close();
 });
 
 test('notifications: the service worker shows a pushed message and the profile panel offers them', async () => {

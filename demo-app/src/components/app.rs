@@ -12,6 +12,8 @@ use crate::content::Emoji;
 use crate::sdk::{Sdk, load_config};
 use crate::state::{Action, Panel, State};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 /// The state as components read it.
@@ -52,6 +54,7 @@ pub fn App() -> Html {
             state.dispatcher(),
         );
         use_effect_with((), move |_| {
+            follow_visibility(dispatch.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 emojis.set(Emojis(Rc::new(load_emojis().await)));
                 match load_config().await {
@@ -163,4 +166,19 @@ fn set_title(unread: u32) {
             n => document.set_title(&format!("({n}) Duet")),
         }
     }
+}
+
+/// Keeps [`State::hidden`] as the page is hidden and shown, from now on.
+fn follow_visibility(dispatch: UseReducerDispatcher<State>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    dispatch.dispatch(Action::Hidden(document.hidden()));
+    let page = document.clone();
+    let changed =
+        Closure::<dyn Fn()>::new(move || dispatch.dispatch(Action::Hidden(page.hidden())));
+    let _ = document
+        .add_event_listener_with_callback("visibilitychange", changed.as_ref().unchecked_ref());
+    // Listens as long as the page lives.
+    changed.forget();
 }

@@ -53,13 +53,13 @@ pub fn ChatView() -> Html {
     let unread = conversation.as_ref().map_or(0, |c| c.unread);
     let peer_read_up_to = conversation.as_ref().map_or(0, |c| c.peer_read_up_to);
 
-    // Mark read while open, once the connection is up.
+    // Mark read while open and in sight, once the connection is up.
     {
         let (sdk, peer) = (sdk.clone(), chat.peer.clone());
         use_effect_with(
-            (peer, unread, state.net == Net::Ready),
-            move |(peer, unread, ready)| {
-                if *unread > 0 && *ready {
+            (peer, unread, state.net == Net::Ready && !state.hidden),
+            move |(peer, unread, seen)| {
+                if *unread > 0 && *seen {
                     sdk.mark_read(peer.clone());
                 }
             },
