@@ -145,6 +145,17 @@ test('two people chat live; hostile text stays text and links are links', async 
   await entry.locator('.badge').waitFor({ state: 'detached' });
   await log(alice.page).locator('.msg.out', { hasText: 'Hi Bob!' }).locator('.status.read').getByText('Read').waitFor();
 
+  // Shift+Enter starts a new line; Enter sends both lines as one message.
+  const field = bob.page.getByLabel('Message', { exact: true });
+  await field.fill('first line');
+  await field.press('Shift+Enter');
+  await field.pressSequentially('second line');
+  await field.press('Enter');
+  const twoLines = log(alice.page).locator('.msg.in .text', { hasText: 'second line' });
+  await twoLines.waitFor();
+  assert.equal(await twoLines.innerText(), 'first line\nsecond line');
+  assert.equal(await field.inputValue(), '', 'the field is empty once sent');
+
   const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>';
   await send(bob.page, hostile);
   await log(alice.page).getByText(hostile).waitFor();
@@ -274,7 +285,7 @@ test('a pinned chat stays on top, a star and a draft follow the person to their 
   await nav(phone.page).getByText('Draft: half a thought').waitFor();
   await nav(phone.page).getByRole('button', { name: new RegExp(`${bob.user}.*half a thought`) }).click();
   const field = phone.page.getByLabel('Message', { exact: true });
-  await phone.page.waitForFunction(() => document.querySelector('input[aria-label="Message"]')?.value === 'half a thought');
+  await phone.page.waitForFunction(() => document.querySelector('textarea[aria-label="Message"]')?.value === 'half a thought');
   await shot(phone.page, 'draft');
   await field.fill('the whole thought');
   await field.press('Enter');

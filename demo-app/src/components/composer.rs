@@ -1,4 +1,4 @@
-//! The composer: text (Enter sends), an emoji picker from the app's set, and senders for a
+//! The composer: text (Enter sends, Shift+Enter starts a new line), an emoji picker from the app's set, and senders for a
 //! location and the app's cards (red packet, rock-paper-scissors), and an attach button for
 //! photos, voice clips, videos and files (sent with upload progress). Offline, a message waits in
 //! the outbox, shown as waiting, and goes out on reconnect. What is being written is kept as the
@@ -14,7 +14,7 @@ use duet_chat::upload::MediaFile;
 use protocol::element::{FaceElem, LocationElem, TextElem};
 use protocol::media::MediaKind;
 use protocol::{Element, Message, UserId};
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// What a chosen file is sent as, from the type the browser reports (the server checks the
@@ -57,7 +57,7 @@ pub fn Composer(props: &Props) -> Html {
     {
         let (text, draft) = (text.clone(), props.draft.clone().unwrap_or_default());
         use_effect_with(props.peer.clone(), move |_| {
-            if let Some(input) = text.cast::<HtmlInputElement>() {
+            if let Some(input) = text.cast::<HtmlTextAreaElement>() {
                 input.set_value(&draft);
             }
         });
@@ -69,7 +69,7 @@ pub fn Composer(props: &Props) -> Html {
     let on_blur = {
         let (sdk, peer, saved) = (sdk.clone(), props.peer.clone(), props.draft.clone());
         Callback::from(move |e: FocusEvent| {
-            let (Some(saved), Some(input)) = (&saved, e.target_dyn_into::<HtmlInputElement>())
+            let (Some(saved), Some(input)) = (&saved, e.target_dyn_into::<HtmlTextAreaElement>())
             else {
                 return;
             };
@@ -105,7 +105,7 @@ pub fn Composer(props: &Props) -> Html {
         let (send, text) = (send.clone(), text.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(input) = text.cast::<HtmlInputElement>() else {
+            let Some(input) = text.cast::<HtmlTextAreaElement>() else {
                 return;
             };
             let body = input.value();
@@ -116,6 +116,20 @@ pub fn Composer(props: &Props) -> Html {
             send.emit(Element::Text(TextElem { text: body }));
         })
     };
+    // Enter sends, as in chat apps; Shift+Enter is a new line, and Enter that ends an input
+    // method's composition (a Chinese or Japanese word being chosen) only ends it.
+    let on_key = Callback::from(|e: KeyboardEvent| {
+        if e.key() != "Enter" || e.shift_key() || e.is_composing() {
+            return;
+        }
+        e.prevent_default();
+        if let Some(form) = e
+            .target_dyn_into::<HtmlTextAreaElement>()
+            .and_then(|t| t.form())
+        {
+            let _ = form.request_submit();
+        }
+    });
     let toggle = |which: Tray| {
         let tray = tray.clone();
         Callback::from(move |_| tray.set(if *tray == which { Tray::None } else { which }))
@@ -241,7 +255,7 @@ pub fn Composer(props: &Props) -> Html {
                 </label>
             </div>
             <form class="text" onsubmit={on_text}>
-                <input ref={text} aria-label="Message" placeholder="Message" autocomplete="off" enterkeyhint="send" onblur={on_blur} oninput={on_input} />
+                <textarea ref={text} aria-label="Message" placeholder="Message" rows="1" autocomplete="off" enterkeyhint="send" onblur={on_blur} oninput={on_input} onkeydown={on_key} />
                 <button type="submit">{ "Send" }</button>
             </form>
         </div>
