@@ -235,11 +235,24 @@ test('an edited message shows its new words and an "edited" mark to both people,
   await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
   await log(bob.page).getByText('see you at 5').waitFor();
   assert.equal(await log(bob.page).getByRole('button', { name: 'Edit' }).count(), 0, 'only your own messages offer Edit');
-  alice.page.once('dialog', (dialog) => dialog.accept('see you at 6'));
+  // Edited in place: Escape leaves the message as it was.
+  const field = mine.getByLabel('Edit message');
   await mine.getByRole('button', { name: 'Edit' }).click();
+  assert.equal(await field.inputValue(), 'see you at 5');
+  await field.press('Escape');
+  await field.waitFor({ state: 'detached' });
+  assert.equal(await mine.locator('.edited').count(), 0);
+  // Enter saves, with the lines Shift+Enter started.
+  await mine.getByRole('button', { name: 'Edit' }).click();
+  await field.fill('see you at 6');
+  await field.press('Shift+Enter');
+  await field.pressSequentially('at the station');
+  await shot(alice.page, 'editing');
+  await field.press('Enter');
   for (const page of [alice.page, bob.page]) {
     const edited = log(page).locator('.msg', { hasText: 'see you at 6' });
     await edited.locator('.edited').waitFor();
+    assert.equal(await edited.locator('.text').innerText(), 'see you at 6\nat the station');
     assert.equal(await log(page).getByText('see you at 5').count(), 0);
   }
   await nav(laptop.page).getByRole('button', { name: new RegExp(bob.user) }).click();

@@ -6,7 +6,7 @@
 //! opened, on any of the user's devices.
 
 use super::app::Emojis;
-use super::input_value;
+use super::{enter_submits, input_value};
 use crate::content::{Card, Hand, parse_money};
 use crate::sdk::Sdk;
 use duet_chat::reply::Quote;
@@ -116,20 +116,7 @@ pub fn Composer(props: &Props) -> Html {
             send.emit(Element::Text(TextElem { text: body }));
         })
     };
-    // Enter sends, as in chat apps; Shift+Enter is a new line, and Enter that ends an input
-    // method's composition (a Chinese or Japanese word being chosen) only ends it.
-    let on_key = Callback::from(|e: KeyboardEvent| {
-        if e.key() != "Enter" || e.shift_key() || e.is_composing() {
-            return;
-        }
-        e.prevent_default();
-        if let Some(form) = e
-            .target_dyn_into::<HtmlTextAreaElement>()
-            .and_then(|t| t.form())
-        {
-            let _ = form.request_submit();
-        }
-    });
+    let on_key = Callback::from(|e: KeyboardEvent| enter_submits(&e));
     let toggle = |which: Tray| {
         let tray = tray.clone();
         Callback::from(move |_| tray.set(if *tray == which { Tray::None } else { which }))

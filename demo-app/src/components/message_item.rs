@@ -1,11 +1,13 @@
 //! One message in the chat log, rendered for what it is: text with clickable links (always as
 //! text, never as HTML), a face from the app's emoji set, a location with a map link, the
 //! app's cards, media, a centred system notice, or "message recalled". Own messages show their
-//! status, with Resend when sending failed and Edit (text) and Recall once sent; an edited
-//! message says so. Sent messages can be replied to and reacted to.
+//! status, with Resend when sending failed and Edit (text, in place: Enter saves, Escape
+//! cancels) and Recall once sent; an edited message says so. Sent messages can be replied to
+//! and reacted to.
 
 use super::app::Emojis;
 use super::avatar::Avatar;
+use super::enter_submits;
 use super::reactions::Reactions;
 use super::time::Time;
 use crate::content::{Card, Segment, UNSUPPORTED, find_face, money, segments};
@@ -31,6 +33,7 @@ pub fn MessageItem(props: &Props) -> Html {
     let sdk = use_context::<Sdk>().expect("sdk context");
     let emojis = use_context::<Emojis>().expect("emoji context");
     let picking = use_state(|| false);
+    let editing = use_state(|| false);
     let m = &props.shown.message;
     if let Some(Element::System(s)) = m.elements.first() {
         return html! {
@@ -55,6 +58,17 @@ pub fn MessageItem(props: &Props) -> Html {
     }
     let name = display_name(&m.nick, &m.from);
     let content = match m.elements.first() {
+        Some(Element::Text(t)) if *editing => {
+            let (sdk, peer, message) = (sdk.clone(), props.peer.clone(), m.clone());
+            let done = {
+                let editing = editing.clone();
+                Callback::from(move |()| editing.set(false))
+            };
+            let save = Callback::from(move |text: String| {
+                sdk.edit(peer.clone(), &message, text);
+            });
+            html! { <EditText current={t.text.clone()} {save} {done} /> }
+        }
         Some(Element::Text(t)) => text(&t.text),
         Some(Element::Face(f)) => match find_face(&emojis.0, f.index, &f.data) {
             Some(e) => {
@@ -89,7 +103,11 @@ pub fn MessageItem(props: &Props) -> Html {
         Some(Element::System(_)) | None => html! {},
     };
     let read = m.key.id != 0 && m.key.id <= props.peer_read_up_to;
-    let status = out.then(|| status(&sdk, &props.shown, &props.peer, read));
+    let start_editing = {
+        let editing = editing.clone();
+        Callback::from(move |()| editing.set(true))
+    };
+    let status = out.then(|| status(&sdk, &props.shown, &props.peer, read, start_editing));
     let quote = Quote::from_custom_data(m.cloud_custom_data.as_deref()).map(|q| {
         let target = anchor(&q.message_id);
         let jump = Callback::from(move |_| {
@@ -254,7 +272,63 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool) -> Html {
+/// A text message being edited in place: its words in a field of several lines, saved (when
+/// changed and not empty) by Enter or Save, left as they were by Escape or Cancel.
+#[derive(Properties, PartialEq)]
+struct EditProps {
+    current: String,
+    save: Callback<String>,
+    done: Callback<()>,
+}
+
+#[component]
+fn EditText(props: &EditProps) -> Html {
+    let field = use_node_ref();
+    {
+        let field = field.clone();
+        use_effect_with((), move |_| {
+            if let Some(f) = field.cast::<web_sys::HtmlTextAreaElement>() {
+                let _ = f.focus();
+            }
+        });
+    }
+    let onsubmit = {
+        let (field, current, save, done) = (
+            field.clone(),
+            props.current.clone(),
+            props.save.clone(),
+            props.done.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = field
+                .cast::<web_sys::HtmlTextAreaElement>()
+                .map(|f| f.value())
+                .unwrap_or_default();
+            if !text.trim().is_empty() && text != current {
+                save.emit(text);
+            }
+            done.emit(());
+        })
+    };
+    let done = props.done.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+        "Escape" => done.emit(()),
+        _ => enter_submits(&e),
+    });
+    let cancel = props.done.reform(|_| ());
+    html! {
+        <form class="edit" {onsubmit}>
+            <textarea ref={field} aria-label="Edit message" rows="1" defaultvalue={props.current.clone()} {onkeydown} />
+            <div class="actions">
+                <button type="submit">{ "Save" }</button>
+                <button type="button" onclick={cancel}>{ "Cancel" }</button>
+            </div>
+        </form>
+    }
+}
+
+fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool, edit: Callback<()>) -> Html {
     match &shown.status {
         Status::Uploading { percent, name } => {
             let (sdk, random) = (sdk.clone(), shown.message.random);
@@ -280,21 +354,8 @@ fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool) -> Html {
                 Callback::from(move |_| sdk.delete(peer.clone(), key))
             };
             let edit = match shown.message.elements.first() {
-                Some(Element::Text(t)) => {
-                    let (sdk, peer, m) = (sdk.clone(), peer.clone(), shown.message.clone());
-                    let current = t.text.clone();
-                    let onclick = Callback::from(move |_| {
-                        let text = web_sys::window().and_then(|w| {
-                            w.prompt_with_message_and_default("Edit your message", &current)
-                                .ok()
-                        });
-                        if let Some(text) = text
-                            .flatten()
-                            .filter(|t| !t.trim().is_empty() && *t != current)
-                        {
-                            sdk.edit(peer.clone(), &m, text);
-                        }
-                    });
+                Some(Element::Text(_)) => {
+                    let onclick = edit.reform(|_| ());
                     html! { <button type="button" class="link" {onclick}>{ "Edit" }</button> }
                 }
                 _ => html! {},

@@ -16,8 +16,24 @@ pub mod sign_in;
 pub mod time;
 
 use protocol::UserId;
-use web_sys::HtmlInputElement;
-use yew::{NodeRef, UseStateHandle};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
+use yew::{NodeRef, TargetCast, UseStateHandle};
+
+/// In a text area of several lines, Enter submits its form, as chat apps send with it;
+/// Shift+Enter is a new line, and Enter that ends an input method's composition (a Chinese or
+/// Japanese word being chosen) only ends it.
+pub fn enter_submits(e: &KeyboardEvent) {
+    if e.key() != "Enter" || e.shift_key() || e.is_composing() {
+        return;
+    }
+    e.prevent_default();
+    if let Some(form) = e
+        .target_dyn_into::<HtmlTextAreaElement>()
+        .and_then(|t| t.form())
+    {
+        let _ = form.request_submit();
+    }
+}
 
 /// The text in an input.
 pub fn input_value(input: &NodeRef) -> String {
