@@ -659,11 +659,18 @@ test('friends-only: strangers are refused in plain words until they become frien
     await log(bob.page).getByText('hello stranger').waitFor();
     // Clearing the history empties bob's chat and keeps it listed; alice keeps her copy.
     const conversations = (page) => page.getByRole('navigation', { name: 'Conversations' });
+    // Asked first: "Cancel" keeps it all.
+    bob.page.once('dialog', (dialog) => dialog.dismiss());
+    await bob.page.getByRole('button', { name: `Clear the history with ${alice.user}` }).click();
+    await bob.page.waitForTimeout(300);
+    assert.equal(await log(bob.page).getByText('hello stranger').count(), 1);
+    bob.page.once('dialog', (dialog) => dialog.accept());
     await bob.page.getByRole('button', { name: `Clear the history with ${alice.user}` }).click();
     await log(bob.page).getByText('hello stranger').waitFor({ state: 'detached' });
     await conversations(bob.page).getByText(alice.user).first().waitFor();
     await log(alice.page).getByText('hello stranger').waitFor();
     // Deleting the chat takes it off bob's list; alice keeps hers.
+    bob.page.once('dialog', (dialog) => dialog.accept());
     await bob.page.getByRole('button', { name: `Delete the chat with ${alice.user}` }).click();
     await conversations(bob.page).getByText(alice.user).first().waitFor({ state: 'detached' });
     await conversations(alice.page).getByText(bob.user).waitFor();

@@ -190,13 +190,27 @@ pub fn ChatView() -> Html {
         let sdk = sdk.clone();
         Callback::from(move |_| sdk.close())
     };
+    // What cannot be undone is asked about first.
     let delete = {
         let (sdk, peer) = (sdk.clone(), peer.clone());
-        Callback::from(move |_| sdk.delete_conversation(peer.clone()))
+        let question = format!(
+            "Delete the chat with {peer} from all your devices? It comes back with their next message."
+        );
+        Callback::from(move |_| {
+            if confirmed(&question) {
+                sdk.delete_conversation(peer.clone())
+            }
+        })
     };
     let clear = {
         let (sdk, peer) = (sdk.clone(), peer.clone());
-        Callback::from(move |_| sdk.clear_history(peer.clone()))
+        let question =
+            format!("Clear your messages with {peer} from all your devices? {peer} keeps theirs.");
+        Callback::from(move |_| {
+            if confirmed(&question) {
+                sdk.clear_history(peer.clone())
+            }
+        })
     };
     let presence = state.status_of(&peer).cloned();
     let presence_line = match &presence {
@@ -252,4 +266,9 @@ pub fn ChatView() -> Html {
             <Composer peer={peer.clone()} {draft} {replying} />
         </section>
     }
+}
+
+/// Whether the person said yes to `question`.
+fn confirmed(question: &str) -> bool {
+    web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false))
 }
