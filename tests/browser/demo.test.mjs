@@ -559,6 +559,31 @@ test('scrolling up loads older pages from history without jumping', async () => 
   await l.getByText('This is the beginning').waitFor();
   for (const i of [1, 20, 45]) assert.equal(await l.getByText(`history ${i}`, { exact: true }).count(), 1);
   assert.equal(await l.locator('.msg').count(), 45);
+
+  // Reading up there, a new message from carol is announced, not scrolled to.
+  const inView = async (text) => {
+    const [box, view] = [await l.getByText(text, { exact: true }).boundingBox(), await l.boundingBox()];
+    return box.y >= view.y && box.y + box.height <= view.y + view.height;
+  };
+  await rest('openim/sendmsg', {
+    From_Account: carol, To_Account: alice, MsgRandom: 2000,
+    MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'are you still there?' } }],
+  });
+  const newBelow = l.getByRole('button', { name: '↓ New messages' });
+  await newBelow.waitFor();
+  assert.equal(await inView('are you still there?'), false);
+  await shot(a.page, 'new-below');
+  await newBelow.click();
+  await newBelow.waitFor({ state: 'detached' });
+  assert.equal(await inView('are you still there?'), true);
+  // Her own message, sent while reading up there, brings the log down to it.
+  await l.evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+  await send(a.page, 'yes, reading back');
+  await a.page.waitForFunction(() => {
+    const log = document.querySelector('[role=log]');
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 64 && log.textContent.includes('yes, reading back');
+  });
+  assert.equal(await newBelow.count(), 0);
   assert.deepEqual(a.errors, []);
   await a.context.close();
 });

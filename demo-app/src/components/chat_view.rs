@@ -28,6 +28,8 @@ struct Scroll {
     height_before: Option<i32>,
     /// The log was at the bottom: new messages keep it there.
     stick: bool,
+    /// The newest message when the log was last drawn, to tell a new one from an older page.
+    last: Option<(MessageKey, u32)>,
 }
 
 /// Asks for the page before `first`, remembering the log's height.
@@ -44,7 +46,16 @@ pub fn ChatView() -> Html {
     let scroll = use_mut_ref(|| Scroll {
         height_before: None,
         stick: true,
+        last: None,
     });
+    // A message came below while the person reads further up: a button says so (until
+    // another chat opens).
+    let below = use_state(|| false);
+    {
+        let below = below.clone();
+        let peer = state.chat.as_ref().map(|c| c.peer.clone());
+        use_effect_with(peer, move |_| below.set(false));
+    }
     let Some(chat) = state.chat.clone() else {
         return html! {};
     };
@@ -69,17 +80,33 @@ pub fn ChatView() -> Html {
     // After each render: keep the view steady when older messages were added above, stay at
     // the bottom for new ones, and fetch more when the page does not fill the log.
     {
-        let (log, scroll, sdk) = (log.clone(), scroll.clone(), sdk.clone());
+        let (log, scroll, sdk, below) = (log.clone(), scroll.clone(), sdk.clone(), below.clone());
         let first = chat.messages.first().map(|s| s.message.key);
         let last = chat
             .messages
             .last()
             .map(|s| (s.message.key, s.message.random));
+        let last_is_theirs = chat.messages.last().is_some_and(|s| s.message.from != me);
         let more = (!chat.complete && !chat.loading).then(|| chat.peer.clone());
         use_effect_with((first, last, chat.loading, chat.complete), move |deps| {
             let Some(el) = log.cast::<Element>() else {
                 return;
             };
+            // A new message while scrolled up: the peer's is announced by the button; the
+            // person's own (just sent) brings the log down to it.
+            let came = {
+                let mut scroll = scroll.borrow_mut();
+                let seen = std::mem::replace(&mut scroll.last, deps.1);
+                seen.is_some() && seen != deps.1 && !scroll.stick
+            };
+            match (came, last_is_theirs) {
+                (true, true) => below.set(true),
+                (true, false) => {
+                    scroll.borrow_mut().stick = true;
+                    below.set(false);
+                }
+                (false, _) => {}
+            }
             // Once the page is in (not while its loading line shows).
             let loading = deps.2;
             let before = if loading {
@@ -131,21 +158,35 @@ pub fn ChatView() -> Html {
     }
 
     let onscroll = {
-        let (log, scroll, sdk) = (log.clone(), scroll.clone(), sdk.clone());
+        let (log, scroll, sdk, below) = (log.clone(), scroll.clone(), sdk.clone(), below.clone());
         let first = chat.messages.first().map(|s| s.message.key);
         let more = (!chat.complete && !chat.loading).then(|| chat.peer.clone());
         Callback::from(move |_: Event| {
             let Some(el) = log.cast::<Element>() else {
                 return;
             };
-            scroll.borrow_mut().stick =
-                el.scroll_height() - el.scroll_top() - el.client_height() < STICK_MARGIN;
+            let stick = el.scroll_height() - el.scroll_top() - el.client_height() < STICK_MARGIN;
+            scroll.borrow_mut().stick = stick;
+            if stick && *below {
+                below.set(false);
+            }
             if el.scroll_top() < LOAD_MARGIN
                 && scroll.borrow().height_before.is_none()
                 && let (Some(peer), Some(first)) = (more.clone(), first)
             {
                 load_older(&el, &scroll, &sdk, peer, first);
             }
+        })
+    };
+
+    let to_bottom = {
+        let (log, scroll, below) = (log.clone(), scroll.clone(), below.clone());
+        Callback::from(move |_| {
+            if let Some(el) = log.cast::<Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+            scroll.borrow_mut().stick = true;
+            below.set(false);
         })
     };
 
@@ -262,6 +303,9 @@ pub fn ChatView() -> Html {
                     <p class="start">{ "This is the beginning of your conversation." }</p>
                 }
                 { for items }
+                if *below {
+                    <button type="button" class="new-below" onclick={to_bottom}>{ "↓ New messages" }</button>
+                }
             </div>
             <Composer peer={peer.clone()} {draft} {replying} />
         </section>
