@@ -598,6 +598,20 @@ test('a photo and a file sent by one person show as a thumbnail and a file card 
   const report = Buffer.alloc(300 * 1024, 'duet report ');
   await attach.setInputFiles({ name: 'Q3 report.pdf', mimeType: 'application/pdf', buffer: report });
   await log(alice.page).locator('.msg.out .status.sent').nth(1).waitFor();
+  // A screenshot pasted into the message field, and a file dropped on the composer, as the
+  // browser hands them over.
+  const handOver = (target, event, name, type, bytes) => target.evaluate((el, { event, name, type, bytes }) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], name, { type }));
+    el.dispatchEvent(event === 'paste'
+      ? new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+      : new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, { event, name, type, bytes: [...bytes] });
+  await handOver(alice.page.getByLabel('Message', { exact: true }), 'paste', 'screenshot.png', 'image/png', png(300, 200));
+  await log(alice.page).locator('.msg.out .status.sent').nth(2).waitFor();
+  await handOver(alice.page.locator('.composer'), 'drop', 'notes.txt', 'text/plain', Buffer.from('meeting notes\n'));
+  await log(alice.page).locator('.msg.out .status.sent').nth(3).waitFor();
+  assert.equal(await alice.page.getByLabel('Message', { exact: true }).inputValue(), '', 'nothing pasted as text');
 
   await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
   const image = log(bob.page).getByRole('img', { name: 'Image, 1200×800' });
@@ -607,7 +621,9 @@ test('a photo and a file sent by one person show as a thumbnail and a file card 
   await bob.page.waitForFunction(() => [...document.querySelectorAll('.image img')].every((i) => i.complete && i.naturalWidth === 198));
   const full = log(bob.page).getByRole('link', { name: /Image, 1200×800/ });
   assert.match(await full.getAttribute('href'), /\/media\/[0-9a-f]{64}\/beach\.png$/);
-  const card = log(bob.page).locator('.card.file');
+  await log(bob.page).getByRole('img', { name: 'Image, 300×200' }).waitFor();
+  await log(bob.page).locator('.card.file', { hasText: 'notes.txt' }).waitFor();
+  const card = log(bob.page).locator('.card.file', { hasText: 'Q3 report.pdf' });
   await card.getByText('Q3 report.pdf').waitFor();
   await card.getByText('300 KB').waitFor();
   const download = card.getByRole('link', { name: 'Download' });

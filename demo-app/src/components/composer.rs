@@ -1,9 +1,10 @@
-//! The composer: text (Enter sends, Shift+Enter starts a new line), an emoji picker from the app's set, and senders for a
-//! location and the app's cards (red packet, rock-paper-scissors), and an attach button for
-//! photos, voice clips, videos and files (sent with upload progress). Offline, a message waits in
-//! the outbox, shown as waiting, and goes out on reconnect. What is being written is kept as the
-//! conversation's draft when the field loses focus, and shows again when the conversation is
-//! opened, on any of the user's devices.
+//! The composer: text (Enter sends, Shift+Enter starts a new line), an emoji picker from the
+//! app's set, senders for a location and the app's cards (red packet, rock-paper-scissors), and
+//! an attach button for photos, voice clips, videos and files (sent with upload progress),
+//! which may also be pasted into the field (a screenshot) or dropped on the composer. Offline,
+//! a message waits in the outbox, shown as waiting, and goes out on reconnect. What is being
+//! written is kept as the conversation's draft when the field loses focus, and shows again when
+//! the conversation is opened, on any of the user's devices.
 
 use super::app::Emojis;
 use super::{enter_submits, input_value};
@@ -14,6 +15,7 @@ use duet_chat::upload::MediaFile;
 use protocol::element::{FaceElem, LocationElem, TextElem};
 use protocol::media::MediaKind;
 use protocol::{Element, Message, UserId};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -178,34 +180,67 @@ pub fn Composer(props: &Props) -> Html {
             ))
         })
     };
-    let on_attach = {
+    // Files chosen, pasted (a screenshot) or dropped here are sent each as what it is.
+    let send_files = {
         let (sdk, peer, error) = (sdk.clone(), props.peer.clone(), error.clone());
+        Callback::from(move |files: web_sys::FileList| {
+            error.set(None);
+            for file in (0..files.length()).filter_map(|i| files.get(i)) {
+                let media = MediaFile {
+                    kind: kind_of(&file.type_()),
+                    name: file.name(),
+                    blob: file.into(),
+                    second: None,
+                };
+                match media.check() {
+                    Ok(()) => sdk.send_file(peer.clone(), media),
+                    Err(e) => error.set(Some(e.message.clone())),
+                }
+            }
+        })
+    };
+    let on_attach = {
+        let send_files = send_files.clone();
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
             };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
+            if let Some(files) = input.files() {
+                send_files.emit(files);
+            }
             input.set_value("");
-            let media = MediaFile {
-                kind: kind_of(&file.type_()),
-                name: file.name(),
-                blob: file.into(),
-                second: None,
-            };
-            match media.check() {
-                Ok(()) => {
-                    error.set(None);
-                    sdk.send_file(peer.clone(), media);
-                }
-                Err(e) => error.set(Some(e.message.clone())),
+        })
+    };
+    let on_paste = {
+        let send_files = send_files.clone();
+        Callback::from(move |e: Event| {
+            let files = e
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(|e| e.clipboard_data())
+                .and_then(|d| d.files())
+                .filter(|f| f.length() > 0);
+            // Text pastes as text; only files are taken.
+            if let Some(files) = files {
+                e.prevent_default();
+                send_files.emit(files);
             }
         })
     };
+    // Dropping needs the page's own handling of dragging over refused.
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = Callback::from(move |e: DragEvent| {
+        let files = e
+            .data_transfer()
+            .and_then(|d| d.files())
+            .filter(|f| f.length() > 0);
+        if let Some(files) = files {
+            e.prevent_default();
+            send_files.emit(files);
+        }
+    });
     let expanded = |which: Tray| (*tray == which).to_string();
     html! {
-        <div class="composer">
+        <div class="composer" ondragover={on_drag_over} ondrop={on_drop}>
             if *tray == Tray::Emoji {
                 <div class="tray faces" role="group" aria-label="Emoji">{ for faces }</div>
             }
@@ -242,7 +277,7 @@ pub fn Composer(props: &Props) -> Html {
                 </label>
             </div>
             <form class="text" onsubmit={on_text}>
-                <textarea ref={text} aria-label="Message" placeholder="Message" rows="1" autocomplete="off" enterkeyhint="send" onblur={on_blur} oninput={on_input} onkeydown={on_key} />
+                <textarea ref={text} aria-label="Message" placeholder="Message" rows="1" autocomplete="off" enterkeyhint="send" onblur={on_blur} oninput={on_input} onkeydown={on_key} onpaste={on_paste} />
                 <button type="submit">{ "Send" }</button>
             </form>
         </div>
