@@ -262,6 +262,45 @@ test('an edited message shows its new words and an "edited" mark to both people,
   for (const p of [alice, laptop, bob]) await p.context.close();
 });
 
+test('Recall takes a message back from both people, Delete takes it off one\'s own devices; both ask first', async () => {
+  const alice = await person(`alice-rd-${run}`);
+  const bob = await person(`bob-rd-${run}`);
+  await startChat(alice.page, bob.user);
+  await send(alice.page, 'wrong chat, sorry');
+  await send(alice.page, 'a note to delete');
+  const mine = (text) => log(alice.page).locator('.msg.out', { hasText: text });
+  await mine('a note to delete').locator('.status.sent').waitFor();
+  await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
+  await log(bob.page).getByText('a note to delete').waitFor();
+  const questions = [];
+  const answer = (yes) => alice.page.once('dialog', (d) => { questions.push(d.message()); return yes ? d.accept() : d.dismiss(); });
+
+  // Cancel leaves it as it was.
+  answer(false);
+  await mine('wrong chat, sorry').getByRole('button', { name: 'Recall' }).click();
+  await alice.page.waitForTimeout(300);
+  assert.equal(await log(bob.page).getByText('wrong chat, sorry').count(), 1);
+  // Recalled: gone for both, each told.
+  answer(true);
+  await mine('wrong chat, sorry').getByRole('button', { name: 'Recall' }).click();
+  await log(alice.page).getByText('You recalled a message').waitFor();
+  await log(bob.page).getByText(`${alice.user} recalled a message`).waitFor();
+  assert.equal(await log(bob.page).getByText('wrong chat, sorry').count(), 0);
+  // Deleted: gone from alice's view; bob keeps his copy.
+  answer(true);
+  await mine('a note to delete').getByRole('button', { name: 'Delete' }).click();
+  await mine('a note to delete').waitFor({ state: 'detached' });
+  assert.equal(await log(bob.page).getByText('a note to delete').count(), 1);
+  assert.deepEqual(questions, [
+    `Recall this message? ${bob.user} will no longer see it.`,
+    `Recall this message? ${bob.user} will no longer see it.`,
+    `Delete this message from all your devices? ${bob.user} keeps it.`,
+  ]);
+  assert.deepEqual([...alice.errors, ...bob.errors], []);
+  await alice.context.close();
+  await bob.context.close();
+});
+
 test('a pinned chat stays on top, a star and a draft follow the person to their other device', async () => {
   const laptop = await person(`alice-pin-${run}`);
   const phone = await person(laptop.user, { width: 390, height: 760 });

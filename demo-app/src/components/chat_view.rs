@@ -5,6 +5,7 @@
 use super::app::AppState;
 use super::avatar::Avatar;
 use super::composer::Composer;
+use super::confirmed;
 use super::message_item::{MessageItem, anchor, display_name, show};
 use super::time::Time;
 use crate::sdk::Sdk;
@@ -310,9 +311,4 @@ pub fn ChatView() -> Html {
             <Composer peer={peer.clone()} {draft} {replying} />
         </section>
     }
-}
-
-/// Whether the person said yes to `question`.
-fn confirmed(question: &str) -> bool {
-    web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false))
 }

@@ -7,9 +7,9 @@
 
 use super::app::Emojis;
 use super::avatar::Avatar;
-use super::enter_submits;
 use super::reactions::Reactions;
 use super::time::Time;
+use super::{confirmed, enter_submits};
 use crate::content::{Card, Segment, UNSUPPORTED, find_face, money, segments};
 use crate::sdk::Sdk;
 use crate::state::{Shown, Status};
@@ -347,11 +347,23 @@ fn status(sdk: &Sdk, shown: &Shown, peer: &UserId, read: bool, edit: Callback<()
             let key = shown.message.key;
             let recall = {
                 let (sdk, peer) = (sdk.clone(), peer.clone());
-                Callback::from(move |_| sdk.recall(peer.clone(), key))
+                Callback::from(move |_| {
+                    if confirmed(&format!(
+                        "Recall this message? {peer} will no longer see it."
+                    )) {
+                        sdk.recall(peer.clone(), key)
+                    }
+                })
             };
             let delete = {
                 let (sdk, peer) = (sdk.clone(), peer.clone());
-                Callback::from(move |_| sdk.delete(peer.clone(), key))
+                Callback::from(move |_| {
+                    let question =
+                        format!("Delete this message from all your devices? {peer} keeps it.");
+                    if confirmed(&question) {
+                        sdk.delete(peer.clone(), key)
+                    }
+                })
             };
             let edit = match shown.message.elements.first() {
                 Some(Element::Text(_)) => {

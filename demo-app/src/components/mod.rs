@@ -19,6 +19,11 @@ use protocol::UserId;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::{NodeRef, TargetCast, UseStateHandle};
 
+/// Whether the person said yes to `question`, asked before what cannot be undone.
+pub fn confirmed(question: &str) -> bool {
+    web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false))
+}
+
 /// In a text area of several lines, Enter submits its form, as chat apps send with it;
 /// Shift+Enter is a new line, and Enter that ends an input method's composition (a Chinese or
 /// Japanese word being chosen) only ends it.
