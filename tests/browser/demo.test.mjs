@@ -301,6 +301,29 @@ test('Recall takes a message back from both people, Delete takes it off one\'s o
   await bob.context.close();
 });
 
+test('a muted chat keeps its unread badge but leaves the tab\'s count, until unmuted', async () => {
+  const ann = await person(`ann-mu-${run}`);
+  const ben = `ben-mu-${run}`;
+  await rest('im_open_login_svc/account_import', { UserID: ben });
+  await rest('openim/sendmsg', {
+    From_Account: ben, To_Account: ann.user, MsgRandom: 1, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'news' } }],
+  });
+  const entry = nav(ann.page).getByRole('button', { name: new RegExp(ben) });
+  await entry.getByText('news').waitFor();
+  await ann.page.waitForFunction(() => document.title === '(1) Duet');
+  // Muted from the People tab: the chat's own count stays, the tab's no longer counts it.
+  await ann.page.getByRole('button', { name: 'People' }).click();
+  await ann.page.getByLabel('Mute user').fill(ben);
+  await ann.page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await ann.page.getByRole('button', { name: `Unmute ${ben}` }).waitFor();
+  await ann.page.waitForFunction(() => document.title === 'Duet');
+  assert.equal((await entry.locator('.badge').textContent()).trim(), '1 unread');
+  await ann.page.getByRole('button', { name: `Unmute ${ben}` }).click();
+  await ann.page.waitForFunction(() => document.title === '(1) Duet');
+  assert.deepEqual(ann.errors, []);
+  await ann.context.close();
+});
+
 test('a pinned chat stays on top, a star and a draft follow the person to their other device', async () => {
   const laptop = await person(`alice-pin-${run}`);
   const phone = await person(laptop.user, { width: 390, height: 760 });
