@@ -201,6 +201,7 @@ pub fn refusal(code: ErrorCode, peer: &str, server_message: &str) -> String {
         ),
         20003 => format!("Not delivered: there is no user {peer}."),
         61001 => "Waiting for the connection; it will be sent when you are back online.".to_owned(),
+        61006 => "Upload cancelled: not sent.".to_owned(),
         _ => format!("Not sent: {server_message} (code {})", code.0),
     }
 }
@@ -288,5 +289,9 @@ mod tests {
         assert!(refusal(ErrorCode(20007), "bob", "").contains("bob has blocked you"));
         assert!(refusal(ErrorCode(20009), "bob", "").contains("not friends"));
         assert!(refusal(ErrorCode(90011), "bob", "too long").contains("too long (code 90011)"));
+        assert_eq!(
+            refusal(ErrorCode(61006), "bob", ""),
+            "Upload cancelled: not sent."
+        );
     }
 }

@@ -785,7 +785,7 @@ test('friends-only: strangers are refused in plain words until they become frien
   await bob.context.close();
 });
 
-test('an attachment shows its upload progress while it goes up', async () => {
+test('an attachment shows its upload progress while it goes up, and can be cancelled and sent again', async () => {
   const alice = await person(`alice12-${run}`);
   const peer = `bob12-${run}`;
   await rest('im_open_login_svc/account_import', { UserID: peer });
@@ -804,10 +804,17 @@ test('an attachment shows its upload progress while it goes up', async () => {
     return p && p.value > 0 && p.value < 100;
   });
   await shot(alice.page, 'uploading');
+  // Cancelled: it stops, says so, and can be sent again.
+  await log(alice.page).locator('.status.uploading').getByRole('button', { name: 'Cancel' }).click();
+  const stopped = log(alice.page).locator('.msg.out .status.failed');
+  await stopped.getByText('Upload cancelled: not sent.').waitFor();
+  assert.equal(await bar.count(), 0);
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
   });
+  await stopped.getByRole('button', { name: 'Resend' }).click();
   await log(alice.page).locator('.msg.out .status.sent').waitFor({ timeout: 30_000 });
+  assert.equal(await log(alice.page).locator('.msg.out').count(), 1, 'sent again, not twice');
   assert.equal(await bar.count(), 0, 'the bar goes when the upload is done');
   await log(alice.page).locator('.card.file').getByText('big.bin').waitFor();
   assert.deepEqual(alice.errors, []);
