@@ -395,8 +395,16 @@ test('a reply quotes the message as TUIKit does, and the quote jumps to it', asy
   await send(alice.page, 'and when?');
   await nav(bob.page).getByRole('button', { name: new RegExp(alice.user) }).click();
   const original = log(bob.page).locator('.msg.in', { hasText: 'where are you?' });
+  const replying = bob.page.getByRole('status').filter({ hasText: `Replying to ${alice.user}` });
+  const field = bob.page.getByLabel('Message', { exact: true });
+  // Escape drops a reply chosen by mistake; Reply puts the cursor in the field.
+  await log(bob.page).locator('.msg.in', { hasText: 'and when?' }).getByRole('button', { name: 'Reply' }).click();
+  await replying.waitFor();
+  assert.equal(await field.evaluate((f) => f === document.activeElement), true);
+  await field.press('Escape');
+  await replying.waitFor({ state: 'detached' });
   await original.getByRole('button', { name: 'Reply' }).click();
-  await bob.page.getByRole('status').filter({ hasText: `Replying to ${alice.user}` }).waitFor();
+  await replying.filter({ hasText: 'where are you?' }).waitFor();
   await send(bob.page, 'at the station');
   await bob.page.getByRole('status').filter({ hasText: 'Replying to' }).waitFor({ state: 'detached' });
   const quote = log(alice.page).locator('.msg.in', { hasText: 'at the station' })

@@ -118,7 +118,25 @@ pub fn Composer(props: &Props) -> Html {
             send.emit(Element::Text(TextElem { text: body }));
         })
     };
-    let on_key = Callback::from(|e: KeyboardEvent| enter_submits(&e));
+    // Escape drops the reply being written; a reply chosen brings the field into focus.
+    let on_key = {
+        let (sdk, replying) = (sdk.clone(), props.replying.is_some());
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Escape" if replying => sdk.reply_to(None),
+            _ => enter_submits(&e),
+        })
+    };
+    {
+        let text = text.clone();
+        let replying = props.replying.as_ref().map(|(m, _)| m.key);
+        use_effect_with(replying, move |replying| {
+            if replying.is_some()
+                && let Some(field) = text.cast::<HtmlTextAreaElement>()
+            {
+                let _ = field.focus();
+            }
+        });
+    }
     let toggle = |which: Tray| {
         let tray = tray.clone();
         Callback::from(move |_| tray.set(if *tray == which { Tray::None } else { which }))
