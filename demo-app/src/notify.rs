@@ -6,7 +6,7 @@
 //! older one's, and a click on it brings the page forward (`www/sw.js`).
 
 use crate::content::preview;
-use protocol::Message;
+use protocol::{ConversationId, Message};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
@@ -31,7 +31,7 @@ pub async fn tell(message: Message) {
         "" => message.from.as_str(),
         nick => nick,
     };
-    let conversation = format!("C2C{}", message.from);
+    let conversation = ConversationId(message.from.clone()).to_string();
     let options = NotificationOptions::new();
     options.set_body(&preview(&message));
     options.set_tag(&conversation);

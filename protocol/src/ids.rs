@@ -54,6 +54,34 @@ impl UserId {
     }
 }
 
+/// A one-to-one conversation's ID as Tencent's SDKs name it: `C2C` and the peer's user ID
+/// (the SDK's conversation objects, the push notifications that open one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationId(pub UserId);
+
+impl ConversationId {
+    pub const PREFIX: &'static str = "C2C";
+
+    pub fn parse(id: &str) -> Result<Self, InvalidId> {
+        let peer = id.strip_prefix(Self::PREFIX).ok_or_else(|| {
+            InvalidId(format!("conversationID \"{id}\" is not a C2C conversation"))
+        })?;
+        UserId::parse(peer).map(Self)
+    }
+}
+
+impl fmt::Display for ConversationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Self::PREFIX, self.0)
+    }
+}
+
+impl Serialize for ConversationId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// One installation or browser tab of a user, chosen by the client. Two connections of one user
 /// with the same device id cannot coexist: the newer one replaces (kicks) the older.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -182,6 +210,16 @@ impl fmt::Display for Seq {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conversation_ids_are_c2c_and_a_user_id() {
+        let id = ConversationId::parse("C2Calice_01").unwrap();
+        assert_eq!(id.0.as_str(), "alice_01");
+        assert_eq!(id.to_string(), "C2Calice_01");
+        for bad in ["alice", "GROUPabc", "C2C", "C2Cbad id"] {
+            assert!(ConversationId::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn user_id_rules() {

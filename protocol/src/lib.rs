@@ -37,7 +37,7 @@ pub mod search;
 
 pub use element::Element;
 pub use error::ErrorCode;
-pub use ids::{DeviceId, MessageKey, Seq, UserId};
+pub use ids::{ConversationId, DeviceId, MessageKey, Seq, UserId};
 pub use message::{
     Conversation, CustomField, Message, Profile, ProfileDetails, Relation, RelationEntry,
     RelationFields, Removal, SyncEntry, SyncEvent, mark,

@@ -4,12 +4,13 @@ use super::convert::to_js;
 use super::held::Held;
 use super::people::JsFriendGroup;
 use super::shapes::{
-    ApplicationList, ConversationId, JsMessage, JsMessageReactions, JsProfile, JsReadReceipt,
-    JsReceiveOpt, JsUserStatus, Status, friend_list, listed_ids,
+    ApplicationList, JsMessage, JsMessageReactions, JsProfile, JsReadReceipt, JsReceiveOpt,
+    JsUserStatus, Status, friend_list, listed_ids,
 };
 use crate::cache::indexeddb::IndexedDbCache;
 use crate::client::Client;
 use crate::event::Event;
+use protocol::ConversationId;
 use protocol::frame::KickCause;
 use protocol::{Relation, UserId, mark};
 use serde::Serialize;

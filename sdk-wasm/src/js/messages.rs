@@ -9,13 +9,14 @@
 use super::args::Args;
 use super::convert::{code_of, field, invalid, ok, ok_value, promise, sdk_error, to_js};
 use super::events;
-use super::shapes::{ConversationId, JsConversation, JsMessage, Payload, ReadReceiptInfo, Status};
+use super::shapes::{JsConversation, JsMessage, Payload, ReadReceiptInfo, Status};
 use super::{Chat, Empty, State};
 use crate::cache::OutboxItem;
 use crate::client::ReadMarks;
 use crate::error::{SdkError, codes};
 use crate::upload::{MediaFile, Progress};
 use js_sys::{Function, Promise};
+use protocol::ConversationId;
 use protocol::element::{CustomElem, FaceElem, LocationElem, TextElem};
 use protocol::frame::{
     ConversationChange, MAX_CONVERSATION_GROUP_NAME_BYTES, MAX_CONVERSATION_GROUPS,
@@ -425,7 +426,11 @@ fn conversation_peers(ids: &[String]) -> Result<Vec<UserId>, JsValue> {
         )));
     }
     ids.iter()
-        .map(|id| ConversationId::parse(id).map(|c| c.0).map_err(invalid))
+        .map(|id| {
+            ConversationId::parse(id)
+                .map(|c| c.0)
+                .map_err(|e| invalid(e.0))
+        })
         .collect()
 }
 
@@ -452,7 +457,7 @@ fn conversation_of(options: &JsValue) -> Result<UserId, JsValue> {
 /// The peer of the `conversationID` of options or a message object already read.
 fn conversation_in(o: &Args) -> Result<UserId, JsValue> {
     let id = o.need(o.string("conversationID")?, "conversationID")?;
-    Ok(ConversationId::parse(&id).map_err(invalid)?.0)
+    Ok(ConversationId::parse(&id).map_err(|e| invalid(e.0))?.0)
 }
 
 /// The object of a message just made, not sent yet.
@@ -873,7 +878,9 @@ impl Chat {
             let conversation_id = conversation_id
                 .as_string()
                 .ok_or_else(|| invalid("conversationID must be a string"))?;
-            let peer = ConversationId::parse(&conversation_id).map_err(invalid)?.0;
+            let peer = ConversationId::parse(&conversation_id)
+                .map_err(|e| invalid(e.0))?
+                .0;
             let found = client.conversation(&peer).await.map_err(sdk_error)?;
             #[derive(Serialize)]
             struct One<'a> {
@@ -1026,7 +1033,7 @@ impl Chat {
         promise(async move {
             let id = (conversation_id.as_string())
                 .ok_or_else(|| invalid("conversationID must be a string"))?;
-            let peer = ConversationId::parse(&id).map_err(invalid)?.0;
+            let peer = ConversationId::parse(&id).map_err(|e| invalid(e.0))?.0;
             state
                 .client()?
                 .clear_history(&peer)

@@ -3,9 +3,10 @@
 
 use super::args::{Args, user_ids};
 use super::convert::{invalid, ok, promise, sdk_error};
-use super::shapes::{ConversationId, JsMessage, Status};
+use super::shapes::{JsMessage, Status};
 use super::{Chat, State};
 use js_sys::Promise;
+use protocol::ConversationId;
 use protocol::search::SearchQuery;
 use serde::Serialize;
 use std::rc::Rc;
@@ -18,7 +19,7 @@ pub(super) const MATCH_ALL: u8 = 1;
 /// A search's query, page position and page size, from its options in Tencent's names.
 fn query_of(o: &Args) -> Result<(SearchQuery, u64, u32), JsValue> {
     let peer = match o.string("conversationID")?.filter(|c| !c.is_empty()) {
-        Some(id) => Some(ConversationId::parse(&id).map_err(invalid)?.0),
+        Some(id) => Some(ConversationId::parse(&id).map_err(|e| invalid(e.0))?.0),
         None => None,
     };
     // The newest time searched, seconds since the Unix epoch (0: now), and how far back from

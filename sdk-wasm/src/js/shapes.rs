@@ -8,37 +8,10 @@ use crate::event::{Applications, Friend};
 use protocol::presence::{Presence, UserStatus};
 use protocol::push::ReceiveOpt;
 use protocol::{
-    Conversation, CustomField, Element, Message, Profile, ProfileDetails, RelationEntry, UserId,
+    Conversation, ConversationId, CustomField, Element, Message, Profile, ProfileDetails,
+    RelationEntry, UserId,
 };
-use serde::{Serialize, Serializer};
-use std::fmt;
-
-/// A one-to-one conversation's ID: `C2C` and the peer's user ID, as in Tencent's SDK.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConversationId(pub UserId);
-
-impl ConversationId {
-    pub const PREFIX: &'static str = "C2C";
-
-    pub fn parse(id: &str) -> Result<Self, String> {
-        let peer = id
-            .strip_prefix(Self::PREFIX)
-            .ok_or_else(|| format!("conversationID \"{id}\" is not a C2C conversation"))?;
-        UserId::parse(peer).map(Self).map_err(|e| e.to_string())
-    }
-}
-
-impl fmt::Display for ConversationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", Self::PREFIX, self.0)
-    }
-}
-
-impl Serialize for ConversationId {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
+use serde::Serialize;
 
 /// Where a message stands, as Tencent's `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,7 +2,7 @@
 //! sender's `OfflinePushInfo`, and the data the app gets with it.
 
 use protocol::push::OfflinePushInfo;
-use protocol::{Element, Message};
+use protocol::{ConversationId, Element, Message};
 use serde::Serialize;
 
 /// Longest text taken from a message into a notification, in characters.
@@ -50,7 +50,7 @@ impl Notification {
                 n => format!("{summary} ({n} new messages)"),
             },
             badge,
-            conversation_id: format!("C2C{}", message.from),
+            conversation_id: ConversationId(message.from.clone()).to_string(),
             message_id: message.id(),
             ext: info.map(|i| i.ext.clone()).unwrap_or_default(),
         }
