@@ -759,10 +759,19 @@ test('friends-only: strangers are refused in plain words until they become frien
     await bobLaptop.context.close();
     await bob.page.getByRole('button', { name: `Accept ${alice.user}` }).click();
     await alice.page.getByRole('button', { name: 'Remove friend' }).waitFor();
-    // A remark names the friend in the list and in the chat.
-    bob.page.once('dialog', (dialog) => dialog.accept('Alice from work'));
+    // A remark, edited in place, names the friend in the list and in the chat. Escape leaves
+    // it as it was.
+    const remark = bob.page.getByRole('textbox', { name: `Remark for ${alice.user}` });
     await bob.page.getByRole('button', { name: `Set a remark for ${alice.user}` }).click();
+    await remark.fill('Someone');
+    await remark.press('Escape');
+    await remark.waitFor({ state: 'detached' });
+    await bob.page.getByRole('button', { name: `Set a remark for ${alice.user}` }).click();
+    assert.equal(await remark.inputValue(), '');
+    await remark.fill('Alice from work');
+    await remark.press('Enter');
     await bob.page.getByText(`Alice from work (${alice.user})`).waitFor();
+    assert.equal(await bob.page.getByText(`Someone (${alice.user})`).count(), 0);
     await bob.page.getByRole('button', { name: `Chat with ${alice.user}` }).click();
     await bob.page.getByRole('heading', { name: `Alice from work (${alice.user})` }).waitFor();
     await log(alice.page).getByRole('button', { name: 'Resend' }).click();

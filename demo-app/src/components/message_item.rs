@@ -7,9 +7,10 @@
 
 use super::app::Emojis;
 use super::avatar::Avatar;
+use super::confirmed;
+use super::edit_text::EditText;
 use super::reactions::Reactions;
 use super::time::Time;
-use super::{confirmed, enter_submits};
 use crate::content::{Card, Segment, UNSUPPORTED, find_face, money, segments};
 use crate::sdk::Sdk;
 use crate::state::{Shown, Status};
@@ -67,7 +68,7 @@ pub fn MessageItem(props: &Props) -> Html {
             let save = Callback::from(move |text: String| {
                 sdk.edit(peer.clone(), &message, text);
             });
-            html! { <EditText current={t.text.clone()} {save} {done} /> }
+            html! { <EditText current={t.text.clone()} label="Edit message" multiline=true {save} {done} /> }
         }
         Some(Element::Text(t)) => text(&t.text),
         Some(Element::Face(f)) => match find_face(&emojis.0, f.index, &f.data) {
@@ -269,62 +270,6 @@ fn size(bytes: u64) -> String {
         b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1u64 << 20) as f64),
         b if b >= 1 << 10 => format!("{:.0} KB", b as f64 / 1024.0),
         b => format!("{b} B"),
-    }
-}
-
-/// A text message being edited in place: its words in a field of several lines, saved (when
-/// changed and not empty) by Enter or Save, left as they were by Escape or Cancel.
-#[derive(Properties, PartialEq)]
-struct EditProps {
-    current: String,
-    save: Callback<String>,
-    done: Callback<()>,
-}
-
-#[component]
-fn EditText(props: &EditProps) -> Html {
-    let field = use_node_ref();
-    {
-        let field = field.clone();
-        use_effect_with((), move |_| {
-            if let Some(f) = field.cast::<web_sys::HtmlTextAreaElement>() {
-                let _ = f.focus();
-            }
-        });
-    }
-    let onsubmit = {
-        let (field, current, save, done) = (
-            field.clone(),
-            props.current.clone(),
-            props.save.clone(),
-            props.done.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let text = field
-                .cast::<web_sys::HtmlTextAreaElement>()
-                .map(|f| f.value())
-                .unwrap_or_default();
-            if !text.trim().is_empty() && text != current {
-                save.emit(text);
-            }
-            done.emit(());
-        })
-    };
-    let done = props.done.clone();
-    let onkeydown = Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-        "Escape" => done.emit(()),
-        _ => enter_submits(&e),
-    });
-    let cancel = props.done.reform(|_| ());
-    html! {
-        <form class="edit" {onsubmit}>
-            <textarea ref={field} aria-label="Edit message" rows="1" defaultvalue={props.current.clone()} {onkeydown} />
-            <div class="actions">
-                <button type="submit">{ "Save" }</button>
-                <button type="button" onclick={cancel}>{ "Cancel" }</button>
-            </div>
-        </form>
     }
 }
 

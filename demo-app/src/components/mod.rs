@@ -7,6 +7,7 @@ pub mod banner;
 pub mod chat_view;
 pub mod composer;
 pub mod conversation_list;
+pub mod edit_text;
 pub mod message_item;
 pub mod people;
 pub mod profile_form;

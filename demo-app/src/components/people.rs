@@ -2,6 +2,7 @@
 //! friend requests.
 
 use super::app::AppState;
+use super::edit_text::EditText;
 use super::take_user_id;
 use crate::sdk::Sdk;
 use crate::state::friend_name;
@@ -126,30 +127,7 @@ fn RelationList(props: &ListProps) -> Html {
         })
     };
     let rows = props.entries.iter().map(|entry| {
-        let user = &entry.user_id;
-        let (sdk_remove, who) = (sdk.clone(), user.clone());
-        let on_remove = Callback::from(move |_| sdk_remove.change_relation(relation, who.clone(), false));
-        let (sdk_chat, who) = (sdk.clone(), user.clone());
-        let on_chat = Callback::from(move |_| sdk_chat.open(who.clone()));
-        let (sdk_remark, who, kept) = (sdk.clone(), user.clone(), entry.fields.remark.clone());
-        let on_remark = Callback::from(move |_| {
-            let asked = web_sys::window()
-                .and_then(|w| w.prompt_with_message_and_default(&format!("Remark for {who}"), &kept).ok())
-                .flatten();
-            if let Some(remark) = asked {
-                sdk_remark.update_friend(who.clone(), remark.trim().to_owned());
-            }
-        });
-        html! {
-            <li>
-                <span class="who">{ friend_name(&props.entries, user) }</span>
-                if relation == Relation::Friend {
-                    <button type="button" onclick={on_chat} aria-label={format!("Chat with {user}")}>{ "Chat" }</button>
-                    <button type="button" onclick={on_remark} aria-label={format!("Set a remark for {user}")}>{ "Remark" }</button>
-                }
-                <button type="button" onclick={on_remove} aria-label={format!("{remove} {user}")}>{ remove }</button>
-            </li>
-        }
+        html! { <RelationRow key={entry.user_id.to_string()} {relation} entry={entry.clone()} {remove} /> }
     });
     html! {
         <div class="relation">
@@ -162,5 +140,53 @@ fn RelationList(props: &ListProps) -> Html {
             if props.entries.is_empty() { <p class="empty">{ empty }</p> }
             <ul>{ for rows }</ul>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    relation: Relation,
+    entry: RelationEntry,
+    /// The remove button's words.
+    remove: &'static str,
+}
+
+/// One user of a list; a friend's row opens a chat and edits its remark in place.
+#[component]
+fn RelationRow(props: &RowProps) -> Html {
+    let sdk = use_context::<Sdk>().expect("sdk context");
+    let editing = use_state(|| false);
+    let (relation, user, remove) = (props.relation, &props.entry.user_id, props.remove);
+    let (sdk_remove, who) = (sdk.clone(), user.clone());
+    let on_remove =
+        Callback::from(move |_| sdk_remove.change_relation(relation, who.clone(), false));
+    if *editing {
+        let (sdk, who) = (sdk.clone(), user.clone());
+        let save = Callback::from(move |remark: String| {
+            sdk.update_friend(who.clone(), remark.trim().to_owned())
+        });
+        let done = {
+            let editing = editing.clone();
+            Callback::from(move |()| editing.set(false))
+        };
+        return html! {
+            <li>
+                <EditText current={props.entry.fields.remark.clone()} label={format!("Remark for {user}")}
+                    may_be_empty=true {save} {done} />
+            </li>
+        };
+    }
+    let (sdk_chat, who) = (sdk.clone(), user.clone());
+    let on_chat = Callback::from(move |_| sdk_chat.open(who.clone()));
+    let on_remark = Callback::from(move |_| editing.set(true));
+    html! {
+        <li>
+            <span class="who">{ friend_name(std::slice::from_ref(&props.entry), user) }</span>
+            if relation == Relation::Friend {
+                <button type="button" onclick={on_chat} aria-label={format!("Chat with {user}")}>{ "Chat" }</button>
+                <button type="button" onclick={on_remark} aria-label={format!("Set a remark for {user}")}>{ "Remark" }</button>
+            }
+            <button type="button" onclick={on_remove} aria-label={format!("{remove} {user}")}>{ remove }</button>
+        </li>
     }
 }
