@@ -69,6 +69,9 @@ codes! {
     RELATION_INVALID = 30001, "not on the list";
     /// The friend list or blacklist is full (3,000 friends, 1,000 blocked users).
     RELATION_LIST_FULL = 30010, "friend list or blacklist full";
+    /// The app's backend refused the message (its `C2C.CallbackBeforeSendMsg` webhook answered
+    /// `ErrorCode` 1); nothing was stored or delivered. Tencent's number.
+    REFUSED_BY_BACKEND = 20006, "the app's backend refused this message";
     /// The sender is muted by the administrator (`openconfigsvr/setnospeaking`).
     MUTED = 20012, "the sender is muted";
     /// The message to recall does not exist (or has expired).

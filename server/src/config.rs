@@ -4,6 +4,7 @@
 pub use crate::push::config::PushConfig;
 use crate::serve::ServeLimits;
 use crate::storage::Retention;
+pub use crate::webhooks::WebhookConfig;
 use clap::builder::BoolishValueParser;
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use protocol::UserId;
@@ -102,6 +103,8 @@ pub struct Config {
     pub csp_media_hosts: Vec<String>,
     /// Offline push: the vendors' credentials and URLs, the VAPID subject.
     pub push: PushConfig,
+    /// Webhooks to the app's backend (Tencent's third-party callbacks).
+    pub webhooks: WebhookConfig,
     /// The app's own profile tags (`Tag_Profile_Custom_*`) the REST API takes.
     pub profile_custom_tags: Vec<String>,
 }
@@ -189,6 +192,7 @@ impl Config {
             },
             csp_media_hosts: Vec::new(),
             push: PushConfig::default(),
+            webhooks: WebhookConfig::default(),
             profile_custom_tags: Vec::new(),
             http: ServeLimits {
                 max_connections: 100_000,
@@ -232,6 +236,8 @@ pub struct Args {
     pub tuning: TuningArgs,
     #[command(flatten)]
     pub push: PushConfig,
+    #[command(flatten)]
+    pub webhooks: WebhookConfig,
 }
 
 /// See [`Args::log_format`].
@@ -506,6 +512,7 @@ impl Args {
             },
             csp_media_hosts: csp_hosts(&t.csp_media_hosts, t.public_url.as_deref()),
             push: self.push.clone(),
+            webhooks: self.webhooks.clone(),
             profile_custom_tags: crate::rest::custom_profile_tags(&t.profile_custom_tags),
             http: ServeLimits {
                 max_connections: t.max_connections.max(1),

@@ -29,12 +29,14 @@ pub mod hub;
 pub mod identity;
 pub mod media;
 pub mod metrics;
+pub mod outbound;
 pub mod push;
 pub mod rate;
 pub mod rest;
 pub mod serve;
 pub mod shared_budgets;
 pub mod storage;
+pub mod webhooks;
 pub mod ws;
 pub mod www;
 
@@ -120,6 +122,8 @@ pub enum OpenError {
     },
     #[error("offline push: {0}")]
     Push(String),
+    #[error("webhooks: {0}")]
+    Webhooks(String),
 }
 
 /// Opens the storage named by `config` and builds the chat service around it.
@@ -161,6 +165,8 @@ pub fn open(
         source,
     })?;
     let push = push::Services::new(&config.push, &config.data_dir).map_err(OpenError::Push)?;
+    let webhooks = webhooks::Webhooks::new(&config.webhooks, identity.sdk_app_id)
+        .map_err(OpenError::Webhooks)?;
     Ok(Arc::new(Chat::new(
         storage,
         Arc::new(media),
@@ -169,6 +175,7 @@ pub fn open(
         config,
         identity,
         push,
+        webhooks,
     )))
 }
 

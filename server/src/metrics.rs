@@ -54,6 +54,7 @@ const MEDIA: &str = "duet_media_bytes_total";
 const EXPIRY_PASSES: &str = "duet_expiry_passes_total";
 const EXPIRED: &str = "duet_expired_total";
 const PUSHES: &str = "duet_push_attempts_total";
+const WEBHOOKS: &str = "duet_webhooks_total";
 
 /// Every metric the server reports.
 pub const ALL: &[Metric] = &[
@@ -151,6 +152,11 @@ pub const ALL: &[Metric] = &[
         name: PUSHES,
         kind: Kind::Counter,
         help: "Offline push requests to a vendor, by vendor and result (sent, gone, refused, retry).",
+    },
+    Metric {
+        name: WEBHOOKS,
+        kind: Kind::Counter,
+        help: "Webhooks to the app's backend, by command and result (answered, no_answer, dropped).",
     },
 ];
 
@@ -287,6 +293,10 @@ pub fn media_expired(files: u64) {
 
 pub fn push_attempt(vendor: &'static str, result: &'static str) {
     counter!(PUSHES, "vendor" => vendor, "result" => result).increment(1);
+}
+
+pub fn webhook(command: &'static str, result: &'static str) {
+    counter!(WEBHOOKS, "command" => command, "result" => result).increment(1);
 }
 
 /// Serves `/metrics` on `listener` until `shutdown`, and folds histogram samples meanwhile.

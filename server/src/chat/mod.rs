@@ -31,6 +31,7 @@ use crate::storage::{
     Origin, Pending, ProfileUpdate, PushRegistration, PushSettings, Revocation, SendChecks, Sent,
     StateAfter, Storage, StorageError, StorageResult,
 };
+use crate::webhooks::{Hook, Platform, Verdict, Webhooks};
 use protocol::DeviceId;
 use protocol::frame::{
     MAX_CONVERSATION_DATA_BYTES, MAX_CONVERSATION_GROUP_NAME_BYTES, MAX_DELETE_PER_REQUEST,
@@ -83,6 +84,8 @@ pub struct Chat {
     pub push: crate::push::Services,
     /// Woken when a stored message queued a push, so it goes out at once.
     pub push_wake: Arc<Notify>,
+    /// The app backend's webhooks.
+    pub webhooks: Webhooks,
     /// The connections following users' presence.
     followers: crate::followers::Followers,
 }
@@ -146,6 +149,7 @@ impl Default for SendOptions {
 }
 
 impl Chat {
+    #[allow(clippy::too_many_arguments)] // the parts, each built where it can fail
     pub fn new(
         storage: Arc<dyn Storage>,
         media: Arc<dyn MediaStore>,
@@ -154,6 +158,7 @@ impl Chat {
         config: Config,
         identity: AppIdentity,
         push: crate::push::Services,
+        webhooks: Webhooks,
     ) -> Self {
         let signer = identity.signer();
         let friends_only = AtomicBool::new(config.friends_only);
@@ -170,6 +175,7 @@ impl Chat {
             recent_sigs: Mutex::new(HashMap::new()),
             push,
             push_wake: Arc::new(Notify::new()),
+            webhooks,
             followers: Default::default(),
         }
     }
@@ -303,6 +309,79 @@ impl Chat {
         }))
     }
 
+    /// A send from a user's device or from the backend's `sendmsg`, between the app backend's
+    /// webhooks when it has them ([`crate::webhooks`]): the backend is asked before (once the
+    /// content is checked) and told after. A message the backend drops is answered as sent
+    /// and kept nowhere, like an online-only one with no device to reach.
+    pub async fn send_with_webhooks(
+        &self,
+        from: &UserId,
+        mut req: SendRequest,
+        opts: SendOptions,
+    ) -> Result<Sending, ChatError> {
+        let platform = match opts.origin {
+            Some(_) => Platform::Web,
+            None => Platform::RestApi,
+        };
+        if self.webhooks.wants(Hook::BeforeSendMsg) {
+            self.check_content(&req)?;
+            let now_ms = self.clock.now_ms();
+            let asked = self
+                .webhooks
+                .before_send(from, &req, opts.online_only, platform, now_ms);
+            match asked.await {
+                Verdict::Send {
+                    elements,
+                    cloud_custom_data,
+                } => {
+                    req.elements = elements.unwrap_or(req.elements);
+                    if let Some(data) = cloud_custom_data {
+                        req.cloud_custom_data = Some(data).filter(|d| !d.is_empty());
+                    }
+                }
+                Verdict::Refuse(e) => {
+                    crate::metrics::message_refused(e.code);
+                    return Err(e);
+                }
+                Verdict::Drop => {
+                    let client_time_s = composed_at(req.client_time_s, now_ms)?;
+                    let message = unlogged(from.clone(), req, now_ms, client_time_s, None);
+                    return Ok(Box::pin(std::future::ready(Ok(Sent {
+                        message,
+                        sender_seq: Seq(0),
+                        duplicate: false,
+                    }))));
+                }
+            }
+        }
+        if !self.webhooks.wants(Hook::AfterSendMsg) {
+            return self.send(from, req, opts);
+        }
+        let told = req.clone();
+        let sending = self.send(from, req, opts);
+        let (webhooks, clock, from) = (self.webhooks.clone(), self.clock.clone(), from.clone());
+        let tell = move |outcome: Result<&Message, &ChatError>| {
+            let now_ms = clock.now_ms();
+            webhooks.after_send(&from, &told, opts.online_only, outcome, platform, now_ms);
+        };
+        match sending {
+            Err(e) => {
+                tell(Err(&e));
+                Err(e)
+            }
+            Ok(pending) => Ok(Box::pin(async move {
+                let sent = pending.await;
+                match &sent {
+                    // A retry of a message stored before was told of then.
+                    Ok(s) if s.duplicate => {}
+                    Ok(s) => tell(Ok(&s.message)),
+                    Err(e) => tell(Err(e)),
+                }
+                sent
+            })),
+        }
+    }
+
     /// Checks what a send carries, whoever it goes to: the body, the custom data and the
     /// offline push settings.
     fn check_content(&self, req: &SendRequest) -> Result<(), ChatError> {
@@ -412,35 +491,7 @@ impl Chat {
                 return Err(refused);
             }
             profiles.retain(|p| p.user_id == from);
-            let sender = profiles.pop().unwrap_or(Profile {
-                user_id: from.clone(),
-                nick: String::new(),
-                avatar: String::new(),
-                details: Default::default(),
-            });
-            let message = Message {
-                key: MessageKey {
-                    id: 0,
-                    random: req.random,
-                    time_s: now_ms / 1000,
-                },
-                from: from.clone(),
-                to: req.to.clone(),
-                time_ms: now_ms,
-                client_time_s,
-                random: req.random,
-                elements: req.elements,
-                cloud_custom_data: req.cloud_custom_data,
-                nick: sender.nick,
-                avatar: sender.avatar,
-                recalled: false,
-                version: 0,
-                edited_ms: 0,
-                reactions: Vec::new(),
-                // Stored nowhere, it could keep no receipt.
-                need_read_receipt: false,
-                receipt_ms: 0,
-            };
+            let message = unlogged(from, req, now_ms, client_time_s, profiles.pop());
             // In no log: sequence 0 on both sides.
             hub.committed(&message_entries(&message, Seq(0), Some(Seq(0)), origin));
             Ok(Sent {
@@ -889,6 +940,41 @@ impl Chat {
             at_ms: self.clock.now_ms(),
             sigs,
         }
+    }
+}
+
+/// A message that goes in no log (online-only, or dropped by the app's backend): its key has
+/// number 0; `sender` gives its nickname and avatar, when known.
+fn unlogged(
+    from: UserId,
+    req: SendRequest,
+    now_ms: u64,
+    client_time_s: u64,
+    sender: Option<Profile>,
+) -> Message {
+    let (nick, avatar) = sender.map(|p| (p.nick, p.avatar)).unwrap_or_default();
+    Message {
+        key: MessageKey {
+            id: 0,
+            random: req.random,
+            time_s: now_ms / 1000,
+        },
+        from,
+        to: req.to,
+        time_ms: now_ms,
+        client_time_s,
+        random: req.random,
+        elements: req.elements,
+        cloud_custom_data: req.cloud_custom_data,
+        nick,
+        avatar,
+        recalled: false,
+        version: 0,
+        edited_ms: 0,
+        reactions: Vec::new(),
+        // Stored nowhere, it could keep no receipt.
+        need_read_receipt: false,
+        receipt_ms: 0,
     }
 }
 

@@ -1,67 +1,17 @@
-//! What the adapters share about talking to a push service: reading its answer (bounded), the
-//! statuses that mean "try later", and the access tokens that some services issue for a while.
+//! What the adapters share about talking to a push service: its answer, the statuses that mean
+//! "try later", and the access tokens that some services issue for a while.
 
 use super::Delivery;
-use reqwest::StatusCode;
+pub use crate::outbound::Answer;
 use std::future::Future;
 use std::time::Duration;
 
-/// Longest answer read from a push service; theirs are a few hundred bytes.
-const ANSWER_MAX_BYTES: usize = 64 * 1024;
-
-/// A push service's answer: its status and its body as JSON (`Null` when it is not JSON).
-#[derive(Debug)]
-pub struct Answer {
-    pub status: StatusCode,
-    pub body: serde_json::Value,
-}
-
-impl Answer {
-    /// Whether the service says to try again later: rate limited or failing.
-    pub fn transient(&self) -> bool {
-        self.status == StatusCode::TOO_MANY_REQUESTS || self.status.is_server_error()
-    }
-
-    /// `body[key]` as text, whether the service sent it as a string or a number.
-    pub fn text(&self, key: &str) -> String {
-        match &self.body[key] {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        }
-    }
-}
-
-/// Sends `request` and reads the answer, at most [`ANSWER_MAX_BYTES`] of it. A request that
-/// did not get an answer (network, timeout) is `Err(Retry)`.
+/// Sends `request` and reads the answer ([`crate::outbound::exchange`]). A request that did
+/// not get an answer (network, timeout) is `Err(Retry)`.
 pub async fn exchange(vendor: &str, request: reqwest::RequestBuilder) -> Result<Answer, Delivery> {
-    let mut response = request.send().await.map_err(|e| {
-        tracing::debug!(vendor, error = %e, "push request failed");
-        Delivery::Retry
-    })?;
-    let status = response.status();
-    let mut bytes = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) if bytes.len() + chunk.len() <= ANSWER_MAX_BYTES => {
-                bytes.extend_from_slice(&chunk)
-            }
-            Ok(Some(_)) => {
-                tracing::warn!(
-                    vendor,
-                    "push service answered more than {ANSWER_MAX_BYTES} bytes"
-                );
-                break;
-            }
-            Ok(None) => break,
-            Err(e) => {
-                tracing::debug!(vendor, error = %e, "push answer cut off");
-                return Err(Delivery::Retry);
-            }
-        }
-    }
-    let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-    Ok(Answer { status, body })
+    crate::outbound::exchange(vendor, request)
+        .await
+        .ok_or(Delivery::Retry)
 }
 
 /// What one attempt with an access token came to.

@@ -99,7 +99,10 @@ pub(super) async fn send(chat: &Chat, body: &Bytes) -> Outcome {
         offline_push_info: req.msg.offline_push_info,
         need_read_receipt: c.need_read_receipt,
     };
-    let sent = chat.send(&c.from, request, c.opts)?.await?;
+    let sent = chat
+        .send_with_webhooks(&c.from, request, c.opts)
+        .await?
+        .await?;
     ok(SendMsgReply {
         msg_time: sent.message.time_ms / 1000,
         msg_key: sent.message.key.to_string(),

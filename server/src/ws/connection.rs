@@ -3,13 +3,16 @@
 //! it. Generic over the socket so tests can drive it with an in-memory stream.
 //!
 //! Sends are queued to storage in frame order and awaited concurrently (up to
-//! `max_in_flight`), so one connection can pipeline many sends while keeping their order.
+//! `max_in_flight`), so one connection can pipeline many sends while keeping their order. When
+//! the app's backend screens sends (`C2C.CallbackBeforeSendMsg`), each waits for its answer
+//! before the next frame is read.
 
 use crate::chat::{Chat, EditContent, SendOptions, SendRequest};
 use crate::error::ChatError;
 use crate::hub::{Eviction, Queued, Registration};
 use crate::rate::TokenBucket;
 use crate::storage::{HistoryQuery, Origin, ProfileUpdate};
+use crate::webhooks::StateChange;
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -168,6 +171,17 @@ where
         }
     };
     if let Some(s) = &conn.session {
+        // A device replaced by a sign-in elsewhere is not told of: that sign-in is, as Tencent's.
+        let change = match (code, reason) {
+            (close_code::REPLACED, _) => None,
+            (close_code::NORMAL, "logged out") => Some(StateChange::Logout),
+            (_, "idle timeout") => Some(StateChange::TimedOut),
+            _ => Some(StateChange::Disconnect),
+        };
+        if let Some(change) = change {
+            let now_ms = conn.chat.clock.now_ms();
+            conn.chat.webhooks.state_change(&s.user, change, now_ms);
+        }
         conn.chat.hub.unregister(&s.user, s.reg.conn_id);
         conn.chat.forget_connection(s.reg.conn_id);
         announce(conn.chat.clone(), s.user.clone());
@@ -475,6 +489,10 @@ impl Connection {
                 expires,
             });
             announce(self.chat.clone(), user_id.clone());
+            let now_ms = self.chat.clock.now_ms();
+            self.chat
+                .webhooks
+                .state_change(&user_id, StateChange::Login, now_ms);
             return Ok(Step::Answer(reply(
                 id,
                 Reply::LoggedIn {
@@ -526,19 +544,18 @@ impl Connection {
                     online_only,
                     ..SendOptions::default()
                 };
-                let pending = chat.send(
-                    &me,
-                    SendRequest {
-                        to,
-                        random,
-                        elements,
-                        cloud_custom_data,
-                        client_time_s,
-                        offline_push_info: offline_push_info.map(|info| *info),
-                        need_read_receipt,
-                    },
-                    opts,
-                )?;
+                // Awaited here, before the next frame is read: the app's backend is asked
+                // first when it wants to be, and sends keep their order.
+                let request = SendRequest {
+                    to,
+                    random,
+                    elements,
+                    cloud_custom_data,
+                    client_time_s,
+                    offline_push_info: offline_push_info.map(|info| *info),
+                    need_read_receipt,
+                };
+                let pending = chat.send_with_webhooks(&me, request, opts).await?;
                 later(Box::pin(async move {
                     let sent = pending.await?;
                     Ok(Reply::Sent {

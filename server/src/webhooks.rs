@@ -1,0 +1,489 @@
+//! Webhooks to the app's backend, in the shape of Tencent IM's third-party callbacks, so that a
+//! backend written for Tencent's takes them unchanged (`docs/webhooks.md`):
+//! - `C2C.CallbackBeforeSendMsg` is asked before a message from a user's device or from
+//!   `sendmsg` is stored. The answer lets it through (changed or not), refuses it (20006, or
+//!   the backend's own code from 120001 to 130000) or drops it unseen (the sender is told it
+//!   was sent). No answer within the timeout, or one that says none of these, lets it through,
+//!   as Tencent's does.
+//! - `C2C.CallbackAfterSendMsg` is told after such a send, with its outcome.
+//! - `State.StateChange` is told when a device signs in, signs out or loses its connection.
+//!
+//! The last two are notifications: sent in the background, [`SENDING_MAX`] at once and
+//! [`WAITING_MAX`] waiting, past which they are dropped and counted; never retried, as
+//! Tencent's are not.
+
+use crate::chat::SendRequest;
+use crate::error::ChatError;
+use crate::outbound::{Answer, exchange};
+use clap::{Args, ValueEnum};
+use protocol::{Element, ErrorCode, Message, UserId};
+use reqwest::Url;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Notifications under way at once.
+const SENDING_MAX: usize = 32;
+/// Notifications waiting (and under way); more are dropped.
+const WAITING_MAX: usize = 10_000;
+/// The codes with which the backend may refuse a message, passed on to its sender.
+const OWN_CODES: std::ops::RangeInclusive<u32> = 120_001..=130_000;
+
+/// Where webhooks go and which are sent, from flags or `DUET_WEBHOOK_…` variables.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Webhooks")]
+pub struct WebhookConfig {
+    /// The app backend's webhook URL (Tencent's callback URL), http or https; no webhooks when
+    /// unset. Each request adds `SdkAppid`, `CallbackCommand`, `contenttype` and
+    /// `OptPlatform` to its query.
+    #[arg(long, env = "DUET_WEBHOOK_URL", value_parser = webhook_url)]
+    pub webhook_url: Option<Url>,
+    /// The webhooks' authentication token: each request then also carries `RequestTime` and
+    /// `Sign`, the SHA-256 of the token followed by `RequestTime`, in hex, as Tencent's.
+    #[arg(long, env = "DUET_WEBHOOK_TOKEN", hide_env_values = true)]
+    pub webhook_token: Option<String>,
+    /// The webhooks sent, separated by commas [default: all three].
+    #[arg(long, env = "DUET_WEBHOOKS", value_enum, value_delimiter = ',')]
+    pub webhooks: Vec<Hook>,
+    /// How long the backend has to answer, in milliseconds (100 to 10000). A send waits this
+    /// long for `C2C.CallbackBeforeSendMsg` at most, then goes out as if let through.
+    #[arg(long, env = "DUET_WEBHOOK_TIMEOUT_MS", default_value_t = 2000,
+        value_parser = clap::value_parser!(u64).range(100..=10_000))]
+    pub webhook_timeout_ms: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            webhook_url: None,
+            webhook_token: None,
+            webhooks: Vec::new(),
+            webhook_timeout_ms: 2000,
+        }
+    }
+}
+
+fn webhook_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| e.to_string())?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!(
+            "the webhook URL must be http or https, not {other}"
+        )),
+    }
+}
+
+/// One of the webhooks, by Tencent's `CallbackCommand`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Hook {
+    #[value(name = "C2C.CallbackBeforeSendMsg")]
+    BeforeSendMsg,
+    #[value(name = "C2C.CallbackAfterSendMsg")]
+    AfterSendMsg,
+    #[value(name = "State.StateChange")]
+    StateChange,
+}
+
+impl Hook {
+    fn command(self) -> &'static str {
+        match self {
+            Hook::BeforeSendMsg => "C2C.CallbackBeforeSendMsg",
+            Hook::AfterSendMsg => "C2C.CallbackAfterSendMsg",
+            Hook::StateChange => "State.StateChange",
+        }
+    }
+}
+
+/// Where a request came from, as Tencent's `OptPlatform` says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Web,
+    RestApi,
+}
+
+impl Platform {
+    fn as_str(self) -> &'static str {
+        match self {
+            Platform::Web => "Web",
+            Platform::RestApi => "RESTAPI",
+        }
+    }
+}
+
+/// What the backend said of a message about to be sent.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Send it, with the body and custom data the backend gave instead, if it gave them.
+    Send {
+        elements: Option<Vec<Element>>,
+        cloud_custom_data: Option<String>,
+    },
+    Refuse(ChatError),
+    /// Tell the sender it was sent, and neither store nor deliver it.
+    Drop,
+}
+
+/// A change of a device's state, as `State.StateChange` tells it: `Info.Action` and
+/// `Info.Reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChange {
+    /// Signed in.
+    Login,
+    /// Signed out (`logout`).
+    Logout,
+    /// The connection closed without a sign-out.
+    Disconnect,
+    /// Nothing came from the device for the idle timeout.
+    TimedOut,
+}
+
+impl StateChange {
+    fn action_and_reason(self) -> (&'static str, &'static str) {
+        match self {
+            StateChange::Login => ("Login", "Register"),
+            StateChange::Logout => ("Logout", "Unregister"),
+            StateChange::Disconnect => ("Disconnect", "LinkClose"),
+            StateChange::TimedOut => ("Disconnect", "TimeOut"),
+        }
+    }
+}
+
+/// The configured webhooks; none when no URL is configured.
+#[derive(Clone, Default)]
+pub struct Webhooks(Option<Arc<Target>>);
+
+struct Target {
+    http: reqwest::Client,
+    url: Url,
+    token: Option<String>,
+    sdk_app_id: u64,
+    hooks: Vec<Hook>,
+    waiting: Arc<Semaphore>,
+    sending: Arc<Semaphore>,
+}
+
+impl Webhooks {
+    pub fn new(config: &WebhookConfig, sdk_app_id: u64) -> Result<Self, String> {
+        let Some(url) = config.webhook_url.clone() else {
+            return Ok(Self(None));
+        };
+        let timeout = Duration::from_millis(config.webhook_timeout_ms);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            // The answer is the backend's to give, not another host's.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| format!("no HTTP client for webhooks: {e}"))?;
+        let hooks = match config.webhooks.is_empty() {
+            true => vec![Hook::BeforeSendMsg, Hook::AfterSendMsg, Hook::StateChange],
+            false => config.webhooks.clone(),
+        };
+        Ok(Self(Some(Arc::new(Target {
+            http,
+            url,
+            token: config.webhook_token.clone().filter(|t| !t.is_empty()),
+            sdk_app_id,
+            hooks,
+            waiting: Arc::new(Semaphore::new(WAITING_MAX)),
+            sending: Arc::new(Semaphore::new(SENDING_MAX)),
+        }))))
+    }
+
+    /// The target, when `hook` is sent.
+    fn target(&self, hook: Hook) -> Option<&Arc<Target>> {
+        self.0.as_ref().filter(|t| t.hooks.contains(&hook))
+    }
+
+    pub fn wants(&self, hook: Hook) -> bool {
+        self.target(hook).is_some()
+    }
+
+    /// Asks the backend about a message about to be sent (`C2C.CallbackBeforeSendMsg`).
+    pub async fn before_send(
+        &self,
+        from: &UserId,
+        req: &SendRequest,
+        online_only: bool,
+        platform: Platform,
+        now_ms: u64,
+    ) -> Verdict {
+        let let_through = Verdict::Send {
+            elements: None,
+            cloud_custom_data: None,
+        };
+        let Some(target) = self.target(Hook::BeforeSendMsg) else {
+            return let_through;
+        };
+        let mut body = json!({
+            "From_Account": from,
+            "To_Account": req.to,
+            "MsgRandom": req.random,
+            "MsgTime": now_ms / 1000,
+            "OnlineOnlyFlag": u8::from(online_only),
+            "MsgBody": req.elements,
+        });
+        if let Some(data) = &req.cloud_custom_data {
+            body["CloudCustomData"] = json!(data);
+        }
+        let answer = target
+            .call(Hook::BeforeSendMsg, platform, body, now_ms)
+            .await;
+        let verdict = answer.as_ref().and_then(verdict);
+        crate::metrics::webhook(
+            Hook::BeforeSendMsg.command(),
+            if verdict.is_some() {
+                "answered"
+            } else {
+                "no_answer"
+            },
+        );
+        verdict.unwrap_or(let_through)
+    }
+
+    /// Tells the backend a send's outcome (`C2C.CallbackAfterSendMsg`): `sent`, or the error
+    /// that refused `req`.
+    pub fn after_send(
+        &self,
+        from: &UserId,
+        req: &SendRequest,
+        online_only: bool,
+        outcome: Result<&Message, &ChatError>,
+        platform: Platform,
+        now_ms: u64,
+    ) {
+        let Some(target) = self.target(Hook::AfterSendMsg) else {
+            return;
+        };
+        let (result, info) = match outcome {
+            Ok(_) => (0, String::new()),
+            Err(e) => (e.code.0, e.message.clone()),
+        };
+        let mut body = json!({
+            "From_Account": from,
+            "To_Account": req.to,
+            "MsgRandom": req.random,
+            "MsgTime": now_ms / 1000,
+            "OnlineOnlyFlag": u8::from(online_only),
+            "MsgBody": req.elements,
+            "SendMsgResult": result,
+            "ErrorInfo": info,
+        });
+        if let Ok(m) = outcome {
+            body["MsgSeq"] = json!(m.key.id);
+            body["MsgTime"] = json!(m.time_ms / 1000);
+            body["MsgKey"] = json!(m.key.to_string());
+            body["MsgBody"] = json!(m.elements);
+            if let Some(data) = &m.cloud_custom_data {
+                body["CloudCustomData"] = json!(data);
+            }
+        } else if let Some(data) = &req.cloud_custom_data {
+            body["CloudCustomData"] = json!(data);
+        }
+        target.notify(Hook::AfterSendMsg, platform, body, now_ms);
+    }
+
+    /// Tells the backend that a device of `user` signed in, out, or went (`State.StateChange`).
+    pub fn state_change(&self, user: &UserId, change: StateChange, now_ms: u64) {
+        let Some(target) = self.target(Hook::StateChange) else {
+            return;
+        };
+        let (action, reason) = change.action_and_reason();
+        let body = json!({
+            "Info": { "Action": action, "To_Account": user, "Reason": reason },
+        });
+        target.notify(Hook::StateChange, Platform::Web, body, now_ms);
+    }
+}
+
+impl Target {
+    /// Posts `body`, with the command and the event's time added, and reads the answer.
+    async fn call(
+        &self,
+        hook: Hook,
+        platform: Platform,
+        mut body: Value,
+        now_ms: u64,
+    ) -> Option<Answer> {
+        body["CallbackCommand"] = json!(hook.command());
+        body["EventTime"] = json!(now_ms);
+        let request = self
+            .http
+            .post(self.url_for(hook, platform, now_ms))
+            .json(&body);
+        let answer = exchange(hook.command(), request).await;
+        if let Some(a) = answer.as_ref().filter(|a| !a.status.is_success()) {
+            tracing::warn!(command = hook.command(), status = %a.status, "webhook refused");
+        }
+        answer.filter(|a| a.status.is_success())
+    }
+
+    /// Sends a notification in the background, or drops it when too many are waiting.
+    fn notify(self: &Arc<Self>, hook: Hook, platform: Platform, body: Value, now_ms: u64) {
+        let Ok(waiting) = self.waiting.clone().try_acquire_owned() else {
+            tracing::warn!(
+                command = hook.command(),
+                "webhook dropped: {WAITING_MAX} waiting"
+            );
+            crate::metrics::webhook(hook.command(), "dropped");
+            return;
+        };
+        let target = self.clone();
+        tokio::spawn(async move {
+            let Ok(_sending) = target.sending.acquire().await else {
+                return;
+            };
+            let answered = target.call(hook, platform, body, now_ms).await.is_some();
+            crate::metrics::webhook(
+                hook.command(),
+                if answered { "answered" } else { "no_answer" },
+            );
+            drop(waiting);
+        });
+    }
+
+    /// The URL with Tencent's query: the app, the command, the platform and, with a token,
+    /// the request's time and signature.
+    fn url_for(&self, hook: Hook, platform: Platform, now_ms: u64) -> Url {
+        let mut url = self.url.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("SdkAppid", &self.sdk_app_id.to_string())
+                .append_pair("CallbackCommand", hook.command())
+                .append_pair("contenttype", "json")
+                .append_pair("OptPlatform", platform.as_str());
+            if let Some(token) = &self.token {
+                let time = (now_ms / 1000).to_string();
+                query
+                    .append_pair("RequestTime", &time)
+                    .append_pair("Sign", &sign(token, &time));
+            }
+        }
+        url
+    }
+}
+
+/// Tencent's webhook signature: the SHA-256 of the token followed by the request time, in
+/// lower-case hex.
+pub fn sign(token: &str, request_time: &str) -> String {
+    let digest = Sha256::digest(format!("{token}{request_time}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The before-send answer's fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BeforeSendAnswer {
+    error_code: u32,
+    #[serde(default)]
+    error_info: String,
+    msg_body: Option<Vec<Element>>,
+    cloud_custom_data: Option<String>,
+}
+
+/// What a before-send answer says; `None` for one that is not an answer (Tencent then lets the
+/// message through).
+fn verdict(answer: &Answer) -> Option<Verdict> {
+    let a: BeforeSendAnswer = serde_json::from_value(answer.body.clone())
+        .inspect_err(|e| tracing::warn!(error = %e, "C2C.CallbackBeforeSendMsg answer unreadable"))
+        .ok()?;
+    let refusal = |code, default: &str| {
+        let info = match a.error_info.is_empty() {
+            true => default.to_owned(),
+            false => a.error_info.clone(),
+        };
+        Some(Verdict::Refuse(ChatError::new(ErrorCode(code), info)))
+    };
+    match a.error_code {
+        0 => Some(Verdict::Send {
+            elements: a.msg_body.filter(|b| !b.is_empty()),
+            cloud_custom_data: a.cloud_custom_data,
+        }),
+        1 => refusal(
+            ErrorCode::REFUSED_BY_BACKEND.0,
+            ErrorCode::REFUSED_BY_BACKEND.description(),
+        ),
+        2 => Some(Verdict::Drop),
+        code if OWN_CODES.contains(&code) => refusal(code, "refused by the app's backend"),
+        code => {
+            tracing::warn!(
+                code,
+                "C2C.CallbackBeforeSendMsg answered an unknown ErrorCode"
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_tencents() {
+        // `printf 'secret1700000000' | sha256sum`
+        let expected = "a09abffb61e9ed1074de76ba1133a9900ffb7cccde778fb92b31afb76f5390ff";
+        assert_eq!(sign("secret", "1700000000"), expected);
+        assert_ne!(sign("secret", "1700000001"), expected);
+    }
+
+    fn answer(body: Value) -> Answer {
+        Answer {
+            status: reqwest::StatusCode::OK,
+            body,
+        }
+    }
+
+    #[test]
+    fn answers_read_as_tencent_defines_them() {
+        let v = verdict(&answer(
+            json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""}),
+        ));
+        assert!(matches!(
+            v,
+            Some(Verdict::Send {
+                elements: None,
+                cloud_custom_data: None
+            })
+        ));
+        let v = verdict(&answer(json!({"ErrorCode": 1, "ErrorInfo": ""})));
+        let Some(Verdict::Refuse(e)) = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(e.code, ErrorCode::REFUSED_BY_BACKEND);
+        assert!(matches!(
+            verdict(&answer(json!({"ErrorCode": 2}))),
+            Some(Verdict::Drop)
+        ));
+        let v = verdict(&answer(
+            json!({"ErrorCode": 120_001, "ErrorInfo": "no spam"}),
+        ));
+        let Some(Verdict::Refuse(e)) = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode(120_001), "no spam")
+        );
+        let v = verdict(&answer(json!({
+            "ErrorCode": 0,
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "changed"}}],
+            "CloudCustomData": "x",
+        })));
+        let Some(Verdict::Send {
+            elements: Some(e),
+            cloud_custom_data: Some(d),
+        }) = v
+        else {
+            panic!("{v:?}")
+        };
+        assert_eq!((e.len(), d.as_str()), (1, "x"));
+        // Not an answer: let through by the caller.
+        assert!(verdict(&answer(json!({"ErrorCode": 7}))).is_none());
+        assert!(verdict(&answer(Value::Null)).is_none());
+    }
+}

@@ -1,0 +1,254 @@
+//! Webhooks to the app's backend, against a backend written from Tencent's callback docs: it
+//! checks each request's app, command and signature, and answers sends by their text.
+
+mod common;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Json;
+use common::*;
+use protocol::ErrorCode;
+use protocol::frame::{Reply, ServerFrame};
+use serde_json::{Value, json};
+use server::webhooks::{Hook, WebhookConfig};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+const TOKEN: &str = "webhook-token";
+
+/// One request the backend took: its query and body.
+#[derive(Debug)]
+struct Call {
+    query: HashMap<String, String>,
+    body: Value,
+}
+
+/// The backend: checks the request as Tencent's docs tell a backend to, records it, and
+/// answers a before-send by the message's text.
+async fn backend(
+    State(calls): State<mpsc::UnboundedSender<Call>>,
+    Query(query): Query<HashMap<String, String>>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    let time = &query["RequestTime"];
+    let sign = Sha256::digest(format!("{TOKEN}{time}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    assert_eq!(query["Sign"], sign, "signature");
+    assert_eq!(query["SdkAppid"], SDK_APP_ID.to_string());
+    assert_eq!(query["contenttype"], "json");
+    assert_eq!(query["CallbackCommand"], body["CallbackCommand"]);
+    let text = body["MsgBody"][0]["MsgContent"]["Text"]
+        .as_str()
+        .unwrap_or("");
+    let answer = match (query["CallbackCommand"].as_str(), text) {
+        ("C2C.CallbackBeforeSendMsg", "refuse me") => json!({"ErrorCode": 1}),
+        ("C2C.CallbackBeforeSendMsg", "drop me") => json!({"ErrorCode": 2}),
+        ("C2C.CallbackBeforeSendMsg", "spam") => {
+            json!({"ErrorCode": 120_001, "ErrorInfo": "no spam here"})
+        }
+        ("C2C.CallbackBeforeSendMsg", "darn it") => json!({
+            "ErrorCode": 0,
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "d**n it"}}],
+            "CloudCustomData": "screened",
+        }),
+        ("C2C.CallbackBeforeSendMsg", "slow") => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            json!({"ErrorCode": 1})
+        }
+        _ => json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""}),
+    };
+    calls.send(Call { query, body }).unwrap();
+    Json(answer)
+}
+
+/// A server whose webhooks go to a fresh backend, and what that backend takes.
+async fn start(hooks: Vec<Hook>) -> (TestServer, mpsc::UnboundedReceiver<Call>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let app = Router::new().fallback(backend).with_state(tx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/im/callback?app=duet",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let server = TestServer::start_with(|c| {
+        c.webhooks = WebhookConfig {
+            webhook_url: Some(url.parse().unwrap()),
+            webhook_token: Some(TOKEN.into()),
+            webhooks: hooks,
+            webhook_timeout_ms: 300,
+        }
+    })
+    .await;
+    (server, rx)
+}
+
+/// The next call the backend took for `command`, skipping others.
+async fn next(calls: &mut mpsc::UnboundedReceiver<Call>, command: &str) -> Call {
+    loop {
+        let call = tokio::time::timeout(WAIT, calls.recv())
+            .await
+            .expect("a webhook in time")
+            .expect("the backend runs");
+        if call.query["CallbackCommand"] == command {
+            return call;
+        }
+    }
+}
+
+const BEFORE: &str = "C2C.CallbackBeforeSendMsg";
+const AFTER: &str = "C2C.CallbackAfterSendMsg";
+
+#[tokio::test]
+async fn the_backend_lets_through_refuses_drops_or_changes_each_send() {
+    let (server, mut calls) = start(vec![Hook::BeforeSendMsg, Hook::AfterSendMsg]).await;
+    let mut alice = server.login("alice", "laptop").await;
+    let mut bob = server.login("bob", "phone").await;
+
+    // Let through: asked before with the message, told after with its key.
+    let (sent, _, _) = alice.send_text("bob", 1, "hello").await;
+    let before = next(&mut calls, BEFORE).await;
+    assert_eq!(before.query["OptPlatform"], "Web");
+    assert_eq!(before.query["app"], "duet", "the URL's own query is kept");
+    assert_eq!(before.body["From_Account"], "alice");
+    assert_eq!(before.body["To_Account"], "bob");
+    assert_eq!(before.body["MsgRandom"], 1);
+    assert_eq!(before.body["MsgBody"][0]["MsgType"], "TIMTextElem");
+    let after = next(&mut calls, AFTER).await;
+    assert_eq!(after.body["SendMsgResult"], 0);
+    assert_eq!(after.body["MsgKey"], sent.key.to_string());
+    assert_eq!(after.body["MsgSeq"], sent.key.id);
+    assert_eq!(text_of(&bob.push_message().await), "hello");
+
+    // Refused: the sender hears Tencent's 20006, or the backend's own code and words.
+    assert_eq!(
+        alice.send_text_err("bob", 2, "refuse me").await,
+        ErrorCode::REFUSED_BY_BACKEND
+    );
+    match alice.request(send_request("bob", 3, "spam")).await {
+        ServerFrame::Error { code, message, .. } => {
+            assert_eq!(
+                (code, message.as_str()),
+                (ErrorCode(120_001), "no spam here")
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    // Dropped: the sender is told it was sent; nobody gets it and no history keeps it.
+    let Reply::Sent { key, .. } = alice.ok(send_request("bob", 4, "drop me")).await else {
+        panic!()
+    };
+    assert_eq!(key.id, 0);
+
+    // Changed: the backend's words and custom data are what is stored and delivered.
+    alice.send_text("bob", 5, "darn it").await;
+    let changed = bob.push_message().await;
+    assert_eq!(text_of(&changed), "d**n it");
+    assert_eq!(changed.cloud_custom_data.as_deref(), Some("screened"));
+    let history = bob.history("alice", 10).await;
+    let texts: Vec<&str> = history.iter().map(text_of).collect();
+    assert!(
+        texts.contains(&"d**n it") && texts.contains(&"hello"),
+        "{texts:?}"
+    );
+    assert!(
+        !texts.contains(&"drop me") && !texts.contains(&"refuse me"),
+        "{texts:?}"
+    );
+
+    // No answer in time: let through, as Tencent's.
+    alice.send_text("bob", 6, "slow").await;
+    assert_eq!(text_of(&bob.push_message().await), "slow");
+
+    // The backend's own sendmsg is asked about too, as from the REST API.
+    let reply = server
+        .rest(
+            "openim/sendmsg",
+            json!({"To_Account": "bob", "MsgRandom": 7, "MsgBody": [
+                {"MsgType": "TIMTextElem", "MsgContent": {"Text": "refuse me"}}]}),
+        )
+        .await;
+    assert_eq!(code(&reply), 20006, "{reply}");
+    loop {
+        let call = next(&mut calls, BEFORE).await;
+        if call.body["MsgRandom"] == 7 {
+            assert_eq!(call.query["OptPlatform"], "RESTAPI");
+            assert_eq!(call.body["From_Account"], "administrator");
+            break;
+        }
+    }
+    // Nothing bob was not meant to get reached him.
+    assert!(bob.try_frame().await.is_none());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_send_is_told_after_with_its_code() {
+    let (server, mut calls) = start(vec![Hook::AfterSendMsg]).await;
+    let mut alice = server.login("alice", "laptop").await;
+    let mut bob = server.login("bob", "phone").await;
+    bob.ok(protocol::frame::Request::RelationAdd {
+        relation: protocol::Relation::Blacklist,
+        users: vec![uid("alice")],
+        fields: Default::default(),
+    })
+    .await;
+    assert_eq!(
+        alice.send_text_err("bob", 1, "hi").await,
+        ErrorCode::BLOCKED
+    );
+    let after = next(&mut calls, AFTER).await;
+    assert_eq!(after.body["SendMsgResult"], ErrorCode::BLOCKED.0);
+    assert_eq!(after.body["MsgBody"][0]["MsgContent"]["Text"], "hi");
+    assert!(after.body.get("MsgKey").is_none());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sign_ins_and_sign_outs_are_told() {
+    let (server, mut calls) = start(vec![Hook::StateChange]).await;
+    let state = "State.StateChange";
+    let mut alice = server.login("alice", "laptop").await;
+    let login = next(&mut calls, state).await;
+    assert_eq!(
+        login.body["Info"],
+        json!({"Action": "Login", "To_Account": "alice", "Reason": "Register"})
+    );
+    assert!(login.body["EventTime"].as_u64().unwrap() > 0);
+    alice.ok(protocol::frame::Request::Logout).await;
+    let logout = next(&mut calls, state).await;
+    assert_eq!(logout.body["Info"]["Action"], "Logout");
+    assert_eq!(logout.body["Info"]["Reason"], "Unregister");
+
+    let bob = server.login("bob", "phone").await;
+    assert_eq!(
+        next(&mut calls, state).await.body["Info"]["Action"],
+        "Login"
+    );
+    drop(bob);
+    let gone = next(&mut calls, state).await;
+    assert_eq!(
+        gone.body["Info"],
+        json!({"Action": "Disconnect", "To_Account": "bob", "Reason": "LinkClose"})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn only_the_configured_webhooks_are_sent() {
+    let (server, mut calls) = start(vec![Hook::StateChange]).await;
+    let mut alice = server.login("alice", "laptop").await;
+    let _bob = server.login("bob", "phone").await;
+    next(&mut calls, "State.StateChange").await;
+    next(&mut calls, "State.StateChange").await;
+    // Not asked: a text that the backend would refuse goes out.
+    alice.send_text("bob", 1, "refuse me").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(calls.try_recv().is_err(), "no send webhook");
+    server.stop().await;
+}
