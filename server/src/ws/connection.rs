@@ -555,7 +555,11 @@ impl Connection {
                     offline_push_info: offline_push_info.map(|info| *info),
                     need_read_receipt,
                 };
-                let pending = chat.send_with_webhooks(&me, request, opts).await?;
+                // Boxed: the connection's task holds its largest future for as long as it
+                // lives, and this one, with the webhook's HTTP exchange in it, would cost
+                // every idle connection more than a kilobyte.
+                let screened = Box::pin(chat.send_with_webhooks(&me, request, opts));
+                let pending = screened.await?;
                 later(Box::pin(async move {
                     let sent = pending.await?;
                     Ok(Reply::Sent {
