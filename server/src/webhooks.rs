@@ -6,17 +6,22 @@
 //!   was sent). No answer within the timeout, or one that says none of these, lets it through,
 //!   as Tencent's does.
 //! - `C2C.CallbackAfterSendMsg` is told after such a send, with its outcome.
+//! - `C2C.CallbackAfterMsgWithDraw` and `C2C.CallbackAfterMsgReport` are told of a recall and
+//!   of a conversation read.
 //! - `State.StateChange` is told when a device signs in, signs out or loses its connection.
+//! - `Sns.CallbackFriendAdd`, `Sns.CallbackFriendDelete`, `Sns.CallbackBlackListAdd` and
+//!   `Sns.CallbackBlackListDelete` are told of friends and blacklist entries made or removed.
 //!
-//! The last two are notifications: sent in the background, [`SENDING_MAX`] at once and
+//! All but the first are notifications: sent in the background, [`SENDING_MAX`] at once and
 //! [`WAITING_MAX`] waiting, past which they are dropped and counted; never retried, as
 //! Tencent's are not.
 
 use crate::chat::SendRequest;
 use crate::error::ChatError;
 use crate::outbound::{Answer, exchange};
+use crate::storage::Origin;
 use clap::{Args, ValueEnum};
-use protocol::{Element, ErrorCode, Message, UserId};
+use protocol::{Element, ErrorCode, Message, MessageKey, Relation, UserId};
 use reqwest::Url;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -45,7 +50,7 @@ pub struct WebhookConfig {
     /// `Sign`, the SHA-256 of the token followed by `RequestTime`, in hex, as Tencent's.
     #[arg(long, env = "DUET_WEBHOOK_TOKEN", hide_env_values = true)]
     pub webhook_token: Option<String>,
-    /// The webhooks sent, separated by commas [default: all three].
+    /// The webhooks sent, separated by commas [default: all].
     #[arg(long, env = "DUET_WEBHOOKS", value_enum, value_delimiter = ',')]
     pub webhooks: Vec<Hook>,
     /// How long the backend has to answer, in milliseconds (100 to 10000). A send waits this
@@ -83,8 +88,20 @@ pub enum Hook {
     BeforeSendMsg,
     #[value(name = "C2C.CallbackAfterSendMsg")]
     AfterSendMsg,
+    #[value(name = "C2C.CallbackAfterMsgWithDraw")]
+    AfterMsgWithDraw,
+    #[value(name = "C2C.CallbackAfterMsgReport")]
+    AfterMsgReport,
     #[value(name = "State.StateChange")]
     StateChange,
+    #[value(name = "Sns.CallbackFriendAdd")]
+    FriendAdd,
+    #[value(name = "Sns.CallbackFriendDelete")]
+    FriendDelete,
+    #[value(name = "Sns.CallbackBlackListAdd")]
+    BlackListAdd,
+    #[value(name = "Sns.CallbackBlackListDelete")]
+    BlackListDelete,
 }
 
 impl Hook {
@@ -92,7 +109,24 @@ impl Hook {
         match self {
             Hook::BeforeSendMsg => "C2C.CallbackBeforeSendMsg",
             Hook::AfterSendMsg => "C2C.CallbackAfterSendMsg",
+            Hook::AfterMsgWithDraw => "C2C.CallbackAfterMsgWithDraw",
+            Hook::AfterMsgReport => "C2C.CallbackAfterMsgReport",
             Hook::StateChange => "State.StateChange",
+            Hook::FriendAdd => "Sns.CallbackFriendAdd",
+            Hook::FriendDelete => "Sns.CallbackFriendDelete",
+            Hook::BlackListAdd => "Sns.CallbackBlackListAdd",
+            Hook::BlackListDelete => "Sns.CallbackBlackListDelete",
+        }
+    }
+
+    /// The webhook told of a change to a list, if there is one: friends and the blacklist.
+    pub fn of_relation(relation: Relation, add: bool) -> Option<Hook> {
+        match (relation, add) {
+            (Relation::Friend, true) => Some(Hook::FriendAdd),
+            (Relation::Friend, false) => Some(Hook::FriendDelete),
+            (Relation::Blacklist, true) => Some(Hook::BlackListAdd),
+            (Relation::Blacklist, false) => Some(Hook::BlackListDelete),
+            _ => None,
         }
     }
 }
@@ -105,6 +139,14 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// A device's request (it has a connection, `origin`) or the REST API's.
+    pub fn of(origin: Option<Origin>) -> Self {
+        match origin {
+            Some(_) => Platform::Web,
+            None => Platform::RestApi,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Platform::Web => "Web",
@@ -179,7 +221,7 @@ impl Webhooks {
             .build()
             .map_err(|e| format!("no HTTP client for webhooks: {e}"))?;
         let hooks = match config.webhooks.is_empty() {
-            true => vec![Hook::BeforeSendMsg, Hook::AfterSendMsg, Hook::StateChange],
+            true => Hook::value_variants().to_vec(),
             false => config.webhooks.clone(),
         };
         Ok(Self(Some(Arc::new(Target {
@@ -296,6 +338,75 @@ impl Webhooks {
             "Info": { "Action": action, "To_Account": user, "Reason": reason },
         });
         target.notify(Hook::StateChange, Platform::Web, body, now_ms);
+    }
+
+    /// Tells the backend that `from` recalled its message `key` to `to`
+    /// (`C2C.CallbackAfterMsgWithDraw`).
+    pub fn recalled(
+        &self,
+        from: &UserId,
+        to: &UserId,
+        key: MessageKey,
+        platform: Platform,
+        now_ms: u64,
+    ) {
+        let Some(target) = self.target(Hook::AfterMsgWithDraw) else {
+            return;
+        };
+        let body = json!({ "From_Account": from, "To_Account": to, "MsgKey": key.to_string() });
+        target.notify(Hook::AfterMsgWithDraw, platform, body, now_ms);
+    }
+
+    /// Tells the backend that `reader` read its conversation with `peer` to its end
+    /// (`C2C.CallbackAfterMsgReport`).
+    pub fn read(&self, reader: &UserId, peer: &UserId, platform: Platform, now_ms: u64) {
+        let Some(target) = self.target(Hook::AfterMsgReport) else {
+            return;
+        };
+        let body = json!({
+            "Report_Account": reader,
+            "Peer_Account": peer,
+            "LastReadTime": now_ms / 1000,
+            "UnreadMsgNum": 0,
+        });
+        target.notify(Hook::AfterMsgReport, platform, body, now_ms);
+    }
+
+    /// Tells the backend of friends or blacklist entries made or removed: `owner`'s of each
+    /// of `peers`, and theirs of `owner` when `both_ways` (`Sns.CallbackFriendAdd` and the
+    /// others of [`Hook::of_relation`]).
+    pub fn relations_changed(
+        &self,
+        hook: Hook,
+        owner: &UserId,
+        peers: &[&UserId],
+        both_ways: bool,
+        platform: Platform,
+        now_ms: u64,
+    ) {
+        let Some(target) = self.target(hook).filter(|_| !peers.is_empty()) else {
+            return;
+        };
+        let mut pairs = Vec::new();
+        for peer in peers {
+            pairs.push(json!({ "From_Account": owner, "To_Account": peer }));
+            if both_ways {
+                pairs.push(json!({ "From_Account": peer, "To_Account": owner }));
+            }
+        }
+        if hook == Hook::FriendAdd {
+            for pair in &mut pairs {
+                pair["Initiator_Account"] = json!(owner);
+            }
+        }
+        let command = match hook {
+            Hook::FriendAdd => "friend_add",
+            Hook::FriendDelete => "friend_delete",
+            Hook::BlackListAdd => "black_list_add",
+            _ => "black_list_delete",
+        };
+        let body = json!({ "PairList": pairs, "ClientCmd": command });
+        target.notify(hook, platform, body, now_ms);
     }
 }
 

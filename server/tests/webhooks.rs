@@ -7,8 +7,9 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Json;
 use common::*;
-use protocol::ErrorCode;
+use protocol::frame::Request;
 use protocol::frame::{Reply, ServerFrame};
+use protocol::{ErrorCode, Relation};
 use serde_json::{Value, json};
 use server::webhooks::{Hook, WebhookConfig};
 use sha2::{Digest, Sha256};
@@ -192,8 +193,8 @@ async fn a_refused_send_is_told_after_with_its_code() {
     let (server, mut calls) = start(vec![Hook::AfterSendMsg]).await;
     let mut alice = server.login("alice", "laptop").await;
     let mut bob = server.login("bob", "phone").await;
-    bob.ok(protocol::frame::Request::RelationAdd {
-        relation: protocol::Relation::Blacklist,
+    bob.ok(Request::RelationAdd {
+        relation: Relation::Blacklist,
         users: vec![uid("alice")],
         fields: Default::default(),
     })
@@ -220,7 +221,7 @@ async fn sign_ins_and_sign_outs_are_told() {
         json!({"Action": "Login", "To_Account": "alice", "Reason": "Register"})
     );
     assert!(login.body["EventTime"].as_u64().unwrap() > 0);
-    alice.ok(protocol::frame::Request::Logout).await;
+    alice.ok(Request::Logout).await;
     let logout = next(&mut calls, state).await;
     assert_eq!(logout.body["Info"]["Action"], "Logout");
     assert_eq!(logout.body["Info"]["Reason"], "Unregister");
@@ -250,5 +251,72 @@ async fn only_the_configured_webhooks_are_sent() {
     alice.send_text("bob", 1, "refuse me").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(calls.try_recv().is_err(), "no send webhook");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn recalls_reads_and_list_changes_are_told() {
+    let (server, mut calls) = start(Vec::new()).await;
+    let mut alice = server.login("alice", "laptop").await;
+    let mut bob = server.login("bob", "phone").await;
+    let (sent, _, _) = alice.send_text("bob", 1, "oops").await;
+
+    // Bob reads the conversation.
+    bob.ok(Request::MarkRead { peer: uid("alice") }).await;
+    let read = next(&mut calls, "C2C.CallbackAfterMsgReport").await;
+    assert_eq!(read.query["OptPlatform"], "Web");
+    assert_eq!(read.body["Report_Account"], "bob");
+    assert_eq!(read.body["Peer_Account"], "alice");
+    assert_eq!(read.body["UnreadMsgNum"], 0);
+
+    alice
+        .ok(Request::Recall {
+            peer: uid("bob"),
+            key: sent.key,
+        })
+        .await;
+    let recall = next(&mut calls, "C2C.CallbackAfterMsgWithDraw").await;
+    assert_eq!(recall.body["From_Account"], "alice");
+    assert_eq!(recall.body["To_Account"], "bob");
+    assert_eq!(recall.body["MsgKey"], sent.key.to_string());
+
+    // A friendship made by the backend is told both ways; a blacklist entry one way.
+    server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "alice", "AddFriendItem": [{"To_Account": "bob"}], "ForceAddFlags": 1}),
+        )
+        .await;
+    let added = next(&mut calls, "Sns.CallbackFriendAdd").await;
+    assert_eq!(added.query["OptPlatform"], "RESTAPI");
+    assert_eq!(
+        added.body["PairList"],
+        json!([
+            {"From_Account": "alice", "To_Account": "bob", "Initiator_Account": "alice"},
+            {"From_Account": "bob", "To_Account": "alice", "Initiator_Account": "alice"},
+        ])
+    );
+    bob.ok(Request::RelationAdd {
+        relation: Relation::Blacklist,
+        users: vec![uid("alice")],
+        fields: Default::default(),
+    })
+    .await;
+    let blocked = next(&mut calls, "Sns.CallbackBlackListAdd").await;
+    assert_eq!(
+        blocked.body["PairList"],
+        json!([{"From_Account": "bob", "To_Account": "alice"}])
+    );
+    assert_eq!(blocked.body["ClientCmd"], "black_list_add");
+    bob.ok(Request::RelationRemove {
+        relation: Relation::Friend,
+        users: vec![uid("alice")],
+    })
+    .await;
+    let removed = next(&mut calls, "Sns.CallbackFriendDelete").await;
+    assert_eq!(
+        removed.body["PairList"][0],
+        json!({"From_Account": "bob", "To_Account": "alice"})
+    );
     server.stop().await;
 }

@@ -319,10 +319,7 @@ impl Chat {
         mut req: SendRequest,
         opts: SendOptions,
     ) -> Result<Sending, ChatError> {
-        let platform = match opts.origin {
-            Some(_) => Platform::Web,
-            None => Platform::RestApi,
-        };
+        let platform = Platform::of(opts.origin);
         if self.webhooks.wants(Hook::BeforeSendMsg) {
             self.check_content(&req)?;
             let now_ms = self.clock.now_ms();
@@ -583,8 +580,22 @@ impl Chat {
     }
 
     pub fn mark_read(&self, owner: &UserId, peer: &UserId, origin: Option<Origin>) -> Pending<Seq> {
-        self.storage
-            .mark_read(owner, peer, self.clock.now_ms(), origin)
+        let pending = self
+            .storage
+            .mark_read(owner, peer, self.clock.now_ms(), origin);
+        if !self.webhooks.wants(Hook::AfterMsgReport) {
+            return pending;
+        }
+        let (webhooks, clock) = (self.webhooks.clone(), self.clock.clone());
+        let (owner, peer) = (owner.clone(), peer.clone());
+        Box::pin(async move {
+            let seq = pending.await?;
+            // Told when something was read, not for a conversation read already.
+            if seq != Seq(0) {
+                webhooks.read(&owner, &peer, Platform::of(origin), clock.now_ms());
+            }
+            Ok(seq)
+        })
     }
 
     /// Deletes messages of `owner`'s conversation with `peer` from `owner`'s history on all
@@ -776,11 +787,12 @@ impl Chat {
         key: MessageKey,
         from: &UserId,
         to: &UserId,
+        platform: Platform,
     ) -> Result<Message, ChatError> {
-        Ok(self
-            .storage
-            .recall(key, from, to, self.clock.now_ms())
-            .await?)
+        let now_ms = self.clock.now_ms();
+        let recalled = self.storage.recall(key, from, to, now_ms).await?;
+        self.webhooks.recalled(from, to, key, platform, now_ms);
+        Ok(recalled)
     }
 
     /// A user recalls a message it sent to `peer`, within the recall window.
@@ -804,7 +816,8 @@ impl Chat {
                 ),
             ));
         }
-        self.recall(key, me, peer).await.map_err(|e| match e.code {
+        let recalled = self.recall(key, me, peer, Platform::Web).await;
+        recalled.map_err(|e| match e.code {
             // Most often the peer's message: say so, not just that there is none.
             ErrorCode::MESSAGE_NOT_FOUND => ChatError::new(
                 e.code,

@@ -4,6 +4,7 @@
 use super::{Chat, check_count, check_user_count, friend_fields};
 use crate::error::ChatError;
 use crate::storage::{APPLICATIONS_READ_TAG, Origin, RelationChange};
+use crate::webhooks::{Hook, Platform};
 use protocol::frame::{MAX_CHECK_PER_REQUEST, UserResult};
 use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, Seq, UserId};
 use std::collections::HashMap;
@@ -288,7 +289,18 @@ impl Chat {
         if change.relation == Relation::Friend && self.friends_only() {
             seen_anew.extend(peers.iter().cloned());
         }
+        let hook = Hook::of_relation(change.relation, change.add).filter(|_| !change.existing_only);
+        let (owner, both_ways) = (change.owner.clone(), change.both_ways);
+        let (platform, now_ms) = (Platform::of(change.origin), change.now_ms);
         let stored = self.storage.change_relations(change).await?;
+        if let Some(hook) = hook {
+            let changed: Vec<&UserId> = (peers.iter().zip(&stored))
+                .filter(|(_, r)| r.is_ok())
+                .map(|(p, _)| p)
+                .collect();
+            let webhooks = &self.webhooks;
+            webhooks.relations_changed(hook, &owner, &changed, both_ways, platform, now_ms);
+        }
         for user in &seen_anew {
             if let Err(e) = self.tell_presence(user, true).await {
                 tracing::warn!(%user, error = %e.message, "presence not told");

@@ -4,6 +4,7 @@ use super::{Outcome, account, ok, parse, parse_send};
 use crate::chat::{Chat, EditContent, SendOptions, SendRequest, check_count};
 use crate::error::ChatError;
 use crate::storage::HistoryQuery;
+use crate::webhooks::Platform;
 use axum::body::Bytes;
 use protocol::frame::MAX_PAGE;
 use protocol::rest::*;
@@ -294,7 +295,7 @@ pub(super) async fn withdraw(chat: &Chat, body: &Bytes) -> Outcome {
     let from = account(&req.from_account, "From_Account")?;
     let to = account(&req.to_account, "To_Account")?;
     let key = msg_key(&req.msg_key, "MsgKey")?;
-    chat.recall(key, &from, &to).await?;
+    chat.recall(key, &from, &to, Platform::RestApi).await?;
     ok(Empty {})
 }
 
