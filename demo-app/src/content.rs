@@ -200,6 +200,7 @@ pub fn refusal(code: ErrorCode, peer: &str, server_message: &str) -> String {
             "Not delivered: you and {peer} are not friends, and this app only lets friends chat."
         ),
         20003 => format!("Not delivered: there is no user {peer}."),
+        20006 => "Not delivered: this app does not allow this message.".to_owned(),
         61001 => "Waiting for the connection; it will be sent when you are back online.".to_owned(),
         61006 => "Upload cancelled: not sent.".to_owned(),
         _ => format!("Not sent: {server_message} (code {})", code.0),
@@ -288,6 +289,7 @@ mod tests {
     fn refusals_are_explained() {
         assert!(refusal(ErrorCode(20007), "bob", "").contains("bob has blocked you"));
         assert!(refusal(ErrorCode(20009), "bob", "").contains("not friends"));
+        assert!(refusal(ErrorCode(20006), "bob", "").contains("does not allow"));
         assert!(refusal(ErrorCode(90011), "bob", "too long").contains("too long (code 90011)"));
         assert_eq!(
             refusal(ErrorCode(61006), "bob", ""),
