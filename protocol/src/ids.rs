@@ -54,6 +54,19 @@ impl UserId {
     }
 }
 
+/// A user ID in the REST API's and the webhooks' JSON Schemas: a string of the characters
+/// [`UserId::parse`] takes.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for UserId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9_.@-]{1,32}$" })
+    }
+}
+
 /// A one-to-one conversation's ID as Tencent's SDKs name it: `C2C` and the peer's user ID
 /// (the SDK's conversation objects, the push notifications that open one).
 #[derive(Debug, Clone, PartialEq, Eq)]

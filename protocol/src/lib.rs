@@ -34,6 +34,7 @@ pub mod push;
 pub mod reaction;
 pub mod rest;
 pub mod search;
+pub mod webhook;
 
 pub use element::Element;
 pub use error::ErrorCode;

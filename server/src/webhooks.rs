@@ -21,10 +21,10 @@ use crate::error::ChatError;
 use crate::outbound::{Answer, exchange};
 use crate::storage::Origin;
 use clap::{Args, ValueEnum};
+use protocol::webhook;
 use protocol::{Element, ErrorCode, Message, MessageKey, Relation, UserId};
 use reqwest::Url;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,7 +105,8 @@ pub enum Hook {
 }
 
 impl Hook {
-    fn command(self) -> &'static str {
+    /// Tencent's `CallbackCommand`.
+    pub fn command(self) -> &'static str {
         match self {
             Hook::BeforeSendMsg => "C2C.CallbackBeforeSendMsg",
             Hook::AfterSendMsg => "C2C.CallbackAfterSendMsg",
@@ -116,6 +117,23 @@ impl Hook {
             Hook::FriendDelete => "Sns.CallbackFriendDelete",
             Hook::BlackListAdd => "Sns.CallbackBlackListAdd",
             Hook::BlackListDelete => "Sns.CallbackBlackListDelete",
+        }
+    }
+
+    /// What the webhook is for, in a line.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Hook::BeforeSendMsg => {
+                "Before a one-to-one message is stored: let it through, change it, refuse it or drop it"
+            }
+            Hook::AfterSendMsg => "After a one-to-one message was sent or refused",
+            Hook::AfterMsgWithDraw => "After a one-to-one message was recalled",
+            Hook::AfterMsgReport => "After a user read a one-to-one conversation",
+            Hook::StateChange => "A device signed in, signed out or lost its connection",
+            Hook::FriendAdd => "Friends made",
+            Hook::FriendDelete => "Friends removed",
+            Hook::BlackListAdd => "Users blacklisted",
+            Hook::BlackListDelete => "Users taken off a blacklist",
         }
     }
 
@@ -260,34 +278,23 @@ impl Webhooks {
         let Some(target) = self.target(Hook::BeforeSendMsg) else {
             return let_through;
         };
-        let mut body = json!({
-            "From_Account": from,
-            "To_Account": req.to,
-            "MsgRandom": req.random,
-            "MsgTime": now_ms / 1000,
-            "OnlineOnlyFlag": u8::from(online_only),
-            "MsgBody": req.elements,
-        });
-        if let Some(data) = &req.cloud_custom_data {
-            body["CloudCustomData"] = json!(data);
-        }
+        let body = asked(from, req, online_only, now_ms);
+        let body = target.body(Hook::BeforeSendMsg, body, now_ms);
         let answer = target
             .call(Hook::BeforeSendMsg, platform, body, now_ms)
             .await;
         let verdict = answer.as_ref().and_then(verdict);
-        crate::metrics::webhook(
-            Hook::BeforeSendMsg.command(),
-            if verdict.is_some() {
-                "answered"
-            } else {
-                "no_answer"
-            },
-        );
+        let result = if verdict.is_some() {
+            "answered"
+        } else {
+            "no_answer"
+        };
+        crate::metrics::webhook(Hook::BeforeSendMsg.command(), result);
         verdict.unwrap_or(let_through)
     }
 
-    /// Tells the backend a send's outcome (`C2C.CallbackAfterSendMsg`): `sent`, or the error
-    /// that refused `req`.
+    /// Tells the backend a send's outcome (`C2C.CallbackAfterSendMsg`): the message stored,
+    /// or the error that refused `req`.
     pub fn after_send(
         &self,
         from: &UserId,
@@ -300,31 +307,28 @@ impl Webhooks {
         let Some(target) = self.target(Hook::AfterSendMsg) else {
             return;
         };
-        let (result, info) = match outcome {
-            Ok(_) => (0, String::new()),
-            Err(e) => (e.code.0, e.message.clone()),
-        };
-        let mut body = json!({
-            "From_Account": from,
-            "To_Account": req.to,
-            "MsgRandom": req.random,
-            "MsgTime": now_ms / 1000,
-            "OnlineOnlyFlag": u8::from(online_only),
-            "MsgBody": req.elements,
-            "SendMsgResult": result,
-            "ErrorInfo": info,
-        });
-        if let Ok(m) = outcome {
-            body["MsgSeq"] = json!(m.key.id);
-            body["MsgTime"] = json!(m.time_ms / 1000);
-            body["MsgKey"] = json!(m.key.to_string());
-            body["MsgBody"] = json!(m.elements);
-            if let Some(data) = &m.cloud_custom_data {
-                body["CloudCustomData"] = json!(data);
+        let mut message = asked(from, req, online_only, now_ms);
+        let body = match outcome {
+            Ok(m) => {
+                message.msg_time = m.time_ms / 1000;
+                message.msg_body = m.elements.clone();
+                message.cloud_custom_data = m.cloud_custom_data.clone();
+                webhook::AfterSendMsg {
+                    message,
+                    msg_seq: Some(m.key.id),
+                    msg_key: Some(m.key.to_string()),
+                    send_msg_result: 0,
+                    error_info: String::new(),
+                }
             }
-        } else if let Some(data) = &req.cloud_custom_data {
-            body["CloudCustomData"] = json!(data);
-        }
+            Err(e) => webhook::AfterSendMsg {
+                message,
+                msg_seq: None,
+                msg_key: None,
+                send_msg_result: e.code.0,
+                error_info: e.message.clone(),
+            },
+        };
         target.notify(Hook::AfterSendMsg, platform, body, now_ms);
     }
 
@@ -334,9 +338,12 @@ impl Webhooks {
             return;
         };
         let (action, reason) = change.action_and_reason();
-        let body = json!({
-            "Info": { "Action": action, "To_Account": user, "Reason": reason },
-        });
+        let info = webhook::StateInfo {
+            action,
+            to_account: user.clone(),
+            reason,
+        };
+        let body = webhook::StateChange { info };
         target.notify(Hook::StateChange, Platform::Web, body, now_ms);
     }
 
@@ -353,7 +360,11 @@ impl Webhooks {
         let Some(target) = self.target(Hook::AfterMsgWithDraw) else {
             return;
         };
-        let body = json!({ "From_Account": from, "To_Account": to, "MsgKey": key.to_string() });
+        let body = webhook::MsgWithDraw {
+            from_account: from.clone(),
+            to_account: to.clone(),
+            msg_key: key.to_string(),
+        };
         target.notify(Hook::AfterMsgWithDraw, platform, body, now_ms);
     }
 
@@ -363,12 +374,12 @@ impl Webhooks {
         let Some(target) = self.target(Hook::AfterMsgReport) else {
             return;
         };
-        let body = json!({
-            "Report_Account": reader,
-            "Peer_Account": peer,
-            "LastReadTime": now_ms / 1000,
-            "UnreadMsgNum": 0,
-        });
+        let body = webhook::MsgReport {
+            report_account: reader.clone(),
+            peer_account: peer.clone(),
+            last_read_time: now_ms / 1000,
+            unread_msg_num: 0,
+        };
         target.notify(Hook::AfterMsgReport, platform, body, now_ms);
     }
 
@@ -387,44 +398,70 @@ impl Webhooks {
         let Some(target) = self.target(hook).filter(|_| !peers.is_empty()) else {
             return;
         };
-        let mut pairs = Vec::new();
+        let initiator = (hook == Hook::FriendAdd).then(|| owner.clone());
+        let pair = |from: &UserId, to: &UserId| webhook::Pair {
+            from_account: from.clone(),
+            to_account: to.clone(),
+            initiator_account: initiator.clone(),
+        };
+        let mut pair_list = Vec::new();
         for peer in peers {
-            pairs.push(json!({ "From_Account": owner, "To_Account": peer }));
+            pair_list.push(pair(owner, peer));
             if both_ways {
-                pairs.push(json!({ "From_Account": peer, "To_Account": owner }));
+                pair_list.push(pair(peer, owner));
             }
         }
-        if hook == Hook::FriendAdd {
-            for pair in &mut pairs {
-                pair["Initiator_Account"] = json!(owner);
-            }
-        }
-        let command = match hook {
+        let client_cmd = match hook {
             Hook::FriendAdd => "friend_add",
             Hook::FriendDelete => "friend_delete",
             Hook::BlackListAdd => "black_list_add",
             _ => "black_list_delete",
         };
-        let body = json!({ "PairList": pairs, "ClientCmd": command });
+        let body = webhook::RelationPairs {
+            pair_list,
+            client_cmd,
+        };
         target.notify(hook, platform, body, now_ms);
     }
 }
 
+/// What a send asks the backend: the message as the sender gave it.
+fn asked(from: &UserId, req: &SendRequest, online_only: bool, now_ms: u64) -> webhook::SendMsg {
+    webhook::SendMsg {
+        from_account: from.clone(),
+        to_account: req.to.clone(),
+        msg_random: req.random,
+        msg_time: now_ms / 1000,
+        online_only_flag: u8::from(online_only),
+        msg_body: req.elements.clone(),
+        cloud_custom_data: req.cloud_custom_data.clone(),
+    }
+}
+
 impl Target {
-    /// Posts `body`, with the command and the event's time added, and reads the answer.
+    /// `body` as the webhook's JSON: with the command and the event's time.
+    fn body<T: Serialize>(&self, hook: Hook, body: T, now_ms: u64) -> Vec<u8> {
+        let event = webhook::Event {
+            command: hook.command(),
+            event_time: now_ms,
+            body,
+        };
+        serde_json::to_vec(&event).expect("a webhook's body serializes")
+    }
+
+    /// Posts `body` and reads the answer: `None` when none came, or not a 2xx one.
     async fn call(
         &self,
         hook: Hook,
         platform: Platform,
-        mut body: Value,
+        body: Vec<u8>,
         now_ms: u64,
     ) -> Option<Answer> {
-        body["CallbackCommand"] = json!(hook.command());
-        body["EventTime"] = json!(now_ms);
         let request = self
             .http
             .post(self.url_for(hook, platform, now_ms))
-            .json(&body);
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
         let answer = exchange(hook.command(), request).await;
         if let Some(a) = answer.as_ref().filter(|a| !a.status.is_success()) {
             tracing::warn!(command = hook.command(), status = %a.status, "webhook refused");
@@ -433,7 +470,13 @@ impl Target {
     }
 
     /// Sends a notification in the background, or drops it when too many are waiting.
-    fn notify(self: &Arc<Self>, hook: Hook, platform: Platform, body: Value, now_ms: u64) {
+    fn notify<T: Serialize>(
+        self: &Arc<Self>,
+        hook: Hook,
+        platform: Platform,
+        body: T,
+        now_ms: u64,
+    ) {
         let Ok(waiting) = self.waiting.clone().try_acquire_owned() else {
             tracing::warn!(
                 command = hook.command(),
@@ -442,6 +485,7 @@ impl Target {
             crate::metrics::webhook(hook.command(), "dropped");
             return;
         };
+        let body = self.body(hook, body, now_ms);
         let target = self.clone();
         tokio::spawn(async move {
             let Ok(_sending) = target.sending.acquire().await else {
@@ -485,21 +529,10 @@ pub fn sign(token: &str, request_time: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The before-send answer's fields.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct BeforeSendAnswer {
-    error_code: u32,
-    #[serde(default)]
-    error_info: String,
-    msg_body: Option<Vec<Element>>,
-    cloud_custom_data: Option<String>,
-}
-
 /// What a before-send answer says; `None` for one that is not an answer (Tencent then lets the
 /// message through).
 fn verdict(answer: &Answer) -> Option<Verdict> {
-    let a: BeforeSendAnswer = serde_json::from_value(answer.body.clone())
+    let a: webhook::BeforeSendAnswer = serde_json::from_value(answer.body.clone())
         .inspect_err(|e| tracing::warn!(error = %e, "C2C.CallbackBeforeSendMsg answer unreadable"))
         .ok()?;
     let refusal = |code, default: &str| {
@@ -533,6 +566,7 @@ fn verdict(answer: &Answer) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn the_signature_is_tencents() {

@@ -93,6 +93,46 @@ async fn the_description_matches_the_router() {
         assert!(reply.contains(field), "{field} in {reply}");
     }
 
+    // Every webhook is described, with its body and the answer the backend gives.
+    let webhooks = document["webhooks"].as_object().unwrap();
+    let commands: BTreeSet<&str> = webhooks.keys().map(String::as_str).collect();
+    let sent: BTreeSet<&str> = <server::webhooks::Hook as clap::ValueEnum>::value_variants()
+        .iter()
+        .map(|h| h.command())
+        .collect();
+    assert_eq!(commands, sent);
+    let before = &webhooks["C2C.CallbackBeforeSendMsg"]["post"];
+    let body = expanded(
+        &document,
+        &before["requestBody"]["content"]["application/json"]["schema"],
+    );
+    for field in [
+        "CallbackCommand",
+        "EventTime",
+        "From_Account",
+        "MsgBody",
+        "OnlineOnlyFlag",
+    ] {
+        assert!(body.contains(field), "{field} in {body}");
+    }
+    let answer = expanded(
+        &document,
+        &before["responses"]["200"]["content"]["application/json"]["schema"],
+    );
+    assert!(
+        answer.contains("MsgBody") && answer.contains("ErrorCode"),
+        "{answer}"
+    );
+    let state = &webhooks["State.StateChange"]["post"];
+    let body = expanded(
+        &document,
+        &state["requestBody"]["content"]["application/json"]["schema"],
+    );
+    assert!(
+        body.contains("Reason") && body.contains("To_Account"),
+        "{body}"
+    );
+
     // Every described command exists: none is answered as unknown (an empty body is refused
     // for what it lacks, or, for the commands that need nothing, answered).
     for path in &described {

@@ -3,6 +3,9 @@
 //! describes exactly what the router answers and the bodies it reads.
 
 use super::commands::{COMMANDS, Reply};
+use crate::webhooks::Hook;
+use clap::ValueEnum;
+use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 use std::sync::LazyLock;
@@ -68,6 +71,7 @@ fn document() -> Value {
             json!({ "post": operation }),
         );
     }
+    let webhooks = webhooks(&mut generator, &refusal);
     let query = |name: &str, description: &str, schema: Value, required: bool| {
         json!({
             "name": name, "in": "query", "required": required,
@@ -83,6 +87,7 @@ fn document() -> Value {
                 Every call is signed with the app administrator's UserSig. See docs/rest-api.md.",
         },
         "paths": paths,
+        "webhooks": webhooks,
         "components": {
             "schemas": generator.take_definitions(true),
             "parameters": {
@@ -94,4 +99,53 @@ fn document() -> Value {
             },
         },
     })
+}
+
+/// The webhooks Duet sends the app's backend (`docs/webhooks.md`): each command's body, and
+/// what the backend answers.
+fn webhooks(generator: &mut SchemaGenerator, refusal: &Value) -> Value {
+    use protocol::webhook::*;
+    let mut hooks = serde_json::Map::new();
+    for hook in Hook::value_variants() {
+        let body = match hook {
+            Hook::BeforeSendMsg => generator.subschema_for::<Event<SendMsg>>(),
+            Hook::AfterSendMsg => generator.subschema_for::<Event<AfterSendMsg>>(),
+            Hook::AfterMsgWithDraw => generator.subschema_for::<Event<MsgWithDraw>>(),
+            Hook::AfterMsgReport => generator.subschema_for::<Event<MsgReport>>(),
+            Hook::StateChange => generator.subschema_for::<Event<StateChange>>(),
+            Hook::FriendAdd | Hook::FriendDelete | Hook::BlackListAdd | Hook::BlackListDelete => {
+                generator.subschema_for::<Event<RelationPairs>>()
+            }
+        };
+        let answer = match hook {
+            Hook::BeforeSendMsg => {
+                json!({ "anyOf": [generator.subschema_for::<BeforeSendAnswer>(), refusal] })
+            }
+            _ => json!(generator.subschema_for::<protocol::rest::Status>()),
+        };
+        let operation = json!({
+            "operationId": hook.command().replace('.', "_"),
+            "summary": hook.summary(),
+            "parameters": [
+                { "name": "SdkAppid", "in": "query", "required": true, "schema": { "type": "integer" } },
+                { "name": "CallbackCommand", "in": "query", "required": true, "schema": { "const": hook.command() } },
+                { "name": "contenttype", "in": "query", "required": true, "schema": { "const": "json" } },
+                { "name": "OptPlatform", "in": "query", "required": true, "schema": { "enum": ["Web", "RESTAPI"] } },
+                { "name": "RequestTime", "in": "query", "required": false, "description": "With a token: Unix seconds.", "schema": { "type": "string" } },
+                { "name": "Sign", "in": "query", "required": false, "description": "With a token: the SHA-256 of the token and RequestTime, in hex.", "schema": { "type": "string" } },
+            ],
+            "requestBody": {
+                "required": true,
+                "content": { "application/json": { "schema": body } }
+            },
+            "responses": {
+                "200": {
+                    "description": "The backend's answer.",
+                    "content": { "application/json": { "schema": answer } },
+                }
+            }
+        });
+        hooks.insert(hook.command().into(), json!({ "post": operation }));
+    }
+    Value::Object(hooks)
 }

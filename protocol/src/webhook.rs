@@ -1,0 +1,153 @@
+//! The webhooks Duet sends the app's backend, in the shapes of Tencent IM's third-party
+//! callbacks (`docs/webhooks.md`): each command's body, wrapped in an [`Event`], and the answer
+//! to `C2C.CallbackBeforeSendMsg`.
+
+use crate::{Element, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A webhook's body: the command and the event's time, beside the command's own fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "{T}Webhook"))]
+pub struct Event<T> {
+    #[serde(rename = "CallbackCommand")]
+    pub command: &'static str,
+    /// Milliseconds since the Unix epoch.
+    #[serde(rename = "EventTime")]
+    pub event_time: u64,
+    #[serde(flatten)]
+    pub body: T,
+}
+
+/// A one-to-one message being sent: `C2C.CallbackBeforeSendMsg`'s body, and the first part of
+/// [`AfterSendMsg`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SendMsg {
+    #[serde(rename = "From_Account")]
+    pub from_account: UserId,
+    #[serde(rename = "To_Account")]
+    pub to_account: UserId,
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    /// Unix seconds: the send's time, or the stored message's in [`AfterSendMsg`].
+    #[serde(rename = "MsgTime")]
+    pub msg_time: u64,
+    /// 1 for an online-only message (kept nowhere), else 0.
+    #[serde(rename = "OnlineOnlyFlag")]
+    pub online_only_flag: u8,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData", skip_serializing_if = "Option::is_none")]
+    pub cloud_custom_data: Option<String>,
+}
+
+/// `C2C.CallbackAfterSendMsg`: a send's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AfterSendMsg {
+    #[serde(flatten)]
+    pub message: SendMsg,
+    /// The stored message's number and key; absent when it was refused.
+    #[serde(rename = "MsgSeq", skip_serializing_if = "Option::is_none")]
+    pub msg_seq: Option<u64>,
+    #[serde(rename = "MsgKey", skip_serializing_if = "Option::is_none")]
+    pub msg_key: Option<String>,
+    /// 0 when sent, else the error code the sender got.
+    #[serde(rename = "SendMsgResult")]
+    pub send_msg_result: u32,
+    #[serde(rename = "ErrorInfo")]
+    pub error_info: String,
+}
+
+/// The backend's answer to `C2C.CallbackBeforeSendMsg`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BeforeSendAnswer {
+    /// 0 send it, 1 refuse it (20006), 2 drop it unseen, 120001 – 130000 refuse it with this
+    /// code and `ErrorInfo`.
+    #[serde(rename = "ErrorCode")]
+    pub error_code: u32,
+    #[serde(rename = "ErrorInfo", default)]
+    pub error_info: String,
+    /// With 0: the body to send instead, when not empty.
+    #[serde(rename = "MsgBody", default)]
+    pub msg_body: Option<Vec<Element>>,
+    /// With 0: the custom data to send instead.
+    #[serde(rename = "CloudCustomData", default)]
+    pub cloud_custom_data: Option<String>,
+}
+
+/// `C2C.CallbackAfterMsgWithDraw`: a message recalled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MsgWithDraw {
+    #[serde(rename = "From_Account")]
+    pub from_account: UserId,
+    #[serde(rename = "To_Account")]
+    pub to_account: UserId,
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+}
+
+/// `C2C.CallbackAfterMsgReport`: a conversation read to its end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MsgReport {
+    #[serde(rename = "Report_Account")]
+    pub report_account: UserId,
+    #[serde(rename = "Peer_Account")]
+    pub peer_account: UserId,
+    /// Unix seconds.
+    #[serde(rename = "LastReadTime")]
+    pub last_read_time: u64,
+    /// Always 0: a read reads the whole conversation.
+    #[serde(rename = "UnreadMsgNum")]
+    pub unread_msg_num: u32,
+}
+
+/// `State.StateChange`: a device signed in, out, or went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StateChange {
+    #[serde(rename = "Info")]
+    pub info: StateInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StateInfo {
+    /// `Login`, `Logout` or `Disconnect`.
+    #[serde(rename = "Action")]
+    pub action: &'static str,
+    #[serde(rename = "To_Account")]
+    pub to_account: UserId,
+    /// `Register`, `Unregister`, `LinkClose` or `TimeOut`.
+    #[serde(rename = "Reason")]
+    pub reason: &'static str,
+}
+
+/// `Sns.CallbackFriendAdd`, `Sns.CallbackFriendDelete`, `Sns.CallbackBlackListAdd` and
+/// `Sns.CallbackBlackListDelete`: list entries made or removed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RelationPairs {
+    #[serde(rename = "PairList")]
+    pub pair_list: Vec<Pair>,
+    /// `friend_add`, `friend_delete`, `black_list_add` or `black_list_delete`.
+    #[serde(rename = "ClientCmd")]
+    pub client_cmd: &'static str,
+}
+
+/// One list entry: `from_account`'s of `to_account`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Pair {
+    #[serde(rename = "From_Account")]
+    pub from_account: UserId,
+    #[serde(rename = "To_Account")]
+    pub to_account: UserId,
+    /// Only in `Sns.CallbackFriendAdd`: who made the friendship.
+    #[serde(rename = "Initiator_Account", skip_serializing_if = "Option::is_none")]
+    pub initiator_account: Option<UserId>,
+}
