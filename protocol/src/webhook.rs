@@ -56,8 +56,12 @@ pub struct AfterSendMsg {
     /// 0 when sent, else the error code the sender got.
     #[serde(rename = "SendMsgResult")]
     pub send_msg_result: u32,
+    /// `send msg succeed`, or the error's message.
     #[serde(rename = "ErrorInfo")]
     pub error_info: String,
+    /// The recipient's unread one-to-one messages, in all its conversations.
+    #[serde(rename = "UnreadMsgNum")]
+    pub unread_msg_num: u32,
 }
 
 /// The backend's answer to `C2C.CallbackBeforeSendMsg`.
@@ -88,6 +92,9 @@ pub struct MsgWithDraw {
     pub to_account: UserId,
     #[serde(rename = "MsgKey")]
     pub msg_key: String,
+    /// The recipient's unread one-to-one messages, in all its conversations.
+    #[serde(rename = "UnreadMsgNum")]
+    pub unread_msg_num: u32,
 }
 
 /// `C2C.CallbackAfterMsgReport`: a conversation read to its end.
@@ -101,7 +108,7 @@ pub struct MsgReport {
     /// Unix seconds.
     #[serde(rename = "LastReadTime")]
     pub last_read_time: u64,
-    /// Always 0: a read reads the whole conversation.
+    /// The reader's unread one-to-one messages left, in all its conversations.
     #[serde(rename = "UnreadMsgNum")]
     pub unread_msg_num: u32,
 }
@@ -127,16 +134,30 @@ pub struct StateInfo {
     pub reason: &'static str,
 }
 
-/// `Sns.CallbackFriendAdd`, `Sns.CallbackFriendDelete`, `Sns.CallbackBlackListAdd` and
-/// `Sns.CallbackBlackListDelete`: list entries made or removed.
+/// `Sns.CallbackFriendAdd`: friends made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct RelationPairs {
+pub struct FriendAdd {
     #[serde(rename = "PairList")]
     pub pair_list: Vec<Pair>,
-    /// `friend_add`, `friend_delete`, `black_list_add` or `black_list_delete`.
+    /// `friend_add` for a request, `friend_response` for an application accepted.
     #[serde(rename = "ClientCmd")]
     pub client_cmd: &'static str,
+    /// The administrator when the app's backend made them, else empty.
+    #[serde(rename = "Admin_Account")]
+    pub admin_account: String,
+    /// 1 when the backend made them whatever the users' `AllowType` (`ForceAddFlags` 1).
+    #[serde(rename = "ForceFlag")]
+    pub force_flag: u8,
+}
+
+/// `Sns.CallbackFriendDelete`, `Sns.CallbackBlackListAdd` and `Sns.CallbackBlackListDelete`:
+/// list entries removed or made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Pairs {
+    #[serde(rename = "PairList")]
+    pub pair_list: Vec<Pair>,
 }
 
 /// One list entry: `from_account`'s of `to_account`.
@@ -147,7 +168,7 @@ pub struct Pair {
     pub from_account: UserId,
     #[serde(rename = "To_Account")]
     pub to_account: UserId,
-    /// Only in `Sns.CallbackFriendAdd`: who made the friendship.
+    /// Only in `Sns.CallbackFriendAdd`: who asked for the friendship.
     #[serde(rename = "Initiator_Account", skip_serializing_if = "Option::is_none")]
     pub initiator_account: Option<UserId>,
 }

@@ -26,6 +26,7 @@ use protocol::{Element, ErrorCode, Message, MessageKey, Relation, UserId};
 use reqwest::Url;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::future::{Future, ready};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -211,6 +212,19 @@ impl StateChange {
     }
 }
 
+/// Who changed a list, as the relation webhooks tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changer {
+    /// A user, from a device: its own request (`addFriend`, `addToBlacklist`, …).
+    User,
+    /// A user accepting a friend application: `ClientCmd` `friend_response`.
+    Responder,
+    /// The app's backend (REST); `forced` for `friend_add` with `ForceAddFlags` 1.
+    Backend { forced: bool },
+    /// Not told: `friend_import`, as Tencent's, and the SDK's own bookkeeping (applications).
+    Nobody,
+}
+
 /// The configured webhooks; none when no URL is configured.
 #[derive(Clone, Default)]
 pub struct Webhooks(Option<Arc<Target>>);
@@ -220,13 +234,14 @@ struct Target {
     url: Url,
     token: Option<String>,
     sdk_app_id: u64,
+    admin: UserId,
     hooks: Vec<Hook>,
     waiting: Arc<Semaphore>,
     sending: Arc<Semaphore>,
 }
 
 impl Webhooks {
-    pub fn new(config: &WebhookConfig, sdk_app_id: u64) -> Result<Self, String> {
+    pub fn new(config: &WebhookConfig, sdk_app_id: u64, admin: &UserId) -> Result<Self, String> {
         let Some(url) = config.webhook_url.clone() else {
             return Ok(Self(None));
         };
@@ -247,6 +262,7 @@ impl Webhooks {
             url,
             token: config.webhook_token.clone().filter(|t| !t.is_empty()),
             sdk_app_id,
+            admin: admin.clone(),
             hooks,
             waiting: Arc::new(Semaphore::new(WAITING_MAX)),
             sending: Arc::new(Semaphore::new(SENDING_MAX)),
@@ -294,7 +310,8 @@ impl Webhooks {
     }
 
     /// Tells the backend a send's outcome (`C2C.CallbackAfterSendMsg`): the message stored,
-    /// or the error that refused `req`.
+    /// or the error that refused `req`; `unread` counts the recipient's unread messages then.
+    #[allow(clippy::too_many_arguments)] // the send, its outcome, and where and when
     pub fn after_send(
         &self,
         from: &UserId,
@@ -303,33 +320,33 @@ impl Webhooks {
         outcome: Result<&Message, &ChatError>,
         platform: Platform,
         now_ms: u64,
+        unread: impl Future<Output = u32> + Send + 'static,
     ) {
         let Some(target) = self.target(Hook::AfterSendMsg) else {
             return;
         };
         let mut message = asked(from, req, online_only, now_ms);
-        let body = match outcome {
+        let (msg_seq, msg_key, send_msg_result, error_info) = match outcome {
             Ok(m) => {
                 message.msg_time = m.time_ms / 1000;
                 message.msg_body = m.elements.clone();
                 message.cloud_custom_data = m.cloud_custom_data.clone();
-                webhook::AfterSendMsg {
-                    message,
-                    msg_seq: Some(m.key.id),
-                    msg_key: Some(m.key.to_string()),
-                    send_msg_result: 0,
-                    error_info: String::new(),
-                }
+                let key = Some(m.key.to_string());
+                (Some(m.key.id), key, 0, "send msg succeed".to_owned())
             }
-            Err(e) => webhook::AfterSendMsg {
-                message,
-                msg_seq: None,
-                msg_key: None,
-                send_msg_result: e.code.0,
-                error_info: e.message.clone(),
-            },
+            Err(e) => (None, None, e.code.0, e.message.clone()),
         };
-        target.notify(Hook::AfterSendMsg, platform, body, now_ms);
+        let body = async move {
+            webhook::AfterSendMsg {
+                message,
+                msg_seq,
+                msg_key,
+                send_msg_result,
+                error_info,
+                unread_msg_num: unread.await,
+            }
+        };
+        target.notify(Hook::AfterSendMsg, platform, now_ms, body);
     }
 
     /// Tells the backend that a device of `user` signed in, out, or went (`State.StateChange`).
@@ -344,43 +361,56 @@ impl Webhooks {
             reason,
         };
         let body = webhook::StateChange { info };
-        target.notify(Hook::StateChange, Platform::Web, body, now_ms);
+        target.notify(Hook::StateChange, Platform::Web, now_ms, ready(body));
     }
 
     /// Tells the backend that `from` recalled its message `key` to `to`
-    /// (`C2C.CallbackAfterMsgWithDraw`).
+    /// (`C2C.CallbackAfterMsgWithDraw`); `unread` counts `to`'s unread messages then.
     pub fn recalled(
         &self,
-        from: &UserId,
-        to: &UserId,
+        (from, to): (&UserId, &UserId),
         key: MessageKey,
         platform: Platform,
         now_ms: u64,
+        unread: impl Future<Output = u32> + Send + 'static,
     ) {
         let Some(target) = self.target(Hook::AfterMsgWithDraw) else {
             return;
         };
-        let body = webhook::MsgWithDraw {
-            from_account: from.clone(),
-            to_account: to.clone(),
-            msg_key: key.to_string(),
+        let (from_account, to_account) = (from.clone(), to.clone());
+        let body = async move {
+            webhook::MsgWithDraw {
+                from_account,
+                to_account,
+                msg_key: key.to_string(),
+                unread_msg_num: unread.await,
+            }
         };
-        target.notify(Hook::AfterMsgWithDraw, platform, body, now_ms);
+        target.notify(Hook::AfterMsgWithDraw, platform, now_ms, body);
     }
 
     /// Tells the backend that `reader` read its conversation with `peer` to its end
-    /// (`C2C.CallbackAfterMsgReport`).
-    pub fn read(&self, reader: &UserId, peer: &UserId, platform: Platform, now_ms: u64) {
+    /// (`C2C.CallbackAfterMsgReport`); `unread` counts what `reader` has left unread.
+    pub fn read(
+        &self,
+        (reader, peer): (&UserId, &UserId),
+        platform: Platform,
+        now_ms: u64,
+        unread: impl Future<Output = u32> + Send + 'static,
+    ) {
         let Some(target) = self.target(Hook::AfterMsgReport) else {
             return;
         };
-        let body = webhook::MsgReport {
-            report_account: reader.clone(),
-            peer_account: peer.clone(),
-            last_read_time: now_ms / 1000,
-            unread_msg_num: 0,
+        let (report_account, peer_account) = (reader.clone(), peer.clone());
+        let body = async move {
+            webhook::MsgReport {
+                report_account,
+                peer_account,
+                last_read_time: now_ms / 1000,
+                unread_msg_num: unread.await,
+            }
         };
-        target.notify(Hook::AfterMsgReport, platform, body, now_ms);
+        target.notify(Hook::AfterMsgReport, platform, now_ms, body);
     }
 
     /// Tells the backend of friends or blacklist entries made or removed: `owner`'s of each
@@ -388,40 +418,63 @@ impl Webhooks {
     /// others of [`Hook::of_relation`]).
     pub fn relations_changed(
         &self,
-        hook: Hook,
-        owner: &UserId,
-        peers: &[&UserId],
+        (relation, add): (Relation, bool),
+        (owner, peers): (&UserId, &[&UserId]),
         both_ways: bool,
-        platform: Platform,
+        by: Changer,
         now_ms: u64,
     ) {
-        let Some(target) = self.target(hook).filter(|_| !peers.is_empty()) else {
+        let Some(hook) = Hook::of_relation(relation, add) else {
             return;
         };
-        let initiator = (hook == Hook::FriendAdd).then(|| owner.clone());
-        let pair = |from: &UserId, to: &UserId| webhook::Pair {
-            from_account: from.clone(),
-            to_account: to.clone(),
-            initiator_account: initiator.clone(),
+        let Some(target) = self.target(hook) else {
+            return;
         };
+        if peers.is_empty() || by == Changer::Nobody {
+            return;
+        }
         let mut pair_list = Vec::new();
         for peer in peers {
-            pair_list.push(pair(owner, peer));
+            // Who asked for a friendship: the owner, or the applicant it accepts, who is the
+            // peer when the friendship is made both ways and the owner of its one way.
+            let initiator = match by {
+                Changer::Responder if both_ways => *peer,
+                _ => owner,
+            };
+            let initiator = (hook == Hook::FriendAdd).then(|| initiator.clone());
+            let mut ends = vec![(owner, *peer)];
             if both_ways {
-                pair_list.push(pair(peer, owner));
+                ends.push((*peer, owner));
+            }
+            for (from, to) in ends {
+                pair_list.push(webhook::Pair {
+                    from_account: from.clone(),
+                    to_account: to.clone(),
+                    initiator_account: initiator.clone(),
+                });
             }
         }
-        let client_cmd = match hook {
-            Hook::FriendAdd => "friend_add",
-            Hook::FriendDelete => "friend_delete",
-            Hook::BlackListAdd => "black_list_add",
-            _ => "black_list_delete",
+        let platform = match by {
+            Changer::Backend { .. } => Platform::RestApi,
+            _ => Platform::Web,
         };
-        let body = webhook::RelationPairs {
+        if hook != Hook::FriendAdd {
+            let body = webhook::Pairs { pair_list };
+            return target.notify(hook, platform, now_ms, ready(body));
+        }
+        let body = webhook::FriendAdd {
             pair_list,
-            client_cmd,
+            client_cmd: match by {
+                Changer::Responder => "friend_response",
+                _ => "friend_add",
+            },
+            admin_account: match by {
+                Changer::Backend { .. } => target.admin.to_string(),
+                _ => String::new(),
+            },
+            force_flag: u8::from(by == Changer::Backend { forced: true }),
         };
-        target.notify(hook, platform, body, now_ms);
+        target.notify(hook, platform, now_ms, ready(body));
     }
 }
 
@@ -469,13 +522,14 @@ impl Target {
         answer.filter(|a| a.status.is_success())
     }
 
-    /// Sends a notification in the background, or drops it when too many are waiting.
+    /// Sends a notification in the background, its body once `body` gives it (some are
+    /// counted first), or drops it when too many are waiting.
     fn notify<T: Serialize>(
         self: &Arc<Self>,
         hook: Hook,
         platform: Platform,
-        body: T,
         now_ms: u64,
+        body: impl Future<Output = T> + Send + 'static,
     ) {
         let Ok(waiting) = self.waiting.clone().try_acquire_owned() else {
             tracing::warn!(
@@ -485,9 +539,9 @@ impl Target {
             crate::metrics::webhook(hook.command(), "dropped");
             return;
         };
-        let body = self.body(hook, body, now_ms);
         let target = self.clone();
         tokio::spawn(async move {
+            let body = target.body(hook, body.await, now_ms);
             let Ok(_sending) = target.sending.acquire().await else {
                 return;
             };

@@ -121,6 +121,7 @@ async fn the_backend_lets_through_refuses_drops_or_changes_each_send() {
     assert_eq!(before.body["MsgBody"][0]["MsgType"], "TIMTextElem");
     let after = next(&mut calls, AFTER).await;
     assert_eq!(after.body["SendMsgResult"], 0);
+    assert_eq!(after.body["ErrorInfo"], "send msg succeed");
     assert_eq!(after.body["MsgKey"], sent.key.to_string());
     assert_eq!(after.body["MsgSeq"], sent.key.id);
     assert_eq!(text_of(&bob.push_message().await), "hello");
@@ -255,19 +256,30 @@ async fn only_the_configured_webhooks_are_sent() {
 }
 
 #[tokio::test]
-async fn recalls_reads_and_list_changes_are_told() {
+async fn recalls_and_reads_are_told_with_the_unread_count() {
     let (server, mut calls) = start(Vec::new()).await;
     let mut alice = server.login("alice", "laptop").await;
     let mut bob = server.login("bob", "phone").await;
-    let (sent, _, _) = alice.send_text("bob", 1, "oops").await;
+    let mut carol = server.login("carol", "tablet").await;
+    carol.send_text("bob", 1, "from carol").await;
+    let (sent, _, _) = alice.send_text("bob", 2, "oops").await;
+    // Told after the send: bob has two unread messages, one in each conversation.
+    loop {
+        let after = next(&mut calls, AFTER).await;
+        if after.body["MsgRandom"] == 2 {
+            assert_eq!(after.body["ErrorInfo"], "send msg succeed");
+            assert_eq!(after.body["UnreadMsgNum"], 2);
+            break;
+        }
+    }
 
-    // Bob reads the conversation.
+    // Bob reads alice's conversation: carol's message is left unread.
     bob.ok(Request::MarkRead { peer: uid("alice") }).await;
     let read = next(&mut calls, "C2C.CallbackAfterMsgReport").await;
     assert_eq!(read.query["OptPlatform"], "Web");
     assert_eq!(read.body["Report_Account"], "bob");
     assert_eq!(read.body["Peer_Account"], "alice");
-    assert_eq!(read.body["UnreadMsgNum"], 0);
+    assert_eq!(read.body["UnreadMsgNum"], 1);
 
     alice
         .ok(Request::Recall {
@@ -279,15 +291,27 @@ async fn recalls_reads_and_list_changes_are_told() {
     assert_eq!(recall.body["From_Account"], "alice");
     assert_eq!(recall.body["To_Account"], "bob");
     assert_eq!(recall.body["MsgKey"], sent.key.to_string());
+    assert_eq!(recall.body["UnreadMsgNum"], 1);
+    server.stop().await;
+}
 
-    // A friendship made by the backend is told both ways; a blacklist entry one way.
+#[tokio::test]
+async fn friends_and_blacklists_made_and_removed_are_told() {
+    let (server, mut calls) = start(Vec::new()).await;
+    let friend_add = "Sns.CallbackFriendAdd";
+    let _alice = server.login("alice", "laptop").await;
+    let mut bob = server.login("bob", "phone").await;
+    let mut erin = server.login("erin", "phone").await;
+    let _dave = server.login("dave", "laptop").await;
+
+    // The backend's forced friendship: both ways, with the administrator and the force flag.
     server
         .rest(
             "sns/friend_add",
             json!({"From_Account": "alice", "AddFriendItem": [{"To_Account": "bob"}], "ForceAddFlags": 1}),
         )
         .await;
-    let added = next(&mut calls, "Sns.CallbackFriendAdd").await;
+    let added = next(&mut calls, friend_add).await;
     assert_eq!(added.query["OptPlatform"], "RESTAPI");
     assert_eq!(
         added.body["PairList"],
@@ -296,6 +320,44 @@ async fn recalls_reads_and_list_changes_are_told() {
             {"From_Account": "bob", "To_Account": "alice", "Initiator_Account": "alice"},
         ])
     );
+    assert_eq!(added.body["ClientCmd"], "friend_add");
+    assert_eq!(added.body["Admin_Account"], "administrator");
+    assert_eq!(added.body["ForceFlag"], 1);
+
+    // An import is not told, as Tencent's is not; an application is not, until accepted.
+    server
+        .rest(
+            "sns/friend_import",
+            json!({"From_Account": "dave", "AddFriendItem": [
+                {"To_Account": "bob", "AddSource": "AddSource_Type_Old"}]}),
+        )
+        .await;
+    bob.ok(Request::RelationAdd {
+        relation: Relation::Friend,
+        users: vec![uid("erin")],
+        fields: Default::default(),
+    })
+    .await;
+    erin.ok(Request::ApplicationAccept {
+        user: uid("bob"),
+        both: true,
+        fields: Default::default(),
+    })
+    .await;
+    let accepted = next(&mut calls, friend_add).await;
+    assert_eq!(accepted.query["OptPlatform"], "Web");
+    assert_eq!(
+        accepted.body["PairList"],
+        json!([
+            {"From_Account": "erin", "To_Account": "bob", "Initiator_Account": "bob"},
+            {"From_Account": "bob", "To_Account": "erin", "Initiator_Account": "bob"},
+        ])
+    );
+    assert_eq!(accepted.body["ClientCmd"], "friend_response");
+    assert_eq!(accepted.body["Admin_Account"], "");
+    assert_eq!(accepted.body["ForceFlag"], 0);
+
+    // A blacklist entry, one way, and a friendship removed: their pairs alone.
     bob.ok(Request::RelationAdd {
         relation: Relation::Blacklist,
         users: vec![uid("alice")],
@@ -304,10 +366,13 @@ async fn recalls_reads_and_list_changes_are_told() {
     .await;
     let blocked = next(&mut calls, "Sns.CallbackBlackListAdd").await;
     assert_eq!(
-        blocked.body["PairList"],
-        json!([{"From_Account": "bob", "To_Account": "alice"}])
+        blocked.body,
+        json!({
+            "CallbackCommand": "Sns.CallbackBlackListAdd",
+            "EventTime": blocked.body["EventTime"],
+            "PairList": [{"From_Account": "bob", "To_Account": "alice"}],
+        })
     );
-    assert_eq!(blocked.body["ClientCmd"], "black_list_add");
     bob.ok(Request::RelationRemove {
         relation: Relation::Friend,
         users: vec![uid("alice")],
@@ -318,5 +383,9 @@ async fn recalls_reads_and_list_changes_are_told() {
         removed.body["PairList"][0],
         json!({"From_Account": "bob", "To_Account": "alice"})
     );
+    // The import's friendship was never told.
+    while let Ok(call) = calls.try_recv() {
+        assert_ne!(call.query["CallbackCommand"], friend_add, "{call:?}");
+    }
     server.stop().await;
 }

@@ -4,7 +4,7 @@
 use super::{Chat, check_count, check_user_count, friend_fields};
 use crate::error::ChatError;
 use crate::storage::{APPLICATIONS_READ_TAG, Origin, RelationChange};
-use crate::webhooks::{Hook, Platform};
+use crate::webhooks::Changer;
 use protocol::frame::{MAX_CHECK_PER_REQUEST, UserResult};
 use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, Seq, UserId};
 use std::collections::HashMap;
@@ -20,25 +20,28 @@ type Outcomes = HashMap<UserId, Result<(), ChatError>>;
 
 impl Chat {
     /// Adds or removes users on one of `owner`'s lists, as the app's backend or a user's list
-    /// change asks: friendship is mutual unless `one_way`, an application changes on both
-    /// sides. One result per user, in order.
+    /// change asks (`by`, whom the webhooks name): friendship is mutual unless `one_way`, an
+    /// application changes on both sides. One result per user, in order.
     pub async fn change_relations(
         &self,
         owner: &UserId,
-        relation: Relation,
+        (relation, add): (Relation, bool),
         users: Vec<UserId>,
-        add: bool,
         one_way: bool,
+        by: Changer,
     ) -> Result<Vec<UserResult>, ChatError> {
         check_user_count(users.len())?;
         let peers = others(owner, &users);
         let both_ways = (relation == Relation::Friend && !one_way) || relation.is_application();
         let change = self.change(relation, owner, peers, add);
         let outcomes = self
-            .apply(RelationChange {
-                both_ways,
-                ..change
-            })
+            .apply(
+                RelationChange {
+                    both_ways,
+                    ..change
+                },
+                by,
+            )
             .await?;
         Ok(results(owner, users, &outcomes))
     }
@@ -54,6 +57,7 @@ impl Chat {
         me: &UserId,
         users: Vec<UserId>,
         fields: &RelationFields,
+        by: Changer,
     ) -> Result<Vec<UserResult>, ChatError> {
         check_user_count(users.len())?;
         let tags = checked_tags(fields)?;
@@ -92,14 +96,14 @@ impl Chat {
             fields: tags.clone(),
             ..self.change(Relation::Friend, me, at_once, true)
         };
-        outcomes.extend(self.apply(friendship).await?);
+        outcomes.extend(self.apply(friendship, by).await?);
         self.close_applications(me, accepting).await?;
         let application = RelationChange {
             both_ways: true,
             fields: tags,
             ..self.change(Relation::ApplicationSent, me, asking.clone(), true)
         };
-        let mut sent = self.apply(application).await?;
+        let mut sent = self.apply(application, Changer::Nobody).await?;
         for peer in asking {
             let result = match sent.remove(&peer) {
                 Some(Ok(())) => Err(ChatError::new(
@@ -164,7 +168,7 @@ impl Chat {
             }
         };
         let peer = if both { &applicant } else { me };
-        let outcome = self.apply(change).await?.remove(peer);
+        let outcome = self.apply(change, Changer::Responder).await?.remove(peer);
         if let Some(Err(e)) = outcome {
             return Err(e);
         }
@@ -192,7 +196,7 @@ impl Chat {
             fields: tags,
             ..self.change(relation, me, vec![user.clone()], true)
         };
-        match self.apply(change).await?.remove(&user) {
+        match self.apply(change, Changer::Nobody).await?.remove(&user) {
             Some(Ok(())) => Ok(done(user)),
             Some(Err(e)) => Err(e),
             None => Err(no_answer()),
@@ -274,7 +278,8 @@ impl Chat {
     }
 
     /// Stores a change; each peer's outcome.
-    async fn apply(&self, change: RelationChange) -> Result<Outcomes, ChatError> {
+    /// Makes `change`; the webhooks tell of the entries it made or removed, as asked `by`.
+    async fn apply(&self, change: RelationChange, by: Changer) -> Result<Outcomes, ChatError> {
         if change.peers.is_empty() {
             return Ok(Outcomes::new());
         }
@@ -289,18 +294,15 @@ impl Chat {
         if change.relation == Relation::Friend && self.friends_only() {
             seen_anew.extend(peers.iter().cloned());
         }
-        let hook = Hook::of_relation(change.relation, change.add).filter(|_| !change.existing_only);
-        let (owner, both_ways) = (change.owner.clone(), change.both_ways);
-        let (platform, now_ms) = (Platform::of(change.origin), change.now_ms);
+        let told = (change.relation, change.add);
+        let (owner, both_ways, now_ms) = (change.owner.clone(), change.both_ways, change.now_ms);
         let stored = self.storage.change_relations(change).await?;
-        if let Some(hook) = hook {
-            let changed: Vec<&UserId> = (peers.iter().zip(&stored))
-                .filter(|(_, r)| r.is_ok())
-                .map(|(p, _)| p)
-                .collect();
-            let webhooks = &self.webhooks;
-            webhooks.relations_changed(hook, &owner, &changed, both_ways, platform, now_ms);
-        }
+        let changed: Vec<&UserId> = (peers.iter().zip(&stored))
+            .filter(|(_, r)| r.is_ok())
+            .map(|(p, _)| p)
+            .collect();
+        let webhooks = &self.webhooks;
+        webhooks.relations_changed(told, (&owner, &changed), both_ways, by, now_ms);
         for user in &seen_anew {
             if let Err(e) = self.tell_presence(user, true).await {
                 tracing::warn!(%user, error = %e.message, "presence not told");
@@ -322,7 +324,7 @@ impl Chat {
             both_ways: true,
             ..self.change(Relation::ApplicationReceived, me, applicants, false)
         };
-        self.apply(change).await.map(drop)
+        self.apply(change, Changer::Nobody).await.map(drop)
     }
 
     /// The `Tag_Profile_IM_AllowType` of those of `users` who set one.

@@ -113,8 +113,9 @@ fn webhooks(generator: &mut SchemaGenerator, refusal: &Value) -> Value {
             Hook::AfterMsgWithDraw => generator.subschema_for::<Event<MsgWithDraw>>(),
             Hook::AfterMsgReport => generator.subschema_for::<Event<MsgReport>>(),
             Hook::StateChange => generator.subschema_for::<Event<StateChange>>(),
-            Hook::FriendAdd | Hook::FriendDelete | Hook::BlackListAdd | Hook::BlackListDelete => {
-                generator.subschema_for::<Event<RelationPairs>>()
+            Hook::FriendAdd => generator.subschema_for::<Event<FriendAdd>>(),
+            Hook::FriendDelete | Hook::BlackListAdd | Hook::BlackListDelete => {
+                generator.subschema_for::<Event<Pairs>>()
             }
         };
         let answer = match hook {

@@ -5,6 +5,7 @@ use crate::chat::Chat;
 use crate::chat::friend_fields::{self, is_friend_field};
 use crate::chat::{check_count, check_user_count};
 use crate::error::ChatError;
+use crate::webhooks::Changer;
 use axum::body::Bytes;
 use protocol::frame::{MAX_CHECK_PER_REQUEST, UserResult, check_word};
 use protocol::rest::*;
@@ -49,8 +50,11 @@ async fn change(
         .iter()
         .filter_map(|p| p.as_ref().ok().cloned())
         .collect();
+    // The backend's friends made here are forced (`ForceAddFlags` 1); without it, a friend
+    // request goes through `ask_friends`.
+    let by = Changer::Backend { forced: add };
     let mut stored = chat
-        .change_relations(&owner, relation, valid, add, one_way)
+        .change_relations(&owner, (relation, add), valid, one_way, by)
         .await?
         .into_iter();
     let items = accounts
@@ -174,8 +178,9 @@ async fn ask_friends(chat: &Chat, req: FriendAdd) -> Result<ResultItemReply, Cha
                 wording: item.add_wording.unwrap_or_default(),
                 source: item.add_source.unwrap_or_default(),
             };
+            let by = Changer::Backend { forced: false };
             let asked = chat
-                .request_friends(&owner, vec![peer.clone()], &fields)
+                .request_friends(&owner, vec![peer.clone()], &fields, by)
                 .await?;
             first_refusal(asked)?;
             if let Some(group) = item.group_name {
@@ -265,7 +270,8 @@ pub(super) async fn friend_delete_all(chat: &Chat, body: &Bytes) -> Outcome {
     // In requests of the size one may name.
     for chunk in friends.chunks(PAGE) {
         let peers = chunk.iter().map(|e| e.user_id.clone()).collect();
-        chat.change_relations(&owner, Relation::Friend, peers, false, one_way)
+        let by = Changer::Backend { forced: false };
+        chat.change_relations(&owner, (Relation::Friend, false), peers, one_way, by)
             .await?;
     }
     ok(Empty {})
@@ -452,8 +458,15 @@ pub(super) async fn friend_import(chat: &Chat, body: &Bytes) -> Outcome {
                 item.add_wording,
                 item.add_time,
             )?;
+            // Not told to the webhooks, as Tencent's import is not.
             let added = chat
-                .change_relations(&owner, Relation::Friend, vec![peer.clone()], true, true)
+                .change_relations(
+                    &owner,
+                    (Relation::Friend, true),
+                    vec![peer.clone()],
+                    true,
+                    Changer::Nobody,
+                )
                 .await?;
             first_refusal(added)?;
             keep_fields(chat, &owner, &peer, fields).await

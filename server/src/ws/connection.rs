@@ -12,7 +12,7 @@ use crate::error::ChatError;
 use crate::hub::{Eviction, Queued, Registration};
 use crate::rate::TokenBucket;
 use crate::storage::{HistoryQuery, Origin, ProfileUpdate};
-use crate::webhooks::StateChange;
+use crate::webhooks::{Changer, StateChange};
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -345,7 +345,7 @@ fn change_relations(
 ) -> BoxFuture<'static, Result<Reply, ChatError>> {
     Box::pin(async move {
         let results = chat
-            .change_relations(&me, relation, users, add, true)
+            .change_relations(&me, (relation, add), users, true, Changer::User)
             .await?;
         Ok(Reply::RelationResults { results })
     })
@@ -753,7 +753,9 @@ impl Connection {
                 users,
                 fields,
             } => later(Box::pin(async move {
-                let results = chat.request_friends(&me, users, &fields).await?;
+                let results = chat
+                    .request_friends(&me, users, &fields, Changer::User)
+                    .await?;
                 Ok(Reply::RelationResults { results })
             })),
             // An application is made by asking for a friend, and only the peer accepts it.
