@@ -59,9 +59,6 @@ pub struct AfterSendMsg {
     /// `send msg succeed`, or the error's message.
     #[serde(rename = "ErrorInfo")]
     pub error_info: String,
-    /// The recipient's unread one-to-one messages, in all its conversations.
-    #[serde(rename = "UnreadMsgNum")]
-    pub unread_msg_num: u32,
 }
 
 /// The backend's answer to `C2C.CallbackBeforeSendMsg`.
@@ -92,9 +89,6 @@ pub struct MsgWithDraw {
     pub to_account: UserId,
     #[serde(rename = "MsgKey")]
     pub msg_key: String,
-    /// The recipient's unread one-to-one messages, in all its conversations.
-    #[serde(rename = "UnreadMsgNum")]
-    pub unread_msg_num: u32,
 }
 
 /// `C2C.CallbackAfterMsgReport`: a conversation read to its end.
@@ -108,9 +102,6 @@ pub struct MsgReport {
     /// Unix seconds.
     #[serde(rename = "LastReadTime")]
     pub last_read_time: u64,
-    /// The reader's unread one-to-one messages left, in all its conversations.
-    #[serde(rename = "UnreadMsgNum")]
-    pub unread_msg_num: u32,
 }
 
 /// `State.StateChange`: a device signed in, out, or went.

@@ -26,7 +26,6 @@ use protocol::{Element, ErrorCode, Message, MessageKey, Relation, UserId};
 use reqwest::Url;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::future::{Future, ready};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -310,8 +309,7 @@ impl Webhooks {
     }
 
     /// Tells the backend a send's outcome (`C2C.CallbackAfterSendMsg`): the message stored,
-    /// or the error that refused `req`; `unread` counts the recipient's unread messages then.
-    #[allow(clippy::too_many_arguments)] // the send, its outcome, and where and when
+    /// or the error that refused `req`.
     pub fn after_send(
         &self,
         from: &UserId,
@@ -320,31 +318,31 @@ impl Webhooks {
         outcome: Result<&Message, &ChatError>,
         platform: Platform,
         now_ms: u64,
-        unread: impl Future<Output = u32> + Send + 'static,
     ) {
         let Some(target) = self.target(Hook::AfterSendMsg) else {
             return;
         };
         let mut message = asked(from, req, online_only, now_ms);
-        let (msg_seq, msg_key, send_msg_result, error_info) = match outcome {
+        let body = match outcome {
             Ok(m) => {
                 message.msg_time = m.time_ms / 1000;
                 message.msg_body = m.elements.clone();
                 message.cloud_custom_data = m.cloud_custom_data.clone();
-                let key = Some(m.key.to_string());
-                (Some(m.key.id), key, 0, "send msg succeed".to_owned())
+                webhook::AfterSendMsg {
+                    message,
+                    msg_seq: Some(m.key.id),
+                    msg_key: Some(m.key.to_string()),
+                    send_msg_result: 0,
+                    error_info: "send msg succeed".to_owned(),
+                }
             }
-            Err(e) => (None, None, e.code.0, e.message.clone()),
-        };
-        let body = async move {
-            webhook::AfterSendMsg {
+            Err(e) => webhook::AfterSendMsg {
                 message,
-                msg_seq,
-                msg_key,
-                send_msg_result,
-                error_info,
-                unread_msg_num: unread.await,
-            }
+                msg_seq: None,
+                msg_key: None,
+                send_msg_result: e.code.0,
+                error_info: e.message.clone(),
+            },
         };
         target.notify(Hook::AfterSendMsg, platform, now_ms, body);
     }
@@ -361,54 +359,39 @@ impl Webhooks {
             reason,
         };
         let body = webhook::StateChange { info };
-        target.notify(Hook::StateChange, Platform::Web, now_ms, ready(body));
+        target.notify(Hook::StateChange, Platform::Web, now_ms, body);
     }
 
     /// Tells the backend that `from` recalled its message `key` to `to`
-    /// (`C2C.CallbackAfterMsgWithDraw`); `unread` counts `to`'s unread messages then.
+    /// (`C2C.CallbackAfterMsgWithDraw`).
     pub fn recalled(
         &self,
         (from, to): (&UserId, &UserId),
         key: MessageKey,
         platform: Platform,
         now_ms: u64,
-        unread: impl Future<Output = u32> + Send + 'static,
     ) {
         let Some(target) = self.target(Hook::AfterMsgWithDraw) else {
             return;
         };
-        let (from_account, to_account) = (from.clone(), to.clone());
-        let body = async move {
-            webhook::MsgWithDraw {
-                from_account,
-                to_account,
-                msg_key: key.to_string(),
-                unread_msg_num: unread.await,
-            }
+        let body = webhook::MsgWithDraw {
+            from_account: from.clone(),
+            to_account: to.clone(),
+            msg_key: key.to_string(),
         };
         target.notify(Hook::AfterMsgWithDraw, platform, now_ms, body);
     }
 
     /// Tells the backend that `reader` read its conversation with `peer` to its end
-    /// (`C2C.CallbackAfterMsgReport`); `unread` counts what `reader` has left unread.
-    pub fn read(
-        &self,
-        (reader, peer): (&UserId, &UserId),
-        platform: Platform,
-        now_ms: u64,
-        unread: impl Future<Output = u32> + Send + 'static,
-    ) {
+    /// (`C2C.CallbackAfterMsgReport`).
+    pub fn read(&self, (reader, peer): (&UserId, &UserId), platform: Platform, now_ms: u64) {
         let Some(target) = self.target(Hook::AfterMsgReport) else {
             return;
         };
-        let (report_account, peer_account) = (reader.clone(), peer.clone());
-        let body = async move {
-            webhook::MsgReport {
-                report_account,
-                peer_account,
-                last_read_time: now_ms / 1000,
-                unread_msg_num: unread.await,
-            }
+        let body = webhook::MsgReport {
+            report_account: reader.clone(),
+            peer_account: peer.clone(),
+            last_read_time: now_ms / 1000,
         };
         target.notify(Hook::AfterMsgReport, platform, now_ms, body);
     }
@@ -460,7 +443,7 @@ impl Webhooks {
         };
         if hook != Hook::FriendAdd {
             let body = webhook::Pairs { pair_list };
-            return target.notify(hook, platform, now_ms, ready(body));
+            return target.notify(hook, platform, now_ms, body);
         }
         let body = webhook::FriendAdd {
             pair_list,
@@ -474,7 +457,7 @@ impl Webhooks {
             },
             force_flag: u8::from(by == Changer::Backend { forced: true }),
         };
-        target.notify(hook, platform, now_ms, ready(body));
+        target.notify(hook, platform, now_ms, body);
     }
 }
 
@@ -522,14 +505,13 @@ impl Target {
         answer.filter(|a| a.status.is_success())
     }
 
-    /// Sends a notification in the background, its body once `body` gives it (some are
-    /// counted first), or drops it when too many are waiting.
+    /// Sends a notification in the background, or drops it when too many are waiting.
     fn notify<T: Serialize>(
         self: &Arc<Self>,
         hook: Hook,
         platform: Platform,
         now_ms: u64,
-        body: impl Future<Output = T> + Send + 'static,
+        body: T,
     ) {
         let Ok(waiting) = self.waiting.clone().try_acquire_owned() else {
             tracing::warn!(
@@ -539,9 +521,9 @@ impl Target {
             crate::metrics::webhook(hook.command(), "dropped");
             return;
         };
+        let body = self.body(hook, body, now_ms);
         let target = self.clone();
         tokio::spawn(async move {
-            let body = target.body(hook, body.await, now_ms);
             let Ok(_sending) = target.sending.acquire().await else {
                 return;
             };

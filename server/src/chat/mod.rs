@@ -357,12 +357,9 @@ impl Chat {
         let told = req.clone();
         let sending = self.send(from, req, opts);
         let (webhooks, clock, from) = (self.webhooks.clone(), self.clock.clone(), from.clone());
-        let storage = self.storage.clone();
         let tell = move |outcome: Result<&Message, &ChatError>| {
             let now_ms = clock.now_ms();
-            let unread = unread_total(storage.clone(), told.to.clone(), now_ms);
-            let online_only = opts.online_only;
-            webhooks.after_send(&from, &told, online_only, outcome, platform, now_ms, unread);
+            webhooks.after_send(&from, &told, opts.online_only, outcome, platform, now_ms);
         };
         match sending {
             Err(e) => {
@@ -590,14 +587,13 @@ impl Chat {
             return pending;
         }
         let (webhooks, clock) = (self.webhooks.clone(), self.clock.clone());
-        let (owner, peer, storage) = (owner.clone(), peer.clone(), self.storage.clone());
+        let (owner, peer) = (owner.clone(), peer.clone());
         Box::pin(async move {
             let seq = pending.await?;
             // Told when something was read, not for a conversation read already.
             if seq != Seq(0) {
                 let now_ms = clock.now_ms();
-                let unread = unread_total(storage, owner.clone(), now_ms);
-                webhooks.read((&owner, &peer), Platform::of(origin), now_ms, unread);
+                webhooks.read((&owner, &peer), Platform::of(origin), now_ms);
             }
             Ok(seq)
         })
@@ -796,9 +792,7 @@ impl Chat {
     ) -> Result<Message, ChatError> {
         let now_ms = self.clock.now_ms();
         let recalled = self.storage.recall(key, from, to, now_ms).await?;
-        let unread = unread_total(self.storage.clone(), to.clone(), now_ms);
-        let webhooks = &self.webhooks;
-        webhooks.recalled((from, to), key, platform, now_ms, unread);
+        self.webhooks.recalled((from, to), key, platform, now_ms);
         Ok(recalled)
     }
 
@@ -959,18 +953,6 @@ impl Chat {
         Revocation {
             at_ms: self.clock.now_ms(),
             sigs,
-        }
-    }
-}
-
-/// `user`'s unread one-to-one messages in all its conversations, for the webhooks that tell
-/// them (0, and a warning, when they cannot be read).
-async fn unread_total(storage: Arc<dyn Storage>, user: UserId, now_ms: u64) -> u32 {
-    match storage.conversations(&user, now_ms).await {
-        Ok(list) => list.iter().map(|c| c.unread).sum(),
-        Err(e) => {
-            tracing::warn!(%user, error = %e, "unread count for a webhook not read");
-            0
         }
     }
 }
