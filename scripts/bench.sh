@@ -38,6 +38,24 @@ target/release/duet-bench history --url "$url" --messages 1000 --json | sed 's/^
 target/release/duet-bench search --url "$url" --messages 100000 --json | sed 's/^/search 100000: /'
 target/release/duet-bench media --url "$url" --megabytes 100 --server-pid "$server" --json | sed 's/^/media 100 MB: /'
 
+# Webhooks on: every send asks a local backend first and tells it after
+# (scripts/webhook-backend.mjs answers at once); what became of the notifications is read from
+# the metrics.
+kill "$server"; wait "$server" 2>/dev/null || true
+hooks_port=$(free_port)
+node scripts/webhook-backend.mjs "$hooks_port" &
+cluster_pids+=($!)
+metrics_port=$(free_port)
+DUET_WEBHOOK_URL="http://127.0.0.1:$hooks_port/im" DUET_WEBHOOK_TOKEN=bench \
+  DUET_WEBHOOKS=C2C.CallbackBeforeSendMsg,C2C.CallbackAfterSendMsg \
+  DUET_METRICS_LISTEN="127.0.0.1:$metrics_port" run_server
+target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --rate 2000 --json | sed 's/^/webhooks online at 2000\/s: /'
+sleep 3
+curl -s "http://127.0.0.1:$metrics_port/metrics" | grep '^duet_webhooks_total' | sed 's/^/webhooks at 2000\/s: /'
+target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --json | sed 's/^/webhooks online 100x1000: /'
+sleep 3
+curl -s "http://127.0.0.1:$metrics_port/metrics" | grep '^duet_webhooks_total' | sed 's/^/webhooks after both runs: /'
+
 # Two nodes on one PostgreSQL (durable: fsync on) and one NATS, on this same machine; the
 # online and offline runs put every message's sender and receiver on different nodes.
 kill "$server"; wait "$server" 2>/dev/null || true
