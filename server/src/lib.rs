@@ -165,7 +165,8 @@ pub fn open(
         source,
     })?;
     let push = push::Services::new(&config.push, &config.data_dir).map_err(OpenError::Push)?;
-    let webhooks = webhooks::Webhooks::new(&config.webhooks, identity.sdk_app_id, &identity.admin)
+    let app = (identity.sdk_app_id, &identity.admin);
+    let webhooks = webhooks::Webhooks::new(&config.webhooks, app, clock.clone())
         .map_err(OpenError::Webhooks)?;
     Ok(Arc::new(Chat::new(
         storage,

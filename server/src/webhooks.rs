@@ -17,6 +17,7 @@
 //! Tencent's are not.
 
 use crate::chat::SendRequest;
+use crate::clock::Clock;
 use crate::error::ChatError;
 use crate::outbound::{Answer, exchange};
 use crate::storage::Origin;
@@ -81,27 +82,39 @@ fn webhook_url(text: &str) -> Result<Url, String> {
     }
 }
 
-/// One of the webhooks, by Tencent's `CallbackCommand`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// One of the webhooks, by Tencent's `CallbackCommand` ([`Hook::command`], also its name in
+/// `DUET_WEBHOOKS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hook {
-    #[value(name = "C2C.CallbackBeforeSendMsg")]
     BeforeSendMsg,
-    #[value(name = "C2C.CallbackAfterSendMsg")]
     AfterSendMsg,
-    #[value(name = "C2C.CallbackAfterMsgWithDraw")]
     AfterMsgWithDraw,
-    #[value(name = "C2C.CallbackAfterMsgReport")]
     AfterMsgReport,
-    #[value(name = "State.StateChange")]
     StateChange,
-    #[value(name = "Sns.CallbackFriendAdd")]
     FriendAdd,
-    #[value(name = "Sns.CallbackFriendDelete")]
     FriendDelete,
-    #[value(name = "Sns.CallbackBlackListAdd")]
     BlackListAdd,
-    #[value(name = "Sns.CallbackBlackListDelete")]
     BlackListDelete,
+}
+
+impl ValueEnum for Hook {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            Hook::BeforeSendMsg,
+            Hook::AfterSendMsg,
+            Hook::AfterMsgWithDraw,
+            Hook::AfterMsgReport,
+            Hook::StateChange,
+            Hook::FriendAdd,
+            Hook::FriendDelete,
+            Hook::BlackListAdd,
+            Hook::BlackListDelete,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.command()))
+    }
 }
 
 impl Hook {
@@ -220,7 +233,8 @@ pub enum Changer {
     Responder,
     /// The app's backend (REST); `forced` for `friend_add` with `ForceAddFlags` 1.
     Backend { forced: bool },
-    /// Not told: `friend_import`, as Tencent's, and the SDK's own bookkeeping (applications).
+    /// Not told: `friend_import`, as Tencent's, and the server's own bookkeeping (friend
+    /// applications, an entry's fields).
     Nobody,
 }
 
@@ -229,6 +243,8 @@ pub enum Changer {
 pub struct Webhooks(Option<Arc<Target>>);
 
 struct Target {
+    /// For each request's `RequestTime`, which is when it is sent, not when its event was.
+    clock: Arc<dyn Clock>,
     http: reqwest::Client,
     url: Url,
     token: Option<String>,
@@ -240,7 +256,11 @@ struct Target {
 }
 
 impl Webhooks {
-    pub fn new(config: &WebhookConfig, sdk_app_id: u64, admin: &UserId) -> Result<Self, String> {
+    pub fn new(
+        config: &WebhookConfig,
+        (sdk_app_id, admin): (u64, &UserId),
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, String> {
         let Some(url) = config.webhook_url.clone() else {
             return Ok(Self(None));
         };
@@ -257,6 +277,7 @@ impl Webhooks {
             false => config.webhooks.clone(),
         };
         Ok(Self(Some(Arc::new(Target {
+            clock,
             http,
             url,
             token: config.webhook_token.clone().filter(|t| !t.is_empty()),
@@ -295,10 +316,8 @@ impl Webhooks {
         };
         let body = asked(from, req, online_only, now_ms);
         let body = target.body(Hook::BeforeSendMsg, body, now_ms);
-        let answer = target
-            .call(Hook::BeforeSendMsg, platform, body, now_ms)
-            .await;
-        let verdict = answer.as_ref().and_then(verdict);
+        let answer = target.call(Hook::BeforeSendMsg, platform, body).await;
+        let verdict = answer.and_then(verdict);
         let result = if verdict.is_some() {
             "answered"
         } else {
@@ -486,16 +505,10 @@ impl Target {
     }
 
     /// Posts `body` and reads the answer: `None` when none came, or not a 2xx one.
-    async fn call(
-        &self,
-        hook: Hook,
-        platform: Platform,
-        body: Vec<u8>,
-        now_ms: u64,
-    ) -> Option<Answer> {
+    async fn call(&self, hook: Hook, platform: Platform, body: Vec<u8>) -> Option<Answer> {
         let request = self
             .http
-            .post(self.url_for(hook, platform, now_ms))
+            .post(self.url_for(hook, platform))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
         let answer = exchange(hook.command(), request).await;
@@ -527,7 +540,7 @@ impl Target {
             let Ok(_sending) = target.sending.acquire().await else {
                 return;
             };
-            let answered = target.call(hook, platform, body, now_ms).await.is_some();
+            let answered = target.call(hook, platform, body).await.is_some();
             crate::metrics::webhook(
                 hook.command(),
                 if answered { "answered" } else { "no_answer" },
@@ -537,8 +550,8 @@ impl Target {
     }
 
     /// The URL with Tencent's query: the app, the command, the platform and, with a token,
-    /// the request's time and signature.
-    fn url_for(&self, hook: Hook, platform: Platform, now_ms: u64) -> Url {
+    /// the request's time (now: a notification may have waited) and signature.
+    fn url_for(&self, hook: Hook, platform: Platform) -> Url {
         let mut url = self.url.clone();
         {
             let mut query = url.query_pairs_mut();
@@ -548,7 +561,7 @@ impl Target {
                 .append_pair("contenttype", "json")
                 .append_pair("OptPlatform", platform.as_str());
             if let Some(token) = &self.token {
-                let time = (now_ms / 1000).to_string();
+                let time = (self.clock.now_ms() / 1000).to_string();
                 query
                     .append_pair("RequestTime", &time)
                     .append_pair("Sign", &sign(token, &time));
@@ -567,8 +580,8 @@ pub fn sign(token: &str, request_time: &str) -> String {
 
 /// What a before-send answer says; `None` for one that is not an answer (Tencent then lets the
 /// message through).
-fn verdict(answer: &Answer) -> Option<Verdict> {
-    let a: webhook::BeforeSendAnswer = serde_json::from_value(answer.body.clone())
+fn verdict(answer: Answer) -> Option<Verdict> {
+    let a: webhook::BeforeSendAnswer = serde_json::from_value(answer.body)
         .inspect_err(|e| tracing::warn!(error = %e, "C2C.CallbackBeforeSendMsg answer unreadable"))
         .ok()?;
     let refusal = |code, default: &str| {
@@ -621,7 +634,7 @@ mod tests {
 
     #[test]
     fn answers_read_as_tencent_defines_them() {
-        let v = verdict(&answer(
+        let v = verdict(answer(
             json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""}),
         ));
         assert!(matches!(
@@ -631,16 +644,16 @@ mod tests {
                 cloud_custom_data: None
             })
         ));
-        let v = verdict(&answer(json!({"ErrorCode": 1, "ErrorInfo": ""})));
+        let v = verdict(answer(json!({"ErrorCode": 1, "ErrorInfo": ""})));
         let Some(Verdict::Refuse(e)) = v else {
             panic!("{v:?}")
         };
         assert_eq!(e.code, ErrorCode::REFUSED_BY_BACKEND);
         assert!(matches!(
-            verdict(&answer(json!({"ErrorCode": 2}))),
+            verdict(answer(json!({"ErrorCode": 2}))),
             Some(Verdict::Drop)
         ));
-        let v = verdict(&answer(
+        let v = verdict(answer(
             json!({"ErrorCode": 120_001, "ErrorInfo": "no spam"}),
         ));
         let Some(Verdict::Refuse(e)) = v else {
@@ -650,7 +663,7 @@ mod tests {
             (e.code, e.message.as_str()),
             (ErrorCode(120_001), "no spam")
         );
-        let v = verdict(&answer(json!({
+        let v = verdict(answer(json!({
             "ErrorCode": 0,
             "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "changed"}}],
             "CloudCustomData": "x",
@@ -664,7 +677,7 @@ mod tests {
         };
         assert_eq!((e.len(), d.as_str()), (1, "x"));
         // Not an answer: let through by the caller.
-        assert!(verdict(&answer(json!({"ErrorCode": 7}))).is_none());
-        assert!(verdict(&answer(Value::Null)).is_none());
+        assert!(verdict(answer(json!({"ErrorCode": 7}))).is_none());
+        assert!(verdict(answer(Value::Null)).is_none());
     }
 }

@@ -277,8 +277,8 @@ impl Chat {
         }
     }
 
-    /// Stores a change; each peer's outcome.
-    /// Makes `change`; the webhooks tell of the entries it made or removed, as asked `by`.
+    /// Stores a change; each peer's outcome. The webhooks tell of the entries it made or
+    /// removed, as asked `by`.
     async fn apply(&self, change: RelationChange, by: Changer) -> Result<Outcomes, ChatError> {
         if change.peers.is_empty() {
             return Ok(Outcomes::new());

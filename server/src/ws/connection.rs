@@ -69,6 +69,10 @@ struct Connection {
     status_changes: TokenBucket,
 }
 
+/// The close reasons the state webhook tells apart from the others.
+const LOGGED_OUT: &str = "logged out";
+const IDLE_TIMEOUT: &str = "idle timeout";
+
 /// Status changes a connection may make per second on average, and in a burst.
 const STATUS_CHANGES_PER_SEC: u32 = 2;
 const STATUS_CHANGES_BURST: u32 = 10;
@@ -158,7 +162,7 @@ where
                         if answered.await.is_err() {
                             break (close_code::GOING_AWAY, "write failed");
                         }
-                        break (close_code::NORMAL, "logged out");
+                        break (close_code::NORMAL, LOGGED_OUT);
                     }
                 };
                 if sent.is_err() { break (close_code::GOING_AWAY, "write failed") }
@@ -167,15 +171,15 @@ where
                 break (close_code::POLICY, "not signed in in time");
             }
             _ = until(expiry.as_mut()) => break (close_code::USERSIG_EXPIRED, "the UserSig expired"),
-            _ = tokio::time::sleep_until(deadline) => break (close_code::GOING_AWAY, "idle timeout"),
+            _ = tokio::time::sleep_until(deadline) => break (close_code::GOING_AWAY, IDLE_TIMEOUT),
         }
     };
     if let Some(s) = &conn.session {
         // A device replaced by a sign-in elsewhere is not told of: that sign-in is, as Tencent's.
         let change = match (code, reason) {
             (close_code::REPLACED, _) => None,
-            (close_code::NORMAL, "logged out") => Some(StateChange::Logout),
-            (_, "idle timeout") => Some(StateChange::TimedOut),
+            (close_code::NORMAL, LOGGED_OUT) => Some(StateChange::Logout),
+            (_, IDLE_TIMEOUT) => Some(StateChange::TimedOut),
             _ => Some(StateChange::Disconnect),
         };
         if let Some(change) = change {
