@@ -702,14 +702,22 @@ impl Chat {
     }
 
     /// `revokeMessage(message)`: recalls your own message (within the server's recall window);
-    /// resolves with the message object, now `isRevoked`.
+    /// resolves with the message object, now `isRevoked` with you as its `revoker`, whether or
+    /// not the recall's `MESSAGE_REVOKED` has arrived yet.
     pub fn revoke_message(&self, message: JsValue) -> Promise {
         let state = self.state.clone();
         promise(async move {
             let (peer, key) = message_ref(&message)?;
             let recalled = state.client()?.recall(&peer, key).await;
             recalled.map_err(|e| failed_with(sdk_error(e), &message))?;
+            // The revoker is the sender: Tencent's `UserInfo` of the message's own fields.
+            let revoker = js_sys::Object::new();
+            set(&revoker, "userID", field(&message, "from"));
+            set(&revoker, "nick", field(&message, "nick"));
+            set(&revoker, "avatar", field(&message, "avatar"));
             set(&message, "isRevoked", true);
+            set(&message, "revoker", field(&message, "from"));
+            set(&message, "revokerInfo", revoker);
             ok_value(with_message(&message))
         })
     }
