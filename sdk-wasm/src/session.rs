@@ -626,6 +626,10 @@ impl<C: Cache + 'static> Session<C> {
     /// A page of entries costs a handful of cache transactions, not a few per entry: messages
     /// are stored together, conversation changes are folded in memory and written once, and
     /// the cursor is stored once.
+    ///
+    /// What the app hears follows the entries new to this session, not what changed in the
+    /// cache: another tab of the same user shares the cache and may have stored an entry
+    /// first, and this tab's app has still to hear of it.
     async fn apply(&self, entries: Vec<SyncEntry>, announce: bool) -> Result<(), SdkError> {
         let _one_at_a_time = self.inner.applying.lock().await;
         let me = self.inner.me.clone();
@@ -662,7 +666,8 @@ impl<C: Cache + 'static> Session<C> {
             match event {
                 SyncEvent::Message { message } => {
                     let convs = self.conversations_map(&mut conversations).await?;
-                    changed_conversations |= touch_conversation(convs, &me, &message);
+                    touch_conversation(convs, &me, &message);
+                    changed_conversations = true;
                     messages.push(message);
                 }
                 SyncEvent::Read { peer, up_to } => {
@@ -675,8 +680,14 @@ impl<C: Cache + 'static> Session<C> {
                 SyncEvent::PeerRead { peer, up_to } => {
                     let convs = self.conversations_map(&mut conversations).await?;
                     let read_before = match convs.get_mut(&peer) {
-                        Some(c) if c.peer_read_up_to < up_to.id => {
-                            let before = c.peer_read_up_to;
+                        // At the mark already: a tab sharing the cache stored it first, and
+                        // what was read before is not known here; the user's messages up to
+                        // the mark are told read.
+                        Some(c) if c.peer_read_up_to <= up_to.id => {
+                            let before = match c.peer_read_up_to < up_to.id {
+                                true => c.peer_read_up_to,
+                                false => 0,
+                            };
                             c.peer_read_up_to = up_to.id;
                             changed_conversations = true;
                             Some(before)
@@ -778,7 +789,7 @@ impl<C: Cache + 'static> Session<C> {
                     conversation_groups,
                 } => {
                     let convs = self.conversations_map(&mut conversations).await?;
-                    if let Some(c) = convs.get_mut(&peer).filter(|c| c.state_seq < entry.seq) {
+                    if let Some(c) = convs.get_mut(&peer).filter(|c| c.state_seq <= entry.seq) {
                         (c.pinned, c.draft, c.marks) = (pinned, draft, marks);
                         (c.custom_data, c.state_seq) = (custom_data, entry.seq);
                         c.conversation_groups = conversation_groups;
@@ -788,7 +799,7 @@ impl<C: Cache + 'static> Session<C> {
                 SyncEvent::ConversationDeleted { peer, history } => {
                     let convs = self.conversations_map(&mut conversations).await?;
                     removed_conversation |= convs.remove(&peer).is_some();
-                    changed_conversations |= removed_conversation;
+                    changed_conversations = true;
                     if history {
                         (self.forget_history(&peer, &mut messages, &mut later_events)).await?;
                     }
@@ -1465,9 +1476,8 @@ fn announce_list(events: &mut Vec<Event>, relation: Relation, list: Option<Vec<R
 /// Puts a message at the head of its conversation, counting it unread when it came from the
 /// peer. Only a message newer than the conversation's last one changes it: another tab sharing
 /// the cache may have applied this one already, and must not count it unread twice. (Older
-/// ones arrive only during a sync, which ends with the server's list.) Returns whether anything
-/// changed.
-fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m: &Message) -> bool {
+/// ones arrive only during a sync, which ends with the server's list.)
+fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m: &Message) {
     let peer = m.peer_of(me).clone();
     let c = (convs.entry(peer.clone()))
         .or_insert_with(|| Conversation::new(peer.clone(), String::new(), String::new()));
@@ -1475,7 +1485,7 @@ fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m:
         .as_ref()
         .is_some_and(|last| last.key.id >= m.key.id)
     {
-        return false;
+        return;
     }
     c.last_message = Some(m.clone());
     c.updated_ms = m.time_ms;
@@ -1484,7 +1494,6 @@ fn touch_conversation(convs: &mut LiteMap<UserId, Conversation>, me: &UserId, m:
         c.peer_nick = m.nick.clone();
         c.peer_avatar = m.avatar.clone();
     }
-    true
 }
 
 /// How long a request waits for its answer.

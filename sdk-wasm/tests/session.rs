@@ -12,7 +12,8 @@ use duet_chat::session::{FrameSink, FrameStream, Login, Session};
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::{SinkExt, StreamExt, future};
 use protocol::element::TextElem;
-use protocol::{DeviceId, Element, ErrorCode, Message, UserId};
+use protocol::frame::ConversationChange;
+use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, UserId};
 use server::clock::{Clock, SystemClock};
 use server::config::Config;
 use server::identity::AppIdentity;
@@ -539,6 +540,77 @@ fn followed_users_are_followed_again_once_after_a_reconnect() {
         }
         assert!(ready, "reconnected");
         assert_eq!(told, [uid("carol")], "carol once; dave no longer followed");
+    });
+}
+
+/// Whether `e` is a conversation list whose conversation with `peer` passes `check`.
+fn lists(e: &Event, peer: &str, check: impl Fn(&Conversation) -> bool) -> bool {
+    matches!(e, Event::ConversationListUpdated(list)
+        if list.iter().any(|c| c.peer == uid(peer) && check(c)))
+}
+
+#[test]
+fn two_tabs_sharing_one_cache_each_hear_every_change() {
+    // Each change reaches both tabs; whichever stores it second finds the cache already holds
+    // it, and its app must still hear of it.
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let shared = Rc::new(MemoryCache::default());
+        let (_tab1, mut t1) = server.session("bob", "tab1", shared.clone()).await.unwrap();
+        let (_tab2, mut t2) = server.session("bob", "tab2", shared.clone()).await.unwrap();
+        let (phone, mut p) = server.session("bob", "phone", Rc::default()).await.unwrap();
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        for events in [&mut t1, &mut t2, &mut p, &mut a] {
+            until(events, |e| *e == Event::SdkReady).await;
+        }
+        let sent = phone
+            .send(outgoing("alice", 1, "from the phone"))
+            .await
+            .unwrap();
+        for events in [&mut t1, &mut t2] {
+            until(events, |e| {
+                lists(e, "alice", |c| c.last_message.as_ref() == Some(&sent))
+            })
+            .await;
+        }
+        until(&mut a, |e| matches!(e, Event::MessageReceived(_))).await;
+        alice.mark_read(&uid("bob")).await.unwrap();
+        for events in [&mut t1, &mut t2] {
+            let read = until(events, |e| matches!(e, Event::MessageReadByPeer { .. })).await;
+            let Event::MessageReadByPeer { messages, .. } = read else {
+                unreachable!()
+            };
+            assert_eq!(
+                messages.iter().map(|m| m.key).collect::<Vec<_>>(),
+                [sent.key]
+            );
+            until(events, |e| {
+                lists(e, "alice", |c| c.peer_read_up_to == sent.key.id)
+            })
+            .await;
+        }
+        let pin = ConversationChange {
+            pinned: Some(true),
+            join_group: Some("work".into()),
+            ..Default::default()
+        };
+        phone.set_conversation(&uid("alice"), pin).await.unwrap();
+        for events in [&mut t1, &mut t2] {
+            until(events, |e| {
+                lists(e, "alice", |c| {
+                    c.pinned && c.conversation_groups == ["work"]
+                })
+            })
+            .await;
+        }
+        alice
+            .send(outgoing("bob", 2, "to every tab"))
+            .await
+            .unwrap();
+        for events in [&mut t1, &mut t2] {
+            until(events, |e| lists(e, "alice", |c| c.unread == 1)).await;
+        }
+        assert_eq!(shared.conversations().await.unwrap()[0].unread, 1);
     });
 }
 
