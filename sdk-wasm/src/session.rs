@@ -1357,8 +1357,8 @@ impl<C: Cache + 'static> Session<C> {
     }
 
     /// Adds (`add`, with `fields`) or removes users on one of this user's lists. The cache
-    /// follows and `RelationsUpdated` reports the new list, as it does for a change made on
-    /// another device. One result per user, in order; `code` 0 is success. (A friend request
+    /// follows at once; `RelationsUpdated` reports the new list when the server's entry for
+    /// the change arrives, here as on the user's other devices. One result per user, in order; `code` 0 is success. (A friend request
     /// that became an application answers 30539; the server's `relations` entry brings it.)
     pub async fn change_relations(
         &self,
@@ -1386,19 +1386,14 @@ impl<C: Cache + 'static> Session<C> {
             .map(|r| r.user_id.clone())
             .collect();
         if !changed.is_empty() {
-            let list = {
-                let _one_at_a_time = self.inner.applying.lock().await;
-                let (added, removed) = if add {
-                    (changed, Vec::new())
-                } else {
-                    (Vec::new(), changed)
-                };
-                self.update_relations(relation, added, removed, fields)
-                    .await?
+            let _one_at_a_time = self.inner.applying.lock().await;
+            let (added, removed) = if add {
+                (changed, Vec::new())
+            } else {
+                (Vec::new(), changed)
             };
-            if let Some(list) = list {
-                self.emit(Event::RelationsUpdated(relation, list));
-            }
+            self.update_relations(relation, added, removed, fields)
+                .await?;
         }
         Ok(results)
     }
@@ -1419,15 +1414,15 @@ impl<C: Cache + 'static> Session<C> {
 
     /// Applies a change to one of the cached lists: the added users carry `fields` (those
     /// already listed keep the rest of theirs; a new one is not read). Returns the list after
-    /// it, or `None` when it was applied already: this device applies its own changes when the
-    /// server answers, and the server's entry for them arrives here too.
+    /// it, the same when it was applied already: this device applies its own changes when the
+    /// server answers, and another tab sharing the cache may have applied the server's entry.
     async fn update_relations(
         &self,
         relation: Relation,
         added: Vec<UserId>,
         removed: Vec<UserId>,
         fields: RelationFields,
-    ) -> Result<Option<Vec<RelationEntry>>, SdkError> {
+    ) -> Result<Vec<RelationEntry>, SdkError> {
         let mut edit = |list: &mut Vec<RelationEntry>| {
             list.retain(|e| !removed.contains(&e.user_id));
             // Each added entry with its fields as they now are, a cleared remark included.
@@ -1446,31 +1441,27 @@ impl<C: Cache + 'static> Session<C> {
         self.edit_relations(relation, &mut edit).await
     }
 
-    /// Applies `edit` to one of the cached lists; the list after it, or `None` when it changed
-    /// nothing.
+    /// Applies `edit` to one of the cached lists, stored when it changed it; the list after it.
     async fn edit_relations(
         &self,
         relation: Relation,
         edit: &mut dyn FnMut(&mut Vec<RelationEntry>),
-    ) -> Result<Option<Vec<RelationEntry>>, SdkError> {
+    ) -> Result<Vec<RelationEntry>, SdkError> {
         let cache = &self.inner.cache;
         let before = cache.relations(relation).await?;
         let mut list = before.clone();
         edit(&mut list);
-        if list == before {
-            return Ok(None);
+        if list != before {
+            cache.set_relations(relation, &list).await?;
         }
-        cache.set_relations(relation, &list).await?;
-        Ok(Some(list))
+        Ok(list)
     }
 }
 
 /// Announces a list that a page of entries changed, once a page, as the page left it.
-fn announce_list(events: &mut Vec<Event>, relation: Relation, list: Option<Vec<RelationEntry>>) {
-    if let Some(list) = list {
-        events.retain(|e| !matches!(e, Event::RelationsUpdated(r, _) if *r == relation));
-        events.push(Event::RelationsUpdated(relation, list));
-    }
+fn announce_list(events: &mut Vec<Event>, relation: Relation, list: Vec<RelationEntry>) {
+    events.retain(|e| !matches!(e, Event::RelationsUpdated(r, _) if *r == relation));
+    events.push(Event::RelationsUpdated(relation, list));
 }
 
 /// Puts a message at the head of its conversation, counting it unread when it came from the

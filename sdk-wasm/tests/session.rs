@@ -13,7 +13,7 @@ use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::{SinkExt, StreamExt, future};
 use protocol::element::TextElem;
 use protocol::frame::ConversationChange;
-use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, UserId};
+use protocol::{Conversation, DeviceId, Element, ErrorCode, Message, Relation, UserId};
 use server::clock::{Clock, SystemClock};
 use server::config::Config;
 use server::identity::AppIdentity;
@@ -611,6 +611,22 @@ fn two_tabs_sharing_one_cache_each_hear_every_change() {
             until(events, |e| lists(e, "alice", |c| c.unread == 1)).await;
         }
         assert_eq!(shared.conversations().await.unwrap()[0].unread, 1);
+        let blocked = vec![uid("alice")];
+        (phone.change_relations(
+            Relation::Blacklist,
+            blocked.clone(),
+            true,
+            Default::default(),
+        ))
+        .await
+        .unwrap();
+        for events in [&mut t1, &mut p, &mut t2] {
+            until(events, |e| {
+                matches!(e, Event::RelationsUpdated(Relation::Blacklist, list)
+                if list.iter().map(|e| &e.user_id).eq(&blocked))
+            })
+            .await;
+        }
     });
 }
 
