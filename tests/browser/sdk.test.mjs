@@ -46,9 +46,13 @@ function pageHelpers() {
     for (const [userID, userSig] of users) chats.push(await window.signIn(SDKAppID, server, userID, userSig));
     return chats;
   };
-  // Waits (up to 5 s) until `check` resolves true.
+  // Waits (up to 5 s) until `check` resolves true; throws, naming it, when it never does.
   window.until = async (check) => {
-    for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`still not so after 5 s: ${check}`);
   };
   // As another tab would delete a user's cache; resolves once the SDK's open connection to
   // it has given way.
@@ -988,7 +992,7 @@ test('markConversation and setConversationCustomData reach every device of the u
     const data = await a1.setConversationCustomData({ conversationIDList: [B], customData: '{"folder":"work"}' });
     const tooLong = await a1.setConversationCustomData({ conversationIDList: [C], customData: 'x'.repeat(257) });
     const onA1 = await state(a1);
-    await until(async () => (await state(a2))[0][2] !== '');
+    await until(async () => (await state(a2)).some(([, , customData]) => customData !== ''));
     const onA2 = await state(a2);
     const filters = {
       star: await ids(a1, { markType: TYPES.CONV_MARK_TYPE_STAR }),
