@@ -210,6 +210,10 @@ pub struct MsgFields {
     /// `NoUnread`, `NoLastMsg`, and Duet's `SkipRelationCheck`.
     #[serde(rename = "SendMsgControl", default)]
     pub send_msg_control: Vec<String>,
+    /// The app backend's webhooks this message skips: `ForbidBeforeSendMsgCallback`,
+    /// `ForbidAfterSendMsgCallback` (`sendmsg` only; `batchsendmsg` calls none).
+    #[serde(rename = "ForbidCallbackControl", default)]
+    pub forbid_callback_control: Vec<String>,
     /// How to notify a recipient with no device online.
     #[serde(rename = "OfflinePushInfo", default)]
     pub offline_push_info: Option<crate::push::OfflinePushInfo>,

@@ -190,6 +190,70 @@ async fn the_backend_lets_through_refuses_drops_or_changes_each_send() {
 }
 
 #[tokio::test]
+async fn the_backends_sendmsg_may_skip_its_webhooks() {
+    let (server, mut calls) = start(vec![Hook::BeforeSendMsg, Hook::AfterSendMsg]).await;
+    let mut bob = server.login("bob", "phone").await;
+    let sendmsg = |random: u32, text: &str, forbid: Value| {
+        json!({"To_Account": "bob", "MsgRandom": random, "ForbidCallbackControl": forbid,
+            "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]})
+    };
+    // Not asked before, so not refused; told after.
+    let body = sendmsg(1, "refuse me", json!(["ForbidBeforeSendMsgCallback"]));
+    let reply = server.rest("openim/sendmsg", body).await;
+    assert_eq!(code(&reply), 0, "{reply}");
+    assert_eq!(text_of(&bob.push_message().await), "refuse me");
+    let after = next(&mut calls, AFTER).await;
+    assert_eq!(after.body["MsgRandom"], 1);
+    // Neither asked nor told; then a send with no such control is both.
+    let both = json!(["ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"]);
+    let reply = server
+        .rest("openim/sendmsg", sendmsg(2, "refuse me", both))
+        .await;
+    assert_eq!(code(&reply), 0, "{reply}");
+    assert_eq!(text_of(&bob.push_message().await), "refuse me");
+    let reply = server
+        .rest("openim/sendmsg", sendmsg(3, "hello", json!([])))
+        .await;
+    assert_eq!(code(&reply), 0, "{reply}");
+    // Every call up to message 3's two, whichever order they come in.
+    let mut told = Vec::new();
+    while told.iter().filter(|(_, random)| *random == 3).count() < 2 {
+        let call = tokio::time::timeout(WAIT, calls.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        told.push((
+            call.query["CallbackCommand"].clone(),
+            call.body["MsgRandom"].clone(),
+        ));
+    }
+    told.sort_by_key(|(command, _)| command.clone());
+    assert_eq!(
+        told,
+        [
+            (AFTER.to_string(), json!(3)),
+            (BEFORE.to_string(), json!(3))
+        ],
+        "nothing of message 2"
+    );
+    // A control Tencent does not have is refused, and nothing is sent.
+    let reply = server
+        .rest(
+            "openim/sendmsg",
+            sendmsg(4, "hi", json!(["ForbidAllCallbacks"])),
+        )
+        .await;
+    assert_eq!(
+        code(&reply),
+        u64::from(ErrorCode::INVALID_ARGUMENT.0),
+        "{reply}"
+    );
+    assert_eq!(text_of(&bob.push_message().await), "hello");
+    assert!(bob.try_frame().await.is_none());
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_refused_send_is_told_after_with_its_code() {
     let (server, mut calls) = start(vec![Hook::AfterSendMsg]).await;
     let mut alice = server.login("alice", "laptop").await;

@@ -132,6 +132,10 @@ pub struct SendOptions {
     /// Imported from an earlier system (`importmsg`) with its own time, milliseconds since the
     /// Unix epoch: stored at exactly that time, never pushed.
     pub imported_ms: Option<u64>,
+    /// The backend's `sendmsg` asked not to be asked before (`ForbidBeforeSendMsgCallback`)
+    /// or told after (`ForbidAfterSendMsgCallback`) about this message.
+    pub forbid_before_webhook: bool,
+    pub forbid_after_webhook: bool,
 }
 
 impl Default for SendOptions {
@@ -144,6 +148,8 @@ impl Default for SendOptions {
             skip_relation_check: false,
             online_only: false,
             imported_ms: None,
+            forbid_before_webhook: false,
+            forbid_after_webhook: false,
         }
     }
 }
@@ -320,7 +326,7 @@ impl Chat {
         opts: SendOptions,
     ) -> Result<Sending, ChatError> {
         let platform = Platform::of(opts.origin);
-        if self.webhooks.wants(Hook::BeforeSendMsg) {
+        if self.webhooks.wants(Hook::BeforeSendMsg) && !opts.forbid_before_webhook {
             self.check_content(&req)?;
             let now_ms = self.clock.now_ms();
             let asked = self
@@ -351,7 +357,7 @@ impl Chat {
                 }
             }
         }
-        if !self.webhooks.wants(Hook::AfterSendMsg) {
+        if !self.webhooks.wants(Hook::AfterSendMsg) || opts.forbid_after_webhook {
             return self.send(from, req, opts);
         }
         let told = req.clone();

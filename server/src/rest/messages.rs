@@ -76,6 +76,17 @@ fn common(chat: &Chat, msg: &MsgFields) -> Result<Common, ChatError> {
             other => return Err(invalid(format!("unknown SendMsgControl value {other:?}"))),
         }
     }
+    for control in &msg.forbid_callback_control {
+        match control.as_str() {
+            "ForbidBeforeSendMsgCallback" => opts.forbid_before_webhook = true,
+            "ForbidAfterSendMsgCallback" => opts.forbid_after_webhook = true,
+            other => {
+                return Err(invalid(format!(
+                    "unknown ForbidCallbackControl value {other:?}"
+                )));
+            }
+        }
+    }
     Ok(Common {
         from,
         opts,
