@@ -543,6 +543,19 @@ fn followed_users_are_followed_again_once_after_a_reconnect() {
     });
 }
 
+/// Two sessions of bob, as two tabs of one browser: they share one cache, also returned.
+async fn bobs_two_tabs(
+    server: &Server,
+) -> (
+    Rc<MemoryCache>,
+    [(Session<MemoryCache>, UnboundedReceiver<Event>); 2],
+) {
+    let shared = Rc::new(MemoryCache::default());
+    let tab1 = server.session("bob", "tab1", shared.clone()).await.unwrap();
+    let tab2 = server.session("bob", "tab2", shared.clone()).await.unwrap();
+    (shared, [tab1, tab2])
+}
+
 /// Whether `e` is a conversation list whose conversation with `peer` passes `check`.
 fn lists(e: &Event, peer: &str, check: impl Fn(&Conversation) -> bool) -> bool {
     matches!(e, Event::ConversationListUpdated(list)
@@ -555,9 +568,7 @@ fn two_tabs_sharing_one_cache_each_hear_every_change() {
     // it, and its app must still hear of it.
     local(|| async {
         let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
-        let shared = Rc::new(MemoryCache::default());
-        let (_tab1, mut t1) = server.session("bob", "tab1", shared.clone()).await.unwrap();
-        let (_tab2, mut t2) = server.session("bob", "tab2", shared.clone()).await.unwrap();
+        let (shared, [(_tab1, mut t1), (_tab2, mut t2)]) = bobs_two_tabs(&server).await;
         let (phone, mut p) = server.session("bob", "phone", Rc::default()).await.unwrap();
         let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
         for events in [&mut t1, &mut t2, &mut p, &mut a] {
@@ -634,9 +645,7 @@ fn two_tabs_sharing_one_cache_each_hear_every_change() {
 fn two_tabs_sharing_one_cache_count_each_message_once() {
     local(|| async {
         let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
-        let shared = Rc::new(MemoryCache::default());
-        let (_tab1, mut t1) = server.session("bob", "tab1", shared.clone()).await.unwrap();
-        let (_tab2, mut t2) = server.session("bob", "tab2", shared.clone()).await.unwrap();
+        let (shared, [(_tab1, mut t1), (_tab2, mut t2)]) = bobs_two_tabs(&server).await;
         let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
         for events in [&mut t1, &mut t2, &mut a] {
             until(events, |e| *e == Event::SdkReady).await;
