@@ -28,9 +28,10 @@ after(async () => {
   await server?.stop();
 });
 
-/** A person with their own browser profile (a device), signed in as `user`. */
-async function person(user, { width = 1100, height = 720, init } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+/** A person with their own browser profile (a device), signed in as `user`; in `context`, a
+ * browser profile they already have open, this is another tab of it. */
+async function person(user, { width = 1100, height = 720, init, context: open } = {}) {
+  const context = open ?? await browser.newContext({ viewport: { width, height } });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors = [];
@@ -222,6 +223,22 @@ test('one person on two devices sees their own messages on both', async () => {
   assert.deepEqual([...phone.errors, ...laptop.errors], []);
   await phone.context.close();
   await laptop.context.close();
+});
+
+test('two tabs of one person in one browser both follow their chats', async () => {
+  const tab1 = await person(`alice-tabs-${run}`);
+  const tab2 = await person(tab1.user, { context: tab1.context });
+  const bob = await person(`bob-tabs-${run}`);
+  await startChat(bob.page, tab1.user);
+  await send(bob.page, 'hello both tabs');
+  // The two tabs share one cache: whichever stores the message second still shows it.
+  for (const { page } of [tab1, tab2]) {
+    await nav(page).getByRole('button', { name: new RegExp(`${bob.user}.*1 unread`) }).waitFor();
+  }
+  await nav(tab1.page).getByRole('checkbox', { name: `Pin ${bob.user}` }).click();
+  await nav(tab2.page).getByRole('checkbox', { name: `Pin ${bob.user}`, checked: true }).waitFor();
+  assert.deepEqual([...tab1.errors, ...tab2.errors, ...bob.errors], []);
+  for (const p of [tab1, bob]) await p.context.close();
 });
 
 test('an edited message shows its new words and an "edited" mark to both people, on every device', async () => {
