@@ -1356,17 +1356,18 @@ impl<C: Cache + 'static> Session<C> {
         Ok(entries)
     }
 
-    /// Adds (`add`, with `fields`) or removes users on one of this user's lists. The cache
-    /// follows at once; `RelationsUpdated` reports the new list when the server's entry for
-    /// the change arrives, here as on the user's other devices. One result per user, in order; `code` 0 is success. (A friend request
-    /// that became an application answers 30539; the server's `relations` entry brings it.)
+    /// Adds (`add`, with `fields`) or removes users on one of this user's lists: one result per
+    /// user, in order, `code` 0 being success (a friend request that became an application
+    /// answers 30539; the server's `relations` entry brings it), and the list after the change
+    /// when it changed any. The cache follows at once; `RelationsUpdated` reports the list
+    /// when the server's entry for the change arrives, here as on the user's other devices.
     pub async fn change_relations(
         &self,
         relation: Relation,
         users: Vec<UserId>,
         add: bool,
         fields: RelationFields,
-    ) -> Result<Vec<UserResult>, SdkError> {
+    ) -> Result<(Vec<UserResult>, Option<Vec<RelationEntry>>), SdkError> {
         let request = if add {
             Request::RelationAdd {
                 relation,
@@ -1385,17 +1386,19 @@ impl<C: Cache + 'static> Session<C> {
             .filter(|r| r.code.0 == 0)
             .map(|r| r.user_id.clone())
             .collect();
-        if !changed.is_empty() {
-            let _one_at_a_time = self.inner.applying.lock().await;
-            let (added, removed) = if add {
-                (changed, Vec::new())
-            } else {
-                (Vec::new(), changed)
-            };
-            self.update_relations(relation, added, removed, fields)
-                .await?;
+        if changed.is_empty() {
+            return Ok((results, None));
         }
-        Ok(results)
+        let _one_at_a_time = self.inner.applying.lock().await;
+        let (added, removed) = if add {
+            (changed, Vec::new())
+        } else {
+            (Vec::new(), changed)
+        };
+        let list = self
+            .update_relations(relation, added, removed, fields)
+            .await?;
+        Ok((results, Some(list)))
     }
 
     /// A request about one user of this user's lists (`relation_update`,

@@ -509,6 +509,37 @@ fn the_client_reconnects_by_itself_and_resumes() {
 }
 
 #[test]
+fn a_list_change_is_kept_when_it_resolves_and_told_once() {
+    local(|| async {
+        let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
+        let (alice, mut a) = server.session("alice", "tab", Rc::default()).await.unwrap();
+        until(&mut a, |e| *e == Event::SdkReady).await;
+        let (client, mut events) = bob_reconnecting(server.addr).await;
+        let muted = |e: &Event| matches!(e, Event::RelationsUpdated(Relation::Muted, _));
+        client
+            .change_relations(Relation::Muted, vec![uid("alice")], true)
+            .await
+            .unwrap();
+        assert!(
+            client.is_muted(&uid("alice")),
+            "muted when the change resolves"
+        );
+        until(&mut events, muted).await;
+        // Told once: the next muted list told is that of the next change.
+        client
+            .change_relations(Relation::Muted, vec![uid("alice")], false)
+            .await
+            .unwrap();
+        assert!(!client.is_muted(&uid("alice")));
+        let Event::RelationsUpdated(_, list) = until(&mut events, muted).await else {
+            unreachable!()
+        };
+        assert_eq!(list, []);
+        drop(alice);
+    });
+}
+
+#[test]
 fn followed_users_are_followed_again_once_after_a_reconnect() {
     local(|| async {
         let server = Server::start(tempfile::tempdir().unwrap(), |_| {}).await;
@@ -623,14 +654,18 @@ fn two_tabs_sharing_one_cache_each_hear_every_change() {
         }
         assert_eq!(shared.conversations().await.unwrap()[0].unread, 1);
         let blocked = vec![uid("alice")];
-        (phone.change_relations(
+        let add = phone.change_relations(
             Relation::Blacklist,
             blocked.clone(),
             true,
             Default::default(),
-        ))
-        .await
-        .unwrap();
+        );
+        let (_, list) = add.await.unwrap();
+        assert_eq!(
+            list.unwrap()[0].user_id,
+            blocked[0],
+            "the list after the change"
+        );
         for events in [&mut t1, &mut p, &mut t2] {
             until(events, |e| {
                 matches!(e, Event::RelationsUpdated(Relation::Blacklist, list)

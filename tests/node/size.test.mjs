@@ -1,8 +1,9 @@
 // The npm package's size budget: wasm plus JS, gzipped at level 9, as `scripts/build-sdk.sh`
 // reports it. Deterministic for a given build, unlike a timing, so it can fail a run. The
 // budget only moves down: lower it when the package shrinks (BENCHMARKS.md has the history).
-// It has moved up for features and fixes only, each recorded there: the last, by 0.2 KB, for
-// `revokeMessage` resolving with the revoker set; before, by 0.8 KB, for
+// It has moved up for features and fixes only, each recorded there: the last, by 0.3 KB, for a
+// device's own list change kept by the client when it resolves and told once; before, by
+// 0.2 KB, for `revokeMessage` resolving with the revoker set; before, by 0.8 KB, for
 // `getConversationProfile` of someone not written to yet; before, by 1.0 KB, for
 // one object per message, updated in place, and message events read as of the conversation's
 // read marks; before, by 0.6 KB, for refusing a `conversationType` other than C2C; before, by 2.1 KB, for Tencent's
@@ -27,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 /** Bytes, gzipped: wasm plus JS. */
-const BUDGET = 174_675;
+const BUDGET = 174_980;
 
 const gzipped = (...files) => gzipSync(Buffer.concat(files.map((f) => readFileSync(`sdk-wasm/pkg/${f}`))), { level: 9 }).length;
 

@@ -550,7 +550,7 @@ impl<C: Cache + 'static> Client<C> {
     /// Keeps what the muted or friend list `list` says of conversations' peers (muted; a
     /// friend's remark). When that changed, the conversation list is announced again, as
     /// Tencent's SDK does, for the conversations' `messageRemindType` and `remark`.
-    fn note_peers(&self, relation: Relation, list: &[RelationEntry]) {
+    pub(super) fn note_peers(&self, relation: Relation, list: &[RelationEntry]) {
         let changed = match relation {
             Relation::Muted => {
                 let muted = crate::keyed::map_of(list.iter().map(|e| (e.user_id.clone(), ())));

@@ -77,9 +77,21 @@ impl<C: Cache + 'static> Client<C> {
         users: Vec<UserId>,
         add: bool,
     ) -> Result<Vec<UserResult>, SdkError> {
-        self.connected()?
-            .change_relations(relation, users, add, RelationFields::default())
-            .await
+        let session = self.connected()?;
+        let (results, list) =
+            (session.change_relations(relation, users, add, RelationFields::default())).await?;
+        self.follow_own_change(relation, list);
+        Ok(results)
+    }
+
+    /// What this client keeps of a list (muted peers, friends' remarks) follows this device's
+    /// change of it before the change resolves; the app hears of the list when the server's
+    /// entry for the change comes, as every device of the user does.
+    fn follow_own_change(&self, relation: Relation, list: Option<Vec<RelationEntry>>) {
+        if let Some(list) = list.filter(|_| matches!(relation, Relation::Muted | Relation::Friend))
+        {
+            self.note_peers(relation, &list);
+        }
     }
 
     /// Asks `user` to be friends (Tencent's `addFriend`), with a remark for it and the
@@ -90,10 +102,11 @@ impl<C: Cache + 'static> Client<C> {
         user: UserId,
         fields: RelationFields,
     ) -> Result<UserResult, SdkError> {
-        let results = self
+        let (results, list) = self
             .connected()?
             .change_relations(Relation::Friend, vec![user], true, fields)
             .await?;
+        self.follow_own_change(Relation::Friend, list);
         results
             .into_iter()
             .next()
