@@ -1461,7 +1461,8 @@ impl<C: Cache + 'static> Session<C> {
     }
 }
 
-/// Announces a list that a page of entries changed, once a page, as the page left it.
+/// Announces a list that a page's entries changed (here, or first in another tab sharing the
+/// cache), once a page, as the page left it.
 fn announce_list(events: &mut Vec<Event>, relation: Relation, list: Vec<RelationEntry>) {
     events.retain(|e| !matches!(e, Event::RelationsUpdated(r, _) if *r == relation));
     events.push(Event::RelationsUpdated(relation, list));
