@@ -65,6 +65,10 @@ codes! {
     /// The friend application was sent: the other user's `AllowType` is
     /// `AllowType_Type_NeedConfirm`, so the friendship waits for it to accept.
     FRIEND_APPLICATION_PENDING = 30539, "friend application sent, waiting for the other user";
+    /// The app's backend refused a user's friend request or answer to an application (its
+    /// `Sns.CallbackPrevFriendAdd` or `Sns.CallbackPrevFriendResponse` webhook answered a
+    /// `ResultCode` outside the 38000 – 39000 it may choose from); nothing was changed.
+    FRIEND_REFUSED_BY_BACKEND = 38000, "the app's backend refused this friend request or answer";
     /// The user is not on the list the request needs it on (not a friend, no application).
     RELATION_INVALID = 30001, "not on the list";
     /// The friend list or blacklist is full (3,000 friends, 1,000 blocked users).

@@ -1,6 +1,7 @@
 //! The webhooks Duet sends the app's backend, in the shapes of Tencent IM's third-party
-//! callbacks (`docs/webhooks.md`): each command's body, wrapped in an [`Event`], and the answer
-//! to `C2C.CallbackBeforeSendMsg`.
+//! callbacks (`docs/webhooks.md`): each command's body, wrapped in an [`Event`], and the answers
+//! to those that ask: `C2C.CallbackBeforeSendMsg`, `Sns.CallbackPrevFriendAdd` and
+//! `Sns.CallbackPrevFriendResponse`.
 
 use crate::{Element, UserId};
 use serde::{Deserialize, Serialize};
@@ -162,4 +163,102 @@ pub struct Pair {
     /// Only in `Sns.CallbackFriendAdd`: who asked for the friendship.
     #[serde(rename = "Initiator_Account", skip_serializing_if = "Option::is_none")]
     pub initiator_account: Option<UserId>,
+}
+
+/// `Sns.CallbackPrevFriendAdd`: a user's friend request, before anything is made of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PrevFriendAdd {
+    /// Who sent the request: the user itself, as only a user's own request is asked about.
+    #[serde(rename = "Requester_Account")]
+    pub requester_account: UserId,
+    #[serde(rename = "From_Account")]
+    pub from_account: UserId,
+    #[serde(rename = "FriendItem")]
+    pub friend_item: Vec<FriendItem>,
+    /// `Add_Type_Both`: a user asks for a friendship both ways.
+    #[serde(rename = "AddType")]
+    pub add_type: &'static str,
+    /// 0: a user's request is never forced.
+    #[serde(rename = "ForceAddFlags")]
+    pub force_add_flags: u8,
+}
+
+/// One user asked to be a friend, with what the request gave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FriendItem {
+    #[serde(rename = "To_Account")]
+    pub to_account: UserId,
+    #[serde(rename = "Remark")]
+    pub remark: String,
+    /// Always empty: a request names no friend group.
+    #[serde(rename = "GroupName")]
+    pub group_name: String,
+    #[serde(rename = "AddSource")]
+    pub add_source: String,
+    #[serde(rename = "AddWording")]
+    pub add_wording: String,
+}
+
+/// `Sns.CallbackPrevFriendResponse`: a user's answer to friend applications, before it is
+/// kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PrevFriendResponse {
+    #[serde(rename = "Requester_Account")]
+    pub requester_account: UserId,
+    /// The user answering.
+    #[serde(rename = "From_Account")]
+    pub from_account: UserId,
+    #[serde(rename = "ResponseFriendItem")]
+    pub response_friend_item: Vec<ResponseItem>,
+}
+
+/// The answer to one applicant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ResponseItem {
+    /// The applicant.
+    #[serde(rename = "To_Account")]
+    pub to_account: UserId,
+    /// The remark the user gives the applicant, when accepting.
+    #[serde(rename = "Remark")]
+    pub remark: String,
+    /// Always empty: an answer names no friend group.
+    #[serde(rename = "TagName")]
+    pub tag_name: String,
+    /// `Response_Action_AgreeAndAdd` (friends both ways), `Response_Action_Agree` (the
+    /// applicant lists the user) or `Response_Action_Reject`.
+    #[serde(rename = "ResponseAction")]
+    pub response_action: &'static str,
+}
+
+/// The backend's answer to `Sns.CallbackPrevFriendAdd` and `Sns.CallbackPrevFriendResponse`.
+/// With `ErrorCode` 0, each user of `ResultItem` with a `ResultCode` other than 0 is refused;
+/// any other `ErrorCode` is the backend's own failure, and lets everything through.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PrevFriendAnswer {
+    #[serde(rename = "ErrorCode")]
+    pub error_code: i64,
+    #[serde(rename = "ErrorInfo", default)]
+    pub error_info: String,
+    #[serde(rename = "ResultItem", default)]
+    pub result_item: Vec<FriendVerdict>,
+}
+
+/// What the backend says of one user of the request or answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FriendVerdict {
+    /// As the webhook named it; one it did not name is passed over.
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    /// 0 lets it through; 38000 – 39000 refuses it with this code and `ResultInfo`, as
+    /// Tencent asks backends to; any other refuses it with 38000.
+    #[serde(rename = "ResultCode")]
+    pub result_code: i64,
+    #[serde(rename = "ResultInfo", default)]
+    pub result_info: String,
 }

@@ -9,10 +9,15 @@
 //! - `C2C.CallbackAfterMsgWithDraw` and `C2C.CallbackAfterMsgReport` are told of a recall and
 //!   of a conversation read.
 //! - `State.StateChange` is told when a device signs in, signs out or loses its connection.
+//! - `Sns.CallbackPrevFriendAdd` is asked before a user's own friend request is made, and
+//!   `Sns.CallbackPrevFriendResponse` before a user's acceptance or refusal of a friend
+//!   application is kept. The answer lets each user through or refuses it (38000, or the
+//!   backend's own code from 38000 to 39000); no answer, or the backend's own failure, lets
+//!   them all through, as Tencent's does.
 //! - `Sns.CallbackFriendAdd`, `Sns.CallbackFriendDelete`, `Sns.CallbackBlackListAdd` and
 //!   `Sns.CallbackBlackListDelete` are told of friends and blacklist entries made or removed.
 //!
-//! All but the first are notifications: sent in the background, [`SENDING_MAX`] at once and
+//! All but those that ask are notifications: sent in the background, [`SENDING_MAX`] at once and
 //! [`WAITING_MAX`] waiting, past which they are dropped and counted; never retried, as
 //! Tencent's are not.
 
@@ -23,10 +28,11 @@ use crate::outbound::{Answer, exchange};
 use crate::storage::Origin;
 use clap::{Args, ValueEnum};
 use protocol::webhook;
-use protocol::{Element, ErrorCode, Message, MessageKey, Relation, UserId};
+use protocol::{Element, ErrorCode, Message, MessageKey, Relation, RelationFields, UserId};
 use reqwest::Url;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -37,6 +43,9 @@ const SENDING_MAX: usize = 32;
 const WAITING_MAX: usize = 10_000;
 /// The codes with which the backend may refuse a message, passed on to its sender.
 const OWN_CODES: std::ops::RangeInclusive<u32> = 120_001..=130_000;
+/// The codes with which the backend may refuse a friend request or answer, passed on to the
+/// user.
+const OWN_FRIEND_CODES: std::ops::RangeInclusive<u32> = 38_000..=39_000;
 
 /// Where webhooks go and which are sent, from flags or `DUET_WEBHOOK_…` variables.
 #[derive(Debug, Clone, Args)]
@@ -91,6 +100,8 @@ pub enum Hook {
     AfterMsgWithDraw,
     AfterMsgReport,
     StateChange,
+    PrevFriendAdd,
+    PrevFriendResponse,
     FriendAdd,
     FriendDelete,
     BlackListAdd,
@@ -105,6 +116,8 @@ impl ValueEnum for Hook {
             Hook::AfterMsgWithDraw,
             Hook::AfterMsgReport,
             Hook::StateChange,
+            Hook::PrevFriendAdd,
+            Hook::PrevFriendResponse,
             Hook::FriendAdd,
             Hook::FriendDelete,
             Hook::BlackListAdd,
@@ -126,6 +139,8 @@ impl Hook {
             Hook::AfterMsgWithDraw => "C2C.CallbackAfterMsgWithDraw",
             Hook::AfterMsgReport => "C2C.CallbackAfterMsgReport",
             Hook::StateChange => "State.StateChange",
+            Hook::PrevFriendAdd => "Sns.CallbackPrevFriendAdd",
+            Hook::PrevFriendResponse => "Sns.CallbackPrevFriendResponse",
             Hook::FriendAdd => "Sns.CallbackFriendAdd",
             Hook::FriendDelete => "Sns.CallbackFriendDelete",
             Hook::BlackListAdd => "Sns.CallbackBlackListAdd",
@@ -143,6 +158,12 @@ impl Hook {
             Hook::AfterMsgWithDraw => "After a one-to-one message was recalled",
             Hook::AfterMsgReport => "After a user read a one-to-one conversation",
             Hook::StateChange => "A device signed in, signed out or lost its connection",
+            Hook::PrevFriendAdd => {
+                "Before a user's friend request is made: let it through or refuse it, user by user"
+            }
+            Hook::PrevFriendResponse => {
+                "Before a user's acceptance or refusal of friend applications is kept: let it through or refuse it, applicant by applicant"
+            }
             Hook::FriendAdd => "Friends made",
             Hook::FriendDelete => "Friends removed",
             Hook::BlackListAdd => "Users blacklisted",
@@ -223,6 +244,30 @@ impl StateChange {
         }
     }
 }
+
+/// A user's answer to a friend application, as `Sns.CallbackPrevFriendResponse` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Response {
+    /// Accepted, friends both ways.
+    AgreeAndAdd,
+    /// Accepted: the applicant lists the user, not the other way.
+    Agree,
+    Reject,
+}
+
+impl Response {
+    fn as_str(self) -> &'static str {
+        match self {
+            Response::AgreeAndAdd => "Response_Action_AgreeAndAdd",
+            Response::Agree => "Response_Action_Agree",
+            Response::Reject => "Response_Action_Reject",
+        }
+    }
+}
+
+/// The users whose friend request or answer the backend refused, each with the error the
+/// user gets.
+pub type Refusals = HashMap<UserId, ChatError>;
 
 /// Who changed a list, as the relation webhooks tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -415,6 +460,70 @@ impl Webhooks {
         target.notify(Hook::AfterMsgReport, platform, now_ms, body);
     }
 
+    /// Asks the backend about `from`'s own friend request to `peers`, with its `fields`
+    /// (`Sns.CallbackPrevFriendAdd`): those it refuses.
+    pub async fn before_friend_add(
+        &self,
+        from: &UserId,
+        peers: &[UserId],
+        fields: &RelationFields,
+        now_ms: u64,
+    ) -> Refusals {
+        let Some(target) = self.target(Hook::PrevFriendAdd) else {
+            return Refusals::new();
+        };
+        let friend_item = (peers.iter())
+            .map(|peer| webhook::FriendItem {
+                to_account: peer.clone(),
+                remark: fields.remark.clone(),
+                group_name: String::new(),
+                add_source: fields.source.clone(),
+                add_wording: fields.wording.clone(),
+            })
+            .collect();
+        let body = webhook::PrevFriendAdd {
+            requester_account: from.clone(),
+            from_account: from.clone(),
+            friend_item,
+            add_type: "Add_Type_Both",
+            force_add_flags: 0,
+        };
+        target
+            .screen(Hook::PrevFriendAdd, body, peers, now_ms)
+            .await
+    }
+
+    /// Asks the backend about `from`'s answer to the friend applications of `applicants`,
+    /// with the remark it gives them when accepting (`Sns.CallbackPrevFriendResponse`): those
+    /// it refuses.
+    pub async fn before_friend_response(
+        &self,
+        from: &UserId,
+        applicants: &[UserId],
+        (response, remark): (Response, &str),
+        now_ms: u64,
+    ) -> Refusals {
+        let Some(target) = self.target(Hook::PrevFriendResponse) else {
+            return Refusals::new();
+        };
+        let response_friend_item = (applicants.iter())
+            .map(|applicant| webhook::ResponseItem {
+                to_account: applicant.clone(),
+                remark: remark.to_owned(),
+                tag_name: String::new(),
+                response_action: response.as_str(),
+            })
+            .collect();
+        let body = webhook::PrevFriendResponse {
+            requester_account: from.clone(),
+            from_account: from.clone(),
+            response_friend_item,
+        };
+        target
+            .screen(Hook::PrevFriendResponse, body, applicants, now_ms)
+            .await
+    }
+
     /// Tells the backend of friends or blacklist entries made or removed: `owner`'s of each
     /// of `peers`, and theirs of `owner` when `both_ways` (`Sns.CallbackFriendAdd` and the
     /// others of [`Hook::of_relation`]).
@@ -518,6 +627,30 @@ impl Target {
         answer.filter(|a| a.status.is_success())
     }
 
+    /// Asks the backend about a user's friend request or answer concerning `users`, and waits
+    /// for its answer: those it refuses. Only a user's own requests are asked about, so the
+    /// platform is the browser SDK's.
+    async fn screen<T: Serialize>(
+        &self,
+        hook: Hook,
+        body: T,
+        users: &[UserId],
+        now_ms: u64,
+    ) -> Refusals {
+        if users.is_empty() {
+            return Refusals::new();
+        }
+        let body = self.body(hook, body, now_ms);
+        let answer = self.call(hook, Platform::Web, body).await;
+        let refusals = answer.and_then(|a| friend_verdicts(hook, a, users));
+        let result = match refusals {
+            Some(_) => "answered",
+            None => "no_answer",
+        };
+        crate::metrics::webhook(hook.command(), result);
+        refusals.unwrap_or_default()
+    }
+
     /// Sends a notification in the background, or drops it when too many are waiting.
     fn notify<T: Serialize>(
         self: &Arc<Self>,
@@ -610,6 +743,39 @@ fn verdict(answer: Answer) -> Option<Verdict> {
             None
         }
     }
+}
+
+/// The users of `asked` that an answer to `Sns.CallbackPrevFriendAdd` or
+/// `Sns.CallbackPrevFriendResponse` refuses; `None` for one that is not an answer. An
+/// `ErrorCode` other than 0 is the backend's own failure, which lets everything through, as
+/// Tencent's does.
+fn friend_verdicts(hook: Hook, answer: Answer, asked: &[UserId]) -> Option<Refusals> {
+    let command = hook.command();
+    let a: webhook::PrevFriendAnswer = serde_json::from_value(answer.body)
+        .inspect_err(|e| tracing::warn!(command, error = %e, "webhook answer unreadable"))
+        .ok()?;
+    if a.error_code != 0 {
+        tracing::warn!(command, code = a.error_code, info = %a.error_info, "the backend failed: let through");
+        return Some(Refusals::new());
+    }
+    let mut refused = Refusals::new();
+    for verdict in a.result_item.into_iter().filter(|v| v.result_code != 0) {
+        let Some(user) = asked.iter().find(|u| u.as_str() == verdict.to_account) else {
+            continue;
+        };
+        let code = match u32::try_from(verdict.result_code) {
+            Ok(code) if OWN_FRIEND_CODES.contains(&code) => ErrorCode(code),
+            _ => ErrorCode::FRIEND_REFUSED_BY_BACKEND,
+        };
+        let info = match verdict.result_info.is_empty() {
+            true => ErrorCode::FRIEND_REFUSED_BY_BACKEND
+                .description()
+                .to_owned(),
+            false => verdict.result_info,
+        };
+        refused.insert(user.clone(), ChatError::new(code, info));
+    }
+    Some(refused)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ fn doc(name: &str) -> String {
 }
 
 /// Codes only the WebSocket protocol uses.
-const WEBSOCKET_ONLY: [ErrorCode; 8] = [
+const WEBSOCKET_ONLY: [ErrorCode; 9] = [
     ErrorCode::CONVERSATION_GROUPS_FULL,
     ErrorCode::REACTION_LIMIT,
     ErrorCode::REACTION_EXISTS,
@@ -16,6 +16,7 @@ const WEBSOCKET_ONLY: [ErrorCode; 8] = [
     ErrorCode::NOT_LOGGED_IN,
     ErrorCode::ALREADY_LOGGED_IN,
     ErrorCode::UNSUPPORTED_VERSION,
+    ErrorCode::FRIEND_REFUSED_BY_BACKEND,
 ];
 
 #[test]

@@ -26,8 +26,8 @@ struct Call {
     body: Value,
 }
 
-/// The backend: checks the request as Tencent's docs tell a backend to, records it, and
-/// answers a before-send by the message's text.
+/// The backend: checks the request as Tencent's docs tell a backend to, records it, answers a
+/// before-send by the message's text and a friend request or answer by its users.
 async fn backend(
     State(calls): State<mpsc::UnboundedSender<Call>>,
     Query(query): Query<HashMap<String, String>>,
@@ -46,6 +46,7 @@ async fn backend(
         .as_str()
         .unwrap_or("");
     let answer = match (query["CallbackCommand"].as_str(), text) {
+        ("Sns.CallbackPrevFriendAdd" | "Sns.CallbackPrevFriendResponse", _) => friend_answer(&body),
         ("C2C.CallbackBeforeSendMsg", "refuse me") => json!({"ErrorCode": 1}),
         ("C2C.CallbackBeforeSendMsg", "drop me") => json!({"ErrorCode": 2}),
         ("C2C.CallbackBeforeSendMsg", "spam") => {
@@ -64,6 +65,37 @@ async fn backend(
     };
     calls.send(Call { query, body }).unwrap();
     Json(answer)
+}
+
+/// The backend's answer to a friend request or answer: a request with the wording "spam" is
+/// refused with its own code and words, one to "vip" with a code outside Tencent's range for
+/// refusals, an acceptance of "mallory" (banned) with its own code; "broken" makes the
+/// backend fail, which lets everything through.
+fn friend_answer(body: &Value) -> Value {
+    if body["From_Account"] == "broken" {
+        return json!({"ActionStatus": "FAIL", "ErrorCode": 1, "ErrorInfo": "database down",
+            "ResultItem": [{"To_Account": "alice", "ResultCode": 38001}]});
+    }
+    let items = body["FriendItem"]
+        .as_array()
+        .or(body["ResponseFriendItem"].as_array())
+        .unwrap();
+    let result_item: Vec<Value> = items
+        .iter()
+        .map(|item| {
+            let accepting = item["ResponseAction"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("Response_Action_Agree"));
+            let (code, info) = match () {
+                _ if item["AddWording"] == "spam" => (38001, "no spam here"),
+                _ if item["To_Account"] == "vip" => (1, ""),
+                _ if item["To_Account"] == "mallory" && accepting => (38002, "mallory is banned"),
+                _ => (0, ""),
+            };
+            json!({"To_Account": item["To_Account"], "ResultCode": code, "ResultInfo": info})
+        })
+        .collect();
+    json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "ResultItem": result_item})
 }
 
 /// A server whose webhooks go to a fresh backend, and what that backend takes.
@@ -451,6 +483,174 @@ async fn friends_and_blacklists_made_and_removed_are_told() {
     // The import's friendship was never told.
     while let Ok(call) = calls.try_recv() {
         assert_ne!(call.query["CallbackCommand"], friend_add, "{call:?}");
+    }
+    server.stop().await;
+}
+
+/// The codes of a `relation_results` answer, in order.
+fn result_codes(reply: Reply) -> Vec<(String, u32, String)> {
+    let Reply::RelationResults { results } = reply else {
+        panic!("expected relation results, got {reply:?}")
+    };
+    (results.into_iter())
+        .map(|r| (r.user_id.to_string(), r.code.0, r.message))
+        .collect()
+}
+
+/// The users on `client`'s list.
+async fn listed(client: &mut Client, relation: Relation) -> Vec<String> {
+    let Reply::Relations { entries, .. } = client.ok(Request::RelationList { relation }).await
+    else {
+        panic!("expected a list")
+    };
+    entries.into_iter().map(|e| e.user_id.to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_users_friend_requests_and_answers_are_the_backends_to_refuse() {
+    let (server, mut calls) = start(vec![Hook::PrevFriendAdd, Hook::PrevFriendResponse]).await;
+    let (add, response) = (
+        "Sns.CallbackPrevFriendAdd",
+        "Sns.CallbackPrevFriendResponse",
+    );
+    let mut alice = server.login("alice", "laptop").await;
+    let mut bob = server.login("bob", "phone").await;
+    let mut mallory = server.login("mallory", "phone").await;
+    let mut broken = server.login("broken", "phone").await;
+    let _dave = server.login("dave", "laptop").await;
+    let ask = |users: &[&str], wording: &str| Request::RelationAdd {
+        relation: Relation::Friend,
+        users: users.iter().map(|u| uid(u)).collect(),
+        fields: protocol::RelationFields {
+            remark: "pal".into(),
+            wording: wording.into(),
+            source: "AddSource_Type_Web".into(),
+        },
+    };
+
+    // Refused with the backend's own code and words: nothing is made of the request.
+    let codes = result_codes(bob.ok(ask(&["alice", "carol"], "spam")).await);
+    let refused = |user: &str| (user.to_owned(), 38001, "no spam here".to_owned());
+    assert_eq!(codes, vec![refused("alice"), refused("carol")]);
+    let asked = next(&mut calls, add).await;
+    assert_eq!(asked.query["OptPlatform"], "Web");
+    assert_eq!(
+        asked.body,
+        json!({
+            "CallbackCommand": add,
+            "EventTime": asked.body["EventTime"],
+            "Requester_Account": "bob",
+            "From_Account": "bob",
+            "FriendItem": [
+                {"To_Account": "alice", "Remark": "pal", "GroupName": "",
+                 "AddSource": "AddSource_Type_Web", "AddWording": "spam"},
+                {"To_Account": "carol", "Remark": "pal", "GroupName": "",
+                 "AddSource": "AddSource_Type_Web", "AddWording": "spam"},
+            ],
+            "AddType": "Add_Type_Both",
+            "ForceAddFlags": 0,
+        })
+    );
+    assert!(
+        listed(&mut alice, Relation::ApplicationReceived)
+            .await
+            .is_empty()
+    );
+
+    // A code outside 38000 - 39000 refuses too, with 38000.
+    let codes = result_codes(bob.ok(ask(&["vip"], "hello")).await);
+    assert_eq!(
+        codes[0].1,
+        ErrorCode::FRIEND_REFUSED_BY_BACKEND.0,
+        "{codes:?}"
+    );
+    next(&mut calls, add).await;
+
+    // Let through: the request goes on as the peer's AllowType says (an application).
+    let codes = result_codes(bob.ok(ask(&["alice"], "hello")).await);
+    assert_eq!(
+        codes[0].1,
+        ErrorCode::FRIEND_APPLICATION_PENDING.0,
+        "{codes:?}"
+    );
+    next(&mut calls, add).await;
+    // The backend failing lets the request through, whatever it says of the users.
+    let codes = result_codes(broken.ok(ask(&["alice"], "hello")).await);
+    assert_eq!(
+        codes[0].1,
+        ErrorCode::FRIEND_APPLICATION_PENDING.0,
+        "{codes:?}"
+    );
+    next(&mut calls, add).await;
+    // The backend's own requests are not asked about, as with Tencent.
+    let reply = server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "dave", "AddFriendItem": [
+                {"To_Account": "alice", "AddWording": "spam"}]}),
+        )
+        .await;
+    assert_eq!(reply["ResultItem"][0]["ResultCode"], 30539, "{reply}");
+
+    // An acceptance refused: the application stays.
+    let codes = result_codes(mallory.ok(ask(&["alice"], "hello")).await);
+    assert_eq!(codes[0].1, ErrorCode::FRIEND_APPLICATION_PENDING.0);
+    next(&mut calls, add).await;
+    let accept = Request::ApplicationAccept {
+        user: uid("mallory"),
+        both: true,
+        fields: protocol::RelationFields {
+            remark: "new pal".into(),
+            ..Default::default()
+        },
+    };
+    match alice.request(accept).await {
+        ServerFrame::Error { code, message, .. } => {
+            assert_eq!((code.0, message.as_str()), (38002, "mallory is banned"));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let asked = next(&mut calls, response).await;
+    assert_eq!(asked.query["OptPlatform"], "Web");
+    assert_eq!(
+        asked.body,
+        json!({
+            "CallbackCommand": response,
+            "EventTime": asked.body["EventTime"],
+            "Requester_Account": "alice",
+            "From_Account": "alice",
+            "ResponseFriendItem": [{"To_Account": "mallory", "Remark": "new pal",
+                "TagName": "", "ResponseAction": "Response_Action_AgreeAndAdd"}],
+        })
+    );
+    let mut applicants = listed(&mut alice, Relation::ApplicationReceived).await;
+    applicants.sort();
+    assert_eq!(applicants, ["bob", "broken", "dave", "mallory"]);
+    assert!(listed(&mut alice, Relation::Friend).await.is_empty());
+
+    // A refusal let through: asked about the users who applied, and the application goes.
+    let refuse = Request::RelationRemove {
+        relation: Relation::ApplicationReceived,
+        users: vec![uid("bob"), uid("erin")],
+    };
+    let codes = result_codes(alice.ok(refuse).await);
+    assert_eq!(codes[0], ("bob".to_owned(), 0, String::new()));
+    let asked = next(&mut calls, response).await;
+    assert_eq!(
+        asked.body["ResponseFriendItem"],
+        json!([{"To_Account": "bob", "Remark": "", "TagName": "",
+            "ResponseAction": "Response_Action_Reject"}])
+    );
+    assert!(
+        !listed(&mut alice, Relation::ApplicationReceived)
+            .await
+            .contains(&"bob".to_owned())
+    );
+    assert!(listed(&mut bob, Relation::ApplicationSent).await.is_empty());
+
+    // Nothing else was asked: not the backend's own request.
+    if let Ok(call) = calls.try_recv() {
+        panic!("unexpected webhook {call:?}");
     }
     server.stop().await;
 }

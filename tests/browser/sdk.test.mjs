@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
 import ts from 'typescript';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -1664,6 +1665,80 @@ test('setFriendApplicationRead: applications read on one device are read on the 
   });
   await phone.close();
   assert.equal(fresh, 1);
+});
+
+test("the app's backend refuses friend requests and answers through Tencent's webhooks: the promise rejects with its code and words", async () => {
+  const [alice, bob, mallory] = ['alice', 'bob', 'mallory'].map((u) => `${u}-screen-${run}`);
+  // A backend written from Tencent's docs of Sns.CallbackPrevFriendAdd and
+  // Sns.CallbackPrevFriendResponse: no spam wording, and mallory is banned.
+  const asked = [];
+  const backend = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', () => {
+      const body = JSON.parse(raw);
+      asked.push(body);
+      const items = body.FriendItem ?? body.ResponseFriendItem ?? [];
+      const ResultItem = items.map(({ To_Account, AddWording, ResponseAction }) => {
+        if (AddWording === 'spam') return { To_Account, ResultCode: 38001, ResultInfo: 'no spam here' };
+        if (To_Account === mallory && ResponseAction?.startsWith('Response_Action_Agree')) {
+          return { To_Account, ResultCode: 38002, ResultInfo: 'banned' };
+        }
+        return { To_Account, ResultCode: 0, ResultInfo: '' };
+      });
+      res.writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', ResultItem }));
+    });
+  });
+  await new Promise((r) => backend.listen(0, '127.0.0.1', r));
+  const screened = await startServer({
+    sdkAppId: SDKAPPID,
+    secret: SECRET,
+    env: {
+      DUET_WEBHOOK_URL: `http://127.0.0.1:${backend.address().port}/im/callback`,
+      DUET_WEBHOOKS: 'Sns.CallbackPrevFriendAdd,Sns.CallbackPrevFriendResponse',
+    },
+  });
+  try {
+    const got = await page.evaluate(async ({ wsUrl, SDKAPPID, users, alice, bob, mallory }) => {
+      const { default: DuetChat } = await import('/pkg/index.js');
+      const [a, b, m] = await window.signInAll(SDKAPPID, wsUrl, users);
+      const failure = (call) => call.then((r) => ['resolved', r.data], (e) => [e.code, e.message]);
+      const out = {};
+      out.spam = await failure(b.addFriend({ to: alice, wording: 'spam' }));
+      out.spamApplications = (await a.getFriendApplicationList()).data.applicationList.length;
+      out.bob = (await b.addFriend({ to: alice, wording: 'hello' })).data.code;
+      out.mallory = (await m.addFriend({ to: alice, wording: 'hello' })).data.code;
+      out.accept = await failure(a.acceptFriendApplication({
+        userID: mallory, type: DuetChat.TYPES.SNS_APPLICATION_AGREE_AND_ADD,
+      }));
+      out.refuse = await failure(a.refuseFriendApplication({ userID: bob }));
+      out.left = (await a.getFriendApplicationList()).data.applicationList.map((x) => x.userID);
+      out.friends = (await a.getFriendList()).data.length;
+      for (const chat of [a, b, m]) await chat.logout();
+      return out;
+    }, { wsUrl: screened.ws, SDKAPPID, users: [alice, bob, mallory].map((u) => [u, sig(u)]), alice, bob, mallory });
+    assert.deepEqual(got.spam, [38001, 'no spam here'], 'refused with the backend\'s code and words');
+    assert.equal(got.spamApplications, 0, 'a refused request makes no application');
+    assert.deepEqual([got.bob, got.mallory], [30539, 30539], 'let through: applications');
+    assert.deepEqual(got.accept, [38002, 'banned'], 'an acceptance refused');
+    assert.deepEqual(got.refuse, ['resolved', {}], 'a refusal let through');
+    assert.deepEqual(got.left, [mallory], 'the refused acceptance leaves the application; the refusal took bob\'s');
+    assert.equal(got.friends, 0);
+    assert.deepEqual(
+      asked.map((a) => [a.CallbackCommand, a.From_Account, (a.FriendItem ?? a.ResponseFriendItem).map((i) => i.ResponseAction ?? i.AddWording)]),
+      [
+        ['Sns.CallbackPrevFriendAdd', bob, ['spam']],
+        ['Sns.CallbackPrevFriendAdd', bob, ['hello']],
+        ['Sns.CallbackPrevFriendAdd', mallory, ['hello']],
+        ['Sns.CallbackPrevFriendResponse', alice, ['Response_Action_AgreeAndAdd']],
+        ['Sns.CallbackPrevFriendResponse', alice, ['Response_Action_Reject']],
+      ],
+    );
+  } finally {
+    await screened.stop();
+    backend.close();
+  }
 });
 
 test('deleteMessage removes messages from the user\'s history on every device; the peer keeps them', async () => {

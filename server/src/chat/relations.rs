@@ -4,7 +4,7 @@
 use super::{Chat, check_count, check_user_count, friend_fields};
 use crate::error::ChatError;
 use crate::storage::{APPLICATIONS_READ_TAG, Origin, RelationChange};
-use crate::webhooks::Changer;
+use crate::webhooks::{Changer, Hook, Refusals, Response};
 use protocol::frame::{MAX_CHECK_PER_REQUEST, UserResult};
 use protocol::{ErrorCode, Relation, RelationEntry, RelationFields, Seq, UserId};
 use std::collections::HashMap;
@@ -51,7 +51,9 @@ impl Chat {
     /// once, as does a request to a user who had applied to `me` (it accepts that application)
     /// or is a friend both ways already; `NeedConfirm`, the default, sends a friend
     /// application, answered 30539 (pending) until the peer accepts or refuses it. `fields`
-    /// (remark, wording, source) go with `me`'s entry and the application.
+    /// (remark, wording, source) go with `me`'s entry and the application. A user's own
+    /// request (`by` [`Changer::User`]) is the app's backend's to refuse first
+    /// (`Sns.CallbackPrevFriendAdd`), as with Tencent; the backend's own is not.
     pub async fn request_friends(
         &self,
         me: &UserId,
@@ -62,6 +64,16 @@ impl Chat {
         check_user_count(users.len())?;
         let tags = checked_tags(fields)?;
         let peers = others(me, &users);
+        let refused = match by {
+            Changer::User => {
+                let now = self.clock.now_ms();
+                self.webhooks
+                    .before_friend_add(me, &peers, fields, now)
+                    .await
+            }
+            _ => Refusals::new(),
+        };
+        let (peers, mut outcomes) = screened(peers, refused);
         let allow = self.allow_types(&peers).await?;
         let applied = self
             .storage
@@ -72,7 +84,6 @@ impl Chat {
             .check_relations(Relation::Friend, me, &peers)
             .await?;
         let (mut at_once, mut accepting, mut asking) = (Vec::new(), Vec::new(), Vec::new());
-        let mut outcomes = Outcomes::new();
         for ((peer, (applied, _)), (listed, lists_me)) in
             peers.into_iter().zip(applied).zip(friends)
         {
@@ -122,7 +133,8 @@ impl Chat {
     /// wording and source it applied with (Tencent's friend entry keeps `Tag_SNS_IM_AddSource`
     /// and `Tag_SNS_IM_AddWording`), and `me` lists `applicant` too when `both` (`fields`, a
     /// remark, going with that entry). The application then leaves both users' lists. 30001
-    /// when there is none.
+    /// when there is none; the app's backend may refuse the acceptance
+    /// (`Sns.CallbackPrevFriendResponse`).
     pub async fn accept_application(
         &self,
         me: &UserId,
@@ -144,6 +156,18 @@ impl Chat {
                 ErrorCode::RELATION_INVALID,
                 format!("{applicant} has not applied to be friends"),
             ));
+        }
+        let response = match both {
+            true => Response::AgreeAndAdd,
+            false => Response::Agree,
+        };
+        let now = self.clock.now_ms();
+        let asked = std::slice::from_ref(&applicant);
+        let refused = (self.webhooks)
+            .before_friend_response(me, asked, (response, &fields.remark), now)
+            .await;
+        if let Some(e) = refused.into_values().next() {
+            return Err(e);
         }
         // What the applicant gave with its application goes with its new entry.
         let applied = (self
@@ -174,6 +198,41 @@ impl Chat {
         }
         self.close_applications(me, vec![applicant.clone()]).await?;
         Ok(done(applicant))
+    }
+
+    /// `me` refuses the friend applications of `users` (Tencent's `refuseFriendApplication`,
+    /// and its `deleteFriendApplication` of one received, which leaves the applicant's list
+    /// too here): each leaves both users' lists, unless the app's backend refuses the answer
+    /// (`Sns.CallbackPrevFriendResponse`, asked about the users who did apply). One result
+    /// per user, in order.
+    pub async fn refuse_applications(
+        &self,
+        me: &UserId,
+        users: Vec<UserId>,
+    ) -> Result<Vec<UserResult>, ChatError> {
+        check_user_count(users.len())?;
+        let peers = others(me, &users);
+        let mut refused = Refusals::new();
+        if self.webhooks.wants(Hook::PrevFriendResponse) {
+            let pending = (self.storage)
+                .check_relations(Relation::ApplicationReceived, me, &peers)
+                .await?;
+            let applicants: Vec<UserId> = (peers.iter().zip(pending))
+                .filter(|(_, (applied, _))| *applied)
+                .map(|(peer, _)| peer.clone())
+                .collect();
+            let now = self.clock.now_ms();
+            refused = (self.webhooks)
+                .before_friend_response(me, &applicants, (Response::Reject, ""), now)
+                .await;
+        }
+        let (peers, mut outcomes) = screened(peers, refused);
+        let change = RelationChange {
+            both_ways: true,
+            ..self.change(Relation::ApplicationReceived, me, peers, false)
+        };
+        outcomes.extend(self.apply(change, Changer::User).await?);
+        Ok(results(me, users, &outcomes))
     }
 
     /// Sets the remark of `user`'s entry on `me`'s list of `relation` (Tencent's
@@ -349,6 +408,17 @@ fn others(owner: &UserId, users: &[UserId]) -> Vec<UserId> {
         }
     }
     peers
+}
+
+/// The peers the app's backend let through, and the outcomes of those it refused.
+fn screened(peers: Vec<UserId>, refused: Refusals) -> (Vec<UserId>, Outcomes) {
+    let peers = (peers.into_iter())
+        .filter(|peer| !refused.contains_key(peer))
+        .collect();
+    let outcomes = (refused.into_iter())
+        .map(|(peer, e)| (peer, Err(e)))
+        .collect();
+    (peers, outcomes)
 }
 
 /// The fields as kept tags, each checked against Tencent's limits.

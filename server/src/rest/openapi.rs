@@ -113,6 +113,8 @@ fn webhooks(generator: &mut SchemaGenerator, refusal: &Value) -> Value {
             Hook::AfterMsgWithDraw => generator.subschema_for::<Event<MsgWithDraw>>(),
             Hook::AfterMsgReport => generator.subschema_for::<Event<MsgReport>>(),
             Hook::StateChange => generator.subschema_for::<Event<StateChange>>(),
+            Hook::PrevFriendAdd => generator.subschema_for::<Event<PrevFriendAdd>>(),
+            Hook::PrevFriendResponse => generator.subschema_for::<Event<PrevFriendResponse>>(),
             Hook::FriendAdd => generator.subschema_for::<Event<FriendAdd>>(),
             Hook::FriendDelete | Hook::BlackListAdd | Hook::BlackListDelete => {
                 generator.subschema_for::<Event<Pairs>>()
@@ -121,6 +123,9 @@ fn webhooks(generator: &mut SchemaGenerator, refusal: &Value) -> Value {
         let answer = match hook {
             Hook::BeforeSendMsg => {
                 json!({ "anyOf": [generator.subschema_for::<BeforeSendAnswer>(), refusal] })
+            }
+            Hook::PrevFriendAdd | Hook::PrevFriendResponse => {
+                json!(generator.subschema_for::<PrevFriendAnswer>())
             }
             _ => json!(generator.subschema_for::<protocol::rest::Status>()),
         };

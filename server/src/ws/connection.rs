@@ -803,6 +803,13 @@ impl Connection {
                     results: vec![result],
                 })
             })),
+            Request::RelationRemove {
+                relation: Relation::ApplicationReceived,
+                users,
+            } => later(Box::pin(async move {
+                let results = chat.refuse_applications(&me, users).await?;
+                Ok(Reply::RelationResults { results })
+            })),
             Request::RelationRemove { relation, users } => {
                 later(change_relations(chat, me, relation, users, false))
             }
