@@ -165,6 +165,21 @@ pub struct Pair {
     pub initiator_account: Option<UserId>,
 }
 
+/// `Profile.CallbackPortraitSet`: a user's profile fields set, by the user or the app's
+/// backend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PortraitSet {
+    /// Who set them: the user, or the administrator for the backend's `portrait_set`.
+    #[serde(rename = "Operator_Account")]
+    pub operator_account: UserId,
+    #[serde(rename = "From_Account")]
+    pub from_account: UserId,
+    /// The fields set, each with the value it has now.
+    #[serde(rename = "ProfileItem")]
+    pub profile_item: Vec<crate::rest::TagValue>,
+}
+
 /// `Sns.CallbackPrevFriendAdd`: a user's friend request, before anything is made of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -9,6 +9,7 @@
 //! - `C2C.CallbackAfterMsgWithDraw` and `C2C.CallbackAfterMsgReport` are told of a recall and
 //!   of a conversation read.
 //! - `State.StateChange` is told when a device signs in, signs out or loses its connection.
+//! - `Profile.CallbackPortraitSet` is told of profile fields set by a user or the backend.
 //! - `Sns.CallbackPrevFriendAdd` is asked before a user's own friend request is made, and
 //!   `Sns.CallbackPrevFriendResponse` before a user's acceptance or refusal of a friend
 //!   application is kept. The answer lets each user through or refuses it (38000, or the
@@ -100,6 +101,7 @@ pub enum Hook {
     AfterMsgWithDraw,
     AfterMsgReport,
     StateChange,
+    PortraitSet,
     PrevFriendAdd,
     PrevFriendResponse,
     FriendAdd,
@@ -116,6 +118,7 @@ impl ValueEnum for Hook {
             Hook::AfterMsgWithDraw,
             Hook::AfterMsgReport,
             Hook::StateChange,
+            Hook::PortraitSet,
             Hook::PrevFriendAdd,
             Hook::PrevFriendResponse,
             Hook::FriendAdd,
@@ -139,6 +142,7 @@ impl Hook {
             Hook::AfterMsgWithDraw => "C2C.CallbackAfterMsgWithDraw",
             Hook::AfterMsgReport => "C2C.CallbackAfterMsgReport",
             Hook::StateChange => "State.StateChange",
+            Hook::PortraitSet => "Profile.CallbackPortraitSet",
             Hook::PrevFriendAdd => "Sns.CallbackPrevFriendAdd",
             Hook::PrevFriendResponse => "Sns.CallbackPrevFriendResponse",
             Hook::FriendAdd => "Sns.CallbackFriendAdd",
@@ -158,6 +162,7 @@ impl Hook {
             Hook::AfterMsgWithDraw => "After a one-to-one message was recalled",
             Hook::AfterMsgReport => "After a user read a one-to-one conversation",
             Hook::StateChange => "A device signed in, signed out or lost its connection",
+            Hook::PortraitSet => "A user's profile fields were set, by the user or the backend",
             Hook::PrevFriendAdd => {
                 "Before a user's friend request is made: let it through or refuse it, user by user"
             }
@@ -458,6 +463,33 @@ impl Webhooks {
             last_read_time: now_ms / 1000,
         };
         target.notify(Hook::AfterMsgReport, platform, now_ms, body);
+    }
+
+    /// Tells the backend that `user`'s profile fields `items` were set, by the user itself
+    /// from a device or by the backend's REST call (`Profile.CallbackPortraitSet`).
+    pub fn portrait_set(
+        &self,
+        user: &UserId,
+        items: Vec<protocol::rest::TagValue>,
+        platform: Platform,
+        now_ms: u64,
+    ) {
+        let Some(target) = self.target(Hook::PortraitSet) else {
+            return;
+        };
+        if items.is_empty() {
+            return;
+        }
+        let operator = match platform {
+            Platform::Web => user,
+            Platform::RestApi => &target.admin,
+        };
+        let body = webhook::PortraitSet {
+            operator_account: operator.clone(),
+            from_account: user.clone(),
+            profile_item: items,
+        };
+        target.notify(Hook::PortraitSet, platform, now_ms, body);
     }
 
     /// Asks the backend about `from`'s own friend request to `peers`, with its `fields`

@@ -654,3 +654,61 @@ async fn a_users_friend_requests_and_answers_are_the_backends_to_refuse() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn profiles_set_by_a_user_or_the_backend_are_told() {
+    let (server, mut calls) = start(vec![Hook::PortraitSet]).await;
+    let command = "Profile.CallbackPortraitSet";
+    let mut alice = server.login("alice", "laptop").await;
+
+    // A user's own: the nickname and the fields it set, with their values.
+    alice
+        .ok(Request::ProfileSet {
+            nick: Some("Ali".into()),
+            avatar: None,
+            details: protocol::ProfileDetails {
+                birthday: Some(19900101),
+                allow_type: Some("AllowType_Type_AllowAny".into()),
+                ..Default::default()
+            },
+        })
+        .await;
+    let told = next(&mut calls, command).await;
+    assert_eq!(told.query["OptPlatform"], "Web");
+    let mut items = told.body["ProfileItem"].as_array().unwrap().clone();
+    items.sort_by_key(|i| i["Tag"].as_str().unwrap().to_owned());
+    assert_eq!(
+        (&told.body["Operator_Account"], &told.body["From_Account"]),
+        (&json!("alice"), &json!("alice"))
+    );
+    assert_eq!(
+        items,
+        vec![
+            json!({"Tag": "Tag_Profile_IM_AllowType", "Value": "AllowType_Type_AllowAny"}),
+            json!({"Tag": "Tag_Profile_IM_BirthDay", "Value": 19900101}),
+            json!({"Tag": "Tag_Profile_IM_Nick", "Value": "Ali"}),
+        ]
+    );
+
+    // The backend's, with the administrator as the operator; a refused one is not told.
+    let set = |value: Value| {
+        json!({"From_Account": "alice", "ProfileItem": [
+            {"Tag": "Tag_Profile_IM_SelfSignature", "Value": value}]})
+    };
+    let refused = server.rest("profile/portrait_set", set(json!(7))).await;
+    assert_ne!(code(&refused), 0, "{refused}");
+    let reply = server
+        .rest("profile/portrait_set", set(json!("on holiday")))
+        .await;
+    assert_eq!(code(&reply), 0, "{reply}");
+    let told = next(&mut calls, command).await;
+    assert_eq!(told.query["OptPlatform"], "RESTAPI");
+    assert_eq!(told.body["Operator_Account"], "administrator");
+    assert_eq!(told.body["From_Account"], "alice");
+    assert_eq!(
+        told.body["ProfileItem"],
+        json!([{"Tag": "Tag_Profile_IM_SelfSignature", "Value": "on holiday"}])
+    );
+    assert!(calls.try_recv().is_err(), "told once for each");
+    server.stop().await;
+}

@@ -5,6 +5,9 @@
 use super::profile_fields::ProfileFields;
 use super::{Chat, check_user_count};
 use crate::error::ChatError;
+use crate::storage::ProfileUpdate;
+use crate::webhooks::{Hook, Platform};
+use protocol::rest::{TAG_IMAGE, TAG_NICK, TagValue};
 use protocol::{Profile, ProfileDetails, UserId};
 
 impl Chat {
@@ -38,6 +41,37 @@ impl Chat {
             self.storage.set_profile_tags(user, tags).await?;
         }
         Ok(())
+    }
+
+    /// Tells the app's backend of the profile fields just set for `user`, from a device or by
+    /// its REST call (`Profile.CallbackPortraitSet`): the nickname and avatar of `update` and
+    /// the kept `tags` (values as JSON text).
+    pub fn tell_profile_set(
+        &self,
+        user: &UserId,
+        update: &ProfileUpdate,
+        tags: &[(String, String)],
+        platform: Platform,
+    ) {
+        if !self.webhooks.wants(Hook::PortraitSet) {
+            return;
+        }
+        let text = |tag: &str, value: &Option<String>| {
+            (value.as_deref()).map(|v| TagValue {
+                tag: tag.to_owned(),
+                value: v.into(),
+            })
+        };
+        let named = [
+            text(TAG_NICK, &update.nick),
+            text(TAG_IMAGE, &update.avatar),
+        ];
+        let fields = tags.iter().map(|(tag, json)| TagValue {
+            tag: tag.clone(),
+            value: serde_json::from_str(json).unwrap_or_else(|_| json.as_str().into()),
+        });
+        let items = named.into_iter().flatten().chain(fields).collect();
+        (self.webhooks).portrait_set(user, items, platform, self.clock.now_ms());
     }
 
     /// The profiles of those of `users` that exist, in order, with every field set.

@@ -113,6 +113,7 @@ fn webhooks(generator: &mut SchemaGenerator, refusal: &Value) -> Value {
             Hook::AfterMsgWithDraw => generator.subschema_for::<Event<MsgWithDraw>>(),
             Hook::AfterMsgReport => generator.subschema_for::<Event<MsgReport>>(),
             Hook::StateChange => generator.subschema_for::<Event<StateChange>>(),
+            Hook::PortraitSet => generator.subschema_for::<Event<PortraitSet>>(),
             Hook::PrevFriendAdd => generator.subschema_for::<Event<PrevFriendAdd>>(),
             Hook::PrevFriendResponse => generator.subschema_for::<Event<PrevFriendResponse>>(),
             Hook::FriendAdd => generator.subschema_for::<Event<FriendAdd>>(),

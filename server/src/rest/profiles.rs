@@ -6,6 +6,7 @@ use crate::chat::Chat;
 use crate::chat::check_user_count;
 use crate::error::ChatError;
 use crate::storage::ProfileUpdate;
+use crate::webhooks::Platform;
 use axum::body::Bytes;
 use protocol::rest::*;
 use protocol::{ErrorCode, UserId};
@@ -32,10 +33,9 @@ pub(super) async fn set(chat: &Chat, body: &Bytes) -> Outcome {
             tag => tags.push((tag.to_owned(), fields.check(tag, &item.value)?)),
         }
     }
-    chat.set_profile(&user, update, false).await?;
-    if !tags.is_empty() {
-        chat.storage.set_profile_tags(&user, tags).await?;
-    }
+    chat.set_profile(&user, update.clone(), false).await?;
+    chat.keep_profile_tags(&user, tags.clone()).await?;
+    chat.tell_profile_set(&user, &update, &tags, Platform::RestApi);
     ok(Empty {})
 }
 

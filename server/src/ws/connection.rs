@@ -12,7 +12,7 @@ use crate::error::ChatError;
 use crate::hub::{Eviction, Queued, Registration};
 use crate::rate::TokenBucket;
 use crate::storage::{HistoryQuery, Origin, ProfileUpdate};
-use crate::webhooks::{Changer, StateChange};
+use crate::webhooks::{Changer, Platform, StateChange};
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -844,11 +844,12 @@ impl Connection {
             } => later(Box::pin(async move {
                 // Everything is checked before anything is kept.
                 let tags = chat.checked_profile_tags(details)?;
-                if nick.is_some() || avatar.is_some() {
-                    let update = ProfileUpdate { nick, avatar };
-                    chat.set_profile(&me, update, false).await?;
+                let update = ProfileUpdate { nick, avatar };
+                if update.nick.is_some() || update.avatar.is_some() {
+                    chat.set_profile(&me, update.clone(), false).await?;
                 }
-                chat.keep_profile_tags(&me, tags).await?;
+                chat.keep_profile_tags(&me, tags.clone()).await?;
+                chat.tell_profile_set(&me, &update, &tags, Platform::Web);
                 Ok(Reply::Profiles {
                     profiles: chat.full_profiles(std::slice::from_ref(&me)).await?,
                 })
