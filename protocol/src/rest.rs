@@ -1218,6 +1218,79 @@ pub struct ExportedMsg {
     pub cloud_custom_data: String,
 }
 
+// ---- open_msg_svc: hourly history files -------------------------------------------------
+
+/// `open_msg_svc/get_history`: where to download every one-to-one message sent in one hour.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GetHistory {
+    /// `C2C`; Duet has no groups, so `Group` is refused.
+    #[serde(rename = "ChatType")]
+    pub chat_type: String,
+    /// The hour, `YYYYMMDDHH` in Beijing time (UTC+8) as Tencent's is: `2026120521` is 21:00 to
+    /// 21:59 on 5 December 2026.
+    #[serde(rename = "MsgTime")]
+    pub msg_time: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GetHistoryReply {
+    /// The hour's file; empty when no message of the hour is kept.
+    #[serde(rename = "File")]
+    pub file: Vec<HistoryFile>,
+}
+
+/// One gzipped file of an hour's messages: a JSON object `{"MsgList": [...]}` of
+/// [`HistoryFileMsg`], one message a line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HistoryFile {
+    /// Download it with a plain GET, no signature, before `ExpireTime`.
+    #[serde(rename = "URL")]
+    pub url: String,
+    /// `YYYY-MM-DD HH:MM:SS`, Beijing time; ask again for a new link after it.
+    #[serde(rename = "ExpireTime")]
+    pub expire_time: String,
+    /// Size and MD5 (lowercase hex) of the JSON before gzip.
+    #[serde(rename = "FileSize")]
+    pub file_size: u64,
+    #[serde(rename = "FileMD5")]
+    pub file_md5: String,
+    /// Size and MD5 of the gzipped file as downloaded.
+    #[serde(rename = "GzipSize")]
+    pub gzip_size: u64,
+    #[serde(rename = "GzipMD5")]
+    pub gzip_md5: String,
+}
+
+/// One message in a history file, as Tencent's files write it (`MsgTimestamp`, not
+/// `MsgTimeStamp`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HistoryFileMsg {
+    #[serde(rename = "From_Account")]
+    pub from_account: String,
+    #[serde(rename = "To_Account")]
+    pub to_account: String,
+    #[serde(rename = "MsgTimestamp")]
+    pub msg_timestamp: u64,
+    #[serde(rename = "MsgSeq")]
+    pub msg_seq: u64,
+    #[serde(rename = "MsgRandom")]
+    pub msg_random: u32,
+    /// Names the message to `admin_msgwithdraw` and the other commands that take a `MsgKey`.
+    #[serde(rename = "MsgKey")]
+    pub msg_key: String,
+    /// 3: recalled since (its `MsgBody` is then empty), as in `admin_getroammsg`.
+    #[serde(rename = "MsgFlagBits")]
+    pub msg_flag_bits: u32,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<Element>,
+    #[serde(rename = "CloudCustomData")]
+    pub cloud_custom_data: String,
+}
+
 // ---- openim: state and unread counts -----------------------------------------------------
 
 /// `openim/querystate`: whether accounts are online.

@@ -122,7 +122,8 @@ impl Target {
             }
             Target::Local(chat) => {
                 let body = axum::body::Bytes::from(body.to_string());
-                let response = match crate::rest::dispatch(chat, command, &body).await {
+                let base = crate::media::public_base(chat, &axum::http::HeaderMap::new());
+                let response = match crate::rest::dispatch(chat, command, &body, &base).await {
                     Ok(response) => response,
                     Err(e) => {
                         return Err(AdminError::Refused {

@@ -151,8 +151,12 @@ fn write_archive(
                 let entry = entry.map_err(io(dir.display().to_string()))?;
                 let path = entry.path();
                 let name = entry.file_name();
-                // Uploads in progress are not media yet.
-                if name == "tmp" || name.to_string_lossy().ends_with(".tmp") {
+                // Uploads in progress are not media yet; the history files of
+                // `open_msg_svc/get_history` are made again from the messages when asked for.
+                if name == "tmp"
+                    || (dir == media_dir && name == "history")
+                    || name.to_string_lossy().ends_with(".tmp")
+                {
                     continue;
                 }
                 if path.is_dir() {

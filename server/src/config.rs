@@ -136,6 +136,12 @@ impl Config {
             .unwrap_or_else(|| self.data_dir.join("media"))
     }
 
+    /// Where the hourly history files are made: under the media dir, which the nodes of a
+    /// cluster share.
+    pub fn history_files_dir(&self) -> PathBuf {
+        self.media_dir().join("history")
+    }
+
     /// How long media is kept after its last upload.
     pub fn media_ttl_ms(&self) -> u64 {
         self.media

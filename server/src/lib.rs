@@ -25,6 +25,7 @@ pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod followers;
+pub mod history_files;
 pub mod hub;
 pub mod identity;
 pub mod media;
@@ -217,6 +218,7 @@ pub fn router(state: AppState) -> Router {
             post(rest::handle).get(rest::handle),
         )
         .route("/v4/openapi.json", get(rest::openapi::serve))
+        .route("/history/{name}", get(rest::history::download))
         .route("/duet/config", get(www::client_config))
         .route("/duet/push/vapid", get(www::vapid_key))
         .route("/duet/dev/usersig", post(www::dev_usersig))

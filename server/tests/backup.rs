@@ -81,6 +81,14 @@ async fn a_backup_under_load_restores_every_acknowledged_message() {
         assert!(!senders.iter().any(|s| s.is_finished()), "a sender failed");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    // An hourly history file (`open_msg_svc/get_history`) is made again when asked for, not
+    // backed up.
+    std::fs::create_dir_all(live.join("media/history")).unwrap();
+    std::fs::write(
+        live.join("media/history/made.gz"),
+        b"made from the messages",
+    )
+    .unwrap();
     backup_started.store(true, Ordering::SeqCst);
     let backup = {
         let (live, archive) = (live.clone(), archive.clone());
@@ -137,6 +145,7 @@ async fn a_backup_under_load_restores_every_acknowledged_message() {
     ]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+    assert!(!restored.join("media/history").exists());
 
     let server = BinaryServer::spawn(&restored, &[], &[]).unwrap();
     for i in 0..SENDERS {

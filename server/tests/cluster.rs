@@ -597,3 +597,60 @@ async fn the_apps_rest_budget_holds_across_nodes() {
         "node b was charged with a's ten, yet served {served_by_b} of 10"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_hours_history_file_linked_by_one_node_downloads_from_another() {
+    let cluster = Cluster::new(2);
+    let media = tempfile::tempdir().unwrap();
+    let shared = [("DUET_MEDIA_DIR", media.path().to_str().unwrap())];
+    let (a, b) = (cluster.node_with(0, &shared), cluster.node_with(1, &shared));
+    let accounts = serde_json::json!({"Accounts": ["alice", "bob"]});
+    let made = a
+        .rest("im_open_login_svc/multiaccount_import", accounts)
+        .await;
+    assert_eq!(made["ErrorCode"], 0, "{made}");
+    // A message of the hour before this one, brought in as history.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let hour_s = now / 3600 * 3600 - 3600;
+    let imported = a
+        .rest(
+            "openim/importmsg",
+            serde_json::json!({"SyncFromOldSystem": 1, "From_Account": "alice", "To_Account": "bob",
+                "MsgRandom": 5, "MsgTimeStamp": hour_s + 30,
+                "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "an hour ago"}}]}),
+        )
+        .await;
+    assert_eq!(imported["ErrorCode"], 0, "{imported}");
+    let beijing = time::OffsetDateTime::from_unix_timestamp(hour_s as i64 + 8 * 3600).unwrap();
+    let hour = format!(
+        "{:04}{:02}{:02}{:02}",
+        beijing.year(),
+        u8::from(beijing.month()),
+        beijing.day(),
+        beijing.hour()
+    );
+    let reply = b
+        .rest(
+            "open_msg_svc/get_history",
+            serde_json::json!({"ChatType": "C2C", "MsgTime": hour}),
+        )
+        .await;
+    assert_eq!(reply["ErrorCode"], 0, "{reply}");
+    let url = reply["File"][0]["URL"].as_str().unwrap();
+    let name = url.rsplit('/').next().unwrap();
+    let gz = reqwest::get(format!("http://{}/history/{name}", a.addr))
+        .await
+        .unwrap();
+    assert_eq!(gz.status(), 200);
+    let gz = gz.bytes().await.unwrap();
+    assert_eq!(
+        gz.len() as u64,
+        reply["File"][0]["GzipSize"].as_u64().unwrap()
+    );
+    let mut json = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut json).unwrap();
+    assert!(json.contains("an hour ago"), "{json}");
+}

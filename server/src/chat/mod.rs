@@ -88,6 +88,8 @@ pub struct Chat {
     pub webhooks: Webhooks,
     /// The connections following users' presence.
     followers: crate::followers::Followers,
+    /// The hourly history files of `open_msg_svc/get_history`.
+    pub history_files: crate::history_files::HistoryFiles,
 }
 
 /// UserSigs remembered per user, and users remembered, for [`Revocation::sigs`]. Past the
@@ -168,6 +170,7 @@ impl Chat {
     ) -> Self {
         let signer = identity.signer();
         let friends_only = AtomicBool::new(config.friends_only);
+        let history_files = crate::history_files::HistoryFiles::new(config.history_files_dir());
         Self {
             storage,
             media,
@@ -183,6 +186,7 @@ impl Chat {
             push_wake: Arc::new(Notify::new()),
             webhooks,
             followers: Default::default(),
+            history_files,
         }
     }
 
@@ -720,9 +724,10 @@ impl Chat {
         Ok(self.storage.push_unregister(user, device, vendor).await?)
     }
 
-    /// One expiry pass: the store, then media. Both run whatever the other did; the first
-    /// failure is the answer. The server runs one every `expiry_interval`; the administrator
-    /// may ask for one at any time.
+    /// One expiry pass: the store, then media, then the history files whose links expired.
+    /// Each runs whatever the others did; the first failure of the first two is the answer.
+    /// The server runs one every `expiry_interval`; the administrator may ask for one at any
+    /// time.
     pub async fn expire_now(&self) -> Result<ExpiryPass, ChatError> {
         let store = self.storage.expire(self.clock.now_ms()).await;
         match &store {
@@ -751,6 +756,11 @@ impl Chat {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "media expiry pass failed"),
+        }
+        match self.history_files.sweep(self.clock.now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "removed expired history files"),
+            Err(e) => tracing::warn!(error = %e, "could not remove expired history files"),
         }
         Ok(ExpiryPass {
             store: store?,

@@ -17,6 +17,7 @@ pub mod sniff;
 pub mod store;
 
 use crate::AppState;
+use crate::chat::Chat;
 use crate::config::MediaConfig;
 use crate::rate::KeyedBuckets;
 use crate::shared_budgets::Unsent;
@@ -47,7 +48,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Media responses run nothing and embed nothing, even when opened directly.
 const MEDIA_CSP: &str = "default-src 'none'; sandbox";
 
-fn fail(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Response {
+pub(crate) fn fail(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Response {
     let body = json!({ "ActionStatus": "FAIL", "ErrorCode": code.0, "ErrorInfo": message.into() });
     (status, Json(body)).into_response()
 }
@@ -159,8 +160,8 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The base of download URLs: the configured public URL (set it in production), else this
 /// request's host, with the scheme a proxy names in `X-Forwarded-Proto` when that is `http` or
 /// `https`. A host that is not a plain host name or address is replaced by `localhost`.
-fn public_base(app: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &app.chat.config.media.public_url {
+pub(crate) fn public_base(chat: &Chat, headers: &HeaderMap) -> String {
+    if let Some(url) = &chat.config.media.public_url {
         return url.trim_end_matches('/').to_owned();
     }
     let proto = match header_str(headers, "x-forwarded-proto").map(str::trim) {
@@ -228,7 +229,7 @@ pub async fn upload(
         Ok(s) => s,
         Err(e) => return media_fail(e),
     };
-    let base = public_base(&app, &headers);
+    let base = public_base(&app.chat, &headers);
     let image = if kind == MediaKind::Image {
         match image_renditions(&app, &stored, &base, &file_name).await {
             Ok(image) => Some(image),

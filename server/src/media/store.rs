@@ -81,8 +81,19 @@ pub struct DiskStore {
 }
 
 /// A temporary file that removes itself unless kept.
-struct TempFile {
+pub(crate) struct TempFile {
     path: Option<PathBuf>,
+}
+
+impl TempFile {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        Self { path: Some(path) }
+    }
+
+    /// Keeps the file (it was renamed into place).
+    pub(crate) fn keep(&mut self) {
+        self.path = None;
+    }
 }
 
 impl Drop for TempFile {
@@ -102,7 +113,7 @@ pub fn valid_uuid(uuid: &str) -> bool {
 }
 
 /// Makes a directory's entries (a rename into it) durable.
-async fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) async fn sync_dir(dir: &Path) -> std::io::Result<()> {
     tokio::fs::File::open(dir).await?.sync_all().await
 }
 
@@ -168,9 +179,7 @@ impl MediaStore for DiskStore {
             rand::random::<u64>()
         );
         let path = self.dir.join("tmp").join(name);
-        let mut temp = TempFile {
-            path: Some(path.clone()),
-        };
+        let mut temp = TempFile::new(path.clone());
         let mut file = tokio::fs::File::create(&path).await?;
         let mut hasher = Sha256::new();
         let mut head = Vec::with_capacity(SNIFF_BYTES);
@@ -201,7 +210,7 @@ impl MediaStore for DiskStore {
         let created = !tokio::fs::try_exists(&target).await?;
         if created {
             tokio::fs::rename(&path, &target).await?;
-            temp.path = None;
+            temp.keep();
         }
         let meta = Meta {
             size,

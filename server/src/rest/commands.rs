@@ -457,6 +457,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         reply: Reply::Lines(schema::<ExportedMsg>),
     },
     c(
+        "open_msg_svc/get_history",
+        "Link to a gzipped file of every one-to-one message sent in one hour",
+        schema::<GetHistory>,
+        schema::<RestReply<GetHistoryReply>>,
+    ),
+    c(
         "duet/push_task",
         "Say how far a push to every account that this server started has gone",
         schema::<PushTask>,

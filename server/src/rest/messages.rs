@@ -294,6 +294,21 @@ pub(super) fn exported(m: &Message) -> ExportedMsg {
     }
 }
 
+/// A message as an hourly history file holds it (`open_msg_svc/get_history`).
+pub(super) fn history_file_msg(m: &Message) -> HistoryFileMsg {
+    HistoryFileMsg {
+        from_account: m.from.to_string(),
+        to_account: m.to.to_string(),
+        msg_timestamp: m.time_ms / 1000,
+        msg_seq: m.key.id,
+        msg_random: m.random,
+        msg_key: m.key.to_string(),
+        msg_flag_bits: if m.recalled { FLAG_RECALLED } else { 0 },
+        msg_body: m.elements.clone(),
+        cloud_custom_data: m.cloud_custom_data.clone().unwrap_or_default(),
+    }
+}
+
 /// A message's key as the app gave it (`field` names where); 20022, as for a message that is
 /// not there, when it is not one.
 fn msg_key(key: &str, field: &str) -> Result<MessageKey, ChatError> {

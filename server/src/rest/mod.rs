@@ -14,6 +14,7 @@ mod commands;
 mod config;
 mod contacts;
 mod friend_groups;
+pub mod history;
 mod messages;
 pub mod openapi;
 mod profiles;
@@ -32,6 +33,7 @@ use crate::shared_budgets::Unsent;
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use protocol::frame::MAX_ANSWER_BYTES;
 use protocol::rest::{Empty, RestReply, Status};
@@ -110,6 +112,7 @@ pub async fn handle(
     Path((service, command)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     body: Body,
 ) -> Response {
     let source = peer.map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.0.ip());
@@ -125,7 +128,8 @@ pub async fn handle(
                 format!("unknown command v4/{service}/{command}"),
             )
         });
-        let outcome = run(&app, source, known, &params, body).await;
+        let base = crate::media::public_base(&app.chat, &headers);
+        let outcome = run(&app, source, known, &params, &base, body).await;
         match &outcome {
             Ok(_) => tracing::debug!("answered"),
             Err(e) => tracing::debug!(code = e.code.0, "refused"),
@@ -146,6 +150,7 @@ async fn run(
     source: IpAddr,
     name: Result<&str, ChatError>,
     params: &HashMap<String, String>,
+    base: &str,
     body: Body,
 ) -> Outcome {
     let limits = &app.rest_limits;
@@ -180,12 +185,13 @@ async fn run(
             format!("request body is over the {limit}-byte limit"),
         )
     })?;
-    dispatch(&app.chat, name?, &body).await
+    dispatch(&app.chat, name?, &body, base).await
 }
 
-/// Runs the command named `name` (`service/command`) on an authenticated, bounded body. The
-/// admin CLI calls this in-process when it works on a data dir directly.
-pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
+/// Runs the command named `name` (`service/command`) on an authenticated, bounded body;
+/// `base` is where this server's links start (`https://host`). The admin CLI calls this
+/// in-process when it works on a data dir directly.
+pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes, base: &str) -> Outcome {
     use push_marks::Edit;
     match name {
         "im_open_login_svc/account_import" => accounts::import(chat, body).await,
@@ -263,6 +269,7 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes) -> Outcome {
         "duet/set_app_config" => app::set_config(chat, body).await,
         "duet/get_app_config" => app::get_config(chat).await,
         "duet/export_msgs" => app::export(chat.clone(), body).await,
+        "open_msg_svc/get_history" => history::get_history(chat, body, base).await,
         "duet/push_register" => push::register(chat, body).await,
         "duet/push_unregister" => push::unregister(chat, body).await,
         "duet/account_list" => admin::account_list(chat, body).await,
