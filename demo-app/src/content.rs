@@ -201,6 +201,7 @@ pub fn refusal(code: ErrorCode, peer: &str, server_message: &str) -> String {
         ),
         20003 => format!("Not delivered: there is no user {peer}."),
         20006 => "Not delivered: this app does not allow this message.".to_owned(),
+        80001 => "Not sent: the message contains a word this app does not allow.".to_owned(),
         61001 => "Waiting for the connection; it will be sent when you are back online.".to_owned(),
         61006 => "Upload cancelled: not sent.".to_owned(),
         _ => format!("Not sent: {server_message} (code {})", code.0),
@@ -288,6 +289,7 @@ mod tests {
     #[test]
     fn refusals_are_explained() {
         assert!(refusal(ErrorCode(20007), "bob", "").contains("bob has blocked you"));
+        assert!(refusal(ErrorCode(80001), "bob", "").contains("a word this app does not allow"));
         assert!(refusal(ErrorCode(20009), "bob", "").contains("not friends"));
         assert!(refusal(ErrorCode(20006), "bob", "").contains("does not allow"));
         assert!(refusal(ErrorCode(90011), "bob", "too long").contains("too long (code 90011)"));

@@ -103,6 +103,10 @@ codes! {
     REACTION_EXISTS = 23007, "you reacted with this already";
     /// The user has not reacted to the message with this reaction, so there is none to remove.
     REACTION_NOT_FOUND = 23008, "you have not reacted with this";
+    /// The text holds a word of the app's keyword libraries
+    /// (`im_msg_audit_mgr/add_cloud_audit_keywords`); Tencent's number for a message its
+    /// moderation refused.
+    BLOCKED_WORD = 80001, "the message contains a word the app does not allow";
     /// The frame or body is not valid JSON or does not match the request's schema.
     BAD_JSON = 90001, "malformed request";
     /// A message body element is invalid (unknown kind, value out of range, bad URL, no elements).

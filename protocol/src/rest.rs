@@ -1291,6 +1291,161 @@ pub struct HistoryFileMsg {
     pub cloud_custom_data: String,
 }
 
+// ---- im_msg_audit_mgr: keyword libraries ---------------------------------------------------
+
+/// `im_msg_audit_mgr/get_cloud_audit_keywords_ids`: the keyword libraries, a page at a time.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KeywordLibraries {
+    #[serde(rename = "Offset", default)]
+    pub offset: u32,
+    /// 1 to 100.
+    #[serde(rename = "Limit", default = "default_keyword_limit")]
+    pub limit: u32,
+}
+
+fn default_keyword_limit() -> u32 {
+    100
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KeywordLibrariesReply {
+    #[serde(rename = "RequestId")]
+    pub request_id: String,
+    #[serde(rename = "TotalCount")]
+    pub total_count: u64,
+    #[serde(rename = "Infos")]
+    pub infos: Vec<KeywordLibraryInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KeywordLibraryInfo {
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// The ID again: a library is named by the ID it was made under.
+    #[serde(rename = "LibName")]
+    pub lib_name: String,
+    #[serde(rename = "Describe")]
+    pub describe: String,
+    /// `YYYY-MM-DD HH:MM:SS +0800 CST`, as Tencent writes it.
+    #[serde(rename = "CreateTime")]
+    pub create_time: String,
+    /// Always `Block`: a message holding a word is refused.
+    #[serde(rename = "Suggestion")]
+    pub suggestion: String,
+}
+
+/// `im_msg_audit_mgr/get_cloud_audit_keywords`: a library's words, a page at a time.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GetKeywords {
+    #[serde(rename = "LibID")]
+    pub lib_id: String,
+    #[serde(rename = "Offset", default)]
+    pub offset: u32,
+    /// 1 to 100.
+    #[serde(rename = "Limit", default = "default_keyword_limit")]
+    pub limit: u32,
+    /// Only the words holding this, whatever the ASCII case.
+    #[serde(rename = "Content", default)]
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GetKeywordsReply {
+    #[serde(rename = "RequestId")]
+    pub request_id: String,
+    /// The library's words that `Content` finds (all of them without it).
+    #[serde(rename = "TotalCount")]
+    pub total_count: u64,
+    #[serde(rename = "Infos")]
+    pub infos: Vec<KeywordInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KeywordInfo {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(rename = "Content")]
+    pub content: String,
+    #[serde(rename = "Label")]
+    pub label: String,
+    /// `YYYY-MM-DD HH:MM:SS`, Beijing time.
+    #[serde(rename = "CreateTime")]
+    pub create_time: String,
+}
+
+/// `im_msg_audit_mgr/add_cloud_audit_keywords`: adds words to a library, making it when new.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AddKeywords {
+    #[serde(rename = "LibID")]
+    pub lib_id: String,
+    /// 1 to 100 words.
+    #[serde(rename = "UserKeywords")]
+    pub user_keywords: Vec<UserKeyword>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UserKeyword {
+    /// 1 to 64 characters.
+    #[serde(rename = "Content")]
+    pub content: String,
+    /// `Normal` (the default), `Illegal`, `Abuse`, `Polity`, `Ad`, `Porn`, `Sexy`, `Terror` or
+    /// `Composite`.
+    #[serde(rename = "Label", default)]
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RequestIdReply {
+    #[serde(rename = "RequestId")]
+    pub request_id: String,
+}
+
+/// `im_msg_audit_mgr/delete_cloud_audit_keywords`: deletes words from a library.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeleteKeywords {
+    #[serde(rename = "LibID")]
+    pub lib_id: String,
+    /// 1 to 10 words.
+    #[serde(rename = "Keywords")]
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeleteKeywordsReply {
+    #[serde(rename = "RequestId")]
+    pub request_id: String,
+    #[serde(rename = "Details")]
+    pub details: Vec<DeletedKeyword>,
+    /// How many were deleted.
+    #[serde(rename = "Count")]
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeletedKeyword {
+    /// Empty when the word was not in the library.
+    #[serde(rename = "KeywordID")]
+    pub keyword_id: String,
+    #[serde(rename = "Keyword")]
+    pub keyword: String,
+    #[serde(rename = "Deleted")]
+    pub deleted: bool,
+    #[serde(rename = "ErrorInfo")]
+    pub error_info: String,
+}
+
 // ---- openim: state and unread counts -----------------------------------------------------
 
 /// `openim/querystate`: whether accounts are online.

@@ -654,3 +654,29 @@ async fn an_hours_history_file_linked_by_one_node_downloads_from_another() {
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut json).unwrap();
     assert!(json.contains("an hour ago"), "{json}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keywords_added_on_one_node_are_refused_on_another() {
+    let cluster = Cluster::new(2);
+    let (a, b) = (cluster.node(0), cluster.node(1));
+    let mut alice = b.login("alice", "web").await;
+    drop(a.login("bob", "web").await);
+    let added = a
+        .rest(
+            "im_msg_audit_mgr/add_cloud_audit_keywords",
+            serde_json::json!({"LibID": "lib", "UserKeywords": [{"Content": "spam"}]}),
+        )
+        .await;
+    assert_eq!(added["ErrorCode"], 0, "{added}");
+    // Node a tells the others of the change at once; allow it a moment to arrive.
+    let mut refused = 0;
+    for random in 1..=50 {
+        let code = alice.try_request(send_request("bob", random, "spam")).await;
+        if let Some(ServerFrame::Error { code, .. }) = code {
+            refused = code.0;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(refused, 80001, "node b refuses the word node a added");
+}

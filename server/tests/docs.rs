@@ -7,7 +7,7 @@ fn doc(name: &str) -> String {
 }
 
 /// Codes only the WebSocket protocol uses.
-const WEBSOCKET_ONLY: [ErrorCode; 9] = [
+const WEBSOCKET_ONLY: [ErrorCode; 10] = [
     ErrorCode::CONVERSATION_GROUPS_FULL,
     ErrorCode::REACTION_LIMIT,
     ErrorCode::REACTION_EXISTS,
@@ -17,6 +17,7 @@ const WEBSOCKET_ONLY: [ErrorCode; 9] = [
     ErrorCode::ALREADY_LOGGED_IN,
     ErrorCode::UNSUPPORTED_VERSION,
     ErrorCode::FRIEND_REFUSED_BY_BACKEND,
+    ErrorCode::BLOCKED_WORD,
 ];
 
 #[test]

@@ -56,6 +56,9 @@ impl Chat {
         }
         if let Some(elements) = &content.elements {
             self.config.limits.check_body(elements)?;
+            if !admin {
+                self.keywords.check(elements)?;
+            }
         }
         self.check_custom_data(content.cloud_custom_data.as_deref())?;
         let edit = MessageEdit {

@@ -8,6 +8,7 @@ mod edits;
 pub use edits::EditContent;
 pub mod friend_fields;
 mod friend_groups;
+pub mod keywords;
 pub mod mutes;
 mod presence;
 pub mod profile_fields;
@@ -78,6 +79,8 @@ pub struct Chat {
     friends_only: AtomicBool,
     /// Who may not send for now (`openconfigsvr/setnospeaking`).
     mutes: mutes::Mutes,
+    /// The words users' messages may not contain (`im_msg_audit_mgr`).
+    pub keywords: keywords::Keywords,
     /// Fingerprints of the UserSigs users signed in with lately, for [`Revocation::sigs`].
     recent_sigs: Mutex<HashMap<UserId, Vec<u64>>>,
     /// The configured push services (Web Push's VAPID key among them).
@@ -181,6 +184,7 @@ impl Chat {
             signer,
             friends_only,
             mutes: mutes::Mutes::default(),
+            keywords: keywords::Keywords::default(),
             recent_sigs: Mutex::new(HashMap::new()),
             push,
             push_wake: Arc::new(Notify::new()),
@@ -204,6 +208,10 @@ impl Chat {
             self.friends_only.store(v == "1", Ordering::SeqCst);
         }
         self.mutes
+            .load(self.storage.as_ref())
+            .await
+            .map_err(|e| StorageError::Corrupt(e.message))?;
+        self.keywords
             .load(self.storage.as_ref())
             .await
             .map_err(|e| StorageError::Corrupt(e.message))
@@ -511,7 +519,8 @@ impl Chat {
 
     /// The permission check every send passes (R3): nobody messages themselves; only the
     /// administrator sends system notifications; the administrator is never blocked (R3.2);
-    /// a muted user sends nothing but imported history; everyone else is subject to the
+    /// a muted user sends nothing but imported history; what a user sends from a device holds
+    /// no word of the keyword libraries; everyone else is subject to the
     /// recipient's blacklist (R3.4) and, when the app is friends-only, to friendship (R3.3),
     /// unless the app's backend skips those on purpose.
     fn permit(
@@ -537,6 +546,9 @@ impl Chat {
         }
         if opts.imported_ms.is_none() {
             self.mutes.check_send(from, self.clock.now_ms())?;
+        }
+        if opts.origin.is_some() {
+            self.keywords.check(&req.elements)?;
         }
         if opts.skip_relation_check {
             return Ok(SendChecks::default());

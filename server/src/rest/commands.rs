@@ -463,6 +463,30 @@ pub const COMMANDS: &[CommandInfo] = &[
         schema::<RestReply<GetHistoryReply>>,
     ),
     c(
+        "im_msg_audit_mgr/get_cloud_audit_keywords_ids",
+        "List the keyword libraries users' messages are checked against",
+        schema::<KeywordLibraries>,
+        schema::<RestReply<KeywordLibrariesReply>>,
+    ),
+    c(
+        "im_msg_audit_mgr/get_cloud_audit_keywords",
+        "List or search a keyword library's words",
+        schema::<GetKeywords>,
+        schema::<RestReply<GetKeywordsReply>>,
+    ),
+    c(
+        "im_msg_audit_mgr/add_cloud_audit_keywords",
+        "Add words users' messages may not contain, making the library when new",
+        schema::<AddKeywords>,
+        schema::<RestReply<RequestIdReply>>,
+    ),
+    c(
+        "im_msg_audit_mgr/delete_cloud_audit_keywords",
+        "Delete words from a keyword library",
+        schema::<DeleteKeywords>,
+        schema::<RestReply<DeleteKeywordsReply>>,
+    ),
+    c(
         "duet/push_task",
         "Say how far a push to every account that this server started has gone",
         schema::<PushTask>,

@@ -2,6 +2,7 @@
 //! Tencent gives it to a backend's nightly job, and the download behind the link
 //! (`GET /history/{name}`).
 
+use super::beijing;
 use super::messages::history_file_msg;
 use super::{Outcome, ok, parse};
 use crate::AppState;
@@ -15,8 +16,6 @@ use axum::response::Response;
 use protocol::ErrorCode;
 use protocol::rest::*;
 
-/// Beijing time, in which Tencent names the hours: UTC+8 all year.
-const BEIJING_OFFSET_S: i64 = 8 * 3600;
 /// An hour's file can be asked for once the hour is this far behind, so that the messages
 /// stored as it ended are in it.
 const SETTLE_MS: u64 = 60_000;
@@ -49,7 +48,7 @@ pub(super) async fn get_history(chat: &Chat, body: &Bytes, base: &str) -> Outcom
             format!(
                 "MsgTime {}: that hour's file can be had from {} (Beijing time), a minute after the hour ends",
                 req.msg_time,
-                beijing_time(ready_ms / 1000)
+                beijing::format(ready_ms / 1000)
             ),
         ));
     }
@@ -62,7 +61,7 @@ pub(super) async fn get_history(chat: &Chat, body: &Bytes, base: &str) -> Outcom
             .into_iter()
             .map(|m| HistoryFile {
                 url: format!("{base}/history/{}", m.name),
-                expire_time: beijing_time(m.expires_ms / 1000),
+                expire_time: beijing::format(m.expires_ms / 1000),
                 file_size: m.file_size,
                 file_md5: m.file_md5,
                 gzip_size: m.gzip_size,
@@ -95,25 +94,8 @@ fn hour_start(msg_time: &str) -> Result<u64, ChatError> {
         return Err(bad());
     }
     let start =
-        date.midnight().assume_utc().unix_timestamp() + i64::from(hour) * 3600 - BEIJING_OFFSET_S;
+        date.midnight().assume_utc().unix_timestamp() + i64::from(hour) * 3600 - beijing::OFFSET_S;
     u64::try_from(start).map_err(|_| bad())
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in Beijing time, as Tencent writes `ExpireTime`.
-fn beijing_time(unix_s: u64) -> String {
-    let t = i64::try_from(unix_s)
-        .ok()
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s + BEIJING_OFFSET_S).ok())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 /// `GET /history/{name}`: a history file, while its link is valid. The link is the whole
@@ -161,8 +143,6 @@ mod tests {
         assert_eq!(hour_start("2026120521").unwrap(), 1_796_475_600);
         // Midnight in Beijing is 16:00 UTC the day before.
         assert_eq!(hour_start("2026120600").unwrap(), 1_796_515_200 - 8 * 3600);
-        assert_eq!(beijing_time(1_796_475_600), "2026-12-05 21:00:00");
-        assert_eq!(beijing_time(1_796_475_600 + 3_599), "2026-12-05 21:59:59");
         assert_eq!(hour_start("2024022923").unwrap() % 3600, 0);
         for bad in [
             "",

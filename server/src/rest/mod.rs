@@ -10,11 +10,13 @@
 mod accounts;
 mod admin;
 mod app;
+mod beijing;
 mod commands;
 mod config;
 mod contacts;
 mod friend_groups;
 pub mod history;
+mod keywords;
 mod messages;
 pub mod openapi;
 mod profiles;
@@ -270,6 +272,10 @@ pub async fn dispatch(chat: &Arc<Chat>, name: &str, body: &Bytes, base: &str) ->
         "duet/get_app_config" => app::get_config(chat).await,
         "duet/export_msgs" => app::export(chat.clone(), body).await,
         "open_msg_svc/get_history" => history::get_history(chat, body, base).await,
+        "im_msg_audit_mgr/get_cloud_audit_keywords_ids" => keywords::libraries(chat, body).await,
+        "im_msg_audit_mgr/get_cloud_audit_keywords" => keywords::get(chat, body).await,
+        "im_msg_audit_mgr/add_cloud_audit_keywords" => keywords::add(chat, body).await,
+        "im_msg_audit_mgr/delete_cloud_audit_keywords" => keywords::delete(chat, body).await,
         "duet/push_register" => push::register(chat, body).await,
         "duet/push_unregister" => push::unregister(chat, body).await,
         "duet/account_list" => admin::account_list(chat, body).await,
