@@ -323,13 +323,23 @@ pub struct RoamMsg {
     pub msg_random: u32,
     #[serde(rename = "MsgTimeStamp")]
     pub msg_time_stamp: u64,
-    /// 0 normal, 3 recalled.
-    #[serde(rename = "MsgFlagBits")]
-    pub msg_flag_bits: u32,
     #[serde(rename = "IsPeerRead")]
     pub is_peer_read: u8,
+    #[serde(flatten)]
+    pub stored: StoredMsg,
+}
+
+/// What every listing of stored messages (roaming history, the export, the hourly history
+/// files) says of a message besides its ends and its time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StoredMsg {
+    /// Names the message to `admin_msgwithdraw` and the other commands that take a `MsgKey`.
     #[serde(rename = "MsgKey")]
     pub msg_key: String,
+    /// 0 normal, 3 recalled (its `MsgBody` is then empty).
+    #[serde(rename = "MsgFlagBits")]
+    pub msg_flag_bits: u32,
     #[serde(rename = "MsgBody")]
     pub msg_body: Vec<Element>,
     #[serde(rename = "CloudCustomData")]
@@ -1208,14 +1218,8 @@ pub struct ExportedMsg {
     pub msg_time_stamp: u64,
     #[serde(rename = "MsgRandom")]
     pub msg_random: u32,
-    #[serde(rename = "MsgKey")]
-    pub msg_key: String,
-    #[serde(rename = "MsgFlagBits")]
-    pub msg_flag_bits: u32,
-    #[serde(rename = "MsgBody")]
-    pub msg_body: Vec<Element>,
-    #[serde(rename = "CloudCustomData")]
-    pub cloud_custom_data: String,
+    #[serde(flatten)]
+    pub stored: StoredMsg,
 }
 
 // ---- open_msg_svc: hourly history files -------------------------------------------------
@@ -1279,16 +1283,8 @@ pub struct HistoryFileMsg {
     pub msg_seq: u64,
     #[serde(rename = "MsgRandom")]
     pub msg_random: u32,
-    /// Names the message to `admin_msgwithdraw` and the other commands that take a `MsgKey`.
-    #[serde(rename = "MsgKey")]
-    pub msg_key: String,
-    /// 3: recalled since (its `MsgBody` is then empty), as in `admin_getroammsg`.
-    #[serde(rename = "MsgFlagBits")]
-    pub msg_flag_bits: u32,
-    #[serde(rename = "MsgBody")]
-    pub msg_body: Vec<Element>,
-    #[serde(rename = "CloudCustomData")]
-    pub cloud_custom_data: String,
+    #[serde(flatten)]
+    pub stored: StoredMsg,
 }
 
 // ---- im_msg_audit_mgr: keyword libraries ---------------------------------------------------

@@ -272,11 +272,8 @@ fn roam_msg(m: &Message) -> RoamMsg {
         msg_seq: m.key.id,
         msg_random: m.random,
         msg_time_stamp: m.time_ms / 1000,
-        msg_flag_bits: if m.recalled { FLAG_RECALLED } else { 0 },
         is_peer_read: 0,
-        msg_key: m.key.to_string(),
-        msg_body: m.elements.clone(),
-        cloud_custom_data: m.cloud_custom_data.clone().unwrap_or_default(),
+        stored: stored_msg(m),
     }
 }
 
@@ -287,10 +284,7 @@ pub(super) fn exported(m: &Message) -> ExportedMsg {
         to_account: m.to.to_string(),
         msg_time_stamp: m.time_ms / 1000,
         msg_random: m.random,
-        msg_key: m.key.to_string(),
-        msg_flag_bits: if m.recalled { FLAG_RECALLED } else { 0 },
-        msg_body: m.elements.clone(),
-        cloud_custom_data: m.cloud_custom_data.clone().unwrap_or_default(),
+        stored: stored_msg(m),
     }
 }
 
@@ -302,6 +296,12 @@ pub(super) fn history_file_msg(m: &Message) -> HistoryFileMsg {
         msg_timestamp: m.time_ms / 1000,
         msg_seq: m.key.id,
         msg_random: m.random,
+        stored: stored_msg(m),
+    }
+}
+
+fn stored_msg(m: &Message) -> StoredMsg {
+    StoredMsg {
         msg_key: m.key.to_string(),
         msg_flag_bits: if m.recalled { FLAG_RECALLED } else { 0 },
         msg_body: m.elements.clone(),
