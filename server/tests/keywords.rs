@@ -1,17 +1,18 @@
 //! Keyword libraries (`im_msg_audit_mgr`), as a backend written from Tencent's docs manages
-//! them: the words it adds are refused in what users send and edit from their devices, and
-//! nowhere else.
+//! them: the words it adds are refused in what users send, edit and set from their devices
+//! (messages, nicknames, signatures, friend remarks and request wording), and nowhere else.
 
 mod common;
 
 use common::*;
 use protocol::frame::Request;
+use protocol::{ProfileDetails, Relation, RelationFields};
 use serde_json::{Value, json};
 
 const LIB: &str = "1cd0d0ed-0e2c-4d35-ae86-2a1a8697706d";
 
 #[tokio::test]
-async fn words_in_a_library_are_refused_in_what_users_send_and_edit() {
+async fn words_in_a_library_are_refused_in_what_users_write() {
     let server = TestServer::start().await;
     let mut alice = server.login("alice", "web").await;
     let mut bob = server.login("bob", "web").await;
@@ -55,6 +56,69 @@ async fn words_in_a_library_are_refused_in_what_users_send_and_edit() {
         .await;
     assert_eq!(code(&sent), 0, "{sent}");
     assert_eq!(text_of(&bob.push_message().await), "spam from the backend");
+
+    // A user's own nickname, signature, friend request wording and remark are checked too;
+    // the backend's are not.
+    let profile = |nick: &str, signature: &str| Request::ProfileSet {
+        nick: Some(nick.into()),
+        avatar: None,
+        details: ProfileDetails {
+            self_signature: Some(signature.into()),
+            ..Default::default()
+        },
+    };
+    assert_eq!(alice.err(profile("Spammer", "hi")).await.0, 80001);
+    assert_eq!(alice.err(profile("Alice", "no scam")).await.0, 80001);
+    alice.ok(profile("Alice", "hello")).await;
+    let fields = |remark: &str, wording: &str| RelationFields {
+        remark: remark.into(),
+        wording: wording.into(),
+        source: String::new(),
+    };
+    let request = |fields| Request::RelationAdd {
+        relation: Relation::Friend,
+        users: vec![uid("bob")],
+        fields,
+    };
+    assert_eq!(alice.err(request(fields("", "spam me"))).await.0, 80001);
+    assert_eq!(alice.err(request(fields("my spam", ""))).await.0, 80001);
+    let friends = server
+        .rest(
+            "sns/friend_add",
+            json!({"From_Account": "alice", "ForceAddFlags": 1,
+                   "AddFriendItem": [{"To_Account": "bob", "Remark": "spam pal"}]}),
+        )
+        .await;
+    assert_eq!(code(&friends), 0, "{friends}");
+    let update = |remark: &str| Request::RelationUpdate {
+        relation: Relation::Friend,
+        user: uid("bob"),
+        fields: fields(remark, ""),
+    };
+    assert_eq!(alice.err(update("scam artist")).await.0, 80001);
+    alice.ok(update("Bob")).await;
+    let mut carol = server.login("carol", "web").await;
+    carol
+        .ok(Request::RelationAdd {
+            relation: Relation::Friend,
+            users: vec![uid("alice")],
+            fields: fields("", "hi alice"),
+        })
+        .await;
+    let accept = |remark: &str| Request::ApplicationAccept {
+        user: uid("carol"),
+        both: true,
+        fields: fields(remark, ""),
+    };
+    assert_eq!(alice.err(accept("spam friend")).await.0, 80001);
+    alice.ok(accept("Carol")).await;
+    let set = server
+        .rest(
+            "profile/portrait_set",
+            json!({"From_Account": "bob", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "spam king"}]}),
+        )
+        .await;
+    assert_eq!(code(&set), 0, "{set}");
 
     // Listing: one library, its words once each, in the order they came.
     let libraries = server

@@ -1,8 +1,9 @@
-//! Keyword libraries (Tencent's `im_msg_audit_mgr/*_cloud_audit_keywords`): words the users'
-//! messages may not contain. A text that a user sends or edits from a device and that holds a
-//! word of any library, whatever its ASCII case, is refused with 80001 and stored nowhere. What
-//! the app's backend sends or edits over REST is not checked: the backend decides for itself,
-//! and its before-send webhook sees every user's message.
+//! Keyword libraries (Tencent's `im_msg_audit_mgr/*_cloud_audit_keywords`): words the users
+//! may not write. A text that a user sends or edits from a device, or a nickname, signature,
+//! friend remark or friend request wording it sets, that holds a word of any library, whatever
+//! its ASCII case, is refused with 80001 and kept nowhere. What the app's backend sends, edits
+//! or sets over REST is not checked: the backend decides for itself, and its before-send
+//! webhook sees every user's message.
 //!
 //! A library is made the first time words are added under its ID, so a backend keeps the IDs
 //! it used with Tencent. Every send asks, so the words are kept in memory as one automaton
@@ -135,19 +136,29 @@ impl Keywords {
         Ok(())
     }
 
-    /// Refuses content that holds a word of a library.
+    /// Refuses a message whose text holds a word of a library.
     pub fn check(&self, elements: &[Element]) -> Result<(), ChatError> {
+        let texts = elements.iter().filter_map(|e| match e {
+            Element::Text(t) => Some(t.text.as_str()),
+            _ => None,
+        });
+        self.check_texts("the message", texts)
+    }
+
+    /// Refuses `texts` (`what`: a user's message, profile or friend remark) when one holds a
+    /// word of a library.
+    pub fn check_texts<'a>(
+        &self,
+        what: &str,
+        texts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), ChatError> {
         let Some(matcher) = self.matcher.read().expect("keywords lock").clone() else {
             return Ok(());
         };
-        let hit = elements.iter().any(|e| match e {
-            Element::Text(t) => matcher.is_match(&t.text),
-            _ => false,
-        });
-        if hit {
+        if texts.into_iter().any(|t| matcher.is_match(t)) {
             return Err(ChatError::new(
                 ErrorCode::BLOCKED_WORD,
-                "the message contains a word the app does not allow",
+                format!("{what} contains a word the app does not allow"),
             ));
         }
         Ok(())

@@ -18,6 +18,18 @@ impl Chat {
         }
     }
 
+    /// A user's own nickname and signature hold no word of the keyword libraries (80001, as
+    /// Tencent refuses them); what the app's backend sets is not checked.
+    pub fn check_own_profile_words(
+        &self,
+        nick: Option<&str>,
+        details: &ProfileDetails,
+    ) -> Result<(), ChatError> {
+        let texts = [nick, details.self_signature.as_deref()];
+        self.keywords
+            .check_texts("the profile", texts.into_iter().flatten())
+    }
+
     /// The given fields as tags to keep, each checked; the first refused one fails them all.
     pub fn checked_profile_tags(
         &self,

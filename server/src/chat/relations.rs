@@ -19,6 +19,14 @@ const ALLOW_DENY_ANY: &str = "AllowType_Type_DenyAny";
 type Outcomes = HashMap<UserId, Result<(), ChatError>>;
 
 impl Chat {
+    /// A user's own remark and request wording hold no word of the keyword libraries (80001);
+    /// what the app's backend sets is not checked.
+    fn check_own_words(&self, fields: &RelationFields) -> Result<(), ChatError> {
+        let texts = [fields.remark.as_str(), fields.wording.as_str()];
+        self.keywords
+            .check_texts("the friend remark or wording", texts)
+    }
+
     /// Adds or removes users on one of `owner`'s lists, as the app's backend or a user's list
     /// change asks (`by`, whom the webhooks name): friendship is mutual unless `one_way`, an
     /// application changes on both sides. One result per user, in order.
@@ -62,6 +70,9 @@ impl Chat {
         by: Changer,
     ) -> Result<Vec<UserResult>, ChatError> {
         check_user_count(users.len())?;
+        if matches!(by, Changer::User) {
+            self.check_own_words(fields)?;
+        }
         let tags = checked_tags(fields)?;
         let peers = others(me, &users);
         let refused = match by {
@@ -142,6 +153,7 @@ impl Chat {
         both: bool,
         fields: &RelationFields,
     ) -> Result<UserResult, ChatError> {
+        self.check_own_words(fields)?;
         let tags = checked_tags(fields)?;
         let pending = self
             .storage
@@ -245,6 +257,7 @@ impl Chat {
         user: UserId,
         fields: &RelationFields,
     ) -> Result<UserResult, ChatError> {
+        self.check_own_words(fields)?;
         let mut tags = checked_tags(fields)?;
         if fields.remark.is_empty() {
             // An empty remark clears the one set before.
