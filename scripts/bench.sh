@@ -56,6 +56,14 @@ target/release/duet-bench online --url "$url" --pairs 100 --messages 1000 --json
 sleep 3
 curl -s "http://127.0.0.1:$metrics_port/metrics" | grep '^duet_webhooks_total' | sed 's/^/webhooks after both runs: /'
 
+# Tencent's hourly history files on a fresh server: imports keep message times in order, so a
+# past hour can only be filled before any other message (scripts/bench-history-file.mjs).
+kill "$server"; wait "$server" 2>/dev/null || true
+rm -rf "$data"; data=$(mktemp -d)
+DUET_REST_RATE=1000000 DUET_REST_BURST=1000000 run_server
+admin_sig=$(target/release/duet-server --data-dir "$data" usersig --user administrator)
+node scripts/bench-history-file.mjs "$url" "$DUET_SDKAPPID" "$admin_sig" 100000 | sed 's/^/history file 100000: /'
+
 # Two nodes on one PostgreSQL (durable: fsync on) and one NATS, on this same machine; the
 # online and offline runs put every message's sender and receiver on different nodes.
 kill "$server"; wait "$server" 2>/dev/null || true
