@@ -11,7 +11,7 @@
 //! back at start and when another node changed them, and each change is made to the setting as
 //! stored ([`Storage::update`]), so changes on two nodes at once are all kept.
 
-use super::read_stored;
+use super::{Chat, read_stored};
 use crate::error::ChatError;
 use crate::storage::{Slot, Storage};
 use aho_corasick::AhoCorasick;
@@ -171,7 +171,7 @@ impl Keywords {
 
     /// Adds `words` (content, label) to the library `id`, making it when it is new. A word the
     /// library has already is left as it is.
-    pub async fn add(
+    async fn add(
         &self,
         storage: &dyn Storage,
         id: &str,
@@ -235,7 +235,7 @@ impl Keywords {
     }
 
     /// Deletes `words` from the library `id`; says of each whether it was there.
-    pub async fn delete(
+    async fn delete(
         &self,
         storage: &dyn Storage,
         id: &str,
@@ -283,6 +283,37 @@ impl Keywords {
         });
         storage.update(Slot::Setting(KEY.into()), apply).await??;
         self.load(storage).await
+    }
+}
+
+impl Chat {
+    /// Adds `words` (content, label) to the keyword library `library`, making it when it is
+    /// new; every node hears of it at once.
+    pub async fn add_keywords(
+        &self,
+        library: &str,
+        words: Vec<(String, String)>,
+    ) -> Result<(), ChatError> {
+        let now_ms = self.clock.now_ms();
+        (self.keywords)
+            .add(self.storage.as_ref(), library, words, now_ms)
+            .await?;
+        self.hub.tell(crate::hub::Outbound::Settings);
+        Ok(())
+    }
+
+    /// Deletes `words` from the keyword library `library`, saying of each whether it was
+    /// there; every node hears of it at once.
+    pub async fn delete_keywords(
+        &self,
+        library: &str,
+        words: Vec<String>,
+    ) -> Result<Vec<Deleted>, ChatError> {
+        let deleted = (self.keywords)
+            .delete(self.storage.as_ref(), library, words)
+            .await?;
+        self.hub.tell(crate::hub::Outbound::Settings);
+        Ok(deleted)
     }
 }
 

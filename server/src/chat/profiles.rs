@@ -18,23 +18,17 @@ impl Chat {
         }
     }
 
-    /// A user's own nickname and signature hold no word of the keyword libraries (80001, as
-    /// Tencent refuses them); what the app's backend sets is not checked.
-    pub fn check_own_profile_words(
+    /// The fields of a user's own profile as tags to keep, each checked; the first refused
+    /// one fails them all. Neither they nor the new `nick` hold a word of the keyword
+    /// libraries (80001, as Tencent refuses them); the app's backend's are not checked for
+    /// words.
+    pub fn checked_own_profile(
         &self,
         nick: Option<&str>,
-        details: &ProfileDetails,
-    ) -> Result<(), ChatError> {
-        let texts = [nick, details.self_signature.as_deref()];
-        self.keywords
-            .check_texts("the profile", texts.into_iter().flatten())
-    }
-
-    /// The given fields as tags to keep, each checked; the first refused one fails them all.
-    pub fn checked_profile_tags(
-        &self,
         details: ProfileDetails,
     ) -> Result<Vec<(String, String)>, ChatError> {
+        let texts = [nick, details.self_signature.as_deref()];
+        (self.keywords).check_texts("the profile", texts.into_iter().flatten())?;
         let rules = self.profile_fields();
         details
             .to_tags()
@@ -43,7 +37,7 @@ impl Chat {
             .collect()
     }
 
-    /// Keeps checked profile fields ([`Chat::checked_profile_tags`]).
+    /// Keeps checked profile fields ([`Chat::checked_own_profile`]).
     pub async fn keep_profile_tags(
         &self,
         user: &UserId,

@@ -19,12 +19,16 @@ const ALLOW_DENY_ANY: &str = "AllowType_Type_DenyAny";
 type Outcomes = HashMap<UserId, Result<(), ChatError>>;
 
 impl Chat {
-    /// A user's own remark and request wording hold no word of the keyword libraries (80001);
-    /// what the app's backend sets is not checked.
-    fn check_own_words(&self, fields: &RelationFields) -> Result<(), ChatError> {
+    /// A user's own fields as kept tags ([`checked_tags`]), whose remark and request wording
+    /// hold no word of the keyword libraries (80001); the app's backend's are not checked for
+    /// words.
+    fn checked_own_tags(
+        &self,
+        fields: &RelationFields,
+    ) -> Result<Vec<(String, String)>, ChatError> {
         let texts = [fields.remark.as_str(), fields.wording.as_str()];
-        self.keywords
-            .check_texts("the friend remark or wording", texts)
+        (self.keywords).check_texts("the friend remark or wording", texts)?;
+        checked_tags(fields)
     }
 
     /// Adds or removes users on one of `owner`'s lists, as the app's backend or a user's list
@@ -70,10 +74,10 @@ impl Chat {
         by: Changer,
     ) -> Result<Vec<UserResult>, ChatError> {
         check_user_count(users.len())?;
-        if matches!(by, Changer::User) {
-            self.check_own_words(fields)?;
-        }
-        let tags = checked_tags(fields)?;
+        let tags = match by {
+            Changer::User => self.checked_own_tags(fields)?,
+            _ => checked_tags(fields)?,
+        };
         let peers = others(me, &users);
         let refused = match by {
             Changer::User => {
@@ -153,8 +157,7 @@ impl Chat {
         both: bool,
         fields: &RelationFields,
     ) -> Result<UserResult, ChatError> {
-        self.check_own_words(fields)?;
-        let tags = checked_tags(fields)?;
+        let tags = self.checked_own_tags(fields)?;
         let pending = self
             .storage
             .check_relations(
@@ -257,8 +260,7 @@ impl Chat {
         user: UserId,
         fields: &RelationFields,
     ) -> Result<UserResult, ChatError> {
-        self.check_own_words(fields)?;
-        let mut tags = checked_tags(fields)?;
+        let mut tags = self.checked_own_tags(fields)?;
         if fields.remark.is_empty() {
             // An empty remark clears the one set before.
             tags.push((RelationFields::REMARK_TAG.to_owned(), "\"\"".to_owned()));

@@ -97,15 +97,7 @@ pub(super) async fn add(chat: &Chat, body: &Bytes) -> Outcome {
         .into_iter()
         .map(|k| (k.content, k.label))
         .collect();
-    chat.keywords
-        .add(
-            chat.storage.as_ref(),
-            &req.lib_id,
-            words,
-            chat.clock.now_ms(),
-        )
-        .await?;
-    chat.hub.tell(crate::hub::Outbound::Settings);
+    chat.add_keywords(&req.lib_id, words).await?;
     ok(RequestIdReply {
         request_id: request_id(),
     })
@@ -113,11 +105,7 @@ pub(super) async fn add(chat: &Chat, body: &Bytes) -> Outcome {
 
 pub(super) async fn delete(chat: &Chat, body: &Bytes) -> Outcome {
     let req: DeleteKeywords = parse(body)?;
-    let deleted = chat
-        .keywords
-        .delete(chat.storage.as_ref(), &req.lib_id, req.keywords)
-        .await?;
-    chat.hub.tell(crate::hub::Outbound::Settings);
+    let deleted = chat.delete_keywords(&req.lib_id, req.keywords).await?;
     let details: Vec<DeletedKeyword> = deleted
         .into_iter()
         .map(|d| DeletedKeyword {

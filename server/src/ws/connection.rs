@@ -843,8 +843,7 @@ impl Connection {
                 details,
             } => later(Box::pin(async move {
                 // Everything is checked before anything is kept.
-                chat.check_own_profile_words(nick.as_deref(), &details)?;
-                let tags = chat.checked_profile_tags(details)?;
+                let tags = chat.checked_own_profile(nick.as_deref(), details)?;
                 let update = ProfileUpdate { nick, avatar };
                 if update.nick.is_some() || update.avatar.is_some() {
                     chat.set_profile(&me, update.clone(), false).await?;
